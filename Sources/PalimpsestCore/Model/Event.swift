@@ -1,0 +1,180 @@
+public import Foundation
+import Crypto
+
+/// The kind of finding written to the deletion log.
+public enum EventKind: String, Sendable, Codable, CaseIterable, Hashable {
+    /// A post confirmed gone (by probe or by absence).
+    case deleted
+    /// A post's normalized version hash changed.
+    case altered
+    /// A post with a `deleted` event is visible again.
+    case restored
+    /// The whole account is gone or hidden (suspended, deleted, private, gated).
+    case accountUnavailable = "account_unavailable"
+    /// An account with an `account_unavailable` event is visible again.
+    case accountRestored = "account_restored"
+    /// A span in which the monitor could not see the account (failed polls).
+    case blind
+}
+
+/// An interval in seconds, reported as bounds because deletion times are only known to lie
+/// between two polls: `{"min_s": …, "max_s": …}`.
+public struct SecondsInterval: Sendable, Codable, Hashable {
+    /// Lower bound, whole seconds.
+    public var minSeconds: Int
+    /// Upper bound, whole seconds.
+    public var maxSeconds: Int
+
+    public init(minSeconds: Int, maxSeconds: Int) {
+        self.minSeconds = minSeconds
+        self.maxSeconds = maxSeconds
+    }
+
+    /// The interval between `start` and a moment known to lie in `[earliestEnd, latestEnd]`;
+    /// negative bounds are clamped to 0.
+    public init(from start: Date, earliestEnd: Date, latestEnd: Date) {
+        self.minSeconds = max(0, Int(earliestEnd.timeIntervalSince(start).rounded(.down)))
+        self.maxSeconds = max(self.minSeconds, Int(latestEnd.timeIntervalSince(start).rounded(.up)))
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case minSeconds = "min_s"
+        case maxSeconds = "max_s"
+    }
+}
+
+/// A blind span: from the first failed poll to the first successful one after it (`to` is `nil`
+/// while the span is open).
+public struct BlindSpan: Sendable, Codable, Hashable {
+    /// Time of the first failed poll, UTC.
+    public var from: Date
+    /// Time of the first successful poll after it, UTC; `nil` while still blind.
+    public var to: Date?
+    /// Number of failed polls in the span so far.
+    public var failedPolls: Int
+    /// The last failure, for operators.
+    public var failure: PollFailure
+
+    public init(from: Date, to: Date? = nil, failedPolls: Int, failure: PollFailure) {
+        self.from = from
+        self.to = to
+        self.failedPolls = failedPolls
+        self.failure = failure
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case from, to, failure
+        case failedPolls = "failed_polls"
+    }
+}
+
+/// One finding: one line of the deletion log (format version ``Event/formatVersion``).
+///
+/// The detector fills every field except ``seq`` and ``prev``, which the log sets when it appends.
+/// Field names on disk are the snake_case names in `docs/deletion-log.md`.
+public struct Event: Sendable, Codable, Hashable, Identifiable {
+    /// Format version of a log line.
+    public static let formatVersion = 1
+
+    /// Format version of this line (`v`).
+    public var v: Int = Event.formatVersion
+    /// Position in the log, from 1, set by the log.
+    public var seq: Int?
+    /// Deterministic ID: see ``Event/makeID(account:post:kind:proof:)``.
+    public var id: String
+    /// When the finding was made (the poll time), UTC.
+    public var detectedAt: Date
+    /// What was found.
+    public var event: EventKind
+    /// Why the post or account is gone (deleted, account_unavailable); `nil` otherwise.
+    public var reason: Reason?
+    /// How a deletion was proved.
+    public var confirmedBy: Confirmation?
+    public var platform: Platform
+    /// The account key.
+    public var account: AccountKey
+    public var accountName: String?
+    public var postID: String?
+    public var postKind: PostKind?
+    /// The post's permalink.
+    public var url: String?
+    public var postedAt: Date?
+    /// First poll that saw the post, UTC.
+    public var firstSeen: Date?
+    /// Last poll that saw the post, UTC.
+    public var lastSeen: Date?
+    /// First complete poll from which the post was missing, UTC.
+    public var firstMissing: Date?
+    /// How long the post lived: created time to somewhere in [last seen, first missing].
+    public var lifetime: SecondsInterval?
+    /// For `restored`: how long the post was gone: somewhere in [deletion confirmed − first
+    /// missing, restore seen − last seen].
+    public var goneFor: SecondsInterval?
+    /// Last known text (for `altered`: the new text).
+    public var text: String?
+    /// For `altered`: the text before the change.
+    public var previousText: String?
+    /// For `altered`: a readable diff, `[-removed-]{+added+}` inline notation.
+    public var diff: String?
+    /// For `altered`: the platform's own edit marker time, if any.
+    public var editedAt: Date?
+    /// Version hashes: for `altered` the previous one, for the rest the last known one.
+    public var previousVersion: String?
+    public var version: String?
+    /// For `blind`: the span.
+    public var blind: BlindSpan?
+    /// The platform's answer that proved it, quoted (tombstone text, status line).
+    public var detail: String?
+    /// The snapshot that proved the finding (its ID in the account's store).
+    public var snapshot: String?
+    /// Raw responses that prove the finding.
+    public var evidence: [EvidenceReference]
+    /// SHA-256 (hex) of the previous log line's bytes, or the genesis value; set by the log.
+    public var prev: String?
+
+    public init(
+        id: String,
+        detectedAt: Date,
+        event: EventKind,
+        platform: Platform,
+        account: AccountKey,
+        accountName: String? = nil,
+        evidence: [EvidenceReference] = []
+    ) {
+        self.id = id
+        self.detectedAt = detectedAt
+        self.event = event
+        self.platform = platform
+        self.account = account
+        self.accountName = accountName
+        self.evidence = evidence
+    }
+
+    /// The deterministic event ID: the first 32 hex digits of the SHA-256 of
+    /// `account \n post \n kind \n proof`, where `proof` names the snapshot (or blind span start)
+    /// that proved the finding. The same finding always gets the same ID, so a restart after a
+    /// crash can tell whether it was already logged (rule of evidence 7).
+    public static func makeID(account: AccountKey, post: String?, kind: EventKind, proof: String) -> String {
+        let material = [account.rawValue, post ?? "", kind.rawValue, proof].joined(separator: "\n")
+        let digest = SHA256.hash(data: Data(material.utf8))
+        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case v, seq, id, event, reason, platform, account, url, lifetime, text, diff, version, blind, detail,
+            snapshot, evidence, prev
+        case detectedAt = "detected_at"
+        case confirmedBy = "confirmed_by"
+        case accountName = "account_name"
+        case postID = "post_id"
+        case postKind = "post_kind"
+        case postedAt = "posted_at"
+        case firstSeen = "first_seen"
+        case lastSeen = "last_seen"
+        case firstMissing = "first_missing"
+        case goneFor = "gone_for"
+        case previousText = "previous_text"
+        case editedAt = "edited_at"
+        case previousVersion = "previous_version"
+    }
+}

@@ -1,0 +1,64 @@
+public import Foundation
+
+/// The JSON encoders and decoders for every file Palimpsest writes: sorted keys (so the same
+/// value always gives the same bytes), no escaped slashes, dates as RFC 3339 UTC
+/// (`2026-11-29T22:18:40Z`, with milliseconds only when the time has a fraction).
+public enum JSONCoding {
+    /// An encoder producing one compact line (deletion log, archive lines).
+    public static func lineEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(RFC3339.string(from: date))
+        }
+        return encoder
+    }
+
+    /// An encoder producing indented, human-readable documents (state, snapshots).
+    public static func documentEncoder() -> JSONEncoder {
+        let encoder = Self.lineEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return encoder
+    }
+
+    /// A decoder that accepts the dates the encoders write (with or without fractions, any zone).
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = RFC3339.date(from: text) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "expected an RFC 3339 date, found \"\(text)\"")
+            }
+            return date
+        }
+        return decoder
+    }
+}
+
+/// RFC 3339 timestamps (UTC on output).
+public enum RFC3339 {
+    /// Formats `date` in UTC: `2026-11-29T22:18:40Z`, or `2026-11-29T22:18:40.123Z` when the date
+    /// has a sub-second part (millisecond precision).
+    public static func string(from date: Date) -> String {
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
+        let whole = milliseconds.truncatingRemainder(dividingBy: 1000) == 0
+        if whole {
+            return date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+        }
+        let rounded = Date(timeIntervalSince1970: milliseconds / 1000)
+        return rounded.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+    }
+
+    /// Parses an RFC 3339 / ISO 8601 date-time with or without fractional seconds and with `Z`
+    /// or a numeric offset. Returns `nil` for anything else.
+    public static func date(from text: String) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let date = try? Date(trimmed, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
+            return date
+        }
+        return try? Date(trimmed, strategy: Date.ISO8601FormatStyle())
+    }
+}

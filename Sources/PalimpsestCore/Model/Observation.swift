@@ -1,0 +1,87 @@
+public import Foundation
+
+/// What one poll can see of an account's timeline: the bounds of the window.
+///
+/// The floor is the created time of the oldest non-pinned post the poll actually received
+/// (rule of evidence 2): a missing post older than the floor has aged out, it is not deleted.
+public struct TimelineWindow: Sendable, Codable, Hashable {
+    /// Created time (UTC) of the newest non-pinned post received, if any has a date.
+    public var newest: Date?
+    /// Created time (UTC) of the oldest non-pinned post received: the window floor.
+    public var floor: Date?
+    /// Number of non-pinned posts received.
+    public var postCount: Int
+    /// Number of pinned posts received.
+    public var pinnedCount: Int
+
+    public init(newest: Date?, floor: Date?, postCount: Int, pinnedCount: Int) {
+        self.newest = newest
+        self.floor = floor
+        self.postCount = postCount
+        self.pinnedCount = pinnedCount
+    }
+
+    /// Computes the window of a list of posts: pinned posts never set the bounds.
+    public init(posts: [Post]) {
+        let timeline = posts.filter { !$0.isPinned }
+        let dates = timeline.compactMap(\.postedAt)
+        self.newest = dates.max()
+        self.floor = dates.min()
+        self.postCount = timeline.count
+        self.pinnedCount = posts.count - timeline.count
+    }
+}
+
+/// A pointer to a stored raw response body that proves something: its path under `state_dir`
+/// and its SHA-256.
+public struct EvidenceReference: Sendable, Codable, Hashable {
+    /// Path relative to `state_dir`, e.g. `accounts/<dir>/evidence/<sha256>.body`.
+    public var path: String
+    /// SHA-256 of the body bytes exactly as received (after content decoding), lowercase hex.
+    public var sha256: String
+    /// The URL that was requested.
+    public var url: String
+    /// The HTTP status of the answer.
+    public var status: Int
+    /// When the answer was received, UTC.
+    public var fetchedAt: Date
+
+    public init(path: String, sha256: String, url: String, status: Int, fetchedAt: Date) {
+        self.path = path
+        self.sha256 = sha256
+        self.url = url
+        self.status = status
+        self.fetchedAt = fetchedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case path, sha256, url, status
+        case fetchedAt = "fetched_at"
+    }
+}
+
+/// The result of one complete poll of one account: a snapshot of its timeline window.
+public struct Observation: Sendable, Codable, Hashable {
+    /// The account polled.
+    public var account: AccountKey
+    /// When the poll was made (UTC); `poll --now` can set it for replays.
+    public var polledAt: Date
+    /// The posts visible in the window, in the order the platform listed them (pinned included).
+    public var posts: [Post]
+    /// The window's bounds.
+    public var window: TimelineWindow
+    /// True when every request of the poll succeeded and parsed: only complete observations are
+    /// diffed (rule of evidence 2).
+    public var isComplete: Bool
+    /// The raw responses this observation was built from.
+    public var evidence: [EvidenceReference]
+
+    public init(account: AccountKey, polledAt: Date, posts: [Post], isComplete: Bool = true, evidence: [EvidenceReference] = []) {
+        self.account = account
+        self.polledAt = polledAt
+        self.posts = posts
+        self.window = TimelineWindow(posts: posts)
+        self.isComplete = isComplete
+        self.evidence = evidence
+    }
+}

@@ -1,0 +1,77 @@
+public import Foundation
+
+/// Whether a post is the account's own or a repost (boost) of another post.
+public enum PostKind: String, Sendable, Codable, Hashable {
+    /// The account's own post (replies included).
+    case post
+    /// A repost or boost: a wrapper that points at an original (see ``Post/reference``).
+    /// Un-boosting removes the wrapper, never the original.
+    case repost
+}
+
+/// One item an account published, as seen in one poll.
+///
+/// Adapters build posts from platform answers; everything volatile (like and view counts,
+/// relative times, signed URL query strings) is left out of ``versionHash`` so that only a real
+/// change of content makes an alteration.
+public struct Post: Sendable, Codable, Hashable, Identifiable {
+    /// The platform's stable post ID, compared as a string (Mastodon status `id`, feed guid/id).
+    public var id: String
+    /// Post or repost.
+    public var kind: PostKind
+    /// The public permalink of the post, when the platform gives one.
+    public var url: String?
+    /// When the post was published, UTC. `nil` when the source gives no usable date.
+    public var postedAt: Date?
+    /// The platform's own edit marker time, UTC (Mastodon `edited_at`, Atom `updated`,
+    /// JSON Feed `date_modified`), when present.
+    public var editedAt: Date?
+    /// The plain text of the post: HTML reduced to text, whitespace normalized.
+    public var text: String
+    /// The original markup as the platform served it (HTML content), kept as evidence.
+    public var html: String?
+    /// A title, where the source has one separate from the text (feeds).
+    public var title: String?
+    /// Media references (image, video URLs) in the order the platform lists them.
+    public var media: [String]
+    /// Links the post carries, in order.
+    public var links: [String]
+    /// For a repost: the original post's ID or URL; for a quote, the quoted post.
+    public var reference: String?
+    /// True when the post is pinned: pinned posts sit outside the time order and never set the
+    /// window floor.
+    public var isPinned: Bool
+    /// The SHA-256 (lowercase hex) of the post's canonical version form; see ``PostVersion``.
+    public var versionHash: String
+
+    /// Creates a post and computes its version hash from the content fields.
+    public init(
+        id: String,
+        kind: PostKind = .post,
+        url: String? = nil,
+        postedAt: Date? = nil,
+        editedAt: Date? = nil,
+        text: String,
+        html: String? = nil,
+        title: String? = nil,
+        media: [String] = [],
+        links: [String] = [],
+        reference: String? = nil,
+        isPinned: Bool = false
+    ) {
+        self.id = id
+        self.kind = kind
+        self.url = url
+        self.postedAt = postedAt
+        self.editedAt = editedAt
+        self.text = text
+        self.html = html
+        self.title = title
+        self.media = media
+        self.links = links
+        self.reference = reference
+        self.isPinned = isPinned
+        self.versionHash = PostVersion(text: text, title: title, media: media, links: links, reference: reference)
+            .hash
+    }
+}

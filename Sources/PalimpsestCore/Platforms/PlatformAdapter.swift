@@ -1,0 +1,103 @@
+public import Foundation
+
+/// What an adapter made of the answer to an account-resolution request.
+public enum ResolutionOutcome: Sendable, Hashable {
+    /// The platform's internal account ID (e.g. Mastodon's numeric account id), kept in state.
+    case resolved(id: String)
+    /// The account is gone or hidden (HTTP 404/410, `suspended: true`).
+    case accountUnavailable(reason: Reason, detail: String)
+    /// The answer proves nothing (5xx, 429, unparsable): the poll is blind.
+    case failed(PollFailure)
+}
+
+/// What an adapter made of the answers to one poll's timeline requests.
+public enum TimelineOutcome: Sendable, Hashable {
+    /// The posts visible in the window, in platform order (pinned included, flagged), and whether
+    /// the poll saw the whole window (every request answered and parsed).
+    case observed(posts: [Post], isComplete: Bool)
+    /// The poll saw nothing usable: blind, no post event derived (rule of evidence 1).
+    case failed(PollFailure)
+    /// The answer says the account itself is gone or hidden.
+    case accountUnavailable(reason: Reason, detail: String)
+}
+
+/// Everything an adapter knows about one account between polls (kept in the account's state).
+public struct AdapterContext: Sendable, Hashable {
+    /// The platform's internal account ID once resolved (``ResolutionOutcome/resolved(id:)``).
+    public var resolvedID: String?
+
+    public init(resolvedID: String? = nil) {
+        self.resolvedID = resolvedID
+    }
+}
+
+/// One platform's knowledge: which requests to make and what the answers mean.
+///
+/// Adapters do no I/O: the poller sends the requests they build (through the libcurl client) and
+/// hands back the answers. Every function is pure and cheap to test with recorded responses.
+public protocol PlatformAdapter: Sendable {
+    /// The platform this adapter handles.
+    var platform: Platform { get }
+
+    /// A request that resolves the account's internal ID, or `nil` when none is needed or
+    /// `context` already holds it.
+    func resolutionRequest(for account: Account, context: AdapterContext) -> HTTPRequest?
+
+    /// Interprets the answer to ``resolutionRequest(for:context:)``.
+    func interpretResolution(_ response: HTTPResponse, for account: Account) -> ResolutionOutcome
+
+    /// The requests of one timeline poll (all of them must succeed for a complete observation).
+    func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest]
+
+    /// Turns the answers to ``timelineRequests(for:context:)``, in the same order, into posts or
+    /// a classified failure. A 304 never reaches this function (the poller handles it).
+    func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome
+
+    /// A request for one post's own URL or API object, or `nil` when the platform offers no
+    /// usable probe for it (then absence must confirm).
+    func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest?
+
+    /// Classifies the answer to a probe.
+    func classifyProbe(_ response: HTTPResponse, for post: Post) -> ProbeVerdict
+
+    /// A request that tells whether the whole account is still there, or `nil` when none exists.
+    func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest?
+
+    /// Classifies the answer to ``accountProbeRequest(for:context:)``.
+    func classifyAccountProbe(_ response: HTTPResponse, for account: Account) -> AccountVerdict
+
+    /// When the platform says no more requests may go to this host before a time (UTC), that time;
+    /// `nil` when the answer carries no such limit. Called for every answer.
+    func rateLimitReset(in response: HTTPResponse, now: Date) -> Date?
+}
+
+extension PlatformAdapter {
+    public func resolutionRequest(for account: Account, context: AdapterContext) -> HTTPRequest? { nil }
+
+    public func interpretResolution(_ response: HTTPResponse, for account: Account) -> ResolutionOutcome {
+        .failed(PollFailure(kind: .unparsable, message: "this platform needs no account resolution"))
+    }
+
+    /// Default: HTTP 429 or 503 with `Retry-After` (seconds or an HTTP date, RFC 9110 §10.2.3).
+    public func rateLimitReset(in response: HTTPResponse, now: Date) -> Date? {
+        guard response.status == 429 || response.status == 503 else { return nil }
+        return HTTPRetryAfter.parse(response.headers["Retry-After"], now: now)
+            ?? (response.status == 429 ? now.addingTimeInterval(60) : nil)
+    }
+}
+
+/// Parses `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP-date.
+public enum HTTPRetryAfter {
+    /// The time (UTC) the header names, or `nil` when absent or unreadable.
+    public static func parse(_ value: String?, now: Date) -> Date? {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        if let seconds = Int(value), seconds >= 0 {
+            return now.addingTimeInterval(TimeInterval(seconds))
+        }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        return formatter.date(from: value)
+    }
+}

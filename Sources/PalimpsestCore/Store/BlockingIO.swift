@@ -1,0 +1,19 @@
+import Dispatch
+
+/// Runs blocking file-system work (fsync, rename, reads of large files) on a dedicated serial
+/// dispatch queue instead of Swift's cooperative thread pool, whose few threads must never block.
+public enum BlockingIO {
+    // One serial queue keeps the order of writes for the whole process: a state file is always
+    // renamed into place before the log line that cites it is appended.
+    private static let queue = DispatchQueue(label: "palimpsest.blocking-io", qos: .utility)
+
+    /// Runs `work` on the blocking-I/O queue and returns its result.
+    /// - Throws: whatever `work` throws.
+    public static func run<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.queue.async {
+                continuation.resume(with: Swift.Result(catching: work))
+            }
+        }
+    }
+}
