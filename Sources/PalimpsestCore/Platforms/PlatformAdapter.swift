@@ -94,10 +94,6 @@ public enum HTTPRetryAfter {
         if let seconds = Int(value), seconds >= 0 {
             return now.addingTimeInterval(TimeInterval(seconds))
         }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: value)
+        return HTTPDate.parse(value)
     }
 }

@@ -1,0 +1,249 @@
+public import Foundation
+public import Logging
+
+/// Polls one account once: fetch the timeline, snapshot it, diff it, probe candidates, confirm,
+/// and write the events: state first, then the log (rule of evidence 7).
+///
+/// All platform knowledge lives in the adapter, all disk work in the store and the log (run on
+/// ``BlockingIO``), all HTTP in the client. A failure of the network or of the platform is never an
+/// error here: it becomes a blind span. Only a fault of this machine (state or log unwritable)
+/// throws.
+public struct AccountPoller: Sendable {
+    public let client: any HTTPFetching
+    public let adapters: AdapterRegistry
+    public let stateStore: StateStore
+    public let log: DeletionLog
+    public let detection: DetectionSettings
+    /// Snapshots kept per account besides the ones events cite.
+    public let snapshotRetention: Int
+    public let rateLimits: HostRateLimits
+    public let logger: Logger
+    /// Testing only: `exit-before-log-append` makes the process exit right after the state
+    /// (with pending events) is saved and before the log append, to prove crash repair.
+    public let faultInjection: String?
+
+    public init(
+        client: any HTTPFetching,
+        adapters: AdapterRegistry = .standard,
+        stateStore: StateStore,
+        log: DeletionLog,
+        detection: DetectionSettings,
+        snapshotRetention: Int,
+        rateLimits: HostRateLimits = HostRateLimits(),
+        logger: Logger,
+        faultInjection: String? = ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"]
+    ) {
+        self.client = client
+        self.adapters = adapters
+        self.stateStore = stateStore
+        self.log = log
+        self.detection = detection
+        self.snapshotRetention = snapshotRetention
+        self.rateLimits = rateLimits
+        self.logger = logger
+        self.faultInjection = faultInjection
+    }
+
+    /// Polls `account` once, as of `now` (UTC).
+    /// - Returns: what the poll did and the events it logged.
+    /// - Throws: ``PollerError`` or a store error when the account's state or the deletion log
+    ///   cannot be read or written; nothing already stored is lost in that case.
+    public func poll(_ account: Account, at now: Date) async throws -> PollReport {
+        let adapter = try self.adapters.adapter(for: account.platform)
+        let store = try await BlockingIO.run { [stateStore] in try stateStore.accountStore(for: account.key) }
+        var state =
+            try await BlockingIO.run { try store.loadState(AccountState.self) } ?? AccountState(account: account.key)
+        var logged = try await self.appendPending(&state, store: store)
+        var session = PollSession(poller: self, adapter: adapter, account: account, store: store, now: now)
+
+        let context = AdapterContext(resolvedID: state.resolvedID)
+        // 1. Resolve the account's internal ID once.
+        if let request = adapter.resolutionRequest(for: account, context: context) {
+            switch await session.send(request, timeline: false, state: &state) {
+            case .failure(let failure):
+                logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
+                return session.report(state: state, events: logged)
+            case .success(let response):
+                switch adapter.interpretResolution(response, for: account) {
+                case .resolved(let id):
+                    state.resolvedID = id
+                case .failed(let failure):
+                    logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
+                    return session.report(state: state, events: logged)
+                case .accountUnavailable(let reason, let detail):
+                    let evidence = session.evidence
+                    logged += try await self.commitAccountUnavailable(
+                        reason: reason, detail: detail, evidence: evidence, state: &state, store: store, session: session)
+                    return session.report(state: state, events: logged)
+                }
+            }
+        }
+
+        // 2. Fetch the timeline window.
+        let requests = adapter.timelineRequests(for: account, context: AdapterContext(resolvedID: state.resolvedID))
+        var responses: [HTTPResponse] = []
+        for request in requests {
+            switch await session.send(request, timeline: true, state: &state) {
+            case .failure(let failure):
+                logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
+                return session.report(state: state, events: logged)
+            case .success(let response):
+                responses.append(response)
+            }
+        }
+
+        switch adapter.observe(responses, for: account, polledAt: now) {
+        case .failed(let failure):
+            logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
+            return session.report(state: state, events: logged)
+        case .accountUnavailable(let reason, let detail):
+            logged += try await self.commitAccountUnavailable(
+                reason: reason, detail: detail, evidence: session.evidence, state: &state, store: store,
+                session: session)
+            return session.report(state: state, events: logged)
+        case .observed(let posts, let isComplete):
+            let observation = Observation(
+                account: account.key, polledAt: now, posts: posts, isComplete: isComplete, evidence: session.evidence)
+            logged += try await self.commitObservation(
+                observation, adapter: adapter, state: &state, store: store, session: &session)
+            return session.report(state: state, events: logged)
+        }
+    }
+
+    // MARK: - Steps
+
+    private func commitObservation(
+        _ observation: Observation,
+        adapter: any PlatformAdapter,
+        state: inout AccountState,
+        store: AccountStore,
+        session: inout PollSession
+    ) async throws -> [Event] {
+        let snapshotID = try await BlockingIO.run { () -> String in
+            let id = try store.writeSnapshot(observation)
+            _ = try store.archive(observation.posts, seenAt: observation.polledAt, snapshotID: id)
+            return id
+        }
+        guard observation.isComplete else {
+            // Rule of evidence 2: only a complete snapshot is diffed.
+            state.lastPoll = PollRecord(
+                at: observation.polledAt, outcome: "incomplete", detail: "incomplete window: not diffed",
+                posts: observation.posts.count)
+            return try await self.commit(events: [], state: &state, store: store)
+        }
+
+        let diff = WindowDiffer.diff(state: state.detection, observation: observation, settings: self.detection)
+        let context = AdapterContext(resolvedID: state.resolvedID)
+        var probes: [String: ProbeResult] = [:]
+        var unprobeable: Set<String> = []
+        var accountProbe: AccountProbeResult?
+        if diff.isMassDisappearance {
+            if let request = adapter.accountProbeRequest(for: session.account, context: context) {
+                accountProbe = await session.probeAccount(request, adapter: adapter, state: &state)
+            }
+        } else {
+            for candidate in diff.candidates {
+                guard let request = adapter.probeRequest(for: candidate.post, of: session.account, context: context)
+                else {
+                    unprobeable.insert(candidate.post.id)
+                    continue
+                }
+                probes[candidate.post.id] = await session.probe(
+                    request, post: candidate.post, adapter: adapter, state: &state)
+            }
+        }
+
+        let outcome = Confirmer.apply(
+            state: state.detection, diff: diff, observation: observation, snapshotID: snapshotID, probes: probes,
+            unprobeable: unprobeable, accountProbe: accountProbe, account: session.account, settings: self.detection)
+        state.detection = outcome.state
+        let candidates = diff.candidates.count
+        var detail = "\(observation.posts.count) posts in window"
+        if candidates > 0 { detail += ", \(candidates) missing (\(session.probesSent) probed)" }
+        if diff.isMassDisappearance { detail += ", mass disappearance: account probed" }
+        if !diff.isFresh { detail += ", stale answer (older than the last one seen): not diffed for deletions" }
+        state.lastPoll = PollRecord(
+            at: observation.polledAt, outcome: "complete", detail: detail, posts: observation.posts.count)
+        let logged = try await self.commit(events: outcome.events, state: &state, store: store)
+        try await self.prune(state: state, store: store)
+        return logged
+    }
+
+    private func commitFailure(
+        _ failure: PollFailure, state: inout AccountState, store: AccountStore, session: PollSession
+    ) async throws -> [Event] {
+        let outcome = Confirmer.recordFailure(
+            state: state.detection, failure: failure, at: session.now, account: session.account)
+        state.detection = outcome.state
+        let kind = failure.kind == .rateLimited ? "rate_limited" : "blind"
+        state.lastPoll = PollRecord(at: session.now, outcome: kind, detail: failure.description)
+        if outcome.events.isEmpty {
+            self.logger.debug(
+                "account still blind", metadata: ["account.key": "\(session.account.key)", "failure": "\(failure)"])
+        } else {
+            self.logger.warning(
+                "account blind: \(failure)",
+                metadata: ["account.key": "\(session.account.key)", "account.name": "\(session.account.displayName)"])
+        }
+        return try await self.commit(events: outcome.events, state: &state, store: store)
+    }
+
+    private func commitAccountUnavailable(
+        reason: Reason, detail: String, evidence: [EvidenceReference], state: inout AccountState,
+        store: AccountStore, session: PollSession
+    ) async throws -> [Event] {
+        let outcome = Confirmer.recordAccountUnavailable(
+            state: state.detection, reason: reason, detail: detail, at: session.now, evidence: evidence,
+            account: session.account)
+        state.detection = outcome.state
+        state.lastPoll = PollRecord(at: session.now, outcome: "account_unavailable", detail: "\(reason.rawValue): \(detail)")
+        return try await self.commit(events: outcome.events, state: &state, store: store)
+    }
+
+    /// Saves `events` as pending in the state (atomic), appends them to the log (fsync), then
+    /// clears them from the state. A crash at any point leaves either no trace (state not yet
+    /// renamed: the next poll finds them again, same deterministic IDs) or pending events the
+    /// next start appends exactly once (the log skips IDs it holds).
+    private func commit(events: [Event], state: inout AccountState, store: AccountStore) async throws -> [Event] {
+        state.pendingEvents += events
+        for event in events {
+            if let snapshot = event.snapshot { state.citedSnapshots.insert(snapshot) }
+            for evidence in event.evidence { state.citedEvidence.insert(evidence.sha256) }
+        }
+        let saved = state
+        try await BlockingIO.run { try store.saveState(saved) }
+        if self.faultInjection == "exit-before-log-append", !events.isEmpty {
+            self.logger.critical("fault injection: exiting between the state write and the log append")
+            exit(75)
+        }
+        return try await self.appendPending(&state, store: store)
+    }
+
+    /// Appends the state's pending events to the log (skipping those already there) and clears them.
+    private func appendPending(_ state: inout AccountState, store: AccountStore) async throws -> [Event] {
+        guard !state.pendingEvents.isEmpty else { return [] }
+        let pending = state.pendingEvents
+        let log = self.log
+        let written = try await BlockingIO.run { try log.append(pending) }
+        state.pendingEvents = []
+        state.eventsLogged += written.count
+        let saved = state
+        try await BlockingIO.run { try store.saveState(saved) }
+        for event in written {
+            self.logger.notice(
+                "\(event.event.rawValue) \(event.postID ?? "")",
+                metadata: [
+                    "account.key": "\(event.account)", "event.id": "\(event.id)",
+                    "event.reason": "\(event.reason?.rawValue ?? "-")", "event.seq": "\(event.seq ?? 0)",
+                ])
+        }
+        return written
+    }
+
+    private func prune(state: AccountState, store: AccountStore) async throws {
+        let keep = self.snapshotRetention
+        let cited = state.citedSnapshots.union(state.detection.lastComplete.map { [$0.id] } ?? [])
+        let citedEvidence = state.citedEvidence.union(state.validators.values.map(\.bodySHA256))
+        try await BlockingIO.run { try store.pruneSnapshots(keep: keep, cited: cited, citedEvidence: citedEvidence) }
+    }
+}

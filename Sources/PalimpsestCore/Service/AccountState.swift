@@ -1,0 +1,96 @@
+public import Foundation
+
+/// Validators of the last successful answer to one timeline URL, for conditional GET.
+public struct ConditionalValidators: Sendable, Codable, Hashable {
+    /// The `ETag` the server sent.
+    public var etag: String?
+    /// The `Last-Modified` time the server sent, UTC.
+    public var lastModified: Date?
+    /// SHA-256 of the body those validators describe; a `304 Not Modified` answer means "this
+    /// body again", so the poller re-reads it from the evidence store.
+    public var bodySHA256: String
+
+    public init(etag: String?, lastModified: Date?, bodySHA256: String) {
+        self.etag = etag
+        self.lastModified = lastModified
+        self.bodySHA256 = bodySHA256
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case etag
+        case lastModified = "last_modified"
+        case bodySHA256 = "body_sha256"
+    }
+}
+
+/// The outcome of the last poll of an account, for `status` and operators.
+public struct PollRecord: Sendable, Codable, Hashable {
+    /// When the poll ran, UTC.
+    public var at: Date
+    /// `complete`, `incomplete`, `blind`, `rate_limited`, `account_unavailable`.
+    public var outcome: String
+    /// A one-line explanation (failure message, number of posts seen).
+    public var detail: String
+    /// Number of posts seen (complete polls).
+    public var posts: Int?
+
+    public init(at: Date, outcome: String, detail: String, posts: Int? = nil) {
+        self.at = at
+        self.outcome = outcome
+        self.detail = detail
+        self.posts = posts
+    }
+}
+
+/// Everything the daemon remembers about one account between polls: `state.json` in the
+/// account's folder (format version 1, documented in docs/state-format.md).
+///
+/// Crash safety (rule of evidence 7): events are first saved here in ``pendingEvents`` (atomic
+/// state write), then appended to the deletion log, then cleared. A process that dies between
+/// the two writes finds them pending at its next start and appends the ones the log lacks.
+public struct AccountState: Sendable, Codable, Hashable {
+    /// Format version of `state.json`.
+    public static let formatVersion = 1
+
+    public var v: Int
+    public var account: AccountKey
+    /// The platform's internal account ID (Mastodon account id), once resolved.
+    public var resolvedID: String?
+    /// Conditional-GET validators per timeline URL.
+    public var validators: [String: ConditionalValidators]
+    /// The detector's memory.
+    public var detection: DetectionState
+    /// Events saved but maybe not yet appended to the log.
+    public var pendingEvents: [Event]
+    /// Snapshot IDs that logged events cite: never pruned.
+    public var citedSnapshots: Set<String>
+    /// Evidence SHA-256s that logged events cite: never pruned.
+    public var citedEvidence: Set<String>
+    /// The last poll.
+    public var lastPoll: PollRecord?
+    /// Number of events logged for this account so far.
+    public var eventsLogged: Int
+
+    public init(account: AccountKey) {
+        self.v = Self.formatVersion
+        self.account = account
+        self.resolvedID = nil
+        self.validators = [:]
+        self.detection = DetectionState()
+        self.pendingEvents = []
+        self.citedSnapshots = []
+        self.citedEvidence = []
+        self.lastPoll = nil
+        self.eventsLogged = 0
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case v, account, validators, detection
+        case resolvedID = "resolved_id"
+        case pendingEvents = "pending_events"
+        case citedSnapshots = "cited_snapshots"
+        case citedEvidence = "cited_evidence"
+        case lastPoll = "last_poll"
+        case eventsLogged = "events_logged"
+    }
+}

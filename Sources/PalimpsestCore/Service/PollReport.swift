@@ -1,0 +1,24 @@
+public import Foundation
+
+/// What one poll of one account did, for the command line and operator logs.
+public struct PollReport: Sendable {
+    /// The account polled.
+    public var account: Account
+    /// When (UTC).
+    public var polledAt: Date
+    /// The poll's record (outcome and detail), as saved in the account state.
+    public var record: PollRecord
+    /// Events appended to the deletion log by this poll (with seq), including any repaired from
+    /// a previous crash.
+    public var events: [Event]
+    /// Number of probes sent.
+    public var probes: Int
+
+    public init(account: Account, polledAt: Date, record: PollRecord, events: [Event], probes: Int) {
+        self.account = account
+        self.polledAt = polledAt
+        self.record = record
+        self.events = events
+        self.probes = probes
+    }
+}
