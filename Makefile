@@ -6,6 +6,7 @@ PREFIX       ?= /usr/local
 DESTDIR      ?=
 BUILD_FLAGS  ?=
 DEMO_DIR     ?= $(CURDIR)/demo-state
+BIN           = $(CURDIR)/.build/release
 
 .PHONY: all build release test demo deps clean install uninstall check-config benchmark
 
@@ -31,7 +32,10 @@ test: deps
 
 # Replays recorded real platform responses from a loopback server and prints the deletion log.
 demo: release
-	$$($(SWIFT) build -c release --show-bin-path)/palimpsest demo --fixtures $(CURDIR)/Tests/Fixtures/real --state $(DEMO_DIR)
+	$(BIN)/palimpsest demo --fixtures $(CURDIR)/Tests/Fixtures/real --state $(DEMO_DIR)
+	@echo
+	@echo "$$ palimpsest tail --config $(DEMO_DIR)/palimpsest.toml"
+	@$(BIN)/palimpsest tail --config $(DEMO_DIR)/palimpsest.toml
 
 clean:
 	rm -rf .build demo-state

@@ -1,0 +1,44 @@
+public import Foundation
+public import Logging
+
+/// The pieces every command that polls needs, built from a loaded config: the libcurl client,
+/// the state store, the deletion log and the poller.
+public struct MonitorRuntime: Sendable {
+    public let config: PalimpsestConfig
+    public let client: CurlHTTPClient
+    public let stateStore: StateStore
+    public let log: DeletionLog
+    public let poller: AccountPoller
+
+    /// Opens the state folder and the deletion log and starts the HTTP client.
+    /// - Throws: a store or log error naming the path when a folder or file cannot be created or
+    ///   read, or an HTTP client error when libcurl cannot start.
+    public init(config: PalimpsestConfig, logger: Logger) throws {
+        self.config = config
+        let daemon = config.daemon
+        CurlHTTPClient.globalInit()
+        var http = HTTPClientConfiguration()
+        http.userAgent = daemon.userAgent
+        http.proxy = daemon.proxy
+        http.timeout = daemon.timeout
+        http.connectTimeout = daemon.connectTimeout
+        http.maxBodyBytes = daemon.maxBodyBytes
+        http.concurrency = daemon.concurrency
+        http.perHostConcurrency = daemon.perHostConcurrency
+        self.client = try CurlHTTPClient(configuration: http)
+        self.stateStore = try StateStore(root: daemon.stateDirectory)
+        self.log = try DeletionLog(url: daemon.deletionLog)
+        self.poller = AccountPoller(
+            client: self.client,
+            stateStore: self.stateStore,
+            log: self.log,
+            detection: DetectionSettings(confirmPolls: daemon.confirmPolls, confirmMinAge: daemon.confirmMinAge),
+            snapshotRetention: daemon.snapshotRetention,
+            logger: logger)
+    }
+
+    /// Stops the HTTP client's loop thread (call before the process exits).
+    public func shutdown() {
+        self.client.shutdown()
+    }
+}

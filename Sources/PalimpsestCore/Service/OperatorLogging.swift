@@ -1,0 +1,70 @@
+public import Logging
+import Foundation
+import Synchronization
+
+/// Operator messages on stderr: one line each. Under systemd (`JOURNAL_STREAM` set) every line
+/// starts with its syslog priority (`<3>` … `<7>`, sd-daemon(3)) so journald files it by level and
+/// adds its own timestamp; elsewhere lines start with an RFC 3339 UTC timestamp.
+public struct OperatorLogHandler: LogHandler {
+    public var metadata: Logger.Metadata = [:]
+    public var logLevel: Logger.Level
+    private let label: String
+    private let journald: Bool
+
+    public init(label: String, level: Logger.Level, journald: Bool) {
+        self.label = label
+        self.logLevel = level
+        self.journald = journald
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = self.metadata
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        let prefix: String
+        if self.journald {
+            prefix = "<\(Self.syslogPriority(event.level))>"
+        } else {
+            prefix = "\(RFC3339.string(from: Date())) \(event.level.rawValue.uppercased()) "
+        }
+        let line = prefix + "\(event.message)" + (fields.isEmpty ? "" : " [\(fields)]") + "\n"
+        OperatorLogging.write(line)
+    }
+
+    static func syslogPriority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: return 7
+        case .info: return 6
+        case .notice: return 5
+        case .warning: return 4
+        case .error: return 3
+        case .critical: return 2
+        }
+    }
+}
+
+/// Process-wide setup of operator logging.
+public enum OperatorLogging {
+    private static let bootstrapped = Mutex(false)
+    private static let output = Mutex(FileHandle.standardError)
+
+    /// Installs ``OperatorLogHandler`` as swift-log's backend (once per process; later calls do nothing).
+    public static func bootstrap(level: Logger.Level, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        let first = Self.bootstrapped.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        let journald = environment["JOURNAL_STREAM"] != nil
+        LoggingSystem.bootstrap { label in OperatorLogHandler(label: label, level: level, journald: journald) }
+    }
+
+    static func write(_ line: String) {
+        Self.output.withLock { $0.write(Data(line.utf8)) }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import PalimpsestCore
+
+struct PollCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "poll",
+        abstract: "Poll every account (or one) once, with the probes it needs, then exit.",
+        discussion: """
+            Prints one line per account (outcome and events) on stdout. `--now` records the poll \
+            as made at the given time: for replays of recorded data and tests. Exit status 0 when \
+            every poll ran (a blind poll is a normal outcome), 1 when a poll could not run \
+            (state or log not writable).
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(
+        name: .customLong("account"),
+        help: ArgumentHelp("Poll only this account (its key, e.g. mastodon:@user@host, or its name). Repeatable.",
+            valueName: "key"))
+    var accountKeys: [String] = []
+
+    @Option(help: ArgumentHelp("Record the poll as made at this RFC 3339 time.", valueName: "time"))
+    var now: String?
+
+    func run() async throws {
+        let logger = self.options.bootstrapLogging()
+        let config = try self.options.loadConfig()
+        let accounts = try selectAccounts(config.accounts, keys: self.accountKeys)
+        let time: Date
+        if let text = self.now {
+            guard let parsed = RFC3339.date(from: text) else {
+                throw ValidationError("--now: expected an RFC 3339 time such as 2026-11-29T12:00:00Z, found \"\(text)\"")
+            }
+            time = parsed
+        } else {
+            time = Date()
+        }
+        let runtime = try MonitorRuntime(config: config, logger: logger)
+        defer { runtime.shutdown() }
+        let results = await PollCycle(poller: runtime.poller, concurrency: config.daemon.concurrency)
+            .run(accounts, at: time)
+        let formatter = EventLineFormatter()
+        var faults = 0
+        for result in results {
+            switch result {
+            case .polled(let report):
+                print("\(report.account.displayName): \(report.record.outcome): \(report.record.detail); \(report.events.count) events")
+                for event in report.events { print("  " + formatter.format(event)) }
+            case .fault(let account, let error):
+                faults += 1
+                printError("\(account.displayName): poll could not run: \(error)")
+            }
+        }
+        if faults > 0 { throw ExitCode(1) }
+    }
+}
+
+/// The accounts named by `--account` (key or name), or all of them.
+func selectAccounts(_ accounts: [Account], keys: [String]) throws -> [Account] {
+    guard !keys.isEmpty else { return accounts }
+    return try keys.map { key in
+        guard let account = accounts.first(where: { $0.key.rawValue == key || $0.name == key }) else {
+            let known = accounts.map { $0.key.rawValue }.joined(separator: ", ")
+            throw ValidationError("--account \(key): no such account in the config. Known: \(known)")
+        }
+        return account
+    }
+}

@@ -1,0 +1,81 @@
+import ArgumentParser
+import Foundation
+import PalimpsestCore
+
+struct TailCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tail",
+        abstract: "Print the deletion log, one readable line per event.",
+        discussion: """
+            Each line: local time, event and reason, account, post, lifetime interval and the \
+            first 80 columns of the text. `--json` prints the log's own JSON lines instead (for \
+            jq). `--follow` keeps printing new events as they are appended, like `tail -F`, and \
+            survives log rotation.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(name: .shortAndLong, help: "Keep printing events as they are appended.")
+    var follow = false
+
+    @Flag(help: "Print the raw JSON lines.")
+    var json = false
+
+    @Option(help: ArgumentHelp("Only events detected at or after this RFC 3339 time.", valueName: "time"))
+    var since: String?
+
+    @Option(
+        name: .customLong("account"),
+        help: ArgumentHelp("Only events of this account (key or configured name). Repeatable.", valueName: "key"))
+    var accounts: [String] = []
+
+    @Option(help: ArgumentHelp("Read this log file instead of the config's deletion_log.", valueName: "path"))
+    var log: String?
+
+    func run() async throws {
+        let url: URL
+        var names: [String: String] = [:]
+        if let log = self.log {
+            url = URL(fileURLWithPath: log)
+        } else {
+            let config = try self.options.loadConfig()
+            url = config.daemon.deletionLog
+            for account in config.accounts { if let name = account.name { names[name] = account.key.rawValue } }
+        }
+        var sinceDate: Date?
+        if let since = self.since {
+            guard let date = RFC3339.date(from: since) else {
+                throw ValidationError("--since: expected an RFC 3339 time such as 2026-11-29T00:00:00Z, found \"\(since)\"")
+            }
+            sinceDate = date
+        }
+        let keys = Set(self.accounts.map { names[$0] ?? $0 })
+        let filter = { (event: Event) -> Bool in
+            if let sinceDate, event.detectedAt < sinceDate { return false }
+            if !keys.isEmpty, !keys.contains(event.account.rawValue) { return false }
+            return true
+        }
+        let formatter = EventLineFormatter()
+        let encoder = JSONCoding.lineEncoder()
+        let emit = { (event: Event) in
+            if self.json {
+                if let data = try? encoder.encode(event) { print(String(decoding: data, as: UTF8.self)) }
+            } else {
+                print(formatter.format(event))
+            }
+        }
+        if self.follow {
+            for try await event in LogFollower(url: url).events(fromStart: true) where filter(event) {
+                emit(event)
+                fflush(stdout)
+            }
+        } else {
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                printError("\(url.path): no deletion log yet (nothing has been found, or the daemon has not run).")
+                return
+            }
+            for event in try DeletionLog.readEvents(at: url) where filter(event) { emit(event) }
+        }
+    }
+}
