@@ -18,9 +18,8 @@ public struct AccountPoller: Sendable {
     public let snapshotRetention: Int
     public let rateLimits: HostRateLimits
     public let logger: Logger
-    /// Testing only: `exit-before-log-append` makes the process exit right after the state
-    /// (with pending events) is saved and before the log append, to prove crash repair.
-    public let faultInjection: String?
+    /// Testing only: a crash to simulate between the state write and the log append.
+    public let faultInjection: FaultInjection?
 
     public init(
         client: any HTTPFetching,
@@ -31,7 +30,8 @@ public struct AccountPoller: Sendable {
         snapshotRetention: Int,
         rateLimits: HostRateLimits = HostRateLimits(),
         logger: Logger,
-        faultInjection: String? = ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"]
+        faultInjection: FaultInjection? = FaultInjection(
+            rawValue: ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"] ?? "")
     ) {
         self.client = client
         self.adapters = adapters
@@ -212,9 +212,13 @@ public struct AccountPoller: Sendable {
         }
         let saved = state
         try await BlockingIO.run { try store.saveState(saved) }
-        if self.faultInjection == "exit-before-log-append", !events.isEmpty {
-            self.logger.critical("fault injection: exiting between the state write and the log append")
-            exit(75)
+        if let fault = self.faultInjection, !events.isEmpty {
+            self.logger.critical("fault injection: stopping between the state write and the log append")
+            switch fault {
+            case .exitBeforeLogAppend: exit(75)
+            case .failBeforeLogAppend:
+                throw PollerError(account: saved.account, message: "injected failure before the log append")
+            }
         }
         return try await self.appendPending(&state, store: store)
     }
@@ -246,4 +250,13 @@ public struct AccountPoller: Sendable {
         let citedEvidence = state.citedEvidence.union(state.validators.values.map(\.bodySHA256))
         try await BlockingIO.run { try store.pruneSnapshots(keep: keep, cited: cited, citedEvidence: citedEvidence) }
     }
+}
+
+/// A crash to simulate between the state write and the log append (crash-safety tests only; set
+/// `PALIMPSEST_FAULT_INJECTION=exit-before-log-append` to make a real process exit there).
+public enum FaultInjection: String, Sendable {
+    /// Exit the process with status 75.
+    case exitBeforeLogAppend = "exit-before-log-append"
+    /// Throw from the poll, as if the process had died (the next poller is the "restart").
+    case failBeforeLogAppend = "fail-before-log-append"
 }
