@@ -27,6 +27,7 @@ public struct MastodonAdapter: PlatformAdapter {
     /// Bytes of an answer's body quoted in a verdict's or failure's detail.
     static let quotedBodyBytes = 300
 
+    /// Creates the adapter; it holds no state (the account ID lives in ``AdapterContext``).
     public init() {}
 
     /// Always ``Platform/mastodon``.
