@@ -2,11 +2,11 @@ public import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The deletion log: JSON Lines, one ``Event`` per line, UTF-8, append-only, fsynced after each
@@ -106,8 +106,11 @@ public final class DeletionLog: Sendable {
                     line = try encoder.encode(event)
                 } catch {
                     throw StoreError(
-                        operation: "encode", path: self.url.path, detail: "event \(event.id): \(error)",
-                        advice: "report this as a bug")
+                        operation: "encode",
+                        path: self.url.path,
+                        detail: "event \(event.id): \(error)",
+                        advice: "report this as a bug"
+                    )
                 }
                 prev = ContentHash.sha256Hex(line)
                 payload.append(line)
@@ -200,7 +203,8 @@ public final class DeletionLog: Sendable {
                 events.append(try decoder.decode(Event.self, from: line.bytes))
             } catch {
                 problems.append(
-                    LogProblem(line: index + 1, kind: .undecodable, message: "not an event: \(Self.describe(error))"))
+                    LogProblem(line: index + 1, kind: .undecodable, message: "not an event: \(Self.describe(error))")
+                )
             }
         }
         if consumed < data.count {
@@ -232,14 +236,21 @@ public final class DeletionLog: Sendable {
         var expectedSeq = previous?.lastSeq.map { $0 + 1 }
         var seenIDs: Set<String> = []
         var report = LogVerification(
-            lineCount: lines.count + (consumed < data.count ? 1 : 0), eventCount: 0, firstSeq: nil,
-            lastSeq: previous?.lastSeq, chainStart: nil, lastHash: previous?.lastHash ?? Self.genesis, problems: [])
+            lineCount: lines.count + (consumed < data.count ? 1 : 0),
+            eventCount: 0,
+            firstSeq: nil,
+            lastSeq: previous?.lastSeq,
+            chainStart: nil,
+            lastHash: previous?.lastHash ?? Self.genesis,
+            problems: []
+        )
         var previousLine: Int?
 
         for (index, line) in lines.enumerated() {
             let number = index + 1
             guard let fields = try? chainDecoder.decode(ChainFields.self, from: line.bytes) else {
-                let message = line.bytes.isEmpty
+                let message =
+                    line.bytes.isEmpty
                     ? "empty line; skipped by the chain"
                     : "not a log line (no seq, prev and id), e.g. a line torn by a crash; skipped by the chain"
                 problems.append(LogProblem(line: number, kind: .undecodable, message: message))
@@ -249,14 +260,18 @@ public final class DeletionLog: Sendable {
                 report.firstSeq = fields.seq
                 report.chainStart = fields.prev
             }
-            let source = previousLine.map { "the SHA-256 of line \($0)" }
+            let source =
+                previousLine.map { "the SHA-256 of line \($0)" }
                 ?? (previous == nil ? "the genesis value" : "the hash of the previous file's last line")
             if let expected = expectedPrev, fields.prev != expected {
                 problems.append(
                     LogProblem(
-                        line: number, kind: .brokenChain,
+                        line: number,
+                        kind: .brokenChain,
                         message: "prev is \(fields.prev), expected \(expected) (\(source)): "
-                            + "a line before this one was changed, removed or inserted"))
+                            + "a line before this one was changed, removed or inserted"
+                    )
+                )
             }
             if expectedSeq == nil, (expectedPrev ?? fields.prev) == Self.genesis {
                 // The first line of a chain.
@@ -265,20 +280,31 @@ public final class DeletionLog: Sendable {
             if let expected = expectedSeq, fields.seq != expected {
                 problems.append(
                     LogProblem(
-                        line: number, kind: .sequenceGap,
-                        message: "seq is \(fields.seq), expected \(expected) (one more than the previous log line)"))
+                        line: number,
+                        kind: .sequenceGap,
+                        message: "seq is \(fields.seq), expected \(expected) (one more than the previous log line)"
+                    )
+                )
             }
             if !seenIDs.insert(fields.id).inserted {
                 problems.append(
-                    LogProblem(line: number, kind: .duplicateID, message: "event id \(fields.id) appears on an earlier line"))
+                    LogProblem(
+                        line: number,
+                        kind: .duplicateID,
+                        message: "event id \(fields.id) appears on an earlier line"
+                    )
+                )
             }
             do {
                 _ = try eventDecoder.decode(Event.self, from: line.bytes)
             } catch {
                 problems.append(
                     LogProblem(
-                        line: number, kind: .invalidEvent,
-                        message: "chains correctly but is not a valid event: \(Self.describe(error))"))
+                        line: number,
+                        kind: .invalidEvent,
+                        message: "chains correctly but is not a valid event: \(Self.describe(error))"
+                    )
+                )
             }
             report.eventCount += 1
             report.lastSeq = fields.seq
@@ -300,8 +326,12 @@ public final class DeletionLog: Sendable {
     private static func contents(of url: URL) throws -> Data {
         guard let data = try POSIXFile.contents(of: url.path) else {
             throw StoreError(
-                operation: "open", path: url.path, errno: ENOENT, detail: "no deletion log here",
-                advice: "check deletion_log in the config; the daemon creates the file when it starts")
+                operation: "open",
+                path: url.path,
+                errno: ENOENT,
+                detail: "no deletion log here",
+                advice: "check deletion_log in the config; the daemon creates the file when it starts"
+            )
         }
         return data
     }
@@ -309,21 +339,26 @@ public final class DeletionLog: Sendable {
     private static func tornLineProblem(line: Int, wholeEvent: Bool = false) -> LogProblem {
         if wholeEvent {
             return LogProblem(
-                line: line, kind: .tornLine,
+                line: line,
+                kind: .tornLine,
                 message: "the last line is a whole event without its newline (a crash between the two, or "
-                    + "still being written); the next append completes it and chains from it")
+                    + "still being written); the next append completes it and chains from it"
+            )
         }
         return LogProblem(
-            line: line, kind: .tornLine,
+            line: line,
+            kind: .tornLine,
             message: "the last line has no newline: cut short by a crash mid-write, or still being written; "
-                + "the chain ignores it and the next append starts on a new line after it")
+                + "the chain ignores it and the next append starts on a new line after it"
+        )
     }
 
     private static func describe(_ error: any Error) -> String {
         switch error {
         case DecodingError.keyNotFound(let key, _): return "missing field \(key.stringValue)"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-            return "bad field \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+            return
+                "bad field \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
         case DecodingError.dataCorrupted(let context):
             let path = context.codingPath.map(\.stringValue).joined(separator: ".")
             return path.isEmpty ? "not JSON" : "bad field \(path): \(context.debugDescription)"

@@ -30,7 +30,9 @@ public struct EventLineFormatter: Sendable {
     /// The line for `event`, without a trailing newline.
     public func format(_ event: Event) -> String {
         var fields = [self.localTime(event.detectedAt), Self.label(event, formatter: self)]
-        fields.append(TerminalText.truncated(TerminalText.singleLine(event.accountName ?? event.account.rawValue), columns: 40))
+        fields.append(
+            TerminalText.truncated(TerminalText.singleLine(event.accountName ?? event.account.rawValue), columns: 40)
+        )
         if let postID = event.postID {
             fields.append("post " + Self.abbreviated(TerminalText.singleLine(postID)))
         }
@@ -71,12 +73,14 @@ public struct EventLineFormatter: Sendable {
             return event.goneFor.map { "gone " + Self.range($0) }
         case .blind:
             guard let span = event.blind else { return nil }
-            let polls = "\(span.failedPolls) failed poll\(span.failedPolls == 1 ? "" : "s"): \(span.failure.kind.rawValue)"
+            let polls =
+                "\(span.failedPolls) failed poll\(span.failedPolls == 1 ? "" : "s"): \(span.failure.kind.rawValue)"
             if let end = span.to {
                 let seconds = max(0, Int(end.timeIntervalSince(span.from).rounded()))
-                return "blind for \(Self.duration(seconds, roundingUp: false)) since \(self.localTime(span.from, withZone: false)) (\(polls))"
+                let length = Self.duration(seconds, roundingUp: false)
+                return "for \(length) from \(self.localTime(span.from, withZone: false)) (\(polls))"
             }
-            return "blind since \(self.localTime(span.from, withZone: false)), still open (\(polls))"
+            return "since \(self.localTime(span.from, withZone: false)), still open (\(polls))"
         default:
             return event.lifetime.map { "lived " + Self.range($0) }
         }
@@ -122,7 +126,8 @@ public struct EventLineFormatter: Sendable {
             let digits = String(value ?? 0)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        var text = "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day)) \(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))"
+        let day = "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day))"
+        var text = "\(day) \(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))"
         if withZone {
             let offset = self.timeZone.secondsFromGMT(for: date)
             let minutes = abs(offset) / 60

@@ -34,5 +34,6 @@ public struct LogProblem: Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// `line <n>: <kind>: <message>`.
     public var description: String { "line \(self.line): \(self.kind.rawValue): \(self.message)" }
 }

@@ -19,7 +19,12 @@ public struct LogVerification: Sendable, Hashable {
 
     /// Creates a verification report.
     public init(
-        lineCount: Int, eventCount: Int, firstSeq: Int?, lastSeq: Int?, chainStart: String?, lastHash: String,
+        lineCount: Int,
+        eventCount: Int,
+        firstSeq: Int?,
+        lastSeq: Int?,
+        chainStart: String?,
+        lastHash: String,
         problems: [LogProblem]
     ) {
         self.lineCount = lineCount

@@ -2,11 +2,11 @@ public import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One account's folder under `state_dir/accounts/`: its detector state, its latest snapshots, the
@@ -82,8 +82,10 @@ public final class AccountStore: Sendable {
             throw error
         } catch {
             throw StoreError.corrupt(
-                path, detail: "not a valid state file for account \(self.key): \(error)",
-                advice: "move the file aside; the account then starts afresh (its archive and snapshots are kept)")
+                path,
+                detail: "not a valid state file for account \(self.key): \(error)",
+                advice: "move the file aside; the account then starts afresh (its archive and snapshots are kept)"
+            )
         }
         return envelope.state
     }
@@ -91,7 +93,11 @@ public final class AccountStore: Sendable {
     /// Replaces `state.json` atomically with `state`, wrapped as `{"v": 1, "state": …}`.
     /// - Throws: ``StoreError`` when encoding or the atomic write fails (the old state then stays).
     public func saveState<State: Codable>(_ state: State) throws {
-        let data = try self.encode(StateEnvelope(v: Self.formatVersion, state: state), document: true, path: self.stateURL.path)
+        let data = try self.encode(
+            StateEnvelope(v: Self.formatVersion, state: state),
+            document: true,
+            path: self.stateURL.path
+        )
         try DurableFile.writeAtomically(data, to: self.stateURL)
     }
 
@@ -110,7 +116,11 @@ public final class AccountStore: Sendable {
     /// - Returns: A reference with the body's path relative to the state root and its SHA-256.
     /// - Throws: ``StoreError`` when a file cannot be written.
     public func storeEvidence(
-        body: Data, url: String, status: Int, headers: HTTPHeaders, fetchedAt: Date
+        body: Data,
+        url: String,
+        status: Int,
+        headers: HTTPHeaders,
+        fetchedAt: Date
     ) throws -> EvidenceReference {
         let sha256 = ContentHash.sha256Hex(body)
         let bodyURL = self.evidenceDirectory.appendingPathComponent("\(sha256).body")
@@ -120,12 +130,26 @@ public final class AccountStore: Sendable {
         }
         if !FileSystem.exists(recordURL.path) {
             let record = EvidenceRecord(
-                v: Self.formatVersion, url: url, status: status, headers: headers.fields, fetchedAt: fetchedAt,
-                sha256: sha256, size: body.count)
-            try DurableFile.writeAtomically(try self.encode(record, document: true, path: recordURL.path), to: recordURL)
+                v: Self.formatVersion,
+                url: url,
+                status: status,
+                headers: headers.fields,
+                fetchedAt: fetchedAt,
+                sha256: sha256,
+                size: body.count
+            )
+            try DurableFile.writeAtomically(
+                try self.encode(record, document: true, path: recordURL.path),
+                to: recordURL
+            )
         }
         return EvidenceReference(
-            path: self.relativePath(bodyURL), sha256: sha256, url: url, status: status, fetchedAt: fetchedAt)
+            path: self.relativePath(bodyURL),
+            sha256: sha256,
+            url: url,
+            status: status,
+            fetchedAt: fetchedAt
+        )
     }
 
     /// The record of a stored body (`evidence/<sha256>.json`), or `nil` when absent.
@@ -161,8 +185,12 @@ public final class AccountStore: Sendable {
         let url = self.snapshotURL(id)
         if FileSystem.exists(url.path) { return id }
         let file = SnapshotFile(
-            v: Self.formatVersion, id: id, account: observation.account, polledAt: observation.polledAt,
-            observation: observation)
+            v: Self.formatVersion,
+            id: id,
+            account: observation.account,
+            polledAt: observation.polledAt,
+            observation: observation
+        )
         try DurableFile.writeAtomically(try self.encode(file, document: true, path: url.path), to: url)
         return id
     }
@@ -271,14 +299,22 @@ public final class AccountStore: Sendable {
                 let key = Self.archiveKey(post.id, post.versionHash)
                 if index.versions.contains(key) || newKeys.contains(key) { continue }
                 let line = ArchivedPostVersion(
-                    v: Self.formatVersion, postID: post.id, version: post.versionHash, firstSeen: seenAt,
-                    snapshot: snapshotID, post: post)
+                    v: Self.formatVersion,
+                    postID: post.id,
+                    version: post.versionHash,
+                    firstSeen: seenAt,
+                    snapshot: snapshotID,
+                    post: post
+                )
                 do {
                     payload.append(try encoder.encode(line))
                 } catch {
                     throw StoreError(
-                        operation: "encode", path: path, detail: "post \(post.id) of \(self.key): \(error)",
-                        advice: "report this as a bug")
+                        operation: "encode",
+                        path: path,
+                        detail: "post \(post.id) of \(self.key): \(error)",
+                        advice: "report this as a bug"
+                    )
                 }
                 payload.append(UInt8(ascii: "\n"))
                 newKeys.append(key)
@@ -343,8 +379,10 @@ public final class AccountStore: Sendable {
     private static func checkVersion(_ version: Int, path: String) throws {
         guard version == Self.formatVersion else {
             throw StoreError.corrupt(
-                path, detail: "format version \(version); this palimpsest reads version \(Self.formatVersion)",
-                advice: "run a palimpsest release that reads this version, or move the file aside")
+                path,
+                detail: "format version \(version); this palimpsest reads version \(Self.formatVersion)",
+                advice: "run a palimpsest release that reads this version, or move the file aside"
+            )
         }
     }
 
@@ -368,7 +406,11 @@ public final class AccountStore: Sendable {
             return try (document ? JSONCoding.documentEncoder() : JSONCoding.lineEncoder()).encode(value)
         } catch {
             throw StoreError(
-                operation: "encode", path: path, detail: "account \(self.key): \(error)", advice: "report this as a bug")
+                operation: "encode",
+                path: path,
+                detail: "account \(self.key): \(error)",
+                advice: "report this as a bug"
+            )
         }
     }
 
@@ -381,8 +423,11 @@ public final class AccountStore: Sendable {
             throw error
         } catch {
             throw StoreError.corrupt(
-                path, detail: "not a valid file for account \(self.key): \(error)",
-                advice: "move the file aside and report it; palimpsest wrote it atomically, so it was changed by hand or by disk damage")
+                path,
+                detail: "not a valid file for account \(self.key): \(error)",
+                advice: "move the file aside and report it; palimpsest wrote it atomically, "
+                    + "so it was changed by hand or by disk damage"
+            )
         }
     }
 }

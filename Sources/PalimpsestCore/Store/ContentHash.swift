@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// SHA-256 digests as lowercase hex, the form every file and log line of Palimpsest uses.
 enum ContentHash {

@@ -20,7 +20,15 @@ public struct EvidenceRecord: Sendable, Codable, Hashable {
     public var size: Int
 
     /// Creates an evidence record.
-    public init(v: Int, url: String, status: Int, headers: [HTTPHeaders.Field], fetchedAt: Date, sha256: String, size: Int) {
+    public init(
+        v: Int,
+        url: String,
+        status: Int,
+        headers: [HTTPHeaders.Field],
+        fetchedAt: Date,
+        sha256: String,
+        size: Int
+    ) {
         self.v = v
         self.url = url
         self.status = status

@@ -21,7 +21,8 @@ public final class StateStore: Sendable {
     ///   current directory.
     /// - Throws: ``StoreError`` when a folder cannot be created (permissions, read-only disk).
     public init(root: URL) throws {
-        let absolute = root.path.hasPrefix("/")
+        let absolute =
+            root.path.hasPrefix("/")
             ? root : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(root.path)
         self.root = absolute.standardizedFileURL
         self.accountsDirectory = self.root.appendingPathComponent("accounts", isDirectory: true)
@@ -43,8 +44,11 @@ public final class StateStore: Sendable {
                 !name.contains("/"), !name.contains("\0")
             else {
                 throw StoreError(
-                    operation: "mkdir", path: self.accountsDirectory.path, detail: "unsafe folder name \"\(name)\" for account \(key)",
-                    advice: "report this as a bug: account folder names must stay inside state_dir")
+                    operation: "mkdir",
+                    path: self.accountsDirectory.path,
+                    detail: "unsafe folder name \"\(name)\" for account \(key)",
+                    advice: "report this as a bug: account folder names must stay inside state_dir"
+                )
             }
             let directory = self.accountsDirectory.appendingPathComponent(name, isDirectory: true)
             try FileSystem.makeDirectories(directory.path)
@@ -52,9 +56,11 @@ public final class StateStore: Sendable {
             if let existing = try Self.readKeyFile(keyFile) {
                 guard existing == key else {
                     throw StoreError(
-                        operation: "open", path: keyFile.path,
+                        operation: "open",
+                        path: keyFile.path,
                         detail: "the folder belongs to account \(existing), not \(key)",
-                        advice: "move the folder aside; two account keys map to the same folder name")
+                        advice: "move the folder aside; two account keys map to the same folder name"
+                    )
                 }
             } else {
                 try DurableFile.writeAtomically(Data((key.rawValue + "\n").utf8), to: keyFile)

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A file-system operation on the state folder or the deletion log failed.
@@ -54,7 +54,12 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             advice = "check the path and the file system"
         }
         return StoreError(
-            operation: operation, path: path, errno: code, detail: String(cString: strerror(code)), advice: advice)
+            operation: operation,
+            path: path,
+            errno: code,
+            detail: String(cString: strerror(code)),
+            advice: advice
+        )
     }
 
     /// A file whose contents could not be decoded.
@@ -62,6 +67,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         StoreError(operation: "decode", path: path, detail: detail, advice: advice)
     }
 
+    /// `<operation> <path> failed: <detail>; <advice>`.
     public var description: String {
         "\(self.operation) \(self.path) failed: \(self.detail); \(self.advice)"
     }

@@ -58,7 +58,9 @@ import Testing
         let log = try DeletionLog(url: url)
         _ = try log.append([StoreTestSupport.event("e1"), StoreTestSupport.event("e2")])
 
-        let written = try log.append([StoreTestSupport.event("e2"), StoreTestSupport.event("e3"), StoreTestSupport.event("e3")])
+        let written = try log.append([
+            StoreTestSupport.event("e2"), StoreTestSupport.event("e3"), StoreTestSupport.event("e3"),
+        ])
         // After a restart, the ids come from the file.
         let restarted = try DeletionLog(url: url)
         let again = try restarted.append([StoreTestSupport.event("e1"), StoreTestSupport.event("e3")])
@@ -225,8 +227,14 @@ import Testing
         #expect(try DeletionLog.verify(at: url).isIntact)
         // Against the wrong predecessor it is broken.
         let unrelated = LogVerification(
-            lineCount: 0, eventCount: 0, firstSeq: nil, lastSeq: nil, chainStart: nil, lastHash: DeletionLog.genesis,
-            problems: [])
+            lineCount: 0,
+            eventCount: 0,
+            firstSeq: nil,
+            lastSeq: nil,
+            chainStart: nil,
+            lastHash: DeletionLog.genesis,
+            problems: []
+        )
         #expect(try DeletionLog.verify(at: url, continuing: unrelated).firstProblem?.kind == .brokenChain)
     }
 
@@ -275,7 +283,13 @@ import Testing
         event.detail = "HTTP 404"
         event.snapshot = "20261129T221840.000Z-0123abcd"
         event.evidence = [
-            EvidenceReference(path: "accounts/x/evidence/y.body", sha256: "y", url: "https://x", status: 404, fetchedAt: StoreTestSupport.date())
+            EvidenceReference(
+                path: "accounts/x/evidence/y.body",
+                sha256: "y",
+                url: "https://x",
+                status: 404,
+                fetchedAt: StoreTestSupport.date()
+            )
         ]
 
         let written = try DeletionLog(url: url).append([event])

@@ -9,8 +9,13 @@ import Testing
 
     private func deleted(text: String) -> Event {
         var event = Event(
-            id: "x", detectedAt: StoreTestSupport.date(-328), event: .deleted, platform: .feed,
-            account: AccountKey(rawValue: "feed:https://rsshub.app/twitter/user/ArknightsStaff"), accountName: "Arknights")
+            id: "x",
+            detectedAt: StoreTestSupport.date(-328),
+            event: .deleted,
+            platform: .feed,
+            account: AccountKey(rawValue: "feed:https://rsshub.app/twitter/user/ArknightsStaff"),
+            accountName: "Arknights"
+        )
         event.reason = .removed
         event.confirmedBy = .probe
         event.postID = "1659"
@@ -29,7 +34,11 @@ import Testing
     @Test func aDeletionShowsTimeReasonAccountPostLifetimeAndText() {
         let line = self.formatter.format(self.deleted(text: "Maintenance notice"))
 
-        #expect(line == "2026-11-29 23:13:12 +0100  deleted (removed, probe)  Arknights  post 1659  lived 2h10m–2h20m  「Maintenance notice」")
+        #expect(
+            line
+                == "2026-11-29 23:13:12 +0100  deleted (removed, probe)  Arknights  post 1659  lived 2h10m–2h20m  "
+                + "「Maintenance notice」"
+        )
     }
 
     @Test func sixtyChineseCharactersAreCutToForty() throws {
@@ -44,14 +53,20 @@ import Testing
         let long = String(repeating: "abcd", count: 30)
 
         #expect(try self.quoted(self.formatter.format(self.deleted(text: long))) == String(long.prefix(80)) + "…")
-        #expect(try self.quoted(self.formatter.format(self.deleted(text: String(long.prefix(80))))) == String(long.prefix(80)))
+        #expect(
+            try self.quoted(self.formatter.format(self.deleted(text: String(long.prefix(80)))))
+                == String(long.prefix(80))
+        )
     }
 
     @Test func aWideCharacterThatWouldCrossTheLastColumnIsLeftOut() throws {
         // 79 ASCII columns, then a 2-column character: it does not fit in column 80.
         let text = String(repeating: "a", count: 79) + "中文"
 
-        #expect(try self.quoted(self.formatter.format(self.deleted(text: text))) == String(repeating: "a", count: 79) + "…")
+        #expect(
+            try self.quoted(self.formatter.format(self.deleted(text: text)))
+                == String(repeating: "a", count: 79) + "…"
+        )
     }
 
     @Test func graphemesAreNeverCut() throws {
@@ -60,7 +75,12 @@ import Testing
         let narrow = EventLineFormatter(timeZone: .gmt, textColumns: 5)
 
         #expect(try self.quoted(narrow.format(self.deleted(text: "ab\(family)\(family)"))) == "ab\(family)…")
-        #expect(try self.quoted(narrow.format(self.deleted(text: String(repeating: accented, count: 6)))) == String(repeating: accented, count: 5) + "…")
+        #expect(
+            try self.quoted(narrow.format(self.deleted(text: String(repeating: accented, count: 6)))) == String(
+                repeating: accented,
+                count: 5
+            ) + "…"
+        )
         #expect(TerminalText.columns(of: "ｆｕｌｌ") == 8)
         #expect(TerminalText.columns(of: "한국어") == 6)
         #expect(TerminalText.columns(of: "かな") == 4)
@@ -96,7 +116,11 @@ import Testing
         event.lifetime = nil
         event.editedAt = StoreTestSupport.date(-400)
 
-        #expect(self.formatter.format(event) == "2026-11-29 23:13:12 +0100  altered (edited 2026-11-29 23:12:00)  Arknights  post 1659  「new text」")
+        #expect(
+            self.formatter.format(event)
+                == "2026-11-29 23:13:12 +0100  altered (edited 2026-11-29 23:12:00)  Arknights  post 1659  "
+                + "「new text」"
+        )
         event.editedAt = nil
         #expect(self.formatter.format(event).contains("altered (no edit marker)"))
     }
@@ -108,24 +132,45 @@ import Testing
         event.confirmedBy = nil
         event.goneFor = SecondsInterval(minSeconds: 3600, maxSeconds: 5400)
 
-        #expect(self.formatter.format(event) == "2026-11-29 23:13:12 +0100  restored  Arknights  post 1659  gone 1h–1h30m  「back」")
+        #expect(
+            self.formatter.format(event)
+                == "2026-11-29 23:13:12 +0100  restored  Arknights  post 1659  gone 1h–1h30m  「back」"
+        )
     }
 
     @Test func aBlindSpanShowsItsLengthAndFailure() {
         var event = Event(
-            id: "b", detectedAt: StoreTestSupport.date(), event: .blind, platform: .mastodon,
-            account: AccountKey(rawValue: "mastodon:@user@mastodon.social"))
+            id: "b",
+            detectedAt: StoreTestSupport.date(),
+            event: .blind,
+            platform: .mastodon,
+            account: AccountKey(rawValue: "mastodon:@user@mastodon.social")
+        )
         event.blind = BlindSpan(
-            from: StoreTestSupport.date(-1800), to: StoreTestSupport.date(), failedPolls: 3,
-            failure: PollFailure(kind: .httpStatus, message: "HTTP 503", httpStatus: 503))
+            from: StoreTestSupport.date(-1800),
+            to: StoreTestSupport.date(),
+            failedPolls: 3,
+            failure: PollFailure(kind: .httpStatus, message: "HTTP 503", httpStatus: 503)
+        )
 
-        #expect(self.formatter.format(event) == "2026-11-29 23:18:40 +0100  blind  mastodon:@user@mastodon.social  blind for 30m since 2026-11-29 22:48:40 (3 failed polls: http_status)")
+        #expect(
+            self.formatter.format(event)
+                == "2026-11-29 23:18:40 +0100  blind  mastodon:@user@mastodon.social  "
+                + "for 30m from 2026-11-29 22:48:40 (3 failed polls: http_status)"
+        )
         event.blind?.to = nil
-        #expect(self.formatter.format(event).hasSuffix("blind since 2026-11-29 22:48:40, still open (3 failed polls: http_status)"))
+        #expect(
+            self.formatter.format(event).hasSuffix(
+                "mastodon.social  since 2026-11-29 22:48:40, still open (3 failed polls: http_status)"
+            )
+        )
     }
 
     @Test func longPostIDsAreAbbreviated() {
         #expect(EventLineFormatter.abbreviated("113547291029384756") == "113547291029384756")
-        #expect(EventLineFormatter.abbreviated("https://example.org/posts/2026/11/29/a-long-slug") == "https://exam…a-long-slug")
+        #expect(
+            EventLineFormatter.abbreviated("https://example.org/posts/2026/11/29/a-long-slug")
+                == "https://exam…a-long-slug"
+        )
     }
 }

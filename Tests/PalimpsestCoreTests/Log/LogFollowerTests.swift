@@ -127,4 +127,3 @@ import Testing
         #expect(try await collector.wait(for: 1) == ["e1"])
     }
 }
-

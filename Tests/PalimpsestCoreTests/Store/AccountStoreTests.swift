@@ -16,7 +16,12 @@ import Testing
     }
 
     private func post(_ id: String, _ text: String, minutesAgo: Double = 0) -> Post {
-        Post(id: id, url: "https://mastodon.social/@user/\(id)", postedAt: StoreTestSupport.date(-minutesAgo * 60), text: text)
+        Post(
+            id: id,
+            url: "https://mastodon.social/@user/\(id)",
+            postedAt: StoreTestSupport.date(-minutesAgo * 60),
+            text: text
+        )
     }
 
     // MARK: State
@@ -55,16 +60,26 @@ import Testing
         defer { StoreTestSupport.remove(root) }
         let store = try self.makeStore(root)
         // The recorded answer of a Mastodon status probe for a removed post: {"error":"Not Found"}.
-        let body = try Data(contentsOf: StoreTestSupport.fixturesDirectory.appendingPathComponent("mastodon/status_404_not_found.json"))
+        let body = try Data(
+            contentsOf: StoreTestSupport.fixturesDirectory.appendingPathComponent("mastodon/status_404_not_found.json")
+        )
         let sha256 = "e28bf7d9fcc22cdfde0c7c8f31e3648a4847e7bda9cb69f309f24257eee3dd41"  // sha256sum of the file
         let headers: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8"]
 
         let first = try store.storeEvidence(
-            body: body, url: "https://mastodon.social/api/v1/statuses/1", status: 404, headers: headers,
-            fetchedAt: StoreTestSupport.date())
+            body: body,
+            url: "https://mastodon.social/api/v1/statuses/1",
+            status: 404,
+            headers: headers,
+            fetchedAt: StoreTestSupport.date()
+        )
         let second = try store.storeEvidence(
-            body: body, url: "https://mastodon.social/api/v1/statuses/2", status: 404, headers: headers,
-            fetchedAt: StoreTestSupport.date(60))
+            body: body,
+            url: "https://mastodon.social/api/v1/statuses/2",
+            status: 404,
+            headers: headers,
+            fetchedAt: StoreTestSupport.date(60)
+        )
 
         #expect(first.sha256 == sha256)
         #expect(first.path == "accounts/\(self.key.directoryName)/evidence/\(sha256).body")
@@ -86,8 +101,20 @@ import Testing
         defer { StoreTestSupport.remove(root) }
         let store = try self.makeStore(root)
 
-        let hello = try store.storeEvidence(body: Data("hello".utf8), url: "u", status: 200, headers: [:], fetchedAt: StoreTestSupport.date())
-        let other = try store.storeEvidence(body: Data("hellp".utf8), url: "u", status: 200, headers: [:], fetchedAt: StoreTestSupport.date())
+        let hello = try store.storeEvidence(
+            body: Data("hello".utf8),
+            url: "u",
+            status: 200,
+            headers: [:],
+            fetchedAt: StoreTestSupport.date()
+        )
+        let other = try store.storeEvidence(
+            body: Data("hellp".utf8),
+            url: "u",
+            status: 200,
+            headers: [:],
+            fetchedAt: StoreTestSupport.date()
+        )
 
         #expect(hello.sha256 == "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824")
         #expect(other.sha256 != hello.sha256)
@@ -125,8 +152,10 @@ import Testing
         #expect(try store.readSnapshot(id: "20000101T000000.000Z-00000000") == nil)
         #expect(try store.readSnapshot(id: "../state") == nil)
 
-        let json = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: store.snapshotsDirectory.appendingPathComponent("\(id).json"))) as? [String: Any]
+        let json =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: store.snapshotsDirectory.appendingPathComponent("\(id).json"))
+            ) as? [String: Any]
         #expect(json?["v"] as? Int == 1)
         #expect(json?["id"] as? String == id)
         #expect(json?["account"] as? String == self.key.rawValue)
@@ -147,25 +176,48 @@ import Testing
         var shas: [String] = []
         for index in 0..<5 {
             let evidence = try store.storeEvidence(
-                body: Data("timeline \(index)".utf8), url: "https://mastodon.social/api/v1/accounts/1/statuses",
-                status: 200, headers: [:], fetchedAt: StoreTestSupport.date(Double(index) * 600))
+                body: Data("timeline \(index)".utf8),
+                url: "https://mastodon.social/api/v1/accounts/1/statuses",
+                status: 200,
+                headers: [:],
+                fetchedAt: StoreTestSupport.date(Double(index) * 600)
+            )
             let observation = Observation(
-                account: self.key, polledAt: StoreTestSupport.date(Double(index) * 600),
-                posts: [self.post("\(index)", "post \(index)")], evidence: [evidence])
+                account: self.key,
+                polledAt: StoreTestSupport.date(Double(index) * 600),
+                posts: [self.post("\(index)", "post \(index)")],
+                evidence: [evidence]
+            )
             ids.append(try store.writeSnapshot(observation))
             shas.append(evidence.sha256)
         }
         let probe = try store.storeEvidence(
-            body: Data(#"{"error":"Not Found"}"#.utf8), url: "https://mastodon.social/api/v1/statuses/1", status: 404,
-            headers: [:], fetchedAt: StoreTestSupport.date(3000))
+            body: Data(#"{"error":"Not Found"}"#.utf8),
+            url: "https://mastodon.social/api/v1/statuses/1",
+            status: 404,
+            headers: [:],
+            fetchedAt: StoreTestSupport.date(3000)
+        )
         let stray = try store.storeEvidence(
-            body: Data("stray".utf8), url: "u", status: 200, headers: [:], fetchedAt: StoreTestSupport.date())
+            body: Data("stray".utf8),
+            url: "u",
+            status: 200,
+            headers: [:],
+            fetchedAt: StoreTestSupport.date()
+        )
 
-        try store.pruneSnapshots(keep: 2, cited: [ids[1], "20000101T000000.000Z-00000000"], citedEvidence: [probe.sha256])
+        try store.pruneSnapshots(
+            keep: 2,
+            cited: [ids[1], "20000101T000000.000Z-00000000"],
+            citedEvidence: [probe.sha256]
+        )
 
         #expect(try store.snapshotIDs() == [ids[1], ids[3], ids[4]])
         let kept = [shas[1], shas[3], shas[4], probe.sha256]
-        #expect(try StoreTestSupport.names(in: store.evidenceDirectory) == kept.flatMap { ["\($0).body", "\($0).json"] }.sorted())
+        #expect(
+            try StoreTestSupport.names(in: store.evidenceDirectory)
+                == kept.flatMap { ["\($0).body", "\($0).json"] }.sorted()
+        )
         #expect(try store.evidenceBody(sha256: stray.sha256) == nil)
         #expect(try store.evidenceBody(sha256: shas[0]) == nil)
     }
@@ -176,7 +228,11 @@ import Testing
         let store = try self.makeStore(root)
         var ids: [String] = []
         for index in 0..<3 {
-            ids.append(try store.writeSnapshot(Observation(account: self.key, polledAt: StoreTestSupport.date(Double(index)), posts: [])))
+            ids.append(
+                try store.writeSnapshot(
+                    Observation(account: self.key, polledAt: StoreTestSupport.date(Double(index)), posts: [])
+                )
+            )
         }
 
         try store.pruneSnapshots(keep: 1, cited: [], citedEvidence: [])
@@ -227,7 +283,9 @@ import Testing
         let reopened = try self.makeStore(root)
 
         #expect(try reopened.archive([a1, b1], seenAt: StoreTestSupport.date(600), snapshotID: "s2") == 0)
-        #expect(try reopened.archive([self.post("b", "changed")], seenAt: StoreTestSupport.date(900), snapshotID: "s3") == 1)
+        #expect(
+            try reopened.archive([self.post("b", "changed")], seenAt: StoreTestSupport.date(900), snapshotID: "s3") == 1
+        )
         #expect(try StoreTestSupport.lines(of: reopened.archiveURL).count == 3)
     }
 
@@ -255,7 +313,10 @@ import Testing
         try DurableFile.append(Data(torn.utf8), to: store.archiveURL)
 
         let reopened = try self.makeStore(root)
-        #expect(try reopened.archive([a1, self.post("b", "b text")], seenAt: StoreTestSupport.date(60), snapshotID: "s2") == 1)
+        #expect(
+            try reopened.archive([a1, self.post("b", "b text")], seenAt: StoreTestSupport.date(60), snapshotID: "s2")
+                == 1
+        )
 
         let lines = try StoreTestSupport.lines(of: reopened.archiveURL)
         #expect(lines.count == 3)

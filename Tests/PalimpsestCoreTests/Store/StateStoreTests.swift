@@ -26,7 +26,9 @@ import Testing
         var directories: Set<String> = []
         for key in Self.hostileKeys {
             let account = try store.accountStore(for: key)
-            #expect(account.directory.deletingLastPathComponent().standardizedFileURL.path == store.accountsDirectory.path)
+            #expect(
+                account.directory.deletingLastPathComponent().standardizedFileURL.path == store.accountsDirectory.path
+            )
             #expect(account.directory.standardizedFileURL.path.hasPrefix(store.root.path + "/accounts/"))
             #expect(FileSystem.isDirectory(account.directory.path))
             directories.insert(account.directory.path)
@@ -67,7 +69,10 @@ import Testing
         defer { StoreTestSupport.remove(root) }
         let key = AccountKey(rawValue: "feed:https://example.org/feed.xml")
         let folder = root.appendingPathComponent("accounts/\(key.directoryName)")
-        try DurableFile.writeAtomically(Data("feed:someone-else\n".utf8), to: folder.appendingPathComponent("account.key"))
+        try DurableFile.writeAtomically(
+            Data("feed:someone-else\n".utf8),
+            to: folder.appendingPathComponent("account.key")
+        )
 
         #expect(throws: StoreError.self) {
             try StateStore(root: root).accountStore(for: key)

@@ -39,8 +39,13 @@ enum StoreTestSupport {
     /// A `deleted` event for account `feed:https://example.org/feed.xml`.
     static func event(_ id: String, text: String = "text", at offset: TimeInterval = 0) -> Event {
         var event = Event(
-            id: id, detectedAt: Self.date(offset), event: .deleted, platform: .feed,
-            account: AccountKey(rawValue: "feed:https://example.org/feed.xml"), accountName: "Example")
+            id: id,
+            detectedAt: Self.date(offset),
+            event: .deleted,
+            platform: .feed,
+            account: AccountKey(rawValue: "feed:https://example.org/feed.xml"),
+            accountName: "Example"
+        )
         event.reason = .removed
         event.confirmedBy = .probe
         event.postID = "post-\(id)"
