@@ -31,10 +31,16 @@ public enum DurableFile {
         do {
             try file.writeAll(data)
             try file.sync()
-            file.closeFile()
-            try FileSystem.moveIntoPlace(temporary, to: path)
         } catch {
             file.closeFile()
+            try? FileSystem.removeFile(temporary)
+            throw error
+        }
+        // Closed exactly once: a second close(2) could close a descriptor another thread just opened.
+        file.closeFile()
+        do {
+            try FileSystem.moveIntoPlace(temporary, to: path)
+        } catch {
             try? FileSystem.removeFile(temporary)
             throw error
         }
