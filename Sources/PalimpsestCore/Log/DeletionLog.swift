@@ -1,0 +1,375 @@
+public import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The deletion log: JSON Lines, one ``Event`` per line, UTF-8, append-only, fsynced after each
+/// batch, each line chained to the one before by `prev`, the SHA-256 of the previous line's bytes.
+/// Schema, chain and rotation rules: `docs/deletion-log.md`.
+///
+/// Several writers may share the file (the daemon and a `palimpsest poll` beside it): every append
+/// takes an exclusive `flock` and first reads what others appended since, so `seq` and `prev` stay
+/// continuous. A last line without its newline (torn by a crash mid-write) is never rewritten: the
+/// next append starts with a newline after it, and the chain goes on from the last line that carries
+/// `seq`, `prev` and `id` (a torn line that is a whole event chaining from that line, only missing
+/// its newline, is such a line: its id counts as logged).
+///
+/// Calls block on the disk: call them through ``BlockingIO/run(_:)`` from async code.
+public final class DeletionLog: Sendable {
+    /// The `prev` of the first line of a new log: the SHA-256 (lowercase hex) of the 26 ASCII bytes
+    /// `palimpsest deletion log v1`, that is
+    /// `e91a94fb89aec1361f6f8b22e91f99d3a0318c9021c25b6b47e051cf8f70dc0e` (see
+    /// `docs/deletion-log.md`; a test checks the value).
+    public static let genesis: String = ContentHash.sha256Hex("palimpsest deletion log v1")
+
+    /// The log file.
+    public let url: URL
+
+    // What this instance has read of the file, and the end of the chain. Mutated only inside
+    // `state.withLock`, which also serializes appends within the process; the flock serializes
+    // them with other processes.
+    private let state: Mutex<ChainState>
+
+    private struct ChainState {
+        /// Identity of the file read so far; `nil` before the first scan.
+        var device: UInt64?
+        var inode: UInt64?
+        /// Bytes read, up to the end of the last complete line.
+        var offset = 0
+        /// `seq` of the last log line (0 before the first).
+        var lastSeq = 0
+        /// SHA-256 of the last log line (the genesis before the first).
+        var lastHash = DeletionLog.genesis
+        /// Every event id read or written by this instance (across rotations).
+        var ids: Set<String> = []
+    }
+
+    /// Opens the log at `url`, creating its folder (0700) and the file (0600) when missing, and
+    /// reads it to find the last `seq`, the hash of the last line and every event id.
+    /// - Throws: ``StoreError`` naming the file when it cannot be created, locked or read.
+    public init(url: URL) throws {
+        self.url = url.standardizedFileURL
+        self.state = Mutex(ChainState())
+        try self.reopen()
+    }
+
+    /// True when an event with this id has been read from or written to the log by this instance.
+    /// Another process's appends show up after this instance's next ``append(_:)`` or ``reopen()``;
+    /// ``append(_:)`` itself always checks the file.
+    public func contains(eventID: String) -> Bool {
+        self.state.withLock { $0.ids.contains(eventID) }
+    }
+
+    /// `seq` of the last line known to this instance (0 for an empty log).
+    public var lastSeq: Int { self.state.withLock { $0.lastSeq } }
+
+    /// SHA-256 of the last line known to this instance: the `prev` of the next line.
+    public var lastHash: String { self.state.withLock { $0.lastHash } }
+
+    /// Appends the events whose id is not in the log yet, in the order given (a repeated id within
+    /// the batch is written once), with `seq` = last + 1, … and `prev` = SHA-256 of the previous
+    /// line, each as one line encoded with ``JSONCoding/lineEncoder()``, in one write followed by
+    /// one fsync, under an exclusive `flock` after reading what other writers appended.
+    /// - Parameter events: Events from the detector; their `seq` and `prev` are replaced.
+    /// - Returns: The events actually written, with `seq` and `prev` set (empty when all were
+    ///   already logged).
+    /// - Throws: ``StoreError`` when the file cannot be opened, locked, read, written or synced.
+    ///   After a failed write the file may hold some of the lines; the next append reads them back
+    ///   and skips their ids, so no event is written twice.
+    public func append(_ events: [Event]) throws -> [Event] {
+        try self.state.withLock { state in
+            let file = try DurableFile.openForAppend(self.url.path, readable: true)
+            defer { file.closeFile() }
+            try file.lock(exclusive: true)
+            let scan = try Self.scan(file, into: &state)
+
+            var payload = Data()
+            if scan.hasTornTail { payload.append(UInt8(ascii: "\n")) }
+            var seq = state.lastSeq
+            var prev = state.lastHash
+            var written: [Event] = []
+            var batchIDs: Set<String> = []
+            let encoder = JSONCoding.lineEncoder()
+            for var event in events {
+                if state.ids.contains(event.id) || batchIDs.contains(event.id) { continue }
+                seq += 1
+                event.seq = seq
+                event.prev = prev
+                let line: Data
+                do {
+                    line = try encoder.encode(event)
+                } catch {
+                    throw StoreError(
+                        operation: "encode",
+                        path: self.url.path,
+                        detail: "event \(event.id): \(error)",
+                        advice: "report this as a bug"
+                    )
+                }
+                prev = ContentHash.sha256Hex(line)
+                payload.append(line)
+                payload.append(UInt8(ascii: "\n"))
+                written.append(event)
+                batchIDs.insert(event.id)
+            }
+            guard !written.isEmpty else { return [] }
+            try file.writeAll(payload)
+            try file.sync()
+            state.offset = scan.size + payload.count
+            state.lastSeq = seq
+            state.lastHash = prev
+            state.ids.formUnion(batchIDs)
+            return written
+        }
+    }
+
+    /// Opens the file at ``url`` again, for after log rotation (logrotate renamed the file; SIGHUP).
+    /// A new file (creating it when missing) continues the chain: its first line gets
+    /// `seq` = last + 1 and `prev` = the hash of the old file's last line, which this instance
+    /// keeps in memory. Appends notice a replaced file by themselves too; this only makes it prompt.
+    /// - Throws: ``StoreError`` when the file cannot be created, locked or read.
+    public func reopen() throws {
+        try self.state.withLock { state in
+            let file = try DurableFile.openForAppend(self.url.path, readable: true)
+            defer { file.closeFile() }
+            try file.lock(exclusive: false)
+            _ = try Self.scan(file, into: &state)
+        }
+    }
+
+    /// Reads what was appended to `file` since the last scan (from the start when the file is a
+    /// different one or shorter than before) and advances the chain over its log lines. A file
+    /// without log lines keeps the chain end found before: that is how a rotated file continues
+    /// the old one.
+    private static func scan(_ file: POSIXFile, into state: inout ChainState) throws -> (size: Int, hasTornTail: Bool) {
+        let status = try file.status()
+        if state.device != status.device || state.inode != status.inode || status.size < state.offset {
+            state.device = status.device
+            state.inode = status.inode
+            state.offset = 0
+        }
+        let unread = try file.readToEnd(from: state.offset)
+        let (lines, consumed) = JSONLines.split(unread)
+        let decoder = JSONDecoder()
+        for line in lines {
+            guard let fields = try? decoder.decode(ChainFields.self, from: line.bytes) else { continue }
+            state.lastSeq = fields.seq
+            state.lastHash = ContentHash.sha256Hex(line.bytes)
+            state.ids.insert(fields.id)
+        }
+        let size = state.offset + unread.count
+        state.offset += consumed
+        let tail = unread.dropFirst(consumed)
+        // A crash after the JSON of a line but before its newline leaves a whole event that chains
+        // correctly. Writers hold the lock while writing, so under our lock this tail is final:
+        // adopt it (the next append's leading newline completes it), or a retry of the same event
+        // would be written a second time with the same seq.
+        if !tail.isEmpty, let fields = try? decoder.decode(ChainFields.self, from: Data(tail)),
+            fields.prev == state.lastHash, fields.seq == state.lastSeq + 1
+        {
+            state.lastSeq = fields.seq
+            state.lastHash = ContentHash.sha256Hex(Data(tail))
+            state.ids.insert(fields.id)
+        }
+        return (size, !tail.isEmpty)
+    }
+
+    // MARK: Reading and verifying
+
+    /// Every event of the log file at `url`, in file order. Lines that do not decode and a torn last
+    /// line are skipped (``read(at:)`` reports them).
+    /// - Throws: ``StoreError`` when the file does not exist or cannot be read.
+    public static func readEvents(at url: URL) throws -> [Event] {
+        try Self.read(at: url).events
+    }
+
+    /// Every event of the log file at `url`, plus a report of the lines skipped: complete lines that
+    /// do not decode as an event, and a last line without its newline (torn, or being written).
+    /// - Throws: ``StoreError`` when the file does not exist or cannot be read.
+    public static func read(at url: URL) throws -> LogContents {
+        let data = try Self.contents(of: url)
+        let (lines, consumed) = JSONLines.split(data)
+        let decoder = JSONCoding.decoder()
+        var events: [Event] = []
+        var problems: [LogProblem] = []
+        for (index, line) in lines.enumerated() {
+            do {
+                events.append(try decoder.decode(Event.self, from: line.bytes))
+            } catch {
+                problems.append(
+                    LogProblem(line: index + 1, kind: .undecodable, message: "not an event: \(Self.describe(error))")
+                )
+            }
+        }
+        if consumed < data.count {
+            problems.append(Self.tornLineProblem(line: lines.count + 1))
+        }
+        return LogContents(events: events, problems: problems)
+    }
+
+    /// Checks the hash chain and the sequence numbers of the log file at `url`.
+    ///
+    /// Every log line (one carrying `seq`, `prev` and `id`) must have `prev` equal to the SHA-256 of
+    /// the previous log line's bytes (without the newline) and `seq` one more than its `seq`. The
+    /// first log line must chain from `previous` (the report of the file before it, for a rotated
+    /// log); without `previous` it must chain from ``genesis`` with `seq` 1, or else it is taken as
+    /// the continuation of an older file (``LogVerification/startsFromGenesis`` is false). Lines
+    /// that are not log lines (a torn line) are reported and skipped by the chain.
+    ///
+    /// A changed, removed or inserted line breaks the chain at the log line after it; a change to
+    /// the very last line can only be caught against a copy of ``LogVerification/lastHash`` kept
+    /// elsewhere.
+    /// - Throws: ``StoreError`` when the file does not exist or cannot be read.
+    public static func verify(at url: URL, continuing previous: LogVerification? = nil) throws -> LogVerification {
+        let data = try Self.contents(of: url)
+        let (lines, consumed) = JSONLines.split(data)
+        let chainDecoder = JSONDecoder()
+        let eventDecoder = JSONCoding.decoder()
+        var problems: [LogProblem] = []
+        var expectedPrev = previous?.lastHash
+        var expectedSeq = previous?.lastSeq.map { $0 + 1 }
+        var seenIDs: Set<String> = []
+        var report = LogVerification(
+            lineCount: lines.count + (consumed < data.count ? 1 : 0),
+            eventCount: 0,
+            firstSeq: nil,
+            lastSeq: previous?.lastSeq,
+            chainStart: nil,
+            lastHash: previous?.lastHash ?? Self.genesis,
+            problems: []
+        )
+        var previousLine: Int?
+
+        for (index, line) in lines.enumerated() {
+            let number = index + 1
+            guard let fields = try? chainDecoder.decode(ChainFields.self, from: line.bytes) else {
+                let message =
+                    line.bytes.isEmpty
+                    ? "empty line; skipped by the chain"
+                    : "not a log line (no seq, prev and id), e.g. a line torn by a crash; skipped by the chain"
+                problems.append(LogProblem(line: number, kind: .undecodable, message: message))
+                continue
+            }
+            if report.eventCount == 0 {
+                report.firstSeq = fields.seq
+                report.chainStart = fields.prev
+            }
+            let source =
+                previousLine.map { "the SHA-256 of line \($0)" }
+                ?? (previous == nil ? "the genesis value" : "the hash of the previous file's last line")
+            if let expected = expectedPrev, fields.prev != expected {
+                problems.append(
+                    LogProblem(
+                        line: number,
+                        kind: .brokenChain,
+                        message: "prev is \(fields.prev), expected \(expected) (\(source)): "
+                            + "a line before this one was changed, removed or inserted"
+                    )
+                )
+            }
+            if expectedSeq == nil, (expectedPrev ?? fields.prev) == Self.genesis {
+                // The first line of a chain.
+                expectedSeq = 1
+            }
+            if let expected = expectedSeq, fields.seq != expected {
+                problems.append(
+                    LogProblem(
+                        line: number,
+                        kind: .sequenceGap,
+                        message: "seq is \(fields.seq), expected \(expected) (one more than the previous log line)"
+                    )
+                )
+            }
+            if !seenIDs.insert(fields.id).inserted {
+                problems.append(
+                    LogProblem(
+                        line: number,
+                        kind: .duplicateID,
+                        message: "event id \(fields.id) appears on an earlier line"
+                    )
+                )
+            }
+            do {
+                _ = try eventDecoder.decode(Event.self, from: line.bytes)
+            } catch {
+                problems.append(
+                    LogProblem(
+                        line: number,
+                        kind: .invalidEvent,
+                        message: "chains correctly but is not a valid event: \(Self.describe(error))"
+                    )
+                )
+            }
+            report.eventCount += 1
+            report.lastSeq = fields.seq
+            expectedPrev = ContentHash.sha256Hex(line.bytes)
+            expectedSeq = fields.seq + 1
+            previousLine = number
+        }
+        if let hash = expectedPrev { report.lastHash = hash }
+        if consumed < data.count {
+            let tail = Data(data.dropFirst(consumed))
+            let fields = try? chainDecoder.decode(ChainFields.self, from: tail)
+            let whole = fields.map { $0.prev == report.lastHash } ?? false
+            problems.append(Self.tornLineProblem(line: lines.count + 1, wholeEvent: whole))
+        }
+        report.problems = problems
+        return report
+    }
+
+    private static func contents(of url: URL) throws -> Data {
+        guard let data = try POSIXFile.contents(of: url.path) else {
+            throw StoreError(
+                operation: "open",
+                path: url.path,
+                errno: ENOENT,
+                detail: "no deletion log here",
+                advice: "check deletion_log in the config; the daemon creates the file when it starts"
+            )
+        }
+        return data
+    }
+
+    private static func tornLineProblem(line: Int, wholeEvent: Bool = false) -> LogProblem {
+        if wholeEvent {
+            return LogProblem(
+                line: line,
+                kind: .tornLine,
+                message: "the last line is a whole event without its newline (a crash between the two, or "
+                    + "still being written); the next append completes it and chains from it"
+            )
+        }
+        return LogProblem(
+            line: line,
+            kind: .tornLine,
+            message: "the last line has no newline: cut short by a crash mid-write, or still being written; "
+                + "the chain ignores it and the next append starts on a new line after it"
+        )
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, _): return "missing field \(key.stringValue)"
+        case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+            return
+                "bad field \(context.codingPath.map(\.stringValue).joined(separator: ".")): \(context.debugDescription)"
+        case DecodingError.dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? "not JSON" : "bad field \(path): \(context.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+}
+
+/// The fields that make a line part of the chain.
+private struct ChainFields: Decodable {
+    var seq: Int
+    var prev: String
+    var id: String
+}

@@ -1,0 +1,138 @@
+public import Foundation
+
+/// Formats one event as one readable terminal line for `palimpsest tail`:
+///
+/// ```
+/// 2026-11-29 23:05:12 +0100  deleted (removed, probe)  Arknights  post 1659…  lived 2h10m–2h20m  「text…」
+/// ```
+///
+/// Fields, separated by two spaces: the detection time in local time; the event with its reason
+/// and how it was confirmed (`altered` with the platform's edit marker); the account name (or key);
+/// the post id; the interval (`lived` for deletions, `gone` for restores, the span for `blind`);
+/// then the first ``textColumns`` terminal columns of the text (CJK and other wide characters count
+/// 2 columns; a grapheme is never cut; line breaks show as `⏎`; control characters are removed so a
+/// post cannot drive the terminal).
+public struct EventLineFormatter: Sendable {
+    /// The time zone of the times shown.
+    public var timeZone: TimeZone
+    /// How many terminal columns of the post text to show (before the `…` that marks a cut).
+    public var textColumns: Int
+
+    /// Creates a formatter.
+    /// - Parameters:
+    ///   - timeZone: Time zone for the times shown; the system's by default.
+    ///   - textColumns: Terminal columns of text to show, 80 by default.
+    public init(timeZone: TimeZone = .current, textColumns: Int = 80) {
+        self.timeZone = timeZone
+        self.textColumns = textColumns
+    }
+
+    /// The line for `event`, without a trailing newline.
+    public func format(_ event: Event) -> String {
+        var fields = [self.localTime(event.detectedAt), Self.label(event, formatter: self)]
+        fields.append(
+            TerminalText.truncated(TerminalText.singleLine(event.accountName ?? event.account.rawValue), columns: 40)
+        )
+        if let postID = event.postID {
+            fields.append("post " + Self.abbreviated(TerminalText.singleLine(postID)))
+        }
+        if let interval = self.interval(event) { fields.append(interval) }
+        if let text = event.text ?? event.detail {
+            let line = TerminalText.singleLine(text)
+            if !line.isEmpty {
+                let shown = TerminalText.truncated(line, columns: max(0, self.textColumns))
+                fields.append(event.text != nil ? "「\(shown)」" : shown)
+            }
+        }
+        return fields.joined(separator: "  ")
+    }
+
+    /// `deleted (removed, probe)`, `altered (edited 2026-11-29 23:01:10)`, `restored`, …
+    private static func label(_ event: Event, formatter: EventLineFormatter) -> String {
+        var notes: [String] = []
+        switch event.event {
+        case .altered:
+            if let editedAt = event.editedAt {
+                notes.append("edited " + formatter.localTime(editedAt, withZone: false))
+            } else {
+                notes.append("no edit marker")
+            }
+        default:
+            if let reason = event.reason { notes.append(reason.rawValue) }
+            if let confirmedBy = event.confirmedBy { notes.append(confirmedBy.rawValue) }
+        }
+        return notes.isEmpty ? event.event.rawValue : "\(event.event.rawValue) (\(notes.joined(separator: ", ")))"
+    }
+
+    /// The interval field of an event, if it has one.
+    private func interval(_ event: Event) -> String? {
+        switch event.event {
+        case .deleted:
+            return event.lifetime.map { "lived " + Self.range($0) }
+        case .restored:
+            return event.goneFor.map { "gone " + Self.range($0) }
+        case .blind:
+            guard let span = event.blind else { return nil }
+            let polls =
+                "\(span.failedPolls) failed poll\(span.failedPolls == 1 ? "" : "s"): \(span.failure.kind.rawValue)"
+            if let end = span.to {
+                let seconds = max(0, Int(end.timeIntervalSince(span.from).rounded()))
+                let length = Self.duration(seconds, roundingUp: false)
+                return "for \(length) from \(self.localTime(span.from, withZone: false)) (\(polls))"
+            }
+            return "since \(self.localTime(span.from, withZone: false)), still open (\(polls))"
+        default:
+            return event.lifetime.map { "lived " + Self.range($0) }
+        }
+    }
+
+    /// `2h10m–2h20m`, or one value when both bounds read the same. The lower bound is rounded
+    /// down and the upper bound up, so the range shown always contains the true one.
+    static func range(_ interval: SecondsInterval) -> String {
+        let low = Self.duration(interval.minSeconds, roundingUp: false)
+        let high = Self.duration(interval.maxSeconds, roundingUp: true)
+        return low == high ? low : "\(low)–\(high)"
+    }
+
+    /// A human duration: `45s`, `12m`, `2h10m`, `3d4h`; seconds below a minute, minutes below a
+    /// day, hours above.
+    static func duration(_ seconds: Int, roundingUp: Bool) -> String {
+        let seconds = max(0, seconds)
+        if seconds < 60 { return "\(seconds)s" }
+        let minutes = roundingUp ? (seconds + 59) / 60 : seconds / 60
+        if minutes < 60 { return "\(minutes)m" }
+        if minutes < 24 * 60 {
+            let (hours, rest) = minutes.quotientAndRemainder(dividingBy: 60)
+            return rest == 0 ? "\(hours)h" : "\(hours)h\(rest)m"
+        }
+        let hours = roundingUp ? (seconds + 3599) / 3600 : seconds / 3600
+        let (days, rest) = hours.quotientAndRemainder(dividingBy: 24)
+        return rest == 0 ? "\(days)d" : "\(days)d\(rest)h"
+    }
+
+    /// Post ids longer than 24 characters (feed guids that are URLs) shown as their first 12 and
+    /// last 11 characters around `…`.
+    static func abbreviated(_ id: String) -> String {
+        guard id.count > 24 else { return id }
+        return "\(id.prefix(12))…\(id.suffix(11))"
+    }
+
+    /// `2026-11-29 23:05:12 +0100` in ``timeZone``.
+    func localTime(_ date: Date, withZone: Bool = true) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = self.timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        func pad(_ value: Int?, _ width: Int = 2) -> String {
+            let digits = String(value ?? 0)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        let day = "\(pad(parts.year, 4))-\(pad(parts.month))-\(pad(parts.day))"
+        var text = "\(day) \(pad(parts.hour)):\(pad(parts.minute)):\(pad(parts.second))"
+        if withZone {
+            let offset = self.timeZone.secondsFromGMT(for: date)
+            let minutes = abs(offset) / 60
+            text += " \(offset < 0 ? "-" : "+")\(pad(minutes / 60))\(pad(minutes % 60))"
+        }
+        return text
+    }
+}

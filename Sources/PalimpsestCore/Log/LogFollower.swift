@@ -1,0 +1,143 @@
+public import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Follows a deletion log like `tail -F`: yields each event as its line is completed, keeps going
+/// when logrotate renames the file (a new file at the path is read from its start, after what was
+/// left in the old one), when the file is truncated (read again from the start), and waits for the
+/// file when it does not exist yet.
+///
+/// The file is polled every ``pollInterval`` seconds on a thread of its own, so no blocking read
+/// ever runs on Swift's cooperative pool.
+public struct LogFollower: Sendable {
+    /// The log file followed.
+    public let url: URL
+    /// Seconds between checks of the file when nothing new arrived.
+    public let pollInterval: TimeInterval
+
+    /// Creates a follower.
+    /// - Parameters:
+    ///   - url: The deletion log file.
+    ///   - pollInterval: Seconds between checks when idle (0.5 by default, at least 0.01).
+    public init(url: URL, pollInterval: TimeInterval = 0.5) {
+        self.url = url
+        self.pollInterval = max(0.01, pollInterval)
+    }
+
+    /// The events of the log, forever.
+    ///
+    /// With `fromStart`, every event already in the file comes first; without, only events whose
+    /// lines are completed after the call (a file that appears later is read from its start).
+    /// Lines that do not decode as events (a torn line) are skipped. The stream ends when the
+    /// consuming task is cancelled or stops iterating; it fails with ``StoreError`` when the file
+    /// exists but cannot be read.
+    public func events(fromStart: Bool) -> AsyncThrowingStream<Event, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: Event.self, throwing: (any Error).self)
+        let stopped = StopSignal()
+        continuation.onTermination = { _ in stopped.stop() }
+        let path = self.url.path
+        let interval = self.pollInterval
+        // Decided now, not when the thread starts: "after the call" must mean after the call.
+        let startOffset = fromStart ? 0 : FileSystem.status(path)?.size
+        let thread = Thread {
+            var reader = FollowedFile(path: path, startOffset: startOffset)
+            defer { reader.close() }
+            do {
+                while !stopped.isStopped {
+                    let events = try reader.poll()
+                    for event in events {
+                        if case .terminated = continuation.yield(event) { return }
+                    }
+                    if events.isEmpty { Thread.sleep(forTimeInterval: interval) }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        thread.name = "palimpsest.log-follower"
+        thread.start()
+        return stream
+    }
+}
+
+/// Set once when the consumer goes away; read by the follower thread. The Mutex makes it safe to
+/// share between the thread and the stream's termination handler.
+private final class StopSignal: Sendable {
+    private let flag = Mutex(false)
+    var isStopped: Bool { self.flag.withLock { $0 } }
+    func stop() { self.flag.withLock { $0 = true } }
+}
+
+/// The follower thread's view of the file. Owned by that one thread.
+private struct FollowedFile {
+    let path: String
+    /// Where to start in the file open at the first check (`nil`: from its start).
+    var startOffset: Int?
+    var file: POSIXFile?
+    var identity: POSIXFile.Status?
+    /// End of the last complete line read.
+    var offset = 0
+    let decoder = JSONCoding.decoder()
+
+    init(path: String, startOffset: Int?) {
+        self.path = path
+        self.startOffset = startOffset
+    }
+
+    /// The events of lines completed since the last call; handles rotation and truncation.
+    mutating func poll() throws -> [Event] {
+        guard let file = try self.openIfNeeded() else { return [] }
+        let events = try self.readNewLines(file)
+        if !events.isEmpty { return events }
+
+        // Nothing new: has the path moved on to another file, or was this one truncated?
+        guard let current = FileSystem.status(self.path) else {
+            return []  // renamed away, no new file yet: keep the old one for late appends
+        }
+        if let identity = self.identity, current.device != identity.device || current.inode != identity.inode {
+            let drained = try self.readNewLines(file)  // lines completed in the old file since
+            self.close()
+            self.startOffset = 0
+            return drained
+        }
+        if current.size < self.offset {
+            self.offset = 0
+        }
+        return []
+    }
+
+    mutating func close() {
+        self.file?.closeFile()
+        self.file = nil
+        self.identity = nil
+    }
+
+    private mutating func openIfNeeded() throws -> POSIXFile? {
+        if let file = self.file { return file }
+        guard let file = try POSIXFile.openIfPresent(self.path, flags: O_RDONLY) else {
+            // A file that appears later is new: read it from its start.
+            self.startOffset = 0
+            return nil
+        }
+        let status = try file.status()
+        self.file = file
+        self.identity = status
+        self.offset = min(self.startOffset ?? 0, status.size)
+        return file
+    }
+
+    private mutating func readNewLines(_ file: POSIXFile) throws -> [Event] {
+        let data = try file.readToEnd(from: self.offset)
+        let (lines, consumed) = JSONLines.split(data)
+        self.offset += consumed
+        return lines.compactMap { try? self.decoder.decode(Event.self, from: $0.bytes) }
+    }
+}

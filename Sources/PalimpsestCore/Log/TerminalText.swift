@@ -1,0 +1,111 @@
+/// Text made safe and measured for a terminal line: control characters removed, line breaks
+/// shown as `⏎`, widths in terminal columns.
+///
+/// Widths follow Unicode Standard Annex #11 (East Asian Width, https://www.unicode.org/reports/tr11/)
+/// and UTS #51 emoji presentation, as terminals apply them: East Asian Wide (W) and Fullwidth (F)
+/// characters and emoji shown as emoji take 2 columns, combining marks and format characters 0,
+/// everything else 1. Ambiguous-width characters (A) count 1, as in non-CJK locales.
+enum TerminalText {
+    /// `text` on one line: every line break (CR, LF, CRLF, U+2028, U+2029) becomes `⏎`, other
+    /// whitespace runs one space; control characters and bidirectional overrides (which could
+    /// reorder or hide what follows on the operator's terminal) are removed; leading and trailing
+    /// spaces trimmed.
+    static func singleLine(_ text: String) -> String {
+        var result = ""
+        var pendingSpace = false
+        for character in text {
+            if character.isNewline {
+                result.append("⏎")
+                pendingSpace = false
+                continue
+            }
+            if character.isWhitespace {
+                pendingSpace = !result.isEmpty
+                continue
+            }
+            let kept = String(String.UnicodeScalarView(character.unicodeScalars.filter { !Self.isHidden($0) }))
+            if kept.isEmpty { continue }
+            if pendingSpace { result.append(" ") }
+            pendingSpace = false
+            result.append(kept)
+        }
+        return result
+    }
+
+    /// The first characters of `text` that fit in `columns` terminal columns, never cutting a
+    /// grapheme cluster, and whether anything was left out.
+    static func prefix(_ text: String, columns: Int) -> (text: String, truncated: Bool) {
+        var used = 0
+        var result = ""
+        for character in text {
+            let width = Self.columns(of: character)
+            if used + width > columns { return (result, true) }
+            used += width
+            result.append(character)
+        }
+        return (result, false)
+    }
+
+    /// `text` cut to `columns` columns with `…` appended when cut (the ellipsis goes after the
+    /// columns).
+    static func truncated(_ text: String, columns: Int) -> String {
+        let (kept, truncated) = Self.prefix(text, columns: columns)
+        return truncated ? kept + "…" : kept
+    }
+
+    /// Terminal columns of a string.
+    static func columns(of text: String) -> Int {
+        text.reduce(0) { $0 + Self.columns(of: $1) }
+    }
+
+    /// Terminal columns of one grapheme cluster: 0, 1 or 2.
+    static func columns(of character: Character) -> Int {
+        let scalars = character.unicodeScalars
+        guard let first = scalars.first else { return 0 }
+        let properties = first.properties
+        if properties.isEmojiPresentation { return 2 }
+        if properties.isEmoji, scalars.contains("\u{FE0F}") { return 2 }
+        if Self.isWide(first.value) { return 2 }
+        switch properties.generalCategory {
+        case .nonspacingMark, .enclosingMark, .format, .control: return 0
+        default: return 1
+        }
+    }
+
+    /// Control characters and bidirectional controls.
+    private static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: return true
+        default: return false
+        }
+    }
+
+    /// East Asian Wide (W) and Fullwidth (F) blocks of UAX #11 (EastAsianWidth.txt), merged into ranges.
+    private static func isWide(_ value: UInt32) -> Bool {
+        switch value {
+        case 0x1100...0x115F,  // Hangul Jamo initial consonants
+            0x231A...0x231B, 0x2329...0x232A, 0x23E9...0x23EC, 0x23F0, 0x23F3,
+            0x2E80...0x303E,  // CJK radicals, Kangxi, ideographic description, CJK symbols and punctuation
+            0x3041...0x33FF,  // Hiragana, Katakana, Bopomofo, Hangul compatibility Jamo, Kanbun, CJK compatibility
+            0x3400...0x4DBF,  // CJK unified ideographs extension A
+            0x4E00...0x9FFF,  // CJK unified ideographs
+            0xA000...0xA4CF,  // Yi
+            0xA960...0xA97F,  // Hangul Jamo extended A
+            0xAC00...0xD7A3,  // Hangul syllables
+            0xF900...0xFAFF,  // CJK compatibility ideographs
+            0xFE10...0xFE19,  // vertical forms
+            0xFE30...0xFE6F,  // CJK compatibility forms, small form variants
+            0xFF00...0xFF60,  // fullwidth forms
+            0xFFE0...0xFFE6,  // fullwidth signs
+            0x16FE0...0x16FE4, 0x17000...0x18CFF,  // Tangut and others
+            0x1B000...0x1B2FF,  // Kana supplement and extensions, Nushu
+            0x1F200...0x1F2FF,  // enclosed ideographic supplement
+            0x20000...0x2FFFD,  // CJK extensions B–F, compatibility supplement
+            0x30000...0x3FFFD:  // CJK extensions G, H
+            return true
+        default:
+            return false
+        }
+    }
+}
