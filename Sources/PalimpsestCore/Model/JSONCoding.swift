@@ -43,13 +43,23 @@ public enum RFC3339 {
     /// Formats `date` in UTC: `2026-11-29T22:18:40Z`, or `2026-11-29T22:18:40.123Z` when the date
     /// has a sub-second part (millisecond precision).
     public static func string(from date: Date) -> String {
-        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded()
-        let whole = milliseconds.truncatingRemainder(dividingBy: 1000) == 0
-        if whole {
-            return date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt))
+        // Round to whole milliseconds first, then format the parts by hand: a format style
+        // truncates fractions, which would write .122 for .123 after binary rounding.
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        let fraction = Int(milliseconds - seconds * 1000)
+        let whole = Date(timeIntervalSince1970: TimeInterval(seconds))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: whole)
+        func pad(_ value: Int?, _ width: Int) -> String {
+            let text = String(value ?? 0)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        let rounded = Date(timeIntervalSince1970: milliseconds / 1000)
-        return rounded.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
+        var text = "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T"
+        text += "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2))"
+        if fraction != 0 { text += "." + pad(fraction, 3) }
+        return text + "Z"
     }
 
     /// Parses an RFC 3339 / ISO 8601 date-time with or without fractional seconds and with `Z`

@@ -50,6 +50,12 @@ public struct PollFailure: Error, Sendable, Codable, Hashable, CustomStringConve
         self.retryAfter = retryAfter
     }
 
+    enum CodingKeys: String, CodingKey {
+        case kind, message, url
+        case httpStatus = "http_status"
+        case retryAfter = "retry_after"
+    }
+
     public var description: String {
         var text = "\(self.kind.rawValue): \(self.message)"
         if let url = self.url { text += " (\(url))" }

@@ -164,7 +164,7 @@ struct PollSession: Sendable {
     }
 
     private func storedBody(sha256: String) async -> Data? {
-        let url = self.store.directory.appendingPathComponent("evidence/\(sha256).body")
-        return try? await BlockingIO.run { try Data(contentsOf: url) }
+        let store = self.store
+        return try? await BlockingIO.run { try store.evidenceBody(sha256: sha256) }
     }
 }

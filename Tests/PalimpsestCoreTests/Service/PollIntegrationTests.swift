@@ -44,6 +44,6 @@ import Testing
         #expect(deleted.evidence.contains { $0.status == 404 })
         #expect(perPoll[4].isEmpty, "repeating the same answers logs nothing twice")
         #expect(try harness.loggedEvents().filter { $0.account == feed.key }.isEmpty, "the stale feed copy is not a deletion")
-        #expect(try DeletionLog.verify(at: harness.logURL).isValid)
+        #expect(try DeletionLog.verify(at: harness.logURL).isIntact)
     }
 }
