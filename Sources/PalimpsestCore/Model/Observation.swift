@@ -30,6 +30,12 @@ public struct TimelineWindow: Sendable, Codable, Hashable {
         self.postCount = timeline.count
         self.pinnedCount = posts.count - timeline.count
     }
+
+    enum CodingKeys: String, CodingKey {
+        case newest, floor
+        case postCount = "post_count"
+        case pinnedCount = "pinned_count"
+    }
 }
 
 /// A pointer to a stored raw response body that proves something: its path under `state_dir`
@@ -83,5 +89,11 @@ public struct Observation: Sendable, Codable, Hashable {
         self.window = TimelineWindow(posts: posts)
         self.isComplete = isComplete
         self.evidence = evidence
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case account, posts, window, evidence
+        case polledAt = "polled_at"
+        case isComplete = "is_complete"
     }
 }

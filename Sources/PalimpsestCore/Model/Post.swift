@@ -74,4 +74,12 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
         self.versionHash = PostVersion(text: text, title: title, media: media, links: links, reference: reference)
             .hash
     }
+
+    enum CodingKeys: String, CodingKey {
+        case id, kind, url, text, html, title, media, links, reference
+        case postedAt = "posted_at"
+        case editedAt = "edited_at"
+        case isPinned = "is_pinned"
+        case versionHash = "version_hash"
+    }
 }
