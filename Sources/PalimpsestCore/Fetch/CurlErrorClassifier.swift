@@ -20,6 +20,8 @@ enum CurlErrorClassifier {
         var maxBodyBytes: Int
         /// The redirect limit in force.
         var maxRedirects: Int
+        /// The total timeout in force, in milliseconds.
+        var timeoutMilliseconds: Int
         /// The `Location` of a redirect that was not followed (`CURLINFO_REDIRECT_URL`), if any.
         var unfollowedRedirect: String?
     }
@@ -47,7 +49,8 @@ enum CurlErrorClassifier {
         case CURLE_COULDNT_CONNECT:
             return (.connect, "the connection was refused or the host is unreachable; the site may be down")
         case CURLE_OPERATION_TIMEDOUT:
-            return (.timeout, "no complete answer within the timeout; the site may be slow or blocking us")
+            let seconds = Double(context.timeoutMilliseconds) / 1000
+            return (.timeout, "no complete answer within \(seconds) s; the site may be slow or blocking us")
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM,
             CURLE_SSL_CIPHER, CURLE_SSL_CACERT_BADFILE, CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CRL_BADFILE,
             CURLE_SSL_ISSUER_ERROR, CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS,

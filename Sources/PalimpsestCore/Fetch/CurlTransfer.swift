@@ -178,6 +178,7 @@ final class CurlTransfer: @unchecked Sendable {
                 exceededBodyLimit: self.exceededBodyLimit,
                 maxBodyBytes: self.plan.maxBodyBytes,
                 maxRedirects: self.plan.maxRedirects,
+                timeoutMilliseconds: self.plan.timeoutMilliseconds,
                 unfollowedRedirect: Self.string(easy, CURLINFO_REDIRECT_URL)
             )
             return .failure(CurlErrorClassifier.error(for: code, context))

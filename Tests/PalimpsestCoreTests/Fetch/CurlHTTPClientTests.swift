@@ -208,6 +208,7 @@ import Testing
             let started = Date()
             let error = try await self.failure(client, HTTPRequest(url: server.url("/slow"), timeout: 0.5))
             #expect(error.kind == .timeout)
+            #expect(error.message.contains("0.5 s"))
             #expect(error.url == server.url("/slow").absoluteString)
             #expect(Date().timeIntervalSince(started) < 2.5)
         }
