@@ -66,4 +66,9 @@ static inline long palimpsest_libcurl_version_num(void) {
     return LIBCURL_VERSION_NUM;
 }
 
+// CURL_GLOBAL_DEFAULT is a macro built from other macros, which Swift does not import.
+static inline CURLcode palimpsest_curl_global_init_default(void) {
+    return curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
 #endif

@@ -1,0 +1,198 @@
+import CCurl
+import Dispatch
+import Foundation
+
+/// One libcurl multi handle driven by one dedicated thread, bridged to async/await.
+///
+/// Callers hand transfers over through a lock-protected inbox and wake the thread with
+/// `curl_multi_wakeup`; the thread adds them (`curl_multi_add_handle`), drives them
+/// (`curl_multi_perform`, `curl_multi_poll`), and resumes each caller's continuation after
+/// `curl_multi_remove_handle`. Nothing here blocks Swift's cooperative pool: callers only take a
+/// lock for a few instructions. The connection pool and DNS cache live on the multi handle, so
+/// connections are reused across transfers.
+final class CurlMultiLoop: @unchecked Sendable {
+    // @unchecked Sendable is safe: `multi` and `active` are used only on the loop thread, except
+    // `curl_multi_wakeup` (documented thread-safe), which callers make under `lock` while
+    // `isMultiAlive` is true; every other `var` is guarded by `lock`.
+
+    private let lock = NSLock()
+    private var inbox: [CurlTransfer] = []
+    private var cancellations: [CurlTransfer] = []
+    private var isShuttingDown = false
+    private var isMultiAlive = true
+
+    private let multi: UnsafeMutableRawPointer
+    /// Transfers whose easy handle is in the multi handle, by handle (loop thread only). Holding the
+    /// transfer here keeps it alive for the unretained callback context.
+    private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Entered before the thread starts, left when it has cleaned up; ``shutdown()`` waits on it.
+    private let running = DispatchGroup()
+
+    /// Creates the multi handle (`curl_multi_init`) and starts the loop thread.
+    /// - Throws: ``HTTPClientSetupError`` when libcurl cannot create the multi handle.
+    init() throws(HTTPClientSetupError) {
+        guard let multi = curl_multi_init() else {
+            throw HTTPClientSetupError("libcurl could not create a multi handle (out of memory?)")
+        }
+        self.multi = multi
+        // HTTP/2 multiplexing: many transfers to one host share one TLS connection.
+        _ = palimpsest_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
+        self.running.enter()
+        let thread = Thread { [self] in
+            self.run()
+        }
+        thread.name = "palimpsest.curl-multi"
+        thread.start()
+    }
+
+    /// Runs `transfer` to completion on the loop thread.
+    /// - Returns: the final HTTP answer, whatever its status.
+    /// - Throws: ``HTTPClientError`` when no answer arrived; `CancellationError` when the task is
+    ///   cancelled (the transfer is removed from the multi handle) or the loop shuts down.
+    func perform(_ transfer: CurlTransfer) async throws -> HTTPResponse {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
+                self.submit(transfer, continuation)
+            }
+        } onCancel: {
+            self.cancel(transfer)
+        }
+    }
+
+    /// Stops the loop: fails every queued and running transfer with `CancellationError`, removes
+    /// all handles, calls `curl_multi_cleanup`, and returns once the thread has finished. Blocks the
+    /// caller for as long as that takes (normally well under a millisecond). Idempotent.
+    func shutdown() {
+        self.lock.withLock {
+            self.isShuttingDown = true
+            if self.isMultiAlive { curl_multi_wakeup(self.multi) }
+        }
+        self.running.wait()
+    }
+
+    // MARK: Callers' side
+
+    private func submit(_ transfer: CurlTransfer, _ continuation: CheckedContinuation<HTTPResponse, any Error>) {
+        let accepted: Bool = self.lock.withLock {
+            // A cancellation that landed before this point set isCancelRequested (or Task.isCancelled);
+            // one that lands after finds the transfer in the inbox or in `cancellations`.
+            guard !self.isShuttingDown, !transfer.isCancelRequested, !Task.isCancelled else { return false }
+            transfer.continuation = continuation
+            self.inbox.append(transfer)
+            curl_multi_wakeup(self.multi)
+            return true
+        }
+        if !accepted { continuation.resume(throwing: CancellationError()) }
+    }
+
+    private func cancel(_ transfer: CurlTransfer) {
+        let queued: CheckedContinuation<HTTPResponse, any Error>? = self.lock.withLock {
+            transfer.isCancelRequested = true
+            if let index = self.inbox.firstIndex(where: { $0 === transfer }) {
+                self.inbox.remove(at: index)
+                defer { transfer.continuation = nil }
+                return transfer.continuation
+            }
+            if transfer.continuation != nil, self.isMultiAlive {
+                self.cancellations.append(transfer)
+                curl_multi_wakeup(self.multi)
+            }
+            return nil
+        }
+        queued?.resume(throwing: CancellationError())
+    }
+
+    // MARK: Loop thread
+
+    private func run() {
+        while true {
+            let (arrivals, cancelled, stop) = self.lock.withLock {
+                defer {
+                    self.inbox.removeAll()
+                    self.cancellations.removeAll()
+                }
+                return (self.inbox, self.cancellations, self.isShuttingDown)
+            }
+            if stop {
+                for transfer in arrivals { self.finish(transfer, .failure(CancellationError())) }
+                break
+            }
+            for transfer in arrivals { self.start(transfer) }
+            for transfer in cancelled {
+                guard let easy = transfer.easy, self.active[easy] === transfer else { continue }
+                self.remove(easy)
+                self.finish(transfer, .failure(CancellationError()))
+            }
+
+            var stillRunning: Int32 = 0
+            _ = curl_multi_perform(self.multi, &stillRunning)
+            self.collectFinishedTransfers()
+            // Returns on socket activity, on libcurl's own next timeout, on curl_multi_wakeup, or
+            // after a second at most.
+            _ = curl_multi_poll(self.multi, nil, 0, 1000, nil)
+        }
+        self.stop()
+    }
+
+    private func start(_ transfer: CurlTransfer) {
+        do {
+            let easy = try transfer.makeHandle()
+            let code = curl_multi_add_handle(self.multi, easy)
+            guard code == CURLM_OK else {
+                transfer.releaseHandle()
+                let reason = String(cString: curl_multi_strerror(code))
+                throw HTTPClientError(
+                    kind: .transport,
+                    url: transfer.plan.url,
+                    message: "libcurl could not start the transfer: \(reason)"
+                )
+            }
+            self.active[easy] = transfer
+        } catch {
+            self.finish(transfer, .failure(error))
+        }
+    }
+
+    private func collectFinishedTransfers() {
+        var queued: Int32 = 0
+        while let message = curl_multi_info_read(self.multi, &queued) {
+            guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
+                let transfer = self.active[easy]
+            else { continue }
+            // Read everything from the handle before removing it: `message` dies with the removal.
+            let outcome = transfer.outcome(message.pointee.data.result)
+            self.remove(easy)
+            self.finish(transfer, outcome.mapError { $0 as any Error })
+        }
+    }
+
+    /// `curl_multi_remove_handle` + `curl_easy_cleanup`.
+    private func remove(_ easy: UnsafeMutableRawPointer) {
+        guard let transfer = self.active.removeValue(forKey: easy) else { return }
+        _ = curl_multi_remove_handle(self.multi, easy)
+        transfer.releaseHandle()
+    }
+
+    private func finish(_ transfer: CurlTransfer, _ outcome: Result<HTTPResponse, any Error>) {
+        let continuation = self.lock.withLock {
+            defer { transfer.continuation = nil }
+            return transfer.continuation
+        }
+        continuation?.resume(with: outcome)
+    }
+
+    private func stop() {
+        for (easy, transfer) in self.active {
+            self.remove(easy)
+            self.finish(transfer, .failure(CancellationError()))
+        }
+        let late = self.lock.withLock {
+            self.isMultiAlive = false
+            defer { self.inbox.removeAll() }
+            return self.inbox
+        }
+        for transfer in late { self.finish(transfer, .failure(CancellationError())) }
+        curl_multi_cleanup(self.multi)
+        self.running.leave()
+    }
+}

@@ -1,0 +1,307 @@
+import CCurl
+import Foundation
+
+/// One request in flight: its libcurl easy handle, the header list and error buffer the handle
+/// points at, and the answer collected by the callbacks.
+///
+/// Threading: the caller creates it and hands it to ``CurlMultiLoop``; from then on the easy handle
+/// and every `private` field are touched only on the loop thread (libcurl calls the callbacks there
+/// too). `continuation` and `isCancelRequested` belong to the loop's lock.
+final class CurlTransfer: @unchecked Sendable {
+    // @unchecked Sendable is safe: see the threading note above. The object crosses threads only
+    // through CurlMultiLoop's lock, which orders the hand-over.
+
+    /// The request, resolved and checked.
+    let plan: CurlTransferPlan
+
+    /// Resumed exactly once, by whoever takes it out under the loop's lock.
+    var continuation: CheckedContinuation<HTTPResponse, any Error>?
+    /// The awaiting task was cancelled (guarded by the loop's lock).
+    var isCancelRequested = false
+
+    /// The easy handle while the transfer is in the multi handle (loop thread only).
+    private(set) var easy: UnsafeMutableRawPointer?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private var body = Data()
+    private var headerFields: [(name: String, value: String)] = []
+    private var exceededBodyLimit = false
+
+    init(plan: CurlTransferPlan) {
+        self.plan = plan
+        self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
+        self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
+    }
+
+    deinit {
+        self.releaseHandle()
+        self.errorBuffer.deallocate()
+    }
+
+    // MARK: Loop thread
+
+    /// Creates and configures the easy handle (`curl_easy_init` + `curl_easy_setopt`).
+    /// - Returns: the handle, to add to the multi handle.
+    /// - Throws: ``HTTPClientError`` when libcurl refuses an option this client relies on.
+    func makeHandle() throws(HTTPClientError) -> UnsafeMutableRawPointer {
+        guard let easy = curl_easy_init() else {
+            throw HTTPClientError(
+                kind: .transport,
+                url: self.plan.url,
+                message: "libcurl could not create a handle (out of memory?)"
+            )
+        }
+        self.easy = easy
+        do {
+            try self.configure(easy)
+        } catch {
+            self.releaseHandle()
+            throw error
+        }
+        return easy
+    }
+
+    private func configure(_ easy: UnsafeMutableRawPointer) throws(HTTPClientError) {
+        let plan = self.plan
+        func require(_ code: CURLcode, _ what: String) throws(HTTPClientError) {
+            guard code == CURLE_OK else {
+                let reason = String(cString: curl_easy_strerror(code))
+                throw HTTPClientError(
+                    kind: .invalidRequest,
+                    url: plan.url,
+                    message: "libcurl refused \(what): \(reason)"
+                )
+            }
+        }
+        func setLong(_ option: CURLoption, _ value: Int) -> CURLcode {
+            palimpsest_easy_setopt_long(easy, option, value)
+        }
+        func setString(_ option: CURLoption, _ value: String) -> CURLcode {
+            palimpsest_easy_setopt_string(easy, option, value)  // libcurl copies strings.
+        }
+
+        try require(setString(CURLOPT_URL, plan.url), "the URL")
+        // Only http and https, for the request and for every redirect (no file://, gopher://, …).
+        try require(setString(CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
+        try require(setString(CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), "CURLOPT_REDIR_PROTOCOLS_STR")
+        // "" disables proxies, including the http_proxy/ALL_PROXY environment variables.
+        try require(setString(CURLOPT_PROXY, plan.proxy), "the proxy \(plan.proxy)")
+        try require(setLong(CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+        try require(setString(CURLOPT_USERAGENT, plan.userAgent), "the user agent")
+        try require(setLong(CURLOPT_FOLLOWLOCATION, 1), "CURLOPT_FOLLOWLOCATION")
+        try require(setLong(CURLOPT_MAXREDIRS, plan.maxRedirects), "CURLOPT_MAXREDIRS")
+        try require(setLong(CURLOPT_TIMEOUT_MS, plan.timeoutMilliseconds), "the timeout")
+        try require(setLong(CURLOPT_CONNECTTIMEOUT_MS, plan.connectTimeoutMilliseconds), "the connect timeout")
+        try require(
+            palimpsest_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(plan.maxBodyBytes)),
+            "CURLOPT_MAXFILESIZE_LARGE"
+        )
+        // "" offers every decoding libcurl was built with (gzip, deflate, br, zstd on Debian 12).
+        try require(setString(CURLOPT_ACCEPT_ENCODING, ""), "CURLOPT_ACCEPT_ENCODING")
+        // Best effort: HTTP/2 and connection tuning are optimisations, not requirements.
+        _ = setLong(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
+        _ = setLong(CURLOPT_PIPEWAIT, plan.waitsForMultiplexing ? 1 : 0)
+        _ = setLong(CURLOPT_TCP_KEEPALIVE, 1)
+        // Removing a handle mid-resolve would otherwise join the resolver thread (libcurl 7.87+).
+        _ = setLong(CURLOPT_QUICK_EXIT, 1)
+
+        try require(palimpsest_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, self.errorBuffer), "CURLOPT_ERRORBUFFER")
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        try require(
+            palimpsest_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, curlWriteBody),
+            "the body callback"
+        )
+        try require(palimpsest_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context), "CURLOPT_WRITEDATA")
+        try require(
+            palimpsest_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, curlWriteHeader),
+            "the header callback"
+        )
+        try require(palimpsest_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context), "CURLOPT_HEADERDATA")
+
+        if let body = plan.body {
+            try require(
+                palimpsest_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)),
+                "the body size"
+            )
+            // COPYPOSTFIELDS copies the bytes, so `body` need not outlive this call.
+            let code = body.withUnsafeBytes { bytes in
+                if let base = bytes.baseAddress, !bytes.isEmpty {
+                    return palimpsest_easy_setopt_pointer(
+                        easy,
+                        CURLOPT_COPYPOSTFIELDS,
+                        UnsafeMutableRawPointer(mutating: base)
+                    )
+                }
+                return setString(CURLOPT_COPYPOSTFIELDS, "")
+            }
+            try require(code, "the request body")
+        }
+        switch (plan.method, plan.body != nil) {
+        case ("GET", false), ("POST", true):
+            break
+        case ("HEAD", false):
+            try require(setLong(CURLOPT_NOBODY, 1), "HEAD")
+        default:
+            try require(setString(CURLOPT_CUSTOMREQUEST, plan.method), "the method \(plan.method)")
+        }
+
+        for line in plan.headerLines {
+            guard let list = curl_slist_append(self.headerList, line) else {
+                throw HTTPClientError(
+                    kind: .transport,
+                    url: plan.url,
+                    message: "libcurl could not add a header (out of memory?)"
+                )
+            }
+            self.headerList = list
+        }
+        if let list = self.headerList {
+            try require(palimpsest_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, list), "the request headers")
+        }
+    }
+
+    /// Builds the outcome after libcurl reported the transfer done (`CURLMSG_DONE`). Call before
+    /// ``releaseHandle()``: it reads `curl_easy_getinfo`.
+    func outcome(_ code: CURLcode) -> Result<HTTPResponse, HTTPClientError> {
+        guard let easy = self.easy else {
+            return .failure(
+                HTTPClientError(kind: .transport, url: self.plan.url, message: "the transfer lost its handle")
+            )
+        }
+        let status = Self.long(easy, CURLINFO_RESPONSE_CODE)
+        guard code == CURLE_OK else {
+            let context = CurlErrorClassifier.Context(
+                url: self.plan.url,
+                errorText: String(cString: self.errorBuffer),
+                receivedStatus: status > 0,
+                redirectCount: Self.long(easy, CURLINFO_REDIRECT_COUNT),
+                exceededBodyLimit: self.exceededBodyLimit,
+                maxBodyBytes: self.plan.maxBodyBytes,
+                maxRedirects: self.plan.maxRedirects,
+                timeoutMilliseconds: self.plan.timeoutMilliseconds,
+                unfollowedRedirect: Self.string(easy, CURLINFO_REDIRECT_URL)
+            )
+            return .failure(CurlErrorClassifier.error(for: code, context))
+        }
+        guard status > 0 else {
+            return .failure(
+                HTTPClientError(kind: .transport, url: self.plan.url, message: "the server sent no HTTP status line")
+            )
+        }
+        let requested = URL(string: self.plan.url)!
+        let effective = Self.string(easy, CURLINFO_EFFECTIVE_URL).flatMap { URL(string: $0) } ?? requested
+        let version: String
+        switch Self.long(easy, CURLINFO_HTTP_VERSION) {
+        case CURL_HTTP_VERSION_1_0: version = "1.0"
+        case CURL_HTTP_VERSION_2_0: version = "2"
+        case CURL_HTTP_VERSION_3: version = "3"
+        default: version = "1.1"
+        }
+        let timings = HTTPTimings(
+            nameLookup: Self.seconds(easy, CURLINFO_NAMELOOKUP_TIME_T),
+            connect: Self.seconds(easy, CURLINFO_CONNECT_TIME_T),
+            tlsHandshake: Self.seconds(easy, CURLINFO_APPCONNECT_TIME_T),
+            firstByte: Self.seconds(easy, CURLINFO_STARTTRANSFER_TIME_T),
+            total: Self.seconds(easy, CURLINFO_TOTAL_TIME_T)
+        )
+        return .success(
+            HTTPResponse(
+                url: requested,
+                effectiveURL: effective,
+                status: status,
+                headers: HTTPHeaders(self.headerFields.map { ($0.name, $0.value) }),
+                body: self.body,
+                httpVersion: version,
+                timings: timings
+            )
+        )
+    }
+
+    /// Frees the easy handle and the header list (`curl_easy_cleanup`, `curl_slist_free_all`). The
+    /// handle must already be out of the multi handle. Safe to call twice.
+    func releaseHandle() {
+        if let easy = self.easy {
+            curl_easy_cleanup(easy)
+            self.easy = nil
+        }
+        if let list = self.headerList {
+            curl_slist_free_all(list)
+            self.headerList = nil
+        }
+    }
+
+    // MARK: Callbacks (loop thread, inside curl_multi_perform)
+
+    /// Appends body bytes; refuses them once the body would pass the limit, which makes libcurl
+    /// stop with `CURLE_WRITE_ERROR` (CURLOPT_MAXFILESIZE only checks a declared Content-Length).
+    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if self.body.count + bytes.count > self.plan.maxBodyBytes {
+            self.exceededBodyLimit = true
+            return 0
+        }
+        self.body.append(contentsOf: bytes)
+        return bytes.count
+    }
+
+    /// Collects one header line. Each status line (`HTTP/…`) starts a new answer in a redirect
+    /// chain or after `100 Continue`, so the fields collected so far are dropped.
+    fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let line = String(decoding: bytes, as: UTF8.self)
+        if line.hasPrefix("HTTP/") {
+            self.headerFields.removeAll()
+            self.body.removeAll(keepingCapacity: true)
+            return bytes.count
+        }
+        let trimmed = line.trimmingCharacters(in: .newlines)
+        if trimmed.isEmpty { return bytes.count }
+        if let first = trimmed.first, first == " " || first == "\t" {
+            // An obsolete folded continuation line (RFC 9112 section 5.2): extend the last value.
+            if !self.headerFields.isEmpty {
+                self.headerFields[self.headerFields.count - 1].value +=
+                    " " + trimmed.trimmingCharacters(in: .whitespaces)
+            }
+            return bytes.count
+        }
+        if let colon = trimmed.firstIndex(of: ":") {
+            let name = String(trimmed[..<colon]).trimmingCharacters(in: .whitespaces)
+            let value = String(trimmed[trimmed.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+            self.headerFields.append((name: name, value: value))
+        }
+        return bytes.count
+    }
+
+    // MARK: getinfo helpers
+
+    private static func long(_ easy: UnsafeMutableRawPointer, _ info: CURLINFO) -> Int {
+        var value = 0
+        return palimpsest_easy_getinfo_long(easy, info, &value) == CURLE_OK ? value : 0
+    }
+
+    private static func string(_ easy: UnsafeMutableRawPointer, _ info: CURLINFO) -> String? {
+        var pointer: UnsafeMutablePointer<CChar>?
+        guard palimpsest_easy_getinfo_string(easy, info, &pointer) == CURLE_OK, let pointer else { return nil }
+        return String(cString: pointer)
+    }
+
+    /// A `CURLINFO_*_TIME_T` value (microseconds) in seconds.
+    private static func seconds(_ easy: UnsafeMutableRawPointer, _ info: CURLINFO) -> TimeInterval {
+        var value: curl_off_t = 0
+        guard palimpsest_easy_getinfo_off_t(easy, info, &value) == CURLE_OK else { return 0 }
+        return TimeInterval(value) / 1_000_000
+    }
+}
+
+// C function pointers cannot capture context: the transfer comes back through the user-data
+// pointer, unretained; CurlMultiLoop keeps the transfer alive while its handle is in the multi handle.
+
+private let curlWriteBody: palimpsest_data_callback = { buffer, size, count, context in
+    guard let buffer, let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    return transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: size * count))
+}
+
+private let curlWriteHeader: palimpsest_data_callback = { buffer, size, count, context in
+    guard let buffer, let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    return transfer.receiveHeader(UnsafeRawBufferPointer(start: buffer, count: size * count))
+}

@@ -1,0 +1,394 @@
+import Foundation
+import PalimpsestCore
+import PalimpsestReplay
+import Testing
+
+/// The real libcurl client against the loopback replay server. Serialized: the timing-sensitive
+/// tests (timeouts, concurrency) stay reliable on a small shared machine.
+@Suite(.serialized) struct CurlHTTPClientTests {
+    /// Starts a replay server and a client, runs `body`, and stops both whatever happens.
+    private func withServer<Value>(
+        _ configuration: HTTPClientConfiguration = HTTPClientConfiguration(timeout: 5),
+        _ body: (ReplayServer, CurlHTTPClient) async throws -> Value
+    ) async throws -> Value {
+        let server = ReplayServer()
+        try await server.start()
+        let client = try CurlHTTPClient(configuration: configuration)
+        do {
+            let value = try await body(server, client)
+            client.shutdown()
+            await server.stop()
+            return value
+        } catch {
+            client.shutdown()
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// Runs `request` and returns the ``HTTPClientError`` it must fail with.
+    private func failure(_ client: CurlHTTPClient, _ request: HTTPRequest) async throws -> HTTPClientError {
+        do {
+            let response = try await client.send(request)
+            Issue.record("expected a failure, got HTTP \(response.status)")
+            throw CancellationError()
+        } catch let error as HTTPClientError {
+            return error
+        }
+    }
+
+    /// Waits (up to 5 s) until the server has received `count` requests.
+    private func waitForRequests(_ server: ReplayServer, count: Int) async throws {
+        let deadline = Date().addingTimeInterval(5)
+        while server.requests().count < count {
+            try #require(Date() < deadline, "server saw \(server.requests().count) of \(count) requests")
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    @Test func okAnswerCarriesStatusHeadersBodyAndEffectiveURL() async throws {
+        try await self.withServer { server, client in
+            server.script(
+                "/feed.xml",
+                [
+                    ReplayResponse(
+                        headers: HTTPHeaders([
+                            ("Content-Type", "application/rss+xml; charset=utf-8"), ("ETag", "\"v1\""),
+                            ("X-Served-By", "a"), ("X-Served-By", "b"),
+                        ]),
+                        body: Data("<rss version=\"2.0\"/>".utf8)
+                    )
+                ]
+            )
+            let url = server.url("/feed.xml")
+            let response = try await client.send(HTTPRequest(url: url))
+
+            #expect(response.status == 200)
+            #expect(response.isSuccess)
+            #expect(response.body == Data("<rss version=\"2.0\"/>".utf8))
+            #expect(response.headers["etag"] == "\"v1\"")
+            #expect(response.headers.values(for: "x-served-by") == ["a", "b"])
+            #expect(response.mediaType == "application/rss+xml")
+            #expect(response.url == url)
+            #expect(response.effectiveURL == url)
+            #expect(response.httpVersion == "1.1")
+            #expect(response.timings.total > 0)
+            #expect(response.timings.firstByte <= response.timings.total)
+
+            let seen = try #require(server.requests().first)
+            #expect(seen.method == "GET")
+            #expect(seen.path == "/feed.xml")
+            #expect(seen.headers["User-Agent"] == "Palimpsest/0.1 (+deletion monitor)")
+            #expect(seen.headers["Accept-Encoding"]?.contains("gzip") == true)
+        }
+    }
+
+    @Test func requestHeadersUserAgentAndBodyReachTheServer() async throws {
+        try await self.withServer(HTTPClientConfiguration(userAgent: "TestAgent/1", timeout: 5)) { server, client in
+            server.script("/submit", [ReplayResponse(status: 201)])
+            var headers = HTTPHeaders()
+            headers.add(name: "Accept", value: "application/json")
+            headers.add(name: "X-Empty", value: "")
+            let post = try await client.send(
+                HTTPRequest(url: server.url("/submit"), method: "POST", headers: headers, body: Data("a=1&b=2".utf8))
+            )
+            let get = try await client.send(
+                HTTPRequest(url: server.url("/submit"), headers: ["User-Agent": "Override/2"])
+            )
+
+            #expect(post.status == 201)
+            #expect(get.status == 201)
+            let seen = server.requests()
+            try #require(seen.count == 2)
+            #expect(seen[0].method == "POST")
+            #expect(seen[0].body == Data("a=1&b=2".utf8))
+            #expect(seen[0].headers["Accept"] == "application/json")
+            #expect(seen[0].headers["X-Empty"] == "")
+            #expect(seen[0].headers["Expect"] == nil)
+            #expect(seen[0].headers["User-Agent"] == "TestAgent/1")
+            #expect(seen[1].method == "GET")
+            #expect(seen[1].headers["User-Agent"] == "Override/2")
+        }
+    }
+
+    @Test func gzipBodyIsDecoded() async throws {
+        try await self.withServer { server, client in
+            // "hello palimpsest\n", gzip-compressed (python3 gzip.compress, mtime=0).
+            let gzipped = try #require(Data(base64Encoded: "H4sIAAAAAAACA8tIzcnJVyhIzMnMLShOLS7hAgCeVV+UEQAAAA=="))
+            server.script("/gz", [ReplayResponse(headers: ["Content-Encoding": "gzip"], body: gzipped)])
+            let response = try await client.send(HTTPRequest(url: server.url("/gz")))
+            #expect(response.body == Data("hello palimpsest\n".utf8))
+        }
+    }
+
+    @Test func redirectChainIsFollowedToTheFinalAnswer() async throws {
+        try await self.withServer { server, client in
+            server.script("/a", [ReplayResponse(status: 301, headers: ["Location": "/b", "X-Hop": "a"])])
+            server.script("/b", [ReplayResponse(status: 302, headers: ["Location": server.url("/c").absoluteString])])
+            server.script("/c", [ReplayResponse(headers: ["X-Final": "yes"], body: Data("final".utf8))])
+
+            let response = try await client.send(HTTPRequest(url: server.url("/a")))
+
+            #expect(response.status == 200)
+            #expect(response.body == Data("final".utf8))
+            #expect(response.headers["X-Final"] == "yes")
+            #expect(response.headers["X-Hop"] == nil)
+            #expect(response.headers["Location"] == nil)
+            #expect(response.url == server.url("/a"))
+            #expect(response.effectiveURL == server.url("/c"))
+            #expect(server.requests().map(\.path) == ["/a", "/b", "/c"])
+        }
+    }
+
+    @Test func fiveRedirectsAreFollowedAndASixthFails() async throws {
+        try await self.withServer { server, client in
+            for hop in 0..<7 {
+                server.script("/r\(hop)", [ReplayResponse(status: 302, headers: ["Location": "/r\(hop + 1)"])])
+            }
+            server.script("/r5", [ReplayResponse(body: Data("five hops".utf8))])
+            server.script("/s6", [ReplayResponse(body: Data("six hops".utf8))])
+            for hop in 0..<6 {
+                server.script("/s\(hop)", [ReplayResponse(status: 302, headers: ["Location": "/s\(hop + 1)"])])
+            }
+
+            let five = try await client.send(HTTPRequest(url: server.url("/r0")))
+            #expect(five.body == Data("five hops".utf8))
+
+            let error = try await self.failure(client, HTTPRequest(url: server.url("/s0")))
+            #expect(error.kind == .redirect)
+            #expect(error.url == server.url("/s0").absoluteString)
+            #expect(!server.requests().map(\.path).contains("/s6"))
+        }
+    }
+
+    @Test func redirectToAFileURLIsRefused() async throws {
+        try await self.withServer { server, client in
+            server.script("/evil", [ReplayResponse(status: 302, headers: ["Location": "file:///etc/passwd"])])
+            let error = try await self.failure(client, HTTPRequest(url: server.url("/evil")))
+            #expect(error.kind == .redirect)
+            #expect(error.url == server.url("/evil").absoluteString)
+            #expect(error.description.contains(server.url("/evil").absoluteString))
+        }
+    }
+
+    @Test func declaredBodyOverTheLimitFailsWithBodyTooLarge() async throws {
+        try await self.withServer { server, client in
+            server.script("/big", [ReplayResponse(body: Data(repeating: 0x61, count: 4096))])
+            let error = try await self.failure(client, HTTPRequest(url: server.url("/big"), maxBodyBytes: 1024))
+            #expect(error.kind == .bodyTooLarge)
+            #expect(error.url == server.url("/big").absoluteString)
+            #expect(error.message.contains("1024 bytes"))
+
+            // At the limit exactly, the body is accepted.
+            let exact = try await client.send(HTTPRequest(url: server.url("/big"), maxBodyBytes: 4096))
+            #expect(exact.body.count == 4096)
+        }
+    }
+
+    @Test func decodedBodyOverTheLimitFailsWithBodyTooLarge() async throws {
+        try await self.withServer(HTTPClientConfiguration(timeout: 5, maxBodyBytes: 10_000)) { server, client in
+            // 65,536 × "a", gzip-compressed to 97 bytes: passes the Content-Length check, then
+            // expands past the limit while decoding, so the write callback must stop it.
+            let bomb = try #require(
+                Data(
+                    base64Encoded:
+                        "H4sIAAAAAAACA+3BgQAAAACAINb9JRapCgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAGr/kSDDAAABAA=="
+                )
+            )
+            server.script("/bomb", [ReplayResponse(headers: ["Content-Encoding": "gzip"], body: bomb)])
+            let error = try await self.failure(client, HTTPRequest(url: server.url("/bomb")))
+            #expect(error.kind == .bodyTooLarge)
+            #expect(error.message.contains("10000 bytes"))
+        }
+    }
+
+    @Test func answerSlowerThanTheTimeoutFailsWithTimeout() async throws {
+        try await self.withServer { server, client in
+            server.script("/slow", [ReplayResponse(body: Data("late".utf8), delay: 3)])
+            let started = Date()
+            let error = try await self.failure(client, HTTPRequest(url: server.url("/slow"), timeout: 0.5))
+            #expect(error.kind == .timeout)
+            #expect(error.message.contains("0.5 s"))
+            #expect(error.url == server.url("/slow").absoluteString)
+            #expect(Date().timeIntervalSince(started) < 2.5)
+        }
+    }
+
+    @Test func truncatedBodyFailsWithTruncated() async throws {
+        try await self.withServer { server, client in
+            server.script("/cut", [ReplayResponse(body: Data(repeating: 0x62, count: 1000), truncateBodyAt: 100)])
+            let error = try await self.failure(client, HTTPRequest(url: server.url("/cut")))
+            #expect(error.kind == .truncated)
+            #expect(error.url == server.url("/cut").absoluteString)
+        }
+    }
+
+    @Test func conditionalGetSendsIfNoneMatchAndReturns304() async throws {
+        try await self.withServer { server, client in
+            server.script("/etag", [ReplayResponse(headers: ["ETag": "\"v1\""], body: Data("current".utf8))])
+            server.script("/scripted-304", [ReplayResponse(status: 304, headers: ["ETag": "\"v9\""])])
+
+            let unchanged = try await client.send(HTTPRequest(url: server.url("/etag"), ifNoneMatch: "\"v1\""))
+            #expect(unchanged.status == 304)
+            #expect(unchanged.isNotModified)
+            #expect(unchanged.body.isEmpty)
+            #expect(unchanged.headers["ETag"] == "\"v1\"")
+
+            let changed = try await client.send(HTTPRequest(url: server.url("/etag"), ifNoneMatch: "\"v0\""))
+            #expect(changed.status == 200)
+            #expect(changed.body == Data("current".utf8))
+
+            let scripted = try await client.send(HTTPRequest(url: server.url("/scripted-304"), ifNoneMatch: "\"v9\""))
+            #expect(scripted.status == 304)
+            #expect(!scripted.isSuccess)
+
+            #expect(server.requests().map { $0.headers["If-None-Match"] } == ["\"v1\"", "\"v0\"", "\"v9\""])
+        }
+    }
+
+    @Test func ifModifiedSinceIsSentAsAnHTTPDate() async throws {
+        try await self.withServer { server, client in
+            let lastModified = "Sun, 06 Nov 1994 08:49:37 GMT"  // RFC 9110's own example date.
+            server.script("/dated", [ReplayResponse(headers: ["Last-Modified": lastModified], body: Data("x".utf8))])
+            let since = Date(timeIntervalSince1970: 784_111_777)
+            let response = try await client.send(HTTPRequest(url: server.url("/dated"), ifModifiedSince: since))
+            #expect(server.requests().first?.headers["If-Modified-Since"] == lastModified)
+            #expect(response.status == 304)
+            #expect(response.body.isEmpty)
+        }
+    }
+
+    @Test func refusedConnectionFailsWithConnect() async throws {
+        let closed = ReplayServer()
+        try await closed.start()
+        let url = closed.url("/nobody-home")
+        await closed.stop()
+
+        let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(timeout: 5))
+        defer { client.shutdown() }
+        let error = try await self.failure(client, HTTPRequest(url: url))
+        #expect(error.kind == .connect)
+        #expect(error.url == url.absoluteString)
+        #expect(error.pollFailure.kind == .connect)
+    }
+
+    @Test func perHostLimitCapsConcurrentRequestsAtTheServer() async throws {
+        let configuration = HTTPClientConfiguration(timeout: 5, perHostConcurrency: 2)
+        try await self.withServer(configuration) { server, client in
+            server.script("/held", [ReplayResponse(body: Data("ok".utf8), delay: 0.25)])
+            let started = Date()
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<6 {
+                    group.addTask { try await client.send(HTTPRequest(url: server.url("/held?n=\(index)"))).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 6))
+            #expect(server.peakConcurrentRequests() == 2)
+            // Three waves of two, each held 0.25 s by the server.
+            #expect(Date().timeIntervalSince(started) >= 0.7)
+        }
+    }
+
+    @Test func cancellingWaitingAndRunningRequestsThrowsCancellationError() async throws {
+        let configuration = HTTPClientConfiguration(timeout: 10, perHostConcurrency: 1)
+        try await self.withServer(configuration) { server, client in
+            server.script("/hold", [ReplayResponse(body: Data("late".utf8), delay: 5)])
+            let running = Task { try await client.send(HTTPRequest(url: server.url("/hold?running"))) }
+            try await self.waitForRequests(server, count: 1)
+            let waiting = Task { try await client.send(HTTPRequest(url: server.url("/hold?waiting"))) }
+            try await Task.sleep(for: .milliseconds(100))
+
+            let started = Date()
+            waiting.cancel()
+            await #expect(throws: CancellationError.self) { try await waiting.value }
+            running.cancel()
+            await #expect(throws: CancellationError.self) { try await running.value }
+            #expect(Date().timeIntervalSince(started) < 1.5)
+            // The waiter never reached the server.
+            #expect(server.requests().map(\.path) == ["/hold?running"])
+
+            // The slot was given back: the client still works.
+            server.script("/after", [ReplayResponse(body: Data("fine".utf8))])
+            #expect(try await client.send(HTTPRequest(url: server.url("/after"))).status == 200)
+        }
+    }
+
+    @Test func manyConcurrentRequestsAllComplete() async throws {
+        let configuration = HTTPClientConfiguration(timeout: 10, perHostConcurrency: 16)
+        try await self.withServer(configuration) { server, client in
+            server.script("/item", [ReplayResponse(body: Data("item".utf8))])
+            let bodies = try await withThrowingTaskGroup(of: Data.self) { group in
+                for index in 0..<200 {
+                    group.addTask { try await client.send(HTTPRequest(url: server.url("/item?n=\(index)"))).body }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(bodies.count == 200)
+            #expect(bodies.allSatisfy { $0 == Data("item".utf8) })
+            #expect(Set(server.requests().map(\.path)).count == 200)
+            #expect(server.peakConcurrentRequests() <= 16)
+        }
+    }
+
+    @Test func shutdownFailsRunningAndLaterRequests() async throws {
+        let server = ReplayServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        server.script("/hold", [ReplayResponse(delay: 5)])
+        let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(timeout: 10))
+        let running = Task { try await client.send(HTTPRequest(url: server.url("/hold"))) }
+        try await self.waitForRequests(server, count: 1)
+
+        client.shutdown()
+        client.shutdown()  // Idempotent.
+        await #expect(throws: CancellationError.self) { try await running.value }
+        await #expect(throws: CancellationError.self) { try await client.send(HTTPRequest(url: server.url("/hold"))) }
+        await server.stop()
+    }
+
+    @Test func proxyFromTheRequestCarriesTheTransfer() async throws {
+        try await self.withServer { proxy, client in
+            // An HTTP proxy receives the absolute URL as the request target; the name is never resolved.
+            proxy.script("http://feeds.example.invalid/rss", [ReplayResponse(body: Data("via proxy".utf8))])
+            let request = HTTPRequest(
+                url: URL(string: "http://feeds.example.invalid/rss")!,
+                proxy: proxy.baseURL.absoluteString
+            )
+            let response = try await client.send(request)
+            #expect(response.body == Data("via proxy".utf8))
+            #expect(proxy.requests().first?.path == "http://feeds.example.invalid/rss")
+        }
+    }
+
+    @Test func unusableRequestsFailBeforeAnyTransfer() async throws {
+        try await self.withServer { server, client in
+            let file = try await self.failure(client, HTTPRequest(url: URL(string: "file:///etc/passwd")!))
+            #expect(file.kind == .invalidRequest)
+            #expect(file.url == "file:///etc/passwd")
+
+            var injected = HTTPHeaders()
+            injected.add(name: "X-Note", value: "a\r\nX-Injected: 1")
+            let header = try await self.failure(client, HTTPRequest(url: server.url("/x"), headers: injected))
+            #expect(header.kind == .invalidRequest)
+
+            let socks = try await self.failure(
+                client,
+                HTTPRequest(url: server.url("/x"), proxy: "socks5://127.0.0.1:9")
+            )
+            #expect(socks.kind == .invalidRequest)
+            #expect(socks.message.contains("socks5h://"))
+
+            #expect(server.requests().isEmpty)
+        }
+    }
+
+    @Test func unusableConfigurationIsRefused() {
+        #expect(throws: HTTPClientSetupError.self) {
+            _ = try CurlHTTPClient(configuration: HTTPClientConfiguration(perHostConcurrency: 0))
+        }
+        #expect(throws: HTTPClientSetupError.self) {
+            _ = try CurlHTTPClient(configuration: HTTPClientConfiguration(proxy: "ftp://proxy.example"))
+        }
+    }
+}
