@@ -15,7 +15,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
-        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.0"),
     ],
     targets: [
         .systemLibrary(
@@ -38,10 +37,7 @@ let package = Package(
         // integration tests and by `palimpsest demo`.
         .target(
             name: "PalimpsestReplay",
-            dependencies: [
-                "PalimpsestCore",
-                .product(name: "FlyingFox", package: "FlyingFox"),
-            ]
+            dependencies: ["PalimpsestCore"]
         ),
         .executableTarget(
             name: "palimpsest",

@@ -2,7 +2,9 @@ public import Foundation
 
 /// HTTP header fields in order, with case-insensitive lookup (RFC 9110: names are
 /// case-insensitive; a name may repeat).
-public struct HTTPHeaders: Sendable, Hashable, Codable, Sequence, ExpressibleByDictionaryLiteral {
+public struct HTTPHeaders: Sendable, Hashable, Codable, Sequence, ExpressibleByDictionaryLiteral,
+    ExpressibleByArrayLiteral
+{
     /// The fields in the order received or added.
     public private(set) var fields: [Field]
 
@@ -22,6 +24,17 @@ public struct HTTPHeaders: Sendable, Hashable, Codable, Sequence, ExpressibleByD
 
     public init(dictionaryLiteral elements: (String, String)...) {
         self.init(elements)
+    }
+
+    public init(arrayLiteral elements: (String, String)...) {
+        self.init(elements)
+    }
+
+    /// These fields followed by `other`'s.
+    public static func + (lhs: HTTPHeaders, rhs: HTTPHeaders) -> HTTPHeaders {
+        var merged = lhs
+        for field in rhs.fields { merged.add(name: field.name, value: field.value) }
+        return merged
     }
 
     /// Appends a field (keeps earlier fields of the same name).

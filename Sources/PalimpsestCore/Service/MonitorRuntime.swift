@@ -16,7 +16,7 @@ public struct MonitorRuntime: Sendable {
     public init(config: PalimpsestConfig, logger: Logger) throws {
         self.config = config
         let daemon = config.daemon
-        CurlHTTPClient.globalInit()
+        try CurlHTTPClient.globalInit()
         var http = HTTPClientConfiguration()
         http.userAgent = daemon.userAgent
         http.proxy = daemon.proxy

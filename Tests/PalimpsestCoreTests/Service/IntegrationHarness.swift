@@ -13,7 +13,7 @@ final class IntegrationHarness: Sendable {
     let rateLimits = HostRateLimits()
 
     init(timeout: TimeInterval = 5, maxBodyBytes: Int = 8 * 1024 * 1024) async throws {
-        CurlHTTPClient.globalInit()
+        try CurlHTTPClient.globalInit()
         self.server = ReplayServer()
         try await self.server.start()
         var configuration = HTTPClientConfiguration()
@@ -71,8 +71,8 @@ final class IntegrationHarness: Sendable {
         try Data(contentsOf: Self.fixtures.appendingPathComponent(path))
     }
 
-    static let rss = [("Content-Type", "application/rss+xml; charset=utf-8")]
-    static let json = [("Content-Type", "application/json; charset=utf-8")]
+    static let rss: HTTPHeaders = [("Content-Type", "application/rss+xml; charset=utf-8")]
+    static let json: HTTPHeaders = [("Content-Type", "application/json; charset=utf-8")]
 
     /// 2026-08-01T14:00:00Z plus `minutes`.
     static func time(_ minutes: Int) -> Date {
