@@ -53,4 +53,3 @@ public enum ByteSizeParser {
         return bytes == 1 ? "1 byte" : "\(bytes) bytes"
     }
 }
-

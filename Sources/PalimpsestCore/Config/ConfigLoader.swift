@@ -81,7 +81,11 @@ public enum ConfigLoader {
         if let offset = text.firstIndex(of: "\0") {
             let line = text[..<offset].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
             throw ConfigValidationError(errors: [
-                ConfigError(file: file.path, line: line, message: "the file contains a NUL character; is it really TOML?")
+                ConfigError(
+                    file: file.path,
+                    line: line,
+                    message: "the file contains a NUL character; is it really TOML?"
+                )
             ])
         }
         let root: TOMLTable

@@ -91,7 +91,10 @@ struct ConfigReader {
                     key: "account"
                 )
             } else {
-                self.report("expected an array of tables (`[[account]]`), found \(Self.describe(value))", key: "account")
+                self.report(
+                    "expected an array of tables (`[[account]]`), found \(Self.describe(value))",
+                    key: "account"
+                )
             }
         }
         return PalimpsestConfig(file: self.file, daemon: daemon, accounts: accounts)
@@ -166,18 +169,20 @@ struct ConfigReader {
             self.report("missing required key: the platform, one of \(validPlatforms)", key: "platform", in: scope)
         }
 
-        let accepted = Self.commonAccountKeys + (platform.flatMap { Self.platformKeys[$0] } ?? [])
-        for key in table.keys where !accepted.contains(key) {
-            let owners = Platform.allCases.filter { Self.platformKeys[$0]?.contains(key) == true }
-            if let platform, let owner = owners.first {
-                self.report(
-                    "`\(key)` belongs to platform \"\(owner.rawValue)\", not \"\(platform.rawValue)\"; "
-                        + "a \"\(platform.rawValue)\" account accepts \(Self.list(accepted))",
-                    key: key,
-                    in: scope
-                )
-            } else if platform != nil || owners.isEmpty {
-                self.reportUnknown(key, accepted: accepted, what: "account keys", in: scope)
+        // Without a valid platform the accepted keys are unknown: the platform error says enough.
+        if let platform {
+            let accepted = Self.commonAccountKeys + (Self.platformKeys[platform] ?? [])
+            for key in table.keys where !accepted.contains(key) {
+                if let owner = Platform.allCases.first(where: { Self.platformKeys[$0]?.contains(key) == true }) {
+                    self.report(
+                        "`\(key)` belongs to platform \"\(owner.rawValue)\", not \"\(platform.rawValue)\"; "
+                            + "a \"\(platform.rawValue)\" account accepts \(Self.list(accepted))",
+                        key: key,
+                        in: scope
+                    )
+                } else {
+                    self.reportUnknown(key, accepted: accepted, what: "account keys", in: scope)
+                }
             }
         }
 
@@ -229,8 +234,12 @@ struct ConfigReader {
         }
         let acct = text.hasPrefix("@") ? String(text.dropFirst()) : text
         let parts = acct.split(separator: "@", omittingEmptySubsequences: false)
-        let userScalars = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
-        let domainScalars = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:")
+        let userScalars = CharacterSet(
+            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
+        )
+        let domainScalars = CharacterSet(
+            charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:"
+        )
         let isValid =
             (1...2).contains(parts.count)
             && !parts[0].isEmpty && parts[0].unicodeScalars.allSatisfy(userScalars.contains)
@@ -538,7 +547,8 @@ struct ConfigReader {
     }
 
     private mutating func reportUnknown(_ key: String, accepted: [String], what: String, in scope: Scope) {
-        let suggestion = accepted.min { Self.editDistance(key, $0) < Self.editDistance(key, $1) }
+        let suggestion =
+            accepted.min { Self.editDistance(key, $0) < Self.editDistance(key, $1) }
             .flatMap { Self.editDistance(key, $0) <= 2 ? " (did you mean `\($0)`?)" : nil } ?? ""
         self.report("unknown key\(suggestion); accepted \(what): \(Self.list(accepted))", key: key, in: scope)
     }
