@@ -1,0 +1,63 @@
+/// One problem found in a config file: where it is and what was expected.
+///
+/// ``description`` reads like a compiler message, e.g.
+/// `/etc/palimpsest/palimpsest.toml:14:1: account #2 ("Xinhua"): key `url`: expected an http(s)
+/// URL, found "ftp://example.com/feed"`. ``ConfigLoader`` reports every problem of a file at once,
+/// wrapped in a ``ConfigValidationError``.
+public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The path of the config file.
+    public var file: String
+    /// The 1-based line of the problem in the file, when known.
+    public var line: Int?
+    /// The 1-based column of the problem in the line, when known.
+    public var column: Int?
+    /// The 1-based index of the `[[account]]` table the problem is in (in file order), if any.
+    public var accountIndex: Int?
+    /// The `name` of that account, if it has one.
+    public var accountName: String?
+    /// The dotted key the problem is about, e.g. `daemon.interval`, `account.url`,
+    /// `account.headers.Cookie`; `nil` for problems with the file as a whole.
+    public var key: String?
+    /// What was wrong and what was expected.
+    public var message: String
+
+    /// Creates a config error; every field but `file` and `message` is optional context.
+    public init(
+        file: String,
+        line: Int? = nil,
+        column: Int? = nil,
+        accountIndex: Int? = nil,
+        accountName: String? = nil,
+        key: String? = nil,
+        message: String
+    ) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.accountIndex = accountIndex
+        self.accountName = accountName
+        self.key = key
+        self.message = message
+    }
+
+    /// `file[:line[:column]]: [account #N ("name"): ][key `k`: ]message`. Inside an account the key
+    /// is shown without its `account.` prefix.
+    public var description: String {
+        var text = self.file
+        if let line = self.line {
+            text += ":\(line)"
+            if let column = self.column { text += ":\(column)" }
+        }
+        text += ": "
+        if let index = self.accountIndex {
+            text += "account #\(index)"
+            if let name = self.accountName { text += " (\"\(name)\")" }
+            text += ": "
+        }
+        if var key = self.key {
+            if self.accountIndex != nil, key.hasPrefix("account.") { key.removeFirst("account.".count) }
+            text += "key `\(key)`: "
+        }
+        return text + self.message
+    }
+}

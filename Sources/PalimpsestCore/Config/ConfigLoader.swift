@@ -1,0 +1,120 @@
+public import Foundation
+import TOMLKit
+
+/// Finds, reads and validates the TOML config file.
+///
+/// Format and every key: `docs/configuration.md`; a commented example: `Config/palimpsest.toml`.
+/// Unknown keys are errors, and every problem of a file is reported at once.
+public enum ConfigLoader {
+    /// Where the config is read from when neither `--config` nor `$PALIMPSEST_CONFIG` says otherwise.
+    public static let defaultPath = "/etc/palimpsest/palimpsest.toml"
+    /// The environment variable naming the config file.
+    public static let environmentVariable = "PALIMPSEST_CONFIG"
+
+    /// Chooses the config file: `explicit` (the `--config` option) if given, else
+    /// `$PALIMPSEST_CONFIG`, else ``defaultPath``. Empty values count as absent. A relative path
+    /// resolves against the current directory.
+    ///
+    /// - Parameters:
+    ///   - explicit: The path given on the command line, if any.
+    ///   - environment: The process environment (injectable for tests).
+    /// - Returns: An absolute file URL.
+    public static func resolvePath(
+        explicit: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> URL {
+        let path =
+            [explicit, environment[Self.environmentVariable]].compactMap { $0 }.first { !$0.isEmpty }
+            ?? Self.defaultPath
+        return URL(fileURLWithPath: path).standardizedFileURL
+    }
+
+    /// Reads and validates the config file at `url`.
+    ///
+    /// - Parameter url: The config file (see ``resolvePath(explicit:environment:)``).
+    /// - Returns: The validated config.
+    /// - Throws: ``ConfigValidationError`` with at least one ``ConfigError``: the file is missing,
+    ///   a folder, unreadable or not UTF-8; a TOML syntax error (with line and column); or every
+    ///   validation problem found.
+    public static func load(from url: URL) throws(ConfigValidationError) -> PalimpsestConfig {
+        let file = url.absoluteURL.standardizedFileURL
+        func failure(_ message: String) -> ConfigValidationError {
+            ConfigValidationError(errors: [ConfigError(file: file.path, message: message)])
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) else {
+            throw failure(
+                "no such file; create it (Config/palimpsest.toml in the source tree is a commented example), "
+                    + "or name another file with --config PATH or $\(Self.environmentVariable)"
+            )
+        }
+        guard !isDirectory.boolValue else {
+            throw failure("this is a folder; --config and $\(Self.environmentVariable) must name the TOML file")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            throw failure(
+                "cannot read the file (\(error.localizedDescription)); check its permissions "
+                    + "for the user the daemon runs as"
+            )
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw failure("the file is not valid UTF-8; save it as UTF-8")
+        }
+        return try Self.parse(text, file: file)
+    }
+
+    /// Validates config text as if read from `file`.
+    ///
+    /// - Parameters:
+    ///   - text: The TOML document (a leading UTF-8 byte order mark is ignored).
+    ///   - file: The file the text stands for: named in errors, and relative paths in the config
+    ///     (`state_dir`, `deletion_log`) resolve against its folder.
+    /// - Returns: The validated config.
+    /// - Throws: ``ConfigValidationError`` with a TOML syntax error (with line and column) or every
+    ///   validation problem found, in file order.
+    public static func parse(_ text: String, file: URL) throws(ConfigValidationError) -> PalimpsestConfig {
+        let file = file.absoluteURL.standardizedFileURL
+        let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        if let offset = text.firstIndex(of: "\0") {
+            let line = text[..<offset].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+            throw ConfigValidationError(errors: [
+                ConfigError(
+                    file: file.path,
+                    line: line,
+                    message: "the file contains a NUL character; is it really TOML?"
+                )
+            ])
+        }
+        let root: TOMLTable
+        do {
+            root = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigValidationError(errors: [
+                ConfigError(
+                    file: file.path,
+                    line: error.source.begin.line,
+                    column: error.source.begin.column,
+                    message: "TOML syntax error: \(error.description)"
+                )
+            ])
+        } catch {
+            throw ConfigValidationError(errors: [
+                ConfigError(file: file.path, message: "TOML syntax error: \(error)")
+            ])
+        }
+        var reader = ConfigReader(file: file, sourceMap: ConfigSourceMap(text: text))
+        let config = reader.read(root)
+        guard reader.errors.isEmpty else {
+            // Stable sort: file order, problems without a line last.
+            let sorted = reader.errors.enumerated().sorted { a, b in
+                (a.element.line ?? .max, a.element.column ?? 0, a.offset)
+                    < (b.element.line ?? .max, b.element.column ?? 0, b.offset)
+            }
+            throw ConfigValidationError(errors: sorted.map(\.element))
+        }
+        return config
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// The readable listing `palimpsest check-config` prints for a valid config.
+public enum ConfigSummary {
+    /// Lists the config file, the daemon settings and every account with its keys.
+    ///
+    /// Header values are never printed (they may hold cookies or tokens), only their names, and a
+    /// proxy's password is shown as `***`.
+    ///
+    /// - Parameter config: A loaded config.
+    /// - Returns: Several lines of text, ending with a newline.
+    public static func describe(_ config: PalimpsestConfig) -> String {
+        let daemon = config.daemon
+        var lines: [String] = []
+        lines.append("Config file: \(config.file.path)")
+        lines.append("")
+        lines.append("Daemon:")
+        let daemonRows: [(String, String)] = [
+            ("state_dir", daemon.stateDirectory.path),
+            ("deletion_log", daemon.deletionLog.path),
+            ("interval", "\(DurationParser.string(from: daemon.interval)) ± \(Self.percent(daemon.jitter)) jitter"),
+            ("concurrency", "\(daemon.concurrency) requests, \(daemon.perHostConcurrency) per host"),
+            (
+                "timeout",
+                "\(DurationParser.string(from: daemon.timeout)) "
+                    + "(connect \(DurationParser.string(from: daemon.connectTimeout)))"
+            ),
+            ("user_agent", daemon.userAgent),
+            ("proxy", daemon.proxy.map(ConfigReader.redactingPassword) ?? "none"),
+            ("max_body_size", ByteSizeParser.string(from: daemon.maxBodyBytes)),
+            (
+                "confirm",
+                "absent from \(daemon.confirmPolls) complete \(daemon.confirmPolls == 1 ? "poll" : "polls") "
+                    + "spanning at least \(DurationParser.string(from: daemon.confirmMinAge)) (when no probe answers)"
+            ),
+            ("snapshot_retention", "\(daemon.snapshotRetention) snapshots per account"),
+        ]
+        lines += Self.table(daemonRows, indent: "  ")
+        lines.append("")
+        switch config.accounts.count {
+        case 0: lines.append("Accounts: none (add [[account]] tables to watch something)")
+        case 1: lines.append("Accounts (1):")
+        case let count: lines.append("Accounts (\(count)):")
+        }
+        for (offset, account) in config.accounts.enumerated() {
+            lines.append("  #\(offset + 1) \(account.key)")
+            var rows: [(String, String)] = []
+            if let name = account.name { rows.append(("name", name)) }
+            rows.append(("platform", account.platform.rawValue))
+            switch account.source {
+            case .feed(let url):
+                rows.append(("url", url.absoluteString))
+            case .mastodon(let instance, let acct):
+                rows.append(("instance", instance.absoluteString))
+                rows.append(("acct", acct))
+            }
+            let interval = DurationParser.string(from: account.interval)
+            rows.append(("interval", account.interval == daemon.interval ? "\(interval) (daemon's)" : interval))
+            let proxy: String =
+                switch account.proxy {
+                case nil: daemon.proxy.map { "\(ConfigReader.redactingPassword($0)) (daemon's)" } ?? "none"
+                case ""?: "none (daemon's proxy turned off)"
+                case let own?: ConfigReader.redactingPassword(own)
+                }
+            rows.append(("proxy", proxy))
+            if !account.headers.isEmpty {
+                rows.append(("headers", account.headers.keys.sorted().joined(separator: ", ") + " (values hidden)"))
+            }
+            lines += Self.table(rows, indent: "     ")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func table(_ rows: [(String, String)], indent: String) -> [String] {
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { key, value in
+            indent + key + String(repeating: " ", count: width - key.count + 2) + value
+        }
+    }
+
+    private static func percent(_ fraction: Double) -> String {
+        let value = fraction * 100
+        return value == value.rounded() ? "\(Int(value))%" : "\(value)%"
+    }
+}

@@ -1,0 +1,73 @@
+public import Foundation
+
+/// The `[daemon]` table of the config: settings for the whole daemon. Every field has a default
+/// (see `docs/configuration.md`).
+public struct DaemonSettings: Sendable, Hashable {
+    /// The default `state_dir`.
+    public static let defaultStateDirectory = URL(fileURLWithPath: "/var/lib/palimpsest", isDirectory: true)
+    /// The file name of the default `deletion_log` inside `state_dir`.
+    public static let defaultDeletionLogName = "deletions.jsonl"
+    /// The default `user_agent`.
+    public static let defaultUserAgent = "Palimpsest/0.1 (deletion monitor)"
+    /// The smallest `interval` (and per-account `interval`) accepted, in seconds.
+    public static let minimumInterval: TimeInterval = 30
+    /// The accepted range of `jitter`, as a fraction of the interval.
+    public static let jitterRange: ClosedRange<Double> = 0...0.5
+
+    /// `state_dir`: the folder holding snapshots, the post archive and evidence.
+    /// Default `/var/lib/palimpsest`; a relative path resolves against the config file's folder.
+    public var stateDirectory: URL
+    /// `deletion_log`: the JSON Lines deletion log. Default `<state_dir>/deletions.jsonl`; a relative
+    /// path resolves against the config file's folder.
+    public var deletionLog: URL
+    /// `interval`: seconds between two polls of an account, before jitter. Default 600 (10 min),
+    /// at least ``minimumInterval``. Accounts may override it.
+    public var interval: TimeInterval
+    /// `jitter`: each wait is the interval times a random factor in `1 ± jitter`, so polls of many
+    /// accounts spread out. A fraction in `0...0.5`; default 0.1.
+    public var jitter: Double
+    /// `concurrency`: the most HTTP requests in flight at once, over all hosts. Default 64.
+    public var concurrency: Int
+    /// `per_host_concurrency`: the most HTTP requests in flight to one host. Default 4.
+    public var perHostConcurrency: Int
+    /// `timeout`: the longest a whole HTTP request may take, in seconds. Default 30.
+    public var timeout: TimeInterval
+    /// `connect_timeout`: the longest the connection phase (DNS, TCP, TLS) may take, in seconds.
+    /// Default 10.
+    public var connectTimeout: TimeInterval
+    /// `user_agent`: the `User-Agent` header of every request. Default ``defaultUserAgent``.
+    public var userAgent: String
+    /// `proxy`: the proxy for every request (`http://`, `https://` or `socks5h://` URL), `nil` for
+    /// none. Accounts may override it.
+    public var proxy: String?
+    /// `max_body_size`: the largest response body accepted, in bytes (larger bodies fail the
+    /// request). Default 8 MiB.
+    public var maxBodyBytes: Int
+    /// `confirm_polls`: how many consecutive complete snapshots a post must be missing from before
+    /// its deletion is confirmed by absence. Default 2, at least 1.
+    public var confirmPolls: Int
+    /// `confirm_min_age`: the least time, in seconds, those snapshots must span before a deletion
+    /// is confirmed by absence. Default 1200 (20 min).
+    public var confirmMinAge: TimeInterval
+    /// `snapshot_retention`: how many of an account's latest snapshots to keep (snapshots cited
+    /// by events are always kept). Default 10, at least 1.
+    public var snapshotRetention: Int
+
+    /// Settings with every default, as if the config had no `[daemon]` table.
+    public init() {
+        self.stateDirectory = Self.defaultStateDirectory
+        self.deletionLog = Self.defaultStateDirectory.appendingPathComponent(Self.defaultDeletionLogName)
+        self.interval = 600
+        self.jitter = 0.1
+        self.concurrency = 64
+        self.perHostConcurrency = 4
+        self.timeout = 30
+        self.connectTimeout = 10
+        self.userAgent = Self.defaultUserAgent
+        self.proxy = nil
+        self.maxBodyBytes = 8 << 20
+        self.confirmPolls = 2
+        self.confirmMinAge = 1_200
+        self.snapshotRetention = 10
+    }
+}

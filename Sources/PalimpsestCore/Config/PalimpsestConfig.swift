@@ -1,0 +1,41 @@
+public import Foundation
+
+/// A loaded and validated config file: the daemon settings and the accounts to watch.
+///
+/// Built by ``ConfigLoader``; every value in it has passed validation.
+public struct PalimpsestConfig: Sendable, Hashable {
+    /// The config file this was read from (relative paths in it resolve against its folder).
+    public var file: URL
+    /// The `[daemon]` table, with defaults for absent keys.
+    public var daemon: DaemonSettings
+    /// The `[[account]]` tables in file order; each has a distinct ``Account/key``, its
+    /// `interval` resolved (the account's own or the daemon's), and `proxy` as written (`nil`
+    /// means the daemon's, `""` means none).
+    public var accounts: [Account]
+
+    /// Creates a config from already validated parts (tests and tools; the daemon uses
+    /// ``ConfigLoader``).
+    public init(file: URL, daemon: DaemonSettings = DaemonSettings(), accounts: [Account] = []) {
+        self.file = file
+        self.daemon = daemon
+        self.accounts = accounts
+    }
+
+    /// The account with the given key, if configured.
+    ///
+    /// - Parameter key: An account key such as `mastodon:@user@mastodon.social`.
+    /// - Returns: The account, or `nil` when no account has that key.
+    public func account(withKey key: AccountKey) -> Account? {
+        self.accounts.first { $0.key == key }
+    }
+
+    /// The proxy the account's requests go through: its own `proxy`, else the daemon's; `nil` when
+    /// none (an account's `proxy = ""` turns the daemon's proxy off for it).
+    ///
+    /// - Parameter account: One of ``accounts``.
+    /// - Returns: A proxy URL string (`http://`, `https://` or `socks5h://`), or `nil`.
+    public func effectiveProxy(for account: Account) -> String? {
+        guard let own = account.proxy else { return self.daemon.proxy }
+        return own.isEmpty ? nil : own
+    }
+}
