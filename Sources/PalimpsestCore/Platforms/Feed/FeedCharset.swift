@@ -11,9 +11,10 @@ import Darwin
 /// Turns the bytes of an XML feed into UTF-8 that XMLParser reads without guessing.
 ///
 /// The encoding is chosen in this order: a byte order mark (UTF-8, UTF-16), then the `encoding`
-/// of the XML declaration, then the `charset` of the `Content-Type` header, then UTF-8 (the XML
-/// default). The declaration wins over the header because servers often send a default charset
-/// that does not match the file, while the file's own declaration is written with it.
+/// of the XML declaration, then UTF-8 (the XML default) when the bytes are valid UTF-8, then the
+/// `charset` of the `Content-Type` header. The document wins over the header because servers
+/// often send a default charset (`ISO-8859-1`) that does not match the file, while the file's
+/// own declaration is written with it.
 ///
 /// Labels are read as browsers read them (WHATWG Encoding Standard,
 /// https://encoding.spec.whatwg.org/#names-and-labels): `gb2312`, `gbk` and `gb18030` decode
@@ -31,11 +32,19 @@ enum FeedCharset {
         } else if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
             let encoding: String.Encoding = bytes[0] == 0xFF ? .utf16LittleEndian : .utf16BigEndian
             let text = String(data: Data(bytes.dropFirst(2)), encoding: encoding) ?? ""
-            return Self.rewritingDeclaration(Array(text.utf8))
+            return Self.rewritingDeclaration(Self.declarationFirst(Array(text.utf8)))
         }
-        let label = Self.declaredEncoding(in: bytes) ?? Self.charset(inContentType: contentType)
+        bytes = Self.declarationFirst(bytes)
+        let declared = Self.declaredEncoding(in: bytes)
+        var label = declared
+        if label == nil, String(validating: bytes, as: UTF8.self) == nil {
+            // Only bytes that are not UTF-8 (the XML default) make the header's charset matter:
+            // servers often label UTF-8 feeds `charset=ISO-8859-1` by default.
+            label = Self.charset(inContentType: contentType)
+        }
         guard let label, let iconvName = Self.iconvName(forLabel: label) else {
-            return Data(Self.validUTF8(bytes))
+            // Still rewrite the declaration: it may name UTF-16 over bytes that are not.
+            return Self.rewritingDeclaration(bytes)
         }
         guard let converted = Self.convert(bytes, from: iconvName) else {
             throw FeedParseError(
@@ -50,6 +59,11 @@ enum FeedCharset {
         let key = label.trimmingCharacters(in: .whitespaces).lowercased()
         switch key {
         case "utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8": return nil
+        // A UTF-16/32 document has a byte order mark (handled before); a declaration readable as
+        // ASCII bytes means the bytes are not UTF-16, whatever it says.
+        case _ where key.hasPrefix("utf-16") || key.hasPrefix("utf16") || key.hasPrefix("utf-32")
+            || key.hasPrefix("ucs-2") || key.hasPrefix("ucs-4") || key == "unicode":
+            return nil
         case "gbk", "gb2312", "gb_2312", "gb_2312-80", "x-gbk", "cp936", "ms936", "windows-936", "csgb2312",
             "chinese", "iso-ir-58", "csiso58gb231280", "euc-cn", "gb18030":
             return "GB18030"
@@ -86,6 +100,19 @@ enum FeedCharset {
             return value.isEmpty ? nil : value
         }
         return nil
+    }
+
+    /// Moves whitespace that precedes the XML declaration to just after it. XML forbids anything
+    /// before the declaration, yet feeds from PHP sites often start with a blank line. Line numbers
+    /// of everything after the declaration stay those of the original document.
+    static func declarationFirst(_ bytes: [UInt8]) -> [UInt8] {
+        let whitespace: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        guard let first = bytes.firstIndex(where: { !whitespace.contains($0) }), first > 0,
+            bytes[first...].starts(with: Array("<?xml".utf8))
+        else { return bytes }
+        let rest = Array(bytes[first...])
+        guard let end = Self.declarationEnd(in: rest) else { return bytes }
+        return Array(rest[..<end]) + Array(bytes[..<first]) + Array(rest[end...])
     }
 
     /// The index just after the `?>` of a leading XML declaration (searched in the first 1 KiB).

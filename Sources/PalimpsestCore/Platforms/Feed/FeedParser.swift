@@ -29,20 +29,21 @@ public enum FeedParser {
     public static func parse(_ body: Data, feedURL: URL, contentType: String? = nil) throws(FeedParseError)
         -> ParsedFeed
     {
-        let bytes = [UInt8](body.prefix(4096))
-        var start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        let isUTF16 = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
-        while start < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[start]) { start += 1 }
+        let isUTF16 = body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF])
+        let afterBOM = body.starts(with: [0xEF, 0xBB, 0xBF]) ? body.startIndex + 3 : body.startIndex
+        let contentStart = body[afterBOM...].firstIndex { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        // Sniffing looks at the first 4 KiB after leading whitespace.
+        let bytes = [UInt8](body[(contentStart ?? body.endIndex)...].prefix(4096))
         let served = contentType.map { " (served as \($0))" } ?? ""
-        if !isUTF16 && start >= bytes.count {
+        if !isUTF16 && bytes.isEmpty {
             let what = body.isEmpty ? "the body is empty (0 bytes)" : "the body holds only whitespace"
             throw FeedParseError(kind: .empty, format: nil, message: "\(what)\(served); expected a feed")
         }
-        if !isUTF16 && (bytes[start] == UInt8(ascii: "{") || bytes[start] == UInt8(ascii: "[")) {
+        if !isUTF16 && (bytes[0] == UInt8(ascii: "{") || bytes[0] == UInt8(ascii: "[")) {
             return try Self.parseJSONFeed(body, feedURL: feedURL)
         }
-        if isUTF16 || bytes[start] == UInt8(ascii: "<") {
-            let firstElement = Self.firstElementName(bytes, from: start)
+        if isUTF16 || bytes[0] == UInt8(ascii: "<") {
+            let firstElement = Self.firstElementName(bytes, from: 0)
             if let firstElement, firstElement.lowercased() == "html" || firstElement.lowercased() == "!doctype html" {
                 throw FeedParseError(
                     kind: .htmlPage, format: nil,
@@ -51,7 +52,7 @@ public enum FeedParser {
             }
             return try Self.parseXMLFeed(body, feedURL: feedURL, contentType: contentType, firstElement: firstElement)
         }
-        let preview = String(decoding: bytes[start..<min(bytes.count, start + 40)], as: UTF8.self)
+        let preview = String(decoding: bytes.prefix(40), as: UTF8.self)
         throw FeedParseError(
             kind: .unknownFormat, format: nil,
             message: "the body\(served) is neither XML nor JSON; it starts with \"\(Self.printable(preview))\"")

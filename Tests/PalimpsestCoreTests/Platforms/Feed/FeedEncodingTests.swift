@@ -128,3 +128,16 @@ import Testing
         #expect(FeedCharset.charset(inContentType: "text/xml; Charset=\"gb2312\"") == "gb2312")
     }
 }
+
+extension FeedEncodingTests {
+    @Test func aDefaultLatin1HeaderDoesNotGarbleAUTF8Feed() throws {
+        let data = Self.rss(encoding: nil, text: Array("删除的微博 café".utf8))
+        let feed = try FeedParser.parse(data, feedURL: Self.feedURL, contentType: "text/xml; charset=ISO-8859-1")
+        #expect(feed.items.first?.title == "删除的微博 café")
+    }
+
+    @Test func aUTF16DeclarationOnASCIIBytesIsReadAsUTF8() throws {
+        let data = Self.rss(encoding: "UTF-16", text: Array("plain".utf8))
+        #expect(try FeedParser.parse(data, feedURL: Self.feedURL).items.first?.title == "plain")
+    }
+}

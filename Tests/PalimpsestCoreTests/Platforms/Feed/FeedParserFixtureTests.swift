@@ -259,3 +259,29 @@ import Testing
         #expect(item.post.editedAt == nil)
     }
 }
+
+extension FeedParserFixtureTests {
+    /// Polls of several feeds run concurrently: parsing from many tasks at once gives the same
+    /// results as one at a time (and does not crash libxml2).
+    @Test func concurrentParsesAgreeWithSequentialOnes() async throws {
+        let names = FeedFixtures.allNames
+        let expected = try names.map { try Self.parse($0).posts.map(\.versionHash) }
+        let results = try await withThrowingTaskGroup(of: (Int, [String]).self) { group in
+            for round in 0..<4 {
+                for (index, name) in names.enumerated() {
+                    group.addTask {
+                        _ = round
+                        return (index, try Self.parse(name).posts.map(\.versionHash))
+                    }
+                }
+            }
+            var collected: [(Int, [String])] = []
+            for try await result in group { collected.append(result) }
+            return collected
+        }
+        #expect(results.count == names.count * 4)
+        for (index, hashes) in results {
+            #expect(hashes == expected[index], "\(names[index])")
+        }
+    }
+}

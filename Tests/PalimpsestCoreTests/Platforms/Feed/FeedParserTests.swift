@@ -266,3 +266,11 @@ import Testing
         }
     }
 }
+
+
+extension FeedParserTests {
+    @Test func longLeadingWhitespaceIsNotAnEmptyBody() throws {
+        let body = String(repeating: "\n", count: 5000) + Self.rss(items: "<item><guid>w</guid></item>")
+        #expect(try Self.parse(body).items.map(\.id) == ["w"])
+    }
+}
