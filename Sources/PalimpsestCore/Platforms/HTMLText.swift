@@ -178,8 +178,11 @@ public enum HTMLText {
             return (decoded, index + 1 - start)
         }
         // Legacy references without `;` are only honoured for the handful browsers accept
-        // everywhere and feeds actually write (`&amp`, `&nbsp`).
-        guard HTMLEntities.legacyWithoutSemicolon.contains(name), let decoded = HTMLEntities.named[name] else {
+        // everywhere and feeds actually write (`&amp`, `&nbsp`), and never before `=`, so URL
+        // query strings such as `?a=1&copy=2` stay intact (WHATWG HTML, attribute values).
+        guard HTMLEntities.legacyWithoutSemicolon.contains(name), let decoded = HTMLEntities.named[name],
+            index >= scalars.count || scalars[index] != "="
+        else {
             return nil
         }
         return (decoded, index - start)
@@ -313,7 +316,8 @@ struct HTMLTokenizer {
         repeat {
             raw.unicodeScalars.append(self.scalars[self.index])
             self.index += 1
-        } while self.index < self.scalars.count && !(self.scalars[self.index] == "<" && self.startsMarkup(at: self.index))
+        } while self.index < self.scalars.count
+            && !(self.scalars[self.index] == "<" && self.startsMarkup(at: self.index))
         return .text(HTMLText.decodeCharacterReferences(raw))
     }
 
@@ -489,7 +493,9 @@ extension String {
     /// Trims the ASCII whitespace HTML attribute values may carry.
     func trimmingHTMLWhitespace() -> String {
         var scalars = Substring(self).unicodeScalars
-        let isSpace: (Unicode.Scalar) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0C}" }
+        let isSpace: (Unicode.Scalar) -> Bool = {
+            $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\u{0C}"
+        }
         while let first = scalars.first, isSpace(first) { scalars.removeFirst() }
         while let last = scalars.last, isSpace(last) { scalars.removeLast() }
         return String(scalars)

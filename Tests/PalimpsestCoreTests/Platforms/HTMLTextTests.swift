@@ -85,6 +85,11 @@ import Testing
             ])
     }
 
+    @Test func queryStringsThatLookLikeLegacyReferencesStayIntact() {
+        let html = #"<a href="https://a.example/?x=1&copy=2&amp=3&lt;">l</a>"#
+        #expect(HTMLText.links(inHTML: html) == ["https://a.example/?x=1&copy=2&amp=3<"])
+    }
+
     @Test func imageSourcesAreDecoded() {
         // From rsshub_twitter_ArknightsStaff_snapshot0.xml: the CDATA holds `&amp;` in the attribute.
         let html = """

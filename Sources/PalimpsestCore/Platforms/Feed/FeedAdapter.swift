@@ -85,7 +85,8 @@ public struct FeedAdapter: PlatformAdapter {
                 PollFailure(
                     kind: .httpStatus, message: "\(Self.statusLine(status)) from \(url): \(hint)", url: url,
                     httpStatus: status,
-                    retryAfter: status == 503 ? HTTPRetryAfter.parse(response.headers["Retry-After"], now: polledAt) : nil))
+                    retryAfter: status == 503
+                        ? HTTPRetryAfter.parse(response.headers["Retry-After"], now: polledAt) : nil))
         }
     }
 
@@ -132,7 +133,8 @@ public struct FeedAdapter: PlatformAdapter {
                 let feed = try FeedParser.parse(
                     response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"])
                 if feed.items.isEmpty {
-                    return .inconclusive(detail: "HTTP 200 from \(url) with a \(feed.format.displayName) feed of no items")
+                    return .inconclusive(
+                        detail: "HTTP 200 from \(url) with a \(feed.format.displayName) feed of no items")
                 }
                 return .available
             } catch {

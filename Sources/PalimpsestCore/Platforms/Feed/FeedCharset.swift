@@ -1,11 +1,11 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Turns the bytes of an XML feed into UTF-8 that XMLParser reads without guessing.
@@ -61,7 +61,8 @@ enum FeedCharset {
         case "utf-8", "utf8", "unicode-1-1-utf-8", "x-unicode20utf8": return nil
         // A UTF-16/32 document has a byte order mark (handled before); a declaration readable as
         // ASCII bytes means the bytes are not UTF-16, whatever it says.
-        case _ where key.hasPrefix("utf-16") || key.hasPrefix("utf16") || key.hasPrefix("utf-32")
+        case _
+        where key.hasPrefix("utf-16") || key.hasPrefix("utf16") || key.hasPrefix("utf-32")
             || key.hasPrefix("ucs-2") || key.hasPrefix("ucs-4") || key == "unicode":
             return nil
         case "gbk", "gb2312", "gb_2312", "gb_2312-80", "x-gbk", "cp936", "ms936", "windows-936", "csgb2312",
@@ -96,7 +97,8 @@ enum FeedCharset {
             guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset" else {
                 continue
             }
-            let value = parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            let value = parts[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                in: CharacterSet(charactersIn: "\"'"))
             return value.isEmpty ? nil : value
         }
         return nil

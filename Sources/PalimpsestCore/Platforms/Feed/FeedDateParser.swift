@@ -29,7 +29,9 @@ public enum FeedDateParser {
         let normalized = Self.normalize(text)
         guard !normalized.isEmpty else { return nil }
         let bytes = Array(normalized.utf8)
-        if bytes.count >= 8, bytes[0..<4].allSatisfy(Self.isDigit), bytes[4] == UInt8(ascii: "-") || bytes[4] == UInt8(ascii: "/") {
+        if bytes.count >= 8, bytes[0..<4].allSatisfy(Self.isDigit),
+            bytes[4] == UInt8(ascii: "-") || bytes[4] == UInt8(ascii: "/")
+        {
             return Self.parseISO(bytes)
         }
         return Self.parseWords(normalized)

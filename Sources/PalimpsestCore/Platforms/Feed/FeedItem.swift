@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// One item of a feed (an RSS item, an Atom entry, a JSON Feed item), read and normalized.
 ///

@@ -40,10 +40,10 @@ public struct FeedParseError: Error, Sendable, Hashable, CustomStringConvertible
     /// One line: the format, the place and the message, e.g.
     /// `malformed_xml (RSS, line 12, column 4): …`.
     public var description: String {
-        var place: [String] = []
-        if let format = self.format { place.append(format.displayName) }
-        if let line = self.line { place.append("line \(line)" + (self.column.map { ", column \($0)" } ?? "")) }
-        let where_ = place.isEmpty ? "" : " (\(place.joined(separator: ", ")))"
-        return "\(self.kind.rawValue)\(where_): \(self.message)"
+        var parts: [String] = []
+        if let format = self.format { parts.append(format.displayName) }
+        if let line = self.line { parts.append("line \(line)" + (self.column.map { ", column \($0)" } ?? "")) }
+        let place = parts.isEmpty ? "" : " (\(parts.joined(separator: ", ")))"
+        return "\(self.kind.rawValue)\(place): \(self.message)"
     }
 }

@@ -14,7 +14,9 @@ extension FeedParser {
         static let xhtml: Set<String> = ["http://www.w3.org/1999/xhtml"]
     }
 
-    static func parseXMLFeed(_ body: Data, feedURL: URL, contentType: String?, firstElement: String?) throws(FeedParseError)
+    static func parseXMLFeed(
+        _ body: Data, feedURL: URL, contentType: String?, firstElement: String?
+    ) throws(FeedParseError)
         -> ParsedFeed
     {
         let hint = Self.formatHint(firstElement)
@@ -46,7 +48,8 @@ extension FeedParser {
             let namespace = root.namespace.isEmpty ? "" : " in namespace \(root.namespace)"
             throw FeedParseError(
                 kind: .unknownFormat, format: nil,
-                message: "the XML root element is <\(root.name)>\(namespace); a feed has <rss>, <rdf:RDF> or an Atom <feed>")
+                message:
+                    "the XML root element is <\(root.name)>\(namespace); a feed has <rss>, <rdf:RDF> or an Atom <feed>")
         }
     }
 
@@ -59,7 +62,9 @@ extension FeedParser {
         }
     }
 
-    private static func xmlError(_ failure: XMLTree.Failure, body: Data, hint: FeedFormat?, contentType: String?)
+    private static func xmlError(
+        _ failure: XMLTree.Failure, body: Data, hint: FeedFormat?, contentType: String?
+    )
         -> FeedParseError
     {
         let lowered = String(decoding: body.prefix(64 * 1024), as: UTF8.self).lowercased()
@@ -107,14 +112,18 @@ extension FeedParser {
     private static func readRSSItem(_ item: XMLTree.Element, feedURL: URL, aboutID: Bool) -> FeedItem {
         let guid = item.first("guid", in: Namespace.rss)?.trimmedText
         let about = aboutID ? item.attributes["rdf:about"] : nil
-        let atomLink = item.all("link", in: Namespace.atom).first { ($0.attributes["rel"] ?? "alternate") == "alternate" }
+        let atomLink = item.all("link", in: Namespace.atom).first {
+            ($0.attributes["rel"] ?? "alternate") == "alternate"
+        }
         let link = item.first("link", in: Namespace.rss)?.trimmedText ?? atomLink?.attributes["href"]
         let title = item.first("title", in: Namespace.rss)?.text
-        let date = item.first("pubDate", in: Namespace.rss)?.trimmedText
+        let date =
+            item.first("pubDate", in: Namespace.rss)?.trimmedText
             ?? item.first("date", in: Namespace.dublinCore)?.trimmedText
         let description = item.first("description", in: Namespace.rss)?.text
         let encoded = item.first("encoded", in: Namespace.content)?.text
-        let html = encoded.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        let html =
+            encoded.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
             ?? description
         return Self.makeItem(
             ids: [(guid, .guid), (about, .about), (link, .link)],
@@ -164,7 +173,9 @@ extension FeedParser {
         return ParsedFeed(
             format: .atom, version: nil,
             title: title?.isEmpty == false ? title : nil,
-            items: root.all("entry", in: namespaces).map { Self.readAtomEntry($0, namespaces: namespaces, feedURL: feedURL) })
+            items: root.all("entry", in: namespaces).map {
+                Self.readAtomEntry($0, namespaces: namespaces, feedURL: feedURL)
+            })
     }
 
     /// One Atom entry. ID: `id`, else the alternate link, else the fallback hash of title,
@@ -174,7 +185,8 @@ extension FeedParser {
         let id = entry.first("id", in: namespaces)?.trimmedText
         let links = entry.all("link", in: namespaces)
         let alternates = links.filter { ($0.attributes["rel"] ?? "alternate") == "alternate" }
-        let link = (alternates.first { $0.attributes["type"]?.lowercased().contains("html") == true } ?? alternates.first)?
+        let link =
+            (alternates.first { $0.attributes["type"]?.lowercased().contains("html") == true } ?? alternates.first)?
             .attributes["href"]
         let titleElement = entry.first("title", in: namespaces)
         let title = titleElement.map { Self.atomText($0).text }
@@ -234,7 +246,8 @@ enum XMLEntityRepair {
         while index < bytes.count {
             if bytes[index] == UInt8(ascii: "<") {
                 let terminator: [UInt8]? =
-                    bytes[index...].starts(with: cdataStart) ? Array("]]>".utf8)
+                    bytes[index...].starts(with: cdataStart)
+                    ? Array("]]>".utf8)
                     : bytes[index...].starts(with: commentStart) ? Array("-->".utf8) : nil
                 if let terminator {
                     var end = index + 4

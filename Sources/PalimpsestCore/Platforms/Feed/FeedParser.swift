@@ -26,7 +26,9 @@ public enum FeedParser {
     /// - Throws: ``FeedParseError`` when the body is empty, is an HTML page, is not well-formed
     ///   XML or JSON, is XML or JSON of another kind than a feed, or declares an encoding this
     ///   system cannot decode. The message names the format and, for XML, the line.
-    public static func parse(_ body: Data, feedURL: URL, contentType: String? = nil) throws(FeedParseError)
+    public static func parse(
+        _ body: Data, feedURL: URL, contentType: String? = nil
+    ) throws(FeedParseError)
         -> ParsedFeed
     {
         let isUTF16 = body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF])

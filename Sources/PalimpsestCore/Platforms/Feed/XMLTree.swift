@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// A small element tree of an XML document, read with Foundation's `XMLParser` (libxml2 on
@@ -126,11 +126,13 @@ struct XMLTree {
         let ok = parser.parse()
         if !ok || builder.failure != nil {
             let message = builder.failure ?? parser.parserError.map { String(describing: $0) } ?? "unknown XML error"
-            throw Failure(message: message, line: builder.failureLine ?? parser.lineNumber,
-                          column: builder.failureColumn ?? parser.columnNumber)
+            throw Failure(
+                message: message, line: builder.failureLine ?? parser.lineNumber,
+                column: builder.failureColumn ?? parser.columnNumber)
         }
         guard let root = builder.root else {
-            throw Failure(message: "the document has no root element", line: parser.lineNumber, column: parser.columnNumber)
+            throw Failure(
+                message: "the document has no root element", line: parser.lineNumber, column: parser.columnNumber)
         }
         return XMLTree(root: root)
     }
@@ -188,8 +190,8 @@ struct XMLTree {
             self.appendText(string)
         }
 
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-            self.appendText(String(decoding: CDATABlock, as: UTF8.self))
+        func parser(_ parser: XMLParser, foundCDATA cdataBlock: Data) {
+            self.appendText(String(decoding: cdataBlock, as: UTF8.self))
         }
 
         func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
@@ -203,7 +205,8 @@ struct XMLTree {
         private func recordFailure(_ parser: XMLParser, _ error: any Error) {
             guard self.failure == nil else { return }
             let nsError = error as NSError
-            self.failure = (nsError.userInfo[NSLocalizedDescriptionKey] as? String)
+            self.failure =
+                (nsError.userInfo[NSLocalizedDescriptionKey] as? String)
                 ?? Self.libxml2Errors[nsError.code].map { "\($0) (libxml2 error \(nsError.code))" }
                 ?? "libxml2 error \(nsError.code)"
             self.failureLine = parser.lineNumber

@@ -11,7 +11,9 @@ import Testing
     static let adapter = FeedAdapter()
     static let polledAt = FeedFixtures.utc("2023-05-18T12:00:00Z")
 
-    static func response(_ status: Int, body: Data = Data(), headers: HTTPHeaders = [:], url: URL = feedURL)
+    static func response(
+        _ status: Int, body: Data = Data(), headers: HTTPHeaders = [:], url: URL = feedURL
+    )
         -> HTTPResponse
     {
         HTTPResponse(url: url, status: status, headers: headers, body: body)
@@ -192,7 +194,8 @@ import Testing
                 == .tombstone(reason: .removed, detail: "HTTP 410 Gone from https://rsshub.example.org/items/42"))
         #expect(Self.adapter.classifyProbe(Self.response(200, url: url), for: post) == .exists)
         for status in [301, 302, 401, 403, 429, 500, 502, 503, 504] {
-            guard case .inconclusive(let detail) = Self.adapter.classifyProbe(Self.response(status, url: url), for: post)
+            guard
+                case .inconclusive(let detail) = Self.adapter.classifyProbe(Self.response(status, url: url), for: post)
             else {
                 Issue.record("HTTP \(status) must be inconclusive")
                 continue
@@ -218,8 +221,9 @@ import Testing
             Issue.record("an empty feed proves nothing about the account")
             return
         }
-        guard case .inconclusive = Self.adapter.classifyAccountProbe(
-            Self.response(200, body: Data("<html><body>login</body></html>".utf8)), for: Self.account)
+        guard
+            case .inconclusive = Self.adapter.classifyAccountProbe(
+                Self.response(200, body: Data("<html><body>login</body></html>".utf8)), for: Self.account)
         else {
             Issue.record("an HTML page proves nothing about the account")
             return
@@ -227,14 +231,18 @@ import Testing
         #expect(
             Self.adapter.classifyAccountProbe(Self.response(410), for: Self.account)
                 == .unavailable(
-                    reason: .accountDeleted, detail: "HTTP 410 Gone from https://rsshub.example.org/twitter/user/ArknightsStaff"))
-        guard case .unavailable(.accountDeleted, _) = Self.adapter.classifyAccountProbe(Self.response(404), for: Self.account)
+                    reason: .accountDeleted,
+                    detail: "HTTP 410 Gone from https://rsshub.example.org/twitter/user/ArknightsStaff"))
+        guard
+            case .unavailable(.accountDeleted, _) = Self.adapter.classifyAccountProbe(
+                Self.response(404), for: Self.account)
         else {
             Issue.record("404 means the feed is gone")
             return
         }
         for status in [401, 403, 429, 500, 503] {
-            guard case .inconclusive = Self.adapter.classifyAccountProbe(Self.response(status), for: Self.account) else {
+            guard case .inconclusive = Self.adapter.classifyAccountProbe(Self.response(status), for: Self.account)
+            else {
                 Issue.record("HTTP \(status) must be inconclusive for the account")
                 continue
             }

@@ -73,7 +73,8 @@ import Testing
     ])
     func readsEveryFormatAsUTC(text: String, expected: String) throws {
         let date = try #require(FeedDateParser.date(from: text), "could not read \(text)")
-        let want = try #require(try? Date(expected, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: expected.contains("."))))
+        let want = try #require(
+            try? Date(expected, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: expected.contains("."))))
         // Within a microsecond: fractions are binary doubles.
         #expect(abs(date.timeIntervalSince(want)) < 0.000_001, "\(text) read as \(date.timeIntervalSince1970)")
     }

@@ -101,14 +101,17 @@ import Testing
     }
 
     @Test func utf16WithAByteOrderMarkDecodes() throws {
-        let text = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><item><guid>u</guid><title>中文標題</title></item></channel></rss>"
+        let text =
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><item><guid>u</guid><title>中文標題</title></item></channel></rss>"
         var data = Data([0xFF, 0xFE])
         data.append(text.data(using: .utf16LittleEndian)!)
         #expect(try FeedParser.parse(data, feedURL: Self.feedURL).items.first?.title == "中文標題")
     }
 
     @Test func numericCharacterReferencesInXMLAndHTMLDecode() throws {
-        let data = Self.rss(encoding: "UTF-8", text: Array("&#x4E2D;&#25991;".utf8), description: Array("&#x4E2D;&amp;nbsp;&#25991;".utf8))
+        let data = Self.rss(
+            encoding: "UTF-8", text: Array("&#x4E2D;&#25991;".utf8),
+            description: Array("&#x4E2D;&amp;nbsp;&#25991;".utf8))
         let item = try #require(try FeedParser.parse(data, feedURL: Self.feedURL).items.first)
         #expect(item.title == "中文")
         // Inside CDATA the references are HTML's: `&amp;nbsp;` stays literal text `&nbsp;` in HTML,
@@ -123,7 +126,8 @@ import Testing
         #expect(FeedCharset.iconvName(forLabel: "big5") == "BIG5-HKSCS")
         #expect(FeedCharset.iconvName(forLabel: "iso-8859-1") == "CP1252")
         #expect(FeedCharset.iconvName(forLabel: "Shift_JIS") == "SHIFT_JIS")
-        #expect(FeedCharset.declaredEncoding(in: Array("<?xml version='1.0' encoding = 'Big5' ?><rss/>".utf8)) == "Big5")
+        #expect(
+            FeedCharset.declaredEncoding(in: Array("<?xml version='1.0' encoding = 'Big5' ?><rss/>".utf8)) == "Big5")
         #expect(FeedCharset.declaredEncoding(in: Array("<rss/>".utf8)) == nil)
         #expect(FeedCharset.charset(inContentType: "text/xml; Charset=\"gb2312\"") == "gb2312")
     }

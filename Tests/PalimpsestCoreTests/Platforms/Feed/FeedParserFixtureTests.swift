@@ -57,7 +57,9 @@ import Testing
 
     @Test func rsshubItemsUseTheGuidAndRFC822Dates() throws {
         let feed = try Self.parse("rsshub_twitter_ArknightsStaff_snapshot0.xml")
-        let ids = feed.items.map { $0.id.replacingOccurrences(of: "https://twitter.com/ArknightsStaff/status/", with: "") }
+        let ids = feed.items.map {
+            $0.id.replacingOccurrences(of: "https://twitter.com/ArknightsStaff/status/", with: "")
+        }
         #expect(
             ids == [
                 "1659046193090134016", "1658774457123733505", "1658729101069541377", "1658683798253608960",
@@ -170,7 +172,9 @@ import Testing
         #expect(first.post.editedAt == FeedFixtures.utc("2025-01-01T21:08:15Z"))
         // No Atom content: the text is media:group/media:description (plain text).
         #expect(first.html == nil)
-        #expect(first.text.hasPrefix("As the holiday period begins to unwind, we continue to look back on an excellent 2024"))
+        #expect(
+            first.text.hasPrefix(
+                "As the holiday period begins to unwind, we continue to look back on an excellent 2024"))
         #expect(first.text.hasSuffix("12:08 #1 ….? 16:27 Looking Ahead to 2025"))
         #expect(
             first.media == [
@@ -185,10 +189,15 @@ import Testing
     /// metadata-only `updated` bump changes the edit marker but not the version either.
     @Test func youtubeStatisticsAndUpdatedDoNotChangeTheVersion() throws {
         let original = String(decoding: try FeedFixtures.data("youtube_channel_atom_digitalfoundry.xml"), as: UTF8.self)
-        let refetched = original
-            .replacingOccurrences(of: "<media:statistics views=\"23088\"/>", with: "<media:statistics views=\"31337\"/>")
+        let refetched =
+            original
+            .replacingOccurrences(
+                of: "<media:statistics views=\"23088\"/>", with: "<media:statistics views=\"31337\"/>"
+            )
             .replacingOccurrences(of: "<media:starRating count=\"1580\"", with: "<media:starRating count=\"1999\"")
-            .replacingOccurrences(of: "<updated>2025-01-01T21:08:15+00:00</updated>", with: "<updated>2025-01-02T09:00:00+00:00</updated>")
+            .replacingOccurrences(
+                of: "<updated>2025-01-01T21:08:15+00:00</updated>", with: "<updated>2025-01-02T09:00:00+00:00</updated>"
+            )
         #expect(refetched != original)
         let url = URL(string: "https://www.youtube.com/feeds/videos.xml?channel_id=UC9PBzalIcEQCsiIkq36PyUA")!
         let a = try #require(try FeedParser.parse(Data(original.utf8), feedURL: url).posts.first)
@@ -206,12 +215,16 @@ import Testing
         #expect(first.id == "1198913145")
         #expect(
             first.url
-                == "https://www.npr.org/2024/08/26/1198913145/eggs-and-bananas-life-after-a-russian-prison?utm_medium=JSONFeed&utm_campaign=world")
+                == "https://www.npr.org/2024/08/26/1198913145/eggs-and-bananas-life-after-a-russian-prison?utm_medium=JSONFeed&utm_campaign=world"
+        )
         #expect(first.title == "Eggs and Bananas: Life after a Russian prison")
         // "2024-08-26T20:32:01-04:00" and "2024-08-26T21:00:00-04:00".
         #expect(first.publishedAt == FeedFixtures.utc("2024-08-27T00:32:01Z"))
         #expect(first.post.editedAt == FeedFixtures.utc("2024-08-27T01:00:00Z"))
-        #expect(first.text.hasPrefix("It's been more than three weeks since the U.S. and Russia completed the largest prisoner swap since the collapse of the Soviet Union.\n\nSpeaking from the White House"))
+        #expect(
+            first.text.hasPrefix(
+                "It's been more than three weeks since the U.S. and Russia completed the largest prisoner swap since the collapse of the Soviet Union.\n\nSpeaking from the White House"
+            ))
         #expect(first.text.hasSuffix("via Apple Podcasts or at plus.npr.org.\n\nEmail us at considerthis@npr.org."))
         #expect(first.html?.hasPrefix("<p>It's been more than three weeks") == true)
         #expect(first.links == ["https://plus.npr.org/", "mailto:considerthis@npr.org"])
@@ -229,7 +242,8 @@ import Testing
         // 1197958294 has no `image`: only the attachment and the tracking pixel.
         let noImage = try #require(feed.items.first { $0.id == "1197958294" })
         #expect(noImage.media.count == 2)
-        #expect(noImage.media.first?.hasPrefix("https://play.podtrac.com//traffic.megaphone.fm/NPR9589200205.mp3") == true)
+        #expect(
+            noImage.media.first?.hasPrefix("https://play.podtrac.com//traffic.megaphone.fm/NPR9589200205.mp3") == true)
         let last = try #require(feed.items.last)
         #expect(last.id == "1198909021")
         #expect(last.title == "The Creeping Coup")

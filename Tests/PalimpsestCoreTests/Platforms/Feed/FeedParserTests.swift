@@ -34,11 +34,12 @@ import Testing
                     <item><title>Hello</title><pubDate>Thu, 18 May 2023 11:56:00 GMT</pubDate>
                       <description><![CDATA[<p>World</p>]]></description></item>
                     """))
-        #expect(feed.items.map(\.id) == [
-            "urn:post:1", "https://blog.example.org/2",
-            // sha256("Hello\nThu, 18 May 2023 11:56:00 GMT\n<p>World</p>"), computed with sha256sum.
-            "sha256:c69ae6e30ea0019d1c61a371452e591c39efcd5d6d01818edc9a1fed9480c72d",
-        ])
+        #expect(
+            feed.items.map(\.id) == [
+                "urn:post:1", "https://blog.example.org/2",
+                // sha256("Hello\nThu, 18 May 2023 11:56:00 GMT\n<p>World</p>"), computed with sha256sum.
+                "sha256:c69ae6e30ea0019d1c61a371452e591c39efcd5d6d01818edc9a1fed9480c72d",
+            ])
         #expect(feed.items.map(\.idSource) == [.guid, .link, .fallback])
         #expect(feed.items[2].url == nil)
         #expect(feed.items[2].text == "World")
@@ -85,7 +86,10 @@ import Testing
         #expect(third.text == "see this")
         // Relative targets in the HTML resolve against the item's own URL.
         #expect(third.links == ["https://linked.example/story", "https://elsewhere.example/local"])
-        #expect(third.media == ["https://cdn.example/banner.jpg", "https://cdn.example/a.mp3", "https://elsewhere.example/img/a.png"])
+        #expect(
+            third.media == [
+                "https://cdn.example/banner.jpg", "https://cdn.example/a.mp3", "https://elsewhere.example/img/a.png",
+            ])
     }
 
     // MARK: - Links, content and media
@@ -122,7 +126,8 @@ import Testing
                     """))
         let item = try #require(feed.items.first)
         #expect(item.text == "Full & long text")
-        #expect(item.html == "<p>Full &amp; long <a href=\"https://x.example/\">text</a></p><img src=\"/i/inline.png\">")
+        #expect(
+            item.html == "<p>Full &amp; long <a href=\"https://x.example/\">text</a></p><img src=\"/i/inline.png\">")
         #expect(item.links == ["https://x.example/"])
         #expect(
             item.media == [
@@ -186,7 +191,8 @@ import Testing
 
     @Test func undeclaredHTMLEntitiesAndBareAmpersandsAreRepaired() throws {
         let feed = try Self.parse(
-            Self.rss(items: "<item><guid>e</guid><title>Tom&nbsp;&amp; Jerry & friends &eacute;t&eacute;</title></item>"))
+            Self.rss(
+                items: "<item><guid>e</guid><title>Tom&nbsp;&amp; Jerry & friends &eacute;t&eacute;</title></item>"))
         #expect(feed.items.first?.title == "Tom\u{00A0}& Jerry & friends été")
     }
 
@@ -221,7 +227,10 @@ import Testing
     @Test(arguments: [
         ("", FeedParseError.Kind.empty),
         ("  \n\t ", .empty),
-        ("<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>", .htmlPage),
+        (
+            "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser</body></html>",
+            .htmlPage
+        ),
         ("\n<html lang=\"en\"><body><p>Log in to continue</p></body></html>", .htmlPage),
         ("<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\"><body/></html>", .htmlPage),
         ("<!-- cached --><HTML><BODY>Error 500", .htmlPage),
@@ -232,7 +241,10 @@ import Testing
         ("{\"error\":\"Record not found\"}", .unknownFormat),
         ("[1, 2, 3]", .unknownFormat),
         ("{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [", .malformedJSON),
-        ("{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [{\"id\": \"1\", \"title\": 5}]}", .malformedJSON),
+        (
+            "{\"version\": \"https://jsonfeed.org/version/1.1\", \"items\": [{\"id\": \"1\", \"title\": 5}]}",
+            .malformedJSON
+        ),
         ("<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel><item><title>cut", .malformedXML),
         ("<?xml version=\"1.0\" encoding=\"x-no-such-charset\"?><rss/>", .unsupportedEncoding),
     ])
@@ -242,7 +254,8 @@ import Testing
     }
 
     @Test func malformedXMLNamesTheFormatAndTheLine() throws {
-        let body = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\">\n<channel>\n<item><title>a</title></item>\n<item><title>b</titel></item>\n</channel></rss>"
+        let body =
+            "<?xml version=\"1.0\"?>\n<rss version=\"2.0\">\n<channel>\n<item><title>a</title></item>\n<item><title>b</titel></item>\n</channel></rss>"
         do {
             _ = try Self.parse(body)
             Issue.record("a broken feed parsed")
@@ -258,7 +271,8 @@ import Testing
 
     @Test func htmlFailureSaysWhatTheServerSent() throws {
         do {
-            _ = try Self.parse("<!doctype html><html><body>Sign in</body></html>", contentType: "text/html; charset=utf-8")
+            _ = try Self.parse(
+                "<!doctype html><html><body>Sign in</body></html>", contentType: "text/html; charset=utf-8")
             Issue.record("an HTML page parsed as a feed")
         } catch {
             #expect(error.kind == .htmlPage)
@@ -266,7 +280,6 @@ import Testing
         }
     }
 }
-
 
 extension FeedParserTests {
     @Test func longLeadingWhitespaceIsNotAnEmptyBody() throws {
