@@ -1,0 +1,175 @@
+public import Foundation
+
+/// The `feed` platform: RSS, Atom and JSON Feed documents (RSSHub bridges, YouTube and GitHub
+/// feeds, blogs, news sites). Pure: it builds requests and reads answers, the poller does the I/O.
+///
+/// - Timeline: one GET of the feed URL; every item is a post; a feed shows only its latest N
+///   items, so a missing item is a candidate only inside the window (the differ's job).
+/// - Probe: the item's own link, when it lies on the feed's host; 404/410 is a tombstone
+///   (`removed`), 200 means it exists, anything else proves nothing. Items linking elsewhere (an
+///   RSSHub feed of tweets) have no probe: absence must confirm them.
+/// - Account: the feed URL itself; 404/410 means the feed is gone (`account_deleted`).
+public struct FeedAdapter: PlatformAdapter {
+    /// The `Accept` header of feed requests: the three feed media types first, then generic
+    /// JSON and XML, then anything (many servers label feeds `text/xml` or `text/html`).
+    public static let acceptHeader =
+        "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+        + "application/xml;q=0.8, */*;q=0.5"
+
+    /// Creates the adapter (it holds no state).
+    public init() {}
+
+    /// Always ``Platform/feed``.
+    public var platform: Platform { .feed }
+
+    /// One GET of the feed URL with ``acceptHeader`` and the account's headers (which may
+    /// override it) and proxy. Empty when the account is not a feed account.
+    public func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest] {
+        guard let feedURL = Self.feedURL(of: account) else { return [] }
+        return [self.feedRequest(feedURL, for: account)]
+    }
+
+    /// Reads the answer to the feed request.
+    ///
+    /// - 2xx: the body is parsed; success is a complete observation (even with no items: the
+    ///   detector decides what an empty feed after a full one means); a parse failure (HTML page,
+    ///   garbage, truncated XML) is a `.failed` poll of kind `unparsable`.
+    /// - 404, 410: the feed itself is gone: `.accountUnavailable(reason: .accountDeleted)`.
+    /// - 401, 403: `.failed` of kind `gated` (login wall, geo or anti-bot block).
+    /// - 429: `.failed` of kind `rateLimited`, with `Retry-After` when given.
+    /// - 5xx and anything else: `.failed` of kind `httpStatus`.
+    ///
+    /// Items repeating an earlier item's ID are dropped (first occurrence kept), so a post is
+    /// never seen twice in one snapshot.
+    public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {
+        guard let response = responses.first else {
+            return .failed(
+                PollFailure(kind: .transport, message: "no answer to the feed request of \(account.key)"))
+        }
+        let url = response.url.absoluteString
+        let status = response.status
+        switch status {
+        case 200...299:
+            do {
+                let feed = try FeedParser.parse(
+                    response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"])
+                var seen = Set<String>()
+                let posts = feed.posts.filter { seen.insert($0.id).inserted }
+                return .observed(posts: posts, isComplete: true)
+            } catch {
+                return .failed(
+                    PollFailure(
+                        kind: .unparsable, message: "the feed at \(url) could not be read: \(error)", url: url,
+                        httpStatus: status))
+            }
+        case 404, 410:
+            return .accountUnavailable(
+                reason: .accountDeleted, detail: "\(Self.statusLine(status)) from \(url): the feed is gone")
+        case 401, 403:
+            return .failed(
+                PollFailure(
+                    kind: .gated,
+                    message: "\(Self.statusLine(status)) from \(url): the feed needs a login or blocks this client "
+                        + "(check the account's headers, cookies or proxy)",
+                    url: url, httpStatus: status))
+        case 429:
+            return .failed(
+                PollFailure(
+                    kind: .rateLimited,
+                    message: "\(Self.statusLine(status)) from \(url): the feed server asks to slow down",
+                    url: url, httpStatus: status,
+                    retryAfter: HTTPRetryAfter.parse(response.headers["Retry-After"], now: polledAt)))
+        default:
+            let hint = status >= 500 ? "the feed server failed; the next poll retries" : "not a usable answer"
+            return .failed(
+                PollFailure(
+                    kind: .httpStatus, message: "\(Self.statusLine(status)) from \(url): \(hint)", url: url,
+                    httpStatus: status,
+                    retryAfter: status == 503
+                        ? HTTPRetryAfter.parse(response.headers["Retry-After"], now: polledAt) : nil))
+        }
+    }
+
+    /// A GET of the post's own `url` when its host is the feed URL's host (compared
+    /// case-insensitively, nothing else: `www.example.org` is not `example.org`); `nil` otherwise,
+    /// so that absence confirms. Only `http` and `https` links are probed.
+    public func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest? {
+        guard let feedURL = Self.feedURL(of: account), let feedHost = feedURL.host?.lowercased(),
+            let raw = post.url, let url = URL(string: raw),
+            let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host?.lowercased() == feedHost
+        else { return nil }
+        var headers = HTTPHeaders()
+        for (name, value) in account.headers.sorted(by: { $0.key < $1.key }) {
+            headers.replaceOrAdd(name: name, value: value)
+        }
+        return HTTPRequest(url: url, headers: headers, proxy: account.proxy)
+    }
+
+    /// 404 or 410: a tombstone (`removed`: the site does not say by whom); 200: the item still
+    /// exists; anything else (an unresolved redirect, 401, 403, 429, 5xx) proves nothing.
+    public func classifyProbe(_ response: HTTPResponse, for post: Post) -> ProbeVerdict {
+        let detail = "\(Self.statusLine(response.status)) from \(response.effectiveURL.absoluteString)"
+        switch response.status {
+        case 404, 410: return .tombstone(reason: .removed, detail: detail)
+        case 200: return .exists
+        default: return .inconclusive(detail: detail)
+        }
+    }
+
+    /// The feed request itself: the feed answering is the account being there.
+    public func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest? {
+        Self.feedURL(of: account).map { self.feedRequest($0, for: account) }
+    }
+
+    /// 200 with a feed of at least one item: available; 404 or 410: the feed is gone
+    /// (`account_deleted`); anything else (an empty feed, an unreadable body, 401, 403, 429, 5xx)
+    /// proves nothing.
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account) -> AccountVerdict {
+        let url = response.url.absoluteString
+        switch response.status {
+        case 200:
+            do {
+                let feed = try FeedParser.parse(
+                    response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"])
+                if feed.items.isEmpty {
+                    return .inconclusive(
+                        detail: "HTTP 200 from \(url) with a \(feed.format.displayName) feed of no items")
+                }
+                return .available
+            } catch {
+                return .inconclusive(detail: "HTTP 200 from \(url) but not a readable feed: \(error)")
+            }
+        case 404, 410:
+            return .unavailable(reason: .accountDeleted, detail: "\(Self.statusLine(response.status)) from \(url)")
+        default:
+            return .inconclusive(detail: "\(Self.statusLine(response.status)) from \(url)")
+        }
+    }
+
+    // MARK: - Internals
+
+    static func feedURL(of account: Account) -> URL? {
+        guard case .feed(let url) = account.source else { return nil }
+        return url
+    }
+
+    private func feedRequest(_ url: URL, for account: Account) -> HTTPRequest {
+        var headers: HTTPHeaders = ["Accept": Self.acceptHeader]
+        for (name, value) in account.headers.sorted(by: { $0.key < $1.key }) {
+            headers.replaceOrAdd(name: name, value: value)
+        }
+        return HTTPRequest(url: url, headers: headers, proxy: account.proxy)
+    }
+
+    /// `HTTP 404 Not Found`: the status with its RFC 9110 reason phrase when it is a common one.
+    static func statusLine(_ status: Int) -> String {
+        let reasons = [
+            301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",
+            308: "Permanent Redirect", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+            410: "Gone", 429: "Too Many Requests", 451: "Unavailable For Legal Reasons", 500: "Internal Server Error",
+            502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout",
+        ]
+        return reasons[status].map { "HTTP \(status) \($0)" } ?? "HTTP \(status)"
+    }
+}

@@ -1,0 +1,183 @@
+public import Foundation
+
+/// Reads a feed body (RSS 0.9x/2.0, RSS 1.0, Atom 1.0, JSON Feed 1.0/1.1) into items. Pure: no
+/// I/O, no clock.
+///
+/// The format is sniffed from the content, never from the `Content-Type` alone (servers send
+/// `text/html`, `text/plain` or `application/octet-stream` for feeds): a body starting with `{`
+/// is JSON Feed, one whose first element is `<html>` (or `<!DOCTYPE html>`) is an HTML page, and
+/// other XML is read by its root element (`rss`, `rdf:RDF`, `feed`). A UTF-8 byte order mark is
+/// skipped; declared non-UTF-8 encodings (GBK, GB2312, GB18030, Big5, ISO-8859-1, Windows-1252,
+/// …) are decoded first (see `FeedCharset`).
+///
+/// A feed with no items is a valid, empty result: deciding whether an empty answer after a full
+/// one means anything is the detector's job. An empty body, an HTML page, and a body that is not
+/// a well-formed feed are errors.
+public enum FeedParser {
+    /// Parses one feed document.
+    /// - Parameters:
+    ///   - body: The response body, as received (after content decoding).
+    ///   - feedURL: The URL the feed was fetched from (the effective URL after redirects): relative
+    ///     item links, images and link targets are resolved against it.
+    ///   - contentType: The response's `Content-Type` header value, if any: its `charset` is used
+    ///     for XML without a byte order mark or encoding declaration, and it is named in error
+    ///     messages. It never decides the format.
+    /// - Returns: The feed's format, title and items in document order.
+    /// - Throws: ``FeedParseError`` when the body is empty, is an HTML page, is not well-formed
+    ///   XML or JSON, is XML or JSON of another kind than a feed, or declares an encoding this
+    ///   system cannot decode. The message names the format and, for XML, the line.
+    public static func parse(
+        _ body: Data, feedURL: URL, contentType: String? = nil
+    ) throws(FeedParseError)
+        -> ParsedFeed
+    {
+        let isUTF16 = body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF])
+        let afterBOM = body.starts(with: [0xEF, 0xBB, 0xBF]) ? body.startIndex + 3 : body.startIndex
+        let contentStart = body[afterBOM...].firstIndex { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
+        // Sniffing looks at the first 4 KiB after leading whitespace.
+        let bytes = [UInt8](body[(contentStart ?? body.endIndex)...].prefix(4096))
+        let served = contentType.map { " (served as \($0))" } ?? ""
+        if !isUTF16 && bytes.isEmpty {
+            let what = body.isEmpty ? "the body is empty (0 bytes)" : "the body holds only whitespace"
+            throw FeedParseError(kind: .empty, format: nil, message: "\(what)\(served); expected a feed")
+        }
+        if !isUTF16 && (bytes[0] == UInt8(ascii: "{") || bytes[0] == UInt8(ascii: "[")) {
+            return try Self.parseJSONFeed(body, feedURL: feedURL)
+        }
+        if isUTF16 || bytes[0] == UInt8(ascii: "<") {
+            let firstElement = Self.firstElementName(bytes, from: 0)
+            if let firstElement, firstElement.lowercased() == "html" || firstElement.lowercased() == "!doctype html" {
+                throw FeedParseError(
+                    kind: .htmlPage, format: nil,
+                    message: "the body is an HTML page\(served), not a feed: a login wall, an error or anti-bot "
+                        + "page, or the feed moved; open the URL in a browser to see")
+            }
+            return try Self.parseXMLFeed(body, feedURL: feedURL, contentType: contentType, firstElement: firstElement)
+        }
+        let preview = String(decoding: bytes.prefix(40), as: UTF8.self)
+        throw FeedParseError(
+            kind: .unknownFormat, format: nil,
+            message: "the body\(served) is neither XML nor JSON; it starts with \"\(Self.printable(preview))\"")
+    }
+
+    // MARK: - Shared helpers
+
+    /// The name of the first element after the XML prolog (declaration, comments, processing
+    /// instructions); a doctype is returned as `!doctype <root>` (lowercased).
+    static func firstElementName(_ bytes: [UInt8], from start: Int) -> String? {
+        var index = start
+        func skip(past terminator: [UInt8]) {
+            while index < bytes.count {
+                if bytes[index...].starts(with: terminator) {
+                    index += terminator.count
+                    return
+                }
+                index += 1
+            }
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if [0x20, 0x09, 0x0A, 0x0D].contains(byte) {
+                index += 1
+            } else if bytes[index...].starts(with: Array("<?".utf8)) {
+                skip(past: Array("?>".utf8))
+            } else if bytes[index...].starts(with: Array("<!--".utf8)) {
+                skip(past: Array("-->".utf8))
+            } else if bytes[index...].starts(with: Array("<!".utf8)) {
+                let text = String(decoding: bytes[index..<min(bytes.count, index + 40)], as: UTF8.self).lowercased()
+                if text.hasPrefix("<!doctype") {
+                    let name = text.dropFirst(9).drop { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }
+                        .prefix { $0.isLetter || $0 == ":" || $0 == "-" }
+                    return "!doctype \(name)"
+                }
+                return nil
+            } else if byte == UInt8(ascii: "<") {
+                let name = bytes[(index + 1)...].prefix {
+                    !([0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">"), UInt8(ascii: "/")].contains($0))
+                }
+                return String(decoding: name, as: UTF8.self)
+            } else {
+                return nil
+            }
+        }
+        return nil
+    }
+
+    /// `raw` made absolute against `base`: unchanged when it already has a scheme, `nil` when
+    /// empty.
+    static func absoluteURL(_ raw: String?, base: URL) -> String? {
+        guard let raw = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else { return nil }
+        if Self.hasScheme(raw) { return raw }
+        return URL(string: raw, relativeTo: base)?.absoluteString ?? raw
+    }
+
+    private static func hasScheme(_ text: String) -> Bool {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
+        let scheme = text[..<colon]
+        guard let first = scheme.first, first.isASCII, first.isLetter else { return false }
+        return scheme.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") }
+    }
+
+    /// `values` in order without repeats.
+    static func unique(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
+    }
+
+    /// Builds an item from its read fields: picks the ID, reduces the HTML, collects media and
+    /// links (absolute, each once).
+    static func makeItem(
+        ids: [(String?, FeedItem.IDSource)],
+        fallback: (title: String?, date: String?, content: String?),
+        link: String?,
+        title: String?,
+        published: String?,
+        updated: String?,
+        html: String?,
+        plainText: String?,
+        media: [String],
+        extraLinks: [String] = [],
+        feedURL: URL
+    ) -> FeedItem {
+        var id: String?
+        var source = FeedItem.IDSource.fallback
+        for (candidate, candidateSource) in ids {
+            if let value = candidate?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+                id = value
+                source = candidateSource
+                break
+            }
+        }
+        let url = Self.absoluteURL(link, base: feedURL)
+        let base = url.flatMap(URL.init(string:)) ?? feedURL
+        let markup = html.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        let text: String
+        var allMedia = media.compactMap { Self.absoluteURL($0, base: base) }
+        var links = extraLinks.compactMap { Self.absoluteURL($0, base: base) }
+        if let markup {
+            text = HTMLText.plainText(fromHTML: markup)
+            allMedia += HTMLText.imageSources(inHTML: markup).compactMap { Self.absoluteURL($0, base: base) }
+            links += HTMLText.links(inHTML: markup).compactMap { Self.absoluteURL($0, base: base) }
+        } else {
+            text = plainText?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        }
+        let cleanTitle = title?.trimmingCharacters(in: .whitespacesAndNewlines)
+        return FeedItem(
+            id: id ?? FeedItem.fallbackID(title: fallback.title, date: fallback.date, content: fallback.content),
+            idSource: source,
+            url: url,
+            title: cleanTitle?.isEmpty == false ? cleanTitle : nil,
+            publishedAt: published.flatMap(FeedDateParser.date(from:)),
+            updatedAt: updated.flatMap(FeedDateParser.date(from:)),
+            html: markup,
+            text: text,
+            media: Self.unique(allMedia),
+            links: Self.unique(links)
+        )
+    }
+
+    /// Replaces control characters so a quoted preview stays on one line.
+    static func printable(_ text: String) -> String {
+        String(text.map { $0.isNewline || $0 == "\t" ? " " : $0 })
+    }
+}
