@@ -234,8 +234,9 @@ extension Confirmer {
             case .available, nil:
                 if accountProbe != nil { self.restoreAccount(evidence: evidence) }
                 // The account is there: the vanished posts become candidates from the next poll
-                // on (this snapshot does not count towards absence).
-                guard self.diff.isFresh, self.observation.window.postCount > 0 else { return }
+                // on. Their records are provisional (no miss counted, first missing not yet set):
+                // this snapshot counts for nothing, and may be stale when the newest posts vanished.
+                guard self.observation.window.postCount > 0 else { return }
                 for candidate in self.diff.candidates where self.diff.insideWindow.contains(candidate.post.id) {
                     let id = candidate.post.id
                     guard var tracked = self.state.posts[id], tracked.status == .visible else { continue }
@@ -298,25 +299,33 @@ extension Confirmer {
                 guard tracked.status == .visible || previous != nil else { continue }
                 let inside = self.diff.insideWindow.contains(id)
 
-                // This snapshot's record of the absence: counted only when fresh and inside.
+                // This snapshot's record of the absence. Only a fresh snapshot that should list
+                // the post (inside its window) counts, and the first such one sets first missing:
+                // a stale or out-of-window miss does not prove the post was gone then.
+                let counts = fresh && inside
                 var record: MissingRecord
                 if var existing = previous {
-                    if inside, existing.lastMissingSnapshot != self.snapshotID {
+                    if counts, existing.lastMissingSnapshot != self.snapshotID {
+                        if existing.missingPolls == 0 {
+                            existing.firstMissing = self.now
+                            existing.firstMissingSnapshot = self.snapshotID
+                        }
                         existing.missingPolls += 1
                         existing.lastMissingSnapshot = self.snapshotID
                     }
                     record = existing
                 } else {
                     record = MissingRecord(
-                        firstMissing: self.now, firstMissingSnapshot: self.snapshotID, missingPolls: inside ? 1 : 0,
+                        firstMissing: self.now, firstMissingSnapshot: self.snapshotID, missingPolls: counts ? 1 : 0,
                         lastMissingSnapshot: self.snapshotID)
                 }
 
                 if let probe = probes[id] {
                     switch probe.verdict {
                     case .tombstone(let reason, let detail):
-                        // Positive evidence, whatever the snapshot's freshness.
-                        let firstMissing = previous?.firstMissing ?? self.now
+                        // Positive evidence, whatever the snapshot's freshness. Gone by now at the
+                        // latest; earlier only if a counted miss says so.
+                        let firstMissing = record.missingPolls > 0 ? record.firstMissing : self.now
                         self.confirmDeletion(
                             of: &tracked, reason: reason, confirmedBy: .probe, detail: detail, firstMissing: firstMissing,
                             evidence: (probe.evidence.map { [$0] } ?? []) + self.observation.evidence)

@@ -72,13 +72,15 @@ public enum TrackedPostStatus: Sendable, Codable, Hashable {
 
 /// A candidate's progress towards confirmation.
 public struct MissingRecord: Sendable, Codable, Hashable {
-    /// Time (UTC) of the first complete, fresh snapshot the post was missing from.
+    /// Time (UTC) of the first complete, fresh snapshot the post was missing from while inside
+    /// its window (the first counted miss). While ``missingPolls`` is 0 the record is
+    /// provisional and this is only when it was opened; it proves nothing.
     public var firstMissing: Date
     /// ID of that snapshot.
     public var firstMissingSnapshot: String
     /// Consecutive complete, fresh snapshots the post was missing from while inside their
-    /// window, the first one included (0 when it went missing in a snapshot that cannot count:
-    /// a mass disappearance, or a pinned post outside the window).
+    /// window, the first one included. 0 for a provisional record: opened by a snapshot that
+    /// cannot count (a mass disappearance, a stale snapshot, a pinned post outside the window).
     public var missingPolls: Int
     /// ID of the last snapshot counted (so the same snapshot never counts twice).
     public var lastMissingSnapshot: String
