@@ -327,7 +327,8 @@ extension Confirmer {
                         // latest; earlier only if a counted miss says so.
                         let firstMissing = record.missingPolls > 0 ? record.firstMissing : self.now
                         self.confirmDeletion(
-                            of: &tracked, reason: reason, confirmedBy: .probe, detail: detail, firstMissing: firstMissing,
+                            of: &tracked, reason: reason, confirmedBy: .probe, detail: detail,
+                            firstMissing: firstMissing,
                             evidence: (probe.evidence.map { [$0] } ?? []) + self.observation.evidence)
                         deletedAny = true
                     case .exists:

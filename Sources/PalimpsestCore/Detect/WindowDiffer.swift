@@ -114,7 +114,9 @@ public enum WindowDiffer {
 
         let emptyAfterFull =
             observation.window.postCount == 0
-            && state.posts.values.contains { !$0.post.isPinned && ($0.status == .visible || $0.status.missingRecord != nil) }
+            && state.posts.values.contains {
+                !$0.post.isPinned && ($0.status == .visible || $0.status.missingRecord != nil)
+            }
         let tooMany =
             vanished >= max(1, settings.massDisappearanceMinimum)
             && Double(vanished) >= settings.massDisappearanceFraction * Double(expected)

@@ -21,7 +21,8 @@ import Testing
         var h = Harness()
         h.poll(Self.five, at: F.t0)
         let before = h.state.posts
-        let failure = PollFailure(kind: .httpStatus, message: "HTTP 503", url: "https://example.social/x", httpStatus: 503)
+        let failure = PollFailure(
+            kind: .httpStatus, message: "HTTP 503", url: "https://example.social/x", httpStatus: 503)
 
         let first = Confirmer.recordFailure(state: h.state, failure: failure, at: F.at(minutes: 10), account: h.account)
         #expect(first.events.count == 1)
@@ -30,10 +31,13 @@ import Testing
         #expect(blind.blind?.from == F.at(minutes: 10))
         #expect(blind.blind?.to == nil)
         #expect(blind.postID == nil)
-        #expect(blind.id == Event.makeID(account: h.account.key, post: nil, kind: .blind, proof: "blind:2026-06-01T00:10:00Z"))
+        #expect(
+            blind.id
+                == Event.makeID(account: h.account.key, post: nil, kind: .blind, proof: "blind:2026-06-01T00:10:00Z"))
         #expect(first.state.posts == before)
 
-        let second = Confirmer.recordFailure(state: first.state, failure: failure, at: F.at(minutes: 20), account: h.account)
+        let second = Confirmer.recordFailure(
+            state: first.state, failure: failure, at: F.at(minutes: 20), account: h.account)
         #expect(second.events.isEmpty)
         #expect(second.state.blindSpan?.failedPolls == 2)
         #expect(second.state.posts == before)
@@ -268,6 +272,17 @@ import Testing
         #expect(fresh.first?.postID == "p3")
     }
 
+    @Test func staleReplicaSnapshotListingAMissingPostDoesNotResetItsAbsence() {
+        var h = Harness()
+        h.settings = DetectionSettings(confirmPolls: 2, confirmMinAge: 0)
+        h.poll(Self.five, at: F.t0)
+        h.poll(Self.without("p3"), at: F.at(minutes: 30), unprobeable: ["p3"])
+        // The replica lags behind p1 and still lists p3.
+        #expect(h.poll(Self.without("p1"), at: F.at(minutes: 60), unprobeable: ["p1"]).isEmpty)
+        #expect(h.status("p3")?.missingRecord?.missingPolls == 1)
+        #expect(h.poll(Self.without("p3"), at: F.at(minutes: 90), unprobeable: ["p3"]).map(\.postID) == ["p3"])
+    }
+
     @Test func staleReplicaSnapshotCreatesNoRestoreNoAlterationAndNoNewPost() {
         var h = Harness()
         h.poll(Self.five, at: F.t0)
@@ -336,7 +351,8 @@ import Testing
         #expect(event.reason == .accountSuspended)
         #expect(event.detail == "HTTP 410 suspended")
         #expect(event.postID == nil)
-        #expect(event.id == Event.makeID(account: F.account.key, post: nil, kind: .accountUnavailable, proof: "account:s1"))
+        #expect(
+            event.id == Event.makeID(account: F.account.key, post: nil, kind: .accountUnavailable, proof: "account:s1"))
         #expect(event.evidence.first == F.evidence("lookup", status: 410))
         // Still gone on the next poll: no second event, no post event.
         let again = h.poll(
@@ -365,6 +381,35 @@ import Testing
         // Both snapshots lack the newest post p1, so neither is fresh: the tombstones alone
         // prove the posts gone, by the time of the probes.
         #expect(second.allSatisfy { $0.event == .deleted && $0.firstMissing == F.at(minutes: 20) })
+    }
+
+    @Test func massDisappearanceWithAvailableAccountNeedsConfirmPollsMoreForAbsence() throws {
+        var h = Harness()
+        h.settings = DetectionSettings(confirmPolls: 2, confirmMinAge: 0)
+        h.poll(Self.five, at: F.t0)
+        let rest = [F.post("p1", minutes: -60), F.post("p5", minutes: -300)]
+        let gone: Set<String> = ["p2", "p3", "p4"]
+        #expect(
+            h.poll(
+                rest, at: F.at(minutes: 10), unprobeable: gone, accountProbe: AccountProbeResult(verdict: .available)
+            ).isEmpty)
+        #expect(h.lastDiff.isMassDisappearance && h.lastDiff.isFresh)
+        #expect(h.poll(rest, at: F.at(minutes: 20), unprobeable: gone).isEmpty)
+        #expect(h.status("p3")?.missingRecord?.missingPolls == 1)
+        let events = h.poll(rest, at: F.at(minutes: 30), unprobeable: gone)
+        #expect(events.map(\.postID) == ["p4", "p3", "p2"])
+        // First missing is the first snapshot that counted, not the mass disappearance.
+        #expect(events.allSatisfy { $0.confirmedBy == .absence && $0.firstMissing == F.at(minutes: 20) })
+    }
+
+    @Test func accountProbeAnsweringAvailableAfterAnAccountEventRestoresTheAccount() {
+        var h = Harness()
+        h.poll(Self.five, at: F.t0)
+        let suspended = AccountProbeResult(verdict: .unavailable(reason: .accountSuspended, detail: "suspended"))
+        #expect(h.poll([], at: F.at(minutes: 10), accountProbe: suspended).map(\.event) == [.accountUnavailable])
+        let events = h.poll([], at: F.at(minutes: 20), accountProbe: AccountProbeResult(verdict: .available))
+        #expect(events.map(\.event) == [.accountRestored])
+        #expect(h.state.account == .available)
     }
 
     @Test func massDisappearanceWithInconclusiveAccountProbeChangesNothing() {
@@ -399,7 +444,11 @@ import Testing
         #expect(gone.events.count == 1)
         #expect(event.event == .accountUnavailable)
         #expect(event.reason == .accountDeleted)
-        #expect(event.id == Event.makeID(account: F.account.key, post: nil, kind: .accountUnavailable, proof: "account:2026-06-01T00:10:00Z"))
+        #expect(
+            event.id
+                == Event.makeID(
+                    account: F.account.key, post: nil, kind: .accountUnavailable, proof: "account:2026-06-01T00:10:00Z")
+        )
         #expect(gone.state.posts == h.state.posts)
         let again = Confirmer.recordAccountUnavailable(
             state: gone.state, reason: .accountDeleted, detail: "HTTP 404 lookup", at: F.at(minutes: 20),
@@ -408,7 +457,9 @@ import Testing
         h.state = again.state
         let back = h.poll(Self.five, at: F.at(minutes: 30), snapshot: "s3")
         #expect(back.map(\.event) == [.accountRestored])
-        #expect(back.first?.id == Event.makeID(account: F.account.key, post: nil, kind: .accountRestored, proof: "account:s3"))
+        #expect(
+            back.first?.id
+                == Event.makeID(account: F.account.key, post: nil, kind: .accountRestored, proof: "account:s3"))
     }
 
     // MARK: Rule 5: altered
@@ -418,7 +469,8 @@ import Testing
         let original = F.post("m", minutes: -30, text: "Look at this", media: ["https://cdn.example/a.jpg?sig=1&exp=2"])
         h.poll([original] + Self.five, at: F.t0)
         #expect(h.poll([original] + Self.five, at: F.at(minutes: 10)).isEmpty)
-        let volatile = F.post("m", minutes: -30, text: "  Look at\nthis ", media: ["https://cdn.example/a.jpg?sig=9&exp=3"])
+        let volatile = F.post(
+            "m", minutes: -30, text: "  Look at\nthis ", media: ["https://cdn.example/a.jpg?sig=9&exp=3"])
         #expect(h.poll([volatile] + Self.five, at: F.at(minutes: 20)).isEmpty)
         #expect(h.lastDiff.alterations.isEmpty)
     }

@@ -36,7 +36,8 @@ enum Fixture {
             url: "https://example.social/\(name)", status: status, fetchedAt: date)
     }
 
-    static let tombstone404 = ProbeVerdict.tombstone(reason: .removed, detail: "HTTP 404 {\"error\":\"Record not found\"}")
+    static let tombstone404 = ProbeVerdict.tombstone(
+        reason: .removed, detail: "HTTP 404 {\"error\":\"Record not found\"}")
     static let inconclusive500 = ProbeVerdict.inconclusive(detail: "HTTP 500")
 }
 
