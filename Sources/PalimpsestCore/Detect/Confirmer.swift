@@ -1,0 +1,418 @@
+public import Foundation
+
+/// A classified answer to one post's probe, with the stored raw answer that proves it.
+public struct ProbeResult: Sendable, Hashable {
+    /// Exists, tombstone (with reason) or inconclusive.
+    public var verdict: ProbeVerdict
+    /// The stored raw answer, cited by a `deleted` event.
+    public var evidence: EvidenceReference?
+
+    /// Creates a probe result.
+    public init(verdict: ProbeVerdict, evidence: EvidenceReference? = nil) {
+        self.verdict = verdict
+        self.evidence = evidence
+    }
+}
+
+/// A classified answer to an account probe, with the stored raw answer that proves it.
+public struct AccountProbeResult: Sendable, Hashable {
+    /// Available, unavailable (with reason) or inconclusive.
+    public var verdict: AccountVerdict
+    /// The stored raw answer, cited by an `account_unavailable` event.
+    public var evidence: EvidenceReference?
+
+    /// Creates an account probe result.
+    public init(verdict: AccountVerdict, evidence: EvidenceReference? = nil) {
+        self.verdict = verdict
+        self.evidence = evidence
+    }
+}
+
+/// The detector's new memory and the events to append to the deletion log, in order.
+public struct DetectionOutcome: Sendable, Hashable {
+    /// The state to save (after the events are logged, or with them: the event IDs are
+    /// deterministic, so a restart can tell which were written).
+    public var state: DetectionState
+    /// Events in the order they should be logged.
+    public var events: [Event]
+
+    /// Creates an outcome.
+    public init(state: DetectionState, events: [Event]) {
+        self.state = state
+        self.events = events
+    }
+}
+
+/// Turns diffs, probe answers and failures into events (rules of evidence 1–7). Pure: time comes
+/// from the observation or the `at` parameters.
+public enum Confirmer {
+    /// Applies one complete observation: updates tracked posts, confirms candidates with probe
+    /// answers, and returns the `altered`, `restored`, `deleted`, `account_unavailable`,
+    /// `account_restored` and closing `blind` events it proves.
+    ///
+    /// - An incomplete observation, or a snapshot ID already applied (``DetectionState/lastComplete``),
+    ///   changes nothing and yields no event.
+    /// - Any complete observation closes an open blind span (one `blind` event with `to` set).
+    /// - A mass disappearance yields no post event: an account probe answering unavailable gives
+    ///   one `account_unavailable` (not again while it stays so); available, or `nil` (the
+    ///   platform has no account probe), marks the vanished posts missing without counting this
+    ///   snapshot, so the next poll treats them as ordinary candidates; inconclusive changes
+    ///   nothing, and the next poll asks again.
+    /// - A stale snapshot (``WindowDiff/isFresh`` false) derives no alteration, restore, new post
+    ///   or absence progress; only a probe's tombstone (positive evidence) or existence answer
+    ///   about a candidate is used.
+    /// - A tombstone confirms `deleted` (confirmed by `probe`); `exists` clears the candidate
+    ///   (a "ghostly post" dropped from the list; aged out when outside the window); inconclusive
+    ///   or no probe made keeps it a candidate. Absence confirms only posts in `unprobeable`, after
+    ///   ``DetectionSettings/confirmPolls`` consecutive complete fresh snapshots missing inside
+    ///   the window spanning ``DetectionSettings/confirmMinAge`` seconds (reason `unknown`).
+    ///
+    /// - Parameters:
+    ///   - state: the account's detector memory before this snapshot.
+    ///   - diff: `WindowDiffer.diff(state:observation:settings:)` of the same state and observation.
+    ///   - observation: the snapshot (its `polledAt` is the detection time).
+    ///   - snapshotID: the snapshot's ID in the store: the proof in event IDs.
+    ///   - probes: probe answers by post ID for the diff's candidates. A missing key means no
+    ///     answer this time (not made, budget, rate limit): the candidate waits.
+    ///   - unprobeable: IDs of candidates for which the platform offers no probe
+    ///     (`PlatformAdapter.probeRequest` returned `nil`): only these can be confirmed by absence.
+    ///   - accountProbe: the account probe's answer when the diff is a mass disappearance; `nil`
+    ///     only when the platform has no account probe. A probe that failed or was not made must
+    ///     be passed as `.inconclusive`.
+    ///   - account: the account (key, name, platform for the events).
+    ///   - settings: confirmation thresholds.
+    /// - Returns: the new state and the events to log, in order.
+    public static func apply(
+        state: DetectionState,
+        diff: WindowDiff,
+        observation: Observation,
+        snapshotID: String,
+        probes: [String: ProbeResult],
+        unprobeable: Set<String>,
+        accountProbe: AccountProbeResult?,
+        account: Account,
+        settings: DetectionSettings
+    ) -> DetectionOutcome {
+        guard observation.isComplete, state.lastComplete?.id != snapshotID else {
+            return DetectionOutcome(state: state, events: [])
+        }
+        var run = Run(
+            state: state, diff: diff, observation: observation, snapshotID: snapshotID, account: account,
+            settings: settings)
+        run.closeBlindSpan()
+        run.state.lastComplete = SnapshotSummary(
+            id: snapshotID, polledAt: observation.polledAt, window: observation.window)
+        if diff.isMassDisappearance {
+            run.applyMassDisappearance(accountProbe: accountProbe)
+        } else {
+            if diff.isFresh {
+                run.restoreAccount(evidence: observation.evidence)
+                run.updateListedPosts()
+            }
+            run.confirmCandidates(probes: probes, unprobeable: unprobeable)
+            if diff.isFresh {
+                run.ageOutUnlistedPosts()
+            }
+        }
+        return DetectionOutcome(state: run.state, events: run.events)
+    }
+
+    /// A failed poll (rule of evidence 1): opens the blind span, or extends the open one. Emits
+    /// one `blind` event (with `blind.to == nil`, proof `blind:<start>`) when the span opens,
+    /// nothing while it stays open. Never touches posts.
+    /// - Parameters:
+    ///   - state: the account's detector memory.
+    ///   - failure: why the poll saw nothing usable.
+    ///   - at: when the poll was made, UTC.
+    ///   - account: the account.
+    /// - Returns: the new state and at most one event.
+    public static func recordFailure(state: DetectionState, failure: PollFailure, at: Date, account: Account)
+        -> DetectionOutcome
+    {
+        var state = state
+        if var span = state.blindSpan {
+            span.failedPolls += 1
+            span.failure = failure
+            state.blindSpan = span
+            return DetectionOutcome(state: state, events: [])
+        }
+        let span = BlindSpan(from: at, to: nil, failedPolls: 1, failure: failure)
+        state.blindSpan = span
+        return DetectionOutcome(
+            state: state, events: [DetectionEvents.blind(span: span, account: account, detectedAt: at)])
+    }
+
+    /// The account itself answered as gone (resolution 404/410, `suspended: true`, a timeline
+    /// answer saying so): one `account_unavailable` event (proof `account:<RFC 3339 at>`) when
+    /// the account becomes unavailable, none while it stays so. Touches nothing else (posts, blind
+    /// span).
+    /// - Parameters:
+    ///   - state: the account's detector memory.
+    ///   - reason: why the account is gone (from the adapter).
+    ///   - detail: the platform's answer, quoted.
+    ///   - at: when the answer was received, UTC.
+    ///   - evidence: the stored raw answers.
+    ///   - account: the account.
+    /// - Returns: the new state and at most one event.
+    public static func recordAccountUnavailable(
+        state: DetectionState,
+        reason: Reason,
+        detail: String,
+        at: Date,
+        evidence: [EvidenceReference],
+        account: Account
+    ) -> DetectionOutcome {
+        guard state.account.isAvailable else { return DetectionOutcome(state: state, events: []) }
+        var state = state
+        let event = DetectionEvents.accountEvent(
+            .accountUnavailable, reason: reason, detail: detail, proof: RFC3339.string(from: at), account: account,
+            detectedAt: at, snapshotID: nil, evidence: evidence)
+        state.account = .unavailable(reason: reason, since: at, eventID: event.id)
+        return DetectionOutcome(state: state, events: [event])
+    }
+}
+
+extension Confirmer {
+    /// The working set of one `apply` call.
+    struct Run {
+        var state: DetectionState
+        var events: [Event] = []
+        let diff: WindowDiff
+        let observation: Observation
+        let view: SnapshotView
+        let snapshotID: String
+        let account: Account
+        let settings: DetectionSettings
+        var now: Date { self.observation.polledAt }
+
+        init(
+            state: DetectionState, diff: WindowDiff, observation: Observation, snapshotID: String, account: Account,
+            settings: DetectionSettings
+        ) {
+            self.state = state
+            self.diff = diff
+            self.observation = observation
+            self.view = SnapshotView(observation)
+            self.snapshotID = snapshotID
+            self.account = account
+            self.settings = settings
+        }
+
+        /// A complete answer ends the blind span.
+        mutating func closeBlindSpan() {
+            guard var span = self.state.blindSpan else { return }
+            span.to = self.now
+            self.events.append(DetectionEvents.blind(span: span, account: self.account, detectedAt: self.now))
+            self.state.blindSpan = nil
+        }
+
+        /// `account_restored` when an unavailable account is seen again.
+        mutating func restoreAccount(evidence: [EvidenceReference]) {
+            guard case .unavailable(let reason, let since, let eventID) = self.state.account else { return }
+            self.events.append(
+                DetectionEvents.accountEvent(
+                    .accountRestored, reason: nil,
+                    detail: "unavailable since \(RFC3339.string(from: since)) (\(reason.rawValue), event \(eventID))",
+                    proof: self.snapshotID, account: self.account, detectedAt: self.now, snapshotID: self.snapshotID,
+                    evidence: evidence))
+            self.state.account = .available
+        }
+
+        /// Rule of evidence 4: everything vanishing at once is an account matter.
+        mutating func applyMassDisappearance(accountProbe: AccountProbeResult?) {
+            let evidence = (accountProbe?.evidence.map { [$0] } ?? []) + self.observation.evidence
+            switch accountProbe?.verdict {
+            case .unavailable(let reason, let detail):
+                guard self.state.account.isAvailable else { return }
+                let event = DetectionEvents.accountEvent(
+                    .accountUnavailable, reason: reason, detail: detail, proof: self.snapshotID, account: self.account,
+                    detectedAt: self.now, snapshotID: self.snapshotID, evidence: evidence)
+                self.events.append(event)
+                self.state.account = .unavailable(reason: reason, since: self.now, eventID: event.id)
+            case .inconclusive:
+                return
+            case .available, nil:
+                if accountProbe != nil { self.restoreAccount(evidence: evidence) }
+                // The account is there: the vanished posts become candidates from the next poll
+                // on. Their records are provisional (no miss counted, first missing not yet set):
+                // this snapshot counts for nothing, and may be stale when the newest posts vanished.
+                guard self.observation.window.postCount > 0 else { return }
+                for candidate in self.diff.candidates where self.diff.insideWindow.contains(candidate.post.id) {
+                    let id = candidate.post.id
+                    guard var tracked = self.state.posts[id], tracked.status == .visible else { continue }
+                    tracked.status = .missing(
+                        MissingRecord(
+                            firstMissing: self.now, firstMissingSnapshot: self.snapshotID, missingPolls: 0,
+                            lastMissingSnapshot: self.snapshotID))
+                    self.state.posts[id] = tracked
+                }
+            }
+        }
+
+        /// Tracks new posts, logs alterations and restores, and marks listed posts visible
+        /// (fresh snapshots only).
+        mutating func updateListedPosts() {
+            for id in self.view.order {
+                guard let post = self.view.posts[id] else { continue }
+                let neighbours = post.postedAt == nil ? self.view.olderNeighbours(of: id) : []
+                guard var tracked = self.state.posts[id] else {
+                    self.state.posts[id] = TrackedPost(
+                        post: post, firstSeen: self.now, lastSeen: self.now, lastSeenSnapshot: self.snapshotID,
+                        status: .visible, olderNeighbours: neighbours)
+                    continue
+                }
+                if case .deleted(let record) = tracked.status {
+                    self.events.append(
+                        DetectionEvents.restored(
+                            tracked: tracked, record: record, current: post, account: self.account,
+                            snapshotID: self.snapshotID, detectedAt: self.now, evidence: self.observation.evidence))
+                }
+                if tracked.post.versionHash != post.versionHash {
+                    self.events.append(
+                        DetectionEvents.altered(
+                            previous: tracked, current: post, account: self.account, snapshotID: self.snapshotID,
+                            detectedAt: self.now, evidence: self.observation.evidence))
+                }
+                tracked.post = post
+                tracked.lastSeen = self.now
+                tracked.lastSeenSnapshot = self.snapshotID
+                tracked.status = .visible
+                tracked.olderNeighbours = neighbours
+                self.state.posts[id] = tracked
+            }
+            if let newest = self.observation.window.newest {
+                self.state.freshestPostedAt = max(self.state.freshestPostedAt ?? newest, newest)
+            }
+            if let first = self.view.timeline.first {
+                self.state.freshestPostID = first
+            }
+        }
+
+        /// Rule of evidence 3: confirm before you log.
+        mutating func confirmCandidates(probes: [String: ProbeResult], unprobeable: Set<String>) {
+            let fresh = self.diff.isFresh
+            var deletedAny = false
+            for candidate in self.diff.candidates {
+                let id = candidate.post.id
+                guard var tracked = self.state.posts[id], self.view.posts[id] == nil else { continue }
+                let previous = tracked.status.missingRecord
+                guard tracked.status == .visible || previous != nil else { continue }
+                let inside = self.diff.insideWindow.contains(id)
+
+                // This snapshot's record of the absence. Only a fresh snapshot that should list
+                // the post (inside its window) counts, and the first such one sets first missing:
+                // a stale or out-of-window miss does not prove the post was gone then.
+                let counts = fresh && inside
+                var record: MissingRecord
+                if var existing = previous {
+                    if counts, existing.lastMissingSnapshot != self.snapshotID {
+                        if existing.missingPolls == 0 {
+                            existing.firstMissing = self.now
+                            existing.firstMissingSnapshot = self.snapshotID
+                        }
+                        existing.missingPolls += 1
+                        existing.lastMissingSnapshot = self.snapshotID
+                    }
+                    record = existing
+                } else {
+                    record = MissingRecord(
+                        firstMissing: self.now, firstMissingSnapshot: self.snapshotID, missingPolls: counts ? 1 : 0,
+                        lastMissingSnapshot: self.snapshotID)
+                }
+
+                if let probe = probes[id] {
+                    switch probe.verdict {
+                    case .tombstone(let reason, let detail):
+                        // Positive evidence, whatever the snapshot's freshness. Gone by now at the
+                        // latest; earlier only if a counted miss says so.
+                        let firstMissing = record.missingPolls > 0 ? record.firstMissing : self.now
+                        self.confirmDeletion(
+                            of: &tracked, reason: reason, confirmedBy: .probe, detail: detail,
+                            firstMissing: firstMissing,
+                            evidence: (probe.evidence.map { [$0] } ?? []) + self.observation.evidence)
+                        deletedAny = true
+                    case .exists:
+                        // A list dropped a post that still exists (a "ghostly post"), or a pinned
+                        // post was unpinned: not deleted.
+                        tracked.status = fresh && !inside ? .agedOut(since: self.now) : .visible
+                    case .inconclusive(let detail):
+                        if fresh {
+                            record.lastProbeDetail = detail
+                            tracked.status = .missing(record)
+                        } else if var kept = previous {
+                            kept.lastProbeDetail = detail
+                            tracked.status = .missing(kept)
+                        }
+                    }
+                } else if unprobeable.contains(id) {
+                    guard fresh else { continue }
+                    if !inside {
+                        // Outside the window (an unpinned or aged-out post): absence proves nothing.
+                        tracked.status = .agedOut(since: self.now)
+                    } else if record.missingPolls >= self.settings.confirmPolls,
+                        self.now.timeIntervalSince(record.firstMissing) >= self.settings.confirmMinAge
+                    {
+                        let span = Int(self.now.timeIntervalSince(record.firstMissing).rounded(.down))
+                        self.confirmDeletion(
+                            of: &tracked, reason: .unknown, confirmedBy: .absence,
+                            detail:
+                                "missing from \(record.missingPolls) consecutive complete snapshots over \(span) s "
+                                + "since \(RFC3339.string(from: record.firstMissing)) (snapshot \(record.firstMissingSnapshot))",
+                            firstMissing: record.firstMissing, evidence: self.observation.evidence)
+                        deletedAny = true
+                    } else {
+                        tracked.status = .missing(record)
+                    }
+                } else if fresh {
+                    // A probe is possible but none answered this time: wait for one.
+                    tracked.status = .missing(record)
+                }
+                self.state.posts[id] = tracked
+            }
+            if deletedAny { self.lowerFreshnessMark() }
+        }
+
+        mutating func confirmDeletion(
+            of tracked: inout TrackedPost, reason: Reason, confirmedBy: Confirmation, detail: String,
+            firstMissing: Date, evidence: [EvidenceReference]
+        ) {
+            let event = DetectionEvents.deleted(
+                tracked: tracked, reason: reason, confirmedBy: confirmedBy, detail: detail, firstMissing: firstMissing,
+                account: self.account, snapshotID: self.snapshotID, detectedAt: self.now, evidence: evidence)
+            self.events.append(event)
+            tracked.status = .deleted(
+                DeletionRecord(
+                    eventID: event.id, reason: reason, confirmedBy: confirmedBy, confirmedAt: self.now,
+                    snapshot: self.snapshotID, firstMissing: firstMissing))
+        }
+
+        /// A deleted post no longer sets the freshness mark: otherwise deleting the newest post
+        /// would make every later snapshot look stale.
+        mutating func lowerFreshnessMark() {
+            guard let mark = self.state.freshestPostedAt else { return }
+            let remaining = self.state.posts.values
+                .filter { !$0.status.isDeleted && !$0.post.isPinned }
+                .compactMap(\.post.postedAt)
+                .max()
+            self.state.freshestPostedAt = remaining.map { min($0, mark) }
+        }
+
+        /// Rule of evidence 2: visible posts that left the window are aged out, not deleted;
+        /// aged-out posts are forgotten after the retention.
+        mutating func ageOutUnlistedPosts() {
+            let candidates = Set(self.diff.candidates.map(\.post.id))
+            for (id, tracked) in self.state.posts {
+                switch tracked.status {
+                case .visible where self.view.posts[id] == nil && !candidates.contains(id):
+                    var aged = tracked
+                    aged.status = .agedOut(since: self.now)
+                    self.state.posts[id] = aged
+                case .agedOut(let since) where self.now.timeIntervalSince(since) > self.settings.agedOutRetention:
+                    self.state.posts[id] = nil
+                default:
+                    break
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// Builds the events the confirmer logs, with their deterministic IDs (rule of evidence 7).
+enum DetectionEvents {
+    /// An event about one post, with every field rule 9 of the detection brief lists:
+    /// platform, account, post ID and kind, URL, created time, first and last seen, last known
+    /// text and version, the snapshot and its evidence, detected at the poll time.
+    static func postEvent(
+        _ kind: EventKind,
+        tracked: TrackedPost,
+        post: Post,
+        account: Account,
+        snapshotID: String,
+        detectedAt: Date,
+        evidence: [EvidenceReference]
+    ) -> Event {
+        var event = Event(
+            id: Event.makeID(account: account.key, post: post.id, kind: kind, proof: snapshotID),
+            detectedAt: detectedAt,
+            event: kind,
+            platform: account.platform,
+            account: account.key,
+            accountName: account.name,
+            evidence: evidence)
+        event.postID = post.id
+        event.postKind = post.kind
+        event.url = post.url
+        event.postedAt = post.postedAt
+        event.firstSeen = tracked.firstSeen
+        event.lastSeen = tracked.lastSeen
+        event.text = post.text
+        event.version = post.versionHash
+        event.snapshot = snapshotID
+        return event
+    }
+
+    /// A `deleted` event: lifetime from the created time (first seen when undated) to somewhere
+    /// in [last seen, first missing].
+    static func deleted(
+        tracked: TrackedPost,
+        reason: Reason,
+        confirmedBy: Confirmation,
+        detail: String,
+        firstMissing: Date,
+        account: Account,
+        snapshotID: String,
+        detectedAt: Date,
+        evidence: [EvidenceReference]
+    ) -> Event {
+        var event = self.postEvent(
+            .deleted, tracked: tracked, post: tracked.post, account: account, snapshotID: snapshotID,
+            detectedAt: detectedAt, evidence: evidence)
+        event.reason = reason
+        event.confirmedBy = confirmedBy
+        event.detail = detail
+        event.firstMissing = firstMissing
+        event.lifetime = SecondsInterval(
+            from: tracked.post.postedAt ?? tracked.firstSeen, earliestEnd: tracked.lastSeen, latestEnd: firstMissing)
+        return event
+    }
+
+    /// An `altered` event: both texts, an inline diff of the normalized texts, both version
+    /// hashes, the platform's edit marker, and which parts of the version changed.
+    static func altered(
+        previous: TrackedPost,
+        current: Post,
+        account: Account,
+        snapshotID: String,
+        detectedAt: Date,
+        evidence: [EvidenceReference]
+    ) -> Event {
+        var seen = previous
+        seen.lastSeen = detectedAt
+        var event = self.postEvent(
+            .altered, tracked: seen, post: current, account: account, snapshotID: snapshotID,
+            detectedAt: detectedAt, evidence: evidence)
+        let before = PostVersion(
+            text: previous.post.text, title: previous.post.title, media: previous.post.media,
+            links: previous.post.links, reference: previous.post.reference)
+        let after = PostVersion(
+            text: current.text, title: current.title, media: current.media, links: current.links,
+            reference: current.reference)
+        var changed: [String] = []
+        if before.title != after.title { changed.append("title") }
+        if before.text != after.text { changed.append("text") }
+        if before.media != after.media { changed.append("media") }
+        if before.links != after.links { changed.append("links") }
+        if before.reference != after.reference { changed.append("reference") }
+        event.previousText = previous.post.text
+        event.diff = before.text != after.text ? TextDiff.inline(from: before.text, to: after.text) : nil
+        event.editedAt = current.editedAt
+        event.previousVersion = previous.post.versionHash
+        event.detail = "changed: " + (changed.isEmpty ? "version" : changed.joined(separator: ", "))
+        return event
+    }
+
+    /// A `restored` event: gone for at least [deletion confirmed − first missing] and at most
+    /// [now − last seen].
+    static func restored(
+        tracked: TrackedPost,
+        record: DeletionRecord,
+        current: Post,
+        account: Account,
+        snapshotID: String,
+        detectedAt: Date,
+        evidence: [EvidenceReference]
+    ) -> Event {
+        var event = self.postEvent(
+            .restored, tracked: tracked, post: current, account: account, snapshotID: snapshotID,
+            detectedAt: detectedAt, evidence: evidence)
+        event.firstMissing = record.firstMissing
+        let least = max(0, Int(record.confirmedAt.timeIntervalSince(record.firstMissing).rounded(.down)))
+        let most = max(least, Int(detectedAt.timeIntervalSince(tracked.lastSeen).rounded(.up)))
+        event.goneFor = SecondsInterval(minSeconds: least, maxSeconds: most)
+        event.detail =
+            "deleted event \(record.eventID) (\(record.reason.rawValue), confirmed by "
+            + "\(record.confirmedBy.rawValue) at \(RFC3339.string(from: record.confirmedAt)))"
+        return event
+    }
+
+    /// A `blind` event for a span that opened (`span.to == nil`, proof `blind:<start>`) or
+    /// closed (proof `blind-end:<start>`).
+    static func blind(span: BlindSpan, account: Account, detectedAt: Date) -> Event {
+        let start = RFC3339.string(from: span.from)
+        let proof = span.to == nil ? "blind:\(start)" : "blind-end:\(start)"
+        var event = Event(
+            id: Event.makeID(account: account.key, post: nil, kind: .blind, proof: proof),
+            detectedAt: detectedAt,
+            event: .blind,
+            platform: account.platform,
+            account: account.key,
+            accountName: account.name)
+        event.blind = span
+        event.detail = span.failure.description
+        return event
+    }
+
+    /// An account event (`account_unavailable`, `account_restored`) proved by `proof`
+    /// (`account:<snapshot ID>` or `account:<RFC 3339 time>`).
+    static func accountEvent(
+        _ kind: EventKind,
+        reason: Reason?,
+        detail: String,
+        proof: String,
+        account: Account,
+        detectedAt: Date,
+        snapshotID: String?,
+        evidence: [EvidenceReference]
+    ) -> Event {
+        var event = Event(
+            id: Event.makeID(account: account.key, post: nil, kind: kind, proof: "account:\(proof)"),
+            detectedAt: detectedAt,
+            event: kind,
+            platform: account.platform,
+            account: account.key,
+            accountName: account.name,
+            evidence: evidence)
+        event.reason = reason
+        event.detail = detail
+        event.snapshot = snapshotID
+        return event
+    }
+}

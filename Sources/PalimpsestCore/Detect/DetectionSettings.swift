@@ -1,0 +1,43 @@
+public import Foundation
+
+/// The knobs of deletion detection (rules of evidence 3 and 4), read from the `[daemon]` table of
+/// the config (`confirm_polls`, `confirm_min_age`).
+public struct DetectionSettings: Sendable, Hashable {
+    /// How many consecutive complete, fresh snapshots a candidate without a probe must be missing
+    /// from before absence confirms its deletion; the first snapshot it is missing from counts as 1.
+    public var confirmPolls: Int
+    /// Seconds that must pass between the first snapshot a candidate is missing from and the
+    /// snapshot that confirms it by absence (`confirm_min_age`, default 20 minutes).
+    public var confirmMinAge: TimeInterval
+    /// Share (0…1) of the tracked posts expected in the window that must vanish in one snapshot
+    /// for the vanishing to be an account-level event rather than per-post candidates.
+    public var massDisappearanceFraction: Double
+    /// The least number of posts that must vanish at once for a mass disappearance (an empty
+    /// snapshot after a non-empty one is one regardless).
+    public var massDisappearanceMinimum: Int
+    /// Seconds an aged-out post (one that left the window without any sign of deletion) stays in
+    /// the detector's memory before it is forgotten (default 8 days, longer than the latest
+    /// late probe DESIGN.md plans). Deleted posts are never forgotten.
+    public var agedOutRetention: TimeInterval
+
+    /// Creates settings; every parameter has the documented default.
+    /// - Parameters:
+    ///   - confirmPolls: consecutive complete fresh snapshots for absence (default 2).
+    ///   - confirmMinAge: seconds from first missing to the confirming snapshot (default 1200).
+    ///   - massDisappearanceFraction: share of expected posts vanishing at once (default 0.5).
+    ///   - massDisappearanceMinimum: least number of posts vanishing at once (default 3).
+    ///   - agedOutRetention: seconds an aged-out post is remembered (default 691 200, 8 days).
+    public init(
+        confirmPolls: Int = 2,
+        confirmMinAge: TimeInterval = 1200,
+        massDisappearanceFraction: Double = 0.5,
+        massDisappearanceMinimum: Int = 3,
+        agedOutRetention: TimeInterval = 8 * 86_400
+    ) {
+        self.confirmPolls = confirmPolls
+        self.confirmMinAge = confirmMinAge
+        self.massDisappearanceFraction = massDisappearanceFraction
+        self.massDisappearanceMinimum = massDisappearanceMinimum
+        self.agedOutRetention = agedOutRetention
+    }
+}
