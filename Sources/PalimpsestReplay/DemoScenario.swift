@@ -1,4 +1,5 @@
 public import Foundation
+import PalimpsestCore
 
 /// The scripted replay behind `palimpsest demo` (and its integration test): two accounts served
 /// from a loopback server with RECORDED REAL platform responses (Tests/Fixtures/real/, see

@@ -5,6 +5,12 @@ import PalimpsestCore
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
+    func validate() throws {
+        guard Logger.Level(rawValue: self.logLevel.lowercased()) != nil else {
+            throw ValidationError("--log-level \(self.logLevel): expected one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -18,7 +24,7 @@ struct GlobalOptions: ParsableArguments {
         help: ArgumentHelp(
             "Operator log level on stderr: trace, debug, info, notice, warning, error, critical.",
             valueName: "level"))
-    var logLevel: Logger.Level = .info
+    var logLevel: String = "info"
 
     /// The config file this invocation uses.
     var configURL: URL { ConfigLoader.resolvePath(explicit: self.config) }
@@ -35,12 +41,15 @@ struct GlobalOptions: ParsableArguments {
 
     /// Sets up swift-log once for this process: plain lines on stderr.
     func bootstrapLogging() -> Logger {
-        OperatorLogging.bootstrap(level: self.logLevel)
+        OperatorLogging.bootstrap(level: Logger.Level(rawValue: self.logLevel.lowercased()) ?? .info)
         return Logger(label: "palimpsest")
     }
 }
 
-extension Logger.Level: @retroactive ExpressibleByArgument {}
+/// Writes one line to stdout at once (unbuffered: `tail --follow` output must not wait).
+func printLine(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
 
 /// Writes one line to stderr.
 func printError(_ message: String) {

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PalimpsestCore
 import ServiceLifecycle
+import UnixSignals
 
 struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,12 +36,10 @@ struct RunCommand: AsyncParsableCommand {
         )
         let monitor = MonitorService(
             accounts: config.accounts, poller: runtime.poller, jitter: config.daemon.jitter, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: monitor)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                maximumGracefulShutdownDuration: .seconds(self.drainTimeout),
-                logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: monitor)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(self.drainTimeout)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         logger.info("stopped")
     }

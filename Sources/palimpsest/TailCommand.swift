@@ -60,15 +60,14 @@ struct TailCommand: AsyncParsableCommand {
         let encoder = JSONCoding.lineEncoder()
         let emit = { (event: Event) in
             if self.json {
-                if let data = try? encoder.encode(event) { print(String(decoding: data, as: UTF8.self)) }
+                if let data = try? encoder.encode(event) { printLine(String(decoding: data, as: UTF8.self)) }
             } else {
-                print(formatter.format(event))
+                printLine(formatter.format(event))
             }
         }
         if self.follow {
             for try await event in LogFollower(url: url).events(fromStart: true) where filter(event) {
                 emit(event)
-                fflush(stdout)
             }
         } else {
             guard FileManager.default.fileExists(atPath: url.path) else {

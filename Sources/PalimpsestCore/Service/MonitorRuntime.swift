@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 
 /// The pieces every command that polls needs, built from a loaded config: the libcurl client,

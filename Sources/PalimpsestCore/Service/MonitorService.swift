@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 public import ServiceLifecycle
 
@@ -12,7 +12,7 @@ public final class MonitorService: Service, Sendable {
     private let poller: AccountPoller
     private let jitter: Double
     private let logger: Logger
-    private let stop = StopSignal()
+    private let stop = ShutdownSignal()
 
     /// - Parameters:
     ///   - accounts: the accounts to watch.

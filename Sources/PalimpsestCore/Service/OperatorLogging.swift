@@ -1,5 +1,5 @@
 public import Logging
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Operator messages on stderr: one line each. Under systemd (`JOURNAL_STREAM` set) every line

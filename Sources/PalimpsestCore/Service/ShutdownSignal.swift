@@ -1,7 +1,7 @@
 import Synchronization
 
 /// A one-shot signal that wakes every waiter when the daemon starts its graceful shutdown.
-final class StopSignal: Sendable {
+final class ShutdownSignal: Sendable {
     private struct State {
         var isStopped = false
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
