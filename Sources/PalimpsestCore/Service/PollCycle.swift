@@ -21,31 +21,28 @@ public struct PollCycle: Sendable {
 
     /// Polls every account once as of `now` (UTC) and returns the results in account order.
     public func run(_ accounts: [Account], at now: Date) async -> [Result] {
-        await withTaskGroup(of: (Int, Result).self) { group in
-            var results = [Result?](repeating: nil, count: accounts.count)
-            var next = 0
-            func start(_ index: Int) {
-                let account = accounts[index]
-                group.addTask {
-                    do {
-                        return (index, .polled(try await self.poller.poll(account, at: now)))
-                    } catch {
-                        return (index, .fault(account, error))
+        let poller = self.poller
+        let indexed = Array(accounts.enumerated())
+        var finished: [(Int, Result)] = []
+        // Accounts are taken in batches of `concurrency`; each batch runs in parallel.
+        for batchStart in stride(from: 0, to: indexed.count, by: self.concurrency) {
+            let batch = indexed[batchStart..<min(batchStart + self.concurrency, indexed.count)]
+            let results = await withTaskGroup(of: (Int, Result).self, returning: [(Int, Result)].self) { group in
+                for (index, account) in batch {
+                    group.addTask {
+                        do {
+                            return (index, .polled(try await poller.poll(account, at: now)))
+                        } catch {
+                            return (index, .fault(account, error))
+                        }
                     }
                 }
+                var collected: [(Int, Result)] = []
+                for await result in group { collected.append(result) }
+                return collected
             }
-            while next < accounts.count && next < self.concurrency {
-                start(next)
-                next += 1
-            }
-            while let (index, result) = await group.next() {
-                results[index] = result
-                if next < accounts.count {
-                    start(next)
-                    next += 1
-                }
-            }
-            return results.compactMap { $0 }
+            finished += results
         }
+        return finished.sorted { $0.0 < $1.0 }.map(\.1)
     }
 }
