@@ -15,6 +15,6 @@ struct CheckConfigCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try self.options.loadConfig()
-        print(ConfigSummary.describe(config))
+        printLine(ConfigSummary.describe(config))
     }
 }

@@ -26,7 +26,7 @@ struct DemoCommand: AsyncParsableCommand {
     var state: String = "demo-state"
 
     @Option(help: ArgumentHelp("Operator log level on stderr.", valueName: "level"))
-    var logLevel: String = "warning"
+    var logLevel: String = "error"
 
     func run() async throws {
         let fixtures = URL(fileURLWithPath: self.fixtures).standardizedFileURL
@@ -50,25 +50,25 @@ struct DemoCommand: AsyncParsableCommand {
         ).write(to: configURL)
         let config = try ConfigLoader.load(from: configURL)
         let runtime = try MonitorRuntime(config: config, logger: logger)
-        print("Palimpsest demo: replaying recorded real responses from \(server.baseURL.absoluteString)")
-        print("  accounts: " + config.accounts.map { "\($0.displayName) [\($0.key)]" }.joined(separator: ", "))
+        printLine("Palimpsest demo: replaying recorded real responses from \(server.baseURL.absoluteString)")
+        printLine("  accounts: " + config.accounts.map { "\($0.displayName) [\($0.key)]" }.joined(separator: ", "))
         let cycle = PollCycle(poller: runtime.poller, concurrency: 4)
         for step in 1...DemoScenario.pollCount {
             try scenario.script(server, forPoll: step)
             let time = scenario.time(ofPoll: step)
-            print("\npoll \(step) at \(RFC3339.string(from: time)) — \(Self.narration[step - 1])")
+            printLine("\npoll \(step) at \(RFC3339.string(from: time)) — \(Self.narration[step - 1])")
             for result in await cycle.run(config.accounts, at: time) {
                 switch result {
                 case .polled(let report):
-                    print("  \(report.account.displayName): \(report.record.outcome): \(report.record.detail); \(report.events.count) event(s) logged")
+                    printLine("  \(report.account.displayName): \(report.record.outcome): \(report.record.detail); \(report.events.count) event(s) logged")
                 case .fault(let account, let error):
-                    print("  \(account.displayName): poll could not run: \(error)")
+                    printLine("  \(account.displayName): poll could not run: \(error)")
                 }
             }
         }
         runtime.shutdown()
         await server.stop()
-        print("""
+        printLine("""
 
             Done. Config: \(configURL.path)
                   State:  \(config.daemon.stateDirectory.path)  (snapshots, post archive, raw evidence)

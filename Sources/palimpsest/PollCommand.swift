@@ -48,7 +48,7 @@ struct PollCommand: AsyncParsableCommand {
             switch result {
             case .polled(let report):
                 print("\(report.account.displayName): \(report.record.outcome): \(report.record.detail); \(report.events.count) events")
-                for event in report.events { print("  " + formatter.format(event)) }
+                for event in report.events { printLine("  " + formatter.format(event)) }
             case .fault(let account, let error):
                 faults += 1
                 printError("\(account.displayName): poll could not run: \(error)")

@@ -136,7 +136,7 @@ struct MastodonStatus: Decodable, Sendable, Hashable {
     /// The `href`s of the content's links, in order, without repeats.
     var contentLinks: [String] {
         var seen = Set<String>()
-        return MastodonContentText.links(inHTML: self.content ?? "").filter { seen.insert($0).inserted }
+        return HTMLText.links(inHTML: self.content ?? "").filter { seen.insert($0).inserted }
     }
 
     /// Composes a version's text: `CW: <spoiler>` on its own line when there is a content warning,
@@ -146,7 +146,7 @@ struct MastodonStatus: Decodable, Sendable, Hashable {
         var lines: [String] = []
         let warning = spoiler.trimmingCharacters(in: .whitespacesAndNewlines)
         if !warning.isEmpty { lines.append("CW: \(warning)") }
-        let body = html.map(MastodonContentText.plainText(fromHTML:)) ?? plain ?? ""
+        let body = html.map(HTMLText.plainText(fromHTML:)) ?? plain ?? ""
         if !body.isEmpty { lines.append(body) }
         lines += pollOptions.map { "[poll] \($0)" }
         return lines.joined(separator: "\n")
