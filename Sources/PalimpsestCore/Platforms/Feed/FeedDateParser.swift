@@ -280,18 +280,7 @@ public enum FeedDateParser {
 
     /// Lowercases, and collapses every whitespace run (any Unicode whitespace) to one ASCII space.
     private static func normalize(_ text: String) -> String {
-        var result = ""
-        var pendingSpace = false
-        for character in text.lowercased() {
-            if character.isWhitespace {
-                pendingSpace = !result.isEmpty
-            } else {
-                if pendingSpace { result.append(" ") }
-                pendingSpace = false
-                result.append(character)
-            }
-        }
-        return result
+        PostVersion.normalizeText(text.lowercased())
     }
 
     /// Builds the instant from validated civil fields; `offset` is seconds east of UTC.
