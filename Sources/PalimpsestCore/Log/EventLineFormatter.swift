@@ -37,11 +37,13 @@ public struct EventLineFormatter: Sendable {
             fields.append("post " + Self.abbreviated(TerminalText.singleLine(postID)))
         }
         if let interval = self.interval(event) { fields.append(interval) }
-        if let text = event.text ?? event.detail {
+        // An alteration shows its inline diff ([-old-]{+new+}) where there is one: that is the news.
+        let diff = event.event == .altered ? event.diff : nil
+        if let text = diff ?? event.text ?? event.detail {
             let line = TerminalText.singleLine(text)
             if !line.isEmpty {
                 let shown = TerminalText.truncated(line, columns: max(0, self.textColumns))
-                fields.append(event.text != nil ? "「\(shown)」" : shown)
+                fields.append(event.text != nil || diff != nil ? "「\(shown)」" : shown)
             }
         }
         return fields.joined(separator: "  ")

@@ -235,7 +235,7 @@ public struct AccountPoller: Sendable {
         try await BlockingIO.run { try store.saveState(saved) }
         for event in written {
             self.logger.notice(
-                "logged \(event.event.rawValue)" + (event.postID.map { " of post \($0)" } ?? ""),
+                "logged \(event.event.rawValue)\(event.postID.map { " of post \($0)" } ?? "")",
                 metadata: [
                     "account.key": "\(event.account)", "event.id": "\(event.id)",
                     "event.reason": "\(event.reason?.rawValue ?? "-")", "event.seq": "\(event.seq ?? 0)",
