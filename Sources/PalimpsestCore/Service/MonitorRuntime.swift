@@ -34,6 +34,7 @@ public struct MonitorRuntime: Sendable {
             log: self.log,
             detection: DetectionSettings(confirmPolls: daemon.confirmPolls, confirmMinAge: daemon.confirmMinAge),
             snapshotRetention: daemon.snapshotRetention,
+            rateLimits: HostRateLimits(file: daemon.stateDirectory.appendingPathComponent("rate-limits.json")),
             logger: logger)
     }
 

@@ -49,7 +49,7 @@ struct PollSession: Sendable {
         } catch {
             return .failure(PollFailure(kind: .transport, message: "\(error)", url: urlKey))
         }
-        self.noteRateLimit(response)
+        await self.noteRateLimit(response)
 
         if response.isNotModified {
             guard let validators, let body = await self.storedBody(sha256: validators.bodySHA256) else {
@@ -92,7 +92,7 @@ struct PollSession: Sendable {
         }
         do {
             let response = try await self.poller.client.send(request)
-            self.noteRateLimit(response)
+            await self.noteRateLimit(response)
             let evidence = await self.storeEvidence(response)
             return ProbeResult(verdict: adapter.classifyProbe(response, for: post), evidence: evidence)
         } catch {
@@ -108,7 +108,7 @@ struct PollSession: Sendable {
         let request = self.prepare(base)
         do {
             let response = try await self.poller.client.send(request)
-            self.noteRateLimit(response)
+            await self.noteRateLimit(response)
             let evidence = await self.storeEvidence(response)
             return AccountProbeResult(
                 verdict: adapter.classifyAccountProbe(response, for: self.account), evidence: evidence)
@@ -136,13 +136,20 @@ struct PollSession: Sendable {
         return request
     }
 
-    private func noteRateLimit(_ response: HTTPResponse) {
+    private func noteRateLimit(_ response: HTTPResponse) async {
         guard let until = self.adapter.rateLimitReset(in: response, now: self.now), let host = response.url.host
         else { return }
-        self.poller.rateLimits.limit(host: host, until: until)
+        guard self.poller.rateLimits.limit(host: host, until: until) else { return }
         self.poller.logger.warning(
             "rate limited by \(host) until \(RFC3339.string(from: until))",
             metadata: ["account.key": "\(self.account.key)", "http.status": "\(response.status)"])
+        let limits = self.poller.rateLimits
+        let now = self.now
+        do {
+            try await BlockingIO.run { try limits.save(now: now) }
+        } catch {
+            self.poller.logger.error("could not save the rate limits: \(error)")
+        }
     }
 
     /// Stores a raw answer as evidence. Evidence that cannot be written is logged, never fatal for
