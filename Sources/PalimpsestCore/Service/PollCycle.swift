@@ -31,7 +31,13 @@ public struct PollCycle: Sendable {
                 for (index, account) in batch {
                     group.addTask {
                         do {
-                            return (index, .polled(try await poller.poll(account, at: now)))
+                            // Await into a local first. Swift 6.3.1 -O miscompiles
+                            // `return (index, .polled(try await …))` inside this do/catch: LLVM's
+                            // dead-store elimination drops the store of `index`, made before the
+                            // suspension, on the success path, so the tuple carries garbage
+                            // (wrong order, or an out-of-range trap). Do not inline this `let`.
+                            let report = try await poller.poll(account, at: now)
+                            return (index, .polled(report))
                         } catch {
                             return (index, .fault(account, error))
                         }
