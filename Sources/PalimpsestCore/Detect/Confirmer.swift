@@ -267,13 +267,15 @@ extension Confirmer {
                             tracked: tracked, record: record, current: post, account: self.account,
                             snapshotID: self.snapshotID, detectedAt: self.now, evidence: self.observation.evidence))
                 }
-                if tracked.post.versionHash != post.versionHash {
+                if tracked.post.versionHash != post.versionHash, !tracked.post.isTruncated, !post.isTruncated {
                     self.events.append(
                         DetectionEvents.altered(
                             previous: tracked, current: post, account: self.account, snapshotID: self.snapshotID,
                             detectedAt: self.now, evidence: self.observation.evidence))
                 }
-                tracked.post = post
+                // A truncated answer never replaces a complete version (a failed long-text expansion
+                // is not an edit); a complete one replaces a truncated one silently.
+                if !post.isTruncated || tracked.post.isTruncated { tracked.post = post }
                 tracked.lastSeen = self.now
                 tracked.lastSeenSnapshot = self.snapshotID
                 tracked.status = .visible

@@ -89,7 +89,7 @@ public enum WindowDiffer {
             if tracked.status.isDeleted {
                 diff.reappeared.append(tracked)
             }
-            if tracked.post.versionHash != post.versionHash {
+            if tracked.post.versionHash != post.versionHash, !tracked.post.isTruncated, !post.isTruncated {
                 diff.alterations.append(PostAlteration(previous: tracked, current: post))
             }
         }

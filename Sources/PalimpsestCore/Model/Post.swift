@@ -43,6 +43,10 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
     public var isPinned: Bool
     /// The SHA-256 (lowercase hex) of the post's canonical version form; see ``PostVersion``.
     public var versionHash: String
+    /// True when the platform gave only part of the text and completing it failed (e.g. a Weibo long
+    /// post whose `statuses/extend` request failed). A truncated version is never compared for
+    /// alterations (rule of evidence 5): the detector keeps the last complete version.
+    public var isTruncated: Bool
 
     /// Creates a post and computes its version hash from the content fields.
     public init(
@@ -57,7 +61,8 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
         media: [String] = [],
         links: [String] = [],
         reference: String? = nil,
-        isPinned: Bool = false
+        isPinned: Bool = false,
+        isTruncated: Bool = false
     ) {
         self.id = id
         self.kind = kind
@@ -71,6 +76,7 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
         self.links = links
         self.reference = reference
         self.isPinned = isPinned
+        self.isTruncated = isTruncated
         self.versionHash = PostVersion(text: text, title: title, media: media, links: links, reference: reference)
             .hash
     }
@@ -80,6 +86,7 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
         case postedAt = "posted_at"
         case editedAt = "edited_at"
         case isPinned = "is_pinned"
+        case isTruncated = "is_truncated"
         case versionHash = "version_hash"
     }
 }

@@ -49,6 +49,22 @@ public protocol PlatformAdapter: Sendable {
     /// The requests of one timeline poll (all of them must succeed for a complete observation).
     func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest]
 
+    /// Paging: the request for the page after `response` (the answer to page `pageIndex`, 0 for
+    /// the first), or `nil` when the poll has seen enough pages (the account's `pages` setting) or
+    /// the platform says there are no more. Its answer is appended to the responses handed to
+    /// ``observe(_:for:polledAt:)``. Default: `nil` (one page).
+    func nextPageRequest(after response: HTTPResponse, pageIndex: Int, for account: Account, context: AdapterContext)
+        -> HTTPRequest?
+
+    /// Requests that complete posts the timeline gave only in part (e.g. Weibo long text through
+    /// `statuses/extend`), keyed by post ID. Default: none.
+    func completionRequests(for posts: [Post], of account: Account) -> [String: HTTPRequest]
+
+    /// Applies the answers to ``completionRequests(for:of:)`` (keyed by post ID; an ID without an
+    /// answer failed) and returns the posts. A post whose completion failed keeps its partial text
+    /// with ``Post/isTruncated`` set, so it is never taken for an edit. Default: unchanged.
+    func complete(_ posts: [Post], with answers: [String: HTTPResponse], of account: Account) -> [Post]
+
     /// Turns the answers to ``timelineRequests(for:context:)``, in the same order, into posts or
     /// a classified failure. A 304 never reaches this function (the poller handles it).
     func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome
@@ -72,6 +88,16 @@ public protocol PlatformAdapter: Sendable {
 }
 
 extension PlatformAdapter {
+    public func nextPageRequest(
+        after response: HTTPResponse, pageIndex: Int, for account: Account, context: AdapterContext
+    ) -> HTTPRequest? { nil }
+
+    public func completionRequests(for posts: [Post], of account: Account) -> [String: HTTPRequest] { [:] }
+
+    public func complete(_ posts: [Post], with answers: [String: HTTPResponse], of account: Account) -> [Post] {
+        posts
+    }
+
     public func resolutionRequest(for account: Account, context: AdapterContext) -> HTTPRequest? { nil }
 
     public func interpretResolution(_ response: HTTPResponse, for account: Account) -> ResolutionOutcome {

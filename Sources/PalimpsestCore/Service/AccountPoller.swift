@@ -79,20 +79,48 @@ public struct AccountPoller: Sendable {
             }
         }
 
-        // 2. Fetch the timeline window.
-        let requests = adapter.timelineRequests(for: account, context: AdapterContext(resolvedID: state.resolvedID))
+        // 2. Fetch the timeline window, page after page where the platform pages.
+        let timelineContext = AdapterContext(resolvedID: state.resolvedID)
+        var requests = adapter.timelineRequests(for: account, context: timelineContext)
         var responses: [HTTPResponse] = []
-        for request in requests {
+        var pageIndex = 0
+        while !requests.isEmpty {
+            let request = requests.removeFirst()
             switch await session.send(request, timeline: true, state: &state) {
             case .failure(let failure):
                 logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
                 return session.report(state: state, events: logged)
             case .success(let response):
                 responses.append(response)
+                if requests.isEmpty,
+                    let next = adapter.nextPageRequest(
+                        after: response, pageIndex: pageIndex, for: account, context: timelineContext)
+                {
+                    pageIndex += 1
+                    requests.append(next)
+                }
             }
         }
 
-        switch adapter.observe(responses, for: account, polledAt: now) {
+        var outcome = adapter.observe(responses, for: account, polledAt: now)
+        // 3. Complete posts the timeline gave only in part; a failed completion marks the post
+        // truncated (never an edit), it does not fail the poll.
+        if case .observed(let posts, let isComplete) = outcome {
+            let completions = adapter.completionRequests(for: posts, of: account)
+            if !completions.isEmpty {
+                var answers: [String: HTTPResponse] = [:]
+                for (postID, request) in completions.sorted(by: { $0.key < $1.key }) {
+                    if case .success(let response) = await session.send(request, timeline: false, state: &state),
+                        response.isSuccess
+                    {
+                        answers[postID] = response
+                    }
+                }
+                outcome = .observed(posts: adapter.complete(posts, with: answers, of: account), isComplete: isComplete)
+            }
+        }
+
+        switch outcome {
         case .failed(let failure):
             logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
             return session.report(state: state, events: logged)
