@@ -18,7 +18,21 @@ struct ConfigReader {
     /// The keys every `[[account]]` accepts.
     static let commonAccountKeys = ["platform", "name", "interval", "proxy", "headers"]
     /// The keys each platform adds to its accounts.
-    static let platformKeys: [Platform: [String]] = [.feed: ["url"], .mastodon: ["instance", "acct"]]
+    static let platformKeys: [Platform: [String]] = [
+        .feed: ["url"], .mastodon: ["instance", "acct"],
+        .weibo: ["uid", "base_url", "pages", "cookie_file"],
+        .bluesky: ["actor", "base_url", "pages", "filter"],
+        .telegram: ["channel", "base_url", "pages"],
+        .url: ["url", "urls", "tombstones"],
+    ]
+    /// Default base URLs of the platforms whose API host is configurable (tests and mirrors).
+    static let defaultBaseURLs: [Platform: String] = [
+        .weibo: "https://m.weibo.cn", .bluesky: "https://public.api.bsky.app", .telegram: "https://t.me",
+    ]
+    /// Bluesky author-feed filters (lexicon app.bsky.feed.getAuthorFeed).
+    static let blueskyFilters = [
+        "posts_with_replies", "posts_no_replies", "posts_with_media", "posts_and_author_threads", "posts_with_video",
+    ]
     /// Proxy URL schemes libcurl is given (`socks5h` resolves names through the proxy, as Tor needs).
     static let proxySchemes = ["http", "https", "socks5h"]
 
@@ -70,20 +84,21 @@ struct ConfigReader {
                         continue
                     }
                     scope.accountName = table["name"]?.string
-                    guard let account = self.readAccount(table, scope: scope, daemon: daemon) else { continue }
-                    if let first = seen[account.key] {
-                        let firstName = first.name.map { " (\"\($0)\")" } ?? ""
-                        let key = account.platform == .mastodon ? "acct" : "url"
-                        self.report(
-                            "duplicate account: account #\(first.index)\(firstName) watches the same account "
-                                + "(key `\(account.key)`); remove one of them",
-                            key: key,
-                            in: scope
-                        )
-                        continue
+                    for account in self.readAccounts(table, scope: scope, daemon: daemon) {
+                        if let first = seen[account.key] {
+                            let firstName = first.name.map { " (\"\($0)\")" } ?? ""
+                            let key = Self.identityKey[account.platform] ?? "url"
+                            self.report(
+                                "duplicate account: account #\(first.index)\(firstName) watches the same account "
+                                    + "(key `\(account.key)`); remove one of them",
+                                key: key,
+                                in: scope
+                            )
+                            continue
+                        }
+                        seen[account.key] = (index, account.name)
+                        accounts.append(account)
                     }
-                    seen[account.key] = (index, account.name)
-                    accounts.append(account)
                 }
             } else if value.table != nil {
                 self.report(
@@ -156,7 +171,13 @@ struct ConfigReader {
 
     // MARK: - [[account]]
 
-    private mutating func readAccount(_ table: TOMLTable, scope: Scope, daemon: DaemonSettings) -> Account? {
+    /// The key that names an account's identity on each platform, for error messages.
+    static let identityKey: [Platform: String] = [
+        .feed: "url", .mastodon: "acct", .weibo: "uid", .bluesky: "actor", .telegram: "channel", .url: "url",
+    ]
+
+    /// The accounts of one `[[account]]` table: one, or one per URL of a `url` table's `urls` list.
+    private mutating func readAccounts(_ table: TOMLTable, scope: Scope, daemon: DaemonSettings) -> [Account] {
         let errorsBefore = self.errors.count
         let validPlatforms = Platform.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
         var platform: Platform?
@@ -195,11 +216,11 @@ struct ConfigReader {
         let proxy = self.readProxy(table, in: scope)
         let headers = self.readHeaders(table, in: scope)
 
-        var source: AccountSource?
+        var sources: [AccountSource] = []
         switch platform {
         case .feed:
             if let url = self.readHTTPURL(table, "url", what: "the feed's absolute http(s) URL", in: scope) {
-                source = .feed(url: url)
+                sources = [.feed(url: url)]
             }
         case .mastodon:
             let instance = self.readHTTPURL(
@@ -211,21 +232,166 @@ struct ConfigReader {
             )
             let acct = self.readAcct(table, in: scope)
             if let instance, let acct {
-                source = .mastodon(instance: Self.baseURL(instance), acct: acct)
+                sources = [.mastodon(instance: Self.baseURL(instance), acct: acct)]
             }
+        case .weibo:
+            let uid = self.readIdentifier(
+                table, "uid", pattern: .digits, what: "the Weibo account's numeric uid, e.g. \"1195230310\"",
+                in: scope)
+            let base = self.readPlatformBaseURL(table, platform: .weibo, in: scope)
+            let pages = self.readInt(table, "pages", range: 1...50, in: scope) ?? 1
+            let cookieFile = table["cookie_file"] == nil
+                ? nil : self.readPath(table, "cookie_file", isDirectory: false, in: scope)
+            if let uid, let base {
+                sources = [.weibo(uid: uid, baseURL: base, pages: pages, cookieFile: cookieFile)]
+            }
+        case .bluesky:
+            let actor = self.readIdentifier(
+                table, "actor", pattern: .blueskyActor,
+                what: "a Bluesky handle such as \"bsky.app\" or a DID such as \"did:plc:z72i7hdynmk6r22z27h6tvur\"",
+                in: scope)
+            let base = self.readPlatformBaseURL(table, platform: .bluesky, in: scope)
+            let pages = self.readInt(table, "pages", range: 1...50, in: scope) ?? 1
+            var filter = "posts_with_replies"
+            if let text = self.readString(table, "filter", in: scope) {
+                if Self.blueskyFilters.contains(text) {
+                    filter = text
+                } else {
+                    self.report(
+                        "expected one of \(Self.blueskyFilters.map(Self.quote).joined(separator: ", ")), found \(Self.quote(text))",
+                        key: "filter", in: scope)
+                }
+            }
+            if let actor, let base {
+                sources = [.bluesky(actor: actor, baseURL: base, pages: pages, filter: filter)]
+            }
+        case .telegram:
+            let channel = self.readIdentifier(
+                table, "channel", pattern: .telegramChannel,
+                what: "a public channel's username, e.g. \"durov\" (letters, digits, underscores)", in: scope)
+            let base = self.readPlatformBaseURL(table, platform: .telegram, in: scope)
+            let pages = self.readInt(table, "pages", range: 1...50, in: scope) ?? 1
+            if let channel, let base {
+                sources = [.telegram(channel: channel, baseURL: base, pages: pages)]
+            }
+        case .url:
+            let tombstones = self.readTombstones(table, in: scope)
+            var urls: [URL] = []
+            if table["url"] != nil, let url = self.readHTTPURL(table, "url", what: "the page's absolute http(s) URL", in: scope) {
+                urls.append(url)
+            }
+            if let value = table["urls"] {
+                if let array = value.array {
+                    for element in array {
+                        if let text = element.string, let url = URL(string: text),
+                            ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+                        {
+                            urls.append(url)
+                        } else {
+                            self.report(
+                                "expected a list of absolute http(s) URLs, found \(Self.describe(element)) in it",
+                                key: "urls", in: scope)
+                        }
+                    }
+                } else {
+                    self.report("expected a list of URLs, found \(Self.describe(value))", key: "urls", in: scope)
+                }
+            }
+            if table["url"] == nil, table["urls"] == nil {
+                self.report("missing required key: `url` (one page) or `urls` (a list of pages)", key: "url", in: scope)
+            }
+            sources = urls.map { .url(url: $0, tombstones: tombstones) }
         case nil:
             break
         }
 
-        guard let source, self.errors.count == errorsBefore else { return nil }
-        return Account(
-            key: Account.key(for: source),
-            name: name,
-            source: source,
-            interval: interval,
-            proxy: proxy,
-            headers: headers
-        )
+        guard !sources.isEmpty, self.errors.count == errorsBefore else { return [] }
+        return sources.map { source in
+            Account(
+                key: Account.key(for: source),
+                name: name,
+                source: source,
+                interval: interval,
+                proxy: proxy,
+                headers: headers
+            )
+        }
+    }
+
+    /// Shapes of platform identifiers.
+    enum IdentifierPattern {
+        case digits, blueskyActor, telegramChannel
+
+        func matches(_ text: String) -> Bool {
+            let scalars = text.unicodeScalars
+            let alphanumerics = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            switch self {
+            case .digits:
+                return (1...20).contains(scalars.count) && scalars.allSatisfy { ("0"..."9").contains($0) }
+            case .telegramChannel:
+                return (1...64).contains(scalars.count)
+                    && scalars.allSatisfy { alphanumerics.contains($0) || $0 == "_" }
+            case .blueskyActor:
+                let allowed = alphanumerics.union(CharacterSet(charactersIn: ".-:_"))
+                return (3...253).contains(scalars.count) && scalars.allSatisfy(allowed.contains)
+                    && (text.hasPrefix("did:") || text.contains("."))
+            }
+        }
+    }
+
+    /// A required identifier string (a leading `@` is dropped), checked against `pattern`.
+    private mutating func readIdentifier(
+        _ table: TOMLTable, _ key: String, pattern: IdentifierPattern, what: String, in scope: Scope
+    ) -> String? {
+        guard let text = self.readString(table, key, in: scope, required: what) else { return nil }
+        let identifier = text.hasPrefix("@") ? String(text.dropFirst()) : text
+        guard pattern.matches(identifier) else {
+            self.report("expected \(what), found \(Self.quote(text))", key: key, in: scope)
+            return nil
+        }
+        return identifier
+    }
+
+    /// `base_url`, or the platform's default.
+    private mutating func readPlatformBaseURL(_ table: TOMLTable, platform: Platform, in scope: Scope) -> URL? {
+        let fallback = URL(string: Self.defaultBaseURLs[platform] ?? "")
+        guard table["base_url"] != nil else { return fallback }
+        let url = self.readHTTPURL(
+            table, "base_url", what: "the platform's base http(s) URL (default \(Self.defaultBaseURLs[platform] ?? ""))",
+            isBaseURL: true, in: scope)
+        return url.map(Self.baseURL)
+    }
+
+    /// `tombstones = [{ contains = "…", reason = "censored" }]`.
+    private mutating func readTombstones(_ table: TOMLTable, in scope: Scope) -> [TombstoneRule] {
+        guard let value = table["tombstones"] else { return [] }
+        guard let array = value.array else {
+            self.report(
+                "expected a list of tables such as [{ contains = \"…\", reason = \"censored\" }], found \(Self.describe(value))",
+                key: "tombstones", in: scope)
+            return []
+        }
+        let reasons = Reason.allCases.map { Self.quote($0.rawValue) }.joined(separator: ", ")
+        var rules: [TombstoneRule] = []
+        for element in array {
+            guard let rule = element.table, let contains = rule["contains"]?.string, !contains.isEmpty,
+                let reasonText = rule["reason"]?.string
+            else {
+                self.report(
+                    "each tombstone is { contains = \"<text on the page>\", reason = \"<reason>\" }, found \(Self.describe(element))",
+                    key: "tombstones", in: scope)
+                continue
+            }
+            guard let reason = Reason(rawValue: reasonText) else {
+                self.report("tombstone reason: expected one of \(reasons), found \(Self.quote(reasonText))", key: "tombstones", in: scope)
+                continue
+            }
+            for key in rule.keys where key != "contains" && key != "reason" {
+                self.report("tombstone: unknown key `\(key)`; accepted: `contains`, `reason`", key: "tombstones", in: scope)
+            }
+            rules.append(TombstoneRule(contains: contains, reason: reason))
+        }
+        return rules
     }
 
     private mutating func readAcct(_ table: TOMLTable, in scope: Scope) -> String? {

@@ -53,6 +53,23 @@ public enum ConfigSummary {
             case .mastodon(let instance, let acct):
                 rows.append(("instance", instance.absoluteString))
                 rows.append(("acct", acct))
+            case .weibo(let uid, let base, let pages, let cookieFile):
+                rows.append(("uid", uid))
+                rows.append(("base_url", base.absoluteString))
+                rows.append(("pages", String(pages)))
+                if let cookieFile { rows.append(("cookie_file", cookieFile.path)) }
+            case .bluesky(let actor, let base, let pages, let filter):
+                rows.append(("actor", actor))
+                rows.append(("base_url", base.absoluteString))
+                rows.append(("pages", String(pages)))
+                rows.append(("filter", filter))
+            case .telegram(let channel, let base, let pages):
+                rows.append(("channel", channel))
+                rows.append(("base_url", base.absoluteString))
+                rows.append(("pages", String(pages)))
+            case .url(let url, let tombstones):
+                rows.append(("url", url.absoluteString))
+                if !tombstones.isEmpty { rows.append(("tombstones", "\(tombstones.count) extra rules")) }
             }
             let interval = DurationParser.string(from: account.interval)
             rows.append(("interval", account.interval == daemon.interval ? "\(interval) (daemon's)" : interval))

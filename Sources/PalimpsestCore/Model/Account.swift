@@ -7,13 +7,44 @@ public enum AccountSource: Sendable, Hashable {
     /// A Mastodon account `acct` (username, or `user@domain` for a remote account as the instance
     /// knows it) on the instance whose base URL is `instance` (e.g. `https://mastodon.social`).
     case mastodon(instance: URL, acct: String)
+    /// A Weibo account by numeric `uid`, read from `baseURL` (default `https://m.weibo.cn`),
+    /// `pages` timeline pages per poll, with visitor cookies from `cookieFile` when set.
+    case weibo(uid: String, baseURL: URL, pages: Int, cookieFile: URL?)
+    /// A Bluesky account by handle or DID (`actor`), read from the AppView at `baseURL` (default
+    /// `https://public.api.bsky.app`), `pages` pages per poll, author-feed `filter` (default
+    /// `posts_with_replies`).
+    case bluesky(actor: String, baseURL: URL, pages: Int, filter: String)
+    /// A public Telegram channel by its username, read from `baseURL` (default `https://t.me`),
+    /// `pages` preview pages per poll.
+    case telegram(channel: String, baseURL: URL, pages: Int)
+    /// One watched page at `url`, classified with the built-in tombstone table plus `tombstones`
+    /// from the config.
+    case url(url: URL, tombstones: [TombstoneRule])
 
     /// The platform of this source.
     public var platform: Platform {
         switch self {
         case .feed: return .feed
         case .mastodon: return .mastodon
+        case .weibo: return .weibo
+        case .bluesky: return .bluesky
+        case .telegram: return .telegram
+        case .url: return .url
         }
+    }
+}
+
+/// A config-supplied tombstone rule for watched pages: a page whose text contains `contains` is
+/// gone, for `reason` (`tombstones = [{ contains = "…", reason = "censored" }]`).
+public struct TombstoneRule: Sendable, Hashable, Codable {
+    /// Text that marks the tombstone page (matched against the page's extracted text).
+    public var contains: String
+    /// The reason the rule proves.
+    public var reason: Reason
+
+    public init(contains: String, reason: Reason) {
+        self.contains = contains
+        self.reason = reason
     }
 }
 
@@ -57,7 +88,8 @@ public struct Account: Sendable, Hashable, Identifiable {
         self.headers = headers
     }
 
-    /// The canonical key for a source: `feed:<url>` or `mastodon:@<acct>@<instance host>`.
+    /// The canonical key for a source: `feed:<url>`, `mastodon:@<acct>@<instance host>`,
+    /// `weibo:<uid>`, `bluesky:<actor>`, `telegram:<channel>`, `url:<url>`.
     public static func key(for source: AccountSource) -> AccountKey {
         switch source {
         case .feed(let url):
@@ -68,6 +100,14 @@ public struct Account: Sendable, Hashable, Identifiable {
             let port = instance.port.map { ":\($0)" } ?? ""
             let qualified = user.contains("@") ? user : "\(user)@\(host)\(port)"
             return AccountKey(platform: .mastodon, identifier: "@\(qualified)")
+        case .weibo(let uid, _, _, _):
+            return AccountKey(platform: .weibo, identifier: uid)
+        case .bluesky(let actor, _, _, _):
+            return AccountKey(platform: .bluesky, identifier: actor.hasPrefix("@") ? String(actor.dropFirst()) : actor)
+        case .telegram(let channel, _, _):
+            return AccountKey(platform: .telegram, identifier: channel.hasPrefix("@") ? String(channel.dropFirst()) : channel)
+        case .url(let url, _):
+            return AccountKey(platform: .url, identifier: url.absoluteString)
         }
     }
 }

@@ -319,17 +319,22 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
             """
         )
         #expect(missing.key == "account.platform")
-        #expect(missing.message == #"missing required key: the platform, one of "feed", "mastodon""#)
+        #expect(
+            missing.message
+                == #"missing required key: the platform, one of "feed", "mastodon", "weibo", "bluesky", "telegram", "url""#
+        )
 
         let unknown = try problem(
             """
             [[account]]
-            platform = "weibo"
-            uid = "1195230310"
+            platform = "twitter"
+            user = "x"
             """
         )
         #expect(unknown.line == 2)
-        #expect(unknown.message == #"expected one of "feed", "mastodon", found "weibo""#)
+        #expect(
+            unknown.message
+                == #"expected one of "feed", "mastodon", "weibo", "bluesky", "telegram", "url", found "twitter""#)
     }
 
     @Test(arguments: [
@@ -607,5 +612,66 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
             ConfigLoader.resolvePath(explicit: "", environment: ["PALIMPSEST_CONFIG": ""]).path
                 == ConfigLoader.defaultPath
         )
+    }
+}
+
+/// The keys of the Weibo, Bluesky, Telegram and watched-URL accounts.
+@Suite struct PlatformAccountConfigTests {
+    func parse(_ text: String) throws -> PalimpsestConfig {
+        try ConfigLoader.parse(text, file: URL(fileURLWithPath: "/etc/palimpsest/palimpsest.toml"))
+    }
+
+    @Test func everyPlatformReadsItsKeysWithDefaults() throws {
+        let config = try self.parse(
+            """
+            [[account]]
+            platform = "weibo"
+            uid = "1195230310"
+            pages = 2
+            [[account]]
+            platform = "bluesky"
+            actor = "@bsky.app"
+            [[account]]
+            platform = "telegram"
+            channel = "durov"
+            base_url = "http://127.0.0.1:8080/tg/"
+            [[account]]
+            platform = "url"
+            urls = ["https://mp.weixin.qq.com/s?__biz=MzA&mid=1&idx=1", "https://example.org/page"]
+            tombstones = [{ contains = "此内容因违规无法查看", reason = "censored" }]
+            """)
+        #expect(config.accounts.map(\.key.rawValue) == [
+            "weibo:1195230310", "bluesky:bsky.app", "telegram:durov",
+            "url:https://mp.weixin.qq.com/s?__biz=MzA&mid=1&idx=1", "url:https://example.org/page",
+        ])
+        #expect(config.accounts[0].source == .weibo(uid: "1195230310", baseURL: URL(string: "https://m.weibo.cn")!, pages: 2, cookieFile: nil))
+        #expect(config.accounts[1].source == .bluesky(actor: "bsky.app", baseURL: URL(string: "https://public.api.bsky.app")!, pages: 1, filter: "posts_with_replies"))
+        #expect(config.accounts[2].source == .telegram(channel: "durov", baseURL: URL(string: "http://127.0.0.1:8080/tg")!, pages: 1))
+        #expect(config.accounts[3].source == .url(url: URL(string: "https://mp.weixin.qq.com/s?__biz=MzA&mid=1&idx=1")!, tombstones: [TombstoneRule(contains: "此内容因违规无法查看", reason: .censored)]))
+    }
+
+    @Test func badPlatformValuesAreNamed() throws {
+        #expect {
+            try self.parse(
+                """
+                [[account]]
+                platform = "weibo"
+                uid = "../etc"
+                [[account]]
+                platform = "bluesky"
+                actor = "x"
+                filter = "everything"
+                [[account]]
+                platform = "url"
+                tombstones = [{ contains = "gone", reason = "vanished" }]
+                """)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("key `uid`: expected the Weibo account's numeric uid")
+                && text.contains("key `actor`: expected a Bluesky handle")
+                && text.contains("key `filter`: expected one of")
+                && text.contains(#"tombstone reason: expected one of"#)
+                && text.contains("missing required key: `url` (one page) or `urls`")
+        }
     }
 }
