@@ -81,6 +81,6 @@ enum CurlErrorClassifier {
     }
 
     private static func bodyAdvice(_ limit: Int) -> String {
-        "the body is larger than the limit of \(limit) bytes; raise max_body_bytes if this source is legitimate"
+        "the body is larger than the limit of \(limit) bytes; raise max_body_size in [daemon] if this source is legitimate"
     }
 }

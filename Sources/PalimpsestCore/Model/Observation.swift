@@ -2,12 +2,17 @@ public import Foundation
 
 /// What one poll can see of an account's timeline: the bounds of the window.
 ///
-/// The floor is the created time of the oldest non-pinned post the poll actually received
+/// The floor is the created time of the post at the OLD END of the list the poll received
 /// (rule of evidence 2): a missing post older than the floor has aged out, it is not deleted.
+/// Platforms list newest first (or, like Telegram's preview, oldest first: the direction is taken
+/// from the majority of neighbouring pairs), so the old end is the last (or first) non-pinned post.
+/// A post out of date order — a sticky or bumped old item at the top of a fixed-size feed —
+/// therefore never lowers the floor: with the plain minimum date, every post that scrolled off
+/// the bottom would look "missing inside the window" (a false deletion).
 public struct TimelineWindow: Sendable, Codable, Hashable {
     /// Created time (UTC) of the newest non-pinned post received, if any has a date.
     public var newest: Date?
-    /// Created time (UTC) of the oldest non-pinned post received: the window floor.
+    /// Created time (UTC) of the post at the old end of the list: the window floor.
     public var floor: Date?
     /// Number of non-pinned posts received.
     public var postCount: Int
@@ -21,14 +26,26 @@ public struct TimelineWindow: Sendable, Codable, Hashable {
         self.pinnedCount = pinnedCount
     }
 
-    /// Computes the window of a list of posts: pinned posts never set the bounds.
+    /// Computes the window of a list of posts in the platform's order: pinned posts never set the
+    /// bounds; the floor is the date at the old end of the list (see the type's documentation).
     public init(posts: [Post]) {
         let timeline = posts.filter { !$0.isPinned }
         let dates = timeline.compactMap(\.postedAt)
         self.newest = dates.max()
-        self.floor = dates.min()
+        self.floor = Self.oldEnd(of: dates)
         self.postCount = timeline.count
         self.pinnedCount = posts.count - timeline.count
+    }
+
+    /// The date at the old end of dates in list order.
+    static func oldEnd(of dates: [Date]) -> Date? {
+        guard let first = dates.first, let last = dates.last else { return nil }
+        var descending = 0
+        var ascending = 0
+        for (earlier, later) in zip(dates, dates.dropFirst()) {
+            if earlier > later { descending += 1 } else if earlier < later { ascending += 1 }
+        }
+        return descending >= ascending ? last : first
     }
 
     enum CodingKeys: String, CodingKey {

@@ -8,7 +8,8 @@ public import Foundation
 /// - Probe: the item's own link, when it lies on the feed's host; 404/410 is a tombstone
 ///   (`removed`), 200 means it exists, anything else proves nothing. Items linking elsewhere (an
 ///   RSSHub feed of tweets) have no probe: absence must confirm them.
-/// - Account: the feed URL itself; 404/410 means the feed is gone (`account_deleted`).
+/// - Account: the feed URL itself; 404/410 means the feed is gone (`removed`: a bare status does
+///   not say by whom).
 public struct FeedAdapter: PlatformAdapter {
     /// The `Accept` header of feed requests: the three feed media types first, then generic
     /// JSON and XML, then anything (many servers label feeds `text/xml` or `text/html`).
@@ -34,7 +35,9 @@ public struct FeedAdapter: PlatformAdapter {
     /// - 2xx: the body is parsed; success is a complete observation (even with no items: the
     ///   detector decides what an empty feed after a full one means); a parse failure (HTML page,
     ///   garbage, truncated XML) is a `.failed` poll of kind `unparsable`.
-    /// - 404, 410: the feed itself is gone: `.accountUnavailable(reason: .accountDeleted)`.
+    /// - 404, 410: `.failed` of kind `httpStatus`: the feed may be gone, but a bridge or CDN can
+    ///   answer 404 for a while, and a bare 404 does not say who removed what: the account stays
+    ///   blind (never a false "account deleted"); the operator sees the span and the status.
     /// - 401, 403: `.failed` of kind `gated` (login wall, geo or anti-bot block).
     /// - 429: `.failed` of kind `rateLimited`, with `Retry-After` when given.
     /// - 5xx and anything else: `.failed` of kind `httpStatus`.
@@ -63,8 +66,12 @@ public struct FeedAdapter: PlatformAdapter {
                         httpStatus: status))
             }
         case 404, 410:
-            return .accountUnavailable(
-                reason: .accountDeleted, detail: "\(Self.statusLine(status)) from \(url): the feed is gone")
+            return .failed(
+                PollFailure(
+                    kind: .httpStatus,
+                    message: "\(Self.statusLine(status)) from \(url): the feed is gone or has moved; "
+                        + "check the URL (the account stays blind until it answers again)",
+                    url: url, httpStatus: status))
         case 401, 403:
             return .failed(
                 PollFailure(
@@ -123,7 +130,7 @@ public struct FeedAdapter: PlatformAdapter {
     }
 
     /// 200 with a feed of at least one item: available; 404 or 410: the feed is gone
-    /// (`account_deleted`); anything else (an empty feed, an unreadable body, 401, 403, 429, 5xx)
+    /// (`removed`); anything else (an empty feed, an unreadable body, 401, 403, 429, 5xx)
     /// proves nothing.
     public func classifyAccountProbe(_ response: HTTPResponse, for account: Account) -> AccountVerdict {
         let url = response.url.absoluteString
@@ -141,7 +148,7 @@ public struct FeedAdapter: PlatformAdapter {
                 return .inconclusive(detail: "HTTP 200 from \(url) but not a readable feed: \(error)")
             }
         case 404, 410:
-            return .unavailable(reason: .accountDeleted, detail: "\(Self.statusLine(response.status)) from \(url)")
+            return .unavailable(reason: .removed, detail: "\(Self.statusLine(response.status)) from \(url)")
         default:
             return .inconclusive(detail: "\(Self.statusLine(response.status)) from \(url)")
         }

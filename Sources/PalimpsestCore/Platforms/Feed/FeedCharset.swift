@@ -43,6 +43,15 @@ enum FeedCharset {
             label = Self.charset(inContentType: contentType)
         }
         guard let label, let iconvName = Self.iconvName(forLabel: label) else {
+            // UTF-8 by declaration or by default (XML 1.0 §4.3.3): bytes that are not UTF-8 are a
+            // fatal error, never text to diff. Decoding them with U+FFFD would make the same item
+            // differ from its correctly encoded copy: a false alteration.
+            if String(validating: bytes, as: UTF8.self) == nil {
+                throw FeedParseError(
+                    kind: .unsupportedEncoding, format: nil,
+                    message: "the feed is UTF-8 by \(declared == nil ? "default (no encoding declared)" : "declaration") "
+                        + "but contains bytes that are not UTF-8; the server must declare the encoding it sends")
+            }
             // Still rewrite the declaration: it may name UTF-16 over bytes that are not.
             return Self.rewritingDeclaration(bytes)
         }

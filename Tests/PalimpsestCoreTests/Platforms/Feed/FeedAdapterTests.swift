@@ -140,14 +140,14 @@ import Testing
     }
 
     @Test(arguments: [(404, "HTTP 404 Not Found"), (410, "HTTP 410 Gone")])
-    func aMissingFeedIsTheAccountGone(status: Int, statusLine: String) {
+    func aMissingFeedIsABlindPollNeverAnAccountEvent(status: Int, statusLine: String) {
         let outcome = Self.adapter.observe([Self.response(status)], for: Self.account, polledAt: Self.polledAt)
-        guard case .accountUnavailable(let reason, let detail) = outcome else {
+        guard case .failed(let failure) = outcome else {
             Issue.record("HTTP \(status) gave \(outcome)")
             return
         }
-        #expect(reason == .accountDeleted)
-        #expect(detail.hasPrefix("\(statusLine) from \(Self.feedURL.absoluteString)"))
+        #expect(failure.kind == .httpStatus)
+        #expect(failure.message.hasPrefix("\(statusLine) from \(Self.feedURL.absoluteString)"))
     }
 
     @Test func noResponseIsAFailure() {
@@ -231,10 +231,10 @@ import Testing
         #expect(
             Self.adapter.classifyAccountProbe(Self.response(410), for: Self.account)
                 == .unavailable(
-                    reason: .accountDeleted,
+                    reason: .removed,
                     detail: "HTTP 410 Gone from https://rsshub.example.org/twitter/user/ArknightsStaff"))
         guard
-            case .unavailable(.accountDeleted, _) = Self.adapter.classifyAccountProbe(
+            case .unavailable(.removed, _) = Self.adapter.classifyAccountProbe(
                 Self.response(404), for: Self.account)
         else {
             Issue.record("404 means the feed is gone")

@@ -95,9 +95,16 @@ import Testing
         #expect(first?.title == "\u{FFFD}删除的微博：言论自由")
         #expect(first?.post.versionHash == second?.post.versionHash)
 
-        // Invalid UTF-8 in a UTF-8 document likewise.
-        let utf8 = Self.rss(encoding: "UTF-8", text: Array("ok ".utf8) + [0xC3] + Array(" end".utf8))
-        #expect(try FeedParser.parse(utf8, feedURL: Self.feedURL).items.first?.title == "ok \u{FFFD} end")
+    }
+
+    /// Bytes that are not UTF-8 in a UTF-8 document (declared or by default) are a fatal error: a
+    /// Latin-1 copy of a UTF-8 feed must make the poll blind, not read as an edited text.
+    @Test func invalidUTF8InAUTF8DocumentIsUnreadable() {
+        let declared = Self.rss(encoding: "UTF-8", text: Array("ok ".utf8) + [0xC3] + Array(" end".utf8))
+        #expect(throws: FeedParseError.self) { try FeedParser.parse(declared, feedURL: Self.feedURL) }
+        let latin1 = Data("<rss version=\"2.0\"><channel><item><guid>30</guid><title>caf".utf8) + Data([0xE9])
+            + Data("</title></item></channel></rss>".utf8)
+        #expect(throws: FeedParseError.self) { try FeedParser.parse(latin1, feedURL: Self.feedURL) }
     }
 
     @Test func utf16WithAByteOrderMarkDecodes() throws {
