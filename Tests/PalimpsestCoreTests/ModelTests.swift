@@ -22,3 +22,20 @@ import Testing
         #expect(AccountKey(rawValue: "feed:a/b").directoryName != AccountKey(rawValue: "feed:a_b").directoryName)
     }
 }
+
+@Suite struct AccountKeyTests {
+    @Test func oneFeedHasOneKeyHoweverItsURLIsSpelled() {
+        let spellings = [
+            "http://127.0.0.1/feed", "HTTP://127.0.0.1:80/feed", "http://127.0.0.1/feed#frag", "http://127.0.0.1/./feed",
+            "http://127.0.0.1/a/../feed",
+        ]
+        let keys = Set(spellings.map { Account.key(for: .feed(url: URL(string: $0)!)) })
+        #expect(keys == [AccountKey(rawValue: "feed:http://127.0.0.1/feed")])
+    }
+
+    @Test func mastodonUsernamesIgnoreCase() {
+        let instance = URL(string: "https://Mastodon.Social")!
+        #expect(Account.key(for: .mastodon(instance: instance, acct: "@Bob")) == Account.key(for: .mastodon(instance: instance, acct: "bob")))
+        #expect(Account.key(for: .mastodon(instance: instance, acct: "bob")).rawValue == "mastodon:@bob@mastodon.social")
+    }
+}

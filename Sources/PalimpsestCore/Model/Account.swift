@@ -93,10 +93,11 @@ public struct Account: Sendable, Hashable, Identifiable {
     public static func key(for source: AccountSource) -> AccountKey {
         switch source {
         case .feed(let url):
-            return AccountKey(platform: .feed, identifier: url.absoluteString)
+            return AccountKey(platform: .feed, identifier: Self.canonical(url))
         case .mastodon(let instance, let acct):
-            let user = acct.hasPrefix("@") ? String(acct.dropFirst()) : acct
-            let host = instance.host ?? instance.absoluteString
+            // Mastodon usernames and host names are case-insensitive: @Bob and bob are one account.
+            let user = (acct.hasPrefix("@") ? String(acct.dropFirst()) : acct).lowercased()
+            let host = (instance.host ?? instance.absoluteString).lowercased()
             let port = instance.port.map { ":\($0)" } ?? ""
             let qualified = user.contains("@") ? user : "\(user)@\(host)\(port)"
             return AccountKey(platform: .mastodon, identifier: "@\(qualified)")
@@ -107,7 +108,23 @@ public struct Account: Sendable, Hashable, Identifiable {
         case .telegram(let channel, _, _):
             return AccountKey(platform: .telegram, identifier: channel.hasPrefix("@") ? String(channel.dropFirst()) : channel)
         case .url(let url, _):
-            return AccountKey(platform: .url, identifier: url.absoluteString)
+            return AccountKey(platform: .url, identifier: Self.canonical(url))
         }
+    }
+
+    /// One spelling per resource, so one feed cannot be watched twice under two keys: scheme and
+    /// host lowercased, the default port dropped, dot segments resolved, the fragment dropped.
+    static func canonical(_ url: URL) -> String {
+        guard var components = URLComponents(url: url.standardized, resolvingAgainstBaseURL: false) else {
+            return url.absoluteString
+        }
+        components.scheme = components.scheme?.lowercased()
+        components.host = components.host?.lowercased()
+        if (components.scheme == "http" && components.port == 80) || (components.scheme == "https" && components.port == 443) {
+            components.port = nil
+        }
+        components.fragment = nil
+        if components.path.isEmpty { components.path = "/" }
+        return components.string ?? url.absoluteString
     }
 }

@@ -143,7 +143,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         #expect(feed.headers.isEmpty)
 
         let mastodon = config.accounts[1]
-        #expect(mastodon.key.rawValue == "mastodon:@Gargron@mastodon.social")
+        #expect(mastodon.key.rawValue == "mastodon:@gargron@mastodon.social")
         // The trailing slash is dropped so adapters can append `/api/v1/…`; the `@` is dropped from acct.
         #expect(mastodon.source == .mastodon(instance: URL(string: "https://mastodon.social")!, acct: "Gargron"))
         #expect(mastodon.name == "Gargron")
@@ -151,7 +151,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         #expect(mastodon.proxy == "")
         #expect(config.effectiveProxy(for: mastodon) == nil)
         #expect(mastodon.headers == ["Authorization": "Bearer secret"])
-        #expect(config.account(withKey: AccountKey(rawValue: "mastodon:@Gargron@mastodon.social")) == mastodon)
+        #expect(config.account(withKey: AccountKey(rawValue: "mastodon:@gargron@mastodon.social")) == mastodon)
     }
 
     @Test func theExampleConfigParsesWithEveryKey() throws {
@@ -167,7 +167,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
             config.accounts.map(\.key.rawValue) == [
                 "feed:https://rsshub.app/twitter/user/ArknightsStaff",
                 "feed:https://github.com/swiftlang/swift/releases.atom",
-                "mastodon:@Mastodon@mastodon.social",
+                "mastodon:@mastodon@mastodon.social",
             ]
         )
         #expect(config.accounts[0].interval == 300)
@@ -447,7 +447,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         #expect(
             error.description
                 == #"/etc/palimpsest/palimpsest.toml:11:1: account #2 ("Second"): key `acct`: duplicate account: "#
-                + #"account #1 ("First") watches the same account (key `mastodon:@Gargron@mastodon.social`); "#
+                + #"account #1 ("First") watches the same account (key `mastodon:@gargron@mastodon.social`); "#
                 + "remove one of them"
         )
     }

@@ -44,7 +44,7 @@ import Testing
         #expect(lines.contains("     url       https://rsshub.app/twitter/user/ArknightsStaff"))
         #expect(lines.contains("     interval  5m"))
         #expect(lines.contains("     proxy     http://user:***@proxy.example:3128 (daemon's)"))
-        #expect(lines.contains("  #2 mastodon:@Mastodon@mastodon.social"))
+        #expect(lines.contains("  #2 mastodon:@mastodon@mastodon.social"))
         #expect(lines.contains("     instance  https://mastodon.social"))
         #expect(lines.contains("     acct      Mastodon"))
         #expect(lines.contains("     interval  10m (daemon's)"))
