@@ -42,6 +42,12 @@ struct TailCommand: AsyncParsableCommand {
             let config = try self.options.loadConfig()
             url = config.daemon.deletionLog
             for account in config.accounts { if let name = account.name { names[name] = account.key.rawValue } }
+            let known = Set(config.accounts.map(\.key.rawValue))
+            for requested in self.accounts where names[requested] == nil && !known.contains(requested) {
+                printError(
+                    "tail: --account \(requested) matches no configured account (by key or name); "
+                        + "showing only its past events, if the log has any")
+            }
         }
         var sinceDate: Date?
         if let since = self.since {

@@ -189,7 +189,9 @@ public struct AccountPoller: Sendable {
         var detail = "\(observation.posts.count) posts in window"
         if candidates > 0 { detail += ", \(candidates) missing (\(session.probesSent) probed)" }
         if diff.isMassDisappearance { detail += ", mass disappearance: account probed" }
-        if !diff.isFresh { detail += ", stale answer (older than the last one seen): not diffed for deletions" }
+        if !diff.isFresh {
+            detail += ", stale answer (older than the last one seen): only probe answers count, absence does not"
+        }
         state.lastPoll = PollRecord(
             at: observation.polledAt, outcome: "complete", detail: detail, posts: observation.posts.count)
         let logged = try await self.commit(events: outcome.events, state: &state, store: store)
