@@ -168,7 +168,8 @@ public struct BlueskyAdapter: PlatformAdapter {
             return .inconclusive(detail: "\(Self.describe(found.rule.meaning)): \(Self.summary(of: response))")
         }
         guard !Self.looksLikeHTML(response) else {
-            return .inconclusive(detail: "HTTP \(response.status) with an HTML page where a JSON getPosts answer was expected")
+            return .inconclusive(
+                detail: "HTTP \(response.status) with an HTML page where a JSON getPosts answer was expected")
         }
         let answer: PostsAnswer
         do {
@@ -295,7 +296,8 @@ public struct BlueskyAdapter: PlatformAdapter {
         return .available(profile)
     }
 
-    private func readFeedPage(_ response: HTTPResponse, what: String, now: Date) -> Result<BlueskyFeedPage, PollFailure> {
+    private func readFeedPage(_ response: HTTPResponse, what: String, now: Date) -> Result<BlueskyFeedPage, PollFailure>
+    {
         guard response.isSuccess else {
             return .failure(self.failure(for: response, what: what, now: now))
         }
@@ -331,7 +333,8 @@ public struct BlueskyAdapter: PlatformAdapter {
                 message: "\(what): the AppView answered 429 Too Many Requests; no more requests to it\(until)",
                 url: url, httpStatus: status, retryAfter: reset)
         case .gated(let explanation):
-            return PollFailure(kind: .gated, message: "\(what): \(explanation) (\(summary))", url: url, httpStatus: status)
+            return PollFailure(
+                kind: .gated, message: "\(what): \(explanation) (\(summary))", url: url, httpStatus: status)
         case .serverError:
             return PollFailure(
                 kind: .httpStatus, message: "\(what): server error (\(summary)); retry later", url: url,
@@ -414,7 +417,8 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// `HTTP <status> <body>`: the status and the start of the body, whitespace collapsed, e.g.
     /// `HTTP 400 {"error":"AccountTakedown","message":"Account has been suspended"}`.
     static func summary(of response: HTTPResponse) -> String {
-        let quoted = PostVersion.normalizeText(String(decoding: response.body.prefix(Self.quotedBodyBytes), as: UTF8.self))
+        let quoted = PostVersion.normalizeText(
+            String(decoding: response.body.prefix(Self.quotedBodyBytes), as: UTF8.self))
         guard !quoted.isEmpty else { return "HTTP \(response.status) (empty body)" }
         return "HTTP \(response.status) \(quoted)" + (response.body.count > Self.quotedBodyBytes ? "…" : "")
     }

@@ -39,7 +39,8 @@ import Testing
         let request = try #require(self.adapter.resolutionRequest(for: self.account, context: AdapterContext()))
         #expect(request.method == "GET")
         #expect(
-            request.url.absoluteString == "https://public.api.bsky.app/xrpc/app.bsky.actor.getProfile?actor=dril.bsky.social")
+            request.url.absoluteString
+                == "https://public.api.bsky.app/xrpc/app.bsky.actor.getProfile?actor=dril.bsky.social")
         #expect(request.headers["Accept"] == "application/json")
         #expect(self.adapter.resolutionRequest(for: self.account, context: self.resolved) == nil)
         let withAt = try #require(
@@ -81,13 +82,15 @@ import Testing
     }
 
     @Test func accountHeadersAndProxyGoWithEveryRequest() throws {
-        let source = AccountSource.bluesky(actor: "dril.bsky.social", baseURL: Fixture.base, pages: 1, filter: "posts_with_replies")
+        let source = AccountSource.bluesky(
+            actor: "dril.bsky.social", baseURL: Fixture.base, pages: 1, filter: "posts_with_replies")
         let account = Account(
             key: Account.key(for: source), source: source, proxy: "socks5h://127.0.0.1:9050",
             headers: ["Authorization": "Bearer x"])
         let requests = self.adapter.timelineRequests(for: account, context: self.resolved)
         #expect(requests.count == 2)
-        #expect(requests.allSatisfy { $0.headers["Authorization"] == "Bearer x" && $0.proxy == "socks5h://127.0.0.1:9050" })
+        #expect(
+            requests.allSatisfy { $0.headers["Authorization"] == "Bearer x" && $0.proxy == "socks5h://127.0.0.1:9050" })
     }
 
     // MARK: Paging
@@ -102,13 +105,15 @@ import Testing
                 == "https://public.api.bsky.app/xrpc/app.bsky.feed.getAuthorFeed?actor=did:plc:6wpkkitfdkgthatfvspcfmjo"
                 + "&limit=50&filter=posts_with_replies&includePins=true&cursor=2025-02-21T18:38:52.746Z")
         #expect(self.adapter.nextPageRequest(after: page, pageIndex: 1, for: twoPages, context: self.resolved) == nil)
-        #expect(self.adapter.nextPageRequest(after: page, pageIndex: 0, for: self.account, context: self.resolved) == nil)
+        #expect(
+            self.adapter.nextPageRequest(after: page, pageIndex: 0, for: self.account, context: self.resolved) == nil)
     }
 
     @Test func legacyCursorIsSentAsItCame() throws {
         let page = Fixture.response(body: try Fixture.body("getAuthorFeed_reposts_replies_2023"))
         let next = try #require(
-            self.adapter.nextPageRequest(after: page, pageIndex: 0, for: Fixture.account(pages: 3), context: self.resolved))
+            self.adapter.nextPageRequest(
+                after: page, pageIndex: 0, for: Fixture.account(pages: 3), context: self.resolved))
         #expect(
             next.url.absoluteString.hasSuffix(
                 "&cursor=1682809172466::bafyreihdpdn7uiqmshzb2y4o67gzy2aeairq6phuk476k2oidhy2p5dbwu"))
@@ -125,7 +130,8 @@ import Testing
                 + "&cursor=2025-01-01T00:00:00.000Z")
         let failed = Fixture.response(status: 503, text: "")
         for answer in [lastPage, emptyPage, stuck, failed] {
-            #expect(self.adapter.nextPageRequest(after: answer, pageIndex: 0, for: twoPages, context: self.resolved) == nil)
+            #expect(
+                self.adapter.nextPageRequest(after: answer, pageIndex: 0, for: twoPages, context: self.resolved) == nil)
         }
     }
 
@@ -133,14 +139,17 @@ import Testing
         let items = try Fixture.items(ofPage: "getAuthorFeed_dril_page")
         let page = Fixture.response(body: try Fixture.page(items, cursor: "a&b=c+d e"))
         let next = try #require(
-            self.adapter.nextPageRequest(after: page, pageIndex: 0, for: Fixture.account(pages: 2), context: self.resolved))
+            self.adapter.nextPageRequest(
+                after: page, pageIndex: 0, for: Fixture.account(pages: 2), context: self.resolved))
         #expect(next.url.absoluteString.hasSuffix("&cursor=a%26b%3Dc%2Bd%20e"))
     }
 
     // MARK: Observation
 
     @Test func profileAndOnePageGiveTheFivePostsOfAFullWindow() throws {
-        let outcome = self.observe([try self.profileAnswer(), Fixture.response(body: try Fixture.body("getAuthorFeed_dril_page"))])
+        let outcome = self.observe([
+            try self.profileAnswer(), Fixture.response(body: try Fixture.body("getAuthorFeed_dril_page")),
+        ])
         let posts = try #require(self.posts(of: outcome))
         #expect(posts.map(\.id) == (try Fixture.posts(ofPage: "getAuthorFeed_dril_page")).map(\.id))
         #expect(posts.allSatisfy { !$0.isPinned }, "the pinned post 3lcjnbvar5k2s is not on this page")
@@ -157,10 +166,11 @@ import Testing
         #expect(posts.count == 5)
         #expect(posts.first?.id == Fixture.drilPost("3liphb4l7m22n"))
         #expect(posts.first?.isPinned == true, "the pin item comes first and wins over the same post in time")
-        #expect(posts.dropFirst().map(\.id) == [
-            Fixture.drilPost("3lix6ufungs22"), Fixture.drilPost("3litgermucc2h"), Fixture.drilPost("3lirwer3l4s2r"),
-            Fixture.drilPost("3liphfrnb7c2n"),
-        ])
+        #expect(
+            posts.dropFirst().map(\.id) == [
+                Fixture.drilPost("3lix6ufungs22"), Fixture.drilPost("3litgermucc2h"), Fixture.drilPost("3lirwer3l4s2r"),
+                Fixture.drilPost("3liphfrnb7c2n"),
+            ])
     }
 
     @Test func theProfilesPinnedPostIsPinnedWhereverItIsListed() throws {
@@ -169,7 +179,8 @@ import Testing
                 profile["pinnedPost"] = ["uri": Fixture.drilPost("3lirwer3l4s2r"), "cid": "x"]
             })
         let posts = try #require(
-            self.posts(of: self.observe([profile, Fixture.response(body: try Fixture.body("getAuthorFeed_dril_page"))])))
+            self.posts(
+                of: self.observe([profile, Fixture.response(body: try Fixture.body("getAuthorFeed_dril_page"))])))
         #expect(posts.filter(\.isPinned).map(\.id) == [Fixture.drilPost("3lirwer3l4s2r")])
         #expect(TimelineWindow(posts: posts).postCount == 4)
     }
@@ -192,7 +203,9 @@ import Testing
     }
 
     @Test func authorFeedSayingGoneWhileTheProfileAnswersIsBlindNotAnAccountEvent() throws {
-        let outcome = self.observe([try self.profileAnswer(), Fixture.response(status: 400, text: Shape.profileNotFound)])
+        let outcome = self.observe([
+            try self.profileAnswer(), Fixture.response(status: 400, text: Shape.profileNotFound),
+        ])
         let failure = try #require(self.failure(of: outcome))
         #expect(failure.kind == .httpStatus)
         #expect(failure.message.contains("contradictory"))
@@ -230,7 +243,9 @@ import Testing
     @Test func htmlTruncatedOrForeignBodiesAreUnparsable() throws {
         let page = try Fixture.body("getAuthorFeed_dril_page")
         let bodies: [HTTPResponse] = [
-            Fixture.response(status: 200, text: "<html><body>checking your browser</body></html>", headers: ["Content-Type": "text/html"]),
+            Fixture.response(
+                status: 200, text: "<html><body>checking your browser</body></html>",
+                headers: ["Content-Type": "text/html"]),
             Fixture.response(body: page.prefix(page.count / 2)),
             Fixture.response(status: 200, text: #"{"posts":[]}"#),
             Fixture.response(status: 200, text: #"{"feed":[{"post":{"uri":"at://x/app.bsky.feed.post/y"}}]}"#),
@@ -247,16 +262,20 @@ import Testing
     // MARK: Resolution
 
     @Test func resolutionGivesTheDIDFromTheRecordedProfile() throws {
-        #expect(self.adapter.interpretResolution(try self.profileAnswer(), for: self.account) == .resolved(id: Fixture.drilDID))
+        #expect(
+            self.adapter.interpretResolution(try self.profileAnswer(), for: self.account)
+                == .resolved(id: Fixture.drilDID))
     }
 
     @Test func resolutionErrorsFollowTheRuleTable() {
-        let takedown = self.adapter.interpretResolution(Fixture.response(status: 400, text: Shape.accountTakedown), for: self.account)
+        let takedown = self.adapter.interpretResolution(
+            Fixture.response(status: 400, text: Shape.accountTakedown), for: self.account)
         guard case .accountUnavailable(.accountSuspended, _) = takedown else {
             Issue.record("AccountTakedown must be account_suspended, got \(takedown)")
             return
         }
-        let missing = self.adapter.interpretResolution(Fixture.response(status: 400, text: Shape.profileNotFound), for: self.account)
+        let missing = self.adapter.interpretResolution(
+            Fixture.response(status: 400, text: Shape.profileNotFound), for: self.account)
         guard case .accountUnavailable(.accountDeleted, _) = missing else {
             Issue.record("Profile not found must be account_deleted, got \(missing)")
             return
@@ -283,8 +302,12 @@ import Testing
                 + "app.bsky.feed.post/3liphfrnb7c2n")
         let repost = try Fixture.posts(ofPage: "getAuthorFeed_reposts_replies_2023")[0]
         #expect(self.adapter.probeRequest(for: repost, of: self.account, context: self.resolved) == nil)
-        for id in ["at://did:plc:x/app.bsky.feed.post/a?b=c", "at://did:plc:x/app.bsky.feed.like/abc", "https://x/y", "at://did:plc:x/../y/z"] {
-            #expect(self.adapter.probeRequest(for: Post(id: id, text: ""), of: self.account, context: self.resolved) == nil)
+        for id in [
+            "at://did:plc:x/app.bsky.feed.post/a?b=c", "at://did:plc:x/app.bsky.feed.like/abc", "https://x/y",
+            "at://did:plc:x/../y/z",
+        ] {
+            #expect(
+                self.adapter.probeRequest(for: Post(id: id, text: ""), of: self.account, context: self.resolved) == nil)
         }
     }
 
@@ -298,7 +321,8 @@ import Testing
         #expect(reason == .removed, "getPosts does not say who removed it: never guess")
         #expect(detail.contains("0 of 1"))
         let others = try Fixture.getPostsAnswer(Array(try Fixture.items(ofPage: "getAuthorFeed_dril_page")[0..<3]))
-        guard case .tombstone(.removed, _) = self.adapter.classifyProbe(Fixture.response(body: others), for: post) else {
+        guard case .tombstone(.removed, _) = self.adapter.classifyProbe(Fixture.response(body: others), for: post)
+        else {
             Issue.record("a getPosts answer with other posts only is still a tombstone for this one")
             return
         }
@@ -333,38 +357,50 @@ import Testing
             (Shape.profileNotFound, .accountDeleted),
         ]
         for (body, reason) in cases {
-            guard case .unavailable(let found, _) = self.adapter.classifyAccountProbe(
-                Fixture.response(status: 400, text: body), for: self.account)
+            guard
+                case .unavailable(let found, _) = self.adapter.classifyAccountProbe(
+                    Fixture.response(status: 400, text: body), for: self.account)
             else {
                 Issue.record("\(body) must make the account unavailable")
                 continue
             }
             #expect(found == reason)
         }
-        for (status, body) in [(429, Shape.rateLimitExceeded), (503, ""), (400, Shape.blockedByActor), (200, "<html/>")] {
-            guard case .inconclusive = self.adapter.classifyAccountProbe(
-                Fixture.response(status: status, text: body), for: self.account)
+        for (status, body) in [
+            (429, Shape.rateLimitExceeded), (503, ""), (400, Shape.blockedByActor), (200, "<html/>"),
+        ] {
+            guard
+                case .inconclusive = self.adapter.classifyAccountProbe(
+                    Fixture.response(status: status, text: body), for: self.account)
             else {
                 Issue.record("HTTP \(status) \(body) must be inconclusive")
                 continue
             }
         }
         let probe = try #require(self.adapter.accountProbeRequest(for: self.account, context: AdapterContext()))
-        #expect(probe.url.absoluteString.hasSuffix("getProfile?actor=dril.bsky.social"), "the actor until the DID is known")
+        #expect(
+            probe.url.absoluteString.hasSuffix("getProfile?actor=dril.bsky.social"), "the actor until the DID is known")
     }
 
     // MARK: Rate limits
 
     @Test func rateLimitWaitsForTheLaterOfResetAndRetryAfter() {
         let reset = self.now.addingTimeInterval(600)
-        let headers: HTTPHeaders = [("RateLimit-Reset", String(Int(reset.timeIntervalSince1970))), ("Retry-After", "60")]
-        #expect(self.adapter.rateLimitReset(in: Fixture.response(status: 429, text: "", headers: headers), now: self.now) == reset)
-        let longRetry: HTTPHeaders = [("RateLimit-Reset", String(Int(reset.timeIntervalSince1970))), ("Retry-After", "1200")]
+        let headers: HTTPHeaders = [
+            ("RateLimit-Reset", String(Int(reset.timeIntervalSince1970))), ("Retry-After", "60"),
+        ]
+        #expect(
+            self.adapter.rateLimitReset(in: Fixture.response(status: 429, text: "", headers: headers), now: self.now)
+                == reset)
+        let longRetry: HTTPHeaders = [
+            ("RateLimit-Reset", String(Int(reset.timeIntervalSince1970))), ("Retry-After", "1200"),
+        ]
         #expect(
             self.adapter.rateLimitReset(in: Fixture.response(status: 429, text: "", headers: longRetry), now: self.now)
                 == self.now.addingTimeInterval(1200))
         #expect(
-            self.adapter.rateLimitReset(in: Fixture.response(status: 429, text: "", headers: [("Retry-After", "30")]), now: self.now)
+            self.adapter.rateLimitReset(
+                in: Fixture.response(status: 429, text: "", headers: [("Retry-After", "30")]), now: self.now)
                 == self.now.addingTimeInterval(30))
         #expect(
             self.adapter.rateLimitReset(in: Fixture.response(status: 429, text: ""), now: self.now)
@@ -377,12 +413,21 @@ import Testing
 
     @Test func exhaustedBudgetOnAGoodAnswerWaitsForTheReset() {
         let reset = self.now.addingTimeInterval(120)
-        let exhausted: HTTPHeaders = [("RateLimit-Remaining", "0"), ("RateLimit-Reset", String(Int(reset.timeIntervalSince1970)))]
-        #expect(self.adapter.rateLimitReset(in: Fixture.response(status: 200, text: "{}", headers: exhausted), now: self.now) == reset)
-        let plenty: HTTPHeaders = [("RateLimit-Remaining", "2999"), ("RateLimit-Reset", String(Int(reset.timeIntervalSince1970)))]
-        #expect(self.adapter.rateLimitReset(in: Fixture.response(status: 200, text: "{}", headers: plenty), now: self.now) == nil)
+        let exhausted: HTTPHeaders = [
+            ("RateLimit-Remaining", "0"), ("RateLimit-Reset", String(Int(reset.timeIntervalSince1970))),
+        ]
         #expect(
-            self.adapter.rateLimitReset(in: Fixture.response(status: 503, text: "", headers: [("Retry-After", "90")]), now: self.now)
+            self.adapter.rateLimitReset(
+                in: Fixture.response(status: 200, text: "{}", headers: exhausted), now: self.now) == reset)
+        let plenty: HTTPHeaders = [
+            ("RateLimit-Remaining", "2999"), ("RateLimit-Reset", String(Int(reset.timeIntervalSince1970))),
+        ]
+        #expect(
+            self.adapter.rateLimitReset(in: Fixture.response(status: 200, text: "{}", headers: plenty), now: self.now)
+                == nil)
+        #expect(
+            self.adapter.rateLimitReset(
+                in: Fixture.response(status: 503, text: "", headers: [("Retry-After", "90")]), now: self.now)
                 == self.now.addingTimeInterval(90))
         #expect(self.adapter.rateLimitReset(in: Fixture.response(status: 503, text: ""), now: self.now) == nil)
     }

@@ -70,7 +70,8 @@ import Testing
     @Test func drilPageCursorIsAnISOTimestamp() throws {
         let page = try JSONDecoder().decode(BlueskyFeedPage.self, from: Fixture.body("getAuthorFeed_dril_page"))
         #expect(page.cursor == "2025-02-21T18:38:52.746Z")
-        let paging = try JSONDecoder().decode(BlueskyFeedPage.Paging.self, from: Fixture.body("getAuthorFeed_dril_page"))
+        let paging = try JSONDecoder().decode(
+            BlueskyFeedPage.Paging.self, from: Fixture.body("getAuthorFeed_dril_page"))
         #expect(paging.cursor == "2025-02-21T18:38:52.746Z")
         #expect(paging.itemCount == 5)
     }
@@ -80,10 +81,11 @@ import Testing
     @Test func page2023HasTwentyThreeOwnPostsAndTwoReposts() throws {
         let posts = try Fixture.posts(ofPage: "getAuthorFeed_reposts_replies_2023")
         #expect(posts.count == 25)
-        #expect(posts.filter { $0.kind == .repost }.map(\.id) == [
-            "repost:at://did:plc:placeholder03xxxxxxxxxxx/app.bsky.feed.post/3jukz62npim26",
-            "repost:at://did:plc:7itws64acv3c6dsgab5ky6zn/app.bsky.feed.post/3juhed6iawd2h",
-        ])
+        #expect(
+            posts.filter { $0.kind == .repost }.map(\.id) == [
+                "repost:at://did:plc:placeholder03xxxxxxxxxxx/app.bsky.feed.post/3jukz62npim26",
+                "repost:at://did:plc:7itws64acv3c6dsgab5ky6zn/app.bsky.feed.post/3juhed6iawd2h",
+            ])
         let own = posts.filter { $0.kind == .post }
         #expect(own.count == 23)
         #expect(own.allSatisfy { $0.id.hasPrefix("at://did:plc:placeholder15xxxxxxxxxxx/app.bsky.feed.post/") })
@@ -243,11 +245,21 @@ import Testing
 
     // MARK: Version stability
 
-    @Test(arguments: [
-        ["$type": "app.bsky.embed.record#viewNotFound", "uri": "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3lbsizxfxa22r", "notFound": true],
-        ["$type": "app.bsky.embed.record#viewBlocked", "uri": "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3lbsizxfxa22r", "blocked": true],
-        ["$type": "app.bsky.embed.record#viewDetached", "uri": "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3lbsizxfxa22r", "detached": true],
-    ] as [[String: any Sendable]])
+    @Test(
+        arguments: [
+            [
+                "$type": "app.bsky.embed.record#viewNotFound",
+                "uri": "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3lbsizxfxa22r", "notFound": true,
+            ],
+            [
+                "$type": "app.bsky.embed.record#viewBlocked",
+                "uri": "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3lbsizxfxa22r", "blocked": true,
+            ],
+            [
+                "$type": "app.bsky.embed.record#viewDetached",
+                "uri": "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3lbsizxfxa22r", "detached": true,
+            ],
+        ] as [[String: any Sendable]])
     func quotedPostThatWentAwayLeavesTheQuotingPostsVersionAlone(_ state: [String: any Sendable]) throws {
         let live = try Fixture.post(item: "feedViewPost_bsky_app_quote")
         let data = try Fixture.modified("feedViewPost_bsky_app_quote") { item in
@@ -260,10 +272,18 @@ import Testing
         #expect(after.reference == live.reference)
     }
 
-    @Test(arguments: [
-        ["$type": "app.bsky.feed.defs#notFoundPost", "uri": "at://did:plc:xlqcxpk53spbhlypj6wmvvke/app.bsky.feed.post/3latf2trsp225", "notFound": true],
-        ["$type": "app.bsky.feed.defs#blockedPost", "uri": "at://did:plc:xlqcxpk53spbhlypj6wmvvke/app.bsky.feed.post/3latf2trsp225", "blocked": true, "author": ["did": "did:plc:xlqcxpk53spbhlypj6wmvvke"]],
-    ] as [[String: any Sendable]])
+    @Test(
+        arguments: [
+            [
+                "$type": "app.bsky.feed.defs#notFoundPost",
+                "uri": "at://did:plc:xlqcxpk53spbhlypj6wmvvke/app.bsky.feed.post/3latf2trsp225", "notFound": true,
+            ],
+            [
+                "$type": "app.bsky.feed.defs#blockedPost",
+                "uri": "at://did:plc:xlqcxpk53spbhlypj6wmvvke/app.bsky.feed.post/3latf2trsp225", "blocked": true,
+                "author": ["did": "did:plc:xlqcxpk53spbhlypj6wmvvke"],
+            ],
+        ] as [[String: any Sendable]])
     func replyWhoseParentIsGoneOrBlockedKeepsItsVersion(_ parent: [String: any Sendable]) throws {
         let live = try Fixture.post(item: "feedViewPost_bsky_app_reply")
         let data = try Fixture.modified("feedViewPost_bsky_app_reply") { item in
@@ -318,7 +338,8 @@ import Testing
     @Test func everyPostTimeSurvivesTheStateFilesRoundTripExactly() throws {
         // The detector compares this poll's newest time with the one read back from state.json:
         // a time that changed in its last bit would make every later snapshot look stale.
-        let posts = try Fixture.posts(ofPage: "getAuthorFeed_dril_page")
+        let posts =
+            try Fixture.posts(ofPage: "getAuthorFeed_dril_page")
             + Fixture.posts(ofPage: "getAuthorFeed_reposts_replies_2023")
         for post in posts {
             let date = try #require(post.postedAt)
@@ -354,7 +375,10 @@ import Testing
             item["post"] = post
         }
         let post = try Fixture.post(item: "feedViewPost_bsky_app_images", data: data)
-        #expect(post.media == ["https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:z72i7hdynmk6r22z27h6tvur/bafkreilegacy@jpeg"])
+        #expect(
+            post.media == [
+                "https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:z72i7hdynmk6r22z27h6tvur/bafkreilegacy@jpeg"
+            ])
     }
 
     @Test func quoteWithMediaGivesBothTheQuotedURIAndTheMedia() throws {
@@ -363,15 +387,25 @@ import Testing
             var record = post["record"] as! [String: Any]
             record["embed"] = [
                 "$type": "app.bsky.embed.recordWithMedia",
-                "record": ["record": ["uri": "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3lbsizxfxa22r", "cid": "bafyq"]],
-                "media": ["$type": "app.bsky.embed.images", "images": [["alt": "", "image": ["$type": "blob", "ref": ["$link": "bafkreimedia"]]]]],
+                "record": [
+                    "record": [
+                        "uri": "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3lbsizxfxa22r", "cid": "bafyq",
+                    ]
+                ],
+                "media": [
+                    "$type": "app.bsky.embed.images",
+                    "images": [["alt": "", "image": ["$type": "blob", "ref": ["$link": "bafkreimedia"]]]],
+                ],
             ]
             post["record"] = record
             item["post"] = post
         }
         let post = try Fixture.post(item: "feedViewPost_bsky_app_quote", data: data)
         #expect(post.reference == "at://did:plc:z72i7hdynmk6r22z27h6tvur/app.bsky.feed.post/3lbsizxfxa22r")
-        #expect(post.media == ["https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:z72i7hdynmk6r22z27h6tvur/bafkreimedia@jpeg"])
+        #expect(
+            post.media == [
+                "https://cdn.bsky.app/img/feed_fullsize/plain/did:plc:z72i7hdynmk6r22z27h6tvur/bafkreimedia@jpeg"
+            ])
     }
 
     @Test func itemWithoutAURIOrCIDMakesTheAnswerUnparsable() throws {

@@ -79,7 +79,8 @@ enum BlueskyFixture {
     /// An answer with `body`, as if received for `url`.
     static func response(
         status: Int = 200, body: Data, headers: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8"],
-        url: String = "https://public.api.bsky.app/xrpc/app.bsky.feed.getAuthorFeed?actor=did:plc:6wpkkitfdkgthatfvspcfmjo"
+        url: String =
+            "https://public.api.bsky.app/xrpc/app.bsky.feed.getAuthorFeed?actor=did:plc:6wpkkitfdkgthatfvspcfmjo"
     ) -> HTTPResponse {
         HTTPResponse(url: URL(string: url)!, status: status, headers: headers, body: body)
     }

@@ -40,8 +40,10 @@ import Testing
     /// 3–4 without one.
     func scriptPages(_ harness: IntegrationHarness, secondPage: [Int] = [3, 4]) throws {
         let items = try Fixture.items(ofPage: "getAuthorFeed_dril_page")
-        harness.server.script(Self.firstPagePath, [Self.json(try Fixture.page(Array(items[0..<3]), cursor: Self.cursor))])
-        harness.server.script(Self.secondPagePath, [Self.json(try Fixture.page(secondPage.map { items[$0] }, cursor: nil))])
+        harness.server.script(
+            Self.firstPagePath, [Self.json(try Fixture.page(Array(items[0..<3]), cursor: Self.cursor))])
+        harness.server.script(
+            Self.secondPagePath, [Self.json(try Fixture.page(secondPage.map { items[$0] }, cursor: nil))])
     }
 
     func poll(_ harness: IntegrationHarness, _ account: Account, at minutes: Int) async throws -> PollReport {
@@ -154,7 +156,8 @@ import Testing
 
         let during = try await self.poll(harness, account, at: 10)
         #expect(during.record.outcome == "rate_limited")
-        #expect(harness.server.requests().count == requestsAfterLimit, "no request may reach the AppView before its reset")
+        #expect(
+            harness.server.requests().count == requestsAfterLimit, "no request may reach the AppView before its reset")
 
         harness.server.script(Self.profilePath, [Self.json(profile)])
         harness.server.script(Self.firstPagePath, [Self.json(try Fixture.body("getAuthorFeed_dril_page"))])
