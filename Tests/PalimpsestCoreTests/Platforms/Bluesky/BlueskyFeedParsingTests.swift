@@ -320,6 +320,22 @@ import Testing
         #expect(rewritten.versionHash != live.versionHash)
     }
 
+    @Test func revisionIsALineOfTheCanonicalFormOnlyForPostsThatHaveOne() throws {
+        // Posts of other platforms (no revision) keep the hash they had before revisions existed.
+        #expect(PostVersion(text: "x", reference: "r").canonicalForm == "v1\ntitle:\ntext:x\nref:r")
+        #expect(
+            PostVersion(text: "x", reference: "r", revision: "bafy").canonicalForm
+                == "v1\ntitle:\ntext:x\nref:r\nrev:bafy")
+        #expect(Post(id: "1", text: "x").versionHash == PostVersion(text: "x").hash)
+        // A state file written before revisions existed still reads.
+        let old =
+            #"{"id":"1","is_pinned":false,"is_truncated":false,"kind":"post","links":[],"media":[],"text":"x","#
+            + #""version_hash":"abc"}"#
+        let post = try JSONCoding.decoder().decode(Post.self, from: Data(old.utf8))
+        #expect(post.revision == nil)
+        #expect(post.versionHash == "abc")
+    }
+
     @Test func pinReasonOrTheProfilesPinnedPostMarksThePostPinned() throws {
         let data = try Fixture.modified("feedViewPost_bsky_app_video") { item in
             item["reason"] = ["$type": "app.bsky.feed.defs#reasonPin"]
