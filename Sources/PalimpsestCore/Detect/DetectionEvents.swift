@@ -76,16 +76,17 @@ enum DetectionEvents {
             detectedAt: detectedAt, evidence: evidence)
         let before = PostVersion(
             text: previous.post.text, title: previous.post.title, media: previous.post.media,
-            links: previous.post.links, reference: previous.post.reference)
+            links: previous.post.links, reference: previous.post.reference, revision: previous.post.revision)
         let after = PostVersion(
             text: current.text, title: current.title, media: current.media, links: current.links,
-            reference: current.reference)
+            reference: current.reference, revision: current.revision)
         var changed: [String] = []
         if before.title != after.title { changed.append("title") }
         if before.text != after.text { changed.append("text") }
         if before.media != after.media { changed.append("media") }
         if before.links != after.links { changed.append("links") }
         if before.reference != after.reference { changed.append("reference") }
+        if before.revision != after.revision { changed.append("revision") }
         event.previousText = previous.post.text
         event.diff = before.text != after.text ? TextDiff.inline(from: before.text, to: after.text) : nil
         event.editedAt = current.editedAt

@@ -38,6 +38,10 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
     public var links: [String]
     /// For a repost: the original post's ID or URL; for a quote, the quoted post.
     public var reference: String?
+    /// The platform's own content identifier of this version of the post's record, where it has
+    /// one (Bluesky `cid`, a hash of the record): part of the version, so a rewritten record is an
+    /// alteration even when no shown field changed. `nil` for platforms without one.
+    public var revision: String?
     /// True when the post is pinned: pinned posts sit outside the time order and never set the
     /// window floor.
     public var isPinned: Bool
@@ -61,6 +65,7 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
         media: [String] = [],
         links: [String] = [],
         reference: String? = nil,
+        revision: String? = nil,
         isPinned: Bool = false,
         isTruncated: Bool = false
     ) {
@@ -75,14 +80,17 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
         self.media = media
         self.links = links
         self.reference = reference
+        self.revision = revision
         self.isPinned = isPinned
         self.isTruncated = isTruncated
-        self.versionHash = PostVersion(text: text, title: title, media: media, links: links, reference: reference)
-            .hash
+        self.versionHash =
+            PostVersion(
+                text: text, title: title, media: media, links: links, reference: reference, revision: revision
+            ).hash
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, url, text, html, title, media, links, reference
+        case id, kind, url, text, html, title, media, links, reference, revision
         case postedAt = "posted_at"
         case editedAt = "edited_at"
         case isPinned = "is_pinned"

@@ -8,7 +8,9 @@ import Crypto
 /// reposted reference gives a different hash (rule of evidence 5).
 ///
 /// Canonical form (format version 1): the lines `v1`, `title:<t>`, `text:<t>`, one `media:<u>` per
-/// media item, one `link:<u>` per link, `ref:<r>`, joined by `\n` and hashed as UTF-8. Text is
+/// media item, one `link:<u>` per link, `ref:<r>`, then `rev:<r>` only when the post has a
+/// ``Post/revision`` (so posts without one hash exactly as before it existed), joined by `\n` and
+/// hashed as UTF-8. Text is
 /// Unicode NFC with every run of whitespace collapsed to one space and trimmed. Media URLs lose
 /// their whole query string and fragment (CDNs sign and expire them); links lose their fragment and
 /// the query parameters listed in ``volatileQueryParameters``.
@@ -30,14 +32,20 @@ public struct PostVersion: Sendable, Hashable {
     public let media: [String]
     public let links: [String]
     public let reference: String?
+    /// The platform's record revision (Bluesky `cid`), compared as is.
+    public let revision: String?
 
     /// Normalizes the given content into its canonical form.
-    public init(text: String, title: String? = nil, media: [String] = [], links: [String] = [], reference: String? = nil) {
+    public init(
+        text: String, title: String? = nil, media: [String] = [], links: [String] = [], reference: String? = nil,
+        revision: String? = nil
+    ) {
         self.text = Self.normalizeText(text)
         self.title = title.map(Self.normalizeText)
         self.media = media.map(Self.stripQuery)
         self.links = links.map(Self.stripVolatileQuery)
         self.reference = reference
+        self.revision = revision
     }
 
     /// The canonical form as one string (see the type's documentation).
@@ -46,6 +54,7 @@ public struct PostVersion: Sendable, Hashable {
         lines += self.media.map { "media:\($0)" }
         lines += self.links.map { "link:\($0)" }
         lines.append("ref:\(self.reference ?? "")")
+        if let revision = self.revision { lines.append("rev:\(revision)") }
         return lines.joined(separator: "\n")
     }
 
