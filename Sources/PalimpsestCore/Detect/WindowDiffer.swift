@@ -129,7 +129,9 @@ public enum WindowDiffer {
     static func isFresh(state: DetectionState, observation: Observation, view: SnapshotView) -> Bool {
         if let newest = observation.window.newest {
             guard let mark = state.freshestPostedAt else { return true }
-            return newest >= mark
+            // Dates on disk have millisecond precision: allow that much, or a post read back from
+            // state.json one ulp later than the same post parsed now would make every poll stale.
+            return newest.timeIntervalSince(mark) >= -0.001
         }
         // No dated post in the timeline: judge by the newest post ID seen instead.
         guard let markID = state.freshestPostID else { return state.freshestPostedAt == nil }

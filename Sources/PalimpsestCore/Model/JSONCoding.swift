@@ -64,11 +64,21 @@ public enum RFC3339 {
 
     /// Parses an RFC 3339 / ISO 8601 date-time with or without fractional seconds and with `Z`
     /// or a numeric offset. Returns `nil` for anything else.
+    /// The result lies on the millisecond grid (``Foundation/Date/onMillisecondGrid``), like every
+    /// date in a ``Post``, so a date read back from disk equals the date parsed from the platform.
     public static func date(from text: String) -> Date? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if let date = try? Date(trimmed, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
-            return date
+            return date.onMillisecondGrid
         }
-        return try? Date(trimmed, strategy: Date.ISO8601FormatStyle())
+        return (try? Date(trimmed, strategy: Date.ISO8601FormatStyle()))?.onMillisecondGrid
+    }
+}
+
+extension Date {
+    /// This date rounded to whole milliseconds since 1970, computed one way everywhere, so that
+    /// two parsers of the same timestamp give the same `Double` (the disk format keeps milliseconds).
+    public var onMillisecondGrid: Date {
+        Date(timeIntervalSince1970: (self.timeIntervalSince1970 * 1000).rounded() / 1000)
     }
 }

@@ -72,8 +72,9 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
         self.id = id
         self.kind = kind
         self.url = url
-        self.postedAt = postedAt
-        self.editedAt = editedAt
+        // On the millisecond grid, like every date read back from disk (RFC3339.date(from:)).
+        self.postedAt = postedAt?.onMillisecondGrid
+        self.editedAt = editedAt?.onMillisecondGrid
         self.text = text
         self.html = html
         self.title = title
