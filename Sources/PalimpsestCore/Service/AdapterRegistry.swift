@@ -2,8 +2,8 @@
 public struct AdapterRegistry: Sendable {
     private let adapters: [Platform: any PlatformAdapter]
 
-    /// The adapters Palimpsest ships: `feed` and `mastodon`.
-    public static let standard = AdapterRegistry(adapters: [FeedAdapter(), MastodonAdapter()])
+    /// The adapters Palimpsest ships: `feed`, `mastodon` and `weibo`.
+    public static let standard = AdapterRegistry(adapters: [FeedAdapter(), MastodonAdapter(), WeiboAdapter()])
 
     public init(adapters: [any PlatformAdapter]) {
         var table: [Platform: any PlatformAdapter] = [:]
