@@ -50,7 +50,8 @@ enum CookieFile {
     /// The `Cookie` header value that `text` (a cookie file's content) holds.
     static func headerValue(from text: String) -> Result<String, Problem> {
         var parts: [String] = []
-        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        for rawLine in text.split(
+            omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
         {
             var line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") { continue }
@@ -61,12 +62,14 @@ enum CookieFile {
             line = line.trimmingCharacters(in: .whitespaces)
             guard !line.isEmpty else { continue }
             guard !line.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-                return .failure(Problem(message: "holds a control character; write the cookie on one line: SUB=…; SUBP=…"))
+                return .failure(
+                    Problem(message: "holds a control character; write the cookie on one line: SUB=…; SUBP=…"))
             }
             parts.append(line)
         }
         guard !parts.isEmpty else {
-            return .failure(Problem(message: "holds no cookie; write the Cookie header value in it, e.g. SUB=…; SUBP=…"))
+            return .failure(
+                Problem(message: "holds no cookie; write the Cookie header value in it, e.g. SUB=…; SUBP=…"))
         }
         return .success(parts.joined(separator: "; "))
     }

@@ -198,7 +198,8 @@ public struct WeiboAdapter: PlatformAdapter {
         case .rateLimited:
             return .inconclusive(detail: "rate limited: \(answer.summary)")
         case .gated:
-            return .inconclusive(detail: "login or visitor page: \(answer.summary) at \(response.effectiveURL.absoluteString)")
+            return .inconclusive(
+                detail: "login or visitor page: \(answer.summary) at \(response.effectiveURL.absoluteString)")
         case .serverError, .accountShown, .noContent:
             return .inconclusive(detail: "\(answer.summary) proves nothing about the post (\(rule.source))")
         }
@@ -239,7 +240,8 @@ public struct WeiboAdapter: PlatformAdapter {
         case .rateLimited:
             return .inconclusive(detail: "rate limited: \(answer.summary)")
         case .gated:
-            return .inconclusive(detail: "login or visitor page: \(answer.summary) at \(response.effectiveURL.absoluteString)")
+            return .inconclusive(
+                detail: "login or visitor page: \(answer.summary) at \(response.effectiveURL.absoluteString)")
         case .serverError, .postShown, .postGone:
             return .inconclusive(detail: "\(answer.summary) proves nothing about the account (\(rule.source))")
         }
@@ -299,13 +301,15 @@ public struct WeiboAdapter: PlatformAdapter {
             return .failure(
                 PollFailure(
                     kind: .unparsable,
-                    message: "\(what) answered a timeline whose posts cannot be read: \(WeiboTimelinePage.describe(error))",
+                    message:
+                        "\(what) answered a timeline whose posts cannot be read: \(WeiboTimelinePage.describe(error))",
                     url: url, httpStatus: 200))
         }
         return .success(page.statuses)
     }
 
-    private func rateLimitFailure(_ response: HTTPResponse, answer: WeiboAnswer, what: String, now: Date) -> PollFailure {
+    private func rateLimitFailure(_ response: HTTPResponse, answer: WeiboAnswer, what: String, now: Date) -> PollFailure
+    {
         let until = self.rateLimitReset(in: response, now: now)
         return PollFailure(
             kind: .rateLimited,

@@ -44,7 +44,8 @@ struct WeiboAnswer {
             self.errno = nil
             let text =
                 self.isHTML
-                ? HTMLText.plainText(fromHTML: String(decoding: response.body.prefix(Self.htmlBytesRead), as: UTF8.self))
+                ? HTMLText.plainText(
+                    fromHTML: String(decoding: response.body.prefix(Self.htmlBytesRead), as: UTF8.self))
                 : self.bodyText
             self.message = PostVersion.normalizeText(text)
         }

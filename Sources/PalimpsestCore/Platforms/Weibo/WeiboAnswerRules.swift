@@ -67,52 +67,74 @@ struct WeiboAnswerRule: Sendable, Hashable {
 enum WeiboAnswerRules {
     static let table: [WeiboAnswerRule] = [
         // Rate limits: no headers, just these statuses; the block lasts minutes to hours.
-        .init(match: .httpStatus(418...418), finding: .rateLimited,
-              source: "FORMATS.md §3 Rate limit (dataabc/weibo-crawler#557, nghuyong/WeiboSpider#92)"),
-        .init(match: .httpStatus(403...403), finding: .rateLimited,
-              source: "FORMATS.md §3 Rate limit (nghuyong/WeiboSpider#99, dataabc/weiboSpider#20)"),
-        .init(match: .httpStatus(414...414), finding: .rateLimited,
-              source: "FORMATS.md §3 Rate limit (meterscao/Speechless#2)"),
+        .init(
+            match: .httpStatus(418...418), finding: .rateLimited,
+            source: "FORMATS.md §3 Rate limit (dataabc/weibo-crawler#557, nghuyong/WeiboSpider#92)"),
+        .init(
+            match: .httpStatus(403...403), finding: .rateLimited,
+            source: "FORMATS.md §3 Rate limit (nghuyong/WeiboSpider#99, dataabc/weiboSpider#20)"),
+        .init(
+            match: .httpStatus(414...414), finding: .rateLimited,
+            source: "FORMATS.md §3 Rate limit (meterscao/Speechless#2)"),
         .init(match: .httpStatus(429...429), finding: .rateLimited, source: "RFC 6585 §4 (429 Too Many Requests)"),
         .init(match: .httpStatus(500...599), finding: .serverError, source: "RFC 9110 §15.6 (server errors)"),
         // Login walls and the visitor-cookie page.
-        .init(match: .finalHost("passport.weibo.com"), finding: .gated,
-              source: "FORMATS.md §3 Suspended/nonexistent (login wall); issue 3 item 5"),
-        .init(match: .finalHost("passport.weibo.cn"), finding: .gated,
-              source: "FORMATS.md §3 Suspended/nonexistent (login wall); issue 3 item 5"),
+        .init(
+            match: .finalHost("passport.weibo.com"), finding: .gated,
+            source: "FORMATS.md §3 Suspended/nonexistent (login wall); issue 3 item 5"),
+        .init(
+            match: .finalHost("passport.weibo.cn"), finding: .gated,
+            source: "FORMATS.md §3 Suspended/nonexistent (login wall); issue 3 item 5"),
         .init(match: .finalPath("/visitor"), finding: .gated, source: "issue 3 item 5 (visitor page)"),
-        .init(match: .message("Sina Visitor System"), finding: .gated,
-              source: "title of Weibo's visitor-cookie page (crawler code [C])"),
-        .init(match: .okCode(-100), finding: .gated, source: "FORMATS.md §3 Suspended/nonexistent: `ok: -100` login wall"),
+        .init(
+            match: .message("Sina Visitor System"), finding: .gated,
+            source: "title of Weibo's visitor-cookie page (crawler code [C])"),
+        .init(
+            match: .okCode(-100), finding: .gated, source: "FORMATS.md §3 Suspended/nonexistent: `ok: -100` login wall"),
         // Answers that show something exists.
-        .init(match: .showsPost, finding: .postShown,
-              source: "FORMATS.md §3 Stable post ID (`mblog.id`/`mid`); fixture getIndex_107603_arknights_snapshot0.json"),
-        .init(match: .showsAccount, finding: .accountShown, source: "fixture getIndex_uid_profile_arknights.json (`userInfo`)"),
+        .init(
+            match: .showsPost, finding: .postShown,
+            source: "FORMATS.md §3 Stable post ID (`mblog.id`/`mid`); fixture getIndex_107603_arknights_snapshot0.json"),
+        .init(
+            match: .showsAccount, finding: .accountShown,
+            source: "fixture getIndex_uid_profile_arknights.json (`userInfo`)"),
         // The account is gone.
-        .init(match: .message("该账号因被投诉违反"), finding: .accountGone(.accountSuspended),
-              source: "FORMATS.md §3 Suspended/nonexistent (suspended-account tombstone)"),
-        .init(match: .message("用户不存在"), finding: .accountGone(.accountDeleted),
-              source: "FORMATS.md §3 Suspended/nonexistent (`m.weibo.cn/n/<name>` → 用户不存在)"),
+        .init(
+            match: .message("该账号因被投诉违反"), finding: .accountGone(.accountSuspended),
+            source: "FORMATS.md §3 Suspended/nonexistent (suspended-account tombstone)"),
+        .init(
+            match: .message("用户不存在"), finding: .accountGone(.accountDeleted),
+            source: "FORMATS.md §3 Suspended/nonexistent (`m.weibo.cn/n/<name>` → 用户不存在)"),
         // The post is hidden by the author's privacy settings.
-        .init(match: .message("由于作者隐私设置"), finding: .postGone(.accountPrivate),
-              source: "FORMATS.md §3 Private/protected"),
-        .init(match: .message("由于作者设置"), finding: .postGone(.accountPrivate), source: "FORMATS.md §3 Private/protected"),
-        .init(match: .message("仅展示半年内"), finding: .postGone(.accountPrivate), source: "FORMATS.md §3 Private/protected"),
-        .init(match: .message("根据博主设置"), finding: .postGone(.accountPrivate), source: "FORMATS.md §3 Private/protected"),
+        .init(
+            match: .message("由于作者隐私设置"), finding: .postGone(.accountPrivate),
+            source: "FORMATS.md §3 Private/protected"),
+        .init(
+            match: .message("由于作者设置"), finding: .postGone(.accountPrivate), source: "FORMATS.md §3 Private/protected"),
+        .init(
+            match: .message("仅展示半年内"), finding: .postGone(.accountPrivate), source: "FORMATS.md §3 Private/protected"),
+        .init(
+            match: .message("根据博主设置"), finding: .postGone(.accountPrivate), source: "FORMATS.md §3 Private/protected"),
         // The post is gone, and Weibo says by whom.
-        .init(match: .message("此微博已被作者删除"), finding: .postGone(.authorDeleted),
-              source: "FORMATS.md §3 Deleted post (抱歉，此微博已被作者删除)"),
-        .init(match: .message("因违反《微博社区公约》"), finding: .postGone(.censored),
-              source: "FORMATS.md §3 Deleted post (该微博因违反《微博社区公约》的相关规定，已被删除)"),
-        .init(match: .message("permission denied"), finding: .postGone(.censored),
-              source: "DESIGN.md vocabulary: reason `censored` (\"permission denied\")"),
+        .init(
+            match: .message("此微博已被作者删除"), finding: .postGone(.authorDeleted),
+            source: "FORMATS.md §3 Deleted post (抱歉，此微博已被作者删除)"),
+        .init(
+            match: .message("因违反《微博社区公约》"), finding: .postGone(.censored),
+            source: "FORMATS.md §3 Deleted post (该微博因违反《微博社区公约》的相关规定，已被删除)"),
+        .init(
+            match: .message("permission denied"), finding: .postGone(.censored),
+            source: "DESIGN.md vocabulary: reason `censored` (\"permission denied\")"),
         // The post is gone, and Weibo does not say by whom.
-        .init(match: .errno("20101"), finding: .postGone(.removed),
-              source: "FORMATS.md §3 Deleted post (errno 20101 = 微博不存在或暂无查看权限)"),
-        .init(match: .message("微博不存在或暂无查看权限"), finding: .postGone(.removed),
-              source: "FORMATS.md §3 Deleted post (h5-4con 微博不存在或暂无查看权限!)"),
-        .init(match: .errorPage("暂无数据"), finding: .postGone(.removed),
-              source: "fixture m_weibo_cn_error_page_no_data.html (微博-出错了 / 暂无数据)"),
+        .init(
+            match: .errno("20101"), finding: .postGone(.removed),
+            source: "FORMATS.md §3 Deleted post (errno 20101 = 微博不存在或暂无查看权限)"),
+        .init(
+            match: .message("微博不存在或暂无查看权限"), finding: .postGone(.removed),
+            source: "FORMATS.md §3 Deleted post (h5-4con 微博不存在或暂无查看权限!)"),
+        .init(
+            match: .errorPage("暂无数据"), finding: .postGone(.removed),
+            source: "fixture m_weibo_cn_error_page_no_data.html (微博-出错了 / 暂无数据)"),
         // An empty list.
         .init(match: .message("这里还没有内容"), finding: .noContent, source: "fixture getIndex_error_no_content.json"),
     ]

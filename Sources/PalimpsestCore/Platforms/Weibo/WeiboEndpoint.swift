@@ -42,7 +42,8 @@ enum WeiboEndpoint {
     /// True when `id` is a Weibo post ID: 1 to 20 ASCII digits. A hostile answer cannot steer a
     /// request elsewhere (`..`, `/`, `?`).
     static func isPlausibleID(_ id: String) -> Bool {
-        !id.isEmpty && id.utf8.count <= 20 && id.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        !id.isEmpty && id.utf8.count <= 20
+            && id.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     /// RFC 3986 unreserved characters: everything else is percent-encoded.
@@ -57,7 +58,9 @@ enum WeiboEndpoint {
         else { return nil }
         var prefix = components.percentEncodedPath
         while prefix.hasSuffix("/") { prefix.removeLast() }
-        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: self.unreserved) ?? "" }
+        func encode(_ text: String) -> String {
+            text.addingPercentEncoding(withAllowedCharacters: self.unreserved) ?? ""
+        }
         components.percentEncodedPath = prefix + "/" + path.map(encode).joined(separator: "/")
         components.percentEncodedQuery =
             query.isEmpty ? nil : query.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")

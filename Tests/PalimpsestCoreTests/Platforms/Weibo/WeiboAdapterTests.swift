@@ -46,10 +46,13 @@ import Testing
                 "http://127.0.0.1:8080/weibo/api/container/getIndex?type=uid&value=6279793937&containerid=1076036279793937"
             ])
         let probe = try #require(
-            self.adapter.probeRequest(for: Post(id: "4648004356937383", text: ""), of: mirrored, context: AdapterContext()))
+            self.adapter.probeRequest(
+                for: Post(id: "4648004356937383", text: ""), of: mirrored, context: AdapterContext()))
         #expect(probe.url.absoluteString == "http://127.0.0.1:8080/weibo/status/4648004356937383")
         let profile = try #require(self.adapter.accountProbeRequest(for: mirrored, context: AdapterContext()))
-        #expect(profile.url.absoluteString == "http://127.0.0.1:8080/weibo/api/container/getIndex?type=uid&value=6279793937")
+        #expect(
+            profile.url.absoluteString == "http://127.0.0.1:8080/weibo/api/container/getIndex?type=uid&value=6279793937"
+        )
     }
 
     @Test func probeAndCompletionNeedAWeiboID() {
@@ -60,18 +63,22 @@ import Testing
 
     @Test func pagingFollowsSinceIDThenPageUpToThePagesSetting() throws {
         let three = WeiboFixture.account(pages: 3)
-        let first = try WeiboFixture.response(WeiboFixture.timelineURL, file: "getIndex_107603_arknights_snapshot0.json")
+        let first = try WeiboFixture.response(
+            WeiboFixture.timelineURL, file: "getIndex_107603_arknights_snapshot0.json")
         let next = try #require(
             self.adapter.nextPageRequest(after: first, pageIndex: 0, for: three, context: AdapterContext()))
         #expect(next.url.absoluteString == WeiboFixture.timelineURL + "&since_id=4646131823281332")
         // The older variant: `cardlistInfo.page` (2 in the recorded answer).
-        let paged = try WeiboFixture.response(WeiboFixture.timelineURL, file: "getIndex_107603_public_figure_page2.json")
+        let paged = try WeiboFixture.response(
+            WeiboFixture.timelineURL, file: "getIndex_107603_public_figure_page2.json")
         let byPage = try #require(
             self.adapter.nextPageRequest(after: paged, pageIndex: 1, for: three, context: AdapterContext()))
         #expect(byPage.url.absoluteString == WeiboFixture.timelineURL + "&page=2")
         // Enough pages, or nothing more to read.
         #expect(self.adapter.nextPageRequest(after: first, pageIndex: 2, for: three, context: AdapterContext()) == nil)
-        #expect(self.adapter.nextPageRequest(after: first, pageIndex: 0, for: self.account, context: AdapterContext()) == nil)
+        #expect(
+            self.adapter.nextPageRequest(after: first, pageIndex: 0, for: self.account, context: AdapterContext())
+                == nil)
         let empty = try WeiboFixture.response(WeiboFixture.timelineURL, file: "getIndex_error_no_content.json")
         #expect(self.adapter.nextPageRequest(after: empty, pageIndex: 0, for: three, context: AdapterContext()) == nil)
     }
@@ -85,10 +92,11 @@ import Testing
                 "4645748019299849", "4649031014551911", "4648806186747944", "4648004356937383", "4647212359090479",
                 "4647211990255467", "4646917039199914", "4646569834450357", "4646502071534367", "4646192191903210",
             ])
-        #expect(posts.filter(\.isTruncated).map(\.id) == [
-            "4645748019299849", "4649031014551911", "4647212359090479", "4646569834450357", "4646502071534367",
-            "4646192191903210",
-        ], "isLongText posts wait for their full text")
+        #expect(
+            posts.filter(\.isTruncated).map(\.id) == [
+                "4645748019299849", "4649031014551911", "4647212359090479", "4646569834450357", "4646502071534367",
+                "4646192191903210",
+            ], "isLongText posts wait for their full text")
     }
 
     @Test func pinnedEditedCardIsPinnedWithItsEditTime() throws {
@@ -189,7 +197,8 @@ import Testing
         let requests = self.adapter.completionRequests(for: posts, of: self.account)
         #expect(requests.count == 6)
         #expect(
-            requests["4645748019299849"]?.url.absoluteString == "https://m.weibo.cn/statuses/extend?id=4645748019299849")
+            requests["4645748019299849"]?.url.absoluteString == "https://m.weibo.cn/statuses/extend?id=4645748019299849"
+        )
         let answers = [
             "4645748019299849": try WeiboFixture.response(
                 "https://m.weibo.cn/statuses/extend?id=4645748019299849", file: "statuses_extend_4645748019299849.json"),
@@ -229,7 +238,8 @@ import Testing
         let outcome = self.adapter.observe(
             [
                 try WeiboFixture.response(WeiboFixture.timelineURL, file: "getIndex_107603_arknights_snapshot0.json"),
-                try WeiboFixture.response(WeiboFixture.timelineURL + "&since_id=4646131823281332", file: "getIndex_error_no_content.json"),
+                try WeiboFixture.response(
+                    WeiboFixture.timelineURL + "&since_id=4646131823281332", file: "getIndex_error_no_content.json"),
             ], for: WeiboFixture.account(pages: 2), polledAt: self.now)
         guard case .observed(let posts, true) = outcome else {
             Issue.record("expected a complete observation, got \(outcome)")
@@ -242,7 +252,9 @@ import Testing
         let outcome = self.adapter.observe(
             [
                 try WeiboFixture.response(WeiboFixture.timelineURL, file: "getIndex_107603_arknights_snapshot1.json"),
-                try WeiboFixture.response(WeiboFixture.timelineURL + "&since_id=4646131823281332", file: "getIndex_107603_arknights_snapshot0.json"),
+                try WeiboFixture.response(
+                    WeiboFixture.timelineURL + "&since_id=4646131823281332",
+                    file: "getIndex_107603_arknights_snapshot0.json"),
             ], for: WeiboFixture.account(pages: 2), polledAt: self.now)
         guard case .observed(let posts, true) = outcome else {
             Issue.record("expected a complete observation, got \(outcome)")
@@ -253,8 +265,10 @@ import Testing
 
     @Test(arguments: [418, 403, 414, 429])
     func rateLimitStatusesFailAndBackOffHalfAnHour(status: Int) throws {
-        let response = WeiboFixture.response(WeiboFixture.timelineURL, status: status, body: Data(), contentType: "text/html")
-        let failure = try #require(self.failure(self.adapter.observe([response], for: self.account, polledAt: self.now)))
+        let response = WeiboFixture.response(
+            WeiboFixture.timelineURL, status: status, body: Data(), contentType: "text/html")
+        let failure = try #require(
+            self.failure(self.adapter.observe([response], for: self.account, polledAt: self.now)))
         #expect(failure.kind == .rateLimited)
         #expect(failure.retryAfter == self.now.addingTimeInterval(1800))
         #expect(self.adapter.rateLimitReset(in: response, now: self.now) == self.now.addingTimeInterval(1800))
@@ -262,7 +276,8 @@ import Testing
 
     @Test func retryAfterWinsOverTheDefaultBackOff() {
         let response = WeiboFixture.response(
-            WeiboFixture.timelineURL, status: 418, body: Data(), contentType: "text/html", headers: [("Retry-After", "120")])
+            WeiboFixture.timelineURL, status: 418, body: Data(), contentType: "text/html",
+            headers: [("Retry-After", "120")])
         #expect(self.adapter.rateLimitReset(in: response, now: self.now) == self.now.addingTimeInterval(120))
         let fine = WeiboFixture.response(WeiboFixture.timelineURL, status: 200, body: Data("{}".utf8))
         #expect(self.adapter.rateLimitReset(in: fine, now: self.now) == nil)
@@ -280,7 +295,8 @@ import Testing
             body: Data("<!DOCTYPE html><html><head><title>Sina Visitor System</title></head><body></body></html>".utf8),
             contentType: "text/html")
         for response in [login, redirected, visitor] {
-            let failure = try #require(self.failure(self.adapter.observe([response], for: self.account, polledAt: self.now)))
+            let failure = try #require(
+                self.failure(self.adapter.observe([response], for: self.account, polledAt: self.now)))
             #expect(failure.kind == .gated, "\(response.effectiveURL)")
             #expect(failure.message.contains("cookie_file"))
         }
@@ -302,11 +318,14 @@ import Testing
         let otherOK = Data(#"{"ok":0,"msg":"请求过于频繁"}"#.utf8)
         for body in [badText, otherOK, Data("not json".utf8)] {
             let response = WeiboFixture.response(WeiboFixture.timelineURL, body: body)
-            let failure = try #require(self.failure(self.adapter.observe([response], for: self.account, polledAt: self.now)))
+            let failure = try #require(
+                self.failure(self.adapter.observe([response], for: self.account, polledAt: self.now)))
             #expect(failure.kind == .unparsable)
         }
         let serverError = WeiboFixture.response(WeiboFixture.timelineURL, status: 502, body: Data())
-        #expect(self.failure(self.adapter.observe([serverError], for: self.account, polledAt: self.now))?.kind == .httpStatus)
+        #expect(
+            self.failure(self.adapter.observe([serverError], for: self.account, polledAt: self.now))?.kind
+                == .httpStatus)
     }
 
     @Test func suspensionNoticeOnTheTimelineIsAnAccountEvent() {

@@ -84,7 +84,8 @@ import Testing
     }
 
     @Test func jsonTombstonesAreReadFromMsgAndErrno() {
-        let errno = WeiboFixture.response(Self.statusURL, body: Data(#"{"ok":0,"errno":"20101","msg":"\u5fae\u535a"}"#.utf8))
+        let errno = WeiboFixture.response(
+            Self.statusURL, body: Data(#"{"ok":0,"errno":"20101","msg":"\u5fae\u535a"}"#.utf8))
         #expect(self.reason(self.probe(errno)) == .removed)
         let numeric = WeiboFixture.response(Self.statusURL, body: Data(#"{"ok":0,"errno":20101}"#.utf8))
         #expect(self.reason(self.probe(numeric)) == .removed)
@@ -92,7 +93,8 @@ import Testing
         #expect(self.reason(self.probe(denied)) == .censored)
         let escaped = WeiboFixture.response(
             Self.statusURL, status: 200,
-            body: Data(#"{"ok":0,"msg":"\u5fae\u535a\u4e0d\u5b58\u5728\u6216\u6682\u65e0\u67e5\u770b\u6743\u9650"}"#.utf8))
+            body: Data(
+                #"{"ok":0,"msg":"\u5fae\u535a\u4e0d\u5b58\u5728\u6216\u6682\u65e0\u67e5\u770b\u6743\u9650"}"#.utf8))
         #expect(self.reason(self.probe(escaped)) == .removed, "msg escaped as \\u sequences, as Weibo sends it")
     }
 
@@ -171,7 +173,8 @@ import Testing
             #expect(self.unavailableReason(limited) == nil)
             #expect(self.adapter.classifyAccountProbe(limited, for: self.account) != .available)
         }
-        let login = WeiboFixture.response(Self.profileURL, body: Data(#"{"ok":-100,"url":"https://passport.weibo.cn/signin"}"#.utf8))
+        let login = WeiboFixture.response(
+            Self.profileURL, body: Data(#"{"ok":-100,"url":"https://passport.weibo.cn/signin"}"#.utf8))
         #expect(self.unavailableReason(login) == nil)
         #expect(self.adapter.classifyAccountProbe(login, for: self.account) != .available)
     }

@@ -45,7 +45,8 @@ enum WeiboFixture {
         return self.response(url, status: status, body: try self.body(name), contentType: type)
     }
 
-    static let timelineURL = "https://m.weibo.cn/api/container/getIndex?type=uid&value=6279793937&containerid=1076036279793937"
+    static let timelineURL =
+        "https://m.weibo.cn/api/container/getIndex?type=uid&value=6279793937&containerid=1076036279793937"
 
     /// A UTC instant from an RFC 3339 text.
     static func utc(_ text: String) -> Date {

@@ -17,7 +17,8 @@ import Testing
     static let html: HTTPHeaders = [("Content-Type", "text/html; charset=utf-8")]
 
     func account(_ harness: IntegrationHarness, cookieFile: URL? = nil) -> Account {
-        let source = AccountSource.weibo(uid: Self.uid, baseURL: harness.server.baseURL, pages: 1, cookieFile: cookieFile)
+        let source = AccountSource.weibo(
+            uid: Self.uid, baseURL: harness.server.baseURL, pages: 1, cookieFile: cookieFile)
         return Account(key: Account.key(for: source), name: "明日方舟Arknights", source: source, interval: 600)
     }
 
@@ -83,10 +84,12 @@ import Testing
         _ = try await self.poll(harness, account, at: 0)
         try self.serveTimeline(
             harness,
-            try WeiboFixture.editedTimeline("getIndex_107603_arknights_snapshot1.json", WeiboFixture.removing(Self.removedID)))
+            try WeiboFixture.editedTimeline(
+                "getIndex_107603_arknights_snapshot1.json", WeiboFixture.removing(Self.removedID)))
         harness.server.script(
             "/status/\(Self.removedID)",
-            [ReplayResponse(status: 200, headers: Self.html, body: try self.file("m_weibo_cn_error_page_no_data.html"))])
+            [ReplayResponse(status: 200, headers: Self.html, body: try self.file("m_weibo_cn_error_page_no_data.html"))]
+        )
         let report = try await self.poll(harness, account, at: 10)
         let logged = try harness.loggedEvents()
         let state = try self.state(harness, account)
@@ -185,14 +188,17 @@ import Testing
         // The API's own login answer.
         harness.server.script(
             Self.timeline,
-            [ReplayResponse(
-                status: 200, headers: Self.json,
-                body: Data(#"{"ok":-100,"url":"https://passport.weibo.cn/signin/welcome?entry=mweibo"}"#.utf8))])
+            [
+                ReplayResponse(
+                    status: 200, headers: Self.json,
+                    body: Data(#"{"ok":-100,"url":"https://passport.weibo.cn/signin/welcome?entry=mweibo"}"#.utf8))
+            ])
         let login = try await self.poll(harness, account, at: 20)
         // The timeline is back without a post whose probe lands on the visitor page: no deletion.
         try self.serveTimeline(
             harness,
-            try WeiboFixture.editedTimeline("getIndex_107603_arknights_snapshot0.json", WeiboFixture.removing(Self.removedID)))
+            try WeiboFixture.editedTimeline(
+                "getIndex_107603_arknights_snapshot0.json", WeiboFixture.removing(Self.removedID)))
         harness.server.script(
             "/status/\(Self.removedID)",
             [ReplayResponse(status: 302, headers: [("Location", harness.server.baseURL.absoluteString + visitorPath)])])
@@ -201,7 +207,8 @@ import Testing
         // Then the probe gets through and answers the error page: now it is a deletion.
         harness.server.script(
             "/status/\(Self.removedID)",
-            [ReplayResponse(status: 200, headers: Self.html, body: try self.file("m_weibo_cn_error_page_no_data.html"))])
+            [ReplayResponse(status: 200, headers: Self.html, body: try self.file("m_weibo_cn_error_page_no_data.html"))]
+        )
         let confirmed = try await self.poll(harness, account, at: 40)
         await harness.close()
 
@@ -225,7 +232,10 @@ import Testing
         try self.serveTimeline(harness, try self.file("getIndex_error_no_content.json"))
         harness.server.script(
             Self.profile,
-            [ReplayResponse(status: 200, headers: Self.json, body: try self.file("getIndex_uid_profile_arknights.json"))])
+            [
+                ReplayResponse(
+                    status: 200, headers: Self.json, body: try self.file("getIndex_uid_profile_arknights.json"))
+            ])
         let empty = try await self.poll(harness, account, at: 10)
         try self.serveTimeline(harness, try self.file("getIndex_107603_arknights_snapshot0.json"))
         let back = try await self.poll(harness, account, at: 20)
@@ -246,7 +256,8 @@ import Testing
         _ = try await self.poll(harness, account, at: 0)
         try self.serveTimeline(harness, try self.file("getIndex_error_no_content.json"))
         harness.server.script(
-            Self.profile, [ReplayResponse(status: 200, headers: Self.json, body: try self.file("getIndex_error_no_content.json"))])
+            Self.profile,
+            [ReplayResponse(status: 200, headers: Self.json, body: try self.file("getIndex_error_no_content.json"))])
         let gone = try await self.poll(harness, account, at: 10)
         let again = try await self.poll(harness, account, at: 20)
         let logged = try harness.loggedEvents()
