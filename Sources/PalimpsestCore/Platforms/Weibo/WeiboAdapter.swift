@@ -95,33 +95,28 @@ public struct WeiboAdapter: PlatformAdapter {
         for (index, response) in responses.enumerated() {
             let what = "timeline page \(index + 1) of \(account.key)"
             let answer = WeiboAnswer(response)
-            if let rule = WeiboAnswerRules.firstMatch(answer) {
-                switch rule.finding {
-                case .rateLimited:
-                    return .failed(self.rateLimitFailure(response, answer: answer, what: what, now: polledAt))
-                case .gated:
-                    return .failed(self.gatedFailure(answer, what: what, url: response.url))
-                case .serverError:
-                    return .failed(
-                        PollFailure(
-                            kind: .httpStatus, message: "\(what): server error (\(answer.summary)); retry later",
-                            url: response.url.absoluteString, httpStatus: response.status))
-                case .accountGone(let reason) where index == 0:
-                    return .accountUnavailable(reason: reason, detail: "\(answer.summary) (\(rule.source))")
-                case .noContent:
-                    // An empty first page is an empty window; an empty later page ends the list.
-                    if index == 0 { return .observed(posts: [], isComplete: true) }
-                    return .observed(posts: posts, isComplete: true)
-                default:
-                    // An HTML page (a post's error page, say) is reported as HTML where JSON was expected.
-                    guard answer.isHTML else {
-                        return .failed(
-                            PollFailure(
-                                kind: .unparsable,
-                                message: "\(what) answered \(answer.summary), which is not a timeline",
-                                url: response.url.absoluteString, httpStatus: response.status))
-                    }
-                }
+            // An `ok: 1` page is read as a timeline whatever its message; the table's message rows
+            // speak only for answers that are not one.
+            let rule = WeiboAnswerRules.firstMatch(answer)
+            switch rule?.finding {
+            case .rateLimited?:
+                return .failed(self.rateLimitFailure(response, answer: answer, what: what, now: polledAt))
+            case .gated?:
+                return .failed(self.gatedFailure(answer, what: what, url: response.url))
+            case .serverError?:
+                return .failed(
+                    PollFailure(
+                        kind: .httpStatus, message: "\(what): server error (\(answer.summary)); retry later",
+                        url: response.url.absoluteString, httpStatus: response.status))
+            case .accountGone(let reason)? where index == 0 && answer.okCode != 1:
+                return .accountUnavailable(reason: reason, detail: "\(answer.summary) (\(rule?.source ?? ""))")
+            case .noContent? where answer.okCode != 1:
+                // An empty first page is an empty window; an empty later page ends the list.
+                return .observed(posts: posts, isComplete: true)
+            default:
+                // Everything else is read as a timeline page, or fails as what it is (an HTML page
+                // where JSON was expected, another `ok` code, an unexpected status).
+                break
             }
             switch self.statuses(in: response, answer: answer, what: what) {
             case .failure(let failure):

@@ -234,6 +234,20 @@ import Testing
         #expect(outcome == .observed(posts: [], isComplete: true))
     }
 
+    @Test func okPageIsReadAsATimelineWhateverItsMessage() throws {
+        var root = try JSONSerialization.jsonObject(
+            with: try WeiboFixture.body("getIndex_107603_arknights_snapshot0.json")) as! [String: Any]
+        root["msg"] = "这里还没有内容"
+        let body = try JSONSerialization.data(withJSONObject: root)
+        let outcome = self.adapter.observe(
+            [WeiboFixture.response(WeiboFixture.timelineURL, body: body)], for: self.account, polledAt: self.now)
+        guard case .observed(let posts, true) = outcome else {
+            Issue.record("expected a complete observation, got \(outcome)")
+            return
+        }
+        #expect(posts.count == 10, "an ok: 1 page with posts is never an empty window")
+    }
+
     @Test func noContentOnALaterPageEndsTheList() throws {
         let outcome = self.adapter.observe(
             [
