@@ -242,6 +242,27 @@ public struct WeiboAdapter: PlatformAdapter {
         }
     }
 
+    // MARK: - Reposted originals
+
+    /// What the text Weibo shows for a reposted original (`retweeted_status.text`) says about the
+    /// original's fate: `抱歉，此微博已被作者删除…` → `author_deleted`, `该微博因违反《微博社区公约》…`
+    /// → `censored`, privacy and suspension notices → their reasons, `"deleted": "1"` alone →
+    /// `removed`; `nil` for an ordinary text (FORMATS.md §3 "Deleted post"; the message rows of
+    /// ``WeiboAnswerRules``, matched against the start of the text).
+    ///
+    /// This is a finding about the ORIGINAL, never about the repost (whose version does not include
+    /// the original's text, so it is not "altered" when the original goes). The detector has no
+    /// channel yet for findings about posts other than the missing ones it probes: when the
+    /// original is one of the account's own tracked posts, its disappearance is confirmed by its
+    /// own probe.
+    /// - Parameters:
+    ///   - text: the original's text, HTML or plain.
+    ///   - isMarkedDeleted: the original carries `"deleted": "1"`.
+    public static func tombstoneReason(ofRepostedOriginal text: String, isMarkedDeleted: Bool = false) -> Reason? {
+        WeiboAnswerRules.reasonForRepostedOriginal(
+            text: WeiboText.plainText(fromHTML: text), isMarkedDeleted: isMarkedDeleted)
+    }
+
     // MARK: - Rate limits
 
     /// When Weibo may be asked again (UTC), or `nil` when this answer sets no limit: HTTP 418,

@@ -141,9 +141,8 @@ import Testing
         let profile = try WeiboFixture.response(Self.profileURL, file: "getIndex_uid_profile_arknights.json")
         #expect(self.adapter.classifyAccountProbe(profile, for: self.account) == .available)
         // The same profile is not proof for another uid.
-        let other = WeiboFixture.account(base: WeiboFixture.base)
-        let stranger = Account(
-            key: other.key, source: .weibo(uid: "1195230310", baseURL: WeiboFixture.base, pages: 1, cookieFile: nil))
+        let source = AccountSource.weibo(uid: "1195230310", baseURL: WeiboFixture.base, pages: 1, cookieFile: nil)
+        let stranger = Account(key: Account.key(for: source), source: source)
         guard case .inconclusive = self.adapter.classifyAccountProbe(profile, for: stranger) else {
             Issue.record("another account's profile must prove nothing")
             return
@@ -200,6 +199,15 @@ import Testing
     ])
     func repostedOriginalTombstonesAreFindingsAboutTheOriginal(text: String, deleted: Bool, expected: Reason?) {
         #expect(WeiboAnswerRules.reasonForRepostedOriginal(text: text, isMarkedDeleted: deleted) == expected)
+    }
+
+    @Test func publicRepostClassificationReadsHTML() {
+        #expect(
+            WeiboAdapter.tombstoneReason(
+                ofRepostedOriginal: "抱歉，此微博已被作者删除。查看帮助：<a href=\"http://t.cn/zWSudZc\">http://t.cn/zWSudZc</a>")
+                == .authorDeleted)
+        #expect(WeiboAdapter.tombstoneReason(ofRepostedOriginal: "<p>该微博因违反《微博社区公约》的相关规定，已被删除</p>") == .censored)
+        #expect(WeiboAdapter.tombstoneReason(ofRepostedOriginal: "今天天气很好") == nil)
     }
 
     @Test func recordedRepostsOfLiveOriginalsCarryNoTombstone() throws {
