@@ -1,7 +1,7 @@
 public import Foundation
 import PalimpsestCore
 
-/// The scripted replay behind `palimpsest demo` (and its integration test): two accounts served
+/// The scripted replay behind `palimpsest demo` (and its integration test): three accounts served
 /// from a loopback server with RECORDED REAL platform responses (Tests/Fixtures/real/, see
 /// PROVENANCE.md there), over five polls ten minutes apart.
 ///
@@ -16,6 +16,13 @@ import PalimpsestCore
 ///   omits "Toot number 9!", whose probe answers the recorded `404 Record not found`
 ///   (`status_delete_404_record_not_found.json`): a `deleted` event confirmed by probe; poll 5
 ///   repeats poll 4 (no event is written twice).
+/// - `weibo`: @明日方舟Arknights (uid 6279793937) on a stand-in for `m.weibo.cn`. Poll 1 serves
+///   `getIndex_107603_arknights_snapshot0.json`, polls 2 and 3 `…snapshot1.json` (one new post);
+///   polls 4 and 5 serve snapshot1 without the 端午 post (4648004356937383), whose status page
+///   answers the recorded error page `m_weibo_cn_error_page_no_data.html`: a `deleted` event,
+///   reason `removed` (the page does not say who removed it). The two long posts recorded in
+///   `statuses_extend_*.json` are completed; the other long posts' expansions answer 404 and stay
+///   truncated (never an edit).
 public struct DemoScenario: Sendable {
     /// The folder holding the recorded fixtures (`Tests/Fixtures/real`).
     public let fixtures: URL
@@ -32,6 +39,17 @@ public struct DemoScenario: Sendable {
     public static let editedStatusID = "117020586180926938"
     /// The path the feed is served at.
     public static let feedPath = "/rsshub/twitter/user/ArknightsStaff"
+    /// The Weibo account's uid (@明日方舟Arknights, `getIndex_uid_profile_arknights.json`).
+    public static let weiboUID = "6279793937"
+    /// The Weibo post removed at poll 4 ("#明日方舟# “博士！端午节安康！要来试试一起包粽子吗？”").
+    public static let weiboDeletedPostID = "4648004356937383"
+    /// The Weibo post that appears at poll 2.
+    public static let weiboNewPostID = "4649106427873349"
+    /// The Weibo timeline request (the account's `107603<uid>` container).
+    public static let weiboTimelinePath =
+        "/api/container/getIndex?type=uid&value=\(weiboUID)&containerid=107603\(weiboUID)"
+    /// The long posts whose `statuses/extend` answers were recorded.
+    static let weiboRecordedLongPosts = ["4645748019299849", "4649031014551911"]
 
     public init(fixtures: URL, start: Date = Date(timeIntervalSince1970: 1_785_592_800)) {  // 2026-08-01T14:00:00Z
         self.fixtures = fixtures
@@ -43,10 +61,10 @@ public struct DemoScenario: Sendable {
         self.start.addingTimeInterval(TimeInterval((step - 1) * 600))
     }
 
-    /// The config text for the scenario's two accounts, served by `server`.
+    /// The config text for the scenario's three accounts, served by `server`.
     public func configText(server: URL, stateDirectory: URL, deletionLog: URL) -> String {
         """
-        # Written by `palimpsest demo`: two accounts replayed from recorded real responses on \(server.absoluteString)
+        # Written by `palimpsest demo`: three accounts replayed from recorded real responses on \(server.absoluteString)
         [daemon]
         state_dir = "\(stateDirectory.path)"
         deletion_log = "\(deletionLog.path)"
@@ -65,6 +83,12 @@ public struct DemoScenario: Sendable {
         name = "Mastodon.py test account"
         instance = "\(server.absoluteString)"
         acct = "mastodonpy_test"
+
+        [[account]]
+        platform = "weibo"
+        name = "明日方舟Arknights (Weibo)"
+        uid = "\(Self.weiboUID)"
+        base_url = "\(server.absoluteString)"
 
         """
     }
@@ -98,6 +122,50 @@ public struct DemoScenario: Sendable {
             [step >= 4
                 ? ReplayResponse(status: 404, headers: [("Content-Type", "application/json; charset=utf-8")], body: try self.file("mastodon/status_delete_404_record_not_found.json"))
                 : ReplayResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: try self.statusObject(id: Self.deletedStatusID))])
+        try self.scriptWeibo(server, forPoll: step)
+    }
+
+    /// The Weibo account's answers for poll `step`.
+    private func scriptWeibo(_ server: ReplayServer, forPoll step: Int) throws {
+        let json: HTTPHeaders = [("Content-Type", "application/json; charset=utf-8")]
+        let timeline: Data
+        switch step {
+        case 1: timeline = try self.file("weibo/getIndex_107603_arknights_snapshot0.json")
+        case 2, 3: timeline = try self.file("weibo/getIndex_107603_arknights_snapshot1.json")
+        default: timeline = try self.weiboTimeline(without: Self.weiboDeletedPostID)
+        }
+        server.script(Self.weiboTimelinePath, [ReplayResponse(status: 200, headers: json, body: timeline)])
+        for id in Self.weiboRecordedLongPosts {
+            server.script(
+                "/statuses/extend?id=\(id)",
+                [ReplayResponse(status: 200, headers: json, body: try self.file("weibo/statuses_extend_\(id).json"))])
+        }
+        // Probed only once the post is missing; unscripted before (an unscripted path answers 404).
+        server.script(
+            "/status/\(Self.weiboDeletedPostID)",
+            step >= 4
+                ? [ReplayResponse(
+                    status: 200, headers: [("Content-Type", "text/html; charset=utf-8")],
+                    body: try self.file("weibo/m_weibo_cn_error_page_no_data.html"))]
+                : [])
+    }
+
+    /// snapshot1 without the card of post `id`.
+    private func weiboTimeline(without id: String) throws -> Data {
+        let recorded = try self.file("weibo/getIndex_107603_arknights_snapshot1.json")
+        guard var root = try JSONSerialization.jsonObject(with: recorded) as? [String: Any],
+            var data = root["data"] as? [String: Any], var cards = data["cards"] as? [[String: Any]]
+        else {
+            throw DemoScenarioError(message: "getIndex_107603_arknights_snapshot1.json has no data.cards list")
+        }
+        let count = cards.count
+        cards.removeAll { (($0["mblog"] as? [String: Any])?["id"] as? String) == id }
+        guard cards.count == count - 1 else {
+            throw DemoScenarioError(message: "post \(id) is not in getIndex_107603_arknights_snapshot1.json")
+        }
+        data["cards"] = cards
+        root["data"] = data
+        return try JSONSerialization.data(withJSONObject: root)
     }
 
     // MARK: - Fixtures

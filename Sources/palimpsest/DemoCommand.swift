@@ -9,11 +9,13 @@ struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Replay recorded real platform responses from a loopback server and detect what changed.",
         discussion: """
-            Starts an HTTP server on 127.0.0.1 that serves recorded real responses (an RSSHub feed \
-            and a Mastodon account, from the repository's Tests/Fixtures/real), writes a config \
-            for them, and polls five times, ten minutes apart in recorded time, while the data \
-            changes: a status is edited, a poll fails with HTTP 503, a status disappears and its \
-            probe answers the recorded 404, a feed cache answers with an older copy. Everything \
+            Starts an HTTP server on 127.0.0.1 that serves recorded real responses (an RSSHub feed, \
+            a Mastodon account and a Weibo account, from the repository's Tests/Fixtures/real), \
+            writes a config for them, and polls five times, ten minutes apart in recorded time, \
+            while the data changes: a status is edited, a poll fails with HTTP 503, a status \
+            disappears and its probe answers the recorded 404, a Weibo post disappears and its \
+            status page answers the recorded Weibo error page, a feed cache answers with an older \
+            copy. Everything \
             goes through the real libcurl client, store, detector and deletion log. Read the \
             result with `palimpsest tail --config <state>/palimpsest.toml`.
             """
@@ -78,10 +80,12 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     static let narration = [
-        "first look at both accounts",
-        "a new feed item; a Mastodon status is edited",
+        "first look at the three accounts",
+        "a new feed item and a new Weibo post; a Mastodon status is edited",
         "the Mastodon instance answers HTTP 503 (a failed poll is never evidence)",
-        "\"Toot number 9!\" is gone and its probe answers 404; the feed cache serves an older copy",
+        "\"Toot number 9!\" is gone and its probe answers 404; a Weibo post is gone and its status page "
+            + "answers Weibo's error page (reason: removed, Weibo does not say by whom); the feed cache serves "
+            + "an older copy",
         "the same answers again: nothing is logged twice",
     ]
 

@@ -54,7 +54,10 @@ public struct AccountPoller: Sendable {
         var state =
             try await BlockingIO.run { try store.loadState(AccountState.self) } ?? AccountState(account: account.key)
         var logged = try await self.appendPending(&state, store: store)
-        var session = PollSession(poller: self, adapter: adapter, account: account, store: store, now: now)
+        // The cookie file is read at every poll, so renewed cookies need no reload.
+        let cookie = try await BlockingIO.run { try CookieFile.cookie(for: account) }
+        var session = PollSession(
+            poller: self, adapter: adapter, account: account, store: store, now: now, cookie: cookie)
 
         let context = AdapterContext(resolvedID: state.resolvedID)
         // 1. Resolve the account's internal ID once.

@@ -2,8 +2,10 @@
 public struct AdapterRegistry: Sendable {
     private let adapters: [Platform: any PlatformAdapter]
 
-    /// The adapters Palimpsest ships: `feed`, `mastodon` and `bluesky`.
-    public static let standard = AdapterRegistry(adapters: [FeedAdapter(), MastodonAdapter(), BlueskyAdapter()])
+    /// The adapters Palimpsest ships, one per platform.
+    public static let standard = AdapterRegistry(adapters: [
+        FeedAdapter(), MastodonAdapter(), WeiboAdapter(), BlueskyAdapter(),
+    ])
 
     public init(adapters: [any PlatformAdapter]) {
         var table: [Platform: any PlatformAdapter] = [:]

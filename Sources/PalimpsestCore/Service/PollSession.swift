@@ -10,16 +10,22 @@ struct PollSession: Sendable {
     let account: Account
     let store: AccountStore
     let now: Date
+    /// The `Cookie` header value from the account's `cookie_file`, read at the start of the poll.
+    let cookie: String?
     /// Evidence of the timeline answers of this poll, in request order.
     private(set) var evidence: [EvidenceReference] = []
     private(set) var probesSent = 0
 
-    init(poller: AccountPoller, adapter: any PlatformAdapter, account: Account, store: AccountStore, now: Date) {
+    init(
+        poller: AccountPoller, adapter: any PlatformAdapter, account: Account, store: AccountStore, now: Date,
+        cookie: String? = nil
+    ) {
         self.poller = poller
         self.adapter = adapter
         self.account = account
         self.store = store
         self.now = now
+        self.cookie = cookie
     }
 
     /// Sends one request of the poll. Timeline requests use conditional GET: a 304 is turned back
@@ -126,9 +132,13 @@ struct PollSession: Sendable {
 
     // MARK: - Helpers
 
-    /// Adds the account's own headers and proxy.
+    /// Adds the account's cookie file (as `Cookie`, which wins over a `Cookie` in its headers), its
+    /// own headers and its proxy.
     private func prepare(_ base: HTTPRequest) -> HTTPRequest {
         var request = base
+        if let cookie = self.cookie, request.headers["Cookie"] == nil {
+            request.headers.add(name: "Cookie", value: cookie)
+        }
         for (name, value) in self.account.headers.sorted(by: { $0.key < $1.key }) where request.headers[name] == nil {
             request.headers.add(name: name, value: value)
         }
