@@ -162,12 +162,13 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
             .deletingLastPathComponent()  // repository root
             .appendingPathComponent("Config/palimpsest.toml")
         let config = try ConfigLoader.load(from: example)
-        #expect(config.accounts.count == 3)
         #expect(
             config.accounts.map(\.key.rawValue) == [
                 "feed:https://rsshub.app/twitter/user/ArknightsStaff",
                 "feed:https://github.com/swiftlang/swift/releases.atom",
                 "mastodon:@mastodon@mastodon.social",
+                "weibo:2803301701",
+                "bluesky:bsky.app",
             ]
         )
         #expect(config.accounts[0].interval == 300)
@@ -177,7 +178,8 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
 
         // Every key the loader accepts appears in the example.
         let text = try String(contentsOf: example, encoding: .utf8)
-        for key in ConfigReader.daemonKeys + ConfigReader.commonAccountKeys + ["url", "instance", "acct"] {
+        let platformKeys = [Platform.feed, .mastodon, .weibo, .bluesky].flatMap { ConfigReader.platformKeys[$0] ?? [] }
+        for key in ConfigReader.daemonKeys + ConfigReader.commonAccountKeys + platformKeys {
             #expect(text.contains("\n\(key) = "), "Config/palimpsest.toml does not use `\(key)`")
         }
     }
