@@ -425,15 +425,6 @@ public struct BlueskyAdapter: PlatformAdapter {
 
     /// A decoding error in one line: what was wrong, and where.
     static func describe(_ error: any Error) -> String {
-        guard let decodingError = error as? DecodingError else { return String(describing: error) }
-        let context: DecodingError.Context
-        switch decodingError {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .keyNotFound(_, let c), .dataCorrupted(let c):
-            context = c
-        @unknown default:
-            return String(describing: error)
-        }
-        let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
-        return path.isEmpty ? context.debugDescription : "\(context.debugDescription) at \(path)"
+        DecodingErrorText.describe(error)
     }
 }
