@@ -2,8 +2,10 @@
 public struct AdapterRegistry: Sendable {
     private let adapters: [Platform: any PlatformAdapter]
 
-    /// The adapters Palimpsest ships: `feed` and `mastodon`.
-    public static let standard = AdapterRegistry(adapters: [FeedAdapter(), MastodonAdapter()])
+    /// The adapters Palimpsest ships: `feed`, `mastodon`, `telegram` and `url` (watched pages).
+    public static let standard = AdapterRegistry(adapters: [
+        FeedAdapter(), MastodonAdapter(), TelegramAdapter(), WatchedPageAdapter(),
+    ])
 
     public init(adapters: [any PlatformAdapter]) {
         var table: [Platform: any PlatformAdapter] = [:]
