@@ -39,9 +39,11 @@ struct HTMLDocument: Sendable, Hashable {
         guard !bytes.isEmpty, bytes.count < Int(Int32.max) else {
             return HTMLDocument(root: HTMLElement(name: "#document"))
         }
+        // XML_PARSE_HUGE lifts libxml2's nesting limit (256 elements: beyond it the parse stops
+        // and the rest of the page is lost); the tree copy below caps the depth itself.
         let options = Int32(
             bitPattern: HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-                | HTML_PARSE_NONET.rawValue)
+                | HTML_PARSE_NONET.rawValue | XML_PARSE_HUGE.rawValue)
         return LibXML2Lock.withLock {
             let document = bytes.withUnsafeBufferPointer { buffer in
                 buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
