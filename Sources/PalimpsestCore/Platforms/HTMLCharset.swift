@@ -54,8 +54,12 @@ enum HTMLCharset {
             if let charset = tag.range(of: "charset") {
                 var rest = tag[charset.upperBound...].drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
                 if rest.first == "=" {
-                    rest = rest.dropFirst().drop { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\"" || $0 == "'" }
-                    let label = rest.prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ":" || $0 == "." }
+                    rest = rest.dropFirst().drop {
+                        $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "\"" || $0 == "'"
+                    }
+                    let label = rest.prefix {
+                        $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ":" || $0 == "."
+                    }
                     if !label.isEmpty { return String(label) }
                 }
             }

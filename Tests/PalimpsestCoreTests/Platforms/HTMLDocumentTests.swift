@@ -34,7 +34,8 @@ struct HTMLDocumentTests {
 
     @Test func metaCharsetGBKIsDecoded() {
         // "中文" in GBK is D6 D0 CE C4.
-        let bytes = Array("<html><head><meta charset=\"gbk\"></head><body><p>".utf8) + [0xD6, 0xD0, 0xCE, 0xC4]
+        let bytes =
+            Array("<html><head><meta charset=\"gbk\"></head><body><p>".utf8) + [0xD6, 0xD0, 0xCE, 0xC4]
             + Array("</p></body></html>".utf8)
         let document = HTMLDocument.parse(Data(bytes), contentType: "text/html; charset=utf-8")
         #expect(document.body?.readableText == "中文", "the page's own declaration wins over the header")
@@ -60,7 +61,8 @@ struct HTMLDocumentTests {
     }
 
     @Test func innerHTMLSerializesTheTreeDeterministically() throws {
-        let document = HTMLDocument.parse(Data(#"<div id="x"><a title="q&quot;" href="h">a &lt; b</a><br>c</div>"#.utf8))
+        let document = HTMLDocument.parse(
+            Data(#"<div id="x"><a title="q&quot;" href="h">a &lt; b</a><br>c</div>"#.utf8))
         let div = try #require(document.element(withID: "x"))
         #expect(div.innerHTML == #"<a href="h" title="q&quot;">a &lt; b</a><br>c"#)
     }

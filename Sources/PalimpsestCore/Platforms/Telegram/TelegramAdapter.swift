@@ -35,7 +35,8 @@ public struct TelegramAdapter: PlatformAdapter {
     public static let rules: [TelegramRule] = [
         TelegramRule(
             answer: .postEmbed, sign: .errorMessage(containing: "Post not found"), outcome: .tombstone(.removed),
-            source: "the embed of a deleted post answers <div class=\"tgme_widget_message_error\">Post not found</div>, "
+            source:
+                "the embed of a deleted post answers <div class=\"tgme_widget_message_error\">Post not found</div>, "
                 + "which public tools test for (e.g. wptelegram-widget post_still_exists); Telegram does not say who "
                 + "removed it; issue 3 item 9"),
         TelegramRule(
@@ -51,7 +52,8 @@ public struct TelegramAdapter: PlatformAdapter {
             source: "fixture telegram/t_me_s_full_page_topwar_official.html"),
         TelegramRule(
             answer: .channelPage, sign: .noPostsFound, outcome: .accountUnavailable(.removed),
-            source: "fixture telegram/tchantest/no_posts_found.html (<div class=\"tme_no_messages_found\">No posts found"
+            source:
+                "fixture telegram/tchantest/no_posts_found.html (<div class=\"tme_no_messages_found\">No posts found"
                 + "</div>): every post gone, Telegram does not say why"),
         TelegramRule(
             answer: .channelPage, sign: .redirectedToChannelPage, outcome: .accountUnavailable(.gated),
@@ -153,7 +155,8 @@ public struct TelegramAdapter: PlatformAdapter {
         let summary = Self.summary(response)
         guard response.status == 200 else { return .inconclusive(detail: summary) }
         let page = Self.page(response)
-        for rule in Self.rules where rule.answer == .postEmbed && rule.matches(page, postID: post.id, redirected: false) {
+        for rule in Self.rules where rule.answer == .postEmbed && rule.matches(page, postID: post.id, redirected: false)
+        {
             let quoted = page.errorMessage.map { ": “\($0)”" } ?? ""
             switch rule.outcome {
             case .tombstone(let reason): return .tombstone(reason: reason, detail: summary + quoted)
@@ -221,7 +224,8 @@ public struct TelegramAdapter: PlatformAdapter {
         let page =
             response.status == 200
             ? Self.page(response) : TelegramPage(messages: [], showsNoPostsFound: false, notSupportedLabels: [])
-        for rule in Self.rules where rule.answer == .channelPage && rule.matches(page, postID: nil, redirected: redirected) {
+        for rule in Self.rules
+        where rule.answer == .channelPage && rule.matches(page, postID: nil, redirected: redirected) {
             switch rule.outcome {
             case .available: return .listed(page)
             case .accountUnavailable(let reason):

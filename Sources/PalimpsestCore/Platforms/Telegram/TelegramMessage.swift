@@ -134,7 +134,8 @@ struct TelegramMessage: Sendable, Hashable {
 
     /// The message as a post (see ``TelegramAdapter`` for what the version holds).
     func post(channel: String, baseURL: URL) -> Post {
-        let url = self.permalink ?? baseURL.appendingPathComponent(channel).appendingPathComponent(self.id).absoluteString
+        let url =
+            self.permalink ?? baseURL.appendingPathComponent(channel).appendingPathComponent(self.id).absoluteString
         return Post(
             id: self.id,
             kind: self.forwardedFrom == nil ? .post : .repost,

@@ -26,11 +26,15 @@ struct TelegramPage: Sendable, Hashable {
     ///   - baseURL: the page's URL, for relative links.
     static func parse(_ data: Data, contentType: String?, baseURL: URL) -> TelegramPage {
         let document = HTMLDocument.parse(data, contentType: contentType)
-        let messages = document.root.descendants { $0.hasClass("tgme_widget_message") && $0.attributes["data-post"] != nil }
-            .compactMap { TelegramMessage.parse($0, baseURL: baseURL) }
+        let messages = document.root.descendants {
+            $0.hasClass("tgme_widget_message") && $0.attributes["data-post"] != nil
+        }
+        .compactMap { TelegramMessage.parse($0, baseURL: baseURL) }
 
-        var olderBefore = document.root.first { $0.hasClass("tme_messages_more") && $0.attributes["data-before"] != nil }
-            .flatMap { $0.attributes["data-before"] }.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        var olderBefore = document.root.first {
+            $0.hasClass("tme_messages_more") && $0.attributes["data-before"] != nil
+        }
+        .flatMap { $0.attributes["data-before"] }.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         if olderBefore == nil,
             let prev = document.root.first(where: { $0.name == "link" && $0.attributes["rel"] == "prev" }),
             let href = prev.attributes["href"], let components = URLComponents(string: href),

@@ -176,7 +176,9 @@ public struct WatchedPageAdapter: PlatformAdapter {
     /// "exists": the page was a tombstone moments ago, so the two answers disagree, and the next
     /// poll (which lists the page again if it stays live) settles it.
     public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account) -> ProbeVerdict {
-        guard case .url(let url, let tombstones) = account.source else { return self.classifyProbe(response, for: post) }
+        guard case .url(let url, let tombstones) = account.source else {
+            return self.classifyProbe(response, for: post)
+        }
         return self.probeVerdict(self.read(response, url: url, tombstones: tombstones, now: Date()))
     }
 
@@ -258,7 +260,8 @@ public struct WatchedPageAdapter: PlatformAdapter {
             return response.effectiveURL != response.url ? response.effectiveURL.path : nil
         }()
         let isSuccess = (200..<300).contains(response.status)
-        let document = isSuccess ? HTMLDocument.parse(response.body, contentType: response.headers["Content-Type"]) : nil
+        let document =
+            isSuccess ? HTMLDocument.parse(response.body, contentType: response.headers["Content-Type"]) : nil
 
         // A live WeChat article shows its body; no message rule is read on it (an article may
         // quote any of the table's strings).
@@ -282,7 +285,9 @@ public struct WatchedPageAdapter: PlatformAdapter {
                 matched = message?.contains(text) == true
             case .pageText(let text):
                 guard let document else { continue }
-                if pageText == nil { pageText = PostVersion.normalizeText((document.body ?? document.root).readableText) }
+                if pageText == nil {
+                    pageText = PostVersion.normalizeText((document.body ?? document.root).readableText)
+                }
                 let needle = PostVersion.normalizeText(text)
                 matched = !needle.isEmpty && pageText?.contains(needle) == true
             case .body(let text):
@@ -299,7 +304,8 @@ public struct WatchedPageAdapter: PlatformAdapter {
                 return .inconclusive(
                     detail: "\(summary)\(quoted): proves nothing about the page"
                         + (message?.contains("链接已过期") == true
-                            ? " (a temporary link: watch the article's permanent mp.weixin.qq.com/s?__biz=… link)" : ""))
+                            ? " (a temporary link: watch the article's permanent mp.weixin.qq.com/s?__biz=… link)" : "")
+                )
             case .blind(let kind):
                 let wait = kind == .rateLimited ? now.addingTimeInterval(Self.antiBotWait) : nil
                 return .blind(
@@ -354,7 +360,9 @@ public struct WatchedPageAdapter: PlatformAdapter {
         var media: [String] = []
         var links: [String] = []
         for image in content.descendants(where: { $0.name == "img" }) {
-            if let source = (image.attributes["data-src"] ?? image.attributes["src"]).flatMap({ Self.absolute($0, base: url) }),
+            if let source = (image.attributes["data-src"] ?? image.attributes["src"]).flatMap({
+                Self.absolute($0, base: url)
+            }),
                 !media.contains(source)
             {
                 media.append(source)

@@ -23,14 +23,16 @@ struct TelegramAdapterTests {
             "two pages were asked for")
         #expect(
             self.adapter.nextPageRequest(
-                after: page0, pageIndex: 0, for: TelegramFixture.topwarAccount(pages: 1), context: AdapterContext()) == nil)
+                after: page0, pageIndex: 0, for: TelegramFixture.topwarAccount(pages: 1), context: AdapterContext())
+                == nil)
         let end = TelegramFixture.response(try TelegramFixture.body("telegram/tchantest/no_posts_found.html"))
         #expect(self.adapter.nextPageRequest(after: end, pageIndex: 0, for: account, context: AdapterContext()) == nil)
 
         let post = Post(id: "70997", text: "x")
         let probe = self.adapter.probeRequest(for: post, of: account, context: AdapterContext())
         #expect(probe?.url.absoluteString == "https://t.me/topwar_official/70997?embed=1")
-        #expect(self.adapter.probeRequest(for: Post(id: "../x", text: ""), of: account, context: AdapterContext()) == nil)
+        #expect(
+            self.adapter.probeRequest(for: Post(id: "../x", text: ""), of: account, context: AdapterContext()) == nil)
         #expect(
             self.adapter.accountProbeRequest(for: account, context: AdapterContext())?.url.absoluteString
                 == "https://t.me/s/topwar_official")
@@ -43,7 +45,10 @@ struct TelegramAdapterTests {
         let account = TelegramFixture.topwarAccount(pages: 2)
         // Derived second page: the same page again; an overlap must not list a post twice.
         let outcome = self.adapter.observe(
-            [TelegramFixture.response(page), TelegramFixture.response(page, url: "https://t.me/s/topwar_official?before=70989")],
+            [
+                TelegramFixture.response(page),
+                TelegramFixture.response(page, url: "https://t.me/s/topwar_official?before=70989"),
+            ],
             for: account, polledAt: self.now)
         guard case .observed(let posts, let isComplete) = outcome else {
             Issue.record("expected posts, got \(outcome)")
@@ -83,11 +88,16 @@ struct TelegramAdapterTests {
             polledAt: self.now)
         #expect(limited.failure?.kind == .rateLimited)
         #expect(limited.failure?.retryAfter == self.now.addingTimeInterval(1800))
-        #expect(self.adapter.rateLimitReset(in: TelegramFixture.response(Data(), status: 429, headers: ["Retry-After": "1800"]), now: self.now) == self.now.addingTimeInterval(1800))
+        #expect(
+            self.adapter.rateLimitReset(
+                in: TelegramFixture.response(Data(), status: 429, headers: ["Retry-After": "1800"]), now: self.now)
+                == self.now.addingTimeInterval(1800))
 
-        let down = self.adapter.observe([TelegramFixture.response(Data("oops".utf8), status: 502)], for: account, polledAt: self.now)
+        let down = self.adapter.observe(
+            [TelegramFixture.response(Data("oops".utf8), status: 502)], for: account, polledAt: self.now)
         #expect(down.failure?.kind == .httpStatus)
-        let refused = self.adapter.observe([TelegramFixture.response(Data(), status: 403)], for: account, polledAt: self.now)
+        let refused = self.adapter.observe(
+            [TelegramFixture.response(Data(), status: 403)], for: account, polledAt: self.now)
         #expect(refused.failure?.kind == .gated)
         let wall = self.adapter.observe(
             [TelegramFixture.response(Data("<html><body><h1>Checking your browser</h1></body></html>".utf8))],
@@ -102,7 +112,8 @@ struct TelegramAdapterTests {
     @Test func noPostsFoundAndPreviewRedirectAreAccountEvents() throws {
         let account = TelegramFixture.topwarAccount()
         let empty = self.adapter.observe(
-            [TelegramFixture.response(try TelegramFixture.body("telegram/tchantest/no_posts_found.html"))], for: account,
+            [TelegramFixture.response(try TelegramFixture.body("telegram/tchantest/no_posts_found.html"))],
+            for: account,
             polledAt: self.now)
         guard case .accountUnavailable(let reason, let detail) = empty else {
             Issue.record("expected an account event, got \(empty)")
@@ -112,7 +123,11 @@ struct TelegramAdapterTests {
         #expect(detail.contains("No posts found"))
 
         let followed = self.adapter.observe(
-            [TelegramFixture.response(Data("<html><body>If you have Telegram…</body></html>".utf8), effectiveURL: "https://t.me/topwar_official")],
+            [
+                TelegramFixture.response(
+                    Data("<html><body>If you have Telegram…</body></html>".utf8),
+                    effectiveURL: "https://t.me/topwar_official")
+            ],
             for: account, polledAt: self.now)
         #expect(followed == .accountUnavailable(reason: .gated, detail: followed.accountDetail ?? ""))
         let notFollowed = self.adapter.observe(
@@ -120,7 +135,8 @@ struct TelegramAdapterTests {
             polledAt: self.now)
         #expect(notFollowed.accountReason == .gated)
         let elsewhere = self.adapter.observe(
-            [TelegramFixture.response(Data(), status: 302, headers: ["Location": "/s/topwar_official_new"])], for: account,
+            [TelegramFixture.response(Data(), status: 302, headers: ["Location": "/s/topwar_official_new"])],
+            for: account,
             polledAt: self.now)
         #expect(elsewhere.failure != nil, "a redirect to some other page proves nothing")
     }
@@ -143,7 +159,9 @@ struct TelegramAdapterTests {
         let shown = TelegramFixture.response(
             try TelegramFixture.body("telegram/tchantest/unsigned_text_message.html"), url: embedURL)
         #expect(self.adapter.classifyProbe(shown, for: post) == .exists)
-        #expect(self.adapter.classifyProbe(shown, for: Post(id: "7", text: "")).isInconclusive, "another post proves nothing")
+        #expect(
+            self.adapter.classifyProbe(shown, for: Post(id: "7", text: "")).isInconclusive,
+            "another post proves nothing")
 
         let placeholder = Data(
             """
@@ -155,20 +173,25 @@ struct TelegramAdapterTests {
             self.adapter.classifyProbe(TelegramFixture.response(placeholder, url: embedURL), for: post).isInconclusive,
             "the placeholder hides the post: issue 3 item 9 says it proves nothing, even around the post's own element")
         #expect(
-            self.adapter.classifyProbe(TelegramFixture.response(TelegramFixture.postNotFoundEmbed, status: 503, url: embedURL), for: post)
-                .isInconclusive, "a 503 proves nothing, whatever its body")
+            self.adapter.classifyProbe(
+                TelegramFixture.response(TelegramFixture.postNotFoundEmbed, status: 503, url: embedURL), for: post
+            )
+            .isInconclusive, "a 503 proves nothing, whatever its body")
         let otherError = Data(#"<div class="tgme_widget_message_error">Channel is unavailable</div>"#.utf8)
-        #expect(self.adapter.classifyProbe(TelegramFixture.response(otherError, url: embedURL), for: post).isInconclusive)
+        #expect(
+            self.adapter.classifyProbe(TelegramFixture.response(otherError, url: embedURL), for: post).isInconclusive)
     }
 
     @Test func accountProbeIsClassifiedWithTheRuleTable() throws {
         let account = TelegramFixture.topwarAccount()
         #expect(
             self.adapter.classifyAccountProbe(
-                TelegramFixture.response(try TelegramFixture.body(TelegramFixture.topwarPage)), for: account) == .available)
+                TelegramFixture.response(try TelegramFixture.body(TelegramFixture.topwarPage)), for: account)
+                == .available)
         guard
             case .unavailable(.removed, _) = self.adapter.classifyAccountProbe(
-                TelegramFixture.response(try TelegramFixture.body("telegram/tchantest/no_posts_found.html")), for: account)
+                TelegramFixture.response(try TelegramFixture.body("telegram/tchantest/no_posts_found.html")),
+                for: account)
         else {
             Issue.record("“No posts found” must make the channel unavailable")
             return
@@ -181,7 +204,9 @@ struct TelegramAdapterTests {
             Issue.record("a redirect to the channel page must make the channel unavailable")
             return
         }
-        guard case .inconclusive = self.adapter.classifyAccountProbe(TelegramFixture.response(Data(), status: 500), for: account)
+        guard
+            case .inconclusive = self.adapter.classifyAccountProbe(
+                TelegramFixture.response(Data(), status: 500), for: account)
         else {
             Issue.record("a 500 proves nothing")
             return

@@ -43,7 +43,9 @@ enum TelegramFixture {
     static func removingMessage(_ id: String, from html: String) throws -> String {
         let marker = "data-post=\"topwar_official/\(id)\""
         guard let post = html.range(of: marker),
-            let start = html.range(of: "<div class=\"tgme_widget_message_wrap", options: .backwards, range: html.startIndex..<post.lowerBound),
+            let start = html.range(
+                of: "<div class=\"tgme_widget_message_wrap", options: .backwards,
+                range: html.startIndex..<post.lowerBound),
             let next = html.range(of: "<div class=\"tgme_widget_message_wrap", range: post.upperBound..<html.endIndex)
         else { throw FixtureError(description: "message \(id) not found in the page") }
         return String(html[..<start.lowerBound]) + String(html[next.lowerBound...])

@@ -71,8 +71,11 @@ import Testing
             .replacingOccurrences(of: "Ночью ВСУ предприняли попытку", with: "Ночью ВСУ предприняли две попытки")
             .replacingOccurrences(of: ">28.7K<", with: ">30.1K<")
             .replacingOccurrences(
-                of: "class=\"tgme_widget_message_meta\"><a class=\"tgme_widget_message_date\"\n                                                                        href=\"https://t.me/topwar_official/70999\"",
-                with: "class=\"tgme_widget_message_meta\">edited &nbsp;<a class=\"tgme_widget_message_date\" href=\"https://t.me/topwar_official/70999\"")
+                of:
+                    "class=\"tgme_widget_message_meta\"><a class=\"tgme_widget_message_date\"\n                                                                        href=\"https://t.me/topwar_official/70999\"",
+                with:
+                    "class=\"tgme_widget_message_meta\">edited &nbsp;<a class=\"tgme_widget_message_date\" href=\"https://t.me/topwar_official/70999\""
+            )
         #expect(edited.contains("edited &nbsp;"), "the derived page carries the edit marker")
         harness.server.script(Self.previewPath, [self.page(Data(edited.utf8))])
         let second = try await self.poll(harness, account, at: 10)
@@ -127,9 +130,14 @@ import Testing
         // The preview now redirects to the channel's own page (preview off, or channel gone):
         // one account event, not twelve deletions.
         harness.server.script(
-            Self.previewPath, [ReplayResponse(status: 302, headers: [("Location", harness.server.baseURL.absoluteString + "/topwar_official")])])
+            Self.previewPath,
+            [
+                ReplayResponse(
+                    status: 302, headers: [("Location", harness.server.baseURL.absoluteString + "/topwar_official")])
+            ])
         harness.server.script(
-            "/topwar_official", [self.page(Data("<html><body><div class=\"tgme_page\">Военное обозрение</div></body></html>".utf8))])
+            "/topwar_official",
+            [self.page(Data("<html><body><div class=\"tgme_page\">Военное обозрение</div></body></html>".utf8))])
         let gone = try await self.poll(harness, account, at: 20)
         let again = try await self.poll(harness, account, at: 30)
         let logged = try harness.loggedEvents()

@@ -57,7 +57,8 @@ struct TelegramParsingTests {
             text: "This is a message with a link\n\nhttps://brasil.io/", isEdited: true, links: ["https://brasil.io/"]),
         Expected(
             file: "text_message_link_with_regular_preview.html", id: "94", postedAt: TelegramFixture.feb24(13, 47, 38),
-            text: "https://agenciabrasil.ebc.com.br/justica/noticia/2022-08/operacao-guardioes-do-bioma-apreende-239-toneladas-de-minerio",
+            text:
+                "https://agenciabrasil.ebc.com.br/justica/noticia/2022-08/operacao-guardioes-do-bioma-apreende-239-toneladas-de-minerio",
             links: [
                 "https://agenciabrasil.ebc.com.br/justica/noticia/2022-08/operacao-guardioes-do-bioma-apreende-239-toneladas-de-minerio"
             ]),
@@ -109,7 +110,8 @@ struct TelegramParsingTests {
         #expect(message.postedAt == Date(timeIntervalSince1970: 1_668_033_834))  // 2022-11-09T22:43:54Z
         #expect(message.isEdited, "`edited &nbsp;<a class=\"tgme_widget_message_date\">`")
         #expect(message.text.hasPrefix("_\n\n✍️ CÂMARA APROVA\n_\n\n🔸 Projeto que aumenta penas"))
-        #expect(message.text.hasSuffix("Convide seus contatos do WhatsApp a conhecerem nosso canal clicando aqui!\n____"))
+        #expect(
+            message.text.hasSuffix("Convide seus contatos do WhatsApp a conhecerem nosso canal clicando aqui!\n____"))
         #expect(!message.text.contains("1.2K"), "the view count is not text")
         #expect(message.links.first == "http://bit.ly/3Tq1C4G")
         #expect(message.links.contains("https://t.me/s/CamaradosDeputados?q=%23Puni%C3%A7%C3%A3o_ampliada"))
@@ -118,7 +120,8 @@ struct TelegramParsingTests {
 
     @Test func pinnedServiceMessageIsNoPostButTheMessageBesideItIs() throws {
         // Derived: the two snippets one after the other, as a preview page lists them.
-        let body = try TelegramFixture.body("telegram/tchantest/service_message_pinned.html")
+        let body =
+            try TelegramFixture.body("telegram/tchantest/service_message_pinned.html")
             + TelegramFixture.body("telegram/tchantest/signed_edited_text_message.html")
         let page = TelegramPage.parse(body, contentType: nil, baseURL: Self.base)
         #expect(page.messages.map(\.id) == ["92", "5"])
@@ -143,7 +146,8 @@ struct TelegramParsingTests {
             baseURL: URL(string: "https://t.me/s/topwar_official")!)
         #expect(
             page.messages.map(\.id) == [
-                "70989", "70990", "70992", "70995", "70996", "70997", "70998", "70999", "71000", "71006", "71007", "71008",
+                "70989", "70990", "70992", "70995", "70996", "70997", "70998", "70999", "71000", "71006", "71007",
+                "71008",
             ])
         #expect(page.olderBefore == 70989, "a.tme_messages_more[data-before=\"70989\"]")
         #expect(!page.showsNoPostsFound)
@@ -156,7 +160,9 @@ struct TelegramParsingTests {
                 == "В Санкт-Петербурге в небо над городом подняли истребители из-за неизвестного объекта в воздухе, "
                 + "аэропорт Пулково не принимает самолеты, сообщает Baza.\nСудя по сервису Flightradar, гражданские "
                 + "самолеты не приближаются к Санкт-Петербургу.")
-        #expect(byID["70995"]?.text == "План \"Ковер\" отменен, небо над Санкт-Петербургом открывают, сообщает источник РЕН ТВ.")
+        #expect(
+            byID["70995"]?.text
+                == "План \"Ковер\" отменен, небо над Санкт-Петербургом открывают, сообщает источник РЕН ТВ.")
         #expect(
             byID["71000"]?.text == "Последствия ночного удара БПЛА-камикадзе ВСУ по нефтебазе в Туапсе сегодня ночью.",
             "an album nests a second text element inside the first: its text counts once")
@@ -168,11 +174,14 @@ struct TelegramParsingTests {
         #expect(byID["70992"]?.media == (70992...70994).map { "https://t.me/topwar_official/\($0)?single" })
         #expect(byID["71000"]?.media.count == 6)
         #expect(byID["70989"]?.media == ["https://t.me/topwar_official/70989"])
-        #expect(byID["70989"]?.mediaSources.first?.hasPrefix("https://cdn4.telegram-cdn.org/file/J1iJAZDcKYQpr7YXRxAEhL4") == true)
+        #expect(
+            byID["70989"]?.mediaSources.first?.hasPrefix("https://cdn4.telegram-cdn.org/file/J1iJAZDcKYQpr7YXRxAEhL4")
+                == true)
         #expect(byID["70990"]?.media == [])
-        #expect(byID["70996"]?.links == [
-            "https://t.me/infantmilitario/93419", "https://t.me/yaremshooter", "http://t.me/infantmilitario/93419",
-        ])
+        #expect(
+            byID["70996"]?.links == [
+                "https://t.me/infantmilitario/93419", "https://t.me/yaremshooter", "http://t.me/infantmilitario/93419",
+            ])
     }
 
     @Test func noPostsFoundPageHasNoMessagesAndSaysSo() throws {
@@ -193,8 +202,11 @@ struct TelegramParsingTests {
         let later =
             original
             .replacingOccurrences(of: ">37.2K<", with: ">41.9K<")
-            .replacingOccurrences(of: "cdn4.telegram-cdn.org/file/J1iJAZDcKYQpr7YXRxAEhL4", with: "cdn1.telegram-cdn.org/file/Zz9Other")
-            .replacingOccurrences(of: "ee2e53dc9f.mp4?token=JuO07YFPvW0dzxRfhWOTLHwF6PqUoFb1a856HkjtdZ", with: "ee2e53dc9f.mp4?token=NEW")
+            .replacingOccurrences(
+                of: "cdn4.telegram-cdn.org/file/J1iJAZDcKYQpr7YXRxAEhL4", with: "cdn1.telegram-cdn.org/file/Zz9Other"
+            )
+            .replacingOccurrences(
+                of: "ee2e53dc9f.mp4?token=JuO07YFPvW0dzxRfhWOTLHwF6PqUoFb1a856HkjtdZ", with: "ee2e53dc9f.mp4?token=NEW")
         #expect(later != original)
         let before = try self.posts(Data(original.utf8))
         let after = try self.posts(Data(later.utf8))
@@ -205,15 +217,22 @@ struct TelegramParsingTests {
         let edited = try TelegramFixture.text("telegram/tchantest/signed_edited_text_message.html")
         let unmarked = edited.replacingOccurrences(of: ",&nbsp;edited &nbsp;<a", with: ",&nbsp;<a")
         #expect(unmarked != edited)
-        let markedMessage = try #require(TelegramPage.parse(Data(edited.utf8), contentType: nil, baseURL: Self.base).messages.first)
-        let plainMessage = try #require(TelegramPage.parse(Data(unmarked.utf8), contentType: nil, baseURL: Self.base).messages.first)
+        let markedMessage = try #require(
+            TelegramPage.parse(Data(edited.utf8), contentType: nil, baseURL: Self.base).messages.first)
+        let plainMessage = try #require(
+            TelegramPage.parse(Data(unmarked.utf8), contentType: nil, baseURL: Self.base).messages.first)
         #expect(markedMessage.isEdited && !plainMessage.isEdited)
         let base = URL(string: "https://t.me")!
-        #expect(markedMessage.post(channel: "tchantest", baseURL: base).versionHash == plainMessage.post(channel: "tchantest", baseURL: base).versionHash)
+        #expect(
+            markedMessage.post(channel: "tchantest", baseURL: base).versionHash
+                == plainMessage.post(channel: "tchantest", baseURL: base).versionHash)
         #expect(markedMessage.post(channel: "tchantest", baseURL: base).editedAt == nil, "Telegram gives no edit time")
         let rewritten = edited.replacingOccurrences(of: "Signed and edited message", with: "Signed and edited twice")
-        let rewrittenMessage = try #require(TelegramPage.parse(Data(rewritten.utf8), contentType: nil, baseURL: Self.base).messages.first)
-        #expect(rewrittenMessage.post(channel: "tchantest", baseURL: base).versionHash != markedMessage.post(channel: "tchantest", baseURL: base).versionHash)
+        let rewrittenMessage = try #require(
+            TelegramPage.parse(Data(rewritten.utf8), contentType: nil, baseURL: Self.base).messages.first)
+        #expect(
+            rewrittenMessage.post(channel: "tchantest", baseURL: base).versionHash
+                != markedMessage.post(channel: "tchantest", baseURL: base).versionHash)
     }
 
     @Test func authorSignatureSpellingEditedIsNoEditMarker() throws {
@@ -221,7 +240,8 @@ struct TelegramParsingTests {
         // says "edited".
         let html = try TelegramFixture.text("telegram/tchantest/text_message_signed_not_edited.html")
             .replacingOccurrences(of: ">Channel Author<", with: ">edited<")
-        let message = try #require(TelegramPage.parse(Data(html.utf8), contentType: nil, baseURL: Self.base).messages.first)
+        let message = try #require(
+            TelegramPage.parse(Data(html.utf8), contentType: nil, baseURL: Self.base).messages.first)
         #expect(!message.isEdited)
     }
 
@@ -233,7 +253,8 @@ struct TelegramParsingTests {
             with: "<div class=\"message_media_not_supported_wrap\"><div class=\"message_media_not_supported\">"
                 + "<div class=\"message_media_not_supported_label\">Please open Telegram to view this post</div>"
                 + "</div></div><div class=\"tgme_widget_message_text")
-        let message = try #require(TelegramPage.parse(Data(html.utf8), contentType: nil, baseURL: Self.base).messages.first)
+        let message = try #require(
+            TelegramPage.parse(Data(html.utf8), contentType: nil, baseURL: Self.base).messages.first)
         #expect(message.isContentHidden)
         #expect(message.post(channel: "tchantest", baseURL: URL(string: "https://t.me")!).isTruncated)
     }
@@ -241,7 +262,9 @@ struct TelegramParsingTests {
     private func posts(_ body: Data) throws -> [Post] {
         let outcome = TelegramAdapter().observe(
             [TelegramFixture.response(body)], for: TelegramFixture.topwarAccount(), polledAt: Date())
-        guard case .observed(let posts, _) = outcome else { throw TelegramFixture.FixtureError(description: "\(outcome)") }
+        guard case .observed(let posts, _) = outcome else {
+            throw TelegramFixture.FixtureError(description: "\(outcome)")
+        }
         return posts
     }
 }

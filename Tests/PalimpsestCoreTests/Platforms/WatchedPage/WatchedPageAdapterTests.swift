@@ -35,7 +35,10 @@ struct WatchedPageAdapterTests {
         #expect(post.media.isEmpty && post.links.isEmpty)
         #expect(post.isPinned, "a watched page sits outside any time-ordered window")
         #expect(post.html?.contains("video_title") == true)
-        #expect(self.adapter.rateLimitReset(in: WatchedPageFixture.response(try WatchedPageFixture.body(WatchedPageFixture.article)), now: self.now) == nil)
+        #expect(
+            self.adapter.rateLimitReset(
+                in: WatchedPageFixture.response(try WatchedPageFixture.body(WatchedPageFixture.article)), now: self.now)
+                == nil)
     }
 
     @Test func linkExpiredPageProvesNothing() throws {
@@ -123,7 +126,8 @@ struct WatchedPageAdapterTests {
         let tombstones = [TombstoneRule(contains: "此内容因违规无法查看", reason: .removed)]
         let account = WatchedPageFixture.account(tombstones: tombstones)
         let notice = WatchedPageFixture.response(try WatchedPageFixture.interstitial(saying: "此内容因违规无法查看"))
-        #expect(self.probe(notice, account).tombstoneReason == .removed, "the account's rule comes before the built-in one")
+        #expect(
+            self.probe(notice, account).tombstoneReason == .removed, "the account's rule comes before the built-in one")
         #expect(self.probe(notice).tombstoneReason == .censored)
         let antiBot = [TombstoneRule(contains: "验证身份", reason: .censored)]
         let blocked = WatchedPageFixture.response(try WatchedPageFixture.interstitial(saying: "验证身份"))
@@ -132,9 +136,13 @@ struct WatchedPageAdapterTests {
         let rules = WatchedPageAdapter.rules(with: tombstones)
         let configIndex = try #require(rules.firstIndex { $0.source.hasPrefix("config:") })
         let firstTombstone = try #require(
-            rules.firstIndex { if case .message = $0.sign, case .tombstone = $0.outcome { return true } else { return false } })
+            rules.firstIndex {
+                if case .message = $0.sign, case .tombstone = $0.outcome { return true } else { return false }
+            })
         let lastDisplayedAntiBot = try #require(
-            rules.lastIndex { if case .message = $0.sign, case .blind = $0.outcome { return true } else { return false } })
+            rules.lastIndex {
+                if case .message = $0.sign, case .blind = $0.outcome { return true } else { return false }
+            })
         #expect(lastDisplayedAntiBot < configIndex && configIndex < firstTombstone)
         #expect(rules.count == WatchedPageAdapter.builtInRules.count + 1)
     }
@@ -167,12 +175,16 @@ struct WatchedPageAdapterTests {
     @Test func genericPageStatusesAndConfigTombstones() throws {
         let url = URL(string: "https://news.example.cn/a.html")!
         let plain = WatchedPageFixture.account(url)
-        let ruled = WatchedPageFixture.account(url, tombstones: [TombstoneRule(contains: "This article has been removed", reason: .censored)])
+        let ruled = WatchedPageFixture.account(
+            url, tombstones: [TombstoneRule(contains: "This article has been removed", reason: .censored)])
         let gone = WatchedPageFixture.response(Data("<h1>Not Found</h1>".utf8), status: 404, url: url)
         #expect(self.observe(gone, plain) == .observed(posts: [], isComplete: true))
         #expect(self.probe(gone, plain) == .tombstone(reason: .removed, detail: "HTTP 404 from \(url.absoluteString)"))
-        #expect(self.probe(WatchedPageFixture.response(Data(), status: 410, url: url), plain).tombstoneReason == .removed)
-        #expect(self.observe(WatchedPageFixture.response(Data(), status: 500, url: url), plain).failure?.kind == .httpStatus)
+        #expect(
+            self.probe(WatchedPageFixture.response(Data(), status: 410, url: url), plain).tombstoneReason == .removed)
+        #expect(
+            self.observe(WatchedPageFixture.response(Data(), status: 500, url: url), plain).failure?.kind == .httpStatus
+        )
         #expect(self.observe(WatchedPageFixture.response(Data(), status: 403, url: url), plain).failure?.kind == .gated)
         let limited = self.observe(
             WatchedPageFixture.response(Data(), status: 429, url: url, headers: ["Retry-After": "120"]), plain)
@@ -180,7 +192,8 @@ struct WatchedPageAdapterTests {
         #expect(limited.failure?.retryAfter == self.now.addingTimeInterval(120))
 
         let removed = WatchedPageFixture.response(
-            Data("<html><body><div class=\"notice\">This   article has been removed.</div></body></html>".utf8), url: url)
+            Data("<html><body><div class=\"notice\">This   article has been removed.</div></body></html>".utf8),
+            url: url)
         #expect(self.observe(removed, ruled) == .observed(posts: [], isComplete: true))
         #expect(self.probe(removed, ruled).tombstoneReason == .censored)
         #expect(self.observe(removed, plain).postIDs == [url.absoluteString], "without the rule it is just a page")
