@@ -155,9 +155,9 @@ public struct TelegramAdapter: PlatformAdapter {
         let summary = Self.summary(response)
         guard response.status == 200 else { return .inconclusive(detail: summary) }
         let page = Self.page(response)
+        let quoted = page.errorMessage.map { ": “\($0)”" } ?? ""
         for rule in Self.rules where rule.answer == .postEmbed && rule.matches(page, postID: post.id, redirected: false)
         {
-            let quoted = page.errorMessage.map { ": “\($0)”" } ?? ""
             switch rule.outcome {
             case .tombstone(let reason): return .tombstone(reason: reason, detail: summary + quoted)
             case .exists: return .exists
@@ -166,7 +166,7 @@ public struct TelegramAdapter: PlatformAdapter {
             case .available, .accountUnavailable: continue
             }
         }
-        return .inconclusive(detail: summary + quoted(page) + ": neither the post nor a known message")
+        return .inconclusive(detail: summary + quoted + ": neither the post nor a known message")
     }
 
     /// `GET <base>/s/<channel>`, the first timeline page.
@@ -278,10 +278,6 @@ public struct TelegramAdapter: PlatformAdapter {
 
     private static func page(_ response: HTTPResponse) -> TelegramPage {
         TelegramPage.parse(response.body, contentType: response.headers["Content-Type"], baseURL: response.effectiveURL)
-    }
-
-    private func quoted(_ page: TelegramPage) -> String {
-        page.errorMessage.map { ": “\($0)”" } ?? ""
     }
 
     /// A request for `url` with ``acceptHeader``, the account's headers (sorted by name) and proxy.

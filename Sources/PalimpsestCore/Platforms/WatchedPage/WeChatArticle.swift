@@ -12,21 +12,29 @@ enum WeChatArticle {
     static let host = "mp.weixin.qq.com"
 
     /// The article's identity, `__biz=<biz>&mid=<mid>&idx=<idx>`, when the URL's query carries
-    /// all three (the `sn` signature and tracking parameters are left out: they vary between
-    /// links to the same article); `nil` otherwise (a short `/s/<token>` link, another page).
+    /// all three (the older `/mp/appmsg/show` links name them `appmsgid` and `itemidx`). The `sn`
+    /// signature and tracking parameters are left out: they vary between links to the same
+    /// article. `nil` otherwise (a short `/s/<token>` link, another page).
     static func identity(of url: URL) -> String? {
         guard let items = URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems else { return nil }
         func value(_ name: String) -> String? {
             items.first { $0.name == name }?.value.flatMap { $0.isEmpty ? nil : $0 }
         }
-        guard let biz = value("__biz"), let mid = value("mid"), let idx = value("idx") else { return nil }
+        guard let biz = value("__biz"), let mid = value("mid") ?? value("appmsgid"),
+            let idx = value("idx") ?? value("itemidx")
+        else { return nil }
         return "__biz=\(biz)&mid=\(mid)&idx=\(idx)"
     }
 
-    /// True for a WeChat article URL: the host is ``host``, or the query carries `__biz`, `mid` and
-    /// `idx` (so a mirror or a replay of the article is read the same way).
+    /// True for a WeChat article URL: an article path on ``host`` (`/s?…`, `/s/<token>`,
+    /// `/mp/appmsg/show?…`), or any URL whose query carries `__biz`, `mid` and `idx` (so a mirror
+    /// or a replay of the article is read the same way). Other pages of the host (account home
+    /// pages, albums) are ordinary pages.
     static func isArticleURL(_ url: URL) -> Bool {
-        url.host?.lowercased() == Self.host || Self.identity(of: url) != nil
+        if Self.identity(of: url) != nil { return true }
+        guard url.host?.lowercased() == Self.host else { return false }
+        let path = url.path
+        return path == "/s" || path.hasPrefix("/s/") || path == "/mp/appmsg/show"
     }
 
     /// The text of the interstitial's message elements (`.weui-msg__title`, `.weui-msg__desc`,

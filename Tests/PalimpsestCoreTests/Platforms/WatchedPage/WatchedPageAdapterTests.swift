@@ -210,6 +210,9 @@ struct WatchedPageAdapterTests {
         #expect(WeChatArticle.identity(of: URL(string: "https://mp.weixin.qq.com/s/AbCdEfGh")!) == nil)
         #expect(WeChatArticle.isArticleURL(URL(string: "https://mp.weixin.qq.com/s/AbCdEfGh")!))
         #expect(!WeChatArticle.isArticleURL(URL(string: "https://example.org/s?mid=1")!))
+        #expect(!WeChatArticle.isArticleURL(URL(string: "https://mp.weixin.qq.com/mp/homepage?__biz=QQ==&hid=1")!))
+        let older = URL(string: "https://mp.weixin.qq.com/mp/appmsg/show?__biz=QQ==&appmsgid=7&itemidx=2&sign=z")!
+        #expect(WeChatArticle.identity(of: older) == "__biz=QQ==&mid=7&idx=2", "the same article as its /s? link")
     }
 
     @Test func scriptValuesAreReadFromAssignmentsOnly() {
