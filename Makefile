@@ -1,5 +1,6 @@
 # Palimpsest: build, test, demo, install.
-# `make demo` and `make test` install the system packages they need (libcurl headers) when missing.
+# `make demo` and `make test` install the system packages they need (libcurl and libxml2 headers) when
+# missing.
 
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
@@ -12,13 +13,17 @@ BIN           = $(CURDIR)/.build/release
 
 all: build
 
-# Installs libcurl's development files (headers + libcurl.pc) when pkg-config cannot find them.
+# Installs the development files of the C libraries (headers + .pc files) when pkg-config cannot
+# find them: libcurl (fetching) and libxml2 (HTML parsing).
 deps:
-	@if ! pkg-config --exists libcurl 2>/dev/null; then \
-		echo "make: installing libcurl4-openssl-dev and pkg-config (needed to build against libcurl)"; \
+	@missing=""; \
+	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev"; \
+	pkg-config --exists libxml-2.0 2>/dev/null || missing="$$missing libxml2-dev"; \
+	if [ -n "$$missing" ]; then \
+		echo "make: installing$$missing and pkg-config (needed to build against libcurl and libxml2)"; \
 		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends libcurl4-openssl-dev pkg-config; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing pkg-config; \
 	fi
 
 build: deps

@@ -76,6 +76,11 @@ public protocol PlatformAdapter: Sendable {
     /// Classifies the answer to a probe.
     func classifyProbe(_ response: HTTPResponse, for post: Post) -> ProbeVerdict
 
+    /// Classifies the answer to a probe knowing the account, for platforms whose rules come from
+    /// the account's config (a watched page's `tombstones`). The poller calls this one.
+    /// Default: ``classifyProbe(_:for:)``.
+    func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account) -> ProbeVerdict
+
     /// A request that tells whether the whole account is still there, or `nil` when none exists.
     func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest?
 
@@ -99,6 +104,10 @@ extension PlatformAdapter {
     }
 
     public func resolutionRequest(for account: Account, context: AdapterContext) -> HTTPRequest? { nil }
+
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account) -> ProbeVerdict {
+        self.classifyProbe(response, for: post)
+    }
 
     public func interpretResolution(_ response: HTTPResponse, for account: Account) -> ResolutionOutcome {
         .failed(PollFailure(kind: .unparsable, message: "this platform needs no account resolution"))

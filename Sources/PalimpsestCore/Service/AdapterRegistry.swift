@@ -4,7 +4,7 @@ public struct AdapterRegistry: Sendable {
 
     /// The adapters Palimpsest ships, one per platform.
     public static let standard = AdapterRegistry(adapters: [
-        FeedAdapter(), MastodonAdapter(), WeiboAdapter(), BlueskyAdapter(),
+        FeedAdapter(), MastodonAdapter(), WeiboAdapter(), BlueskyAdapter(), TelegramAdapter(), WatchedPageAdapter(),
     ])
 
     public init(adapters: [any PlatformAdapter]) {

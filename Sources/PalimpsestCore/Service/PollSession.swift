@@ -100,7 +100,8 @@ struct PollSession: Sendable {
             let response = try await self.poller.client.send(request)
             await self.noteRateLimit(response)
             let evidence = await self.storeEvidence(response)
-            return ProbeResult(verdict: adapter.classifyProbe(response, for: post), evidence: evidence)
+            let verdict = adapter.classifyProbe(response, for: post, of: self.account)
+            return ProbeResult(verdict: verdict, evidence: evidence)
         } catch {
             return ProbeResult(verdict: .inconclusive(detail: "probe failed: \(error)"), evidence: nil)
         }

@@ -105,18 +105,16 @@ struct XMLTree {
     /// The document's root element.
     var root: Element
 
-    /// Serializes parses (see ``parse(_:)``).
-    private static let lock = NSLock()
-
     /// Parses UTF-8 XML bytes.
     /// - Throws: ``Failure`` with libxml2's message and position when the document is not
     ///   well-formed (or has no root element).
     static func parse(_ data: Data) throws(Failure) -> XMLTree {
         // libxml2 keeps global state (lazy initialization, error handling) and FoundationXML on
-        // Linux does not guard it; polls of several feeds run concurrently, so parses take turns.
-        // A parse takes milliseconds for a typical feed (under 3 s for 8 MiB in a debug build).
-        Self.lock.lock()
-        defer { Self.lock.unlock() }
+        // Linux does not guard it; polls of several feeds run concurrently, so parses take turns,
+        // with the HTML parser too (``LibXML2Lock``). A parse takes milliseconds for a typical
+        // feed (under 3 s for 8 MiB in a debug build).
+        LibXML2Lock.lock.lock()
+        defer { LibXML2Lock.lock.unlock() }
         let parser = XMLParser(data: data)
         let builder = Builder()
         parser.delegate = builder
