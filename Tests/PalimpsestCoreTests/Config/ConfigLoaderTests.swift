@@ -169,6 +169,9 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
                 "mastodon:@mastodon@mastodon.social",
                 "weibo:2803301701",
                 "bluesky:bsky.app",
+                "telegram:topwar_official",
+                "url:https://mp.weixin.qq.com/s?__biz=MjM5OTU4Nzc0Mg==&mid=2658636581&idx=1&sn=1539bbb6d8697096532dbda1c2959b1c",
+                "url:https://www.example.gov.cn/news/2026-08/01/content_1.htm",
             ]
         )
         #expect(config.accounts[0].interval == 300)
@@ -178,7 +181,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
 
         // Every key the loader accepts appears in the example.
         let text = try String(contentsOf: example, encoding: .utf8)
-        let platformKeys = [Platform.feed, .mastodon, .weibo, .bluesky].flatMap { ConfigReader.platformKeys[$0] ?? [] }
+        let platformKeys = Platform.allCases.flatMap { ConfigReader.platformKeys[$0] ?? [] }
         for key in ConfigReader.daemonKeys + ConfigReader.commonAccountKeys + platformKeys {
             #expect(text.contains("\n\(key) = "), "Config/palimpsest.toml does not use `\(key)`")
         }
