@@ -66,52 +66,28 @@ struct DigestCommand: AsyncParsableCommand {
             throw ExitCode(78)
         }
 
-        let reproducible = self.reproducible
-        let digest: Digest
-        let files: DigestFiles
+        let folder = self.out.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
+        let job = DigestJob(
+            config: config, week: week, timeZone: zone, outputFolder: folder, reproducible: self.reproducible, now: now)
+        let output: DigestJob.Output
         do {
-            digest = try await BlockingIO.run {
-                try DigestLoader.makeDigest(
-                    config: config, week: week, timeZone: zone, now: now, reproducible: reproducible)
-            }
-            files = try DigestFiles(digest: digest)
+            output = try await job.write()
         } catch {
             printError("palimpsest digest: \(error)")
             throw ExitCode.failure
         }
-        let folder =
-            self.out.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
-            ?? config.digest.directory.appendingPathComponent(week.description, isDirectory: true)
-        let written: [URL]
-        do {
-            written = try await BlockingIO.run { try files.write(to: folder) }
-        } catch {
-            printError("palimpsest digest: could not write the digest into \(folder.path): \(error)")
-            throw ExitCode.failure
-        }
-        let totals = digest.totals
+        let totals = output.digest.totals
         let findings =
             totals.isEmpty
             ? "nothing found"
             : "\(totals.count(.deleted)) deleted, \(totals.count(.altered)) altered, \(totals.count(.restored)) restored"
-        printLine("Digest \(week) (\(digest.timeZone)): \(findings); \(totals.accountsWatched) accounts watched.")
-        printLine("Written to \(folder.path)/")
-        for url in written { printLine("  \(url.lastPathComponent)") }
+        printLine("Digest \(week) (\(output.digest.timeZone)): \(findings); \(totals.accountsWatched) accounts watched.")
+        printLine("Written to \(job.folder.path)/")
+        for url in output.written { printLine("  \(url.lastPathComponent)") }
 
         guard self.send, let smtp = config.digest.smtp else { return }
-        var password: String?
-        if let file = smtp.passwordFile {
-            do {
-                password = try Self.readPassword(file)
-            } catch {
-                printError("palimpsest digest: \(error) (the digest files are written; nothing was sent)")
-                throw ExitCode(78)
-            }
-        }
-        let message = DigestMessage(digest: digest, files: files, from: smtp.from, to: smtp.to, date: now)
-        let delivery = DigestDelivery(sender: CurlSMTPSender(settings: smtp, password: password))
         do {
-            let attempts = try await delivery.send(message) { attempt, error, delay in
+            let attempts = try await job.send(output) { attempt, error, delay in
                 logger.warning(
                     "digest e-mail attempt \(attempt) failed: \(error); retrying in \(Int(delay)) s",
                     metadata: ["smtp.server": "\(error.server)"])
@@ -123,27 +99,5 @@ struct DigestCommand: AsyncParsableCommand {
             // EX_TEMPFAIL: systemd marks the run failed; the files written above stay.
             throw ExitCode(75)
         }
-    }
-
-    /// The password in `file`, without one trailing newline (LF or CRLF).
-    static func readPassword(_ file: URL) throws -> String {
-        let data: Data
-        do {
-            data = try Data(contentsOf: file)
-        } catch {
-            throw DigestError(
-                "cannot read password_file \(file.path)",
-                advice: "create it with the SMTP password on one line, readable only by the digest's user (chmod 600)")
-        }
-        var text = String(decoding: data, as: UTF8.self)
-        if text.hasSuffix("\r\n") {
-            text.removeLast(1)
-        } else if text.hasSuffix("\n") {
-            text.removeLast()
-        }
-        guard !text.isEmpty else {
-            throw DigestError("password_file \(file.path) is empty", advice: "write the SMTP password into it")
-        }
-        return text
     }
 }

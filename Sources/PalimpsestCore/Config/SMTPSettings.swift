@@ -52,3 +52,25 @@ public struct SMTPSettings: Sendable, Hashable {
         }
     }
 }
+
+extension SMTPSettings {
+    /// The password in ``passwordFile`` without one trailing newline (LF or CRLF); `nil` when no
+    /// password file is configured. Read at send time only, never logged.
+    /// - Throws: ``DigestError`` naming the file when it cannot be read or is empty.
+    public func readPassword() throws -> String? {
+        guard let file = self.passwordFile else { return nil }
+        guard let data = try? POSIXFile.contents(of: file.path) else {
+            throw DigestError(
+                "cannot read password_file \(file.path)",
+                advice: "create it with the SMTP password on one line, readable only by the digest's user (chmod 600)"
+            )
+        }
+        var bytes = [UInt8](data)
+        if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        guard !bytes.isEmpty else {
+            throw DigestError("password_file \(file.path) is empty", advice: "write the SMTP password into it")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
