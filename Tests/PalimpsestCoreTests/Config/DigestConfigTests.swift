@@ -57,6 +57,30 @@ import Testing
         #expect(smtp.to == ["desk@example.org", "editor@example.org"])
     }
 
+    @Test func checkConfigListsTheDigestSettingsWithoutThePassword() throws {
+        let config = try ConfigLoader.parse(
+            """
+            [digest]
+            time_zone = "Asia/Shanghai"
+
+            [digest.smtp]
+            url = "smtp://mail.example.org:587"
+            username = "palimpsest@example.org"
+            password_file = "/etc/palimpsest/smtp-password"
+            from = "palimpsest@example.org"
+            to = ["desk@example.org"]
+            """,
+            file: Self.file
+        )
+        let lines = ConfigSummary.describe(config).components(separatedBy: "\n")
+        #expect(lines.contains("Digest:"))
+        #expect(lines.contains("  time_zone  Asia/Shanghai"))
+        #expect(lines.contains("  dir        /var/lib/palimpsest/digests"))
+        #expect(lines.contains("  smtp       smtp://mail.example.org:587 (STARTTLS required)"))
+        #expect(lines.contains("  login      palimpsest@example.org, password from /etc/palimpsest/smtp-password"))
+        #expect(lines.contains("  mail       from palimpsest@example.org to desk@example.org"))
+    }
+
     @Test func starttlsIsRequiredUnlessTurnedOff() throws {
         let config = try ConfigLoader.parse(
             "[digest.smtp]\nurl = \"smtp://mail.example.org:587\"\nfrom = \"a@example.org\"\nto = [\"b@example.org\"]\n",
