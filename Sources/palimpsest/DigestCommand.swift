@@ -30,7 +30,9 @@ struct DigestCommand: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp(
             "IANA time zone of the week and of the times shown, e.g. Asia/Shanghai (default: [digest] time_zone).",
-            valueName: "zone"))
+            valueName: "zone"
+        )
+    )
     var timeZone: String?
 
     @Option(help: ArgumentHelp("Write the files into this folder instead of <[digest] dir>/<week>.", valueName: "dir"))
@@ -62,13 +64,21 @@ struct DigestCommand: AsyncParsableCommand {
         let current = ISOWeek(containing: now, in: zone)
         let week = self.week.flatMap { ISOWeek($0) } ?? (self.lastWeek ? current.previous : current)
         if self.send, config.digest.smtp == nil {
-            printError("--send needs a [digest.smtp] table in \(config.file.path) (url, from, to): see docs/configuration.md")
+            printError(
+                "--send needs a [digest.smtp] table in \(config.file.path) (url, from, to): see docs/configuration.md"
+            )
             throw ExitCode(78)
         }
 
         let folder = self.out.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
         let job = DigestJob(
-            config: config, week: week, timeZone: zone, outputFolder: folder, reproducible: self.reproducible, now: now)
+            config: config,
+            week: week,
+            timeZone: zone,
+            outputFolder: folder,
+            reproducible: self.reproducible,
+            now: now
+        )
         let output: DigestJob.Output
         do {
             output = try await job.write()
@@ -80,8 +90,11 @@ struct DigestCommand: AsyncParsableCommand {
         let findings =
             totals.isEmpty
             ? "nothing found"
-            : "\(totals.count(.deleted)) deleted, \(totals.count(.altered)) altered, \(totals.count(.restored)) restored"
-        printLine("Digest \(week) (\(output.digest.timeZone)): \(findings); \(totals.accountsWatched) accounts watched.")
+            : "\(totals.count(.deleted)) deleted, \(totals.count(.altered)) altered, "
+                + "\(totals.count(.restored)) restored"
+        printLine(
+            "Digest \(week) (\(output.digest.timeZone)): \(findings); \(totals.accountsWatched) accounts watched."
+        )
         printLine("Written to \(job.folder.path)/")
         for url in output.written { printLine("  \(url.lastPathComponent)") }
 
@@ -90,7 +103,8 @@ struct DigestCommand: AsyncParsableCommand {
             let attempts = try await job.send(output) { attempt, error, delay in
                 logger.warning(
                     "digest e-mail attempt \(attempt) failed: \(error); retrying in \(Int(delay)) s",
-                    metadata: ["smtp.server": "\(error.server)"])
+                    metadata: ["smtp.server": "\(error.server)"]
+                )
             }
             let tries = attempts == 1 ? "" : " (after \(attempts) attempts)"
             printLine("Sent to \(smtp.to.joined(separator: ", ")) through \(smtp.url.host ?? "?")\(tries).")

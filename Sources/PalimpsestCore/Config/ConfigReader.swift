@@ -179,7 +179,8 @@ struct ConfigReader {
             if let smtp = value.table {
                 settings.smtp = self.readSMTP(smtp)
             } else {
-                self.report("expected a table (write `[digest.smtp]`), found \(Self.describe(value))", key: "smtp", in: scope)
+                self.report(
+                    "expected a table (write `[digest.smtp]`), found \(Self.describe(value))", key: "smtp", in: scope)
             }
         }
         return settings
@@ -203,8 +204,8 @@ struct ConfigReader {
         var url: URL?
         let what = "the mail server as \"smtp://host[:port]\" (STARTTLS) or \"smtps://host[:port]\" (TLS)"
         if let text = self.readString(table, "url", in: scope, required: what) {
-            if let parsed = URL(string: text), let scheme = parsed.scheme?.lowercased(), ["smtp", "smtps"].contains(scheme),
-                let host = parsed.host, !host.isEmpty
+            if let parsed = URL(string: text), let scheme = parsed.scheme?.lowercased(),
+                ["smtp", "smtps"].contains(scheme), let host = parsed.host, !host.isEmpty
             {
                 if parsed.user != nil || parsed.password != nil {
                     self.report(
@@ -216,7 +217,8 @@ struct ConfigReader {
                     url = parsed
                 }
             } else {
-                self.report("expected \(what), found \(Self.quote(Self.redactingPassword(text)))", key: "url", in: scope)
+                self.report(
+                    "expected \(what), found \(Self.quote(Self.redactingPassword(text)))", key: "url", in: scope)
             }
         }
         var starttls = true
@@ -234,18 +236,21 @@ struct ConfigReader {
         let passwordFile = table["password_file"] == nil
             ? nil : self.readPath(table, "password_file", isDirectory: false, in: scope)
         if username != nil, table["password_file"] == nil {
-            self.report("missing `password_file`: the file holding the password of `username`", key: "username", in: scope)
+            self.report(
+                "missing `password_file`: the file holding the password of `username`", key: "username", in: scope)
         }
         if username == nil, table["password_file"] != nil, table["username"] == nil {
             self.report("`password_file` needs a `username` to log in with", key: "password_file", in: scope)
         }
         var from: String?
-        if let text = self.readString(table, "from", in: scope, required: "the sender address, e.g. \"digest@example.org\"") {
+        let fromExample = "the sender address, e.g. \"digest@example.org\""
+        if let text = self.readString(table, "from", in: scope, required: fromExample) {
             if SMTPSettings.isPlainAddress(text) {
                 from = text
             } else {
                 self.report(
-                    "expected a plain address such as \"digest@example.org\" (no display name), found \(Self.quote(text))",
+                    "expected a plain address such as \"digest@example.org\" (no display name), "
+                        + "found \(Self.quote(text))",
                     key: "from",
                     in: scope
                 )
@@ -259,7 +264,8 @@ struct ConfigReader {
                         if !recipients.contains(text) { recipients.append(text) }
                     } else {
                         self.report(
-                            "expected a list of plain addresses such as [\"desk@example.org\"], found \(Self.describe(element)) in it",
+                            "expected a list of plain addresses such as [\"desk@example.org\"], "
+                                + "found \(Self.describe(element)) in it",
                             key: "to",
                             in: scope
                         )
@@ -267,7 +273,8 @@ struct ConfigReader {
                 }
             } else {
                 self.report(
-                    "expected a non-empty list of addresses such as [\"desk@example.org\"], found \(Self.describe(value))",
+                    "expected a non-empty list of addresses such as [\"desk@example.org\"], "
+                        + "found \(Self.describe(value))",
                     key: "to",
                     in: scope
                 )

@@ -40,10 +40,12 @@ public enum ConfigSummary {
         lines.append("Digest:")
         let digest = config.digest
         var digestRows: [(String, String)] = [
-            ("time_zone", digest.timeZone.identifier == "GMT" ? "UTC" : digest.timeZone.identifier),
+            ("time_zone", DigestFormat.zoneName(digest.timeZone)),
             ("dir", digest.directory.path),
         ]
-        if !digest.extraLogs.isEmpty { digestRows.append(("logs", digest.extraLogs.map(\.path).joined(separator: ", "))) }
+        if !digest.extraLogs.isEmpty {
+            digestRows.append(("logs", digest.extraLogs.map(\.path).joined(separator: ", ")))
+        }
         if let smtp = digest.smtp {
             let security =
                 smtp.isImplicitTLS ? "TLS" : (smtp.requiresSTARTTLS ? "STARTTLS required" : "no TLS (starttls = false)")

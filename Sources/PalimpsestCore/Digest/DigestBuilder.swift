@@ -68,7 +68,8 @@ public struct DigestBuilder: Sendable {
         for key in keys {
             let events = byAccount[key] ?? []
             let history = histories[key]
-            let entries = events
+            let entries =
+                events
                 .filter { interval.start <= $0.event.detectedAt && $0.event.detectedAt < interval.end }
                 .map { self.entry($0.event, log: $0.log, history: history) }
                 .sorted(by: DigestEntry.chronological)
@@ -78,8 +79,10 @@ public struct DigestBuilder: Sendable {
                 week: interval,
                 expectedEnd: expectedEnd
             )
-            let loggedName = events.map(\.event).sorted { $0.detectedAt < $1.detectedAt }.last { $0.accountName != nil }?
-                .accountName
+            let loggedName = events.map(\.event).sorted { $0.detectedAt < $1.detectedAt }.last {
+                $0.accountName != nil
+            }?
+            .accountName
             let account = configured[key]
             sections.append(
                 DigestAccount(
@@ -216,7 +219,8 @@ public struct DigestBuilder: Sendable {
 
     /// Seconds of the union of `intervals` inside `bounds`.
     static func unionLength(_ intervals: [(Date, Date)], within bounds: (Date, Date)) -> TimeInterval {
-        let clipped = intervals
+        let clipped =
+            intervals
             .map { (max($0.0, bounds.0), min($0.1, bounds.1)) }
             .filter { $0.0 < $0.1 }
             .sorted { $0.0 < $1.0 }

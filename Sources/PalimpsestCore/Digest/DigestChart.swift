@@ -88,7 +88,8 @@ enum DigestChart {
             let barWidth = Double(count.deleted) * scale
             if count.deleted > 0 {
                 svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(Self.number(barWidth))\" height=\"18\" "
-                svg += "fill=\"#D55E00\"><title>\(count.deleted) deleted, gone \(HTMLDigestRenderer.escape(count.label))"
+                svg +=
+                    "fill=\"#D55E00\"><title>\(count.deleted) deleted, gone \(HTMLDigestRenderer.escape(count.label))"
                 svg += "</title></rect>\n"
             }
             svg += "<text x=\"\(Self.number(Double(labelWidth) + barWidth + 6))\" y=\"\(y + 17)\" font-size=\"12\" "

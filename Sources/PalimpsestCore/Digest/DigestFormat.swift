@@ -51,6 +51,11 @@ enum DigestFormat {
         EventLineFormatter.duration(seconds, roundingUp: false)
     }
 
+    /// `12d of 21d`: observed and expected time.
+    static func observed(_ observed: Int, of expected: Int) -> String {
+        "\(self.duration(observed)) of \(self.duration(expected))"
+    }
+
     /// `97.3%`: a share with one decimal, rounded down so that 99.96% never reads 100.0%.
     static func percent(_ share: Double) -> String {
         let tenths = Int((share * 1_000).rounded(.down))
@@ -117,7 +122,11 @@ enum DigestFormat {
     /// The URL when it is an absolute `http` or `https` URL with a host and nothing a link must
     /// not contain (spaces, quotes, angle brackets, backslashes, control characters); else `nil`.
     static func webLink(_ text: String) -> String? {
-        guard !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || "\"'<>\\`".unicodeScalars.contains($0) || self.isHidden($0) || ($0.value >= 0x80 && $0.value <= 0x9F) }),
+        guard
+            !text.unicodeScalars.contains(where: {
+                $0.value <= 0x20 || $0.value == 0x7F || "\"'<>\\`".unicodeScalars.contains($0) || self.isHidden($0)
+                    || ($0.value >= 0x80 && $0.value <= 0x9F)
+            }),
             let components = URLComponents(string: text),
             let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = components.host, !host.isEmpty

@@ -58,8 +58,12 @@ public struct DigestJob: Sendable {
         let job = self
         return try await BlockingIO.run {
             let digest = try DigestLoader.makeDigest(
-                config: job.config, week: job.week, timeZone: job.timeZone, now: job.now,
-                reproducible: job.reproducible)
+                config: job.config,
+                week: job.week,
+                timeZone: job.timeZone,
+                now: job.now,
+                reproducible: job.reproducible
+            )
             let files = try DigestFiles(digest: digest)
             let written = try files.write(to: job.folder)
             return Output(digest: digest, files: files, written: written)
@@ -85,7 +89,8 @@ public struct DigestJob: Sendable {
         guard let smtp = self.config.digest.smtp else {
             throw DigestError(
                 "no [digest.smtp] table in \(self.config.file.path)",
-                advice: "add one with url, from and to (docs/configuration.md)")
+                advice: "add one with url, from and to (docs/configuration.md)"
+            )
         }
         let chosen: any SMTPSending
         if let sender {
@@ -95,7 +100,12 @@ public struct DigestJob: Sendable {
             chosen = CurlSMTPSender(settings: smtp, password: password)
         }
         let message = DigestMessage(
-            digest: output.digest, files: output.files, from: smtp.from, to: smtp.to, date: self.now)
+            digest: output.digest,
+            files: output.files,
+            from: smtp.from,
+            to: smtp.to,
+            date: self.now
+        )
         return try await DigestDelivery(sender: chosen, policy: policy).send(message, onFailure: onFailure)
     }
 }

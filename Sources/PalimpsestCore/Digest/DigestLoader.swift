@@ -50,8 +50,10 @@ public enum DigestLoader {
         for key in keys {
             let evidence = weekEvents.filter { $0.account == key }.flatMap(\.evidence)
             if let history = self.readHistory(
-                of: key, stateDirectory: config.daemon.stateDirectory, evidence: evidence)
-            {
+                of: key,
+                stateDirectory: config.daemon.stateDirectory,
+                evidence: evidence
+            ) {
                 histories[key] = history
             }
         }

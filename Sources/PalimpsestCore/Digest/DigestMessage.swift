@@ -83,7 +83,8 @@ public struct DigestMessage: Sendable, Hashable {
     /// continuation lines when it is not printable ASCII; each encoded word stays within 75
     /// characters and never splits a character.
     static func encodedHeader(_ name: String, _ value: String) -> String {
-        if value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }), value.utf8.count + name.count < 76 {
+        if value.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }), value.utf8.count + name.count < 76
+        {
             return "\(name): \(value)"
         }
         var words: [String] = []

@@ -43,7 +43,10 @@ public enum EventsCSV {
     static func row(_ entry: DigestEntry, zone: TimeZone) -> [String] {
         let event = entry.event
         let time = { (date: Date?) in date.map(RFC3339.string(from:)) ?? "" }
-        let checks = Dictionary(entry.evidenceChecks.map { ($0.sha256, $0.status.rawValue) }, uniquingKeysWith: { a, _ in a })
+        let checks = Dictionary(
+            entry.evidenceChecks.map { ($0.sha256, $0.status.rawValue) },
+            uniquingKeysWith: { a, _ in a }
+        )
         let evidence = event.evidence
         return [
             entry.log,

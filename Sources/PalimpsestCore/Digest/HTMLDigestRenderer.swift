@@ -83,8 +83,12 @@ public struct HTMLDigestRenderer: Sendable {
             deletedItem += "confirmed by probe \(probe), by absence \(absence))"
         }
         items.append(deletedItem)
-        items.append("<strong>" + Self.escape(DigestFormat.kindNoun(.altered, count: totals.count(.altered))) + "</strong>")
-        items.append("<strong>" + Self.escape(DigestFormat.kindNoun(.restored, count: totals.count(.restored))) + "</strong>")
+        items.append(
+            "<strong>" + Self.escape(DigestFormat.kindNoun(.altered, count: totals.count(.altered))) + "</strong>"
+        )
+        items.append(
+            "<strong>" + Self.escape(DigestFormat.kindNoun(.restored, count: totals.count(.restored))) + "</strong>"
+        )
         items.append(
             Self.escape(DigestFormat.kindNoun(.accountUnavailable, count: totals.count(.accountUnavailable))) + ", "
                 + Self.escape(DigestFormat.kindNoun(.accountRestored, count: totals.count(.accountRestored)))
@@ -99,8 +103,8 @@ public struct HTMLDigestRenderer: Sendable {
                 + ", \(totals.accountsWithFindings) with findings"
         )
         items.append(
-            "Coverage: <strong>\(DigestFormat.percent(totals.coverage))</strong> of the week observed over all accounts "
-                + "(\(DigestFormat.duration(totals.observedSeconds)) of \(DigestFormat.duration(totals.expectedSeconds)))"
+            "Coverage: <strong>\(DigestFormat.percent(totals.coverage))</strong> of the week observed "
+                + "over all accounts (\(DigestFormat.observed(totals.observedSeconds, of: totals.expectedSeconds)))"
         )
         return "<ul class=\"headline\">\n" + items.map { "<li>\($0)</li>\n" }.joined() + "</ul>\n"
     }
@@ -110,7 +114,8 @@ public struct HTMLDigestRenderer: Sendable {
         out += "<th scope=\"col\">Altered</th><th scope=\"col\">Restored</th><th scope=\"col\">Account events</th>"
         out += "<th scope=\"col\">Observed</th></tr></thead>\n<tbody>\n"
         for (index, account) in self.digest.accounts.enumerated() {
-            out += "<tr><th scope=\"row\"><a href=\"#account-\(index + 1)\"><bdi>\(Self.text(account.displayName))</bdi>"
+            out +=
+                "<tr><th scope=\"row\"><a href=\"#account-\(index + 1)\"><bdi>\(Self.text(account.displayName))</bdi>"
             out += "</a></th><td>\(account.count(.deleted))</td><td>\(account.count(.altered))</td>"
             out += "<td>\(account.count(.restored))</td><td>\(account.accountEntries.count)</td>"
             out += "<td>\(DigestFormat.percent(account.coverage.share))</td></tr>\n"
@@ -145,8 +150,8 @@ public struct HTMLDigestRenderer: Sendable {
 
         out += "<h2>How soon deleted posts were gone</h2>\n<figure>\n"
         out += DigestChart.lifetimes(self.digest.lifetimes) + "\n"
-        out += "<figcaption>Counted by the upper bound of each lifetime: a post under “≤ 10 min” was gone at most "
-        out += "ten minutes after it was posted.</figcaption>\n</figure>\n</section>\n"
+        out += "<figcaption>Counted by the upper bound of each lifetime: a post under “≤ 10 min” was gone "
+        out += "at most ten minutes after it was posted.</figcaption>\n</figure>\n</section>\n"
         return out
     }
 
@@ -200,7 +205,8 @@ public struct HTMLDigestRenderer: Sendable {
             facts.append(("Detected", self.time(event.detectedAt)))
             facts.append(("Confirmed by", Self.escape(DigestFormat.confirmation(event.confirmedBy))))
         case .altered:
-            let marker = event.editedAt.map { "edited \(self.time($0)) (the platform's edit marker)" }
+            let marker =
+                event.editedAt.map { "edited \(self.time($0)) (the platform's edit marker)" }
                 ?? "no edit marker from the platform"
             out += ": <strong>altered</strong>, \(marker)</p>\n"
             if let postedAt = event.postedAt { facts.append(("Posted", self.time(postedAt))) }
@@ -284,7 +290,9 @@ public struct HTMLDigestRenderer: Sendable {
         } else {
             out += "the account is <strong>visible again</strong>"
         }
-        if let detail = event.detail, !detail.isEmpty { out += "; platform's answer: <code>\(Self.text(detail))</code>" }
+        if let detail = event.detail, !detail.isEmpty {
+            out += "; platform's answer: <code>\(Self.text(detail))</code>"
+        }
         if let reference = event.evidence.first {
             out += "; evidence SHA-256 <code class=\"hash\">\(Self.text(reference.sha256))</code>"
         }
@@ -292,7 +300,8 @@ public struct HTMLDigestRenderer: Sendable {
     }
 
     private func coverage(_ coverage: DigestCoverage) -> String {
-        var out = "<p class=\"coverage\">Coverage: <strong>\(DigestFormat.percent(coverage.share))</strong> of the week "
+        var out =
+            "<p class=\"coverage\">Coverage: <strong>\(DigestFormat.percent(coverage.share))</strong> of the week "
         out += "observed (\(DigestFormat.duration(coverage.observedSeconds)) of "
         out += "\(DigestFormat.duration(coverage.expectedSeconds)))"
         if coverage.watchedFrom == nil {
@@ -312,7 +321,9 @@ public struct HTMLDigestRenderer: Sendable {
                 let end = span.to.map { "to \(self.time($0))" } ?? "still blind at the end of the log"
                 out += "<li>\(self.time(span.from)) \(end): \(DigestFormat.duration(span.secondsInWeek)) in this week, "
                 out += Self.escape(DigestFormat.count(span.failedPolls, "failed poll", "failed polls"))
-                out += "; last failure <code>\(Self.text(span.failureKind))</code>: \(Self.text(span.failureMessage))</li>\n"
+                out +=
+                    "; last failure <code>\(Self.text(span.failureKind))</code>: "
+                    + "\(Self.text(span.failureMessage))</li>\n"
             }
             out += "</ul>\n"
         }
@@ -325,7 +336,8 @@ public struct HTMLDigestRenderer: Sendable {
             out += "<li>\(Self.text(source.log)): \(source.eventsRead) events read, \(source.eventsInWeek) in this week"
             if let seq = source.lastSeq { out += "; last seq \(seq)" }
             out += "; SHA-256 of the last line <code class=\"hash\">\(Self.text(source.lastHash))</code>"
-            out += source.chainProblems == 0
+            out +=
+                source.chainProblems == 0
                 ? "; hash chain intact" : "; <strong>hash chain: \(source.chainProblems) problems</strong>"
             if source.skippedLines > 0 { out += "; \(source.skippedLines) lines skipped" }
             out += "</li>\n"

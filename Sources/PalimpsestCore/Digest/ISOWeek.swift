@@ -88,7 +88,9 @@ public struct ISOWeek: Sendable, Hashable, Comparable, LosslessStringConvertible
         let text = try container.decode(String.self)
         guard let week = ISOWeek(text) else {
             throw DecodingError.dataCorruptedError(
-                in: container, debugDescription: "expected an ISO week such as 2026-W48, found \"\(text)\"")
+                in: container,
+                debugDescription: "expected an ISO week such as 2026-W48, found \"\(text)\""
+            )
         }
         self = week
     }

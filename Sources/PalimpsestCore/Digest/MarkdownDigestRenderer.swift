@@ -28,11 +28,14 @@ public struct MarkdownDigestRenderer: Sendable {
         let interval = DateInterval(start: digest.from, end: digest.to)
         out.append(
             "Week \(digest.week): from Monday \(self.time(digest.from)) to Monday \(self.time(digest.to)). "
-                + "All times are in \(Self.inline(DigestFormat.zone(self.zone, during: interval))), with their UTC offset."
+                + "All times are in \(Self.inline(DigestFormat.zone(self.zone, during: interval))), "
+                + "with their UTC offset."
         )
         if digest.isInProgress {
             out.append("")
-            out.append("**The week is not over:** this digest covers it up to when it was made; numbers can still grow.")
+            out.append(
+                "**The week is not over:** this digest covers it up to when it was made; numbers can still grow."
+            )
         }
         if let generatedAt = digest.generatedAt {
             out.append("")
@@ -62,8 +65,8 @@ public struct MarkdownDigestRenderer: Sendable {
             out.append("## How soon deleted posts were gone")
             out.append("")
             out.append(
-                "Counted by the upper bound of each lifetime: a post under “≤ 10 min” was gone at most ten minutes "
-                    + "after it was posted."
+                "Counted by the upper bound of each lifetime: a post under “≤ 10 min” was gone at most "
+                    + "ten minutes after it was posted."
             )
             out.append("")
             out.append("| Gone within | Posts |")
@@ -118,7 +121,7 @@ public struct MarkdownDigestRenderer: Sendable {
         )
         lines.append(
             "- Coverage: \(DigestFormat.percent(totals.coverage)) of the week observed over all accounts "
-                + "(\(DigestFormat.duration(totals.observedSeconds)) of \(DigestFormat.duration(totals.expectedSeconds)))"
+                + "(\(DigestFormat.observed(totals.observedSeconds, of: totals.expectedSeconds)))"
         )
         return lines
     }
@@ -209,7 +212,8 @@ public struct MarkdownDigestRenderer: Sendable {
         if let lifetime = event.lifetime {
             var line = "- Lived: \(DigestFormat.range(lifetime))"
             if let lastSeen = event.lastSeen, let firstMissing = event.firstMissing {
-                line += " (from posting until between \(self.time(lastSeen)), the last poll that saw it, "
+                line +=
+                    " (from posting until between \(self.time(lastSeen)), the last poll that saw it, "
                     + "and \(self.time(firstMissing)), the first that missed it)"
             }
             facts.append(line)
@@ -227,7 +231,8 @@ public struct MarkdownDigestRenderer: Sendable {
 
     private func alteredEntry(_ entry: DigestEntry) -> [String] {
         let event = entry.event
-        let marker = event.editedAt.map { "edited \(self.time($0)) (the platform's edit marker)" }
+        let marker =
+            event.editedAt.map { "edited \(self.time($0)) (the platform's edit marker)" }
             ?? "no edit marker from the platform"
         var out = ["**Post \(Self.code(event.postID ?? "?"))**\(Self.repostNote(event)): altered, \(marker)", ""]
         var facts: [String] = []
@@ -275,7 +280,8 @@ public struct MarkdownDigestRenderer: Sendable {
         }
         let checks = Dictionary(entry.evidenceChecks.map { ($0.sha256, $0.status) }, uniquingKeysWith: { a, _ in a })
         for reference in event.evidence {
-            var line = "- Evidence: SHA-256 \(Self.code(reference.sha256)), HTTP \(reference.status) from "
+            var line =
+                "- Evidence: SHA-256 \(Self.code(reference.sha256)), HTTP \(reference.status) from "
                 + Self.link(reference.url) + ", fetched \(self.time(reference.fetchedAt))"
             switch checks[reference.sha256] {
             case .verified?: line += "; the body is in the state folder and matches"
@@ -313,7 +319,7 @@ public struct MarkdownDigestRenderer: Sendable {
         var out: [String] = []
         var line =
             "Coverage: \(DigestFormat.percent(coverage.share)) of the week observed "
-            + "(\(DigestFormat.duration(coverage.observedSeconds)) of \(DigestFormat.duration(coverage.expectedSeconds)))"
+            + "(\(DigestFormat.observed(coverage.observedSeconds, of: coverage.expectedSeconds)))"
         if coverage.watchedFrom == nil {
             line += "; no poll of this account is known"
         } else if let from = coverage.watchedFrom, from > self.digest.from {
@@ -346,16 +352,19 @@ public struct MarkdownDigestRenderer: Sendable {
     private func sources() -> [String] {
         var out = ["## Sources", ""]
         for source in self.digest.sources {
-            var line = "- \(Self.inline(source.log)): \(source.eventsRead) events read, \(source.eventsInWeek) in this week"
+            var line =
+                "- \(Self.inline(source.log)): \(source.eventsRead) events read, \(source.eventsInWeek) in this week"
             if let seq = source.lastSeq { line += "; last seq \(seq)" }
             line += "; SHA-256 of the last line \(Self.code(source.lastHash))"
-            line += source.chainProblems == 0 ? "; hash chain intact" : "; **hash chain: \(source.chainProblems) problems**"
+            line +=
+                source.chainProblems == 0 ? "; hash chain intact" : "; **hash chain: \(source.chainProblems) problems**"
             if source.skippedLines > 0 { line += "; \(source.skippedLines) lines skipped" }
             out.append(line)
         }
         out.append("")
         out.append(
-            "Made by `palimpsest digest --week \(self.digest.week) --time-zone \(self.digest.timeZone)` from these logs "
+            "Made by `palimpsest digest --week \(self.digest.week) --time-zone \(self.digest.timeZone)` "
+                + "from these logs "
                 + "and the state folder; the same log gives the same digest. Each event's full record is in "
                 + "`events.csv` and `digest.json`."
         )

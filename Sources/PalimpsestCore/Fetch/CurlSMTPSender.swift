@@ -108,7 +108,11 @@ private final class SMTPTransfer: Sendable {
     /// Runs the whole conversation (`curl_easy_perform`); blocks.
     func perform() throws {
         guard let easy = curl_easy_init() else {
-            throw SMTPError(kind: .transient, server: self.server, message: "libcurl could not create a handle (out of memory?)")
+            throw SMTPError(
+                kind: .transient,
+                server: self.server,
+                message: "libcurl could not create a handle (out of memory?)"
+            )
         }
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
@@ -155,7 +159,11 @@ private final class SMTPTransfer: Sendable {
         try require(setString(CURLOPT_MAIL_FROM, "<\(self.from)>"), "the sender")
         for recipient in self.recipients {
             guard let list = curl_slist_append(recipientList, "<\(recipient)>") else {
-                throw SMTPError(kind: .transient, server: self.server, message: "libcurl could not add a recipient (out of memory?)")
+                throw SMTPError(
+                    kind: .transient,
+                    server: self.server,
+                    message: "libcurl could not add a recipient (out of memory?)"
+                )
             }
             recipientList = list
         }
@@ -171,7 +179,10 @@ private final class SMTPTransfer: Sendable {
             palimpsest_easy_setopt_progress_callback(easy, CURLOPT_XFERINFOFUNCTION, smtpProgress),
             "the progress callback"
         )
-        try require(palimpsest_easy_setopt_pointer(easy, CURLOPT_XFERINFODATA, context.toOpaque()), "CURLOPT_XFERINFODATA")
+        try require(
+            palimpsest_easy_setopt_pointer(easy, CURLOPT_XFERINFODATA, context.toOpaque()),
+            "CURLOPT_XFERINFODATA"
+        )
         try require(setLong(CURLOPT_NOPROGRESS, 0), "CURLOPT_NOPROGRESS")
         try require(palimpsest_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
 
@@ -181,7 +192,12 @@ private final class SMTPTransfer: Sendable {
         var reply: Int = 0
         _ = palimpsest_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &reply)
         let detail = String(cString: errorBuffer)
-        throw Self.error(code: code, reply: reply, detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail, server: self.server)
+        throw Self.error(
+            code: code,
+            reply: reply,
+            detail: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail,
+            server: self.server
+        )
     }
 
     /// Classifies a failed conversation.
@@ -190,38 +206,65 @@ private final class SMTPTransfer: Sendable {
         switch code {
         case CURLE_LOGIN_DENIED:
             return SMTPError(
-                kind: .permanent, server: server, replyCode: replyCode,
-                message: "the server refused the login (\(detail)); check `username` and the password in `password_file`")
+                kind: .permanent,
+                server: server,
+                replyCode: replyCode,
+                message:
+                    "the server refused the login (\(detail)); check `username` and the password in `password_file`"
+            )
         case CURLE_USE_SSL_FAILED:
             return SMTPError(
-                kind: .permanent, server: server, replyCode: replyCode,
+                kind: .permanent,
+                server: server,
+                replyCode: replyCode,
                 message: "the server does not offer STARTTLS (\(detail)); use an smtps:// URL or a server that "
-                    + "encrypts, or set `starttls = false` only for a relay on loopback")
+                    + "encrypts, or set `starttls = false` only for a relay on loopback"
+            )
         case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
             return SMTPError(
-                kind: .permanent, server: server, replyCode: replyCode,
-                message: "TLS with the server failed (\(detail)); check the host name and its certificate")
+                kind: .permanent,
+                server: server,
+                replyCode: replyCode,
+                message: "TLS with the server failed (\(detail)); check the host name and its certificate"
+            )
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL:
             return SMTPError(
-                kind: .permanent, server: server, replyCode: replyCode,
-                message: "libcurl cannot use this URL (\(detail)); check `url` in [digest.smtp]")
+                kind: .permanent,
+                server: server,
+                replyCode: replyCode,
+                message: "libcurl cannot use this URL (\(detail)); check `url` in [digest.smtp]"
+            )
         case CURLE_COULDNT_RESOLVE_HOST:
             return SMTPError(
-                kind: .transient, server: server, replyCode: replyCode,
-                message: "the host name does not resolve (\(detail)); check `url` and DNS")
+                kind: .transient,
+                server: server,
+                replyCode: replyCode,
+                message: "the host name does not resolve (\(detail)); check `url` and DNS"
+            )
         case CURLE_COULDNT_CONNECT:
             return SMTPError(
-                kind: .transient, server: server, replyCode: replyCode,
-                message: "could not connect (\(detail)); is the server up and the port right?")
+                kind: .transient,
+                server: server,
+                replyCode: replyCode,
+                message: "could not connect (\(detail)); is the server up and the port right?"
+            )
         case CURLE_OPERATION_TIMEDOUT:
             return SMTPError(kind: .transient, server: server, replyCode: replyCode, message: "timed out (\(detail))")
         default:
             if let replyCode, replyCode >= 500 {
                 return SMTPError(
-                    kind: .permanent, server: server, replyCode: replyCode,
-                    message: "the server refused the message (\(detail)); check `from` and `to` in [digest.smtp]")
+                    kind: .permanent,
+                    server: server,
+                    replyCode: replyCode,
+                    message: "the server refused the message (\(detail)); check `from` and `to` in [digest.smtp]"
+                )
             }
-            return SMTPError(kind: .transient, server: server, replyCode: replyCode, message: "sending failed (\(detail))")
+            return SMTPError(
+                kind: .transient,
+                server: server,
+                replyCode: replyCode,
+                message: "sending failed (\(detail))"
+            )
         }
     }
 }

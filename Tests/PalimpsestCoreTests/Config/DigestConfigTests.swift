@@ -44,9 +44,11 @@ import Testing
         )
         #expect(config.digest.timeZone.identifier == "Asia/Shanghai")
         #expect(config.digest.directory.path == "/etc/palimpsest/digests")
-        #expect(config.digest.extraLogs.map(\.path) == [
-            "/var/lib/other/deletions.jsonl", "/etc/palimpsest/copies/host-b.jsonl",
-        ])
+        #expect(
+            config.digest.extraLogs.map(\.path) == [
+                "/var/lib/other/deletions.jsonl", "/etc/palimpsest/copies/host-b.jsonl",
+            ]
+        )
         let smtp = try #require(config.digest.smtp)
         #expect(smtp.url.absoluteString == "smtps://mail.example.org:465")
         #expect(smtp.isImplicitTLS)
@@ -83,8 +85,10 @@ import Testing
 
     @Test func starttlsIsRequiredUnlessTurnedOff() throws {
         let config = try ConfigLoader.parse(
-            "[digest.smtp]\nurl = \"smtp://mail.example.org:587\"\nfrom = \"a@example.org\"\nto = [\"b@example.org\"]\n",
-            file: Self.file)
+            "[digest.smtp]\nurl = \"smtp://mail.example.org:587\"\n"
+                + "from = \"a@example.org\"\nto = [\"b@example.org\"]\n",
+            file: Self.file
+        )
         #expect(config.digest.smtp?.requiresSTARTTLS == true)
         #expect(config.digest.smtp?.username == nil)
     }

@@ -26,7 +26,11 @@ import Testing
         let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
         let totals = digest.totals
         #expect(totals.events == 6)
-        #expect(totals.byKind == ["deleted": 2, "altered": 1, "restored": 1, "account_unavailable": 1, "account_restored": 0, "blind": 1])
+        #expect(
+            totals.byKind == [
+                "deleted": 2, "altered": 1, "restored": 1, "account_unavailable": 1, "account_restored": 0, "blind": 1,
+            ]
+        )
         #expect(totals.deletedByReason == ["removed": 1, "unknown": 1])
         #expect(totals.deletedByConfirmation == ["probe": 1, "absence": 1])
         #expect(totals.accountsWatched == 3)
@@ -41,7 +45,11 @@ import Testing
     @Test func accountsAreSortedByDeletionsThenByFindings() throws {
         let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
         // Both feeds lost one post; the reporter also has a restore and an account event.
-        #expect(digest.accounts.map(\.account) == [DigestTestSupport.reporter, DigestTestSupport.news, DigestTestSupport.channel])
+        #expect(
+            digest.accounts.map(\.account) == [
+                DigestTestSupport.reporter, DigestTestSupport.news, DigestTestSupport.channel,
+            ]
+        )
         let reporter = digest.accounts[0]
         #expect(reporter.entries(.deleted).map(\.event.postID) == ["1002"])
         #expect(reporter.entries(.restored).map(\.event.postID) == ["1002"])
@@ -98,9 +106,11 @@ import Testing
 
     @Test func daysAndLifetimesAreCountedInLocalTime() throws {
         let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
-        #expect(digest.days.map(\.date) == [
-            "2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29",
-        ])
+        #expect(
+            digest.days.map(\.date) == [
+                "2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29",
+            ]
+        )
         // 1002 went at 16:00:00Z = Monday 00:00 in Shanghai; the news item at 12:00Z Wednesday.
         #expect(digest.days.map(\.deleted) == [1, 0, 1, 0, 0, 0, 0])
         #expect(digest.days[0].deletedByAccount == [DigestTestSupport.reporter.rawValue: 1])
@@ -117,11 +127,19 @@ import Testing
         var histories = DigestTestSupport.histories
         for key in histories.keys { histories[key]?.lastPollAt = DigestTestSupport.date("2026-12-06T00:00:00Z") }
         let digest = try DigestTestSupport.digest(
-            "2026-W49", in: DigestTestSupport.utc, histories: histories, now: "2026-12-10T00:00:00Z")
+            "2026-W49",
+            in: DigestTestSupport.utc,
+            histories: histories,
+            now: "2026-12-10T00:00:00Z"
+        )
         #expect(digest.totals.isEmpty)
         #expect(digest.totals.events == 0)
         // No findings: accounts by name ("Example News" < "Example channel" < "Reporter (记者)").
-        #expect(digest.accounts.map(\.account) == [DigestTestSupport.news, DigestTestSupport.channel, DigestTestSupport.reporter])
+        #expect(
+            digest.accounts.map(\.account) == [
+                DigestTestSupport.news, DigestTestSupport.channel, DigestTestSupport.reporter,
+            ]
+        )
         #expect(digest.accounts.map(\.coverage.observedSeconds) == [518_400, 0, 518_400])
         #expect(DigestFormat.percent(digest.totals.coverage) == "57.1%")
 
@@ -152,8 +170,12 @@ import Testing
         extra.reason = .censored
         other.events.append(extra)
         let builder = DigestBuilder(
-            week: ISOWeek("2026-W48")!, timeZone: DigestTestSupport.shanghai, accounts: DigestTestSupport.accounts,
-            now: DigestTestSupport.date("2026-12-01T00:00:00Z"), generatedAt: nil)
+            week: ISOWeek("2026-W48")!,
+            timeZone: DigestTestSupport.shanghai,
+            accounts: DigestTestSupport.accounts,
+            now: DigestTestSupport.date("2026-12-01T00:00:00Z"),
+            generatedAt: nil
+        )
         let digest = builder.build(logs: [log, other])
         #expect(digest.totals.events == 7)
         #expect(digest.totals.count(.deleted) == 3)
@@ -163,13 +185,21 @@ import Testing
         #expect(weibo.platform == .weibo)
         #expect(weibo.entries.map(\.log) == ["other-host.jsonl"])
         #expect(digest.sources.map(\.eventsInWeek) == [6, 7])
-        #expect(DigestLoader.labels(for: [URL(fileURLWithPath: "/a/x.jsonl"), URL(fileURLWithPath: "/b/x.jsonl")]) == ["a/x.jsonl", "b/x.jsonl"])
+        #expect(
+            DigestLoader.labels(for: [URL(fileURLWithPath: "/a/x.jsonl"), URL(fileURLWithPath: "/b/x.jsonl")]) == [
+                "a/x.jsonl", "b/x.jsonl",
+            ]
+        )
     }
 
     @Test func aWeekInProgressIsCoveredUpToNow() throws {
         let builder = DigestBuilder(
-            week: ISOWeek("2026-W48")!, timeZone: DigestTestSupport.shanghai, accounts: DigestTestSupport.accounts,
-            now: DigestTestSupport.date("2026-11-24T16:00:00Z"), generatedAt: DigestTestSupport.date("2026-11-24T16:00:00Z"))
+            week: ISOWeek("2026-W48")!,
+            timeZone: DigestTestSupport.shanghai,
+            accounts: DigestTestSupport.accounts,
+            now: DigestTestSupport.date("2026-11-24T16:00:00Z"),
+            generatedAt: DigestTestSupport.date("2026-11-24T16:00:00Z")
+        )
         let digest = builder.build(logs: [try DigestTestSupport.log()], histories: DigestTestSupport.histories)
         #expect(digest.isInProgress)
         #expect(digest.accounts.allSatisfy { $0.coverage.expectedSeconds == 2 * 86_400 })

@@ -31,18 +31,27 @@ import Testing
             to: ["desk@example.org", "editor@example.net"]
         )
         let config = PalimpsestConfig(
-            file: folder.appendingPathComponent("palimpsest.toml"), daemon: daemon,
-            accounts: DigestTestSupport.accounts, digest: digest)
+            file: folder.appendingPathComponent("palimpsest.toml"),
+            daemon: daemon,
+            accounts: DigestTestSupport.accounts,
+            digest: digest
+        )
         return DigestJob(
-            config: config, week: ISOWeek("2026-W48")!, timeZone: DigestTestSupport.shanghai,
-            outputFolder: folder.appendingPathComponent("out", isDirectory: true), reproducible: true,
-            now: DigestTestSupport.date("2026-11-30T07:00:00Z"))
+            config: config,
+            week: ISOWeek("2026-W48")!,
+            timeZone: DigestTestSupport.shanghai,
+            outputFolder: folder.appendingPathComponent("out", isDirectory: true),
+            reproducible: true,
+            now: DigestTestSupport.date("2026-11-30T07:00:00Z")
+        )
     }
 
     @Test(
         .enabled(
             if: SMTPTestServer.isAvailable,
-            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"))
+            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
+        )
+    )
     func digestArrivesWithRecipientsSubjectBothPartsAndTheAttachment() async throws {
         let server = try SMTPTestServer()
         defer { server.stop() }
@@ -62,7 +71,9 @@ import Testing
         let text = String(decoding: content, as: UTF8.self)
         #expect(text.contains("To: desk@example.org, editor@example.net\r\n"))
         #expect(
-            try Self.decodedSubject(text) == "Palimpsest digest 2026-W48 — 2 deleted, 1 altered, 1 restored (Asia/Shanghai)")
+            try Self.decodedSubject(text)
+                == "Palimpsest digest 2026-W48 — 2 deleted, 1 altered, 1 restored (Asia/Shanghai)"
+        )
         #expect(text.contains("Content-Type: multipart/alternative;"))
         #expect(text.contains("Content-Type: text/plain; charset=utf-8\r\n"))
         #expect(text.contains("Content-Type: text/html; charset=utf-8\r\n"))
@@ -76,7 +87,9 @@ import Testing
     @Test(
         .enabled(
             if: SMTPTestServer.isAvailable,
-            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"))
+            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
+        )
+    )
     func aRefusedLoginFailsAtOnceWithAClearMessage() async throws {
         let server = try SMTPTestServer()
         defer { server.stop() }

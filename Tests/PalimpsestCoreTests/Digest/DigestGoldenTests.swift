@@ -42,11 +42,15 @@ import Testing
         #expect(first == second)
         // Accounts given in another order, logs read again: still the same bytes.
         let builder = DigestBuilder(
-            week: ISOWeek("2026-W48")!, timeZone: DigestTestSupport.shanghai,
-            accounts: DigestTestSupport.accounts.reversed(), now: DigestTestSupport.date("2026-12-24T00:00:00Z"),
-            generatedAt: nil)
+            week: ISOWeek("2026-W48")!,
+            timeZone: DigestTestSupport.shanghai,
+            accounts: DigestTestSupport.accounts.reversed(),
+            now: DigestTestSupport.date("2026-12-24T00:00:00Z"),
+            generatedAt: nil
+        )
         let third = try DigestFiles(
-            digest: builder.build(logs: [try DigestTestSupport.log()], histories: DigestTestSupport.histories))
+            digest: builder.build(logs: [try DigestTestSupport.log()], histories: DigestTestSupport.histories)
+        )
         #expect(third == first)
     }
 
@@ -67,7 +71,12 @@ import Testing
     @Test func jsonFollowsTheDocumentedSchema() throws {
         let files = try DigestFiles(digest: try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai))
         let object = try #require(try JSONSerialization.jsonObject(with: files.json) as? [String: Any])
-        #expect(Set(object.keys) == ["v", "week", "time_zone", "from", "to", "in_progress", "sources", "totals", "days", "lifetimes", "accounts"])
+        #expect(
+            Set(object.keys) == [
+                "v", "week", "time_zone", "from", "to", "in_progress", "sources", "totals", "days", "lifetimes",
+                "accounts",
+            ]
+        )
         #expect(object["v"] as? Int == 1)
         #expect(object["week"] as? String == "2026-W48")
         #expect(object["from"] as? String == "2026-11-22T16:00:00Z")
@@ -92,9 +101,11 @@ import Testing
         let week = folder.appendingPathComponent("2026-W48")
         let written = try files.write(to: week)
         #expect(written.map(\.lastPathComponent) == ["events.csv", "digest.json", "digest.md", "digest.html"])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: week.path).sorted() == [
-            "digest.html", "digest.json", "digest.md", "events.csv",
-        ])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: week.path).sorted() == [
+                "digest.html", "digest.json", "digest.md", "events.csv",
+            ]
+        )
         #expect(try Data(contentsOf: week.appendingPathComponent("digest.md")) == files.markdown)
         // Writing again replaces the files and leaves no temporary file behind.
         try files.write(to: week)

@@ -8,8 +8,13 @@ import Testing
         let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
         let files = try DigestFiles(digest: digest)
         let message = DigestMessage(
-            digest: digest, files: files, from: "digest@example.org", to: ["desk@example.org", "editor@example.net"],
-            date: DigestTestSupport.date("2026-11-30T07:00:00Z"), messageID: "test")
+            digest: digest,
+            files: files,
+            from: "digest@example.org",
+            to: ["desk@example.org", "editor@example.net"],
+            date: DigestTestSupport.date("2026-11-30T07:00:00Z"),
+            messageID: "test"
+        )
         return (message, files)
     }
 
@@ -49,8 +54,11 @@ import Testing
         #expect(text.contains("Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n"))
         #expect(
             text.contains(
-                "Content-Type: text/csv; charset=utf-8; name=\"events-2026-W48.csv\"\r\nContent-Transfer-Encoding: base64\r\n"
-                    + "Content-Disposition: attachment; filename=\"events-2026-W48.csv\"\r\n"))
+                "Content-Type: text/csv; charset=utf-8; name=\"events-2026-W48.csv\"\r\n"
+                    + "Content-Transfer-Encoding: base64\r\n"
+                    + "Content-Disposition: attachment; filename=\"events-2026-W48.csv\"\r\n"
+            )
+        )
         // Each part decodes to its file.
         let parts = Self.base64Parts(text)
         #expect(parts == [files.markdown, files.html, files.csv])

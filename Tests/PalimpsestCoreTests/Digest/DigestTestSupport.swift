@@ -92,16 +92,26 @@ enum DigestTestSupport {
             self.news: DigestAccountHistory(
                 versions: [
                     ArchivedPostVersion(
-                        v: 1, postID: "https://news.example.org/a/0", version: older.versionHash,
-                        firstSeen: self.date("2026-11-10T00:00:00Z"), snapshot: "s", post: older)
+                        v: 1,
+                        postID: "https://news.example.org/a/0",
+                        version: older.versionHash,
+                        firstSeen: self.date("2026-11-10T00:00:00Z"),
+                        snapshot: "s",
+                        post: older
+                    )
                 ],
                 lastPollAt: self.date("2026-11-30T00:00:00Z")
             ),
             self.channel: DigestAccountHistory(
                 versions: [
                     ArchivedPostVersion(
-                        v: 1, postID: "1", version: older.versionHash, firstSeen: self.date("2026-11-02T00:00:00Z"),
-                        snapshot: "s", post: older)
+                        v: 1,
+                        postID: "1",
+                        version: older.versionHash,
+                        firstSeen: self.date("2026-11-02T00:00:00Z"),
+                        snapshot: "s",
+                        post: older
+                    )
                 ],
                 lastPollAt: self.date("2026-11-29T23:50:00Z")
             ),

@@ -18,8 +18,12 @@ import Testing
             accountName: "\"><img src=x onerror=alert(1)>",
             evidence: [
                 EvidenceReference(
-                    path: "../../etc/passwd", sha256: String(repeating: "a", count: 64),
-                    url: "javascript:alert(4)", status: 404, fetchedAt: DigestTestSupport.date("2026-11-24T10:00:00Z"))
+                    path: "../../etc/passwd",
+                    sha256: String(repeating: "a", count: 64),
+                    url: "javascript:alert(4)",
+                    status: 404,
+                    fetchedAt: DigestTestSupport.date("2026-11-24T10:00:00Z")
+                )
             ]
         )
         deleted.postID = "<b>id</b>"
@@ -48,23 +52,40 @@ import Testing
             isConfigured: false,
             entries: [
                 DigestEntry(
-                    event: deleted, log: "<log>.jsonl",
+                    event: deleted,
+                    log: "<log>.jsonl",
                     title: "<title>x</title>",
-                    media: ["javascript:alert(8)", "https://ok.example/a.jpg\" onmouseover=\"alert(9)", "https://ok.example/b.jpg"]
+                    media: [
+                        "javascript:alert(8)", "https://ok.example/a.jpg\" onmouseover=\"alert(9)",
+                        "https://ok.example/b.jpg",
+                    ]
                 ),
                 DigestEntry(event: altered, log: "<log>.jsonl"),
             ],
             coverage: DigestCoverage(
-                expectedSeconds: 604_800, observedSeconds: 604_800, watchedFrom: nil, watchedTo: nil,
+                expectedSeconds: 604_800,
+                observedSeconds: 604_800,
+                watchedFrom: nil,
+                watchedTo: nil,
                 blindSpans: [
                     .init(
-                        from: DigestTestSupport.date("2026-11-26T00:00:00Z"), to: nil, failedPolls: 1,
-                        failureKind: "<k>", failureMessage: "<script>alert(10)</script>", secondsInWeek: 10)
-                ])
+                        from: DigestTestSupport.date("2026-11-26T00:00:00Z"),
+                        to: nil,
+                        failedPolls: 1,
+                        failureKind: "<k>",
+                        failureMessage: "<script>alert(10)</script>",
+                        secondsInWeek: 10
+                    )
+                ]
+            )
         )
         let builder = DigestBuilder(
-            week: ISOWeek("2026-W48")!, timeZone: DigestTestSupport.utc, accounts: [],
-            now: DigestTestSupport.date("2026-12-01T00:00:00Z"), generatedAt: nil)
+            week: ISOWeek("2026-W48")!,
+            timeZone: DigestTestSupport.utc,
+            accounts: [],
+            now: DigestTestSupport.date("2026-12-01T00:00:00Z"),
+            generatedAt: nil
+        )
         var digest = builder.build(logs: [])
         digest.accounts = [account]
         digest.totals = DigestBuilder.totals([account])
@@ -109,7 +130,9 @@ import Testing
         // The javascript: URLs are shown as text, marked as not links.
         #expect(html.contains("<code>javascript:alert(2)</code> (not a web link)"))
         #expect(html.contains("<code>  JaVaScRiPt:alert(6)</code> (not a web link)"))
-        #expect(html.contains("<code>https://ok.example/a.jpg&quot; onmouseover=&quot;alert(9)</code> (not a web link)"))
+        #expect(
+            html.contains("<code>https://ok.example/a.jpg&quot; onmouseover=&quot;alert(9)</code> (not a web link)")
+        )
         for link in Self.tags("a", in: html) where !link.hasPrefix("<a href=\"#") {
             #expect(link.contains("rel=\"noopener noreferrer nofollow\""))
         }

@@ -18,7 +18,9 @@ final class SMTPTestServer: @unchecked Sendable {
         defer { try? FileManager.default.removeItem(at: folder) }
         guard
             let probe = try? ChildProcess(
-                ["python3", "-c", "import aiosmtpd"], output: folder.appendingPathComponent("probe.log"))
+                ["python3", "-c", "import aiosmtpd"],
+                output: folder.appendingPathComponent("probe.log")
+            )
         else { return false }
         return probe.wait(timeout: 30) == 0
     }()
@@ -30,8 +32,12 @@ final class SMTPTestServer: @unchecked Sendable {
         self.password = password
         let script = DigestTestSupport.fixtures.appendingPathComponent("smtp_sink.py")
         self.process = try ChildProcess(
-            ["python3", script.path, "--dir", self.folder.path, "--user", user, "--password", password, "--lifetime", "60"],
-            output: self.folder.appendingPathComponent("server.log"))
+            [
+                "python3", script.path, "--dir", self.folder.path, "--user", user, "--password", password, "--lifetime",
+                "60",
+            ],
+            output: self.folder.appendingPathComponent("server.log")
+        )
         let ready = self.folder.appendingPathComponent("ready.json")
         let deadline = Date().addingTimeInterval(20)
         var port: Int?
