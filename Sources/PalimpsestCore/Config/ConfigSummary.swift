@@ -48,7 +48,7 @@ public enum ConfigSummary {
         }
         if let smtp = digest.smtp {
             let security =
-                smtp.isImplicitTLS ? "TLS" : (smtp.requiresSTARTTLS ? "STARTTLS required" : "no TLS (starttls = false)")
+                smtp.isImplicitTLS ? "TLS" : (smtp.requiresSTARTTLS ? "STARTTLS required" : "no TLS: starttls = false")
             digestRows.append(("smtp", "\(CurlSMTPSender.displayURL(smtp.url)) (\(security))"))
             if let username = smtp.username {
                 digestRows.append(("login", "\(username), password from \(smtp.passwordFile?.path ?? "?")"))

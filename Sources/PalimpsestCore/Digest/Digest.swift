@@ -4,7 +4,7 @@ public import Foundation
 /// or restored, its account events, and how much of the week each account was observed.
 ///
 /// Built by ``DigestBuilder`` from deletion logs and the state folder; rendered by
-/// ``DigestRenderer`` to `digest.md`, `digest.html`, `events.csv` and `digest.json` (this value
+/// ``DigestFiles`` (``MarkdownDigestRenderer``, ``HTMLDigestRenderer``, ``EventsCSV``) to `digest.md`, `digest.html`, `events.csv` and `digest.json` (this value
 /// encoded with ``JSONCoding/documentEncoder()``; schema in `docs/digest.md`). The same inputs give
 /// the same value, so the same files byte for byte; only ``generatedAt`` records when it was made.
 public struct Digest: Sendable, Hashable, Encodable {
@@ -45,6 +45,7 @@ public struct Digest: Sendable, Hashable, Encodable {
         /// Deleted posts in it.
         public var deleted: Int
 
+        /// A count for `bucket`; the label is the bucket's.
         public init(bucket: LifetimeBucket, deleted: Int) {
             self.bucket = bucket
             self.label = bucket.label
@@ -52,6 +53,7 @@ public struct Digest: Sendable, Hashable, Encodable {
         }
     }
 
+    /// Creates a digest from its parts (``DigestBuilder`` makes them).
     public init(
         week: ISOWeek,
         timeZone: String,

@@ -13,6 +13,7 @@ public struct DigestAccount: Sendable, Hashable, Encodable {
     /// How much of the week the account was observed.
     public var coverage: DigestCoverage
 
+    /// Creates an account section.
     public init(
         account: AccountKey,
         name: String?,

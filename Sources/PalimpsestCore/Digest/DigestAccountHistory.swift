@@ -11,6 +11,7 @@ public struct DigestAccountHistory: Sendable, Hashable {
     /// The status of each evidence body checked, by SHA-256.
     public var evidence: [String: DigestEntry.EvidenceStatus]
 
+    /// Creates a history; everything defaults to unknown.
     public init(
         versions: [ArchivedPostVersion] = [],
         lastPollAt: Date? = nil,

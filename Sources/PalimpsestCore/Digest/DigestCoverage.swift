@@ -22,6 +22,7 @@ public struct DigestCoverage: Sendable, Hashable, Encodable {
         /// Seconds of the span inside the week (and inside the observed part of it).
         public var secondsInWeek: Int
 
+        /// Creates a span.
         public init(
             from: Date,
             to: Date?,
@@ -59,6 +60,7 @@ public struct DigestCoverage: Sendable, Hashable, Encodable {
     /// The blind spans that overlap the week, oldest first.
     public var blindSpans: [BlindSpan]
 
+    /// Creates a coverage record.
     public init(
         expectedSeconds: Int,
         observedSeconds: Int,
@@ -78,6 +80,7 @@ public struct DigestCoverage: Sendable, Hashable, Encodable {
         self.expectedSeconds > 0 ? Double(self.observedSeconds) / Double(self.expectedSeconds) : 0
     }
 
+    /// Encodes the fields and ``share`` rounded to four decimals.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.expectedSeconds, forKey: .expectedSeconds)

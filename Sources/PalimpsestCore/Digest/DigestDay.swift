@@ -7,6 +7,7 @@ public struct DigestDay: Sendable, Hashable, Encodable {
     /// Deletions detected that day (local time) per account key; accounts without any are left out.
     public var deletedByAccount: [String: Int]
 
+    /// Creates a day.
     public init(date: String, weekday: String, deletedByAccount: [String: Int]) {
         self.date = date
         self.weekday = weekday

@@ -19,6 +19,7 @@ public struct DigestEntry: Sendable, Hashable, Codable {
         /// What the check found.
         public var status: EvidenceStatus
 
+        /// Creates a check result.
         public init(sha256: String, status: EvidenceStatus) {
             self.sha256 = sha256
             self.status = status

@@ -13,6 +13,7 @@ public struct DigestLogInput: Sendable, Hashable {
     /// Problems the chain check found.
     public var chainProblems: Int
 
+    /// Creates a log reading; the chain fields default to an empty, intact log.
     public init(
         label: String,
         events: [Event],

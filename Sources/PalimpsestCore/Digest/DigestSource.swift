@@ -16,6 +16,7 @@ public struct DigestSource: Sendable, Hashable, Encodable {
     /// Problems the chain check found (broken `prev`, `seq` gaps, repeated ids); 0 when intact.
     public var chainProblems: Int
 
+    /// Creates a source summary.
     public init(
         log: String,
         eventsRead: Int,

@@ -17,6 +17,7 @@ public struct DigestTotals: Sendable, Hashable, Encodable {
     /// Sum over accounts of ``DigestCoverage/observedSeconds``.
     public var observedSeconds: Int
 
+    /// Creates the totals.
     public init(
         events: Int,
         byKind: [String: Int],
@@ -50,6 +51,7 @@ public struct DigestTotals: Sendable, Hashable, Encodable {
         EventKind.allCases.allSatisfy { $0 == .blind || self.count($0) == 0 }
     }
 
+    /// Encodes the fields and ``coverage`` rounded to four decimals.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.events, forKey: .events)

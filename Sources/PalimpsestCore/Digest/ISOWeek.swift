@@ -79,10 +79,13 @@ public struct ISOWeek: Sendable, Hashable, Comparable, LosslessStringConvertible
         (0..<7).map { Self.civil(fromDay: self.mondayDayNumber + $0) }
     }
 
+    /// Earlier weeks sort first.
     public static func < (lhs: ISOWeek, rhs: ISOWeek) -> Bool {
         (lhs.year, lhs.week) < (rhs.year, rhs.week)
     }
 
+    /// Decodes `2026-W48`.
+    /// - Throws: `DecodingError` for anything else.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         let text = try container.decode(String.self)
@@ -95,6 +98,7 @@ public struct ISOWeek: Sendable, Hashable, Comparable, LosslessStringConvertible
         self = week
     }
 
+    /// Encodes as `2026-W48`.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(self.description)

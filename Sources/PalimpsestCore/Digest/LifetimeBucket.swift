@@ -4,12 +4,19 @@
 /// of censored Weibo posts go within 8 minutes, 30% within 30 minutes, 90% within a day (Zhu et al.,
 /// USENIX Security 2013).
 public enum LifetimeBucket: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Gone at most 10 minutes after posting.
     case within10Minutes = "within_10m"
+    /// Gone within 10 to 30 minutes.
     case within30Minutes = "within_30m"
+    /// Gone within 30 to 60 minutes.
     case within1Hour = "within_1h"
+    /// Gone within 1 to 6 hours.
     case within6Hours = "within_6h"
+    /// Gone within 6 to 24 hours.
     case within1Day = "within_1d"
+    /// Gone within 1 to 7 days.
     case within7Days = "within_7d"
+    /// Gone more than 7 days after posting.
     case longer = "longer"
     /// The post had no posted time, so its lifetime is unknown.
     case unknown = "unknown"
