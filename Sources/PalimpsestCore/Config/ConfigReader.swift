@@ -8,13 +8,17 @@ import TOMLKit
 /// problems. ``ConfigLoader`` throws them together.
 struct ConfigReader {
     /// The keys accepted at the top level.
-    static let topLevelKeys = ["daemon", "account"]
+    static let topLevelKeys = ["daemon", "account", "digest"]
     /// The keys accepted in `[daemon]`.
     static let daemonKeys = [
         "state_dir", "deletion_log", "interval", "jitter", "concurrency", "per_host_concurrency", "timeout",
         "connect_timeout", "user_agent", "proxy", "max_body_size", "confirm_polls", "confirm_min_age",
         "snapshot_retention",
     ]
+    /// The keys accepted in `[digest]`.
+    static let digestKeys = ["time_zone", "dir", "logs", "smtp"]
+    /// The keys accepted in `[digest.smtp]`.
+    static let smtpKeys = ["url", "starttls", "username", "password_file", "from", "to"]
     /// The keys every `[[account]]` accepts.
     static let commonAccountKeys = ["platform", "name", "interval", "proxy", "headers"]
     /// The keys each platform adds to its accounts.
@@ -47,6 +51,8 @@ struct ConfigReader {
 
         static let topLevel = Scope()
         static let daemon = Scope(keyPrefix: "daemon", mapPrefix: "daemon")
+        static let digest = Scope(keyPrefix: "digest", mapPrefix: "digest")
+        static let smtp = Scope(keyPrefix: "digest.smtp", mapPrefix: "digest.smtp")
     }
 
     let file: URL
@@ -112,7 +118,179 @@ struct ConfigReader {
                 )
             }
         }
-        return PalimpsestConfig(file: self.file, daemon: daemon, accounts: accounts)
+        var digest = DigestSettings(stateDirectory: daemon.stateDirectory)
+        if let value = root["digest"] {
+            if let table = value.table {
+                digest = self.readDigest(table, stateDirectory: daemon.stateDirectory)
+            } else {
+                self.report("expected a table (write `[digest]`), found \(Self.describe(value))", key: "digest")
+            }
+        }
+        return PalimpsestConfig(file: self.file, daemon: daemon, accounts: accounts, digest: digest)
+    }
+
+    // MARK: - [digest]
+
+    private mutating func readDigest(_ table: TOMLTable, stateDirectory: URL) -> DigestSettings {
+        let scope = Scope.digest
+        for key in table.keys where !Self.digestKeys.contains(key) {
+            self.reportUnknown(key, accepted: Self.digestKeys, what: "[digest] keys", in: scope)
+        }
+        var settings = DigestSettings(stateDirectory: stateDirectory)
+        if let text = self.readString(table, "time_zone", in: scope) {
+            if let zone = TimeZone(identifier: text), !text.isEmpty {
+                settings.timeZone = zone
+            } else {
+                self.report(
+                    "expected an IANA time zone name such as \"UTC\", \"Asia/Shanghai\" or \"Europe/Berlin\", "
+                        + "found \(Self.quote(text))",
+                    key: "time_zone",
+                    in: scope
+                )
+            }
+        }
+        if let url = self.readPath(table, "dir", isDirectory: true, in: scope) {
+            settings.directory = url
+        }
+        if let value = table["logs"] {
+            if let array = value.array {
+                for element in array {
+                    guard let text = element.string, !text.isEmpty, !text.hasPrefix("~"), !text.contains("\0"),
+                        !text.hasSuffix("/")
+                    else {
+                        self.report(
+                            "expected a list of deletion log file paths, found \(Self.describe(element)) in it",
+                            key: "logs",
+                            in: scope
+                        )
+                        continue
+                    }
+                    let folder = self.file.deletingLastPathComponent()
+                    let url =
+                        text.hasPrefix("/")
+                        ? URL(fileURLWithPath: text) : folder.appendingPathComponent(text)
+                    settings.extraLogs.append(url.standardizedFileURL)
+                }
+            } else {
+                self.report("expected a list of paths, found \(Self.describe(value))", key: "logs", in: scope)
+            }
+        }
+        if let value = table["smtp"] {
+            if let smtp = value.table {
+                settings.smtp = self.readSMTP(smtp)
+            } else {
+                self.report(
+                    "expected a table (write `[digest.smtp]`), found \(Self.describe(value))", key: "smtp", in: scope)
+            }
+        }
+        return settings
+    }
+
+    private mutating func readSMTP(_ table: TOMLTable) -> SMTPSettings? {
+        let scope = Scope.smtp
+        let errorsBefore = self.errors.count
+        for key in table.keys where !Self.smtpKeys.contains(key) {
+            if key == "password" {
+                self.report(
+                    "the password never goes in the config: put it in a file readable only by the digest's user "
+                        + "and name that file in `password_file`",
+                    key: key,
+                    in: scope
+                )
+            } else {
+                self.reportUnknown(key, accepted: Self.smtpKeys, what: "[digest.smtp] keys", in: scope)
+            }
+        }
+        var url: URL?
+        let what = "the mail server as \"smtp://host[:port]\" (STARTTLS) or \"smtps://host[:port]\" (TLS)"
+        if let text = self.readString(table, "url", in: scope, required: what) {
+            if let parsed = URL(string: text), let scheme = parsed.scheme?.lowercased(),
+                ["smtp", "smtps"].contains(scheme), let host = parsed.host, !host.isEmpty
+            {
+                if parsed.user != nil || parsed.password != nil {
+                    self.report(
+                        "the URL holds a user or password; use `username` and `password_file` instead",
+                        key: "url",
+                        in: scope
+                    )
+                } else {
+                    url = parsed
+                }
+            } else {
+                self.report(
+                    "expected \(what), found \(Self.quote(Self.redactingPassword(text)))", key: "url", in: scope)
+            }
+        }
+        var starttls = true
+        if let value = table["starttls"] {
+            if let flag = value.bool {
+                starttls = flag
+            } else {
+                self.report("expected true or false, found \(Self.describe(value))", key: "starttls", in: scope)
+            }
+        }
+        let username = self.readString(table, "username", in: scope)
+        if let username, username.isEmpty || username.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            self.report("expected a non-empty user name on one line", key: "username", in: scope)
+        }
+        let passwordFile = table["password_file"] == nil
+            ? nil : self.readPath(table, "password_file", isDirectory: false, in: scope)
+        if username != nil, table["password_file"] == nil {
+            self.report(
+                "missing `password_file`: the file holding the password of `username`", key: "username", in: scope)
+        }
+        if username == nil, table["password_file"] != nil, table["username"] == nil {
+            self.report("`password_file` needs a `username` to log in with", key: "password_file", in: scope)
+        }
+        var from: String?
+        let fromExample = "the sender address, e.g. \"digest@example.org\""
+        if let text = self.readString(table, "from", in: scope, required: fromExample) {
+            if SMTPSettings.isPlainAddress(text) {
+                from = text
+            } else {
+                self.report(
+                    "expected a plain address such as \"digest@example.org\" (no display name), "
+                        + "found \(Self.quote(text))",
+                    key: "from",
+                    in: scope
+                )
+            }
+        }
+        var recipients: [String] = []
+        if let value = table["to"] {
+            if let array = value.array, !array.isEmpty {
+                for element in array {
+                    if let text = element.string, SMTPSettings.isPlainAddress(text) {
+                        if !recipients.contains(text) { recipients.append(text) }
+                    } else {
+                        self.report(
+                            "expected a list of plain addresses such as [\"desk@example.org\"], "
+                                + "found \(Self.describe(element)) in it",
+                            key: "to",
+                            in: scope
+                        )
+                    }
+                }
+            } else {
+                self.report(
+                    "expected a non-empty list of addresses such as [\"desk@example.org\"], "
+                        + "found \(Self.describe(value))",
+                    key: "to",
+                    in: scope
+                )
+            }
+        } else {
+            self.report("missing required key: the recipients, e.g. [\"desk@example.org\"]", key: "to", in: scope)
+        }
+        guard self.errors.count == errorsBefore, let url, let from, !recipients.isEmpty else { return nil }
+        return SMTPSettings(
+            url: url,
+            requiresSTARTTLS: starttls,
+            username: username,
+            passwordFile: passwordFile,
+            from: from,
+            to: recipients
+        )
     }
 
     // MARK: - [daemon]

@@ -37,6 +37,28 @@ public enum ConfigSummary {
         ]
         lines += Self.table(daemonRows, indent: "  ")
         lines.append("")
+        lines.append("Digest:")
+        let digest = config.digest
+        var digestRows: [(String, String)] = [
+            ("time_zone", DigestFormat.zoneName(digest.timeZone)),
+            ("dir", digest.directory.path),
+        ]
+        if !digest.extraLogs.isEmpty {
+            digestRows.append(("logs", digest.extraLogs.map(\.path).joined(separator: ", ")))
+        }
+        if let smtp = digest.smtp {
+            let security =
+                smtp.isImplicitTLS ? "TLS" : (smtp.requiresSTARTTLS ? "STARTTLS required" : "no TLS: starttls = false")
+            digestRows.append(("smtp", "\(CurlSMTPSender.displayURL(smtp.url)) (\(security))"))
+            if let username = smtp.username {
+                digestRows.append(("login", "\(username), password from \(smtp.passwordFile?.path ?? "?")"))
+            }
+            digestRows.append(("mail", "from \(smtp.from) to \(smtp.to.joined(separator: ", "))"))
+        } else {
+            digestRows.append(("smtp", "none (--send needs a [digest.smtp] table)"))
+        }
+        lines += Self.table(digestRows, indent: "  ")
+        lines.append("")
         switch config.accounts.count {
         case 0: lines.append("Accounts: none (add [[account]] tables to watch something)")
         case 1: lines.append("Accounts (1):")

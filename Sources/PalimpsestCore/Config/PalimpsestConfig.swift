@@ -12,13 +12,22 @@ public struct PalimpsestConfig: Sendable, Hashable {
     /// `interval` resolved (the account's own or the daemon's), and `proxy` as written (`nil`
     /// means the daemon's, `""` means none).
     public var accounts: [Account]
+    /// The `[digest]` table (with `[digest.smtp]`), with defaults for absent keys.
+    public var digest: DigestSettings
 
     /// Creates a config from already validated parts (tests and tools; the daemon uses
     /// ``ConfigLoader``).
-    public init(file: URL, daemon: DaemonSettings = DaemonSettings(), accounts: [Account] = []) {
+    /// `digest` defaults to ``DigestSettings/init(stateDirectory:)`` for the daemon's `state_dir`.
+    public init(
+        file: URL,
+        daemon: DaemonSettings = DaemonSettings(),
+        accounts: [Account] = [],
+        digest: DigestSettings? = nil
+    ) {
         self.file = file
         self.daemon = daemon
         self.accounts = accounts
+        self.digest = digest ?? DigestSettings(stateDirectory: daemon.stateDirectory)
     }
 
     /// The account with the given key, if configured.

@@ -130,18 +130,57 @@ public enum TextDiff {
         return result
     }
 
-    /// Renders an edit script, folding whitespace that separates two changes which both remove
-    /// and add text into one `[-…-]{+…+}` pair.
+    /// One run of an inline diff.
+    public enum Segment: Sendable, Hashable {
+        /// Text both versions share.
+        case unchanged(String)
+        /// Text only the old version has.
+        case removed(String)
+        /// Text only the new version has.
+        case added(String)
+    }
+
+    /// The inline diff from `old` to `new` as runs (for renderers that mark changes up, such as
+    /// the digest's HTML); ``inline(from:to:)`` writes the same runs with `[-…-]{+…+}`.
+    /// - Parameters:
+    ///   - old: the previous text.
+    ///   - new: the current text.
+    /// - Returns: Runs in reading order; within one change the removed run comes first.
+    public static func segments(from old: String, to new: String) -> [Segment] {
+        self.segments(self.operations(from: self.tokens(of: old), to: self.tokens(of: new)))
+    }
+
+    /// Renders an edit script as `[-…-]{+…+}` text.
     static func render(_ operations: [Operation]) -> String {
         var output = ""
+        for segment in self.segments(operations) {
+            switch segment {
+            case .unchanged(let text): output += text
+            case .removed(let text): output += "[-\(text)-]"
+            case .added(let text): output += "{+\(text)+}"
+            }
+        }
+        return output
+    }
+
+    /// Groups an edit script into runs, folding whitespace that separates two changes which both
+    /// remove and add text into one removed/added pair.
+    static func segments(_ operations: [Operation]) -> [Segment] {
+        var output: [Segment] = []
+        var unchanged = ""
         var removed = ""
         var added = ""
 
         func flush() {
-            if !removed.isEmpty { output += "[-\(removed)-]" }
-            if !added.isEmpty { output += "{+\(added)+}" }
+            if !removed.isEmpty { output.append(.removed(removed)) }
+            if !added.isEmpty { output.append(.added(added)) }
             removed = ""
             added = ""
+        }
+
+        func flushUnchanged() {
+            if !unchanged.isEmpty { output.append(.unchanged(unchanged)) }
+            unchanged = ""
         }
 
         /// Whether the change starting at `index` both removes and adds text.
@@ -163,8 +202,10 @@ public enum TextDiff {
         for (index, operation) in operations.enumerated() {
             switch operation {
             case .delete(let token):
+                flushUnchanged()
                 removed += token
             case .insert(let token):
+                flushUnchanged()
                 added += token
             case .equal(let token):
                 let isSpace = token.allSatisfy(\.isWhitespace)
@@ -176,11 +217,12 @@ public enum TextDiff {
                     added += token
                 } else {
                     flush()
-                    output += token
+                    unchanged += token
                 }
             }
         }
         flush()
+        flushUnchanged()
         return output
     }
 }

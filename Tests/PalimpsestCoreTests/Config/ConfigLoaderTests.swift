@@ -216,13 +216,13 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
             """
             [daemon]
 
-            [digest]
+            [report]
             day = "monday"
             """
         )
         #expect(error.line == 3)
-        #expect(error.key == "digest")
-        #expect(error.message == "unknown key; accepted top-level tables: `daemon`, `account`")
+        #expect(error.key == "report")
+        #expect(error.message == "unknown key; accepted top-level tables: `daemon`, `account`, `digest`")
     }
 
     @Test func anUnknownAccountKeyNamesTheAccountIndexAndName() throws {

@@ -1,0 +1,95 @@
+public import Foundation
+
+/// The weekly digest of one ISO week in one time zone: what every watched account deleted, altered
+/// or restored, its account events, and how much of the week each account was observed.
+///
+/// Built by ``DigestBuilder`` from deletion logs and the state folder; rendered by
+/// ``DigestFiles`` (``MarkdownDigestRenderer``, ``HTMLDigestRenderer``, ``EventsCSV``) to `digest.md`, `digest.html`, `events.csv` and `digest.json` (this value
+/// encoded with ``JSONCoding/documentEncoder()``; schema in `docs/digest.md`). The same inputs give
+/// the same value, so the same files byte for byte; only ``generatedAt`` records when it was made.
+public struct Digest: Sendable, Hashable, Encodable {
+    /// Format version of `digest.json`.
+    public static let formatVersion = 1
+
+    /// Format version (`v`).
+    public var v: Int = Digest.formatVersion
+    /// The ISO week.
+    public var week: ISOWeek
+    /// The IANA time zone whose week this is and in which times are shown.
+    public var timeZone: String
+    /// Monday 00:00 local time, UTC.
+    public var from: Date
+    /// The next Monday 00:00 local time (exclusive), UTC.
+    public var to: Date
+    /// True when the digest was made before the week ended (its numbers can still grow).
+    public var isInProgress: Bool
+    /// When the digest was made, UTC; `nil` for a reproducible digest.
+    public var generatedAt: Date?
+    /// The logs read, in the order given.
+    public var sources: [DigestSource]
+    /// The headline numbers.
+    public var totals: DigestTotals
+    /// The seven days, Monday first, with deletions per account.
+    public var days: [DigestDay]
+    /// Deletions per lifetime bucket, in ``LifetimeBucket/allCases`` order, every bucket present.
+    public var lifetimes: [LifetimeCount]
+    /// The accounts, most deletions first (then most findings, then by name and key).
+    public var accounts: [DigestAccount]
+
+    /// The number of deleted posts in one lifetime bucket.
+    public struct LifetimeCount: Sendable, Hashable, Encodable {
+        /// The bucket.
+        public var bucket: LifetimeBucket
+        /// Its label, e.g. `≤ 10 min`.
+        public var label: String
+        /// Deleted posts in it.
+        public var deleted: Int
+
+        /// A count for `bucket`; the label is the bucket's.
+        public init(bucket: LifetimeBucket, deleted: Int) {
+            self.bucket = bucket
+            self.label = bucket.label
+            self.deleted = deleted
+        }
+    }
+
+    /// Creates a digest from its parts (``DigestBuilder`` makes them).
+    public init(
+        week: ISOWeek,
+        timeZone: String,
+        from: Date,
+        to: Date,
+        isInProgress: Bool,
+        generatedAt: Date?,
+        sources: [DigestSource],
+        totals: DigestTotals,
+        days: [DigestDay],
+        lifetimes: [LifetimeCount],
+        accounts: [DigestAccount]
+    ) {
+        self.week = week
+        self.timeZone = timeZone
+        self.from = from
+        self.to = to
+        self.isInProgress = isInProgress
+        self.generatedAt = generatedAt
+        self.sources = sources
+        self.totals = totals
+        self.days = days
+        self.lifetimes = lifetimes
+        self.accounts = accounts
+    }
+
+    /// Every entry of every account, ordered by detection time, then account, then event id: the
+    /// rows of `events.csv`.
+    public var allEntries: [DigestEntry] {
+        self.accounts.flatMap(\.entries).sorted(by: DigestEntry.chronological)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case v, week, from, to, sources, totals, days, lifetimes, accounts
+        case timeZone = "time_zone"
+        case isInProgress = "in_progress"
+        case generatedAt = "generated_at"
+    }
+}

@@ -1,0 +1,24 @@
+public import Foundation
+
+/// What the state folder knows about one account that the log does not say: every archived post
+/// version (for media, titles and post history), the last poll, and whether the evidence files the
+/// week's events cite are intact.
+public struct DigestAccountHistory: Sendable, Hashable {
+    /// Every archived version of every post of the account, in archive order.
+    public var versions: [ArchivedPostVersion]
+    /// The time of the last poll (`state.json` `last_poll.at`), UTC.
+    public var lastPollAt: Date?
+    /// The status of each evidence body checked, by SHA-256.
+    public var evidence: [String: DigestEntry.EvidenceStatus]
+
+    /// Creates a history; everything defaults to unknown.
+    public init(
+        versions: [ArchivedPostVersion] = [],
+        lastPollAt: Date? = nil,
+        evidence: [String: DigestEntry.EvidenceStatus] = [:]
+    ) {
+        self.versions = versions
+        self.lastPollAt = lastPollAt
+        self.evidence = evidence
+    }
+}

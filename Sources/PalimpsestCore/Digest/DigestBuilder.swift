@@ -1,0 +1,317 @@
+public import Foundation
+
+/// Builds the ``Digest`` of one ISO week from deletion logs and what the state folder knows: a pure
+/// function of its inputs (``DigestLoader`` does the reading), so the same log always gives the
+/// same digest.
+///
+/// - An event belongs to the week when its `detected_at` lies in the week (Monday 00:00 to the next
+///   Monday 00:00 in ``timeZone``). Events read from several logs are merged; an event id seen in
+///   two logs counts once (the first log wins).
+/// - A blind span counts for every week it overlaps, whenever its `blind` events were logged.
+/// - The accounts are the configured ones plus any other account with an event in the week.
+public struct DigestBuilder: Sendable {
+    /// The week.
+    public var week: ISOWeek
+    /// The time zone of the week and of the times shown.
+    public var timeZone: TimeZone
+    /// The configured accounts (names, platforms; each appears even without events).
+    public var accounts: [Account]
+    /// The current time: a week not over yet is covered only up to it.
+    public var now: Date
+    /// The generation time written into the digest; `nil` for a reproducible digest.
+    public var generatedAt: Date?
+
+    /// Creates a builder.
+    /// - Parameters:
+    ///   - week: The ISO week.
+    ///   - timeZone: Its time zone.
+    ///   - accounts: The configured accounts.
+    ///   - now: The current time, UTC.
+    ///   - generatedAt: The time to record as the generation time, or `nil` (reproducible).
+    public init(week: ISOWeek, timeZone: TimeZone, accounts: [Account], now: Date, generatedAt: Date?) {
+        self.week = week
+        self.timeZone = timeZone
+        self.accounts = accounts
+        self.now = now
+        self.generatedAt = generatedAt
+    }
+
+    /// The digest of ``week`` from `logs` and the per-account `histories`.
+    /// - Parameters:
+    ///   - logs: The logs, in order (the first is the daemon's own).
+    ///   - histories: What the state folder knows per account; accounts without one get coverage
+    ///     and entries from the log alone.
+    public func build(logs: [DigestLogInput], histories: [AccountKey: DigestAccountHistory] = [:]) -> Digest {
+        let interval = self.week.interval(in: self.timeZone)
+        let expectedEnd = min(interval.end, max(interval.start, self.now))
+
+        // Merge the logs: each event id once, with the label of the first log that has it.
+        var seen: Set<String> = []
+        var all: [(event: Event, log: String)] = []
+        for log in logs {
+            for event in log.events where seen.insert(event.id).inserted {
+                all.append((event, log.label))
+            }
+        }
+        let inWeek = all.filter { interval.start <= $0.event.detectedAt && $0.event.detectedAt < interval.end }
+        let byAccount = Dictionary(grouping: all, by: { $0.event.account })
+
+        // The accounts: configured ones, then others with events or blind spans in the week.
+        var keys = self.accounts.map(\.key)
+        var known = Set(keys)
+        for item in inWeek where known.insert(item.event.account).inserted {
+            keys.append(item.event.account)
+        }
+        let configured = Dictionary(self.accounts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+
+        var sections: [DigestAccount] = []
+        for key in keys {
+            let events = byAccount[key] ?? []
+            let history = histories[key]
+            let entries =
+                events
+                .filter { interval.start <= $0.event.detectedAt && $0.event.detectedAt < interval.end }
+                .map { self.entry($0.event, log: $0.log, history: history) }
+                .sorted(by: DigestEntry.chronological)
+            let coverage = Self.coverage(
+                events: events.map(\.event),
+                history: history,
+                week: interval,
+                expectedEnd: expectedEnd
+            )
+            let loggedName = events.map(\.event).sorted { $0.detectedAt < $1.detectedAt }.last {
+                $0.accountName != nil
+            }?
+            .accountName
+            let account = configured[key]
+            sections.append(
+                DigestAccount(
+                    account: key,
+                    name: account?.name ?? loggedName,
+                    platform: account?.platform ?? events.first?.event.platform ?? Self.platform(of: key),
+                    isConfigured: account != nil,
+                    entries: entries,
+                    coverage: coverage
+                )
+            )
+        }
+        sections.sort(by: Self.accountOrder)
+
+        return Digest(
+            week: self.week,
+            timeZone: DigestFormat.zoneName(self.timeZone),
+            from: interval.start,
+            to: interval.end,
+            isInProgress: self.now < interval.end,
+            generatedAt: self.generatedAt,
+            sources: logs.map { log in
+                DigestSource(
+                    log: log.label,
+                    eventsRead: log.events.count,
+                    eventsInWeek: log.events.filter {
+                        interval.start <= $0.detectedAt && $0.detectedAt < interval.end
+                    }.count,
+                    lastSeq: log.lastSeq,
+                    lastHash: log.lastHash,
+                    skippedLines: log.skippedLines,
+                    chainProblems: log.chainProblems
+                )
+            },
+            totals: Self.totals(sections),
+            days: self.days(sections),
+            lifetimes: Self.lifetimes(sections),
+            accounts: sections
+        )
+    }
+
+    // MARK: Entries
+
+    private func entry(_ event: Event, log: String, history: DigestAccountHistory?) -> DigestEntry {
+        var entry = DigestEntry(event: event, log: log)
+        guard let history else { return entry }
+        entry.evidenceChecks = event.evidence.map {
+            DigestEntry.EvidenceCheck(sha256: $0.sha256, status: history.evidence[$0.sha256] ?? .missing)
+        }
+        guard let postID = event.postID else { return entry }
+        let versions = history.versions.filter { $0.postID == postID }
+        entry.archivedVersions = Set(versions.map(\.version)).count
+        let match = versions.last { $0.version == event.version } ?? versions.last
+        if let post = match?.post {
+            entry.title = post.title
+            entry.media = post.media
+            entry.links = post.links
+            if event.text == nil { entry.archivedText = post.text }
+        }
+        return entry
+    }
+
+    // MARK: Coverage
+
+    /// Coverage of one account in the week: watched from the first to the last known poll, minus
+    /// blind spans.
+    static func coverage(
+        events: [Event],
+        history: DigestAccountHistory?,
+        week: DateInterval,
+        expectedEnd: Date
+    ) -> DigestCoverage {
+        var times: [Date] = []
+        for event in events {
+            times.append(event.detectedAt)
+            times += [event.firstSeen, event.lastSeen, event.firstMissing].compactMap { $0 }
+            if let span = event.blind {
+                times.append(span.from)
+                if let end = span.to { times.append(end) }
+            }
+        }
+        if let history {
+            times += history.versions.map(\.firstSeen)
+            if let last = history.lastPollAt { times.append(last) }
+        }
+        let watchedFrom = times.min()
+        let watchedTo = times.max()
+
+        // One span per start: the closing event (with `to`) wins over the opening one.
+        var spans: [Date: BlindSpan] = [:]
+        for event in events where event.event == .blind {
+            guard let span = event.blind else { continue }
+            if let existing = spans[span.from], existing.to != nil, span.to == nil { continue }
+            spans[span.from] = span
+        }
+        let overlapping = spans.values
+            .filter { $0.from < week.end && ($0.to ?? .distantFuture) > week.start }
+            .sorted { $0.from < $1.from }
+
+        let expected = max(0, Int(expectedEnd.timeIntervalSince(week.start).rounded()))
+        var observed = 0
+        if let watchedFrom, let watchedTo {
+            let start = max(week.start, watchedFrom)
+            let end = min(expectedEnd, watchedTo)
+            if start < end {
+                let blind = Self.unionLength(
+                    overlapping.map { ($0.from, $0.to ?? .distantFuture) },
+                    within: (start, end)
+                )
+                observed = max(0, Int((end.timeIntervalSince(start) - blind).rounded()))
+            }
+        }
+        let listed = overlapping.map { span in
+            DigestCoverage.BlindSpan(
+                from: span.from,
+                to: span.to,
+                failedPolls: span.failedPolls,
+                failureKind: span.failure.kind.rawValue,
+                failureMessage: span.failure.message,
+                secondsInWeek: Int(
+                    Self.unionLength([(span.from, span.to ?? .distantFuture)], within: (week.start, expectedEnd))
+                        .rounded()
+                )
+            )
+        }
+        return DigestCoverage(
+            expectedSeconds: expected,
+            observedSeconds: min(observed, expected),
+            watchedFrom: watchedFrom,
+            watchedTo: watchedTo,
+            blindSpans: listed
+        )
+    }
+
+    /// Seconds of the union of `intervals` inside `bounds`.
+    static func unionLength(_ intervals: [(Date, Date)], within bounds: (Date, Date)) -> TimeInterval {
+        let clipped =
+            intervals
+            .map { (max($0.0, bounds.0), min($0.1, bounds.1)) }
+            .filter { $0.0 < $0.1 }
+            .sorted { $0.0 < $1.0 }
+        var total: TimeInterval = 0
+        var current: (Date, Date)?
+        for interval in clipped {
+            if let open = current, interval.0 <= open.1 {
+                current = (open.0, max(open.1, interval.1))
+            } else {
+                if let open = current { total += open.1.timeIntervalSince(open.0) }
+                current = interval
+            }
+        }
+        if let open = current { total += open.1.timeIntervalSince(open.0) }
+        return total
+    }
+
+    // MARK: Totals and charts
+
+    static func totals(_ accounts: [DigestAccount]) -> DigestTotals {
+        var byKind = Dictionary(uniqueKeysWithValues: EventKind.allCases.map { ($0.rawValue, 0) })
+        var reasons: [String: Int] = [:]
+        var confirmations: [String: Int] = [:]
+        var events = 0
+        for entry in accounts.flatMap(\.entries) {
+            events += 1
+            byKind[entry.event.event.rawValue, default: 0] += 1
+            if entry.event.event == .deleted {
+                reasons[(entry.event.reason ?? .unknown).rawValue, default: 0] += 1
+                if let confirmation = entry.event.confirmedBy {
+                    confirmations[confirmation.rawValue, default: 0] += 1
+                }
+            }
+        }
+        return DigestTotals(
+            events: events,
+            byKind: byKind,
+            deletedByReason: reasons,
+            deletedByConfirmation: confirmations,
+            accountsWatched: accounts.count,
+            accountsWithFindings: accounts.filter(\.hasFindings).count,
+            expectedSeconds: accounts.reduce(0) { $0 + $1.coverage.expectedSeconds },
+            observedSeconds: accounts.reduce(0) { $0 + $1.coverage.observedSeconds }
+        )
+    }
+
+    private func days(_ accounts: [DigestAccount]) -> [DigestDay] {
+        let intervals = self.week.days(in: self.timeZone)
+        let dates = self.week.dates
+        let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+        return (0..<7).map { index in
+            var counts: [String: Int] = [:]
+            for account in accounts {
+                let day = intervals[index]
+                let count = account.entries(.deleted).count {
+                    day.start <= $0.event.detectedAt && $0.event.detectedAt < day.end
+                }
+                if count > 0 { counts[account.account.rawValue] = count }
+            }
+            let date = dates[index]
+            return DigestDay(
+                date: DigestFormat.date(year: date.year, month: date.month, day: date.day),
+                weekday: names[index],
+                deletedByAccount: counts
+            )
+        }
+    }
+
+    static func lifetimes(_ accounts: [DigestAccount]) -> [Digest.LifetimeCount] {
+        var counts: [LifetimeBucket: Int] = [:]
+        for entry in accounts.flatMap({ $0.entries(.deleted) }) {
+            counts[LifetimeBucket(lifetime: entry.event.lifetime), default: 0] += 1
+        }
+        return LifetimeBucket.allCases.map { Digest.LifetimeCount(bucket: $0, deleted: counts[$0] ?? 0) }
+    }
+
+    /// Most deletions first, then most findings, then by name, then by key.
+    static func accountOrder(_ a: DigestAccount, _ b: DigestAccount) -> Bool {
+        let deletedA = a.count(.deleted)
+        let deletedB = b.count(.deleted)
+        if deletedA != deletedB { return deletedA > deletedB }
+        let findingsA = a.entries.count { $0.event.event != .blind }
+        let findingsB = b.entries.count { $0.event.event != .blind }
+        if findingsA != findingsB { return findingsA > findingsB }
+        if a.displayName != b.displayName { return a.displayName < b.displayName }
+        return a.account < b.account
+    }
+
+    /// The platform named by a key's prefix (`feed` when unknown).
+    static func platform(of key: AccountKey) -> Platform {
+        let prefix = key.rawValue.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+        return Platform(rawValue: prefix) ?? .feed
+    }
+}

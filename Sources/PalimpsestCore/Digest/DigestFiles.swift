@@ -1,0 +1,57 @@
+public import Foundation
+
+/// The four files of a digest, rendered and ready to write: `digest.md`, `digest.html`,
+/// `events.csv` and `digest.json`. The same ``Digest`` always gives the same bytes.
+public struct DigestFiles: Sendable, Hashable {
+    /// File name of the Markdown digest.
+    public static let markdownName = "digest.md"
+    /// File name of the HTML digest.
+    public static let htmlName = "digest.html"
+    /// File name of the CSV of events.
+    public static let csvName = "events.csv"
+    /// File name of the JSON digest.
+    public static let jsonName = "digest.json"
+
+    /// `digest.md`, UTF-8.
+    public var markdown: Data
+    /// `digest.html`, UTF-8.
+    public var html: Data
+    /// `events.csv`, UTF-8 with a byte-order mark.
+    public var csv: Data
+    /// `digest.json`, UTF-8, sorted keys, indented, ending with a newline.
+    public var json: Data
+
+    /// Renders every file of `digest`.
+    /// - Throws: `EncodingError` only if the digest cannot be encoded as JSON (it always can).
+    public init(digest: Digest) throws {
+        self.markdown = Data(MarkdownDigestRenderer(digest: digest).render().utf8)
+        self.html = Data(HTMLDigestRenderer(digest: digest).render().utf8)
+        self.csv = EventsCSV.render(digest)
+        self.json = try JSONCoding.documentEncoder().encode(digest) + Data("\n".utf8)
+    }
+
+    /// The files as `(name, bytes)`, in the order they are written.
+    public var all: [(name: String, data: Data)] {
+        [
+            (Self.csvName, self.csv), (Self.jsonName, self.json), (Self.markdownName, self.markdown),
+            (Self.htmlName, self.html),
+        ]
+    }
+
+    /// Writes every file into `folder` (created with mode 0700 when missing), each atomically
+    /// (temporary file, fsync, rename, folder fsync: ``DurableFile/writeAtomically(_:to:)``), so a
+    /// reader sees the old file or the new one, never a torn one.
+    /// - Parameter folder: The week's folder, e.g. `<dir>/2026-W48`.
+    /// - Returns: The URLs written, in ``all`` order.
+    /// - Throws: ``StoreError`` naming the file that could not be written.
+    @discardableResult
+    public func write(to folder: URL) throws -> [URL] {
+        var written: [URL] = []
+        for file in self.all {
+            let url = folder.appendingPathComponent(file.name)
+            try DurableFile.writeAtomically(file.data, to: url)
+            written.append(url)
+        }
+        return written
+    }
+}

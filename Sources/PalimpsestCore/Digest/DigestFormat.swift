@@ -1,0 +1,184 @@
+import Foundation
+
+/// Text formats shared by the digest renderers: local times with their UTC offset, durations,
+/// percentages, and untrusted text made visible. Nothing here depends on the machine's locale.
+enum DigestFormat {
+    /// `2026-11-29 23:18:40 +08:00`: the time in `zone`, with the offset in force at that instant.
+    static func time(_ date: Date, in zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        return self.date(year: parts.year ?? 0, month: parts.month ?? 0, day: parts.day ?? 0) + " "
+            + self.pad(parts.hour ?? 0) + ":" + self.pad(parts.minute ?? 0) + ":" + self.pad(parts.second ?? 0) + " "
+            + self.offset(zone.secondsFromGMT(for: date))
+    }
+
+    /// `2026-11-29`.
+    static func date(year: Int, month: Int, day: Int) -> String {
+        let yearText = String(year)
+        return String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText + "-" + self.pad(month) + "-"
+            + self.pad(day)
+    }
+
+    /// `+08:00`, `-03:30`, `+00:00`.
+    static func offset(_ seconds: Int) -> String {
+        let sign = seconds < 0 ? "-" : "+"
+        let minutes = abs(seconds) / 60
+        return sign + self.pad(minutes / 60) + ":" + self.pad(minutes % 60)
+    }
+
+    /// The zone's IANA name; `UTC` for the zero-offset zone Foundation on Linux calls `GMT`.
+    static func zoneName(_ zone: TimeZone) -> String {
+        zone.identifier == "GMT" ? "UTC" : zone.identifier
+    }
+
+    /// `Asia/Shanghai (UTC+08:00)`, or `Europe/Berlin (UTC+01:00/+02:00)` when the offset changes
+    /// within `interval`.
+    static func zone(_ zone: TimeZone, during interval: DateInterval) -> String {
+        let first = zone.secondsFromGMT(for: interval.start)
+        let last = zone.secondsFromGMT(for: interval.end.addingTimeInterval(-1))
+        let offsets = first == last ? "UTC" + self.offset(first) : "UTC" + self.offset(first) + "/" + self.offset(last)
+        return "\(self.zoneName(zone)) (\(offsets))"
+    }
+
+    /// `2h10m–2h20m`: an interval of seconds, the lower bound rounded down, the upper up.
+    static func range(_ interval: SecondsInterval) -> String {
+        EventLineFormatter.range(interval)
+    }
+
+    /// `6h`, `2d3h`: a length of time rounded down.
+    static func duration(_ seconds: Int) -> String {
+        EventLineFormatter.duration(seconds, roundingUp: false)
+    }
+
+    /// `12d of 21d`: observed and expected time.
+    static func observed(_ observed: Int, of expected: Int) -> String {
+        "\(self.duration(observed)) of \(self.duration(expected))"
+    }
+
+    /// `97.3%`: a share with one decimal, rounded down so that 99.96% never reads 100.0%.
+    static func percent(_ share: Double) -> String {
+        let tenths = Int((share * 1_000).rounded(.down))
+        return "\(tenths / 10).\(tenths % 10)%"
+    }
+
+    /// `1 deleted post`, `2 deleted posts`.
+    static func count(_ value: Int, _ singular: String, _ plural: String) -> String {
+        "\(value) \(value == 1 ? singular : plural)"
+    }
+
+    /// Untrusted text made safe to show: characters that would reorder the text around them
+    /// (bidirectional embeddings, overrides and isolates, U+202A–U+202E and U+2066–U+2069), control
+    /// characters other than line feed and tab, and a byte-order mark become visible markers
+    /// such as `[U+202E]`; CR LF and CR become LF. The exact text stays in `events.csv` and
+    /// `digest.json`.
+    static func visible(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        var previousWasCR = false
+        for scalar in text.unicodeScalars {
+            defer { previousWasCR = scalar == "\r" }
+            if scalar == "\n" {
+                if !previousWasCR { result.append(scalar) }
+                continue
+            }
+            if scalar == "\r" {
+                result.append("\n")
+                continue
+            }
+            if self.isHidden(scalar) {
+                result.append(contentsOf: self.marker(scalar).unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    /// ``visible(_:)`` on one line: line breaks and tabs become spaces.
+    static func visibleLine(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                self.visible(text).unicodeScalars.map { $0 == "\n" || $0 == "\t" ? " " : $0 }
+            )
+        )
+    }
+
+    /// True for the scalars ``visible(_:)`` replaces.
+    static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x0A: return false
+        case 0x00...0x1F, 0x7F...0x9F: return true
+        case 0x202A...0x202E, 0x2066...0x2069, 0xFEFF: return true
+        default: return false
+        }
+    }
+
+    /// `[U+202E]`.
+    static func marker(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "[U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "]"
+    }
+
+    /// The URL when it is an absolute `http` or `https` URL with a host and nothing a link must
+    /// not contain (spaces, quotes, angle brackets, backslashes, control characters); else `nil`.
+    static func webLink(_ text: String) -> String? {
+        guard
+            !text.unicodeScalars.contains(where: {
+                $0.value <= 0x20 || $0.value == 0x7F || "\"'<>\\`".unicodeScalars.contains($0) || self.isHidden($0)
+                    || ($0.value >= 0x80 && $0.value <= 0x9F)
+            }),
+            let components = URLComponents(string: text),
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty
+        else { return nil }
+        return text
+    }
+
+    private static func pad(_ value: Int) -> String {
+        value < 10 && value >= 0 ? "0\(value)" : String(value)
+    }
+}
+
+extension DigestFormat {
+    /// What a reason means, in a few words for readers.
+    static func reason(_ reason: Reason?) -> String {
+        switch reason {
+        case .authorDeleted?: return "deleted by the author (the platform says so)"
+        case .censored?: return "censored: removed or hidden by the platform"
+        case .removed?: return "removed: gone, the platform does not say by whom"
+        case .accountSuspended?: return "the account was suspended"
+        case .accountDeleted?: return "the account no longer exists"
+        case .accountPrivate?: return "the account is now private"
+        case .gated?: return "behind a login wall or geo block"
+        case .unknown?, nil: return "reason unknown: proved only by absence"
+        }
+    }
+
+    /// How a finding was confirmed, in a few words.
+    static func confirmation(_ confirmation: Confirmation?) -> String {
+        switch confirmation {
+        case .probe?: return "probe: the post's own address answered that it is gone"
+        case .absence?: return "absence: missing from consecutive complete polls while newer posts stayed visible"
+        case nil: return "not stated"
+        }
+    }
+
+    /// `deleted`, `altered`, … as plural nouns for counts.
+    static func kindNoun(_ kind: EventKind, count: Int) -> String {
+        switch kind {
+        case .deleted: return self.count(count, "post deleted", "posts deleted")
+        case .altered: return self.count(count, "post altered", "posts altered")
+        case .restored: return self.count(count, "post restored", "posts restored")
+        case .accountUnavailable: return self.count(count, "account became unavailable", "accounts became unavailable")
+        case .accountRestored: return self.count(count, "account came back", "accounts came back")
+        case .blind: return self.count(count, "blind-span event", "blind-span events")
+        }
+    }
+
+    /// The reasons of the week's deletions with their counts, most frequent first:
+    /// `2 censored, 1 removed`.
+    static func reasonCounts(_ counts: [String: Int]) -> String {
+        counts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+            .map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+    }
+}

@@ -1,0 +1,111 @@
+public import Foundation
+
+/// One run of `palimpsest digest`: build the week's digest from the config's logs and state folder,
+/// write its files, then (optionally) e-mail them. The files are always written before anything is
+/// sent, so a failed send never loses them.
+public struct DigestJob: Sendable {
+    /// The loaded config.
+    public var config: PalimpsestConfig
+    /// The ISO week.
+    public var week: ISOWeek
+    /// The zone of the week and of the times shown.
+    public var timeZone: TimeZone
+    /// Where the files go; `nil` for `<[digest] dir>/<week>/`.
+    public var outputFolder: URL?
+    /// Leave the generation time out.
+    public var reproducible: Bool
+    /// The current time.
+    public var now: Date
+
+    /// Creates a job.
+    public init(
+        config: PalimpsestConfig,
+        week: ISOWeek,
+        timeZone: TimeZone,
+        outputFolder: URL? = nil,
+        reproducible: Bool = false,
+        now: Date = Date()
+    ) {
+        self.config = config
+        self.week = week
+        self.timeZone = timeZone
+        self.outputFolder = outputFolder
+        self.reproducible = reproducible
+        self.now = now
+    }
+
+    /// The folder the files go to.
+    public var folder: URL {
+        self.outputFolder
+            ?? self.config.digest.directory.appendingPathComponent(self.week.description, isDirectory: true)
+    }
+
+    /// The digest and its files, as written by ``write()``.
+    public struct Output: Sendable {
+        /// The digest.
+        public var digest: Digest
+        /// Its rendered files.
+        public var files: DigestFiles
+        /// The files written, in ``DigestFiles/all`` order.
+        public var written: [URL]
+    }
+
+    /// Builds the digest and writes its four files into ``folder`` (each atomically), off the
+    /// cooperative thread pool.
+    /// - Throws: ``DigestError`` when a log cannot be read; ``StoreError`` when a file cannot be
+    ///   written.
+    public func write() async throws -> Output {
+        let job = self
+        return try await BlockingIO.run {
+            let digest = try DigestLoader.makeDigest(
+                config: job.config,
+                week: job.week,
+                timeZone: job.timeZone,
+                now: job.now,
+                reproducible: job.reproducible
+            )
+            let files = try DigestFiles(digest: digest)
+            let written = try files.write(to: job.folder)
+            return Output(digest: digest, files: files, written: written)
+        }
+    }
+
+    /// E-mails a written digest through `[digest.smtp]`.
+    /// - Parameters:
+    ///   - output: What ``write()`` returned.
+    ///   - sender: The SMTP sender; by default libcurl with the password from `password_file`.
+    ///   - policy: Retries.
+    ///   - onFailure: Called after each failed attempt that will be retried.
+    /// - Returns: The number of attempts made.
+    /// - Throws: ``DigestError`` when `[digest.smtp]` is missing, the password file is unreadable,
+    ///   or every attempt failed.
+    @discardableResult
+    public func send(
+        _ output: Output,
+        sender: (any SMTPSending)? = nil,
+        policy: DigestDelivery.RetryPolicy = .standard,
+        onFailure: @Sendable (Int, SMTPError, Double) -> Void = { _, _, _ in }
+    ) async throws -> Int {
+        guard let smtp = self.config.digest.smtp else {
+            throw DigestError(
+                "no [digest.smtp] table in \(self.config.file.path)",
+                advice: "add one with url, from and to (docs/configuration.md)"
+            )
+        }
+        let chosen: any SMTPSending
+        if let sender {
+            chosen = sender
+        } else {
+            let password = try await BlockingIO.run { try smtp.readPassword() }
+            chosen = CurlSMTPSender(settings: smtp, password: password)
+        }
+        let message = DigestMessage(
+            digest: output.digest,
+            files: output.files,
+            from: smtp.from,
+            to: smtp.to,
+            date: self.now
+        )
+        return try await DigestDelivery(sender: chosen, policy: policy).send(message, onFailure: onFailure)
+    }
+}

@@ -1,0 +1,32 @@
+/// One deletion log as the digest reads it: its events and the result of its chain check.
+public struct DigestLogInput: Sendable, Hashable {
+    /// The label shown in the digest (see ``DigestSource/log``).
+    public var label: String
+    /// Every event of the file, in file order.
+    public var events: [Event]
+    /// Lines that are not events (a torn last line, garbage).
+    public var skippedLines: Int
+    /// `seq` of the last log line; `nil` for an empty file.
+    public var lastSeq: Int?
+    /// SHA-256 of the last log line (the genesis value for an empty file).
+    public var lastHash: String
+    /// Problems the chain check found.
+    public var chainProblems: Int
+
+    /// Creates a log reading; the chain fields default to an empty, intact log.
+    public init(
+        label: String,
+        events: [Event],
+        skippedLines: Int = 0,
+        lastSeq: Int? = nil,
+        lastHash: String = DeletionLog.genesis,
+        chainProblems: Int = 0
+    ) {
+        self.label = label
+        self.events = events
+        self.skippedLines = skippedLines
+        self.lastSeq = lastSeq
+        self.lastHash = lastHash
+        self.chainProblems = chainProblems
+    }
+}

@@ -1,0 +1,452 @@
+import Foundation
+
+/// `digest.html`: the digest as one self-contained HTML5 page for browsers and mail clients.
+///
+/// - UTF-8, a font stack that covers Chinese, Japanese and Korean, light and dark colours
+///   (`prefers-color-scheme`), print styles (black on white, link targets printed, no entry split
+///   across pages).
+/// - No JavaScript, no external request: the styles are inline, the charts are inline SVG, media is
+///   linked, never embedded, and a Content-Security-Policy (`default-src 'none'`) forbids loading
+///   anything should a mail client be tempted.
+/// - Every piece of untrusted text (post texts, names, answers, URLs) is escaped (`& < > " '`);
+///   characters that reorder or hide text are shown as `[U+202E]` and texts sit in `dir="auto"`
+///   blocks or `<bdi>` so a right-to-left post cannot reorder the page around it; only absolute
+///   `http`/`https` URLs become links (`rel="noopener noreferrer nofollow"`).
+public struct HTMLDigestRenderer: Sendable {
+    /// The digest to render.
+    public var digest: Digest
+
+    /// Creates a renderer for `digest`.
+    public init(digest: Digest) {
+        self.digest = digest
+    }
+
+    private var zone: TimeZone { TimeZone(identifier: self.digest.timeZone) ?? TimeZone(identifier: "UTC")! }
+
+    /// The whole page, ending with a newline.
+    public func render() -> String {
+        let digest = self.digest
+        let totals = digest.totals
+        var out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        out += "<meta name=\"color-scheme\" content=\"light dark\">\n"
+        out += "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "
+        out += "img-src data:; base-uri 'none'; form-action 'none'\">\n"
+        out += "<meta name=\"referrer\" content=\"no-referrer\">\n"
+        out += "<title>Palimpsest weekly digest: \(digest.week)</title>\n"
+        out += "<style>\n\(Self.css)</style>\n</head>\n<body>\n"
+
+        out += "<header>\n<h1>Palimpsest weekly digest: \(digest.week)</h1>\n<p class=\"meta\">"
+        let interval = DateInterval(start: digest.from, end: digest.to)
+        out += "Week \(digest.week): from Monday \(self.time(digest.from)) to Monday \(self.time(digest.to)). "
+        out += "All times are in <strong>\(Self.escape(DigestFormat.zone(self.zone, during: interval)))</strong>, "
+        out += "with their UTC offset."
+        if let generatedAt = digest.generatedAt { out += "<br>Generated \(self.time(generatedAt))." }
+        out += "</p>\n"
+        if digest.isInProgress {
+            out += "<p class=\"notice\"><strong>The week is not over:</strong> this digest covers it up to when it "
+            out += "was made; numbers can still grow.</p>\n"
+        }
+        out += "</header>\n"
+
+        out += "<section id=\"summary\">\n<h2>Summary</h2>\n"
+        if totals.isEmpty {
+            out += "<p class=\"nothing\"><strong>Nothing was found this week:</strong> no post was deleted, altered "
+            out += "or restored, and no account became unavailable or came back.</p>\n"
+        }
+        out += self.headline()
+        if totals.accountsWatched > 0 { out += self.accountTable() }
+        out += "</section>\n"
+
+        if totals.count(.deleted) > 0 { out += self.charts() }
+
+        out += "<section id=\"accounts\">\n<h2>Accounts</h2>\n"
+        if digest.accounts.isEmpty { out += "<p>No account is configured and no log names one.</p>\n" }
+        for account in digest.accounts { out += self.section(account) }
+        out += "</section>\n"
+        out += self.sources()
+        out += "</body>\n</html>\n"
+        return out
+    }
+
+    // MARK: Summary and charts
+
+    private func headline() -> String {
+        let totals = self.digest.totals
+        var items: [String] = []
+        let deleted = totals.count(.deleted)
+        var deletedItem = "<strong>\(Self.escape(DigestFormat.kindNoun(.deleted, count: deleted)))</strong>"
+        if deleted > 0 {
+            let probe = totals.deletedByConfirmation["probe"] ?? 0
+            let absence = totals.deletedByConfirmation["absence"] ?? 0
+            deletedItem += " (\(Self.escape(DigestFormat.reasonCounts(totals.deletedByReason))); "
+            deletedItem += "confirmed by probe \(probe), by absence \(absence))"
+        }
+        items.append(deletedItem)
+        items.append(
+            "<strong>" + Self.escape(DigestFormat.kindNoun(.altered, count: totals.count(.altered))) + "</strong>"
+        )
+        items.append(
+            "<strong>" + Self.escape(DigestFormat.kindNoun(.restored, count: totals.count(.restored))) + "</strong>"
+        )
+        items.append(
+            Self.escape(DigestFormat.kindNoun(.accountUnavailable, count: totals.count(.accountUnavailable))) + ", "
+                + Self.escape(DigestFormat.kindNoun(.accountRestored, count: totals.count(.accountRestored)))
+        )
+        let spans = self.digest.accounts.reduce(0) { $0 + $1.coverage.blindSpans.count }
+        items.append(
+            Self.escape(DigestFormat.count(spans, "blind span", "blind spans"))
+                + " (time in which an account could not be seen)"
+        )
+        items.append(
+            Self.escape(DigestFormat.count(totals.accountsWatched, "account watched", "accounts watched"))
+                + ", \(totals.accountsWithFindings) with findings"
+        )
+        items.append(
+            "Coverage: <strong>\(DigestFormat.percent(totals.coverage))</strong> of the week observed "
+                + "over all accounts (\(DigestFormat.observed(totals.observedSeconds, of: totals.expectedSeconds)))"
+        )
+        return "<ul class=\"headline\">\n" + items.map { "<li>\($0)</li>\n" }.joined() + "</ul>\n"
+    }
+
+    private func accountTable() -> String {
+        var out = "<table class=\"numbers\">\n<thead><tr><th scope=\"col\">Account</th><th scope=\"col\">Deleted</th>"
+        out += "<th scope=\"col\">Altered</th><th scope=\"col\">Restored</th><th scope=\"col\">Account events</th>"
+        out += "<th scope=\"col\">Observed</th></tr></thead>\n<tbody>\n"
+        for (index, account) in self.digest.accounts.enumerated() {
+            out +=
+                "<tr><th scope=\"row\"><a href=\"#account-\(index + 1)\"><bdi>\(Self.text(account.displayName))</bdi>"
+            out += "</a></th><td>\(account.count(.deleted))</td><td>\(account.count(.altered))</td>"
+            out += "<td>\(account.count(.restored))</td><td>\(account.accountEntries.count)</td>"
+            out += "<td>\(DigestFormat.percent(account.coverage.share))</td></tr>\n"
+        }
+        return out + "</tbody>\n</table>\n"
+    }
+
+    private func charts() -> String {
+        let withDeletions = self.digest.accounts.filter { $0.count(.deleted) > 0 }
+        let legend = withDeletions.map { (key: $0.account.rawValue, name: $0.displayName) }
+        var out = "<section id=\"charts\">\n<h2>Deletions per day</h2>\n<figure>\n"
+        out += DigestChart.deletionsPerDay(self.digest.days, accounts: legend) + "\n"
+        out += "<figcaption><ul class=\"legend\">\n"
+        for (index, account) in withDeletions.enumerated() {
+            out += "<li><span class=\"swatch\" style=\"background:\(DigestChart.color(index))\"></span>"
+            out += "<bdi>\(Self.text(account.displayName))</bdi></li>\n"
+        }
+        out += "</ul></figcaption>\n</figure>\n"
+        out += "<table class=\"numbers days\">\n<thead><tr><th scope=\"col\">Account</th>"
+        for day in self.digest.days {
+            out += "<th scope=\"col\">\(day.weekday) \(day.date.suffix(5))</th>"
+        }
+        out += "<th scope=\"col\">Total</th></tr></thead>\n<tbody>\n"
+        for account in withDeletions {
+            out += "<tr><th scope=\"row\"><bdi>\(Self.text(account.displayName))</bdi></th>"
+            for day in self.digest.days { out += "<td>\(day.deletedByAccount[account.account.rawValue] ?? 0)</td>" }
+            out += "<td>\(account.count(.deleted))</td></tr>\n"
+        }
+        out += "<tr class=\"total\"><th scope=\"row\">All accounts</th>"
+        for day in self.digest.days { out += "<td>\(day.deleted)</td>" }
+        out += "<td>\(self.digest.totals.count(.deleted))</td></tr>\n</tbody>\n</table>\n"
+
+        out += "<h2>How soon deleted posts were gone</h2>\n<figure>\n"
+        out += DigestChart.lifetimes(self.digest.lifetimes) + "\n"
+        out += "<figcaption>Counted by the upper bound of each lifetime: a post under “≤ 10 min” was gone "
+        out += "at most ten minutes after it was posted.</figcaption>\n</figure>\n</section>\n"
+        return out
+    }
+
+    // MARK: Accounts
+
+    private func section(_ account: DigestAccount) -> String {
+        let index = (self.digest.accounts.firstIndex(of: account) ?? 0) + 1
+        var out = "<article class=\"account\" id=\"account-\(index)\">\n"
+        out += "<h3><bdi>\(Self.text(account.displayName))</bdi></h3>\n<p class=\"key\"><code>"
+        out += Self.text(account.account.rawValue) + "</code> on \(Self.escape(account.platform.rawValue))"
+        if !account.isConfigured { out += " (not in this config: found in a log)" }
+        out += "</p>\n"
+        if !account.hasFindings { out += "<p>Nothing found this week.</p>\n" }
+        let groups: [(EventKind, String)] = [(.deleted, "Deleted"), (.altered, "Altered"), (.restored, "Restored")]
+        for (kind, title) in groups {
+            let entries = account.entries(kind)
+            guard !entries.isEmpty else { continue }
+            out += "<h4>\(title) (\(entries.count))</h4>\n"
+            for entry in entries { out += self.entry(entry) }
+        }
+        let accountEvents = account.accountEntries
+        if !accountEvents.isEmpty {
+            out += "<h4>Account events (\(accountEvents.count))</h4>\n<ul class=\"account-events\">\n"
+            for entry in accountEvents { out += "<li>\(self.accountEvent(entry))</li>\n" }
+            out += "</ul>\n"
+        }
+        out += self.coverage(account.coverage)
+        return out + "</article>\n"
+    }
+
+    private func entry(_ entry: DigestEntry) -> String {
+        let event = entry.event
+        var out = "<div class=\"entry \(event.event.rawValue)\">\n<p class=\"what\">Post <code>"
+        out += Self.text(event.postID ?? "?") + "</code>"
+        if event.postKind == .repost { out += " (a repost)" }
+        var facts: [(String, String)] = []
+        switch event.event {
+        case .deleted:
+            out += ": <strong>deleted</strong>, \(Self.escape(DigestFormat.reason(event.reason)))</p>\n"
+            facts.append(("Posted", event.postedAt.map(self.time) ?? "unknown (the source gives no date)"))
+            if let lifetime = event.lifetime {
+                var value = "<strong>\(Self.escape(DigestFormat.range(lifetime)))</strong>"
+                if let lastSeen = event.lastSeen, let firstMissing = event.firstMissing {
+                    value += " (from posting until between \(self.time(lastSeen)), the last poll that saw it, and "
+                    value += "\(self.time(firstMissing)), the first that missed it)"
+                }
+                facts.append(("Lived", value))
+            } else if let lastSeen = event.lastSeen, let firstMissing = event.firstMissing {
+                facts.append(("Gone", "between \(self.time(lastSeen)) and \(self.time(firstMissing))"))
+            }
+            facts.append(("Detected", self.time(event.detectedAt)))
+            facts.append(("Confirmed by", Self.escape(DigestFormat.confirmation(event.confirmedBy))))
+        case .altered:
+            let marker =
+                event.editedAt.map { "edited \(self.time($0)) (the platform's edit marker)" }
+                ?? "no edit marker from the platform"
+            out += ": <strong>altered</strong>, \(marker)</p>\n"
+            if let postedAt = event.postedAt { facts.append(("Posted", self.time(postedAt))) }
+            facts.append(("Detected", self.time(event.detectedAt)))
+            if let previous = event.previousVersion, let current = event.version {
+                facts.append(("Version", "<code>\(Self.text(previous))</code> → <code>\(Self.text(current))</code>"))
+            }
+        default:
+            let gone = event.goneFor.map { " after being gone <strong>\(Self.escape(DigestFormat.range($0)))</strong>" }
+            out += ": <strong>visible again</strong>\(gone ?? "")</p>\n"
+            if let postedAt = event.postedAt { facts.append(("Posted", self.time(postedAt))) }
+            facts.append(("Seen again", self.time(event.detectedAt)))
+        }
+        facts += self.commonFacts(entry)
+        out += "<dl>\n" + facts.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>\n" }.joined() + "</dl>\n"
+
+        if event.event == .altered {
+            if let old = event.previousText, let new = event.text {
+                out += "<div class=\"diff\" dir=\"auto\">"
+                for segment in TextDiff.segments(from: old, to: new) {
+                    switch segment {
+                    case .unchanged(let text): out += Self.text(text, multiline: true)
+                    case .removed(let text): out += "<del>\(Self.text(text, multiline: true))</del>"
+                    case .added(let text): out += "<ins>\(Self.text(text, multiline: true))</ins>"
+                    }
+                }
+                out += "</div>\n"
+                out += "<details><summary>Text before and after</summary>\n<div class=\"text\" dir=\"auto\">"
+                out += Self.text(old, multiline: true) + "</div>\n<div class=\"text\" dir=\"auto\">"
+                out += Self.text(new, multiline: true) + "</div>\n</details>\n"
+            } else if let diff = event.diff {
+                out += "<div class=\"diff\" dir=\"auto\">\(Self.text(diff, multiline: true))</div>\n"
+            }
+        } else if let text = entry.text {
+            out += "<div class=\"text\" dir=\"auto\">\(Self.text(text, multiline: true))</div>\n"
+        } else {
+            out += "<p class=\"muted\">Text not recorded.</p>\n"
+        }
+        return out + "</div>\n"
+    }
+
+    private func commonFacts(_ entry: DigestEntry) -> [(String, String)] {
+        let event = entry.event
+        var facts: [(String, String)] = []
+        if let url = event.url { facts.append(("Permalink", Self.link(url))) }
+        if let title = entry.title, !title.isEmpty { facts.append(("Title", "<bdi>\(Self.text(title))</bdi>")) }
+        if !entry.media.isEmpty {
+            facts.append(("Media", entry.media.map(Self.link).joined(separator: "<br>")))
+        }
+        if let detail = event.detail, !detail.isEmpty {
+            facts.append(("Platform's answer", "<code>\(Self.text(detail))</code>"))
+        }
+        let checks = Dictionary(entry.evidenceChecks.map { ($0.sha256, $0.status) }, uniquingKeysWith: { a, _ in a })
+        for reference in event.evidence {
+            var value = "SHA-256 <code class=\"hash\">\(Self.text(reference.sha256))</code>, HTTP \(reference.status) "
+            value += "from \(Self.link(reference.url)), fetched \(self.time(reference.fetchedAt))"
+            switch checks[reference.sha256] {
+            case .verified?: value += "; the body is in the state folder and matches"
+            case .missing?: value += "; the body is not in the state folder"
+            case .mismatch?: value += "; <strong>the body in the state folder does not match this hash</strong>"
+            case nil: break
+            }
+            facts.append(("Evidence", value))
+        }
+        if let versions = entry.archivedVersions, versions > 1 {
+            facts.append(("Versions archived", String(versions)))
+        }
+        var log = Self.text(entry.log)
+        if let seq = entry.event.seq { log += " line seq \(seq)" }
+        log += ", event <code>\(Self.text(event.id))</code>"
+        facts.append(("Log", log))
+        return facts
+    }
+
+    private func accountEvent(_ entry: DigestEntry) -> String {
+        let event = entry.event
+        var out = self.time(event.detectedAt) + ": "
+        if event.event == .accountUnavailable {
+            out += "the account became <strong>unavailable</strong>: \(Self.escape(DigestFormat.reason(event.reason)))"
+            if let confirmation = event.confirmedBy { out += " (confirmed by \(confirmation.rawValue))" }
+        } else {
+            out += "the account is <strong>visible again</strong>"
+        }
+        if let detail = event.detail, !detail.isEmpty {
+            out += "; platform's answer: <code>\(Self.text(detail))</code>"
+        }
+        if let reference = event.evidence.first {
+            out += "; evidence SHA-256 <code class=\"hash\">\(Self.text(reference.sha256))</code>"
+        }
+        return out
+    }
+
+    private func coverage(_ coverage: DigestCoverage) -> String {
+        var out =
+            "<p class=\"coverage\">Coverage: <strong>\(DigestFormat.percent(coverage.share))</strong> of the week "
+        out += "observed (\(DigestFormat.duration(coverage.observedSeconds)) of "
+        out += "\(DigestFormat.duration(coverage.expectedSeconds)))"
+        if coverage.watchedFrom == nil {
+            out += "; no poll of this account is known"
+        } else if let from = coverage.watchedFrom, from > self.digest.from {
+            out += "; first poll known \(self.time(from))"
+        }
+        if let to = coverage.watchedTo, coverage.watchedFrom != nil, !self.digest.isInProgress, to < self.digest.to {
+            out += "; last poll known \(self.time(to))"
+        }
+        out += ".</p>\n"
+        if coverage.blindSpans.isEmpty {
+            out += "<p class=\"muted\">No blind spans.</p>\n"
+        } else {
+            out += "<p>Blind spans (the account could not be seen):</p>\n<ul class=\"blind\">\n"
+            for span in coverage.blindSpans {
+                let end = span.to.map { "to \(self.time($0))" } ?? "still blind at the end of the log"
+                out += "<li>\(self.time(span.from)) \(end): \(DigestFormat.duration(span.secondsInWeek)) in this week, "
+                out += Self.escape(DigestFormat.count(span.failedPolls, "failed poll", "failed polls"))
+                out +=
+                    "; last failure <code>\(Self.text(span.failureKind))</code>: "
+                    + "\(Self.text(span.failureMessage))</li>\n"
+            }
+            out += "</ul>\n"
+        }
+        return out
+    }
+
+    private func sources() -> String {
+        var out = "<footer id=\"sources\">\n<h2>Sources</h2>\n<ul>\n"
+        for source in self.digest.sources {
+            out += "<li>\(Self.text(source.log)): \(source.eventsRead) events read, \(source.eventsInWeek) in this week"
+            if let seq = source.lastSeq { out += "; last seq \(seq)" }
+            out += "; SHA-256 of the last line <code class=\"hash\">\(Self.text(source.lastHash))</code>"
+            out +=
+                source.chainProblems == 0
+                ? "; hash chain intact" : "; <strong>hash chain: \(source.chainProblems) problems</strong>"
+            if source.skippedLines > 0 { out += "; \(source.skippedLines) lines skipped" }
+            out += "</li>\n"
+        }
+        out += "</ul>\n<p>Made by <code>palimpsest digest --week \(self.digest.week) --time-zone "
+        out += "\(Self.text(self.digest.timeZone))</code> from these logs and the state folder; the same log gives the "
+        out += "same digest. Each event's full record is in <code>events.csv</code> and <code>digest.json</code>.</p>\n"
+        return out + "</footer>\n"
+    }
+
+    // MARK: Escaping
+
+    private func time(_ date: Date) -> String {
+        "<time datetime=\"\(RFC3339.string(from: date))\">\(DigestFormat.time(date, in: self.zone))</time>"
+    }
+
+    /// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references: safe in element
+    /// content and in quoted attribute values.
+    public static func escape(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    /// Untrusted text for element content: hidden characters made visible, then escaped; on one
+    /// line unless `multiline` (then shown with `white-space: pre-wrap`).
+    static func text(_ text: String, multiline: Bool = false) -> String {
+        self.escape(multiline ? DigestFormat.visible(text) : DigestFormat.visibleLine(text))
+    }
+
+    /// A link for an absolute `http`/`https` URL, its text the URL; anything else as inert text
+    /// marked as not a link.
+    static func link(_ url: String) -> String {
+        guard let link = DigestFormat.webLink(url) else {
+            return "<code>\(self.text(url))</code> (not a web link)"
+        }
+        return "<a href=\"\(self.escape(link))\" rel=\"noopener noreferrer nofollow\">\(self.text(link))</a>"
+    }
+
+    // MARK: Style
+
+    static let css = """
+        :root { color-scheme: light dark; --fg: #1b1b1b; --bg: #ffffff; --muted: #5f6368; --line: #d9d9d9;
+          --card: #f6f6f4; --del-bg: #fde2e1; --del-fg: #8a1c14; --ins-bg: #dcf5e3; --ins-fg: #0d5b2a;
+          --link: #0b57d0; --accent: #b3261e; }
+        @media (prefers-color-scheme: dark) {
+          :root { --fg: #e8e6e3; --bg: #16181c; --muted: #a3a7ad; --line: #3a3d42; --card: #202328;
+            --del-bg: #4a1d1a; --del-fg: #ffb4ab; --ins-bg: #173a24; --ins-fg: #a8e6b9; --link: #8ab4f8;
+            --accent: #f2b8b5; }
+        }
+        html { background: var(--bg); color: var(--fg); }
+        body { margin: 0 auto; max-width: 52rem; padding: 1.5rem 1rem 3rem; line-height: 1.55;
+          font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial,
+            "PingFang SC", "Hiragino Sans GB", "Hiragino Sans", "Microsoft YaHei", "Microsoft JhengHei",
+            "Noto Sans CJK SC", "Noto Sans CJK TC", "Noto Sans CJK JP", "Noto Sans CJK KR", "Source Han Sans SC",
+            "WenQuanYi Micro Hei", "Apple SD Gothic Neo", "Malgun Gothic", sans-serif; }
+        code, .hash { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Noto Sans Mono CJK SC",
+          "Liberation Mono", monospace; font-size: 0.9em; overflow-wrap: anywhere; }
+        h1 { font-size: 1.6rem; margin-bottom: 0.3rem; }
+        h2 { font-size: 1.3rem; border-bottom: 1px solid var(--line); padding-bottom: 0.2rem; margin-top: 2rem; }
+        h3 { font-size: 1.15rem; margin-bottom: 0.2rem; }
+        h4 { font-size: 1rem; margin: 1.2rem 0 0.4rem; }
+        a { color: var(--link); overflow-wrap: anywhere; }
+        .meta, .muted, .key { color: var(--muted); }
+        .notice, .nothing { border-left: 4px solid var(--accent); padding: 0.4rem 0.8rem; background: var(--card); }
+        table { border-collapse: collapse; margin: 0.8rem 0; font-variant-numeric: tabular-nums; }
+        th, td { border-bottom: 1px solid var(--line); padding: 0.25rem 0.6rem; text-align: right; }
+        th[scope=row], thead th:first-child { text-align: left; }
+        tr.total { font-weight: bold; }
+        .days { font-size: 0.9rem; }
+        figure { margin: 0.8rem 0; }
+        svg.chart { width: 100%; height: auto; max-width: 40rem; color: var(--fg); }
+        .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; font-size: 0.9rem; }
+        .swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.35em; vertical-align: -0.05em;
+          border-radius: 2px; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+        .account { border-top: 2px solid var(--line); margin-top: 1.5rem; padding-top: 0.5rem; }
+        .entry { background: var(--card); border-radius: 6px; padding: 0.6rem 0.9rem; margin: 0.6rem 0;
+          break-inside: avoid; }
+        .entry.deleted { border-left: 4px solid var(--accent); }
+        .what { margin: 0 0 0.4rem; }
+        dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 0.8rem; margin: 0.3rem 0;
+          font-size: 0.92rem; }
+        dt { color: var(--muted); }
+        dd { margin: 0; overflow-wrap: anywhere; }
+        .text, .diff { white-space: pre-wrap; overflow-wrap: anywhere; border-left: 3px solid var(--line);
+          padding: 0.3rem 0.7rem; margin: 0.5rem 0; font-size: 1.02rem; unicode-bidi: isolate; }
+        del { background: var(--del-bg); color: var(--del-fg); text-decoration: line-through; }
+        ins { background: var(--ins-bg); color: var(--ins-fg); text-decoration: underline; }
+        details summary { cursor: pointer; color: var(--muted); }
+        footer { margin-top: 2.5rem; font-size: 0.9rem; }
+        @media print {
+          :root { --fg: #000; --bg: #fff; --muted: #444; --line: #999; --card: #fff; --link: #000;
+            --del-bg: #fff; --ins-bg: #fff; --del-fg: #000; --ins-fg: #000; }
+          body { max-width: none; padding: 0; font-size: 10.5pt; }
+          a[href]::after { content: " (" attr(href) ")"; font-size: 0.85em; color: #444; }
+          .entry { border: 1px solid #999; }
+          h2, h3, h4 { break-after: avoid; }
+          details > * { display: block; }
+        }
+
+        """
+}

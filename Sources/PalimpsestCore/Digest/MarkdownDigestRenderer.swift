@@ -1,0 +1,428 @@
+import Foundation
+
+/// `digest.md`: the digest as Markdown (CommonMark with GitHub tables), readable as plain text too:
+/// it is also the plain-text part of the e-mail.
+///
+/// Untrusted text never becomes markup: post texts and diffs sit in fenced code blocks (`~~~text`,
+/// the fence longer than any run of `~` in the text), names and answers are backslash-escaped,
+/// ids are code spans, and only `http`/`https` URLs become links (`<…>`). Characters that would
+/// reorder or hide text (bidirectional overrides, control characters) are shown as `[U+202E]`.
+public struct MarkdownDigestRenderer: Sendable {
+    /// The digest to render.
+    public var digest: Digest
+
+    /// Creates a renderer for `digest`.
+    public init(digest: Digest) {
+        self.digest = digest
+    }
+
+    private var zone: TimeZone { TimeZone(identifier: self.digest.timeZone) ?? TimeZone(identifier: "UTC")! }
+
+    /// The whole document, ending with a newline.
+    public func render() -> String {
+        var out: [String] = []
+        let digest = self.digest
+        let totals = digest.totals
+        out.append("# Palimpsest weekly digest: \(digest.week)")
+        out.append("")
+        let interval = DateInterval(start: digest.from, end: digest.to)
+        out.append(
+            "Week \(digest.week): from Monday \(self.time(digest.from)) to Monday \(self.time(digest.to)). "
+                + "All times are in \(Self.inline(DigestFormat.zone(self.zone, during: interval))), "
+                + "with their UTC offset."
+        )
+        if digest.isInProgress {
+            out.append("")
+            out.append(
+                "**The week is not over:** this digest covers it up to when it was made; numbers can still grow."
+            )
+        }
+        if let generatedAt = digest.generatedAt {
+            out.append("")
+            out.append("Generated \(self.time(generatedAt)).")
+        }
+        out.append("")
+        out.append("## Summary")
+        out.append("")
+        if totals.isEmpty {
+            out.append(
+                "**Nothing was found this week:** no post was deleted, altered or restored, and no account "
+                    + "became unavailable or came back."
+            )
+            out.append("")
+        }
+        out += self.summaryList()
+        out.append("")
+        if totals.accountsWatched > 0 {
+            out += self.accountTable()
+            out.append("")
+        }
+        if totals.count(.deleted) > 0 {
+            out.append("## Deletions per day")
+            out.append("")
+            out += self.dayTable()
+            out.append("")
+            out.append("## How soon deleted posts were gone")
+            out.append("")
+            out.append(
+                "Counted by the upper bound of each lifetime: a post under “≤ 10 min” was gone at most "
+                    + "ten minutes after it was posted."
+            )
+            out.append("")
+            out.append("| Gone within | Posts |")
+            out.append("| --- | ---: |")
+            for count in digest.lifetimes where count.deleted > 0 || count.bucket != .unknown {
+                out.append("| \(count.label) | \(count.deleted) |")
+            }
+            out.append("")
+        }
+        out.append("## Accounts")
+        out.append("")
+        if digest.accounts.isEmpty {
+            out.append("No account is configured and no log names one.")
+            out.append("")
+        }
+        for account in digest.accounts {
+            out += self.section(account)
+        }
+        out += self.sources()
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    // MARK: Summary
+
+    private func summaryList() -> [String] {
+        let totals = self.digest.totals
+        var lines: [String] = []
+        let deleted = totals.count(.deleted)
+        var deletedLine = "- " + DigestFormat.kindNoun(.deleted, count: deleted)
+        if deleted > 0 {
+            var notes = [DigestFormat.reasonCounts(totals.deletedByReason)]
+            let probe = totals.deletedByConfirmation["probe"] ?? 0
+            let absence = totals.deletedByConfirmation["absence"] ?? 0
+            notes.append("confirmed by probe \(probe), by absence \(absence)")
+            deletedLine += " (" + notes.joined(separator: "; ") + ")"
+        }
+        lines.append(deletedLine)
+        lines.append("- " + DigestFormat.kindNoun(.altered, count: totals.count(.altered)))
+        lines.append("- " + DigestFormat.kindNoun(.restored, count: totals.count(.restored)))
+        lines.append(
+            "- " + DigestFormat.kindNoun(.accountUnavailable, count: totals.count(.accountUnavailable)) + ", "
+                + DigestFormat.kindNoun(.accountRestored, count: totals.count(.accountRestored))
+        )
+        let spans = self.digest.accounts.reduce(0) { $0 + $1.coverage.blindSpans.count }
+        lines.append(
+            "- " + DigestFormat.count(spans, "blind span", "blind spans")
+                + " (time in which an account could not be seen)"
+        )
+        lines.append(
+            "- " + DigestFormat.count(totals.accountsWatched, "account watched", "accounts watched") + ", "
+                + "\(totals.accountsWithFindings) with findings"
+        )
+        lines.append(
+            "- Coverage: \(DigestFormat.percent(totals.coverage)) of the week observed over all accounts "
+                + "(\(DigestFormat.observed(totals.observedSeconds, of: totals.expectedSeconds)))"
+        )
+        return lines
+    }
+
+    private func accountTable() -> [String] {
+        var lines = ["| Account | Deleted | Altered | Restored | Account events | Observed |"]
+        lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for account in self.digest.accounts {
+            lines.append(
+                "| \(Self.inline(account.displayName)) | \(account.count(.deleted)) | \(account.count(.altered)) | "
+                    + "\(account.count(.restored)) | \(account.accountEntries.count) | "
+                    + "\(DigestFormat.percent(account.coverage.share)) |"
+            )
+        }
+        return lines
+    }
+
+    private func dayTable() -> [String] {
+        let days = self.digest.days
+        var header = "| Account |"
+        var rule = "| --- |"
+        for day in days {
+            header += " \(day.weekday) \(day.date.suffix(5)) |"
+            rule += " ---: |"
+        }
+        var lines = [header + " Total |", rule + " ---: |"]
+        for account in self.digest.accounts where account.count(.deleted) > 0 {
+            var row = "| \(Self.inline(account.displayName)) |"
+            for day in days { row += " \(day.deletedByAccount[account.account.rawValue] ?? 0) |" }
+            lines.append(row + " \(account.count(.deleted)) |")
+        }
+        var total = "| **All accounts** |"
+        for day in days { total += " \(day.deleted) |" }
+        lines.append(total + " \(self.digest.totals.count(.deleted)) |")
+        return lines
+    }
+
+    // MARK: Accounts
+
+    private func section(_ account: DigestAccount) -> [String] {
+        var out = ["### " + Self.inline(account.displayName), ""]
+        var identity = Self.code(account.account.rawValue) + " on \(account.platform.rawValue)"
+        if !account.isConfigured { identity += " (not in this config: found in a log)" }
+        out.append(identity)
+        out.append("")
+        if !account.hasFindings {
+            out.append("Nothing found this week.")
+            out.append("")
+        }
+        let deleted = account.entries(.deleted)
+        if !deleted.isEmpty {
+            out.append("#### Deleted (\(deleted.count))")
+            out.append("")
+            for entry in deleted { out += self.deletedEntry(entry) }
+        }
+        let altered = account.entries(.altered)
+        if !altered.isEmpty {
+            out.append("#### Altered (\(altered.count))")
+            out.append("")
+            for entry in altered { out += self.alteredEntry(entry) }
+        }
+        let restored = account.entries(.restored)
+        if !restored.isEmpty {
+            out.append("#### Restored (\(restored.count))")
+            out.append("")
+            for entry in restored { out += self.restoredEntry(entry) }
+        }
+        let accountEvents = account.accountEntries
+        if !accountEvents.isEmpty {
+            out.append("#### Account events (\(accountEvents.count))")
+            out.append("")
+            for entry in accountEvents { out.append(self.accountEventLine(entry)) }
+            out.append("")
+        }
+        out += self.coverage(account.coverage)
+        return out
+    }
+
+    private func deletedEntry(_ entry: DigestEntry) -> [String] {
+        let event = entry.event
+        var out = [
+            "**Post \(Self.code(event.postID ?? "?"))**\(Self.repostNote(event)): deleted, "
+                + Self.inline(DigestFormat.reason(event.reason)),
+            "",
+        ]
+        var facts: [String] = []
+        facts.append("- Posted: " + (event.postedAt.map(self.time) ?? "unknown (the source gives no date)"))
+        if let lifetime = event.lifetime {
+            var line = "- Lived: \(DigestFormat.range(lifetime))"
+            if let lastSeen = event.lastSeen, let firstMissing = event.firstMissing {
+                line +=
+                    " (from posting until between \(self.time(lastSeen)), the last poll that saw it, "
+                    + "and \(self.time(firstMissing)), the first that missed it)"
+            }
+            facts.append(line)
+        } else if let lastSeen = event.lastSeen, let firstMissing = event.firstMissing {
+            facts.append("- Gone between \(self.time(lastSeen)) and \(self.time(firstMissing))")
+        }
+        facts.append("- Detected: \(self.time(event.detectedAt))")
+        facts.append("- Confirmed by " + Self.inline(DigestFormat.confirmation(event.confirmedBy)))
+        facts += self.commonFacts(entry)
+        out += facts
+        out.append("")
+        out += self.textBlock("Last known text", entry.text)
+        return out
+    }
+
+    private func alteredEntry(_ entry: DigestEntry) -> [String] {
+        let event = entry.event
+        let marker =
+            event.editedAt.map { "edited \(self.time($0)) (the platform's edit marker)" }
+            ?? "no edit marker from the platform"
+        var out = ["**Post \(Self.code(event.postID ?? "?"))**\(Self.repostNote(event)): altered, \(marker)", ""]
+        var facts: [String] = []
+        if let postedAt = event.postedAt { facts.append("- Posted: \(self.time(postedAt))") }
+        facts.append("- Detected: \(self.time(event.detectedAt))")
+        if let previous = event.previousVersion, let current = event.version {
+            facts.append("- Version: \(Self.code(previous)) → \(Self.code(current))")
+        }
+        facts += self.commonFacts(entry)
+        out += facts
+        out.append("")
+        let diff: String? =
+            if let old = event.previousText, let new = event.text { TextDiff.inline(from: old, to: new) } else {
+                event.diff
+            }
+        out += self.textBlock("Change (`[-removed-]{+added+}`)", diff)
+        return out
+    }
+
+    private func restoredEntry(_ entry: DigestEntry) -> [String] {
+        let event = entry.event
+        let gone = event.goneFor.map { " after being gone \(DigestFormat.range($0))" } ?? ""
+        var out = ["**Post \(Self.code(event.postID ?? "?"))**\(Self.repostNote(event)): visible again\(gone)", ""]
+        var facts: [String] = []
+        if let postedAt = event.postedAt { facts.append("- Posted: \(self.time(postedAt))") }
+        facts.append("- Seen again: \(self.time(event.detectedAt))")
+        facts += self.commonFacts(entry)
+        out += facts
+        out.append("")
+        out += self.textBlock("Text", entry.text)
+        return out
+    }
+
+    /// Permalink, title, media, the platform's answer, evidence and the log line.
+    private func commonFacts(_ entry: DigestEntry) -> [String] {
+        let event = entry.event
+        var facts: [String] = []
+        if let url = event.url { facts.append("- Permalink: " + Self.link(url)) }
+        if let title = entry.title, !title.isEmpty { facts.append("- Title: " + Self.inline(title)) }
+        if !entry.media.isEmpty {
+            facts.append("- Media: " + entry.media.map(Self.link).joined(separator: ", "))
+        }
+        if let detail = event.detail, !detail.isEmpty {
+            facts.append("- Platform's answer: " + Self.code(detail))
+        }
+        let checks = Dictionary(entry.evidenceChecks.map { ($0.sha256, $0.status) }, uniquingKeysWith: { a, _ in a })
+        for reference in event.evidence {
+            var line =
+                "- Evidence: SHA-256 \(Self.code(reference.sha256)), HTTP \(reference.status) from "
+                + Self.link(reference.url) + ", fetched \(self.time(reference.fetchedAt))"
+            switch checks[reference.sha256] {
+            case .verified?: line += "; the body is in the state folder and matches"
+            case .missing?: line += "; the body is not in the state folder"
+            case .mismatch?: line += "; **the body in the state folder does not match this hash**"
+            case nil: break
+            }
+            facts.append(line)
+        }
+        if let versions = entry.archivedVersions, versions > 1 {
+            facts.append("- Versions archived: \(versions)")
+        }
+        var logLine = "- Log: \(Self.inline(entry.log))"
+        if let seq = event.seq { logLine += " line seq \(seq)" }
+        logLine += ", event \(Self.code(event.id))"
+        facts.append(logLine)
+        return facts
+    }
+
+    private func accountEventLine(_ entry: DigestEntry) -> String {
+        let event = entry.event
+        var line = "- \(self.time(event.detectedAt)): "
+        if event.event == .accountUnavailable {
+            line += "the account became unavailable: " + Self.inline(DigestFormat.reason(event.reason))
+            if let confirmation = event.confirmedBy { line += " (confirmed by \(confirmation.rawValue))" }
+        } else {
+            line += "the account is visible again"
+        }
+        if let detail = event.detail, !detail.isEmpty { line += "; platform's answer: " + Self.code(detail) }
+        if let reference = event.evidence.first { line += "; evidence SHA-256 " + Self.code(reference.sha256) }
+        return line
+    }
+
+    private func coverage(_ coverage: DigestCoverage) -> [String] {
+        var out: [String] = []
+        var line =
+            "Coverage: \(DigestFormat.percent(coverage.share)) of the week observed "
+            + "(\(DigestFormat.observed(coverage.observedSeconds, of: coverage.expectedSeconds)))"
+        if coverage.watchedFrom == nil {
+            line += "; no poll of this account is known"
+        } else if let from = coverage.watchedFrom, from > self.digest.from {
+            line += "; first poll known \(self.time(from))"
+        }
+        if let to = coverage.watchedTo, coverage.watchedFrom != nil, !self.digest.isInProgress, to < self.digest.to {
+            line += "; last poll known \(self.time(to))"
+        }
+        out.append(line + ".")
+        if coverage.blindSpans.isEmpty {
+            out.append("")
+            out.append("No blind spans.")
+        } else {
+            out.append("")
+            out.append("Blind spans (the account could not be seen):")
+            out.append("")
+            for span in coverage.blindSpans {
+                let end = span.to.map { "to \(self.time($0))" } ?? "still blind at the end of the log"
+                out.append(
+                    "- \(self.time(span.from)) \(end): \(DigestFormat.duration(span.secondsInWeek)) in this week, "
+                        + DigestFormat.count(span.failedPolls, "failed poll", "failed polls") + "; last failure "
+                        + Self.code(span.failureKind) + ": " + Self.inline(span.failureMessage)
+                )
+            }
+        }
+        out.append("")
+        return out
+    }
+
+    private func sources() -> [String] {
+        var out = ["## Sources", ""]
+        for source in self.digest.sources {
+            var line =
+                "- \(Self.inline(source.log)): \(source.eventsRead) events read, \(source.eventsInWeek) in this week"
+            if let seq = source.lastSeq { line += "; last seq \(seq)" }
+            line += "; SHA-256 of the last line \(Self.code(source.lastHash))"
+            line +=
+                source.chainProblems == 0 ? "; hash chain intact" : "; **hash chain: \(source.chainProblems) problems**"
+            if source.skippedLines > 0 { line += "; \(source.skippedLines) lines skipped" }
+            out.append(line)
+        }
+        out.append("")
+        out.append(
+            "Made by `palimpsest digest --week \(self.digest.week) --time-zone \(self.digest.timeZone)` "
+                + "from these logs "
+                + "and the state folder; the same log gives the same digest. Each event's full record is in "
+                + "`events.csv` and `digest.json`."
+        )
+        return out
+    }
+
+    // MARK: Helpers
+
+    private func time(_ date: Date) -> String { DigestFormat.time(date, in: self.zone) }
+
+    private static func repostNote(_ event: Event) -> String {
+        event.postKind == .repost ? " (a repost)" : ""
+    }
+
+    private func textBlock(_ label: String, _ text: String?) -> [String] {
+        guard let text else { return ["\(label): not recorded.", ""] }
+        return ["\(label):", "", Self.fence(text), ""]
+    }
+
+    /// Inline text with Markdown's active characters escaped, on one line, controls made visible.
+    static func inline(_ text: String) -> String {
+        var result = ""
+        for character in DigestFormat.visibleLine(text) {
+            if "\\`*_[]<>|~#&!{}".contains(character) { result.append("\\") }
+            result.append(character)
+        }
+        return result
+    }
+
+    /// A code span that shows `text` literally on one line.
+    static func code(_ text: String) -> String {
+        let line = DigestFormat.visibleLine(text)
+        let run = Self.longestRun(of: "`", in: line)
+        let ticks = String(repeating: "`", count: run + 1)
+        let pad = line.hasPrefix("`") || line.hasSuffix("`") || line.hasPrefix(" ") ? " " : ""
+        return ticks + pad + line + pad + ticks
+    }
+
+    /// An autolink for an `http`/`https` URL; anything else as a code span marked as not a link.
+    static func link(_ url: String) -> String {
+        if let link = DigestFormat.webLink(url) { return "<\(link)>" }
+        return Self.code(url) + " (not a web link)"
+    }
+
+    /// A fenced code block (`~~~text`) holding `text` verbatim, controls made visible.
+    static func fence(_ text: String) -> String {
+        let body = DigestFormat.visible(text)
+        let fence = String(repeating: "~", count: max(3, Self.longestRun(of: "~", in: body) + 1))
+        return fence + "text\n" + body + "\n" + fence
+    }
+
+    private static func longestRun(of mark: Character, in text: String) -> Int {
+        var longest = 0
+        var current = 0
+        for character in text {
+            current = character == mark ? current + 1 : 0
+            longest = max(longest, current)
+        }
+        return longest
+    }
+}

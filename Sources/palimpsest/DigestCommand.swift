@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PalimpsestCore
+
+struct DigestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "digest",
+        abstract: "Write the weekly digest (Markdown, HTML, CSV, JSON) and optionally e-mail it.",
+        discussion: """
+            Reads the deletion log (and the [digest] logs), plus the state folder for media, post \
+            history and evidence, and writes digest.md, digest.html, events.csv and digest.json for \
+            one ISO week (Monday 00:00 to Monday 00:00 in the digest's time zone) into \
+            <[digest] dir>/<week>/, or into --out. Without --week or --last-week: the current week \
+            so far. The same log gives byte-identical files except the generation time, which \
+            --reproducible leaves out. --send then e-mails the digest through [digest.smtp] \
+            (retried with backoff; the files are written first either way). Safe to run while the \
+            daemon runs. See docs/digest.md.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Option(help: ArgumentHelp("The ISO week, e.g. 2026-W48.", valueName: "week"))
+    var week: String?
+
+    @Flag(help: "The week before the current one (for the Monday timer).")
+    var lastWeek = false
+
+    @Option(
+        help: ArgumentHelp(
+            "IANA time zone of the week and of the times shown, e.g. Asia/Shanghai (default: [digest] time_zone).",
+            valueName: "zone"
+        )
+    )
+    var timeZone: String?
+
+    @Option(help: ArgumentHelp("Write the files into this folder instead of <[digest] dir>/<week>.", valueName: "dir"))
+    var out: String?
+
+    @Flag(help: "E-mail the digest through [digest.smtp] after writing the files.")
+    var send = false
+
+    @Flag(help: "Leave the generation time out, so the same log always gives the same bytes.")
+    var reproducible = false
+
+    func validate() throws {
+        if self.week != nil, self.lastWeek {
+            throw ValidationError("give either --week or --last-week, not both")
+        }
+        if let week = self.week, ISOWeek(week) == nil {
+            throw ValidationError("--week \(week): expected an ISO week such as 2026-W48 (year, -W, two-digit week)")
+        }
+        if let zone = self.timeZone, TimeZone(identifier: zone) == nil {
+            throw ValidationError("--time-zone \(zone): expected an IANA time zone name such as UTC or Asia/Shanghai")
+        }
+    }
+
+    func run() async throws {
+        let logger = self.options.bootstrapLogging()
+        let config = try self.options.loadConfig()
+        let zone = self.timeZone.flatMap { TimeZone(identifier: $0) } ?? config.digest.timeZone
+        let now = Date()
+        let current = ISOWeek(containing: now, in: zone)
+        let week = self.week.flatMap { ISOWeek($0) } ?? (self.lastWeek ? current.previous : current)
+        if self.send, config.digest.smtp == nil {
+            printError(
+                "--send needs a [digest.smtp] table in \(config.file.path) (url, from, to): see docs/configuration.md"
+            )
+            throw ExitCode(78)
+        }
+
+        let folder = self.out.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
+        let job = DigestJob(
+            config: config,
+            week: week,
+            timeZone: zone,
+            outputFolder: folder,
+            reproducible: self.reproducible,
+            now: now
+        )
+        let output: DigestJob.Output
+        do {
+            output = try await job.write()
+        } catch {
+            printError("palimpsest digest: \(error)")
+            throw ExitCode.failure
+        }
+        let totals = output.digest.totals
+        let findings =
+            totals.isEmpty
+            ? "nothing found"
+            : "\(totals.count(.deleted)) deleted, \(totals.count(.altered)) altered, "
+                + "\(totals.count(.restored)) restored"
+        printLine(
+            "Digest \(week) (\(output.digest.timeZone)): \(findings); \(totals.accountsWatched) accounts watched."
+        )
+        printLine("Written to \(job.folder.path)/")
+        for url in output.written { printLine("  \(url.lastPathComponent)") }
+
+        guard self.send, let smtp = config.digest.smtp else { return }
+        do {
+            let attempts = try await job.send(output) { attempt, error, delay in
+                logger.warning(
+                    "digest e-mail attempt \(attempt) failed: \(error); retrying in \(Int(delay)) s",
+                    metadata: ["smtp.server": "\(error.server)"]
+                )
+            }
+            let tries = attempts == 1 ? "" : " (after \(attempts) attempts)"
+            printLine("Sent to \(smtp.to.joined(separator: ", ")) through \(smtp.url.host ?? "?")\(tries).")
+        } catch {
+            printError("palimpsest digest: \(error)")
+            // EX_TEMPFAIL: systemd marks the run failed; the files written above stay.
+            throw ExitCode(75)
+        }
+    }
+}

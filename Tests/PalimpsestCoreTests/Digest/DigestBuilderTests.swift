@@ -1,0 +1,218 @@
+import Foundation
+import Testing
+
+@testable import PalimpsestCore
+
+/// The fixture log (Tests/Fixtures/digest/README.md lists its ten events and their weeks).
+@Suite struct DigestBuilderTests {
+    private func seqs(_ digest: Digest) -> [Int] {
+        digest.allEntries.compactMap(\.event.seq)
+    }
+
+    @Test func eachWeekHoldsExactlyTheEventsDetectedInItInTheDigestsTimeZone() throws {
+        let shanghai = DigestTestSupport.shanghai
+        let utc = DigestTestSupport.utc
+        // seq 3 (15:59:59Z) and seq 4 (16:00:00Z) straddle Monday 00:00 in Shanghai; seq 10
+        // (Sunday 17:00Z) is Monday 01:00 of the next week there.
+        #expect(self.seqs(try DigestTestSupport.digest("2026-W47", in: shanghai)) == [1, 2, 3])
+        #expect(self.seqs(try DigestTestSupport.digest("2026-W48", in: shanghai)) == [4, 5, 6, 7, 8, 9])
+        #expect(self.seqs(try DigestTestSupport.digest("2026-W49", in: shanghai)) == [10])
+        #expect(self.seqs(try DigestTestSupport.digest("2026-W47", in: utc)) == [1, 2, 3, 4])
+        #expect(self.seqs(try DigestTestSupport.digest("2026-W48", in: utc)) == [5, 6, 7, 8, 9, 10])
+        #expect(self.seqs(try DigestTestSupport.digest("2026-W49", in: utc)) == [])
+    }
+
+    @Test func headlineNumbersCountTheWeeksEvents() throws {
+        let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
+        let totals = digest.totals
+        #expect(totals.events == 6)
+        #expect(
+            totals.byKind == [
+                "deleted": 2, "altered": 1, "restored": 1, "account_unavailable": 1, "account_restored": 0, "blind": 1,
+            ]
+        )
+        #expect(totals.deletedByReason == ["removed": 1, "unknown": 1])
+        #expect(totals.deletedByConfirmation == ["probe": 1, "absence": 1])
+        #expect(totals.accountsWatched == 3)
+        #expect(totals.accountsWithFindings == 2)
+        #expect(!totals.isEmpty)
+        #expect(digest.timeZone == "Asia/Shanghai")
+        #expect(digest.from == DigestTestSupport.date("2026-11-22T16:00:00Z"))
+        #expect(!digest.isInProgress)
+        #expect(digest.generatedAt == nil)
+    }
+
+    @Test func accountsAreSortedByDeletionsThenByFindings() throws {
+        let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
+        // Both feeds lost one post; the reporter also has a restore and an account event.
+        #expect(
+            digest.accounts.map(\.account) == [
+                DigestTestSupport.reporter, DigestTestSupport.news, DigestTestSupport.channel,
+            ]
+        )
+        let reporter = digest.accounts[0]
+        #expect(reporter.entries(.deleted).map(\.event.postID) == ["1002"])
+        #expect(reporter.entries(.restored).map(\.event.postID) == ["1002"])
+        #expect(reporter.accountEntries.map(\.event.event) == [.accountUnavailable])
+        #expect(digest.accounts[2].hasFindings == false)
+    }
+
+    @Test func coverageIsTheWatchedPartOfTheWeekMinusBlindSpans() throws {
+        let w48 = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
+        let reporter = w48.accounts[0].coverage
+        #expect(reporter.expectedSeconds == 604_800)
+        #expect(reporter.observedSeconds == 604_800)
+        #expect(reporter.blindSpans.isEmpty)
+        // The channel went blind at 2026-11-27T22:00Z and the log never closes the span:
+        // observed from Monday 00:00 (2026-11-22T16:00Z) for 5 d 6 h = 453 600 s.
+        let channel = w48.accounts[2].coverage
+        #expect(channel.observedSeconds == 453_600)
+        #expect(channel.share == 0.75)
+        #expect(channel.blindSpans.count == 1)
+        #expect(channel.blindSpans[0].to == nil)
+        #expect(channel.blindSpans[0].secondsInWeek == 151_200)
+        #expect(channel.blindSpans[0].failureKind == "timeout")
+
+        // In week 47 the reporter was blind 02:00–08:00 UTC on 2026-11-16: the closing event wins
+        // over the opening one, so the span is 6 h.
+        let w47 = try DigestTestSupport.digest("2026-W47", in: DigestTestSupport.utc)
+        let blind = try #require(w47.accounts.first { $0.account == DigestTestSupport.reporter }).coverage
+        #expect(blind.blindSpans.count == 1)
+        #expect(blind.blindSpans[0].to == DigestTestSupport.date("2026-11-16T08:00:00Z"))
+        #expect(blind.blindSpans[0].failedPolls == 36)
+        #expect(blind.observedSeconds == 604_800 - 21_600)
+    }
+
+    @Test func coverageWithoutAStateFolderRestsOnTheLogAlone() throws {
+        let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai, histories: [:])
+        // The feed's first known time is its deleted item's first_seen (2026-11-23T20:10Z) and its
+        // last that deletion's detection (2026-11-25T12:00Z): 1 d 15 h 50 min observed.
+        let news = try #require(digest.accounts.first { $0.account == DigestTestSupport.news }).coverage
+        #expect(news.watchedFrom == DigestTestSupport.date("2026-11-23T20:10:00Z"))
+        #expect(news.watchedTo == DigestTestSupport.date("2026-11-25T12:00:00Z"))
+        #expect(news.observedSeconds == 143_400)
+        #expect(digest.accounts.allSatisfy { $0.entries.allSatisfy { $0.media.isEmpty && $0.evidenceChecks.isEmpty } })
+    }
+
+    @Test func entriesCarryMediaAndEvidenceChecksFromTheStore() throws {
+        let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
+        let deletion = try #require(digest.accounts[0].entries(.deleted).first)
+        #expect(deletion.media == ["https://files.example.social/media/1002/original.jpg"])
+        #expect(deletion.archivedVersions == 1)
+        #expect(deletion.evidenceChecks == [.init(sha256: ContentHash.sha256Hex("b4"), status: .verified)])
+        let restore = try #require(digest.accounts[0].entries(.restored).first)
+        #expect(restore.evidenceChecks.map(\.status) == [.missing])
+    }
+
+    @Test func daysAndLifetimesAreCountedInLocalTime() throws {
+        let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
+        #expect(
+            digest.days.map(\.date) == [
+                "2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28", "2026-11-29",
+            ]
+        )
+        // 1002 went at 16:00:00Z = Monday 00:00 in Shanghai; the news item at 12:00Z Wednesday.
+        #expect(digest.days.map(\.deleted) == [1, 0, 1, 0, 0, 0, 0])
+        #expect(digest.days[0].deletedByAccount == [DigestTestSupport.reporter.rawValue: 1])
+        #expect(digest.days[2].deletedByAccount == [DigestTestSupport.news.rawValue: 1])
+        let lifetimes = Dictionary(uniqueKeysWithValues: digest.lifetimes.map { ($0.bucket, $0.deleted) })
+        #expect(lifetimes[.within10Minutes] == 1)  // max 480 s
+        #expect(lifetimes[.within7Days] == 1)  // max 141 600 s
+        #expect(digest.lifetimes.map(\.deleted).reduce(0, +) == 2)
+    }
+
+    @Test func anEmptyWeekStillStatesCoverage() throws {
+        // Week 49 in UTC has no event; polls went on until 2026-12-06 00:00Z, the channel's blind
+        // span (open since 2026-11-27) covers all of it.
+        var histories = DigestTestSupport.histories
+        for key in histories.keys { histories[key]?.lastPollAt = DigestTestSupport.date("2026-12-06T00:00:00Z") }
+        let digest = try DigestTestSupport.digest(
+            "2026-W49",
+            in: DigestTestSupport.utc,
+            histories: histories,
+            now: "2026-12-10T00:00:00Z"
+        )
+        #expect(digest.totals.isEmpty)
+        #expect(digest.totals.events == 0)
+        // No findings: accounts by name ("Example News" < "Example channel" < "Reporter (记者)").
+        #expect(
+            digest.accounts.map(\.account) == [
+                DigestTestSupport.news, DigestTestSupport.channel, DigestTestSupport.reporter,
+            ]
+        )
+        #expect(digest.accounts.map(\.coverage.observedSeconds) == [518_400, 0, 518_400])
+        #expect(DigestFormat.percent(digest.totals.coverage) == "57.1%")
+
+        let markdown = MarkdownDigestRenderer(digest: digest).render()
+        #expect(markdown.contains("**Nothing was found this week:**"))
+        #expect(markdown.contains("- Coverage: 57.1% of the week observed over all accounts (12d of 21d)"))
+        #expect(markdown.contains("still blind at the end of the log"))
+        let html = HTMLDigestRenderer(digest: digest).render()
+        #expect(html.contains("<strong>Nothing was found this week:</strong>"))
+        #expect(html.contains("Coverage: <strong>57.1%</strong>"))
+        #expect(!html.contains("<svg"))
+        #expect(DigestMessage.subject(digest) == "Palimpsest digest 2026-W49 — nothing found (UTC)")
+    }
+
+    @Test func eventsInSeveralLogsAreMergedAndCountedOnce() throws {
+        let log = try DigestTestSupport.log()
+        var other = log
+        other.label = "other-host.jsonl"
+        var extra = Event(
+            id: "feedfacefeedfacefeedfacefeedface",
+            detectedAt: DigestTestSupport.date("2026-11-24T00:00:00Z"),
+            event: .deleted,
+            platform: .weibo,
+            account: AccountKey(rawValue: "weibo:1195230310"),
+            accountName: "人民日报"
+        )
+        extra.postID = "5000"
+        extra.reason = .censored
+        other.events.append(extra)
+        let builder = DigestBuilder(
+            week: ISOWeek("2026-W48")!,
+            timeZone: DigestTestSupport.shanghai,
+            accounts: DigestTestSupport.accounts,
+            now: DigestTestSupport.date("2026-12-01T00:00:00Z"),
+            generatedAt: nil
+        )
+        let digest = builder.build(logs: [log, other])
+        #expect(digest.totals.events == 7)
+        #expect(digest.totals.count(.deleted) == 3)
+        let weibo = try #require(digest.accounts.first { $0.account.rawValue == "weibo:1195230310" })
+        #expect(!weibo.isConfigured)
+        #expect(weibo.name == "人民日报")
+        #expect(weibo.platform == .weibo)
+        #expect(weibo.entries.map(\.log) == ["other-host.jsonl"])
+        #expect(digest.sources.map(\.eventsInWeek) == [6, 7])
+        #expect(
+            DigestLoader.labels(for: [URL(fileURLWithPath: "/a/x.jsonl"), URL(fileURLWithPath: "/b/x.jsonl")]) == [
+                "a/x.jsonl", "b/x.jsonl",
+            ]
+        )
+    }
+
+    @Test func aWeekInProgressIsCoveredUpToNow() throws {
+        let builder = DigestBuilder(
+            week: ISOWeek("2026-W48")!,
+            timeZone: DigestTestSupport.shanghai,
+            accounts: DigestTestSupport.accounts,
+            now: DigestTestSupport.date("2026-11-24T16:00:00Z"),
+            generatedAt: DigestTestSupport.date("2026-11-24T16:00:00Z")
+        )
+        let digest = builder.build(logs: [try DigestTestSupport.log()], histories: DigestTestSupport.histories)
+        #expect(digest.isInProgress)
+        #expect(digest.accounts.allSatisfy { $0.coverage.expectedSeconds == 2 * 86_400 })
+        #expect(digest.generatedAt == DigestTestSupport.date("2026-11-24T16:00:00Z"))
+        #expect(MarkdownDigestRenderer(digest: digest).render().contains("**The week is not over:**"))
+    }
+
+    @Test func theFixtureLogChainsFromGenesis() throws {
+        let log = try DigestTestSupport.log()
+        #expect(log.events.count == 10)
+        #expect(log.chainProblems == 0)
+        #expect(log.skippedLines == 0)
+        #expect(log.lastSeq == 10)
+        #expect(log.lastHash == "9a766d1de386d5fbe9ae4baab6f3c0c5e7840ffceaacafa49e960ca79c4d7b77")
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+
+@testable import PalimpsestCore
+
+/// `digest.md` and `events.csv` of the fixture log's week 2026-W48 in Asia/Shanghai against the
+/// golden files in Tests/Fixtures/digest/2026-W48-Asia-Shanghai/ (read and checked by hand).
+/// To regenerate after an intended change: `PALIMPSEST_UPDATE_GOLDEN=1 swift test --filter
+/// DigestGoldenTests`, then review the diff.
+@Suite struct DigestGoldenTests {
+    private static var goldenFolder: URL {
+        DigestTestSupport.fixtures.appendingPathComponent("2026-W48-Asia-Shanghai", isDirectory: true)
+    }
+
+    private func compare(_ data: Data, golden name: String) throws {
+        let url = Self.goldenFolder.appendingPathComponent(name)
+        if ProcessInfo.processInfo.environment["PALIMPSEST_UPDATE_GOLDEN"] == "1" {
+            try FileManager.default.createDirectory(at: Self.goldenFolder, withIntermediateDirectories: true)
+            try data.write(to: url)
+        }
+        let expected = try Data(contentsOf: url)
+        if data != expected {
+            let actual = FileManager.default.temporaryDirectory.appendingPathComponent("actual-\(name)")
+            try? data.write(to: actual)
+            Issue.record("\(name) differs from the golden file \(url.path); the output is in \(actual.path)")
+        }
+    }
+
+    @Test func markdownMatchesTheGoldenFile() throws {
+        let files = try DigestFiles(digest: try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai))
+        try self.compare(files.markdown, golden: "digest.md")
+    }
+
+    @Test func csvMatchesTheGoldenFile() throws {
+        let files = try DigestFiles(digest: try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai))
+        try self.compare(files.csv, golden: "events.csv")
+    }
+
+    @Test func theSameLogGivesByteIdenticalFiles() throws {
+        let first = try DigestFiles(digest: try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai))
+        let second = try DigestFiles(digest: try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai))
+        #expect(first == second)
+        // Accounts given in another order, logs read again: still the same bytes.
+        let builder = DigestBuilder(
+            week: ISOWeek("2026-W48")!,
+            timeZone: DigestTestSupport.shanghai,
+            accounts: DigestTestSupport.accounts.reversed(),
+            now: DigestTestSupport.date("2026-12-24T00:00:00Z"),
+            generatedAt: nil
+        )
+        let third = try DigestFiles(
+            digest: builder.build(logs: [try DigestTestSupport.log()], histories: DigestTestSupport.histories)
+        )
+        #expect(third == first)
+    }
+
+    @Test func onlyTheGenerationTimeSetsANonReproducibleDigestApart() throws {
+        let reproducible = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
+        var stamped = reproducible
+        stamped.generatedAt = DigestTestSupport.date("2026-11-30T07:03:12Z")
+        let files = try DigestFiles(digest: stamped)
+        let markdown = String(decoding: files.markdown, as: UTF8.self)
+        #expect(markdown.contains("Generated 2026-11-30 15:03:12 +08:00."))
+        let json = String(decoding: files.json, as: UTF8.self)
+        #expect(json.contains("\"generated_at\" : \"2026-11-30T07:03:12Z\""))
+        let plain = String(decoding: try DigestFiles(digest: reproducible).markdown, as: UTF8.self)
+        #expect(markdown.replacingOccurrences(of: "\n\nGenerated 2026-11-30 15:03:12 +08:00.", with: "") == plain)
+        #expect(!String(decoding: try DigestFiles(digest: reproducible).json, as: UTF8.self).contains("generated_at"))
+    }
+
+    @Test func jsonFollowsTheDocumentedSchema() throws {
+        let files = try DigestFiles(digest: try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai))
+        let object = try #require(try JSONSerialization.jsonObject(with: files.json) as? [String: Any])
+        #expect(
+            Set(object.keys) == [
+                "v", "week", "time_zone", "from", "to", "in_progress", "sources", "totals", "days", "lifetimes",
+                "accounts",
+            ]
+        )
+        #expect(object["v"] as? Int == 1)
+        #expect(object["week"] as? String == "2026-W48")
+        #expect(object["from"] as? String == "2026-11-22T16:00:00Z")
+        let accounts = try #require(object["accounts"] as? [[String: Any]])
+        #expect(Set(accounts[0].keys) == ["account", "name", "platform", "configured", "entries", "coverage"])
+        let entries = try #require(accounts[0]["entries"] as? [[String: Any]])
+        let deletion = try #require(entries.first)
+        #expect(Set(deletion.keys) == ["event", "log", "media", "links", "archived_versions", "evidence_checks"])
+        let event = try #require(deletion["event"] as? [String: Any])
+        #expect(event["post_id"] as? String == "1002")
+        #expect(event["seq"] as? Int == 4)
+        let coverage = try #require(accounts[2]["coverage"] as? [String: Any])
+        #expect(coverage["share"] as? Double == 0.75)
+        #expect(coverage["observed_s"] as? Int == 453_600)
+        #expect(files.json.last == UInt8(ascii: "\n"))
+    }
+
+    @Test func filesAreWrittenAtomicallyIntoTheWeeksFolder() throws {
+        let folder = try DigestTestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = try DigestFiles(digest: try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai))
+        let week = folder.appendingPathComponent("2026-W48")
+        let written = try files.write(to: week)
+        #expect(written.map(\.lastPathComponent) == ["events.csv", "digest.json", "digest.md", "digest.html"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: week.path).sorted() == [
+                "digest.html", "digest.json", "digest.md", "events.csv",
+            ]
+        )
+        #expect(try Data(contentsOf: week.appendingPathComponent("digest.md")) == files.markdown)
+        // Writing again replaces the files and leaves no temporary file behind.
+        try files.write(to: week)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: week.path).count == 4)
+    }
+}
