@@ -6,6 +6,7 @@ PREFIX       ?= /usr/local
 DESTDIR      ?=
 BUILD_FLAGS  ?=
 DEMO_DIR     ?= $(CURDIR)/demo-state
+BENCH_FLAGS  ?=
 BIN           = $(CURDIR)/.build/release
 
 .PHONY: all build release test demo deps clean install uninstall check-config benchmark
@@ -36,6 +37,12 @@ demo: release
 	@echo
 	@echo "$$ palimpsest tail --config $(DEMO_DIR)/palimpsest.toml"
 	@$(BIN)/palimpsest tail --config $(DEMO_DIR)/palimpsest.toml
+
+# Prints throughput, latency and memory figures of the real code paths (README, "Benchmark").
+# Options go in BENCH_FLAGS, e.g. `make benchmark BENCH_FLAGS="--quick"` or "--accounts 200".
+benchmark: deps
+	$(SWIFT) build -c release --product palimpsest-bench $(BUILD_FLAGS)
+	$(BIN)/palimpsest-bench --fixtures $(CURDIR)/Tests/Fixtures/real $(BENCH_FLAGS)
 
 clean:
 	rm -rf .build demo-state
