@@ -7,6 +7,7 @@ PREFIX       ?= /usr/local
 DESTDIR      ?=
 BUILD_FLAGS  ?=
 DEMO_DIR     ?= $(CURDIR)/demo-state
+BENCH_FLAGS  ?=
 BIN           = $(CURDIR)/.build/release
 
 .PHONY: all build release test test-deps demo deps clean install uninstall check-config benchmark
@@ -61,6 +62,12 @@ demo: release
 	@echo "$$ palimpsest digest --config $(DEMO_DIR)/palimpsest.toml --week 2026-W31 --out $(DEMO_DIR)/digest"
 	@$(BIN)/palimpsest digest --config $(DEMO_DIR)/palimpsest.toml --week 2026-W31 --out $(DEMO_DIR)/digest --log-level warning
 	@echo "Open $(DEMO_DIR)/digest/digest.html in a browser; digest.md, events.csv and digest.json are beside it."
+
+# Prints throughput, latency and memory figures of the real code paths (README, "Benchmark").
+# Options go in BENCH_FLAGS, e.g. `make benchmark BENCH_FLAGS="--quick"` or "--accounts 200".
+benchmark: deps
+	$(SWIFT) build -c release --product palimpsest-bench $(BUILD_FLAGS)
+	$(BIN)/palimpsest-bench --fixtures $(CURDIR)/Tests/Fixtures/real $(BENCH_FLAGS)
 
 clean:
 	rm -rf .build demo-state

@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "palimpsest", targets: ["palimpsest"]),
+        .executable(name: "palimpsest-bench", targets: ["palimpsest-bench"]),
         .library(name: "PalimpsestCore", targets: ["PalimpsestCore"]),
     ],
     dependencies: [
@@ -55,6 +56,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // `make benchmark`: throughput, latency and memory figures of the real code paths
+        // (feed parsing, detection, loopback end to end). Uses no package the daemon does not use.
+        .executableTarget(
+            name: "palimpsest-bench",
+            dependencies: [
+                "PalimpsestCore",
+                "PalimpsestReplay",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
