@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // Tests only: starts `palimpsest run` as a child that signals can stop (Foundation.Process
+        // children inherit a blocked SIGTERM on Linux).
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -55,6 +58,7 @@ let package = Package(
             dependencies: [
                 "PalimpsestCore",
                 "PalimpsestReplay",
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             exclude: []
         ),

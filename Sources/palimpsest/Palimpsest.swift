@@ -13,6 +13,8 @@ struct Palimpsest: AsyncParsableCommand {
 
             The config file is TOML: see Config/palimpsest.toml and docs/configuration.md.
             """,
-        subcommands: [RunCommand.self, PollCommand.self, CheckConfigCommand.self, TailCommand.self, DemoCommand.self]
+        subcommands: [
+            RunCommand.self, PollCommand.self, StatusCommand.self, CheckConfigCommand.self, TailCommand.self, DemoCommand.self,
+        ]
     )
 }
