@@ -48,7 +48,8 @@ struct PollCommand: AsyncParsableCommand {
         let lock: StateDirectoryLock
         do {
             lock = try StateDirectoryLock.acquire(
-                stateDirectory: config.daemon.stateDirectory, wait: self.wait, purpose: "palimpsest poll")
+                stateDirectory: config.daemon.stateDirectory, wait: self.wait, purpose: "palimpsest poll",
+                waitOption: "--wait")
         } catch let held as StateDirectoryLock.Held {
             printError("\(held)")
             throw ExitCode(75)

@@ -51,6 +51,8 @@ public final class MonitorDaemon: Service, Sendable {
     private let monitor: MonitorService
     private let state: Mutex<State>
     private let finished = ShutdownSignal()
+    /// The last `STATUS=` text sent, so the status loop sends only changes.
+    private let sentSummary = Mutex("")
 
     private init(
         config: PalimpsestConfig, runtime: MonitorRuntime, notifier: any ServiceManagerNotifying,
@@ -139,7 +141,7 @@ public final class MonitorDaemon: Service, Sendable {
         self.book.setPhase(.running)
         let status = self.book.snapshot()
         await self.writeStatus(status)
-        self.notifier.notify("READY=1\n" + SystemdNotifier.statusLine(status.summary))
+        self.sendStatus(status.summary, prefix: "READY=1\n")
         self.logger.notice(
             "ready: \(status.summary); state in \(self.runtime.stateStore.root.path), log \(self.runtime.log.url.path)")
         await withGracefulShutdownHandler {
@@ -149,7 +151,7 @@ public final class MonitorDaemon: Service, Sendable {
                     self.finished.stop()
                 }
                 group.addTask { await self.watchdogLoop() }
-                group.addTask { await self.statusLoop(lastSummary: status.summary) }
+                group.addTask { await self.statusLoop() }
                 await group.waitForAll()
             }
         } onGracefulShutdown: {
@@ -214,7 +216,7 @@ public final class MonitorDaemon: Service, Sendable {
         self.book.setPhase(self.state.withLock { $0.stopping } ? .stopping : .running)
         let status = self.book.snapshot()
         await self.writeStatus(status)
-        self.notifier.notify("READY=1\n" + SystemdNotifier.statusLine(status.summary))
+        self.sendStatus(status.summary, prefix: "READY=1\n")
         return outcome
     }
 
@@ -314,20 +316,25 @@ public final class MonitorDaemon: Service, Sendable {
         }
     }
 
-    private func statusLoop(lastSummary: String) async {
+    private func statusLoop() async {
         let interval = self.statusInterval
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
-        var lastSummary = lastSummary
         while true {
             let stopped = await self.finished.sleep(seconds: seconds)
             if stopped { return }
             let status = self.book.snapshot()
             if self.book.takeDirty() { await self.writeStatus(status) }
-            if status.summary != lastSummary, !self.state.withLock({ $0.stopping }) {
-                self.notifier.notify(SystemdNotifier.statusLine(status.summary))
-                lastSummary = status.summary
+            let quiet = self.state.withLock { $0.stopping || $0.reloading }
+            if !quiet, status.summary != self.sentSummary.withLock({ $0 }) {
+                self.sendStatus(status.summary)
             }
         }
+    }
+
+    /// Sends `STATUS=` (after `prefix`, e.g. `READY=1\n`) and remembers it.
+    private func sendStatus(_ summary: String, prefix: String = "") {
+        self.sentSummary.withLock { $0 = summary }
+        self.notifier.notify(prefix + SystemdNotifier.statusLine(summary))
     }
 
     private func writeStatus(_ status: DaemonStatus) async {

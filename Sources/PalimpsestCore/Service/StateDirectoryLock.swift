@@ -31,13 +31,16 @@ public final class StateDirectoryLock: Sendable {
         public var holderPID: Int32?
         /// The operation that wanted the lock, e.g. `palimpsest run`.
         public var purpose: String
+        /// The option that makes the operation wait for the lock instead, if it has one (`--wait`).
+        public var waitOption: String?
 
         /// A sentence naming the holder and what to do.
         public var description: String {
             let holder = self.holderPID.map { "another palimpsest process (PID \($0))" } ?? "another palimpsest process"
+            let wait = self.waitOption.map { ", wait for it (\($0))," } ?? ""
             return "\(self.path): \(holder) is already using this state_dir; \(self.purpose) refuses to run "
                 + "beside it, because two writers would race on the same account state. Stop it first "
-                + "(systemctl stop palimpsest), wait for it (poll --wait), or give this instance its own state_dir."
+                + "(systemctl stop palimpsest)\(wait) or give this instance its own state_dir."
         }
     }
 
@@ -57,10 +60,12 @@ public final class StateDirectoryLock: Sendable {
     ///   - stateDirectory: The `state_dir`.
     ///   - wait: Wait for the holder to release it instead of failing at once.
     ///   - purpose: Names the command for the message of ``Held``, e.g. `palimpsest run`.
+    ///   - waitOption: The command's option to wait instead, for the message (`--wait`), if any.
     /// - Returns: The held lock; it is released when the value is deinitialised or the process exits.
     /// - Throws: ``Held`` when another process holds the lock and `wait` is false; ``StoreError`` when
     ///   the folder or the file cannot be created or locked.
-    public static func acquire(stateDirectory: URL, wait: Bool = false, purpose: String) throws
+    public static func acquire(stateDirectory: URL, wait: Bool = false, purpose: String, waitOption: String? = nil)
+        throws
         -> StateDirectoryLock
     {
         try FileSystem.makeDirectories(stateDirectory.path)
@@ -72,7 +77,7 @@ public final class StateDirectoryLock: Sendable {
             if code == EWOULDBLOCK {
                 let pid = Self.pid(in: (try? file.readToEnd(from: 0, limit: 64)) ?? Data())
                 file.closeFile()
-                throw Held(path: url.path, holderPID: pid, purpose: purpose)
+                throw Held(path: url.path, holderPID: pid, purpose: purpose, waitOption: waitOption)
             }
             file.closeFile()
             throw StoreError.posix("flock", path: url.path, code: code)
