@@ -95,10 +95,14 @@ public final class MonitorDaemon: Service, Sendable {
     ///     (``SystemdNotifier/watchdogPingInterval(environment:pid:)``), `nil` for never.
     ///   - statusInterval: how often `status.json` and `STATUS=` are refreshed when something changed.
     ///   - logger: operator messages.
+    ///   - stallLimit: how long polls in flight may make no progress before the watchdog pings
+    ///     stop; `nil` for ``PollHeartbeat/stallLimit(httpTimeout:)`` of the config's `timeout`
+    ///     (tests shorten it).
     ///   - now: the start time (UTC).
     public static func prepare(
         config: PalimpsestConfig, runtime: MonitorRuntime, notifier: any ServiceManagerNotifying,
-        watchdogInterval: Duration?, statusInterval: Duration = .seconds(5), logger: Logger, now: Date = Date()
+        watchdogInterval: Duration?, statusInterval: Duration = .seconds(5), logger: Logger,
+        stallLimit: Duration? = nil, now: Date = Date()
     ) async -> MonitorDaemon {
         let accounts = config.watchedAccounts
         let restored = await Self.restore(accounts, store: runtime.stateStore, logger: logger)
@@ -118,7 +122,7 @@ public final class MonitorDaemon: Service, Sendable {
             }
         }
         let heartbeat = PollHeartbeat(
-            stallLimit: PollHeartbeat.stallLimit(httpTimeout: config.daemon.timeout),
+            stallLimit: stallLimit ?? PollHeartbeat.stallLimit(httpTimeout: config.daemon.timeout),
             idleLimit: Self.idleLimit(accounts, jitter: config.daemon.jitter))
         let book = DaemonStatusBook(
             config: config, accounts: accounts, restored: restored, eventsToday: eventsToday, now: now)
@@ -298,7 +302,7 @@ public final class MonitorDaemon: Service, Sendable {
         guard let interval = self.watchdogInterval else { return }
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         var stalled = false
-        while !self.finished.isStopped {
+        while !self.finished.isStopped, !Task.isCancelled {
             if let problem = self.heartbeat.check() {
                 if !stalled {
                     self.logger.critical(
@@ -321,7 +325,7 @@ public final class MonitorDaemon: Service, Sendable {
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         while true {
             let stopped = await self.finished.sleep(seconds: seconds)
-            if stopped { return }
+            if stopped || Task.isCancelled { return }
             let status = self.book.snapshot()
             if self.book.takeDirty() { await self.writeStatus(status) }
             let quiet = self.state.withLock { $0.stopping || $0.reloading }

@@ -34,6 +34,9 @@ public final class MonitorService: Service, Sendable {
         /// Accounts whose settings changed (interval, name, proxy, headers, platform keys).
         public var changed: [AccountKey] = []
 
+        /// No change.
+        public init() {}
+
         /// True when the watch list is the same as before.
         public var isEmpty: Bool { self.added.isEmpty && self.removed.isEmpty && self.changed.isEmpty }
     }
