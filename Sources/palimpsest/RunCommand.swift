@@ -58,7 +58,8 @@ struct RunCommand: AsyncParsableCommand {
         logger.info("starting: \(config.watchedAccounts.count) accounts, \(places)")
         let daemon = await MonitorDaemon.prepare(
             config: config, runtime: runtime, notifier: SystemdNotifier(),
-            watchdogInterval: SystemdNotifier.watchdogPingInterval(), logger: logger)
+            watchdogInterval: SystemdNotifier.watchdogPingInterval(), logger: logger,
+            shardOverride: self.options.shardOverride)
         // Trap SIGHUP before READY=1 goes out.
         let reloads = await HangupReloadService(daemon: daemon)
         var groupConfiguration = ServiceGroupConfiguration(

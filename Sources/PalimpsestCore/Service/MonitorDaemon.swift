@@ -41,6 +41,8 @@ public final class MonitorDaemon: Service, Sendable {
 
     /// The config file re-read on reload.
     public let configURL: URL
+    /// The shard that replaces the config's `[daemon] shard` at every load (`--shard`), if any.
+    public let shardOverride: AccountShard?
     private let runtime: MonitorRuntime
     private let notifier: any ServiceManagerNotifying
     private let watchdogInterval: Duration?
@@ -57,9 +59,10 @@ public final class MonitorDaemon: Service, Sendable {
     private init(
         config: PalimpsestConfig, runtime: MonitorRuntime, notifier: any ServiceManagerNotifying,
         watchdogInterval: Duration?, statusInterval: Duration, logger: Logger, heartbeat: PollHeartbeat,
-        book: DaemonStatusBook, firstPolls: [AccountKey: Date], now: Date
+        book: DaemonStatusBook, firstPolls: [AccountKey: Date], shardOverride: AccountShard?, now: Date
     ) {
         self.configURL = config.file
+        self.shardOverride = shardOverride
         self.runtime = runtime
         self.notifier = notifier
         self.watchdogInterval = watchdogInterval
@@ -95,6 +98,8 @@ public final class MonitorDaemon: Service, Sendable {
     ///     (``SystemdNotifier/watchdogPingInterval(environment:pid:)``), `nil` for never.
     ///   - statusInterval: how often `status.json` and `STATUS=` are refreshed when something changed.
     ///   - logger: operator messages.
+    ///   - shardOverride: a shard that replaces `[daemon] shard` in this and every reloaded config
+    ///     (`--shard`); `config` must already carry it.
     ///   - stallLimit: how long polls in flight may make no progress before the watchdog pings
     ///     stop; `nil` for ``PollHeartbeat/stallLimit(httpTimeout:)`` of the config's `timeout`
     ///     (tests shorten it).
@@ -102,7 +107,7 @@ public final class MonitorDaemon: Service, Sendable {
     public static func prepare(
         config: PalimpsestConfig, runtime: MonitorRuntime, notifier: any ServiceManagerNotifying,
         watchdogInterval: Duration?, statusInterval: Duration = .seconds(5), logger: Logger,
-        stallLimit: Duration? = nil, now: Date = Date()
+        shardOverride: AccountShard? = nil, stallLimit: Duration? = nil, now: Date = Date()
     ) async -> MonitorDaemon {
         let accounts = config.watchedAccounts
         let restored = await Self.restore(accounts, store: runtime.stateStore, logger: logger)
@@ -129,7 +134,7 @@ public final class MonitorDaemon: Service, Sendable {
         return MonitorDaemon(
             config: config, runtime: runtime, notifier: notifier, watchdogInterval: watchdogInterval,
             statusInterval: statusInterval, logger: logger, heartbeat: heartbeat, book: book, firstPolls: firstPolls,
-            now: now)
+            shardOverride: shardOverride, now: now)
     }
 
     /// The config in effect.
@@ -226,10 +231,11 @@ public final class MonitorDaemon: Service, Sendable {
 
     private func applyNewConfig() async -> ReloadOutcome {
         let old = self.config
-        let new: PalimpsestConfig
+        var new: PalimpsestConfig
         do {
             let url = self.configURL
             new = try await BlockingIO.run { try ConfigLoader.load(from: url) }
+            if let shard = self.shardOverride { new.daemon.shard = shard }
         } catch let error as ConfigValidationError {
             let path = self.configURL.path
             self.logger.error("reload rejected: \(error.errors.count) problem(s) in \(path); still running the previous config")
