@@ -119,7 +119,11 @@ public struct StatusReport: Sendable, Codable, Hashable {
             running: holder != nil, pid: holder?.pid ?? written?.pid, phase: written?.phase,
             startedAt: written?.startedAt, updatedAt: written?.updatedAt, summary: written?.summary,
             reloadError: written?.reloadError)
-        if holder != nil, !live { daemon.summary = nil }
+        if !live {
+            // A stopped daemon's STATUS and reload outcome no longer hold.
+            daemon.summary = nil
+            daemon.reloadError = nil
+        }
         let entries = Dictionary(
             (written?.accounts ?? []).map { ($0.account, $0) }, uniquingKeysWith: { first, _ in first })
 
