@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Logging
 import PalimpsestCore
@@ -165,6 +166,35 @@ final class RecordingNotifier: ServiceManagerNotifying {
         }
         #expect(reason.contains("leaves this instance none of the 1 accounts"))
         #expect(daemon.watchedKeys == [key])
+    }
+
+    /// logrotate renames the log, then reloads: the daemon reopens it, the new file is created and
+    /// its first line chains from the old file's last line, even when the new config is invalid.
+    @Test func aReloadReopensTheDeletionLogAfterRotation() async throws {
+        let fixture = try await Fixture()
+        defer { Task { await fixture.close() } }
+        try fixture.write(feeds: [("/a.xml", "10m")])
+        let (daemon, runtime) = try await self.daemon(fixture, notifier: RecordingNotifier())
+        defer { runtime.shutdown() }
+        let key = fixture.key("/a.xml")
+        let first = try runtime.log.append([
+            Event(id: "e1", detectedAt: Date(), event: .deleted, platform: .feed, account: key)
+        ])
+        #expect(first.first?.seq == 1)
+        let url = runtime.log.url
+        let rotated = url.appendingPathExtension("1")
+        try FileManager.default.moveItem(at: url, to: rotated)
+        try Data("[daemon]\nbroken = true\n".utf8).write(to: fixture.config)
+
+        #expect(await daemon.reload() != .ignored)
+        #expect(FileManager.default.fileExists(atPath: url.path))
+        #expect(try Data(contentsOf: url).isEmpty)
+        let oldLastLine = try #require(String(decoding: Data(contentsOf: rotated), as: UTF8.self).split(separator: "\n").last)
+        let second = try runtime.log.append([
+            Event(id: "e2", detectedAt: Date(), event: .deleted, platform: .feed, account: key)
+        ])
+        #expect(second.first?.seq == 2)
+        #expect(second.first?.prev == SHA256.hash(data: Data(oldLastLine.utf8)).map { String(format: "%02x", $0) }.joined())
     }
 
     /// The watchdog must catch a hang, not prove a timer runs: while a poll's request makes no
