@@ -56,15 +56,21 @@ struct RunCommand: AsyncParsableCommand {
         defer { runtime.shutdown() }
         let places = "state in \(config.daemon.stateDirectory.path), log \(config.daemon.deletionLog.path)"
         logger.info("starting: \(config.watchedAccounts.count) accounts, \(places)")
+        let metrics = config.daemon.metricsListen.map { _ in DaemonMetrics() }
         let daemon = await MonitorDaemon.prepare(
             config: config, runtime: runtime, notifier: SystemdNotifier(),
-            watchdogInterval: SystemdNotifier.watchdogPingInterval(), logger: logger,
+            watchdogInterval: SystemdNotifier.watchdogPingInterval(), logger: logger, metrics: metrics,
             shardOverride: self.options.shardOverride)
         // Trap SIGHUP before READY=1 goes out.
         let reloads = await HangupReloadService(daemon: daemon)
+        // Shut down in reverse order: reloads stop first, then the poll loop drains, then metrics.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let address = config.daemon.metricsListen, let metrics {
+            services.append(.init(service: MetricsEndpoint(address: address, metrics: metrics, logger: logger)))
+        }
+        services += [.init(service: daemon), .init(service: reloads)]
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: daemon), .init(service: reloads)],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(self.drainTimeout)
         let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()

@@ -13,7 +13,7 @@ struct ConfigReader {
     static let daemonKeys = [
         "state_dir", "deletion_log", "interval", "jitter", "concurrency", "per_host_concurrency", "timeout",
         "connect_timeout", "user_agent", "proxy", "max_body_size", "confirm_polls", "confirm_min_age",
-        "snapshot_retention", "shard",
+        "snapshot_retention", "shard", "metrics_listen",
     ]
     /// The keys every `[[account]]` accepts.
     static let commonAccountKeys = ["platform", "name", "interval", "proxy", "headers"]
@@ -174,6 +174,16 @@ struct ConfigReader {
                     "expected \"k/n\": this instance's shard k of n shards, 1 <= k <= n <= \(AccountShard.maximumCount) "
                         + "(e.g. \"2/8\"), found \(Self.quote(text))",
                     key: "shard", in: scope)
+            }
+        }
+        if let text = self.readString(table, "metrics_listen", in: scope), !text.isEmpty {
+            if let address = MetricsAddress(parsing: text) {
+                settings.metricsListen = address
+            } else {
+                self.report(
+                    "expected an IP address and port such as \"127.0.0.1:9464\" or \"[::1]:9464\" (no host names), "
+                        + "found \(Self.quote(text))",
+                    key: "metrics_listen", in: scope)
             }
         }
         return settings

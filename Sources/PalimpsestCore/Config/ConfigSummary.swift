@@ -35,6 +35,10 @@ public enum ConfigSummary {
             ),
             ("snapshot_retention", "\(daemon.snapshotRetention) snapshots per account"),
         ]
+        if let address = daemon.metricsListen {
+            daemonRows.append(
+                ("metrics_listen", "http://\(address)/metrics" + (address.isLoopback ? "" : " (not loopback: anyone who can reach it can read it)")))
+        }
         if let shard = daemon.shard {
             daemonRows.append(
                 ("shard", "\(shard) (this instance watches \(config.watchedAccounts.count) of \(config.accounts.count) accounts)"))

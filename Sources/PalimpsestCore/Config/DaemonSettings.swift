@@ -55,6 +55,9 @@ public struct DaemonSettings: Sendable, Hashable {
     /// `shard`: when set (`"2/8"`), this instance watches only the accounts whose key hashes to
     /// that shard (``AccountShard``), so several hosts can split one config. Default `nil`: all.
     public var shard: AccountShard?
+    /// `metrics_listen`: where the Prometheus endpoint (`GET /metrics`) listens, e.g.
+    /// `127.0.0.1:9464`. Default `nil` (also for `""`): no endpoint.
+    public var metricsListen: MetricsAddress?
 
     /// Settings with every default, as if the config had no `[daemon]` table.
     public init() {
@@ -73,5 +76,6 @@ public struct DaemonSettings: Sendable, Hashable {
         self.confirmMinAge = 1_200
         self.snapshotRetention = 10
         self.shard = nil
+        self.metricsListen = nil
     }
 }

@@ -50,6 +50,7 @@ public final class MonitorDaemon: Service, Sendable {
     private let logger: Logger
     private let heartbeat: PollHeartbeat
     private let book: DaemonStatusBook
+    private let metrics: DaemonMetrics?
     private let monitor: MonitorService
     private let state: Mutex<State>
     private let finished = ShutdownSignal()
@@ -59,7 +60,8 @@ public final class MonitorDaemon: Service, Sendable {
     private init(
         config: PalimpsestConfig, runtime: MonitorRuntime, notifier: any ServiceManagerNotifying,
         watchdogInterval: Duration?, statusInterval: Duration, logger: Logger, heartbeat: PollHeartbeat,
-        book: DaemonStatusBook, firstPolls: [AccountKey: Date], shardOverride: AccountShard?, now: Date
+        book: DaemonStatusBook, metrics: DaemonMetrics?, firstPolls: [AccountKey: Date], shardOverride: AccountShard?,
+        now: Date
     ) {
         self.configURL = config.file
         self.shardOverride = shardOverride
@@ -70,16 +72,25 @@ public final class MonitorDaemon: Service, Sendable {
         self.logger = logger
         self.heartbeat = heartbeat
         self.book = book
+        self.metrics = metrics
         self.state = Mutex(State(config: config))
-        let poller = Self.poller(for: config, runtime: runtime, heartbeat: heartbeat, logger: logger)
+        let poller = Self.poller(for: config, runtime: runtime, heartbeat: heartbeat, metrics: metrics, logger: logger)
+        let pollStarts = Mutex<[AccountKey: ContinuousClock.Instant]>([:])
         self.monitor = MonitorService(
             accounts: config.watchedAccounts, poller: poller, jitter: config.daemon.jitter, logger: logger,
             firstPolls: firstPolls, now: now,
-            observer: { [heartbeat, book] activity in
+            observer: { [heartbeat, book, metrics] activity in
                 switch activity {
-                case .pollStarted: heartbeat.pollStarted()
-                case .polled: heartbeat.pollFinished()
-                case .scheduled, .ended: break
+                case .pollStarted(let account):
+                    heartbeat.pollStarted()
+                    if metrics != nil { pollStarts.withLock { $0[account.key] = .now } }
+                case .polled(let account, let result):
+                    heartbeat.pollFinished()
+                    if let metrics, let start = pollStarts.withLock({ $0.removeValue(forKey: account.key) }) {
+                        metrics.recordPoll(result, of: account, duration: start.duration(to: .now))
+                    }
+                case .scheduled, .ended:
+                    break
                 }
                 book.record(activity)
             })
@@ -98,6 +109,7 @@ public final class MonitorDaemon: Service, Sendable {
     ///     (``SystemdNotifier/watchdogPingInterval(environment:pid:)``), `nil` for never.
     ///   - statusInterval: how often `status.json` and `STATUS=` are refreshed when something changed.
     ///   - logger: operator messages.
+    ///   - metrics: where to record Prometheus metrics (`[daemon] metrics_listen` set), or `nil`.
     ///   - shardOverride: a shard that replaces `[daemon] shard` in this and every reloaded config
     ///     (`--shard`); `config` must already carry it.
     ///   - stallLimit: how long polls in flight may make no progress before the watchdog pings
@@ -107,7 +119,8 @@ public final class MonitorDaemon: Service, Sendable {
     public static func prepare(
         config: PalimpsestConfig, runtime: MonitorRuntime, notifier: any ServiceManagerNotifying,
         watchdogInterval: Duration?, statusInterval: Duration = .seconds(5), logger: Logger,
-        shardOverride: AccountShard? = nil, stallLimit: Duration? = nil, now: Date = Date()
+        metrics: DaemonMetrics? = nil, shardOverride: AccountShard? = nil, stallLimit: Duration? = nil,
+        now: Date = Date()
     ) async -> MonitorDaemon {
         let accounts = config.watchedAccounts
         let restored = await Self.restore(accounts, store: runtime.stateStore, logger: logger)
@@ -133,8 +146,8 @@ public final class MonitorDaemon: Service, Sendable {
             config: config, accounts: accounts, restored: restored, eventsToday: eventsToday, now: now)
         return MonitorDaemon(
             config: config, runtime: runtime, notifier: notifier, watchdogInterval: watchdogInterval,
-            statusInterval: statusInterval, logger: logger, heartbeat: heartbeat, book: book, firstPolls: firstPolls,
-            shardOverride: shardOverride, now: now)
+            statusInterval: statusInterval, logger: logger, heartbeat: heartbeat, book: book, metrics: metrics,
+            firstPolls: firstPolls, shardOverride: shardOverride, now: now)
     }
 
     /// The config in effect.
@@ -149,6 +162,7 @@ public final class MonitorDaemon: Service, Sendable {
     public func run() async throws {
         self.book.setPhase(.running)
         let status = self.book.snapshot()
+        self.metrics?.setAccounts(watched: status.accounts.count, blind: status.blindAccounts)
         await self.writeStatus(status)
         self.sendStatus(status.summary, prefix: "READY=1\n")
         self.logger.notice(
@@ -188,7 +202,7 @@ public final class MonitorDaemon: Service, Sendable {
     /// logged, one per line), one that leaves this instance no account, or one that moves
     /// `state_dir` or `deletion_log` (restart for those). HTTP client settings (`concurrency`,
     /// `per_host_concurrency`, `timeout`, `connect_timeout`, `user_agent`, `proxy`,
-    /// `max_body_size`) take effect at the next restart; a warning names them.
+    /// `max_body_size`) and `metrics_listen` take effect at the next restart; a warning names them.
     /// - Returns: what happened.
     @discardableResult
     public func reload() async -> ReloadOutcome {
@@ -274,12 +288,13 @@ public final class MonitorDaemon: Service, Sendable {
         if !restartOnly.isEmpty {
             let keys = restartOnly.joined(separator: ", ")
             self.logger.warning(
-                "[daemon] \(keys) changed: HTTP client settings take effect at the next restart (systemctl restart palimpsest); the rest of the new config is applied now")
+                "[daemon] \(keys) changed: these take effect at the next restart (systemctl restart palimpsest); the rest of the new config is applied now")
         }
         let known = Set(self.monitor.watchedKeys)
         let restored = await Self.restore(
             accounts.filter { !known.contains($0.key) }, store: self.runtime.stateStore, logger: self.logger)
-        let poller = Self.poller(for: new, runtime: self.runtime, heartbeat: self.heartbeat, logger: self.logger)
+        let poller = Self.poller(
+            for: new, runtime: self.runtime, heartbeat: self.heartbeat, metrics: self.metrics, logger: self.logger)
         self.book.setAccounts(accounts, config: new, restored: restored, now: Date())
         let changes = self.monitor.update(accounts: accounts, poller: poller, jitter: new.daemon.jitter)
         self.heartbeat.setIdleLimit(Self.idleLimit(accounts, jitter: new.daemon.jitter))
@@ -289,7 +304,8 @@ public final class MonitorDaemon: Service, Sendable {
         return .applied(changes)
     }
 
-    /// The `[daemon]` keys that differ and only take effect at restart (the HTTP client's).
+    /// The `[daemon]` keys that differ and only take effect at restart (the HTTP client's and the
+    /// metrics endpoint's).
     static func restartOnlyChanges(from old: DaemonSettings, to new: DaemonSettings) -> [String] {
         var keys: [String] = []
         if old.concurrency != new.concurrency { keys.append("concurrency") }
@@ -299,6 +315,7 @@ public final class MonitorDaemon: Service, Sendable {
         if old.userAgent != new.userAgent { keys.append("user_agent") }
         if old.proxy != new.proxy { keys.append("proxy") }
         if old.maxBodyBytes != new.maxBodyBytes { keys.append("max_body_size") }
+        if old.metricsListen != new.metricsListen { keys.append("metrics_listen") }
         return keys
     }
 
@@ -333,6 +350,7 @@ public final class MonitorDaemon: Service, Sendable {
             let stopped = await self.finished.sleep(seconds: seconds)
             if stopped || Task.isCancelled { return }
             let status = self.book.snapshot()
+            self.metrics?.setAccounts(watched: status.accounts.count, blind: status.blindAccounts)
             if self.book.takeDirty() { await self.writeStatus(status) }
             let quiet = self.state.withLock { $0.stopping || $0.reloading }
             if !quiet, status.summary != self.sentSummary.withLock({ $0 }) {
@@ -361,10 +379,11 @@ public final class MonitorDaemon: Service, Sendable {
     /// A poller for `config` whose HTTP requests feed the heartbeat, sharing the runtime's client,
     /// state store, deletion log and host rate limits.
     private static func poller(
-        for config: PalimpsestConfig, runtime: MonitorRuntime, heartbeat: PollHeartbeat, logger: Logger
+        for config: PalimpsestConfig, runtime: MonitorRuntime, heartbeat: PollHeartbeat, metrics: DaemonMetrics?,
+        logger: Logger
     ) -> AccountPoller {
         AccountPoller(
-            client: HeartbeatHTTPClient(base: runtime.client, heartbeat: heartbeat),
+            client: HeartbeatHTTPClient(base: runtime.client, heartbeat: heartbeat, metrics: metrics),
             stateStore: runtime.stateStore,
             log: runtime.log,
             detection: DetectionSettings(
