@@ -5,12 +5,18 @@
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
 DESTDIR      ?=
+BINDIR       ?= $(PREFIX)/bin
+DOCDIR       ?= $(PREFIX)/share/doc/palimpsest
+# systemd reads units from /usr/local/lib/systemd/system too (systemd.unit(5)).
+UNITDIR      ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR   ?= /etc
+INSTALL      ?= install
 BUILD_FLAGS  ?=
 DEMO_DIR     ?= $(CURDIR)/demo-state
 BENCH_FLAGS  ?=
 BIN           = $(CURDIR)/.build/release
 
-.PHONY: all build release test test-deps demo deps clean install uninstall check-config benchmark
+.PHONY: all build release test test-deps demo deps clean install uninstall check-config benchmark verify-units
 
 all: build
 
@@ -33,7 +39,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
-test: deps test-deps
+test: deps test-deps verify-units
 	$(SWIFT) test $(BUILD_FLAGS)
 
 # The digest's SMTP delivery test sends to Python's aiosmtpd on loopback: install it when missing
@@ -71,3 +77,55 @@ benchmark: deps
 
 clean:
 	rm -rf .build demo-state
+
+# Installs what `make release` built; run `make release` first as yourself, then `sudo make install`.
+# The units' paths follow PREFIX. The config in $(SYSCONFDIR)/palimpsest/ is never overwritten:
+# the example is always refreshed as palimpsest.toml.example beside it.
+UNITS = $(wildcard systemd/*.service systemd/*.timer)
+DOCS  = README.md $(wildcard docs/*.md)
+
+install:
+	@test -x $(BIN)/palimpsest || { echo "make install: $(BIN)/palimpsest is missing; run 'make release' first"; exit 1; }
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/palimpsest $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+	$(INSTALL) -m 0755 $(BIN)/palimpsest $(DESTDIR)$(BINDIR)/palimpsest
+	@for unit in $(UNITS); do \
+		echo "install $$unit -> $(DESTDIR)$(UNITDIR)/$$(basename $$unit)"; \
+		sed -e 's#/usr/local/bin/palimpsest#$(BINDIR)/palimpsest#g' \
+		    -e 's#/usr/local/share/doc/palimpsest#$(DOCDIR)#g' \
+		    -e 's#/etc/palimpsest/#$(SYSCONFDIR)/palimpsest/#g' \
+		    $$unit > $(DESTDIR)$(UNITDIR)/$$(basename $$unit).tmp && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$unit).tmp && \
+		mv $(DESTDIR)$(UNITDIR)/$$(basename $$unit).tmp $(DESTDIR)$(UNITDIR)/$$(basename $$unit) || exit 1; \
+	done
+	$(INSTALL) -m 0644 Config/palimpsest.toml $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml.example
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml ]; then \
+		echo "keep $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml (exists; the new example is palimpsest.toml.example)"; \
+	else \
+		$(INSTALL) -m 0644 Config/palimpsest.toml $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml && \
+		echo "install Config/palimpsest.toml -> $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml (edit it)"; \
+	fi
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/logrotate.d/palimpsest ]; then \
+		echo "keep $(DESTDIR)$(SYSCONFDIR)/logrotate.d/palimpsest (exists)"; \
+	else \
+		$(INSTALL) -m 0644 systemd/palimpsest.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/palimpsest; \
+	fi
+	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	@echo
+	@echo "Installed. Next: edit $(SYSCONFDIR)/palimpsest/palimpsest.toml, check it with"
+	@echo "  $(BINDIR)/palimpsest check-config --config $(SYSCONFDIR)/palimpsest/palimpsest.toml"
+	@echo "then: systemctl daemon-reload && systemctl enable --now palimpsest"
+
+# Removes what `make install` put in place except the config and the logrotate file you may have
+# edited, and every state folder and deletion log (evidence is never deleted by a Makefile).
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/palimpsest
+	@for unit in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$unit); echo "rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$unit)"; done
+	rm -f $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml.example
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@echo "Kept: $(SYSCONFDIR)/palimpsest/palimpsest.toml, $(SYSCONFDIR)/logrotate.d/palimpsest, and the state"
+	@echo "folder and deletion log (/var/lib/palimpsest by default): remove them yourself if you mean to."
+
+# Checks every unit in systemd/ with systemd-analyze (skipped where systemd-analyze is missing).
+verify-units:
+	@sh systemd/verify-units.sh

@@ -16,6 +16,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        // The optional Prometheus endpoint (`[daemon] metrics_listen`).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.20.0"),
+        // Tests only: starts `palimpsest run` as a child that signals can stop (Foundation.Process
+        // children inherit a blocked SIGTERM on Linux).
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -39,6 +46,9 @@ let package = Package(
                 .product(name: "Collections", package: "swift-collections"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
         // A scripted loopback HTTP server that replays recorded responses: used by the
@@ -74,6 +84,7 @@ let package = Package(
             dependencies: [
                 "PalimpsestCore",
                 "PalimpsestReplay",
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             exclude: []
         ),

@@ -9,6 +9,10 @@ struct GlobalOptions: ParsableArguments {
         guard Logger.Level(rawValue: self.logLevel.lowercased()) != nil else {
             throw ValidationError("--log-level \(self.logLevel): expected one of trace, debug, info, notice, warning, error, critical")
         }
+        if let shard = self.shard, AccountShard(parsing: shard) == nil {
+            throw ValidationError(
+                "--shard \(shard): expected k/n, this instance's shard k of n shards, 1 <= k <= n <= \(AccountShard.maximumCount) (e.g. 2/8)")
+        }
     }
 
     @Option(
@@ -26,13 +30,27 @@ struct GlobalOptions: ParsableArguments {
             valueName: "level"))
     var logLevel: String = "info"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Watch only shard k of n of the accounts, overriding [daemon] shard.",
+            discussion: "For one shared config on several hosts: palimpsest@2-8.service runs --shard 2/8.",
+            valueName: "k/n"))
+    var shard: String?
+
+    /// The `--shard` override, if given.
+    var shardOverride: AccountShard? { self.shard.flatMap(AccountShard.init(parsing:)) }
+
     /// The config file this invocation uses.
     var configURL: URL { ConfigLoader.resolvePath(explicit: self.config) }
 
-    /// Loads the config, or prints every problem to stderr and exits with status 78 (EX_CONFIG).
+    /// Loads the config (with the `--shard` override), or prints every problem to stderr and exits
+    /// with status 78 (EX_CONFIG).
     func loadConfig() throws -> PalimpsestConfig {
         do {
-            return try ConfigLoader.load(from: self.configURL)
+            var config = try ConfigLoader.load(from: self.configURL)
+            if let shard = self.shardOverride { config.daemon.shard = shard }
+            return config
         } catch {
             printError("\(error)")
             throw ExitCode(78)

@@ -14,8 +14,8 @@ struct Palimpsest: AsyncParsableCommand {
             The config file is TOML: see Config/palimpsest.toml and docs/configuration.md.
             """,
         subcommands: [
-            RunCommand.self, PollCommand.self, CheckConfigCommand.self, TailCommand.self, DigestCommand.self,
-            DemoCommand.self,
+            RunCommand.self, PollCommand.self, StatusCommand.self, CheckConfigCommand.self, TailCommand.self,
+            DigestCommand.self, DemoCommand.self,
         ]
     )
 }

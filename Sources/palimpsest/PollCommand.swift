@@ -10,7 +10,10 @@ struct PollCommand: AsyncParsableCommand {
             Prints one line per account (outcome and events) on stdout. `--now` records the poll \
             as made at the given time: for replays of recorded data and tests. Exit status 0 when \
             every poll ran (a blind poll is a normal outcome), 1 when a poll could not run \
-            (state or log not writable).
+            (state or log not writable), 75 when a daemon (or another poll) is using the same \
+            state_dir: `poll` takes the daemon's lock (state_dir/palimpsest.lock) and refuses to \
+            run beside it, since both would write the same account state; `--wait` waits for the \
+            lock instead. Without --account it polls the accounts of this instance's shard.
             """
     )
 
@@ -25,10 +28,14 @@ struct PollCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Record the poll as made at this RFC 3339 time.", valueName: "time"))
     var now: String?
 
+    @Flag(help: "Wait for a running daemon or poll on the same state_dir to finish instead of refusing.")
+    var wait = false
+
     func run() async throws {
         let logger = self.options.bootstrapLogging()
         let config = try self.options.loadConfig()
-        let accounts = try selectAccounts(config.accounts, keys: self.accountKeys)
+        let accounts = self.accountKeys.isEmpty
+            ? config.watchedAccounts : try selectAccounts(config.accounts, keys: self.accountKeys)
         let time: Date
         if let text = self.now {
             guard let parsed = RFC3339.date(from: text) else {
@@ -38,6 +45,16 @@ struct PollCommand: AsyncParsableCommand {
         } else {
             time = Date()
         }
+        let lock: StateDirectoryLock
+        do {
+            lock = try StateDirectoryLock.acquire(
+                stateDirectory: config.daemon.stateDirectory, wait: self.wait, purpose: "palimpsest poll",
+                waitOption: "--wait")
+        } catch let held as StateDirectoryLock.Held {
+            printError("\(held)")
+            throw ExitCode(75)
+        }
+        defer { withExtendedLifetime(lock) {} }
         let runtime = try MonitorRuntime(config: config, logger: logger)
         defer { runtime.shutdown() }
         let results = await PollCycle(poller: runtime.poller, concurrency: config.daemon.concurrency)

@@ -13,7 +13,12 @@ struct RunCommand: AsyncParsableCommand {
             Each account is polled every `interval` (per account or from [daemon]), moved by up \
             to `jitter` of the interval. Findings are appended to the deletion log. SIGTERM or \
             SIGINT stops scheduling new polls, lets in-flight polls finish their writes, and \
-            exits 0. Operator messages go to stderr.
+            exits 0. SIGHUP re-reads the config (an invalid one is rejected and the old one keeps \
+            running) and reopens the deletion log (logrotate). Under systemd (Type=notify) it \
+            reports READY, STATUS, RELOADING, STOPPING and watchdog pings on $NOTIFY_SOCKET. \
+            Only one daemon runs per state_dir (a lock file, state_dir/palimpsest.lock); the \
+            daemon writes state_dir/status.json for `palimpsest status`. Operator messages go \
+            to stderr. Exit status 78 for a config error, 75 when another daemon holds the state_dir.
             """
     )
 
@@ -22,6 +27,10 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds to wait for in-flight polls on shutdown.", valueName: "seconds"))
     var drainTimeout: Int = 60
 
+    func validate() throws {
+        guard self.drainTimeout >= 1 else { throw ValidationError("--drain-timeout: expected at least 1 second") }
+    }
+
     func run() async throws {
         let logger = self.options.bootstrapLogging()
         let config = try self.options.loadConfig()
@@ -29,18 +38,42 @@ struct RunCommand: AsyncParsableCommand {
             printError("\(config.file.path): no [[account]] is configured; nothing to watch.")
             throw ExitCode(78)
         }
+        guard !config.watchedAccounts.isEmpty else {
+            printError(
+                "\(config.file.path): shard \(config.daemon.shard?.description ?? "") leaves this instance none of the "
+                    + "\(config.accounts.count) accounts; nothing to watch.")
+            throw ExitCode(78)
+        }
+        let lock: StateDirectoryLock
+        do {
+            lock = try StateDirectoryLock.acquire(
+                stateDirectory: config.daemon.stateDirectory, purpose: "palimpsest run")
+        } catch let held as StateDirectoryLock.Held {
+            printError("\(held)")
+            throw ExitCode(75)
+        }
         let runtime = try MonitorRuntime(config: config, logger: logger)
         defer { runtime.shutdown() }
-        logger.info(
-            "starting: \(config.accounts.count) accounts, state in \(config.daemon.stateDirectory.path), log \(config.daemon.deletionLog.path)"
-        )
-        let monitor = MonitorService(
-            accounts: config.accounts, poller: runtime.poller, jitter: config.daemon.jitter, logger: logger)
+        let places = "state in \(config.daemon.stateDirectory.path), log \(config.daemon.deletionLog.path)"
+        logger.info("starting: \(config.watchedAccounts.count) accounts, \(places)")
+        let metrics = config.daemon.metricsListen.map { _ in DaemonMetrics() }
+        let daemon = await MonitorDaemon.prepare(
+            config: config, runtime: runtime, notifier: SystemdNotifier(),
+            watchdogInterval: SystemdNotifier.watchdogPingInterval(), logger: logger, metrics: metrics,
+            shardOverride: self.options.shardOverride)
+        // Trap SIGHUP before READY=1 goes out.
+        let reloads = await HangupReloadService(daemon: daemon)
+        // Shut down in reverse order: reloads stop first, then the poll loop drains, then metrics.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let address = config.daemon.metricsListen, let metrics {
+            services.append(.init(service: MetricsEndpoint(address: address, metrics: metrics, logger: logger)))
+        }
+        services += [.init(service: daemon), .init(service: reloads)]
         var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: monitor)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(self.drainTimeout)
         let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
-        logger.info("stopped")
+        withExtendedLifetime(lock) {}
     }
 }

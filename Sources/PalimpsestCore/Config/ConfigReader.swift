@@ -13,7 +13,7 @@ struct ConfigReader {
     static let daemonKeys = [
         "state_dir", "deletion_log", "interval", "jitter", "concurrency", "per_host_concurrency", "timeout",
         "connect_timeout", "user_agent", "proxy", "max_body_size", "confirm_polls", "confirm_min_age",
-        "snapshot_retention",
+        "snapshot_retention", "shard", "metrics_listen",
     ]
     /// The keys accepted in `[digest]`.
     static let digestKeys = ["time_zone", "dir", "logs", "smtp"]
@@ -343,6 +343,26 @@ struct ConfigReader {
         }
         if let value = self.readInt(table, "snapshot_retention", range: 1...10_000, in: scope) {
             settings.snapshotRetention = value
+        }
+        if let text = self.readString(table, "shard", in: scope) {
+            if let shard = AccountShard(parsing: text) {
+                settings.shard = shard
+            } else {
+                self.report(
+                    "expected \"k/n\": this instance's shard k of n shards, 1 <= k <= n <= \(AccountShard.maximumCount) "
+                        + "(e.g. \"2/8\"), found \(Self.quote(text))",
+                    key: "shard", in: scope)
+            }
+        }
+        if let text = self.readString(table, "metrics_listen", in: scope), !text.isEmpty {
+            if let address = MetricsAddress(parsing: text) {
+                settings.metricsListen = address
+            } else {
+                self.report(
+                    "expected an IP address and port such as \"127.0.0.1:9464\" or \"[::1]:9464\" (no host names), "
+                        + "found \(Self.quote(text))",
+                    key: "metrics_listen", in: scope)
+            }
         }
         return settings
     }

@@ -15,7 +15,7 @@ public enum ConfigSummary {
         lines.append("Config file: \(config.file.path)")
         lines.append("")
         lines.append("Daemon:")
-        let daemonRows: [(String, String)] = [
+        var daemonRows: [(String, String)] = [
             ("state_dir", daemon.stateDirectory.path),
             ("deletion_log", daemon.deletionLog.path),
             ("interval", "\(DurationParser.string(from: daemon.interval)) ± \(Self.percent(daemon.jitter)) jitter"),
@@ -35,6 +35,14 @@ public enum ConfigSummary {
             ),
             ("snapshot_retention", "\(daemon.snapshotRetention) snapshots per account"),
         ]
+        if let address = daemon.metricsListen {
+            daemonRows.append(
+                ("metrics_listen", "http://\(address)/metrics" + (address.isLoopback ? "" : " (not loopback: anyone who can reach it can read it)")))
+        }
+        if let shard = daemon.shard {
+            daemonRows.append(
+                ("shard", "\(shard) (this instance watches \(config.watchedAccounts.count) of \(config.accounts.count) accounts)"))
+        }
         lines += Self.table(daemonRows, indent: "  ")
         lines.append("")
         lines.append("Digest:")
@@ -104,6 +112,11 @@ public enum ConfigSummary {
             rows.append(("proxy", proxy))
             if !account.headers.isEmpty {
                 rows.append(("headers", account.headers.keys.sorted().joined(separator: ", ") + " (values hidden)"))
+            }
+            if let shard = daemon.shard {
+                let index = AccountShard.shardIndex(of: account.key, count: shard.count)
+                rows.append(
+                    ("shard", "\(index)/\(shard.count)" + (index == shard.index ? " (watched here)" : " (another instance)")))
             }
             lines += Self.table(rows, indent: "     ")
         }

@@ -52,6 +52,12 @@ public struct DaemonSettings: Sendable, Hashable {
     /// `snapshot_retention`: how many of an account's latest snapshots to keep (snapshots cited
     /// by events are always kept). Default 10, at least 1.
     public var snapshotRetention: Int
+    /// `shard`: when set (`"2/8"`), this instance watches only the accounts whose key hashes to
+    /// that shard (``AccountShard``), so several hosts can split one config. Default `nil`: all.
+    public var shard: AccountShard?
+    /// `metrics_listen`: where the Prometheus endpoint (`GET /metrics`) listens, e.g.
+    /// `127.0.0.1:9464`. Default `nil` (also for `""`): no endpoint.
+    public var metricsListen: MetricsAddress?
 
     /// Settings with every default, as if the config had no `[daemon]` table.
     public init() {
@@ -69,5 +75,7 @@ public struct DaemonSettings: Sendable, Hashable {
         self.confirmPolls = 2
         self.confirmMinAge = 1_200
         self.snapshotRetention = 10
+        self.shard = nil
+        self.metricsListen = nil
     }
 }

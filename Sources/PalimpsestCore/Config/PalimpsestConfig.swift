@@ -30,6 +30,13 @@ public struct PalimpsestConfig: Sendable, Hashable {
         self.digest = digest ?? DigestSettings(stateDirectory: daemon.stateDirectory)
     }
 
+    /// The accounts this instance watches: all of ``accounts``, or those of its `[daemon] shard`,
+    /// in file order.
+    public var watchedAccounts: [Account] {
+        guard let shard = self.daemon.shard else { return self.accounts }
+        return self.accounts.filter { shard.contains($0.key) }
+    }
+
     /// The account with the given key, if configured.
     ///
     /// - Parameter key: An account key such as `mastodon:@user@mastodon.social`.

@@ -13,12 +13,24 @@ public struct PollReport: Sendable {
     public var events: [Event]
     /// Number of probes sent.
     public var probes: Int
+    /// The account's blind span after this poll: open while polls fail, `nil` once one succeeds.
+    public var blindSpan: BlindSpan?
+    /// Posts the detector tracks after this poll (visible or missing; not deleted or aged out).
+    public var postsTracked: Int
+    /// Events logged for the account so far, this poll's included.
+    public var eventsLogged: Int
 
-    public init(account: Account, polledAt: Date, record: PollRecord, events: [Event], probes: Int) {
+    public init(
+        account: Account, polledAt: Date, record: PollRecord, events: [Event], probes: Int,
+        blindSpan: BlindSpan? = nil, postsTracked: Int = 0, eventsLogged: Int = 0
+    ) {
         self.account = account
         self.polledAt = polledAt
         self.record = record
         self.events = events
         self.probes = probes
+        self.blindSpan = blindSpan
+        self.postsTracked = postsTracked
+        self.eventsLogged = eventsLogged
     }
 }

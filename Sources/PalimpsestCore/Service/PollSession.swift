@@ -128,7 +128,8 @@ struct PollSession: Sendable {
         PollReport(
             account: self.account, polledAt: self.now,
             record: state.lastPoll ?? PollRecord(at: self.now, outcome: "unknown", detail: ""), events: events,
-            probes: self.probesSent)
+            probes: self.probesSent, blindSpan: state.detection.blindSpan,
+            postsTracked: state.detection.trackedPostCount, eventsLogged: state.eventsLogged)
     }
 
     // MARK: - Helpers

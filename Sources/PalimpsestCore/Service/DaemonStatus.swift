@@ -1,0 +1,175 @@
+public import Foundation
+
+/// What the running daemon reports about itself: `state_dir/status.json`, rewritten atomically
+/// (write, fsync, rename) at most every few seconds while polls happen, so `palimpsest status`
+/// can read it at any time without a lock. JSON with snake_case keys, RFC 3339 UTC times; format
+/// in `docs/operating.md`.
+public struct DaemonStatus: Sendable, Codable, Hashable {
+    /// Format version of `status.json`.
+    public static let formatVersion = 1
+    /// The file's name inside `state_dir`.
+    public static let fileName = "status.json"
+
+    /// The daemon's life stage.
+    public enum Phase: String, Sendable, Codable, Hashable {
+        /// Restoring state before it is ready.
+        case starting
+        /// Polling.
+        case running
+        /// Re-reading its config (SIGHUP).
+        case reloading
+        /// Draining in-flight polls after SIGTERM/SIGINT.
+        case stopping
+        /// Stopped cleanly: every write is done.
+        case stopped
+    }
+
+    /// One watched account as the daemon sees it.
+    public struct AccountEntry: Sendable, Codable, Hashable {
+        /// The account key.
+        public var account: AccountKey
+        /// Its display name from the config, if any.
+        public var name: String?
+        /// Seconds between polls (before jitter).
+        public var interval: TimeInterval
+        /// The last poll's record (time, outcome, detail), `nil` before the first.
+        public var lastPoll: PollRecord?
+        /// When the next poll is due (UTC), `nil` while one runs.
+        public var nextPoll: Date?
+        /// True while a poll of the account is in flight.
+        public var polling: Bool
+        /// The current blind span (failed polls since the last good one), if any.
+        public var blind: BlindSpan?
+        /// Posts the detector tracks (visible or missing; not deleted or aged out).
+        public var postsTracked: Int
+        /// Events logged for the account since its state began.
+        public var eventsLogged: Int
+
+        /// An entry from its parts.
+        public init(
+            account: AccountKey, name: String?, interval: TimeInterval, lastPoll: PollRecord? = nil,
+            nextPoll: Date? = nil, polling: Bool = false, blind: BlindSpan? = nil, postsTracked: Int = 0,
+            eventsLogged: Int = 0
+        ) {
+            self.account = account
+            self.name = name
+            self.interval = interval
+            self.lastPoll = lastPoll
+            self.nextPoll = nextPoll
+            self.polling = polling
+            self.blind = blind
+            self.postsTracked = postsTracked
+            self.eventsLogged = eventsLogged
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case account, name, interval, polling, blind
+            case lastPoll = "last_poll"
+            case nextPoll = "next_poll"
+            case postsTracked = "posts_tracked"
+            case eventsLogged = "events_logged"
+        }
+    }
+
+    /// Format version.
+    public var v: Int
+    /// The daemon's process ID.
+    public var pid: Int32
+    /// The daemon's life stage when written.
+    public var phase: Phase
+    /// When the daemon started (UTC).
+    public var startedAt: Date
+    /// When this was written (UTC).
+    public var updatedAt: Date
+    /// When the config was last loaded (start or successful reload), UTC.
+    public var configLoadedAt: Date
+    /// The config file.
+    public var config: String
+    /// This instance's shard (`"2/8"`), if the config sets one.
+    public var shard: String?
+    /// Polls finished in the last ``recentWindow`` seconds.
+    public var recentPolls: Int
+    /// The window of ``recentPolls``: the daemon's `interval`, in seconds.
+    public var recentWindow: TimeInterval
+    /// Events appended to the deletion log since 00:00 UTC today.
+    public var eventsToday: Int
+    /// Why the last reload was rejected (the old config kept running); `nil` when the last
+    /// reload, if any, was applied.
+    public var reloadError: String?
+    /// The watched accounts, in config order.
+    public var accounts: [AccountEntry]
+
+    /// A status from its parts.
+    public init(
+        pid: Int32, phase: Phase, startedAt: Date, updatedAt: Date, configLoadedAt: Date, config: String,
+        shard: String?, recentPolls: Int, recentWindow: TimeInterval, eventsToday: Int, reloadError: String? = nil,
+        accounts: [AccountEntry]
+    ) {
+        self.v = Self.formatVersion
+        self.pid = pid
+        self.phase = phase
+        self.startedAt = startedAt
+        self.updatedAt = updatedAt
+        self.configLoadedAt = configLoadedAt
+        self.config = config
+        self.shard = shard
+        self.recentPolls = recentPolls
+        self.recentWindow = recentWindow
+        self.eventsToday = eventsToday
+        self.reloadError = reloadError
+        self.accounts = accounts
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case v, pid, phase, config, shard, accounts
+        case startedAt = "started_at"
+        case updatedAt = "updated_at"
+        case configLoadedAt = "config_loaded_at"
+        case recentPolls = "recent_polls"
+        case recentWindow = "recent_window"
+        case eventsToday = "events_today"
+        case reloadError = "reload_error"
+    }
+
+    /// Accounts whose last poll failed (a blind span is open).
+    public var blindAccounts: Int { self.accounts.filter { $0.blind != nil }.count }
+
+    /// The one-line summary sent to systemd as `STATUS=` (shown by `systemctl status`).
+    public var summary: String {
+        let window = DurationParser.string(from: self.recentWindow)
+        var text = "watching \(self.accounts.count) accounts"
+        if let shard = self.shard { text += " (shard \(shard))" }
+        text += "; \(self.recentPolls) polls in the last \(window); \(self.eventsToday) events today; "
+        text += "\(self.blindAccounts) blind"
+        if self.reloadError != nil { text += "; last reload rejected (see the log)" }
+        return text
+    }
+
+    /// Reads `status.json` from `stateDirectory`.
+    /// - Returns: The status, or `nil` when there is no such file (the daemon never ran there).
+    /// - Throws: ``StoreError`` when the file cannot be read or is not a status of this format.
+    public static func read(stateDirectory: URL) throws -> DaemonStatus? {
+        let path = stateDirectory.appendingPathComponent(Self.fileName).path
+        guard let data = try POSIXFile.contents(of: path) else { return nil }
+        do {
+            return try JSONCoding.decoder().decode(DaemonStatus.self, from: data)
+        } catch {
+            throw StoreError(
+                operation: "decode", path: path, detail: "\(error)",
+                advice: "the daemon rewrites it within seconds while it runs; if it persists, delete the file")
+        }
+    }
+
+    /// Writes this status to `stateDirectory/status.json` atomically.
+    /// - Throws: ``StoreError`` when it cannot be encoded or written.
+    public func write(stateDirectory: URL) throws {
+        let url = stateDirectory.appendingPathComponent(Self.fileName)
+        let data: Data
+        do {
+            data = try JSONCoding.documentEncoder().encode(self)
+        } catch {
+            throw StoreError(operation: "encode", path: url.path, detail: "\(error)", advice: "report this as a bug")
+        }
+        try DurableFile.writeAtomically(data, to: url)
+    }
+}

@@ -1,0 +1,435 @@
+public import Foundation
+public import Logging
+public import ServiceLifecycle
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `palimpsest run` as a well-behaved systemd service: the poll loop (``MonitorService``) plus
+/// the notify protocol, the watchdog, `status.json`, and reload.
+///
+/// - `READY=1` once the config is loaded and every watched account's state has been read back;
+///   `STATUS=` with accounts watched, polls in the last interval, events today, accounts blind.
+/// - `WATCHDOG=1` every half `WATCHDOG_USEC`, only while ``PollHeartbeat`` sees the poll loop make
+///   progress: a hung loop stops the pings and systemd restarts the daemon.
+/// - ``reload()`` (SIGHUP): `RELOADING=1` + `MONOTONIC_USEC=`, reopen the deletion log (logrotate),
+///   re-read the config, apply it or reject it with the old one still running, `READY=1`.
+/// - Graceful shutdown (SIGTERM, SIGINT): `STOPPING=1`, no new polls, in-flight polls finish their
+///   writes (watchdog pings go on meanwhile), `status.json` says `stopped`.
+public final class MonitorDaemon: Service, Sendable {
+    /// What a ``reload()`` did.
+    public enum ReloadOutcome: Sendable, Hashable {
+        /// The new config runs; these accounts changed.
+        case applied(MonitorService.Changes)
+        /// The new config was refused (the message says why); the old one keeps running.
+        case rejected(String)
+        /// Not attempted: the daemon is stopping or already reloading.
+        case ignored
+    }
+
+    private struct State {
+        var config: PalimpsestConfig
+        var reloading = false
+        var stopping = false
+    }
+
+    /// The config file re-read on reload.
+    public let configURL: URL
+    /// The shard that replaces the config's `[daemon] shard` at every load (`--shard`), if any.
+    public let shardOverride: AccountShard?
+    private let runtime: MonitorRuntime
+    private let notifier: any ServiceManagerNotifying
+    private let watchdogInterval: Duration?
+    private let statusInterval: Duration
+    private let logger: Logger
+    private let heartbeat: PollHeartbeat
+    private let book: DaemonStatusBook
+    private let metrics: DaemonMetrics?
+    private let monitor: MonitorService
+    private let state: Mutex<State>
+    private let finished = ShutdownSignal()
+    /// The last `STATUS=` text sent, so the status loop sends only changes.
+    private let sentSummary = Mutex("")
+
+    private init(
+        config: PalimpsestConfig, runtime: MonitorRuntime, notifier: any ServiceManagerNotifying,
+        watchdogInterval: Duration?, statusInterval: Duration, logger: Logger, heartbeat: PollHeartbeat,
+        book: DaemonStatusBook, metrics: DaemonMetrics?, firstPolls: [AccountKey: Date], shardOverride: AccountShard?,
+        now: Date
+    ) {
+        self.configURL = config.file
+        self.shardOverride = shardOverride
+        self.runtime = runtime
+        self.notifier = notifier
+        self.watchdogInterval = watchdogInterval
+        self.statusInterval = statusInterval
+        self.logger = logger
+        self.heartbeat = heartbeat
+        self.book = book
+        self.metrics = metrics
+        self.state = Mutex(State(config: config))
+        let poller = Self.poller(for: config, runtime: runtime, heartbeat: heartbeat, metrics: metrics, logger: logger)
+        let pollStarts = Mutex<[AccountKey: ContinuousClock.Instant]>([:])
+        self.monitor = MonitorService(
+            accounts: config.watchedAccounts, poller: poller, jitter: config.daemon.jitter, logger: logger,
+            firstPolls: firstPolls, now: now,
+            observer: { [heartbeat, book, metrics] activity in
+                switch activity {
+                case .pollStarted(let account):
+                    heartbeat.pollStarted()
+                    if metrics != nil { pollStarts.withLock { $0[account.key] = .now } }
+                case .polled(let account, let result):
+                    heartbeat.pollFinished()
+                    if let metrics, let start = pollStarts.withLock({ $0.removeValue(forKey: account.key) }) {
+                        metrics.recordPoll(result, of: account, duration: start.duration(to: .now))
+                    }
+                case .scheduled, .ended:
+                    break
+                }
+                book.record(activity)
+            })
+    }
+
+    /// Reads back the state of every watched account and the events logged today, then builds the
+    /// daemon (not yet running: call ``run()``).
+    ///
+    /// An account whose state cannot be read is logged (its polls will report the same error)
+    /// and does not stop the others.
+    /// - Parameters:
+    ///   - config: the loaded config (``PalimpsestConfig/watchedAccounts`` are polled).
+    ///   - runtime: the opened state store, deletion log and HTTP client.
+    ///   - notifier: systemd's notify socket, or a recorder in tests.
+    ///   - watchdogInterval: how often to send `WATCHDOG=1`
+    ///     (``SystemdNotifier/watchdogPingInterval(environment:pid:)``), `nil` for never.
+    ///   - statusInterval: how often `status.json` and `STATUS=` are refreshed when something changed.
+    ///   - logger: operator messages.
+    ///   - metrics: where to record Prometheus metrics (`[daemon] metrics_listen` set), or `nil`.
+    ///   - shardOverride: a shard that replaces `[daemon] shard` in this and every reloaded config
+    ///     (`--shard`); `config` must already carry it.
+    ///   - stallLimit: how long polls in flight may make no progress before the watchdog pings
+    ///     stop; `nil` for ``PollHeartbeat/stallLimit(httpTimeout:)`` of the config's `timeout`
+    ///     (tests shorten it).
+    ///   - now: the start time (UTC).
+    public static func prepare(
+        config: PalimpsestConfig, runtime: MonitorRuntime, notifier: any ServiceManagerNotifying,
+        watchdogInterval: Duration?, statusInterval: Duration = .seconds(5), logger: Logger,
+        metrics: DaemonMetrics? = nil, shardOverride: AccountShard? = nil, stallLimit: Duration? = nil,
+        now: Date = Date()
+    ) async -> MonitorDaemon {
+        let accounts = config.watchedAccounts
+        let restored = await Self.restore(accounts, store: runtime.stateStore, logger: logger)
+        let logURL = runtime.log.url
+        let midnight = Date(timeIntervalSince1970: Double(DaemonStatusBook.day(of: now)) * 86_400)
+        let eventsToday =
+            (try? await BlockingIO.run { () -> Int in
+                guard FileManager.default.fileExists(atPath: logURL.path) else { return 0 }
+                return try DeletionLog.readEvents(at: logURL).filter { $0.detectedAt >= midnight }.count
+            }) ?? 0
+        var firstPolls: [AccountKey: Date] = [:]
+        for account in accounts {
+            // After a restart, keep each account's rhythm: its next poll one interval after its last.
+            if let last = restored[account.key]?.lastPoll?.at {
+                let due = last.addingTimeInterval(account.interval)
+                if due > now { firstPolls[account.key] = min(due, now.addingTimeInterval(account.interval)) }
+            }
+        }
+        let heartbeat = PollHeartbeat(
+            stallLimit: stallLimit ?? PollHeartbeat.stallLimit(httpTimeout: config.daemon.timeout),
+            idleLimit: Self.idleLimit(accounts, jitter: config.daemon.jitter))
+        let book = DaemonStatusBook(
+            config: config, accounts: accounts, restored: restored, eventsToday: eventsToday, now: now)
+        return MonitorDaemon(
+            config: config, runtime: runtime, notifier: notifier, watchdogInterval: watchdogInterval,
+            statusInterval: statusInterval, logger: logger, heartbeat: heartbeat, book: book, metrics: metrics,
+            firstPolls: firstPolls, shardOverride: shardOverride, now: now)
+    }
+
+    /// The config in effect.
+    public var config: PalimpsestConfig { self.state.withLock { $0.config } }
+
+    /// The accounts polled now, sorted by key.
+    public var watchedKeys: [AccountKey] { self.monitor.watchedKeys }
+
+    /// The current status, as `status.json` would hold it.
+    public var status: DaemonStatus { self.book.snapshot() }
+
+    public func run() async throws {
+        self.book.setPhase(.running)
+        let status = self.book.snapshot()
+        self.metrics?.setAccounts(watched: status.accounts.count, blind: status.blindAccounts)
+        await self.writeStatus(status)
+        self.sendStatus(status.summary, prefix: "READY=1\n")
+        self.logger.notice(
+            "ready: \(status.summary); state in \(self.runtime.stateStore.root.path), log \(self.runtime.log.url.path)")
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    try? await self.monitor.run()
+                    self.finished.stop()
+                }
+                group.addTask { await self.watchdogLoop() }
+                group.addTask { await self.statusLoop() }
+                await group.waitForAll()
+            }
+        } onGracefulShutdown: {
+            self.beginStopping()
+        }
+        self.book.setPhase(.stopped)
+        await self.writeStatus(self.book.snapshot())
+        self.logger.notice("stopped: every poll finished and every write is done")
+    }
+
+    private func beginStopping() {
+        self.state.withLock { $0.stopping = true }
+        self.book.setPhase(.stopping)
+        self.notifier.notify("STOPPING=1\n" + SystemdNotifier.statusLine("stopping: finishing in-flight polls"))
+        self.logger.notice("stopping: no new polls; waiting for \(self.heartbeat.pollsInFlight) in flight")
+    }
+
+    // MARK: - Reload
+
+    /// Re-reads the config file and applies it (SIGHUP): accounts added start polling, removed ones
+    /// stop (their data stays), changed ones take their new settings; nothing of any account's
+    /// state is lost. Reopens the deletion log first (logrotate), whatever the config holds.
+    ///
+    /// Rejected, with the old config still running: a config that does not load (every problem is
+    /// logged, one per line), one that leaves this instance no account, or one that moves
+    /// `state_dir` or `deletion_log` (restart for those). HTTP client settings (`concurrency`,
+    /// `per_host_concurrency`, `timeout`, `connect_timeout`, `user_agent`, `proxy`,
+    /// `max_body_size`) and `metrics_listen` take effect at the next restart; a warning names them.
+    /// - Returns: what happened.
+    @discardableResult
+    public func reload() async -> ReloadOutcome {
+        let claimed = self.state.withLock { state -> Bool in
+            guard !state.stopping, !state.reloading else { return false }
+            state.reloading = true
+            return true
+        }
+        guard claimed else { return .ignored }
+        defer { self.state.withLock { $0.reloading = false } }
+        self.book.setPhase(.reloading)
+        self.notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
+        self.logger.notice("reloading: re-reading \(self.configURL.path), reopening the deletion log")
+
+        let log = self.runtime.log
+        do {
+            try await BlockingIO.run { try log.reopen() }
+        } catch {
+            self.logger.error("could not reopen the deletion log: \(error)")
+        }
+
+        let outcome = await self.applyNewConfig()
+        switch outcome {
+        case .applied(let changes):
+            self.book.setReloadError(nil)
+            let summary = self.book.snapshot().summary
+            let counts = "\(changes.added.count) added, \(changes.removed.count) removed, \(changes.changed.count) changed"
+            self.logger.notice("reload done: \(summary) (\(counts))")
+        case .rejected(let reason):
+            self.book.setReloadError(reason)
+        case .ignored:
+            break
+        }
+        self.book.setPhase(self.state.withLock { $0.stopping } ? .stopping : .running)
+        let status = self.book.snapshot()
+        await self.writeStatus(status)
+        self.sendStatus(status.summary, prefix: "READY=1\n")
+        return outcome
+    }
+
+    private func applyNewConfig() async -> ReloadOutcome {
+        let old = self.config
+        var new: PalimpsestConfig
+        do {
+            let url = self.configURL
+            new = try await BlockingIO.run { try ConfigLoader.load(from: url) }
+            if let shard = self.shardOverride { new.daemon.shard = shard }
+        } catch let error as ConfigValidationError {
+            let path = self.configURL.path
+            self.logger.error("reload rejected: \(error.errors.count) problem(s) in \(path); still running the previous config")
+            for problem in error.errors { self.logger.error("  \(problem)") }
+            return .rejected(error.errors.map(\.description).joined(separator: "; "))
+        } catch {
+            self.logger.error("reload rejected: \(error); still running the previous config")
+            return .rejected("\(error)")
+        }
+        var refusals: [String] = []
+        if new.daemon.stateDirectory.standardizedFileURL != old.daemon.stateDirectory.standardizedFileURL {
+            refusals.append(
+                "state_dir changed from \(old.daemon.stateDirectory.path) to \(new.daemon.stateDirectory.path); "
+                    + "a running daemon does not move its state: stop it, move the folder, start it")
+        }
+        if new.daemon.deletionLog.standardizedFileURL != old.daemon.deletionLog.standardizedFileURL {
+            refusals.append(
+                "deletion_log changed from \(old.daemon.deletionLog.path) to \(new.daemon.deletionLog.path); "
+                    + "restart the daemon to write to another log")
+        }
+        let accounts = new.watchedAccounts
+        if accounts.isEmpty {
+            refusals.append(
+                new.accounts.isEmpty
+                    ? "the new config has no [[account]]; nothing would be watched"
+                    : "shard \(new.daemon.shard?.description ?? "") leaves this instance none of the "
+                        + "\(new.accounts.count) accounts")
+        }
+        guard refusals.isEmpty else {
+            for refusal in refusals {
+                self.logger.error("reload rejected: \(refusal); still running the previous config")
+            }
+            return .rejected(refusals.joined(separator: "; "))
+        }
+        let restartOnly = Self.restartOnlyChanges(from: old.daemon, to: new.daemon)
+        if !restartOnly.isEmpty {
+            let keys = restartOnly.joined(separator: ", ")
+            self.logger.warning(
+                "[daemon] \(keys) changed: these take effect at the next restart (systemctl restart palimpsest); the rest of the new config is applied now")
+        }
+        let known = Set(self.monitor.watchedKeys)
+        let restored = await Self.restore(
+            accounts.filter { !known.contains($0.key) }, store: self.runtime.stateStore, logger: self.logger)
+        let poller = Self.poller(
+            for: new, runtime: self.runtime, heartbeat: self.heartbeat, metrics: self.metrics, logger: self.logger)
+        self.book.setAccounts(accounts, config: new, restored: restored, now: Date())
+        let changes = self.monitor.update(accounts: accounts, poller: poller, jitter: new.daemon.jitter)
+        self.heartbeat.setIdleLimit(Self.idleLimit(accounts, jitter: new.daemon.jitter))
+        self.state.withLock { $0.config = new }
+        for key in changes.added { self.logger.info("reload: now watching \(key)") }
+        for key in changes.removed { self.logger.info("reload: no longer watching \(key) (its data stays)") }
+        return .applied(changes)
+    }
+
+    /// The `[daemon]` keys that differ and only take effect at restart (the HTTP client's and the
+    /// metrics endpoint's).
+    static func restartOnlyChanges(from old: DaemonSettings, to new: DaemonSettings) -> [String] {
+        var keys: [String] = []
+        if old.concurrency != new.concurrency { keys.append("concurrency") }
+        if old.perHostConcurrency != new.perHostConcurrency { keys.append("per_host_concurrency") }
+        if old.timeout != new.timeout { keys.append("timeout") }
+        if old.connectTimeout != new.connectTimeout { keys.append("connect_timeout") }
+        if old.userAgent != new.userAgent { keys.append("user_agent") }
+        if old.proxy != new.proxy { keys.append("proxy") }
+        if old.maxBodyBytes != new.maxBodyBytes { keys.append("max_body_size") }
+        if old.metricsListen != new.metricsListen { keys.append("metrics_listen") }
+        return keys
+    }
+
+    // MARK: - Background loops
+
+    private func watchdogLoop() async {
+        guard let interval = self.watchdogInterval else { return }
+        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        var stalled = false
+        while !self.finished.isStopped, !Task.isCancelled {
+            if let problem = self.heartbeat.check() {
+                if !stalled {
+                    self.logger.critical(
+                        "poll loop stalled: \(problem); withholding watchdog pings so systemd restarts the daemon")
+                    stalled = true
+                }
+            } else {
+                if stalled {
+                    self.logger.notice("poll loop progressing again; watchdog pings resume")
+                    stalled = false
+                }
+                self.notifier.notify("WATCHDOG=1")
+            }
+            if await self.finished.sleep(seconds: seconds) { return }
+        }
+    }
+
+    private func statusLoop() async {
+        let interval = self.statusInterval
+        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        while true {
+            let stopped = await self.finished.sleep(seconds: seconds)
+            if stopped || Task.isCancelled { return }
+            let status = self.book.snapshot()
+            self.metrics?.setAccounts(watched: status.accounts.count, blind: status.blindAccounts)
+            if self.book.takeDirty() { await self.writeStatus(status) }
+            let quiet = self.state.withLock { $0.stopping || $0.reloading }
+            if !quiet, status.summary != self.sentSummary.withLock({ $0 }) {
+                self.sendStatus(status.summary)
+            }
+        }
+    }
+
+    /// Sends `STATUS=` (after `prefix`, e.g. `READY=1\n`) and remembers it.
+    private func sendStatus(_ summary: String, prefix: String = "") {
+        self.sentSummary.withLock { $0 = summary }
+        self.notifier.notify(prefix + SystemdNotifier.statusLine(summary))
+    }
+
+    private func writeStatus(_ status: DaemonStatus) async {
+        let root = self.runtime.stateStore.root
+        do {
+            try await BlockingIO.run { try status.write(stateDirectory: root) }
+        } catch {
+            self.logger.warning("could not write \(DaemonStatus.fileName): \(error)")
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// A poller for `config` whose HTTP requests feed the heartbeat, sharing the runtime's client,
+    /// state store, deletion log and host rate limits.
+    private static func poller(
+        for config: PalimpsestConfig, runtime: MonitorRuntime, heartbeat: PollHeartbeat, metrics: DaemonMetrics?,
+        logger: Logger
+    ) -> AccountPoller {
+        AccountPoller(
+            client: HeartbeatHTTPClient(base: runtime.client, heartbeat: heartbeat, metrics: metrics),
+            stateStore: runtime.stateStore,
+            log: runtime.log,
+            detection: DetectionSettings(
+                confirmPolls: config.daemon.confirmPolls, confirmMinAge: config.daemon.confirmMinAge),
+            snapshotRetention: config.daemon.snapshotRetention,
+            rateLimits: runtime.poller.rateLimits,
+            logger: logger)
+    }
+
+    /// The longest an account may wait for its next poll: its interval with the most jitter.
+    private static func idleLimit(_ accounts: [Account], jitter: Double) -> Duration {
+        let longest = accounts.map(\.interval).max() ?? 600
+        return .milliseconds(Int64(longest * (1 + min(max(jitter, 0), 0.5)) * 1000))
+    }
+
+    /// What each account's state on disk says, for `status.json`.
+    private static func restore(
+        _ accounts: [Account], store: StateStore, logger: Logger
+    ) async -> [AccountKey: DaemonStatus.AccountEntry] {
+        guard !accounts.isEmpty else { return [:] }
+        let results = try? await BlockingIO.run { () -> [(Account, Result<AccountState?, any Error>)] in
+            accounts.map { account in
+                (account, Result { try store.accountStore(for: account.key).loadState(AccountState.self) })
+            }
+        }
+        var entries: [AccountKey: DaemonStatus.AccountEntry] = [:]
+        for (account, result) in results ?? [] {
+            switch result {
+            case .success(let state):
+                entries[account.key] = DaemonStatus.AccountEntry(account: state, for: account)
+            case .failure(let error):
+                logger.error(
+                    "cannot read the account's state: \(error)",
+                    metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
+            }
+        }
+        return entries
+    }
+}
+
+extension DaemonStatus.AccountEntry {
+    /// The entry for `account` from its state on disk (`nil`: never polled).
+    init(account state: AccountState?, for account: Account) {
+        self.init(
+            account: account.key, name: account.name, interval: account.interval, lastPoll: state?.lastPoll,
+            blind: state?.detection.blindSpan, postsTracked: state?.detection.trackedPostCount ?? 0,
+            eventsLogged: state?.eventsLogged ?? 0)
+    }
+}

@@ -1,0 +1,244 @@
+public import Foundation
+
+/// What `palimpsest status` shows: per watched account its last poll, next poll, blind span,
+/// posts tracked, events of the last 7 days and worst-case detection delay, and whether the daemon
+/// runs.
+///
+/// Read-only and lock-free, so it works while the daemon runs: it reads the daemon's
+/// `status.json` (written atomically), each account's `state.json` (written atomically) when the
+/// daemon does not report the account, and the deletion log (append-only).
+public struct StatusReport: Sendable, Codable, Hashable {
+    /// The daemon as its lock and `status.json` show it.
+    public struct Daemon: Sendable, Codable, Hashable {
+        /// True when a process holds `state_dir/palimpsest.lock` (a daemon, or a `poll` run).
+        public var running: Bool
+        /// The lock holder's PID, or the PID in `status.json`.
+        public var pid: Int32?
+        /// `status.json`'s phase (`running`, `stopped`, …), if the file exists.
+        public var phase: DaemonStatus.Phase?
+        /// When the daemon started (UTC).
+        public var startedAt: Date?
+        /// When `status.json` was written (UTC).
+        public var updatedAt: Date?
+        /// `STATUS=` text of the daemon.
+        public var summary: String?
+        /// Why the daemon's last reload was rejected, if it was.
+        public var reloadError: String?
+
+        enum CodingKeys: String, CodingKey {
+            case running, pid, phase, summary
+            case startedAt = "started_at"
+            case updatedAt = "updated_at"
+            case reloadError = "reload_error"
+        }
+    }
+
+    /// One watched account.
+    public struct Row: Sendable, Codable, Hashable {
+        /// The account key.
+        public var account: AccountKey
+        /// The display name from the config.
+        public var name: String?
+        /// Seconds between polls (before jitter).
+        public var interval: TimeInterval
+        /// The last poll (time, outcome, detail), `nil` before the first.
+        public var lastPoll: PollRecord?
+        /// When the next poll is due (UTC), when the daemon runs and has scheduled it.
+        public var nextPoll: Date?
+        /// True while a poll of the account is in flight.
+        public var polling: Bool
+        /// The open blind span (failed polls since the last good one), if any.
+        public var blind: BlindSpan?
+        /// Posts the detector tracks.
+        public var postsTracked: Int
+        /// Events of this account detected in the last 7 days.
+        public var eventsThisWeek: Int
+        /// Worst-case seconds from a deletion to its log entry when no probe answers (absence), see
+        /// ``StatusReport/worstCaseDelay(interval:jitter:confirmPolls:confirmMinAge:)``; a blind
+        /// account adds the rest of its blind span.
+        public var worstCaseDelay: TimeInterval
+
+        enum CodingKeys: String, CodingKey {
+            case account, name, interval, polling, blind
+            case lastPoll = "last_poll"
+            case nextPoll = "next_poll"
+            case postsTracked = "posts_tracked"
+            case eventsThisWeek = "events_7d"
+            case worstCaseDelay = "worst_case_delay"
+        }
+    }
+
+    /// When the report was made (UTC).
+    public var generatedAt: Date
+    /// The config file.
+    public var config: String
+    /// The state folder.
+    public var stateDir: String
+    /// This instance's shard, if set.
+    public var shard: String?
+    /// The daemon.
+    public var daemon: Daemon
+    /// The watched accounts, in config order.
+    public var accounts: [Row]
+
+    enum CodingKeys: String, CodingKey {
+        case config, shard, daemon, accounts
+        case generatedAt = "generated_at"
+        case stateDir = "state_dir"
+    }
+
+    /// Worst-case seconds between a deletion and its log entry when it is confirmed by absence: the
+    /// post vanishes just after a poll; the next poll, up to one interval later (with the most
+    /// jitter), first misses it; confirmation needs `confirmPolls` consecutive misses spanning at
+    /// least `confirmMinAge`, counted in polls no longer than the interval with the least jitter.
+    /// A probe that answers (404, tombstone) confirms at the first miss instead.
+    public static func worstCaseDelay(
+        interval: TimeInterval, jitter: Double, confirmPolls: Int, confirmMinAge: TimeInterval
+    ) -> TimeInterval {
+        let jitter = min(max(jitter, 0), 0.5)
+        let longest = interval * (1 + jitter)
+        let shortest = max(interval * (1 - jitter), 1)
+        let extraPolls = max(confirmPolls - 1, Int((confirmMinAge / shortest).rounded(.up)))
+        return longest * Double(1 + extraPolls)
+    }
+
+    /// Builds the report for the accounts `config` watches on this host.
+    /// - Parameters:
+    ///   - config: the loaded config.
+    ///   - now: the time of the report (UTC).
+    /// - Throws: ``StoreError`` when the deletion log exists but cannot be read. An unreadable
+    ///   `status.json` or account state is left out, not thrown.
+    public static func gather(config: PalimpsestConfig, now: Date = Date()) throws -> StatusReport {
+        let stateDirectory = config.daemon.stateDirectory
+        let holder = StateDirectoryLock.holder(of: stateDirectory)
+        let written = try? DaemonStatus.read(stateDirectory: stateDirectory)
+        // Trust the daemon's live view only while a process holds the lock and wrote it.
+        let live = holder != nil && written.map { $0.phase != .stopped && (holder?.pid == nil || holder?.pid == $0.pid) }
+            == true
+        var daemon = Daemon(
+            running: holder != nil, pid: holder?.pid ?? written?.pid, phase: written?.phase,
+            startedAt: written?.startedAt, updatedAt: written?.updatedAt, summary: written?.summary,
+            reloadError: written?.reloadError)
+        if !live {
+            // A stopped daemon's STATUS and reload outcome no longer hold.
+            daemon.summary = nil
+            daemon.reloadError = nil
+        }
+        let entries = Dictionary(
+            (written?.accounts ?? []).map { ($0.account, $0) }, uniquingKeysWith: { first, _ in first })
+
+        let weekAgo = now.addingTimeInterval(-7 * 86_400)
+        var weekly: [AccountKey: Int] = [:]
+        if FileManager.default.fileExists(atPath: config.daemon.deletionLog.path) {
+            for event in try DeletionLog.readEvents(at: config.daemon.deletionLog) where event.detectedAt >= weekAgo {
+                weekly[event.account, default: 0] += 1
+            }
+        }
+
+        let accountsDirectory = stateDirectory.appendingPathComponent("accounts", isDirectory: true)
+        let rows = config.watchedAccounts.map { account -> Row in
+            var entry = entries[account.key]
+            if !live || entry == nil {
+                // Read-only: the folder is not created when missing.
+                let store = AccountStore(
+                    key: account.key,
+                    directory: accountsDirectory.appendingPathComponent(account.key.directoryName, isDirectory: true),
+                    root: stateDirectory)
+                let state = try? store.loadState(AccountState.self)
+                var fromDisk = DaemonStatus.AccountEntry(account: state ?? nil, for: account)
+                fromDisk.nextPoll = live ? entry?.nextPoll : nil
+                entry = fromDisk
+            }
+            let base = StatusReport.worstCaseDelay(
+                interval: account.interval, jitter: config.daemon.jitter, confirmPolls: config.daemon.confirmPolls,
+                confirmMinAge: config.daemon.confirmMinAge)
+            let blindFor = entry?.blind.map { now.timeIntervalSince($0.from) } ?? 0
+            return Row(
+                account: account.key, name: account.name, interval: account.interval, lastPoll: entry?.lastPoll,
+                nextPoll: entry?.nextPoll, polling: live && (entry?.polling ?? false), blind: entry?.blind,
+                postsTracked: entry?.postsTracked ?? 0, eventsThisWeek: weekly[account.key] ?? 0,
+                worstCaseDelay: base + max(0, blindFor))
+        }
+        return StatusReport(
+            generatedAt: now, config: config.file.path, stateDir: stateDirectory.path,
+            shard: config.daemon.shard?.description, daemon: daemon, accounts: rows)
+    }
+
+    /// The readable form: a header about the daemon, then a block per account.
+    public func render() -> String {
+        var lines: [String] = []
+        let d = self.daemon
+        if d.running {
+            var head = "daemon: running"
+            if let pid = d.pid { head += " (PID \(pid))" }
+            if let phase = d.phase, phase != .running { head += ", \(phase.rawValue)" }
+            if let started = d.startedAt { head += ", since \(RFC3339.string(from: started))" }
+            lines.append(head)
+            if let summary = d.summary { lines.append("        \(summary)") }
+            if let updated = d.updatedAt {
+                lines.append("        status written \(Self.ago(updated, from: self.generatedAt))")
+            }
+        } else {
+            var head = "daemon: not running (no process holds \(self.stateDir)/\(StateDirectoryLock.fileName))"
+            if let updated = d.updatedAt { head += "; last status written \(RFC3339.string(from: updated))" }
+            lines.append(head)
+        }
+        if let error = d.reloadError { lines.append("        last reload rejected: \(error)") }
+        lines.append("config: \(self.config)" + (self.shard.map { " (shard \($0))" } ?? ""))
+        lines.append("state:  \(self.stateDir)")
+        for row in self.accounts {
+            lines.append("")
+            lines.append(row.account.rawValue + (row.name.map { "  \"\($0)\"" } ?? ""))
+            var rows: [(String, String)] = []
+            if let last = row.lastPoll {
+                var text = "\(RFC3339.string(from: last.at)) (\(Self.ago(last.at, from: self.generatedAt))): \(last.outcome)"
+                if !last.detail.isEmpty { text += ", \(last.detail)" }
+                rows.append(("last poll", text))
+            } else {
+                rows.append(("last poll", "never"))
+            }
+            if row.polling {
+                rows.append(("next poll", "polling now"))
+            } else if let next = row.nextPoll {
+                let wait = next.timeIntervalSince(self.generatedAt)
+                rows.append(
+                    ("next poll", wait > 0 ? "in \(Self.duration(wait)) (\(RFC3339.string(from: next)))" : "due now"))
+            } else {
+                rows.append(("next poll", d.running ? "not scheduled yet" : "when the daemon runs"))
+            }
+            if let blind = row.blind {
+                rows.append(
+                    ("blind", "since \(RFC3339.string(from: blind.from)) (\(blind.failedPolls) failed polls; last: "
+                        + "\(blind.failure.kind.rawValue): \(blind.failure.message))"))
+            } else {
+                rows.append(("blind", "no"))
+            }
+            rows.append(("posts", "\(row.postsTracked) tracked"))
+            rows.append(("events", "\(row.eventsThisWeek) in the last 7 days"))
+            rows.append(
+                ("worst case", "\(Self.duration(row.worstCaseDelay)) from a deletion to its log entry (by absence)"))
+            let width = rows.map(\.0.count).max() ?? 0
+            for (key, value) in rows {
+                lines.append("  " + key + String(repeating: " ", count: width - key.count + 2) + value)
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `3 min ago`, `2 h 5 min ago`.
+    static func ago(_ date: Date, from now: Date) -> String {
+        let seconds = now.timeIntervalSince(date)
+        return seconds >= 0 ? "\(Self.duration(seconds)) ago" : "in \(Self.duration(-seconds))"
+    }
+
+    /// A rounded readable duration: `45 s`, `12 min`, `3 h 20 min`, `2 d 4 h`.
+    static func duration(_ seconds: TimeInterval) -> String {
+        let total = Int(seconds.rounded())
+        if total < 60 { return "\(total) s" }
+        let minutes = total / 60
+        if minutes < 60 { return "\(minutes) min" }
+        let hours = minutes / 60
+        if hours < 48 { return minutes % 60 == 0 ? "\(hours) h" : "\(hours) h \(minutes % 60) min" }
+        return hours % 24 == 0 ? "\(hours / 24) d" : "\(hours / 24) d \(hours % 24) h"
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import PalimpsestCore
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show what the daemon watches and how well: per account its last and next poll, blind span, posts, events.",
+        discussion: """
+            Read-only: safe while the daemon runs. Reads state_dir/status.json (rewritten by the \
+            daemon every few seconds while it polls), each account's state.json, and the \
+            deletion log. Per account: key and name, last poll time and outcome, next poll due, \
+            the current blind span if any, posts tracked, events of the last 7 days, and the \
+            worst-case delay from a deletion to its log entry (interval plus confirmation by \
+            absence). `--json` prints the same as one JSON document.
+            """
+    )
+
+    @OptionGroup var options: GlobalOptions
+
+    @Flag(help: "Print one JSON document instead of text.")
+    var json = false
+
+    func run() async throws {
+        let config = try self.options.loadConfig()
+        let report = try StatusReport.gather(config: config)
+        if self.json {
+            let data = try JSONCoding.documentEncoder().encode(report)
+            printLine(String(decoding: data, as: UTF8.self))
+        } else {
+            printLine(report.render())
+        }
+    }
+}

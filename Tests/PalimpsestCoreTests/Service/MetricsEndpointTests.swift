@@ -1,0 +1,115 @@
+import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
+import Logging
+import PalimpsestCore
+import ServiceLifecycle
+import Testing
+
+@Suite struct MetricsEndpointTests {
+    private func report(_ outcome: String, events: [Event] = [], probes: Int = 0, account: Account) -> PollReport {
+        PollReport(
+            account: account, polledAt: Date(), record: PollRecord(at: Date(), outcome: outcome, detail: ""),
+            events: events, probes: probes)
+    }
+
+    private let account = Account(
+        key: AccountKey(rawValue: "feed:https://example.org/a.xml"), source: .feed(url: URL(string: "https://example.org/a.xml")!),
+        interval: 600)
+
+    @Test func countsPollsEventsProbesBytesAndAccounts() {
+        let metrics = DaemonMetrics()
+        var event = Event(id: "e1", detectedAt: Date(), event: .deleted, platform: .feed, account: self.account.key)
+        event.reason = .unknown
+        event.confirmedBy = .absence
+        metrics.recordPoll(
+            .polled(self.report("complete", events: [event], probes: 2, account: self.account)), of: self.account,
+            duration: .milliseconds(300))
+        metrics.recordPoll(.polled(self.report("blind", account: self.account)), of: self.account, duration: .seconds(12))
+        metrics.recordPoll(.fault(self.account, CancellationError()), of: self.account, duration: .milliseconds(1))
+        metrics.recordRequest(bodyBytes: 1_000)
+        metrics.recordRequest(bodyBytes: 24)
+        metrics.recordRequest(bodyBytes: nil)
+        metrics.setAccounts(watched: 3, blind: 1)
+
+        let text = metrics.exposition()
+        #expect(text.contains("palimpsest_polls_total{platform=\"feed\",outcome=\"complete\"} 1\n"))
+        #expect(text.contains("palimpsest_polls_total{platform=\"feed\",outcome=\"blind\"} 1\n"))
+        #expect(text.contains("palimpsest_polls_total{platform=\"feed\",outcome=\"fault\"} 1\n"))
+        #expect(text.contains("palimpsest_probes_total{platform=\"feed\"} 2\n"))
+        #expect(text.contains("palimpsest_events_total{event=\"deleted\",reason=\"unknown\",confirmed_by=\"absence\"} 1\n"))
+        #expect(text.contains("palimpsest_poll_duration_seconds_bucket{platform=\"feed\",le=\"0.5\"} 2\n"))
+        #expect(text.contains("palimpsest_poll_duration_seconds_bucket{platform=\"feed\",le=\"30.0\"} 3\n"))
+        #expect(text.contains("palimpsest_poll_duration_seconds_count{platform=\"feed\"} 3\n"))
+        #expect(text.contains("palimpsest_fetched_bytes_total 1024\n"))
+        #expect(text.contains("palimpsest_http_requests_total{result=\"answered\"} 2\n"))
+        #expect(text.contains("palimpsest_http_requests_total{result=\"failed\"} 1\n"))
+        #expect(text.contains("palimpsest_accounts_watched 3.0\n"))
+        #expect(text.contains("palimpsest_accounts_blind 1.0\n"))
+    }
+
+    @Test func servesMetricsOverHTTPUntilShutdown() async throws {
+        let metrics = DaemonMetrics()
+        metrics.setAccounts(watched: 7, blind: 0)
+        let port = UInt16.random(in: 20_000...60_000)
+        let address = try #require(MetricsAddress(parsing: "127.0.0.1:\(port)"))
+        let endpoint = MetricsEndpoint(address: address, metrics: metrics, logger: Logger(label: "test"))
+        let group = ServiceGroup(configuration: .init(services: [.init(service: endpoint)], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+
+        try CurlHTTPClient.globalInit()
+        let client = try CurlHTTPClient(configuration: HTTPClientConfiguration())
+        defer { client.shutdown() }
+        let url = URL(string: "http://127.0.0.1:\(port)/metrics")!
+        var response: HTTPResponse?
+        let deadline = ContinuousClock.now + .seconds(5)
+        while response == nil, ContinuousClock.now < deadline {
+            response = try? await client.send(HTTPRequest(url: url))
+            if response == nil { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        let answer = try #require(response)
+        #expect(answer.status == 200)
+        #expect(answer.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8")
+        #expect(String(decoding: answer.body, as: UTF8.self).contains("palimpsest_accounts_watched 7.0\n"))
+        let other = try await client.send(HTTPRequest(url: URL(string: "http://127.0.0.1:\(port)/")!))
+        #expect(other.status == 404)
+
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+
+    /// A port already taken is an error in the log, not the end of the daemon: the endpoint waits
+    /// for shutdown like any service, and the others keep running.
+    @Test func aPortInUseLeavesTheGroupRunning() async throws {
+        let port = UInt16.random(in: 20_000...60_000)
+        let address = try #require(MetricsAddress(parsing: "127.0.0.1:\(port)"))
+        let taken = try TakenPort(port: port)
+        defer { taken.release() }
+        let endpoint = MetricsEndpoint(address: address, metrics: DaemonMetrics(), logger: Logger(label: "test"))
+        let group = ServiceGroup(configuration: .init(services: [.init(service: endpoint)], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        try await Task.sleep(for: .milliseconds(300))
+        await group.triggerGracefulShutdown()
+        try await running.value
+    }
+}
+
+/// A listening TCP socket on 127.0.0.1 holding a port.
+struct TakenPort {
+    let fd: Int32
+
+    init(port: UInt16) throws {
+        self.fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(self.fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(self.fd, 1) == 0 else { throw POSIXError(.EADDRINUSE) }
+    }
+
+    func release() { close(self.fd) }
+}

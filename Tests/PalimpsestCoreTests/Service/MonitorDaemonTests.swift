@@ -1,0 +1,245 @@
+import Crypto
+import Foundation
+import Logging
+import PalimpsestCore
+import PalimpsestReplay
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// Records notifications instead of sending them.
+final class RecordingNotifier: ServiceManagerNotifying {
+    private let sent = Mutex<[String]>([])
+
+    @discardableResult
+    func notify(_ assignments: String) -> Bool {
+        self.sent.withLock { $0.append(assignments) }
+        return true
+    }
+
+    var messages: [String] { self.sent.withLock { $0 } }
+
+    func count(of message: String) -> Int { self.messages.filter { $0 == message }.count }
+
+    func waitFor(timeout: Duration = .seconds(10), _ predicate: (String) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if self.messages.contains(where: predicate) { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return false
+    }
+}
+
+/// The daemon in process: reload rules and the watchdog's view of a hung poll.
+@Suite struct MonitorDaemonTests {
+    final class Fixture: Sendable {
+        let root: URL
+        let config: URL
+        let server: ReplayServer
+
+        init() async throws {
+            self.root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-daemon-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
+            self.config = self.root.appendingPathComponent("palimpsest.toml")
+            self.server = ReplayServer()
+            try await self.server.start()
+        }
+
+        /// Writes a config watching `feeds` (paths on the replay server), with `daemon` lines added.
+        func write(feeds: [(path: String, interval: String)], daemon: String = "") throws {
+            var text = "[daemon]\nstate_dir = \"state\"\njitter = 0\n\(daemon)\n"
+            for feed in feeds {
+                text += """
+
+                    [[account]]
+                    platform = "feed"
+                    url = "\(self.server.url(feed.path).absoluteString)"
+                    interval = "\(feed.interval)"
+
+                    """
+            }
+            try Data(text.utf8).write(to: self.config)
+        }
+
+        func key(_ path: String) -> AccountKey {
+            AccountKey(rawValue: "feed:" + self.server.url(path).absoluteString)
+        }
+
+        func close() async {
+            await self.server.stop()
+            try? FileManager.default.removeItem(at: self.root)
+        }
+    }
+
+    private func daemon(
+        _ fixture: Fixture, notifier: RecordingNotifier, watchdog: Duration? = nil, stallLimit: Duration? = nil
+    ) async throws -> (MonitorDaemon, MonitorRuntime) {
+        let config = try ConfigLoader.load(from: fixture.config)
+        let runtime = try MonitorRuntime(config: config, logger: Logger(label: "test"))
+        let daemon = await MonitorDaemon.prepare(
+            config: config, runtime: runtime, notifier: notifier, watchdogInterval: watchdog,
+            statusInterval: .milliseconds(50), logger: Logger(label: "test"), stallLimit: stallLimit)
+        return (daemon, runtime)
+    }
+
+    @Test func anInvalidReloadKeepsTheOldConfigRunning() async throws {
+        let fixture = try await Fixture()
+        defer { Task { await fixture.close() } }
+        try fixture.write(feeds: [("/a.xml", "10m"), ("/b.xml", "10m")])
+        let notifier = RecordingNotifier()
+        let (daemon, runtime) = try await self.daemon(fixture, notifier: notifier)
+        defer { runtime.shutdown() }
+
+        try Data("[daemon]\nstate_dir = \"state\"\nconcurrency = \"many\"\n".utf8).write(to: fixture.config)
+        let outcome = await daemon.reload()
+        guard case .rejected(let reason) = outcome else {
+            Issue.record("an invalid config was not rejected: \(outcome)")
+            return
+        }
+        #expect(reason.contains("key `daemon.concurrency`: expected an integer, found a string (\"many\")"))
+        #expect(daemon.watchedKeys == [fixture.key("/a.xml"), fixture.key("/b.xml")])
+        #expect(daemon.config.accounts.count == 2)
+        #expect(daemon.status.reloadError == reason)
+        // systemd hears RELOADING then READY, whatever the outcome, or `systemctl reload` hangs.
+        let sent = notifier.messages
+        #expect(sent.count == 2)
+        #expect(sent.first?.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") == true)
+        #expect(sent.last?.hasPrefix("READY=1\nSTATUS=watching 2 accounts;") == true)
+        #expect(sent.last?.hasSuffix("; last reload rejected (see the log)") == true)
+    }
+
+    @Test func aReloadAddsRemovesAndChangesAccountsKeepingTheirData() async throws {
+        let fixture = try await Fixture()
+        defer { Task { await fixture.close() } }
+        try fixture.write(feeds: [("/a.xml", "10m"), ("/b.xml", "10m")])
+        let notifier = RecordingNotifier()
+        let (daemon, runtime) = try await self.daemon(fixture, notifier: notifier)
+        defer { runtime.shutdown() }
+        let bFolder = try runtime.stateStore.accountStore(for: fixture.key("/b.xml")).directory
+
+        try fixture.write(feeds: [("/a.xml", "5m"), ("/c.xml", "10m")])
+        let outcome = await daemon.reload()
+        var expected = MonitorService.Changes()
+        expected.added = [fixture.key("/c.xml")]
+        expected.removed = [fixture.key("/b.xml")]
+        expected.changed = [fixture.key("/a.xml")]
+        #expect(outcome == .applied(expected))
+        #expect(daemon.watchedKeys == [fixture.key("/a.xml"), fixture.key("/c.xml")])
+        #expect(daemon.status.accounts.map(\.interval) == [300, 600])
+        #expect(daemon.status.reloadError == nil)
+        #expect(FileManager.default.fileExists(atPath: bFolder.path))
+        #expect(notifier.messages.last?.hasPrefix("READY=1\nSTATUS=watching 2 accounts;") == true)
+    }
+
+    @Test func aReloadThatMovesTheStateOrTheLogIsRejected() async throws {
+        let fixture = try await Fixture()
+        defer { Task { await fixture.close() } }
+        try fixture.write(feeds: [("/a.xml", "10m")])
+        let (daemon, runtime) = try await self.daemon(fixture, notifier: RecordingNotifier())
+        defer { runtime.shutdown() }
+
+        try fixture.write(feeds: [("/a.xml", "10m"), ("/b.xml", "10m")], daemon: "deletion_log = \"elsewhere.jsonl\"")
+        let outcome = await daemon.reload()
+        guard case .rejected(let reason) = outcome else {
+            Issue.record("moving the deletion log was applied live: \(outcome)")
+            return
+        }
+        #expect(reason.contains("deletion_log changed from"))
+        #expect(reason.contains("restart the daemon"))
+        #expect(daemon.watchedKeys == [fixture.key("/a.xml")])
+    }
+
+    @Test func aReloadThatLeavesTheShardEmptyIsRejected() async throws {
+        let fixture = try await Fixture()
+        defer { Task { await fixture.close() } }
+        try fixture.write(feeds: [("/a.xml", "10m")])
+        let (daemon, runtime) = try await self.daemon(fixture, notifier: RecordingNotifier())
+        defer { runtime.shutdown() }
+        let key = fixture.key("/a.xml")
+        let other = AccountShard.shardIndex(of: key, count: 2) == 1 ? 2 : 1
+        try fixture.write(feeds: [("/a.xml", "10m")], daemon: "shard = \"\(other)/2\"")
+        let outcome = await daemon.reload()
+        guard case .rejected(let reason) = outcome else {
+            Issue.record("a shard without accounts was applied: \(outcome)")
+            return
+        }
+        #expect(reason.contains("leaves this instance none of the 1 accounts"))
+        #expect(daemon.watchedKeys == [key])
+    }
+
+    /// logrotate renames the log, then reloads: the daemon reopens it, the new file is created and
+    /// its first line chains from the old file's last line, even when the new config is invalid.
+    @Test func aReloadReopensTheDeletionLogAfterRotation() async throws {
+        let fixture = try await Fixture()
+        defer { Task { await fixture.close() } }
+        try fixture.write(feeds: [("/a.xml", "10m")])
+        let (daemon, runtime) = try await self.daemon(fixture, notifier: RecordingNotifier())
+        defer { runtime.shutdown() }
+        let key = fixture.key("/a.xml")
+        let first = try runtime.log.append([
+            Event(id: "e1", detectedAt: Date(), event: .deleted, platform: .feed, account: key)
+        ])
+        #expect(first.first?.seq == 1)
+        let url = runtime.log.url
+        let rotated = url.appendingPathExtension("1")
+        try FileManager.default.moveItem(at: url, to: rotated)
+        try Data("[daemon]\nbroken = true\n".utf8).write(to: fixture.config)
+
+        #expect(await daemon.reload() != .ignored)
+        #expect(FileManager.default.fileExists(atPath: url.path))
+        #expect(try Data(contentsOf: url).isEmpty)
+        let oldLastLine = try #require(String(decoding: Data(contentsOf: rotated), as: UTF8.self).split(separator: "\n").last)
+        let second = try runtime.log.append([
+            Event(id: "e2", detectedAt: Date(), event: .deleted, platform: .feed, account: key)
+        ])
+        #expect(second.first?.seq == 2)
+        #expect(second.first?.prev == SHA256.hash(data: Data(oldLastLine.utf8)).map { String(format: "%02x", $0) }.joined())
+    }
+
+    /// The watchdog must catch a hang, not prove a timer runs: while a poll's request makes no
+    /// progress past the stall limit, no WATCHDOG=1 goes out; pings resume when it completes.
+    @Test func watchdogPingsStopWhileAPollHangsAndResumeAfter() async throws {
+        let fixture = try await Fixture()
+        defer { Task { await fixture.close() } }
+        let feed = IntegrationHarness.fixtures.appendingPathComponent("feeds/github_releases_atom.xml")
+        var slow = try ReplayResponse.file(feed, contentType: "application/atom+xml")
+        slow.delay = 2.0
+        fixture.server.script("/slow.xml", [slow])
+        try fixture.write(feeds: [("/slow.xml", "10m")])
+        let notifier = RecordingNotifier()
+        let (daemon, runtime) = try await self.daemon(
+            fixture, notifier: notifier, watchdog: .milliseconds(50), stallLimit: .milliseconds(300))
+        defer { runtime.shutdown() }
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: daemon)], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+
+        #expect(await notifier.waitFor { $0.hasPrefix("READY=1") })
+        // The request arrives at once (first poll due at start) and hangs for 2 s.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while fixture.server.requests().isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(!fixture.server.requests().isEmpty)
+        try await Task.sleep(for: .milliseconds(700))
+        let pingsWhileHung = notifier.count(of: "WATCHDOG=1")
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(notifier.count(of: "WATCHDOG=1") == pingsWhileHung, "pings went on during a hung poll")
+        // The answer comes (2 s after the request); the poll finishes; pings resume.
+        let resumed = await notifier.waitFor(timeout: .seconds(5)) { _ in
+            notifier.count(of: "WATCHDOG=1") > pingsWhileHung
+        }
+        #expect(resumed)
+        let finished = ContinuousClock.now + .seconds(5)
+        while daemon.status.accounts.first?.lastPoll == nil, ContinuousClock.now < finished {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(daemon.status.accounts.first?.lastPoll?.outcome == "complete")
+
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(notifier.messages.contains { $0.hasPrefix("STOPPING=1") })
+        #expect(daemon.status.phase == .stopped)
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import PalimpsestCore
+import Testing
+
+@Suite struct StatusReportTests {
+    /// Deleted just after a poll; first missed one interval later; confirmed by absence once missed
+    /// `confirm_polls` times over at least `confirm_min_age`.
+    @Test func worstCaseDelayCountsTheIntervalAndTheConfirmation() {
+        // 600 s, no jitter: missed at 600 s, 1200 s later (2 more polls) confirmed: 1800 s.
+        #expect(StatusReport.worstCaseDelay(interval: 600, jitter: 0, confirmPolls: 2, confirmMinAge: 1200) == 1800)
+        // Defaults (10 min ± 10 %): polls up to 660 s apart, as short as 540 s, so 3 more polls
+        // to span 1200 s: 4 × 660 s.
+        #expect(StatusReport.worstCaseDelay(interval: 600, jitter: 0.1, confirmPolls: 2, confirmMinAge: 1200) == 2640)
+        // confirm_polls dominates: 5 misses = 4 more polls after the first.
+        #expect(StatusReport.worstCaseDelay(interval: 600, jitter: 0, confirmPolls: 5, confirmMinAge: 1200) == 3000)
+        // confirm_min_age 0 and one poll: the first miss confirms.
+        #expect(StatusReport.worstCaseDelay(interval: 300, jitter: 0, confirmPolls: 1, confirmMinAge: 0) == 300)
+    }
+
+    @Test func readsAccountStatesAndTheLogWhenNoDaemonRuns() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-status-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let now = Date(timeIntervalSince1970: 1_785_592_800)  // 2026-08-01T14:00:00Z
+        let configText = """
+            [daemon]
+            state_dir = "state"
+            interval = "10m"
+            jitter = 0
+
+            [[account]]
+            platform = "feed"
+            name = "Blind one"
+            url = "https://example.org/a.xml"
+
+            [[account]]
+            platform = "feed"
+            url = "https://example.org/b.xml"
+            interval = "5m"
+            """
+        let config = try ConfigLoader.parse(configText, file: root.appendingPathComponent("p.toml"))
+        let a = config.accounts[0].key
+        let b = config.accounts[1].key
+
+        // Account a: last poll failed, blind for 30 minutes.
+        let store = try StateStore(root: config.daemon.stateDirectory)
+        var state = AccountState(account: a)
+        state.lastPoll = PollRecord(at: now.addingTimeInterval(-120), outcome: "blind", detail: "HTTP 503")
+        state.detection.blindSpan = BlindSpan(
+            from: now.addingTimeInterval(-1_800), failedPolls: 3,
+            failure: PollFailure(kind: .httpStatus, message: "HTTP 503 Service Unavailable", httpStatus: 503))
+        try store.accountStore(for: a).saveState(state)
+
+        // The log: one event of a 3 days ago, one 10 days ago.
+        let log = try DeletionLog(url: config.daemon.deletionLog)
+        _ = try log.append([
+            Event(id: "e-old", detectedAt: now.addingTimeInterval(-10 * 86_400), event: .deleted, platform: .feed, account: a),
+            Event(id: "e-new", detectedAt: now.addingTimeInterval(-3 * 86_400), event: .deleted, platform: .feed, account: a),
+        ])
+
+        let report = try StatusReport.gather(config: config, now: now)
+        #expect(!report.daemon.running)
+        #expect(report.accounts.map(\.account) == [a, b])
+        let first = report.accounts[0]
+        #expect(first.name == "Blind one")
+        #expect(first.lastPoll?.outcome == "blind")
+        #expect(first.nextPoll == nil)
+        #expect(first.blind?.failedPolls == 3)
+        #expect(first.eventsThisWeek == 1)
+        // 1800 s to confirm, plus the 1800 s it has been blind.
+        #expect(first.worstCaseDelay == 3_600)
+        let second = report.accounts[1]
+        #expect(second.lastPoll == nil)
+        #expect(second.eventsThisWeek == 0)
+        // 300 s interval: 300 + 4 more polls to span 1200 s.
+        #expect(second.worstCaseDelay == 1_500)
+        // Read-only: no folder was made for the account that never ran.
+        #expect(try store.accountKeys() == [a])
+
+        let text = report.render()
+        #expect(text.hasPrefix("daemon: not running (no process holds "))
+        #expect(text.contains("feed:https://example.org/a.xml  \"Blind one\""))
+        #expect(text.contains("  last poll   2026-08-01T13:58:00Z (2 min ago): blind, HTTP 503"))
+        #expect(text.contains("  blind       since 2026-08-01T13:30:00Z (3 failed polls; last: http_status: HTTP 503 Service Unavailable)"))
+        #expect(text.contains("  events      1 in the last 7 days"))
+        #expect(text.contains("  worst case  1 h from a deletion to its log entry (by absence)"))
+        #expect(text.contains("  next poll   when the daemon runs"))
+    }
+
+    @Test func trustsTheDaemonsStatusWhileItHoldsTheLock() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-status-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let now = Date(timeIntervalSince1970: 1_785_592_800)
+        let config = try ConfigLoader.parse(
+            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/a.xml\"\n",
+            file: root.appendingPathComponent("p.toml"))
+        let key = config.accounts[0].key
+        let lock = try StateDirectoryLock.acquire(stateDirectory: config.daemon.stateDirectory, purpose: "test")
+        let status = DaemonStatus(
+            pid: getpid(), phase: .running, startedAt: now.addingTimeInterval(-3_600), updatedAt: now.addingTimeInterval(-2),
+            configLoadedAt: now.addingTimeInterval(-3_600), config: config.file.path, shard: nil, recentPolls: 1,
+            recentWindow: 600, eventsToday: 0,
+            accounts: [
+                DaemonStatus.AccountEntry(
+                    account: key, name: nil, interval: 600,
+                    lastPoll: PollRecord(at: now.addingTimeInterval(-60), outcome: "complete", detail: "5 posts in window"),
+                    nextPoll: now.addingTimeInterval(540), postsTracked: 5)
+            ])
+        try status.write(stateDirectory: config.daemon.stateDirectory)
+
+        let report = try StatusReport.gather(config: config, now: now)
+        #expect(report.daemon.running)
+        #expect(report.daemon.pid == getpid())
+        #expect(report.daemon.summary == "watching 1 accounts; 1 polls in the last 10m; 0 events today; 0 blind")
+        #expect(report.accounts.first?.nextPoll == now.addingTimeInterval(540))
+        #expect(report.accounts.first?.postsTracked == 5)
+        #expect(report.render().contains("  next poll   in 9 min (2026-08-01T14:09:00Z)"))
+
+        // The JSON form round-trips with snake_case keys.
+        let data = try JSONCoding.documentEncoder().encode(report)
+        let json = String(decoding: data, as: UTF8.self)
+        #expect(json.contains("\"worst_case_delay\" : 2640"))
+        #expect(json.contains("\"events_7d\" : 0"))
+        #expect(try JSONCoding.decoder().decode(StatusReport.self, from: data) == report)
+        withExtendedLifetime(lock) {}
+    }
+}
