@@ -113,6 +113,7 @@ public enum Confirmer {
             if diff.isFresh {
                 run.ageOutUnlistedPosts()
             }
+            run.reportReferenceTombstones()
         }
         return DetectionOutcome(state: run.state, events: run.events)
     }
@@ -199,6 +200,31 @@ extension Confirmer {
         }
 
         /// A complete answer ends the blind span.
+        /// A repost whose original now shows the platform's tombstone text is positive evidence about
+        /// the original (Weibo: `抱歉，此微博已被作者删除` → author_deleted). One `deleted` event per
+        /// original, confirmed by that answer (`probe`), unless the original is this account's own
+        /// tracked post: its own candidate path and probe decide then.
+        mutating func reportReferenceTombstones() {
+            for post in self.observation.posts {
+                guard let tombstone = post.referenceTombstone, let original = post.reference,
+                    self.state.posts[original] == nil,
+                    !(self.state.reportedReferenceTombstones ?? []).contains(original)
+                else { continue }
+                var event = Event(
+                    id: Event.makeID(
+                        account: self.account.key, post: original, kind: .deleted, proof: "repost-tombstone:\(original)"),
+                    detectedAt: self.now, event: .deleted, platform: self.account.platform, account: self.account.key,
+                    accountName: self.account.name, evidence: self.observation.evidence)
+                event.reason = tombstone.reason
+                event.confirmedBy = .probe
+                event.postID = original
+                event.detail = tombstone.detail
+                event.snapshot = self.snapshotID
+                self.events.append(event)
+                self.state.reportedReferenceTombstones = (self.state.reportedReferenceTombstones ?? []).union([original])
+            }
+        }
+
         mutating func closeBlindSpan() {
             guard var span = self.state.blindSpan else { return }
             span.to = self.now

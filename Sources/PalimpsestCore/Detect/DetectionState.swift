@@ -27,6 +27,9 @@ public struct DetectionState: Sendable, Codable, Hashable {
     public var account: AccountStatus
     /// The open blind span, if the last poll failed.
     public var blindSpan: BlindSpan?
+    /// Reposted originals (by ID) already reported gone from a repost's tombstone text, so each
+    /// is logged once; absent until the first.
+    public var reportedReferenceTombstones: Set<String>?
 
     /// An empty memory: no posts, the account available, not blind.
     public init() {
@@ -44,6 +47,7 @@ public struct DetectionState: Sendable, Codable, Hashable {
         case freshestPostedAt = "freshest_posted_at"
         case freshestPostID = "freshest_post_id"
         case blindSpan = "blind_span"
+        case reportedReferenceTombstones = "reported_reference_tombstones"
     }
 }
 

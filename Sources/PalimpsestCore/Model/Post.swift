@@ -47,6 +47,10 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
     public var isPinned: Bool
     /// The SHA-256 (lowercase hex) of the post's canonical version form; see ``PostVersion``.
     public var versionHash: String
+    /// For a repost: what the platform now shows in place of the reposted original when that
+    /// original is gone (Weibo's `抱歉，此微博已被作者删除` inside `retweeted_status`). A finding about the
+    /// original (``reference``), not about this post: it is not part of the version hash.
+    public var referenceTombstone: ReferenceTombstone?
     /// True when the platform gave only part of the text and completing it failed (e.g. a Weibo long
     /// post whose `statuses/extend` request failed). A truncated version is never compared for
     /// alterations (rule of evidence 5): the detector keeps the last complete version.
@@ -84,6 +88,7 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
         self.revision = revision
         self.isPinned = isPinned
         self.isTruncated = isTruncated
+        self.referenceTombstone = nil
         self.versionHash =
             PostVersion(
                 text: text, title: title, media: media, links: links, reference: reference, revision: revision
@@ -96,6 +101,20 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
         case editedAt = "edited_at"
         case isPinned = "is_pinned"
         case isTruncated = "is_truncated"
+        case referenceTombstone = "reference_tombstone"
         case versionHash = "version_hash"
+    }
+}
+
+/// The platform's statement, shown inside a repost, that the reposted original is gone.
+public struct ReferenceTombstone: Sendable, Codable, Hashable {
+    /// The reason the statement gives (e.g. `author_deleted`, `censored`).
+    public var reason: Reason
+    /// The statement, quoted.
+    public var detail: String
+
+    public init(reason: Reason, detail: String) {
+        self.reason = reason
+        self.detail = detail
     }
 }

@@ -157,7 +157,7 @@ struct WeiboStatus: Decodable, Sendable, Hashable {
     /// - Parameter now: the poll's time (UTC), for relative dates.
     func post(now: Date) -> Post {
         let html = self.text ?? ""
-        return Post(
+        var post = Post(
             id: self.id,
             kind: self.retweeted == nil ? .post : .repost,
             url: "https://m.weibo.cn/status/\(self.bid ?? self.id)",
@@ -171,6 +171,12 @@ struct WeiboStatus: Decodable, Sendable, Hashable {
             isPinned: self.isPinned,
             isTruncated: self.isLongText
         )
+        if let reason = self.retweetedTombstone, let original = self.retweeted {
+            let statement = WeiboText.plainText(fromHTML: original.text ?? "")
+            post.referenceTombstone = ReferenceTombstone(
+                reason: reason, detail: "repost \(self.id) shows for its original: \(statement)")
+        }
+        return post
     }
 
     /// Image and video references, in order.

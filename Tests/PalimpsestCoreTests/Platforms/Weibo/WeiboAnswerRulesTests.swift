@@ -239,5 +239,10 @@ import Testing
         #expect(
             repost.post(now: now).versionHash == before.post(now: now).versionHash,
             "the reposter changed nothing: the repost is not altered")
+        // The finding about the original travels with the repost, for the detector to log.
+        let tombstone = try #require(repost.post(now: now).referenceTombstone)
+        #expect(tombstone.reason == .authorDeleted)
+        #expect(tombstone.detail.contains("抱歉，此微博已被作者删除"))
+        #expect(before.post(now: now).referenceTombstone == nil)
     }
 }
