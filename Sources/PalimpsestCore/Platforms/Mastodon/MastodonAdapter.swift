@@ -375,21 +375,13 @@ public struct MastodonAdapter: PlatformAdapter {
 
     /// True when the answer is an HTML page (by `Content-Type`, or a body starting with `<`).
     static func looksLikeHTML(_ response: HTTPResponse) -> Bool {
-        if let type = response.mediaType, type == "text/html" || type == "application/xhtml+xml" { return true }
-        let firstByte = response.body.first {
-            !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF)
-        }
-        return firstByte == UInt8(ascii: "<")
+        response.looksLikeHTML
     }
 
     /// `HTTP <status> <body>`: the status and the start of the body, whitespace collapsed, e.g.
     /// `HTTP 404 {"error":"Record not found"}`.
     static func summary(of response: HTTPResponse) -> String {
-        let quoted = PostVersion.normalizeText(
-            String(decoding: response.body.prefix(Self.quotedBodyBytes), as: UTF8.self)
-        )
-        guard !quoted.isEmpty else { return "HTTP \(response.status) (empty body)" }
-        return "HTTP \(response.status) \(quoted)" + (response.body.count > Self.quotedBodyBytes ? "…" : "")
+        response.summary(quotingAtMost: Self.quotedBodyBytes)
     }
 
     /// A decoding error in one line: what was wrong, and where.
