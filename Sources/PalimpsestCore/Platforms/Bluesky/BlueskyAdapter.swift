@@ -369,11 +369,7 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// A request for `url` with `Accept: application/json`, the account's own headers (sorted by
     /// name, so the same account always gives the same request) and its proxy.
     private func request(_ url: URL, for account: Account) -> HTTPRequest {
-        var headers = HTTPHeaders([("Accept", "application/json")])
-        for (name, value) in account.headers.sorted(by: { $0.key < $1.key }) {
-            headers.replaceOrAdd(name: name, value: value)
-        }
-        return HTTPRequest(url: url, headers: headers, proxy: account.proxy)
+        HTTPRequest.forAccount(account, url: url, accept: "application/json")
     }
 
     /// `actor` without a leading `@`.

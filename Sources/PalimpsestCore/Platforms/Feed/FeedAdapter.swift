@@ -106,11 +106,7 @@ public struct FeedAdapter: PlatformAdapter {
             let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             url.host?.lowercased() == feedHost
         else { return nil }
-        var headers = HTTPHeaders()
-        for (name, value) in account.headers.sorted(by: { $0.key < $1.key }) {
-            headers.replaceOrAdd(name: name, value: value)
-        }
-        return HTTPRequest(url: url, headers: headers, proxy: account.proxy)
+        return HTTPRequest.forAccount(account, url: url, accept: nil)
     }
 
     /// 404 or 410: a tombstone (`removed`: the site does not say by whom); 200: the item still
@@ -162,11 +158,7 @@ public struct FeedAdapter: PlatformAdapter {
     }
 
     private func feedRequest(_ url: URL, for account: Account) -> HTTPRequest {
-        var headers: HTTPHeaders = ["Accept": Self.acceptHeader]
-        for (name, value) in account.headers.sorted(by: { $0.key < $1.key }) {
-            headers.replaceOrAdd(name: name, value: value)
-        }
-        return HTTPRequest(url: url, headers: headers, proxy: account.proxy)
+        HTTPRequest.forAccount(account, url: url, accept: Self.acceptHeader)
     }
 
     /// `HTTP 404 Not Found`: the status with its RFC 9110 reason phrase when it is a common one.

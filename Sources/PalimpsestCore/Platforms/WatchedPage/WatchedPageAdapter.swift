@@ -418,10 +418,6 @@ public struct WatchedPageAdapter: PlatformAdapter {
 
     /// A request for `url` with ``acceptHeader``, the account's headers (sorted by name) and proxy.
     private func request(_ url: URL, for account: Account) -> HTTPRequest {
-        var headers: HTTPHeaders = ["Accept": Self.acceptHeader]
-        for (name, value) in account.headers.sorted(by: { $0.key < $1.key }) {
-            headers.replaceOrAdd(name: name, value: value)
-        }
-        return HTTPRequest(url: url, headers: headers, proxy: account.proxy)
+        HTTPRequest.forAccount(account, url: url, accept: Self.acceptHeader)
     }
 }
