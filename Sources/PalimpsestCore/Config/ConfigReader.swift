@@ -13,7 +13,7 @@ struct ConfigReader {
     static let daemonKeys = [
         "state_dir", "deletion_log", "interval", "jitter", "concurrency", "per_host_concurrency", "timeout",
         "connect_timeout", "user_agent", "proxy", "max_body_size", "confirm_polls", "confirm_min_age",
-        "snapshot_retention", "shard", "metrics_listen",
+        "probe_attempts", "snapshot_retention", "shard", "metrics_listen",
     ]
     /// The keys accepted in `[digest]`.
     static let digestKeys = ["time_zone", "dir", "logs", "smtp"]
@@ -340,6 +340,9 @@ struct ConfigReader {
         }
         if let value = self.readDuration(table, "confirm_min_age", minimum: 0, in: scope) {
             settings.confirmMinAge = value
+        }
+        if let value = self.readInt(table, "probe_attempts", range: 1...1_000, in: scope) {
+            settings.probeAttempts = value
         }
         if let value = self.readInt(table, "snapshot_retention", range: 1...10_000, in: scope) {
             settings.snapshotRetention = value

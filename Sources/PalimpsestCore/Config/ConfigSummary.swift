@@ -33,6 +33,10 @@ public enum ConfigSummary {
                 "absent from \(daemon.confirmPolls) complete \(daemon.confirmPolls == 1 ? "poll" : "polls") "
                     + "spanning at least \(DurationParser.string(from: daemon.confirmMinAge)) (when no probe answers)"
             ),
+            (
+                "probe_attempts",
+                "\(daemon.probeAttempts) inconclusive probe answers, then absence may confirm"
+            ),
             ("snapshot_retention", "\(daemon.snapshotRetention) snapshots per account"),
         ]
         if let address = daemon.metricsListen {

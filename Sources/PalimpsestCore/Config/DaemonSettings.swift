@@ -49,12 +49,21 @@ public struct DaemonSettings: Sendable, Hashable {
     /// `confirm_min_age`: the least time, in seconds, those snapshots must span before a deletion
     /// is confirmed by absence. Default 1200 (20 min).
     public var confirmMinAge: TimeInterval
+    /// `probe_attempts`: how many inconclusive answers (one per poll) a candidate's probe may give,
+    /// over at least `confirm_min_age`, before absence may confirm the deletion instead. Default 6.
+    public var probeAttempts: Int
     /// `snapshot_retention`: how many of an account's latest snapshots to keep (snapshots cited
     /// by events are always kept). Default 10, at least 1.
     public var snapshotRetention: Int
     /// `shard`: when set (`"2/8"`), this instance watches only the accounts whose key hashes to
     /// that shard (``AccountShard``), so several hosts can split one config. Default `nil`: all.
     public var shard: AccountShard?
+    /// The detection settings these keys make (`confirm_polls`, `confirm_min_age`,
+    /// `probe_attempts`; the rest at their defaults).
+    public var detection: DetectionSettings {
+        DetectionSettings(
+            confirmPolls: self.confirmPolls, confirmMinAge: self.confirmMinAge, probeAttempts: self.probeAttempts)
+    }
     /// `metrics_listen`: where the Prometheus endpoint (`GET /metrics`) listens, e.g.
     /// `127.0.0.1:9464`. Default `nil` (also for `""`): no endpoint.
     public var metricsListen: MetricsAddress?
@@ -74,6 +83,7 @@ public struct DaemonSettings: Sendable, Hashable {
         self.maxBodyBytes = 8 << 20
         self.confirmPolls = 2
         self.confirmMinAge = 1_200
+        self.probeAttempts = 6
         self.snapshotRetention = 10
         self.shard = nil
         self.metricsListen = nil

@@ -35,11 +35,15 @@ public struct DetectionOutcome: Sendable, Hashable {
     public var state: DetectionState
     /// Events in the order they should be logged.
     public var events: [Event]
+    /// Re-keyed posts now tracked under their new IDs (no event: the archive and the operator
+    /// log record them).
+    public var migrations: [PostMigration]
 
     /// Creates an outcome.
-    public init(state: DetectionState, events: [Event]) {
+    public init(state: DetectionState, events: [Event], migrations: [PostMigration] = []) {
         self.state = state
         self.events = events
+        self.migrations = migrations
     }
 }
 
@@ -58,24 +62,32 @@ public enum Confirmer {
     ///   platform has no account probe), marks the vanished posts missing without counting this
     ///   snapshot, so the next poll treats them as ordinary candidates; inconclusive changes
     ///   nothing, and the next poll asks again.
-    /// - A stale snapshot (``WindowDiff/isFresh`` false) derives no alteration, restore, new post
-    ///   or absence progress; only a probe's tombstone (positive evidence) or existence answer
-    ///   about a candidate is used.
+    /// - A stale snapshot (``WindowDiff/isFresh`` false) derives no alteration, new post,
+    ///   migration or absence or listing progress; only a probe's answer about a candidate is used.
     /// - A tombstone confirms `deleted` (confirmed by `probe`); `exists` clears the candidate
     ///   (a "ghostly post" dropped from the list; aged out when outside the window); inconclusive
-    ///   or no probe made keeps it a candidate. Absence confirms only posts in `unprobeable`, after
-    ///   ``DetectionSettings/confirmPolls`` consecutive complete fresh snapshots missing inside
-    ///   the window spanning ``DetectionSettings/confirmMinAge`` seconds (reason `unknown`).
+    ///   or no probe made keeps it a candidate. Absence confirms posts in `unprobeable`, and posts
+    ///   whose probe stayed inconclusive ``DetectionSettings/probeAttempts`` times over
+    ///   ``DetectionSettings/confirmMinAge`` seconds, after ``DetectionSettings/confirmPolls``
+    ///   consecutive complete fresh snapshots missing inside the window spanning
+    ///   ``DetectionSettings/confirmMinAge`` seconds (reason `unknown`).
+    /// - A deleted post listed again is a restore candidate: `restored` needs its probe to answer
+    ///   that it exists, or (no probe, or probes exhausted as above) ``DetectionSettings/confirmPolls``
+    ///   consecutive fresh listings spanning ``DetectionSettings/confirmMinAge``. A tombstone or a
+    ///   fresh snapshot that misses it again ends the candidacy; the deletion is never logged twice.
+    /// - A vanished post whose content and publication time reappear under a new ID (a fresh
+    ///   snapshot's ``WindowDiff/migrations``) is tracked under the new ID: no event.
     ///
     /// - Parameters:
     ///   - state: the account's detector memory before this snapshot.
     ///   - diff: `WindowDiffer.diff(state:observation:settings:)` of the same state and observation.
     ///   - observation: the snapshot (its `polledAt` is the detection time).
     ///   - snapshotID: the snapshot's ID in the store: the proof in event IDs.
-    ///   - probes: probe answers by post ID for the diff's candidates. A missing key means no
-    ///     answer this time (not made, budget, rate limit): the candidate waits.
-    ///   - unprobeable: IDs of candidates for which the platform offers no probe
-    ///     (`PlatformAdapter.probeRequest` returned `nil`): only these can be confirmed by absence.
+    ///   - probes: probe answers by post ID for the diff's candidates and reappeared posts. A
+    ///     missing key means no answer this time (not made, budget, rate limit): the post waits.
+    ///   - unprobeable: IDs of candidates and reappeared posts for which the platform offers no
+    ///     probe (`PlatformAdapter.probeRequest` returned `nil`): absence (or repeated listing)
+    ///     confirms these.
     ///   - accountProbe: the account probe's answer when the diff is a mass disappearance; `nil`
     ///     only when the platform has no account probe. A probe that failed or was not made must
     ///     be passed as `.inconclusive`.
@@ -107,15 +119,21 @@ public enum Confirmer {
         } else {
             if diff.isFresh {
                 run.restoreAccount(evidence: observation.evidence)
+                run.applyMigrations()
                 run.updateListedPosts()
             }
             run.confirmCandidates(probes: probes, unprobeable: unprobeable)
-            if diff.isFresh {
+            run.confirmRestores(probes: probes, unprobeable: unprobeable)
+            if !diff.isFresh {
+                run.restartAbsenceOfListedCandidates()
+            } else {
+                run.noteDeletedPostsStillGone()
                 run.ageOutUnlistedPosts()
             }
             run.reportReferenceTombstones()
         }
-        return DetectionOutcome(state: run.state, events: run.events)
+        run.noteListing()
+        return DetectionOutcome(state: run.state, events: run.events, migrations: run.migrated)
     }
 
     /// A failed poll (rule of evidence 1): opens the blind span, or extends the open one. Emits
@@ -178,6 +196,7 @@ extension Confirmer {
     struct Run {
         var state: DetectionState
         var events: [Event] = []
+        var migrated: [PostMigration] = []
         let diff: WindowDiff
         let observation: Observation
         let view: SnapshotView
@@ -275,8 +294,24 @@ extension Confirmer {
             }
         }
 
-        /// Tracks new posts, logs alterations and restores, and marks listed posts visible
-        /// (fresh snapshots only).
+        /// Re-keyed posts: the tracked post moves to its new ID, keeping its history; the old ID is
+        /// remembered in ``TrackedPost/formerIDs``.
+        mutating func applyMigrations() {
+            for migration in self.diff.migrations {
+                let formerID = migration.previous.post.id
+                guard var tracked = self.state.posts[formerID], self.state.posts[migration.current.id] == nil
+                else { continue }
+                self.state.posts[formerID] = nil
+                tracked.formerIDs.append(formerID)
+                tracked.post = migration.current
+                tracked.status = .visible
+                self.state.posts[migration.current.id] = tracked
+                self.migrated.append(migration)
+            }
+        }
+
+        /// Tracks new posts, logs alterations, and marks listed posts visible (fresh snapshots
+        /// only). Deleted posts listed again are left to ``confirmRestores(probes:unprobeable:)``.
         mutating func updateListedPosts() {
             for id in self.view.order {
                 guard let post = self.view.posts[id] else { continue }
@@ -287,39 +322,33 @@ extension Confirmer {
                         status: .visible, olderNeighbours: neighbours)
                     continue
                 }
-                if case .deleted(let record) = tracked.status {
-                    self.events.append(
-                        DetectionEvents.restored(
-                            tracked: tracked, record: record, current: post, account: self.account,
-                            snapshotID: self.snapshotID, detectedAt: self.now, evidence: self.observation.evidence))
-                }
-                if tracked.post.versionHash != post.versionHash, !tracked.post.isTruncated, !post.isTruncated {
-                    self.events.append(
-                        DetectionEvents.altered(
-                            previous: tracked, current: post, account: self.account, snapshotID: self.snapshotID,
-                            detectedAt: self.now, evidence: self.observation.evidence))
-                }
-                // A truncated answer never replaces a complete version (a failed long-text expansion
-                // is not an edit); a complete one replaces a truncated one silently.
-                if !post.isTruncated || tracked.post.isTruncated { tracked.post = post }
-                tracked.lastSeen = self.now
-                tracked.lastSeenSnapshot = self.snapshotID
-                tracked.status = .visible
-                tracked.olderNeighbours = neighbours
+                if tracked.status.isDeleted { continue }
+                self.markSeen(&tracked, listing: post, neighbours: neighbours)
                 self.state.posts[id] = tracked
             }
-            if let newest = self.observation.window.newest {
-                self.state.freshestPostedAt = max(self.state.freshestPostedAt ?? newest, newest)
+        }
+
+        /// Marks a tracked post seen in this fresh snapshot as `listing`: logs an alteration when
+        /// the version changed (never for a truncated answer), and keeps the listed version.
+        mutating func markSeen(_ tracked: inout TrackedPost, listing post: Post, neighbours: [String]) {
+            if tracked.post.versionHash != post.versionHash, !tracked.post.isTruncated, !post.isTruncated {
+                self.events.append(
+                    DetectionEvents.altered(
+                        previous: tracked, current: post, account: self.account, snapshotID: self.snapshotID,
+                        detectedAt: self.now, evidence: self.observation.evidence))
             }
-            if let first = self.view.timeline.first {
-                self.state.freshestPostID = first
-            }
+            // A truncated answer never replaces a complete version (a failed long-text expansion
+            // is not an edit); a complete one replaces a truncated one silently.
+            if !post.isTruncated || tracked.post.isTruncated { tracked.post = post }
+            tracked.lastSeen = self.now
+            tracked.lastSeenSnapshot = self.snapshotID
+            tracked.status = .visible
+            tracked.olderNeighbours = neighbours
         }
 
         /// Rule of evidence 3: confirm before you log.
         mutating func confirmCandidates(probes: [String: ProbeResult], unprobeable: Set<String>) {
             let fresh = self.diff.isFresh
-            var deletedAny = false
             for candidate in self.diff.candidates {
                 let id = candidate.post.id
                 guard var tracked = self.state.posts[id], self.view.posts[id] == nil else { continue }
@@ -358,17 +387,23 @@ extension Confirmer {
                             of: &tracked, reason: reason, confirmedBy: .probe, detail: detail,
                             firstMissing: firstMissing,
                             evidence: (probe.evidence.map { [$0] } ?? []) + self.observation.evidence)
-                        deletedAny = true
                     case .exists:
                         // A list dropped a post that still exists (a "ghostly post"), or a pinned
                         // post was unpinned: not deleted.
                         tracked.status = fresh && !inside ? .agedOut(since: self.now) : .visible
                     case .inconclusive(let detail):
                         if fresh {
-                            record.lastProbeDetail = detail
-                            tracked.status = .missing(record)
+                            record.noteInconclusiveProbe(detail: detail, evidence: probe.evidence, at: self.now)
+                            // No candidate waits forever on a probe that never answers.
+                            if inside, record.probesExhausted(at: self.now, settings: self.settings),
+                                self.isProvedByAbsence(record)
+                            {
+                                self.confirmByAbsence(&tracked, record: record, afterProbes: true)
+                            } else {
+                                tracked.status = .missing(record)
+                            }
                         } else if var kept = previous {
-                            kept.lastProbeDetail = detail
+                            kept.noteInconclusiveProbe(detail: detail, evidence: probe.evidence, at: self.now)
                             tracked.status = .missing(kept)
                         }
                     }
@@ -377,17 +412,8 @@ extension Confirmer {
                     if !inside {
                         // Outside the window (an unpinned or aged-out post): absence proves nothing.
                         tracked.status = .agedOut(since: self.now)
-                    } else if record.missingPolls >= self.settings.confirmPolls,
-                        self.now.timeIntervalSince(record.firstMissing) >= self.settings.confirmMinAge
-                    {
-                        let span = Int(self.now.timeIntervalSince(record.firstMissing).rounded(.down))
-                        self.confirmDeletion(
-                            of: &tracked, reason: .unknown, confirmedBy: .absence,
-                            detail:
-                                "missing from \(record.missingPolls) consecutive complete snapshots over \(span) s "
-                                + "since \(RFC3339.string(from: record.firstMissing)) (snapshot \(record.firstMissingSnapshot))",
-                            firstMissing: record.firstMissing, evidence: self.observation.evidence)
-                        deletedAny = true
+                    } else if self.isProvedByAbsence(record) {
+                        self.confirmByAbsence(&tracked, record: record, afterProbes: false)
                     } else {
                         tracked.status = .missing(record)
                     }
@@ -397,7 +423,169 @@ extension Confirmer {
                 }
                 self.state.posts[id] = tracked
             }
-            if deletedAny { self.lowerFreshnessMark() }
+        }
+
+        /// Absence proves a deletion after ``DetectionSettings/confirmPolls`` counted misses
+        /// spanning ``DetectionSettings/confirmMinAge`` seconds.
+        func isProvedByAbsence(_ record: MissingRecord) -> Bool {
+            record.missingPolls >= self.settings.confirmPolls
+                && self.now.timeIntervalSince(record.firstMissing) >= self.settings.confirmMinAge
+        }
+
+        /// Logs a deletion proved by absence (reason `unknown`); after exhausted probes, their
+        /// inconclusive answers are cited as evidence too.
+        mutating func confirmByAbsence(_ tracked: inout TrackedPost, record: MissingRecord, afterProbes: Bool) {
+            let span = Int(self.now.timeIntervalSince(record.firstMissing).rounded(.down))
+            var detail =
+                "missing from \(record.missingPolls) consecutive complete snapshots over \(span) s "
+                + "since \(RFC3339.string(from: record.firstMissing)) (snapshot \(record.firstMissingSnapshot))"
+            var evidence = self.observation.evidence
+            if afterProbes {
+                let since = record.firstInconclusiveProbe.map { RFC3339.string(from: $0) } ?? "?"
+                detail +=
+                    "; its probe answered nothing conclusive \(record.inconclusiveProbes) times since \(since)"
+                    + (record.lastProbeDetail.map { " (last: \($0))" } ?? "")
+                evidence = record.probeEvidence + evidence
+            }
+            self.confirmDeletion(
+                of: &tracked, reason: .unknown, confirmedBy: .absence, detail: detail,
+                firstMissing: record.firstMissing, evidence: evidence)
+        }
+
+        /// Rule of evidence 6: a deleted post listed again is restored only when proved: its probe
+        /// answers that it exists, or (no probe, or probes exhausted) it stays listed in
+        /// ``DetectionSettings/confirmPolls`` consecutive fresh snapshots spanning
+        /// ``DetectionSettings/confirmMinAge``. Until then the deletion stands.
+        mutating func confirmRestores(probes: [String: ProbeResult], unprobeable: Set<String>) {
+            let fresh = self.diff.isFresh
+            for reappeared in self.diff.reappeared {
+                let id = reappeared.post.id
+                guard var tracked = self.state.posts[id], case .deleted(var deletion) = tracked.status,
+                    let listed = self.view.posts[id]
+                else { continue }
+                var restore =
+                    deletion.restore
+                    ?? RestoreRecord(
+                        firstListed: self.now, firstListedSnapshot: self.snapshotID, listedPolls: 0,
+                        lastListedSnapshot: self.snapshotID)
+                if fresh, restore.listedPolls == 0 || restore.lastListedSnapshot != self.snapshotID {
+                    if restore.listedPolls == 0 {
+                        restore.firstListed = self.now
+                        restore.firstListedSnapshot = self.snapshotID
+                    }
+                    restore.listedPolls += 1
+                    restore.lastListedSnapshot = self.snapshotID
+                }
+                var proof: (Confirmation, [EvidenceReference])?
+                if let probe = probes[id] {
+                    switch probe.verdict {
+                    case .exists:
+                        proof = (.probe, (probe.evidence.map { [$0] } ?? []) + self.observation.evidence)
+                    case .tombstone:
+                        // The post's own address still says it is gone: the listing is a ghost.
+                        deletion.restore = nil
+                        tracked.status = .deleted(deletion)
+                        self.state.posts[id] = tracked
+                        continue
+                    case .inconclusive(let detail):
+                        restore.inconclusiveProbes += 1
+                        if restore.firstInconclusiveProbe == nil { restore.firstInconclusiveProbe = self.now }
+                        restore.lastProbeDetail = detail
+                        if fresh, restore.probesExhausted(at: self.now, settings: self.settings),
+                            restore.isProvedByListings(at: self.now, settings: self.settings)
+                        {
+                            proof = (.listing, self.observation.evidence)
+                        }
+                    }
+                } else if unprobeable.contains(id), fresh,
+                    restore.isProvedByListings(at: self.now, settings: self.settings)
+                {
+                    proof = (.listing, self.observation.evidence)
+                }
+                guard let (confirmedBy, evidence) = proof else {
+                    deletion.restore = restore
+                    tracked.status = .deleted(deletion)
+                    self.state.posts[id] = tracked
+                    continue
+                }
+                self.events.append(
+                    DetectionEvents.restored(
+                        tracked: tracked, record: deletion, restore: restore, confirmedBy: confirmedBy, current: listed,
+                        account: self.account, snapshotID: self.snapshotID, detectedAt: self.now, evidence: evidence))
+                if fresh {
+                    let neighbours = listed.postedAt == nil ? self.view.olderNeighbours(of: id) : []
+                    self.markSeen(&tracked, listing: listed, neighbours: neighbours)
+                } else {
+                    // Proved by its probe while the listing is stale: the listed version may be an
+                    // old one, so the last known version stays until a fresh snapshot shows it.
+                    tracked.status = .visible
+                }
+                self.state.posts[id] = tracked
+            }
+        }
+
+        /// A fresh snapshot that should list a deleted post (inside its window) and does not:
+        /// the post was still gone then, and a restore candidacy ends (the listing that showed
+        /// it was not the account's lasting state).
+        mutating func noteDeletedPostsStillGone() {
+            let floor = self.observation.window.floor
+            for (id, tracked) in self.state.posts {
+                guard case .deleted(var deletion) = tracked.status, self.view.posts[id] == nil,
+                    self.view.contains(inWindow: tracked, floor: floor)
+                else { continue }
+                deletion.lastMissing = self.now
+                deletion.restore = nil
+                var updated = tracked
+                updated.status = .deleted(deletion)
+                self.state.posts[id] = updated
+            }
+        }
+
+        /// A stale listing that is a repeat of an earlier one still lists a candidate: either it is
+        /// a lagging replica, or the listing that missed the post dropped one that exists (a
+        /// "ghostly post"). The two cannot be told apart, so absence starts over: the miss count
+        /// goes back to 0 (provisional) and only consecutive fresh misses count again. A listing
+        /// stale by its own older dates is proved old and changes nothing.
+        mutating func restartAbsenceOfListedCandidates() {
+            guard !self.diff.signalsRegressed else { return }
+            for id in self.view.order {
+                guard var tracked = self.state.posts[id], var record = tracked.status.missingRecord,
+                    record.missingPolls > 0
+                else { continue }
+                record.missingPolls = 0
+                tracked.status = .missing(record)
+                self.state.posts[id] = tracked
+            }
+        }
+
+        /// Remembers this listing when it is fresh (its hash, its newest dates); counts how long
+        /// listings have carried older dates when it is not. A mass disappearance is not taken as
+        /// the account's state: the listing before it stays the latest.
+        mutating func noteListing() {
+            guard !self.diff.isMassDisappearance else { return }
+            guard self.diff.isFresh else {
+                if self.diff.signalsRegressed, self.state.signalsRegressedSince == nil {
+                    self.state.signalsRegressedSince = self.now
+                }
+                return
+            }
+            var recent = self.state.recentListings.filter { $0 != self.diff.listingHash }
+            recent.append(self.diff.listingHash)
+            self.state.recentListings = Array(recent.suffix(DetectionState.recentListingLimit))
+            if let signals = self.observation.signals {
+                let newest = self.state.newestSignals ?? ListingSignals()
+                // An accepted regression (the source's clock went back) becomes the new baseline.
+                let regressed = self.diff.signalsRegressed
+                func later(_ seen: Date?, _ current: Date?) -> Date? {
+                    guard let current else { return seen }
+                    guard let seen, !regressed else { return current }
+                    return max(seen, current)
+                }
+                self.state.newestSignals = ListingSignals(
+                    updatedAt: later(newest.updatedAt, signals.updatedAt),
+                    lastModified: later(newest.lastModified, signals.lastModified), etag: signals.etag ?? newest.etag)
+            }
+            self.state.signalsRegressedSince = nil
         }
 
         mutating func confirmDeletion(
@@ -412,17 +600,6 @@ extension Confirmer {
                 DeletionRecord(
                     eventID: event.id, reason: reason, confirmedBy: confirmedBy, confirmedAt: self.now,
                     snapshot: self.snapshotID, firstMissing: firstMissing))
-        }
-
-        /// A deleted post no longer sets the freshness mark: otherwise deleting the newest post
-        /// would make every later snapshot look stale.
-        mutating func lowerFreshnessMark() {
-            guard let mark = self.state.freshestPostedAt else { return }
-            let remaining = self.state.posts.values
-                .filter { !$0.status.isDeleted && !$0.post.isPinned }
-                .compactMap(\.post.postedAt)
-                .max()
-            self.state.freshestPostedAt = remaining.map { min($0, mark) }
         }
 
         /// Rule of evidence 2: visible posts that left the window are aged out, not deleted;

@@ -95,11 +95,15 @@ enum DetectionEvents {
         return event
     }
 
-    /// A `restored` event: gone for at least [deletion confirmed − first missing] and at most
-    /// [now − last seen].
+    /// A `restored` event, proved by `confirmedBy` (`probe` or `listing`). Gone for at least
+    /// [last known gone − first missing] and at most [first listed again − last seen]: the post
+    /// vanished between the last poll that saw it and the first that missed it, and came back
+    /// between the last poll that still missed it and the first that listed it again.
     static func restored(
         tracked: TrackedPost,
         record: DeletionRecord,
+        restore: RestoreRecord,
+        confirmedBy: Confirmation,
         current: Post,
         account: Account,
         snapshotID: String,
@@ -110,12 +114,23 @@ enum DetectionEvents {
             .restored, tracked: tracked, post: current, account: account, snapshotID: snapshotID,
             detectedAt: detectedAt, evidence: evidence)
         event.firstMissing = record.firstMissing
-        let least = max(0, Int(record.confirmedAt.timeIntervalSince(record.firstMissing).rounded(.down)))
-        let most = max(least, Int(detectedAt.timeIntervalSince(tracked.lastSeen).rounded(.up)))
+        event.confirmedBy = confirmedBy
+        let least = max(0, Int(record.knownGoneAt.timeIntervalSince(record.firstMissing).rounded(.down)))
+        let most = max(least, Int(restore.firstListed.timeIntervalSince(tracked.lastSeen).rounded(.up)))
         event.goneFor = SecondsInterval(minSeconds: least, maxSeconds: most)
-        event.detail =
+        var detail =
             "deleted event \(record.eventID) (\(record.reason.rawValue), confirmed by "
-            + "\(record.confirmedBy.rawValue) at \(RFC3339.string(from: record.confirmedAt)))"
+            + "\(record.confirmedBy.rawValue) at \(RFC3339.string(from: record.confirmedAt))); listed again since "
+            + "\(RFC3339.string(from: restore.firstListed))"
+        switch confirmedBy {
+        case .probe: detail += "; its probe answered that it exists"
+        case .listing, .absence:
+            detail += " in \(restore.listedPolls) consecutive fresh snapshots"
+            if restore.inconclusiveProbes > 0 {
+                detail += " (its probe answered nothing conclusive \(restore.inconclusiveProbes) times)"
+            }
+        }
+        event.detail = detail
         return event
     }
 

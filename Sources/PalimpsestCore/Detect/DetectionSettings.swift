@@ -19,6 +19,14 @@ public struct DetectionSettings: Sendable, Hashable {
     /// the detector's memory before it is forgotten (default 8 days, longer than the latest
     /// late probe DESIGN.md plans). Deleted posts are never forgotten.
     public var agedOutRetention: TimeInterval
+    /// How many inconclusive probe answers (one per poll) a candidate needs, over at least
+    /// ``confirmMinAge`` seconds, before absence may confirm it as if the platform had no probe
+    /// (`probe_attempts`, default 6): no candidate waits forever on a probe that never answers.
+    public var probeAttempts: Int
+    /// Seconds a timeline may keep answering with listing dates (`lastBuildDate`/`updated`,
+    /// `Last-Modified`) older than the newest seen before those older dates are accepted as the
+    /// source's new clock (default 24 hours). Until then such listings are stale.
+    public var signalRegressionTolerance: TimeInterval
 
     /// Creates settings; every parameter has the documented default.
     /// - Parameters:
@@ -27,13 +35,19 @@ public struct DetectionSettings: Sendable, Hashable {
     ///   - massDisappearanceFraction: share of expected posts vanishing at once (default 0.5).
     ///   - massDisappearanceMinimum: least number of posts vanishing at once (default 3).
     ///   - agedOutRetention: seconds an aged-out post is remembered (default 691 200, 8 days).
+    ///   - probeAttempts: inconclusive probes before absence may confirm (default 6).
+    ///   - signalRegressionTolerance: seconds older listing dates stay stale (default 86 400).
     public init(
         confirmPolls: Int = 2,
         confirmMinAge: TimeInterval = 1200,
         massDisappearanceFraction: Double = 0.5,
         massDisappearanceMinimum: Int = 3,
-        agedOutRetention: TimeInterval = 8 * 86_400
+        agedOutRetention: TimeInterval = 8 * 86_400,
+        probeAttempts: Int = 6,
+        signalRegressionTolerance: TimeInterval = 86_400
     ) {
+        self.probeAttempts = probeAttempts
+        self.signalRegressionTolerance = signalRegressionTolerance
         self.confirmPolls = confirmPolls
         self.confirmMinAge = confirmMinAge
         self.massDisappearanceFraction = massDisappearanceFraction

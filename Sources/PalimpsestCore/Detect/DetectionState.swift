@@ -15,14 +15,17 @@ public struct DetectionState: Sendable, Codable, Hashable {
     /// The last complete snapshot applied (fresh or not); applying the same snapshot ID again
     /// is a no-op (rule of evidence 7).
     public var lastComplete: SnapshotSummary?
-    /// The freshness mark: created time (UTC) of the newest non-pinned post seen in a complete,
-    /// fresh snapshot and not since confirmed deleted. A snapshot whose newest non-pinned post is
-    /// older is stale (a lagging replica, rule of evidence 3).
-    public var freshestPostedAt: Date?
-    /// The freshness mark for feeds without dates: the ID of the first-listed non-pinned post of
-    /// the last fresh snapshot. A dateless snapshot that lacks it (while it is not known deleted
-    /// or aged out) and lists no unknown post first is stale.
-    public var freshestPostID: String?
+    /// Short hashes (``WindowDiff/listingHash``) of the last fresh listings, oldest first, at most
+    /// ``recentListingLimit``; the last one is the latest fresh listing. A listing identical to
+    /// an earlier one that has since been superseded is a stale replica or cache (rule of
+    /// evidence 3).
+    public var recentListings: [String]
+    /// The newest listing dates (`lastBuildDate`/`updated`, `Last-Modified`) seen in fresh
+    /// listings; a listing with an older one is stale.
+    public var newestSignals: ListingSignals?
+    /// When listings started to carry dates older than ``newestSignals`` (UTC), `nil` while they
+    /// do not; after ``DetectionSettings/signalRegressionTolerance`` the older dates are accepted.
+    public var signalsRegressedSince: Date?
     /// Whether the account is available or has an open `account_unavailable` event.
     public var account: AccountStatus
     /// The open blind span, if the last poll failed.
@@ -31,12 +34,16 @@ public struct DetectionState: Sendable, Codable, Hashable {
     /// is logged once; absent until the first.
     public var reportedReferenceTombstones: Set<String>?
 
+    /// How many fresh listing hashes ``recentListings`` keeps.
+    public static let recentListingLimit = 32
+
     /// An empty memory: no posts, the account available, not blind.
     public init() {
         self.posts = [:]
         self.lastComplete = nil
-        self.freshestPostedAt = nil
-        self.freshestPostID = nil
+        self.recentListings = []
+        self.newestSignals = nil
+        self.signalsRegressedSince = nil
         self.account = .available
         self.blindSpan = nil
     }
@@ -44,10 +51,28 @@ public struct DetectionState: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case v, posts, account
         case lastComplete = "last_complete"
-        case freshestPostedAt = "freshest_posted_at"
-        case freshestPostID = "freshest_post_id"
+        case recentListings = "recent_listings"
+        case newestSignals = "newest_signals"
+        case signalsRegressedSince = "signals_regressed_since"
         case blindSpan = "blind_span"
         case reportedReferenceTombstones = "reported_reference_tombstones"
+    }
+
+    /// Decodes a memory. Fields added after format version 1 first shipped may be absent; the
+    /// freshness marks of earlier versions (`freshest_posted_at`, `freshest_post_id`) are ignored.
+    /// - Throws: `DecodingError` when a required field is missing or malformed.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.v = try container.decode(Int.self, forKey: .v)
+        self.posts = try container.decode([String: TrackedPost].self, forKey: .posts)
+        self.lastComplete = try container.decodeIfPresent(SnapshotSummary.self, forKey: .lastComplete)
+        self.recentListings = try container.decodeIfPresent([String].self, forKey: .recentListings) ?? []
+        self.newestSignals = try container.decodeIfPresent(ListingSignals.self, forKey: .newestSignals)
+        self.signalsRegressedSince = try container.decodeIfPresent(Date.self, forKey: .signalsRegressedSince)
+        self.account = try container.decode(AccountStatus.self, forKey: .account)
+        self.blindSpan = try container.decodeIfPresent(BlindSpan.self, forKey: .blindSpan)
+        self.reportedReferenceTombstones = try container.decodeIfPresent(
+            Set<String>.self, forKey: .reportedReferenceTombstones)
     }
 }
 

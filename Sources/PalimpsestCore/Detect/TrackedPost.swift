@@ -21,6 +21,9 @@ public struct TrackedPost: Sendable, Codable, Hashable {
     /// still listed: the window still reaches past it, so it should be there too. Empty for
     /// dated and pinned posts.
     public var olderNeighbours: [String]
+    /// IDs the post had before its source re-keyed it (oldest first): the same content and
+    /// publication time appeared under a new ID while the old one vanished. Empty for most posts.
+    public var formerIDs: [String]
 
     /// Creates a tracked post.
     public init(
@@ -29,8 +32,10 @@ public struct TrackedPost: Sendable, Codable, Hashable {
         lastSeen: Date,
         lastSeenSnapshot: String,
         status: TrackedPostStatus = .visible,
-        olderNeighbours: [String] = []
+        olderNeighbours: [String] = [],
+        formerIDs: [String] = []
     ) {
+        self.formerIDs = formerIDs
         self.post = post
         self.firstSeen = firstSeen
         self.lastSeen = lastSeen
@@ -45,9 +50,10 @@ public struct TrackedPost: Sendable, Codable, Hashable {
         case lastSeen = "last_seen"
         case lastSeenSnapshot = "last_seen_snapshot"
         case olderNeighbours = "older_neighbours"
+        case formerIDs = "former_ids"
     }
 
-    /// Decodes a tracked post; `older_neighbours` may be absent (empty).
+    /// Decodes a tracked post; `older_neighbours` and `former_ids` may be absent (empty).
     /// - Throws: `DecodingError` when a required field is missing or malformed.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -57,9 +63,10 @@ public struct TrackedPost: Sendable, Codable, Hashable {
         self.lastSeenSnapshot = try container.decode(String.self, forKey: .lastSeenSnapshot)
         self.status = try container.decode(TrackedPostStatus.self, forKey: .status)
         self.olderNeighbours = try container.decodeIfPresent([String].self, forKey: .olderNeighbours) ?? []
+        self.formerIDs = try container.decodeIfPresent([String].self, forKey: .formerIDs) ?? []
     }
 
-    /// Encodes a tracked post (`older_neighbours` only when non-empty).
+    /// Encodes a tracked post (`older_neighbours` and `former_ids` only when non-empty).
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.post, forKey: .post)
@@ -69,6 +76,9 @@ public struct TrackedPost: Sendable, Codable, Hashable {
         try container.encode(self.status, forKey: .status)
         if !self.olderNeighbours.isEmpty {
             try container.encode(self.olderNeighbours, forKey: .olderNeighbours)
+        }
+        if !self.formerIDs.isEmpty {
+            try container.encode(self.formerIDs, forKey: .formerIDs)
         }
     }
 }

@@ -86,6 +86,18 @@ public struct MissingRecord: Sendable, Codable, Hashable {
     public var lastMissingSnapshot: String
     /// The last inconclusive probe answer, for operators; `nil` when none was made.
     public var lastProbeDetail: String?
+    /// Probes of this candidate that answered nothing conclusive (5xx, timeout, a visitor wall,
+    /// another host's answer), one per poll. After ``DetectionSettings/probeAttempts`` of them
+    /// spanning ``DetectionSettings/confirmMinAge`` the candidate may be confirmed by absence.
+    public var inconclusiveProbes: Int
+    /// When the first inconclusive probe was answered (UTC), `nil` before it.
+    public var firstInconclusiveProbe: Date?
+    /// The stored answers of the inconclusive probes (the most recent
+    /// ``MissingRecord/probeEvidenceLimit``), cited by a deletion confirmed by absence after them.
+    public var probeEvidence: [EvidenceReference]
+
+    /// How many inconclusive probe answers a record keeps as evidence.
+    public static let probeEvidenceLimit = 16
 
     /// Creates a missing record.
     public init(
@@ -93,13 +105,41 @@ public struct MissingRecord: Sendable, Codable, Hashable {
         firstMissingSnapshot: String,
         missingPolls: Int,
         lastMissingSnapshot: String,
-        lastProbeDetail: String? = nil
+        lastProbeDetail: String? = nil,
+        inconclusiveProbes: Int = 0,
+        firstInconclusiveProbe: Date? = nil,
+        probeEvidence: [EvidenceReference] = []
     ) {
         self.firstMissing = firstMissing
         self.firstMissingSnapshot = firstMissingSnapshot
         self.missingPolls = missingPolls
         self.lastMissingSnapshot = lastMissingSnapshot
         self.lastProbeDetail = lastProbeDetail
+        self.inconclusiveProbes = inconclusiveProbes
+        self.firstInconclusiveProbe = firstInconclusiveProbe
+        self.probeEvidence = probeEvidence
+    }
+
+    /// Counts one inconclusive probe answer made at `time`, keeping its stored answer.
+    mutating func noteInconclusiveProbe(detail: String, evidence: EvidenceReference?, at time: Date) {
+        self.lastProbeDetail = detail
+        self.inconclusiveProbes += 1
+        if self.firstInconclusiveProbe == nil { self.firstInconclusiveProbe = time }
+        if let evidence, !self.probeEvidence.contains(evidence) {
+            self.probeEvidence.append(evidence)
+            if self.probeEvidence.count > Self.probeEvidenceLimit {
+                self.probeEvidence.removeFirst(self.probeEvidence.count - Self.probeEvidenceLimit)
+            }
+        }
+    }
+
+    /// Rule of evidence 3, last resort: the probe has answered nothing conclusive
+    /// ``DetectionSettings/probeAttempts`` times over at least ``DetectionSettings/confirmMinAge``
+    /// seconds, so absence may confirm as if the platform had no probe.
+    func probesExhausted(at time: Date, settings: DetectionSettings) -> Bool {
+        guard let first = self.firstInconclusiveProbe else { return false }
+        return self.inconclusiveProbes >= settings.probeAttempts
+            && time.timeIntervalSince(first) >= settings.confirmMinAge
     }
 
     enum CodingKeys: String, CodingKey {
@@ -108,10 +148,43 @@ public struct MissingRecord: Sendable, Codable, Hashable {
         case missingPolls = "missing_polls"
         case lastMissingSnapshot = "last_missing_snapshot"
         case lastProbeDetail = "last_probe_detail"
+        case inconclusiveProbes = "inconclusive_probes"
+        case firstInconclusiveProbe = "first_inconclusive_probe"
+        case probeEvidence = "probe_evidence"
+    }
+
+    /// Decodes a record; the probe counters may be absent (files written before they existed).
+    /// - Throws: `DecodingError` when a required field is missing or malformed.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.firstMissing = try container.decode(Date.self, forKey: .firstMissing)
+        self.firstMissingSnapshot = try container.decode(String.self, forKey: .firstMissingSnapshot)
+        self.missingPolls = try container.decode(Int.self, forKey: .missingPolls)
+        self.lastMissingSnapshot = try container.decode(String.self, forKey: .lastMissingSnapshot)
+        self.lastProbeDetail = try container.decodeIfPresent(String.self, forKey: .lastProbeDetail)
+        self.inconclusiveProbes = try container.decodeIfPresent(Int.self, forKey: .inconclusiveProbes) ?? 0
+        self.firstInconclusiveProbe = try container.decodeIfPresent(Date.self, forKey: .firstInconclusiveProbe)
+        self.probeEvidence = try container.decodeIfPresent([EvidenceReference].self, forKey: .probeEvidence) ?? []
+    }
+
+    /// Encodes a record (the probe counters only once a probe was inconclusive).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.firstMissing, forKey: .firstMissing)
+        try container.encode(self.firstMissingSnapshot, forKey: .firstMissingSnapshot)
+        try container.encode(self.missingPolls, forKey: .missingPolls)
+        try container.encode(self.lastMissingSnapshot, forKey: .lastMissingSnapshot)
+        try container.encodeIfPresent(self.lastProbeDetail, forKey: .lastProbeDetail)
+        if self.inconclusiveProbes > 0 {
+            try container.encode(self.inconclusiveProbes, forKey: .inconclusiveProbes)
+            try container.encodeIfPresent(self.firstInconclusiveProbe, forKey: .firstInconclusiveProbe)
+        }
+        if !self.probeEvidence.isEmpty { try container.encode(self.probeEvidence, forKey: .probeEvidence) }
     }
 }
 
-/// How a post was confirmed deleted: the `deleted` event's essentials.
+/// How a post was confirmed deleted: the `deleted` event's essentials, and the progress of a
+/// restore while the post is listed again (rule of evidence 6).
 public struct DeletionRecord: Sendable, Codable, Hashable {
     /// The `deleted` event's ID.
     public var eventID: String
@@ -125,6 +198,11 @@ public struct DeletionRecord: Sendable, Codable, Hashable {
     public var snapshot: String
     /// First complete snapshot the post was missing from, UTC.
     public var firstMissing: Date
+    /// The last fresh complete snapshot (UTC) that did not list the post while it was inside the
+    /// window: the post was still gone then. `nil` until one after the confirmation.
+    public var lastMissing: Date?
+    /// A restore candidate: the post is listed again but the restore is not proved yet.
+    public var restore: RestoreRecord?
 
     /// Creates a deletion record.
     public init(
@@ -133,7 +211,9 @@ public struct DeletionRecord: Sendable, Codable, Hashable {
         confirmedBy: Confirmation,
         confirmedAt: Date,
         snapshot: String,
-        firstMissing: Date
+        firstMissing: Date,
+        lastMissing: Date? = nil,
+        restore: RestoreRecord? = nil
     ) {
         self.eventID = eventID
         self.reason = reason
@@ -141,13 +221,85 @@ public struct DeletionRecord: Sendable, Codable, Hashable {
         self.confirmedAt = confirmedAt
         self.snapshot = snapshot
         self.firstMissing = firstMissing
+        self.lastMissing = lastMissing
+        self.restore = restore
     }
 
+    /// The latest time (UTC) the post is known to have been gone: the last fresh snapshot that
+    /// missed it, else the confirmation.
+    public var knownGoneAt: Date { max(self.lastMissing ?? self.confirmedAt, self.confirmedAt) }
+
     enum CodingKeys: String, CodingKey {
-        case reason, snapshot
+        case reason, snapshot, restore
         case eventID = "event_id"
         case confirmedBy = "confirmed_by"
         case confirmedAt = "confirmed_at"
         case firstMissing = "first_missing"
+        case lastMissing = "last_missing"
+    }
+}
+
+/// A deleted post listed again: its progress towards a `restored` event. A restore is proved like
+/// a deletion (rule of evidence 6): by the post's own probe answering that it exists, or, where the
+/// platform has no probe (or its probe never answers), by the post being listed in
+/// ``DetectionSettings/confirmPolls`` consecutive fresh snapshots spanning
+/// ``DetectionSettings/confirmMinAge``. Until then the deletion stands and is never logged again.
+public struct RestoreRecord: Sendable, Codable, Hashable {
+    /// When the first snapshot listing the post again was taken (UTC); while ``listedPolls`` is 0,
+    /// only when the record was opened.
+    public var firstListed: Date
+    /// ID of that snapshot.
+    public var firstListedSnapshot: String
+    /// Consecutive complete, fresh snapshots that listed the post, the first one included.
+    public var listedPolls: Int
+    /// ID of the last snapshot counted (so the same snapshot never counts twice).
+    public var lastListedSnapshot: String
+    /// Probes that answered nothing conclusive while the post was listed again.
+    public var inconclusiveProbes: Int
+    /// When the first of them was answered (UTC).
+    public var firstInconclusiveProbe: Date?
+    /// The last inconclusive probe answer, for operators.
+    public var lastProbeDetail: String?
+
+    /// Creates a restore record.
+    public init(
+        firstListed: Date,
+        firstListedSnapshot: String,
+        listedPolls: Int,
+        lastListedSnapshot: String,
+        inconclusiveProbes: Int = 0,
+        firstInconclusiveProbe: Date? = nil,
+        lastProbeDetail: String? = nil
+    ) {
+        self.firstListed = firstListed
+        self.firstListedSnapshot = firstListedSnapshot
+        self.listedPolls = listedPolls
+        self.lastListedSnapshot = lastListedSnapshot
+        self.inconclusiveProbes = inconclusiveProbes
+        self.firstInconclusiveProbe = firstInconclusiveProbe
+        self.lastProbeDetail = lastProbeDetail
+    }
+
+    /// True when the listings alone prove the restore: ``listedPolls`` reaches
+    /// ``DetectionSettings/confirmPolls`` over at least ``DetectionSettings/confirmMinAge`` seconds.
+    func isProvedByListings(at time: Date, settings: DetectionSettings) -> Bool {
+        self.listedPolls >= settings.confirmPolls && time.timeIntervalSince(self.firstListed) >= settings.confirmMinAge
+    }
+
+    /// The same rule as ``MissingRecord/probesExhausted(at:settings:)``, for a restore.
+    func probesExhausted(at time: Date, settings: DetectionSettings) -> Bool {
+        guard let first = self.firstInconclusiveProbe else { return false }
+        return self.inconclusiveProbes >= settings.probeAttempts
+            && time.timeIntervalSince(first) >= settings.confirmMinAge
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case firstListed = "first_listed"
+        case firstListedSnapshot = "first_listed_snapshot"
+        case listedPolls = "listed_polls"
+        case lastListedSnapshot = "last_listed_snapshot"
+        case inconclusiveProbes = "inconclusive_probes"
+        case firstInconclusiveProbe = "first_inconclusive_probe"
+        case lastProbeDetail = "last_probe_detail"
     }
 }

@@ -14,11 +14,27 @@ public struct PostAlteration: Sendable, Hashable {
     }
 }
 
+/// A tracked post that vanished while a new post with the same content and publication time
+/// appeared: the same post under a new ID (a feed whose item IDs changed scheme, host or
+/// permalink structure; docs/feed-ids.md). Tracked under the new ID from then on.
+public struct PostMigration: Sendable, Hashable {
+    /// The post as tracked under its former ID.
+    public var previous: TrackedPost
+    /// The same post as the current snapshot lists it, under its new ID.
+    public var current: Post
+
+    /// Creates a migration.
+    public init(previous: TrackedPost, current: Post) {
+        self.previous = previous
+        self.current = current
+    }
+}
+
 /// What one complete snapshot changes against the detector's memory. The differ only reads;
 /// ``Confirmer/apply(state:diff:observation:snapshotID:probes:unprobeable:accountProbe:account:settings:)``
 /// turns a diff plus probe answers into events.
 public struct WindowDiff: Sendable, Hashable {
-    /// Posts never seen before, in listing order.
+    /// Posts never seen before, in listing order (re-keyed posts are in ``migrations`` instead).
     public var newPosts: [Post]
     /// Known posts whose version hash changed, in listing order.
     public var alterations: [PostAlteration]
@@ -30,16 +46,24 @@ public struct WindowDiff: Sendable, Hashable {
     /// with a remembered older neighbour still listed): only their absence counts towards
     /// confirmation. A candidate not in this set can be confirmed only by a probe.
     public var insideWindow: Set<String>
-    /// Posts with a `deleted` status listed again (a restore, if the snapshot is fresh).
+    /// Posts with a `deleted` status listed again: restore candidates, to be probed.
     public var reappeared: [TrackedPost]
+    /// Vanished posts listed again under a new ID with the same content and publication time.
+    public var migrations: [PostMigration]
     /// Too much vanished at once (or an empty window after a non-empty one): probe the account;
     /// no per-post event is derived from this snapshot.
     public var isMassDisappearance: Bool
-    /// The snapshot is at least as fresh as the last one seen: its newest non-pinned post is not
-    /// older than ``DetectionState/freshestPostedAt`` (for dateless snapshots: it still lists
-    /// ``DetectionState/freshestPostID``, or lists an unknown post first). Only fresh snapshots
-    /// count for absence, alterations and restores.
+    /// The listing may be taken as the account's current state (rule of evidence 3): it is not
+    /// identical to an earlier, since superseded listing, and its listing dates are not older than
+    /// the newest seen. Only fresh snapshots count for absence, alterations and restores.
     public var isFresh: Bool
+    /// Why the listing is stale, for operators; `nil` when fresh.
+    public var staleReason: String?
+    /// The listing carries a date (`lastBuildDate`/`updated`, `Last-Modified`) older than the
+    /// newest seen, whether or not that made it stale.
+    public var signalsRegressed: Bool
+    /// A short hash of the listing: the posts in order, each with its version hash and pinned flag.
+    public var listingHash: String
 
     /// Creates a diff.
     public init(
@@ -48,16 +72,24 @@ public struct WindowDiff: Sendable, Hashable {
         candidates: [TrackedPost] = [],
         insideWindow: Set<String> = [],
         reappeared: [TrackedPost] = [],
+        migrations: [PostMigration] = [],
         isMassDisappearance: Bool = false,
-        isFresh: Bool = false
+        isFresh: Bool = false,
+        staleReason: String? = nil,
+        signalsRegressed: Bool = false,
+        listingHash: String = ""
     ) {
         self.newPosts = newPosts
         self.alterations = alterations
         self.candidates = candidates
         self.insideWindow = insideWindow
         self.reappeared = reappeared
+        self.migrations = migrations
         self.isMassDisappearance = isMassDisappearance
         self.isFresh = isFresh
+        self.staleReason = staleReason
+        self.signalsRegressed = signalsRegressed
+        self.listingHash = listingHash
     }
 }
 
@@ -70,15 +102,21 @@ public enum WindowDiffer {
     /// - Parameters:
     ///   - state: the account's detector memory before this snapshot.
     ///   - observation: the snapshot.
-    ///   - settings: mass-disappearance thresholds.
-    /// - Returns: the new, altered, missing and reappeared posts, and the snapshot's freshness.
+    ///   - settings: mass-disappearance thresholds and the listing-date tolerance.
+    /// - Returns: the new, altered, missing, re-keyed and reappeared posts, and the snapshot's
+    ///   freshness.
     public static func diff(state: DetectionState, observation: Observation, settings: DetectionSettings)
         -> WindowDiff
     {
         guard observation.isComplete else { return WindowDiff() }
         let view = SnapshotView(observation)
         let floor = observation.window.floor
-        var diff = WindowDiff(isFresh: self.isFresh(state: state, observation: observation, view: view))
+        var diff = WindowDiff(listingHash: self.listingHash(view))
+        let freshness = self.freshness(
+            state: state, observation: observation, listingHash: diff.listingHash, settings: settings)
+        diff.isFresh = freshness.staleReason == nil
+        diff.staleReason = freshness.staleReason
+        diff.signalsRegressed = freshness.signalsRegressed
 
         for id in view.order {
             guard let post = view.posts[id] else { continue }
@@ -88,14 +126,16 @@ public enum WindowDiffer {
             }
             if tracked.status.isDeleted {
                 diff.reappeared.append(tracked)
+                continue
             }
             if tracked.post.versionHash != post.versionHash, !tracked.post.isTruncated, !post.isTruncated {
                 diff.alterations.append(PostAlteration(previous: tracked, current: post))
             }
         }
 
+        var vanishedPosts: [TrackedPost] = []
+        var unlisted: [TrackedPost] = []
         var expected = 0
-        var vanished = 0
         for tracked in self.sorted(state.posts.values) {
             let id = tracked.post.id
             let listed = view.posts[id] != nil
@@ -103,14 +143,25 @@ public enum WindowDiffer {
             let isVisible = tracked.status == .visible
             guard isVisible || record != nil else { continue }
             let inside = !listed && view.contains(inWindow: tracked, floor: floor)
-            if isVisible, !tracked.post.isPinned, listed || inside {
-                expected += 1
-                if !listed { vanished += 1 }
-            }
+            if isVisible, !tracked.post.isPinned, listed || inside { expected += 1 }
+            if !listed { unlisted.append(tracked) }
             guard !listed, inside || tracked.post.isPinned || record != nil else { continue }
-            diff.candidates.append(tracked)
+            vanishedPosts.append(tracked)
             if inside { diff.insideWindow.insert(id) }
         }
+
+        // Re-keyed posts: the same content and publication time under a new ID is no deletion.
+        // Any unlisted post may pair, also one at the window's edge (its twin is listed, so it
+        // would be inside).
+        diff.migrations = self.migrations(vanished: unlisted, new: diff.newPosts)
+        let migratedFrom = Set(diff.migrations.map(\.previous.post.id))
+        let migratedTo = Set(diff.migrations.map(\.current.id))
+        diff.newPosts.removeAll { migratedTo.contains($0.id) }
+        diff.candidates = vanishedPosts.filter { !migratedFrom.contains($0.post.id) }
+        diff.insideWindow.subtract(migratedFrom)
+        let vanished = diff.candidates.filter {
+            $0.status == .visible && !$0.post.isPinned && diff.insideWindow.contains($0.post.id)
+        }.count
 
         let emptyAfterFull =
             observation.window.postCount == 0
@@ -124,24 +175,73 @@ public enum WindowDiffer {
         return diff
     }
 
-    /// Rule of evidence 3: a snapshot is fresh when it is at least as new as the newest state
-    /// seen, so a lagging replica (newest posts missing, deleted ones back) proves nothing.
-    static func isFresh(state: DetectionState, observation: Observation, view: SnapshotView) -> Bool {
-        if let newest = observation.window.newest {
-            guard let mark = state.freshestPostedAt else { return true }
-            // Dates on disk have millisecond precision: allow that much, or a post read back from
-            // state.json one ulp later than the same post parsed now would make every poll stale.
-            return newest.timeIntervalSince(mark) >= -0.001
+    /// Rule of evidence 3: a listing is stale when it is identical to an earlier listing that a
+    /// later fresh one superseded (a lagging replica or cache serves a state that existed before),
+    /// or when its own dates (`lastBuildDate`/`updated`, `Last-Modified`) are older than the
+    /// newest seen, for less than ``DetectionSettings/signalRegressionTolerance``. Anything else is
+    /// fresh: a listing that shows something new, or differs from every earlier one.
+    static func freshness(
+        state: DetectionState, observation: Observation, listingHash: String, settings: DetectionSettings
+    ) -> (staleReason: String?, signalsRegressed: Bool) {
+        if let index = state.recentListings.lastIndex(of: listingHash), index < state.recentListings.count - 1 {
+            return ("identical to an earlier listing that a newer one replaced (a lagging replica or cache)", false)
         }
-        // No dated post in the timeline: judge by the newest post ID seen instead.
-        guard let markID = state.freshestPostID else { return state.freshestPostedAt == nil }
-        if view.timelineSet.contains(markID) { return true }
-        switch state.posts[markID]?.status {
-        case .none, .deleted, .agedOut: return true
-        case .visible, .missing: break
+        guard let newest = state.newestSignals, let signals = observation.signals else { return (nil, false) }
+        var older: [String] = []
+        if let seen = newest.updatedAt, let date = signals.updatedAt, date < seen {
+            older.append("its feed date \(RFC3339.string(from: date)) is older than \(RFC3339.string(from: seen))")
         }
-        if let first = view.timeline.first, state.posts[first] == nil { return true }
-        return false
+        if let seen = newest.lastModified, let date = signals.lastModified, date < seen {
+            older.append(
+                "its Last-Modified \(RFC3339.string(from: date)) is older than \(RFC3339.string(from: seen))")
+        }
+        guard !older.isEmpty else { return (nil, false) }
+        if let since = state.signalsRegressedSince,
+            observation.polledAt.timeIntervalSince(since) >= settings.signalRegressionTolerance
+        {
+            // The source has served older dates for long enough: its clock went back, accept it.
+            return (nil, true)
+        }
+        return (older.joined(separator: "; ") + " seen before (a lagging replica or cache)", true)
+    }
+
+    /// A short hash (16 hex digits of SHA-256) of the listing: every post in listing order with
+    /// its version hash and pinned flag.
+    static func listingHash(_ view: SnapshotView) -> String {
+        var canonical = ""
+        for id in view.order {
+            guard let post = view.posts[id] else { continue }
+            canonical += "\(id)\u{1F}\(post.versionHash)\u{1F}\(post.isPinned ? "p" : "")\n"
+        }
+        return String(ContentHash.sha256Hex(Data(canonical.utf8)).prefix(16))
+    }
+
+    /// Pairs vanished tracked posts with new posts of the same version hash and publication time
+    /// (both undated counts as the same time), where the pairing is one to one: a key shared by
+    /// two vanished or two new posts pairs nothing. Posts with no text and no title never pair.
+    static func migrations(vanished: [TrackedPost], new: [Post]) -> [PostMigration] {
+        func key(_ post: Post) -> String? {
+            guard !post.text.isEmpty || !(post.title ?? "").isEmpty else { return nil }
+            let time = post.postedAt.map { String($0.timeIntervalSince1970) } ?? "-"
+            return "\(post.versionHash) \(time)"
+        }
+        var vanishedByKey: [String: [TrackedPost]] = [:]
+        for tracked in vanished {
+            if let key = key(tracked.post) { vanishedByKey[key, default: []].append(tracked) }
+        }
+        guard !vanishedByKey.isEmpty else { return [] }
+        var newByKey: [String: [Post]] = [:]
+        for post in new {
+            if let key = key(post) { newByKey[key, default: []].append(post) }
+        }
+        var migrations: [PostMigration] = []
+        for post in new {
+            guard let key = key(post), let previous = vanishedByKey[key], previous.count == 1,
+                newByKey[key]?.count == 1
+            else { continue }
+            migrations.append(PostMigration(previous: previous[0], current: post))
+        }
+        return migrations
     }
 
     /// Tracked posts in a stable order: created time (first seen when undated), then ID.

@@ -159,6 +159,7 @@ extension DigestFormat {
         switch confirmation {
         case .probe?: return "probe: the post's own address answered that it is gone"
         case .absence?: return "absence: missing from consecutive complete polls while newer posts stayed visible"
+        case .listing?: return "listing: shown again in consecutive complete polls"
         case nil: return "not stated"
         }
     }

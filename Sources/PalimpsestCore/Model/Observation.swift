@@ -55,6 +55,34 @@ public struct TimelineWindow: Sendable, Codable, Hashable {
     }
 }
 
+/// What a timeline answer says about its own age besides its posts (rule of evidence 3): a
+/// listing carrying an older date than one seen before is a stale replica or cache.
+public struct ListingSignals: Sendable, Codable, Hashable {
+    /// The feed's own date of its last change: RSS `channel/lastBuildDate`, Atom `feed/updated`
+    /// (UTC); `nil` when the source has none.
+    public var updatedAt: Date?
+    /// The HTTP `Last-Modified` of the first timeline answer (UTC).
+    public var lastModified: Date?
+    /// The HTTP `ETag` of the first timeline answer, as sent.
+    public var etag: String?
+
+    /// Creates signals; every field may be absent.
+    public init(updatedAt: Date? = nil, lastModified: Date? = nil, etag: String? = nil) {
+        self.updatedAt = updatedAt
+        self.lastModified = lastModified
+        self.etag = etag
+    }
+
+    /// True when no signal is present.
+    public var isEmpty: Bool { self.updatedAt == nil && self.lastModified == nil && self.etag == nil }
+
+    enum CodingKeys: String, CodingKey {
+        case etag
+        case updatedAt = "updated_at"
+        case lastModified = "last_modified"
+    }
+}
+
 /// A pointer to a stored raw response body that proves something: its path under `state_dir`
 /// and its SHA-256.
 public struct EvidenceReference: Sendable, Codable, Hashable {
@@ -98,18 +126,25 @@ public struct Observation: Sendable, Codable, Hashable {
     public var isComplete: Bool
     /// The raw responses this observation was built from.
     public var evidence: [EvidenceReference]
+    /// The listing's own dates (feed `lastBuildDate`/`updated`, HTTP `Last-Modified`, `ETag`),
+    /// `nil` when none was given.
+    public var signals: ListingSignals?
 
-    public init(account: AccountKey, polledAt: Date, posts: [Post], isComplete: Bool = true, evidence: [EvidenceReference] = []) {
+    public init(
+        account: AccountKey, polledAt: Date, posts: [Post], isComplete: Bool = true,
+        evidence: [EvidenceReference] = [], signals: ListingSignals? = nil
+    ) {
         self.account = account
         self.polledAt = polledAt
         self.posts = posts
         self.window = TimelineWindow(posts: posts)
         self.isComplete = isComplete
         self.evidence = evidence
+        self.signals = signals.flatMap { $0.isEmpty ? nil : $0 }
     }
 
     enum CodingKeys: String, CodingKey {
-        case account, posts, window, evidence
+        case account, posts, window, evidence, signals
         case polledAt = "polled_at"
         case isComplete = "is_complete"
     }

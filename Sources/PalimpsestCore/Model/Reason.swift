@@ -21,11 +21,15 @@ public enum Reason: String, Sendable, Codable, CaseIterable, Hashable {
     case unknown
 }
 
-/// How a deletion was proved.
+/// How a deletion or a restore was proved.
 public enum Confirmation: String, Sendable, Codable, Hashable {
-    /// A probe of the post's own URL or API object answered with a tombstone.
+    /// A probe of the post's own URL or API object answered: with a tombstone (`deleted`), or
+    /// that the post exists (`restored`).
     case probe
     /// The post stayed missing from the window in `confirm_polls` consecutive complete, fresh
-    /// snapshots spanning at least `confirm_min_age`.
+    /// snapshots spanning at least `confirm_min_age` (`deleted`).
     case absence
+    /// The post was listed again in `confirm_polls` consecutive complete, fresh snapshots spanning
+    /// at least `confirm_min_age` (`restored`, where no probe answers).
+    case listing
 }

@@ -134,7 +134,8 @@ public struct AccountPoller: Sendable {
             return session.report(state: state, events: logged)
         case .observed(let posts, let isComplete):
             let observation = Observation(
-                account: account.key, polledAt: now, posts: posts, isComplete: isComplete, evidence: session.evidence)
+                account: account.key, polledAt: now, posts: posts, isComplete: isComplete, evidence: session.evidence,
+                signals: Self.listingSignals(of: responses))
             logged += try await self.commitObservation(
                 observation, adapter: adapter, state: &state, store: store, session: &session)
             return session.report(state: state, events: logged)
@@ -150,9 +151,14 @@ public struct AccountPoller: Sendable {
         store: AccountStore,
         session: inout PollSession
     ) async throws -> [Event] {
+        let diff = WindowDiffer.diff(state: state.detection, observation: observation, settings: self.detection)
+        // Re-keyed posts keep their former IDs in the archive line of their new ID.
+        let formerIDs = Dictionary(
+            diff.migrations.map { ($0.current.id, $0.previous.formerIDs + [$0.previous.post.id]) },
+            uniquingKeysWith: { first, _ in first })
         let snapshotID = try await BlockingIO.run { () -> String in
             let id = try store.writeSnapshot(observation)
-            _ = try store.archive(observation.posts, seenAt: observation.polledAt, snapshotID: id)
+            _ = try store.archive(observation.posts, seenAt: observation.polledAt, snapshotID: id, formerIDs: formerIDs)
             return id
         }
         guard observation.isComplete else {
@@ -163,7 +169,6 @@ public struct AccountPoller: Sendable {
             return try await self.commit(events: [], state: &state, store: store)
         }
 
-        let diff = WindowDiffer.diff(state: state.detection, observation: observation, settings: self.detection)
         let context = AdapterContext(resolvedID: state.resolvedID)
         var probes: [String: ProbeResult] = [:]
         var unprobeable: Set<String> = []
@@ -173,14 +178,15 @@ public struct AccountPoller: Sendable {
                 accountProbe = await session.probeAccount(request, adapter: adapter, state: &state)
             }
         } else {
-            for candidate in diff.candidates {
-                guard let request = adapter.probeRequest(for: candidate.post, of: session.account, context: context)
+            // Candidates to confirm as deleted, and deleted posts listed again to confirm as restored.
+            for tracked in diff.candidates + diff.reappeared {
+                guard let request = adapter.probeRequest(for: tracked.post, of: session.account, context: context)
                 else {
-                    unprobeable.insert(candidate.post.id)
+                    unprobeable.insert(tracked.post.id)
                     continue
                 }
-                probes[candidate.post.id] = await session.probe(
-                    request, post: candidate.post, adapter: adapter, state: &state)
+                probes[tracked.post.id] = await session.probe(
+                    request, post: tracked.post, adapter: adapter, state: &state)
             }
         }
 
@@ -191,15 +197,32 @@ public struct AccountPoller: Sendable {
         let candidates = diff.candidates.count
         var detail = "\(observation.posts.count) posts in window"
         if candidates > 0 { detail += ", \(candidates) missing (\(session.probesSent) probed)" }
+        if !diff.reappeared.isEmpty { detail += ", \(diff.reappeared.count) deleted listed again (restore unproved)" }
+        if !outcome.migrations.isEmpty {
+            detail += ", \(outcome.migrations.count) re-keyed (same content under a new ID)"
+            self.logger.notice(
+                "\(outcome.migrations.count) posts changed ID with unchanged content and date: tracked under the new IDs",
+                metadata: [
+                    "account.key": "\(session.account.key)",
+                    "post.ids": "\(outcome.migrations.prefix(5).map { "\($0.previous.post.id) -> \($0.current.id)" })",
+                ])
+        }
         if diff.isMassDisappearance { detail += ", mass disappearance: account probed" }
-        if !diff.isFresh {
-            detail += ", stale answer (older than the last one seen): only probe answers count, absence does not"
+        if let stale = diff.staleReason {
+            detail += ", stale answer (\(stale)): only probe answers count, absence does not"
         }
         state.lastPoll = PollRecord(
             at: observation.polledAt, outcome: "complete", detail: detail, posts: observation.posts.count)
         let logged = try await self.commit(events: outcome.events, state: &state, store: store)
         try await self.prune(state: state, store: store)
         return logged
+    }
+
+    /// The listing's own dates from the first timeline answer: HTTP `Last-Modified` and `ETag`.
+    static func listingSignals(of responses: [HTTPResponse]) -> ListingSignals? {
+        guard let first = responses.first else { return nil }
+        return ListingSignals(
+            lastModified: first.headers["Last-Modified"].flatMap { HTTPDate.parse($0) }, etag: first.headers["ETag"])
     }
 
     private func commitFailure(
@@ -280,7 +303,11 @@ public struct AccountPoller: Sendable {
     private func prune(state: AccountState, store: AccountStore) async throws {
         let keep = self.snapshotRetention
         let cited = state.citedSnapshots.union(state.detection.lastComplete.map { [$0.id] } ?? [])
+        // Inconclusive probe answers stay while their candidate waits: a deletion confirmed by
+        // absence after them cites them.
+        let waiting = state.detection.posts.values.flatMap { $0.status.missingRecord?.probeEvidence ?? [] }
         let citedEvidence = state.citedEvidence.union(state.validators.values.map(\.bodySHA256))
+            .union(waiting.map(\.sha256))
         try await BlockingIO.run { try store.pruneSnapshots(keep: keep, cited: cited, citedEvidence: citedEvidence) }
     }
 }

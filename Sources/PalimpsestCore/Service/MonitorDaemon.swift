@@ -386,8 +386,7 @@ public final class MonitorDaemon: Service, Sendable {
             client: HeartbeatHTTPClient(base: runtime.client, heartbeat: heartbeat, metrics: metrics),
             stateStore: runtime.stateStore,
             log: runtime.log,
-            detection: DetectionSettings(
-                confirmPolls: config.daemon.confirmPolls, confirmMinAge: config.daemon.confirmMinAge),
+            detection: config.daemon.detection,
             snapshotRetention: config.daemon.snapshotRetention,
             rateLimits: runtime.poller.rateLimits,
             logger: logger)

@@ -32,7 +32,7 @@ public struct MonitorRuntime: Sendable {
             client: self.client,
             stateStore: self.stateStore,
             log: self.log,
-            detection: DetectionSettings(confirmPolls: daemon.confirmPolls, confirmMinAge: daemon.confirmMinAge),
+            detection: daemon.detection,
             snapshotRetention: daemon.snapshotRetention,
             rateLimits: HostRateLimits(file: daemon.stateDirectory.appendingPathComponent("rate-limits.json")),
             logger: logger)

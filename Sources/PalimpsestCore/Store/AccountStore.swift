@@ -267,9 +267,13 @@ public final class AccountStore: Sendable {
     ///   - posts: The posts of one observation.
     ///   - seenAt: The poll time that saw them, UTC (`first_seen` of the new versions).
     ///   - snapshotID: The snapshot that saw them.
+    ///   - formerIDs: For re-keyed posts, by new post ID: the IDs the post had before
+    ///     (`former_ids` of its new line).
     /// - Returns: How many lines were appended.
     /// - Throws: ``StoreError`` when the archive cannot be read, locked, written or synced.
-    public func archive(_ posts: [Post], seenAt: Date, snapshotID: String) throws -> Int {
+    public func archive(
+        _ posts: [Post], seenAt: Date, snapshotID: String, formerIDs: [String: [String]] = [:]
+    ) throws -> Int {
         try self.archiveIndex.withLock { cached in
             let path = self.archiveURL.path
             let file = try DurableFile.openForAppend(path, readable: true)
@@ -304,7 +308,8 @@ public final class AccountStore: Sendable {
                     version: post.versionHash,
                     firstSeen: seenAt,
                     snapshot: snapshotID,
-                    post: post
+                    post: post,
+                    formerIDs: formerIDs[post.id]
                 )
                 do {
                     payload.append(try encoder.encode(line))

@@ -15,9 +15,16 @@ public struct ArchivedPostVersion: Codable, Sendable, Hashable {
     public var snapshot: String
     /// The post as first seen with this version.
     public var post: Post
+    /// The IDs the same post had before its source re-keyed it (oldest first), when this line is
+    /// the first under its new ID; absent otherwise. Their own lines stay in the archive.
+    public var formerIDs: [String]?
 
     /// Creates an archive line value.
-    public init(v: Int, postID: String, version: String, firstSeen: Date, snapshot: String, post: Post) {
+    public init(
+        v: Int, postID: String, version: String, firstSeen: Date, snapshot: String, post: Post,
+        formerIDs: [String]? = nil
+    ) {
+        self.formerIDs = formerIDs
         self.v = v
         self.postID = postID
         self.version = version
@@ -30,5 +37,6 @@ public struct ArchivedPostVersion: Codable, Sendable, Hashable {
         case v, version, snapshot, post
         case postID = "post_id"
         case firstSeen = "first_seen"
+        case formerIDs = "former_ids"
     }
 }

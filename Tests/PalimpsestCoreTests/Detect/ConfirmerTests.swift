@@ -234,12 +234,30 @@ import Testing
         h.settings = DetectionSettings(confirmPolls: 2, confirmMinAge: 0)
         h.poll(Self.five, at: F.t0)
         #expect(h.poll(Self.without("p2"), at: F.at(minutes: 30), unprobeable: ["p2"]).isEmpty)
-        #expect(h.poll(Self.five, at: F.at(minutes: 60), unprobeable: ["p2"]).isEmpty)
+        // A new listing (p1 edited) that shows p2 again: fresh, so p2 is visible again.
+        var edited = Self.five
+        edited[0] = F.post("p1", minutes: -60, text: "Post p1 says hello again")
+        #expect(h.poll(edited, at: F.at(minutes: 60), unprobeable: ["p2"]).map(\.event) == [.altered])
         #expect(h.status("p2") == .visible)
         #expect(h.state.posts["p2"]?.lastSeen == F.at(minutes: 60))
         // Counting starts over: one more miss is not enough.
+        #expect(h.poll(Array(edited.filter { $0.id != "p2" }), at: F.at(minutes: 90), unprobeable: ["p2"]).isEmpty)
+        #expect(h.status("p2")?.missingRecord?.missingPolls == 1)
+    }
+
+    @Test func postListedAgainByARepeatedOlderListingStartsItsAbsenceOver() {
+        var h = Harness()
+        h.settings = DetectionSettings(confirmPolls: 2, confirmMinAge: 0)
+        h.poll(Self.five, at: F.t0)
+        #expect(h.poll(Self.without("p2"), at: F.at(minutes: 30), unprobeable: ["p2"]).isEmpty)
+        // The listing of t0 again: a lagging replica, or the last listing dropped a post that
+        // exists (a "ghostly post"). Either way the misses are no longer consecutive.
+        #expect(h.poll(Self.five, at: F.at(minutes: 60), unprobeable: ["p2"]).isEmpty)
+        #expect(!h.lastDiff.isFresh)
+        #expect(h.status("p2")?.missingRecord?.missingPolls == 0)
         #expect(h.poll(Self.without("p2"), at: F.at(minutes: 90), unprobeable: ["p2"]).isEmpty)
         #expect(h.status("p2")?.missingRecord?.missingPolls == 1)
+        #expect(h.poll(Self.without("p2"), at: F.at(minutes: 120), unprobeable: ["p2"]).map(\.postID) == ["p2"])
     }
 
     @Test func absenceNeedsConfirmMinAge() throws {
@@ -258,42 +276,77 @@ import Testing
     @Test func staleReplicaSnapshotDoesNotAdvanceAbsence() throws {
         var h = Harness()
         h.settings = DetectionSettings(confirmPolls: 2, confirmMinAge: 0)
-        h.poll(Self.five, at: F.t0)
-        #expect(h.poll(Self.without("p3"), at: F.at(minutes: 30), unprobeable: ["p3"]).isEmpty)
-        // A lagging replica: the newest post p1 is missing too.
-        let stale = h.poll(Self.without("p1", "p3"), at: F.at(minutes: 60), unprobeable: ["p1", "p3"])
+        h.poll(Self.five, at: F.t0, signals: ListingSignals(lastModified: F.t0))
+        #expect(
+            h.poll(Self.without("p3"), at: F.at(minutes: 30), unprobeable: ["p3"], signals: ListingSignals(lastModified: F.at(minutes: 25)))
+                .isEmpty)
+        // A lagging replica, older by its Last-Modified: p1 and p3 missing.
+        let stale = h.poll(
+            Self.without("p1", "p3"), at: F.at(minutes: 60), unprobeable: ["p1", "p3"],
+            signals: ListingSignals(lastModified: F.at(minutes: -100)))
         #expect(!h.lastDiff.isFresh)
         #expect(stale.isEmpty)
         #expect(h.status("p3")?.missingRecord?.missingPolls == 1)
         #expect(h.status("p1") == .visible)
         #expect(h.state.posts["p2"]?.lastSeen == F.t0.addingTimeInterval(1800))
-        let fresh = h.poll(Self.without("p3"), at: F.at(minutes: 90), unprobeable: ["p3"])
+        let fresh = h.poll(
+            Self.without("p3"), at: F.at(minutes: 90), unprobeable: ["p3"],
+            signals: ListingSignals(lastModified: F.at(minutes: 25)))
+        #expect(h.lastDiff.isFresh, "the same listing as the latest fresh one is the account's state")
         #expect(fresh.map(\.event) == [.deleted])
         #expect(fresh.first?.postID == "p3")
     }
 
-    @Test func staleReplicaSnapshotListingAMissingPostDoesNotResetItsAbsence() {
+    @Test func listingWithAnOlderFeedDateIsStaleAndDoesNotResetAbsence() {
         var h = Harness()
         h.settings = DetectionSettings(confirmPolls: 2, confirmMinAge: 0)
-        h.poll(Self.five, at: F.t0)
-        h.poll(Self.without("p3"), at: F.at(minutes: 30), unprobeable: ["p3"])
-        // The replica lags behind p1 and still lists p3.
-        #expect(h.poll(Self.without("p1"), at: F.at(minutes: 60), unprobeable: ["p1"]).isEmpty)
+        h.poll(Self.five, at: F.t0, signals: ListingSignals(updatedAt: F.at(minutes: -60)))
+        h.poll(Self.without("p3"), at: F.at(minutes: 30), unprobeable: ["p3"], signals: ListingSignals(updatedAt: F.t0))
+        // A cache serves a copy built before p3 was deleted but never seen here: its own date says so.
+        let replica = [F.post("p2", minutes: -120, text: "an older text of p2")] + Self.without("p1", "p2")
+        #expect(
+            h.poll(replica, at: F.at(minutes: 60), unprobeable: ["p1"], signals: ListingSignals(updatedAt: F.at(minutes: -30)))
+                .isEmpty)
+        #expect(!h.lastDiff.isFresh)
+        #expect(h.lastDiff.staleReason?.contains("feed date") == true)
         #expect(h.status("p3")?.missingRecord?.missingPolls == 1)
-        #expect(h.poll(Self.without("p3"), at: F.at(minutes: 90), unprobeable: ["p3"]).map(\.postID) == ["p3"])
+        #expect(h.status("p1") == .visible, "a stale listing opens no candidate count")
+        #expect(h.state.posts["p2"]?.post.text == "Post p2 says hello", "an older version is no edit")
+        let fresh = h.poll(
+            Self.without("p3"), at: F.at(minutes: 90), unprobeable: ["p3"], signals: ListingSignals(updatedAt: F.t0))
+        #expect(fresh.map(\.postID) == ["p3"])
+    }
+
+    @Test func olderListingDatesAreAcceptedAfterTheTolerance() {
+        var h = Harness()
+        h.settings = DetectionSettings(confirmPolls: 2, confirmMinAge: 0, signalRegressionTolerance: 3600)
+        h.poll(Self.five, at: F.t0, signals: ListingSignals(lastModified: F.t0))
+        // The source's clock went back for good: stale for an hour, then accepted.
+        let older = ListingSignals(lastModified: F.at(minutes: -600))
+        h.poll(Self.without("p3"), at: F.at(minutes: 30), unprobeable: ["p3"], signals: older)
+        #expect(!h.lastDiff.isFresh)
+        h.poll(Self.without("p3"), at: F.at(minutes: 60), unprobeable: ["p3"], signals: older)
+        #expect(!h.lastDiff.isFresh)
+        h.poll(Self.without("p3"), at: F.at(minutes: 90), unprobeable: ["p3"], signals: older)
+        #expect(h.lastDiff.isFresh)
+        #expect(h.state.newestSignals?.lastModified == F.at(minutes: -600))
+        #expect(h.poll(Self.without("p3"), at: F.at(minutes: 120), unprobeable: ["p3"], signals: older).map(\.postID)
+            == ["p3"])
     }
 
     @Test func staleReplicaSnapshotCreatesNoRestoreNoAlterationAndNoNewPost() {
         var h = Harness()
-        h.poll(Self.five, at: F.t0)
-        h.poll(Self.without("p4"), at: F.at(minutes: 10), probes: Harness.probes(F.tombstone404, "p4"))
+        h.poll(Self.five, at: F.t0, signals: ListingSignals(updatedAt: F.t0))
+        h.poll(
+            Self.without("p4"), at: F.at(minutes: 10), probes: Harness.probes(F.tombstone404, "p4"),
+            signals: ListingSignals(updatedAt: F.at(minutes: 5)))
         #expect(h.status("p4")?.isDeleted == true)
         // The replica lags: p1 missing, the deleted p4 back, an old version of p2, an unknown p9.
         let replica = [
             F.post("p2", minutes: -120, text: "an older text of p2"), F.post("p3", minutes: -180),
             F.post("p4", minutes: -240), F.post("p9", minutes: -250), F.post("p5", minutes: -300),
         ]
-        let events = h.poll(replica, at: F.at(minutes: 20))
+        let events = h.poll(replica, at: F.at(minutes: 20), signals: ListingSignals(updatedAt: F.at(minutes: -90)))
         #expect(!h.lastDiff.isFresh)
         #expect(events.isEmpty)
         #expect(h.status("p4")?.isDeleted == true)
@@ -301,20 +354,20 @@ import Testing
         #expect(h.state.posts["p9"] == nil)
     }
 
-    @Test func newestPostDeletedIsStillProbedAndItsDeletionRestoresFreshness() throws {
+    @Test func newestPostDeletedIsConfirmedByAbsenceWithoutAnyNewerPost() throws {
         var h = Harness()
         h.poll(Self.five, at: F.t0)
-        // p1, the newest, is gone: by dates this snapshot cannot be told from a lagging replica.
-        let events = h.poll(Self.without("p1"), at: F.at(minutes: 10), probes: Harness.probes(F.tombstone404, "p1"))
-        #expect(!h.lastDiff.isFresh)
-        #expect(events.map(\.event) == [.deleted])
-        #expect(h.state.freshestPostedAt == F.at(minutes: -120))
-        // Once p1 is known deleted, the same window is fresh again, so edits are seen.
+        // p1, the newest, is gone and nothing newer appears: the listing differs from every earlier
+        // one, so it is fresh, and so is the same listing again.
+        #expect(h.poll(Self.without("p1"), at: F.at(minutes: 10), unprobeable: ["p1"]).isEmpty)
+        #expect(h.lastDiff.isFresh)
         var edited = Self.without("p1")
         edited[1] = F.post("p3", minutes: -180, text: "Post p3 says goodbye")
-        let next = h.poll(edited, at: F.at(minutes: 20))
+        let next = h.poll(edited, at: F.at(minutes: 30), unprobeable: ["p1"])
         #expect(h.lastDiff.isFresh)
-        #expect(next.map(\.event) == [.altered])
+        #expect(next.map(\.event) == [.altered, .deleted])
+        #expect(next.last?.postID == "p1")
+        #expect(next.last?.confirmedBy == .absence)
     }
 
     // MARK: Rule 4: everything vanishing at once
@@ -518,7 +571,9 @@ import Testing
         h.poll(Self.without("p2"), at: F.at(minutes: 10), probes: Harness.probes(F.inconclusive500, "p2"))
         let deleted = h.poll(Self.without("p2"), at: F.at(minutes: 20), probes: Harness.probes(F.tombstone404, "p2"))
         #expect(deleted.map(\.event) == [.deleted])
-        let events = h.poll(Self.five, at: F.at(minutes: 60), snapshot: "s60")
+        // The listing equals the one of t0 (since superseded), so only the probe can prove it.
+        let events = h.poll(
+            Self.five, at: F.at(minutes: 60), snapshot: "s60", probes: Harness.probes(.exists, "p2"))
         let event = try #require(events.first)
         #expect(events.count == 1)
         #expect(event.event == .restored)
@@ -528,8 +583,9 @@ import Testing
         #expect(event.goneFor == SecondsInterval(minSeconds: 600, maxSeconds: 3600))
         #expect(event.firstMissing == F.at(minutes: 10))
         #expect(event.lastSeen == F.t0)
+        #expect(event.confirmedBy == .probe)
         #expect(h.status("p2") == .visible)
-        #expect(h.poll(Self.five, at: F.at(minutes: 70)).isEmpty)
+        #expect(h.poll(Self.five, at: F.at(minutes: 70), probes: Harness.probes(.exists, "p2")).isEmpty)
     }
 
     // MARK: Rule 7: exactly once
@@ -595,13 +651,12 @@ import Testing
         #expect(events.first?.lifetime == SecondsInterval(minSeconds: 1800, maxSeconds: 3600))
     }
 
-    @Test func datelessSnapshotMissingTheNewestItemIsStale() {
+    @Test func datelessSnapshotMissingTheNewestItemCountsItsAbsence() {
         var h = Harness()
         h.settings = DetectionSettings(confirmPolls: 1, confirmMinAge: 0)
         h.poll(["c", "b", "a"].map(F.dateless), at: F.t0)
-        #expect(h.state.freshestPostID == "c")
         let events = h.poll(["b", "a"].map(F.dateless), at: F.at(minutes: 30), unprobeable: ["c"])
-        #expect(!h.lastDiff.isFresh)
-        #expect(events.isEmpty)
+        #expect(h.lastDiff.isFresh)
+        #expect(events.map(\.postID) == ["c"])
     }
 }

@@ -58,12 +58,13 @@ struct Harness {
         probes: [String: ProbeResult] = [:],
         unprobeable: Set<String> = [],
         accountProbe: AccountProbeResult? = nil,
-        evidence: [EvidenceReference]? = nil
+        evidence: [EvidenceReference]? = nil,
+        signals: ListingSignals? = nil
     ) -> [Event] {
         let snapshotID = snapshot ?? "snap-\(Int(date.timeIntervalSince(Fixture.t0)))"
         let observation = Observation(
             account: self.account.key, polledAt: date, posts: posts, isComplete: complete,
-            evidence: evidence ?? [Fixture.evidence("timeline-\(snapshotID)", at: date)])
+            evidence: evidence ?? [Fixture.evidence("timeline-\(snapshotID)", at: date)], signals: signals)
         let diff = WindowDiffer.diff(state: self.state, observation: observation, settings: self.settings)
         self.lastDiff = diff
         let outcome = Confirmer.apply(

@@ -45,12 +45,33 @@ import Testing
         #expect(diff == WindowDiff())
     }
 
-    @Test func snapshotOlderThanTheNewestSeenIsNotFresh() {
-        let state = Self.tracked([F.post("a", minutes: -10), F.post("b", minutes: -20), F.post("c", minutes: -30)])
-        let lagging = Self.observe([F.post("b", minutes: -20), F.post("c", minutes: -30)], at: F.at(minutes: 10))
-        #expect(!WindowDiffer.diff(state: state, observation: lagging, settings: DetectionSettings()).isFresh)
-        let newer = Self.observe([F.post("z", minutes: 5), F.post("b", minutes: -20)], at: F.at(minutes: 10))
-        #expect(WindowDiffer.diff(state: state, observation: newer, settings: DetectionSettings()).isFresh)
+    @Test func listingIdenticalToASupersededOneIsStaleButARepeatOfTheLatestIsFresh() {
+        var h = Harness()
+        let first = [F.post("a", minutes: -10), F.post("b", minutes: -20), F.post("c", minutes: -30)]
+        let second = [F.post("b", minutes: -20), F.post("c", minutes: -30)]
+        h.poll(first, at: F.t0)
+        h.poll(second, at: F.at(minutes: 10))
+        #expect(h.lastDiff.isFresh, "a listing never seen before is fresh, even without a newer post")
+        h.poll(second, at: F.at(minutes: 20))
+        #expect(h.lastDiff.isFresh, "the same as the latest fresh listing")
+        h.poll(first, at: F.at(minutes: 30))
+        #expect(!h.lastDiff.isFresh, "the listing of t0 came back after a newer one replaced it")
+        let pinnedNow = [F.post("a", minutes: -10, pinned: true)] + second
+        h.poll(pinnedNow, at: F.at(minutes: 40))
+        #expect(h.lastDiff.isFresh)
+    }
+
+    @Test func listingHashCoversOrderVersionsAndPins() {
+        let a = F.post("a", minutes: -10)
+        let b = F.post("b", minutes: -20)
+        func hash(_ posts: [Post]) -> String {
+            WindowDiffer.listingHash(SnapshotView(Self.observe(posts, at: F.t0)))
+        }
+        #expect(hash([a, b]) == hash([a, b]))
+        #expect(hash([a, b]).count == 16)
+        #expect(hash([a, b]) != hash([b, a]))
+        #expect(hash([a, b]) != hash([F.post("a", minutes: -10, text: "edited"), b]))
+        #expect(hash([a, b]) != hash([F.post("a", minutes: -10, pinned: true), b]))
     }
 
     @Test func postListedTwiceAsPinnedAndInTheTimelineIsOnePost() {

@@ -41,7 +41,8 @@ struct WatchedPageDetectionTests {
         #expect(deleted.first?.text == "半月谈《基层说》")
 
         #expect(harness.poll([], at: Fixture.at(minutes: 20)).isEmpty, "logged once")
-        let restored = harness.poll([post], at: Fixture.at(minutes: 30))
+        // The page is back: its own address (the probe of a restore candidate) answers with it.
+        let restored = harness.poll([post], at: Fixture.at(minutes: 30), probes: Harness.probes(.exists, post.id))
         #expect(restored.map(\.event) == [.restored])
     }
 
