@@ -5,12 +5,16 @@ import PalimpsestCore
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Show what the daemon watches and how well: per account its last and next poll, blind span, posts, events.",
+        abstract:
+            "Show what the daemon watches and how well: per account its last and next poll, blind span, posts, "
+            + "pending candidates, events.",
         discussion: """
             Read-only: safe while the daemon runs. Reads state_dir/status.json (rewritten by the \
             daemon every few seconds while it polls), each account's state.json, and the \
             deletion log. Per account: key and name, last poll time and outcome, next poll due, \
-            the current blind span if any, posts tracked, events of the last 7 days, and the \
+            the current blind span if any, posts tracked, the findings still being proved \
+            (deletion and restore candidates, each with why it waits: absence counted so far, \
+            probes that answered nothing conclusive), events of the last 7 days, and the \
             worst-case delay from a deletion to its log entry (interval plus confirmation by \
             absence). `--json` prints the same as one JSON document.
             """

@@ -57,9 +57,12 @@ public struct StatusReport: Sendable, Codable, Hashable {
         /// ``StatusReport/worstCaseDelay(interval:jitter:confirmPolls:confirmMinAge:)``; a blind
         /// account adds the rest of its blind span.
         public var worstCaseDelay: TimeInterval
+        /// Findings still being proved (deletion and restore candidates), oldest first, each with
+        /// why it waits.
+        public var pending: [PendingFinding]
 
         enum CodingKeys: String, CodingKey {
-            case account, name, interval, polling, blind
+            case account, name, interval, polling, blind, pending
             case lastPoll = "last_poll"
             case nextPoll = "next_poll"
             case postsTracked = "posts_tracked"
@@ -136,16 +139,17 @@ public struct StatusReport: Sendable, Codable, Hashable {
         }
 
         let accountsDirectory = stateDirectory.appendingPathComponent("accounts", isDirectory: true)
+        let detection = config.daemon.detection
         let rows = config.watchedAccounts.map { account -> Row in
             var entry = entries[account.key]
+            // Read-only: the folder is not created when missing.
+            let store = AccountStore(
+                key: account.key,
+                directory: accountsDirectory.appendingPathComponent(account.key.directoryName, isDirectory: true),
+                root: stateDirectory)
+            let state = (try? store.loadState(AccountState.self)) ?? nil
             if !live || entry == nil {
-                // Read-only: the folder is not created when missing.
-                let store = AccountStore(
-                    key: account.key,
-                    directory: accountsDirectory.appendingPathComponent(account.key.directoryName, isDirectory: true),
-                    root: stateDirectory)
-                let state = try? store.loadState(AccountState.self)
-                var fromDisk = DaemonStatus.AccountEntry(account: state ?? nil, for: account)
+                var fromDisk = DaemonStatus.AccountEntry(account: state, for: account)
                 fromDisk.nextPoll = live ? entry?.nextPoll : nil
                 entry = fromDisk
             }
@@ -157,11 +161,21 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 account: account.key, name: account.name, interval: account.interval, lastPoll: entry?.lastPoll,
                 nextPoll: entry?.nextPoll, polling: live && (entry?.polling ?? false), blind: entry?.blind,
                 postsTracked: entry?.postsTracked ?? 0, eventsThisWeek: weekly[account.key] ?? 0,
-                worstCaseDelay: base + max(0, blindFor))
+                worstCaseDelay: base + max(0, blindFor),
+                pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [])
         }
         return StatusReport(
             generatedAt: now, config: config.file.path, stateDir: stateDirectory.path,
             shard: config.daemon.shard?.description, daemon: daemon, accounts: rows)
+    }
+
+    /// The findings still being proved for the account that `store` holds, as
+    /// ``Row/pending`` lists them.
+    /// - Throws: ``StoreError`` when the account's state cannot be read.
+    public static func pending(in store: AccountStore, settings: DetectionSettings, now: Date) throws
+        -> [PendingFinding]
+    {
+        try store.loadState(AccountState.self)?.detection.pendingFindings(settings: settings, now: now) ?? []
     }
 
     /// The readable form: a header about the daemon, then a block per account.
@@ -214,6 +228,16 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 rows.append(("blind", "no"))
             }
             rows.append(("posts", "\(row.postsTracked) tracked"))
+            if row.pending.isEmpty {
+                rows.append(("pending", "none"))
+            } else {
+                for (index, finding) in row.pending.enumerated() {
+                    rows.append(
+                        (index == 0 ? "pending" : "",
+                            "\(finding.kind.rawValue) of post \(finding.postID) since "
+                            + "\(RFC3339.string(from: finding.since)): \(finding.why)"))
+                }
+            }
             rows.append(("events", "\(row.eventsThisWeek) in the last 7 days"))
             rows.append(
                 ("worst case", "\(Self.duration(row.worstCaseDelay)) from a deletion to its log entry (by absence)"))
