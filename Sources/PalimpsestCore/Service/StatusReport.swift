@@ -53,13 +53,16 @@ public struct StatusReport: Sendable, Codable, Hashable {
         public var postsTracked: Int
         /// Events of this account detected in the last 7 days.
         public var eventsThisWeek: Int
+        /// The account's timeline address redirects permanently to another host, if it does:
+        /// the configuration should name the new address.
+        public var moved: TimelineMove?
         /// Worst-case seconds from a deletion to its log entry when no probe answers (absence), see
         /// ``StatusReport/worstCaseDelay(interval:jitter:confirmPolls:confirmMinAge:)``; a blind
         /// account adds the rest of its blind span.
         public var worstCaseDelay: TimeInterval
 
         enum CodingKeys: String, CodingKey {
-            case account, name, interval, polling, blind
+            case account, name, interval, polling, blind, moved
             case lastPoll = "last_poll"
             case nextPoll = "next_poll"
             case postsTracked = "posts_tracked"
@@ -157,7 +160,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 account: account.key, name: account.name, interval: account.interval, lastPoll: entry?.lastPoll,
                 nextPoll: entry?.nextPoll, polling: live && (entry?.polling ?? false), blind: entry?.blind,
                 postsTracked: entry?.postsTracked ?? 0, eventsThisWeek: weekly[account.key] ?? 0,
-                worstCaseDelay: base + max(0, blindFor))
+                moved: entry?.moved, worstCaseDelay: base + max(0, blindFor))
         }
         return StatusReport(
             generatedAt: now, config: config.file.path, stateDir: stateDirectory.path,
@@ -212,6 +215,9 @@ public struct StatusReport: Sendable, Codable, Hashable {
                         + "\(blind.failure.kind.rawValue): \(blind.failure.message))"))
             } else {
                 rows.append(("blind", "no"))
+            }
+            if let moved = row.moved {
+                rows.append(("moved", moved.summary))
             }
             rows.append(("posts", "\(row.postsTracked) tracked"))
             rows.append(("events", "\(row.eventsThisWeek) in the last 7 days"))
