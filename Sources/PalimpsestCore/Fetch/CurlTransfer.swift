@@ -315,8 +315,11 @@ final class CurlTransfer: @unchecked Sendable {
         guard host != self.requestedHost else { return Int32(CURL_PREREQFUNC_OK) }
         let addressClass: NetworkAddressClass?
         if self.plan.proxy.isEmpty {
-            // No address at all is no proof of a public one.
-            addressClass = primaryAddress.map { NetworkAddressClass.of($0) } ?? .unspecified
+            if let primaryAddress {
+                addressClass = NetworkAddressClass.of(primaryAddress)
+            } else {
+                addressClass = .unspecified  // No address at all is no proof of a public one.
+            }
         } else {
             addressClass = host.flatMap { NetworkAddressClass.ofLiteralHost($0) }
         }
@@ -402,5 +405,6 @@ private let curlWriteHeader: palimpsest_data_callback = { buffer, size, count, c
 private let curlBeforeRequest: palimpsest_prereq_callback = { context, primaryIP, _, _, _ in
     guard let context else { return Int32(CURL_PREREQFUNC_ABORT) }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
-    return transfer.beforeRequest(primaryAddress: primaryIP.map { String(cString: $0) })
+    let address = primaryIP.map { String(cString: $0) }
+    return transfer.beforeRequest(primaryAddress: address?.isEmpty == false ? address : nil)
 }
