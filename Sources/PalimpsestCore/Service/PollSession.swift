@@ -116,7 +116,7 @@ struct PollSession: Sendable {
         let message =
             "\(self.account.key) moved: \(move.summary); its answers are never evidence about the posts seen on "
             + "\(response.url.host ?? requested). If the new address is the same account, put it in the "
-            + "configuration (this starts a new account key)"
+            + "configuration"
         self.poller.logger.warning(
             "\(message)",
             metadata: ["account.key": "\(self.account.key)", "account.name": "\(self.account.displayName)"])
