@@ -243,7 +243,8 @@ final class CurlTransfer: @unchecked Sendable {
             guard (300..<400).contains(answer.status), let location = answer.location,
                 let url = URL(string: answer.url)
             else { return nil }
-            return HTTPRedirect(url: url, status: answer.status, location: location, remoteAddress: answer.remoteAddress)
+            return HTTPRedirect(
+                url: url, status: answer.status, location: location, remoteAddress: answer.remoteAddress)
         }
         let primary = Self.string(easy, CURLINFO_PRIMARY_IP).flatMap { $0.isEmpty ? nil : $0 }
         return .success(

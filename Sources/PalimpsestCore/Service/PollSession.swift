@@ -134,9 +134,11 @@ struct PollSession: Sendable {
             "\(what) of \(self.account.key) was answered by \(other), not \(asked) (\(response.redirectChain), HTTP "
             + "\(response.status)): another host's answer is never evidence about this account"
         if response.permanentMoveToOtherHost != nil {
-            message += "; the address moved permanently: if the new one is the same account, put it in the configuration"
+            message +=
+                "; the address moved permanently: if the new one is the same account, put it in the configuration"
         }
-        return PollFailure(kind: .otherHost, message: message, url: response.url.absoluteString, httpStatus: response.status)
+        return PollFailure(
+            kind: .otherHost, message: message, url: response.url.absoluteString, httpStatus: response.status)
     }
 
     /// Probes one post; a transport failure or a rate limit is an inconclusive answer.
