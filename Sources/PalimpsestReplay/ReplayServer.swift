@@ -14,6 +14,11 @@ import Darwin
 /// (so answers can be delayed or cut short at the byte level) and closed after one answer
 /// (`Connection: close`). The server binds 127.0.0.1 only, on a port the system picks.
 ///
+/// Used as a client's HTTP proxy (`http://127.0.0.1:<port>`), it answers requests for any host
+/// name itself (absolute-form targets such as `GET http://feed.example/feed.xml`, RFC 9112
+/// §3.2.2): scripts can name the absolute URL, or just the path to answer for every host. Tests
+/// use it to put several host names on loopback without DNS.
+///
 /// ```swift
 /// let server = ReplayServer()
 /// try await server.start()
@@ -97,9 +102,12 @@ public final class ReplayServer: @unchecked Sendable {
     }
 
     /// Scripts the answers for `path`; replaces any earlier script for it and restarts its sequence.
-    /// Matching prefers an exact path-and-query entry, then the path without its query.
+    /// Matching prefers an exact path-and-query entry, then the path without its query; a proxy
+    /// request (absolute-form target) tries its absolute URL first the same way, then its path.
     /// - Parameters:
-    ///   - path: the request target, e.g. `/api/v1/accounts/lookup?acct=x` or `/feed.xml`.
+    ///   - path: the request target, e.g. `/api/v1/accounts/lookup?acct=x` or `/feed.xml`, or an
+    ///     absolute URL (`http://feed.example/feed.xml`) for requests that come through the server
+    ///     as a proxy.
     ///   - responses: answers in order; each request takes the next one, the last one repeats.
     ///     An empty list removes the script (the path answers 404 again).
     public func script(_ path: String, _ responses: [ReplayResponse]) {
@@ -181,18 +189,28 @@ public final class ReplayServer: @unchecked Sendable {
 
     // Must hold `lock`.
     private func takeResponse(for target: String) -> ReplayResponse {
-        if self.scripts[target] != nil {
-            return self.scripts[target]!.take()
+        var candidates = [target, String(target.prefix { $0 != "?" })]
+        if let origin = Self.originForm(of: target) {
+            candidates += [origin, String(origin.prefix { $0 != "?" })]
         }
-        let path = String(target.prefix { $0 != "?" })
-        if self.scripts[path] != nil {
-            return self.scripts[path]!.take()
+        for candidate in candidates where self.scripts[candidate] != nil {
+            return self.scripts[candidate]!.take()
         }
         return ReplayResponse(
             status: 404,
             headers: ["Content-Type": "text/plain; charset=utf-8"],
             body: Data("replay server: nothing scripted for \(target)\n".utf8)
         )
+    }
+
+    /// The path and query of an absolute-form target (`http://host:port/path?q` → `/path?q`), or
+    /// `nil` for an origin-form target.
+    private static func originForm(of target: String) -> String? {
+        guard target.lowercased().hasPrefix("http://") else { return nil }
+        let afterScheme = target.dropFirst("http://".count)
+        guard let slash = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) else { return "/" }
+        let rest = afterScheme[slash...]
+        return rest.hasPrefix("?") ? "/" + rest : String(rest)
     }
 
     private func closeDescriptors() {

@@ -5,7 +5,8 @@ public import PalimpsestCore
 public struct ReplayedRequest: Sendable, Hashable {
     /// The request method, e.g. `GET`.
     public var method: String
-    /// The request target: the path with its query, e.g. `/api/v1/accounts/lookup?acct=x`.
+    /// The request target: the path with its query, e.g. `/api/v1/accounts/lookup?acct=x`, or the
+    /// absolute URL of a request sent through the server as a proxy (`http://feed.example/feed.xml`).
     public var path: String
     /// The header fields in the order received.
     public var headers: HTTPHeaders

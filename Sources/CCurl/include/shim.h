@@ -38,6 +38,14 @@ static inline CURLcode palimpsest_easy_setopt_progress_callback(CURL *handle, CU
     return curl_easy_setopt(handle, option, value);
 }
 
+// CURLOPT_PREREQFUNCTION (libcurl 7.80+): called after each connection is made or reused, before
+// each request on it (every hop of a redirect chain), with the address actually connected to.
+typedef int (*palimpsest_prereq_callback)(void *context, char *primary_ip, char *local_ip, int primary_port, int local_port);
+
+static inline CURLcode palimpsest_easy_setopt_prereq_callback(CURL *handle, palimpsest_prereq_callback value) {
+    return curl_easy_setopt(handle, CURLOPT_PREREQFUNCTION, value);
+}
+
 static inline CURLcode palimpsest_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -15,6 +15,11 @@ import Darwin
 /// - Bodies are decoded from gzip, deflate, br and zstd (`CURLOPT_ACCEPT_ENCODING ""`) and capped
 ///   at ``HTTPClientConfiguration/maxBodyBytes`` after decoding.
 /// - At most ``HTTPClientConfiguration/maxRedirects`` redirects are followed, to `http`/`https` only.
+///   Every hop is recorded (``HTTPResponse/redirects``, with the address connected for it), and a
+///   hop to another host than the requested one whose connected address is not public (loopback,
+///   private, link-local, CGNAT, multicast, unspecified) is refused before its request is sent
+///   (`CURLOPT_PREREQFUNCTION`; ``HTTPClientError/Kind/privateAddress``). The requested host itself
+///   is allowed whatever its address.
 /// - Our own ``RequestLimiter`` enforces the global and per-host limits before a transfer starts,
 ///   so queued time never counts toward the timeout.
 /// - A `304 Not Modified` comes back as a response with status 304 (``HTTPResponse/isNotModified``).
@@ -52,7 +57,8 @@ public final class CurlHTTPClient: HTTPFetching {
     ///   configuration, `ifNoneMatch` / `ifModifiedSince` make it conditional.
     /// - Returns: the final answer after redirects, whatever its HTTP status (a 304 included).
     /// - Throws: ``HTTPClientError`` when no answer arrived (kinds `dns`, `connect`, `tls`, `timeout`,
-    ///   `bodyTooLarge`, `truncated`, `redirect`, `proxy`, `invalidRequest`, `transport`), always
+    ///   `bodyTooLarge`, `truncated`, `redirect`, `proxy`, `invalidRequest`, `transport`,
+    ///   `privateAddress`), always
     ///   naming the URL; `CancellationError` when the task is cancelled, while waiting for a slot or
     ///   mid-transfer, or when the client has been shut down.
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {

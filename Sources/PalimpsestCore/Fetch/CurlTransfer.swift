@@ -26,9 +26,33 @@ final class CurlTransfer: @unchecked Sendable {
     private var body = Data()
     private var headerFields: [(name: String, value: String)] = []
     private var exceededBodyLimit = false
+    /// The requested URL's host as ``HostName`` compares it.
+    private let requestedHost: String?
+    /// One entry per request sent (each hop of a redirect chain), from the pre-request callback,
+    /// completed by the header callback.
+    private var answers: [Answer] = []
+    /// Why the pre-request callback stopped the transfer, if it did.
+    private var refusal: Refusal?
+
+    /// One request of the chain as it went: where, to which address, and what came back.
+    private struct Answer {
+        var url: String
+        var remoteAddress: String?
+        var status = 0
+        var location: String?
+    }
+
+    /// A hop refused because it led another host into a non-public network (rule of evidence 8).
+    private struct Refusal {
+        var url: String
+        var host: String
+        var address: String?
+        var addressClass: NetworkAddressClass
+    }
 
     init(plan: CurlTransferPlan) {
         self.plan = plan
+        self.requestedHost = URL(string: plan.url).flatMap(HostName.of)
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
@@ -90,6 +114,8 @@ final class CurlTransfer: @unchecked Sendable {
         try require(setString(CURLOPT_USERAGENT, plan.userAgent), "the user agent")
         try require(setLong(CURLOPT_FOLLOWLOCATION, 1), "CURLOPT_FOLLOWLOCATION")
         try require(setLong(CURLOPT_MAXREDIRS, plan.maxRedirects), "CURLOPT_MAXREDIRS")
+        // A proxy's CONNECT answer is not an answer of the chain: keep it out of the header callback.
+        try require(setLong(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1), "CURLOPT_SUPPRESS_CONNECT_HEADERS")
         try require(setLong(CURLOPT_TIMEOUT_MS, plan.timeoutMilliseconds), "the timeout")
         try require(setLong(CURLOPT_CONNECTTIMEOUT_MS, plan.connectTimeoutMilliseconds), "the connect timeout")
         try require(
@@ -117,6 +143,10 @@ final class CurlTransfer: @unchecked Sendable {
             "the header callback"
         )
         try require(palimpsest_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context), "CURLOPT_HEADERDATA")
+        // Required, never best effort: it records each hop's address and refuses redirects into
+        // non-public networks, checked on the address actually connected (no DNS rebinding).
+        try require(palimpsest_easy_setopt_prereq_callback(easy, curlBeforeRequest), "CURLOPT_PREREQFUNCTION")
+        try require(palimpsest_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, context), "CURLOPT_PREREQDATA")
 
         if let body = plan.body {
             try require(
@@ -169,6 +199,9 @@ final class CurlTransfer: @unchecked Sendable {
             )
         }
         let status = Self.long(easy, CURLINFO_RESPONSE_CODE)
+        if code != CURLE_OK, let refusal = self.refusal {
+            return .failure(self.error(for: refusal))
+        }
         guard code == CURLE_OK else {
             let context = CurlErrorClassifier.Context(
                 url: self.plan.url,
@@ -204,6 +237,16 @@ final class CurlTransfer: @unchecked Sendable {
             firstByte: Self.seconds(easy, CURLINFO_STARTTRANSFER_TIME_T),
             total: Self.seconds(easy, CURLINFO_TOTAL_TIME_T)
         )
+        // Every request but the last one was a followed redirect (a retried request on a fresh
+        // connection leaves an entry without a status, which is dropped).
+        let redirects = self.answers.dropLast().compactMap { answer -> HTTPRedirect? in
+            guard (300..<400).contains(answer.status), let location = answer.location,
+                let url = URL(string: answer.url)
+            else { return nil }
+            return HTTPRedirect(
+                url: url, status: answer.status, location: location, remoteAddress: answer.remoteAddress)
+        }
+        let primary = Self.string(easy, CURLINFO_PRIMARY_IP).flatMap { $0.isEmpty ? nil : $0 }
         return .success(
             HTTPResponse(
                 url: requested,
@@ -212,8 +255,24 @@ final class CurlTransfer: @unchecked Sendable {
                 headers: HTTPHeaders(self.headerFields.map { ($0.name, $0.value) }),
                 body: self.body,
                 httpVersion: version,
-                timings: timings
+                timings: timings,
+                redirects: redirects,
+                remoteAddress: primary ?? self.answers.last?.remoteAddress
             )
+        )
+    }
+
+    private func error(for refusal: Refusal) -> HTTPClientError {
+        let from = self.requestedHost ?? self.plan.url
+        let whereabouts =
+            refusal.address.map { "\(refusal.host) is at \($0), \(refusal.addressClass.description)" }
+            ?? "\(refusal.host) is \(refusal.addressClass.description) (checked by name: the proxy resolves it)"
+        return HTTPClientError(
+            kind: .privateAddress,
+            url: self.plan.url,
+            message: "refused to follow a redirect from \(from) to \(refusal.url): \(whereabouts); a redirect is never "
+                + "followed into a non-public network (a request sent there could read internal services); an "
+                + "address configured directly is allowed"
         )
     }
 
@@ -243,13 +302,48 @@ final class CurlTransfer: @unchecked Sendable {
         return bytes.count
     }
 
+    /// Checks one request of the chain just before libcurl sends it, on the connection it will use
+    /// (new or reused): records the URL and the connected address, and refuses a hop to another
+    /// host than the requested one whose address is not public (rule of evidence 8). The requested
+    /// host itself stays allowed whatever its address: the operator configured it. Behind a proxy
+    /// the connected address is the proxy's, so the hop's host name is checked instead (an
+    /// address literal or `localhost`).
+    /// - Returns: `CURL_PREREQFUNC_OK`, or `CURL_PREREQFUNC_ABORT` to stop the transfer.
+    fileprivate func beforeRequest(primaryAddress: String?) -> Int32 {
+        let url = self.easy.flatMap { Self.string($0, CURLINFO_EFFECTIVE_URL) } ?? self.plan.url
+        self.answers.append(Answer(url: url, remoteAddress: primaryAddress))
+        let host = URL(string: url).flatMap(HostName.of)
+        guard host != self.requestedHost else { return Int32(CURL_PREREQFUNC_OK) }
+        let addressClass: NetworkAddressClass?
+        if self.plan.proxy.isEmpty {
+            if let primaryAddress {
+                addressClass = NetworkAddressClass.of(primaryAddress)
+            } else {
+                addressClass = .unspecified  // No address at all is no proof of a public one.
+            }
+        } else {
+            addressClass = host.flatMap { NetworkAddressClass.ofLiteralHost($0) }
+        }
+        guard let addressClass else { return Int32(CURL_PREREQFUNC_OK) }
+        self.refusal = Refusal(
+            url: url, host: host ?? url, address: self.plan.proxy.isEmpty ? primaryAddress : nil,
+            addressClass: addressClass)
+        return Int32(CURL_PREREQFUNC_ABORT)
+    }
+
     /// Collects one header line. Each status line (`HTTP/…`) starts a new answer in a redirect
-    /// chain or after `100 Continue`, so the fields collected so far are dropped.
+    /// chain or after `100 Continue`, so the fields collected so far are dropped; the status and a
+    /// `Location` are recorded for the request in flight (the redirect hops).
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
         let line = String(decoding: bytes, as: UTF8.self)
         if line.hasPrefix("HTTP/") {
             self.headerFields.removeAll()
             self.body.removeAll(keepingCapacity: true)
+            if !self.answers.isEmpty {
+                let parts = line.split(separator: " ", maxSplits: 2)
+                self.answers[self.answers.count - 1].status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+                self.answers[self.answers.count - 1].location = nil
+            }
             return bytes.count
         }
         let trimmed = line.trimmingCharacters(in: .newlines)
@@ -266,6 +360,9 @@ final class CurlTransfer: @unchecked Sendable {
             let name = String(trimmed[..<colon]).trimmingCharacters(in: .whitespaces)
             let value = String(trimmed[trimmed.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
             self.headerFields.append((name: name, value: value))
+            if !self.answers.isEmpty, name.caseInsensitiveCompare("Location") == .orderedSame {
+                self.answers[self.answers.count - 1].location = value
+            }
         }
         return bytes.count
     }
@@ -304,4 +401,11 @@ private let curlWriteHeader: palimpsest_data_callback = { buffer, size, count, c
     guard let buffer, let context else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     return transfer.receiveHeader(UnsafeRawBufferPointer(start: buffer, count: size * count))
+}
+
+private let curlBeforeRequest: palimpsest_prereq_callback = { context, primaryIP, _, _, _ in
+    guard let context else { return Int32(CURL_PREREQFUNC_ABORT) }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let address = primaryIP.map { String(cString: $0) }
+    return transfer.beforeRequest(primaryAddress: address?.isEmpty == false ? address : nil)
 }

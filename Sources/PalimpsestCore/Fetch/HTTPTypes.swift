@@ -123,7 +123,8 @@ public struct HTTPTimings: Sendable, Hashable, Codable {
     }
 }
 
-/// One HTTP answer (after redirects), whatever its status.
+/// One HTTP answer (after redirects), whatever its status, with the way it came: the redirects
+/// followed and the address it came from.
 public struct HTTPResponse: Sendable, Hashable {
     /// The URL that was requested.
     public var url: URL
@@ -139,6 +140,12 @@ public struct HTTPResponse: Sendable, Hashable {
     public var httpVersion: String
     /// Time spent.
     public var timings: HTTPTimings
+    /// Every redirect followed before this answer, in order (status and `Location` of each); empty
+    /// when the requested URL answered directly.
+    public var redirects: [HTTPRedirect]
+    /// The IP address the final answer came from (libcurl's `CURLINFO_PRIMARY_IP`): the proxy's
+    /// address when a proxy was used; `nil` when unknown (scripted answers).
+    public var remoteAddress: String?
 
     public init(
         url: URL,
@@ -147,7 +154,9 @@ public struct HTTPResponse: Sendable, Hashable {
         headers: HTTPHeaders = HTTPHeaders(),
         body: Data = Data(),
         httpVersion: String = "1.1",
-        timings: HTTPTimings = HTTPTimings()
+        timings: HTTPTimings = HTTPTimings(),
+        redirects: [HTTPRedirect] = [],
+        remoteAddress: String? = nil
     ) {
         self.url = url
         self.effectiveURL = effectiveURL ?? url
@@ -156,6 +165,8 @@ public struct HTTPResponse: Sendable, Hashable {
         self.body = body
         self.httpVersion = httpVersion
         self.timings = timings
+        self.redirects = redirects
+        self.remoteAddress = remoteAddress
     }
 
     /// True for `304 Not Modified`: the resource is unchanged since the validators sent, never empty.
@@ -178,6 +189,9 @@ public struct HTTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
     public enum Kind: String, Sendable, Hashable {
         case dns, connect, tls, timeout, bodyTooLarge = "body_too_large", truncated, redirect, proxy,
             invalidRequest = "invalid_request", transport
+        /// A redirect led to another host whose connected address is not public (loopback,
+        /// private, link-local, CGNAT, multicast, unspecified): refused before any request went there.
+        case privateAddress = "private_address"
     }
 
     public var kind: Kind
@@ -205,6 +219,7 @@ public struct HTTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
         case .bodyTooLarge: kind = .bodyTooLarge
         case .truncated: kind = .truncated
         case .redirect: kind = .redirect
+        case .privateAddress: kind = .privateAddress
         case .invalidRequest, .transport: kind = .transport
         }
         return PollFailure(kind: kind, message: self.message, url: self.url)
@@ -216,6 +231,7 @@ public struct HTTPClientError: Error, Sendable, Hashable, CustomStringConvertibl
 public protocol HTTPFetching: Sendable {
     /// Performs `request` and returns the final answer, whatever its HTTP status.
     /// - Throws: ``HTTPClientError`` when no answer arrived (DNS, connect, TLS, timeout, body too
-    ///   large, truncated body, bad redirect), and `CancellationError` when the task is cancelled.
+    ///   large, truncated body, bad redirect, a redirect into a non-public network), and
+    ///   `CancellationError` when the task is cancelled.
     func send(_ request: HTTPRequest) async throws -> HTTPResponse
 }

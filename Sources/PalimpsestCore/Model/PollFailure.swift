@@ -19,6 +19,12 @@ public struct PollFailure: Error, Sendable, Codable, Hashable, CustomStringConve
         case truncated
         /// Too many redirects, or a redirect to a protocol other than http/https.
         case redirect
+        /// The answer came, through a redirect, from a host other than the one asked: another
+        /// host's answer is never evidence about this account (rule of evidence 8).
+        case otherHost = "other_host"
+        /// A redirect led to another host whose address is in a non-public network (loopback,
+        /// private, link-local, CGNAT, multicast, unspecified): refused, nothing fetched there.
+        case privateAddress = "private_address"
         /// Any other transport error reported by libcurl.
         case transport
         /// HTTP 429 or a platform rate-limit answer; see ``PollFailure/retryAfter``.

@@ -67,7 +67,19 @@ public struct AccountPoller: Sendable {
                 logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
                 return session.report(state: state, events: logged)
             case .success(let response):
-                switch adapter.interpretResolution(response, for: account) {
+                session.noteMove(of: response, state: &state)
+                var resolution = adapter.interpretResolution(response, for: account)
+                if !response.isAnsweredByRequestedHost {
+                    // Rule of evidence 8: another host's lookup neither names the account's ID nor
+                    // says it is gone.
+                    var reading: PollFailure?
+                    if case .failed(let failure) = resolution { reading = failure }
+                    resolution = .failed(
+                        Self.failure(
+                            for: response, reading: reading,
+                            otherHost: session.otherHostFailure(response, what: "account lookup")))
+                }
+                switch resolution {
                 case .resolved(let id):
                     state.resolvedID = id
                 case .failed(let failure):
@@ -86,8 +98,9 @@ public struct AccountPoller: Sendable {
         let timelineContext = AdapterContext(resolvedID: state.resolvedID)
         var requests = adapter.timelineRequests(for: account, context: timelineContext)
         var responses: [HTTPResponse] = []
+        var otherHostAnswer: HTTPResponse?
         var pageIndex = 0
-        while !requests.isEmpty {
+        pages: while !requests.isEmpty {
             let request = requests.removeFirst()
             switch await session.send(request, timeline: true, state: &state) {
             case .failure(let failure):
@@ -95,6 +108,12 @@ public struct AccountPoller: Sendable {
                 return session.report(state: state, events: logged)
             case .success(let response):
                 responses.append(response)
+                session.noteMove(of: response, state: &state)
+                if !response.isAnsweredByRequestedHost {
+                    // No next page from another host's answer, and no observation (below).
+                    otherHostAnswer = response
+                    break pages
+                }
                 if requests.isEmpty,
                     let next = adapter.nextPageRequest(
                         after: response, pageIndex: pageIndex, for: account, context: timelineContext)
@@ -106,6 +125,15 @@ public struct AccountPoller: Sendable {
         }
 
         var outcome = adapter.observe(responses, for: account, polledAt: now)
+        if let answer = otherHostAnswer {
+            // Rule of evidence 8: a timeline answered by another host is never evidence about the
+            // posts of the host asked (no observation, no diff) nor an account event.
+            var reading: PollFailure?
+            if case .failed(let failure) = outcome { reading = failure }
+            outcome = .failed(
+                Self.failure(
+                    for: answer, reading: reading, otherHost: session.otherHostFailure(answer, what: "timeline")))
+        }
         // 3. Complete posts the timeline gave only in part; a failed completion marks the post
         // truncated (never an edit), it does not fail the poll.
         if case .observed(let posts, let isComplete) = outcome {
@@ -114,7 +142,7 @@ public struct AccountPoller: Sendable {
                 var answers: [String: HTTPResponse] = [:]
                 for (postID, request) in completions.sorted(by: { $0.key < $1.key }) {
                     if case .success(let response) = await session.send(request, timeline: false, state: &state),
-                        response.isSuccess
+                        response.isSuccess, response.isAnsweredByRequestedHost
                     {
                         answers[postID] = response
                     }
@@ -143,6 +171,20 @@ public struct AccountPoller: Sendable {
     }
 
     // MARK: - Steps
+
+    /// The blind failure for an account answer that came from another host: the adapter's own
+    /// reading when it is a login wall or a rate limit (those say what to do) and the address did
+    /// not move permanently, else `otherHost`.
+    private static func failure(for response: HTTPResponse, reading: PollFailure?, otherHost: PollFailure)
+        -> PollFailure
+    {
+        if let reading, reading.kind == .gated || reading.kind == .rateLimited,
+            response.permanentMoveToOtherHost == nil
+        {
+            return reading
+        }
+        return otherHost
+    }
 
     private func commitObservation(
         _ observation: Observation,

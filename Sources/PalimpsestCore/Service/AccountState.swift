@@ -70,6 +70,9 @@ public struct AccountState: Sendable, Codable, Hashable {
     public var lastPoll: PollRecord?
     /// Number of events logged for this account so far.
     public var eventsLogged: Int
+    /// The timeline's address redirects permanently to another host (absent otherwise, and in
+    /// states written before it was kept).
+    public var moved: TimelineMove?
 
     public init(account: AccountKey) {
         self.v = Self.formatVersion
@@ -82,10 +85,11 @@ public struct AccountState: Sendable, Codable, Hashable {
         self.citedEvidence = []
         self.lastPoll = nil
         self.eventsLogged = 0
+        self.moved = nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, account, validators, detection
+        case v, account, validators, detection, moved
         case resolvedID = "resolved_id"
         case pendingEvents = "pending_events"
         case citedSnapshots = "cited_snapshots"

@@ -44,12 +44,14 @@ public struct DaemonStatus: Sendable, Codable, Hashable {
         public var postsTracked: Int
         /// Events logged for the account since its state began.
         public var eventsLogged: Int
+        /// The account's timeline address redirects permanently to another host, if it does.
+        public var moved: TimelineMove?
 
         /// An entry from its parts.
         public init(
             account: AccountKey, name: String?, interval: TimeInterval, lastPoll: PollRecord? = nil,
             nextPoll: Date? = nil, polling: Bool = false, blind: BlindSpan? = nil, postsTracked: Int = 0,
-            eventsLogged: Int = 0
+            eventsLogged: Int = 0, moved: TimelineMove? = nil
         ) {
             self.account = account
             self.name = name
@@ -60,10 +62,11 @@ public struct DaemonStatus: Sendable, Codable, Hashable {
             self.blind = blind
             self.postsTracked = postsTracked
             self.eventsLogged = eventsLogged
+            self.moved = moved
         }
 
         enum CodingKeys: String, CodingKey {
-            case account, name, interval, polling, blind
+            case account, name, interval, polling, blind, moved
             case lastPoll = "last_poll"
             case nextPoll = "next_poll"
             case postsTracked = "posts_tracked"

@@ -74,6 +74,7 @@ final class DaemonStatusBook: Sendable {
                     state.entries[account.key]?.blind = report.blindSpan
                     state.entries[account.key]?.postsTracked = report.postsTracked
                     state.entries[account.key]?.eventsLogged = report.eventsLogged
+                    state.entries[account.key]?.moved = report.moved
                     let today = Self.day(of: now)
                     if today != state.day {
                         state.day = today

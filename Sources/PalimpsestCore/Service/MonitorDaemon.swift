@@ -429,6 +429,6 @@ extension DaemonStatus.AccountEntry {
         self.init(
             account: account.key, name: account.name, interval: account.interval, lastPoll: state?.lastPoll,
             blind: state?.detection.blindSpan, postsTracked: state?.detection.trackedPostCount ?? 0,
-            eventsLogged: state?.eventsLogged ?? 0)
+            eventsLogged: state?.eventsLogged ?? 0, moved: state?.moved)
     }
 }

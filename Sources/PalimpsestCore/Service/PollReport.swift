@@ -19,10 +19,12 @@ public struct PollReport: Sendable {
     public var postsTracked: Int
     /// Events logged for the account so far, this poll's included.
     public var eventsLogged: Int
+    /// The account's timeline address redirects permanently to another host, if it does.
+    public var moved: TimelineMove?
 
     public init(
         account: Account, polledAt: Date, record: PollRecord, events: [Event], probes: Int,
-        blindSpan: BlindSpan? = nil, postsTracked: Int = 0, eventsLogged: Int = 0
+        blindSpan: BlindSpan? = nil, postsTracked: Int = 0, eventsLogged: Int = 0, moved: TimelineMove? = nil
     ) {
         self.account = account
         self.polledAt = polledAt
@@ -32,5 +34,6 @@ public struct PollReport: Sendable {
         self.blindSpan = blindSpan
         self.postsTracked = postsTracked
         self.eventsLogged = eventsLogged
+        self.moved = moved
     }
 }

@@ -51,7 +51,12 @@ struct PollSession: Sendable {
         do {
             response = try await self.poller.client.send(request)
         } catch let error as HTTPClientError {
-            return .failure(error.pollFailure)
+            var failure = error.pollFailure
+            if error.kind == .privateAddress {
+                // Name the account: the operator must know which configured address redirects inward.
+                failure.message = "\(timeline ? "timeline" : "request") of \(self.account.key): \(failure.message)"
+            }
+            return .failure(failure)
         } catch {
             return .failure(PollFailure(kind: .transport, message: "\(error)", url: urlKey))
         }
@@ -68,11 +73,13 @@ struct PollSession: Sendable {
             if !timeline || validators.etag == nil && validators.lastModified == nil { state.validators[urlKey] = nil }
             response = HTTPResponse(
                 url: response.url, effectiveURL: response.effectiveURL, status: 200, headers: response.headers,
-                body: body, httpVersion: response.httpVersion, timings: response.timings)
+                body: body, httpVersion: response.httpVersion, timings: response.timings,
+                redirects: response.redirects, remoteAddress: response.remoteAddress)
         }
         if let reference = await self.storeEvidence(response) {
             if timeline { self.evidence.append(reference) }
-            if timeline, response.status == 200 {
+            // Another host's validators must never make a later 304 of this URL replay its body.
+            if timeline, response.status == 200, response.isAnsweredByRequestedHost {
                 let etag = response.headers["ETag"]
                 let lastModified = response.headers["Last-Modified"].flatMap { HTTPDate.parse($0) }
                 if etag != nil || lastModified != nil {
@@ -81,9 +88,57 @@ struct PollSession: Sendable {
                 } else {
                     state.validators[urlKey] = nil
                 }
+            } else if timeline, !response.isAnsweredByRequestedHost {
+                state.validators[urlKey] = nil
             }
         }
         return .success(response)
+    }
+
+    /// Records or clears a permanent move of a timeline (or account lookup) address to another
+    /// host, and tells the operator once per account and target (rule of evidence 8: the new
+    /// host's answers are still never evidence; the configuration has to name it).
+    func noteMove(of response: HTTPResponse, state: inout AccountState) {
+        let requested = response.url.absoluteString
+        guard let hop = response.permanentMoveToOtherHost else {
+            if state.moved?.from == requested {
+                state.moved = nil
+                self.poller.logger.notice(
+                    "\(requested) no longer redirects to another host",
+                    metadata: ["account.key": "\(self.account.key)", "account.name": "\(self.account.displayName)"])
+            }
+            return
+        }
+        let target = hop.target?.absoluteString ?? hop.location
+        if let known = state.moved, known.from == requested, known.to == target { return }
+        let move = TimelineMove(from: requested, to: target, status: hop.status, noticedAt: self.now)
+        state.moved = move
+        let message =
+            "\(self.account.key) moved: \(move.summary); its answers are never evidence about the posts seen on "
+            + "\(response.url.host ?? requested). If the new address is the same account, put it in the "
+            + "configuration"
+        self.poller.logger.warning(
+            "\(message)",
+            metadata: ["account.key": "\(self.account.key)", "account.name": "\(self.account.displayName)"])
+    }
+
+    /// The blind poll for a timeline or account lookup answered by another host than the one
+    /// asked (rule of evidence 8): never an observation, never an account event.
+    /// - Parameters:
+    ///   - response: the answer that came from another host.
+    ///   - what: what was asked, for the message (`timeline`, `account lookup`).
+    func otherHostFailure(_ response: HTTPResponse, what: String) -> PollFailure {
+        let asked = response.url.host ?? response.url.absoluteString
+        let other = response.otherAnsweringHost ?? response.effectiveURL.absoluteString
+        var message =
+            "\(what) of \(self.account.key) was answered by \(other), not \(asked) (\(response.redirectChain), HTTP "
+            + "\(response.status)): another host's answer is never evidence about this account"
+        if response.permanentMoveToOtherHost != nil {
+            message +=
+                "; the address moved permanently: if the new one is the same account, put it in the configuration"
+        }
+        return PollFailure(
+            kind: .otherHost, message: message, url: response.url.absoluteString, httpStatus: response.status)
     }
 
     /// Probes one post; a transport failure or a rate limit is an inconclusive answer.
@@ -100,6 +155,12 @@ struct PollSession: Sendable {
             let response = try await self.poller.client.send(request)
             await self.noteRateLimit(response)
             let evidence = await self.storeEvidence(response)
+            if let other = response.otherAnsweringHost {
+                // Rule of evidence 8: another host's 404 is not this post's tombstone, nor its 200 a sign of life.
+                return ProbeResult(
+                    verdict: .inconclusive(detail: Self.otherHostDetail(response, other: other, about: "the post")),
+                    evidence: evidence)
+            }
             let verdict = adapter.classifyProbe(response, for: post, of: self.account)
             return ProbeResult(verdict: verdict, evidence: evidence)
         } catch {
@@ -117,6 +178,11 @@ struct PollSession: Sendable {
             let response = try await self.poller.client.send(request)
             await self.noteRateLimit(response)
             let evidence = await self.storeEvidence(response)
+            if let other = response.otherAnsweringHost {
+                return AccountProbeResult(
+                    verdict: .inconclusive(detail: Self.otherHostDetail(response, other: other, about: "the account")),
+                    evidence: evidence)
+            }
             return AccountProbeResult(
                 verdict: adapter.classifyAccountProbe(response, for: self.account), evidence: evidence)
         } catch {
@@ -129,7 +195,7 @@ struct PollSession: Sendable {
             account: self.account, polledAt: self.now,
             record: state.lastPoll ?? PollRecord(at: self.now, outcome: "unknown", detail: ""), events: events,
             probes: self.probesSent, blindSpan: state.detection.blindSpan,
-            postsTracked: state.detection.trackedPostCount, eventsLogged: state.eventsLogged)
+            postsTracked: state.detection.trackedPostCount, eventsLogged: state.eventsLogged, moved: state.moved)
     }
 
     // MARK: - Helpers
@@ -146,6 +212,12 @@ struct PollSession: Sendable {
         }
         if request.proxy == nil { request.proxy = self.account.proxy }
         return request
+    }
+
+    /// Why a probe answer from another host proves nothing.
+    private static func otherHostDetail(_ response: HTTPResponse, other: String, about subject: String) -> String {
+        "HTTP \(response.status) from \(other), not \(response.url.host ?? response.url.absoluteString) "
+            + "(\(response.redirectChain)): another host's answer proves nothing about \(subject)"
     }
 
     private func noteRateLimit(_ response: HTTPResponse) async {
@@ -173,7 +245,13 @@ struct PollSession: Sendable {
             return try await BlockingIO.run {
                 try store.storeEvidence(
                     body: response.body, url: response.url.absoluteString, status: response.status,
-                    headers: response.headers, fetchedAt: now)
+                    headers: response.headers, fetchedAt: now, effectiveURL: response.effectiveURL.absoluteString,
+                    remoteAddress: response.remoteAddress,
+                    redirects: response.redirects.map {
+                        EvidenceRecord.Redirect(
+                            url: $0.url.absoluteString, status: $0.status, location: $0.location,
+                            remoteAddress: $0.remoteAddress)
+                    })
             }
         } catch {
             self.poller.logger.error(

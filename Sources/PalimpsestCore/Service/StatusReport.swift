@@ -53,16 +53,19 @@ public struct StatusReport: Sendable, Codable, Hashable {
         public var postsTracked: Int
         /// Events of this account detected in the last 7 days.
         public var eventsThisWeek: Int
+        /// The account's timeline address redirects permanently to another host, if it does:
+        /// the configuration should name the new address.
+        public var moved: TimelineMove?
         /// Worst-case seconds from a deletion to its log entry when no probe answers (absence), see
         /// ``StatusReport/worstCaseDelay(interval:jitter:confirmPolls:confirmMinAge:)``; a blind
         /// account adds the rest of its blind span.
         public var worstCaseDelay: TimeInterval
         /// Findings still being proved (deletion and restore candidates), oldest first, each with
         /// why it waits.
-        public var pending: [PendingFinding]
+        public var pending: [PendingFinding] = []
 
         enum CodingKeys: String, CodingKey {
-            case account, name, interval, polling, blind, pending
+            case account, name, interval, polling, blind, moved, pending
             case lastPoll = "last_poll"
             case nextPoll = "next_poll"
             case postsTracked = "posts_tracked"
@@ -161,7 +164,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 account: account.key, name: account.name, interval: account.interval, lastPoll: entry?.lastPoll,
                 nextPoll: entry?.nextPoll, polling: live && (entry?.polling ?? false), blind: entry?.blind,
                 postsTracked: entry?.postsTracked ?? 0, eventsThisWeek: weekly[account.key] ?? 0,
-                worstCaseDelay: base + max(0, blindFor),
+                moved: entry?.moved, worstCaseDelay: base + max(0, blindFor),
                 pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [])
         }
         return StatusReport(
@@ -226,6 +229,9 @@ public struct StatusReport: Sendable, Codable, Hashable {
                         + "\(blind.failure.kind.rawValue): \(blind.failure.message))"))
             } else {
                 rows.append(("blind", "no"))
+            }
+            if let moved = row.moved {
+                rows.append(("moved", moved.summary))
             }
             rows.append(("posts", "\(row.postsTracked) tracked"))
             if row.pending.isEmpty {

@@ -105,14 +105,18 @@ public final class AccountStore: Sendable {
 
     /// Stores one raw response body content-addressed: `evidence/<sha256>.body` (the bytes exactly
     /// as given) and `evidence/<sha256>.json` (``EvidenceRecord``: v, url, status, headers,
-    /// fetched_at, sha256, size). Idempotent: a body already stored is not written again and its
-    /// record keeps the first fetch that produced it.
+    /// fetched_at, sha256, size, and the route: effective_url, remote_ip, redirects). Idempotent: a
+    /// body already stored is not written again and its record keeps the first fetch that
+    /// produced it, route included.
     /// - Parameters:
     ///   - body: The response body after content decoding.
     ///   - url: The URL requested.
     ///   - status: The HTTP status.
     ///   - headers: The response headers.
     ///   - fetchedAt: When the answer was received, UTC.
+    ///   - effectiveURL: The URL of the final answer after redirects; `nil` means `url`.
+    ///   - remoteAddress: The IP address the answer came from, if known.
+    ///   - redirects: The redirects followed before the answer, in order.
     /// - Returns: A reference with the body's path relative to the state root and its SHA-256.
     /// - Throws: ``StoreError`` when a file cannot be written.
     public func storeEvidence(
@@ -120,7 +124,10 @@ public final class AccountStore: Sendable {
         url: String,
         status: Int,
         headers: HTTPHeaders,
-        fetchedAt: Date
+        fetchedAt: Date,
+        effectiveURL: String? = nil,
+        remoteAddress: String? = nil,
+        redirects: [EvidenceRecord.Redirect] = []
     ) throws -> EvidenceReference {
         let sha256 = ContentHash.sha256Hex(body)
         let bodyURL = self.evidenceDirectory.appendingPathComponent("\(sha256).body")
@@ -136,7 +143,10 @@ public final class AccountStore: Sendable {
                 headers: headers.fields,
                 fetchedAt: fetchedAt,
                 sha256: sha256,
-                size: body.count
+                size: body.count,
+                effectiveURL: effectiveURL ?? url,
+                remoteAddress: remoteAddress,
+                redirects: redirects
             )
             try DurableFile.writeAtomically(
                 try self.encode(record, document: true, path: recordURL.path),

@@ -140,6 +140,78 @@ import Testing
         }
     }
 
+    @Test func everyRedirectHopIsRecordedWithItsStatusLocationAndAddress() async throws {
+        try await self.withServer { server, client in
+            server.script("/a", [ReplayResponse(status: 301, headers: ["Location": "/b"])])
+            server.script("/b", [ReplayResponse(status: 307, headers: ["Location": server.url("/c").absoluteString])])
+            server.script("/c", [ReplayResponse(body: Data("final".utf8))])
+
+            let response = try await client.send(HTTPRequest(url: server.url("/a")))
+
+            #expect(response.redirects.map(\.url) == [server.url("/a"), server.url("/b")])
+            #expect(response.redirects.map(\.status) == [301, 307])
+            #expect(response.redirects.map(\.location) == ["/b", server.url("/c").absoluteString])
+            #expect(response.redirects.allSatisfy { $0.remoteAddress == "127.0.0.1" })
+            #expect(response.remoteAddress == "127.0.0.1")
+            #expect(response.isAnsweredByRequestedHost)
+
+            let direct = try await client.send(HTTPRequest(url: server.url("/c")))
+            #expect(direct.redirects.isEmpty)
+            #expect(direct.remoteAddress == "127.0.0.1")
+        }
+    }
+
+    @Test func redirectToAnotherHostAtALoopbackAddressIsRefusedBeforeAnyRequest() async throws {
+        try await self.withServer { server, client in
+            server.script("/out", [ReplayResponse(status: 302, headers: ["Location": "http://localhost:\(server.port)/in"])])
+            server.script("/in", [ReplayResponse(body: Data("internal".utf8))])
+
+            let error = try await self.failure(client, HTTPRequest(url: server.url("/out")))
+
+            #expect(error.kind == .privateAddress)
+            #expect(error.pollFailure.kind == .privateAddress)
+            #expect(error.url == server.url("/out").absoluteString)
+            #expect(error.message.contains("localhost"))
+            #expect(error.message.contains("127.0.0.1"))
+            #expect(error.message.contains("loopback"))
+            #expect(!server.requests().map(\.path).contains("/in"), "no request may reach the internal host")
+        }
+    }
+
+    @Test func theRequestedHostStaysAllowedWhateverItsAddress() async throws {
+        try await self.withServer { server, client in
+            // 127.0.0.1 is loopback, but it is the host asked (configured directly): allowed, and
+            // so is a redirect back to it on another path.
+            server.script("/here", [ReplayResponse(status: 302, headers: ["Location": server.url("/there").absoluteString])])
+            server.script("/there", [ReplayResponse(body: Data("ok".utf8))])
+            let response = try await client.send(HTTPRequest(url: server.url("/here")))
+            #expect(response.body == Data("ok".utf8))
+            #expect(response.redirects.count == 1)
+        }
+    }
+
+    @Test func behindAProxyAHopToALiteralLoopbackHostIsRefusedAndANamedHostFollowed() async throws {
+        try await self.withServer { server, client in
+            let proxy = server.baseURL.absoluteString
+            server.script(
+                "http://public.example/a", [ReplayResponse(status: 302, headers: ["Location": "http://127.0.0.2/admin"])])
+            server.script(
+                "http://public.example/b", [ReplayResponse(status: 302, headers: ["Location": "http://other.example/b"])])
+            server.script("http://other.example/b", [ReplayResponse(body: Data("other".utf8))])
+
+            let refused = try await self.failure(
+                client, HTTPRequest(url: URL(string: "http://public.example/a")!, proxy: proxy))
+            #expect(refused.kind == .privateAddress)
+            #expect(refused.message.contains("127.0.0.2"))
+            #expect(!server.requests().map(\.path).contains("http://127.0.0.2/admin"))
+
+            let followed = try await client.send(HTTPRequest(url: URL(string: "http://public.example/b")!, proxy: proxy))
+            #expect(followed.body == Data("other".utf8))
+            #expect(followed.otherAnsweringHost == "other.example")
+            #expect(followed.remoteAddress == "127.0.0.1", "behind a proxy the address is the proxy's")
+        }
+    }
+
     @Test func fiveRedirectsAreFollowedAndASixthFails() async throws {
         try await self.withServer { server, client in
             for hop in 0..<7 {

@@ -55,6 +55,44 @@ import Testing
 
     // MARK: Evidence
 
+    @Test func evidenceRecordKeepsTheRouteOfTheFirstFetch() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try self.makeStore(root)
+        let body = Data(#"{"error":"Record not found"}"#.utf8)
+        let hop = EvidenceRecord.Redirect(
+            url: "http://example.social/api/v1/statuses/1", status: 301,
+            location: "https://example.social/api/v1/statuses/1", remoteAddress: "203.0.113.7")
+        let first = try store.storeEvidence(
+            body: body, url: "http://example.social/api/v1/statuses/1", status: 404, headers: [:],
+            fetchedAt: StoreTestSupport.date(), effectiveURL: "https://example.social/api/v1/statuses/1",
+            remoteAddress: "203.0.113.7", redirects: [hop])
+        _ = try store.storeEvidence(
+            body: body, url: "https://example.social/api/v1/statuses/2", status: 404, headers: [:],
+            fetchedAt: StoreTestSupport.date(60), remoteAddress: "203.0.113.8")
+
+        let record = try #require(try store.evidenceRecord(sha256: first.sha256))
+        #expect(record.effectiveURL == "https://example.social/api/v1/statuses/1")
+        #expect(record.remoteAddress == "203.0.113.7")
+        #expect(record.redirects == [hop])
+        let json = try String(
+            decoding: Data(contentsOf: store.evidenceDirectory.appendingPathComponent("\(first.sha256).json")), as: UTF8.self)
+        #expect(json.contains(#""effective_url" : "https://example.social/api/v1/statuses/1""#))
+        #expect(json.contains(#""remote_ip" : "203.0.113.7""#))
+        #expect(json.contains(#""location" : "https://example.social/api/v1/statuses/1""#))
+    }
+
+    @Test func evidenceRecordWrittenBeforeRoutesWereKeptStillDecodes() throws {
+        let old = """
+            {"fetched_at":"2026-11-29T22:18:42Z","headers":[],"sha256":"e28bf7d9fcc22cdfde0c7c8f31e3648a4847e7bda9cb69f309f24257eee3dd41","size":21,"status":404,"url":"https://mastodon.social/api/v1/statuses/1","v":1}
+            """
+        let record = try JSONCoding.decoder().decode(EvidenceRecord.self, from: Data(old.utf8))
+        #expect(record.url == "https://mastodon.social/api/v1/statuses/1")
+        #expect(record.effectiveURL == nil)
+        #expect(record.remoteAddress == nil)
+        #expect(record.redirects == nil)
+    }
+
     @Test func evidenceIsContentAddressedAndIdempotent() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
