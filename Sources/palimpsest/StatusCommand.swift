@@ -10,7 +10,9 @@ struct StatusCommand: AsyncParsableCommand {
             Read-only: safe while the daemon runs. Reads state_dir/status.json (rewritten by the \
             daemon every few seconds while it polls), each account's state.json, and the \
             deletion log. Per account: key and name, last poll time and outcome, next poll due, \
-            the current blind span if any, posts tracked, events of the last 7 days, and the \
+            the current blind span if any, posts tracked, events of the last 7 days (the \
+            deletions of originals the account reposted, which are not its own posts, are \
+            counted apart as reposts), and the \
             worst-case delay from a deletion to its log entry (interval plus confirmation by \
             absence). `--json` prints the same as one JSON document.
             """
