@@ -68,9 +68,10 @@ struct PollCommand: AsyncParsableCommand {
             case .polled(let report):
                 print("\(report.account.displayName): \(report.record.outcome): \(report.record.detail); \(report.events.count) events")
                 for event in report.events { printLine("  " + formatter.format(event)) }
-            case .fault(let account, let error as PollWriteError):
+            case .fault(_, let error as PollWriteError):
+                // The message names the account.
                 faults += 1
-                printError("\(account.displayName): \(error)")
+                printError("\(error)")
             case .fault(let account, let error):
                 faults += 1
                 printError("\(account.displayName): poll could not run: \(error)")
