@@ -10,7 +10,9 @@ struct PollCommand: AsyncParsableCommand {
             Prints one line per account (outcome and events) on stdout. `--now` records the poll \
             as made at the given time: for replays of recorded data and tests. Exit status 0 when \
             every poll ran (a blind poll is a normal outcome), 1 when a poll could not run \
-            (state or log not writable), 75 when a daemon (or another poll) is using the same \
+            or its results could not all be written (state or log not writable, disk full: \
+            each message says what was not written; events saved in the state but not in the \
+            log are appended by the next run), 75 when a daemon (or another poll) is using the same \
             state_dir: `poll` takes the daemon's lock (state_dir/palimpsest.lock) and refuses to \
             run beside it, since both would write the same account state; `--wait` waits for the \
             lock instead. Without --account it polls the accounts of this instance's shard.
@@ -66,9 +68,25 @@ struct PollCommand: AsyncParsableCommand {
             case .polled(let report):
                 print("\(report.account.displayName): \(report.record.outcome): \(report.record.detail); \(report.events.count) events")
                 for event in report.events { printLine("  " + formatter.format(event)) }
+            case .fault(_, let error as PollWriteError):
+                // The message names the account.
+                faults += 1
+                printError("\(error)")
             case .fault(let account, let error):
                 faults += 1
                 printError("\(account.displayName): poll could not run: \(error)")
+            }
+        }
+        // A state a full disk kept in memory: one last try before this process and its memory go.
+        for (account, result) in runtime.stateStore.saveUnsavedStates() {
+            switch result {
+            case .success:
+                printError("\(account): its state is written after all (the disk had room again)")
+            case .failure(let error):
+                printError(
+                    "\(account): its state could not be written: \(error). What this run found for it "
+                        + "(a blind span's start, events not yet logged) is lost; free space and run "
+                        + "palimpsest poll again: it observes the account afresh")
             }
         }
         if faults > 0 { throw ExitCode(1) }

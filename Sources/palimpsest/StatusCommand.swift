@@ -14,7 +14,9 @@ struct StatusCommand: AsyncParsableCommand {
             deletion log. Per account: key and name, last poll time and outcome, next poll due, \
             the current blind span if any, posts tracked, the findings still being proved \
             (deletion and restore candidates, each with why it waits: absence counted so far, \
-            probes that answered nothing conclusive), events of the last 7 days, and the \
+            probes that answered nothing conclusive), events of the last 7 days (the \
+            deletions of originals the account reposted, which are not its own posts, are \
+            counted apart as reposts), and the \
             worst-case delay from a deletion to its log entry (interval plus confirmation by \
             absence). `--json` prints the same as one JSON document.
             """

@@ -237,6 +237,7 @@ extension Confirmer {
                 event.reason = tombstone.reason
                 event.confirmedBy = .probe
                 event.postID = original
+                event.about = .repostedOriginal
                 event.detail = tombstone.detail
                 event.snapshot = self.snapshotID
                 self.events.append(event)

@@ -33,9 +33,16 @@ public struct DigestAccount: Sendable, Hashable, Encodable {
     /// The name to show: the display name, else the key.
     public var displayName: String { self.name ?? self.account.rawValue }
 
-    /// The entries of one kind, oldest first.
+    /// The entries of one kind about the account's own posts, oldest first: the deletions of
+    /// originals it reposted are in ``repostedOriginalEntries``, not here.
     public func entries(_ kind: EventKind) -> [DigestEntry] {
-        self.entries.filter { $0.event.event == kind }
+        self.entries.filter { $0.event.event == kind && !$0.event.isRepostedOriginalDeletion }
+    }
+
+    /// Deletions of originals of other accounts that this account reposted (`about:
+    /// reposted_original`), oldest first: findings about the account, not deletions by it.
+    public var repostedOriginalEntries: [DigestEntry] {
+        self.entries.filter { $0.event.isRepostedOriginalDeletion }
     }
 
     /// `account_unavailable` and `account_restored` entries, oldest first.
@@ -43,9 +50,9 @@ public struct DigestAccount: Sendable, Hashable, Encodable {
         self.entries.filter { $0.event.event == .accountUnavailable || $0.event.event == .accountRestored }
     }
 
-    /// Number of entries of one kind.
+    /// Number of entries of one kind about the account's own posts (see ``entries(_:)``).
     public func count(_ kind: EventKind) -> Int {
-        self.entries.reduce(0) { $0 + ($1.event.event == kind ? 1 : 0) }
+        self.entries.reduce(0) { $0 + ($1.event.event == kind && !$1.event.isRepostedOriginalDeletion ? 1 : 0) }
     }
 
     /// True when the account has a post or account finding in the week (blind spans do not count).

@@ -245,8 +245,14 @@ public struct DigestBuilder: Sendable {
         var reasons: [String: Int] = [:]
         var confirmations: [String: Int] = [:]
         var events = 0
+        var repostedOriginals = 0
         for entry in accounts.flatMap(\.entries) {
             events += 1
+            // Another account's post: counted apart, never among the watched accounts' deletions.
+            if entry.event.isRepostedOriginalDeletion {
+                repostedOriginals += 1
+                continue
+            }
             byKind[entry.event.event.rawValue, default: 0] += 1
             if entry.event.event == .deleted {
                 reasons[(entry.event.reason ?? .unknown).rawValue, default: 0] += 1
@@ -260,6 +266,7 @@ public struct DigestBuilder: Sendable {
             byKind: byKind,
             deletedByReason: reasons,
             deletedByConfirmation: confirmations,
+            repostedOriginalsDeleted: repostedOriginals,
             accountsWatched: accounts.count,
             accountsWithFindings: accounts.filter(\.hasFindings).count,
             expectedSeconds: accounts.reduce(0) { $0 + $1.coverage.expectedSeconds },

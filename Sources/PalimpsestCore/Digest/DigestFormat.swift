@@ -176,6 +176,20 @@ extension DigestFormat {
         }
     }
 
+    /// The headline line for deleted originals of other accounts that watched accounts reposted:
+    /// `1 reposted original deleted (another account's post that a watched account reposted; not
+    /// counted above)`.
+    static func repostedOriginalsNoun(count: Int) -> String {
+        count == 1
+            ? "1 reposted original deleted (another account's post that a watched account reposted; not counted above)"
+            : "\(count) reposted originals deleted (other accounts' posts that watched accounts reposted; "
+                + "not counted above)"
+    }
+
+    /// How the deletion of a reposted original was confirmed.
+    static let repostedOriginalConfirmation =
+        "the platform's own notice, shown in place of the original inside this account's repost"
+
     /// The reasons of the week's deletions with their counts, most frequent first:
     /// `2 censored, 1 removed`.
     static func reasonCounts(_ counts: [String: Int]) -> String {

@@ -2,12 +2,16 @@
 public struct DigestTotals: Sendable, Hashable, Encodable {
     /// Events detected in the week (every kind, `blind` included).
     public var events: Int
-    /// Events per kind (`deleted`, `altered`, …); every kind is present, maybe 0.
+    /// Events per kind (`deleted`, `altered`, …) about the watched accounts' own posts; every kind
+    /// is present, maybe 0. Deletions of originals they reposted are in ``repostedOriginalsDeleted``.
     public var byKind: [String: Int]
     /// Deletions per reason (`censored`, `removed`, …); only reasons that occurred.
     public var deletedByReason: [String: Int]
     /// Deletions per confirmation (`probe`, `absence`); only those that occurred.
     public var deletedByConfirmation: [String: Int]
+    /// Originals of other accounts that watched accounts reposted, seen deleted (`deleted` events with
+    /// `about: reposted_original`): counted apart from the accounts' own deletions.
+    public var repostedOriginalsDeleted: Int
     /// Accounts in the digest: the configured ones and any other account with events in the week.
     public var accountsWatched: Int
     /// Accounts with a deletion, alteration, restore or account event in the week.
@@ -23,6 +27,7 @@ public struct DigestTotals: Sendable, Hashable, Encodable {
         byKind: [String: Int],
         deletedByReason: [String: Int],
         deletedByConfirmation: [String: Int],
+        repostedOriginalsDeleted: Int = 0,
         accountsWatched: Int,
         accountsWithFindings: Int,
         expectedSeconds: Int,
@@ -32,6 +37,7 @@ public struct DigestTotals: Sendable, Hashable, Encodable {
         self.byKind = byKind
         self.deletedByReason = deletedByReason
         self.deletedByConfirmation = deletedByConfirmation
+        self.repostedOriginalsDeleted = repostedOriginalsDeleted
         self.accountsWatched = accountsWatched
         self.accountsWithFindings = accountsWithFindings
         self.expectedSeconds = expectedSeconds
@@ -48,7 +54,7 @@ public struct DigestTotals: Sendable, Hashable, Encodable {
 
     /// True when nothing but blind spans happened: no post or account finding.
     public var isEmpty: Bool {
-        EventKind.allCases.allSatisfy { $0 == .blind || self.count($0) == 0 }
+        self.repostedOriginalsDeleted == 0 && EventKind.allCases.allSatisfy { $0 == .blind || self.count($0) == 0 }
     }
 
     /// Encodes the fields and ``coverage`` rounded to four decimals.
@@ -58,6 +64,7 @@ public struct DigestTotals: Sendable, Hashable, Encodable {
         try container.encode(self.byKind, forKey: .byKind)
         try container.encode(self.deletedByReason, forKey: .deletedByReason)
         try container.encode(self.deletedByConfirmation, forKey: .deletedByConfirmation)
+        try container.encode(self.repostedOriginalsDeleted, forKey: .repostedOriginalsDeleted)
         try container.encode(self.accountsWatched, forKey: .accountsWatched)
         try container.encode(self.accountsWithFindings, forKey: .accountsWithFindings)
         try container.encode(self.expectedSeconds, forKey: .expectedSeconds)
@@ -70,6 +77,7 @@ public struct DigestTotals: Sendable, Hashable, Encodable {
         case byKind = "by_kind"
         case deletedByReason = "deleted_by_reason"
         case deletedByConfirmation = "deleted_by_confirmation"
+        case repostedOriginalsDeleted = "reposted_originals_deleted"
         case accountsWatched = "accounts_watched"
         case accountsWithFindings = "accounts_with_findings"
         case expectedSeconds = "expected_s"

@@ -21,7 +21,7 @@ public enum EventsCSV {
     /// The header row, in column order (documented in `docs/digest.md`).
     public static let columns = [
         "log", "seq", "id", "detected_at", "detected_local", "event", "reason", "confirmed_by", "platform", "account",
-        "account_name", "post_id", "post_kind", "url", "posted_at", "first_seen", "last_seen", "first_missing",
+        "account_name", "post_id", "post_kind", "about", "url", "posted_at", "first_seen", "last_seen", "first_missing",
         "lifetime_min_s", "lifetime_max_s", "gone_for_min_s", "gone_for_max_s", "text", "previous_text", "diff",
         "edited_at", "previous_version", "version", "title", "media", "blind_from", "blind_to", "blind_failed_polls",
         "blind_failure_kind", "blind_failure_message", "detail", "snapshot", "evidence_sha256", "evidence_status",
@@ -62,6 +62,7 @@ public enum EventsCSV {
             event.accountName ?? "",
             event.postID ?? "",
             event.postKind?.rawValue ?? "",
+            event.about?.rawValue ?? "",
             event.url ?? "",
             time(event.postedAt),
             time(event.firstSeen),

@@ -83,6 +83,9 @@ public struct HTMLDigestRenderer: Sendable {
             deletedItem += "confirmed by probe \(probe), by absence \(absence))"
         }
         items.append(deletedItem)
+        if totals.repostedOriginalsDeleted > 0 {
+            items.append(Self.escape(DigestFormat.repostedOriginalsNoun(count: totals.repostedOriginalsDeleted)))
+        }
         items.append(
             "<strong>" + Self.escape(DigestFormat.kindNoun(.altered, count: totals.count(.altered))) + "</strong>"
         )
@@ -172,6 +175,13 @@ public struct HTMLDigestRenderer: Sendable {
             out += "<h4>\(title) (\(entries.count))</h4>\n"
             for entry in entries { out += self.entry(entry) }
         }
+        let reposted = account.repostedOriginalEntries
+        if !reposted.isEmpty {
+            out += "<h4>Originals this account reposted, deleted (\(reposted.count))</h4>\n"
+            out += "<p class=\"muted\">Posts of other accounts, not of this one: the platform shows their removal "
+            out += "inside this account's reposts.</p>\n"
+            for entry in reposted { out += self.entry(entry) }
+        }
         let accountEvents = account.accountEntries
         if !accountEvents.isEmpty {
             out += "<h4>Account events (\(accountEvents.count))</h4>\n<ul class=\"account-events\">\n"
@@ -189,6 +199,11 @@ public struct HTMLDigestRenderer: Sendable {
         if event.postKind == .repost { out += " (a repost)" }
         var facts: [(String, String)] = []
         switch event.event {
+        case .deleted where event.isRepostedOriginalDeletion:
+            out += ": an original this account reposted was <strong>deleted</strong>, "
+            out += "\(Self.escape(DigestFormat.reason(event.reason)))</p>\n"
+            facts.append(("Detected", self.time(event.detectedAt)))
+            facts.append(("Confirmed by", Self.escape(DigestFormat.repostedOriginalConfirmation)))
         case .deleted:
             out += ": <strong>deleted</strong>, \(Self.escape(DigestFormat.reason(event.reason)))</p>\n"
             facts.append(("Posted", event.postedAt.map(self.time) ?? "unknown (the source gives no date)"))
@@ -242,6 +257,8 @@ public struct HTMLDigestRenderer: Sendable {
             }
         } else if let text = entry.text {
             out += "<div class=\"text\" dir=\"auto\">\(Self.text(text, multiline: true))</div>\n"
+        } else if event.isRepostedOriginalDeletion {
+            // The original was never seen: there is no text of it to show.
         } else {
             out += "<p class=\"muted\">Text not recorded.</p>\n"
         }

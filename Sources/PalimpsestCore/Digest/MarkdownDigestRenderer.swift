@@ -104,6 +104,9 @@ public struct MarkdownDigestRenderer: Sendable {
             deletedLine += " (" + notes.joined(separator: "; ") + ")"
         }
         lines.append(deletedLine)
+        if totals.repostedOriginalsDeleted > 0 {
+            lines.append("- " + DigestFormat.repostedOriginalsNoun(count: totals.repostedOriginalsDeleted))
+        }
         lines.append("- " + DigestFormat.kindNoun(.altered, count: totals.count(.altered)))
         lines.append("- " + DigestFormat.kindNoun(.restored, count: totals.count(.restored)))
         lines.append(
@@ -177,6 +180,14 @@ public struct MarkdownDigestRenderer: Sendable {
             out.append("")
             for entry in deleted { out += self.deletedEntry(entry) }
         }
+        let reposted = account.repostedOriginalEntries
+        if !reposted.isEmpty {
+            out.append("#### Originals this account reposted, deleted (\(reposted.count))")
+            out.append("")
+            out.append("Posts of other accounts, not of this one: the platform shows their removal inside this account's reposts.")
+            out.append("")
+            for entry in reposted { out += self.repostedOriginalEntry(entry) }
+        }
         let altered = account.entries(.altered)
         if !altered.isEmpty {
             out.append("#### Altered (\(altered.count))")
@@ -226,6 +237,20 @@ public struct MarkdownDigestRenderer: Sendable {
         out += facts
         out.append("")
         out += self.textBlock("Last known text", entry.text)
+        return out
+    }
+
+    private func repostedOriginalEntry(_ entry: DigestEntry) -> [String] {
+        let event = entry.event
+        var out = [
+            "**Post \(Self.code(event.postID ?? "?"))**: an original this account reposted was deleted, "
+                + Self.inline(DigestFormat.reason(event.reason)),
+            "",
+        ]
+        out.append("- Detected: \(self.time(event.detectedAt))")
+        out.append("- Confirmed by " + Self.inline(DigestFormat.repostedOriginalConfirmation))
+        out += self.commonFacts(entry)
+        out.append("")
         return out
     }
 

@@ -79,9 +79,10 @@ public final class DeletionLog: Sendable {
     /// - Parameter events: Events from the detector; their `seq` and `prev` are replaced.
     /// - Returns: The events actually written, with `seq` and `prev` set (empty when all were
     ///   already logged).
-    /// - Throws: ``StoreError`` when the file cannot be opened, locked, read, written or synced.
-    ///   After a failed write the file may hold some of the lines; the next append reads them back
-    ///   and skips their ids, so no event is written twice.
+    /// - Throws: ``StoreError`` when the file cannot be opened, locked, read, written or synced
+    ///   (`ENOSPC` when the disk is full). After a failed write the file may hold some of the lines,
+    ///   whole: the part of a line the write left is cut off again. The next append reads the whole
+    ///   ones back and skips their ids, so no event is written twice.
     public func append(_ events: [Event]) throws -> [Event] {
         try self.state.withLock { state in
             let file = try DurableFile.openForAppend(self.url.path, readable: true)
@@ -119,8 +120,9 @@ public final class DeletionLog: Sendable {
                 batchIDs.insert(event.id)
             }
             guard !written.isEmpty else { return [] }
-            try file.writeAll(payload)
-            try file.sync()
+            // A write cut short by a full disk leaves no torn line: the whole lines it managed stay
+            // (the next scan reads them back and skips their ids), the rest is cut off again.
+            try file.appendLines(payload, toFileOfSize: scan.size)
             state.offset = scan.size + payload.count
             state.lastSeq = seq
             state.lastHash = prev

@@ -7,7 +7,8 @@ public import Foundation
 /// ```
 ///
 /// Fields, separated by two spaces: the detection time in local time; the event with its reason
-/// and how it was confirmed (`altered` with the platform's edit marker); the account name (or key);
+/// and how it was confirmed (`altered` with the platform's edit marker; `reposted original deleted`
+/// for an original of another account that the account reposted); the account name (or key);
 /// the post id; the interval (`lived` for deletions, `gone` for restores, the span for `blind`);
 /// then the first ``textColumns`` terminal columns of the text (CJK and other wide characters count
 /// 2 columns; a grapheme is never cut; line breaks show as `⏎`; control characters are removed so a
@@ -49,7 +50,9 @@ public struct EventLineFormatter: Sendable {
         return fields.joined(separator: "  ")
     }
 
-    /// `deleted (removed, probe)`, `altered (edited 2026-11-29 23:01:10)`, `restored`, …
+    /// `deleted (removed, probe)`, `altered (edited 2026-11-29 23:01:10)`, `restored`, …; the
+    /// deletion of an original another account posted and this one reposted reads
+    /// `reposted original deleted (author_deleted, probe)`, apart from the account's own deletions.
     private static func label(_ event: Event, formatter: EventLineFormatter) -> String {
         var notes: [String] = []
         switch event.event {
@@ -63,7 +66,8 @@ public struct EventLineFormatter: Sendable {
             if let reason = event.reason { notes.append(reason.rawValue) }
             if let confirmedBy = event.confirmedBy { notes.append(confirmedBy.rawValue) }
         }
-        return notes.isEmpty ? event.event.rawValue : "\(event.event.rawValue) (\(notes.joined(separator: ", ")))"
+        let name = event.isRepostedOriginalDeletion ? "reposted original deleted" : event.event.rawValue
+        return notes.isEmpty ? name : "\(name) (\(notes.joined(separator: ", ")))"
     }
 
     /// The interval field of an event, if it has one.

@@ -17,6 +17,15 @@ public enum EventKind: String, Sendable, Codable, CaseIterable, Hashable {
     case blind
 }
 
+/// Whose post a post event concerns when it is not one of the watched account's own posts
+/// (`about` in the log; absent for the account's own posts).
+public enum EventSubject: String, Sendable, Codable, CaseIterable, Hashable {
+    /// An original post of another account that the watched account reposted: its deletion was
+    /// seen as the platform's tombstone inside the repost (Weibo). It is not a deletion by the
+    /// watched account, and is counted apart from the account's own.
+    case repostedOriginal = "reposted_original"
+}
+
 /// An interval in seconds, reported as bounds because deletion times are only known to lie
 /// between two polls: `{"min_s": …, "max_s": …}`.
 public struct SecondsInterval: Sendable, Codable, Hashable {
@@ -96,6 +105,10 @@ public struct Event: Sendable, Codable, Hashable, Identifiable {
     public var accountName: String?
     public var postID: String?
     public var postKind: PostKind?
+    /// Whose post this is when it is not the account's own: `reposted_original` for an original
+    /// of another account that the account reposted; `nil` for the account's own posts (and in
+    /// lines written before the field existed).
+    public var about: EventSubject?
     /// The post's permalink.
     public var url: String?
     public var postedAt: Date?
@@ -150,6 +163,12 @@ public struct Event: Sendable, Codable, Hashable, Identifiable {
         self.evidence = evidence
     }
 
+    /// True for a `deleted` event about an original of another account that this account
+    /// reposted (``about`` is ``EventSubject/repostedOriginal``), not one of the account's own posts.
+    public var isRepostedOriginalDeletion: Bool {
+        self.event == .deleted && self.about == .repostedOriginal
+    }
+
     /// The deterministic event ID: the first 32 hex digits of the SHA-256 of
     /// `account \n post \n kind \n proof`, where `proof` names the snapshot (or blind span start)
     /// that proved the finding. The same finding always gets the same ID, so a restart after a
@@ -162,7 +181,7 @@ public struct Event: Sendable, Codable, Hashable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case v, seq, id, event, reason, platform, account, url, lifetime, text, diff, version, blind, detail,
-            snapshot, evidence, prev
+            snapshot, evidence, prev, about
         case detectedAt = "detected_at"
         case confirmedBy = "confirmed_by"
         case accountName = "account_name"

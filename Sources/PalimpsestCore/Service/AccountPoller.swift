@@ -45,15 +45,32 @@ public struct AccountPoller: Sendable {
     }
 
     /// Polls `account` once, as of `now` (UTC).
+    ///
+    /// A write that fails (the disk is full) loses nothing: the account's state that could not be
+    /// saved stays in the ``StateStore``'s memory, events wait in the state until the log takes
+    /// them, and every later poll of this process first writes what waits, then polls anyway, so a
+    /// blind span that opened while the disk was full reaches the log with its true start once the
+    /// disk has room again. Events go to the log only once the state that holds them is on disk
+    /// (rule of evidence 7).
     /// - Returns: what the poll did and the events it logged.
-    /// - Throws: ``PollerError`` or a store error when the account's state or the deletion log
-    ///   cannot be read or written; nothing already stored is lost in that case.
+    /// - Throws: ``PollWriteError`` when the poll ran but its results could not all be written
+    ///   (it says what waits, and where); ``PollerError`` or ``StoreError`` when the account's state
+    ///   cannot be read or its folder created. Nothing already stored is lost in either case.
     public func poll(_ account: Account, at now: Date) async throws -> PollReport {
         let adapter = try self.adapters.adapter(for: account.platform)
         let store = try await BlockingIO.run { [stateStore] in try stateStore.accountStore(for: account.key) }
         var state =
             try await BlockingIO.run { try store.loadState(AccountState.self) } ?? AccountState(account: account.key)
-        var logged = try await self.appendPending(&state, store: store)
+        // What an earlier poll could not write goes first. A disk still full does not stop this
+        // poll: its own commit below tries the same writes again, with this poll's findings added.
+        var logged: [Event] = []
+        do {
+            logged = try await self.appendPending(&state, store: store, account: account, at: now)
+        } catch let error as PollWriteError {
+            self.logger.warning(
+                "\(error) Polling anyway; the write is tried again when this poll is committed.",
+                metadata: ["account.key": "\(account.key)"])
+        }
         // The cookie file is read at every poll, so renewed cookies need no reload.
         let cookie = try await BlockingIO.run { try CookieFile.cookie(for: account) }
         var session = PollSession(
@@ -193,22 +210,33 @@ public struct AccountPoller: Sendable {
         store: AccountStore,
         session: inout PollSession
     ) async throws -> [Event] {
+        // An answer that is not on disk is no evidence: nothing is derived from this poll, the state
+        // stays as it was, and the next poll observes the account again.
+        if let fault = session.evidenceFault {
+            throw self.writeError(fault, stage: .observation, state: state, account: session.account, at: session.now)
+        }
         let diff = WindowDiffer.diff(state: state.detection, observation: observation, settings: self.detection)
         // Re-keyed posts keep their former IDs in the archive line of their new ID.
         let formerIDs = Dictionary(
             diff.migrations.map { ($0.current.id, $0.previous.formerIDs + [$0.previous.post.id]) },
             uniquingKeysWith: { first, _ in first })
-        let snapshotID = try await BlockingIO.run { () -> String in
-            let id = try store.writeSnapshot(observation)
-            _ = try store.archive(observation.posts, seenAt: observation.polledAt, snapshotID: id, formerIDs: formerIDs)
-            return id
+        let snapshotID: String
+        do {
+            snapshotID = try await BlockingIO.run { () -> String in
+                let id = try store.writeSnapshot(observation)
+                _ = try store.archive(
+                    observation.posts, seenAt: observation.polledAt, snapshotID: id, formerIDs: formerIDs)
+                return id
+            }
+        } catch {
+            throw self.writeError(error, stage: .observation, state: state, account: session.account, at: session.now)
         }
         guard observation.isComplete else {
             // Rule of evidence 2: only a complete snapshot is diffed.
             state.lastPoll = PollRecord(
                 at: observation.polledAt, outcome: "incomplete", detail: "incomplete window: not diffed",
                 posts: observation.posts.count)
-            return try await self.commit(events: [], state: &state, store: store)
+            return try await self.commit(events: [], state: &state, store: store, session: session)
         }
 
         let context = AdapterContext(resolvedID: state.resolvedID)
@@ -255,7 +283,7 @@ public struct AccountPoller: Sendable {
         }
         state.lastPoll = PollRecord(
             at: observation.polledAt, outcome: "complete", detail: detail, posts: observation.posts.count)
-        let logged = try await self.commit(events: outcome.events, state: &state, store: store)
+        let logged = try await self.commit(events: outcome.events, state: &state, store: store, session: session)
         try await self.prune(state: state, store: store)
         return logged
     }
@@ -283,33 +311,44 @@ public struct AccountPoller: Sendable {
                 "account blind: \(failure)",
                 metadata: ["account.key": "\(session.account.key)", "account.name": "\(session.account.displayName)"])
         }
-        return try await self.commit(events: outcome.events, state: &state, store: store)
+        return try await self.commit(events: outcome.events, state: &state, store: store, session: session)
     }
 
     private func commitAccountUnavailable(
         reason: Reason, detail: String, evidence: [EvidenceReference], state: inout AccountState,
         store: AccountStore, session: PollSession
     ) async throws -> [Event] {
+        if let fault = session.evidenceFault {
+            throw self.writeError(fault, stage: .observation, state: state, account: session.account, at: session.now)
+        }
         let outcome = Confirmer.recordAccountUnavailable(
             state: state.detection, reason: reason, detail: detail, at: session.now, evidence: evidence,
             account: session.account)
         state.detection = outcome.state
         state.lastPoll = PollRecord(at: session.now, outcome: "account_unavailable", detail: "\(reason.rawValue): \(detail)")
-        return try await self.commit(events: outcome.events, state: &state, store: store)
+        return try await self.commit(events: outcome.events, state: &state, store: store, session: session)
     }
 
     /// Saves `events` as pending in the state (atomic), appends them to the log (fsync), then
     /// clears them from the state. A crash at any point leaves either no trace (state not yet
     /// renamed: the next poll finds them again, same deterministic IDs) or pending events the
-    /// next start appends exactly once (the log skips IDs it holds).
-    private func commit(events: [Event], state: inout AccountState, store: AccountStore) async throws -> [Event] {
+    /// next start appends exactly once (the log skips IDs it holds). A failed write (disk full)
+    /// leaves the state in the store's memory or the events pending in `state.json`: see
+    /// ``PollWriteError``.
+    private func commit(
+        events: [Event], state: inout AccountState, store: AccountStore, session: PollSession
+    ) async throws -> [Event] {
         state.pendingEvents += events
         for event in events {
             if let snapshot = event.snapshot { state.citedSnapshots.insert(snapshot) }
             for evidence in event.evidence { state.citedEvidence.insert(evidence.sha256) }
         }
         let saved = state
-        try await BlockingIO.run { try store.saveState(saved) }
+        do {
+            try await BlockingIO.run { try store.saveState(saved) }
+        } catch {
+            throw self.writeError(error, stage: .state, state: saved, account: session.account, at: session.now)
+        }
         if let fault = self.faultInjection, !events.isEmpty {
             self.logger.critical("fault injection: stopping between the state write and the log append")
             switch fault {
@@ -318,19 +357,33 @@ public struct AccountPoller: Sendable {
                 throw PollerError(account: saved.account, message: "injected failure before the log append")
             }
         }
-        return try await self.appendPending(&state, store: store)
+        return try await self.appendPending(&state, store: store, account: session.account, at: session.now)
     }
 
     /// Appends the state's pending events to the log (skipping those already there) and clears them.
-    private func appendPending(_ state: inout AccountState, store: AccountStore) async throws -> [Event] {
+    /// Events only go to the log from a state that is on disk: a state a failed save left in the
+    /// store's memory is written first (rule of evidence 7: a crash must never leave the log with
+    /// events the state on disk does not know).
+    private func appendPending(
+        _ state: inout AccountState, store: AccountStore, account: Account, at now: Date
+    ) async throws -> [Event] {
         guard !state.pendingEvents.isEmpty else { return [] }
+        if store.hasUnsavedState {
+            let saved = state
+            do {
+                try await BlockingIO.run { try store.saveState(saved) }
+            } catch {
+                throw self.writeError(error, stage: .state, state: saved, account: account, at: now)
+            }
+        }
         let pending = state.pendingEvents
         let log = self.log
-        let written = try await BlockingIO.run { try log.append(pending) }
-        state.pendingEvents = []
-        state.eventsLogged += written.count
-        let saved = state
-        try await BlockingIO.run { try store.saveState(saved) }
+        let written: [Event]
+        do {
+            written = try await BlockingIO.run { try log.append(pending) }
+        } catch {
+            throw self.writeError(error, stage: .log, state: state, account: account, at: now)
+        }
         for event in written {
             self.logger.notice(
                 "logged \(event.event.rawValue)\(event.postID.map { " of post \($0)" } ?? "")",
@@ -339,7 +392,27 @@ public struct AccountPoller: Sendable {
                     "event.reason": "\(event.reason?.rawValue ?? "-")", "event.seq": "\(event.seq ?? 0)",
                 ])
         }
+        state.pendingEvents = []
+        // Every pending event is in the log now, whether this append wrote it or an earlier one
+        // that failed half-way or was followed by a crash; each is counted once, as it leaves.
+        state.eventsLogged += Set(pending.map(\.id)).count
+        let saved = state
+        do {
+            try await BlockingIO.run { try store.saveState(saved) }
+        } catch {
+            throw self.writeError(error, stage: .state, state: saved, account: account, at: now)
+        }
         return written
+    }
+
+    /// `error` as a ``PollWriteError`` saying what waits where, when it is a failed write.
+    private func writeError(
+        _ error: any Error, stage: PollWriteError.Stage, state: AccountState, account: Account, at now: Date
+    ) -> any Error {
+        guard let cause = error as? StoreError else { return error }
+        return PollWriteError(
+            account: account.key, accountName: account.name, polledAt: now, stage: stage, cause: cause,
+            pendingEvents: state.pendingEvents.count, blindSpan: state.detection.blindSpan)
     }
 
     private func prune(state: AccountState, store: AccountStore) async throws {

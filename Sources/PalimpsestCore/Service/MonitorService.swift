@@ -190,6 +190,7 @@ public final class MonitorService: Service, Sendable {
             self.logger.info("shutting down: finishing in-flight polls")
             self.stop()
         }
+        await self.saveUnsavedStates()
         self.logger.info("all polls finished; deletion log and state are written")
     }
 
@@ -236,6 +237,12 @@ public final class MonitorService: Service, Sendable {
                     self.logger.debug(
                         "polled: \(report.record.outcome) \(report.record.detail)",
                         metadata: ["account.key": "\(account.key)"])
+                } catch let error as PollWriteError {
+                    result = .fault(account, error)
+                    // Not fatal: what waits is written by the account's next poll, first thing.
+                    self.logger.error(
+                        "\(error) Still running: the account's next poll writes what waits, then polls again.",
+                        metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
                 } catch {
                     result = .fault(account, error)
                     self.logger.error(
@@ -246,6 +253,27 @@ public final class MonitorService: Service, Sendable {
                 if let due = self.state.withLock({ $0.watches[key].map(\.nextDue) }) {
                     self.observer(.scheduled(key, nextPoll: due))
                 }
+            }
+        }
+    }
+
+    /// Before exiting: writes the account states that a full disk kept in memory, and says which
+    /// are lost because the disk is still full.
+    private func saveUnsavedStates() async {
+        let stateStore = self.state.withLock { $0.poller.stateStore }
+        let results = (try? await BlockingIO.run { stateStore.saveUnsavedStates() }) ?? []
+        for (account, result) in results {
+            switch result {
+            case .success:
+                self.logger.notice(
+                    "wrote the account's state kept in memory since a write failed",
+                    metadata: ["account.key": "\(account)"])
+            case .failure(let error):
+                let message =
+                    "the account's state kept in memory since a write failed cannot be written before exit: "
+                    + "\(error); what it held since its last save (a blind span's start, events not yet "
+                    + "logged) is lost, and polling resumes from the state on disk"
+                self.logger.critical("\(message)", metadata: ["account.key": "\(account)"])
             }
         }
     }

@@ -15,6 +15,9 @@ struct PollSession: Sendable {
     /// Evidence of the timeline answers of this poll, in request order.
     private(set) var evidence: [EvidenceReference] = []
     private(set) var probesSent = 0
+    /// Why a timeline answer of this poll could not be stored as evidence (disk full), if one
+    /// could not: such an answer is not evidence, so nothing may be derived from the poll.
+    private(set) var evidenceFault: StoreError?
 
     init(
         poller: AccountPoller, adapter: any PlatformAdapter, account: Account, store: AccountStore, now: Date,
@@ -76,7 +79,10 @@ struct PollSession: Sendable {
                 body: body, httpVersion: response.httpVersion, timings: response.timings,
                 redirects: response.redirects, remoteAddress: response.remoteAddress)
         }
-        if let reference = await self.storeEvidence(response) {
+        switch await self.storeEvidence(response) {
+        case .failure(let error):
+            if timeline { self.evidenceFault = error }
+        case .success(let reference):
             if timeline { self.evidence.append(reference) }
             // Another host's validators must never make a later 304 of this URL replay its body.
             if timeline, response.status == 200, response.isAnsweredByRequestedHost {
@@ -154,7 +160,10 @@ struct PollSession: Sendable {
         do {
             let response = try await self.poller.client.send(request)
             await self.noteRateLimit(response)
-            let evidence = await self.storeEvidence(response)
+            // An answer that could not be kept is no evidence: the probe is made again next poll.
+            guard case .success(let evidence) = await self.storeEvidence(response) else {
+                return ProbeResult(verdict: .inconclusive(detail: Self.unstoredAnswer), evidence: nil)
+            }
             if let other = response.otherAnsweringHost {
                 // Rule of evidence 8: another host's 404 is not this post's tombstone, nor its 200 a sign of life.
                 return ProbeResult(
@@ -177,7 +186,9 @@ struct PollSession: Sendable {
         do {
             let response = try await self.poller.client.send(request)
             await self.noteRateLimit(response)
-            let evidence = await self.storeEvidence(response)
+            guard case .success(let evidence) = await self.storeEvidence(response) else {
+                return AccountProbeResult(verdict: .inconclusive(detail: Self.unstoredAnswer), evidence: nil)
+            }
             if let other = response.otherAnsweringHost {
                 return AccountProbeResult(
                     verdict: .inconclusive(detail: Self.otherHostDetail(response, other: other, about: "the account")),
@@ -236,27 +247,38 @@ struct PollSession: Sendable {
         }
     }
 
-    /// Stores a raw answer as evidence. Evidence that cannot be written is logged, never fatal for
-    /// the poll: the snapshot still records the posts, and a later event cites what exists.
-    private func storeEvidence(_ response: HTTPResponse) async -> EvidenceReference? {
+    /// The verdict detail of a probe whose answer could not be stored as evidence.
+    static let unstoredAnswer =
+        "the answer could not be stored as evidence (the state folder's disk refused the write); probed again next poll"
+
+    /// Stores a raw answer as evidence. An answer that cannot be written (disk full) is logged and
+    /// is no evidence: a probe answer then proves nothing, and a timeline answer fails the poll's
+    /// commit (``evidenceFault``), so no finding ever cites an answer that was not kept.
+    private func storeEvidence(_ response: HTTPResponse) async -> Result<EvidenceReference, StoreError> {
         let store = self.store
         let now = self.now
         do {
-            return try await BlockingIO.run {
-                try store.storeEvidence(
-                    body: response.body, url: response.url.absoluteString, status: response.status,
-                    headers: response.headers, fetchedAt: now, effectiveURL: response.effectiveURL.absoluteString,
-                    remoteAddress: response.remoteAddress,
-                    redirects: response.redirects.map {
-                        EvidenceRecord.Redirect(
-                            url: $0.url.absoluteString, status: $0.status, location: $0.location,
-                            remoteAddress: $0.remoteAddress)
-                    })
-            }
+            return .success(
+                try await BlockingIO.run {
+                    try store.storeEvidence(
+                        body: response.body, url: response.url.absoluteString, status: response.status,
+                        headers: response.headers, fetchedAt: now, effectiveURL: response.effectiveURL.absoluteString,
+                        remoteAddress: response.remoteAddress,
+                        redirects: response.redirects.map {
+                            EvidenceRecord.Redirect(
+                                url: $0.url.absoluteString, status: $0.status, location: $0.location,
+                                remoteAddress: $0.remoteAddress)
+                        })
+                })
         } catch {
             self.poller.logger.error(
-                "could not store evidence: \(error)", metadata: ["account.key": "\(self.account.key)"])
-            return nil
+                "could not store the answer from \(response.url.absoluteString) as evidence: \(error)",
+                metadata: ["account.key": "\(self.account.key)"])
+            return .failure(
+                error as? StoreError
+                    ?? StoreError(
+                        operation: "write", path: store.evidenceDirectory.path, detail: "\(error)",
+                        advice: "check the state folder's disk"))
         }
     }
 

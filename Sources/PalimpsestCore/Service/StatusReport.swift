@@ -1,8 +1,8 @@
 public import Foundation
 
 /// What `palimpsest status` shows: per watched account its last poll, next poll, blind span,
-/// posts tracked, events of the last 7 days and worst-case detection delay, and whether the daemon
-/// runs.
+/// posts tracked, events of the last 7 days (deletions of originals it reposted counted apart) and
+/// worst-case detection delay, and whether the daemon runs.
 ///
 /// Read-only and lock-free, so it works while the daemon runs: it reads the daemon's
 /// `status.json` (written atomically), each account's `state.json` (written atomically) when the
@@ -51,11 +51,15 @@ public struct StatusReport: Sendable, Codable, Hashable {
         public var blind: BlindSpan?
         /// Posts the detector tracks.
         public var postsTracked: Int
-        /// Events of this account detected in the last 7 days.
+        /// Events of this account detected in the last 7 days, its own posts only: the deletions
+        /// of originals it reposted are counted apart, in ``repostedOriginalsDeleted``.
         public var eventsThisWeek: Int
         /// The account's timeline address redirects permanently to another host, if it does:
         /// the configuration should name the new address.
         public var moved: TimelineMove?
+        /// Originals of other accounts that this account reposted, seen deleted in the last 7 days
+        /// (`deleted` events with `about: reposted_original`).
+        public var repostedOriginalsDeleted: Int = 0
         /// Worst-case seconds from a deletion to its log entry when no probe answers (absence), see
         /// ``StatusReport/worstCaseDelay(interval:jitter:confirmPolls:confirmMinAge:)``; a blind
         /// account adds the rest of its blind span.
@@ -70,6 +74,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
             case nextPoll = "next_poll"
             case postsTracked = "posts_tracked"
             case eventsThisWeek = "events_7d"
+            case repostedOriginalsDeleted = "reposted_originals_deleted_7d"
             case worstCaseDelay = "worst_case_delay"
         }
     }
@@ -135,9 +140,14 @@ public struct StatusReport: Sendable, Codable, Hashable {
 
         let weekAgo = now.addingTimeInterval(-7 * 86_400)
         var weekly: [AccountKey: Int] = [:]
+        var repostedOriginals: [AccountKey: Int] = [:]
         if FileManager.default.fileExists(atPath: config.daemon.deletionLog.path) {
             for event in try DeletionLog.readEvents(at: config.daemon.deletionLog) where event.detectedAt >= weekAgo {
-                weekly[event.account, default: 0] += 1
+                if event.isRepostedOriginalDeletion {
+                    repostedOriginals[event.account, default: 0] += 1
+                } else {
+                    weekly[event.account, default: 0] += 1
+                }
             }
         }
 
@@ -164,7 +174,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 account: account.key, name: account.name, interval: account.interval, lastPoll: entry?.lastPoll,
                 nextPoll: entry?.nextPoll, polling: live && (entry?.polling ?? false), blind: entry?.blind,
                 postsTracked: entry?.postsTracked ?? 0, eventsThisWeek: weekly[account.key] ?? 0,
-                moved: entry?.moved, worstCaseDelay: base + max(0, blindFor),
+                moved: entry?.moved, repostedOriginalsDeleted: repostedOriginals[account.key] ?? 0,
+                worstCaseDelay: base + max(0, blindFor),
                 pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [])
         }
         return StatusReport(
@@ -245,6 +256,13 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 }
             }
             rows.append(("events", "\(row.eventsThisWeek) in the last 7 days"))
+            if row.repostedOriginalsDeleted > 0 {
+                let count = row.repostedOriginalsDeleted
+                rows.append(
+                    ("reposts", count == 1
+                        ? "1 original this account reposted was deleted in the last 7 days (not its own post)"
+                        : "\(count) originals this account reposted were deleted in the last 7 days (not its own posts)"))
+            }
             rows.append(
                 ("worst case", "\(Self.duration(row.worstCaseDelay)) from a deletion to its log entry (by absence)"))
             let width = rows.map(\.0.count).max() ?? 0

@@ -31,6 +31,10 @@ public final class AccountStore: Sendable {
     // serializes them with other processes (`palimpsest poll` next to the daemon).
     private let archiveIndex = Mutex<ArchiveIndex?>(nil)
 
+    // The encoded state.json that the last saveState could not write (disk full), kept until a
+    // save succeeds: loadState returns it, so a daemon that goes on polling loses nothing of it.
+    private let unsavedState = Mutex<Data?>(nil)
+
     private struct ArchiveIndex {
         var device: UInt64
         var inode: UInt64
@@ -67,12 +71,14 @@ public final class AccountStore: Sendable {
 
     // MARK: State
 
-    /// The detector's state from `state.json`, or `nil` when the account has none yet.
+    /// The detector's state: the one a failed ``saveState(_:)`` keeps in memory (it is newer than
+    /// the file), else `state.json`'s, or `nil` when the account has none yet.
     /// - Throws: ``StoreError`` when the file cannot be read, has an unknown format version, or
     ///   does not decode as `State` (the message names the file; move it aside to start afresh).
     public func loadState<State: Codable>(_ type: State.Type) throws -> State? {
         let path = self.stateURL.path
-        guard let data = try POSIXFile.contents(of: path) else { return nil }
+        let kept = self.unsavedState.withLock { $0 }
+        guard let data = try kept ?? POSIXFile.contents(of: path) else { return nil }
         let envelope: StateEnvelope<State>
         do {
             let version = try JSONCoding.decoder().decode(FormatVersion.self, from: data).v
@@ -91,14 +97,41 @@ public final class AccountStore: Sendable {
     }
 
     /// Replaces `state.json` atomically with `state`, wrapped as `{"v": 1, "state": …}`.
-    /// - Throws: ``StoreError`` when encoding or the atomic write fails (the old state then stays).
+    ///
+    /// When the write fails (`ENOSPC`: the disk is full), `state.json` keeps its old contents and
+    /// this store keeps `state` in memory instead: ``loadState(_:)`` returns it and
+    /// ``hasUnsavedState`` is true until a save succeeds (``saveUnsavedState()`` retries it alone).
+    /// The memory lasts as long as the process.
+    /// - Throws: ``StoreError`` when encoding or the atomic write fails (the old state then stays
+    ///   on disk).
     public func saveState<State: Codable>(_ state: State) throws {
         let data = try self.encode(
             StateEnvelope(v: Self.formatVersion, state: state),
             document: true,
             path: self.stateURL.path
         )
+        do {
+            try DurableFile.writeAtomically(data, to: self.stateURL)
+        } catch {
+            self.unsavedState.withLock { $0 = data }
+            throw error
+        }
+        self.unsavedState.withLock { $0 = nil }
+    }
+
+    /// True while the state of the last ``saveState(_:)`` is only in memory (its write failed).
+    public var hasUnsavedState: Bool { self.unsavedState.withLock { $0 != nil } }
+
+    /// Writes the state a failed ``saveState(_:)`` kept in memory, if any.
+    /// - Returns: `true` when there was one and it is now in `state.json`, `false` when there was none.
+    /// - Throws: ``StoreError`` when the write fails again (the state stays in memory).
+    @discardableResult
+    public func saveUnsavedState() throws -> Bool {
+        guard let data = self.unsavedState.withLock({ $0 }) else { return false }
         try DurableFile.writeAtomically(data, to: self.stateURL)
+        // Cleared only if no newer save came in meanwhile.
+        self.unsavedState.withLock { if $0 == data { $0 = nil } }
+        return true
     }
 
     // MARK: Evidence
@@ -342,8 +375,8 @@ public final class AccountStore: Sendable {
             // Until the write and fsync succeed, the cache keeps the old offset: a failed append
             // is re-read from the file next time, never assumed.
             cached = index
-            try file.writeAll(payload)
-            try file.sync()
+            // A write cut short by a full disk leaves no torn line (see POSIXFile.appendLines).
+            try file.appendLines(payload, toFileOfSize: status.size)
             index.offset = status.size + payload.count
             index.versions.formUnion(newKeys)
             cached = index

@@ -59,13 +59,19 @@ struct POSIXFile {
     }
 
     /// Writes every byte of `data` (looping over short writes).
-    /// - Throws: ``StoreError`` for any failure of `write(2)`.
+    /// - Throws: ``StoreError`` for any failure of `write(2)`, e.g. `ENOSPC` when the disk is full;
+    ///   the bytes before the failure may then be in the file.
     func writeAll(_ data: Data) throws {
         try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
             guard let base = buffer.baseAddress else { return }
             var done = 0
             while done < buffer.count {
-                let written = write(self.fd, base + done, buffer.count - done)
+                var wanted = buffer.count - done
+                if let allowed = SimulatedDiskSpace.allowance(for: self.path, wanted: wanted) {
+                    guard allowed > 0 else { throw StoreError.posix("write", path: self.path, code: ENOSPC) }
+                    wanted = allowed
+                }
+                let written = write(self.fd, base + done, wanted)
                 if written < 0 {
                     let code = errno
                     if code == EINTR { continue }
@@ -73,6 +79,41 @@ struct POSIXFile {
                 }
                 done += written
             }
+        }
+    }
+
+    /// Appends `payload`, whole JSON Lines each ended by `\n`, to this file (opened with
+    /// `O_APPEND` and locked by the caller, whose size before the write is `size`), then fsyncs it.
+    ///
+    /// When the write fails part-way (`ENOSPC`: the disk filled up), the part of a line it left at
+    /// the end is cut off again (`ftruncate(2)`), so the file still ends with a whole line: no torn
+    /// line is left behind by a full disk. Whole lines the write managed stay (a follower may
+    /// already have read them); a later append reads them back.
+    /// - Throws: ``StoreError`` of the failed `write(2)` or `fsync(2)`.
+    func appendLines(_ payload: Data, toFileOfSize size: Int) throws {
+        do {
+            try self.writeAll(payload)
+        } catch {
+            if let now = try? self.status().size, now > size {
+                let written = payload.prefix(min(now - size, payload.count))
+                let keep = written.lastIndex(of: UInt8(ascii: "\n")).map { size + ($0 - payload.startIndex) + 1 } ?? size
+                if now > keep { try? self.truncate(to: keep) }
+                // Whatever stays is made as durable as the disk allows.
+                try? self.sync()
+            }
+            throw error
+        }
+        try self.sync()
+    }
+
+    /// Cuts the file back to `size` bytes (`ftruncate(2)`): how an append that failed half-way
+    /// removes the part of a line it left.
+    /// - Throws: ``StoreError`` for any failure of `ftruncate(2)`.
+    func truncate(to size: Int) throws {
+        while ftruncate(self.fd, off_t(size)) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            throw StoreError.posix("ftruncate", path: self.path, code: code)
         }
     }
 

@@ -71,6 +71,18 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Writes every account state that a failed save left in memory (``AccountStore/saveState(_:)``
+    /// on a full disk): what the daemon does before it exits, and `palimpsest poll` at its end.
+    /// - Returns: one result per account whose state was in memory, sorted by key: success when it
+    ///   is now in its `state.json`, else the error of the write that failed again (that state is
+    ///   lost when the process exits).
+    public func saveUnsavedStates() -> [(account: AccountKey, result: Result<Void, any Error>)] {
+        let stores = self.stores.withLock { Array($0.values) }
+        return stores.filter(\.hasUnsavedState).sorted { $0.key < $1.key }.map { store in
+            (store.key, Result { _ = try store.saveUnsavedState() })
+        }
+    }
+
     /// The key of every account folder that has an `account.key` file, sorted.
     /// - Throws: ``StoreError`` when `accounts/` or a key file cannot be read.
     public func accountKeys() throws -> [AccountKey] {

@@ -40,6 +40,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
             advice = "check that the user running palimpsest owns this path and may write to it"
         case ENOSPC, EDQUOT:
             advice = "free disk space (or quota) on this file system; nothing was lost that was already written"
+        case EFBIG:
+            advice = "the file would exceed the process's file size limit (ulimit -f, LimitFSIZE= in the unit): raise it"
         case EROFS:
             advice = "the file system is mounted read-only: point state_dir / deletion_log at a writable place"
         case ENOENT:

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+
+@testable import PalimpsestCore
+
+/// The deletion log on a disk that fills up in the middle of a batch: whole lines stay, the torn
+/// rest is cut off, and the retry writes each event once, the chain unbroken.
+@Suite struct DeletionLogDiskFullTests {
+    @Test func aBatchCutShortKeepsItsWholeLinesAndTheRetryWritesOnlyTheRest() throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        let url = folder.appendingPathComponent("deletions.jsonl")
+        defer {
+            SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
+            StoreTestSupport.remove(folder)
+        }
+        let log = try DeletionLog(url: url)
+        let batch = [StoreTestSupport.event("a"), StoreTestSupport.event("b"), StoreTestSupport.event("c")]
+        // Room for the first line and part of the second.
+        var first = batch[0]
+        first.seq = 1
+        first.prev = DeletionLog.genesis
+        let firstLine = try JSONCoding.lineEncoder().encode(first)
+        SimulatedDiskSpace.setFreeBytes(firstLine.count + 1 + 40, under: url.path)
+        #expect(throws: StoreError.self) { try log.append(batch) }
+        #expect(try StoreTestSupport.lines(of: url).count == 1, "the whole first line stays, the torn second goes")
+        #expect(try Data(contentsOf: url).last == UInt8(ascii: "\n"))
+
+        SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
+        let written = try log.append(batch)
+        #expect(written.map(\.id) == ["b", "c"])
+        #expect(written.map(\.seq) == [2, 3])
+        let verification = try DeletionLog.verify(at: url)
+        #expect(verification.problems.isEmpty, "\(verification.problems)")
+        #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "b", "c"])
+    }
+}
