@@ -106,6 +106,14 @@ public struct AccountPoller: Sendable {
         }
 
         var outcome = adapter.observe(responses, for: account, polledAt: now)
+        // Keep at most `max_items` posts, from the newest end, before anything is done with them
+        // (completions, the snapshot, the diff): the window is that of the posts kept.
+        var leftOut = 0
+        if case .observed(let posts, let isComplete) = outcome, posts.count > account.maxItems {
+            let kept = TimelineWindow.keepingNewest(posts, limit: account.maxItems)
+            leftOut = posts.count - kept.count
+            outcome = .observed(posts: kept, isComplete: isComplete)
+        }
         // 3. Complete posts the timeline gave only in part; a failed completion marks the post
         // truncated (never an edit), it does not fail the poll.
         if case .observed(let posts, let isComplete) = outcome {
@@ -136,7 +144,7 @@ public struct AccountPoller: Sendable {
             let observation = Observation(
                 account: account.key, polledAt: now, posts: posts, isComplete: isComplete, evidence: session.evidence)
             logged += try await self.commitObservation(
-                observation, adapter: adapter, state: &state, store: store, session: &session)
+                observation, adapter: adapter, state: &state, store: store, session: &session, leftOut: leftOut)
             return session.report(state: state, events: logged)
         }
     }
@@ -148,7 +156,8 @@ public struct AccountPoller: Sendable {
         adapter: any PlatformAdapter,
         state: inout AccountState,
         store: AccountStore,
-        session: inout PollSession
+        session: inout PollSession,
+        leftOut: Int = 0
     ) async throws -> [Event] {
         let snapshotID = try await BlockingIO.run { () -> String in
             let id = try store.writeSnapshot(observation)
@@ -190,6 +199,9 @@ public struct AccountPoller: Sendable {
         state.detection = outcome.state
         let candidates = diff.candidates.count
         var detail = "\(observation.posts.count) posts in window"
+        if leftOut > 0 {
+            detail += " (max_items \(session.account.maxItems): older posts of the answer not kept)"
+        }
         if candidates > 0 { detail += ", \(candidates) missing (\(session.probesSent) probed)" }
         if diff.isMassDisappearance { detail += ", mass disappearance: account probed" }
         if !diff.isFresh {

@@ -15,7 +15,7 @@ extension FeedParser {
     }
 
     static func parseXMLFeed(
-        _ body: Data, feedURL: URL, contentType: String?, firstElement: String?
+        _ body: Data, feedURL: URL, contentType: String?, firstElement: String?, itemLimit: Int?
     ) throws(FeedParseError)
         -> ParsedFeed
     {
@@ -23,23 +23,27 @@ extension FeedParser {
         let data = try FeedCharset.utf8XML(from: body, contentType: contentType)
         let tree: XMLTree
         do {
-            tree = try XMLTree.parse(data)
+            tree = try XMLTree.parse(data, itemLimit: itemLimit)
         } catch let failure {
             // Undeclared HTML entities (`&nbsp;`) and bare `&` are the commonest breakage in real
             // feeds; retry once with them escaped, and report the original error if that fails too.
-            guard let repaired = XMLEntityRepair.repair(data), let retried = try? XMLTree.parse(repaired) else {
+            // A document nested too deep stays too deep: no retry.
+            guard failure.kind != .tooDeep, let repaired = XMLEntityRepair.repair(data),
+                let retried = try? XMLTree.parse(repaired, itemLimit: itemLimit)
+            else {
                 throw Self.xmlError(failure, body: data, hint: hint, contentType: contentType)
             }
             tree = retried
         }
         let root = tree.root
+        var feed: ParsedFeed
         switch (root.name, root.namespace) {
         case ("rss", _):
-            return Self.readRSS(root, feedURL: feedURL)
+            feed = Self.readRSS(root, feedURL: feedURL)
         case ("RDF", Namespace.rdf):
-            return Self.readRDF(root, feedURL: feedURL)
+            feed = Self.readRDF(root, feedURL: feedURL)
         case ("feed", let namespace) where Namespace.atom.contains(namespace) || namespace.isEmpty:
-            return Self.readAtom(root, feedURL: feedURL)
+            feed = Self.readAtom(root, feedURL: feedURL)
         case (let name, _) where name.lowercased() == "html":
             throw FeedParseError(
                 kind: .htmlPage, format: nil,
@@ -51,6 +55,8 @@ extension FeedParser {
                 message:
                     "the XML root element is <\(root.name)>\(namespace); a feed has <rss>, <rdf:RDF> or an Atom <feed>")
         }
+        feed.omittedItems = tree.omittedItems
+        return feed
     }
 
     private static func formatHint(_ firstElement: String?) -> FeedFormat? {
@@ -67,6 +73,12 @@ extension FeedParser {
     )
         -> FeedParseError
     {
+        if failure.kind == .tooDeep {
+            let what = hint.map { "the \($0.displayName) document" } ?? "the XML document"
+            return FeedParseError(
+                kind: .tooDeep, format: hint, message: "\(what) is not read: \(failure.message)", line: failure.line,
+                column: failure.column)
+        }
         let lowered = String(decoding: body.prefix(64 * 1024), as: UTF8.self).lowercased()
         if lowered.contains("<html") || lowered.contains("<body") {
             let served = contentType.map { " (served as \($0))" } ?? ""

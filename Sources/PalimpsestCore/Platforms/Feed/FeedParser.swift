@@ -13,7 +13,16 @@ public import Foundation
 /// A feed with no items is a valid, empty result: deciding whether an empty answer after a full
 /// one means anything is the detector's job. An empty body, an HTML page, and a body that is not
 /// a well-formed feed are errors.
+///
+/// Hostile bodies are bounded: elements (XML) or arrays and objects (JSON) nested deeper than
+/// ``maximumDepth`` are an error, never a crash, and with an item limit the items between the
+/// first and the last `limit` are dropped while reading, so a feed of 100,000 items costs about
+/// what one of `2 × limit` items does.
 public enum FeedParser {
+    /// The deepest nesting read: XML elements (the root is depth 1) and JSON arrays and objects.
+    /// Deeper documents fail with ``FeedParseError/Kind/tooDeep``.
+    public static let maximumDepth = XMLTree.maximumDepth
+
     /// Parses one feed document.
     /// - Parameters:
     ///   - body: The response body, as received (after content decoding).
@@ -22,12 +31,17 @@ public enum FeedParser {
     ///   - contentType: The response's `Content-Type` header value, if any: its `charset` is used
     ///     for XML without a byte order mark or encoding declaration, and it is named in error
     ///     messages. It never decides the format.
+    ///   - itemLimit: When set, only the first `itemLimit` and the last `itemLimit` items of the
+    ///     document are read (either end may be the newest; the caller keeps the newest end, see
+    ///     ``TimelineWindow/keepingNewest(_:limit:)``); the count of the others is in
+    ///     ``ParsedFeed/omittedItems``. `nil` reads every item.
     /// - Returns: The feed's format, title and items in document order.
     /// - Throws: ``FeedParseError`` when the body is empty, is an HTML page, is not well-formed
-    ///   XML or JSON, is XML or JSON of another kind than a feed, or declares an encoding this
-    ///   system cannot decode. The message names the format and, for XML, the line.
+    ///   XML or JSON, is XML or JSON of another kind than a feed, nests deeper than
+    ///   ``maximumDepth`` (`too_deep`), or declares an encoding this system cannot decode. The
+    ///   message names the format and, for XML, the line.
     public static func parse(
-        _ body: Data, feedURL: URL, contentType: String? = nil
+        _ body: Data, feedURL: URL, contentType: String? = nil, itemLimit: Int? = nil
     ) throws(FeedParseError)
         -> ParsedFeed
     {
@@ -42,7 +56,7 @@ public enum FeedParser {
             throw FeedParseError(kind: .empty, format: nil, message: "\(what)\(served); expected a feed")
         }
         if !isUTF16 && (bytes[0] == UInt8(ascii: "{") || bytes[0] == UInt8(ascii: "[")) {
-            return try Self.parseJSONFeed(body, feedURL: feedURL)
+            return try Self.parseJSONFeed(body, feedURL: feedURL, itemLimit: itemLimit)
         }
         if isUTF16 || bytes[0] == UInt8(ascii: "<") {
             let firstElement = Self.firstElementName(bytes, from: 0)
@@ -52,7 +66,8 @@ public enum FeedParser {
                     message: "the body is an HTML page\(served), not a feed: a login wall, an error or anti-bot "
                         + "page, or the feed moved; open the URL in a browser to see")
             }
-            return try Self.parseXMLFeed(body, feedURL: feedURL, contentType: contentType, firstElement: firstElement)
+            return try Self.parseXMLFeed(
+                body, feedURL: feedURL, contentType: contentType, firstElement: firstElement, itemLimit: itemLimit)
         }
         let preview = String(decoding: bytes.prefix(40), as: UTF8.self)
         throw FeedParseError(
