@@ -172,6 +172,13 @@ public struct AccountPoller: Sendable {
             return try await self.commit(events: [], state: &state, store: store)
         }
 
+        let adopted = state.detection.adoptRenormalizedVersions(
+            of: observation.posts, account: session.account, adapter: adapter)
+        if !adopted.isEmpty {
+            self.logger.info(
+                "\(adopted.count) stored post versions read again with the current normalisation rules: same content, not edits",
+                metadata: ["account.key": "\(session.account.key)"])
+        }
         let diff = WindowDiffer.diff(state: state.detection, observation: observation, settings: self.detection)
         let context = AdapterContext(resolvedID: state.resolvedID)
         var probes: [String: ProbeResult] = [:]

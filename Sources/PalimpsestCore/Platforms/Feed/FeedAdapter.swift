@@ -155,6 +155,16 @@ public struct FeedAdapter: PlatformAdapter {
         }
     }
 
+    /// The stored item read with today's feed rules (``FeedParser/renormalized(_:feedURL:)``):
+    /// text, media and links from the stored markup with its CDATA layers taken off, the title
+    /// through ``FeedText/title(_:)``.
+    public func renormalized(_ post: Post, for account: Account) -> Post {
+        guard let feedURL = Self.feedURL(of: account) else {
+            return post.withContent(text: post.text, title: post.title, media: post.media, links: post.links)
+        }
+        return FeedParser.renormalized(post, feedURL: feedURL)
+    }
+
     // MARK: - Internals
 
     static func feedURL(of account: Account) -> URL? {

@@ -156,7 +156,7 @@ extension FeedParser {
                 ids: [(item.id?.value, .id), (item.url, .link)],
                 fallback: (item.title, item.datePublished, item.contentHTML ?? item.contentText),
                 link: item.url,
-                title: item.title,
+                title: FeedText.title(item.title),
                 published: item.datePublished,
                 updated: item.dateModified,
                 html: item.contentHTML,

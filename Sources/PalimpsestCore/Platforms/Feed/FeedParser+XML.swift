@@ -141,7 +141,7 @@ extension FeedParser {
             ids: [(guid, .guid), (about, .about), (link, .link)],
             fallback: (title, date, description),
             link: link,
-            title: title,
+            title: FeedText.title(title),
             published: date,
             updated: nil,
             html: html,
@@ -181,7 +181,7 @@ extension FeedParser {
 
     private static func readAtom(_ root: XMLTree.Element, feedURL: URL) -> ParsedFeed {
         let namespaces = Namespace.atom.union([root.namespace])
-        let title = root.first("title", in: namespaces).map { Self.atomText($0).text }
+        let title = root.first("title", in: namespaces).flatMap(Self.atomTitle)
         return ParsedFeed(
             format: .atom, version: nil,
             title: title?.isEmpty == false ? title : nil,
@@ -201,7 +201,7 @@ extension FeedParser {
             (alternates.first { $0.attributes["type"]?.lowercased().contains("html") == true } ?? alternates.first)?
             .attributes["href"]
         let titleElement = entry.first("title", in: namespaces)
-        let title = titleElement.map { Self.atomText($0).text }
+        let title = titleElement.flatMap(Self.atomTitle)
         let published = entry.first("published", in: namespaces)?.trimmedText
         let updated = entry.first("updated", in: namespaces)?.trimmedText
         let contentElement = entry.first("content", in: namespaces) ?? entry.first("summary", in: namespaces)
@@ -224,6 +224,14 @@ extension FeedParser {
             feedURL: feedURL)
     }
 
+    /// An Atom title as text: markup (`html`, `xhtml`) reduced to its text, plain text as any feed
+    /// title (``FeedText/title(_:)``); `nil` when empty.
+    private static func atomTitle(_ element: XMLTree.Element) -> String? {
+        let construct = Self.atomText(element)
+        if construct.html == nil { return FeedText.title(construct.text) }
+        return construct.text.isEmpty ? nil : construct.text
+    }
+
     /// An Atom text construct (RFC 4287 §3.1): `type="text"` (default) is plain text, `html` is
     /// escaped HTML, `xhtml` is an inline `<div>` whose children are the markup.
     private static func atomText(_ element: XMLTree.Element) -> (html: String?, text: String) {
@@ -231,7 +239,7 @@ extension FeedParser {
         switch type {
         case "html", "text/html":
             let html = element.text
-            return (html, HTMLText.plainText(fromHTML: html))
+            return (html, HTMLText.plainText(fromHTML: FeedText.unwrappingCDATA(html)))
         case "xhtml", "application/xhtml+xml":
             let div = element.first("div", in: Namespace.xhtml) ?? element.elements.first { $0.name == "div" }
             let html = (div ?? element).innerXML

@@ -141,6 +141,11 @@ public enum FeedParser {
 
     /// Builds an item from its read fields: picks the ID, reduces the HTML, collects media and
     /// links (absolute, each once).
+    ///
+    /// `title` is the item's title as text (see ``FeedText/title(_:)``); `html` is the markup as
+    /// served: its CDATA layers are taken off before it is read (``FeedText/unwrappingCDATA(_:)``),
+    /// so `<![CDATA[<p>x</p>]]>` gives the same text, media and links as `<p>x</p>`. The `fallback`
+    /// parts are the raw fields as written (the fallback ID must never change).
     static func makeItem(
         ids: [(String?, FeedItem.IDSource)],
         fallback: (title: String?, date: String?, content: String?),
@@ -165,14 +170,17 @@ public enum FeedParser {
         }
         let url = Self.absoluteURL(link, base: feedURL)
         let base = url.flatMap(URL.init(string:)) ?? feedURL
-        let markup = html.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        let markup = html.flatMap {
+            FeedText.unwrappingCDATA($0).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0
+        }
         let text: String
         var allMedia = media.compactMap { Self.absoluteURL($0, base: base) }
         var links = extraLinks.compactMap { Self.absoluteURL($0, base: base) }
         if let markup {
-            text = HTMLText.plainText(fromHTML: markup)
-            allMedia += HTMLText.imageSources(inHTML: markup).compactMap { Self.absoluteURL($0, base: base) }
-            links += HTMLText.links(inHTML: markup).compactMap { Self.absoluteURL($0, base: base) }
+            let content = Self.readContent(ofMarkup: markup, base: base)
+            text = content.text
+            allMedia += content.media
+            links += content.links
         } else {
             text = plainText?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         }
@@ -189,6 +197,43 @@ public enum FeedParser {
             media: Self.unique(allMedia),
             links: Self.unique(links)
         )
+    }
+
+    /// The text, image sources and link targets (absolute against `base`) of an item's markup as
+    /// served, its CDATA layers taken off first.
+    static func readContent(ofMarkup markup: String, base: URL) -> (text: String, media: [String], links: [String]) {
+        let html = FeedText.unwrappingCDATA(markup)
+        return (
+            HTMLText.plainText(fromHTML: html),
+            HTMLText.imageSources(inHTML: html).compactMap { Self.absoluteURL($0, base: base) },
+            HTMLText.links(inHTML: html).compactMap { Self.absoluteURL($0, base: base) }
+        )
+    }
+
+    /// A feed post as stored by any version of Palimpsest, read again with today's rules: the
+    /// text, image sources and links of its stored markup (``Post/html``, the content as served,
+    /// CDATA layers taken off) and its title through ``FeedText/title(_:)``. Media and links keep
+    /// the stored ones first (enclosures, JSON Feed attachments), then add what the markup holds,
+    /// each once, as ``makeItem(ids:fallback:link:title:published:updated:html:plainText:media:extraLinks:feedURL:)``
+    /// orders them. A post without markup keeps its text.
+    /// - Parameters:
+    ///   - post: the post as stored.
+    ///   - feedURL: the account's feed URL (the base of relative links when the post has no URL).
+    /// - Returns: the post with its derived fields and version hash recomputed.
+    static func renormalized(_ post: Post, feedURL: URL) -> Post {
+        let base = post.url.flatMap(URL.init(string:)) ?? feedURL
+        var text = post.text
+        var media = post.media
+        var links = post.links
+        if let markup = post.html,
+            !FeedText.unwrappingCDATA(markup).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        {
+            let content = Self.readContent(ofMarkup: markup, base: base)
+            text = content.text
+            media = Self.unique(media + content.media)
+            links = Self.unique(links + content.links)
+        }
+        return post.withContent(text: text, title: FeedText.title(post.title), media: media, links: links)
     }
 
     /// Replaces control characters so a quoted preview stays on one line.
