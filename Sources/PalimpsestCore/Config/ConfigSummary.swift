@@ -34,6 +34,8 @@ public enum ConfigSummary {
                     + "spanning at least \(DurationParser.string(from: daemon.confirmMinAge)) (when no probe answers)"
             ),
             ("snapshot_retention", "\(daemon.snapshotRetention) snapshots per account"),
+            ("max_items", "\(daemon.maxItems) posts per poll of an account (the newest)"),
+            ("event_text_limit", "\(ByteSizeParser.string(from: daemon.eventTextLimit)) per text field of an event"),
         ]
         if let address = daemon.metricsListen {
             daemonRows.append(
@@ -110,6 +112,9 @@ public enum ConfigSummary {
                 case let own?: ConfigReader.redactingPassword(own)
                 }
             rows.append(("proxy", proxy))
+            if account.maxItems != daemon.maxItems {
+                rows.append(("max_items", "\(account.maxItems) posts per poll (the newest)"))
+            }
             if !account.headers.isEmpty {
                 rows.append(("headers", account.headers.keys.sorted().joined(separator: ", ") + " (values hidden)"))
             }

@@ -58,6 +58,17 @@ public struct DaemonSettings: Sendable, Hashable {
     /// `metrics_listen`: where the Prometheus endpoint (`GET /metrics`) listens, e.g.
     /// `127.0.0.1:9464`. Default `nil` (also for `""`): no endpoint.
     public var metricsListen: MetricsAddress?
+    /// `max_items`: the most posts one poll of an account keeps, the newest end of the list
+    /// (``Account/maxItems``). Default 1,000, from 1 to ``maximumMaxItems``. Accounts may
+    /// override it.
+    public var maxItems: Int
+    /// `event_text_limit`: the most bytes of UTF-8 an event stores in each of `text`,
+    /// `previous_text`, `diff` and `detail` (``DetectionSettings/eventTextLimit``). Default 64 KiB,
+    /// from 1 KiB to 64 MiB.
+    public var eventTextLimit: Int
+
+    /// The largest `max_items` accepted.
+    public static let maximumMaxItems = 100_000
 
     /// Settings with every default, as if the config had no `[daemon]` table.
     public init() {
@@ -77,5 +88,7 @@ public struct DaemonSettings: Sendable, Hashable {
         self.snapshotRetention = 10
         self.shard = nil
         self.metricsListen = nil
+        self.maxItems = Account.defaultMaxItems
+        self.eventTextLimit = DetectionSettings.defaultEventTextLimit
     }
 }

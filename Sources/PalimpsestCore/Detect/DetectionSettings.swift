@@ -19,6 +19,13 @@ public struct DetectionSettings: Sendable, Hashable {
     /// the detector's memory before it is forgotten (default 8 days, longer than the latest
     /// late probe DESIGN.md plans). Deleted posts are never forgotten.
     public var agedOutRetention: TimeInterval
+    /// The most bytes of UTF-8 an event stores in each of `text`, `previous_text`, `diff` and
+    /// `detail` (`event_text_limit`, default 64 KiB); longer texts are cut and the event says
+    /// `text_truncated: true` (``Event/cappingText(toBytes:)``). The post archive keeps them whole.
+    public var eventTextLimit: Int
+
+    /// The default of ``eventTextLimit``: 64 KiB.
+    public static let defaultEventTextLimit = 64 * 1024
 
     /// Creates settings; every parameter has the documented default.
     /// - Parameters:
@@ -27,17 +34,20 @@ public struct DetectionSettings: Sendable, Hashable {
     ///   - massDisappearanceFraction: share of expected posts vanishing at once (default 0.5).
     ///   - massDisappearanceMinimum: least number of posts vanishing at once (default 3).
     ///   - agedOutRetention: seconds an aged-out post is remembered (default 691 200, 8 days).
+    ///   - eventTextLimit: bytes of UTF-8 kept per text field of an event (default 65 536).
     public init(
         confirmPolls: Int = 2,
         confirmMinAge: TimeInterval = 1200,
         massDisappearanceFraction: Double = 0.5,
         massDisappearanceMinimum: Int = 3,
-        agedOutRetention: TimeInterval = 8 * 86_400
+        agedOutRetention: TimeInterval = 8 * 86_400,
+        eventTextLimit: Int = DetectionSettings.defaultEventTextLimit
     ) {
         self.confirmPolls = confirmPolls
         self.confirmMinAge = confirmMinAge
         self.massDisappearanceFraction = massDisappearanceFraction
         self.massDisappearanceMinimum = massDisappearanceMinimum
         self.agedOutRetention = agedOutRetention
+        self.eventTextLimit = max(1, eventTextLimit)
     }
 }

@@ -257,6 +257,9 @@ public struct AccountPoller: Sendable {
     /// renamed: the next poll finds them again, same deterministic IDs) or pending events the
     /// next start appends exactly once (the log skips IDs it holds).
     private func commit(events: [Event], state: inout AccountState, store: AccountStore) async throws -> [Event] {
+        // Texts longer than `event_text_limit` are cut in the event (the archive keeps them whole).
+        let limit = self.detection.eventTextLimit
+        let events = events.map { $0.cappingText(toBytes: limit) }
         state.pendingEvents += events
         for event in events {
             if let snapshot = event.snapshot { state.citedSnapshots.insert(snapshot) }

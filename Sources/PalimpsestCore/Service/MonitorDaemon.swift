@@ -387,7 +387,8 @@ public final class MonitorDaemon: Service, Sendable {
             stateStore: runtime.stateStore,
             log: runtime.log,
             detection: DetectionSettings(
-                confirmPolls: config.daemon.confirmPolls, confirmMinAge: config.daemon.confirmMinAge),
+                confirmPolls: config.daemon.confirmPolls, confirmMinAge: config.daemon.confirmMinAge,
+                eventTextLimit: config.daemon.eventTextLimit),
             snapshotRetention: config.daemon.snapshotRetention,
             rateLimits: runtime.poller.rateLimits,
             logger: logger)

@@ -32,7 +32,9 @@ public struct MonitorRuntime: Sendable {
             client: self.client,
             stateStore: self.stateStore,
             log: self.log,
-            detection: DetectionSettings(confirmPolls: daemon.confirmPolls, confirmMinAge: daemon.confirmMinAge),
+            detection: DetectionSettings(
+                confirmPolls: daemon.confirmPolls, confirmMinAge: daemon.confirmMinAge,
+                eventTextLimit: daemon.eventTextLimit),
             snapshotRetention: daemon.snapshotRetention,
             rateLimits: HostRateLimits(file: daemon.stateDirectory.appendingPathComponent("rate-limits.json")),
             logger: logger)
