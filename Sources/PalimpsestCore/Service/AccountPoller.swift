@@ -176,7 +176,7 @@ public struct AccountPoller: Sendable {
             of: observation.posts, account: session.account, adapter: adapter)
         if !adopted.isEmpty {
             self.logger.info(
-                "\(adopted.count) stored post versions read again with the current normalisation rules: same content, not edits",
+                "\(adopted.count) stored post versions read again with today's normalisation: same content, no edit",
                 metadata: ["account.key": "\(session.account.key)"])
         }
         let diff = WindowDiffer.diff(state: state.detection, observation: observation, settings: self.detection)

@@ -91,10 +91,10 @@ struct PollSession: Sendable {
             return .failure(
                 PollFailure(
                     kind: .unparsable,
-                    message: "the answer for \(self.account.key) from \(urlKey) nests JSON arrays and objects deeper "
-                        + "than \(JSONNesting.maximumDepth) levels (at byte \(offset)): no real answer does, so the body "
-                        + "is broken or hostile and is not read; the account stays blind until the server answers "
-                        + "normally",
+                    message: "the answer for \(self.account.key) from \(urlKey) nests JSON arrays and objects "
+                        + "deeper than \(JSONNesting.maximumDepth) levels (at byte \(offset)): no real answer does, so "
+                        + "the body is broken or hostile and is not read; the account stays blind until the server "
+                        + "answers normally",
                     url: urlKey, httpStatus: response.status))
         }
         return .success(response)

@@ -50,7 +50,8 @@ import Testing
             case .plain:
                 title1 = "Q&amp;A: floods &amp;amp; more"
                 description1 =
-                    "&lt;p&gt;Floods in the \(flood) &amp;amp; south&lt;/p&gt;&lt;img src=\"https://img.example.org/1.jpg\"&gt;"
+                    "&lt;p&gt;Floods in the \(flood) &amp;amp; south&lt;/p&gt;"
+                    + "&lt;img src=\"https://img.example.org/1.jpg\"&gt;"
                 title2 = "Statement"
                 description2 = "&lt;p&gt;We regret &lt;b&gt;nothing&lt;/b&gt;&lt;/p&gt;"
             case .cdata:
@@ -81,21 +82,20 @@ import Testing
         // Every switch, both directions: plain → CDATA → escaped CDATA → plain → escaped → CDATA → plain.
         let sequence: [Form] = [.plain, .cdata, .escapedCDATA, .plain, .escapedCDATA, .cdata, .plain]
         for (step, form) in sequence.enumerated() {
+            let body = Self.rss(form.items())
             harness.server.script(
-                "/layers.xml", [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: Self.rss(form.items()))])
+                "/layers.xml", [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: body)])
             let report = try await self.poll(harness, account, at: step * 10)
             #expect(report.record.outcome == "complete", "\(form): \(report.record.detail)")
             events += report.events
         }
-        #expect(events.isEmpty, "form switches logged \(events.map { "\($0.event) \($0.postID ?? "") \($0.diff ?? "")" })")
+        let logged = events.map { "\($0.event) \($0.postID ?? "") \($0.diff ?? "")" }
+        #expect(events.isEmpty, "form switches logged \(logged)")
 
         // A real edit inside the escaped form is one `altered`, with the words that changed.
+        let editedBody = Self.rss(Form.escapedCDATA.items(flood: "east"))
         harness.server.script(
-            "/layers.xml",
-            [
-                ReplayResponse(
-                    status: 200, headers: IntegrationHarness.rss, body: Self.rss(Form.escapedCDATA.items(flood: "east")))
-            ])
+            "/layers.xml", [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: editedBody)])
         let edited = try await self.poll(harness, account, at: sequence.count * 10)
         await harness.close()
         #expect(edited.events.map(\.event) == [.altered])
@@ -108,7 +108,8 @@ import Testing
         let harness = try await IntegrationHarness()
         let account = harness.feedAccount(path: "/upgrade.xml")
         let body = Self.rss(Form.escapedCDATA.items())
-        harness.server.script("/upgrade.xml", [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: body)])
+        harness.server.script(
+            "/upgrade.xml", [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: body)])
         _ = try await self.poll(harness, account, at: 0)
 
         // Rewrite the stored versions as the rules before this fix derived them: the escaped
@@ -117,11 +118,12 @@ import Testing
         var state = try #require(try store.loadState(AccountState.self))
         for (id, tracked) in state.detection.posts {
             let html = try #require(tracked.post.html)
-            let raw = tracked.post.id == "https://news.example.org/1" ? "<![CDATA[Q&amp;A: floods &amp; more]]>" : "Statement"
+            let first = tracked.post.id == "https://news.example.org/1"
+            let raw = first ? "<![CDATA[Q&amp;A: floods &amp; more]]>" : "Statement"
             var old = tracked
             old.post = Post(
-                id: id, url: tracked.post.url, postedAt: tracked.post.postedAt, text: HTMLText.plainText(fromHTML: html),
-                html: html, title: raw, media: [], links: [])
+                id: id, url: tracked.post.url, postedAt: tracked.post.postedAt,
+                text: HTMLText.plainText(fromHTML: html), html: html, title: raw, media: [], links: [])
             #expect(old.post.versionHash != tracked.post.versionHash, "the old rules gave another version")
             state.detection.posts[id] = old
         }
@@ -159,7 +161,8 @@ import Testing
                 "/long.xml",
                 [
                     ReplayResponse(
-                        status: 200, headers: IntegrationHarness.rss, body: Self.longFeed(count: 1_500, newestMinute: newest))
+                        status: 200, headers: IntegrationHarness.rss,
+                        body: Self.longFeed(count: 1_500, newestMinute: newest))
                 ])
             let report = try await self.poll(harness, account, at: 3_000 + step * 15)
             events += report.events

@@ -58,7 +58,8 @@ import Testing
     }
 
     static func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-hostile-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("palimpsest-hostile-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         return folder
     }
@@ -75,16 +76,18 @@ import Testing
             "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item><guid>1</guid><description>"
             + String(repeating: "<x>", count: depth) + String(repeating: "</x>", count: depth)
             + "</description></item></channel></rss>"
-        let deepJSON = "{\"id\":\"1\",\"note\":" + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+        let deepJSON =
+            "{\"id\":\"1\",\"note\":" + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
         let deepHTML =
             "<html><head><title>Deep</title></head><body>" + String(repeating: "<div>", count: depth) + "deep text"
             + String(repeating: "</div>", count: depth) + "</body></html>"
-        server.script("/deep.xml", [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: Data(deepXML.utf8))])
+        let html: HTTPHeaders = [("Content-Type", "text/html; charset=utf-8")]
         server.script(
-            "/api/v1/accounts/lookup", [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: Data(deepJSON.utf8))])
+            "/deep.xml", [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: Data(deepXML.utf8))])
         server.script(
-            "/deep.html",
-            [ReplayResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Data(deepHTML.utf8))])
+            "/api/v1/accounts/lookup",
+            [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: Data(deepJSON.utf8))])
+        server.script("/deep.html", [ReplayResponse(status: 200, headers: html, body: Data(deepHTML.utf8))])
         server.script(
             "/normal.xml",
             [

@@ -51,8 +51,9 @@ import Testing
         func rss(_ count: Int) -> Data {
             Data(
                 ("<rss version=\"2.0\"><channel><title>t</title>"
-                    + (1...count).map { "<item><guid>\($0)</guid><description>&lt;b&gt;\($0)&lt;/b&gt;</description></item>" }
-                    .joined() + "<link>https://news.example.org/</link></channel></rss>").utf8)
+                    + (1...count).map {
+                        "<item><guid>\($0)</guid><description>&lt;b&gt;\($0)&lt;/b&gt;</description></item>"
+                    }.joined() + "<link>https://news.example.org/</link></channel></rss>").utf8)
         }
         let feed = try FeedParser.parse(rss(10), feedURL: Self.feedURL, itemLimit: 3)
         #expect(feed.items.map(\.id) == ["1", "2", "3", "8", "9", "10"])
@@ -71,7 +72,9 @@ import Testing
 
     @Test func keepingNewestTakesPinnedPostsThenTheNewestEndOfEitherOrder() {
         let base = Date(timeIntervalSince1970: 1_785_585_600)
-        let newestFirst = (0..<6).map { Post(id: "p\($0)", postedAt: base.addingTimeInterval(-Double($0) * 60), text: "") }
+        let newestFirst = (0..<6).map {
+            Post(id: "p\($0)", postedAt: base.addingTimeInterval(-Double($0) * 60), text: "")
+        }
         let pinned = Post(id: "pin", postedAt: base.addingTimeInterval(-86_400), text: "", isPinned: true)
         #expect(TimelineWindow.keepingNewest([pinned] + newestFirst, limit: 3).map(\.id) == ["pin", "p0", "p1"])
         #expect(TimelineWindow.keepingNewest(newestFirst.reversed(), limit: 3).map(\.id) == ["p2", "p1", "p0"])
@@ -81,7 +84,9 @@ import Testing
     }
 
     @Test func anEventTextIsCutOnACharacterBoundaryAndMarked() {
-        var event = Event(id: "x", detectedAt: Date(), event: .altered, platform: .feed, account: AccountKey(platform: .feed, identifier: "u"))
+        var event = Event(
+            id: "x", detectedAt: Date(), event: .altered, platform: .feed,
+            account: AccountKey(platform: .feed, identifier: "u"))
         let family = "👨‍👩‍👧"  // one grapheme of 18 bytes
         event.text = String(repeating: "a", count: 10) + family + "tail"
         event.previousText = "short"

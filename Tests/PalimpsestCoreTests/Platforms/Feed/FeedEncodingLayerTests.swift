@@ -82,7 +82,8 @@ import Testing
             return try #require(try FeedParser.parse(Data(body.utf8), feedURL: Self.feedURL).posts.first)
         }
         let plain = try entry("&lt;p&gt;Hello &amp;amp; bye&lt;/p&gt;", title: "Q&amp;A")
-        let escaped = try entry("&lt;![CDATA[&lt;p&gt;Hello &amp;amp; bye&lt;/p&gt;]]&gt;", title: "<![CDATA[Q&amp;A]]>")
+        let escaped = try entry(
+            "&lt;![CDATA[&lt;p&gt;Hello &amp;amp; bye&lt;/p&gt;]]&gt;", title: "<![CDATA[Q&amp;A]]>")
         #expect(plain.text == "Hello & bye")
         #expect(plain.title == "Q&A")
         #expect(escaped.text == plain.text)
