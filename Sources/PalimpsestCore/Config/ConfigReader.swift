@@ -13,14 +13,14 @@ struct ConfigReader {
     static let daemonKeys = [
         "state_dir", "deletion_log", "interval", "jitter", "concurrency", "per_host_concurrency", "timeout",
         "connect_timeout", "user_agent", "proxy", "max_body_size", "confirm_polls", "confirm_min_age",
-        "probe_attempts", "snapshot_retention", "shard", "metrics_listen",
+        "probe_attempts", "snapshot_retention", "shard", "metrics_listen", "max_items", "event_text_limit",
     ]
     /// The keys accepted in `[digest]`.
     static let digestKeys = ["time_zone", "dir", "logs", "smtp"]
     /// The keys accepted in `[digest.smtp]`.
     static let smtpKeys = ["url", "starttls", "username", "password_file", "from", "to"]
     /// The keys every `[[account]]` accepts.
-    static let commonAccountKeys = ["platform", "name", "interval", "proxy", "headers"]
+    static let commonAccountKeys = ["platform", "name", "interval", "proxy", "headers", "max_items"]
     /// The keys each platform adds to its accounts.
     static let platformKeys: [Platform: [String]] = [
         .feed: ["url"], .mastodon: ["instance", "acct"],
@@ -347,6 +347,12 @@ struct ConfigReader {
         if let value = self.readInt(table, "snapshot_retention", range: 1...10_000, in: scope) {
             settings.snapshotRetention = value
         }
+        if let value = self.readInt(table, "max_items", range: 1...DaemonSettings.maximumMaxItems, in: scope) {
+            settings.maxItems = value
+        }
+        if let value = self.readByteSize(table, "event_text_limit", range: 1_024...(64 << 20), in: scope) {
+            settings.eventTextLimit = value
+        }
         if let text = self.readString(table, "shard", in: scope) {
             if let shard = AccountShard(parsing: text) {
                 settings.shard = shard
@@ -416,6 +422,8 @@ struct ConfigReader {
             self.readDuration(table, "interval", minimum: DaemonSettings.minimumInterval, in: scope) ?? daemon.interval
         let proxy = self.readProxy(table, in: scope)
         let headers = self.readHeaders(table, in: scope)
+        let maxItems =
+            self.readInt(table, "max_items", range: 1...DaemonSettings.maximumMaxItems, in: scope) ?? daemon.maxItems
 
         var sources: [AccountSource] = []
         switch platform {
@@ -514,7 +522,8 @@ struct ConfigReader {
                 source: source,
                 interval: interval,
                 proxy: proxy,
-                headers: headers
+                headers: headers,
+                maxItems: maxItems
             )
         }
     }

@@ -38,6 +38,8 @@ public enum ConfigSummary {
                 "\(daemon.probeAttempts) inconclusive probe answers, then absence may confirm"
             ),
             ("snapshot_retention", "\(daemon.snapshotRetention) snapshots per account"),
+            ("max_items", "\(daemon.maxItems) posts per poll of an account (the newest)"),
+            ("event_text_limit", "\(ByteSizeParser.string(from: daemon.eventTextLimit)) per text field of an event"),
         ]
         if let address = daemon.metricsListen {
             daemonRows.append(
@@ -114,6 +116,9 @@ public enum ConfigSummary {
                 case let own?: ConfigReader.redactingPassword(own)
                 }
             rows.append(("proxy", proxy))
+            if account.maxItems != daemon.maxItems {
+                rows.append(("max_items", "\(account.maxItems) posts per poll (the newest)"))
+            }
             if !account.headers.isEmpty {
                 rows.append(("headers", account.headers.keys.sorted().joined(separator: ", ") + " (values hidden)"))
             }

@@ -59,14 +59,26 @@ public struct DaemonSettings: Sendable, Hashable {
     /// that shard (``AccountShard``), so several hosts can split one config. Default `nil`: all.
     public var shard: AccountShard?
     /// The detection settings these keys make (`confirm_polls`, `confirm_min_age`,
-    /// `probe_attempts`; the rest at their defaults).
+    /// `probe_attempts`, `event_text_limit`; the rest at their defaults).
     public var detection: DetectionSettings {
         DetectionSettings(
-            confirmPolls: self.confirmPolls, confirmMinAge: self.confirmMinAge, probeAttempts: self.probeAttempts)
+            confirmPolls: self.confirmPolls, confirmMinAge: self.confirmMinAge, probeAttempts: self.probeAttempts,
+            eventTextLimit: self.eventTextLimit)
     }
     /// `metrics_listen`: where the Prometheus endpoint (`GET /metrics`) listens, e.g.
     /// `127.0.0.1:9464`. Default `nil` (also for `""`): no endpoint.
     public var metricsListen: MetricsAddress?
+    /// `max_items`: the most posts one poll of an account keeps, the newest end of the list
+    /// (``Account/maxItems``). Default 1,000, from 1 to ``maximumMaxItems``. Accounts may
+    /// override it.
+    public var maxItems: Int
+    /// `event_text_limit`: the most bytes of UTF-8 an event stores in each of `text`,
+    /// `previous_text`, `diff` and `detail` (``DetectionSettings/eventTextLimit``). Default 64 KiB,
+    /// from 1 KiB to 64 MiB.
+    public var eventTextLimit: Int
+
+    /// The largest `max_items` accepted.
+    public static let maximumMaxItems = 100_000
 
     /// Settings with every default, as if the config had no `[daemon]` table.
     public init() {
@@ -87,5 +99,7 @@ public struct DaemonSettings: Sendable, Hashable {
         self.snapshotRetention = 10
         self.shard = nil
         self.metricsListen = nil
+        self.maxItems = Account.defaultMaxItems
+        self.eventTextLimit = DetectionSettings.defaultEventTextLimit
     }
 }

@@ -27,6 +27,13 @@ public struct DetectionSettings: Sendable, Hashable {
     /// `Last-Modified`) older than the newest seen before those older dates are accepted as the
     /// source's new clock (default 24 hours). Until then such listings are stale.
     public var signalRegressionTolerance: TimeInterval
+    /// The most bytes of UTF-8 an event stores in each of `text`, `previous_text`, `diff` and
+    /// `detail` (`event_text_limit`, default 64 KiB); longer texts are cut and the event says
+    /// `text_truncated: true` (``Event/cappingText(toBytes:)``). The post archive keeps them whole.
+    public var eventTextLimit: Int
+
+    /// The default of ``eventTextLimit``: 64 KiB.
+    public static let defaultEventTextLimit = 64 * 1024
 
     /// Creates settings; every parameter has the documented default.
     /// - Parameters:
@@ -37,6 +44,7 @@ public struct DetectionSettings: Sendable, Hashable {
     ///   - agedOutRetention: seconds an aged-out post is remembered (default 691 200, 8 days).
     ///   - probeAttempts: inconclusive probes before absence may confirm (default 6).
     ///   - signalRegressionTolerance: seconds older listing dates stay stale (default 86 400).
+    ///   - eventTextLimit: bytes of UTF-8 kept per text field of an event (default 65 536).
     public init(
         confirmPolls: Int = 2,
         confirmMinAge: TimeInterval = 1200,
@@ -44,7 +52,8 @@ public struct DetectionSettings: Sendable, Hashable {
         massDisappearanceMinimum: Int = 3,
         agedOutRetention: TimeInterval = 8 * 86_400,
         probeAttempts: Int = 6,
-        signalRegressionTolerance: TimeInterval = 86_400
+        signalRegressionTolerance: TimeInterval = 86_400,
+        eventTextLimit: Int = DetectionSettings.defaultEventTextLimit
     ) {
         self.probeAttempts = probeAttempts
         self.signalRegressionTolerance = signalRegressionTolerance
@@ -53,5 +62,6 @@ public struct DetectionSettings: Sendable, Hashable {
         self.massDisappearanceFraction = massDisappearanceFraction
         self.massDisappearanceMinimum = massDisappearanceMinimum
         self.agedOutRetention = agedOutRetention
+        self.eventTextLimit = max(1, eventTextLimit)
     }
 }

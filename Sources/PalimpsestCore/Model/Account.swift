@@ -63,6 +63,16 @@ public struct Account: Sendable, Hashable, Identifiable {
     public var proxy: String?
     /// Extra request headers for this account (cookies, tokens), sent with every request.
     public var headers: [String: String]
+    /// The most posts one poll of this account keeps (`max_items`, default
+    /// ``defaultMaxItems``): beyond it only the newest end of the list is kept (pinned posts
+    /// first), and the timeline window is that of the posts kept, so nothing cut off becomes a
+    /// deletion candidate. Parsers read no more than they need for it (a feed of 100,000 items
+    /// costs about what one of `2 × maxItems` does).
+    public var maxItems: Int
+
+    /// The default of ``maxItems``: far more than any real timeline page or feed shows (RSSHub
+    /// and most feeds list 10 to 100 items, Mastodon 40 a page, Bluesky 50 a page).
+    public static let defaultMaxItems = 1_000
 
     public var id: AccountKey { self.key }
 
@@ -78,7 +88,8 @@ public struct Account: Sendable, Hashable, Identifiable {
         source: AccountSource,
         interval: TimeInterval = 600,
         proxy: String? = nil,
-        headers: [String: String] = [:]
+        headers: [String: String] = [:],
+        maxItems: Int = Account.defaultMaxItems
     ) {
         self.key = key
         self.name = name
@@ -86,6 +97,7 @@ public struct Account: Sendable, Hashable, Identifiable {
         self.interval = interval
         self.proxy = proxy
         self.headers = headers
+        self.maxItems = max(1, maxItems)
     }
 
     /// The canonical key for a source: `feed:<url>`, `mastodon:@<acct>@<instance host>`,

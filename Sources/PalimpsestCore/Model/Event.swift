@@ -129,6 +129,10 @@ public struct Event: Sendable, Codable, Hashable, Identifiable {
     public var previousText: String?
     /// For `altered`: a readable diff, `[-removed-]{+added+}` inline notation.
     public var diff: String?
+    /// `true` when ``text``, ``previousText``, ``diff`` or ``detail`` was cut to the daemon's
+    /// `event_text_limit` (``cappingText(toBytes:)``); the post archive keeps the full text.
+    /// `nil` (absent) otherwise.
+    public var textTruncated: Bool?
     /// For `altered`: the platform's own edit marker time, if any.
     public var editedAt: Date?
     /// Version hashes: for `altered` the previous one, for the rest the last known one.
@@ -179,9 +183,42 @@ public struct Event: Sendable, Codable, Hashable, Identifiable {
         return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
+    /// This event with each of ``text``, ``previousText``, ``diff`` and ``detail`` cut to at most
+    /// `limit` bytes of UTF-8, on a character boundary (a grapheme is never split), and
+    /// ``textTruncated`` set when any was cut. A 7 MiB post edited once would otherwise put three
+    /// copies of itself in one log line; the full versions stay in the post archive
+    /// (`posts.jsonl`).
+    /// - Parameter limit: bytes of UTF-8 per field (`event_text_limit`, default 64 KiB); at least 1.
+    /// - Returns: the event, unchanged when every field fits.
+    public func cappingText(toBytes limit: Int) -> Event {
+        var event = self
+        var cut = false
+        func capped(_ text: String?) -> String? {
+            guard let text, text.utf8.count > limit else { return text }
+            cut = true
+            var kept = 0
+            var end = text.startIndex
+            for index in text.indices {
+                let next = text.index(after: index)
+                let size = text.utf8.distance(from: index, to: next)
+                guard kept + size <= limit else { break }
+                kept += size
+                end = next
+            }
+            return String(text[..<end])
+        }
+        event.text = capped(self.text)
+        event.previousText = capped(self.previousText)
+        event.diff = capped(self.diff)
+        event.detail = capped(self.detail)
+        if cut { event.textTruncated = true }
+        return event
+    }
+
     enum CodingKeys: String, CodingKey {
         case v, seq, id, event, reason, platform, account, url, lifetime, text, diff, version, blind, detail,
             snapshot, evidence, prev, about
+        case textTruncated = "text_truncated"
         case detectedAt = "detected_at"
         case confirmedBy = "confirmed_by"
         case accountName = "account_name"

@@ -37,6 +37,32 @@ public struct TimelineWindow: Sendable, Codable, Hashable {
         self.pinnedCount = posts.count - timeline.count
     }
 
+    /// The posts a poll keeps of a list longer than `limit` (an account's `max_items`), in list
+    /// order: pinned posts first (they sit outside the time order; at most `limit` of them), then
+    /// as many non-pinned posts as remain from the NEWEST end of the list: its start when the list
+    /// runs newest first, its end when it runs oldest first (the direction read from the dates as
+    /// for the floor; newest first when undecided). The window of the kept posts then has its
+    /// floor at the oldest post kept, so no post beyond the cut can become a deletion candidate.
+    /// - Parameters:
+    ///   - posts: the posts in the platform's order.
+    ///   - limit: the most posts to keep (at least 1).
+    /// - Returns: `posts` unchanged when it holds at most `limit` posts, else the kept posts.
+    public static func keepingNewest(_ posts: [Post], limit: Int) -> [Post] {
+        let limit = max(1, limit)
+        guard posts.count > limit else { return posts }
+        let pinned = posts.indices.filter { posts[$0].isPinned }.prefix(limit)
+        let timeline = posts.indices.filter { !posts[$0].isPinned }
+        let room = limit - pinned.count
+        var descending = 0
+        var ascending = 0
+        let dated = timeline.compactMap { posts[$0].postedAt }
+        for (earlier, later) in zip(dated, dated.dropFirst()) {
+            if earlier > later { descending += 1 } else if earlier < later { ascending += 1 }
+        }
+        let kept = descending >= ascending ? timeline.prefix(room) : timeline.suffix(room)
+        return Set(pinned).union(kept).sorted().map { posts[$0] }
+    }
+
     /// The date at the old end of dates in list order.
     static func oldEnd(of dates: [Date]) -> Date? {
         guard let first = dates.first, let last = dates.last else { return nil }

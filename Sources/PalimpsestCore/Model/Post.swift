@@ -95,6 +95,24 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
             ).hash
     }
 
+    /// This post with its content fields replaced and its version hash computed again under the
+    /// current ``PostVersion`` rules; every other field (ID, dates, markup, flags, reference
+    /// tombstone) is kept.
+    /// - Parameters:
+    ///   - text: the plain text.
+    ///   - title: the title, if any.
+    ///   - media: the media references.
+    ///   - links: the links.
+    /// - Returns: the post with the new content and its new version hash.
+    public func withContent(text: String, title: String?, media: [String], links: [String]) -> Post {
+        var post = Post(
+            id: self.id, kind: self.kind, url: self.url, postedAt: self.postedAt, editedAt: self.editedAt, text: text,
+            html: self.html, title: title, media: media, links: links, reference: self.reference,
+            revision: self.revision, isPinned: self.isPinned, isTruncated: self.isTruncated)
+        post.referenceTombstone = self.referenceTombstone
+        return post
+    }
+
     enum CodingKeys: String, CodingKey {
         case id, kind, url, text, html, title, media, links, reference, revision
         case postedAt = "posted_at"

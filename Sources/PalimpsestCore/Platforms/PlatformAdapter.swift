@@ -90,6 +90,15 @@ public protocol PlatformAdapter: Sendable {
     /// When the platform says no more requests may go to this host before a time (UTC), that time;
     /// `nil` when the answer carries no such limit. Called for every answer.
     func rateLimitReset(in response: HTTPResponse, now: Date) -> Date?
+
+    /// A post as stored in the detector's memory, read again with today's rules: its text, media
+    /// and links derived anew from what was stored of the answer (the markup as served, the
+    /// title), and its version hash computed under the current ``PostVersion``. The poller calls it
+    /// only for a listed post whose version hash differs from the stored one: when the two agree,
+    /// the difference came from a change of Palimpsest's own normalisation (an upgrade), not from
+    /// the account, and no `altered` is derived (rule of evidence 5). It must never make two
+    /// different answers agree. Default: the stored fields hashed again.
+    func renormalized(_ post: Post, for account: Account) -> Post
 }
 
 extension PlatformAdapter {
@@ -104,6 +113,10 @@ extension PlatformAdapter {
     }
 
     public func resolutionRequest(for account: Account, context: AdapterContext) -> HTTPRequest? { nil }
+
+    public func renormalized(_ post: Post, for account: Account) -> Post {
+        post.withContent(text: post.text, title: post.title, media: post.media, links: post.links)
+    }
 
     public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account) -> ProbeVerdict {
         self.classifyProbe(response, for: post)

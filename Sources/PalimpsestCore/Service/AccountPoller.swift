@@ -151,6 +151,14 @@ public struct AccountPoller: Sendable {
                 Self.failure(
                     for: answer, reading: reading, otherHost: session.otherHostFailure(answer, what: "timeline")))
         }
+        // Keep at most `max_items` posts, from the newest end, before anything is done with them
+        // (completions, the snapshot, the diff): the window is that of the posts kept.
+        var leftOut = 0
+        if case .observed(let posts, let isComplete) = outcome, posts.count > account.maxItems {
+            let kept = TimelineWindow.keepingNewest(posts, limit: account.maxItems)
+            leftOut = posts.count - kept.count
+            outcome = .observed(posts: kept, isComplete: isComplete)
+        }
         // 3. Complete posts the timeline gave only in part; a failed completion marks the post
         // truncated (never an edit), it does not fail the poll.
         if case .observed(let posts, let isComplete) = outcome {
@@ -182,7 +190,7 @@ public struct AccountPoller: Sendable {
                 account: account.key, polledAt: now, posts: posts, isComplete: isComplete, evidence: session.evidence,
                 signals: Self.listingSignals(of: responses))
             logged += try await self.commitObservation(
-                observation, adapter: adapter, state: &state, store: store, session: &session)
+                observation, adapter: adapter, state: &state, store: store, session: &session, leftOut: leftOut)
             return session.report(state: state, events: logged)
         }
     }
@@ -208,12 +216,21 @@ public struct AccountPoller: Sendable {
         adapter: any PlatformAdapter,
         state: inout AccountState,
         store: AccountStore,
-        session: inout PollSession
+        session: inout PollSession,
+        leftOut: Int = 0
     ) async throws -> [Event] {
         // An answer that is not on disk is no evidence: nothing is derived from this poll, the state
         // stays as it was, and the next poll observes the account again.
         if let fault = session.evidenceFault {
             throw self.writeError(fault, stage: .observation, state: state, account: session.account, at: session.now)
+        }
+        // Versions stored under older normalisation rules are read again first (no phantom edit).
+        let adopted = state.detection.adoptRenormalizedVersions(
+            of: observation.posts, account: session.account, adapter: adapter)
+        if !adopted.isEmpty {
+            self.logger.info(
+                "\(adopted.count) stored post versions read again with today's normalisation: same content, no edit",
+                metadata: ["account.key": "\(session.account.key)"])
         }
         let diff = WindowDiffer.diff(state: state.detection, observation: observation, settings: self.detection)
         // Re-keyed posts keep their former IDs in the archive line of their new ID.
@@ -266,6 +283,9 @@ public struct AccountPoller: Sendable {
         state.detection = outcome.state
         let candidates = diff.candidates.count
         var detail = "\(observation.posts.count) posts in window"
+        if leftOut > 0 {
+            detail += " (max_items \(session.account.maxItems): older posts of the answer not kept)"
+        }
         if candidates > 0 { detail += ", \(candidates) missing (\(session.probesSent) probed)" }
         if !diff.reappeared.isEmpty { detail += ", \(diff.reappeared.count) deleted listed again (restore unproved)" }
         if !outcome.migrations.isEmpty {
@@ -338,6 +358,9 @@ public struct AccountPoller: Sendable {
     private func commit(
         events: [Event], state: inout AccountState, store: AccountStore, session: PollSession
     ) async throws -> [Event] {
+        // Texts longer than `event_text_limit` are cut in the event (the archive keeps them whole).
+        let limit = self.detection.eventTextLimit
+        let events = events.map { $0.cappingText(toBytes: limit) }
         state.pendingEvents += events
         for event in events {
             if let snapshot = event.snapshot { state.citedSnapshots.insert(snapshot) }

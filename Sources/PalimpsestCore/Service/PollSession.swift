@@ -98,6 +98,20 @@ struct PollSession: Sendable {
                 state.validators[urlKey] = nil
             }
         }
+        // No adapter reads a JSON answer nested deeper than any real one: it fails the poll here
+        // with a plain message, before a decoder walks it (rule of evidence 1: blind, not a crash).
+        if response.isSuccess, JSONNesting.looksLikeJSON(response.body),
+            let offset = JSONNesting.firstExcess(in: response.body)
+        {
+            return .failure(
+                PollFailure(
+                    kind: .unparsable,
+                    message: "the answer for \(self.account.key) from \(urlKey) nests JSON arrays and objects "
+                        + "deeper than \(JSONNesting.maximumDepth) levels (at byte \(offset)): no real answer does, so "
+                        + "the body is broken or hostile and is not read; the account stays blind until the server "
+                        + "answers normally",
+                    url: urlKey, httpStatus: response.status))
+        }
         return .success(response)
     }
 

@@ -207,7 +207,8 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
                 == "/etc/palimpsest/palimpsest.toml:3:1: key `daemon.intervall`: unknown key (did you mean `interval`?); "
                 + "accepted [daemon] keys: `state_dir`, `deletion_log`, `interval`, `jitter`, `concurrency`, "
                 + "`per_host_concurrency`, `timeout`, `connect_timeout`, `user_agent`, `proxy`, `max_body_size`, "
-                + "`confirm_polls`, `confirm_min_age`, `probe_attempts`, `snapshot_retention`, `shard`, `metrics_listen`"
+                + "`confirm_polls`, `confirm_min_age`, `probe_attempts`, `snapshot_retention`, `shard`, `metrics_listen`, "
+                + "`max_items`, `event_text_limit`"
         )
     }
 
@@ -246,7 +247,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         #expect(
             error.description
                 == #"/etc/palimpsest/palimpsest.toml:9:1: account #2 ("Xinhua"): key `cookie`: unknown key; "#
-                + "accepted account keys: `platform`, `name`, `interval`, `proxy`, `headers`, `url`"
+                + "accepted account keys: `platform`, `name`, `interval`, `proxy`, `headers`, `max_items`, `url`"
         )
     }
 
@@ -264,7 +265,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         #expect(
             error.message
                 == #"`acct` belongs to platform "mastodon", not "feed"; a "feed" account accepts "#
-                + "`platform`, `name`, `interval`, `proxy`, `headers`, `url`"
+                + "`platform`, `name`, `interval`, `proxy`, `headers`, `max_items`, `url`"
         )
     }
 

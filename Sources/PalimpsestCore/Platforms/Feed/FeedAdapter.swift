@@ -43,7 +43,9 @@ public struct FeedAdapter: PlatformAdapter {
     /// - 5xx and anything else: `.failed` of kind `httpStatus`.
     ///
     /// Items repeating an earlier item's ID are dropped (first occurrence kept), so a post is
-    /// never seen twice in one snapshot.
+    /// never seen twice in one snapshot. Only the first and the last ``Account/maxItems`` items of
+    /// the document are read (the poller keeps the newest end); a document nested deeper than
+    /// ``FeedParser/maximumDepth`` is `unparsable`.
     public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {
         guard let response = responses.first else {
             return .failed(
@@ -55,7 +57,8 @@ public struct FeedAdapter: PlatformAdapter {
         case 200...299:
             do {
                 let feed = try FeedParser.parse(
-                    response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"])
+                    response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"],
+                    itemLimit: account.maxItems)
                 var seen = Set<String>()
                 let posts = feed.posts.filter { seen.insert($0.id).inserted }
                 return .observed(posts: posts, isComplete: true)
@@ -133,8 +136,10 @@ public struct FeedAdapter: PlatformAdapter {
         switch response.status {
         case 200:
             do {
+                // One item is enough to tell the feed is there.
                 let feed = try FeedParser.parse(
-                    response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"])
+                    response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"],
+                    itemLimit: 1)
                 if feed.items.isEmpty {
                     return .inconclusive(
                         detail: "HTTP 200 from \(url) with a \(feed.format.displayName) feed of no items")
@@ -148,6 +153,16 @@ public struct FeedAdapter: PlatformAdapter {
         default:
             return .inconclusive(detail: "\(Self.statusLine(response.status)) from \(url)")
         }
+    }
+
+    /// The stored item read with today's feed rules (``FeedParser/renormalized(_:feedURL:)``):
+    /// text, media and links from the stored markup with its CDATA layers taken off, the title
+    /// through ``FeedText/title(_:)``.
+    public func renormalized(_ post: Post, for account: Account) -> Post {
+        guard let feedURL = Self.feedURL(of: account) else {
+            return post.withContent(text: post.text, title: post.title, media: post.media, links: post.links)
+        }
+        return FeedParser.renormalized(post, feedURL: feedURL)
     }
 
     // MARK: - Internals

@@ -15,6 +15,9 @@ public struct FeedParseError: Error, Sendable, Hashable, CustomStringConvertible
         case malformedJSON = "malformed_json"
         /// The document declares a character encoding this system cannot decode.
         case unsupportedEncoding = "unsupported_encoding"
+        /// Elements (XML) or arrays and objects (JSON) nest deeper than the parsers read
+        /// (``FeedParser/maximumDepth``): a broken or hostile body.
+        case tooDeep = "too_deep"
     }
 
     /// The class of failure.

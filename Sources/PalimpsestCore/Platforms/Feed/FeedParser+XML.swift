@@ -15,7 +15,7 @@ extension FeedParser {
     }
 
     static func parseXMLFeed(
-        _ body: Data, feedURL: URL, contentType: String?, firstElement: String?
+        _ body: Data, feedURL: URL, contentType: String?, firstElement: String?, itemLimit: Int?
     ) throws(FeedParseError)
         -> ParsedFeed
     {
@@ -23,23 +23,27 @@ extension FeedParser {
         let data = try FeedCharset.utf8XML(from: body, contentType: contentType)
         let tree: XMLTree
         do {
-            tree = try XMLTree.parse(data)
+            tree = try XMLTree.parse(data, itemLimit: itemLimit)
         } catch let failure {
             // Undeclared HTML entities (`&nbsp;`) and bare `&` are the commonest breakage in real
             // feeds; retry once with them escaped, and report the original error if that fails too.
-            guard let repaired = XMLEntityRepair.repair(data), let retried = try? XMLTree.parse(repaired) else {
+            // A document nested too deep stays too deep: no retry.
+            guard failure.kind != .tooDeep, let repaired = XMLEntityRepair.repair(data),
+                let retried = try? XMLTree.parse(repaired, itemLimit: itemLimit)
+            else {
                 throw Self.xmlError(failure, body: data, hint: hint, contentType: contentType)
             }
             tree = retried
         }
         let root = tree.root
+        var feed: ParsedFeed
         switch (root.name, root.namespace) {
         case ("rss", _):
-            return Self.readRSS(root, feedURL: feedURL)
+            feed = Self.readRSS(root, feedURL: feedURL)
         case ("RDF", Namespace.rdf):
-            return Self.readRDF(root, feedURL: feedURL)
+            feed = Self.readRDF(root, feedURL: feedURL)
         case ("feed", let namespace) where Namespace.atom.contains(namespace) || namespace.isEmpty:
-            return Self.readAtom(root, feedURL: feedURL)
+            feed = Self.readAtom(root, feedURL: feedURL)
         case (let name, _) where name.lowercased() == "html":
             throw FeedParseError(
                 kind: .htmlPage, format: nil,
@@ -51,6 +55,8 @@ extension FeedParser {
                 message:
                     "the XML root element is <\(root.name)>\(namespace); a feed has <rss>, <rdf:RDF> or an Atom <feed>")
         }
+        feed.omittedItems = tree.omittedItems
+        return feed
     }
 
     private static func formatHint(_ firstElement: String?) -> FeedFormat? {
@@ -67,6 +73,12 @@ extension FeedParser {
     )
         -> FeedParseError
     {
+        if failure.kind == .tooDeep {
+            let what = hint.map { "the \($0.displayName) document" } ?? "the XML document"
+            return FeedParseError(
+                kind: .tooDeep, format: hint, message: "\(what) is not read: \(failure.message)", line: failure.line,
+                column: failure.column)
+        }
         let lowered = String(decoding: body.prefix(64 * 1024), as: UTF8.self).lowercased()
         if lowered.contains("<html") || lowered.contains("<body") {
             let served = contentType.map { " (served as \($0))" } ?? ""
@@ -129,7 +141,7 @@ extension FeedParser {
             ids: [(guid, .guid), (about, .about), (link, .link)],
             fallback: (title, date, description),
             link: link,
-            title: title,
+            title: FeedText.title(title),
             published: date,
             updated: nil,
             html: html,
@@ -169,7 +181,7 @@ extension FeedParser {
 
     private static func readAtom(_ root: XMLTree.Element, feedURL: URL) -> ParsedFeed {
         let namespaces = Namespace.atom.union([root.namespace])
-        let title = root.first("title", in: namespaces).map { Self.atomText($0).text }
+        let title = root.first("title", in: namespaces).flatMap(Self.atomTitle)
         return ParsedFeed(
             format: .atom, version: nil,
             title: title?.isEmpty == false ? title : nil,
@@ -189,7 +201,7 @@ extension FeedParser {
             (alternates.first { $0.attributes["type"]?.lowercased().contains("html") == true } ?? alternates.first)?
             .attributes["href"]
         let titleElement = entry.first("title", in: namespaces)
-        let title = titleElement.map { Self.atomText($0).text }
+        let title = titleElement.flatMap(Self.atomTitle)
         let published = entry.first("published", in: namespaces)?.trimmedText
         let updated = entry.first("updated", in: namespaces)?.trimmedText
         let contentElement = entry.first("content", in: namespaces) ?? entry.first("summary", in: namespaces)
@@ -212,6 +224,14 @@ extension FeedParser {
             feedURL: feedURL)
     }
 
+    /// An Atom title as text: markup (`html`, `xhtml`) reduced to its text, plain text as any feed
+    /// title (``FeedText/title(_:)``); `nil` when empty.
+    private static func atomTitle(_ element: XMLTree.Element) -> String? {
+        let construct = Self.atomText(element)
+        if construct.html == nil { return FeedText.title(construct.text) }
+        return construct.text.isEmpty ? nil : construct.text
+    }
+
     /// An Atom text construct (RFC 4287 §3.1): `type="text"` (default) is plain text, `html` is
     /// escaped HTML, `xhtml` is an inline `<div>` whose children are the markup.
     private static func atomText(_ element: XMLTree.Element) -> (html: String?, text: String) {
@@ -219,7 +239,7 @@ extension FeedParser {
         switch type {
         case "html", "text/html":
             let html = element.text
-            return (html, HTMLText.plainText(fromHTML: html))
+            return (html, HTMLText.plainText(fromHTML: FeedText.unwrappingCDATA(html)))
         case "xhtml", "application/xhtml+xml":
             let div = element.first("div", in: Namespace.xhtml) ?? element.elements.first { $0.name == "div" }
             let html = (div ?? element).innerXML

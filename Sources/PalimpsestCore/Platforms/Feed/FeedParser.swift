@@ -13,7 +13,16 @@ public import Foundation
 /// A feed with no items is a valid, empty result: deciding whether an empty answer after a full
 /// one means anything is the detector's job. An empty body, an HTML page, and a body that is not
 /// a well-formed feed are errors.
+///
+/// Hostile bodies are bounded: elements (XML) or arrays and objects (JSON) nested deeper than
+/// ``maximumDepth`` are an error, never a crash, and with an item limit the items between the
+/// first and the last `limit` are dropped while reading, so a feed of 100,000 items costs about
+/// what one of `2 × limit` items does.
 public enum FeedParser {
+    /// The deepest nesting read: XML elements (the root is depth 1) and JSON arrays and objects.
+    /// Deeper documents fail with ``FeedParseError/Kind/tooDeep``.
+    public static let maximumDepth = XMLTree.maximumDepth
+
     /// Parses one feed document.
     /// - Parameters:
     ///   - body: The response body, as received (after content decoding).
@@ -22,12 +31,17 @@ public enum FeedParser {
     ///   - contentType: The response's `Content-Type` header value, if any: its `charset` is used
     ///     for XML without a byte order mark or encoding declaration, and it is named in error
     ///     messages. It never decides the format.
+    ///   - itemLimit: When set, only the first `itemLimit` and the last `itemLimit` items of the
+    ///     document are read (either end may be the newest; the caller keeps the newest end, see
+    ///     ``TimelineWindow/keepingNewest(_:limit:)``); the count of the others is in
+    ///     ``ParsedFeed/omittedItems``. `nil` reads every item.
     /// - Returns: The feed's format, title and items in document order.
     /// - Throws: ``FeedParseError`` when the body is empty, is an HTML page, is not well-formed
-    ///   XML or JSON, is XML or JSON of another kind than a feed, or declares an encoding this
-    ///   system cannot decode. The message names the format and, for XML, the line.
+    ///   XML or JSON, is XML or JSON of another kind than a feed, nests deeper than
+    ///   ``maximumDepth`` (`too_deep`), or declares an encoding this system cannot decode. The
+    ///   message names the format and, for XML, the line.
     public static func parse(
-        _ body: Data, feedURL: URL, contentType: String? = nil
+        _ body: Data, feedURL: URL, contentType: String? = nil, itemLimit: Int? = nil
     ) throws(FeedParseError)
         -> ParsedFeed
     {
@@ -42,7 +56,7 @@ public enum FeedParser {
             throw FeedParseError(kind: .empty, format: nil, message: "\(what)\(served); expected a feed")
         }
         if !isUTF16 && (bytes[0] == UInt8(ascii: "{") || bytes[0] == UInt8(ascii: "[")) {
-            return try Self.parseJSONFeed(body, feedURL: feedURL)
+            return try Self.parseJSONFeed(body, feedURL: feedURL, itemLimit: itemLimit)
         }
         if isUTF16 || bytes[0] == UInt8(ascii: "<") {
             let firstElement = Self.firstElementName(bytes, from: 0)
@@ -52,7 +66,8 @@ public enum FeedParser {
                     message: "the body is an HTML page\(served), not a feed: a login wall, an error or anti-bot "
                         + "page, or the feed moved; open the URL in a browser to see")
             }
-            return try Self.parseXMLFeed(body, feedURL: feedURL, contentType: contentType, firstElement: firstElement)
+            return try Self.parseXMLFeed(
+                body, feedURL: feedURL, contentType: contentType, firstElement: firstElement, itemLimit: itemLimit)
         }
         let preview = String(decoding: bytes.prefix(40), as: UTF8.self)
         throw FeedParseError(
@@ -126,6 +141,11 @@ public enum FeedParser {
 
     /// Builds an item from its read fields: picks the ID, reduces the HTML, collects media and
     /// links (absolute, each once).
+    ///
+    /// `title` is the item's title as text (see ``FeedText/title(_:)``); `html` is the markup as
+    /// served: its CDATA layers are taken off before it is read (``FeedText/unwrappingCDATA(_:)``),
+    /// so `<![CDATA[<p>x</p>]]>` gives the same text, media and links as `<p>x</p>`. The `fallback`
+    /// parts are the raw fields as written (the fallback ID must never change).
     static func makeItem(
         ids: [(String?, FeedItem.IDSource)],
         fallback: (title: String?, date: String?, content: String?),
@@ -150,14 +170,17 @@ public enum FeedParser {
         }
         let url = Self.absoluteURL(link, base: feedURL)
         let base = url.flatMap(URL.init(string:)) ?? feedURL
-        let markup = html.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+        let markup = html.flatMap {
+            FeedText.unwrappingCDATA($0).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0
+        }
         let text: String
         var allMedia = media.compactMap { Self.absoluteURL($0, base: base) }
         var links = extraLinks.compactMap { Self.absoluteURL($0, base: base) }
         if let markup {
-            text = HTMLText.plainText(fromHTML: markup)
-            allMedia += HTMLText.imageSources(inHTML: markup).compactMap { Self.absoluteURL($0, base: base) }
-            links += HTMLText.links(inHTML: markup).compactMap { Self.absoluteURL($0, base: base) }
+            let content = Self.readContent(ofMarkup: markup, base: base)
+            text = content.text
+            allMedia += content.media
+            links += content.links
         } else {
             text = plainText?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         }
@@ -174,6 +197,43 @@ public enum FeedParser {
             media: Self.unique(allMedia),
             links: Self.unique(links)
         )
+    }
+
+    /// The text, image sources and link targets (absolute against `base`) of an item's markup as
+    /// served, its CDATA layers taken off first.
+    static func readContent(ofMarkup markup: String, base: URL) -> (text: String, media: [String], links: [String]) {
+        let html = FeedText.unwrappingCDATA(markup)
+        return (
+            HTMLText.plainText(fromHTML: html),
+            HTMLText.imageSources(inHTML: html).compactMap { Self.absoluteURL($0, base: base) },
+            HTMLText.links(inHTML: html).compactMap { Self.absoluteURL($0, base: base) }
+        )
+    }
+
+    /// A feed post as stored by any version of Palimpsest, read again with today's rules: the
+    /// text, image sources and links of its stored markup (``Post/html``, the content as served,
+    /// CDATA layers taken off) and its title through ``FeedText/title(_:)``. Media and links keep
+    /// the stored ones first (enclosures, JSON Feed attachments), then add what the markup holds,
+    /// each once, as ``makeItem(ids:fallback:link:title:published:updated:html:plainText:media:extraLinks:feedURL:)``
+    /// orders them. A post without markup keeps its text.
+    /// - Parameters:
+    ///   - post: the post as stored.
+    ///   - feedURL: the account's feed URL (the base of relative links when the post has no URL).
+    /// - Returns: the post with its derived fields and version hash recomputed.
+    static func renormalized(_ post: Post, feedURL: URL) -> Post {
+        let base = post.url.flatMap(URL.init(string:)) ?? feedURL
+        var text = post.text
+        var media = post.media
+        var links = post.links
+        if let markup = post.html,
+            !FeedText.unwrappingCDATA(markup).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        {
+            let content = Self.readContent(ofMarkup: markup, base: base)
+            text = content.text
+            media = Self.unique(media + content.media)
+            links = Self.unique(links + content.links)
+        }
+        return post.withContent(text: text, title: FeedText.title(post.title), media: media, links: links)
     }
 
     /// Replaces control characters so a quoted preview stays on one line.

@@ -30,14 +30,20 @@ public struct ParsedFeed: Sendable, Hashable {
     /// The feed's title (RSS `channel/title`, Atom `feed/title`, JSON Feed `title`), if any.
     public var title: String?
     /// The items (RSS items, Atom entries, JSON Feed items) in document order; may be empty.
+    /// With an item limit (``FeedParser/parse(_:feedURL:contentType:itemLimit:)``), only the first
+    /// and the last `limit` of them.
     public var items: [FeedItem]
+    /// How many items the document holds between the first and the last `limit` that were left out
+    /// unread (0 without a limit, or when the document holds at most twice the limit).
+    public var omittedItems: Int
 
     /// Creates a parsed feed.
-    public init(format: FeedFormat, version: String? = nil, title: String?, items: [FeedItem]) {
+    public init(format: FeedFormat, version: String? = nil, title: String?, items: [FeedItem], omittedItems: Int = 0) {
         self.format = format
         self.version = version
         self.title = title
         self.items = items
+        self.omittedItems = omittedItems
     }
 
     /// The items as posts, in document order (see ``FeedItem/post``).
