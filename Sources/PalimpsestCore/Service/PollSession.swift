@@ -8,7 +8,9 @@ struct PollSession: Sendable {
     let poller: AccountPoller
     let adapter: any PlatformAdapter
     let account: Account
-    let store: AccountStore
+    let store: any StateStoring
+    /// The state as last committed (what the store diffs the next commit against).
+    let baseline: CommitBaseline
     let now: Date
     /// The `Cookie` header value from the account's `cookie_file`, read at the start of the poll.
     let cookie: String?
@@ -20,9 +22,10 @@ struct PollSession: Sendable {
     private(set) var evidenceFault: StoreError?
 
     init(
-        poller: AccountPoller, adapter: any PlatformAdapter, account: Account, store: AccountStore, now: Date,
-        cookie: String? = nil
+        poller: AccountPoller, adapter: any PlatformAdapter, account: Account, store: any StateStoring,
+        baseline: CommitBaseline, now: Date, cookie: String? = nil
     ) {
+        self.baseline = baseline
         self.poller = poller
         self.adapter = adapter
         self.account = account
@@ -79,7 +82,7 @@ struct PollSession: Sendable {
                 body: body, httpVersion: response.httpVersion, timings: response.timings,
                 redirects: response.redirects, remoteAddress: response.remoteAddress)
         }
-        switch await self.storeEvidence(response) {
+        switch await self.storeEvidence(response, request: request) {
         case .failure(let error):
             if timeline { self.evidenceFault = error }
         case .success(let reference):
@@ -161,7 +164,7 @@ struct PollSession: Sendable {
             let response = try await self.poller.client.send(request)
             await self.noteRateLimit(response)
             // An answer that could not be kept is no evidence: the probe is made again next poll.
-            guard case .success(let evidence) = await self.storeEvidence(response) else {
+            guard case .success(let evidence) = await self.storeEvidence(response, request: request) else {
                 return ProbeResult(verdict: .inconclusive(detail: Self.unstoredAnswer), evidence: nil)
             }
             if let other = response.otherAnsweringHost {
@@ -186,7 +189,7 @@ struct PollSession: Sendable {
         do {
             let response = try await self.poller.client.send(request)
             await self.noteRateLimit(response)
-            guard case .success(let evidence) = await self.storeEvidence(response) else {
+            guard case .success(let evidence) = await self.storeEvidence(response, request: request) else {
                 return AccountProbeResult(verdict: .inconclusive(detail: Self.unstoredAnswer), evidence: nil)
             }
             if let other = response.otherAnsweringHost {
@@ -254,22 +257,28 @@ struct PollSession: Sendable {
     /// Stores a raw answer as evidence. An answer that cannot be written (disk full) is logged and
     /// is no evidence: a probe answer then proves nothing, and a timeline answer fails the poll's
     /// commit (``evidenceFault``), so no finding ever cites an answer that was not kept.
-    private func storeEvidence(_ response: HTTPResponse) async -> Result<EvidenceReference, StoreError> {
+    private func storeEvidence(_ response: HTTPResponse, request: HTTPRequest) async -> Result<
+        EvidenceReference, StoreError
+    > {
         let store = self.store
-        let now = self.now
+        var requestHeaders = request.headers.fields
+        if let etag = request.ifNoneMatch { requestHeaders.append(.init(name: "If-None-Match", value: etag)) }
+        if let since = request.ifModifiedSince {
+            requestHeaders.append(.init(name: "If-Modified-Since", value: HTTPDate.string(from: since)))
+        }
+        let capture = EvidenceCapture(
+            account: self.account.key, method: request.method, url: response.url.absoluteString,
+            requestHeaders: requestHeaders, effectiveURL: response.effectiveURL.absoluteString,
+            status: response.status, httpVersion: response.httpVersion, headers: response.headers.fields,
+            body: response.body, fetchedAt: self.now, remoteAddress: response.remoteAddress,
+            redirects: response.redirects.map {
+                EvidenceRecord.Redirect(
+                    url: $0.url.absoluteString, status: $0.status, location: $0.location,
+                    remoteAddress: $0.remoteAddress)
+            })
         do {
-            return .success(
-                try await BlockingIO.run {
-                    try store.storeEvidence(
-                        body: response.body, url: response.url.absoluteString, status: response.status,
-                        headers: response.headers, fetchedAt: now, effectiveURL: response.effectiveURL.absoluteString,
-                        remoteAddress: response.remoteAddress,
-                        redirects: response.redirects.map {
-                            EvidenceRecord.Redirect(
-                                url: $0.url.absoluteString, status: $0.status, location: $0.location,
-                                remoteAddress: $0.remoteAddress)
-                        })
-                })
+            // An append to the WARC file, synced and indexed with the poll's commit.
+            return .success(try await BlockingIO.runConcurrently { try store.storeEvidence(capture) })
         } catch {
             self.poller.logger.error(
                 "could not store the answer from \(response.url.absoluteString) as evidence: \(error)",
@@ -277,13 +286,13 @@ struct PollSession: Sendable {
             return .failure(
                 error as? StoreError
                     ?? StoreError(
-                        operation: "write", path: store.evidenceDirectory.path, detail: "\(error)",
+                        operation: "write", path: store.root.appendingPathComponent("warc").path, detail: "\(error)",
                         advice: "check the state folder's disk"))
         }
     }
 
     private func storedBody(sha256: String) async -> Data? {
         let store = self.store
-        return try? await BlockingIO.run { try store.evidenceBody(sha256: sha256) }
+        return try? await BlockingIO.runConcurrently { try store.evidenceBody(sha256: sha256) }
     }
 }
