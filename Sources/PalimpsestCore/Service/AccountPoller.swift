@@ -122,6 +122,8 @@ public struct AccountPoller: Sendable {
         var responses: [HTTPResponse] = []
         var otherHostAnswer: HTTPResponse?
         var pageIndex = 0
+        // Item 5 of the throughput issue: an unchanged answer ends a quiet account's poll here.
+        session.mayEndUnchanged = requests.count == 1 && Self.isQuiet(state, platform: account.platform)
         pages: while !requests.isEmpty {
             let request = requests.removeFirst()
             switch await session.send(request, timeline: true, state: &state) {
@@ -135,6 +137,10 @@ public struct AccountPoller: Sendable {
                     // No next page from another host's answer, and no observation (below).
                     otherHostAnswer = response
                     break pages
+                }
+                if let unchanged = session.unchanged {
+                    logged += try await self.commitUnchanged(unchanged, state: &state, session: session)
+                    return session.report(state: state, events: logged)
                 }
                 if requests.isEmpty,
                     let next = adapter.nextPageRequest(
@@ -287,6 +293,49 @@ public struct AccountPoller: Sendable {
         return try await self.commit(events: outcome.events, state: &state, session: session, observation: stored)
     }
 
+    /// Platforms whose timeline is one request and no further page: their first answer is the
+    /// whole window, so an unchanged answer means an unchanged window.
+    static let oneAnswerPlatforms: Set<Platform> = [.feed, .mastodon, .url]
+
+    /// Whether an unchanged timeline answer may end the poll early: nothing is in progress that
+    /// this poll must count (docs/evidence.md, rules 3 and 6): no open blind span to close, the
+    /// account available, no deletion or restore candidate waiting for a fresh miss or listing, no
+    /// event waiting for the log, a complete snapshot to compare with, no move to another host.
+    static func isQuiet(_ state: AccountState, platform: Platform) -> Bool {
+        guard Self.oneAnswerPlatforms.contains(platform), state.pendingEvents.isEmpty, state.moved == nil,
+            state.detection.blindSpan == nil, state.detection.account.isAvailable,
+            state.detection.lastComplete != nil
+        else { return false }
+        // A deleted post that the last snapshot may have listed again (it was not recorded missing
+        // there, and it is not below the window floor) waits for its restore probe at every poll.
+        guard let last = state.detection.lastComplete else { return false }
+        return !state.detection.posts.values.contains { tracked in
+            if tracked.status.missingRecord != nil { return true }
+            guard let deletion = tracked.status.deletionRecord else { return false }
+            if deletion.restore != nil { return true }
+            let belowFloor = tracked.post.postedAt.flatMap { posted in last.window.floor.map { posted < $0 } } ?? false
+            return deletion.lastMissing != last.polledAt && !belowFloor
+        }
+    }
+
+    static let unchangedMarker = "; as then: "
+
+    /// Ends a poll whose timeline answer was a `304 Not Modified` or the body seen last: no parse,
+    /// no diff, no snapshot, only the small `observations` row and the new `last_poll`, in the
+    /// batch of the store's writer. The tracked posts are not rewritten.
+    private func commitUnchanged(
+        _ unchanged: UnchangedObservation, state: inout AccountState, session: PollSession
+    ) async throws -> [Event] {
+        // What the last parsed poll said (a stale answer's reason, say) still holds for the same answer.
+        var then = state.lastPoll?.detail ?? ""
+        if let range = then.range(of: Self.unchangedMarker) { then = String(then[range.upperBound...]) }
+        state.lastPoll = PollRecord(
+            at: session.now, outcome: "complete",
+            detail: "unchanged since the last poll (HTTP \(unchanged.status), not parsed)\(Self.unchangedMarker)\(then)",
+            posts: state.lastPoll?.posts)
+        return try await self.commit(events: [], state: &state, session: session, unchanged: unchanged)
+    }
+
     /// The listing's own dates from the first timeline answer: HTTP `Last-Modified` and `ETag`.
     static func listingSignals(of responses: [HTTPResponse]) -> ListingSignals? {
         guard let first = responses.first else { return nil }
@@ -336,7 +385,8 @@ public struct AccountPoller: Sendable {
     /// leaves the state in the store's memory, or the events pending in the stored state: see
     /// ``PollWriteError``.
     private func commit(
-        events: [Event], state: inout AccountState, session: PollSession, observation: StoredObservation? = nil
+        events: [Event], state: inout AccountState, session: PollSession, observation: StoredObservation? = nil,
+        unchanged: UnchangedObservation? = nil
     ) async throws -> [Event] {
         state.pendingEvents += events
         for event in events {
@@ -347,7 +397,8 @@ public struct AccountPoller: Sendable {
         let commit = StateCommit(
             account: session.account.key, before: session.baseline.state, state: saved,
             snapshot: observation?.observation, formerIDs: observation?.formerIDs ?? [:],
-            citedSnapshots: observation == nil ? nil : saved.citedSnapshots, keepSnapshots: self.snapshotRetention)
+            citedSnapshots: observation == nil ? nil : saved.citedSnapshots, keepSnapshots: self.snapshotRetention,
+            unchanged: unchanged)
         do {
             try await self.stateStore.commit(commit)
         } catch {

@@ -20,6 +20,12 @@ struct PollSession: Sendable {
     /// Why a timeline answer of this poll could not be stored as evidence (disk full), if one
     /// could not: such an answer is not evidence, so nothing may be derived from the poll.
     private(set) var evidenceFault: StoreError?
+    /// Set by the poller before the timeline request: an unchanged answer may end the poll
+    /// (``AccountPoller/isQuiet(_:platform:)``).
+    var mayEndUnchanged = false
+    /// The timeline answer was a `304` or the body seen last, and ``mayEndUnchanged`` held: the
+    /// poll ends with this record, nothing parsed and no evidence written.
+    private(set) var unchanged: UnchangedObservation?
 
     init(
         poller: AccountPoller, adapter: any PlatformAdapter, account: Account, store: any StateStoring,
@@ -68,6 +74,16 @@ struct PollSession: Sendable {
         }
         await self.noteRateLimit(response)
 
+        if timeline, self.mayEndUnchanged, let validators, response.isAnsweredByRequestedHost,
+            response.isNotModified
+                || response.status == 200 && ContentHash.sha256Hex(response.body) == validators.bodySHA256
+        {
+            // Unchanged: the stored body already proves what this answer says; nothing is written
+            // but the observation row (validators kept).
+            self.unchanged = UnchangedObservation(
+                at: self.now, url: urlKey, status: response.status, bodySHA256: validators.bodySHA256)
+            return .success(response)
+        }
         if response.isNotModified {
             guard let validators, let body = await self.storedBody(sha256: validators.bodySHA256) else {
                 return .failure(
@@ -91,12 +107,10 @@ struct PollSession: Sendable {
             if timeline, response.status == 200, response.isAnsweredByRequestedHost {
                 let etag = response.headers["ETag"]
                 let lastModified = response.headers["Last-Modified"].flatMap { HTTPDate.parse($0) }
-                if etag != nil || lastModified != nil {
-                    state.validators[urlKey] = ConditionalValidators(
-                        etag: etag, lastModified: lastModified, bodySHA256: reference.sha256)
-                } else {
-                    state.validators[urlKey] = nil
-                }
+                // Kept without ETag or Last-Modified too: the body's SHA-256 alone lets the next
+                // poll see an unchanged answer.
+                state.validators[urlKey] = ConditionalValidators(
+                    etag: etag, lastModified: lastModified, bodySHA256: reference.sha256)
             } else if timeline, !response.isAnsweredByRequestedHost {
                 state.validators[urlKey] = nil
             }
