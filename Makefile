@@ -1,6 +1,7 @@
 # Palimpsest: build, test, demo, install.
 # `make demo` and `make test` install what they need when missing (libcurl and libxml2 headers; for
-# `make test` also Python's aiosmtpd, the loopback SMTP server of the digest delivery tests).
+# `make test` also Python's aiosmtpd, the loopback SMTP server of the digest delivery tests, and
+# warcio, which reads the WARC evidence files in a test).
 
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
@@ -21,13 +22,16 @@ BIN           = $(CURDIR)/.build/release
 all: build
 
 # Installs the development files of the C libraries (headers + .pc files) when pkg-config cannot
-# find them: libcurl (fetching) and libxml2 (HTML parsing).
+# find them: libcurl (fetching), libxml2 (HTML parsing), SQLite (the state store) and zlib (WARC
+# evidence files).
 deps:
 	@missing=""; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev"; \
 	pkg-config --exists libxml-2.0 2>/dev/null || missing="$$missing libxml2-dev"; \
+	pkg-config --exists sqlite3 2>/dev/null || missing="$$missing libsqlite3-dev"; \
+	pkg-config --exists zlib 2>/dev/null || missing="$$missing zlib1g-dev"; \
 	if [ -n "$$missing" ]; then \
-		echo "make: installing$$missing and pkg-config (needed to build against libcurl and libxml2)"; \
+		echo "make: installing$$missing and pkg-config (needed to build against libcurl, libxml2, SQLite and zlib)"; \
 		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing pkg-config; \
@@ -56,6 +60,15 @@ test-deps:
 		  $$SUDO apt-get install -y -qq --no-install-recommends python3-aiosmtpd >/dev/null 2>&1; } || true; \
 		python3 -c 'import aiosmtpd' >/dev/null 2>&1 || \
 		echo "make: could not install aiosmtpd: the SMTP delivery tests will be skipped"; \
+	fi
+	@if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import warcio' >/dev/null 2>&1; then \
+		echo "make: installing warcio for the WARC evidence test (python3 -m pip install warcio)"; \
+		python3 -m pip install --quiet warcio >/dev/null 2>&1 || \
+		python3 -m pip install --quiet --user warcio >/dev/null 2>&1 || \
+		{ if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+		  $$SUDO apt-get install -y -qq --no-install-recommends python3-warcio >/dev/null 2>&1; } || true; \
+		python3 -c 'import warcio' >/dev/null 2>&1 || \
+		echo "make: could not install warcio: the WARC evidence test will be skipped"; \
 	fi
 
 # Replays recorded real platform responses from a loopback server and prints the deletion log.

@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.20.0"),
+        // The state store: SQLite (the system's libsqlite3) in WAL mode.
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // Tests only: starts `palimpsest run` as a child that signals can stop (Foundation.Process
         // children inherit a blocked SIGTERM on Linux).
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.0"),
@@ -36,11 +38,19 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        // zlib: each WARC record of the evidence files is its own gzip member.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "PalimpsestCore",
             dependencies: [
                 "CCurl",
                 "CLibXML2",
+                "CZlib",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Collections", package: "swift-collections"),

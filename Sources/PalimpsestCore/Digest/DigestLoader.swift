@@ -105,26 +105,28 @@ public enum DigestLoader {
         evidence: [EvidenceReference]
     ) -> DigestAccountHistory? {
         let root = stateDirectory.standardizedFileURL
-        let directory = root.appendingPathComponent("accounts", isDirectory: true)
-            .appendingPathComponent(key.directoryName, isDirectory: true)
-        let keyFile = directory.appendingPathComponent("account.key")
-        guard var owner = try? POSIXFile.contents(of: keyFile.path) else { return nil }
-        if owner.last == UInt8(ascii: "\n") { owner.removeLast() }
-        guard String(decoding: owner, as: UTF8.self) == key.rawValue else { return nil }
-
-        let store = AccountStore(key: key, directory: directory, root: root)
+        guard let store = (try? StateStore.openReadOnly(root: root)) ?? nil,
+            (try? store.loadState(of: key)) != nil
+        else { return nil }
+        let accountStore = store.accountStore(for: key)
         var history = DigestAccountHistory()
-        history.versions = (try? store.archivedVersions()) ?? []
-        // A state file that does not decode only costs the last-poll time.
-        history.lastPollAt = (try? store.loadState(AccountState.self))??.lastPoll?.at
+        history.versions = (try? accountStore.archivedVersions()) ?? []
+        // A state that does not decode only costs the last-poll time.
+        history.lastPollAt = (try? accountStore.loadState())??.lastPoll?.at
         for reference in evidence where history.evidence[reference.sha256] == nil {
             history.evidence[reference.sha256] = self.check(reference, root: root)
         }
         return history
     }
 
-    /// Whether the evidence body `reference` names is under `root` with the SHA-256 it names.
+    /// Whether the evidence body `reference` names is under `root` with the SHA-256 it names: the
+    /// payload of the WARC record at its offset, or (references written before WARC files) the
+    /// whole body file.
     static func check(_ reference: EvidenceReference, root: URL) -> DigestEntry.EvidenceStatus {
+        if let location = reference.warcLocation {
+            guard let record = try? WARCFiles.read(location, root: root) else { return .missing }
+            return ContentHash.sha256Hex(record.payload) == reference.sha256.lowercased() ? .verified : .mismatch
+        }
         // The path comes from the log: never follow it out of the state folder.
         let parts = reference.path.split(separator: "/", omittingEmptySubsequences: false)
         guard !reference.path.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }),

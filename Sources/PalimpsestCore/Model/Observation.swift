@@ -112,7 +112,9 @@ public struct ListingSignals: Sendable, Codable, Hashable {
 /// A pointer to a stored raw response body that proves something: its path under `state_dir`
 /// and its SHA-256.
 public struct EvidenceReference: Sendable, Codable, Hashable {
-    /// Path relative to `state_dir`, e.g. `accounts/<dir>/evidence/<sha256>.body`.
+    /// Path relative to `state_dir` of the file holding the body: `warc/<name>.warc.gz` (the WARC
+    /// file whose record at ``offset`` holds it), or, in events and snapshots written before the
+    /// store kept WARC files, `accounts/<dir>/evidence/<sha256>.body` (the body alone).
     public var path: String
     /// SHA-256 of the body bytes exactly as received (after content decoding), lowercase hex.
     public var sha256: String
@@ -122,17 +124,37 @@ public struct EvidenceReference: Sendable, Codable, Hashable {
     public var status: Int
     /// When the answer was received, UTC.
     public var fetchedAt: Date
+    /// Byte offset in ``path`` of the gzip member holding the WARC `response` record with the body;
+    /// `nil` when ``path`` is a plain body file.
+    public var offset: Int?
+    /// Length in bytes of that gzip member; `nil` when ``path`` is a plain body file.
+    public var length: Int?
+    /// The WARC-Record-ID of this capture's own record (the `response` at ``offset``, or a
+    /// `revisit` record naming it when the same body was stored before); `nil` for plain files.
+    public var record: String?
 
-    public init(path: String, sha256: String, url: String, status: Int, fetchedAt: Date) {
+    public init(
+        path: String, sha256: String, url: String, status: Int, fetchedAt: Date, offset: Int? = nil,
+        length: Int? = nil, record: String? = nil
+    ) {
         self.path = path
         self.sha256 = sha256
         self.url = url
         self.status = status
         self.fetchedAt = fetchedAt
+        self.offset = offset
+        self.length = length
+        self.record = record
+    }
+
+    /// Where the WARC record with the body lies, when this reference names one.
+    public var warcLocation: WARCLocation? {
+        guard let offset = self.offset, let length = self.length else { return nil }
+        return WARCLocation(path: self.path, offset: offset, length: length)
     }
 
     enum CodingKeys: String, CodingKey {
-        case path, sha256, url, status
+        case path, sha256, url, status, offset, length, record
         case fetchedAt = "fetched_at"
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import Synchronization
 
 /// Polls one account once: fetch the timeline, snapshot it, diff it, probe candidates, confirm,
 /// and write the events: state first, then the log (rule of evidence 7).
@@ -11,7 +12,7 @@ public import Logging
 public struct AccountPoller: Sendable {
     public let client: any HTTPFetching
     public let adapters: AdapterRegistry
-    public let stateStore: StateStore
+    public let stateStore: any StateStoring
     public let log: DeletionLog
     public let detection: DetectionSettings
     /// Snapshots kept per account besides the ones events cite.
@@ -24,7 +25,7 @@ public struct AccountPoller: Sendable {
     public init(
         client: any HTTPFetching,
         adapters: AdapterRegistry = .standard,
-        stateStore: StateStore,
+        stateStore: any StateStoring,
         log: DeletionLog,
         detection: DetectionSettings,
         snapshotRetention: Int,
@@ -58,14 +59,17 @@ public struct AccountPoller: Sendable {
     ///   cannot be read or its folder created. Nothing already stored is lost in either case.
     public func poll(_ account: Account, at now: Date) async throws -> PollReport {
         let adapter = try self.adapters.adapter(for: account.platform)
-        let store = try await BlockingIO.run { [stateStore] in try stateStore.accountStore(for: account.key) }
-        var state =
-            try await BlockingIO.run { try store.loadState(AccountState.self) } ?? AccountState(account: account.key)
+        let store = self.stateStore
+        let key = account.key
+        // A WAL read: never waits for the store's writer.
+        let loaded = try await BlockingIO.runConcurrently { try store.loadState(of: key) }
+        var state = loaded ?? AccountState(account: account.key)
+        let baseline = CommitBaseline(loaded)
         // What an earlier poll could not write goes first. A disk still full does not stop this
         // poll: its own commit below tries the same writes again, with this poll's findings added.
         var logged: [Event] = []
         do {
-            logged = try await self.appendPending(&state, store: store, account: account, at: now)
+            logged = try await self.appendPending(&state, baseline: baseline, account: account, at: now)
         } catch let error as PollWriteError {
             self.logger.warning(
                 "\(error) Polling anyway; the write is tried again when this poll is committed.",
@@ -74,14 +78,15 @@ public struct AccountPoller: Sendable {
         // The cookie file is read at every poll, so renewed cookies need no reload.
         let cookie = try await BlockingIO.run { try CookieFile.cookie(for: account) }
         var session = PollSession(
-            poller: self, adapter: adapter, account: account, store: store, now: now, cookie: cookie)
+            poller: self, adapter: adapter, account: account, store: store, baseline: baseline, now: now,
+            cookie: cookie)
 
         let context = AdapterContext(resolvedID: state.resolvedID)
         // 1. Resolve the account's internal ID once.
         if let request = adapter.resolutionRequest(for: account, context: context) {
             switch await session.send(request, timeline: false, state: &state) {
             case .failure(let failure):
-                logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
+                logged += try await self.commitFailure(failure, state: &state, session: session)
                 return session.report(state: state, events: logged)
             case .success(let response):
                 session.noteMove(of: response, state: &state)
@@ -100,12 +105,12 @@ public struct AccountPoller: Sendable {
                 case .resolved(let id):
                     state.resolvedID = id
                 case .failed(let failure):
-                    logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
+                    logged += try await self.commitFailure(failure, state: &state, session: session)
                     return session.report(state: state, events: logged)
                 case .accountUnavailable(let reason, let detail):
                     let evidence = session.evidence
                     logged += try await self.commitAccountUnavailable(
-                        reason: reason, detail: detail, evidence: evidence, state: &state, store: store, session: session)
+                        reason: reason, detail: detail, evidence: evidence, state: &state, session: session)
                     return session.report(state: state, events: logged)
                 }
             }
@@ -117,11 +122,13 @@ public struct AccountPoller: Sendable {
         var responses: [HTTPResponse] = []
         var otherHostAnswer: HTTPResponse?
         var pageIndex = 0
+        // Item 5 of the throughput issue: an unchanged answer ends a quiet account's poll here.
+        session.mayEndUnchanged = requests.count == 1 && Self.isQuiet(state, platform: account.platform)
         pages: while !requests.isEmpty {
             let request = requests.removeFirst()
             switch await session.send(request, timeline: true, state: &state) {
             case .failure(let failure):
-                logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
+                logged += try await self.commitFailure(failure, state: &state, session: session)
                 return session.report(state: state, events: logged)
             case .success(let response):
                 responses.append(response)
@@ -130,6 +137,10 @@ public struct AccountPoller: Sendable {
                     // No next page from another host's answer, and no observation (below).
                     otherHostAnswer = response
                     break pages
+                }
+                if let unchanged = session.unchanged {
+                    logged += try await self.commitUnchanged(unchanged, state: &state, session: session)
+                    return session.report(state: state, events: logged)
                 }
                 if requests.isEmpty,
                     let next = adapter.nextPageRequest(
@@ -178,19 +189,18 @@ public struct AccountPoller: Sendable {
 
         switch outcome {
         case .failed(let failure):
-            logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
+            logged += try await self.commitFailure(failure, state: &state, session: session)
             return session.report(state: state, events: logged)
         case .accountUnavailable(let reason, let detail):
             logged += try await self.commitAccountUnavailable(
-                reason: reason, detail: detail, evidence: session.evidence, state: &state, store: store,
-                session: session)
+                reason: reason, detail: detail, evidence: session.evidence, state: &state, session: session)
             return session.report(state: state, events: logged)
         case .observed(let posts, let isComplete):
             let observation = Observation(
                 account: account.key, polledAt: now, posts: posts, isComplete: isComplete, evidence: session.evidence,
                 signals: Self.listingSignals(of: responses))
             logged += try await self.commitObservation(
-                observation, adapter: adapter, state: &state, store: store, session: &session, leftOut: leftOut)
+                observation, adapter: adapter, state: &state, session: &session, leftOut: leftOut)
             return session.report(state: state, events: logged)
         }
     }
@@ -215,7 +225,6 @@ public struct AccountPoller: Sendable {
         _ observation: Observation,
         adapter: any PlatformAdapter,
         state: inout AccountState,
-        store: AccountStore,
         session: inout PollSession,
         leftOut: Int = 0
     ) async throws -> [Event] {
@@ -233,27 +242,25 @@ public struct AccountPoller: Sendable {
                 metadata: ["account.key": "\(session.account.key)"])
         }
         let diff = WindowDiffer.diff(state: state.detection, observation: observation, settings: self.detection)
-        // Re-keyed posts keep their former IDs in the archive line of their new ID.
+        // Re-keyed posts keep their former IDs in the archive row of their new ID.
         let formerIDs = Dictionary(
             diff.migrations.map { ($0.current.id, $0.previous.formerIDs + [$0.previous.post.id]) },
             uniquingKeysWith: { first, _ in first })
+        // The snapshot (and the archive rows of its new post versions) is written with this poll's
+        // commit below, in the same transaction as the state that cites it.
         let snapshotID: String
         do {
-            snapshotID = try await BlockingIO.run { () -> String in
-                let id = try store.writeSnapshot(observation)
-                _ = try store.archive(
-                    observation.posts, seenAt: observation.polledAt, snapshotID: id, formerIDs: formerIDs)
-                return id
-            }
+            snapshotID = try StateStore.snapshotID(of: observation, account: session.account.key)
         } catch {
             throw self.writeError(error, stage: .observation, state: state, account: session.account, at: session.now)
         }
+        let stored = StoredObservation(observation: observation, formerIDs: formerIDs)
         guard observation.isComplete else {
             // Rule of evidence 2: only a complete snapshot is diffed.
             state.lastPoll = PollRecord(
                 at: observation.polledAt, outcome: "incomplete", detail: "incomplete window: not diffed",
                 posts: observation.posts.count)
-            return try await self.commit(events: [], state: &state, store: store, session: session)
+            return try await self.commit(events: [], state: &state, session: session, observation: stored)
         }
 
         let context = AdapterContext(resolvedID: state.resolvedID)
@@ -303,9 +310,50 @@ public struct AccountPoller: Sendable {
         }
         state.lastPoll = PollRecord(
             at: observation.polledAt, outcome: "complete", detail: detail, posts: observation.posts.count)
-        let logged = try await self.commit(events: outcome.events, state: &state, store: store, session: session)
-        try await self.prune(state: state, store: store)
-        return logged
+        return try await self.commit(events: outcome.events, state: &state, session: session, observation: stored)
+    }
+
+    /// Platforms whose timeline is one request and no further page: their first answer is the
+    /// whole window, so an unchanged answer means an unchanged window.
+    static let oneAnswerPlatforms: Set<Platform> = [.feed, .mastodon, .url]
+
+    /// Whether an unchanged timeline answer may end the poll early: nothing is in progress that
+    /// this poll must count (docs/evidence.md, rules 3 and 6): no open blind span to close, the
+    /// account available, no deletion or restore candidate waiting for a fresh miss or listing, no
+    /// event waiting for the log, a complete snapshot to compare with, no move to another host.
+    static func isQuiet(_ state: AccountState, platform: Platform) -> Bool {
+        guard Self.oneAnswerPlatforms.contains(platform), state.pendingEvents.isEmpty, state.moved == nil,
+            state.detection.blindSpan == nil, state.detection.account.isAvailable,
+            state.detection.lastComplete != nil
+        else { return false }
+        // A deleted post that the last snapshot may have listed again (it was not recorded missing
+        // there, and it is not below the window floor) waits for its restore probe at every poll.
+        guard let last = state.detection.lastComplete else { return false }
+        return !state.detection.posts.values.contains { tracked in
+            if tracked.status.missingRecord != nil { return true }
+            guard let deletion = tracked.status.deletionRecord else { return false }
+            if deletion.restore != nil { return true }
+            let belowFloor = tracked.post.postedAt.flatMap { posted in last.window.floor.map { posted < $0 } } ?? false
+            return deletion.lastMissing != last.polledAt && !belowFloor
+        }
+    }
+
+    static let unchangedMarker = "; as then: "
+
+    /// Ends a poll whose timeline answer was a `304 Not Modified` or the body seen last: no parse,
+    /// no diff, no snapshot, only the small `observations` row and the new `last_poll`, in the
+    /// batch of the store's writer. The tracked posts are not rewritten.
+    private func commitUnchanged(
+        _ unchanged: UnchangedObservation, state: inout AccountState, session: PollSession
+    ) async throws -> [Event] {
+        // What the last parsed poll said (a stale answer's reason, say) still holds for the same answer.
+        var then = state.lastPoll?.detail ?? ""
+        if let range = then.range(of: Self.unchangedMarker) { then = String(then[range.upperBound...]) }
+        state.lastPoll = PollRecord(
+            at: session.now, outcome: "complete",
+            detail: "unchanged since the last poll (HTTP \(unchanged.status), not parsed)\(Self.unchangedMarker)\(then)",
+            posts: state.lastPoll?.posts)
+        return try await self.commit(events: [], state: &state, session: session, unchanged: unchanged)
     }
 
     /// The listing's own dates from the first timeline answer: HTTP `Last-Modified` and `ETag`.
@@ -316,7 +364,7 @@ public struct AccountPoller: Sendable {
     }
 
     private func commitFailure(
-        _ failure: PollFailure, state: inout AccountState, store: AccountStore, session: PollSession
+        _ failure: PollFailure, state: inout AccountState, session: PollSession
     ) async throws -> [Event] {
         let outcome = Confirmer.recordFailure(
             state: state.detection, failure: failure, at: session.now, account: session.account)
@@ -331,12 +379,12 @@ public struct AccountPoller: Sendable {
                 "account blind: \(failure)",
                 metadata: ["account.key": "\(session.account.key)", "account.name": "\(session.account.displayName)"])
         }
-        return try await self.commit(events: outcome.events, state: &state, store: store, session: session)
+        return try await self.commit(events: outcome.events, state: &state, session: session)
     }
 
     private func commitAccountUnavailable(
         reason: Reason, detail: String, evidence: [EvidenceReference], state: inout AccountState,
-        store: AccountStore, session: PollSession
+        session: PollSession
     ) async throws -> [Event] {
         if let fault = session.evidenceFault {
             throw self.writeError(fault, stage: .observation, state: state, account: session.account, at: session.now)
@@ -346,17 +394,19 @@ public struct AccountPoller: Sendable {
             account: session.account)
         state.detection = outcome.state
         state.lastPoll = PollRecord(at: session.now, outcome: "account_unavailable", detail: "\(reason.rawValue): \(detail)")
-        return try await self.commit(events: outcome.events, state: &state, store: store, session: session)
+        return try await self.commit(events: outcome.events, state: &state, session: session)
     }
 
-    /// Saves `events` as pending in the state (atomic), appends them to the log (fsync), then
-    /// clears them from the state. A crash at any point leaves either no trace (state not yet
-    /// renamed: the next poll finds them again, same deterministic IDs) or pending events the
-    /// next start appends exactly once (the log skips IDs it holds). A failed write (disk full)
-    /// leaves the state in the store's memory or the events pending in `state.json`: see
+    /// Commits the poll (its snapshot, archive rows and state, with `events` as pending) and waits
+    /// until the store has it on disk; then appends the events to the log (fsync) and commits the
+    /// state again without them. A crash at any point leaves either no trace (the transaction did
+    /// not commit: the next poll finds the events again, same deterministic IDs) or pending events
+    /// the next poll appends exactly once (the log skips IDs it holds). A failed commit (disk full)
+    /// leaves the state in the store's memory, or the events pending in the stored state: see
     /// ``PollWriteError``.
     private func commit(
-        events: [Event], state: inout AccountState, store: AccountStore, session: PollSession
+        events: [Event], state: inout AccountState, session: PollSession, observation: StoredObservation? = nil,
+        unchanged: UnchangedObservation? = nil
     ) async throws -> [Event] {
         // Texts longer than `event_text_limit` are cut in the event (the archive keeps them whole).
         let limit = self.detection.eventTextLimit
@@ -367,11 +417,17 @@ public struct AccountPoller: Sendable {
             for evidence in event.evidence { state.citedEvidence.insert(evidence.sha256) }
         }
         let saved = state
+        let commit = StateCommit(
+            account: session.account.key, before: session.baseline.state, state: saved,
+            snapshot: observation?.observation, formerIDs: observation?.formerIDs ?? [:],
+            citedSnapshots: observation == nil ? nil : saved.citedSnapshots, keepSnapshots: self.snapshotRetention,
+            unchanged: unchanged)
         do {
-            try await BlockingIO.run { try store.saveState(saved) }
+            try await self.stateStore.commit(commit)
         } catch {
             throw self.writeError(error, stage: .state, state: saved, account: session.account, at: session.now)
         }
+        session.baseline.state = saved
         if let fault = self.faultInjection, !events.isEmpty {
             self.logger.critical("fault injection: stopping between the state write and the log append")
             switch fault {
@@ -380,24 +436,25 @@ public struct AccountPoller: Sendable {
                 throw PollerError(account: saved.account, message: "injected failure before the log append")
             }
         }
-        return try await self.appendPending(&state, store: store, account: session.account, at: session.now)
+        return try await self.appendPending(&state, baseline: session.baseline, account: session.account, at: session.now)
     }
 
     /// Appends the state's pending events to the log (skipping those already there) and clears them.
-    /// Events only go to the log from a state that is on disk: a state a failed save left in the
+    /// Events only go to the log from a state that is on disk: a state a failed commit left in the
     /// store's memory is written first (rule of evidence 7: a crash must never leave the log with
     /// events the state on disk does not know).
     private func appendPending(
-        _ state: inout AccountState, store: AccountStore, account: Account, at now: Date
+        _ state: inout AccountState, baseline: CommitBaseline, account: Account, at now: Date
     ) async throws -> [Event] {
         guard !state.pendingEvents.isEmpty else { return [] }
-        if store.hasUnsavedState {
+        if self.stateStore.hasUnsavedState(account.key) {
             let saved = state
             do {
-                try await BlockingIO.run { try store.saveState(saved) }
+                try await self.stateStore.commit(StateCommit(account: account.key, before: nil, state: saved))
             } catch {
                 throw self.writeError(error, stage: .state, state: saved, account: account, at: now)
             }
+            baseline.state = saved
         }
         let pending = state.pendingEvents
         let log = self.log
@@ -421,10 +478,12 @@ public struct AccountPoller: Sendable {
         state.eventsLogged += Set(pending.map(\.id)).count
         let saved = state
         do {
-            try await BlockingIO.run { try store.saveState(saved) }
+            try await self.stateStore.commit(
+                StateCommit(account: account.key, before: baseline.state, state: saved))
         } catch {
             throw self.writeError(error, stage: .state, state: saved, account: account, at: now)
         }
+        baseline.state = saved
         return written
     }
 
@@ -438,16 +497,27 @@ public struct AccountPoller: Sendable {
             pendingEvents: state.pendingEvents.count, blindSpan: state.detection.blindSpan)
     }
 
-    private func prune(state: AccountState, store: AccountStore) async throws {
-        let keep = self.snapshotRetention
-        let cited = state.citedSnapshots.union(state.detection.lastComplete.map { [$0.id] } ?? [])
-        // Inconclusive probe answers stay while their candidate waits: a deletion confirmed by
-        // absence after them cites them.
-        let waiting = state.detection.posts.values.flatMap { $0.status.missingRecord?.probeEvidence ?? [] }
-        let citedEvidence = state.citedEvidence.union(state.validators.values.map(\.bodySHA256))
-            .union(waiting.map(\.sha256))
-        try await BlockingIO.run { try store.pruneSnapshots(keep: keep, cited: cited, citedEvidence: citedEvidence) }
+}
+
+/// The state as last committed by a poll (or as loaded): what the store diffs the next commit
+/// against, so that only changed tracked posts are written.
+final class CommitBaseline: Sendable {
+    private let value: Mutex<AccountState?>
+
+    init(_ state: AccountState?) {
+        self.value = Mutex(state)
     }
+
+    var state: AccountState? {
+        get { self.value.withLock { $0 } }
+        set { self.value.withLock { $0 = newValue } }
+    }
+}
+
+/// An observation to store with the poll's commit.
+struct StoredObservation: Sendable {
+    var observation: Observation
+    var formerIDs: [String: [String]]
 }
 
 /// A crash to simulate between the state write and the log append (crash-safety tests only; set

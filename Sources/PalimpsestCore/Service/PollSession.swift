@@ -8,7 +8,9 @@ struct PollSession: Sendable {
     let poller: AccountPoller
     let adapter: any PlatformAdapter
     let account: Account
-    let store: AccountStore
+    let store: any StateStoring
+    /// The state as last committed (what the store diffs the next commit against).
+    let baseline: CommitBaseline
     let now: Date
     /// The `Cookie` header value from the account's `cookie_file`, read at the start of the poll.
     let cookie: String?
@@ -18,11 +20,18 @@ struct PollSession: Sendable {
     /// Why a timeline answer of this poll could not be stored as evidence (disk full), if one
     /// could not: such an answer is not evidence, so nothing may be derived from the poll.
     private(set) var evidenceFault: StoreError?
+    /// Set by the poller before the timeline request: an unchanged answer may end the poll
+    /// (``AccountPoller/isQuiet(_:platform:)``).
+    var mayEndUnchanged = false
+    /// The timeline answer was a `304` or the body seen last, and ``mayEndUnchanged`` held: the
+    /// poll ends with this record, nothing parsed and no evidence written.
+    private(set) var unchanged: UnchangedObservation?
 
     init(
-        poller: AccountPoller, adapter: any PlatformAdapter, account: Account, store: AccountStore, now: Date,
-        cookie: String? = nil
+        poller: AccountPoller, adapter: any PlatformAdapter, account: Account, store: any StateStoring,
+        baseline: CommitBaseline, now: Date, cookie: String? = nil
     ) {
+        self.baseline = baseline
         self.poller = poller
         self.adapter = adapter
         self.account = account
@@ -65,6 +74,16 @@ struct PollSession: Sendable {
         }
         await self.noteRateLimit(response)
 
+        if timeline, self.mayEndUnchanged, let validators, response.isAnsweredByRequestedHost,
+            response.isNotModified
+                || response.status == 200 && ContentHash.sha256Hex(response.body) == validators.bodySHA256
+        {
+            // Unchanged: the stored body already proves what this answer says; nothing is written
+            // but the observation row (validators kept).
+            self.unchanged = UnchangedObservation(
+                at: self.now, url: urlKey, status: response.status, bodySHA256: validators.bodySHA256)
+            return .success(response)
+        }
         if response.isNotModified {
             guard let validators, let body = await self.storedBody(sha256: validators.bodySHA256) else {
                 return .failure(
@@ -79,7 +98,7 @@ struct PollSession: Sendable {
                 body: body, httpVersion: response.httpVersion, timings: response.timings,
                 redirects: response.redirects, remoteAddress: response.remoteAddress)
         }
-        switch await self.storeEvidence(response) {
+        switch await self.storeEvidence(response, request: request) {
         case .failure(let error):
             if timeline { self.evidenceFault = error }
         case .success(let reference):
@@ -88,12 +107,10 @@ struct PollSession: Sendable {
             if timeline, response.status == 200, response.isAnsweredByRequestedHost {
                 let etag = response.headers["ETag"]
                 let lastModified = response.headers["Last-Modified"].flatMap { HTTPDate.parse($0) }
-                if etag != nil || lastModified != nil {
-                    state.validators[urlKey] = ConditionalValidators(
-                        etag: etag, lastModified: lastModified, bodySHA256: reference.sha256)
-                } else {
-                    state.validators[urlKey] = nil
-                }
+                // Kept without ETag or Last-Modified too: the body's SHA-256 alone lets the next
+                // poll see an unchanged answer.
+                state.validators[urlKey] = ConditionalValidators(
+                    etag: etag, lastModified: lastModified, bodySHA256: reference.sha256)
             } else if timeline, !response.isAnsweredByRequestedHost {
                 state.validators[urlKey] = nil
             }
@@ -175,7 +192,7 @@ struct PollSession: Sendable {
             let response = try await self.poller.client.send(request)
             await self.noteRateLimit(response)
             // An answer that could not be kept is no evidence: the probe is made again next poll.
-            guard case .success(let evidence) = await self.storeEvidence(response) else {
+            guard case .success(let evidence) = await self.storeEvidence(response, request: request) else {
                 return ProbeResult(verdict: .inconclusive(detail: Self.unstoredAnswer), evidence: nil)
             }
             if let other = response.otherAnsweringHost {
@@ -200,7 +217,7 @@ struct PollSession: Sendable {
         do {
             let response = try await self.poller.client.send(request)
             await self.noteRateLimit(response)
-            guard case .success(let evidence) = await self.storeEvidence(response) else {
+            guard case .success(let evidence) = await self.storeEvidence(response, request: request) else {
                 return AccountProbeResult(verdict: .inconclusive(detail: Self.unstoredAnswer), evidence: nil)
             }
             if let other = response.otherAnsweringHost {
@@ -268,22 +285,28 @@ struct PollSession: Sendable {
     /// Stores a raw answer as evidence. An answer that cannot be written (disk full) is logged and
     /// is no evidence: a probe answer then proves nothing, and a timeline answer fails the poll's
     /// commit (``evidenceFault``), so no finding ever cites an answer that was not kept.
-    private func storeEvidence(_ response: HTTPResponse) async -> Result<EvidenceReference, StoreError> {
+    private func storeEvidence(_ response: HTTPResponse, request: HTTPRequest) async -> Result<
+        EvidenceReference, StoreError
+    > {
         let store = self.store
-        let now = self.now
+        var requestHeaders = request.headers.fields
+        if let etag = request.ifNoneMatch { requestHeaders.append(.init(name: "If-None-Match", value: etag)) }
+        if let since = request.ifModifiedSince {
+            requestHeaders.append(.init(name: "If-Modified-Since", value: HTTPDate.string(from: since)))
+        }
+        let capture = EvidenceCapture(
+            account: self.account.key, method: request.method, url: response.url.absoluteString,
+            requestHeaders: requestHeaders, effectiveURL: response.effectiveURL.absoluteString,
+            status: response.status, httpVersion: response.httpVersion, headers: response.headers.fields,
+            body: response.body, fetchedAt: self.now, remoteAddress: response.remoteAddress,
+            redirects: response.redirects.map {
+                EvidenceRecord.Redirect(
+                    url: $0.url.absoluteString, status: $0.status, location: $0.location,
+                    remoteAddress: $0.remoteAddress)
+            })
         do {
-            return .success(
-                try await BlockingIO.run {
-                    try store.storeEvidence(
-                        body: response.body, url: response.url.absoluteString, status: response.status,
-                        headers: response.headers, fetchedAt: now, effectiveURL: response.effectiveURL.absoluteString,
-                        remoteAddress: response.remoteAddress,
-                        redirects: response.redirects.map {
-                            EvidenceRecord.Redirect(
-                                url: $0.url.absoluteString, status: $0.status, location: $0.location,
-                                remoteAddress: $0.remoteAddress)
-                        })
-                })
+            // An append to the WARC file, synced and indexed with the poll's commit.
+            return .success(try await BlockingIO.runConcurrently { try store.storeEvidence(capture) })
         } catch {
             self.poller.logger.error(
                 "could not store the answer from \(response.url.absoluteString) as evidence: \(error)",
@@ -291,13 +314,13 @@ struct PollSession: Sendable {
             return .failure(
                 error as? StoreError
                     ?? StoreError(
-                        operation: "write", path: store.evidenceDirectory.path, detail: "\(error)",
+                        operation: "write", path: store.root.appendingPathComponent("warc").path, detail: "\(error)",
                         advice: "check the state folder's disk"))
         }
     }
 
     private func storedBody(sha256: String) async -> Data? {
         let store = self.store
-        return try? await BlockingIO.run { try store.evidenceBody(sha256: sha256) }
+        return try? await BlockingIO.runConcurrently { try store.evidenceBody(sha256: sha256) }
     }
 }

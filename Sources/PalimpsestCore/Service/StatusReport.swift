@@ -151,16 +151,12 @@ public struct StatusReport: Sendable, Codable, Hashable {
             }
         }
 
-        let accountsDirectory = stateDirectory.appendingPathComponent("accounts", isDirectory: true)
         let detection = config.daemon.detection
+        // Read-only: nothing is created when the store is missing.
+        let store = (try? StateStore.openReadOnly(root: stateDirectory)) ?? nil
         let rows = config.watchedAccounts.map { account -> Row in
             var entry = entries[account.key]
-            // Read-only: the folder is not created when missing.
-            let store = AccountStore(
-                key: account.key,
-                directory: accountsDirectory.appendingPathComponent(account.key.directoryName, isDirectory: true),
-                root: stateDirectory)
-            let state = (try? store.loadState(AccountState.self)) ?? nil
+            let state = (try? store?.loadState(of: account.key)) ?? nil
             if !live || entry == nil {
                 var fromDisk = DaemonStatus.AccountEntry(account: state, for: account)
                 fromDisk.nextPoll = live ? entry?.nextPoll : nil

@@ -7,6 +7,23 @@ public enum BlockingIO {
     // renamed into place before the log line that cites it is appended.
     private static let queue = DispatchQueue(label: "palimpsest.blocking-io", qos: .utility)
 
+    // Reads of the state store (WAL snapshots) and WARC appends: never behind the serial queue.
+    private static let concurrent = DispatchQueue(
+        label: "palimpsest.blocking-io.concurrent", qos: .utility, attributes: .concurrent)
+
+    /// Runs `work` on a concurrent queue for blocking work that needs no order with other writes
+    /// (reads of the state store, evidence appends, whose order the store's writer keeps).
+    /// - Throws: whatever `work` throws.
+    public static func runConcurrently<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws
+        -> Value
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            Self.concurrent.async {
+                continuation.resume(with: Swift.Result(catching: work))
+            }
+        }
+    }
+
     /// Runs `work` on the blocking-I/O queue and returns its result.
     /// - Throws: whatever `work` throws.
     public static func run<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {

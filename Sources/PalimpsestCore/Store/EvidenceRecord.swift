@@ -55,6 +55,11 @@ public struct EvidenceRecord: Sendable, Codable, Hashable {
     public var sha256: String
     /// Size of the body in bytes.
     public var size: Int
+    /// Where the WARC `response` record holding the body lies; `nil` in the `evidence/*.json`
+    /// files of the earlier layout.
+    public var location: WARCLocation?
+    /// The WARC-Record-ID of that record; `nil` in the files of the earlier layout.
+    public var recordID: String?
 
     /// Creates an evidence record.
     public init(
@@ -67,8 +72,12 @@ public struct EvidenceRecord: Sendable, Codable, Hashable {
         size: Int,
         effectiveURL: String? = nil,
         remoteAddress: String? = nil,
-        redirects: [Redirect]? = nil
+        redirects: [Redirect]? = nil,
+        location: WARCLocation? = nil,
+        recordID: String? = nil
     ) {
+        self.location = location
+        self.recordID = recordID
         self.v = v
         self.url = url
         self.effectiveURL = effectiveURL
@@ -82,7 +91,8 @@ public struct EvidenceRecord: Sendable, Codable, Hashable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, url, status, headers, sha256, size, redirects
+        case v, url, status, headers, sha256, size, redirects, location
+        case recordID = "record_id"
         case fetchedAt = "fetched_at"
         case effectiveURL = "effective_url"
         case remoteAddress = "remote_ip"

@@ -1,107 +1,760 @@
 public import Foundation
+import GRDB
+import GRDBSQLite
 import Synchronization
 
-/// The root of `state_dir`: one folder per account under `accounts/` (layout in
-/// `docs/state-format.md`).
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The state store of one `state_dir`: SQLite (`state.sqlite`, WAL mode, through GRDB) for states,
+/// tracked posts, snapshots, the post archive and the evidence index, and WARC/1.1 files
+/// (`warc/`) for the raw evidence. Schema and files: docs/state-format.md.
 ///
-/// Calls block on the disk: call them through ``BlockingIO/run(_:)`` from async code.
-public final class StateStore: Sendable {
+/// One writer thread of its own (never the cooperative pool) takes the commits of many polls in
+/// one transaction with one fsync; readers use WAL snapshots and never wait for it. A
+/// `state_dir` in the file layout of earlier releases (`accounts/<folder>/state.json`, …) is
+/// migrated when the store opens (``LegacyMigration``); its files are left in place.
+public final class StateStore: StateStoring {
     /// The state folder, absolute.
     public let root: URL
-    /// `root/accounts`.
-    public let accountsDirectory: URL
+    /// `root/state.sqlite`.
+    public let databaseURL: URL
+    /// The schema version this release writes (`PRAGMA user_version`).
+    public static let schemaVersion = 1
+    /// Format version of the JSON held in columns (`accounts.state`, `tracked_posts.post`, …).
+    public static let formatVersion = 1
 
-    // One AccountStore per key for the life of the process, so that every caller shares the same
-    // in-memory archive index (two instances would each append the versions the other just did).
-    // The Mutex makes the cache safe to use from any thread.
-    private let stores = Mutex<[AccountKey: AccountStore]>([:])
+    let pool: DatabasePool
+    let warc: WARCFiles
+    let writer: StoreWriter
 
-    /// Opens the state folder, creating `root` and `root/accounts` (mode 0700) when missing.
+    /// States a failed commit kept in memory, by account.
+    private let unsaved = Mutex<[AccountKey: AccountState]>([:])
+    /// Evidence index rows whose WARC records are written but not yet committed (they go with the
+    /// next batch), by record id; and the response record of each body SHA-256 among them.
+    private let pendingEvidence = Mutex<PendingEvidence>(PendingEvidence())
+
+    struct PendingEvidence {
+        var rows: [EvidenceRow] = []
+        var bodies: [String: EvidenceRow] = [:]
+    }
+
+    /// Opens (and creates, mode 0700/0600) the store of `root`, migrating a `state_dir` of the
+    /// earlier file layout first.
     /// - Parameter root: The `state_dir` from the config; a relative path is resolved against the
     ///   current directory.
-    /// - Throws: ``StoreError`` when a folder cannot be created (permissions, read-only disk).
+    /// - Throws: ``StoreError`` when the folder or the database cannot be created or opened, the
+    ///   database has a schema version this release does not know, or the migration fails (it is
+    ///   resumed at the next start; nothing is lost).
     public init(root: URL) throws {
         let absolute =
             root.path.hasPrefix("/")
             ? root : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(root.path)
         self.root = absolute.standardizedFileURL
-        self.accountsDirectory = self.root.appendingPathComponent("accounts", isDirectory: true)
-        try FileSystem.makeDirectories(self.accountsDirectory.path)
+        self.databaseURL = self.root.appendingPathComponent("state.sqlite")
+        try FileSystem.makeDirectories(self.root.path)
+        self.pool = try Self.openPool(self.databaseURL, readOnly: false)
+        self.warc = WARCFiles(root: self.root)
+        self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path)
+        self.writer.attach(self)
+        try self.migrateSchema()
+        try LegacyMigration.run(store: self)
     }
 
-    /// The store of one account: `root/accounts/<key.directoryName>/`, created (0700) with its
-    /// `account.key` file (the raw key and a newline) on first use.
-    /// - Throws: ``StoreError`` when the folder cannot be created, or when it already belongs to
-    ///   another key (a name collision, which ``AccountKey/directoryName`` makes practically
-    ///   impossible: the folder is then left alone).
-    public func accountStore(for key: AccountKey) throws -> AccountStore {
-        try self.stores.withLock { stores in
-            if let store = stores[key] { return store }
-            let name = key.directoryName
-            // directoryName already guarantees this; checked again because a path escaping
-            // state_dir would write evidence where an attacker chose.
-            guard !name.isEmpty, name != ".", name != "..", !name.hasPrefix("."),
-                !name.contains("/"), !name.contains("\0")
-            else {
-                throw StoreError(
-                    operation: "mkdir",
-                    path: self.accountsDirectory.path,
-                    detail: "unsafe folder name \"\(name)\" for account \(key)",
-                    advice: "report this as a bug: account folder names must stay inside state_dir"
-                )
+    /// Opens an existing store for reading only (`status`, the digest): nothing is created,
+    /// migrated or locked.
+    /// - Returns: `nil` when `root` holds no `state.sqlite`.
+    /// - Throws: ``StoreError`` when the database cannot be opened.
+    public static func openReadOnly(root: URL) throws -> StateStore? {
+        let database = root.standardizedFileURL.appendingPathComponent("state.sqlite")
+        guard FileSystem.exists(database.path) else { return nil }
+        return try StateStore(readOnlyRoot: root.standardizedFileURL)
+    }
+
+    private init(readOnlyRoot root: URL) throws {
+        self.root = root
+        self.databaseURL = root.appendingPathComponent("state.sqlite")
+        self.pool = try Self.openPool(self.databaseURL, readOnly: true)
+        self.warc = WARCFiles(root: root)
+        self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path)
+    }
+
+    deinit {
+        self.writer.stop()
+    }
+
+    private static func openPool(_ url: URL, readOnly: Bool) throws -> DatabasePool {
+        var configuration = Configuration()
+        configuration.readonly = readOnly
+        configuration.busyMode = .timeout(30)
+        configuration.label = "palimpsest.state"
+        configuration.maximumReaderCount = 4
+        configuration.prepareDatabase { db in
+            // Keep `state.sqlite-wal` and `-shm` when the last connection closes: the next process
+            // then opens without creating them, so a disk that is full (or a file size limit)
+            // shows as a failed commit that keeps the state in memory, not as a store that
+            // cannot open.
+            if let connection = db.sqliteConnection {
+                var persist: Int32 = 1
+                _ = sqlite3_file_control(connection, nil, SQLITE_FCNTL_PERSIST_WAL, &persist)
             }
-            let directory = self.accountsDirectory.appendingPathComponent(name, isDirectory: true)
-            try FileSystem.makeDirectories(directory.path)
-            let keyFile = directory.appendingPathComponent(Self.keyFileName)
-            if let existing = try Self.readKeyFile(keyFile) {
-                guard existing == key else {
+            if !db.configuration.readonly {
+                // One fsync per committed transaction (WAL + FULL), the order SQLite guarantees.
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+            }
+        }
+        do {
+            let existed = FileSystem.exists(url.path)
+            let pool = try DatabasePool(path: url.path, configuration: configuration)
+            if !existed { chmod(url.path, 0o600) }
+            return pool
+        } catch {
+            throw Self.storeError(error, path: url.path, operation: "open")
+        }
+    }
+
+    // MARK: Schema
+
+    private func migrateSchema() throws {
+        do {
+            try self.pool.writeWithoutTransaction { db in
+                let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                guard version <= Self.schemaVersion else {
                     throw StoreError(
-                        operation: "open",
-                        path: keyFile.path,
-                        detail: "the folder belongs to account \(existing), not \(key)",
-                        advice: "move the folder aside; two account keys map to the same folder name"
-                    )
+                        operation: "open", path: self.databaseURL.path,
+                        detail: "schema version \(version); this palimpsest reads version \(Self.schemaVersion)",
+                        advice: "run a palimpsest release that reads this version")
+                }
+                guard version < Self.schemaVersion else { return }
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: Self.schemaV1)
+                    try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
+                    return .commit
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, path: self.databaseURL.path, operation: "create schema")
+        }
+    }
+
+    /// Schema version 1 (docs/state-format.md explains every table and column).
+    static let schemaV1 = """
+        CREATE TABLE accounts (
+            key TEXT PRIMARY KEY NOT NULL,
+            state TEXT NOT NULL,
+            last_poll_at TEXT,
+            last_outcome TEXT,
+            updated_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE tracked_posts (
+            account TEXT NOT NULL,
+            post_id TEXT NOT NULL,
+            post TEXT NOT NULL,
+            PRIMARY KEY (account, post_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE post_versions (
+            content_sha256 TEXT PRIMARY KEY NOT NULL,
+            post TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE archive (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            account TEXT NOT NULL,
+            post_id TEXT NOT NULL,
+            version TEXT NOT NULL,
+            first_seen TEXT NOT NULL,
+            snapshot TEXT NOT NULL,
+            content_sha256 TEXT NOT NULL REFERENCES post_versions(content_sha256),
+            former_ids TEXT,
+            UNIQUE (account, post_id, version)
+        );
+        CREATE TABLE snapshots (
+            account TEXT NOT NULL,
+            id TEXT NOT NULL,
+            polled_at TEXT NOT NULL,
+            is_complete INTEGER NOT NULL,
+            head TEXT NOT NULL,
+            listing TEXT NOT NULL,
+            PRIMARY KEY (account, id)
+        ) WITHOUT ROWID;
+        CREATE TABLE observations (
+            account TEXT NOT NULL,
+            at TEXT NOT NULL,
+            url TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            body_sha256 TEXT NOT NULL,
+            PRIMARY KEY (account, at)
+        ) WITHOUT ROWID;
+        CREATE TABLE evidence (
+            record_id TEXT PRIMARY KEY NOT NULL,
+            type TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            offset INTEGER NOT NULL,
+            length INTEGER NOT NULL,
+            request_offset INTEGER,
+            request_length INTEGER,
+            body_path TEXT NOT NULL,
+            body_offset INTEGER NOT NULL,
+            body_length INTEGER NOT NULL,
+            account TEXT NOT NULL,
+            url TEXT NOT NULL,
+            effective_url TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            fetched_at TEXT NOT NULL,
+            remote_ip TEXT,
+            redirects TEXT NOT NULL,
+            headers TEXT NOT NULL,
+            legacy_path TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX evidence_by_sha256 ON evidence (sha256, type);
+        CREATE INDEX evidence_by_account ON evidence (account, fetched_at);
+        CREATE TABLE migrated_folders (
+            folder TEXT PRIMARY KEY NOT NULL,
+            account TEXT NOT NULL,
+            migrated_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+
+    // MARK: States
+
+    public func loadState(of account: AccountKey) throws -> AccountState? {
+        if let kept = self.unsaved.withLock({ $0[account] }) { return kept }
+        return try self.read { db in try Self.readState(db, account: account, path: self.databaseURL.path) }
+    }
+
+    static func readState(_ db: Database, account: AccountKey, path: String) throws -> AccountState? {
+        guard let text = try String.fetchOne(db, sql: "SELECT state FROM accounts WHERE key = ?", arguments: [account.rawValue])
+        else { return nil }
+        var state: AccountState
+        do {
+            state = try JSONCoding.decoder().decode(AccountState.self, from: Data(text.utf8))
+        } catch {
+            throw StoreError.corrupt(
+                path, detail: "the state of account \(account) does not decode: \(error)",
+                advice: "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh")
+        }
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT post_id, post FROM tracked_posts WHERE account = ?", arguments: [account.rawValue])
+        let decoder = JSONCoding.decoder()
+        for row in rows {
+            let id: String = row["post_id"]
+            let json: String = row["post"]
+            do {
+                state.detection.posts[id] = try decoder.decode(TrackedPost.self, from: Data(json.utf8))
+            } catch {
+                throw StoreError.corrupt(
+                    path, detail: "tracked post \(id) of account \(account) does not decode: \(error)",
+                    advice: "report this; the row was written by palimpsest in one transaction")
+            }
+        }
+        return state
+    }
+
+    /// True while the last commit of `account` failed and its state is only in memory.
+    public func hasUnsavedState(_ account: AccountKey) -> Bool {
+        self.unsaved.withLock { $0[account] != nil }
+    }
+
+    public func commit(_ commit: StateCommit) async throws {
+        let work = try self.prepare(commit)
+        do {
+            try await self.writer.submit(work)
+        } catch {
+            self.keepUnsaved(commit)
+            throw error
+        }
+        self.clearUnsaved(commit)
+    }
+
+    /// ``commit(_:)`` from a thread that may block (tests, migration, `saveUnsavedStates`).
+    /// - Throws: as ``commit(_:)``.
+    public func commitAndWait(_ commit: StateCommit) throws {
+        let work = try self.prepare(commit)
+        do {
+            try self.writer.submitAndWait(work)
+        } catch {
+            self.keepUnsaved(commit)
+            throw error
+        }
+        self.clearUnsaved(commit)
+    }
+
+    private func keepUnsaved(_ commit: StateCommit) {
+        guard let state = commit.state else { return }
+        self.unsaved.withLock { $0[commit.account] = state }
+        self.writer.forgetBaseline(commit.account)
+    }
+
+    /// A committed state is newer than any kept in memory (an account's polls run one at a time).
+    private func clearUnsaved(_ commit: StateCommit) {
+        guard commit.state != nil else { return }
+        self.unsaved.withLock { $0[commit.account] = nil }
+    }
+
+    public func saveUnsavedStates() -> [(account: AccountKey, result: Result<Void, any Error>)] {
+        let kept = self.unsaved.withLock { $0 }
+        return kept.keys.sorted().map { key in
+            (key, Result { try self.commitAndWait(StateCommit(account: key, before: nil, state: kept[key]!)) })
+        }
+    }
+
+    /// Encodes everything of `commit` before it reaches the writer (the writer thread only runs SQL).
+    func prepare(_ commit: StateCommit) throws -> StoreWriter.Job {
+        let path = self.databaseURL.path
+        func encode<Value: Encodable>(_ value: Value) throws -> String {
+            do {
+                return String(decoding: try JSONCoding.lineEncoder().encode(value), as: UTF8.self)
+            } catch {
+                throw StoreError(
+                    operation: "encode", path: path, detail: "account \(commit.account): \(error)",
+                    advice: "report this as a bug")
+            }
+        }
+        var stateJSON: String?
+        // Tracked posts: only the rows that changed since `before` (all of them when unknown).
+        var upserts: [(String, String)] = []
+        var deletes: [String] = []
+        if let state = commit.state {
+            var bare = state
+            bare.detection.posts = [:]
+            stateJSON = try encode(bare)
+            let previous = commit.before?.detection.posts
+            for (id, tracked) in state.detection.posts where previous?[id] != tracked {
+                upserts.append((id, try encode(tracked)))
+            }
+            if let previous {
+                deletes = previous.keys.filter { state.detection.posts[$0] == nil }
+            }
+        }
+
+        var snapshotRow: SnapshotRow?
+        if let observation = commit.snapshot {
+            var head = observation
+            head.posts = []
+            var listing: [[String]] = []
+            var versions: [(String, String, Post)] = []
+            for post in observation.posts {
+                let json = try encode(post)
+                let sha = ContentHash.sha256Hex(json)
+                listing.append([post.id, sha])
+                versions.append((sha, json, post))
+            }
+            snapshotRow = SnapshotRow(
+                id: try Self.snapshotID(of: observation, account: commit.account, path: path),
+                polledAt: RFC3339.string(from: observation.polledAt), isComplete: observation.isComplete,
+                head: try encode(head), listing: try encode(listing), versions: versions,
+                formerIDs: try commit.formerIDs.mapValues { try encode($0) })
+        }
+        let unchangedRow = commit.unchanged
+        let estimate = (stateJSON?.utf8.count ?? 0) + upserts.reduce(0) { $0 + $1.1.utf8.count }
+            + (snapshotRow.map { $0.head.utf8.count + $0.listing.utf8.count } ?? 0) + 64
+        let state = commit.state
+        let key = commit.account.rawValue
+        let snapshotRowValue = snapshotRow, stateJSONValue = stateJSON, deletesValue = deletes, upsertsValue = upserts
+        let keep = commit.keepSnapshots
+        let cited = commit.citedSnapshots
+        return StoreWriter.Job(account: commit.account, estimatedBytes: estimate, fullRewrite: commit.before == nil) {
+            db, fullRewrite in
+            if let snapshot = snapshotRowValue {
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO snapshots (account, id, polled_at, is_complete, head, listing)
+                        VALUES (?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [key, snapshot.id, snapshot.polledAt, snapshot.isComplete, snapshot.head, snapshot.listing])
+                for (sha, json, post) in snapshot.versions {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)",
+                        arguments: [sha, json])
+                    try db.execute(
+                        sql: """
+                            INSERT OR IGNORE INTO archive (account, post_id, version, first_seen, snapshot, content_sha256, former_ids)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [
+                            key, post.id, post.versionHash, snapshot.polledAt, snapshot.id, sha,
+                            snapshot.formerIDs[post.id],
+                        ])
+                }
+            }
+            if let unchanged = unchangedRow {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO observations (account, at, url, status, body_sha256) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [key, RFC3339.string(from: unchanged.at), unchanged.url, unchanged.status, unchanged.bodySHA256])
+            }
+            guard let state, let stateJSON = stateJSONValue else { return }
+            try db.execute(
+                sql: """
+                    INSERT INTO accounts (key, state, last_poll_at, last_outcome, updated_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(key) DO UPDATE SET state = excluded.state, last_poll_at = excluded.last_poll_at,
+                    last_outcome = excluded.last_outcome, updated_at = excluded.updated_at
+                    """,
+                arguments: [
+                    key, stateJSON, state.lastPoll.map { RFC3339.string(from: $0.at) }, state.lastPoll?.outcome,
+                    RFC3339.string(from: Date()),
+                ])
+            if fullRewrite {
+                // Unknown baseline (first write, or after a failed commit): make the rows equal the state.
+                let stored = try String.fetchAll(
+                    db, sql: "SELECT post_id FROM tracked_posts WHERE account = ?", arguments: [key])
+                for id in stored where state.detection.posts[id] == nil {
+                    try db.execute(sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?", arguments: [key, id])
+                }
+                for (id, tracked) in state.detection.posts {
+                    let json = String(decoding: try JSONCoding.lineEncoder().encode(tracked), as: UTF8.self)
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO tracked_posts (account, post_id, post) VALUES (?, ?, ?)",
+                        arguments: [key, id, json])
                 }
             } else {
-                try DurableFile.writeAtomically(Data((key.rawValue + "\n").utf8), to: keyFile)
+                for id in deletesValue {
+                    try db.execute(sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?", arguments: [key, id])
+                }
+                for (id, json) in upsertsValue {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO tracked_posts (account, post_id, post) VALUES (?, ?, ?)",
+                        arguments: [key, id, json])
+                }
             }
-            let store = AccountStore(key: key, directory: directory, root: self.root)
-            stores[key] = store
-            return store
+            if let cited {
+                // Retention: the newest `keep` snapshots, every one an event cites, and the last
+                // complete one the detector remembers.
+                var kept = cited
+                if let last = state.detection.lastComplete?.id { kept.insert(last) }
+                let ids = try String.fetchAll(
+                    db, sql: "SELECT id FROM snapshots WHERE account = ? ORDER BY id", arguments: [key])
+                let newest = Set(ids.suffix(max(0, keep)))
+                for id in ids where !newest.contains(id) && !kept.contains(id) {
+                    try db.execute(sql: "DELETE FROM snapshots WHERE account = ? AND id = ?", arguments: [key, id])
+                }
+            }
         }
     }
 
-    /// Writes every account state that a failed save left in memory (``AccountStore/saveState(_:)``
-    /// on a full disk): what the daemon does before it exits, and `palimpsest poll` at its end.
-    /// - Returns: one result per account whose state was in memory, sorted by key: success when it
-    ///   is now in its `state.json`, else the error of the write that failed again (that state is
-    ///   lost when the process exits).
-    public func saveUnsavedStates() -> [(account: AccountKey, result: Result<Void, any Error>)] {
-        let stores = self.stores.withLock { Array($0.values) }
-        return stores.filter(\.hasUnsavedState).sorted { $0.key < $1.key }.map { store in
-            (store.key, Result { _ = try store.saveUnsavedState() })
+    struct SnapshotRow: Sendable {
+        var id: String
+        var polledAt: String
+        var isComplete: Bool
+        var head: String
+        var listing: String
+        var versions: [(String, String, Post)]
+        var formerIDs: [String: String]
+    }
+
+    /// The id of the snapshot of `observation`: the poll time in compact UTC, `-`, and the first 8
+    /// hex digits of the SHA-256 of the observation as one compact JSON line (the same
+    /// observation always gets the same id; ids sort by poll time).
+    /// - Throws: ``StoreError`` when the observation does not encode.
+    public static func snapshotID(of observation: Observation, account: AccountKey, path: String = "") throws -> String {
+        let encoded: Data
+        do {
+            encoded = try JSONCoding.lineEncoder().encode(observation)
+        } catch {
+            throw StoreError(
+                operation: "encode", path: path, detail: "account \(account): \(error)", advice: "report this as a bug")
+        }
+        return "\(AccountStore.compactUTC(observation.polledAt))-\(ContentHash.sha256Hex(encoded).prefix(8))"
+    }
+
+    // MARK: Evidence
+
+    struct EvidenceRow: Sendable {
+        var recordID: String
+        var type: String
+        var sha256: String
+        var size: Int
+        var location: WARCLocation
+        var request: WARCLocation?
+        var body: WARCLocation
+        var account: String
+        var url: String
+        var effectiveURL: String
+        var status: Int
+        var fetchedAt: String
+        var remoteIP: String?
+        var redirects: String
+        var headers: String
+        var legacyPath: String?
+    }
+
+    public func storeEvidence(_ capture: EvidenceCapture) throws -> EvidenceReference {
+        try self.storeEvidence(capture, legacyPath: nil)
+    }
+
+    func storeEvidence(_ capture: EvidenceCapture, legacyPath: String?) throws -> EvidenceReference {
+        let sha256 = ContentHash.sha256Hex(capture.body)
+        let path = self.databaseURL.path
+        let fetchedAt = RFC3339.string(from: capture.fetchedAt)
+        return try self.pendingEvidence.withLock { pending in
+            // The same capture stored twice (same account, URL, status, time and body) is one record.
+            let same = { (row: EvidenceRow) in
+                row.sha256 == sha256 && row.url == capture.url && row.status == capture.status
+                    && row.fetchedAt == fetchedAt && row.account == capture.account.rawValue
+            }
+            let known =
+                try pending.rows.last(where: same)
+                ?? self.read { db in
+                    try Row.fetchAll(db, sql: "SELECT * FROM evidence WHERE sha256 = ?", arguments: [sha256])
+                        .map(Self.evidenceRow).last(where: same)
+                }
+            if let known {
+                return EvidenceReference(
+                    path: known.body.path, sha256: sha256, url: capture.url, status: capture.status,
+                    fetchedAt: capture.fetchedAt, offset: known.body.offset, length: known.body.length,
+                    record: known.recordID)
+            }
+            let original = try pending.bodies[sha256] ?? self.read { db in try Self.bodyRow(db, sha256: sha256) }
+            let built = try WARCFiles.records(
+                for: capture, sha256: sha256,
+                original: original.map { ($0.recordID, $0.effectiveURL, $0.fetchedAt) })
+            let locations = try self.warc.append(built.members, day: WARCFiles.day(of: capture.fetchedAt))
+            let encoder = JSONCoding.lineEncoder()
+            let row = EvidenceRow(
+                recordID: built.recordID, type: original == nil ? "response" : "revisit", sha256: sha256,
+                size: capture.body.count, location: locations[1], request: locations[0],
+                body: original?.body ?? locations[1], account: capture.account.rawValue, url: capture.url,
+                effectiveURL: capture.effectiveURL, status: capture.status,
+                fetchedAt: RFC3339.string(from: capture.fetchedAt), remoteIP: capture.remoteAddress,
+                redirects: String(decoding: (try? encoder.encode(capture.redirects)) ?? Data("[]".utf8), as: UTF8.self),
+                headers: String(decoding: (try? encoder.encode(capture.headers)) ?? Data("[]".utf8), as: UTF8.self),
+                legacyPath: legacyPath)
+            pending.rows.append(row)
+            if original == nil { pending.bodies[sha256] = row }
+            _ = path
+            return EvidenceReference(
+                path: row.body.path, sha256: sha256, url: capture.url, status: capture.status,
+                fetchedAt: capture.fetchedAt, offset: row.body.offset, length: row.body.length, record: row.recordID)
         }
     }
 
-    /// The key of every account folder that has an `account.key` file, sorted.
-    /// - Throws: ``StoreError`` when `accounts/` or a key file cannot be read.
+    /// Takes the evidence rows waiting for a commit (the writer inserts them first in its batch).
+    func takePendingEvidence() -> [EvidenceRow] {
+        self.pendingEvidence.withLock { pending in
+            let rows = pending.rows
+            pending.rows = []
+            return rows
+        }
+    }
+
+    /// Gives back rows a failed batch could not commit.
+    func restorePendingEvidence(_ rows: [EvidenceRow]) {
+        self.pendingEvidence.withLock { $0.rows = rows + $0.rows }
+    }
+
+    /// Called by the writer once rows are committed: their bodies are found in the table now.
+    func evidenceCommitted(_ rows: [EvidenceRow]) {
+        self.pendingEvidence.withLock { pending in
+            for row in rows where pending.bodies[row.sha256]?.recordID == row.recordID {
+                pending.bodies[row.sha256] = nil
+            }
+        }
+    }
+
+    static func insert(_ rows: [EvidenceRow], into db: Database) throws {
+        for row in rows {
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO evidence (record_id, type, sha256, size, path, offset, length, request_offset,
+                    request_length, body_path, body_offset, body_length, account, url, effective_url, status, fetched_at,
+                    remote_ip, redirects, headers, legacy_path)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    row.recordID, row.type, row.sha256, row.size, row.location.path, row.location.offset,
+                    row.location.length, row.request?.offset, row.request?.length, row.body.path, row.body.offset,
+                    row.body.length, row.account, row.url, row.effectiveURL, row.status, row.fetchedAt, row.remoteIP,
+                    row.redirects, row.headers, row.legacyPath,
+                ])
+        }
+    }
+
+    private static func bodyRow(_ db: Database, sha256: String) throws -> EvidenceRow? {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM evidence WHERE sha256 = ? AND type = 'response' ORDER BY fetched_at LIMIT 1",
+                arguments: [sha256])
+        else { return nil }
+        return Self.evidenceRow(row)
+    }
+
+    private static func evidenceRow(_ row: Row) -> EvidenceRow {
+        let requestOffset: Int? = row["request_offset"]
+        let requestLength: Int? = row["request_length"]
+        let path: String = row["path"]
+        return EvidenceRow(
+            recordID: row["record_id"], type: row["type"], sha256: row["sha256"], size: row["size"],
+            location: WARCLocation(path: path, offset: row["offset"], length: row["length"]),
+            request: requestOffset.flatMap { offset in
+                requestLength.map { WARCLocation(path: path, offset: offset, length: $0) }
+            },
+            body: WARCLocation(path: row["body_path"], offset: row["body_offset"], length: row["body_length"]),
+            account: row["account"], url: row["url"], effectiveURL: row["effective_url"], status: row["status"],
+            fetchedAt: row["fetched_at"], remoteIP: row["remote_ip"], redirects: row["redirects"],
+            headers: row["headers"], legacyPath: row["legacy_path"])
+    }
+
+    private func firstBodyRow(sha256: String) throws -> EvidenceRow? {
+        if let pending = self.pendingEvidence.withLock({ $0.bodies[sha256] }) { return pending }
+        return try self.read { db in try Self.bodyRow(db, sha256: sha256) }
+    }
+
+    public func evidenceRecord(sha256: String) throws -> EvidenceRecord? {
+        guard let row = try self.firstBodyRow(sha256: sha256) else { return nil }
+        let decoder = JSONCoding.decoder()
+        return EvidenceRecord(
+            v: Self.formatVersion, url: row.url, status: row.status,
+            headers: (try? decoder.decode([HTTPHeaders.Field].self, from: Data(row.headers.utf8))) ?? [],
+            fetchedAt: RFC3339.date(from: row.fetchedAt) ?? Date(timeIntervalSince1970: 0), sha256: row.sha256,
+            size: row.size, effectiveURL: row.effectiveURL, remoteAddress: row.remoteIP,
+            redirects: (try? decoder.decode([EvidenceRecord.Redirect].self, from: Data(row.redirects.utf8))) ?? [],
+            location: row.body, recordID: row.recordID)
+    }
+
+    public func evidenceBody(sha256: String) throws -> Data? {
+        guard let row = try self.firstBodyRow(sha256: sha256) else { return nil }
+        let payload = try WARCFiles.read(row.body, root: self.root).payload
+        guard ContentHash.sha256Hex(payload) == sha256 else {
+            throw StoreError.corrupt(
+                self.root.appendingPathComponent(row.body.path).path,
+                detail: "the record at offset \(row.body.offset) does not hold the body with SHA-256 \(sha256)",
+                advice: "the WARC file was changed after it was written; restore it from a backup")
+        }
+        return payload
+    }
+
+    /// Every evidence index row of `account` as (record id, SHA-256, location of the body), oldest
+    /// first: what `verify` and the evidence bundles walk.
+    /// - Throws: ``StoreError`` when the index cannot be read.
+    public func evidenceLocations(of account: AccountKey) throws -> [(record: String, sha256: String, body: WARCLocation)] {
+        try self.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM evidence WHERE account = ? ORDER BY fetched_at, record_id",
+                arguments: [account.rawValue]
+            ).map { row in
+                let evidence = Self.evidenceRow(row)
+                return (evidence.recordID, evidence.sha256, evidence.body)
+            }
+        }
+    }
+
+    // MARK: Snapshots and archive
+
+    public func snapshot(of account: AccountKey, id: String) throws -> Observation? {
+        try self.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT head, listing FROM snapshots WHERE account = ? AND id = ?",
+                    arguments: [account.rawValue, id])
+            else { return nil }
+            let decoder = JSONCoding.decoder()
+            let headText: String = row["head"]
+            let listingText: String = row["listing"]
+            do {
+                var observation = try decoder.decode(Observation.self, from: Data(headText.utf8))
+                let listing = try decoder.decode([[String]].self, from: Data(listingText.utf8))
+                for entry in listing where entry.count == 2 {
+                    guard
+                        let json = try String.fetchOne(
+                            db, sql: "SELECT post FROM post_versions WHERE content_sha256 = ?", arguments: [entry[1]])
+                    else { continue }
+                    observation.posts.append(try decoder.decode(Post.self, from: Data(json.utf8)))
+                }
+                return observation
+            } catch {
+                throw StoreError.corrupt(
+                    self.databaseURL.path, detail: "snapshot \(id) of \(account) does not decode: \(error)",
+                    advice: "report this; snapshots are written in one transaction")
+            }
+        }
+    }
+
+    public func snapshotIDs(of account: AccountKey) throws -> [String] {
+        try self.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM snapshots WHERE account = ? ORDER BY id", arguments: [account.rawValue])
+        }
+    }
+
+    public func archivedVersions(of account: AccountKey) throws -> [ArchivedPostVersion] {
+        try self.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.post_id, a.version, a.first_seen, a.snapshot, a.former_ids, v.post
+                    FROM archive a JOIN post_versions v ON v.content_sha256 = a.content_sha256
+                    WHERE a.account = ? ORDER BY a.seq
+                    """,
+                arguments: [account.rawValue])
+            let decoder = JSONCoding.decoder()
+            return rows.compactMap { row -> ArchivedPostVersion? in
+                let postJSON: String = row["post"]
+                let firstSeen: String = row["first_seen"]
+                let former: String? = row["former_ids"]
+                guard let post = try? decoder.decode(Post.self, from: Data(postJSON.utf8)),
+                    let seen = RFC3339.date(from: firstSeen)
+                else { return nil }
+                return ArchivedPostVersion(
+                    v: Self.formatVersion, postID: row["post_id"], version: row["version"], firstSeen: seen,
+                    snapshot: row["snapshot"], post: post,
+                    formerIDs: former.flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) })
+            }
+        }
+    }
+
+    /// The unchanged polls recorded for `account` since `since` (UTC), oldest first.
+    /// - Throws: ``StoreError`` when the store cannot be read.
+    public func unchangedObservations(of account: AccountKey, since: Date = .distantPast) throws -> [UnchangedObservation] {
+        try self.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT at, url, status, body_sha256 FROM observations WHERE account = ? AND at >= ? ORDER BY at",
+                arguments: [account.rawValue, RFC3339.string(from: since)]
+            ).compactMap { row in
+                let at: String = row["at"]
+                return RFC3339.date(from: at).map {
+                    UnchangedObservation(at: $0, url: row["url"], status: row["status"], bodySHA256: row["body_sha256"])
+                }
+            }
+        }
+    }
+
     public func accountKeys() throws -> [AccountKey] {
-        var keys: [AccountKey] = []
-        for name in try FileSystem.listDirectory(self.accountsDirectory.path) where !name.hasPrefix(".") {
-            let keyFile = self.accountsDirectory.appendingPathComponent(name).appendingPathComponent(Self.keyFileName)
-            if let key = try Self.readKeyFile(keyFile) { keys.append(key) }
+        try self.read { db in
+            try String.fetchAll(db, sql: "SELECT key FROM accounts ORDER BY key").map { AccountKey(rawValue: $0) }
         }
-        return keys.sorted()
     }
 
-    /// Name of the file holding an account folder's key.
-    static let keyFileName = "account.key"
+    // MARK: Helpers
 
-    /// The key stored in `url` (its contents minus one trailing newline), or `nil` when absent.
-    private static func readKeyFile(_ url: URL) throws -> AccountKey? {
-        guard var data = try POSIXFile.contents(of: url.path) else { return nil }
-        // Byte-wise: a key ending in "\r" must not merge with the newline into one Character.
-        if data.last == UInt8(ascii: "\n") { data.removeLast() }
-        return AccountKey(rawValue: String(decoding: data, as: UTF8.self))
+    func read<Value>(_ body: (Database) throws -> Value) throws -> Value {
+        do {
+            return try self.pool.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, path: self.databaseURL.path, operation: "read")
+        }
+    }
+
+    /// A ``StoreError`` for an error of SQLite or GRDB: `SQLITE_FULL` as `ENOSPC`; an I/O error
+    /// with the system's `errno` when SQLite kept one.
+    static func storeError(_ error: any Error, path: String, operation: String, systemErrno: Int32 = 0) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let database = error as? DatabaseError {
+            if database.resultCode == .SQLITE_FULL { return StoreError.posix(operation, path: path, code: ENOSPC) }
+            if systemErrno != 0 { return StoreError.posix(operation, path: path, code: systemErrno) }
+            return StoreError(
+                operation: operation, path: path, detail: "SQLite: \(database.message ?? "\(database.resultCode)")",
+                advice: database.resultCode == .SQLITE_BUSY
+                    ? "another process holds the database; wait for it or stop it"
+                    : "check the state folder's disk and permissions")
+        }
+        return StoreError(operation: operation, path: path, detail: "\(error)", advice: "check the state folder's disk")
     }
 }

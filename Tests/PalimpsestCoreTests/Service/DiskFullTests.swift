@@ -48,9 +48,9 @@ import Testing
         try StateStore(root: harness.root.appendingPathComponent("state")).accountStore(for: account.key)
     }
 
-    /// Names in the account folder and its subfolders that start with a dot (temporary files).
+    /// Names in the state folder and its subfolders that start with a dot (temporary files).
     static func temporaryFiles(in store: AccountStore) throws -> [String] {
-        let enumerator = FileManager.default.enumerator(atPath: store.directory.path)
+        let enumerator = FileManager.default.enumerator(atPath: store.root.path)
         var found: [String] = []
         while let path = enumerator?.nextObject() as? String {
             if (path as NSString).lastPathComponent.hasPrefix(".") { found.append(path) }
@@ -66,7 +66,7 @@ import Testing
         harness.server.script("/feed", [Self.feed(harness, ids: [3, 2, 1])])
         _ = try await poller.poll(account, at: IntegrationHarness.time(0))
         let store = try Self.accountStore(harness, account)
-        let stateBefore = try Data(contentsOf: store.stateURL)
+        let stateBefore = try store.loadState()
 
         // The disk fills up (state folder and log alike) and the platform goes down.
         SimulatedDiskSpace.setFreeBytes(0, under: harness.root.path)
@@ -83,7 +83,7 @@ import Testing
             #expect(message.contains("blind since 2026-08-01T14:10:00Z"), "\(message)")
         }
         // Nothing stored was touched: the old state, no temporary file, an empty log.
-        #expect(try Data(contentsOf: store.stateURL) == stateBefore)
+        #expect(try Self.accountStore(harness, account).loadState() == stateBefore)
         #expect(try Self.temporaryFiles(in: store).isEmpty)
         #expect(try harness.loggedEvents().isEmpty)
 
@@ -149,21 +149,22 @@ import Testing
         let account = harness.feedAccount(path: "/feed")
         let poller = try Self.daemonPoller(harness)
         let store = try Self.accountStore(harness, account)
+        let database = harness.root.appendingPathComponent("state/state.sqlite").path
         defer {
-            SimulatedDiskSpace.setFreeBytes(nil, under: store.archiveURL.path)
+            SimulatedDiskSpace.setFreeBytes(nil, under: database)
             SimulatedDiskSpace.setFreeBytes(nil, under: harness.logURL.path)
         }
 
-        // The archive's disk has room for part of one line only.
-        SimulatedDiskSpace.setFreeBytes(200, under: store.archiveURL.path)
+        // The database's disk has room for part of the poll's commit only: none of it is written.
+        SimulatedDiskSpace.setFreeBytes(200, under: database)
         harness.server.script("/feed", [Self.feed(harness, ids: [3, 2, 1])])
         let archiveError = await #expect(throws: PollWriteError.self) {
             try await poller.poll(account, at: IntegrationHarness.time(0))
         }
-        #expect(archiveError?.stage == .observation)
-        let archiveAfterFailure = (try? Data(contentsOf: store.archiveURL)) ?? Data()
-        #expect(archiveAfterFailure.isEmpty || archiveAfterFailure.last == UInt8(ascii: "\n"))
-        SimulatedDiskSpace.setFreeBytes(nil, under: store.archiveURL.path)
+        #expect(archiveError?.stage == .state)
+        #expect(try store.archivedVersions().isEmpty)
+        #expect(try store.snapshotIDs().isEmpty)
+        SimulatedDiskSpace.setFreeBytes(nil, under: database)
         _ = try await poller.poll(account, at: IntegrationHarness.time(5))
 
         // The log's disk has room for part of one line only.
@@ -180,13 +181,12 @@ import Testing
         _ = try await poller.poll(account, at: IntegrationHarness.time(20))
         let events = try harness.loggedEvents()
         let verification = try DeletionLog.verify(at: harness.logURL)
-        let archiveLines = try Data(contentsOf: store.archiveURL).split(separator: UInt8(ascii: "\n"))
-        let decodable = archiveLines.filter { (try? JSONCoding.decoder().decode(ArchivedPostVersion.self, from: Data($0))) != nil }
+        let archive = try store.archivedVersions()
         await harness.close()
 
         #expect(events.map(\.event) == [.blind, .blind])
         #expect(verification.problems.isEmpty, "the log holds no torn line: \(verification.problems)")
-        #expect(archiveLines.count == 3 && decodable.count == 3, "every archive line is whole: \(archiveLines.count)")
+        #expect(archive.count == 3, "every version archived once: \(archive.count)")
     }
 
     @Test func aProbeAnswerThatCannotBeKeptConfirmsNothingUntilItCanBe() async throws {
@@ -194,7 +194,8 @@ import Testing
         let account = harness.feedAccount(path: "/feed")
         let poller = try Self.daemonPoller(harness)
         let store = try Self.accountStore(harness, account)
-        defer { SimulatedDiskSpace.setFreeBytes(nil, under: store.evidenceDirectory.path) }
+        let warc = harness.root.appendingPathComponent("state/warc").path
+        defer { SimulatedDiskSpace.setFreeBytes(nil, under: warc) }
         harness.server.script("/feed", [Self.feed(harness, ids: [3, 2, 1])])
         _ = try await poller.poll(account, at: IntegrationHarness.time(0))
 
@@ -204,14 +205,16 @@ import Testing
         _ = try store.storeEvidence(
             body: withoutTwo.body, url: harness.server.url("/feed").absoluteString, status: 200,
             headers: withoutTwo.headers, fetchedAt: IntegrationHarness.time(10))
-        SimulatedDiskSpace.setFreeBytes(0, under: store.evidenceDirectory.path)
+        // Its index row is committed (this store object is not the poller's).
+        try store.store.commitAndWait(StateCommit(account: account.key, before: nil, state: nil))
+        SimulatedDiskSpace.setFreeBytes(0, under: warc)
         harness.server.script("/feed", [withoutTwo])
         harness.server.script("/posts/2", [ReplayResponse(status: 404, body: Data("not found".utf8))])
         let whileFull = try await poller.poll(account, at: IntegrationHarness.time(10))
         #expect(whileFull.probes == 1)
         #expect(whileFull.events.isEmpty, "a deletion must not be confirmed by an answer that was not kept")
 
-        SimulatedDiskSpace.setFreeBytes(nil, under: store.evidenceDirectory.path)
+        SimulatedDiskSpace.setFreeBytes(nil, under: warc)
         let afterwards = try await poller.poll(account, at: IntegrationHarness.time(20))
         let events = try harness.loggedEvents()
         await harness.close()

@@ -129,6 +129,12 @@ import Testing
         }
         try store.saveState(state)
 
+        // A changed answer (one more item), so the poll reads the feed instead of ending early.
+        let next = Self.rss(
+            Form.escapedCDATA.items()
+                + [Self.item("3", minute: 30, title: "Update", description: "&lt;p&gt;More&lt;/p&gt;")])
+        harness.server.script(
+            "/upgrade.xml", [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: next)])
         let report = try await self.poll(harness, account, at: 10)
         let after = try #require(try store.loadState(AccountState.self))
         await harness.close()
@@ -221,7 +227,8 @@ import Testing
         }
         let logData = try Data(contentsOf: harness.logURL)
         let lines = logData.split(separator: UInt8(ascii: "\n"))
-        let archive = try Self.archiveText(under: harness.root)
+        let store = try harness.poller().stateStore.accountStore(for: account.key)
+        let archive = try store.archivedVersions().map(\.post.text).joined(separator: "\n")
         await harness.close()
 
         #expect(lines.count == 1)
@@ -241,15 +248,5 @@ import Testing
         // The post archive holds both versions in full.
         #expect(archive.contains("END-OF-OLD"))
         #expect(archive.contains("END-OF-NEW"))
-    }
-
-    /// Every `posts.jsonl` under `root`, concatenated.
-    static func archiveText(under root: URL) throws -> String {
-        var text = ""
-        let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
-        while let url = files?.nextObject() as? URL {
-            if url.lastPathComponent == "posts.jsonl" { text += try String(contentsOf: url, encoding: .utf8) }
-        }
-        return text
     }
 }

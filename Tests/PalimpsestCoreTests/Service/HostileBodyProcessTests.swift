@@ -174,8 +174,9 @@ import Testing
         for now in ["2026-08-01T14:00:00Z", "2026-08-01T14:10:00Z"] {
             let finished = try await Self.poll(config: config, now: now, in: folder)
             #expect(finished.status == 0, "\(finished.output.suffix(2_000))")
-            #expect(
-                finished.output.contains("Big feed: complete: 1000 posts in window"), "\(finished.output.suffix(2_000))")
+            // The second poll gets the same body: it ends early, as the first one left it.
+            #expect(finished.output.contains("Big feed: complete: "), "\(finished.output.suffix(2_000))")
+            #expect(finished.output.contains("1000 posts in window"), "\(finished.output.suffix(2_000))")
             peaks.append(finished.peakKiB)
         }
         await server.stop()

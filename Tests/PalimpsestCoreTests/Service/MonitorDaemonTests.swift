@@ -116,7 +116,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
         let notifier = RecordingNotifier()
         let (daemon, runtime) = try await self.daemon(fixture, notifier: notifier)
         defer { runtime.shutdown() }
-        let bFolder = try runtime.stateStore.accountStore(for: fixture.key("/b.xml")).directory
+        let bState = try runtime.stateStore.loadState(of: fixture.key("/b.xml"))
 
         try fixture.write(feeds: [("/a.xml", "5m"), ("/c.xml", "10m")])
         let outcome = await daemon.reload()
@@ -128,7 +128,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
         #expect(daemon.watchedKeys == [fixture.key("/a.xml"), fixture.key("/c.xml")])
         #expect(daemon.status.accounts.map(\.interval) == [300, 600])
         #expect(daemon.status.reloadError == nil)
-        #expect(FileManager.default.fileExists(atPath: bFolder.path))
+        #expect(try runtime.stateStore.loadState(of: fixture.key("/b.xml")) == bState, "b's state is kept")
         #expect(notifier.messages.last?.hasPrefix("READY=1\nSTATUS=watching 2 accounts;") == true)
     }
 

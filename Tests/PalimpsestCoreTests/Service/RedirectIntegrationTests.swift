@@ -1,5 +1,6 @@
 import Foundation
-import PalimpsestCore
+import GRDB
+@testable import PalimpsestCore
 import PalimpsestReplay
 import Testing
 
@@ -58,16 +59,18 @@ import Testing
 
     /// Every `evidence/*.json` record under the harness's state folder, decoded as plain JSON.
     func evidenceRecords(_ harness: IntegrationHarness) throws -> [[String: Any]] {
-        let state = harness.root.appendingPathComponent("state")
-        guard let walker = FileManager.default.enumerator(at: state, includingPropertiesForKeys: nil) else { return [] }
-        var records: [[String: Any]] = []
-        for case let url as URL in walker
-        where url.pathExtension == "json" && url.deletingLastPathComponent().lastPathComponent == "evidence" {
-            if let record = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] {
-                records.append(record)
-            }
+        // The evidence index of the state store, one row per capture, as JSON objects.
+        let store = try StateStore(root: harness.root.appendingPathComponent("state"))
+        let rows = try store.pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT url, effective_url, remote_ip, redirects FROM evidence")
         }
-        return records
+        return rows.map { row in
+            let redirects: String = row["redirects"]
+            var record: [String: Any] = ["url": row["url"] as String, "effective_url": row["effective_url"] as String]
+            if let ip: String = row["remote_ip"] { record["remote_ip"] = ip }
+            record["redirects"] = (try? JSONSerialization.jsonObject(with: Data(redirects.utf8))) ?? []
+            return record
+        }
     }
 
     /// Every file under the state folder whose bytes contain `text`.
@@ -76,7 +79,19 @@ import Testing
         guard let walker = FileManager.default.enumerator(at: state, includingPropertiesForKeys: nil) else { return [] }
         var found: [String] = []
         for case let url as URL in walker {
-            if let data = try? Data(contentsOf: url), data.range(of: Data(text.utf8)) != nil {
+            // WARC files are gzip members: searched decompressed (gzip -dc reads every member).
+            var data = try? Data(contentsOf: url)
+            if url.lastPathComponent.hasSuffix(".warc.gz") {
+                let gzip = Process()
+                gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
+                gzip.arguments = ["-dc", url.path]
+                let pipe = Pipe()
+                gzip.standardOutput = pipe
+                try? gzip.run()
+                data = pipe.fileHandleForReading.readDataToEndOfFile()
+                gzip.waitUntilExit()
+            }
+            if let data, data.range(of: Data(text.utf8)) != nil {
                 found.append(url.lastPathComponent)
             }
         }

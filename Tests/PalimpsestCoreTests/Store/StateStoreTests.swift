@@ -1,92 +1,157 @@
 import Foundation
+import GRDB
 import Testing
 
 @testable import PalimpsestCore
 
+/// The SQLite + WARC state store on its own: states and tracked posts, snapshots, the archive,
+/// evidence in WARC files, a failed commit kept in memory, schema versions.
 @Suite struct StateStoreTests {
-    static let hostileKeys: [AccountKey] = [
-        AccountKey(rawValue: "feed:../../../etc/passwd"),
-        AccountKey(rawValue: "feed:/"),
-        AccountKey(rawValue: "/"),
-        AccountKey(rawValue: ".."),
-        AccountKey(rawValue: "."),
-        AccountKey(rawValue: ""),
-        AccountKey(rawValue: "feed:\0evil"),
-        AccountKey(rawValue: "feed:line\nbreak\r"),
-        AccountKey(rawValue: "feed:" + String(repeating: "a/", count: 3000)),
-        AccountKey(rawValue: "mastodon:@用户@例子.中国"),
-        AccountKey(rawValue: "mastodon:@user@mastodon.social"),
-    ]
+    let key = AccountKey(rawValue: "mastodon:@user@mastodon.social")
 
-    @Test func accountFoldersStayInsideTheStateFolderForHostileKeys() throws {
+    private func post(_ id: String, _ text: String, minutesAgo: Double = 0) -> Post {
+        Post(
+            id: id, url: "https://mastodon.social/@user/\(id)", postedAt: StoreTestSupport.date(-minutesAgo * 60),
+            text: text)
+    }
+
+    private func state(posts: [Post], at seconds: Double) -> AccountState {
+        var state = AccountState(account: self.key)
+        for post in posts {
+            state.detection.posts[post.id] = TrackedPost(
+                post: post, firstSeen: StoreTestSupport.date(seconds), lastSeen: StoreTestSupport.date(seconds),
+                lastSeenSnapshot: "s")
+        }
+        state.lastPoll = PollRecord(at: StoreTestSupport.date(seconds), outcome: "complete", detail: "", posts: posts.count)
+        return state
+    }
+
+    @Test func aStateIsAbsentThenRoundTripsWithItsTrackedPostsAsRows() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
         let store = try StateStore(root: root)
+        #expect(try store.loadState(of: self.key) == nil)
+        let first = self.state(posts: [self.post("1", "one"), self.post("2", "two")], at: 0)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: first))
+        #expect(try store.loadState(of: self.key) == first)
 
-        var directories: Set<String> = []
-        for key in Self.hostileKeys {
-            let account = try store.accountStore(for: key)
-            #expect(
-                account.directory.deletingLastPathComponent().standardizedFileURL.path == store.accountsDirectory.path
-            )
-            #expect(account.directory.standardizedFileURL.path.hasPrefix(store.root.path + "/accounts/"))
-            #expect(FileSystem.isDirectory(account.directory.path))
-            directories.insert(account.directory.path)
-        }
-
-        #expect(directories.count == Self.hostileKeys.count)
-        // Nothing was created outside accounts/.
-        #expect(try StoreTestSupport.names(in: root) == ["accounts"])
-        #expect(try StoreTestSupport.names(in: store.accountsDirectory).count == Self.hostileKeys.count)
-    }
-
-    @Test func accountKeysAreReadBackExactlyFromTheKeyFiles() throws {
-        let root = try StoreTestSupport.makeTemporaryDirectory()
-        defer { StoreTestSupport.remove(root) }
-        for key in Self.hostileKeys {
-            _ = try StateStore(root: root).accountStore(for: key)
-        }
-
+        // A commit against a baseline writes only what changed; the result is the same state.
+        var second = first
+        second.detection.posts["2"] = nil
+        second.detection.posts["3"] = TrackedPost(
+            post: self.post("3", "three"), firstSeen: StoreTestSupport.date(60), lastSeen: StoreTestSupport.date(60),
+            lastSeenSnapshot: "t")
+        try store.commitAndWait(StateCommit(account: self.key, before: first, state: second))
         let reopened = try StateStore(root: root)
-
-        #expect(try reopened.accountKeys() == Self.hostileKeys.sorted())
-        let keyFile = try reopened.accountStore(for: AccountKey(rawValue: "mastodon:@user@mastodon.social"))
-            .directory.appendingPathComponent("account.key")
-        #expect(try String(contentsOf: keyFile, encoding: .utf8) == "mastodon:@user@mastodon.social\n")
+        #expect(try reopened.loadState(of: self.key) == second)
+        let rows = try reopened.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT post_id FROM tracked_posts ORDER BY post_id")
+        }
+        #expect(rows == ["1", "3"])
+        #expect(try reopened.accountKeys() == [self.key])
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("state.sqlite").path))
     }
 
-    @Test func oneAccountStorePerKeyIsShared() throws {
+    @Test func aCommitTheDiskRefusesKeepsTheStateInMemoryUntilItCanBeWritten() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
         let store = try StateStore(root: root)
-        let key = AccountKey(rawValue: "feed:https://example.org/feed.xml")
+        let first = self.state(posts: [self.post("1", "one")], at: 0)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: first))
 
-        #expect(try store.accountStore(for: key) === store.accountStore(for: key))
-    }
-
-    @Test func aFolderOwnedByAnotherKeyIsRefused() throws {
-        let root = try StoreTestSupport.makeTemporaryDirectory()
-        defer { StoreTestSupport.remove(root) }
-        let key = AccountKey(rawValue: "feed:https://example.org/feed.xml")
-        let folder = root.appendingPathComponent("accounts/\(key.directoryName)")
-        try DurableFile.writeAtomically(
-            Data("feed:someone-else\n".utf8),
-            to: folder.appendingPathComponent("account.key")
-        )
-
-        #expect(throws: StoreError.self) {
-            try StateStore(root: root).accountStore(for: key)
+        let database = store.databaseURL.path
+        SimulatedDiskSpace.setFreeBytes(0, under: database)
+        defer { SimulatedDiskSpace.setFreeBytes(nil, under: database) }
+        let second = self.state(posts: [self.post("1", "one"), self.post("2", "two")], at: 60)
+        let error = #expect(throws: StoreError.self) {
+            try store.commitAndWait(StateCommit(account: self.key, before: first, state: second))
         }
+        #expect(error?.errno == ENOSPC)
+        #expect(store.hasUnsavedState(self.key))
+        #expect(try store.loadState(of: self.key) == second, "the newer state is read from memory")
+        #expect(try StateStore(root: root).loadState(of: self.key) == first, "nothing stored was touched")
+
+        SimulatedDiskSpace.setFreeBytes(nil, under: database)
+        let results = store.saveUnsavedStates()
+        #expect(results.count == 1)
+        #expect(!store.hasUnsavedState(self.key))
+        #expect(try StateStore(root: root).loadState(of: self.key) == second)
     }
 
-    @Test func relativePathsStartAtTheStateRoot() throws {
+    @Test func snapshotsKeepTheNewestAndTheCitedAndArchiveEachVersionOnce() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
-        let key = AccountKey(rawValue: "mastodon:@user@mastodon.social")
-        let account = try StateStore(root: root).accountStore(for: key)
+        let store = try StateStore(root: root)
+        var ids: [String] = []
+        for index in 0..<5 {
+            let posts = [self.post("1", index < 3 ? "first text" : "edited text"), self.post("2", "two")]
+            let observation = Observation(
+                account: self.key, polledAt: StoreTestSupport.date(Double(index) * 600), posts: posts, evidence: [])
+            ids.append(try StateStore.snapshotID(of: observation, account: self.key))
+            var state = self.state(posts: posts, at: Double(index) * 600)
+            state.citedSnapshots = [ids[0]]
+            try store.commitAndWait(
+                StateCommit(
+                    account: self.key, before: nil, state: state, snapshot: observation, citedSnapshots: state.citedSnapshots,
+                    keepSnapshots: 2))
+        }
+        #expect(try store.snapshotIDs(of: self.key) == [ids[0], ids[3], ids[4]])
+        let snapshot = try #require(try store.snapshot(of: self.key, id: ids[3]))
+        #expect(snapshot.posts.map(\.text) == ["edited text", "two"])
+        let archive = try store.archivedVersions(of: self.key)
+        #expect(archive.map(\.postID) == ["1", "2", "1"], "a new version of post 1, never post 2 again")
+        #expect(archive.last?.snapshot == ids[3])
+        let versions = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM post_versions") }
+        #expect(versions == 3, "unchanged post content is stored once")
+    }
 
-        let path = account.relativePath(account.directory.appendingPathComponent("evidence/abc.body"))
+    @Test func evidenceGoesToWARCFilesOnceAndIsFoundBySHA256() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let body = Data(#"{"error":"Record not found"}"#.utf8)
+        func capture(_ seconds: Double, ip: String) -> EvidenceCapture {
+            EvidenceCapture(
+                account: self.key, url: "http://mastodon.social/api/v1/statuses/1",
+                effectiveURL: "https://mastodon.social/api/v1/statuses/1", status: 404,
+                headers: [.init(name: "Content-Type", value: "application/json")], body: body,
+                fetchedAt: StoreTestSupport.date(seconds), remoteAddress: ip,
+                redirects: [.init(url: "http://mastodon.social/api/v1/statuses/1", status: 301, location: "https://mastodon.social/api/v1/statuses/1")])
+        }
+        let first = try store.storeEvidence(capture(0, ip: "203.0.113.7"))
+        let second = try store.storeEvidence(capture(600, ip: "203.0.113.8"))
+        // Found before the index rows are committed, and after.
+        #expect(try store.evidenceBody(sha256: first.sha256) == body)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
+        let reopened = try StateStore(root: root)
+        #expect(try reopened.evidenceBody(sha256: first.sha256) == body)
+        let record = try #require(try reopened.evidenceRecord(sha256: first.sha256))
+        #expect(record.remoteAddress == "203.0.113.7")
+        #expect(record.redirects?.first?.status == 301)
 
-        #expect(path == "accounts/\(key.directoryName)/evidence/abc.body")
+        #expect(first.path.hasPrefix("warc/palimpsest-") && first.path.hasSuffix(".warc.gz"))
+        #expect(second.path == first.path && second.offset == first.offset, "the same body is stored once")
+        #expect(second.record != first.record, "the second capture has its own (revisit) record")
+        let response = try WARCFiles.read(try #require(first.warcLocation), root: root)
+        #expect(response.field("WARC-Type") == "response")
+        #expect(response.field("WARC-Target-URI") == "https://mastodon.social/api/v1/statuses/1")
+        #expect(response.field("WARC-IP-Address") == "203.0.113.7")
+        #expect(response.field("WARC-Payload-Digest") == "sha256:\(first.sha256)")
+        #expect(response.payload == body)
+        let locations = try reopened.evidenceLocations(of: self.key)
+        #expect(locations.count == 2)
+        #expect(Set(locations.map(\.body)).count == 1)
+    }
+
+    @Test func aDatabaseOfANewerSchemaIsRefusedNamingIt() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        do {
+            let store = try StateStore(root: root)
+            try store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA user_version = 99") }
+        }
+        let error = #expect(throws: StoreError.self) { try StateStore(root: root) }
+        #expect(error?.description.contains("schema version 99") == true)
+        #expect(error?.path.hasSuffix("state.sqlite") == true)
     }
 }

@@ -1,0 +1,2 @@
+// zlib, for the gzip members of the WARC evidence files (Store/WARC*.swift).
+#include <zlib.h>

@@ -1,0 +1,139 @@
+public import Foundation
+
+/// Everything one poll of one account changes in the state store, written as one unit (one
+/// savepoint inside a group-commit transaction): all of it is on disk after
+/// ``StateStoring/commit(_:)`` returns, or none of it.
+public struct StateCommit: Sendable {
+    /// The account.
+    public var account: AccountKey
+    /// The state as this poll loaded it (`nil` when unknown): the store writes only the tracked
+    /// posts that differ between it and ``state``.
+    public var before: AccountState?
+    /// The account's new state; `nil` leaves the stored state as it is (a snapshot alone).
+    public var state: AccountState?
+    /// The complete or incomplete observation of this poll, stored as a snapshot (`nil` when the
+    /// poll observed nothing, or nothing new).
+    public var snapshot: Observation?
+    /// For re-keyed posts of ``snapshot``, by new post ID: the IDs the post had before.
+    public var formerIDs: [String: [String]]
+    /// Snapshots to keep besides the newest ``keepSnapshots`` (events cite them); `nil` prunes
+    /// nothing.
+    public var citedSnapshots: Set<String>?
+    /// How many of the newest snapshots to keep.
+    public var keepSnapshots: Int
+    /// An unchanged poll (a `304`, or a body equal to the last one): recorded as one small row.
+    public var unchanged: UnchangedObservation?
+
+    /// Creates a commit.
+    public init(
+        account: AccountKey, before: AccountState?, state: AccountState?, snapshot: Observation? = nil,
+        formerIDs: [String: [String]] = [:], citedSnapshots: Set<String>? = nil, keepSnapshots: Int = 10,
+        unchanged: UnchangedObservation? = nil
+    ) {
+        self.account = account
+        self.before = before
+        self.state = state
+        self.snapshot = snapshot
+        self.formerIDs = formerIDs
+        self.citedSnapshots = citedSnapshots
+        self.keepSnapshots = keepSnapshots
+        self.unchanged = unchanged
+    }
+}
+
+/// "Observed at T, unchanged": a poll whose timeline answers were a `304 Not Modified` or a body
+/// whose SHA-256 equals the last one seen for that URL, ended before parsing (docs/state-format.md,
+/// `observations`). It counts for coverage and for `last_poll`.
+public struct UnchangedObservation: Sendable, Hashable, Codable {
+    /// When the poll ran, UTC.
+    public var at: Date
+    /// The timeline URL of the first answer.
+    public var url: String
+    /// The HTTP status received (`304` or `200`).
+    public var status: Int
+    /// SHA-256 of the body the answer confirmed, lowercase hex.
+    public var bodySHA256: String
+
+    /// Creates the record of an unchanged poll.
+    public init(at: Date, url: String, status: Int, bodySHA256: String) {
+        self.at = at
+        self.url = url
+        self.status = status
+        self.bodySHA256 = bodySHA256
+    }
+}
+
+/// Where a daemon keeps what it knows: account states, tracked posts, snapshots, the post archive,
+/// the evidence index and the raw evidence. One implementation today, ``StateStore`` (SQLite in
+/// WAL mode plus WARC files, docs/state-format.md); docs/operating.md plans a PostgreSQL one for a
+/// fleet of daemons.
+///
+/// Reads never wait for writes. Writes of many polls are grouped into one transaction with one
+/// fsync (``commit(_:)``); an error of a commit (a full disk) leaves nothing half-written and
+/// keeps the account's new state in memory, where ``loadState(of:)`` finds it, until a later
+/// commit or ``saveUnsavedStates()`` writes it.
+///
+/// Synchronous calls block on the disk: call them through ``BlockingIO`` from async code.
+public protocol StateStoring: Sendable {
+    /// `state_dir`, absolute.
+    var root: URL { get }
+
+    /// The account's state: the one a failed commit keeps in memory, else the stored one, `nil`
+    /// when the account has none yet.
+    /// - Throws: ``StoreError`` when the store cannot be read or the state does not decode.
+    func loadState(of account: AccountKey) throws -> AccountState?
+
+    /// Writes `commit` durably: returns once the transaction holding it is committed and synced,
+    /// together with the evidence its poll stored.
+    /// - Throws: ``StoreError`` when the transaction fails (`ENOSPC` for a full disk, with the
+    ///   account's state kept in memory).
+    func commit(_ commit: StateCommit) async throws
+
+    /// ``commit(_:)`` from a thread that may block (tests, tools, `saveUnsavedStates`).
+    /// - Throws: as ``commit(_:)``.
+    func commitAndWait(_ commit: StateCommit) throws
+
+    /// True while the last commit of `account` failed and its state is only in memory.
+    func hasUnsavedState(_ account: AccountKey) -> Bool
+
+    /// Stores one HTTP exchange as evidence (WARC `request` + `response`, or `revisit` when the
+    /// same body is stored already); its index row is written with the next commit.
+    /// - Returns: the reference events and snapshots cite.
+    /// - Throws: ``StoreError`` when the WARC file cannot be written (nothing is then indexed).
+    func storeEvidence(_ capture: EvidenceCapture) throws -> EvidenceReference
+
+    /// Where a body came from and where its record lies, by SHA-256; `nil` when none is stored.
+    /// - Throws: ``StoreError`` when the index cannot be read.
+    func evidenceRecord(sha256: String) throws -> EvidenceRecord?
+
+    /// The stored body with this SHA-256, `nil` when none is stored.
+    /// - Throws: ``StoreError`` when the index or the WARC file cannot be read.
+    func evidenceBody(sha256: String) throws -> Data?
+
+    /// The observation stored as snapshot `id` of `account`, `nil` when there is none.
+    /// - Throws: ``StoreError`` when the store cannot be read.
+    func snapshot(of account: AccountKey, id: String) throws -> Observation?
+
+    /// The ids of the account's stored snapshots, oldest first.
+    /// - Throws: ``StoreError`` when the store cannot be read.
+    func snapshotIDs(of account: AccountKey) throws -> [String]
+
+    /// Every archived version of every post of `account`, oldest first.
+    /// - Throws: ``StoreError`` when the store cannot be read.
+    func archivedVersions(of account: AccountKey) throws -> [ArchivedPostVersion]
+
+    /// The key of every account that has a state, sorted.
+    /// - Throws: ``StoreError`` when the store cannot be read.
+    func accountKeys() throws -> [AccountKey]
+
+    /// Writes every state a failed commit left in memory.
+    /// - Returns: one result per such account, sorted by key.
+    func saveUnsavedStates() -> [(account: AccountKey, result: Result<Void, any Error>)]
+}
+
+extension StateStoring {
+    /// The store of one account (a handle over this store).
+    public func accountStore(for key: AccountKey) -> AccountStore {
+        AccountStore(key: key, store: self)
+    }
+}

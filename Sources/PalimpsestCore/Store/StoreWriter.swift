@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The one writer of a ``StateStore``: a thread of its own (never the cooperative pool) that takes
+/// every commit queued while it was busy (at most ``maximumBatch``) into one SQLite transaction,
+/// each commit in its own savepoint, and commits it with one fsync (WAL, `synchronous = FULL`).
+/// Before that it fsyncs the WARC files written since its last batch and inserts their index rows,
+/// so a committed state never cites evidence that is not on disk.
+///
+/// Latency is bounded by one batch: a commit waits at most for the batch being written and its own.
+/// A commit that fails alone (its savepoint) fails only its poll; a transaction that fails (a full
+/// disk: `SQLITE_FULL`) fails every commit of the batch, and SQLite leaves the database as it was.
+final class StoreWriter: Sendable {
+    /// Most commits in one transaction.
+    static let maximumBatch = 512
+
+    struct Job: Sendable {
+        var account: AccountKey
+        /// Bytes the job is expected to write (for the simulated full disk of the tests).
+        var estimatedBytes: Int
+        /// Whether the tracked posts must be rewritten whole (no trusted baseline).
+        var fullRewrite: Bool
+        var work: @Sendable (Database, Bool) throws -> Void
+    }
+
+    private struct Entry: Sendable {
+        var job: Job
+        var done: @Sendable (Result<Void, StoreError>) -> Void
+    }
+
+    private struct Queue {
+        var entries: [Entry] = []
+        var stopped = false
+        /// Accounts whose last commit failed: their next commit rewrites every tracked post.
+        var untrusted: Set<AccountKey> = []
+    }
+
+    private let pool: DatabasePool
+    private let databasePath: String
+    private let queue = Mutex<Queue>(Queue())
+    private let wake = DispatchSemaphore(value: 0)
+    /// The store whose evidence rows and WARC files go with each batch (weak: the store owns us).
+    private let owner = Mutex<WeakStore>(WeakStore())
+
+    private struct WeakStore: @unchecked Sendable {
+        weak var store: StateStore?
+    }
+
+    init(pool: DatabasePool, databasePath: String) {
+        self.pool = pool
+        self.databasePath = databasePath
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "palimpsest.store-writer"
+        thread.start()
+    }
+
+    func attach(_ store: StateStore) {
+        self.owner.withLock { $0.store = store }
+    }
+
+    func stop() {
+        self.queue.withLock { $0.stopped = true }
+        self.wake.signal()
+    }
+
+    func forgetBaseline(_ account: AccountKey) {
+        self.queue.withLock { _ = $0.untrusted.insert(account) }
+    }
+
+    func submit(_ job: Job) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            self.enqueue(Entry(job: job, done: { continuation.resume(with: $0.mapError { $0 as any Error }) }))
+        }
+    }
+
+    func submitAndWait(_ job: Job) throws {
+        let result = Mutex<Result<Void, StoreError>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        self.enqueue(
+            Entry(
+                job: job,
+                done: { outcome in
+                    result.withLock { $0 = outcome }
+                    done.signal()
+                }))
+        done.wait()
+        try result.withLock { $0! }.get()
+    }
+
+    private func enqueue(_ entry: Entry) {
+        let refused = self.queue.withLock { queue -> Bool in
+            if queue.stopped { return true }
+            queue.entries.append(entry)
+            return false
+        }
+        if refused {
+            entry.done(
+                .failure(
+                    StoreError(
+                        operation: "commit", path: self.databasePath, detail: "the store is closed",
+                        advice: "report this as a bug")))
+            return
+        }
+        self.wake.signal()
+    }
+
+    private func loop() {
+        while true {
+            self.wake.wait()
+            while true {
+                let (batch, stopped) = self.queue.withLock { queue -> ([Entry], Bool) in
+                    let count = min(queue.entries.count, Self.maximumBatch)
+                    let batch = Array(queue.entries.prefix(count))
+                    queue.entries.removeFirst(count)
+                    return (batch, queue.stopped)
+                }
+                if batch.isEmpty {
+                    if stopped { return }
+                    break
+                }
+                self.write(batch)
+            }
+        }
+    }
+
+    private func write(_ batch: [Entry]) {
+        let store = self.owner.withLock { $0.store }
+        let evidence = store?.takePendingEvidence() ?? []
+        var results: [Result<Void, StoreError>] = []
+        let untrusted = self.queue.withLock { $0.untrusted }
+        do {
+            // The WARC records the index rows name are on disk before the rows commit.
+            try store?.warc.syncWritten()
+            try self.pool.writeWithoutTransaction { db in
+                do {
+                    try db.inTransaction(.immediate) {
+                        try StateStore.insert(evidence, into: db)
+                        for entry in batch {
+                            do {
+                                if let allowed = SimulatedDiskSpace.allowance(
+                                    for: self.databasePath, wanted: entry.job.estimatedBytes),
+                                    allowed < entry.job.estimatedBytes
+                                {
+                                    throw StoreError.posix("write", path: self.databasePath, code: ENOSPC)
+                                }
+                                try db.inSavepoint {
+                                    try entry.job.work(db, entry.job.fullRewrite || untrusted.contains(entry.job.account))
+                                    return .commit
+                                }
+                                results.append(.success(()))
+                            } catch {
+                                results.append(.failure(Self.mapped(error, db: db, path: self.databasePath)))
+                            }
+                        }
+                        return .commit
+                    }
+                } catch {
+                    throw Self.mapped(error, db: db, path: self.databasePath)
+                }
+            }
+            store?.evidenceCommitted(evidence)
+        } catch {
+            let failure = Self.mapped(error, db: nil, path: self.databasePath)
+            store?.restorePendingEvidence(evidence)
+            results = batch.map { _ in .failure(failure) }
+        }
+        self.queue.withLock { queue in
+            for (entry, result) in zip(batch, results) {
+                switch result {
+                case .success: queue.untrusted.remove(entry.job.account)
+                case .failure: queue.untrusted.insert(entry.job.account)
+                }
+            }
+        }
+        for (entry, result) in zip(batch, results) { entry.done(result) }
+    }
+
+    private static func mapped(_ error: any Error, db: Database?, path: String) -> StoreError {
+        var code: Int32 = 0
+        if let connection = db?.sqliteConnection { code = sqlite3_system_errno(connection) }
+        return StateStore.storeError(error, path: path, operation: "write", systemErrno: code)
+    }
+}
