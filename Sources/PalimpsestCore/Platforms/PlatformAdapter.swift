@@ -21,6 +21,21 @@ public enum TimelineOutcome: Sendable, Hashable {
     case accountUnavailable(reason: Reason, detail: String)
 }
 
+/// What an adapter read from one poll's timeline answers: the outcome, and the listing's own date
+/// of its last change where the format has one (feeds: `lastBuildDate`, Atom `updated`).
+public struct TimelineReading: Sendable, Hashable {
+    /// Posts, a failure, or the account gone.
+    public var outcome: TimelineOutcome
+    /// The listing's own date of its last change (UTC), `nil` when the format or answer has none.
+    public var updatedAt: Date?
+
+    /// Creates a reading.
+    public init(outcome: TimelineOutcome, updatedAt: Date? = nil) {
+        self.outcome = outcome
+        self.updatedAt = updatedAt
+    }
+}
+
 /// Everything an adapter knows about one account between polls (kept in the account's state).
 public struct AdapterContext: Sendable, Hashable {
     /// The platform's internal account ID once resolved (``ResolutionOutcome/resolved(id:)``).
@@ -69,6 +84,11 @@ public protocol PlatformAdapter: Sendable {
     /// a classified failure. A 304 never reaches this function (the poller handles it).
     func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome
 
+    /// Like ``observe(_:for:polledAt:)``, with the listing's own date of its last change (rule of
+    /// evidence 3: a listing with an older date than one seen before is stale). The poller calls
+    /// this one. Default: ``observe(_:for:polledAt:)`` and no date.
+    func read(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineReading
+
     /// A request for one post's own URL or API object, or `nil` when the platform offers no
     /// usable probe for it (then absence must confirm).
     func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest?
@@ -113,6 +133,10 @@ extension PlatformAdapter {
     }
 
     public func resolutionRequest(for account: Account, context: AdapterContext) -> HTTPRequest? { nil }
+
+    public func read(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineReading {
+        TimelineReading(outcome: self.observe(responses, for: account, polledAt: polledAt))
+    }
 
     public func renormalized(_ post: Post, for account: Account) -> Post {
         post.withContent(text: post.text, title: post.title, media: post.media, links: post.links)

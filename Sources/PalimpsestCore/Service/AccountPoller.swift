@@ -152,7 +152,8 @@ public struct AccountPoller: Sendable {
             }
         }
 
-        var outcome = adapter.observe(responses, for: account, polledAt: now)
+        let reading = adapter.read(responses, for: account, polledAt: now)
+        var outcome = reading.outcome
         if let answer = otherHostAnswer {
             // Rule of evidence 8: a timeline answered by another host is never evidence about the
             // posts of the host asked (no observation, no diff) nor an account event.
@@ -198,7 +199,7 @@ public struct AccountPoller: Sendable {
         case .observed(let posts, let isComplete):
             let observation = Observation(
                 account: account.key, polledAt: now, posts: posts, isComplete: isComplete, evidence: session.evidence,
-                signals: Self.listingSignals(of: responses))
+                signals: Self.listingSignals(of: responses, updatedAt: reading.updatedAt))
             logged += try await self.commitObservation(
                 observation, adapter: adapter, state: &state, session: &session, leftOut: leftOut)
             return session.report(state: state, events: logged)
@@ -356,11 +357,13 @@ public struct AccountPoller: Sendable {
         return try await self.commit(events: [], state: &state, session: session, unchanged: unchanged)
     }
 
-    /// The listing's own dates from the first timeline answer: HTTP `Last-Modified` and `ETag`.
-    static func listingSignals(of responses: [HTTPResponse]) -> ListingSignals? {
+    /// The listing's own dates: the format's own (`updatedAt`, e.g. a feed's `lastBuildDate`), and
+    /// the HTTP `Last-Modified` and `ETag` of the first timeline answer.
+    static func listingSignals(of responses: [HTTPResponse], updatedAt: Date?) -> ListingSignals? {
         guard let first = responses.first else { return nil }
         return ListingSignals(
-            lastModified: first.headers["Last-Modified"].flatMap { HTTPDate.parse($0) }, etag: first.headers["ETag"])
+            updatedAt: updatedAt, lastModified: first.headers["Last-Modified"].flatMap { HTTPDate.parse($0) },
+            etag: first.headers["ETag"])
     }
 
     private func commitFailure(

@@ -219,6 +219,28 @@ import Testing
         #expect(logged.isEmpty, "an older copy never confirms a deletion")
     }
 
+    @Test func cachedCopyWithAnOlderLastBuildDateIsStaleEvenWhenNeverSeenBefore() async throws {
+        let harness = try await IntegrationHarness()
+        let feed = harness.feedAccount(path: "/bridge")
+        let items = Self.bridgeItems(["5", "4", "3", "2", "1"])
+        Self.serve(harness, "/bridge", Self.rss(items, lastBuildDate: IntegrationHarness.time(0)))
+        _ = try await self.poll(harness, feed, at: 0)
+        // A cache built before items 5 and 4 were published (never seen here), older by the feed's date.
+        Self.serve(harness, "/bridge", Self.rss(Array(items.dropFirst(2)), lastBuildDate: IntegrationHarness.time(-200)))
+        for minutes in [10, 30, 50] {
+            let report = try await self.poll(harness, feed, at: minutes)
+            #expect(report.events.isEmpty)
+            #expect(report.record.detail.contains("feed date"), "\(report.record.detail)")
+        }
+        // The live feed again, with a newer date: fresh, and nothing was deleted.
+        Self.serve(harness, "/bridge", Self.rss(items, lastBuildDate: IntegrationHarness.time(60)))
+        let live = try await self.poll(harness, feed, at: 60)
+        let logged = try harness.loggedEvents()
+        await harness.close()
+        #expect(!live.record.detail.contains("stale"))
+        #expect(logged.isEmpty, "an older copy never confirms a deletion")
+    }
+
     // MARK: Item 5: no candidate waits forever
 
     @Test func candidateWhoseProbeAlwaysFailsIsConfirmedByAbsenceAfterProbeAttempts() async throws {

@@ -55,19 +55,7 @@ public struct FeedAdapter: PlatformAdapter {
         let status = response.status
         switch status {
         case 200...299:
-            do {
-                let feed = try FeedParser.parse(
-                    response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"],
-                    itemLimit: account.maxItems)
-                var seen = Set<String>()
-                let posts = feed.posts.filter { seen.insert($0.id).inserted }
-                return .observed(posts: posts, isComplete: true)
-            } catch {
-                return .failed(
-                    PollFailure(
-                        kind: .unparsable, message: "the feed at \(url) could not be read: \(error)", url: url,
-                        httpStatus: status))
-            }
+            return self.readFeed(response, for: account).outcome
         case 404, 410:
             return .failed(
                 PollFailure(
@@ -97,6 +85,35 @@ public struct FeedAdapter: PlatformAdapter {
                     httpStatus: status,
                     retryAfter: status == 503
                         ? HTTPRetryAfter.parse(response.headers["Retry-After"], now: polledAt) : nil))
+        }
+    }
+
+    /// ``observe(_:for:polledAt:)`` with the feed's own date of its last change: RSS
+    /// `channel/lastBuildDate`, Atom `feed/updated` (``ParsedFeed/updatedAt``).
+    public func read(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineReading {
+        guard let response = responses.first, (200...299).contains(response.status) else {
+            return TimelineReading(outcome: self.observe(responses, for: account, polledAt: polledAt))
+        }
+        return self.readFeed(response, for: account)
+    }
+
+    /// Parses a 2xx feed answer: its posts (an earlier item's ID repeated is dropped) and its date,
+    /// or a failure of kind `unparsable`.
+    private func readFeed(_ response: HTTPResponse, for account: Account) -> TimelineReading {
+        do {
+            let feed = try FeedParser.parse(
+                response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"],
+                itemLimit: account.maxItems)
+            var seen = Set<String>()
+            let posts = feed.posts.filter { seen.insert($0.id).inserted }
+            return TimelineReading(outcome: .observed(posts: posts, isComplete: true), updatedAt: feed.updatedAt)
+        } catch {
+            let url = response.url.absoluteString
+            return TimelineReading(
+                outcome: .failed(
+                    PollFailure(
+                        kind: .unparsable, message: "the feed at \(url) could not be read: \(error)", url: url,
+                        httpStatus: response.status)))
         }
     }
 

@@ -106,7 +106,9 @@ extension FeedParser {
         return ParsedFeed(
             format: .rss, version: version?.isEmpty == false ? version : nil,
             title: channel?.first("title", in: Namespace.rss)?.trimmedText,
-            items: items.map { Self.readRSSItem($0, feedURL: feedURL, aboutID: false) })
+            items: items.map { Self.readRSSItem($0, feedURL: feedURL, aboutID: false) },
+            updatedAt: channel?.first("lastBuildDate", in: Namespace.rss)?.trimmedText
+                .flatMap(FeedDateParser.date(from:)))
     }
 
     // MARK: - RSS 1.0
@@ -187,7 +189,8 @@ extension FeedParser {
             title: title?.isEmpty == false ? title : nil,
             items: root.all("entry", in: namespaces).map {
                 Self.readAtomEntry($0, namespaces: namespaces, feedURL: feedURL)
-            })
+            },
+            updatedAt: root.first("updated", in: namespaces)?.trimmedText.flatMap(FeedDateParser.date(from:)))
     }
 
     /// One Atom entry. ID: `id`, else the alternate link, else the fallback hash of title,

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// The syntax a feed document is written in.
 public enum FeedFormat: String, Sendable, Hashable, Codable {
     /// RSS 0.9x/2.0: `<rss><channel><item>` (https://www.rssboard.org/rss-specification).
@@ -36,14 +38,22 @@ public struct ParsedFeed: Sendable, Hashable {
     /// How many items the document holds between the first and the last `limit` that were left out
     /// unread (0 without a limit, or when the document holds at most twice the limit).
     public var omittedItems: Int
+    /// The feed's own date of its last change (UTC): RSS `channel/lastBuildDate`, Atom
+    /// `feed/updated`; `nil` for JSON Feed (it has none) or when absent or unreadable. A listing
+    /// with an older one than seen before is stale (docs/evidence.md, rule 3).
+    public var updatedAt: Date?
 
     /// Creates a parsed feed.
-    public init(format: FeedFormat, version: String? = nil, title: String?, items: [FeedItem], omittedItems: Int = 0) {
+    public init(
+        format: FeedFormat, version: String? = nil, title: String?, items: [FeedItem], omittedItems: Int = 0,
+        updatedAt: Date? = nil
+    ) {
         self.format = format
         self.version = version
         self.title = title
         self.items = items
         self.omittedItems = omittedItems
+        self.updatedAt = updatedAt
     }
 
     /// The items as posts, in document order (see ``FeedItem/post``).

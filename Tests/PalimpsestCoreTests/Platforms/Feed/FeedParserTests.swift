@@ -23,6 +23,30 @@ import Testing
         """
     }
 
+    // MARK: - The feed's own date
+
+    @Test func feedDateIsRSSLastBuildDateOrAtomUpdatedAndAbsentForJSONFeed() throws {
+        let rss = try Self.parse(
+            """
+            <rss version="2.0"><channel><title>T</title><lastBuildDate> Sat, 05 Dec 2026 08:00:00 GMT </lastBuildDate>
+            <pubDate>Fri, 04 Dec 2026 08:00:00 GMT</pubDate><item><guid>1</guid></item></channel></rss>
+            """)
+        #expect(rss.updatedAt == RFC3339.date(from: "2026-12-05T08:00:00Z"))
+        let atom = try Self.parse(
+            """
+            <feed xmlns="http://www.w3.org/2005/Atom"><title>T</title><id>urn:f</id>
+            <updated>2026-12-05T09:30:00+01:00</updated>
+            <entry><id>urn:e</id><title>E</title><updated>2026-12-01T00:00:00Z</updated></entry></feed>
+            """)
+        #expect(atom.updatedAt == RFC3339.date(from: "2026-12-05T08:30:00Z"), "the feed's, not an entry's")
+        let noDate = try Self.parse(Self.rss(items: "<item><guid>1</guid></item>"))
+        #expect(noDate.updatedAt == nil)
+        let json = try Self.parse(
+            #"{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [{"id": "1"}]}"#,
+            contentType: "application/feed+json")
+        #expect(json.updatedAt == nil)
+    }
+
     // MARK: - IDs
 
     @Test func rssIDIsTheGuidThenTheLinkThenTheDocumentedHash() throws {
