@@ -223,9 +223,10 @@ public struct MarkdownDigestRenderer: Sendable {
         facts.append("- Detected: \(self.time(event.detectedAt))")
         facts.append("- Confirmed by " + Self.inline(DigestFormat.confirmation(event.confirmedBy)))
         facts += self.commonFacts(entry)
+        // The post's text first, then its facts and evidence.
+        out += self.textBlock("Last known text", entry.text)
         out += facts
         out.append("")
-        out += self.textBlock("Last known text", entry.text)
         return out
     }
 
@@ -242,13 +243,13 @@ public struct MarkdownDigestRenderer: Sendable {
             facts.append("- Version: \(Self.code(previous)) → \(Self.code(current))")
         }
         facts += self.commonFacts(entry)
-        out += facts
-        out.append("")
         let diff: String? =
             if let old = event.previousText, let new = event.text { TextDiff.inline(from: old, to: new) } else {
                 event.diff
             }
         out += self.textBlock("Change (`[-removed-]{+added+}`)", diff)
+        out += facts
+        out.append("")
         return out
     }
 
@@ -260,9 +261,9 @@ public struct MarkdownDigestRenderer: Sendable {
         if let postedAt = event.postedAt { facts.append("- Posted: \(self.time(postedAt))") }
         facts.append("- Seen again: \(self.time(event.detectedAt))")
         facts += self.commonFacts(entry)
+        out += self.textBlock("Text", entry.text)
         out += facts
         out.append("")
-        out += self.textBlock("Text", entry.text)
         return out
     }
 
