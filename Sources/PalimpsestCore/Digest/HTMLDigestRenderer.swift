@@ -54,6 +54,7 @@ public struct HTMLDigestRenderer: Sendable {
             out += "<p class=\"notice\"><strong>The week is not over:</strong> this digest covers it up to when it "
             out += "was made; numbers can still grow.</p>\n"
         }
+        out += self.chainWarning()
         out += "</header>\n"
 
         out += "<section id=\"summary\">\n<div class=\"keep\">\n<h2>Summary</h2>\n"
@@ -74,6 +75,37 @@ public struct HTMLDigestRenderer: Sendable {
         out += self.sources()
         out += "</body>\n</html>\n"
         return out
+    }
+
+    /// The warning at the top of the page when a log's hash chain is broken: which lines, and
+    /// that the entries from them are marked.
+    private func chainWarning() -> String {
+        let broken = self.digest.sources.filter { !$0.chainBreaks.isEmpty || $0.chainProblems > 0 }
+        guard !broken.isEmpty else { return "" }
+        var out = "<div class=\"alert\" id=\"chain-warning\" role=\"alert\">\n<p><strong>Warning: the hash chain "
+        out += "of the deletion log is broken.</strong> Lines of the log were changed, removed or inserted after "
+        out += "they were written, or the file was damaged, so entries of this digest may not be what Palimpsest "
+        out += "logged. Entries from the "
+        out += "lines concerned are marked “hash chain broken here”. Compare the log with a copy kept elsewhere "
+        out += "before relying on it (docs/deletion-log.md, “The hash chain”).</p>\n<ul>\n"
+        for source in broken {
+            if source.chainBreaks.isEmpty {
+                out += "<li>\(Self.text(source.log)): \(source.chainProblems) problems</li>\n"
+            }
+            for chainBreak in source.chainBreaks {
+                out += "<li><strong>\(Self.text(source.log)), \(chainBreak.suspectLines)</strong>: line "
+                out += "\(chainBreak.line), <code>\(Self.text(chainBreak.kind))</code>: "
+                out += "\(Self.text(chainBreak.message))</li>\n"
+            }
+        }
+        return out + "</ul>\n</div>\n"
+    }
+
+    /// The mark on an entry whose log line a chain break casts doubt on.
+    private func chainMark(_ entry: DigestEntry) -> String {
+        guard let problem = entry.chainProblem else { return "" }
+        return "<p class=\"chain-mark\"><strong>Hash chain broken here</strong> (\(Self.text(entry.log)) line "
+            + "\(problem.line)): \(Self.text(problem.note)).</p>\n"
     }
 
     // MARK: Summary and charts
@@ -188,7 +220,7 @@ public struct HTMLDigestRenderer: Sendable {
         if !accountEvents.isEmpty {
             var block = "<div class=\"keep\">\n<h4>Account events (\(accountEvents.count))</h4>\n"
             block += "<ul class=\"account-events\">\n"
-            for entry in accountEvents { block += "<li>\(self.accountEvent(entry))</li>\n" }
+            for entry in accountEvents { block += "<li>\(self.accountEvent(entry))\(self.chainMark(entry))</li>\n" }
             blocks.append(block + "</ul>\n</div>\n")
         }
         blocks.append(self.coverage(account.coverage))
@@ -206,7 +238,8 @@ public struct HTMLDigestRenderer: Sendable {
 
     private func entry(_ entry: DigestEntry) -> String {
         let event = entry.event
-        var out = "<div class=\"entry \(event.event.rawValue)\">\n<p class=\"what\">Post <code>"
+        let suspect = entry.chainProblem == nil ? "" : " suspect"
+        var out = "<div class=\"entry \(event.event.rawValue)\(suspect)\">\n<p class=\"what\">Post <code>"
         out += Self.text(event.postID ?? "?") + "</code>"
         if event.postKind == .repost { out += " (a repost)" }
         var facts: [(String, String)] = []
@@ -244,6 +277,7 @@ public struct HTMLDigestRenderer: Sendable {
         }
         facts += self.commonFacts(entry)
         // The post's text first, right under its headline; the facts and the evidence after it.
+        out += self.chainMark(entry)
         out += self.postText(entry)
         out += "<dl>\n" + facts.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>\n" }.joined() + "</dl>\n"
         return out + "</div>\n"
@@ -450,6 +484,12 @@ public struct HTMLDigestRenderer: Sendable {
         .meta, .muted, .key, .label { color: var(--muted); }
         .label { margin: 0.4rem 0 0; font-size: 0.92rem; }
         .notice, .nothing { border-left: 4px solid var(--accent); padding: 0.4rem 0.8rem; background: var(--card); }
+        .alert { border: 2px solid var(--accent); border-radius: 6px; padding: 0.5rem 0.9rem; margin: 1rem 0;
+          background: var(--alert-bg); overflow-wrap: anywhere; }
+        .alert ul { margin: 0.3rem 0; padding-left: 1.2rem; }
+        .chain-mark { margin: 0.3rem 0; padding: 0.2rem 0.6rem; border-left: 4px solid var(--accent);
+          background: var(--alert-bg); font-size: 0.92rem; }
+        .entry.suspect { outline: 2px dashed var(--accent); outline-offset: 2px; }
         table { border-collapse: collapse; margin: 0.8rem 0; font-variant-numeric: tabular-nums; }
         th, td { border-bottom: 1px solid var(--line); padding: 0.25rem 0.6rem; text-align: right; }
         th[scope=row], thead th:first-child { text-align: left; }
