@@ -304,7 +304,8 @@ public struct HTMLDigestRenderer: Sendable {
             out += "</div>\n"
             let before = "<div class=\"text\" dir=\"auto\">\(Self.text(old, multiline: true))</div>\n"
             let after = "<div class=\"text\" dir=\"auto\">\(Self.text(new, multiline: true))</div>\n"
-            out += "<details class=\"screen-only\"><summary>Text before and after</summary>\n\(before)\(after)</details>\n"
+            out += "<details class=\"screen-only\"><summary>Text before and after</summary>\n"
+            out += "\(before)\(after)</details>\n"
             out += "<div class=\"print-only\"><p class=\"label\">Text before:</p>\n\(before)"
             out += "<p class=\"label\">Text after:</p>\n\(after)</div>\n"
             return out
@@ -451,7 +452,8 @@ public struct HTMLDigestRenderer: Sendable {
         guard let link = DigestFormat.webLink(url) else {
             return "<code>\(self.text(url))</code> (not a web link)"
         }
-        return "<a class=\"url\" href=\"\(self.escape(link))\" rel=\"noopener noreferrer nofollow\">\(self.text(link))</a>"
+        return "<a class=\"url\" href=\"\(self.escape(link))\" rel=\"noopener noreferrer nofollow\">"
+            + "\(self.text(link))</a>"
     }
 
     // MARK: Style

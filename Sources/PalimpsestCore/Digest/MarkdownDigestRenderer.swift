@@ -99,8 +99,9 @@ public struct MarkdownDigestRenderer: Sendable {
             "",
             "> **Warning: the hash chain of the deletion log is broken.** Lines of the log were changed, removed "
                 + "or inserted after they were written, or the file was damaged, so entries of this digest may "
-                + "not be what Palimpsest logged. Entries from the lines concerned are marked “hash chain broken here”. Compare the log "
-                + "with a copy kept elsewhere before relying on it (docs/deletion-log.md, “The hash chain”).",
+                + "not be what Palimpsest logged. Entries from the lines concerned are marked “hash chain broken "
+                + "here”. Compare the log with a copy kept elsewhere before relying on it (docs/deletion-log.md, "
+                + "“The hash chain”).",
             ">",
         ]
         for source in broken {

@@ -114,9 +114,11 @@ import Testing
                     source: .feed(url: URL(string: "https://newsroom\(number).example.org/feed.xml")!)
                 )
             )
-            let words = String(repeating: "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", count: number % 5)
+            let words = String(
+                repeating: "Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", count: number % 5)
             events.append(
-                deletion(key, "n\(number)-a", at: "2026-11-25T0\(number % 10):00:00Z", text: "Deleted \(number)a. \(words)"))
+                deletion(
+                    key, "n\(number)-a", at: "2026-11-25T0\(number % 10):00:00Z", text: "Deleted \(number)a. \(words)"))
             events.append(
                 deletion(key, "n\(number)-b", at: "2026-11-26T0\(number % 10):00:00Z", text: "Deleted \(number)b."))
             var edit = Event(
@@ -186,7 +188,8 @@ import Testing
     )
     func digestFitsAPhoneAndADesktopInLightAndDark() async throws {
         let report = try await Self.render(try Self.digest(), print: false)
-        #expect(report.screens.map { "\($0.width) \($0.scheme)" } == ["390 light", "390 dark", "1280 light", "1280 dark"])
+        #expect(
+            report.screens.map { "\($0.width) \($0.scheme)" } == ["390 light", "390 dark", "1280 light", "1280 dark"])
         for screen in report.screens {
             let where_ = "at \(screen.width) px, \(screen.scheme)"
             #expect(screen.scrollWidth <= screen.width, "the page scrolls sideways \(where_)")
@@ -196,7 +199,8 @@ import Testing
             #expect(screen.brokenWords.isEmpty, "names broken mid-word \(where_): \(screen.brokenWords)")
             #expect(screen.lowContrast.isEmpty, "unreadable colours \(where_): \(screen.lowContrast)")
             #expect(screen.smallChartText.isEmpty, "chart labels too small or cut \(where_): \(screen.smallChartText)")
-            #expect(screen.textAfterEvidence.isEmpty, "post text after its evidence \(where_): \(screen.textAfterEvidence)")
+            #expect(
+                screen.textAfterEvidence.isEmpty, "post text after its evidence \(where_): \(screen.textAfterEvidence)")
             if screen.scheme == "dark" {
                 #expect(screen.backgroundLuminance < 0.1, "not dark \(where_)")
             } else {

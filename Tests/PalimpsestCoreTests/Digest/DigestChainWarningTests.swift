@@ -67,7 +67,8 @@ import Testing
         #expect(warning.lowerBound < summary.lowerBound)
         #expect(markdown.contains("> - **deletions.jsonl, lines 6 and 7**: line 7, `broken_chain`: prev is "))
         let changed = Self.section(of: markdown, from: "**Post `https://news.example.org/a/2`**")
-        #expect(changed.contains("**Hash chain broken here** (deletions.jsonl line 6): the hash chain breaks right after"))
+        #expect(
+            changed.contains("**Hash chain broken here** (deletions.jsonl line 6): the hash chain breaks right after"))
         #expect(changed.contains("was never posted"))
         let restored = Self.section(of: markdown, from: "**Post `1002`**: visible again")
         #expect(restored.contains("**Hash chain broken here** (deletions.jsonl line 7): the hash chain breaks at this"))
@@ -82,7 +83,8 @@ import Testing
         #expect(html.contains("<strong>deletions.jsonl, lines 6 and 7</strong>: line 7, <code>broken_chain</code>"))
         #expect(html.components(separatedBy: "<div class=\"entry deleted suspect\">").count == 2)
         #expect(html.components(separatedBy: "<div class=\"entry restored suspect\">").count == 2)
-        #expect(html.components(separatedBy: "<p class=\"chain-mark\"><strong>Hash chain broken here</strong>").count == 3)
+        let mark = "<p class=\"chain-mark\"><strong>Hash chain broken here</strong>"
+        #expect(html.components(separatedBy: mark).count == 3)
 
         // digest.json carries the break and the marks.
         let json = String(decoding: try DigestFiles(digest: digest).json, as: UTF8.self)
@@ -100,6 +102,7 @@ import Testing
         let markdown = MarkdownDigestRenderer(digest: digest).render()
         #expect(markdown.contains("> - **deletions.jsonl, lines 4 and 5**: line 5, `broken_chain`"))
         #expect(markdown.contains("> - **deletions.jsonl, line 5**: line 5, `sequence_gap`: seq is 6, expected 5"))
-        #expect(Self.section(of: markdown, from: "**Post `https://news.example.org/a/2`**").contains("Hash chain broken here"))
+        let moved = Self.section(of: markdown, from: "**Post `https://news.example.org/a/2`**")
+        #expect(moved.contains("Hash chain broken here"))
     }
 }

@@ -169,7 +169,8 @@ import Testing
         #expect(html.contains("\"Noto Sans CJK SC\""))
         // The charts are HTML and CSS: no SVG, no image; the days chart describes itself.
         #expect(!lower.contains("<svg"))
-        #expect(html.contains("<div class=\"chart days-chart\" role=\"img\" aria-label=\"Deleted posts per day, by account: "))
+        let daysChart = "<div class=\"chart days-chart\" role=\"img\" aria-label=\"Deleted posts per day, by account: "
+        #expect(html.contains(daysChart))
         #expect(html.contains("<dl class=\"chart lifetimes-chart\">"))
         #expect(html.contains("市政府门前，约两百人。\n视频稍后上传。"))
         #expect(html.contains("<del>flawed</del><ins>accurate</ins> and <del>incomplete.</del><ins>complete.</ins>"))
