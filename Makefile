@@ -1,7 +1,8 @@
 # Palimpsest: build, test, demo, install.
-# `make demo` and `make test` install what they need when missing (libcurl and libxml2 headers; for
+# `make demo` and `make test` install what they need when missing (libcurl, libxml2, SQLite and zlib headers; for
 # `make test` also Python's aiosmtpd, the loopback SMTP server of the digest delivery tests, and
-# warcio, which reads the WARC evidence files in a test).
+# warcio, which reads the WARC evidence files in a test, and Debian's chromium and poppler-utils,
+# which the digest's browser test renders and prints with).
 
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
@@ -10,6 +11,8 @@ BINDIR       ?= $(PREFIX)/bin
 DOCDIR       ?= $(PREFIX)/share/doc/palimpsest
 # systemd reads units from /usr/local/lib/systemd/system too (systemd.unit(5)).
 UNITDIR      ?= $(PREFIX)/lib/systemd/system
+# systemd-sysusers reads /usr/local/lib/sysusers.d too (and /usr/lib/sysusers.d for PREFIX=/usr).
+SYSUSERSDIR  ?= $(PREFIX)/lib/sysusers.d
 SYSCONFDIR   ?= /etc
 INSTALL      ?= install
 BUILD_FLAGS  ?=
@@ -17,7 +20,7 @@ DEMO_DIR     ?= $(CURDIR)/demo-state
 BENCH_FLAGS  ?=
 BIN           = $(CURDIR)/.build/release
 
-.PHONY: all build release test test-deps demo deps clean install uninstall check-config benchmark verify-units
+.PHONY: all build release test test-deps browser-deps demo deps clean install uninstall check-config benchmark verify-units
 
 all: build
 
@@ -43,7 +46,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
-test: deps test-deps verify-units
+test: deps test-deps browser-deps verify-units
 	$(SWIFT) test $(BUILD_FLAGS)
 
 # The digest's SMTP delivery test sends to Python's aiosmtpd on loopback: install it when missing
@@ -71,6 +74,23 @@ test-deps:
 		echo "make: could not install warcio: the WARC evidence test will be skipped"; \
 	fi
 
+# The digest's browser test (Tests/Browser/check_digest.py, run by the Swift test
+# DigestBrowserTests) renders digest.html in headless Chromium and reads its PDF with pdftotext:
+# install Debian's chromium and poppler-utils when missing. Where they cannot be installed the test
+# is skipped with a message, never failed.
+browser-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+		echo "make: installing$$missing for the digest's browser test"; \
+		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+		{ $$SUDO apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+		} >/dev/null 2>&1 || \
+		echo "make: could not install$$missing: the digest's browser test will be skipped"; \
+	fi
+
 # Replays recorded real platform responses from a loopback server and prints the deletion log.
 demo: release
 	$(BIN)/palimpsest demo --fixtures $(CURDIR)/Tests/Fixtures/real --state $(DEMO_DIR)
@@ -92,15 +112,18 @@ clean:
 	rm -rf .build demo-state
 
 # Installs what `make release` built; run `make release` first as yourself, then `sudo make install`.
-# The units' paths follow PREFIX. The config in $(SYSCONFDIR)/palimpsest/ is never overwritten:
-# the example is always refreshed as palimpsest.toml.example beside it.
+# The units' paths follow PREFIX. The system user palimpsest comes from systemd/palimpsest.sysusers
+# (applied with systemd-sysusers unless DESTDIR is set: a package does it in its postinst). A new
+# $(SYSCONFDIR)/palimpsest/palimpsest.toml is the minimal config (nothing watched until accounts
+# are added); an existing one is never overwritten. The full example is always refreshed as
+# palimpsest.toml.example beside it.
 UNITS = $(wildcard systemd/*.service systemd/*.timer)
 DOCS  = README.md $(wildcard docs/*.md)
 
 install:
 	@test -x $(BIN)/palimpsest || { echo "make install: $(BIN)/palimpsest is missing; run 'make release' first"; exit 1; }
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) \
-		$(DESTDIR)$(SYSCONFDIR)/palimpsest $(DESTDIR)$(SYSCONFDIR)/logrotate.d
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/palimpsest $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	$(INSTALL) -m 0755 $(BIN)/palimpsest $(DESTDIR)$(BINDIR)/palimpsest
 	@for unit in $(UNITS); do \
 		echo "install $$unit -> $(DESTDIR)$(UNITDIR)/$$(basename $$unit)"; \
@@ -111,12 +134,26 @@ install:
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$unit).tmp && \
 		mv $(DESTDIR)$(UNITDIR)/$$(basename $$unit).tmp $(DESTDIR)$(UNITDIR)/$$(basename $$unit) || exit 1; \
 	done
+	$(INSTALL) -m 0644 systemd/palimpsest.sysusers $(DESTDIR)$(SYSUSERSDIR)/palimpsest.conf
+	@if [ -n "$(DESTDIR)" ]; then \
+		echo "skip systemd-sysusers (DESTDIR is set): the package must run 'systemd-sysusers palimpsest.conf'"; \
+	elif command -v systemd-sysusers >/dev/null 2>&1; then \
+		echo "systemd-sysusers $(SYSUSERSDIR)/palimpsest.conf (the system user palimpsest, if missing)"; \
+		systemd-sysusers $(SYSUSERSDIR)/palimpsest.conf || exit 1; \
+	else \
+		echo "make install: no systemd-sysusers; create the system user palimpsest yourself" \
+		     "(e.g. adduser --system --group --home /var/lib/palimpsest palimpsest)"; \
+	fi
 	$(INSTALL) -m 0644 Config/palimpsest.toml $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml.example
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml ]; then \
 		echo "keep $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml (exists; the new example is palimpsest.toml.example)"; \
 	else \
-		$(INSTALL) -m 0644 Config/palimpsest.toml $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml && \
-		echo "install Config/palimpsest.toml -> $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml (edit it)"; \
+		sed -e 's#/etc/palimpsest/#$(SYSCONFDIR)/palimpsest/#g' Config/palimpsest-minimal.toml \
+			> $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml.tmp && \
+		chmod 0644 $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml.tmp && \
+		mv $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml.tmp $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml && \
+		echo "install Config/palimpsest-minimal.toml -> $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml" \
+		     "(watches nothing yet: add accounts)" || exit 1; \
 	fi
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/logrotate.d/palimpsest ]; then \
 		echo "keep $(DESTDIR)$(SYSCONFDIR)/logrotate.d/palimpsest (exists)"; \
@@ -125,7 +162,8 @@ install:
 	fi
 	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	@echo
-	@echo "Installed. Next: edit $(SYSCONFDIR)/palimpsest/palimpsest.toml, check it with"
+	@echo "Installed. Next: add accounts to $(SYSCONFDIR)/palimpsest/palimpsest.toml (examples in it and in"
+	@echo "palimpsest.toml.example beside it), check it with"
 	@echo "  $(BINDIR)/palimpsest check-config --config $(SYSCONFDIR)/palimpsest/palimpsest.toml"
 	@echo "then: systemctl daemon-reload && systemctl enable --now palimpsest"
 
@@ -135,9 +173,11 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/palimpsest
 	@for unit in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$unit); echo "rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$unit)"; done
 	rm -f $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml.example
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/palimpsest.conf
 	rm -rf $(DESTDIR)$(DOCDIR)
-	@echo "Kept: $(SYSCONFDIR)/palimpsest/palimpsest.toml, $(SYSCONFDIR)/logrotate.d/palimpsest, and the state"
-	@echo "folder and deletion log (/var/lib/palimpsest by default): remove them yourself if you mean to."
+	@echo "Kept: $(SYSCONFDIR)/palimpsest/palimpsest.toml, $(SYSCONFDIR)/logrotate.d/palimpsest, the system user"
+	@echo "palimpsest (it owns the evidence), and the state folder and deletion log (/var/lib/palimpsest):"
+	@echo "remove them yourself if you mean to."
 
 # Checks every unit in systemd/ with systemd-analyze (skipped where systemd-analyze is missing).
 verify-units:

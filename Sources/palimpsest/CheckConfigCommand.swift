@@ -7,7 +7,10 @@ struct CheckConfigCommand: AsyncParsableCommand {
         abstract: "Validate the config file and list the accounts it watches.",
         discussion: """
             Every problem is reported with the file, the account (index and name) and the key, \
-            and what was expected. Exit status 0 when valid, 78 (EX_CONFIG) when not.
+            and what was expected. Exit status 0 when valid, 78 (EX_CONFIG) when not. A valid \
+            config can still draw warnings on stderr (exit status 0): a cookie_file or \
+            password_file that is missing or unreadable by the user the units run as, and an SMTP \
+            login without TLS.
             """
     )
 
@@ -16,5 +19,12 @@ struct CheckConfigCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try self.options.loadConfig()
         printLine(ConfigSummary.describe(config))
+        let warnings = ConfigWarnings.find(in: config)
+        for warning in warnings { printError("warning: \(warning)") }
+        if !warnings.isEmpty {
+            printError(
+                "\(warnings.count) \(warnings.count == 1 ? "warning" : "warnings"): the config is valid, "
+                    + "but fix \(warnings.count == 1 ? "it" : "them") before relying on it")
+        }
     }
 }

@@ -58,6 +58,19 @@ struct ConfigReader {
     let file: URL
     let sourceMap: ConfigSourceMap
     private(set) var errors: [ConfigError] = []
+    /// Every valid path value read (`state_dir`, `cookie_file`, `password_file`, …) with where it
+    /// is, in file order: ``ConfigWarnings`` checks the files that hold secrets.
+    private(set) var paths: [PathReference] = []
+
+    /// A path key of the file and the absolute URL it resolved to.
+    struct PathReference {
+        /// The bare key, e.g. `cookie_file`.
+        var key: String
+        /// Where it is: file, line, account and dotted key (the message is empty).
+        var location: ConfigError
+        /// The path, resolved against the config file's folder.
+        var url: URL
+    }
 
     init(file: URL, sourceMap: ConfigSourceMap) {
         self.file = file
@@ -826,7 +839,9 @@ struct ConfigReader {
             text.hasPrefix("/")
             ? URL(fileURLWithPath: text, isDirectory: isDirectory)
             : folder.appendingPathComponent(text, isDirectory: isDirectory)
-        return url.standardizedFileURL
+        let resolved = url.standardizedFileURL
+        self.paths.append(PathReference(key: key, location: self.location(key: key, in: scope), url: resolved))
+        return resolved
     }
 
     private mutating func readUserAgent(_ table: TOMLTable, in scope: Scope) -> String? {
@@ -897,6 +912,14 @@ struct ConfigReader {
     // MARK: - Reporting
 
     private mutating func report(_ message: String, key: String?, in scope: Scope = .topLevel) {
+        var error = self.location(key: key, in: scope)
+        error.message = message
+        self.errors.append(error)
+    }
+
+    /// Where `key` of `scope` is: the file, the line and column of the key (else of its table), the
+    /// account, and the dotted key; the message is empty.
+    private func location(key: String?, in scope: Scope) -> ConfigError {
         let fullKey = key.map { name in scope.keyPrefix.map { "\($0).\(name)" } ?? name }
         var mapPaths: [String] = []
         if let key {
@@ -909,16 +932,14 @@ struct ConfigReader {
         if let prefix = scope.mapPrefix { mapPaths.append(prefix) }
         let sourceMap = self.sourceMap
         let position = mapPaths.lazy.compactMap { sourceMap.position(of: $0) }.first
-        self.errors.append(
-            ConfigError(
-                file: self.file.path,
-                line: position?.line,
-                column: position?.column,
-                accountIndex: scope.accountIndex,
-                accountName: scope.accountName,
-                key: fullKey,
-                message: message
-            )
+        return ConfigError(
+            file: self.file.path,
+            line: position?.line,
+            column: position?.column,
+            accountIndex: scope.accountIndex,
+            accountName: scope.accountName,
+            key: fullKey,
+            message: ""
         )
     }
 

@@ -9,6 +9,7 @@ public import Foundation
 ///   two logs counts once (the first log wins).
 /// - A blind span counts for every week it overlaps, whenever its `blind` events were logged.
 /// - The accounts are the configured ones plus any other account with an event in the week.
+/// - An entry whose log line a chain break casts doubt on carries ``DigestEntry/chainProblem``.
 public struct DigestBuilder: Sendable {
     /// The week.
     public var week: ISOWeek
@@ -55,6 +56,17 @@ public struct DigestBuilder: Sendable {
         }
         let inWeek = all.filter { interval.start <= $0.event.detectedAt && $0.event.detectedAt < interval.end }
         let byAccount = Dictionary(grouping: all, by: { $0.event.account })
+        // Lines in doubt, by log label and the event id they hold now.
+        var suspects: [String: DigestEntry.ChainProblem] = [:]
+        for log in logs {
+            for chainBreak in log.chainBreaks {
+                for suspect in chainBreak.suspects {
+                    guard let id = suspect.id else { continue }
+                    let key = log.label + "\n" + id
+                    if suspects[key] == nil { suspects[key] = .init(line: suspect.line, note: suspect.note) }
+                }
+            }
+        }
 
         // The accounts: configured ones, then others with events or blind spans in the week.
         var keys = self.accounts.map(\.key)
@@ -71,7 +83,11 @@ public struct DigestBuilder: Sendable {
             let entries =
                 events
                 .filter { interval.start <= $0.event.detectedAt && $0.event.detectedAt < interval.end }
-                .map { self.entry($0.event, log: $0.log, history: history) }
+                .map { item in
+                    var entry = self.entry(item.event, log: item.log, history: history)
+                    entry.chainProblem = suspects[item.log + "\n" + item.event.id]
+                    return entry
+                }
                 .sorted(by: DigestEntry.chronological)
             let coverage = Self.coverage(
                 events: events.map(\.event),
@@ -114,7 +130,8 @@ public struct DigestBuilder: Sendable {
                     lastSeq: log.lastSeq,
                     lastHash: log.lastHash,
                     skippedLines: log.skippedLines,
-                    chainProblems: log.chainProblems
+                    chainProblems: log.chainProblems,
+                    chainBreaks: log.chainBreaks
                 )
             },
             totals: Self.totals(sections),

@@ -44,6 +44,23 @@ public struct DigestEntry: Sendable, Hashable, Codable {
     /// One check per evidence reference of the event, in the event's order; empty without a
     /// state folder.
     public var evidenceChecks: [EvidenceCheck]
+    /// Set when the log's hash chain breaks at or right after this event's line: the event may
+    /// not be what was logged (``DigestChainBreak``); `nil` for an intact chain.
+    public var chainProblem: ChainProblem?
+
+    /// Why an entry's log line is in doubt.
+    public struct ChainProblem: Sendable, Hashable, Codable {
+        /// The entry's line in its log file, from 1.
+        public var line: Int
+        /// What the chain check found about it, for a reader.
+        public var note: String
+
+        /// Creates a mark.
+        public init(line: Int, note: String) {
+            self.line = line
+            self.note = note
+        }
+    }
 
     /// Creates an entry; the store-derived fields default to empty.
     public init(
@@ -74,6 +91,7 @@ public struct DigestEntry: Sendable, Hashable, Codable {
         case archivedText = "archived_text"
         case archivedVersions = "archived_versions"
         case evidenceChecks = "evidence_checks"
+        case chainProblem = "chain_problem"
     }
 }
 

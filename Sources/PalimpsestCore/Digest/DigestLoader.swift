@@ -79,17 +79,98 @@ public enum DigestLoader {
             // Lines that are not events are already counted as skipped lines.
             let chainProblems = verification.problems.filter {
                 [.brokenChain, .sequenceGap, .duplicateID].contains($0.kind)
-            }.count
+            }
+            var breaks: [DigestChainBreak] = []
+            if !chainProblems.isEmpty {
+                let data = try POSIXFile.contents(of: url.path) ?? Data()
+                breaks = Self.chainBreaks(chainProblems, lines: JSONLines.split(data).lines)
+            }
             return DigestLogInput(
                 label: label,
                 events: contents.events,
                 skippedLines: contents.problems.count,
                 lastSeq: verification.lastSeq,
                 lastHash: verification.lastHash,
-                chainProblems: chainProblems
+                chainProblems: chainProblems.count,
+                chainBreaks: breaks
             )
         } catch {
             throw DigestError("cannot read the deletion log \(url.path): \(error)", advice: "check its permissions")
+        }
+    }
+
+    /// The chain problems of a log with the lines they cast doubt on: for a broken `prev` the log
+    /// line before (it may have been changed) and this one (it may have been inserted, or lines
+    /// before it removed); for a `seq` gap or a repeated id, this line.
+    /// - Parameters:
+    ///   - problems: The `broken_chain`, `sequence_gap` and `duplicate_id` problems of the file.
+    ///   - lines: The file's complete lines, in order.
+    static func chainBreaks(_ problems: [LogProblem], lines: [(offset: Int, bytes: Data)]) -> [DigestChainBreak] {
+        struct Fields: Decodable {
+            var id: String?
+            var seq: Int?
+            var prev: String?
+        }
+        let decoder = JSONDecoder()
+        func fields(_ number: Int) -> Fields? {
+            guard number >= 1, number <= lines.count else { return nil }
+            return try? decoder.decode(Fields.self, from: lines[number - 1].bytes)
+        }
+        return problems.map { problem in
+            let number = problem.line
+            var suspects: [DigestChainBreak.Suspect] = []
+            switch problem.kind {
+            case .brokenChain:
+                // The log line before: the nearest earlier line that takes part in the chain.
+                if let before = (1..<max(1, number)).reversed().first(where: {
+                    fields($0).map { $0.id != nil && $0.seq != nil && $0.prev != nil } ?? false
+                }) {
+                    suspects.append(
+                        .init(
+                            line: before,
+                            id: fields(before)?.id,
+                            note: "the hash chain breaks right after this line (at line \(number)): this line may "
+                                + "have been changed after it was written"
+                        )
+                    )
+                    suspects.append(
+                        .init(
+                            line: number,
+                            id: fields(number)?.id,
+                            note: "the hash chain breaks at this line: its prev does not match line \(before), so "
+                                + "line \(before) was changed, or lines between them were removed or inserted"
+                        )
+                    )
+                } else {
+                    suspects.append(
+                        .init(
+                            line: number,
+                            id: fields(number)?.id,
+                            note: "the hash chain breaks at this line: it does not chain from the start of the log, "
+                                + "so lines before it were removed or it was changed"
+                        )
+                    )
+                }
+            case .sequenceGap:
+                suspects.append(
+                    .init(
+                        line: number,
+                        id: fields(number)?.id,
+                        note: "the sequence number jumps at this line: lines before it may have been removed, or "
+                            + "its seq was changed"
+                    )
+                )
+            default:
+                suspects.append(
+                    .init(
+                        line: number,
+                        id: fields(number)?.id,
+                        note: "this event id already appears on an earlier line: the line may have been copied"
+                    )
+                )
+            }
+            return DigestChainBreak(
+                line: number, kind: problem.kind.rawValue, message: problem.message, suspects: suspects)
         }
     }
 

@@ -12,6 +12,8 @@ public struct DigestLogInput: Sendable, Hashable {
     public var lastHash: String
     /// Problems the chain check found.
     public var chainProblems: Int
+    /// Where the chain check failed, with the lines in doubt (empty for an intact chain).
+    public var chainBreaks: [DigestChainBreak]
 
     /// Creates a log reading; the chain fields default to an empty, intact log.
     public init(
@@ -20,7 +22,8 @@ public struct DigestLogInput: Sendable, Hashable {
         skippedLines: Int = 0,
         lastSeq: Int? = nil,
         lastHash: String = DeletionLog.genesis,
-        chainProblems: Int = 0
+        chainProblems: Int = 0,
+        chainBreaks: [DigestChainBreak] = []
     ) {
         self.label = label
         self.events = events
@@ -28,5 +31,6 @@ public struct DigestLogInput: Sendable, Hashable {
         self.lastSeq = lastSeq
         self.lastHash = lastHash
         self.chainProblems = chainProblems
+        self.chainBreaks = chainBreaks
     }
 }

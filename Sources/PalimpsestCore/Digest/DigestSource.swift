@@ -15,6 +15,8 @@ public struct DigestSource: Sendable, Hashable, Encodable {
     public var skippedLines: Int
     /// Problems the chain check found (broken `prev`, `seq` gaps, repeated ids); 0 when intact.
     public var chainProblems: Int
+    /// Each of those problems with its line and the lines in doubt; empty when intact.
+    public var chainBreaks: [DigestChainBreak]
 
     /// Creates a source summary.
     public init(
@@ -24,7 +26,8 @@ public struct DigestSource: Sendable, Hashable, Encodable {
         lastSeq: Int?,
         lastHash: String,
         skippedLines: Int,
-        chainProblems: Int
+        chainProblems: Int,
+        chainBreaks: [DigestChainBreak] = []
     ) {
         self.log = log
         self.eventsRead = eventsRead
@@ -33,6 +36,7 @@ public struct DigestSource: Sendable, Hashable, Encodable {
         self.lastHash = lastHash
         self.skippedLines = skippedLines
         self.chainProblems = chainProblems
+        self.chainBreaks = chainBreaks
     }
 
     enum CodingKeys: String, CodingKey {
@@ -43,5 +47,6 @@ public struct DigestSource: Sendable, Hashable, Encodable {
         case lastHash = "last_hash"
         case skippedLines = "skipped_lines"
         case chainProblems = "chain_problems"
+        case chainBreaks = "chain_breaks"
     }
 }

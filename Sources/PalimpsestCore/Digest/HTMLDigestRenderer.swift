@@ -3,11 +3,18 @@ import Foundation
 /// `digest.html`: the digest as one self-contained HTML5 page for browsers and mail clients.
 ///
 /// - UTF-8, a font stack that covers Chinese, Japanese and Korean, light and dark colours
-///   (`prefers-color-scheme`), print styles (black on white, link targets printed, no entry split
-///   across pages).
-/// - No JavaScript, no external request: the styles are inline, the charts are inline SVG, media is
-///   linked, never embedded, and a Content-Security-Policy (`default-src 'none'`) forbids loading
-///   anything should a mail client be tempted.
+///   (`prefers-color-scheme`).
+/// - Readable from a phone (390 CSS px) to a desktop: below 40rem the tables reflow into one block
+///   per row with labelled cells, the fact lists stack, names wrap only between words (a word
+///   longer than the line may break), and the charts are HTML whose labels keep the page's font
+///   size. Each post's text comes right after its headline, before its facts and evidence.
+/// - Print styles: black on white, the text before and after an edit printed in full (the
+///   collapsed `<details>` is replaced by a print-only copy), a link's address printed only when
+///   the link's text is not already the address, headings kept with what follows them, no entry
+///   split across pages.
+/// - No JavaScript, no external request: the styles are inline, the charts are HTML and CSS, media
+///   is linked, never embedded, and a Content-Security-Policy (`default-src 'none'`) forbids
+///   loading anything should a mail client be tempted.
 /// - Every piece of untrusted text (post texts, names, answers, URLs) is escaped (`& < > " '`);
 ///   characters that reorder or hide text are shown as `[U+202E]` and texts sit in `dir="auto"`
 ///   blocks or `<bdi>` so a right-to-left post cannot reorder the page around it; only absolute
@@ -47,14 +54,15 @@ public struct HTMLDigestRenderer: Sendable {
             out += "<p class=\"notice\"><strong>The week is not over:</strong> this digest covers it up to when it "
             out += "was made; numbers can still grow.</p>\n"
         }
+        out += self.chainWarning()
         out += "</header>\n"
 
-        out += "<section id=\"summary\">\n<h2>Summary</h2>\n"
+        out += "<section id=\"summary\">\n<div class=\"keep\">\n<h2>Summary</h2>\n"
         if totals.isEmpty {
             out += "<p class=\"nothing\"><strong>Nothing was found this week:</strong> no post was deleted, altered "
             out += "or restored, and no account became unavailable or came back.</p>\n"
         }
-        out += self.headline()
+        out += self.headline() + "</div>\n"
         if totals.accountsWatched > 0 { out += self.accountTable() }
         out += "</section>\n"
 
@@ -67,6 +75,37 @@ public struct HTMLDigestRenderer: Sendable {
         out += self.sources()
         out += "</body>\n</html>\n"
         return out
+    }
+
+    /// The warning at the top of the page when a log's hash chain is broken: which lines, and
+    /// that the entries from them are marked.
+    private func chainWarning() -> String {
+        let broken = self.digest.sources.filter { !$0.chainBreaks.isEmpty || $0.chainProblems > 0 }
+        guard !broken.isEmpty else { return "" }
+        var out = "<div class=\"alert\" id=\"chain-warning\" role=\"alert\">\n<p><strong>Warning: the hash chain "
+        out += "of the deletion log is broken.</strong> Lines of the log were changed, removed or inserted after "
+        out += "they were written, or the file was damaged, so entries of this digest may not be what Palimpsest "
+        out += "logged. Entries from the "
+        out += "lines concerned are marked “hash chain broken here”. Compare the log with a copy kept elsewhere "
+        out += "before relying on it (docs/deletion-log.md, “The hash chain”).</p>\n<ul>\n"
+        for source in broken {
+            if source.chainBreaks.isEmpty {
+                out += "<li>\(Self.text(source.log)): \(source.chainProblems) problems</li>\n"
+            }
+            for chainBreak in source.chainBreaks {
+                out += "<li><strong>\(Self.text(source.log)), \(chainBreak.suspectLines)</strong>: line "
+                out += "\(chainBreak.line), <code>\(Self.text(chainBreak.kind))</code>: "
+                out += "\(Self.text(chainBreak.message))</li>\n"
+            }
+        }
+        return out + "</ul>\n</div>\n"
+    }
+
+    /// The mark on an entry whose log line a chain break casts doubt on.
+    private func chainMark(_ entry: DigestEntry) -> String {
+        guard let problem = entry.chainProblem else { return "" }
+        return "<p class=\"chain-mark\"><strong>Hash chain broken here</strong> (\(Self.text(entry.log)) line "
+            + "\(problem.line)): \(Self.text(problem.note)).</p>\n"
     }
 
     // MARK: Summary and charts
@@ -112,16 +151,21 @@ public struct HTMLDigestRenderer: Sendable {
         return "<ul class=\"headline\">\n" + items.map { "<li>\($0)</li>\n" }.joined() + "</ul>\n"
     }
 
+    /// One row per account; on narrow screens each row reflows into a block whose cells carry
+    /// their column's name (`data-label`).
     private func accountTable() -> String {
-        var out = "<table class=\"numbers\">\n<thead><tr><th scope=\"col\">Account</th><th scope=\"col\">Deleted</th>"
-        out += "<th scope=\"col\">Altered</th><th scope=\"col\">Restored</th><th scope=\"col\">Account events</th>"
-        out += "<th scope=\"col\">Observed</th></tr></thead>\n<tbody>\n"
+        let columns = ["Deleted", "Altered", "Restored", "Account events", "Observed"]
+        var out = "<table class=\"numbers reflow\">\n<thead><tr><th scope=\"col\">Account</th>"
+        out += columns.map { "<th scope=\"col\">\($0)</th>" }.joined() + "</tr></thead>\n<tbody>\n"
         for (index, account) in self.digest.accounts.enumerated() {
-            out +=
-                "<tr><th scope=\"row\"><a href=\"#account-\(index + 1)\"><bdi>\(Self.text(account.displayName))</bdi>"
-            out += "</a></th><td>\(account.count(.deleted))</td><td>\(account.count(.altered))</td>"
-            out += "<td>\(account.count(.restored))</td><td>\(account.accountEntries.count)</td>"
-            out += "<td>\(DigestFormat.percent(account.coverage.share))</td></tr>\n"
+            out += "<tr><th scope=\"row\"><a href=\"#account-\(index + 1)\"><bdi class=\"name\">"
+            out += "\(Self.text(account.displayName))</bdi></a></th>"
+            let values = [
+                String(account.count(.deleted)), String(account.count(.altered)), String(account.count(.restored)),
+                String(account.accountEntries.count), DigestFormat.percent(account.coverage.share),
+            ]
+            for (column, value) in zip(columns, values) { out += "<td data-label=\"\(column)\">\(value)</td>" }
+            out += "</tr>\n"
         }
         return out + "</tbody>\n</table>\n"
     }
@@ -129,72 +173,84 @@ public struct HTMLDigestRenderer: Sendable {
     private func charts() -> String {
         let withDeletions = self.digest.accounts.filter { $0.count(.deleted) > 0 }
         let legend = withDeletions.map { (key: $0.account.rawValue, name: $0.displayName) }
-        var out = "<section id=\"charts\">\n<h2>Deletions per day</h2>\n<figure>\n"
+        var out = "<section id=\"charts\">\n<div class=\"keep\">\n<h2>Deletions per day</h2>\n<figure>\n"
         out += DigestChart.deletionsPerDay(self.digest.days, accounts: legend) + "\n"
         out += "<figcaption><ul class=\"legend\">\n"
         for (index, account) in withDeletions.enumerated() {
             out += "<li><span class=\"swatch\" style=\"background:\(DigestChart.color(index))\"></span>"
-            out += "<bdi>\(Self.text(account.displayName))</bdi></li>\n"
+            out += "<bdi class=\"name\">\(Self.text(account.displayName))</bdi></li>\n"
         }
-        out += "</ul></figcaption>\n</figure>\n"
-        out += "<table class=\"numbers days\">\n<thead><tr><th scope=\"col\">Account</th>"
-        for day in self.digest.days {
-            out += "<th scope=\"col\">\(day.weekday) \(day.date.suffix(5))</th>"
-        }
+        out += "</ul></figcaption>\n</figure>\n</div>\n"
+        let labels = self.digest.days.map { "\($0.weekday) \($0.date.suffix(5))" } + ["Total"]
+        out += "<table class=\"numbers days reflow\">\n<thead><tr><th scope=\"col\">Account</th>"
+        for day in self.digest.days { out += "<th scope=\"col\">\(day.weekday)<br>\(day.date.suffix(5))</th>" }
         out += "<th scope=\"col\">Total</th></tr></thead>\n<tbody>\n"
         for account in withDeletions {
-            out += "<tr><th scope=\"row\"><bdi>\(Self.text(account.displayName))</bdi></th>"
-            for day in self.digest.days { out += "<td>\(day.deletedByAccount[account.account.rawValue] ?? 0)</td>" }
-            out += "<td>\(account.count(.deleted))</td></tr>\n"
+            out += "<tr><th scope=\"row\"><bdi class=\"name\">\(Self.text(account.displayName))</bdi></th>"
+            let values =
+                self.digest.days.map { $0.deletedByAccount[account.account.rawValue] ?? 0 } + [account.count(.deleted)]
+            for (label, value) in zip(labels, values) { out += "<td data-label=\"\(label)\">\(value)</td>" }
+            out += "</tr>\n"
         }
         out += "<tr class=\"total\"><th scope=\"row\">All accounts</th>"
-        for day in self.digest.days { out += "<td>\(day.deleted)</td>" }
-        out += "<td>\(self.digest.totals.count(.deleted))</td></tr>\n</tbody>\n</table>\n"
+        let totals = self.digest.days.map(\.deleted) + [self.digest.totals.count(.deleted)]
+        for (label, value) in zip(labels, totals) { out += "<td data-label=\"\(label)\">\(value)</td>" }
+        out += "</tr>\n</tbody>\n</table>\n"
 
-        out += "<h2>How soon deleted posts were gone</h2>\n<figure>\n"
+        out += "<div class=\"keep\">\n<h2>How soon deleted posts were gone</h2>\n<figure>\n"
         out += DigestChart.lifetimes(self.digest.lifetimes) + "\n"
         out += "<figcaption>Counted by the upper bound of each lifetime: a post under “≤ 10 min” was gone "
-        out += "at most ten minutes after it was posted.</figcaption>\n</figure>\n</section>\n"
+        out += "at most ten minutes after it was posted.</figcaption>\n</figure>\n</div>\n</section>\n"
         return out
     }
 
     // MARK: Accounts
 
+    /// An account's article. Each heading sits in a `keep` block with the first thing under it
+    /// (the account's name and key with its first group, a group's heading with its first entry),
+    /// so a printed page never ends with a heading.
     private func section(_ account: DigestAccount) -> String {
         let index = (self.digest.accounts.firstIndex(of: account) ?? 0) + 1
-        var out = "<article class=\"account\" id=\"account-\(index)\">\n"
-        out += "<h3><bdi>\(Self.text(account.displayName))</bdi></h3>\n<p class=\"key\"><code>"
+        var blocks: [String] = []
+        let groups: [(EventKind, String)] = [(.deleted, "Deleted"), (.altered, "Altered"), (.restored, "Restored")]
+        for (kind, title) in groups {
+            let entries = account.entries(kind)
+            guard let first = entries.first else { continue }
+            blocks.append("<div class=\"keep\">\n<h4>\(title) (\(entries.count))</h4>\n\(self.entry(first))</div>\n")
+            blocks += entries.dropFirst().map(self.entry)
+        }
+        let reposted = account.repostedOriginalEntries
+        if let first = reposted.first {
+            var block = "<div class=\"keep\">\n<h4>Originals this account reposted, deleted (\(reposted.count))</h4>\n"
+            block += "<p class=\"muted\">Posts of other accounts, not of this one: the platform shows their removal "
+            block += "inside this account's reposts.</p>\n\(self.entry(first))</div>\n"
+            blocks.append(block)
+            blocks += reposted.dropFirst().map(self.entry)
+        }
+        let accountEvents = account.accountEntries
+        if !accountEvents.isEmpty {
+            var block = "<div class=\"keep\">\n<h4>Account events (\(accountEvents.count))</h4>\n"
+            block += "<ul class=\"account-events\">\n"
+            for entry in accountEvents { block += "<li>\(self.accountEvent(entry))\(self.chainMark(entry))</li>\n" }
+            blocks.append(block + "</ul>\n</div>\n")
+        }
+        blocks.append(self.coverage(account.coverage))
+
+        var out = "<article class=\"account\" id=\"account-\(index)\">\n<div class=\"keep\">\n"
+        out += "<h3><bdi class=\"name\">\(Self.text(account.displayName))</bdi></h3>\n<p class=\"key\"><code>"
         out += Self.text(account.account.rawValue) + "</code> on \(Self.escape(account.platform.rawValue))"
         if !account.isConfigured { out += " (not in this config: found in a log)" }
         out += "</p>\n"
         if !account.hasFindings { out += "<p>Nothing found this week.</p>\n" }
-        let groups: [(EventKind, String)] = [(.deleted, "Deleted"), (.altered, "Altered"), (.restored, "Restored")]
-        for (kind, title) in groups {
-            let entries = account.entries(kind)
-            guard !entries.isEmpty else { continue }
-            out += "<h4>\(title) (\(entries.count))</h4>\n"
-            for entry in entries { out += self.entry(entry) }
-        }
-        let reposted = account.repostedOriginalEntries
-        if !reposted.isEmpty {
-            out += "<h4>Originals this account reposted, deleted (\(reposted.count))</h4>\n"
-            out += "<p class=\"muted\">Posts of other accounts, not of this one: the platform shows their removal "
-            out += "inside this account's reposts.</p>\n"
-            for entry in reposted { out += self.entry(entry) }
-        }
-        let accountEvents = account.accountEntries
-        if !accountEvents.isEmpty {
-            out += "<h4>Account events (\(accountEvents.count))</h4>\n<ul class=\"account-events\">\n"
-            for entry in accountEvents { out += "<li>\(self.accountEvent(entry))</li>\n" }
-            out += "</ul>\n"
-        }
-        out += self.coverage(account.coverage)
+        out += blocks.first ?? ""
+        out += "</div>\n" + blocks.dropFirst().joined()
         return out + "</article>\n"
     }
 
     private func entry(_ entry: DigestEntry) -> String {
         let event = entry.event
-        var out = "<div class=\"entry \(event.event.rawValue)\">\n<p class=\"what\">Post <code>"
+        let suspect = entry.chainProblem == nil ? "" : " suspect"
+        var out = "<div class=\"entry \(event.event.rawValue)\(suspect)\">\n<p class=\"what\">Post <code>"
         out += Self.text(event.postID ?? "?") + "</code>"
         if event.postKind == .repost { out += " (a repost)" }
         var facts: [(String, String)] = []
@@ -236,33 +292,48 @@ public struct HTMLDigestRenderer: Sendable {
             facts.append(("Seen again", self.time(event.detectedAt)))
         }
         facts += self.commonFacts(entry)
+        // The post's text first, right under its headline; the facts and the evidence after it.
+        out += self.chainMark(entry)
+        out += self.postText(entry)
         out += "<dl>\n" + facts.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>\n" }.joined() + "</dl>\n"
-
-        if event.event == .altered {
-            if let old = event.previousText, let new = event.text {
-                out += "<div class=\"diff\" dir=\"auto\">"
-                for segment in TextDiff.segments(from: old, to: new) {
-                    switch segment {
-                    case .unchanged(let text): out += Self.text(text, multiline: true)
-                    case .removed(let text): out += "<del>\(Self.text(text, multiline: true))</del>"
-                    case .added(let text): out += "<ins>\(Self.text(text, multiline: true))</ins>"
-                    }
-                }
-                out += "</div>\n"
-                out += "<details><summary>Text before and after</summary>\n<div class=\"text\" dir=\"auto\">"
-                out += Self.text(old, multiline: true) + "</div>\n<div class=\"text\" dir=\"auto\">"
-                out += Self.text(new, multiline: true) + "</div>\n</details>\n"
-            } else if let diff = event.diff {
-                out += "<div class=\"diff\" dir=\"auto\">\(Self.text(diff, multiline: true))</div>\n"
-            }
-        } else if let text = entry.text {
-            out += "<div class=\"text\" dir=\"auto\">\(Self.text(text, multiline: true))</div>\n"
-        } else if event.isRepostedOriginalDeletion {
-            // The original was never seen: there is no text of it to show.
-        } else {
-            out += "<p class=\"muted\">Text not recorded.</p>\n"
-        }
         return out + "</div>\n"
+    }
+
+    /// The text of a deleted or restored post, or the change of an altered one with the full text
+    /// before and after: collapsed on screen, printed in full (a print-only copy, since a closed
+    /// `<details>` prints closed).
+    private func postText(_ entry: DigestEntry) -> String {
+        let event = entry.event
+        guard event.event == .altered else {
+            if entry.text == nil, event.isRepostedOriginalDeletion {
+                // The original was never seen: there is no text of it to show.
+                return ""
+            }
+            guard let text = entry.text else { return "<p class=\"muted\">Text not recorded.</p>\n" }
+            return "<div class=\"text\" dir=\"auto\">\(Self.text(text, multiline: true))</div>\n"
+        }
+        if let old = event.previousText, let new = event.text {
+            var out = "<div class=\"diff\" dir=\"auto\">"
+            for segment in TextDiff.segments(from: old, to: new) {
+                switch segment {
+                case .unchanged(let text): out += Self.text(text, multiline: true)
+                case .removed(let text): out += "<del>\(Self.text(text, multiline: true))</del>"
+                case .added(let text): out += "<ins>\(Self.text(text, multiline: true))</ins>"
+                }
+            }
+            out += "</div>\n"
+            let before = "<div class=\"text\" dir=\"auto\">\(Self.text(old, multiline: true))</div>\n"
+            let after = "<div class=\"text\" dir=\"auto\">\(Self.text(new, multiline: true))</div>\n"
+            out += "<details class=\"screen-only\"><summary>Text before and after</summary>\n"
+            out += "\(before)\(after)</details>\n"
+            out += "<div class=\"print-only\"><p class=\"label\">Text before:</p>\n\(before)"
+            out += "<p class=\"label\">Text after:</p>\n\(after)</div>\n"
+            return out
+        }
+        if let diff = event.diff {
+            return "<div class=\"diff\" dir=\"auto\">\(Self.text(diff, multiline: true))</div>\n"
+        }
+        return "<p class=\"muted\">Text not recorded.</p>\n"
     }
 
     private func commonFacts(_ entry: DigestEntry) -> [(String, String)] {
@@ -333,7 +404,7 @@ public struct HTMLDigestRenderer: Sendable {
         if coverage.blindSpans.isEmpty {
             out += "<p class=\"muted\">No blind spans.</p>\n"
         } else {
-            out += "<p>Blind spans (the account could not be seen):</p>\n<ul class=\"blind\">\n"
+            out += "<p class=\"lead\">Blind spans (the account could not be seen):</p>\n<ul class=\"blind\">\n"
             for span in coverage.blindSpans {
                 let end = span.to.map { "to \(self.time($0))" } ?? "still blind at the end of the log"
                 out += "<li>\(self.time(span.from)) \(end): \(DigestFormat.duration(span.secondsInWeek)) in this week, "
@@ -348,7 +419,7 @@ public struct HTMLDigestRenderer: Sendable {
     }
 
     private func sources() -> String {
-        var out = "<footer id=\"sources\">\n<h2>Sources</h2>\n<ul>\n"
+        var out = "<footer id=\"sources\">\n<div class=\"keep\">\n<h2>Sources</h2>\n<ul>\n"
         for source in self.digest.sources {
             out += "<li>\(Self.text(source.log)): \(source.eventsRead) events read, \(source.eventsInWeek) in this week"
             if let seq = source.lastSeq { out += "; last seq \(seq)" }
@@ -359,7 +430,7 @@ public struct HTMLDigestRenderer: Sendable {
             if source.skippedLines > 0 { out += "; \(source.skippedLines) lines skipped" }
             out += "</li>\n"
         }
-        out += "</ul>\n<p>Made by <code>palimpsest digest --week \(self.digest.week) --time-zone "
+        out += "</ul>\n</div>\n<p>Made by <code>palimpsest digest --week \(self.digest.week) --time-zone "
         out += "\(Self.text(self.digest.timeZone))</code> from these logs and the state folder; the same log gives the "
         out += "same digest. Each event's full record is in <code>events.csv</code> and <code>digest.json</code>.</p>\n"
         return out + "</footer>\n"
@@ -401,7 +472,8 @@ public struct HTMLDigestRenderer: Sendable {
         guard let link = DigestFormat.webLink(url) else {
             return "<code>\(self.text(url))</code> (not a web link)"
         }
-        return "<a href=\"\(self.escape(link))\" rel=\"noopener noreferrer nofollow\">\(self.text(link))</a>"
+        return "<a class=\"url\" href=\"\(self.escape(link))\" rel=\"noopener noreferrer nofollow\">"
+            + "\(self.text(link))</a>"
     }
 
     // MARK: Style
@@ -409,13 +481,13 @@ public struct HTMLDigestRenderer: Sendable {
     static let css = """
         :root { color-scheme: light dark; --fg: #1b1b1b; --bg: #ffffff; --muted: #5f6368; --line: #d9d9d9;
           --card: #f6f6f4; --del-bg: #fde2e1; --del-fg: #8a1c14; --ins-bg: #dcf5e3; --ins-fg: #0d5b2a;
-          --link: #0b57d0; --accent: #b3261e; }
+          --link: #0b57d0; --accent: #b3261e; --alert-bg: #fde2e1; }
         @media (prefers-color-scheme: dark) {
           :root { --fg: #e8e6e3; --bg: #16181c; --muted: #a3a7ad; --line: #3a3d42; --card: #202328;
             --del-bg: #4a1d1a; --del-fg: #ffb4ab; --ins-bg: #173a24; --ins-fg: #a8e6b9; --link: #8ab4f8;
-            --accent: #f2b8b5; }
+            --accent: #f2b8b5; --alert-bg: #3b1a18; }
         }
-        html { background: var(--bg); color: var(--fg); }
+        html { background: var(--bg); color: var(--fg); -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
         body { margin: 0 auto; max-width: 52rem; padding: 1.5rem 1rem 3rem; line-height: 1.55;
           font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial,
             "PingFang SC", "Hiragino Sans GB", "Hiragino Sans", "Microsoft YaHei", "Microsoft JhengHei",
@@ -427,25 +499,49 @@ public struct HTMLDigestRenderer: Sendable {
         h2 { font-size: 1.3rem; border-bottom: 1px solid var(--line); padding-bottom: 0.2rem; margin-top: 2rem; }
         h3 { font-size: 1.15rem; margin-bottom: 0.2rem; }
         h4 { font-size: 1rem; margin: 1.2rem 0 0.4rem; }
-        a { color: var(--link); overflow-wrap: anywhere; }
-        .meta, .muted, .key { color: var(--muted); }
+        h1, h2, h3, h4, .name { overflow-wrap: break-word; hyphens: manual; }
+        .name { word-break: keep-all; }
+        a { color: var(--link); }
+        a.url { overflow-wrap: anywhere; }
+        .meta, .muted, .key, .label { color: var(--muted); }
+        .label { margin: 0.4rem 0 0; font-size: 0.92rem; }
         .notice, .nothing { border-left: 4px solid var(--accent); padding: 0.4rem 0.8rem; background: var(--card); }
+        .alert { border: 2px solid var(--accent); border-radius: 6px; padding: 0.5rem 0.9rem; margin: 1rem 0;
+          background: var(--alert-bg); overflow-wrap: anywhere; }
+        .alert ul { margin: 0.3rem 0; padding-left: 1.2rem; }
+        .chain-mark { margin: 0.3rem 0; padding: 0.2rem 0.6rem; border-left: 4px solid var(--accent);
+          background: var(--alert-bg); font-size: 0.92rem; }
+        .entry.suspect { outline: 2px dashed var(--accent); outline-offset: 2px; }
         table { border-collapse: collapse; margin: 0.8rem 0; font-variant-numeric: tabular-nums; }
         th, td { border-bottom: 1px solid var(--line); padding: 0.25rem 0.6rem; text-align: right; }
         th[scope=row], thead th:first-child { text-align: left; }
         tr.total { font-weight: bold; }
         .days { font-size: 0.9rem; }
         figure { margin: 0.8rem 0; }
-        svg.chart { width: 100%; height: auto; max-width: 40rem; color: var(--fg); }
+        .days-chart { display: grid; grid-template-columns: repeat(7, minmax(0, 1fr)); gap: 0 0.3rem;
+          max-width: 40rem; font-size: 0.8rem; line-height: 1.3; text-align: center; }
+        .days-chart .plot { height: 9rem; padding-top: 1.3rem; display: flex; align-items: flex-end;
+          justify-content: center; border-bottom: 1px solid var(--fg); }
+        .days-chart .stack { position: relative; width: 60%; display: flex; flex-direction: column-reverse; }
+        .days-chart .total { position: absolute; bottom: 100%; left: 0; right: 0; }
+        .days-chart .segment { display: block; min-height: 1px; }
+        .days-chart .weekday { display: block; margin-top: 0.2rem; }
+        .days-chart .date { display: block; color: var(--muted); font-size: 0.9em; }
+        .lifetimes-chart { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0.25rem 0.6rem;
+          align-items: center; max-width: 40rem; margin: 0; font-size: 0.9rem; }
+        .lifetimes-chart dt { color: var(--fg); text-align: right; white-space: nowrap; }
+        .lifetimes-chart dd { margin: 0; display: flex; align-items: center; gap: 0.4rem; }
+        .lifetimes-chart .bar { display: block; height: 1.1em; background: #D55E00; }
+        .segment, .lifetimes-chart .bar, .swatch { print-color-adjust: exact; -webkit-print-color-adjust: exact; }
         .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.3rem 1rem; font-size: 0.9rem; }
         .swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.35em; vertical-align: -0.05em;
-          border-radius: 2px; print-color-adjust: exact; -webkit-print-color-adjust: exact; }
+          border-radius: 2px; }
         .account { border-top: 2px solid var(--line); margin-top: 1.5rem; padding-top: 0.5rem; }
         .entry { background: var(--card); border-radius: 6px; padding: 0.6rem 0.9rem; margin: 0.6rem 0;
           break-inside: avoid; }
         .entry.deleted { border-left: 4px solid var(--accent); }
         .what { margin: 0 0 0.4rem; }
-        dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.1rem 0.8rem; margin: 0.3rem 0;
+        dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 0.1rem 0.8rem; margin: 0.3rem 0;
           font-size: 0.92rem; }
         dt { color: var(--muted); }
         dd { margin: 0; overflow-wrap: anywhere; }
@@ -454,15 +550,35 @@ public struct HTMLDigestRenderer: Sendable {
         del { background: var(--del-bg); color: var(--del-fg); text-decoration: line-through; }
         ins { background: var(--ins-bg); color: var(--ins-fg); text-decoration: underline; }
         details summary { cursor: pointer; color: var(--muted); }
+        .print-only { display: none; }
         footer { margin-top: 2.5rem; font-size: 0.9rem; }
+        @media (max-width: 40rem) {
+          body { padding: 1rem 0.9rem 2rem; }
+          h1 { font-size: 1.4rem; }
+          table.reflow, .reflow tbody, .reflow tr { display: block; }
+          .reflow thead { display: none; }
+          .reflow tr { padding: 0.35rem 0; border-bottom: 1px solid var(--line); }
+          .reflow th, .reflow td { display: inline-block; border: 0; padding: 0 0.9rem 0 0; text-align: left; }
+          .reflow th[scope=row] { display: block; padding: 0 0 0.1rem; }
+          .reflow td::before { content: attr(data-label) " "; color: var(--muted); font-weight: normal; }
+          dl { grid-template-columns: minmax(0, 1fr); gap: 0; }
+          dd { margin-bottom: 0.35rem; }
+          .entry { padding: 0.5rem 0.7rem; }
+        }
         @media print {
           :root { --fg: #000; --bg: #fff; --muted: #444; --line: #999; --card: #fff; --link: #000;
-            --del-bg: #fff; --ins-bg: #fff; --del-fg: #000; --ins-fg: #000; }
-          body { max-width: none; padding: 0; font-size: 10.5pt; }
-          a[href]::after { content: " (" attr(href) ")"; font-size: 0.85em; color: #444; }
-          .entry { border: 1px solid #999; }
-          h2, h3, h4 { break-after: avoid; }
-          details > * { display: block; }
+            --del-bg: #fff; --ins-bg: #fff; --del-fg: #000; --ins-fg: #000; --alert-bg: #fff; }
+          html { font-size: 10pt; }
+          body { max-width: none; padding: 0; font-size: 10pt; line-height: 1.4; }
+          a[href^="http"]:not(.url)::after { content: " (" attr(href) ")"; font-size: 0.85em; color: #444; }
+          .entry { border: 1px solid #999; padding: 0.4rem 0.7rem; margin: 0.4rem 0; }
+          dl { font-size: 0.9rem; }
+          .text, .diff { margin: 0.3rem 0; padding: 0.15rem 0.6rem; }
+          h2 { margin-top: 1.4rem; }
+          .entry, figure, li { break-inside: avoid; }
+          h2, h3, h4, .key, .lead, .label { break-after: avoid; }
+          .screen-only { display: none; }
+          .print-only { display: block; }
         }
 
         """

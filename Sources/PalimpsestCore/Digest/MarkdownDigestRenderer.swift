@@ -41,6 +41,7 @@ public struct MarkdownDigestRenderer: Sendable {
             out.append("")
             out.append("Generated \(self.time(generatedAt)).")
         }
+        out += self.chainWarning()
         out.append("")
         out.append("## Summary")
         out.append("")
@@ -87,6 +88,44 @@ public struct MarkdownDigestRenderer: Sendable {
         }
         out += self.sources()
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The warning under the title when a log's hash chain is broken: which lines, and that the
+    /// entries from them are marked.
+    private func chainWarning() -> [String] {
+        let broken = self.digest.sources.filter { !$0.chainBreaks.isEmpty || $0.chainProblems > 0 }
+        guard !broken.isEmpty else { return [] }
+        var out = [
+            "",
+            "> **Warning: the hash chain of the deletion log is broken.** Lines of the log were changed, removed "
+                + "or inserted after they were written, or the file was damaged, so entries of this digest may "
+                + "not be what Palimpsest logged. Entries from the lines concerned are marked “hash chain broken "
+                + "here”. Compare the log with a copy kept elsewhere before relying on it (docs/deletion-log.md, "
+                + "“The hash chain”).",
+            ">",
+        ]
+        for source in broken {
+            if source.chainBreaks.isEmpty {
+                out.append("> - \(Self.inline(source.log)): \(source.chainProblems) problems")
+            }
+            for chainBreak in source.chainBreaks {
+                out.append(
+                    "> - **\(Self.inline(source.log)), \(chainBreak.suspectLines)**: line \(chainBreak.line), "
+                        + "\(Self.code(chainBreak.kind)): \(Self.inline(chainBreak.message))"
+                )
+            }
+        }
+        return out
+    }
+
+    /// The mark on an entry whose log line a chain break casts doubt on, with the blank line after it.
+    private func chainMark(_ entry: DigestEntry) -> [String] {
+        guard let problem = entry.chainProblem else { return [] }
+        return [
+            "**Hash chain broken here** (\(Self.inline(entry.log)) line \(problem.line)): "
+                + Self.inline(problem.note) + ".",
+            "",
+        ]
     }
 
     // MARK: Summary
@@ -218,6 +257,7 @@ public struct MarkdownDigestRenderer: Sendable {
                 + Self.inline(DigestFormat.reason(event.reason)),
             "",
         ]
+        out += self.chainMark(entry)
         var facts: [String] = []
         facts.append("- Posted: " + (event.postedAt.map(self.time) ?? "unknown (the source gives no date)"))
         if let lifetime = event.lifetime {
@@ -234,9 +274,10 @@ public struct MarkdownDigestRenderer: Sendable {
         facts.append("- Detected: \(self.time(event.detectedAt))")
         facts.append("- Confirmed by " + Self.inline(DigestFormat.confirmation(event.confirmedBy)))
         facts += self.commonFacts(entry)
+        // The post's text first, then its facts and evidence.
+        out += self.textBlock("Last known text", entry.text)
         out += facts
         out.append("")
-        out += self.textBlock("Last known text", entry.text)
         return out
     }
 
@@ -260,6 +301,7 @@ public struct MarkdownDigestRenderer: Sendable {
             event.editedAt.map { "edited \(self.time($0)) (the platform's edit marker)" }
             ?? "no edit marker from the platform"
         var out = ["**Post \(Self.code(event.postID ?? "?"))**\(Self.repostNote(event)): altered, \(marker)", ""]
+        out += self.chainMark(entry)
         var facts: [String] = []
         if let postedAt = event.postedAt { facts.append("- Posted: \(self.time(postedAt))") }
         facts.append("- Detected: \(self.time(event.detectedAt))")
@@ -267,13 +309,13 @@ public struct MarkdownDigestRenderer: Sendable {
             facts.append("- Version: \(Self.code(previous)) → \(Self.code(current))")
         }
         facts += self.commonFacts(entry)
-        out += facts
-        out.append("")
         let diff: String? =
             if let old = event.previousText, let new = event.text { TextDiff.inline(from: old, to: new) } else {
                 event.diff
             }
         out += self.textBlock("Change (`[-removed-]{+added+}`)", diff)
+        out += facts
+        out.append("")
         return out
     }
 
@@ -281,13 +323,14 @@ public struct MarkdownDigestRenderer: Sendable {
         let event = entry.event
         let gone = event.goneFor.map { " after being gone \(DigestFormat.range($0))" } ?? ""
         var out = ["**Post \(Self.code(event.postID ?? "?"))**\(Self.repostNote(event)): visible again\(gone)", ""]
+        out += self.chainMark(entry)
         var facts: [String] = []
         if let postedAt = event.postedAt { facts.append("- Posted: \(self.time(postedAt))") }
         facts.append("- Seen again: \(self.time(event.detectedAt))")
         facts += self.commonFacts(entry)
+        out += self.textBlock("Text", entry.text)
         out += facts
         out.append("")
-        out += self.textBlock("Text", entry.text)
         return out
     }
 
@@ -337,6 +380,10 @@ public struct MarkdownDigestRenderer: Sendable {
         }
         if let detail = event.detail, !detail.isEmpty { line += "; platform's answer: " + Self.code(detail) }
         if let reference = event.evidence.first { line += "; evidence SHA-256 " + Self.code(reference.sha256) }
+        if let problem = entry.chainProblem {
+            line += "; **hash chain broken here** (\(Self.inline(entry.log)) line \(problem.line)): "
+            line += Self.inline(problem.note)
+        }
         return line
     }
 

@@ -167,9 +167,11 @@ import Testing
         #expect(html.contains("@media (prefers-color-scheme: dark)"))
         #expect(html.contains("@media print"))
         #expect(html.contains("\"Noto Sans CJK SC\""))
-        // The charts are inline SVG.
-        #expect(Self.tags("svg", in: html).count == 2)
-        #expect(html.contains("<title id=\"chart-days-title\">Deleted posts per day, by account</title>"))
+        // The charts are HTML and CSS: no SVG, no image; the days chart describes itself.
+        #expect(!lower.contains("<svg"))
+        let daysChart = "<div class=\"chart days-chart\" role=\"img\" aria-label=\"Deleted posts per day, by account: "
+        #expect(html.contains(daysChart))
+        #expect(html.contains("<dl class=\"chart lifetimes-chart\">"))
         #expect(html.contains("市政府门前，约两百人。\n视频稍后上传。"))
         #expect(html.contains("<del>flawed</del><ins>accurate</ins> and <del>incomplete.</del><ins>complete.</ins>"))
     }
