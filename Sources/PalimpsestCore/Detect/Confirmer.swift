@@ -403,13 +403,17 @@ extension Confirmer {
                             } else {
                                 tracked.status = .missing(record)
                             }
-                        } else if var kept = previous {
+                        } else if var kept = previous ?? (inside ? record : nil) {
+                            // A stale listing counts no miss, but the probe was tried: that counts.
                             kept.noteInconclusiveProbe(detail: detail, evidence: probe.evidence, at: self.now)
                             tracked.status = .missing(kept)
                         }
                     }
+                } else if !fresh {
+                    // A stale listing counts no miss; a post it should list but does not is shown as
+                    // pending (a provisional record) until a fresh listing decides.
+                    if previous == nil, inside { tracked.status = .missing(record) }
                 } else if unprobeable.contains(id) {
-                    guard fresh else { continue }
                     if !inside {
                         // Outside the window (an unpinned or aged-out post): absence proves nothing.
                         tracked.status = .agedOut(since: self.now)
@@ -418,7 +422,7 @@ extension Confirmer {
                     } else {
                         tracked.status = .missing(record)
                     }
-                } else if fresh {
+                } else {
                     // A probe is possible but none answered this time: wait for one.
                     tracked.status = .missing(record)
                 }
@@ -548,7 +552,7 @@ extension Confirmer {
         /// goes back to 0 (provisional) and only consecutive fresh misses count again. A listing
         /// stale by its own older dates is proved old and changes nothing.
         mutating func restartAbsenceOfListedCandidates() {
-            guard !self.diff.signalsRegressed else { return }
+            guard self.diff.age == .repeated else { return }
             for id in self.view.order {
                 guard var tracked = self.state.posts[id], var record = tracked.status.missingRecord,
                     record.missingPolls > 0
@@ -559,34 +563,50 @@ extension Confirmer {
             }
         }
 
-        /// Remembers this listing when it is fresh (its hash, its newest dates); counts how long
-        /// listings have carried older dates when it is not. A mass disappearance is not taken as
-        /// the account's state: the listing before it stays the latest.
+        /// Remembers this listing when it is fresh (its hash, its newest dates and ETag); counts how
+        /// long listings have carried older dates, or repeated an old listing, when it is not. A mass
+        /// disappearance is not taken as the account's state: the listing before it stays the latest.
         mutating func noteListing() {
             guard !self.diff.isMassDisappearance else { return }
-            guard self.diff.isFresh else {
-                if self.diff.signalsRegressed, self.state.signalsRegressedSince == nil {
-                    self.state.signalsRegressedSince = self.now
-                }
+            switch self.diff.age {
+            case .olderDates:
+                if self.state.signalsRegressedSince == nil { self.state.signalsRegressedSince = self.now }
+                self.state.repeatedListing = nil
                 return
+            case .repeated:
+                let hash = self.diff.listingHash
+                var repeated = self.state.repeatedListing.flatMap { $0.hash == hash ? $0 : nil }
+                    ?? RepeatedListing(hash: hash, since: self.now, polls: 0)
+                repeated.polls += 1
+                self.state.repeatedListing = repeated
+                return
+            case .new, .acceptedOlderDates, .acceptedRepeat:
+                break
             }
             var recent = self.state.recentListings.filter { $0 != self.diff.listingHash }
             recent.append(self.diff.listingHash)
             self.state.recentListings = Array(recent.suffix(DetectionState.recentListingLimit))
-            if let signals = self.observation.signals {
+            if let observed = self.observation.signals {
+                let signals = WindowDiffer.trusted(observed, at: self.now, settings: self.settings)
                 let newest = self.state.newestSignals ?? ListingSignals()
                 // An accepted regression (the source's clock went back) becomes the new baseline.
-                let regressed = self.diff.signalsRegressed
+                let reset = self.diff.age == .acceptedOlderDates
                 func later(_ seen: Date?, _ current: Date?) -> Date? {
                     guard let current else { return seen }
-                    guard let seen, !regressed else { return current }
+                    guard let seen, !reset else { return current }
                     return max(seen, current)
                 }
                 self.state.newestSignals = ListingSignals(
                     updatedAt: later(newest.updatedAt, signals.updatedAt),
                     lastModified: later(newest.lastModified, signals.lastModified), etag: signals.etag ?? newest.etag)
+                if let etag = signals.etag {
+                    var etags = self.state.recentETags.filter { $0 != etag }
+                    etags.append(etag)
+                    self.state.recentETags = Array(etags.suffix(DetectionState.recentETagLimit))
+                }
             }
             self.state.signalsRegressedSince = nil
+            self.state.repeatedListing = nil
         }
 
         mutating func confirmDeletion(

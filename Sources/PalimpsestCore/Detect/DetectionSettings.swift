@@ -27,6 +27,14 @@ public struct DetectionSettings: Sendable, Hashable {
     /// `Last-Modified`) older than the newest seen before those older dates are accepted as the
     /// source's new clock (default 24 hours). Until then such listings are stale.
     public var signalRegressionTolerance: TimeInterval
+    /// Seconds (and at least ``confirmPolls`` consecutive polls) a listing identical to an earlier,
+    /// superseded one must keep being served before it is taken as the account's current state
+    /// (`stale_tolerance`, default 2 hours): until then it may be a lagging replica or cache; after,
+    /// the account went back to it (a post published and deleted again, an edit reverted).
+    public var staleTolerance: TimeInterval
+    /// Seconds a listing date may lie after the poll time and still be believed (default 300);
+    /// later dates count as the poll time plus this.
+    public var futureDateAllowance: TimeInterval
     /// The most bytes of UTF-8 an event stores in each of `text`, `previous_text`, `diff` and
     /// `detail` (`event_text_limit`, default 64 KiB); longer texts are cut and the event says
     /// `text_truncated: true` (``Event/cappingText(toBytes:)``). The post archive keeps them whole.
@@ -44,6 +52,8 @@ public struct DetectionSettings: Sendable, Hashable {
     ///   - agedOutRetention: seconds an aged-out post is remembered (default 691 200, 8 days).
     ///   - probeAttempts: inconclusive probes before absence may confirm (default 6).
     ///   - signalRegressionTolerance: seconds older listing dates stay stale (default 86 400).
+    ///   - staleTolerance: seconds a repeated old listing stays stale (default 7 200).
+    ///   - futureDateAllowance: seconds a listing date may lie in the future (default 300).
     ///   - eventTextLimit: bytes of UTF-8 kept per text field of an event (default 65 536).
     public init(
         confirmPolls: Int = 2,
@@ -53,10 +63,14 @@ public struct DetectionSettings: Sendable, Hashable {
         agedOutRetention: TimeInterval = 8 * 86_400,
         probeAttempts: Int = 6,
         signalRegressionTolerance: TimeInterval = 86_400,
+        staleTolerance: TimeInterval = 7_200,
+        futureDateAllowance: TimeInterval = 300,
         eventTextLimit: Int = DetectionSettings.defaultEventTextLimit
     ) {
         self.probeAttempts = probeAttempts
         self.signalRegressionTolerance = signalRegressionTolerance
+        self.staleTolerance = staleTolerance
+        self.futureDateAllowance = futureDateAllowance
         self.confirmPolls = confirmPolls
         self.confirmMinAge = confirmMinAge
         self.massDisappearanceFraction = massDisappearanceFraction

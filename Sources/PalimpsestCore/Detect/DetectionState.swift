@@ -26,6 +26,11 @@ public struct DetectionState: Sendable, Codable, Hashable {
     /// When listings started to carry dates older than ``newestSignals`` (UTC), `nil` while they
     /// do not; after ``DetectionSettings/signalRegressionTolerance`` the older dates are accepted.
     public var signalsRegressedSince: Date?
+    /// The `ETag`s of the last fresh listings (at most ``recentETagLimit``): one never seen is new.
+    public var recentETags: [String]
+    /// The stale listing being repeated now (identical to a superseded one): its hash, since when
+    /// and in how many consecutive polls; `nil` when the last listing was not such a repeat.
+    public var repeatedListing: RepeatedListing?
     /// Whether the account is available or has an open `account_unavailable` event.
     public var account: AccountStatus
     /// The open blind span, if the last poll failed.
@@ -35,7 +40,9 @@ public struct DetectionState: Sendable, Codable, Hashable {
     public var reportedReferenceTombstones: Set<String>?
 
     /// How many fresh listing hashes ``recentListings`` keeps.
-    public static let recentListingLimit = 32
+    public static let recentListingLimit = 256
+    /// How many `ETag`s ``recentETags`` keeps.
+    public static let recentETagLimit = 32
 
     /// An empty memory: no posts, the account available, not blind.
     public init() {
@@ -44,6 +51,8 @@ public struct DetectionState: Sendable, Codable, Hashable {
         self.recentListings = []
         self.newestSignals = nil
         self.signalsRegressedSince = nil
+        self.recentETags = []
+        self.repeatedListing = nil
         self.account = .available
         self.blindSpan = nil
     }
@@ -54,6 +63,8 @@ public struct DetectionState: Sendable, Codable, Hashable {
         case recentListings = "recent_listings"
         case newestSignals = "newest_signals"
         case signalsRegressedSince = "signals_regressed_since"
+        case recentETags = "recent_etags"
+        case repeatedListing = "repeated_listing"
         case blindSpan = "blind_span"
         case reportedReferenceTombstones = "reported_reference_tombstones"
     }
@@ -69,10 +80,30 @@ public struct DetectionState: Sendable, Codable, Hashable {
         self.recentListings = try container.decodeIfPresent([String].self, forKey: .recentListings) ?? []
         self.newestSignals = try container.decodeIfPresent(ListingSignals.self, forKey: .newestSignals)
         self.signalsRegressedSince = try container.decodeIfPresent(Date.self, forKey: .signalsRegressedSince)
+        self.recentETags = try container.decodeIfPresent([String].self, forKey: .recentETags) ?? []
+        self.repeatedListing = try container.decodeIfPresent(RepeatedListing.self, forKey: .repeatedListing)
         self.account = try container.decode(AccountStatus.self, forKey: .account)
         self.blindSpan = try container.decodeIfPresent(BlindSpan.self, forKey: .blindSpan)
         self.reportedReferenceTombstones = try container.decodeIfPresent(
             Set<String>.self, forKey: .reportedReferenceTombstones)
+    }
+}
+
+/// A stale listing served again and again: identical to an earlier listing that a later fresh one
+/// replaced (rule of evidence 3).
+public struct RepeatedListing: Sendable, Codable, Hashable {
+    /// The listing's short hash (``WindowDiff/listingHash``).
+    public var hash: String
+    /// When the current run of this repeat began (UTC).
+    public var since: Date
+    /// Consecutive polls that served it.
+    public var polls: Int
+
+    /// Creates a record.
+    public init(hash: String, since: Date, polls: Int) {
+        self.hash = hash
+        self.since = since
+        self.polls = polls
     }
 }
 

@@ -30,6 +30,33 @@ public struct PostMigration: Sendable, Hashable {
     }
 }
 
+/// How a listing's age was judged (rule of evidence 3).
+public enum ListingAge: Sendable, Hashable {
+    /// Fresh: it shows something new (a listing date newer than any seen, an ETag or an edit
+    /// marker never seen), differs from every earlier listing, or is the latest fresh listing again.
+    case new
+    /// Stale: its own dates (`lastBuildDate`/`updated`, `Last-Modified`) are older than the newest
+    /// seen: proved old.
+    case olderDates
+    /// Stale: identical to an earlier listing that a later fresh one replaced, with no newer date:
+    /// a lagging replica or cache, or the account went back to it (told apart by time only).
+    case repeated
+    /// Fresh: older dates served for ``DetectionSettings/signalRegressionTolerance``: the source's
+    /// clock went back, and its dates are the new baseline.
+    case acceptedOlderDates
+    /// Fresh: the same repeated listing served in ``DetectionSettings/confirmPolls`` consecutive
+    /// polls over ``DetectionSettings/staleTolerance``: the account went back to that state.
+    case acceptedRepeat
+
+    /// True for the fresh cases.
+    public var isFresh: Bool {
+        switch self {
+        case .new, .acceptedOlderDates, .acceptedRepeat: return true
+        case .olderDates, .repeated: return false
+        }
+    }
+}
+
 /// What one complete snapshot changes against the detector's memory. The differ only reads;
 /// ``Confirmer/apply(state:diff:observation:snapshotID:probes:unprobeable:accountProbe:account:settings:)``
 /// turns a diff plus probe answers into events.
@@ -59,9 +86,8 @@ public struct WindowDiff: Sendable, Hashable {
     public var isFresh: Bool
     /// Why the listing is stale, for operators; `nil` when fresh.
     public var staleReason: String?
-    /// The listing carries a date (`lastBuildDate`/`updated`, `Last-Modified`) older than the
-    /// newest seen, whether or not that made it stale.
-    public var signalsRegressed: Bool
+    /// How the listing's age was judged (``isFresh`` follows from it).
+    public var age: ListingAge
     /// A short hash of the listing: the posts in order, each with its version hash and pinned flag.
     public var listingHash: String
 
@@ -76,7 +102,7 @@ public struct WindowDiff: Sendable, Hashable {
         isMassDisappearance: Bool = false,
         isFresh: Bool = false,
         staleReason: String? = nil,
-        signalsRegressed: Bool = false,
+        age: ListingAge = .new,
         listingHash: String = ""
     ) {
         self.newPosts = newPosts
@@ -88,7 +114,7 @@ public struct WindowDiff: Sendable, Hashable {
         self.isMassDisappearance = isMassDisappearance
         self.isFresh = isFresh
         self.staleReason = staleReason
-        self.signalsRegressed = signalsRegressed
+        self.age = age
         self.listingHash = listingHash
     }
 }
@@ -113,10 +139,10 @@ public enum WindowDiffer {
         let floor = observation.window.floor
         var diff = WindowDiff(listingHash: self.listingHash(view))
         let freshness = self.freshness(
-            state: state, observation: observation, listingHash: diff.listingHash, settings: settings)
-        diff.isFresh = freshness.staleReason == nil
+            state: state, observation: observation, view: view, listingHash: diff.listingHash, settings: settings)
+        diff.age = freshness.age
+        diff.isFresh = freshness.age.isFresh
         diff.staleReason = freshness.staleReason
-        diff.signalsRegressed = freshness.signalsRegressed
 
         for id in view.order {
             guard let post = view.posts[id] else { continue }
@@ -175,34 +201,80 @@ public enum WindowDiffer {
         return diff
     }
 
-    /// Rule of evidence 3: a listing is stale when it is identical to an earlier listing that a
-    /// later fresh one superseded (a lagging replica or cache serves a state that existed before),
-    /// or when its own dates (`lastBuildDate`/`updated`, `Last-Modified`) are older than the
-    /// newest seen, for less than ``DetectionSettings/signalRegressionTolerance``. Anything else is
-    /// fresh: a listing that shows something new, or differs from every earlier one.
+    /// Rule of evidence 3: how old a listing is. In this order:
+    ///
+    /// 1. Its own dates (`lastBuildDate`/`updated`, `Last-Modified`; a date later than the poll
+    ///    time counts as the poll time plus ``DetectionSettings/futureDateAllowance``) older than the
+    ///    newest seen: stale, proved old — until such dates have been served for
+    ///    ``DetectionSettings/signalRegressionTolerance``, when they are accepted.
+    /// 2. Something never seen before — a listing date newer than any seen, an `ETag` not among the
+    ///    recent ones, a post's edit marker newer than the one known: fresh.
+    /// 3. Identical to an earlier listing that a later fresh one replaced: stale (a lagging replica
+    ///    or cache) — until the same listing has been served in ``DetectionSettings/confirmPolls``
+    ///    consecutive polls spanning ``DetectionSettings/staleTolerance``: then the account went
+    ///    back to that state (a post published and deleted again, an edit reverted).
+    /// 4. Anything else (a listing never seen, or the latest fresh one again): fresh.
     static func freshness(
-        state: DetectionState, observation: Observation, listingHash: String, settings: DetectionSettings
-    ) -> (staleReason: String?, signalsRegressed: Bool) {
-        if let index = state.recentListings.lastIndex(of: listingHash), index < state.recentListings.count - 1 {
-            return ("identical to an earlier listing that a newer one replaced (a lagging replica or cache)", false)
-        }
-        guard let newest = state.newestSignals, let signals = observation.signals else { return (nil, false) }
+        state: DetectionState, observation: Observation, view: SnapshotView, listingHash: String,
+        settings: DetectionSettings
+    ) -> (age: ListingAge, staleReason: String?) {
+        let now = observation.polledAt
+        let signals = observation.signals.map { Self.trusted($0, at: now, settings: settings) }
+        let newest = state.newestSignals
         var older: [String] = []
-        if let seen = newest.updatedAt, let date = signals.updatedAt, date < seen {
-            older.append("its feed date \(RFC3339.string(from: date)) is older than \(RFC3339.string(from: seen))")
+        var newer = false
+        func compare(_ seen: Date?, _ date: Date?, _ what: String) {
+            guard let seen, let date else { return }
+            if date < seen {
+                older.append("its \(what) \(RFC3339.string(from: date)) is older than \(RFC3339.string(from: seen))")
+            } else if date > seen {
+                newer = true
+            }
         }
-        if let seen = newest.lastModified, let date = signals.lastModified, date < seen {
-            older.append(
-                "its Last-Modified \(RFC3339.string(from: date)) is older than \(RFC3339.string(from: seen))")
+        compare(newest?.updatedAt, signals?.updatedAt, "feed date")
+        compare(newest?.lastModified, signals?.lastModified, "Last-Modified")
+        if !older.isEmpty {
+            if let since = state.signalsRegressedSince,
+                now.timeIntervalSince(since) >= settings.signalRegressionTolerance
+            {
+                return (.acceptedOlderDates, nil)
+            }
+            return (.olderDates, older.joined(separator: "; ") + " seen before (a lagging replica or cache)")
         }
-        guard !older.isEmpty else { return (nil, false) }
-        if let since = state.signalsRegressedSince,
-            observation.polledAt.timeIntervalSince(since) >= settings.signalRegressionTolerance
-        {
-            // The source has served older dates for long enough: its clock went back, accept it.
-            return (nil, true)
+        if let etag = signals?.etag, !state.recentETags.isEmpty, !state.recentETags.contains(etag) { newer = true }
+        if !newer {
+            newer = view.posts.values.contains { post in
+                guard let edited = post.editedAt, let known = state.posts[post.id], !known.status.isDeleted else {
+                    return false
+                }
+                return known.post.editedAt.map { edited > $0 } ?? true
+            }
         }
-        return (older.joined(separator: "; ") + " seen before (a lagging replica or cache)", true)
+        if newer { return (.new, nil) }
+        guard let index = state.recentListings.lastIndex(of: listingHash), index < state.recentListings.count - 1
+        else { return (.new, nil) }
+        let repeated = state.repeatedListing.flatMap { $0.hash == listingHash ? $0 : nil }
+        let since = repeated?.since ?? now
+        let polls = (repeated?.polls ?? 0) + 1
+        if polls >= settings.confirmPolls, now.timeIntervalSince(since) >= settings.staleTolerance {
+            return (.acceptedRepeat, nil)
+        }
+        return (
+            .repeated,
+            "identical to an earlier listing that a newer one replaced, with no newer date: a lagging replica or "
+                + "cache, or the account went back to it (taken as current once served over "
+                + "\(DurationParser.string(from: settings.staleTolerance)))"
+        )
+    }
+
+    /// `signals` with dates later than the poll time (plus ``DetectionSettings/futureDateAllowance``)
+    /// brought back to that limit: a clock far ahead must not make every later listing look old.
+    static func trusted(_ signals: ListingSignals, at time: Date, settings: DetectionSettings) -> ListingSignals {
+        let limit = time.addingTimeInterval(settings.futureDateAllowance)
+        var trusted = signals
+        trusted.updatedAt = signals.updatedAt.map { min($0, limit) }
+        trusted.lastModified = signals.lastModified.map { min($0, limit) }
+        return trusted
     }
 
     /// A short hash (16 hex digits of SHA-256) of the listing: every post in listing order with
