@@ -1,5 +1,5 @@
 # Palimpsest: build, test, demo, install.
-# `make demo` and `make test` install what they need when missing (libcurl and libxml2 headers; for
+# `make demo` and `make test` install what they need when missing (libcurl, libxml2 and zlib headers; for
 # `make test` also Python's aiosmtpd, the loopback SMTP server of the digest delivery tests).
 
 SWIFT        ?= swift
@@ -21,13 +21,14 @@ BIN           = $(CURDIR)/.build/release
 all: build
 
 # Installs the development files of the C libraries (headers + .pc files) when pkg-config cannot
-# find them: libcurl (fetching) and libxml2 (HTML parsing).
+# find them: libcurl (fetching), libxml2 (HTML parsing) and zlib (reading gzipped rotated logs).
 deps:
 	@missing=""; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev"; \
 	pkg-config --exists libxml-2.0 2>/dev/null || missing="$$missing libxml2-dev"; \
+	pkg-config --exists zlib 2>/dev/null || missing="$$missing zlib1g-dev"; \
 	if [ -n "$$missing" ]; then \
-		echo "make: installing$$missing and pkg-config (needed to build against libcurl and libxml2)"; \
+		echo "make: installing$$missing and pkg-config (needed to build against libcurl, libxml2 and zlib)"; \
 		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing pkg-config; \

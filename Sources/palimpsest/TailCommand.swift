@@ -8,9 +8,10 @@ struct TailCommand: AsyncParsableCommand {
         abstract: "Print the deletion log, one readable line per event.",
         discussion: """
             Each line: local time, event and reason, account, post, lifetime interval and the \
-            first 80 columns of the text. `--json` prints the log's own JSON lines instead (for \
-            jq). `--follow` keeps printing new events as they are appended, like `tail -F`, and \
-            survives log rotation.
+            first 80 columns of the text. The files logrotate made of the log (deletions.jsonl.1, \
+            deletions.jsonl.2.gz, deletions.jsonl-20261101.gz, …) are read first, oldest first. \
+            `--json` prints the log's own JSON lines instead (for jq). `--follow` keeps printing \
+            new events as they are appended, like `tail -F`, and survives log rotation.
             """
     )
 
@@ -72,15 +73,22 @@ struct TailCommand: AsyncParsableCommand {
             }
         }
         if self.follow {
-            for try await event in LogFollower(url: url).events(fromStart: true) where filter(event) {
+            for try await event in LogFollower(url: url).events(fromStart: true, includingRotated: true)
+            where filter(event) {
                 emit(event)
             }
         } else {
-            guard FileManager.default.fileExists(atPath: url.path) else {
+            guard try FileManager.default.fileExists(atPath: url.path) || !DeletionLogSet.rotatedFiles(of: url).isEmpty
+            else {
                 printError("\(url.path): no deletion log yet (nothing has been found, or the daemon has not run).")
                 return
             }
-            for event in try DeletionLog.readEvents(at: url) where filter(event) { emit(event) }
+            // The log and the files logrotate made of it, oldest first.
+            let set = try DeletionLogSet.read(url: url)
+            for problem in set.problems where problem.kind == .unreadableFile {
+                printError("tail: \(problem)")
+            }
+            for event in set.events where filter(event) { emit(event) }
         }
     }
 }

@@ -114,7 +114,10 @@ public struct DigestBuilder: Sendable {
                     lastSeq: log.lastSeq,
                     lastHash: log.lastHash,
                     skippedLines: log.skippedLines,
-                    chainProblems: log.chainProblems
+                    chainProblems: log.chainProblems,
+                    files: log.files,
+                    firstSeq: log.firstSeq,
+                    startsFromGenesis: log.startsFromGenesis
                 )
             },
             totals: Self.totals(sections),

@@ -12,6 +12,14 @@ public struct DigestLogInput: Sendable, Hashable {
     public var lastHash: String
     /// Problems the chain check found.
     public var chainProblems: Int
+    /// The files read, oldest first (the log file and its rotated files); empty when unknown.
+    public var files: [String]
+    /// `seq` of the first log line read; `nil` for an empty log.
+    public var firstSeq: Int?
+    /// True when the first log line read chains from the genesis value (the whole log was read).
+    public var startsFromGenesis: Bool
+    /// The chain problems, each with its file and line.
+    public var problems: [LogProblem]
 
     /// Creates a log reading; the chain fields default to an empty, intact log.
     public init(
@@ -20,7 +28,11 @@ public struct DigestLogInput: Sendable, Hashable {
         skippedLines: Int = 0,
         lastSeq: Int? = nil,
         lastHash: String = DeletionLog.genesis,
-        chainProblems: Int = 0
+        chainProblems: Int = 0,
+        files: [String] = [],
+        firstSeq: Int? = nil,
+        startsFromGenesis: Bool = true,
+        problems: [LogProblem] = []
     ) {
         self.label = label
         self.events = events
@@ -28,5 +40,9 @@ public struct DigestLogInput: Sendable, Hashable {
         self.lastSeq = lastSeq
         self.lastHash = lastHash
         self.chainProblems = chainProblems
+        self.files = files
+        self.firstSeq = firstSeq
+        self.startsFromGenesis = startsFromGenesis
+        self.problems = problems
     }
 }

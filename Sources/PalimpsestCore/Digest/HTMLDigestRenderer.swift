@@ -350,13 +350,24 @@ public struct HTMLDigestRenderer: Sendable {
     private func sources() -> String {
         var out = "<footer id=\"sources\">\n<h2>Sources</h2>\n<ul>\n"
         for source in self.digest.sources {
-            out += "<li>\(Self.text(source.log)): \(source.eventsRead) events read, \(source.eventsInWeek) in this week"
+            out += "<li>\(Self.text(source.log)): \(DigestFormat.count(source.eventsRead, "event", "events")) read, "
+            out += "\(source.eventsInWeek) in this week"
+            if source.files.count > 1 {
+                out += " (\(source.files.count) files, oldest first: "
+                out += source.files.map { Self.text($0) }.joined(separator: ", ") + ")"
+            }
             if let seq = source.lastSeq { out += "; last seq \(seq)" }
             out += "; SHA-256 of the last line <code class=\"hash\">\(Self.text(source.lastHash))</code>"
             out +=
                 source.chainProblems == 0
-                ? "; hash chain intact" : "; <strong>hash chain: \(source.chainProblems) problems</strong>"
-            if source.skippedLines > 0 { out += "; \(source.skippedLines) lines skipped" }
+                ? "; hash chain intact"
+                : "; <strong>hash chain: \(DigestFormat.count(source.chainProblems, "problem", "problems"))</strong>"
+            if let first = source.firstSeq, !source.startsFromGenesis {
+                out += " from seq \(first) on (the lines before it are not in these files)"
+            }
+            if source.skippedLines > 0 {
+                out += "; \(DigestFormat.count(source.skippedLines, "line", "lines")) skipped"
+            }
             out += "</li>\n"
         }
         out += "</ul>\n<p>Made by <code>palimpsest digest --week \(self.digest.week) --time-zone "

@@ -378,12 +378,21 @@ public struct MarkdownDigestRenderer: Sendable {
         var out = ["## Sources", ""]
         for source in self.digest.sources {
             var line =
-                "- \(Self.inline(source.log)): \(source.eventsRead) events read, \(source.eventsInWeek) in this week"
+                "- \(Self.inline(source.log)): \(DigestFormat.count(source.eventsRead, "event", "events")) read, "
+                + "\(source.eventsInWeek) in this week"
+            if source.files.count > 1 {
+                line += " (\(source.files.count) files, oldest first: "
+                    + source.files.map { Self.inline($0) }.joined(separator: ", ") + ")"
+            }
             if let seq = source.lastSeq { line += "; last seq \(seq)" }
             line += "; SHA-256 of the last line \(Self.code(source.lastHash))"
             line +=
-                source.chainProblems == 0 ? "; hash chain intact" : "; **hash chain: \(source.chainProblems) problems**"
-            if source.skippedLines > 0 { line += "; \(source.skippedLines) lines skipped" }
+                source.chainProblems == 0
+                ? "; hash chain intact" : "; **hash chain: \(DigestFormat.count(source.chainProblems, "problem", "problems"))**"
+            if let first = source.firstSeq, !source.startsFromGenesis {
+                line += " from seq \(first) on (the lines before it are not in these files)"
+            }
+            if source.skippedLines > 0 { line += "; \(DigestFormat.count(source.skippedLines, "line", "lines")) skipped" }
             out.append(line)
         }
         out.append("")

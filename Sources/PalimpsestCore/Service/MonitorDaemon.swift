@@ -128,8 +128,8 @@ public final class MonitorDaemon: Service, Sendable {
         let midnight = Date(timeIntervalSince1970: Double(DaemonStatusBook.day(of: now)) * 86_400)
         let eventsToday =
             (try? await BlockingIO.run { () -> Int in
-                guard FileManager.default.fileExists(atPath: logURL.path) else { return 0 }
-                return try DeletionLog.readEvents(at: logURL).filter { $0.detectedAt >= midnight }.count
+                // Today's events may sit in a file logrotate has just renamed.
+                try DeletionLogSet.recentEvents(url: logURL, since: midnight).count
             }) ?? 0
         var firstPolls: [AccountKey: Date] = [:]
         for account in accounts {

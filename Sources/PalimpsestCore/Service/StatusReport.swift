@@ -117,7 +117,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
     /// - Parameters:
     ///   - config: the loaded config.
     ///   - now: the time of the report (UTC).
-    /// - Throws: ``StoreError`` when the deletion log exists but cannot be read. An unreadable
+    /// - Throws: ``StoreError`` when the deletion log exists but cannot be read (its rotated files
+    ///   are read too). An unreadable
     ///   `status.json` or account state is left out, not thrown.
     public static func gather(config: PalimpsestConfig, now: Date = Date()) throws -> StatusReport {
         let stateDirectory = config.daemon.stateDirectory
@@ -141,8 +142,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
         let weekAgo = now.addingTimeInterval(-7 * 86_400)
         var weekly: [AccountKey: Int] = [:]
         var repostedOriginals: [AccountKey: Int] = [:]
-        if FileManager.default.fileExists(atPath: config.daemon.deletionLog.path) {
-            for event in try DeletionLog.readEvents(at: config.daemon.deletionLog) where event.detectedAt >= weekAgo {
+        let logURL = config.daemon.deletionLog
+        if try FileSystem.exists(logURL.path) || !DeletionLogSet.rotatedFiles(of: logURL).isEmpty {
+            // The log with its rotated files: the last 7 days may span a rotation.
+            for event in try DeletionLogSet.recentEvents(url: logURL, since: weekAgo) {
                 if event.isRepostedOriginalDeletion {
                     repostedOriginals[event.account, default: 0] += 1
                 } else {
