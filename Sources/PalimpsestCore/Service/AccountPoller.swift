@@ -56,6 +56,9 @@ public struct AccountPoller: Sendable {
     /// - Throws: ``PollWriteError`` when the poll ran but its results could not all be written
     ///   (it says what waits, and where); ``PollerError`` or ``StoreError`` when the account's state
     ///   cannot be read or its folder created. Nothing already stored is lost in either case.
+    ///   `CancellationError` when the poll was cancelled (the daemon stops) while a request was in
+    ///   flight: the poll then records nothing (no blind span, no inconclusive probe, no state
+    ///   change); the answers already stored as evidence and the posts already archived stay.
     public func poll(_ account: Account, at now: Date) async throws -> PollReport {
         let adapter = try self.adapters.adapter(for: account.platform)
         let store = try await BlockingIO.run { [stateStore] in try stateStore.accountStore(for: account.key) }
@@ -79,7 +82,7 @@ public struct AccountPoller: Sendable {
         let context = AdapterContext(resolvedID: state.resolvedID)
         // 1. Resolve the account's internal ID once.
         if let request = adapter.resolutionRequest(for: account, context: context) {
-            switch await session.send(request, timeline: false, state: &state) {
+            switch try await session.send(request, timeline: false, state: &state) {
             case .failure(let failure):
                 logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
                 return session.report(state: state, events: logged)
@@ -119,7 +122,7 @@ public struct AccountPoller: Sendable {
         var pageIndex = 0
         pages: while !requests.isEmpty {
             let request = requests.removeFirst()
-            switch await session.send(request, timeline: true, state: &state) {
+            switch try await session.send(request, timeline: true, state: &state) {
             case .failure(let failure):
                 logged += try await self.commitFailure(failure, state: &state, store: store, session: session)
                 return session.report(state: state, events: logged)
@@ -158,7 +161,7 @@ public struct AccountPoller: Sendable {
             if !completions.isEmpty {
                 var answers: [String: HTTPResponse] = [:]
                 for (postID, request) in completions.sorted(by: { $0.key < $1.key }) {
-                    if case .success(let response) = await session.send(request, timeline: false, state: &state),
+                    if case .success(let response) = try await session.send(request, timeline: false, state: &state),
                         response.isSuccess, response.isAnsweredByRequestedHost
                     {
                         answers[postID] = response
@@ -245,7 +248,7 @@ public struct AccountPoller: Sendable {
         var accountProbe: AccountProbeResult?
         if diff.isMassDisappearance {
             if let request = adapter.accountProbeRequest(for: session.account, context: context) {
-                accountProbe = await session.probeAccount(request, adapter: adapter, state: &state)
+                accountProbe = try await session.probeAccount(request, adapter: adapter, state: &state)
             }
         } else {
             // Candidates to confirm as deleted, and deleted posts listed again to confirm as restored.
@@ -255,7 +258,7 @@ public struct AccountPoller: Sendable {
                     unprobeable.insert(tracked.post.id)
                     continue
                 }
-                probes[tracked.post.id] = await session.probe(
+                probes[tracked.post.id] = try await session.probe(
                     request, post: tracked.post, adapter: adapter, state: &state)
             }
         }

@@ -237,6 +237,13 @@ public final class MonitorService: Service, Sendable {
                     self.logger.debug(
                         "polled: \(report.record.outcome) \(report.record.detail)",
                         metadata: ["account.key": "\(account.key)"])
+                } catch is CancellationError {
+                    result = .fault(account, CancellationError())
+                    // Shutdown cancelled the poll mid-request: nothing was recorded for it, which is
+                    // right: a stopped daemon is not a blind account (docs/operating.md).
+                    self.logger.notice(
+                        "poll cancelled by shutdown: nothing recorded; the next start polls the account again",
+                        metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
                 } catch let error as PollWriteError {
                     result = .fault(account, error)
                     // Not fatal: what waits is written by the account's next poll, first thing.
