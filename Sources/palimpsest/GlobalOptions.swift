@@ -57,6 +57,47 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// What a read-only command (`status`, `tail`) uses when the config file on disk is invalid:
+    /// the daemon's running config, and why the file was refused.
+    struct RunningConfigFallback {
+        /// The daemon's last accepted config, from `state_dir`.
+        var record: RunningConfig
+        /// The problems of the file on disk, one line each.
+        var problems: [String]
+
+        /// `2 problems, first: …`.
+        var summary: String {
+            let count = self.problems.count == 1 ? "1 problem" : "\(self.problems.count) problems"
+            return "\(count), first: \(self.problems.first ?? "?")"
+        }
+    }
+
+    /// Loads the config like ``loadConfig()``; when the file is invalid but a daemon keeps its
+    /// running config for this file in `state_dir` (``RunningConfig``), returns that config instead,
+    /// after saying so on stderr, so read-only commands still show what the daemon runs. Without
+    /// one it prints every problem and exits 78 (EX_CONFIG).
+    func loadConfigOrRunningConfig(command: String) throws -> (PalimpsestConfig, RunningConfigFallback?) {
+        do {
+            var config = try ConfigLoader.load(from: self.configURL)
+            if let shard = self.shardOverride { config.daemon.shard = shard }
+            return (config, nil)
+        } catch {
+            guard let (record, running) = RunningConfig.fallback(for: self.configURL) else {
+                printError("\(error)")
+                throw ExitCode(78)
+            }
+            var config = running
+            if let shard = self.shardOverride { config.daemon.shard = shard }
+            let fallback = RunningConfigFallback(record: record, problems: error.errors.map(\.description))
+            printError(
+                "palimpsest \(command): \(self.configURL.path) is invalid (\(fallback.summary)); using the config the "
+                    + "daemon runs, accepted \(RFC3339.string(from: record.acceptedAt)) and kept in "
+                    + "\(config.daemon.stateDirectory.path)/\(RunningConfig.fileName). Fix the file "
+                    + "(palimpsest check-config lists every problem), then reload the daemon.")
+            return (config, fallback)
+        }
+    }
+
     /// Sets up swift-log once for this process: plain lines on stderr.
     func bootstrapLogging() -> Logger {
         OperatorLogging.bootstrap(level: Logger.Level(rawValue: self.logLevel.lowercased()) ?? .info)

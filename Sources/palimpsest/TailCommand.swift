@@ -11,7 +11,9 @@ struct TailCommand: AsyncParsableCommand {
             first 80 columns of the text. The files logrotate made of the log (deletions.jsonl.1, \
             deletions.jsonl.2.gz, deletions.jsonl-20261101.gz, …) are read first, oldest first. \
             `--json` prints the log's own JSON lines instead (for jq). `--follow` keeps printing \
-            new events as they are appended, like `tail -F`, and survives log rotation.
+            new events as they are appended, like `tail -F`, and survives log rotation. When \
+            the config file is invalid (a reload was rejected), tail reads the log of the config \
+            the daemon runs (state_dir/running-config.json) and says so on stderr.
             """
     )
 
@@ -40,7 +42,7 @@ struct TailCommand: AsyncParsableCommand {
         if let log = self.log {
             url = URL(fileURLWithPath: log)
         } else {
-            let config = try self.options.loadConfig()
+            let (config, _) = try self.options.loadConfigOrRunningConfig(command: "tail")
             url = config.daemon.deletionLog
             for account in config.accounts { if let name = account.name { names[name] = account.key.rawValue } }
             let known = Set(config.accounts.map(\.key.rawValue))

@@ -91,11 +91,18 @@ public struct StatusReport: Sendable, Codable, Hashable {
     public var daemon: Daemon
     /// The watched accounts, in config order.
     public var accounts: [Row]
+    /// Why the config file on disk was refused, when the report shows the daemon's running config
+    /// instead (``RunningConfig``); `nil` when the file loaded.
+    public var configProblem: String?
+    /// When the daemon accepted the running config shown, when ``configProblem`` is set (UTC).
+    public var runningConfigAcceptedAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case config, shard, daemon, accounts
         case generatedAt = "generated_at"
         case stateDir = "state_dir"
+        case configProblem = "config_problem"
+        case runningConfigAcceptedAt = "running_config_accepted_at"
     }
 
     /// Worst-case seconds between a deletion and its log entry when it is confirmed by absence: the
@@ -216,6 +223,12 @@ public struct StatusReport: Sendable, Codable, Hashable {
         }
         if let error = d.reloadError { lines.append("        last reload rejected: \(error)") }
         lines.append("config: \(self.config)" + (self.shard.map { " (shard \($0))" } ?? ""))
+        if let problem = self.configProblem {
+            let accepted = self.runningConfigAcceptedAt.map { ", accepted \(RFC3339.string(from: $0))" } ?? ""
+            lines.append("        invalid on disk (\(problem))")
+            lines.append(
+                "        shown: the config the daemon runs\(accepted) (\(self.stateDir)/\(RunningConfig.fileName))")
+        }
         lines.append("state:  \(self.stateDir)")
         for row in self.accounts {
             lines.append("")
