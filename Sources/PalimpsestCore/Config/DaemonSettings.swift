@@ -11,6 +11,8 @@ public struct DaemonSettings: Sendable, Hashable {
     public static let defaultUserAgent = "Palimpsest/0.1 (deletion monitor)"
     /// The smallest `interval` (and per-account `interval`) accepted, in seconds.
     public static let minimumInterval: TimeInterval = 30
+    /// The default `jitter`: 0.1 (±10 %).
+    public static let defaultJitter = 0.1
     /// The accepted range of `jitter`, as a fraction of the interval.
     public static let jitterRange: ClosedRange<Double> = 0...0.5
 
@@ -73,7 +75,7 @@ public struct DaemonSettings: Sendable, Hashable {
         self.stateDirectory = Self.defaultStateDirectory
         self.deletionLog = Self.defaultStateDirectory.appendingPathComponent(Self.defaultDeletionLogName)
         self.interval = 600
-        self.jitter = 0.1
+        self.jitter = Self.defaultJitter
         self.concurrency = 64
         self.perHostConcurrency = 4
         self.timeout = 30

@@ -147,8 +147,10 @@ public enum DigestLoader {
         let store = AccountStore(key: key, directory: directory, root: root)
         var history = DigestAccountHistory()
         history.versions = (try? store.archivedVersions()) ?? []
-        // A state file that does not decode only costs the last-poll time.
-        history.lastPollAt = (try? store.loadState(AccountState.self))??.lastPoll?.at
+        // A state file that does not decode only costs the last-poll time and the poll spans.
+        let state = (try? store.loadState(AccountState.self)) ?? nil
+        history.lastPollAt = state?.lastPoll?.at
+        history.pollSpans = state?.pollSpans
         for reference in evidence where history.evidence[reference.sha256] == nil {
             history.evidence[reference.sha256] = self.check(reference, root: root)
         }

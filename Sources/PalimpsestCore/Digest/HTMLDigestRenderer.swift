@@ -101,6 +101,12 @@ public struct HTMLDigestRenderer: Sendable {
             Self.escape(DigestFormat.count(spans, "blind span", "blind spans"))
                 + " (time in which an account could not be seen)"
         )
+        let gaps = self.digest.accounts.reduce(0) { $0 + $1.coverage.unobserved.count }
+        if gaps > 0 {
+            items.append(
+                Self.escape(DigestFormat.count(gaps, "gap", "gaps"))
+                    + " in which an account was not polled at all (the monitor was not running): not observed")
+        }
         items.append(
             Self.escape(DigestFormat.count(totals.accountsWatched, "account watched", "accounts watched"))
                 + ", \(totals.accountsWithFindings) with findings"
@@ -341,6 +347,15 @@ public struct HTMLDigestRenderer: Sendable {
                 out +=
                     "; last failure <code>\(Self.text(span.failureKind))</code>: "
                     + "\(Self.text(span.failureMessage))</li>\n"
+            }
+            out += "</ul>\n"
+        }
+        if !coverage.unobserved.isEmpty {
+            out += "<p>Not watched (no poll for longer than twice the account's interval: the monitor was not "
+            out += "running):</p>\n<ul class=\"blind\">\n"
+            for gap in coverage.unobserved {
+                out += "<li>from \(self.time(gap.from)), the last poll before, to \(self.time(gap.to)), the first "
+                out += "after: \(DigestFormat.duration(gap.secondsInWeek)) in this week</li>\n"
             }
             out += "</ul>\n"
         }

@@ -118,6 +118,12 @@ public struct MarkdownDigestRenderer: Sendable {
             "- " + DigestFormat.count(spans, "blind span", "blind spans")
                 + " (time in which an account could not be seen)"
         )
+        let gaps = self.digest.accounts.reduce(0) { $0 + $1.coverage.unobserved.count }
+        if gaps > 0 {
+            lines.append(
+                "- " + DigestFormat.count(gaps, "gap", "gaps")
+                    + " in which an account was not polled at all (the monitor was not running): not observed")
+        }
         lines.append(
             "- " + DigestFormat.count(totals.accountsWatched, "account watched", "accounts watched") + ", "
                 + "\(totals.accountsWithFindings) with findings"
@@ -368,6 +374,16 @@ public struct MarkdownDigestRenderer: Sendable {
                         + DigestFormat.count(span.failedPolls, "failed poll", "failed polls") + "; last failure "
                         + Self.code(span.failureKind) + ": " + Self.inline(span.failureMessage)
                 )
+            }
+        }
+        if !coverage.unobserved.isEmpty {
+            out.append("")
+            out.append("Not watched (no poll for longer than twice the account's interval: the monitor was not running):")
+            out.append("")
+            for gap in coverage.unobserved {
+                out.append(
+                    "- from \(self.time(gap.from)), the last poll before, to \(self.time(gap.to)), the first after: "
+                        + "\(DigestFormat.duration(gap.secondsInWeek)) in this week")
             }
         }
         out.append("")

@@ -17,6 +17,9 @@ public struct AccountPoller: Sendable {
     /// Snapshots kept per account besides the ones events cite.
     public let snapshotRetention: Int
     public let rateLimits: HostRateLimits
+    /// The schedule's jitter fraction (`[daemon] jitter`): with an account's interval it sets the
+    /// longest gap between two polls that still counts as watched (``PollSpan``).
+    public let jitter: Double
     public let logger: Logger
     /// Testing only: a crash to simulate between the state write and the log append.
     public let faultInjection: FaultInjection?
@@ -29,6 +32,7 @@ public struct AccountPoller: Sendable {
         detection: DetectionSettings,
         snapshotRetention: Int,
         rateLimits: HostRateLimits = HostRateLimits(),
+        jitter: Double = DaemonSettings.defaultJitter,
         logger: Logger,
         faultInjection: FaultInjection? = FaultInjection(
             rawValue: ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"] ?? "")
@@ -40,6 +44,7 @@ public struct AccountPoller: Sendable {
         self.detection = detection
         self.snapshotRetention = snapshotRetention
         self.rateLimits = rateLimits
+        self.jitter = jitter
         self.logger = logger
         self.faultInjection = faultInjection
     }
@@ -341,6 +346,10 @@ public struct AccountPoller: Sendable {
     private func commit(
         events: [Event], state: inout AccountState, store: AccountStore, session: PollSession
     ) async throws -> [Event] {
+        // Every poll that ran, whatever its outcome, is watched time (a blind one is subtracted
+        // as a blind span); a gap longer than the limit is not.
+        state.recordPoll(
+            at: session.now, gapLimit: PollSpan.gapLimit(interval: session.account.interval, jitter: self.jitter))
         state.pendingEvents += events
         for event in events {
             if let snapshot = event.snapshot { state.citedSnapshots.insert(snapshot) }

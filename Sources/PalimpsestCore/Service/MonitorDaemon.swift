@@ -393,6 +393,7 @@ public final class MonitorDaemon: Service, Sendable {
             detection: config.daemon.detection,
             snapshotRetention: config.daemon.snapshotRetention,
             rateLimits: runtime.poller.rateLimits,
+            jitter: config.daemon.jitter,
             logger: logger)
     }
 

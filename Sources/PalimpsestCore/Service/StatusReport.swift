@@ -67,9 +67,17 @@ public struct StatusReport: Sendable, Codable, Hashable {
         /// Findings still being proved (deletion and restore candidates), oldest first, each with
         /// why it waits.
         public var pending: [PendingFinding] = []
+        /// Seconds of the last 7 days in which the account was watched and not blind (polls no
+        /// further apart than ``PollSpan/gapLimit(interval:jitter:)``, minus blind spans); `nil`
+        /// when no poll of it is known.
+        public var observedSeconds7d: Int?
+        /// The stretches of the last 7 days in which the account was not polled at all, oldest first.
+        public var unobserved7d: [UnobservedGap] = []
 
         enum CodingKeys: String, CodingKey {
             case account, name, interval, polling, blind, moved, pending
+            case observedSeconds7d = "observed_s_7d"
+            case unobserved7d = "unobserved_7d"
             case lastPoll = "last_poll"
             case nextPoll = "next_poll"
             case postsTracked = "posts_tracked"
@@ -77,6 +85,15 @@ public struct StatusReport: Sendable, Codable, Hashable {
             case repostedOriginalsDeleted = "reposted_originals_deleted_7d"
             case worstCaseDelay = "worst_case_delay"
         }
+    }
+
+    /// A stretch in which an account was not polled at all: a gap between two polls longer than
+    /// twice its interval with the most jitter (the daemon was stopped, the machine was down).
+    public struct UnobservedGap: Sendable, Codable, Hashable {
+        /// The last poll before the gap (UTC).
+        public var from: Date
+        /// The first poll after it (UTC); `nil` while no poll came yet.
+        public var to: Date?
     }
 
     /// When the report was made (UTC).
@@ -149,10 +166,12 @@ public struct StatusReport: Sendable, Codable, Hashable {
         let weekAgo = now.addingTimeInterval(-7 * 86_400)
         var weekly: [AccountKey: Int] = [:]
         var repostedOriginals: [AccountKey: Int] = [:]
+        var recentEvents: [AccountKey: [Event]] = [:]
         let logURL = config.daemon.deletionLog
         if try FileSystem.exists(logURL.path) || !DeletionLogSet.rotatedFiles(of: logURL).isEmpty {
             // The log with its rotated files: the last 7 days may span a rotation.
             for event in try DeletionLogSet.recentEvents(url: logURL, since: weekAgo) {
+                recentEvents[event.account, default: []].append(event)
                 if event.isRepostedOriginalDeletion {
                     repostedOriginals[event.account, default: 0] += 1
                 } else {
@@ -180,17 +199,45 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 interval: account.interval, jitter: config.daemon.jitter, confirmPolls: config.daemon.confirmPolls,
                 confirmMinAge: config.daemon.confirmMinAge)
             let blindFor = entry?.blind.map { now.timeIntervalSince($0.from) } ?? 0
+            let (observed, gaps) = Self.observation(
+                of: account, state: state, events: recentEvents[account.key] ?? [], jitter: config.daemon.jitter,
+                since: weekAgo, now: now)
             return Row(
                 account: account.key, name: account.name, interval: account.interval, lastPoll: entry?.lastPoll,
                 nextPoll: entry?.nextPoll, polling: live && (entry?.polling ?? false), blind: entry?.blind,
                 postsTracked: entry?.postsTracked ?? 0, eventsThisWeek: weekly[account.key] ?? 0,
                 moved: entry?.moved, repostedOriginalsDeleted: repostedOriginals[account.key] ?? 0,
                 worstCaseDelay: base + max(0, blindFor),
-                pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [])
+                pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [],
+                observedSeconds7d: observed, unobserved7d: gaps)
         }
         return StatusReport(
             generatedAt: now, config: config.file.path, stateDir: stateDirectory.path,
             shard: config.daemon.shard?.description, daemon: daemon, accounts: rows)
+    }
+
+    /// How much of `since…now` the account was watched and not blind, the same way the digest
+    /// counts coverage (``DigestCoverage``), and the gaps in which it was not polled at all,
+    /// including a gap still open at `now` (no poll for longer than the gap limit).
+    static func observation(
+        of account: Account, state: AccountState?, events: [Event], jitter: Double, since: Date, now: Date
+    ) -> (Int?, [UnobservedGap]) {
+        guard let state, let last = state.lastPoll?.at else { return (nil, []) }
+        var events = events
+        if let open = state.detection.blindSpan {
+            // The open span's first event may be older than the window.
+            var blind = Event(id: "", detectedAt: open.from, event: .blind, platform: account.platform, account: account.key)
+            blind.blind = open
+            events.append(blind)
+        }
+        let coverage = DigestBuilder.coverage(
+            events: events, history: DigestAccountHistory(lastPollAt: last, pollSpans: state.pollSpans),
+            week: DateInterval(start: since, end: now), expectedEnd: now)
+        var gaps = coverage.unobserved.map { UnobservedGap(from: $0.from, to: $0.to) }
+        let limit = PollSpan.gapLimit(interval: account.interval, jitter: jitter)
+        let lastPoll = max(last, state.pollSpans?.last?.to ?? last)
+        if now.timeIntervalSince(lastPoll) > limit { gaps.append(UnobservedGap(from: lastPoll, to: nil)) }
+        return (coverage.observedSeconds, gaps)
     }
 
     /// The findings still being proved for the account that `store` holds, as
@@ -270,6 +317,22 @@ public struct StatusReport: Sendable, Codable, Hashable {
                             "\(finding.kind.rawValue) of post \(finding.postID) since "
                             + "\(RFC3339.string(from: finding.since)): \(finding.why)"))
                 }
+            }
+            if let observed = row.observedSeconds7d {
+                let share = DigestFormat.percent(Double(observed) / (7 * 86_400))
+                rows.append(("observed", "\(share) of the last 7 days (\(Self.duration(Double(observed))))"))
+            } else {
+                rows.append(("observed", "no poll known yet"))
+            }
+            for (index, gap) in row.unobserved7d.enumerated() {
+                let text =
+                    gap.to.map {
+                        "no poll from \(RFC3339.string(from: gap.from)) to \(RFC3339.string(from: $0)) "
+                            + "(\(Self.duration($0.timeIntervalSince(gap.from)))): not observed"
+                    }
+                    ?? "no poll since \(RFC3339.string(from: gap.from)) (\(Self.ago(gap.from, from: self.generatedAt))): "
+                    + "not observed"
+                rows.append((index == 0 ? "unwatched" : "", text))
             }
             rows.append(("events", "\(row.eventsThisWeek) in the last 7 days"))
             if row.repostedOriginalsDeleted > 0 {
