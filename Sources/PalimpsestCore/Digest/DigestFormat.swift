@@ -46,6 +46,18 @@ enum DigestFormat {
         EventLineFormatter.range(interval)
     }
 
+    /// Where a restored post's gone-for interval comes from, in observed polls: "vanished between
+    /// <last seen>, the last poll that saw it, and <first missing>, the first that missed it; listed
+    /// again by <detected>". `nil` when the event lacks those times or they are out of order (a
+    /// log written by hand).
+    static func goneBetween(_ event: Event, time: (Date) -> String) -> String? {
+        guard event.event == .restored, let lastSeen = event.lastSeen, let firstMissing = event.firstMissing,
+            lastSeen < firstMissing, firstMissing <= event.detectedAt
+        else { return nil }
+        return "vanished between \(time(lastSeen)), the last poll that saw it, and \(time(firstMissing)), the first "
+            + "that missed it; listed again by \(time(event.detectedAt))"
+    }
+
     /// `6h`, `2d3h`: a length of time rounded down.
     static func duration(_ seconds: Int) -> String {
         EventLineFormatter.duration(seconds, roundingUp: false)

@@ -239,6 +239,7 @@ public struct HTMLDigestRenderer: Sendable {
             let gone = event.goneFor.map { " after being gone <strong>\(Self.escape(DigestFormat.range($0)))</strong>" }
             out += ": <strong>visible again</strong>\(gone ?? "")</p>\n"
             if let postedAt = event.postedAt { facts.append(("Posted", self.time(postedAt))) }
+            if let gone = DigestFormat.goneBetween(event, time: self.time) { facts.append(("Gone", gone)) }
             facts.append(("Seen again", self.time(event.detectedAt)))
         }
         facts += self.commonFacts(entry)

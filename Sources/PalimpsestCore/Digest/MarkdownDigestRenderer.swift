@@ -289,6 +289,7 @@ public struct MarkdownDigestRenderer: Sendable {
         var out = ["**Post \(Self.code(event.postID ?? "?"))**\(Self.repostNote(event)): visible again\(gone)", ""]
         var facts: [String] = []
         if let postedAt = event.postedAt { facts.append("- Posted: \(self.time(postedAt))") }
+        if let gone = DigestFormat.goneBetween(event, time: self.time) { facts.append("- Gone: \(gone)") }
         facts.append("- Seen again: \(self.time(event.detectedAt))")
         facts += self.commonFacts(entry)
         out += facts
