@@ -105,12 +105,20 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// Writes one line to stdout at once (unbuffered: `tail --follow` output must not wait).
+/// Writes one line to stdout at once (unbuffered: `tail --follow` output must not wait), without
+/// the control and bidirectional characters a terminal would obey (``TerminalText/safe(_:)``: one
+/// sanitiser for every command's readable output; names and texts from accounts pass through it).
 func printLine(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    FileHandle.standardOutput.write(Data((TerminalText.safe(line) + "\n").utf8))
 }
 
-/// Writes one line to stderr.
+/// Writes one JSON document or JSON line to stdout as it is (`--json`: JSON escapes control
+/// characters itself, and `jq` users need the exact text).
+func printJSON(_ json: String) {
+    FileHandle.standardOutput.write(Data((json + "\n").utf8))
+}
+
+/// Writes one line to stderr, sanitised like ``printLine(_:)``.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.safe(message) + "\n").utf8))
 }

@@ -38,7 +38,7 @@ struct StatusCommand: AsyncParsableCommand {
         }
         if self.json {
             let data = try JSONCoding.documentEncoder().encode(report)
-            printLine(String(decoding: data, as: UTF8.self))
+            printJSON(String(decoding: data, as: UTF8.self))
         } else {
             printLine(report.render())
         }

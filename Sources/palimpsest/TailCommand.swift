@@ -69,7 +69,7 @@ struct TailCommand: AsyncParsableCommand {
         let encoder = JSONCoding.lineEncoder()
         let emit = { (event: Event) in
             if self.json {
-                if let data = try? encoder.encode(event) { printLine(String(decoding: data, as: UTF8.self)) }
+                if let data = try? encoder.encode(event) { printJSON(String(decoding: data, as: UTF8.self)) }
             } else {
                 printLine(formatter.format(event))
             }

@@ -12,7 +12,7 @@ public enum ConfigSummary {
     public static func describe(_ config: PalimpsestConfig) -> String {
         let daemon = config.daemon
         var lines: [String] = []
-        lines.append("Config file: \(config.file.path)")
+        lines.append("Config file: \(TerminalText.singleLine(config.file.path))")
         lines.append("")
         lines.append("Daemon:")
         var daemonRows: [(String, String)] = [
@@ -77,7 +77,7 @@ public enum ConfigSummary {
         case let count: lines.append("Accounts (\(count)):")
         }
         for (offset, account) in config.accounts.enumerated() {
-            lines.append("  #\(offset + 1) \(account.key)")
+            lines.append("  #\(offset + 1) \(TerminalText.singleLine(account.key.rawValue))")
             var rows: [(String, String)] = []
             if let name = account.name { rows.append(("name", name)) }
             rows.append(("platform", account.platform.rawValue))
@@ -127,10 +127,12 @@ public enum ConfigSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Rows `key  value`, aligned; each value on one line without control or bidirectional
+    /// characters (names and values come from the file).
     private static func table(_ rows: [(String, String)], indent: String) -> [String] {
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { key, value in
-            indent + key + String(repeating: " ", count: width - key.count + 2) + value
+            indent + key + String(repeating: " ", count: width - key.count + 2) + TerminalText.singleLine(value)
         }
     }
 

@@ -115,13 +115,15 @@ enum DigestFormat {
         )
     }
 
-    /// True for the scalars ``visible(_:)`` replaces.
+    /// True for the scalars ``visible(_:)`` replaces: from the one table of hidden characters
+    /// (``TerminalText/hiddenKind(of:)``) the control characters but line feed and tab, the
+    /// reordering controls and the byte-order mark. Direction marks (U+200E, U+200F, U+061C) stay:
+    /// right-to-left text uses them, and the digest isolates every text (`dir="auto"`, `<bdi>`).
     static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09, 0x0A: return false
-        case 0x00...0x1F, 0x7F...0x9F: return true
-        case 0x202A...0x202E, 0x2066...0x2069, 0xFEFF: return true
-        default: return false
+        if scalar == "\t" || scalar == "\n" { return false }
+        switch TerminalText.hiddenKind(of: scalar) {
+        case .control?, .reordering?, .byteOrderMark?: return true
+        case .directionMark?, nil: return false
         }
     }
 

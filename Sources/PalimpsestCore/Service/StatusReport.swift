@@ -259,7 +259,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
             if let phase = d.phase, phase != .running { head += ", \(phase.rawValue)" }
             if let started = d.startedAt { head += ", since \(RFC3339.string(from: started))" }
             lines.append(head)
-            if let summary = d.summary { lines.append("        \(summary)") }
+            if let summary = d.summary { lines.append("        \(TerminalText.singleLine(summary))") }
             if let updated = d.updatedAt {
                 lines.append("        status written \(Self.ago(updated, from: self.generatedAt))")
             }
@@ -268,7 +268,9 @@ public struct StatusReport: Sendable, Codable, Hashable {
             if let updated = d.updatedAt { head += "; last status written \(RFC3339.string(from: updated))" }
             lines.append(head)
         }
-        if let error = d.reloadError { lines.append("        last reload rejected: \(error)") }
+        if let error = d.reloadError {
+            lines.append("        last reload rejected: \(TerminalText.singleLine(error))")
+        }
         lines.append("config: \(self.config)" + (self.shard.map { " (shard \($0))" } ?? ""))
         if let problem = self.configProblem {
             let accepted = self.runningConfigAcceptedAt.map { ", accepted \(RFC3339.string(from: $0))" } ?? ""
@@ -279,7 +281,9 @@ public struct StatusReport: Sendable, Codable, Hashable {
         lines.append("state:  \(self.stateDir)")
         for row in self.accounts {
             lines.append("")
-            lines.append(row.account.rawValue + (row.name.map { "  \"\($0)\"" } ?? ""))
+            lines.append(
+                TerminalText.singleLine(row.account.rawValue)
+                    + (row.name.map { "  \"\(TerminalText.singleLine($0))\"" } ?? ""))
             var rows: [(String, String)] = []
             if let last = row.lastPoll {
                 var text = "\(RFC3339.string(from: last.at)) (\(Self.ago(last.at, from: self.generatedAt))): \(last.outcome)"
@@ -346,7 +350,9 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 ("worst case", "\(Self.duration(row.worstCaseDelay)) from a deletion to its log entry (by absence)"))
             let width = rows.map(\.0.count).max() ?? 0
             for (key, value) in rows {
-                lines.append("  " + key + String(repeating: " ", count: width - key.count + 2) + value)
+                // Details quote platforms and names: one line, no control or bidirectional characters.
+                lines.append(
+                    "  " + key + String(repeating: " ", count: width - key.count + 2) + TerminalText.singleLine(value))
             }
         }
         return lines.joined(separator: "\n")
