@@ -25,7 +25,13 @@ struct TailCommand: AsyncParsableCommand {
     @Flag(help: "Print the raw JSON lines.")
     var json = false
 
-    @Option(help: ArgumentHelp("Only events detected at or after this RFC 3339 time.", valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "Only events detected at or after this time.",
+            discussion:
+                "An RFC 3339 time (2026-12-05T14:00:00Z), a date (2026-12-05: from local midnight), a local time "
+                + "(2026-12-05 14:00, or 14:00 for today) or a span back from now (30m, 1h, 2d).",
+            valueName: "time"))
     var since: String?
 
     @Option(
@@ -54,10 +60,11 @@ struct TailCommand: AsyncParsableCommand {
         }
         var sinceDate: Date?
         if let since = self.since {
-            guard let date = RFC3339.date(from: since) else {
-                throw ValidationError("--since: expected an RFC 3339 time such as 2026-11-29T00:00:00Z, found \"\(since)\"")
+            do {
+                sinceDate = try SinceTime.date(from: since, now: Date(), timeZone: .current)
+            } catch {
+                throw ValidationError("--since: \(error.message)")
             }
-            sinceDate = date
         }
         let keys = Set(self.accounts.map { names[$0] ?? $0 })
         let filter = { (event: Event) -> Bool in

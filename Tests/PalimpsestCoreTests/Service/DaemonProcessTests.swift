@@ -185,14 +185,14 @@ import Testing
         }
         #expect(result.terminationStatus == TerminationStatus.exited(0), "daemon stderr:\n\(stderr)")
         #expect(stderr.contains("reload rejected: 1 problem(s)"))
-        #expect(stderr.contains("key `daemon.interval`: expected a duration of at least 30s, found 5s"))
+        #expect(stderr.contains("key `daemon.interval`: expected a duration from 30s to 7d, found 5s"))
 
         // Everything written: status.json says stopped with both accounts; no event left pending.
         let status = try #require(try DaemonStatus.read(stateDirectory: scratch.state))
         #expect(status.phase == .stopped)
         #expect(status.accounts.map(\.name) == ["Feed a", "Feed b"])
         #expect(status.accounts.allSatisfy { $0.lastPoll?.outcome == "complete" })
-        #expect(status.reloadError?.contains("at least 30s") == true)
+        #expect(status.reloadError?.contains("from 30s to 7d") == true)
         let store = try StateStore(root: scratch.state)
         for entry in status.accounts {
             let state = try #require(try store.accountStore(for: entry.account).loadState(AccountState.self))

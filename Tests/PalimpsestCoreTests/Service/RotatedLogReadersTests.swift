@@ -65,5 +65,20 @@ import Testing
             try? JSONCoding.decoder().decode(Event.self, from: Data($0.utf8)).id
         }
         #expect(ids == ["e1", "e2", "e3", "e4", "e5"])
+
+        // --since takes a span back from now: e4 and e5 were detected 2 and 1 days ago.
+        let recent = try await Subprocess.run(
+            .path(binary), arguments: ["tail", "--json", "--since", "2d1h", "--config", config.file.path],
+            output: .string(limit: 1 << 20), error: .string(limit: 1 << 16))
+        #expect(recent.terminationStatus.isSuccess, "\(recent.standardError)")
+        let recentIDs = recent.standardOutput.split(separator: "\n").compactMap {
+            try? JSONCoding.decoder().decode(Event.self, from: Data($0.utf8)).id
+        }
+        #expect(recentIDs == ["e4", "e5"])
+        let wrong = try await Subprocess.run(
+            .path(binary), arguments: ["tail", "--since", "last tuesday", "--config", config.file.path],
+            output: .discarded, error: .string(limit: 1 << 16))
+        #expect(wrong.terminationStatus == .exited(64))
+        #expect(wrong.standardError.contains("a span back from now (30m, 1h, 2d)"))
     }
 }

@@ -76,7 +76,7 @@ import Testing
         let text = status.standardOutput
         #expect(text.contains("daemon: running"))
         #expect(text.contains("last reload rejected: "))
-        #expect(text.contains("expected a duration of at least 30s, found 5s"))
+        #expect(text.contains("expected a duration from 30s to 7d, found 5s"))
         #expect(text.contains("invalid on disk (1 problem, first: "))
         #expect(text.contains("shown: the config the daemon runs, accepted "))
         #expect(text.contains(fixture.key("/a.xml").rawValue))
