@@ -67,8 +67,7 @@ struct GlobalOptions: ParsableArguments {
 
         /// `2 problems, first: …`.
         var summary: String {
-            let count = self.problems.count == 1 ? "1 problem" : "\(self.problems.count) problems"
-            return "\(count), first: \(self.problems.first ?? "?")"
+            "\(Plural.count(self.problems.count, "problem")), first: \(self.problems.first ?? "?")"
         }
     }
 

@@ -67,7 +67,7 @@ struct PollCommand: AsyncParsableCommand {
             switch result {
             case .polled(let report):
                 let name = TerminalText.singleLine(report.account.displayName)
-                let events = report.events.count == 1 ? "1 event" : "\(report.events.count) events"
+                let events = Plural.count(report.events.count, "event")
                 printLine("\(name): \(report.record.outcome): \(TerminalText.singleLine(report.record.detail)); \(events)")
                 for event in report.events { printLine("  " + formatter.format(event)) }
             case .fault(_, let error as PollWriteError):

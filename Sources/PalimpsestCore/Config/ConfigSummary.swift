@@ -19,7 +19,7 @@ public enum ConfigSummary {
             ("state_dir", daemon.stateDirectory.path),
             ("deletion_log", daemon.deletionLog.path),
             ("interval", "\(DurationParser.string(from: daemon.interval)) ± \(Self.percent(daemon.jitter)) jitter"),
-            ("concurrency", "\(daemon.concurrency) requests, \(daemon.perHostConcurrency) per host"),
+            ("concurrency", "\(Plural.count(daemon.concurrency, "request")), \(daemon.perHostConcurrency) per host"),
             (
                 "timeout",
                 "\(DurationParser.string(from: daemon.timeout)) "
@@ -35,9 +35,9 @@ public enum ConfigSummary {
             ),
             (
                 "probe_attempts",
-                "\(daemon.probeAttempts) inconclusive probe answers, then absence may confirm"
+                "\(Plural.count(daemon.probeAttempts, "inconclusive probe answer")), then absence may confirm"
             ),
-            ("snapshot_retention", "\(daemon.snapshotRetention) snapshots per account"),
+            ("snapshot_retention", "\(Plural.count(daemon.snapshotRetention, "snapshot")) per account"),
         ]
         if let address = daemon.metricsListen {
             daemonRows.append(
@@ -45,7 +45,7 @@ public enum ConfigSummary {
         }
         if let shard = daemon.shard {
             daemonRows.append(
-                ("shard", "\(shard) (this instance watches \(config.watchedAccounts.count) of \(config.accounts.count) accounts)"))
+                ("shard", "\(shard) (this instance watches \(config.watchedAccounts.count) of \(Plural.count(config.accounts.count, "account")))"))
         }
         lines += Self.table(daemonRows, indent: "  ")
         lines.append("")

@@ -76,7 +76,7 @@ enum DigestFormat {
 
     /// `1 deleted post`, `2 deleted posts`.
     static func count(_ value: Int, _ singular: String, _ plural: String) -> String {
-        "\(value) \(value == 1 ? singular : plural)"
+        Plural.count(value, singular, plural)
     }
 
     /// Untrusted text made safe to show: characters that would reorder the text around them

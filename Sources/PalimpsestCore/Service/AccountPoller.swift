@@ -273,13 +273,15 @@ public struct AccountPoller: Sendable {
             unprobeable: unprobeable, accountProbe: accountProbe, account: session.account, settings: self.detection)
         state.detection = outcome.state
         let candidates = diff.candidates.count
-        var detail = "\(observation.posts.count) posts in window"
+        var detail = "\(Plural.count(observation.posts.count, "post")) in window"
         if candidates > 0 { detail += ", \(candidates) missing (\(session.probesSent) probed)" }
-        if !diff.reappeared.isEmpty { detail += ", \(diff.reappeared.count) deleted listed again (restore unproved)" }
+        if !diff.reappeared.isEmpty {
+            detail += ", \(Plural.count(diff.reappeared.count, "deleted post")) listed again (restore unproved)"
+        }
         if !outcome.migrations.isEmpty {
             detail += ", \(outcome.migrations.count) re-keyed (same content under a new ID)"
             self.logger.notice(
-                "\(outcome.migrations.count) posts changed ID with unchanged content and date: tracked under the new IDs",
+                "\(Plural.count(outcome.migrations.count, "post")) changed ID with unchanged content and date: tracked under the new IDs",
                 metadata: [
                     "account.key": "\(session.account.key)",
                     "post.ids": "\(outcome.migrations.prefix(5).map { "\($0.previous.post.id) -> \($0.current.id)" })",

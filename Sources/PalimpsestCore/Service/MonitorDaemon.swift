@@ -255,7 +255,8 @@ public final class MonitorDaemon: Service, Sendable {
             if let shard = self.shardOverride { new.daemon.shard = shard }
         } catch let error as ConfigValidationError {
             let path = self.configURL.path
-            self.logger.error("reload rejected: \(error.errors.count) problem(s) in \(path); still running the previous config")
+            self.logger.error(
+                "reload rejected: \(Plural.count(error.errors.count, "problem")) in \(path); still running the previous config")
             for problem in error.errors { self.logger.error("  \(problem)") }
             return .rejected(error.errors.map(\.description).joined(separator: "; "))
         } catch {
@@ -278,8 +279,8 @@ public final class MonitorDaemon: Service, Sendable {
             refusals.append(
                 new.accounts.isEmpty
                     ? "the new config has no [[account]]; nothing would be watched"
-                    : "shard \(new.daemon.shard?.description ?? "") leaves this instance none of the "
-                        + "\(new.accounts.count) accounts")
+                    : "shard \(new.daemon.shard?.description ?? "") leaves this instance none of the accounts (the "
+                        + "config has \(new.accounts.count))")
         }
         guard refusals.isEmpty else {
             for refusal in refusals {

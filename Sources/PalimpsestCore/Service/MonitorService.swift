@@ -178,7 +178,7 @@ public final class MonitorService: Service, Sendable {
     }
 
     public func run() async throws {
-        self.logger.info("watching \(self.state.withLock { $0.watches.count }) accounts")
+        self.logger.info("watching \(Plural.count(self.state.withLock { $0.watches.count }, "account"))")
         for (key, due) in self.nextPolls { self.observer(.scheduled(key, nextPoll: due)) }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in

@@ -303,7 +303,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
             }
             if let blind = row.blind {
                 rows.append(
-                    ("blind", "since \(RFC3339.string(from: blind.from)) (\(blind.failedPolls) failed polls; last: "
+                    ("blind", "since \(RFC3339.string(from: blind.from)) (\(Plural.count(blind.failedPolls, "failed poll")); last: "
                         + "\(blind.failure.kind.rawValue): \(blind.failure.message))"))
             } else {
                 rows.append(("blind", "no"))

@@ -164,7 +164,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
             Issue.record("a shard without accounts was applied: \(outcome)")
             return
         }
-        #expect(reason.contains("leaves this instance none of the 1 accounts"))
+        #expect(reason.contains("leaves this instance none of the accounts (the config has 1)"))
         #expect(daemon.watchedKeys == [key])
     }
 
