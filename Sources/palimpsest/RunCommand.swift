@@ -35,7 +35,10 @@ struct RunCommand: AsyncParsableCommand {
         let logger = self.options.bootstrapLogging()
         let config = try self.options.loadConfig()
         guard !config.accounts.isEmpty else {
-            printError("\(config.file.path): no [[account]] is configured; nothing to watch.")
+            printError(
+                "\(config.file.path): no [[account]] is configured; nothing to watch. Add one (every platform's keys: "
+                    + "configuration.md in /usr/local/share/doc/palimpsest), check it with `palimpsest check-config`, "
+                    + "then start again.")
             throw ExitCode(78)
         }
         guard !config.watchedAccounts.isEmpty else {

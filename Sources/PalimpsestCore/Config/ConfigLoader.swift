@@ -85,8 +85,9 @@ public enum ConfigLoader {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) else {
             throw failure(
-                "no such file; create it (Config/palimpsest.toml in the source tree is a commented example), "
-                    + "or name another file with --config PATH or $\(Self.environmentVariable)"
+                "no such file; create it (a commented example of every key is /etc/palimpsest/palimpsest.toml.example "
+                    + "after `make install`, Config/palimpsest.toml in the source tree), or name another file with "
+                    + "--config PATH or $\(Self.environmentVariable)"
             )
         }
         guard !isDirectory.boolValue else {

@@ -72,7 +72,10 @@ public enum ConfigSummary {
         lines += Self.table(digestRows, indent: "  ")
         lines.append("")
         switch config.accounts.count {
-        case 0: lines.append("Accounts: none (add [[account]] tables to watch something)")
+        case 0:
+            lines.append(
+                "Accounts: none. The file is valid, but `palimpsest run` refuses to start (exit status 78) until "
+                    + "an [[account]] table is added: a daemon watching nothing would look healthy.")
         case 1: lines.append("Accounts (1):")
         case let count: lines.append("Accounts (\(count)):")
         }

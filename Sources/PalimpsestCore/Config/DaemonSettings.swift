@@ -8,7 +8,7 @@ public struct DaemonSettings: Sendable, Hashable {
     /// The file name of the default `deletion_log` inside `state_dir`.
     public static let defaultDeletionLogName = "deletions.jsonl"
     /// The default `user_agent`.
-    public static let defaultUserAgent = "Palimpsest/0.1 (deletion monitor)"
+    public static let defaultUserAgent = "Palimpsest/\(PalimpsestVersion.current) (deletion monitor)"
     /// The smallest `interval` (and per-account `interval`) accepted, in seconds.
     public static let minimumInterval: TimeInterval = 30
     /// The largest `interval` (and per-account `interval`) accepted, in seconds: 7 days. An account

@@ -38,7 +38,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         #expect(daemon.perHostConcurrency == 4)
         #expect(daemon.timeout == 30)
         #expect(daemon.connectTimeout == 10)
-        #expect(daemon.userAgent == "Palimpsest/0.1 (deletion monitor)")
+        #expect(daemon.userAgent == "Palimpsest/0.1.0 (deletion monitor)")
         #expect(daemon.proxy == nil)
         #expect(daemon.maxBodyBytes == 8_388_608)
         #expect(daemon.confirmPolls == 2)
