@@ -59,7 +59,9 @@ struct DemoCommand: AsyncParsableCommand {
             for result in await cycle.run(config.accounts, at: time) {
                 switch result {
                 case .polled(let report):
-                    printLine("  \(report.account.displayName): \(report.record.outcome): \(report.record.detail); \(Plural.count(report.events.count, "event")) logged")
+                    printLine(
+                        "  \(report.account.displayName): \(report.record.outcome): \(report.record.detail); "
+                            + "\(Plural.count(report.events.count, "event")) logged")
                 case .fault(let account, let error):
                     printLine("  \(account.displayName): poll could not run: \(error)")
                 }

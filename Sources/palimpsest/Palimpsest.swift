@@ -11,9 +11,9 @@ struct Palimpsest: AsyncParsableCommand {
             diffs each snapshot against the last, confirms deletions by probing the post or by its \
             absence across polls, and appends every finding to the deletion log (JSON Lines) that \
             `palimpsest tail` reads. Platforms (the `platform` key of an [[account]]): feed (any \
-            RSS 2.0, Atom or JSON Feed, RSSHub bridges included), mastodon (any Mastodon-compatible instance), weibo (Sina Weibo's \
-            mobile web API), bluesky (any AppView), telegram (public channels' t.me/s preview) and \
-            url (watched pages, e.g. WeChat articles).
+            RSS 2.0, Atom or JSON Feed, RSSHub bridges included), mastodon (any Mastodon-compatible \
+            instance), weibo (Sina Weibo's mobile web API), bluesky (any AppView), telegram (public \
+            channels' t.me/s preview) and url (watched pages, e.g. WeChat articles).
 
             The config file is TOML (default /etc/palimpsest/palimpsest.toml). `make install` puts \
             a commented example of every key beside it (/etc/palimpsest/palimpsest.toml.example) \

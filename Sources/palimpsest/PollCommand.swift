@@ -68,7 +68,8 @@ struct PollCommand: AsyncParsableCommand {
             case .polled(let report):
                 let name = TerminalText.singleLine(report.account.displayName)
                 let events = Plural.count(report.events.count, "event")
-                printLine("\(name): \(report.record.outcome): \(TerminalText.singleLine(report.record.detail)); \(events)")
+                let detail = TerminalText.singleLine(report.record.detail)
+                printLine("\(name): \(report.record.outcome): \(detail); \(events)")
                 for event in report.events { printLine("  " + formatter.format(event)) }
             case .fault(_, let error as PollWriteError):
                 // The message names the account.

@@ -45,7 +45,11 @@ public enum ConfigSummary {
         }
         if let shard = daemon.shard {
             daemonRows.append(
-                ("shard", "\(shard) (this instance watches \(config.watchedAccounts.count) of \(Plural.count(config.accounts.count, "account")))"))
+                (
+                    "shard",
+                    "\(shard) (this instance watches \(config.watchedAccounts.count) of "
+                        + "\(Plural.count(config.accounts.count, "account")))"
+                ))
         }
         lines += Self.table(daemonRows, indent: "  ")
         lines.append("")

@@ -119,7 +119,9 @@ public enum DurationParser {
         guard milliseconds > 0 else { return "write whole numbers with a unit, e.g. \"90m\" or \"1h30m\"" }
         let exact = Self.string(from: seconds)
         var forms = [exact]
-        if let single = self.units.first(where: { milliseconds % $0.milliseconds == 0 && milliseconds >= $0.milliseconds }) {
+        if let single = self.units.first(where: {
+            milliseconds % $0.milliseconds == 0 && milliseconds >= $0.milliseconds
+        }) {
             let form = "\(milliseconds / single.milliseconds)\(single.symbol)"
             if form != exact { forms.append(form) }
         }

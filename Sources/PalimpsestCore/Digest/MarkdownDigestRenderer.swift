@@ -379,7 +379,8 @@ public struct MarkdownDigestRenderer: Sendable {
         }
         if !coverage.unobserved.isEmpty {
             out.append("")
-            out.append("Not watched (no poll for longer than twice the account's interval: the monitor was not running):")
+            out.append(
+                "Not watched (no poll for longer than twice the account's interval: the monitor was not running):")
             out.append("")
             for gap in coverage.unobserved {
                 out.append(
@@ -405,11 +406,14 @@ public struct MarkdownDigestRenderer: Sendable {
             line += "; SHA-256 of the last line \(Self.code(source.lastHash))"
             line +=
                 source.chainProblems == 0
-                ? "; hash chain intact" : "; **hash chain: \(DigestFormat.count(source.chainProblems, "problem", "problems"))**"
+                ? "; hash chain intact"
+                : "; **hash chain: \(DigestFormat.count(source.chainProblems, "problem", "problems"))**"
             if let first = source.firstSeq, !source.startsFromGenesis {
                 line += " from seq \(first) on (the lines before it are not in these files)"
             }
-            if source.skippedLines > 0 { line += "; \(DigestFormat.count(source.skippedLines, "line", "lines")) skipped" }
+            if source.skippedLines > 0 {
+                line += "; \(DigestFormat.count(source.skippedLines, "line", "lines")) skipped"
+            }
             out.append(line)
         }
         out.append("")

@@ -130,7 +130,8 @@ public struct DeletionLogSet: Sendable, Hashable {
             } catch {
                 problems.append(
                     LogProblem(
-                        line: 0, kind: .unreadableFile, message: "not read, its events are left out: \(error)", file: name))
+                        line: 0, kind: .unreadableFile, message: "not read, its events are left out: \(error)",
+                        file: name))
             }
         }
         if !includeLive {

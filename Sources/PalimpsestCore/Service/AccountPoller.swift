@@ -280,8 +280,9 @@ public struct AccountPoller: Sendable {
         }
         if !outcome.migrations.isEmpty {
             detail += ", \(outcome.migrations.count) re-keyed (same content under a new ID)"
+            let rekeyed = Plural.count(outcome.migrations.count, "post")
             self.logger.notice(
-                "\(Plural.count(outcome.migrations.count, "post")) changed ID with unchanged content and date: tracked under the new IDs",
+                "\(rekeyed) changed ID with unchanged content and date: tracked under the new IDs",
                 metadata: [
                     "account.key": "\(session.account.key)",
                     "post.ids": "\(outcome.migrations.prefix(5).map { "\($0.previous.post.id) -> \($0.current.id)" })",

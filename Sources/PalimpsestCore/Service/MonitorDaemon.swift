@@ -255,8 +255,8 @@ public final class MonitorDaemon: Service, Sendable {
             if let shard = self.shardOverride { new.daemon.shard = shard }
         } catch let error as ConfigValidationError {
             let path = self.configURL.path
-            self.logger.error(
-                "reload rejected: \(Plural.count(error.errors.count, "problem")) in \(path); still running the previous config")
+            let problems = Plural.count(error.errors.count, "problem")
+            self.logger.error("reload rejected: \(problems) in \(path); still running the previous config")
             for problem in error.errors { self.logger.error("  \(problem)") }
             return .rejected(error.errors.map(\.description).joined(separator: "; "))
         } catch {

@@ -226,7 +226,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
         var events = events
         if let open = state.detection.blindSpan {
             // The open span's first event may be older than the window.
-            var blind = Event(id: "", detectedAt: open.from, event: .blind, platform: account.platform, account: account.key)
+            var blind = Event(
+                id: "", detectedAt: open.from, event: .blind, platform: account.platform, account: account.key)
             blind.blind = open
             events.append(blind)
         }
@@ -303,7 +304,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
             }
             if let blind = row.blind {
                 rows.append(
-                    ("blind", "since \(RFC3339.string(from: blind.from)) (\(Plural.count(blind.failedPolls, "failed poll")); last: "
+                    ("blind", "since \(RFC3339.string(from: blind.from)) "
+                        + "(\(Plural.count(blind.failedPolls, "failed poll")); last: "
                         + "\(blind.failure.kind.rawValue): \(blind.failure.message))"))
             } else {
                 rows.append(("blind", "no"))
@@ -334,7 +336,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
                         "no poll from \(RFC3339.string(from: gap.from)) to \(RFC3339.string(from: $0)) "
                             + "(\(Self.duration($0.timeIntervalSince(gap.from)))): not observed"
                     }
-                    ?? "no poll since \(RFC3339.string(from: gap.from)) (\(Self.ago(gap.from, from: self.generatedAt))): "
+                    ?? "no poll since \(RFC3339.string(from: gap.from)) "
+                    + "(\(Self.ago(gap.from, from: self.generatedAt))): "
                     + "not observed"
                 rows.append((index == 0 ? "unwatched" : "", text))
             }

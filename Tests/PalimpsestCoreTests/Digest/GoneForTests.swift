@@ -47,7 +47,8 @@ import Testing
         #expect(
             markdown.contains(
                 "- Gone: vanished between 2026-06-01 00:00:00 +00:00, the last poll that saw it, and "
-                    + "2026-06-01 00:10:00 +00:00, the first that missed it; listed again by 2026-06-01 01:00:00 +00:00"))
+                    + "2026-06-01 00:10:00 +00:00, the first that missed it; listed again by 2026-06-01 01:00:00 +00:00"
+            ))
         let html = HTMLDigestRenderer(digest: digest).render()
         #expect(
             html.contains(

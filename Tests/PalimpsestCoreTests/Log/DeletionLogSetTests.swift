@@ -44,7 +44,8 @@ import Testing
             ])
 
         let set = try DeletionLogSet.read(url: url)
-        #expect(set.files.map(\.name) == ["deletions.jsonl-20261101.gz", "deletions.jsonl-20261201.gz", "deletions.jsonl"])
+        #expect(
+            set.files.map(\.name) == ["deletions.jsonl-20261101.gz", "deletions.jsonl-20261201.gz", "deletions.jsonl"])
         #expect(set.files.map(\.isCompressed) == [true, true, false])
         #expect(set.events.map(\.id) == ["a1", "a2", "a3", "b4", "b5", "b6", "c7", "c8", "c9"])
         #expect(set.events.compactMap(\.seq) == Array(1...9))
@@ -76,7 +77,10 @@ import Testing
 
         let set = try DeletionLogSet.read(url: url)
         #expect(set.events.map(\.id) == ["first", "second", "third", "fourth"])
-        #expect(set.files.map(\.name) == ["deletions.jsonl.10", "deletions.jsonl-20260101.gz", "deletions.jsonl.2", "deletions.jsonl"])
+        #expect(
+            set.files.map(\.name) == [
+                "deletions.jsonl.10", "deletions.jsonl-20260101.gz", "deletions.jsonl.2", "deletions.jsonl",
+            ])
         #expect(set.isChainIntact, "\(set.problems)")
     }
 
@@ -196,14 +200,18 @@ import Testing
         #expect(DeletionLogSet.RotatedName("deletions.jsonl-20261101", base: base)?.stamp == .date("20261101"))
         #expect(DeletionLogSet.RotatedName("deletions.jsonl-2026-11-01.gz", base: base)?.compression == "gz")
         #expect(DeletionLogSet.RotatedName("deletions.jsonl.1.xz", base: base)?.compression == "xz")
-        for other in ["deletions.jsonl", "deletions.jsonl.lock", "deletions.jsonl.tmp-1-2", "deletions.jsonl.gz",
-            "deletions.jsonl-old", "deletions.jsonl.", "other.jsonl.1", "deletions.jsonl.1.gz.tmp"]
-        {
+        for other in [
+            "deletions.jsonl", "deletions.jsonl.lock", "deletions.jsonl.tmp-1-2", "deletions.jsonl.gz",
+            "deletions.jsonl-old", "deletions.jsonl.", "other.jsonl.1", "deletions.jsonl.1.gz.tmp",
+        ] {
             #expect(DeletionLogSet.RotatedName(other, base: base) == nil, "\(other)")
         }
         let folder = URL(fileURLWithPath: "/var/lib/palimpsest")
-        #expect(LogPathPattern.logFile(of: folder.appendingPathComponent("deletions.jsonl.2.gz")).lastPathComponent == base)
-        #expect(LogPathPattern.logFile(of: folder.appendingPathComponent("deletions.jsonl-20261101")).lastPathComponent == base)
+        #expect(
+            LogPathPattern.logFile(of: folder.appendingPathComponent("deletions.jsonl.2.gz")).lastPathComponent == base)
+        #expect(
+            LogPathPattern.logFile(of: folder.appendingPathComponent("deletions.jsonl-20261101")).lastPathComponent
+                == base)
         #expect(LogPathPattern.logFile(of: folder.appendingPathComponent(base)).lastPathComponent == base)
     }
 }

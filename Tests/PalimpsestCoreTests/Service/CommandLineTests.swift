@@ -82,7 +82,9 @@ import Testing
         for name in help.out.matches(of: /([a-z-]+\.md)/).map({ String($0.output.1) }) {
             #expect(!read("share/doc/palimpsest/\(name)").isEmpty, "--help names \(name), not installed")
         }
-        #expect(FileManager.default.fileExists(atPath: destination.appendingPathComponent("etc/palimpsest/palimpsest.toml.example").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: destination.appendingPathComponent("etc/palimpsest/palimpsest.toml.example").path))
     }
 
     @Test func theDeletionLogDocsListEveryPlatform() throws {
@@ -110,6 +112,8 @@ import Testing
         #expect(run.err.contains("no [[account]] is configured; nothing to watch. Add one"))
         let doc = try String(
             contentsOf: Self.repository.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
-        #expect(doc.contains("A file without accounts is valid: `check-config` accepts it and says that `palimpsest run` refuses"))
+        #expect(
+            doc.contains(
+                "A file without accounts is valid: `check-config` accepts it and says that `palimpsest run` refuses"))
     }
 }

@@ -16,7 +16,8 @@ import Testing
     /// 00:10 and 00:20, then, after the daemon was down, on Saturday at 00:00 and 00:10.
     static func pollWithAGap(_ harness: IntegrationHarness) async throws -> Account {
         let feed = try IntegrationHarness.fixture("feeds/github_releases_atom.xml")
-        harness.server.script("/feed.xml", [ReplayResponse(status: 200, headers: [("Content-Type", "application/atom+xml")], body: feed)])
+        harness.server.script(
+            "/feed.xml", [ReplayResponse(status: 200, headers: [("Content-Type", "application/atom+xml")], body: feed)])
         let account = harness.feedAccount(path: "/feed.xml", name: "Releases")
         let saturday = 5 * 24 * 60
         for minutes in [0, 10, 20, saturday, saturday + 10] {
@@ -29,7 +30,8 @@ import Testing
         var daemon = DaemonSettings()
         daemon.stateDirectory = harness.root.appendingPathComponent("state")
         daemon.deletionLog = harness.logURL
-        return PalimpsestConfig(file: harness.root.appendingPathComponent("p.toml"), daemon: daemon, accounts: [account])
+        return PalimpsestConfig(
+            file: harness.root.appendingPathComponent("p.toml"), daemon: daemon, accounts: [account])
     }
 
     @Test func theDigestCountsAGapBetweenPollsAsUnobserved() async throws {

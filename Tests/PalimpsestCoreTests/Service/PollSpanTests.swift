@@ -14,7 +14,10 @@ import Testing
         #expect(spans == [PollSpan(from: Self.at(0), to: Self.at(33)), PollSpan(from: Self.at(56), to: Self.at(60))])
         // A replayed poll inside a span changes nothing; one in an old gap is kept in order.
         #expect(PollSpan.record(Self.at(20), in: spans, gapLimit: limit) == spans)
-        #expect(PollSpan.record(Self.at(45), in: spans, gapLimit: limit).map(\.from) == [Self.at(0), Self.at(45), Self.at(56)])
+        #expect(
+            PollSpan.record(Self.at(45), in: spans, gapLimit: limit).map(\.from) == [
+                Self.at(0), Self.at(45), Self.at(56),
+            ])
     }
 
     @Test func aStateWrittenBeforePollSpansLoadsWithoutThem() throws {
@@ -27,7 +30,8 @@ import Testing
             AccountState.self, from: try JSONSerialization.data(withJSONObject: object))
         #expect(decoded.pollSpans == nil)
         state.recordPoll(at: Self.at(0), gapLimit: 1_320)
-        let again = try JSONCoding.decoder().decode(AccountState.self, from: try JSONCoding.documentEncoder().encode(state))
+        let again = try JSONCoding.decoder().decode(
+            AccountState.self, from: try JSONCoding.documentEncoder().encode(state))
         #expect(again.pollSpans == [PollSpan(from: Self.at(0), to: Self.at(0))])
     }
 }
