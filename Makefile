@@ -9,6 +9,11 @@ PREFIX       ?= /usr/local
 DESTDIR      ?=
 BINDIR       ?= $(PREFIX)/bin
 DOCDIR       ?= $(PREFIX)/share/doc/palimpsest
+MANDIR       ?= $(PREFIX)/share/man
+# Where bash-completion, zsh and fish look for completions of installed commands.
+BASHCOMPDIR  ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR   ?= $(PREFIX)/share/zsh/site-functions
+FISHCOMPDIR  ?= $(PREFIX)/share/fish/vendor_completions.d
 # systemd reads units from /usr/local/lib/systemd/system too (systemd.unit(5)).
 UNITDIR      ?= $(PREFIX)/lib/systemd/system
 # systemd-sysusers reads /usr/local/lib/sysusers.d too (and /usr/lib/sysusers.d for PREFIX=/usr).
@@ -19,14 +24,18 @@ BUILD_FLAGS  ?=
 DEMO_DIR     ?= $(CURDIR)/demo-state
 BENCH_FLAGS  ?=
 BIN           = $(CURDIR)/.build/release
+# The man page swift-argument-parser's generate-manual plugin writes (`make man`), dated by the last
+# commit so that the same sources give the same page.
+MANPAGE       = $(CURDIR)/.build/plugins/GenerateManual/outputs/palimpsest/palimpsest.1
+MAN_DATE     ?= $(shell git -C $(CURDIR) log -1 --format=%cs 2>/dev/null || date -u +%Y-%m-%d)
 
-.PHONY: all build release test test-deps browser-deps demo deps clean install uninstall check-config benchmark verify-units
+.PHONY: all build release man test test-deps browser-deps demo deps clean install uninstall check-config benchmark verify-units
 
 all: build
 
 # Installs the development files of the C libraries (headers + .pc files) when pkg-config cannot
 # find them: libcurl (fetching), libxml2 (HTML parsing), SQLite (the state store) and zlib (WARC
-# evidence files).
+# evidence files, gzipped rotated logs).
 deps:
 	@missing=""; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev"; \
@@ -45,6 +54,14 @@ build: deps
 
 release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
+	@$(MAKE) --no-print-directory man
+
+# The man page palimpsest(1), generated from the command line's own help (every command, option and
+# its text) by swift-argument-parser's generate-manual plugin, which builds the release first. Needs
+# nothing beyond the toolchain and the package's dependencies: it runs on a clean machine.
+man: deps
+	$(SWIFT) package plugin generate-manual --date $(MAN_DATE) --authors "the Palimpsest authors"
+	@test -s $(MANPAGE) && echo "man page: $(MANPAGE)"
 
 test: deps test-deps browser-deps verify-units
 	$(SWIFT) test $(BUILD_FLAGS)
@@ -111,7 +128,8 @@ benchmark: deps
 clean:
 	rm -rf .build demo-state
 
-# Installs what `make release` built; run `make release` first as yourself, then `sudo make install`.
+# Installs what `make release` built (the binary and the man page; the shell completions come from
+# the binary); run `make release` first as yourself, then `sudo make install`.
 # The units' paths follow PREFIX. The system user palimpsest comes from systemd/palimpsest.sysusers
 # (applied with systemd-sysusers unless DESTDIR is set: a package does it in its postinst). A new
 # $(SYSCONFDIR)/palimpsest/palimpsest.toml is the minimal config (nothing watched until accounts
@@ -122,6 +140,7 @@ DOCS  = README.md $(wildcard docs/*.md)
 
 install:
 	@test -x $(BIN)/palimpsest || { echo "make install: $(BIN)/palimpsest is missing; run 'make release' first"; exit 1; }
+	@test -s $(MANPAGE) || { echo "make install: the man page $(MANPAGE) is missing; run 'make release' first"; exit 1; }
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/palimpsest $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	$(INSTALL) -m 0755 $(BIN)/palimpsest $(DESTDIR)$(BINDIR)/palimpsest
@@ -161,6 +180,13 @@ install:
 		$(INSTALL) -m 0644 systemd/palimpsest.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/palimpsest; \
 	fi
 	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
+	sed -e 's#/usr/local/share/doc/palimpsest#$(DOCDIR)#g' $(MANPAGE) > $(DESTDIR)$(MANDIR)/man1/palimpsest.1
+	$(BIN)/palimpsest --generate-completion-script bash > $(DESTDIR)$(BASHCOMPDIR)/palimpsest
+	$(BIN)/palimpsest --generate-completion-script zsh > $(DESTDIR)$(ZSHCOMPDIR)/_palimpsest
+	$(BIN)/palimpsest --generate-completion-script fish > $(DESTDIR)$(FISHCOMPDIR)/palimpsest.fish
+	chmod 0644 $(DESTDIR)$(MANDIR)/man1/palimpsest.1 $(DESTDIR)$(BASHCOMPDIR)/palimpsest \
+		$(DESTDIR)$(ZSHCOMPDIR)/_palimpsest $(DESTDIR)$(FISHCOMPDIR)/palimpsest.fish
 	@echo
 	@echo "Installed. Next: add accounts to $(SYSCONFDIR)/palimpsest/palimpsest.toml (examples in it and in"
 	@echo "palimpsest.toml.example beside it), check it with"
@@ -175,6 +201,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml.example
 	rm -f $(DESTDIR)$(SYSUSERSDIR)/palimpsest.conf
 	rm -rf $(DESTDIR)$(DOCDIR)
+	rm -f $(DESTDIR)$(MANDIR)/man1/palimpsest.1 $(DESTDIR)$(BASHCOMPDIR)/palimpsest \
+		$(DESTDIR)$(ZSHCOMPDIR)/_palimpsest $(DESTDIR)$(FISHCOMPDIR)/palimpsest.fish
 	@echo "Kept: $(SYSCONFDIR)/palimpsest/palimpsest.toml, $(SYSCONFDIR)/logrotate.d/palimpsest, the system user"
 	@echo "palimpsest (it owns the evidence), and the state folder and deletion log (/var/lib/palimpsest):"
 	@echo "remove them yourself if you mean to."

@@ -38,7 +38,8 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
-        // zlib: each WARC record of the evidence files is its own gzip member.
+        // zlib: the gzip members of the WARC evidence files, and deletion logs that logrotate
+        // compressed (`deletions.jsonl.2.gz`).
         .systemLibrary(
             name: "CZlib",
             pkgConfig: "zlib",

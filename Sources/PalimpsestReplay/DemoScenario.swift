@@ -62,12 +62,20 @@ public struct DemoScenario: Sendable {
     }
 
     /// The config text for the scenario's three accounts, served by `server`.
-    public func configText(server: URL, stateDirectory: URL, deletionLog: URL) -> String {
+    /// - Parameters:
+    ///   - server: The replay server's base URL.
+    ///   - stateDirectory: `state_dir` as written; relative paths resolve against the config
+    ///     file's folder, so the default keeps the demo's files beside its config.
+    ///   - deletionLog: `deletion_log` as written, relative like `stateDirectory`.
+    public func configText(server: URL, stateDirectory: String = "state", deletionLog: String = "deletions.jsonl")
+        -> String
+    {
         """
         # Written by `palimpsest demo`: three accounts replayed from recorded real responses on \(server.absoluteString)
+        # Relative paths resolve against this file's folder: a copy of the folder is a demo of its own.
         [daemon]
-        state_dir = "\(stateDirectory.path)"
-        deletion_log = "\(deletionLog.path)"
+        state_dir = "\(stateDirectory)"
+        deletion_log = "\(deletionLog)"
         interval = "10m"
         confirm_polls = 2
         confirm_min_age = "20m"

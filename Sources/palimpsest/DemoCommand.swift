@@ -44,12 +44,9 @@ struct DemoCommand: AsyncParsableCommand {
         try await server.start()
         let scenario = DemoScenario(fixtures: fixtures)
         let configURL = stateRoot.appendingPathComponent("palimpsest.toml")
-        let logURL = stateRoot.appendingPathComponent("deletions.jsonl")
-        try Data(
-            scenario.configText(
-                server: server.baseURL, stateDirectory: stateRoot.appendingPathComponent("state"), deletionLog: logURL
-            ).utf8
-        ).write(to: configURL)
+        // Relative paths: they resolve against the config's folder, so a copied demo folder is a
+        // demo of its own and never writes into the original.
+        try Data(scenario.configText(server: server.baseURL).utf8).write(to: configURL)
         let config = try ConfigLoader.load(from: configURL)
         let runtime = try MonitorRuntime(config: config, logger: logger)
         printLine("Palimpsest demo: replaying recorded real responses from \(server.baseURL.absoluteString)")
@@ -62,7 +59,9 @@ struct DemoCommand: AsyncParsableCommand {
             for result in await cycle.run(config.accounts, at: time) {
                 switch result {
                 case .polled(let report):
-                    printLine("  \(report.account.displayName): \(report.record.outcome): \(report.record.detail); \(report.events.count) event(s) logged")
+                    printLine(
+                        "  \(report.account.displayName): \(report.record.outcome): \(report.record.detail); "
+                            + "\(Plural.count(report.events.count, "event")) logged")
                 case .fault(let account, let error):
                     printLine("  \(account.displayName): poll could not run: \(error)")
                 }
@@ -74,7 +73,7 @@ struct DemoCommand: AsyncParsableCommand {
 
             Done. Config: \(configURL.path)
                   State:  \(config.daemon.stateDirectory.path)  (snapshots, post archive, raw evidence)
-                  Log:    \(logURL.path)
+                  Log:    \(config.daemon.deletionLog.path)
             Read it:      palimpsest tail --config \(configURL.path)
             """)
     }

@@ -93,7 +93,8 @@ struct DigestCommand: AsyncParsableCommand {
             : "\(totals.count(.deleted)) deleted, \(totals.count(.altered)) altered, "
                 + "\(totals.count(.restored)) restored"
         printLine(
-            "Digest \(week) (\(output.digest.timeZone)): \(findings); \(totals.accountsWatched) accounts watched."
+            "Digest \(week) (\(output.digest.timeZone)): \(findings); "
+                + "\(Plural.count(totals.accountsWatched, "account")) watched."
         )
         printLine("Written to \(job.folder.path)/")
         for url in output.written { printLine("  \(url.lastPathComponent)") }

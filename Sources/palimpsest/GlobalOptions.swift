@@ -57,6 +57,46 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// What a read-only command (`status`, `tail`) uses when the config file on disk is invalid:
+    /// the daemon's running config, and why the file was refused.
+    struct RunningConfigFallback {
+        /// The daemon's last accepted config, from `state_dir`.
+        var record: RunningConfig
+        /// The problems of the file on disk, one line each.
+        var problems: [String]
+
+        /// `2 problems, first: …`.
+        var summary: String {
+            "\(Plural.count(self.problems.count, "problem")), first: \(self.problems.first ?? "?")"
+        }
+    }
+
+    /// Loads the config like ``loadConfig()``; when the file is invalid but a daemon keeps its
+    /// running config for this file in `state_dir` (``RunningConfig``), returns that config instead,
+    /// after saying so on stderr, so read-only commands still show what the daemon runs. Without
+    /// one it prints every problem and exits 78 (EX_CONFIG).
+    func loadConfigOrRunningConfig(command: String) throws -> (PalimpsestConfig, RunningConfigFallback?) {
+        do {
+            var config = try ConfigLoader.load(from: self.configURL)
+            if let shard = self.shardOverride { config.daemon.shard = shard }
+            return (config, nil)
+        } catch {
+            guard let (record, running) = RunningConfig.fallback(for: self.configURL) else {
+                printError("\(error)")
+                throw ExitCode(78)
+            }
+            var config = running
+            if let shard = self.shardOverride { config.daemon.shard = shard }
+            let fallback = RunningConfigFallback(record: record, problems: error.errors.map(\.description))
+            printError(
+                "palimpsest \(command): \(self.configURL.path) is invalid (\(fallback.summary)); using the config the "
+                    + "daemon runs, accepted \(RFC3339.string(from: record.acceptedAt)) and kept in "
+                    + "\(config.daemon.stateDirectory.path)/\(RunningConfig.fileName). Fix the file "
+                    + "(palimpsest check-config lists every problem), then reload the daemon.")
+            return (config, fallback)
+        }
+    }
+
     /// Sets up swift-log once for this process: plain lines on stderr.
     func bootstrapLogging() -> Logger {
         OperatorLogging.bootstrap(level: Logger.Level(rawValue: self.logLevel.lowercased()) ?? .info)
@@ -64,12 +104,20 @@ struct GlobalOptions: ParsableArguments {
     }
 }
 
-/// Writes one line to stdout at once (unbuffered: `tail --follow` output must not wait).
+/// Writes one line to stdout at once (unbuffered: `tail --follow` output must not wait), without
+/// the control and bidirectional characters a terminal would obey (``TerminalText/safe(_:)``: one
+/// sanitiser for every command's readable output; names and texts from accounts pass through it).
 func printLine(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    FileHandle.standardOutput.write(Data((TerminalText.safe(line) + "\n").utf8))
 }
 
-/// Writes one line to stderr.
+/// Writes one JSON document or JSON line to stdout as it is (`--json`: JSON escapes control
+/// characters itself, and `jq` users need the exact text).
+func printJSON(_ json: String) {
+    FileHandle.standardOutput.write(Data((json + "\n").utf8))
+}
+
+/// Writes one line to stderr, sanitised like ``printLine(_:)``.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.safe(message) + "\n").utf8))
 }

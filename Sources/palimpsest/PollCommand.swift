@@ -66,7 +66,10 @@ struct PollCommand: AsyncParsableCommand {
         for result in results {
             switch result {
             case .polled(let report):
-                print("\(report.account.displayName): \(report.record.outcome): \(report.record.detail); \(report.events.count) events")
+                let name = TerminalText.singleLine(report.account.displayName)
+                let events = Plural.count(report.events.count, "event")
+                let detail = TerminalText.singleLine(report.record.detail)
+                printLine("\(name): \(report.record.outcome): \(detail); \(events)")
                 for event in report.events { printLine("  " + formatter.format(event)) }
             case .fault(_, let error as PollWriteError):
                 // The message names the account.
@@ -74,7 +77,7 @@ struct PollCommand: AsyncParsableCommand {
                 printError("\(error)")
             case .fault(let account, let error):
                 faults += 1
-                printError("\(account.displayName): poll could not run: \(error)")
+                printError("\(TerminalText.singleLine(account.displayName)): poll could not run: \(error)")
             }
         }
         // A state a full disk kept in memory: one last try before this process and its memory go.

@@ -35,13 +35,16 @@ struct RunCommand: AsyncParsableCommand {
         let logger = self.options.bootstrapLogging()
         let config = try self.options.loadConfig()
         guard !config.accounts.isEmpty else {
-            printError("\(config.file.path): no [[account]] is configured; nothing to watch.")
+            printError(
+                "\(config.file.path): no [[account]] is configured; nothing to watch. Add one (every platform's keys: "
+                    + "configuration.md in /usr/local/share/doc/palimpsest), check it with `palimpsest check-config`, "
+                    + "then start again.")
             throw ExitCode(78)
         }
         guard !config.watchedAccounts.isEmpty else {
             printError(
                 "\(config.file.path): shard \(config.daemon.shard?.description ?? "") leaves this instance none of the "
-                    + "\(config.accounts.count) accounts; nothing to watch.")
+                    + "accounts (the config has \(config.accounts.count)); nothing to watch.")
             throw ExitCode(78)
         }
         let lock: StateDirectoryLock
@@ -55,7 +58,7 @@ struct RunCommand: AsyncParsableCommand {
         let runtime = try MonitorRuntime(config: config, logger: logger)
         defer { runtime.shutdown() }
         let places = "state in \(config.daemon.stateDirectory.path), log \(config.daemon.deletionLog.path)"
-        logger.info("starting: \(config.watchedAccounts.count) accounts, \(places)")
+        logger.info("starting: \(Plural.count(config.watchedAccounts.count, "account")), \(places)")
         let metrics = config.daemon.metricsListen.map { _ in DaemonMetrics() }
         let daemon = await MonitorDaemon.prepare(
             config: config, runtime: runtime, notifier: SystemdNotifier(),

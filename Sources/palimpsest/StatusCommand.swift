@@ -18,7 +18,9 @@ struct StatusCommand: AsyncParsableCommand {
             deletions of originals the account reposted, which are not its own posts, are \
             counted apart as reposts), and the \
             worst-case delay from a deletion to its log entry (interval plus confirmation by \
-            absence). `--json` prints the same as one JSON document.
+            absence). `--json` prints the same as one JSON document. When the config file is \
+            invalid (a reload was rejected), status shows the config the daemon runs, which it \
+            keeps in state_dir/running-config.json, and says so.
             """
     )
 
@@ -28,11 +30,15 @@ struct StatusCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let config = try self.options.loadConfig()
-        let report = try StatusReport.gather(config: config)
+        let (config, fallback) = try self.options.loadConfigOrRunningConfig(command: "status")
+        var report = try StatusReport.gather(config: config)
+        if let fallback {
+            report.configProblem = fallback.summary
+            report.runningConfigAcceptedAt = fallback.record.acceptedAt
+        }
         if self.json {
             let data = try JSONCoding.documentEncoder().encode(report)
-            printLine(String(decoding: data, as: UTF8.self))
+            printJSON(String(decoding: data, as: UTF8.self))
         } else {
             printLine(report.render())
         }

@@ -8,9 +8,12 @@ struct TailCommand: AsyncParsableCommand {
         abstract: "Print the deletion log, one readable line per event.",
         discussion: """
             Each line: local time, event and reason, account, post, lifetime interval and the \
-            first 80 columns of the text. `--json` prints the log's own JSON lines instead (for \
-            jq). `--follow` keeps printing new events as they are appended, like `tail -F`, and \
-            survives log rotation.
+            first 80 columns of the text. The files logrotate made of the log (deletions.jsonl.1, \
+            deletions.jsonl.2.gz, deletions.jsonl-20261101.gz, …) are read first, oldest first. \
+            `--json` prints the log's own JSON lines instead (for jq). `--follow` keeps printing \
+            new events as they are appended, like `tail -F`, and survives log rotation. When \
+            the config file is invalid (a reload was rejected), tail reads the log of the config \
+            the daemon runs (state_dir/running-config.json) and says so on stderr.
             """
     )
 
@@ -22,7 +25,13 @@ struct TailCommand: AsyncParsableCommand {
     @Flag(help: "Print the raw JSON lines.")
     var json = false
 
-    @Option(help: ArgumentHelp("Only events detected at or after this RFC 3339 time.", valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "Only events detected at or after this time.",
+            discussion:
+                "An RFC 3339 time (2026-12-05T14:00:00Z), a date (2026-12-05: from local midnight), a local time "
+                + "(2026-12-05 14:00, or 14:00 for today) or a span back from now (30m, 1h, 2d).",
+            valueName: "time"))
     var since: String?
 
     @Option(
@@ -39,7 +48,7 @@ struct TailCommand: AsyncParsableCommand {
         if let log = self.log {
             url = URL(fileURLWithPath: log)
         } else {
-            let config = try self.options.loadConfig()
+            let (config, _) = try self.options.loadConfigOrRunningConfig(command: "tail")
             url = config.daemon.deletionLog
             for account in config.accounts { if let name = account.name { names[name] = account.key.rawValue } }
             let known = Set(config.accounts.map(\.key.rawValue))
@@ -51,10 +60,11 @@ struct TailCommand: AsyncParsableCommand {
         }
         var sinceDate: Date?
         if let since = self.since {
-            guard let date = RFC3339.date(from: since) else {
-                throw ValidationError("--since: expected an RFC 3339 time such as 2026-11-29T00:00:00Z, found \"\(since)\"")
+            do {
+                sinceDate = try SinceTime.date(from: since, now: Date(), timeZone: .current)
+            } catch {
+                throw ValidationError("--since: \(error.message)")
             }
-            sinceDate = date
         }
         let keys = Set(self.accounts.map { names[$0] ?? $0 })
         let filter = { (event: Event) -> Bool in
@@ -66,21 +76,28 @@ struct TailCommand: AsyncParsableCommand {
         let encoder = JSONCoding.lineEncoder()
         let emit = { (event: Event) in
             if self.json {
-                if let data = try? encoder.encode(event) { printLine(String(decoding: data, as: UTF8.self)) }
+                if let data = try? encoder.encode(event) { printJSON(String(decoding: data, as: UTF8.self)) }
             } else {
                 printLine(formatter.format(event))
             }
         }
         if self.follow {
-            for try await event in LogFollower(url: url).events(fromStart: true) where filter(event) {
+            for try await event in LogFollower(url: url).events(fromStart: true, includingRotated: true)
+            where filter(event) {
                 emit(event)
             }
         } else {
-            guard FileManager.default.fileExists(atPath: url.path) else {
+            guard try FileManager.default.fileExists(atPath: url.path) || !DeletionLogSet.rotatedFiles(of: url).isEmpty
+            else {
                 printError("\(url.path): no deletion log yet (nothing has been found, or the daemon has not run).")
                 return
             }
-            for event in try DeletionLog.readEvents(at: url) where filter(event) { emit(event) }
+            // The log and the files logrotate made of it, oldest first.
+            let set = try DeletionLogSet.read(url: url)
+            for problem in set.problems where problem.kind == .unreadableFile {
+                printError("tail: \(problem)")
+            }
+            for event in set.events where filter(event) { emit(event) }
         }
     }
 }

@@ -42,8 +42,10 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// `file[:line[:column]]: [account #N ("name"): ][key `k`: ]message`. Inside an account the key
     /// is shown without its `account.` prefix.
+    /// Names and values quoted from the file are shown on one line without control or
+    /// bidirectional characters (``TerminalText/singleLine(_:)``).
     public var description: String {
-        var text = self.file
+        var text = TerminalText.singleLine(self.file)
         if let line = self.line {
             text += ":\(line)"
             if let column = self.column { text += ":\(column)" }
@@ -51,13 +53,13 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         text += ": "
         if let index = self.accountIndex {
             text += "account #\(index)"
-            if let name = self.accountName { text += " (\"\(name)\")" }
+            if let name = self.accountName { text += " (\"\(TerminalText.singleLine(name))\")" }
             text += ": "
         }
         if var key = self.key {
             if self.accountIndex != nil, key.hasPrefix("account.") { key.removeFirst("account.".count) }
             text += "key `\(key)`: "
         }
-        return text + self.message
+        return text + TerminalText.singleLine(self.message)
     }
 }

@@ -29,6 +29,47 @@ public enum ConfigLoader {
         return URL(fileURLWithPath: path).standardizedFileURL
     }
 
+    /// Where the config file at `url` puts `state_dir`, read as leniently as possible, for when the
+    /// file does not load (`status` and `tail` then look there for the daemon's running config):
+    /// `[daemon] state_dir` from the TOML when it parses, else from a `state_dir = "…"` line of
+    /// the `[daemon]` table, else the default `/var/lib/palimpsest`. A relative path resolves
+    /// against the file's folder, as in a valid config.
+    /// - Parameter url: The config file (maybe invalid, maybe missing).
+    /// - Returns: The state folder the file most likely names.
+    public static func stateDirectoryHint(for url: URL) -> URL {
+        let file = url.absoluteURL.standardizedFileURL
+        let folder = file.deletingLastPathComponent()
+        func resolve(_ path: String) -> URL {
+            (path.hasPrefix("/") ? URL(fileURLWithPath: path) : folder.appendingPathComponent(path))
+                .standardizedFileURL
+        }
+        let fallback = DaemonSettings.defaultStateDirectory.standardizedFileURL
+        guard let data = try? Data(contentsOf: file), let text = String(data: data, encoding: .utf8) else {
+            return fallback
+        }
+        if let root = try? TOMLTable(string: text) {
+            if let path = root["daemon"]?.table?["state_dir"]?.string, !path.isEmpty { return resolve(path) }
+            return fallback
+        }
+        var table = ""
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix("[") {
+                table = trimmed.trimmingCharacters(in: CharacterSet(charactersIn: "[] \t"))
+                continue
+            }
+            guard table == "daemon", trimmed.hasPrefix("state_dir") else { continue }
+            let value = trimmed.dropFirst("state_dir".count).drop { $0 == " " || $0 == "\t" }
+            guard value.first == "=" else { continue }
+            let quoted = value.dropFirst().trimmingCharacters(in: .whitespaces)
+            guard let quote = quoted.first, quote == "\"" || quote == "'" else { continue }
+            let body = quoted.dropFirst()
+            guard let end = body.firstIndex(of: quote), end > body.startIndex else { continue }
+            return resolve(String(body[..<end]))
+        }
+        return fallback
+    }
+
     /// Reads and validates the config file at `url`.
     ///
     /// - Parameter url: The config file (see ``resolvePath(explicit:environment:)``).
@@ -44,8 +85,9 @@ public enum ConfigLoader {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file.path, isDirectory: &isDirectory) else {
             throw failure(
-                "no such file; create it (Config/palimpsest.toml in the source tree is a commented example), "
-                    + "or name another file with --config PATH or $\(Self.environmentVariable)"
+                "no such file; create it (a commented example of every key is /etc/palimpsest/palimpsest.toml.example "
+                    + "after `make install`, Config/palimpsest.toml in the source tree), or name another file with "
+                    + "--config PATH or $\(Self.environmentVariable)"
             )
         }
         guard !isDirectory.boolValue else {
@@ -106,7 +148,8 @@ public enum ConfigLoader {
             ])
         }
         var reader = ConfigReader(file: file, sourceMap: ConfigSourceMap(text: text))
-        let config = reader.read(root)
+        var config = reader.read(root)
+        config.sourceText = text
         guard reader.errors.isEmpty else {
             // Stable sort: file order, problems without a line last.
             let sorted = reader.errors.enumerated().sorted { a, b in

@@ -320,8 +320,10 @@ struct ConfigReader {
         settings.deletionLog =
             self.readPath(table, "deletion_log", isDirectory: false, in: scope)
             ?? settings.stateDirectory.appendingPathComponent(DaemonSettings.defaultDeletionLogName)
-        let minimumInterval = DaemonSettings.minimumInterval
-        if let value = self.readDuration(table, "interval", minimum: minimumInterval, in: scope) {
+        if let value = self.readDuration(
+            table, "interval", minimum: DaemonSettings.minimumInterval, maximum: DaemonSettings.maximumInterval,
+            in: scope)
+        {
             settings.interval = value
         }
         if let value = self.readFraction(table, "jitter", range: DaemonSettings.jitterRange, in: scope) {
@@ -432,7 +434,9 @@ struct ConfigReader {
             self.report("expected a non-empty name, or no `name` key", key: "name", in: scope)
         }
         let interval =
-            self.readDuration(table, "interval", minimum: DaemonSettings.minimumInterval, in: scope) ?? daemon.interval
+            self.readDuration(
+                table, "interval", minimum: DaemonSettings.minimumInterval, maximum: DaemonSettings.maximumInterval,
+                in: scope) ?? daemon.interval
         let proxy = self.readProxy(table, in: scope)
         let headers = self.readHeaders(table, in: scope)
         let maxItems =
@@ -713,6 +717,7 @@ struct ConfigReader {
         _ table: TOMLTable,
         _ key: String,
         minimum: TimeInterval,
+        maximum: TimeInterval? = nil,
         in scope: Scope
     ) -> TimeInterval? {
         guard let value = table[key] else { return nil }
@@ -730,8 +735,21 @@ struct ConfigReader {
                 self.report(error.message, key: key, in: scope)
                 return nil
             }
+        } else if let fraction = value.double {
+            self.report(
+                "expected \(DurationParser.expectation), found a floating-point number (\(fraction)); fractions are "
+                    + "not accepted: \(DurationParser.wholeUnitsAdvice(seconds: fraction, written: "\(fraction)"))",
+                key: key, in: scope)
+            return nil
         } else {
             self.report("expected \(DurationParser.expectation), found \(Self.describe(value))", key: key, in: scope)
+            return nil
+        }
+        if let maximum, !(minimum...maximum).contains(seconds) {
+            self.report(
+                "expected a duration from \(DurationParser.string(from: minimum)) to "
+                    + "\(DurationParser.string(from: maximum)), found \(DurationParser.string(from: seconds))",
+                key: key, in: scope)
             return nil
         }
         guard seconds >= minimum else {

@@ -12,14 +12,14 @@ public enum ConfigSummary {
     public static func describe(_ config: PalimpsestConfig) -> String {
         let daemon = config.daemon
         var lines: [String] = []
-        lines.append("Config file: \(config.file.path)")
+        lines.append("Config file: \(TerminalText.singleLine(config.file.path))")
         lines.append("")
         lines.append("Daemon:")
         var daemonRows: [(String, String)] = [
             ("state_dir", daemon.stateDirectory.path),
             ("deletion_log", daemon.deletionLog.path),
             ("interval", "\(DurationParser.string(from: daemon.interval)) ± \(Self.percent(daemon.jitter)) jitter"),
-            ("concurrency", "\(daemon.concurrency) requests, \(daemon.perHostConcurrency) per host"),
+            ("concurrency", "\(Plural.count(daemon.concurrency, "request")), \(daemon.perHostConcurrency) per host"),
             (
                 "timeout",
                 "\(DurationParser.string(from: daemon.timeout)) "
@@ -35,10 +35,10 @@ public enum ConfigSummary {
             ),
             (
                 "probe_attempts",
-                "\(daemon.probeAttempts) inconclusive probe answers, then absence may confirm"
+                "\(Plural.count(daemon.probeAttempts, "inconclusive probe answer")), then absence may confirm"
             ),
-            ("snapshot_retention", "\(daemon.snapshotRetention) snapshots per account"),
-            ("max_items", "\(daemon.maxItems) posts per poll of an account (the newest)"),
+            ("snapshot_retention", "\(Plural.count(daemon.snapshotRetention, "snapshot")) per account"),
+            ("max_items", "\(Plural.count(daemon.maxItems, "post")) per poll of an account (the newest)"),
             ("event_text_limit", "\(ByteSizeParser.string(from: daemon.eventTextLimit)) per text field of an event"),
         ]
         if let address = daemon.metricsListen {
@@ -47,7 +47,11 @@ public enum ConfigSummary {
         }
         if let shard = daemon.shard {
             daemonRows.append(
-                ("shard", "\(shard) (this instance watches \(config.watchedAccounts.count) of \(config.accounts.count) accounts)"))
+                (
+                    "shard",
+                    "\(shard) (this instance watches \(config.watchedAccounts.count) of "
+                        + "\(Plural.count(config.accounts.count, "account")))"
+                ))
         }
         lines += Self.table(daemonRows, indent: "  ")
         lines.append("")
@@ -74,12 +78,15 @@ public enum ConfigSummary {
         lines += Self.table(digestRows, indent: "  ")
         lines.append("")
         switch config.accounts.count {
-        case 0: lines.append("Accounts: none (add [[account]] tables to watch something)")
+        case 0:
+            lines.append(
+                "Accounts: none. The file is valid, but `palimpsest run` refuses to start (exit status 78) until "
+                    + "an [[account]] table is added: a daemon watching nothing would look healthy.")
         case 1: lines.append("Accounts (1):")
         case let count: lines.append("Accounts (\(count)):")
         }
         for (offset, account) in config.accounts.enumerated() {
-            lines.append("  #\(offset + 1) \(account.key)")
+            lines.append("  #\(offset + 1) \(TerminalText.singleLine(account.key.rawValue))")
             var rows: [(String, String)] = []
             if let name = account.name { rows.append(("name", name)) }
             rows.append(("platform", account.platform.rawValue))
@@ -132,10 +139,12 @@ public enum ConfigSummary {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Rows `key  value`, aligned; each value on one line without control or bidirectional
+    /// characters (names and values come from the file).
     private static func table(_ rows: [(String, String)], indent: String) -> [String] {
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { key, value in
-            indent + key + String(repeating: " ", count: width - key.count + 2) + value
+            indent + key + String(repeating: " ", count: width - key.count + 2) + TerminalText.singleLine(value)
         }
     }
 

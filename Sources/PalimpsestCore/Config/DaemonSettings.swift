@@ -8,9 +8,15 @@ public struct DaemonSettings: Sendable, Hashable {
     /// The file name of the default `deletion_log` inside `state_dir`.
     public static let defaultDeletionLogName = "deletions.jsonl"
     /// The default `user_agent`.
-    public static let defaultUserAgent = "Palimpsest/0.1 (deletion monitor)"
+    public static let defaultUserAgent = "Palimpsest/\(PalimpsestVersion.current) (deletion monitor)"
     /// The smallest `interval` (and per-account `interval`) accepted, in seconds.
     public static let minimumInterval: TimeInterval = 30
+    /// The largest `interval` (and per-account `interval`) accepted, in seconds: 7 days. An account
+    /// polled less often than weekly would miss most deletions (about 90 % of censored Weibo posts
+    /// go within a day, Zhu et al., USENIX Security 2013) and leave every week's digest unobserved.
+    public static let maximumInterval: TimeInterval = 7 * 86_400
+    /// The default `jitter`: 0.1 (±10 %).
+    public static let defaultJitter = 0.1
     /// The accepted range of `jitter`, as a fraction of the interval.
     public static let jitterRange: ClosedRange<Double> = 0...0.5
 
@@ -21,7 +27,7 @@ public struct DaemonSettings: Sendable, Hashable {
     /// path resolves against the config file's folder.
     public var deletionLog: URL
     /// `interval`: seconds between two polls of an account, before jitter. Default 600 (10 min),
-    /// at least ``minimumInterval``. Accounts may override it.
+    /// from ``minimumInterval`` to ``maximumInterval``. Accounts may override it.
     public var interval: TimeInterval
     /// `jitter`: each wait is the interval times a random factor in `1 ± jitter`, so polls of many
     /// accounts spread out. A fraction in `0...0.5`; default 0.1.
@@ -85,7 +91,7 @@ public struct DaemonSettings: Sendable, Hashable {
         self.stateDirectory = Self.defaultStateDirectory
         self.deletionLog = Self.defaultStateDirectory.appendingPathComponent(Self.defaultDeletionLogName)
         self.interval = 600
-        self.jitter = 0.1
+        self.jitter = Self.defaultJitter
         self.concurrency = 64
         self.perHostConcurrency = 4
         self.timeout = 30

@@ -22,8 +22,9 @@ public enum DurationParser {
     /// - Parameter text: The duration as written in the config, e.g. `"1h30m"` or `"45"`.
     /// - Returns: The duration in seconds (`"500ms"` gives `0.5`). Zero (`"0"`, `"0s"`) is
     ///   returned as `0`; callers that need a positive value check that themselves.
-    /// - Throws: ``ConfigValueError`` when `text` is empty, negative, has an unknown or repeated
-    ///   unit, has units out of order, or is too large to represent.
+    /// - Throws: ``ConfigValueError`` when `text` is empty, negative, has a fraction (`"1.5h"`: the
+    ///   message gives the whole-unit form, `"1h30m"` or `"90m"`), has an unknown or repeated unit,
+    ///   has units out of order, or is too large to represent.
     public static func seconds(from text: String) throws(ConfigValueError) -> TimeInterval {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else {
@@ -38,6 +39,14 @@ public enum DurationParser {
                 throw ConfigValueError(text: text, message: "duration \"\(text)\" is too large")
             }
             return TimeInterval(seconds)
+        }
+
+        if let fraction = Self.fractionalSeconds(trimmed) {
+            throw ConfigValueError(
+                text: text,
+                message: "fractions are not accepted, found \"\(text)\"; "
+                    + Self.wholeUnitsAdvice(seconds: fraction, written: text)
+            )
         }
 
         var scalars = Substring(trimmed)
@@ -81,6 +90,43 @@ public enum DurationParser {
             totalMilliseconds = sum
         }
         return TimeInterval(totalMilliseconds) / 1_000
+    }
+
+    /// The seconds `text` would mean if fractions were allowed (`"1.5h"` → 5400), or `nil` when
+    /// it has no fraction or is not of that form (`<number>.<digits><unit>`, parts largest first).
+    static func fractionalSeconds(_ text: String) -> TimeInterval? {
+        guard text.contains(where: { $0 == "." || $0 == "," }) else { return nil }
+        var rest = Substring(text)
+        var total: TimeInterval = 0
+        while !rest.isEmpty {
+            let number = rest.prefix { ($0.isASCII && $0.isNumber) || $0 == "." || $0 == "," }
+            guard !number.isEmpty, let value = Double(number.replacingOccurrences(of: ",", with: ".")) else {
+                return nil
+            }
+            rest = rest.dropFirst(number.count)
+            let letters = rest.prefix { $0.isASCII && $0.isLetter }
+            rest = rest.dropFirst(letters.count).drop { $0 == " " }
+            guard let unit = self.units.first(where: { $0.symbol == letters }) else { return nil }
+            total += value * Double(unit.milliseconds) / 1_000
+        }
+        return total
+    }
+
+    /// How to write `seconds` in whole units, for a message about a fraction: `write "1.5h" as
+    /// "1h30m" or "90m"` (the second form in the largest unit that holds it whole, when different).
+    static func wholeUnitsAdvice(seconds: TimeInterval, written: String) -> String {
+        let milliseconds = Int((seconds * 1_000).rounded())
+        guard milliseconds > 0 else { return "write whole numbers with a unit, e.g. \"90m\" or \"1h30m\"" }
+        let exact = Self.string(from: seconds)
+        var forms = [exact]
+        if let single = self.units.first(where: {
+            milliseconds % $0.milliseconds == 0 && milliseconds >= $0.milliseconds
+        }) {
+            let form = "\(milliseconds / single.milliseconds)\(single.symbol)"
+            if form != exact { forms.append(form) }
+        }
+        let rounded = Double(milliseconds) / 1_000 != seconds ? " (rounded to the millisecond)" : ""
+        return "write \"\(written)\" as " + forms.map { "\"\($0)\"" }.joined(separator: " or ") + rounded
     }
 
     /// Formats seconds the way the config writes them, largest unit first: `5400` gives `"1h30m"`,

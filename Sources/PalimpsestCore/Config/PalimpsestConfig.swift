@@ -14,6 +14,9 @@ public struct PalimpsestConfig: Sendable, Hashable {
     public var accounts: [Account]
     /// The `[digest]` table (with `[digest.smtp]`), with defaults for absent keys.
     public var digest: DigestSettings
+    /// The TOML text this was read from (set by ``ConfigLoader``; `nil` for a config built in
+    /// code). The daemon keeps it in `state_dir` as its running config (``RunningConfig``).
+    public var sourceText: String?
 
     /// Creates a config from already validated parts (tests and tools; the daemon uses
     /// ``ConfigLoader``).

@@ -448,7 +448,7 @@ extension Confirmer {
             if afterProbes {
                 let since = record.firstInconclusiveProbe.map { RFC3339.string(from: $0) } ?? "?"
                 detail +=
-                    "; its probe answered nothing conclusive \(record.inconclusiveProbes) times since \(since)"
+                    "; its probe answered nothing conclusive \(Plural.times(record.inconclusiveProbes)) since \(since)"
                     + (record.lastProbeDetail.map { " (last: \($0))" } ?? "")
                 evidence = record.probeEvidence + evidence
             }

@@ -125,9 +125,9 @@ enum DetectionEvents {
         switch confirmedBy {
         case .probe: detail += "; its probe answered that it exists"
         case .listing, .absence:
-            detail += " in \(restore.listedPolls) consecutive fresh snapshots"
+            detail += " in \(Plural.count(restore.listedPolls, "consecutive fresh snapshot"))"
             if restore.inconclusiveProbes > 0 {
-                detail += " (its probe answered nothing conclusive \(restore.inconclusiveProbes) times)"
+                detail += " (its probe answered nothing conclusive \(Plural.times(restore.inconclusiveProbes)))"
             }
         }
         event.detail = detail

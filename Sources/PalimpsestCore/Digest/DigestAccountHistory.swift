@@ -10,15 +10,20 @@ public struct DigestAccountHistory: Sendable, Hashable {
     public var lastPollAt: Date?
     /// The status of each evidence body checked, by SHA-256.
     public var evidence: [String: DigestEntry.EvidenceStatus]
+    /// The stretches in which the account was polled without a gap (`state.json` `poll_spans`),
+    /// oldest first; `nil` for a state written before they were kept.
+    public var pollSpans: [PollSpan]?
 
     /// Creates a history; everything defaults to unknown.
     public init(
         versions: [ArchivedPostVersion] = [],
         lastPollAt: Date? = nil,
-        evidence: [String: DigestEntry.EvidenceStatus] = [:]
+        evidence: [String: DigestEntry.EvidenceStatus] = [:],
+        pollSpans: [PollSpan]? = nil
     ) {
         self.versions = versions
         self.lastPollAt = lastPollAt
         self.evidence = evidence
+        self.pollSpans = pollSpans
     }
 }

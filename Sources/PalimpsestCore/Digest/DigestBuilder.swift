@@ -131,7 +131,10 @@ public struct DigestBuilder: Sendable {
                     lastHash: log.lastHash,
                     skippedLines: log.skippedLines,
                     chainProblems: log.chainProblems,
-                    chainBreaks: log.chainBreaks
+                    chainBreaks: log.chainBreaks,
+                    files: log.files,
+                    firstSeq: log.firstSeq,
+                    startsFromGenesis: log.startsFromGenesis
                 )
             },
             totals: Self.totals(sections),
@@ -164,8 +167,8 @@ public struct DigestBuilder: Sendable {
 
     // MARK: Coverage
 
-    /// Coverage of one account in the week: watched from the first to the last known poll, minus
-    /// blind spans.
+    /// Coverage of one account in the week: watched inside its poll spans (and, before the state
+    /// kept them or without a state, from the first to the last known poll), minus blind spans.
     static func coverage(
         events: [Event],
         history: DigestAccountHistory?,
@@ -185,8 +188,19 @@ public struct DigestBuilder: Sendable {
             times += history.versions.map(\.firstSeen)
             if let last = history.lastPollAt { times.append(last) }
         }
-        let watchedFrom = times.min()
-        let watchedTo = times.max()
+        // What counts as watched: the poll spans; before the first of them (a state written before
+        // they were kept) or without them, from the first to the last poll known.
+        let pollSpans = (history?.pollSpans ?? []).sorted { $0.from < $1.from }
+        var watched: [(Date, Date)] = pollSpans.map { ($0.from, $0.to) }
+        var watchedFrom = times.min()
+        var watchedTo = times.max()
+        if let first = pollSpans.first, let last = pollSpans.last {
+            if let known = watchedFrom, known < first.from { watched.append((known, first.from)) }
+            watchedFrom = min(watchedFrom ?? first.from, first.from)
+            watchedTo = max(watchedTo ?? last.to, last.to)
+        } else if let from = watchedFrom, let to = watchedTo {
+            watched = [(from, to)]
+        }
 
         // One span per start: the closing event (with `to`) wins over the opening one.
         var spans: [Date: BlindSpan] = [:]
@@ -201,16 +215,18 @@ public struct DigestBuilder: Sendable {
 
         let expected = max(0, Int(expectedEnd.timeIntervalSince(week.start).rounded()))
         var observed = 0
-        if let watchedFrom, let watchedTo {
-            let start = max(week.start, watchedFrom)
-            let end = min(expectedEnd, watchedTo)
-            if start < end {
-                let blind = Self.unionLength(
-                    overlapping.map { ($0.from, $0.to ?? .distantFuture) },
-                    within: (start, end)
-                )
-                observed = max(0, Int((end.timeIntervalSince(start) - blind).rounded()))
-            }
+        if week.start < expectedEnd {
+            // Watched and not blind: |W| − |W ∩ B| = |W ∪ B| − |B|, all inside the week so far.
+            let bounds = (week.start, expectedEnd)
+            let blind = overlapping.map { ($0.from, $0.to ?? .distantFuture) }
+            let either = Self.unionLength(watched + blind, within: bounds)
+            observed = max(0, Int((either - Self.unionLength(blind, within: bounds)).rounded()))
+        }
+        // The gaps between poll spans: time nobody looked.
+        let gaps = zip(pollSpans, pollSpans.dropFirst()).compactMap { before, after -> DigestCoverage.Gap? in
+            guard before.to < after.from, before.to < expectedEnd, after.from > week.start else { return nil }
+            let seconds = Self.unionLength([(before.to, after.from)], within: (week.start, expectedEnd))
+            return DigestCoverage.Gap(from: before.to, to: after.from, secondsInWeek: Int(seconds.rounded()))
         }
         let listed = overlapping.map { span in
             DigestCoverage.BlindSpan(
@@ -230,7 +246,8 @@ public struct DigestBuilder: Sendable {
             observedSeconds: min(observed, expected),
             watchedFrom: watchedFrom,
             watchedTo: watchedTo,
-            blindSpans: listed
+            blindSpans: listed,
+            unobserved: gaps
         )
     }
 

@@ -2,11 +2,37 @@ public import Foundation
 
 /// How much of the week the monitor could see one account.
 ///
-/// The account counts as observed from the first to the last poll known for it (the earliest and
-/// latest times in the post archive, `state.json`'s last poll and the account's events), minus the
-/// blind spans its `blind` events record. A stopped daemon leaves no `blind` event: such a gap
-/// counts as observed when polls are known on both sides of it (see `docs/digest.md`).
+/// The account counts as observed while it was polled: inside the poll spans of its state
+/// (``PollSpan``: polls no further apart than twice its interval with the most jitter), minus the
+/// blind spans its `blind` events record. A gap between two polls longer than that (the daemon was
+/// stopped, the machine was down) is unobserved and listed in ``unobserved``. For the time before
+/// the state kept poll spans (and without a state folder), the account counts as observed from the
+/// first to the last poll known for it (the earliest and latest times in the post archive,
+/// `state.json`'s last poll and the account's events), as before (see `docs/digest.md`).
 public struct DigestCoverage: Sendable, Hashable, Encodable {
+    /// A stretch of the week in which the account was not polled at all: a gap between two polls
+    /// longer than twice its interval with the most jitter.
+    public struct Gap: Sendable, Hashable, Encodable {
+        /// The last poll before the gap, UTC (may lie before the week).
+        public var from: Date
+        /// The first poll after it, UTC (may lie after the week).
+        public var to: Date
+        /// Seconds of the gap inside the week (up to the digest's time).
+        public var secondsInWeek: Int
+
+        /// Creates a gap.
+        public init(from: Date, to: Date, secondsInWeek: Int) {
+            self.from = from
+            self.to = to
+            self.secondsInWeek = secondsInWeek
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case from, to
+            case secondsInWeek = "seconds_in_week"
+        }
+    }
+
     /// A blind span that overlaps the week.
     public struct BlindSpan: Sendable, Hashable, Encodable {
         /// The first failed poll, UTC (may lie before the week).
@@ -59,6 +85,8 @@ public struct DigestCoverage: Sendable, Hashable, Encodable {
     public var watchedTo: Date?
     /// The blind spans that overlap the week, oldest first.
     public var blindSpans: [BlindSpan]
+    /// The gaps between polls that overlap the week, oldest first (empty without poll spans).
+    public var unobserved: [Gap]
 
     /// Creates a coverage record.
     public init(
@@ -66,13 +94,15 @@ public struct DigestCoverage: Sendable, Hashable, Encodable {
         observedSeconds: Int,
         watchedFrom: Date?,
         watchedTo: Date?,
-        blindSpans: [BlindSpan]
+        blindSpans: [BlindSpan],
+        unobserved: [Gap] = []
     ) {
         self.expectedSeconds = expectedSeconds
         self.observedSeconds = observedSeconds
         self.watchedFrom = watchedFrom
         self.watchedTo = watchedTo
         self.blindSpans = blindSpans
+        self.unobserved = unobserved
     }
 
     /// The observed share of the week, 0 to 1 (0 for an empty week).
@@ -88,6 +118,7 @@ public struct DigestCoverage: Sendable, Hashable, Encodable {
         try container.encodeIfPresent(self.watchedFrom, forKey: .watchedFrom)
         try container.encodeIfPresent(self.watchedTo, forKey: .watchedTo)
         try container.encode(self.blindSpans, forKey: .blindSpans)
+        try container.encode(self.unobserved, forKey: .unobserved)
         // Four decimals, so the number reads the same on every machine.
         try container.encode((self.share * 10_000).rounded() / 10_000, forKey: .share)
     }
@@ -99,5 +130,6 @@ public struct DigestCoverage: Sendable, Hashable, Encodable {
         case watchedFrom = "watched_from"
         case watchedTo = "watched_to"
         case blindSpans = "blind_spans"
+        case unobserved = "unobserved_gaps"
     }
 }

@@ -46,6 +46,18 @@ enum DigestFormat {
         EventLineFormatter.range(interval)
     }
 
+    /// Where a restored post's gone-for interval comes from, in observed polls: "vanished between
+    /// <last seen>, the last poll that saw it, and <first missing>, the first that missed it; listed
+    /// again by <detected>". `nil` when the event lacks those times or they are out of order (a
+    /// log written by hand).
+    static func goneBetween(_ event: Event, time: (Date) -> String) -> String? {
+        guard event.event == .restored, let lastSeen = event.lastSeen, let firstMissing = event.firstMissing,
+            lastSeen < firstMissing, firstMissing <= event.detectedAt
+        else { return nil }
+        return "vanished between \(time(lastSeen)), the last poll that saw it, and \(time(firstMissing)), the first "
+            + "that missed it; listed again by \(time(event.detectedAt))"
+    }
+
     /// `6h`, `2d3h`: a length of time rounded down.
     static func duration(_ seconds: Int) -> String {
         EventLineFormatter.duration(seconds, roundingUp: false)
@@ -64,7 +76,7 @@ enum DigestFormat {
 
     /// `1 deleted post`, `2 deleted posts`.
     static func count(_ value: Int, _ singular: String, _ plural: String) -> String {
-        "\(value) \(value == 1 ? singular : plural)"
+        Plural.count(value, singular, plural)
     }
 
     /// Untrusted text made safe to show: characters that would reorder the text around them
@@ -103,13 +115,15 @@ enum DigestFormat {
         )
     }
 
-    /// True for the scalars ``visible(_:)`` replaces.
+    /// True for the scalars ``visible(_:)`` replaces: from the one table of hidden characters
+    /// (``TerminalText/hiddenKind(of:)``) the control characters but line feed and tab, the
+    /// reordering controls and the byte-order mark. Direction marks (U+200E, U+200F, U+061C) stay:
+    /// right-to-left text uses them, and the digest isolates every text (`dir="auto"`, `<bdi>`).
     static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x09, 0x0A: return false
-        case 0x00...0x1F, 0x7F...0x9F: return true
-        case 0x202A...0x202E, 0x2066...0x2069, 0xFEFF: return true
-        default: return false
+        if scalar == "\t" || scalar == "\n" { return false }
+        switch TerminalText.hiddenKind(of: scalar) {
+        case .control?, .reordering?, .byteOrderMark?: return true
+        case .directionMark?, nil: return false
         }
     }
 

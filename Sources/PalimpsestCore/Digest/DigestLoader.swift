@@ -1,5 +1,13 @@
 public import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Reads what a digest is made from: the deletion logs and, from the state folder, the post
 /// archive, the last poll and the evidence files of each account. Nothing is written and nothing
 /// is locked, so it runs safely beside the daemon: a log line or archive line being appended is
@@ -7,8 +15,9 @@ public import Foundation
 ///
 /// Calls block on the disk: call them through ``BlockingIO/run(_:)`` from async code.
 public enum DigestLoader {
-    /// Builds the digest of `week` for `config`: reads `[daemon] deletion_log` and `[digest] logs`,
-    /// and the state folder for every account of the digest.
+    /// Builds the digest of `week` for `config`: reads `[daemon] deletion_log` and `[digest] logs`
+    /// (globs expanded), each with its rotated files (``DeletionLogSet``), and the state folder for
+    /// every account of the digest.
     /// - Parameters:
     ///   - config: The loaded config.
     ///   - week: The ISO week.
@@ -16,7 +25,8 @@ public enum DigestLoader {
     ///   - now: The current time.
     ///   - reproducible: Leave the generation time out.
     /// - Returns: The digest.
-    /// - Throws: ``DigestError`` when a log is missing or unreadable.
+    /// - Throws: ``DigestError`` when a log is missing or unreadable, or a `[digest] logs` pattern
+    ///   matches no file.
     public static func makeDigest(
         config: PalimpsestConfig,
         week: ISOWeek,
@@ -24,7 +34,7 @@ public enum DigestLoader {
         now: Date = Date(),
         reproducible: Bool = false
     ) throws -> Digest {
-        let urls = [config.daemon.deletionLog] + config.digest.extraLogs
+        let urls = try self.logs(of: config)
         let labels = self.labels(for: urls)
         var logs: [DigestLogInput] = []
         for (url, label) in zip(urls, labels) {
@@ -60,43 +70,77 @@ public enum DigestLoader {
         return builder.build(logs: logs, histories: histories)
     }
 
-    /// Reads one deletion log and checks its hash chain.
+    /// The logs a digest of `config` reads: `[daemon] deletion_log`, then every file `[digest] logs`
+    /// names, its glob patterns (`*`, `?`, `[…]`, as the shell expands them) expanded in name order.
+    /// A rotated file named or matched (`deletions.jsonl.1`) stands for its log (`deletions.jsonl`),
+    /// which is read with all its rotated files; each log is listed once.
+    /// - Throws: ``DigestError`` when a pattern matches no file.
+    public static func logs(of config: PalimpsestConfig) throws -> [URL] {
+        var urls = [config.daemon.deletionLog.standardizedFileURL]
+        for entry in config.digest.extraLogs {
+            let matches = try LogPathPattern.expand(entry)
+            guard !matches.isEmpty else {
+                throw DigestError(
+                    "`logs` in [digest] names \(entry.path), which matches no file",
+                    advice: "check the path or pattern in \(config.file.path), or remove it")
+            }
+            for match in matches {
+                let log = LogPathPattern.logFile(of: match)
+                if !urls.contains(log) { urls.append(log) }
+            }
+        }
+        return urls
+    }
+
+    /// Reads one deletion log with its rotated files and checks the hash chain across them.
     /// - Parameters:
-    ///   - url: The log file.
+    ///   - url: The log file (its rotated files are found beside it).
     ///   - label: Its label in the digest.
-    /// - Throws: ``DigestError`` naming the file when it is missing or unreadable.
+    /// - Throws: ``DigestError`` naming the file when neither it nor a rotated file of it exists,
+    ///   or when it is unreadable.
     public static func readLog(at url: URL, label: String) throws -> DigestLogInput {
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        let set: DeletionLogSet
+        do {
+            set = try DeletionLogSet.read(url: url)
+        } catch let error as StoreError where error.errno == ENOENT {
             throw DigestError(
                 "no deletion log at \(url.path)",
                 advice: "check `deletion_log` in [daemon] and `logs` in [digest]; the daemon creates the log when "
                     + "it starts"
             )
-        }
-        do {
-            let contents = try DeletionLog.read(at: url)
-            let verification = try DeletionLog.verify(at: url)
-            // Lines that are not events are already counted as skipped lines.
-            let chainProblems = verification.problems.filter {
-                [.brokenChain, .sequenceGap, .duplicateID].contains($0.kind)
-            }
-            var breaks: [DigestChainBreak] = []
-            if !chainProblems.isEmpty {
-                let data = try POSIXFile.contents(of: url.path) ?? Data()
-                breaks = Self.chainBreaks(chainProblems, lines: JSONLines.split(data).lines)
-            }
-            return DigestLogInput(
-                label: label,
-                events: contents.events,
-                skippedLines: contents.problems.count,
-                lastSeq: verification.lastSeq,
-                lastHash: verification.lastHash,
-                chainProblems: chainProblems.count,
-                chainBreaks: breaks
-            )
         } catch {
             throw DigestError("cannot read the deletion log \(url.path): \(error)", advice: "check its permissions")
         }
+        return DigestLogInput(
+            label: label,
+            events: set.events,
+            skippedLines: set.skippedLines.count,
+            lastSeq: set.lastSeq,
+            lastHash: set.lastHash,
+            chainProblems: set.chainProblems.count,
+            chainBreaks: try Self.chainBreaks(of: set),
+            files: set.files.map(\.name),
+            firstSeq: set.firstSeq,
+            startsFromGenesis: set.startsFromGenesis,
+            problems: set.chainProblems
+        )
+    }
+
+    /// The chain problems of a log read with its rotated files, each with the lines in doubt, file
+    /// by file (a problem's line numbers are those of its file).
+    /// - Throws: ``StoreError`` when a file with a problem can no longer be read.
+    static func chainBreaks(of set: DeletionLogSet) throws -> [DigestChainBreak] {
+        let problems = set.chainProblems
+        guard !problems.isEmpty else { return [] }
+        var breaks: [DigestChainBreak] = []
+        for file in set.files {
+            let own = problems.filter { ($0.file ?? file.name) == file.name }
+            guard !own.isEmpty else { continue }
+            let raw = try POSIXFile.contents(of: file.url.path) ?? Data()
+            let data = GzipReader.isGzip(raw) ? try GzipReader.decompress(raw, path: file.url.path) : raw
+            breaks += Self.chainBreaks(own, lines: JSONLines.split(data).lines)
+        }
+        return breaks
     }
 
     /// The chain problems of a log with the lines they cast doubt on: for a broken `prev` the log
@@ -192,8 +236,10 @@ public enum DigestLoader {
         let accountStore = store.accountStore(for: key)
         var history = DigestAccountHistory()
         history.versions = (try? accountStore.archivedVersions()) ?? []
-        // A state that does not decode only costs the last-poll time.
-        history.lastPollAt = (try? accountStore.loadState())??.lastPoll?.at
+        // A state that does not decode only costs the last-poll time and the poll spans.
+        let state = (try? accountStore.loadState()) ?? nil
+        history.lastPollAt = state?.lastPoll?.at
+        history.pollSpans = state?.pollSpans
         for reference in evidence where history.evidence[reference.sha256] == nil {
             history.evidence[reference.sha256] = self.check(reference, root: root)
         }

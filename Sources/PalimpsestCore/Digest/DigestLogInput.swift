@@ -14,6 +14,14 @@ public struct DigestLogInput: Sendable, Hashable {
     public var chainProblems: Int
     /// Where the chain check failed, with the lines in doubt (empty for an intact chain).
     public var chainBreaks: [DigestChainBreak]
+    /// The files read, oldest first (the log file and its rotated files); empty when unknown.
+    public var files: [String]
+    /// `seq` of the first log line read; `nil` for an empty log.
+    public var firstSeq: Int?
+    /// True when the first log line read chains from the genesis value (the whole log was read).
+    public var startsFromGenesis: Bool
+    /// The chain problems, each with its file and line.
+    public var problems: [LogProblem]
 
     /// Creates a log reading; the chain fields default to an empty, intact log.
     public init(
@@ -23,7 +31,11 @@ public struct DigestLogInput: Sendable, Hashable {
         lastSeq: Int? = nil,
         lastHash: String = DeletionLog.genesis,
         chainProblems: Int = 0,
-        chainBreaks: [DigestChainBreak] = []
+        chainBreaks: [DigestChainBreak] = [],
+        files: [String] = [],
+        firstSeq: Int? = nil,
+        startsFromGenesis: Bool = true,
+        problems: [LogProblem] = []
     ) {
         self.label = label
         self.events = events
@@ -32,5 +44,9 @@ public struct DigestLogInput: Sendable, Hashable {
         self.lastHash = lastHash
         self.chainProblems = chainProblems
         self.chainBreaks = chainBreaks
+        self.files = files
+        self.firstSeq = firstSeq
+        self.startsFromGenesis = startsFromGenesis
+        self.problems = problems
     }
 }

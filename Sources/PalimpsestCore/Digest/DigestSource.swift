@@ -13,10 +13,19 @@ public struct DigestSource: Sendable, Hashable, Encodable {
     public var lastHash: String
     /// Lines skipped because they are not events (a torn last line, garbage).
     public var skippedLines: Int
-    /// Problems the chain check found (broken `prev`, `seq` gaps, repeated ids); 0 when intact.
+    /// Problems the chain check found (broken `prev`, `seq` gaps, repeated ids, a chain that
+    /// starts over, a rotated file that could not be read); 0 when intact.
     public var chainProblems: Int
     /// Each of those problems with its line and the lines in doubt; empty when intact.
     public var chainBreaks: [DigestChainBreak]
+    /// The files read, oldest first: the log file and the files logrotate made of it.
+    public var files: [String]
+    /// `seq` of the first log line read; `nil` for an empty log.
+    public var firstSeq: Int?
+    /// True when the first log line read chains from the genesis value: nothing of the log is
+    /// missing before it. False when older rotated files are gone: the chain is then checked from
+    /// ``firstSeq`` on.
+    public var startsFromGenesis: Bool
 
     /// Creates a source summary.
     public init(
@@ -27,7 +36,10 @@ public struct DigestSource: Sendable, Hashable, Encodable {
         lastHash: String,
         skippedLines: Int,
         chainProblems: Int,
-        chainBreaks: [DigestChainBreak] = []
+        chainBreaks: [DigestChainBreak] = [],
+        files: [String] = [],
+        firstSeq: Int? = nil,
+        startsFromGenesis: Bool = true
     ) {
         self.log = log
         self.eventsRead = eventsRead
@@ -37,6 +49,9 @@ public struct DigestSource: Sendable, Hashable, Encodable {
         self.skippedLines = skippedLines
         self.chainProblems = chainProblems
         self.chainBreaks = chainBreaks
+        self.files = files
+        self.firstSeq = firstSeq
+        self.startsFromGenesis = startsFromGenesis
     }
 
     enum CodingKeys: String, CodingKey {
@@ -48,5 +63,8 @@ public struct DigestSource: Sendable, Hashable, Encodable {
         case skippedLines = "skipped_lines"
         case chainProblems = "chain_problems"
         case chainBreaks = "chain_breaks"
+        case files
+        case firstSeq = "first_seq"
+        case startsFromGenesis = "starts_from_genesis"
     }
 }

@@ -140,6 +140,12 @@ public struct HTMLDigestRenderer: Sendable {
             Self.escape(DigestFormat.count(spans, "blind span", "blind spans"))
                 + " (time in which an account could not be seen)"
         )
+        let gaps = self.digest.accounts.reduce(0) { $0 + $1.coverage.unobserved.count }
+        if gaps > 0 {
+            items.append(
+                Self.escape(DigestFormat.count(gaps, "gap", "gaps"))
+                    + " in which an account was not polled at all (the monitor was not running): not observed")
+        }
         items.append(
             Self.escape(DigestFormat.count(totals.accountsWatched, "account watched", "accounts watched"))
                 + ", \(totals.accountsWithFindings) with findings"
@@ -289,6 +295,7 @@ public struct HTMLDigestRenderer: Sendable {
             let gone = event.goneFor.map { " after being gone <strong>\(Self.escape(DigestFormat.range($0)))</strong>" }
             out += ": <strong>visible again</strong>\(gone ?? "")</p>\n"
             if let postedAt = event.postedAt { facts.append(("Posted", self.time(postedAt))) }
+            if let gone = DigestFormat.goneBetween(event, time: self.time) { facts.append(("Gone", gone)) }
             facts.append(("Seen again", self.time(event.detectedAt)))
         }
         facts += self.commonFacts(entry)
@@ -415,19 +422,39 @@ public struct HTMLDigestRenderer: Sendable {
             }
             out += "</ul>\n"
         }
+        if !coverage.unobserved.isEmpty {
+            out += "<p>Not watched (no poll for longer than twice the account's interval: the monitor was not "
+            out += "running):</p>\n<ul class=\"blind\">\n"
+            for gap in coverage.unobserved {
+                out += "<li>from \(self.time(gap.from)), the last poll before, to \(self.time(gap.to)), the first "
+                out += "after: \(DigestFormat.duration(gap.secondsInWeek)) in this week</li>\n"
+            }
+            out += "</ul>\n"
+        }
         return out
     }
 
     private func sources() -> String {
         var out = "<footer id=\"sources\">\n<div class=\"keep\">\n<h2>Sources</h2>\n<ul>\n"
         for source in self.digest.sources {
-            out += "<li>\(Self.text(source.log)): \(source.eventsRead) events read, \(source.eventsInWeek) in this week"
+            out += "<li>\(Self.text(source.log)): \(DigestFormat.count(source.eventsRead, "event", "events")) read, "
+            out += "\(source.eventsInWeek) in this week"
+            if source.files.count > 1 {
+                out += " (\(source.files.count) files, oldest first: "
+                out += source.files.map { Self.text($0) }.joined(separator: ", ") + ")"
+            }
             if let seq = source.lastSeq { out += "; last seq \(seq)" }
             out += "; SHA-256 of the last line <code class=\"hash\">\(Self.text(source.lastHash))</code>"
             out +=
                 source.chainProblems == 0
-                ? "; hash chain intact" : "; <strong>hash chain: \(source.chainProblems) problems</strong>"
-            if source.skippedLines > 0 { out += "; \(source.skippedLines) lines skipped" }
+                ? "; hash chain intact"
+                : "; <strong>hash chain: \(DigestFormat.count(source.chainProblems, "problem", "problems"))</strong>"
+            if let first = source.firstSeq, !source.startsFromGenesis {
+                out += " from seq \(first) on (the lines before it are not in these files)"
+            }
+            if source.skippedLines > 0 {
+                out += "; \(DigestFormat.count(source.skippedLines, "line", "lines")) skipped"
+            }
             out += "</li>\n"
         }
         out += "</ul>\n</div>\n<p>Made by <code>palimpsest digest --week \(self.digest.week) --time-zone "

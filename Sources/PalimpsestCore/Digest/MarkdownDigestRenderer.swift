@@ -157,6 +157,12 @@ public struct MarkdownDigestRenderer: Sendable {
             "- " + DigestFormat.count(spans, "blind span", "blind spans")
                 + " (time in which an account could not be seen)"
         )
+        let gaps = self.digest.accounts.reduce(0) { $0 + $1.coverage.unobserved.count }
+        if gaps > 0 {
+            lines.append(
+                "- " + DigestFormat.count(gaps, "gap", "gaps")
+                    + " in which an account was not polled at all (the monitor was not running): not observed")
+        }
         lines.append(
             "- " + DigestFormat.count(totals.accountsWatched, "account watched", "accounts watched") + ", "
                 + "\(totals.accountsWithFindings) with findings"
@@ -326,6 +332,7 @@ public struct MarkdownDigestRenderer: Sendable {
         out += self.chainMark(entry)
         var facts: [String] = []
         if let postedAt = event.postedAt { facts.append("- Posted: \(self.time(postedAt))") }
+        if let gone = DigestFormat.goneBetween(event, time: self.time) { facts.append("- Gone: \(gone)") }
         facts.append("- Seen again: \(self.time(event.detectedAt))")
         facts += self.commonFacts(entry)
         out += self.textBlock("Text", entry.text)
@@ -417,6 +424,17 @@ public struct MarkdownDigestRenderer: Sendable {
                 )
             }
         }
+        if !coverage.unobserved.isEmpty {
+            out.append("")
+            out.append(
+                "Not watched (no poll for longer than twice the account's interval: the monitor was not running):")
+            out.append("")
+            for gap in coverage.unobserved {
+                out.append(
+                    "- from \(self.time(gap.from)), the last poll before, to \(self.time(gap.to)), the first after: "
+                        + "\(DigestFormat.duration(gap.secondsInWeek)) in this week")
+            }
+        }
         out.append("")
         return out
     }
@@ -425,12 +443,24 @@ public struct MarkdownDigestRenderer: Sendable {
         var out = ["## Sources", ""]
         for source in self.digest.sources {
             var line =
-                "- \(Self.inline(source.log)): \(source.eventsRead) events read, \(source.eventsInWeek) in this week"
+                "- \(Self.inline(source.log)): \(DigestFormat.count(source.eventsRead, "event", "events")) read, "
+                + "\(source.eventsInWeek) in this week"
+            if source.files.count > 1 {
+                line += " (\(source.files.count) files, oldest first: "
+                    + source.files.map { Self.inline($0) }.joined(separator: ", ") + ")"
+            }
             if let seq = source.lastSeq { line += "; last seq \(seq)" }
             line += "; SHA-256 of the last line \(Self.code(source.lastHash))"
             line +=
-                source.chainProblems == 0 ? "; hash chain intact" : "; **hash chain: \(source.chainProblems) problems**"
-            if source.skippedLines > 0 { line += "; \(source.skippedLines) lines skipped" }
+                source.chainProblems == 0
+                ? "; hash chain intact"
+                : "; **hash chain: \(DigestFormat.count(source.chainProblems, "problem", "problems"))**"
+            if let first = source.firstSeq, !source.startsFromGenesis {
+                line += " from seq \(first) on (the lines before it are not in these files)"
+            }
+            if source.skippedLines > 0 {
+                line += "; \(DigestFormat.count(source.skippedLines, "line", "lines")) skipped"
+            }
             out.append(line)
         }
         out.append("")

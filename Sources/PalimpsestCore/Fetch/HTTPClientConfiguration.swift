@@ -25,7 +25,7 @@ public struct HTTPClientConfiguration: Sendable, Hashable {
     public var perHostConcurrency: Int
 
     /// The default `User-Agent`.
-    public static let defaultUserAgent = "Palimpsest/0.1 (+deletion monitor)"
+    public static let defaultUserAgent = DaemonSettings.defaultUserAgent
 
     /// Creates a configuration; every parameter has the documented default.
     /// - Parameters:

@@ -57,6 +57,27 @@ public final class DeletionLog: Sendable {
         self.url = url.standardizedFileURL
         self.state = Mutex(ChainState())
         try self.reopen()
+        self.continueRotatedChain()
+    }
+
+    /// A log file without log lines, opened by a process that has no memory of an older file (a
+    /// daemon started after logrotate renamed the log and before anything was appended), continues
+    /// the chain of the newest rotated file beside it (`deletions.jsonl.1`, `….1.gz`,
+    /// `deletions.jsonl-20261101`; see ``DeletionLogSet``), so the files stay one chain. Its ids
+    /// count as logged, so a pending event already in it is not written again.
+    private func continueRotatedChain() {
+        self.state.withLock { state in
+            guard state.lastSeq == 0, state.ids.isEmpty else { return }
+            // Newest by name first; a file that cannot be read or holds no log line is passed over.
+            guard let rotated = try? DeletionLogSet.rotatedFiles(of: self.url) else { return }
+            for file in rotated.reversed() where file.name.unsupportedCompression == nil {
+                guard let data = try? Self.contents(of: file.url), let ends = Self.chainEnds(data) else { continue }
+                state.lastSeq = ends.lastSeq
+                state.lastHash = ends.lastHash
+                state.ids = ends.ids
+                return
+            }
+        }
     }
 
     /// True when an event with this id has been read from or written to the log by this instance.
@@ -195,7 +216,11 @@ public final class DeletionLog: Sendable {
     /// do not decode as an event, and a last line without its newline (torn, or being written).
     /// - Throws: ``StoreError`` when the file does not exist or cannot be read.
     public static func read(at url: URL) throws -> LogContents {
-        let data = try Self.contents(of: url)
+        Self.read(try Self.contents(of: url))
+    }
+
+    /// The events of the log file contents `data` (decompressed), as ``read(at:)`` reports them.
+    static func read(_ data: Data) -> LogContents {
         let (lines, consumed) = JSONLines.split(data)
         let decoder = JSONCoding.decoder()
         var events: [Event] = []
@@ -229,14 +254,26 @@ public final class DeletionLog: Sendable {
     /// elsewhere.
     /// - Throws: ``StoreError`` when the file does not exist or cannot be read.
     public static func verify(at url: URL, continuing previous: LogVerification? = nil) throws -> LogVerification {
-        let data = try Self.contents(of: url)
+        Self.verify(try Self.contents(of: url), continuing: previous)
+    }
+
+    /// Checks the log file contents `data` (decompressed), as ``verify(at:continuing:)`` does.
+    static func verify(_ data: Data, continuing previous: LogVerification? = nil) -> LogVerification {
+        var seenIDs: Set<String> = []
+        return Self.verify(data, continuing: previous, seenIDs: &seenIDs)
+    }
+
+    /// ``verify(_:continuing:)`` that also reports ids found in `seenIDs` (the ids of older files
+    /// of a rotated log) and adds this file's ids to it.
+    static func verify(_ data: Data, continuing previous: LogVerification?, seenIDs: inout Set<String>)
+        -> LogVerification
+    {
         let (lines, consumed) = JSONLines.split(data)
         let chainDecoder = JSONDecoder()
         let eventDecoder = JSONCoding.decoder()
         var problems: [LogProblem] = []
         var expectedPrev = previous?.lastHash
         var expectedSeq = previous?.lastSeq.map { $0 + 1 }
-        var seenIDs: Set<String> = []
         var report = LogVerification(
             lineCount: lines.count + (consumed < data.count ? 1 : 0),
             eventCount: 0,
@@ -261,6 +298,7 @@ public final class DeletionLog: Sendable {
             if report.eventCount == 0 {
                 report.firstSeq = fields.seq
                 report.chainStart = fields.prev
+                report.firstLine = number
             }
             let source =
                 previousLine.map { "the SHA-256 of line \($0)" }
@@ -294,6 +332,7 @@ public final class DeletionLog: Sendable {
                         line: number,
                         kind: .duplicateID,
                         message: "event id \(fields.id) appears on an earlier line"
+                            + (previous == nil ? "" : " (of this file or an older one)")
                     )
                 )
             }
@@ -325,7 +364,38 @@ public final class DeletionLog: Sendable {
         return report
     }
 
-    private static func contents(of url: URL) throws -> Data {
+    /// The ends of the chain in the log file contents `data`: the first log line's `seq` and `prev`
+    /// (whether it starts a chain: the genesis value with `seq` 1), the SHA-256 of the last log
+    /// line, and how many log lines there are; `nil` when there is none.
+    static func chainEnds(_ data: Data) -> ChainEnds? {
+        let decoder = JSONDecoder()
+        var first: ChainFields?
+        var last: (fields: ChainFields, bytes: Data)?
+        var ids: Set<String> = []
+        for line in JSONLines.split(data).lines {
+            guard let fields = try? decoder.decode(ChainFields.self, from: line.bytes) else { continue }
+            if first == nil { first = fields }
+            last = (fields, line.bytes)
+            ids.insert(fields.id)
+        }
+        guard let first, let last else { return nil }
+        return ChainEnds(
+            firstSeq: first.seq, startsFromGenesis: first.prev == Self.genesis && first.seq == 1,
+            lastSeq: last.fields.seq, lastHash: ContentHash.sha256Hex(last.bytes), ids: ids)
+    }
+
+    /// What ``chainEnds(_:)`` finds in a file.
+    struct ChainEnds {
+        var firstSeq: Int
+        var startsFromGenesis: Bool
+        var lastSeq: Int
+        var lastHash: String
+        var ids: Set<String>
+    }
+
+    /// The bytes of the log file at `url`; a file compressed with gzip (logrotate's `compress`:
+    /// `deletions.jsonl.2.gz`) is decompressed, whatever its name.
+    static func contents(of url: URL) throws -> Data {
         guard let data = try POSIXFile.contents(of: url.path) else {
             throw StoreError(
                 operation: "open",
@@ -335,7 +405,7 @@ public final class DeletionLog: Sendable {
                 advice: "check deletion_log in the config; the daemon creates the file when it starts"
             )
         }
-        return data
+        return GzipReader.isGzip(data) ? try GzipReader.decompress(data, path: url.path) : data
     }
 
     private static func tornLineProblem(line: Int, wholeEvent: Bool = false) -> LogProblem {

@@ -35,10 +35,14 @@ public struct LogFollower: Sendable {
     ///
     /// With `fromStart`, every event already in the file comes first; without, only events whose
     /// lines are completed after the call (a file that appears later is read from its start).
-    /// Lines that do not decode as events (a torn line) are skipped. The stream ends when the
+    /// With `includingRotated` as well, the events of the files logrotate made of the log
+    /// (``DeletionLogSet``: `deletions.jsonl.1`, `….2.gz`, `deletions.jsonl-20261101`, …) come
+    /// before those, oldest first: the log file is opened first, so a rotation while the older
+    /// files are read loses nothing and repeats nothing. Lines that do not decode as events (a torn
+    /// line) are skipped, as are rotated files that cannot be read. The stream ends when the
     /// consuming task is cancelled or stops iterating; it fails with ``StoreError`` when the file
     /// exists but cannot be read.
-    public func events(fromStart: Bool) -> AsyncThrowingStream<Event, any Error> {
+    public func events(fromStart: Bool, includingRotated: Bool = false) -> AsyncThrowingStream<Event, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: Event.self, throwing: (any Error).self)
         let stopped = StopSignal()
         continuation.onTermination = { _ in stopped.stop() }
@@ -46,10 +50,21 @@ public struct LogFollower: Sendable {
         let interval = self.pollInterval
         // Decided now, not when the thread starts: "after the call" must mean after the call.
         let startOffset = fromStart ? 0 : FileSystem.status(path)?.size
+        let url = self.url
+        let history = fromStart && includingRotated
         let thread = Thread {
             var reader = FollowedFile(path: path, startOffset: startOffset)
             defer { reader.close() }
             do {
+                if history {
+                    // Hold the log file open first: what a rotation now renames is still read
+                    // through this descriptor, and left out of the rotated files read below.
+                    _ = try reader.openIfNeeded()
+                    let older = try DeletionLogSet.readRotated(of: url, skipping: reader.identity)
+                    for event in older.events {
+                        if case .terminated = continuation.yield(event) { return }
+                    }
+                }
                 while !stopped.isStopped {
                     let events = try reader.poll()
                     for event in events {
@@ -120,7 +135,7 @@ private struct FollowedFile {
         self.identity = nil
     }
 
-    private mutating func openIfNeeded() throws -> POSIXFile? {
+    mutating func openIfNeeded() throws -> POSIXFile? {
         if let file = self.file { return file }
         guard let file = try POSIXFile.openIfPresent(self.path, flags: O_RDONLY) else {
             // A file that appears later is new: read it from its start.

@@ -16,6 +16,8 @@ public struct LogVerification: Sendable, Hashable {
     public var lastHash: String
     /// Every problem found, in line order.
     public var problems: [LogProblem]
+    /// Line number of the first log line, if any.
+    public var firstLine: Int?
 
     /// Creates a verification report.
     public init(
@@ -42,7 +44,7 @@ public struct LogVerification: Sendable, Hashable {
     /// True when the chain (every log line) is unbroken: torn or undecodable lines, which the chain
     /// skips, are allowed.
     public var isChainIntact: Bool {
-        !self.problems.contains { [.brokenChain, .sequenceGap, .duplicateID].contains($0.kind) }
+        !self.problems.contains { LogProblem.Kind.chainKinds.contains($0.kind) }
     }
 
     /// The first problem, with its line number and reason.

@@ -5,12 +5,56 @@
 /// and UTS #51 emoji presentation, as terminals apply them: East Asian Wide (W) and Fullwidth (F)
 /// characters and emoji shown as emoji take 2 columns, combining marks and format characters 0,
 /// everything else 1. Ambiguous-width characters (A) count 1, as in non-CJK locales.
-enum TerminalText {
+///
+/// This is the one table of characters that must not reach a reader as they are
+/// (``hiddenKind(of:)``): every terminal output (`check-config`, `poll`, `status`, `tail`, the
+/// digest command, operator log lines) removes them, and the digest's Markdown and HTML show the
+/// dangerous ones as visible markers (`DigestFormat.visible`).
+public enum TerminalText {
+    /// Why a character must not be shown as it is.
+    public enum HiddenKind: Sendable, Hashable {
+        /// C0 and C1 control characters and DEL: a terminal obeys them (`ESC [` sequences move the
+        /// cursor, recolour or clear the screen).
+        case control
+        /// Bidirectional embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they
+        /// reorder the text after them ("Trojan Source").
+        case reordering
+        /// Invisible direction marks (U+200E, U+200F, U+061C): harmless in right-to-left text, but
+        /// they can move neighbouring text on a terminal line.
+        case directionMark
+        /// A byte-order mark (U+FEFF): invisible.
+        case byteOrderMark
+    }
+
+    /// The one table: what kind of hidden or reordering character `scalar` is, or `nil` for an
+    /// ordinary character (line feed and tab are control characters here; callers that keep them
+    /// say so).
+    public static func hiddenKind(of scalar: Unicode.Scalar) -> HiddenKind? {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F: return .control
+        case 0x202A...0x202E, 0x2066...0x2069: return .reordering
+        case 0x200E, 0x200F, 0x061C: return .directionMark
+        case 0xFEFF: return .byteOrderMark
+        default: return nil
+        }
+    }
+
+    /// `text` safe to write to a terminal as it is laid out: every character of the table
+    /// (``hiddenKind(of:)``) removed except line feeds and tabs; spaces untouched. The last filter
+    /// of every line the commands print.
+    public static func safe(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0 != "\n" && $0 != "\t" && Self.hiddenKind(of: $0) != nil })
+        else { return text }
+        return String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.filter { $0 == "\n" || $0 == "\t" || Self.hiddenKind(of: $0) == nil }))
+    }
+
     /// `text` on one line: every line break (CR, LF, CRLF, U+2028, U+2029) becomes `⏎`, other
     /// whitespace runs one space; control characters and bidirectional overrides (which could
     /// reorder or hide what follows on the operator's terminal) are removed; leading and trailing
-    /// spaces trimmed.
-    static func singleLine(_ text: String) -> String {
+    /// spaces trimmed. For a value shown inside a line: a name, a post text, a message.
+    public static func singleLine(_ text: String) -> String {
         var result = ""
         var pendingSpace = false
         for character in text {
@@ -72,13 +116,9 @@ enum TerminalText {
         }
     }
 
-    /// Control characters and bidirectional controls.
+    /// Every character of the table (``hiddenKind(of:)``).
     private static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F: return true
-        case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x061C: return true
-        default: return false
-        }
+        Self.hiddenKind(of: scalar) != nil
     }
 
     /// East Asian Wide (W) and Fullwidth (F) blocks of UAX #11 (EastAsianWidth.txt), merged into ranges.

@@ -18,6 +18,9 @@ public struct AccountPoller: Sendable {
     /// Snapshots kept per account besides the ones events cite.
     public let snapshotRetention: Int
     public let rateLimits: HostRateLimits
+    /// The schedule's jitter fraction (`[daemon] jitter`): with an account's interval it sets the
+    /// longest gap between two polls that still counts as watched (``PollSpan``).
+    public let jitter: Double
     public let logger: Logger
     /// Testing only: a crash to simulate between the state write and the log append.
     public let faultInjection: FaultInjection?
@@ -30,6 +33,7 @@ public struct AccountPoller: Sendable {
         detection: DetectionSettings,
         snapshotRetention: Int,
         rateLimits: HostRateLimits = HostRateLimits(),
+        jitter: Double = DaemonSettings.defaultJitter,
         logger: Logger,
         faultInjection: FaultInjection? = FaultInjection(
             rawValue: ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"] ?? "")
@@ -41,6 +45,7 @@ public struct AccountPoller: Sendable {
         self.detection = detection
         self.snapshotRetention = snapshotRetention
         self.rateLimits = rateLimits
+        self.jitter = jitter
         self.logger = logger
         self.faultInjection = faultInjection
     }
@@ -57,6 +62,9 @@ public struct AccountPoller: Sendable {
     /// - Throws: ``PollWriteError`` when the poll ran but its results could not all be written
     ///   (it says what waits, and where); ``PollerError`` or ``StoreError`` when the account's state
     ///   cannot be read or its folder created. Nothing already stored is lost in either case.
+    ///   `CancellationError` when the poll was cancelled (the daemon stops) while a request was in
+    ///   flight: the poll then records nothing (no blind span, no inconclusive probe, no state
+    ///   change); the answers already stored as evidence and the posts already archived stay.
     public func poll(_ account: Account, at now: Date) async throws -> PollReport {
         let adapter = try self.adapters.adapter(for: account.platform)
         let store = self.stateStore
@@ -84,7 +92,7 @@ public struct AccountPoller: Sendable {
         let context = AdapterContext(resolvedID: state.resolvedID)
         // 1. Resolve the account's internal ID once.
         if let request = adapter.resolutionRequest(for: account, context: context) {
-            switch await session.send(request, timeline: false, state: &state) {
+            switch try await session.send(request, timeline: false, state: &state) {
             case .failure(let failure):
                 logged += try await self.commitFailure(failure, state: &state, session: session)
                 return session.report(state: state, events: logged)
@@ -126,7 +134,7 @@ public struct AccountPoller: Sendable {
         session.mayEndUnchanged = requests.count == 1 && Self.isQuiet(state, platform: account.platform)
         pages: while !requests.isEmpty {
             let request = requests.removeFirst()
-            switch await session.send(request, timeline: true, state: &state) {
+            switch try await session.send(request, timeline: true, state: &state) {
             case .failure(let failure):
                 logged += try await self.commitFailure(failure, state: &state, session: session)
                 return session.report(state: state, events: logged)
@@ -178,7 +186,7 @@ public struct AccountPoller: Sendable {
             if !completions.isEmpty {
                 var answers: [String: HTTPResponse] = [:]
                 for (postID, request) in completions.sorted(by: { $0.key < $1.key }) {
-                    if case .success(let response) = await session.send(request, timeline: false, state: &state),
+                    if case .success(let response) = try await session.send(request, timeline: false, state: &state),
                         response.isSuccess, response.isAnsweredByRequestedHost
                     {
                         answers[postID] = response
@@ -270,7 +278,7 @@ public struct AccountPoller: Sendable {
         var accountProbe: AccountProbeResult?
         if diff.isMassDisappearance {
             if let request = adapter.accountProbeRequest(for: session.account, context: context) {
-                accountProbe = await session.probeAccount(request, adapter: adapter, state: &state)
+                accountProbe = try await session.probeAccount(request, adapter: adapter, state: &state)
             }
         } else {
             // Candidates to confirm as deleted, and deleted posts listed again to confirm as restored.
@@ -280,7 +288,7 @@ public struct AccountPoller: Sendable {
                     unprobeable.insert(tracked.post.id)
                     continue
                 }
-                probes[tracked.post.id] = await session.probe(
+                probes[tracked.post.id] = try await session.probe(
                     request, post: tracked.post, adapter: adapter, state: &state)
             }
         }
@@ -290,16 +298,19 @@ public struct AccountPoller: Sendable {
             unprobeable: unprobeable, accountProbe: accountProbe, account: session.account, settings: self.detection)
         state.detection = outcome.state
         let candidates = diff.candidates.count
-        var detail = "\(observation.posts.count) posts in window"
+        var detail = "\(Plural.count(observation.posts.count, "post")) in window"
         if leftOut > 0 {
             detail += " (max_items \(session.account.maxItems): older posts of the answer not kept)"
         }
         if candidates > 0 { detail += ", \(candidates) missing (\(session.probesSent) probed)" }
-        if !diff.reappeared.isEmpty { detail += ", \(diff.reappeared.count) deleted listed again (restore unproved)" }
+        if !diff.reappeared.isEmpty {
+            detail += ", \(Plural.count(diff.reappeared.count, "deleted post")) listed again (restore unproved)"
+        }
         if !outcome.migrations.isEmpty {
             detail += ", \(outcome.migrations.count) re-keyed (same content under a new ID)"
+            let rekeyed = Plural.count(outcome.migrations.count, "post")
             self.logger.notice(
-                "\(outcome.migrations.count) posts changed ID with unchanged content and date: tracked under the new IDs",
+                "\(rekeyed) changed ID with unchanged content and date: tracked under the new IDs",
                 metadata: [
                     "account.key": "\(session.account.key)",
                     "post.ids": "\(outcome.migrations.prefix(5).map { "\($0.previous.post.id) -> \($0.current.id)" })",
@@ -411,6 +422,10 @@ public struct AccountPoller: Sendable {
         events: [Event], state: inout AccountState, session: PollSession, observation: StoredObservation? = nil,
         unchanged: UnchangedObservation? = nil
     ) async throws -> [Event] {
+        // Every poll that ran, whatever its outcome, is watched time (a blind one is subtracted
+        // as a blind span); a gap longer than the limit is not.
+        state.recordPoll(
+            at: session.now, gapLimit: PollSpan.gapLimit(interval: session.account.interval, jitter: self.jitter))
         // Texts longer than `event_text_limit` are cut in the event (the archive keeps them whole).
         let limit = self.detection.eventTextLimit
         let events = events.map { $0.cappingText(toBytes: limit) }

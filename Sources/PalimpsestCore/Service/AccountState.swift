@@ -73,6 +73,11 @@ public struct AccountState: Sendable, Codable, Hashable {
     /// The timeline's address redirects permanently to another host (absent otherwise, and in
     /// states written before it was kept).
     public var moved: TimelineMove?
+    /// The stretches of time the account was polled without a gap longer than
+    /// ``PollSpan/gapLimit(interval:jitter:)``, oldest first (``PollSpan``): what coverage counts
+    /// as watched. `nil` in states written before it was kept (coverage then falls back to the
+    /// first and last poll known).
+    public var pollSpans: [PollSpan]?
 
     public init(account: AccountKey) {
         self.v = Self.formatVersion
@@ -86,10 +91,20 @@ public struct AccountState: Sendable, Codable, Hashable {
         self.lastPoll = nil
         self.eventsLogged = 0
         self.moved = nil
+        self.pollSpans = nil
+    }
+
+    /// Records a poll made at `time` in ``pollSpans``.
+    /// - Parameters:
+    ///   - time: The poll time, UTC.
+    ///   - gapLimit: ``PollSpan/gapLimit(interval:jitter:)`` for the account, seconds.
+    public mutating func recordPoll(at time: Date, gapLimit: TimeInterval) {
+        self.pollSpans = PollSpan.record(time, in: self.pollSpans ?? [], gapLimit: gapLimit)
     }
 
     enum CodingKeys: String, CodingKey {
         case v, account, validators, detection, moved
+        case pollSpans = "poll_spans"
         case resolvedID = "resolved_id"
         case pendingEvents = "pending_events"
         case citedSnapshots = "cited_snapshots"

@@ -140,9 +140,10 @@ public struct DaemonStatus: Sendable, Codable, Hashable {
     /// The one-line summary sent to systemd as `STATUS=` (shown by `systemctl status`).
     public var summary: String {
         let window = DurationParser.string(from: self.recentWindow)
-        var text = "watching \(self.accounts.count) accounts"
+        var text = "watching \(Plural.count(self.accounts.count, "account"))"
         if let shard = self.shard { text += " (shard \(shard))" }
-        text += "; \(self.recentPolls) polls in the last \(window); \(self.eventsToday) events today; "
+        text += "; \(Plural.count(self.recentPolls, "poll")) in the last \(window); "
+        text += "\(Plural.count(self.eventsToday, "event")) today; "
         text += "\(self.blindAccounts) blind"
         if self.reloadError != nil { text += "; last reload rejected (see the log)" }
         return text

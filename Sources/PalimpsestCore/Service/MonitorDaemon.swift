@@ -20,6 +20,8 @@ import Synchronization
 ///   progress: a hung loop stops the pings and systemd restarts the daemon.
 /// - ``reload()`` (SIGHUP): `RELOADING=1` + `MONOTONIC_USEC=`, reopen the deletion log (logrotate),
 ///   re-read the config, apply it or reject it with the old one still running, `READY=1`.
+/// - Every config it accepts (at start, at an applied reload) is kept in `state_dir` as its
+///   ``RunningConfig``, for `status` and `tail` while the file on disk is invalid.
 /// - Graceful shutdown (SIGTERM, SIGINT): `STOPPING=1`, no new polls, in-flight polls finish their
 ///   writes (watchdog pings go on meanwhile), `status.json` says `stopped`.
 public final class MonitorDaemon: Service, Sendable {
@@ -128,8 +130,8 @@ public final class MonitorDaemon: Service, Sendable {
         let midnight = Date(timeIntervalSince1970: Double(DaemonStatusBook.day(of: now)) * 86_400)
         let eventsToday =
             (try? await BlockingIO.run { () -> Int in
-                guard FileManager.default.fileExists(atPath: logURL.path) else { return 0 }
-                return try DeletionLog.readEvents(at: logURL).filter { $0.detectedAt >= midnight }.count
+                // Today's events may sit in a file logrotate has just renamed.
+                try DeletionLogSet.recentEvents(url: logURL, since: midnight).count
             }) ?? 0
         var firstPolls: [AccountKey: Date] = [:]
         for account in accounts {
@@ -144,6 +146,7 @@ public final class MonitorDaemon: Service, Sendable {
             idleLimit: Self.idleLimit(accounts, jitter: config.daemon.jitter))
         let book = DaemonStatusBook(
             config: config, accounts: accounts, restored: restored, eventsToday: eventsToday, now: now)
+        await Self.saveRunningConfig(config, shardOverride: shardOverride, at: now, logger: logger)
         return MonitorDaemon(
             config: config, runtime: runtime, notifier: notifier, watchdogInterval: watchdogInterval,
             statusInterval: statusInterval, logger: logger, heartbeat: heartbeat, book: book, metrics: metrics,
@@ -252,7 +255,8 @@ public final class MonitorDaemon: Service, Sendable {
             if let shard = self.shardOverride { new.daemon.shard = shard }
         } catch let error as ConfigValidationError {
             let path = self.configURL.path
-            self.logger.error("reload rejected: \(error.errors.count) problem(s) in \(path); still running the previous config")
+            let problems = Plural.count(error.errors.count, "problem")
+            self.logger.error("reload rejected: \(problems) in \(path); still running the previous config")
             for problem in error.errors { self.logger.error("  \(problem)") }
             return .rejected(error.errors.map(\.description).joined(separator: "; "))
         } catch {
@@ -275,8 +279,8 @@ public final class MonitorDaemon: Service, Sendable {
             refusals.append(
                 new.accounts.isEmpty
                     ? "the new config has no [[account]]; nothing would be watched"
-                    : "shard \(new.daemon.shard?.description ?? "") leaves this instance none of the "
-                        + "\(new.accounts.count) accounts")
+                    : "shard \(new.daemon.shard?.description ?? "") leaves this instance none of the accounts (the "
+                        + "config has \(new.accounts.count))")
         }
         guard refusals.isEmpty else {
             for refusal in refusals {
@@ -299,6 +303,7 @@ public final class MonitorDaemon: Service, Sendable {
         let changes = self.monitor.update(accounts: accounts, poller: poller, jitter: new.daemon.jitter)
         self.heartbeat.setIdleLimit(Self.idleLimit(accounts, jitter: new.daemon.jitter))
         self.state.withLock { $0.config = new }
+        await Self.saveRunningConfig(new, shardOverride: self.shardOverride, at: Date(), logger: self.logger)
         for key in changes.added { self.logger.info("reload: now watching \(key)") }
         for key in changes.removed { self.logger.info("reload: no longer watching \(key) (its data stays)") }
         return .applied(changes)
@@ -389,6 +394,7 @@ public final class MonitorDaemon: Service, Sendable {
             detection: config.daemon.detection,
             snapshotRetention: config.daemon.snapshotRetention,
             rateLimits: runtime.poller.rateLimits,
+            jitter: config.daemon.jitter,
             logger: logger)
     }
 
@@ -396,6 +402,24 @@ public final class MonitorDaemon: Service, Sendable {
     private static func idleLimit(_ accounts: [Account], jitter: Double) -> Duration {
         let longest = accounts.map(\.interval).max() ?? 600
         return .milliseconds(Int64(longest * (1 + min(max(jitter, 0), 0.5)) * 1000))
+    }
+
+    /// Keeps `config` as the daemon's running config in `state_dir` (``RunningConfig``), for
+    /// `status` and `tail` when the file on disk is invalid. A failure to write it is logged: the
+    /// daemon runs on, and those commands then stop at the config error as before.
+    private static func saveRunningConfig(
+        _ config: PalimpsestConfig, shardOverride: AccountShard?, at now: Date, logger: Logger
+    ) async {
+        let record = RunningConfig(config: config, shardOverride: shardOverride, acceptedAt: now)
+        let stateDirectory = config.daemon.stateDirectory
+        do {
+            try await BlockingIO.run { try record.write(stateDirectory: stateDirectory) }
+        } catch {
+            let message =
+                "could not keep the running config in \(RunningConfig.fileName): \(error); status and tail will "
+                + "stop at an invalid config file instead of showing what the daemon runs"
+            logger.warning("\(message)")
+        }
     }
 
     /// What each account's state on disk says, for `status.json`.

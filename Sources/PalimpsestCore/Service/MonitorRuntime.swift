@@ -35,6 +35,7 @@ public struct MonitorRuntime: Sendable {
             detection: daemon.detection,
             snapshotRetention: daemon.snapshotRetention,
             rateLimits: HostRateLimits(file: daemon.stateDirectory.appendingPathComponent("rate-limits.json")),
+            jitter: daemon.jitter,
             logger: logger)
     }
 

@@ -178,7 +178,7 @@ public final class MonitorService: Service, Sendable {
     }
 
     public func run() async throws {
-        self.logger.info("watching \(self.state.withLock { $0.watches.count }) accounts")
+        self.logger.info("watching \(Plural.count(self.state.withLock { $0.watches.count }, "account"))")
         for (key, due) in self.nextPolls { self.observer(.scheduled(key, nextPoll: due)) }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -237,6 +237,13 @@ public final class MonitorService: Service, Sendable {
                     self.logger.debug(
                         "polled: \(report.record.outcome) \(report.record.detail)",
                         metadata: ["account.key": "\(account.key)"])
+                } catch is CancellationError {
+                    result = .fault(account, CancellationError())
+                    // Shutdown cancelled the poll mid-request: nothing was recorded for it, which is
+                    // right: a stopped daemon is not a blind account (docs/operating.md).
+                    self.logger.notice(
+                        "poll cancelled by shutdown: nothing recorded; the next start polls the account again",
+                        metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
                 } catch let error as PollWriteError {
                     result = .fault(account, error)
                     // Not fatal: what waits is written by the account's next poll, first thing.

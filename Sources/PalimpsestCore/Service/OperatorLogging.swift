@@ -25,14 +25,17 @@ public struct OperatorLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var merged = self.metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
-        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        // One line per message, without control or bidirectional characters from account names,
+        // platform answers or config values (journald splits on newlines; a terminal obeys ESC).
+        let fields = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\(TerminalText.singleLine("\($0.value)"))" }
+            .joined(separator: " ")
         let prefix: String
         if self.journald {
             prefix = "<\(Self.syslogPriority(event.level))>"
         } else {
             prefix = "\(RFC3339.string(from: Date())) \(event.level.rawValue.uppercased()) "
         }
-        let line = prefix + "\(event.message)" + (fields.isEmpty ? "" : " [\(fields)]") + "\n"
+        let line = prefix + TerminalText.singleLine("\(event.message)") + (fields.isEmpty ? "" : " [\(fields)]") + "\n"
         OperatorLogging.write(line)
     }
 

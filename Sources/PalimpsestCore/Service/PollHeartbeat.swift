@@ -69,7 +69,7 @@ public final class PollHeartbeat: Sendable {
         self.state.withLock { state in
             let quiet = state.lastProgress.duration(to: now)
             if state.inFlight > 0, quiet > self.stallLimit {
-                return "\(state.inFlight) poll(s) in flight and no progress for \(Self.seconds(quiet)) s "
+                return "\(Plural.count(state.inFlight, "poll")) in flight and no progress for \(Self.seconds(quiet)) s "
                     + "(limit \(Self.seconds(self.stallLimit)) s)"
             }
             if state.inFlight == 0, quiet > state.idleLimit + self.stallLimit {

@@ -42,9 +42,11 @@ struct PollSession: Sendable {
 
     /// Sends one request of the poll. Timeline requests use conditional GET: a 304 is turned back
     /// into the stored body it confirms (unchanged, never empty).
-    mutating func send(_ base: HTTPRequest, timeline: Bool, state: inout AccountState) async -> Result<
-        HTTPResponse, PollFailure
-    > {
+    /// - Throws: `CancellationError` when the poll is cancelled (the daemon stops) or the client is
+    ///   shut down: that is not a failure of the account and must not become a blind span.
+    mutating func send(_ base: HTTPRequest, timeline: Bool, state: inout AccountState) async throws(CancellationError)
+        -> Result<HTTPResponse, PollFailure>
+    {
         var request = self.prepare(base)
         let urlKey = request.url.absoluteString
         if let host = request.url.host, let until = self.poller.rateLimits.blockedUntil(host: host, now: self.now) {
@@ -62,6 +64,8 @@ struct PollSession: Sendable {
         var response: HTTPResponse
         do {
             response = try await self.poller.client.send(request)
+        } catch is CancellationError {
+            throw CancellationError()
         } catch let error as HTTPClientError {
             var failure = error.pollFailure
             if error.kind == .privateAddress {
@@ -70,6 +74,7 @@ struct PollSession: Sendable {
             }
             return .failure(failure)
         } catch {
+            if Task.isCancelled { throw CancellationError() }
             return .failure(PollFailure(kind: .transport, message: "\(error)", url: urlKey))
         }
         await self.noteRateLimit(response)
@@ -179,8 +184,10 @@ struct PollSession: Sendable {
     }
 
     /// Probes one post; a transport failure or a rate limit is an inconclusive answer.
+    /// - Throws: `CancellationError` when the poll is cancelled: no answer, and not an inconclusive
+    ///   one either (it would count toward `probe_attempts`).
     mutating func probe(_ base: HTTPRequest, post: Post, adapter: any PlatformAdapter, state: inout AccountState)
-        async -> ProbeResult
+        async throws(CancellationError) -> ProbeResult
     {
         self.probesSent += 1
         let request = self.prepare(base)
@@ -204,13 +211,15 @@ struct PollSession: Sendable {
             let verdict = adapter.classifyProbe(response, for: post, of: self.account)
             return ProbeResult(verdict: verdict, evidence: evidence)
         } catch {
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
             return ProbeResult(verdict: .inconclusive(detail: "probe failed: \(error)"), evidence: nil)
         }
     }
 
     /// Asks the platform whether the whole account is still there.
+    /// - Throws: `CancellationError` when the poll is cancelled.
     mutating func probeAccount(_ base: HTTPRequest, adapter: any PlatformAdapter, state: inout AccountState) async
-        -> AccountProbeResult
+        throws(CancellationError) -> AccountProbeResult
     {
         self.probesSent += 1
         let request = self.prepare(base)
@@ -228,6 +237,7 @@ struct PollSession: Sendable {
             return AccountProbeResult(
                 verdict: adapter.classifyAccountProbe(response, for: self.account), evidence: evidence)
         } catch {
+            if error is CancellationError || Task.isCancelled { throw CancellationError() }
             return AccountProbeResult(verdict: .inconclusive(detail: "account probe failed: \(error)"), evidence: nil)
         }
     }

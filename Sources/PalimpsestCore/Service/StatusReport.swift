@@ -67,9 +67,17 @@ public struct StatusReport: Sendable, Codable, Hashable {
         /// Findings still being proved (deletion and restore candidates), oldest first, each with
         /// why it waits.
         public var pending: [PendingFinding] = []
+        /// Seconds of the last 7 days in which the account was watched and not blind (polls no
+        /// further apart than ``PollSpan/gapLimit(interval:jitter:)``, minus blind spans); `nil`
+        /// when no poll of it is known.
+        public var observedSeconds7d: Int?
+        /// The stretches of the last 7 days in which the account was not polled at all, oldest first.
+        public var unobserved7d: [UnobservedGap] = []
 
         enum CodingKeys: String, CodingKey {
             case account, name, interval, polling, blind, moved, pending
+            case observedSeconds7d = "observed_s_7d"
+            case unobserved7d = "unobserved_7d"
             case lastPoll = "last_poll"
             case nextPoll = "next_poll"
             case postsTracked = "posts_tracked"
@@ -77,6 +85,15 @@ public struct StatusReport: Sendable, Codable, Hashable {
             case repostedOriginalsDeleted = "reposted_originals_deleted_7d"
             case worstCaseDelay = "worst_case_delay"
         }
+    }
+
+    /// A stretch in which an account was not polled at all: a gap between two polls longer than
+    /// twice its interval with the most jitter (the daemon was stopped, the machine was down).
+    public struct UnobservedGap: Sendable, Codable, Hashable {
+        /// The last poll before the gap (UTC).
+        public var from: Date
+        /// The first poll after it (UTC); `nil` while no poll came yet.
+        public var to: Date?
     }
 
     /// When the report was made (UTC).
@@ -91,11 +108,18 @@ public struct StatusReport: Sendable, Codable, Hashable {
     public var daemon: Daemon
     /// The watched accounts, in config order.
     public var accounts: [Row]
+    /// Why the config file on disk was refused, when the report shows the daemon's running config
+    /// instead (``RunningConfig``); `nil` when the file loaded.
+    public var configProblem: String?
+    /// When the daemon accepted the running config shown, when ``configProblem`` is set (UTC).
+    public var runningConfigAcceptedAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case config, shard, daemon, accounts
         case generatedAt = "generated_at"
         case stateDir = "state_dir"
+        case configProblem = "config_problem"
+        case runningConfigAcceptedAt = "running_config_accepted_at"
     }
 
     /// Worst-case seconds between a deletion and its log entry when it is confirmed by absence: the
@@ -117,7 +141,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
     /// - Parameters:
     ///   - config: the loaded config.
     ///   - now: the time of the report (UTC).
-    /// - Throws: ``StoreError`` when the deletion log exists but cannot be read. An unreadable
+    /// - Throws: ``StoreError`` when the deletion log exists but cannot be read (its rotated files
+    ///   are read too). An unreadable
     ///   `status.json` or account state is left out, not thrown.
     public static func gather(config: PalimpsestConfig, now: Date = Date()) throws -> StatusReport {
         let stateDirectory = config.daemon.stateDirectory
@@ -141,8 +166,12 @@ public struct StatusReport: Sendable, Codable, Hashable {
         let weekAgo = now.addingTimeInterval(-7 * 86_400)
         var weekly: [AccountKey: Int] = [:]
         var repostedOriginals: [AccountKey: Int] = [:]
-        if FileManager.default.fileExists(atPath: config.daemon.deletionLog.path) {
-            for event in try DeletionLog.readEvents(at: config.daemon.deletionLog) where event.detectedAt >= weekAgo {
+        var recentEvents: [AccountKey: [Event]] = [:]
+        let logURL = config.daemon.deletionLog
+        if try FileSystem.exists(logURL.path) || !DeletionLogSet.rotatedFiles(of: logURL).isEmpty {
+            // The log with its rotated files: the last 7 days may span a rotation.
+            for event in try DeletionLogSet.recentEvents(url: logURL, since: weekAgo) {
+                recentEvents[event.account, default: []].append(event)
                 if event.isRepostedOriginalDeletion {
                     repostedOriginals[event.account, default: 0] += 1
                 } else {
@@ -166,17 +195,46 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 interval: account.interval, jitter: config.daemon.jitter, confirmPolls: config.daemon.confirmPolls,
                 confirmMinAge: config.daemon.confirmMinAge)
             let blindFor = entry?.blind.map { now.timeIntervalSince($0.from) } ?? 0
+            let (observed, gaps) = Self.observation(
+                of: account, state: state, events: recentEvents[account.key] ?? [], jitter: config.daemon.jitter,
+                since: weekAgo, now: now)
             return Row(
                 account: account.key, name: account.name, interval: account.interval, lastPoll: entry?.lastPoll,
                 nextPoll: entry?.nextPoll, polling: live && (entry?.polling ?? false), blind: entry?.blind,
                 postsTracked: entry?.postsTracked ?? 0, eventsThisWeek: weekly[account.key] ?? 0,
                 moved: entry?.moved, repostedOriginalsDeleted: repostedOriginals[account.key] ?? 0,
                 worstCaseDelay: base + max(0, blindFor),
-                pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [])
+                pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [],
+                observedSeconds7d: observed, unobserved7d: gaps)
         }
         return StatusReport(
             generatedAt: now, config: config.file.path, stateDir: stateDirectory.path,
             shard: config.daemon.shard?.description, daemon: daemon, accounts: rows)
+    }
+
+    /// How much of `since…now` the account was watched and not blind, the same way the digest
+    /// counts coverage (``DigestCoverage``), and the gaps in which it was not polled at all,
+    /// including a gap still open at `now` (no poll for longer than the gap limit).
+    static func observation(
+        of account: Account, state: AccountState?, events: [Event], jitter: Double, since: Date, now: Date
+    ) -> (Int?, [UnobservedGap]) {
+        guard let state, let last = state.lastPoll?.at else { return (nil, []) }
+        var events = events
+        if let open = state.detection.blindSpan {
+            // The open span's first event may be older than the window.
+            var blind = Event(
+                id: "", detectedAt: open.from, event: .blind, platform: account.platform, account: account.key)
+            blind.blind = open
+            events.append(blind)
+        }
+        let coverage = DigestBuilder.coverage(
+            events: events, history: DigestAccountHistory(lastPollAt: last, pollSpans: state.pollSpans),
+            week: DateInterval(start: since, end: now), expectedEnd: now)
+        var gaps = coverage.unobserved.map { UnobservedGap(from: $0.from, to: $0.to) }
+        let limit = PollSpan.gapLimit(interval: account.interval, jitter: jitter)
+        let lastPoll = max(last, state.pollSpans?.last?.to ?? last)
+        if now.timeIntervalSince(lastPoll) > limit { gaps.append(UnobservedGap(from: lastPoll, to: nil)) }
+        return (coverage.observedSeconds, gaps)
     }
 
     /// The findings still being proved for the account that `store` holds, as
@@ -198,7 +256,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
             if let phase = d.phase, phase != .running { head += ", \(phase.rawValue)" }
             if let started = d.startedAt { head += ", since \(RFC3339.string(from: started))" }
             lines.append(head)
-            if let summary = d.summary { lines.append("        \(summary)") }
+            if let summary = d.summary { lines.append("        \(TerminalText.singleLine(summary))") }
             if let updated = d.updatedAt {
                 lines.append("        status written \(Self.ago(updated, from: self.generatedAt))")
             }
@@ -207,12 +265,22 @@ public struct StatusReport: Sendable, Codable, Hashable {
             if let updated = d.updatedAt { head += "; last status written \(RFC3339.string(from: updated))" }
             lines.append(head)
         }
-        if let error = d.reloadError { lines.append("        last reload rejected: \(error)") }
+        if let error = d.reloadError {
+            lines.append("        last reload rejected: \(TerminalText.singleLine(error))")
+        }
         lines.append("config: \(self.config)" + (self.shard.map { " (shard \($0))" } ?? ""))
+        if let problem = self.configProblem {
+            let accepted = self.runningConfigAcceptedAt.map { ", accepted \(RFC3339.string(from: $0))" } ?? ""
+            lines.append("        invalid on disk (\(problem))")
+            lines.append(
+                "        shown: the config the daemon runs\(accepted) (\(self.stateDir)/\(RunningConfig.fileName))")
+        }
         lines.append("state:  \(self.stateDir)")
         for row in self.accounts {
             lines.append("")
-            lines.append(row.account.rawValue + (row.name.map { "  \"\($0)\"" } ?? ""))
+            lines.append(
+                TerminalText.singleLine(row.account.rawValue)
+                    + (row.name.map { "  \"\(TerminalText.singleLine($0))\"" } ?? ""))
             var rows: [(String, String)] = []
             if let last = row.lastPoll {
                 var text = "\(RFC3339.string(from: last.at)) (\(Self.ago(last.at, from: self.generatedAt))): \(last.outcome)"
@@ -232,7 +300,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
             }
             if let blind = row.blind {
                 rows.append(
-                    ("blind", "since \(RFC3339.string(from: blind.from)) (\(blind.failedPolls) failed polls; last: "
+                    ("blind", "since \(RFC3339.string(from: blind.from)) "
+                        + "(\(Plural.count(blind.failedPolls, "failed poll")); last: "
                         + "\(blind.failure.kind.rawValue): \(blind.failure.message))"))
             } else {
                 rows.append(("blind", "no"))
@@ -251,6 +320,23 @@ public struct StatusReport: Sendable, Codable, Hashable {
                             + "\(RFC3339.string(from: finding.since)): \(finding.why)"))
                 }
             }
+            if let observed = row.observedSeconds7d {
+                let share = DigestFormat.percent(Double(observed) / (7 * 86_400))
+                rows.append(("observed", "\(share) of the last 7 days (\(Self.duration(Double(observed))))"))
+            } else {
+                rows.append(("observed", "no poll known yet"))
+            }
+            for (index, gap) in row.unobserved7d.enumerated() {
+                let text =
+                    gap.to.map {
+                        "no poll from \(RFC3339.string(from: gap.from)) to \(RFC3339.string(from: $0)) "
+                            + "(\(Self.duration($0.timeIntervalSince(gap.from)))): not observed"
+                    }
+                    ?? "no poll since \(RFC3339.string(from: gap.from)) "
+                    + "(\(Self.ago(gap.from, from: self.generatedAt))): "
+                    + "not observed"
+                rows.append((index == 0 ? "unwatched" : "", text))
+            }
             rows.append(("events", "\(row.eventsThisWeek) in the last 7 days"))
             if row.repostedOriginalsDeleted > 0 {
                 let count = row.repostedOriginalsDeleted
@@ -263,7 +349,9 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 ("worst case", "\(Self.duration(row.worstCaseDelay)) from a deletion to its log entry (by absence)"))
             let width = rows.map(\.0.count).max() ?? 0
             for (key, value) in rows {
-                lines.append("  " + key + String(repeating: " ", count: width - key.count + 2) + value)
+                // Details quote platforms and names: one line, no control or bidirectional characters.
+                lines.append(
+                    "  " + key + String(repeating: " ", count: width - key.count + 2) + TerminalText.singleLine(value))
             }
         }
         return lines.joined(separator: "\n")

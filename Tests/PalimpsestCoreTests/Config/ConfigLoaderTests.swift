@@ -38,7 +38,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         #expect(daemon.perHostConcurrency == 4)
         #expect(daemon.timeout == 30)
         #expect(daemon.connectTimeout == 10)
-        #expect(daemon.userAgent == "Palimpsest/0.1 (deletion monitor)")
+        #expect(daemon.userAgent == "Palimpsest/0.1.0 (deletion monitor)")
         #expect(daemon.proxy == nil)
         #expect(daemon.maxBodyBytes == 8_388_608)
         #expect(daemon.confirmPolls == 2)
@@ -289,7 +289,8 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         #expect(
             duration.message
                 == #"expected a duration such as "90s", "10m", "1h30m", "2d" or "500ms", or a whole number of seconds, "#
-                + "found a floating-point number (1.5)"
+                + #"found a floating-point number (1.5); fractions are not accepted: write "1.5" as "1s500ms" or "#
+                + #""1500ms""#
         )
 
         let daemon = try problem(#"daemon = "fast""#)
@@ -499,7 +500,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
             ]
         )
         #expect(errors.map(\.line) == [2, 3, 4, 8, 9, 9, 14])
-        #expect(errors[0].message == "expected a duration of at least 30s, found 10s")
+        #expect(errors[0].message == "expected a duration from 30s to 7d, found 10s")
         #expect(errors[1].message == "expected a fraction from 0.0 to 0.5 (0.1 means ±10%), found 0.9")
         #expect(errors[2].message == "expected an integer from 1 to 100, found 0")
         #expect(errors[5].message == "expected a string, found an integer")

@@ -28,10 +28,14 @@ import Testing
         let fake = bin.appendingPathComponent("palimpsest")
         try "#!/bin/sh\nexit 0\n".write(to: fake, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        // The real man page comes from `make man` (a release build): a stand-in checks the install step.
+        let page = bin.appendingPathComponent("palimpsest.1")
+        try ".TH PALIMPSEST 1\n".write(to: page, atomically: true, encoding: .utf8)
         let result = try await Subprocess.run(
             .name("make"),
             arguments: [
                 "-s", "-C", Self.repository.path, "install", "DESTDIR=\(scratch.path)/root", "BIN=\(bin.path)",
+                "MANPAGE=\(page.path)",
             ],
             output: .string(limit: 1 << 20),
             error: .string(limit: 1 << 20)

@@ -78,7 +78,7 @@ import Testing
             let seen = try #require(server.requests().first)
             #expect(seen.method == "GET")
             #expect(seen.path == "/feed.xml")
-            #expect(seen.headers["User-Agent"] == "Palimpsest/0.1 (+deletion monitor)")
+            #expect(seen.headers["User-Agent"] == "Palimpsest/0.1.0 (deletion monitor)")
             #expect(seen.headers["Accept-Encoding"]?.contains("gzip") == true)
         }
     }

@@ -99,6 +99,31 @@ import Testing
         #expect(try await collector.wait(for: 4) == ["e1", "late", "e2", "e3"])
     }
 
+    /// `tail --follow` after logrotate: the rotated files (a gzipped one too) come first, oldest
+    /// first, then the log file, then what is appended, across a further rotation.
+    @Test func fromStartWithRotatedFilesYieldsTheWholeLogThenFollows() async throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let url = folder.appendingPathComponent("deletions.jsonl")
+        let log = try DeletionLog(url: url)
+        _ = try log.append([StoreTestSupport.event("e1")])
+        try await DeletionLogSetTests.rotate(log, to: "deletions.jsonl.2", gzip: true)
+        _ = try log.append([StoreTestSupport.event("e2")])
+        try await DeletionLogSetTests.rotate(log, to: "deletions.jsonl.1", gzip: false)
+        _ = try log.append([StoreTestSupport.event("e3")])
+
+        let follower = LogFollower(url: url, pollInterval: 0.05)
+        let collector = Collector(follower.events(fromStart: true, includingRotated: true))
+        defer { collector.task.cancel() }
+        #expect(try await collector.wait(for: 3) == ["e1", "e2", "e3"])
+
+        try FileManager.default.moveItem(at: url, to: folder.appendingPathComponent("deletions.jsonl.0"))
+        try log.reopen()
+        _ = try log.append([StoreTestSupport.event("e4")])
+        #expect(try await collector.wait(for: 4) == ["e1", "e2", "e3", "e4"])
+        #expect(collector.received.failure.withLock { $0 } == nil)
+    }
+
     @Test func waitsForAFileThatDoesNotExistYet() async throws {
         let folder = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(folder) }

@@ -121,7 +121,7 @@ import Testing
                 return "no READY=1; received \(listener.messages)"
             }
             let readyStatus = listener.messages[ready].notifyFields["STATUS"] ?? ""
-            guard readyStatus.hasPrefix("watching 1 accounts;"), readyStatus.contains("events today"),
+            guard readyStatus.hasPrefix("watching 1 account;"), readyStatus.contains("events today"),
                 readyStatus.contains("blind")
             else { return "READY came without the expected STATUS: \(listener.messages[ready])" }
             // Watchdog pings every half WATCHDOG_USEC while polls progress.
@@ -184,15 +184,15 @@ import Testing
             Issue.record("\(failure)\n--- daemon stderr ---\n\(stderr)")
         }
         #expect(result.terminationStatus == TerminationStatus.exited(0), "daemon stderr:\n\(stderr)")
-        #expect(stderr.contains("reload rejected: 1 problem(s)"))
-        #expect(stderr.contains("key `daemon.interval`: expected a duration of at least 30s, found 5s"))
+        #expect(stderr.contains("reload rejected: 1 problem in "))
+        #expect(stderr.contains("key `daemon.interval`: expected a duration from 30s to 7d, found 5s"))
 
         // Everything written: status.json says stopped with both accounts; no event left pending.
         let status = try #require(try DaemonStatus.read(stateDirectory: scratch.state))
         #expect(status.phase == .stopped)
         #expect(status.accounts.map(\.name) == ["Feed a", "Feed b"])
         #expect(status.accounts.allSatisfy { $0.lastPoll?.outcome == "complete" })
-        #expect(status.reloadError?.contains("at least 30s") == true)
+        #expect(status.reloadError?.contains("from 30s to 7d") == true)
         let store = try StateStore(root: scratch.state)
         for entry in status.accounts {
             let state = try #require(try store.accountStore(for: entry.account).loadState(AccountState.self))

@@ -164,7 +164,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
             Issue.record("a shard without accounts was applied: \(outcome)")
             return
         }
-        #expect(reason.contains("leaves this instance none of the 1 accounts"))
+        #expect(reason.contains("leaves this instance none of the accounts (the config has 1)"))
         #expect(daemon.watchedKeys == [key])
     }
 
@@ -195,6 +195,45 @@ final class RecordingNotifier: ServiceManagerNotifying {
         ])
         #expect(second.first?.seq == 2)
         #expect(second.first?.prev == SHA256.hash(data: Data(oldLastLine.utf8)).map { String(format: "%02x", $0) }.joined())
+    }
+
+    /// A daemon stopped while a poll waits for a slow answer, past its drain time, cancels the
+    /// poll: the cancelled request is not a failure of the account, so nothing is recorded for it
+    /// (no `blind` event, no blind span, no last poll), as a stopped daemon logs no blind span.
+    @Test func aPollCancelledByShutdownRecordsNothing() async throws {
+        let fixture = try await Fixture()
+        defer { Task { await fixture.close() } }
+        let feed = IntegrationHarness.fixtures.appendingPathComponent("feeds/github_releases_atom.xml")
+        var slow = try ReplayResponse.file(feed, contentType: "application/atom+xml")
+        slow.delay = 10.0
+        fixture.server.script("/slow.xml", [slow])
+        try fixture.write(feeds: [("/slow.xml", "10m")])
+        let (daemon, runtime) = try await self.daemon(fixture, notifier: RecordingNotifier())
+        defer { runtime.shutdown() }
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: daemon)], logger: Logger(label: "test"))
+        configuration.maximumGracefulShutdownDuration = .milliseconds(200)
+        let group = ServiceGroup(configuration: configuration)
+        let running = Task { try await group.run() }
+
+        let deadline = ContinuousClock.now + .seconds(5)
+        while fixture.server.requests().isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(!fixture.server.requests().isEmpty, "the slow feed was never requested")
+        let stopAsked = ContinuousClock.now
+        await group.triggerGracefulShutdown()
+        _ = try? await running.value
+        #expect(ContinuousClock.now - stopAsked < .seconds(5), "the stop waited for the slow answer")
+
+        let key = fixture.key("/slow.xml")
+        let logURL = runtime.log.url
+        let events = FileManager.default.fileExists(atPath: logURL.path) ? try DeletionLog.readEvents(at: logURL) : []
+        #expect(events.isEmpty, "a cancelled poll logged: \(events.map(\.event))")
+        let state = try runtime.stateStore.accountStore(for: key).loadState(AccountState.self)
+        #expect(state?.detection.blindSpan == nil)
+        #expect(state?.lastPoll == nil)
+        #expect(daemon.status.accounts.first?.blind == nil)
     }
 
     /// The watchdog must catch a hang, not prove a timer runs: while a poll's request makes no

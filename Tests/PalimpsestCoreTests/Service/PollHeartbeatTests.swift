@@ -9,7 +9,7 @@ import Testing
         heartbeat.pollStarted(at: self.start)
         #expect(heartbeat.check(at: self.start + .seconds(119)) == nil)
         let problem = heartbeat.check(at: self.start + .seconds(121))
-        #expect(problem?.contains("1 poll(s) in flight and no progress for 121 s") == true)
+        #expect(problem?.contains("1 poll in flight and no progress for 121 s") == true)
     }
 
     @Test func requestsCompletingKeepALongPollAlive() {

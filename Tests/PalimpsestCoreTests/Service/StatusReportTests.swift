@@ -110,7 +110,7 @@ import Testing
         let report = try StatusReport.gather(config: config, now: now)
         #expect(report.daemon.running)
         #expect(report.daemon.pid == getpid())
-        #expect(report.daemon.summary == "watching 1 accounts; 1 polls in the last 10m; 0 events today; 0 blind")
+        #expect(report.daemon.summary == "watching 1 account; 1 poll in the last 10m; 0 events today; 0 blind")
         #expect(report.accounts.first?.nextPoll == now.addingTimeInterval(540))
         #expect(report.accounts.first?.postsTracked == 5)
         #expect(report.render().contains("  next poll   in 9 min (2026-08-01T14:09:00Z)"))

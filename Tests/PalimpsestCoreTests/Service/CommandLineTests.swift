@@ -1,0 +1,119 @@
+import Foundation
+import PalimpsestCore
+import Subprocess
+import SystemPackage
+import Testing
+
+/// What a new user reads first: `--version`, `--help`, and what a config without accounts does.
+@Suite(.serialized) struct CommandLineTests {
+    static func run(_ arguments: [String]) async throws -> (status: TerminationStatus, out: String, err: String) {
+        let result = try await Subprocess.run(
+            .path(try DaemonProcessTests.binary()), arguments: Arguments(arguments),
+            environment: .inherit.updating(["NOTIFY_SOCKET": nil, "JOURNAL_STREAM": nil]),
+            output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        return (result.terminationStatus, result.standardOutput, result.standardError)
+    }
+
+    /// The repository root (the docs the Makefile installs are in `docs/`).
+    static var repository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    @Test func versionIsTheOneVersionString() async throws {
+        let version = try await Self.run(["--version"])
+        #expect(version.status == .exited(0))
+        #expect(version.out == PalimpsestVersion.current + "\n")
+        #expect(DaemonSettings.defaultUserAgent == "Palimpsest/\(PalimpsestVersion.current) (deletion monitor)")
+    }
+
+    @Test func helpNamesEveryPlatformAndOnlyPathsThatExistAfterInstall() async throws {
+        let help = try await Self.run(["--help"])
+        #expect(help.status == .exited(0))
+        let text = help.out.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(
+            of: "  +", with: " ", options: .regularExpression)
+        for platform in Platform.allCases {
+            #expect(text.contains(" \(platform.rawValue) ("), "--help does not name \(platform.rawValue)")
+        }
+        #expect(!text.contains("Config/palimpsest.toml"), "a source-tree path in --help")
+        // The docs it names are installed by `make install` into DOCDIR ($(PREFIX)/share/doc/palimpsest).
+        #expect(text.contains("/usr/local/share/doc/palimpsest"))
+        let makefile = try String(contentsOf: Self.repository.appendingPathComponent("Makefile"), encoding: .utf8)
+        #expect(makefile.contains("PREFIX       ?= /usr/local"))
+        #expect(makefile.contains("DOCDIR       ?= $(PREFIX)/share/doc/palimpsest"))
+        for name in text.matches(of: /([a-z-]+\.md)/).map({ String($0.output.1) }) {
+            #expect(
+                FileManager.default.fileExists(atPath: Self.repository.appendingPathComponent("docs/\(name)").path),
+                "--help names \(name), which make install does not install")
+        }
+    }
+
+    /// `make install` (into a DESTDIR, as a packager runs it) puts the man page, the bash, zsh and
+    /// fish completions and every document `--help` names where the help says.
+    @Test func makeInstallPutsTheManPageTheCompletionsAndTheDocsTheHelpNames() async throws {
+        let binary = try DaemonProcessTests.binary()
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        // The real page comes from `make man` (a release build); a stand-in checks the install step.
+        let page = root.appendingPathComponent("palimpsest.1")
+        try Data(".Dd December 1, 2026\n.Dt PALIMPSEST 1\nSee /usr/local/share/doc/palimpsest/operating.md\n".utf8)
+            .write(to: page)
+        let destination = root.appendingPathComponent("dest")
+        let make = try await Subprocess.run(
+            .name("make"),
+            arguments: [
+                "-C", Self.repository.path, "install", "DESTDIR=\(destination.path)", "PREFIX=/opt/palimpsest",
+                "BIN=\(URL(fileURLWithPath: binary.string).deletingLastPathComponent().path)", "MANPAGE=\(page.path)",
+            ], output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        #expect(make.terminationStatus.isSuccess, "\(make.standardOutput)\n\(make.standardError)")
+        let prefix = destination.appendingPathComponent("opt/palimpsest")
+        func read(_ path: String) -> String {
+            (try? String(contentsOf: prefix.appendingPathComponent(path), encoding: .utf8)) ?? ""
+        }
+        #expect(read("share/man/man1/palimpsest.1").contains("See /opt/palimpsest/share/doc/palimpsest/operating.md"))
+        for (path, marker) in [
+            ("share/bash-completion/completions/palimpsest", "check-config"),
+            ("share/zsh/site-functions/_palimpsest", "#compdef palimpsest"),
+            ("share/fish/vendor_completions.d/palimpsest.fish", "complete -c 'palimpsest'"),
+        ] {
+            #expect(read(path).contains(marker), "\(path) is missing or not a completion script")
+        }
+        let help = try await Self.run(["--help"])
+        for name in help.out.matches(of: /([a-z-]+\.md)/).map({ String($0.output.1) }) {
+            #expect(!read("share/doc/palimpsest/\(name)").isEmpty, "--help names \(name), not installed")
+        }
+        #expect(
+            FileManager.default.fileExists(
+                atPath: destination.appendingPathComponent("etc/palimpsest/palimpsest.toml.example").path))
+    }
+
+    @Test func theDeletionLogDocsListEveryPlatform() throws {
+        let doc = try String(
+            contentsOf: Self.repository.appendingPathComponent("docs/deletion-log.md"), encoding: .utf8)
+        let row = try #require(doc.split(separator: "\n").first { $0.hasPrefix("| `platform` |") })
+        for platform in Platform.allCases {
+            #expect(row.contains("`\(platform.rawValue)`"), "docs/deletion-log.md: platform \(platform.rawValue)")
+        }
+    }
+
+    /// Decided: a config without accounts is valid, `check-config` says `run` refuses it, and `run`
+    /// refuses it with exit status 78, as docs/configuration.md says.
+    @Test func aConfigWithoutAccountsIsValidButRunRefusesIt() async throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let config = folder.appendingPathComponent("palimpsest.toml")
+        try Data("[daemon]\nstate_dir = \"state\"\n".utf8).write(to: config)
+
+        let check = try await Self.run(["check-config", "--config", config.path])
+        #expect(check.status == .exited(0))
+        #expect(check.out.contains("Accounts: none. The file is valid, but `palimpsest run` refuses to start"))
+        let run = try await Self.run(["run", "--config", config.path])
+        #expect(run.status == .exited(78))
+        #expect(run.err.contains("no [[account]] is configured; nothing to watch. Add one"))
+        let doc = try String(
+            contentsOf: Self.repository.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        #expect(
+            doc.contains(
+                "A file without accounts is valid: `check-config` accepts it and says that `palimpsest run` refuses"))
+    }
+}

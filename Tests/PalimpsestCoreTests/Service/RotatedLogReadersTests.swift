@@ -1,0 +1,84 @@
+import Foundation
+import Subprocess
+import Testing
+
+@testable import PalimpsestCore
+
+/// After logrotate, `status`, `tail` and the daemon's count of today's events still read the
+/// whole log: the rotated files (gzipped ones too) with the new file.
+@Suite struct RotatedLogReadersTests {
+    static func config(in folder: URL) throws -> PalimpsestConfig {
+        let file = folder.appendingPathComponent("palimpsest.toml")
+        try Data(
+            """
+            [daemon]
+            state_dir = "state"
+            deletion_log = "deletions.jsonl"
+
+            [[account]]
+            platform = "feed"
+            name = "Example"
+            url = "https://example.org/feed.xml"
+            """.utf8
+        ).write(to: file)
+        return try ConfigLoader.load(from: file)
+    }
+
+    /// Events `e1`…`e5`, detected 1 to 5 days before `now`, the first three rotated away.
+    static func writeLog(_ url: URL, now: Date) async throws {
+        let log = try DeletionLog(url: url)
+        func event(_ index: Int) -> Event {
+            var event = StoreTestSupport.event("e\(index)")
+            event.detectedAt = now.addingTimeInterval(-Double(6 - index) * 86_400)
+            return event
+        }
+        _ = try log.append([event(1), event(2)])
+        try await DeletionLogSetTests.rotate(log, to: "deletions.jsonl.2", gzip: true)
+        _ = try log.append([event(3)])
+        try await DeletionLogSetTests.rotate(log, to: "deletions.jsonl.1", gzip: false)
+        _ = try log.append([event(4), event(5)])
+    }
+
+    @Test func statusCountsTheWeeksEventsAcrossRotatedFiles() async throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let config = try Self.config(in: folder)
+        let now = Date(timeIntervalSince1970: 1_795_990_720)
+        try await Self.writeLog(config.daemon.deletionLog, now: now)
+        let report = try StatusReport.gather(config: config, now: now)
+        #expect(report.accounts.map(\.eventsThisWeek) == [5])
+    }
+
+    @Test func tailPrintsTheRotatedFilesFirst() async throws {
+        let binary = try DaemonProcessTests.binary()
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let config = try Self.config(in: folder)
+        try await Self.writeLog(config.daemon.deletionLog, now: Date())
+
+        let result = try await Subprocess.run(
+            .path(binary), arguments: ["tail", "--json", "--config", config.file.path],
+            environment: .inherit.updating(["TZ": "UTC"]), output: .string(limit: 1 << 20),
+            error: .string(limit: 1 << 16))
+        #expect(result.terminationStatus.isSuccess, "\(result.standardError)")
+        let ids = result.standardOutput.split(separator: "\n").compactMap {
+            try? JSONCoding.decoder().decode(Event.self, from: Data($0.utf8)).id
+        }
+        #expect(ids == ["e1", "e2", "e3", "e4", "e5"])
+
+        // --since takes a span back from now: e4 and e5 were detected 2 and 1 days ago.
+        let recent = try await Subprocess.run(
+            .path(binary), arguments: ["tail", "--json", "--since", "2d1h", "--config", config.file.path],
+            output: .string(limit: 1 << 20), error: .string(limit: 1 << 16))
+        #expect(recent.terminationStatus.isSuccess, "\(recent.standardError)")
+        let recentIDs = recent.standardOutput.split(separator: "\n").compactMap {
+            try? JSONCoding.decoder().decode(Event.self, from: Data($0.utf8)).id
+        }
+        #expect(recentIDs == ["e4", "e5"])
+        let wrong = try await Subprocess.run(
+            .path(binary), arguments: ["tail", "--since", "last tuesday", "--config", config.file.path],
+            output: .discarded, error: .string(limit: 1 << 16))
+        #expect(wrong.terminationStatus == .exited(64))
+        #expect(wrong.standardError.contains("a span back from now (30m, 1h, 2d)"))
+    }
+}
