@@ -38,12 +38,18 @@ public struct DetectionOutcome: Sendable, Hashable {
     /// Re-keyed posts now tracked under their new IDs (no event: the archive and the operator
     /// log record them).
     public var migrations: [PostMigration]
+    /// Set when the observation was judged a failed poll after all (a mass disappearance the
+    /// account probe could not explain): the poll is blind, and this says why.
+    public var failure: PollFailure?
 
     /// Creates an outcome.
-    public init(state: DetectionState, events: [Event], migrations: [PostMigration] = []) {
+    public init(
+        state: DetectionState, events: [Event], migrations: [PostMigration] = [], failure: PollFailure? = nil
+    ) {
         self.state = state
         self.events = events
         self.migrations = migrations
+        self.failure = failure
     }
 }
 
@@ -107,6 +113,21 @@ public enum Confirmer {
     ) -> DetectionOutcome {
         guard observation.isComplete, state.lastComplete?.id != snapshotID else {
             return DetectionOutcome(state: state, events: [])
+        }
+        if diff.isMassDisappearance, case .inconclusive(let detail)? = accountProbe?.verdict {
+            // Rule of evidence 4 with no answer: most of the window vanished and the account probe
+            // proved nothing. Not the account's state, not evidence of anything: a blind poll, so the
+            // operator sees it (an empty feed for an hour leaves a blind span, not silence).
+            let vanished = diff.candidates.filter { diff.insideWindow.contains($0.post.id) }.count
+            let failure = PollFailure(
+                kind: .vanished,
+                message: "\(Plural.count(vanished, "post")) of the window vanished at once"
+                    + (observation.window.postCount == 0 ? " (an empty listing)" : "")
+                    + " and the account probe proved nothing (\(detail)); not taken as the account's state",
+                url: observation.evidence.first?.url)
+            var outcome = Self.recordFailure(state: state, failure: failure, at: observation.polledAt, account: account)
+            outcome.failure = failure
+            return outcome
         }
         var run = Run(
             state: state, diff: diff, observation: observation, snapshotID: snapshotID, account: account,
@@ -276,7 +297,7 @@ extension Confirmer {
                 self.events.append(event)
                 self.state.account = .unavailable(reason: reason, since: self.now, eventID: event.id)
             case .inconclusive:
-                return
+                return  // handled before the run: a blind poll
             case .available, nil:
                 if accountProbe != nil { self.restoreAccount(evidence: evidence) }
                 // The account is there: the vanished posts become candidates from the next poll

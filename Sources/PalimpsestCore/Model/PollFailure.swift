@@ -36,6 +36,9 @@ public struct PollFailure: Error, Sendable, Codable, Hashable, CustomStringConve
         /// The body could not be parsed as the expected format (HTML where JSON was expected,
         /// malformed XML or JSON, an unknown feed format).
         case unparsable
+        /// Most of the window (or all of it) vanished at once and the account probe proved
+        /// nothing: the answer is not taken as the account's state (rule of evidence 4).
+        case vanished
     }
 
     public var kind: Kind

@@ -320,8 +320,15 @@ public struct AccountPoller: Sendable {
         if let stale = diff.staleReason {
             detail += ", stale answer (\(stale)): only probe answers count, absence does not"
         }
-        state.lastPoll = PollRecord(
-            at: observation.polledAt, outcome: "complete", detail: detail, posts: observation.posts.count)
+        if let failure = outcome.failure {
+            self.logger.warning(
+                "account blind: \(failure)",
+                metadata: ["account.key": "\(session.account.key)", "account.name": "\(session.account.displayName)"])
+            state.lastPoll = PollRecord(at: observation.polledAt, outcome: "blind", detail: failure.description)
+        } else {
+            state.lastPoll = PollRecord(
+                at: observation.polledAt, outcome: "complete", detail: detail, posts: observation.posts.count)
+        }
         return try await self.commit(events: outcome.events, state: &state, session: session, observation: stored)
     }
 

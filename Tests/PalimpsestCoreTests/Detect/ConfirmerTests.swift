@@ -465,15 +465,24 @@ import Testing
         #expect(h.state.account == .available)
     }
 
-    @Test func massDisappearanceWithInconclusiveAccountProbeChangesNothing() {
+    @Test func massDisappearanceWithInconclusiveAccountProbeIsABlindPollThatTouchesNoPost() throws {
         var h = Harness()
         h.poll(Self.five, at: F.t0)
         let before = h.state.posts
         let events = h.poll(
             [F.post("p5", minutes: -300)], at: F.at(minutes: 10),
             accountProbe: AccountProbeResult(verdict: .inconclusive(detail: "HTTP 502")))
-        #expect(events.isEmpty)
         #expect(h.state.posts == before)
+        // Not silence: the operator sees a blind span that says why.
+        let blind = try #require(events.first)
+        #expect(events.map(\.event) == [.blind])
+        #expect(blind.blind?.failure.kind == .vanished)
+        #expect(blind.detail?.contains("4 posts of the window vanished at once") == true)
+        #expect(blind.detail?.contains("HTTP 502") == true)
+        // The next complete poll closes it.
+        let back = h.poll(Self.five, at: F.at(minutes: 20))
+        #expect(back.map(\.event) == [.blind])
+        #expect(back.first?.blind?.to == F.at(minutes: 20))
     }
 
     @Test func fewPostsVanishingAreCandidatesNotAMassDisappearance() {
