@@ -357,7 +357,8 @@ extension Confirmer {
                 self.events.append(
                     DetectionEvents.altered(
                         previous: tracked, current: post, account: self.account, snapshotID: self.snapshotID,
-                        detectedAt: self.now, evidence: self.observation.evidence))
+                        detectedAt: self.now, evidence: self.observation.evidence,
+                        diffLimit: self.settings.eventTextLimit))
             }
             // A truncated answer never replaces a complete version (a failed long-text expansion
             // is not an edit); a complete one replaces a truncated one silently.

@@ -67,7 +67,8 @@ enum DetectionEvents {
         account: Account,
         snapshotID: String,
         detectedAt: Date,
-        evidence: [EvidenceReference]
+        evidence: [EvidenceReference],
+        diffLimit: Int = DetectionSettings.defaultEventTextLimit
     ) -> Event {
         var seen = previous
         seen.lastSeen = detectedAt
@@ -88,7 +89,12 @@ enum DetectionEvents {
         if before.reference != after.reference { changed.append("reference") }
         if before.revision != after.revision { changed.append("revision") }
         event.previousText = previous.post.text
-        event.diff = before.text != after.text ? TextDiff.inline(from: before.text, to: after.text) : nil
+        if before.text != after.text {
+            // A long post with a few changed words: the diff keeps every change, with some context.
+            let diff = TextDiff.inline(from: before.text, to: after.text, maximumBytes: diffLimit)
+            event.diff = diff.diff
+            if diff.isShortened { event.textTruncated = true }
+        }
         event.editedAt = current.editedAt
         event.previousVersion = previous.post.versionHash
         event.detail = "changed: " + (changed.isEmpty ? "version" : changed.joined(separator: ", "))

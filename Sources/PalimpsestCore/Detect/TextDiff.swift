@@ -20,6 +20,56 @@ public enum TextDiff {
         return self.render(operations)
     }
 
+    /// The inline diff from `old` to `new`, at most `maximumBytes` of UTF-8: when the whole diff is
+    /// longer (a long post with a few changed words), unchanged runs keep only some characters of
+    /// context next to each change and the rest becomes `…`, so every change stays visible; only when
+    /// the changes alone are longer is the diff cut.
+    /// - Parameters:
+    ///   - old: the previous text.
+    ///   - new: the current text.
+    ///   - maximumBytes: the most UTF-8 bytes of the result.
+    /// - Returns: the diff, and whether anything was left out.
+    public static func inline(from old: String, to new: String, maximumBytes: Int) -> (diff: String, isShortened: Bool) {
+        let segments = self.segments(from: old, to: new)
+        let full = self.render(segments, context: nil)
+        guard full.utf8.count > maximumBytes else { return (full, false) }
+        for context in [240, 120, 60, 24, 8, 0] {
+            let shortened = self.render(segments, context: context)
+            if shortened.utf8.count <= maximumBytes { return (shortened, true) }
+        }
+        return (String(decoding: self.render(segments, context: 0).utf8.prefix(maximumBytes), as: UTF8.self)
+            .trimmingPartialCharacter(), true)
+    }
+
+    /// Renders segments; with a `context`, unchanged runs keep that many characters next to each
+    /// change and the rest becomes `…`.
+    static func render(_ segments: [Segment], context: Int?) -> String {
+        var output = ""
+        for (index, segment) in segments.enumerated() {
+            switch segment {
+            case .unchanged(let text):
+                guard let context else {
+                    output += text
+                    continue
+                }
+                let isFirst = index == 0
+                let isLast = index == segments.count - 1
+                let characters = Array(text)
+                let keep = (isFirst ? 0 : context) + (isLast ? 0 : context)
+                if characters.count <= keep + 1 {
+                    output += text
+                } else {
+                    if !isFirst { output += String(characters.prefix(context)) }
+                    output += "…"
+                    if !isLast { output += String(characters.suffix(context)) }
+                }
+            case .removed(let text): output += "[-\(text)-]"
+            case .added(let text): output += "{+\(text)+}"
+            }
+        }
+        return output
+    }
+
     enum Operation: Equatable {
         case equal(String)
         case delete(String)
@@ -82,14 +132,103 @@ public enum TextDiff {
         let newMiddle = Array(b[prefix..<(b.count - suffix)])
 
         var result = a[..<prefix].map(Operation.equal)
-        if oldMiddle.count * newMiddle.count > self.maximumCells {
+        if oldMiddle.count * newMiddle.count <= self.maximumCells {
+            result += self.lcsOperations(from: oldMiddle, to: newMiddle)
+        } else if let few = self.fewEditOperations(from: oldMiddle, to: newMiddle, maximumEdits: self.maximumEdits) {
+            // A long text with a few changes far apart: still every change, word by word.
+            result += few
+        } else {
             result += oldMiddle.map(Operation.delete)
             result += newMiddle.map(Operation.insert)
-        } else {
-            result += self.lcsOperations(from: oldMiddle, to: newMiddle)
         }
         result += a[(a.count - suffix)...].map(Operation.equal)
         return result
+    }
+
+    /// Most token insertions plus deletions ``fewEditOperations(from:to:maximumEdits:)`` looks for
+    /// before a long text is shown as one replacement.
+    static let maximumEdits = 1_000
+
+    /// A shortest edit script found by Myers' greedy algorithm (An O(ND) Difference Algorithm and Its
+    /// Variations, 1986), in time and memory bounded by the number of edits rather than the product
+    /// of the lengths; `nil` when more than `maximumEdits` insertions and deletions are needed.
+    static func fewEditOperations(from a: [String], to b: [String], maximumEdits: Int) -> [Operation]? {
+        let n = a.count
+        let m = b.count
+        let limit = min(maximumEdits, n + m)
+        let offset = limit + 1
+        var v = [Int](repeating: 0, count: 2 * limit + 3)
+        var trace: [[Int]] = []
+        var found = false
+        search: for d in 0...limit {
+            trace.append(v)
+            for k in stride(from: -d, through: d, by: 2) {
+                var x: Int
+                if k == -d || (k != d && v[offset + k - 1] < v[offset + k + 1]) {
+                    x = v[offset + k + 1]
+                } else {
+                    x = v[offset + k - 1] + 1
+                }
+                var y = x - k
+                while x < n, y < m, a[x] == b[y] {
+                    x += 1
+                    y += 1
+                }
+                v[offset + k] = x
+                if x >= n, y >= m {
+                    found = true
+                    break search
+                }
+            }
+        }
+        guard found else { return nil }
+        // Walk back through the saved rows from (n, m) to (0, 0).
+        var operations: [Operation] = []
+        var x = n
+        var y = m
+        for d in stride(from: trace.count - 1, through: 0, by: -1) {
+            let row = trace[d]
+            let k = x - y
+            let previousK: Int
+            if k == -d || (k != d && row[offset + k - 1] < row[offset + k + 1]) {
+                previousK = k + 1
+            } else {
+                previousK = k - 1
+            }
+            let previousX = d == 0 ? 0 : row[offset + previousK]
+            let previousY = previousX - previousK
+            while x > previousX, y > previousY {
+                x -= 1
+                y -= 1
+                operations.append(.equal(a[x]))
+            }
+            if d > 0 {
+                if x == previousX {
+                    y -= 1
+                    operations.append(.insert(b[y]))
+                } else {
+                    x -= 1
+                    operations.append(.delete(a[x]))
+                }
+            }
+        }
+        operations.reverse()
+        // Deletions before insertions within each change, as the exact comparison orders them.
+        var ordered: [Operation] = []
+        var deletes: [Operation] = []
+        var inserts: [Operation] = []
+        for operation in operations {
+            switch operation {
+            case .equal:
+                ordered += deletes + inserts
+                deletes = []
+                inserts = []
+                ordered.append(operation)
+            case .delete: deletes.append(operation)
+            case .insert: inserts.append(operation)
+            }
+        }
+        return ordered + deletes + inserts
     }
 
     /// Classic dynamic programming over suffixes: `table[i][j]` is the LCS length of `a[i...]`
@@ -152,15 +291,7 @@ public enum TextDiff {
 
     /// Renders an edit script as `[-…-]{+…+}` text.
     static func render(_ operations: [Operation]) -> String {
-        var output = ""
-        for segment in self.segments(operations) {
-            switch segment {
-            case .unchanged(let text): output += text
-            case .removed(let text): output += "[-\(text)-]"
-            case .added(let text): output += "{+\(text)+}"
-            }
-        }
-        return output
+        self.render(self.segments(operations), context: nil)
     }
 
     /// Groups an edit script into runs, folding whitespace that separates two changes which both
@@ -231,5 +362,12 @@ extension TextDiff.Operation {
     var isEqual: Bool {
         if case .equal = self { return true }
         return false
+    }
+}
+
+extension String {
+    /// The string without a trailing U+FFFD that a cut in the middle of a UTF-8 sequence left.
+    fileprivate func trimmingPartialCharacter() -> String {
+        self.hasSuffix("\u{FFFD}") ? String(self.dropLast()) : self
     }
 }

@@ -43,4 +43,20 @@ import Testing
         let diff = TextDiff.inline(from: old, to: new)
         #expect(diff == "[-\(old)-]{+\(new)+}")
     }
+
+    @Test func aLongPostWithAFewChangesKeepsEveryChangeWithinTheLimit() {
+        let middle = String(repeating: "unchanged words of a long statement ", count: 2_000)
+        let old = "The budget is 100 dollars. " + middle + "Signed, the minister."
+        let new = "The budget is 1000 dollars. " + middle + "Signed, the deputy minister."
+        let (diff, shortened) = TextDiff.inline(from: old, to: new, maximumBytes: 600)
+        #expect(shortened)
+        #expect(diff.utf8.count <= 600)
+        #expect(diff.contains("[-100-]{+1000+}"))
+        #expect(diff.contains("{+ deputy+}"), "\(diff)")
+        #expect(diff.contains("…"))
+        #expect(diff.hasPrefix("The budget is "), "short unchanged runs stay whole")
+        // Within the limit nothing is left out.
+        let whole = TextDiff.inline(from: "a b c", to: "a x c", maximumBytes: 600)
+        #expect(whole == ("a [-b-]{+x+} c", false))
+    }
 }

@@ -237,14 +237,19 @@ import Testing
         let event = try #require(try JSONSerialization.jsonObject(with: Data(line)) as? [String: Any])
         #expect(event["event"] as? String == "altered")
         #expect(event["text_truncated"] as? Bool == true)
-        for field in ["text", "previous_text", "diff"] {
+        for field in ["text", "previous_text"] {
             let value = try #require(event[field] as? String, "\(field)")
             #expect(value.utf8.count <= 65_536, "\(field): \(value.utf8.count) bytes")
             #expect(value.utf8.count > 65_536 - 4, "\(field) is cut at the limit, on a character boundary")
         }
         #expect(after.hasPrefix(try #require(event["text"] as? String)))
         #expect(before.hasPrefix(try #require(event["previous_text"] as? String)))
-        #expect((event["diff"] as? String)?.hasPrefix("[-Original") == true)
+        // The diff keeps both changes (first and last word), with the unchanged middle left out.
+        let diff = try #require(event["diff"] as? String)
+        #expect(diff.utf8.count <= 65_536)
+        #expect(diff.hasPrefix("[-Original-]{+Corrected+}"))
+        #expect(diff.hasSuffix("[-END-OF-OLD-]{+END-OF-NEW+}"))
+        #expect(diff.contains("…"))
         // The post archive holds both versions in full.
         #expect(archive.contains("END-OF-OLD"))
         #expect(archive.contains("END-OF-NEW"))
