@@ -43,9 +43,11 @@ public struct PendingFinding: Sendable, Codable, Hashable {
 }
 
 extension DetectionState {
-    /// The candidates still being proved, oldest first, each with why it waits under `settings`
-    /// at `now` (UTC).
+    /// The candidates still being proved, oldest first, each with why it waits under `settings`.
+    /// Spans are counted up to the last complete poll (`now`, UTC, when there was none): what the
+    /// next poll will weigh.
     public func pendingFindings(settings: DetectionSettings, now: Date) -> [PendingFinding] {
+        let now = self.lastComplete.map { min($0.polledAt, now) } ?? now
         var pending: [PendingFinding] = []
         for tracked in self.posts.values {
             let id = tracked.post.id
@@ -64,8 +66,9 @@ extension DetectionState {
                     + "\(Self.span(settings.confirmMinAge)) (a lagging replica can show a deleted post)"
                 if restore.inconclusiveProbes > 0 {
                     why +=
-                        "; its probe answered nothing conclusive \(restore.inconclusiveProbes) of "
-                        + "\(settings.probeAttempts) times" + (restore.lastProbeDetail.map { " (last: \($0))" } ?? "")
+                        "; its probe answered nothing conclusive "
+                        + Self.attempts(restore.inconclusiveProbes, settings: settings)
+                        + (restore.lastProbeDetail.map { " (last: \($0))" } ?? "")
                 }
                 pending.append(
                     PendingFinding(
@@ -89,9 +92,15 @@ extension DetectionState {
         guard record.inconclusiveProbes > 0 || record.lastProbeDetail != nil else {
             return absence + " (no probe answer yet, or no probe possible)"
         }
-        return "its probe answered nothing conclusive \(record.inconclusiveProbes) of \(settings.probeAttempts) "
-            + "times" + (record.lastProbeDetail.map { " (last: \($0))" } ?? "")
+        return "its probe answered nothing conclusive " + Self.attempts(record.inconclusiveProbes, settings: settings)
+            + (record.lastProbeDetail.map { " (last: \($0))" } ?? "")
             + "; then absence decides: \(absence)"
+    }
+
+    /// `3 times (6 needed)`, `25 times (6 needed: done)`, `once (6 needed)`.
+    private static func attempts(_ count: Int, settings: DetectionSettings) -> String {
+        Plural.times(count) + " (\(settings.probeAttempts) needed"
+            + (count >= settings.probeAttempts ? ": done)" : ")")
     }
 
     /// `5m`, `1h20m` (``DurationParser`` form).
