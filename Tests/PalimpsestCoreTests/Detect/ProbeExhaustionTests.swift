@@ -79,4 +79,24 @@ import Testing
         #expect(events.first?.confirmedBy == .probe)
         #expect(events.first?.reason == .removed)
     }
+
+    @Test func pendingFindingsSayWhyEachCandidateWaits() throws {
+        var h = Harness()
+        h.poll(Self.five, at: F.t0)
+        for poll in 1...3 {
+            h.poll(
+                Self.withoutP2, at: F.at(minutes: Double(5 * poll)),
+                probes: Harness.probes(.inconclusive(detail: "HTTP 503"), "p2"))
+        }
+        // Asked a day later: spans still end at the last complete poll (minute 15).
+        let pending = h.state.pendingFindings(settings: h.settings, now: F.at(minutes: 24 * 60))
+        let finding = try #require(pending.first)
+        #expect(pending.count == 1)
+        #expect(finding.postID == "p2")
+        #expect(finding.kind == .deletion)
+        #expect(finding.polls == 3)
+        #expect(finding.inconclusiveProbes == 3)
+        #expect(finding.why.contains("answered nothing conclusive 3 times (6 needed)"), "\(finding.why)")
+        #expect(finding.why.contains("over 10m of 20m"), "\(finding.why)")
+    }
 }
