@@ -13,7 +13,7 @@ struct ConfigReader {
     static let daemonKeys = [
         "state_dir", "deletion_log", "interval", "jitter", "concurrency", "per_host_concurrency", "timeout",
         "connect_timeout", "user_agent", "proxy", "max_body_size", "confirm_polls", "confirm_min_age",
-        "probe_attempts", "snapshot_retention", "shard", "metrics_listen", "max_items", "event_text_limit",
+        "probe_attempts", "stale_tolerance", "snapshot_retention", "shard", "metrics_listen", "max_items", "event_text_limit",
     ]
     /// The keys accepted in `[digest]`.
     static let digestKeys = ["time_zone", "dir", "logs", "smtp"]
@@ -358,6 +358,9 @@ struct ConfigReader {
         }
         if let value = self.readInt(table, "probe_attempts", range: 1...1_000, in: scope) {
             settings.probeAttempts = value
+        }
+        if let value = self.readDuration(table, "stale_tolerance", minimum: 0, maximum: 7 * 86_400, in: scope) {
+            settings.staleTolerance = value
         }
         if let value = self.readInt(table, "snapshot_retention", range: 1...10_000, in: scope) {
             settings.snapshotRetention = value

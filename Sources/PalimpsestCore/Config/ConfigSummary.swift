@@ -34,6 +34,11 @@ public enum ConfigSummary {
                     + "spanning at least \(DurationParser.string(from: daemon.confirmMinAge)) (when no probe answers)"
             ),
             (
+                "stale_tolerance",
+                "a listing repeating an older one is taken as current after "
+                    + DurationParser.string(from: daemon.staleTolerance)
+            ),
+            (
                 "probe_attempts",
                 "\(Plural.count(daemon.probeAttempts, "inconclusive probe answer")), then absence may confirm"
             ),

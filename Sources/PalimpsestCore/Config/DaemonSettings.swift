@@ -58,6 +58,10 @@ public struct DaemonSettings: Sendable, Hashable {
     /// `probe_attempts`: how many inconclusive answers (one per poll) a candidate's probe may give,
     /// over at least `confirm_min_age`, before absence may confirm the deletion instead. Default 6.
     public var probeAttempts: Int
+    /// `stale_tolerance`: how long (seconds, at least over `confirm_polls` polls) a listing that
+    /// repeats an earlier, superseded one is taken for a lagging replica or cache before it is taken
+    /// as the account's state (a post published and deleted again, an edit reverted). Default 7200.
+    public var staleTolerance: TimeInterval
     /// `snapshot_retention`: how many of an account's latest snapshots to keep (snapshots cited
     /// by events are always kept). Default 10, at least 1.
     public var snapshotRetention: Int
@@ -65,11 +69,11 @@ public struct DaemonSettings: Sendable, Hashable {
     /// that shard (``AccountShard``), so several hosts can split one config. Default `nil`: all.
     public var shard: AccountShard?
     /// The detection settings these keys make (`confirm_polls`, `confirm_min_age`,
-    /// `probe_attempts`, `event_text_limit`; the rest at their defaults).
+    /// `probe_attempts`, `stale_tolerance`, `event_text_limit`; the rest at their defaults).
     public var detection: DetectionSettings {
         DetectionSettings(
             confirmPolls: self.confirmPolls, confirmMinAge: self.confirmMinAge, probeAttempts: self.probeAttempts,
-            eventTextLimit: self.eventTextLimit)
+            staleTolerance: self.staleTolerance, eventTextLimit: self.eventTextLimit)
     }
     /// `metrics_listen`: where the Prometheus endpoint (`GET /metrics`) listens, e.g.
     /// `127.0.0.1:9464`. Default `nil` (also for `""`): no endpoint.
@@ -102,6 +106,7 @@ public struct DaemonSettings: Sendable, Hashable {
         self.confirmPolls = 2
         self.confirmMinAge = 1_200
         self.probeAttempts = 6
+        self.staleTolerance = 7_200
         self.snapshotRetention = 10
         self.shard = nil
         self.metricsListen = nil

@@ -207,7 +207,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
                 == "/etc/palimpsest/palimpsest.toml:3:1: key `daemon.intervall`: unknown key (did you mean `interval`?); "
                 + "accepted [daemon] keys: `state_dir`, `deletion_log`, `interval`, `jitter`, `concurrency`, "
                 + "`per_host_concurrency`, `timeout`, `connect_timeout`, `user_agent`, `proxy`, `max_body_size`, "
-                + "`confirm_polls`, `confirm_min_age`, `probe_attempts`, `snapshot_retention`, `shard`, `metrics_listen`, "
+                + "`confirm_polls`, `confirm_min_age`, `probe_attempts`, `stale_tolerance`, `snapshot_retention`, `shard`, `metrics_listen`, "
                 + "`max_items`, `event_text_limit`"
         )
     }
