@@ -51,7 +51,12 @@ public final class StateStore: StateStoring {
     /// - Throws: ``StoreError`` when the folder or the database cannot be created or opened, the
     ///   database has a schema version this release does not know, or the migration fails (it is
     ///   resumed at the next start; nothing is lost).
-    public init(root: URL) throws {
+    public convenience init(root: URL) throws {
+        try self.init(root: root, migrationFault: nil)
+    }
+
+    /// ``init(root:)`` with a simulated crash of the migration (tests only).
+    init(root: URL, migrationFault: LegacyMigration.Fault?) throws {
         let absolute =
             root.path.hasPrefix("/")
             ? root : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(root.path)
@@ -63,7 +68,7 @@ public final class StateStore: StateStoring {
         self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path)
         self.writer.attach(self)
         try self.migrateSchema()
-        try LegacyMigration.run(store: self)
+        try LegacyMigration.run(store: self, fault: migrationFault)
     }
 
     /// Opens an existing store for reading only (`status`, the digest): nothing is created,

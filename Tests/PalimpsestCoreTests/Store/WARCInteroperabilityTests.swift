@@ -64,7 +64,7 @@ import Testing
             output: .bytes(limit: 64 << 20), error: .string(limit: 1 << 20))
         guard result.terminationStatus.isSuccess else {
             throw DaemonProcessTests.DaemonTestError(
-                "warc_index.py failed (\(result.terminationStatus)): \(result.standardError ?? "")")
+                "warc_index.py failed (\(result.terminationStatus)): \(result.standardError)")
         }
         return try JSONDecoder().decode(Index.self, from: Data(result.standardOutput)).records
     }
