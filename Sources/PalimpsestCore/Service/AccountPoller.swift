@@ -432,6 +432,7 @@ public struct AccountPoller: Sendable {
             self.logger.critical("fault injection: stopping between the state write and the log append")
             switch fault {
             case .exitBeforeLogAppend: exit(75)
+            case .killBeforeLogAppend: kill(getpid(), SIGKILL)
             case .failBeforeLogAppend:
                 throw PollerError(account: saved.account, message: "injected failure before the log append")
             }
@@ -525,6 +526,8 @@ struct StoredObservation: Sendable {
 public enum FaultInjection: String, Sendable {
     /// Exit the process with status 75.
     case exitBeforeLogAppend = "exit-before-log-append"
+    /// Kill the process with SIGKILL (nothing runs after it: no flush, no handler).
+    case killBeforeLogAppend = "kill-before-log-append"
     /// Throw from the poll, as if the process had died (the next poller is the "restart").
     case failBeforeLogAppend = "fail-before-log-append"
 }

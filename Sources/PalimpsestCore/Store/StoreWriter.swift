@@ -23,6 +23,11 @@ import Synchronization
 final class StoreWriter: Sendable {
     /// Most commits in one transaction.
     static let maximumBatch = 512
+    /// Crash-safety tests only (`PALIMPSEST_FAULT_INJECTION=kill-before-store-commit`): the
+    /// process kills itself with SIGKILL after syncing a batch's WARC records, before its
+    /// transaction.
+    static let killBeforeCommit =
+        ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"] == "kill-before-store-commit"
 
     struct Job: Sendable {
         var account: AccountKey
@@ -141,6 +146,10 @@ final class StoreWriter: Sendable {
         do {
             // The WARC records the index rows name are on disk before the rows commit.
             try store?.warc.syncWritten()
+            if Self.killBeforeCommit, !evidence.isEmpty {
+                // Crash-safety tests: WARC records synced, their rows and the batch not committed.
+                kill(getpid(), SIGKILL)
+            }
             try self.pool.writeWithoutTransaction { db in
                 do {
                     try db.inTransaction(.immediate) {
