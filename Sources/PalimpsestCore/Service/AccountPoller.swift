@@ -338,22 +338,23 @@ public struct AccountPoller: Sendable {
         }
     }
 
-    static let unchangedMarker = "; as then: "
-
     /// Ends a poll whose timeline answer was a `304 Not Modified` or the body seen last: no parse,
-    /// no diff, no snapshot, only the small `observations` row and the new `last_poll`, in the
-    /// batch of the store's writer. The tracked posts are not rewritten.
+    /// no diff, no snapshot, no state written; only the account's run of unchanged polls (one small
+    /// row, updated in place) in the batch of the store's writer. The new `last_poll` and the
+    /// validators the answer left are read back from that row (``UnchangedRun/applied(to:)``).
     private func commitUnchanged(
         _ unchanged: UnchangedObservation, state: inout AccountState, session: PollSession
     ) async throws -> [Event] {
-        // What the last parsed poll said (a stale answer's reason, say) still holds for the same answer.
-        var then = state.lastPoll?.detail ?? ""
-        if let range = then.range(of: Self.unchangedMarker) { then = String(then[range.upperBound...]) }
-        state.lastPoll = PollRecord(
-            at: session.now, outcome: "complete",
-            detail: "unchanged since the last poll (HTTP \(unchanged.status), not parsed)\(Self.unchangedMarker)\(then)",
-            posts: state.lastPoll?.posts)
-        return try await self.commit(events: [], state: &state, session: session, unchanged: unchanged)
+        state.lastPoll = PollRecord.unchanged(at: session.now, status: unchanged.status, after: state.lastPoll)
+        state.validators[unchanged.url] = unchanged.validators
+        do {
+            try await self.stateStore.commit(
+                StateCommit(
+                    account: session.account.key, before: session.baseline.state, state: nil, unchanged: unchanged))
+        } catch {
+            throw self.writeError(error, stage: .state, state: state, account: session.account, at: session.now)
+        }
+        return []
     }
 
     /// The listing's own dates from the first timeline answer: HTTP `Last-Modified` and `ETag`.
@@ -405,8 +406,7 @@ public struct AccountPoller: Sendable {
     /// leaves the state in the store's memory, or the events pending in the stored state: see
     /// ``PollWriteError``.
     private func commit(
-        events: [Event], state: inout AccountState, session: PollSession, observation: StoredObservation? = nil,
-        unchanged: UnchangedObservation? = nil
+        events: [Event], state: inout AccountState, session: PollSession, observation: StoredObservation? = nil
     ) async throws -> [Event] {
         // Texts longer than `event_text_limit` are cut in the event (the archive keeps them whole).
         let limit = self.detection.eventTextLimit
@@ -420,8 +420,7 @@ public struct AccountPoller: Sendable {
         let commit = StateCommit(
             account: session.account.key, before: session.baseline.state, state: saved,
             snapshot: observation?.observation, formerIDs: observation?.formerIDs ?? [:],
-            citedSnapshots: observation == nil ? nil : saved.citedSnapshots, keepSnapshots: self.snapshotRetention,
-            unchanged: unchanged)
+            citedSnapshots: observation == nil ? nil : saved.citedSnapshots, keepSnapshots: self.snapshotRetention)
         do {
             try await self.stateStore.commit(commit)
         } catch {

@@ -25,7 +25,7 @@ public final class StateStore: StateStoring {
     /// `root/state.sqlite`.
     public let databaseURL: URL
     /// The schema version this release writes (`PRAGMA user_version`).
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     /// Format version of the JSON held in columns (`accounts.state`, `tracked_posts.post`, …).
     public static let formatVersion = 1
 
@@ -137,7 +137,8 @@ public final class StateStore: StateStoring {
                 }
                 guard version < Self.schemaVersion else { return }
                 try db.inTransaction(.immediate) {
-                    try db.execute(sql: Self.schemaV1)
+                    if version < 1 { try db.execute(sql: Self.schemaV1) }
+                    if version < 2 { try db.execute(sql: Self.schemaV2) }
                     try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
                     return .commit
                 }
@@ -228,10 +229,34 @@ public final class StateStore: StateStoring {
         ) WITHOUT ROWID;
         """
 
+    /// Schema version 2: unchanged polls as runs (one row per run, updated in place) instead of
+    /// one `observations` row per poll; each earlier row becomes a run of one poll.
+    static let schemaV2 = """
+        CREATE TABLE unchanged_runs (
+            account TEXT NOT NULL,
+            since TEXT NOT NULL,
+            until TEXT NOT NULL,
+            polls INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            body_sha256 TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            PRIMARY KEY (account, since)
+        ) WITHOUT ROWID;
+        INSERT INTO unchanged_runs (account, since, until, polls, url, status, body_sha256)
+            SELECT account, at, at, 1, url, status, body_sha256 FROM observations;
+        DROP TABLE observations;
+        """
+
     // MARK: States
 
     public func loadState(of account: AccountKey) throws -> AccountState? {
-        if let kept = self.unsaved.withLock({ $0[account] }) { return kept }
+        if let kept = self.unsaved.withLock({ $0[account] }) {
+            // A run of unchanged polls committed after the failed commit is newer than it.
+            let run = try self.read { db in try Self.latestRun(db, account: account) }
+            return run.map { $0.applied(to: kept) } ?? kept
+        }
         return try self.read { db in try Self.readState(db, account: account, path: self.databaseURL.path) }
     }
 
@@ -260,7 +285,59 @@ public final class StateStore: StateStoring {
                     advice: "report this; the row was written by palimpsest in one transaction")
             }
         }
-        return state
+        // Unchanged polls after the state was written: the last one is the account's last poll.
+        return try Self.latestRun(db, account: account).map { $0.applied(to: state) } ?? state
+    }
+
+    /// The account's newest run of unchanged polls, if any.
+    static func latestRun(_ db: Database, account: AccountKey) throws -> UnchangedRun? {
+        try Row.fetchOne(
+            db, sql: "SELECT * FROM unchanged_runs WHERE account = ? ORDER BY since DESC LIMIT 1",
+            arguments: [account.rawValue]
+        ).flatMap(Self.unchangedRun)
+    }
+
+    private static func unchangedRun(_ row: Row) -> UnchangedRun? {
+        let since: String = row["since"]
+        let until: String = row["until"]
+        let lastModified: String? = row["last_modified"]
+        guard let sinceDate = RFC3339.date(from: since), let untilDate = RFC3339.date(from: until) else { return nil }
+        return UnchangedRun(
+            since: sinceDate, until: untilDate, polls: row["polls"], url: row["url"], status: row["status"],
+            bodySHA256: row["body_sha256"], etag: row["etag"], lastModified: lastModified.flatMap(RFC3339.date(from:)))
+    }
+
+    /// Records an unchanged poll of `account`: extends its newest run when no state was written
+    /// since that run's last poll (`writtenAt`: the written state's last poll), else starts a run.
+    static func record(_ unchanged: UnchangedObservation, of account: String, writtenAt: Date?, in db: Database) throws {
+        let at = RFC3339.string(from: unchanged.at)
+        let lastModified = unchanged.lastModified.map { RFC3339.string(from: $0) }
+        if let latest = try Row.fetchOne(
+            db, sql: "SELECT since, until FROM unchanged_runs WHERE account = ? ORDER BY since DESC LIMIT 1",
+            arguments: [account]),
+            let until = RFC3339.date(from: latest["until"] as String), until >= (writtenAt ?? .distantPast),
+            until <= unchanged.at
+        {
+            try db.execute(
+                sql: """
+                    UPDATE unchanged_runs SET until = ?, polls = polls + 1, url = ?, status = ?, body_sha256 = ?,
+                    etag = ?, last_modified = ? WHERE account = ? AND since = ?
+                    """,
+                arguments: [
+                    at, unchanged.url, unchanged.status, unchanged.bodySHA256, unchanged.etag, lastModified, account,
+                    latest["since"] as String,
+                ])
+        } else {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO unchanged_runs
+                    (account, since, until, polls, url, status, body_sha256, etag, last_modified)
+                    VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    account, at, at, unchanged.url, unchanged.status, unchanged.bodySHA256, unchanged.etag, lastModified,
+                ])
+        }
     }
 
     /// True while the last commit of `account` failed and its state is only in memory.
@@ -366,7 +443,10 @@ public final class StateStore: StateStoring {
         let snapshotRowValue = snapshotRow, stateJSONValue = stateJSON, deletesValue = deletes, upsertsValue = upserts
         let keep = commit.keepSnapshots
         let cited = commit.citedSnapshots
-        return StoreWriter.Job(account: commit.account, estimatedBytes: estimate, fullRewrite: commit.before == nil) {
+        return StoreWriter.Job(
+            account: commit.account, estimatedBytes: estimate, fullRewrite: commit.before == nil,
+            writesState: commit.state != nil
+        ) {
             db, fullRewrite in
             if let snapshot = snapshotRowValue {
                 try db.execute(
@@ -391,9 +471,11 @@ public final class StateStore: StateStoring {
                 }
             }
             if let unchanged = unchangedRow {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO observations (account, at, url, status, body_sha256) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [key, RFC3339.string(from: unchanged.at), unchanged.url, unchanged.status, unchanged.bodySHA256])
+                let written =
+                    try state.map { $0.lastPoll?.at }
+                    ?? String.fetchOne(db, sql: "SELECT last_poll_at FROM accounts WHERE key = ?", arguments: [key])
+                    .flatMap(RFC3339.date(from:))
+                try Self.record(unchanged, of: key, writtenAt: written, in: db)
             }
             guard let state, let stateJSON = stateJSONValue else { return }
             try db.execute(
@@ -713,19 +795,13 @@ public final class StateStore: StateStoring {
         }
     }
 
-    /// The unchanged polls recorded for `account` since `since` (UTC), oldest first.
+    /// The runs of unchanged polls recorded for `account`, oldest first.
     /// - Throws: ``StoreError`` when the store cannot be read.
-    public func unchangedObservations(of account: AccountKey, since: Date = .distantPast) throws -> [UnchangedObservation] {
+    public func unchangedRuns(of account: AccountKey) throws -> [UnchangedRun] {
         try self.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT at, url, status, body_sha256 FROM observations WHERE account = ? AND at >= ? ORDER BY at",
-                arguments: [account.rawValue, RFC3339.string(from: since)]
-            ).compactMap { row in
-                let at: String = row["at"]
-                return RFC3339.date(from: at).map {
-                    UnchangedObservation(at: $0, url: row["url"], status: row["status"], bodySHA256: row["body_sha256"])
-                }
-            }
+                db, sql: "SELECT * FROM unchanged_runs WHERE account = ? ORDER BY since", arguments: [account.rawValue]
+            ).compactMap(Self.unchangedRun)
         }
     }
 

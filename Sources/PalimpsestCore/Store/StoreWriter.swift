@@ -35,6 +35,9 @@ final class StoreWriter: Sendable {
         var estimatedBytes: Int
         /// Whether the tracked posts must be rewritten whole (no trusted baseline).
         var fullRewrite: Bool
+        /// Whether the job writes the account's state and tracked posts: only such a job makes the
+        /// stored rows equal a known state again, after a failed commit.
+        var writesState: Bool = true
         var work: @Sendable (Database, Bool) throws -> Void
     }
 
@@ -186,7 +189,7 @@ final class StoreWriter: Sendable {
         self.queue.withLock { queue in
             for (entry, result) in zip(batch, results) {
                 switch result {
-                case .success: queue.untrusted.remove(entry.job.account)
+                case .success: if entry.job.writesState { queue.untrusted.remove(entry.job.account) }
                 case .failure: queue.untrusted.insert(entry.job.account)
                 }
             }
