@@ -247,6 +247,7 @@ public final class StateStore: StateStoring {
         INSERT INTO unchanged_runs (account, since, until, polls, url, status, body_sha256)
             SELECT account, at, at, 1, url, status, body_sha256 FROM observations;
         DROP TABLE observations;
+        ALTER TABLE accounts ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;
         """
 
     // MARK: States
@@ -260,17 +261,32 @@ public final class StateStore: StateStoring {
         return try self.read { db in try Self.readState(db, account: account, path: self.databaseURL.path) }
     }
 
-    static func readState(_ db: Database, account: AccountKey, path: String) throws -> AccountState? {
-        guard let text = try String.fetchOne(db, sql: "SELECT state FROM accounts WHERE key = ?", arguments: [account.rawValue])
-        else { return nil }
-        var state: AccountState
+    public func loadQuietState(of account: AccountKey) throws -> AccountState? {
+        guard !self.hasUnsavedState(account) else { return nil }
+        return try self.read { db -> AccountState? in
+            guard
+                let text = try String.fetchOne(
+                    db, sql: "SELECT state FROM accounts WHERE key = ? AND quiet = 1", arguments: [account.rawValue])
+            else { return nil }
+            let state = try Self.decodeState(text, account: account, path: self.databaseURL.path)
+            return try Self.latestRun(db, account: account).map { $0.applied(to: state) } ?? state
+        }
+    }
+
+    private static func decodeState(_ text: String, account: AccountKey, path: String) throws -> AccountState {
         do {
-            state = try JSONCoding.decoder().decode(AccountState.self, from: Data(text.utf8))
+            return try JSONCoding.decoder().decode(AccountState.self, from: Data(text.utf8))
         } catch {
             throw StoreError.corrupt(
                 path, detail: "the state of account \(account) does not decode: \(error)",
                 advice: "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh")
         }
+    }
+
+    static func readState(_ db: Database, account: AccountKey, path: String) throws -> AccountState? {
+        guard let text = try String.fetchOne(db, sql: "SELECT state FROM accounts WHERE key = ?", arguments: [account.rawValue])
+        else { return nil }
+        var state = try Self.decodeState(text, account: account, path: path)
         let rows = try Row.fetchAll(
             db, sql: "SELECT post_id, post FROM tracked_posts WHERE account = ?", arguments: [account.rawValue])
         let decoder = JSONCoding.decoder()
@@ -441,6 +457,7 @@ public final class StateStore: StateStoring {
         let state = commit.state
         let key = commit.account.rawValue
         let snapshotRowValue = snapshotRow, stateJSONValue = stateJSON, deletesValue = deletes, upsertsValue = upserts
+        let quiet = commit.state?.isQuiet ?? false
         let keep = commit.keepSnapshots
         let cited = commit.citedSnapshots
         return StoreWriter.Job(
@@ -480,13 +497,14 @@ public final class StateStore: StateStoring {
             guard let state, let stateJSON = stateJSONValue else { return }
             try db.execute(
                 sql: """
-                    INSERT INTO accounts (key, state, last_poll_at, last_outcome, updated_at) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO accounts (key, state, last_poll_at, last_outcome, updated_at, quiet)
+                    VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(key) DO UPDATE SET state = excluded.state, last_poll_at = excluded.last_poll_at,
-                    last_outcome = excluded.last_outcome, updated_at = excluded.updated_at
+                    last_outcome = excluded.last_outcome, updated_at = excluded.updated_at, quiet = excluded.quiet
                     """,
                 arguments: [
                     key, stateJSON, state.lastPoll.map { RFC3339.string(from: $0.at) }, state.lastPoll?.outcome,
-                    RFC3339.string(from: Date()),
+                    RFC3339.string(from: Date()), quiet,
                 ])
             if fullRewrite {
                 // Unknown baseline (first write, or after a failed commit): make the rows equal the state.

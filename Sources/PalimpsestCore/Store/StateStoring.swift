@@ -167,6 +167,13 @@ public protocol StateStoring: Sendable {
     /// - Throws: ``StoreError`` when the store cannot be read or the state does not decode.
     func loadState(of account: AccountKey) throws -> AccountState?
 
+    /// The account's state WITHOUT its tracked posts (`detection.posts` empty) when the state last
+    /// written was quiet (``AccountState/isQuiet``: nothing in progress), with the runs of
+    /// unchanged polls since applied; `nil` otherwise, or when a failed commit keeps it in memory:
+    /// then ``loadState(of:)`` is the one to call.
+    /// - Throws: ``StoreError`` when the store cannot be read or the state does not decode.
+    func loadQuietState(of account: AccountKey) throws -> AccountState?
+
     /// Writes `commit` durably: returns once the transaction holding it is committed and synced,
     /// together with the evidence its poll stored.
     /// - Throws: ``StoreError`` when the transaction fails (`ENOSPC` for a full disk, with the

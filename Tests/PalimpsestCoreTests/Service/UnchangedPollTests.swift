@@ -91,6 +91,31 @@ import Testing
         await harness.close()
     }
 
+    /// Overwrites the stored tracked post `id` of `account` with bytes that do not decode.
+    static func damageTrackedPost(_ store: StateStore, _ account: Account, id: String) throws {
+        try store.pool.writeWithoutTransaction { db in
+            try db.execute(
+                sql: "UPDATE tracked_posts SET post = '{' WHERE account = ? AND post_id = ?",
+                arguments: [account.key.rawValue, id])
+        }
+    }
+
+    @Test func aQuietAccountsUnchangedPollReadsNoTrackedPostButAChangedAnswerReadsThem() async throws {
+        let harness = try await IntegrationHarness()
+        let account = harness.feedAccount(path: "/feed")
+        let poller = try harness.poller()
+        harness.server.script("/feed", [DiskFullTests.feed(harness, ids: [3, 2, 1])])
+        _ = try await poller.poll(account, at: IntegrationHarness.time(0))
+        let store = try StateStore(root: harness.root.appendingPathComponent("state"))
+        // Only a poll that reads the tracked posts can notice the damage.
+        try Self.damageTrackedPost(store, account, id: harness.server.url("/posts/2").absoluteString)
+        let unchanged = try await poller.poll(account, at: IntegrationHarness.time(10))
+        #expect(unchanged.record.detail.hasPrefix("unchanged since the last poll"), "\(unchanged.record.detail)")
+        harness.server.script("/feed", [DiskFullTests.feed(harness, ids: [4, 3, 2, 1])])
+        await #expect(throws: StoreError.self) { try await poller.poll(account, at: IntegrationHarness.time(20)) }
+        await harness.close()
+    }
+
     @Test func anUnchangedAnswerWithNewValidatorsIsKeptAndSentNextTime() async throws {
         let harness = try await IntegrationHarness()
         let account = harness.feedAccount(path: "/feed")
