@@ -256,9 +256,19 @@ public final class StateStore: StateStoring {
         if let kept = self.unsaved.withLock({ $0[account] }) {
             // A run of unchanged polls committed after the failed commit is newer than it.
             let run = try self.read { db in try Self.latestRun(db, account: account) }
-            return run.map { $0.applied(to: kept) } ?? kept
+            return self.applyingDeferred(run.map { $0.applied(to: kept) } ?? kept)
         }
         return try self.read { db in try Self.readState(db, account: account, path: self.databaseURL.path) }
+            .map(self.applyingDeferred)
+    }
+
+    /// `state` with the newest unchanged poll of its account that waits for a batch, if any.
+    private func applyingDeferred(_ state: AccountState) -> AccountState {
+        guard let unchanged = self.writer.deferredUnchanged(of: state.account) else { return state }
+        return UnchangedRun(
+            since: unchanged.at, until: unchanged.at, polls: 1, url: unchanged.url, status: unchanged.status,
+            bodySHA256: unchanged.bodySHA256, etag: unchanged.etag, lastModified: unchanged.lastModified
+        ).applied(to: state)
     }
 
     public func loadQuietState(of account: AccountKey) throws -> AccountState? {
@@ -270,7 +280,7 @@ public final class StateStore: StateStoring {
             else { return nil }
             let state = try Self.decodeState(text, account: account, path: self.databaseURL.path)
             return try Self.latestRun(db, account: account).map { $0.applied(to: state) } ?? state
-        }
+        }.map(self.applyingDeferred)
     }
 
     private static func decodeState(_ text: String, account: AccountKey, path: String) throws -> AccountState {
@@ -362,6 +372,11 @@ public final class StateStore: StateStoring {
     }
 
     public func commit(_ commit: StateCommit) async throws {
+        if commit.state == nil, commit.snapshot == nil, let unchanged = commit.unchanged {
+            // Nothing to wait for: written with a later batch (StoreWriter.deferUnchanged).
+            self.writer.deferUnchanged(commit.account, unchanged)
+            return
+        }
         let work = try self.prepare(commit)
         do {
             try await self.writer.submit(work)
@@ -398,6 +413,9 @@ public final class StateStore: StateStoring {
     }
 
     public func saveUnsavedStates() -> [(account: AccountKey, result: Result<Void, any Error>)] {
+        // Unchanged polls waiting for a batch first (a failure leaves them queued: they only
+        // record that polls happened).
+        try? self.writer.flushDeferred()
         let kept = self.unsaved.withLock { $0 }
         return kept.keys.sorted().map { key in
             (key, Result { try self.commitAndWait(StateCommit(account: key, before: nil, state: kept[key]!)) })

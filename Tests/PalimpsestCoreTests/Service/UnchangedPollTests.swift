@@ -40,7 +40,9 @@ import Testing
         let notModified = try await poller.poll(account, at: IntegrationHarness.time(30))
         #expect(notModified.record.detail.hasPrefix("unchanged since the last poll (HTTP 304"))
         #expect(notModified.record.posts == 3)
-        // One run of three unchanged polls, one row updated in place.
+        // One run of three unchanged polls, one row updated in place (written in a later batch;
+        // `poll` and the daemon flush them before they exit).
+        _ = poller.stateStore.saveUnsavedStates()
         let runs = try store.unchangedRuns(of: account.key)
         #expect(runs.map(\.since) == [IntegrationHarness.time(10)])
         #expect(runs.map(\.until) == [IntegrationHarness.time(30)])
@@ -76,6 +78,7 @@ import Testing
             let report = try await poller.poll(account, at: IntegrationHarness.time(minutes))
             #expect(report.record.detail.hasPrefix("unchanged since the last poll (HTTP 200"))
         }
+        _ = poller.stateStore.saveUnsavedStates()
         #expect(try Self.storedRows(store, account) == rows, "the state and tracked posts were not written again")
         // What the state says after the unchanged polls: the last poll, read with the run.
         let state = try #require(try store.loadState(of: account.key))
@@ -132,6 +135,7 @@ import Testing
         harness.server.script("/feed", [renamed])
         let same = try await poller.poll(account, at: IntegrationHarness.time(10))
         #expect(same.record.detail.hasPrefix("unchanged since the last poll (HTTP 200"), "\(same.record.detail)")
+        _ = poller.stateStore.saveUnsavedStates()
         let store = try StateStore(root: harness.root.appendingPathComponent("state"))
         let validators = try #require(try store.loadState(of: account.key)?.validators[harness.server.url("/feed").absoluteString])
         #expect(validators.etag == "\"v2\"")
@@ -143,6 +147,7 @@ import Testing
         #expect(last.headers["If-None-Match"] == "\"v2\"")
         #expect(last.headers["If-Modified-Since"] == "Sat, 01 Aug 2026 13:30:00 GMT")
         // A 304 without validators keeps the ones it confirmed.
+        _ = poller.stateStore.saveUnsavedStates()
         #expect(try store.loadState(of: account.key)?.validators[harness.server.url("/feed").absoluteString]?.etag == "\"v2\"")
         await harness.close()
     }
