@@ -274,9 +274,11 @@ public final class StateStore: StateStoring {
     public func loadQuietState(of account: AccountKey) throws -> AccountState? {
         guard !self.hasUnsavedState(account) else { return nil }
         return try self.read { db -> AccountState? in
+            // Cached statements: this runs once per poll of every quiet account.
             guard
                 let text = try String.fetchOne(
-                    db, sql: "SELECT state FROM accounts WHERE key = ? AND quiet = 1", arguments: [account.rawValue])
+                    db.cachedStatement(sql: "SELECT state FROM accounts WHERE key = ? AND quiet = 1"),
+                    arguments: [account.rawValue])
             else { return nil }
             let state = try Self.decodeState(text, account: account, path: self.databaseURL.path)
             return try Self.latestRun(db, account: account).map { $0.applied(to: state) } ?? state
@@ -318,7 +320,7 @@ public final class StateStore: StateStoring {
     /// The account's newest run of unchanged polls, if any.
     static func latestRun(_ db: Database, account: AccountKey) throws -> UnchangedRun? {
         try Row.fetchOne(
-            db, sql: "SELECT * FROM unchanged_runs WHERE account = ? ORDER BY since DESC LIMIT 1",
+            db.cachedStatement(sql: "SELECT * FROM unchanged_runs WHERE account = ? ORDER BY since DESC LIMIT 1"),
             arguments: [account.rawValue]
         ).flatMap(Self.unchangedRun)
     }
@@ -339,27 +341,30 @@ public final class StateStore: StateStoring {
         let at = RFC3339.string(from: unchanged.at)
         let lastModified = unchanged.lastModified.map { RFC3339.string(from: $0) }
         if let latest = try Row.fetchOne(
-            db, sql: "SELECT since, until FROM unchanged_runs WHERE account = ? ORDER BY since DESC LIMIT 1",
+            db.cachedStatement(
+                sql: "SELECT since, until FROM unchanged_runs WHERE account = ? ORDER BY since DESC LIMIT 1"),
             arguments: [account]),
             let until = RFC3339.date(from: latest["until"] as String), until >= (writtenAt ?? .distantPast),
             until <= unchanged.at
         {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE unchanged_runs SET until = ?, polls = polls + 1, url = ?, status = ?, body_sha256 = ?,
                     etag = ?, last_modified = ? WHERE account = ? AND since = ?
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     at, unchanged.url, unchanged.status, unchanged.bodySHA256, unchanged.etag, lastModified, account,
                     latest["since"] as String,
                 ])
         } else {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO unchanged_runs
                     (account, since, until, polls, url, status, body_sha256, etag, last_modified)
                     VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     account, at, at, unchanged.url, unchanged.status, unchanged.bodySHA256, unchanged.etag, lastModified,
                 ])

@@ -203,7 +203,7 @@ final class StoreWriter: Sendable {
                         // Before the commits: a state this batch writes is newer than these polls.
                         for (account, unchanged) in deferred {
                             let written = try String.fetchOne(
-                                db, sql: "SELECT last_poll_at FROM accounts WHERE key = ?",
+                                db.cachedStatement(sql: "SELECT last_poll_at FROM accounts WHERE key = ?"),
                                 arguments: [account.rawValue]
                             ).flatMap(RFC3339.date(from:))
                             try StateStore.record(unchanged, of: account.rawValue, writtenAt: written, in: db)
