@@ -428,7 +428,18 @@ public struct AccountPoller: Sendable {
         try await self.loadTrackedPosts(&state, key: session.account.key, baseline: session.baseline)
         // Texts longer than `event_text_limit` are cut in the event (the archive keeps them whole).
         let limit = self.detection.eventTextLimit
-        let events = events.map { $0.cappingText(toBytes: limit) }
+        var events = events.map { $0.cappingText(toBytes: limit) }
+        if !events.isEmpty {
+            // The log cites records no collection of the spool ever removes: copied to the
+            // permanent WARC files first. Without that copy nothing is derived from this poll.
+            let store = self.stateStore
+            let cited = events
+            do {
+                events = try await BlockingIO.run { try store.promoteEvidence(of: cited) }
+            } catch {
+                throw self.writeError(error, stage: .observation, state: state, account: session.account, at: session.now)
+            }
+        }
         state.pendingEvents += events
         for event in events {
             if let snapshot = event.snapshot { state.citedSnapshots.insert(snapshot) }

@@ -61,7 +61,7 @@ enum LegacyMigration {
                         status: record?.status ?? 0, headers: record?.headers ?? [], body: body,
                         fetchedAt: record?.fetchedAt ?? Date(timeIntervalSince1970: 0),
                         remoteAddress: record?.remoteAddress, redirects: record?.redirects ?? []),
-                    legacyPath: relative)
+                    legacyPath: relative, permanent: true)
             }
         }
 

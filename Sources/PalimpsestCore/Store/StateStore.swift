@@ -30,18 +30,36 @@ public final class StateStore: StateStoring {
     public static let formatVersion = 1
 
     let pool: DatabasePool
+    /// The permanent evidence (`warc/`): records events cite, and evidence migrated from the
+    /// earlier layout. Never removed.
     let warc: WARCFiles
+    /// The spool (`warc/spool/`): every capture lands here first; ``collectSpool(minimumAge:)``
+    /// removes what nothing cites any more.
+    let spool: WARCFiles
     let writer: StoreWriter
 
     /// States a failed commit kept in memory, by account.
     private let unsaved = Mutex<[AccountKey: AccountState]>([:])
     /// Evidence index rows whose WARC records are written but not yet committed (they go with the
-    /// next batch), by record id; and the response record of each body SHA-256 among them.
-    private let pendingEvidence = Mutex<PendingEvidence>(PendingEvidence())
+    /// next batch), by record id; the response record of each body SHA-256 among them; and the
+    /// records copied to the permanent files whose rows must follow them. Held while a record is
+    /// stored, promoted or collected, so those never interleave.
+    let pendingEvidence = Mutex<PendingEvidence>(PendingEvidence())
 
     struct PendingEvidence {
         var rows: [EvidenceRow] = []
         var bodies: [String: EvidenceRow] = [:]
+        var relocations: [Relocation] = []
+    }
+
+    /// A record copied to another place (promoted to the permanent files, or moved forward in the
+    /// spool): its index row follows it with the next batch.
+    struct Relocation: Sendable {
+        var recordID: String
+        var isResponse: Bool
+        var from: WARCLocation
+        var to: WARCLocation
+        var request: WARCLocation?
     }
 
     /// Opens (and creates, mode 0700/0600) the store of `root`, migrating a `state_dir` of the
@@ -65,6 +83,7 @@ public final class StateStore: StateStoring {
         try FileSystem.makeDirectories(self.root.path)
         self.pool = try Self.openPool(self.databaseURL, readOnly: false)
         self.warc = WARCFiles(root: self.root)
+        self.spool = WARCFiles(root: self.root, folder: Self.spoolFolder, rotateBytes: Self.spoolRotateBytes)
         self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path)
         self.writer.attach(self)
         try self.migrateSchema()
@@ -86,6 +105,7 @@ public final class StateStore: StateStoring {
         self.databaseURL = root.appendingPathComponent("state.sqlite")
         self.pool = try Self.openPool(self.databaseURL, readOnly: true)
         self.warc = WARCFiles(root: root)
+        self.spool = WARCFiles(root: root, folder: Self.spoolFolder, rotateBytes: Self.spoolRotateBytes)
         self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path)
     }
 
@@ -248,6 +268,12 @@ public final class StateStore: StateStoring {
             SELECT account, at, at, 1, url, status, body_sha256 FROM observations;
         DROP TABLE observations;
         ALTER TABLE accounts ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX evidence_by_path ON evidence (path, offset);
+        CREATE INDEX evidence_by_body ON evidence (body_path, body_offset);
+        CREATE TABLE store_meta (
+            key TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
         """
 
     // MARK: States
@@ -369,6 +395,11 @@ public final class StateStore: StateStoring {
                     account, at, at, unchanged.url, unchanged.status, unchanged.bodySHA256, unchanged.etag, lastModified,
                 ])
         }
+    }
+
+    /// The states failed commits keep in memory.
+    func unsavedStates() -> [AccountState] {
+        self.unsaved.withLock { Array($0.values) }
     }
 
     /// True while the last commit of `account` failed and its state is only in memory.
@@ -617,7 +648,10 @@ public final class StateStore: StateStoring {
         try self.storeEvidence(capture, legacyPath: nil)
     }
 
-    func storeEvidence(_ capture: EvidenceCapture, legacyPath: String?) throws -> EvidenceReference {
+    /// - Parameter permanent: write to the permanent files (migrated evidence) instead of the spool.
+    func storeEvidence(_ capture: EvidenceCapture, legacyPath: String?, permanent: Bool = false) throws
+        -> EvidenceReference
+    {
         let sha256 = ContentHash.sha256Hex(capture.body)
         let path = self.databaseURL.path
         let fetchedAt = RFC3339.string(from: capture.fetchedAt)
@@ -643,7 +677,8 @@ public final class StateStore: StateStoring {
             let built = try WARCFiles.records(
                 for: capture, sha256: sha256,
                 original: original.map { ($0.recordID, $0.effectiveURL, $0.fetchedAt) })
-            let locations = try self.warc.append(built.members, day: WARCFiles.day(of: capture.fetchedAt))
+            let files = permanent ? self.warc : self.spool
+            let locations = try files.append(built.members, day: WARCFiles.day(of: capture.fetchedAt))
             let encoder = JSONCoding.lineEncoder()
             let row = EvidenceRow(
                 recordID: built.recordID, type: original == nil ? "response" : "revisit", sha256: sha256,
@@ -663,18 +698,23 @@ public final class StateStore: StateStoring {
         }
     }
 
-    /// Takes the evidence rows waiting for a commit (the writer inserts them first in its batch).
-    func takePendingEvidence() -> [EvidenceRow] {
+    /// Takes the evidence rows and relocations waiting for a commit (the writer writes them first
+    /// in its batch).
+    func takePendingEvidence() -> (rows: [EvidenceRow], relocations: [Relocation]) {
         self.pendingEvidence.withLock { pending in
-            let rows = pending.rows
+            let taken = (pending.rows, pending.relocations)
             pending.rows = []
-            return rows
+            pending.relocations = []
+            return taken
         }
     }
 
-    /// Gives back rows a failed batch could not commit.
-    func restorePendingEvidence(_ rows: [EvidenceRow]) {
-        self.pendingEvidence.withLock { $0.rows = rows + $0.rows }
+    /// Gives back rows and relocations a failed batch could not commit.
+    func restorePendingEvidence(_ taken: (rows: [EvidenceRow], relocations: [Relocation])) {
+        self.pendingEvidence.withLock {
+            $0.rows = taken.rows + $0.rows
+            $0.relocations = taken.relocations + $0.relocations
+        }
     }
 
     /// Called by the writer once rows are committed: their bodies are found in the table now.
@@ -704,7 +744,7 @@ public final class StateStore: StateStoring {
         }
     }
 
-    private static func bodyRow(_ db: Database, sha256: String) throws -> EvidenceRow? {
+    static func bodyRow(_ db: Database, sha256: String) throws -> EvidenceRow? {
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM evidence WHERE sha256 = ? AND type = 'response' ORDER BY fetched_at LIMIT 1",
@@ -713,7 +753,7 @@ public final class StateStore: StateStoring {
         return Self.evidenceRow(row)
     }
 
-    private static func evidenceRow(_ row: Row) -> EvidenceRow {
+    static func evidenceRow(_ row: Row) -> EvidenceRow {
         let requestOffset: Int? = row["request_offset"]
         let requestLength: Int? = row["request_length"]
         let path: String = row["path"]
@@ -788,6 +828,18 @@ public final class StateStore: StateStoring {
             do {
                 var observation = try decoder.decode(Observation.self, from: Data(headText.utf8))
                 let listing = try decoder.decode([[String]].self, from: Data(listingText.utf8))
+                // Records move (promoted to the permanent files, or copied on in the spool): the
+                // index knows where each is now.
+                for (index, reference) in observation.evidence.enumerated() {
+                    guard let id = reference.record,
+                        let row = try Row.fetchOne(
+                            db, sql: "SELECT body_path, body_offset, body_length FROM evidence WHERE record_id = ?",
+                            arguments: [id])
+                    else { continue }
+                    observation.evidence[index].path = row["body_path"]
+                    observation.evidence[index].offset = row["body_offset"]
+                    observation.evidence[index].length = row["body_length"]
+                }
                 for entry in listing where entry.count == 2 {
                     guard
                         let json = try String.fetchOne(

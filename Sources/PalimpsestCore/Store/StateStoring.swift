@@ -193,6 +193,12 @@ public protocol StateStoring: Sendable {
     /// - Throws: ``StoreError`` when the WARC file cannot be written (nothing is then indexed).
     func storeEvidence(_ capture: EvidenceCapture) throws -> EvidenceReference
 
+    /// `events` with their evidence references moved to the permanent WARC files (records still
+    /// in the spool are copied there first), so that the log never cites a record a collection
+    /// of the spool may remove (docs/state-format.md, "Raw evidence").
+    /// - Throws: ``StoreError`` when a record cannot be read or copied (then nothing may cite it).
+    func promoteEvidence(of events: [Event]) throws -> [Event]
+
     /// Where a body came from and where its record lies, by SHA-256; `nil` when none is stored.
     /// - Throws: ``StoreError`` when the index cannot be read.
     func evidenceRecord(sha256: String) throws -> EvidenceRecord?

@@ -44,6 +44,8 @@ final class StoreWriter: Sendable {
         /// Whether the job writes the account's state and tracked posts: only such a job makes the
         /// stored rows equal a known state again, after a failed commit.
         var writesState: Bool = true
+        /// A job that runs alone, outside any batch, with the pool (a collection of the spool).
+        var standalone: (@Sendable (DatabasePool) throws -> Void)? = nil
         var work: @Sendable (Database, Bool) throws -> Void
     }
 
@@ -58,6 +60,8 @@ final class StoreWriter: Sendable {
         var deferred: [(account: AccountKey, unchanged: UnchangedObservation)] = []
         /// When the oldest of ``deferred`` came.
         var deferredSince: ContinuousClock.Instant?
+        /// When the writer may next look whether a collection of the spool is due.
+        var nextCollectionCheck: ContinuousClock.Instant?
         var stopped = false
         /// Accounts whose last commit failed: their next commit rewrites every tracked post.
         var untrusted: Set<AccountKey> = []
@@ -162,7 +166,13 @@ final class StoreWriter: Sendable {
             while true {
                 let (batch, deferred, stopped) = self.queue.withLock {
                     queue -> ([Entry], [(account: AccountKey, unchanged: UnchangedObservation)], Bool) in
-                    let count = min(queue.entries.count, Self.maximumBatch)
+                    if let first = queue.entries.first, first.job.standalone != nil {
+                        queue.entries.removeFirst()
+                        return ([first], [], queue.stopped)
+                    }
+                    // A batch ends before the next job that runs alone.
+                    let alone = queue.entries.firstIndex { $0.job.standalone != nil } ?? queue.entries.count
+                    let count = min(alone, Self.maximumBatch)
                     let batch = Array(queue.entries.prefix(count))
                     queue.entries.removeFirst(count)
                     // Unchanged polls go with any batch, else once enough wait or the oldest waited long.
@@ -177,29 +187,54 @@ final class StoreWriter: Sendable {
                 }
                 if batch.isEmpty && deferred.isEmpty {
                     if stopped { return }
+                    self.collectSpoolWhenDue()
                     break
+                }
+                if let standalone = batch.first?.job.standalone {
+                    let result = Result { try standalone(self.pool) }.mapError {
+                        Self.mapped($0, db: nil, path: self.databasePath)
+                    }
+                    batch[0].done(result)
+                    continue
                 }
                 self.write(batch, deferred: deferred)
             }
         }
     }
 
+    /// When the writer is idle: starts a collection of the evidence spool when one is due
+    /// (checked at most once a minute; a failure waits for the next one).
+    private func collectSpoolWhenDue() {
+        let now = ContinuousClock.now
+        let check = self.queue.withLock { queue -> Bool in
+            guard queue.nextCollectionCheck.map({ now >= $0 }) ?? true else { return false }
+            queue.nextCollectionCheck = now + .seconds(60)
+            return true
+        }
+        guard check, let store = self.owner.withLock({ $0.store }) else { return }
+        guard (try? self.pool.read({ db in try store.spoolCollectionIsDue(db, now: Date()) })) == true else { return }
+        _ = try? store.collect(self.pool, minimumAge: StateStore.spoolCollectionInterval)
+    }
+
     private func write(_ batch: [Entry], deferred: [(account: AccountKey, unchanged: UnchangedObservation)] = []) {
         let store = self.owner.withLock { $0.store }
-        let evidence = store?.takePendingEvidence() ?? []
+        let evidence: (rows: [StateStore.EvidenceRow], relocations: [StateStore.Relocation]) =
+            store?.takePendingEvidence() ?? ([], [])
         var results: [Result<Void, StoreError>] = []
         let untrusted = self.queue.withLock { $0.untrusted }
         do {
             // The WARC records the index rows name are on disk before the rows commit.
             try store?.warc.syncWritten()
-            if Self.killBeforeCommit, !evidence.isEmpty {
+            try store?.spool.syncWritten()
+            if Self.killBeforeCommit, !evidence.rows.isEmpty {
                 // Crash-safety tests: WARC records synced, their rows and the batch not committed.
                 kill(getpid(), SIGKILL)
             }
             try self.pool.writeWithoutTransaction { db in
                 do {
                     try db.inTransaction(.immediate) {
-                        try StateStore.insert(evidence, into: db)
+                        try StateStore.insert(evidence.rows, into: db)
+                        try StateStore.apply(evidence.relocations, in: db)
                         // Before the commits: a state this batch writes is newer than these polls.
                         for (account, unchanged) in deferred {
                             let written = try String.fetchOne(
@@ -231,7 +266,7 @@ final class StoreWriter: Sendable {
                     throw Self.mapped(error, db: db, path: self.databasePath)
                 }
             }
-            store?.evidenceCommitted(evidence)
+            store?.evidenceCommitted(evidence.rows)
         } catch {
             let failure = Self.mapped(error, db: nil, path: self.databasePath)
             store?.restorePendingEvidence(evidence)

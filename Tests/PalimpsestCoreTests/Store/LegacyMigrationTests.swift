@@ -132,7 +132,8 @@ import Testing
                 let body = try #require(try store.evidenceBody(sha256: reference.sha256), "\(event.id): no body")
                 #expect(ContentHash.sha256Hex(body) == reference.sha256)
                 let record = try #require(try store.evidenceRecord(sha256: reference.sha256))
-                #expect(record.location?.path.hasPrefix("warc/") == true, "\(event.id): a WARC record holds the body")
+                let location = try #require(record.location, "\(event.id): a WARC record holds the body")
+                #expect(location.path.hasPrefix("warc/palimpsest-"), "\(event.id): in the permanent files")
             }
             if let snapshot = event.snapshot {
                 #expect(try store.snapshot(of: event.account, id: snapshot) != nil, "\(event.id) cites \(snapshot)")

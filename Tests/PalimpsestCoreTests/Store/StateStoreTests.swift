@@ -129,7 +129,7 @@ import Testing
         #expect(record.remoteAddress == "203.0.113.7")
         #expect(record.redirects?.first?.status == 301)
 
-        #expect(first.path.hasPrefix("warc/palimpsest-") && first.path.hasSuffix(".warc.gz"))
+        #expect(first.path.hasPrefix("warc/spool/palimpsest-") && first.path.hasSuffix(".warc.gz"), "captures go to the spool")
         #expect(second.path == first.path && second.offset == first.offset, "the same body is stored once")
         #expect(second.record != first.record, "the second capture has its own (revisit) record")
         let response = try WARCFiles.read(try #require(first.warcLocation), root: root)
