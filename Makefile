@@ -17,7 +17,7 @@ DEMO_DIR     ?= $(CURDIR)/demo-state
 BENCH_FLAGS  ?=
 BIN           = $(CURDIR)/.build/release
 
-.PHONY: all build release test test-deps demo deps clean install uninstall check-config benchmark verify-units
+.PHONY: all build release test test-deps demo deps clean install uninstall check-config benchmark benchmark-unchanged verify-units
 
 all: build
 
@@ -87,6 +87,12 @@ demo: release
 benchmark: deps
 	$(SWIFT) build -c release --product palimpsest-bench $(BUILD_FLAGS)
 	$(BIN)/palimpsest-bench --fixtures $(CURDIR)/Tests/Fixtures/real $(BENCH_FLAGS)
+
+# `palimpsest poll` alone over loopback feeds in cycles where nothing changed: CPU, bytes written
+# and state growth per cycle (issue 9, target 2). E.g. UNCHANGED_FLAGS="--feeds 10000 --answers 200".
+UNCHANGED_FLAGS ?= --feeds 2000 --cycles 3
+benchmark-unchanged: release
+	python3 $(CURDIR)/Scripts/unchanged_cycles.py $(BIN)/palimpsest $(UNCHANGED_FLAGS)
 
 clean:
 	rm -rf .build demo-state
