@@ -48,6 +48,11 @@ struct EndToEndBenchmark {
         let keptFolder: URL?
         /// The cycles run after the measured ones with every feed as it was (nothing changed).
         let unchangedCycles: [UnchangedCycle]
+        /// What a collection of the evidence spool removed at the end (by a second store, as a
+        /// later process would: the running one's current spool file is in use).
+        let spool: SpoolCollection?
+        /// Size of `state_dir` after that collection, in bytes.
+        let stateBytesAfterCollection: Int
     }
 
     /// One cycle in which no feed changed.
@@ -190,6 +195,7 @@ struct EndToEndBenchmark {
             }
         }
         let state = ProcessStats.folderSize(stateFolder)
+        let spool = try? StateStore(root: stateFolder).collectSpool(minimumAge: 0)
         let logSize = try? FileManager.default.attributesOfItem(atPath: logURL.path)[.size] as? NSNumber
         var written: Int?
         if let writtenBefore, let writtenAfter { written = writtenAfter - writtenBefore }
@@ -199,7 +205,8 @@ struct EndToEndBenchmark {
             probes: probes, events: events,
             logLines: (try? DeletionLog.readEvents(at: logURL).count) ?? 0, storageBytesWritten: written,
             stateBytes: state.bytes, stateFiles: state.files, logBytes: logSize?.intValue ?? 0,
-            keptFolder: self.keep ? folder : nil, unchangedCycles: unchanged)
+            keptFolder: self.keep ? folder : nil, unchangedCycles: unchanged, spool: spool,
+            stateBytesAfterCollection: ProcessStats.folderSize(stateFolder).bytes)
     }
 
     /// One poll's latency in seconds and its result.

@@ -202,6 +202,12 @@ struct PalimpsestBench: AsyncParsableCommand {
             say(table.render())
             say("  (CPU includes the in-process replay server; Scripts/unchanged_cycles.py measures `poll` alone)")
         }
+        if let spool = result.spool {
+            say(
+                "  spool   collection at the end: \(spool.filesRemoved) of \(spool.filesExamined) spool files removed "
+                    + "(\(Figures.megabytes(spool.bytesRemoved))), \(Figures.format(spool.recordsCopied)) cited records "
+                    + "copied on; state_dir then \(Figures.megabytes(result.stateBytesAfterCollection))")
+        }
         if let fault = result.firstFault {
             say("  FAULTS: \(result.faults) polls could not run; first: \(fault)")
         }
