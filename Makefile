@@ -29,7 +29,7 @@ BIN           = $(CURDIR)/.build/release
 MANPAGE       = $(CURDIR)/.build/plugins/GenerateManual/outputs/palimpsest/palimpsest.1
 MAN_DATE     ?= $(shell git -C $(CURDIR) log -1 --format=%cs 2>/dev/null || date -u +%Y-%m-%d)
 
-.PHONY: all build release man test test-deps browser-deps demo deps clean install uninstall check-config benchmark verify-units
+.PHONY: all build release man test test-deps browser-deps demo deps clean install uninstall check-config benchmark benchmark-unchanged verify-units
 
 all: build
 
@@ -124,6 +124,12 @@ demo: release
 benchmark: deps
 	$(SWIFT) build -c release --product palimpsest-bench $(BUILD_FLAGS)
 	$(BIN)/palimpsest-bench --fixtures $(CURDIR)/Tests/Fixtures/real $(BENCH_FLAGS)
+
+# `palimpsest poll` alone over loopback feeds in cycles where nothing changed: CPU, bytes written
+# and state growth per cycle (issue 9, target 2). E.g. UNCHANGED_FLAGS="--feeds 10000 --answers 200".
+UNCHANGED_FLAGS ?= --feeds 2000 --cycles 3
+benchmark-unchanged: release
+	python3 $(CURDIR)/Scripts/unchanged_cycles.py $(BIN)/palimpsest $(UNCHANGED_FLAGS)
 
 clean:
 	rm -rf .build demo-state

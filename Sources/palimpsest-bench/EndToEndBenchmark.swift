@@ -46,6 +46,29 @@ struct EndToEndBenchmark {
         let logBytes: Int
         /// The temporary folder, when kept.
         let keptFolder: URL?
+        /// The cycles run after the measured ones with every feed as it was (nothing changed).
+        let unchangedCycles: [UnchangedCycle]
+        /// What a collection of the evidence spool removed at the end (by a second store, as a
+        /// later process would: the running one's current spool file is in use).
+        let spool: SpoolCollection?
+        /// Size of `state_dir` after that collection, in bytes.
+        let stateBytesAfterCollection: Int
+    }
+
+    /// One cycle in which no feed changed.
+    struct UnchangedCycle {
+        /// Polls made.
+        let polls: Int
+        /// Polls that ended early as unchanged (`unchanged since the last poll`).
+        let unchangedPolls: Int
+        /// Wall time in seconds.
+        let seconds: Double
+        /// CPU seconds of the whole process (the replay server's threads included).
+        let cpuSeconds: Double
+        /// Bytes written to storage (`/proc/self/io`), if known.
+        let storageBytesWritten: Int?
+        /// Growth of `state_dir` in bytes (negative when it shrank).
+        let stateGrowth: Int
     }
 
     /// Number of accounts.
@@ -58,6 +81,8 @@ struct EndToEndBenchmark {
     let concurrency: Int
     /// Keep the temporary state folder instead of removing it.
     let keep: Bool
+    /// Cycles to run after the measured ones, with every feed unchanged.
+    var unchangedCycles: Int = 0
 
     /// Runs every cycle, then stops the server and the client and removes the temporary folder
     /// (unless ``keep``), also when a step fails.
@@ -91,8 +116,9 @@ struct EndToEndBenchmark {
         let logURL = folder.appendingPathComponent("deletions.jsonl")
         var logger = Logger(label: "palimpsest.bench")
         logger.logLevel = .warning
+        let store = try StateStore(root: stateFolder)
         let poller = AccountPoller(
-            client: client, stateStore: try StateStore(root: stateFolder), log: try DeletionLog(url: logURL),
+            client: client, stateStore: store, log: try DeletionLog(url: logURL),
             detection: DetectionSettings(), snapshotRetention: DaemonSettings().snapshotRetention, logger: logger,
             faultInjection: nil)
 
@@ -124,7 +150,35 @@ struct EndToEndBenchmark {
             polls += await self.cycle(accounts, at: timelines[0].now, poller: poller)
             seconds += Figures.seconds(clock.now - start)
         }
+        // Run-of-unchanged-poll rows wait for a batch: written before the figures are taken.
+        _ = store.saveUnsavedStates()
         let writtenAfter = ProcessStats.storageBytesWritten()
+
+        // Cycles in which nothing changed: the same answers, ten minutes later each.
+        var unchanged: [UnchangedCycle] = []
+        var now = timelines[0].now
+        for _ in 0..<self.unchangedCycles {
+            now = now.addingTimeInterval(600)
+            let size = ProcessStats.folderSize(stateFolder).bytes
+            let written = ProcessStats.storageBytesWritten()
+            let cpu = ProcessStats.cpuSeconds()
+            let start = clock.now
+            let results = await self.cycle(accounts, at: now, poller: poller)
+            _ = store.saveUnsavedStates()
+            let seconds = Figures.seconds(clock.now - start)
+            let early = results.filter {
+                if case .polled(let report) = $0.result { return report.record.detail.hasPrefix("unchanged since") }
+                return false
+            }.count
+            unchanged.append(
+                UnchangedCycle(
+                    polls: results.count, unchangedPolls: early, seconds: seconds,
+                    cpuSeconds: ProcessStats.cpuSeconds() - cpu,
+                    storageBytesWritten: ProcessStats.storageBytesWritten().flatMap { after in
+                        written.map { after - $0 }
+                    },
+                    stateGrowth: ProcessStats.folderSize(stateFolder).bytes - size))
+        }
 
         var events: [EventKind: Int] = [:]
         var complete = 0
@@ -141,6 +195,7 @@ struct EndToEndBenchmark {
             }
         }
         let state = ProcessStats.folderSize(stateFolder)
+        let spool = try? StateStore(root: stateFolder).collectSpool(minimumAge: 0)
         let logSize = try? FileManager.default.attributesOfItem(atPath: logURL.path)[.size] as? NSNumber
         var written: Int?
         if let writtenBefore, let writtenAfter { written = writtenAfter - writtenBefore }
@@ -150,7 +205,8 @@ struct EndToEndBenchmark {
             probes: probes, events: events,
             logLines: (try? DeletionLog.readEvents(at: logURL).count) ?? 0, storageBytesWritten: written,
             stateBytes: state.bytes, stateFiles: state.files, logBytes: logSize?.intValue ?? 0,
-            keptFolder: self.keep ? folder : nil)
+            keptFolder: self.keep ? folder : nil, unchangedCycles: unchanged, spool: spool,
+            stateBytesAfterCollection: ProcessStats.folderSize(stateFolder).bytes)
     }
 
     /// One poll's latency in seconds and its result.

@@ -15,7 +15,8 @@ struct PalimpsestBench: AsyncParsableCommand {
             and deleted posts at every poll), in memory.
             3. End to end: a loopback ReplayServer serves each account's timeline as RSS; the libcurl \
             client, state store, deletion log and poller poll every account once per cycle (state \
-            in a temporary folder, removed at the end unless --keep).
+            in a temporary folder, removed at the end unless --keep); then --unchanged-cycles more \
+            cycles in which no feed changed (bytes written and state growth per cycle).
             4. Memory: peak resident set size after each phase.
             """
     )
@@ -32,6 +33,9 @@ struct PalimpsestBench: AsyncParsableCommand {
     @Option(
         help: ArgumentHelp("Most polls running at once in phase 3 (default 64, as `palimpsest poll`).", valueName: "n"))
     var concurrency: Int = 64
+
+    @Option(help: ArgumentHelp("Cycles with every feed unchanged after phase 3's (default 2).", valueName: "n"))
+    var unchangedCycles: Int = 2
 
     @Flag(help: "Smaller sizes and shorter repetitions, for a smoke run of a few seconds.")
     var quick = false
@@ -54,6 +58,9 @@ struct PalimpsestBench: AsyncParsableCommand {
         guard (5...1_000).contains(self.postCount) else { throw ValidationError("--posts: expected 5 to 1000") }
         guard (2...1_000).contains(self.pollCount) else { throw ValidationError("--polls: expected 2 to 1000") }
         guard (1...1_024).contains(self.concurrency) else { throw ValidationError("--concurrency: expected 1 to 1024") }
+        guard (0...100).contains(self.unchangedCycles) else {
+            throw ValidationError("--unchanged-cycles: expected 0 to 100")
+        }
         // Phase 2 builds every observation before its clock starts: about 1 KB of memory per post.
         guard self.accountCount * self.pollCount * self.postCount <= 1_000_000 else {
             throw ValidationError("--accounts × --polls × --posts: expected at most 1 000 000 posts in all")
@@ -80,7 +87,7 @@ struct PalimpsestBench: AsyncParsableCommand {
 
         let endToEnd = try await EndToEndBenchmark(
             accounts: self.accountCount, posts: self.postCount, polls: self.pollCount,
-            concurrency: self.concurrency, keep: self.keep
+            concurrency: self.concurrency, keep: self.keep, unchangedCycles: self.unchangedCycles
         ).run()
         self.printEndToEnd(endToEnd, detection: detection)
         memory.append(("3. end to end", ProcessStats.peakResidentKiB()))
@@ -172,9 +179,35 @@ struct PalimpsestBench: AsyncParsableCommand {
             "  events  \(Self.describe(result.events)) (\(matches)); deletion log "
                 + "\(Figures.format(result.logLines)) lines, \(Figures.format(result.logBytes)) bytes")
         let written = result.storageBytesWritten.map { Figures.megabytes($0) } ?? "unknown"
+        let perPoll = result.storageBytesWritten.map { Figures.format($0 / max(1, result.polls)) } ?? "unknown"
         say(
-            "  disk    \(written) written during the cycles (/proc/self/io write_bytes); state_dir at the end "
-                + "\(Figures.megabytes(result.stateBytes)) in \(Figures.format(result.stateFiles)) files")
+            "  disk    \(written) written during the cycles (/proc/self/io write_bytes), \(perPoll) bytes per poll; "
+                + "state_dir at the end \(Figures.megabytes(result.stateBytes)) in "
+                + "\(Figures.format(result.stateFiles)) files")
+        if !result.unchangedCycles.isEmpty {
+            say("  cycles in which no feed changed (same answers, 10 minutes later each):")
+            var table = TextTable([
+                "cycle", "polls", "ended unchanged", "seconds", "CPU s (process)", "written bytes", "bytes/poll",
+                "state growth bytes",
+            ])
+            for (index, cycle) in result.unchangedCycles.enumerated() {
+                table.add([
+                    Figures.format(index + 1), Figures.format(cycle.polls), Figures.format(cycle.unchangedPolls),
+                    Figures.format(cycle.seconds, decimals: 2), Figures.format(cycle.cpuSeconds, decimals: 2),
+                    cycle.storageBytesWritten.map { Figures.format($0) } ?? "unknown",
+                    cycle.storageBytesWritten.map { Figures.format($0 / max(1, cycle.polls)) } ?? "unknown",
+                    Figures.format(cycle.stateGrowth),
+                ])
+            }
+            say(table.render())
+            say("  (CPU includes the in-process replay server; Scripts/unchanged_cycles.py measures `poll` alone)")
+        }
+        if let spool = result.spool {
+            say(
+                "  spool   collection at the end: \(spool.filesRemoved) of \(spool.filesExamined) spool files removed "
+                    + "(\(Figures.megabytes(spool.bytesRemoved))), \(Figures.format(spool.recordsCopied)) cited records "
+                    + "copied on; state_dir then \(Figures.megabytes(result.stateBytesAfterCollection))")
+        }
         if let fault = result.firstFault {
             say("  FAULTS: \(result.faults) polls could not run; first: \(fault)")
         }

@@ -21,6 +21,19 @@ enum ProcessStats {
         #endif
     }
 
+    /// CPU seconds (user + system) this process has used so far, every thread included
+    /// (`getrusage(RUSAGE_SELF)`).
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if os(Linux)
+            guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return 0 }
+        #else
+            guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
+        #endif
+        let seconds = { (time: timeval) in Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
     /// Bytes this process has caused to be written to storage so far (`write_bytes` of
     /// `/proc/self/io`, Linux only: page-cache writes counted when dirtied, fsync or not);
     /// `nil` where the file is missing or unreadable.

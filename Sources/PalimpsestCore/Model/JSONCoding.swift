@@ -67,11 +67,17 @@ public enum RFC3339 {
     /// The result lies on the millisecond grid (``Foundation/Date/onMillisecondGrid``), like every
     /// date in a ``Post``, so a date read back from disk equals the date parsed from the platform.
     public static func date(from text: String) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let date = try? Date(trimmed, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
-            return date.onMillisecondGrid
+        // Most texts have nothing to trim and no fraction: the cheap checks first (every state
+        // read parses dozens of dates), the same two parses in the likelier order.
+        let trimmed =
+            text.first?.isWhitespace == true || text.last?.isWhitespace == true
+            ? text.trimmingCharacters(in: .whitespaces) : text
+        let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        let strategies = trimmed.utf8.contains(UInt8(ascii: ".")) ? [withFraction, .init()] : [.init(), withFraction]
+        for strategy in strategies {
+            if let date = try? Date(trimmed, strategy: strategy) { return date.onMillisecondGrid }
         }
-        return (try? Date(trimmed, strategy: Date.ISO8601FormatStyle()))?.onMillisecondGrid
+        return nil
     }
 }
 

@@ -69,10 +69,22 @@ public struct AccountPoller: Sendable {
         let adapter = try self.adapters.adapter(for: account.platform)
         let store = self.stateStore
         let key = account.key
-        // A WAL read: never waits for the store's writer.
-        let loaded = try await BlockingIO.runConcurrently { try store.loadState(of: key) }
+        // A WAL read: never waits for the store's writer. An account that was quiet when its
+        // state was last written is read without its tracked posts: an unchanged answer, the
+        // usual end of its poll, needs none of them (they are read when anything else happens).
+        var loaded: AccountState?
+        var hasTrackedPosts = true
+        if Self.oneAnswerPlatforms.contains(account.platform),
+            let quiet = try await BlockingIO.runConcurrently({ try store.loadQuietState(of: key) })
+        {
+            loaded = quiet
+            hasTrackedPosts = false
+        } else {
+            loaded = try await BlockingIO.runConcurrently { try store.loadState(of: key) }
+        }
         var state = loaded ?? AccountState(account: account.key)
-        let baseline = CommitBaseline(loaded)
+        let baseline = CommitBaseline(loaded, hasTrackedPosts: hasTrackedPosts)
+        if !state.pendingEvents.isEmpty { try await self.loadTrackedPosts(&state, key: key, baseline: baseline) }
         // What an earlier poll could not write goes first. A disk still full does not stop this
         // poll: its own commit below tries the same writes again, with this poll's findings added.
         var logged: [Event] = []
@@ -237,6 +249,7 @@ public struct AccountPoller: Sendable {
         session: inout PollSession,
         leftOut: Int = 0
     ) async throws -> [Event] {
+        try await self.loadTrackedPosts(&state, key: session.account.key, baseline: session.baseline)
         // An answer that is not on disk is no evidence: nothing is derived from this poll, the state
         // stays as it was, and the next poll observes the account again.
         if let fault = session.evidenceFault {
@@ -341,38 +354,48 @@ public struct AccountPoller: Sendable {
     /// account available, no deletion or restore candidate waiting for a fresh miss or listing, no
     /// event waiting for the log, a complete snapshot to compare with, no move to another host.
     static func isQuiet(_ state: AccountState, platform: Platform) -> Bool {
-        guard Self.oneAnswerPlatforms.contains(platform), state.pendingEvents.isEmpty, state.moved == nil,
-            state.detection.blindSpan == nil, state.detection.account.isAvailable,
-            state.detection.lastComplete != nil
-        else { return false }
-        // A deleted post that the last snapshot may have listed again (it was not recorded missing
-        // there, and it is not below the window floor) waits for its restore probe at every poll.
-        guard let last = state.detection.lastComplete else { return false }
-        return !state.detection.posts.values.contains { tracked in
-            if tracked.status.missingRecord != nil { return true }
-            guard let deletion = tracked.status.deletionRecord else { return false }
-            if deletion.restore != nil { return true }
-            let belowFloor = tracked.post.postedAt.flatMap { posted in last.window.floor.map { posted < $0 } } ?? false
-            return deletion.lastMissing != last.polledAt && !belowFloor
-        }
+        Self.oneAnswerPlatforms.contains(platform) && state.isQuiet
     }
 
-    static let unchangedMarker = "; as then: "
+    /// Puts the account's tracked posts into `state` when the poll began with the store's quiet
+    /// state (``StateStoring/loadQuietState(of:)``, read without them): every step but the early
+    /// end of an unchanged answer needs them, and every commit but that one writes them.
+    private func loadTrackedPosts(_ state: inout AccountState, key: AccountKey, baseline: CommitBaseline)
+        async throws
+    {
+        guard !baseline.hasTrackedPosts else { return }
+        let store = self.stateStore
+        let stored = try await BlockingIO.runConcurrently { try store.loadState(of: key) }
+        // The same stored state, now with its tracked posts; what this poll changed so far stays.
+        state.detection.posts = stored?.detection.posts ?? [:]
+        baseline.setStored(stored)
+    }
 
     /// Ends a poll whose timeline answer was a `304 Not Modified` or the body seen last: no parse,
-    /// no diff, no snapshot, only the small `observations` row and the new `last_poll`, in the
-    /// batch of the store's writer. The tracked posts are not rewritten.
+    /// no diff, no snapshot, no state written; only the account's run of unchanged polls (one small
+    /// row, updated in place) in the batch of the store's writer. The new `last_poll` and the
+    /// validators the answer left are read back from that row (``UnchangedRun/applied(to:)``).
     private func commitUnchanged(
         _ unchanged: UnchangedObservation, state: inout AccountState, session: PollSession
     ) async throws -> [Event] {
-        // What the last parsed poll said (a stale answer's reason, say) still holds for the same answer.
-        var then = state.lastPoll?.detail ?? ""
-        if let range = then.range(of: Self.unchangedMarker) { then = String(then[range.upperBound...]) }
-        state.lastPoll = PollRecord(
-            at: session.now, outcome: "complete",
-            detail: "unchanged since the last poll (HTTP \(unchanged.status), not parsed)\(Self.unchangedMarker)\(then)",
-            posts: state.lastPoll?.posts)
-        return try await self.commit(events: [], state: &state, session: session, unchanged: unchanged)
+        state.lastPoll = PollRecord.unchanged(at: session.now, status: unchanged.status, after: state.lastPoll)
+        state.validators[unchanged.url] = unchanged.validators
+        // A run of unchanged polls extends the watched span it follows (``UnchangedRun/applied(to:)``),
+        // so it may only follow one within the gap limit. After a longer gap (the daemon was
+        // stopped) the state is written: a new span starts, and the gap stays unobserved time.
+        let gapLimit = PollSpan.gapLimit(interval: session.account.interval, jitter: self.jitter)
+        guard let spanEnd = state.pollSpans?.last?.to, session.now.timeIntervalSince(spanEnd) <= gapLimit else {
+            return try await self.commit(events: [], state: &state, session: session)
+        }
+        state.recordPoll(at: session.now, gapLimit: gapLimit)
+        do {
+            try await self.stateStore.commit(
+                StateCommit(
+                    account: session.account.key, before: session.baseline.state, state: nil, unchanged: unchanged))
+        } catch {
+            throw self.writeError(error, stage: .state, state: state, account: session.account, at: session.now)
+        }
+        return []
     }
 
     /// The listing's own dates: the format's own (`updatedAt`, e.g. a feed's `lastBuildDate`), and
@@ -387,6 +410,7 @@ public struct AccountPoller: Sendable {
     private func commitFailure(
         _ failure: PollFailure, state: inout AccountState, session: PollSession
     ) async throws -> [Event] {
+        try await self.loadTrackedPosts(&state, key: session.account.key, baseline: session.baseline)
         let outcome = Confirmer.recordFailure(
             state: state.detection, failure: failure, at: session.now, account: session.account)
         state.detection = outcome.state
@@ -407,6 +431,7 @@ public struct AccountPoller: Sendable {
         reason: Reason, detail: String, evidence: [EvidenceReference], state: inout AccountState,
         session: PollSession
     ) async throws -> [Event] {
+        try await self.loadTrackedPosts(&state, key: session.account.key, baseline: session.baseline)
         if let fault = session.evidenceFault {
             throw self.writeError(fault, stage: .observation, state: state, account: session.account, at: session.now)
         }
@@ -426,16 +451,28 @@ public struct AccountPoller: Sendable {
     /// leaves the state in the store's memory, or the events pending in the stored state: see
     /// ``PollWriteError``.
     private func commit(
-        events: [Event], state: inout AccountState, session: PollSession, observation: StoredObservation? = nil,
-        unchanged: UnchangedObservation? = nil
+        events: [Event], state: inout AccountState, session: PollSession, observation: StoredObservation? = nil
     ) async throws -> [Event] {
         // Every poll that ran, whatever its outcome, is watched time (a blind one is subtracted
         // as a blind span); a gap longer than the limit is not.
         state.recordPoll(
             at: session.now, gapLimit: PollSpan.gapLimit(interval: session.account.interval, jitter: self.jitter))
+        // Never a state without its tracked posts (each path above has read them already).
+        try await self.loadTrackedPosts(&state, key: session.account.key, baseline: session.baseline)
         // Texts longer than `event_text_limit` are cut in the event (the archive keeps them whole).
         let limit = self.detection.eventTextLimit
-        let events = events.map { $0.cappingText(toBytes: limit) }
+        var events = events.map { $0.cappingText(toBytes: limit) }
+        if !events.isEmpty {
+            // The log cites records no collection of the spool ever removes: copied to the
+            // permanent WARC files first. Without that copy nothing is derived from this poll.
+            let store = self.stateStore
+            let cited = events
+            do {
+                events = try await BlockingIO.run { try store.promoteEvidence(of: cited) }
+            } catch {
+                throw self.writeError(error, stage: .observation, state: state, account: session.account, at: session.now)
+            }
+        }
         state.pendingEvents += events
         for event in events {
             if let snapshot = event.snapshot { state.citedSnapshots.insert(snapshot) }
@@ -445,8 +482,7 @@ public struct AccountPoller: Sendable {
         let commit = StateCommit(
             account: session.account.key, before: session.baseline.state, state: saved,
             snapshot: observation?.observation, formerIDs: observation?.formerIDs ?? [:],
-            citedSnapshots: observation == nil ? nil : saved.citedSnapshots, keepSnapshots: self.snapshotRetention,
-            unchanged: unchanged)
+            citedSnapshots: observation == nil ? nil : saved.citedSnapshots, keepSnapshots: self.snapshotRetention)
         do {
             try await self.stateStore.commit(commit)
         } catch {
@@ -457,6 +493,7 @@ public struct AccountPoller: Sendable {
             self.logger.critical("fault injection: stopping between the state write and the log append")
             switch fault {
             case .exitBeforeLogAppend: exit(75)
+            case .killBeforeLogAppend: kill(getpid(), SIGKILL)
             case .failBeforeLogAppend:
                 throw PollerError(account: saved.account, message: "injected failure before the log append")
             }
@@ -472,6 +509,7 @@ public struct AccountPoller: Sendable {
         _ state: inout AccountState, baseline: CommitBaseline, account: Account, at now: Date
     ) async throws -> [Event] {
         guard !state.pendingEvents.isEmpty else { return [] }
+        try await self.loadTrackedPosts(&state, key: account.key, baseline: baseline)
         if self.stateStore.hasUnsavedState(account.key) {
             let saved = state
             do {
@@ -527,15 +565,26 @@ public struct AccountPoller: Sendable {
 /// The state as last committed by a poll (or as loaded): what the store diffs the next commit
 /// against, so that only changed tracked posts are written.
 final class CommitBaseline: Sendable {
-    private let value: Mutex<AccountState?>
+    private let value: Mutex<(state: AccountState?, hasTrackedPosts: Bool)>
 
-    init(_ state: AccountState?) {
-        self.value = Mutex(state)
+    /// - Parameters:
+    ///   - state: the state as loaded.
+    ///   - hasTrackedPosts: `false` when it was loaded without its tracked posts (a quiet account).
+    init(_ state: AccountState?, hasTrackedPosts: Bool = true) {
+        self.value = Mutex((state, hasTrackedPosts))
     }
 
     var state: AccountState? {
-        get { self.value.withLock { $0 } }
-        set { self.value.withLock { $0 = newValue } }
+        get { self.value.withLock { $0.state } }
+        set { self.value.withLock { $0.state = newValue } }
+    }
+
+    /// Whether ``state`` holds the account's tracked posts as stored.
+    var hasTrackedPosts: Bool { self.value.withLock { $0.hasTrackedPosts } }
+
+    /// The stored state read again with its tracked posts.
+    func setStored(_ state: AccountState?) {
+        self.value.withLock { $0 = (state, true) }
     }
 }
 
@@ -550,6 +599,8 @@ struct StoredObservation: Sendable {
 public enum FaultInjection: String, Sendable {
     /// Exit the process with status 75.
     case exitBeforeLogAppend = "exit-before-log-append"
+    /// Kill the process with SIGKILL (nothing runs after it: no flush, no handler).
+    case killBeforeLogAppend = "kill-before-log-append"
     /// Throw from the poll, as if the process had died (the next poller is the "restart").
     case failBeforeLogAppend = "fail-before-log-append"
 }

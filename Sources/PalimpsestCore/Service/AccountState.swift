@@ -102,6 +102,26 @@ public struct AccountState: Sendable, Codable, Hashable {
         self.pollSpans = PollSpan.record(time, in: self.pollSpans ?? [], gapLimit: gapLimit)
     }
 
+    /// Whether nothing is in progress that a poll must count (docs/evidence.md, rules 3 and 6), so
+    /// that an unchanged timeline answer may end it early: no event waiting for the log, no move
+    /// to another host, no open blind span to close, the account available, a complete snapshot to
+    /// compare with, no deletion or restore candidate waiting for a fresh miss or listing, and no
+    /// deleted post the last snapshot may have listed again.
+    public var isQuiet: Bool {
+        guard self.pendingEvents.isEmpty, self.moved == nil, self.detection.blindSpan == nil,
+            self.detection.account.isAvailable, let last = self.detection.lastComplete
+        else { return false }
+        // A deleted post that the last snapshot may have listed again (it was not recorded missing
+        // there, and it is not below the window floor) waits for its restore probe at every poll.
+        return !self.detection.posts.values.contains { tracked in
+            if tracked.status.missingRecord != nil { return true }
+            guard let deletion = tracked.status.deletionRecord else { return false }
+            if deletion.restore != nil { return true }
+            let belowFloor = tracked.post.postedAt.flatMap { posted in last.window.floor.map { posted < $0 } } ?? false
+            return deletion.lastMissing != last.polledAt && !belowFloor
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case v, account, validators, detection, moved
         case pollSpans = "poll_spans"

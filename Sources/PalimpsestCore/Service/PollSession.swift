@@ -84,9 +84,14 @@ struct PollSession: Sendable {
                 || response.status == 200 && ContentHash.sha256Hex(response.body) == validators.bodySHA256
         {
             // Unchanged: the stored body already proves what this answer says; nothing is written
-            // but the observation row (validators kept).
+            // but the run of unchanged polls, with the validators this answer leaves (a 200 may
+            // carry a new ETag for the same body; a 304 without one confirms the old ones).
+            let confirmed = response.isNotModified
             self.unchanged = UnchangedObservation(
-                at: self.now, url: urlKey, status: response.status, bodySHA256: validators.bodySHA256)
+                at: self.now, url: urlKey, status: response.status, bodySHA256: validators.bodySHA256,
+                etag: response.headers["ETag"] ?? (confirmed ? validators.etag : nil),
+                lastModified: response.headers["Last-Modified"].flatMap { HTTPDate.parse($0) }
+                    ?? (confirmed ? validators.lastModified : nil))
             return .success(response)
         }
         if response.isNotModified {

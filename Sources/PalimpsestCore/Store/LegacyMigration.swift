@@ -13,21 +13,30 @@ import GRDB
 /// written before the migration name `accounts/<dir>/evidence/<sha256>.body` and keep resolving
 /// (docs/state-format.md, "Migration").
 enum LegacyMigration {
+    /// A crash to simulate in the middle of a migration (tests only): after the evidence of the
+    /// `folderIndex`-th folder still to migrate (from 0) is appended to the WARC files and before
+    /// its transaction commits, the migration throws.
+    struct Fault: Sendable, Error {
+        var folderIndex: Int
+    }
+
     /// Migrates every account folder not migrated yet.
     /// - Throws: ``StoreError`` when a folder cannot be read or its transaction fails; folders
-    ///   migrated before the failure stay migrated.
-    static func run(store: StateStore) throws {
+    ///   migrated before the failure stay migrated. ``Fault`` when `fault` says so.
+    static func run(store: StateStore, fault: Fault? = nil) throws {
         let accounts = store.root.appendingPathComponent("accounts", isDirectory: true)
         guard FileSystem.isDirectory(accounts.path) else { return }
         let folders = try FileSystem.listDirectory(accounts.path).filter { !$0.hasPrefix(".") }.sorted()
         guard !folders.isEmpty else { return }
         let done = Set(try store.read { db in try String.fetchAll(db, sql: "SELECT folder FROM migrated_folders") })
-        for folder in folders where !done.contains(folder) {
-            try self.migrate(folder: accounts.appendingPathComponent(folder, isDirectory: true), name: folder, store: store)
+        for (index, folder) in folders.filter({ !done.contains($0) }).enumerated() {
+            try self.migrate(
+                folder: accounts.appendingPathComponent(folder, isDirectory: true), name: folder, store: store,
+                crash: fault?.folderIndex == index ? fault : nil)
         }
     }
 
-    private static func migrate(folder: URL, name: String, store: StateStore) throws {
+    private static func migrate(folder: URL, name: String, store: StateStore, crash: Fault?) throws {
         let keyFile = folder.appendingPathComponent("account.key")
         guard var keyData = try POSIXFile.contents(of: keyFile.path) else { return }
         if keyData.last == UInt8(ascii: "\n") { keyData.removeLast() }
@@ -52,7 +61,7 @@ enum LegacyMigration {
                         status: record?.status ?? 0, headers: record?.headers ?? [], body: body,
                         fetchedAt: record?.fetchedAt ?? Date(timeIntervalSince1970: 0),
                         remoteAddress: record?.remoteAddress, redirects: record?.redirects ?? []),
-                    legacyPath: relative)
+                    legacyPath: relative, permanent: true)
             }
         }
 
@@ -150,6 +159,11 @@ enum LegacyMigration {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO migrated_folders (folder, account, migrated_at) VALUES (?, ?, ?)",
                 arguments: [name, keyText, migrated])
+        }
+        if let crash {
+            // As a crash would: the WARC records are on disk, no row names them.
+            try store.warc.syncWritten()
+            throw crash
         }
         try store.writer.submitAndWait(job)
     }

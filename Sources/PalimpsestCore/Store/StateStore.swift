@@ -25,23 +25,53 @@ public final class StateStore: StateStoring {
     /// `root/state.sqlite`.
     public let databaseURL: URL
     /// The schema version this release writes (`PRAGMA user_version`).
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
     /// Format version of the JSON held in columns (`accounts.state`, `tracked_posts.post`, …).
     public static let formatVersion = 1
 
     let pool: DatabasePool
+    /// The permanent evidence (`warc/`): records events cite, and evidence migrated from the
+    /// earlier layout. Never removed.
     let warc: WARCFiles
+    /// The spool (`warc/spool/`): every capture lands here first; ``collectSpool(minimumAge:)``
+    /// removes what nothing cites any more.
+    let spool: WARCFiles
     let writer: StoreWriter
 
     /// States a failed commit kept in memory, by account.
     private let unsaved = Mutex<[AccountKey: AccountState]>([:])
     /// Evidence index rows whose WARC records are written but not yet committed (they go with the
-    /// next batch), by record id; and the response record of each body SHA-256 among them.
-    private let pendingEvidence = Mutex<PendingEvidence>(PendingEvidence())
+    /// next batch), by record id; the response record of each body SHA-256 among them; and the
+    /// records copied to the permanent files whose rows must follow them. Held while a record is
+    /// stored, promoted or collected, so those never interleave.
+    let pendingEvidence = Mutex<PendingEvidence>(PendingEvidence())
 
     struct PendingEvidence {
         var rows: [EvidenceRow] = []
         var bodies: [String: EvidenceRow] = [:]
+        var relocations: [Relocation] = []
+        /// Rows and relocations a batch of the writer has taken and not yet committed: neither
+        /// waiting here nor readable from the database, they are still looked up here.
+        var inFlightRows: [EvidenceRow] = []
+        var inFlightRelocations: [Relocation] = []
+
+        /// The row waiting or in flight that matches, newest first.
+        func row(where matches: (EvidenceRow) -> Bool) -> EvidenceRow? {
+            self.rows.last(where: matches) ?? self.inFlightRows.last(where: matches)
+        }
+
+        /// Every relocation not yet in the database, in order.
+        var unwrittenRelocations: [Relocation] { self.inFlightRelocations + self.relocations }
+    }
+
+    /// A record copied to another place (promoted to the permanent files, or moved forward in the
+    /// spool): its index row follows it with the next batch.
+    struct Relocation: Sendable {
+        var recordID: String
+        var isResponse: Bool
+        var from: WARCLocation
+        var to: WARCLocation
+        var request: WARCLocation?
     }
 
     /// Opens (and creates, mode 0700/0600) the store of `root`, migrating a `state_dir` of the
@@ -51,7 +81,12 @@ public final class StateStore: StateStoring {
     /// - Throws: ``StoreError`` when the folder or the database cannot be created or opened, the
     ///   database has a schema version this release does not know, or the migration fails (it is
     ///   resumed at the next start; nothing is lost).
-    public init(root: URL) throws {
+    public convenience init(root: URL) throws {
+        try self.init(root: root, migrationFault: nil)
+    }
+
+    /// ``init(root:)`` with a simulated crash of the migration (tests only).
+    init(root: URL, migrationFault: LegacyMigration.Fault?) throws {
         let absolute =
             root.path.hasPrefix("/")
             ? root : URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(root.path)
@@ -60,10 +95,11 @@ public final class StateStore: StateStoring {
         try FileSystem.makeDirectories(self.root.path)
         self.pool = try Self.openPool(self.databaseURL, readOnly: false)
         self.warc = WARCFiles(root: self.root)
+        self.spool = WARCFiles(root: self.root, folder: Self.spoolFolder, rotateBytes: Self.spoolRotateBytes)
         self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path)
         self.writer.attach(self)
         try self.migrateSchema()
-        try LegacyMigration.run(store: self)
+        try LegacyMigration.run(store: self, fault: migrationFault)
     }
 
     /// Opens an existing store for reading only (`status`, the digest): nothing is created,
@@ -81,6 +117,7 @@ public final class StateStore: StateStoring {
         self.databaseURL = root.appendingPathComponent("state.sqlite")
         self.pool = try Self.openPool(self.databaseURL, readOnly: true)
         self.warc = WARCFiles(root: root)
+        self.spool = WARCFiles(root: root, folder: Self.spoolFolder, rotateBytes: Self.spoolRotateBytes)
         self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path)
     }
 
@@ -132,7 +169,8 @@ public final class StateStore: StateStoring {
                 }
                 guard version < Self.schemaVersion else { return }
                 try db.inTransaction(.immediate) {
-                    try db.execute(sql: Self.schemaV1)
+                    if version < 1 { try db.execute(sql: Self.schemaV1) }
+                    if version < 2 { try db.execute(sql: Self.schemaV2) }
                     try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
                     return .commit
                 }
@@ -223,24 +261,82 @@ public final class StateStore: StateStoring {
         ) WITHOUT ROWID;
         """
 
+    /// Schema version 2: unchanged polls as runs (one row per run, updated in place) instead of
+    /// one `observations` row per poll; each earlier row becomes a run of one poll.
+    static let schemaV2 = """
+        CREATE TABLE unchanged_runs (
+            account TEXT NOT NULL,
+            since TEXT NOT NULL,
+            until TEXT NOT NULL,
+            polls INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            body_sha256 TEXT NOT NULL,
+            etag TEXT,
+            last_modified TEXT,
+            PRIMARY KEY (account, since)
+        ) WITHOUT ROWID;
+        INSERT INTO unchanged_runs (account, since, until, polls, url, status, body_sha256)
+            SELECT account, at, at, 1, url, status, body_sha256 FROM observations;
+        DROP TABLE observations;
+        ALTER TABLE accounts ADD COLUMN quiet INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX evidence_by_path ON evidence (path, offset);
+        CREATE INDEX evidence_by_body ON evidence (body_path, body_offset);
+        CREATE TABLE store_meta (
+            key TEXT PRIMARY KEY NOT NULL,
+            value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+
     // MARK: States
 
     public func loadState(of account: AccountKey) throws -> AccountState? {
-        if let kept = self.unsaved.withLock({ $0[account] }) { return kept }
+        if let kept = self.unsaved.withLock({ $0[account] }) {
+            // A run of unchanged polls committed after the failed commit is newer than it.
+            let run = try self.read { db in try Self.latestRun(db, account: account) }
+            return self.applyingDeferred(run.map { $0.applied(to: kept) } ?? kept)
+        }
         return try self.read { db in try Self.readState(db, account: account, path: self.databaseURL.path) }
+            .map(self.applyingDeferred)
     }
 
-    static func readState(_ db: Database, account: AccountKey, path: String) throws -> AccountState? {
-        guard let text = try String.fetchOne(db, sql: "SELECT state FROM accounts WHERE key = ?", arguments: [account.rawValue])
-        else { return nil }
-        var state: AccountState
+    /// `state` with the newest unchanged poll of its account that waits for a batch, if any.
+    private func applyingDeferred(_ state: AccountState) -> AccountState {
+        guard let unchanged = self.writer.deferredUnchanged(of: state.account) else { return state }
+        return UnchangedRun(
+            since: unchanged.at, until: unchanged.at, polls: 1, url: unchanged.url, status: unchanged.status,
+            bodySHA256: unchanged.bodySHA256, etag: unchanged.etag, lastModified: unchanged.lastModified
+        ).applied(to: state)
+    }
+
+    public func loadQuietState(of account: AccountKey) throws -> AccountState? {
+        guard !self.hasUnsavedState(account) else { return nil }
+        return try self.read { db -> AccountState? in
+            // Cached statements: this runs once per poll of every quiet account.
+            guard
+                let text = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT state FROM accounts WHERE key = ? AND quiet = 1"),
+                    arguments: [account.rawValue])
+            else { return nil }
+            let state = try Self.decodeState(text, account: account, path: self.databaseURL.path)
+            return try Self.latestRun(db, account: account).map { $0.applied(to: state) } ?? state
+        }.map(self.applyingDeferred)
+    }
+
+    private static func decodeState(_ text: String, account: AccountKey, path: String) throws -> AccountState {
         do {
-            state = try JSONCoding.decoder().decode(AccountState.self, from: Data(text.utf8))
+            return try JSONCoding.decoder().decode(AccountState.self, from: Data(text.utf8))
         } catch {
             throw StoreError.corrupt(
                 path, detail: "the state of account \(account) does not decode: \(error)",
                 advice: "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh")
         }
+    }
+
+    static func readState(_ db: Database, account: AccountKey, path: String) throws -> AccountState? {
+        guard let text = try String.fetchOne(db, sql: "SELECT state FROM accounts WHERE key = ?", arguments: [account.rawValue])
+        else { return nil }
+        var state = try Self.decodeState(text, account: account, path: path)
         let rows = try Row.fetchAll(
             db, sql: "SELECT post_id, post FROM tracked_posts WHERE account = ?", arguments: [account.rawValue])
         let decoder = JSONCoding.decoder()
@@ -255,7 +351,67 @@ public final class StateStore: StateStoring {
                     advice: "report this; the row was written by palimpsest in one transaction")
             }
         }
-        return state
+        // Unchanged polls after the state was written: the last one is the account's last poll.
+        return try Self.latestRun(db, account: account).map { $0.applied(to: state) } ?? state
+    }
+
+    /// The account's newest run of unchanged polls, if any.
+    static func latestRun(_ db: Database, account: AccountKey) throws -> UnchangedRun? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM unchanged_runs WHERE account = ? ORDER BY since DESC LIMIT 1"),
+            arguments: [account.rawValue]
+        ).flatMap(Self.unchangedRun)
+    }
+
+    private static func unchangedRun(_ row: Row) -> UnchangedRun? {
+        let since: String = row["since"]
+        let until: String = row["until"]
+        let lastModified: String? = row["last_modified"]
+        guard let sinceDate = RFC3339.date(from: since), let untilDate = RFC3339.date(from: until) else { return nil }
+        return UnchangedRun(
+            since: sinceDate, until: untilDate, polls: row["polls"], url: row["url"], status: row["status"],
+            bodySHA256: row["body_sha256"], etag: row["etag"], lastModified: lastModified.flatMap(RFC3339.date(from:)))
+    }
+
+    /// Records an unchanged poll of `account`: extends its newest run when no state was written
+    /// since that run's last poll (`writtenAt`: the written state's last poll), else starts a run.
+    static func record(_ unchanged: UnchangedObservation, of account: String, writtenAt: Date?, in db: Database) throws {
+        let at = RFC3339.string(from: unchanged.at)
+        let lastModified = unchanged.lastModified.map { RFC3339.string(from: $0) }
+        if let latest = try Row.fetchOne(
+            db.cachedStatement(
+                sql: "SELECT since, until FROM unchanged_runs WHERE account = ? ORDER BY since DESC LIMIT 1"),
+            arguments: [account]),
+            let until = RFC3339.date(from: latest["until"] as String), until >= (writtenAt ?? .distantPast),
+            until <= unchanged.at
+        {
+            try db.cachedStatement(
+                sql: """
+                    UPDATE unchanged_runs SET until = ?, polls = polls + 1, url = ?, status = ?, body_sha256 = ?,
+                    etag = ?, last_modified = ? WHERE account = ? AND since = ?
+                    """
+            ).execute(
+                arguments: [
+                    at, unchanged.url, unchanged.status, unchanged.bodySHA256, unchanged.etag, lastModified, account,
+                    latest["since"] as String,
+                ])
+        } else {
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO unchanged_runs
+                    (account, since, until, polls, url, status, body_sha256, etag, last_modified)
+                    VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?)
+                    """
+            ).execute(
+                arguments: [
+                    account, at, at, unchanged.url, unchanged.status, unchanged.bodySHA256, unchanged.etag, lastModified,
+                ])
+        }
+    }
+
+    /// The states failed commits keep in memory.
+    func unsavedStates() -> [AccountState] {
+        self.unsaved.withLock { Array($0.values) }
     }
 
     /// True while the last commit of `account` failed and its state is only in memory.
@@ -264,6 +420,11 @@ public final class StateStore: StateStoring {
     }
 
     public func commit(_ commit: StateCommit) async throws {
+        if commit.state == nil, commit.snapshot == nil, let unchanged = commit.unchanged {
+            // Nothing to wait for: written with a later batch (StoreWriter.deferUnchanged).
+            self.writer.deferUnchanged(commit.account, unchanged)
+            return
+        }
         let work = try self.prepare(commit)
         do {
             try await self.writer.submit(work)
@@ -300,6 +461,9 @@ public final class StateStore: StateStoring {
     }
 
     public func saveUnsavedStates() -> [(account: AccountKey, result: Result<Void, any Error>)] {
+        // Unchanged polls waiting for a batch first (a failure leaves them queued: they only
+        // record that polls happened).
+        try? self.writer.flushDeferred()
         let kept = self.unsaved.withLock { $0 }
         return kept.keys.sorted().map { key in
             (key, Result { try self.commitAndWait(StateCommit(account: key, before: nil, state: kept[key]!)) })
@@ -359,9 +523,13 @@ public final class StateStore: StateStoring {
         let state = commit.state
         let key = commit.account.rawValue
         let snapshotRowValue = snapshotRow, stateJSONValue = stateJSON, deletesValue = deletes, upsertsValue = upserts
+        let quiet = commit.state?.isQuiet ?? false
         let keep = commit.keepSnapshots
         let cited = commit.citedSnapshots
-        return StoreWriter.Job(account: commit.account, estimatedBytes: estimate, fullRewrite: commit.before == nil) {
+        return StoreWriter.Job(
+            account: commit.account, estimatedBytes: estimate, fullRewrite: commit.before == nil,
+            writesState: commit.state != nil
+        ) {
             db, fullRewrite in
             if let snapshot = snapshotRowValue {
                 try db.execute(
@@ -386,20 +554,23 @@ public final class StateStore: StateStoring {
                 }
             }
             if let unchanged = unchangedRow {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO observations (account, at, url, status, body_sha256) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [key, RFC3339.string(from: unchanged.at), unchanged.url, unchanged.status, unchanged.bodySHA256])
+                let written =
+                    try state.map { $0.lastPoll?.at }
+                    ?? String.fetchOne(db, sql: "SELECT last_poll_at FROM accounts WHERE key = ?", arguments: [key])
+                    .flatMap(RFC3339.date(from:))
+                try Self.record(unchanged, of: key, writtenAt: written, in: db)
             }
             guard let state, let stateJSON = stateJSONValue else { return }
             try db.execute(
                 sql: """
-                    INSERT INTO accounts (key, state, last_poll_at, last_outcome, updated_at) VALUES (?, ?, ?, ?, ?)
+                    INSERT INTO accounts (key, state, last_poll_at, last_outcome, updated_at, quiet)
+                    VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(key) DO UPDATE SET state = excluded.state, last_poll_at = excluded.last_poll_at,
-                    last_outcome = excluded.last_outcome, updated_at = excluded.updated_at
+                    last_outcome = excluded.last_outcome, updated_at = excluded.updated_at, quiet = excluded.quiet
                     """,
                 arguments: [
                     key, stateJSON, state.lastPoll.map { RFC3339.string(from: $0.at) }, state.lastPoll?.outcome,
-                    RFC3339.string(from: Date()),
+                    RFC3339.string(from: Date()), quiet,
                 ])
             if fullRewrite {
                 // Unknown baseline (first write, or after a failed commit): make the rows equal the state.
@@ -489,7 +660,10 @@ public final class StateStore: StateStoring {
         try self.storeEvidence(capture, legacyPath: nil)
     }
 
-    func storeEvidence(_ capture: EvidenceCapture, legacyPath: String?) throws -> EvidenceReference {
+    /// - Parameter permanent: write to the permanent files (migrated evidence) instead of the spool.
+    func storeEvidence(_ capture: EvidenceCapture, legacyPath: String?, permanent: Bool = false) throws
+        -> EvidenceReference
+    {
         let sha256 = ContentHash.sha256Hex(capture.body)
         let path = self.databaseURL.path
         let fetchedAt = RFC3339.string(from: capture.fetchedAt)
@@ -500,7 +674,7 @@ public final class StateStore: StateStoring {
                     && row.fetchedAt == fetchedAt && row.account == capture.account.rawValue
             }
             let known =
-                try pending.rows.last(where: same)
+                try pending.row(where: same)
                 ?? self.read { db in
                     try Row.fetchAll(db, sql: "SELECT * FROM evidence WHERE sha256 = ?", arguments: [sha256])
                         .map(Self.evidenceRow).last(where: same)
@@ -515,7 +689,8 @@ public final class StateStore: StateStoring {
             let built = try WARCFiles.records(
                 for: capture, sha256: sha256,
                 original: original.map { ($0.recordID, $0.effectiveURL, $0.fetchedAt) })
-            let locations = try self.warc.append(built.members, day: WARCFiles.day(of: capture.fetchedAt))
+            let files = permanent ? self.warc : self.spool
+            let locations = try files.append(built.members, day: WARCFiles.day(of: capture.fetchedAt))
             let encoder = JSONCoding.lineEncoder()
             let row = EvidenceRow(
                 recordID: built.recordID, type: original == nil ? "response" : "revisit", sha256: sha256,
@@ -535,23 +710,34 @@ public final class StateStore: StateStoring {
         }
     }
 
-    /// Takes the evidence rows waiting for a commit (the writer inserts them first in its batch).
-    func takePendingEvidence() -> [EvidenceRow] {
+    /// Takes the evidence rows and relocations waiting for a commit (the writer writes them first
+    /// in its batch).
+    func takePendingEvidence() -> (rows: [EvidenceRow], relocations: [Relocation]) {
         self.pendingEvidence.withLock { pending in
-            let rows = pending.rows
+            let taken = (pending.rows, pending.relocations)
+            pending.inFlightRows = pending.rows
+            pending.inFlightRelocations = pending.relocations
             pending.rows = []
-            return rows
+            pending.relocations = []
+            return taken
         }
     }
 
-    /// Gives back rows a failed batch could not commit.
-    func restorePendingEvidence(_ rows: [EvidenceRow]) {
-        self.pendingEvidence.withLock { $0.rows = rows + $0.rows }
+    /// Gives back rows and relocations a failed batch could not commit.
+    func restorePendingEvidence(_ taken: (rows: [EvidenceRow], relocations: [Relocation])) {
+        self.pendingEvidence.withLock {
+            $0.rows = taken.rows + $0.rows
+            $0.relocations = taken.relocations + $0.relocations
+            $0.inFlightRows = []
+            $0.inFlightRelocations = []
+        }
     }
 
     /// Called by the writer once rows are committed: their bodies are found in the table now.
     func evidenceCommitted(_ rows: [EvidenceRow]) {
         self.pendingEvidence.withLock { pending in
+            pending.inFlightRows = []
+            pending.inFlightRelocations = []
             for row in rows where pending.bodies[row.sha256]?.recordID == row.recordID {
                 pending.bodies[row.sha256] = nil
             }
@@ -576,7 +762,7 @@ public final class StateStore: StateStoring {
         }
     }
 
-    private static func bodyRow(_ db: Database, sha256: String) throws -> EvidenceRow? {
+    static func bodyRow(_ db: Database, sha256: String) throws -> EvidenceRow? {
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT * FROM evidence WHERE sha256 = ? AND type = 'response' ORDER BY fetched_at LIMIT 1",
@@ -585,7 +771,7 @@ public final class StateStore: StateStoring {
         return Self.evidenceRow(row)
     }
 
-    private static func evidenceRow(_ row: Row) -> EvidenceRow {
+    static func evidenceRow(_ row: Row) -> EvidenceRow {
         let requestOffset: Int? = row["request_offset"]
         let requestLength: Int? = row["request_length"]
         let path: String = row["path"]
@@ -660,6 +846,18 @@ public final class StateStore: StateStoring {
             do {
                 var observation = try decoder.decode(Observation.self, from: Data(headText.utf8))
                 let listing = try decoder.decode([[String]].self, from: Data(listingText.utf8))
+                // Records move (promoted to the permanent files, or copied on in the spool): the
+                // index knows where each is now.
+                for (index, reference) in observation.evidence.enumerated() {
+                    guard let id = reference.record,
+                        let row = try Row.fetchOne(
+                            db, sql: "SELECT body_path, body_offset, body_length FROM evidence WHERE record_id = ?",
+                            arguments: [id])
+                    else { continue }
+                    observation.evidence[index].path = row["body_path"]
+                    observation.evidence[index].offset = row["body_offset"]
+                    observation.evidence[index].length = row["body_length"]
+                }
                 for entry in listing where entry.count == 2 {
                     guard
                         let json = try String.fetchOne(
@@ -708,19 +906,13 @@ public final class StateStore: StateStoring {
         }
     }
 
-    /// The unchanged polls recorded for `account` since `since` (UTC), oldest first.
+    /// The runs of unchanged polls recorded for `account`, oldest first.
     /// - Throws: ``StoreError`` when the store cannot be read.
-    public func unchangedObservations(of account: AccountKey, since: Date = .distantPast) throws -> [UnchangedObservation] {
+    public func unchangedRuns(of account: AccountKey) throws -> [UnchangedRun] {
         try self.read { db in
             try Row.fetchAll(
-                db, sql: "SELECT at, url, status, body_sha256 FROM observations WHERE account = ? AND at >= ? ORDER BY at",
-                arguments: [account.rawValue, RFC3339.string(from: since)]
-            ).compactMap { row in
-                let at: String = row["at"]
-                return RFC3339.date(from: at).map {
-                    UnchangedObservation(at: $0, url: row["url"], status: row["status"], bodySHA256: row["body_sha256"])
-                }
-            }
+                db, sql: "SELECT * FROM unchanged_runs WHERE account = ? ORDER BY since", arguments: [account.rawValue]
+            ).compactMap(Self.unchangedRun)
         }
     }
 

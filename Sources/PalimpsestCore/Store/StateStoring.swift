@@ -21,7 +21,10 @@ public struct StateCommit: Sendable {
     public var citedSnapshots: Set<String>?
     /// How many of the newest snapshots to keep.
     public var keepSnapshots: Int
-    /// An unchanged poll (a `304`, or a body equal to the last one): recorded as one small row.
+    /// An unchanged poll (a `304`, or a body equal to the last one): extends the account's current
+    /// run of unchanged polls (one small row of `unchanged_runs`, updated in place). With
+    /// ``state`` `nil` nothing else of the account is written: ``StateStoring/loadState(of:)``
+    /// reads its `last_poll` and validators from the run.
     public var unchanged: UnchangedObservation?
 
     /// Creates a commit.
@@ -43,7 +46,7 @@ public struct StateCommit: Sendable {
 
 /// "Observed at T, unchanged": a poll whose timeline answers were a `304 Not Modified` or a body
 /// whose SHA-256 equals the last one seen for that URL, ended before parsing (docs/state-format.md,
-/// `observations`). It counts for coverage and for `last_poll`.
+/// `unchanged_runs`). It counts for coverage and for `last_poll`.
 public struct UnchangedObservation: Sendable, Hashable, Codable {
     /// When the poll ran, UTC.
     public var at: Date
@@ -53,13 +56,100 @@ public struct UnchangedObservation: Sendable, Hashable, Codable {
     public var status: Int
     /// SHA-256 of the body the answer confirmed, lowercase hex.
     public var bodySHA256: String
+    /// The `ETag` for the next conditional request: the one the answer sent, or, for a `304`
+    /// that sent none, the one it confirmed; `nil` when there is none.
+    public var etag: String?
+    /// The `Last-Modified` time for the next conditional request, UTC, chosen like ``etag``.
+    public var lastModified: Date?
 
     /// Creates the record of an unchanged poll.
-    public init(at: Date, url: String, status: Int, bodySHA256: String) {
+    public init(
+        at: Date, url: String, status: Int, bodySHA256: String, etag: String? = nil, lastModified: Date? = nil
+    ) {
         self.at = at
         self.url = url
         self.status = status
         self.bodySHA256 = bodySHA256
+        self.etag = etag
+        self.lastModified = lastModified
+    }
+
+    /// The validators of ``url`` after this answer.
+    public var validators: ConditionalValidators {
+        ConditionalValidators(etag: self.etag, lastModified: self.lastModified, bodySHA256: self.bodySHA256)
+    }
+}
+
+/// Consecutive unchanged polls of one account after its last written state (one row of
+/// `unchanged_runs`, docs/state-format.md): the first and the last poll, how many, and what the
+/// last answer said. A later unchanged poll updates the row in place, so a cycle in which nothing
+/// changed makes the database no bigger.
+public struct UnchangedRun: Sendable, Hashable {
+    /// The first unchanged poll of the run, UTC.
+    public var since: Date
+    /// The last one, UTC.
+    public var until: Date
+    /// Unchanged polls in the run.
+    public var polls: Int
+    /// The timeline URL of the last one.
+    public var url: String
+    /// The HTTP status of the last answer (`304` or `200`).
+    public var status: Int
+    /// SHA-256 of the body the answers confirmed, lowercase hex.
+    public var bodySHA256: String
+    /// The validators the last answer left (``UnchangedObservation/etag``).
+    public var etag: String?
+    /// Likewise, UTC.
+    public var lastModified: Date?
+
+    /// Creates a run.
+    public init(
+        since: Date, until: Date, polls: Int, url: String, status: Int, bodySHA256: String, etag: String? = nil,
+        lastModified: Date? = nil
+    ) {
+        self.since = since
+        self.until = until
+        self.polls = polls
+        self.url = url
+        self.status = status
+        self.bodySHA256 = bodySHA256
+        self.etag = etag
+        self.lastModified = lastModified
+    }
+
+    /// `state` as it stands after the run: when the run is newer than the state's last poll, the
+    /// last poll becomes the run's last one and the URL's validators the run's.
+    public func applied(to state: AccountState) -> AccountState {
+        guard self.until > (state.lastPoll?.at ?? .distantPast) else { return state }
+        var state = state
+        state.lastPoll = PollRecord.unchanged(at: self.until, status: self.status, after: state.lastPoll)
+        state.validators[self.url] = ConditionalValidators(
+            etag: self.etag, lastModified: self.lastModified, bodySHA256: self.bodySHA256)
+        // The run's polls are watched time: a run only ever follows the last watched span within
+        // its gap limit (the poller writes the state after a longer gap), so the span grows to it.
+        if var spans = state.pollSpans, let last = spans.last, last.to < self.until {
+            spans[spans.count - 1].to = self.until
+            state.pollSpans = spans
+        }
+        return state
+    }
+}
+
+extension PollRecord {
+    /// Separates an unchanged poll's own words from the detail of the last parsed poll.
+    static let unchangedMarker = "; as then: "
+
+    /// The record of an unchanged poll at `at` whose answer had HTTP `status`, after the record
+    /// `previous`: outcome `complete`, the previous post count, and the detail `unchanged since the
+    /// last poll (HTTP …, not parsed); as then: <the detail of the last parsed poll>` (what that
+    /// poll said, a stale answer's reason say, still holds for the same answer).
+    public static func unchanged(at: Date, status: Int, after previous: PollRecord?) -> PollRecord {
+        var then = previous?.detail ?? ""
+        if let range = then.range(of: Self.unchangedMarker) { then = String(then[range.upperBound...]) }
+        return PollRecord(
+            at: at, outcome: "complete",
+            detail: "unchanged since the last poll (HTTP \(status), not parsed)\(Self.unchangedMarker)\(then)",
+            posts: previous?.posts)
     }
 }
 
@@ -83,6 +173,13 @@ public protocol StateStoring: Sendable {
     /// - Throws: ``StoreError`` when the store cannot be read or the state does not decode.
     func loadState(of account: AccountKey) throws -> AccountState?
 
+    /// The account's state WITHOUT its tracked posts (`detection.posts` empty) when the state last
+    /// written was quiet (``AccountState/isQuiet``: nothing in progress), with the runs of
+    /// unchanged polls since applied; `nil` otherwise, or when a failed commit keeps it in memory:
+    /// then ``loadState(of:)`` is the one to call.
+    /// - Throws: ``StoreError`` when the store cannot be read or the state does not decode.
+    func loadQuietState(of account: AccountKey) throws -> AccountState?
+
     /// Writes `commit` durably: returns once the transaction holding it is committed and synced,
     /// together with the evidence its poll stored.
     /// - Throws: ``StoreError`` when the transaction fails (`ENOSPC` for a full disk, with the
@@ -101,6 +198,12 @@ public protocol StateStoring: Sendable {
     /// - Returns: the reference events and snapshots cite.
     /// - Throws: ``StoreError`` when the WARC file cannot be written (nothing is then indexed).
     func storeEvidence(_ capture: EvidenceCapture) throws -> EvidenceReference
+
+    /// `events` with their evidence references moved to the permanent WARC files (records still
+    /// in the spool are copied there first), so that the log never cites a record a collection
+    /// of the spool may remove (docs/state-format.md, "Raw evidence").
+    /// - Throws: ``StoreError`` when a record cannot be read or copied (then nothing may cite it).
+    func promoteEvidence(of events: [Event]) throws -> [Event]
 
     /// Where a body came from and where its record lies, by SHA-256; `nil` when none is stored.
     /// - Throws: ``StoreError`` when the index cannot be read.

@@ -17,12 +17,23 @@ import Synchronization
 /// Before that it fsyncs the WARC files written since its last batch and inserts their index rows,
 /// so a committed state never cites evidence that is not on disk.
 ///
+/// Unchanged polls (``deferUnchanged(_:_:)``) are not waited for: their run rows are written with
+/// the next batch, at the latest ``deferredFlushInterval`` after the oldest of them, or as soon as
+/// ``maximumBatch`` of them wait, so that a cycle in which nothing changed is a few transactions.
+///
 /// Latency is bounded by one batch: a commit waits at most for the batch being written and its own.
 /// A commit that fails alone (its savepoint) fails only its poll; a transaction that fails (a full
 /// disk: `SQLITE_FULL`) fails every commit of the batch, and SQLite leaves the database as it was.
 final class StoreWriter: Sendable {
     /// Most commits in one transaction.
     static let maximumBatch = 512
+    /// Longest wait of an unchanged poll's run row for a batch.
+    static let deferredFlushInterval = Duration.seconds(1)
+    /// Crash-safety tests only (`PALIMPSEST_FAULT_INJECTION=kill-before-store-commit`): the
+    /// process kills itself with SIGKILL after syncing a batch's WARC records, before its
+    /// transaction.
+    static let killBeforeCommit =
+        ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"] == "kill-before-store-commit"
 
     struct Job: Sendable {
         var account: AccountKey
@@ -30,6 +41,11 @@ final class StoreWriter: Sendable {
         var estimatedBytes: Int
         /// Whether the tracked posts must be rewritten whole (no trusted baseline).
         var fullRewrite: Bool
+        /// Whether the job writes the account's state and tracked posts: only such a job makes the
+        /// stored rows equal a known state again, after a failed commit.
+        var writesState: Bool = true
+        /// A job that runs alone, outside any batch, with the pool (a collection of the spool).
+        var standalone: (@Sendable (DatabasePool) throws -> Void)? = nil
         var work: @Sendable (Database, Bool) throws -> Void
     }
 
@@ -40,6 +56,12 @@ final class StoreWriter: Sendable {
 
     private struct Queue {
         var entries: [Entry] = []
+        /// Unchanged polls not written yet, in the order they were made.
+        var deferred: [(account: AccountKey, unchanged: UnchangedObservation)] = []
+        /// When the oldest of ``deferred`` came.
+        var deferredSince: ContinuousClock.Instant?
+        /// When the writer may next look whether a collection of the spool is due.
+        var nextCollectionCheck: ContinuousClock.Instant?
         var stopped = false
         /// Accounts whose last commit failed: their next commit rewrites every tracked post.
         var untrusted: Set<AccountKey> = []
@@ -83,6 +105,30 @@ final class StoreWriter: Sendable {
         }
     }
 
+    /// Queues the run row of an unchanged poll for a later batch (nothing to wait for: a crash
+    /// before it is written loses only that the poll happened, never anything it found).
+    func deferUnchanged(_ account: AccountKey, _ unchanged: UnchangedObservation) {
+        let full = self.queue.withLock { queue -> Bool in
+            if queue.deferred.isEmpty { queue.deferredSince = .now }
+            queue.deferred.append((account, unchanged))
+            return queue.deferred.count >= Self.maximumBatch
+        }
+        if full { self.wake.signal() }
+    }
+
+    /// The newest unchanged poll of `account` not written yet, if any.
+    func deferredUnchanged(of account: AccountKey) -> UnchangedObservation? {
+        self.queue.withLock { queue in queue.deferred.last { $0.account == account }?.unchanged }
+    }
+
+    /// Writes every unchanged poll waiting; returns once they are committed.
+    /// - Throws: ``StoreError`` when the transaction fails (they stay queued).
+    func flushDeferred() throws {
+        guard self.queue.withLock({ !$0.deferred.isEmpty }) else { return }
+        try self.submitAndWait(
+            Job(account: AccountKey(rawValue: ""), estimatedBytes: 0, fullRewrite: false, writesState: false) { _, _ in })
+    }
+
     func submitAndWait(_ job: Job) throws {
         let result = Mutex<Result<Void, StoreError>?>(nil)
         let done = DispatchSemaphore(value: 0)
@@ -116,35 +162,87 @@ final class StoreWriter: Sendable {
 
     private func loop() {
         while true {
-            self.wake.wait()
+            _ = self.wake.wait(timeout: .now() + .milliseconds(200))
             while true {
-                let (batch, stopped) = self.queue.withLock { queue -> ([Entry], Bool) in
-                    let count = min(queue.entries.count, Self.maximumBatch)
+                let (batch, deferred, stopped) = self.queue.withLock {
+                    queue -> ([Entry], [(account: AccountKey, unchanged: UnchangedObservation)], Bool) in
+                    if let first = queue.entries.first, first.job.standalone != nil {
+                        queue.entries.removeFirst()
+                        return ([first], [], queue.stopped)
+                    }
+                    // A batch ends before the next job that runs alone.
+                    let alone = queue.entries.firstIndex { $0.job.standalone != nil } ?? queue.entries.count
+                    let count = min(alone, Self.maximumBatch)
                     let batch = Array(queue.entries.prefix(count))
                     queue.entries.removeFirst(count)
-                    return (batch, queue.stopped)
+                    // Unchanged polls go with any batch, else once enough wait or the oldest waited long.
+                    let due =
+                        !batch.isEmpty || queue.stopped || queue.deferred.count >= Self.maximumBatch
+                        || queue.deferredSince.map { ContinuousClock.now - $0 >= Self.deferredFlushInterval } == true
+                    guard due, !queue.deferred.isEmpty else { return (batch, [], queue.stopped) }
+                    let deferred = queue.deferred
+                    queue.deferred = []
+                    queue.deferredSince = nil
+                    return (batch, deferred, queue.stopped)
                 }
-                if batch.isEmpty {
+                if batch.isEmpty && deferred.isEmpty {
                     if stopped { return }
+                    self.collectSpoolWhenDue()
                     break
                 }
-                self.write(batch)
+                if let standalone = batch.first?.job.standalone {
+                    let result = Result { try standalone(self.pool) }.mapError {
+                        Self.mapped($0, db: nil, path: self.databasePath)
+                    }
+                    batch[0].done(result)
+                    continue
+                }
+                self.write(batch, deferred: deferred)
             }
         }
     }
 
-    private func write(_ batch: [Entry]) {
+    /// When the writer is idle: starts a collection of the evidence spool when one is due
+    /// (checked at most once a minute; a failure waits for the next one).
+    private func collectSpoolWhenDue() {
+        let now = ContinuousClock.now
+        let check = self.queue.withLock { queue -> Bool in
+            guard queue.nextCollectionCheck.map({ now >= $0 }) ?? true else { return false }
+            queue.nextCollectionCheck = now + .seconds(60)
+            return true
+        }
+        guard check, let store = self.owner.withLock({ $0.store }) else { return }
+        guard (try? self.pool.read({ db in try store.spoolCollectionIsDue(db, now: Date()) })) == true else { return }
+        _ = try? store.collect(self.pool, minimumAge: StateStore.spoolCollectionInterval)
+    }
+
+    private func write(_ batch: [Entry], deferred: [(account: AccountKey, unchanged: UnchangedObservation)] = []) {
         let store = self.owner.withLock { $0.store }
-        let evidence = store?.takePendingEvidence() ?? []
+        let evidence: (rows: [StateStore.EvidenceRow], relocations: [StateStore.Relocation]) =
+            store?.takePendingEvidence() ?? ([], [])
         var results: [Result<Void, StoreError>] = []
         let untrusted = self.queue.withLock { $0.untrusted }
         do {
             // The WARC records the index rows name are on disk before the rows commit.
             try store?.warc.syncWritten()
+            try store?.spool.syncWritten()
+            if Self.killBeforeCommit, !evidence.rows.isEmpty {
+                // Crash-safety tests: WARC records synced, their rows and the batch not committed.
+                kill(getpid(), SIGKILL)
+            }
             try self.pool.writeWithoutTransaction { db in
                 do {
                     try db.inTransaction(.immediate) {
-                        try StateStore.insert(evidence, into: db)
+                        try StateStore.insert(evidence.rows, into: db)
+                        try StateStore.apply(evidence.relocations, in: db)
+                        // Before the commits: a state this batch writes is newer than these polls.
+                        for (account, unchanged) in deferred {
+                            let written = try String.fetchOne(
+                                db.cachedStatement(sql: "SELECT last_poll_at FROM accounts WHERE key = ?"),
+                                arguments: [account.rawValue]
+                            ).flatMap(RFC3339.date(from:))
+                            try StateStore.record(unchanged, of: account.rawValue, writtenAt: written, in: db)
+                        }
                         for entry in batch {
                             do {
                                 if let allowed = SimulatedDiskSpace.allowance(
@@ -168,16 +266,23 @@ final class StoreWriter: Sendable {
                     throw Self.mapped(error, db: db, path: self.databasePath)
                 }
             }
-            store?.evidenceCommitted(evidence)
+            store?.evidenceCommitted(evidence.rows)
         } catch {
             let failure = Self.mapped(error, db: nil, path: self.databasePath)
             store?.restorePendingEvidence(evidence)
+            if !deferred.isEmpty {
+                // Tried again with the next batch.
+                self.queue.withLock { queue in
+                    queue.deferred = deferred + queue.deferred
+                    if queue.deferredSince == nil { queue.deferredSince = .now }
+                }
+            }
             results = batch.map { _ in .failure(failure) }
         }
         self.queue.withLock { queue in
             for (entry, result) in zip(batch, results) {
                 switch result {
-                case .success: queue.untrusted.remove(entry.job.account)
+                case .success: if entry.job.writesState { queue.untrusted.remove(entry.job.account) }
                 case .failure: queue.untrusted.insert(entry.job.account)
                 }
             }

@@ -106,8 +106,10 @@ public struct WARCRecord: Sendable {
 /// commit leaves records no index row names: valid WARC, never cited. An append a full disk cuts
 /// short is cut back (`ftruncate`) to the end of the last whole record.
 final class WARCFiles: Sendable {
-    /// `state_dir/warc`.
+    /// `state_dir/warc` (the permanent evidence) or `state_dir/warc/spool` (the spool).
     let directory: URL
+    /// ``directory`` relative to the state root (`warc`, `warc/spool`).
+    let folder: String
     /// The state root.
     let root: URL
     /// Size at which a file is closed and the next one started (bytes): 1 GiB.
@@ -127,10 +129,27 @@ final class WARCFiles: Sendable {
 
     private let state = Mutex<State>(State())
 
-    init(root: URL, rotateBytes: Int = 1 << 30) {
+    init(root: URL, folder: String = "warc", rotateBytes: Int = 1 << 30) {
         self.root = root
-        self.directory = root.appendingPathComponent("warc", isDirectory: true)
+        self.folder = folder
+        self.directory = root.appendingPathComponent(folder, isDirectory: true)
         self.rotateBytes = rotateBytes
+    }
+
+    /// Names of the files this process may still append to or has not synced: never collected.
+    var namesInUse: Set<String> {
+        self.state.withLock { state in
+            Set(state.unsynced.keys).union(state.current.map { [$0.name] } ?? [])
+        }
+    }
+
+    /// Stops appending to the current file: the next append opens the newest file of its day
+    /// again, or a new one (after a collection removed it).
+    func closeCurrent() {
+        self.state.withLock { state in
+            if let current = state.current, state.unsynced[current.name] == nil { current.file.closeFile() }
+            state.current = nil
+        }
     }
 
     /// Appends `members` (whole gzip members) to the current file of `day` in one write.
@@ -156,7 +175,8 @@ final class WARCFiles: Sendable {
             var payload = Data()
             var locations: [WARCLocation] = []
             for member in members {
-                locations.append(WARCLocation(path: "warc/\(open.name)", offset: size + payload.count, length: member.count))
+                locations.append(
+                    WARCLocation(path: "\(self.folder)/\(open.name)", offset: size + payload.count, length: member.count))
                 payload.append(member)
             }
             do {
@@ -185,10 +205,9 @@ final class WARCFiles: Sendable {
     /// True when a file was appended to and not yet synced.
     var hasUnsynced: Bool { self.state.withLock { !$0.unsynced.isEmpty } }
 
-    /// Reads the record at `location`.
-    /// - Throws: ``StoreError`` when the path leaves `state_dir`, the file cannot be read, or the
-    ///   bytes there are not a gzip member holding a WARC record.
-    static func read(_ location: WARCLocation, root: URL) throws -> WARCRecord {
+    /// The bytes of the gzip member at `location`, as stored (to copy a record unchanged).
+    /// - Throws: ``StoreError`` as ``read(_:root:)``.
+    static func member(at location: WARCLocation, root: URL) throws -> Data {
         let parts = location.path.split(separator: "/", omittingEmptySubsequences: false)
         let path = root.appendingPathComponent(location.path).path
         guard !location.path.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }),
@@ -208,7 +227,15 @@ final class WARCFiles: Sendable {
                 path, detail: "the file ends before the record at offset \(location.offset) (\(location.length) bytes)",
                 advice: "the WARC file was truncated; restore it from a backup")
         }
-        return try Self.parse(Gzip.decompressMember(member), path: path)
+        return member
+    }
+
+    /// Reads the record at `location`.
+    /// - Throws: ``StoreError`` when the path leaves `state_dir`, the file cannot be read, or the
+    ///   bytes there are not a gzip member holding a WARC record.
+    static func read(_ location: WARCLocation, root: URL) throws -> WARCRecord {
+        let member = try Self.member(at: location, root: root)
+        return try Self.parse(Gzip.decompressMember(member), path: root.appendingPathComponent(location.path).path)
     }
 
     /// Parses one uncompressed WARC record.

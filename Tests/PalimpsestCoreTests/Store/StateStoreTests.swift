@@ -129,7 +129,7 @@ import Testing
         #expect(record.remoteAddress == "203.0.113.7")
         #expect(record.redirects?.first?.status == 301)
 
-        #expect(first.path.hasPrefix("warc/palimpsest-") && first.path.hasSuffix(".warc.gz"))
+        #expect(first.path.hasPrefix("warc/spool/palimpsest-") && first.path.hasSuffix(".warc.gz"), "captures go to the spool")
         #expect(second.path == first.path && second.offset == first.offset, "the same body is stored once")
         #expect(second.record != first.record, "the second capture has its own (revisit) record")
         let response = try WARCFiles.read(try #require(first.warcLocation), root: root)
@@ -141,6 +141,61 @@ import Testing
         let locations = try reopened.evidenceLocations(of: self.key)
         #expect(locations.count == 2)
         #expect(Set(locations.map(\.body)).count == 1)
+    }
+
+    @Test func aCommitWithoutStateAfterAFailedOneLeavesTheNextStateWrittenWhole() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let first = self.state(posts: [self.post("1", "one")], at: 0)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: first))
+        let database = store.databaseURL.path
+        SimulatedDiskSpace.setFreeBytes(0, under: database)
+        let second = self.state(posts: [self.post("1", "one"), self.post("2", "two")], at: 60)
+        #expect(throws: StoreError.self) {
+            try store.commitAndWait(StateCommit(account: self.key, before: first, state: second))
+        }
+        SimulatedDiskSpace.setFreeBytes(nil, under: database)
+        // An unchanged poll writes no state; the failed one's state still waits in memory.
+        try store.commitAndWait(
+            StateCommit(
+                account: self.key, before: second, state: nil,
+                unchanged: UnchangedObservation(
+                    at: StoreTestSupport.date(120), url: "https://example.org/feed", status: 304, bodySHA256: "ab")))
+        #expect(store.hasUnsavedState(self.key))
+        // The next poll commits against what it loaded: the stored rows must end equal to its state.
+        let loaded = try #require(try store.loadState(of: self.key))
+        var third = loaded
+        third.detection.posts["3"] = TrackedPost(
+            post: self.post("3", "three"), firstSeen: StoreTestSupport.date(180), lastSeen: StoreTestSupport.date(180),
+            lastSeenSnapshot: "u")
+        third.lastPoll = PollRecord(at: StoreTestSupport.date(180), outcome: "complete", detail: "", posts: 3)
+        try store.commitAndWait(StateCommit(account: self.key, before: loaded, state: third))
+        #expect(try StateStore(root: root).loadState(of: self.key) == third)
+    }
+
+    @Test func aVersion1DatabaseKeepsItsUnchangedPollsAsRunsOfOne() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        do {
+            let queue = try DatabaseQueue(path: root.appendingPathComponent("state.sqlite").path)
+            try queue.write { db in
+                try db.execute(sql: StateStore.schemaV1)
+                try db.execute(sql: "PRAGMA user_version = 1")
+                for (at, status) in [("2026-11-29T22:28:40Z", 200), ("2026-11-29T22:38:40Z", 304)] {
+                    try db.execute(
+                        sql: "INSERT INTO observations (account, at, url, status, body_sha256) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [self.key.rawValue, at, "https://mastodon.social/api", status, "ab"])
+                }
+            }
+        }
+        let store = try StateStore(root: root)
+        let runs = try store.unchangedRuns(of: self.key)
+        #expect(runs.map(\.since) == [StoreTestSupport.date(600), StoreTestSupport.date(1200)])
+        #expect(runs.map(\.until) == runs.map(\.since))
+        #expect(runs.map(\.polls) == [1, 1])
+        #expect(runs.map(\.status) == [200, 304])
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == StateStore.schemaVersion)
     }
 
     @Test func aDatabaseOfANewerSchemaIsRefusedNamingIt() throws {
