@@ -77,8 +77,8 @@ public struct PostVersion: Sendable, Hashable {
 
     /// Collapses whitespace runs to one space, trims, and applies Unicode NFC.
     ///
-    /// Text made only of plain scalars (``isPlainScalar(_:)``: each is its own NFC form and its
-    /// own grapheme) is walked once over its UTF-8 bytes; any other text is composed by Foundation
+    /// Text made only of plain scalars (``PlainScalar``: each is its own NFC form and its own
+    /// grapheme) is walked once over its UTF-8 bytes; any other text is composed by Foundation
     /// (`precomposedStringWithCanonicalMapping`) and walked by characters. Both walks give the same
     /// string for plain text (`PostVersionNormalizationTests` checks every plain scalar).
     public static func normalizeText(_ text: String) -> String {
@@ -106,9 +106,9 @@ public struct PostVersion: Sendable, Hashable {
         return result
     }
 
-    /// ``normalizeText(_:)`` for UTF-8 made of plain scalars only, or `nil` when a scalar is not
-    /// plain. Plain text is already NFC, and each scalar is one character, so whitespace is
-    /// collapsed scalar by scalar (White_Space, as `Character.isWhitespace` reads it).
+    /// ``normalizeText(_:)`` for UTF-8 made of plain scalars only (``PlainScalar``), or `nil`
+    /// when a scalar is not plain. Plain text is already NFC, and each scalar is one character,
+    /// so whitespace is collapsed scalar by scalar.
     static func collapsingPlainText(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         var isPlain = true
         let result = String(unsafeUninitializedCapacity: bytes.count) { output in
@@ -116,31 +116,12 @@ public struct PostVersion: Sendable, Hashable {
             var pendingSpace = false
             var index = 0
             while index < bytes.count {
-                let lead = bytes[index]
-                if lead < 0x80 {
-                    if lead == 0x20 || (0x09...0x0D).contains(lead) {
-                        pendingSpace = count > 0
-                    } else {
-                        if pendingSpace {
-                            output[count] = 0x20
-                            count += 1
-                            pendingSpace = false
-                        }
-                        output[count] = lead
-                        count += 1
-                    }
-                    index += 1
-                    continue
-                }
-                // Valid UTF-8 (a String's own bytes): the lead byte gives the length.
-                let length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
-                var value = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-                for offset in 1..<length { value = value << 6 | UInt32(bytes[index + offset] & 0x3F) }
-                guard let scalar = Unicode.Scalar(value), Self.isPlainScalar(scalar) else {
+                let (value, length) = PlainScalar.decode(bytes, at: index)
+                guard PlainScalar.isPlain(value) else {
                     isPlain = false
                     return 0
                 }
-                if scalar.properties.isWhitespace {
+                if PlainScalar.isWhitespace(value) {
                     pendingSpace = count > 0
                 } else {
                     if pendingSpace {
@@ -156,37 +137,6 @@ public struct PostVersion: Sendable, Hashable {
             return count
         }
         return isPlain ? result : nil
-    }
-
-    /// True for a scalar that is its own NFC form (NFC_Quick_Check = Yes, canonical combining
-    /// class 0) and that never forms one grapheme with a neighbour (not Extend, ZWJ, SpacingMark,
-    /// Prepend, a regional indicator or a conjoining Hangul jamo): Latin, Latin-1 and the spacing
-    /// modifiers (below U+0300), Cyrillic letters, general punctuation, currency and arrows to
-    /// miscellaneous symbols, CJK symbols, kana, CJK ideographs, Hangul syllables, private use,
-    /// fullwidth forms, U+FFFD, and emoji without modifiers. Blocks holding any other scalar
-    /// (combining marks, Greek, Indic scripts, compatibility ideographs, variation selectors, …)
-    /// are left to the general path. Ranges from the Unicode Character Database
-    /// (DerivedNormalizationProps.txt, GraphemeBreakProperty.txt); `PostVersionNormalizationTests`
-    /// checks each scalar against Foundation and the standard library.
-    static func isPlainScalar(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x0000...0x02FF,  // ASCII, Latin-1, Latin Extended-A/B, IPA, spacing modifiers
-            0x0400...0x0482, 0x048A...0x052F,  // Cyrillic, without its combining marks
-            0x2002...0x200B, 0x200E...0x2064,  // general punctuation, without U+2000/1 (NFC_QC=No), ZWNJ, ZWJ
-            0x2070...0x20CF,  // super- and subscripts, currency
-            0x2190...0x2328, 0x232B...0x2ADB, 0x2ADD...0x2BFF,  // arrows … symbols, without 2329/232A/2ADC
-            0x3000...0x3029, 0x3030...0x3098, 0x309B...0x30FF,  // CJK symbols, kana, without combining marks
-            0x3100...0x33FF,  // bopomofo, compatibility jamo, kanbun, enclosed CJK, CJK compatibility
-            0x3400...0x4DBF, 0x4E00...0x9FFF,  // CJK ideographs
-            0xAC00...0xD7A3,  // Hangul syllables (a following conjoining jamo is not plain)
-            0xE000...0xF8FF,  // private use
-            0xFF01...0xFF9D, 0xFFA0...0xFFEF,  // fullwidth and halfwidth forms, without the sound marks
-            0xFFFD,  // the replacement character
-            0x1F000...0x1F1E5, 0x1F200...0x1F3FA, 0x1F400...0x1FAFF:  // symbols and emoji, no modifiers
-            return true
-        default:
-            return false
-        }
     }
 
     static func stripQuery(_ url: String) -> String {

@@ -4,13 +4,13 @@ import Testing
 
 @testable import PalimpsestCore
 
-/// `PostVersion.normalizeText` reads plain text (``PostVersion/isPlainScalar(_:)``) without
+/// `PostVersion.normalizeText` reads plain text (``PlainScalar``) without
 /// Foundation's NFC round trip and hashes without formatting each byte: every version hash must stay
 /// byte for byte what it was, or every stored post would look edited after an upgrade.
 @Suite struct PostVersionNormalizationTests {
     /// Every scalar the fast path accepts, in code point order.
     static let plainScalars: [Unicode.Scalar] = (0...0x10FFFF).compactMap {
-        Unicode.Scalar(UInt32($0)).flatMap { PostVersion.isPlainScalar($0) ? $0 : nil }
+        Unicode.Scalar(UInt32($0)).flatMap { PlainScalar.isPlain($0.value) ? $0 : nil }
     }
 
     @Test func everyPlainScalarIsItsOwnNFCAndItsOwnCharacter() throws {
@@ -19,6 +19,7 @@ import Testing
             #expect(scalar.properties.canonicalCombiningClass == .notReordered, "U+\(String(scalar.value, radix: 16))")
             #expect(!scalar.properties.isGraphemeExtend, "U+\(String(scalar.value, radix: 16))")
             #expect(Character(scalar).isWhitespace == scalar.properties.isWhitespace)
+            #expect(PlainScalar.isWhitespace(scalar.value) == scalar.properties.isWhitespace)
         }
         // In code point order and shuffled: NFC changes nothing, and each scalar is one character
         // (CR and LF are never adjacent: LF comes first in code point order, and the shuffle
@@ -46,7 +47,7 @@ import Testing
 
     @Test func normalizedTextIsTheComposedWalkOnRandomText() {
         // Half the strings from plain pieces only, so both walks run on the same text.
-        let plainPieces = RandomText.pieces.filter { $0.unicodeScalars.allSatisfy(PostVersion.isPlainScalar) }
+        let plainPieces = RandomText.pieces.filter { $0.unicodeScalars.allSatisfy { PlainScalar.isPlain($0.value) } }
         var random = RandomText(seed: 9)
         var plainCount = 0
         for round in 0..<20_000 {

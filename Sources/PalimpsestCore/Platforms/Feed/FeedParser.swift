@@ -202,11 +202,11 @@ public enum FeedParser {
     /// The text, image sources and link targets (absolute against `base`) of an item's markup as
     /// served, its CDATA layers taken off first.
     static func readContent(ofMarkup markup: String, base: URL) -> (text: String, media: [String], links: [String]) {
-        let html = FeedText.unwrappingCDATA(markup)
+        let content = HTMLText.content(ofHTML: FeedText.unwrappingCDATA(markup))
         return (
-            HTMLText.plainText(fromHTML: html),
-            HTMLText.imageSources(inHTML: html).compactMap { Self.absoluteURL($0, base: base) },
-            HTMLText.links(inHTML: html).compactMap { Self.absoluteURL($0, base: base) }
+            content.text,
+            content.imageSources.compactMap { Self.absoluteURL($0, base: base) },
+            content.links.compactMap { Self.absoluteURL($0, base: base) }
         )
     }
 
