@@ -15,21 +15,28 @@ extension FeedParser {
     }
 
     static func parseXMLFeed(
-        _ body: Data, feedURL: URL, contentType: String?, firstElement: String?, itemLimit: Int?
+        _ body: Data, feedURL: URL, contentType: String?, firstElement: String?, itemLimit: Int?,
+        xmlReader: XMLReader = .libxml2
     ) throws(FeedParseError)
         -> ParsedFeed
     {
         let hint = Self.formatHint(firstElement)
         let data = try FeedCharset.utf8XML(from: body, contentType: contentType)
+        func parse(_ data: Data) throws(XMLTree.Failure) -> XMLTree {
+            switch xmlReader {
+            case .libxml2: return try XMLTree.parse(data, itemLimit: itemLimit)
+            case .foundationXML: return try LegacyXMLTree.parse(data, itemLimit: itemLimit)
+            }
+        }
         let tree: XMLTree
         do {
-            tree = try XMLTree.parse(data, itemLimit: itemLimit)
+            tree = try parse(data)
         } catch let failure {
             // Undeclared HTML entities (`&nbsp;`) and bare `&` are the commonest breakage in real
             // feeds; retry once with them escaped, and report the original error if that fails too.
             // A document nested too deep stays too deep: no retry.
             guard failure.kind != .tooDeep, let repaired = XMLEntityRepair.repair(data),
-                let retried = try? XMLTree.parse(repaired, itemLimit: itemLimit)
+                let retried = try? parse(repaired)
             else {
                 throw Self.xmlError(failure, body: data, hint: hint, contentType: contentType)
             }
