@@ -15,18 +15,14 @@ extension FeedParser {
     }
 
     static func parseXMLFeed(
-        _ body: Data, feedURL: URL, contentType: String?, firstElement: String?, itemLimit: Int?,
-        xmlReader: XMLReader = .libxml2
+        _ body: Data, feedURL: URL, contentType: String?, firstElement: String?, itemLimit: Int?
     ) throws(FeedParseError)
         -> ParsedFeed
     {
         let hint = Self.formatHint(firstElement)
         let data = try FeedCharset.utf8XML(from: body, contentType: contentType)
         func parse(_ data: Data) throws(XMLTree.Failure) -> XMLTree {
-            switch xmlReader {
-            case .libxml2: return try XMLTree.parse(data, itemLimit: itemLimit)
-            case .foundationXML: return try LegacyXMLTree.parse(data, itemLimit: itemLimit)
-            }
+            try XMLTree.parse(data, itemLimit: itemLimit)
         }
         let tree: XMLTree
         do {

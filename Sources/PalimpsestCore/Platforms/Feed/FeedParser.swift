@@ -45,22 +45,6 @@ public enum FeedParser {
     ) throws(FeedParseError)
         -> ParsedFeed
     {
-        try Self.parse(body, feedURL: feedURL, contentType: contentType, itemLimit: itemLimit, xmlReader: .libxml2)
-    }
-
-    /// Which reader builds the XML tree: libxml2's SAX2 parser, or FoundationXML's `XMLParser`
-    /// (before issue 9; kept only to compare the two).
-    enum XMLReader {
-        case libxml2
-        case foundationXML
-    }
-
-    /// ``parse(_:feedURL:contentType:itemLimit:)`` with a choice of XML reader.
-    static func parse(
-        _ body: Data, feedURL: URL, contentType: String?, itemLimit: Int?, xmlReader: XMLReader
-    ) throws(FeedParseError)
-        -> ParsedFeed
-    {
         let isUTF16 = body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF])
         let afterBOM = body.starts(with: [0xEF, 0xBB, 0xBF]) ? body.startIndex + 3 : body.startIndex
         let contentStart = body[afterBOM...].firstIndex { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
@@ -83,8 +67,7 @@ public enum FeedParser {
                         + "page, or the feed moved; open the URL in a browser to see")
             }
             return try Self.parseXMLFeed(
-                body, feedURL: feedURL, contentType: contentType, firstElement: firstElement, itemLimit: itemLimit,
-                xmlReader: xmlReader)
+                body, feedURL: feedURL, contentType: contentType, firstElement: firstElement, itemLimit: itemLimit)
         }
         let preview = String(decoding: bytes.prefix(40), as: UTF8.self)
         throw FeedParseError(

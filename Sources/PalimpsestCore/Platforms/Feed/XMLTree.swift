@@ -3,8 +3,9 @@ import Foundation
 /// A small element tree of an XML document, read with libxml2's SAX2 parser
 /// (``XMLTreeBuilder``). A tree keeps the RSS and Atom mappings short and readable.
 ///
-/// Namespaces are resolved by the tree itself from the `xmlns` declarations, so `media:content`
-/// and `m:content` bound to the same URI are the same element whatever the prefix.
+/// Elements carry the namespace URI libxml2 resolved from the `xmlns` declarations, so
+/// `media:content` and `m:content` bound to the same URI are the same element whatever the
+/// prefix; attributes are kept by qualified name as written, declarations included.
 ///
 /// Hostile bodies are bounded (rule of evidence 1: an unreadable body is a blind poll, never a
 /// crash):
