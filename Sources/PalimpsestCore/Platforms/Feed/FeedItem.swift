@@ -112,7 +112,7 @@ public struct FeedItem: Sendable, Hashable {
     /// `docs/feed-ids.md`.
     /// - Returns: The fallback ID, e.g. `sha256:9f86d0…`.
     public static func fallbackID(title: String?, date: String?, content: String?) -> String {
-        let parts = [title, date, content].map { ($0 ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+        let parts = [title, date, content].map { FeedText.trimmed($0 ?? "") }
         return "sha256:" + ContentHash.sha256Hex(parts.joined(separator: "\n"))
     }
 }

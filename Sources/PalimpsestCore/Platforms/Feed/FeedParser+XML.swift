@@ -138,7 +138,7 @@ extension FeedParser {
         let description = item.first("description", in: Namespace.rss)?.text
         let encoded = item.first("encoded", in: Namespace.content)?.text
         let html =
-            encoded.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+            encoded.flatMap { FeedText.isBlank($0) ? nil : $0 }
             ?? description
         return Self.makeItem(
             ids: [(guid, .guid), (about, .about), (link, .link)],
@@ -248,7 +248,7 @@ extension FeedParser {
             let html = (div ?? element).innerXML
             return (html, HTMLText.plainText(fromHTML: html))
         default:
-            return (nil, element.text.trimmingCharacters(in: .whitespacesAndNewlines))
+            return (nil, FeedText.trimmed(element.text))
         }
     }
 }

@@ -121,7 +121,7 @@ public enum FeedParser {
     /// `raw` made absolute against `base`: unchanged when it already has a scheme, `nil` when
     /// empty.
     static func absoluteURL(_ raw: String?, base: URL) -> String? {
-        guard let raw = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else { return nil }
+        guard let raw = raw.map(FeedText.trimmed), !raw.isEmpty else { return nil }
         if Self.hasScheme(raw) { return raw }
         return URL(string: raw, relativeTo: base)?.absoluteString ?? raw
     }
@@ -162,7 +162,7 @@ public enum FeedParser {
         var id: String?
         var source = FeedItem.IDSource.fallback
         for (candidate, candidateSource) in ids {
-            if let value = candidate?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+            if let value = candidate.map(FeedText.trimmed), !value.isEmpty {
                 id = value
                 source = candidateSource
                 break
@@ -171,7 +171,7 @@ public enum FeedParser {
         let url = Self.absoluteURL(link, base: feedURL)
         let base = url.flatMap(URL.init(string:)) ?? feedURL
         let markup = html.flatMap {
-            FeedText.unwrappingCDATA($0).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0
+            FeedText.isBlank(FeedText.unwrappingCDATA($0)) ? nil : $0
         }
         let text: String
         var allMedia = media.compactMap { Self.absoluteURL($0, base: base) }
@@ -182,9 +182,9 @@ public enum FeedParser {
             allMedia += content.media
             links += content.links
         } else {
-            text = plainText?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            text = plainText.map(FeedText.trimmed) ?? ""
         }
-        let cleanTitle = title?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let cleanTitle = title.map(FeedText.trimmed)
         return FeedItem(
             id: id ?? FeedItem.fallbackID(title: fallback.title, date: fallback.date, content: fallback.content),
             idSource: source,
@@ -226,7 +226,7 @@ public enum FeedParser {
         var media = post.media
         var links = post.links
         if let markup = post.html,
-            !FeedText.unwrappingCDATA(markup).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            !FeedText.isBlank(FeedText.unwrappingCDATA(markup))
         {
             let content = Self.readContent(ofMarkup: markup, base: base)
             text = content.text

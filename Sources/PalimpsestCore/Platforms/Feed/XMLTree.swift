@@ -92,7 +92,7 @@ struct XMLTree {
 
         /// The trimmed text, or `nil` when it is empty.
         var trimmedText: String? {
-            let text = self.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = FeedText.trimmed(self.text)
             return text.isEmpty ? nil : text
         }
 
