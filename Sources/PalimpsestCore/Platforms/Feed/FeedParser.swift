@@ -126,7 +126,31 @@ public enum FeedParser {
         return URL(string: raw, relativeTo: base)?.absoluteString ?? raw
     }
 
-    private static func hasScheme(_ text: String) -> Bool {
+    static func hasScheme(_ text: String) -> Bool {
+        // Over the bytes first: a scheme is ASCII letters, digits, `+`, `-` and `.` before the first
+        // `:`. When they are, the answer is yes unless the `:` is joined into one character with
+        // what follows it (a combining mark); then the characters decide, as they always did.
+        let utf8 = text.utf8
+        guard let byteColon = utf8.firstIndex(of: UInt8(ascii: ":")), byteColon != utf8.startIndex else { return false }
+        let first = utf8[utf8.startIndex] | 0x20
+        guard first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z"),
+            utf8[..<byteColon].allSatisfy({ byte in
+                let lower = byte | 0x20
+                return (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "+")
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            })
+        else { return false }
+        let scalars = text.unicodeScalars
+        let next = utf8.index(after: byteColon)
+        if next == utf8.endIndex { return true }
+        if let scalarIndex = String.Index(next, within: scalars), PlainScalar.isPlain(scalars[scalarIndex].value) {
+            return true
+        }
+        return Self.hasSchemeByCharacters(text)
+    }
+
+    static func hasSchemeByCharacters(_ text: String) -> Bool {
         guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
         let scheme = text[..<colon]
         guard let first = scheme.first, first.isASCII, first.isLetter else { return false }

@@ -1,5 +1,13 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The encoding layers a feed wraps its text in, taken off so that they are never content.
 ///
 /// Generators write the same item in several equivalent ways: a description as escaped HTML
@@ -94,18 +102,27 @@ enum FeedText {
         }
     }
 
-    /// True when the UTF-8 of `needle` occurs in the UTF-8 of `text`.
+    /// True when the UTF-8 of `needle` occurs in the UTF-8 of `text` (candidates found with
+    /// `memchr(3)`).
     static func holdsBytes(_ needle: StaticString, in text: String) -> Bool {
-        needle.withUTF8Buffer { pattern in
-            let utf8 = text.utf8
-            guard let first = pattern.first, utf8.count >= pattern.count else { return false }
-            var index = utf8.startIndex
-            let last = utf8.index(utf8.endIndex, offsetBy: -pattern.count)
-            while index <= last {
-                if utf8[index] == first && utf8[index...].starts(with: pattern) { return true }
-                index = utf8.index(after: index)
+        var text = text
+        return text.withUTF8 { haystack in
+            needle.withUTF8Buffer { pattern in
+                guard let base = haystack.baseAddress, let first = pattern.first, haystack.count >= pattern.count else {
+                    return false
+                }
+                var offset = 0
+                let last = haystack.count - pattern.count
+                while offset <= last {
+                    guard let found = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
+                    let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    if UnsafeBufferPointer(rebasing: haystack[position..<(position + pattern.count)]).elementsEqual(pattern) {
+                        return true
+                    }
+                    offset = position + 1
+                }
+                return false
             }
-            return false
         }
     }
 

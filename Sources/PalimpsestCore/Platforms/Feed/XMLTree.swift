@@ -27,20 +27,33 @@ struct XMLTree {
         var namespace: String
         var attributes: [String: String]
         var children: [Child]
+        /// Where the element's own text starts in the tree's text bytes (its text and that of its
+        /// descendants lie after it).
+        var textStart: Int
     }
 
-    /// A stored child: an element by its record index, or text.
+    /// A stored child: an element by its record index, or a run of text (the UTF-8 bytes of
+    /// ``Storage/text`` in this range, text and CDATA merged).
     enum Child {
         case element(Int)
-        case text(String)
+        case text(Range<Int>)
     }
 
-    /// The records of one tree. A class so that ``Element`` values can share it without copying.
+    /// The records and text of one tree. A class so that ``Element`` values can share it without
+    /// copying.
     final class Storage {
         var records: [Record]
+        /// The UTF-8 of every text run, in document order; children refer to ranges of it.
+        var text: [UInt8]
 
-        init(records: [Record]) {
+        init(records: [Record], text: [UInt8]) {
             self.records = records
+            self.text = text
+        }
+
+        /// The text run in `range` as a string.
+        func string(_ range: Range<Int>) -> String {
+            String(decoding: self.text[range], as: UTF8.self)
         }
     }
 
@@ -64,7 +77,7 @@ struct XMLTree {
             self.record.children.map {
                 switch $0 {
                 case .element(let index): return .element(Element(storage: self.storage, index: index))
-                case .text(let text): return .text(text)
+                case .text(let range): return .text(self.storage.string(range))
                 }
             }
         }
@@ -72,9 +85,12 @@ struct XMLTree {
         /// The concatenated text and CDATA of this element and its descendants, in document order
         /// (walked with an explicit stack).
         var text: String {
-            var result = ""
-            var stack: [(record: Int, next: Int)] = [(self.index, 0)]
             let records = self.storage.records
+            let children = records[self.index].children
+            // Most elements read hold one run of text.
+            if children.count == 1, case .text(let range) = children[0] { return self.storage.string(range) }
+            var bytes: [UInt8] = []
+            var stack: [(record: Int, next: Int)] = [(self.index, 0)]
             while let top = stack.last {
                 let children = records[top.record].children
                 guard top.next < children.count else {
@@ -83,11 +99,11 @@ struct XMLTree {
                 }
                 stack[stack.count - 1].next += 1
                 switch children[top.next] {
-                case .text(let text): result += text
+                case .text(let range): bytes += self.storage.text[range]
                 case .element(let child): stack.append((child, 0))
                 }
             }
-            return result
+            return String(decoding: bytes, as: UTF8.self)
         }
 
         /// The trimmed text, or `nil` when it is empty.
@@ -141,8 +157,8 @@ struct XMLTree {
                 }
                 stack[stack.count - 1].next += 1
                 switch children[top.next] {
-                case .text(let text):
-                    result += Self.escape(text, quote: false)
+                case .text(let range):
+                    result += Self.escape(self.storage.string(range), quote: false)
                 case .element(let child):
                     let element = records[child]
                     result += "<\(element.name)"

@@ -41,7 +41,7 @@ final class XMLTreeBuilder {
         }
         builder.attachLastItems()
         return XMLTree(
-            root: XMLTree.Element(storage: XMLTree.Storage(records: builder.records), index: 0),
+            root: XMLTree.Element(storage: XMLTree.Storage(records: builder.records, text: builder.text), index: 0),
             omittedItems: builder.omittedItems)
     }
 
@@ -49,8 +49,10 @@ final class XMLTreeBuilder {
     private var records: [XMLTree.Record] = []
     /// The records of the elements open now, outermost first.
     private var open: [Int] = []
-    /// Text and CDATA read since the last start or end tag (for the innermost open element).
-    private var pendingText: [UInt8] = []
+    /// The UTF-8 of all text kept so far; the bytes from ``pendingStart`` on were read since the
+    /// last start or end tag (text of the innermost open element, not yet a child).
+    private var text: [UInt8] = []
+    private var pendingStart = 0
     private var rootClosed = false
     private var failure: XMLTree.Failure?
     /// Where the parser was when it stopped (for a document with no root).
@@ -62,11 +64,13 @@ final class XMLTreeBuilder {
     /// them), so each is made a Swift string once.
     private var interned: [UnsafeRawPointer: String] = [:]
 
-    /// A feed item past the first `itemLimit`, held apart: its parent's record and its own
-    /// records, with element indices relative to the item (the item is record 0).
+    /// A feed item past the first `itemLimit`, held apart: its parent's record, its own records
+    /// and its text, with element indices and text ranges relative to the item (the item is
+    /// record 0, its text starts at 0).
     private struct DetachedItem {
         var parent: Int
         var records: [XMLTree.Record]
+        var text: [UInt8]
     }
 
     private let itemLimit: Int?
@@ -179,7 +183,7 @@ final class XMLTreeBuilder {
         self.records.append(
             XMLTree.Record(
                 name: self.string(localName), namespace: uri.map { self.string($0) } ?? "", attributes: attributeValues,
-                children: []))
+                children: [], textStart: self.text.count))
         self.open.append(self.records.count - 1)
     }
 
@@ -203,7 +207,7 @@ final class XMLTreeBuilder {
 
     fileprivate func characters(_ bytes: UnsafePointer<xmlChar>, count: Int) {
         guard self.failure == nil, !self.open.isEmpty else { return }
-        self.pendingText.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+        self.text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
     }
 
     fileprivate func error(_ error: xmlError) {
@@ -214,17 +218,24 @@ final class XMLTreeBuilder {
     /// Moves the text read since the last tag into the innermost open element, joined to a text
     /// child that ends its children.
     private func flushText() {
-        guard !self.pendingText.isEmpty, let last = self.open.last else { return }
-        let text = String(decoding: self.pendingText, as: UTF8.self)
-        self.pendingText.removeAll(keepingCapacity: true)
-        if case .text(var previous)? = self.records[last].children.last {
-            // Drop the array's reference first so the append below does not copy the text.
+        defer { self.pendingStart = self.text.count }
+        guard self.pendingStart < self.text.count, let last = self.open.last else { return }
+        var run = self.pendingStart..<self.text.count
+        if case .text(let previous)? = self.records[last].children.last {
+            // One run of text between two elements, as a text node is: the held item between the
+            // two parts was detached.
             self.records[last].children.removeLast()
-            previous += text
-            self.records[last].children.append(.text(previous))
-        } else {
-            self.records[last].children.append(.text(text))
+            if previous.upperBound != run.lowerBound {
+                let added = Array(self.text[run])
+                self.text.removeSubrange(run)
+                self.text.append(contentsOf: self.text[previous])
+                self.text.append(contentsOf: added)
+                run = (self.text.count - previous.count - added.count)..<self.text.count
+            } else {
+                run = previous.lowerBound..<run.upperBound
+            }
         }
+        self.records[last].children.append(.text(run))
     }
 
     // MARK: - Items kept under a limit
@@ -244,10 +255,18 @@ final class XMLTreeBuilder {
     private func detachItem(_ index: Int, parent: Int, limit: Int) {
         var detached = Array(self.records[index...])
         self.records.removeSubrange(index...)
+        // The item's text is the end of the tree's text: it was read after the item started.
+        let textStart = detached[0].textStart
+        let text = Array(self.text[textStart...])
+        self.text.removeSubrange(textStart...)
+        self.pendingStart = self.text.count
         for position in detached.indices {
+            detached[position].textStart -= textStart
             for child in detached[position].children.indices {
-                if case .element(let absolute) = detached[position].children[child] {
-                    detached[position].children[child] = .element(absolute - index)
+                switch detached[position].children[child] {
+                case .element(let absolute): detached[position].children[child] = .element(absolute - index)
+                case .text(let range):
+                    detached[position].children[child] = .text((range.lowerBound - textStart)..<(range.upperBound - textStart))
                 }
             }
         }
@@ -255,9 +274,9 @@ final class XMLTreeBuilder {
             self.omittedItems += 1
             return
         }
-        self.lastItems.append(DetachedItem(parent: parent, records: detached))
+        self.lastItems.append(DetachedItem(parent: parent, records: detached, text: text))
         if self.lastItems.count - self.lastItemsStart > limit {
-            self.lastItems[self.lastItemsStart] = DetachedItem(parent: parent, records: [])
+            self.lastItems[self.lastItemsStart] = DetachedItem(parent: parent, records: [], text: [])
             self.lastItemsStart += 1
             self.omittedItems += 1
             // Compact now and then, so the held items stay about `limit` long.
@@ -272,10 +291,15 @@ final class XMLTreeBuilder {
     private func attachLastItems() {
         for item in self.lastItems[self.lastItemsStart...] {
             let offset = self.records.count
+            let textOffset = self.text.count
+            self.text += item.text
             for var record in item.records {
+                record.textStart += textOffset
                 for child in record.children.indices {
-                    if case .element(let relative) = record.children[child] {
-                        record.children[child] = .element(relative + offset)
+                    switch record.children[child] {
+                    case .element(let relative): record.children[child] = .element(relative + offset)
+                    case .text(let range):
+                        record.children[child] = .text((range.lowerBound + textOffset)..<(range.upperBound + textOffset))
                     }
                 }
                 self.records.append(record)

@@ -36,6 +36,28 @@ import Testing
         }
     }
 
+    @Test func schemeDetectionOverBytesIsTheCharacterRule() {
+        let pieces = [
+            "http", "https", "mailto", "a+b.c-d", "9", "x", ":", "//", "/", "\u{0301}", ":\u{0301}", "é", " ", "?", "#",
+            "中", "\u{200D}", "\u{FE0F}", "-", ".", "+", "example.org", "%3A",
+        ]
+        var random = RandomText(seed: 33)
+        for _ in 0..<20_000 {
+            let text = random.text(maximumPieces: 6, from: pieces)
+            #expect(FeedParser.hasScheme(text) == FeedParser.hasSchemeByCharacters(text), "\(Array(text.unicodeScalars))")
+        }
+    }
+
+    @Test func theByteSearchFindsWhatAnArraySearchFinds() {
+        let pieces = ["<![CDATA[", "<![CDATA", "<!", "[", "a", "中", "<", "]]>"]
+        var random = RandomText(seed: 34)
+        for _ in 0..<5_000 {
+            let text = random.text(maximumPieces: 6, from: pieces)
+            let expected = Array(text.utf8).firstRange(of: Array("<![CDATA[".utf8)) != nil
+            #expect(FeedText.holdsBytes("<![CDATA[", in: text) == expected, "\(text)")
+        }
+    }
+
     /// The unwrapping as it was before the byte search went in front of it.
     static func foundationUnwrapping(_ text: String) -> String {
         guard text.contains("<![CDATA[") else { return text }
