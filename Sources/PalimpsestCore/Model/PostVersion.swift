@@ -1,5 +1,4 @@
 import Foundation
-import Crypto
 
 /// The canonical, normalized content of a post, and its SHA-256.
 ///
@@ -50,21 +49,47 @@ public struct PostVersion: Sendable, Hashable {
 
     /// The canonical form as one string (see the type's documentation).
     public var canonicalForm: String {
-        var lines = ["v\(Self.formatVersion)", "title:\(self.title ?? "")", "text:\(self.text)"]
-        lines += self.media.map { "media:\($0)" }
-        lines += self.links.map { "link:\($0)" }
-        lines.append("ref:\(self.reference ?? "")")
-        if let revision = self.revision { lines.append("rev:\(revision)") }
-        return lines.joined(separator: "\n")
+        var form = "v\(Self.formatVersion)\ntitle:"
+        form += self.title ?? ""
+        form += "\ntext:"
+        form += self.text
+        for media in self.media {
+            form += "\nmedia:"
+            form += media
+        }
+        for link in self.links {
+            form += "\nlink:"
+            form += link
+        }
+        form += "\nref:"
+        form += self.reference ?? ""
+        if let revision = self.revision {
+            form += "\nrev:"
+            form += revision
+        }
+        return form
     }
 
     /// SHA-256 of ``canonicalForm``, lowercase hex (64 characters).
     public var hash: String {
-        SHA256.hash(data: Data(self.canonicalForm.utf8)).map { String(format: "%02x", $0) }.joined()
+        ContentHash.sha256Hex(self.canonicalForm)
     }
 
     /// Collapses whitespace runs to one space, trims, and applies Unicode NFC.
+    ///
+    /// Text made only of plain scalars (``PlainScalar``: each is its own NFC form and its own
+    /// grapheme) is walked once over its UTF-8 bytes; any other text is composed by Foundation
+    /// (`precomposedStringWithCanonicalMapping`) and walked by characters. Both walks give the same
+    /// string for plain text (`PostVersionNormalizationTests` checks every plain scalar).
     public static func normalizeText(_ text: String) -> String {
+        var text = text
+        if let plain = text.withUTF8(Self.collapsingPlainText) { return plain }
+        return Self.collapsingComposedText(text)
+    }
+
+    /// ``normalizeText(_:)`` for any text: NFC through Foundation, then whitespace collapsed per
+    /// character (a character is whitespace when its first scalar is, as `Character.isWhitespace`).
+    static func collapsingComposedText(_ text: String) -> String {
         let composed = text.precomposedStringWithCanonicalMapping
         var result = ""
         result.reserveCapacity(composed.utf8.count)
@@ -79,6 +104,39 @@ public struct PostVersion: Sendable, Hashable {
             }
         }
         return result
+    }
+
+    /// ``normalizeText(_:)`` for UTF-8 made of plain scalars only (``PlainScalar``), or `nil`
+    /// when a scalar is not plain. Plain text is already NFC, and each scalar is one character,
+    /// so whitespace is collapsed scalar by scalar.
+    static func collapsingPlainText(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var isPlain = true
+        let result = String(unsafeUninitializedCapacity: bytes.count) { output in
+            var count = 0
+            var pendingSpace = false
+            var index = 0
+            while index < bytes.count {
+                let (value, length) = PlainScalar.decode(bytes, at: index)
+                guard PlainScalar.isPlain(value) else {
+                    isPlain = false
+                    return 0
+                }
+                if PlainScalar.isWhitespace(value) {
+                    pendingSpace = count > 0
+                } else {
+                    if pendingSpace {
+                        output[count] = 0x20
+                        count += 1
+                        pendingSpace = false
+                    }
+                    for offset in 0..<length { output[count + offset] = bytes[index + offset] }
+                    count += length
+                }
+                index += length
+            }
+            return count
+        }
+        return isPlain ? result : nil
     }
 
     static func stripQuery(_ url: String) -> String {

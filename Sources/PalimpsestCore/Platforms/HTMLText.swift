@@ -16,45 +16,39 @@
 ///   row. Inside `<pre>` spaces and line breaks are kept (a no-break space or tab becomes a space).
 /// - Image `alt` text is not part of the text (images are media; see ``imageSources(inHTML:)``).
 public enum HTMLText {
+    /// What one HTML fragment holds: its text, link targets and image sources, read in one pass.
+    public struct Content: Sendable, Hashable {
+        /// The readable plain text (see ``HTMLText/plainText(fromHTML:)``).
+        public var text: String
+        /// The `<a href>` targets, in document order, each once (see ``HTMLText/links(inHTML:)``).
+        public var links: [String]
+        /// The `<img src>` sources, in document order, each once (see
+        /// ``HTMLText/imageSources(inHTML:)``).
+        public var imageSources: [String]
+
+        /// Creates the content of a fragment.
+        public init(text: String, links: [String], imageSources: [String]) {
+            self.text = text
+            self.links = links
+            self.imageSources = imageSources
+        }
+    }
+
+    /// The text, links and images of an HTML fragment, its markup read once: the same as
+    /// ``plainText(fromHTML:)``, ``links(inHTML:)`` and ``imageSources(inHTML:)`` together.
+    /// - Parameter html: An HTML fragment or document, already unescaped from its container.
+    /// - Returns: The fragment's text, link targets and image sources.
+    public static func content(ofHTML html: String) -> Content {
+        Self.read(html, text: true, links: true, images: true)
+    }
+
     /// The readable plain text of an HTML fragment (see the type's documentation for the rules).
     ///
     /// - Parameter html: An HTML fragment or document, already unescaped from its container (the
     ///   string an XML parser or JSON decoder returns).
     /// - Returns: The text, lines separated by `\n`, trimmed; empty when the fragment has no text.
     public static func plainText(fromHTML html: String) -> String {
-        var writer = TextWriter()
-        var tokenizer = HTMLTokenizer(html)
-        var preDepth = 0
-        while let token = tokenizer.next() {
-            switch token {
-            case .text(let text):
-                writer.write(text, preservingWhitespace: preDepth > 0)
-            case .startTag(let name, _, let selfClosing):
-                if name == "br" {
-                    writer.lineBreak()
-                } else if name == "pre" && !selfClosing {
-                    writer.blockBreak(lines: 2)
-                    preDepth += 1
-                } else if let lines = Self.blockBreaks[name] {
-                    writer.blockBreak(lines: lines)
-                } else if name == "td" || name == "th" {
-                    writer.space()
-                }
-            case .endTag(let name):
-                if name == "pre" {
-                    preDepth = max(0, preDepth - 1)
-                    writer.blockBreak(lines: 2)
-                } else if name == "br" {
-                    // `</br>` is read as `<br>` by browsers (HTML5 parsing rules).
-                    writer.lineBreak()
-                } else if let lines = Self.blockBreaks[name] {
-                    writer.blockBreak(lines: lines)
-                } else if name == "td" || name == "th" {
-                    writer.space()
-                }
-            }
-        }
-        return writer.finish()
+        Self.read(html, text: true, links: false, images: false).text
     }
 
     /// The targets of the fragment's `<a href>` links, in document order, each once.
@@ -65,7 +59,7 @@ public enum HTMLText {
     /// - Parameter html: An HTML fragment or document.
     /// - Returns: The link targets, without duplicates.
     public static func links(inHTML html: String) -> [String] {
-        Self.attributeValues(html, element: "a", attribute: "href")
+        Self.read(html, text: false, links: true, images: false).links
     }
 
     /// The sources of the fragment's `<img src>` images, in document order, each once.
@@ -76,28 +70,21 @@ public enum HTMLText {
     /// - Parameter html: An HTML fragment or document.
     /// - Returns: The image sources, without duplicates.
     public static func imageSources(inHTML html: String) -> [String] {
-        Self.attributeValues(html, element: "img", attribute: "src")
+        Self.read(html, text: false, links: false, images: true).imageSources
     }
 
     /// Decodes the character references in `text` (named, decimal, hexadecimal), as in HTML text.
     /// - Parameter text: Text that may hold references such as `&amp;` or `&#x4E2D;`.
     /// - Returns: The text with every known reference replaced by its character.
     public static func decodeCharacterReferences(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        let scalars = Array(text.unicodeScalars)
-        var index = 0
-        while index < scalars.count {
-            if scalars[index] == "&", let (decoded, length) = Self.characterReference(in: scalars, at: index) {
-                result.append(decoded)
-                index += length
-            } else {
-                result.unicodeScalars.append(scalars[index])
-                index += 1
-            }
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
+        var text = text
+        return text.withUTF8 { bytes in
+            var decoded: [UInt8] = []
+            decoded.reserveCapacity(bytes.count)
+            Self.appendDecodingReferences(bytes, to: &decoded)
+            return String(decoding: decoded, as: UTF8.self)
         }
-        return result
     }
 
     // MARK: - Internals
@@ -111,48 +98,139 @@ public enum HTMLText {
         "summary": 1, "form": 1, "fieldset": 1, "caption": 1, "title": 1, "body": 1, "html": 1,
     ]
 
-    static func attributeValues(_ html: String, element: String, attribute: String) -> [String] {
-        var values: [String] = []
-        var seen = Set<String>()
+    /// One pass over `html`, collecting what is asked for.
+    private static func read(_ html: String, text wantsText: Bool, links wantsLinks: Bool, images wantsImages: Bool)
+        -> Content
+    {
         var tokenizer = HTMLTokenizer(html)
+        var writer = TextWriter()
+        var preDepth = 0
+        var links = UniqueValues()
+        var images = UniqueValues()
+        var buffer: [UInt8] = []
         while let token = tokenizer.next() {
-            guard case .startTag(let name, let attributes, _) = token, name == element else { continue }
-            guard let raw = attributes.first(where: { $0.name == attribute })?.value else { continue }
-            let value = raw.trimmingHTMLWhitespace()
-            if value.isEmpty || value.hasPrefix("#") || value.lowercased().hasPrefix("javascript:") { continue }
-            if seen.insert(value).inserted { values.append(value) }
+            switch token {
+            case .text, .cdata:
+                guard wantsText else { continue }
+                buffer.removeAll(keepingCapacity: true)
+                tokenizer.appendText(to: &buffer)
+                writer.write(utf8: buffer, preservingWhitespace: preDepth > 0)
+            case .startTag(let name, let selfClosing):
+                if wantsLinks && name == "a", let target = tokenizer.attribute("href") {
+                    links.add(target)
+                } else if wantsImages && name == "img", let source = tokenizer.attribute("src") {
+                    images.add(source)
+                }
+                guard wantsText else { continue }
+                if name == "br" {
+                    writer.lineBreak()
+                } else if name == "pre" && !selfClosing {
+                    writer.blockBreak(lines: 2)
+                    preDepth += 1
+                } else if let lines = Self.blockBreaks[name] {
+                    writer.blockBreak(lines: lines)
+                } else if name == "td" || name == "th" {
+                    writer.space()
+                }
+            case .endTag(let name):
+                guard wantsText else { continue }
+                if name == "pre" {
+                    preDepth = max(0, preDepth - 1)
+                    writer.blockBreak(lines: 2)
+                } else if name == "br" {
+                    // `</br>` is read as `<br>` by browsers (HTML5 parsing rules).
+                    writer.lineBreak()
+                } else if let lines = Self.blockBreaks[name] {
+                    writer.blockBreak(lines: lines)
+                } else if name == "td" || name == "th" {
+                    writer.space()
+                }
+            }
         }
-        return values
+        return Content(text: wantsText ? writer.finish() : "", links: links.values, imageSources: images.values)
     }
 
-    /// Decodes the character reference starting at `start` (which holds `&`).
-    /// - Returns: The decoded text and the number of scalars consumed, or `nil` when the text at
+    /// Attribute values kept in order, each once: trimmed, and without empty, fragment-only and
+    /// `javascript:` ones.
+    private struct UniqueValues {
+        var values: [String] = []
+        var seen = Set<String>()
+
+        mutating func add(_ raw: String) {
+            let value = raw.trimmingHTMLWhitespace()
+            if value.isEmpty || value.hasPrefix("#") || value.lowercased().hasPrefix("javascript:") { return }
+            if self.seen.insert(value).inserted { self.values.append(value) }
+        }
+    }
+
+    /// Appends UTF-8 `text` to `output` with every known character reference decoded.
+    ///
+    /// Text in which no `&` stands as a character of its own (each one joined to a prepended
+    /// mark before it, such as U+0600, or to a combining mark after it) is left as it is: the
+    /// reader has always tested for `&` by character, and keeping that keeps every stored text.
+    static func appendDecodingReferences(_ text: UnsafeBufferPointer<UInt8>, to output: inout [UInt8]) {
+        guard Self.nextAmpersand(in: text, from: 0) != nil,
+            PlainScalar.isPlain(text) || Self.holdsAmpersandCharacter(String(decoding: text, as: UTF8.self))
+        else {
+            output.append(contentsOf: text)
+            return
+        }
+        var index = 0
+        var copied = 0
+        while let ampersand = Self.nextAmpersand(in: text, from: index) {
+            index = ampersand + 1
+            guard let consumed = Self.decodeReference(in: text, at: ampersand, into: &output, flushing: copied..<ampersand)
+            else { continue }
+            index = ampersand + consumed
+            copied = index
+        }
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: text[copied...]))
+    }
+
+    /// True when `&` is one of the characters of `text` (an `&` in a grapheme with other scalars
+    /// is not).
+    private static func holdsAmpersandCharacter(_ text: String) -> Bool {
+        text.contains("&")
+    }
+
+    private static func nextAmpersand(in text: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var index = start
+        while index < text.count {
+            if text[index] == UInt8(ascii: "&") { return index }
+            index += 1
+        }
+        return nil
+    }
+
+    /// Decodes the character reference at `start` (which holds `&`): appends the bytes of
+    /// `pending` (the text before it) and then its characters to `output`.
+    /// - Returns: The bytes the reference takes, or `nil` (nothing appended) when the text at
     ///   `start` is not a known reference.
-    static func characterReference(in scalars: [Unicode.Scalar], at start: Int) -> (String, Int)? {
+    private static func decodeReference(
+        in text: UnsafeBufferPointer<UInt8>, at start: Int, into output: inout [UInt8], flushing pending: Range<Int>
+    ) -> Int? {
         var index = start + 1
-        guard index < scalars.count else { return nil }
-        if scalars[index] == "#" {
+        guard index < text.count else { return nil }
+        if text[index] == UInt8(ascii: "#") {
             index += 1
             var hex = false
-            if index < scalars.count, scalars[index] == "x" || scalars[index] == "X" {
+            if index < text.count, text[index] == UInt8(ascii: "x") || text[index] == UInt8(ascii: "X") {
                 hex = true
                 index += 1
             }
             let digitsStart = index
             var value: UInt32 = 0
-            while index < scalars.count, index - digitsStart < 8,
-                let digit = Self.digitValue(scalars[index], hex: hex)
-            {
+            while index < text.count, index - digitsStart < 8, let digit = Self.digitValue(text[index], hex: hex) {
                 value = value * (hex ? 16 : 10) + digit
                 index += 1
             }
             guard index > digitsStart else { return nil }
             // Skip any further digits of an absurdly long reference.
-            while index < scalars.count, Self.digitValue(scalars[index], hex: hex) != nil {
+            while index < text.count, Self.digitValue(text[index], hex: hex) != nil {
                 value = 0x11_0000
                 index += 1
             }
-            if index < scalars.count, scalars[index] == ";" { index += 1 }
+            if index < text.count, text[index] == UInt8(ascii: ";") { index += 1 }
             let scalar: Unicode.Scalar
             if value == 0 || value > 0x10_FFFF {
                 scalar = "\u{FFFD}"
@@ -162,37 +240,45 @@ public enum HTMLText {
             } else {
                 scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
             }
-            return (String(Character(scalar)), index - start)
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: text[pending]))
+            output.append(contentsOf: UTF8.encode(scalar)!)
+            return index - start
         }
-        var name = ""
-        while index < scalars.count, index - start <= 32,
-            ("a"..."z").contains(scalars[index]) || ("A"..."Z").contains(scalars[index])
-                || ("0"..."9").contains(scalars[index])
-        {
-            name.unicodeScalars.append(scalars[index])
+        let nameStart = index
+        while index < text.count, index - start <= 32, Self.isASCIIAlphanumeric(text[index]) { index += 1 }
+        guard index > nameStart else { return nil }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: text[nameStart..<index]), as: UTF8.self)
+        let decoded: String
+        if index < text.count, text[index] == UInt8(ascii: ";") {
+            guard let value = HTMLEntities.named[name] else { return nil }
+            decoded = value
             index += 1
+        } else {
+            // Legacy references without `;` are only honoured for the handful browsers accept
+            // everywhere and feeds actually write (`&amp`, `&nbsp`), and never before `=`, so URL
+            // query strings such as `?a=1&copy=2` stay intact (WHATWG HTML, attribute values).
+            guard HTMLEntities.legacyWithoutSemicolon.contains(name), let value = HTMLEntities.named[name],
+                index >= text.count || text[index] != UInt8(ascii: "=")
+            else {
+                return nil
+            }
+            decoded = value
         }
-        guard !name.isEmpty else { return nil }
-        if index < scalars.count, scalars[index] == ";" {
-            guard let decoded = HTMLEntities.named[name] else { return nil }
-            return (decoded, index + 1 - start)
-        }
-        // Legacy references without `;` are only honoured for the handful browsers accept
-        // everywhere and feeds actually write (`&amp`, `&nbsp`), and never before `=`, so URL
-        // query strings such as `?a=1&copy=2` stay intact (WHATWG HTML, attribute values).
-        guard HTMLEntities.legacyWithoutSemicolon.contains(name), let decoded = HTMLEntities.named[name],
-            index >= scalars.count || scalars[index] != "="
-        else {
-            return nil
-        }
-        return (decoded, index - start)
+        output.append(contentsOf: UnsafeBufferPointer(rebasing: text[pending]))
+        output.append(contentsOf: decoded.utf8)
+        return index - start
     }
 
-    static func digitValue(_ scalar: Unicode.Scalar, hex: Bool) -> UInt32? {
-        switch scalar {
-        case "0"..."9": return scalar.value - 48
-        case "a"..."f" where hex: return scalar.value - 87
-        case "A"..."F" where hex: return scalar.value - 55
+    private static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+    }
+
+    private static func digitValue(_ byte: UInt8, hex: Bool) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return UInt32(byte) - 48
+        case UInt8(ascii: "a")...UInt8(ascii: "f") where hex: return UInt32(byte) - 87
+        case UInt8(ascii: "A")...UInt8(ascii: "F") where hex: return UInt32(byte) - 55
         default: return nil
         }
     }
@@ -210,27 +296,27 @@ public enum HTMLText {
 }
 
 /// Accumulates text with HTML whitespace rules: collapsible spaces and pending line breaks.
+///
+/// Text is written character by character, a character being whitespace when its first scalar
+/// is (`Character.isWhitespace`). Text made of plain scalars (``PlainScalar``: each one is a
+/// whole character) is read over its UTF-8 bytes instead, a run of non-whitespace at a time,
+/// which gives the same output.
 struct TextWriter {
     private var output = ""
     private var pendingSpace = false
     private var pendingLines = 0
 
     mutating func write(_ text: String, preservingWhitespace: Bool) {
-        for character in text {
-            if preservingWhitespace {
-                if character == "\n" || character == "\r\n" || character == "\r" {
-                    self.pendingLines += 1
-                    self.pendingSpace = false
-                    continue
-                }
-                self.flush()
-                self.output.append(character == "\u{00A0}" || character == "\t" ? " " : character)
-            } else if character.isWhitespace {
-                self.pendingSpace = true
-            } else {
-                self.flush()
-                self.output.append(character)
-            }
+        var text = text
+        let written = text.withUTF8 { self.writePlain($0, preservingWhitespace: preservingWhitespace) }
+        if !written { self.writeCharacters(text, preservingWhitespace: preservingWhitespace) }
+    }
+
+    /// Writes valid UTF-8 text.
+    mutating func write(utf8 text: [UInt8], preservingWhitespace: Bool) {
+        let written = text.withUnsafeBufferPointer { self.writePlain($0, preservingWhitespace: preservingWhitespace) }
+        if !written {
+            self.writeCharacters(String(decoding: text, as: UTF8.self), preservingWhitespace: preservingWhitespace)
         }
     }
 
@@ -250,6 +336,94 @@ struct TextWriter {
         self.pendingSpace = true
     }
 
+    mutating func finish() -> String {
+        while let last = self.output.last, last.isWhitespace { self.output.removeLast() }
+        return self.output
+    }
+
+    /// Any text, one character at a time.
+    private mutating func writeCharacters(_ text: String, preservingWhitespace: Bool) {
+        for character in text {
+            if preservingWhitespace {
+                if character == "\n" || character == "\r\n" || character == "\r" {
+                    self.pendingLines += 1
+                    self.pendingSpace = false
+                    continue
+                }
+                self.flush()
+                self.output.append(character == "\u{00A0}" || character == "\t" ? " " : character)
+            } else if character.isWhitespace {
+                self.pendingSpace = true
+            } else {
+                self.flush()
+                self.output.append(character)
+            }
+        }
+    }
+
+    /// Plain text, a run at a time: what ``writeCharacters(_:preservingWhitespace:)`` does, since
+    /// each plain scalar is a character (and CR LF one line break). Returns `false`, writing
+    /// nothing, when `text` holds a scalar that is not plain.
+    private mutating func writePlain(_ text: UnsafeBufferPointer<UInt8>, preservingWhitespace: Bool) -> Bool {
+        guard PlainScalar.isPlain(text) else { return false }
+        var index = 0
+        if !preservingWhitespace {
+            while index < text.count {
+                let (value, length) = PlainScalar.decode(text, at: index)
+                if PlainScalar.isWhitespace(value) {
+                    self.pendingSpace = true
+                    index += length
+                    continue
+                }
+                let start = index
+                index += length
+                while index < text.count {
+                    let (value, length) = PlainScalar.decode(text, at: index)
+                    if PlainScalar.isWhitespace(value) { break }
+                    index += length
+                }
+                // Only the first character of a run can have anything pending.
+                self.flush()
+                self.append(UnsafeBufferPointer(rebasing: text[start..<index]))
+            }
+            return true
+        }
+        while index < text.count {
+            let byte = text[index]
+            if byte == 0x0A || byte == 0x0D {
+                let isCRLF = byte == 0x0D && index + 1 < text.count && text[index + 1] == 0x0A
+                index += isCRLF ? 2 : 1
+                self.pendingLines += 1
+                self.pendingSpace = false
+                continue
+            }
+            self.flush()
+            // A tab or a no-break space is written as a space.
+            if byte == 0x09 {
+                self.output.append(" ")
+                index += 1
+                continue
+            }
+            if byte == 0xC2 && index + 1 < text.count && text[index + 1] == 0xA0 {
+                self.output.append(" ")
+                index += 2
+                continue
+            }
+            let start = index
+            while index < text.count {
+                let byte = text[index]
+                if byte == 0x0A || byte == 0x0D || byte == 0x09 || (byte == 0xC2 && text[index + 1] == 0xA0) { break }
+                index += 1
+            }
+            self.append(UnsafeBufferPointer(rebasing: text[start..<index]))
+        }
+        return true
+    }
+
+    private mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        self.output.append(String(decoding: bytes, as: UTF8.self))
+    }
+
     private mutating func flush() {
         if self.output.isEmpty {
             self.pendingLines = 0
@@ -264,228 +438,6 @@ struct TextWriter {
         }
         self.pendingLines = 0
         self.pendingSpace = false
-    }
-
-    mutating func finish() -> String {
-        while let last = self.output.last, last.isWhitespace { self.output.removeLast() }
-        return self.output
-    }
-}
-
-/// One token of an HTML fragment.
-enum HTMLToken: Equatable {
-    /// Text with character references decoded.
-    case text(String)
-    /// A start tag: lowercased name, attributes (lowercased names, decoded values), and whether it
-    /// was written `<x/>`.
-    case startTag(name: String, attributes: [HTMLAttribute], selfClosing: Bool)
-    /// An end tag: lowercased name.
-    case endTag(name: String)
-}
-
-/// One attribute of a start tag.
-struct HTMLAttribute: Equatable {
-    var name: String
-    var value: String
-}
-
-/// A forgiving HTML tokenizer over Unicode scalars: never fails; anything that is not a tag is
-/// text. Comments, doctypes and processing instructions are skipped; the content of `script`,
-/// `style` and `template` is skipped up to the matching end tag; CDATA sections are text.
-struct HTMLTokenizer {
-    private let scalars: [Unicode.Scalar]
-    private var index = 0
-
-    static let rawTextElements: Set<String> = ["script", "style", "template"]
-
-    init(_ html: String) {
-        self.scalars = Array(html.unicodeScalars)
-    }
-
-    mutating func next() -> HTMLToken? {
-        while self.index < self.scalars.count {
-            guard self.scalars[self.index] == "<", self.startsMarkup(at: self.index) else { return self.text() }
-            if let token = self.markup() { return token }
-        }
-        return nil
-    }
-
-    /// Text up to the next `<` that starts markup (a lone `<` is text).
-    private mutating func text() -> HTMLToken {
-        var raw = ""
-        repeat {
-            raw.unicodeScalars.append(self.scalars[self.index])
-            self.index += 1
-        } while self.index < self.scalars.count
-            && !(self.scalars[self.index] == "<" && self.startsMarkup(at: self.index))
-        return .text(HTMLText.decodeCharacterReferences(raw))
-    }
-
-    private func startsMarkup(at position: Int) -> Bool {
-        guard position + 1 < self.scalars.count else { return false }
-        let next = self.scalars[position + 1]
-        return next == "/" || next == "!" || next == "?" || Self.isASCIILetter(next)
-    }
-
-    private static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
-    }
-
-    /// Reads markup at `<` (which `startsMarkup` accepted). Returns a token, or `nil` after
-    /// skipping something that yields none (a comment, a doctype, a raw-text element).
-    private mutating func markup() -> HTMLToken? {
-        let next = self.scalars[self.index + 1]
-        if next == "!" {
-            if self.hasPrefix("<!--", at: self.index) {
-                self.index = self.position(after: "-->", from: self.index + 4) ?? self.scalars.count
-                return nil
-            }
-            if self.hasPrefix("<![CDATA[", at: self.index) {
-                let start = self.index + 9
-                let end = self.position(of: "]]>", from: start) ?? self.scalars.count
-                var text = ""
-                text.unicodeScalars.append(contentsOf: self.scalars[start..<end])
-                self.index = min(self.scalars.count, end + 3)
-                return .text(text)
-            }
-            self.index = self.position(after: ">", from: self.index) ?? self.scalars.count
-            return nil
-        }
-        if next == "?" {
-            self.index = self.position(after: ">", from: self.index) ?? self.scalars.count
-            return nil
-        }
-        if next == "/" {
-            var position = self.index + 2
-            let name = self.readName(&position)
-            if name.isEmpty {
-                // `</ >` or `</3`: a bogus comment to the next `>`.
-                self.index = self.position(after: ">", from: position) ?? self.scalars.count
-                return nil
-            }
-            self.index = self.position(after: ">", from: position) ?? self.scalars.count
-            return .endTag(name: name)
-        }
-        var position = self.index + 1
-        let name = self.readName(&position)
-        var attributes: [HTMLAttribute] = []
-        var selfClosing = false
-        while position < self.scalars.count {
-            self.skipWhitespace(&position)
-            guard position < self.scalars.count else { break }
-            let scalar = self.scalars[position]
-            if scalar == ">" {
-                position += 1
-                break
-            }
-            if scalar == "/" {
-                selfClosing = position + 1 < self.scalars.count && self.scalars[position + 1] == ">"
-                position += 1
-                continue
-            }
-            var attributeName = ""
-            while position < self.scalars.count {
-                let c = self.scalars[position]
-                if c == "=" && !attributeName.isEmpty || c == ">" || c == "/" || Self.isWhitespace(c) { break }
-                attributeName.unicodeScalars.append(c)
-                position += 1
-            }
-            self.skipWhitespace(&position)
-            var value = ""
-            if position < self.scalars.count, self.scalars[position] == "=" {
-                position += 1
-                self.skipWhitespace(&position)
-                if position < self.scalars.count, self.scalars[position] == "\"" || self.scalars[position] == "'" {
-                    let quote = self.scalars[position]
-                    position += 1
-                    while position < self.scalars.count, self.scalars[position] != quote {
-                        value.unicodeScalars.append(self.scalars[position])
-                        position += 1
-                    }
-                    position += 1
-                } else {
-                    while position < self.scalars.count, self.scalars[position] != ">",
-                        !Self.isWhitespace(self.scalars[position])
-                    {
-                        value.unicodeScalars.append(self.scalars[position])
-                        position += 1
-                    }
-                }
-            }
-            attributes.append(
-                HTMLAttribute(name: attributeName.lowercased(), value: HTMLText.decodeCharacterReferences(value)))
-        }
-        self.index = min(position, self.scalars.count)
-        if Self.rawTextElements.contains(name) && !selfClosing {
-            self.skipRawText(of: name)
-            return nil
-        }
-        return .startTag(name: name, attributes: attributes, selfClosing: selfClosing)
-    }
-
-    /// Skips to just after `</name…>` (case-insensitive), or to the end.
-    private mutating func skipRawText(of name: String) {
-        let closing = Array("</\(name)".unicodeScalars)
-        var position = self.index
-        while position + closing.count <= self.scalars.count {
-            var matches = true
-            for offset in 0..<closing.count {
-                let a = self.scalars[position + offset].properties.lowercaseMapping
-                if a != String(closing[offset]) {
-                    matches = false
-                    break
-                }
-            }
-            if matches {
-                self.index = self.position(after: ">", from: position) ?? self.scalars.count
-                return
-            }
-            position += 1
-        }
-        self.index = self.scalars.count
-    }
-
-    private func readName(_ position: inout Int) -> String {
-        var name = ""
-        while position < self.scalars.count {
-            let c = self.scalars[position]
-            if c == ">" || c == "/" || Self.isWhitespace(c) { break }
-            name.unicodeScalars.append(c)
-            position += 1
-        }
-        return name.lowercased()
-    }
-
-    private func skipWhitespace(_ position: inout Int) {
-        while position < self.scalars.count, Self.isWhitespace(self.scalars[position]) { position += 1 }
-    }
-
-    private static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == " " || scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar == "\u{0C}"
-    }
-
-    private func hasPrefix(_ prefix: String, at position: Int) -> Bool {
-        var offset = position
-        for scalar in prefix.unicodeScalars {
-            guard offset < self.scalars.count else { return false }
-            if self.scalars[offset].properties.uppercaseMapping != String(scalar).uppercased() { return false }
-            offset += 1
-        }
-        return true
-    }
-
-    private func position(of needle: String, from start: Int) -> Int? {
-        let pattern = Array(needle.unicodeScalars)
-        var position = start
-        while position + pattern.count <= self.scalars.count {
-            if self.scalars[position..<position + pattern.count].elementsEqual(pattern) { return position }
-            position += 1
-        }
-        return nil
-    }
-
-    private func position(after needle: String, from start: Int) -> Int? {
-        self.position(of: needle, from: start).map { $0 + needle.unicodeScalars.count }
     }
 }
 

@@ -8,19 +8,26 @@ enum ContentHash {
         Self.hex(SHA256.hash(data: data))
     }
 
-    /// SHA-256 of the UTF-8 bytes of `text`, 64 lowercase hex digits.
+    /// SHA-256 of the UTF-8 bytes of `text`, 64 lowercase hex digits. Hashes the string's own
+    /// storage (no copy of the bytes).
     static func sha256Hex(_ text: String) -> String {
-        Self.hex(SHA256.hash(data: Data(text.utf8)))
+        var text = text
+        return text.withUTF8 { Self.hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
     }
 
-    private static func hex(_ digest: SHA256.Digest) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var result = [UInt8]()
-        result.reserveCapacity(64)
-        for byte in digest {
-            result.append(digits[Int(byte >> 4)])
-            result.append(digits[Int(byte & 0x0f)])
+    /// The digest as lowercase hex, two digits per byte (64 for SHA-256).
+    static func hex(_ digest: SHA256.Digest) -> String {
+        String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            var index = 0
+            digits.withUTF8Buffer { digits in
+                for byte in digest {
+                    buffer[index] = digits[Int(byte >> 4)]
+                    buffer[index + 1] = digits[Int(byte & 0x0f)]
+                    index += 2
+                }
+            }
+            return index
         }
-        return String(decoding: result, as: UTF8.self)
     }
 }

@@ -8,7 +8,7 @@ import Foundation
     import Darwin
 #endif
 
-/// Turns the bytes of an XML feed into UTF-8 that XMLParser reads without guessing.
+/// Turns the bytes of an XML feed into UTF-8 that the XML parser reads without guessing.
 ///
 /// The encoding is chosen in this order: a byte order mark (UTF-8, UTF-16), then the `encoding`
 /// of the XML declaration, then UTF-8 (the XML default) when the bytes are valid UTF-8, then the
@@ -36,8 +36,9 @@ enum FeedCharset {
         }
         bytes = Self.declarationFirst(bytes)
         let declared = Self.declaredEncoding(in: bytes)
+        let isUTF8 = String(validating: bytes, as: UTF8.self) != nil
         var label = declared
-        if label == nil, String(validating: bytes, as: UTF8.self) == nil {
+        if label == nil, !isUTF8 {
             // Only bytes that are not UTF-8 (the XML default) make the header's charset matter:
             // servers often label UTF-8 feeds `charset=ISO-8859-1` by default.
             label = Self.charset(inContentType: contentType)
@@ -46,14 +47,14 @@ enum FeedCharset {
             // UTF-8 by declaration or by default (XML 1.0 §4.3.3): bytes that are not UTF-8 are a
             // fatal error, never text to diff. Decoding them with U+FFFD would make the same item
             // differ from its correctly encoded copy: a false alteration.
-            if String(validating: bytes, as: UTF8.self) == nil {
+            if !isUTF8 {
                 throw FeedParseError(
                     kind: .unsupportedEncoding, format: nil,
                     message: "the feed is UTF-8 by \(declared == nil ? "default (no encoding declared)" : "declaration") "
                         + "but contains bytes that are not UTF-8; the server must declare the encoding it sends")
             }
             // Still rewrite the declaration: it may name UTF-16 over bytes that are not.
-            return Self.rewritingDeclaration(bytes)
+            return Self.rewritingDeclaration(bytes, isValidUTF8: true)
         }
         guard let converted = Self.convert(bytes, from: iconvName) else {
             throw FeedParseError(
@@ -138,9 +139,10 @@ enum FeedCharset {
         return nil
     }
 
-    /// Replaces a leading XML declaration by one that says UTF-8 (same line, so XMLParser's line
-    /// numbers stay those of the original document).
-    private static func rewritingDeclaration(_ bytes: [UInt8]) -> Data {
+    /// Replaces a leading XML declaration by one that says UTF-8 (same line, so the parser's line
+    /// numbers stay those of the original document). `isValidUTF8` says the bytes are known to be
+    /// UTF-8 (they stay so: the declaration ends with ASCII `?>`), else they are checked.
+    private static func rewritingDeclaration(_ bytes: [UInt8], isValidUTF8: Bool = false) -> Data {
         var bytes = bytes
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let end = Self.declarationEnd(in: bytes) {
@@ -149,7 +151,7 @@ enum FeedCharset {
             let replacement = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + String(repeating: "\n", count: newlines)
             bytes.replaceSubrange(0..<end, with: Array(replacement.utf8))
         }
-        return Data(Self.validUTF8(bytes))
+        return Data(isValidUTF8 ? bytes : Self.validUTF8(bytes))
     }
 
     /// `bytes` when they are valid UTF-8, else the same text with each invalid sequence replaced

@@ -1,4 +1,3 @@
-import Crypto
 public import Foundation
 
 /// One item of a feed (an RSS item, an Atom entry, a JSON Feed item), read and normalized.
@@ -113,8 +112,7 @@ public struct FeedItem: Sendable, Hashable {
     /// `docs/feed-ids.md`.
     /// - Returns: The fallback ID, e.g. `sha256:9f86d0…`.
     public static func fallbackID(title: String?, date: String?, content: String?) -> String {
-        let parts = [title, date, content].map { ($0 ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
-        let digest = SHA256.hash(data: Data(parts.joined(separator: "\n").utf8))
-        return "sha256:" + digest.map { String(format: "%02x", $0) }.joined()
+        let parts = [title, date, content].map { FeedText.trimmed($0 ?? "") }
+        return "sha256:" + ContentHash.sha256Hex(parts.joined(separator: "\n"))
     }
 }

@@ -21,15 +21,18 @@ extension FeedParser {
     {
         let hint = Self.formatHint(firstElement)
         let data = try FeedCharset.utf8XML(from: body, contentType: contentType)
+        func parse(_ data: Data) throws(XMLTree.Failure) -> XMLTree {
+            try XMLTree.parse(data, itemLimit: itemLimit)
+        }
         let tree: XMLTree
         do {
-            tree = try XMLTree.parse(data, itemLimit: itemLimit)
+            tree = try parse(data)
         } catch let failure {
             // Undeclared HTML entities (`&nbsp;`) and bare `&` are the commonest breakage in real
             // feeds; retry once with them escaped, and report the original error if that fails too.
             // A document nested too deep stays too deep: no retry.
             guard failure.kind != .tooDeep, let repaired = XMLEntityRepair.repair(data),
-                let retried = try? XMLTree.parse(repaired, itemLimit: itemLimit)
+                let retried = try? parse(repaired)
             else {
                 throw Self.xmlError(failure, body: data, hint: hint, contentType: contentType)
             }
@@ -137,7 +140,7 @@ extension FeedParser {
         let description = item.first("description", in: Namespace.rss)?.text
         let encoded = item.first("encoded", in: Namespace.content)?.text
         let html =
-            encoded.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
+            encoded.flatMap { FeedText.isBlank($0) ? nil : $0 }
             ?? description
         return Self.makeItem(
             ids: [(guid, .guid), (about, .about), (link, .link)],
@@ -248,7 +251,7 @@ extension FeedParser {
             let html = (div ?? element).innerXML
             return (html, HTMLText.plainText(fromHTML: html))
         default:
-            return (nil, element.text.trimmingCharacters(in: .whitespacesAndNewlines))
+            return (nil, FeedText.trimmed(element.text))
         }
     }
 }

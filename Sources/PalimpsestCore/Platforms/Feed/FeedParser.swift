@@ -121,12 +121,36 @@ public enum FeedParser {
     /// `raw` made absolute against `base`: unchanged when it already has a scheme, `nil` when
     /// empty.
     static func absoluteURL(_ raw: String?, base: URL) -> String? {
-        guard let raw = raw?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty else { return nil }
+        guard let raw = raw.map(FeedText.trimmed), !raw.isEmpty else { return nil }
         if Self.hasScheme(raw) { return raw }
         return URL(string: raw, relativeTo: base)?.absoluteString ?? raw
     }
 
-    private static func hasScheme(_ text: String) -> Bool {
+    static func hasScheme(_ text: String) -> Bool {
+        // Over the bytes first: a scheme is ASCII letters, digits, `+`, `-` and `.` before the first
+        // `:`. When they are, the answer is yes unless the `:` is joined into one character with
+        // what follows it (a combining mark); then the characters decide, as they always did.
+        let utf8 = text.utf8
+        guard let byteColon = utf8.firstIndex(of: UInt8(ascii: ":")), byteColon != utf8.startIndex else { return false }
+        let first = utf8[utf8.startIndex] | 0x20
+        guard first >= UInt8(ascii: "a") && first <= UInt8(ascii: "z"),
+            utf8[..<byteColon].allSatisfy({ byte in
+                let lower = byte | 0x20
+                return (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z"))
+                    || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "+")
+                    || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+            })
+        else { return false }
+        let scalars = text.unicodeScalars
+        let next = utf8.index(after: byteColon)
+        if next == utf8.endIndex { return true }
+        if let scalarIndex = String.Index(next, within: scalars), PlainScalar.isPlain(scalars[scalarIndex].value) {
+            return true
+        }
+        return Self.hasSchemeByCharacters(text)
+    }
+
+    static func hasSchemeByCharacters(_ text: String) -> Bool {
         guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else { return false }
         let scheme = text[..<colon]
         guard let first = scheme.first, first.isASCII, first.isLetter else { return false }
@@ -162,7 +186,7 @@ public enum FeedParser {
         var id: String?
         var source = FeedItem.IDSource.fallback
         for (candidate, candidateSource) in ids {
-            if let value = candidate?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty {
+            if let value = candidate.map(FeedText.trimmed), !value.isEmpty {
                 id = value
                 source = candidateSource
                 break
@@ -171,7 +195,7 @@ public enum FeedParser {
         let url = Self.absoluteURL(link, base: feedURL)
         let base = url.flatMap(URL.init(string:)) ?? feedURL
         let markup = html.flatMap {
-            FeedText.unwrappingCDATA($0).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0
+            FeedText.isBlank(FeedText.unwrappingCDATA($0)) ? nil : $0
         }
         let text: String
         var allMedia = media.compactMap { Self.absoluteURL($0, base: base) }
@@ -182,9 +206,9 @@ public enum FeedParser {
             allMedia += content.media
             links += content.links
         } else {
-            text = plainText?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            text = plainText.map(FeedText.trimmed) ?? ""
         }
-        let cleanTitle = title?.trimmingCharacters(in: .whitespacesAndNewlines)
+        let cleanTitle = title.map(FeedText.trimmed)
         return FeedItem(
             id: id ?? FeedItem.fallbackID(title: fallback.title, date: fallback.date, content: fallback.content),
             idSource: source,
@@ -202,11 +226,11 @@ public enum FeedParser {
     /// The text, image sources and link targets (absolute against `base`) of an item's markup as
     /// served, its CDATA layers taken off first.
     static func readContent(ofMarkup markup: String, base: URL) -> (text: String, media: [String], links: [String]) {
-        let html = FeedText.unwrappingCDATA(markup)
+        let content = HTMLText.content(ofHTML: FeedText.unwrappingCDATA(markup))
         return (
-            HTMLText.plainText(fromHTML: html),
-            HTMLText.imageSources(inHTML: html).compactMap { Self.absoluteURL($0, base: base) },
-            HTMLText.links(inHTML: html).compactMap { Self.absoluteURL($0, base: base) }
+            content.text,
+            content.imageSources.compactMap { Self.absoluteURL($0, base: base) },
+            content.links.compactMap { Self.absoluteURL($0, base: base) }
         )
     }
 
@@ -226,7 +250,7 @@ public enum FeedParser {
         var media = post.media
         var links = post.links
         if let markup = post.html,
-            !FeedText.unwrappingCDATA(markup).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            !FeedText.isBlank(FeedText.unwrappingCDATA(markup))
         {
             let content = Self.readContent(ofMarkup: markup, base: base)
             text = content.text

@@ -39,11 +39,11 @@ enum WeiboText {
         rebuilt.reserveCapacity(html.utf8.count)
         while let token = tokenizer.next() {
             switch token {
-            case .text(let text):
-                rebuilt += self.escape(text)
-            case .startTag(let name, let attributes, let selfClosing):
+            case .text, .cdata:
+                rebuilt += self.escape(tokenizer.text)
+            case .startTag(let name, let selfClosing):
                 if name == "img" {
-                    if let alt = attributes.first(where: { $0.name == "alt" })?.value { rebuilt += self.escape(alt) }
+                    if let alt = tokenizer.attribute("alt") { rebuilt += self.escape(alt) }
                 } else {
                     rebuilt += selfClosing ? "<\(name)/>" : "<\(name)>"
                 }
