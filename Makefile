@@ -29,7 +29,7 @@ BIN           = $(CURDIR)/.build/release
 MANPAGE       = $(CURDIR)/.build/plugins/GenerateManual/outputs/palimpsest/palimpsest.1
 MAN_DATE     ?= $(shell git -C $(CURDIR) log -1 --format=%cs 2>/dev/null || date -u +%Y-%m-%d)
 
-.PHONY: all build release man test test-deps browser-deps demo deps clean install uninstall check-config benchmark benchmark-unchanged verify-units
+.PHONY: all build release man test test-deps browser-deps demo deps clean install uninstall check-config benchmark benchmark-unchanged benchmark-peer verify-units
 
 all: build
 
@@ -130,6 +130,13 @@ benchmark: deps
 UNCHANGED_FLAGS ?= --feeds 2000 --cycles 3
 benchmark-unchanged: release
 	python3 $(CURDIR)/Scripts/unchanged_cycles.py $(BIN)/palimpsest $(UNCHANGED_FLAGS)
+
+# Palimpsest against urlwatch 2.29 on one loopback nginx: one steady cycle over 2,000 RSS feeds,
+# CPU and peak memory side by side (issue 9, target 1). Installs nginx-light (apt-get) and urlwatch
+# (a virtualenv in .build/peer-venv) when missing. E.g. PEER_FLAGS="--feeds 500 --rounds 1".
+PEER_FLAGS ?=
+benchmark-peer: release
+	python3 $(CURDIR)/Scripts/peer_benchmark.py $(BIN)/palimpsest $(PEER_FLAGS)
 
 clean:
 	rm -rf .build demo-state

@@ -48,13 +48,26 @@ import Testing
         guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
         var status: Int32 = 0
         var usage = rusage()
+        // The child's own high-water mark, read while it runs: `ru_maxrss` from wait4 also counts
+        // this test process's resident set, which posix_spawn's vfork-style clone shares until exec.
+        var highWater = 0
         while wait4(pid, &status, WNOHANG, &usage) == 0 {
-            try await Task.sleep(for: .milliseconds(20))
+            highWater = max(highWater, Self.residentHighWaterKiB(of: pid) ?? 0)
+            try await Task.sleep(for: .milliseconds(10))
         }
         // WIFEXITED / WEXITSTATUS are macros Swift does not import.
         let code = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
         let output = (try? String(contentsOf: outputURL, encoding: .utf8)) ?? ""
-        return Finished(status: code, peakKiB: Int(usage.ru_maxrss), output: output)
+        return Finished(status: code, peakKiB: highWater > 0 ? highWater : Int(usage.ru_maxrss), output: output)
+    }
+
+    /// `VmHWM` of `/proc/<pid>/status` (the peak resident set of the process since exec), KiB;
+    /// `nil` once it has exited.
+    static func residentHighWaterKiB(of pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return nil }
+        return Int(line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
     }
 
     static func scratch() throws -> URL {
