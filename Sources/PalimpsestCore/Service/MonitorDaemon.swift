@@ -80,7 +80,7 @@ public final class MonitorDaemon: Service, Sendable {
         let pollStarts = Mutex<[AccountKey: ContinuousClock.Instant]>([:])
         self.monitor = MonitorService(
             accounts: config.watchedAccounts, poller: poller, jitter: config.daemon.jitter, logger: logger,
-            firstPolls: firstPolls, now: now,
+            maximumPollsInFlight: 4 * config.daemon.concurrency, firstPolls: firstPolls, now: now,
             observer: { [heartbeat, book, metrics] activity in
                 switch activity {
                 case .pollStarted(let account):

@@ -1,19 +1,23 @@
 public import Foundation
 public import Logging
 public import ServiceLifecycle
+import HeapModule
 import Synchronization
 
 /// The daemon's poll loop (`palimpsest run`): polls every account on its interval with jitter
 /// until graceful shutdown, then lets in-flight polls finish their writes and returns.
 ///
-/// Each account has its own loop, so a slow or blind account never delays another; the HTTP
-/// client's global and per-host limits bound the load on the network and on each platform.
-/// ``update(accounts:poller:jitter:now:)`` changes the watch list while it runs (SIGHUP reload):
-/// added accounts start, removed ones stop after any poll in flight, changed ones take their new
-/// settings at their next poll. One account never has two polls at once.
+/// One scheduler keeps every account's next due time in a min-heap and starts a task for each poll
+/// when it is due; an account costs its entry (about 200 bytes) between polls, not a task, so
+/// 100,000 accounts fit in a few tens of MiB. A slow or blind account never delays another: polls
+/// run concurrently, at most ``maximumPollsInFlight`` at once (a poll that is due waits for a
+/// slot, then starts at once), and the HTTP client's global and per-host limits bound the load on
+/// the network and on each platform. ``update(accounts:poller:jitter:now:)`` changes the watch list
+/// while it runs (SIGHUP reload): added accounts start, removed ones stop after any poll in flight,
+/// changed ones take their new settings at their next poll. One account never has two polls at once.
 public final class MonitorService: Service, Sendable {
     /// What the loop did, for the daemon's status, heartbeat and logs. Called synchronously from the
-    /// account loops: observers must be quick and must not block.
+    /// scheduler and the polls: observers must be quick and must not block.
     public enum Activity: Sendable {
         /// The account's next poll is due at `nextPoll` (UTC).
         case scheduled(AccountKey, nextPoll: Date)
@@ -21,7 +25,7 @@ public final class MonitorService: Service, Sendable {
         case pollStarted(Account)
         /// A poll of the account finished.
         case polled(Account, PollCycle.Result)
-        /// The account's loop ended (removed from the config, or shutdown).
+        /// The account is no longer watched (removed from the config, or shutdown).
         case ended(AccountKey)
     }
 
@@ -44,35 +48,62 @@ public final class MonitorService: Service, Sendable {
     private struct Watch {
         var account: Account
         var removed = false
+        var polling = false
         /// When the last poll started; `nil` before the first.
         var lastStart: Date?
         /// This cycle's jitter factor, in `-jitter...jitter`.
         var factor: Double = 0
         /// When the first poll is due.
         var firstDue: Date
-        let wake = WakeSignal()
+        /// Bumped whenever the account's due time changes: heap entries of older generations are
+        /// stale and skipped.
+        var generation = 0
 
         var nextDue: Date {
             self.lastStart.map { $0.addingTimeInterval(self.account.interval * (1 + self.factor)) } ?? self.firstDue
         }
     }
 
+    /// One account's next due time in the scheduler's heap.
+    private struct Due: Comparable {
+        var at: Date
+        var key: AccountKey
+        var generation: Int
+
+        static func < (lhs: Due, rhs: Due) -> Bool {
+            lhs.at != rhs.at ? lhs.at < rhs.at : lhs.key.rawValue < rhs.key.rawValue
+        }
+    }
+
     private struct State {
         var watches: [AccountKey: Watch] = [:]
+        var queue = Heap<Due>()
+        var inFlight = 0
         var poller: AccountPoller
         var jitter: Double
         var stopping = false
+
+        /// Puts the account's next due time in the heap (a new generation).
+        mutating func schedule(_ key: AccountKey) {
+            guard var watch = self.watches[key] else { return }
+            watch.generation += 1
+            self.watches[key] = watch
+            self.queue.insert(Due(at: watch.nextDue, key: key, generation: watch.generation))
+        }
     }
 
-    private enum Step {
-        case exit
-        case sleep(seconds: Double, WakeSignal)
-        case poll(Account, AccountPoller, Date)
+    /// The polls the scheduler starts now, and how long it may sleep after.
+    private struct Round {
+        var polls: [(Account, AccountPoller, Date)] = []
+        var ended: [AccountKey] = []
+        var sleep: Double?
+        var stop = false
     }
 
+    /// Most polls running at once.
+    public let maximumPollsInFlight: Int
     private let state: Mutex<State>
-    private let starts: AsyncStream<AccountKey>
-    private let startContinuation: AsyncStream<AccountKey>.Continuation
+    private let wake = WakeSignal()
     private let logger: Logger
     private let observer: @Sendable (Activity) -> Void
 
@@ -81,6 +112,8 @@ public final class MonitorService: Service, Sendable {
     ///   - poller: polls one account.
     ///   - jitter: fraction of each interval (0...0.5) by which a poll time is moved at random,
     ///     so accounts on one host are not polled in lockstep.
+    ///   - maximumPollsInFlight: most polls running at once (at least 1); a due poll waits for a
+    ///     slot. The daemon passes four times `[daemon] concurrency`.
     ///   - firstPolls: when an account's first poll is due (UTC), e.g. its last poll plus its
     ///     interval after a restart. Accounts not in it are spread over the first minute (or their
     ///     interval, if shorter) instead of all polling at start.
@@ -88,19 +121,17 @@ public final class MonitorService: Service, Sendable {
     ///   - observer: told of every scheduling decision and poll (see ``Activity``).
     public init(
         accounts: [Account], poller: AccountPoller, jitter: Double, logger: Logger,
-        firstPolls: [AccountKey: Date] = [:], now: Date = Date(),
+        maximumPollsInFlight: Int = 256, firstPolls: [AccountKey: Date] = [:], now: Date = Date(),
         observer: @escaping @Sendable (Activity) -> Void = { _ in }
     ) {
-        let (stream, continuation) = AsyncStream.makeStream(of: AccountKey.self)
-        self.starts = stream
-        self.startContinuation = continuation
         self.logger = logger
         self.observer = observer
+        self.maximumPollsInFlight = max(1, maximumPollsInFlight)
         var state = State(poller: poller, jitter: Self.clampJitter(jitter))
         for (index, account) in accounts.enumerated() where state.watches[account.key] == nil {
             let due = firstPolls[account.key] ?? Self.spread(account, index: index, of: accounts.count, from: now)
             state.watches[account.key] = Watch(account: account, firstDue: due)
-            continuation.yield(account.key)
+            state.schedule(account.key)
         }
         self.state = Mutex(state)
     }
@@ -130,8 +161,7 @@ public final class MonitorService: Service, Sendable {
     @discardableResult
     public func update(accounts: [Account], poller: AccountPoller, jitter: Double, now: Date = Date()) -> Changes {
         var changes = Changes()
-        var wakes: [WakeSignal] = []
-        var started: [AccountKey] = []
+        var ended: [AccountKey] = []
         var scheduled: [(AccountKey, Date)] = []
         self.state.withLock { state in
             guard !state.stopping else { return }
@@ -139,9 +169,14 @@ public final class MonitorService: Service, Sendable {
             state.jitter = Self.clampJitter(jitter)
             let keys = Set(accounts.map(\.key))
             for (key, watch) in state.watches where !watch.removed && !keys.contains(key) {
-                state.watches[key]?.removed = true
-                wakes.append(watch.wake)
                 changes.removed.append(key)
+                if watch.polling {
+                    // Forgotten when its poll ends.
+                    state.watches[key]?.removed = true
+                } else {
+                    state.watches[key] = nil
+                    ended.append(key)
+                }
             }
             let newcomers = accounts.filter { state.watches[$0.key] == nil }
             let newcomerIndex = Dictionary(
@@ -149,29 +184,30 @@ public final class MonitorService: Service, Sendable {
             for account in accounts {
                 if var watch = state.watches[account.key] {
                     if watch.removed {
-                        // Re-added while its last poll finishes: the same loop goes on.
+                        // Re-added while its last poll finishes: it goes on.
                         watch.removed = false
                         changes.added.append(account.key)
                     } else if watch.account != account {
                         changes.changed.append(account.key)
                     }
-                    if watch.account != account {
-                        watch.account = account
-                        wakes.append(watch.wake)
+                    let changed = watch.account != account
+                    watch.account = account
+                    state.watches[account.key] = watch
+                    if changed {
+                        if !watch.polling { state.schedule(account.key) }
                         scheduled.append((account.key, watch.nextDue))
                     }
-                    state.watches[account.key] = watch
                 } else if let index = newcomerIndex[account.key] {
                     let due = Self.spread(account, index: index, of: newcomers.count, from: now)
                     state.watches[account.key] = Watch(account: account, firstDue: due)
-                    started.append(account.key)
+                    state.schedule(account.key)
                     scheduled.append((account.key, due))
                     changes.added.append(account.key)
                 }
             }
         }
-        for key in started { self.startContinuation.yield(key) }
-        for wake in wakes { wake.wake() }
+        self.wake.wake()
+        for key in ended { self.observer(.ended(key)) }
         for (key, due) in scheduled { self.observer(.scheduled(key, nextPoll: due)) }
         changes.removed.sort()
         return changes
@@ -182,86 +218,125 @@ public final class MonitorService: Service, Sendable {
         for (key, due) in self.nextPolls { self.observer(.scheduled(key, nextPoll: due)) }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
-                for await key in self.starts {
-                    group.addTask { await self.watch(key) }
+                while true {
+                    let round = self.nextRound(now: Date())
+                    for key in round.ended { self.observer(.ended(key)) }
+                    if round.stop { break }
+                    for (account, poller, now) in round.polls {
+                        group.addTask { await self.poll(account, poller: poller, at: now) }
+                    }
+                    if round.polls.isEmpty || round.sleep != 0 {
+                        await self.wake.sleep(seconds: round.sleep ?? 3_600)
+                    }
                 }
             }
         } onGracefulShutdown: {
             self.logger.info("shutting down: finishing in-flight polls")
             self.stop()
         }
+        let left = self.state.withLock { state -> [AccountKey] in
+            let keys = state.watches.keys.sorted()
+            state.watches = [:]
+            return keys
+        }
+        for key in left { self.observer(.ended(key)) }
         await self.saveUnsavedStates()
         self.logger.info("all polls finished; deletion log and state are written")
     }
 
-    /// Stops scheduling polls: loops end after their poll in flight. Graceful shutdown calls it.
+    /// Stops scheduling polls: polls in flight finish. Graceful shutdown calls it.
     public func stop() {
-        let wakes = self.state.withLock { state -> [WakeSignal] in
-            state.stopping = true
-            return state.watches.values.map(\.wake)
-        }
-        self.startContinuation.finish()
-        for wake in wakes { wake.wake() }
+        self.state.withLock { $0.stopping = true }
+        self.wake.wake()
     }
 
-    // MARK: - One account's loop
+    // MARK: - Scheduling
 
-    private func watch(_ key: AccountKey) async {
-        while true {
-            let step = self.state.withLock { state -> Step in
-                guard var watch = state.watches[key] else { return .exit }
-                if state.stopping || watch.removed || Task.isCancelled {
-                    state.watches[key] = nil
-                    return .exit
+    /// Takes the polls that are due from the heap (as many as there are free slots) and says how
+    /// long the scheduler may sleep: until the next due time, or until a slot frees (a poll's end
+    /// wakes it).
+    private func nextRound(now: Date) -> Round {
+        self.state.withLock { state -> Round in
+            var round = Round()
+            if state.stopping || Task.isCancelled {
+                round.stop = true
+                return round
+            }
+            while state.inFlight < self.maximumPollsInFlight, let first = state.queue.min {
+                guard var watch = state.watches[first.key], watch.generation == first.generation, !watch.polling
+                else {
+                    _ = state.queue.removeMin()  // stale: rescheduled, removed or polling
+                    continue
                 }
-                let now = Date()
-                let due = watch.nextDue
-                if due > now { return .sleep(seconds: due.timeIntervalSince(now), watch.wake) }
+                guard first.at <= now else {
+                    round.sleep = first.at.timeIntervalSince(now)
+                    return round
+                }
+                _ = state.queue.removeMin()
+                watch.polling = true
                 watch.lastStart = now
                 watch.factor = state.jitter > 0 ? Double.random(in: -state.jitter...state.jitter) : 0
-                state.watches[key] = watch
-                return .poll(watch.account, state.poller, now)
+                state.watches[first.key] = watch
+                state.inFlight += 1
+                round.polls.append((watch.account, state.poller, now))
             }
-            switch step {
-            case .exit:
-                self.observer(.ended(key))
-                return
-            case .sleep(let seconds, let wake):
-                await wake.sleep(seconds: seconds)
-            case .poll(let account, let poller, let now):
-                self.observer(.pollStarted(account))
-                let result: PollCycle.Result
-                do {
-                    let report = try await poller.poll(account, at: now)
-                    result = .polled(report)
-                    self.logger.debug(
-                        "polled: \(report.record.outcome) \(report.record.detail)",
-                        metadata: ["account.key": "\(account.key)"])
-                } catch is CancellationError {
-                    result = .fault(account, CancellationError())
-                    // Shutdown cancelled the poll mid-request: nothing was recorded for it, which is
-                    // right: a stopped daemon is not a blind account (docs/operating.md).
-                    self.logger.notice(
-                        "poll cancelled by shutdown: nothing recorded; the next start polls the account again",
-                        metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
-                } catch let error as PollWriteError {
-                    result = .fault(account, error)
-                    // Not fatal: what waits is written by the account's next poll, first thing.
-                    self.logger.error(
-                        "\(error) Still running: the account's next poll writes what waits, then polls again.",
-                        metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
-                } catch {
-                    result = .fault(account, error)
-                    self.logger.error(
-                        "poll could not run: \(error)",
-                        metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
-                }
-                self.observer(.polled(account, result))
-                if let due = self.state.withLock({ $0.watches[key].map(\.nextDue) }) {
-                    self.observer(.scheduled(key, nextPoll: due))
-                }
-            }
+            // All slots busy (a poll's end wakes the scheduler) or nothing queued.
+            round.sleep = state.inFlight >= self.maximumPollsInFlight ? nil : (round.polls.isEmpty ? nil : 0)
+            return round
         }
+    }
+
+    /// One poll of `account`, then its next due time into the heap.
+    private func poll(_ account: Account, poller: AccountPoller, at now: Date) async {
+        self.observer(.pollStarted(account))
+        let result: PollCycle.Result
+        do {
+            let report = try await poller.poll(account, at: now)
+            result = .polled(report)
+            self.logger.debug(
+                "polled: \(report.record.outcome) \(report.record.detail)",
+                metadata: ["account.key": "\(account.key)"])
+        } catch is CancellationError {
+            result = .fault(account, CancellationError())
+            // Shutdown cancelled the poll mid-request: nothing was recorded for it, which is
+            // right: a stopped daemon is not a blind account (docs/operating.md).
+            self.logger.notice(
+                "poll cancelled by shutdown: nothing recorded; the next start polls the account again",
+                metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
+        } catch let error as PollWriteError {
+            result = .fault(account, error)
+            // Not fatal: what waits is written by the account's next poll, first thing.
+            self.logger.error(
+                "\(error) Still running: the account's next poll writes what waits, then polls again.",
+                metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
+        } catch {
+            result = .fault(account, error)
+            self.logger.error(
+                "poll could not run: \(error)",
+                metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
+        }
+        self.observer(.polled(account, result))
+        let key = account.key
+        enum After { case ended, scheduled(Date), stopping }
+        let after = self.state.withLock { state -> After in
+            state.inFlight -= 1
+            guard var watch = state.watches[key] else { return .stopping }
+            watch.polling = false
+            state.watches[key] = watch
+            if watch.removed {
+                state.watches[key] = nil
+                return .ended
+            }
+            if state.stopping { return .stopping }
+            state.schedule(key)
+            return .scheduled(watch.nextDue)
+        }
+        switch after {
+        case .ended: self.observer(.ended(key))
+        case .scheduled(let due): self.observer(.scheduled(key, nextPoll: due))
+        case .stopping: break
+        }
+        self.wake.wake()
     }
 
     /// Before exiting: writes the account states that a full disk kept in memory, and says which

@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import PalimpsestReplay
+import Synchronization
+import Testing
+
+@testable import PalimpsestCore
+
+/// The daemon's scheduler: one heap of due times, a task per poll only while it runs, at most
+/// `maximumPollsInFlight` polls at once, every due account polled, none twice at once.
+@Suite struct MonitorSchedulerTests {
+    /// What the observer saw.
+    struct Seen {
+        var running: Set<AccountKey> = []
+        var mostAtOnce = 0
+        var polled: [AccountKey: Int] = [:]
+        var twiceAtOnce = false
+        var ended: Set<AccountKey> = []
+    }
+
+    @Test func duePollsWaitForAFreeSlotAndEveryAccountIsPolledOnce() async throws {
+        let harness = try await IntegrationHarness()
+        var accounts: [Account] = []
+        for index in 0..<6 {
+            let path = "/feed\(index)"
+            var slow = DiskFullTests.feed(harness, ids: [2, 1])
+            slow.delay = 0.2
+            harness.server.script(path, [slow])
+            accounts.append(harness.feedAccount(path: path, name: "Feed \(index)"))
+        }
+        let seen = Mutex(Seen())
+        let start = Date()
+        let service = MonitorService(
+            accounts: accounts, poller: try harness.poller(), jitter: 0, logger: Logger(label: "test"),
+            maximumPollsInFlight: 2, firstPolls: Dictionary(uniqueKeysWithValues: accounts.map { ($0.key, start) }),
+            now: start
+        ) { activity in
+            seen.withLock { seen in
+                switch activity {
+                case .pollStarted(let account):
+                    if seen.running.contains(account.key) { seen.twiceAtOnce = true }
+                    seen.running.insert(account.key)
+                    seen.mostAtOnce = max(seen.mostAtOnce, seen.running.count)
+                case .polled(let account, _):
+                    seen.running.remove(account.key)
+                    seen.polled[account.key, default: 0] += 1
+                case .ended(let key):
+                    seen.ended.insert(key)
+                case .scheduled:
+                    break
+                }
+            }
+        }
+        let running = Task { try await service.run() }
+        // Each account's next poll is 10 minutes away: the six first polls are all there is.
+        for _ in 0..<500 where seen.withLock({ $0.polled.count < 6 }) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        service.stop()
+        try await running.value
+        await harness.close()
+
+        let result = seen.withLock { $0 }
+        #expect(result.polled.count == 6, "every due account was polled: \(result.polled)")
+        #expect(result.polled.values.allSatisfy { $0 == 1 }, "each once: \(result.polled)")
+        #expect(result.mostAtOnce == 2, "never more than two polls at once, and two when six are due")
+        #expect(!result.twiceAtOnce)
+        #expect(result.ended == Set(accounts.map(\.key)), "every account ends at shutdown")
+        #expect(service.watchedKeys.isEmpty)
+    }
+
+    @Test func aRemovedAccountStopsAndAnAddedOneIsPolled() async throws {
+        let harness = try await IntegrationHarness()
+        let first = harness.feedAccount(path: "/a", name: "A")
+        let second = harness.feedAccount(path: "/b", name: "B")
+        harness.server.script("/a", [DiskFullTests.feed(harness, ids: [1])])
+        harness.server.script("/b", [DiskFullTests.feed(harness, ids: [1])])
+        let polled = Mutex<[AccountKey]>([])
+        let ended = Mutex<[AccountKey]>([])
+        let now = Date()
+        let poller = try harness.poller()
+        let service = MonitorService(
+            accounts: [first], poller: poller, jitter: 0, logger: Logger(label: "test"),
+            firstPolls: [first.key: now.addingTimeInterval(3_600)], now: now
+        ) { activity in
+            if case .polled(let account, _) = activity { polled.withLock { $0.append(account.key) } }
+            if case .ended(let key) = activity { ended.withLock { $0.append(key) } }
+        }
+        let running = Task { try await service.run() }
+        // A's first poll is an hour away; the reload removes it and adds B, due at once.
+        let changes = service.update(accounts: [second], poller: poller, jitter: 0, now: now.addingTimeInterval(-60))
+        #expect(changes.added == [second.key])
+        #expect(changes.removed == [first.key])
+        #expect(ended.withLock { $0 } == [first.key], "a removed account with no poll in flight ends at once")
+        for _ in 0..<500 where polled.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(20)) }
+        service.stop()
+        try await running.value
+        await harness.close()
+        #expect(polled.withLock { $0 } == [second.key])
+    }
+}
