@@ -163,6 +163,7 @@ def main():
     nginx = ensure_nginx()
     urlwatch = ensure_urlwatch(os.path.abspath(args.venv))
     work = tempfile.mkdtemp(prefix="palimpsest-peer-")
+    os.chmod(work, 0o755)  # nginx's workers run as another user and must read the feeds
     root = os.path.join(work, "www")
     port = free_port()
     pid_file = None
@@ -195,7 +196,16 @@ def main():
               f"first cycle of each tool (not measured)…", file=sys.stderr)
         for name, command in (("palimpsest", palimpsest_command), ("urlwatch", urlwatch_command)):
             if measured(command, log)[3] != 0:
+                args.keep = True
                 sys.exit(f"peer benchmark: the first {name} cycle failed; see {log} (kept)")
+            if name == "palimpsest":
+                # Figures of blind polls would measure nothing the comparison is about.
+                with open(log, encoding="utf-8", errors="replace") as handle:
+                    complete = sum(1 for line in handle if ": complete: " in line)
+                if complete != args.feeds:
+                    args.keep = True
+                    sys.exit(f"peer benchmark: only {complete} of {args.feeds} feeds were read completely "
+                             f"in the first cycle; see {log} (kept)")
 
         rows = []
         for round_number in range(1, args.rounds + 1):

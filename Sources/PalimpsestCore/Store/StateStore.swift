@@ -676,8 +676,16 @@ public final class StateStore: StateStoring {
             let known =
                 try pending.row(where: same)
                 ?? self.read { db in
-                    try Row.fetchAll(db, sql: "SELECT * FROM evidence WHERE sha256 = ?", arguments: [sha256])
-                        .map(Self.evidenceRow).last(where: same)
+                    // Filtered by SQLite: one body (a platform's 404 page, say) may be cited by
+                    // thousands of records, which must not all be decoded for each capture.
+                    try Row.fetchOne(
+                        db.cachedStatement(
+                            sql: """
+                                SELECT * FROM evidence WHERE sha256 = ? AND account = ? AND url = ? AND status = ?
+                                AND fetched_at = ? LIMIT 1
+                                """),
+                        arguments: [sha256, capture.account.rawValue, capture.url, capture.status, fetchedAt]
+                    ).map(Self.evidenceRow)
                 }
             if let known {
                 return EvidenceReference(
