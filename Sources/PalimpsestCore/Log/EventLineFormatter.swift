@@ -41,9 +41,12 @@ public struct EventLineFormatter: Sendable {
         // An alteration shows its inline diff ([-old-]{+new+}) where there is one: that is the news.
         let diff = event.event == .altered ? event.diff : nil
         if let text = diff ?? event.text ?? event.detail {
-            let line = TerminalText.singleLine(text)
+            // Every character takes a column or more: twice the columns decide the cut.
+            let columns = max(0, self.textColumns)
+            let (line, cut) = TerminalText.singleLine(text, maximumCharacters: 2 * columns + 2)
             if !line.isEmpty {
-                let shown = TerminalText.truncated(line, columns: max(0, self.textColumns))
+                var shown = TerminalText.truncated(line, columns: columns)
+                if cut, !shown.hasSuffix("…") { shown += "…" }
                 fields.append(event.text != nil || diff != nil ? "「\(shown)」" : shown)
             }
         }

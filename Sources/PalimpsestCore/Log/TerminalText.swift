@@ -55,11 +55,21 @@ public enum TerminalText {
     /// reorder or hide what follows on the operator's terminal) are removed; leading and trailing
     /// spaces trimmed. For a value shown inside a line: a name, a post text, a message.
     public static func singleLine(_ text: String) -> String {
+        Self.singleLine(text, maximumCharacters: .max).text
+    }
+
+    /// ``singleLine(_:)`` of the start of `text`: stops once `maximumCharacters` characters are
+    /// written (a line shown cut to a few columns need not read a long text to its end).
+    /// - Returns: the line, and whether anything visible of `text` was left out.
+    static func singleLine(_ text: String, maximumCharacters: Int) -> (text: String, cut: Bool) {
         var result = ""
+        var written = 0
         var pendingSpace = false
         for character in text {
             if character.isNewline {
+                if written >= maximumCharacters { return (result, true) }
                 result.append("⏎")
+                written += 1
                 pendingSpace = false
                 continue
             }
@@ -69,11 +79,16 @@ public enum TerminalText {
             }
             let kept = String(String.UnicodeScalarView(character.unicodeScalars.filter { !Self.isHidden($0) }))
             if kept.isEmpty { continue }
-            if pendingSpace { result.append(" ") }
+            if written >= maximumCharacters { return (result, true) }
+            if pendingSpace {
+                result.append(" ")
+                written += 1
+            }
             pendingSpace = false
             result.append(kept)
+            written += 1
         }
-        return result
+        return (result, false)
     }
 
     /// The first characters of `text` that fit in `columns` terminal columns, never cutting a
