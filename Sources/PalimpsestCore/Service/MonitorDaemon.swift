@@ -163,6 +163,9 @@ public final class MonitorDaemon: Service, Sendable {
     public var status: DaemonStatus { self.book.snapshot() }
 
     public func run() async throws {
+        // Before the first poll: log lines a killed process never queued are queued first, so
+        // the outbox's cursor cannot pass them.
+        await self.runtime.alerts?.start(now: Date())
         self.book.setPhase(.running)
         let status = self.book.snapshot()
         self.metrics?.setAccounts(watched: status.accounts.count, blind: status.blindAccounts)
@@ -372,7 +375,6 @@ public final class MonitorDaemon: Service, Sendable {
     /// Both stop when the poll loop has finished; what waits stays in the outbox for the next start.
     private func alertLoops(_ alerts: AlertPipeline) async {
         let startedAt = self.book.snapshot().startedAt
-        await alerts.start(now: Date())
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await alerts.dispatcher.run() }
             group.addTask {
