@@ -1,7 +1,8 @@
 # Palimpsest: build, test, demo, install.
-# `make demo` and `make test` install what they need when missing (libcurl, libxml2, SQLite and zlib headers; for
-# `make test` also Python's aiosmtpd, the loopback SMTP server of the digest delivery tests, and
-# warcio, which reads the WARC evidence files in a test, and Debian's chromium and poppler-utils,
+# `make demo` and `make test` install what they need when missing (libcurl, libxml2, SQLite and zlib headers, the
+# apprise command of the chat alert sinks; for
+# `make test` also Python's aiosmtpd, the loopback SMTP server of the digest delivery tests,
+# feedparser, which reads the Atom feed of deletions in a test, and warcio, which reads the WARC evidence files in a test, and Debian's chromium and poppler-utils,
 # which the digest's browser test renders and prints with).
 
 SWIFT        ?= swift
@@ -48,6 +49,14 @@ deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing pkg-config; \
 	fi
+	@# The apprise command: the chat sinks of [[alert]] type = "apprise" (docs/alerts.md).
+	@if ! command -v apprise >/dev/null 2>&1; then \
+		echo "make: installing apprise (the [[alert]] type = \"apprise\" sinks run it)"; \
+		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+		{ $$SUDO apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends apprise; \
+		} >/dev/null 2>&1 || echo "make: could not install apprise: apprise sinks and their test will not run"; \
+	fi
 
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
@@ -80,6 +89,15 @@ test-deps:
 		  $$SUDO apt-get install -y -qq --no-install-recommends python3-aiosmtpd >/dev/null 2>&1; } || true; \
 		python3 -c 'import aiosmtpd' >/dev/null 2>&1 || \
 		echo "make: could not install aiosmtpd: the SMTP delivery tests will be skipped"; \
+	fi
+	@if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import feedparser' >/dev/null 2>&1; then \
+		echo "make: installing feedparser for the Atom feed test (python3 -m pip install feedparser)"; \
+		python3 -m pip install --quiet feedparser >/dev/null 2>&1 || \
+		python3 -m pip install --quiet --user feedparser >/dev/null 2>&1 || \
+		{ if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+		  $$SUDO apt-get install -y -qq --no-install-recommends python3-feedparser >/dev/null 2>&1; } || true; \
+		python3 -c 'import feedparser' >/dev/null 2>&1 || \
+		echo "make: could not install feedparser: the Atom feed test will be skipped"; \
 	fi
 	@if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import warcio' >/dev/null 2>&1; then \
 		echo "make: installing warcio for the WARC evidence test (python3 -m pip install warcio)"; \

@@ -24,7 +24,7 @@ struct Palimpsest: AsyncParsableCommand {
         version: PalimpsestVersion.current,
         subcommands: [
             RunCommand.self, PollCommand.self, StatusCommand.self, CheckConfigCommand.self, TailCommand.self,
-            DigestCommand.self, DemoCommand.self,
+            DigestCommand.self, DemoCommand.self, AlertCommand.self,
         ]
     )
 }

@@ -15,7 +15,11 @@ struct PollCommand: AsyncParsableCommand {
             log are appended by the next run), 75 when a daemon (or another poll) is using the same \
             state_dir: `poll` takes the daemon's lock (state_dir/palimpsest.lock) and refuses to \
             run beside it, since both would write the same account state; `--wait` waits for the \
-            lock instead. Without --account it polls the accounts of this instance's shard.
+            lock instead. Without --account it polls the accounts of this instance's shard. \
+            With [[alert]] sinks configured it then delivers what the cycle logged, and whatever \
+            waits in the outbox, retrying quickly for at most --alert-wait seconds; what is left \
+            waits for the next run (or the daemon). With [alarms] it raises and clears the blind \
+            and mass-deletion alarms as of the poll time (docs/alerts.md).
             """
     )
 
@@ -32,6 +36,12 @@ struct PollCommand: AsyncParsableCommand {
 
     @Flag(help: "Wait for a running daemon or poll on the same state_dir to finish instead of refusing.")
     var wait = false
+
+    @Option(
+        help: ArgumentHelp(
+            "Seconds to spend delivering alerts after the cycle (retrying failed sinks quickly); the rest waits in the outbox.",
+            valueName: "seconds"))
+    var alertWait: Double = 15
 
     func run() async throws {
         let logger = self.options.bootstrapLogging()
@@ -59,8 +69,26 @@ struct PollCommand: AsyncParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let runtime = try MonitorRuntime(config: config, logger: logger)
         defer { runtime.shutdown() }
+        await runtime.alerts?.start(now: time)
         let results = await PollCycle(poller: runtime.poller, concurrency: config.daemon.concurrency)
             .run(accounts, at: time)
+        if let alerts = runtime.alerts {
+            let views = results.compactMap { result -> AlarmInputs.AccountView? in
+                guard case .polled(let report) = result else { return nil }
+                return AlarmInputs.AccountView(
+                    key: report.account.key, name: report.account.name, platform: report.account.platform,
+                    blind: report.blindSpan)
+            }
+            await alerts.evaluateAlarms(AlarmInputs(accounts: views), now: time)
+            if !config.alerts.isEmpty {
+                let drained = await alerts.dispatcher.drain(within: max(0, self.alertWait))
+                if drained.waiting > 0 {
+                    printError(
+                        "alerts: \(Plural.count(drained.waiting, "alert")) could not be delivered within "
+                            + "\(self.alertWait) s; they wait in the outbox for the next run (see the warnings above)")
+                }
+            }
+        }
         let formatter = EventLineFormatter()
         var faults = 0
         for result in results {

@@ -8,7 +8,7 @@ import TOMLKit
 /// problems. ``ConfigLoader`` throws them together.
 struct ConfigReader {
     /// The keys accepted at the top level.
-    static let topLevelKeys = ["daemon", "account", "digest"]
+    static let topLevelKeys = ["daemon", "account", "digest", "alert", "alarms", "feed_out"]
     /// The keys accepted in `[daemon]`.
     static let daemonKeys = [
         "state_dir", "deletion_log", "interval", "jitter", "concurrency", "per_host_concurrency", "timeout",
@@ -19,6 +19,17 @@ struct ConfigReader {
     static let digestKeys = ["time_zone", "dir", "logs", "smtp"]
     /// The keys accepted in `[digest.smtp]`.
     static let smtpKeys = ["url", "starttls", "username", "password_file", "from", "to"]
+    /// The keys accepted in `[[alert]]` (docs/alerts.md).
+    static let alertKeys = [
+        "type", "name", "url", "secret_file", "urls", "urls_file", "to", "events", "reasons", "accounts", "platforms",
+        "batch", "max_age", "timeout",
+    ]
+    /// The keys accepted in `[alarms]`.
+    static let alarmKeys = ["enabled", "blind_alarm", "silence_alarm", "probe_alarm", "mass_deletion"]
+    /// The keys accepted in `[alarms.mass_deletion]`.
+    static let massDeletionKeys = ["posts", "accounts", "window"]
+    /// The keys accepted in `[feed_out]`.
+    static let feedOutKeys = ["path", "entries", "title", "events"]
     /// The keys every `[[account]]` accepts.
     static let commonAccountKeys = ["platform", "name", "interval", "proxy", "headers", "max_items"]
     /// The keys each platform adds to its accounts.
@@ -139,7 +150,269 @@ struct ConfigReader {
                 self.report("expected a table (write `[digest]`), found \(Self.describe(value))", key: "digest")
             }
         }
-        return PalimpsestConfig(file: self.file, daemon: daemon, accounts: accounts, digest: digest)
+        var config = PalimpsestConfig(file: self.file, daemon: daemon, accounts: accounts, digest: digest)
+        self.readAlerting(root, into: &config)
+        return config
+    }
+
+    // MARK: - [[alert]], [alarms], [feed_out]
+
+    private mutating func readAlerting(_ root: TOMLTable, into config: inout PalimpsestConfig) {
+        if let value = root["alert"] {
+            if let array = value.array {
+                for (offset, element) in array.enumerated() {
+                    let scope = Scope(keyPrefix: "alert", mapPrefix: "alert#\(offset + 1)")
+                    guard let table = element.table else {
+                        self.report("expected a table, found \(Self.describe(element))", key: nil, in: scope)
+                        continue
+                    }
+                    guard let sink = self.readAlert(table, index: offset + 1, config: config, in: scope) else { continue }
+                    if config.alerts.contains(where: { $0.name == sink.name }) {
+                        self.report(
+                            "duplicate sink name \(Self.quote(sink.name)): give each [[alert]] its own `name`",
+                            key: "name", in: scope)
+                        continue
+                    }
+                    config.alerts.append(sink)
+                }
+            } else {
+                self.report(
+                    "expected an array of tables: write `[[alert]]` (double brackets) before each sink", key: "alert")
+            }
+        }
+        config.alarms.enabled = !config.alerts.isEmpty || root["alarms"] != nil
+        if let value = root["alarms"] {
+            if let table = value.table {
+                self.readAlarms(table, into: &config.alarms)
+            } else {
+                self.report("expected a table (write `[alarms]`), found \(Self.describe(value))", key: "alarms")
+            }
+        }
+        if let value = root["feed_out"] {
+            if let table = value.table {
+                config.feedOut = self.readFeedOut(table)
+            } else {
+                self.report("expected a table (write `[feed_out]`), found \(Self.describe(value))", key: "feed_out")
+            }
+        }
+    }
+
+    private mutating func readAlert(_ table: TOMLTable, index: Int, config: PalimpsestConfig, in scope: Scope)
+        -> AlertSink?
+    {
+        let errorsBefore = self.errors.count
+        for key in table.keys where !Self.alertKeys.contains(key) {
+            if key == "secret" || key == "password" {
+                self.report(
+                    "secrets never go in the config: put it in a file readable only by the daemon's user and name "
+                        + "that file in `secret_file`",
+                    key: key, in: scope)
+            } else {
+                self.reportUnknown(key, accepted: Self.alertKeys, what: "[[alert]] keys", in: scope)
+            }
+        }
+        let kinds = AlertSink.Kind.allCases.map { Self.quote($0.rawValue) }.joined(separator: ", ")
+        guard let typeText = self.readString(table, "type", in: scope, required: "the sink's type: \(kinds)") else {
+            return nil
+        }
+        guard let kind = AlertSink.Kind(rawValue: typeText) else {
+            self.report("expected one of \(kinds), found \(Self.quote(typeText))", key: "type", in: scope)
+            return nil
+        }
+        var sink = AlertSink(name: "\(kind.rawValue)-\(index)", kind: kind)
+        if let name = self.readString(table, "name", in: scope) {
+            if name.isEmpty || name.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+                self.report("expected a non-empty name on one line", key: "name", in: scope)
+            } else {
+                sink.name = name
+            }
+        }
+        switch kind {
+        case .webhook:
+            sink.url = self.readHTTPURL(table, "url", what: "the http(s) URL to POST each event to", in: scope)
+            if table["secret_file"] != nil {
+                sink.secretFile = self.readPath(table, "secret_file", isDirectory: false, in: scope)
+            } else {
+                self.report(
+                    "missing required key: the file holding the HMAC-SHA256 secret the receiver checks "
+                        + "`Palimpsest-Signature` with", key: "secret_file", in: scope)
+            }
+        case .apprise:
+            sink.appriseURLs = self.readStrings(table, "urls", in: scope) ?? []
+            if table["urls_file"] != nil {
+                sink.appriseURLsFile = self.readPath(table, "urls_file", isDirectory: false, in: scope)
+            }
+            if sink.appriseURLs.isEmpty, table["urls_file"] == nil {
+                self.report(
+                    "missing required key: the Apprise URLs, e.g. [\"tgram://TOKEN/CHAT\", \"ntfy://ntfy.sh/topic\"] "
+                        + "(or `urls_file`, a file with one URL a line, for URLs that hold tokens)",
+                    key: "urls", in: scope)
+            }
+        case .email:
+            if config.digest.smtp == nil {
+                self.report(
+                    "an e-mail sink sends through [digest.smtp]: configure the mail server there", key: "type", in: scope)
+            }
+            for address in self.readStrings(table, "to", in: scope) ?? [] {
+                if SMTPSettings.isPlainAddress(address) {
+                    sink.to.append(address)
+                } else {
+                    self.report("expected plain addresses such as \"desk@example.org\", found \(Self.quote(address))",
+                        key: "to", in: scope)
+                }
+            }
+        }
+        if kind != .webhook {
+            for key in ["url", "secret_file"] where table[key] != nil {
+                self.report("`\(key)` is for type = \"webhook\"", key: key, in: scope)
+            }
+        }
+        if kind != .apprise {
+            for key in ["urls", "urls_file"] where table[key] != nil {
+                self.report("`\(key)` is for type = \"apprise\"", key: key, in: scope)
+            }
+        }
+        if kind != .email, table["to"] != nil {
+            self.report("`to` is for type = \"email\"", key: "to", in: scope)
+        }
+        if let names = self.readStrings(table, "events", in: scope) {
+            var events: Set<EventKind> = []
+            for name in names {
+                if let event = EventKind(rawValue: name) {
+                    events.insert(event)
+                } else {
+                    let known = EventKind.allCases.map { Self.quote($0.rawValue) }.joined(separator: ", ")
+                    self.report("expected event kinds among \(known), found \(Self.quote(name))", key: "events", in: scope)
+                }
+            }
+            sink.filter.events = events
+        }
+        if let names = self.readStrings(table, "reasons", in: scope) {
+            var reasons: Set<Reason> = []
+            for name in names {
+                if let reason = Reason(rawValue: name) {
+                    reasons.insert(reason)
+                } else {
+                    let known = Reason.allCases.map { Self.quote($0.rawValue) }.joined(separator: ", ")
+                    self.report("expected reasons among \(known), found \(Self.quote(name))", key: "reasons", in: scope)
+                }
+            }
+            sink.filter.reasons = reasons
+        }
+        if let patterns = self.readStrings(table, "accounts", in: scope) {
+            sink.filter.accounts = patterns
+        }
+        if let names = self.readStrings(table, "platforms", in: scope) {
+            var platforms: Set<Platform> = []
+            for name in names {
+                if let platform = Platform(rawValue: name) {
+                    platforms.insert(platform)
+                } else {
+                    let known = Platform.allCases.map { Self.quote($0.rawValue) }.joined(separator: ", ")
+                    self.report("expected platforms among \(known), found \(Self.quote(name))", key: "platforms", in: scope)
+                }
+            }
+            sink.filter.platforms = platforms
+        }
+        if let batch = self.readDuration(table, "batch", minimum: 0, maximum: 86_400, in: scope), batch > 0 {
+            sink.batch = batch
+        }
+        if let maxAge = self.readDuration(table, "max_age", minimum: 60, maximum: 30 * 86_400, in: scope) {
+            sink.maxAge = maxAge
+        }
+        if let timeout = self.readDuration(table, "timeout", minimum: 1, maximum: 600, in: scope) {
+            sink.timeout = timeout
+        }
+        return self.errors.count == errorsBefore ? sink : nil
+    }
+
+    private mutating func readAlarms(_ table: TOMLTable, into settings: inout AlarmSettings) {
+        let scope = Scope(keyPrefix: "alarms", mapPrefix: "alarms")
+        for key in table.keys where !Self.alarmKeys.contains(key) {
+            self.reportUnknown(key, accepted: Self.alarmKeys, what: "[alarms] keys", in: scope)
+        }
+        if let value = table["enabled"] {
+            if let flag = value.bool {
+                settings.enabled = flag
+            } else {
+                self.report("expected true or false, found \(Self.describe(value))", key: "enabled", in: scope)
+            }
+        }
+        let day: TimeInterval = 86_400
+        if let value = self.readDuration(table, "blind_alarm", minimum: 60, maximum: 30 * day, in: scope) {
+            settings.blind = value
+        }
+        if let value = self.readDuration(table, "silence_alarm", minimum: 60, maximum: 30 * day, in: scope) {
+            settings.silence = value
+        }
+        if let value = self.readDuration(table, "probe_alarm", minimum: 60, maximum: 30 * day, in: scope) {
+            settings.probeHost = value
+        }
+        if let value = table["mass_deletion"] {
+            guard let mass = value.table else {
+                self.report(
+                    "expected a table (write `[alarms.mass_deletion]`), found \(Self.describe(value))",
+                    key: "mass_deletion", in: scope)
+                return
+            }
+            let massScope = Scope(keyPrefix: "alarms.mass_deletion", mapPrefix: "alarms.mass_deletion")
+            for key in mass.keys where !Self.massDeletionKeys.contains(key) {
+                self.reportUnknown(key, accepted: Self.massDeletionKeys, what: "[alarms.mass_deletion] keys", in: massScope)
+            }
+            if let posts = self.readInt(mass, "posts", range: 2...100_000, in: massScope) {
+                settings.massDeletionPosts = posts
+            }
+            if let accounts = self.readInt(mass, "accounts", range: 1...100_000, in: massScope) {
+                settings.massDeletionAccounts = accounts
+            }
+            if let window = self.readDuration(mass, "window", minimum: 60, maximum: 7 * day, in: massScope) {
+                settings.massDeletionWindow = window
+            }
+        }
+    }
+
+    private mutating func readFeedOut(_ table: TOMLTable) -> FeedOutSettings? {
+        let scope = Scope(keyPrefix: "feed_out", mapPrefix: "feed_out")
+        for key in table.keys where !Self.feedOutKeys.contains(key) {
+            self.reportUnknown(key, accepted: Self.feedOutKeys, what: "[feed_out] keys", in: scope)
+        }
+        guard table["path"] != nil else {
+            self.report("missing required key: the Atom file to write, e.g. \"/var/lib/palimpsest/public/deletions.atom\"",
+                key: "path", in: scope)
+            return nil
+        }
+        guard let path = self.readPath(table, "path", isDirectory: false, in: scope) else { return nil }
+        var settings = FeedOutSettings(path: path)
+        if let entries = self.readInt(table, "entries", range: 1...10_000, in: scope) { settings.entries = entries }
+        if let title = self.readString(table, "title", in: scope) { settings.title = title }
+        if let names = self.readStrings(table, "events", in: scope) {
+            settings.events = Set(names.compactMap { name in
+                guard let event = EventKind(rawValue: name) else {
+                    self.report("unknown event kind \(Self.quote(name))", key: "events", in: scope)
+                    return nil
+                }
+                return event
+            })
+        }
+        return settings
+    }
+
+    /// A list of strings; `nil` (and an error on a wrong type) when it cannot be read.
+    private mutating func readStrings(_ table: TOMLTable, _ key: String, in scope: Scope) -> [String]? {
+        guard let value = table[key] else { return nil }
+        guard let array = value.array else {
+            self.report("expected a list of strings, found \(Self.describe(value))", key: key, in: scope)
+            return nil
+        }
+        var strings: [String] = []
+        for element in array {
+            guard let text = element.string else {
+                self.report("expected a list of strings, found \(Self.describe(element)) in it", key: key, in: scope)
+                return nil
+            }
+            strings.append(text)
+        }
+        return strings
     }
 
     // MARK: - [digest]

@@ -82,6 +82,36 @@ public enum ConfigSummary {
         }
         lines += Self.table(digestRows, indent: "  ")
         lines.append("")
+        if !config.alerts.isEmpty || config.alarms.enabled || config.feedOut != nil {
+            lines.append("Alerts (docs/alerts.md):")
+            var alertRows: [(String, String)] = []
+            for sink in config.alerts {
+                let target: String =
+                    switch sink.kind {
+                    case .webhook: sink.url?.absoluteString ?? "?"
+                    case .apprise:
+                        "\(Plural.count(sink.appriseURLs.count, "URL"))" + (sink.appriseURLsFile.map { " + \($0.path)" } ?? "")
+                    case .email: (sink.to.isEmpty ? config.digest.smtp?.to ?? [] : sink.to).joined(separator: ", ")
+                    }
+                let events = sink.filter.events.map { $0.map(\.rawValue).sorted().joined(separator: ",") } ?? "all events"
+                let batch = sink.batch.map { ", batch \(DurationParser.string(from: $0))" } ?? ""
+                alertRows.append((sink.name, "\(sink.kind.rawValue) \(TerminalText.singleLine(target)) (\(events)\(batch))"))
+            }
+            let alarms = config.alarms
+            alertRows.append((
+                "alarms",
+                alarms.enabled
+                    ? "blind \(DurationParser.string(from: alarms.blind)), silence \(DurationParser.string(from: alarms.silence)), "
+                        + "mass deletion \(alarms.massDeletionPosts) posts across \(alarms.massDeletionAccounts) accounts "
+                        + "within \(DurationParser.string(from: alarms.massDeletionWindow))"
+                    : "off"
+            ))
+            if let feed = config.feedOut {
+                alertRows.append(("feed_out", "\(feed.path.path) and \(feed.jsonFeedPath.lastPathComponent) (\(feed.entries) entries)"))
+            }
+            lines += Self.table(alertRows, indent: "  ")
+            lines.append("")
+        }
         switch config.accounts.count {
         case 0:
             lines.append(

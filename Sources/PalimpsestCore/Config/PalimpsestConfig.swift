@@ -14,6 +14,12 @@ public struct PalimpsestConfig: Sendable, Hashable {
     public var accounts: [Account]
     /// The `[digest]` table (with `[digest.smtp]`), with defaults for absent keys.
     public var digest: DigestSettings
+    /// The `[[alert]]` tables in file order (each with a distinct ``AlertSink/name``).
+    public var alerts: [AlertSink] = []
+    /// The `[alarms]` table (defaults when absent; on when any `[[alert]]` is configured).
+    public var alarms: AlarmSettings = AlarmSettings()
+    /// The `[feed_out]` table, or `nil` when no feed of events is written.
+    public var feedOut: FeedOutSettings?
     /// The TOML text this was read from (set by ``ConfigLoader``; `nil` for a config built in
     /// code). The daemon keeps it in `state_dir` as its running config (``RunningConfig``).
     public var sourceText: String?

@@ -187,6 +187,7 @@ extension DigestFormat {
         case .accountUnavailable: return self.count(count, "account became unavailable", "accounts became unavailable")
         case .accountRestored: return self.count(count, "account came back", "accounts came back")
         case .blind: return self.count(count, "blind-span event", "blind-span events")
+        case .alarm: return self.count(count, "monitor alarm", "monitor alarms")
         }
     }
 

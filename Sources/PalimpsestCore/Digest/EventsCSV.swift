@@ -57,7 +57,7 @@ public enum EventsCSV {
             event.event.rawValue,
             event.reason?.rawValue ?? "",
             event.confirmedBy?.rawValue ?? "",
-            event.platform.rawValue,
+            event.platform?.rawValue ?? "",
             event.account.rawValue,
             event.accountName ?? "",
             event.postID ?? "",

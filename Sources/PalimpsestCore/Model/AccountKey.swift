@@ -22,6 +22,11 @@ public struct AccountKey: RawRepresentable, Sendable, Hashable, Codable, Compara
 
     public var description: String { self.rawValue }
 
+    /// The account of alarms about the whole monitor (no complete poll at all, a probe host, a
+    /// mass deletion): `monitor`, which no configured account can have (theirs are
+    /// `platform:identifier`).
+    public static let monitor = AccountKey(rawValue: "monitor")
+
     public static func < (lhs: AccountKey, rhs: AccountKey) -> Bool { lhs.rawValue < rhs.rawValue }
 
     /// A folder name for this account that cannot escape its parent folder and cannot collide

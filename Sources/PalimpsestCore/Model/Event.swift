@@ -15,6 +15,9 @@ public enum EventKind: String, Sendable, Codable, CaseIterable, Hashable {
     case accountRestored = "account_restored"
     /// A span in which the monitor could not see the account (failed polls).
     case blind
+    /// The monitor itself raised or cleared an alarm (an account blind too long, no complete
+    /// poll at all, a probe host answering nothing, a mass deletion): ``Event/alarm`` says which.
+    case alarm
 }
 
 /// Whose post a post event concerns when it is not one of the watched account's own posts
@@ -99,8 +102,9 @@ public struct Event: Sendable, Codable, Hashable, Identifiable {
     public var reason: Reason?
     /// How a deletion was proved.
     public var confirmedBy: Confirmation?
-    public var platform: Platform
-    /// The account key.
+    /// The account's platform; `nil` only for alarms about the whole monitor (account ``AccountKey/monitor``).
+    public var platform: Platform?
+    /// The account key; ``AccountKey/monitor`` for alarms about the whole monitor.
     public var account: AccountKey
     public var accountName: String?
     public var postID: String?
@@ -140,6 +144,8 @@ public struct Event: Sendable, Codable, Hashable, Identifiable {
     public var version: String?
     /// For `blind`: the span.
     public var blind: BlindSpan?
+    /// For `alarm`: what was raised or cleared.
+    public var alarm: AlarmRecord?
     /// The platform's answer that proved it, quoted (tombstone text, status line).
     public var detail: String?
     /// The snapshot that proved the finding (its ID in the account's store).
@@ -153,7 +159,7 @@ public struct Event: Sendable, Codable, Hashable, Identifiable {
         id: String,
         detectedAt: Date,
         event: EventKind,
-        platform: Platform,
+        platform: Platform?,
         account: AccountKey,
         accountName: String? = nil,
         evidence: [EvidenceReference] = []
@@ -217,7 +223,7 @@ public struct Event: Sendable, Codable, Hashable, Identifiable {
 
     enum CodingKeys: String, CodingKey {
         case v, seq, id, event, reason, platform, account, url, lifetime, text, diff, version, blind, detail,
-            snapshot, evidence, prev, about
+            snapshot, evidence, prev, about, alarm
         case textTruncated = "text_truncated"
         case detectedAt = "detected_at"
         case confirmedBy = "confirmed_by"

@@ -24,6 +24,8 @@ public struct AccountPoller: Sendable {
     public let logger: Logger
     /// Testing only: a crash to simulate between the state write and the log append.
     public let faultInjection: FaultInjection?
+    /// Told of the events each append wrote, right after the log took them (the alert outbox).
+    public let afterAppend: (any LoggedEventsObserver)?
 
     public init(
         client: any HTTPFetching,
@@ -36,8 +38,10 @@ public struct AccountPoller: Sendable {
         jitter: Double = DaemonSettings.defaultJitter,
         logger: Logger,
         faultInjection: FaultInjection? = FaultInjection(
-            rawValue: ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"] ?? "")
+            rawValue: ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"] ?? ""),
+        afterAppend: (any LoggedEventsObserver)? = nil
     ) {
+        self.afterAppend = afterAppend
         self.client = client
         self.adapters = adapters
         self.stateStore = stateStore
@@ -535,6 +539,7 @@ public struct AccountPoller: Sendable {
                     "event.reason": "\(event.reason?.rawValue ?? "-")", "event.seq": "\(event.seq ?? 0)",
                 ])
         }
+        if !written.isEmpty { await self.afterAppend?.logged(written) }
         state.pendingEvents = []
         // Every pending event is in the log now, whether this append wrote it or an earlier one
         // that failed half-way or was followed by a crash; each is counted once, as it leaves.

@@ -163,6 +163,9 @@ public final class MonitorDaemon: Service, Sendable {
     public var status: DaemonStatus { self.book.snapshot() }
 
     public func run() async throws {
+        // Before the first poll: log lines a killed process never queued are queued first, so
+        // the outbox's cursor cannot pass them.
+        await self.runtime.alerts?.start(now: Date())
         self.book.setPhase(.running)
         let status = self.book.snapshot()
         self.metrics?.setAccounts(watched: status.accounts.count, blind: status.blindAccounts)
@@ -178,6 +181,9 @@ public final class MonitorDaemon: Service, Sendable {
                 }
                 group.addTask { await self.watchdogLoop() }
                 group.addTask { await self.statusLoop() }
+                if let alerts = self.runtime.alerts {
+                    group.addTask { await self.alertLoops(alerts) }
+                }
                 await group.waitForAll()
             }
         } onGracefulShutdown: {
@@ -364,6 +370,37 @@ public final class MonitorDaemon: Service, Sendable {
         }
     }
 
+    /// Alerts while the daemon runs: the dispatcher on a task of its own (a slow or dead sink
+    /// never delays a poll), and the alarms evaluated every 30 seconds from the daemon's status.
+    /// Both stop when the poll loop has finished; what waits stays in the outbox for the next start.
+    private func alertLoops(_ alerts: AlertPipeline) async {
+        let startedAt = self.book.snapshot().startedAt
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await alerts.dispatcher.run() }
+            group.addTask {
+                while true {
+                    let status = self.book.snapshot()
+                    let accounts = self.config.watchedAccounts
+                    let entries = Dictionary(status.accounts.map { ($0.account, $0) }, uniquingKeysWith: { a, _ in a })
+                    let views = accounts.map { account in
+                        AlarmInputs.AccountView(
+                            key: account.key, name: account.name, platform: account.platform,
+                            blind: entries[account.key]?.blind)
+                    }
+                    let lastComplete = status.accounts.compactMap { entry -> Date? in
+                        guard let poll = entry.lastPoll, poll.outcome == "complete" else { return nil }
+                        return poll.at
+                    }.max()
+                    await alerts.evaluateAlarms(
+                        AlarmInputs(accounts: views, running: (startedAt, lastComplete)), now: Date())
+                    if await self.finished.sleep(seconds: 30) || Task.isCancelled { return }
+                }
+            }
+            await self.finished.wait()
+            group.cancelAll()
+        }
+    }
+
     /// Sends `STATUS=` (after `prefix`, e.g. `READY=1\n`) and remembers it.
     private func sendStatus(_ summary: String, prefix: String = "") {
         self.sentSummary.withLock { $0 = summary }
@@ -395,7 +432,8 @@ public final class MonitorDaemon: Service, Sendable {
             snapshotRetention: config.daemon.snapshotRetention,
             rateLimits: runtime.poller.rateLimits,
             jitter: config.daemon.jitter,
-            logger: logger)
+            logger: logger,
+            afterAppend: runtime.alerts)
     }
 
     /// The longest an account may wait for its next poll: its interval with the most jitter.

@@ -6,9 +6,14 @@ public import Logging
 public struct MonitorRuntime: Sendable {
     public let config: PalimpsestConfig
     public let client: CurlHTTPClient
+    /// The client alerts are posted through (webhooks), apart from the polls'.
+    public let alertClient: CurlHTTPClient?
     public let stateStore: StateStore
     public let log: DeletionLog
     public let poller: AccountPoller
+    /// Alerts, alarms and the feed of events (`[[alert]]`, `[alarms]`, `[feed_out]`); `nil` when
+    /// the config asks for none.
+    public let alerts: AlertPipeline?
 
     /// Opens the state folder and the deletion log and starts the HTTP client.
     /// - Throws: a store or log error naming the path when a folder or file cannot be created or
@@ -28,6 +33,19 @@ public struct MonitorRuntime: Sendable {
         self.client = try CurlHTTPClient(configuration: http)
         self.stateStore = try StateStore(root: daemon.stateDirectory)
         self.log = try DeletionLog(url: daemon.deletionLog)
+        if AlertPipeline.isWanted(by: config) {
+            // Alerts go through a client of their own: a slow sink never takes a poll's place.
+            var alertHTTP = HTTPClientConfiguration()
+            alertHTTP.userAgent = daemon.userAgent
+            alertHTTP.timeout = 60
+            alertHTTP.connectTimeout = 10
+            self.alertClient = try CurlHTTPClient(configuration: alertHTTP)
+            self.alerts = AlertPipeline(
+                config: config, store: self.stateStore, log: self.log, client: self.alertClient!, logger: logger)
+        } else {
+            self.alertClient = nil
+            self.alerts = nil
+        }
         self.poller = AccountPoller(
             client: self.client,
             stateStore: self.stateStore,
@@ -36,11 +54,13 @@ public struct MonitorRuntime: Sendable {
             snapshotRetention: daemon.snapshotRetention,
             rateLimits: HostRateLimits(file: daemon.stateDirectory.appendingPathComponent("rate-limits.json")),
             jitter: daemon.jitter,
-            logger: logger)
+            logger: logger,
+            afterAppend: self.alerts)
     }
 
     /// Stops the HTTP client's loop thread (call before the process exits).
     public func shutdown() {
         self.client.shutdown()
+        self.alertClient?.shutdown()
     }
 }

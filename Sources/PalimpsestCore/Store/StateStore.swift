@@ -25,7 +25,7 @@ public final class StateStore: StateStoring {
     /// `root/state.sqlite`.
     public let databaseURL: URL
     /// The schema version this release writes (`PRAGMA user_version`).
-    public static let schemaVersion = 2
+    public static let schemaVersion = 3
     /// Format version of the JSON held in columns (`accounts.state`, `tracked_posts.post`, …).
     public static let formatVersion = 1
 
@@ -171,6 +171,7 @@ public final class StateStore: StateStoring {
                 try db.inTransaction(.immediate) {
                     if version < 1 { try db.execute(sql: Self.schemaV1) }
                     if version < 2 { try db.execute(sql: Self.schemaV2) }
+                    if version < 3 { try db.execute(sql: Self.schemaV3) }
                     try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
                     return .commit
                 }
@@ -285,6 +286,33 @@ public final class StateStore: StateStoring {
         CREATE TABLE store_meta (
             key TEXT PRIMARY KEY NOT NULL,
             value TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+
+    /// Schema version 3: the alert outbox (one row per event and sink, kept until delivered or
+    /// given up) and the alarms raised and not yet cleared (``AlertOutbox``, docs/alerts.md).
+    static let schemaV3 = """
+        CREATE TABLE alert_outbox (
+            sink TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            enqueued_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT NOT NULL,
+            last_error TEXT,
+            delivered_at TEXT,
+            given_up_at TEXT,
+            PRIMARY KEY (sink, event_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX alert_outbox_waiting ON alert_outbox (delivered_at, given_up_at, sink, seq);
+        CREATE TABLE alarms (
+            key TEXT PRIMARY KEY NOT NULL,
+            kind TEXT NOT NULL,
+            since TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            alarm TEXT NOT NULL
         ) WITHOUT ROWID;
         """
 

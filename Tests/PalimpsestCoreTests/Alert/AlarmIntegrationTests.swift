@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import PalimpsestReplay
+import Subprocess
+import SystemPackage
+import Testing
+
+@testable import PalimpsestCore
+
+/// Alarms and the outbox on the whole poll path: replay server, libcurl client, state store,
+/// deletion log and poller; and a real `palimpsest poll` killed between the log append and the
+/// outbox.
+@Suite(.serialized) struct AlarmIntegrationTests {
+    static func feed(_ base: URL, ids: [Int]) -> ReplayResponse {
+        var xml = """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <rss version="2.0"><channel><title>Alarm feed</title><link>\(base)/</link><description>t</description>
+
+            """
+        for id in ids {
+            xml += """
+                <item><title>Post \(id)</title><link>\(base.absoluteString)/posts/\(id)</link>\
+                <guid>\(base.absoluteString)/posts/\(id)</guid><pubDate>Sat, 01 Aug 2026 13:0\(id):00 +0000</pubDate>\
+                <description>post \(id)</description></item>
+
+                """
+        }
+        xml += "</channel></rss>\n"
+        return ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: Data(xml.utf8))
+    }
+
+    @Test func theBlindAlarmIsRaisedAndClearedOnceAcrossA503Spell() async throws {
+        let harness = try await IntegrationHarness()
+        defer { Task { await harness.close() } }
+        let account = harness.feedAccount(path: "/alarm.xml", name: "Alarm feed")
+        let unavailable = ReplayResponse(status: 503, headers: ["Content-Type": "text/plain"], body: Data("busy".utf8))
+        harness.server.script(
+            "/alarm.xml", [Self.feed(harness.server.baseURL, ids: [3, 2, 1])] + Array(repeating: unavailable, count: 9)
+                + [Self.feed(harness.server.baseURL, ids: [3, 2, 1])])
+        let store = try StateStore(root: harness.root.appendingPathComponent("state"))
+        let log = try DeletionLog(url: harness.logURL)
+        var config = PalimpsestConfig(file: harness.root.appendingPathComponent("palimpsest.toml"))
+        config.alarms = AlarmSettings(enabled: true, blind: 3600)
+        let pipeline = AlertPipeline(config: config, store: store, log: log, client: harness.client, logger: Logger(label: "test"))
+        let poller = AccountPoller(
+            client: harness.client, stateStore: store, log: log, detection: DetectionSettings(), snapshotRetention: 3,
+            rateLimits: harness.rateLimits, logger: Logger(label: "test"), afterAppend: pipeline)
+        await pipeline.start(now: IntegrationHarness.time(0))
+        for step in 0...10 {
+            let now = IntegrationHarness.time(step * 10)
+            let report = try await poller.poll(account, at: now)
+            let view = AlarmInputs.AccountView(
+                key: account.key, name: account.name, platform: account.platform, blind: report.blindSpan)
+            await pipeline.evaluateAlarms(AlarmInputs(accounts: [view]), now: now)
+            // A second evaluation at the same time (the daemon's timer) adds nothing.
+            await pipeline.evaluateAlarms(AlarmInputs(accounts: [view]), now: now)
+        }
+        let alarms = try harness.loggedEvents().filter { $0.event == .alarm }
+        #expect(alarms.map { $0.alarm?.state } == [.raised, .cleared])
+        let raised = try #require(alarms.first)
+        #expect(raised.alarm?.kind == .blind)
+        #expect(raised.account == account.key)
+        #expect(raised.alarm?.since == IntegrationHarness.time(10))
+        #expect(raised.detectedAt == IntegrationHarness.time(70), "the first poll 1h after the span opened")
+        #expect(alarms.last?.detectedAt == IntegrationHarness.time(100))
+        #expect(try DeletionLogSet.read(url: harness.logURL).isChainIntact)
+    }
+
+    @Test func aMassDeletionAcrossAccountsRaisesOneAlarmListingThem() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-mass-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try CurlHTTPClient.globalInit()
+        let client = try CurlHTTPClient(configuration: HTTPClientConfiguration())
+        defer { client.shutdown() }
+        let store = try StateStore(root: root.appendingPathComponent("state"))
+        let log = try DeletionLog(url: root.appendingPathComponent("deletions.jsonl"))
+        var config = PalimpsestConfig(file: root.appendingPathComponent("palimpsest.toml"))
+        config.alarms = AlarmSettings(enabled: true, massDeletionPosts: 4, massDeletionAccounts: 2, massDeletionWindow: 3600)
+        let pipeline = AlertPipeline(config: config, store: store, log: log, client: client, logger: Logger(label: "test"))
+        let start = IntegrationHarness.time(0)
+        await pipeline.start(now: start)
+        for index in 1...5 {
+            var event = AlertDeliveryTests.deletion(index, account: "feed:https://example.org/\(index % 2).xml")
+            event.detectedAt = start.addingTimeInterval(Double(index) * 60)
+            await pipeline.logged(try log.append([event]))
+            await pipeline.evaluateAlarms(AlarmInputs(accounts: []), now: event.detectedAt)
+        }
+        await pipeline.evaluateAlarms(AlarmInputs(accounts: []), now: start.addingTimeInterval(3 * 3600))
+        let alarms = try DeletionLog.readEvents(at: log.url).filter { $0.event == .alarm }
+        #expect(alarms.map { $0.alarm?.state } == [.raised, .cleared])
+        #expect(alarms.first?.alarm?.deletions?.count == 4)
+        #expect(alarms.first?.alarm?.accounts?.count == 2)
+        #expect(alarms.first?.account == .monitor)
+    }
+
+    @Test func aPollKilledBetweenTheLogAppendAndTheOutboxStillDeliversTheAlertAtTheNextRun() async throws {
+        let binary = try DaemonProcessTests.binary()
+        try CurlHTTPClient.globalInit()
+        let server = ReplayServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pk-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data("secret\n".utf8).write(to: root.appendingPathComponent("hook.secret"))
+        let config = root.appendingPathComponent("palimpsest.toml")
+        try Data(
+            """
+            [daemon]
+            state_dir = "state"
+            deletion_log = "deletions.jsonl"
+
+            [[account]]
+            platform = "feed"
+            name = "Killed feed"
+            url = "\(server.url("/k.xml").absoluteString)"
+
+            [[alert]]
+            type = "webhook"
+            name = "hook"
+            url = "\(server.url("/hook").absoluteString)"
+            secret_file = "hook.secret"
+            events = ["deleted"]
+
+            """.utf8
+        ).write(to: config)
+        let base = server.url("/k")
+        server.script("/k.xml", [Self.feed(base, ids: [3, 2, 1])])
+        server.script("/k/posts/2", [ReplayResponse(status: 404, headers: ["Content-Type": "text/plain"], body: Data("gone".utf8))])
+        server.script("/hook", [ReplayResponse(status: 200, headers: [:], body: Data())])
+
+        func poll(at minutes: Int, fault: String?) async throws -> TerminationStatus {
+            try await Subprocess.run(
+                .path(binary),
+                arguments: [
+                    "poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes)),
+                ],
+                environment: .inherit.updating(["PALIMPSEST_FAULT_INJECTION": fault, "NOTIFY_SOCKET": nil]),
+                output: .discarded, error: .discarded
+            ).terminationStatus
+        }
+        #expect(try await poll(at: 0, fault: nil).isSuccess)
+        server.script("/k.xml", [Self.feed(base, ids: [3, 1])])
+        let killed = try await poll(at: 10, fault: "kill-before-alert-queue")
+        #expect(killed == .signaled(SIGKILL))
+        let logged = try DeletionLog.readEvents(at: root.appendingPathComponent("deletions.jsonl"))
+        let deleted = try #require(logged.first { $0.event == .deleted })
+        #expect(server.requests().filter { $0.path == "/hook" }.isEmpty, "killed before any delivery")
+
+        #expect(try await poll(at: 20, fault: nil).isSuccess)
+        let hooks = server.requests().filter { $0.path == "/hook" }
+        #expect(hooks.count == 1)
+        #expect(hooks.first?.headers["Palimpsest-Event-Ids"] == deleted.id)
+    }
+}
