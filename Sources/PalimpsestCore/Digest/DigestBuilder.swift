@@ -80,11 +80,13 @@ public struct DigestBuilder: Sendable {
         for key in keys {
             let events = byAccount[key] ?? []
             let history = histories[key]
+            // Grouped once per account: a filter per entry was entries × archived versions.
+            let versionsByPost = Dictionary(grouping: history?.versions ?? [], by: \.postID)
             let entries =
                 events
                 .filter { interval.start <= $0.event.detectedAt && $0.event.detectedAt < interval.end }
                 .map { item in
-                    var entry = self.entry(item.event, log: item.log, history: history)
+                    var entry = self.entry(item.event, log: item.log, history: history, versionsByPost: versionsByPost)
                     entry.chainProblem = suspects[item.log + "\n" + item.event.id]
                     return entry
                 }
@@ -146,14 +148,16 @@ public struct DigestBuilder: Sendable {
 
     // MARK: Entries
 
-    private func entry(_ event: Event, log: String, history: DigestAccountHistory?) -> DigestEntry {
+    private func entry(
+        _ event: Event, log: String, history: DigestAccountHistory?, versionsByPost: [String: [ArchivedPostVersion]]
+    ) -> DigestEntry {
         var entry = DigestEntry(event: event, log: log)
         guard let history else { return entry }
         entry.evidenceChecks = event.evidence.map {
             DigestEntry.EvidenceCheck(sha256: $0.sha256, status: history.evidence[$0.sha256] ?? .missing)
         }
         guard let postID = event.postID else { return entry }
-        let versions = history.versions.filter { $0.postID == postID }
+        let versions = versionsByPost[postID] ?? []
         entry.archivedVersions = Set(versions.map(\.version)).count
         let match = versions.last { $0.version == event.version } ?? versions.last
         if let post = match?.post {

@@ -56,15 +56,16 @@ public enum DigestLoader {
         let weekEvents = logs.flatMap(\.events).filter {
             interval.start <= $0.detectedAt && $0.detectedAt < interval.end
         }
+        // Grouped once: a filter per account was accounts × events.
+        let eventsByAccount = Dictionary(grouping: weekEvents, by: \.account)
         var histories: [AccountKey: DigestAccountHistory] = [:]
-        for key in keys {
-            let evidence = weekEvents.filter { $0.account == key }.flatMap(\.evidence)
-            if let history = self.readHistory(
-                of: key,
-                stateDirectory: config.daemon.stateDirectory,
-                evidence: evidence
-            ) {
-                histories[key] = history
+        let root = config.daemon.stateDirectory.standardizedFileURL
+        if let store = (try? StateStore.openReadOnly(root: root)) ?? nil {
+            for key in keys {
+                let evidence = (eventsByAccount[key] ?? []).flatMap(\.evidence)
+                if let history = self.readHistory(of: key, store: store, root: root, evidence: evidence) {
+                    histories[key] = history
+                }
             }
         }
         return builder.build(logs: logs, histories: histories)
@@ -230,16 +231,22 @@ public enum DigestLoader {
         evidence: [EvidenceReference]
     ) -> DigestAccountHistory? {
         let root = stateDirectory.standardizedFileURL
-        guard let store = (try? StateStore.openReadOnly(root: root)) ?? nil,
-            (try? store.loadState(of: key)) != nil
-        else { return nil }
+        guard let store = (try? StateStore.openReadOnly(root: root)) ?? nil else { return nil }
+        return self.readHistory(of: key, store: store, root: root, evidence: evidence)
+    }
+
+    /// ``readHistory(of:stateDirectory:evidence:)`` from a store already open (a digest opens it
+    /// once for all its accounts).
+    static func readHistory(
+        of key: AccountKey, store: StateStore, root: URL, evidence: [EvidenceReference]
+    ) -> DigestAccountHistory? {
+        // A state that does not decode only costs the last-poll time and the poll spans.
+        guard let state = (try? store.loadStateWithoutPosts(of: key)) ?? nil else { return nil }
         let accountStore = store.accountStore(for: key)
         var history = DigestAccountHistory()
         history.versions = (try? accountStore.archivedVersions()) ?? []
-        // A state that does not decode only costs the last-poll time and the poll spans.
-        let state = (try? accountStore.loadState()) ?? nil
-        history.lastPollAt = state?.lastPoll?.at
-        history.pollSpans = state?.pollSpans
+        history.lastPollAt = state.lastPoll?.at
+        history.pollSpans = state.pollSpans
         for reference in evidence where history.evidence[reference.sha256] == nil {
             history.evidence[reference.sha256] = self.check(reference, root: root)
         }

@@ -351,6 +351,21 @@ public final class StateStore: StateStoring {
         }.map(self.applyingDeferred)
     }
 
+    /// The account's state without its tracked posts (`detection.posts` empty), with its newest
+    /// run of unchanged polls applied; `nil` when it has none. For readers that need its polls
+    /// and spans only (the digest, `status`).
+    /// - Throws: ``StoreError`` when the store cannot be read or the state does not decode.
+    public func loadStateWithoutPosts(of account: AccountKey) throws -> AccountState? {
+        try self.read { db -> AccountState? in
+            guard
+                let text = try String.fetchOne(
+                    db.cachedStatement(sql: "SELECT state FROM accounts WHERE key = ?"), arguments: [account.rawValue])
+            else { return nil }
+            let state = try Self.decodeState(text, account: account, path: self.databaseURL.path)
+            return try Self.latestRun(db, account: account).map { $0.applied(to: state) } ?? state
+        }
+    }
+
     private static func decodeState(_ text: String, account: AccountKey, path: String) throws -> AccountState {
         do {
             return try JSONCoding.decoder().decode(AccountState.self, from: Data(text.utf8))
