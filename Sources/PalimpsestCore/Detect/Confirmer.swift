@@ -83,7 +83,10 @@ public enum Confirmer {
     ///   nothing, and the next poll asks again.
     /// - A stale snapshot (``WindowDiff/isFresh`` false) derives no alteration, new post,
     ///   migration or absence or listing progress; only a probe's answer about a candidate is used.
-    /// - A tombstone confirms `deleted` (confirmed by `probe`); `exists` clears the candidate
+    /// - A tombstone confirms `deleted` (confirmed by `probe`), at once unless the probe repeats the
+    ///   timeline's own request (``ProbeResult/repeatsTimeline``, a watched page): then only once
+    ///   answered in ``DetectionSettings/confirmPolls`` polls spanning
+    ///   ``DetectionSettings/confirmMinAge``, as is its "exists" for a restore; `exists` clears the candidate
     ///   (a "ghostly post" dropped from the list; aged out when outside the window); inconclusive
     ///   or no probe made keeps it a candidate. Absence confirms posts in `unprobeable`, and posts
     ///   whose probe stayed inconclusive ``DetectionSettings/probeAttempts`` times over
