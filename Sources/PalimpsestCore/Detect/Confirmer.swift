@@ -6,11 +6,24 @@ public struct ProbeResult: Sendable, Hashable {
     public var verdict: ProbeVerdict
     /// The stored raw answer, cited by a `deleted` event.
     public var evidence: EvidenceReference?
+    /// True when the probe was the same request as one of the poll's timeline requests (a watched
+    /// page is its own probe): its answer is then no second witness. A tombstone counts like a miss
+    /// and confirms only once seen in ``DetectionSettings/confirmPolls`` polls spanning
+    /// ``DetectionSettings/confirmMinAge``; "exists" counts like a listing for a restore (rules of
+    /// evidence 3 and 6).
+    public var repeatsTimeline: Bool
 
     /// Creates a probe result.
-    public init(verdict: ProbeVerdict, evidence: EvidenceReference? = nil) {
+    public init(verdict: ProbeVerdict, evidence: EvidenceReference? = nil, repeatsTimeline: Bool = false) {
         self.verdict = verdict
         self.evidence = evidence
+        self.repeatsTimeline = repeatsTimeline
+    }
+
+    /// True for a tombstone answered by the timeline's own request.
+    var isTimelineTombstone: Bool {
+        guard self.repeatsTimeline, case .tombstone = self.verdict else { return false }
+        return true
     }
 }
 
@@ -70,7 +83,10 @@ public enum Confirmer {
     ///   nothing, and the next poll asks again.
     /// - A stale snapshot (``WindowDiff/isFresh`` false) derives no alteration, new post,
     ///   migration or absence or listing progress; only a probe's answer about a candidate is used.
-    /// - A tombstone confirms `deleted` (confirmed by `probe`); `exists` clears the candidate
+    /// - A tombstone confirms `deleted` (confirmed by `probe`), at once unless the probe repeats the
+    ///   timeline's own request (``ProbeResult/repeatsTimeline``, a watched page): then only once
+    ///   answered in ``DetectionSettings/confirmPolls`` polls spanning
+    ///   ``DetectionSettings/confirmMinAge``, as is its "exists" for a restore; `exists` clears the candidate
     ///   (a "ghostly post" dropped from the list; aged out when outside the window); inconclusive
     ///   or no probe made keeps it a candidate. Absence confirms posts in `unprobeable`, and posts
     ///   whose probe stayed inconclusive ``DetectionSettings/probeAttempts`` times over
@@ -317,7 +333,9 @@ extension Confirmer {
         }
 
         /// Re-keyed posts: the tracked post moves to its new ID, keeping its history; the old ID is
-        /// remembered in ``TrackedPost/formerIDs``.
+        /// remembered in ``TrackedPost/formerIDs``. Its content stays the last known one, so that
+        /// ``updateListedPosts()`` logs an edit when the new ID came with one (an item of a feed
+        /// that repeats a GUID, paired by base ID).
         mutating func applyMigrations() {
             for migration in self.diff.migrations {
                 let formerID = migration.previous.post.id
@@ -325,7 +343,8 @@ extension Confirmer {
                 else { continue }
                 self.state.posts[formerID] = nil
                 tracked.formerIDs.append(formerID)
-                tracked.post = migration.current
+                tracked.post.id = migration.current.id
+                tracked.post.baseID = migration.current.baseID
                 tracked.status = .visible
                 self.state.posts[migration.current.id] = tracked
                 self.migrated.append(migration)
@@ -381,8 +400,10 @@ extension Confirmer {
 
                 // This snapshot's record of the absence. Only a fresh snapshot that should list
                 // the post (inside its window) counts, and the first such one sets first missing:
-                // a stale or out-of-window miss does not prove the post was gone then.
-                let counts = fresh && inside
+                // a stale or out-of-window miss does not prove the post was gone then. A tombstone
+                // answered by the timeline's own request (a watched page) counts whatever the listing:
+                // it is the post's own address saying it is gone, once more.
+                let counts = fresh && inside || probes[id]?.isTimelineTombstone == true
                 var record: MissingRecord
                 if var existing = previous {
                     if counts, existing.lastMissingSnapshot != self.snapshotID {
@@ -402,6 +423,21 @@ extension Confirmer {
 
                 if let probe = probes[id] {
                     switch probe.verdict {
+                    case .tombstone(let reason, let detail) where probe.repeatsTimeline:
+                        // The probe is the timeline's own request (a watched page): one answer, not
+                        // two witnesses. A passing 404 must not become a deletion: the tombstone has
+                        // to persist like an absence (confirm_polls answers over confirm_min_age).
+                        if let evidence = probe.evidence { record.keepProbeEvidence(evidence) }
+                        guard self.isProvedByAbsence(record) else {
+                            tracked.status = .missing(record)
+                            break
+                        }
+                        let span = Int(self.now.timeIntervalSince(record.firstMissing).rounded(.down))
+                        self.confirmDeletion(
+                            of: &tracked, reason: reason, confirmedBy: .probe,
+                            detail: "\(detail); its own address answered so in \(record.missingPolls) consecutive polls "
+                                + "over \(span) s since \(RFC3339.string(from: record.firstMissing))",
+                            firstMissing: record.firstMissing, evidence: record.probeEvidence + self.observation.evidence)
                     case .tombstone(let reason, let detail):
                         // Positive evidence, whatever the snapshot's freshness. Gone by now at the
                         // latest; earlier only if a counted miss says so.
@@ -412,8 +448,10 @@ extension Confirmer {
                             evidence: (probe.evidence.map { [$0] } ?? []) + self.observation.evidence)
                     case .exists:
                         // A list dropped a post that still exists (a "ghostly post"), or a pinned
-                        // post was unpinned: not deleted.
-                        tracked.status = fresh && !inside ? .agedOut(since: self.now) : .visible
+                        // post was unpinned: not deleted. A watched page answering live again stays
+                        // watched (it is its own window).
+                        tracked.status =
+                            fresh && !inside && !probe.repeatsTimeline ? .agedOut(since: self.now) : .visible
                     case .inconclusive(let detail):
                         if fresh {
                             record.noteInconclusiveProbe(detail: detail, evidence: probe.evidence, at: self.now)
@@ -495,7 +533,11 @@ extension Confirmer {
                     ?? RestoreRecord(
                         firstListed: self.now, firstListedSnapshot: self.snapshotID, listedPolls: 0,
                         lastListedSnapshot: self.snapshotID)
-                if fresh, restore.listedPolls == 0 || restore.lastListedSnapshot != self.snapshotID {
+                // The timeline's own request answering "exists" (a watched page) counts like a fresh
+                // listing, whatever the listing's age: it is the page's own address, and it must
+                // answer so across polls, as its tombstone had to.
+                let ownAnswer = probes[id].map { $0.repeatsTimeline && $0.verdict == .exists } ?? false
+                if fresh || ownAnswer, restore.listedPolls == 0 || restore.lastListedSnapshot != self.snapshotID {
                     if restore.listedPolls == 0 {
                         restore.firstListed = self.now
                         restore.firstListedSnapshot = self.snapshotID
@@ -506,6 +548,10 @@ extension Confirmer {
                 var proof: (Confirmation, [EvidenceReference])?
                 if let probe = probes[id] {
                     switch probe.verdict {
+                    case .exists where probe.repeatsTimeline:
+                        if restore.isProvedByListings(at: self.now, settings: self.settings) {
+                            proof = (.probe, (probe.evidence.map { [$0] } ?? []) + self.observation.evidence)
+                        }
                     case .exists:
                         proof = (.probe, (probe.evidence.map { [$0] } ?? []) + self.observation.evidence)
                     case .tombstone:
@@ -535,10 +581,14 @@ extension Confirmer {
                     self.state.posts[id] = tracked
                     continue
                 }
-                self.events.append(
-                    DetectionEvents.restored(
-                        tracked: tracked, record: deletion, restore: restore, confirmedBy: confirmedBy, current: listed,
-                        account: self.account, snapshotID: self.snapshotID, detectedAt: self.now, evidence: evidence))
+                var event = DetectionEvents.restored(
+                    tracked: tracked, record: deletion, restore: restore, confirmedBy: confirmedBy, current: listed,
+                    account: self.account, snapshotID: self.snapshotID, detectedAt: self.now, evidence: evidence)
+                if probes[id]?.repeatsTimeline == true, confirmedBy == .probe {
+                    event.detail = (event.detail ?? "")
+                        + " in \(Plural.count(restore.listedPolls, "consecutive poll")) (its own address, also its listing)"
+                }
+                self.events.append(event)
                 if fresh {
                     let neighbours = listed.postedAt == nil ? self.view.olderNeighbours(of: id) : []
                     self.markSeen(&tracked, listing: listed, neighbours: neighbours)

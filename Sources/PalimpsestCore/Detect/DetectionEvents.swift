@@ -34,8 +34,8 @@ enum DetectionEvents {
         return event
     }
 
-    /// A `deleted` event: lifetime from the created time (first seen when undated) to somewhere
-    /// in [last seen, first missing].
+    /// A `deleted` event: lifetime from the created time to somewhere in [last seen, first
+    /// missing]; none for a post without a created time.
     static func deleted(
         tracked: TrackedPost,
         reason: Reason,
@@ -54,8 +54,11 @@ enum DetectionEvents {
         event.confirmedBy = confirmedBy
         event.detail = detail
         event.firstMissing = firstMissing
-        event.lifetime = SecondsInterval(
-            from: tracked.post.postedAt ?? tracked.firstSeen, earliestEnd: tracked.lastSeen, latestEnd: firstMissing)
+        // A post without a date has no known start: its time since first seen is not a lifetime
+        // (docs/deletion-log.md: `lifetime` only when `posted_at` is known).
+        event.lifetime = tracked.post.postedAt.map {
+            SecondsInterval(from: $0, earliestEnd: tracked.lastSeen, latestEnd: firstMissing)
+        }
         return event
     }
 
@@ -180,6 +183,8 @@ enum DetectionEvents {
         event.reason = reason
         event.detail = detail
         event.snapshot = snapshotID
+        // The account's own answer proved it (its lookup, profile or page: rule of evidence 4).
+        if kind == .accountUnavailable { event.confirmedBy = .probe }
         return event
     }
 }

@@ -125,11 +125,17 @@ public struct MissingRecord: Sendable, Codable, Hashable {
         self.lastProbeDetail = detail
         self.inconclusiveProbes += 1
         if self.firstInconclusiveProbe == nil { self.firstInconclusiveProbe = time }
-        if let evidence, !self.probeEvidence.contains(evidence) {
-            self.probeEvidence.append(evidence)
-            if self.probeEvidence.count > Self.probeEvidenceLimit {
-                self.probeEvidence.removeFirst(self.probeEvidence.count - Self.probeEvidenceLimit)
-            }
+        if let evidence { self.keepProbeEvidence(evidence) }
+    }
+
+    /// Keeps a probe's stored answer among the record's evidence (the most recent
+    /// ``probeEvidenceLimit``): an inconclusive answer, or a tombstone that needs more answers
+    /// before it confirms (a watched page's own address).
+    mutating func keepProbeEvidence(_ evidence: EvidenceReference) {
+        guard !self.probeEvidence.contains(evidence) else { return }
+        self.probeEvidence.append(evidence)
+        if self.probeEvidence.count > Self.probeEvidenceLimit {
+            self.probeEvidence.removeFirst(self.probeEvidence.count - Self.probeEvidenceLimit)
         }
     }
 

@@ -291,7 +291,38 @@ public enum WindowDiffer {
     /// Pairs vanished tracked posts with new posts of the same version hash and publication time
     /// (both undated counts as the same time), where the pairing is one to one: a key shared by
     /// two vanished or two new posts pairs nothing. Posts with no text and no title never pair.
+    /// Then the posts left pair by base ID (``Post/baseID``, else the ID) and publication time, one
+    /// to one, when one of the two carries a base ID: an item of a feed that repeats a GUID, whose
+    /// ID suffix changed with its content (an edit, which the confirmer then logs as `altered`).
     static func migrations(vanished: [TrackedPost], new: [Post]) -> [PostMigration] {
+        let byContent = self.contentMigrations(vanished: vanished, new: new)
+        let pairedFrom = Set(byContent.map(\.previous.post.id))
+        let pairedTo = Set(byContent.map(\.current.id))
+        let byBase = self.baseIDMigrations(
+            vanished: vanished.filter { !pairedFrom.contains($0.post.id) }, new: new.filter { !pairedTo.contains($0.id) })
+        return byContent + byBase
+    }
+
+    /// Pairs, one to one, vanished and new posts with the same base ID and publication time where
+    /// at least one of the two has a ``Post/baseID``.
+    static func baseIDMigrations(vanished: [TrackedPost], new: [Post]) -> [PostMigration] {
+        func key(_ post: Post) -> String {
+            "\(post.baseID ?? post.id) \(post.postedAt.map { String($0.timeIntervalSince1970) } ?? "-")"
+        }
+        let vanishedByKey = Dictionary(grouping: vanished) { key($0.post) }
+        let newByKey = Dictionary(grouping: new) { key($0) }
+        var migrations: [PostMigration] = []
+        for post in new {
+            guard let previous = vanishedByKey[key(post)], previous.count == 1, newByKey[key(post)]?.count == 1,
+                post.baseID != nil || previous[0].post.baseID != nil
+            else { continue }
+            migrations.append(PostMigration(previous: previous[0], current: post))
+        }
+        return migrations
+    }
+
+    /// The pairing by version hash and publication time (see ``migrations(vanished:new:)``).
+    static func contentMigrations(vanished: [TrackedPost], new: [Post]) -> [PostMigration] {
         func key(_ post: Post) -> String? {
             guard !post.text.isEmpty || !(post.title ?? "").isEmpty else { return nil }
             let time = post.postedAt.map { String($0.timeIntervalSince1970) } ?? "-"

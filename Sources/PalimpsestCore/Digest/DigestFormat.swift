@@ -178,6 +178,22 @@ extension DigestFormat {
         }
     }
 
+    /// The deleted posts among `entries` that are reposts (boosts) of the account itself: un-boosted
+    /// or deleted, not a deletion of the reposted original.
+    static func removedReposts(_ entries: [DigestEntry]) -> Int {
+        entries.filter {
+            $0.event.event == .deleted && $0.event.postKind == .repost && !$0.event.isRepostedOriginalDeletion
+        }.count
+    }
+
+    /// `; 1 of them a repost removed (un-boosted or deleted)`, empty for none.
+    static func removedRepostsNote(_ count: Int) -> String {
+        guard count > 0 else { return "" }
+        return count == 1
+            ? "; 1 of them a repost removed (un-boosted or deleted, not the original)"
+            : "; \(count) of them reposts removed (un-boosted or deleted, not the originals)"
+    }
+
     /// `deleted`, `altered`, … as plural nouns for counts.
     static func kindNoun(_ kind: EventKind, count: Int) -> String {
         switch kind {

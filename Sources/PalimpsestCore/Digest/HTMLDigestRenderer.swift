@@ -119,7 +119,10 @@ public struct HTMLDigestRenderer: Sendable {
             let probe = totals.deletedByConfirmation["probe"] ?? 0
             let absence = totals.deletedByConfirmation["absence"] ?? 0
             deletedItem += " (\(Self.escape(DigestFormat.reasonCounts(totals.deletedByReason))); "
-            deletedItem += "confirmed by probe \(probe), by absence \(absence))"
+            deletedItem += "confirmed by probe \(probe), by absence \(absence)"
+            deletedItem += Self.escape(
+                DigestFormat.removedRepostsNote(DigestFormat.removedReposts(self.digest.accounts.flatMap(\.entries))))
+                + ")"
         }
         items.append(deletedItem)
         if totals.repostedOriginalsDeleted > 0 {
@@ -267,7 +270,8 @@ public struct HTMLDigestRenderer: Sendable {
             facts.append(("Detected", self.time(event.detectedAt)))
             facts.append(("Confirmed by", Self.escape(DigestFormat.repostedOriginalConfirmation)))
         case .deleted:
-            out += ": <strong>deleted</strong>, \(Self.escape(DigestFormat.reason(event.reason)))</p>\n"
+            out += event.postKind == .repost ? ": <strong>removed</strong> (un-boosted or deleted), " : ": <strong>deleted</strong>, "
+            out += "\(Self.escape(DigestFormat.reason(event.reason)))</p>\n"
             facts.append(("Posted", event.postedAt.map(self.time) ?? "unknown (the source gives no date)"))
             if let lifetime = event.lifetime {
                 var value = "<strong>\(Self.escape(DigestFormat.range(lifetime)))</strong>"

@@ -140,7 +140,9 @@ public struct MarkdownDigestRenderer: Sendable {
             let probe = totals.deletedByConfirmation["probe"] ?? 0
             let absence = totals.deletedByConfirmation["absence"] ?? 0
             notes.append("confirmed by probe \(probe), by absence \(absence)")
-            deletedLine += " (" + notes.joined(separator: "; ") + ")"
+            deletedLine += " (" + notes.joined(separator: "; ")
+                + DigestFormat.removedRepostsNote(DigestFormat.removedReposts(self.digest.accounts.flatMap(\.entries)))
+                + ")"
         }
         lines.append(deletedLine)
         if totals.repostedOriginalsDeleted > 0 {
@@ -259,7 +261,8 @@ public struct MarkdownDigestRenderer: Sendable {
     private func deletedEntry(_ entry: DigestEntry) -> [String] {
         let event = entry.event
         var out = [
-            "**Post \(Self.code(event.postID ?? "?"))**\(Self.repostNote(event)): deleted, "
+            "**Post \(Self.code(event.postID ?? "?"))**\(Self.repostNote(event)): "
+                + (event.postKind == .repost ? "removed (un-boosted or deleted), " : "deleted, ")
                 + Self.inline(DigestFormat.reason(event.reason)),
             "",
         ]

@@ -8,7 +8,8 @@ public import Foundation
 ///
 /// Fields, separated by two spaces: the detection time in local time; the event with its reason
 /// and how it was confirmed (`altered` with the platform's edit marker; `reposted original deleted`
-/// for an original of another account that the account reposted); the account name (or key);
+/// for an original of another account that the account reposted; `repost removed (un-boosted or
+/// deleted; …)` for a repost of the account that is gone); the account name (or key);
 /// the post id; the interval (`lived` for deletions, `gone` for restores, the span for `blind`);
 /// then the first ``textColumns`` terminal columns of the text (CJK and other wide characters count
 /// 2 columns; a grapheme is never cut; line breaks show as `⏎`; control characters are removed so a
@@ -55,7 +56,9 @@ public struct EventLineFormatter: Sendable {
 
     /// `deleted (removed, probe)`, `altered (edited 2026-11-29 23:01:10)`, `restored`, …; the
     /// deletion of an original another account posted and this one reposted reads
-    /// `reposted original deleted (author_deleted, probe)`, apart from the account's own deletions.
+    /// `reposted original deleted (author_deleted, probe)`, apart from the account's own deletions;
+    /// a repost (boost) of the account that is gone reads `repost removed (un-boosted or deleted;
+    /// removed, probe)`, and one shown again `repost restored`.
     private static func label(_ event: Event, formatter: EventLineFormatter) -> String {
         var notes: [String] = []
         switch event.event {
@@ -69,7 +72,14 @@ public struct EventLineFormatter: Sendable {
             if let reason = event.reason { notes.append(reason.rawValue) }
             if let confirmedBy = event.confirmedBy { notes.append(confirmedBy.rawValue) }
         }
-        let name = event.isRepostedOriginalDeletion ? "reposted original deleted" : event.event.rawValue
+        var name = event.isRepostedOriginalDeletion ? "reposted original deleted" : event.event.rawValue
+        if event.postKind == .repost, !event.isRepostedOriginalDeletion, event.event == .deleted {
+            // A boost that is gone was un-boosted or deleted: not a deletion of the original (another
+            // account's post), which may well still exist.
+            name = "repost removed"
+            return "\(name) (un-boosted or deleted" + (notes.isEmpty ? ")" : "; \(notes.joined(separator: ", ")))")
+        }
+        if event.postKind == .repost, event.event == .restored { name = "repost restored" }
         return notes.isEmpty ? name : "\(name) (\(notes.joined(separator: ", ")))"
     }
 

@@ -8,7 +8,9 @@ public import Foundation
 /// from the majority of neighbouring pairs), so the old end is the last (or first) non-pinned post.
 /// A post out of date order — a sticky or bumped old item at the top of a fixed-size feed —
 /// therefore never lowers the floor: with the plain minimum date, every post that scrolled off
-/// the bottom would look "missing inside the window" (a false deletion).
+/// the bottom would look "missing inside the window" (a false deletion). Old sticky items far from
+/// the run of the others, at either end, are left out of the floor too, and a list of two dates
+/// takes the newer one (``oldEnd(of:)``).
 public struct TimelineWindow: Sendable, Codable, Hashable {
     /// Created time (UTC) of the newest non-pinned post received, if any has a date.
     public var newest: Date?
@@ -63,15 +65,62 @@ public struct TimelineWindow: Sendable, Codable, Hashable {
         return Set(pinned).union(kept).sorted().map { posts[$0] }
     }
 
-    /// The date at the old end of dates in list order.
+    /// A gap between neighbouring dates larger than this many times the median gap (and than
+    /// ``outlierGapMinimum``) separates two runs of the list (see ``oldEnd(of:)``).
+    static let outlierGapFactor: Double = 10
+    /// Seconds: a gap of a day or less never separates runs.
+    static let outlierGapMinimum: TimeInterval = 86_400
+
+    /// The date at the old end of dates in list order, robust to old sticky items at either end.
+    ///
+    /// 1. Two dates: newest first, the floor is the second (the older). Oldest first, the
+    ///    direction cannot be told (an oldest-first pair, or a newest-first one under a sticky
+    ///    item), so the floor is the NEWER of the two (fewer candidates). Both ways, the date listed
+    ///    last.
+    /// 2. Otherwise the list is cut into runs where the gap between neighbours exceeds
+    ///    ``outlierGapFactor`` times the median gap and ``outlierGapMinimum``. The run holding the
+    ///    newest date is the timeline; its direction is that of most of its neighbouring pairs
+    ///    (newest first when undecided), and its old end is the floor. A run before it on its newer
+    ///    side is a block of stickies (old items where the newest belong): left out. A run after it on
+    ///    its old side continues the floor only when it is a run of older posts in the same
+    ///    direction with at least two of them (an account that was silent for a while); a lone
+    ///    old item there (a sticky at the bottom) is left out.
     static func oldEnd(of dates: [Date]) -> Date? {
         guard let first = dates.first, let last = dates.last else { return nil }
-        var descending = 0
-        var ascending = 0
-        for (earlier, later) in zip(dates, dates.dropFirst()) {
-            if earlier > later { descending += 1 } else if earlier < later { ascending += 1 }
+        guard dates.count > 2 else { return last }
+        let gaps = zip(dates, dates.dropFirst()).map { abs($0.timeIntervalSince($1)) }
+        let median = gaps.sorted()[(gaps.count - 1) / 2]
+        let limit = max(Self.outlierGapFactor * median, Self.outlierGapMinimum)
+        var runs: [Range<Int>] = []
+        var start = 0
+        for (index, gap) in gaps.enumerated() where gap > limit {
+            runs.append(start..<(index + 1))
+            start = index + 1
         }
-        return descending >= ascending ? last : first
+        runs.append(start..<dates.count)
+        let newest = dates.indices.max { dates[$0] < dates[$1] } ?? 0
+        let main = runs.firstIndex { $0.contains(newest) } ?? 0
+
+        func direction(_ run: Range<Int>) -> (descending: Int, ascending: Int) {
+            var descending = 0
+            var ascending = 0
+            for index in run.dropLast() {
+                if dates[index] > dates[index + 1] { descending += 1 } else if dates[index] < dates[index + 1] { ascending += 1 }
+            }
+            return (descending, ascending)
+        }
+        let (descending, ascending) = direction(runs[main])
+        let newestFirst = descending >= ascending
+        var floor = newestFirst ? dates[runs[main].last!] : dates[runs[main].first!]
+        // Runs of older posts on the old side, in the same direction, continue the timeline.
+        let older = newestFirst ? Array(runs[(main + 1)...]) : Array(runs[..<main].reversed())
+        for run in older {
+            let pairs = direction(run)
+            let sameWay = newestFirst ? pairs.ascending == 0 : pairs.descending == 0
+            guard run.count >= 2, sameWay, run.allSatisfy({ dates[$0] < floor }) else { break }
+            floor = newestFirst ? dates[run.last!] : dates[run.first!]
+        }
+        return floor
     }
 
     enum CodingKeys: String, CodingKey {

@@ -55,6 +55,11 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
     /// post whose `statuses/extend` request failed). A truncated version is never compared for
     /// alterations (rule of evidence 5): the detector keeps the last complete version.
     public var isTruncated: Bool
+    /// The ID the platform gave when several items of one answer shared it with different content
+    /// (a feed repeating a GUID): ``id`` is then `<baseID>#<first 12 hex digits of the version
+    /// hash>` (docs/feed-ids.md), and an edit, which changes that suffix, is told by this base ID and
+    /// the publication time. `nil` for every other post (and in files written before it existed).
+    public var baseID: String?
 
     /// Creates a post and computes its version hash from the content fields.
     public init(
@@ -121,6 +126,7 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
         case isTruncated = "is_truncated"
         case referenceTombstone = "reference_tombstone"
         case versionHash = "version_hash"
+        case baseID = "base_id"
     }
 }
 

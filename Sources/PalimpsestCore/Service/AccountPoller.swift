@@ -217,6 +217,38 @@ public struct AccountPoller: Sendable {
             logged += try await self.commitFailure(failure, state: &state, session: session)
             return session.report(state: state, events: logged)
         case .accountUnavailable(let reason, let detail):
+            // Rule of evidence 4: where the platform asks after the account at another address than
+            // the timeline's (Mastodon's lookup beside its statuses), the timeline's word alone is
+            // not the account's answer (one 404 of the statuses is no deleted account): the account
+            // probe, made now, decides.
+            if let request = adapter.accountProbeRequest(for: account, context: timelineContext),
+                !adapter.timelineRequests(for: account, context: timelineContext).contains(where: { $0.url == request.url })
+            {
+                let probe = try await session.probeAccount(request, adapter: adapter, state: &state)
+                let evidence = session.evidence + (probe.evidence.map { [$0] } ?? [])
+                switch probe.verdict {
+                case .unavailable(let probedReason, let probedDetail):
+                    logged += try await self.commitAccountUnavailable(
+                        reason: probedReason, detail: "\(probedDetail); the timeline answered \(detail)",
+                        evidence: evidence.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }, state: &state,
+                        session: session)
+                case .available, .inconclusive:
+                    let lookup: String
+                    if case .inconclusive(let why) = probe.verdict {
+                        lookup = "its account probe proved nothing (\(why))"
+                    } else {
+                        lookup = "its account probe answers that the account is there"
+                    }
+                    let failure = PollFailure(
+                        kind: .httpStatus,
+                        message: "the timeline of \(account.key) answered \(detail) (\(reason.rawValue)), but "
+                            + "\(lookup): not taken as the account's answer; the next poll looks again (if it lasts, "
+                            + "check the account's address in the configuration)",
+                        url: responses.first?.url.absoluteString, httpStatus: responses.first?.status)
+                    logged += try await self.commitFailure(failure, state: &state, session: session)
+                }
+                return session.report(state: state, events: logged)
+            }
             logged += try await self.commitAccountUnavailable(
                 reason: reason, detail: detail, evidence: session.evidence, state: &state, session: session)
             return session.report(state: state, events: logged)
@@ -299,14 +331,18 @@ public struct AccountPoller: Sendable {
             }
         } else {
             // Candidates to confirm as deleted, and deleted posts listed again to confirm as restored.
+            // A probe that is one of the timeline's own requests (a watched page) is no second
+            // witness: the detector counts its answers across polls instead.
+            let timelineURLs = Set(adapter.timelineRequests(for: session.account, context: context).map(\.url))
             for tracked in diff.candidates + diff.reappeared {
                 guard let request = adapter.probeRequest(for: tracked.post, of: session.account, context: context)
                 else {
                     unprobeable.insert(tracked.post.id)
                     continue
                 }
-                probes[tracked.post.id] = try await session.probe(
-                    request, post: tracked.post, adapter: adapter, state: &state)
+                var result = try await session.probe(request, post: tracked.post, adapter: adapter, state: &state)
+                result.repeatsTimeline = timelineURLs.contains(request.url)
+                probes[tracked.post.id] = result
             }
         }
 

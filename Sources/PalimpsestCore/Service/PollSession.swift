@@ -213,7 +213,15 @@ struct PollSession: Sendable {
                     verdict: .inconclusive(detail: Self.otherHostDetail(response, other: other, about: "the post")),
                     evidence: evidence)
             }
-            let verdict = adapter.classifyProbe(response, for: post, of: self.account)
+            var verdict = adapter.classifyProbe(response, for: post, of: self.account)
+            if verdict == .exists, let path = response.redirectedPath {
+                // A redirect to another page of the same host (its home page, a section) answers
+                // for that page, not for the post: no proof that the post is still at its address.
+                verdict = .inconclusive(
+                    detail: "HTTP \(response.status) from \(response.effectiveURL.absoluteString) through a redirect from "
+                        + "\(response.url.path.isEmpty ? "/" : response.url.path) to \(path): another page of the host, not "
+                        + "the post's own answer")
+            }
             return ProbeResult(verdict: verdict, evidence: evidence)
         } catch {
             if error is CancellationError || Task.isCancelled { throw CancellationError() }

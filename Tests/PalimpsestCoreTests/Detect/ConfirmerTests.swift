@@ -656,8 +656,8 @@ import Testing
         #expect(events.map(\.event) == [.deleted])
         #expect(events.first?.postID == "d")
         #expect(events.first?.postedAt == nil)
-        // Lifetime of an undated post runs from when it was first seen.
-        #expect(events.first?.lifetime == SecondsInterval(minSeconds: 1800, maxSeconds: 3600))
+        // An undated post has no lifetime: when it was first seen is not when it was posted.
+        #expect(events.first?.lifetime == nil)
     }
 
     @Test func datelessSnapshotMissingTheNewestItemCountsItsAbsence() {

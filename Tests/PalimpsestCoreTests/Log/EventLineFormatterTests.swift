@@ -41,6 +41,16 @@ import Testing
         )
     }
 
+    @Test func removedRepostReadsApartFromADeletionOfTheAccountsOwnPost() {
+        var event = self.deleted(text: "someone else's post")
+        event.postKind = .repost
+
+        let line = self.formatter.format(event)
+
+        #expect(line.contains("  repost removed (un-boosted or deleted; removed, probe)  "), "\(line)")
+        #expect(!line.contains("  deleted ("), "\(line)")
+    }
+
     @Test func sixtyChineseCharactersAreCutToForty() throws {
         let text = String(repeating: "删", count: 60)
 

@@ -97,15 +97,14 @@ public struct FeedAdapter: PlatformAdapter {
         return self.readFeed(response, for: account)
     }
 
-    /// Parses a 2xx feed answer: its posts (an earlier item's ID repeated is dropped) and its date,
-    /// or a failure of kind `unparsable`.
+    /// Parses a 2xx feed answer: its posts (items sharing an ID made distinct, ``distinctIDs(_:)``)
+    /// and its date, or a failure of kind `unparsable`.
     private func readFeed(_ response: HTTPResponse, for account: Account) -> TimelineReading {
         do {
             let feed = try FeedParser.parse(
                 response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"],
                 itemLimit: account.maxItems)
-            var seen = Set<String>()
-            let posts = feed.posts.filter { seen.insert($0.id).inserted }
+            let posts = Self.distinctIDs(feed.posts)
             return TimelineReading(outcome: .observed(posts: posts, isComplete: true), updatedAt: feed.updatedAt)
         } catch {
             let url = response.url.absoluteString
@@ -115,6 +114,28 @@ public struct FeedAdapter: PlatformAdapter {
                         kind: .unparsable, message: "the feed at \(url) could not be read: \(error)", url: url,
                         httpStatus: response.status)))
         }
+    }
+
+    /// Items that share an ID (a feed repeating a GUID): when their contents differ, each of them
+    /// is its own post, `<id>#<first 12 hex digits of its version hash>`, with the shared ID kept as
+    /// ``Post/baseID``; a repeat with the same content (the same version hash) is dropped, the first
+    /// one kept. Items with an ID of their own are unchanged. So the order of such items can change
+    /// without an edit, and none of them hides behind the first (docs/feed-ids.md).
+    /// - Parameter posts: the feed's posts in feed order.
+    /// - Returns: the posts in feed order, each ID once.
+    static func distinctIDs(_ posts: [Post]) -> [Post] {
+        var versions: [String: Set<String>] = [:]
+        for post in posts { versions[post.id, default: []].insert(post.versionHash) }
+        var seen = Set<String>()
+        var distinct: [Post] = []
+        for var post in posts {
+            if (versions[post.id]?.count ?? 0) > 1 {
+                post.baseID = post.id
+                post.id = "\(post.id)#\(post.versionHash.prefix(12))"
+            }
+            if seen.insert(post.id).inserted { distinct.append(post) }
+        }
+        return distinct
     }
 
     /// A GET of the post's own `url` when its host is the feed URL's host (compared
@@ -130,12 +151,25 @@ public struct FeedAdapter: PlatformAdapter {
     }
 
     /// 404 or 410: a tombstone (`removed`: the site does not say by whom); 200: the item still
-    /// exists; anything else (an unresolved redirect, 401, 403, 429, 5xx) proves nothing.
+    /// exists, unless the page is an error or removal page served with 200 (``SoftErrorPage``: its
+    /// title or heading says "not found", "has been removed", …, and does not show the item's own
+    /// title), which proves nothing either way; anything else (an unresolved redirect, 401, 403, 429,
+    /// 5xx) proves nothing.
     public func classifyProbe(_ response: HTTPResponse, for post: Post) -> ProbeVerdict {
         let detail = "\(Self.statusLine(response.status)) from \(response.effectiveURL.absoluteString)"
         switch response.status {
         case 404, 410: return .tombstone(reason: .removed, detail: detail)
-        case 200: return .exists
+        case 200:
+            if response.looksLikeHTML,
+                let notice = SoftErrorPage.notice(
+                    in: HTMLDocument.parse(response.body, contentType: response.headers["Content-Type"]),
+                    ownTitle: post.title)
+            {
+                return .inconclusive(
+                    detail: "\(detail): the page says “\(notice)” (an error or removal page served with 200): "
+                        + "no proof that the item exists, and no tombstone")
+            }
+            return .exists
         default: return .inconclusive(detail: detail)
         }
     }

@@ -92,6 +92,12 @@ extension FeedParser {
                 line: failure.line, column: failure.column)
         }
         let what = hint.map { "the \($0.displayName) document" } ?? "the XML document"
+        if failure.kind == .truncated {
+            return FeedParseError(
+                kind: .malformedXML, format: hint,
+                message: "\(what) is incomplete: \(failure.message); the next poll fetches it again",
+                line: failure.line, column: failure.column)
+        }
         return FeedParseError(
             kind: .malformedXML, format: hint,
             message: "\(what) is not well-formed XML: \(failure.message); the body may be truncated or broken "

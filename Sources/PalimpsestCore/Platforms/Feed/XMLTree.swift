@@ -206,6 +206,8 @@ struct XMLTree {
             case malformed
             /// Elements nested deeper than ``XMLTree/maximumDepth``.
             case tooDeep
+            /// The input ends with elements still open: the body was cut short.
+            case truncated
         }
 
         var kind: Kind = .malformed

@@ -49,6 +49,10 @@ final class XMLTreeBuilder {
     private var records: [XMLTree.Record] = []
     /// The records of the elements open now, outermost first.
     private var open: [Int] = []
+    /// Where the input ends (line from 1, and the last line's length in characters): an error
+    /// there, with elements still open, is a document cut short.
+    private var endLine = 1
+    private var endColumn = 0
     /// The UTF-8 of all text kept so far; the bytes from ``pendingStart`` on were read since the
     /// last start or end tag (text of the innermost open element, not yet a child).
     private var text: [UInt8] = []
@@ -114,6 +118,12 @@ final class XMLTreeBuilder {
             xmlFreeParserCtxt(context)
         }
         self.context = context
+        let lastBreak = data.lastIndex(of: 0x0A)
+        self.endLine = data.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+        // libxml2 counts columns in characters, from 1: the last line's characters, plus one.
+        self.endColumn =
+            String(decoding: data[(lastBreak.map { data.index(after: $0) } ?? data.startIndex)...], as: UTF8.self)
+            .unicodeScalars.count
         _ = xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOENT.rawValue))
         data.withUnsafeBytes { raw in
             let bytes = raw.bindMemory(to: CChar.self)
@@ -212,6 +222,14 @@ final class XMLTreeBuilder {
 
     fileprivate func error(_ error: xmlError) {
         let code = Int(error.code)
+        // A body cut short ends with elements still open: whatever libxml2 names at that point (it
+        // may read the cut as extra content), the document is incomplete.
+        if !self.open.isEmpty, Int(error.line) >= self.endLine, Int(error.int2) >= self.endColumn {
+            self.fail(
+                "the document ends before its elements are closed (\(self.open.count) still open): the body is "
+                    + "truncated or incomplete (libxml2 error \(code))", kind: .truncated)
+            return
+        }
         self.fail(Self.libxml2Errors[code].map { "\($0) (libxml2 error \(code))" } ?? "libxml2 error \(code)")
     }
 

@@ -93,8 +93,10 @@ public struct MastodonAdapter: PlatformAdapter {
     /// evidence 1). The posts are the timeline's statuses in the server's order (newest first), then
     /// the pinned statuses the timeline did not hold; a status in both is one post, pinned (as is
     /// a status that says `"pinned": true`).
-    /// A 404 on the timeline is `account_deleted`; a 410 is `account_suspended` (Mastodon
-    /// 2.4–3.3 answered 410 Gone for a suspended account's statuses). A 401 means the instance
+    /// A 404 on the timeline reads as `account_deleted`, a 410 as `account_suspended` (Mastodon
+    /// 2.4–3.3 answered 410 Gone for a suspended account's statuses); the poller does not take that
+    /// alone as the account's answer: it asks the account lookup in the same poll, and only its
+    /// answer that the account is gone is logged (docs/evidence.md, rule 4). A 401 means the instance
     /// requires authentication (authorized fetch): a `gated` failure.
     /// - Parameter polledAt: the poll's time (UTC), used as "now" for a rate limit without a reset.
     public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {

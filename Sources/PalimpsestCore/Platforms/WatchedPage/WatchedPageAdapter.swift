@@ -19,7 +19,15 @@ public import Foundation
 /// - A tombstone page (`该内容已被发布者删除`, a 404, a config rule, …) is
 ///   `.observed(posts: [], isComplete: true)`: the page post is missing, so the detector probes
 ///   it; the probe fetches the URL again and ``classifyProbe(_:for:of:)`` returns the tombstone
-///   with the table's reason. Two answers agree before one `deleted` event, confirmed by probe.
+///   with the table's reason. The probe is the timeline's own request, so it is no second witness:
+///   the detector confirms only once the tombstone was answered in `confirm_polls` polls spanning
+///   `confirm_min_age` (a passing 404 is no deletion), and a live page after a deletion is a
+///   restore once it answered live the same way (docs/evidence.md, rules 3 and 6).
+/// - An anti-bot challenge served with 200 (``AntiBotChallenge``: Cloudflare's "Just a moment...",
+///   DDoS-Guard, …) is a blind poll (`gated`), never content.
+/// - A redirect to another path of the same host (the home page) or an error page served with 200
+///   (``SoftErrorPage``: "Page not found", "404", …) is not the page: the page post is missing (a
+///   candidate, probed), never an edit; such answers to the probe prove nothing either way.
 /// - Rate limits and anti-bot pages (`验证身份`, `访问过于频繁`, `环境异常`, a redirect to
 ///   `/mp/wappoc_appmsgcaptcha`) are blind polls, and ``rateLimitReset(in:now:)`` keeps the host
 ///   alone for ``antiBotWait`` seconds. `链接已过期` (a temporary link) and an unknown WeChat page
@@ -149,7 +157,7 @@ public struct WatchedPageAdapter: PlatformAdapter {
         }
         switch self.read(response, url: url, tombstones: tombstones, now: polledAt) {
         case .live(let post): return .observed(posts: [post], isComplete: true)
-        case .tombstone: return .observed(posts: [], isComplete: true)
+        case .tombstone, .notThePage: return .observed(posts: [], isComplete: true)
         case .blind(let failure): return .failed(failure)
         case .inconclusive(let detail):
             return .failed(
@@ -172,9 +180,9 @@ public struct WatchedPageAdapter: PlatformAdapter {
     }
 
     /// Classifies the re-fetched page with the account's rules: a tombstone → tombstone with the
-    /// rule's reason; everything else → inconclusive. A live page is inconclusive too, not
-    /// "exists": the page was a tombstone moments ago, so the two answers disagree, and the next
-    /// poll (which lists the page again if it stays live) settles it.
+    /// rule's reason; the live page → exists; everything else (an anti-bot page, a redirect to
+    /// another page, an error page served with 200) → inconclusive. The probe is the timeline's
+    /// own request: the detector weighs its answers across polls (``ProbeResult/repeatsTimeline``).
     public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account) -> ProbeVerdict {
         guard case .url(let url, let tombstones) = account.source else {
             return self.classifyProbe(response, for: post)
@@ -185,11 +193,9 @@ public struct WatchedPageAdapter: PlatformAdapter {
     private func probeVerdict(_ verdict: PageVerdict) -> ProbeVerdict {
         switch verdict {
         case .tombstone(let reason, let detail): return .tombstone(reason: reason, detail: detail)
-        case .live:
-            return .inconclusive(
-                detail: "the page answered live right after a tombstone answer; the next poll looks again")
+        case .live: return .exists
         case .blind(let failure): return .inconclusive(detail: failure.message)
-        case .inconclusive(let detail): return .inconclusive(detail: detail)
+        case .inconclusive(let detail), .notThePage(let detail): return .inconclusive(detail: detail)
         }
     }
 
@@ -246,6 +252,10 @@ public struct WatchedPageAdapter: PlatformAdapter {
         case blind(PollFailure)
         /// The answer proves nothing either way.
         case inconclusive(detail: String)
+        /// The answer is another page than the watched one (a redirect to another path of the
+        /// host, an error page served with 200): the page is not at its address. Missing, never an
+        /// edit; proves nothing as a probe answer.
+        case notThePage(detail: String)
     }
 
     /// Classifies one answer for the page at `url` with ``rules(with:)``.
@@ -267,6 +277,15 @@ public struct WatchedPageAdapter: PlatformAdapter {
         // quote any of the table's strings).
         if isWeChat, let document, let content = document.element(withID: "js_content") {
             return .live(self.weChatPost(url: url, document: document, content: content))
+        }
+        // An anti-bot challenge served as a page is the site blocking this client, never content.
+        if isSuccess, let sign = AntiBotChallenge.sign(in: response, document: document) {
+            return .blind(
+                PollFailure(
+                    kind: .gated,
+                    message: "\(summary) is an anti-bot challenge (\(sign)), not the page: the site blocks this "
+                        + "client; check the account's headers, cookies or proxy",
+                    url: requested, httpStatus: response.status))
         }
 
         var message: String?
@@ -350,6 +369,15 @@ public struct WatchedPageAdapter: PlatformAdapter {
                     message: "\(summary)\(shown) is neither a WeChat article (no #js_content) nor a known WeChat "
                         + "message; add a tombstones rule to the account if it marks a removed article",
                     url: requested, httpStatus: response.status))
+        }
+        if let path = response.redirectedPath {
+            return .notThePage(
+                detail: "\(summary) came through a redirect to \(path) on the same host: the page is not at its "
+                    + "address (missing, not edited)")
+        }
+        if let notice = SoftErrorPage.notice(in: document) {
+            return .notThePage(
+                detail: "\(summary) says “\(notice)”: an error page served with 200 (the page is missing, not edited)")
         }
         return .live(self.genericPost(url: url, document: document))
     }

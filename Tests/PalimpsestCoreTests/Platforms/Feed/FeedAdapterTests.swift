@@ -75,16 +75,18 @@ import Testing
         #expect(outcome == .observed(posts: [], isComplete: true))
     }
 
-    @Test func repeatedItemIDsAreKeptOnce() throws {
+    @Test func repeatedItemIDsWithOtherContentAreDistinctPostsAndRepeatsAreKeptOnce() throws {
         let body = Data(
-            #"<rss version="2.0"><channel><item><guid>a</guid><title>first</title></item><item><guid>a</guid><title>again</title></item></channel></rss>"#
+            #"<rss version="2.0"><channel><item><guid>a</guid><title>first</title></item><item><guid>a</guid><title>again</title></item><item><guid>a</guid><title>first</title></item><item><guid>b</guid><title>other</title></item></channel></rss>"#
                 .utf8)
         let outcome = Self.adapter.observe([Self.response(200, body: body)], for: Self.account, polledAt: Self.polledAt)
         guard case .observed(let posts, _) = outcome else {
             Issue.record("expected an observation, got \(outcome)")
             return
         }
-        #expect(posts.map(\.title) == ["first"])
+        #expect(posts.map(\.title) == ["first", "again", "other"])
+        #expect(posts.map(\.id) == ["a#" + posts[0].versionHash.prefix(12), "a#" + posts[1].versionHash.prefix(12), "b"])
+        #expect(posts.map(\.baseID) == ["a", "a", nil])
     }
 
     @Test(arguments: [

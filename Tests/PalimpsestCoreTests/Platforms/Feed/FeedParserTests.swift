@@ -293,6 +293,30 @@ import Testing
         }
     }
 
+    @Test(arguments: [2, 3, 5, 7, 11])
+    func feedCutShortSaysItIsTruncated(fraction: Int) throws {
+        let items = (0..<6).map {
+            "<item><guid>id-\($0)</guid><title>Title \($0)</title><description>&lt;p&gt;Text \($0)&lt;/p&gt;</description>"
+                + "<pubDate>Thu, 18 May 2023 11:5\($0):00 GMT</pubDate></item>"
+        }
+        let whole = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>T</title>"
+            + items.joined() + "</channel></rss>"
+        let cut = String(whole.prefix(whole.utf8.count * (fraction - 1) / fraction))
+        let error = #expect(throws: FeedParseError.self) { try Self.parse(cut) }
+        #expect(error?.kind == .malformedXML)
+        #expect(error?.message.contains("is incomplete") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("truncated") == true, "\(error?.message ?? "")")
+        #expect(error?.message.contains("after the end of the document") == false, "\(error?.message ?? "")")
+    }
+
+    @Test func brokenFeedThatIsNotCutShortIsNotCalledTruncated() throws {
+        let body =
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>a</titel></item></channel></rss>"
+        let error = #expect(throws: FeedParseError.self) { try Self.parse(body) }
+        #expect(error?.message.contains("is incomplete") == false, "\(error?.message ?? "")")
+        #expect(error?.message.contains("an end tag that does not match its start tag") == true)
+    }
+
     @Test func htmlFailureSaysWhatTheServerSent() throws {
         do {
             _ = try Self.parse(

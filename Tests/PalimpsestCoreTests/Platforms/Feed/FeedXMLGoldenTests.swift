@@ -50,7 +50,9 @@ import Testing
             outcomes.append(Self.read(Data(text.utf8)))
             outcomes.append(Self.read(Data(text.utf8), itemLimit: 1))
         }
-        #expect(Self.digest(outcomes) == "cc694f5f48ae35ebea07b3262f978e445dcd58eedf19c129b553f6f0765aa3b7")
+        // Changed on purpose once: a body cut short says so ("is incomplete: … truncated"), where it
+        // read as "extra content after the end of the document"; every feed that reads is unchanged.
+        #expect(Self.digest(outcomes) == "543c00efa125ae3252cb6123a12e653a2f0a5ecf96771fe4b7ac31e9dbc95e47")
     }
 
     @Test func legacyEncodedFeedsReadAsBefore() {
@@ -67,7 +69,8 @@ import Testing
         // Enough copies still read for their items to count, not only their failures.
         let readCount = outcomes.filter { if case .feed = $0 { return true } else { return false } }.count
         #expect(readCount > 600, "\(readCount) of \(outcomes.count) copies read")
-        #expect(Self.digest(outcomes) == "9404a72ceb8ec4b39d8c31ac3efeea91ea8dd7682baae9537cc286fdf1850725")
+        // Changed on purpose once, as for the synthetic feeds: only the messages of copies cut short.
+        #expect(Self.digest(outcomes) == "3765de1e95575aaf62af71489b495ce8fcb6969dcf835b110fc19327e2fd221c")
     }
 
     @Test func nestingAtAndBeyondTheCapReadsAsBefore() {

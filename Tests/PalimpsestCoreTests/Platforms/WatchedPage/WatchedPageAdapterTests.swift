@@ -114,7 +114,7 @@ struct WatchedPageAdapterTests {
         let body = try WatchedPageFixture.article(withText: "网传“该内容已被发布者删除”？此内容因违规无法查看？")
         let outcome = self.observe(WatchedPageFixture.response(body))
         #expect(outcome.postIDs == [WatchedPageFixture.articleID])
-        #expect(self.probe(WatchedPageFixture.response(body)).isInconclusive, "a live page never confirms a deletion")
+        #expect(self.probe(WatchedPageFixture.response(body)) == .exists, "a live page never confirms a deletion")
     }
 
     @Test func unknownWeChatPageIsBlind() {
@@ -197,7 +197,7 @@ struct WatchedPageAdapterTests {
         #expect(self.observe(removed, ruled) == .observed(posts: [], isComplete: true))
         #expect(self.probe(removed, ruled).tombstoneReason == .censored)
         #expect(self.observe(removed, plain).postIDs == [url.absoluteString], "without the rule it is just a page")
-        #expect(self.probe(removed, plain).isInconclusive)
+        #expect(self.probe(removed, plain) == .exists, "without the rule it is the live page")
     }
 
     // MARK: - WeChat identity and script values

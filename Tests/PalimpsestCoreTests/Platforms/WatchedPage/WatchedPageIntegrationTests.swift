@@ -37,25 +37,30 @@ import Testing
         #expect(first.record.posts == 1)
 
         // Derived: the recorded interstitial saying the violation notice; it answers the poll and
-        // the probe alike.
+        // the probe alike. The probe is the poll's own request, so the notice must be answered
+        // across polls (confirm_polls 2 over confirm_min_age 20 minutes: at 10, 20 and 30).
         harness.server.script(path, [self.page(try WatchedPageFixture.interstitial(saying: "此内容因违规无法查看"))])
         let before = self.requests(harness, to: path)
         let second = try await self.poll(harness, account, at: 10)
-        let requestsForDeletion = self.requests(harness, to: path) - before
-        let third = try await self.poll(harness, account, at: 20)
+        let requestsForFirstAnswer = self.requests(harness, to: path) - before
+        let waiting = try await self.poll(harness, account, at: 20)
+        let confirming = try await self.poll(harness, account, at: 30)
+        let third = try await self.poll(harness, account, at: 40)
         let logged = try harness.loggedEvents()
         let verification = try DeletionLog.verify(at: harness.logURL)
         await harness.close()
 
-        #expect(second.events.map(\.event) == [.deleted])
-        let deleted = try #require(second.events.first)
+        #expect(second.events.isEmpty && waiting.events.isEmpty, "one answer of the page is not yet a deletion")
+        #expect(confirming.events.map(\.event) == [.deleted])
+        let deleted = try #require(confirming.events.first)
         #expect(deleted.postID == WatchedPageFixture.articleID)
         #expect(deleted.reason == .censored)
         #expect(deleted.confirmedBy == .probe)
         #expect(deleted.platform == .url)
         #expect(deleted.text == "半月谈《基层说》")
         #expect(deleted.detail?.contains("此内容因违规无法查看") == true)
-        #expect(requestsForDeletion == 2, "the poll and its probe")
+        #expect(deleted.firstMissing == IntegrationHarness.time(10))
+        #expect(requestsForFirstAnswer == 2, "the poll and its probe")
         #expect(third.events.isEmpty)
         #expect(logged.map(\.event) == [.deleted])
         #expect(verification.isIntact)
@@ -130,11 +135,12 @@ import Testing
         _ = try await self.poll(harness, account, at: 0)
         harness.server.script(
             path, [self.page(Data("<html><head><title>新闻</title></head><body><p>该文章已被删除</p></body></html>".utf8))])
-        let second = try await self.poll(harness, account, at: 10)
+        var reports: [PollReport] = []
+        for minutes in [10, 20, 30] { reports.append(try await self.poll(harness, account, at: minutes)) }
         await harness.close()
 
-        #expect(second.events.map(\.event) == [.deleted])
-        #expect(second.events.first?.reason == .censored)
-        #expect(second.events.first?.text == "原文内容。")
+        #expect(reports.map { $0.events.map(\.event) } == [[], [], [.deleted]])
+        #expect(reports.last?.events.first?.reason == .censored)
+        #expect(reports.last?.events.first?.text == "原文内容。")
     }
 }
