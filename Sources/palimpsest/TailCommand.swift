@@ -42,6 +42,21 @@ struct TailCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Read this log file instead of the config's deletion_log.", valueName: "path"))
     var log: String?
 
+    @Option(
+        name: [.customShort("n"), .customLong("lines")],
+        help: ArgumentHelp(
+            "Print only the last <n> events (after --since and --account). Not with --follow.",
+            discussion: "Without filters only the end of the log is read, however long its history.",
+            valueName: "n"))
+    var lines: Int?
+
+    func validate() throws {
+        if let lines, lines < 0 { throw ValidationError("--lines must be 0 or more, not \(lines)") }
+        if self.lines != nil, self.follow {
+            throw ValidationError("--lines and --follow go separately: --follow prints the whole log, then what is appended")
+        }
+    }
+
     func run() async throws {
         let url: URL
         var names: [String: String] = [:]
@@ -92,12 +107,19 @@ struct TailCommand: AsyncParsableCommand {
                 printError("\(url.path): no deletion log yet (nothing has been found, or the daemon has not run).")
                 return
             }
+            if let count = self.lines, sinceDate == nil, keys.isEmpty,
+                let last = try DeletionLogSet.lastEvents(url: url, count: count)
+            {
+                for event in last { emit(event) }
+                return
+            }
             // The log and the files logrotate made of it, oldest first.
             let set = try DeletionLogSet.read(url: url)
             for problem in set.problems where problem.kind == .unreadableFile {
                 printError("tail: \(problem)")
             }
-            for event in set.events where filter(event) { emit(event) }
+            let shown = set.events.filter(filter)
+            for event in self.lines.map({ shown.suffix($0) }) ?? shown[...] { emit(event) }
         }
     }
 }

@@ -95,6 +95,43 @@ public struct DeletionLogSet: Sendable, Hashable {
         try Self.read(url: url, includeRotated: includeRotated, includeLive: true, skipping: nil)
     }
 
+    /// The last `count` events of the log file at `url` (the live file only), read from its end:
+    /// what `palimpsest tail --lines` prints without reading the whole history. `nil` when the
+    /// file holds fewer than `count` complete lines (the caller then reads the rotated files too)
+    /// or a line among them does not decode; the hash chain is not checked here (`verify` does).
+    /// - Throws: ``StoreError`` when the file exists but cannot be read.
+    public static func lastEvents(url: URL, count: Int) throws -> [Event]? {
+        guard count > 0 else { return [] }
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            if FileManager.default.fileExists(atPath: url.path) {
+                throw StoreError.posix("open", path: url.path, code: EACCES)
+            }
+            return nil
+        }
+        defer { try? handle.close() }
+        let size = Int(try handle.seekToEnd())
+        var chunk = 64 << 10
+        while true {
+            let start = max(0, size - chunk)
+            try handle.seek(toOffset: UInt64(start))
+            let data = try handle.read(upToCount: size - start) ?? Data()
+            // The bytes after the last newline are a line still being written: left out.
+            var (lines, _) = JSONLines.split(data)
+            if start > 0, !lines.isEmpty { lines.removeFirst() }  // begins mid-line
+            if lines.count >= count || start == 0 {
+                guard lines.count >= count else { return nil }
+                let decoder = JSONCoding.decoder()
+                var events: [Event] = []
+                for line in lines.suffix(count) {
+                    guard let event = try? decoder.decode(Event.self, from: line.bytes) else { return nil }
+                    events.append(event)
+                }
+                return events
+            }
+            chunk *= 4
+        }
+    }
+
     /// ``read(url:includeRotated:)`` of the rotated files only, leaving out the one that is the
     /// file `skipping` (device and inode) if any: what ``LogFollower`` reads before it follows the
     /// file it holds open.

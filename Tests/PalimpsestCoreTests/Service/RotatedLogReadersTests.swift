@@ -81,4 +81,35 @@ import Testing
         #expect(wrong.terminationStatus == .exited(64))
         #expect(wrong.standardError.contains("a span back from now (30m, 1h, 2d)"))
     }
+
+    @Test func tailLinesPrintsTheLastEventsFromTheLiveFileOrAcrossRotation() async throws {
+        let binary = try DaemonProcessTests.binary()
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let config = try Self.config(in: folder)
+        try await Self.writeLog(config.daemon.deletionLog, now: Date())
+        func ids(_ arguments: [String]) async throws -> [String] {
+            let result = try await Subprocess.run(
+                .path(binary), arguments: Arguments(["tail", "--json", "--config", config.file.path] + arguments),
+                output: .string(limit: 1 << 20), error: .string(limit: 1 << 16))
+            #expect(result.terminationStatus.isSuccess, "\(result.standardError)")
+            return result.standardOutput.split(separator: "\n").compactMap {
+                try? JSONCoding.decoder().decode(Event.self, from: Data($0.utf8)).id
+            }
+        }
+        // The live file holds e4 and e5: read from its end.
+        #expect(try await ids(["--lines", "2"]) == ["e4", "e5"])
+        #expect(try await ids(["-n", "1"]) == ["e5"])
+        #expect(try await ids(["-n", "0"]) == [])
+        // More than the live file holds: the rotated files are read too.
+        #expect(try await ids(["-n", "4"]) == ["e2", "e3", "e4", "e5"])
+        #expect(try await ids(["-n", "9"]) == ["e1", "e2", "e3", "e4", "e5"])
+        // With a filter: the last matching events.
+        #expect(try await ids(["-n", "1", "--since", "3d1h"]) == ["e5"])
+        let both = try await Subprocess.run(
+            .path(binary), arguments: ["tail", "-n", "3", "--follow", "--config", config.file.path],
+            output: .discarded, error: .string(limit: 1 << 16))
+        #expect(both.terminationStatus == .exited(64))
+        #expect(both.standardError.contains("--lines and --follow go separately"))
+    }
 }
