@@ -52,7 +52,7 @@ import Testing
     @Test func servesMetricsOverHTTPUntilShutdown() async throws {
         let metrics = DaemonMetrics()
         metrics.setAccounts(watched: 7, blind: 0)
-        let port = UInt16.random(in: 20_000...60_000)
+        let port = try TakenPort.free()
         let address = try #require(MetricsAddress(parsing: "127.0.0.1:\(port)"))
         let endpoint = MetricsEndpoint(address: address, metrics: metrics, logger: Logger(label: "test"))
         let group = ServiceGroup(configuration: .init(services: [.init(service: endpoint)], logger: Logger(label: "test")))
@@ -63,7 +63,8 @@ import Testing
         defer { client.shutdown() }
         let url = URL(string: "http://127.0.0.1:\(port)/metrics")!
         var response: HTTPResponse?
-        let deadline = ContinuousClock.now + .seconds(5)
+        // Generous: a loaded machine may take seconds to start the group.
+        let deadline = ContinuousClock.now + .seconds(30)
         while response == nil, ContinuousClock.now < deadline {
             response = try? await client.send(HTTPRequest(url: url))
             if response == nil { try await Task.sleep(for: .milliseconds(20)) }
@@ -82,7 +83,7 @@ import Testing
     /// A port already taken is an error in the log, not the end of the daemon: the endpoint waits
     /// for shutdown like any service, and the others keep running.
     @Test func aPortInUseLeavesTheGroupRunning() async throws {
-        let port = UInt16.random(in: 20_000...60_000)
+        let port = try TakenPort.free()
         let address = try #require(MetricsAddress(parsing: "127.0.0.1:\(port)"))
         let taken = try TakenPort(port: port)
         defer { taken.release() }
@@ -112,4 +113,22 @@ struct TakenPort {
     }
 
     func release() { close(self.fd) }
+
+    /// The port the kernel gave this socket (bound to port 0: one no other socket holds).
+    var port: UInt16 {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(self.fd, $0, &length) }
+        }
+        return UInt16(bigEndian: address.sin_port)
+    }
+
+    /// A loopback port free now: bound by the kernel's choice, then released. (A random port could
+    /// be one another test's server holds.)
+    static func free() throws -> UInt16 {
+        let socket = try TakenPort(port: 0)
+        defer { socket.release() }
+        return socket.port
+    }
 }
