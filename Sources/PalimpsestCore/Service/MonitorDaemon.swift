@@ -170,6 +170,7 @@ public final class MonitorDaemon: Service, Sendable {
         self.sendStatus(status.summary, prefix: "READY=1\n")
         self.logger.notice(
             "ready: \(status.summary); state in \(self.runtime.stateStore.root.path), log \(self.runtime.log.url.path)")
+        await self.reportChainHead()
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -186,6 +187,19 @@ public final class MonitorDaemon: Service, Sendable {
         self.book.setPhase(.stopped)
         await self.writeStatus(self.book.snapshot())
         self.logger.notice("stopped: every poll finished and every write is done")
+    }
+
+    /// Says at start-up when the deletion log's tail does not match its guarded head: every append
+    /// will be refused (events wait in the state) until an operator runs `palimpsest log continue`.
+    private func reportChainHead() async {
+        let log = self.runtime.log
+        do {
+            if let mismatch = try await BlockingIO.run({ try log.checkChainHead() }) {
+                self.logger.error("\(log.url.path): \(mismatch); \(ChainHeadMismatch.advice)")
+            }
+        } catch {
+            self.logger.error("\(log.url.path): the chain head could not be checked: \(error)")
+        }
     }
 
     private func beginStopping() {

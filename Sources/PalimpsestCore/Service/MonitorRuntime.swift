@@ -27,7 +27,8 @@ public struct MonitorRuntime: Sendable {
         http.perHostConcurrency = daemon.perHostConcurrency
         self.client = try CurlHTTPClient(configuration: http)
         self.stateStore = try StateStore(root: daemon.stateDirectory)
-        self.log = try DeletionLog(url: daemon.deletionLog)
+        self.log = try DeletionLog(
+            url: daemon.deletionLog, headURL: daemon.stateDirectory.appendingPathComponent(ChainHead.fileName))
         self.poller = AccountPoller(
             client: self.client,
             stateStore: self.stateStore,

@@ -223,7 +223,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         )
         #expect(error.line == 3)
         #expect(error.key == "report")
-        #expect(error.message == "unknown key; accepted top-level tables: `daemon`, `account`, `digest`")
+        #expect(error.message == "unknown key; accepted top-level tables: `daemon`, `account`, `digest`, `evidence`")
     }
 
     @Test func anUnknownAccountKeyNamesTheAccountIndexAndName() throws {
