@@ -34,16 +34,17 @@ MAN_DATE     ?= $(shell git -C $(CURDIR) log -1 --format=%cs 2>/dev/null || date
 all: build
 
 # Installs the development files of the C libraries (headers + .pc files) when pkg-config cannot
-# find them: libcurl (fetching), libxml2 (HTML parsing), SQLite (the state store) and zlib (WARC
-# evidence files, gzipped rotated logs).
+# find them: libcurl (fetching), libxml2 (HTML parsing), SQLite (the state store), zlib (WARC
+# evidence files, gzipped rotated logs) and libcrypto (RFC 3161 timestamps of checkpoints).
 deps:
 	@missing=""; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev"; \
 	pkg-config --exists libxml-2.0 2>/dev/null || missing="$$missing libxml2-dev"; \
 	pkg-config --exists sqlite3 2>/dev/null || missing="$$missing libsqlite3-dev"; \
 	pkg-config --exists zlib 2>/dev/null || missing="$$missing zlib1g-dev"; \
+	pkg-config --exists libcrypto 2>/dev/null || missing="$$missing libssl-dev"; \
 	if [ -n "$$missing" ]; then \
-		echo "make: installing$$missing and pkg-config (needed to build against libcurl, libxml2, SQLite and zlib)"; \
+		echo "make: installing$$missing and pkg-config (needed to build against libcurl, libxml2, SQLite, zlib and libcrypto)"; \
 		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing pkg-config; \

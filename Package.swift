@@ -45,10 +45,18 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libcrypto's RFC 3161 time-stamp API (TS_*): timestamp requests for the log's checkpoints
+        // and the check of the authorities' tokens.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(
             name: "PalimpsestCore",
             dependencies: [
                 "CCurl",
+                "COpenSSL",
                 "CLibXML2",
                 "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -63,7 +63,7 @@ struct VerifyCommand: AsyncParsableCommand {
             logURL: self.log.map { URL(fileURLWithPath: $0) } ?? config.daemon.deletionLog,
             stateDirectory: config.daemon.stateDirectory,
             headURL: self.log == nil ? config.daemon.stateDirectory.appendingPathComponent(ChainHead.fileName) : nil,
-            trustedKeys: trusted, witnesses: witnesses)
+            trustedKeys: trusted, witnesses: witnesses, tsaCAFile: config.evidence.tsaCAFile)
         let report: LogVerifier.Report
         do {
             report = try await BlockingIO.run { try verifier.verify() }
@@ -78,9 +78,11 @@ struct VerifyCommand: AsyncParsableCommand {
             for problem in report.problems { printLine(problem.description) }
             for note in report.acknowledged { printLine("acknowledged: \(note)") }
             let valid = report.checkpoints.filter(\.isValid).count
+            let stamps = report.checkpoints.flatMap(\.timestamps)
             let summary =
                 "\(report.lines) lines in \(report.files.count) file(s) (\(report.files.joined(separator: ", "))); "
-                + "\(report.evidenceChecked) evidence records; \(report.checkpoints.count) checkpoints (\(valid) valid)"
+                + "\(report.evidenceChecked) evidence records; \(report.checkpoints.count) checkpoints (\(valid) valid, "
+                + "\(stamps.filter(\.isValid).count) of \(stamps.count) timestamps valid)"
                 + (witnesses.isEmpty ? "" : "; \(witnesses.count) checkpoints of the digest")
                 + "; last seq \(report.lastSeq.map(String.init) ?? "-"), last hash \(report.lastHash)"
                 + (report.startsFromGenesis ? "" : "; the oldest line kept does not start from the genesis value")

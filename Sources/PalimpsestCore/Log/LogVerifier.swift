@@ -44,6 +44,20 @@ public struct LogVerifier: Sendable {
         public var checkpoint: Checkpoint
         /// True when its tree head matched the lines before it and its signature verified.
         public var isValid: Bool
+        /// The RFC 3161 answers kept for its tree head (`state_dir/timestamps/<root>/`).
+        public var timestamps: [CheckedTimestamp] = []
+    }
+
+    /// One RFC 3161 answer, as checked.
+    public struct CheckedTimestamp: Sendable, Hashable, Codable {
+        /// The file, relative to `state_dir`.
+        public var file: String
+        /// The authority (host and port, from the file name).
+        public var authority: String
+        /// The token's time, UTC.
+        public var time: Date?
+        /// True when the imprint is the tree head and the signature verified against `tsa_ca_file`.
+        public var isValid: Bool
     }
 
     /// What `verify` found.
@@ -83,6 +97,9 @@ public struct LogVerifier: Sendable {
     /// names is accepted if its signature verifies, and the key is reported.
     public var trustedKeys: Set<String>
 
+    /// `[evidence] tsa_ca_file`: the CA certificates timestamp tokens must chain to; `nil`: tokens
+    /// are read (their time) but their signatures cannot be checked, which is a problem.
+    public var tsaCAFile: URL?
     /// Tree heads received earlier from another copy (a digest's witness, `--against`): the log
     /// must still give the same head at each size.
     public var witnesses: [WitnessCheckpoint]
@@ -90,8 +107,9 @@ public struct LogVerifier: Sendable {
     /// Creates a verifier.
     public init(
         logURL: URL, stateDirectory: URL?, headURL: URL? = nil, trustedKeys: Set<String> = [],
-        witnesses: [WitnessCheckpoint] = []
+        witnesses: [WitnessCheckpoint] = [], tsaCAFile: URL? = nil
     ) {
+        self.tsaCAFile = tsaCAFile
         self.logURL = logURL
         self.stateDirectory = stateDirectory
         self.headURL = headURL
@@ -150,10 +168,23 @@ public struct LogVerifier: Sendable {
                     if let message {
                         problems.append(Problem(file: name, line: number, seq: seq, kind: "checkpoint", message: message))
                     }
-                    checkpoints.append(
-                        CheckedCheckpoint(
-                            file: name, line: number, seq: seq ?? 0, detectedAt: record.detectedAt,
-                            checkpoint: checkpoint, isValid: message == nil))
+                    var checked = CheckedCheckpoint(
+                        file: name, line: number, seq: seq ?? 0, detectedAt: record.detectedAt,
+                        checkpoint: checkpoint, isValid: message == nil)
+                    if let stateDirectory = self.stateDirectory {
+                        checked.timestamps = self.checkTimestamps(of: checkpoint, stateDirectory: stateDirectory)
+                        for stamp in checked.timestamps where !stamp.isValid {
+                            problems.append(
+                                Problem(
+                                    file: name, line: number, seq: seq, kind: "timestamp",
+                                    message: "the RFC 3161 answer \(stamp.file) of \(stamp.authority) does not hold: "
+                                        + (self.tsaCAFile == nil
+                                            ? "no [evidence] tsa_ca_file to check its signature against"
+                                            : "its imprint is not the tree head, or its signature does not verify "
+                                                + "against \(self.tsaCAFile?.path ?? "")")))
+                        }
+                    }
+                    checkpoints.append(checked)
                 } else if let stateDirectory = self.stateDirectory,
                     LogRecord.kind(ofLine: line.bytes) == nil,
                     let event = try? decoder.decode(Event.self, from: line.bytes)
@@ -228,6 +259,22 @@ public struct LogVerifier: Sendable {
         defer { file.closeFile() }
         return ChainHeadMismatch.check(
             head: head, data: try file.readToEnd(from: 0), base: 0, status: try file.status(), logURL: logURL)
+    }
+
+    /// The timestamp answers kept for a checkpoint's tree head, each checked.
+    func checkTimestamps(of checkpoint: Checkpoint, stateDirectory: URL) -> [CheckedTimestamp] {
+        let folder = TimestampToken.folder(root: checkpoint.root, stateDirectory: stateDirectory)
+        guard let digest = CheckpointKey.bytes(hex: checkpoint.root),
+            let names = try? FileSystem.listDirectory(folder.path)
+        else { return [] }
+        return names.filter { $0.hasSuffix(".tsr") }.sorted().compactMap { name in
+            guard let data = try? POSIXFile.contents(of: folder.appendingPathComponent(name).path) else { return nil }
+            let check = TimestampToken.check(response: data, digest: digest, caFile: self.tsaCAFile)
+            return CheckedTimestamp(
+                file: "timestamps/\(checkpoint.root)/\(name)",
+                authority: String(name.dropLast(4)).replacingOccurrences(of: "_", with: ":"),
+                time: check.time, isValid: check.problem == nil && self.tsaCAFile != nil)
+        }
     }
 
     /// Why a checkpoint does not hold, or `nil`.

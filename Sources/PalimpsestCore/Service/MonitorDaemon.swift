@@ -171,6 +171,10 @@ public final class MonitorDaemon: Service, Sendable {
         self.logger.notice(
             "ready: \(status.summary); state in \(self.runtime.stateStore.root.path), log \(self.runtime.log.url.path)")
         await self.reportChainHead()
+        let config = self.config
+        let checkpointer = LogCheckpointer(
+            log: self.runtime.log, settings: config.evidence, stateDirectory: config.daemon.stateDirectory,
+            client: self.runtime.client, logger: self.logger)
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -179,11 +183,14 @@ public final class MonitorDaemon: Service, Sendable {
                 }
                 group.addTask { await self.watchdogLoop() }
                 group.addTask { await self.statusLoop() }
+                group.addTask { await self.checkpointLoop(checkpointer, interval: config.evidence.checkpointInterval) }
                 await group.waitForAll()
             }
         } onGracefulShutdown: {
             self.beginStopping()
         }
+        // Every poll has finished its writes: sign what the log holds now.
+        await checkpointer.checkpoint(timestamp: false)
         self.book.setPhase(.stopped)
         await self.writeStatus(self.book.snapshot())
         self.logger.notice("stopped: every poll finished and every write is done")
@@ -359,6 +366,17 @@ public final class MonitorDaemon: Service, Sendable {
                 self.notifier.notify("WATCHDOG=1")
             }
             if await self.finished.sleep(seconds: seconds) { return }
+        }
+    }
+
+    /// Appends a signed checkpoint every `interval` seconds (`[evidence] checkpoint_interval`)
+    /// while the daemon runs.
+    private func checkpointLoop(_ checkpointer: LogCheckpointer, interval: TimeInterval) async {
+        guard checkpointer.key != nil else { return }
+        while true {
+            let stopped = await self.finished.sleep(seconds: interval)
+            if stopped || Task.isCancelled { return }
+            await checkpointer.checkpoint()
         }
     }
 
