@@ -351,6 +351,8 @@ public struct WitnessCheckpoint: Sendable, Hashable, Codable {
     /// The Ed25519 signature and the key that made it (hex).
     public var signature: String
     public var publicKey: String
+    /// The RFC 3161 timestamps of its tree head known when the digest was made.
+    public var timestamps: [WitnessTimestamp]?
 
     /// Creates a witness entry.
     public init(
@@ -366,10 +368,31 @@ public struct WitnessCheckpoint: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case seq, root, signature
+        case seq, root, signature, timestamps
         case detectedAt = "detected_at"
         case treeSize = "tree_size"
         case lastSeq = "last_seq"
         case publicKey = "public_key"
+    }
+}
+
+/// A timestamp of a checkpoint's tree head, as a digest lists it.
+public struct WitnessTimestamp: Sendable, Hashable, Codable {
+    /// The authority (host:port).
+    public var authority: String
+    /// The token's time, UTC.
+    public var time: Date?
+    /// True when it verified against `[evidence] tsa_ca_file`.
+    public var isValid: Bool
+
+    public init(authority: String, time: Date?, isValid: Bool) {
+        self.authority = authority
+        self.time = time
+        self.isValid = isValid
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case authority, time
+        case isValid = "valid"
     }
 }
