@@ -1,7 +1,8 @@
 # Palimpsest: build, test, demo, install.
 # `make demo` and `make test` install what they need when missing (libcurl, libxml2, SQLite and zlib headers; for
-# `make test` also Python's aiosmtpd, the loopback SMTP server of the digest delivery tests, and
-# warcio, which reads the WARC evidence files in a test, and Debian's chromium and poppler-utils,
+# `make test` also Python's aiosmtpd, the loopback SMTP server of the digest delivery tests,
+# warcio, which reads the WARC evidence files in a test, bagit, which validates an evidence bundle,
+# the openssl CLI (a loopback time-stamp authority, verify.sh), and Debian's chromium and poppler-utils,
 # which the digest's browser test renders and prints with).
 
 SWIFT        ?= swift
@@ -81,6 +82,22 @@ test-deps:
 		  $$SUDO apt-get install -y -qq --no-install-recommends python3-aiosmtpd >/dev/null 2>&1; } || true; \
 		python3 -c 'import aiosmtpd' >/dev/null 2>&1 || \
 		echo "make: could not install aiosmtpd: the SMTP delivery tests will be skipped"; \
+	fi
+	@if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import bagit' >/dev/null 2>&1; then \
+		echo "make: installing bagit for the evidence bundle test (python3 -m pip install bagit)"; \
+		python3 -m pip install --quiet bagit >/dev/null 2>&1 || \
+		python3 -m pip install --quiet --user bagit >/dev/null 2>&1 || \
+		{ if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+		  $$SUDO apt-get install -y -qq --no-install-recommends python3-bagit >/dev/null 2>&1; } || true; \
+		python3 -c 'import bagit' >/dev/null 2>&1 || \
+		echo "make: could not install bagit: the evidence bundle's BagIt check will be skipped"; \
+	fi
+	@if ! command -v openssl >/dev/null 2>&1; then \
+		echo "make: installing openssl (the CLI) for the timestamp and evidence bundle tests"; \
+		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+		{ $$SUDO apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends openssl; \
+		} >/dev/null 2>&1 || echo "make: could not install openssl: those tests will be skipped"; \
 	fi
 	@if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import warcio' >/dev/null 2>&1; then \
 		echo "make: installing warcio for the WARC evidence test (python3 -m pip install warcio)"; \
