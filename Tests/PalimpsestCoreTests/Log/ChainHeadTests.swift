@@ -254,3 +254,31 @@ import Testing
         #expect(try StoreTestSupport.lines(of: fixture.url).count == 3)
     }
 }
+
+/// Checkpoint and log_break lines are not findings for any reader (tail, status, the digest, the
+/// daemon's count of today's events).
+@Suite struct LogRecordReaderTests {
+    @Test func readersSkipCheckpointAndBreakLinesWithoutCountingThemOrReportingThem() throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let url = folder.appendingPathComponent("deletions.jsonl")
+        let headURL = folder.appendingPathComponent(ChainHead.fileName)
+        let log = try DeletionLog(url: url, headURL: headURL)
+        _ = try log.append([StoreTestSupport.event("e1"), StoreTestSupport.event("e2")])
+        _ = try log.appendCheckpoint(key: CheckpointKey(), at: StoreTestSupport.date(10))
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"torn".utf8))
+        try handle.close()
+        _ = try DeletionLog(url: url, headURL: headURL).continueAfterBreak(reason: "test", at: StoreTestSupport.date(20))
+        _ = try DeletionLog(url: url, headURL: headURL).append([StoreTestSupport.event("e3", at: 30)])
+
+        let set = try DeletionLogSet.read(url: url)
+        #expect(set.events.map(\.id) == ["e1", "e2", "e3"])
+        #expect(set.isChainIntact, "\(set.problems)")
+        #expect(set.problems.allSatisfy { $0.kind == .undecodable }, "only the torn bytes the break set aside")
+        #expect(try DeletionLogSet.recentEvents(url: url, since: StoreTestSupport.date(0)).count == 3)
+        #expect(try DeletionLog.read(at: url).records.map(\.event) == [.checkpoint, .logBreak])
+        #expect(try DeletionLog.verify(at: url).isChainIntact)
+    }
+}
