@@ -257,6 +257,8 @@ public struct LogVerifier: Sendable {
                 kind: .emptied, expected: head, found: nil, detail: "the log file does not exist any more")
         }
         defer { file.closeFile() }
+        // A shared lock: an append in progress (under the writer's exclusive lock) is not half-read.
+        try file.lock(exclusive: false)
         return ChainHeadMismatch.check(
             head: head, data: try file.readToEnd(from: 0), base: 0, status: try file.status(), logURL: logURL)
     }
