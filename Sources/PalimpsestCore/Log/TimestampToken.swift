@@ -1,5 +1,5 @@
 public import Foundation
-import COpenSSL
+import CTimestamp
 public import Logging
 
 /// RFC 3161 trusted timestamps of checkpoint tree heads, through libcrypto's `TS_*` API: the
@@ -102,7 +102,12 @@ public struct TimestampAuthorities: Sendable {
         self.logger = logger
     }
 
-    /// Requests every missing answer for every checkpoint of the log.
+    /// How many of the newest checkpoints a round asks answers for (two days at the default
+    /// interval): older ones missing an answer stay without one.
+    static let recentCheckpoints = 48
+
+    /// Requests every missing answer for the newest checkpoints of the log, newest first. An
+    /// authority that fails is not asked again in this round (it is down: the next round retries).
     public func timestampPending(log: DeletionLog) async {
         let url = log.url
         let roots: [String] =
@@ -111,8 +116,8 @@ public struct TimestampAuthorities: Sendable {
                     (try? DeletionLog.read(at: file.url).records.compactMap { $0.checkpoint?.root }) ?? []
                 }
             }) ?? []
-        for root in roots {
-            for authority in self.urls {
+        for authority in self.urls {
+            for root in roots.suffix(Self.recentCheckpoints).reversed() {
                 let file = TimestampToken.folder(root: root, stateDirectory: self.stateDirectory)
                     .appendingPathComponent(TimestampToken.fileName(authority: authority))
                 if FileManager.default.fileExists(atPath: file.path) { continue }
@@ -120,6 +125,7 @@ public struct TimestampAuthorities: Sendable {
                     try await self.timestamp(root: root, authority: authority, into: file)
                 } catch {
                     self.logger.warning("timestamp of checkpoint tree head \(root) not stored: \(error)")
+                    break
                 }
             }
         }

@@ -1,21 +1,16 @@
-#ifndef PALIMPSEST_COPENSSL_SHIM_H
-#define PALIMPSEST_COPENSSL_SHIM_H
+// See include/ctimestamp.h. libcrypto (Debian's libssl-dev): TS_REQ, TS_RESP, TS_VERIFY_CTX.
+#include "ctimestamp.h"
 
-// libcrypto's RFC 3161 time-stamp API (openssl/ts.h): building a TimeStampReq for a checkpoint's
-// tree head, and checking a TimeStampResp against it and the authorities' CA certificates
-// (Log/TimestampToken.swift). Header path from pkg-config (libcrypto, Debian's libssl-dev).
-// The helpers keep every OpenSSL object inside C: Swift sees bytes, integers and strings.
+#include <openssl/err.h>
+#include <openssl/objects.h>
 #include <openssl/ts.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
-#include <openssl/err.h>
-#include <openssl/objects.h>
-#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
 /// The last libcrypto error as text in `buffer` (empty when none), clearing the queue.
-static inline void palimpsest_ts_error(char *buffer, size_t size) {
+static void last_error(char *buffer, size_t size) {
     unsigned long code = ERR_get_error();
     if (size == 0) return;
     buffer[0] = 0;
@@ -23,10 +18,7 @@ static inline void palimpsest_ts_error(char *buffer, size_t size) {
     ERR_clear_error();
 }
 
-/// A DER TimeStampReq (RFC 3161 §2.4.1, version 1) whose message imprint is `digest` (32 bytes,
-/// SHA-256), with `nonce` and certReq true. Returns its length and sets `*out` (free it with
-/// palimpsest_ts_free), or -1.
-static inline int palimpsest_ts_request(const unsigned char *digest, int length, uint64_t nonce, unsigned char **out) {
+int palimpsest_ts_request(const unsigned char *digest, int length, uint64_t nonce, unsigned char **out) {
     int result = -1;
     TS_REQ *request = TS_REQ_new();
     TS_MSG_IMPRINT *imprint = TS_MSG_IMPRINT_new();
@@ -51,22 +43,15 @@ static inline int palimpsest_ts_request(const unsigned char *digest, int length,
     return result;
 }
 
-static inline void palimpsest_ts_free(unsigned char *bytes) { OPENSSL_free(bytes); }
+void palimpsest_ts_free(unsigned char *bytes) { OPENSSL_free(bytes); }
 
-/// Checks a DER TimeStampResp: it must parse, be granted, hold a token whose message imprint is
-/// `digest` (SHA-256) and whose signature verifies with a certificate chaining to the PEM
-/// certificates in `ca_file` (the signer's certificate travels in the token: certReq; without
-/// `ca_file` the signature is not checked). Sets
-/// `*gen_time` (seconds since 1970, UTC) from the token's genTime when it parses.
-/// Returns 1 when all holds; 0 with a reason in `error`; -1 when it does not even parse.
-static inline int palimpsest_ts_verify(const unsigned char *der, long length, const unsigned char *digest,
-                                       int digest_length, const char *ca_file, int64_t *gen_time,
-                                       char *error, size_t error_size) {
+int palimpsest_ts_verify(const unsigned char *der, long length, const unsigned char *digest, int digest_length,
+                         const char *ca_file, int64_t *gen_time, char *error, size_t error_size) {
     const unsigned char *cursor = der;
     TS_RESP *response = d2i_TS_RESP(NULL, &cursor, length);
     if (error_size > 0) error[0] = 0;
     if (!response) {
-        palimpsest_ts_error(error, error_size);
+        last_error(error, error_size);
         return -1;
     }
     TS_TST_INFO *info = TS_RESP_get_tst_info(response);
@@ -93,12 +78,10 @@ static inline int palimpsest_ts_verify(const unsigned char *der, long length, co
         }
         result = TS_RESP_verify_response(context, response) == 1 ? 1 : 0;
     }
-    if (result != 1) palimpsest_ts_error(error, error_size);
+    if (result != 1) last_error(error, error_size);
     OPENSSL_free(imprint);
     X509_STORE_free(store);
     TS_VERIFY_CTX_free(context);
     TS_RESP_free(response);
     return result;
 }
-
-#endif
