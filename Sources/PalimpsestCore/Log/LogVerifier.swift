@@ -12,12 +12,19 @@ public struct LogVerifier: Sendable {
     /// One problem: the file, the line number (0 for the whole file), the line's `seq` when known,
     /// and what is wrong.
     public struct Problem: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// The file's name (`deletions.jsonl`, `deletions.jsonl.2.gz`, `log-head.json`).
         public var file: String
+        /// Line number in the file, from 1; 0 for the whole file.
         public var line: Int
+        /// The line's `seq`, when it has one.
         public var seq: Int?
+        /// What kind: a ``LogProblem/Kind`` raw value, or `evidence`, `checkpoint`, `timestamp`,
+        /// `chain_head`, `witness`.
         public var kind: String
+        /// What is wrong, in words.
         public var message: String
 
+        /// Creates a problem.
         public init(file: String, line: Int, seq: Int?, kind: String, message: String) {
             self.file = file
             self.line = line
@@ -37,10 +44,13 @@ public struct LogVerifier: Sendable {
 
     /// One checkpoint found, as checked.
     public struct CheckedCheckpoint: Sendable, Hashable, Codable {
+        /// Where the checkpoint line is: file, line number, `seq`.
         public var file: String
         public var line: Int
         public var seq: Int
+        /// When it was made, UTC.
         public var detectedAt: Date
+        /// Its content.
         public var checkpoint: Checkpoint
         /// True when its tree head matched the lines before it and its signature verified.
         public var isValid: Bool
