@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Writes a BagIt bag (RFC 8493, version 1.0): `bagit.txt`, `bag-info.txt`, the payload under
 /// `data/`, `manifest-sha256.txt` (every payload file) and `tagmanifest-sha256.txt` (the tag

@@ -1,5 +1,5 @@
 import CZlib
-public import Foundation
+import Foundation
 
 /// A zip file (PKWARE APPNOTE 6.3, method 0 "stored": no compression) of a folder, for `evidence
 /// export --zip`. The members are small and the WARC records are gzip already; stored members keep

@@ -12,8 +12,8 @@ import Testing
             .path(try DaemonProcessTests.binary()), arguments: Arguments(arguments),
             output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
         return EvidenceTestSupport.Output(
-            succeeded: result.terminationStatus.isSuccess, standardOutput: result.standardOutput ?? "",
-            standardError: result.standardError ?? "")
+            succeeded: result.terminationStatus.isSuccess, standardOutput: result.standardOutput,
+            standardError: result.standardError)
     }
 
     @Test func keygenVerifyAndLogContinueFromTheCommandLine() async throws {

@@ -20,15 +20,15 @@ enum EvidenceTestSupport {
                 .name(arguments[0]), arguments: Arguments(Array(arguments.dropFirst())), input: .string(input),
                 output: .string(limit: 16 << 20), error: .string(limit: 1 << 20))
             return Output(
-                succeeded: result.terminationStatus.isSuccess, standardOutput: result.standardOutput ?? "",
-                standardError: result.standardError ?? "")
+                succeeded: result.terminationStatus.isSuccess, standardOutput: result.standardOutput,
+                standardError: result.standardError)
         }
         let result = try await Subprocess.run(
             .name(arguments[0]), arguments: Arguments(Array(arguments.dropFirst())),
             output: .string(limit: 16 << 20), error: .string(limit: 1 << 20))
         return Output(
-            succeeded: result.terminationStatus.isSuccess, standardOutput: result.standardOutput ?? "",
-            standardError: result.standardError ?? "")
+            succeeded: result.terminationStatus.isSuccess, standardOutput: result.standardOutput,
+            standardError: result.standardError)
     }
 
     /// Whether a command runs here (`python3 -c 'import bagit'`, `openssl version`).
