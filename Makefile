@@ -1,8 +1,9 @@
 # Palimpsest: build, test, demo, install.
-# `make demo` and `make test` install what they need when missing (libcurl, libxml2, SQLite and zlib headers, the
-# apprise command of the chat alert sinks; for
+# `make demo` and `make test` install what they need when missing (libcurl, libxml2, SQLite, zlib and OpenSSL
+# headers, the apprise command of the chat alert sinks; for
 # `make test` also Python's aiosmtpd, the loopback SMTP server of the digest delivery tests,
-# feedparser, which reads the Atom feed of deletions in a test, and warcio, which reads the WARC evidence files in a test, and Debian's chromium and poppler-utils,
+# feedparser, which reads the Atom feed of deletions in a test, warcio, which reads the WARC evidence files in a test,
+# bagit, which validates an evidence bundle, the openssl CLI (a loopback time-stamp authority, verify.sh), and Debian's chromium and poppler-utils,
 # which the digest's browser test renders and prints with).
 
 SWIFT        ?= swift
@@ -35,16 +36,17 @@ MAN_DATE     ?= $(shell git -C $(CURDIR) log -1 --format=%cs 2>/dev/null || date
 all: build
 
 # Installs the development files of the C libraries (headers + .pc files) when pkg-config cannot
-# find them: libcurl (fetching), libxml2 (HTML parsing), SQLite (the state store) and zlib (WARC
-# evidence files, gzipped rotated logs).
+# find them: libcurl (fetching), libxml2 (HTML parsing), SQLite (the state store), zlib (WARC
+# evidence files, gzipped rotated logs) and libcrypto (RFC 3161 timestamps of checkpoints).
 deps:
 	@missing=""; \
 	pkg-config --exists libcurl 2>/dev/null || missing="$$missing libcurl4-openssl-dev"; \
 	pkg-config --exists libxml-2.0 2>/dev/null || missing="$$missing libxml2-dev"; \
 	pkg-config --exists sqlite3 2>/dev/null || missing="$$missing libsqlite3-dev"; \
 	pkg-config --exists zlib 2>/dev/null || missing="$$missing zlib1g-dev"; \
+	pkg-config --exists libcrypto 2>/dev/null || missing="$$missing libssl-dev"; \
 	if [ -n "$$missing" ]; then \
-		echo "make: installing$$missing and pkg-config (needed to build against libcurl, libxml2, SQLite and zlib)"; \
+		echo "make: installing$$missing and pkg-config (needed to build against libcurl, libxml2, SQLite, zlib and libcrypto)"; \
 		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing pkg-config; \
@@ -98,6 +100,22 @@ test-deps:
 		  $$SUDO apt-get install -y -qq --no-install-recommends python3-feedparser >/dev/null 2>&1; } || true; \
 		python3 -c 'import feedparser' >/dev/null 2>&1 || \
 		echo "make: could not install feedparser: the Atom feed test will be skipped"; \
+	fi
+	@if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import bagit' >/dev/null 2>&1; then \
+		echo "make: installing bagit for the evidence bundle test (python3 -m pip install bagit)"; \
+		python3 -m pip install --quiet bagit >/dev/null 2>&1 || \
+		python3 -m pip install --quiet --user bagit >/dev/null 2>&1 || \
+		{ if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+		  $$SUDO apt-get install -y -qq --no-install-recommends python3-bagit >/dev/null 2>&1; } || true; \
+		python3 -c 'import bagit' >/dev/null 2>&1 || \
+		echo "make: could not install bagit: the evidence bundle's BagIt check will be skipped"; \
+	fi
+	@if ! command -v openssl >/dev/null 2>&1; then \
+		echo "make: installing openssl (the CLI) for the timestamp and evidence bundle tests"; \
+		if [ "$$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi; \
+		{ $$SUDO apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends openssl; \
+		} >/dev/null 2>&1 || echo "make: could not install openssl: those tests will be skipped"; \
 	fi
 	@if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import warcio' >/dev/null 2>&1; then \
 		echo "make: installing warcio for the WARC evidence test (python3 -m pip install warcio)"; \

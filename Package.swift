@@ -45,10 +45,18 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // libcrypto's RFC 3161 time-stamp API (TS_*), wrapped in C so that no OpenSSL header
+        // reaches Swift: timestamp requests for the log's checkpoints and the check of the
+        // authorities' answers. Needs Debian's libssl-dev (`make deps` installs it).
+        .target(
+            name: "CTimestamp",
+            linkerSettings: [.linkedLibrary("crypto")]
+        ),
         .target(
             name: "PalimpsestCore",
             dependencies: [
                 "CCurl",
+                "CTimestamp",
                 "CLibXML2",
                 "CZlib",
                 .product(name: "GRDB", package: "GRDB.swift"),

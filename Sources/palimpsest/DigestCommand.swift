@@ -70,6 +70,12 @@ struct DigestCommand: AsyncParsableCommand {
             throw ExitCode(78)
         }
 
+        // A signed checkpoint for the digest, so that the digest's witness covers the log up to now.
+        if FileManager.default.fileExists(atPath: config.evidence.signingKeyFile.path),
+            FileManager.default.fileExists(atPath: config.daemon.deletionLog.path)
+        {
+            await Self.checkpoint(config: config, logger: logger)
+        }
         let folder = self.out.map { URL(fileURLWithPath: $0, isDirectory: true).standardizedFileURL }
         let job = DigestJob(
             config: config,
@@ -113,6 +119,33 @@ struct DigestCommand: AsyncParsableCommand {
             printError("palimpsest digest: \(error)")
             // EX_TEMPFAIL: systemd marks the run failed; the files written above stay.
             throw ExitCode(75)
+        }
+    }
+
+    /// Appends a checkpoint through the guarded path (and has it timestamped when authorities are
+    /// configured); a failure is reported, and the digest is made anyway.
+    static func checkpoint(config: PalimpsestConfig, logger: Logger) async {
+        let daemon = config.daemon
+        do {
+            let log = try await BlockingIO.run {
+                try DeletionLog(
+                    url: daemon.deletionLog, headURL: daemon.stateDirectory.appendingPathComponent(ChainHead.fileName))
+            }
+            var client: CurlHTTPClient?
+            if !config.evidence.tsaURLs.isEmpty {
+                try CurlHTTPClient.globalInit()
+                var http = HTTPClientConfiguration()
+                http.userAgent = daemon.userAgent
+                http.proxy = daemon.proxy
+                client = try CurlHTTPClient(configuration: http)
+            }
+            defer { client?.shutdown() }
+            let checkpointer = LogCheckpointer(
+                log: log, settings: config.evidence, stateDirectory: daemon.stateDirectory, client: client,
+                logger: logger)
+            await checkpointer.checkpoint()
+        } catch {
+            logger.error("no checkpoint for this digest: \(error)")
         }
     }
 }

@@ -24,7 +24,8 @@ struct Palimpsest: AsyncParsableCommand {
         version: PalimpsestVersion.current,
         subcommands: [
             RunCommand.self, PollCommand.self, StatusCommand.self, CheckConfigCommand.self, TailCommand.self,
-            DigestCommand.self, DemoCommand.self, AlertCommand.self,
+            DigestCommand.self, VerifyCommand.self, LogCommand.self, KeygenCommand.self, EvidenceCommand.self,
+            DemoCommand.self, AlertCommand.self,
         ]
     )
 }

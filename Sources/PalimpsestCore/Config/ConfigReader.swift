@@ -8,7 +8,9 @@ import TOMLKit
 /// problems. ``ConfigLoader`` throws them together.
 struct ConfigReader {
     /// The keys accepted at the top level.
-    static let topLevelKeys = ["daemon", "account", "digest", "alert", "alarms", "feed_out"]
+    static let topLevelKeys = ["daemon", "account", "digest", "alert", "alarms", "feed_out", "evidence"]
+    /// The keys accepted in `[evidence]`.
+    static let evidenceKeys = ["signing_key_file", "checkpoint_interval", "tsa_urls", "tsa_ca_file"]
     /// The keys accepted in `[daemon]`.
     static let daemonKeys = [
         "state_dir", "deletion_log", "interval", "jitter", "concurrency", "per_host_concurrency", "timeout",
@@ -64,6 +66,7 @@ struct ConfigReader {
         static let daemon = Scope(keyPrefix: "daemon", mapPrefix: "daemon")
         static let digest = Scope(keyPrefix: "digest", mapPrefix: "digest")
         static let smtp = Scope(keyPrefix: "digest.smtp", mapPrefix: "digest.smtp")
+        static let evidence = Scope(keyPrefix: "evidence", mapPrefix: "evidence")
     }
 
     let file: URL
@@ -151,8 +154,53 @@ struct ConfigReader {
             }
         }
         var config = PalimpsestConfig(file: self.file, daemon: daemon, accounts: accounts, digest: digest)
+        if let value = root["evidence"] {
+            if let table = value.table {
+                config.evidence = self.readEvidence(table, stateDirectory: daemon.stateDirectory)
+            } else {
+                self.report("expected a table (write `[evidence]`), found \(Self.describe(value))", key: "evidence")
+            }
+        }
         self.readAlerting(root, into: &config)
         return config
+    }
+
+    // MARK: - [evidence]
+
+    private mutating func readEvidence(_ table: TOMLTable, stateDirectory: URL) -> EvidenceSettings {
+        let scope = Scope.evidence
+        for key in table.keys where !Self.evidenceKeys.contains(key) {
+            self.reportUnknown(key, accepted: Self.evidenceKeys, what: "[evidence] keys", in: scope)
+        }
+        var settings = EvidenceSettings(stateDirectory: stateDirectory)
+        if let url = self.readPath(table, "signing_key_file", isDirectory: false, in: scope) {
+            settings.signingKeyFile = url
+        }
+        if let seconds = self.readDuration(table, "checkpoint_interval", minimum: 60, in: scope) {
+            settings.checkpointInterval = seconds
+        }
+        if let value = table["tsa_urls"] {
+            if let array = value.array {
+                for element in array {
+                    guard let text = element.string, let url = URL(string: text),
+                        url.scheme == "http" || url.scheme == "https", url.host != nil
+                    else {
+                        self.report(
+                            "expected a list of http:// or https:// time-stamp authority URLs (RFC 3161), found "
+                                + "\(Self.describe(element)) in it",
+                            key: "tsa_urls", in: scope)
+                        continue
+                    }
+                    settings.tsaURLs.append(url)
+                }
+            } else {
+                self.report("expected a list of URLs, found \(Self.describe(value))", key: "tsa_urls", in: scope)
+            }
+        }
+        if let url = self.readPath(table, "tsa_ca_file", isDirectory: false, in: scope) {
+            settings.tsaCAFile = url
+        }
+        return settings
     }
 
     // MARK: - [[alert]], [alarms], [feed_out]

@@ -20,6 +20,8 @@ public struct PalimpsestConfig: Sendable, Hashable {
     public var alarms: AlarmSettings = AlarmSettings()
     /// The `[feed_out]` table, or `nil` when no feed of events is written.
     public var feedOut: FeedOutSettings?
+    /// The `[evidence]` table (checkpoints, their key and timestamps), with defaults for absent keys.
+    public var evidence: EvidenceSettings
     /// The TOML text this was read from (set by ``ConfigLoader``; `nil` for a config built in
     /// code). The daemon keeps it in `state_dir` as its running config (``RunningConfig``).
     public var sourceText: String?
@@ -37,6 +39,7 @@ public struct PalimpsestConfig: Sendable, Hashable {
         self.daemon = daemon
         self.accounts = accounts
         self.digest = digest ?? DigestSettings(stateDirectory: daemon.stateDirectory)
+        self.evidence = EvidenceSettings(stateDirectory: daemon.stateDirectory)
     }
 
     /// The accounts this instance watches: all of ``accounts``, or those of its `[daemon] shard`,

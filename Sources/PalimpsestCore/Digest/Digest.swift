@@ -35,6 +35,13 @@ public struct Digest: Sendable, Hashable, Encodable {
     public var lifetimes: [LifetimeCount]
     /// The accounts, most deletions first (then most findings, then by name and key).
     public var accounts: [DigestAccount]
+    /// The log's checkpoints of the week and the signing key: every recipient holds a copy of what
+    /// the log said (`palimpsest verify --against digest.json`). `nil` when the log has no
+    /// checkpoint and no signing key is configured.
+    public var witness: DigestWitness?
+    /// What `palimpsest verify` finds wrong beyond the hash chain (which the chain warning shows):
+    /// evidence, checkpoints, timestamps, the guarded head. `nil` when nothing.
+    public var verdict: DigestVerdict?
 
     /// The number of deleted posts in one lifetime bucket.
     public struct LifetimeCount: Sendable, Hashable, Encodable {
@@ -87,9 +94,21 @@ public struct Digest: Sendable, Hashable, Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case v, week, from, to, sources, totals, days, lifetimes, accounts
+        case v, week, from, to, sources, totals, days, lifetimes, accounts, witness, verdict
         case timeZone = "time_zone"
         case isInProgress = "in_progress"
         case generatedAt = "generated_at"
+    }
+}
+
+/// The part of `palimpsest verify`'s verdict a digest states at its top: the problems the hash
+/// chain warning does not already show.
+public struct DigestVerdict: Sendable, Hashable, Codable {
+    /// Every such problem, as `verify` prints it.
+    public var problems: [String]
+
+    /// Creates a verdict.
+    public init(problems: [String]) {
+        self.problems = problems
     }
 }

@@ -68,7 +68,41 @@ public enum DigestLoader {
                 }
             }
         }
-        return builder.build(logs: logs, histories: histories)
+        var digest = builder.build(logs: logs, histories: histories)
+        Self.addWitness(to: &digest, config: config, now: now)
+        return digest
+    }
+
+    /// Checks the daemon's log as `palimpsest verify` does and adds to `digest` the week's
+    /// checkpoints (with the digest's own, the latest made up to `now`) and the problems the chain
+    /// warning does not show.
+    static func addWitness(to digest: inout Digest, config: PalimpsestConfig, now: Date) {
+        let key = try? CheckpointKey(contentsOf: config.evidence.signingKeyFile)
+        let verifier = LogVerifier(
+            logURL: config.daemon.deletionLog, stateDirectory: config.daemon.stateDirectory,
+            headURL: config.daemon.stateDirectory.appendingPathComponent(ChainHead.fileName),
+            trustedKeys: key.map { [$0.publicKeyHex] } ?? [], tsaCAFile: config.evidence.tsaCAFile)
+        guard let report = try? verifier.verify() else { return }
+        let shownByChainWarning = Set(LogProblem.Kind.chainKinds.map(\.rawValue)).union(["torn_line", "undecodable"])
+        let problems = report.problems.filter { !shownByChainWarning.contains($0.kind) }.map(\.description)
+        if !problems.isEmpty { digest.verdict = DigestVerdict(problems: problems) }
+        var chosen = report.checkpoints.filter { digest.from <= $0.detectedAt && $0.detectedAt < digest.to }
+        if let own = report.checkpoints.last(where: { $0.detectedAt >= digest.to && $0.detectedAt <= now }) {
+            chosen.append(own)
+        }
+        guard key != nil || !chosen.isEmpty else { return }
+        digest.witness = DigestWitness(
+            publicKey: key?.publicKeyHex ?? chosen.last?.checkpoint.publicKey,
+            checkpoints: chosen.map { checked in
+                var witness = WitnessCheckpoint(
+                    seq: checked.seq, detectedAt: checked.detectedAt, treeSize: checked.checkpoint.treeSize,
+                    lastSeq: checked.checkpoint.lastSeq, root: checked.checkpoint.root,
+                    signature: checked.checkpoint.signature, publicKey: checked.checkpoint.publicKey)
+                witness.timestamps = checked.timestamps.map {
+                    WitnessTimestamp(authority: $0.authority, time: $0.time, isValid: $0.isValid)
+                }
+                return witness
+            })
     }
 
     /// The logs a digest of `config` reads: `[daemon] deletion_log`, then every file `[digest] logs`

@@ -55,6 +55,7 @@ public struct HTMLDigestRenderer: Sendable {
             out += "was made; numbers can still grow.</p>\n"
         }
         out += self.chainWarning()
+        out += self.verdictWarning()
         out += "</header>\n"
 
         out += "<section id=\"summary\">\n<div class=\"keep\">\n<h2>Summary</h2>\n"
@@ -72,6 +73,7 @@ public struct HTMLDigestRenderer: Sendable {
         if digest.accounts.isEmpty { out += "<p>No account is configured and no log names one.</p>\n" }
         for account in digest.accounts { out += self.section(account) }
         out += "</section>\n"
+        out += self.witnessSection()
         out += self.sources()
         out += "</body>\n</html>\n"
         return out
@@ -436,6 +438,42 @@ public struct HTMLDigestRenderer: Sendable {
             out += "</ul>\n"
         }
         return out
+    }
+
+    /// The warning at the top when `palimpsest verify` finds more wrong than the chain.
+    private func verdictWarning() -> String {
+        guard let verdict = self.digest.verdict else { return "" }
+        var out = "<div class=\"alert\" id=\"verify-warning\" role=\"alert\">\n<p><strong>Warning: the deletion log "
+        out += "does not verify</strong> (<code>palimpsest verify</code>): "
+        out += "\(DigestFormat.count(verdict.problems.count, "problem", "problems")) beyond the hash chain. Check the "
+        out += "evidence and the checkpoints before relying on this digest.</p>\n<ul>\n"
+        for problem in verdict.problems { out += "<li>\(Self.text(problem))</li>\n" }
+        return out + "</ul>\n</div>\n"
+    }
+
+    /// The log's signed checkpoints of the week (see the Markdown renderer).
+    private func witnessSection() -> String {
+        guard let witness = self.digest.witness else { return "" }
+        var out = "<section id=\"witness\">\n<h2>Witness: signed checkpoints of the log</h2>\n<p>Keep this e-mail: "
+        out += "it holds the tree heads the log had when they were signed. <code>palimpsest verify --against "
+        out += "digest.json</code> checks a log against them; a log changed since gives other heads.</p>\n"
+        if let key = witness.publicKey {
+            out += "<p>Signing key (Ed25519, public): <code class=\"hash\">\(Self.text(key))</code></p>\n"
+        }
+        if witness.checkpoints.isEmpty { out += "<p>No checkpoint was made this week.</p>\n" }
+        out += "<ul>\n"
+        for checkpoint in witness.checkpoints {
+            out += "<li>\(self.time(checkpoint.detectedAt)): seq \(checkpoint.seq), \(checkpoint.treeSize) lines up to "
+            out += "seq \(checkpoint.lastSeq); tree head <code class=\"hash\">\(Self.text(checkpoint.root))</code>; "
+            out += "signature <code class=\"hash\">\(Self.text(checkpoint.signature))</code>"
+            for stamp in checkpoint.timestamps ?? [] {
+                out += "; timestamp by \(Self.text(stamp.authority)): "
+                out += stamp.time.map { self.time($0) } ?? "time unreadable"
+                if !stamp.isValid { out += " (not verified)" }
+            }
+            out += "</li>\n"
+        }
+        return out + "</ul>\n</section>\n"
     }
 
     private func sources() -> String {

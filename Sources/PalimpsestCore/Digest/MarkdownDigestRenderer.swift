@@ -42,6 +42,7 @@ public struct MarkdownDigestRenderer: Sendable {
             out.append("Generated \(self.time(generatedAt)).")
         }
         out += self.chainWarning()
+        out += self.verdictWarning()
         out.append("")
         out.append("## Summary")
         out.append("")
@@ -86,6 +87,7 @@ public struct MarkdownDigestRenderer: Sendable {
         for account in digest.accounts {
             out += self.section(account)
         }
+        out += self.witnessSection()
         out += self.sources()
         return out.joined(separator: "\n") + "\n"
     }
@@ -436,6 +438,48 @@ public struct MarkdownDigestRenderer: Sendable {
                 out.append(
                     "- from \(self.time(gap.from)), the last poll before, to \(self.time(gap.to)), the first after: "
                         + "\(DigestFormat.duration(gap.secondsInWeek)) in this week")
+            }
+        }
+        out.append("")
+        return out
+    }
+
+    /// The warning under the title when `palimpsest verify` finds more wrong than the chain.
+    private func verdictWarning() -> [String] {
+        guard let verdict = self.digest.verdict else { return [] }
+        var out = [
+            "",
+            "> **Warning: the deletion log does not verify** (`palimpsest verify`): "
+                + "\(DigestFormat.count(verdict.problems.count, "problem", "problems")) beyond the hash chain. "
+                + "Check the evidence and the checkpoints before relying on this digest (docs/evidence.md).",
+            ">",
+        ]
+        for problem in verdict.problems { out.append("> - \(Self.inline(problem))") }
+        return out
+    }
+
+    /// The log's signed checkpoints of the week: each recipient keeps an independent copy of what
+    /// the log said (`palimpsest verify --against digest.json`).
+    private func witnessSection() -> [String] {
+        guard let witness = self.digest.witness else { return [] }
+        var out = ["## Witness: signed checkpoints of the log", ""]
+        out.append(
+            "Keep this e-mail: it holds the tree heads the log had when they were signed. "
+                + "`palimpsest verify --against digest.json` checks a log against them; a log changed since gives "
+                + "other heads.")
+        out.append("")
+        if let key = witness.publicKey { out.append("Signing key (Ed25519, public): \(Self.code(key))") }
+        if witness.checkpoints.isEmpty { out.append(""); out.append("No checkpoint was made this week.") }
+        for checkpoint in witness.checkpoints {
+            out.append("")
+            out.append(
+                "- \(self.time(checkpoint.detectedAt)): seq \(checkpoint.seq), \(checkpoint.treeSize) lines up to seq "
+                    + "\(checkpoint.lastSeq); tree head \(Self.code(checkpoint.root))")
+            out.append("  - signature \(Self.code(checkpoint.signature))")
+            for stamp in checkpoint.timestamps ?? [] {
+                let time = stamp.time.map { self.time($0) } ?? "time unreadable"
+                out.append(
+                    "  - timestamp by \(Self.inline(stamp.authority)): \(time)\(stamp.isValid ? "" : " (not verified)")")
             }
         }
         out.append("")

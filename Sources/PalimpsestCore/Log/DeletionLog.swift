@@ -31,6 +31,10 @@ public final class DeletionLog: Sendable {
     /// The log file.
     public let url: URL
 
+    /// The guarded chain head (`state_dir/log-head.json`), or `nil` for a log without one (tests,
+    /// the benchmark). See ``ChainHead``.
+    public let headURL: URL?
+
     // What this instance has read of the file, and the end of the chain. Mutated only inside
     // `state.withLock`, which also serializes appends within the process; the flock serializes
     // them with other processes.
@@ -52,9 +56,15 @@ public final class DeletionLog: Sendable {
 
     /// Opens the log at `url`, creating its folder (0700) and the file (0600) when missing, and
     /// reads it to find the last `seq`, the hash of the last line and every event id.
+    /// - Parameters:
+    ///   - url: The log file (`deletion_log`).
+    ///   - headURL: The guarded chain head (``ChainHead``, `state_dir/log-head.json`): every append
+    ///     first checks the file's tail against it and refuses on a mismatch, and rewrites it after
+    ///     writing. `nil`: no guard.
     /// - Throws: ``StoreError`` naming the file when it cannot be created, locked or read.
-    public init(url: URL) throws {
+    public init(url: URL, headURL: URL? = nil) throws {
         self.url = url.standardizedFileURL
+        self.headURL = headURL?.standardizedFileURL
         self.state = Mutex(ChainState())
         try self.reopen()
         self.continueRotatedChain()
@@ -110,6 +120,7 @@ public final class DeletionLog: Sendable {
             defer { file.closeFile() }
             try file.lock(exclusive: true)
             let scan = try Self.scan(file, into: &state)
+            try self.checkChainHead(file)
 
             var payload = Data()
             if scan.hasTornTail { payload.append(UInt8(ascii: "\n")) }
@@ -148,6 +159,7 @@ public final class DeletionLog: Sendable {
             state.lastSeq = seq
             state.lastHash = prev
             state.ids.formUnion(batchIDs)
+            self.recordChainHead(file, seq: seq, hash: prev)
             return written
         }
     }
@@ -203,6 +215,197 @@ public final class DeletionLog: Sendable {
         return (size, !tail.isEmpty)
     }
 
+    // MARK: The guarded chain head
+
+    /// Refuses to append when the file's tail is not the guarded head (``ChainHead``).
+    /// - Throws: ``StoreError`` (operation `append`) saying what was found and what to do.
+    private func checkChainHead(_ file: POSIXFile) throws {
+        if let mismatch = try self.chainHeadMismatch(file) {
+            throw StoreError(
+                operation: "append", path: self.url.path, detail: mismatch.description, advice: ChainHeadMismatch.advice)
+        }
+    }
+
+    /// The mismatch between `file` (locked) and the stored head, or `nil` when they agree or there
+    /// is no head yet (the first append adopts the tail and writes one).
+    private func chainHeadMismatch(_ file: POSIXFile) throws -> ChainHeadMismatch? {
+        guard let headURL = self.headURL, let head = try ChainHead.load(from: headURL) else { return nil }
+        let status = try file.status()
+        let sameFile = status.device == head.device && status.inode == head.inode && status.size >= head.offset
+        // The head's own file: the last MiB before the head is enough (a log line is far shorter).
+        var base = sameFile ? max(0, head.offset - (1 << 20)) : 0
+        var found = ChainHeadMismatch.check(
+            head: head, data: try file.readToEnd(from: base), base: base, status: status, logURL: self.url)
+        if found?.kind == .changedLastLine, base > 0 {
+            base = 0
+            found = ChainHeadMismatch.check(
+                head: head, data: try file.readToEnd(from: 0), base: 0, status: status, logURL: self.url)
+        }
+        return found
+    }
+
+    /// Rewrites the guarded head after an append (`file` still locked). A failed write is not an
+    /// error: the lines are in the log, and the next check accepts lines that chain from the old head.
+    private func recordChainHead(_ file: POSIXFile, seq: Int, hash: String) {
+        guard let headURL = self.headURL, let status = try? file.status() else { return }
+        let head = ChainHead(
+            file: self.url.path, device: status.device, inode: status.inode, offset: status.size, seq: seq,
+            sha256: hash, writtenAt: Date())
+        try? head.save(to: headURL)
+    }
+
+    /// Checks the log's tail against the guarded head without appending (for `run` at start-up,
+    /// `status` and `verify`).
+    /// - Returns: the mismatch, or `nil` when the tail is the head (or there is no head).
+    /// - Throws: ``StoreError`` when the file or the head cannot be read.
+    public func checkChainHead() throws -> ChainHeadMismatch? {
+        try self.state.withLock { _ in
+            let file = try DurableFile.openForAppend(self.url.path, readable: true)
+            defer { file.closeFile() }
+            try file.lock(exclusive: false)
+            return try self.chainHeadMismatch(file)
+        }
+    }
+
+    /// Records a discontinuity of the chain and resumes appending (`palimpsest log continue`):
+    /// appends a `log_break` line (``LogBreak``) that says what the guarded head expected and what
+    /// the file holds, chained from the last line that still chains (the last line of the file's
+    /// longest run of lines that chain; the head itself when the file holds no log line). Nothing
+    /// is rewritten or removed: lines after that one stay in the file and are listed as set aside,
+    /// and torn bytes at the end get their newline first. The head then points at the new line.
+    /// - Parameters:
+    ///   - reason: The operator's words, kept in the line.
+    ///   - now: The time of the record.
+    /// - Returns: the record as written.
+    /// - Throws: ``StoreError`` when the log has no guarded head, when its tail matches the head
+    ///   (nothing to continue), or when the file cannot be read or written.
+    public func continueAfterBreak(reason: String, at now: Date) throws -> LogRecord {
+        try self.state.withLock { state in
+            guard let headURL = self.headURL else {
+                throw StoreError(
+                    operation: "append", path: self.url.path, detail: "this log has no guarded chain head",
+                    advice: "run `palimpsest log continue` with the config whose state_dir keeps the head")
+            }
+            let file = try DurableFile.openForAppend(self.url.path, readable: true)
+            defer { file.closeFile() }
+            try file.lock(exclusive: true)
+            let head = try ChainHead.load(from: headURL)
+            let status = try file.status()
+            let data = try file.readToEnd(from: 0)
+            let mismatch = head.flatMap {
+                ChainHeadMismatch.check(head: $0, data: data, base: 0, status: status, logURL: self.url)
+            }
+            let (lines, consumed) = JSONLines.split(data)
+            guard mismatch != nil || consumed < data.count else {
+                throw StoreError(
+                    operation: "append", path: self.url.path,
+                    detail: "nothing to continue: the log's tail matches its chain head"
+                        + (head.map { " (seq \($0.seq))" } ?? ""),
+                    advice: "no break to record; `palimpsest verify` checks the whole log")
+            }
+            // The longest run of log lines that chain, from the file's first log line.
+            let decoder = JSONDecoder()
+            var resume: (index: Int, seq: Int, hash: String)?
+            for (index, line) in lines.enumerated() {
+                guard let fields = try? decoder.decode(ChainLine.self, from: line.bytes) else { continue }
+                if let last = resume, fields.prev != last.hash || fields.seq != last.seq + 1 { break }
+                resume = (index, fields.seq, ContentHash.sha256Hex(line.bytes))
+            }
+            let name = self.url.lastPathComponent
+            let resumesAfter: ChainPosition
+            if let resume {
+                resumesAfter = ChainPosition(file: name, seq: resume.seq, sha256: resume.hash)
+            } else if let head {
+                resumesAfter = head.position
+            } else {
+                resumesAfter = ChainPosition(file: name, seq: state.lastSeq, sha256: state.lastHash)
+            }
+            var setAside: [SetAsideLine] = []
+            for (index, line) in lines.enumerated() where index > (resume?.index ?? -1) {
+                setAside.append(
+                    SetAsideLine(line: index + 1, bytes: line.bytes.count, sha256: ContentHash.sha256Hex(line.bytes)))
+            }
+            if consumed < data.count {
+                let tail = Data(data.dropFirst(consumed))
+                setAside.append(SetAsideLine(line: lines.count + 1, bytes: tail.count, sha256: ContentHash.sha256Hex(tail)))
+            }
+            let problem = mismatch?.kind.rawValue ?? ChainHeadMismatch.Kind.tornLine.rawValue
+            let message =
+                mismatch?.description
+                ?? "the file ends in \(data.count - consumed) bytes without a newline that are not a whole log line"
+            let id = String(
+                ContentHash.sha256Hex("log_break\n\(resumesAfter.sha256)\n\(RFC3339.string(from: now))").prefix(32))
+            var record = LogRecord(
+                id: id, detectedAt: now, event: .logBreak,
+                logBreak: LogBreak(
+                    reason: reason, problem: problem, message: message, expected: head?.position,
+                    found: mismatch?.found, resumesAfter: resumesAfter, setAside: setAside.isEmpty ? nil : setAside))
+            record.seq = resumesAfter.seq + 1
+            record.prev = resumesAfter.sha256
+            let line = try self.encodeRecord(record)
+            var payload = Data()
+            if consumed < data.count { payload.append(UInt8(ascii: "\n")) }
+            payload.append(line)
+            payload.append(UInt8(ascii: "\n"))
+            try file.appendLines(payload, toFileOfSize: status.size)
+            state.device = status.device
+            state.inode = status.inode
+            state.offset = status.size + payload.count
+            state.lastSeq = resumesAfter.seq + 1
+            state.lastHash = ContentHash.sha256Hex(line)
+            state.ids.insert(id)
+            self.recordChainHead(file, seq: state.lastSeq, hash: state.lastHash)
+            return record
+        }
+    }
+
+    /// Appends the record `build` makes, through the same guard as ``append(_:)``: under the
+    /// exclusive lock, after reading what other writers appended and checking the guarded head;
+    /// `build` gets the position the record will follow and the bytes of every complete line of
+    /// the log file so far (for a checkpoint's tree). The head is rewritten after the write.
+    /// - Returns: the record as written, or `nil` when `build` returns `nil` (nothing to record).
+    /// - Throws: ``StoreError`` as ``append(_:)``, or what `build` throws.
+    func appendRecord(_ build: (_ after: ChainPosition, _ liveLines: [Data]) throws -> LogRecord?) throws -> LogRecord? {
+        try self.state.withLock { state in
+            let file = try DurableFile.openForAppend(self.url.path, readable: true)
+            defer { file.closeFile() }
+            try file.lock(exclusive: true)
+            let scan = try Self.scan(file, into: &state)
+            try self.checkChainHead(file)
+            let data = try file.readToEnd(from: 0)
+            let (lines, consumed) = JSONLines.split(data)
+            var live = lines.map(\.bytes)
+            // A torn tail becomes a line of its own with the newline written first.
+            if consumed < data.count { live.append(Data(data.dropFirst(consumed))) }
+            let after = ChainPosition(file: self.url.lastPathComponent, seq: state.lastSeq, sha256: state.lastHash)
+            guard var record = try build(after, live) else { return nil }
+            record.seq = state.lastSeq + 1
+            record.prev = state.lastHash
+            let line = try self.encodeRecord(record)
+            var payload = Data()
+            if scan.hasTornTail { payload.append(UInt8(ascii: "\n")) }
+            payload.append(line)
+            payload.append(UInt8(ascii: "\n"))
+            try file.appendLines(payload, toFileOfSize: scan.size)
+            state.offset = scan.size + payload.count
+            state.lastSeq += 1
+            state.lastHash = ContentHash.sha256Hex(line)
+            state.ids.insert(record.id)
+            self.recordChainHead(file, seq: state.lastSeq, hash: state.lastHash)
+            return record
+        }
+    }
+
+    private func encodeRecord(_ record: LogRecord) throws -> Data {
+        do {
+            return try JSONCoding.lineEncoder().encode(record)
+        } catch {
+            throw StoreError(
+                operation: "encode", path: self.url.path, detail: "record \(record.id): \(error)",
+                advice: "report this as a bug")
+        }
+    }
+
     // MARK: Reading and verifying
 
     /// Every event of the log file at `url`, in file order. Lines that do not decode and a torn last
@@ -225,8 +428,13 @@ public final class DeletionLog: Sendable {
         let decoder = JSONCoding.decoder()
         var events: [Event] = []
         var problems: [LogProblem] = []
+        var records: [LogRecord] = []
         for (index, line) in lines.enumerated() {
             do {
+                if LogRecord.kind(ofLine: line.bytes) != nil {
+                    records.append(try decoder.decode(LogRecord.self, from: line.bytes))
+                    continue
+                }
                 events.append(try decoder.decode(Event.self, from: line.bytes))
             } catch {
                 problems.append(
@@ -237,7 +445,7 @@ public final class DeletionLog: Sendable {
         if consumed < data.count {
             problems.append(Self.tornLineProblem(line: lines.count + 1))
         }
-        return LogContents(events: events, problems: problems)
+        return LogContents(events: events, problems: problems, records: records)
     }
 
     /// Checks the hash chain and the sequence numbers of the log file at `url`.
@@ -284,9 +492,40 @@ public final class DeletionLog: Sendable {
             problems: []
         )
         var previousLine: Int?
+        // Each log line's hash, for a `log_break` that resumes from an earlier line.
+        var lineOfHash: [String: (line: Int, seq: Int)] = [:]
+        var acknowledged: [LogProblem] = []
 
         for (index, line) in lines.enumerated() {
             let number = index + 1
+            if LogRecord.kind(ofLine: line.bytes) == .logBreak,
+                let record = try? eventDecoder.decode(LogRecord.self, from: line.bytes),
+                let logBreak = record.logBreak, record.prev == logBreak.resumesAfter.sha256,
+                record.seq == logBreak.resumesAfter.seq + 1
+            {
+                // An operator's record of a discontinuity: the chain resumes from the line it names
+                // (an earlier line of this file, the previous file's end, or the lost head when
+                // this file starts with it); the problems of the lines it sets aside are
+                // acknowledged by it, not hidden: they stay listed apart.
+                let resumeLine = lineOfHash[logBreak.resumesAfter.sha256]
+                if resumeLine != nil || report.eventCount == 0 || logBreak.resumesAfter.sha256 == expectedPrev {
+                    let after = resumeLine?.line ?? 0
+                    let (kept, setAside) = problems.reduce(into: ([LogProblem](), [LogProblem]())) { parts, problem in
+                        if problem.line > after { parts.1.append(problem) } else { parts.0.append(problem) }
+                    }
+                    problems = kept
+                    acknowledged += setAside
+                    acknowledged.append(
+                        LogProblem(
+                            line: number, kind: .logBreak,
+                            message: "seq \(record.seq ?? 0): log_break (\(logBreak.problem)) recorded "
+                                + "\(RFC3339.string(from: record.detectedAt)), resuming after seq "
+                                + "\(logBreak.resumesAfter.seq); reason: \(logBreak.reason)"))
+                    expectedPrev = logBreak.resumesAfter.sha256
+                    expectedSeq = logBreak.resumesAfter.seq + 1
+                    previousLine = resumeLine?.line
+                }
+            }
             guard let fields = try? chainDecoder.decode(ChainFields.self, from: line.bytes) else {
                 let message =
                     line.bytes.isEmpty
@@ -337,7 +576,11 @@ public final class DeletionLog: Sendable {
                 )
             }
             do {
-                _ = try eventDecoder.decode(Event.self, from: line.bytes)
+                if LogRecord.kind(ofLine: line.bytes) != nil {
+                    _ = try eventDecoder.decode(LogRecord.self, from: line.bytes)
+                } else {
+                    _ = try eventDecoder.decode(Event.self, from: line.bytes)
+                }
             } catch {
                 problems.append(
                     LogProblem(
@@ -350,6 +593,7 @@ public final class DeletionLog: Sendable {
             report.eventCount += 1
             report.lastSeq = fields.seq
             expectedPrev = ContentHash.sha256Hex(line.bytes)
+            lineOfHash[expectedPrev!] = (number, fields.seq)
             expectedSeq = fields.seq + 1
             previousLine = number
         }
@@ -361,6 +605,7 @@ public final class DeletionLog: Sendable {
             problems.append(Self.tornLineProblem(line: lines.count + 1, wholeEvent: whole))
         }
         report.problems = problems
+        report.acknowledged = acknowledged
         return report
     }
 

@@ -23,6 +23,9 @@ public struct LogProblem: Sendable, Hashable, CustomStringConvertible {
         /// cannot be tied to it (a daemon that started after a rotation without the older file,
         /// before it looked for one; or older lines removed).
         case chainRestart = "chain_restart"
+        /// A `log_break` line: an operator recorded a discontinuity there (`palimpsest log
+        /// continue`) and the chain resumes from the line it names. Listed, not a chain problem.
+        case logBreak = "log_break"
         /// A file of a rotated log that could not be read (compressed with something other than
         /// gzip, damaged, unreadable): its events are missing and the chain cannot pass through it.
         case unreadableFile = "unreadable_file"

@@ -18,6 +18,9 @@ public struct LogVerification: Sendable, Hashable {
     public var problems: [LogProblem]
     /// Line number of the first log line, if any.
     public var firstLine: Int?
+    /// Problems a `log_break` line acknowledges (the lines it sets aside), and each break itself
+    /// (``LogProblem/Kind/logBreak``): listed, never counted as problems of the chain.
+    public var acknowledged: [LogProblem] = []
 
     /// Creates a verification report.
     public init(

@@ -173,6 +173,11 @@ public final class MonitorDaemon: Service, Sendable {
         self.sendStatus(status.summary, prefix: "READY=1\n")
         self.logger.notice(
             "ready: \(status.summary); state in \(self.runtime.stateStore.root.path), log \(self.runtime.log.url.path)")
+        await self.reportChainHead()
+        let config = self.config
+        let checkpointer = LogCheckpointer(
+            log: self.runtime.log, settings: config.evidence, stateDirectory: config.daemon.stateDirectory,
+            client: self.runtime.client, logger: self.logger)
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -184,14 +189,30 @@ public final class MonitorDaemon: Service, Sendable {
                 if let alerts = self.runtime.alerts {
                     group.addTask { await self.alertLoops(alerts) }
                 }
+                group.addTask { await self.checkpointLoop(checkpointer, interval: config.evidence.checkpointInterval) }
                 await group.waitForAll()
             }
         } onGracefulShutdown: {
             self.beginStopping()
         }
+        // Every poll has finished its writes: sign what the log holds now.
+        await checkpointer.checkpoint(timestamp: false)
         self.book.setPhase(.stopped)
         await self.writeStatus(self.book.snapshot())
         self.logger.notice("stopped: every poll finished and every write is done")
+    }
+
+    /// Says at start-up when the deletion log's tail does not match its guarded head: every append
+    /// will be refused (events wait in the state) until an operator runs `palimpsest log continue`.
+    private func reportChainHead() async {
+        let log = self.runtime.log
+        do {
+            if let mismatch = try await BlockingIO.run({ try log.checkChainHead() }) {
+                self.logger.error("\(log.url.path): \(mismatch); \(ChainHeadMismatch.advice)")
+            }
+        } catch {
+            self.logger.error("\(log.url.path): the chain head could not be checked: \(error)")
+        }
     }
 
     private func beginStopping() {
@@ -351,6 +372,17 @@ public final class MonitorDaemon: Service, Sendable {
                 self.notifier.notify("WATCHDOG=1")
             }
             if await self.finished.sleep(seconds: seconds) { return }
+        }
+    }
+
+    /// Appends a signed checkpoint every `interval` seconds (`[evidence] checkpoint_interval`)
+    /// while the daemon runs.
+    private func checkpointLoop(_ checkpointer: LogCheckpointer, interval: TimeInterval) async {
+        guard checkpointer.key != nil else { return }
+        while true {
+            let stopped = await self.finished.sleep(seconds: interval)
+            if stopped || Task.isCancelled { return }
+            await checkpointer.checkpoint()
         }
     }
 

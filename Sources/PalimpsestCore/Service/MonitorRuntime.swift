@@ -32,7 +32,8 @@ public struct MonitorRuntime: Sendable {
         http.perHostConcurrency = daemon.perHostConcurrency
         self.client = try CurlHTTPClient(configuration: http)
         self.stateStore = try StateStore(root: daemon.stateDirectory)
-        self.log = try DeletionLog(url: daemon.deletionLog)
+        self.log = try DeletionLog(
+            url: daemon.deletionLog, headURL: daemon.stateDirectory.appendingPathComponent(ChainHead.fileName))
         if AlertPipeline.isWanted(by: config) {
             // Alerts go through a client of their own: a slow sink never takes a poll's place.
             var alertHTTP = HTTPClientConfiguration()

@@ -225,7 +225,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         #expect(error.key == "report")
         #expect(
             error.message
-                == "unknown key; accepted top-level tables: `daemon`, `account`, `digest`, `alert`, `alarms`, `feed_out`")
+                == "unknown key; accepted top-level tables: `daemon`, `account`, `digest`, `alert`, `alarms`, `feed_out`, `evidence`")
     }
 
     @Test func anUnknownAccountKeyNamesTheAccountIndexAndName() throws {

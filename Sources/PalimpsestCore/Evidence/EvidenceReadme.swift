@@ -1,0 +1,219 @@
+import Foundation
+
+/// The two texts of an evidence bundle written for people and for shells: `data/README.txt`
+/// (what each file proves, in plain words) and `data/verify.sh` (the whole check with standard
+/// tools).
+enum EvidenceReadme {
+    static func text(
+        events: [Event], checkpoint: Checkpoint, checkpointSeq: Int, checkpointAt: Date, records: [BundledRecord],
+        missing: [String], timestamps: [String], hasCA: Bool
+    ) -> String {
+        var out = """
+            PALIMPSEST EVIDENCE BUNDLE
+
+            What this is
+            ------------
+            Palimpsest watches public accounts and records what they stop showing. This folder holds
+            one finding, with everything needed to check it without Palimpsest and without taking the
+            word of whoever ran it. It is a BagIt bag (RFC 8493): every file under data/ is listed
+            with its SHA-256 in manifest-sha256.txt.
+
+            Check it: sh data/verify.sh   (needs only sha256sum, openssl and python3)
+
+            The finding
+            -----------
+
+            """
+        for event in events {
+            out += "- \(event.event.rawValue)"
+            if let reason = event.reason { out += " (\(reason.rawValue)" + (event.confirmedBy.map { ", confirmed by \($0.rawValue)" } ?? "") + ")" }
+            out += ": account \(event.account.rawValue)"
+            if let name = event.accountName { out += " (\(name))" }
+            if let post = event.postID { out += ", post \(post)" }
+            out += ", detected \(RFC3339.string(from: event.detectedAt)), log seq \(event.seq ?? 0), event id \(event.id)\n"
+            if let url = event.url { out += "  permalink: \(url)\n" }
+            if let lastSeen = event.lastSeen { out += "  last seen: \(RFC3339.string(from: lastSeen))\n" }
+            if let missing = event.firstMissing { out += "  first missing: \(RFC3339.string(from: missing))\n" }
+            if let detail = event.detail { out += "  the platform's answer: \(detail.prefix(300))\n" }
+        }
+        out += """
+
+            What each file proves
+            ---------------------
+            data/events.jsonl
+                The event line(s) exactly as written to the deletion log (JSON, one per line). The
+                fields are documented in Palimpsest's docs/deletion-log.md.
+            data/versions.jsonl
+                Every version of the post Palimpsest archived, with the poll that first saw it.
+            data/warc/evidence.warc.gz, data/warc/records.json
+                The raw answers of the platform that prove the finding, as WARC/1.1 records copied
+                unchanged from Palimpsest's archive (any WARC tool reads them, e.g. python3 -m
+                warcio index). records.json says why each is here (the probe answer an event cites,
+                the poll that first saw a version, the last poll that saw the post), the URL asked,
+                the address that answered (remote_ip), every redirect followed, the HTTP status and
+                the SHA-256 of the body. Each record carries its own WARC-Block-Digest and
+                WARC-Payload-Digest.
+            data/proof/checkpoint.jsonl, checkpoint-message.txt, checkpoint.sig, public-key.pem
+                The signed checkpoint (log seq \(checkpointSeq), \(RFC3339.string(from: checkpointAt))) that
+                covers the event lines: the Merkle tree head (RFC 9162) of the \(checkpoint.treeSize) log
+                lines before it, \(checkpoint.root),
+                signed with Ed25519 by the public key in public-key.pem (hex \(checkpoint.publicKey)).
+                Compare that key with the one published in the weekly digests you received.
+            data/proof/inclusion.json, tree-head.txt
+                For each event line, the Merkle inclusion proof (RFC 9162 section 2.1.3): the sibling
+                hashes that lead from the line to the tree head. It proves the line is in the log as
+                signed, without the rest of the log.
+
+            """
+        if timestamps.isEmpty {
+            out += "data/proof/timestamps/\n    No RFC 3161 timestamp was kept for this tree head.\n"
+        } else {
+            out += """
+                data/proof/timestamps/*.tsr\(hasCA ? ", data/proof/tsa-ca.pem" : "")
+                    RFC 3161 answers of independent time-stamp authorities for the tree head: they prove
+                    the head, and so every line it covers, existed no later than the time they state.
+                    \(hasCA ? "tsa-ca.pem is the authorities' certificate chain they are checked against." : "Without the authorities' CA certificates here, check them with: openssl ts -verify -digest <tree head> -in <file> -CAfile <their CA>.")
+
+                """
+        }
+        if !missing.isEmpty {
+            out += "\nCaptures not included (their spool copies were already collected):\n"
+            for item in missing { out += "- \(item)\n" }
+        }
+        out += """
+
+            Rules of evidence applied (Palimpsest's docs/evidence.md)
+            ---------------------------------------------------------
+            - A failed poll (timeout, 429, 5xx, captcha, unreadable answer) is never evidence.
+            - Only complete snapshots are compared; a post missing from one is only a candidate while
+              it is inside the window the poll saw.
+            - A deletion is logged only when proved: the post's own address answered with a tombstone
+              (confirmed by probe), or it stayed missing from several fresh snapshots over a minimum
+              time (confirmed by absence). Stale copies from caches or lagging replicas count for
+              nothing.
+            - Only the host asked is a witness: an answer that came through a redirect from another
+              host is never a tombstone.
+            - Lifetimes are intervals: the post was deleted between the last poll that saw it and the
+              first that missed it.
+
+            What this does not prove
+            ------------------------
+            - The platform's own servers are not witnesses: the WARC records show what they answered
+              to Palimpsest, not what they served to others.
+            - The signature proves the log was not changed since the checkpoint was signed by whoever
+              holds the key; the timestamps (when present) and the digests e-mailed to others are what
+              tie the tree head to a date independently of that person.
+            - "removed" means gone without the platform saying by whom; only the platform's own words
+              (quoted in the event) say "censored" or "deleted by the author".
+
+            """
+        return out
+    }
+
+    /// `data/verify.sh`: sha256sum for the manifests, python3 (standard library) for the WARC
+    /// records, the inclusion proofs and the signed message, openssl for the signature and the
+    /// timestamps. Exit 0 when all holds; otherwise 1, with one line per problem.
+    static let verifyScript = #"""
+        #!/bin/sh
+        # Checks this Palimpsest evidence bundle with standard tools only: sha256sum, openssl, python3.
+        # Run it from anywhere: sh data/verify.sh. Exit 0 when everything holds.
+        cd "$(dirname "$0")/.." || exit 2
+        status=0
+        fail() { echo "FAILED: $*"; status=1; }
+
+        sha256sum --quiet -c tagmanifest-sha256.txt || fail "a tag file differs from tagmanifest-sha256.txt"
+        sha256sum --quiet -c manifest-sha256.txt || fail "a payload file differs from manifest-sha256.txt (named above)"
+
+        python3 - <<'PY' || status=1
+        import hashlib, json, sys, zlib
+
+        problems = []
+        checkpoint_line = open("data/proof/checkpoint.jsonl", "rb").read().rstrip(b"\n")
+        record = json.loads(checkpoint_line)
+        cp = record["checkpoint"]
+        root = bytes.fromhex(cp["root"])
+
+        # The signed message is rebuilt from the checkpoint line.
+        message = "palimpsest checkpoint v1\n%d\n%d\n%d\n%s\n%s\n%s\n" % (
+            cp["tree_size"], cp["first_seq"], cp["last_seq"], cp["first_line"], cp["root"], record["detected_at"])
+        if open("data/proof/checkpoint-message.txt", "rb").read() != message.encode():
+            problems.append("checkpoint-message.txt is not the message of checkpoint.jsonl")
+        if open("data/proof/checkpoint.sig", "rb").read().hex() != cp["signature"]:
+            problems.append("checkpoint.sig is not the signature in checkpoint.jsonl")
+        if open("data/proof/tree-head.txt").read().strip() != cp["root"]:
+            problems.append("tree-head.txt is not the tree head of checkpoint.jsonl")
+
+        # RFC 9162 section 2.1.3.2: each event line leads to the tree head.
+        def node(l, r): return hashlib.sha256(b"\x01" + l + r).digest()
+        lines = open("data/events.jsonl", "rb").read().split(b"\n")[:-1]
+        proofs = json.load(open("data/proof/inclusion.json"))
+        if len(proofs) != len(lines):
+            problems.append("inclusion.json has %d proofs for %d event lines" % (len(proofs), len(lines)))
+        for proof, line in zip(proofs, lines):
+            fn, sn, r = proof["leaf_index"], proof["tree_size"] - 1, hashlib.sha256(b"\x00" + line).digest()
+            ok = proof["leaf_index"] < proof["tree_size"] == cp["tree_size"]
+            for p in map(bytes.fromhex, proof["path"]):
+                if sn == 0: ok = False; break
+                if fn & 1 or fn == sn:
+                    r = node(p, r)
+                    while not fn & 1 and fn != 0: fn >>= 1; sn >>= 1
+                else:
+                    r = node(r, p)
+                fn >>= 1; sn >>= 1
+            if not (ok and sn == 0 and r == root):
+                problems.append("event line %d (log seq %s) is not in the signed tree head" % (proof["line"], proof["seq"]))
+
+        # The WARC records: each gzip member whole, its digests right, its body the one cited.
+        warc = open("data/warc/evidence.warc.gz", "rb").read()
+        cited = set()
+        for line in lines:
+            for ref in json.loads(line).get("evidence", []):
+                cited.add(ref["sha256"])
+        found = set()
+        for rec in json.load(open("data/warc/records.json")):
+            name = "WARC record %s (offset %d in evidence.warc.gz, %s)" % (rec["warc_record_id"], rec["offset"], rec["url"])
+            member = warc[rec["offset"]:rec["offset"] + rec["length"]]
+            try:
+                d = zlib.decompressobj(31)
+                data = d.decompress(member) + d.flush()
+                if not d.eof or d.unused_data: raise ValueError("not one whole gzip member")
+            except Exception as error:
+                problems.append("%s: damaged: %s" % (name, error)); continue
+            head, _, rest = data.partition(b"\r\n\r\n")
+            fields = {}
+            for field in head.split(b"\r\n")[1:]:
+                key, _, value = field.partition(b":")
+                fields[key.decode().lower()] = value.strip().decode()
+            block = rest[:int(fields.get("content-length", "0"))]
+            if fields.get("warc-block-digest") != "sha256:" + hashlib.sha256(block).hexdigest():
+                problems.append("%s: its block does not match its WARC-Block-Digest" % name); continue
+            body = block.partition(b"\r\n\r\n")[2]
+            digest = hashlib.sha256(body).hexdigest()
+            if digest != rec["payload_sha256"] or fields.get("warc-payload-digest") != "sha256:" + digest:
+                problems.append("%s: its body has SHA-256 %s, expected %s" % (name, digest, rec["payload_sha256"])); continue
+            found.add(digest)
+        for digest in sorted(cited - found):
+            problems.append("the body with SHA-256 %s that an event cites is not among the WARC records" % digest)
+        for problem in problems: print("FAILED: " + problem)
+        sys.exit(1 if problems else 0)
+        PY
+
+        openssl pkeyutl -verify -pubin -inkey data/proof/public-key.pem -rawin -in data/proof/checkpoint-message.txt \
+            -sigfile data/proof/checkpoint.sig >/dev/null 2>&1 || fail "the checkpoint's Ed25519 signature (openssl pkeyutl -verify)"
+
+        for tsr in data/proof/timestamps/*.tsr; do
+            [ -e "$tsr" ] || continue
+            if [ -f data/proof/tsa-ca.pem ]; then
+                openssl ts -verify -digest "$(cat data/proof/tree-head.txt)" -in "$tsr" -CAfile data/proof/tsa-ca.pem \
+                    >/dev/null 2>&1 || fail "the timestamp $tsr (openssl ts -verify)"
+            else
+                echo "note: $tsr not checked: no data/proof/tsa-ca.pem (openssl ts -verify -digest <tree head> -in $tsr -CAfile <the authority's CA>)"
+            fi
+        done
+
+        if [ "$status" = 0 ]; then
+            echo "OK: the bag is complete, the WARC records are intact, every event line is in the signed tree head, the signature holds."
+        fi
+        exit "$status"
+        """#
+}

@@ -1,0 +1,410 @@
+public import Foundation
+
+/// `palimpsest verify`: checks a deletion log with its rotated files as one, and everything its
+/// lines cite. In order, every file (rotated and `.gz` ones included): each line parses, `prev`
+/// chains, `seq` increases by one (a `log_break` line acknowledges the lines it sets aside), every
+/// cited evidence record exists in `state_dir` and its SHA-256 matches, and every checkpoint's
+/// tree head matches the lines before it and carries a valid Ed25519 signature by a trusted key.
+/// With the guarded head, the log's tail must also match it.
+///
+/// Reads block on the disk: call through ``BlockingIO/run(_:)`` from async code.
+public struct LogVerifier: Sendable {
+    /// One problem: the file, the line number (0 for the whole file), the line's `seq` when known,
+    /// and what is wrong.
+    public struct Problem: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// The file's name (`deletions.jsonl`, `deletions.jsonl.2.gz`, `log-head.json`).
+        public var file: String
+        /// Line number in the file, from 1; 0 for the whole file.
+        public var line: Int
+        /// The line's `seq`, when it has one.
+        public var seq: Int?
+        /// What kind: a ``LogProblem/Kind`` raw value, or `evidence`, `checkpoint`, `timestamp`,
+        /// `chain_head`, `witness`.
+        public var kind: String
+        /// What is wrong, in words.
+        public var message: String
+
+        /// Creates a problem.
+        public init(file: String, line: Int, seq: Int?, kind: String, message: String) {
+            self.file = file
+            self.line = line
+            self.seq = seq
+            self.kind = kind
+            self.message = message
+        }
+
+        /// `<file>: line <n>: seq <s>: <kind>: <message>`.
+        public var description: String {
+            var place = "\(self.file): "
+            if self.line > 0 { place += "line \(self.line): " }
+            if let seq = self.seq { place += "seq \(seq): " }
+            return place + "\(self.kind): \(self.message)"
+        }
+    }
+
+    /// One checkpoint found, as checked.
+    public struct CheckedCheckpoint: Sendable, Hashable, Codable {
+        /// Where the checkpoint line is: file, line number, `seq`.
+        public var file: String
+        public var line: Int
+        public var seq: Int
+        /// When it was made, UTC.
+        public var detectedAt: Date
+        /// Its content.
+        public var checkpoint: Checkpoint
+        /// True when its tree head matched the lines before it and its signature verified.
+        public var isValid: Bool
+        /// The RFC 3161 answers kept for its tree head (`state_dir/timestamps/<root>/`).
+        public var timestamps: [CheckedTimestamp] = []
+    }
+
+    /// One RFC 3161 answer, as checked.
+    public struct CheckedTimestamp: Sendable, Hashable, Codable {
+        /// The file, relative to `state_dir`.
+        public var file: String
+        /// The authority (host and port, from the file name).
+        public var authority: String
+        /// The token's time, UTC.
+        public var time: Date?
+        /// True when the imprint is the tree head and the signature verified against `tsa_ca_file`.
+        public var isValid: Bool
+    }
+
+    /// What `verify` found.
+    public struct Report: Sendable, Hashable, Codable {
+        /// The log file checked.
+        public var log: String
+        /// Files read, oldest first.
+        public var files: [String]
+        /// Log lines checked.
+        public var lines: Int
+        /// Evidence references checked.
+        public var evidenceChecked: Int
+        /// Every checkpoint, in order.
+        public var checkpoints: [CheckedCheckpoint]
+        /// Every problem, in file and line order: the log does not verify when there is any.
+        public var problems: [Problem]
+        /// What `log_break` lines acknowledge (the lines they set aside, and each break): listed,
+        /// not problems.
+        public var acknowledged: [Problem]
+        /// `seq` and SHA-256 of the last log line.
+        public var lastSeq: Int?
+        public var lastHash: String
+        /// True when the oldest line read chains from the genesis value.
+        public var startsFromGenesis: Bool
+
+        /// True when nothing is wrong.
+        public var isValid: Bool { self.problems.isEmpty }
+    }
+
+    /// The log file (`deletion_log`).
+    public var logURL: URL
+    /// `state_dir`, where cited evidence lives; `nil` skips the evidence check.
+    public var stateDirectory: URL?
+    /// The guarded head (`state_dir/log-head.json`), if checked.
+    public var headURL: URL?
+    /// Public keys (hex) whose checkpoint signatures are trusted; empty: any key a checkpoint
+    /// names is accepted if its signature verifies, and the key is reported.
+    public var trustedKeys: Set<String>
+
+    /// `[evidence] tsa_ca_file`: the CA certificates timestamp tokens must chain to; `nil`: tokens
+    /// are read (their time) but their signatures cannot be checked, which is a problem.
+    public var tsaCAFile: URL?
+    /// Tree heads received earlier from another copy (a digest's witness, `--against`): the log
+    /// must still give the same head at each size.
+    public var witnesses: [WitnessCheckpoint]
+
+    /// Creates a verifier.
+    public init(
+        logURL: URL, stateDirectory: URL?, headURL: URL? = nil, trustedKeys: Set<String> = [],
+        witnesses: [WitnessCheckpoint] = [], tsaCAFile: URL? = nil
+    ) {
+        self.tsaCAFile = tsaCAFile
+        self.logURL = logURL
+        self.stateDirectory = stateDirectory
+        self.headURL = headURL
+        self.trustedKeys = trustedKeys
+        self.witnesses = witnesses
+    }
+
+    /// Checks the log. Problems are values in the report; only a log that cannot be read at all
+    /// throws.
+    /// - Throws: ``StoreError`` when neither the log nor any rotated file exists.
+    public func verify() throws -> Report {
+        let set = try DeletionLogSet.read(url: self.logURL)
+        var problems: [Problem] = []
+        var acknowledged: [Problem] = []
+        var checkpoints: [CheckedCheckpoint] = []
+        var frontier = MerkleTree.Frontier()
+        var firstLeaf: (seq: Int?, hash: String)?
+        var lastChainSeq: Int?
+        var lines = 0
+        var evidenceChecked = 0
+        let decoder = JSONCoding.decoder()
+        let chainDecoder = JSONDecoder()
+
+        for file in set.files {
+            let name = file.name
+            let data = (try? DeletionLog.contents(of: file.url)) ?? Data()
+            let split = JSONLines.split(data).lines
+            var seqOfLine: [Int: Int] = [:]
+            for (index, line) in split.enumerated() {
+                if let fields = try? chainDecoder.decode(ChainLine.self, from: line.bytes) {
+                    seqOfLine[index + 1] = fields.seq
+                }
+            }
+            for problem in file.verification.problems {
+                problems.append(
+                    Problem(
+                        file: name, line: problem.line, seq: seqOfLine[problem.line], kind: problem.kind.rawValue,
+                        message: problem.message))
+            }
+            for problem in file.verification.acknowledged {
+                acknowledged.append(
+                    Problem(
+                        file: name, line: problem.line, seq: seqOfLine[problem.line], kind: problem.kind.rawValue,
+                        message: problem.message))
+            }
+            for (index, line) in split.enumerated() {
+                let number = index + 1
+                let seq = seqOfLine[number]
+                if LogRecord.kind(ofLine: line.bytes) == .checkpoint,
+                    let record = try? decoder.decode(LogRecord.self, from: line.bytes),
+                    let checkpoint = record.checkpoint
+                {
+                    let message = self.check(
+                        checkpoint, at: record.detectedAt, root: frontier.root, treeSize: frontier.count,
+                        firstLine: firstLeaf?.hash, lastSeq: lastChainSeq)
+                    if let message {
+                        problems.append(Problem(file: name, line: number, seq: seq, kind: "checkpoint", message: message))
+                    }
+                    var checked = CheckedCheckpoint(
+                        file: name, line: number, seq: seq ?? 0, detectedAt: record.detectedAt,
+                        checkpoint: checkpoint, isValid: message == nil)
+                    if let stateDirectory = self.stateDirectory {
+                        checked.timestamps = self.checkTimestamps(of: checkpoint, stateDirectory: stateDirectory)
+                        for stamp in checked.timestamps where !stamp.isValid {
+                            problems.append(
+                                Problem(
+                                    file: name, line: number, seq: seq, kind: "timestamp",
+                                    message: "the RFC 3161 answer \(stamp.file) of \(stamp.authority) does not hold: "
+                                        + (self.tsaCAFile == nil
+                                            ? "no [evidence] tsa_ca_file to check its signature against"
+                                            : "its imprint is not the tree head, or its signature does not verify "
+                                                + "against \(self.tsaCAFile?.path ?? "")")))
+                        }
+                    }
+                    checkpoints.append(checked)
+                } else if let stateDirectory = self.stateDirectory,
+                    LogRecord.kind(ofLine: line.bytes) == nil,
+                    let event = try? decoder.decode(Event.self, from: line.bytes)
+                {
+                    for reference in event.evidence {
+                        evidenceChecked += 1
+                        if let message = Self.checkEvidence(reference, stateDirectory: stateDirectory) {
+                            problems.append(
+                                Problem(file: name, line: number, seq: seq, kind: "evidence", message: message))
+                        }
+                    }
+                }
+                frontier.append(MerkleTree.leafHash(line.bytes))
+                for witness in self.witnesses where witness.treeSize == frontier.count {
+                    let root = CheckpointKey.hex(frontier.root)
+                    if root != witness.root {
+                        problems.append(
+                            Problem(
+                                file: name, line: number, seq: seq, kind: "witness",
+                                message: "the log's first \(witness.treeSize) lines give the tree head \(root), but the "
+                                    + "checkpoint of \(RFC3339.string(from: witness.detectedAt)) that the digest holds "
+                                    + "says \(witness.root): the log was changed after that digest was sent"))
+                    }
+                }
+                if firstLeaf == nil { firstLeaf = (seq, ContentHash.sha256Hex(line.bytes)) }
+                if let seq { lastChainSeq = seq }
+                lines += 1
+            }
+        }
+        for witness in self.witnesses where witness.treeSize > lines {
+            problems.append(
+                Problem(
+                    file: self.logURL.lastPathComponent, line: 0, seq: witness.lastSeq, kind: "witness",
+                    message: "the digest holds a checkpoint of \(RFC3339.string(from: witness.detectedAt)) over "
+                        + "\(witness.treeSize) lines, but the log holds only \(lines): lines were removed since"))
+        }
+        for problem in set.problems where problem.kind == .unreadableFile {
+            problems.append(
+                Problem(file: problem.file ?? self.logURL.lastPathComponent, line: 0, seq: nil, kind: problem.kind.rawValue,
+                    message: problem.message))
+        }
+        if let headURL = self.headURL {
+            do {
+                if let head = try ChainHead.load(from: headURL) {
+                    if let mismatch = try Self.headMismatch(head: head, logURL: self.logURL) {
+                        problems.append(
+                            Problem(
+                                file: self.logURL.lastPathComponent, line: 0, seq: mismatch.found?.seq,
+                                kind: "chain_head", message: "\(mismatch); \(ChainHeadMismatch.advice)"))
+                    }
+                }
+            } catch {
+                problems.append(
+                    Problem(
+                        file: headURL.lastPathComponent, line: 0, seq: nil, kind: "chain_head",
+                        message: "the guarded chain head could not be read: \(error)"))
+            }
+        }
+        return Report(
+            log: self.logURL.path, files: set.files.map(\.name), lines: lines, evidenceChecked: evidenceChecked,
+            checkpoints: checkpoints, problems: problems, acknowledged: acknowledged, lastSeq: set.lastSeq,
+            lastHash: set.lastHash, startsFromGenesis: set.startsFromGenesis)
+    }
+
+    /// The mismatch of the log file at `logURL` with `head`, read without a lock (the daemon's
+    /// appends are single writes).
+    static func headMismatch(head: ChainHead, logURL: URL) throws -> ChainHeadMismatch? {
+        guard let file = try POSIXFile.openIfPresent(logURL.path, flags: O_RDONLY) else {
+            return ChainHeadMismatch(
+                kind: .emptied, expected: head, found: nil, detail: "the log file does not exist any more")
+        }
+        defer { file.closeFile() }
+        // A shared lock: an append in progress (under the writer's exclusive lock) is not half-read.
+        try file.lock(exclusive: false)
+        return ChainHeadMismatch.check(
+            head: head, data: try file.readToEnd(from: 0), base: 0, status: try file.status(), logURL: logURL)
+    }
+
+    /// The timestamp answers kept for a checkpoint's tree head, each checked.
+    func checkTimestamps(of checkpoint: Checkpoint, stateDirectory: URL) -> [CheckedTimestamp] {
+        let folder = TimestampToken.folder(root: checkpoint.root, stateDirectory: stateDirectory)
+        guard let digest = CheckpointKey.bytes(hex: checkpoint.root),
+            let names = try? FileSystem.listDirectory(folder.path)
+        else { return [] }
+        return names.filter { $0.hasSuffix(".tsr") }.sorted().compactMap { name in
+            guard let data = try? POSIXFile.contents(of: folder.appendingPathComponent(name).path) else { return nil }
+            let check = TimestampToken.check(response: data, digest: digest, caFile: self.tsaCAFile)
+            return CheckedTimestamp(
+                file: "timestamps/\(checkpoint.root)/\(name)",
+                authority: String(name.dropLast(4)).replacingOccurrences(of: "_", with: ":"),
+                time: check.time, isValid: check.problem == nil && self.tsaCAFile != nil)
+        }
+    }
+
+    /// Why a checkpoint does not hold, or `nil`.
+    private func check(
+        _ checkpoint: Checkpoint, at time: Date, root: Data, treeSize: Int, firstLine: String?, lastSeq: Int?
+    ) -> String? {
+        let rootHex = CheckpointKey.hex(root)
+        if checkpoint.treeSize != treeSize || checkpoint.root != rootHex {
+            return "the tree head does not match the lines before it: the checkpoint says \(checkpoint.treeSize) lines, "
+                + "root \(checkpoint.root); the log holds \(treeSize) lines before it, root \(rootHex): a line it "
+                + "covers was changed, removed or inserted (or older files are missing)"
+        }
+        if let firstLine, checkpoint.firstLine != firstLine {
+            return "the first line covered has SHA-256 \(firstLine), the checkpoint says \(checkpoint.firstLine)"
+        }
+        if let lastSeq, checkpoint.lastSeq != lastSeq {
+            return "the checkpoint covers up to seq \(checkpoint.lastSeq), the lines before it end at seq \(lastSeq)"
+        }
+        if !self.trustedKeys.isEmpty, !self.trustedKeys.contains(checkpoint.publicKey) {
+            return "signed by the key \(checkpoint.publicKey), which is not a trusted key (the configured "
+                + "signing key, --public-key, or the key of the digest given with --against)"
+        }
+        if !CheckpointKey.isValidSignature(
+            checkpoint.signature, of: checkpoint.signedMessage(at: time), publicKey: checkpoint.publicKey)
+        {
+            return "the Ed25519 signature does not verify against the public key \(checkpoint.publicKey)"
+        }
+        return nil
+    }
+
+    /// Why a cited evidence record does not hold, or `nil`: the record must exist and its
+    /// payload's SHA-256 (and, for a WARC record, its `WARC-Block-Digest`) must match.
+    static func checkEvidence(_ reference: EvidenceReference, stateDirectory: URL) -> String? {
+        if let location = reference.warcLocation {
+            let record: WARCRecord
+            do {
+                record = try WARCFiles.read(location, root: stateDirectory)
+            } catch {
+                return "the evidence record \(reference.path) at offset \(location.offset) cannot be read: \(error)"
+            }
+            if let digest = record.field("WARC-Block-Digest"), digest != "sha256:\(ContentHash.sha256Hex(record.block))" {
+                return "the WARC record \(reference.path) at offset \(location.offset) was changed: its block no longer "
+                    + "matches its WARC-Block-Digest \(digest)"
+            }
+            let payload = ContentHash.sha256Hex(record.payload)
+            if payload != reference.sha256 {
+                return "the body in \(reference.path) at offset \(location.offset) has SHA-256 \(payload), the event "
+                    + "cites \(reference.sha256)"
+            }
+            return nil
+        }
+        let path = stateDirectory.appendingPathComponent(reference.path).path
+        guard let body = try? POSIXFile.contents(of: path) else {
+            return "the evidence file \(reference.path) is missing"
+        }
+        let hash = ContentHash.sha256Hex(body)
+        return hash == reference.sha256
+            ? nil : "the evidence file \(reference.path) has SHA-256 \(hash), the event cites \(reference.sha256)"
+    }
+}
+
+/// A checkpoint as a digest publishes it (`witness.checkpoints` in `digest.json`): what the log
+/// said at that time, held by every recipient.
+public struct WitnessCheckpoint: Sendable, Hashable, Codable {
+    /// `seq` of the checkpoint line.
+    public var seq: Int
+    /// When the checkpoint was made, UTC.
+    public var detectedAt: Date
+    /// Lines covered, and the `seq` of the last one.
+    public var treeSize: Int
+    public var lastSeq: Int
+    /// The tree head, 64 hex.
+    public var root: String
+    /// The Ed25519 signature and the key that made it (hex).
+    public var signature: String
+    public var publicKey: String
+    /// The RFC 3161 timestamps of its tree head known when the digest was made.
+    public var timestamps: [WitnessTimestamp]?
+
+    /// Creates a witness entry.
+    public init(
+        seq: Int, detectedAt: Date, treeSize: Int, lastSeq: Int, root: String, signature: String, publicKey: String
+    ) {
+        self.seq = seq
+        self.detectedAt = detectedAt
+        self.treeSize = treeSize
+        self.lastSeq = lastSeq
+        self.root = root
+        self.signature = signature
+        self.publicKey = publicKey
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case seq, root, signature, timestamps
+        case detectedAt = "detected_at"
+        case treeSize = "tree_size"
+        case lastSeq = "last_seq"
+        case publicKey = "public_key"
+    }
+}
+
+/// A timestamp of a checkpoint's tree head, as a digest lists it.
+public struct WitnessTimestamp: Sendable, Hashable, Codable {
+    /// The authority (host:port).
+    public var authority: String
+    /// The token's time, UTC.
+    public var time: Date?
+    /// True when it verified against `[evidence] tsa_ca_file`.
+    public var isValid: Bool
+
+    public init(authority: String, time: Date?, isValid: Bool) {
+        self.authority = authority
+        self.time = time
+        self.isValid = isValid
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case authority, time
+        case isValid = "valid"
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import PalimpsestCore
+import PalimpsestReplay
+import Subprocess
+import Testing
+
+/// Helpers of the evidence tests (issue 10): running standard tools (python3, openssl, sh) and
+/// producing a real state folder and log through the whole poll path.
+enum EvidenceTestSupport {
+    struct Output {
+        var succeeded: Bool
+        var standardOutput: String
+        var standardError: String
+    }
+
+    /// Runs `arguments` (the first is looked up on PATH), with `input` on stdin.
+    static func run(_ arguments: [String], input: String? = nil) async throws -> Output {
+        if let input {
+            let result = try await Subprocess.run(
+                .name(arguments[0]), arguments: Arguments(Array(arguments.dropFirst())), input: .string(input),
+                output: .string(limit: 16 << 20), error: .string(limit: 1 << 20))
+            return Output(
+                succeeded: result.terminationStatus.isSuccess, standardOutput: result.standardOutput,
+                standardError: result.standardError)
+        }
+        let result = try await Subprocess.run(
+            .name(arguments[0]), arguments: Arguments(Array(arguments.dropFirst())),
+            output: .string(limit: 16 << 20), error: .string(limit: 1 << 20))
+        return Output(
+            succeeded: result.terminationStatus.isSuccess, standardOutput: result.standardOutput,
+            standardError: result.standardError)
+    }
+
+    /// Whether a command runs here (`python3 -c 'import bagit'`, `openssl version`).
+    static func available(_ arguments: [String]) -> Bool {
+        guard let folder = try? StoreTestSupport.makeTemporaryDirectory() else { return false }
+        defer { StoreTestSupport.remove(folder) }
+        guard let probe = try? ChildProcess(arguments, output: folder.appendingPathComponent("probe.log")) else {
+            return false
+        }
+        return probe.wait(timeout: 30) == 0
+    }
+
+    static let hasOpenSSL = available(["openssl", "version"])
+    static let hasPython = available(["python3", "-c", "import hashlib"])
+    static let hasBagit = available(["python3", "-c", "import bagit"])
+
+    /// The demo scenario's five polls (an edit, a blind span, two deletions proved by probe
+    /// answers) through the real poll path, with the guarded head; returns the harness (close it).
+    static func pollDemoScenario() async throws -> IntegrationHarness {
+        let harness = try await IntegrationHarness()
+        let scenario = DemoScenario(fixtures: IntegrationHarness.fixtures)
+        let feed = harness.feedAccount(path: DemoScenario.feedPath, name: "Arknights")
+        let mastodon = harness.mastodonAccount()
+        let weiboSource = AccountSource.weibo(
+            uid: DemoScenario.weiboUID, baseURL: harness.server.baseURL, pages: 1, cookieFile: nil)
+        let weibo = Account(key: Account.key(for: weiboSource), name: "明日方舟Arknights", source: weiboSource)
+        for step in 1...DemoScenario.pollCount {
+            try scenario.script(harness.server, forPoll: step)
+            let cycle = PollCycle(poller: try harness.poller(), concurrency: 2)
+            _ = await cycle.run([feed, mastodon, weibo], at: scenario.time(ofPoll: step))
+        }
+        return harness
+    }
+}
