@@ -118,6 +118,8 @@ public struct DeletionLogSet: Sendable, Hashable {
             // The bytes after the last newline are a line still being written: left out.
             var (lines, _) = JSONLines.split(data)
             if start > 0, !lines.isEmpty { lines.removeFirst() }  // begins mid-line
+            // Checkpoint and log_break lines are not events (readers leave them out).
+            lines.removeAll { LogRecord.kind(ofLine: $0.bytes) != nil }
             if lines.count >= count || start == 0 {
                 guard lines.count >= count else { return nil }
                 let decoder = JSONCoding.decoder()

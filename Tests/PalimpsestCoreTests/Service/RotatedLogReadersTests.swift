@@ -106,6 +106,12 @@ import Testing
         #expect(try await ids(["-n", "9"]) == ["e1", "e2", "e3", "e4", "e5"])
         // With a filter: the last matching events.
         #expect(try await ids(["-n", "1", "--since", "3d1h"]) == ["e5"])
+        // A checkpoint line at the end is not an event: the last two events are still e4 and e5.
+        let handle = try FileHandle(forWritingTo: config.daemon.deletionLog)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data(#"{"event":"checkpoint","id":"c1","seq":6,"v":1}"#.utf8 + [0x0A]))
+        try handle.close()
+        #expect(try await ids(["-n", "2"]) == ["e4", "e5"])
         let both = try await Subprocess.run(
             .path(binary), arguments: ["tail", "-n", "3", "--follow", "--config", config.file.path],
             output: .discarded, error: .string(limit: 1 << 16))
