@@ -2,7 +2,8 @@ public import Foundation
 import GRDB
 
 /// What the alarms are evaluated on: the accounts' blind spans, the last complete poll while the
-/// daemon runs, and the deletions logged recently.
+/// daemon runs, and the deletions logged recently (the probe hosts' records are read from the
+/// store, where each poll's probe answers are kept).
 public struct AlarmInputs: Sendable {
     /// An account as the last poll left it.
     public struct AccountView: Sendable {
@@ -33,8 +34,8 @@ public struct AlarmInputs: Sendable {
 }
 
 /// Raises and clears the alarms about the monitor itself (`docs/alerts.md`): an account blind
-/// longer than `blind_alarm`, no complete poll for `silence_alarm` while the daemon runs, and a
-/// mass deletion. Each alarm is one `alarm` event when raised and one when cleared, never one per
+/// longer than `blind_alarm`, no complete poll for `silence_alarm` while the daemon runs, a probe
+/// host whose inconclusive answers span `probe_alarm` with no conclusive one, and a mass deletion. Each alarm is one `alarm` event when raised and one when cleared, never one per
 /// poll: the alarms raised are kept in the state store (`alarms`, schema version 3), and an
 /// alarm's event id is deterministic (its kind, subject, state and the start of its condition),
 /// so a crash between the log append and that table repeats nothing.
@@ -128,6 +129,42 @@ public final class AlarmMonitor: Sendable {
                 due.append(("silence", event))
             }
         }
+        let hosts = try self.probeHosts()
+        for (host, record) in hosts.sorted(by: { $0.key < $1.key }) {
+            let key = "probe_host:\(host)"
+            let existing = raised[key]
+            var since: Date?
+            if let first = record.firstInconclusiveAt, let last = record.lastInconclusiveAt,
+                last.timeIntervalSince(first) >= self.settings.probeHost
+            {
+                since = first
+            }
+            // Cleared by a conclusive answer (or a new spell begun since, which is raised anew).
+            if let existing, record.firstInconclusiveAt != existing.since {
+                var event = self.event(
+                    .probeHost, .cleared, since: existing.since, threshold: self.settings.probeHost, account: .monitor,
+                    name: nil, platform: existing.platform, now: now, subject: host)
+                event.alarm?.host = host
+                event.alarm?.accounts = existing.record.accounts
+                event.alarm?.raisedAt = existing.record.raisedAt ?? existing.since
+                event.detail =
+                    "\(host) answered a probe conclusively again"
+                    + (record.lastConclusiveAt.map { " at \(RFC3339.string(from: $0))" } ?? "")
+                due.append((key, event))
+            }
+            if let since, existing == nil || existing?.since != since {
+                var event = self.event(
+                    .probeHost, .raised, since: since, threshold: self.settings.probeHost, account: .monitor,
+                    name: nil, platform: record.platform, now: now, subject: host)
+                event.alarm?.host = host
+                event.alarm?.accounts = record.accounts
+                event.detail =
+                    "\(host) has answered no probe conclusively since \(RFC3339.string(from: since)) "
+                    + "(\(Plural.count(record.inconclusiveAnswers, "inconclusive answer")), the last: \(record.lastDetail)); "
+                    + "deletions of its posts wait for absence (`probe_attempts`): check the host, the proxy and the rate limits"
+                due.append((key, event))
+            }
+        }
         let window = deletions.filter {
             $0.event == .deleted && !$0.isRepostedOriginalDeletion && $0.detectedAt <= now
                 && now.timeIntervalSince($0.detectedAt) <= self.settings.massDeletionWindow
@@ -170,6 +207,109 @@ public final class AlarmMonitor: Sendable {
             kind: kind, state: state, since: since, thresholdSeconds: Int(threshold),
             raisedAt: state == .raised ? now : nil)
         return event
+    }
+
+    /// A probe host's answers since its last conclusive one, kept in `store_meta` under
+    /// `probe_host:<host>` (JSON, `docs/state-format.md`).
+    struct ProbeHostRecord: Codable, Sendable, Hashable {
+        /// Format version (1).
+        var v = 1
+        var host: String
+        /// The last poll whose probes the host answered conclusively, UTC.
+        var lastConclusiveAt: Date?
+        /// The first inconclusive answer since ``lastConclusiveAt``, UTC; `nil` when none.
+        var firstInconclusiveAt: Date?
+        /// The last inconclusive answer since ``lastConclusiveAt``, UTC.
+        var lastInconclusiveAt: Date?
+        /// Inconclusive answers since ``lastConclusiveAt``.
+        var inconclusiveAnswers = 0
+        /// The last inconclusive answer's detail.
+        var lastDetail = ""
+        /// The accounts whose probes went unanswered since ``firstInconclusiveAt``, sorted.
+        var accounts: [AccountKey] = []
+        /// Their platform when they share one.
+        var platform: Platform?
+
+        enum CodingKeys: String, CodingKey {
+            case v, host, accounts, platform
+            case lastConclusiveAt = "last_conclusive_at"
+            case firstInconclusiveAt = "first_inconclusive_at"
+            case lastInconclusiveAt = "last_inconclusive_at"
+            case inconclusiveAnswers = "inconclusive_answers"
+            case lastDetail = "last_detail"
+        }
+
+        /// Takes one poll's answers; an answer older than the record's last conclusive (or
+        /// inconclusive) one does not undo what the newer one said.
+        mutating func take(_ answer: ProbeHostAnswer) {
+            if answer.conclusive {
+                if let first = self.firstInconclusiveAt, answer.at < first { return }
+                self.lastConclusiveAt = max(self.lastConclusiveAt ?? answer.at, answer.at)
+                self.firstInconclusiveAt = nil
+                self.lastInconclusiveAt = nil
+                self.inconclusiveAnswers = 0
+                self.lastDetail = ""
+                self.accounts = []
+                self.platform = nil
+            } else {
+                if let last = self.lastConclusiveAt, answer.at < last { return }
+                let isFirst = self.firstInconclusiveAt == nil
+                self.firstInconclusiveAt = min(self.firstInconclusiveAt ?? answer.at, answer.at)
+                self.lastInconclusiveAt = max(self.lastInconclusiveAt ?? answer.at, answer.at)
+                self.inconclusiveAnswers += answer.inconclusiveAnswers
+                self.lastDetail = answer.detail
+                if !self.accounts.contains(answer.account) {
+                    self.accounts = (self.accounts + [answer.account]).sorted()
+                }
+                self.platform = isFirst || self.platform == answer.platform ? answer.platform : nil
+            }
+        }
+    }
+
+    static let probeHostPrefix = "probe_host:"
+
+    /// The probe hosts' records.
+    func probeHosts() throws -> [String: ProbeHostRecord] {
+        let decoder = JSONCoding.decoder()
+        return try self.store.read { db in
+            var result: [String: ProbeHostRecord] = [:]
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT key, value FROM store_meta WHERE key LIKE ?", arguments: [Self.probeHostPrefix + "%"])
+            for row in rows {
+                let value: String = row["value"]
+                guard let record = try? decoder.decode(ProbeHostRecord.self, from: Data(value.utf8)) else { continue }
+                result[record.host] = record
+            }
+            return result
+        }
+    }
+
+    /// Records what the probe hosts answered to one poll (``ProbeHostAnswer``), in one transaction.
+    /// - Throws: ``StoreError`` when the store cannot be written.
+    func noteProbes(_ answers: [ProbeHostAnswer]) throws {
+        guard !answers.isEmpty else { return }
+        let decoder = JSONCoding.decoder()
+        let encoder = JSONCoding.lineEncoder()
+        do {
+            try self.store.pool.write { db in
+                for answer in answers {
+                    let key = Self.probeHostPrefix + answer.host
+                    var record = ProbeHostRecord(host: answer.host)
+                    if let value = try String.fetchOne(
+                        db, sql: "SELECT value FROM store_meta WHERE key = ?", arguments: [key]),
+                        let kept = try? decoder.decode(ProbeHostRecord.self, from: Data(value.utf8))
+                    {
+                        record = kept
+                    }
+                    record.take(answer)
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO store_meta (key, value) VALUES (?, ?)",
+                        arguments: [key, String(decoding: try encoder.encode(record), as: UTF8.self)])
+                }
+            }
+        } catch {
+            throw StateStore.storeError(error, path: self.store.databaseURL.path, operation: "record probe answers")
+        }
     }
 
     /// Records in the store what the logged alarm events raised and cleared.

@@ -117,6 +117,19 @@ public final class AlertPipeline: LoggedEventsObserver {
         await self.writeFeed()
     }
 
+    /// Keeps what the probe hosts answered to a poll, for the `probe_host` alarm (only when alarms
+    /// are on). A store that cannot be written is logged; the next answers are kept again.
+    public func probed(_ answers: [ProbeHostAnswer]) async {
+        guard self.config.alarms.enabled, !answers.isEmpty else { return }
+        let alarms = self.alarms
+        do {
+            try await BlockingIO.run { try alarms.noteProbes(answers) }
+        } catch {
+            self.logger.error(
+                "alarms: cannot record the probe answers of \(answers.map(\.host).joined(separator: ", ")): \(error); the probe-host alarm misses them")
+        }
+    }
+
     /// Rewrites the `[feed_out]` feeds from the newest events.
     public func writeFeed() async {
         guard let writer = self.feedWriter else { return }

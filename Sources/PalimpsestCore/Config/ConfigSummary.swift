@@ -102,7 +102,7 @@ public enum ConfigSummary {
                 "alarms",
                 alarms.enabled
                     ? "blind \(DurationParser.string(from: alarms.blind)), silence \(DurationParser.string(from: alarms.silence)), "
-                        + "mass deletion \(alarms.massDeletionPosts) posts across \(alarms.massDeletionAccounts) accounts "
+                        + "probe host \(DurationParser.string(from: alarms.probeHost)), mass deletion \(alarms.massDeletionPosts) posts across \(alarms.massDeletionAccounts) accounts "
                         + "within \(DurationParser.string(from: alarms.massDeletionWindow))"
                     : "off"
             ))

@@ -70,6 +70,12 @@ public struct AccountPoller: Sendable {
     ///   flight: the poll then records nothing (no blind span, no inconclusive probe, no state
     ///   change); the answers already stored as evidence and the posts already archived stay.
     public func poll(_ account: Account, at now: Date) async throws -> PollReport {
+        let report = try await self.pollAccount(account, at: now)
+        if !report.probeHosts.isEmpty { await self.afterAppend?.probed(report.probeHosts) }
+        return report
+    }
+
+    private func pollAccount(_ account: Account, at now: Date) async throws -> PollReport {
         let adapter = try self.adapters.adapter(for: account.platform)
         let store = self.stateStore
         let key = account.key

@@ -321,6 +321,11 @@ public final class MonitorDaemon: Service, Sendable {
             self.logger.warning(
                 "[daemon] \(keys) changed: these take effect at the next restart (systemctl restart palimpsest); the rest of the new config is applied now")
         }
+        let alertTables = Self.restartOnlyAlertChanges(running: self.runtime.alerts?.config, to: new)
+        if !alertTables.isEmpty {
+            self.logger.warning(
+                "\(alertTables.joined(separator: ", ")) changed: alert sinks, alarms and the feed of events are read at start and take effect at the next restart (systemctl restart palimpsest); until then the daemon keeps those it started with")
+        }
         let known = Set(self.monitor.watchedKeys)
         let restored = await Self.restore(
             accounts.filter { !known.contains($0.key) }, store: self.runtime.stateStore, logger: self.logger)
@@ -349,6 +354,21 @@ public final class MonitorDaemon: Service, Sendable {
         if old.maxBodyBytes != new.maxBodyBytes { keys.append("max_body_size") }
         if old.metricsListen != new.metricsListen { keys.append("metrics_listen") }
         return keys
+    }
+
+    /// The alert tables of `new` that differ from those the daemon started with (`running`, the
+    /// alert pipeline's config; `nil` when it started without one): `[[alert]]`, `[alarms]`,
+    /// `[feed_out]`. They take effect only at restart (`docs/alerts.md`).
+    static func restartOnlyAlertChanges(running: PalimpsestConfig?, to new: PalimpsestConfig) -> [String] {
+        var tables: [String] = []
+        if (running?.alerts ?? []) != new.alerts { tables.append("[[alert]]") }
+        if let running, running.alarms != new.alarms {
+            tables.append("[alarms]")
+        } else if running == nil, new.alarms.enabled {
+            tables.append("[alarms]")
+        }
+        if running?.feedOut != new.feedOut { tables.append("[feed_out]") }
+        return tables
     }
 
     // MARK: - Background loops

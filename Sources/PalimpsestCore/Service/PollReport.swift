@@ -21,10 +21,13 @@ public struct PollReport: Sendable {
     public var eventsLogged: Int
     /// The account's timeline address redirects permanently to another host, if it does.
     public var moved: TimelineMove?
+    /// What each probe host answered to this poll's probes, by host name (the `probe_host` alarm).
+    public var probeHosts: [ProbeHostAnswer]
 
     public init(
         account: Account, polledAt: Date, record: PollRecord, events: [Event], probes: Int,
-        blindSpan: BlindSpan? = nil, postsTracked: Int = 0, eventsLogged: Int = 0, moved: TimelineMove? = nil
+        blindSpan: BlindSpan? = nil, postsTracked: Int = 0, eventsLogged: Int = 0, moved: TimelineMove? = nil,
+        probeHosts: [ProbeHostAnswer] = []
     ) {
         self.account = account
         self.polledAt = polledAt
@@ -35,5 +38,6 @@ public struct PollReport: Sendable {
         self.postsTracked = postsTracked
         self.eventsLogged = eventsLogged
         self.moved = moved
+        self.probeHosts = probeHosts
     }
 }

@@ -17,6 +17,8 @@ struct PollSession: Sendable {
     /// Evidence of the timeline answers of this poll, in request order.
     private(set) var evidence: [EvidenceReference] = []
     private(set) var probesSent = 0
+    /// What each probe host answered in this poll, by host (the `probe_host` alarm).
+    private(set) var probeHosts: [String: ProbeHostAnswer] = [:]
     /// Why a timeline answer of this poll could not be stored as evidence (disk full), if one
     /// could not: such an answer is not evidence, so nothing may be derived from the poll.
     private(set) var evidenceFault: StoreError?
@@ -194,6 +196,35 @@ struct PollSession: Sendable {
     mutating func probe(_ base: HTTPRequest, post: Post, adapter: any PlatformAdapter, state: inout AccountState)
         async throws(CancellationError) -> ProbeResult
     {
+        let result = try await self.askProbe(base, post: post, adapter: adapter, state: &state)
+        if case .inconclusive(let detail) = result.verdict {
+            self.noteProbeAnswer(base, conclusive: false, detail: detail)
+        } else {
+            self.noteProbeAnswer(base, conclusive: true, detail: "")
+        }
+        return result
+    }
+
+    /// Records a probe answer for its host; an answer the disk refused is not the host's.
+    private mutating func noteProbeAnswer(_ request: HTTPRequest, conclusive: Bool, detail: String) {
+        guard let host = request.url.host, detail != Self.unstoredAnswer else { return }
+        var answer =
+            self.probeHosts[host]
+            ?? ProbeHostAnswer(
+                host: host, account: self.account.key, platform: self.account.platform, at: self.now,
+                conclusive: false, inconclusiveAnswers: 0, detail: "")
+        if conclusive {
+            answer.conclusive = true
+        } else {
+            answer.inconclusiveAnswers += 1
+            answer.detail = detail
+        }
+        self.probeHosts[host] = answer
+    }
+
+    private mutating func askProbe(
+        _ base: HTTPRequest, post: Post, adapter: any PlatformAdapter, state: inout AccountState
+    ) async throws(CancellationError) -> ProbeResult {
         self.probesSent += 1
         let request = self.prepare(base)
         if let host = request.url.host, let until = self.poller.rateLimits.blockedUntil(host: host, now: self.now) {
@@ -234,6 +265,18 @@ struct PollSession: Sendable {
     mutating func probeAccount(_ base: HTTPRequest, adapter: any PlatformAdapter, state: inout AccountState) async
         throws(CancellationError) -> AccountProbeResult
     {
+        let result = try await self.askAccountProbe(base, adapter: adapter, state: &state)
+        if case .inconclusive(let detail) = result.verdict {
+            self.noteProbeAnswer(base, conclusive: false, detail: detail)
+        } else {
+            self.noteProbeAnswer(base, conclusive: true, detail: "")
+        }
+        return result
+    }
+
+    private mutating func askAccountProbe(_ base: HTTPRequest, adapter: any PlatformAdapter, state: inout AccountState)
+        async throws(CancellationError) -> AccountProbeResult
+    {
         self.probesSent += 1
         let request = self.prepare(base)
         do {
@@ -260,7 +303,8 @@ struct PollSession: Sendable {
             account: self.account, polledAt: self.now,
             record: state.lastPoll ?? PollRecord(at: self.now, outcome: "unknown", detail: ""), events: events,
             probes: self.probesSent, blindSpan: state.detection.blindSpan,
-            postsTracked: state.detection.trackedPostCount, eventsLogged: state.eventsLogged, moved: state.moved)
+            postsTracked: state.detection.trackedPostCount, eventsLogged: state.eventsLogged, moved: state.moved,
+            probeHosts: self.probeHosts.values.sorted { $0.host < $1.host })
     }
 
     // MARK: - Helpers

@@ -66,6 +66,47 @@ import Testing
         #expect(try DeletionLogSet.read(url: harness.logURL).isChainIntact)
     }
 
+    @Test func theProbeHostAlarmIsRaisedAndClearedOnceAcrossASpellOfInconclusiveProbes() async throws {
+        let harness = try await IntegrationHarness()
+        defer { Task { await harness.close() } }
+        let account = harness.feedAccount(path: "/probed.xml", name: "Probed feed")
+        let base = harness.server.baseURL
+        harness.server.script("/probed.xml", [Self.feed(base, ids: [3, 2, 1]), Self.feed(base, ids: [3, 1])])
+        let unavailable = ReplayResponse(status: 503, headers: ["Content-Type": "text/plain"], body: Data("busy".utf8))
+        let gone = ReplayResponse(status: 404, headers: ["Content-Type": "text/plain"], body: Data("gone".utf8))
+        // Post 2 leaves the feed at minute 10; its probe answers 503 for 50 minutes, then 404.
+        harness.server.script("/posts/2", Array(repeating: unavailable, count: 5) + [gone])
+        let store = try StateStore(root: harness.root.appendingPathComponent("state"))
+        let log = try DeletionLog(url: harness.logURL)
+        var config = PalimpsestConfig(file: harness.root.appendingPathComponent("palimpsest.toml"))
+        config.alarms = AlarmSettings(enabled: true, probeHost: 1800)
+        let pipeline = AlertPipeline(config: config, store: store, log: log, client: harness.client, logger: Logger(label: "test"))
+        let poller = AccountPoller(
+            client: harness.client, stateStore: store, log: log, detection: DetectionSettings(probeAttempts: 50),
+            snapshotRetention: 3, rateLimits: harness.rateLimits, logger: Logger(label: "test"), afterAppend: pipeline)
+        await pipeline.start(now: IntegrationHarness.time(0))
+        for step in 0...8 {
+            let now = IntegrationHarness.time(step * 10)
+            let report = try await poller.poll(account, at: now)
+            let view = AlarmInputs.AccountView(
+                key: account.key, name: account.name, platform: account.platform, blind: report.blindSpan)
+            await pipeline.evaluateAlarms(AlarmInputs(accounts: [view]), now: now)
+            // A second evaluation at the same time (the daemon's timer) adds nothing.
+            await pipeline.evaluateAlarms(AlarmInputs(accounts: [view]), now: now)
+        }
+        let events = try harness.loggedEvents()
+        let alarms = events.filter { $0.event == .alarm }
+        #expect(alarms.map { $0.alarm?.state } == [.raised, .cleared])
+        #expect(alarms.allSatisfy { $0.alarm?.kind == .probeHost && $0.alarm?.host == "127.0.0.1" })
+        let raised = try #require(alarms.first)
+        #expect(raised.alarm?.since == IntegrationHarness.time(10), "the first inconclusive answer")
+        #expect(raised.detectedAt == IntegrationHarness.time(40), "the first poll 30m after it")
+        #expect(raised.alarm?.accounts == [account.key])
+        #expect(alarms.last?.detectedAt == IntegrationHarness.time(60), "the poll whose probe answered 404")
+        #expect(events.contains { $0.event == .deleted && $0.postID != nil }, "the 404 proves the deletion")
+        #expect(try DeletionLogSet.read(url: harness.logURL).isChainIntact)
+    }
+
     @Test func aMassDeletionAcrossAccountsRaisesOneAlarmListingThem() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-mass-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
