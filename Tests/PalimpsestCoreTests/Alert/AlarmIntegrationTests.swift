@@ -193,4 +193,80 @@ import Testing
         #expect(hooks.count == 1)
         #expect(hooks.first?.headers["Palimpsest-Event-Ids"] == deleted.id)
     }
+
+    @Test func aDaemonKilledBetweenTheLogAppendAndTheOutboxDeliversTheAlertAfterARestart() async throws {
+        let binary = try DaemonProcessTests.binary()
+        let server = ReplayServer()
+        try await server.start()
+        defer { Task { await server.stop() } }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dk-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data("secret\n".utf8).write(to: root.appendingPathComponent("hook.secret"))
+        let config = root.appendingPathComponent("palimpsest.toml")
+        try Data(
+            """
+            [daemon]
+            state_dir = "state"
+            deletion_log = "deletions.jsonl"
+            jitter = 0
+
+            [[account]]
+            platform = "feed"
+            name = "Killed daemon's feed"
+            url = "\(server.url("/d.xml").absoluteString)"
+
+            [[alert]]
+            type = "webhook"
+            name = "hook"
+            url = "\(server.url("/hook").absoluteString)"
+            secret_file = "hook.secret"
+            events = ["deleted"]
+
+            """.utf8
+        ).write(to: config)
+        let base = server.url("/d")
+        server.script("/d.xml", [Self.feed(base, ids: [3, 2, 1])])
+        server.script("/d/posts/2", [ReplayResponse(status: 404, headers: ["Content-Type": "text/plain"], body: Data("gone".utf8))])
+        server.script("/hook", [ReplayResponse(status: 200, headers: [:], body: Data())])
+        // The first look, as if made 20 minutes ago: the daemon's first poll is due at once.
+        let first = try await Subprocess.run(
+            .path(binary),
+            arguments: ["poll", "--config", config.path, "--now", RFC3339.string(from: Date().addingTimeInterval(-1_200))],
+            environment: .inherit.updating(["NOTIFY_SOCKET": nil]), output: .discarded, error: .discarded)
+        #expect(first.terminationStatus.isSuccess)
+        server.script("/d.xml", [Self.feed(base, ids: [3, 1])])
+
+        /// Starts `palimpsest run`, waits until `done` holds or it exits (at most 60 s), then stops it.
+        func daemon(fault: String?, until done: @escaping @Sendable () -> Bool) async throws -> Int32 {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary.string)
+            process.arguments = ["run", "--config", config.path]
+            var environment = ProcessInfo.processInfo.environment
+            environment["NOTIFY_SOCKET"] = nil
+            environment["PALIMPSEST_FAULT_INJECTION"] = fault
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = ContinuousClock.now + .seconds(60)
+            while process.isRunning, !done(), ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            if process.isRunning { process.terminate() }
+            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+            return process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
+        }
+        let log = root.appendingPathComponent("deletions.jsonl")
+        let killed = try await daemon(fault: "kill-before-alert-queue") { false }
+        #expect(killed == -SIGKILL, "the daemon killed itself between the append and the outbox")
+        let deleted = try #require(try DeletionLog.readEvents(at: log).first { $0.event == .deleted })
+        #expect(server.requests().filter { $0.path == "/hook" }.isEmpty, "killed before any delivery")
+
+        let hooks = { @Sendable in server.requests().filter { $0.path == "/hook" } }
+        _ = try await daemon(fault: nil) { !hooks().isEmpty }
+        #expect(hooks().count == 1, "delivered once after the restart")
+        #expect(hooks().first?.headers["Palimpsest-Event-Ids"] == deleted.id)
+        #expect(try DeletionLog.readEvents(at: log).filter { $0.event == .deleted }.count == 1, "logged once")
+    }
 }
