@@ -140,6 +140,8 @@ public struct LogVerifier: Sendable {
         var lastChainSeq: Int?
         var lines = 0
         var evidenceChecked = 0
+        // By record (path, offset, SHA-256): the problem found, or nil when it holds.
+        var evidenceVerdicts: [String: String?] = [:]
         let decoder = JSONCoding.decoder()
         let chainDecoder = JSONDecoder()
 
@@ -201,7 +203,17 @@ public struct LogVerifier: Sendable {
                 {
                     for reference in event.evidence {
                         evidenceChecked += 1
-                        if let message = Self.checkEvidence(reference, stateDirectory: stateDirectory) {
+                        // A record cited by many lines (a listing, a shared 404 page) is read once:
+                        // its verdict is the same for every line that cites it.
+                        let key = "\(reference.path)\n\(reference.offset ?? -1)\n\(reference.sha256)"
+                        let verdict: String?
+                        if let known = evidenceVerdicts[key] {
+                            verdict = known
+                        } else {
+                            verdict = Self.checkEvidence(reference, stateDirectory: stateDirectory)
+                            evidenceVerdicts[key] = .some(verdict)
+                        }
+                        if let message = verdict {
                             problems.append(
                                 Problem(file: name, line: number, seq: seq, kind: "evidence", message: message))
                         }
