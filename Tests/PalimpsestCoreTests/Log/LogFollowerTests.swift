@@ -33,7 +33,7 @@ import Testing
 
         /// Waits until `count` events arrived, at most `seconds`.
         func wait(for count: Int, seconds: Double = 3) async throws -> [String] {
-            _ = await waitUntil(timeout: .milliseconds(Int64(seconds * 1000))) {
+            await waitUntil(timeout: .milliseconds(Int64(seconds * 1000))) {
                 self.received.ids.withLock { $0.count >= count }
             }
             return self.received.ids.withLock { $0 }
