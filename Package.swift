@@ -98,11 +98,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Tests only (not a product): the helpers the test suites share: fixtures, temporary
+        // folders, `eventually`, a manual clock, awaited cleanup, the loopback integration harness.
+        .target(
+            name: "PalimpsestTestSupport",
+            dependencies: [
+                "PalimpsestCore",
+                "PalimpsestReplay",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PalimpsestTestSupport"
+        ),
         .testTarget(
             name: "PalimpsestCoreTests",
             dependencies: [
                 "PalimpsestCore",
                 "PalimpsestReplay",
+                "PalimpsestTestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             exclude: []

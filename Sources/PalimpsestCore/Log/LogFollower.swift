@@ -14,21 +14,26 @@ import Synchronization
 /// left in the old one), when the file is truncated (read again from the start), and waits for the
 /// file when it does not exist yet.
 ///
-/// The file is polled every ``pollInterval`` seconds on a thread of its own, so no blocking read
-/// ever runs on Swift's cooperative pool.
+/// The file is checked every ``pollInterval`` seconds (slept on ``clock``); every read runs on
+/// ``BlockingIO``'s queue, so no blocking read ever runs on Swift's cooperative pool.
 public struct LogFollower: Sendable {
     /// The log file followed.
     public let url: URL
     /// Seconds between checks of the file when nothing new arrived.
     public let pollInterval: TimeInterval
+    /// What the follower sleeps on between checks.
+    public let clock: any TimerClock
 
     /// Creates a follower.
     /// - Parameters:
     ///   - url: The deletion log file.
     ///   - pollInterval: Seconds between checks when idle (0.5 by default, at least 0.01).
-    public init(url: URL, pollInterval: TimeInterval = 0.5) {
+    ///   - clock: What it sleeps on between checks (`ContinuousClock` by default; a manual clock in
+    ///     tests).
+    public init(url: URL, pollInterval: TimeInterval = 0.5, clock: any TimerClock = ContinuousClock()) {
         self.url = url
         self.pollInterval = max(0.01, pollInterval)
+        self.clock = clock
     }
 
     /// The events of the log, forever.
@@ -44,54 +49,65 @@ public struct LogFollower: Sendable {
     /// exists but cannot be read.
     public func events(fromStart: Bool, includingRotated: Bool = false) -> AsyncThrowingStream<Event, any Error> {
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: Event.self, throwing: (any Error).self)
-        let stopped = StopSignal()
-        continuation.onTermination = { _ in stopped.stop() }
         let path = self.url.path
         let interval = self.pollInterval
-        // Decided now, not when the thread starts: "after the call" must mean after the call.
+        let clock = self.clock
+        // Decided now, not when the task starts: "after the call" must mean after the call.
         let startOffset = fromStart ? 0 : FileSystem.status(path)?.size
         let url = self.url
         let history = fromStart && includingRotated
-        let thread = Thread {
-            var reader = FollowedFile(path: path, startOffset: startOffset)
+        let task = Task {
+            let reader = FollowedFileReader(FollowedFile(path: path, startOffset: startOffset))
             defer { reader.close() }
             do {
                 if history {
                     // Hold the log file open first: what a rotation now renames is still read
                     // through this descriptor, and left out of the rotated files read below.
-                    _ = try reader.openIfNeeded()
-                    let older = try DeletionLogSet.readRotated(of: url, skipping: reader.identity)
-                    for event in older.events {
+                    let older = try await BlockingIO.runConcurrently {
+                        try reader.file.withLock { file in
+                            _ = try file.openIfNeeded()
+                            return try DeletionLogSet.readRotated(of: url, skipping: file.identity).events
+                        }
+                    }
+                    for event in older {
                         if case .terminated = continuation.yield(event) { return }
                     }
                 }
-                while !stopped.isStopped {
-                    let events = try reader.poll()
+                while !Task.isCancelled {
+                    let events = try await BlockingIO.runConcurrently { try reader.file.withLock { try $0.poll() } }
                     for event in events {
                         if case .terminated = continuation.yield(event) { return }
                     }
-                    if events.isEmpty { Thread.sleep(forTimeInterval: interval) }
+                    if events.isEmpty { try await clock.sleep(seconds: interval) }
                 }
+                continuation.finish()
+            } catch is CancellationError {
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
             }
         }
-        thread.name = "palimpsest.log-follower"
-        thread.start()
+        // The consumer went away (cancelled, or stopped iterating): the follower stops.
+        continuation.onTermination = { _ in task.cancel() }
         return stream
     }
 }
 
-/// Set once when the consumer goes away; read by the follower thread. The Mutex makes it safe to
-/// share between the thread and the stream's termination handler.
-private final class StopSignal: Sendable {
-    private let flag = Mutex(false)
-    var isStopped: Bool { self.flag.withLock { $0 } }
-    func stop() { self.flag.withLock { $0 = true } }
+/// The follower's view of the file, shared between its task and the blocking-I/O queue that
+/// reads; one read at a time.
+private final class FollowedFileReader: Sendable {
+    let file: Mutex<FollowedFile>
+
+    init(_ file: sending FollowedFile) {
+        self.file = Mutex(file)
+    }
+
+    func close() {
+        self.file.withLock { $0.close() }
+    }
 }
 
-/// The follower thread's view of the file. Owned by that one thread.
+/// What the follower knows of the file: where it read up to, and which file it is.
 private struct FollowedFile {
     let path: String
     /// Where to start in the file open at the first check (`nil`: from its start).

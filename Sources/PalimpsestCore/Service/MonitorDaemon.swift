@@ -56,6 +56,8 @@ public final class MonitorDaemon: Service, Sendable {
     private let monitor: MonitorService
     private let state: Mutex<State>
     private let finished = ShutdownSignal()
+    /// What the poll scheduler and the daemon's timers sleep on, and the time (UTC) they stamp.
+    private let clock: any TimerClock
     /// The last `STATUS=` text sent, so the status loop sends only changes.
     private let sentSummary = Mutex("")
 
@@ -63,9 +65,10 @@ public final class MonitorDaemon: Service, Sendable {
         config: PalimpsestConfig, runtime: MonitorRuntime, notifier: any ServiceManagerNotifying,
         watchdogInterval: Duration?, statusInterval: Duration, logger: Logger, heartbeat: PollHeartbeat,
         book: DaemonStatusBook, metrics: DaemonMetrics?, firstPolls: [AccountKey: Date], shardOverride: AccountShard?,
-        now: Date
+        now: Date, clock: any TimerClock
     ) {
         self.configURL = config.file
+        self.clock = clock
         self.shardOverride = shardOverride
         self.runtime = runtime
         self.notifier = notifier
@@ -80,7 +83,7 @@ public final class MonitorDaemon: Service, Sendable {
         let pollStarts = Mutex<[AccountKey: ContinuousClock.Instant]>([:])
         self.monitor = MonitorService(
             accounts: config.watchedAccounts, poller: poller, jitter: config.daemon.jitter, logger: logger,
-            maximumPollsInFlight: 4 * config.daemon.concurrency, firstPolls: firstPolls, now: now,
+            maximumPollsInFlight: 4 * config.daemon.concurrency, firstPolls: firstPolls, now: now, clock: clock,
             observer: { [heartbeat, book, metrics] activity in
                 switch activity {
                 case .pollStarted(let account):
@@ -118,11 +121,14 @@ public final class MonitorDaemon: Service, Sendable {
     ///     stop; `nil` for ``PollHeartbeat/stallLimit(httpTimeout:)`` of the config's `timeout`
     ///     (tests shorten it).
     ///   - now: the start time (UTC).
+    ///   - clock: what the poll scheduler and the watchdog, status, checkpoint and alarm timers
+    ///     sleep on, and the time (UTC) they stamp; `ContinuousClock` (with `Date()`) by default,
+    ///     a manual clock in tests.
     public static func prepare(
         config: PalimpsestConfig, runtime: MonitorRuntime, notifier: any ServiceManagerNotifying,
         watchdogInterval: Duration?, statusInterval: Duration = .seconds(5), logger: Logger,
         metrics: DaemonMetrics? = nil, shardOverride: AccountShard? = nil, stallLimit: Duration? = nil,
-        now: Date = Date()
+        now: Date = Date(), clock: any TimerClock = ContinuousClock()
     ) async -> MonitorDaemon {
         let accounts = config.watchedAccounts
         let restored = await Self.restore(accounts, store: runtime.stateStore, logger: logger)
@@ -150,7 +156,7 @@ public final class MonitorDaemon: Service, Sendable {
         return MonitorDaemon(
             config: config, runtime: runtime, notifier: notifier, watchdogInterval: watchdogInterval,
             statusInterval: statusInterval, logger: logger, heartbeat: heartbeat, book: book, metrics: metrics,
-            firstPolls: firstPolls, shardOverride: shardOverride, now: now)
+            firstPolls: firstPolls, shardOverride: shardOverride, now: now, clock: clock)
     }
 
     /// The config in effect.
@@ -165,7 +171,7 @@ public final class MonitorDaemon: Service, Sendable {
     public func run() async throws {
         // Before the first poll: log lines a killed process never queued are queued first, so
         // the outbox's cursor cannot pass them.
-        await self.runtime.alerts?.start(now: Date())
+        await self.runtime.alerts?.start(now: self.clock.date)
         self.book.setPhase(.running)
         let status = self.book.snapshot()
         self.metrics?.setAccounts(watched: status.accounts.count, blind: status.blindAccounts)
@@ -331,11 +337,12 @@ public final class MonitorDaemon: Service, Sendable {
             accounts.filter { !known.contains($0.key) }, store: self.runtime.stateStore, logger: self.logger)
         let poller = Self.poller(
             for: new, runtime: self.runtime, heartbeat: self.heartbeat, metrics: self.metrics, logger: self.logger)
-        self.book.setAccounts(accounts, config: new, restored: restored, now: Date())
-        let changes = self.monitor.update(accounts: accounts, poller: poller, jitter: new.daemon.jitter)
+        self.book.setAccounts(accounts, config: new, restored: restored, now: self.clock.date)
+        let changes = self.monitor.update(
+            accounts: accounts, poller: poller, jitter: new.daemon.jitter, now: self.clock.date)
         self.heartbeat.setIdleLimit(Self.idleLimit(accounts, jitter: new.daemon.jitter))
         self.state.withLock { $0.config = new }
-        await Self.saveRunningConfig(new, shardOverride: self.shardOverride, at: Date(), logger: self.logger)
+        await Self.saveRunningConfig(new, shardOverride: self.shardOverride, at: self.clock.date, logger: self.logger)
         for key in changes.added { self.logger.info("reload: now watching \(key)") }
         for key in changes.removed { self.logger.info("reload: no longer watching \(key) (its data stays)") }
         return .applied(changes)
@@ -391,7 +398,7 @@ public final class MonitorDaemon: Service, Sendable {
                 }
                 self.notifier.notify("WATCHDOG=1")
             }
-            if await self.finished.sleep(seconds: seconds) { return }
+            if await self.finished.sleep(seconds: seconds, on: self.clock) { return }
         }
     }
 
@@ -400,7 +407,7 @@ public final class MonitorDaemon: Service, Sendable {
     private func checkpointLoop(_ checkpointer: LogCheckpointer, interval: TimeInterval) async {
         guard checkpointer.key != nil else { return }
         while true {
-            let stopped = await self.finished.sleep(seconds: interval)
+            let stopped = await self.finished.sleep(seconds: interval, on: self.clock)
             if stopped || Task.isCancelled { return }
             await checkpointer.checkpoint()
         }
@@ -410,7 +417,7 @@ public final class MonitorDaemon: Service, Sendable {
         let interval = self.statusInterval
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         while true {
-            let stopped = await self.finished.sleep(seconds: seconds)
+            let stopped = await self.finished.sleep(seconds: seconds, on: self.clock)
             if stopped || Task.isCancelled { return }
             let status = self.book.snapshot()
             self.metrics?.setAccounts(watched: status.accounts.count, blind: status.blindAccounts)
@@ -444,8 +451,8 @@ public final class MonitorDaemon: Service, Sendable {
                         return poll.at
                     }.max()
                     await alerts.evaluateAlarms(
-                        AlarmInputs(accounts: views, running: (startedAt, lastComplete)), now: Date())
-                    if await self.finished.sleep(seconds: 30) || Task.isCancelled { return }
+                        AlarmInputs(accounts: views, running: (startedAt, lastComplete)), now: self.clock.date)
+                    if await self.finished.sleep(seconds: 30, on: self.clock) || Task.isCancelled { return }
                 }
             }
             await self.finished.wait()

@@ -104,6 +104,8 @@ public final class MonitorService: Service, Sendable {
     public let maximumPollsInFlight: Int
     private let state: Mutex<State>
     private let wake = WakeSignal()
+    /// What the scheduler sleeps on and reads the time from.
+    private let clock: any TimerClock
     private let logger: Logger
     private let observer: @Sendable (Activity) -> Void
 
@@ -118,13 +120,16 @@ public final class MonitorService: Service, Sendable {
     ///     interval after a restart. Accounts not in it are spread over the first minute (or their
     ///     interval, if shorter) instead of all polling at start.
     ///   - now: the start time (UTC).
+    ///   - clock: what the scheduler sleeps on until the next due poll, and the time (UTC) each
+    ///     poll starts at; `ContinuousClock` with `Date()` in the daemon, a manual clock in tests.
     ///   - observer: told of every scheduling decision and poll (see ``Activity``).
     public init(
         accounts: [Account], poller: AccountPoller, jitter: Double, logger: Logger,
         maximumPollsInFlight: Int = 256, firstPolls: [AccountKey: Date] = [:], now: Date = Date(),
-        observer: @escaping @Sendable (Activity) -> Void = { _ in }
+        clock: any TimerClock = ContinuousClock(), observer: @escaping @Sendable (Activity) -> Void = { _ in }
     ) {
         self.logger = logger
+        self.clock = clock
         self.observer = observer
         self.maximumPollsInFlight = max(1, maximumPollsInFlight)
         var state = State(poller: poller, jitter: Self.clampJitter(jitter))
@@ -219,14 +224,14 @@ public final class MonitorService: Service, Sendable {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 while true {
-                    let round = self.nextRound(now: Date())
+                    let round = self.nextRound(now: self.clock.date)
                     for key in round.ended { self.observer(.ended(key)) }
                     if round.stop { break }
                     for (account, poller, now) in round.polls {
                         group.addTask { await self.poll(account, poller: poller, at: now) }
                     }
                     if round.polls.isEmpty || round.sleep != 0 {
-                        await self.wake.sleep(seconds: round.sleep ?? 3_600)
+                        await self.wake.sleep(seconds: round.sleep ?? 3_600, on: self.clock)
                     }
                 }
             }

@@ -43,11 +43,11 @@ final class ShutdownSignal: Sendable {
         }
     }
 
-    /// Sleeps for `seconds` unless the signal stops first. Returns true when stopped.
-    func sleep(seconds: Double) async -> Bool {
+    /// Sleeps for `seconds` on `clock` unless the signal stops first. Returns true when stopped.
+    func sleep(seconds: Double, on clock: any TimerClock = ContinuousClock()) async -> Bool {
         if self.isStopped { return true }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: .milliseconds(Int64(max(0, seconds) * 1000))) }
+            group.addTask { try? await clock.sleep(seconds: seconds) }
             group.addTask { await self.wait() }
             await group.next()
             group.cancelAll()

@@ -23,10 +23,10 @@ final class WakeSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Sleeps for `seconds`, or less when woken or cancelled. One sleeper at a time.
-    func sleep(seconds: Double) async {
+    /// Sleeps for `seconds` on `clock`, or less when woken or cancelled. One sleeper at a time.
+    func sleep(seconds: Double, on clock: any TimerClock = ContinuousClock()) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { try? await Task.sleep(for: .milliseconds(Int64(max(0, min(seconds, 1e9)) * 1000))) }
+            group.addTask { try? await clock.sleep(seconds: seconds) }
             group.addTask { await self.wait() }
             await group.next()
             group.cancelAll()

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Subprocess
 import SystemPackage
 import Testing
@@ -10,7 +11,7 @@ import Testing
 /// Alarms and the outbox on the whole poll path: replay server, libcurl client, state store,
 /// deletion log and poller; and a real `palimpsest poll` killed between the log append and the
 /// outbox.
-@Suite(.serialized) struct AlarmIntegrationTests {
+@Suite(.serialized, .awaitedCleanup) struct AlarmIntegrationTests {
     static func feed(_ base: URL, ids: [Int]) -> ReplayResponse {
         var xml = """
             <?xml version="1.0" encoding="UTF-8"?>
@@ -31,7 +32,7 @@ import Testing
 
     @Test func theBlindAlarmIsRaisedAndClearedOnceAcrossA503Spell() async throws {
         let harness = try await IntegrationHarness()
-        defer { Task { await harness.close() } }
+        atEnd { await harness.close() }
         let account = harness.feedAccount(path: "/alarm.xml", name: "Alarm feed")
         let unavailable = ReplayResponse(status: 503, headers: ["Content-Type": "text/plain"], body: Data("busy".utf8))
         harness.server.script(
@@ -68,7 +69,7 @@ import Testing
 
     @Test func theProbeHostAlarmIsRaisedAndClearedOnceAcrossASpellOfInconclusiveProbes() async throws {
         let harness = try await IntegrationHarness()
-        defer { Task { await harness.close() } }
+        atEnd { await harness.close() }
         let account = harness.feedAccount(path: "/probed.xml", name: "Probed feed")
         let base = harness.server.baseURL
         harness.server.script("/probed.xml", [Self.feed(base, ids: [3, 2, 1]), Self.feed(base, ids: [3, 1])])
@@ -135,40 +136,9 @@ import Testing
     }
 
     @Test func aPollKilledBetweenTheLogAppendAndTheOutboxStillDeliversTheAlertAtTheNextRun() async throws {
-        let binary = try DaemonProcessTests.binary()
         try CurlHTTPClient.globalInit()
-        let server = ReplayServer()
-        try await server.start()
-        defer { Task { await server.stop() } }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("pk-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        try Data("secret\n".utf8).write(to: root.appendingPathComponent("hook.secret"))
-        let config = root.appendingPathComponent("palimpsest.toml")
-        try Data(
-            """
-            [daemon]
-            state_dir = "state"
-            deletion_log = "deletions.jsonl"
-
-            [[account]]
-            platform = "feed"
-            name = "Killed feed"
-            url = "\(server.url("/k.xml").absoluteString)"
-
-            [[alert]]
-            type = "webhook"
-            name = "hook"
-            url = "\(server.url("/hook").absoluteString)"
-            secret_file = "hook.secret"
-            events = ["deleted"]
-
-            """.utf8
-        ).write(to: config)
-        let base = server.url("/k")
-        server.script("/k.xml", [Self.feed(base, ids: [3, 2, 1])])
-        server.script("/k/posts/2", [ReplayResponse(status: 404, headers: ["Content-Type": "text/plain"], body: Data("gone".utf8))])
-        server.script("/hook", [ReplayResponse(status: 200, headers: [:], body: Data())])
+        let fixture = try await KilledProcessFixture(folder: "pk", feed: "k", name: "Killed feed")
+        let (binary, server, root, config, base) = (fixture.binary, fixture.server, fixture.root, fixture.config, fixture.base)
 
         func poll(at minutes: Int, fault: String?) async throws -> TerminationStatus {
             try await Subprocess.run(
@@ -195,40 +165,9 @@ import Testing
     }
 
     @Test func aDaemonKilledBetweenTheLogAppendAndTheOutboxDeliversTheAlertAfterARestart() async throws {
-        let binary = try DaemonProcessTests.binary()
-        let server = ReplayServer()
-        try await server.start()
-        defer { Task { await server.stop() } }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dk-\(UUID().uuidString.prefix(8))")
-        defer { try? FileManager.default.removeItem(at: root) }
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        try Data("secret\n".utf8).write(to: root.appendingPathComponent("hook.secret"))
-        let config = root.appendingPathComponent("palimpsest.toml")
-        try Data(
-            """
-            [daemon]
-            state_dir = "state"
-            deletion_log = "deletions.jsonl"
-            jitter = 0
-
-            [[account]]
-            platform = "feed"
-            name = "Killed daemon's feed"
-            url = "\(server.url("/d.xml").absoluteString)"
-
-            [[alert]]
-            type = "webhook"
-            name = "hook"
-            url = "\(server.url("/hook").absoluteString)"
-            secret_file = "hook.secret"
-            events = ["deleted"]
-
-            """.utf8
-        ).write(to: config)
-        let base = server.url("/d")
-        server.script("/d.xml", [Self.feed(base, ids: [3, 2, 1])])
-        server.script("/d/posts/2", [ReplayResponse(status: 404, headers: ["Content-Type": "text/plain"], body: Data("gone".utf8))])
-        server.script("/hook", [ReplayResponse(status: 200, headers: [:], body: Data())])
+        let fixture = try await KilledProcessFixture(
+            folder: "dk", feed: "d", name: "Killed daemon's feed", daemonLines: "jitter = 0\n")
+        let (binary, server, root, config, base) = (fixture.binary, fixture.server, fixture.root, fixture.config, fixture.base)
         // The first look, as if made 20 minutes ago: the daemon's first poll is due at once.
         let first = try await Subprocess.run(
             .path(binary),
@@ -268,5 +207,62 @@ import Testing
         #expect(hooks().count == 1, "delivered once after the restart")
         #expect(hooks().first?.headers["Palimpsest-Event-Ids"] == deleted.id)
         #expect(try DeletionLog.readEvents(at: log).filter { $0.event == .deleted }.count == 1, "logged once")
+    }
+}
+
+/// The shared setup of the tests that kill a `palimpsest` process between the log append and the
+/// outbox: a replay server with a feed at `/<feed>.xml` holding posts 3, 2, 1 (post 2's page
+/// answers 404) and a webhook at `/hook`; a folder with a config watching that feed and alerting
+/// the webhook of `deleted` events. Stopped and removed, awaited, when the test ends.
+struct KilledProcessFixture {
+    let binary: FilePath
+    let server: ReplayServer
+    let root: URL
+    let config: URL
+    /// The feed's base URL: its posts are `<base>/posts/<id>`.
+    let base: URL
+
+    /// - Parameters:
+    ///   - folder: the start of the temporary folder's name (kept short).
+    ///   - feed: the feed's path on the server, without slash and `.xml`.
+    ///   - name: the account's name.
+    ///   - daemonLines: lines added to the config's `[daemon]` table.
+    init(folder: String, feed: String, name: String, daemonLines: String = "") async throws {
+        self.binary = try DaemonProcessTests.binary()
+        let server = ReplayServer()
+        try await server.start()
+        self.server = server
+        atEnd { await server.stop() }
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("\(folder)-\(UUID().uuidString.prefix(8))")
+        self.root = root
+        atEnd { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        try Data("secret\n".utf8).write(to: root.appendingPathComponent("hook.secret"))
+        self.config = root.appendingPathComponent("palimpsest.toml")
+        try Data(
+            """
+            [daemon]
+            state_dir = "state"
+            deletion_log = "deletions.jsonl"
+            \(daemonLines)
+            [[account]]
+            platform = "feed"
+            name = "\(name)"
+            url = "\(server.url("/\(feed).xml").absoluteString)"
+
+            [[alert]]
+            type = "webhook"
+            name = "hook"
+            url = "\(server.url("/hook").absoluteString)"
+            secret_file = "hook.secret"
+            events = ["deleted"]
+
+            """.utf8
+        ).write(to: self.config)
+        self.base = server.url("/\(feed)")
+        server.script("/\(feed).xml", [AlarmIntegrationTests.feed(self.base, ids: [3, 2, 1])])
+        server.script(
+            "/\(feed)/posts/2", [ReplayResponse(status: 404, headers: ["Content-Type": "text/plain"], body: Data("gone".utf8))])
+        server.script("/hook", [ReplayResponse(status: 200, headers: [:], body: Data())])
     }
 }

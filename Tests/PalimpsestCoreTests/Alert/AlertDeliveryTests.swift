@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Subprocess
 import Synchronization
 import Testing
@@ -10,7 +11,7 @@ import Testing
 /// Alerts through the real pieces on loopback: the state store's outbox, the libcurl client, a
 /// replay server as the webhook (or Apprise's JSON) receiver, the real `apprise` command, and
 /// Python's feedparser reading the Atom feed.
-@Suite(.serialized) struct AlertDeliveryTests {
+@Suite(.serialized, .awaitedCleanup) struct AlertDeliveryTests {
     /// A settable wall clock for the outbox (batch windows, retry times).
     final class TestClock: Sendable {
         private let offset = Mutex(0.0)
@@ -96,7 +97,7 @@ import Testing
 
     @Test func webhookRetriesTwoServerErrorsAndTheReceiverAcceptsEachEventOnceBySignedID() async throws {
         let fixture = try await Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         let ok = ReplayResponse(status: 200, headers: ["Content-Type": "text/plain"], body: Data("ok".utf8))
         let failure = ReplayResponse(status: 500, headers: ["Content-Type": "text/plain"], body: Data("boom".utf8))
         fixture.server.script("/hook", [failure, failure, ok])
@@ -129,7 +130,7 @@ import Testing
 
     @Test func aBatchWindowTurnsFiftyDeletionsIntoOneMessage() async throws {
         let fixture = try await Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         fixture.server.script("/hook", [ReplayResponse(status: 204, headers: [:], body: Data())])
         let clock = TestClock()
         let pipeline = fixture.pipeline([fixture.webhook(batch: 300)], clock: clock)
@@ -157,7 +158,7 @@ import Testing
             "SKIPPED: needs the apprise command (`make` installs Debian's apprise; or apt-get install apprise)"))
     func theRealAppriseCommandDeliversTitleAndBodyToALoopbackJSONReceiver() async throws {
         let fixture = try await Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         fixture.server.script("/apprise", [ReplayResponse(status: 200, headers: [:], body: Data())])
         let sink = AlertSink(
             name: "chat", kind: .apprise, appriseURLs: ["json://127.0.0.1:\(fixture.server.port)/apprise"])
@@ -197,7 +198,7 @@ import Testing
             "SKIPPED: needs python3 with feedparser (`make test` installs it; or `python3 -m pip install feedparser`)"))
     func theAtomFeedReadsInFeedparserWithItsEntriesAndTombstones() async throws {
         let fixture = try await Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         let clock = TestClock()
         let path = fixture.root.appendingPathComponent("public/deletions.atom")
         let pipeline = fixture.pipeline([], clock: clock, feedOut: FeedOutSettings(path: path, entries: 10))

@@ -1,5 +1,6 @@
 import Foundation
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Subprocess
 import SystemPackage
 import Testing
@@ -8,7 +9,7 @@ import Testing
 
 /// `palimpsest alert test [--sink NAME]` through the built binary: a loopback webhook receiver,
 /// a sink whose port is closed, and a sink name the config does not have.
-@Suite(.serialized) struct AlertTestCommandTests {
+@Suite(.serialized, .awaitedCleanup) struct AlertTestCommandTests {
     struct Setup {
         let root: URL
         let config: URL
@@ -86,7 +87,7 @@ import Testing
     @Test func theLoopbackReceiverGetsTheSignedSampleWhateverTheSinkFilters() async throws {
         let receiver = ReplayServer()
         try await receiver.start()
-        defer { Task { await receiver.stop() } }
+        atEnd { await receiver.stop() }
         receiver.script("/hook", [ReplayResponse(status: 200, headers: ["Content-Type": "text/plain"], body: Data("ok".utf8))])
         let setup = try Self.setup(receiver: receiver, closedPort: try await Self.closedPort())
         defer { try? FileManager.default.removeItem(at: setup.root) }
@@ -113,7 +114,7 @@ import Testing
     @Test func aSinkAtAClosedPortIsReportedFailedAndTheCommandExits1() async throws {
         let receiver = ReplayServer()
         try await receiver.start()
-        defer { Task { await receiver.stop() } }
+        atEnd { await receiver.stop() }
         receiver.script("/hook", [ReplayResponse(status: 200, headers: [:], body: Data())])
         let setup = try Self.setup(receiver: receiver, closedPort: try await Self.closedPort())
         defer { try? FileManager.default.removeItem(at: setup.root) }
@@ -134,7 +135,7 @@ import Testing
     @Test func anUnknownSinkNameExits78NamingTheSinks() async throws {
         let receiver = ReplayServer()
         try await receiver.start()
-        defer { Task { await receiver.stop() } }
+        atEnd { await receiver.stop() }
         let setup = try Self.setup(receiver: receiver, closedPort: try await Self.closedPort())
         defer { try? FileManager.default.removeItem(at: setup.root) }
 

@@ -1,12 +1,13 @@
 import Foundation
 import Logging
+import PalimpsestTestSupport
 import Testing
 
 @testable import PalimpsestCore
 
 /// The e-mail sink through the outbox, the libcurl SMTP client and a real SMTP server on loopback
 /// (Python's aiosmtpd, as for the digest): one message per event, one per batch window.
-@Suite(.serialized) struct EmailAlertTests {
+@Suite(.serialized, .awaitedCleanup) struct EmailAlertTests {
     /// A pipeline with one e-mail sink sending through `server` with `[digest.smtp]`.
     static func pipeline(
         _ fixture: AlertDeliveryTests.Fixture, server: SMTPTestServer, batch: TimeInterval?,
@@ -48,7 +49,7 @@ import Testing
         let server = try SMTPTestServer()
         defer { server.stop() }
         let fixture = try await AlertDeliveryTests.Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         let clock = AlertDeliveryTests.TestClock()
         let pipeline = try Self.pipeline(fixture, server: server, batch: nil, clock: clock)
         await pipeline.start(now: clock.read())
@@ -83,7 +84,7 @@ import Testing
         let server = try SMTPTestServer()
         defer { server.stop() }
         let fixture = try await AlertDeliveryTests.Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         let clock = AlertDeliveryTests.TestClock()
         let pipeline = try Self.pipeline(fixture, server: server, batch: 300, clock: clock)
         await pipeline.start(now: clock.read())

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 /// The whole poll path with the guarded head (issue 10, item 2): when the log's last line was

@@ -1,11 +1,12 @@
 import Foundation
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 /// The real libcurl client against the loopback replay server. Serialized: the timing-sensitive
 /// tests (timeouts, concurrency) stay reliable on a small shared machine.
-@Suite(.serialized) struct CurlHTTPClientTests {
+@Suite(.serialized, .awaitedCleanup) struct CurlHTTPClientTests {
     /// Starts a replay server and a client, runs `body`, and stops both whatever happens.
     private func withServer<Value>(
         _ configuration: HTTPClientConfiguration = HTTPClientConfiguration(timeout: 5),
@@ -406,7 +407,7 @@ import Testing
     @Test func shutdownFailsRunningAndLaterRequests() async throws {
         let server = ReplayServer()
         try await server.start()
-        defer { Task { await server.stop() } }
+        atEnd { await server.stop() }
         server.script("/hold", [ReplayResponse(delay: 5)])
         let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(timeout: 10))
         let running = Task { try await client.send(HTTPRequest(url: server.url("/hold"))) }

@@ -1,5 +1,6 @@
 import Foundation
 import PalimpsestCore
+import PalimpsestTestSupport
 import Testing
 
 /// Admission order and cancellation of the client's own queue.

@@ -1,4 +1,5 @@
 import Foundation
+import PalimpsestTestSupport
 import Synchronization
 import Testing
 
@@ -32,11 +33,8 @@ import Testing
 
         /// Waits until `count` events arrived, at most `seconds`.
         func wait(for count: Int, seconds: Double = 3) async throws -> [String] {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                let current = self.received.ids.withLock { $0 }
-                if current.count >= count { return current }
-                try await Task.sleep(for: .milliseconds(20))
+            await waitUntil(timeout: .milliseconds(Int64(seconds * 1000))) {
+                self.received.ids.withLock { $0.count >= count }
             }
             return self.received.ids.withLock { $0 }
         }
@@ -128,11 +126,13 @@ import Testing
         let folder = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(folder) }
         let url = folder.appendingPathComponent("later/deletions.jsonl")
+        let clock = ManualClock()
 
-        let collector = Collector(LogFollower(url: url, pollInterval: 0.05).events(fromStart: false))
+        let collector = Collector(LogFollower(url: url, pollInterval: 0.05, clock: clock).events(fromStart: false))
         defer { collector.task.cancel() }
-        try await Task.sleep(for: .milliseconds(150))
+        await eventually("the follower finds no file and waits") { clock.sleeperCount == 1 }
         _ = try DeletionLog(url: url).append([StoreTestSupport.event("first")])
+        clock.advance(by: .milliseconds(50))
 
         #expect(try await collector.wait(for: 1) == ["first"])
     }
@@ -142,12 +142,17 @@ import Testing
         defer { StoreTestSupport.remove(folder) }
         let url = folder.appendingPathComponent("deletions.jsonl")
         let log = try DeletionLog(url: url)
+        let clock = ManualClock()
 
-        let collector = Collector(LogFollower(url: url, pollInterval: 0.05).events(fromStart: true))
+        let collector = Collector(LogFollower(url: url, pollInterval: 0.05, clock: clock).events(fromStart: true))
         defer { collector.task.cancel() }
+        await eventually("the follower reads the empty log and waits") { clock.sleeperCount == 1 }
         try DurableFile.append(Data(#"{"torn":"#.utf8), to: url)
-        try await Task.sleep(for: .milliseconds(150))
+        clock.advance(by: .milliseconds(50))
+        await eventually("the follower reads the torn line and waits again") { clock.sleeperCount == 1 }
+        #expect(collector.received.ids.withLock { $0 }.isEmpty, "a torn line is no event")
         _ = try log.append([StoreTestSupport.event("e1")])
+        clock.advance(by: .milliseconds(50))
 
         #expect(try await collector.wait(for: 1) == ["e1"])
     }

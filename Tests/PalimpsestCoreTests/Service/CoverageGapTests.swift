@@ -1,12 +1,13 @@
 import Foundation
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 /// Coverage counts only time an account was actually watched: a gap between two polls longer than
 /// twice the interval (plus jitter) is unobserved, in the digest and in `status`, whatever the
 /// polls on both sides of it say.
-@Suite(.serialized) struct CoverageGapTests {
+@Suite(.serialized, .awaitedCleanup) struct CoverageGapTests {
     /// 2026-08-03T00:00:00Z (Monday of ISO week 2026-W32) plus `minutes`.
     static func time(_ minutes: Int) -> Date {
         Date(timeIntervalSince1970: 1_785_715_200 + TimeInterval(minutes * 60))
@@ -39,7 +40,7 @@ import Testing
 
     @Test func theDigestCountsAGapBetweenPollsAsUnobserved() async throws {
         let harness = try await IntegrationHarness()
-        defer { Task { await harness.close() } }
+        atEnd { await harness.close() }
         let account = try await Self.pollWithAGap(harness)
         // No event was logged; the digest still needs a log to read.
         _ = try DeletionLog(url: harness.logURL)
@@ -66,7 +67,7 @@ import Testing
 
     @Test func statusShowsTheGapsOfTheLastSevenDays() async throws {
         let harness = try await IntegrationHarness()
-        defer { Task { await harness.close() } }
+        atEnd { await harness.close() }
         let account = try await Self.pollWithAGap(harness)
         // The next Monday at 00:00, nothing polled since Saturday.
         let now = Self.time(7 * 24 * 60)

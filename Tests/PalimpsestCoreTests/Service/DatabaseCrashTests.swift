@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Subprocess
 import SystemPackage
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 /// Transport and platform failures over loopback through the real libcurl client: each one is a

@@ -4,7 +4,9 @@ import Foundation
 #endif
 import Logging
 import PalimpsestCore
+import PalimpsestTestSupport
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 @Suite struct MetricsEndpointTests {
@@ -87,12 +89,48 @@ import Testing
         let address = try #require(MetricsAddress(parsing: "127.0.0.1:\(port)"))
         let taken = try TakenPort(port: port)
         defer { taken.release() }
-        let endpoint = MetricsEndpoint(address: address, metrics: DaemonMetrics(), logger: Logger(label: "test"))
-        let group = ServiceGroup(configuration: .init(services: [.init(service: endpoint)], logger: Logger(label: "test")))
+        let log = CapturedLog()
+        let endpoint = Watched(MetricsEndpoint(address: address, metrics: DaemonMetrics(), logger: log.logger))
+        let other = Watched(UntilShutdown())
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: endpoint), .init(service: other)], logger: Logger(label: "test")))
         let running = Task { try await group.run() }
-        try await Task.sleep(for: .milliseconds(300))
+
+        let failure = "metrics endpoint on 127.0.0.1:\(port) failed"
+        await eventually("the endpoint logs that it cannot listen") {
+            log.messages(.error).contains { $0.hasPrefix(failure) }
+        }
+        #expect(
+            log.messages(.error).first { $0.hasPrefix(failure) }?.hasSuffix("; the daemon goes on without metrics") == true)
+        #expect(other.isRunning, "the other service still runs")
+        #expect(endpoint.isRunning, "the endpoint waits for shutdown instead of ending the group")
         await group.triggerGracefulShutdown()
         try await running.value
+        #expect(!other.isRunning && !endpoint.isRunning, "both end at the shutdown")
+    }
+}
+
+/// A service that says whether its `run()` is under way.
+final class Watched<Inner: Service>: Service {
+    let inner: Inner
+    private let running = Mutex(false)
+
+    init(_ inner: Inner) { self.inner = inner }
+
+    var isRunning: Bool { self.running.withLock { $0 } }
+
+    func run() async throws {
+        self.running.withLock { $0 = true }
+        defer { self.running.withLock { $0 = false } }
+        try await self.inner.run()
+    }
+}
+
+/// A service that runs until graceful shutdown, as the daemon's other services do.
+struct UntilShutdown: Service {
+    func run() async throws {
+        try? await gracefulShutdown()
     }
 }
 

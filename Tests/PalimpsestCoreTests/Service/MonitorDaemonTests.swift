@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -22,17 +23,12 @@ final class RecordingNotifier: ServiceManagerNotifying {
     func count(of message: String) -> Int { self.messages.filter { $0 == message }.count }
 
     func waitFor(timeout: Duration = .seconds(10), _ predicate: (String) -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if self.messages.contains(where: predicate) { return true }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return false
+        await waitUntil(timeout: timeout) { self.messages.contains(where: predicate) }
     }
 }
 
 /// The daemon in process: reload rules and the watchdog's view of a hung poll.
-@Suite struct MonitorDaemonTests {
+@Suite(.awaitedCleanup) struct MonitorDaemonTests {
     final class Fixture: Sendable {
         let root: URL
         let config: URL
@@ -85,7 +81,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
 
     @Test func anInvalidReloadKeepsTheOldConfigRunning() async throws {
         let fixture = try await Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         try fixture.write(feeds: [("/a.xml", "10m"), ("/b.xml", "10m")])
         let notifier = RecordingNotifier()
         let (daemon, runtime) = try await self.daemon(fixture, notifier: notifier)
@@ -111,7 +107,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
 
     @Test func aReloadAddsRemovesAndChangesAccountsKeepingTheirData() async throws {
         let fixture = try await Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         try fixture.write(feeds: [("/a.xml", "10m"), ("/b.xml", "10m")])
         let notifier = RecordingNotifier()
         let (daemon, runtime) = try await self.daemon(fixture, notifier: notifier)
@@ -134,7 +130,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
 
     @Test func aReloadThatMovesTheStateOrTheLogIsRejected() async throws {
         let fixture = try await Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         try fixture.write(feeds: [("/a.xml", "10m")])
         let (daemon, runtime) = try await self.daemon(fixture, notifier: RecordingNotifier())
         defer { runtime.shutdown() }
@@ -152,7 +148,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
 
     @Test func aReloadThatLeavesTheShardEmptyIsRejected() async throws {
         let fixture = try await Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         try fixture.write(feeds: [("/a.xml", "10m")])
         let (daemon, runtime) = try await self.daemon(fixture, notifier: RecordingNotifier())
         defer { runtime.shutdown() }
@@ -172,7 +168,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
     /// its first line chains from the old file's last line, even when the new config is invalid.
     @Test func aReloadReopensTheDeletionLogAfterRotation() async throws {
         let fixture = try await Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         try fixture.write(feeds: [("/a.xml", "10m")])
         let (daemon, runtime) = try await self.daemon(fixture, notifier: RecordingNotifier())
         defer { runtime.shutdown() }
@@ -202,7 +198,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
     /// (no `blind` event, no blind span, no last poll), as a stopped daemon logs no blind span.
     @Test func aPollCancelledByShutdownRecordsNothing() async throws {
         let fixture = try await Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         let feed = IntegrationHarness.fixtures.appendingPathComponent("feeds/github_releases_atom.xml")
         var slow = try ReplayResponse.file(feed, contentType: "application/atom+xml")
         slow.delay = 10.0
@@ -216,11 +212,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
         let group = ServiceGroup(configuration: configuration)
         let running = Task { try await group.run() }
 
-        let deadline = ContinuousClock.now + .seconds(5)
-        while fixture.server.requests().isEmpty, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        #expect(!fixture.server.requests().isEmpty, "the slow feed was never requested")
+        await eventually("the slow feed is requested", timeout: .seconds(5)) { !fixture.server.requests().isEmpty }
         let stopAsked = ContinuousClock.now
         await group.triggerGracefulShutdown()
         _ = try? await running.value
@@ -240,7 +232,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
     /// progress past the stall limit, no WATCHDOG=1 goes out; pings resume when it completes.
     @Test func watchdogPingsStopWhileAPollHangsAndResumeAfter() async throws {
         let fixture = try await Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         let feed = IntegrationHarness.fixtures.appendingPathComponent("feeds/github_releases_atom.xml")
         var slow = try ReplayResponse.file(feed, contentType: "application/atom+xml")
         slow.delay = 2.0
@@ -256,11 +248,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
 
         #expect(await notifier.waitFor { $0.hasPrefix("READY=1") })
         // The request arrives at once (first poll due at start) and hangs for 2 s.
-        let deadline = ContinuousClock.now + .seconds(5)
-        while fixture.server.requests().isEmpty, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        #expect(!fixture.server.requests().isEmpty)
+        await eventually("the slow feed is requested", timeout: .seconds(5)) { !fixture.server.requests().isEmpty }
         try await Task.sleep(for: .milliseconds(700))
         let pingsWhileHung = notifier.count(of: "WATCHDOG=1")
         try await Task.sleep(for: .milliseconds(700))
@@ -270,10 +258,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
             notifier.count(of: "WATCHDOG=1") > pingsWhileHung
         }
         #expect(resumed)
-        let finished = ContinuousClock.now + .seconds(5)
-        while daemon.status.accounts.first?.lastPoll == nil, ContinuousClock.now < finished {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        await eventually("the poll is recorded", timeout: .seconds(5)) { daemon.status.accounts.first?.lastPoll != nil }
         #expect(daemon.status.accounts.first?.lastPoll?.outcome == "complete")
 
         await group.triggerGracefulShutdown()

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Synchronization
 import Testing
 
@@ -53,9 +54,7 @@ import Testing
         }
         let running = Task { try await service.run() }
         // Each account's next poll is 10 minutes away: the six first polls are all there is.
-        for _ in 0..<500 where seen.withLock({ $0.polled.count < 6 }) {
-            try await Task.sleep(for: .milliseconds(20))
-        }
+        await eventually("the six first polls end") { seen.withLock { $0.polled.count >= 6 } }
         service.stop()
         try await running.value
         await harness.close()
@@ -92,10 +91,44 @@ import Testing
         #expect(changes.added == [second.key])
         #expect(changes.removed == [first.key])
         #expect(ended.withLock { $0 } == [first.key], "a removed account with no poll in flight ends at once")
-        for _ in 0..<500 where polled.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(20)) }
+        await eventually("B is polled") { !polled.withLock { $0.isEmpty } }
         service.stop()
         try await running.value
         await harness.close()
         #expect(polled.withLock { $0 } == [second.key])
+    }
+
+    /// The scheduler waits on its clock: an account's next poll starts when its interval has
+    /// passed on that clock, not a second before, stamped with the clock's time. (The test
+    /// advances a manual clock ten minutes instead of waiting them.)
+    @Test(.awaitedCleanup) func theNextPollStartsWhenTheIntervalHasPassedOnTheClock() async throws {
+        let harness = try await IntegrationHarness()
+        atEnd { await harness.close() }
+        let account = harness.feedAccount(path: "/a", name: "A")
+        harness.server.script("/a", [DiskFullTests.feed(harness, ids: [1]), DiskFullTests.feed(harness, ids: [1])])
+        let clock = ManualClock()
+        let start = clock.date
+        let polledAt = Mutex<[Date]>([])
+        let service = MonitorService(
+            accounts: [account], poller: try harness.poller(), jitter: 0, logger: Logger(label: "test"),
+            firstPolls: [account.key: start], now: start, clock: clock
+        ) { activity in
+            if case .polled(_, .polled(let report)) = activity { polledAt.withLock { $0.append(report.polledAt) } }
+        }
+        let running = Task { try await service.run() }
+        atEnd {
+            service.stop()
+            _ = try? await running.value
+        }
+
+        await eventually("the first poll ends") { polledAt.withLock { $0.count == 1 } }
+        await eventually("the scheduler sleeps until the next poll, 600 s away") { clock.nextDeadline == .seconds(600) }
+        clock.advance(by: .seconds(599))
+        #expect(clock.nextDeadline == .seconds(1), "one second before its time, the poll still waits")
+        #expect(polledAt.withLock { $0.count } == 1)
+        clock.advance(by: .seconds(1))
+        await eventually("the second poll ends") { polledAt.withLock { $0.count == 2 } }
+        #expect(polledAt.withLock { $0 } == [start, start.addingTimeInterval(600)])
+        #expect(harness.server.requests().count == 2)
     }
 }

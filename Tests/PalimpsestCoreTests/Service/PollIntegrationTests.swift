@@ -1,6 +1,7 @@
 import Foundation
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 /// The whole poll path over loopback HTTP and the real libcurl client, on recorded real data.

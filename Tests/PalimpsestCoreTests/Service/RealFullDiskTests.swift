@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Subprocess
 import SystemPackage
 import Testing

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 @testable import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 /// Redirects through the whole poll path (replay server, real libcurl client, poller, state,

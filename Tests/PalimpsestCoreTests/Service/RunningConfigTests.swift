@@ -1,16 +1,17 @@
 import Foundation
 import Logging
 import PalimpsestCore
+import PalimpsestTestSupport
 import Subprocess
 import Testing
 
 /// After a rejected reload the daemon still runs its last good config; `status` and `tail` work
 /// from it (kept in `state_dir/running-config.json`) and say so, instead of stopping at the
 /// invalid file.
-@Suite(.serialized) struct RunningConfigTests {
+@Suite(.serialized, .awaitedCleanup) struct RunningConfigTests {
     @Test func theDaemonKeepsEveryConfigItAcceptsAndNoneItRejects() async throws {
         let fixture = try await MonitorDaemonTests.Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         try fixture.write(feeds: [("/a.xml", "10m")])
         let config = try ConfigLoader.load(from: fixture.config)
         let runtime = try MonitorRuntime(config: config, logger: Logger(label: "test"))
@@ -44,7 +45,7 @@ import Testing
     @Test func statusAndTailShowWhatTheDaemonRunsWhenTheFileIsInvalid() async throws {
         let binary = try DaemonProcessTests.binary()
         let fixture = try await MonitorDaemonTests.Fixture()
-        defer { Task { await fixture.close() } }
+        atEnd { await fixture.close() }
         try fixture.write(feeds: [("/a.xml", "10m")])
         let config = try ConfigLoader.load(from: fixture.config)
         // This test process is "the daemon": it holds the lock and writes status.json.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Synchronization
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 /// Lagging replicas, re-keyed items, a deleted newest item and probes that never answer, over

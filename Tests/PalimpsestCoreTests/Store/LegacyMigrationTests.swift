@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Subprocess
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Subprocess
 import Testing
 

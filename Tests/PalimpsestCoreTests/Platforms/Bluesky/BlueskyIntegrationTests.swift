@@ -1,6 +1,7 @@
 import Foundation
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 /// Bluesky through the whole poll path: the loopback replay server, the real libcurl client, the

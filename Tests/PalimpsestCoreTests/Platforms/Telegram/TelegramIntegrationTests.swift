@@ -1,5 +1,6 @@
 import Foundation
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 @testable import PalimpsestCore

@@ -1,6 +1,7 @@
 import Foundation
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 /// An original of another account, reposted by the watched Weibo account, shows Weibo's tombstone

@@ -1,6 +1,7 @@
 import Foundation
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 /// The Weibo adapter on the whole poll path: the recorded real answers served over loopback HTTP,

@@ -1,18 +1,18 @@
-import Foundation
+public import Foundation
 import Logging
-import PalimpsestCore
-import PalimpsestReplay
+public import PalimpsestCore
+public import PalimpsestReplay
 
 /// A loopback replay server, the real libcurl client, a fresh state folder and deletion log:
 /// the whole poll path with nothing faked but the platform.
-final class IntegrationHarness: Sendable {
-    let server: ReplayServer
-    let client: CurlHTTPClient
-    let root: URL
-    let logURL: URL
-    let rateLimits = HostRateLimits()
+public final class IntegrationHarness: Sendable {
+    public let server: ReplayServer
+    public let client: CurlHTTPClient
+    public let root: URL
+    public let logURL: URL
+    public let rateLimits = HostRateLimits()
 
-    init(timeout: TimeInterval = 5, maxBodyBytes: Int = 8 * 1024 * 1024) async throws {
+    public init(timeout: TimeInterval = 5, maxBodyBytes: Int = 8 * 1024 * 1024) async throws {
         try CurlHTTPClient.globalInit()
         self.server = ReplayServer()
         try await self.server.start()
@@ -26,7 +26,7 @@ final class IntegrationHarness: Sendable {
     }
 
     /// A poller as a fresh process would build it (new store and log objects over the same files).
-    func poller(
+    public func poller(
         detection: DetectionSettings = DetectionSettings(), faultInjection: FaultInjection? = nil
     ) throws -> AccountPoller {
         AccountPoller(
@@ -40,42 +40,56 @@ final class IntegrationHarness: Sendable {
             faultInjection: faultInjection)
     }
 
-    func loggedEvents() throws -> [Event] {
+    public func loggedEvents() throws -> [Event] {
         guard FileManager.default.fileExists(atPath: self.logURL.path) else { return [] }
         return try DeletionLog.readEvents(at: self.logURL)
     }
 
-    func feedAccount(path: String, name: String = "Test feed") -> Account {
+    public func feedAccount(path: String, name: String = "Test feed") -> Account {
         let url = self.server.baseURL.appendingPathComponent(String(path.dropFirst()))
         let source = AccountSource.feed(url: url)
         return Account(key: Account.key(for: source), name: name, source: source, interval: 600)
     }
 
-    func mastodonAccount(acct: String = "mastodonpy_test") -> Account {
+    public func mastodonAccount(acct: String = "mastodonpy_test") -> Account {
         let source = AccountSource.mastodon(instance: self.server.baseURL, acct: acct)
         return Account(key: Account.key(for: source), name: "Mastodon test", source: source, interval: 600)
     }
 
-    func close() async {
+    public func close() async {
         self.client.shutdown()
         await self.server.stop()
         try? FileManager.default.removeItem(at: self.root)
     }
 
-    static var fixtures: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/real")
+    /// Runs `body` with a new harness and closes it after (server stopped, client shut down,
+    /// folder removed), awaited, whether `body` returns or throws.
+    /// - Throws: when the server or client cannot start, or what `body` throws.
+    public static func with<T>(
+        timeout: TimeInterval = 5, _ body: (IntegrationHarness) async throws -> T
+    ) async throws -> T {
+        let harness = try await IntegrationHarness(timeout: timeout)
+        do {
+            let value = try await body(harness)
+            await harness.close()
+            return value
+        } catch {
+            await harness.close()
+            throw error
+        }
     }
 
-    static func fixture(_ path: String) throws -> Data {
-        try Data(contentsOf: Self.fixtures.appendingPathComponent(path))
+    public static var fixtures: URL { TestFixtures.real }
+
+    public static func fixture(_ path: String) throws -> Data {
+        try TestFixtures.real(path)
     }
 
-    static let rss: HTTPHeaders = [("Content-Type", "application/rss+xml; charset=utf-8")]
-    static let json: HTTPHeaders = [("Content-Type", "application/json; charset=utf-8")]
+    public static let rss: HTTPHeaders = [("Content-Type", "application/rss+xml; charset=utf-8")]
+    public static let json: HTTPHeaders = [("Content-Type", "application/json; charset=utf-8")]
 
     /// 2026-08-01T14:00:00Z plus `minutes`.
-    static func time(_ minutes: Int) -> Date {
+    public static func time(_ minutes: Int) -> Date {
         Date(timeIntervalSince1970: 1_785_592_800 + TimeInterval(minutes * 60))
     }
 }
