@@ -12,8 +12,9 @@ script listens on `$NOTIFY_SOCKET` for `READY=1`):
    `palimpsest_polls_total`); wall seconds from `READY=1`, CPU seconds, bytes written, peak RSS;
 3. steady cycles: before each, `--change` of the feeds (default 1%) get a new item and lose an old
    one; then the script watches the daemon for one `--interval`: polls made, CPU seconds and the
-   share of one core they are, RSS (now and peak), bytes written, growth of state_dir, and that
-   growth over a day at this pace;
+   share of one core they are, RSS (now and peak), bytes written, growth of the state (the
+   database's pages in use, as a reader sees them, and every other file of state_dir but the WAL,
+   whose size goes up and down with checkpoints), and that growth over a day at this pace;
 4. a restart: SIGTERM (seconds to exit), then exec to `READY=1` again with the state the cycles
    left (how many archived versions it holds is printed beside it).
 
@@ -157,6 +158,7 @@ class Daemon:
 
 
 def folder_bytes(folder):
+    """Disk blocks of every file under `folder`."""
     size = 0
     for directory, _, files in os.walk(folder):
         for name in files:
@@ -164,6 +166,28 @@ def folder_bytes(folder):
                 size += os.lstat(os.path.join(directory, name)).st_blocks * 512
             except FileNotFoundError:
                 pass
+    return size
+
+
+def state_bytes(state_dir):
+    """What the state holds, without the WAL's ups and downs: the database's pages in use as a
+    reader sees them (WAL included; free pages left out) plus every other file but `-wal`/`-shm`."""
+    size = 0
+    for directory, _, files in os.walk(state_dir):
+        for name in files:
+            if name.startswith("state.sqlite"):
+                continue
+            try:
+                size += os.lstat(os.path.join(directory, name)).st_size
+            except FileNotFoundError:
+                pass
+    try:
+        with sqlite3.connect(f"file:{state_dir}/state.sqlite?mode=ro", uri=True) as database:
+            pages, free, page_size = (database.execute(f"PRAGMA {name}").fetchone()[0]
+                                      for name in ("page_count", "freelist_count", "page_size"))
+            size += (pages - free) * page_size
+    except sqlite3.Error:
+        pass
     return size
 
 
@@ -243,14 +267,14 @@ def main():
             for index in changed:
                 write_feed(root, index, args.items, cycle)
             polls0, cpu0, written0 = daemon.polls()[0], daemon.cpu_seconds(), daemon.written_bytes()
-            size0, peak_rss, started = folder_bytes(state_dir), 0.0, time.monotonic()
+            size0, peak_rss, started = state_bytes(state_dir), 0.0, time.monotonic()
             while time.monotonic() - started < interval:
                 time.sleep(1)
                 peak_rss = max(peak_rss, daemon.memory_mib()[0])
             wall = time.monotonic() - started
             row = (cycle, len(changed), daemon.polls()[0] - polls0, daemon.cpu_seconds() - cpu0, wall,
                    daemon.memory_mib()[0], peak_rss, daemon.written_bytes() - written0,
-                   folder_bytes(state_dir) - size0)
+                   state_bytes(state_dir) - size0)
             cycles.append(row)
             print(f"  cycle {cycle}: {row[2]} polls, {row[3]:.1f} s CPU in {wall:.0f} s", file=sys.stderr)
 
@@ -274,7 +298,7 @@ def main():
                       f"{peak:>8.0f} {written / mib:>12.1f} {growth / mib:>11.1f} {per_day:>9.0f}")
         print(f"  restart: SIGTERM to exit {shutdown:.2f} s; exec to READY=1 {ready_warm:.2f} s "
               f"with {args.feeds} accounts and {versions if versions is not None else '?'} archived versions")
-        print(f"  state_dir {folder_bytes(state_dir) / mib:.0f} MiB; "
+        print(f"  state_dir {folder_bytes(state_dir) / mib:.0f} MiB on disk ({state_bytes(state_dir) / mib:.0f} MiB in use); "
               f"load average during the run {os.getloadavg()[0]:.1f}")
         print("  targets (issue 9, 100,000 feeds at 10m): < 25% of one core, RSS < 500 MiB, "
               "< 100 MB/day, first cycle < 60 s, READY=1 < 10 s")
