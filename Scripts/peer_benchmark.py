@@ -21,37 +21,18 @@ import argparse
 import datetime
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+from bench_support import ensure_nginx, free_port, run_quietly, start_nginx, stop_nginx
+
 REPOSITORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 URLWATCH_VERSION = "2.29"
 TEXT = ("市政府发布关于城市交通管理的最新通知，请市民留意出行安排。"
         "The city council published a notice on road works and the weather for the week. ") * 3
-
-
-def run_quietly(command, **kwargs):
-    return subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kwargs)
-
-
-def ensure_nginx():
-    """Path of the nginx binary, installing Debian's nginx-light when there is none."""
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
-    if found:
-        return found
-    prefix = [] if os.geteuid() == 0 else ["sudo"]
-    print("peer benchmark: installing nginx-light (apt-get)…", file=sys.stderr)
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for step in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "nginx-light"]):
-        result = run_quietly(prefix + step, env=env)
-        if result.returncode != 0:
-            sys.exit(f"peer benchmark: `{' '.join(step)}` failed: {result.stderr.strip()}\n"
-                     "Install nginx yourself (apt-get install nginx-light) and run again.")
-    return shutil.which("nginx") or "/usr/sbin/nginx"
 
 
 def ensure_urlwatch(venv):
@@ -69,12 +50,6 @@ def ensure_urlwatch(venv):
             sys.exit(f"peer benchmark: `{' '.join(step)}` failed: {result.stderr.strip()}\n"
                      "Python's venv module is in Debian's python3-venv package.")
     return binary
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def write_feeds(root, feeds, items, port, removed):
@@ -101,40 +76,6 @@ def write_feeds(root, feeds, items, port, removed):
                     + "\n".join(entries) + "\n</channel></rss>\n")
         with open(os.path.join(folder, f"{index}.xml"), "w", encoding="utf-8") as handle:
             handle.write(document)
-
-
-def start_nginx(nginx, work, root, port):
-    config = os.path.join(work, "nginx.conf")
-    with open(config, "w") as handle:
-        handle.write(f"""worker_processes 1;
-daemon on;
-pid {work}/nginx.pid;
-error_log {work}/nginx-error.log;
-events {{ worker_connections 4096; }}
-http {{
-  access_log off;
-  client_body_temp_path {work}/nginx-body;
-  proxy_temp_path {work}/nginx-proxy;
-  fastcgi_temp_path {work}/nginx-fastcgi;
-  uwsgi_temp_path {work}/nginx-uwsgi;
-  scgi_temp_path {work}/nginx-scgi;
-  types {{ application/rss+xml xml; }}
-  keepalive_requests 100000;
-  server {{ listen 127.0.0.1:{port}; root {root}; etag on; }}
-}}
-""")
-    result = run_quietly([nginx, "-c", config, "-e", os.path.join(work, "nginx-error.log")])
-    if result.returncode != 0:
-        result = run_quietly([nginx, "-c", config])
-    if result.returncode != 0:
-        sys.exit(f"peer benchmark: nginx did not start: {result.stderr.strip()}")
-    for _ in range(100):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return os.path.join(work, "nginx.pid")
-        except OSError:
-            time.sleep(0.05)
-    sys.exit("peer benchmark: nginx did not listen")
 
 
 def measured(command, log):
@@ -235,11 +176,7 @@ def main():
         print(f"  targets (issue 9): CPU >= 30x, peak memory >= 3x; palimpsest logged {events} deletions "
               f"(expected {args.rounds * ((args.feeds + 9) // 10)} once confirmed by its rules)")
     finally:
-        if pid_file and os.path.exists(pid_file):
-            try:
-                os.kill(int(open(pid_file).read().strip()), 15)
-            except (OSError, ValueError):
-                pass
+        stop_nginx(pid_file)
         if args.keep:
             print(f"kept: {work}")
         else:

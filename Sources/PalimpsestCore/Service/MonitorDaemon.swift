@@ -519,28 +519,39 @@ public final class MonitorDaemon: Service, Sendable {
         }
     }
 
-    /// What each account's state on disk says, for `status.json`.
+    /// What each account's state on disk says, for `status.json`: one pass over the store
+    /// (``StateStore/accountSummaries()``), never a whole state per account.
     private static func restore(
         _ accounts: [Account], store: StateStore, logger: Logger
     ) async -> [AccountKey: DaemonStatus.AccountEntry] {
         guard !accounts.isEmpty else { return [:] }
-        let results = try? await BlockingIO.run { () -> [(Account, Result<AccountState?, any Error>)] in
-            accounts.map { account in
-                (account, Result { try store.accountStore(for: account.key).loadState(AccountState.self) })
-            }
+        let read: (summaries: [AccountKey: StateStore.AccountSummary], failures: [AccountKey: StoreError])
+        do {
+            read = try await BlockingIO.run { try store.accountSummaries() }
+        } catch {
+            logger.error("cannot read the accounts' states: \(error)")
+            return [:]
         }
         var entries: [AccountKey: DaemonStatus.AccountEntry] = [:]
-        for (account, result) in results ?? [] {
-            switch result {
-            case .success(let state):
-                entries[account.key] = DaemonStatus.AccountEntry(account: state, for: account)
-            case .failure(let error):
+        for account in accounts {
+            if let error = read.failures[account.key] {
                 logger.error(
                     "cannot read the account's state: \(error)",
                     metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
             }
+            entries[account.key] = DaemonStatus.AccountEntry(summary: read.summaries[account.key], for: account)
         }
         return entries
+    }
+}
+
+extension DaemonStatus.AccountEntry {
+    /// The entry for `account` from its stored summary (`nil`: never polled).
+    init(summary: StateStore.AccountSummary?, for account: Account) {
+        self.init(
+            account: account.key, name: account.name, interval: account.interval, lastPoll: summary?.lastPoll,
+            blind: summary?.blindSpan, postsTracked: summary?.postsTracked ?? 0,
+            eventsLogged: summary?.eventsLogged ?? 0, moved: summary?.moved)
     }
 }
 

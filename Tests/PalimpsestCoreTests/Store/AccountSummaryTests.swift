@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import PalimpsestCore
+
+/// `palimpsest run` reads every account's summary at start-up in one pass: it must say what
+/// reading each whole state would say (last poll, an unchanged run after it included, blind span,
+/// posts tracked, events logged), and an account whose state does not decode must be named
+/// without hiding the others.
+@Suite struct AccountSummaryTests {
+    let watched = AccountKey(rawValue: "feed:https://example.org/feed.xml")
+    let blind = AccountKey(rawValue: "mastodon:@user@mastodon.social")
+    let broken = AccountKey(rawValue: "feed:https://example.org/broken.xml")
+
+    private func tracked(_ id: String, _ status: TrackedPostStatus) -> TrackedPost {
+        var tracked = TrackedPost(
+            post: Post(id: id, url: "https://example.org/\(id)", postedAt: StoreTestSupport.date(-600), text: id),
+            firstSeen: StoreTestSupport.date(0), lastSeen: StoreTestSupport.date(0), lastSeenSnapshot: "s")
+        tracked.status = status
+        return tracked
+    }
+
+    @Test func summariesSayWhatTheWholeStatesSay() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+
+        var first = AccountState(account: self.watched)
+        let missing = MissingRecord(
+            firstMissing: StoreTestSupport.date(60), firstMissingSnapshot: "m", missingPolls: 1, lastMissingSnapshot: "m")
+        for (id, status) in [
+            ("a", TrackedPostStatus.visible), ("b", .visible), ("c", .missing(missing)),
+            ("d", .agedOut(since: StoreTestSupport.date(30))),
+        ] {
+            first.detection.posts[id] = self.tracked(id, status)
+        }
+        first.eventsLogged = 3
+        first.lastPoll = PollRecord(at: StoreTestSupport.date(60), outcome: "complete", detail: "4 posts", posts: 4)
+        try store.commitAndWait(StateCommit(account: self.watched, before: nil, state: first))
+        // Two unchanged polls after the written state: the last one is the account's last poll.
+        for minutes in [10.0, 20.0] {
+            try store.commitAndWait(
+                StateCommit(
+                    account: self.watched, before: first, state: nil,
+                    unchanged: UnchangedObservation(
+                        at: StoreTestSupport.date(60 + minutes * 60), url: "https://example.org/feed.xml", status: 304,
+                        bodySHA256: "ab")))
+        }
+
+        var second = AccountState(account: self.blind)
+        second.detection.blindSpan = BlindSpan(
+            from: StoreTestSupport.date(0), failedPolls: 2, failure: PollFailure(kind: .timeout, message: "timed out"))
+        second.lastPoll = PollRecord(at: StoreTestSupport.date(120), outcome: "blind", detail: "timed out", posts: nil)
+        try store.commitAndWait(StateCommit(account: self.blind, before: nil, state: second))
+        try store.pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO accounts (key, state, updated_at) VALUES (?, '{\"v\": 1', '2026-01-01T00:00:00Z')",
+                arguments: [self.broken.rawValue])
+        }
+
+        let reopened = try StateStore(root: root)
+        let (summaries, failures) = try reopened.accountSummaries()
+        #expect(Set(summaries.keys) == [self.watched, self.blind])
+        #expect(Array(failures.keys) == [self.broken])
+        for key in [self.watched, self.blind] {
+            let whole = try #require(try reopened.loadState(of: key))
+            let summary = try #require(summaries[key])
+            #expect(summary.lastPoll == whole.lastPoll, "\(key)")
+            #expect(summary.blindSpan == whole.detection.blindSpan, "\(key)")
+            #expect(summary.postsTracked == whole.detection.trackedPostCount, "\(key)")
+            #expect(summary.eventsLogged == whole.eventsLogged, "\(key)")
+            #expect(summary.moved == whole.moved, "\(key)")
+        }
+        #expect(summaries[self.watched]?.postsTracked == 3, "visible and missing posts count; aged-out ones do not")
+        #expect(summaries[self.watched]?.lastPoll?.at == StoreTestSupport.date(60 + 1200))
+        #expect(summaries[self.watched]?.lastPoll?.detail.hasPrefix("unchanged since the last poll (HTTP 304") == true)
+        #expect(summaries[self.blind]?.blindSpan?.failedPolls == 2)
+    }
+}
