@@ -115,6 +115,30 @@ public final class DeletionLog: Sendable {
     ///   whole: the part of a line the write left is cut off again. The next append reads the whole
     ///   ones back and skips their ids, so no event is written twice.
     public func append(_ events: [Event]) throws -> [Event] {
+        let written = try self.appendLines(events)
+        if !written.isEmpty { self.indexAppended() }
+        return written
+    }
+
+    /// The ``LogIndex`` of a guarded log (in the head's folder, `state_dir`), opened at the first
+    /// append after a reader created it; `nil` before, and for a log without a head.
+    private let index = Mutex<LogIndex?>(nil)
+
+    /// Indexes the lines just appended (after the file's lock is released: the index reads the
+    /// file under a shared lock). A failure only leaves the index behind: readers catch up.
+    private func indexAppended() {
+        guard let folder = self.headURL?.deletingLastPathComponent() else { return }
+        let index = self.index.withLock { index -> LogIndex? in
+            // Kept current once a reader made it; never created here (it is a reader's cache).
+            if index == nil, FileSystem.exists(folder.appendingPathComponent(LogIndex.fileName).path) {
+                index = try? LogIndex(stateDirectory: folder)
+            }
+            return index
+        }
+        _ = try? index?.catchUp(logURL: self.url, rebuild: false)
+    }
+
+    private func appendLines(_ events: [Event]) throws -> [Event] {
         try self.state.withLock { state in
             let file = try DurableFile.openForAppend(self.url.path, readable: true)
             defer { file.closeFile() }
