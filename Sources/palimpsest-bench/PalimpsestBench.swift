@@ -63,6 +63,12 @@ struct PalimpsestBench: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Events before phase 5's week (default 50000).", valueName: "n"))
     var logHistory: Int = 50_000
 
+    @Option(
+        help: ArgumentHelp(
+            "The palimpsest executable phase 5 runs (default: the one beside palimpsest-bench), e.g. an older build "
+                + "to compare.", valueName: "path"))
+    var palimpsest: String?
+
     /// Accounts after defaults.
     private var accountCount: Int { self.accounts ?? (self.quick ? 10 : 50) }
     /// Posts per window after defaults.
@@ -126,7 +132,9 @@ struct PalimpsestBench: AsyncParsableCommand {
 
     private func runLogScale() async throws {
         self.printHeader()
-        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        let executable =
+            self.palimpsest.map { URL(fileURLWithPath: $0).standardizedFileURL }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             .deletingLastPathComponent().appendingPathComponent("palimpsest")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw BenchmarkError("phase 5 runs \(executable.path), which is missing: build the palimpsest product first")

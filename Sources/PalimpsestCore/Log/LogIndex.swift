@@ -443,7 +443,7 @@ public final class LogIndex: Sendable {
                 sql: """
                     SELECT ordinal, device, inode, compressed, file_offset, length, sha256 FROM log_lines
                     WHERE kind IN (\(marks)) AND detected_at >= ? ORDER BY ordinal
-                    """, arguments: StatementArguments(kinds.map(\.rawValue) + [String(cutoff.timeIntervalSince1970)]))
+                    """, arguments: StatementArguments(kinds.map(\.rawValue)) + [cutoff.timeIntervalSince1970])
             .map(Self.line)
         }
     }
