@@ -131,7 +131,7 @@ public final class DeletionLog: Sendable {
         let index = self.index.withLock { index -> LogIndex? in
             // Kept current once a reader made it; never created here (it is a reader's cache).
             if index == nil, FileSystem.exists(folder.appendingPathComponent(LogIndex.fileName).path) {
-                index = try? LogIndex(stateDirectory: folder)
+                index = try? LogIndex(stateDirectory: folder, waitsForOthers: false)
             }
             return index
         }
@@ -500,7 +500,18 @@ public final class DeletionLog: Sendable {
     static func verify(_ data: Data, continuing previous: LogVerification?, seenIDs: inout Set<String>)
         -> LogVerification
     {
+        Self.verifyLines(data, continuing: previous, seenIDs: &seenIDs).verification
+    }
+
+    /// ``verify(_:continuing:seenIDs:)`` that also gives what it decoded on the way: the complete
+    /// lines, each log line's `seq` and each line's event (`nil` for records and lines that are not
+    /// events), so that a caller checking more of each line does not decode it again.
+    static func verifyLines(_ data: Data, continuing previous: LogVerification?, seenIDs: inout Set<String>)
+        -> (verification: LogVerification, lines: [(offset: Int, bytes: Data)], seqs: [Int?], events: [Event?])
+    {
         let (lines, consumed) = JSONLines.split(data)
+        var seqs = [Int?](repeating: nil, count: lines.count)
+        var decodedEvents = [Event?](repeating: nil, count: lines.count)
         let chainDecoder = JSONDecoder()
         let eventDecoder = JSONCoding.decoder()
         var problems: [LogProblem] = []
@@ -599,11 +610,12 @@ public final class DeletionLog: Sendable {
                     )
                 )
             }
+            seqs[index] = fields.seq
             do {
                 if LogRecord.kind(ofLine: line.bytes) != nil {
                     _ = try eventDecoder.decode(LogRecord.self, from: line.bytes)
                 } else {
-                    _ = try eventDecoder.decode(Event.self, from: line.bytes)
+                    decodedEvents[index] = try eventDecoder.decode(Event.self, from: line.bytes)
                 }
             } catch {
                 problems.append(
@@ -630,7 +642,7 @@ public final class DeletionLog: Sendable {
         }
         report.problems = problems
         report.acknowledged = acknowledged
-        return report
+        return (report, lines, seqs, decodedEvents)
     }
 
     /// The ends of the chain in the log file contents `data`: the first log line's `seq` and `prev`

@@ -67,11 +67,15 @@ public final class LogIndex: Sendable {
 
     /// Opens (creating when missing) the index of the log whose state folder is `stateDirectory`.
     /// An index of another format version is emptied (the next catch-up rebuilds it).
+    /// - Parameters:
+    ///   - stateDirectory: `state_dir`; it must exist (it is never created here).
+    ///   - waitsForOthers: `false` makes a call fail at once, instead of waiting up to 30 seconds,
+    ///     while another process writes the index (the log's appender: the next reader catches up).
     /// - Throws: ``StoreError`` when the database cannot be created or opened.
-    public init(stateDirectory: URL) throws {
+    public init(stateDirectory: URL, waitsForOthers: Bool = true) throws {
         self.url = stateDirectory.standardizedFileURL.appendingPathComponent(Self.fileName)
         var configuration = Configuration()
-        configuration.busyMode = .timeout(30)
+        configuration.busyMode = waitsForOthers ? .timeout(30) : .immediateError
         configuration.label = "palimpsest.log-index"
         configuration.prepareDatabase { db in
             // A cache of the log: losing the last transactions to a power cut only means catching

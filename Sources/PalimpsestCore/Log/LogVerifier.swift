@@ -199,15 +199,19 @@ public struct LogVerifier: Sendable {
     /// Checks the lines of one file (numbered from `lineBase` + 1) and adds what it finds to `walk`:
     /// the file's chain problems (from ``DeletionLog/verify(_:continuing:seenIDs:)``), each
     /// checkpoint's tree head and signature, each cited evidence record, the witnesses' heads.
+    /// `decoded`: each line's `seq` and event when the chain check decoded them already.
     func walk(
         _ split: [(offset: Int, bytes: Data)], name: String, lineBase: Int, chainProblems: [LogProblem],
-        acknowledged: [LogProblem], into walk: inout Walk, checks: EvidenceChecks
+        acknowledged: [LogProblem], into walk: inout Walk, checks: EvidenceChecks,
+        decoded: (seqs: [Int?], events: [Event?])? = nil
     ) {
         let decoder = JSONCoding.decoder()
         let chainDecoder = JSONDecoder()
         var seqOfLine: [Int: Int] = [:]
         for (index, line) in split.enumerated() {
-            if let fields = try? chainDecoder.decode(ChainLine.self, from: line.bytes) {
+            if let decoded {
+                if let seq = decoded.seqs[index] { seqOfLine[lineBase + index + 1] = seq }
+            } else if let fields = try? chainDecoder.decode(ChainLine.self, from: line.bytes) {
                 seqOfLine[lineBase + index + 1] = fields.seq
             }
         }
@@ -247,8 +251,8 @@ public struct LogVerifier: Sendable {
                 }
                 walk.checkpoints.append(checked)
             } else if let stateDirectory = self.stateDirectory,
-                LogRecord.kind(ofLine: line.bytes) == nil,
-                let event = try? decoder.decode(Event.self, from: line.bytes)
+                let event = decoded.map({ $0.events[index] })
+                    ?? (LogRecord.kind(ofLine: line.bytes) == nil ? try? decoder.decode(Event.self, from: line.bytes) : nil)
             {
                 for reference in event.evidence {
                     walk.evidenceChecked += 1
@@ -407,17 +411,19 @@ public struct LogVerifier: Sendable {
         guard data.count >= liveMemo.bytes, ContentHash.sha256Hex(data.prefix(liveMemo.bytes)) == liveMemo.sha256
         else { return nil }
         let tail = Data(data.dropFirst(liveMemo.bytes))
-        let (split, consumed) = JSONLines.split(tail)
-        // A log_break may resume from a line of the prefix: the full check handles that.
-        if split.contains(where: { LogRecord.kind(ofLine: $0.bytes) == .logBreak }) { return nil }
-
-        var walk = memo.walk()
+        var ids: Set<String> = []
         var previous = LogVerification(
             lineCount: 0, eventCount: 0, firstSeq: nil, lastSeq: memo.lastSeq, chainStart: nil,
             lastHash: memo.lastHash, problems: [])
         previous.firstLine = nil
-        var ids: Set<String> = []
-        let verification = DeletionLog.verify(tail, continuing: previous, seenIDs: &ids)
+        let checked = DeletionLog.verifyLines(tail, continuing: previous, seenIDs: &ids)
+        let verification = checked.verification
+        let split = checked.lines
+        let consumed = split.last.map { $0.offset + $0.bytes.count + 1 } ?? 0
+        // A log_break may resume from a line of the prefix: the full check handles that.
+        if split.contains(where: { LogRecord.kind(ofLine: $0.bytes) == .logBreak }) { return nil }
+
+        var walk = memo.walk()
         // Timestamps of older checkpoints may have arrived since: read them again.
         if self.stateDirectory != nil {
             for index in walk.checkpoints.indices {
@@ -427,7 +433,8 @@ public struct LogVerifier: Sendable {
         }
         self.walk(
             split, name: liveMemo.name, lineBase: memo.liveLines, chainProblems: verification.problems,
-            acknowledged: verification.acknowledged, into: &walk, checks: self.evidenceChecks ?? EvidenceChecks())
+            acknowledged: verification.acknowledged, into: &walk, checks: self.evidenceChecks ?? EvidenceChecks(),
+            decoded: (checked.seqs, checked.events))
         walk.problems += self.headProblems()
         var files = Array(memo.files.dropLast())
         let liveBytes = liveMemo.bytes + consumed
