@@ -17,7 +17,7 @@ import GRDB
 ///
 /// **The log stays the truth.** The index is a cache: it records the end of what it has indexed
 /// (the live file's identity and byte offset) and catches up from there before every use
-/// (``catchUp(logURL:progress:)``), so lines appended by a process that did not index them (a
+/// (``catchUp(logURL:rebuild:progress:)``), so lines appended by a process that did not index them (a
 /// crash between the log append and the index write, an older palimpsest) are never missed. A
 /// missing index, one of another format version, one whose last indexed line no longer has the
 /// SHA-256 it recorded, or a log whose rotated files changed (logrotate ran) is rebuilt from the
@@ -147,24 +147,33 @@ public final class LogIndex: Sendable {
     /// Indexes the lines appended to the log at `logURL` since the last call (any process's), or
     /// rebuilds the index from every file of the log when it cannot continue (see the type).
     /// Runs in one transaction; concurrent callers wait for each other.
+    ///
+    /// The lines of the log file are indexed at most ``chunkBytes`` at a time, each chunk its own
+    /// transaction: a long rebuild interrupted (the command stopped, the machine rebooted) goes on
+    /// from the last chunk at the next call. A log with rotated files is rebuilt in one transaction.
     /// - Parameters:
     ///   - logURL: The log file (`deletion_log`).
+    ///   - rebuild: `false` leaves an index that cannot go on as it is (the log's appender does
+    ///     not rebuild under its feet; the next reader does).
     ///   - progress: Called with the lines indexed so far during a rebuild of a large log.
     /// - Returns: How many lines were indexed by this call.
     /// - Throws: ``StoreError`` when the log or the index cannot be read or written.
-    ///   - rebuild: `false` leaves an index that cannot go on as it is (the log's appender does
-    ///     not rebuild under its feet; the next reader does).
     @discardableResult
     public func catchUp(logURL: URL, rebuild: Bool = true, progress: (@Sendable (Int) -> Void)? = nil) throws -> Int {
         let logURL = logURL.standardizedFileURL
         do {
             return try self.queue.inDatabase { db in
-                var count = 0
-                try db.inTransaction(.immediate) {
-                    count = try Self.catchUp(db, logURL: logURL, rebuild: rebuild, progress: progress)
-                    return .commit
+                var total = 0
+                while true {
+                    var step = (count: 0, more: false)
+                    try db.inTransaction(.immediate) {
+                        step = try Self.catchUp(db, logURL: logURL, rebuild: rebuild)
+                        return .commit
+                    }
+                    total += step.count
+                    guard step.more else { return total }
+                    if let progress, step.count > 0 { progress(try Int.fetchOne(db, sql: "SELECT max(ordinal) FROM log_lines") ?? 0) }
                 }
-                return count
             }
         } catch let error as StoreError {
             throw error
@@ -191,15 +200,18 @@ public final class LogIndex: Sendable {
         }.joined(separator: "\n")
     }
 
-    private static func catchUp(
-        _ db: Database, logURL: URL, rebuild: Bool, progress: (@Sendable (Int) -> Void)?
-    ) throws -> Int {
+    /// Bytes of the log file indexed per transaction (32 MiB, about 16,000 lines).
+    static let chunkBytes = 32 << 20
+
+    /// One step of ``catchUp(logURL:rebuild:progress:)``: the lines indexed, and whether more
+    /// of the log file remains.
+    private static func catchUp(_ db: Database, logURL: URL, rebuild: Bool) throws -> (count: Int, more: Bool) {
         let meta = try Self.meta(db)
         let rotated = try Self.rotatedSignature(of: logURL)
         guard let live = try POSIXFile.openIfPresent(logURL.path, flags: O_RDONLY) else {
             // No live file (between a rotation and the next append): rebuild from the rotated ones.
-            guard rebuild else { return 0 }
-            return try Self.rebuild(db, logURL: logURL, rotated: rotated, progress: progress)
+            guard rebuild else { return (0, false) }
+            return (try Self.rebuild(db, logURL: logURL, rotated: rotated), false)
         }
         defer { live.closeFile() }
         try live.lock(exclusive: false)
@@ -219,25 +231,30 @@ public final class LogIndex: Sendable {
                 intact = bytes.count == length && ContentHash.sha256Hex(bytes) == (last["sha256"] as String)
             }
             if intact {
-                let data = try live.readToEnd(from: offset)
+                var data = try live.readToEnd(from: offset, limit: Self.chunkBytes)
+                var split = JSONLines.split(data)
+                if split.lines.isEmpty, data.count == Self.chunkBytes {
+                    // One line longer than a chunk: read it whole.
+                    data = try live.readToEnd(from: offset)
+                    split = JSONLines.split(data)
+                }
                 let added = try Self.insert(
-                    JSONLines.split(data), base: offset, status: status, compressed: false, after: ordinal, db: db,
-                    progress: nil)
-                try Self.saveMeta(
-                    db, status: status, offset: offset + added.consumed, ordinal: added.ordinal, rotated: rotated,
-                    indexed: added.ordinal - ordinal)
-                return added.ordinal - ordinal
+                    split, base: offset, status: status, compressed: false, after: ordinal, db: db)
+                try Self.saveMeta(db, status: status, offset: offset + added.consumed, ordinal: added.ordinal, rotated: rotated)
+                return (added.ordinal - ordinal, data.count == Self.chunkBytes && added.consumed > 0)
             }
         }
-        guard rebuild else { return 0 }
-        return try Self.rebuild(db, logURL: logURL, rotated: rotated, progress: progress)
+        guard rebuild else { return (0, false) }
+        try db.execute(sql: "DELETE FROM log_lines; DELETE FROM index_meta")
+        guard rotated.isEmpty else { return (try Self.rebuild(db, logURL: logURL, rotated: rotated), false) }
+        // The log file alone: indexed from its start, chunk by chunk (resumable).
+        try Self.saveMeta(db, status: status, offset: 0, ordinal: 0, rotated: rotated)
+        return (0, true)
     }
 
     /// Empties the index and indexes every file of the log, in the order ``DeletionLogSet`` reads
     /// them.
-    private static func rebuild(
-        _ db: Database, logURL: URL, rotated: String, progress: (@Sendable (Int) -> Void)?
-    ) throws -> Int {
+    private static func rebuild(_ db: Database, logURL: URL, rotated: String) throws -> Int {
         try db.execute(sql: "DELETE FROM log_lines; DELETE FROM index_meta")
         let files: [(url: URL, isLive: Bool)]
         if rotated.isEmpty {
@@ -259,31 +276,26 @@ public final class LogIndex: Sendable {
             let compressed = GzipReader.isGzip(raw)
             let data = compressed ? try GzipReader.decompress(raw, path: file.url.path) : raw
             let added = try Self.insert(
-                JSONLines.split(data), base: 0, status: status, compressed: compressed, after: ordinal, db: db,
-                progress: progress)
+                JSONLines.split(data), base: 0, status: status, compressed: compressed, after: ordinal, db: db)
             ordinal = added.ordinal
             if file.isLive, !compressed {
                 liveStatus = status
                 liveEnd = added.consumed
             }
         }
+        // Without a live file yet, the next catch-up rebuilds again (cheap: rotated files only).
         if let liveStatus {
-            try Self.saveMeta(db, status: liveStatus, offset: liveEnd, ordinal: ordinal, rotated: rotated, indexed: ordinal)
-        } else {
-            // No live file yet: the next catch-up rebuilds again (cheap: rotated files only).
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO index_meta (key, value) VALUES ('indexed_by_last_call', ?)",
-                arguments: [String(ordinal)])
+            try Self.saveMeta(db, status: liveStatus, offset: liveEnd, ordinal: ordinal, rotated: rotated)
         }
         return ordinal
     }
 
     private static func saveMeta(
-        _ db: Database, status: POSIXFile.Status, offset: Int, ordinal: Int, rotated: String, indexed: Int
+        _ db: Database, status: POSIXFile.Status, offset: Int, ordinal: Int, rotated: String
     ) throws {
         for (key, value) in [
             ("device", String(status.device)), ("inode", String(status.inode)), ("offset", String(offset)),
-            ("ordinal", String(ordinal)), ("rotated", rotated), ("indexed_by_last_call", String(indexed)),
+            ("ordinal", String(ordinal)), ("rotated", rotated),
         ] {
             try db.execute(sql: "INSERT OR REPLACE INTO index_meta (key, value) VALUES (?, ?)", arguments: [key, value])
         }
@@ -317,7 +329,7 @@ public final class LogIndex: Sendable {
     /// Inserts the complete `lines` of a file (offsets relative to `base`) after `ordinal`.
     private static func insert(
         _ split: (lines: [(offset: Int, bytes: Data)], consumed: Int), base: Int, status: POSIXFile.Status,
-        compressed: Bool, after ordinal: Int, db: Database, progress: (@Sendable (Int) -> Void)?
+        compressed: Bool, after ordinal: Int, db: Database
     ) throws -> (ordinal: Int, consumed: Int) {
         let decoder = JSONCoding.decoder()
         let statement = try db.cachedStatement(
@@ -341,7 +353,6 @@ public final class LogIndex: Sendable {
                 fields?.event == EventKind.deleted.rawValue && fields?.about == EventSubject.repostedOriginal.rawValue,
                 times.min(), times.max(),
             ])
-            if let progress, ordinal % 100_000 == 0 { progress(ordinal) }
         }
         return (ordinal, split.consumed)
     }
