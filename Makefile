@@ -31,7 +31,7 @@ BIN           = $(CURDIR)/.build/release
 MANPAGE       = $(CURDIR)/.build/plugins/GenerateManual/outputs/palimpsest/palimpsest.1
 MAN_DATE     ?= $(shell git -C $(CURDIR) log -1 --format=%cs 2>/dev/null || date -u +%Y-%m-%d)
 
-.PHONY: all build release man test test-deps browser-deps demo deps clean install uninstall check-config benchmark benchmark-unchanged benchmark-peer benchmark-run verify-units
+.PHONY: all build release man test test-deps browser-deps demo deps clean install uninstall check-config benchmark benchmark-digest benchmark-unchanged benchmark-peer benchmark-run verify-units
 
 all: build
 
@@ -160,6 +160,15 @@ demo: release
 benchmark: deps
 	$(SWIFT) build -c release --product palimpsest-bench $(BUILD_FLAGS)
 	$(BIN)/palimpsest-bench --fixtures $(CURDIR)/Tests/Fixtures/real $(BENCH_FLAGS)
+
+# Phase 5 of palimpsest-bench alone: `digest`, `status`, `tail -n 10` and `verify` over a generated
+# state_dir and deletion log (100,000 accounts, 100,000 events in one week; issue 9, target 3).
+# E.g. DIGEST_FLAGS="--log-accounts 10000 --log-events 10000 --keep".
+DIGEST_FLAGS ?=
+benchmark-digest: deps
+	$(SWIFT) build -c release --product palimpsest $(BUILD_FLAGS)
+	$(SWIFT) build -c release --product palimpsest-bench $(BUILD_FLAGS)
+	$(BIN)/palimpsest-bench --log-scale $(DIGEST_FLAGS)
 
 # `palimpsest poll` alone over loopback feeds in cycles where nothing changed: CPU, bytes written
 # and state growth per cycle (issue 9, target 2). E.g. UNCHANGED_FLAGS="--feeds 10000 --answers 200".

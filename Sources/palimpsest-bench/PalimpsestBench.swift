@@ -18,6 +18,11 @@ struct PalimpsestBench: AsyncParsableCommand {
             in a temporary folder, removed at the end unless --keep); then --unchanged-cycles more \
             cycles in which no feed changed (bytes written and state growth per cycle).
             4. Memory: peak resident set size after each phase.
+            5. With --log-scale (`make benchmark-digest`) instead: a state folder and deletion log \
+            made through the real store and log (--log-accounts accounts, --log-events events in \
+            one ISO week after --log-history older ones, 40% citing WARC evidence), then \
+            `palimpsest digest` (twice: the second reuses the index and verification memo), \
+            `status`, `tail -n 10` and `verify` each timed as its own process: wall, CPU, peak RSS.
             """
     )
 
@@ -46,6 +51,24 @@ struct PalimpsestBench: AsyncParsableCommand {
     @Flag(help: "Keep phase 3's temporary state folder and deletion log, and print where they are.")
     var keep = false
 
+    @Flag(help: "Run only phase 5: digest, status, tail and verify over a large generated log.")
+    var logScale = false
+
+    @Option(help: ArgumentHelp("Accounts in phase 5 (default 100000).", valueName: "n"))
+    var logAccounts: Int = 100_000
+
+    @Option(help: ArgumentHelp("Events in phase 5's week (default 100000).", valueName: "n"))
+    var logEvents: Int = 100_000
+
+    @Option(help: ArgumentHelp("Events before phase 5's week (default 50000).", valueName: "n"))
+    var logHistory: Int = 50_000
+
+    @Option(
+        help: ArgumentHelp(
+            "The palimpsest executable phase 5 runs (default: the one beside palimpsest-bench), e.g. an older build "
+                + "to compare.", valueName: "path"))
+    var palimpsest: String?
+
     /// Accounts after defaults.
     private var accountCount: Int { self.accounts ?? (self.quick ? 10 : 50) }
     /// Posts per window after defaults.
@@ -68,6 +91,10 @@ struct PalimpsestBench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if self.logScale {
+            try await self.runLogScale()
+            return
+        }
         var memory = [("start", ProcessStats.peakResidentKiB())]
         self.printHeader()
 
@@ -101,6 +128,39 @@ struct PalimpsestBench: AsyncParsableCommand {
         if endToEnd.faults > 0 || endToEnd.completePolls != endToEnd.polls {
             throw BenchmarkError("phase 3: not every poll completed; the figures do not measure what they claim")
         }
+    }
+
+    private func runLogScale() async throws {
+        self.printHeader()
+        let executable =
+            self.palimpsest.map { URL(fileURLWithPath: $0).standardizedFileURL }
+            ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+            .deletingLastPathComponent().appendingPathComponent("palimpsest")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw BenchmarkError("phase 5 runs \(executable.path), which is missing: build the palimpsest product first")
+        }
+        let benchmark = LogScaleBenchmark(
+            accounts: self.logAccounts, events: self.logEvents, historyEvents: self.logHistory,
+            executable: executable, keep: self.keep)
+        say(
+            "\n5. Log readers: \(Figures.format(self.logAccounts)) accounts, \(Figures.format(self.logEvents)) events in "
+                + "\(benchmark.week) after \(Figures.format(self.logHistory)) older ones; each command its own process")
+        let result = try await benchmark.run()
+        say(
+            "  made in \(Figures.format(result.generationSeconds, decimals: 1)) s: log "
+                + "\(Figures.megabytes(result.logBytes)), \(Figures.format(result.logLines)) lines")
+        var table = TextTable(["command", "wall s", "CPU s", "peak RSS MiB", "exit"])
+        for run in result.runs {
+            table.add([
+                run.command, Figures.format(run.wallSeconds, decimals: 2), Figures.format(run.cpuSeconds, decimals: 2),
+                Figures.format(Double(run.peakRSSKiB) / 1024, decimals: 1), "\(run.exitStatus)",
+            ])
+        }
+        say(table.render())
+        for run in result.runs where run.exitStatus != 0 && run.command != "verify" {
+            say("  \(run.command) failed: \(run.output.suffix(2_000))")
+        }
+        if self.keep { say("  kept    \(result.folder.path)") }
     }
 
     // MARK: - Printing

@@ -15,7 +15,11 @@ struct DigestCommand: AsyncParsableCommand {
             so far. The same log gives byte-identical files except the generation time, which \
             --reproducible leaves out. --send then e-mails the digest through [digest.smtp] \
             (retried with backoff; the files are written first either way). Safe to run while the \
-            daemon runs. See docs/digest.md.
+            daemon runs. The log is checked as `palimpsest verify` does, going on from the last \
+            check that found nothing wrong (state_dir/verify-memo.json: only lines whose bytes \
+            changed or were appended since are checked again; the witness says which), and the \
+            week's lines are read through state_dir/log-index.sqlite (caught up from the log first, \
+            rebuilt when missing). See docs/digest.md and docs/evidence.md.
             """
     )
 

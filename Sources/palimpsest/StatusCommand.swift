@@ -10,8 +10,9 @@ struct StatusCommand: AsyncParsableCommand {
             + "pending candidates, events.",
         discussion: """
             Read-only: safe while the daemon runs. Reads state_dir/status.json (rewritten by the \
-            daemon every few seconds while it polls), each account's state.json, and the \
-            deletion log. Per account: key and name, last poll time and outcome, next poll due, \
+            daemon every few seconds while it polls), each account's state, and the \
+            deletion log's events of the last 7 days through state_dir/log-index.sqlite (a cache \
+            of where each line is, caught up from the log first; the only file status writes). Per account: key and name, last poll time and outcome, next poll due, \
             the current blind span if any, posts tracked, the findings still being proved \
             (deletion and restore candidates, each with why it waits: absence counted so far, \
             probes that answered nothing conclusive), events of the last 7 days (the \

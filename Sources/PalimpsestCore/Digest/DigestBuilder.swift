@@ -95,7 +95,8 @@ public struct DigestBuilder: Sendable {
                 events: events.map(\.event),
                 history: history,
                 week: interval,
-                expectedEnd: expectedEnd
+                expectedEnd: expectedEnd,
+                otherTimes: logs.compactMap { $0.eventTimes[key] }.flatMap { [$0.first, $0.last] }
             )
             let loggedName = events.map(\.event).sorted { $0.detectedAt < $1.detectedAt }.last {
                 $0.accountName != nil
@@ -125,7 +126,7 @@ public struct DigestBuilder: Sendable {
             sources: logs.map { log in
                 DigestSource(
                     log: log.label,
-                    eventsRead: log.events.count,
+                    eventsRead: log.totalEvents ?? log.events.count,
                     eventsInWeek: log.events.filter {
                         interval.start <= $0.detectedAt && $0.detectedAt < interval.end
                     }.count,
@@ -177,9 +178,11 @@ public struct DigestBuilder: Sendable {
         events: [Event],
         history: DigestAccountHistory?,
         week: DateInterval,
-        expectedEnd: Date
+        expectedEnd: Date,
+        otherTimes: [Date] = []
     ) -> DigestCoverage {
-        var times: [Date] = []
+        // `otherTimes`: what the events read through the index but left out mention.
+        var times: [Date] = otherTimes
         for event in events {
             times.append(event.detectedAt)
             times += [event.firstSeen, event.lastSeen, event.firstMissing].compactMap { $0 }

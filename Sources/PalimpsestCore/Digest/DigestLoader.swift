@@ -9,9 +9,11 @@ public import Foundation
 #endif
 
 /// Reads what a digest is made from: the deletion logs and, from the state folder, the post
-/// archive, the last poll and the evidence files of each account. Nothing is written and nothing
-/// is locked, so it runs safely beside the daemon: a log line or archive line being appended is
-/// not yet complete and is skipped (it belongs to the next digest).
+/// archive, the last poll and the evidence files of each account. Nothing of the log or the state
+/// is written or locked, so it runs safely beside the daemon: a log line or archive line being
+/// appended is not yet complete and is skipped (it belongs to the next digest). It writes only its
+/// caches in `state_dir`: the ``LogIndex`` (the week's lines are read through it when the log's
+/// check finds the chain whole) and the ``VerifyMemo`` (the check goes on from the last one).
 ///
 /// Calls block on the disk: call them through ``BlockingIO/run(_:)`` from async code.
 public enum DigestLoader {
@@ -36,9 +38,20 @@ public enum DigestLoader {
     ) throws -> Digest {
         let urls = try self.logs(of: config)
         let labels = self.labels(for: urls)
+        let root = config.daemon.stateDirectory.standardizedFileURL
+        let interval = week.interval(in: timeZone)
+        // One verdict per evidence record for the whole run: the log check and the entries share it.
+        let checks = EvidenceChecks()
+        let verification = Self.verifyOwnLog(config: config, checks: checks, now: now)
         var logs: [DigestLogInput] = []
-        for (url, label) in zip(urls, labels) {
-            logs.append(try self.readLog(at: url, label: label))
+        for (index, (url, label)) in zip(urls, labels).enumerated() {
+            if index == 0, let report = verification?.report,
+                let indexed = Self.readThroughIndex(at: url, label: label, stateDirectory: root, week: interval, report: report)
+            {
+                logs.append(indexed)
+            } else {
+                logs.append(try self.readLog(at: url, label: label))
+            }
         }
         let builder = DigestBuilder(
             week: week,
@@ -48,7 +61,6 @@ public enum DigestLoader {
             generatedAt: reproducible ? nil : now
         )
         // The accounts the digest will show, to load their history.
-        let interval = week.interval(in: timeZone)
         var keys = Set(config.accounts.map(\.key))
         for log in logs {
             for event in log.events where interval.contains(event.detectedAt) { keys.insert(event.account) }
@@ -59,30 +71,69 @@ public enum DigestLoader {
         // Grouped once: a filter per account was accounts × events.
         let eventsByAccount = Dictionary(grouping: weekEvents, by: \.account)
         var histories: [AccountKey: DigestAccountHistory] = [:]
-        let root = config.daemon.stateDirectory.standardizedFileURL
         if let store = (try? StateStore.openReadOnly(root: root)) ?? nil {
             for key in keys {
                 let evidence = (eventsByAccount[key] ?? []).flatMap(\.evidence)
-                if let history = self.readHistory(of: key, store: store, root: root, evidence: evidence) {
+                if let history = self.readHistory(of: key, store: store, root: root, evidence: evidence, checks: checks) {
                     histories[key] = history
                 }
             }
         }
         var digest = builder.build(logs: logs, histories: histories)
-        Self.addWitness(to: &digest, config: config, now: now)
+        Self.addWitness(to: &digest, verification: verification, config: config, now: now)
         return digest
     }
 
-    /// Checks the daemon's log as `palimpsest verify` does and adds to `digest` the week's
-    /// checkpoints (with the digest's own, the latest made up to `now`) and the problems the chain
-    /// warning does not show.
-    static func addWitness(to digest: inout Digest, config: PalimpsestConfig, now: Date) {
+    /// Checks the daemon's log as `palimpsest verify` does, going on from the verification memo in
+    /// `state_dir` (``LogVerifier/verify(memo:now:)``); `nil` when the log cannot be read.
+    static func verifyOwnLog(config: PalimpsestConfig, checks: EvidenceChecks, now: Date) -> LogVerifier.MemoVerification? {
+        let root = config.daemon.stateDirectory.standardizedFileURL
         let key = try? CheckpointKey(contentsOf: config.evidence.signingKeyFile)
-        let verifier = LogVerifier(
-            logURL: config.daemon.deletionLog, stateDirectory: config.daemon.stateDirectory,
-            headURL: config.daemon.stateDirectory.appendingPathComponent(ChainHead.fileName),
+        var verifier = LogVerifier(
+            logURL: config.daemon.deletionLog, stateDirectory: root,
+            headURL: root.appendingPathComponent(ChainHead.fileName),
             trustedKeys: key.map { [$0.publicKeyHex] } ?? [], tsaCAFile: config.evidence.tsaCAFile)
-        guard let report = try? verifier.verify() else { return }
+        verifier.evidenceChecks = checks
+        return try? verifier.verify(memo: root.appendingPathComponent(VerifyMemo.fileName), now: now)
+    }
+
+    /// The log at `url` read through the ``LogIndex`` in `stateDirectory`: the events of `week` and
+    /// every `blind` event, each line checked against the SHA-256 the index recorded, with the
+    /// chain facts of `report` (the check just made of the same log). `nil` (read the whole log
+    /// instead) when the check found the chain broken or lines skipped, when the index cannot be
+    /// opened or does not end with the line the check ended with, or when a line is not as indexed.
+    static func readThroughIndex(
+        at url: URL, label: String, stateDirectory: URL, week: DateInterval, report: LogVerifier.Report
+    ) -> DigestLogInput? {
+        let doubtful = LogProblem.Kind.chainKinds.map(\.rawValue) + ["torn_line", "undecodable", "invalid_event"]
+        guard !report.problems.contains(where: { doubtful.contains($0.kind) }), report.acknowledged.isEmpty else {
+            return nil
+        }
+        do {
+            let index = try LogIndex(stateDirectory: stateDirectory)
+            try index.catchUp(logURL: url, progress: LogIndex.stderrProgress)
+            guard try index.lastLineHash() == report.lastHash else { return nil }
+            let events = try LogIndex.events(of: try index.eventLines(from: week.start, to: week.end), logURL: url)
+            var input = DigestLogInput(
+                label: label, events: events, lastSeq: report.lastSeq, lastHash: report.lastHash, files: report.files,
+                firstSeq: report.firstSeq, startsFromGenesis: report.startsFromGenesis)
+            input.totalEvents = try index.eventCount()
+            input.eventTimes = try index.eventTimes()
+            return input
+        } catch {
+            return nil
+        }
+    }
+
+    /// Adds to `digest` what the check of the daemon's log found: the week's checkpoints (with the
+    /// digest's own, the latest made up to `now`), what the check covered, and the problems the
+    /// chain warning does not show.
+    static func addWitness(
+        to digest: inout Digest, verification: LogVerifier.MemoVerification?, config: PalimpsestConfig, now: Date
+    ) {
+        let key = try? CheckpointKey(contentsOf: config.evidence.signingKeyFile)
+        guard let verification else { return }
+        let report = verification.report
         let shownByChainWarning = Set(LogProblem.Kind.chainKinds.map(\.rawValue)).union(["torn_line", "undecodable"])
         let problems = report.problems.filter { !shownByChainWarning.contains($0.kind) }.map(\.description)
         if !problems.isEmpty { digest.verdict = DigestVerdict(problems: problems) }
@@ -103,6 +154,7 @@ public enum DigestLoader {
                 }
                 return witness
             })
+        digest.witness?.verified = verification.summary
     }
 
     /// The logs a digest of `config` reads: `[daemon] deletion_log`, then every file `[digest] logs`
@@ -266,13 +318,13 @@ public enum DigestLoader {
     ) -> DigestAccountHistory? {
         let root = stateDirectory.standardizedFileURL
         guard let store = (try? StateStore.openReadOnly(root: root)) ?? nil else { return nil }
-        return self.readHistory(of: key, store: store, root: root, evidence: evidence)
+        return self.readHistory(of: key, store: store, root: root, evidence: evidence, checks: EvidenceChecks())
     }
 
     /// ``readHistory(of:stateDirectory:evidence:)`` from a store already open (a digest opens it
     /// once for all its accounts).
     static func readHistory(
-        of key: AccountKey, store: StateStore, root: URL, evidence: [EvidenceReference]
+        of key: AccountKey, store: StateStore, root: URL, evidence: [EvidenceReference], checks: EvidenceChecks
     ) -> DigestAccountHistory? {
         // A state that does not decode only costs the last-poll time and the poll spans.
         guard let state = (try? store.loadStateWithoutPosts(of: key)) ?? nil else { return nil }
@@ -282,27 +334,9 @@ public enum DigestLoader {
         history.lastPollAt = state.lastPoll?.at
         history.pollSpans = state.pollSpans
         for reference in evidence where history.evidence[reference.sha256] == nil {
-            history.evidence[reference.sha256] = self.check(reference, root: root)
+            history.evidence[reference.sha256] = checks.verdict(reference, stateDirectory: root).status
         }
         return history
-    }
-
-    /// Whether the evidence body `reference` names is under `root` with the SHA-256 it names: the
-    /// payload of the WARC record at its offset, or (references written before WARC files) the
-    /// whole body file.
-    static func check(_ reference: EvidenceReference, root: URL) -> DigestEntry.EvidenceStatus {
-        if let location = reference.warcLocation {
-            guard let record = try? WARCFiles.read(location, root: root) else { return .missing }
-            return ContentHash.sha256Hex(record.payload) == reference.sha256.lowercased() ? .verified : .mismatch
-        }
-        // The path comes from the log: never follow it out of the state folder.
-        let parts = reference.path.split(separator: "/", omittingEmptySubsequences: false)
-        guard !reference.path.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }),
-            !reference.path.contains("\0")
-        else { return .missing }
-        let url = root.appendingPathComponent(reference.path)
-        guard let data = try? POSIXFile.contents(of: url.path) else { return .missing }
-        return ContentHash.sha256Hex(data) == reference.sha256.lowercased() ? .verified : .mismatch
     }
 
     /// Labels for logs: each file's name, or `folder/name` for logs that share a name (the full

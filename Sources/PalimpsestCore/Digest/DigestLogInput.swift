@@ -1,3 +1,5 @@
+public import Foundation
+
 /// One deletion log as the digest reads it: its events and the result of its chain check.
 public struct DigestLogInput: Sendable, Hashable {
     /// The label shown in the digest (see ``DigestSource/log``).
@@ -22,6 +24,23 @@ public struct DigestLogInput: Sendable, Hashable {
     public var startsFromGenesis: Bool
     /// The chain problems, each with its file and line.
     public var problems: [LogProblem]
+    /// Every event of the log, when ``events`` holds only those the digest needs (read through
+    /// the ``LogIndex``: the week's and every `blind` one); `nil` when ``events`` is the whole log.
+    public var totalEvents: Int?
+    /// With ``totalEvents``: per account, the earliest and latest time its events mention, the
+    /// part of the events left out that the coverage needs.
+    public var eventTimes: [AccountKey: TimeRange] = [:]
+
+    /// The earliest and latest of a set of times, UTC.
+    public struct TimeRange: Sendable, Hashable {
+        public var first: Date
+        public var last: Date
+
+        public init(first: Date, last: Date) {
+            self.first = first
+            self.last = last
+        }
+    }
 
     /// Creates a log reading; the chain fields default to an empty, intact log.
     public init(

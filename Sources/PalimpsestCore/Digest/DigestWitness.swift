@@ -9,6 +9,10 @@ public struct DigestWitness: Sendable, Hashable, Codable {
     /// The checkpoints made during the digest's week (and the one made for the digest), oldest first.
     public var checkpoints: [WitnessCheckpoint]
 
+    /// What the check of the log behind this digest covered, and when each part was verified
+    /// (a check going on from the verification memo says which lines it took from it).
+    public var verified: String?
+
     /// Creates a witness.
     public init(publicKey: String?, checkpoints: [WitnessCheckpoint]) {
         self.publicKey = publicKey
@@ -16,7 +20,7 @@ public struct DigestWitness: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case checkpoints
+        case checkpoints, verified
         case publicKey = "public_key"
     }
 

@@ -469,6 +469,10 @@ public struct MarkdownDigestRenderer: Sendable {
                 + "other heads.")
         out.append("")
         if let key = witness.publicKey { out.append("Signing key (Ed25519, public): \(Self.code(key))") }
+        if let verified = witness.verified {
+            out.append("")
+            out.append("Checked: \(Self.inline(verified))")
+        }
         if witness.checkpoints.isEmpty { out.append(""); out.append("No checkpoint was made this week.") }
         for checkpoint in witness.checkpoints {
             out.append("")

@@ -115,6 +115,30 @@ public final class DeletionLog: Sendable {
     ///   whole: the part of a line the write left is cut off again. The next append reads the whole
     ///   ones back and skips their ids, so no event is written twice.
     public func append(_ events: [Event]) throws -> [Event] {
+        let written = try self.appendLines(events)
+        if !written.isEmpty { self.indexAppended() }
+        return written
+    }
+
+    /// The ``LogIndex`` of a guarded log (in the head's folder, `state_dir`), opened at the first
+    /// append after a reader created it; `nil` before, and for a log without a head.
+    private let index = Mutex<LogIndex?>(nil)
+
+    /// Indexes the lines just appended (after the file's lock is released: the index reads the
+    /// file under a shared lock). A failure only leaves the index behind: readers catch up.
+    private func indexAppended() {
+        guard let folder = self.headURL?.deletingLastPathComponent() else { return }
+        let index = self.index.withLock { index -> LogIndex? in
+            // Kept current once a reader made it; never created here (it is a reader's cache).
+            if index == nil, FileSystem.exists(folder.appendingPathComponent(LogIndex.fileName).path) {
+                index = try? LogIndex(stateDirectory: folder, waitsForOthers: false)
+            }
+            return index
+        }
+        _ = try? index?.catchUp(logURL: self.url, rebuild: false)
+    }
+
+    private func appendLines(_ events: [Event]) throws -> [Event] {
         try self.state.withLock { state in
             let file = try DurableFile.openForAppend(self.url.path, readable: true)
             defer { file.closeFile() }
@@ -476,7 +500,18 @@ public final class DeletionLog: Sendable {
     static func verify(_ data: Data, continuing previous: LogVerification?, seenIDs: inout Set<String>)
         -> LogVerification
     {
+        Self.verifyLines(data, continuing: previous, seenIDs: &seenIDs).verification
+    }
+
+    /// ``verify(_:continuing:seenIDs:)`` that also gives what it decoded on the way: the complete
+    /// lines, each log line's `seq` and each line's event (`nil` for records and lines that are not
+    /// events), so that a caller checking more of each line does not decode it again.
+    static func verifyLines(_ data: Data, continuing previous: LogVerification?, seenIDs: inout Set<String>)
+        -> (verification: LogVerification, lines: [(offset: Int, bytes: Data)], seqs: [Int?], events: [Event?])
+    {
         let (lines, consumed) = JSONLines.split(data)
+        var seqs = [Int?](repeating: nil, count: lines.count)
+        var decodedEvents = [Event?](repeating: nil, count: lines.count)
         let chainDecoder = JSONDecoder()
         let eventDecoder = JSONCoding.decoder()
         var problems: [LogProblem] = []
@@ -575,11 +610,12 @@ public final class DeletionLog: Sendable {
                     )
                 )
             }
+            seqs[index] = fields.seq
             do {
                 if LogRecord.kind(ofLine: line.bytes) != nil {
                     _ = try eventDecoder.decode(LogRecord.self, from: line.bytes)
                 } else {
-                    _ = try eventDecoder.decode(Event.self, from: line.bytes)
+                    decodedEvents[index] = try eventDecoder.decode(Event.self, from: line.bytes)
                 }
             } catch {
                 problems.append(
@@ -606,7 +642,7 @@ public final class DeletionLog: Sendable {
         }
         report.problems = problems
         report.acknowledged = acknowledged
-        return report
+        return (report, lines, seqs, decodedEvents)
     }
 
     /// The ends of the chain in the log file contents `data`: the first log line's `seq` and `prev`

@@ -102,33 +102,20 @@ public struct DeletionLogSet: Sendable, Hashable {
     /// - Throws: ``StoreError`` when the file exists but cannot be read.
     public static func lastEvents(url: URL, count: Int) throws -> [Event]? {
         guard count > 0 else { return [] }
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            if FileManager.default.fileExists(atPath: url.path) {
-                throw StoreError.posix("open", path: url.path, code: EACCES)
-            }
-            return nil
-        }
-        defer { try? handle.close() }
-        let size = Int(try handle.seekToEnd())
+        guard let file = try POSIXFile.openIfPresent(url.path, flags: O_RDONLY) else { return nil }
+        defer { file.closeFile() }
+        let size = try file.status().size
         var chunk = 64 << 10
         while true {
             let start = max(0, size - chunk)
-            try handle.seek(toOffset: UInt64(start))
-            let data = try handle.read(upToCount: size - start) ?? Data()
             // The bytes after the last newline are a line still being written: left out.
-            var (lines, _) = JSONLines.split(data)
+            var lines = try LogTail.lines(of: file, from: start).lines
             if start > 0, !lines.isEmpty { lines.removeFirst() }  // begins mid-line
             // Checkpoint and log_break lines are not events (readers leave them out).
             lines.removeAll { LogRecord.kind(ofLine: $0.bytes) != nil }
             if lines.count >= count || start == 0 {
                 guard lines.count >= count else { return nil }
-                let decoder = JSONCoding.decoder()
-                var events: [Event] = []
-                for line in lines.suffix(count) {
-                    guard let event = try? decoder.decode(Event.self, from: line.bytes) else { return nil }
-                    events.append(event)
-                }
-                return events
+                return LogTail.events(of: Array(lines.suffix(count)), decoder: JSONCoding.decoder(), strict: true)
             }
             chunk *= 4
         }

@@ -166,9 +166,8 @@ private struct FollowedFile {
     }
 
     private mutating func readNewLines(_ file: POSIXFile) throws -> [Event] {
-        let data = try file.readToEnd(from: self.offset)
-        let (lines, consumed) = JSONLines.split(data)
-        self.offset += consumed
-        return lines.compactMap { try? self.decoder.decode(Event.self, from: $0.bytes) }
+        let (lines, end) = try LogTail.lines(of: file, from: self.offset)
+        self.offset = end
+        return LogTail.events(of: lines, decoder: self.decoder, strict: false) ?? []
     }
 }

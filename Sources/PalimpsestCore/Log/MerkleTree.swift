@@ -105,6 +105,28 @@ public enum MerkleTree {
             }
         }
 
+        /// The pending subtree roots, oldest first (height, SHA-256 hex): with ``count``, all a
+        /// later check needs to go on from here (``VerifyMemo``).
+        public var pendingRoots: [(height: Int, hash: String)] {
+            self.nodes.map { ($0.height, CheckpointKey.hex($0.hash)) }
+        }
+
+        /// The frontier a check left (``pendingRoots``, ``count``); `nil` when a hash is not 64 hex digits
+        /// or the heights do not fit `count`.
+        public init?(count: Int, pendingRoots nodes: [(height: Int, hash: String)]) {
+            var sum = 0
+            var parsed: [(height: Int, hash: Data)] = []
+            for node in nodes {
+                guard node.height >= 0, node.height < 63, let hash = CheckpointKey.bytes(hex: node.hash), hash.count == 32
+                else { return nil }
+                sum += 1 << node.height
+                parsed.append((node.height, hash))
+            }
+            guard sum == count else { return nil }
+            self.nodes = parsed
+            self.count = count
+        }
+
         /// The tree head of the leaves so far.
         public var root: Data {
             guard var hash = self.nodes.last?.hash else { return Data(SHA256.hash(data: Data())) }

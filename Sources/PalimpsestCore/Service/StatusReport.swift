@@ -167,8 +167,17 @@ public struct StatusReport: Sendable, Codable, Hashable {
         var weekly: [AccountKey: Int] = [:]
         var repostedOriginals: [AccountKey: Int] = [:]
         var recentEvents: [AccountKey: [Event]] = [:]
+        var eventTimes: [AccountKey: [Date]] = [:]
         let logURL = config.daemon.deletionLog
-        if try FileSystem.exists(logURL.path) || !DeletionLogSet.rotatedFiles(of: logURL).isEmpty {
+        if let indexed = Self.recentThroughIndex(logURL: logURL, stateDirectory: stateDirectory, since: weekAgo) {
+            // Counted by the index; only the blind events (their spans) are read from the log.
+            for (key, counts) in indexed.counts {
+                if counts.own > 0 { weekly[key] = counts.own }
+                if counts.repostedOriginals > 0 { repostedOriginals[key] = counts.repostedOriginals }
+                eventTimes[key] = [counts.firstTime, counts.lastTime].compactMap { $0 }
+            }
+            for event in indexed.blind { recentEvents[event.account, default: []].append(event) }
+        } else if try FileSystem.exists(logURL.path) || !DeletionLogSet.rotatedFiles(of: logURL).isEmpty {
             // The log with its rotated files: the last 7 days may span a rotation.
             for event in try DeletionLogSet.recentEvents(url: logURL, since: weekAgo) {
                 recentEvents[event.account, default: []].append(event)
@@ -197,7 +206,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
             let blindFor = entry?.blind.map { now.timeIntervalSince($0.from) } ?? 0
             let (observed, gaps) = Self.observation(
                 of: account, state: state, events: recentEvents[account.key] ?? [], jitter: config.daemon.jitter,
-                since: weekAgo, now: now)
+                since: weekAgo, now: now, otherTimes: eventTimes[account.key] ?? [])
             return Row(
                 account: account.key, name: account.name, interval: account.interval, lastPoll: entry?.lastPoll,
                 nextPoll: entry?.nextPoll, polling: live && (entry?.polling ?? false), blind: entry?.blind,
@@ -215,8 +224,26 @@ public struct StatusReport: Sendable, Codable, Hashable {
     /// How much of `since…now` the account was watched and not blind, the same way the digest
     /// counts coverage (``DigestCoverage``), and the gaps in which it was not polled at all,
     /// including a gap still open at `now` (no poll for longer than the gap limit).
+    /// The per-account counts of the last 7 days from the ``LogIndex`` (caught up first), with
+    /// the blind events among them read from the log; `nil` when the index cannot be used (the
+    /// caller reads the log instead): `state_dir` not writable, or a line not as indexed.
+    static func recentThroughIndex(logURL: URL, stateDirectory: URL, since cutoff: Date)
+        -> (counts: [AccountKey: LogIndex.AccountCounts], blind: [Event])?
+    {
+        do {
+            let index = try LogIndex(stateDirectory: stateDirectory)
+            try index.catchUp(logURL: logURL, progress: LogIndex.stderrProgress)
+            let counts = try index.counts(since: cutoff)
+            let blind = try LogIndex.events(of: try index.eventLines(kinds: [.blind], since: cutoff), logURL: logURL)
+            return (counts, blind)
+        } catch {
+            return nil
+        }
+    }
+
     static func observation(
-        of account: Account, state: AccountState?, events: [Event], jitter: Double, since: Date, now: Date
+        of account: Account, state: AccountState?, events: [Event], jitter: Double, since: Date, now: Date,
+        otherTimes: [Date] = []
     ) -> (Int?, [UnobservedGap]) {
         guard let state, let last = state.lastPoll?.at else { return (nil, []) }
         var events = events
@@ -229,7 +256,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
         }
         let coverage = DigestBuilder.coverage(
             events: events, history: DigestAccountHistory(lastPollAt: last, pollSpans: state.pollSpans),
-            week: DateInterval(start: since, end: now), expectedEnd: now)
+            week: DateInterval(start: since, end: now), expectedEnd: now, otherTimes: otherTimes)
         var gaps = coverage.unobserved.map { UnobservedGap(from: $0.from, to: $0.to) }
         let limit = PollSpan.gapLimit(interval: account.interval, jitter: jitter)
         let lastPoll = max(last, state.pollSpans?.last?.to ?? last)

@@ -174,6 +174,28 @@ struct POSIXFile {
         return result
     }
 
+    /// Reads `count` bytes at `offset` (`pread(2)` into a buffer of that size): fewer only at the
+    /// end of the file.
+    /// - Throws: ``StoreError`` for any failure of `pread(2)`.
+    func read(at offset: Int, count: Int) throws -> Data {
+        var result = Data(count: count)
+        var filled = 0
+        while filled < count {
+            let read = result.withUnsafeMutableBytes { raw in
+                pread(self.fd, raw.baseAddress! + filled, count - filled, off_t(offset + filled))
+            }
+            if read < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw StoreError.posix("read", path: self.path, code: code)
+            }
+            if read == 0 { break }
+            filled += read
+        }
+        if filled < count { result.removeSubrange(filled..<count) }
+        return result
+    }
+
     /// The whole contents of the file at `path`, or `nil` when it does not exist.
     /// - Throws: ``StoreError`` when the file exists but cannot be read.
     static func contents(of path: String) throws -> Data? {

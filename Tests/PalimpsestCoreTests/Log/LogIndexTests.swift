@@ -1,0 +1,200 @@
+import Foundation
+import Testing
+
+@testable import PalimpsestCore
+
+/// The event index (`state_dir/log-index.sqlite`) and the verification memo
+/// (`state_dir/verify-memo.json`) that let `digest` and `status` read only what they need (issue 9,
+/// target 3). The log stays the truth: both are checked against it and caught up from it.
+@Suite struct LogIndexTests {
+    static let week = ISOWeek("2026-W48")!  // StoreTestSupport.date(0) is Sunday 2026-11-29
+
+    struct Fixture {
+        var folder: URL
+        var config: PalimpsestConfig
+        var log: DeletionLog
+        var state: URL { self.config.daemon.stateDirectory }
+        var logURL: URL { self.config.daemon.deletionLog }
+        var memoURL: URL { self.state.appendingPathComponent(VerifyMemo.fileName) }
+
+        init(account: Bool = false) throws {
+            self.folder = try StoreTestSupport.makeTemporaryDirectory()
+            self.config = try ConfigLoader.parse(
+                """
+                [daemon]
+                state_dir = "state"
+                deletion_log = "deletions.jsonl"
+                """ + (account ? "\n[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/feed.xml\"\n" : ""),
+                file: self.folder.appendingPathComponent("palimpsest.toml"))
+            try FileManager.default.createDirectory(at: self.config.daemon.stateDirectory, withIntermediateDirectories: true)
+            self.log = try DeletionLog(
+                url: self.config.daemon.deletionLog,
+                headURL: self.config.daemon.stateDirectory.appendingPathComponent(ChainHead.fileName))
+            _ = try self.log.append((1...4).map { StoreTestSupport.event("e\($0)", at: TimeInterval($0 * 60)) })
+        }
+
+        func digest() throws -> Digest {
+            try DigestLoader.makeDigest(
+                config: self.config, week: LogIndexTests.week, timeZone: TimeZone(identifier: "UTC")!,
+                now: StoreTestSupport.date(3600), reproducible: true)
+        }
+
+        func verifier() -> LogVerifier {
+            LogVerifier(
+                logURL: self.logURL, stateDirectory: self.state,
+                headURL: self.state.appendingPathComponent(ChainHead.fileName))
+        }
+
+        /// Replaces `old` by `new` (same length) in the log file, in place.
+        func edit(_ old: String, _ new: String) throws {
+            precondition(old.utf8.count == new.utf8.count)
+            let text = try String(contentsOf: self.logURL, encoding: .utf8)
+            try Data(text.replacingOccurrences(of: old, with: new).utf8).write(to: self.logURL)
+        }
+    }
+
+    @Test func theDigestKeepsAnEventAppendedWithoutTheIndexBeingWritten() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        _ = try fixture.digest()  // makes the index
+        let index = try LogIndex(stateDirectory: fixture.state)
+        #expect(try index.eventCount() == 4)
+        // A crash between the log append and the index write: a writer that never indexes.
+        let unindexed = try DeletionLog(url: fixture.logURL)
+        _ = try unindexed.append([StoreTestSupport.event("e5", at: 300)])
+        #expect(try index.eventCount() == 4)
+
+        let digest = try fixture.digest()
+        #expect(digest.accounts.flatMap(\.entries).map(\.event.id).sorted() == ["e1", "e2", "e3", "e4", "e5"])
+        #expect(try index.eventCount() == 5)
+        #expect(digest.sources.first?.lastSeq == 5)
+    }
+
+    @Test func theGuardedLogKeepsAnIndexCurrentAtAppendTime() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        let index = try LogIndex(stateDirectory: fixture.state)
+        try index.catchUp(logURL: fixture.logURL)
+        _ = try fixture.log.append([StoreTestSupport.event("e5", at: 300)])
+        // Read without catching up: the append itself indexed the line.
+        let lines = try index.eventLines(from: StoreTestSupport.date(0), to: StoreTestSupport.date(3600))
+        #expect(try LogIndex.events(of: lines, logURL: fixture.logURL).map(\.id) == ["e1", "e2", "e3", "e4", "e5"])
+    }
+
+    @Test func anIndexedLineEditedInPlaceIsNotTrusted() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        let index = try LogIndex(stateDirectory: fixture.state)
+        try index.catchUp(logURL: fixture.logURL)
+        let lines = try index.eventLines(from: StoreTestSupport.date(0), to: StoreTestSupport.date(3600))
+        try fixture.edit("post-e2", "post-X2")
+        #expect(throws: LogIndex.StaleLine.self) { try LogIndex.events(of: lines, logURL: fixture.logURL) }
+    }
+
+    @Test func aDigestAfterAnEditInTheVerifiedPrefixStillReportsTheBreak() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        #expect(try fixture.digest().sources.first?.chainProblems == 0)
+        let memo = try #require(try VerifyMemo.load(from: fixture.memoURL))
+        #expect(memo.lastSeq == 4)
+        _ = try fixture.log.append([StoreTestSupport.event("e5", at: 300)])
+        // Line 2 edited in place, same length: the last line the memo covers is unchanged.
+        try fixture.edit("post-e2", "post-X2")
+
+        let checked = try fixture.verifier().verify(memo: fixture.memoURL)
+        #expect(checked.isFull)
+        #expect(checked.report.problems.contains { $0.kind == "broken_chain" && $0.line == 3 })
+        let digest = try fixture.digest()
+        #expect(digest.sources.first?.chainProblems == 1)
+        #expect(digest.accounts.flatMap(\.entries).contains { $0.event.id == "e3" && $0.chainProblem != nil })
+    }
+
+    @Test func aMemoFromAnotherLogIsIgnored() throws {
+        let first = try Fixture()
+        let second = try Fixture()
+        defer {
+            StoreTestSupport.remove(first.folder)
+            StoreTestSupport.remove(second.folder)
+        }
+        #expect(try first.verifier().verify(memo: first.memoURL).written != nil)
+        try FileManager.default.copyItem(at: first.memoURL, to: second.memoURL)
+        let checked = try second.verifier().verify(memo: second.memoURL)
+        #expect(checked.isFull)
+        #expect(checked.report.isValid)
+    }
+
+    @Test func theSecondDigestVerifiesOnlyTheNewLinesAndSaysSo() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        var verifier = fixture.verifier()
+        #expect(try verifier.verify(memo: fixture.memoURL, now: StoreTestSupport.date(100)).isFull)
+        _ = try fixture.log.append([StoreTestSupport.event("e5", at: 300)])
+        let key = CheckpointKey()
+        _ = try fixture.log.appendCheckpoint(key: key, at: StoreTestSupport.date(400))
+        verifier.trustedKeys = [key.publicKeyHex]
+        // Other trusted keys: the memo does not apply.
+        #expect(try verifier.verify(memo: fixture.memoURL, now: StoreTestSupport.date(450)).isFull)
+        _ = try fixture.log.append([StoreTestSupport.event("e6", at: 500)])
+
+        let checked = try verifier.verify(memo: fixture.memoURL, now: StoreTestSupport.date(600))
+        #expect(!checked.isFull)
+        #expect(checked.report.isValid, "\(checked.report.problems)")
+        #expect(checked.report.lines == 7)
+        #expect(checked.report.lastSeq == 7)
+        #expect(checked.report.checkpoints.map(\.isValid) == [true])
+        let full = try verifier.verify()
+        #expect(checked.report == full)
+        #expect(checked.summary.contains("Lines up to seq 6 were verified in full on 2026-11-29T22:26:10"))
+        #expect(checked.summary.contains("Verified now: the 1 line after them, up to seq 7"))
+    }
+
+    @Test func aCheckpointAfterTheMemoIsCheckedAgainstTheWholeTree() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        #expect(try fixture.verifier().verify(memo: fixture.memoURL).isFull)
+        let key = CheckpointKey()
+        _ = try fixture.log.append([StoreTestSupport.event("e5", at: 300)])
+        _ = try fixture.log.appendCheckpoint(key: key, at: StoreTestSupport.date(400))
+        let checked = try fixture.verifier().verify(memo: fixture.memoURL)
+        #expect(!checked.isFull)
+        #expect(checked.report.checkpoints.first?.isValid == true)
+        #expect(checked.report.checkpoints.first?.checkpoint.treeSize == 5)
+    }
+
+    @Test func statusCountsTheWeeksEventsThroughTheIndexAndCatchesUp() throws {
+        let fixture = try Fixture(account: true)
+        defer { StoreTestSupport.remove(fixture.folder) }
+        let now = StoreTestSupport.date(3600)
+        #expect(try StatusReport.gather(config: fixture.config, now: now).accounts.first?.eventsThisWeek == 4)
+        #expect(FileManager.default.fileExists(atPath: fixture.state.appendingPathComponent(LogIndex.fileName).path))
+        // Appended by a writer that does not index (a crash between the append and the index write).
+        var reposted = StoreTestSupport.event("r1", at: 200)
+        reposted.about = .repostedOriginal
+        _ = try DeletionLog(url: fixture.logURL).append([reposted, StoreTestSupport.event("e5", at: 300)])
+        let row = try #require(try StatusReport.gather(config: fixture.config, now: now).accounts.first)
+        #expect(row.eventsThisWeek == 5)
+        #expect(row.repostedOriginalsDeleted == 1)
+        let counts = try #require(
+            try LogIndex(stateDirectory: fixture.state).counts(since: now.addingTimeInterval(-7 * 86_400))[row.account])
+        #expect(counts.lastDetectedAt == StoreTestSupport.date(300))
+    }
+
+    @Test func aRotatedLogIsIndexedWithItsRotatedFiles() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        let index = try LogIndex(stateDirectory: fixture.state)
+        try index.catchUp(logURL: fixture.logURL)
+        // logrotate: the file renamed, a new one continues the chain.
+        try FileManager.default.moveItem(
+            at: fixture.logURL, to: fixture.logURL.appendingPathExtension("1"))
+        let rotated = try DeletionLog(
+            url: fixture.logURL, headURL: fixture.state.appendingPathComponent(ChainHead.fileName))
+        _ = try rotated.append([StoreTestSupport.event("e5", at: 300)])
+        try index.catchUp(logURL: fixture.logURL)
+        let lines = try index.eventLines(from: StoreTestSupport.date(0), to: StoreTestSupport.date(3600))
+        #expect(try LogIndex.events(of: lines, logURL: fixture.logURL).map(\.id) == ["e1", "e2", "e3", "e4", "e5"])
+        let digest = try fixture.digest()
+        #expect(digest.accounts.flatMap(\.entries).count == 5)
+        #expect(digest.sources.first?.files == ["deletions.jsonl.1", "deletions.jsonl"])
+    }
+}
