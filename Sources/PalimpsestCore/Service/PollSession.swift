@@ -8,7 +8,6 @@ struct PollSession: Sendable {
     let poller: AccountPoller
     let adapter: any PlatformAdapter
     let account: Account
-    let store: any StateStoring
     /// The state as last committed (what the store diffs the next commit against).
     let baseline: CommitBaseline
     let now: Date
@@ -29,8 +28,10 @@ struct PollSession: Sendable {
     /// poll ends with this record, nothing parsed and no evidence written.
     private(set) var unchanged: UnchangedObservation?
 
-    /// - Parameter cookie: the `Cookie` header value from the account's `cookie_file`, read at the
-    ///   start of the poll.
+    /// - Parameters:
+    ///   - store: where the exchange keeps the poll's answers as evidence.
+    ///   - cookie: the `Cookie` header value from the account's `cookie_file`, read at the start of
+    ///     the poll.
     init(
         poller: AccountPoller, adapter: any PlatformAdapter, account: Account, store: any StateStoring,
         baseline: CommitBaseline, now: Date, cookie: String? = nil
@@ -39,7 +40,6 @@ struct PollSession: Sendable {
         self.poller = poller
         self.adapter = adapter
         self.account = account
-        self.store = store
         self.now = now
         self.exchange = PollExchange(
             client: poller.client, rateLimits: poller.rateLimits, store: store, adapter: adapter, account: account,
