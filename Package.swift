@@ -76,8 +76,10 @@ let package = Package(
             name: "PalimpsestReplay",
             dependencies: ["PalimpsestCore"]
         ),
-        .executableTarget(
-            name: "palimpsest",
+        // The command line (every subcommand): run by `palimpsest` and by the test-only
+        // `palimpsest-fault-harness`.
+        .target(
+            name: "PalimpsestCommands",
             dependencies: [
                 "PalimpsestCore",
                 "PalimpsestReplay",
@@ -85,6 +87,25 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "palimpsest",
+            dependencies: [
+                "PalimpsestCommands",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Crash-safety tests only, never installed: `palimpsest` with one fault point armed
+        // (`palimpsest-fault-harness kill-before-log-append poll …`), so that a test can kill a
+        // real process at a chosen point of the write path. The `palimpsest` binary reads no
+        // fault setting.
+        .executableTarget(
+            name: "palimpsest-fault-harness",
+            dependencies: [
+                "PalimpsestCommands",
+                "PalimpsestCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // `make benchmark`: throughput, latency and memory figures of the real code paths

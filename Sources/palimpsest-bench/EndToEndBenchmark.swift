@@ -119,8 +119,7 @@ struct EndToEndBenchmark {
         let store = try StateStore(root: stateFolder)
         let poller = AccountPoller(
             client: client, stateStore: store, log: try DeletionLog(url: logURL),
-            detection: DetectionSettings(), snapshotRetention: DaemonSettings().snapshotRetention, logger: logger,
-            faultInjection: nil)
+            detection: DetectionSettings(), snapshotRetention: DaemonSettings().snapshotRetention, logger: logger)
 
         var timelines = (0..<self.accounts).map { SyntheticTimeline(account: $0, windowSize: self.posts) }
         let paths = (0..<self.accounts).map { "/bench/\($0)/feed.xml" }

@@ -27,7 +27,7 @@ public final class IntegrationHarness: Sendable {
 
     /// A poller as a fresh process would build it (new store and log objects over the same files).
     public func poller(
-        detection: DetectionSettings = DetectionSettings(), faultInjection: FaultInjection? = nil
+        detection: DetectionSettings = DetectionSettings(), faults: (any FaultInjecting)? = nil
     ) throws -> AccountPoller {
         AccountPoller(
             client: self.client,
@@ -37,7 +37,7 @@ public final class IntegrationHarness: Sendable {
             snapshotRetention: 3,
             rateLimits: self.rateLimits,
             logger: Logger(label: "test"),
-            faultInjection: faultInjection)
+            faults: faults)
     }
 
     public func loggedEvents() throws -> [Event] {

@@ -31,10 +31,6 @@ public final class AlertPipeline: LoggedEventsObserver {
         var feedEvents: [Event] = []
     }
 
-    /// `PALIMPSEST_FAULT_INJECTION=kill-before-alert-queue` kills the process with SIGKILL after a
-    /// log append and before its events are queued (crash tests only; never set it in production).
-    static let killBeforeQueue = "kill-before-alert-queue"
-
     /// - Parameters:
     ///   - config: the `[[alert]]`, `[alarms]` and `[feed_out]` settings (read at start; a reload
     ///     keeps them until the daemon restarts).
@@ -93,10 +89,8 @@ public final class AlertPipeline: LoggedEventsObserver {
 
     public func logged(_ events: [Event]) async {
         guard !events.isEmpty else { return }
-        if ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"] == Self.killBeforeQueue {
-            self.logger.critical("fault injection: stopping between the log append and the alert outbox")
-            kill(getpid(), SIGKILL)
-        }
+        // Crash-safety tests only (none in production): the log took the events, the outbox not.
+        try? FaultInjection.reach(.beforeAlertQueue)
         let outbox = self.outbox
         let wall = self.clock()
         if !self.config.alerts.isEmpty {

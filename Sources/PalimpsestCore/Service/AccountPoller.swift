@@ -22,8 +22,9 @@ public struct AccountPoller: Sendable {
     /// longest gap between two polls that still counts as watched (``PollSpan``).
     public let jitter: Double
     public let logger: Logger
-    /// Testing only: a crash to simulate between the state write and the log append.
-    public let faultInjection: FaultInjection?
+    /// Testing only: what to do between the state write and the log append
+    /// (``FaultPoint/beforeLogAppend``); `nil` in production.
+    public let faults: (any FaultInjecting)?
     /// Told of the events each append wrote, right after the log took them (the alert outbox).
     public let afterAppend: (any LoggedEventsObserver)?
 
@@ -37,8 +38,7 @@ public struct AccountPoller: Sendable {
         rateLimits: HostRateLimits = HostRateLimits(),
         jitter: Double = DaemonSettings.defaultJitter,
         logger: Logger,
-        faultInjection: FaultInjection? = FaultInjection(
-            rawValue: ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"] ?? ""),
+        faults: (any FaultInjecting)? = nil,
         afterAppend: (any LoggedEventsObserver)? = nil
     ) {
         self.afterAppend = afterAppend
@@ -51,7 +51,8 @@ public struct AccountPoller: Sendable {
         self.rateLimits = rateLimits
         self.jitter = jitter
         self.logger = logger
-        self.faultInjection = faultInjection
+        // Without a plan of its own, the process's (none, but in the test-only fault harness).
+        self.faults = faults ?? FaultInjection.current
     }
 
     /// Polls `account` once, as of `now` (UTC).
@@ -75,26 +76,14 @@ public struct AccountPoller: Sendable {
         return report
     }
 
+    /// The poll driver: load → resolve → fetch → complete → detect → commit, with one exit.
+    /// Each step either hands on to the next or ends the poll with a commit and its
+    /// ``PollOutcome``.
     private func pollAccount(_ account: Account, at now: Date) async throws -> PollReport {
         let adapter = try self.adapters.adapter(for: account.platform)
-        let store = self.stateStore
-        let key = account.key
-        // A WAL read: never waits for the store's writer. An account that was quiet when its
-        // state was last written is read without its tracked posts: an unchanged answer, the
-        // usual end of its poll, needs none of them (they are read when anything else happens).
-        var loaded: AccountState?
-        var hasTrackedPosts = true
-        if Self.oneAnswerPlatforms.contains(account.platform),
-            let quiet = try await BlockingIO.runConcurrently({ try store.loadQuietState(of: key) })
-        {
-            loaded = quiet
-            hasTrackedPosts = false
-        } else {
-            loaded = try await BlockingIO.runConcurrently { try store.loadState(of: key) }
-        }
-        var state = loaded ?? AccountState(account: account.key)
-        let baseline = CommitBaseline(loaded, hasTrackedPosts: hasTrackedPosts)
-        if !state.pendingEvents.isEmpty { try await self.loadTrackedPosts(&state, key: key, baseline: baseline) }
+        let loaded = try await self.load(account)
+        var state = loaded.state
+        let baseline = loaded.baseline
         // What an earlier poll could not write goes first. A disk still full does not stop this
         // poll: its own commit below tries the same writes again, with this poll's findings added.
         var logged: [Event] = []
@@ -108,90 +97,198 @@ public struct AccountPoller: Sendable {
         // The cookie file is read at every poll, so renewed cookies need no reload.
         let cookie = try await BlockingIO.run { try CookieFile.cookie(for: account) }
         var session = PollSession(
-            poller: self, adapter: adapter, account: account, store: store, baseline: baseline, now: now,
+            poller: self, adapter: adapter, account: account, store: self.stateStore, baseline: baseline, now: now,
             cookie: cookie)
+        let outcome = try await self.drive(adapter: adapter, state: &state, session: &session, logged: &logged)
+        return session.report(state: state, events: logged, outcome: outcome)
+    }
 
-        let context = AdapterContext(resolvedID: state.resolvedID)
+    /// Reads the account's state. A WAL read: never waits for the store's writer. An account that
+    /// was quiet when its state was last written is read without its tracked posts: an unchanged
+    /// answer, the usual end of its poll, needs none of them (they are read when anything else
+    /// happens).
+    private func load(_ account: Account) async throws -> (state: AccountState, baseline: CommitBaseline) {
+        let store = self.stateStore
+        let key = account.key
+        var loaded: AccountState?
+        var hasTrackedPosts = true
+        if Self.oneAnswerPlatforms.contains(account.platform),
+            let quiet = try await BlockingIO.runConcurrently({ try store.loadQuietState(of: key) })
+        {
+            loaded = quiet
+            hasTrackedPosts = false
+        } else {
+            loaded = try await BlockingIO.runConcurrently { try store.loadState(of: key) }
+        }
+        var state = loaded ?? AccountState(account: account.key)
+        let baseline = CommitBaseline(loaded, hasTrackedPosts: hasTrackedPosts)
+        if !state.pendingEvents.isEmpty { try await self.loadTrackedPosts(&state, key: key, baseline: baseline) }
+        return (state, baseline)
+    }
+
+    /// The steps of one poll, in order; each `return` is a committed end.
+    private func drive(
+        adapter: any PlatformAdapter, state: inout AccountState, session: inout PollSession, logged: inout [Event]
+    ) async throws -> PollOutcome {
         // 1. Resolve the account's internal ID once.
-        if let request = adapter.resolutionRequest(for: account, context: context) {
-            switch try await session.send(request, timeline: false, state: &state) {
-            case .failure(let failure):
-                logged += try await self.commitFailure(failure, state: &state, session: session)
-                return session.report(state: state, events: logged)
-            case .success(let response):
-                session.noteMove(of: response, state: &state)
-                var resolution = adapter.interpretResolution(response, for: account)
-                if !response.isAnsweredByRequestedHost {
-                    // Rule of evidence 8: another host's lookup neither names the account's ID nor
-                    // says it is gone.
-                    var reading: PollFailure?
-                    if case .failed(let failure) = resolution { reading = failure }
-                    resolution = .failed(
-                        Self.failure(
-                            for: response, reading: reading,
-                            otherHost: session.otherHostFailure(response, what: "account lookup")))
-                }
-                switch resolution {
-                case .resolved(let id):
-                    state.resolvedID = id
-                case .failed(let failure):
-                    logged += try await self.commitFailure(failure, state: &state, session: session)
-                    return session.report(state: state, events: logged)
-                case .accountUnavailable(let reason, let detail):
-                    let evidence = session.evidence
-                    logged += try await self.commitAccountUnavailable(
-                        reason: reason, detail: detail, evidence: evidence, state: &state, session: session)
-                    return session.report(state: state, events: logged)
-                }
-            }
+        switch try await self.resolve(adapter: adapter, state: &state, session: &session) {
+        case .resolved: break
+        case .failed(let failure):
+            return try await self.commitFailure(failure, state: &state, session: session, logged: &logged)
+        case .accountUnavailable(let reason, let detail):
+            return try await self.commitAccountUnavailable(
+                reason: reason, detail: detail, evidence: session.evidence, state: &state, session: session,
+                logged: &logged)
         }
-
         // 2. Fetch the timeline window, page after page where the platform pages.
-        let timelineContext = AdapterContext(resolvedID: state.resolvedID)
-        var requests = adapter.timelineRequests(for: account, context: timelineContext)
-        var responses: [HTTPResponse] = []
+        let fetched: FetchedTimeline
+        switch try await self.fetchTimeline(adapter: adapter, state: &state, session: &session) {
+        case .failed(let failure):
+            return try await self.commitFailure(failure, state: &state, session: session, logged: &logged)
+        case .unchanged(let unchanged):
+            return try await self.commitUnchanged(unchanged, state: &state, session: session)
+        case .fetched(let timeline):
+            fetched = timeline
+        }
+        // 3. Read it, and complete posts the timeline gave only in part.
+        var reading = self.read(fetched, adapter: adapter, session: session)
+        reading = try await self.complete(reading, adapter: adapter, state: &state, session: &session)
+        // 4. Detect and commit.
+        let context = AdapterContext(resolvedID: state.resolvedID)
+        switch reading.outcome {
+        case .failed(let failure):
+            return try await self.commitFailure(failure, state: &state, session: session, logged: &logged)
+        case .accountUnavailable(let reason, let detail):
+            return try await self.confirmAccountUnavailable(
+                reason: reason, detail: detail, responses: fetched.responses, adapter: adapter, context: context,
+                state: &state, session: &session, logged: &logged)
+        case .observed(let posts, let isComplete):
+            let observation = Observation(
+                account: session.account.key, polledAt: session.now, posts: posts, isComplete: isComplete,
+                evidence: session.evidence,
+                signals: Self.listingSignals(of: fetched.responses, updatedAt: reading.updatedAt))
+            return try await self.commitObservation(
+                observation, adapter: adapter, state: &state, session: &session, leftOut: reading.leftOut,
+                logged: &logged)
+        }
+    }
+
+    // MARK: - Steps
+
+    /// What the account lookup gave.
+    private enum Resolution {
+        case resolved
+        case failed(PollFailure)
+        case accountUnavailable(Reason, detail: String)
+    }
+
+    /// Step 1: resolves the account's internal ID when the platform needs one and it is not known.
+    private func resolve(adapter: any PlatformAdapter, state: inout AccountState, session: inout PollSession)
+        async throws -> Resolution
+    {
+        let account = session.account
+        let context = AdapterContext(resolvedID: state.resolvedID)
+        guard let request = adapter.resolutionRequest(for: account, context: context) else { return .resolved }
+        let response: HTTPResponse
+        switch try await session.send(request, timeline: false, state: &state) {
+        case .failure(let failure): return .failed(failure)
+        case .success(let answer): response = answer
+        }
+        session.noteMove(of: response, state: &state)
+        var resolution = adapter.interpretResolution(response, for: account)
+        if !response.isAnsweredByRequestedHost {
+            // Rule of evidence 8: another host's lookup neither names the account's ID nor
+            // says it is gone.
+            var reading: PollFailure?
+            if case .failed(let failure) = resolution { reading = failure }
+            resolution = .failed(
+                Self.failure(
+                    for: response, reading: reading,
+                    otherHost: session.otherHostFailure(response, what: "account lookup")))
+        }
+        switch resolution {
+        case .resolved(let id):
+            state.resolvedID = id
+            return .resolved
+        case .failed(let failure):
+            return .failed(failure)
+        case .accountUnavailable(let reason, let detail):
+            return .accountUnavailable(reason, detail: detail)
+        }
+    }
+
+    /// The timeline answers of one poll.
+    private struct FetchedTimeline {
+        var responses: [HTTPResponse]
+        /// The answer that came from another host, if one did: the fetch stopped there.
         var otherHostAnswer: HTTPResponse?
+    }
+
+    private enum Fetch {
+        case fetched(FetchedTimeline)
+        case unchanged(UnchangedObservation)
+        case failed(PollFailure)
+    }
+
+    /// Step 2: fetches the timeline window, page after page where the platform pages. A quiet
+    /// account's unchanged answer ends the poll here (item 5 of the throughput issue).
+    private func fetchTimeline(adapter: any PlatformAdapter, state: inout AccountState, session: inout PollSession)
+        async throws -> Fetch
+    {
+        let account = session.account
+        let context = AdapterContext(resolvedID: state.resolvedID)
+        var requests = adapter.timelineRequests(for: account, context: context)
+        var fetched = FetchedTimeline(responses: [])
         var pageIndex = 0
-        // Item 5 of the throughput issue: an unchanged answer ends a quiet account's poll here.
         session.mayEndUnchanged = requests.count == 1 && Self.isQuiet(state, platform: account.platform)
-        pages: while !requests.isEmpty {
+        while !requests.isEmpty {
             let request = requests.removeFirst()
+            let response: HTTPResponse
             switch try await session.send(request, timeline: true, state: &state) {
-            case .failure(let failure):
-                logged += try await self.commitFailure(failure, state: &state, session: session)
-                return session.report(state: state, events: logged)
-            case .success(let response):
-                responses.append(response)
-                session.noteMove(of: response, state: &state)
-                if !response.isAnsweredByRequestedHost {
-                    // No next page from another host's answer, and no observation (below).
-                    otherHostAnswer = response
-                    break pages
-                }
-                if let unchanged = session.unchanged {
-                    logged += try await self.commitUnchanged(unchanged, state: &state, session: session)
-                    return session.report(state: state, events: logged)
-                }
-                if requests.isEmpty,
-                    let next = adapter.nextPageRequest(
-                        after: response, pageIndex: pageIndex, for: account, context: timelineContext)
-                {
-                    pageIndex += 1
-                    requests.append(next)
-                }
+            case .failure(let failure): return .failed(failure)
+            case .success(let answer): response = answer
+            }
+            fetched.responses.append(response)
+            session.noteMove(of: response, state: &state)
+            if !response.isAnsweredByRequestedHost {
+                // No next page from another host's answer, and no observation (``read``).
+                fetched.otherHostAnswer = response
+                break
+            }
+            if let unchanged = session.unchanged { return .unchanged(unchanged) }
+            if requests.isEmpty,
+                let next = adapter.nextPageRequest(after: response, pageIndex: pageIndex, for: account, context: context)
+            {
+                pageIndex += 1
+                requests.append(next)
             }
         }
+        return .fetched(fetched)
+    }
 
-        let reading = adapter.read(responses, for: account, polledAt: now)
+    /// The adapter's reading of the timeline, as the poll takes it.
+    private struct Reading {
+        var outcome: TimelineOutcome
+        /// The listing's own date of its last change (``TimelineReading/updatedAt``).
+        var updatedAt: Date?
+        /// Posts of the answer left out by `max_items`.
+        var leftOut = 0
+    }
+
+    /// Step 3a: the adapter reads the answers; another host's answer is no observation, and only
+    /// the newest `max_items` posts are kept.
+    private func read(_ fetched: FetchedTimeline, adapter: any PlatformAdapter, session: PollSession) -> Reading {
+        let account = session.account
+        let reading = adapter.read(fetched.responses, for: account, polledAt: session.now)
         var outcome = reading.outcome
-        if let answer = otherHostAnswer {
+        if let answer = fetched.otherHostAnswer {
             // Rule of evidence 8: a timeline answered by another host is never evidence about the
             // posts of the host asked (no observation, no diff) nor an account event.
-            var reading: PollFailure?
-            if case .failed(let failure) = outcome { reading = failure }
+            var failure: PollFailure?
+            if case .failed(let read) = outcome { failure = read }
             outcome = .failed(
                 Self.failure(
-                    for: answer, reading: reading, otherHost: session.otherHostFailure(answer, what: "timeline")))
+                    for: answer, reading: failure, otherHost: session.otherHostFailure(answer, what: "timeline")))
         }
         // Keep at most `max_items` posts, from the newest end, before anything is done with them
         // (completions, the snapshot, the diff): the window is that of the posts kept.
@@ -201,74 +298,72 @@ public struct AccountPoller: Sendable {
             leftOut = posts.count - kept.count
             outcome = .observed(posts: kept, isComplete: isComplete)
         }
-        // 3. Complete posts the timeline gave only in part; a failed completion marks the post
-        // truncated (never an edit), it does not fail the poll.
-        if case .observed(let posts, let isComplete) = outcome {
-            let completions = adapter.completionRequests(for: posts, of: account)
-            if !completions.isEmpty {
-                var answers: [String: HTTPResponse] = [:]
-                for (postID, request) in completions.sorted(by: { $0.key < $1.key }) {
-                    if case .success(let response) = try await session.send(request, timeline: false, state: &state),
-                        response.isSuccess, response.isAnsweredByRequestedHost
-                    {
-                        answers[postID] = response
-                    }
-                }
-                outcome = .observed(posts: adapter.complete(posts, with: answers, of: account), isComplete: isComplete)
+        return Reading(outcome: outcome, updatedAt: reading.updatedAt, leftOut: leftOut)
+    }
+
+    /// Step 3b: completes posts the timeline gave only in part; a failed completion marks the post
+    /// truncated (never an edit), it does not fail the poll.
+    private func complete(
+        _ reading: Reading, adapter: any PlatformAdapter, state: inout AccountState, session: inout PollSession
+    ) async throws -> Reading {
+        guard case .observed(let posts, let isComplete) = reading.outcome else { return reading }
+        let completions = adapter.completionRequests(for: posts, of: session.account)
+        guard !completions.isEmpty else { return reading }
+        var answers: [String: HTTPResponse] = [:]
+        for (postID, request) in completions.sorted(by: { $0.key < $1.key }) {
+            if case .success(let response) = try await session.send(request, timeline: false, state: &state),
+                response.isSuccess, response.isAnsweredByRequestedHost
+            {
+                answers[postID] = response
             }
         }
+        var completed = reading
+        completed.outcome = .observed(
+            posts: adapter.complete(posts, with: answers, of: session.account), isComplete: isComplete)
+        return completed
+    }
 
-        switch outcome {
-        case .failed(let failure):
-            logged += try await self.commitFailure(failure, state: &state, session: session)
-            return session.report(state: state, events: logged)
-        case .accountUnavailable(let reason, let detail):
-            // Rule of evidence 4: where the platform asks after the account at another address than
-            // the timeline's (Mastodon's lookup beside its statuses), the timeline's word alone is
-            // not the account's answer (one 404 of the statuses is no deleted account): the account
-            // probe, made now, decides.
-            if let request = adapter.accountProbeRequest(for: account, context: timelineContext),
-                !adapter.timelineRequests(for: account, context: timelineContext).contains(where: { $0.url == request.url })
-            {
-                let probe = try await session.probeAccount(request, adapter: adapter, state: &state)
-                let evidence = session.evidence + (probe.evidence.map { [$0] } ?? [])
-                switch probe.verdict {
-                case .unavailable(let probedReason, let probedDetail):
-                    logged += try await self.commitAccountUnavailable(
-                        reason: probedReason, detail: "\(probedDetail); the timeline answered \(detail)",
-                        evidence: evidence.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }, state: &state,
-                        session: session)
-                case .available, .inconclusive:
-                    let lookup: String
-                    if case .inconclusive(let why) = probe.verdict {
-                        lookup = "its account probe proved nothing (\(why))"
-                    } else {
-                        lookup = "its account probe answers that the account is there"
-                    }
-                    let failure = PollFailure(
-                        kind: .httpStatus,
-                        message: "the timeline of \(account.key) answered \(detail) (\(reason.rawValue)), but "
-                            + "\(lookup): not taken as the account's answer; the next poll looks again (if it lasts, "
-                            + "check the account's address in the configuration)",
-                        url: responses.first?.url.absoluteString, httpStatus: responses.first?.status)
-                    logged += try await self.commitFailure(failure, state: &state, session: session)
-                }
-                return session.report(state: state, events: logged)
+    /// Step 4 when the timeline says the account is gone. Rule of evidence 4: where the platform
+    /// asks after the account at another address than the timeline's (Mastodon's lookup beside
+    /// its statuses), the timeline's word alone is not the account's answer (one 404 of the
+    /// statuses is no deleted account): the account probe, made now, decides.
+    private func confirmAccountUnavailable(
+        reason: Reason, detail: String, responses: [HTTPResponse], adapter: any PlatformAdapter,
+        context: AdapterContext, state: inout AccountState, session: inout PollSession, logged: inout [Event]
+    ) async throws -> PollOutcome {
+        let account = session.account
+        guard let request = adapter.accountProbeRequest(for: account, context: context),
+            !adapter.timelineRequests(for: account, context: context).contains(where: { $0.url == request.url })
+        else {
+            return try await self.commitAccountUnavailable(
+                reason: reason, detail: detail, evidence: session.evidence, state: &state, session: session,
+                logged: &logged)
+        }
+        let probe = try await session.probeAccount(request, adapter: adapter, state: &state)
+        let evidence = session.evidence + (probe.evidence.map { [$0] } ?? [])
+        switch probe.verdict {
+        case .unavailable(let probedReason, let probedDetail):
+            return try await self.commitAccountUnavailable(
+                reason: probedReason, detail: "\(probedDetail); the timeline answered \(detail)",
+                evidence: evidence.reduce(into: []) { if !$0.contains($1) { $0.append($1) } }, state: &state,
+                session: session, logged: &logged)
+        case .available, .inconclusive:
+            let lookup: String
+            if case .inconclusive(let why) = probe.verdict {
+                lookup = "its account probe proved nothing (\(why))"
+            } else {
+                lookup = "its account probe answers that the account is there"
             }
-            logged += try await self.commitAccountUnavailable(
-                reason: reason, detail: detail, evidence: session.evidence, state: &state, session: session)
-            return session.report(state: state, events: logged)
-        case .observed(let posts, let isComplete):
-            let observation = Observation(
-                account: account.key, polledAt: now, posts: posts, isComplete: isComplete, evidence: session.evidence,
-                signals: Self.listingSignals(of: responses, updatedAt: reading.updatedAt))
-            logged += try await self.commitObservation(
-                observation, adapter: adapter, state: &state, session: &session, leftOut: leftOut)
-            return session.report(state: state, events: logged)
+            let failure = PollFailure(
+                kind: .httpStatus,
+                message: "the timeline of \(account.key) answered \(detail) (\(reason.rawValue)), but "
+                    + "\(lookup): not taken as the account's answer; the next poll looks again (if it lasts, "
+                    + "check the account's address in the configuration)",
+                url: responses.first?.url.absoluteString, httpStatus: responses.first?.status)
+            return try await self.commitFailure(failure, state: &state, session: session, logged: &logged)
         }
     }
 
-    // MARK: - Steps
 
     /// The blind failure for an account answer that came from another host: the adapter's own
     /// reading when it is a login wall or a rate limit (those say what to do) and the address did
@@ -289,8 +384,9 @@ public struct AccountPoller: Sendable {
         adapter: any PlatformAdapter,
         state: inout AccountState,
         session: inout PollSession,
-        leftOut: Int = 0
-    ) async throws -> [Event] {
+        leftOut: Int = 0,
+        logged: inout [Event]
+    ) async throws -> PollOutcome {
         try await self.loadTrackedPosts(&state, key: session.account.key, baseline: session.baseline)
         // An answer that is not on disk is no evidence: nothing is derived from this poll, the state
         // stays as it was, and the next poll observes the account again.
@@ -322,9 +418,10 @@ public struct AccountPoller: Sendable {
         guard observation.isComplete else {
             // Rule of evidence 2: only a complete snapshot is diffed.
             state.lastPoll = PollRecord(
-                at: observation.polledAt, outcome: "incomplete", detail: "incomplete window: not diffed",
-                posts: observation.posts.count)
-            return try await self.commit(events: [], state: &state, session: session, observation: stored)
+                at: observation.polledAt, outcome: PollOutcome.incomplete.recordName,
+                detail: "incomplete window: not diffed", posts: observation.posts.count)
+            logged += try await self.commit(events: [], state: &state, session: session, observation: stored)
+            return .incomplete
         }
 
         let context = AdapterContext(resolvedID: state.resolvedID)
@@ -379,16 +476,22 @@ public struct AccountPoller: Sendable {
         if let stale = diff.staleReason {
             detail += ", stale answer (\(stale)): only probe answers count, absence does not"
         }
+        let pollOutcome: PollOutcome
         if let failure = outcome.failure {
             self.logger.warning(
                 "account blind: \(failure)",
                 metadata: ["account.key": "\(session.account.key)", "account.name": "\(session.account.displayName)"])
-            state.lastPoll = PollRecord(at: observation.polledAt, outcome: "blind", detail: failure.description)
-        } else {
+            pollOutcome = .blind(failure)
             state.lastPoll = PollRecord(
-                at: observation.polledAt, outcome: "complete", detail: detail, posts: observation.posts.count)
+                at: observation.polledAt, outcome: pollOutcome.recordName, detail: failure.description)
+        } else {
+            pollOutcome = .complete
+            state.lastPoll = PollRecord(
+                at: observation.polledAt, outcome: pollOutcome.recordName, detail: detail,
+                posts: observation.posts.count)
         }
-        return try await self.commit(events: outcome.events, state: &state, session: session, observation: stored)
+        logged += try await self.commit(events: outcome.events, state: &state, session: session, observation: stored)
+        return pollOutcome
     }
 
     /// Platforms whose timeline is one request and no further page: their first answer is the
@@ -423,7 +526,7 @@ public struct AccountPoller: Sendable {
     /// validators the answer left are read back from that row (``UnchangedRun/applied(to:)``).
     private func commitUnchanged(
         _ unchanged: UnchangedObservation, state: inout AccountState, session: PollSession
-    ) async throws -> [Event] {
+    ) async throws -> PollOutcome {
         state.lastPoll = PollRecord.unchanged(at: session.now, status: unchanged.status, after: state.lastPoll)
         state.validators[unchanged.url] = unchanged.validators
         // A run of unchanged polls extends the watched span it follows (``UnchangedRun/applied(to:)``),
@@ -431,7 +534,8 @@ public struct AccountPoller: Sendable {
         // stopped) the state is written: a new span starts, and the gap stays unobserved time.
         let gapLimit = PollSpan.gapLimit(interval: session.account.interval, jitter: self.jitter)
         guard let spanEnd = state.pollSpans?.last?.to, session.now.timeIntervalSince(spanEnd) <= gapLimit else {
-            return try await self.commit(events: [], state: &state, session: session)
+            _ = try await self.commit(events: [], state: &state, session: session)
+            return .unchanged
         }
         state.recordPoll(at: session.now, gapLimit: gapLimit)
         do {
@@ -441,7 +545,7 @@ public struct AccountPoller: Sendable {
         } catch {
             throw self.writeError(error, stage: .state, state: state, account: session.account, at: session.now)
         }
-        return []
+        return .unchanged
     }
 
     /// The listing's own dates: the format's own (`updatedAt`, e.g. a feed's `lastBuildDate`), and
@@ -454,14 +558,14 @@ public struct AccountPoller: Sendable {
     }
 
     private func commitFailure(
-        _ failure: PollFailure, state: inout AccountState, session: PollSession
-    ) async throws -> [Event] {
+        _ failure: PollFailure, state: inout AccountState, session: PollSession, logged: inout [Event]
+    ) async throws -> PollOutcome {
         try await self.loadTrackedPosts(&state, key: session.account.key, baseline: session.baseline)
         let outcome = Confirmer.recordFailure(
             state: state.detection, failure: failure, at: session.now, account: session.account)
         state.detection = outcome.state
-        let kind = failure.kind == .rateLimited ? "rate_limited" : "blind"
-        state.lastPoll = PollRecord(at: session.now, outcome: kind, detail: failure.description)
+        let pollOutcome = PollOutcome(failure: failure)
+        state.lastPoll = PollRecord(at: session.now, outcome: pollOutcome.recordName, detail: failure.description)
         if outcome.events.isEmpty {
             self.logger.debug(
                 "account still blind", metadata: ["account.key": "\(session.account.key)", "failure": "\(failure)"])
@@ -470,13 +574,14 @@ public struct AccountPoller: Sendable {
                 "account blind: \(failure)",
                 metadata: ["account.key": "\(session.account.key)", "account.name": "\(session.account.displayName)"])
         }
-        return try await self.commit(events: outcome.events, state: &state, session: session)
+        logged += try await self.commit(events: outcome.events, state: &state, session: session)
+        return pollOutcome
     }
 
     private func commitAccountUnavailable(
         reason: Reason, detail: String, evidence: [EvidenceReference], state: inout AccountState,
-        session: PollSession
-    ) async throws -> [Event] {
+        session: PollSession, logged: inout [Event]
+    ) async throws -> PollOutcome {
         try await self.loadTrackedPosts(&state, key: session.account.key, baseline: session.baseline)
         if let fault = session.evidenceFault {
             throw self.writeError(fault, stage: .observation, state: state, account: session.account, at: session.now)
@@ -485,8 +590,11 @@ public struct AccountPoller: Sendable {
             state: state.detection, reason: reason, detail: detail, at: session.now, evidence: evidence,
             account: session.account)
         state.detection = outcome.state
-        state.lastPoll = PollRecord(at: session.now, outcome: "account_unavailable", detail: "\(reason.rawValue): \(detail)")
-        return try await self.commit(events: outcome.events, state: &state, session: session)
+        state.lastPoll = PollRecord(
+            at: session.now, outcome: PollOutcome.accountUnavailable(reason).recordName,
+            detail: "\(reason.rawValue): \(detail)")
+        logged += try await self.commit(events: outcome.events, state: &state, session: session)
+        return .accountUnavailable(reason)
     }
 
     /// Commits the poll (its snapshot, archive rows and state, with `events` as pending) and waits
@@ -535,14 +643,8 @@ public struct AccountPoller: Sendable {
             throw self.writeError(error, stage: .state, state: saved, account: session.account, at: session.now)
         }
         session.baseline.state = saved
-        if let fault = self.faultInjection, !events.isEmpty {
-            self.logger.critical("fault injection: stopping between the state write and the log append")
-            switch fault {
-            case .exitBeforeLogAppend: exit(75)
-            case .killBeforeLogAppend: kill(getpid(), SIGKILL)
-            case .failBeforeLogAppend:
-                throw PollerError(account: saved.account, message: "injected failure before the log append")
-            }
+        if let faults = self.faults, !events.isEmpty {
+            try faults.reached(.beforeLogAppend, account: saved.account)
         }
         return try await self.appendPending(&state, baseline: session.baseline, account: session.account, at: session.now)
     }
@@ -639,15 +741,4 @@ final class CommitBaseline: Sendable {
 struct StoredObservation: Sendable {
     var observation: Observation
     var formerIDs: [String: [String]]
-}
-
-/// A crash to simulate between the state write and the log append (crash-safety tests only; set
-/// `PALIMPSEST_FAULT_INJECTION=exit-before-log-append` to make a real process exit there).
-public enum FaultInjection: String, Sendable {
-    /// Exit the process with status 75.
-    case exitBeforeLogAppend = "exit-before-log-append"
-    /// Kill the process with SIGKILL (nothing runs after it: no flush, no handler).
-    case killBeforeLogAppend = "kill-before-log-append"
-    /// Throw from the poll, as if the process had died (the next poller is the "restart").
-    case failBeforeLogAppend = "fail-before-log-append"
 }

@@ -6,7 +6,10 @@ public struct PollReport: Sendable {
     public var account: Account
     /// When (UTC).
     public var polledAt: Date
-    /// The poll's record (outcome and detail), as saved in the account state.
+    /// How the poll ended.
+    public var outcome: PollOutcome
+    /// The poll's record (the outcome's ``PollOutcome/recordName`` and the detail), as saved in
+    /// the account state.
     public var record: PollRecord
     /// Events appended to the deletion log by this poll (with seq), including any repaired from
     /// a previous crash.
@@ -25,12 +28,13 @@ public struct PollReport: Sendable {
     public var probeHosts: [ProbeHostAnswer]
 
     public init(
-        account: Account, polledAt: Date, record: PollRecord, events: [Event], probes: Int,
+        account: Account, polledAt: Date, outcome: PollOutcome, record: PollRecord, events: [Event], probes: Int,
         blindSpan: BlindSpan? = nil, postsTracked: Int = 0, eventsLogged: Int = 0, moved: TimelineMove? = nil,
         probeHosts: [ProbeHostAnswer] = []
     ) {
         self.account = account
         self.polledAt = polledAt
+        self.outcome = outcome
         self.record = record
         self.events = events
         self.probes = probes

@@ -1,19 +1,18 @@
 import Foundation
 import Logging
 
-/// The I/O of one poll of one account: sends requests through the client while honouring host
-/// rate limits and conditional GET, stores every answer as evidence, and turns transport errors
-/// into poll failures.
+/// The I/O of one poll of one account: sends every request through one ``PollExchange`` (the
+/// account's headers, cookies and proxy, host rate limits, evidence capture), uses conditional GET
+/// for timeline requests, and turns transport errors into poll failures or inconclusive probes.
 struct PollSession: Sendable {
     let poller: AccountPoller
     let adapter: any PlatformAdapter
     let account: Account
-    let store: any StateStoring
     /// The state as last committed (what the store diffs the next commit against).
     let baseline: CommitBaseline
     let now: Date
-    /// The `Cookie` header value from the account's `cookie_file`, read at the start of the poll.
-    let cookie: String?
+    /// Every request of the poll goes through it.
+    let exchange: PollExchange
     /// Evidence of the timeline answers of this poll, in request order.
     private(set) var evidence: [EvidenceReference] = []
     private(set) var probesSent = 0
@@ -29,6 +28,10 @@ struct PollSession: Sendable {
     /// poll ends with this record, nothing parsed and no evidence written.
     private(set) var unchanged: UnchangedObservation?
 
+    /// - Parameters:
+    ///   - store: where the exchange keeps the poll's answers as evidence.
+    ///   - cookie: the `Cookie` header value from the account's `cookie_file`, read at the start of
+    ///     the poll.
     init(
         poller: AccountPoller, adapter: any PlatformAdapter, account: Account, store: any StateStoring,
         baseline: CommitBaseline, now: Date, cookie: String? = nil
@@ -37,9 +40,10 @@ struct PollSession: Sendable {
         self.poller = poller
         self.adapter = adapter
         self.account = account
-        self.store = store
         self.now = now
-        self.cookie = cookie
+        self.exchange = PollExchange(
+            client: poller.client, rateLimits: poller.rateLimits, store: store, adapter: adapter, account: account,
+            cookie: cookie, now: now, logger: poller.logger)
     }
 
     /// Sends one request of the poll. Timeline requests use conditional GET: a 304 is turned back
@@ -49,37 +53,30 @@ struct PollSession: Sendable {
     mutating func send(_ base: HTTPRequest, timeline: Bool, state: inout AccountState) async throws(CancellationError)
         -> Result<HTTPResponse, PollFailure>
     {
-        var request = self.prepare(base)
-        let urlKey = request.url.absoluteString
-        if let host = request.url.host, let until = self.poller.rateLimits.blockedUntil(host: host, now: self.now) {
+        let urlKey = base.url.absoluteString
+        let validators = timeline ? state.validators[urlKey] : nil
+        let (request, outcome) = try await self.exchange.send(base, validators: validators)
+        var response: HTTPResponse
+        switch outcome {
+        case .held(let until):
             return .failure(
                 PollFailure(
                     kind: .rateLimited,
-                    message: "\(host) asked for no requests before \(RFC3339.string(from: until)); waiting",
+                    message: "\(request.url.host ?? urlKey) asked for no requests before \(RFC3339.string(from: until)); waiting",
                     url: urlKey, retryAfter: until))
-        }
-        let validators = timeline ? state.validators[urlKey] : nil
-        if let validators {
-            request.ifNoneMatch = validators.etag
-            request.ifModifiedSince = validators.lastModified
-        }
-        var response: HTTPResponse
-        do {
-            response = try await self.poller.client.send(request)
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch let error as HTTPClientError {
+        case .failed(let error as HTTPClientError):
             var failure = error.pollFailure
             if error.kind == .privateAddress {
                 // Name the account: the operator must know which configured address redirects inward.
                 failure.message = "\(timeline ? "timeline" : "request") of \(self.account.key): \(failure.message)"
             }
             return .failure(failure)
-        } catch {
+        case .failed(let error):
             if Task.isCancelled { throw CancellationError() }
             return .failure(PollFailure(kind: .transport, message: "\(error)", url: urlKey))
+        case .answered(let answer):
+            response = answer
         }
-        await self.noteRateLimit(response)
 
         if timeline, self.mayEndUnchanged, let validators, response.isAnsweredByRequestedHost,
             response.isNotModified
@@ -97,7 +94,7 @@ struct PollSession: Sendable {
             return .success(response)
         }
         if response.isNotModified {
-            guard let validators, let body = await self.storedBody(sha256: validators.bodySHA256) else {
+            guard let validators, let body = await self.exchange.storedBody(sha256: validators.bodySHA256) else {
                 return .failure(
                     PollFailure(
                         kind: .httpStatus,
@@ -110,7 +107,7 @@ struct PollSession: Sendable {
                 body: body, httpVersion: response.httpVersion, timings: response.timings,
                 redirects: response.redirects, remoteAddress: response.remoteAddress)
         }
-        switch await self.storeEvidence(response, request: request) {
+        switch await self.exchange.capture(response, request: request) {
         case .failure(let error):
             if timeline { self.evidenceFault = error }
         case .success(let reference):
@@ -225,26 +222,11 @@ struct PollSession: Sendable {
     private mutating func askProbe(
         _ base: HTTPRequest, post: Post, adapter: any PlatformAdapter, state: inout AccountState
     ) async throws(CancellationError) -> ProbeResult {
-        self.probesSent += 1
-        let request = self.prepare(base)
-        if let host = request.url.host, let until = self.poller.rateLimits.blockedUntil(host: host, now: self.now) {
-            return ProbeResult(
-                verdict: .inconclusive(detail: "rate limited until \(RFC3339.string(from: until))"), evidence: nil)
-        }
-        do {
-            let response = try await self.poller.client.send(request)
-            await self.noteRateLimit(response)
-            // An answer that could not be kept is no evidence: the probe is made again next poll.
-            guard case .success(let evidence) = await self.storeEvidence(response, request: request) else {
-                return ProbeResult(verdict: .inconclusive(detail: Self.unstoredAnswer), evidence: nil)
-            }
-            if let other = response.otherAnsweringHost {
-                // Rule of evidence 8: another host's 404 is not this post's tombstone, nor its 200 a sign of life.
-                return ProbeResult(
-                    verdict: .inconclusive(detail: Self.otherHostDetail(response, other: other, about: "the post")),
-                    evidence: evidence)
-            }
-            var verdict = adapter.classifyProbe(response, for: post, of: self.account)
+        let account = self.account
+        let (verdict, evidence) = try await self.ask(
+            base, about: "the post", failure: "probe failed", inconclusive: ProbeVerdict.inconclusive(detail:)
+        ) { response in
+            var verdict = adapter.classifyProbe(response, for: post, of: account)
             if verdict == .exists, let path = response.redirectedPath {
                 // A redirect to another page of the same host (its home page, a section) answers
                 // for that page, not for the post: no proof that the post is still at its address.
@@ -253,11 +235,9 @@ struct PollSession: Sendable {
                         + "\(response.url.path.isEmpty ? "/" : response.url.path) to \(path): another page of the host, not "
                         + "the post's own answer")
             }
-            return ProbeResult(verdict: verdict, evidence: evidence)
-        } catch {
-            if error is CancellationError || Task.isCancelled { throw CancellationError() }
-            return ProbeResult(verdict: .inconclusive(detail: "probe failed: \(error)"), evidence: nil)
+            return verdict
         }
+        return ProbeResult(verdict: verdict, evidence: evidence)
     }
 
     /// Asks the platform whether the whole account is still there.
@@ -277,31 +257,52 @@ struct PollSession: Sendable {
     private mutating func askAccountProbe(_ base: HTTPRequest, adapter: any PlatformAdapter, state: inout AccountState)
         async throws(CancellationError) -> AccountProbeResult
     {
+        let account = self.account
+        let (verdict, evidence) = try await self.ask(
+            base, about: "the account", failure: "account probe failed", inconclusive: AccountVerdict.inconclusive(detail:)
+        ) { response in
+            adapter.classifyAccountProbe(response, for: account)
+        }
+        return AccountProbeResult(verdict: verdict, evidence: evidence)
+    }
+
+    /// One probe (of a post or of the account) through the exchange. It proves nothing when the
+    /// host is rate limited (nothing is sent until its limit ends), when no answer arrives, when
+    /// the answer could not be kept as evidence (the probe is made again next poll) or when another
+    /// host answered (rule of evidence 8: another host's 404 is no tombstone, nor its 200 a sign of
+    /// life); else `classify` reads the answer.
+    /// - Parameters:
+    ///   - subject: what is probed, for the message (`the post`, `the account`).
+    ///   - failure: the start of the detail when no answer arrived.
+    /// - Throws: `CancellationError` when the poll is cancelled.
+    private mutating func ask<Verdict>(
+        _ base: HTTPRequest, about subject: String, failure: String,
+        inconclusive: (String) -> Verdict, classify: (HTTPResponse) -> Verdict
+    ) async throws(CancellationError) -> (Verdict, EvidenceReference?) {
         self.probesSent += 1
-        let request = self.prepare(base)
-        do {
-            let response = try await self.poller.client.send(request)
-            await self.noteRateLimit(response)
-            guard case .success(let evidence) = await self.storeEvidence(response, request: request) else {
-                return AccountProbeResult(verdict: .inconclusive(detail: Self.unstoredAnswer), evidence: nil)
+        let (request, outcome) = try await self.exchange.send(base)
+        switch outcome {
+        case .held(let until):
+            return (inconclusive("rate limited until \(RFC3339.string(from: until))"), nil)
+        case .failed(let error):
+            if Task.isCancelled { throw CancellationError() }
+            return (inconclusive("\(failure): \(error)"), nil)
+        case .answered(let response):
+            guard case .success(let evidence) = await self.exchange.capture(response, request: request) else {
+                return (inconclusive(Self.unstoredAnswer), nil)
             }
             if let other = response.otherAnsweringHost {
-                return AccountProbeResult(
-                    verdict: .inconclusive(detail: Self.otherHostDetail(response, other: other, about: "the account")),
-                    evidence: evidence)
+                return (inconclusive(Self.otherHostDetail(response, other: other, about: subject)), evidence)
             }
-            return AccountProbeResult(
-                verdict: adapter.classifyAccountProbe(response, for: self.account), evidence: evidence)
-        } catch {
-            if error is CancellationError || Task.isCancelled { throw CancellationError() }
-            return AccountProbeResult(verdict: .inconclusive(detail: "account probe failed: \(error)"), evidence: nil)
+            return (classify(response), evidence)
         }
     }
 
-    func report(state: AccountState, events: [Event]) -> PollReport {
+    /// The report of the poll that ended with `outcome`.
+    func report(state: AccountState, events: [Event], outcome: PollOutcome) -> PollReport {
         PollReport(
-            account: self.account, polledAt: self.now,
-            record: state.lastPoll ?? PollRecord(at: self.now, outcome: "unknown", detail: ""), events: events,
+            account: self.account, polledAt: self.now, outcome: outcome,
+            record: state.lastPoll ?? PollRecord(at: self.now, outcome: outcome.recordName, detail: ""), events: events,
             probes: self.probesSent, blindSpan: state.detection.blindSpan,
             postsTracked: state.detection.trackedPostCount, eventsLogged: state.eventsLogged, moved: state.moved,
             probeHosts: self.probeHosts.values.sorted { $0.host < $1.host })
@@ -309,85 +310,13 @@ struct PollSession: Sendable {
 
     // MARK: - Helpers
 
-    /// Adds the account's cookie file (as `Cookie`, which wins over a `Cookie` in its headers), its
-    /// own headers and its proxy.
-    private func prepare(_ base: HTTPRequest) -> HTTPRequest {
-        var request = base
-        if let cookie = self.cookie, request.headers["Cookie"] == nil {
-            request.headers.add(name: "Cookie", value: cookie)
-        }
-        for (name, value) in self.account.headers.sorted(by: { $0.key < $1.key }) where request.headers[name] == nil {
-            request.headers.add(name: name, value: value)
-        }
-        if request.proxy == nil { request.proxy = self.account.proxy }
-        return request
-    }
-
     /// Why a probe answer from another host proves nothing.
     private static func otherHostDetail(_ response: HTTPResponse, other: String, about subject: String) -> String {
         "HTTP \(response.status) from \(other), not \(response.url.host ?? response.url.absoluteString) "
             + "(\(response.redirectChain)): another host's answer proves nothing about \(subject)"
     }
 
-    private func noteRateLimit(_ response: HTTPResponse) async {
-        guard let until = self.adapter.rateLimitReset(in: response, now: self.now), let host = response.url.host
-        else { return }
-        guard self.poller.rateLimits.limit(host: host, until: until) else { return }
-        self.poller.logger.warning(
-            "rate limited by \(host) until \(RFC3339.string(from: until))",
-            metadata: ["account.key": "\(self.account.key)", "http.status": "\(response.status)"])
-        let limits = self.poller.rateLimits
-        let now = self.now
-        do {
-            try await BlockingIO.run { try limits.save(now: now) }
-        } catch {
-            self.poller.logger.error("could not save the rate limits: \(error)")
-        }
-    }
-
     /// The verdict detail of a probe whose answer could not be stored as evidence.
     static let unstoredAnswer =
         "the answer could not be stored as evidence (the state folder's disk refused the write); probed again next poll"
-
-    /// Stores a raw answer as evidence. An answer that cannot be written (disk full) is logged and
-    /// is no evidence: a probe answer then proves nothing, and a timeline answer fails the poll's
-    /// commit (``evidenceFault``), so no finding ever cites an answer that was not kept.
-    private func storeEvidence(_ response: HTTPResponse, request: HTTPRequest) async -> Result<
-        EvidenceReference, StoreError
-    > {
-        let store = self.store
-        var requestHeaders = request.headers.fields
-        if let etag = request.ifNoneMatch { requestHeaders.append(.init(name: "If-None-Match", value: etag)) }
-        if let since = request.ifModifiedSince {
-            requestHeaders.append(.init(name: "If-Modified-Since", value: HTTPDate.string(from: since)))
-        }
-        let capture = EvidenceCapture(
-            account: self.account.key, method: request.method, url: response.url.absoluteString,
-            requestHeaders: requestHeaders, effectiveURL: response.effectiveURL.absoluteString,
-            status: response.status, httpVersion: response.httpVersion, headers: response.headers.fields,
-            body: response.body, fetchedAt: self.now, remoteAddress: response.remoteAddress,
-            redirects: response.redirects.map {
-                EvidenceRecord.Redirect(
-                    url: $0.url.absoluteString, status: $0.status, location: $0.location,
-                    remoteAddress: $0.remoteAddress)
-            })
-        do {
-            // An append to the WARC file, synced and indexed with the poll's commit.
-            return .success(try await BlockingIO.runConcurrently { try store.storeEvidence(capture) })
-        } catch {
-            self.poller.logger.error(
-                "could not store the answer from \(response.url.absoluteString) as evidence: \(error)",
-                metadata: ["account.key": "\(self.account.key)"])
-            return .failure(
-                error as? StoreError
-                    ?? StoreError(
-                        operation: "write", path: store.root.appendingPathComponent("warc").path, detail: "\(error)",
-                        advice: "check the state folder's disk"))
-        }
-    }
-
-    private func storedBody(sha256: String) async -> Data? {
-        let store = self.store
-        return try? await BlockingIO.runConcurrently { try store.evidenceBody(sha256: sha256) }
-    }
 }

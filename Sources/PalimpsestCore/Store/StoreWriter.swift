@@ -29,12 +29,6 @@ final class StoreWriter: Sendable {
     static let maximumBatch = 512
     /// Longest wait of an unchanged poll's run row for a batch.
     static let deferredFlushInterval = Duration.seconds(1)
-    /// Crash-safety tests only (`PALIMPSEST_FAULT_INJECTION=kill-before-store-commit`): the
-    /// process kills itself with SIGKILL after syncing a batch's WARC records, before its
-    /// transaction.
-    static let killBeforeCommit =
-        ProcessInfo.processInfo.environment["PALIMPSEST_FAULT_INJECTION"] == "kill-before-store-commit"
-
     struct Job: Sendable {
         var account: AccountKey
         /// Bytes the job is expected to write (for the simulated full disk of the tests).
@@ -226,9 +220,10 @@ final class StoreWriter: Sendable {
             // The WARC records the index rows name are on disk before the rows commit.
             try store?.warc.syncWritten()
             try store?.spool.syncWritten()
-            if Self.killBeforeCommit, !evidence.rows.isEmpty {
-                // Crash-safety tests: WARC records synced, their rows and the batch not committed.
-                kill(getpid(), SIGKILL)
+            if !evidence.rows.isEmpty {
+                // Crash-safety tests only (none in production): WARC records synced, their rows
+                // and the batch not committed.
+                try FaultInjection.reach(.beforeStoreCommit)
             }
             try self.pool.writeWithoutTransaction { db in
                 do {

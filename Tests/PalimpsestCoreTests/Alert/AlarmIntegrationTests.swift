@@ -141,12 +141,11 @@ import Testing
         let (binary, server, root, config, base) = (fixture.binary, fixture.server, fixture.root, fixture.config, fixture.base)
 
         func poll(at minutes: Int, fault: String?) async throws -> TerminationStatus {
-            try await Subprocess.run(
-                .path(binary),
-                arguments: [
-                    "poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes)),
-                ],
-                environment: .inherit.updating(["PALIMPSEST_FAULT_INJECTION": fault, "NOTIFY_SOCKET": nil]),
+            let arguments = ["poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes))]
+            return try await Subprocess.run(
+                .path(fault == nil ? binary : try DatabaseCrashTests.faultHarness()),
+                arguments: Arguments((fault.map { [$0] } ?? []) + arguments),
+                environment: .inherit.updating(["NOTIFY_SOCKET": nil]),
                 output: .discarded, error: .discarded
             ).terminationStatus
         }
@@ -179,11 +178,12 @@ import Testing
         /// Starts `palimpsest run`, waits until `done` holds or it exits (at most 60 s), then stops it.
         func daemon(fault: String?, until done: @escaping @Sendable () -> Bool) async throws -> Int32 {
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary.string)
-            process.arguments = ["run", "--config", config.path]
+            // With a fault, the fault harness's `run`: the same daemon with that point armed.
+            let executable = fault == nil ? binary : try DatabaseCrashTests.faultHarness()
+            process.executableURL = URL(fileURLWithPath: executable.string)
+            process.arguments = (fault.map { [$0] } ?? []) + ["run", "--config", config.path]
             var environment = ProcessInfo.processInfo.environment
             environment["NOTIFY_SOCKET"] = nil
-            environment["PALIMPSEST_FAULT_INJECTION"] = fault
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice

@@ -20,7 +20,7 @@ import Testing
         case afterLoggedLines(Int)
         /// SIGKILL from the test once the server has received this many probes.
         case afterProbes(Int)
-        /// The process kills itself at a `PALIMPSEST_FAULT_INJECTION` point.
+        /// The process kills itself at a fault point (run as `palimpsest-fault-harness <fault> …`).
         case fault(String)
 
         var testDescription: String {
@@ -71,13 +71,25 @@ import Testing
         }
     }
 
+    /// The test-only `palimpsest-fault-harness`, built beside `palimpsest`: the same commands with
+    /// one fault point armed (its first argument, e.g. `kill-before-log-append`).
+    static func faultHarness() throws -> FilePath {
+        let harness = try DaemonProcessTests.binary().removingLastComponent().appending("palimpsest-fault-harness")
+        guard FileManager.default.isExecutableFile(atPath: harness.string) else {
+            throw DaemonProcessTests.DaemonTestError("no \(harness); run `swift build --build-tests`")
+        }
+        return harness
+    }
+
+    /// Runs `palimpsest poll`, or with `fault` the fault harness's.
     static func poll(
         _ binary: FilePath, config: URL, at minutes: Int, fault: String? = nil
     ) async throws -> (status: TerminationStatus, stderr: String) {
+        let arguments = ["poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes))]
         let result = try await Subprocess.run(
-            .path(binary),
-            arguments: ["poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes))],
-            environment: .inherit.updating(["PALIMPSEST_FAULT_INJECTION": fault, "NOTIFY_SOCKET": nil]),
+            .path(fault == nil ? binary : try Self.faultHarness()),
+            arguments: Arguments((fault.map { [$0] } ?? []) + arguments),
+            environment: .inherit.updating(["NOTIFY_SOCKET": nil]),
             output: .discarded, error: .string(limit: 1 << 20))
         return (result.terminationStatus, result.standardError)
     }
@@ -89,7 +101,7 @@ import Testing
         let result = try await Subprocess.run(
             .path(binary),
             arguments: ["poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes))],
-            environment: .inherit.updating(["PALIMPSEST_FAULT_INJECTION": nil, "NOTIFY_SOCKET": nil]),
+            environment: .inherit.updating(["NOTIFY_SOCKET": nil]),
             input: .none, output: .discarded, error: .string(limit: 1 << 20)
         ) { execution in
             let deadline = ContinuousClock.now + .seconds(30)

@@ -83,6 +83,46 @@ import Testing
         #expect(events.allSatisfy { $0.event == .blind })
     }
 
+    @Test func accountProbeWaitsForTheHostRateLimitAnAnswerOfTheSamePollSet() async throws {
+        let harness = try await IntegrationHarness()
+        let account = harness.mastodonAccount()
+        let id = DemoScenario.mastodonAccountID
+        let lookup = "/api/v1/accounts/lookup?acct=mastodonpy_test"
+        harness.server.script(
+            lookup,
+            [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: try IntegrationHarness.fixture("mastodon/account_lookup.json"))])
+        harness.server.script(
+            "/api/v1/accounts/\(id)/statuses?limit=40",
+            [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: try IntegrationHarness.fixture("mastodon/account_statuses_page1.json"))])
+        harness.server.script(
+            "/api/v1/accounts/\(id)/statuses?pinned=true",
+            [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: try IntegrationHarness.fixture("mastodon/account_statuses_pinned.json"))])
+        let first = try await self.poll(harness, account, at: 0)
+        #expect(first.record.outcome == "complete")
+
+        // Every post vanishes (a mass disappearance: the account is probed), and the last timeline
+        // answer says the instance takes no more requests before 14:30.
+        harness.server.script(
+            "/api/v1/accounts/\(id)/statuses?limit=40",
+            [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: Data("[]".utf8))])
+        harness.server.script(
+            "/api/v1/accounts/\(id)/statuses?pinned=true",
+            [ReplayResponse(
+                status: 200,
+                headers: IntegrationHarness.json + [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2026-08-01T14:30:00Z")],
+                body: Data("[]".utf8))])
+        let before = harness.server.requests().count
+        let emptied = try await self.poll(harness, account, at: 10)
+        let sent = harness.server.requests().dropFirst(before).map(\.path)
+        let events = try harness.loggedEvents()
+        await harness.close()
+
+        #expect(!sent.contains(lookup), "the account probe went to a host that asked for no requests: \(sent)")
+        #expect(sent.count == 2, "only the two timeline requests reach the host: \(sent)")
+        #expect(emptied.probeHosts.first?.detail.contains("rate limited until 2026-08-01T14:30:00Z") == true)
+        #expect(events.allSatisfy { $0.event != .accountUnavailable && $0.event != .deleted })
+    }
+
     @Test func redirectedFeedIsFollowedAndObserved() async throws {
         let harness = try await IntegrationHarness()
         let feed = harness.feedAccount(path: "/old-feed")
@@ -125,7 +165,7 @@ import Testing
         harness.server.script("/feed", [ReplayResponse(status: 503)])
         // The blind event is saved in the state, then the "process dies" before the log append.
         await #expect(throws: PollerError.self) {
-            try await harness.poller(faultInjection: .failBeforeLogAppend).poll(feed, at: IntegrationHarness.time(10))
+            try await harness.poller(faults: FailBeforeLogAppend()).poll(feed, at: IntegrationHarness.time(10))
         }
         #expect(try harness.loggedEvents().isEmpty, "the log append never happened")
         // Restart: the next poll repairs the log first, then polls (still blind: no new event).
@@ -137,5 +177,14 @@ import Testing
         #expect(again.events.isEmpty)
         #expect(events.map(\.event) == [.blind])
         #expect(events.first?.blind?.from == IntegrationHarness.time(10))
+    }
+}
+
+/// Fails the poll between its state write and its log append, as if the process had died there
+/// (the next poller is the "restart").
+struct FailBeforeLogAppend: FaultInjecting {
+    func reached(_ point: FaultPoint, account: AccountKey?) throws {
+        guard point == .beforeLogAppend, let account else { return }
+        throw PollerError(account: account, message: "injected failure before the log append")
     }
 }

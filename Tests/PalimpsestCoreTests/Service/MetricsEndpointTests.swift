@@ -10,9 +10,10 @@ import Synchronization
 import Testing
 
 @Suite struct MetricsEndpointTests {
-    private func report(_ outcome: String, events: [Event] = [], probes: Int = 0, account: Account) -> PollReport {
+    private func report(_ outcome: PollOutcome, events: [Event] = [], probes: Int = 0, account: Account) -> PollReport {
         PollReport(
-            account: account, polledAt: Date(), record: PollRecord(at: Date(), outcome: outcome, detail: ""),
+            account: account, polledAt: Date(), outcome: outcome,
+            record: PollRecord(at: Date(), outcome: outcome.recordName, detail: ""),
             events: events, probes: probes)
     }
 
@@ -26,9 +27,9 @@ import Testing
         event.reason = .unknown
         event.confirmedBy = .absence
         metrics.recordPoll(
-            .polled(self.report("complete", events: [event], probes: 2, account: self.account)), of: self.account,
+            .polled(self.report(.complete, events: [event], probes: 2, account: self.account)), of: self.account,
             duration: .milliseconds(300))
-        metrics.recordPoll(.polled(self.report("blind", account: self.account)), of: self.account, duration: .seconds(12))
+        metrics.recordPoll(.polled(self.report(.blind(PollFailure(kind: .transport, message: "down")), account: self.account)), of: self.account, duration: .seconds(12))
         metrics.recordPoll(.fault(self.account, CancellationError()), of: self.account, duration: .milliseconds(1))
         metrics.recordRequest(bodyBytes: 1_000)
         metrics.recordRequest(bodyBytes: 24)

@@ -174,7 +174,7 @@ import Testing
         let poller = AccountPoller(
             client: client, stateStore: store, log: try DeletionLog(url: config.daemon.deletionLog),
             detection: config.daemon.detection, snapshotRetention: config.daemon.snapshotRetention,
-            logger: Logger(label: "test"), faultInjection: nil)
+            logger: Logger(label: "test"))
         let results = await PollCycle(poller: poller, concurrency: 2).run(
             config.accounts, at: scenario.time(ofPoll: DemoScenario.pollCount + 1))
         client.shutdown()

@@ -1,9 +1,10 @@
-import ArgumentParser
+public import ArgumentParser
 import PalimpsestCore
 
-@main
-struct Palimpsest: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+/// The `palimpsest` command line: every subcommand. The `palimpsest` executable runs it; so does
+/// the test-only `palimpsest-fault-harness`, with a fault plan installed first.
+public struct Palimpsest: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
         commandName: "palimpsest",
         abstract: "Watch public accounts and keep proof of the posts they delete, alter or restore.",
         discussion: """
@@ -28,4 +29,6 @@ struct Palimpsest: AsyncParsableCommand {
             DemoCommand.self, AlertCommand.self,
         ]
     )
+
+    public init() {}
 }
