@@ -244,7 +244,7 @@ struct PollSession: Sendable {
                     verdict: .inconclusive(detail: Self.otherHostDetail(response, other: other, about: "the post")),
                     evidence: evidence)
             }
-            var verdict = adapter.classifyProbe(response, for: post, of: self.account)
+            var verdict = adapter.classifyProbe(response, for: post, of: self.account, now: self.now)
             if verdict == .exists, let path = response.redirectedPath {
                 // A redirect to another page of the same host (its home page, a section) answers
                 // for that page, not for the post: no proof that the post is still at its address.
@@ -291,7 +291,7 @@ struct PollSession: Sendable {
                     evidence: evidence)
             }
             return AccountProbeResult(
-                verdict: adapter.classifyAccountProbe(response, for: self.account), evidence: evidence)
+                verdict: adapter.classifyAccountProbe(response, for: self.account, now: self.now), evidence: evidence)
         } catch {
             if error is CancellationError || Task.isCancelled { throw CancellationError() }
             return AccountProbeResult(verdict: .inconclusive(detail: "account probe failed: \(error)"), evidence: nil)
