@@ -10,13 +10,23 @@ struct CheckConfigCommand: AsyncParsableCommand {
             and what was expected. Exit status 0 when valid, 78 (EX_CONFIG) when not. A valid \
             config can still draw warnings on stderr (exit status 0): a cookie_file or \
             password_file that is missing or unreadable by the user the units run as, and an SMTP \
-            login without TLS.
+            login without TLS. With --keys, list every key the file accepts (the tables of \
+            docs/configuration.md, generated from the same declarations) and read no file.
             """
     )
 
     @OptionGroup var options: GlobalOptions
 
+    @Flag(
+        name: .long,
+        help: "List every table and key the config file accepts, with type, default and meaning, and exit.")
+    var keys = false
+
     func run() async throws {
+        if self.keys {
+            printLine(ConfigKeyTables.all.map { "\($0.heading)\n\n\($0.markdown)" }.joined(separator: "\n\n"))
+            return
+        }
         let config = try self.options.loadConfig()
         printLine(ConfigSummary.describe(config))
         let warnings = ConfigWarnings.find(in: config)

@@ -1,4 +1,5 @@
 public import Foundation
+import TOMLKit
 
 #if canImport(Glibc)
     import Glibc
@@ -180,4 +181,234 @@ public struct FeedOutSettings: Sendable, Hashable {
 
     /// The JSON Feed beside ``path``: the same name with the extension `.json`.
     public var jsonFeedPath: URL { self.path.deletingPathExtension().appendingPathExtension("json") }
+}
+
+// MARK: - Reading `[[alert]]`, `[alarms]`, `[feed_out]`
+
+extension AlertSink {
+    /// Reads the `index`th `[[alert]]` (keys: ``ConfigSections/alert``); `nil` when anything is
+    /// wrong, each problem reported in `reader` (a `secret` or `password` key is refused: secrets
+    /// live in files). `config` holds the tables read before (an e-mail sink needs `[digest.smtp]`).
+    init?(reading table: TOMLTable, index: Int, config: PalimpsestConfig, with reader: inout ConfigReader, in scope: ConfigReader.Scope) {
+        guard let sink = Self.read(table, index: index, config: config, with: &reader, in: scope) else { return nil }
+        self = sink
+    }
+
+    private static func read(
+        _ table: TOMLTable, index: Int, config: PalimpsestConfig, with reader: inout ConfigReader, in scope: ConfigReader.Scope
+    ) -> AlertSink? {
+        let errorsBefore = reader.errors.count
+        for key in table.keys where !ConfigSections.alert.names.contains(key) {
+            if key == "secret" || key == "password" {
+                reader.report(
+                    "secrets never go in the config: put it in a file readable only by the daemon's user and name "
+                        + "that file in `secret_file`",
+                    key: key, in: scope)
+            } else {
+                reader.reportUnknown(key, in: ConfigSections.alert, scope: scope)
+            }
+        }
+        let kinds = AlertSink.Kind.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
+        guard let typeText = reader.readString(table, "type", in: scope, required: "the sink's type: \(kinds)") else {
+            return nil
+        }
+        guard let kind = AlertSink.Kind(rawValue: typeText) else {
+            reader.report("expected one of \(kinds), found \(ConfigReader.quote(typeText))", key: "type", in: scope)
+            return nil
+        }
+        var sink = AlertSink(name: "\(kind.rawValue)-\(index)", kind: kind)
+        if let name = reader.readString(table, "name", in: scope) {
+            if name.isEmpty || name.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+                reader.report("expected a non-empty name on one line", key: "name", in: scope)
+            } else {
+                sink.name = name
+            }
+        }
+        switch kind {
+        case .webhook:
+            sink.url = reader.readHTTPURL(table, "url", what: "the http(s) URL to POST each event to", in: scope)
+            if table["secret_file"] != nil {
+                sink.secretFile = reader.readPath(table, "secret_file", isDirectory: false, in: scope)
+            } else {
+                reader.report(
+                    "missing required key: the file holding the HMAC-SHA256 secret the receiver checks "
+                        + "`Palimpsest-Signature` with", key: "secret_file", in: scope)
+            }
+        case .apprise:
+            sink.appriseURLs = reader.readStrings(table, "urls", in: scope) ?? []
+            if table["urls_file"] != nil {
+                sink.appriseURLsFile = reader.readPath(table, "urls_file", isDirectory: false, in: scope)
+            }
+            if sink.appriseURLs.isEmpty, table["urls_file"] == nil {
+                reader.report(
+                    "missing required key: the Apprise URLs, e.g. [\"tgram://TOKEN/CHAT\", \"ntfy://ntfy.sh/topic\"] "
+                        + "(or `urls_file`, a file with one URL a line, for URLs that hold tokens)",
+                    key: "urls", in: scope)
+            }
+        case .email:
+            if config.digest.smtp == nil {
+                reader.report(
+                    "an e-mail sink sends through [digest.smtp]: configure the mail server there", key: "type", in: scope)
+            }
+            for address in reader.readStrings(table, "to", in: scope) ?? [] {
+                if SMTPSettings.isPlainAddress(address) {
+                    sink.to.append(address)
+                } else {
+                    reader.report("expected plain addresses such as \"desk@example.org\", found \(ConfigReader.quote(address))",
+                        key: "to", in: scope)
+                }
+            }
+        }
+        if kind != .webhook {
+            for key in ["url", "secret_file"] where table[key] != nil {
+                reader.report("`\(key)` is for type = \"webhook\"", key: key, in: scope)
+            }
+        }
+        if kind != .apprise {
+            for key in ["urls", "urls_file"] where table[key] != nil {
+                reader.report("`\(key)` is for type = \"apprise\"", key: key, in: scope)
+            }
+        }
+        if kind != .email, table["to"] != nil {
+            reader.report("`to` is for type = \"email\"", key: "to", in: scope)
+        }
+        if let names = reader.readStrings(table, "events", in: scope) {
+            var events: Set<EventKind> = []
+            for name in names {
+                if let event = EventKind(rawValue: name) {
+                    events.insert(event)
+                } else {
+                    let known = EventKind.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
+                    reader.report("expected event kinds among \(known), found \(ConfigReader.quote(name))", key: "events", in: scope)
+                }
+            }
+            sink.filter.events = events
+        }
+        if let names = reader.readStrings(table, "reasons", in: scope) {
+            var reasons: Set<Reason> = []
+            for name in names {
+                if let reason = Reason(rawValue: name) {
+                    reasons.insert(reason)
+                } else {
+                    let known = Reason.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
+                    reader.report("expected reasons among \(known), found \(ConfigReader.quote(name))", key: "reasons", in: scope)
+                }
+            }
+            sink.filter.reasons = reasons
+        }
+        if let patterns = reader.readStrings(table, "accounts", in: scope) {
+            sink.filter.accounts = patterns
+        }
+        if let names = reader.readStrings(table, "platforms", in: scope) {
+            var platforms: Set<Platform> = []
+            for name in names {
+                if let platform = Platform(rawValue: name) {
+                    platforms.insert(platform)
+                } else {
+                    let known = Platform.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
+                    reader.report("expected platforms among \(known), found \(ConfigReader.quote(name))", key: "platforms", in: scope)
+                }
+            }
+            sink.filter.platforms = platforms
+        }
+        if let batch = reader.readDuration(table, "batch", minimum: 0, maximum: 86_400, in: scope), batch > 0 {
+            sink.batch = batch
+        }
+        if let maxAge = reader.readDuration(table, "max_age", minimum: 60, maximum: 30 * 86_400, in: scope) {
+            sink.maxAge = maxAge
+        }
+        if let timeout = reader.readDuration(table, "timeout", minimum: 1, maximum: 600, in: scope) {
+            sink.timeout = timeout
+        }
+        return reader.errors.count == errorsBefore ? sink : nil
+    }
+}
+
+extension AlarmSettings {
+    /// Applies `[alarms]` and its `[alarms.mass_deletion]` (keys: ``ConfigSections/alarms``,
+    /// ``ConfigSections/massDeletion``) to these settings; a wrong value is reported in `reader`
+    /// and leaves the setting as it was.
+    mutating func update(reading table: TOMLTable, with reader: inout ConfigReader) {
+        Self.read(table, into: &self, with: &reader)
+    }
+
+    private static func read(_ table: TOMLTable, into settings: inout AlarmSettings, with reader: inout ConfigReader) {
+        let scope = ConfigReader.Scope(keyPrefix: "alarms", mapPrefix: "alarms")
+        for key in table.keys where !ConfigSections.alarms.names.contains(key) {
+            reader.reportUnknown(key, in: ConfigSections.alarms, scope: scope)
+        }
+        if let value = table["enabled"] {
+            if let flag = value.bool {
+                settings.enabled = flag
+            } else {
+                reader.report("expected true or false, found \(ConfigReader.describe(value))", key: "enabled", in: scope)
+            }
+        }
+        let day: TimeInterval = 86_400
+        if let value = reader.readDuration(table, "blind_alarm", minimum: 60, maximum: 30 * day, in: scope) {
+            settings.blind = value
+        }
+        if let value = reader.readDuration(table, "silence_alarm", minimum: 60, maximum: 30 * day, in: scope) {
+            settings.silence = value
+        }
+        if let value = reader.readDuration(table, "probe_alarm", minimum: 60, maximum: 30 * day, in: scope) {
+            settings.probeHost = value
+        }
+        if let value = table["mass_deletion"] {
+            guard let mass = value.table else {
+                reader.report(
+                    "expected a table (write `[alarms.mass_deletion]`), found \(ConfigReader.describe(value))",
+                    key: "mass_deletion", in: scope)
+                return
+            }
+            let massScope = ConfigReader.Scope(keyPrefix: "alarms.mass_deletion", mapPrefix: "alarms.mass_deletion")
+            for key in mass.keys where !ConfigSections.massDeletion.names.contains(key) {
+                reader.reportUnknown(key, in: ConfigSections.massDeletion, scope: massScope)
+            }
+            if let posts = reader.readInt(mass, "posts", range: 2...100_000, in: massScope) {
+                settings.massDeletionPosts = posts
+            }
+            if let accounts = reader.readInt(mass, "accounts", range: 1...100_000, in: massScope) {
+                settings.massDeletionAccounts = accounts
+            }
+            if let window = reader.readDuration(mass, "window", minimum: 60, maximum: 7 * day, in: massScope) {
+                settings.massDeletionWindow = window
+            }
+        }
+    }
+}
+
+extension FeedOutSettings {
+    /// Reads `[feed_out]` (keys: ``ConfigSections/feedOut``); `nil` without a valid `path`, each
+    /// problem reported in `reader`.
+    init?(reading table: TOMLTable, with reader: inout ConfigReader) {
+        guard let settings = Self.read(table, with: &reader) else { return nil }
+        self = settings
+    }
+
+    private static func read(_ table: TOMLTable, with reader: inout ConfigReader) -> FeedOutSettings? {
+        let scope = ConfigReader.Scope(keyPrefix: "feed_out", mapPrefix: "feed_out")
+        for key in table.keys where !ConfigSections.feedOut.names.contains(key) {
+            reader.reportUnknown(key, in: ConfigSections.feedOut, scope: scope)
+        }
+        guard table["path"] != nil else {
+            reader.report("missing required key: the Atom file to write, e.g. \"/var/lib/palimpsest/public/deletions.atom\"",
+                key: "path", in: scope)
+            return nil
+        }
+        guard let path = reader.readPath(table, "path", isDirectory: false, in: scope) else { return nil }
+        var settings = FeedOutSettings(path: path)
+        if let entries = reader.readInt(table, "entries", range: 1...10_000, in: scope) { settings.entries = entries }
+        if let title = reader.readString(table, "title", in: scope) { settings.title = title }
+        if let names = reader.readStrings(table, "events", in: scope) {
+            settings.events = Set(names.compactMap { name in
+                guard let event = EventKind(rawValue: name) else {
+                    reader.report("unknown event kind \(ConfigReader.quote(name))", key: "events", in: scope)
+                    return nil
+                }
+                return event
+            })
+        }
+        return settings
+    }
 }

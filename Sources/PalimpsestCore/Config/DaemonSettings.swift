@@ -1,4 +1,5 @@
 public import Foundation
+import TOMLKit
 
 /// The `[daemon]` table of the config: settings for the whole daemon. Every field has a default
 /// (see `docs/configuration.md`).
@@ -112,5 +113,101 @@ public struct DaemonSettings: Sendable, Hashable {
         self.metricsListen = nil
         self.maxItems = Account.defaultMaxItems
         self.eventTextLimit = DetectionSettings.defaultEventTextLimit
+    }
+}
+
+// MARK: - Reading `[daemon]`
+
+extension DaemonSettings {
+    /// Reads `[daemon]` (keys: ``ConfigSections/daemon``). A missing key keeps its default; a
+    /// wrong one is reported in `reader`, naming the key and what was expected, and keeps it too.
+    init(reading table: TOMLTable, with reader: inout ConfigReader) {
+        self = Self.read(table, with: &reader)
+    }
+
+    private static func read(_ table: TOMLTable, with reader: inout ConfigReader) -> DaemonSettings {
+        let scope = ConfigReader.Scope.daemon
+        for key in table.keys where !ConfigSections.daemon.names.contains(key) {
+            reader.reportUnknown(key, in: ConfigSections.daemon, scope: scope)
+        }
+        var settings = DaemonSettings()
+        if let url = reader.readPath(table, "state_dir", isDirectory: true, in: scope) {
+            settings.stateDirectory = url
+        }
+        settings.deletionLog =
+            reader.readPath(table, "deletion_log", isDirectory: false, in: scope)
+            ?? settings.stateDirectory.appendingPathComponent(DaemonSettings.defaultDeletionLogName)
+        if let value = reader.readDuration(
+            table, "interval", minimum: DaemonSettings.minimumInterval, maximum: DaemonSettings.maximumInterval,
+            in: scope)
+        {
+            settings.interval = value
+        }
+        if let value = reader.readFraction(table, "jitter", range: DaemonSettings.jitterRange, in: scope) {
+            settings.jitter = value
+        }
+        if let value = reader.readInt(table, "concurrency", range: 1...1_024, in: scope) {
+            settings.concurrency = value
+        }
+        if let value = reader.readInt(table, "per_host_concurrency", range: 1...1_024, in: scope) {
+            settings.perHostConcurrency = value
+        }
+        if let value = reader.readDuration(table, "timeout", minimum: 1, in: scope) {
+            settings.timeout = value
+        }
+        if let value = reader.readDuration(table, "connect_timeout", minimum: 1, in: scope) {
+            settings.connectTimeout = value
+        }
+        if let value = reader.readUserAgent(table, in: scope) {
+            settings.userAgent = value
+        }
+        if let value = reader.readProxy(table, in: scope) {
+            settings.proxy = value.isEmpty ? nil : value
+        }
+        if let value = reader.readByteSize(table, "max_body_size", range: 1_024...(1 << 30), in: scope) {
+            settings.maxBodyBytes = value
+        }
+        if let value = reader.readInt(table, "confirm_polls", range: 1...100, in: scope) {
+            settings.confirmPolls = value
+        }
+        if let value = reader.readDuration(table, "confirm_min_age", minimum: 0, in: scope) {
+            settings.confirmMinAge = value
+        }
+        if let value = reader.readInt(table, "probe_attempts", range: 1...1_000, in: scope) {
+            settings.probeAttempts = value
+        }
+        if let value = reader.readDuration(table, "stale_tolerance", minimum: 0, maximum: 7 * 86_400, in: scope) {
+            settings.staleTolerance = value
+        }
+        if let value = reader.readInt(table, "snapshot_retention", range: 1...10_000, in: scope) {
+            settings.snapshotRetention = value
+        }
+        if let value = reader.readInt(table, "max_items", range: 1...DaemonSettings.maximumMaxItems, in: scope) {
+            settings.maxItems = value
+        }
+        if let value = reader.readByteSize(table, "event_text_limit", range: 1_024...(64 << 20), in: scope) {
+            settings.eventTextLimit = value
+        }
+        if let text = reader.readString(table, "shard", in: scope) {
+            if let shard = AccountShard(parsing: text) {
+                settings.shard = shard
+            } else {
+                reader.report(
+                    "expected \"k/n\": this instance's shard k of n shards, 1 <= k <= n <= \(AccountShard.maximumCount) "
+                        + "(e.g. \"2/8\"), found \(ConfigReader.quote(text))",
+                    key: "shard", in: scope)
+            }
+        }
+        if let text = reader.readString(table, "metrics_listen", in: scope), !text.isEmpty {
+            if let address = MetricsAddress(parsing: text) {
+                settings.metricsListen = address
+            } else {
+                reader.report(
+                    "expected an IP address and port such as \"127.0.0.1:9464\" or \"[::1]:9464\" (no host names), "
+                        + "found \(ConfigReader.quote(text))",
+                    key: "metrics_listen", in: scope)
+            }
+        }
+        return settings
     }
 }

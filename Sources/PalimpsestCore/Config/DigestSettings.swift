@@ -1,4 +1,5 @@
 public import Foundation
+import TOMLKit
 
 /// The `[digest]` table of the config: how `palimpsest digest` builds the weekly digest. Every key
 /// has a default (see `docs/configuration.md` and `docs/digest.md`).
@@ -26,5 +27,70 @@ public struct DigestSettings: Sendable, Hashable {
         self.directory = stateDirectory.appendingPathComponent(Self.defaultDirectoryName, isDirectory: true)
         self.extraLogs = []
         self.smtp = nil
+    }
+}
+
+// MARK: - Reading `[digest]`
+
+extension DigestSettings {
+    /// Reads `[digest]` (keys: ``ConfigSections/digest``) and its `[digest.smtp]`; `dir` defaults
+    /// to `<stateDirectory>/digests`. Problems are reported in `reader`, naming the key.
+    init(reading table: TOMLTable, stateDirectory: URL, with reader: inout ConfigReader) {
+        self = Self.read(table, stateDirectory: stateDirectory, with: &reader)
+    }
+
+    private static func read(_ table: TOMLTable, stateDirectory: URL, with reader: inout ConfigReader) -> DigestSettings {
+        let scope = ConfigReader.Scope.digest
+        for key in table.keys where !ConfigSections.digest.names.contains(key) {
+            reader.reportUnknown(key, in: ConfigSections.digest, scope: scope)
+        }
+        var settings = DigestSettings(stateDirectory: stateDirectory)
+        if let text = reader.readString(table, "time_zone", in: scope) {
+            if let zone = TimeZone(identifier: text), !text.isEmpty {
+                settings.timeZone = zone
+            } else {
+                reader.report(
+                    "expected an IANA time zone name such as \"UTC\", \"Asia/Shanghai\" or \"Europe/Berlin\", "
+                        + "found \(ConfigReader.quote(text))",
+                    key: "time_zone",
+                    in: scope
+                )
+            }
+        }
+        if let url = reader.readPath(table, "dir", isDirectory: true, in: scope) {
+            settings.directory = url
+        }
+        if let value = table["logs"] {
+            if let array = value.array {
+                for element in array {
+                    guard let text = element.string, !text.isEmpty, !text.hasPrefix("~"), !text.contains("\0"),
+                        !text.hasSuffix("/")
+                    else {
+                        reader.report(
+                            "expected a list of deletion log file paths, found \(ConfigReader.describe(element)) in it",
+                            key: "logs",
+                            in: scope
+                        )
+                        continue
+                    }
+                    let folder = reader.file.deletingLastPathComponent()
+                    let url =
+                        text.hasPrefix("/")
+                        ? URL(fileURLWithPath: text) : folder.appendingPathComponent(text)
+                    settings.extraLogs.append(url.standardizedFileURL)
+                }
+            } else {
+                reader.report("expected a list of paths, found \(ConfigReader.describe(value))", key: "logs", in: scope)
+            }
+        }
+        if let value = table["smtp"] {
+            if let smtp = value.table {
+                settings.smtp = SMTPSettings(reading: smtp, with: &reader)
+            } else {
+                reader.report(
+                    "expected a table (write `[digest.smtp]`), found \(ConfigReader.describe(value))", key: "smtp", in: scope)
+            }
+        }
+        return settings
     }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import TOMLKit
 
 /// The `[evidence]` table of the config: signed checkpoints of the deletion log and their trusted
 /// timestamps. Every key has a default (see `docs/configuration.md` and `docs/evidence.md`).
@@ -26,5 +27,51 @@ public struct EvidenceSettings: Sendable, Hashable {
         self.checkpointInterval = 3600
         self.tsaURLs = []
         self.tsaCAFile = nil
+    }
+}
+
+// MARK: - Reading `[evidence]`
+
+extension EvidenceSettings {
+    /// Reads `[evidence]` (keys: ``ConfigSections/evidence``); paths default under
+    /// `stateDirectory`. Problems are reported in `reader`, naming the key.
+    init(reading table: TOMLTable, stateDirectory: URL, with reader: inout ConfigReader) {
+        self = Self.read(table, stateDirectory: stateDirectory, with: &reader)
+    }
+
+    private static func read(_ table: TOMLTable, stateDirectory: URL, with reader: inout ConfigReader) -> EvidenceSettings {
+        let scope = ConfigReader.Scope.evidence
+        for key in table.keys where !ConfigSections.evidence.names.contains(key) {
+            reader.reportUnknown(key, in: ConfigSections.evidence, scope: scope)
+        }
+        var settings = EvidenceSettings(stateDirectory: stateDirectory)
+        if let url = reader.readPath(table, "signing_key_file", isDirectory: false, in: scope) {
+            settings.signingKeyFile = url
+        }
+        if let seconds = reader.readDuration(table, "checkpoint_interval", minimum: 60, in: scope) {
+            settings.checkpointInterval = seconds
+        }
+        if let value = table["tsa_urls"] {
+            if let array = value.array {
+                for element in array {
+                    guard let text = element.string, let url = URL(string: text),
+                        url.scheme == "http" || url.scheme == "https", url.host != nil
+                    else {
+                        reader.report(
+                            "expected a list of http:// or https:// time-stamp authority URLs (RFC 3161), found "
+                                + "\(ConfigReader.describe(element)) in it",
+                            key: "tsa_urls", in: scope)
+                        continue
+                    }
+                    settings.tsaURLs.append(url)
+                }
+            } else {
+                reader.report("expected a list of URLs, found \(ConfigReader.describe(value))", key: "tsa_urls", in: scope)
+            }
+        }
+        if let url = reader.readPath(table, "tsa_ca_file", isDirectory: false, in: scope) {
+            settings.tsaCAFile = url
+        }
+        return settings
     }
 }

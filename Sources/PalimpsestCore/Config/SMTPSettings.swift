@@ -1,4 +1,5 @@
 public import Foundation
+import TOMLKit
 
 /// The `[digest.smtp]` table: the mail server and addresses `palimpsest digest --send` uses.
 ///
@@ -72,5 +73,124 @@ extension SMTPSettings {
             throw DigestError("password_file \(file.path) is empty", advice: "write the SMTP password into it")
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+// MARK: - Reading `[digest.smtp]`
+
+extension SMTPSettings {
+    /// Reads `[digest.smtp]` (keys: ``ConfigSections/smtp``); `nil` when a required key is missing
+    /// or a value is wrong, each problem reported in `reader` (a `password` key is refused: the
+    /// password lives in `password_file`).
+    init?(reading table: TOMLTable, with reader: inout ConfigReader) {
+        guard let settings = Self.read(table, with: &reader) else { return nil }
+        self = settings
+    }
+
+    private static func read(_ table: TOMLTable, with reader: inout ConfigReader) -> SMTPSettings? {
+        let scope = ConfigReader.Scope.smtp
+        let errorsBefore = reader.errors.count
+        for key in table.keys where !ConfigSections.smtp.names.contains(key) {
+            if key == "password" {
+                reader.report(
+                    "the password never goes in the config: put it in a file readable only by the digest's user "
+                        + "and name that file in `password_file`",
+                    key: key,
+                    in: scope
+                )
+            } else {
+                reader.reportUnknown(key, in: ConfigSections.smtp, scope: scope)
+            }
+        }
+        var url: URL?
+        let what = "the mail server as \"smtp://host[:port]\" (STARTTLS) or \"smtps://host[:port]\" (TLS)"
+        if let text = reader.readString(table, "url", in: scope, required: what) {
+            if let parsed = URL(string: text), let scheme = parsed.scheme?.lowercased(),
+                ["smtp", "smtps"].contains(scheme), let host = parsed.host, !host.isEmpty
+            {
+                if parsed.user != nil || parsed.password != nil {
+                    reader.report(
+                        "the URL holds a user or password; use `username` and `password_file` instead",
+                        key: "url",
+                        in: scope
+                    )
+                } else {
+                    url = parsed
+                }
+            } else {
+                reader.report(
+                    "expected \(what), found \(ConfigReader.quote(ConfigReader.redactingPassword(text)))", key: "url", in: scope)
+            }
+        }
+        var starttls = true
+        if let value = table["starttls"] {
+            if let flag = value.bool {
+                starttls = flag
+            } else {
+                reader.report("expected true or false, found \(ConfigReader.describe(value))", key: "starttls", in: scope)
+            }
+        }
+        let username = reader.readString(table, "username", in: scope)
+        if let username, username.isEmpty || username.unicodeScalars.contains(where: { $0.value < 0x20 }) {
+            reader.report("expected a non-empty user name on one line", key: "username", in: scope)
+        }
+        let passwordFile = table["password_file"] == nil
+            ? nil : reader.readPath(table, "password_file", isDirectory: false, in: scope)
+        if username != nil, table["password_file"] == nil {
+            reader.report(
+                "missing `password_file`: the file holding the password of `username`", key: "username", in: scope)
+        }
+        if username == nil, table["password_file"] != nil, table["username"] == nil {
+            reader.report("`password_file` needs a `username` to log in with", key: "password_file", in: scope)
+        }
+        var from: String?
+        let fromExample = "the sender address, e.g. \"digest@example.org\""
+        if let text = reader.readString(table, "from", in: scope, required: fromExample) {
+            if SMTPSettings.isPlainAddress(text) {
+                from = text
+            } else {
+                reader.report(
+                    "expected a plain address such as \"digest@example.org\" (no display name), "
+                        + "found \(ConfigReader.quote(text))",
+                    key: "from",
+                    in: scope
+                )
+            }
+        }
+        var recipients: [String] = []
+        if let value = table["to"] {
+            if let array = value.array, !array.isEmpty {
+                for element in array {
+                    if let text = element.string, SMTPSettings.isPlainAddress(text) {
+                        if !recipients.contains(text) { recipients.append(text) }
+                    } else {
+                        reader.report(
+                            "expected a list of plain addresses such as [\"desk@example.org\"], "
+                                + "found \(ConfigReader.describe(element)) in it",
+                            key: "to",
+                            in: scope
+                        )
+                    }
+                }
+            } else {
+                reader.report(
+                    "expected a non-empty list of addresses such as [\"desk@example.org\"], "
+                        + "found \(ConfigReader.describe(value))",
+                    key: "to",
+                    in: scope
+                )
+            }
+        } else {
+            reader.report("missing required key: the recipients, e.g. [\"desk@example.org\"]", key: "to", in: scope)
+        }
+        guard reader.errors.count == errorsBefore, let url, let from, !recipients.isEmpty else { return nil }
+        return SMTPSettings(
+            url: url,
+            requiresSTARTTLS: starttls,
+            username: username,
+            passwordFile: passwordFile,
+            from: from,
+            to: recipients
+        )
     }
 }

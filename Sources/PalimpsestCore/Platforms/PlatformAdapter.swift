@@ -93,19 +93,21 @@ public protocol PlatformAdapter: Sendable {
     /// usable probe for it (then absence must confirm).
     func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest?
 
-    /// Classifies the answer to a probe.
-    func classifyProbe(_ response: HTTPResponse, for post: Post) -> ProbeVerdict
+    /// Classifies the answer to a probe received at `now` (UTC; the poller's clock, never read
+    /// here, so the verdict depends only on the arguments).
+    func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict
 
     /// Classifies the answer to a probe knowing the account, for platforms whose rules come from
     /// the account's config (a watched page's `tombstones`). The poller calls this one.
-    /// Default: ``classifyProbe(_:for:)``.
-    func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account) -> ProbeVerdict
+    /// Default: ``classifyProbe(_:for:now:)``.
+    func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date) -> ProbeVerdict
 
     /// A request that tells whether the whole account is still there, or `nil` when none exists.
     func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest?
 
-    /// Classifies the answer to ``accountProbeRequest(for:context:)``.
-    func classifyAccountProbe(_ response: HTTPResponse, for account: Account) -> AccountVerdict
+    /// Classifies the answer to ``accountProbeRequest(for:context:)`` received at `now` (UTC; the
+    /// poller's clock).
+    func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict
 
     /// When the platform says no more requests may go to this host before a time (UTC), that time;
     /// `nil` when the answer carries no such limit. Called for every answer.
@@ -142,8 +144,10 @@ extension PlatformAdapter {
         post.withContent(text: post.text, title: post.title, media: post.media, links: post.links)
     }
 
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account) -> ProbeVerdict {
-        self.classifyProbe(response, for: post)
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
+        -> ProbeVerdict
+    {
+        self.classifyProbe(response, for: post, now: now)
     }
 
     public func interpretResolution(_ response: HTTPResponse, for account: Account) -> ResolutionOutcome {

@@ -223,10 +223,11 @@ struct PollSession: Sendable {
         _ base: HTTPRequest, post: Post, adapter: any PlatformAdapter, state: inout AccountState
     ) async throws(CancellationError) -> ProbeResult {
         let account = self.account
+        let now = self.now
         let (verdict, evidence) = try await self.ask(
             base, about: "the post", failure: "probe failed", inconclusive: ProbeVerdict.inconclusive(detail:)
         ) { response in
-            var verdict = adapter.classifyProbe(response, for: post, of: account)
+            var verdict = adapter.classifyProbe(response, for: post, of: account, now: now)
             if verdict == .exists, let path = response.redirectedPath {
                 // A redirect to another page of the same host (its home page, a section) answers
                 // for that page, not for the post: no proof that the post is still at its address.
@@ -258,10 +259,11 @@ struct PollSession: Sendable {
         async throws(CancellationError) -> AccountProbeResult
     {
         let account = self.account
+        let now = self.now
         let (verdict, evidence) = try await self.ask(
             base, about: "the account", failure: "account probe failed", inconclusive: AccountVerdict.inconclusive(detail:)
         ) { response in
-            adapter.classifyAccountProbe(response, for: account)
+            adapter.classifyAccountProbe(response, for: account, now: now)
         }
         return AccountProbeResult(verdict: verdict, evidence: evidence)
     }

@@ -181,8 +181,8 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
 
         // Every key the loader accepts appears in the example.
         let text = try String(contentsOf: example, encoding: .utf8)
-        let platformKeys = Platform.allCases.flatMap { ConfigReader.platformKeys[$0] ?? [] }
-        for key in ConfigReader.daemonKeys + ConfigReader.commonAccountKeys + platformKeys {
+        let platformKeys = PlatformSources.all.flatMap { $0.keys.names }
+        for key in ConfigSections.daemon.names + ConfigSections.account.names + platformKeys {
             #expect(text.contains("\n\(key) = "), "Config/palimpsest.toml does not use `\(key)`")
         }
     }
@@ -332,6 +332,16 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
             missing.message
                 == #"missing required key: the platform, one of "feed", "mastodon", "weibo", "bluesky", "telegram", "url""#
         )
+
+        let misspelt = try problem(
+            """
+            [[account]]
+            platfrom = "feed"
+            url = "https://example.org/a.xml"
+            """
+        )
+        #expect(misspelt.key == "account.platform")
+        #expect(misspelt.message.hasSuffix("(did you mean `platform` instead of `platfrom`?)"))
 
         let unknown = try problem(
             """

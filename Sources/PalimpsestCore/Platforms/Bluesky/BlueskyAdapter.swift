@@ -160,7 +160,7 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// show, and does not say whether the author deleted it or moderation took it down); anything
     /// else (429, 5xx, 4xx, an HTML page, another body) → inconclusive. A reply that left the
     /// author feed because of a block is still returned here, so it is never a deletion.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post) -> ProbeVerdict {
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
         guard response.isSuccess else {
             guard let found = BlueskyAnswerRules.rule(for: response) else {
                 return .inconclusive(detail: "unexpected answer: \(Self.summary(of: response))")
@@ -200,7 +200,7 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// HTTP 200 with a profile → available; `AccountTakedown` → unavailable `account_suspended`;
     /// `AccountDeactivated` or `Profile not found` → unavailable `account_deleted`; anything else
     /// → inconclusive (``BlueskyAnswerRules/table``).
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account) -> AccountVerdict {
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
         switch self.readProfile(response, what: "profile of \(account.key)", now: nil) {
         case .available: return .available
         case .unavailable(let reason, let detail): return .unavailable(reason: reason, detail: detail)

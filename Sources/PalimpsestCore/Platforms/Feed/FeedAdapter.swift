@@ -155,7 +155,7 @@ public struct FeedAdapter: PlatformAdapter {
     /// title or heading says "not found", "has been removed", …, and does not show the item's own
     /// title), which proves nothing either way; anything else (an unresolved redirect, 401, 403, 429,
     /// 5xx) proves nothing.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post) -> ProbeVerdict {
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
         let detail = "\(Self.statusLine(response.status)) from \(response.effectiveURL.absoluteString)"
         switch response.status {
         case 404, 410: return .tombstone(reason: .removed, detail: detail)
@@ -182,7 +182,7 @@ public struct FeedAdapter: PlatformAdapter {
     /// 200 with a feed of at least one item: available; 404 or 410: the feed is gone
     /// (`removed`); anything else (an empty feed, an unreadable body, 401, 403, 429, 5xx)
     /// proves nothing.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account) -> AccountVerdict {
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
         let url = response.url.absoluteString
         switch response.status {
         case 200:

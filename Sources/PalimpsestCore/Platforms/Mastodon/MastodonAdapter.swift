@@ -150,7 +150,7 @@ public struct MastodonAdapter: PlatformAdapter {
     /// `status_delete_404_record_not_found.json`, `status_404_not_found.json`):
     /// 404 or 410 → tombstone `removed`; 200 with this status → exists; anything else (5xx, 429,
     /// 401, an HTML page from something that is not the Mastodon API) → inconclusive.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post) -> ProbeVerdict {
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
         switch response.status {
         case 200:
             guard !Self.looksLikeHTML(response) else {
@@ -190,7 +190,7 @@ public struct MastodonAdapter: PlatformAdapter {
 
     /// 200 and not suspended → available; `"suspended": true` → unavailable `account_suspended`;
     /// 404 or 410 → unavailable `account_deleted`; anything else → inconclusive.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account) -> AccountVerdict {
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
         switch self.readAccountAnswer(response, for: account) {
         case .available: return .available
         case .unavailable(let reason, let detail): return .unavailable(reason: reason, detail: detail)

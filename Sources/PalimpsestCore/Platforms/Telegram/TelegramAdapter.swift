@@ -151,7 +151,7 @@ public struct TelegramAdapter: PlatformAdapter {
     /// Classifies an embed answer with the post-embed ``rules`` (HTTP 200 only): "Post not found"
     /// → tombstone `removed`; the "Please open Telegram" placeholder → inconclusive; the post shown
     /// → exists. Anything else (another status, another page) → inconclusive.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post) -> ProbeVerdict {
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
         let summary = Self.summary(response)
         guard response.status == 200 else { return .inconclusive(detail: summary) }
         let page = Self.page(response)
@@ -177,11 +177,11 @@ public struct TelegramAdapter: PlatformAdapter {
     /// Classifies the channel page with the channel-page ``rules``: messages listed → available;
     /// "No posts found" → `removed`; a redirect to the channel's own page → `gated`; anything else
     /// → inconclusive.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account) -> AccountVerdict {
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
         guard let (channel, _, _) = Self.source(of: account) else {
             return .inconclusive(detail: "\(account.key) is not a Telegram account")
         }
-        switch self.readChannelPage(response, channel: channel, now: Date()) {
+        switch self.readChannelPage(response, channel: channel, now: now) {
         case .listed: return .available
         case .unavailable(let reason, let detail): return .unavailable(reason: reason, detail: detail)
         case .failed(let failure): return .inconclusive(detail: failure.message)

@@ -18,7 +18,7 @@ public import Foundation
 ///   "everything vanished" account check skips pinned posts, and a single page is no mass event).
 /// - A tombstone page (`该内容已被发布者删除`, a 404, a config rule, …) is
 ///   `.observed(posts: [], isComplete: true)`: the page post is missing, so the detector probes
-///   it; the probe fetches the URL again and ``classifyProbe(_:for:of:)`` returns the tombstone
+///   it; the probe fetches the URL again and ``classifyProbe(_:for:of:now:)`` returns the tombstone
 ///   with the table's reason. The probe is the timeline's own request, so it is no second witness:
 ///   the detector confirms only once the tombstone was answered in `confirm_polls` polls spanning
 ///   `confirm_min_age` (a passing 404 is no deletion), and a live page after a deletion is a
@@ -174,20 +174,22 @@ public struct WatchedPageAdapter: PlatformAdapter {
     }
 
     /// Without the account's rules only the built-in table applies; the poller calls
-    /// ``classifyProbe(_:for:of:)``.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post) -> ProbeVerdict {
-        self.probeVerdict(self.read(response, url: response.url, tombstones: [], now: Date()))
+    /// ``classifyProbe(_:for:of:now:)``.
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
+        self.probeVerdict(self.read(response, url: response.url, tombstones: [], now: now))
     }
 
     /// Classifies the re-fetched page with the account's rules: a tombstone → tombstone with the
     /// rule's reason; the live page → exists; everything else (an anti-bot page, a redirect to
     /// another page, an error page served with 200) → inconclusive. The probe is the timeline's
     /// own request: the detector weighs its answers across polls (``ProbeResult/repeatsTimeline``).
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account) -> ProbeVerdict {
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
+        -> ProbeVerdict
+    {
         guard case .url(let url, let tombstones) = account.source else {
-            return self.classifyProbe(response, for: post)
+            return self.classifyProbe(response, for: post, now: now)
         }
-        return self.probeVerdict(self.read(response, url: url, tombstones: tombstones, now: Date()))
+        return self.probeVerdict(self.read(response, url: url, tombstones: tombstones, now: now))
     }
 
     private func probeVerdict(_ verdict: PageVerdict) -> ProbeVerdict {
@@ -204,7 +206,7 @@ public struct WatchedPageAdapter: PlatformAdapter {
     public func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest? { nil }
 
     /// Never asked (no account probe); inconclusive.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account) -> AccountVerdict {
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
         .inconclusive(detail: "a watched page has no account probe")
     }
 

@@ -180,7 +180,7 @@ public struct WeiboAdapter: PlatformAdapter {
     /// tombstone message → its reason (`removed` where Weibo does not say who); anything else (a
     /// rate limit, a login or visitor page, a server error, a page nobody has described) →
     /// inconclusive.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post) -> ProbeVerdict {
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
         let answer = WeiboAnswer(response)
         guard let rule = WeiboAnswerRules.firstMatch(answer, postID: post.id) else {
             return .inconclusive(detail: "\(answer.summary): no rule matches this answer")
@@ -214,7 +214,7 @@ public struct WeiboAdapter: PlatformAdapter {
     /// `ok: 0` with `这里还没有内容` (what the profile of an unknown uid answers, fixture
     /// `getIndex_error_no_content.json`) → unavailable, reason `removed` (Weibo does not say
     /// whether it was deleted or suspended); anything else → inconclusive.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account) -> AccountVerdict {
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
         guard case .weibo(let uid, _, _, _) = account.source else {
             return .inconclusive(detail: "\(account.key) is not a Weibo account")
         }

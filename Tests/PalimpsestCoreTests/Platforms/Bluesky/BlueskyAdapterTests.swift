@@ -3,6 +3,9 @@ import Testing
 
 @testable import PalimpsestCore
 
+/// When the probe answers in this file arrive (UTC); classification reads no clock.
+private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
+
 /// The adapter's requests, paging, probes and its reading of answers: the recorded fixtures, and
 /// error bodies built from the shapes FORMATS.md §2 documents (``BlueskyFixture/DocumentedShape``).
 @Suite struct BlueskyAdapterTests {
@@ -313,7 +316,7 @@ import Testing
 
     @Test func postMissingFromGetPostsIsARemovedTombstone() throws {
         let post = try Fixture.posts(ofPage: "getAuthorFeed_dril_page")[3]
-        let verdict = self.adapter.classifyProbe(Fixture.response(status: 200, text: #"{"posts":[]}"#), for: post)
+        let verdict = self.adapter.classifyProbe(Fixture.response(status: 200, text: #"{"posts":[]}"#), for: post, now: probedAt)
         guard case .tombstone(let reason, let detail) = verdict else {
             Issue.record("expected a tombstone, got \(verdict)")
             return
@@ -321,7 +324,7 @@ import Testing
         #expect(reason == .removed, "getPosts does not say who removed it: never guess")
         #expect(detail.contains("0 of 1"))
         let others = try Fixture.getPostsAnswer(Array(try Fixture.items(ofPage: "getAuthorFeed_dril_page")[0..<3]))
-        guard case .tombstone(.removed, _) = self.adapter.classifyProbe(Fixture.response(body: others), for: post)
+        guard case .tombstone(.removed, _) = self.adapter.classifyProbe(Fixture.response(body: others), for: post, now: probedAt)
         else {
             Issue.record("a getPosts answer with other posts only is still a tombstone for this one")
             return
@@ -333,7 +336,7 @@ import Testing
         let items = try Fixture.items(ofPage: "getAuthorFeed_dril_page")
         let post = try Fixture.posts(ofPage: "getAuthorFeed_dril_page")[3]
         let answer = Fixture.response(body: try Fixture.getPostsAnswer([items[3]]))
-        #expect(self.adapter.classifyProbe(answer, for: post) == .exists)
+        #expect(self.adapter.classifyProbe(answer, for: post, now: probedAt) == .exists)
     }
 
     @Test(arguments: [
@@ -343,7 +346,7 @@ import Testing
     ])
     func probeAnswersThatAreNotAGetPostsListProveNothing(status: Int, body: String) throws {
         let post = try Fixture.posts(ofPage: "getAuthorFeed_dril_page")[3]
-        let verdict = self.adapter.classifyProbe(Fixture.response(status: status, text: body), for: post)
+        let verdict = self.adapter.classifyProbe(Fixture.response(status: status, text: body), for: post, now: probedAt)
         guard case .inconclusive = verdict else {
             Issue.record("HTTP \(status) \(body) must be inconclusive, got \(verdict)")
             return
@@ -351,7 +354,7 @@ import Testing
     }
 
     @Test func accountProbeUsesTheRuleTable() throws {
-        #expect(self.adapter.classifyAccountProbe(try self.profileAnswer(), for: self.account) == .available)
+        #expect(self.adapter.classifyAccountProbe(try self.profileAnswer(), for: self.account, now: probedAt) == .available)
         let cases: [(String, Reason)] = [
             (Shape.accountTakedown, .accountSuspended), (Shape.accountDeactivated, .accountDeleted),
             (Shape.profileNotFound, .accountDeleted),
@@ -359,7 +362,7 @@ import Testing
         for (body, reason) in cases {
             guard
                 case .unavailable(let found, _) = self.adapter.classifyAccountProbe(
-                    Fixture.response(status: 400, text: body), for: self.account)
+                    Fixture.response(status: 400, text: body), for: self.account, now: probedAt)
             else {
                 Issue.record("\(body) must make the account unavailable")
                 continue
@@ -371,7 +374,7 @@ import Testing
         ] {
             guard
                 case .inconclusive = self.adapter.classifyAccountProbe(
-                    Fixture.response(status: status, text: body), for: self.account)
+                    Fixture.response(status: status, text: body), for: self.account, now: probedAt)
             else {
                 Issue.record("HTTP \(status) \(body) must be inconclusive")
                 continue

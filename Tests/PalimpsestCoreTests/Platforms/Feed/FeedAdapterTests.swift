@@ -3,6 +3,9 @@ import Testing
 
 @testable import PalimpsestCore
 
+/// When the probe answers in this file arrive (UTC); classification reads no clock.
+private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
+
 @Suite struct FeedAdapterTests {
     static let feedURL = URL(string: "https://rsshub.example.org/twitter/user/ArknightsStaff")!
     static let account = Account(
@@ -189,15 +192,15 @@ import Testing
         let url = URL(string: "https://rsshub.example.org/items/42")!
         let post = Self.post(url: url.absoluteString)
         #expect(
-            Self.adapter.classifyProbe(Self.response(404, url: url), for: post)
+            Self.adapter.classifyProbe(Self.response(404, url: url), for: post, now: probedAt)
                 == .tombstone(reason: .removed, detail: "HTTP 404 Not Found from https://rsshub.example.org/items/42"))
         #expect(
-            Self.adapter.classifyProbe(Self.response(410, url: url), for: post)
+            Self.adapter.classifyProbe(Self.response(410, url: url), for: post, now: probedAt)
                 == .tombstone(reason: .removed, detail: "HTTP 410 Gone from https://rsshub.example.org/items/42"))
-        #expect(Self.adapter.classifyProbe(Self.response(200, url: url), for: post) == .exists)
+        #expect(Self.adapter.classifyProbe(Self.response(200, url: url), for: post, now: probedAt) == .exists)
         for status in [301, 302, 401, 403, 429, 500, 502, 503, 504] {
             guard
-                case .inconclusive(let detail) = Self.adapter.classifyProbe(Self.response(status, url: url), for: post)
+                case .inconclusive(let detail) = Self.adapter.classifyProbe(Self.response(status, url: url), for: post, now: probedAt)
             else {
                 Issue.record("HTTP \(status) must be inconclusive")
                 continue
@@ -216,34 +219,34 @@ import Testing
 
     @Test func accountProbeAnswersAreClassified() throws {
         let full = try FeedFixtures.data("github_releases_atom.xml")
-        #expect(Self.adapter.classifyAccountProbe(Self.response(200, body: full), for: Self.account) == .available)
+        #expect(Self.adapter.classifyAccountProbe(Self.response(200, body: full), for: Self.account, now: probedAt) == .available)
         let empty = Data(#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>"#.utf8)
-        guard case .inconclusive = Self.adapter.classifyAccountProbe(Self.response(200, body: empty), for: Self.account)
+        guard case .inconclusive = Self.adapter.classifyAccountProbe(Self.response(200, body: empty), for: Self.account, now: probedAt)
         else {
             Issue.record("an empty feed proves nothing about the account")
             return
         }
         guard
             case .inconclusive = Self.adapter.classifyAccountProbe(
-                Self.response(200, body: Data("<html><body>login</body></html>".utf8)), for: Self.account)
+                Self.response(200, body: Data("<html><body>login</body></html>".utf8)), for: Self.account, now: probedAt)
         else {
             Issue.record("an HTML page proves nothing about the account")
             return
         }
         #expect(
-            Self.adapter.classifyAccountProbe(Self.response(410), for: Self.account)
+            Self.adapter.classifyAccountProbe(Self.response(410), for: Self.account, now: probedAt)
                 == .unavailable(
                     reason: .removed,
                     detail: "HTTP 410 Gone from https://rsshub.example.org/twitter/user/ArknightsStaff"))
         guard
             case .unavailable(.removed, _) = Self.adapter.classifyAccountProbe(
-                Self.response(404), for: Self.account)
+                Self.response(404), for: Self.account, now: probedAt)
         else {
             Issue.record("404 means the feed is gone")
             return
         }
         for status in [401, 403, 429, 500, 503] {
-            guard case .inconclusive = Self.adapter.classifyAccountProbe(Self.response(status), for: Self.account)
+            guard case .inconclusive = Self.adapter.classifyAccountProbe(Self.response(status), for: Self.account, now: probedAt)
             else {
                 Issue.record("HTTP \(status) must be inconclusive for the account")
                 continue

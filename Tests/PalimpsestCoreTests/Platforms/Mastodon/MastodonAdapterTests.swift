@@ -3,6 +3,9 @@ import Testing
 
 @testable import PalimpsestCore
 
+/// When the probe answers in this file arrive (UTC); classification reads no clock.
+private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
+
 /// The adapter's requests and its reading of recorded answers (fixtures in
 /// `Tests/Fixtures/real/mastodon/`, with their real statuses and headers).
 @Suite struct MastodonAdapterTests {
@@ -146,7 +149,7 @@ import Testing
         #expect(reason == .accountSuspended)
         #expect(detail.contains("mastodonpy_test"))
         #expect(
-            self.adapter.classifyAccountProbe(answer, for: self.account)
+            self.adapter.classifyAccountProbe(answer, for: self.account, now: probedAt)
                 == .unavailable(reason: .accountSuspended, detail: detail)
         )
     }
@@ -317,26 +320,26 @@ import Testing
         let post = Post(id: "0", text: "")
         let notFound = try MastodonFixture.response(named: "status_404_not_found")
         #expect(
-            self.adapter.classifyProbe(notFound, for: post)
+            self.adapter.classifyProbe(notFound, for: post, now: probedAt)
                 == .tombstone(reason: .removed, detail: "HTTP 404 {\"error\":\"Not Found\"}")
         )
         let recordNotFound = try MastodonFixture.response(named: "status_delete_404_record_not_found")
         #expect(
-            self.adapter.classifyProbe(recordNotFound, for: Post(id: "117020606379845323", text: ""))
+            self.adapter.classifyProbe(recordNotFound, for: Post(id: "117020606379845323", text: ""), now: probedAt)
                 == .tombstone(reason: .removed, detail: "HTTP 404 {\"error\":\"Record not found\"}")
         )
         let gone = MastodonFixture.response(status: 410, body: "")
         #expect(
-            self.adapter.classifyProbe(gone, for: post) == .tombstone(reason: .removed, detail: "HTTP 410 (empty body)")
+            self.adapter.classifyProbe(gone, for: post, now: probedAt) == .tombstone(reason: .removed, detail: "HTTP 410 (empty body)")
         )
     }
 
     @Test func probe200WithTheStatusMeansItExists() throws {
         let answer = try MastodonFixture.response(named: "status_with_media_attachment")
         let post = try MastodonFixture.post(named: "status_with_media_attachment")
-        #expect(self.adapter.classifyProbe(answer, for: post) == .exists)
+        #expect(self.adapter.classifyProbe(answer, for: post, now: probedAt) == .exists)
         let other = Post(id: "117020580518794573", text: "Toot number 9!")
-        guard case .inconclusive = self.adapter.classifyProbe(answer, for: other) else {
+        guard case .inconclusive = self.adapter.classifyProbe(answer, for: other, now: probedAt) else {
             Issue.record("a 200 for another status proves nothing about this one")
             return
         }
@@ -366,30 +369,30 @@ import Testing
             MastodonFixture.response(status: 302, body: ""),
         ]
         for answer in answers {
-            guard case .inconclusive = self.adapter.classifyProbe(answer, for: post) else {
+            guard case .inconclusive = self.adapter.classifyProbe(answer, for: post, now: probedAt) else {
                 Issue.record("HTTP \(answer.status) must be inconclusive")
                 continue
             }
         }
-        if case .inconclusive(let detail) = self.adapter.classifyProbe(answers[0], for: post) {
+        if case .inconclusive(let detail) = self.adapter.classifyProbe(answers[0], for: post, now: probedAt) {
             #expect(detail.hasPrefix("HTTP 503"))
         }
     }
 
     @Test func accountProbeClassifiesLookupAnswers() throws {
         #expect(
-            self.adapter.classifyAccountProbe(try MastodonFixture.response(named: "account_lookup"), for: self.account)
+            self.adapter.classifyAccountProbe(try MastodonFixture.response(named: "account_lookup"), for: self.account, now: probedAt)
                 == .available
         )
         #expect(
             self.adapter.classifyAccountProbe(
                 try MastodonFixture.response(named: "account_lookup_404"),
-                for: self.account
+                for: self.account, now: probedAt
             )
                 == .unavailable(reason: .accountDeleted, detail: "HTTP 404 {\"error\":\"Record not found\"}")
         )
         let unavailable = MastodonFixture.response(status: 503, body: "")
-        guard case .inconclusive = self.adapter.classifyAccountProbe(unavailable, for: self.account) else {
+        guard case .inconclusive = self.adapter.classifyAccountProbe(unavailable, for: self.account, now: probedAt) else {
             Issue.record("a 503 proves nothing about the account")
             return
         }

@@ -3,6 +3,9 @@ import Testing
 
 @testable import PalimpsestCore
 
+/// When the probe answers in this file arrive (UTC); classification reads no clock.
+private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
+
 /// The Telegram adapter's requests, observations and rule table, on recorded pages.
 struct TelegramAdapterTests {
     let adapter = TelegramAdapter()
@@ -147,7 +150,7 @@ struct TelegramAdapterTests {
         let post = Post(id: "6", text: "Unsigned message")
         let embedURL = "https://t.me/tchantest/6?embed=1"
         let gone = self.adapter.classifyProbe(
-            TelegramFixture.response(TelegramFixture.postNotFoundEmbed, url: embedURL), for: post)
+            TelegramFixture.response(TelegramFixture.postNotFoundEmbed, url: embedURL), for: post, now: probedAt)
         guard case .tombstone(let reason, let detail) = gone else {
             Issue.record("expected a tombstone, got \(gone)")
             return
@@ -158,9 +161,9 @@ struct TelegramAdapterTests {
         // The widget markup of the same post (the tchantest snippets are that markup).
         let shown = TelegramFixture.response(
             try TelegramFixture.body("telegram/tchantest/unsigned_text_message.html"), url: embedURL)
-        #expect(self.adapter.classifyProbe(shown, for: post) == .exists)
+        #expect(self.adapter.classifyProbe(shown, for: post, now: probedAt) == .exists)
         #expect(
-            self.adapter.classifyProbe(shown, for: Post(id: "7", text: "")).isInconclusive,
+            self.adapter.classifyProbe(shown, for: Post(id: "7", text: ""), now: probedAt).isInconclusive,
             "another post proves nothing")
 
         let placeholder = Data(
@@ -170,28 +173,28 @@ struct TelegramAdapterTests {
             <div class="message_media_not_supported_label">Please open Telegram to view this post</div></div></div></div>
             """.utf8)
         #expect(
-            self.adapter.classifyProbe(TelegramFixture.response(placeholder, url: embedURL), for: post).isInconclusive,
+            self.adapter.classifyProbe(TelegramFixture.response(placeholder, url: embedURL), for: post, now: probedAt).isInconclusive,
             "the placeholder hides the post: issue 3 item 9 says it proves nothing, even around the post's own element")
         #expect(
             self.adapter.classifyProbe(
-                TelegramFixture.response(TelegramFixture.postNotFoundEmbed, status: 503, url: embedURL), for: post
+                TelegramFixture.response(TelegramFixture.postNotFoundEmbed, status: 503, url: embedURL), for: post, now: probedAt
             )
             .isInconclusive, "a 503 proves nothing, whatever its body")
         let otherError = Data(#"<div class="tgme_widget_message_error">Channel is unavailable</div>"#.utf8)
         #expect(
-            self.adapter.classifyProbe(TelegramFixture.response(otherError, url: embedURL), for: post).isInconclusive)
+            self.adapter.classifyProbe(TelegramFixture.response(otherError, url: embedURL), for: post, now: probedAt).isInconclusive)
     }
 
     @Test func accountProbeIsClassifiedWithTheRuleTable() throws {
         let account = TelegramFixture.topwarAccount()
         #expect(
             self.adapter.classifyAccountProbe(
-                TelegramFixture.response(try TelegramFixture.body(TelegramFixture.topwarPage)), for: account)
+                TelegramFixture.response(try TelegramFixture.body(TelegramFixture.topwarPage)), for: account, now: probedAt)
                 == .available)
         guard
             case .unavailable(.removed, _) = self.adapter.classifyAccountProbe(
                 TelegramFixture.response(try TelegramFixture.body("telegram/tchantest/no_posts_found.html")),
-                for: account)
+                for: account, now: probedAt)
         else {
             Issue.record("“No posts found” must make the channel unavailable")
             return
@@ -199,14 +202,14 @@ struct TelegramAdapterTests {
         guard
             case .unavailable(.gated, _) = self.adapter.classifyAccountProbe(
                 TelegramFixture.response(Data(), status: 302, headers: ["Location": "https://t.me/topwar_official"]),
-                for: account)
+                for: account, now: probedAt)
         else {
             Issue.record("a redirect to the channel page must make the channel unavailable")
             return
         }
         guard
             case .inconclusive = self.adapter.classifyAccountProbe(
-                TelegramFixture.response(Data(), status: 500), for: account)
+                TelegramFixture.response(Data(), status: 500), for: account, now: probedAt)
         else {
             Issue.record("a 500 proves nothing")
             return

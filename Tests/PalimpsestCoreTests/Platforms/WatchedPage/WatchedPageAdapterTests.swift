@@ -3,6 +3,9 @@ import Testing
 
 @testable import PalimpsestCore
 
+/// When the probe answers in this file arrive (UTC); classification reads no clock.
+private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
+
 /// Watched pages: the recorded WeChat pages, pages derived from them (labelled), generic pages,
 /// and the rule table.
 struct WatchedPageAdapterTests {
@@ -14,7 +17,7 @@ struct WatchedPageAdapterTests {
     }
 
     func probe(_ response: HTTPResponse, _ account: Account = WatchedPageFixture.account()) -> ProbeVerdict {
-        self.adapter.classifyProbe(response, for: Post(id: "page", text: ""), of: account)
+        self.adapter.classifyProbe(response, for: Post(id: "page", text: ""), of: account, now: probedAt)
     }
 
     // MARK: - Recorded WeChat pages

@@ -3,6 +3,9 @@ import Testing
 
 @testable import PalimpsestCore
 
+/// When the probe answers in this file arrive (UTC); classification reads no clock.
+private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
+
 /// The one rule table, through the adapter's probe and account-probe classifications and the
 /// reading of reposted originals.
 @Suite struct WeiboAnswerRulesTests {
@@ -13,7 +16,7 @@ import Testing
     static let profileURL = "https://m.weibo.cn/api/container/getIndex?type=uid&value=6279793937"
 
     private func probe(_ response: HTTPResponse) -> ProbeVerdict {
-        self.adapter.classifyProbe(response, for: self.post)
+        self.adapter.classifyProbe(response, for: self.post, now: probedAt)
     }
 
     private func html(_ text: String, status: Int = 200, effectiveURL: String? = nil) -> HTTPResponse {
@@ -139,11 +142,11 @@ import Testing
 
     @Test func recordedProfileMeansTheAccountIsThere() throws {
         let profile = try WeiboFixture.response(Self.profileURL, file: "getIndex_uid_profile_arknights.json")
-        #expect(self.adapter.classifyAccountProbe(profile, for: self.account) == .available)
+        #expect(self.adapter.classifyAccountProbe(profile, for: self.account, now: probedAt) == .available)
         // The same profile is not proof for another uid.
         let source = AccountSource.weibo(uid: "1195230310", baseURL: WeiboFixture.base, pages: 1, cookieFile: nil)
         let stranger = Account(key: Account.key(for: source), source: source)
-        guard case .inconclusive = self.adapter.classifyAccountProbe(profile, for: stranger) else {
+        guard case .inconclusive = self.adapter.classifyAccountProbe(profile, for: stranger, now: probedAt) else {
             Issue.record("another account's profile must prove nothing")
             return
         }
@@ -151,7 +154,7 @@ import Testing
 
     @Test func recordedNoContentProfileMeansTheAccountIsGoneWithoutSayingWhy() throws {
         let empty = try WeiboFixture.response(Self.profileURL, file: "getIndex_error_no_content.json")
-        guard case .unavailable(let reason, let detail) = self.adapter.classifyAccountProbe(empty, for: self.account)
+        guard case .unavailable(let reason, let detail) = self.adapter.classifyAccountProbe(empty, for: self.account, now: probedAt)
         else {
             Issue.record("expected the account unavailable")
             return
@@ -170,16 +173,16 @@ import Testing
         for status in [418, 403, 503] {
             let limited = WeiboFixture.response(Self.profileURL, status: status, body: Data())
             #expect(self.unavailableReason(limited) == nil)
-            #expect(self.adapter.classifyAccountProbe(limited, for: self.account) != .available)
+            #expect(self.adapter.classifyAccountProbe(limited, for: self.account, now: probedAt) != .available)
         }
         let login = WeiboFixture.response(
             Self.profileURL, body: Data(#"{"ok":-100,"url":"https://passport.weibo.cn/signin"}"#.utf8))
         #expect(self.unavailableReason(login) == nil)
-        #expect(self.adapter.classifyAccountProbe(login, for: self.account) != .available)
+        #expect(self.adapter.classifyAccountProbe(login, for: self.account, now: probedAt) != .available)
     }
 
     private func unavailableReason(_ response: HTTPResponse) -> Reason? {
-        if case .unavailable(let reason, _) = self.adapter.classifyAccountProbe(response, for: self.account) {
+        if case .unavailable(let reason, _) = self.adapter.classifyAccountProbe(response, for: self.account, now: probedAt) {
             return reason
         }
         return nil

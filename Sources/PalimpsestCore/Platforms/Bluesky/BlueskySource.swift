@@ -1,0 +1,54 @@
+import Foundation
+import TOMLKit
+
+/// The config of a `bluesky` account: a handle or DID read through a public AppView.
+enum BlueskySource: PlatformSource {
+    static let platform = Platform.bluesky
+    static let identityKey = "actor"
+    /// The public AppView unless `base_url` names another.
+    static let defaultBaseURL = "https://public.api.bsky.app"
+    /// Author-feed filters (lexicon app.bsky.feed.getAuthorFeed, parameter `filter`).
+    static let filters = [
+        "posts_with_replies", "posts_no_replies", "posts_with_media", "posts_and_author_threads", "posts_with_video",
+    ]
+    static let keys = ConfigSection(
+        title: "bluesky account keys",
+        keys: [
+            ConfigKey(
+                "actor", "string, required", default: "",
+                "A handle (`\"bsky.app\"`) or a DID (`\"did:plc:…\"`); a leading `@` is dropped. It is resolved once to the DID, which every later request uses."),
+            ConfigKey(
+                "base_url", "string", default: "`\"https://public.api.bsky.app\"`",
+                "Another AppView or a mirror."),
+            ConfigKey(
+                "pages", "integer 1–50", default: "`1`",
+                "Author-feed pages per poll (50 posts each)."),
+            ConfigKey(
+                "filter", "string", default: "`\"posts_with_replies\"`",
+                "`posts_with_replies`, `posts_no_replies`, `posts_with_media`, `posts_and_author_threads`, `posts_with_video`."),
+        ])
+
+    static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
+        -> [AccountSource]
+    {
+        let actor = reader.readIdentifier(
+            table, "actor", pattern: .blueskyActor,
+            what: "a Bluesky handle such as \"bsky.app\" or a DID such as \"did:plc:z72i7hdynmk6r22z27h6tvur\"",
+            in: scope)
+        let base = reader.readPlatformBaseURL(table, default: self.defaultBaseURL, in: scope)
+        let pages = reader.readInt(table, "pages", range: 1...50, in: scope) ?? 1
+        var filter = "posts_with_replies"
+        if let text = reader.readString(table, "filter", in: scope) {
+            if self.filters.contains(text) {
+                filter = text
+            } else {
+                reader.report(
+                    "expected one of \(self.filters.map(ConfigReader.quote).joined(separator: ", ")), "
+                        + "found \(ConfigReader.quote(text))",
+                    key: "filter", in: scope)
+            }
+        }
+        guard let actor, let base else { return [] }
+        return [.bluesky(actor: actor, baseURL: base, pages: pages, filter: filter)]
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+import TOMLKit
+
+/// The config of a `feed` account: one RSS, Atom or JSON Feed document.
+enum FeedSource: PlatformSource {
+    static let platform = Platform.feed
+    static let identityKey = "url"
+    static let keys = ConfigSection(
+        title: "feed account keys",
+        keys: [
+            ConfigKey(
+                "url", "string, required", default: "",
+                "Absolute `http`/`https` URL of an RSS 2.0, Atom 1.0 or JSON Feed 1.0/1.1 document. No `user:password@`: the URL is the account key and appears in the log; use `headers` for credentials. Items that repeat a GUID with other content are distinct posts (`docs/feed-ids.md`)."),
+        ])
+
+    static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
+        -> [AccountSource]
+    {
+        guard let url = reader.readHTTPURL(table, "url", what: "the feed's absolute http(s) URL", in: scope) else {
+            return []
+        }
+        return [.feed(url: url)]
+    }
+}

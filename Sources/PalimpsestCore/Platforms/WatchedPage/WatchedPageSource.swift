@@ -1,0 +1,93 @@
+import Foundation
+import TOMLKit
+
+/// The config of a `url` account: one watched page (or one account per page of a `urls` list).
+enum WatchedPageSource: PlatformSource {
+    static let platform = Platform.url
+    static let identityKey = "url"
+    static let keys = ConfigSection(
+        title: "url account keys",
+        keys: [
+            ConfigKey(
+                "url", "string", default: "",
+                "The page's absolute `http`/`https` URL. A `url` account needs `url` or `urls`."),
+            ConfigKey(
+                "urls", "list of strings", default: "",
+                "Several pages: one account per URL, each with this table's other keys."),
+            ConfigKey(
+                "tombstones", "list of tables", default: "none",
+                "Page texts that mean the page is gone, e.g. `[{ contains = \"…\", reason = \"censored\" }]`. A rule can rename a built-in notice's reason but never turns an anti-bot page into a deletion."),
+        ])
+
+    static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
+        -> [AccountSource]
+    {
+        let tombstones = self.readTombstones(table, with: &reader, in: scope)
+        var urls: [URL] = []
+        if table["url"] != nil,
+            let url = reader.readHTTPURL(table, "url", what: "the page's absolute http(s) URL", in: scope)
+        {
+            urls.append(url)
+        }
+        if let value = table["urls"] {
+            if let array = value.array {
+                for element in array {
+                    if let text = element.string, let url = URL(string: text),
+                        ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+                    {
+                        urls.append(url)
+                    } else {
+                        reader.report(
+                            "expected a list of absolute http(s) URLs, found \(ConfigReader.describe(element)) in it",
+                            key: "urls", in: scope)
+                    }
+                }
+            } else {
+                reader.report("expected a list of URLs, found \(ConfigReader.describe(value))", key: "urls", in: scope)
+            }
+        }
+        if table["url"] == nil, table["urls"] == nil {
+            reader.report("missing required key: `url` (one page) or `urls` (a list of pages)", key: "url", in: scope)
+        }
+        return urls.map { .url(url: $0, tombstones: tombstones) }
+    }
+
+    /// `tombstones = [{ contains = "…", reason = "censored" }]`.
+    private static func readTombstones(
+        _ table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope
+    ) -> [TombstoneRule] {
+        guard let value = table["tombstones"] else { return [] }
+        guard let array = value.array else {
+            reader.report(
+                "expected a list of tables such as [{ contains = \"…\", reason = \"censored\" }], "
+                    + "found \(ConfigReader.describe(value))",
+                key: "tombstones", in: scope)
+            return []
+        }
+        let reasons = Reason.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
+        var rules: [TombstoneRule] = []
+        for element in array {
+            guard let rule = element.table, let contains = rule["contains"]?.string, !contains.isEmpty,
+                let reasonText = rule["reason"]?.string
+            else {
+                reader.report(
+                    "each tombstone is { contains = \"<text on the page>\", reason = \"<reason>\" }, "
+                        + "found \(ConfigReader.describe(element))",
+                    key: "tombstones", in: scope)
+                continue
+            }
+            guard let reason = Reason(rawValue: reasonText) else {
+                reader.report(
+                    "tombstone reason: expected one of \(reasons), found \(ConfigReader.quote(reasonText))",
+                    key: "tombstones", in: scope)
+                continue
+            }
+            for key in rule.keys where key != "contains" && key != "reason" {
+                reader.report(
+                    "tombstone: unknown key `\(key)`; accepted: `contains`, `reason`", key: "tombstones", in: scope)
+            }
+            rules.append(TombstoneRule(contains: contains, reason: reason))
+        }
+        return rules
+    }
+}

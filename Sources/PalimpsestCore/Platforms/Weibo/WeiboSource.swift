@@ -1,0 +1,39 @@
+import Foundation
+import TOMLKit
+
+/// The config of a `weibo` account: a numeric uid read through the mobile site's API.
+enum WeiboSource: PlatformSource {
+    static let platform = Platform.weibo
+    static let identityKey = "uid"
+    /// The API host unless `base_url` names another (m.weibo.cn, the mobile site).
+    static let defaultBaseURL = "https://m.weibo.cn"
+    static let keys = ConfigSection(
+        title: "weibo account keys",
+        keys: [
+            ConfigKey(
+                "uid", "string of digits, required", default: "",
+                "The account's numeric uid (`https://weibo.com/u/<uid>`)."),
+            ConfigKey(
+                "base_url", "string", default: "`\"https://m.weibo.cn\"`",
+                "Another host; may carry a port and a path prefix (mirrors, test servers)."),
+            ConfigKey(
+                "pages", "integer 1–50", default: "`1`",
+                "Timeline pages per poll, following `since_id`."),
+            ConfigKey(
+                "cookie_file", "path", default: "none",
+                "A file holding a `Cookie` header value (`SUB=…; SUBP=…`; `#` comments and a leading `Cookie:` allowed). Read at every poll; overrides a `Cookie` in `headers`. Without visitor cookies Weibo may answer with its visitor page: polls and probes are then blind (`gated`) and deletions wait unconfirmed."),
+        ])
+
+    static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
+        -> [AccountSource]
+    {
+        let uid = reader.readIdentifier(
+            table, "uid", pattern: .digits, what: "the Weibo account's numeric uid, e.g. \"1195230310\"", in: scope)
+        let base = reader.readPlatformBaseURL(table, default: self.defaultBaseURL, in: scope)
+        let pages = reader.readInt(table, "pages", range: 1...50, in: scope) ?? 1
+        let cookieFile = table["cookie_file"] == nil
+            ? nil : reader.readPath(table, "cookie_file", isDirectory: false, in: scope)
+        guard let uid, let base else { return [] }
+        return [.weibo(uid: uid, baseURL: base, pages: pages, cookieFile: cookieFile)]
+    }
+}
