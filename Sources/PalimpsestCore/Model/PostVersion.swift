@@ -116,6 +116,23 @@ public struct PostVersion: Sendable, Hashable {
             var pendingSpace = false
             var index = 0
             while index < bytes.count {
+                let byte = bytes[index]
+                if byte < 0x80 {
+                    // ASCII, the commonest byte: plain, and whitespace when tab to CR or space.
+                    if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
+                        pendingSpace = count > 0
+                    } else {
+                        if pendingSpace {
+                            output[count] = 0x20
+                            count += 1
+                            pendingSpace = false
+                        }
+                        output[count] = byte
+                        count += 1
+                    }
+                    index += 1
+                    continue
+                }
                 let (value, length) = PlainScalar.decode(bytes, at: index)
                 guard PlainScalar.isPlain(value) else {
                     isPlain = false

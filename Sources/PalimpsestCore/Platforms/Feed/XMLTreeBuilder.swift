@@ -1,6 +1,14 @@
 import CLibXML2
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Builds an ``XMLTree`` from libxml2's SAX2 callbacks (`xmlCreatePushParserCtxt` with our own
 /// `xmlSAXHandler`, one `xmlParseChunk` for the whole document): no libxml2 tree is built and no
 /// libxml2 pointer outlives the parse.
@@ -118,17 +126,36 @@ final class XMLTreeBuilder {
             xmlFreeParserCtxt(context)
         }
         self.context = context
-        let lastBreak = data.lastIndex(of: 0x0A)
-        self.endLine = data.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
-        // libxml2 counts columns in characters, from 1: the last line's characters, plus one.
-        self.endColumn =
-            String(decoding: data[(lastBreak.map { data.index(after: $0) } ?? data.startIndex)...], as: UTF8.self)
-            .unicodeScalars.count
         _ = xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOENT.rawValue))
         data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: CChar.self)
-            _ = xmlParseChunk(context, bytes.baseAddress, Int32(bytes.count), 1)
+            let bytes = raw.bindMemory(to: UInt8.self)
+            (self.endLine, self.endColumn) = Self.endPosition(of: bytes)
+            // Room for every text byte and about one element per 64 bytes of a feed of usual size,
+            // so the arrays do not grow by copying while it is read (capped: a huge body read
+            // under an item limit keeps only a few items).
+            self.text.reserveCapacity(min(bytes.count, 1 << 20))
+            self.records.reserveCapacity(min(bytes.count / 64, 16_384))
+            _ = xmlParseChunk(
+                context, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), 1)
         }
+    }
+
+    /// The line (from 1) and the column (libxml2 counts characters, from 1) just past the last
+    /// byte of the document: the line breaks counted over the bytes, the last line's scalars
+    /// counted by their UTF-8 lead bytes (malformed bytes count as U+FFFD replacements, as decoding
+    /// them would).
+    static func endPosition(of bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, column: Int) {
+        var line = 1
+        var lastLineStart = 0
+        guard let base = bytes.baseAddress else { return (1, 0) }
+        var offset = 0
+        while offset < bytes.count, let found = memchr(base + offset, 0x0A, bytes.count - offset) {
+            line += 1
+            offset = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
+            lastLineStart = offset
+        }
+        let lastLine = UnsafeBufferPointer(rebasing: bytes[lastLineStart...])
+        return (line, String(decoding: lastLine, as: UTF8.self).unicodeScalars.count)
     }
 
     /// Records the first failure and stops the parser.
@@ -171,6 +198,7 @@ final class XMLTreeBuilder {
         // Attributes by qualified name, namespace declarations included (`xmlns`, `xmlns:media`),
         // as written.
         var attributeValues: [String: String] = [:]
+        if namespaceCount + attributeCount > 0 { attributeValues.reserveCapacity(namespaceCount + attributeCount) }
         if let namespaces, namespaceCount > 0 {
             for index in 0..<namespaceCount {
                 let name = namespaces[2 * index].map { "xmlns:" + self.string($0) } ?? "xmlns"
