@@ -52,6 +52,12 @@ struct StopAt: FaultInjecting {
 enum FaultHarness {
     static func main() async {
         var arguments = CommandLine.arguments.dropFirst()
+        // swift-argument-parser's generate-manual plugin (`make man`) asks every executable of
+        // the package for its help: answer with the commands this harness runs.
+        if arguments.first == "--experimental-dump-help" {
+            await Palimpsest.main(Array(arguments))
+            return
+        }
         guard let name = arguments.popFirst(), let plan = StopAt(name) else {
             let points = FaultPoint.allCases.map(\.rawValue).joined(separator: ", ")
             FileHandle.standardError.write(
