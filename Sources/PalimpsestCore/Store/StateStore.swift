@@ -144,9 +144,10 @@ public final class StateStore: StateStoring {
                 // One fsync per committed transaction (WAL + FULL), the order SQLite guarantees.
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 // Each commit of a batch runs in a savepoint, whose journal SQLite spills to a
-                // temporary file past 64 KiB: on disk that doubled what a first poll cycle wrote
-                // (half a gigabyte for 2,000 new feeds). It is never needed after a crash (the
-                // WAL is), so it stays in memory, bounded by what one commit changes.
+                // temporary file past 64 KiB: that doubled the bytes a first poll cycle wrote
+                // through write() (478 MB for 2,000 new feeds, to files unlinked before the page
+                // cache wrote most of them). It is never needed after a crash (the WAL is), so
+                // it stays in memory, bounded by what one commit changes.
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
             }
         }
