@@ -332,10 +332,11 @@ import Testing
     }
 
     @Test func refusedConnectionFailsWithConnect() async throws {
-        let closed = ReplayServer()
-        try await closed.start()
-        let url = closed.url("/nobody-home")
-        await closed.stop()
+        // A port bound but not listening: every connection is refused, and no other test's
+        // server can take it meanwhile (a server's port merely freed could be taken again).
+        let closed = try TakenPort(port: 0, listening: false)
+        defer { closed.release() }
+        let url = URL(string: "http://127.0.0.1:\(closed.port)/nobody-home")!
 
         let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(timeout: 5))
         defer { client.shutdown() }

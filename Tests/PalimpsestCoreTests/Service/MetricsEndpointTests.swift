@@ -135,39 +135,3 @@ struct UntilShutdown: Service {
     }
 }
 
-/// A listening TCP socket on 127.0.0.1 holding a port.
-struct TakenPort {
-    let fd: Int32
-
-    init(port: UInt16) throws {
-        self.fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(self.fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(self.fd, 1) == 0 else { throw POSIXError(.EADDRINUSE) }
-    }
-
-    func release() { close(self.fd) }
-
-    /// The port the kernel gave this socket (bound to port 0: one no other socket holds).
-    var port: UInt16 {
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(self.fd, $0, &length) }
-        }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
-    /// A loopback port free now: bound by the kernel's choice, then released. (A random port could
-    /// be one another test's server holds.)
-    static func free() throws -> UInt16 {
-        let socket = try TakenPort(port: 0)
-        defer { socket.release() }
-        return socket.port
-    }
-}

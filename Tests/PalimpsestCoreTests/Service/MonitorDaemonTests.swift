@@ -235,7 +235,8 @@ final class RecordingNotifier: ServiceManagerNotifying {
         atEnd { await fixture.close() }
         let feed = IntegrationHarness.fixtures.appendingPathComponent("feeds/github_releases_atom.xml")
         var slow = try ReplayResponse.file(feed, contentType: "application/atom+xml")
-        slow.delay = 2.0
+        // Long enough that both looks below fall inside the hang on a loaded machine.
+        slow.delay = 6.0
         fixture.server.script("/slow.xml", [slow])
         try fixture.write(feeds: [("/slow.xml", "10m")])
         let notifier = RecordingNotifier()
@@ -247,14 +248,14 @@ final class RecordingNotifier: ServiceManagerNotifying {
         let running = Task { try await group.run() }
 
         #expect(await notifier.waitFor { $0.hasPrefix("READY=1") })
-        // The request arrives at once (first poll due at start) and hangs for 2 s.
+        // The request arrives at once (first poll due at start) and hangs for 6 s.
         await eventually("the slow feed is requested", timeout: .seconds(5)) { !fixture.server.requests().isEmpty }
         try await Task.sleep(for: .milliseconds(700))
         let pingsWhileHung = notifier.count(of: "WATCHDOG=1")
         try await Task.sleep(for: .milliseconds(700))
         #expect(notifier.count(of: "WATCHDOG=1") == pingsWhileHung, "pings went on during a hung poll")
-        // The answer comes (2 s after the request); the poll finishes; pings resume.
-        let resumed = await notifier.waitFor(timeout: .seconds(5)) { _ in
+        // The answer comes (6 s after the request); the poll finishes; pings resume.
+        let resumed = await notifier.waitFor(timeout: .seconds(15)) { _ in
             notifier.count(of: "WATCHDOG=1") > pingsWhileHung
         }
         #expect(resumed)
