@@ -41,7 +41,9 @@ struct AlertTestCommand: AsyncParsableCommand {
         guard !sinks.isEmpty else {
             let known = config.alerts.map(\.name).joined(separator: ", ")
             printError(
-                self.sink.map { "no [[alert]] named \"\($0)\" in \(config.file.path); sinks: \(known.isEmpty ? "none" : known)" }
+                self.sink.map {
+                    "no [[alert]] named \"\($0)\" in \(config.file.path); sinks: \(known.isEmpty ? "none" : known)"
+                }
                     ?? "no [[alert]] sink in \(config.file.path): add one (docs/alerts.md)")
             throw ExitCode(78)
         }
@@ -76,7 +78,9 @@ struct AlertTestCommand: AsyncParsableCommand {
     static func sample(now: Date = Date()) -> Event {
         let key = AccountKey(rawValue: "sample:palimpsest-alert-test")
         var event = Event(
-            id: "test" + String(Event.makeID(account: key, post: "1", kind: .deleted, proof: RFC3339.string(from: now)).prefix(28)),
+            id: "test"
+                + String(
+                    Event.makeID(account: key, post: "1", kind: .deleted, proof: RFC3339.string(from: now)).prefix(28)),
             detectedAt: now, event: .deleted, platform: nil, account: key, accountName: "Palimpsest alert test")
         event.postID = "1"
         event.reason = .removed

@@ -33,7 +33,9 @@ struct DemoCommand: AsyncParsableCommand {
     func run() async throws {
         let fixtures = URL(fileURLWithPath: self.fixtures).standardizedFileURL
         guard FileManager.default.fileExists(atPath: fixtures.appendingPathComponent("PROVENANCE.md").path) else {
-            throw ValidationError("--fixtures \(fixtures.path): no recorded fixtures there (expected PROVENANCE.md). Run from the repository root.")
+            throw ValidationError(
+                "--fixtures \(fixtures.path): no recorded fixtures there (expected PROVENANCE.md). Run from the repository root."
+            )
         }
         let stateRoot = URL(fileURLWithPath: self.state).standardizedFileURL
         try Self.recreateDemoFolder(stateRoot)
@@ -69,7 +71,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
         runtime.shutdown()
         await server.stop()
-        printLine("""
+        printLine(
+            """
 
             Done. Config: \(configURL.path)
                   State:  \(config.daemon.stateDirectory.path)  (snapshots, post archive, raw evidence)
@@ -95,7 +98,8 @@ struct DemoCommand: AsyncParsableCommand {
         let manager = FileManager.default
         if manager.fileExists(atPath: url.path) {
             guard manager.fileExists(atPath: marker.path) else {
-                throw ValidationError("--state \(url.path) exists and was not made by `palimpsest demo`; choose another folder.")
+                throw ValidationError(
+                    "--state \(url.path) exists and was not made by `palimpsest demo`; choose another folder.")
             }
             try manager.removeItem(at: url)
         }

@@ -43,7 +43,8 @@ struct EvidenceExportCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...2).contains(self.selection.count) else {
-            throw ValidationError("expected an event id, or an account key and a post id (e.g. mastodon:@user@host 1234)")
+            throw ValidationError(
+                "expected an event id, or an account key and a post id (e.g. mastodon:@user@host 1234)")
         }
     }
 
@@ -51,12 +52,15 @@ struct EvidenceExportCommand: AsyncParsableCommand {
         let config = try self.options.loadConfig()
         let selection: EvidenceBundle.Selection =
             self.selection.count == 1
-            ? .event(self.selection[0]) : .post(account: AccountKey(rawValue: self.selection[0]), postID: self.selection[1])
+            ? .event(self.selection[0])
+            : .post(account: AccountKey(rawValue: self.selection[0]), postID: self.selection[1])
         let folder = URL(fileURLWithPath: self.out, isDirectory: true).standardizedFileURL
         let zip = self.zip
         let summary: EvidenceBundle.Summary
         do {
-            summary = try await BlockingIO.run { try EvidenceBundle(config: config).export(selection, to: folder, zip: zip) }
+            summary = try await BlockingIO.run {
+                try EvidenceBundle(config: config).export(selection, to: folder, zip: zip)
+            }
         } catch {
             printError("palimpsest evidence export: \(error)")
             throw ExitCode(1)

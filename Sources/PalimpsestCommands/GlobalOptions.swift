@@ -7,11 +7,13 @@ import PalimpsestCore
 struct GlobalOptions: ParsableArguments {
     func validate() throws {
         guard Logger.Level(rawValue: self.logLevel.lowercased()) != nil else {
-            throw ValidationError("--log-level \(self.logLevel): expected one of trace, debug, info, notice, warning, error, critical")
+            throw ValidationError(
+                "--log-level \(self.logLevel): expected one of trace, debug, info, notice, warning, error, critical")
         }
         if let shard = self.shard, AccountShard(parsing: shard) == nil {
             throw ValidationError(
-                "--shard \(shard): expected k/n, this instance's shard k of n shards, 1 <= k <= n <= \(AccountShard.maximumCount) (e.g. 2/8)")
+                "--shard \(shard): expected k/n, this instance's shard k of n shards, 1 <= k <= n <= \(AccountShard.maximumCount) (e.g. 2/8)"
+            )
         }
     }
 

@@ -27,7 +27,8 @@ struct PollCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("account"),
-        help: ArgumentHelp("Poll only this account (its key, e.g. mastodon:@user@host, or its name). Repeatable.",
+        help: ArgumentHelp(
+            "Poll only this account (its key, e.g. mastodon:@user@host, or its name). Repeatable.",
             valueName: "key"))
     var accountKeys: [String] = []
 
@@ -46,12 +47,14 @@ struct PollCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = self.options.bootstrapLogging()
         let config = try self.options.loadConfig()
-        let accounts = self.accountKeys.isEmpty
+        let accounts =
+            self.accountKeys.isEmpty
             ? config.watchedAccounts : try selectAccounts(config.accounts, keys: self.accountKeys)
         let time: Date
         if let text = self.now {
             guard let parsed = RFC3339.date(from: text) else {
-                throw ValidationError("--now: expected an RFC 3339 time such as 2026-11-29T12:00:00Z, found \"\(text)\"")
+                throw ValidationError(
+                    "--now: expected an RFC 3339 time such as 2026-11-29T12:00:00Z, found \"\(text)\"")
             }
             time = parsed
         } else {

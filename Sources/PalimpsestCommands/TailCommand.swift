@@ -53,7 +53,8 @@ struct TailCommand: AsyncParsableCommand {
     func validate() throws {
         if let lines, lines < 0 { throw ValidationError("--lines must be 0 or more, not \(lines)") }
         if self.lines != nil, self.follow {
-            throw ValidationError("--lines and --follow go separately: --follow prints the whole log, then what is appended")
+            throw ValidationError(
+                "--lines and --follow go separately: --follow prints the whole log, then what is appended")
         }
     }
 

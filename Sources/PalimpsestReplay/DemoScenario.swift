@@ -104,32 +104,60 @@ public struct DemoScenario: Sendable {
     /// Scripts `server` for poll `step` (1-based).
     /// - Throws: when a fixture file is missing or unreadable (the message names it).
     public func script(_ server: ReplayServer, forPoll step: Int) throws {
-        let feed = step == 1 || step == 4 ? "rsshub_twitter_ArknightsStaff_snapshot0.xml" : "rsshub_twitter_ArknightsStaff_snapshot1.xml"
+        let feed =
+            step == 1 || step == 4
+            ? "rsshub_twitter_ArknightsStaff_snapshot0.xml" : "rsshub_twitter_ArknightsStaff_snapshot1.xml"
         server.script(
             Self.feedPath,
-            [ReplayResponse(status: 200, headers: [("Content-Type", "application/rss+xml; charset=utf-8")], body: try self.file("feeds/\(feed)"))])
+            [
+                ReplayResponse(
+                    status: 200, headers: [("Content-Type", "application/rss+xml; charset=utf-8")],
+                    body: try self.file("feeds/\(feed)"))
+            ])
 
         server.script(
             "/api/v1/accounts/lookup?acct=mastodonpy_test",
-            [ReplayResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: try self.file("mastodon/account_lookup.json"))])
+            [
+                ReplayResponse(
+                    status: 200, headers: [("Content-Type", "application/json; charset=utf-8")],
+                    body: try self.file("mastodon/account_lookup.json"))
+            ])
         let statusesPath = "/api/v1/accounts/\(Self.mastodonAccountID)/statuses?limit=40"
         if step == 3 {
             server.script(
                 statusesPath,
-                [ReplayResponse(status: 503, headers: [("Content-Type", "text/html")], body: Data("<html><body><h1>503 Service Unavailable</h1></body></html>".utf8))])
+                [
+                    ReplayResponse(
+                        status: 503, headers: [("Content-Type", "text/html")],
+                        body: Data("<html><body><h1>503 Service Unavailable</h1></body></html>".utf8))
+                ])
         } else {
             server.script(
                 statusesPath,
-                [ReplayResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: try self.mastodonTimeline(step: step))])
+                [
+                    ReplayResponse(
+                        status: 200, headers: [("Content-Type", "application/json; charset=utf-8")],
+                        body: try self.mastodonTimeline(step: step))
+                ])
         }
         server.script(
             "/api/v1/accounts/\(Self.mastodonAccountID)/statuses?pinned=true",
-            [ReplayResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: try self.file("mastodon/account_statuses_pinned.json"))])
+            [
+                ReplayResponse(
+                    status: 200, headers: [("Content-Type", "application/json; charset=utf-8")],
+                    body: try self.file("mastodon/account_statuses_pinned.json"))
+            ])
         server.script(
             "/api/v1/statuses/\(Self.deletedStatusID)",
-            [step >= 4
-                ? ReplayResponse(status: 404, headers: [("Content-Type", "application/json; charset=utf-8")], body: try self.file("mastodon/status_delete_404_record_not_found.json"))
-                : ReplayResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8")], body: try self.statusObject(id: Self.deletedStatusID))])
+            [
+                step >= 4
+                    ? ReplayResponse(
+                        status: 404, headers: [("Content-Type", "application/json; charset=utf-8")],
+                        body: try self.file("mastodon/status_delete_404_record_not_found.json"))
+                    : ReplayResponse(
+                        status: 200, headers: [("Content-Type", "application/json; charset=utf-8")],
+                        body: try self.statusObject(id: Self.deletedStatusID))
+            ])
         try self.scriptWeibo(server, forPoll: step)
     }
 
@@ -152,9 +180,11 @@ public struct DemoScenario: Sendable {
         server.script(
             "/status/\(Self.weiboDeletedPostID)",
             step >= 4
-                ? [ReplayResponse(
-                    status: 200, headers: [("Content-Type", "text/html; charset=utf-8")],
-                    body: try self.file("weibo/m_weibo_cn_error_page_no_data.html"))]
+                ? [
+                    ReplayResponse(
+                        status: 200, headers: [("Content-Type", "text/html; charset=utf-8")],
+                        body: try self.file("weibo/m_weibo_cn_error_page_no_data.html"))
+                ]
                 : [])
     }
 
@@ -183,7 +213,10 @@ public struct DemoScenario: Sendable {
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw DemoScenarioError(message: "cannot read the recorded fixture \(url.path): \(error.localizedDescription). Run from the repository root or pass --fixtures.")
+            throw DemoScenarioError(
+                message:
+                    "cannot read the recorded fixture \(url.path): \(error.localizedDescription). Run from the repository root or pass --fixtures."
+            )
         }
     }
 

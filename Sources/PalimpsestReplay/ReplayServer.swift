@@ -2,9 +2,9 @@ public import Foundation
 import PalimpsestCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A scripted HTTP/1.1 server on 127.0.0.1, for integration tests and `palimpsest demo`.
@@ -154,8 +154,8 @@ public final class ReplayServer: @unchecked Sendable {
             let connection = accept(listener, nil, nil)
             if connection < 0 { continue }
             #if !os(Linux)
-            var on: Int32 = 1
-            setsockopt(connection, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
+                var on: Int32 = 1
+                setsockopt(connection, SOL_SOCKET, SO_NOSIGPIPE, &on, socklen_t(MemoryLayout<Int32>.size))
             #endif
             self.threads.enter()
             let thread = Thread { [self] in

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Thin wrappers over the POSIX socket calls ``ReplayServer`` needs. Every wait also watches the
@@ -69,10 +69,10 @@ enum ReplaySocket {
     static var lastError: String { String(cString: strerror(errno)) }
 
     #if os(Linux)
-    static let noSignal = Int32(MSG_NOSIGNAL)
-    static let streamType = Int32(SOCK_STREAM.rawValue)
+        static let noSignal = Int32(MSG_NOSIGNAL)
+        static let streamType = Int32(SOCK_STREAM.rawValue)
     #else
-    static let noSignal: Int32 = 0
-    static let streamType = SOCK_STREAM
+        static let noSignal: Int32 = 0
+        static let streamType = SOCK_STREAM
     #endif
 }

@@ -58,13 +58,16 @@ struct LogScaleBenchmark {
         let store = try StateStore(root: state)
         let references = try self.storeEvidence(keys: keys, store: store, weekStart: weekStart)
         let log = try DeletionLog(url: logURL, headURL: state.appendingPathComponent(ChainHead.fileName))
-        try self.append(range: 0..<self.historyEvents, keys: keys, references: references, log: log, weekStart: weekStart)
+        try self.append(
+            range: 0..<self.historyEvents, keys: keys, references: references, log: log, weekStart: weekStart)
 
         let config = folder.appendingPathComponent("palimpsest.toml").path
         let digestOut = folder.appendingPathComponent("digest").path
         func digest(_ week: ISOWeek) -> [String] {
-            ["digest", "--config", config, "--week", week.description, "--out", digestOut, "--time-zone", "UTC",
-             "--log-level", "warning"]
+            [
+                "digest", "--config", config, "--week", week.description, "--out", digestOut, "--time-zone", "UTC",
+                "--log-level", "warning",
+            ]
         }
         var runs: [Run] = []
         // The weekly timer's digest of the week before: the first over this log (no index, no memo).

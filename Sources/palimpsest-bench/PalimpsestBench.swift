@@ -137,7 +137,8 @@ struct PalimpsestBench: AsyncParsableCommand {
             ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             .deletingLastPathComponent().appendingPathComponent("palimpsest")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
-            throw BenchmarkError("phase 5 runs \(executable.path), which is missing: build the palimpsest product first")
+            throw BenchmarkError(
+                "phase 5 runs \(executable.path), which is missing: build the palimpsest product first")
         }
         let benchmark = LogScaleBenchmark(
             accounts: self.logAccounts, events: self.logEvents, historyEvents: self.logHistory,

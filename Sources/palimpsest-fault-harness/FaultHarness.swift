@@ -1,5 +1,5 @@
-import Foundation
 import ArgumentParser
+import Foundation
 import PalimpsestCommands
 import PalimpsestCore
 
@@ -39,7 +39,8 @@ struct StopAt: FaultInjecting {
     func reached(_ reached: FaultPoint, account: AccountKey?) throws {
         guard reached == self.point else { return }
         let whose = account.map { " (\($0))" } ?? ""
-        FileHandle.standardError.write(Data("fault harness: \(self.action.rawValue) at \(reached.rawValue)\(whose)\n".utf8))
+        FileHandle.standardError.write(
+            Data("fault harness: \(self.action.rawValue) at \(reached.rawValue)\(whose)\n".utf8))
         switch self.action {
         case .kill: kill(getpid(), SIGKILL)
         case .exit: exit(75)

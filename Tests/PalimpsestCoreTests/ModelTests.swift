@@ -26,7 +26,8 @@ import Testing
 @Suite struct AccountKeyTests {
     @Test func oneFeedHasOneKeyHoweverItsURLIsSpelled() {
         let spellings = [
-            "http://127.0.0.1/feed", "HTTP://127.0.0.1:80/feed", "http://127.0.0.1/feed#frag", "http://127.0.0.1/./feed",
+            "http://127.0.0.1/feed", "HTTP://127.0.0.1:80/feed", "http://127.0.0.1/feed#frag",
+            "http://127.0.0.1/./feed",
             "http://127.0.0.1/a/../feed",
         ]
         let keys = Set(spellings.map { Account.key(for: .feed(url: URL(string: $0)!)) })
@@ -35,7 +36,10 @@ import Testing
 
     @Test func mastodonUsernamesIgnoreCase() {
         let instance = URL(string: "https://Mastodon.Social")!
-        #expect(Account.key(for: .mastodon(instance: instance, acct: "@Bob")) == Account.key(for: .mastodon(instance: instance, acct: "bob")))
-        #expect(Account.key(for: .mastodon(instance: instance, acct: "bob")).rawValue == "mastodon:@bob@mastodon.social")
+        #expect(
+            Account.key(for: .mastodon(instance: instance, acct: "@Bob"))
+                == Account.key(for: .mastodon(instance: instance, acct: "bob")))
+        #expect(
+            Account.key(for: .mastodon(instance: instance, acct: "bob")).rawValue == "mastodon:@bob@mastodon.social")
     }
 }

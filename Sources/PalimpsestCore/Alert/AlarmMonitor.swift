@@ -65,7 +65,8 @@ public final class AlarmMonitor: Sendable {
             var result: [String: Raised] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT key, since, alarm FROM alarms") {
                 let text: String = row["alarm"]
-                guard let event = try? decoder.decode(Event.self, from: Data(text.utf8)), let record = event.alarm else {
+                guard let event = try? decoder.decode(Event.self, from: Data(text.utf8)), let record = event.alarm
+                else {
                     continue
                 }
                 let key: String = row["key"]
@@ -170,13 +171,15 @@ public final class AlarmMonitor: Sendable {
                 && now.timeIntervalSince($0.detectedAt) <= self.settings.massDeletionWindow
         }.sorted { ($0.seq ?? 0, $0.detectedAt) < ($1.seq ?? 0, $1.detectedAt) }
         let accounts = Set(window.map(\.account))
-        let massive = window.count >= self.settings.massDeletionPosts && accounts.count >= self.settings.massDeletionAccounts
+        let massive =
+            window.count >= self.settings.massDeletionPosts && accounts.count >= self.settings.massDeletionAccounts
         if let existing = raised["mass_deletion"] {
             if !massive {
                 var event = self.event(
                     .massDeletion, .cleared, since: existing.since, threshold: self.settings.massDeletionWindow,
                     account: .monitor, name: nil, platform: nil, now: now)
-                event.detail = "fewer deletions in the last \(DurationParser.string(from: self.settings.massDeletionWindow))"
+                event.detail =
+                    "fewer deletions in the last \(DurationParser.string(from: self.settings.massDeletionWindow))"
                 due.append(("mass_deletion", event))
             }
         } else if massive, let first = window.first {
@@ -196,7 +199,8 @@ public final class AlarmMonitor: Sendable {
     }
 
     private func event(
-        _ kind: AlarmKind, _ state: AlarmState, since: Date, threshold: TimeInterval, account: AccountKey, name: String?,
+        _ kind: AlarmKind, _ state: AlarmState, since: Date, threshold: TimeInterval, account: AccountKey,
+        name: String?,
         platform: Platform?, now: Date, subject: String = ""
     ) -> Event {
         let proof = "\(kind.rawValue)/\(state.rawValue)/\(RFC3339.string(from: since))/\(subject)"

@@ -22,9 +22,10 @@ public final class AlertDispatcher: Sendable {
         /// Longest sleep of ``AlertDispatcher/run()`` when nothing is due, seconds.
         public var idleSleep: TimeInterval
 
-        public init(retryBase: TimeInterval = 30, retryCap: TimeInterval = 3600, drainRetryBase: TimeInterval = 0.5,
-            idleSleep: TimeInterval = 30)
-        {
+        public init(
+            retryBase: TimeInterval = 30, retryCap: TimeInterval = 3600, drainRetryBase: TimeInterval = 0.5,
+            idleSleep: TimeInterval = 30
+        ) {
             self.retryBase = retryBase
             self.retryCap = retryCap
             self.drainRetryBase = drainRetryBase
@@ -74,7 +75,8 @@ public final class AlertDispatcher: Sendable {
         while !Task.isCancelled {
             let next = await self.deliverDue(draining: false)
             let now = self.clock()
-            let sleep = next.map { min(max(0.05, $0.timeIntervalSince(now)), self.timing.idleSleep) } ?? self.timing.idleSleep
+            let sleep =
+                next.map { min(max(0.05, $0.timeIntervalSince(now)), self.timing.idleSleep) } ?? self.timing.idleSleep
             await self.wakeSignal.sleep(seconds: sleep)
         }
     }

@@ -93,7 +93,8 @@ public final class AlertOutbox: Sendable {
         do {
             return try self.store.pool.write { db in
                 if let value = try String.fetchOne(
-                    db, sql: "SELECT value FROM store_meta WHERE key = ?", arguments: [Self.cursorKey]), let current = Int(value)
+                    db, sql: "SELECT value FROM store_meta WHERE key = ?", arguments: [Self.cursorKey]),
+                    let current = Int(value)
                 {
                     return current
                 }
@@ -146,7 +147,8 @@ public final class AlertOutbox: Sendable {
                 return Item(
                     sink: row["sink"], event: event, seq: row["seq"],
                     enqueuedAt: RFC3339.date(from: enqueued) ?? Date(timeIntervalSince1970: 0),
-                    attempts: row["attempts"], nextAttemptAt: RFC3339.date(from: next) ?? Date(timeIntervalSince1970: 0),
+                    attempts: row["attempts"],
+                    nextAttemptAt: RFC3339.date(from: next) ?? Date(timeIntervalSince1970: 0),
                     lastError: row["last_error"])
             }
         }
@@ -187,7 +189,8 @@ public final class AlertOutbox: Sendable {
         do {
             try self.store.pool.write { db in
                 try db.execute(
-                    sql: "DELETE FROM alert_outbox WHERE delivered_at < ? OR given_up_at < ?", arguments: [stamp, stamp])
+                    sql: "DELETE FROM alert_outbox WHERE delivered_at < ? OR given_up_at < ?",
+                    arguments: [stamp, stamp])
             }
         } catch {
             throw StateStore.storeError(error, path: self.store.databaseURL.path, operation: "prune the alert outbox")
@@ -199,7 +202,8 @@ public final class AlertOutbox: Sendable {
         try self.store.read { db in
             try Row.fetchAll(
                 db,
-                sql: "SELECT event_id, delivered_at, given_up_at, attempts FROM alert_outbox WHERE sink = ? ORDER BY seq",
+                sql:
+                    "SELECT event_id, delivered_at, given_up_at, attempts FROM alert_outbox WHERE sink = ? ORDER BY seq",
                 arguments: [sink]
             ).map { row in
                 let delivered: String? = row["delivered_at"]

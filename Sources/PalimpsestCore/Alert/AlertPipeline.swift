@@ -77,10 +77,11 @@ public final class AlertPipeline: LoggedEventsObserver {
         let logURL = log.url
         let window = self.config.alarms.massDeletionWindow
         let entries = self.config.feedOut?.entries ?? 0
-        let events = (try? await BlockingIO.runConcurrently { () -> [Event] in
-            guard FileSystem.exists(logURL.path) else { return [] }
-            return try DeletionLogSet.read(url: logURL).events
-        }) ?? []
+        let events =
+            (try? await BlockingIO.runConcurrently { () -> [Event] in
+                guard FileSystem.exists(logURL.path) else { return [] }
+                return try DeletionLogSet.read(url: logURL).events
+            }) ?? []
         self.memory.withLock { memory in
             memory.deletions = events.filter { $0.event == .deleted && now.timeIntervalSince($0.detectedAt) <= window }
             memory.feedEvents = Array(events.suffix(max(entries * 4, entries)))
@@ -99,14 +100,17 @@ public final class AlertPipeline: LoggedEventsObserver {
                 self.dispatcher.wake()
             } catch {
                 self.logger.error(
-                    "\("alerts: cannot queue \(Plural.count(events.count, "event")): \(error); they are in the log and are queued when palimpsest starts again")")
+                    "\("alerts: cannot queue \(Plural.count(events.count, "event")): \(error); they are in the log and are queued when palimpsest starts again")"
+                )
             }
         }
         let entries = self.config.feedOut?.entries ?? 0
         self.memory.withLock { memory in
             memory.deletions += events.filter { $0.event == .deleted }
             memory.feedEvents += events
-            if memory.feedEvents.count > entries * 8 { memory.feedEvents.removeFirst(memory.feedEvents.count - entries * 4) }
+            if memory.feedEvents.count > entries * 8 {
+                memory.feedEvents.removeFirst(memory.feedEvents.count - entries * 4)
+            }
         }
         await self.writeFeed()
     }
@@ -120,7 +124,8 @@ public final class AlertPipeline: LoggedEventsObserver {
             try await BlockingIO.run { try alarms.noteProbes(answers) }
         } catch {
             self.logger.error(
-                "alarms: cannot record the probe answers of \(answers.map(\.host).joined(separator: ", ")): \(error); the probe-host alarm misses them")
+                "alarms: cannot record the probe answers of \(answers.map(\.host).joined(separator: ", ")): \(error); the probe-host alarm misses them"
+            )
         }
     }
 

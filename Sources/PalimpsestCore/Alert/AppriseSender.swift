@@ -62,8 +62,10 @@ public struct AppriseSender: AlertSending {
         executable: String, urls: [String], title: String, body: String, type: String, timeout: TimeInterval,
         sink: String
     ) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-apprise-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "palimpsest-apprise-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(at: folder) }
         let config = folder.appendingPathComponent("urls.txt")
         let output = folder.appendingPathComponent("output.txt")

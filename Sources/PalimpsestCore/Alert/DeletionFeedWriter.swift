@@ -53,7 +53,9 @@ public struct DeletionFeedWriter: Sendable {
         var parts: [String] = [AlertMessage.summary(of: event)]
         if let text = event.text, !text.isEmpty { parts.append(text) }
         if let diff = event.diff, !diff.isEmpty { parts.append("Change: \(diff)") }
-        if let detail = event.detail, !detail.isEmpty, event.event != .alarm { parts.append("Platform said: \(detail)") }
+        if let detail = event.detail, !detail.isEmpty, event.event != .alarm {
+            parts.append("Platform said: \(detail)")
+        }
         for evidence in event.evidence {
             parts.append("Evidence: HTTP \(evidence.status) from \(evidence.url), SHA-256 \(evidence.sha256)")
         }
@@ -77,15 +79,19 @@ public struct DeletionFeedWriter: Sendable {
             let time = RFC3339.string(from: event.detectedAt)
             xml += "  <entry>\n"
             xml += "    <id>\(Self.entryID(event))</id>\n"
-            xml += "    <title>\(Self.escape(AlertMessage.title(of: event) + (event.postID.map { " post \($0)" } ?? "")))</title>\n"
+            xml +=
+                "    <title>\(Self.escape(AlertMessage.title(of: event) + (event.postID.map { " post \($0)" } ?? "")))</title>\n"
             xml += "    <updated>\(time)</updated>\n"
             xml += "    <published>\(time)</published>\n"
             xml += "    <author><name>\(Self.escape(event.accountName ?? event.account.rawValue))</name></author>\n"
             xml += "    <category term=\"\(Self.escape(event.event.rawValue))\"/>\n"
-            if let reason = event.reason { xml += "    <category term=\"\(Self.escape(reason.rawValue))\" label=\"reason\"/>\n" }
+            if let reason = event.reason {
+                xml += "    <category term=\"\(Self.escape(reason.rawValue))\" label=\"reason\"/>\n"
+            }
             if let url = event.url { xml += "    <link rel=\"alternate\" href=\"\(Self.escape(url))\"/>\n" }
             for evidence in event.evidence {
-                xml += "    <link rel=\"related\" title=\"evidence: HTTP \(evidence.status)\" href=\"\(Self.escape(evidence.url))\"/>\n"
+                xml +=
+                    "    <link rel=\"related\" title=\"evidence: HTTP \(evidence.status)\" href=\"\(Self.escape(evidence.url))\"/>\n"
             }
             xml += "    <summary type=\"text\">\(Self.escape(AlertMessage.summary(of: event)))</summary>\n"
             xml += "    <content type=\"text\">\(Self.escape(Self.content(of: event)))</content>\n"
@@ -128,7 +134,8 @@ public struct DeletionFeedWriter: Sendable {
             "title": self.settings.title,
             "items": items,
         ]
-        return try JSONSerialization.data(withJSONObject: feed, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
+        return try JSONSerialization.data(
+            withJSONObject: feed, options: [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted])
     }
 
     /// XML text or attribute value: `&`, `<`, `>`, `"` escaped; characters XML 1.0 forbids

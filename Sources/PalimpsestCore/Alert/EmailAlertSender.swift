@@ -42,15 +42,19 @@ public struct EmailAlertSender: AlertSending {
             do {
                 password = try self.smtp.readPassword()
             } catch {
-                throw AlertDeliveryError(sink: self.sink.name, message: "\(error)", advice: "fix [digest.smtp] password_file", isPermanent: true)
+                throw AlertDeliveryError(
+                    sink: self.sink.name, message: "\(error)", advice: "fix [digest.smtp] password_file",
+                    isPermanent: true)
             }
-            sender = CurlSMTPSender(settings: self.smtp, password: password, connectTimeout: 10, timeout: self.sink.timeout)
+            sender = CurlSMTPSender(
+                settings: self.smtp, password: password, connectTimeout: 10, timeout: self.sink.timeout)
         }
         do {
             try await sender.send(self.messageBytes(message), from: self.smtp.from, to: self.recipients)
         } catch {
             throw AlertDeliveryError(
-                sink: self.sink.name, message: "\(error)", advice: "check [digest.smtp] and the mail server; the alert is retried")
+                sink: self.sink.name, message: "\(error)",
+                advice: "check [digest.smtp] and the mail server; the alert is retried")
         }
         return "sent to \(self.recipients.joined(separator: ", "))"
     }

@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// `type = "webhook"`: POSTs ``AlertMessage/webhookBody()`` through the libcurl client, signed:
 /// `Palimpsest-Signature: sha256=<hex>` is the HMAC-SHA256 of the body's bytes keyed with the
@@ -30,7 +30,8 @@ public struct WebhookSender: AlertSending {
         do {
             body = try message.webhookBody()
         } catch {
-            throw AlertDeliveryError(sink: self.sink.name, message: "cannot encode the event: \(error)", advice: "report this as a bug")
+            throw AlertDeliveryError(
+                sink: self.sink.name, message: "cannot encode the event: \(error)", advice: "report this as a bug")
         }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
@@ -51,7 +52,8 @@ public struct WebhookSender: AlertSending {
             let start = String(decoding: response.body.prefix(200), as: UTF8.self)
             throw AlertDeliveryError(
                 sink: self.sink.name,
-                message: "POST \(url.absoluteString) answered HTTP \(response.status) \(TerminalText.singleLine(start))",
+                message:
+                    "POST \(url.absoluteString) answered HTTP \(response.status) \(TerminalText.singleLine(start))",
                 advice: "the alert is retried; check the receiver's log")
         }
         return "HTTP \(response.status)"

@@ -108,9 +108,10 @@ public struct AlertFilter: Sendable, Hashable {
         if let accounts = self.accounts {
             let key = event.account.rawValue
             let listed = event.alarm?.accounts?.map(\.rawValue) ?? []
-            guard accounts.contains(where: { pattern in
-                Self.glob(pattern, matches: key) || listed.contains(where: { Self.glob(pattern, matches: $0) })
-            })
+            guard
+                accounts.contains(where: { pattern in
+                    Self.glob(pattern, matches: key) || listed.contains(where: { Self.glob(pattern, matches: $0) })
+                })
             else { return false }
         }
         return true
@@ -189,13 +190,17 @@ extension AlertSink {
     /// Reads the `index`th `[[alert]]` (keys: ``ConfigSections/alert``); `nil` when anything is
     /// wrong, each problem reported in `reader` (a `secret` or `password` key is refused: secrets
     /// live in files). `config` holds the tables read before (an e-mail sink needs `[digest.smtp]`).
-    init?(reading table: TOMLTable, index: Int, config: PalimpsestConfig, with reader: inout ConfigReader, in scope: ConfigReader.Scope) {
+    init?(
+        reading table: TOMLTable, index: Int, config: PalimpsestConfig, with reader: inout ConfigReader,
+        in scope: ConfigReader.Scope
+    ) {
         guard let sink = Self.read(table, index: index, config: config, with: &reader, in: scope) else { return nil }
         self = sink
     }
 
     private static func read(
-        _ table: TOMLTable, index: Int, config: PalimpsestConfig, with reader: inout ConfigReader, in scope: ConfigReader.Scope
+        _ table: TOMLTable, index: Int, config: PalimpsestConfig, with reader: inout ConfigReader,
+        in scope: ConfigReader.Scope
     ) -> AlertSink? {
         let errorsBefore = reader.errors.count
         for key in table.keys where !ConfigSections.alert.names.contains(key) {
@@ -248,13 +253,15 @@ extension AlertSink {
         case .email:
             if config.digest.smtp == nil {
                 reader.report(
-                    "an e-mail sink sends through [digest.smtp]: configure the mail server there", key: "type", in: scope)
+                    "an e-mail sink sends through [digest.smtp]: configure the mail server there", key: "type",
+                    in: scope)
             }
             for address in reader.readStrings(table, "to", in: scope) ?? [] {
                 if SMTPSettings.isPlainAddress(address) {
                     sink.to.append(address)
                 } else {
-                    reader.report("expected plain addresses such as \"desk@example.org\", found \(ConfigReader.quote(address))",
+                    reader.report(
+                        "expected plain addresses such as \"desk@example.org\", found \(ConfigReader.quote(address))",
                         key: "to", in: scope)
                 }
             }
@@ -279,7 +286,9 @@ extension AlertSink {
                     events.insert(event)
                 } else {
                     let known = EventKind.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
-                    reader.report("expected event kinds among \(known), found \(ConfigReader.quote(name))", key: "events", in: scope)
+                    reader.report(
+                        "expected event kinds among \(known), found \(ConfigReader.quote(name))", key: "events",
+                        in: scope)
                 }
             }
             sink.filter.events = events
@@ -291,7 +300,8 @@ extension AlertSink {
                     reasons.insert(reason)
                 } else {
                     let known = Reason.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
-                    reader.report("expected reasons among \(known), found \(ConfigReader.quote(name))", key: "reasons", in: scope)
+                    reader.report(
+                        "expected reasons among \(known), found \(ConfigReader.quote(name))", key: "reasons", in: scope)
                 }
             }
             sink.filter.reasons = reasons
@@ -306,7 +316,9 @@ extension AlertSink {
                     platforms.insert(platform)
                 } else {
                     let known = Platform.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
-                    reader.report("expected platforms among \(known), found \(ConfigReader.quote(name))", key: "platforms", in: scope)
+                    reader.report(
+                        "expected platforms among \(known), found \(ConfigReader.quote(name))", key: "platforms",
+                        in: scope)
                 }
             }
             sink.filter.platforms = platforms
@@ -341,7 +353,8 @@ extension AlarmSettings {
             if let flag = value.bool {
                 settings.enabled = flag
             } else {
-                reader.report("expected true or false, found \(ConfigReader.describe(value))", key: "enabled", in: scope)
+                reader.report(
+                    "expected true or false, found \(ConfigReader.describe(value))", key: "enabled", in: scope)
             }
         }
         let day: TimeInterval = 86_400
@@ -392,7 +405,8 @@ extension FeedOutSettings {
             reader.reportUnknown(key, in: ConfigSections.feedOut, scope: scope)
         }
         guard table["path"] != nil else {
-            reader.report("missing required key: the Atom file to write, e.g. \"/var/lib/palimpsest/public/deletions.atom\"",
+            reader.report(
+                "missing required key: the Atom file to write, e.g. \"/var/lib/palimpsest/public/deletions.atom\"",
                 key: "path", in: scope)
             return nil
         }
@@ -401,13 +415,14 @@ extension FeedOutSettings {
         if let entries = reader.readInt(table, "entries", range: 1...10_000, in: scope) { settings.entries = entries }
         if let title = reader.readString(table, "title", in: scope) { settings.title = title }
         if let names = reader.readStrings(table, "events", in: scope) {
-            settings.events = Set(names.compactMap { name in
-                guard let event = EventKind(rawValue: name) else {
-                    reader.report("unknown event kind \(ConfigReader.quote(name))", key: "events", in: scope)
-                    return nil
-                }
-                return event
-            })
+            settings.events = Set(
+                names.compactMap { name in
+                    guard let event = EventKind(rawValue: name) else {
+                        reader.report("unknown event kind \(ConfigReader.quote(name))", key: "events", in: scope)
+                        return nil
+                    }
+                    return event
+                })
         }
         return settings
     }

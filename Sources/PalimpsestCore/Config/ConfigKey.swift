@@ -19,8 +19,9 @@ public struct ConfigKey: Sendable, Hashable {
     public var isDocumented: Bool
 
     /// Declares a key.
-    public init(_ name: String, _ type: String, default defaultValue: String, _ meaning: String, isDocumented: Bool = true)
-    {
+    public init(
+        _ name: String, _ type: String, default defaultValue: String, _ meaning: String, isDocumented: Bool = true
+    ) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue

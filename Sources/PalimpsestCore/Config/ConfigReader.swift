@@ -264,7 +264,8 @@ struct ConfigReader {
 
         func matches(_ text: String) -> Bool {
             let scalars = text.unicodeScalars
-            let alphanumerics = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            let alphanumerics = CharacterSet(
+                charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
             switch self {
             case .digits:
                 return (1...20).contains(scalars.count) && scalars.allSatisfy { ("0"..."9").contains($0) }
@@ -687,7 +688,8 @@ struct ConfigReader {
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.lowercased()), b = Array(b.lowercased())
+        let a = Array(a.lowercased())
+        let b = Array(b.lowercased())
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
         var previous = Array(0...b.count)

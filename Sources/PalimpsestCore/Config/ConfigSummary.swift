@@ -48,7 +48,11 @@ public enum ConfigSummary {
         ]
         if let address = daemon.metricsListen {
             daemonRows.append(
-                ("metrics_listen", "http://\(address)/metrics" + (address.isLoopback ? "" : " (not loopback: anyone who can reach it can read it)")))
+                (
+                    "metrics_listen",
+                    "http://\(address)/metrics"
+                        + (address.isLoopback ? "" : " (not loopback: anyone who can reach it can read it)")
+                ))
         }
         if let shard = daemon.shard {
             daemonRows.append(
@@ -90,24 +94,32 @@ public enum ConfigSummary {
                     switch sink.kind {
                     case .webhook: sink.url?.absoluteString ?? "?"
                     case .apprise:
-                        "\(Plural.count(sink.appriseURLs.count, "URL"))" + (sink.appriseURLsFile.map { " + \($0.path)" } ?? "")
+                        "\(Plural.count(sink.appriseURLs.count, "URL"))"
+                            + (sink.appriseURLsFile.map { " + \($0.path)" } ?? "")
                     case .email: (sink.to.isEmpty ? config.digest.smtp?.to ?? [] : sink.to).joined(separator: ", ")
                     }
-                let events = sink.filter.events.map { $0.map(\.rawValue).sorted().joined(separator: ",") } ?? "all events"
+                let events =
+                    sink.filter.events.map { $0.map(\.rawValue).sorted().joined(separator: ",") } ?? "all events"
                 let batch = sink.batch.map { ", batch \(DurationParser.string(from: $0))" } ?? ""
-                alertRows.append((sink.name, "\(sink.kind.rawValue) \(TerminalText.singleLine(target)) (\(events)\(batch))"))
+                alertRows.append(
+                    (sink.name, "\(sink.kind.rawValue) \(TerminalText.singleLine(target)) (\(events)\(batch))"))
             }
             let alarms = config.alarms
-            alertRows.append((
-                "alarms",
-                alarms.enabled
-                    ? "blind \(DurationParser.string(from: alarms.blind)), silence \(DurationParser.string(from: alarms.silence)), "
-                        + "probe host \(DurationParser.string(from: alarms.probeHost)), mass deletion \(alarms.massDeletionPosts) posts across \(alarms.massDeletionAccounts) accounts "
-                        + "within \(DurationParser.string(from: alarms.massDeletionWindow))"
-                    : "off"
-            ))
+            alertRows.append(
+                (
+                    "alarms",
+                    alarms.enabled
+                        ? "blind \(DurationParser.string(from: alarms.blind)), silence \(DurationParser.string(from: alarms.silence)), "
+                            + "probe host \(DurationParser.string(from: alarms.probeHost)), mass deletion \(alarms.massDeletionPosts) posts across \(alarms.massDeletionAccounts) accounts "
+                            + "within \(DurationParser.string(from: alarms.massDeletionWindow))"
+                        : "off"
+                ))
             if let feed = config.feedOut {
-                alertRows.append(("feed_out", "\(feed.path.path) and \(feed.jsonFeedPath.lastPathComponent) (\(feed.entries) entries)"))
+                alertRows.append(
+                    (
+                        "feed_out",
+                        "\(feed.path.path) and \(feed.jsonFeedPath.lastPathComponent) (\(feed.entries) entries)"
+                    ))
             }
             lines += Self.table(alertRows, indent: "  ")
             lines.append("")
@@ -167,7 +179,10 @@ public enum ConfigSummary {
             if let shard = daemon.shard {
                 let index = AccountShard.shardIndex(of: account.key, count: shard.count)
                 rows.append(
-                    ("shard", "\(index)/\(shard.count)" + (index == shard.index ? " (watched here)" : " (another instance)")))
+                    (
+                        "shard",
+                        "\(index)/\(shard.count)" + (index == shard.index ? " (watched here)" : " (another instance)")
+                    ))
             }
             lines += Self.table(rows, indent: "     ")
         }

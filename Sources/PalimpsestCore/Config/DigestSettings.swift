@@ -39,7 +39,8 @@ extension DigestSettings {
         self = Self.read(table, stateDirectory: stateDirectory, with: &reader)
     }
 
-    private static func read(_ table: TOMLTable, stateDirectory: URL, with reader: inout ConfigReader) -> DigestSettings {
+    private static func read(_ table: TOMLTable, stateDirectory: URL, with reader: inout ConfigReader) -> DigestSettings
+    {
         let scope = ConfigReader.Scope.digest
         for key in table.keys where !ConfigSections.digest.names.contains(key) {
             reader.reportUnknown(key, in: ConfigSections.digest, scope: scope)
@@ -88,7 +89,8 @@ extension DigestSettings {
                 settings.smtp = SMTPSettings(reading: smtp, with: &reader)
             } else {
                 reader.report(
-                    "expected a table (write `[digest.smtp]`), found \(ConfigReader.describe(value))", key: "smtp", in: scope)
+                    "expected a table (write `[digest.smtp]`), found \(ConfigReader.describe(value))", key: "smtp",
+                    in: scope)
             }
         }
         return settings

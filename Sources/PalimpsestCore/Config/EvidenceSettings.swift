@@ -39,7 +39,9 @@ extension EvidenceSettings {
         self = Self.read(table, stateDirectory: stateDirectory, with: &reader)
     }
 
-    private static func read(_ table: TOMLTable, stateDirectory: URL, with reader: inout ConfigReader) -> EvidenceSettings {
+    private static func read(_ table: TOMLTable, stateDirectory: URL, with reader: inout ConfigReader)
+        -> EvidenceSettings
+    {
         let scope = ConfigReader.Scope.evidence
         for key in table.keys where !ConfigSections.evidence.names.contains(key) {
             reader.reportUnknown(key, in: ConfigSections.evidence, scope: scope)
@@ -66,7 +68,8 @@ extension EvidenceSettings {
                     settings.tsaURLs.append(url)
                 }
             } else {
-                reader.report("expected a list of URLs, found \(ConfigReader.describe(value))", key: "tsa_urls", in: scope)
+                reader.report(
+                    "expected a list of URLs, found \(ConfigReader.describe(value))", key: "tsa_urls", in: scope)
             }
         }
         if let url = reader.readPath(table, "tsa_ca_file", isDirectory: false, in: scope) {

@@ -119,7 +119,8 @@ extension SMTPSettings {
                 }
             } else {
                 reader.report(
-                    "expected \(what), found \(ConfigReader.quote(ConfigReader.redactingPassword(text)))", key: "url", in: scope)
+                    "expected \(what), found \(ConfigReader.quote(ConfigReader.redactingPassword(text)))", key: "url",
+                    in: scope)
             }
         }
         var starttls = true
@@ -127,14 +128,16 @@ extension SMTPSettings {
             if let flag = value.bool {
                 starttls = flag
             } else {
-                reader.report("expected true or false, found \(ConfigReader.describe(value))", key: "starttls", in: scope)
+                reader.report(
+                    "expected true or false, found \(ConfigReader.describe(value))", key: "starttls", in: scope)
             }
         }
         let username = reader.readString(table, "username", in: scope)
         if let username, username.isEmpty || username.unicodeScalars.contains(where: { $0.value < 0x20 }) {
             reader.report("expected a non-empty user name on one line", key: "username", in: scope)
         }
-        let passwordFile = table["password_file"] == nil
+        let passwordFile =
+            table["password_file"] == nil
             ? nil : reader.readPath(table, "password_file", isDirectory: false, in: scope)
         if username != nil, table["password_file"] == nil {
             reader.report(

@@ -268,7 +268,8 @@ extension Confirmer {
                 else { continue }
                 var event = Event(
                     id: Event.makeID(
-                        account: self.account.key, post: original, kind: .deleted, proof: "repost-tombstone:\(original)"),
+                        account: self.account.key, post: original, kind: .deleted, proof: "repost-tombstone:\(original)"
+                    ),
                     detectedAt: self.now, event: .deleted, platform: self.account.platform, account: self.account.key,
                     accountName: self.account.name, evidence: self.observation.evidence)
                 event.reason = tombstone.reason
@@ -278,7 +279,8 @@ extension Confirmer {
                 event.detail = tombstone.detail
                 event.snapshot = self.snapshotID
                 self.events.append(event)
-                self.state.reportedReferenceTombstones = (self.state.reportedReferenceTombstones ?? []).union([original])
+                self.state.reportedReferenceTombstones = (self.state.reportedReferenceTombstones ?? []).union([original]
+                )
             }
         }
 
@@ -435,9 +437,11 @@ extension Confirmer {
                         let span = Int(self.now.timeIntervalSince(record.firstMissing).rounded(.down))
                         self.confirmDeletion(
                             of: &tracked, reason: reason, confirmedBy: .probe,
-                            detail: "\(detail); its own address answered so in \(record.missingPolls) consecutive polls "
+                            detail:
+                                "\(detail); its own address answered so in \(record.missingPolls) consecutive polls "
                                 + "over \(span) s since \(RFC3339.string(from: record.firstMissing))",
-                            firstMissing: record.firstMissing, evidence: record.probeEvidence + self.observation.evidence)
+                            firstMissing: record.firstMissing,
+                            evidence: record.probeEvidence + self.observation.evidence)
                     case .tombstone(let reason, let detail):
                         // Positive evidence, whatever the snapshot's freshness. Gone by now at the
                         // latest; earlier only if a counted miss says so.
@@ -585,7 +589,8 @@ extension Confirmer {
                     tracked: tracked, record: deletion, restore: restore, confirmedBy: confirmedBy, current: listed,
                     account: self.account, snapshotID: self.snapshotID, detectedAt: self.now, evidence: evidence)
                 if probes[id]?.repeatsTimeline == true, confirmedBy == .probe {
-                    event.detail = (event.detail ?? "")
+                    event.detail =
+                        (event.detail ?? "")
                         + " in \(Plural.count(restore.listedPolls, "consecutive poll")) (its own address, also its listing)"
                 }
                 self.events.append(event)
@@ -647,7 +652,8 @@ extension Confirmer {
                 return
             case .repeated:
                 let hash = self.diff.listingHash
-                var repeated = self.state.repeatedListing.flatMap { $0.hash == hash ? $0 : nil }
+                var repeated =
+                    self.state.repeatedListing.flatMap { $0.hash == hash ? $0 : nil }
                     ?? RepeatedListing(hash: hash, since: self.now, polls: 0)
                 repeated.polls += 1
                 self.state.repeatedListing = repeated

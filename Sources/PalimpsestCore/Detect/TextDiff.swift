@@ -29,7 +29,8 @@ public enum TextDiff {
     ///   - new: the current text.
     ///   - maximumBytes: the most UTF-8 bytes of the result.
     /// - Returns: the diff, and whether anything was left out.
-    public static func inline(from old: String, to new: String, maximumBytes: Int) -> (diff: String, isShortened: Bool) {
+    public static func inline(from old: String, to new: String, maximumBytes: Int) -> (diff: String, isShortened: Bool)
+    {
         let segments = self.segments(from: old, to: new)
         let full = self.render(segments, context: nil)
         guard full.utf8.count > maximumBytes else { return (full, false) }
@@ -37,8 +38,10 @@ public enum TextDiff {
             let shortened = self.render(segments, context: context)
             if shortened.utf8.count <= maximumBytes { return (shortened, true) }
         }
-        return (String(decoding: self.render(segments, context: 0).utf8.prefix(maximumBytes), as: UTF8.self)
-            .trimmingPartialCharacter(), true)
+        return (
+            String(decoding: self.render(segments, context: 0).utf8.prefix(maximumBytes), as: UTF8.self)
+                .trimmingPartialCharacter(), true
+        )
     }
 
     /// Renders segments; with a `context`, unchanged runs keep that many characters next to each

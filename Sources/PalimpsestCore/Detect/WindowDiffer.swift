@@ -299,7 +299,8 @@ public enum WindowDiffer {
         let pairedFrom = Set(byContent.map(\.previous.post.id))
         let pairedTo = Set(byContent.map(\.current.id))
         let byBase = self.baseIDMigrations(
-            vanished: vanished.filter { !pairedFrom.contains($0.post.id) }, new: new.filter { !pairedTo.contains($0.id) })
+            vanished: vanished.filter { !pairedFrom.contains($0.post.id) },
+            new: new.filter { !pairedTo.contains($0.id) })
         return byContent + byBase
     }
 

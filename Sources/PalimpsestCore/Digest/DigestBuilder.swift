@@ -283,7 +283,8 @@ public struct DigestBuilder: Sendable {
 
     static func totals(_ accounts: [DigestAccount]) -> DigestTotals {
         // `alarm` is counted only in weeks that have one, so the digests of other weeks stay as they were.
-        var byKind = Dictionary(uniqueKeysWithValues: EventKind.allCases.filter { $0 != .alarm }.map { ($0.rawValue, 0) })
+        var byKind = Dictionary(
+            uniqueKeysWithValues: EventKind.allCases.filter { $0 != .alarm }.map { ($0.rawValue, 0) })
         var reasons: [String: Int] = [:]
         var confirmations: [String: Int] = [:]
         var events = 0

@@ -46,7 +46,8 @@ public enum DigestLoader {
         var logs: [DigestLogInput] = []
         for (index, (url, label)) in zip(urls, labels).enumerated() {
             if index == 0, let report = verification?.report,
-                let indexed = Self.readThroughIndex(at: url, label: label, stateDirectory: root, week: interval, report: report)
+                let indexed = Self.readThroughIndex(
+                    at: url, label: label, stateDirectory: root, week: interval, report: report)
             {
                 logs.append(indexed)
             } else {
@@ -74,7 +75,8 @@ public enum DigestLoader {
         if let store = (try? StateStore.openReadOnly(root: root)) ?? nil {
             for key in keys {
                 let evidence = (eventsByAccount[key] ?? []).flatMap(\.evidence)
-                if let history = self.readHistory(of: key, store: store, root: root, evidence: evidence, checks: checks) {
+                if let history = self.readHistory(of: key, store: store, root: root, evidence: evidence, checks: checks)
+                {
                     histories[key] = history
                 }
             }
@@ -86,7 +88,9 @@ public enum DigestLoader {
 
     /// Checks the daemon's log as `palimpsest verify` does, going on from the verification memo in
     /// `state_dir` (``LogVerifier/verify(memo:now:)``); `nil` when the log cannot be read.
-    static func verifyOwnLog(config: PalimpsestConfig, checks: EvidenceChecks, now: Date) -> LogVerifier.MemoVerification? {
+    static func verifyOwnLog(config: PalimpsestConfig, checks: EvidenceChecks, now: Date) -> LogVerifier
+        .MemoVerification?
+    {
         let root = config.daemon.stateDirectory.standardizedFileURL
         let key = try? CheckpointKey(contentsOf: config.evidence.signingKeyFile)
         var verifier = LogVerifier(

@@ -28,7 +28,8 @@ public struct DigestWitness: Sendable, Hashable, Codable {
     /// - Throws: ``StoreError`` when the file is missing, not JSON, or has no `witness`.
     public static func load(from url: URL) throws -> DigestWitness {
         guard let data = try POSIXFile.contents(of: url.path) else {
-            throw StoreError(operation: "open", path: url.path, detail: "no such file", advice: "give the digest.json you received")
+            throw StoreError(
+                operation: "open", path: url.path, detail: "no such file", advice: "give the digest.json you received")
         }
         struct Document: Decodable { var witness: DigestWitness? }
         guard let document = try? JSONCoding.decoder().decode(Document.self, from: data), let witness = document.witness

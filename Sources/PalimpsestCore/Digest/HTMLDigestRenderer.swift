@@ -122,8 +122,10 @@ public struct HTMLDigestRenderer: Sendable {
             let absence = totals.deletedByConfirmation["absence"] ?? 0
             deletedItem += " (\(Self.escape(DigestFormat.reasonCounts(totals.deletedByReason))); "
             deletedItem += "confirmed by probe \(probe), by absence \(absence)"
-            deletedItem += Self.escape(
-                DigestFormat.removedRepostsNote(DigestFormat.removedReposts(self.digest.accounts.flatMap(\.entries))))
+            deletedItem +=
+                Self.escape(
+                    DigestFormat.removedRepostsNote(
+                        DigestFormat.removedReposts(self.digest.accounts.flatMap(\.entries))))
                 + ")"
         }
         items.append(deletedItem)
@@ -272,7 +274,9 @@ public struct HTMLDigestRenderer: Sendable {
             facts.append(("Detected", self.time(event.detectedAt)))
             facts.append(("Confirmed by", Self.escape(DigestFormat.repostedOriginalConfirmation)))
         case .deleted:
-            out += event.postKind == .repost ? ": <strong>removed</strong> (un-boosted or deleted), " : ": <strong>deleted</strong>, "
+            out +=
+                event.postKind == .repost
+                ? ": <strong>removed</strong> (un-boosted or deleted), " : ": <strong>deleted</strong>, "
             out += "\(Self.escape(DigestFormat.reason(event.reason)))</p>\n"
             facts.append(("Posted", event.postedAt.map(self.time) ?? "unknown (the source gives no date)"))
             if let lifetime = event.lifetime {

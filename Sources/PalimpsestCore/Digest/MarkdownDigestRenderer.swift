@@ -142,7 +142,8 @@ public struct MarkdownDigestRenderer: Sendable {
             let probe = totals.deletedByConfirmation["probe"] ?? 0
             let absence = totals.deletedByConfirmation["absence"] ?? 0
             notes.append("confirmed by probe \(probe), by absence \(absence)")
-            deletedLine += " (" + notes.joined(separator: "; ")
+            deletedLine +=
+                " (" + notes.joined(separator: "; ")
                 + DigestFormat.removedRepostsNote(DigestFormat.removedReposts(self.digest.accounts.flatMap(\.entries)))
                 + ")"
         }
@@ -233,7 +234,9 @@ public struct MarkdownDigestRenderer: Sendable {
         if !reposted.isEmpty {
             out.append("#### Originals this account reposted, deleted (\(reposted.count))")
             out.append("")
-            out.append("Posts of other accounts, not of this one: the platform shows their removal inside this account's reposts.")
+            out.append(
+                "Posts of other accounts, not of this one: the platform shows their removal inside this account's reposts."
+            )
             out.append("")
             for entry in reposted { out += self.repostedOriginalEntry(entry) }
         }
@@ -473,7 +476,10 @@ public struct MarkdownDigestRenderer: Sendable {
             out.append("")
             out.append("Checked: \(Self.inline(verified))")
         }
-        if witness.checkpoints.isEmpty { out.append(""); out.append("No checkpoint was made this week.") }
+        if witness.checkpoints.isEmpty {
+            out.append("")
+            out.append("No checkpoint was made this week.")
+        }
         for checkpoint in witness.checkpoints {
             out.append("")
             out.append(
@@ -483,7 +489,8 @@ public struct MarkdownDigestRenderer: Sendable {
             for stamp in checkpoint.timestamps ?? [] {
                 let time = stamp.time.map { self.time($0) } ?? "time unreadable"
                 out.append(
-                    "  - timestamp by \(Self.inline(stamp.authority)): \(time)\(stamp.isValid ? "" : " (not verified)")")
+                    "  - timestamp by \(Self.inline(stamp.authority)): \(time)\(stamp.isValid ? "" : " (not verified)")"
+                )
             }
         }
         out.append("")
@@ -497,7 +504,8 @@ public struct MarkdownDigestRenderer: Sendable {
                 "- \(Self.inline(source.log)): \(DigestFormat.count(source.eventsRead, "event", "events")) read, "
                 + "\(source.eventsInWeek) in this week"
             if source.files.count > 1 {
-                line += " (\(source.files.count) files, oldest first: "
+                line +=
+                    " (\(source.files.count) files, oldest first: "
                     + source.files.map { Self.inline($0) }.joined(separator: ", ") + ")"
             }
             if let seq = source.lastSeq { line += "; last seq \(seq)" }

@@ -34,6 +34,7 @@ enum BagIt {
             try DurableFile.writeAtomically(bytes, to: folder.appendingPathComponent(name))
             tagManifest += "\(ContentHash.sha256Hex(bytes))  \(name)\n"
         }
-        try DurableFile.writeAtomically(Data(tagManifest.utf8), to: folder.appendingPathComponent("tagmanifest-sha256.txt"))
+        try DurableFile.writeAtomically(
+            Data(tagManifest.utf8), to: folder.appendingPathComponent("tagmanifest-sha256.txt"))
     }
 }

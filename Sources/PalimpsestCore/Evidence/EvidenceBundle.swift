@@ -78,7 +78,9 @@ public struct EvidenceBundle: Sendable {
                 advice: "copy the id from `palimpsest tail --json`, or give the account key and the post id")
         }
         var madeCheckpoint = false
-        var checkpointIndex = lines.indices.first { $0 > lastTarget && LogRecord.kind(ofLine: lines[$0].bytes) == .checkpoint }
+        var checkpointIndex = lines.indices.first {
+            $0 > lastTarget && LogRecord.kind(ofLine: lines[$0].bytes) == .checkpoint
+        }
         if checkpointIndex == nil {
             guard let key = try? CheckpointKey(contentsOf: self.config.evidence.signingKeyFile) else {
                 throw EvidenceExportError(
@@ -114,7 +116,8 @@ public struct EvidenceBundle: Sendable {
         // The folder.
         if let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path), !names.isEmpty {
             throw EvidenceExportError(
-                message: "\(folder.path) exists and is not empty", advice: "give a new folder to --out (nothing is overwritten)")
+                message: "\(folder.path) exists and is not empty",
+                advice: "give a new folder to --out (nothing is overwritten)")
         }
         let data = folder.appendingPathComponent("data", isDirectory: true)
         var payload: [String: Data] = [:]
@@ -150,7 +153,8 @@ public struct EvidenceBundle: Sendable {
         var captures: [(role: String, reference: EvidenceReference)] = []
         for event in events {
             for reference in event.evidence {
-                captures.append(("cited by the \(event.event.rawValue) event \(event.id) (seq \(event.seq ?? 0))", reference))
+                captures.append(
+                    ("cited by the \(event.event.rawValue) event \(event.id) (seq \(event.seq ?? 0))", reference))
             }
         }
         if let store, let first = events.first, let postID = first.postID {
@@ -217,7 +221,8 @@ public struct EvidenceBundle: Sendable {
             ).utf8)
         payload["verify.sh"] = Data(EvidenceReadme.verifyScript.utf8)
 
-        try BagIt.write(payload: payload, to: folder, now: now, description: "Palimpsest evidence: \(events.count) event(s)")
+        try BagIt.write(
+            payload: payload, to: folder, now: now, description: "Palimpsest evidence: \(events.count) event(s)")
         _ = try? FileManager.default.setAttributes(
             [.posixPermissions: 0o755], ofItemAtPath: data.appendingPathComponent("verify.sh").path)
         var zipURL: URL?
@@ -244,7 +249,8 @@ public struct EvidenceBundle: Sendable {
         for file in set.files {
             let data = (try? DeletionLog.contents(of: file.url)) ?? Data()
             for (index, line) in JSONLines.split(data).lines.enumerated() {
-                lines.append((file.name, index + 1, try? decoder.decode(ChainLine.self, from: line.bytes).seq, line.bytes))
+                lines.append(
+                    (file.name, index + 1, try? decoder.decode(ChainLine.self, from: line.bytes).seq, line.bytes))
             }
         }
         return lines

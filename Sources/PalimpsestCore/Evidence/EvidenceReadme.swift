@@ -26,11 +26,14 @@ enum EvidenceReadme {
             """
         for event in events {
             out += "- \(event.event.rawValue)"
-            if let reason = event.reason { out += " (\(reason.rawValue)" + (event.confirmedBy.map { ", confirmed by \($0.rawValue)" } ?? "") + ")" }
+            if let reason = event.reason {
+                out += " (\(reason.rawValue)" + (event.confirmedBy.map { ", confirmed by \($0.rawValue)" } ?? "") + ")"
+            }
             out += ": account \(event.account.rawValue)"
             if let name = event.accountName { out += " (\(name))" }
             if let post = event.postID { out += ", post \(post)" }
-            out += ", detected \(RFC3339.string(from: event.detectedAt)), log seq \(event.seq ?? 0), event id \(event.id)\n"
+            out +=
+                ", detected \(RFC3339.string(from: event.detectedAt)), log seq \(event.seq ?? 0), event id \(event.id)\n"
             if let url = event.url { out += "  permalink: \(url)\n" }
             if let lastSeen = event.lastSeen { out += "  last seen: \(RFC3339.string(from: lastSeen))\n" }
             if let missing = event.firstMissing { out += "  first missing: \(RFC3339.string(from: missing))\n" }

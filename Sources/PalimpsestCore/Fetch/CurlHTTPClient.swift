@@ -2,9 +2,9 @@ import CCurl
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The production HTTP client: libcurl (7.88+) with one multi handle on one dedicated thread,

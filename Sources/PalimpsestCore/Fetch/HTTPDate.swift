@@ -22,7 +22,9 @@ public enum HTTPDate {
             while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
             guard end - start == 29 else { return nil }
             let field = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            func text(_ from: Int, _ count: Int) -> String { String(decoding: field[from..<from + count], as: UTF8.self) }
+            func text(_ from: Int, _ count: Int) -> String {
+                String(decoding: field[from..<from + count], as: UTF8.self)
+            }
             func number(_ from: Int, _ count: Int) -> Int? {
                 var value = 0
                 for byte in field[from..<from + count] {

@@ -114,7 +114,10 @@ public struct HTTPTimings: Sendable, Hashable, Codable {
     public var firstByte: TimeInterval
     public var total: TimeInterval
 
-    public init(nameLookup: TimeInterval = 0, connect: TimeInterval = 0, tlsHandshake: TimeInterval = 0, firstByte: TimeInterval = 0, total: TimeInterval = 0) {
+    public init(
+        nameLookup: TimeInterval = 0, connect: TimeInterval = 0, tlsHandshake: TimeInterval = 0,
+        firstByte: TimeInterval = 0, total: TimeInterval = 0
+    ) {
         self.nameLookup = nameLookup
         self.connect = connect
         self.tlsHandshake = tlsHandshake
@@ -187,8 +190,12 @@ public struct HTTPResponse: Sendable, Hashable {
 public struct HTTPClientError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The class of transport failure.
     public enum Kind: String, Sendable, Hashable {
-        case dns, connect, tls, timeout, bodyTooLarge = "body_too_large", truncated, redirect, proxy,
-            invalidRequest = "invalid_request", transport
+        case dns, connect, tls, timeout
+        case bodyTooLarge = "body_too_large"
+        case truncated, redirect, proxy
+        case
+            invalidRequest = "invalid_request"
+        case transport
         /// A redirect led to another host whose connected address is not public (loopback,
         /// private, link-local, CGNAT, multicast, unspecified): refused before any request went there.
         case privateAddress = "private_address"

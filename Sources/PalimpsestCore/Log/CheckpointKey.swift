@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 #if canImport(Glibc)
     import Glibc
@@ -43,7 +43,8 @@ public struct CheckpointKey: Sendable {
                 advice: "run `palimpsest keygen` to write one, or set [evidence] signing_key_file")
         }
         guard let der = Self.derFromPEM(String(decoding: data, as: UTF8.self), label: "PRIVATE KEY"),
-            der.count == Self.privatePrefix.count + 32, der.prefix(Self.privatePrefix.count).elementsEqual(Self.privatePrefix),
+            der.count == Self.privatePrefix.count + 32,
+            der.prefix(Self.privatePrefix.count).elementsEqual(Self.privatePrefix),
             let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: der.suffix(32))
         else {
             throw StoreError(

@@ -246,7 +246,8 @@ public final class DeletionLog: Sendable {
     private func checkChainHead(_ file: POSIXFile) throws {
         if let mismatch = try self.chainHeadMismatch(file) {
             throw StoreError(
-                operation: "append", path: self.url.path, detail: mismatch.description, advice: ChainHeadMismatch.advice)
+                operation: "append", path: self.url.path, detail: mismatch.description, advice: ChainHeadMismatch.advice
+            )
         }
     }
 
@@ -351,7 +352,8 @@ public final class DeletionLog: Sendable {
             }
             if consumed < data.count {
                 let tail = Data(data.dropFirst(consumed))
-                setAside.append(SetAsideLine(line: lines.count + 1, bytes: tail.count, sha256: ContentHash.sha256Hex(tail)))
+                setAside.append(
+                    SetAsideLine(line: lines.count + 1, bytes: tail.count, sha256: ContentHash.sha256Hex(tail)))
             }
             let problem = mismatch?.kind.rawValue ?? ChainHeadMismatch.Kind.tornLine.rawValue
             let message =
@@ -389,7 +391,8 @@ public final class DeletionLog: Sendable {
     /// the log file so far (for a checkpoint's tree). The head is rewritten after the write.
     /// - Returns: the record as written, or `nil` when `build` returns `nil` (nothing to record).
     /// - Throws: ``StoreError`` as ``append(_:)``, or what `build` throws.
-    func appendRecord(_ build: (_ after: ChainPosition, _ liveLines: [Data]) throws -> LogRecord?) throws -> LogRecord? {
+    func appendRecord(_ build: (_ after: ChainPosition, _ liveLines: [Data]) throws -> LogRecord?) throws -> LogRecord?
+    {
         try self.state.withLock { state in
             let file = try DurableFile.openForAppend(self.url.path, readable: true)
             defer { file.closeFile() }

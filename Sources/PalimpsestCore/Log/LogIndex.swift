@@ -172,7 +172,9 @@ public final class LogIndex: Sendable {
                     }
                     total += step.count
                     guard step.more else { return total }
-                    if let progress, step.count > 0 { progress(try Int.fetchOne(db, sql: "SELECT max(ordinal) FROM log_lines") ?? 0) }
+                    if let progress, step.count > 0 {
+                        progress(try Int.fetchOne(db, sql: "SELECT max(ordinal) FROM log_lines") ?? 0)
+                    }
                 }
             }
         } catch let error as StoreError {
@@ -240,7 +242,8 @@ public final class LogIndex: Sendable {
                 }
                 let added = try Self.insert(
                     split, base: offset, status: status, compressed: false, after: ordinal, db: db)
-                try Self.saveMeta(db, status: status, offset: offset + added.consumed, ordinal: added.ordinal, rotated: rotated)
+                try Self.saveMeta(
+                    db, status: status, offset: offset + added.consumed, ordinal: added.ordinal, rotated: rotated)
                 return (added.ordinal - ordinal, data.count == Self.chunkBytes && added.consumed > 0)
             }
         }
@@ -297,7 +300,8 @@ public final class LogIndex: Sendable {
             ("device", String(status.device)), ("inode", String(status.inode)), ("offset", String(offset)),
             ("ordinal", String(ordinal)), ("rotated", rotated),
         ] {
-            try db.execute(sql: "INSERT OR REPLACE INTO index_meta (key, value) VALUES (?, ?)", arguments: [key, value])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO index_meta (key, value) VALUES (?, ?)", arguments: [key, value])
         }
     }
 
@@ -404,7 +408,8 @@ public final class LogIndex: Sendable {
         try self.read { db in
             try Int.fetchOne(
                 db,
-                sql: "SELECT count(*) FROM log_lines WHERE kind IS NOT NULL AND kind NOT IN ('checkpoint', 'log_break')")
+                sql: "SELECT count(*) FROM log_lines WHERE kind IS NOT NULL AND kind NOT IN ('checkpoint', 'log_break')"
+            )
                 ?? 0
         }
     }
@@ -433,7 +438,7 @@ public final class LogIndex: Sendable {
                 let key = AccountKey(rawValue: row["account"])
                 var counts = result[key] ?? AccountCounts()
                 let events: Int = row["events"]
-                if (row["reposted_original"] as Bool) { counts.repostedOriginals += events } else { counts.own += events }
+                if row["reposted_original"] as Bool { counts.repostedOriginals += events } else { counts.own += events }
                 let last = Date(timeIntervalSince1970: row["last"])
                 counts.lastDetectedAt = max(counts.lastDetectedAt ?? last, last)
                 if let first = (row["first_time"] as Double?).map(Date.init(timeIntervalSince1970:)) {
@@ -458,7 +463,8 @@ public final class LogIndex: Sendable {
                 sql: """
                     SELECT ordinal, device, inode, compressed, file_offset, length, sha256 FROM log_lines
                     WHERE kind IN (\(marks)) AND detected_at >= ? ORDER BY ordinal
-                    """, arguments: StatementArguments(kinds.map(\.rawValue)) + [cutoff.timeIntervalSince1970])
+                    """, arguments: StatementArguments(kinds.map(\.rawValue)) + [cutoff.timeIntervalSince1970]
+            )
             .map(Self.line)
         }
     }

@@ -50,8 +50,9 @@ public struct LogRecord: Sendable, Codable, Hashable {
     /// `nil` for an event line (or no JSON at all).
     static func kind(ofLine line: Data) -> Kind? {
         // Cheap test first: most lines are findings.
-        guard line.range(of: Data("\"event\":\"checkpoint\"".utf8)) != nil
-            || line.range(of: Data("\"event\":\"log_break\"".utf8)) != nil
+        guard
+            line.range(of: Data("\"event\":\"checkpoint\"".utf8)) != nil
+                || line.range(of: Data("\"event\":\"log_break\"".utf8)) != nil
         else { return nil }
         struct Peek: Decodable { var event: String }
         guard let peek = try? JSONDecoder().decode(Peek.self, from: line) else { return nil }

@@ -183,7 +183,8 @@ public struct LogVerifier: Sendable {
         }
         for problem in set.problems where problem.kind == .unreadableFile {
             walk.problems.append(
-                Problem(file: problem.file ?? self.logURL.lastPathComponent, line: 0, seq: nil, kind: problem.kind.rawValue,
+                Problem(
+                    file: problem.file ?? self.logURL.lastPathComponent, line: 0, seq: nil, kind: problem.kind.rawValue,
                     message: problem.message))
         }
         walk.problems += self.headProblems()
@@ -240,7 +241,8 @@ public struct LogVerifier: Sendable {
                     checkpoint, at: record.detectedAt, root: walk.frontier.root, treeSize: walk.frontier.count,
                     firstLine: walk.firstLeaf, lastSeq: walk.lastChainSeq)
                 if let message {
-                    walk.problems.append(Problem(file: name, line: number, seq: seq, kind: "checkpoint", message: message))
+                    walk.problems.append(
+                        Problem(file: name, line: number, seq: seq, kind: "checkpoint", message: message))
                 }
                 var checked = CheckedCheckpoint(
                     file: name, line: number, seq: seq ?? 0, detectedAt: record.detectedAt,
@@ -252,7 +254,8 @@ public struct LogVerifier: Sendable {
                 walk.checkpoints.append(checked)
             } else if let stateDirectory = self.stateDirectory,
                 let event = decoded.map({ $0.events[index] })
-                    ?? (LogRecord.kind(ofLine: line.bytes) == nil ? try? decoder.decode(Event.self, from: line.bytes) : nil)
+                    ?? (LogRecord.kind(ofLine: line.bytes) == nil
+                        ? try? decoder.decode(Event.self, from: line.bytes) : nil)
             {
                 for reference in event.evidence {
                     walk.evidenceChecked += 1
@@ -299,7 +302,9 @@ public struct LogVerifier: Sendable {
     private func headProblems() -> [Problem] {
         guard let headURL = self.headURL else { return [] }
         do {
-            if let head = try ChainHead.load(from: headURL), let mismatch = try Self.headMismatch(head: head, logURL: self.logURL) {
+            if let head = try ChainHead.load(from: headURL),
+                let mismatch = try Self.headMismatch(head: head, logURL: self.logURL)
+            {
                 return [
                     Problem(
                         file: self.logURL.lastPathComponent, line: 0, seq: mismatch.found?.seq,
@@ -366,7 +371,8 @@ public struct LogVerifier: Sendable {
         if let memo, memo.matches(self), let resumed = try self.resume(from: memo) {
             var result = MemoVerification(report: resumed.report, reused: memo, written: nil)
             if resumed.report.problems.isEmpty {
-                var next = VerifyMemo(self, walk: resumed.walk, files: resumed.files, liveLines: resumed.liveLines,
+                var next = VerifyMemo(
+                    self, walk: resumed.walk, files: resumed.files, liveLines: resumed.liveLines,
                     report: resumed.report, at: now)
                 next.fullAt = memo.fullAt
                 try? next.save(to: memoURL)
@@ -377,7 +383,8 @@ public struct LogVerifier: Sendable {
         let full = try self.verifyInFull()
         var result = MemoVerification(report: full.report, reused: nil, written: nil)
         if full.report.problems.isEmpty, !full.files.isEmpty, self.witnesses.isEmpty {
-            let next = VerifyMemo(self, walk: full.walk, files: full.files, liveLines: full.liveLines,
+            let next = VerifyMemo(
+                self, walk: full.walk, files: full.files, liveLines: full.liveLines,
                 report: full.report, at: now)
             try? next.save(to: memoURL)
             result.written = next
@@ -494,7 +501,8 @@ public struct LogVerifier: Sendable {
     ) -> String? {
         let rootHex = CheckpointKey.hex(root)
         if checkpoint.treeSize != treeSize || checkpoint.root != rootHex {
-            return "the tree head does not match the lines before it: the checkpoint says \(checkpoint.treeSize) lines, "
+            return
+                "the tree head does not match the lines before it: the checkpoint says \(checkpoint.treeSize) lines, "
                 + "root \(checkpoint.root); the log holds \(treeSize) lines before it, root \(rootHex): a line it "
                 + "covers was changed, removed or inserted (or older files are missing)"
         }
@@ -534,9 +542,11 @@ public struct LogVerifier: Sendable {
             } catch {
                 return .init(
                     status: .missing,
-                    problem: "the evidence record \(reference.path) at offset \(location.offset) cannot be read: \(error)")
+                    problem:
+                        "the evidence record \(reference.path) at offset \(location.offset) cannot be read: \(error)")
             }
-            if let digest = record.field("WARC-Block-Digest"), digest != "sha256:\(ContentHash.sha256Hex(record.block))" {
+            if let digest = record.field("WARC-Block-Digest"), digest != "sha256:\(ContentHash.sha256Hex(record.block))"
+            {
                 return .init(
                     status: .mismatch,
                     problem: "the WARC record \(reference.path) at offset \(location.offset) was changed: its block no "

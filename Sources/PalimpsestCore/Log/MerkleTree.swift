@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// The Merkle tree of the deletion log's lines, hashed as RFC 9162 §2.1 (Certificate Transparency
 /// v2; the same as RFC 6962 §2.1): a leaf is SHA-256(0x00 ‖ line bytes without the newline), a node
@@ -98,7 +98,9 @@ public enum MerkleTree {
         public mutating func append(_ leaf: Data) {
             self.nodes.append((0, leaf))
             self.count += 1
-            while self.nodes.count >= 2, self.nodes[self.nodes.count - 1].height == self.nodes[self.nodes.count - 2].height {
+            while self.nodes.count >= 2,
+                self.nodes[self.nodes.count - 1].height == self.nodes[self.nodes.count - 2].height
+            {
                 let right = self.nodes.removeLast()
                 let left = self.nodes.removeLast()
                 self.nodes.append((left.height + 1, MerkleTree.nodeHash(left.hash, right.hash)))
@@ -117,7 +119,8 @@ public enum MerkleTree {
             var sum = 0
             var parsed: [(height: Int, hash: Data)] = []
             for node in nodes {
-                guard node.height >= 0, node.height < 63, let hash = CheckpointKey.bytes(hex: node.hash), hash.count == 32
+                guard node.height >= 0, node.height < 63, let hash = CheckpointKey.bytes(hex: node.hash),
+                    hash.count == 32
                 else { return nil }
                 sum += 1 << node.height
                 parsed.append((node.height, hash))
@@ -180,7 +183,8 @@ extension DeletionLog {
             let root = CheckpointKey.hex(MerkleTree.root(all))
             let firstHash = ContentHash.sha256Hex(first)
             let message = Checkpoint.signedMessage(
-                treeSize: all.count, firstSeq: start ?? 0, lastSeq: after.seq, firstLine: firstHash, root: root, at: now)
+                treeSize: all.count, firstSeq: start ?? 0, lastSeq: after.seq, firstLine: firstHash, root: root, at: now
+            )
             let checkpoint = Checkpoint(
                 treeSize: all.count, firstSeq: start ?? 0, lastSeq: after.seq, firstLine: firstHash, root: root,
                 publicKey: key.publicKeyHex, signature: try key.sign(message))

@@ -1,5 +1,5 @@
-public import Foundation
 import CTimestamp
+public import Foundation
 public import Logging
 
 /// RFC 3161 trusted timestamps of checkpoint tree heads, through libcrypto's `TS_*` API: the
@@ -62,7 +62,8 @@ public enum TimestampToken {
         let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         switch result {
         case 1: return Check(time: date, problem: nil)
-        case -1: return Check(time: nil, problem: "not an RFC 3161 TimeStampResp" + (reason.isEmpty ? "" : ": \(reason)"))
+        case -1:
+            return Check(time: nil, problem: "not an RFC 3161 TimeStampResp" + (reason.isEmpty ? "" : ": \(reason)"))
         default:
             return Check(
                 time: date,

@@ -118,7 +118,8 @@ public struct Account: Sendable, Hashable, Identifiable {
         case .bluesky(let actor, _, _, _):
             return AccountKey(platform: .bluesky, identifier: actor.hasPrefix("@") ? String(actor.dropFirst()) : actor)
         case .telegram(let channel, _, _):
-            return AccountKey(platform: .telegram, identifier: channel.hasPrefix("@") ? String(channel.dropFirst()) : channel)
+            return AccountKey(
+                platform: .telegram, identifier: channel.hasPrefix("@") ? String(channel.dropFirst()) : channel)
         case .url(let url, _):
             return AccountKey(platform: .url, identifier: Self.canonical(url))
         }
@@ -132,7 +133,9 @@ public struct Account: Sendable, Hashable, Identifiable {
         }
         components.scheme = components.scheme?.lowercased()
         components.host = components.host?.lowercased()
-        if (components.scheme == "http" && components.port == 80) || (components.scheme == "https" && components.port == 443) {
+        if (components.scheme == "http" && components.port == 80)
+            || (components.scheme == "https" && components.port == 443)
+        {
             components.port = nil
         }
         components.fragment = nil

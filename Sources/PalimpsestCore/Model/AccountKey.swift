@@ -1,5 +1,5 @@
-import Foundation
 import Crypto
+import Foundation
 
 /// The stable identity of a watched account: `platform:identifier`.
 ///

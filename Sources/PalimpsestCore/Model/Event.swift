@@ -1,5 +1,5 @@
-public import Foundation
 import Crypto
+public import Foundation
 
 /// The kind of finding written to the deletion log.
 public enum EventKind: String, Sendable, Codable, CaseIterable, Hashable {

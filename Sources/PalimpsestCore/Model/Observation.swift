@@ -105,7 +105,11 @@ public struct TimelineWindow: Sendable, Codable, Hashable {
             var descending = 0
             var ascending = 0
             for index in run.dropLast() {
-                if dates[index] > dates[index + 1] { descending += 1 } else if dates[index] < dates[index + 1] { ascending += 1 }
+                if dates[index] > dates[index + 1] {
+                    descending += 1
+                } else if dates[index] < dates[index + 1] {
+                    ascending += 1
+                }
             }
             return (descending, ascending)
         }

@@ -7,7 +7,11 @@ import Foundation
 enum AntiBotChallenge {
     /// One sign of a challenge page and where it comes from.
     struct Sign: Sendable {
-        enum Place: Sendable { case header(String), title, text }
+        enum Place: Sendable {
+            case header(String)
+            case title
+            case text
+        }
         var place: Place
         /// Compared case-insensitively: the whole title, or a phrase of the header value or text.
         var value: String
@@ -18,7 +22,9 @@ enum AntiBotChallenge {
     static let signs: [Sign] = [
         Sign(
             place: .header("cf-mitigated"), value: "challenge",
-            source: "Cloudflare docs, \"Detect a Challenge Page response\": challenge answers carry cf-mitigated: challenge"),
+            source:
+                "Cloudflare docs, \"Detect a Challenge Page response\": challenge answers carry cf-mitigated: challenge"
+        ),
         Sign(
             place: .title, value: "just a moment...",
             source: "Cloudflare managed challenge / \"I'm Under Attack\" interstitial, title \"Just a moment...\""),
@@ -53,7 +59,8 @@ enum AntiBotChallenge {
                     return "\(name): \(value)"
                 }
             case .title:
-                if let title = document?.title.map({ PostVersion.normalizeText($0) }), title.lowercased() == sign.value {
+                if let title = document?.title.map({ PostVersion.normalizeText($0) }), title.lowercased() == sign.value
+                {
                     return "title “\(title)”"
                 }
             case .text:

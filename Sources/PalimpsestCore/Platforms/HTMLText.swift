@@ -179,7 +179,9 @@ public enum HTMLText {
         var copied = 0
         while let ampersand = Self.nextAmpersand(in: text, from: index) {
             index = ampersand + 1
-            guard let consumed = Self.decodeReference(in: text, at: ampersand, into: &output, flushing: copied..<ampersand)
+            guard
+                let consumed = Self.decodeReference(
+                    in: text, at: ampersand, into: &output, flushing: copied..<ampersand)
             else { continue }
             index = ampersand + consumed
             copied = index
@@ -270,7 +272,8 @@ public enum HTMLText {
     }
 
     private static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
-        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+            || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
             || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
     }
 

@@ -175,7 +175,9 @@ struct HTMLTokenizer {
             if position < count, self.bytes[position] == UInt8(ascii: "=") {
                 position += 1
                 self.skipWhitespace(&position)
-                if position < count, self.bytes[position] == UInt8(ascii: "\"") || self.bytes[position] == UInt8(ascii: "'") {
+                if position < count,
+                    self.bytes[position] == UInt8(ascii: "\"") || self.bytes[position] == UInt8(ascii: "'")
+                {
                     let quote = self.bytes[position]
                     position += 1
                     let start = position
@@ -184,7 +186,9 @@ struct HTMLTokenizer {
                     position += 1
                 } else {
                     let start = position
-                    while position < count, self.bytes[position] != UInt8(ascii: ">"), !Self.isWhitespace(self.bytes[position]) {
+                    while position < count, self.bytes[position] != UInt8(ascii: ">"),
+                        !Self.isWhitespace(self.bytes[position])
+                    {
                         position += 1
                     }
                     value = start..<position
@@ -206,7 +210,8 @@ struct HTMLTokenizer {
         var position = self.index
         while position + closing.count <= self.bytes.count {
             var matches = true
-            for offset in 0..<closing.count where Self.asciiLowercased(self.bytes[position + offset]) != closing[offset] {
+            for offset in 0..<closing.count where Self.asciiLowercased(self.bytes[position + offset]) != closing[offset]
+            {
                 matches = false
                 break
             }

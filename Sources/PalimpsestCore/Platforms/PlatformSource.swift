@@ -25,7 +25,10 @@ protocol PlatformSource {
 enum PlatformSources {
     /// Every platform's config declaration, in the order of `docs/configuration.md`.
     static var all: [any PlatformSource.Type] {
-        [FeedSource.self, MastodonSource.self, WeiboSource.self, BlueskySource.self, TelegramSource.self, WatchedPageSource.self]
+        [
+            FeedSource.self, MastodonSource.self, WeiboSource.self, BlueskySource.self, TelegramSource.self,
+            WatchedPageSource.self,
+        ]
     }
 
     /// The declaration of `platform`.

@@ -257,7 +257,8 @@ public struct AccountPoller: Sendable {
             }
             if let unchanged = session.unchanged { return .unchanged(unchanged) }
             if requests.isEmpty,
-                let next = adapter.nextPageRequest(after: response, pageIndex: pageIndex, for: account, context: context)
+                let next = adapter.nextPageRequest(
+                    after: response, pageIndex: pageIndex, for: account, context: context)
             {
                 pageIndex += 1
                 requests.append(next)
@@ -363,7 +364,6 @@ public struct AccountPoller: Sendable {
             return try await self.commitFailure(failure, state: &state, session: session, logged: &logged)
         }
     }
-
 
     /// The blind failure for an account answer that came from another host: the adapter's own
     /// reading when it is a login wall or a rate limit (those say what to do) and the address did
@@ -624,7 +624,8 @@ public struct AccountPoller: Sendable {
             do {
                 events = try await BlockingIO.run { try store.promoteEvidence(of: cited) }
             } catch {
-                throw self.writeError(error, stage: .observation, state: state, account: session.account, at: session.now)
+                throw self.writeError(
+                    error, stage: .observation, state: state, account: session.account, at: session.now)
             }
         }
         state.pendingEvents += events
@@ -646,7 +647,8 @@ public struct AccountPoller: Sendable {
         if let faults = self.faults, !events.isEmpty {
             try faults.reached(.beforeLogAppend, account: saved.account)
         }
-        return try await self.appendPending(&state, baseline: session.baseline, account: session.account, at: session.now)
+        return try await self.appendPending(
+            &state, baseline: session.baseline, account: session.account, at: session.now)
     }
 
     /// Appends the state's pending events to the log (skipping those already there) and clears them.

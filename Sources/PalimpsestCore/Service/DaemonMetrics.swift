@@ -51,12 +51,15 @@ public final class DaemonMetrics: Sendable {
     /// Records a finished poll of `account` that took `duration`.
     public func recordPoll(_ result: PollCycle.Result, of account: Account, duration: Duration) {
         let platform = account.platform.rawValue
-        CoreMetrics.Timer(label: "palimpsest_poll_duration_seconds", dimensions: [("platform", platform)], factory: self.factory)
-            .recordNanoseconds(Self.nanoseconds(duration))
+        CoreMetrics.Timer(
+            label: "palimpsest_poll_duration_seconds", dimensions: [("platform", platform)], factory: self.factory
+        )
+        .recordNanoseconds(Self.nanoseconds(duration))
         switch result {
         case .polled(let report):
             CoreMetrics.Counter(
-                label: "palimpsest_polls_total", dimensions: [("platform", platform), ("outcome", report.record.outcome)],
+                label: "palimpsest_polls_total",
+                dimensions: [("platform", platform), ("outcome", report.record.outcome)],
                 factory: self.factory
             ).increment()
             if report.probes > 0 {

@@ -50,7 +50,8 @@ final class DaemonStatusBook: Sendable {
 
     /// An entry for `account` carrying over what `previous` knew.
     static func entry(for account: Account, from previous: DaemonStatus.AccountEntry?) -> DaemonStatus.AccountEntry {
-        var entry = previous ?? DaemonStatus.AccountEntry(account: account.key, name: account.name, interval: account.interval)
+        var entry =
+            previous ?? DaemonStatus.AccountEntry(account: account.key, name: account.name, interval: account.interval)
         entry.name = account.name
         entry.interval = account.interval
         return entry
@@ -104,7 +105,8 @@ final class DaemonStatusBook: Sendable {
         self.state.withLock { state in
             var entries: [AccountKey: DaemonStatus.AccountEntry] = [:]
             for account in accounts {
-                entries[account.key] = Self.entry(for: account, from: state.entries[account.key] ?? restored[account.key])
+                entries[account.key] = Self.entry(
+                    for: account, from: state.entries[account.key] ?? restored[account.key])
             }
             state.entries = entries
             state.order = accounts.map(\.key)

@@ -39,7 +39,8 @@ public struct LogCheckpointer: Sendable {
         } else {
             let path = settings.signingKeyFile.path
             logger.notice(
-                "no signed checkpoints of the deletion log: no signing key at \(path); run `palimpsest keygen` as the daemon's user to write one ([evidence] signing_key_file)")
+                "no signed checkpoints of the deletion log: no signing key at \(path); run `palimpsest keygen` as the daemon's user to write one ([evidence] signing_key_file)"
+            )
             self.key = nil
         }
     }
@@ -63,7 +64,8 @@ public struct LogCheckpointer: Sendable {
         guard let record, let checkpoint = record.checkpoint else { return nil }
         let range = "\(checkpoint.firstSeq)–\(checkpoint.lastSeq)"
         self.logger.notice(
-            "checkpoint: seq \(record.seq ?? 0) signs \(checkpoint.treeSize) lines (seq \(range)), tree head \(checkpoint.root)")
+            "checkpoint: seq \(record.seq ?? 0) signs \(checkpoint.treeSize) lines (seq \(range)), tree head \(checkpoint.root)"
+        )
         if timestamp { await self.timestampPending() }
         return record
     }

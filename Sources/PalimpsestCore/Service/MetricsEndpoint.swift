@@ -1,9 +1,9 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
-import Synchronization
 public import Logging
 public import ServiceLifecycle
+import Synchronization
 
 /// The Prometheus endpoint: `GET /metrics` on ``MetricsAddress`` answers ``DaemonMetrics``'s
 /// exposition; every other path answers 404. Runs until graceful shutdown, after the poll loop has

@@ -265,7 +265,8 @@ public final class MonitorDaemon: Service, Sendable {
         case .applied(let changes):
             self.book.setReloadError(nil)
             let summary = self.book.snapshot().summary
-            let counts = "\(changes.added.count) added, \(changes.removed.count) removed, \(changes.changed.count) changed"
+            let counts =
+                "\(changes.added.count) added, \(changes.removed.count) removed, \(changes.changed.count) changed"
             self.logger.notice("reload done: \(summary) (\(counts))")
         case .rejected(let reason):
             self.book.setReloadError(reason)
@@ -325,12 +326,14 @@ public final class MonitorDaemon: Service, Sendable {
         if !restartOnly.isEmpty {
             let keys = restartOnly.joined(separator: ", ")
             self.logger.warning(
-                "[daemon] \(keys) changed: these take effect at the next restart (systemctl restart palimpsest); the rest of the new config is applied now")
+                "[daemon] \(keys) changed: these take effect at the next restart (systemctl restart palimpsest); the rest of the new config is applied now"
+            )
         }
         let alertTables = Self.restartOnlyAlertChanges(running: self.runtime.alerts?.config, to: new)
         if !alertTables.isEmpty {
             self.logger.warning(
-                "\(alertTables.joined(separator: ", ")) changed: alert sinks, alarms and the feed of events are read at start and take effect at the next restart (systemctl restart palimpsest); until then the daemon keeps those it started with")
+                "\(alertTables.joined(separator: ", ")) changed: alert sinks, alarms and the feed of events are read at start and take effect at the next restart (systemctl restart palimpsest); until then the daemon keeps those it started with"
+            )
         }
         let known = Set(self.monitor.watchedKeys)
         let restored = await Self.restore(

@@ -1,7 +1,7 @@
 public import Foundation
+import HeapModule
 public import Logging
 public import ServiceLifecycle
-import HeapModule
 import Synchronization
 
 /// The daemon's poll loop (`palimpsest run`): polls every account on its interval with jitter
@@ -322,7 +322,11 @@ public final class MonitorService: Service, Sendable {
         }
         self.observer(.polled(account, result))
         let key = account.key
-        enum After { case ended, scheduled(Date), stopping }
+        enum After {
+            case ended
+            case scheduled(Date)
+            case stopping
+        }
         let after = self.state.withLock { state -> After in
             state.inFlight -= 1
             guard var watch = state.watches[key] else { return .stopping }

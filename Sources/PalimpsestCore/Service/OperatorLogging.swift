@@ -1,5 +1,5 @@
-public import Logging
 public import Foundation
+public import Logging
 import Synchronization
 
 /// Operator messages on stderr: one line each. Under systemd (`JOURNAL_STREAM` set) every line
@@ -57,7 +57,9 @@ public enum OperatorLogging {
     private static let output = Mutex(FileHandle.standardError)
 
     /// Installs ``OperatorLogHandler`` as swift-log's backend (once per process; later calls do nothing).
-    public static func bootstrap(level: Logger.Level, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public static func bootstrap(
+        level: Logger.Level, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         let first = Self.bootstrapped.withLock { done -> Bool in
             defer { done = true }
             return !done

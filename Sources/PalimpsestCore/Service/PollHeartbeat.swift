@@ -73,7 +73,8 @@ public final class PollHeartbeat: Sendable {
                     + "(limit \(Self.seconds(self.stallLimit)) s)"
             }
             if state.inFlight == 0, quiet > state.idleLimit + self.stallLimit {
-                return "no poll started for \(Self.seconds(quiet)) s (longest interval \(Self.seconds(state.idleLimit)) s)"
+                return
+                    "no poll started for \(Self.seconds(quiet)) s (longest interval \(Self.seconds(state.idleLimit)) s)"
             }
             return nil
         }

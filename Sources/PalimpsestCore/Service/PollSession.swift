@@ -62,7 +62,8 @@ struct PollSession: Sendable {
             return .failure(
                 PollFailure(
                     kind: .rateLimited,
-                    message: "\(request.url.host ?? urlKey) asked for no requests before \(RFC3339.string(from: until)); waiting",
+                    message:
+                        "\(request.url.host ?? urlKey) asked for no requests before \(RFC3339.string(from: until)); waiting",
                     url: urlKey, retryAfter: until))
         case .failed(let error as HTTPClientError):
             var failure = error.pollFailure
@@ -232,7 +233,8 @@ struct PollSession: Sendable {
                 // A redirect to another page of the same host (its home page, a section) answers
                 // for that page, not for the post: no proof that the post is still at its address.
                 verdict = .inconclusive(
-                    detail: "HTTP \(response.status) from \(response.effectiveURL.absoluteString) through a redirect from "
+                    detail:
+                        "HTTP \(response.status) from \(response.effectiveURL.absoluteString) through a redirect from "
                         + "\(response.url.path.isEmpty ? "/" : response.url.path) to \(path): another page of the host, not "
                         + "the post's own answer")
             }
@@ -243,7 +245,8 @@ struct PollSession: Sendable {
 
     /// Asks the platform whether the whole account is still there.
     /// - Throws: `CancellationError` when the poll is cancelled.
-    mutating func probeAccount(_ base: HTTPRequest, adapter: any PlatformAdapter, state: inout AccountState) async
+    mutating func probeAccount(_ base: HTTPRequest, adapter: any PlatformAdapter, state: inout AccountState)
+        async
         throws(CancellationError) -> AccountProbeResult
     {
         let result = try await self.askAccountProbe(base, adapter: adapter, state: &state)
@@ -261,7 +264,8 @@ struct PollSession: Sendable {
         let account = self.account
         let now = self.now
         let (verdict, evidence) = try await self.ask(
-            base, about: "the account", failure: "account probe failed", inconclusive: AccountVerdict.inconclusive(detail:)
+            base, about: "the account", failure: "account probe failed",
+            inconclusive: AccountVerdict.inconclusive(detail:)
         ) { response in
             adapter.classifyAccountProbe(response, for: account, now: now)
         }

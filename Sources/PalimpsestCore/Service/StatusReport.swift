@@ -149,8 +149,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
         let holder = StateDirectoryLock.holder(of: stateDirectory)
         let written = try? DaemonStatus.read(stateDirectory: stateDirectory)
         // Trust the daemon's live view only while a process holds the lock and wrote it.
-        let live = holder != nil && written.map { $0.phase != .stopped && (holder?.pid == nil || holder?.pid == $0.pid) }
-            == true
+        let live =
+            holder != nil
+            && written.map { $0.phase != .stopped && (holder?.pid == nil || holder?.pid == $0.pid) }
+                == true
         var daemon = Daemon(
             running: holder != nil, pid: holder?.pid ?? written?.pid, phase: written?.phase,
             startedAt: written?.startedAt, updatedAt: written?.updatedAt, summary: written?.summary,
@@ -310,7 +312,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
                     + (row.name.map { "  \"\(TerminalText.singleLine($0))\"" } ?? ""))
             var rows: [(String, String)] = []
             if let last = row.lastPoll {
-                var text = "\(RFC3339.string(from: last.at)) (\(Self.ago(last.at, from: self.generatedAt))): \(last.outcome)"
+                var text =
+                    "\(RFC3339.string(from: last.at)) (\(Self.ago(last.at, from: self.generatedAt))): \(last.outcome)"
                 if !last.detail.isEmpty { text += ", \(last.detail)" }
                 rows.append(("last poll", text))
             } else {
@@ -327,9 +330,12 @@ public struct StatusReport: Sendable, Codable, Hashable {
             }
             if let blind = row.blind {
                 rows.append(
-                    ("blind", "since \(RFC3339.string(from: blind.from)) "
-                        + "(\(Plural.count(blind.failedPolls, "failed poll")); last: "
-                        + "\(blind.failure.kind.rawValue): \(blind.failure.message))"))
+                    (
+                        "blind",
+                        "since \(RFC3339.string(from: blind.from)) "
+                            + "(\(Plural.count(blind.failedPolls, "failed poll")); last: "
+                            + "\(blind.failure.kind.rawValue): \(blind.failure.message))"
+                    ))
             } else {
                 rows.append(("blind", "no"))
             }
@@ -342,9 +348,11 @@ public struct StatusReport: Sendable, Codable, Hashable {
             } else {
                 for (index, finding) in row.pending.enumerated() {
                     rows.append(
-                        (index == 0 ? "pending" : "",
+                        (
+                            index == 0 ? "pending" : "",
                             "\(finding.kind.rawValue) of post \(finding.postID) since "
-                            + "\(RFC3339.string(from: finding.since)): \(finding.why)"))
+                                + "\(RFC3339.string(from: finding.since)): \(finding.why)"
+                        ))
                 }
             }
             if let observed = row.observedSeconds7d {
@@ -368,9 +376,12 @@ public struct StatusReport: Sendable, Codable, Hashable {
             if row.repostedOriginalsDeleted > 0 {
                 let count = row.repostedOriginalsDeleted
                 rows.append(
-                    ("reposts", count == 1
-                        ? "1 original this account reposted was deleted in the last 7 days (not its own post)"
-                        : "\(count) originals this account reposted were deleted in the last 7 days (not its own posts)"))
+                    (
+                        "reposts",
+                        count == 1
+                            ? "1 original this account reposted was deleted in the last 7 days (not its own post)"
+                            : "\(count) originals this account reposted were deleted in the last 7 days (not its own posts)"
+                    ))
             }
             rows.append(
                 ("worst case", "\(Self.duration(row.worstCaseDelay)) from a deletion to its log entry (by absence)"))

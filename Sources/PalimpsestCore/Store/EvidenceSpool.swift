@@ -1,6 +1,5 @@
 public import Foundation
 import GRDB
-
 import Synchronization
 
 /// What one collection of the evidence spool did (``StateStore/collectSpool(minimumAge:)``).
@@ -131,7 +130,8 @@ extension StateStore {
         let day = WARCFiles.day(of: RFC3339.date(from: row.fetchedAt) ?? Date())
         let locations = try self.warc.append(members, day: day)
         let relocation = Relocation(
-            recordID: row.recordID, isResponse: row.type == "response", from: row.location, to: locations[locations.count - 1],
+            recordID: row.recordID, isResponse: row.type == "response", from: row.location,
+            to: locations[locations.count - 1],
             request: row.request == nil ? nil : locations[0])
         pending.relocations.append(relocation)
         // Rows and bodies still waiting in memory follow at once.

@@ -57,7 +57,8 @@ enum LegacyMigration {
                 let relative = "accounts/\(name)/evidence/\(file)"
                 _ = try store.storeEvidence(
                     EvidenceCapture(
-                        account: key, url: record?.url ?? "urn:palimpsest:unknown-url", effectiveURL: record?.effectiveURL,
+                        account: key, url: record?.url ?? "urn:palimpsest:unknown-url",
+                        effectiveURL: record?.effectiveURL,
                         status: record?.status ?? 0, headers: record?.headers ?? [], body: body,
                         fetchedAt: record?.fetchedAt ?? Date(timeIntervalSince1970: 0),
                         remoteAddress: record?.remoteAddress, redirects: record?.redirects ?? []),
@@ -84,7 +85,9 @@ enum LegacyMigration {
         }
         var archive: [ArchivedPostVersion] = []
         if let data = try POSIXFile.contents(of: folder.appendingPathComponent("posts.jsonl").path) {
-            archive = JSONLines.split(data).lines.compactMap { try? decoder.decode(ArchivedPostVersion.self, from: $0.bytes) }
+            archive = JSONLines.split(data).lines.compactMap {
+                try? decoder.decode(ArchivedPostVersion.self, from: $0.bytes)
+            }
         }
         var state: AccountState?
         let statePath = folder.appendingPathComponent("state.json").path
@@ -102,25 +105,30 @@ enum LegacyMigration {
         func json<Value: Encodable>(_ value: Value) throws -> String {
             String(decoding: try encoder.encode(value), as: UTF8.self)
         }
-        let snapshotRows: [(id: String, polledAt: String, complete: Bool, head: String, listing: String, versions: [(String, String)])] =
-            try snapshots.map { file in
-                let observation = file.observation
-                var head = observation
-                head.posts = []
-                var listing: [[String]] = []
-                var versions: [(String, String)] = []
-                for post in observation.posts {
-                    let text = try json(post)
-                    let sha = ContentHash.sha256Hex(text)
-                    listing.append([post.id, sha])
-                    versions.append((sha, text))
+        let snapshotRows:
+            [(
+                id: String, polledAt: String, complete: Bool, head: String, listing: String,
+                versions: [(String, String)]
+            )] =
+                try snapshots.map { file in
+                    let observation = file.observation
+                    var head = observation
+                    head.posts = []
+                    var listing: [[String]] = []
+                    var versions: [(String, String)] = []
+                    for post in observation.posts {
+                        let text = try json(post)
+                        let sha = ContentHash.sha256Hex(text)
+                        listing.append([post.id, sha])
+                        versions.append((sha, text))
+                    }
+                    return (
+                        file.id,
+                        RFC3339.string(from: observation.polledAt), observation.isComplete, try json(head),
+                        try json(listing),
+                        versions
+                    )
                 }
-                return (
-                    file.id,
-                    RFC3339.string(from: observation.polledAt), observation.isComplete, try json(head), try json(listing),
-                    versions
-                )
-            }
         let archiveRows: [(ArchivedPostVersion, String, String, String?)] = try archive.map { line in
             let text = try json(line.post)
             return (line, ContentHash.sha256Hex(text), text, try line.formerIDs.map { try json($0) })
@@ -131,23 +139,27 @@ enum LegacyMigration {
         let job = StoreWriter.Job(account: key, estimatedBytes: 0, fullRewrite: true) { db, _ in
             for row in snapshotRows {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO snapshots (account, id, polled_at, is_complete, head, listing) VALUES (?, ?, ?, ?, ?, ?)",
+                    sql:
+                        "INSERT OR IGNORE INTO snapshots (account, id, polled_at, is_complete, head, listing) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [keyText, row.id, row.polledAt, row.complete, row.head, row.listing])
                 for (sha, text) in row.versions {
                     try db.execute(
-                        sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)", arguments: [sha, text])
+                        sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)",
+                        arguments: [sha, text])
                 }
             }
             for (line, sha, text, former) in archiveRows {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)", arguments: [sha, text])
+                    sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)",
+                    arguments: [sha, text])
                 try db.execute(
                     sql: """
                         INSERT OR IGNORE INTO archive (account, post_id, version, first_seen, snapshot, content_sha256, former_ids)
                         VALUES (?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        keyText, line.postID, line.version, RFC3339.string(from: line.firstSeen), line.snapshot, sha, former,
+                        keyText, line.postID, line.version, RFC3339.string(from: line.firstSeen), line.snapshot, sha,
+                        former,
                     ])
             }
             // The state as an ordinary commit writes it, unless the account has one already.

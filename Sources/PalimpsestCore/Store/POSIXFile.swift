@@ -96,7 +96,8 @@ struct POSIXFile {
         } catch {
             if let now = try? self.status().size, now > size {
                 let written = payload.prefix(min(now - size, payload.count))
-                let keep = written.lastIndex(of: UInt8(ascii: "\n")).map { size + ($0 - payload.startIndex) + 1 } ?? size
+                let keep =
+                    written.lastIndex(of: UInt8(ascii: "\n")).map { size + ($0 - payload.startIndex) + 1 } ?? size
                 if now > keep { try? self.truncate(to: keep) }
                 // Whatever stays is made as durable as the disk allows.
                 try? self.sync()

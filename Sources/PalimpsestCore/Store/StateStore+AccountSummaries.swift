@@ -26,7 +26,9 @@ extension StateStore {
     /// - Returns: one summary per stored account, and one error per account whose stored state
     ///   does not decode (the caller names the account; its state is left as it is).
     /// - Throws: ``StoreError`` when the database cannot be read.
-    public func accountSummaries() throws -> (summaries: [AccountKey: AccountSummary], failures: [AccountKey: StoreError]) {
+    public func accountSummaries() throws -> (
+        summaries: [AccountKey: AccountSummary], failures: [AccountKey: StoreError]
+    ) {
         let path = self.databaseURL.path
         return try self.read { db in
             var summaries: [AccountKey: AccountSummary] = [:]
@@ -44,7 +46,9 @@ extension StateStore {
                 } catch {
                     failures[key] = StoreError.corrupt(
                         path, detail: "the state of account \(key) does not decode: \(error)",
-                        advice: "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh")
+                        advice:
+                            "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh"
+                    )
                 }
             }
             // The newest run of unchanged polls of each account (SQLite takes the other columns of

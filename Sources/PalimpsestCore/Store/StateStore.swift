@@ -378,12 +378,15 @@ public final class StateStore: StateStoring {
         } catch {
             throw StoreError.corrupt(
                 path, detail: "the state of account \(account) does not decode: \(error)",
-                advice: "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh")
+                advice:
+                    "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh")
         }
     }
 
     static func readState(_ db: Database, account: AccountKey, path: String) throws -> AccountState? {
-        guard let text = try String.fetchOne(db, sql: "SELECT state FROM accounts WHERE key = ?", arguments: [account.rawValue])
+        guard
+            let text = try String.fetchOne(
+                db, sql: "SELECT state FROM accounts WHERE key = ?", arguments: [account.rawValue])
         else { return nil }
         var state = try Self.decodeState(text, account: account, path: path)
         let rows = try Row.fetchAll(
@@ -424,7 +427,8 @@ public final class StateStore: StateStoring {
 
     /// Records an unchanged poll of `account`: extends its newest run when no state was written
     /// since that run's last poll (`writtenAt`: the written state's last poll), else starts a run.
-    static func record(_ unchanged: UnchangedObservation, of account: String, writtenAt: Date?, in db: Database) throws {
+    static func record(_ unchanged: UnchangedObservation, of account: String, writtenAt: Date?, in db: Database) throws
+    {
         let at = RFC3339.string(from: unchanged.at)
         let lastModified = unchanged.lastModified.map { RFC3339.string(from: $0) }
         if let latest = try Row.fetchOne(
@@ -453,7 +457,8 @@ public final class StateStore: StateStoring {
                     """
             ).execute(
                 arguments: [
-                    account, at, at, unchanged.url, unchanged.status, unchanged.bodySHA256, unchanged.etag, lastModified,
+                    account, at, at, unchanged.url, unchanged.status, unchanged.bodySHA256, unchanged.etag,
+                    lastModified,
                 ])
         }
     }
@@ -567,11 +572,15 @@ public final class StateStore: StateStoring {
                 formerIDs: try commit.formerIDs.mapValues { try encode($0) })
         }
         let unchangedRow = commit.unchanged
-        let estimate = (stateJSON?.utf8.count ?? 0) + upserts.reduce(0) { $0 + $1.1.utf8.count }
+        let estimate =
+            (stateJSON?.utf8.count ?? 0) + upserts.reduce(0) { $0 + $1.1.utf8.count }
             + (snapshotRow.map { $0.head.utf8.count + $0.listing.utf8.count } ?? 0) + 64
         let state = commit.state
         let key = commit.account.rawValue
-        let snapshotRowValue = snapshotRow, stateJSONValue = stateJSON, deletesValue = deletes, upsertsValue = upserts
+        let snapshotRowValue = snapshotRow
+        let stateJSONValue = stateJSON
+        let deletesValue = deletes
+        let upsertsValue = upserts
         let quiet = commit.state?.isQuiet ?? false
         let keep = commit.keepSnapshots
         let cited = commit.citedSnapshots
@@ -586,7 +595,9 @@ public final class StateStore: StateStoring {
                         INSERT OR IGNORE INTO snapshots (account, id, polled_at, is_complete, head, listing)
                         VALUES (?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [key, snapshot.id, snapshot.polledAt, snapshot.isComplete, snapshot.head, snapshot.listing])
+                    arguments: [
+                        key, snapshot.id, snapshot.polledAt, snapshot.isComplete, snapshot.head, snapshot.listing,
+                    ])
                 for (sha, json, post) in snapshot.versions {
                     try db.execute(
                         sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)",
@@ -626,7 +637,8 @@ public final class StateStore: StateStoring {
                 let stored = try String.fetchAll(
                     db, sql: "SELECT post_id FROM tracked_posts WHERE account = ?", arguments: [key])
                 for id in stored where state.detection.posts[id] == nil {
-                    try db.execute(sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?", arguments: [key, id])
+                    try db.execute(
+                        sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?", arguments: [key, id])
                 }
                 for (id, tracked) in state.detection.posts {
                     let json = String(decoding: try JSONCoding.lineEncoder().encode(tracked), as: UTF8.self)
@@ -636,7 +648,8 @@ public final class StateStore: StateStoring {
                 }
             } else {
                 for id in deletesValue {
-                    try db.execute(sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?", arguments: [key, id])
+                    try db.execute(
+                        sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?", arguments: [key, id])
                 }
                 for (id, json) in upsertsValue {
                     try db.execute(
@@ -673,7 +686,8 @@ public final class StateStore: StateStoring {
     /// hex digits of the SHA-256 of the observation as one compact JSON line (the same
     /// observation always gets the same id; ids sort by poll time).
     /// - Throws: ``StoreError`` when the observation does not encode.
-    public static func snapshotID(of observation: Observation, account: AccountKey, path: String = "") throws -> String {
+    public static func snapshotID(of observation: Observation, account: AccountKey, path: String = "") throws -> String
+    {
         let encoded: Data
         do {
             encoded = try JSONCoding.lineEncoder().encode(observation)
@@ -876,7 +890,9 @@ public final class StateStore: StateStoring {
     /// Every evidence index row of `account` as (record id, SHA-256, location of the body), oldest
     /// first: what `verify` and the evidence bundles walk.
     /// - Throws: ``StoreError`` when the index cannot be read.
-    public func evidenceLocations(of account: AccountKey) throws -> [(record: String, sha256: String, body: WARCLocation)] {
+    public func evidenceLocations(of account: AccountKey) throws -> [(
+        record: String, sha256: String, body: WARCLocation
+    )] {
         try self.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM evidence WHERE account = ? ORDER BY fetched_at, record_id",
@@ -933,7 +949,8 @@ public final class StateStore: StateStoring {
 
     public func snapshotIDs(of account: AccountKey) throws -> [String] {
         try self.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM snapshots WHERE account = ? ORDER BY id", arguments: [account.rawValue])
+            try String.fetchAll(
+                db, sql: "SELECT id FROM snapshots WHERE account = ? ORDER BY id", arguments: [account.rawValue])
         }
     }
 

@@ -41,7 +41,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case ENOSPC, EDQUOT:
             advice = "free disk space (or quota) on this file system; nothing was lost that was already written"
         case EFBIG:
-            advice = "the file would exceed the process's file size limit (ulimit -f, LimitFSIZE= in the unit): raise it"
+            advice =
+                "the file would exceed the process's file size limit (ulimit -f, LimitFSIZE= in the unit): raise it"
         case EROFS:
             advice = "the file system is mounted read-only: point state_dir / deletion_log at a writable place"
         case ENOENT:

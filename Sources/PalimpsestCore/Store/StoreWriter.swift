@@ -120,7 +120,8 @@ final class StoreWriter: Sendable {
     func flushDeferred() throws {
         guard self.queue.withLock({ !$0.deferred.isEmpty }) else { return }
         try self.submitAndWait(
-            Job(account: AccountKey(rawValue: ""), estimatedBytes: 0, fullRewrite: false, writesState: false) { _, _ in })
+            Job(account: AccountKey(rawValue: ""), estimatedBytes: 0, fullRewrite: false, writesState: false) { _, _ in
+            })
     }
 
     func submitAndWait(_ job: Job) throws {
@@ -247,7 +248,8 @@ final class StoreWriter: Sendable {
                                     throw StoreError.posix("write", path: self.databasePath, code: ENOSPC)
                                 }
                                 try db.inSavepoint {
-                                    try entry.job.work(db, entry.job.fullRewrite || untrusted.contains(entry.job.account))
+                                    try entry.job.work(
+                                        db, entry.job.fullRewrite || untrusted.contains(entry.job.account))
                                     return .commit
                                 }
                                 results.append(.success(()))

@@ -176,7 +176,8 @@ final class WARCFiles: Sendable {
             var locations: [WARCLocation] = []
             for member in members {
                 locations.append(
-                    WARCLocation(path: "\(self.folder)/\(open.name)", offset: size + payload.count, length: member.count))
+                    WARCLocation(
+                        path: "\(self.folder)/\(open.name)", offset: size + payload.count, length: member.count))
                 payload.append(member)
             }
             do {
@@ -336,8 +337,10 @@ final class WARCFiles: Sendable {
             responseFields.append(("Palimpsest-Redirect", String(decoding: line, as: UTF8.self)))
         }
         return (
-            [try Gzip.member(Self.record(requestFields, requestBlock)),
-                try Gzip.member(Self.record(responseFields, responseBlock))],
+            [
+                try Gzip.member(Self.record(requestFields, requestBlock)),
+                try Gzip.member(Self.record(responseFields, responseBlock)),
+            ],
             requestID, recordID
         )
     }

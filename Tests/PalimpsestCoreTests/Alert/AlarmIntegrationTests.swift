@@ -36,13 +36,15 @@ import Testing
         let account = harness.feedAccount(path: "/alarm.xml", name: "Alarm feed")
         let unavailable = ReplayResponse(status: 503, headers: ["Content-Type": "text/plain"], body: Data("busy".utf8))
         harness.server.script(
-            "/alarm.xml", [Self.feed(harness.server.baseURL, ids: [3, 2, 1])] + Array(repeating: unavailable, count: 9)
+            "/alarm.xml",
+            [Self.feed(harness.server.baseURL, ids: [3, 2, 1])] + Array(repeating: unavailable, count: 9)
                 + [Self.feed(harness.server.baseURL, ids: [3, 2, 1])])
         let store = try StateStore(root: harness.root.appendingPathComponent("state"))
         let log = try DeletionLog(url: harness.logURL)
         var config = PalimpsestConfig(file: harness.root.appendingPathComponent("palimpsest.toml"))
         config.alarms = AlarmSettings(enabled: true, blind: 3600)
-        let pipeline = AlertPipeline(config: config, store: store, log: log, client: harness.client, logger: Logger(label: "test"))
+        let pipeline = AlertPipeline(
+            config: config, store: store, log: log, client: harness.client, logger: Logger(label: "test"))
         let poller = AccountPoller(
             client: harness.client, stateStore: store, log: log, detection: DetectionSettings(), snapshotRetention: 3,
             rateLimits: harness.rateLimits, logger: Logger(label: "test"), afterAppend: pipeline)
@@ -81,7 +83,8 @@ import Testing
         let log = try DeletionLog(url: harness.logURL)
         var config = PalimpsestConfig(file: harness.root.appendingPathComponent("palimpsest.toml"))
         config.alarms = AlarmSettings(enabled: true, probeHost: 1800)
-        let pipeline = AlertPipeline(config: config, store: store, log: log, client: harness.client, logger: Logger(label: "test"))
+        let pipeline = AlertPipeline(
+            config: config, store: store, log: log, client: harness.client, logger: Logger(label: "test"))
         let poller = AccountPoller(
             client: harness.client, stateStore: store, log: log, detection: DetectionSettings(probeAttempts: 50),
             snapshotRetention: 3, rateLimits: harness.rateLimits, logger: Logger(label: "test"), afterAppend: pipeline)
@@ -117,8 +120,10 @@ import Testing
         let store = try StateStore(root: root.appendingPathComponent("state"))
         let log = try DeletionLog(url: root.appendingPathComponent("deletions.jsonl"))
         var config = PalimpsestConfig(file: root.appendingPathComponent("palimpsest.toml"))
-        config.alarms = AlarmSettings(enabled: true, massDeletionPosts: 4, massDeletionAccounts: 2, massDeletionWindow: 3600)
-        let pipeline = AlertPipeline(config: config, store: store, log: log, client: client, logger: Logger(label: "test"))
+        config.alarms = AlarmSettings(
+            enabled: true, massDeletionPosts: 4, massDeletionAccounts: 2, massDeletionWindow: 3600)
+        let pipeline = AlertPipeline(
+            config: config, store: store, log: log, client: client, logger: Logger(label: "test"))
         let start = IntegrationHarness.time(0)
         await pipeline.start(now: start)
         for index in 1...5 {
@@ -138,10 +143,14 @@ import Testing
     @Test func aPollKilledBetweenTheLogAppendAndTheOutboxStillDeliversTheAlertAtTheNextRun() async throws {
         try CurlHTTPClient.globalInit()
         let fixture = try await KilledProcessFixture(folder: "pk", feed: "k", name: "Killed feed")
-        let (binary, server, root, config, base) = (fixture.binary, fixture.server, fixture.root, fixture.config, fixture.base)
+        let (binary, server, root, config, base) = (
+            fixture.binary, fixture.server, fixture.root, fixture.config, fixture.base
+        )
 
         func poll(at minutes: Int, fault: String?) async throws -> TerminationStatus {
-            let arguments = ["poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes))]
+            let arguments = [
+                "poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes)),
+            ]
             return try await Subprocess.run(
                 .path(fault == nil ? binary : try DatabaseCrashTests.faultHarness()),
                 arguments: Arguments((fault.map { [$0] } ?? []) + arguments),
@@ -166,11 +175,15 @@ import Testing
     @Test func aDaemonKilledBetweenTheLogAppendAndTheOutboxDeliversTheAlertAfterARestart() async throws {
         let fixture = try await KilledProcessFixture(
             folder: "dk", feed: "d", name: "Killed daemon's feed", daemonLines: "jitter = 0\n")
-        let (binary, server, root, config, base) = (fixture.binary, fixture.server, fixture.root, fixture.config, fixture.base)
+        let (binary, server, root, config, base) = (
+            fixture.binary, fixture.server, fixture.root, fixture.config, fixture.base
+        )
         // The first look, as if made 20 minutes ago: the daemon's first poll is due at once.
         let first = try await Subprocess.run(
             .path(binary),
-            arguments: ["poll", "--config", config.path, "--now", RFC3339.string(from: Date().addingTimeInterval(-1_200))],
+            arguments: [
+                "poll", "--config", config.path, "--now", RFC3339.string(from: Date().addingTimeInterval(-1_200)),
+            ],
             environment: .inherit.updating(["NOTIFY_SOCKET": nil]), output: .discarded, error: .discarded)
         #expect(first.terminationStatus.isSuccess)
         server.script("/d.xml", [Self.feed(base, ids: [3, 1])])
@@ -233,7 +246,8 @@ struct KilledProcessFixture {
         try await server.start()
         self.server = server
         atEnd { await server.stop() }
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("\(folder)-\(UUID().uuidString.prefix(8))")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(folder)-\(UUID().uuidString.prefix(8))")
         self.root = root
         atEnd { try? FileManager.default.removeItem(at: root) }
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
@@ -262,7 +276,8 @@ struct KilledProcessFixture {
         self.base = server.url("/\(feed)")
         server.script("/\(feed).xml", [AlarmIntegrationTests.feed(self.base, ids: [3, 2, 1])])
         server.script(
-            "/\(feed)/posts/2", [ReplayResponse(status: 404, headers: ["Content-Type": "text/plain"], body: Data("gone".utf8))])
+            "/\(feed)/posts/2",
+            [ReplayResponse(status: 404, headers: ["Content-Type": "text/plain"], body: Data("gone".utf8))])
         server.script("/hook", [ReplayResponse(status: 200, headers: [:], body: Data())])
     }
 }

@@ -37,7 +37,8 @@ import Testing
 
         init() async throws {
             try CurlHTTPClient.globalInit()
-            self.root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-alert-\(UUID().uuidString)")
+            self.root = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "palimpsest-alert-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
             self.store = try StateStore(root: self.root.appendingPathComponent("state"))
             self.log = try DeletionLog(url: self.root.appendingPathComponent("deletions.jsonl"))
@@ -179,7 +180,8 @@ import Testing
     @Test func anAppriseCommandThatFailsIsReportedWithItsOutput() async throws {
         let sink = AlertSink(name: "chat", kind: .apprise, appriseURLs: ["json://127.0.0.1:1/none"])
         await #expect(throws: AlertDeliveryError.self) {
-            _ = try await AppriseSender(sink: sink, executable: "/bin/false").send(AlertMessage(events: [Self.deletion(1)]))
+            _ = try await AppriseSender(sink: sink, executable: "/bin/false").send(
+                AlertMessage(events: [Self.deletion(1)]))
         }
     }
 
@@ -187,7 +189,9 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("fp-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        guard let probe = try? ChildProcess(["python3", "-c", "import feedparser"], output: folder.appendingPathComponent("p"))
+        guard
+            let probe = try? ChildProcess(
+                ["python3", "-c", "import feedparser"], output: folder.appendingPathComponent("p"))
         else { return false }
         return probe.wait(timeout: 30) == 0
     }()
@@ -238,8 +242,11 @@ import Testing
         #expect(entries[1]["link"] as? String == "https://example.org/posts/2")
         let tombstones = try #require(parsed["tombstones"] as? [[String: String]])
         #expect(tombstones.map { $0["ref"] } == ["https://example.org/posts/2", "https://example.org/posts/1"])
-        #expect(FileManager.default.fileExists(atPath: path.deletingPathExtension().appendingPathExtension("json").path))
-        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: path.deletingPathExtension().appendingPathExtension("json"))) as? [String: Any]
+        #expect(
+            FileManager.default.fileExists(atPath: path.deletingPathExtension().appendingPathExtension("json").path))
+        let json =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: path.deletingPathExtension().appendingPathExtension("json"))) as? [String: Any]
         #expect((json?["items"] as? [Any])?.count == 3)
     }
 }

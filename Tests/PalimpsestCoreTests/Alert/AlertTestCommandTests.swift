@@ -88,7 +88,8 @@ import Testing
         let receiver = ReplayServer()
         try await receiver.start()
         atEnd { await receiver.stop() }
-        receiver.script("/hook", [ReplayResponse(status: 200, headers: ["Content-Type": "text/plain"], body: Data("ok".utf8))])
+        receiver.script(
+            "/hook", [ReplayResponse(status: 200, headers: ["Content-Type": "text/plain"], body: Data("ok".utf8))])
         let setup = try Self.setup(receiver: receiver, closedPort: try await Self.closedPort())
         defer { try? FileManager.default.removeItem(at: setup.root) }
 
@@ -107,7 +108,8 @@ import Testing
         #expect(object["account"] as? String == "sample:palimpsest-alert-test")
         #expect(object["event"] as? String == "deleted")
         #expect(request.headers["Palimpsest-Event-Ids"] == id)
-        #expect(!FileManager.default.fileExists(atPath: setup.root.appendingPathComponent("deletions.jsonl").path),
+        #expect(
+            !FileManager.default.fileExists(atPath: setup.root.appendingPathComponent("deletions.jsonl").path),
             "nothing is written to the deletion log")
     }
 

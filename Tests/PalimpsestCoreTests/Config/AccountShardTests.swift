@@ -56,7 +56,8 @@ import Testing
         #expect(config.daemon.shard == AccountShard(index: 3, count: 8))
         #expect(config.accounts.count == 2)
         #expect(config.watchedAccounts.map(\.key.rawValue) == ["feed:https://example.org/a.xml"])
-        #expect(ConfigSummary.describe(config).contains("shard               3/8 (this instance watches 1 of 2 accounts)"))
+        #expect(
+            ConfigSummary.describe(config).contains("shard               3/8 (this instance watches 1 of 2 accounts)"))
     }
 
     @Test func aMalformedShardIsAConfigError() {

@@ -30,16 +30,19 @@ import Testing
 
     @Test func aHandEditedKeyRowIsRegeneratedFromTheCode() throws {
         let text = try String(contentsOf: Self.documentation, encoding: .utf8)
-        let edited = text.replacingOccurrences(of: "| `confirm_polls` | integer, 1 to 100 |", with: "| `confirm_polls` | integer |")
+        let edited = text.replacingOccurrences(
+            of: "| `confirm_polls` | integer, 1 to 100 |", with: "| `confirm_polls` | integer |")
         #expect(edited != text)
         #expect(ConfigKeyTables.updating(edited) == ConfigKeyTables.updating(text))
     }
 
     @Test func noTableDeclaresAKeyTwice() {
         let sections =
-            [ConfigSections.topLevel, ConfigSections.daemon, ConfigSections.digest, ConfigSections.smtp,
-            ConfigSections.alert, ConfigSections.alarms, ConfigSections.massDeletion, ConfigSections.feedOut,
-            ConfigSections.evidence]
+            [
+                ConfigSections.topLevel, ConfigSections.daemon, ConfigSections.digest, ConfigSections.smtp,
+                ConfigSections.alert, ConfigSections.alarms, ConfigSections.massDeletion, ConfigSections.feedOut,
+                ConfigSections.evidence,
+            ]
             + PlatformSources.all.map { source in
                 ConfigSection(title: source.keys.title, keys: ConfigSections.account.keys + source.keys.keys)
             }

@@ -225,7 +225,8 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         #expect(error.key == "report")
         #expect(
             error.message
-                == "unknown key; accepted top-level tables: `daemon`, `account`, `digest`, `alert`, `alarms`, `feed_out`, `evidence`")
+                == "unknown key; accepted top-level tables: `daemon`, `account`, `digest`, `alert`, `alarms`, `feed_out`, `evidence`"
+        )
     }
 
     @Test func anUnknownAccountKeyNamesTheAccountIndexAndName() throws {
@@ -659,14 +660,27 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
             urls = ["https://mp.weixin.qq.com/s?__biz=MzA&mid=1&idx=1", "https://example.org/page"]
             tombstones = [{ contains = "此内容因违规无法查看", reason = "censored" }]
             """)
-        #expect(config.accounts.map(\.key.rawValue) == [
-            "weibo:1195230310", "bluesky:bsky.app", "telegram:durov",
-            "url:https://mp.weixin.qq.com/s?__biz=MzA&mid=1&idx=1", "url:https://example.org/page",
-        ])
-        #expect(config.accounts[0].source == .weibo(uid: "1195230310", baseURL: URL(string: "https://m.weibo.cn")!, pages: 2, cookieFile: nil))
-        #expect(config.accounts[1].source == .bluesky(actor: "bsky.app", baseURL: URL(string: "https://public.api.bsky.app")!, pages: 1, filter: "posts_with_replies"))
-        #expect(config.accounts[2].source == .telegram(channel: "durov", baseURL: URL(string: "http://127.0.0.1:8080/tg")!, pages: 1))
-        #expect(config.accounts[3].source == .url(url: URL(string: "https://mp.weixin.qq.com/s?__biz=MzA&mid=1&idx=1")!, tombstones: [TombstoneRule(contains: "此内容因违规无法查看", reason: .censored)]))
+        #expect(
+            config.accounts.map(\.key.rawValue) == [
+                "weibo:1195230310", "bluesky:bsky.app", "telegram:durov",
+                "url:https://mp.weixin.qq.com/s?__biz=MzA&mid=1&idx=1", "url:https://example.org/page",
+            ])
+        #expect(
+            config.accounts[0].source
+                == .weibo(uid: "1195230310", baseURL: URL(string: "https://m.weibo.cn")!, pages: 2, cookieFile: nil))
+        #expect(
+            config.accounts[1].source
+                == .bluesky(
+                    actor: "bsky.app", baseURL: URL(string: "https://public.api.bsky.app")!, pages: 1,
+                    filter: "posts_with_replies"))
+        #expect(
+            config.accounts[2].source
+                == .telegram(channel: "durov", baseURL: URL(string: "http://127.0.0.1:8080/tg")!, pages: 1))
+        #expect(
+            config.accounts[3].source
+                == .url(
+                    url: URL(string: "https://mp.weixin.qq.com/s?__biz=MzA&mid=1&idx=1")!,
+                    tombstones: [TombstoneRule(contains: "此内容因违规无法查看", reason: .censored)]))
     }
 
     @Test func badPlatformValuesAreNamed() throws {

@@ -26,7 +26,10 @@ import Testing
             """, file: self.file)
         #expect(config.evidence.signingKeyFile.path == "/etc/palimpsest/keys/signing.pem")
         #expect(config.evidence.checkpointInterval == 900)
-        #expect(config.evidence.tsaURLs.map(\.absoluteString) == ["https://freetsa.org/tsr", "http://timestamp.example.org"])
+        #expect(
+            config.evidence.tsaURLs.map(\.absoluteString) == [
+                "https://freetsa.org/tsr", "http://timestamp.example.org",
+            ])
         #expect(config.evidence.tsaCAFile?.path == "/etc/palimpsest/tsa-ca.pem")
     }
 

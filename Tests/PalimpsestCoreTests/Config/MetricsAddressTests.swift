@@ -18,7 +18,9 @@ import Testing
         #expect(MetricsAddress(parsing: "[2001:db8::1]:80")?.isLoopback == false)
     }
 
-    @Test(arguments: ["localhost:9464", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "::1:9464", "[::1]", "300.1.1.1:80", ""])
+    @Test(arguments: [
+        "localhost:9464", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "::1:9464", "[::1]", "300.1.1.1:80", "",
+    ])
     func rejectsHostNamesAndMalformedAddresses(_ text: String) {
         #expect(MetricsAddress(parsing: text) == nil)
     }
@@ -33,7 +35,8 @@ import Testing
         #expect {
             try ConfigLoader.parse("[daemon]\nmetrics_listen = \"localhost:9464\"\n", file: file)
         } throws: { error in
-            "\(error)".contains("key `daemon.metrics_listen`: expected an IP address and port such as \"127.0.0.1:9464\"")
+            "\(error)".contains(
+                "key `daemon.metrics_listen`: expected an IP address and port such as \"127.0.0.1:9464\"")
         }
     }
 }

@@ -278,8 +278,11 @@ import Testing
         h.settings = DetectionSettings(confirmPolls: 2, confirmMinAge: 0)
         h.poll(Self.five, at: F.t0, signals: ListingSignals(lastModified: F.t0))
         #expect(
-            h.poll(Self.without("p3"), at: F.at(minutes: 30), unprobeable: ["p3"], signals: ListingSignals(lastModified: F.at(minutes: 25)))
-                .isEmpty)
+            h.poll(
+                Self.without("p3"), at: F.at(minutes: 30), unprobeable: ["p3"],
+                signals: ListingSignals(lastModified: F.at(minutes: 25))
+            )
+            .isEmpty)
         // A lagging replica, older by its Last-Modified: p1 and p3 missing.
         let stale = h.poll(
             Self.without("p1", "p3"), at: F.at(minutes: 60), unprobeable: ["p1", "p3"],
@@ -305,8 +308,11 @@ import Testing
         // A cache serves a copy built before p3 was deleted but never seen here: its own date says so.
         let replica = [F.post("p2", minutes: -120, text: "an older text of p2")] + Self.without("p1", "p2")
         #expect(
-            h.poll(replica, at: F.at(minutes: 60), unprobeable: ["p1"], signals: ListingSignals(updatedAt: F.at(minutes: -30)))
-                .isEmpty)
+            h.poll(
+                replica, at: F.at(minutes: 60), unprobeable: ["p1"],
+                signals: ListingSignals(updatedAt: F.at(minutes: -30))
+            )
+            .isEmpty)
         #expect(!h.lastDiff.isFresh)
         #expect(h.lastDiff.staleReason?.contains("feed date") == true)
         #expect(h.status("p3")?.missingRecord?.missingPolls == 1)
@@ -330,8 +336,9 @@ import Testing
         h.poll(Self.without("p3"), at: F.at(minutes: 90), unprobeable: ["p3"], signals: older)
         #expect(h.lastDiff.isFresh)
         #expect(h.state.newestSignals?.lastModified == F.at(minutes: -600))
-        #expect(h.poll(Self.without("p3"), at: F.at(minutes: 120), unprobeable: ["p3"], signals: older).map(\.postID)
-            == ["p3"])
+        #expect(
+            h.poll(Self.without("p3"), at: F.at(minutes: 120), unprobeable: ["p3"], signals: older).map(\.postID)
+                == ["p3"])
     }
 
     @Test func staleReplicaSnapshotCreatesNoRestoreNoAlterationAndNoNewPost() {

@@ -84,10 +84,13 @@ import Testing
         h.settings.confirmMinAge = 0
         let bogus = ListingSignals(updatedAt: Date(timeIntervalSince1970: 4_102_444_800))  // 2100-01-01
         h.poll([Self.c, Self.b, Self.a], at: F.t0, signals: bogus)
-        h.poll([Self.b, Self.a], at: F.at(minutes: 10), unprobeable: ["c"], signals: ListingSignals(updatedAt: F.at(minutes: 10)))
+        h.poll(
+            [Self.b, Self.a], at: F.at(minutes: 10), unprobeable: ["c"],
+            signals: ListingSignals(updatedAt: F.at(minutes: 10)))
         #expect(h.lastDiff.isFresh, "2100 counted as the poll time plus 5 minutes")
         let events = h.poll(
-            [Self.b, Self.a], at: F.at(minutes: 20), unprobeable: ["c"], signals: ListingSignals(updatedAt: F.at(minutes: 20)))
+            [Self.b, Self.a], at: F.at(minutes: 20), unprobeable: ["c"],
+            signals: ListingSignals(updatedAt: F.at(minutes: 20)))
         #expect(events.map(\.postID) == ["c"])
     }
 

@@ -28,7 +28,9 @@ import Testing
         #expect(events.first?.confirmedBy == .probe)
         #expect(events.first?.detail?.contains("抱歉，此微博已被作者删除") == true)
         // Seen again on later polls: logged once.
-        #expect(harness.poll([Self.repost(of: "orig-9", tombstone: .authorDeleted), old], at: Fixture.at(minutes: 20)).isEmpty)
+        #expect(
+            harness.poll([Self.repost(of: "orig-9", tombstone: .authorDeleted), old], at: Fixture.at(minutes: 20))
+                .isEmpty)
     }
 
     @Test func anOriginalThisAccountTracksIsLeftToItsOwnProbe() {

@@ -24,7 +24,9 @@ import Testing
         h.poll(Self.items("old.example", ["a", "b", "c", "d"]), at: F.t0)
         let moved = Self.items("new.example", ["a", "b", "c", "d"])
         for minutes in [10.0, 20, 30] {
-            let events = h.poll(moved, at: F.at(minutes: minutes), unprobeable: Set(Self.items("old.example", ["a", "b", "c", "d"]).map(\.id)))
+            let events = h.poll(
+                moved, at: F.at(minutes: minutes),
+                unprobeable: Set(Self.items("old.example", ["a", "b", "c", "d"]).map(\.id)))
             #expect(events.isEmpty, "re-keyed items are no findings")
             #expect(!h.lastDiff.isMassDisappearance)
         }
@@ -45,7 +47,8 @@ import Testing
     @Test func changedContentUnderANewIDIsNoMigration() {
         var h = Harness()
         h.poll(Self.items("old.example", ["a", "b", "c"]), at: F.t0)
-        let next = [Self.items("new.example", ["a"], editing: "a")[0]] + Self.items("old.example", ["b", "c"]).dropFirst(0)
+        let next =
+            [Self.items("new.example", ["a"], editing: "a")[0]] + Self.items("old.example", ["b", "c"]).dropFirst(0)
         h.poll(Array(next), at: F.at(minutes: 10), unprobeable: ["https://old.example/a"])
         #expect(h.lastDiff.migrations.isEmpty)
         #expect(h.status("https://old.example/a")?.missingRecord != nil)

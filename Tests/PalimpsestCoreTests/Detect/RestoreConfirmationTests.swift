@@ -106,8 +106,9 @@ import Testing
         var back = Self.five
         back[0] = F.post("p1", minutes: -60, text: "p1, edited")
         for minutes in [20.0, 30] {
-            #expect(h.poll(back, at: F.at(minutes: minutes), probes: Harness.probes(F.inconclusive500, "p2"))
-                .filter { $0.event == .restored }.isEmpty)
+            #expect(
+                h.poll(back, at: F.at(minutes: minutes), probes: Harness.probes(F.inconclusive500, "p2"))
+                    .filter { $0.event == .restored }.isEmpty)
         }
         #expect(h.status("p2")?.deletionRecord?.restore?.inconclusiveProbes == 2)
         let events = h.poll(back, at: F.at(minutes: 40), probes: Harness.probes(F.inconclusive500, "p2"))

@@ -14,16 +14,20 @@ import Testing
 
     @Test func failedExpansionAfterFullTextIsNeverAnEditAndKeepsTheFullText() {
         var harness = Harness()
-        harness.poll([Self.version(Self.full, truncated: false), Fixture.post("old", minutes: -60)], at: Fixture.at(minutes: 0))
+        harness.poll(
+            [Self.version(Self.full, truncated: false), Fixture.post("old", minutes: -60)], at: Fixture.at(minutes: 0))
         let events = harness.poll(
-            [Self.version(Self.partial, truncated: true), Fixture.post("old", minutes: -60)], at: Fixture.at(minutes: 10))
+            [Self.version(Self.partial, truncated: true), Fixture.post("old", minutes: -60)],
+            at: Fixture.at(minutes: 10))
         #expect(events.isEmpty)
         #expect(harness.state.posts["long"]?.post.text == Self.full)
     }
 
     @Test func fullTextArrivingAfterATruncatedFirstSightIsNotAnEdit() {
         var harness = Harness()
-        harness.poll([Self.version(Self.partial, truncated: true), Fixture.post("old", minutes: -60)], at: Fixture.at(minutes: 0))
+        harness.poll(
+            [Self.version(Self.partial, truncated: true), Fixture.post("old", minutes: -60)], at: Fixture.at(minutes: 0)
+        )
         let events = harness.poll(
             [Self.version(Self.full, truncated: false), Fixture.post("old", minutes: -60)], at: Fixture.at(minutes: 10))
         #expect(events.isEmpty)

@@ -7,7 +7,8 @@ import Testing
 @Suite struct WindowFloorTests {
     /// Items `1, n, n-1, …, n-4`: a fixed-size feed of 6 with an old sticky item on top.
     static func stickyFeed(newest: Int) -> [Post] {
-        [Fixture.post("id-1", minutes: 1)] + (0..<5).map { Fixture.post("id-\(newest - $0)", minutes: Double(newest - $0)) }
+        [Fixture.post("id-1", minutes: 1)]
+            + (0..<5).map { Fixture.post("id-\(newest - $0)", minutes: Double(newest - $0)) }
     }
 
     @Test func postsScrollingOffAFeedWithAStickyOldItemAreNotDeletions() {
@@ -22,9 +23,13 @@ import Testing
     }
 
     @Test func floorIsTheOldEndInEitherListDirection() {
-        let newestFirst = [Fixture.post("a", minutes: 1), Fixture.post("c", minutes: 30), Fixture.post("b", minutes: 20)]
+        let newestFirst = [
+            Fixture.post("a", minutes: 1), Fixture.post("c", minutes: 30), Fixture.post("b", minutes: 20),
+        ]
         #expect(TimelineWindow(posts: newestFirst).floor == Fixture.at(minutes: 20))
-        let oldestFirst = [Fixture.post("b", minutes: 20), Fixture.post("c", minutes: 30), Fixture.post("d", minutes: 40)]
+        let oldestFirst = [
+            Fixture.post("b", minutes: 20), Fixture.post("c", minutes: 30), Fixture.post("d", minutes: 40),
+        ]
         #expect(TimelineWindow(posts: oldestFirst).floor == Fixture.at(minutes: 20))
     }
 

@@ -2,11 +2,11 @@ import Foundation
 import Synchronization
 import Testing
 
+@testable import PalimpsestCore
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-@testable import PalimpsestCore
 
 /// `--send`: the digest e-mailed through libcurl to a real SMTP server on loopback (aiosmtpd), and
 /// what happens when sending fails.

@@ -110,6 +110,8 @@ import Testing
         let files = try DigestFiles(digest: digest)
         let top = String(decoding: files.markdown, as: UTF8.self).components(separatedBy: "## Summary")[0]
         #expect(top.contains("**Warning: the deletion log does not verify**"))
-        #expect(String(decoding: files.html, as: UTF8.self).components(separatedBy: "id=\"summary\"")[0].contains("id=\"verify-warning\""))
+        #expect(
+            String(decoding: files.html, as: UTF8.self).components(separatedBy: "id=\"summary\"")[0].contains(
+                "id=\"verify-warning\""))
     }
 }

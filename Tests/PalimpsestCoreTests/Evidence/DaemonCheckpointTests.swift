@@ -52,7 +52,8 @@ import Testing
         let logURL = scratch.root.appendingPathComponent("deletions.jsonl")
         let log = try DeletionLog(url: logURL, headURL: scratch.state.appendingPathComponent(ChainHead.fileName))
         _ = try log.append([StoreTestSupport.event("e1"), StoreTestSupport.event("e2")])
-        let edited = try String(contentsOf: logURL, encoding: .utf8).replacingOccurrences(of: "post-e2", with: "post-XX")
+        let edited = try String(contentsOf: logURL, encoding: .utf8).replacingOccurrences(
+            of: "post-e2", with: "post-XX")
         let handle = try FileHandle(forWritingTo: logURL)
         try handle.truncate(atOffset: 0)
         try handle.write(contentsOf: Data(edited.utf8))

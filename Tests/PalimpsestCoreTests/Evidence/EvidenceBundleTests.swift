@@ -29,7 +29,9 @@ import Testing
             """, file: harness.root.appendingPathComponent("palimpsest.toml"))
         try Data(CheckpointKey().privateKeyPEM.utf8).write(to: config.evidence.signingKeyFile)
         let event = try #require(
-            try harness.loggedEvents().first { $0.event == .deleted && $0.confirmedBy == .probe && $0.platform == .mastodon })
+            try harness.loggedEvents().first {
+                $0.event == .deleted && $0.confirmedBy == .probe && $0.platform == .mastodon
+            })
         let out = harness.root.appendingPathComponent("bundle-\(event.id)")
         let summary = try EvidenceBundle(config: config).export(.event(event.id), to: out, zip: zip)
         #expect(summary.madeCheckpoint, "no checkpoint yet: the export signs one")
@@ -63,7 +65,9 @@ import Testing
         await exported.harness.close()
     }
 
-    @Test(.enabled(if: EvidenceTestSupport.hasOpenSSL && EvidenceTestSupport.hasPython, "SKIPPED: needs openssl and python3"))
+    @Test(
+        .enabled(
+            if: EvidenceTestSupport.hasOpenSSL && EvidenceTestSupport.hasPython, "SKIPPED: needs openssl and python3"))
     func verifyShPassesAndFailsNamingAWARCRecordWithOneByteChanged() async throws {
         let exported = try await Self.export()
         let script = exported.out.appendingPathComponent("data/verify.sh").path
@@ -74,8 +78,10 @@ import Testing
         // One byte of the first WARC record changed.
         let warcURL = exported.out.appendingPathComponent("data/warc/evidence.warc.gz")
         var warc = try Data(contentsOf: warcURL)
-        let records = try JSONSerialization.jsonObject(
-            with: Data(contentsOf: exported.out.appendingPathComponent("data/warc/records.json"))) as? [[String: Any]]
+        let records =
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: exported.out.appendingPathComponent("data/warc/records.json")))
+            as? [[String: Any]]
         let first = try #require(records?.first)
         let offset = try #require(first["offset"] as? Int)
         let length = try #require(first["length"] as? Int)
@@ -125,7 +131,8 @@ import Testing
     @Test(.enabled(if: EvidenceTestSupport.hasPython, "SKIPPED: needs python3"))
     func zipHoldsTheSameBagAndAPostIsSelectedByAccountAndID() async throws {
         let exported = try await Self.export(zip: true)
-        let zipURL = exported.out.deletingLastPathComponent().appendingPathComponent(exported.out.lastPathComponent + ".zip")
+        let zipURL = exported.out.deletingLastPathComponent().appendingPathComponent(
+            exported.out.lastPathComponent + ".zip")
         let listed = try await EvidenceTestSupport.run([
             "python3", "-c",
             "import zipfile, sys; z = zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print('\\n'.join(z.namelist()))",
@@ -141,7 +148,8 @@ import Testing
         #expect(summary.events.map(\.id).contains(exported.event.id))
         #expect(!summary.madeCheckpoint, "the checkpoint of the first export covers it")
         #expect(throws: EvidenceExportError.self) {
-            try EvidenceBundle(config: exported.config).export(.event("0000"), to: exported.harness.root.appendingPathComponent("x"))
+            try EvidenceBundle(config: exported.config).export(
+                .event("0000"), to: exported.harness.root.appendingPathComponent("x"))
         }
         #expect(throws: EvidenceExportError.self, "an existing bag is never overwritten") {
             try EvidenceBundle(config: exported.config).export(.event(exported.event.id), to: byPost)

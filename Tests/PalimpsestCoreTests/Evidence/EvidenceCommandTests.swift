@@ -43,11 +43,13 @@ import Testing
         let text = try String(contentsOf: logURL, encoding: .utf8)
         let handle = try FileHandle(forWritingTo: logURL)
         try handle.truncate(atOffset: 0)
-        try handle.write(contentsOf: Data(text.replacingOccurrences(of: "\"tree_size\":3", with: "\"tree_size\":2").utf8))
+        try handle.write(
+            contentsOf: Data(text.replacingOccurrences(of: "\"tree_size\":3", with: "\"tree_size\":2").utf8))
         try handle.close()
         verify = try await Self.palimpsest(["verify", "--config", config.path])
         #expect(!verify.succeeded)
-        #expect(verify.standardOutput.contains("deletions.jsonl: line 4: seq 4: checkpoint:"), "\(verify.standardOutput)")
+        #expect(
+            verify.standardOutput.contains("deletions.jsonl: line 4: seq 4: checkpoint:"), "\(verify.standardOutput)")
         #expect(verify.standardOutput.contains("chain_head"))
         #expect(verify.standardOutput.contains("NOT VERIFIED"))
         let json = try await Self.palimpsest(["verify", "--json", "--config", config.path])

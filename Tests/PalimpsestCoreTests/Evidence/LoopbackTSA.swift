@@ -66,7 +66,8 @@ final class LoopbackTSA: Sendable {
                 "\(path)/tsa.key", "-out", "\(path)/tsa.csr", "-subj", "/CN=\(name)",
             ],
             [
-                "openssl", "x509", "-req", "-in", "\(path)/tsa.csr", "-CA", "\(path)/ca.crt", "-CAkey", "\(path)/ca.key",
+                "openssl", "x509", "-req", "-in", "\(path)/tsa.csr", "-CA", "\(path)/ca.crt", "-CAkey",
+                "\(path)/ca.key",
                 "-CAcreateserial", "-out", "\(path)/tsa.crt", "-days", "2", "-extfile", "\(path)/tsa-ext.cnf",
             ],
         ]

@@ -164,7 +164,8 @@ import Testing
 
     @Test func redirectToAnotherHostAtALoopbackAddressIsRefusedBeforeAnyRequest() async throws {
         try await self.withServer { server, client in
-            server.script("/out", [ReplayResponse(status: 302, headers: ["Location": "http://localhost:\(server.port)/in"])])
+            server.script(
+                "/out", [ReplayResponse(status: 302, headers: ["Location": "http://localhost:\(server.port)/in"])])
             server.script("/in", [ReplayResponse(body: Data("internal".utf8))])
 
             let error = try await self.failure(client, HTTPRequest(url: server.url("/out")))
@@ -183,7 +184,8 @@ import Testing
         try await self.withServer { server, client in
             // 127.0.0.1 is loopback, but it is the host asked (configured directly): allowed, and
             // so is a redirect back to it on another path.
-            server.script("/here", [ReplayResponse(status: 302, headers: ["Location": server.url("/there").absoluteString])])
+            server.script(
+                "/here", [ReplayResponse(status: 302, headers: ["Location": server.url("/there").absoluteString])])
             server.script("/there", [ReplayResponse(body: Data("ok".utf8))])
             let response = try await client.send(HTTPRequest(url: server.url("/here")))
             #expect(response.body == Data("ok".utf8))
@@ -195,9 +197,11 @@ import Testing
         try await self.withServer { server, client in
             let proxy = server.baseURL.absoluteString
             server.script(
-                "http://public.example/a", [ReplayResponse(status: 302, headers: ["Location": "http://127.0.0.2/admin"])])
+                "http://public.example/a",
+                [ReplayResponse(status: 302, headers: ["Location": "http://127.0.0.2/admin"])])
             server.script(
-                "http://public.example/b", [ReplayResponse(status: 302, headers: ["Location": "http://other.example/b"])])
+                "http://public.example/b",
+                [ReplayResponse(status: 302, headers: ["Location": "http://other.example/b"])])
             server.script("http://other.example/b", [ReplayResponse(body: Data("other".utf8))])
 
             let refused = try await self.failure(
@@ -206,7 +210,8 @@ import Testing
             #expect(refused.message.contains("127.0.0.2"))
             #expect(!server.requests().map(\.path).contains("http://127.0.0.2/admin"))
 
-            let followed = try await client.send(HTTPRequest(url: URL(string: "http://public.example/b")!, proxy: proxy))
+            let followed = try await client.send(
+                HTTPRequest(url: URL(string: "http://public.example/b")!, proxy: proxy))
             #expect(followed.body == Data("other".utf8))
             #expect(followed.otherAnsweringHost == "other.example")
             #expect(followed.remoteAddress == "127.0.0.1", "behind a proxy the address is the proxy's")

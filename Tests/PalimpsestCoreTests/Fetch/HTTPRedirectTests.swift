@@ -16,13 +16,15 @@ import Testing
 
     @Test func sameHostOverHTTPSOnAnotherPortOrInAnotherCaseIsTheHostsOwn() {
         let upgraded = self.response(
-            "http://example.org/a", via: [("http://example.org/a", 301, "https://example.org/a")], final: "https://example.org/a")
+            "http://example.org/a", via: [("http://example.org/a", 301, "https://example.org/a")],
+            final: "https://example.org/a")
         #expect(upgraded.isAnsweredByRequestedHost)
         let port = self.response(
             "http://example.org/a", via: [("http://example.org/a", 302, "http://example.org:8080/b")],
             final: "http://EXAMPLE.org:8080/b")
         #expect(port.isAnsweredByRequestedHost)
-        let path = self.response("http://example.org/a", via: [("http://example.org/a", 302, "/b")], final: "http://example.org/b")
+        let path = self.response(
+            "http://example.org/a", via: [("http://example.org/a", 302, "/b")], final: "http://example.org/b")
         #expect(path.isAnsweredByRequestedHost)
         #expect(self.response("http://[::1]:8080/a", final: "http://[::1]/b").isAnsweredByRequestedHost)
     }
@@ -36,7 +38,10 @@ import Testing
         #expect(subdomain.otherAnsweringHost == "www.example.org")
         let back = self.response(
             "https://example.org/a",
-            via: [("https://example.org/a", 302, "https://login.example.net/?r=1"), ("https://login.example.net/?r=1", 302, "https://example.org/404")],
+            via: [
+                ("https://example.org/a", 302, "https://login.example.net/?r=1"),
+                ("https://login.example.net/?r=1", 302, "https://example.org/404"),
+            ],
             final: "https://example.org/404")
         #expect(back.otherAnsweringHost == "login.example.net")
         #expect(!back.isAnsweredByRequestedHost)
@@ -52,7 +57,8 @@ import Testing
             final: "https://new.example/feed")
         #expect(temporary.permanentMoveToOtherHost == nil)
         let sameHost = self.response(
-            "http://old.example/feed", via: [("http://old.example/feed", 301, "/feed.xml")], final: "http://old.example/feed.xml")
+            "http://old.example/feed", via: [("http://old.example/feed", 301, "/feed.xml")],
+            final: "http://old.example/feed.xml")
         #expect(sameHost.permanentMoveToOtherHost == nil)
         #expect(moved.redirectChain == "308 https://old.example/feed → https://new.example/feed")
     }

@@ -141,7 +141,8 @@ import Testing
     @Test func logrotateRenamingTheFileIsNotABreak() throws {
         let fixture = try Fixture()
         defer { StoreTestSupport.remove(fixture.folder) }
-        try FileManager.default.moveItem(at: fixture.url, to: fixture.folder.appendingPathComponent("deletions.jsonl.1"))
+        try FileManager.default.moveItem(
+            at: fixture.url, to: fixture.folder.appendingPathComponent("deletions.jsonl.1"))
         // The running daemon (SIGHUP) and a restarted one both go on.
         try fixture.log.reopen()
         let written = try fixture.log.append([StoreTestSupport.event("e4")])
@@ -270,7 +271,8 @@ import Testing
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("{\"torn".utf8))
         try handle.close()
-        _ = try DeletionLog(url: url, headURL: headURL).continueAfterBreak(reason: "test", at: StoreTestSupport.date(20))
+        _ = try DeletionLog(url: url, headURL: headURL).continueAfterBreak(
+            reason: "test", at: StoreTestSupport.date(20))
         _ = try DeletionLog(url: url, headURL: headURL).append([StoreTestSupport.event("e3", at: 30)])
 
         let set = try DeletionLogSet.read(url: url)

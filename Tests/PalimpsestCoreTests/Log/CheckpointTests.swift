@@ -73,7 +73,8 @@ import Testing
             var object = try #require(try JSONSerialization.jsonObject(with: Data(lines[index].utf8)) as? [String: Any])
             object["prev"] = previous
             lines[index] = String(
-                decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
+                decoding: try JSONSerialization.data(
+                    withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]),
                 as: UTF8.self)
         }
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: fixture.url)
@@ -101,8 +102,10 @@ import Testing
         var signature = Array(record.signature)
         signature[0] = signature[0] == "0" ? "1" : "0"
         try Data(text.replacingOccurrences(of: record.signature, with: String(signature)).utf8).write(to: fixture.url)
-        let report = try LogVerifier(logURL: fixture.url, stateDirectory: nil, trustedKeys: [stranger.publicKeyHex]).verify()
-        #expect(report.problems.contains { $0.kind == "checkpoint" && $0.message.contains("signature does not verify") })
+        let report = try LogVerifier(logURL: fixture.url, stateDirectory: nil, trustedKeys: [stranger.publicKeyHex])
+            .verify()
+        #expect(
+            report.problems.contains { $0.kind == "checkpoint" && $0.message.contains("signature does not verify") })
     }
 
     @Test func verifyReportsFileLineSeqAndWhatIsWrong() throws {
@@ -142,9 +145,10 @@ import Testing
         _ = try DeletionLog(url: url).append([event])
         var report = try LogVerifier(logURL: url, stateDirectory: folder).verify()
         #expect(report.evidenceChecked == 2)
-        #expect(report.problems.map(\.description) == [
-            "deletions.jsonl: line 1: seq 1: evidence: the evidence file accounts/a/evidence/missing.body is missing"
-        ])
+        #expect(
+            report.problems.map(\.description) == [
+                "deletions.jsonl: line 1: seq 1: evidence: the evidence file accounts/a/evidence/missing.body is missing"
+            ])
         try Data("HTTP 404 bodY".utf8).write(to: folder.appendingPathComponent(path))
         report = try LogVerifier(logURL: url, stateDirectory: folder).verify()
         #expect(report.problems.count == 2)

@@ -26,7 +26,8 @@ import Testing
                 deletion_log = "deletions.jsonl"
                 """ + (account ? "\n[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/feed.xml\"\n" : ""),
                 file: self.folder.appendingPathComponent("palimpsest.toml"))
-            try FileManager.default.createDirectory(at: self.config.daemon.stateDirectory, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: self.config.daemon.stateDirectory, withIntermediateDirectories: true)
             self.log = try DeletionLog(
                 url: self.config.daemon.deletionLog,
                 headURL: self.config.daemon.stateDirectory.appendingPathComponent(ChainHead.fileName))

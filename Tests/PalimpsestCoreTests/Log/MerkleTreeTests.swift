@@ -56,7 +56,8 @@ import Testing
                 // Another line, or another position, does not lead to the root.
                 #expect(
                     !MerkleTree.verifyInclusion(
-                        index: m, treeSize: n, leaf: MerkleTree.leafHash(Data("forged".utf8)), proof: proof, root: root))
+                        index: m, treeSize: n, leaf: MerkleTree.leafHash(Data("forged".utf8)), proof: proof, root: root)
+                )
                 if n > 1 {
                     #expect(
                         !MerkleTree.verifyInclusion(

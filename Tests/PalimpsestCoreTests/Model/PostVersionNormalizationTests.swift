@@ -82,14 +82,17 @@ import Testing
             links: ["https://x.example/p?utm_source=a&b=2#f"], reference: "r", revision: "c")
         #expect(
             full.canonicalForm
-                == "v1\ntitle:T\ntext:Hello world\nmedia:https://cdn.example/a.jpg\nlink:https://x.example/p?b=2\nref:r\nrev:c")
+                == "v1\ntitle:T\ntext:Hello world\nmedia:https://cdn.example/a.jpg\nlink:https://x.example/p?b=2\nref:r\nrev:c"
+        )
         #expect(full.hash == "7cbf7c249c90bcef944876a1a07aa9ca1a51b8b00702e7682e3477f0b99c8383")
     }
 
     @Test func hexDigitsAreThoseOfFormattingEachByte() {
         var random = RandomText(seed: 3)
         for _ in 0..<200 {
-            let bytes = (0..<Int.random(in: 0...64, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
+            let bytes = (0..<Int.random(in: 0...64, using: &random)).map { _ in
+                UInt8.random(in: 0...255, using: &random)
+            }
             let digest = SHA256.hash(data: bytes)
             #expect(ContentHash.hex(digest) == digest.map { String(format: "%02x", $0) }.joined())
         }

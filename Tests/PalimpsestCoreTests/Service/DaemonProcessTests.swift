@@ -16,9 +16,11 @@ import Testing
     /// The `palimpsest` binary built beside the test bundle (`swift build --build-tests` builds both).
     static func binary() throws -> FilePath {
         let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("palimpsest"),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+                "palimpsest"),
             URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/debug/palimpsest"),
+                .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+                    ".build/debug/palimpsest"),
         ]
         guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
             throw DaemonTestError("no palimpsest binary at \(candidates.map(\.path)); run `swift build --build-tests`")
@@ -77,7 +79,10 @@ import Testing
         let fixtures = IntegrationHarness.fixtures.appendingPathComponent("feeds")
         server.script(
             "/a.xml",
-            [try .file(fixtures.appendingPathComponent("github_releases_atom.xml"), contentType: "application/atom+xml")])
+            [
+                try .file(
+                    fixtures.appendingPathComponent("github_releases_atom.xml"), contentType: "application/atom+xml")
+            ])
         server.script(
             "/b.xml",
             [
@@ -144,7 +149,9 @@ import Testing
                 .path(binary), arguments: ["poll", "--config", scratch.config.path],
                 environment: .inherit.updating(["NOTIFY_SOCKET": nil, "JOURNAL_STREAM": nil]),
                 output: .discarded, error: .string(limit: 1 << 16))
-            guard poll.terminationStatus == .exited(75) else { return "poll ran beside the daemon: \(poll.terminationStatus)" }
+            guard poll.terminationStatus == .exited(75) else {
+                return "poll ran beside the daemon: \(poll.terminationStatus)"
+            }
 
             // SIGHUP with a second account: RELOADING=1 + MONOTONIC_USEC, then READY=1, and b is polled.
             try scratch.writeConfig(server, feeds: ["a", "b"])
@@ -158,13 +165,17 @@ import Testing
             else { return "no READY=1 after the reload" }
             guard listener.messages[reloaded].notifyFields["STATUS"]?.hasPrefix("watching 2 accounts;") == true
             else { return "the reload did not take the new account list: \(listener.messages[reloaded])" }
-            guard await Self.waitForRequest(server, path: "/b.xml") else { return "the added account b was never polled" }
+            guard await Self.waitForRequest(server, path: "/b.xml") else {
+                return "the added account b was never polled"
+            }
 
             // An invalid config is rejected: RELOADING/READY again, the old config keeps running.
             try Data("[daemon]\ninterval = 5\n".utf8).write(to: scratch.config)
             let beforeBadReload = listener.messages.count
             try execution.send(signal: .terminalClosed)
-            guard let badReloading = await listener.waitFor(after: beforeBadReload, { $0.notifyFields["RELOADING"] == "1" }),
+            guard
+                let badReloading = await listener.waitFor(
+                    after: beforeBadReload, { $0.notifyFields["RELOADING"] == "1" }),
                 let rejected = await listener.waitFor(after: badReloading + 1, { $0.notifyFields["READY"] == "1" })
             else { return "no RELOADING/READY around the rejected reload: \(listener.messages[beforeBadReload...])" }
             let rejectedStatus = listener.messages[rejected].notifyFields["STATUS"] ?? ""

@@ -66,7 +66,8 @@ import Testing
                 "/f\(index)/posts/3",
                 [
                     ReplayResponse(
-                        status: 404, headers: ["Content-Type": "text/plain"], body: Data("gone".utf8), delay: probeDelay)
+                        status: 404, headers: ["Content-Type": "text/plain"], body: Data("gone".utf8), delay: probeDelay
+                    )
                 ])
         }
     }
@@ -85,7 +86,9 @@ import Testing
     static func poll(
         _ binary: FilePath, config: URL, at minutes: Int, fault: String? = nil
     ) async throws -> (status: TerminationStatus, stderr: String) {
-        let arguments = ["poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes))]
+        let arguments = [
+            "poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes)),
+        ]
         let result = try await Subprocess.run(
             .path(fault == nil ? binary : try Self.faultHarness()),
             arguments: Arguments((fault.map { [$0] } ?? []) + arguments),
@@ -100,7 +103,9 @@ import Testing
     ) async throws -> (status: TerminationStatus, stderr: String) {
         let result = try await Subprocess.run(
             .path(binary),
-            arguments: ["poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes))],
+            arguments: [
+                "poll", "--config", config.path, "--now", RFC3339.string(from: IntegrationHarness.time(minutes)),
+            ],
             environment: .inherit.updating(["NOTIFY_SOCKET": nil]),
             input: .none, output: .discarded, error: .string(limit: 1 << 20)
         ) { execution in

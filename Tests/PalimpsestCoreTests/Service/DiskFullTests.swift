@@ -280,7 +280,9 @@ import Testing
         #expect(events.first.flatMap(\.blind).map { $0.from <= firstFailure.seenAt } == true)
         // The log keeps milliseconds: compare as written.
         let start = firstFailure.error.map { RFC3339.string(from: $0.polledAt) }
-        #expect(events.first?.blind.map { RFC3339.string(from: $0.from) } == start, "the span starts at the first failed poll")
+        #expect(
+            events.first?.blind.map { RFC3339.string(from: $0.from) } == start,
+            "the span starts at the first failed poll")
         #expect(events.last?.blind.map { RFC3339.string(from: $0.from) } == start)
         #expect(events.last?.blind?.to != nil)
     }

@@ -24,10 +24,21 @@ import Testing
         #expect(first.record.outcome == "complete")
 
         let failures: [(String, ReplayResponse)] = [
-            ("503", ReplayResponse(status: 503, headers: [("Content-Type", "text/html")], body: Data("<h1>down</h1>".utf8))),
+            (
+                "503",
+                ReplayResponse(status: 503, headers: [("Content-Type", "text/html")], body: Data("<h1>down</h1>".utf8))
+            ),
             ("timeout", ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: body, delay: 3)),
-            ("truncated", ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: body, truncateBodyAt: 2000)),
-            ("empty HTML page", ReplayResponse(status: 200, headers: [("Content-Type", "text/html")], body: Data("<html><body>captcha</body></html>".utf8))),
+            (
+                "truncated",
+                ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: body, truncateBodyAt: 2000)
+            ),
+            (
+                "empty HTML page",
+                ReplayResponse(
+                    status: 200, headers: [("Content-Type", "text/html")],
+                    body: Data("<html><body>captcha</body></html>".utf8))
+            ),
         ]
         for (index, (name, response)) in failures.enumerated() {
             harness.server.script("/feed", [response])
@@ -53,14 +64,22 @@ import Testing
         let id = DemoScenario.mastodonAccountID
         harness.server.script(
             "/api/v1/accounts/lookup?acct=mastodonpy_test",
-            [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: try IntegrationHarness.fixture("mastodon/account_lookup.json"))])
+            [
+                ReplayResponse(
+                    status: 200, headers: IntegrationHarness.json,
+                    body: try IntegrationHarness.fixture("mastodon/account_lookup.json"))
+            ])
         // The reset time lies 30 minutes after the poll (recorded header format, microseconds).
         harness.server.script(
             "/api/v1/accounts/\(id)/statuses?limit=40",
-            [ReplayResponse(
-                status: 429,
-                headers: IntegrationHarness.json + [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2026-08-01T14:30:00.348080Z")],
-                body: Data(#"{"error":"Too many requests"}"#.utf8))])
+            [
+                ReplayResponse(
+                    status: 429,
+                    headers: IntegrationHarness.json + [
+                        ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2026-08-01T14:30:00.348080Z"),
+                    ],
+                    body: Data(#"{"error":"Too many requests"}"#.utf8))
+            ])
         let limited = try await self.poll(harness, account, at: 0)
         #expect(limited.record.outcome == "rate_limited")
         let requestsAfterLimit = harness.server.requests().count
@@ -71,10 +90,18 @@ import Testing
 
         harness.server.script(
             "/api/v1/accounts/\(id)/statuses?limit=40",
-            [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: try IntegrationHarness.fixture("mastodon/account_statuses_page1.json"))])
+            [
+                ReplayResponse(
+                    status: 200, headers: IntegrationHarness.json,
+                    body: try IntegrationHarness.fixture("mastodon/account_statuses_page1.json"))
+            ])
         harness.server.script(
             "/api/v1/accounts/\(id)/statuses?pinned=true",
-            [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: try IntegrationHarness.fixture("mastodon/account_statuses_pinned.json"))])
+            [
+                ReplayResponse(
+                    status: 200, headers: IntegrationHarness.json,
+                    body: try IntegrationHarness.fixture("mastodon/account_statuses_pinned.json"))
+            ])
         let after = try await self.poll(harness, account, at: 31)
         #expect(after.record.outcome == "complete")
         #expect(harness.server.requests().count > requestsAfterLimit)
@@ -90,13 +117,25 @@ import Testing
         let lookup = "/api/v1/accounts/lookup?acct=mastodonpy_test"
         harness.server.script(
             lookup,
-            [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: try IntegrationHarness.fixture("mastodon/account_lookup.json"))])
+            [
+                ReplayResponse(
+                    status: 200, headers: IntegrationHarness.json,
+                    body: try IntegrationHarness.fixture("mastodon/account_lookup.json"))
+            ])
         harness.server.script(
             "/api/v1/accounts/\(id)/statuses?limit=40",
-            [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: try IntegrationHarness.fixture("mastodon/account_statuses_page1.json"))])
+            [
+                ReplayResponse(
+                    status: 200, headers: IntegrationHarness.json,
+                    body: try IntegrationHarness.fixture("mastodon/account_statuses_page1.json"))
+            ])
         harness.server.script(
             "/api/v1/accounts/\(id)/statuses?pinned=true",
-            [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: try IntegrationHarness.fixture("mastodon/account_statuses_pinned.json"))])
+            [
+                ReplayResponse(
+                    status: 200, headers: IntegrationHarness.json,
+                    body: try IntegrationHarness.fixture("mastodon/account_statuses_pinned.json"))
+            ])
         let first = try await self.poll(harness, account, at: 0)
         #expect(first.record.outcome == "complete")
 
@@ -107,10 +146,14 @@ import Testing
             [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: Data("[]".utf8))])
         harness.server.script(
             "/api/v1/accounts/\(id)/statuses?pinned=true",
-            [ReplayResponse(
-                status: 200,
-                headers: IntegrationHarness.json + [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2026-08-01T14:30:00Z")],
-                body: Data("[]".utf8))])
+            [
+                ReplayResponse(
+                    status: 200,
+                    headers: IntegrationHarness.json + [
+                        ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2026-08-01T14:30:00Z"),
+                    ],
+                    body: Data("[]".utf8))
+            ])
         let before = harness.server.requests().count
         let emptied = try await self.poll(harness, account, at: 10)
         let sent = harness.server.requests().dropFirst(before).map(\.path)
@@ -127,9 +170,14 @@ import Testing
         let harness = try await IntegrationHarness()
         let feed = harness.feedAccount(path: "/old-feed")
         harness.server.script(
-            "/old-feed", [ReplayResponse(status: 301, headers: [("Location", harness.server.baseURL.absoluteString + "/new-feed")])])
+            "/old-feed",
+            [ReplayResponse(status: 301, headers: [("Location", harness.server.baseURL.absoluteString + "/new-feed")])])
         harness.server.script(
-            "/new-feed", [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: try IntegrationHarness.fixture(Self.snapshot0))])
+            "/new-feed",
+            [
+                ReplayResponse(
+                    status: 200, headers: IntegrationHarness.rss, body: try IntegrationHarness.fixture(Self.snapshot0))
+            ])
         let report = try await self.poll(harness, feed, at: 0)
         await harness.close()
         #expect(report.record.outcome == "complete")
@@ -141,7 +189,11 @@ import Testing
         let feed = harness.feedAccount(path: "/feed")
         harness.server.script(
             "/feed",
-            [ReplayResponse(status: 200, headers: IntegrationHarness.rss + [("ETag", "\"v1\"")], body: try IntegrationHarness.fixture(Self.snapshot1))])
+            [
+                ReplayResponse(
+                    status: 200, headers: IntegrationHarness.rss + [("ETag", "\"v1\"")],
+                    body: try IntegrationHarness.fixture(Self.snapshot1))
+            ])
         _ = try await self.poll(harness, feed, at: 0)
         harness.server.script("/feed", [ReplayResponse(status: 304, headers: [("ETag", "\"v1\"")])])
         for minutes in [10, 20, 40] {
@@ -160,7 +212,11 @@ import Testing
         let harness = try await IntegrationHarness()
         let feed = harness.feedAccount(path: "/feed")
         harness.server.script(
-            "/feed", [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: try IntegrationHarness.fixture(Self.snapshot1))])
+            "/feed",
+            [
+                ReplayResponse(
+                    status: 200, headers: IntegrationHarness.rss, body: try IntegrationHarness.fixture(Self.snapshot1))
+            ])
         _ = try await self.poll(harness, feed, at: 0)
         harness.server.script("/feed", [ReplayResponse(status: 503)])
         // The blind event is saved in the state, then the "process dies" before the log append.

@@ -149,7 +149,8 @@ import Testing
     /// `count` items, one a minute, newest first (or oldest first).
     static func longFeed(count: Int, newestMinute: Int, newestFirst: Bool = true) -> Data {
         var items = (0..<count).map { index in
-            Self.item("n\(newestMinute - index)", minute: newestMinute - index, title: "Item \(newestMinute - index)",
+            Self.item(
+                "n\(newestMinute - index)", minute: newestMinute - index, title: "Item \(newestMinute - index)",
                 description: "Text \(newestMinute - index)")
         }
         if !newestFirst { items.reverse() }

@@ -43,7 +43,7 @@ import Testing
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let arguments = [binary, "poll", "--config", config.path, "--now", now]
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for argument in argv { free(argument) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, binary, &actions, &attributes, argv, environ)
         guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
@@ -68,7 +68,8 @@ import Testing
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
             let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
         else { return nil }
-        return Int(line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+        return Int(
+            line.dropFirst("VmHWM:".count).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
     }
 
     static func scratch() throws -> URL {
@@ -91,7 +92,8 @@ import Testing
             + String(repeating: "<x>", count: depth) + String(repeating: "</x>", count: depth)
             + "</description></item></channel></rss>"
         let deepJSON =
-            "{\"id\":\"1\",\"note\":" + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
+            "{\"id\":\"1\",\"note\":" + String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+            + "}"
         let deepHTML =
             "<html><head><title>Deep</title></head><body>" + String(repeating: "<div>", count: depth) + "deep text"
             + String(repeating: "</div>", count: depth) + "</body></html>"
@@ -106,7 +108,8 @@ import Testing
             "/normal.xml",
             [
                 try .file(
-                    IntegrationHarness.fixtures.appendingPathComponent("feeds/rsshub_twitter_ArknightsStaff_snapshot0.xml"),
+                    IntegrationHarness.fixtures.appendingPathComponent(
+                        "feeds/rsshub_twitter_ArknightsStaff_snapshot0.xml"),
                     contentType: "application/rss+xml")
             ])
         let config = folder.appendingPathComponent("palimpsest.toml")

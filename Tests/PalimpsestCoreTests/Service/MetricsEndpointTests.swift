@@ -1,13 +1,14 @@
 import Foundation
-#if canImport(Glibc)
-    import Glibc
-#endif
 import Logging
 import PalimpsestCore
 import PalimpsestTestSupport
 import ServiceLifecycle
 import Synchronization
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite struct MetricsEndpointTests {
     private func report(_ outcome: PollOutcome, events: [Event] = [], probes: Int = 0, account: Account) -> PollReport {
@@ -18,7 +19,8 @@ import Testing
     }
 
     private let account = Account(
-        key: AccountKey(rawValue: "feed:https://example.org/a.xml"), source: .feed(url: URL(string: "https://example.org/a.xml")!),
+        key: AccountKey(rawValue: "feed:https://example.org/a.xml"),
+        source: .feed(url: URL(string: "https://example.org/a.xml")!),
         interval: 600)
 
     @Test func countsPollsEventsProbesBytesAndAccounts() {
@@ -29,7 +31,9 @@ import Testing
         metrics.recordPoll(
             .polled(self.report(.complete, events: [event], probes: 2, account: self.account)), of: self.account,
             duration: .milliseconds(300))
-        metrics.recordPoll(.polled(self.report(.blind(PollFailure(kind: .transport, message: "down")), account: self.account)), of: self.account, duration: .seconds(12))
+        metrics.recordPoll(
+            .polled(self.report(.blind(PollFailure(kind: .transport, message: "down")), account: self.account)),
+            of: self.account, duration: .seconds(12))
         metrics.recordPoll(.fault(self.account, CancellationError()), of: self.account, duration: .milliseconds(1))
         metrics.recordRequest(bodyBytes: 1_000)
         metrics.recordRequest(bodyBytes: 24)
@@ -41,7 +45,8 @@ import Testing
         #expect(text.contains("palimpsest_polls_total{platform=\"feed\",outcome=\"blind\"} 1\n"))
         #expect(text.contains("palimpsest_polls_total{platform=\"feed\",outcome=\"fault\"} 1\n"))
         #expect(text.contains("palimpsest_probes_total{platform=\"feed\"} 2\n"))
-        #expect(text.contains("palimpsest_events_total{event=\"deleted\",reason=\"unknown\",confirmed_by=\"absence\"} 1\n"))
+        #expect(
+            text.contains("palimpsest_events_total{event=\"deleted\",reason=\"unknown\",confirmed_by=\"absence\"} 1\n"))
         #expect(text.contains("palimpsest_poll_duration_seconds_bucket{platform=\"feed\",le=\"0.5\"} 2\n"))
         #expect(text.contains("palimpsest_poll_duration_seconds_bucket{platform=\"feed\",le=\"30.0\"} 3\n"))
         #expect(text.contains("palimpsest_poll_duration_seconds_count{platform=\"feed\"} 3\n"))
@@ -58,7 +63,8 @@ import Testing
         let port = try TakenPort.free()
         let address = try #require(MetricsAddress(parsing: "127.0.0.1:\(port)"))
         let endpoint = MetricsEndpoint(address: address, metrics: metrics, logger: Logger(label: "test"))
-        let group = ServiceGroup(configuration: .init(services: [.init(service: endpoint)], logger: Logger(label: "test")))
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: endpoint)], logger: Logger(label: "test")))
         let running = Task { try await group.run() }
 
         try CurlHTTPClient.globalInit()
@@ -103,7 +109,8 @@ import Testing
             log.messages(.error).contains { $0.hasPrefix(failure) }
         }
         #expect(
-            log.messages(.error).first { $0.hasPrefix(failure) }?.hasSuffix("; the daemon goes on without metrics") == true)
+            log.messages(.error).first { $0.hasPrefix(failure) }?.hasSuffix("; the daemon goes on without metrics")
+                == true)
         #expect(other.isRunning, "the other service still runs")
         #expect(endpoint.isRunning, "the endpoint waits for shutdown instead of ending the group")
         await group.triggerGracefulShutdown()
@@ -134,4 +141,3 @@ struct UntilShutdown: Service {
         try? await gracefulShutdown()
     }
 }
-

@@ -35,7 +35,8 @@ final class RecordingNotifier: ServiceManagerNotifying {
         let server: ReplayServer
 
         init() async throws {
-            self.root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-daemon-\(UUID().uuidString)")
+            self.root = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "palimpsest-daemon-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: self.root, withIntermediateDirectories: true)
             self.config = self.root.appendingPathComponent("palimpsest.toml")
             self.server = ReplayServer()
@@ -185,12 +186,14 @@ final class RecordingNotifier: ServiceManagerNotifying {
         #expect(await daemon.reload() != .ignored)
         #expect(FileManager.default.fileExists(atPath: url.path))
         #expect(try Data(contentsOf: url).isEmpty)
-        let oldLastLine = try #require(String(decoding: Data(contentsOf: rotated), as: UTF8.self).split(separator: "\n").last)
+        let oldLastLine = try #require(
+            String(decoding: Data(contentsOf: rotated), as: UTF8.self).split(separator: "\n").last)
         let second = try runtime.log.append([
             Event(id: "e2", detectedAt: Date(), event: .deleted, platform: .feed, account: key)
         ])
         #expect(second.first?.seq == 2)
-        #expect(second.first?.prev == SHA256.hash(data: Data(oldLastLine.utf8)).map { String(format: "%02x", $0) }.joined())
+        #expect(
+            second.first?.prev == SHA256.hash(data: Data(oldLastLine.utf8)).map { String(format: "%02x", $0) }.joined())
     }
 
     /// A daemon stopped while a poll waits for a slow answer, past its drain time, cancels the

@@ -47,7 +47,8 @@ import Testing
     /// A fresh state folder and log, and a poller over the scripted client.
     final class Rig: Sendable {
         let client = ScriptedClient()
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-driver-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "palimpsest-driver-\(UUID().uuidString)")
         let rateLimits = HostRateLimits()
 
         func poller() throws -> AccountPoller {
@@ -139,10 +140,15 @@ import Testing
         let source = AccountSource.telegram(channel: "topwar_official", baseURL: URL(string: "https://t.me")!, pages: 2)
         let account = Account(key: Account.key(for: source), source: source, interval: 600)
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/real/telegram/t_me_s_full_page_topwar_official.html")
+            .deletingLastPathComponent().appendingPathComponent(
+                "Fixtures/real/telegram/t_me_s_full_page_topwar_official.html")
         rig.client.script(
             "https://t.me/s/topwar_official",
-            [.response(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: try Data(contentsOf: fixture))])
+            [
+                .response(
+                    status: 200, headers: [("Content-Type", "text/html; charset=utf-8")],
+                    body: try Data(contentsOf: fixture))
+            ])
         // The older page is not scripted: the client answers it 599.
         let report = try await rig.poll(account, at: 0)
         #expect(report.outcome == .incomplete, "\(report.record.detail)")
@@ -158,7 +164,12 @@ import Testing
         let failures: [(String, ScriptedClient.Answer)] = [
             ("5xx", .response(status: 503, headers: [("Content-Type", "text/html")], body: Data("<h1>down</h1>".utf8))),
             ("timeout", .error(HTTPClientError(kind: .timeout, url: Self.feedURL, message: "timed out"))),
-            ("HTML page", .response(status: 200, headers: [("Content-Type", "text/html")], body: Data("<html><body>captcha</body></html>".utf8))),
+            (
+                "HTML page",
+                .response(
+                    status: 200, headers: [("Content-Type", "text/html")],
+                    body: Data("<html><body>captcha</body></html>".utf8))
+            ),
         ]
         for (index, (name, answer)) in failures.enumerated() {
             rig.client.script(Self.feedURL, [answer])
@@ -179,10 +190,18 @@ import Testing
         let account = Self.mastodon()
         rig.client.script(
             "https://social.example/api/v1/accounts/lookup?acct=someone",
-            [.response(status: 200, headers: [("Content-Type", "application/json")], body: Data(#"{"id":"1234","username":"someone","acct":"someone"}"#.utf8))])
+            [
+                .response(
+                    status: 200, headers: [("Content-Type", "application/json")],
+                    body: Data(#"{"id":"1234","username":"someone","acct":"someone"}"#.utf8))
+            ])
         rig.client.script(
             "https://social.example/api/v1/accounts/1234/statuses?limit=40",
-            [.response(status: 200, headers: [("Content-Type", "text/html")], body: Data("<html><body>Just a moment…</body></html>".utf8))])
+            [
+                .response(
+                    status: 200, headers: [("Content-Type", "text/html")],
+                    body: Data("<html><body>Just a moment…</body></html>".utf8))
+            ])
         rig.client.script(
             "https://social.example/api/v1/accounts/1234/statuses?pinned=true",
             [.response(status: 200, headers: [("Content-Type", "application/json")], body: Data("[]".utf8))])
@@ -220,7 +239,11 @@ import Testing
         defer { rig.remove() }
         rig.client.script(
             "https://social.example/api/v1/accounts/lookup?acct=someone",
-            [.response(status: 404, headers: [("Content-Type", "application/json")], body: Data(#"{"error":"Record not found"}"#.utf8))])
+            [
+                .response(
+                    status: 404, headers: [("Content-Type", "application/json")],
+                    body: Data(#"{"error":"Record not found"}"#.utf8))
+            ])
         let report = try await rig.poll(Self.mastodon(), at: 0)
         guard case .accountUnavailable = report.outcome else {
             Issue.record("expected account_unavailable, got \(report.outcome): \(report.record.detail)")
@@ -235,7 +258,9 @@ import Testing
         rig.client.script(Self.feedURL, [Self.rss([5, 4, 3, 2, 1])])
         _ = try await rig.poll(Self.feed, at: 0)
         rig.client.script(Self.feedURL, [Self.rss([5, 4, 2, 1])])
-        rig.client.script("\(Self.base)/posts/3", [.response(status: 404, headers: [("Content-Type", "text/plain")], body: Data("gone".utf8))])
+        rig.client.script(
+            "\(Self.base)/posts/3",
+            [.response(status: 404, headers: [("Content-Type", "text/plain")], body: Data("gone".utf8))])
         let report = try await rig.poll(Self.feed, at: 10)
         #expect(report.outcome == .complete)
         #expect(report.probes == 1)
@@ -253,7 +278,12 @@ import Testing
         let lookup = "https://social.example/api/v1/accounts/lookup?acct=someone"
         let json: HTTPHeaders = [("Content-Type", "application/json")]
         rig.client.script(
-            lookup, [.response(status: 200, headers: json, body: Data(#"{"id":"1234","username":"someone","acct":"someone"}"#.utf8))])
+            lookup,
+            [
+                .response(
+                    status: 200, headers: json, body: Data(#"{"id":"1234","username":"someone","acct":"someone"}"#.utf8)
+                )
+            ])
         let statuses = (1...3).map {
             #"{"id":"\#($0)","created_at":"2026-08-01T13:0\#($0):00.000Z","content":"<p>post \#($0)</p>","url":"https://social.example/@someone/\#($0)","visibility":"public","account":{"id":"1234","acct":"someone"}}"#
         }
@@ -261,19 +291,24 @@ import Testing
             "https://social.example/api/v1/accounts/1234/statuses?limit=40",
             [.response(status: 200, headers: json, body: Data("[\(statuses.reversed().joined(separator: ","))]".utf8))])
         rig.client.script(
-            "https://social.example/api/v1/accounts/1234/statuses?pinned=true", [.response(status: 200, headers: json, body: Data("[]".utf8))])
+            "https://social.example/api/v1/accounts/1234/statuses?pinned=true",
+            [.response(status: 200, headers: json, body: Data("[]".utf8))])
         let first = try await rig.poll(account, at: 0)
         try #require(first.outcome == .complete, "\(first.record.detail)")
 
         // Every post vanishes (the account is probed), and the last timeline answer says the
         // instance takes no requests before 15:00.
         rig.client.script(
-            "https://social.example/api/v1/accounts/1234/statuses?limit=40", [.response(status: 200, headers: json, body: Data("[]".utf8))])
+            "https://social.example/api/v1/accounts/1234/statuses?limit=40",
+            [.response(status: 200, headers: json, body: Data("[]".utf8))])
         rig.client.script(
             "https://social.example/api/v1/accounts/1234/statuses?pinned=true",
-            [.response(
-                status: 200, headers: json + [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2026-08-01T15:00:00Z")],
-                body: Data("[]".utf8))])
+            [
+                .response(
+                    status: 200,
+                    headers: json + [("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2026-08-01T15:00:00Z")],
+                    body: Data("[]".utf8))
+            ])
         let before = rig.client.sent.count
         let emptied = try await rig.poll(account, at: 10)
         let sent = rig.client.sent.dropFirst(before).map(\.url.absoluteString)

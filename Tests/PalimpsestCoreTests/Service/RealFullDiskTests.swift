@@ -95,7 +95,9 @@ final class SmallTmpfs: Sendable {
             }
             #expect(error?.isDiskFull == true, "\(String(describing: error))")
         }
-        #expect(try StateStore(root: disk.mountPoint.appendingPathComponent("state")).loadState(of: account.key) == stateBefore, "the stored state is untouched")
+        #expect(
+            try StateStore(root: disk.mountPoint.appendingPathComponent("state")).loadState(of: account.key)
+                == stateBefore, "the stored state is untouched")
         #expect(try Data(contentsOf: logURL).isEmpty)
 
         disk.free()
@@ -131,8 +133,10 @@ final class SmallTmpfs: Sendable {
             let limit = blocks.map { "trap '' XFSZ; ulimit -f \($0); " } ?? ""
             let result = try await Subprocess.run(
                 .path("/bin/sh"),
-                arguments: ["-c", limit + "exec \"$0\" \"$@\"", binary.string, "poll", "--config", scratch.config.path,
-                    "--now", time],
+                arguments: [
+                    "-c", limit + "exec \"$0\" \"$@\"", binary.string, "poll", "--config", scratch.config.path,
+                    "--now", time,
+                ],
                 environment: .inherit.updating(["NOTIFY_SOCKET": nil, "JOURNAL_STREAM": nil]),
                 output: .discarded, error: .string(limit: 1 << 16))
             return (result.terminationStatus, result.standardError)
@@ -141,7 +145,9 @@ final class SmallTmpfs: Sendable {
         let first = try await poll(at: "2026-08-01T14:00:00Z")
         #expect(first.status == .exited(0), "\(first.stderr)")
         let feedKey = AccountKey(rawValue: "feed:" + feed.absoluteString)
-        func storedState() throws -> AccountState? { try #require(try StateStore.openReadOnly(root: scratch.state)).loadState(of: feedKey) }
+        func storedState() throws -> AccountState? {
+            try #require(try StateStore.openReadOnly(root: scratch.state)).loadState(of: feedKey)
+        }
         let stateBefore = try storedState()
         #expect(stateBefore != nil)
 

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
-@testable import PalimpsestCore
 import PalimpsestReplay
 import PalimpsestTestSupport
 import Testing
+
+@testable import PalimpsestCore
 
 /// Redirects through the whole poll path (replay server, real libcurl client, poller, state,
 /// log): only the host asked is a witness, and no redirect leads into a non-public network
@@ -26,7 +27,8 @@ import Testing
                 + "<guid isPermaLink=\"false\">\(id)</guid><description>Text of post \(id)</description>"
                 + "<pubDate>\(date)</pubDate></item>"
         }
-        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>News</title>"
+        let xml =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>News</title>"
             + "<link>\(base)/</link><description>test</description>\(entries.joined())</channel></rss>"
         return Data(xml.utf8)
     }
@@ -110,7 +112,8 @@ import Testing
         #expect(first.record.outcome == "complete")
 
         // Post 2 vanishes; its own address redirects to another host, which answers 404.
-        server.script("http://news.example/feed.xml", [self.feed(Self.withoutTheMiddleOne, base: "http://news.example")])
+        server.script(
+            "http://news.example/feed.xml", [self.feed(Self.withoutTheMiddleOne, base: "http://news.example")])
         server.script(
             "http://news.example/posts/2",
             [ReplayResponse(status: 301, headers: [("Location", "http://archive.example/posts/2")])])
@@ -139,19 +142,25 @@ import Testing
             proxy: server.baseURL.absoluteString)
         server.script(
             "http://social.example/api/v1/accounts/lookup?acct=ministry",
-            [ReplayResponse(status: 301, headers: [("Location", "http://other.example/api/v1/accounts/lookup?acct=ministry")])])
+            [
+                ReplayResponse(
+                    status: 301, headers: [("Location", "http://other.example/api/v1/accounts/lookup?acct=ministry")])
+            ])
         // The instance's recorded answer for an unknown account, served by the other host.
         server.script(
             "http://other.example/api/v1/accounts/lookup?acct=ministry",
-            [ReplayResponse(
-                status: 404, headers: IntegrationHarness.json,
-                body: try IntegrationHarness.fixture("mastodon/account_lookup_404.json"))])
+            [
+                ReplayResponse(
+                    status: 404, headers: IntegrationHarness.json,
+                    body: try IntegrationHarness.fixture("mastodon/account_lookup_404.json"))
+            ])
         let first = try await self.poll(harness, account, at: 0)
         let second = try await self.poll(harness, account, at: 10)
         let events = try harness.loggedEvents()
         await harness.close()
 
-        #expect(!events.contains { $0.event == .accountUnavailable }, "another host's 404 is not the account's: \(events)")
+        #expect(
+            !events.contains { $0.event == .accountUnavailable }, "another host's 404 is not the account's: \(events)")
         #expect(first.record.outcome == "blind")
         #expect(second.record.outcome == "blind")
         #expect(events.map(\.event) == [.blind])
@@ -207,7 +216,8 @@ import Testing
 
         #expect(report.record.outcome == "complete")
         #expect(report.record.posts == 3)
-        let record = try #require(records.first { ($0["url"] as? String) == server.url("/old-feed.xml").absoluteString })
+        let record = try #require(
+            records.first { ($0["url"] as? String) == server.url("/old-feed.xml").absoluteString })
         #expect(record["effective_url"] as? String == server.url("/feed.xml").absoluteString)
         #expect(record["remote_ip"] as? String == "127.0.0.1")
         let hops = try #require(record["redirects"] as? [[String: Any]])
@@ -229,7 +239,8 @@ import Testing
         _ = try await self.poll(harness, account, at: 0)
 
         server.script("/feed.xml", [self.feed(Self.withoutTheMiddleOne, base: base)])
-        server.script("/posts/2", [ReplayResponse(status: 301, headers: [("Location", other.url("/posts/2").absoluteString)])])
+        server.script(
+            "/posts/2", [ReplayResponse(status: 301, headers: [("Location", other.url("/posts/2").absoluteString)])])
         other.script("/posts/2", [ReplayResponse(status: 404, body: Data("gone".utf8))])
         let second = try await self.poll(harness, account, at: 10)
         await other.stop()
@@ -250,7 +261,10 @@ import Testing
         let html: HTTPHeaders = [("Content-Type", "text/html; charset=utf-8")]
         server.script(
             "/article",
-            [ReplayResponse(status: 200, headers: html, body: Data("<html><body><p>The public article.</p></body></html>".utf8))])
+            [
+                ReplayResponse(
+                    status: 200, headers: html, body: Data("<html><body><p>The public article.</p></body></html>".utf8))
+            ])
         let first = try await self.poll(harness, account, at: 0)
         #expect(first.record.outcome == "complete")
 
@@ -260,7 +274,11 @@ import Testing
             [ReplayResponse(status: 302, headers: [("Location", "http://localhost:\(server.port)/internal")])])
         server.script(
             "/internal",
-            [ReplayResponse(status: 200, headers: html, body: Data("<html><body><p>Internal admin page.</p></body></html>".utf8))])
+            [
+                ReplayResponse(
+                    status: 200, headers: html, body: Data("<html><body><p>Internal admin page.</p></body></html>".utf8)
+                )
+            ])
         let second = try await self.poll(harness, account, at: 10)
         let internalRequests = server.requests().filter { $0.path == "/internal" }.count
         let stored = self.stateFiles(harness, containing: "Internal admin page")

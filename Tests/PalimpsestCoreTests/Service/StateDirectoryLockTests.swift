@@ -29,7 +29,8 @@ import Testing
         let directory = self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(StateDirectoryLock.holder(of: directory) == nil)
-        var lock: StateDirectoryLock? = try StateDirectoryLock.acquire(stateDirectory: directory, purpose: "palimpsest poll")
+        var lock: StateDirectoryLock? = try StateDirectoryLock.acquire(
+            stateDirectory: directory, purpose: "palimpsest poll")
         #expect(lock != nil)
         lock = nil
         // The PID stays in the file, but nobody holds the lock: a stale file never blocks a start.

@@ -18,7 +18,8 @@ import Testing
     }
 
     @Test func readsAccountStatesAndTheLogWhenNoDaemonRuns() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-status-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "palimpsest-status-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let now = Date(timeIntervalSince1970: 1_785_592_800)  // 2026-08-01T14:00:00Z
         let configText = """
@@ -53,8 +54,12 @@ import Testing
         // The log: one event of a 3 days ago, one 10 days ago.
         let log = try DeletionLog(url: config.daemon.deletionLog)
         _ = try log.append([
-            Event(id: "e-old", detectedAt: now.addingTimeInterval(-10 * 86_400), event: .deleted, platform: .feed, account: a),
-            Event(id: "e-new", detectedAt: now.addingTimeInterval(-3 * 86_400), event: .deleted, platform: .feed, account: a),
+            Event(
+                id: "e-old", detectedAt: now.addingTimeInterval(-10 * 86_400), event: .deleted, platform: .feed,
+                account: a),
+            Event(
+                id: "e-new", detectedAt: now.addingTimeInterval(-3 * 86_400), event: .deleted, platform: .feed,
+                account: a),
         ])
 
         let report = try StatusReport.gather(config: config, now: now)
@@ -80,14 +85,18 @@ import Testing
         #expect(text.hasPrefix("daemon: not running (no process holds "))
         #expect(text.contains("feed:https://example.org/a.xml  \"Blind one\""))
         #expect(text.contains("  last poll   2026-08-01T13:58:00Z (2 min ago): blind, HTTP 503"))
-        #expect(text.contains("  blind       since 2026-08-01T13:30:00Z (3 failed polls; last: http_status: HTTP 503 Service Unavailable)"))
+        #expect(
+            text.contains(
+                "  blind       since 2026-08-01T13:30:00Z (3 failed polls; last: http_status: HTTP 503 Service Unavailable)"
+            ))
         #expect(text.contains("  events      1 in the last 7 days"))
         #expect(text.contains("  worst case  1 h from a deletion to its log entry (by absence)"))
         #expect(text.contains("  next poll   when the daemon runs"))
     }
 
     @Test func trustsTheDaemonsStatusWhileItHoldsTheLock() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-status-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "palimpsest-status-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let now = Date(timeIntervalSince1970: 1_785_592_800)
         let config = try ConfigLoader.parse(
@@ -96,13 +105,15 @@ import Testing
         let key = config.accounts[0].key
         let lock = try StateDirectoryLock.acquire(stateDirectory: config.daemon.stateDirectory, purpose: "test")
         let status = DaemonStatus(
-            pid: getpid(), phase: .running, startedAt: now.addingTimeInterval(-3_600), updatedAt: now.addingTimeInterval(-2),
+            pid: getpid(), phase: .running, startedAt: now.addingTimeInterval(-3_600),
+            updatedAt: now.addingTimeInterval(-2),
             configLoadedAt: now.addingTimeInterval(-3_600), config: config.file.path, shard: nil, recentPolls: 1,
             recentWindow: 600, eventsToday: 0,
             accounts: [
                 DaemonStatus.AccountEntry(
                     account: key, name: nil, interval: 600,
-                    lastPoll: PollRecord(at: now.addingTimeInterval(-60), outcome: "complete", detail: "5 posts in window"),
+                    lastPoll: PollRecord(
+                        at: now.addingTimeInterval(-60), outcome: "complete", detail: "5 posts in window"),
                     nextPoll: now.addingTimeInterval(540), postsTracked: 5)
             ])
         try status.write(stateDirectory: config.daemon.stateDirectory)

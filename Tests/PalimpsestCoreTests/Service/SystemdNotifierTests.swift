@@ -36,16 +36,20 @@ import Testing
     }
 
     @Test func reportsAFailedSendWhenNobodyListens() {
-        #expect(!SystemdNotifier(socketPath: "/tmp/pn-nobody-\(UInt32.random(in: 0...UInt32.max)).sock").notify("READY=1"))
+        #expect(
+            !SystemdNotifier(socketPath: "/tmp/pn-nobody-\(UInt32.random(in: 0...UInt32.max)).sock").notify("READY=1"))
     }
 
     @Test func pingsTheWatchdogAtHalfItsTimeoutForThisProcessOnly() {
-        #expect(SystemdNotifier.watchdogPingInterval(environment: ["WATCHDOG_USEC": "3000000"], pid: 42) == .seconds(1.5))
         #expect(
-            SystemdNotifier.watchdogPingInterval(environment: ["WATCHDOG_USEC": "3000000", "WATCHDOG_PID": "42"], pid: 42)
+            SystemdNotifier.watchdogPingInterval(environment: ["WATCHDOG_USEC": "3000000"], pid: 42) == .seconds(1.5))
+        #expect(
+            SystemdNotifier.watchdogPingInterval(
+                environment: ["WATCHDOG_USEC": "3000000", "WATCHDOG_PID": "42"], pid: 42)
                 == .milliseconds(1500))
         #expect(
-            SystemdNotifier.watchdogPingInterval(environment: ["WATCHDOG_USEC": "3000000", "WATCHDOG_PID": "7"], pid: 42)
+            SystemdNotifier.watchdogPingInterval(
+                environment: ["WATCHDOG_USEC": "3000000", "WATCHDOG_PID": "7"], pid: 42)
                 == nil)
         #expect(SystemdNotifier.watchdogPingInterval(environment: [:], pid: 42) == nil)
         #expect(SystemdNotifier.watchdogPingInterval(environment: ["WATCHDOG_USEC": "0"], pid: 42) == nil)

@@ -53,9 +53,11 @@ struct CapturingLogHandler: LogHandler {
         server.script(
             "http://news.example/feed.xml",
             [ReplayResponse(status: 301, headers: [("Location", "http://new-news.example/feed.xml")])])
-        let feed = RedirectIntegrationTests.rss(base: "http://new-news.example", items: RedirectIntegrationTests.threeItems)
+        let feed = RedirectIntegrationTests.rss(
+            base: "http://new-news.example", items: RedirectIntegrationTests.threeItems)
         server.script(
-            "http://new-news.example/feed.xml", [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: feed)])
+            "http://new-news.example/feed.xml",
+            [ReplayResponse(status: 200, headers: IntegrationHarness.rss, body: feed)])
         let log = CapturedLog()
         let base = try harness.poller()
         let poller = AccountPoller(
@@ -98,15 +100,19 @@ struct CapturingLogHandler: LogHandler {
             polling: false, blind: reports[2].blindSpan, postsTracked: 0, eventsThisWeek: 0, moved: moved,
             worstCaseDelay: 1800)
         let report = StatusReport(
-            generatedAt: IntegrationHarness.time(25), config: "/etc/palimpsest/palimpsest.toml", stateDir: "/var/lib/palimpsest",
+            generatedAt: IntegrationHarness.time(25), config: "/etc/palimpsest/palimpsest.toml",
+            stateDir: "/var/lib/palimpsest",
             shard: nil, daemon: StatusReport.Daemon(running: false), accounts: [row])
         let text = report.render()
         #expect(text.contains("moved"))
-        #expect(text.contains("http://news.example/feed.xml redirects permanently (HTTP 301) to http://new-news.example/feed.xml"))
+        #expect(
+            text.contains(
+                "http://news.example/feed.xml redirects permanently (HTTP 301) to http://new-news.example/feed.xml"))
     }
 
     @Test func statusReadsTheMoveFromTheAccountStateWhenNoDaemonRuns() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-moved-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "palimpsest-moved-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let config = try ConfigLoader.parse(
             """
@@ -127,6 +133,8 @@ struct CapturingLogHandler: LogHandler {
 
         let report = try StatusReport.gather(config: config, now: IntegrationHarness.time(10))
         #expect(report.accounts.first?.moved == move)
-        #expect(report.render().contains("https://example.org/a.xml redirects permanently (HTTP 308) to https://example.net/a.xml"))
+        #expect(
+            report.render().contains(
+                "https://example.org/a.xml redirects permanently (HTTP 308) to https://example.net/a.xml"))
     }
 }

@@ -41,7 +41,8 @@ import Testing
     }
 
     static func serve(_ harness: IntegrationHarness, _ path: String, _ body: Data, headers: HTTPHeaders = [:]) {
-        harness.server.script(path, [ReplayResponse(status: 200, headers: IntegrationHarness.rss + headers, body: body)])
+        harness.server.script(
+            path, [ReplayResponse(status: 200, headers: IntegrationHarness.rss + headers, body: body)])
     }
 
     func poll(_ harness: IntegrationHarness, _ account: Account, at minutes: Int) async throws -> PollReport {
@@ -88,11 +89,12 @@ import Testing
         #expect(try await self.poll(harness, feed, at: 30).events.map(\.event) == [.deleted])
 
         // Item 3 is back, with a new item on top: a listing never seen before.
-        let back = Self.bridgeItems(["6"]).map { item in
-            var item = item
-            item.minutesAgo = 1
-            return item
-        } + all
+        let back =
+            Self.bridgeItems(["6"]).map { item in
+                var item = item
+                item.minutesAgo = 1
+                return item
+            } + all
         Self.serve(harness, "/bridge", Self.rss(back))
         #expect(try await self.poll(harness, feed, at: 40).events.isEmpty, "one listing proves no restore")
         #expect(try await self.poll(harness, feed, at: 50).events.isEmpty, "two, but only 10 minutes apart")
@@ -204,11 +206,13 @@ import Testing
         Self.serve(harness, "/bridge", Self.rss(items), headers: lastModified(0))
         _ = try await self.poll(harness, feed, at: 0)
         // A cache built before items 5 and 4 were published (never seen here), older by its date.
-        let older = Array(items.dropFirst(2)) + Self.bridgeItems(["0"]).map { item in
-            var item = item
-            item.minutesAgo = 400
-            return item
-        }
+        let older =
+            Array(items.dropFirst(2))
+            + Self.bridgeItems(["0"]).map { item in
+                var item = item
+                item.minutesAgo = 400
+                return item
+            }
         Self.serve(harness, "/bridge", Self.rss(older), headers: lastModified(-200))
         for minutes in [10, 30, 50] {
             let report = try await self.poll(harness, feed, at: minutes)
@@ -227,7 +231,8 @@ import Testing
         Self.serve(harness, "/bridge", Self.rss(items, lastBuildDate: IntegrationHarness.time(0)))
         _ = try await self.poll(harness, feed, at: 0)
         // A cache built before items 5 and 4 were published (never seen here), older by the feed's date.
-        Self.serve(harness, "/bridge", Self.rss(Array(items.dropFirst(2)), lastBuildDate: IntegrationHarness.time(-200)))
+        Self.serve(
+            harness, "/bridge", Self.rss(Array(items.dropFirst(2)), lastBuildDate: IntegrationHarness.time(-200)))
         for minutes in [10, 30, 50] {
             let report = try await self.poll(harness, feed, at: minutes)
             #expect(report.events.isEmpty)

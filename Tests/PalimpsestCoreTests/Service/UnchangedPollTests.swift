@@ -13,8 +13,9 @@ import Testing
         let folder = harness.root.appendingPathComponent("state/warc")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.reduce(0) { total, name in
-            total + ((try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.size]
-                as? Int) ?? 0)
+            total
+                + ((try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(name).path)[.size]
+                    as? Int) ?? 0)
         }
     }
 
@@ -169,7 +170,8 @@ import Testing
         #expect(same.record.detail.hasPrefix("unchanged since the last poll (HTTP 200"), "\(same.record.detail)")
         _ = poller.stateStore.saveUnsavedStates()
         let store = try StateStore(root: harness.root.appendingPathComponent("state"))
-        let validators = try #require(try store.loadState(of: account.key)?.validators[harness.server.url("/feed").absoluteString])
+        let validators = try #require(
+            try store.loadState(of: account.key)?.validators[harness.server.url("/feed").absoluteString])
         #expect(validators.etag == "\"v2\"")
         #expect(validators.lastModified == HTTPDate.parse("Sat, 01 Aug 2026 13:30:00 GMT"))
         // The next request asks with them, and the server's 304 ends the poll.
@@ -180,7 +182,9 @@ import Testing
         #expect(last.headers["If-Modified-Since"] == "Sat, 01 Aug 2026 13:30:00 GMT")
         // A 304 without validators keeps the ones it confirmed.
         _ = poller.stateStore.saveUnsavedStates()
-        #expect(try store.loadState(of: account.key)?.validators[harness.server.url("/feed").absoluteString]?.etag == "\"v2\"")
+        #expect(
+            try store.loadState(of: account.key)?.validators[harness.server.url("/feed").absoluteString]?.etag
+                == "\"v2\"")
         await harness.close()
     }
 
@@ -195,8 +199,11 @@ import Testing
         harness.server.script("/feed", [withoutTwo, withoutTwo, withoutTwo])
         harness.server.script(
             "/posts/2",
-            [ReplayResponse(status: 503, body: Data("busy".utf8)), ReplayResponse(status: 503, body: Data("busy".utf8)),
-                ReplayResponse(status: 404, body: Data("not found".utf8))])
+            [
+                ReplayResponse(status: 503, body: Data("busy".utf8)),
+                ReplayResponse(status: 503, body: Data("busy".utf8)),
+                ReplayResponse(status: 404, body: Data("not found".utf8)),
+            ])
         var kinds: [EventKind] = []
         for minutes in [10, 20, 30] {
             let report = try await poller.poll(account, at: IntegrationHarness.time(minutes))

@@ -28,7 +28,8 @@ import Testing
 
         var first = AccountState(account: self.watched)
         let missing = MissingRecord(
-            firstMissing: StoreTestSupport.date(60), firstMissingSnapshot: "m", missingPolls: 1, lastMissingSnapshot: "m")
+            firstMissing: StoreTestSupport.date(60), firstMissingSnapshot: "m", missingPolls: 1,
+            lastMissingSnapshot: "m")
         for (id, status) in [
             ("a", TrackedPostStatus.visible), ("b", .visible), ("c", .missing(missing)),
             ("d", .agedOut(since: StoreTestSupport.date(30))),

@@ -22,7 +22,8 @@ import Testing
                 post: post, firstSeen: StoreTestSupport.date(seconds), lastSeen: StoreTestSupport.date(seconds),
                 lastSeenSnapshot: "s")
         }
-        state.lastPoll = PollRecord(at: StoreTestSupport.date(seconds), outcome: "complete", detail: "", posts: posts.count)
+        state.lastPoll = PollRecord(
+            at: StoreTestSupport.date(seconds), outcome: "complete", detail: "", posts: posts.count)
         return state
     }
 
@@ -92,7 +93,8 @@ import Testing
             state.citedSnapshots = [ids[0]]
             try store.commitAndWait(
                 StateCommit(
-                    account: self.key, before: nil, state: state, snapshot: observation, citedSnapshots: state.citedSnapshots,
+                    account: self.key, before: nil, state: state, snapshot: observation,
+                    citedSnapshots: state.citedSnapshots,
                     keepSnapshots: 2))
         }
         #expect(try store.snapshotIDs(of: self.key) == [ids[0], ids[3], ids[4]])
@@ -116,7 +118,11 @@ import Testing
                 effectiveURL: "https://mastodon.social/api/v1/statuses/1", status: 404,
                 headers: [.init(name: "Content-Type", value: "application/json")], body: body,
                 fetchedAt: StoreTestSupport.date(seconds), remoteAddress: ip,
-                redirects: [.init(url: "http://mastodon.social/api/v1/statuses/1", status: 301, location: "https://mastodon.social/api/v1/statuses/1")])
+                redirects: [
+                    .init(
+                        url: "http://mastodon.social/api/v1/statuses/1", status: 301,
+                        location: "https://mastodon.social/api/v1/statuses/1")
+                ])
         }
         let first = try store.storeEvidence(capture(0, ip: "203.0.113.7"))
         let second = try store.storeEvidence(capture(600, ip: "203.0.113.8"))
@@ -129,7 +135,9 @@ import Testing
         #expect(record.remoteAddress == "203.0.113.7")
         #expect(record.redirects?.first?.status == 301)
 
-        #expect(first.path.hasPrefix("warc/spool/palimpsest-") && first.path.hasSuffix(".warc.gz"), "captures go to the spool")
+        #expect(
+            first.path.hasPrefix("warc/spool/palimpsest-") && first.path.hasSuffix(".warc.gz"),
+            "captures go to the spool")
         #expect(second.path == first.path && second.offset == first.offset, "the same body is stored once")
         #expect(second.record != first.record, "the second capture has its own (revisit) record")
         let response = try WARCFiles.read(try #require(first.warcLocation), root: root)

@@ -109,7 +109,9 @@ import Testing
                 let what = "\(event.event.rawValue) \(event.postID ?? event.account.rawValue): \(reference.url)"
                 // The body's record, at the offset and length the event names.
                 let offset = try #require(reference.offset, "\(what) names no offset")
-                let body = try #require(byLocation["\(reference.path)@\(offset)"], "\(what): no record at \(reference.path) \(offset) (record \(reference.record ?? "-"))")
+                let body = try #require(
+                    byLocation["\(reference.path)@\(offset)"],
+                    "\(what): no record at \(reference.path) \(offset) (record \(reference.record ?? "-"))")
                 #expect(body.type == "response", "\(what)")
                 #expect(body.length == reference.length, "\(what)")
                 #expect(body.payloadSHA256 == reference.sha256, "\(what): the payload warcio reads")

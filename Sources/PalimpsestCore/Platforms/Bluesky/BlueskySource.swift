@@ -16,7 +16,8 @@ enum BlueskySource: PlatformSource {
         keys: [
             ConfigKey(
                 "actor", "string, required", default: "",
-                "A handle (`\"bsky.app\"`) or a DID (`\"did:plc:…\"`); a leading `@` is dropped. It is resolved once to the DID, which every later request uses."),
+                "A handle (`\"bsky.app\"`) or a DID (`\"did:plc:…\"`); a leading `@` is dropped. It is resolved once to the DID, which every later request uses."
+            ),
             ConfigKey(
                 "base_url", "string", default: "`\"https://public.api.bsky.app\"`",
                 "Another AppView or a mirror."),
@@ -25,7 +26,8 @@ enum BlueskySource: PlatformSource {
                 "Author-feed pages per poll (50 posts each)."),
             ConfigKey(
                 "filter", "string", default: "`\"posts_with_replies\"`",
-                "`posts_with_replies`, `posts_no_replies`, `posts_with_media`, `posts_and_author_threads`, `posts_with_video`."),
+                "`posts_with_replies`, `posts_no_replies`, `posts_with_media`, `posts_and_author_threads`, `posts_with_video`."
+            ),
         ])
 
     static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)

@@ -50,7 +50,8 @@ enum FeedCharset {
             if !isUTF8 {
                 throw FeedParseError(
                     kind: .unsupportedEncoding, format: nil,
-                    message: "the feed is UTF-8 by \(declared == nil ? "default (no encoding declared)" : "declaration") "
+                    message:
+                        "the feed is UTF-8 by \(declared == nil ? "default (no encoding declared)" : "declaration") "
                         + "but contains bytes that are not UTF-8; the server must declare the encoding it sends")
             }
             // Still rewrite the declaration: it may name UTF-16 over bytes that are not.

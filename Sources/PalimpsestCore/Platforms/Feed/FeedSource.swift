@@ -10,7 +10,8 @@ enum FeedSource: PlatformSource {
         keys: [
             ConfigKey(
                 "url", "string, required", default: "",
-                "Absolute `http`/`https` URL of an RSS 2.0, Atom 1.0 or JSON Feed 1.0/1.1 document. No `user:password@`: the URL is the account key and appears in the log; use `headers` for credentials. Items that repeat a GUID with other content are distinct posts (`docs/feed-ids.md`)."),
+                "Absolute `http`/`https` URL of an RSS 2.0, Atom 1.0 or JSON Feed 1.0/1.1 document. No `user:password@`: the URL is the account key and appears in the log; use `headers` for credentials. Items that repeat a GUID with other content are distinct posts (`docs/feed-ids.md`)."
+            )
         ])
 
     static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)

@@ -116,7 +116,9 @@ enum FeedText {
                 while offset <= last {
                     guard let found = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
                     let position = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                    if UnsafeBufferPointer(rebasing: haystack[position..<(position + pattern.count)]).elementsEqual(pattern) {
+                    if UnsafeBufferPointer(rebasing: haystack[position..<(position + pattern.count)]).elementsEqual(
+                        pattern)
+                    {
                         return true
                     }
                     offset = position + 1

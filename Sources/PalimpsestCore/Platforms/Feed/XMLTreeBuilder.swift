@@ -45,7 +45,8 @@ final class XMLTreeBuilder {
         LibXML2Lock.withLock { builder.run(data) }
         if let failure = builder.failure { throw failure }
         guard builder.rootClosed, !builder.records.isEmpty else {
-            throw XMLTree.Failure(message: "the document has no root element", line: builder.line, column: builder.column)
+            throw XMLTree.Failure(
+                message: "the document has no root element", line: builder.line, column: builder.column)
         }
         builder.attachLastItems()
         return XMLTree(
@@ -116,7 +117,8 @@ final class XMLTreeBuilder {
         handler.serror = saxError
         let userData = Unmanaged.passUnretained(self).toOpaque()
         guard let context = xmlCreatePushParserCtxt(&handler, userData, nil, 0, nil) else {
-            self.failure = XMLTree.Failure(message: "libxml2 could not create a parser (out of memory?)", line: 0, column: 0)
+            self.failure = XMLTree.Failure(
+                message: "libxml2 could not create a parser (out of memory?)", line: 0, column: 0)
             return
         }
         defer {
@@ -136,7 +138,8 @@ final class XMLTreeBuilder {
             self.text.reserveCapacity(min(bytes.count, 1 << 20))
             self.records.reserveCapacity(min(bytes.count / 64, 16_384))
             _ = xmlParseChunk(
-                context, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), 1)
+                context, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), 1
+            )
         }
     }
 
@@ -210,7 +213,9 @@ final class XMLTreeBuilder {
                 // localname, prefix, URI, value start, value end.
                 guard let local = attributes[5 * index] else { continue }
                 var name = self.string(local)
-                if let prefix = attributes[5 * index + 1], prefix.pointee != 0 { name = self.string(prefix) + ":" + name }
+                if let prefix = attributes[5 * index + 1], prefix.pointee != 0 {
+                    name = self.string(prefix) + ":" + name
+                }
                 var value = ""
                 if let start = attributes[5 * index + 3], let end = attributes[5 * index + 4], end > start {
                     value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
@@ -312,7 +317,8 @@ final class XMLTreeBuilder {
                 switch detached[position].children[child] {
                 case .element(let absolute): detached[position].children[child] = .element(absolute - index)
                 case .text(let range):
-                    detached[position].children[child] = .text((range.lowerBound - textStart)..<(range.upperBound - textStart))
+                    detached[position].children[child] = .text(
+                        (range.lowerBound - textStart)..<(range.upperBound - textStart))
                 }
             }
         }
@@ -345,7 +351,8 @@ final class XMLTreeBuilder {
                     switch record.children[child] {
                     case .element(let relative): record.children[child] = .element(relative + offset)
                     case .text(let range):
-                        record.children[child] = .text((range.lowerBound + textOffset)..<(range.upperBound + textOffset))
+                        record.children[child] = .text(
+                            (range.lowerBound + textOffset)..<(range.upperBound + textOffset))
                     }
                 }
                 self.records.append(record)

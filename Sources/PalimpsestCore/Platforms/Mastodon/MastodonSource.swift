@@ -10,10 +10,12 @@ enum MastodonSource: PlatformSource {
         keys: [
             ConfigKey(
                 "instance", "string, required", default: "",
-                "Base URL of the instance, `http`/`https`, e.g. `\"https://mastodon.social\"`. It may carry a port and a path prefix (for mirrors and test servers); no query or fragment. A trailing `/` is dropped."),
+                "Base URL of the instance, `http`/`https`, e.g. `\"https://mastodon.social\"`. It may carry a port and a path prefix (for mirrors and test servers); no query or fragment. A trailing `/` is dropped."
+            ),
             ConfigKey(
                 "acct", "string, required", default: "",
-                "The username as the instance knows it: `\"Gargron\"` for a local account, `\"user@example.social\"` for a remote one. A leading `@` is allowed and dropped."),
+                "The username as the instance knows it: `\"Gargron\"` for a local account, `\"user@example.social\"` for a remote one. A leading `@` is allowed and dropped."
+            ),
         ])
 
     static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)

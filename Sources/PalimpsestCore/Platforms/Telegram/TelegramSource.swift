@@ -12,7 +12,8 @@ enum TelegramSource: PlatformSource {
         keys: [
             ConfigKey(
                 "channel", "string, required", default: "",
-                "The public channel's username, e.g. `\"durov\"` (letters, digits, underscores); a leading `@` is dropped."),
+                "The public channel's username, e.g. `\"durov\"` (letters, digits, underscores); a leading `@` is dropped."
+            ),
             ConfigKey(
                 "base_url", "string", default: "`\"https://t.me\"`",
                 "Another host; may carry a port and a path prefix (mirrors, test servers)."),

@@ -16,7 +16,8 @@ enum WatchedPageSource: PlatformSource {
                 "Several pages: one account per URL, each with this table's other keys."),
             ConfigKey(
                 "tombstones", "list of tables", default: "none",
-                "Page texts that mean the page is gone, e.g. `[{ contains = \"…\", reason = \"censored\" }]`. A rule can rename a built-in notice's reason but never turns an anti-bot page into a deletion."),
+                "Page texts that mean the page is gone, e.g. `[{ contains = \"…\", reason = \"censored\" }]`. A rule can rename a built-in notice's reason but never turns an anti-bot page into a deletion."
+            ),
         ])
 
     static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)

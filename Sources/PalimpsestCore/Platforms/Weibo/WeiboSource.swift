@@ -21,7 +21,8 @@ enum WeiboSource: PlatformSource {
                 "Timeline pages per poll, following `since_id`."),
             ConfigKey(
                 "cookie_file", "path", default: "none",
-                "A file holding a `Cookie` header value (`SUB=…; SUBP=…`; `#` comments and a leading `Cookie:` allowed). Read at every poll; overrides a `Cookie` in `headers`. Without visitor cookies Weibo may answer with its visitor page: polls and probes are then blind (`gated`) and deletions wait unconfirmed."),
+                "A file holding a `Cookie` header value (`SUB=…; SUBP=…`; `#` comments and a leading `Cookie:` allowed). Read at every poll; overrides a `Cookie` in `headers`. Without visitor cookies Weibo may answer with its visitor page: polls and probes are then blind (`gated`) and deletions wait unconfirmed."
+            ),
         ])
 
     static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
@@ -31,7 +32,8 @@ enum WeiboSource: PlatformSource {
             table, "uid", pattern: .digits, what: "the Weibo account's numeric uid, e.g. \"1195230310\"", in: scope)
         let base = reader.readPlatformBaseURL(table, default: self.defaultBaseURL, in: scope)
         let pages = reader.readInt(table, "pages", range: 1...50, in: scope) ?? 1
-        let cookieFile = table["cookie_file"] == nil
+        let cookieFile =
+            table["cookie_file"] == nil
             ? nil : reader.readPath(table, "cookie_file", isDirectory: false, in: scope)
         guard let uid, let base else { return [] }
         return [.weibo(uid: uid, baseURL: base, pages: pages, cookieFile: cookieFile)]

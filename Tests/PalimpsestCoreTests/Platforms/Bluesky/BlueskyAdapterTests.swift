@@ -316,7 +316,8 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
 
     @Test func postMissingFromGetPostsIsARemovedTombstone() throws {
         let post = try Fixture.posts(ofPage: "getAuthorFeed_dril_page")[3]
-        let verdict = self.adapter.classifyProbe(Fixture.response(status: 200, text: #"{"posts":[]}"#), for: post, now: probedAt)
+        let verdict = self.adapter.classifyProbe(
+            Fixture.response(status: 200, text: #"{"posts":[]}"#), for: post, now: probedAt)
         guard case .tombstone(let reason, let detail) = verdict else {
             Issue.record("expected a tombstone, got \(verdict)")
             return
@@ -324,7 +325,9 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
         #expect(reason == .removed, "getPosts does not say who removed it: never guess")
         #expect(detail.contains("0 of 1"))
         let others = try Fixture.getPostsAnswer(Array(try Fixture.items(ofPage: "getAuthorFeed_dril_page")[0..<3]))
-        guard case .tombstone(.removed, _) = self.adapter.classifyProbe(Fixture.response(body: others), for: post, now: probedAt)
+        guard
+            case .tombstone(.removed, _) = self.adapter.classifyProbe(
+                Fixture.response(body: others), for: post, now: probedAt)
         else {
             Issue.record("a getPosts answer with other posts only is still a tombstone for this one")
             return
@@ -354,7 +357,8 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
     }
 
     @Test func accountProbeUsesTheRuleTable() throws {
-        #expect(self.adapter.classifyAccountProbe(try self.profileAnswer(), for: self.account, now: probedAt) == .available)
+        #expect(
+            self.adapter.classifyAccountProbe(try self.profileAnswer(), for: self.account, now: probedAt) == .available)
         let cases: [(String, Reason)] = [
             (Shape.accountTakedown, .accountSuspended), (Shape.accountDeactivated, .accountDeleted),
             (Shape.profileNotFound, .accountDeleted),

@@ -88,7 +88,8 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
             return
         }
         #expect(posts.map(\.title) == ["first", "again", "other"])
-        #expect(posts.map(\.id) == ["a#" + posts[0].versionHash.prefix(12), "a#" + posts[1].versionHash.prefix(12), "b"])
+        #expect(
+            posts.map(\.id) == ["a#" + posts[0].versionHash.prefix(12), "a#" + posts[1].versionHash.prefix(12), "b"])
         #expect(posts.map(\.baseID) == ["a", "a", nil])
     }
 
@@ -200,7 +201,8 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
         #expect(Self.adapter.classifyProbe(Self.response(200, url: url), for: post, now: probedAt) == .exists)
         for status in [301, 302, 401, 403, 429, 500, 502, 503, 504] {
             guard
-                case .inconclusive(let detail) = Self.adapter.classifyProbe(Self.response(status, url: url), for: post, now: probedAt)
+                case .inconclusive(let detail) = Self.adapter.classifyProbe(
+                    Self.response(status, url: url), for: post, now: probedAt)
             else {
                 Issue.record("HTTP \(status) must be inconclusive")
                 continue
@@ -219,16 +221,21 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
 
     @Test func accountProbeAnswersAreClassified() throws {
         let full = try FeedFixtures.data("github_releases_atom.xml")
-        #expect(Self.adapter.classifyAccountProbe(Self.response(200, body: full), for: Self.account, now: probedAt) == .available)
+        #expect(
+            Self.adapter.classifyAccountProbe(Self.response(200, body: full), for: Self.account, now: probedAt)
+                == .available)
         let empty = Data(#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>"#.utf8)
-        guard case .inconclusive = Self.adapter.classifyAccountProbe(Self.response(200, body: empty), for: Self.account, now: probedAt)
+        guard
+            case .inconclusive = Self.adapter.classifyAccountProbe(
+                Self.response(200, body: empty), for: Self.account, now: probedAt)
         else {
             Issue.record("an empty feed proves nothing about the account")
             return
         }
         guard
             case .inconclusive = Self.adapter.classifyAccountProbe(
-                Self.response(200, body: Data("<html><body>login</body></html>".utf8)), for: Self.account, now: probedAt)
+                Self.response(200, body: Data("<html><body>login</body></html>".utf8)), for: Self.account, now: probedAt
+            )
         else {
             Issue.record("an HTML page proves nothing about the account")
             return
@@ -246,7 +253,9 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
             return
         }
         for status in [401, 403, 429, 500, 503] {
-            guard case .inconclusive = Self.adapter.classifyAccountProbe(Self.response(status), for: Self.account, now: probedAt)
+            guard
+                case .inconclusive = Self.adapter.classifyAccountProbe(
+                    Self.response(status), for: Self.account, now: probedAt)
             else {
                 Issue.record("HTTP \(status) must be inconclusive for the account")
                 continue

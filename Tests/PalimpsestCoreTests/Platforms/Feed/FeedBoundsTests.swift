@@ -63,7 +63,8 @@ import Testing
         #expect(few.items.map(\.id) == ["1", "2", "3", "4", "5"])
         #expect(few.omittedItems == 0)
 
-        let json = #"{"version":"https://jsonfeed.org/version/1.1","items":["#
+        let json =
+            #"{"version":"https://jsonfeed.org/version/1.1","items":["#
             + (1...10).map { #"{"id":"\#($0)","content_text":"\#($0)"}"# }.joined(separator: ",") + "]}"
         let jsonFeed = try FeedParser.parse(Data(json.utf8), feedURL: Self.feedURL, itemLimit: 3)
         #expect(jsonFeed.items.map(\.id) == ["1", "2", "3", "8", "9", "10"])

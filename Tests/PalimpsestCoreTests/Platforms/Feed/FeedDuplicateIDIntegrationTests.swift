@@ -34,17 +34,23 @@ import Testing
     }
 
     @Test func everyItemSharingOneGUIDIsItsOwnPost() async throws {
-        let items = (0..<6).map { TestFeed.item(guid: "same", title: "T\($0)", text: "post \($0)", minutes: 10 * $0 - 100) }
+        let items = (0..<6).map {
+            TestFeed.item(guid: "same", title: "T\($0)", text: "post \($0)", minutes: 10 * $0 - 100)
+        }
         let logged = try await self.run([
             Array(items[0..<3].reversed()), Array(items[0..<4].reversed()), Array(items[0..<5].reversed()),
             Array(items[0..<6].reversed()),
         ])
-        #expect(logged.isEmpty, "new items are no edit of the first: \(logged.map { "\($0.event.rawValue) \($0.postID ?? "")" })")
+        #expect(
+            logged.isEmpty,
+            "new items are no edit of the first: \(logged.map { "\($0.event.rawValue) \($0.postID ?? "")" })")
     }
 
     @Test func editOfAnItemSharingAGUIDIsOneAlterationOfThatPost() async throws {
         let edited = TestFeed.item(guid: "b", title: "B", text: "bravo one, corrected", minutes: -200)
-        let listings = [[Self.bravoOne, Self.bravoTwo, Self.alpha]] + Array(repeating: [edited, Self.bravoTwo, Self.alpha], count: 4)
+        let listings =
+            [[Self.bravoOne, Self.bravoTwo, Self.alpha]]
+            + Array(repeating: [edited, Self.bravoTwo, Self.alpha], count: 4)
         let logged = try await self.run(listings)
         #expect(logged.map(\.event) == [.altered], "\(logged.map { "\($0.event.rawValue) \($0.postID ?? "")" })")
         let altered = try #require(logged.first)
@@ -55,7 +61,8 @@ import Testing
 
     @Test func identicalItemsSharingAGUIDStayOnePost() async throws {
         let logged = try await self.run([
-            [Self.bravoOne, Self.bravoOne, Self.alpha], [Self.bravoOne, Self.alpha], [Self.bravoOne, Self.bravoOne, Self.alpha],
+            [Self.bravoOne, Self.bravoOne, Self.alpha], [Self.bravoOne, Self.alpha],
+            [Self.bravoOne, Self.bravoOne, Self.alpha],
         ])
         #expect(logged.isEmpty)
     }

@@ -102,7 +102,8 @@ import Testing
     @Test func invalidUTF8InAUTF8DocumentIsUnreadable() {
         let declared = Self.rss(encoding: "UTF-8", text: Array("ok ".utf8) + [0xC3] + Array(" end".utf8))
         #expect(throws: FeedParseError.self) { try FeedParser.parse(declared, feedURL: Self.feedURL) }
-        let latin1 = Data("<rss version=\"2.0\"><channel><item><guid>30</guid><title>caf".utf8) + Data([0xE9])
+        let latin1 =
+            Data("<rss version=\"2.0\"><channel><item><guid>30</guid><title>caf".utf8) + Data([0xE9])
             + Data("</title></item></channel></rss>".utf8)
         #expect(throws: FeedParseError.self) { try FeedParser.parse(latin1, feedURL: Self.feedURL) }
     }

@@ -299,7 +299,8 @@ import Testing
             "<item><guid>id-\($0)</guid><title>Title \($0)</title><description>&lt;p&gt;Text \($0)&lt;/p&gt;</description>"
                 + "<pubDate>Thu, 18 May 2023 11:5\($0):00 GMT</pubDate></item>"
         }
-        let whole = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>T</title>"
+        let whole =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>T</title>"
             + items.joined() + "</channel></rss>"
         let cut = String(whole.prefix(whole.utf8.count * (fraction - 1) / fraction))
         let error = #expect(throws: FeedParseError.self) { try Self.parse(cut) }

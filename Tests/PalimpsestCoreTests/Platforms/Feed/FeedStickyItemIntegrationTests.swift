@@ -21,7 +21,8 @@ import Testing
 
     func stickies(_ count: Int) -> [String] {
         (0..<count).map {
-            TestFeed.item(guid: "sticky\($0)", title: "Rules \($0)", text: "Read the rules", minutes: -60 * 24 * (400 - $0))
+            TestFeed.item(
+                guid: "sticky\($0)", title: "Rules \($0)", text: "Read the rules", minutes: -60 * 24 * (400 - $0))
         }
     }
 
@@ -48,7 +49,9 @@ import Testing
     @Test(arguments: [(1, 1), (3, 3), (2, 3)])
     func asManyStickiesAsRealItemsMakeNoScrolledOffItemADeletion(real: Int, stickies: Int) async throws {
         let logged = try await self.run { poll in self.stickies(stickies) + self.real(poll, count: real) }
-        #expect(logged.isEmpty, "\(real) real, \(stickies) sticky: \(logged.map { "\($0.event.rawValue) \($0.postID ?? "")" })")
+        #expect(
+            logged.isEmpty,
+            "\(real) real, \(stickies) sticky: \(logged.map { "\($0.event.rawValue) \($0.postID ?? "")" })")
     }
 
     @Test func deletionInsideARollingFeedWithABottomStickyIsStillFound() async throws {

@@ -44,7 +44,8 @@ import Testing
         var random = RandomText(seed: 33)
         for _ in 0..<20_000 {
             let text = random.text(maximumPieces: 6, from: pieces)
-            #expect(FeedParser.hasScheme(text) == FeedParser.hasSchemeByCharacters(text), "\(Array(text.unicodeScalars))")
+            #expect(
+                FeedParser.hasScheme(text) == FeedParser.hasSchemeByCharacters(text), "\(Array(text.unicodeScalars))")
         }
     }
 

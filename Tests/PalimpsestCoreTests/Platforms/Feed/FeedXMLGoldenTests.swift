@@ -27,7 +27,8 @@ import Testing
 
     static func read(_ body: Data, contentType: String? = nil, itemLimit: Int? = nil) -> Outcome {
         do {
-            return .feed(try FeedParser.parse(body, feedURL: Self.feedURL, contentType: contentType, itemLimit: itemLimit))
+            return .feed(
+                try FeedParser.parse(body, feedURL: Self.feedURL, contentType: contentType, itemLimit: itemLimit))
         } catch {
             return .failure(error)
         }
@@ -74,7 +75,9 @@ import Testing
     }
 
     @Test func nestingAtAndBeyondTheCapReadsAsBefore() {
-        #expect(Self.digest(Self.nested().map { Self.read($0) }) == "517951e18dc70316e6f416b404e58076be989184c723f18d8846de3c52b59415")
+        #expect(
+            Self.digest(Self.nested().map { Self.read($0) })
+                == "517951e18dc70316e6f416b404e58076be989184c723f18d8846de3c52b59415")
     }
 
     /// The digest of each recorded feed's four readings (as it is, with 3 items, with 0 items,
@@ -84,8 +87,10 @@ import Testing
         "jsonfeed_v1_1_spec_microblog_example.json": "ed6d57215cab462eeb01a0ec5b7bd5c431b6370302216e82814b39d61963b39e",
         "jsonfeed_v1_1_spec_simple_example.json": "d6dbbfe3cd56d02236ad220c59ae6e45813722a3b40cd46fd0cf0bbf68fd0b59",
         "jsonfeed_v1_npr_world.json": "3d71e448aeca32c5399b1c43ffa19a83bb170d42999adeb512ca7c66f73ef819",
-        "rsshub_twitter_ArknightsStaff_snapshot0.xml": "e69536c39e07494a999dab6686c6b99a548245c0134403b42488fba183863a94",
-        "rsshub_twitter_ArknightsStaff_snapshot1.xml": "e8e7053fbbe23530711d0dc245105508c67a33240d7ee556f6d54e387fb949ed",
+        "rsshub_twitter_ArknightsStaff_snapshot0.xml":
+            "e69536c39e07494a999dab6686c6b99a548245c0134403b42488fba183863a94",
+        "rsshub_twitter_ArknightsStaff_snapshot1.xml":
+            "e8e7053fbbe23530711d0dc245105508c67a33240d7ee556f6d54e387fb949ed",
         "youtube_channel_atom_digitalfoundry.xml": "6d29f79db4aa6020eafc934e284c0ac72f782c5f97e1dd4699cded771d4e3093",
     ]
 
@@ -127,7 +132,8 @@ import Testing
                 let position = Int.random(in: 0..<bytes.count, using: &random)
                 switch Int.random(in: 0..<4, using: &random) {
                 case 0: bytes.removeSubrange(position...)
-                case 1: bytes.removeSubrange(position..<min(bytes.count, position + Int.random(in: 1...40, using: &random)))
+                case 1:
+                    bytes.removeSubrange(position..<min(bytes.count, position + Int.random(in: 1...40, using: &random)))
                 case 2: bytes.insert(contentsOf: insertions.randomElement(using: &random)!, at: position)
                 default:
                     let start = Int.random(in: 0..<bytes.count, using: &random)
@@ -144,7 +150,6 @@ import Testing
         return result
     }
 
-
     /// True when `bytes` hold `<?` followed by a name and `?>` with nothing else (after leading
     /// whitespace the data of a processing instruction is empty).
     static func holdsProcessingInstructionWithoutData(_ bytes: [UInt8]) -> Bool {
@@ -156,7 +161,9 @@ import Testing
                     position += 1
                 }
                 while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
-                if position + 1 < bytes.count && bytes[position] == UInt8(ascii: "?") && bytes[position + 1] == UInt8(ascii: ">") {
+                if position + 1 < bytes.count && bytes[position] == UInt8(ascii: "?")
+                    && bytes[position + 1] == UInt8(ascii: ">")
+                {
                     return true
                 }
             }
@@ -270,7 +277,9 @@ import Testing
         ),
         (
             "rss with undeclared HTML entities and bare ampersands",
-            Self.rss("<item><guid>e</guid><title>Tom&nbsp;&amp; Jerry & friends &eacute;t&eacute; &copy=1 &#x26;</title></item>")
+            Self.rss(
+                "<item><guid>e</guid><title>Tom&nbsp;&amp; Jerry & friends &eacute;t&eacute; &copy=1 &#x26;</title></item>"
+            )
         ),
         (
             "rss items next to the channel",
@@ -400,7 +409,9 @@ import Testing
         ("an unterminated comment", Self.rss("<item><guid>1</guid><!-- open</item>")),
         (
             "a long text node",
-            Self.rss("<item><guid>1</guid><description>" + String(repeating: "&lt;p&gt;word &amp; 中文 ", count: 5_000) + "</description></item>")
+            Self.rss(
+                "<item><guid>1</guid><description>" + String(repeating: "&lt;p&gt;word &amp; 中文 ", count: 5_000)
+                    + "</description></item>")
         ),
         (
             "many items",
@@ -427,7 +438,9 @@ import Testing
         ),
         (
             "Windows-1252 declared as ISO-8859-1",
-            Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><item><guid>1</guid><title>".utf8)
+            Array(
+                "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\"><channel><item><guid>1</guid><title>"
+                    .utf8)
                 + FeedEncodingTests.windows1252Text + Array("</title></item></channel></rss>".utf8)
         ),
         (
@@ -438,12 +451,16 @@ import Testing
         (
             "UTF-16 with a byte order mark",
             [0xFF, 0xFE]
-                + Array("<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><item><guid>16</guid><title>中文</title></item></channel></rss>".utf16)
+                + Array(
+                    "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><item><guid>16</guid><title>中文</title></item></channel></rss>"
+                        .utf16
+                )
                 .flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         ),
         (
             "a UTF-8 byte order mark",
-            [0xEF, 0xBB, 0xBF] + Array("<rss version=\"2.0\"><channel><item><guid>bom</guid></item></channel></rss>".utf8)
+            [0xEF, 0xBB, 0xBF]
+                + Array("<rss version=\"2.0\"><channel><item><guid>bom</guid></item></channel></rss>".utf8)
         ),
     ]
 }

@@ -24,7 +24,10 @@ import Testing
     }
 
     @Test func endPositionIsTheSameAsCountedByCharacters() throws {
-        var bodies = [Data(), Data("\n".utf8), Data("a".utf8), Data("<rss>\n<channel>\r\n中文".utf8), Data([0xFF, 0x0A, 0xE4, 0xB8])]
+        var bodies = [
+            Data(), Data("\n".utf8), Data("a".utf8), Data("<rss>\n<channel>\r\n中文".utf8),
+            Data([0xFF, 0x0A, 0xE4, 0xB8]),
+        ]
         for name in FeedFixtures.allNames { bodies.append(try FeedFixtures.data(name)) }
         var random = RandomText(seed: 77)
         for round in 0..<3_000 {

@@ -330,7 +330,8 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
         )
         let gone = MastodonFixture.response(status: 410, body: "")
         #expect(
-            self.adapter.classifyProbe(gone, for: post, now: probedAt) == .tombstone(reason: .removed, detail: "HTTP 410 (empty body)")
+            self.adapter.classifyProbe(gone, for: post, now: probedAt)
+                == .tombstone(reason: .removed, detail: "HTTP 410 (empty body)")
         )
     }
 
@@ -381,7 +382,8 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
 
     @Test func accountProbeClassifiesLookupAnswers() throws {
         #expect(
-            self.adapter.classifyAccountProbe(try MastodonFixture.response(named: "account_lookup"), for: self.account, now: probedAt)
+            self.adapter.classifyAccountProbe(
+                try MastodonFixture.response(named: "account_lookup"), for: self.account, now: probedAt)
                 == .available
         )
         #expect(
@@ -392,7 +394,8 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
                 == .unavailable(reason: .accountDeleted, detail: "HTTP 404 {\"error\":\"Record not found\"}")
         )
         let unavailable = MastodonFixture.response(status: 503, body: "")
-        guard case .inconclusive = self.adapter.classifyAccountProbe(unavailable, for: self.account, now: probedAt) else {
+        guard case .inconclusive = self.adapter.classifyAccountProbe(unavailable, for: self.account, now: probedAt)
+        else {
             Issue.record("a 503 proves nothing about the account")
             return
         }

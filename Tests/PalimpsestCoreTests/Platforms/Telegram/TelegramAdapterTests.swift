@@ -173,23 +173,27 @@ struct TelegramAdapterTests {
             <div class="message_media_not_supported_label">Please open Telegram to view this post</div></div></div></div>
             """.utf8)
         #expect(
-            self.adapter.classifyProbe(TelegramFixture.response(placeholder, url: embedURL), for: post, now: probedAt).isInconclusive,
+            self.adapter.classifyProbe(TelegramFixture.response(placeholder, url: embedURL), for: post, now: probedAt)
+                .isInconclusive,
             "the placeholder hides the post: issue 3 item 9 says it proves nothing, even around the post's own element")
         #expect(
             self.adapter.classifyProbe(
-                TelegramFixture.response(TelegramFixture.postNotFoundEmbed, status: 503, url: embedURL), for: post, now: probedAt
+                TelegramFixture.response(TelegramFixture.postNotFoundEmbed, status: 503, url: embedURL), for: post,
+                now: probedAt
             )
             .isInconclusive, "a 503 proves nothing, whatever its body")
         let otherError = Data(#"<div class="tgme_widget_message_error">Channel is unavailable</div>"#.utf8)
         #expect(
-            self.adapter.classifyProbe(TelegramFixture.response(otherError, url: embedURL), for: post, now: probedAt).isInconclusive)
+            self.adapter.classifyProbe(TelegramFixture.response(otherError, url: embedURL), for: post, now: probedAt)
+                .isInconclusive)
     }
 
     @Test func accountProbeIsClassifiedWithTheRuleTable() throws {
         let account = TelegramFixture.topwarAccount()
         #expect(
             self.adapter.classifyAccountProbe(
-                TelegramFixture.response(try TelegramFixture.body(TelegramFixture.topwarPage)), for: account, now: probedAt)
+                TelegramFixture.response(try TelegramFixture.body(TelegramFixture.topwarPage)), for: account,
+                now: probedAt)
                 == .available)
         guard
             case .unavailable(.removed, _) = self.adapter.classifyAccountProbe(

@@ -14,7 +14,9 @@ import Testing
     static let html: HTTPHeaders = [("Content-Type", "text/html; charset=utf-8")]
     static let path = "/news/2026/story.html"
 
-    static func article(_ text: String = "The minister resigned today after the report.", nonce: Int = 1) -> ReplayResponse {
+    static func article(_ text: String = "The minister resigned today after the report.", nonce: Int = 1)
+        -> ReplayResponse
+    {
         let body = """
             <html><head><title>Minister resigns</title><script>var nonce="\(nonce)";</script></head>
             <body><h1>Minister resigns</h1><p>\(text)</p></body></html>

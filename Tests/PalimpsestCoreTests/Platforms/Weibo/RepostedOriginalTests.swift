@@ -38,12 +38,16 @@ import Testing
 
     @Test func aDeletedRepostedOriginalIsMarkedAndCountedApartInTailStatusAndDigest() async throws {
         let harness = try await IntegrationHarness()
-        let source = AccountSource.weibo(uid: WeiboIntegrationTests.uid, baseURL: harness.server.baseURL, pages: 1, cookieFile: nil)
+        let source = AccountSource.weibo(
+            uid: WeiboIntegrationTests.uid, baseURL: harness.server.baseURL, pages: 1, cookieFile: nil)
         let account = Account(key: Account.key(for: source), name: "明日方舟Arknights", source: source, interval: 600)
         for deleted in [false, true] {
             harness.server.script(
                 WeiboIntegrationTests.timeline,
-                [ReplayResponse(status: 200, headers: WeiboIntegrationTests.json, body: try Self.timeline(deleted: deleted))])
+                [
+                    ReplayResponse(
+                        status: 200, headers: WeiboIntegrationTests.json, body: try Self.timeline(deleted: deleted))
+                ])
             _ = try await harness.poller().poll(account, at: IntegrationHarness.time(deleted ? 10 : 0))
         }
         let events = try harness.loggedEvents().filter { $0.event == .deleted }
@@ -58,7 +62,10 @@ import Testing
 
         // tail.
         let line = EventLineFormatter(timeZone: TimeZone(identifier: "UTC")!).format(event)
-        #expect(line.hasPrefix("2026-08-01 14:10:00 +0000  reposted original deleted (author_deleted, probe)  明日方舟Arknights  post \(Self.originalID)"), "\(line)")
+        #expect(
+            line.hasPrefix(
+                "2026-08-01 14:10:00 +0000  reposted original deleted (author_deleted, probe)  明日方舟Arknights  post \(Self.originalID)"
+            ), "\(line)")
 
         // status: not among the account's own events of the week.
         let config = try ConfigLoader.parse(
@@ -79,7 +86,10 @@ import Testing
         let row = try #require(status.accounts.first)
         #expect(row.eventsThisWeek == 0)
         #expect(row.repostedOriginalsDeleted == 1)
-        #expect(status.render().contains("  reposts     1 original this account reposted was deleted in the last 7 days (not its own post)"), "\(status.render())")
+        #expect(
+            status.render().contains(
+                "  reposts     1 original this account reposted was deleted in the last 7 days (not its own post)"),
+            "\(status.render())")
 
         // The digest: no deletion by the account, one reposted original.
         let digest = DigestBuilder(
@@ -97,7 +107,10 @@ import Testing
         #expect(section.repostedOriginalEntries.map(\.event.postID) == [Self.originalID])
         let markdown = String(decoding: files.markdown, as: UTF8.self)
         #expect(markdown.contains("- 0 posts deleted\n"), "\(markdown)")
-        #expect(markdown.contains("- 1 reposted original deleted (another account's post that a watched account reposted; not counted above)"))
+        #expect(
+            markdown.contains(
+                "- 1 reposted original deleted (another account's post that a watched account reposted; not counted above)"
+            ))
         #expect(markdown.contains("#### Originals this account reposted, deleted (1)"))
         #expect(markdown.contains("**Post `\(Self.originalID)`**: an original this account reposted was deleted, "))
         #expect(!markdown.contains("#### Deleted"))
@@ -105,6 +118,8 @@ import Testing
         #expect(html.contains("<h4>Originals this account reposted, deleted (1)</h4>"))
         #expect(!html.contains("<h4>Deleted"))
         let csv = String(decoding: files.csv, as: UTF8.self)
-        #expect(csv.contains(",\(Self.originalID),post,reposted_original,") || csv.contains(",\(Self.originalID),,reposted_original,"), "\(csv)")
+        #expect(
+            csv.contains(",\(Self.originalID),post,reposted_original,")
+                || csv.contains(",\(Self.originalID),,reposted_original,"), "\(csv)")
     }
 }

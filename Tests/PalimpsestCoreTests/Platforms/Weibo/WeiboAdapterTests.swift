@@ -235,8 +235,9 @@ import Testing
     }
 
     @Test func okPageIsReadAsATimelineWhateverItsMessage() throws {
-        var root = try JSONSerialization.jsonObject(
-            with: try WeiboFixture.body("getIndex_107603_arknights_snapshot0.json")) as! [String: Any]
+        var root =
+            try JSONSerialization.jsonObject(
+                with: try WeiboFixture.body("getIndex_107603_arknights_snapshot0.json")) as! [String: Any]
         root["msg"] = "这里还没有内容"
         let body = try JSONSerialization.data(withJSONObject: root)
         let outcome = self.adapter.observe(

@@ -154,7 +154,9 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
 
     @Test func recordedNoContentProfileMeansTheAccountIsGoneWithoutSayingWhy() throws {
         let empty = try WeiboFixture.response(Self.profileURL, file: "getIndex_error_no_content.json")
-        guard case .unavailable(let reason, let detail) = self.adapter.classifyAccountProbe(empty, for: self.account, now: probedAt)
+        guard
+            case .unavailable(let reason, let detail) = self.adapter.classifyAccountProbe(
+                empty, for: self.account, now: probedAt)
         else {
             Issue.record("expected the account unavailable")
             return
@@ -182,7 +184,9 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
     }
 
     private func unavailableReason(_ response: HTTPResponse) -> Reason? {
-        if case .unavailable(let reason, _) = self.adapter.classifyAccountProbe(response, for: self.account, now: probedAt) {
+        if case .unavailable(let reason, _) = self.adapter.classifyAccountProbe(
+            response, for: self.account, now: probedAt)
+        {
             return reason
         }
         return nil
