@@ -31,7 +31,7 @@ BIN           = $(CURDIR)/.build/release
 MANPAGE       = $(CURDIR)/.build/plugins/GenerateManual/outputs/palimpsest/palimpsest.1
 MAN_DATE     ?= $(shell git -C $(CURDIR) log -1 --format=%cs 2>/dev/null || date -u +%Y-%m-%d)
 
-.PHONY: all build release man test test-deps browser-deps demo deps clean install uninstall check-config benchmark benchmark-digest benchmark-unchanged benchmark-peer benchmark-run verify-units
+.PHONY: all build release man test test-deps browser-deps demo deps clean install uninstall check-config benchmark benchmark-digest benchmark-unchanged benchmark-peer benchmark-run verify-units lint format
 
 all: build
 
@@ -73,6 +73,16 @@ release: deps
 man: deps
 	$(SWIFT) package plugin generate-manual --date $(MAN_DATE) --authors "the Palimpsest authors"
 	@test -s $(MANPAGE) && echo "man page: $(MANPAGE)"
+
+# Style: swift-format (part of the Swift toolchain) with the settings in .swift-format (4-space
+# indentation, 120 columns). `make lint` fails on any finding (CI runs it); `make format` fixes
+# what it can in place.
+FORMAT_PATHS = Sources Tests Package.swift
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMAT_PATHS)
 
 test: deps test-deps browser-deps verify-units
 	$(SWIFT) test $(BUILD_FLAGS)
