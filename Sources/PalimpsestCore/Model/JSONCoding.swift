@@ -94,7 +94,7 @@ public enum RFC3339 {
     static let firstByteYear = 1583
 
     /// Years outside 1583…9999 (which no platform sends): Foundation's calendar's own components.
-    private static func calendarString(seconds: Int64, fraction: Int) -> String {
+    static func calendarString(seconds: Int64, fraction: Int) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let parts = calendar.dateComponents(

@@ -7,23 +7,12 @@ import Testing
 /// must give exactly what the calendar and Foundation's ISO 8601 parser gave, or a state written
 /// by one release would read back as other dates (and other version hashes) in the next.
 @Suite struct RFC3339Tests {
-    /// The formatting every release before this one used: the Gregorian calendar's components.
+    /// The formatting every release before this one used: the Gregorian calendar's components
+    /// (``RFC3339``'s own fallback for years outside the byte-level range, called for every year).
     static func calendarString(_ date: Date) -> String {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
-        let fraction = Int(milliseconds - seconds * 1000)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents(
-            [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        func pad(_ value: Int?, _ width: Int) -> String {
-            let text = String(value ?? 0)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        var text = "\(pad(parts.year, 4))-\(pad(parts.month, 2))-\(pad(parts.day, 2))T"
-        text += "\(pad(parts.hour, 2)):\(pad(parts.minute, 2)):\(pad(parts.second, 2))"
-        if fraction != 0 { text += "." + pad(fraction, 3) }
-        return text + "Z"
+        return RFC3339.calendarString(seconds: seconds, fraction: Int(milliseconds - seconds * 1000))
     }
 
     /// The parsing every release before this one used: Foundation's ISO 8601 format styles.
