@@ -26,6 +26,8 @@ BUILD_FLAGS  ?=
 DEMO_DIR     ?= $(CURDIR)/demo-state
 BENCH_FLAGS  ?=
 BIN           = $(CURDIR)/.build/release
+# The benchmark is a package of its own (Benchmarks/Package.swift), built in its own .build.
+BENCH_BIN     = $(CURDIR)/Benchmarks/.build/release
 # The man page swift-argument-parser's generate-manual plugin writes (`make man`), dated by the last
 # commit so that the same sources give the same page.
 MANPAGE       = $(CURDIR)/.build/plugins/GenerateManual/outputs/palimpsest/palimpsest.1
@@ -77,7 +79,7 @@ man: deps
 # Style: swift-format (part of the Swift toolchain) with the settings in .swift-format (4-space
 # indentation, 120 columns). `make lint` fails on any finding (CI runs it); `make format` fixes
 # what it can in place.
-FORMAT_PATHS = Sources Tests Package.swift
+FORMAT_PATHS = Sources Tests Package.swift Benchmarks/Sources Benchmarks/Package.swift
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
 
@@ -168,8 +170,8 @@ demo: release
 # Prints throughput, latency and memory figures of the real code paths (README, "Benchmark").
 # Options go in BENCH_FLAGS, e.g. `make benchmark BENCH_FLAGS="--quick"` or "--accounts 200".
 benchmark: deps
-	$(SWIFT) build -c release --product palimpsest-bench $(BUILD_FLAGS)
-	$(BIN)/palimpsest-bench --fixtures $(CURDIR)/Tests/Fixtures/real $(BENCH_FLAGS)
+	$(SWIFT) build --package-path $(CURDIR)/Benchmarks -c release --product palimpsest-bench $(BUILD_FLAGS)
+	$(BENCH_BIN)/palimpsest-bench --fixtures $(CURDIR)/Tests/Fixtures/real $(BENCH_FLAGS)
 
 # Phase 5 of palimpsest-bench alone: `digest`, `status`, `tail -n 10` and `verify` over a generated
 # state_dir and deletion log (100,000 accounts, 100,000 events in one week; issue 9, target 3).
@@ -177,8 +179,8 @@ benchmark: deps
 DIGEST_FLAGS ?=
 benchmark-digest: deps
 	$(SWIFT) build -c release --product palimpsest $(BUILD_FLAGS)
-	$(SWIFT) build -c release --product palimpsest-bench $(BUILD_FLAGS)
-	$(BIN)/palimpsest-bench --log-scale $(DIGEST_FLAGS)
+	$(SWIFT) build --package-path $(CURDIR)/Benchmarks -c release --product palimpsest-bench $(BUILD_FLAGS)
+	$(BENCH_BIN)/palimpsest-bench --log-scale --palimpsest $(BIN)/palimpsest $(DIGEST_FLAGS)
 
 # `palimpsest poll` alone over loopback feeds in cycles where nothing changed: CPU, bytes written
 # and state growth per cycle (issue 9, target 2). E.g. UNCHANGED_FLAGS="--feeds 10000 --answers 200".
@@ -202,7 +204,7 @@ benchmark-run: release
 	python3 $(CURDIR)/Scripts/run_benchmark.py $(BIN)/palimpsest $(RUN_FLAGS)
 
 clean:
-	rm -rf .build demo-state
+	rm -rf .build Benchmarks/.build demo-state
 
 # Installs what `make release` built (the binary and the man page; the shell completions come from
 # the binary); run `make release` first as yourself, then `sudo make install`.

@@ -6,8 +6,9 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "palimpsest", targets: ["palimpsest"]),
-        .executable(name: "palimpsest-bench", targets: ["palimpsest-bench"]),
         .library(name: "PalimpsestCore", targets: ["PalimpsestCore"]),
+        // The loopback replay server: the benchmark package (`Benchmarks/`) uses it.
+        .library(name: "PalimpsestReplay", targets: ["PalimpsestReplay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -106,17 +107,6 @@ let package = Package(
                 "PalimpsestCommands",
                 "PalimpsestCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
-        ),
-        // `make benchmark`: throughput, latency and memory figures of the real code paths
-        // (feed parsing, detection, loopback end to end). Uses no package the daemon does not use.
-        .executableTarget(
-            name: "palimpsest-bench",
-            dependencies: [
-                "PalimpsestCore",
-                "PalimpsestReplay",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Tests only (not a product): the helpers the test suites share: fixtures, temporary
