@@ -71,7 +71,7 @@ public struct HTMLDigestRenderer: Sendable {
 
         out += "<section id=\"accounts\">\n<h2>Accounts</h2>\n"
         if digest.accounts.isEmpty { out += "<p>No account is configured and no log names one.</p>\n" }
-        for account in digest.accounts { out += self.section(account) }
+        for (index, account) in digest.accounts.enumerated() { out += self.section(account, number: index + 1) }
         out += "</section>\n"
         out += self.witnessSection()
         out += self.sources()
@@ -221,9 +221,9 @@ public struct HTMLDigestRenderer: Sendable {
 
     /// An account's article. Each heading sits in a `keep` block with the first thing under it
     /// (the account's name and key with its first group, a group's heading with its first entry),
-    /// so a printed page never ends with a heading.
-    private func section(_ account: DigestAccount) -> String {
-        let index = (self.digest.accounts.firstIndex(of: account) ?? 0) + 1
+    /// so a printed page never ends with a heading. `number`: the account's place in the digest,
+    /// from 1 (its anchor).
+    private func section(_ account: DigestAccount, number index: Int) -> String {
         var blocks: [String] = []
         let groups: [(EventKind, String)] = [(.deleted, "Deleted"), (.altered, "Altered"), (.restored, "Restored")]
         for (kind, title) in groups {
