@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where tables and keys sit in a config file's text, so validation errors can name a line.
 ///
 /// TOMLKit gives positions for syntax errors only, so this scans the text itself. It runs after
@@ -15,21 +17,43 @@ struct ConfigSourceMap {
         var column: Int
     }
 
-    private var positions: [String: Position] = [:]
+    private let text: String
+    private let scanned = ScannedPositions()
 
+    /// The map of `text`. The text is scanned at the first ``position(of:)``: only a config with
+    /// an error or a warning needs positions, and scanning a 100,000-account config took a third
+    /// of its loading.
     init(text: String) {
-        var state = Scanner()
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            state.scan(line: Array(line.unicodeScalars), number: offset + 1, into: &self.positions)
-        }
+        self.text = text
     }
 
     /// The position of the first path in `paths` that was found.
     func position(of paths: String...) -> Position? {
+        let positions = self.scanned.positions(of: self.text)
         for path in paths {
-            if let position = self.positions[path] { return position }
+            if let position = positions[path] { return position }
         }
         return nil
+    }
+
+    /// The positions of a text, scanned once. A config is read on one thread; the lock only makes
+    /// a map shared by mistake safe.
+    private final class ScannedPositions: @unchecked Sendable {
+        private let lock = NSLock()
+        private var positions: [String: Position]?
+
+        func positions(of text: String) -> [String: Position] {
+            self.lock.lock()
+            defer { self.lock.unlock() }
+            if let positions = self.positions { return positions }
+            var positions: [String: Position] = [:]
+            var state = Scanner()
+            for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                state.scan(line: Array(line.unicodeScalars), number: offset + 1, into: &positions)
+            }
+            self.positions = positions
+            return positions
+        }
     }
 
     /// The scanning state carried from one line to the next.
