@@ -414,7 +414,7 @@ public struct AccountPoller: Sendable {
         } catch {
             throw self.writeError(error, stage: .observation, state: state, account: session.account, at: session.now)
         }
-        let stored = StoredObservation(observation: observation, formerIDs: formerIDs)
+        let stored = StoredObservation(observation: observation, id: snapshotID, formerIDs: formerIDs)
         guard observation.isComplete else {
             // Rule of evidence 2: only a complete snapshot is diffed.
             state.lastPoll = PollRecord(
@@ -636,7 +636,7 @@ public struct AccountPoller: Sendable {
         let saved = state
         let commit = StateCommit(
             account: session.account.key, before: session.baseline.state, state: saved,
-            snapshot: observation?.observation, formerIDs: observation?.formerIDs ?? [:],
+            snapshot: observation?.observation, snapshotID: observation?.id, formerIDs: observation?.formerIDs ?? [:],
             citedSnapshots: observation == nil ? nil : saved.citedSnapshots, keepSnapshots: self.snapshotRetention)
         do {
             try await self.stateStore.commit(commit)
@@ -742,5 +742,7 @@ final class CommitBaseline: Sendable {
 /// An observation to store with the poll's commit.
 struct StoredObservation: Sendable {
     var observation: Observation
+    /// ``StateStore/snapshotID(of:account:path:)`` of ``observation``.
+    var id: String
     var formerIDs: [String: [String]]
 }

@@ -110,9 +110,12 @@ public struct AccountStore: Sendable {
     /// - Returns: The snapshot id (``StateStore/snapshotID(of:account:path:)``).
     /// - Throws: ``StoreError`` when encoding or the commit fails.
     public func writeSnapshot(_ observation: Observation, formerIDs: [String: [String]] = [:]) throws -> String {
+        let id = try StateStore.snapshotID(of: observation, account: self.key)
         try self.store.commitAndWait(
-            StateCommit(account: self.key, before: nil, state: nil, snapshot: observation, formerIDs: formerIDs))
-        return try StateStore.snapshotID(of: observation, account: self.key)
+            StateCommit(
+                account: self.key, before: nil, state: nil, snapshot: observation, snapshotID: id,
+                formerIDs: formerIDs))
+        return id
     }
 
     /// The observation stored as snapshot `id`, or `nil` when there is none.

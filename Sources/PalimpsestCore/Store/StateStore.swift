@@ -566,7 +566,7 @@ public final class StateStore: StateStoring {
                 versions.append((sha, json, post))
             }
             snapshotRow = SnapshotRow(
-                id: try Self.snapshotID(of: observation, account: commit.account, path: path),
+                id: try commit.snapshotID ?? Self.snapshotID(of: observation, account: commit.account, path: path),
                 polledAt: RFC3339.string(from: observation.polledAt), isComplete: observation.isComplete,
                 head: try encode(head), listing: try encode(listing), versions: versions,
                 formerIDs: try commit.formerIDs.mapValues { try encode($0) })

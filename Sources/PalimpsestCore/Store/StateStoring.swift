@@ -14,6 +14,10 @@ public struct StateCommit: Sendable {
     /// The complete or incomplete observation of this poll, stored as a snapshot (`nil` when the
     /// poll observed nothing, or nothing new).
     public var snapshot: Observation?
+    /// The id of ``snapshot`` when the caller has computed it already
+    /// (``StateStore/snapshotID(of:account:path:)`` of the same observation); `nil`: the store
+    /// computes it (it encodes the whole observation, so a poll computes it once).
+    public var snapshotID: String?
     /// For re-keyed posts of ``snapshot``, by new post ID: the IDs the post had before.
     public var formerIDs: [String: [String]]
     /// Snapshots to keep besides the newest ``keepSnapshots`` (events cite them); `nil` prunes
@@ -30,13 +34,14 @@ public struct StateCommit: Sendable {
     /// Creates a commit.
     public init(
         account: AccountKey, before: AccountState?, state: AccountState?, snapshot: Observation? = nil,
-        formerIDs: [String: [String]] = [:], citedSnapshots: Set<String>? = nil, keepSnapshots: Int = 10,
-        unchanged: UnchangedObservation? = nil
+        snapshotID: String? = nil, formerIDs: [String: [String]] = [:], citedSnapshots: Set<String>? = nil,
+        keepSnapshots: Int = 10, unchanged: UnchangedObservation? = nil
     ) {
         self.account = account
         self.before = before
         self.state = state
         self.snapshot = snapshot
+        self.snapshotID = snapshotID
         self.formerIDs = formerIDs
         self.citedSnapshots = citedSnapshots
         self.keepSnapshots = keepSnapshots
