@@ -28,7 +28,9 @@ public struct DaemonStatus: Sendable, Codable, Hashable, VersionedDocument {
         case stopped
     }
 
-    /// One watched account as the daemon sees it.
+    /// One watched account as the daemon sees it: the one record of an account's status, written
+    /// to `status.json` and shown by `palimpsest status` (``StatusReport/Row`` adds the report's
+    /// figures of the last 7 days to it).
     public struct AccountEntry: Sendable, Codable, Hashable {
         /// The account key.
         public var account: AccountKey
