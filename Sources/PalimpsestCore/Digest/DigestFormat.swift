@@ -95,7 +95,8 @@ enum DigestFormat {
     static func webLink(_ text: String) -> String? {
         guard
             !text.unicodeScalars.contains(where: {
-                $0.value <= 0x20 || $0.value == 0x7F || "\"'<>\\`".unicodeScalars.contains($0) || TerminalText.shown($0, isolated: true) != nil
+                $0.value <= 0x20 || $0.value == 0x7F || "\"'<>\\`".unicodeScalars.contains($0)
+                    || TerminalText.shown($0, isolated: true) != nil
                     || ($0.value >= 0x80 && $0.value <= 0x9F)
             }),
             let components = URLComponents(string: text),

@@ -64,7 +64,8 @@ public struct VersionedFile<Document: VersionedDocument>: Sendable {
         do {
             data = try JSONCoding.documentEncoder().encode(document)
         } catch {
-            throw StoreError(operation: "encode", path: self.url.path, detail: "\(error)", advice: "report this as a bug")
+            throw StoreError(
+                operation: "encode", path: self.url.path, detail: "\(error)", advice: "report this as a bug")
         }
         if Document.endsWithLineFeed { data.append(0x0A) }
         try DurableFile.writeAtomically(data, to: self.url)

@@ -45,9 +45,10 @@ import Testing
                     == JSONSerialization.data(withJSONObject: [shownValue], options: .sortedKeys), "\(name)")
         }
         #expect(shownAccount["events_logged"] as? Int == 12)
-        #expect(Set(shownAccount.keys).subtracting(writtenAccount.keys) == [
-            "events_7d", "reposted_originals_deleted_7d", "worst_case_delay", "pending", "unobserved_7d",
-        ])
+        #expect(
+            Set(shownAccount.keys).subtracting(writtenAccount.keys) == [
+                "events_7d", "reposted_originals_deleted_7d", "worst_case_delay", "pending", "unobserved_7d",
+            ])
         withExtendedLifetime(lock) {}
     }
 }

@@ -46,7 +46,8 @@ import Testing
             let day = Int.random(in: 1...CivilDate.days(inMonth: month, year: year), using: &random)
             let cycles = (1_583 - year + 399) / 400 + 1
             let later = year + 400 * cycles
-            let laterNumber = Self.calendar.date(from: DateComponents(year: later, month: month, day: day))!
+            let laterNumber =
+                Self.calendar.date(from: DateComponents(year: later, month: month, day: day))!
                 .timeIntervalSince1970 / 86_400
             let number = CivilDate.dayNumber(year: year, month: month, day: day)
             #expect(Double(number + 146_097 * cycles) == laterNumber, "\(year)-\(month)-\(day)")

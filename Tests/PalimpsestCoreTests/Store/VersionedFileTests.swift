@@ -13,7 +13,10 @@ import Testing
         DaemonStatus(
             pid: 42, phase: .running, startedAt: Self.at, updatedAt: Self.at, configLoadedAt: Self.at,
             config: "/etc/palimpsest.toml", shard: nil, recentPolls: 3, recentWindow: 600, eventsToday: 1,
-            accounts: [DaemonStatus.AccountEntry(account: AccountKey(rawValue: "feed:https://a.example/f"), name: "A", interval: 600)])
+            accounts: [
+                DaemonStatus.AccountEntry(
+                    account: AccountKey(rawValue: "feed:https://a.example/f"), name: "A", interval: 600)
+            ])
     }
 
     static func head() -> ChainHead {
