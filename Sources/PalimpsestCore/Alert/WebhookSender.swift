@@ -18,7 +18,7 @@ public struct WebhookSender: AlertSending {
     /// `sha256=<hex>` of `body` keyed with `secret`.
     public static func signature(of body: Data, secret: Data) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: secret))
-        return "sha256=" + code.map { String(format: "%02x", $0) }.joined()
+        return "sha256=" + ContentHash.hex(code)
     }
 
     public func send(_ message: AlertMessage) async throws -> String {

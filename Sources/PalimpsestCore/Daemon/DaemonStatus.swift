@@ -4,11 +4,15 @@ public import Foundation
 /// (write, fsync, rename) at most every few seconds while polls happen, so `palimpsest status`
 /// can read it at any time without a lock. JSON with snake_case keys, RFC 3339 UTC times; format
 /// in `docs/operating.md`.
-public struct DaemonStatus: Sendable, Codable, Hashable {
+public struct DaemonStatus: Sendable, Codable, Hashable, VersionedDocument {
     /// Format version of `status.json`.
     public static let formatVersion = 1
     /// The file's name inside `state_dir`.
     public static let fileName = "status.json"
+    public static let documentName = "daemon status"
+    public static let unreadableAdvice =
+        "the daemon rewrites it within seconds while it runs; if it persists, delete the file"
+    public static let endsWithLineFeed = false
 
     /// The daemon's life stage.
     public enum Phase: String, Sendable, Codable, Hashable {
@@ -24,7 +28,9 @@ public struct DaemonStatus: Sendable, Codable, Hashable {
         case stopped
     }
 
-    /// One watched account as the daemon sees it.
+    /// One watched account as the daemon sees it: the one record of an account's status, written
+    /// to `status.json` and shown by `palimpsest status` (``StatusReport/Row`` adds the report's
+    /// figures of the last 7 days to it).
     public struct AccountEntry: Sendable, Codable, Hashable {
         /// The account key.
         public var account: AccountKey
@@ -151,29 +157,15 @@ public struct DaemonStatus: Sendable, Codable, Hashable {
 
     /// Reads `status.json` from `stateDirectory`.
     /// - Returns: The status, or `nil` when there is no such file (the daemon never ran there).
-    /// - Throws: ``StoreError`` when the file cannot be read or is not a status of this format.
+    /// - Throws: ``StoreError`` when the file cannot be read, is of a newer format version or is
+    ///   not a status (``VersionedFile/read()``).
     public static func read(stateDirectory: URL) throws -> DaemonStatus? {
-        let path = stateDirectory.appendingPathComponent(Self.fileName).path
-        guard let data = try POSIXFile.contents(of: path) else { return nil }
-        do {
-            return try JSONCoding.decoder().decode(DaemonStatus.self, from: data)
-        } catch {
-            throw StoreError(
-                operation: "decode", path: path, detail: "\(error)",
-                advice: "the daemon rewrites it within seconds while it runs; if it persists, delete the file")
-        }
+        try VersionedFile<DaemonStatus>(stateDirectory.appendingPathComponent(Self.fileName)).read()
     }
 
     /// Writes this status to `stateDirectory/status.json` atomically.
     /// - Throws: ``StoreError`` when it cannot be encoded or written.
     public func write(stateDirectory: URL) throws {
-        let url = stateDirectory.appendingPathComponent(Self.fileName)
-        let data: Data
-        do {
-            data = try JSONCoding.documentEncoder().encode(self)
-        } catch {
-            throw StoreError(operation: "encode", path: url.path, detail: "\(error)", advice: "report this as a bug")
-        }
-        try DurableFile.writeAtomically(data, to: url)
+        try VersionedFile<DaemonStatus>(stateDirectory.appendingPathComponent(Self.fileName)).write(self)
     }
 }

@@ -10,11 +10,14 @@ public import Foundation
 /// such as cookies): `v` (1), `config_file` (the path the daemon reads), `accepted_at` (UTC),
 /// `shard` (the `--shard` override, when given), `text` (the TOML exactly as accepted). Relative
 /// paths in the text resolve against the folder of `config_file`, as they did when it was read.
-public struct RunningConfig: Sendable, Codable, Hashable {
+public struct RunningConfig: Sendable, Codable, Hashable, VersionedDocument {
     /// Format version of the file.
     public static let formatVersion = 1
     /// The file's name inside `state_dir`.
     public static let fileName = "running-config.json"
+    public static let documentName = "running config record"
+    public static let unreadableAdvice = "the daemon writes it again when it starts or reloads"
+    public static let endsWithLineFeed = false
 
     /// Format version.
     public var v: Int
@@ -59,36 +62,16 @@ public struct RunningConfig: Sendable, Codable, Hashable {
     /// rename, folder fsync).
     /// - Throws: ``StoreError`` when it cannot be encoded or written.
     public func write(stateDirectory: URL) throws {
-        let url = stateDirectory.appendingPathComponent(Self.fileName)
-        let data: Data
-        do {
-            data = try JSONCoding.documentEncoder().encode(self)
-        } catch {
-            throw StoreError(operation: "encode", path: url.path, detail: "\(error)", advice: "report this as a bug")
-        }
-        try DurableFile.writeAtomically(data, to: url)
+        try VersionedFile<RunningConfig>(stateDirectory.appendingPathComponent(Self.fileName)).write(self)
     }
 
     /// Reads `stateDirectory/running-config.json`.
     /// - Returns: The record, or `nil` when there is no such file (no daemon has run there since
     ///   the file was introduced).
-    /// - Throws: ``StoreError`` when the file cannot be read or is not a record of this format.
+    /// - Throws: ``StoreError`` when the file cannot be read, is of a newer format version (the
+    ///   daemon runs a newer palimpsest) or is not such a record (``VersionedFile/read()``).
     public static func read(stateDirectory: URL) throws -> RunningConfig? {
-        let path = stateDirectory.appendingPathComponent(Self.fileName).path
-        guard let data = try POSIXFile.contents(of: path) else { return nil }
-        let record: RunningConfig
-        do {
-            record = try JSONCoding.decoder().decode(RunningConfig.self, from: data)
-        } catch {
-            throw StoreError.corrupt(
-                path, detail: "\(error)", advice: "the daemon writes it again when it starts or reloads")
-        }
-        guard record.v == Self.formatVersion else {
-            throw StoreError.corrupt(
-                path, detail: "format version \(record.v), this palimpsest reads version \(Self.formatVersion)",
-                advice: "use the palimpsest version the daemon runs")
-        }
-        return record
+        try VersionedFile<RunningConfig>(stateDirectory.appendingPathComponent(Self.fileName)).read()
     }
 
     /// The daemon's running config for the config file at `configURL`, for when that file does not

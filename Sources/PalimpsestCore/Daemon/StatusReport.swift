@@ -33,30 +33,18 @@ public struct StatusReport: Sendable, Codable, Hashable {
         }
     }
 
-    /// One watched account.
+    /// One watched account: the record the daemon keeps of it (``DaemonStatus/AccountEntry``, the
+    /// same one `status.json` holds; read from the account's state on disk when no daemon reports
+    /// it), and what the report adds from the last 7 days. The entry's members read through the
+    /// row (`row.lastPoll`, `row.postsTracked`, …); in JSON the row is one flat object: the
+    /// entry's keys and the report's.
+    @dynamicMemberLookup
     public struct Row: Sendable, Codable, Hashable {
-        /// The account key.
-        public var account: AccountKey
-        /// The display name from the config.
-        public var name: String?
-        /// Seconds between polls (before jitter).
-        public var interval: TimeInterval
-        /// The last poll (time, outcome, detail), `nil` before the first.
-        public var lastPoll: PollRecord?
-        /// When the next poll is due (UTC), when the daemon runs and has scheduled it.
-        public var nextPoll: Date?
-        /// True while a poll of the account is in flight.
-        public var polling: Bool
-        /// The open blind span (failed polls since the last good one), if any.
-        public var blind: BlindSpan?
-        /// Posts the detector tracks.
-        public var postsTracked: Int
+        /// The account as the daemon reports it (or its state on disk says).
+        public var entry: DaemonStatus.AccountEntry
         /// Events of this account detected in the last 7 days, its own posts only: the deletions
         /// of originals it reposted are counted apart, in ``repostedOriginalsDeleted``.
         public var eventsThisWeek: Int
-        /// The account's timeline address redirects permanently to another host, if it does:
-        /// the configuration should name the new address.
-        public var moved: TimelineMove?
         /// Originals of other accounts that this account reposted, seen deleted in the last 7 days
         /// (`deleted` events with `about: reposted_original`).
         public var repostedOriginalsDeleted: Int = 0
@@ -74,16 +62,76 @@ public struct StatusReport: Sendable, Codable, Hashable {
         /// The stretches of the last 7 days in which the account was not polled at all, oldest first.
         public var unobserved7d: [UnobservedGap] = []
 
+        /// A row from the account's entry and the report's figures.
+        public init(
+            entry: DaemonStatus.AccountEntry, eventsThisWeek: Int, repostedOriginalsDeleted: Int = 0,
+            worstCaseDelay: TimeInterval, pending: [PendingFinding] = [], observedSeconds7d: Int? = nil,
+            unobserved7d: [UnobservedGap] = []
+        ) {
+            self.entry = entry
+            self.eventsThisWeek = eventsThisWeek
+            self.repostedOriginalsDeleted = repostedOriginalsDeleted
+            self.worstCaseDelay = worstCaseDelay
+            self.pending = pending
+            self.observedSeconds7d = observedSeconds7d
+            self.unobserved7d = unobserved7d
+        }
+
+        /// A row from its parts (the entry's fields, then the report's).
+        public init(
+            account: AccountKey, name: String?, interval: TimeInterval, lastPoll: PollRecord?, nextPoll: Date?,
+            polling: Bool, blind: BlindSpan?, postsTracked: Int, eventsThisWeek: Int, moved: TimelineMove? = nil,
+            repostedOriginalsDeleted: Int = 0, worstCaseDelay: TimeInterval, pending: [PendingFinding] = [],
+            observedSeconds7d: Int? = nil, unobserved7d: [UnobservedGap] = []
+        ) {
+            self.init(
+                entry: DaemonStatus.AccountEntry(
+                    account: account, name: name, interval: interval, lastPoll: lastPoll, nextPoll: nextPoll,
+                    polling: polling, blind: blind, postsTracked: postsTracked, moved: moved),
+                eventsThisWeek: eventsThisWeek, repostedOriginalsDeleted: repostedOriginalsDeleted,
+                worstCaseDelay: worstCaseDelay, pending: pending, observedSeconds7d: observedSeconds7d,
+                unobserved7d: unobserved7d)
+        }
+
+        /// The entry's members, read and written through the row.
+        public subscript<Value>(dynamicMember keyPath: WritableKeyPath<DaemonStatus.AccountEntry, Value>) -> Value {
+            get { self.entry[keyPath: keyPath] }
+            set { self.entry[keyPath: keyPath] = newValue }
+        }
+
         enum CodingKeys: String, CodingKey {
-            case account, name, interval, polling, blind, moved, pending
+            case pending
             case observedSeconds7d = "observed_s_7d"
             case unobserved7d = "unobserved_7d"
-            case lastPoll = "last_poll"
-            case nextPoll = "next_poll"
-            case postsTracked = "posts_tracked"
             case eventsThisWeek = "events_7d"
             case repostedOriginalsDeleted = "reposted_originals_deleted_7d"
             case worstCaseDelay = "worst_case_delay"
+        }
+
+        /// Decodes the entry's keys and the report's from one object.
+        /// - Throws: `DecodingError` when a key is missing or of the wrong type.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            self.entry = try DaemonStatus.AccountEntry(from: decoder)
+            self.eventsThisWeek = try container.decode(Int.self, forKey: .eventsThisWeek)
+            self.repostedOriginalsDeleted = try container.decode(Int.self, forKey: .repostedOriginalsDeleted)
+            self.worstCaseDelay = try container.decode(TimeInterval.self, forKey: .worstCaseDelay)
+            self.pending = try container.decode([PendingFinding].self, forKey: .pending)
+            self.observedSeconds7d = try container.decodeIfPresent(Int.self, forKey: .observedSeconds7d)
+            self.unobserved7d = try container.decode([UnobservedGap].self, forKey: .unobserved7d)
+        }
+
+        /// Encodes the entry's keys and the report's into one object.
+        /// - Throws: `EncodingError` from the encoder.
+        public func encode(to encoder: any Encoder) throws {
+            try self.entry.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(self.eventsThisWeek, forKey: .eventsThisWeek)
+            try container.encode(self.repostedOriginalsDeleted, forKey: .repostedOriginalsDeleted)
+            try container.encode(self.worstCaseDelay, forKey: .worstCaseDelay)
+            try container.encode(self.pending, forKey: .pending)
+            try container.encodeIfPresent(self.observedSeconds7d, forKey: .observedSeconds7d)
+            try container.encode(self.unobserved7d, forKey: .unobserved7d)
         }
     }
 
@@ -195,26 +243,29 @@ public struct StatusReport: Sendable, Codable, Hashable {
         // Read-only: nothing is created when the store is missing.
         let store = (try? StateStore.openReadOnly(root: stateDirectory)) ?? nil
         let rows = config.watchedAccounts.map { account -> Row in
-            var entry = entries[account.key]
             let state = (try? store?.loadState(of: account.key)) ?? nil
-            if !live || entry == nil {
-                var fromDisk = DaemonStatus.AccountEntry(account: state, for: account)
-                fromDisk.nextPoll = live ? entry?.nextPoll : nil
-                entry = fromDisk
+            var entry: DaemonStatus.AccountEntry
+            if live, let reported = entries[account.key] {
+                entry = reported
+            } else {
+                // No live daemon reports it: its state on disk (no next poll is scheduled).
+                entry = DaemonStatus.AccountEntry(account: state, for: account)
             }
+            // The config's view of the account, and no poll in flight without a live daemon.
+            entry.account = account.key
+            entry.name = account.name
+            entry.interval = account.interval
+            entry.polling = live && entry.polling
             let base = StatusReport.worstCaseDelay(
                 interval: account.interval, jitter: config.daemon.jitter, confirmPolls: config.daemon.confirmPolls,
                 confirmMinAge: config.daemon.confirmMinAge)
-            let blindFor = entry?.blind.map { now.timeIntervalSince($0.from) } ?? 0
+            let blindFor = entry.blind.map { now.timeIntervalSince($0.from) } ?? 0
             let (observed, gaps) = Self.observation(
                 of: account, state: state, events: recentEvents[account.key] ?? [], jitter: config.daemon.jitter,
                 since: weekAgo, now: now, otherTimes: eventTimes[account.key] ?? [])
             return Row(
-                account: account.key, name: account.name, interval: account.interval, lastPoll: entry?.lastPoll,
-                nextPoll: entry?.nextPoll, polling: live && (entry?.polling ?? false), blind: entry?.blind,
-                postsTracked: entry?.postsTracked ?? 0, eventsThisWeek: weekly[account.key] ?? 0,
-                moved: entry?.moved, repostedOriginalsDeleted: repostedOriginals[account.key] ?? 0,
-                worstCaseDelay: base + max(0, blindFor),
+                entry: entry, eventsThisWeek: weekly[account.key] ?? 0,
+                repostedOriginalsDeleted: repostedOriginals[account.key] ?? 0, worstCaseDelay: base + max(0, blindFor),
                 pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [],
                 observedSeconds7d: observed, unobserved7d: gaps)
         }

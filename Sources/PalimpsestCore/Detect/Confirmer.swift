@@ -249,7 +249,7 @@ extension Confirmer {
             self.state = state
             self.diff = diff
             self.observation = observation
-            self.view = SnapshotView(observation)
+            self.view = diff.view ?? SnapshotView(observation)
             self.snapshotID = snapshotID
             self.account = account
             self.settings = settings
@@ -353,19 +353,23 @@ extension Confirmer {
             }
         }
 
-        /// Tracks new posts, logs alterations, and marks listed posts visible (fresh snapshots
-        /// only). Deleted posts listed again are left to ``confirmRestores(probes:unprobeable:)``.
+        /// Tracks the diff's new posts, logs alterations, and marks the other listed posts visible
+        /// (fresh snapshots only). The diff's reappeared posts (deleted, listed again) are left to
+        /// ``confirmRestores(probes:unprobeable:)``.
         mutating func updateListedPosts() {
-            for id in self.view.order {
-                guard let post = self.view.posts[id] else { continue }
+            for post in self.diff.newPosts where self.state.posts[post.id] == nil {
+                let neighbours = post.postedAt == nil ? self.view.olderNeighbours(of: post.id) : []
+                self.state.posts[post.id] = TrackedPost(
+                    post: post, firstSeen: self.now, lastSeen: self.now, lastSeenSnapshot: self.snapshotID,
+                    status: .visible, olderNeighbours: neighbours)
+            }
+            let new = Set(self.diff.newPosts.map(\.id))
+            for id in self.view.order where !new.contains(id) {
+                // A deleted post listed again is one of the diff's reappeared posts: never marked
+                // seen here, whatever diff is passed.
+                guard let post = self.view.posts[id], var tracked = self.state.posts[id], !tracked.status.isDeleted
+                else { continue }
                 let neighbours = post.postedAt == nil ? self.view.olderNeighbours(of: id) : []
-                guard var tracked = self.state.posts[id] else {
-                    self.state.posts[id] = TrackedPost(
-                        post: post, firstSeen: self.now, lastSeen: self.now, lastSeenSnapshot: self.snapshotID,
-                        status: .visible, olderNeighbours: neighbours)
-                    continue
-                }
-                if tracked.status.isDeleted { continue }
                 self.markSeen(&tracked, listing: post, neighbours: neighbours)
                 self.state.posts[id] = tracked
             }
@@ -374,7 +378,7 @@ extension Confirmer {
         /// Marks a tracked post seen in this fresh snapshot as `listing`: logs an alteration when
         /// the version changed (never for a truncated answer), and keeps the listed version.
         mutating func markSeen(_ tracked: inout TrackedPost, listing post: Post, neighbours: [String]) {
-            if tracked.post.versionHash != post.versionHash, !tracked.post.isTruncated, !post.isTruncated {
+            if PostAlteration.isAlteration(from: tracked.post, to: post) {
                 self.events.append(
                     DetectionEvents.altered(
                         previous: tracked, current: post, account: self.account, snapshotID: self.snapshotID,

@@ -3,7 +3,7 @@ import Foundation
 /// An observation's posts indexed for diffing: one entry per post ID (a post listed twice,
 /// e.g. pinned and in the timeline, is merged: first listing's content, pinned if any listing
 /// is), the listing order, and the order of the non-pinned timeline.
-struct SnapshotView {
+struct SnapshotView: Sendable, Hashable {
     /// Posts by ID, merged.
     let posts: [String: Post]
     /// Unique post IDs in listing order.

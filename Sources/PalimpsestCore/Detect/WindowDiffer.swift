@@ -12,6 +12,13 @@ public struct PostAlteration: Sendable, Hashable {
         self.previous = previous
         self.current = current
     }
+
+    /// The one rule of what an alteration is: the version hash changed, and neither version is a
+    /// truncated answer (a failed long-text expansion is not an edit). The differ applies it to
+    /// listed posts (``WindowDiff/alterations``), the confirmer to re-keyed and restored posts.
+    public static func isAlteration(from previous: Post, to current: Post) -> Bool {
+        previous.versionHash != current.versionHash && !previous.isTruncated && !current.isTruncated
+    }
 }
 
 /// A tracked post that vanished while a new post with the same content and publication time
@@ -90,6 +97,9 @@ public struct WindowDiff: Sendable, Hashable {
     public var age: ListingAge
     /// A short hash of the listing: the posts in order, each with its version hash and pinned flag.
     public var listingHash: String
+    /// The snapshot's posts indexed as the differ read them, for the confirmer to read the same
+    /// (`nil` in a diff built by hand: the confirmer then indexes the observation itself).
+    var view: SnapshotView?
 
     /// Creates a diff.
     public init(
@@ -138,6 +148,7 @@ public enum WindowDiffer {
         let view = SnapshotView(observation)
         let floor = observation.window.floor
         var diff = WindowDiff(listingHash: self.listingHash(view))
+        diff.view = view
         let freshness = self.freshness(
             state: state, observation: observation, view: view, listingHash: diff.listingHash, settings: settings)
         diff.age = freshness.age
@@ -154,7 +165,7 @@ public enum WindowDiffer {
                 diff.reappeared.append(tracked)
                 continue
             }
-            if tracked.post.versionHash != post.versionHash, !tracked.post.isTruncated, !post.isTruncated {
+            if PostAlteration.isAlteration(from: tracked.post, to: post) {
                 diff.alterations.append(PostAlteration(previous: tracked, current: post))
             }
         }

@@ -79,58 +79,15 @@ enum DigestFormat {
         Plural.count(value, singular, plural)
     }
 
-    /// Untrusted text made safe to show: characters that would reorder the text around them
-    /// (bidirectional embeddings, overrides and isolates, U+202A–U+202E and U+2066–U+2069), control
-    /// characters other than line feed and tab, and a byte-order mark become visible markers
-    /// such as `[U+202E]`; CR LF and CR become LF. The exact text stays in `events.csv` and
-    /// `digest.json`.
-    static func visible(_ text: String) -> String {
-        var result = String.UnicodeScalarView()
-        var previousWasCR = false
-        for scalar in text.unicodeScalars {
-            defer { previousWasCR = scalar == "\r" }
-            if scalar == "\n" {
-                if !previousWasCR { result.append(scalar) }
-                continue
-            }
-            if scalar == "\r" {
-                result.append("\n")
-                continue
-            }
-            if self.isHidden(scalar) {
-                result.append(contentsOf: self.marker(scalar).unicodeScalars)
-            } else {
-                result.append(scalar)
-            }
-        }
-        return String(result)
-    }
-
-    /// ``visible(_:)`` on one line: line breaks and tabs become spaces.
+    /// Untrusted text as the digest shows it (``TerminalText/visible(_:isolated:)``, the same markers
+    /// as `tail`: the digest isolates every text, so direction marks stay) on one line: line breaks
+    /// and tabs become spaces.
     static func visibleLine(_ text: String) -> String {
         String(
             String.UnicodeScalarView(
-                self.visible(text).unicodeScalars.map { $0 == "\n" || $0 == "\t" ? " " : $0 }
+                TerminalText.visible(text, isolated: true).unicodeScalars.map { $0 == "\n" || $0 == "\t" ? " " : $0 }
             )
         )
-    }
-
-    /// True for the scalars ``visible(_:)`` replaces: from the one table of hidden characters
-    /// (``TerminalText/hiddenKind(of:)``) the control characters but line feed and tab, the
-    /// reordering controls and the byte-order mark. Direction marks (U+200E, U+200F, U+061C) stay:
-    /// right-to-left text uses them, and the digest isolates every text (`dir="auto"`, `<bdi>`).
-    static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar == "\t" || scalar == "\n" { return false }
-        switch TerminalText.hiddenKind(of: scalar) {
-        case .control?, .reordering?, .byteOrderMark?: return true
-        case .directionMark?, nil: return false
-        }
-    }
-
-    /// `[U+202E]`.
-    static func marker(_ scalar: Unicode.Scalar) -> String {
-        let hex = String(scalar.value, radix: 16, uppercase: true)
-        return "[U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "]"
     }
 
     /// The URL when it is an absolute `http` or `https` URL with a host and nothing a link must
@@ -138,7 +95,8 @@ enum DigestFormat {
     static func webLink(_ text: String) -> String? {
         guard
             !text.unicodeScalars.contains(where: {
-                $0.value <= 0x20 || $0.value == 0x7F || "\"'<>\\`".unicodeScalars.contains($0) || self.isHidden($0)
+                $0.value <= 0x20 || $0.value == 0x7F || "\"'<>\\`".unicodeScalars.contains($0)
+                    || TerminalText.shown($0, isolated: true) != nil
                     || ($0.value >= 0x80 && $0.value <= 0x9F)
             }),
             let components = URLComponents(string: text),

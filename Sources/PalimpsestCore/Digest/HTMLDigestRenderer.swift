@@ -536,7 +536,7 @@ public struct HTMLDigestRenderer: Sendable {
     /// Untrusted text for element content: hidden characters made visible, then escaped; on one
     /// line unless `multiline` (then shown with `white-space: pre-wrap`).
     static func text(_ text: String, multiline: Bool = false) -> String {
-        self.escape(multiline ? DigestFormat.visible(text) : DigestFormat.visibleLine(text))
+        self.escape(multiline ? TerminalText.visible(text, isolated: true) : DigestFormat.visibleLine(text))
     }
 
     /// A link for an absolute `http`/`https` URL, its text the URL; anything else as inert text

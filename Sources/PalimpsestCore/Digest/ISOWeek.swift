@@ -33,17 +33,17 @@ public struct ISOWeek: Sendable, Hashable, Comparable, LosslessStringConvertible
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        let day = Self.dayNumber(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
+        let day = CivilDate.dayNumber(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
         self.init(dayNumber: day)
     }
 
     /// The week that holds the day `dayNumber` (days since 1970-01-01).
     init(dayNumber day: Int) {
         // The ISO year of a day is the calendar year of the Thursday of its week.
-        let thursday = day - (Self.weekday(ofDay: day) - 1) + 3
-        let year = Self.civil(fromDay: thursday).year
+        let thursday = day - (CivilDate.weekday(ofDay: day) - 1) + 3
+        let year = CivilDate.civil(fromDay: thursday).year
         self.year = year
-        self.week = (thursday - Self.dayNumber(year: year, month: 1, day: 1)) / 7 + 1
+        self.week = (thursday - CivilDate.dayNumber(year: year, month: 1, day: 1)) / 7 + 1
     }
 
     /// `2026-W48`.
@@ -76,7 +76,7 @@ public struct ISOWeek: Sendable, Hashable, Comparable, LosslessStringConvertible
 
     /// The calendar dates of the week's days, Monday first: `(year, month, day)`.
     public var dates: [(year: Int, month: Int, day: Int)] {
-        (0..<7).map { Self.civil(fromDay: self.mondayDayNumber + $0) }
+        (0..<7).map { CivilDate.civil(fromDay: self.mondayDayNumber + $0) }
     }
 
     /// Earlier weeks sort first.
@@ -104,45 +104,17 @@ public struct ISOWeek: Sendable, Hashable, Comparable, LosslessStringConvertible
         try container.encode(self.description)
     }
 
-    // MARK: Calendar arithmetic (proleptic Gregorian, days since 1970-01-01)
+    // MARK: Calendar arithmetic (``CivilDate``: proleptic Gregorian, days since 1970-01-01)
 
     /// Days since 1970-01-01 of the Monday that starts this week.
     var mondayDayNumber: Int {
-        let january4 = Self.dayNumber(year: self.year, month: 1, day: 4)
-        return january4 - (Self.weekday(ofDay: january4) - 1) + (self.week - 1) * 7
+        let january4 = CivilDate.dayNumber(year: self.year, month: 1, day: 4)
+        return january4 - (CivilDate.weekday(ofDay: january4) - 1) + (self.week - 1) * 7
     }
 
     /// Number of ISO weeks in `year`: the week of December 28 is always the last.
     static func weeks(inYear year: Int) -> Int {
-        ISOWeek(dayNumber: self.dayNumber(year: year, month: 12, day: 28)).week
-    }
-
-    /// ISO weekday of a day number: 1 = Monday … 7 = Sunday (1970-01-01 was a Thursday).
-    static func weekday(ofDay day: Int) -> Int {
-        ((day + 3) % 7 + 7) % 7 + 1
-    }
-
-    /// Days since 1970-01-01 of a Gregorian date (H. Hinnant's days_from_civil).
-    static func dayNumber(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The Gregorian date of a day number (H. Hinnant's civil_from_days).
-    static func civil(fromDay number: Int) -> (year: Int, month: Int, day: Int) {
-        let z = number + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+        ISOWeek(dayNumber: CivilDate.dayNumber(year: year, month: 12, day: 28)).week
     }
 
     /// The first instant of the local day `number` in `timeZone` (00:00, or the first valid time

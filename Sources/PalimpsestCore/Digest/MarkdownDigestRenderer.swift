@@ -572,7 +572,7 @@ public struct MarkdownDigestRenderer: Sendable {
 
     /// A fenced code block (`~~~text`) holding `text` verbatim, controls made visible.
     static func fence(_ text: String) -> String {
-        let body = DigestFormat.visible(text)
+        let body = TerminalText.visible(text, isolated: true)
         let fence = String(repeating: "~", count: max(3, Self.longestRun(of: "~", in: body) + 1))
         return fence + "text\n" + body + "\n" + fence
     }

@@ -106,7 +106,7 @@ public struct EvidenceBundle: Sendable {
                 message: "no signed checkpoint covers the event", advice: "check the log with `palimpsest verify`")
         }
         let leaves = lines[..<checkpointIndex].map { MerkleTree.leafHash($0.bytes) }
-        guard checkpoint.treeSize == leaves.count, checkpoint.root == CheckpointKey.hex(MerkleTree.root(leaves)) else {
+        guard checkpoint.treeSize == leaves.count, checkpoint.root == ContentHash.hex(MerkleTree.root(leaves)) else {
             throw EvidenceExportError(
                 message: "the checkpoint at seq \(record.seq ?? 0) does not match the lines before it",
                 advice: "run `palimpsest verify`: the log changed after it was signed, or older files are missing")
@@ -132,7 +132,7 @@ public struct EvidenceBundle: Sendable {
             InclusionProof(
                 line: position + 1, logFile: lines[index].file, logLine: lines[index].line, seq: lines[index].seq,
                 leafIndex: index, treeSize: leaves.count,
-                path: MerkleTree.inclusionProof(index: index, leaves: leaves).map { CheckpointKey.hex($0) },
+                path: MerkleTree.inclusionProof(index: index, leaves: leaves).map { ContentHash.hex($0) },
                 root: checkpoint.root)
         }
         payload["proof/inclusion.json"] = try JSONCoding.documentEncoder().encode(proofs)

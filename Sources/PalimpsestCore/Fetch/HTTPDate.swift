@@ -42,10 +42,10 @@ public enum HTTPDate {
                 hour < 24, minute < 60, second <= 60, day >= 1
             else { return nil }
             let month = monthIndex + 1
-            let dayNumber = ISOWeek.dayNumber(year: year, month: month, day: day)
+            let dayNumber = CivilDate.dayNumber(year: year, month: month, day: day)
             // The date must exist (no 31 Feb) and fall on the weekday it names.
-            guard ISOWeek.civil(fromDay: dayNumber) == (year, month, day),
-                ISOWeek.weekday(ofDay: dayNumber) == weekday + 1
+            guard CivilDate.civil(fromDay: dayNumber) == (year, month, day),
+                CivilDate.weekday(ofDay: dayNumber) == weekday + 1
             else { return nil }
             let seconds = dayNumber * 86_400 + hour * 3_600 + minute * 60 + min(second, 59)
             return Date(timeIntervalSince1970: TimeInterval(seconds))
@@ -57,11 +57,11 @@ public enum HTTPDate {
         let total = Int(date.timeIntervalSince1970.rounded(.down))
         let dayNumber = Int((Double(total) / 86_400).rounded(.down))
         let secondOfDay = total - dayNumber * 86_400
-        let (year, month, day) = ISOWeek.civil(fromDay: dayNumber)
+        let (year, month, day) = CivilDate.civil(fromDay: dayNumber)
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         var yearText = "\(year)"
         while yearText.utf8.count < 4 { yearText = "0" + yearText }
-        return "\(Self.weekdays[ISOWeek.weekday(ofDay: dayNumber) - 1]), \(two(day)) \(Self.months[month - 1]) "
+        return "\(Self.weekdays[CivilDate.weekday(ofDay: dayNumber) - 1]), \(two(day)) \(Self.months[month - 1]) "
             + "\(yearText) \(two(secondOfDay / 3_600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) GMT"
     }
 }

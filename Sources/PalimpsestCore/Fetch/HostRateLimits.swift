@@ -13,7 +13,12 @@ public final class HostRateLimits: Sendable {
     /// Where the limits are kept between processes, if anywhere.
     public let file: URL?
 
-    private struct FileContents: Codable {
+    /// `rate-limits.json`.
+    struct FileContents: VersionedDocument {
+        static let formatVersion = 1
+        static let documentName = "host rate limits file"
+        static let unreadableAdvice = "it is ignored: the hosts are asked again and answer 429 again if they must"
+        static let endsWithLineFeed = false
         var v: Int
         var hosts: [String: Date]
     }
@@ -24,14 +29,13 @@ public final class HostRateLimits: Sendable {
         self.file = nil
     }
 
-    /// Limits kept in `file` too; reads the limits it holds. An unreadable file is ignored (it only
-    /// makes us ask a host a little early: the host answers 429 again).
+    /// Limits kept in `file` too; reads the limits it holds. An unreadable file, or one of a newer
+    /// format version, is ignored (it only makes us ask a host a little early: the host answers 429
+    /// again).
     public init(file: URL) {
         self.file = file
         var loaded: [String: Date] = [:]
-        if let data = try? Data(contentsOf: file),
-            let contents = try? JSONCoding.decoder().decode(FileContents.self, from: data), contents.v == 1
-        {
+        if let contents = (try? VersionedFile<FileContents>(file).read()) ?? nil {
             loaded = contents.hosts
         }
         self.resets = Mutex(loaded)
@@ -62,7 +66,6 @@ public final class HostRateLimits: Sendable {
     public func save(now: Date) throws {
         guard let file = self.file else { return }
         let current = self.resets.withLock { $0.filter { $0.value > now } }
-        let data = try JSONCoding.documentEncoder().encode(FileContents(v: 1, hosts: current))
-        try DurableFile.writeAtomically(data, to: file)
+        try VersionedFile<FileContents>(file).write(FileContents(v: FileContents.formatVersion, hosts: current))
     }
 }

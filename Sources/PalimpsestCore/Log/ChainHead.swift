@@ -9,11 +9,16 @@ public import Foundation
 /// replaced file are refused, so an edit can never become the new chain head. The operator then
 /// runs `palimpsest log continue --reason …` (``DeletionLog/continueAfterBreak(reason:at:)``).
 /// Format: `docs/state-format.md`, "log-head.json".
-public struct ChainHead: Sendable, Codable, Hashable {
+public struct ChainHead: Sendable, Codable, Hashable, VersionedDocument {
     /// File name inside `state_dir`.
     public static let fileName = "log-head.json"
     /// Format version of the file.
     public static let formatVersion = 1
+    public static let documentName = "chain head"
+    public static let unreadableAdvice =
+        "restore it from a backup, or move it aside to let the next append adopt the log's tail "
+        + "(check the log with `palimpsest verify` first)"
+    public static let endsWithLineFeed = true
 
     /// Format version (`v`).
     public var v: Int = ChainHead.formatVersion
@@ -53,25 +58,16 @@ public struct ChainHead: Sendable, Codable, Hashable {
     }
 
     /// The head stored at `url`, or `nil` when there is none yet.
-    /// - Throws: ``StoreError`` when the file exists but cannot be read or decoded (a damaged head
-    ///   is never replaced in silence: the operator must look).
+    /// - Throws: ``StoreError`` when the file exists but cannot be read or decoded, or is of a newer
+    ///   format version (a damaged head is never replaced in silence: the operator must look).
     public static func load(from url: URL) throws -> ChainHead? {
-        guard let data = try POSIXFile.contents(of: url.path) else { return nil }
-        do {
-            return try JSONCoding.decoder().decode(ChainHead.self, from: data)
-        } catch {
-            throw StoreError(
-                operation: "decode", path: url.path, detail: "not a chain head: \(error)",
-                advice: "restore it from a backup, or move it aside to let the next append adopt the log's tail "
-                    + "(check the log with `palimpsest verify` first)")
-        }
+        try VersionedFile<ChainHead>(url).read()
     }
 
     /// Writes the head to `url` atomically (temporary file, fsync, rename, fsync of the folder).
     /// - Throws: ``StoreError`` when the write fails; the old head is then untouched.
     public func save(to url: URL) throws {
-        let data = try JSONCoding.documentEncoder().encode(self)
-        try DurableFile.writeAtomically(data + Data("\n".utf8), to: url)
+        try VersionedFile<ChainHead>(url).write(self)
     }
 }
 

@@ -55,7 +55,7 @@ public struct CheckpointKey: Sendable {
     }
 
     /// The public key, 32 bytes as lowercase hex (as checkpoints carry it).
-    public var publicKeyHex: String { Self.hex(self.privateKey.publicKey.rawRepresentation) }
+    public var publicKeyHex: String { ContentHash.hex(self.privateKey.publicKey.rawRepresentation) }
 
     /// The private key as PKCS#8 PEM.
     public var privateKeyPEM: String {
@@ -69,7 +69,7 @@ public struct CheckpointKey: Sendable {
     /// - Returns: the 64-byte signature as lowercase hex.
     /// - Throws: when the signature cannot be made (swift-crypto's error).
     public func sign(_ message: Data) throws -> String {
-        Self.hex(try self.privateKey.signature(for: message))
+        ContentHash.hex(try self.privateKey.signature(for: message))
     }
 
     /// True when `signature` (hex) is `publicKey`'s (hex) Ed25519 signature of `message`.
@@ -98,10 +98,6 @@ public struct CheckpointKey: Sendable {
         else { return nil }
         let body = text[start.upperBound..<stop.lowerBound].filter { !$0.isWhitespace }
         return Data(base64Encoded: String(body))
-    }
-
-    static func hex<D: DataProtocol>(_ bytes: D) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
     }
 
     static func bytes(hex: String) -> Data? {

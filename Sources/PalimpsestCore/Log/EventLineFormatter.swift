@@ -12,8 +12,10 @@ public import Foundation
 /// deleted; …)` for a repost of the account that is gone); the account name (or key);
 /// the post id; the interval (`lived` for deletions, `gone` for restores, the span for `blind`);
 /// then the first ``textColumns`` terminal columns of the text (CJK and other wide characters count
-/// 2 columns; a grapheme is never cut; line breaks show as `⏎`; control characters are removed so a
-/// post cannot drive the terminal).
+/// 2 columns; a grapheme is never cut; line breaks show as `⏎`). Control characters, bidirectional
+/// overrides and a byte-order mark in the name, post ID or text show as the digest shows them,
+/// as markers such as `[U+202E]` (``TerminalText/visible(_:isolated:)``), so a post cannot drive
+/// the terminal and the reader still sees what it held; direction marks are left out.
 public struct EventLineFormatter: Sendable {
     /// The time zone of the times shown.
     public var timeZone: TimeZone
@@ -33,10 +35,10 @@ public struct EventLineFormatter: Sendable {
     public func format(_ event: Event) -> String {
         var fields = [self.localTime(event.detectedAt), Self.label(event, formatter: self)]
         fields.append(
-            TerminalText.truncated(TerminalText.singleLine(event.accountName ?? event.account.rawValue), columns: 40)
+            TerminalText.truncated(Self.shown(event.accountName ?? event.account.rawValue), columns: 40)
         )
         if let postID = event.postID {
-            fields.append("post " + Self.abbreviated(TerminalText.singleLine(postID)))
+            fields.append("post " + Self.abbreviated(Self.shown(postID)))
         }
         if let interval = self.interval(event) { fields.append(interval) }
         // An alteration shows its inline diff ([-old-]{+new+}) where there is one: that is the news.
@@ -44,7 +46,8 @@ public struct EventLineFormatter: Sendable {
         if let text = diff ?? event.text ?? event.detail {
             // Every character takes a column or more: twice the columns decide the cut.
             let columns = max(0, self.textColumns)
-            let (line, cut) = TerminalText.singleLine(text, maximumCharacters: 2 * columns + 2)
+            let (line, cut) = TerminalText.singleLine(
+                TerminalText.visible(text, isolated: false), maximumCharacters: 2 * columns + 2)
             if !line.isEmpty {
                 var shown = TerminalText.truncated(line, columns: columns)
                 if cut, !shown.hasSuffix("…") { shown += "…" }
@@ -52,6 +55,12 @@ public struct EventLineFormatter: Sendable {
             }
         }
         return fields.joined(separator: "  ")
+    }
+
+    /// Untrusted text from the log (a name, a post ID) on one line, its hidden characters shown as
+    /// the digest shows them (``TerminalText/visible(_:isolated:)``).
+    private static func shown(_ text: String) -> String {
+        TerminalText.singleLine(TerminalText.visible(text, isolated: false))
     }
 
     /// `deleted (removed, probe)`, `altered (edited 2026-11-29 23:01:10)`, `restored`, …; the

@@ -269,7 +269,7 @@ public struct LogVerifier: Sendable {
             }
             walk.frontier.append(MerkleTree.leafHash(line.bytes))
             for witness in self.witnesses where witness.treeSize == walk.frontier.count {
-                let root = CheckpointKey.hex(walk.frontier.root)
+                let root = ContentHash.hex(walk.frontier.root)
                 if root != witness.root {
                     walk.problems.append(
                         Problem(
@@ -499,7 +499,7 @@ public struct LogVerifier: Sendable {
     private func check(
         _ checkpoint: Checkpoint, at time: Date, root: Data, treeSize: Int, firstLine: String?, lastSeq: Int?
     ) -> String? {
-        let rootHex = CheckpointKey.hex(root)
+        let rootHex = ContentHash.hex(root)
         if checkpoint.treeSize != treeSize || checkpoint.root != rootHex {
             return
                 "the tree head does not match the lines before it: the checkpoint says \(checkpoint.treeSize) lines, "

@@ -110,7 +110,7 @@ public enum MerkleTree {
         /// The pending subtree roots, oldest first (height, SHA-256 hex): with ``count``, all a
         /// later check needs to go on from here (``VerifyMemo``).
         public var pendingRoots: [(height: Int, hash: String)] {
-            self.nodes.map { ($0.height, CheckpointKey.hex($0.hash)) }
+            self.nodes.map { ($0.height, ContentHash.hex($0.hash)) }
         }
 
         /// The frontier a check left (``pendingRoots``, ``count``); `nil` when a hash is not 64 hex digits
@@ -180,7 +180,7 @@ extension DeletionLog {
                 all.append(MerkleTree.leafHash(line))
             }
             guard let first else { return nil }
-            let root = CheckpointKey.hex(MerkleTree.root(all))
+            let root = ContentHash.hex(MerkleTree.root(all))
             let firstHash = ContentHash.sha256Hex(first)
             let message = Checkpoint.signedMessage(
                 treeSize: all.count, firstSeq: start ?? 0, lastSeq: after.seq, firstLine: firstHash, root: root, at: now

@@ -7,9 +7,10 @@
 /// everything else 1. Ambiguous-width characters (A) count 1, as in non-CJK locales.
 ///
 /// This is the one table of characters that must not reach a reader as they are
-/// (``hiddenKind(of:)``): every terminal output (`check-config`, `poll`, `status`, `tail`, the
-/// digest command, operator log lines) removes them, and the digest's Markdown and HTML show the
-/// dangerous ones as visible markers (`DigestFormat.visible`).
+/// (``hiddenKind(of:)``), and the one way evidence text shows them (``visible(_:isolated:)``):
+/// `tail` and the digest's Markdown and HTML show the dangerous ones as the same visible markers
+/// (`[U+202E]`); the other terminal outputs (`check-config`, `poll`, `status`, the digest command,
+/// operator log lines) remove them.
 public enum TerminalText {
     /// Why a character must not be shown as it is.
     public enum HiddenKind: Sendable, Hashable {
@@ -37,6 +38,51 @@ public enum TerminalText {
         case 0xFEFF: return .byteOrderMark
         default: return nil
         }
+    }
+
+    /// How untrusted text (a post's text, an account name, a post ID) shows `scalar` to a reader:
+    /// `nil` when it is shown as it is; else what stands in its place. The control characters
+    /// other than line feed and tab, the reordering controls and the byte-order mark become a
+    /// visible marker such as `[U+202E]`, so the reader sees that the text holds one; a direction
+    /// mark (U+200E, U+200F, U+061C) is kept where the output isolates every text (`isolated`: the
+    /// digest's `dir="auto"` and `<bdi>`, where right-to-left text needs it) and left out on a
+    /// terminal line, which cannot isolate it.
+    public static func shown(_ scalar: Unicode.Scalar, isolated: Bool) -> String? {
+        if scalar == "\t" || scalar == "\n" { return nil }
+        switch Self.hiddenKind(of: scalar) {
+        case nil: return nil
+        case .directionMark?: return isolated ? nil : ""
+        case .control?, .reordering?, .byteOrderMark?: return Self.marker(scalar)
+        }
+    }
+
+    /// `text` as evidence outputs show it (`tail`, the digest's Markdown and HTML): every
+    /// character of the table replaced as ``shown(_:isolated:)`` says; CR LF and CR become LF.
+    /// The exact text stays in the deletion log, `events.csv` and `digest.json`.
+    public static func visible(_ text: String, isolated: Bool) -> String {
+        guard text.unicodeScalars.contains(where: { $0 == "\r" || Self.shown($0, isolated: isolated) != nil })
+        else { return text }
+        var result = String.UnicodeScalarView()
+        var previousWasCR = false
+        for scalar in text.unicodeScalars {
+            defer { previousWasCR = scalar == "\r" }
+            if scalar == "\n" {
+                if !previousWasCR { result.append(scalar) }
+            } else if scalar == "\r" {
+                result.append("\n")
+            } else if let replacement = Self.shown(scalar, isolated: isolated) {
+                result.append(contentsOf: replacement.unicodeScalars)
+            } else {
+                result.append(scalar)
+            }
+        }
+        return String(result)
+    }
+
+    /// `[U+202E]`: the code point in upper-case hex, at least four digits.
+    static func marker(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        return "[U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + "]"
     }
 
     /// `text` safe to write to a terminal as it is laid out: every character of the table

@@ -16,11 +16,14 @@ public import Foundation
 /// when those lines were verified; the digest still checks the records its own week cites), and
 /// `event id` repeats between the covered lines and newer ones (the chain would break before an
 /// appended copy could chain).
-public struct VerifyMemo: Sendable, Codable, Hashable {
+public struct VerifyMemo: Sendable, Codable, Hashable, VersionedDocument {
     /// File name inside `state_dir`.
     public static let fileName = "verify-memo.json"
     /// Format version of the file.
     public static let formatVersion = 1
+    public static let documentName = "verification memo"
+    public static let unreadableAdvice = "the next check verifies the log in full and writes it again"
+    public static let endsWithLineFeed = true
 
     /// One file verified.
     public struct File: Sendable, Codable, Hashable {
@@ -138,10 +141,10 @@ public struct VerifyMemo: Sendable, Codable, Hashable {
     }
 
     /// The memo at `url`; `nil` when there is none.
-    /// - Throws: when the file cannot be read or decoded (the caller then checks in full).
+    /// - Throws: ``StoreError`` when the file cannot be read or decoded, or is of a newer format
+    ///   version (the caller then checks in full).
     public static func load(from url: URL) throws -> VerifyMemo? {
-        guard let data = try POSIXFile.contents(of: url.path) else { return nil }
-        let memo = try JSONCoding.decoder().decode(VerifyMemo.self, from: data)
+        guard let memo = try VersionedFile<VerifyMemo>(url).read() else { return nil }
         // A frontier that does not fit its count is no memo.
         guard
             MerkleTree.Frontier(count: memo.frontierCount, pendingRoots: memo.frontier.map { ($0.height, $0.hash) })
@@ -153,7 +156,6 @@ public struct VerifyMemo: Sendable, Codable, Hashable {
     /// Writes the memo atomically (temporary file, fsync, rename, fsync of the folder).
     /// - Throws: ``StoreError`` when the write fails; the old memo is then untouched.
     public func save(to url: URL) throws {
-        let data = try JSONCoding.documentEncoder().encode(self)
-        try DurableFile.writeAtomically(data + Data("\n".utf8), to: url)
+        try VersionedFile<VerifyMemo>(url).write(self)
     }
 }

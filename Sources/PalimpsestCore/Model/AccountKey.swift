@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The stable identity of a watched account: `platform:identifier`.
@@ -46,8 +45,7 @@ public struct AccountKey: RawRepresentable, Sendable, Hashable, Codable, Compara
                 if !slug.hasSuffix("_") { slug.append("_") }
             }
         }
-        let digest = SHA256.hash(data: Data(self.rawValue.utf8))
-        let hex = digest.map { String(format: "%02x", $0) }.joined()
+        let hex = ContentHash.sha256Hex(self.rawValue)
         return "\(slug)-\(hex.prefix(16))"
     }
 }

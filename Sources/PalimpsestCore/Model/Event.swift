@@ -1,4 +1,3 @@
-import Crypto
 public import Foundation
 
 /// The kind of finding written to the deletion log.
@@ -185,8 +184,7 @@ public struct Event: Sendable, Codable, Hashable, Identifiable {
     /// crash can tell whether it was already logged (rule of evidence 7).
     public static func makeID(account: AccountKey, post: String?, kind: EventKind, proof: String) -> String {
         let material = [account.rawValue, post ?? "", kind.rawValue, proof].joined(separator: "\n")
-        let digest = SHA256.hash(data: Data(material.utf8))
-        return digest.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return String(ContentHash.sha256Hex(material).prefix(32))
     }
 
     /// This event with each of ``text``, ``previousText``, ``diff`` and ``detail`` cut to at most

@@ -56,7 +56,7 @@ public enum RFC3339 {
         let fraction = Int(milliseconds - seconds * 1000)
         let dayNumber = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
         let secondOfDay = Int(seconds) - dayNumber * 86_400
-        let (year, month, day) = ISOWeek.civil(fromDay: dayNumber)
+        let (year, month, day) = CivilDate.civil(fromDay: dayNumber)
         guard (Self.firstByteYear...9999).contains(year) else {
             return Self.calendarString(seconds: seconds, fraction: fraction)
         }
@@ -153,8 +153,8 @@ public enum RFC3339 {
                 guard bytes[19] == 0x2E, let fraction = number(20, 3) else { return nil }
                 milliseconds = fraction
             }
-            let dayNumber = ISOWeek.dayNumber(year: year, month: month, day: day)
-            guard ISOWeek.civil(fromDay: dayNumber) == (year, month, day) else { return nil }
+            let dayNumber = CivilDate.dayNumber(year: year, month: month, day: day)
+            guard CivilDate.civil(fromDay: dayNumber) == (year, month, day) else { return nil }
             let seconds = Int64(dayNumber) * 86_400 + Int64(hour * 3_600 + minute * 60 + second)
             return Date(timeIntervalSince1970: Double(seconds * 1000 + Int64(milliseconds)) / 1000)
         }

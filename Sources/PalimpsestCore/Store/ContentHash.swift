@@ -1,7 +1,9 @@
 import Crypto
 import Foundation
 
-/// SHA-256 digests as lowercase hex, the form every file and log line of Palimpsest uses.
+/// SHA-256 digests and other bytes as lowercase hex, the form every file and log line of
+/// Palimpsest uses (chain hashes, content hashes, event IDs, account folder names, checkpoint keys
+/// and signatures, webhook signatures). The one place bytes become hex.
 enum ContentHash {
     /// SHA-256 of `data`, 64 lowercase hex digits.
     static func sha256Hex(_ data: Data) -> String {
@@ -15,19 +17,22 @@ enum ContentHash {
         return text.withUTF8 { Self.hex(SHA256.hash(data: UnsafeRawBufferPointer($0))) }
     }
 
-    /// The digest as lowercase hex, two digits per byte (64 for SHA-256).
-    static func hex(_ digest: SHA256.Digest) -> String {
-        String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { buffer in
-            let digits: StaticString = "0123456789abcdef"
-            var index = 0
-            digits.withUTF8Buffer { digits in
-                for byte in digest {
-                    buffer[index] = digits[Int(byte >> 4)]
-                    buffer[index + 1] = digits[Int(byte & 0x0f)]
-                    index += 2
+    /// `bytes` as lowercase hex, two digits per byte (64 for a SHA-256 digest): a digest, an HMAC
+    /// code, a key, a signature or any `Data`.
+    static func hex(_ bytes: some ContiguousBytes) -> String {
+        bytes.withUnsafeBytes { bytes in
+            String(unsafeUninitializedCapacity: bytes.count * 2) { buffer in
+                let digits: StaticString = "0123456789abcdef"
+                var index = 0
+                digits.withUTF8Buffer { digits in
+                    for byte in bytes {
+                        buffer[index] = digits[Int(byte >> 4)]
+                        buffer[index + 1] = digits[Int(byte & 0x0f)]
+                        index += 2
+                    }
                 }
+                return index
             }
-            return index
         }
     }
 }

@@ -39,7 +39,7 @@ import Testing
         #expect(checkpoint.firstSeq == 1)
         #expect(checkpoint.lastSeq == 5)
         let leaves = before.map { MerkleTree.leafHash(Data($0.utf8)) }
-        #expect(checkpoint.root == CheckpointKey.hex(MerkleTree.root(leaves)))
+        #expect(checkpoint.root == ContentHash.hex(MerkleTree.root(leaves)))
         #expect(
             CheckpointKey.isValidSignature(
                 checkpoint.signature, of: checkpoint.signedMessage(at: record.detectedAt),

@@ -101,7 +101,7 @@ import Testing
 
         let shown = try self.quoted(self.formatter.format(self.deleted(text: text)))
 
-        #expect(shown == "first line⏎second⏎third [31mred[0mevil tab")
+        #expect(shown == "first line⏎second⏎third [U+001B][31mred[U+001B][0m[U+202E]evil tab")
         #expect(!self.formatter.format(self.deleted(text: text)).contains("\n"))
     }
 

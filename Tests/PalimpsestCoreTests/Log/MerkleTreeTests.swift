@@ -45,13 +45,13 @@ import Testing
             let leaves = lines.map(MerkleTree.leafHash)
             let want = try #require(expected[String(n)])
             let root = MerkleTree.root(leaves)
-            #expect(CheckpointKey.hex(root) == want.root, "n = \(n)")
+            #expect(ContentHash.hex(root) == want.root, "n = \(n)")
             var frontier = MerkleTree.Frontier()
             for leaf in leaves { frontier.append(leaf) }
-            #expect(CheckpointKey.hex(frontier.root) == want.root, "frontier, n = \(n)")
+            #expect(ContentHash.hex(frontier.root) == want.root, "frontier, n = \(n)")
             for m in 0..<n {
                 let proof = MerkleTree.inclusionProof(index: m, leaves: leaves)
-                #expect(proof.map { CheckpointKey.hex($0) } == want.paths[m], "PATH(\(m), D[\(n)])")
+                #expect(proof.map { ContentHash.hex($0) } == want.paths[m], "PATH(\(m), D[\(n)])")
                 #expect(MerkleTree.verifyInclusion(index: m, treeSize: n, leaf: leaves[m], proof: proof, root: root))
                 // Another line, or another position, does not lead to the root.
                 #expect(

@@ -97,4 +97,27 @@ import Testing
             #expect(ContentHash.hex(digest) == digest.map { String(format: "%02x", $0) }.joined())
         }
     }
+
+    @Test func anyBytesBecomeHexThroughTheOneHelper() {
+        var random = RandomText(seed: 5)
+        for _ in 0..<200 {
+            let bytes = (0..<Int.random(in: 0...100, using: &random)).map { _ in
+                UInt8.random(in: 0...255, using: &random)
+            }
+            let formatted = bytes.map { String(format: "%02x", $0) }.joined()
+            #expect(ContentHash.hex(Data(bytes)) == formatted)
+            #expect(ContentHash.hex(bytes) == formatted)
+        }
+    }
+
+    @Test func hexNamesOnDiskAndOnTheWireKeepTheirDigits() {
+        // Known answers from Python's hashlib and hmac, not from this code.
+        let key = AccountKey(rawValue: "mastodon:@alice@example.social")
+        #expect(key.directoryName.hasSuffix("-247a5049c13ddbac"))
+        #expect(
+            Event.makeID(account: key, post: "p1", kind: .deleted, proof: "s1") == "3beaa5c2b7bb7aade21d23ab6450ee12")
+        #expect(
+            WebhookSender.signature(of: Data(#"{"a":1}"#.utf8), secret: Data("k3y".utf8))
+                == "sha256=32db719f172c48e89dbfa56ed20d9e19cdbfdbe9f652ccdf5fa03494d2444853")
+    }
 }

@@ -1,0 +1,54 @@
+import Foundation
+import PalimpsestCore
+import Testing
+
+/// `status.json` and `palimpsest status --json` show an account as one record: what the daemon
+/// wrote about it reaches the report whole, with the report's 7-day figures added.
+@Suite struct StatusRecordTests {
+    static func object(_ data: Data) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    @Test func theReportShowsTheDaemonsRecordOfEachAccountWhole() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "palimpsest-status-record-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let now = Date(timeIntervalSince1970: 1_785_592_800)
+        let config = try ConfigLoader.parse(
+            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nname = \"A\"\n"
+                + "url = \"https://example.org/a.xml\"\n",
+            file: root.appendingPathComponent("p.toml"))
+        let key = config.accounts[0].key
+        let lock = try StateDirectoryLock.acquire(stateDirectory: config.daemon.stateDirectory, purpose: "test")
+        let entry = DaemonStatus.AccountEntry(
+            account: key, name: "A", interval: 600,
+            lastPoll: PollRecord(at: now.addingTimeInterval(-60), outcome: "complete", detail: "5 posts in window"),
+            nextPoll: now.addingTimeInterval(540), polling: true, postsTracked: 5, eventsLogged: 12)
+        let status = DaemonStatus(
+            pid: getpid(), phase: .running, startedAt: now.addingTimeInterval(-3_600),
+            updatedAt: now.addingTimeInterval(-2), configLoadedAt: now.addingTimeInterval(-3_600),
+            config: config.file.path, shard: nil, recentPolls: 1, recentWindow: 600, eventsToday: 0,
+            accounts: [entry])
+        try status.write(stateDirectory: config.daemon.stateDirectory)
+
+        let report = try StatusReport.gather(config: config, now: now)
+        let written = try Self.object(
+            try Data(contentsOf: config.daemon.stateDirectory.appendingPathComponent(DaemonStatus.fileName)))
+        let shown = try Self.object(try JSONCoding.documentEncoder().encode(report))
+        let writtenAccount = try #require((written["accounts"] as? [[String: Any]])?.first)
+        let shownAccount = try #require((shown["accounts"] as? [[String: Any]])?.first)
+        // Every key of the daemon's record, with its value, and the report's figures besides.
+        for (name, value) in writtenAccount {
+            let shownValue = try #require(shownAccount[name], "\(name) is missing from status --json")
+            #expect(
+                try JSONSerialization.data(withJSONObject: [value], options: .sortedKeys)
+                    == JSONSerialization.data(withJSONObject: [shownValue], options: .sortedKeys), "\(name)")
+        }
+        #expect(shownAccount["events_logged"] as? Int == 12)
+        #expect(
+            Set(shownAccount.keys).subtracting(writtenAccount.keys) == [
+                "events_7d", "reposted_originals_deleted_7d", "worst_case_delay", "pending", "unobserved_7d",
+            ])
+        withExtendedLifetime(lock) {}
+    }
+}
