@@ -154,11 +154,11 @@ extension PlatformAdapter {
         .failed(PollFailure(kind: .unparsable, message: "this platform needs no account resolution"))
     }
 
-    /// Default: HTTP 429 or 503 with `Retry-After` (seconds or an HTTP date, RFC 9110 §10.2.3).
+    /// Default: the shared reading (``AnswerFailureClassifier/rateLimitReset(in:now:defaultWait:)``):
+    /// HTTP 429 waits for `Retry-After` (seconds or an HTTP date, RFC 9110 §10.2.3), else 60
+    /// seconds; a 503 with `Retry-After` waits that long.
     public func rateLimitReset(in response: HTTPResponse, now: Date) -> Date? {
-        guard response.status == 429 || response.status == 503 else { return nil }
-        return HTTPRetryAfter.parse(response.headers["Retry-After"], now: now)
-            ?? (response.status == 429 ? now.addingTimeInterval(60) : nil)
+        AnswerFailureClassifier.shared.rateLimitReset(in: response, now: now, defaultWait: 60)
     }
 }
 

@@ -391,7 +391,7 @@ public struct BlueskyAdapter: PlatformAdapter {
     }
 
     /// What a rule's meaning says, in words, for a probe's detail.
-    static func describe(_ meaning: BlueskyAnswerRule.Meaning) -> String {
+    static func describe(_ meaning: BlueskyAnswerMeaning) -> String {
         switch meaning {
         case .accountUnavailable(_, let explanation), .postGone(_, let explanation), .gated(let explanation):
             return explanation

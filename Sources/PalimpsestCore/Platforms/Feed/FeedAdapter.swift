@@ -63,21 +63,25 @@ public struct FeedAdapter: PlatformAdapter {
                     message: "\(Self.statusLine(status)) from \(url): the feed is gone or has moved; "
                         + "check the URL (the account stays blind until it answers again)",
                     url: url, httpStatus: status))
-        case 401, 403:
+        default:
+            break
+        }
+        switch AnswerFailureClassifier.shared.classify(response) {
+        case .gated?:
             return .failed(
                 PollFailure(
                     kind: .gated,
                     message: "\(Self.statusLine(status)) from \(url): the feed needs a login or blocks this client "
                         + "(check the account's headers, cookies or proxy)",
                     url: url, httpStatus: status))
-        case 429:
+        case .rateLimited?:
             return .failed(
                 PollFailure(
                     kind: .rateLimited,
                     message: "\(Self.statusLine(status)) from \(url): the feed server asks to slow down",
                     url: url, httpStatus: status,
                     retryAfter: HTTPRetryAfter.parse(response.headers["Retry-After"], now: polledAt)))
-        default:
+        case .serverError?, .htmlInsteadOfJSON?, nil:
             let hint = status >= 500 ? "the feed server failed; the next poll retries" : "not a usable answer"
             return .failed(
                 PollFailure(

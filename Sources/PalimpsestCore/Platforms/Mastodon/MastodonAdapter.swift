@@ -310,8 +310,8 @@ public struct MastodonAdapter: PlatformAdapter {
     private func failure(for response: HTTPResponse, what: String, now: Date?) -> PollFailure {
         let url = response.url.absoluteString
         let status = response.status
-        switch status {
-        case 429:
+        switch AnswerFailureClassifier.shared.classify(response) {
+        case .rateLimited?:
             let reset =
                 now.flatMap { self.rateLimitReset(in: response, now: $0) }
                 ?? response.headers["X-RateLimit-Reset"].flatMap(MastodonTimestamp.date(from:))
@@ -323,7 +323,7 @@ public struct MastodonAdapter: PlatformAdapter {
                 httpStatus: status,
                 retryAfter: reset
             )
-        case 401:
+        case .gated? where status == 401:
             return PollFailure(
                 kind: .gated,
                 message: "instance requires authentication (authorized fetch): \(what) answered HTTP 401; "
@@ -331,21 +331,21 @@ public struct MastodonAdapter: PlatformAdapter {
                 url: url,
                 httpStatus: status
             )
-        case 403:
+        case .gated?:
             return PollFailure(
                 kind: .gated,
                 message: "\(what): the instance refused access (\(Self.summary(of: response)))",
                 url: url,
                 httpStatus: status
             )
-        case 500..<600:
+        case .serverError?:
             return PollFailure(
                 kind: .httpStatus,
                 message: "\(what): server error (\(Self.summary(of: response))); retry later",
                 url: url,
                 httpStatus: status
             )
-        default:
+        case .htmlInsteadOfJSON?, nil:
             return PollFailure(
                 kind: .httpStatus,
                 message: "\(what): unexpected answer (\(Self.summary(of: response)))",

@@ -32,30 +32,30 @@ public import Foundation
 public struct TelegramAdapter: PlatformAdapter {
     /// Every rule that turns a Telegram answer (HTTP 200, after redirects) into a finding, in the
     /// order they are tried. Answers no row matches prove nothing.
-    public static let rules: [TelegramRule] = [
-        TelegramRule(
+    public static let rules: AnswerTable<TelegramMatch, TelegramOutcome> = [
+        AnswerRule(
             answer: .postEmbed, sign: .errorMessage(containing: "Post not found"), outcome: .tombstone(.removed),
             source:
                 "the embed of a deleted post answers <div class=\"tgme_widget_message_error\">Post not found</div>, "
                 + "which public tools test for (e.g. wptelegram-widget post_still_exists); Telegram does not say who "
                 + "removed it; issue 3 item 9"),
-        TelegramRule(
+        AnswerRule(
             answer: .postEmbed, sign: .notSupportedLabel(containing: TelegramMessage.hiddenContentLabel),
             outcome: .inconclusive,
             source: "Telegram's placeholder for content its web view will not show (files, restricted channels); "
                 + "issue 3 item 9"),
-        TelegramRule(
+        AnswerRule(
             answer: .postEmbed, sign: .requestedMessage, outcome: .exists,
             source: "the embed shows the post as div.tgme_widget_message[data-post=\"<channel>/<id>\"] (FORMATS.md §4)"),
-        TelegramRule(
+        AnswerRule(
             answer: .channelPage, sign: .messagesListed, outcome: .available,
             source: "fixture telegram/t_me_s_full_page_topwar_official.html"),
-        TelegramRule(
+        AnswerRule(
             answer: .channelPage, sign: .noPostsFound, outcome: .accountUnavailable(.removed),
             source:
                 "fixture telegram/tchantest/no_posts_found.html (<div class=\"tme_no_messages_found\">No posts found"
                 + "</div>): every post gone, Telegram does not say why"),
-        TelegramRule(
+        AnswerRule(
             answer: .channelPage, sign: .redirectedToChannelPage, outcome: .accountUnavailable(.gated),
             source: "t.me/s/<channel> redirects to t.me/<channel> when the channel is not public or its owner turned "
                 + "the preview off (observed by public scrapers; no recorded fixture): only the app shows it"),
@@ -156,15 +156,15 @@ public struct TelegramAdapter: PlatformAdapter {
         guard response.status == 200 else { return .inconclusive(detail: summary) }
         let page = Self.page(response)
         let quoted = page.errorMessage.map { ": “\($0)”" } ?? ""
-        for rule in Self.rules where rule.answer == .postEmbed && rule.matches(page, postID: post.id, redirected: false)
-        {
-            switch rule.outcome {
-            case .tombstone(let reason): return .tombstone(reason: reason, detail: summary + quoted)
-            case .exists: return .exists
-            case .inconclusive:
-                return .inconclusive(detail: summary + ": Telegram shows “\(TelegramMessage.hiddenContentLabel)”")
-            case .available, .accountUnavailable: continue
-            }
+        let rule = Self.rules.firstMatch {
+            $0.answer == .postEmbed && $0.matches(page, postID: post.id, redirected: false)
+        }
+        switch rule?.outcome {
+        case .tombstone(let reason)?: return .tombstone(reason: reason, detail: summary + quoted)
+        case .exists?: return .exists
+        case .inconclusive?:
+            return .inconclusive(detail: summary + ": Telegram shows “\(TelegramMessage.hiddenContentLabel)”")
+        case .available?, .accountUnavailable?, nil: break
         }
         return .inconclusive(detail: summary + quoted + ": neither the post nor a known message")
     }
@@ -200,20 +200,19 @@ public struct TelegramAdapter: PlatformAdapter {
         let url = response.url.absoluteString
         let summary = Self.summary(response)
         let redirected = Self.isRedirectToChannelPage(response, channel: channel)
-        if !redirected {
-            switch response.status {
-            case 200: break
-            case 429:
+        if !redirected, response.status != 200 {
+            switch AnswerFailureClassifier.shared.classify(response) {
+            case .rateLimited?:
                 return .failed(
                     PollFailure(
                         kind: .rateLimited, message: "\(summary): Telegram asks to slow down", url: url,
                         httpStatus: 429, retryAfter: self.rateLimitReset(in: response, now: now)))
-            case 401, 403:
+            case .gated?:
                 return .failed(
                     PollFailure(
                         kind: .gated, message: "\(summary): Telegram refused the preview (check the proxy)", url: url,
                         httpStatus: response.status))
-            default:
+            case .serverError?, .htmlInsteadOfJSON?, nil:
                 let hint = response.status >= 500 ? "Telegram failed; the next poll retries" : "not a preview page"
                 return .failed(
                     PollFailure(
@@ -224,19 +223,19 @@ public struct TelegramAdapter: PlatformAdapter {
         let page =
             response.status == 200
             ? Self.page(response) : TelegramPage(messages: [], showsNoPostsFound: false, notSupportedLabels: [])
-        for rule in Self.rules
-        where rule.answer == .channelPage && rule.matches(page, postID: nil, redirected: redirected) {
-            switch rule.outcome {
-            case .available: return .listed(page)
-            case .accountUnavailable(let reason):
-                let what =
-                    redirected
-                    ? "the preview of \(channel) redirects to \(response.effectiveURL.absoluteString): the channel is "
-                        + "private, deleted or renamed, or its owner turned the web preview off"
-                    : "the preview of \(channel) says “No posts found”"
-                return .unavailable(reason, "\(summary): \(what)")
-            case .inconclusive, .tombstone, .exists: continue
-            }
+        let rule = Self.rules.firstMatch {
+            $0.answer == .channelPage && $0.matches(page, postID: nil, redirected: redirected)
+        }
+        switch rule?.outcome {
+        case .available?: return .listed(page)
+        case .accountUnavailable(let reason)?:
+            let what =
+                redirected
+                ? "the preview of \(channel) redirects to \(response.effectiveURL.absoluteString): the channel is "
+                    + "private, deleted or renamed, or its owner turned the web preview off"
+                : "the preview of \(channel) says “No posts found”"
+            return .unavailable(reason, "\(summary): \(what)")
+        case .inconclusive?, .tombstone?, .exists?, nil: break
         }
         return .failed(
             PollFailure(

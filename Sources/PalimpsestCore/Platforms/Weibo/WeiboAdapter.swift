@@ -98,7 +98,7 @@ public struct WeiboAdapter: PlatformAdapter {
             // An `ok: 1` page is read as a timeline whatever its message; the table's message rows
             // speak only for answers that are not one.
             let rule = WeiboAnswerRules.firstMatch(answer)
-            switch rule?.finding {
+            switch rule?.meaning {
             case .rateLimited?:
                 return .failed(self.rateLimitFailure(response, answer: answer, what: what, now: polledAt))
             case .gated?:
@@ -185,7 +185,7 @@ public struct WeiboAdapter: PlatformAdapter {
         guard let rule = WeiboAnswerRules.firstMatch(answer, postID: post.id) else {
             return .inconclusive(detail: "\(answer.summary): no rule matches this answer")
         }
-        switch rule.finding {
+        switch rule.meaning {
         case .postShown:
             return .exists
         case .postGone(let reason), .accountGone(let reason):
@@ -222,7 +222,7 @@ public struct WeiboAdapter: PlatformAdapter {
         guard let rule = WeiboAnswerRules.firstMatch(answer, uid: uid) else {
             return .inconclusive(detail: "\(answer.summary): no rule matches this answer")
         }
-        switch rule.finding {
+        switch rule.meaning {
         case .accountShown:
             return .available
         case .accountGone(let reason):
@@ -270,14 +270,10 @@ public struct WeiboAdapter: PlatformAdapter {
     /// (FORMATS.md §3: Weibo sends no rate-limit headers); a 503 with `Retry-After` waits that long.
     public func rateLimitReset(in response: HTTPResponse, now: Date) -> Date? {
         let retryAfter = HTTPRetryAfter.parse(response.headers["Retry-After"], now: now).flatMap { $0 > now ? $0 : nil }
-        switch response.status {
-        case 418, 403, 414, 429:
+        if WeiboAnswerRules.failures.classify(response) == .rateLimited {
             return retryAfter ?? now.addingTimeInterval(Self.rateLimitBackOff)
-        case 503:
-            return retryAfter
-        default:
-            return nil
         }
+        return response.status == 503 ? retryAfter : nil
     }
 
     // MARK: - Reading answers
