@@ -93,13 +93,9 @@ public protocol PlatformAdapter: Sendable {
     /// usable probe for it (then absence must confirm).
     func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest?
 
-    /// Classifies the answer to a probe received at `now` (UTC; the poller's clock, never read
-    /// here, so the verdict depends only on the arguments).
-    func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict
-
-    /// Classifies the answer to a probe knowing the account, for platforms whose rules come from
-    /// the account's config (a watched page's `tombstones`). The poller calls this one.
-    /// Default: ``classifyProbe(_:for:now:)``.
+    /// Classifies the answer to a probe of `post` of `account` (whose config may add rules: a
+    /// watched page's `tombstones`) received at `now` (UTC; the poller's clock, never read here,
+    /// so the verdict depends only on the arguments).
     func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date) -> ProbeVerdict
 
     /// A request that tells whether the whole account is still there, or `nil` when none exists.
@@ -142,12 +138,6 @@ extension PlatformAdapter {
 
     public func renormalized(_ post: Post, for account: Account) -> Post {
         post.withContent(text: post.text, title: post.title, media: post.media, links: post.links)
-    }
-
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
-        -> ProbeVerdict
-    {
-        self.classifyProbe(response, for: post, now: now)
     }
 
     public func interpretResolution(_ response: HTTPResponse, for account: Account) -> ResolutionOutcome {

@@ -92,7 +92,7 @@ public struct BlueskyAdapter: PlatformAdapter {
     ) -> HTTPRequest? {
         guard case .bluesky(_, let base, let pages, let filter) = account.source, pageIndex + 1 < pages,
             let did = context.resolvedID, BlueskyURI.isPlausibleDID(did),
-            response.status == 200, !Self.looksLikeHTML(response),
+            response.status == 200, !response.looksLikeHTML,
             let paging = try? JSONDecoder().decode(BlueskyFeedPage.Paging.self, from: response.body),
             paging.itemCount > 0, let cursor = paging.cursor, !cursor.isEmpty,
             cursor != Self.cursor(requestedBy: response.url),
@@ -160,14 +160,16 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// show, and does not say whether the author deleted it or moderation took it down); anything
     /// else (429, 5xx, 4xx, an HTML page, another body) → inconclusive. A reply that left the
     /// author feed because of a block is still returned here, so it is never a deletion.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
+        -> ProbeVerdict
+    {
         guard response.isSuccess else {
             guard let found = BlueskyAnswerRules.rule(for: response) else {
                 return .inconclusive(detail: "unexpected answer: \(Self.summary(of: response))")
             }
             return .inconclusive(detail: "\(Self.describe(found.rule.meaning)): \(Self.summary(of: response))")
         }
-        guard !Self.looksLikeHTML(response) else {
+        guard !response.looksLikeHTML else {
             return .inconclusive(
                 detail: "HTTP \(response.status) with an HTML page where a JSON getPosts answer was expected")
         }
@@ -176,7 +178,9 @@ public struct BlueskyAdapter: PlatformAdapter {
             answer = try JSONDecoder().decode(PostsAnswer.self, from: response.body)
         } catch {
             return .inconclusive(
-                detail: "HTTP \(response.status) but the body is not a getPosts answer: \(Self.describe(error))")
+                detail:
+                    "HTTP \(response.status) but the body is not a getPosts answer: \(DecodingErrorText.describe(error))"
+            )
         }
         if answer.uris.contains(post.id) { return .exists }
         let rule = BlueskyAnswerRules.missingFromGetPosts
@@ -274,7 +278,7 @@ public struct BlueskyAdapter: PlatformAdapter {
             }
             return .failed(self.failure(for: response, what: what, now: now))
         }
-        guard !Self.looksLikeHTML(response) else { return .failed(self.htmlFailure(response, what: what)) }
+        guard !response.looksLikeHTML else { return .failed(self.htmlFailure(response, what: what)) }
         let profile: BlueskyProfile
         do {
             profile = try JSONDecoder().decode(BlueskyProfile.self, from: response.body)
@@ -283,7 +287,7 @@ public struct BlueskyAdapter: PlatformAdapter {
                 PollFailure(
                     kind: .unparsable,
                     message: "\(what) answered HTTP \(response.status) with a body that is not a profile: "
-                        + Self.describe(error),
+                        + DecodingErrorText.describe(error),
                     url: response.url.absoluteString, httpStatus: response.status))
         }
         guard BlueskyURI.isPlausibleDID(profile.did) else {
@@ -301,7 +305,7 @@ public struct BlueskyAdapter: PlatformAdapter {
         guard response.isSuccess else {
             return .failure(self.failure(for: response, what: what, now: now))
         }
-        guard !Self.looksLikeHTML(response) else { return .failure(self.htmlFailure(response, what: what)) }
+        guard !response.looksLikeHTML else { return .failure(self.htmlFailure(response, what: what)) }
         do {
             return .success(try JSONDecoder().decode(BlueskyFeedPage.self, from: response.body))
         } catch {
@@ -309,7 +313,7 @@ public struct BlueskyAdapter: PlatformAdapter {
                 PollFailure(
                     kind: .unparsable,
                     message: "\(what) answered HTTP \(response.status) with a body that is not an author feed: "
-                        + Self.describe(error),
+                        + DecodingErrorText.describe(error),
                     url: response.url.absoluteString, httpStatus: response.status))
         }
     }
@@ -401,19 +405,9 @@ public struct BlueskyAdapter: PlatformAdapter {
         }
     }
 
-    /// True when the answer is an HTML page (by `Content-Type`, or a body starting with `<`).
-    static func looksLikeHTML(_ response: HTTPResponse) -> Bool {
-        response.looksLikeHTML
-    }
-
     /// `HTTP <status> <body>`: the status and the start of the body, whitespace collapsed, e.g.
     /// `HTTP 400 {"error":"AccountTakedown","message":"Account has been suspended"}`.
     static func summary(of response: HTTPResponse) -> String {
         response.summary(quotingAtMost: Self.quotedBodyBytes)
-    }
-
-    /// A decoding error in one line: what was wrong, and where.
-    static func describe(_ error: any Error) -> String {
-        DecodingErrorText.describe(error)
     }
 }

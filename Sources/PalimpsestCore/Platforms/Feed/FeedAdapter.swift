@@ -159,7 +159,9 @@ public struct FeedAdapter: PlatformAdapter {
     /// title or heading says "not found", "has been removed", …, and does not show the item's own
     /// title), which proves nothing either way; anything else (an unresolved redirect, 401, 403, 429,
     /// 5xx) proves nothing.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
+        -> ProbeVerdict
+    {
         let detail = "\(Self.statusLine(response.status)) from \(response.effectiveURL.absoluteString)"
         switch response.status {
         case 404, 410: return .tombstone(reason: .removed, detail: detail)

@@ -111,7 +111,7 @@ public struct MastodonAdapter: PlatformAdapter {
         let timelineAnswer = responses[0]
         // Only the timeline answer speaks for the account: a 404 from the pins alone, while the
         // timeline answered, contradicts itself and proves nothing.
-        if timelineAnswer.status == 404 || timelineAnswer.status == 410, !Self.looksLikeHTML(timelineAnswer) {
+        if timelineAnswer.status == 404 || timelineAnswer.status == 410, !timelineAnswer.looksLikeHTML {
             let reason: Reason = timelineAnswer.status == 410 ? .accountSuspended : .accountDeleted
             return .accountUnavailable(reason: reason, detail: Self.summary(of: timelineAnswer))
         }
@@ -150,24 +150,27 @@ public struct MastodonAdapter: PlatformAdapter {
     /// `status_delete_404_record_not_found.json`, `status_404_not_found.json`):
     /// 404 or 410 → tombstone `removed`; 200 with this status → exists; anything else (5xx, 429,
     /// 401, an HTML page from something that is not the Mastodon API) → inconclusive.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
+        -> ProbeVerdict
+    {
         switch response.status {
         case 200:
-            guard !Self.looksLikeHTML(response) else {
+            guard !response.looksLikeHTML else {
                 return .inconclusive(detail: "HTTP 200 with an HTML page where a JSON status was expected")
             }
             let status: MastodonStatus
             do {
                 status = try JSONDecoder().decode(MastodonStatus.self, from: response.body)
             } catch {
-                return .inconclusive(detail: "HTTP 200 but the body is not a Mastodon status: \(Self.describe(error))")
+                return .inconclusive(
+                    detail: "HTTP 200 but the body is not a Mastodon status: \(DecodingErrorText.describe(error))")
             }
             guard status.id == post.id else {
                 return .inconclusive(detail: "HTTP 200 with status \(status.id.prefix(80)), not \(post.id)")
             }
             return .exists
         case 404, 410:
-            guard !Self.looksLikeHTML(response) else {
+            guard !response.looksLikeHTML else {
                 return .inconclusive(
                     detail: "HTTP \(response.status) with an HTML page, not an answer of the Mastodon API "
                         + "(check the instance URL)"
@@ -244,7 +247,7 @@ public struct MastodonAdapter: PlatformAdapter {
         let what = "account lookup for \(account.key)"
         switch response.status {
         case 200:
-            guard !Self.looksLikeHTML(response) else {
+            guard !response.looksLikeHTML else {
                 return .failed(self.htmlFailure(response, what: what))
             }
             do {
@@ -261,14 +264,14 @@ public struct MastodonAdapter: PlatformAdapter {
                     PollFailure(
                         kind: .unparsable,
                         message: "\(what) answered HTTP 200 with a body that is not a Mastodon account: "
-                            + Self.describe(error),
+                            + DecodingErrorText.describe(error),
                         url: response.url.absoluteString,
                         httpStatus: 200
                     )
                 )
             }
         case 404, 410:
-            guard !Self.looksLikeHTML(response) else {
+            guard !response.looksLikeHTML else {
                 return .failed(self.htmlFailure(response, what: what))
             }
             return .unavailable(.accountDeleted, Self.summary(of: response))
@@ -287,7 +290,7 @@ public struct MastodonAdapter: PlatformAdapter {
         guard response.status == 200 else {
             return .failure(self.failure(for: response, what: what, now: now))
         }
-        guard !Self.looksLikeHTML(response) else {
+        guard !response.looksLikeHTML else {
             return .failure(self.htmlFailure(response, what: what))
         }
         do {
@@ -297,7 +300,7 @@ public struct MastodonAdapter: PlatformAdapter {
                 PollFailure(
                     kind: .unparsable,
                     message: "\(what) answered HTTP 200 with a body that is not a JSON array of statuses: "
-                        + Self.describe(error),
+                        + DecodingErrorText.describe(error),
                     url: response.url.absoluteString,
                     httpStatus: 200
                 )
@@ -371,19 +374,9 @@ public struct MastodonAdapter: PlatformAdapter {
         HTTPRequest.forAccount(account, url: url, accept: "application/json")
     }
 
-    /// True when the answer is an HTML page (by `Content-Type`, or a body starting with `<`).
-    static func looksLikeHTML(_ response: HTTPResponse) -> Bool {
-        response.looksLikeHTML
-    }
-
     /// `HTTP <status> <body>`: the status and the start of the body, whitespace collapsed, e.g.
     /// `HTTP 404 {"error":"Record not found"}`.
     static func summary(of response: HTTPResponse) -> String {
         response.summary(quotingAtMost: Self.quotedBodyBytes)
-    }
-
-    /// A decoding error in one line: what was wrong, and where.
-    static func describe(_ error: any Error) -> String {
-        DecodingErrorText.describe(error)
     }
 }

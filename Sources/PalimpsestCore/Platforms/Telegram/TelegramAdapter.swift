@@ -151,7 +151,9 @@ public struct TelegramAdapter: PlatformAdapter {
     /// Classifies an embed answer with the post-embed ``rules`` (HTTP 200 only): "Post not found"
     /// → tombstone `removed`; the "Please open Telegram" placeholder → inconclusive; the post shown
     /// → exists. Anything else (another status, another page) → inconclusive.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
+        -> ProbeVerdict
+    {
         let summary = Self.summary(response)
         guard response.status == 200 else { return .inconclusive(detail: summary) }
         let page = Self.page(response)

@@ -174,12 +174,6 @@ public struct WatchedPageAdapter: PlatformAdapter {
         self.timelineRequests(for: account, context: context).first
     }
 
-    /// Without the account's rules only the built-in table applies; the poller calls
-    /// ``classifyProbe(_:for:of:now:)``.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
-        self.probeVerdict(self.read(response, url: response.url, tombstones: [], now: now))
-    }
-
     /// Classifies the re-fetched page with the account's rules: a tombstone → tombstone with the
     /// rule's reason; the live page → exists; everything else (an anti-bot page, a redirect to
     /// another page, an error page served with 200) → inconclusive. The probe is the timeline's
@@ -188,7 +182,7 @@ public struct WatchedPageAdapter: PlatformAdapter {
         -> ProbeVerdict
     {
         guard case .url(let url, let tombstones) = account.source else {
-            return self.classifyProbe(response, for: post, now: now)
+            return self.probeVerdict(self.read(response, url: response.url, tombstones: [], now: now))
         }
         return self.probeVerdict(self.read(response, url: url, tombstones: tombstones, now: now))
     }

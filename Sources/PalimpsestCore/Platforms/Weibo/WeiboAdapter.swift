@@ -180,7 +180,9 @@ public struct WeiboAdapter: PlatformAdapter {
     /// tombstone message → its reason (`removed` where Weibo does not say who); anything else (a
     /// rate limit, a login or visitor page, a server error, a page nobody has described) →
     /// inconclusive.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
+    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
+        -> ProbeVerdict
+    {
         let answer = WeiboAnswer(response)
         guard let rule = WeiboAnswerRules.firstMatch(answer, postID: post.id) else {
             return .inconclusive(detail: "\(answer.summary): no rule matches this answer")
@@ -314,7 +316,7 @@ public struct WeiboAdapter: PlatformAdapter {
                 PollFailure(
                     kind: .unparsable,
                     message:
-                        "\(what) answered a timeline whose posts cannot be read: \(WeiboTimelinePage.describe(error))",
+                        "\(what) answered a timeline whose posts cannot be read: \(DecodingErrorText.describe(error))",
                     url: url, httpStatus: 200))
         }
         return .success(page.statuses)
