@@ -12,7 +12,7 @@ public import Foundation
 /// Platform facts: FORMATS.md §1; docs `methods/accounts.md`, `methods/statuses.md`,
 /// `entities/Status.md`, `entities/Account.md`, `api/rate-limits.md`; fixtures under
 /// `Tests/Fixtures/real/mastodon/`. Pure: it builds requests and reads answers, no I/O.
-public struct MastodonAdapter: PlatformAdapter {
+public struct MastodonAdapter: SourcedPlatformAdapter {
     /// Statuses asked for per timeline request: Mastodon's maximum `limit` (default 20, max 40).
     public static let timelineLimit = 40
 
@@ -30,15 +30,13 @@ public struct MastodonAdapter: PlatformAdapter {
     /// Creates the adapter; it holds no state (the account ID lives in ``AdapterContext``).
     public init() {}
 
-    /// Always ``Platform/mastodon``.
-    public var platform: Platform { .mastodon }
-
     // MARK: - Account resolution
 
     /// `GET <instance>/api/v1/accounts/lookup?acct=<acct>` (a leading `@` removed,
     /// percent-encoded), or `nil` when `context` already holds the account ID or the source is not
     /// a Mastodon one.
-    public func resolutionRequest(for account: Account, context: AdapterContext) -> HTTPRequest? {
+    public func resolutionRequest(for account: PlatformAccount<MastodonSource>, context: AdapterContext) -> HTTPRequest?
+    {
         guard context.resolvedID == nil else { return nil }
         return self.accountProbeRequest(for: account, context: context)
     }
@@ -47,7 +45,9 @@ public struct MastodonAdapter: PlatformAdapter {
     /// `account_suspended`; 404 or 410 (`{"error":"Record not found"}`, fixture
     /// `account_lookup_404.json`) gives `account_deleted`; 429, 5xx, 401 and bodies that are not
     /// a JSON Account are failures that prove nothing.
-    public func interpretResolution(_ response: HTTPResponse, for account: Account) -> ResolutionOutcome {
+    public func interpretResolution(_ response: HTTPResponse, for account: PlatformAccount<MastodonSource>)
+        -> ResolutionOutcome
+    {
         switch self.readAccountAnswer(response, for: account) {
         case .available(let found):
             guard MastodonEndpoint.isPlausibleID(found.id) else {
@@ -74,9 +74,10 @@ public struct MastodonAdapter: PlatformAdapter {
     /// The two requests of one poll, in this order: `GET <instance>/api/v1/accounts/<id>/statuses?limit=40`
     /// and `GET <instance>/api/v1/accounts/<id>/statuses?pinned=true`. Empty until the account ID
     /// is resolved (``resolutionRequest(for:context:)``) or when the source is not a Mastodon one.
-    public func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest] {
-        guard case .mastodon(let instance, _) = account.source,
-            let accountID = context.resolvedID, MastodonEndpoint.isPlausibleID(accountID),
+    public func timelineRequests(for account: PlatformAccount<MastodonSource>, context: AdapterContext) -> [HTTPRequest]
+    {
+        let instance = account.source.instance
+        guard let accountID = context.resolvedID, MastodonEndpoint.isPlausibleID(accountID),
             let timeline = MastodonEndpoint.statuses(
                 instance: instance,
                 accountID: accountID,
@@ -99,7 +100,9 @@ public struct MastodonAdapter: PlatformAdapter {
     /// answer that the account is gone is logged (docs/evidence.md, rule 4). A 401 means the instance
     /// requires authentication (authorized fetch): a `gated` failure.
     /// - Parameter polledAt: the poll's time (UTC), used as "now" for a rate limit without a reset.
-    public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {
+    public func observe(_ responses: [HTTPResponse], for account: PlatformAccount<MastodonSource>, polledAt: Date)
+        -> TimelineOutcome
+    {
         guard responses.count == 2 else {
             return .failed(
                 PollFailure(
@@ -138,8 +141,11 @@ public struct MastodonAdapter: PlatformAdapter {
 
     /// `GET <instance>/api/v1/statuses/<post id>` (for a repost, the boost wrapper's id), or
     /// `nil` when the source is not a Mastodon one or the ID is not a plain token.
-    public func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard case .mastodon(let instance, _) = account.source, MastodonEndpoint.isPlausibleID(post.id),
+    public func probeRequest(for post: Post, of account: PlatformAccount<MastodonSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
+        let instance = account.source.instance
+        guard MastodonEndpoint.isPlausibleID(post.id),
             let url = MastodonEndpoint.status(instance: instance, statusID: post.id)
         else { return nil }
         return self.request(url, for: account)
@@ -150,7 +156,9 @@ public struct MastodonAdapter: PlatformAdapter {
     /// `status_delete_404_record_not_found.json`, `status_404_not_found.json`):
     /// 404 or 410 → tombstone `removed`; 200 with this status → exists; anything else (5xx, 429,
     /// 401, an HTML page from something that is not the Mastodon API) → inconclusive.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
+    public func classifyProbe(
+        _ response: HTTPResponse, for post: Post, of account: PlatformAccount<MastodonSource>, now: Date
+    )
         -> ProbeVerdict
     {
         switch response.status {
@@ -184,16 +192,21 @@ public struct MastodonAdapter: PlatformAdapter {
 
     /// The lookup request again (`GET <instance>/api/v1/accounts/lookup?acct=<acct>`), whatever
     /// the context holds; `nil` when the source is not a Mastodon one.
-    public func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard case .mastodon(let instance, let acct) = account.source,
-            let url = MastodonEndpoint.lookup(instance: instance, acct: acct)
+    public func accountProbeRequest(for account: PlatformAccount<MastodonSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
+        let instance = account.source.instance
+        let acct = account.source.acct
+        guard let url = MastodonEndpoint.lookup(instance: instance, acct: acct)
         else { return nil }
         return self.request(url, for: account)
     }
 
     /// 200 and not suspended → available; `"suspended": true` → unavailable `account_suspended`;
     /// 404 or 410 → unavailable `account_deleted`; anything else → inconclusive.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: PlatformAccount<MastodonSource>, now: Date)
+        -> AccountVerdict
+    {
         switch self.readAccountAnswer(response, for: account) {
         case .available: return .available
         case .unavailable(let reason, let detail): return .unavailable(reason: reason, detail: detail)
@@ -243,7 +256,9 @@ public struct MastodonAdapter: PlatformAdapter {
         case failed(PollFailure)
     }
 
-    private func readAccountAnswer(_ response: HTTPResponse, for account: Account) -> AccountAnswer {
+    private func readAccountAnswer(_ response: HTTPResponse, for account: PlatformAccount<MastodonSource>)
+        -> AccountAnswer
+    {
         let what = "account lookup for \(account.key)"
         switch response.status {
         case 200:
@@ -283,7 +298,7 @@ public struct MastodonAdapter: PlatformAdapter {
     private func decodeStatuses(
         _ response: HTTPResponse,
         what: String,
-        for account: Account,
+        for account: PlatformAccount<MastodonSource>,
         now: Date
     ) -> Result<[MastodonStatus], PollFailure> {
         let what = "\(what) of \(account.key)"
@@ -370,8 +385,8 @@ public struct MastodonAdapter: PlatformAdapter {
 
     /// A request for `url` with `Accept: application/json`, the account's own headers (sorted by
     /// name, so the same account always gives the same request) and its proxy.
-    private func request(_ url: URL, for account: Account) -> HTTPRequest {
-        HTTPRequest.forAccount(account, url: url, accept: "application/json")
+    private func request(_ url: URL, for account: PlatformAccount<MastodonSource>) -> HTTPRequest {
+        HTTPRequest.forAccount(account.account, url: url, accept: "application/json")
     }
 
     /// `HTTP <status> <body>`: the status and the start of the body, whitespace collapsed, e.g.

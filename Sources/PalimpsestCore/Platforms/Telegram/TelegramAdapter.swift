@@ -29,7 +29,7 @@ public import Foundation
 /// - Rate limits: none documented (FORMATS.md §4); HTTP 429 and 503 with `Retry-After` are honoured.
 ///
 /// Platform facts: FORMATS.md §4; fixtures under `Tests/Fixtures/real/telegram/`.
-public struct TelegramAdapter: PlatformAdapter {
+public struct TelegramAdapter: SourcedPlatformAdapter {
     /// Every rule that turns a Telegram answer (HTTP 200, after redirects) into a finding, in the
     /// order they are tried. Answers no row matches prove nothing.
     public static let rules: AnswerTable<TelegramMatch, TelegramOutcome> = [
@@ -67,23 +67,23 @@ public struct TelegramAdapter: PlatformAdapter {
     /// Creates the adapter (it holds no state).
     public init() {}
 
-    /// Always ``Platform/telegram``.
-    public var platform: Platform { .telegram }
-
     // MARK: - Timeline
 
     /// `GET <base>/s/<channel>`; empty when the account is not a Telegram one.
-    public func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest] {
-        guard let (channel, baseURL, _) = Self.source(of: account) else { return [] }
+    public func timelineRequests(for account: PlatformAccount<TelegramSource>, context: AdapterContext) -> [HTTPRequest]
+    {
+        let (channel, baseURL, _) = Self.source(of: account)
         return [self.request(Self.previewURL(channel: channel, baseURL: baseURL, before: nil), for: account)]
     }
 
     /// `GET <base>/s/<channel>?before=<id>` for the page older than `response`, while fewer than
     /// the account's `pages` were fetched and the page advertises older messages.
     public func nextPageRequest(
-        after response: HTTPResponse, pageIndex: Int, for account: Account, context: AdapterContext
+        after response: HTTPResponse, pageIndex: Int, for account: PlatformAccount<TelegramSource>,
+        context: AdapterContext
     ) -> HTTPRequest? {
-        guard let (channel, baseURL, pages) = Self.source(of: account), pageIndex + 1 < pages, response.status == 200
+        let (channel, baseURL, pages) = Self.source(of: account)
+        guard pageIndex + 1 < pages, response.status == 200
         else { return nil }
         let page = Self.page(response)
         guard let before = page.olderBefore, before > 1 else { return nil }
@@ -101,10 +101,10 @@ public struct TelegramAdapter: PlatformAdapter {
     /// other statuses → `.failed`; an HTML page that is none of these (a login wall, an anti-bot
     /// page, a changed layout) → `.failed` unparsable. An older page that does not answer 200
     /// with messages (or "No posts found": the channel's start) makes the observation incomplete.
-    public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {
-        guard let (channel, baseURL, _) = Self.source(of: account) else {
-            return .failed(PollFailure(kind: .unparsable, message: "\(account.key) is not a Telegram account"))
-        }
+    public func observe(_ responses: [HTTPResponse], for account: PlatformAccount<TelegramSource>, polledAt: Date)
+        -> TimelineOutcome
+    {
+        let (channel, baseURL, _) = Self.source(of: account)
         guard let first = responses.first else {
             return .failed(PollFailure(kind: .transport, message: "no answer to the preview request of \(account.key)"))
         }
@@ -136,8 +136,11 @@ public struct TelegramAdapter: PlatformAdapter {
     // MARK: - Probes
 
     /// `GET <base>/<channel>/<id>?embed=1`; `nil` for a post ID that is not a message number.
-    public func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard let (channel, baseURL, _) = Self.source(of: account), !post.id.isEmpty,
+    public func probeRequest(for post: Post, of account: PlatformAccount<TelegramSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
+        let (channel, baseURL, _) = Self.source(of: account)
+        guard !post.id.isEmpty,
             post.id.allSatisfy({ $0.isASCII && $0.isNumber }),
             var components = URLComponents(
                 url: baseURL.appendingPathComponent(channel).appendingPathComponent(post.id),
@@ -151,7 +154,9 @@ public struct TelegramAdapter: PlatformAdapter {
     /// Classifies an embed answer with the post-embed ``rules`` (HTTP 200 only): "Post not found"
     /// → tombstone `removed`; the "Please open Telegram" placeholder → inconclusive; the post shown
     /// → exists. Anything else (another status, another page) → inconclusive.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
+    public func classifyProbe(
+        _ response: HTTPResponse, for post: Post, of account: PlatformAccount<TelegramSource>, now: Date
+    )
         -> ProbeVerdict
     {
         let summary = Self.summary(response)
@@ -172,17 +177,19 @@ public struct TelegramAdapter: PlatformAdapter {
     }
 
     /// `GET <base>/s/<channel>`, the first timeline page.
-    public func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest? {
+    public func accountProbeRequest(for account: PlatformAccount<TelegramSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
         self.timelineRequests(for: account, context: context).first
     }
 
     /// Classifies the channel page with the channel-page ``rules``: messages listed → available;
     /// "No posts found" → `removed`; a redirect to the channel's own page → `gated`; anything else
     /// → inconclusive.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
-        guard let (channel, _, _) = Self.source(of: account) else {
-            return .inconclusive(detail: "\(account.key) is not a Telegram account")
-        }
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: PlatformAccount<TelegramSource>, now: Date)
+        -> AccountVerdict
+    {
+        let (channel, _, _) = Self.source(of: account)
         switch self.readChannelPage(response, channel: channel, now: now) {
         case .listed: return .available
         case .unavailable(let reason, let detail): return .unavailable(reason: reason, detail: detail)
@@ -264,10 +271,14 @@ public struct TelegramAdapter: PlatformAdapter {
 
     // MARK: - Helpers
 
-    private static func source(of account: Account) -> (channel: String, baseURL: URL, pages: Int)? {
-        guard case .telegram(let channel, let baseURL, let pages) = account.source else { return nil }
+    /// The channel's name without a leading `@`, the preview's host and the pages per poll (at
+    /// least one).
+    private static func source(of account: PlatformAccount<TelegramSource>) -> (
+        channel: String, baseURL: URL, pages: Int
+    ) {
+        let channel = account.source.channel
         let name = channel.hasPrefix("@") ? String(channel.dropFirst()) : channel
-        return (name, baseURL, max(1, pages))
+        return (name, account.source.baseURL, max(1, account.source.pages))
     }
 
     static func previewURL(channel: String, baseURL: URL, before: Int?) -> URL {
@@ -282,8 +293,8 @@ public struct TelegramAdapter: PlatformAdapter {
     }
 
     /// A request for `url` with ``acceptHeader``, the account's headers (sorted by name) and proxy.
-    private func request(_ url: URL, for account: Account) -> HTTPRequest {
-        HTTPRequest.forAccount(account, url: url, accept: Self.acceptHeader)
+    private func request(_ url: URL, for account: PlatformAccount<TelegramSource>) -> HTTPRequest {
+        HTTPRequest.forAccount(account.account, url: url, accept: Self.acceptHeader)
     }
 
     /// `HTTP <status> from <url>`.

@@ -32,7 +32,7 @@ public import Foundation
 ///   `/mp/wappoc_appmsgcaptcha`) are blind polls, and ``rateLimitReset(in:now:)`` keeps the host
 ///   alone for ``antiBotWait`` seconds. `链接已过期` (a temporary link) and an unknown WeChat page
 ///   prove nothing. None of these is ever a deletion.
-public struct WatchedPageAdapter: PlatformAdapter {
+public struct WatchedPageAdapter: SourcedPlatformAdapter {
     /// The built-in rules, in the order they are tried (see ``rules(with:)`` for where the
     /// account's own rules go). Sources: FORMATS.md §5 (strings from the fixtures, from
     /// airyland/we-extract's `errors.js`/`index.js` with its error codes in brackets, and from
@@ -120,9 +120,6 @@ public struct WatchedPageAdapter: PlatformAdapter {
     /// Creates the adapter (it holds no state; an account's rules come with the account).
     public init() {}
 
-    /// Always ``Platform/url``.
-    public var platform: Platform { .url }
-
     /// The rules for an account, in the order they are tried: the built-in status, redirect and
     /// displayed anti-bot rows first (an anti-bot page is never anything else), then the
     /// account's `tombstones` (so they can name a reason for any page), then the rest of
@@ -141,18 +138,19 @@ public struct WatchedPageAdapter: PlatformAdapter {
     // MARK: - Timeline
 
     /// `GET <url>`; empty when the account is not a watched page.
-    public func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest] {
-        guard case .url(let url, _) = account.source else { return [] }
-        return [self.request(url, for: account)]
+    public func timelineRequests(for account: PlatformAccount<WatchedPageSource>, context: AdapterContext)
+        -> [HTTPRequest]
+    {
+        [self.request(account.source.url, for: account)]
     }
 
     /// The page post when the page is live; no post when it shows a tombstone (the probe then
     /// confirms); `.failed` for rate limits, anti-bot pages, `链接已过期`, unknown WeChat pages
     /// and unusable HTTP statuses (see the type's documentation).
-    public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {
-        guard case .url(let url, let tombstones) = account.source else {
-            return .failed(PollFailure(kind: .unparsable, message: "\(account.key) is not a watched page"))
-        }
+    public func observe(_ responses: [HTTPResponse], for account: PlatformAccount<WatchedPageSource>, polledAt: Date)
+        -> TimelineOutcome
+    {
+        let (url, tombstones) = (account.source.url, account.source.tombstones)
         guard let response = responses.first else {
             return .failed(PollFailure(kind: .transport, message: "no answer to the request for \(url.absoluteString)"))
         }
@@ -170,7 +168,9 @@ public struct WatchedPageAdapter: PlatformAdapter {
     // MARK: - Probes
 
     /// `GET <url>` again (the page is its own probe); `nil` when the account is not a watched page.
-    public func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest? {
+    public func probeRequest(for post: Post, of account: PlatformAccount<WatchedPageSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
         self.timelineRequests(for: account, context: context).first
     }
 
@@ -178,13 +178,13 @@ public struct WatchedPageAdapter: PlatformAdapter {
     /// rule's reason; the live page → exists; everything else (an anti-bot page, a redirect to
     /// another page, an error page served with 200) → inconclusive. The probe is the timeline's
     /// own request: the detector weighs its answers across polls (``ProbeResult/repeatsTimeline``).
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
+    public func classifyProbe(
+        _ response: HTTPResponse, for post: Post, of account: PlatformAccount<WatchedPageSource>, now: Date
+    )
         -> ProbeVerdict
     {
-        guard case .url(let url, let tombstones) = account.source else {
-            return self.probeVerdict(self.read(response, url: response.url, tombstones: [], now: now))
-        }
-        return self.probeVerdict(self.read(response, url: url, tombstones: tombstones, now: now))
+        self.probeVerdict(
+            self.read(response, url: account.source.url, tombstones: account.source.tombstones, now: now))
     }
 
     private func probeVerdict(_ verdict: PageVerdict) -> ProbeVerdict {
@@ -198,10 +198,14 @@ public struct WatchedPageAdapter: PlatformAdapter {
 
     /// A watched page is its own account: no account probe (its one post, flagged pinned, never
     /// makes a mass disappearance).
-    public func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest? { nil }
+    public func accountProbeRequest(for account: PlatformAccount<WatchedPageSource>, context: AdapterContext)
+        -> HTTPRequest?
+    { nil }
 
     /// Never asked (no account probe); inconclusive.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
+    public func classifyAccountProbe(
+        _ response: HTTPResponse, for account: PlatformAccount<WatchedPageSource>, now: Date
+    ) -> AccountVerdict {
         .inconclusive(detail: "a watched page has no account probe")
     }
 
@@ -444,7 +448,7 @@ public struct WatchedPageAdapter: PlatformAdapter {
     }
 
     /// A request for `url` with ``acceptHeader``, the account's headers (sorted by name) and proxy.
-    private func request(_ url: URL, for account: Account) -> HTTPRequest {
-        HTTPRequest.forAccount(account, url: url, accept: Self.acceptHeader)
+    private func request(_ url: URL, for account: PlatformAccount<WatchedPageSource>) -> HTTPRequest {
+        HTTPRequest.forAccount(account.account, url: url, accept: Self.acceptHeader)
     }
 }
