@@ -45,7 +45,7 @@ public struct BlueskyAdapter: SourcedPlatformAdapter {
     // MARK: - Account resolution
 
     /// `GET <base>/xrpc/app.bsky.actor.getProfile?actor=<actor>` (a leading `@` removed), or `nil`
-    /// when `context` already holds the DID or the source is not a Bluesky one.
+    /// when `context` already holds the DID.
     public func resolutionRequest(for account: PlatformAccount<BlueskySource>, context: AdapterContext) -> HTTPRequest?
     {
         let actor = account.source.actor
@@ -75,7 +75,7 @@ public struct BlueskyAdapter: SourcedPlatformAdapter {
     /// The requests of one poll, in this order: the profile
     /// (`getProfile?actor=<did>`) and the first author-feed page
     /// (`getAuthorFeed?actor=<did>&limit=50&filter=<filter>&includePins=true`). Empty until the
-    /// DID is resolved or when the source is not a Bluesky one.
+    /// DID is resolved.
     public func timelineRequests(for account: PlatformAccount<BlueskySource>, context: AdapterContext) -> [HTTPRequest]
     {
         let base = account.source.baseURL
@@ -155,8 +155,8 @@ public struct BlueskyAdapter: SourcedPlatformAdapter {
     // MARK: - Probes
 
     /// `GET <base>/xrpc/app.bsky.feed.getPosts?uris=<at-URI>` for an own post; `nil` for a repost
-    /// (the AppView offers no probe for a repost record: absence confirms), for an ID that is not
-    /// a post's at-URI, or when the source is not a Bluesky one.
+    /// (the AppView offers no probe for a repost record: absence confirms), or for an ID that is
+    /// not a post's at-URI.
     public func probeRequest(for post: Post, of account: PlatformAccount<BlueskySource>, context: AdapterContext)
         -> HTTPRequest?
     {
@@ -208,7 +208,7 @@ public struct BlueskyAdapter: SourcedPlatformAdapter {
     }
 
     /// `GET <base>/xrpc/app.bsky.actor.getProfile?actor=<did>` (the configured actor until the DID
-    /// is known); `nil` when the source is not a Bluesky one.
+    /// is known).
     public func accountProbeRequest(for account: PlatformAccount<BlueskySource>, context: AdapterContext)
         -> HTTPRequest?
     {

@@ -33,8 +33,7 @@ public struct MastodonAdapter: SourcedPlatformAdapter {
     // MARK: - Account resolution
 
     /// `GET <instance>/api/v1/accounts/lookup?acct=<acct>` (a leading `@` removed,
-    /// percent-encoded), or `nil` when `context` already holds the account ID or the source is not
-    /// a Mastodon one.
+    /// percent-encoded), or `nil` when `context` already holds the account ID.
     public func resolutionRequest(for account: PlatformAccount<MastodonSource>, context: AdapterContext) -> HTTPRequest?
     {
         guard context.resolvedID == nil else { return nil }
@@ -73,7 +72,7 @@ public struct MastodonAdapter: SourcedPlatformAdapter {
 
     /// The two requests of one poll, in this order: `GET <instance>/api/v1/accounts/<id>/statuses?limit=40`
     /// and `GET <instance>/api/v1/accounts/<id>/statuses?pinned=true`. Empty until the account ID
-    /// is resolved (``resolutionRequest(for:context:)``) or when the source is not a Mastodon one.
+    /// is resolved (``resolutionRequest(for:context:)``).
     public func timelineRequests(for account: PlatformAccount<MastodonSource>, context: AdapterContext) -> [HTTPRequest]
     {
         let instance = account.source.instance
@@ -140,7 +139,7 @@ public struct MastodonAdapter: SourcedPlatformAdapter {
     // MARK: - Probes
 
     /// `GET <instance>/api/v1/statuses/<post id>` (for a repost, the boost wrapper's id), or
-    /// `nil` when the source is not a Mastodon one or the ID is not a plain token.
+    /// `nil` when the ID is not a plain token.
     public func probeRequest(for post: Post, of account: PlatformAccount<MastodonSource>, context: AdapterContext)
         -> HTTPRequest?
     {
@@ -191,7 +190,7 @@ public struct MastodonAdapter: SourcedPlatformAdapter {
     }
 
     /// The lookup request again (`GET <instance>/api/v1/accounts/lookup?acct=<acct>`), whatever
-    /// the context holds; `nil` when the source is not a Mastodon one.
+    /// the context holds.
     public func accountProbeRequest(for account: PlatformAccount<MastodonSource>, context: AdapterContext)
         -> HTTPRequest?
     {

@@ -69,7 +69,7 @@ public struct TelegramAdapter: SourcedPlatformAdapter {
 
     // MARK: - Timeline
 
-    /// `GET <base>/s/<channel>`; empty when the account is not a Telegram one.
+    /// `GET <base>/s/<channel>`.
     public func timelineRequests(for account: PlatformAccount<TelegramSource>, context: AdapterContext) -> [HTTPRequest]
     {
         let (channel, baseURL, _) = Self.source(of: account)

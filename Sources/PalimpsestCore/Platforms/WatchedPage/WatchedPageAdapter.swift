@@ -137,7 +137,7 @@ public struct WatchedPageAdapter: SourcedPlatformAdapter {
 
     // MARK: - Timeline
 
-    /// `GET <url>`; empty when the account is not a watched page.
+    /// `GET <url>`.
     public func timelineRequests(for account: PlatformAccount<WatchedPageSource>, context: AdapterContext)
         -> [HTTPRequest]
     {
@@ -167,7 +167,7 @@ public struct WatchedPageAdapter: SourcedPlatformAdapter {
 
     // MARK: - Probes
 
-    /// `GET <url>` again (the page is its own probe); `nil` when the account is not a watched page.
+    /// `GET <url>` again (the page is its own probe).
     public func probeRequest(for post: Post, of account: PlatformAccount<WatchedPageSource>, context: AdapterContext)
         -> HTTPRequest?
     {

@@ -38,7 +38,6 @@ public struct WeiboAdapter: SourcedPlatformAdapter {
     // MARK: - Timeline
 
     /// The first page of the timeline: `GET <base>/api/container/getIndex?type=uid&value=<uid>&containerid=107603<uid>`.
-    /// Empty when the source is not a Weibo one.
     public func timelineRequests(for account: PlatformAccount<WeiboSource>, context: AdapterContext) -> [HTTPRequest] {
         let uid = account.source.uid
         let base = account.source.baseURL
@@ -170,8 +169,8 @@ public struct WeiboAdapter: SourcedPlatformAdapter {
 
     // MARK: - Probes
 
-    /// `GET <base>/status/<post id>`: the post's own page, or `nil` when the source is not a
-    /// Weibo one or the ID is not a Weibo ID (digits).
+    /// `GET <base>/status/<post id>`: the post's own page, or `nil` when the ID is not a
+    /// Weibo ID (digits).
     public func probeRequest(for post: Post, of account: PlatformAccount<WeiboSource>, context: AdapterContext)
         -> HTTPRequest?
     {
@@ -210,8 +209,7 @@ public struct WeiboAdapter: SourcedPlatformAdapter {
         }
     }
 
-    /// `GET <base>/api/container/getIndex?type=uid&value=<uid>`: the profile, or `nil` when the
-    /// source is not a Weibo one.
+    /// `GET <base>/api/container/getIndex?type=uid&value=<uid>`: the profile.
     public func accountProbeRequest(for account: PlatformAccount<WeiboSource>, context: AdapterContext) -> HTTPRequest?
     {
         let uid = account.source.uid
