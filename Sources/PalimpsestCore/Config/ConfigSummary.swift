@@ -137,30 +137,7 @@ public enum ConfigSummary {
             var rows: [(String, String)] = []
             if let name = account.name { rows.append(("name", name)) }
             rows.append(("platform", account.platform.rawValue))
-            switch account.source {
-            case .feed(let url):
-                rows.append(("url", url.absoluteString))
-            case .mastodon(let instance, let acct):
-                rows.append(("instance", instance.absoluteString))
-                rows.append(("acct", acct))
-            case .weibo(let uid, let base, let pages, let cookieFile):
-                rows.append(("uid", uid))
-                rows.append(("base_url", base.absoluteString))
-                rows.append(("pages", String(pages)))
-                if let cookieFile { rows.append(("cookie_file", cookieFile.path)) }
-            case .bluesky(let actor, let base, let pages, let filter):
-                rows.append(("actor", actor))
-                rows.append(("base_url", base.absoluteString))
-                rows.append(("pages", String(pages)))
-                rows.append(("filter", filter))
-            case .telegram(let channel, let base, let pages):
-                rows.append(("channel", channel))
-                rows.append(("base_url", base.absoluteString))
-                rows.append(("pages", String(pages)))
-            case .url(let url, let tombstones):
-                rows.append(("url", url.absoluteString))
-                if !tombstones.isEmpty { rows.append(("tombstones", "\(tombstones.count) extra rules")) }
-            }
+            rows += account.source.value.summaryRows.map { ($0.key, $0.value) }
             let interval = DurationParser.string(from: account.interval)
             rows.append(("interval", account.interval == daemon.interval ? "\(interval) (daemon's)" : interval))
             let proxy: String =

@@ -1,36 +1,50 @@
 public import Foundation
 
-/// Where an account's posts come from, with the platform's own keys from the config.
-public enum AccountSource: Sendable, Hashable {
-    /// An RSS 2.0, Atom 1.0 or JSON Feed document at `url`.
-    case feed(url: URL)
-    /// A Mastodon account `acct` (username, or `user@domain` for a remote account as the instance
-    /// knows it) on the instance whose base URL is `instance` (e.g. `https://mastodon.social`).
-    case mastodon(instance: URL, acct: String)
-    /// A Weibo account by numeric `uid`, read from `baseURL` (default `https://m.weibo.cn`),
-    /// `pages` timeline pages per poll, with visitor cookies from `cookieFile` when set.
-    case weibo(uid: String, baseURL: URL, pages: Int, cookieFile: URL?)
-    /// A Bluesky account by handle or DID (`actor`), read from the AppView at `baseURL` (default
-    /// `https://public.api.bsky.app`), `pages` pages per poll, author-feed `filter` (default
-    /// `posts_with_replies`).
-    case bluesky(actor: String, baseURL: URL, pages: Int, filter: String)
-    /// A public Telegram channel by its username, read from `baseURL` (default `https://t.me`),
-    /// `pages` preview pages per poll.
-    case telegram(channel: String, baseURL: URL, pages: Int)
-    /// One watched page at `url`, classified with the built-in tombstone table plus `tombstones`
-    /// from the config.
-    case url(url: URL, tombstones: [TombstoneRule])
+/// One platform's config of one account: the typed value its adapter receives (`FeedSource`,
+/// `MastodonSource`, … in `Platforms/<Name>/<Name>Source.swift`).
+public protocol PlatformAccountSource: Sendable, Hashable {
+    /// The platform this source belongs to.
+    static var platform: Platform { get }
+    /// What follows `platform:` in the account's key (``Account/key(for:)``), canonical so one
+    /// account cannot be watched twice under two keys.
+    var keyIdentifier: String { get }
+    /// The platform's keys and their values as `check-config` lists them, in the config's words.
+    var summaryRows: [(key: String, value: String)] { get }
+    /// A file holding the `Cookie` header of every request for the account (`cookie_file`), when
+    /// the platform has one and the account sets it. Default: none.
+    var cookieFile: URL? { get }
+}
+
+extension PlatformAccountSource {
+    public var cookieFile: URL? { nil }
+}
+
+/// Where an account's posts come from: its platform's typed source, with the platform's own keys
+/// from the config. Each platform adds its constructor (`.feed(url:)`, `.weibo(uid:…)`, …) beside
+/// its source.
+public struct AccountSource: Sendable, Hashable {
+    /// The platform's typed source.
+    public let value: any PlatformAccountSource
+
+    /// Wraps a platform's typed source.
+    public init(_ value: some PlatformAccountSource) {
+        self.value = value
+    }
 
     /// The platform of this source.
-    public var platform: Platform {
-        switch self {
-        case .feed: return .feed
-        case .mastodon: return .mastodon
-        case .weibo: return .weibo
-        case .bluesky: return .bluesky
-        case .telegram: return .telegram
-        case .url: return .url
-        }
+    public var platform: Platform { type(of: self.value).platform }
+
+    /// The typed source when it is a `Source`, else `nil`.
+    public func typed<Source: PlatformAccountSource>(as type: Source.Type) -> Source? {
+        self.value as? Source
+    }
+
+    public static func == (lhs: AccountSource, rhs: AccountSource) -> Bool {
+        AnyHashable(lhs.value) == AnyHashable(rhs.value)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(AnyHashable(self.value))
     }
 }
 
@@ -100,29 +114,11 @@ public struct Account: Sendable, Hashable, Identifiable {
         self.maxItems = max(1, maxItems)
     }
 
-    /// The canonical key for a source: `feed:<url>`, `mastodon:@<acct>@<instance host>`,
-    /// `weibo:<uid>`, `bluesky:<actor>`, `telegram:<channel>`, `url:<url>`.
+    /// The canonical key for a source, `<platform>:<identifier>`: `feed:<url>`,
+    /// `mastodon:@<acct>@<instance host>`, `weibo:<uid>`, `bluesky:<actor>`, `telegram:<channel>`,
+    /// `url:<url>` (each platform's ``PlatformAccountSource/keyIdentifier``).
     public static func key(for source: AccountSource) -> AccountKey {
-        switch source {
-        case .feed(let url):
-            return AccountKey(platform: .feed, identifier: Self.canonical(url))
-        case .mastodon(let instance, let acct):
-            // Mastodon usernames and host names are case-insensitive: @Bob and bob are one account.
-            let user = (acct.hasPrefix("@") ? String(acct.dropFirst()) : acct).lowercased()
-            let host = (instance.host ?? instance.absoluteString).lowercased()
-            let port = instance.port.map { ":\($0)" } ?? ""
-            let qualified = user.contains("@") ? user : "\(user)@\(host)\(port)"
-            return AccountKey(platform: .mastodon, identifier: "@\(qualified)")
-        case .weibo(let uid, _, _, _):
-            return AccountKey(platform: .weibo, identifier: uid)
-        case .bluesky(let actor, _, _, _):
-            return AccountKey(platform: .bluesky, identifier: actor.hasPrefix("@") ? String(actor.dropFirst()) : actor)
-        case .telegram(let channel, _, _):
-            return AccountKey(
-                platform: .telegram, identifier: channel.hasPrefix("@") ? String(channel.dropFirst()) : channel)
-        case .url(let url, _):
-            return AccountKey(platform: .url, identifier: Self.canonical(url))
-        }
+        AccountKey(platform: source.platform, identifier: source.value.keyIdentifier)
     }
 
     /// One spelling per resource, so one feed cannot be watched twice under two keys: scheme and

@@ -1,15 +1,13 @@
 import Foundation
 import TOMLKit
 
-/// What a platform declares about its accounts' config: the `[[account]]` keys it adds, and how
-/// they are read into an ``AccountSource``.
+/// A platform: its typed account source, the `[[account]]` keys it adds and how they are read
+/// into an ``AccountSource``, and its adapter.
 ///
 /// Each platform's lives in `Platforms/<Name>/<Name>Source.swift`; ``PlatformSources/all`` is
 /// the registry. The key table (``keys``) drives the unknown-key check, its did-you-mean
 /// suggestions, `check-config --keys` and the platform's table in `docs/configuration.md`.
-protocol PlatformSource {
-    /// The platform (`platform = "…"` in the file).
-    static var platform: Platform { get }
+protocol PlatformSource: PlatformAccountSource {
     /// The key that names the account on the platform, for error messages (e.g. `uid`).
     static var identityKey: String { get }
     /// The keys this platform adds to the keys every account has (``ConfigSections/account``).
@@ -19,11 +17,14 @@ protocol PlatformSource {
     /// `reader` holds the errors, each naming the account and the key.
     static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
         -> [AccountSource]
+    /// The adapter that polls this platform's accounts (``AdapterRegistry/standard``).
+    static var adapter: any PlatformAdapter { get }
 }
 
-/// The registry of platforms the config file accepts: adding a platform adds one line here.
+/// The registry of platforms: the config file accepts these, ``Platform/allCases`` lists them and
+/// ``AdapterRegistry/standard`` polls them. Adding a platform adds its folder and one entry here.
 enum PlatformSources {
-    /// Every platform's config declaration, in the order of `docs/configuration.md`.
+    /// Every platform, in the order of `docs/configuration.md`.
     static var all: [any PlatformSource.Type] {
         [
             FeedSource.self, MastodonSource.self, WeiboSource.self, BlueskySource.self, TelegramSource.self,

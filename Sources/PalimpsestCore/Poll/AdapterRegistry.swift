@@ -2,10 +2,8 @@
 public struct AdapterRegistry: Sendable {
     private let adapters: [Platform: any PlatformAdapter]
 
-    /// The adapters Palimpsest ships, one per platform.
-    public static let standard = AdapterRegistry(adapters: [
-        FeedAdapter(), MastodonAdapter(), WeiboAdapter(), BlueskyAdapter(), TelegramAdapter(), WatchedPageAdapter(),
-    ])
+    /// The adapters Palimpsest ships, one per platform of the registry (`PlatformSources.all`).
+    public static let standard = AdapterRegistry(adapters: PlatformSources.all.map { $0.adapter })
 
     public init(adapters: [any PlatformAdapter]) {
         var table: [Platform: any PlatformAdapter] = [:]

@@ -14,8 +14,7 @@ enum CookieFile {
 
     /// The cookie file configured for `account`, if any (only Weibo accounts have one).
     static func url(for account: Account) -> URL? {
-        if case .weibo(_, _, _, let file) = account.source { return file }
-        return nil
+        account.source.value.cookieFile
     }
 
     /// Reads the `Cookie` header value for `account`, or `nil` when it has no cookie file.

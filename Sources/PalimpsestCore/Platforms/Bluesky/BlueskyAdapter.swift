@@ -24,7 +24,7 @@ public import Foundation
 /// Platform facts: FORMATS.md §2; lexicons `app/bsky/actor/getProfile.json`,
 /// `app/bsky/feed/{getAuthorFeed,getPosts,defs,post}.json`; fixtures under
 /// `Tests/Fixtures/real/bluesky/`. Pure: it builds requests and reads answers, no I/O.
-public struct BlueskyAdapter: PlatformAdapter {
+public struct BlueskyAdapter: SourcedPlatformAdapter {
     /// Posts asked for per author-feed page (the lexicon allows 1–100, default 50).
     public static let pageLimit = 50
 
@@ -42,15 +42,15 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// Creates the adapter; it holds no state (the DID lives in ``AdapterContext``).
     public init() {}
 
-    /// Always ``Platform/bluesky``.
-    public var platform: Platform { .bluesky }
-
     // MARK: - Account resolution
 
     /// `GET <base>/xrpc/app.bsky.actor.getProfile?actor=<actor>` (a leading `@` removed), or `nil`
-    /// when `context` already holds the DID or the source is not a Bluesky one.
-    public func resolutionRequest(for account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard context.resolvedID == nil, case .bluesky(let actor, let base, _, _) = account.source,
+    /// when `context` already holds the DID.
+    public func resolutionRequest(for account: PlatformAccount<BlueskySource>, context: AdapterContext) -> HTTPRequest?
+    {
+        let actor = account.source.actor
+        let base = account.source.baseURL
+        guard context.resolvedID == nil,
             let url = BlueskyEndpoint.profile(base: base, actor: Self.bareActor(actor))
         else { return nil }
         return self.request(url, for: account)
@@ -60,7 +60,9 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// ``BlueskyAnswerRules/table`` give `account_suspended` (`AccountTakedown`) or
     /// `account_deleted` (`AccountDeactivated`, `Profile not found`); everything else (429, 5xx,
     /// an HTML page, a body without a plausible DID) is a failure that proves nothing.
-    public func interpretResolution(_ response: HTTPResponse, for account: Account) -> ResolutionOutcome {
+    public func interpretResolution(_ response: HTTPResponse, for account: PlatformAccount<BlueskySource>)
+        -> ResolutionOutcome
+    {
         switch self.readProfile(response, what: "profile of \(account.key)", now: nil) {
         case .available(let profile): return .resolved(id: profile.did)
         case .unavailable(let reason, let detail): return .accountUnavailable(reason: reason, detail: detail)
@@ -73,10 +75,12 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// The requests of one poll, in this order: the profile
     /// (`getProfile?actor=<did>`) and the first author-feed page
     /// (`getAuthorFeed?actor=<did>&limit=50&filter=<filter>&includePins=true`). Empty until the
-    /// DID is resolved or when the source is not a Bluesky one.
-    public func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest] {
-        guard case .bluesky(_, let base, _, let filter) = account.source,
-            let did = context.resolvedID, BlueskyURI.isPlausibleDID(did),
+    /// DID is resolved.
+    public func timelineRequests(for account: PlatformAccount<BlueskySource>, context: AdapterContext) -> [HTTPRequest]
+    {
+        let base = account.source.baseURL
+        let filter = account.source.filter
+        guard let did = context.resolvedID, BlueskyURI.isPlausibleDID(did),
             let profile = BlueskyEndpoint.profile(base: base, actor: did),
             let feed = BlueskyEndpoint.authorFeed(
                 base: base, actor: did, limit: Self.pageLimit, filter: filter, cursor: nil)
@@ -88,11 +92,15 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// fewer than the account's `pages` were fetched and the answer (HTTP 200) holds items and a
     /// cursor that differs from the one just used; otherwise `nil`.
     public func nextPageRequest(
-        after response: HTTPResponse, pageIndex: Int, for account: Account, context: AdapterContext
+        after response: HTTPResponse, pageIndex: Int, for account: PlatformAccount<BlueskySource>,
+        context: AdapterContext
     ) -> HTTPRequest? {
-        guard case .bluesky(_, let base, let pages, let filter) = account.source, pageIndex + 1 < pages,
+        let base = account.source.baseURL
+        let pages = account.source.pages
+        let filter = account.source.filter
+        guard pageIndex + 1 < pages,
             let did = context.resolvedID, BlueskyURI.isPlausibleDID(did),
-            response.status == 200, !Self.looksLikeHTML(response),
+            response.status == 200, !response.looksLikeHTML,
             let paging = try? JSONDecoder().decode(BlueskyFeedPage.Paging.self, from: response.body),
             paging.itemCount > 0, let cursor = paging.cursor, !cursor.isEmpty,
             cursor != Self.cursor(requestedBy: response.url),
@@ -110,7 +118,9 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// answered contradicts itself and proves nothing. The posts are the pages' items in the
     /// AppView's order; an at-URI listed twice (the pinned item and its place in time) is one post.
     /// - Parameter polledAt: the poll's time (UTC), used as "now" for a rate limit's reset.
-    public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {
+    public func observe(_ responses: [HTTPResponse], for account: PlatformAccount<BlueskySource>, polledAt: Date)
+        -> TimelineOutcome
+    {
         guard responses.count >= 2 else {
             return .failed(
                 PollFailure(
@@ -145,10 +155,13 @@ public struct BlueskyAdapter: PlatformAdapter {
     // MARK: - Probes
 
     /// `GET <base>/xrpc/app.bsky.feed.getPosts?uris=<at-URI>` for an own post; `nil` for a repost
-    /// (the AppView offers no probe for a repost record: absence confirms), for an ID that is not
-    /// a post's at-URI, or when the source is not a Bluesky one.
-    public func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard post.kind == .post, case .bluesky(_, let base, _, _) = account.source,
+    /// (the AppView offers no probe for a repost record: absence confirms), or for an ID that is
+    /// not a post's at-URI.
+    public func probeRequest(for post: Post, of account: PlatformAccount<BlueskySource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
+        let base = account.source.baseURL
+        guard post.kind == .post,
             let uri = BlueskyURI(post.id), uri.collection == "app.bsky.feed.post",
             let url = BlueskyEndpoint.posts(base: base, uris: [post.id])
         else { return nil }
@@ -160,14 +173,18 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// show, and does not say whether the author deleted it or moderation took it down); anything
     /// else (429, 5xx, 4xx, an HTML page, another body) → inconclusive. A reply that left the
     /// author feed because of a block is still returned here, so it is never a deletion.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
+    public func classifyProbe(
+        _ response: HTTPResponse, for post: Post, of account: PlatformAccount<BlueskySource>, now: Date
+    )
+        -> ProbeVerdict
+    {
         guard response.isSuccess else {
             guard let found = BlueskyAnswerRules.rule(for: response) else {
                 return .inconclusive(detail: "unexpected answer: \(Self.summary(of: response))")
             }
             return .inconclusive(detail: "\(Self.describe(found.rule.meaning)): \(Self.summary(of: response))")
         }
-        guard !Self.looksLikeHTML(response) else {
+        guard !response.looksLikeHTML else {
             return .inconclusive(
                 detail: "HTTP \(response.status) with an HTML page where a JSON getPosts answer was expected")
         }
@@ -176,7 +193,9 @@ public struct BlueskyAdapter: PlatformAdapter {
             answer = try JSONDecoder().decode(PostsAnswer.self, from: response.body)
         } catch {
             return .inconclusive(
-                detail: "HTTP \(response.status) but the body is not a getPosts answer: \(Self.describe(error))")
+                detail:
+                    "HTTP \(response.status) but the body is not a getPosts answer: \(DecodingErrorText.describe(error))"
+            )
         }
         if answer.uris.contains(post.id) { return .exists }
         let rule = BlueskyAnswerRules.missingFromGetPosts
@@ -189,9 +208,11 @@ public struct BlueskyAdapter: PlatformAdapter {
     }
 
     /// `GET <base>/xrpc/app.bsky.actor.getProfile?actor=<did>` (the configured actor until the DID
-    /// is known); `nil` when the source is not a Bluesky one.
-    public func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard case .bluesky(let actor, let base, _, _) = account.source else { return nil }
+    /// is known).
+    public func accountProbeRequest(for account: PlatformAccount<BlueskySource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
+        let (actor, base) = (account.source.actor, account.source.baseURL)
         let did = context.resolvedID.flatMap { BlueskyURI.isPlausibleDID($0) ? $0 : nil }
         guard let url = BlueskyEndpoint.profile(base: base, actor: did ?? Self.bareActor(actor)) else { return nil }
         return self.request(url, for: account)
@@ -200,7 +221,9 @@ public struct BlueskyAdapter: PlatformAdapter {
     /// HTTP 200 with a profile → available; `AccountTakedown` → unavailable `account_suspended`;
     /// `AccountDeactivated` or `Profile not found` → unavailable `account_deleted`; anything else
     /// → inconclusive (``BlueskyAnswerRules/table``).
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: PlatformAccount<BlueskySource>, now: Date)
+        -> AccountVerdict
+    {
         switch self.readProfile(response, what: "profile of \(account.key)", now: nil) {
         case .available: return .available
         case .unavailable(let reason, let detail): return .unavailable(reason: reason, detail: detail)
@@ -274,7 +297,7 @@ public struct BlueskyAdapter: PlatformAdapter {
             }
             return .failed(self.failure(for: response, what: what, now: now))
         }
-        guard !Self.looksLikeHTML(response) else { return .failed(self.htmlFailure(response, what: what)) }
+        guard !response.looksLikeHTML else { return .failed(self.htmlFailure(response, what: what)) }
         let profile: BlueskyProfile
         do {
             profile = try JSONDecoder().decode(BlueskyProfile.self, from: response.body)
@@ -283,7 +306,7 @@ public struct BlueskyAdapter: PlatformAdapter {
                 PollFailure(
                     kind: .unparsable,
                     message: "\(what) answered HTTP \(response.status) with a body that is not a profile: "
-                        + Self.describe(error),
+                        + DecodingErrorText.describe(error),
                     url: response.url.absoluteString, httpStatus: response.status))
         }
         guard BlueskyURI.isPlausibleDID(profile.did) else {
@@ -301,7 +324,7 @@ public struct BlueskyAdapter: PlatformAdapter {
         guard response.isSuccess else {
             return .failure(self.failure(for: response, what: what, now: now))
         }
-        guard !Self.looksLikeHTML(response) else { return .failure(self.htmlFailure(response, what: what)) }
+        guard !response.looksLikeHTML else { return .failure(self.htmlFailure(response, what: what)) }
         do {
             return .success(try JSONDecoder().decode(BlueskyFeedPage.self, from: response.body))
         } catch {
@@ -309,7 +332,7 @@ public struct BlueskyAdapter: PlatformAdapter {
                 PollFailure(
                     kind: .unparsable,
                     message: "\(what) answered HTTP \(response.status) with a body that is not an author feed: "
-                        + Self.describe(error),
+                        + DecodingErrorText.describe(error),
                     url: response.url.absoluteString, httpStatus: response.status))
         }
     }
@@ -368,8 +391,8 @@ public struct BlueskyAdapter: PlatformAdapter {
 
     /// A request for `url` with `Accept: application/json`, the account's own headers (sorted by
     /// name, so the same account always gives the same request) and its proxy.
-    private func request(_ url: URL, for account: Account) -> HTTPRequest {
-        HTTPRequest.forAccount(account, url: url, accept: "application/json")
+    private func request(_ url: URL, for account: PlatformAccount<BlueskySource>) -> HTTPRequest {
+        HTTPRequest.forAccount(account.account, url: url, accept: "application/json")
     }
 
     /// `actor` without a leading `@`.
@@ -391,7 +414,7 @@ public struct BlueskyAdapter: PlatformAdapter {
     }
 
     /// What a rule's meaning says, in words, for a probe's detail.
-    static func describe(_ meaning: BlueskyAnswerRule.Meaning) -> String {
+    static func describe(_ meaning: BlueskyAnswerMeaning) -> String {
         switch meaning {
         case .accountUnavailable(_, let explanation), .postGone(_, let explanation), .gated(let explanation):
             return explanation
@@ -401,19 +424,9 @@ public struct BlueskyAdapter: PlatformAdapter {
         }
     }
 
-    /// True when the answer is an HTML page (by `Content-Type`, or a body starting with `<`).
-    static func looksLikeHTML(_ response: HTTPResponse) -> Bool {
-        response.looksLikeHTML
-    }
-
     /// `HTTP <status> <body>`: the status and the start of the body, whitespace collapsed, e.g.
     /// `HTTP 400 {"error":"AccountTakedown","message":"Account has been suspended"}`.
     static func summary(of response: HTTPResponse) -> String {
         response.summary(quotingAtMost: Self.quotedBodyBytes)
-    }
-
-    /// A decoding error in one line: what was wrong, and where.
-    static func describe(_ error: any Error) -> String {
-        DecodingErrorText.describe(error)
     }
 }

@@ -1,9 +1,37 @@
-import Foundation
+public import Foundation
 import TOMLKit
 
 /// The config of a `bluesky` account: a handle or DID read through a public AppView.
-enum BlueskySource: PlatformSource {
-    static let platform = Platform.bluesky
+public struct BlueskySource: PlatformSource {
+    public static let platform = Platform.bluesky
+    /// A handle or a DID.
+    public var actor: String
+    /// The AppView (default `https://public.api.bsky.app`).
+    public var baseURL: URL
+    /// Author-feed pages per poll.
+    public var pages: Int
+    /// The author-feed `filter` (default `posts_with_replies`).
+    public var filter: String
+
+    /// Creates the source.
+    public init(actor: String, baseURL: URL, pages: Int, filter: String) {
+        self.actor = actor
+        self.baseURL = baseURL
+        self.pages = pages
+        self.filter = filter
+    }
+
+    public var keyIdentifier: String { self.actor.hasPrefix("@") ? String(self.actor.dropFirst()) : self.actor }
+
+    public var summaryRows: [(key: String, value: String)] {
+        [
+            ("actor", self.actor), ("base_url", self.baseURL.absoluteString), ("pages", String(self.pages)),
+            ("filter", self.filter),
+        ]
+    }
+
+    static var adapter: any PlatformAdapter { BlueskyAdapter() }
+
     static let identityKey = "actor"
     /// The public AppView unless `base_url` names another.
     static let defaultBaseURL = "https://public.api.bsky.app"
@@ -52,5 +80,19 @@ enum BlueskySource: PlatformSource {
         }
         guard let actor, let base else { return [] }
         return [.bluesky(actor: actor, baseURL: base, pages: pages, filter: filter)]
+    }
+}
+
+extension Platform {
+    /// A Bluesky / AT Protocol account, read through the public AppView (`public.api.bsky.app`).
+    public static let bluesky = Platform(declaring: "bluesky")
+}
+
+extension AccountSource {
+    /// A Bluesky account by handle or DID (`actor`), read from the AppView at `baseURL` (default
+    /// `https://public.api.bsky.app`), `pages` pages per poll, author-feed `filter` (default
+    /// `posts_with_replies`).
+    public static func bluesky(actor: String, baseURL: URL, pages: Int, filter: String) -> AccountSource {
+        AccountSource(BlueskySource(actor: actor, baseURL: baseURL, pages: pages, filter: filter))
     }
 }

@@ -10,7 +10,7 @@ public import Foundation
 ///   RSSHub feed of tweets) have no probe: absence must confirm them.
 /// - Account: the feed URL itself; 404/410 means the feed is gone (`removed`: a bare status does
 ///   not say by whom).
-public struct FeedAdapter: PlatformAdapter {
+public struct FeedAdapter: SourcedPlatformAdapter {
     /// The `Accept` header of feed requests: the three feed media types first, then generic
     /// JSON and XML, then anything (many servers label feeds `text/xml` or `text/html`).
     public static let acceptHeader =
@@ -20,14 +20,10 @@ public struct FeedAdapter: PlatformAdapter {
     /// Creates the adapter (it holds no state).
     public init() {}
 
-    /// Always ``Platform/feed``.
-    public var platform: Platform { .feed }
-
     /// One GET of the feed URL with ``acceptHeader`` and the account's headers (which may
-    /// override it) and proxy. Empty when the account is not a feed account.
-    public func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest] {
-        guard let feedURL = Self.feedURL(of: account) else { return [] }
-        return [self.feedRequest(feedURL, for: account)]
+    /// override it) and proxy.
+    public func timelineRequests(for account: PlatformAccount<FeedSource>, context: AdapterContext) -> [HTTPRequest] {
+        [self.feedRequest(account.source.url, for: account)]
     }
 
     /// Reads the answer to the feed request.
@@ -46,7 +42,9 @@ public struct FeedAdapter: PlatformAdapter {
     /// never seen twice in one snapshot. Only the first and the last ``Account/maxItems`` items of
     /// the document are read (the poller keeps the newest end); a document nested deeper than
     /// ``FeedParser/maximumDepth`` is `unparsable`.
-    public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {
+    public func observe(_ responses: [HTTPResponse], for account: PlatformAccount<FeedSource>, polledAt: Date)
+        -> TimelineOutcome
+    {
         guard let response = responses.first else {
             return .failed(
                 PollFailure(kind: .transport, message: "no answer to the feed request of \(account.key)"))
@@ -63,21 +61,25 @@ public struct FeedAdapter: PlatformAdapter {
                     message: "\(Self.statusLine(status)) from \(url): the feed is gone or has moved; "
                         + "check the URL (the account stays blind until it answers again)",
                     url: url, httpStatus: status))
-        case 401, 403:
+        default:
+            break
+        }
+        switch AnswerFailureClassifier.shared.classify(response) {
+        case .gated?:
             return .failed(
                 PollFailure(
                     kind: .gated,
                     message: "\(Self.statusLine(status)) from \(url): the feed needs a login or blocks this client "
                         + "(check the account's headers, cookies or proxy)",
                     url: url, httpStatus: status))
-        case 429:
+        case .rateLimited?:
             return .failed(
                 PollFailure(
                     kind: .rateLimited,
                     message: "\(Self.statusLine(status)) from \(url): the feed server asks to slow down",
                     url: url, httpStatus: status,
                     retryAfter: HTTPRetryAfter.parse(response.headers["Retry-After"], now: polledAt)))
-        default:
+        case .serverError?, .htmlInsteadOfJSON?, nil:
             let hint = status >= 500 ? "the feed server failed; the next poll retries" : "not a usable answer"
             return .failed(
                 PollFailure(
@@ -90,7 +92,9 @@ public struct FeedAdapter: PlatformAdapter {
 
     /// ``observe(_:for:polledAt:)`` with the feed's own date of its last change: RSS
     /// `channel/lastBuildDate`, Atom `feed/updated` (``ParsedFeed/updatedAt``).
-    public func read(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineReading {
+    public func read(_ responses: [HTTPResponse], for account: PlatformAccount<FeedSource>, polledAt: Date)
+        -> TimelineReading
+    {
         guard let response = responses.first, (200...299).contains(response.status) else {
             return TimelineReading(outcome: self.observe(responses, for: account, polledAt: polledAt))
         }
@@ -99,7 +103,7 @@ public struct FeedAdapter: PlatformAdapter {
 
     /// Parses a 2xx feed answer: its posts (items sharing an ID made distinct, ``distinctIDs(_:)``)
     /// and its date, or a failure of kind `unparsable`.
-    private func readFeed(_ response: HTTPResponse, for account: Account) -> TimelineReading {
+    private func readFeed(_ response: HTTPResponse, for account: PlatformAccount<FeedSource>) -> TimelineReading {
         do {
             let feed = try FeedParser.parse(
                 response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"],
@@ -141,13 +145,15 @@ public struct FeedAdapter: PlatformAdapter {
     /// A GET of the post's own `url` when its host is the feed URL's host (compared
     /// case-insensitively, nothing else: `www.example.org` is not `example.org`); `nil` otherwise,
     /// so that absence confirms. Only `http` and `https` links are probed.
-    public func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard let feedURL = Self.feedURL(of: account), let feedHost = feedURL.host?.lowercased(),
+    public func probeRequest(for post: Post, of account: PlatformAccount<FeedSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
+        guard let feedHost = account.source.url.host?.lowercased(),
             let raw = post.url, let url = URL(string: raw),
             let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             url.host?.lowercased() == feedHost
         else { return nil }
-        return HTTPRequest.forAccount(account, url: url, accept: nil)
+        return HTTPRequest.forAccount(account.account, url: url, accept: nil)
     }
 
     /// 404 or 410: a tombstone (`removed`: the site does not say by whom); 200: the item still
@@ -155,7 +161,11 @@ public struct FeedAdapter: PlatformAdapter {
     /// title or heading says "not found", "has been removed", …, and does not show the item's own
     /// title), which proves nothing either way; anything else (an unresolved redirect, 401, 403, 429,
     /// 5xx) proves nothing.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
+    public func classifyProbe(
+        _ response: HTTPResponse, for post: Post, of account: PlatformAccount<FeedSource>, now: Date
+    )
+        -> ProbeVerdict
+    {
         let detail = "\(Self.statusLine(response.status)) from \(response.effectiveURL.absoluteString)"
         switch response.status {
         case 404, 410: return .tombstone(reason: .removed, detail: detail)
@@ -175,14 +185,16 @@ public struct FeedAdapter: PlatformAdapter {
     }
 
     /// The feed request itself: the feed answering is the account being there.
-    public func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest? {
-        Self.feedURL(of: account).map { self.feedRequest($0, for: account) }
+    public func accountProbeRequest(for account: PlatformAccount<FeedSource>, context: AdapterContext) -> HTTPRequest? {
+        self.feedRequest(account.source.url, for: account)
     }
 
     /// 200 with a feed of at least one item: available; 404 or 410: the feed is gone
     /// (`removed`); anything else (an empty feed, an unreadable body, 401, 403, 429, 5xx)
     /// proves nothing.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: PlatformAccount<FeedSource>, now: Date)
+        -> AccountVerdict
+    {
         let url = response.url.absoluteString
         switch response.status {
         case 200:
@@ -209,22 +221,14 @@ public struct FeedAdapter: PlatformAdapter {
     /// The stored item read with today's feed rules (``FeedParser/renormalized(_:feedURL:)``):
     /// text, media and links from the stored markup with its CDATA layers taken off, the title
     /// through ``FeedText/title(_:)``.
-    public func renormalized(_ post: Post, for account: Account) -> Post {
-        guard let feedURL = Self.feedURL(of: account) else {
-            return post.withContent(text: post.text, title: post.title, media: post.media, links: post.links)
-        }
-        return FeedParser.renormalized(post, feedURL: feedURL)
+    public func renormalized(_ post: Post, for account: PlatformAccount<FeedSource>) -> Post {
+        FeedParser.renormalized(post, feedURL: account.source.url)
     }
 
     // MARK: - Internals
 
-    static func feedURL(of account: Account) -> URL? {
-        guard case .feed(let url) = account.source else { return nil }
-        return url
-    }
-
-    private func feedRequest(_ url: URL, for account: Account) -> HTTPRequest {
-        HTTPRequest.forAccount(account, url: url, accept: Self.acceptHeader)
+    private func feedRequest(_ url: URL, for account: PlatformAccount<FeedSource>) -> HTTPRequest {
+        HTTPRequest.forAccount(account.account, url: url, accept: Self.acceptHeader)
     }
 
     /// `HTTP 404 Not Found`: the status with its RFC 9110 reason phrase when it is a common one.

@@ -1,9 +1,25 @@
-import Foundation
+public import Foundation
 import TOMLKit
 
 /// The config of a `feed` account: one RSS, Atom or JSON Feed document.
-enum FeedSource: PlatformSource {
-    static let platform = Platform.feed
+public struct FeedSource: PlatformSource {
+    public static let platform = Platform.feed
+    /// The feed document's absolute http(s) URL.
+    public var url: URL
+
+    /// Creates the source.
+    public init(url: URL) {
+        self.url = url
+    }
+
+    public var keyIdentifier: String { Account.canonical(self.url) }
+
+    public var summaryRows: [(key: String, value: String)] {
+        [("url", self.url.absoluteString)]
+    }
+
+    static var adapter: any PlatformAdapter { FeedAdapter() }
+
     static let identityKey = "url"
     static let keys = ConfigSection(
         title: "feed account keys",
@@ -21,5 +37,17 @@ enum FeedSource: PlatformSource {
             return []
         }
         return [.feed(url: url)]
+    }
+}
+
+extension Platform {
+    /// Any RSS 2.0, Atom 1.0 or JSON Feed 1.0/1.1 document (RSSHub bridges included).
+    public static let feed = Platform(declaring: "feed")
+}
+
+extension AccountSource {
+    /// An RSS 2.0, Atom 1.0 or JSON Feed document at `url`.
+    public static func feed(url: URL) -> AccountSource {
+        AccountSource(FeedSource(url: url))
     }
 }

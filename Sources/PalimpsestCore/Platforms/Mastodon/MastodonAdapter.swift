@@ -12,7 +12,7 @@ public import Foundation
 /// Platform facts: FORMATS.md §1; docs `methods/accounts.md`, `methods/statuses.md`,
 /// `entities/Status.md`, `entities/Account.md`, `api/rate-limits.md`; fixtures under
 /// `Tests/Fixtures/real/mastodon/`. Pure: it builds requests and reads answers, no I/O.
-public struct MastodonAdapter: PlatformAdapter {
+public struct MastodonAdapter: SourcedPlatformAdapter {
     /// Statuses asked for per timeline request: Mastodon's maximum `limit` (default 20, max 40).
     public static let timelineLimit = 40
 
@@ -30,15 +30,12 @@ public struct MastodonAdapter: PlatformAdapter {
     /// Creates the adapter; it holds no state (the account ID lives in ``AdapterContext``).
     public init() {}
 
-    /// Always ``Platform/mastodon``.
-    public var platform: Platform { .mastodon }
-
     // MARK: - Account resolution
 
     /// `GET <instance>/api/v1/accounts/lookup?acct=<acct>` (a leading `@` removed,
-    /// percent-encoded), or `nil` when `context` already holds the account ID or the source is not
-    /// a Mastodon one.
-    public func resolutionRequest(for account: Account, context: AdapterContext) -> HTTPRequest? {
+    /// percent-encoded), or `nil` when `context` already holds the account ID.
+    public func resolutionRequest(for account: PlatformAccount<MastodonSource>, context: AdapterContext) -> HTTPRequest?
+    {
         guard context.resolvedID == nil else { return nil }
         return self.accountProbeRequest(for: account, context: context)
     }
@@ -47,7 +44,9 @@ public struct MastodonAdapter: PlatformAdapter {
     /// `account_suspended`; 404 or 410 (`{"error":"Record not found"}`, fixture
     /// `account_lookup_404.json`) gives `account_deleted`; 429, 5xx, 401 and bodies that are not
     /// a JSON Account are failures that prove nothing.
-    public func interpretResolution(_ response: HTTPResponse, for account: Account) -> ResolutionOutcome {
+    public func interpretResolution(_ response: HTTPResponse, for account: PlatformAccount<MastodonSource>)
+        -> ResolutionOutcome
+    {
         switch self.readAccountAnswer(response, for: account) {
         case .available(let found):
             guard MastodonEndpoint.isPlausibleID(found.id) else {
@@ -73,10 +72,11 @@ public struct MastodonAdapter: PlatformAdapter {
 
     /// The two requests of one poll, in this order: `GET <instance>/api/v1/accounts/<id>/statuses?limit=40`
     /// and `GET <instance>/api/v1/accounts/<id>/statuses?pinned=true`. Empty until the account ID
-    /// is resolved (``resolutionRequest(for:context:)``) or when the source is not a Mastodon one.
-    public func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest] {
-        guard case .mastodon(let instance, _) = account.source,
-            let accountID = context.resolvedID, MastodonEndpoint.isPlausibleID(accountID),
+    /// is resolved (``resolutionRequest(for:context:)``).
+    public func timelineRequests(for account: PlatformAccount<MastodonSource>, context: AdapterContext) -> [HTTPRequest]
+    {
+        let instance = account.source.instance
+        guard let accountID = context.resolvedID, MastodonEndpoint.isPlausibleID(accountID),
             let timeline = MastodonEndpoint.statuses(
                 instance: instance,
                 accountID: accountID,
@@ -99,7 +99,9 @@ public struct MastodonAdapter: PlatformAdapter {
     /// answer that the account is gone is logged (docs/evidence.md, rule 4). A 401 means the instance
     /// requires authentication (authorized fetch): a `gated` failure.
     /// - Parameter polledAt: the poll's time (UTC), used as "now" for a rate limit without a reset.
-    public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {
+    public func observe(_ responses: [HTTPResponse], for account: PlatformAccount<MastodonSource>, polledAt: Date)
+        -> TimelineOutcome
+    {
         guard responses.count == 2 else {
             return .failed(
                 PollFailure(
@@ -111,7 +113,7 @@ public struct MastodonAdapter: PlatformAdapter {
         let timelineAnswer = responses[0]
         // Only the timeline answer speaks for the account: a 404 from the pins alone, while the
         // timeline answered, contradicts itself and proves nothing.
-        if timelineAnswer.status == 404 || timelineAnswer.status == 410, !Self.looksLikeHTML(timelineAnswer) {
+        if timelineAnswer.status == 404 || timelineAnswer.status == 410, !timelineAnswer.looksLikeHTML {
             let reason: Reason = timelineAnswer.status == 410 ? .accountSuspended : .accountDeleted
             return .accountUnavailable(reason: reason, detail: Self.summary(of: timelineAnswer))
         }
@@ -137,9 +139,12 @@ public struct MastodonAdapter: PlatformAdapter {
     // MARK: - Probes
 
     /// `GET <instance>/api/v1/statuses/<post id>` (for a repost, the boost wrapper's id), or
-    /// `nil` when the source is not a Mastodon one or the ID is not a plain token.
-    public func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard case .mastodon(let instance, _) = account.source, MastodonEndpoint.isPlausibleID(post.id),
+    /// `nil` when the ID is not a plain token.
+    public func probeRequest(for post: Post, of account: PlatformAccount<MastodonSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
+        let instance = account.source.instance
+        guard MastodonEndpoint.isPlausibleID(post.id),
             let url = MastodonEndpoint.status(instance: instance, statusID: post.id)
         else { return nil }
         return self.request(url, for: account)
@@ -150,24 +155,29 @@ public struct MastodonAdapter: PlatformAdapter {
     /// `status_delete_404_record_not_found.json`, `status_404_not_found.json`):
     /// 404 or 410 → tombstone `removed`; 200 with this status → exists; anything else (5xx, 429,
     /// 401, an HTML page from something that is not the Mastodon API) → inconclusive.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
+    public func classifyProbe(
+        _ response: HTTPResponse, for post: Post, of account: PlatformAccount<MastodonSource>, now: Date
+    )
+        -> ProbeVerdict
+    {
         switch response.status {
         case 200:
-            guard !Self.looksLikeHTML(response) else {
+            guard !response.looksLikeHTML else {
                 return .inconclusive(detail: "HTTP 200 with an HTML page where a JSON status was expected")
             }
             let status: MastodonStatus
             do {
                 status = try JSONDecoder().decode(MastodonStatus.self, from: response.body)
             } catch {
-                return .inconclusive(detail: "HTTP 200 but the body is not a Mastodon status: \(Self.describe(error))")
+                return .inconclusive(
+                    detail: "HTTP 200 but the body is not a Mastodon status: \(DecodingErrorText.describe(error))")
             }
             guard status.id == post.id else {
                 return .inconclusive(detail: "HTTP 200 with status \(status.id.prefix(80)), not \(post.id)")
             }
             return .exists
         case 404, 410:
-            guard !Self.looksLikeHTML(response) else {
+            guard !response.looksLikeHTML else {
                 return .inconclusive(
                     detail: "HTTP \(response.status) with an HTML page, not an answer of the Mastodon API "
                         + "(check the instance URL)"
@@ -180,17 +190,22 @@ public struct MastodonAdapter: PlatformAdapter {
     }
 
     /// The lookup request again (`GET <instance>/api/v1/accounts/lookup?acct=<acct>`), whatever
-    /// the context holds; `nil` when the source is not a Mastodon one.
-    public func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard case .mastodon(let instance, let acct) = account.source,
-            let url = MastodonEndpoint.lookup(instance: instance, acct: acct)
+    /// the context holds.
+    public func accountProbeRequest(for account: PlatformAccount<MastodonSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
+        let instance = account.source.instance
+        let acct = account.source.acct
+        guard let url = MastodonEndpoint.lookup(instance: instance, acct: acct)
         else { return nil }
         return self.request(url, for: account)
     }
 
     /// 200 and not suspended → available; `"suspended": true` → unavailable `account_suspended`;
     /// 404 or 410 → unavailable `account_deleted`; anything else → inconclusive.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: PlatformAccount<MastodonSource>, now: Date)
+        -> AccountVerdict
+    {
         switch self.readAccountAnswer(response, for: account) {
         case .available: return .available
         case .unavailable(let reason, let detail): return .unavailable(reason: reason, detail: detail)
@@ -240,11 +255,13 @@ public struct MastodonAdapter: PlatformAdapter {
         case failed(PollFailure)
     }
 
-    private func readAccountAnswer(_ response: HTTPResponse, for account: Account) -> AccountAnswer {
+    private func readAccountAnswer(_ response: HTTPResponse, for account: PlatformAccount<MastodonSource>)
+        -> AccountAnswer
+    {
         let what = "account lookup for \(account.key)"
         switch response.status {
         case 200:
-            guard !Self.looksLikeHTML(response) else {
+            guard !response.looksLikeHTML else {
                 return .failed(self.htmlFailure(response, what: what))
             }
             do {
@@ -261,14 +278,14 @@ public struct MastodonAdapter: PlatformAdapter {
                     PollFailure(
                         kind: .unparsable,
                         message: "\(what) answered HTTP 200 with a body that is not a Mastodon account: "
-                            + Self.describe(error),
+                            + DecodingErrorText.describe(error),
                         url: response.url.absoluteString,
                         httpStatus: 200
                     )
                 )
             }
         case 404, 410:
-            guard !Self.looksLikeHTML(response) else {
+            guard !response.looksLikeHTML else {
                 return .failed(self.htmlFailure(response, what: what))
             }
             return .unavailable(.accountDeleted, Self.summary(of: response))
@@ -280,14 +297,14 @@ public struct MastodonAdapter: PlatformAdapter {
     private func decodeStatuses(
         _ response: HTTPResponse,
         what: String,
-        for account: Account,
+        for account: PlatformAccount<MastodonSource>,
         now: Date
     ) -> Result<[MastodonStatus], PollFailure> {
         let what = "\(what) of \(account.key)"
         guard response.status == 200 else {
             return .failure(self.failure(for: response, what: what, now: now))
         }
-        guard !Self.looksLikeHTML(response) else {
+        guard !response.looksLikeHTML else {
             return .failure(self.htmlFailure(response, what: what))
         }
         do {
@@ -297,7 +314,7 @@ public struct MastodonAdapter: PlatformAdapter {
                 PollFailure(
                     kind: .unparsable,
                     message: "\(what) answered HTTP 200 with a body that is not a JSON array of statuses: "
-                        + Self.describe(error),
+                        + DecodingErrorText.describe(error),
                     url: response.url.absoluteString,
                     httpStatus: 200
                 )
@@ -310,8 +327,8 @@ public struct MastodonAdapter: PlatformAdapter {
     private func failure(for response: HTTPResponse, what: String, now: Date?) -> PollFailure {
         let url = response.url.absoluteString
         let status = response.status
-        switch status {
-        case 429:
+        switch AnswerFailureClassifier.shared.classify(response) {
+        case .rateLimited?:
             let reset =
                 now.flatMap { self.rateLimitReset(in: response, now: $0) }
                 ?? response.headers["X-RateLimit-Reset"].flatMap(MastodonTimestamp.date(from:))
@@ -323,7 +340,7 @@ public struct MastodonAdapter: PlatformAdapter {
                 httpStatus: status,
                 retryAfter: reset
             )
-        case 401:
+        case .gated? where status == 401:
             return PollFailure(
                 kind: .gated,
                 message: "instance requires authentication (authorized fetch): \(what) answered HTTP 401; "
@@ -331,21 +348,21 @@ public struct MastodonAdapter: PlatformAdapter {
                 url: url,
                 httpStatus: status
             )
-        case 403:
+        case .gated?:
             return PollFailure(
                 kind: .gated,
                 message: "\(what): the instance refused access (\(Self.summary(of: response)))",
                 url: url,
                 httpStatus: status
             )
-        case 500..<600:
+        case .serverError?:
             return PollFailure(
                 kind: .httpStatus,
                 message: "\(what): server error (\(Self.summary(of: response))); retry later",
                 url: url,
                 httpStatus: status
             )
-        default:
+        case .htmlInsteadOfJSON?, nil:
             return PollFailure(
                 kind: .httpStatus,
                 message: "\(what): unexpected answer (\(Self.summary(of: response)))",
@@ -367,23 +384,13 @@ public struct MastodonAdapter: PlatformAdapter {
 
     /// A request for `url` with `Accept: application/json`, the account's own headers (sorted by
     /// name, so the same account always gives the same request) and its proxy.
-    private func request(_ url: URL, for account: Account) -> HTTPRequest {
-        HTTPRequest.forAccount(account, url: url, accept: "application/json")
-    }
-
-    /// True when the answer is an HTML page (by `Content-Type`, or a body starting with `<`).
-    static func looksLikeHTML(_ response: HTTPResponse) -> Bool {
-        response.looksLikeHTML
+    private func request(_ url: URL, for account: PlatformAccount<MastodonSource>) -> HTTPRequest {
+        HTTPRequest.forAccount(account.account, url: url, accept: "application/json")
     }
 
     /// `HTTP <status> <body>`: the status and the start of the body, whitespace collapsed, e.g.
     /// `HTTP 404 {"error":"Record not found"}`.
     static func summary(of response: HTTPResponse) -> String {
         response.summary(quotingAtMost: Self.quotedBodyBytes)
-    }
-
-    /// A decoding error in one line: what was wrong, and where.
-    static func describe(_ error: any Error) -> String {
-        DecodingErrorText.describe(error)
     }
 }

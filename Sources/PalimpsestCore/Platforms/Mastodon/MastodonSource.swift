@@ -1,9 +1,36 @@
-import Foundation
+public import Foundation
 import TOMLKit
 
 /// The config of a `mastodon` account: an instance and the account's `acct` there.
-enum MastodonSource: PlatformSource {
-    static let platform = Platform.mastodon
+public struct MastodonSource: PlatformSource {
+    public static let platform = Platform.mastodon
+    /// The instance's base URL (e.g. `https://mastodon.social`).
+    public var instance: URL
+    /// The account's username as the instance knows it (`user`, or `user@domain` for a remote account).
+    public var acct: String
+
+    /// Creates the source.
+    public init(instance: URL, acct: String) {
+        self.instance = instance
+        self.acct = acct
+    }
+
+    /// `@<user>@<instance host>` (with the instance's port, if any), lowercased: Mastodon
+    /// usernames and host names are case-insensitive, so `@Bob` and `bob` are one account.
+    public var keyIdentifier: String {
+        let user = (self.acct.hasPrefix("@") ? String(self.acct.dropFirst()) : self.acct).lowercased()
+        let host = (self.instance.host ?? self.instance.absoluteString).lowercased()
+        let port = self.instance.port.map { ":\($0)" } ?? ""
+        let qualified = user.contains("@") ? user : "\(user)@\(host)\(port)"
+        return "@\(qualified)"
+    }
+
+    public var summaryRows: [(key: String, value: String)] {
+        [("instance", self.instance.absoluteString), ("acct", self.acct)]
+    }
+
+    static var adapter: any PlatformAdapter { MastodonAdapter() }
+
     static let identityKey = "acct"
     static let keys = ConfigSection(
         title: "mastodon account keys",
@@ -62,5 +89,18 @@ enum MastodonSource: PlatformSource {
             return nil
         }
         return acct
+    }
+}
+
+extension Platform {
+    /// A Mastodon (or API-compatible) account, read through the public REST API v1.
+    public static let mastodon = Platform(declaring: "mastodon")
+}
+
+extension AccountSource {
+    /// A Mastodon account `acct` (username, or `user@domain` for a remote account as the instance
+    /// knows it) on the instance whose base URL is `instance` (e.g. `https://mastodon.social`).
+    public static func mastodon(instance: URL, acct: String) -> AccountSource {
+        AccountSource(MastodonSource(instance: instance, acct: acct))
     }
 }

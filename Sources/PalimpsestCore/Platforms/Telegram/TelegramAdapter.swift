@@ -29,33 +29,33 @@ public import Foundation
 /// - Rate limits: none documented (FORMATS.md §4); HTTP 429 and 503 with `Retry-After` are honoured.
 ///
 /// Platform facts: FORMATS.md §4; fixtures under `Tests/Fixtures/real/telegram/`.
-public struct TelegramAdapter: PlatformAdapter {
+public struct TelegramAdapter: SourcedPlatformAdapter {
     /// Every rule that turns a Telegram answer (HTTP 200, after redirects) into a finding, in the
     /// order they are tried. Answers no row matches prove nothing.
-    public static let rules: [TelegramRule] = [
-        TelegramRule(
+    public static let rules: AnswerTable<TelegramMatch, TelegramOutcome> = [
+        AnswerRule(
             answer: .postEmbed, sign: .errorMessage(containing: "Post not found"), outcome: .tombstone(.removed),
             source:
                 "the embed of a deleted post answers <div class=\"tgme_widget_message_error\">Post not found</div>, "
                 + "which public tools test for (e.g. wptelegram-widget post_still_exists); Telegram does not say who "
                 + "removed it; issue 3 item 9"),
-        TelegramRule(
+        AnswerRule(
             answer: .postEmbed, sign: .notSupportedLabel(containing: TelegramMessage.hiddenContentLabel),
             outcome: .inconclusive,
             source: "Telegram's placeholder for content its web view will not show (files, restricted channels); "
                 + "issue 3 item 9"),
-        TelegramRule(
+        AnswerRule(
             answer: .postEmbed, sign: .requestedMessage, outcome: .exists,
             source: "the embed shows the post as div.tgme_widget_message[data-post=\"<channel>/<id>\"] (FORMATS.md §4)"),
-        TelegramRule(
+        AnswerRule(
             answer: .channelPage, sign: .messagesListed, outcome: .available,
             source: "fixture telegram/t_me_s_full_page_topwar_official.html"),
-        TelegramRule(
+        AnswerRule(
             answer: .channelPage, sign: .noPostsFound, outcome: .accountUnavailable(.removed),
             source:
                 "fixture telegram/tchantest/no_posts_found.html (<div class=\"tme_no_messages_found\">No posts found"
                 + "</div>): every post gone, Telegram does not say why"),
-        TelegramRule(
+        AnswerRule(
             answer: .channelPage, sign: .redirectedToChannelPage, outcome: .accountUnavailable(.gated),
             source: "t.me/s/<channel> redirects to t.me/<channel> when the channel is not public or its owner turned "
                 + "the preview off (observed by public scrapers; no recorded fixture): only the app shows it"),
@@ -67,23 +67,23 @@ public struct TelegramAdapter: PlatformAdapter {
     /// Creates the adapter (it holds no state).
     public init() {}
 
-    /// Always ``Platform/telegram``.
-    public var platform: Platform { .telegram }
-
     // MARK: - Timeline
 
-    /// `GET <base>/s/<channel>`; empty when the account is not a Telegram one.
-    public func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest] {
-        guard let (channel, baseURL, _) = Self.source(of: account) else { return [] }
+    /// `GET <base>/s/<channel>`.
+    public func timelineRequests(for account: PlatformAccount<TelegramSource>, context: AdapterContext) -> [HTTPRequest]
+    {
+        let (channel, baseURL, _) = Self.source(of: account)
         return [self.request(Self.previewURL(channel: channel, baseURL: baseURL, before: nil), for: account)]
     }
 
     /// `GET <base>/s/<channel>?before=<id>` for the page older than `response`, while fewer than
     /// the account's `pages` were fetched and the page advertises older messages.
     public func nextPageRequest(
-        after response: HTTPResponse, pageIndex: Int, for account: Account, context: AdapterContext
+        after response: HTTPResponse, pageIndex: Int, for account: PlatformAccount<TelegramSource>,
+        context: AdapterContext
     ) -> HTTPRequest? {
-        guard let (channel, baseURL, pages) = Self.source(of: account), pageIndex + 1 < pages, response.status == 200
+        let (channel, baseURL, pages) = Self.source(of: account)
+        guard pageIndex + 1 < pages, response.status == 200
         else { return nil }
         let page = Self.page(response)
         guard let before = page.olderBefore, before > 1 else { return nil }
@@ -101,10 +101,10 @@ public struct TelegramAdapter: PlatformAdapter {
     /// other statuses → `.failed`; an HTML page that is none of these (a login wall, an anti-bot
     /// page, a changed layout) → `.failed` unparsable. An older page that does not answer 200
     /// with messages (or "No posts found": the channel's start) makes the observation incomplete.
-    public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {
-        guard let (channel, baseURL, _) = Self.source(of: account) else {
-            return .failed(PollFailure(kind: .unparsable, message: "\(account.key) is not a Telegram account"))
-        }
+    public func observe(_ responses: [HTTPResponse], for account: PlatformAccount<TelegramSource>, polledAt: Date)
+        -> TimelineOutcome
+    {
+        let (channel, baseURL, _) = Self.source(of: account)
         guard let first = responses.first else {
             return .failed(PollFailure(kind: .transport, message: "no answer to the preview request of \(account.key)"))
         }
@@ -136,8 +136,11 @@ public struct TelegramAdapter: PlatformAdapter {
     // MARK: - Probes
 
     /// `GET <base>/<channel>/<id>?embed=1`; `nil` for a post ID that is not a message number.
-    public func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard let (channel, baseURL, _) = Self.source(of: account), !post.id.isEmpty,
+    public func probeRequest(for post: Post, of account: PlatformAccount<TelegramSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
+        let (channel, baseURL, _) = Self.source(of: account)
+        guard !post.id.isEmpty,
             post.id.allSatisfy({ $0.isASCII && $0.isNumber }),
             var components = URLComponents(
                 url: baseURL.appendingPathComponent(channel).appendingPathComponent(post.id),
@@ -151,36 +154,42 @@ public struct TelegramAdapter: PlatformAdapter {
     /// Classifies an embed answer with the post-embed ``rules`` (HTTP 200 only): "Post not found"
     /// → tombstone `removed`; the "Please open Telegram" placeholder → inconclusive; the post shown
     /// → exists. Anything else (another status, another page) → inconclusive.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
+    public func classifyProbe(
+        _ response: HTTPResponse, for post: Post, of account: PlatformAccount<TelegramSource>, now: Date
+    )
+        -> ProbeVerdict
+    {
         let summary = Self.summary(response)
         guard response.status == 200 else { return .inconclusive(detail: summary) }
         let page = Self.page(response)
         let quoted = page.errorMessage.map { ": “\($0)”" } ?? ""
-        for rule in Self.rules where rule.answer == .postEmbed && rule.matches(page, postID: post.id, redirected: false)
-        {
-            switch rule.outcome {
-            case .tombstone(let reason): return .tombstone(reason: reason, detail: summary + quoted)
-            case .exists: return .exists
-            case .inconclusive:
-                return .inconclusive(detail: summary + ": Telegram shows “\(TelegramMessage.hiddenContentLabel)”")
-            case .available, .accountUnavailable: continue
-            }
+        let rule = Self.rules.firstMatch {
+            $0.answer == .postEmbed && $0.matches(page, postID: post.id, redirected: false)
+        }
+        switch rule?.outcome {
+        case .tombstone(let reason)?: return .tombstone(reason: reason, detail: summary + quoted)
+        case .exists?: return .exists
+        case .inconclusive?:
+            return .inconclusive(detail: summary + ": Telegram shows “\(TelegramMessage.hiddenContentLabel)”")
+        case .available?, .accountUnavailable?, nil: break
         }
         return .inconclusive(detail: summary + quoted + ": neither the post nor a known message")
     }
 
     /// `GET <base>/s/<channel>`, the first timeline page.
-    public func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest? {
+    public func accountProbeRequest(for account: PlatformAccount<TelegramSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
         self.timelineRequests(for: account, context: context).first
     }
 
     /// Classifies the channel page with the channel-page ``rules``: messages listed → available;
     /// "No posts found" → `removed`; a redirect to the channel's own page → `gated`; anything else
     /// → inconclusive.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
-        guard let (channel, _, _) = Self.source(of: account) else {
-            return .inconclusive(detail: "\(account.key) is not a Telegram account")
-        }
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: PlatformAccount<TelegramSource>, now: Date)
+        -> AccountVerdict
+    {
+        let (channel, _, _) = Self.source(of: account)
         switch self.readChannelPage(response, channel: channel, now: now) {
         case .listed: return .available
         case .unavailable(let reason, let detail): return .unavailable(reason: reason, detail: detail)
@@ -200,20 +209,19 @@ public struct TelegramAdapter: PlatformAdapter {
         let url = response.url.absoluteString
         let summary = Self.summary(response)
         let redirected = Self.isRedirectToChannelPage(response, channel: channel)
-        if !redirected {
-            switch response.status {
-            case 200: break
-            case 429:
+        if !redirected, response.status != 200 {
+            switch AnswerFailureClassifier.shared.classify(response) {
+            case .rateLimited?:
                 return .failed(
                     PollFailure(
                         kind: .rateLimited, message: "\(summary): Telegram asks to slow down", url: url,
                         httpStatus: 429, retryAfter: self.rateLimitReset(in: response, now: now)))
-            case 401, 403:
+            case .gated?:
                 return .failed(
                     PollFailure(
                         kind: .gated, message: "\(summary): Telegram refused the preview (check the proxy)", url: url,
                         httpStatus: response.status))
-            default:
+            case .serverError?, .htmlInsteadOfJSON?, nil:
                 let hint = response.status >= 500 ? "Telegram failed; the next poll retries" : "not a preview page"
                 return .failed(
                     PollFailure(
@@ -224,19 +232,19 @@ public struct TelegramAdapter: PlatformAdapter {
         let page =
             response.status == 200
             ? Self.page(response) : TelegramPage(messages: [], showsNoPostsFound: false, notSupportedLabels: [])
-        for rule in Self.rules
-        where rule.answer == .channelPage && rule.matches(page, postID: nil, redirected: redirected) {
-            switch rule.outcome {
-            case .available: return .listed(page)
-            case .accountUnavailable(let reason):
-                let what =
-                    redirected
-                    ? "the preview of \(channel) redirects to \(response.effectiveURL.absoluteString): the channel is "
-                        + "private, deleted or renamed, or its owner turned the web preview off"
-                    : "the preview of \(channel) says “No posts found”"
-                return .unavailable(reason, "\(summary): \(what)")
-            case .inconclusive, .tombstone, .exists: continue
-            }
+        let rule = Self.rules.firstMatch {
+            $0.answer == .channelPage && $0.matches(page, postID: nil, redirected: redirected)
+        }
+        switch rule?.outcome {
+        case .available?: return .listed(page)
+        case .accountUnavailable(let reason)?:
+            let what =
+                redirected
+                ? "the preview of \(channel) redirects to \(response.effectiveURL.absoluteString): the channel is "
+                    + "private, deleted or renamed, or its owner turned the web preview off"
+                : "the preview of \(channel) says “No posts found”"
+            return .unavailable(reason, "\(summary): \(what)")
+        case .inconclusive?, .tombstone?, .exists?, nil: break
         }
         return .failed(
             PollFailure(
@@ -263,10 +271,14 @@ public struct TelegramAdapter: PlatformAdapter {
 
     // MARK: - Helpers
 
-    private static func source(of account: Account) -> (channel: String, baseURL: URL, pages: Int)? {
-        guard case .telegram(let channel, let baseURL, let pages) = account.source else { return nil }
+    /// The channel's name without a leading `@`, the preview's host and the pages per poll (at
+    /// least one).
+    private static func source(of account: PlatformAccount<TelegramSource>) -> (
+        channel: String, baseURL: URL, pages: Int
+    ) {
+        let channel = account.source.channel
         let name = channel.hasPrefix("@") ? String(channel.dropFirst()) : channel
-        return (name, baseURL, max(1, pages))
+        return (name, account.source.baseURL, max(1, account.source.pages))
     }
 
     static func previewURL(channel: String, baseURL: URL, before: Int?) -> URL {
@@ -281,8 +293,8 @@ public struct TelegramAdapter: PlatformAdapter {
     }
 
     /// A request for `url` with ``acceptHeader``, the account's headers (sorted by name) and proxy.
-    private func request(_ url: URL, for account: Account) -> HTTPRequest {
-        HTTPRequest.forAccount(account, url: url, accept: Self.acceptHeader)
+    private func request(_ url: URL, for account: PlatformAccount<TelegramSource>) -> HTTPRequest {
+        HTTPRequest.forAccount(account.account, url: url, accept: Self.acceptHeader)
     }
 
     /// `HTTP <status> from <url>`.

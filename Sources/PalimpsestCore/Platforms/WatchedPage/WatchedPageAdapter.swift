@@ -32,79 +32,79 @@ public import Foundation
 ///   `/mp/wappoc_appmsgcaptcha`) are blind polls, and ``rateLimitReset(in:now:)`` keeps the host
 ///   alone for ``antiBotWait`` seconds. `链接已过期` (a temporary link) and an unknown WeChat page
 ///   prove nothing. None of these is ever a deletion.
-public struct WatchedPageAdapter: PlatformAdapter {
+public struct WatchedPageAdapter: SourcedPlatformAdapter {
     /// The built-in rules, in the order they are tried (see ``rules(with:)`` for where the
     /// account's own rules go). Sources: FORMATS.md §5 (strings from the fixtures, from
     /// airyland/we-extract's `errors.js`/`index.js` with its error codes in brackets, and from
     /// other crawlers) and RFC 9110.
-    public static let builtInRules: [WatchedPageRule] = [
-        WatchedPageRule(
+    public static let builtInRules: AnswerTable<WatchedPageMatch, WatchedPageOutcome> = [
+        AnswerRule(
             scope: .anyPage, sign: .httpStatus(404), outcome: .tombstone(.removed),
             source: "RFC 9110 §15.5.5 404 Not Found: the server does not say who removed it"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .anyPage, sign: .httpStatus(410), outcome: .tombstone(.removed),
             source: "RFC 9110 §15.5.11 410 Gone"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .redirect(pathContaining: "/mp/wappoc_appmsgcaptcha"), outcome: .blind(.rateLimited),
             source: "FORMATS.md §5: anti-bot redirect to /mp/wappoc_appmsgcaptcha?poc_token=… [C]"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "验证身份"), outcome: .blind(.rateLimited),
             source: "fixture wechat/mp_weixin_rate_limit_verify_identity.html (weui-msg__title 验证身份) [we-extract 2010]"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "访问过于频繁"), outcome: .blind(.rateLimited),
             source: "fixture wechat/mp_weixin_rate_limit_verify_identity.html (你的访问过于频繁…) [we-extract 1004]"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "环境异常"), outcome: .blind(.rateLimited),
             source: "FORMATS.md §5: 当前环境异常，完成验证后即可继续访问 [C]"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "该内容已被发布者删除"), outcome: .tombstone(.authorDeleted),
             source: "FORMATS.md §5 [we-extract 2005]; issue 3 item 10"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "此内容因违规无法查看"), outcome: .tombstone(.censored),
             source: "FORMATS.md §5 [we-extract 2006]; issue 3 item 10"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "此内容因违规已删除"), outcome: .tombstone(.censored),
             source: "FORMATS.md §5: older title of the violation page"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "此内容被多人投诉"), outcome: .tombstone(.censored),
             source: "FORMATS.md §5: 此内容被多人投诉，相关的内容无法进行查看。; issue 3 item 10"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "经审核涉嫌侵权"), outcome: .tombstone(.censored),
             source: "FORMATS.md §5: 该内容被投诉且经审核涉嫌侵权，无法查看 (removed by the platform after a "
                 + "copyright complaint) [we-extract 2003]"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "此内容发送失败无法查看"), outcome: .tombstone(.censored),
             source: "FORMATS.md §5: 涉嫌违反相关法律法规和政策发送失败 [we-extract 2007]"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "涉嫌过度营销"), outcome: .tombstone(.censored),
             source: "FORMATS.md §5: 由用户投诉并经平台审核，涉嫌过度营销、骚扰用户 [we-extract 2011]"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "此帐号已被屏蔽"), outcome: .tombstone(.accountSuspended),
             source: "FORMATS.md §5: 此帐号已被屏蔽, 内容无法查看 [we-extract 2012]; issue 3 item 10"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "此帐号已自主注销"), outcome: .tombstone(.accountDeleted),
             source: "FORMATS.md §5: 此帐号已自主注销，内容无法查看 [we-extract 2013]; issue 3 item 10"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "根据作者隐私设置"), outcome: .tombstone(.accountPrivate),
             source: "FORMATS.md §5: 根据作者隐私设置，无法查看该内容 (hidden by its author's privacy setting)"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "链接已过期"), outcome: .inconclusive,
             source: "fixture wechat/mp_weixin_error_page_link_expired.html [we-extract 2002]: a temporary link, "
                 + "not a deletion; issue 3 item 10"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "帐号迁移"), outcome: .inconclusive,
             source: "FORMATS.md §5: 此帐号处于帐号迁移流程中 (the account is moving) [we-extract 2015]"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .message(containing: "该公众号已迁移"), outcome: .inconclusive,
             source: "FORMATS.md §5: 该公众号已迁移 (moved to another account) [we-extract 2004]"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .body(containing: "验证身份"), outcome: .blind(.rateLimited),
             source: "fixture wechat/mp_weixin_rate_limit_verify_identity.html: the message is written by a script "
                 + "(document.write), so only the body shows it"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .body(containing: "访问过于频繁"), outcome: .blind(.rateLimited),
             source: "fixture wechat/mp_weixin_rate_limit_verify_identity.html (qrcheck_msg 访问过于频繁，请用微信扫描二维码进行访问)"),
-        WatchedPageRule(
+        AnswerRule(
             scope: .weChat, sign: .body(containing: "环境异常"), outcome: .blind(.rateLimited),
             source: "FORMATS.md §5: 当前环境异常，完成验证后即可继续访问 [C]"),
     ]
@@ -120,38 +120,37 @@ public struct WatchedPageAdapter: PlatformAdapter {
     /// Creates the adapter (it holds no state; an account's rules come with the account).
     public init() {}
 
-    /// Always ``Platform/url``.
-    public var platform: Platform { .url }
-
     /// The rules for an account, in the order they are tried: the built-in status, redirect and
     /// displayed anti-bot rows first (an anti-bot page is never anything else), then the
     /// account's `tombstones` (so they can name a reason for any page), then the rest of
     /// ``builtInRules``.
-    public static func rules(with tombstones: [TombstoneRule]) -> [WatchedPageRule] {
+    public static func rules(with tombstones: [TombstoneRule]) -> AnswerTable<WatchedPageMatch, WatchedPageOutcome> {
         let leading = Self.builtInRules.prefix {
             switch ($0.sign, $0.outcome) {
             case (.httpStatus, _), (.redirect, _), (_, .blind): return true
             default: return false
             }
         }
-        return Array(leading) + tombstones.map(WatchedPageRule.init) + Self.builtInRules.dropFirst(leading.count)
+        return AnswerTable(
+            Array(leading) + tombstones.map(AnswerRule.init) + Array(Self.builtInRules.dropFirst(leading.count)))
     }
 
     // MARK: - Timeline
 
-    /// `GET <url>`; empty when the account is not a watched page.
-    public func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest] {
-        guard case .url(let url, _) = account.source else { return [] }
-        return [self.request(url, for: account)]
+    /// `GET <url>`.
+    public func timelineRequests(for account: PlatformAccount<WatchedPageSource>, context: AdapterContext)
+        -> [HTTPRequest]
+    {
+        [self.request(account.source.url, for: account)]
     }
 
     /// The page post when the page is live; no post when it shows a tombstone (the probe then
     /// confirms); `.failed` for rate limits, anti-bot pages, `链接已过期`, unknown WeChat pages
     /// and unusable HTTP statuses (see the type's documentation).
-    public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {
-        guard case .url(let url, let tombstones) = account.source else {
-            return .failed(PollFailure(kind: .unparsable, message: "\(account.key) is not a watched page"))
-        }
+    public func observe(_ responses: [HTTPResponse], for account: PlatformAccount<WatchedPageSource>, polledAt: Date)
+        -> TimelineOutcome
+    {
+        let (url, tombstones) = (account.source.url, account.source.tombstones)
         guard let response = responses.first else {
             return .failed(PollFailure(kind: .transport, message: "no answer to the request for \(url.absoluteString)"))
         }
@@ -168,28 +167,24 @@ public struct WatchedPageAdapter: PlatformAdapter {
 
     // MARK: - Probes
 
-    /// `GET <url>` again (the page is its own probe); `nil` when the account is not a watched page.
-    public func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest? {
+    /// `GET <url>` again (the page is its own probe).
+    public func probeRequest(for post: Post, of account: PlatformAccount<WatchedPageSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
         self.timelineRequests(for: account, context: context).first
-    }
-
-    /// Without the account's rules only the built-in table applies; the poller calls
-    /// ``classifyProbe(_:for:of:now:)``.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
-        self.probeVerdict(self.read(response, url: response.url, tombstones: [], now: now))
     }
 
     /// Classifies the re-fetched page with the account's rules: a tombstone → tombstone with the
     /// rule's reason; the live page → exists; everything else (an anti-bot page, a redirect to
     /// another page, an error page served with 200) → inconclusive. The probe is the timeline's
     /// own request: the detector weighs its answers across polls (``ProbeResult/repeatsTimeline``).
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, of account: Account, now: Date)
+    public func classifyProbe(
+        _ response: HTTPResponse, for post: Post, of account: PlatformAccount<WatchedPageSource>, now: Date
+    )
         -> ProbeVerdict
     {
-        guard case .url(let url, let tombstones) = account.source else {
-            return self.classifyProbe(response, for: post, now: now)
-        }
-        return self.probeVerdict(self.read(response, url: url, tombstones: tombstones, now: now))
+        self.probeVerdict(
+            self.read(response, url: account.source.url, tombstones: account.source.tombstones, now: now))
     }
 
     private func probeVerdict(_ verdict: PageVerdict) -> ProbeVerdict {
@@ -203,10 +198,14 @@ public struct WatchedPageAdapter: PlatformAdapter {
 
     /// A watched page is its own account: no account probe (its one post, flagged pinned, never
     /// makes a mass disappearance).
-    public func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest? { nil }
+    public func accountProbeRequest(for account: PlatformAccount<WatchedPageSource>, context: AdapterContext)
+        -> HTTPRequest?
+    { nil }
 
     /// Never asked (no account probe); inconclusive.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
+    public func classifyAccountProbe(
+        _ response: HTTPResponse, for account: PlatformAccount<WatchedPageSource>, now: Date
+    ) -> AccountVerdict {
         .inconclusive(detail: "a watched page has no account probe")
     }
 
@@ -293,30 +292,32 @@ public struct WatchedPageAdapter: PlatformAdapter {
         var message: String?
         var pageText: String?
         var body: String?
-        for rule in Self.rules(with: tombstones) where rule.scope == .anyPage || isWeChat {
-            let matched: Bool
-            switch rule.sign {
+        // The message, the visible text and the body are read once, when a row first needs them.
+        let found = Self.rules(with: tombstones).firstMatch { match in
+            guard match.scope == .anyPage || isWeChat else { return false }
+            switch match.sign {
             case .httpStatus(let status):
-                matched = response.status == status
+                return response.status == status
             case .redirect(let fragment):
-                matched = redirectPath?.contains(fragment) == true
+                return redirectPath?.contains(fragment) == true
             case .message(let text):
-                guard let document else { continue }
+                guard let document else { return false }
                 if message == nil { message = WeChatArticle.interstitialMessage(in: document) }
-                matched = message?.contains(text) == true
+                return message?.contains(text) == true
             case .pageText(let text):
-                guard let document else { continue }
+                guard let document else { return false }
                 if pageText == nil {
                     pageText = PostVersion.normalizeText((document.body ?? document.root).readableText)
                 }
                 let needle = PostVersion.normalizeText(text)
-                matched = !needle.isEmpty && pageText?.contains(needle) == true
+                return !needle.isEmpty && pageText?.contains(needle) == true
             case .body(let text):
-                guard isSuccess else { continue }
+                guard isSuccess else { return false }
                 if body == nil { body = String(decoding: response.body, as: UTF8.self) }
-                matched = body?.contains(text) == true
+                return body?.contains(text) == true
             }
-            guard matched else { continue }
+        }
+        if let rule = found {
             let quoted = Self.quote(message: message, pageText: pageText, sign: rule.sign)
             switch rule.outcome {
             case .tombstone(let reason):
@@ -338,27 +339,27 @@ public struct WatchedPageAdapter: PlatformAdapter {
             }
         }
 
-        switch response.status {
-        case 200..<300:
-            break
-        case 429:
-            return .blind(
-                PollFailure(
-                    kind: .rateLimited, message: "\(summary): the site asks to slow down", url: requested,
-                    httpStatus: 429, retryAfter: self.rateLimitReset(in: response, now: now)))
-        case 401, 403:
-            return .blind(
-                PollFailure(
-                    kind: .gated,
-                    message: "\(summary): the site needs a login or blocks this client (check the account's headers, "
-                        + "cookies or proxy)",
-                    url: requested, httpStatus: response.status))
-        default:
-            let hint = response.status >= 500 ? "the site failed; the next poll retries" : "not a usable answer"
-            return .blind(
-                PollFailure(
-                    kind: .httpStatus, message: "\(summary): \(hint)", url: requested, httpStatus: response.status,
-                    retryAfter: response.status == 503 ? self.rateLimitReset(in: response, now: now) : nil))
+        if !isSuccess {
+            switch AnswerFailureClassifier.shared.classify(response) {
+            case .rateLimited?:
+                return .blind(
+                    PollFailure(
+                        kind: .rateLimited, message: "\(summary): the site asks to slow down", url: requested,
+                        httpStatus: 429, retryAfter: self.rateLimitReset(in: response, now: now)))
+            case .gated?:
+                return .blind(
+                    PollFailure(
+                        kind: .gated,
+                        message: "\(summary): the site needs a login or blocks this client (check the account's "
+                            + "headers, cookies or proxy)",
+                        url: requested, httpStatus: response.status))
+            case .serverError?, .htmlInsteadOfJSON?, nil:
+                let hint = response.status >= 500 ? "the site failed; the next poll retries" : "not a usable answer"
+                return .blind(
+                    PollFailure(
+                        kind: .httpStatus, message: "\(summary): \(hint)", url: requested, httpStatus: response.status,
+                        retryAfter: response.status == 503 ? self.rateLimitReset(in: response, now: now) : nil))
+            }
         }
         guard let document else {
             return .blind(PollFailure(kind: .unparsable, message: "\(summary): no page", url: requested))
@@ -426,7 +427,7 @@ public struct WatchedPageAdapter: PlatformAdapter {
     }
 
     /// `: “<the matched text>”` for a detail line.
-    private static func quote(message: String?, pageText: String?, sign: WatchedPageRule.Sign) -> String {
+    private static func quote(message: String?, pageText: String?, sign: WatchedPageSign) -> String {
         switch sign {
         case .message: return message.map { ": “\($0.prefix(200))”" } ?? ""
         case .pageText(let text), .body(let text): return ": the page contains “\(text)”"
@@ -447,7 +448,7 @@ public struct WatchedPageAdapter: PlatformAdapter {
     }
 
     /// A request for `url` with ``acceptHeader``, the account's headers (sorted by name) and proxy.
-    private func request(_ url: URL, for account: Account) -> HTTPRequest {
-        HTTPRequest.forAccount(account, url: url, accept: Self.acceptHeader)
+    private func request(_ url: URL, for account: PlatformAccount<WatchedPageSource>) -> HTTPRequest {
+        HTTPRequest.forAccount(account.account, url: url, accept: Self.acceptHeader)
     }
 }

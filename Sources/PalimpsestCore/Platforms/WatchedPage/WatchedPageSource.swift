@@ -1,9 +1,29 @@
-import Foundation
+public import Foundation
 import TOMLKit
 
 /// The config of a `url` account: one watched page (or one account per page of a `urls` list).
-enum WatchedPageSource: PlatformSource {
-    static let platform = Platform.url
+public struct WatchedPageSource: PlatformSource {
+    public static let platform = Platform.url
+    /// The page's absolute http(s) URL.
+    public var url: URL
+    /// The account's own tombstone rules (`tombstones` in the config).
+    public var tombstones: [TombstoneRule]
+
+    /// Creates the source.
+    public init(url: URL, tombstones: [TombstoneRule]) {
+        self.url = url
+        self.tombstones = tombstones
+    }
+
+    public var keyIdentifier: String { Account.canonical(self.url) }
+
+    public var summaryRows: [(key: String, value: String)] {
+        [("url", self.url.absoluteString)]
+            + (self.tombstones.isEmpty ? [] : [("tombstones", "\(self.tombstones.count) extra rules")])
+    }
+
+    static var adapter: any PlatformAdapter { WatchedPageAdapter() }
+
     static let identityKey = "url"
     static let keys = ConfigSection(
         title: "url account keys",
@@ -90,5 +110,18 @@ enum WatchedPageSource: PlatformSource {
             rules.append(TombstoneRule(contains: contains, reason: reason))
         }
         return rules
+    }
+}
+
+extension Platform {
+    /// One watched web page (a WeChat public-account article, any page): the page is the post.
+    public static let url = Platform(declaring: "url")
+}
+
+extension AccountSource {
+    /// One watched page at `url`, classified with the built-in tombstone table plus `tombstones`
+    /// from the config.
+    public static func url(url: URL, tombstones: [TombstoneRule]) -> AccountSource {
+        AccountSource(WatchedPageSource(url: url, tombstones: tombstones))
     }
 }

@@ -26,7 +26,7 @@ public import Foundation
 ///
 /// Platform facts: FORMATS.md §3; fixtures under `Tests/Fixtures/real/weibo/`. Pure: it builds
 /// requests and reads answers.
-public struct WeiboAdapter: PlatformAdapter {
+public struct WeiboAdapter: SourcedPlatformAdapter {
     /// Seconds to leave Weibo alone after a rate-limit answer (HTTP 418, 403, 414, or a 429
     /// without `Retry-After`): Weibo sends no reset time and its blocks last "minutes to hours"
     /// (FORMATS.md §3 "Rate limit").
@@ -35,16 +35,13 @@ public struct WeiboAdapter: PlatformAdapter {
     /// Creates the adapter; it holds no state.
     public init() {}
 
-    /// Always ``Platform/weibo``.
-    public var platform: Platform { .weibo }
-
     // MARK: - Timeline
 
     /// The first page of the timeline: `GET <base>/api/container/getIndex?type=uid&value=<uid>&containerid=107603<uid>`.
-    /// Empty when the source is not a Weibo one.
-    public func timelineRequests(for account: Account, context: AdapterContext) -> [HTTPRequest] {
-        guard case .weibo(let uid, let base, _, _) = account.source,
-            let url = WeiboEndpoint.timeline(base: base, uid: uid)
+    public func timelineRequests(for account: PlatformAccount<WeiboSource>, context: AdapterContext) -> [HTTPRequest] {
+        let uid = account.source.uid
+        let base = account.source.baseURL
+        guard let url = WeiboEndpoint.timeline(base: base, uid: uid)
         else { return [] }
         return [self.jsonRequest(url, uid: uid, base: base)]
     }
@@ -53,9 +50,12 @@ public struct WeiboAdapter: PlatformAdapter {
     /// `&since_id=<cardlistInfo.since_id>` (else `&page=<cardlistInfo.page>`), while fewer than the
     /// account's `pages` were asked for and the answer was a timeline page with posts.
     public func nextPageRequest(
-        after response: HTTPResponse, pageIndex: Int, for account: Account, context: AdapterContext
+        after response: HTTPResponse, pageIndex: Int, for account: PlatformAccount<WeiboSource>, context: AdapterContext
     ) -> HTTPRequest? {
-        guard case .weibo(let uid, let base, let pages, _) = account.source, pageIndex + 1 < pages,
+        let uid = account.source.uid
+        let base = account.source.baseURL
+        let pages = account.source.pages
+        guard pageIndex + 1 < pages,
             response.status == 200
         else { return nil }
         let answer = WeiboAnswer(response)
@@ -83,10 +83,9 @@ public struct WeiboAdapter: PlatformAdapter {
     /// answers "no content" ends the list: the window's floor is set by the posts received, so
     /// the posts it would have held count as aged out, not missing.
     /// - Parameter polledAt: the poll's time (UTC), for relative dates and a rate limit's end.
-    public func observe(_ responses: [HTTPResponse], for account: Account, polledAt: Date) -> TimelineOutcome {
-        guard case .weibo = account.source else {
-            return .failed(PollFailure(kind: .unparsable, message: "\(account.key) is not a Weibo account"))
-        }
+    public func observe(_ responses: [HTTPResponse], for account: PlatformAccount<WeiboSource>, polledAt: Date)
+        -> TimelineOutcome
+    {
         guard !responses.isEmpty else {
             return .failed(PollFailure(kind: .unparsable, message: "no timeline answer for \(account.key)"))
         }
@@ -98,7 +97,7 @@ public struct WeiboAdapter: PlatformAdapter {
             // An `ok: 1` page is read as a timeline whatever its message; the table's message rows
             // speak only for answers that are not one.
             let rule = WeiboAnswerRules.firstMatch(answer)
-            switch rule?.finding {
+            switch rule?.meaning {
             case .rateLimited?:
                 return .failed(self.rateLimitFailure(response, answer: answer, what: what, now: polledAt))
             case .gated?:
@@ -134,8 +133,9 @@ public struct WeiboAdapter: PlatformAdapter {
 
     /// `GET <base>/statuses/extend?id=<id>` for every post whose text is cut short
     /// (``Post/isTruncated``: `isLongText` in the timeline).
-    public func completionRequests(for posts: [Post], of account: Account) -> [String: HTTPRequest] {
-        guard case .weibo(let uid, let base, _, _) = account.source else { return [:] }
+    public func completionRequests(for posts: [Post], of account: PlatformAccount<WeiboSource>) -> [String: HTTPRequest]
+    {
+        let (uid, base) = (account.source.uid, account.source.baseURL)
         var requests: [String: HTTPRequest] = [:]
         for post in posts where post.isTruncated {
             if let url = WeiboEndpoint.extend(base: base, postID: post.id) {
@@ -149,7 +149,9 @@ public struct WeiboAdapter: PlatformAdapter {
     /// (fixtures `statuses_extend_4645748019299849.json`, `statuses_extend_4649031014551911.json`).
     /// A post without a usable answer (none, not `ok: 1`, no text) stays ``Post/isTruncated``, so
     /// the detector never takes it for an edit. Media, dates and the reference are kept.
-    public func complete(_ posts: [Post], with answers: [String: HTTPResponse], of account: Account) -> [Post] {
+    public func complete(
+        _ posts: [Post], with answers: [String: HTTPResponse], of account: PlatformAccount<WeiboSource>
+    ) -> [Post] {
         posts.map { post in
             guard post.isTruncated, let response = answers[post.id], response.status == 200 else { return post }
             let answer = WeiboAnswer(response)
@@ -167,11 +169,14 @@ public struct WeiboAdapter: PlatformAdapter {
 
     // MARK: - Probes
 
-    /// `GET <base>/status/<post id>`: the post's own page, or `nil` when the source is not a
-    /// Weibo one or the ID is not a Weibo ID (digits).
-    public func probeRequest(for post: Post, of account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard case .weibo(let uid, let base, _, _) = account.source,
-            let url = WeiboEndpoint.status(base: base, postID: post.id)
+    /// `GET <base>/status/<post id>`: the post's own page, or `nil` when the ID is not a
+    /// Weibo ID (digits).
+    public func probeRequest(for post: Post, of account: PlatformAccount<WeiboSource>, context: AdapterContext)
+        -> HTTPRequest?
+    {
+        let uid = account.source.uid
+        let base = account.source.baseURL
+        guard let url = WeiboEndpoint.status(base: base, postID: post.id)
         else { return nil }
         return self.request(url, uid: uid, base: base, accept: "text/html,application/json;q=0.9,*/*;q=0.8")
     }
@@ -180,12 +185,16 @@ public struct WeiboAdapter: PlatformAdapter {
     /// tombstone message → its reason (`removed` where Weibo does not say who); anything else (a
     /// rate limit, a login or visitor page, a server error, a page nobody has described) →
     /// inconclusive.
-    public func classifyProbe(_ response: HTTPResponse, for post: Post, now: Date) -> ProbeVerdict {
+    public func classifyProbe(
+        _ response: HTTPResponse, for post: Post, of account: PlatformAccount<WeiboSource>, now: Date
+    )
+        -> ProbeVerdict
+    {
         let answer = WeiboAnswer(response)
         guard let rule = WeiboAnswerRules.firstMatch(answer, postID: post.id) else {
             return .inconclusive(detail: "\(answer.summary): no rule matches this answer")
         }
-        switch rule.finding {
+        switch rule.meaning {
         case .postShown:
             return .exists
         case .postGone(let reason), .accountGone(let reason):
@@ -200,11 +209,12 @@ public struct WeiboAdapter: PlatformAdapter {
         }
     }
 
-    /// `GET <base>/api/container/getIndex?type=uid&value=<uid>`: the profile, or `nil` when the
-    /// source is not a Weibo one.
-    public func accountProbeRequest(for account: Account, context: AdapterContext) -> HTTPRequest? {
-        guard case .weibo(let uid, let base, _, _) = account.source,
-            let url = WeiboEndpoint.profile(base: base, uid: uid)
+    /// `GET <base>/api/container/getIndex?type=uid&value=<uid>`: the profile.
+    public func accountProbeRequest(for account: PlatformAccount<WeiboSource>, context: AdapterContext) -> HTTPRequest?
+    {
+        let uid = account.source.uid
+        let base = account.source.baseURL
+        guard let url = WeiboEndpoint.profile(base: base, uid: uid)
         else { return nil }
         return self.jsonRequest(url, uid: uid, base: base)
     }
@@ -214,15 +224,15 @@ public struct WeiboAdapter: PlatformAdapter {
     /// `ok: 0` with `这里还没有内容` (what the profile of an unknown uid answers, fixture
     /// `getIndex_error_no_content.json`) → unavailable, reason `removed` (Weibo does not say
     /// whether it was deleted or suspended); anything else → inconclusive.
-    public func classifyAccountProbe(_ response: HTTPResponse, for account: Account, now: Date) -> AccountVerdict {
-        guard case .weibo(let uid, _, _, _) = account.source else {
-            return .inconclusive(detail: "\(account.key) is not a Weibo account")
-        }
+    public func classifyAccountProbe(_ response: HTTPResponse, for account: PlatformAccount<WeiboSource>, now: Date)
+        -> AccountVerdict
+    {
+        let uid = account.source.uid
         let answer = WeiboAnswer(response)
         guard let rule = WeiboAnswerRules.firstMatch(answer, uid: uid) else {
             return .inconclusive(detail: "\(answer.summary): no rule matches this answer")
         }
-        switch rule.finding {
+        switch rule.meaning {
         case .accountShown:
             return .available
         case .accountGone(let reason):
@@ -270,14 +280,10 @@ public struct WeiboAdapter: PlatformAdapter {
     /// (FORMATS.md §3: Weibo sends no rate-limit headers); a 503 with `Retry-After` waits that long.
     public func rateLimitReset(in response: HTTPResponse, now: Date) -> Date? {
         let retryAfter = HTTPRetryAfter.parse(response.headers["Retry-After"], now: now).flatMap { $0 > now ? $0 : nil }
-        switch response.status {
-        case 418, 403, 414, 429:
+        if WeiboAnswerRules.failures.classify(response) == .rateLimited {
             return retryAfter ?? now.addingTimeInterval(Self.rateLimitBackOff)
-        case 503:
-            return retryAfter
-        default:
-            return nil
         }
+        return response.status == 503 ? retryAfter : nil
     }
 
     // MARK: - Reading answers
@@ -318,7 +324,7 @@ public struct WeiboAdapter: PlatformAdapter {
                 PollFailure(
                     kind: .unparsable,
                     message:
-                        "\(what) answered a timeline whose posts cannot be read: \(WeiboTimelinePage.describe(error))",
+                        "\(what) answered a timeline whose posts cannot be read: \(DecodingErrorText.describe(error))",
                     url: url, httpStatus: 200))
         }
         return .success(page.statuses)

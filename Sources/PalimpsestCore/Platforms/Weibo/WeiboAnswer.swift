@@ -32,7 +32,7 @@ struct WeiboAnswer {
         self.bodyText = String(decoding: response.body, as: UTF8.self)
         let object = (try? JSONSerialization.jsonObject(with: response.body, options: [])) as? [String: Any]
         self.json = object
-        self.isHTML = object == nil && Self.looksLikeHTML(response)
+        self.isHTML = object == nil && response.looksLikeHTML
         if let object {
             self.okCode = Self.integer(object["ok"])
             self.errno = Self.text(object["errno"]) ?? Self.text(object["error_code"])
@@ -110,14 +110,5 @@ struct WeiboAnswer {
         case let number as NSNumber: return number.stringValue
         default: return nil
         }
-    }
-
-    /// True when the answer is an HTML page (by `Content-Type`, or a body starting with `<`).
-    static func looksLikeHTML(_ response: HTTPResponse) -> Bool {
-        if let type = response.mediaType, type == "text/html" || type == "application/xhtml+xml" { return true }
-        let firstByte = response.body.first {
-            !($0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF)
-        }
-        return firstByte == UInt8(ascii: "<")
     }
 }

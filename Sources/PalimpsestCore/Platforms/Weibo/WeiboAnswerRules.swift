@@ -23,36 +23,26 @@ enum WeiboFinding: Sendable, Hashable {
     case noContent
 }
 
-/// One row of the rule table: what to look for, what it means, and where that fact comes from.
-struct WeiboAnswerRule: Sendable, Hashable {
-    /// What the row looks for in a ``WeiboAnswer``.
-    enum Match: Sendable, Hashable {
-        /// The HTTP status.
-        case httpStatus(ClosedRange<Int>)
-        /// Redirects ended on this host or a subdomain of it.
-        case finalHost(String)
-        /// Redirects ended on a path containing this text.
-        case finalPath(String)
-        /// The API's `ok` code.
-        case okCode(Int)
-        /// The API's `errno`.
-        case errno(String)
-        /// The message (JSON `msg`, or the page's text) contains this text (case-insensitive).
-        case message(String)
-        /// An `m.weibo.cn` error page (`<title>微博-出错了</title>`) whose message contains this text.
-        case errorPage(String)
-        /// The answer carries the probed post (``WeiboAnswer/showsPost(id:)``).
-        case showsPost
-        /// The answer is the account's profile (``WeiboAnswer/showsAccount(uid:)``).
-        case showsAccount
-    }
-
-    /// What the row looks for.
-    var match: Match
-    /// What a match means.
-    var finding: WeiboFinding
-    /// Where the fact comes from: a fixture file or a FORMATS.md entry.
-    var source: String
+/// What a row of ``WeiboAnswerRules/table`` looks for in a ``WeiboAnswer``.
+enum WeiboAnswerMatch: Sendable, Hashable {
+    /// The HTTP status.
+    case httpStatus(ClosedRange<Int>)
+    /// Redirects ended on this host or a subdomain of it.
+    case finalHost(String)
+    /// Redirects ended on a path containing this text.
+    case finalPath(String)
+    /// The API's `ok` code.
+    case okCode(Int)
+    /// The API's `errno`.
+    case errno(String)
+    /// The message (JSON `msg`, or the page's text) contains this text (case-insensitive).
+    case message(String)
+    /// An `m.weibo.cn` error page (`<title>微博-出错了</title>`) whose message contains this text.
+    case errorPage(String)
+    /// The answer carries the probed post (``WeiboAnswer/showsPost(id:)``).
+    case showsPost
+    /// The answer is the account's profile (``WeiboAnswer/showsAccount(uid:)``).
+    case showsAccount
 }
 
 /// The ONE table that maps Weibo's answers to meanings (issue 3 items 4, 5 and 11), first match
@@ -65,87 +55,117 @@ struct WeiboAnswerRule: Sendable, Hashable {
 /// author's deletion from the platform's (`微博不存在或暂无查看权限`, errno 20101, the "no data"
 /// error page), the reason is `removed`: never a guess.
 enum WeiboAnswerRules {
-    static let table: [WeiboAnswerRule] = [
-        // Rate limits: no headers, just these statuses; the block lasts minutes to hours.
-        .init(
-            match: .httpStatus(418...418), finding: .rateLimited,
+    /// Weibo's reading of the failures every platform shares: HTTP 418, 403 and 414 are its rate
+    /// limit (it sends no rate-limit headers; the block lasts minutes to hours), tried before the
+    /// shared rows (``AnswerFailureClassifier/shared``).
+    static let failures = AnswerFailureClassifier.shared.overridden(by: [
+        AnswerRule(
+            match: .status(418...418), meaning: .rateLimited,
             source: "FORMATS.md §3 Rate limit (dataabc/weibo-crawler#557, nghuyong/WeiboSpider#92)"),
-        .init(
-            match: .httpStatus(403...403), finding: .rateLimited,
+        AnswerRule(
+            match: .status(403...403), meaning: .rateLimited,
             source: "FORMATS.md §3 Rate limit (nghuyong/WeiboSpider#99, dataabc/weiboSpider#20)"),
-        .init(
-            match: .httpStatus(414...414), finding: .rateLimited,
+        AnswerRule(
+            match: .status(414...414), meaning: .rateLimited,
             source: "FORMATS.md §3 Rate limit (meterscao/Speechless#2)"),
-        .init(match: .httpStatus(429...429), finding: .rateLimited, source: "RFC 6585 §4 (429 Too Many Requests)"),
-        .init(match: .httpStatus(500...599), finding: .serverError, source: "RFC 9110 §15.6 (server errors)"),
-        // Login walls and the visitor-cookie page.
-        .init(
-            match: .finalHost("passport.weibo.com"), finding: .gated,
-            source: "FORMATS.md §3 Suspended/nonexistent (login wall); issue 3 item 5"),
-        .init(
-            match: .finalHost("passport.weibo.cn"), finding: .gated,
-            source: "FORMATS.md §3 Suspended/nonexistent (login wall); issue 3 item 5"),
-        .init(match: .finalPath("/visitor"), finding: .gated, source: "issue 3 item 5 (visitor page)"),
-        .init(
-            match: .message("Sina Visitor System"), finding: .gated,
-            source: "title of Weibo's visitor-cookie page (crawler code [C])"),
-        .init(
-            match: .okCode(-100), finding: .gated, source: "FORMATS.md §3 Suspended/nonexistent: `ok: -100` login wall"),
-        // Answers that show something exists.
-        .init(
-            match: .showsPost, finding: .postShown,
-            source: "FORMATS.md §3 Stable post ID (`mblog.id`/`mid`); fixture getIndex_107603_arknights_snapshot0.json"),
-        .init(
-            match: .showsAccount, finding: .accountShown,
-            source: "fixture getIndex_uid_profile_arknights.json (`userInfo`)"),
-        // The account is gone.
-        .init(
-            match: .message("该账号因被投诉违反"), finding: .accountGone(.accountSuspended),
-            source: "FORMATS.md §3 Suspended/nonexistent (suspended-account tombstone)"),
-        .init(
-            match: .message("用户不存在"), finding: .accountGone(.accountDeleted),
-            source: "FORMATS.md §3 Suspended/nonexistent (`m.weibo.cn/n/<name>` → 用户不存在)"),
-        // The post is hidden by the author's privacy settings.
-        .init(
-            match: .message("由于作者隐私设置"), finding: .postGone(.accountPrivate),
-            source: "FORMATS.md §3 Private/protected"),
-        .init(
-            match: .message("由于作者设置"), finding: .postGone(.accountPrivate), source: "FORMATS.md §3 Private/protected"),
-        .init(
-            match: .message("仅展示半年内"), finding: .postGone(.accountPrivate), source: "FORMATS.md §3 Private/protected"),
-        .init(
-            match: .message("根据博主设置"), finding: .postGone(.accountPrivate), source: "FORMATS.md §3 Private/protected"),
-        // The post is gone, and Weibo says by whom.
-        .init(
-            match: .message("此微博已被作者删除"), finding: .postGone(.authorDeleted),
-            source: "FORMATS.md §3 Deleted post (抱歉，此微博已被作者删除)"),
-        .init(
-            match: .message("因违反《微博社区公约》"), finding: .postGone(.censored),
-            source: "FORMATS.md §3 Deleted post (该微博因违反《微博社区公约》的相关规定，已被删除)"),
-        .init(
-            match: .message("permission denied"), finding: .postGone(.censored),
-            source: "DESIGN.md vocabulary: reason `censored` (\"permission denied\")"),
-        // The post is gone, and Weibo does not say by whom.
-        .init(
-            match: .errno("20101"), finding: .postGone(.removed),
-            source: "FORMATS.md §3 Deleted post (errno 20101 = 微博不存在或暂无查看权限)"),
-        .init(
-            match: .message("微博不存在或暂无查看权限"), finding: .postGone(.removed),
-            source: "FORMATS.md §3 Deleted post (h5-4con 微博不存在或暂无查看权限!)"),
-        .init(
-            match: .errorPage("暂无数据"), finding: .postGone(.removed),
-            source: "fixture m_weibo_cn_error_page_no_data.html (微博-出错了 / 暂无数据)"),
-        // An empty list.
-        .init(match: .message("这里还没有内容"), finding: .noContent, source: "fixture getIndex_error_no_content.json"),
-    ]
+    ])
+
+    /// The rows: first the status rows of ``failures`` (an HTML page is read for its message
+    /// below, not taken for a failure), then Weibo's own.
+    static let table = AnswerTable<WeiboAnswerMatch, WeiboFinding>(
+        Self.failures.rules.compactMap(Self.statusRow) + [
+            // Login walls and the visitor-cookie page.
+            AnswerRule(
+                match: .finalHost("passport.weibo.com"), meaning: .gated,
+                source: "FORMATS.md §3 Suspended/nonexistent (login wall); issue 3 item 5"),
+            AnswerRule(
+                match: .finalHost("passport.weibo.cn"), meaning: .gated,
+                source: "FORMATS.md §3 Suspended/nonexistent (login wall); issue 3 item 5"),
+            AnswerRule(match: .finalPath("/visitor"), meaning: .gated, source: "issue 3 item 5 (visitor page)"),
+            AnswerRule(
+                match: .message("Sina Visitor System"), meaning: .gated,
+                source: "title of Weibo's visitor-cookie page (crawler code [C])"),
+            AnswerRule(
+                match: .okCode(-100), meaning: .gated,
+                source: "FORMATS.md §3 Suspended/nonexistent: `ok: -100` login wall"),
+            // Answers that show something exists.
+            AnswerRule(
+                match: .showsPost, meaning: .postShown,
+                source:
+                    "FORMATS.md §3 Stable post ID (`mblog.id`/`mid`); fixture getIndex_107603_arknights_snapshot0.json"),
+            AnswerRule(
+                match: .showsAccount, meaning: .accountShown,
+                source: "fixture getIndex_uid_profile_arknights.json (`userInfo`)"),
+            // The account is gone.
+            AnswerRule(
+                match: .message("该账号因被投诉违反"), meaning: .accountGone(.accountSuspended),
+                source: "FORMATS.md §3 Suspended/nonexistent (suspended-account tombstone)"),
+            AnswerRule(
+                match: .message("用户不存在"), meaning: .accountGone(.accountDeleted),
+                source: "FORMATS.md §3 Suspended/nonexistent (`m.weibo.cn/n/<name>` → 用户不存在)"),
+            // The post is hidden by the author's privacy settings.
+            AnswerRule(
+                match: .message("由于作者隐私设置"), meaning: .postGone(.accountPrivate),
+                source: "FORMATS.md §3 Private/protected"),
+            AnswerRule(
+                match: .message("由于作者设置"), meaning: .postGone(.accountPrivate),
+                source: "FORMATS.md §3 Private/protected"),
+            AnswerRule(
+                match: .message("仅展示半年内"), meaning: .postGone(.accountPrivate),
+                source: "FORMATS.md §3 Private/protected"),
+            AnswerRule(
+                match: .message("根据博主设置"), meaning: .postGone(.accountPrivate),
+                source: "FORMATS.md §3 Private/protected"),
+            // The post is gone, and Weibo says by whom.
+            AnswerRule(
+                match: .message("此微博已被作者删除"), meaning: .postGone(.authorDeleted),
+                source: "FORMATS.md §3 Deleted post (抱歉，此微博已被作者删除)"),
+            AnswerRule(
+                match: .message("因违反《微博社区公约》"), meaning: .postGone(.censored),
+                source: "FORMATS.md §3 Deleted post (该微博因违反《微博社区公约》的相关规定，已被删除)"),
+            AnswerRule(
+                match: .message("permission denied"), meaning: .postGone(.censored),
+                source: "DESIGN.md vocabulary: reason `censored` (\"permission denied\")"),
+            // The post is gone, and Weibo does not say by whom.
+            AnswerRule(
+                match: .errno("20101"), meaning: .postGone(.removed),
+                source: "FORMATS.md §3 Deleted post (errno 20101 = 微博不存在或暂无查看权限)"),
+            AnswerRule(
+                match: .message("微博不存在或暂无查看权限"), meaning: .postGone(.removed),
+                source: "FORMATS.md §3 Deleted post (h5-4con 微博不存在或暂无查看权限!)"),
+            AnswerRule(
+                match: .errorPage("暂无数据"), meaning: .postGone(.removed),
+                source: "fixture m_weibo_cn_error_page_no_data.html (微博-出错了 / 暂无数据)"),
+            // An empty list.
+            AnswerRule(
+                match: .message("这里还没有内容"), meaning: .noContent, source: "fixture getIndex_error_no_content.json"),
+        ])
+
+    /// A status row of ``failures`` as a row of ``table``; `nil` for a row that does not read the
+    /// status.
+    private static func statusRow(_ rule: AnswerRule<AnswerFailureMatch, AnswerFailure>)
+        -> AnswerRule<WeiboAnswerMatch, WeiboFinding>?
+    {
+        guard case .status(let range) = rule.match else { return nil }
+        let finding: WeiboFinding
+        switch rule.meaning {
+        case .rateLimited: finding = .rateLimited
+        case .gated: finding = .gated
+        case .serverError: finding = .serverError
+        case .htmlInsteadOfJSON: return nil
+        }
+        return AnswerRule(match: .httpStatus(range), meaning: finding, source: rule.source)
+    }
 
     /// The first row of ``table`` that matches `answer`, or `nil` when none does.
     /// - Parameters:
     ///   - answer: the answer.
-    ///   - postID: the probed post's ID (for ``WeiboAnswerRule/Match/showsPost``), if any.
-    ///   - uid: the account's uid (for ``WeiboAnswerRule/Match/showsAccount``), if any.
-    static func firstMatch(_ answer: WeiboAnswer, postID: String? = nil, uid: String? = nil) -> WeiboAnswerRule? {
-        self.table.first { self.matches($0.match, answer, postID: postID, uid: uid) }
+    ///   - postID: the probed post's ID (for ``WeiboAnswerMatch/showsPost``), if any.
+    ///   - uid: the account's uid (for ``WeiboAnswerMatch/showsAccount``), if any.
+    static func firstMatch(_ answer: WeiboAnswer, postID: String? = nil, uid: String? = nil)
+        -> AnswerRule<WeiboAnswerMatch, WeiboFinding>?
+    {
+        self.table.firstMatch { self.matches($0, answer, postID: postID, uid: uid) }
     }
 
     /// What the text of a reposted original (`retweeted_status.text`) says about the original's
@@ -166,7 +186,7 @@ enum WeiboAnswerRules {
         let start = String(PostVersion.normalizeText(text).prefix(40)).lowercased()
         for rule in self.table {
             guard case .message(let phrase) = rule.match, start.contains(phrase.lowercased()) else { continue }
-            switch rule.finding {
+            switch rule.meaning {
             case .postGone(let reason), .accountGone(let reason): return reason
             default: continue
             }
@@ -174,7 +194,7 @@ enum WeiboAnswerRules {
         return isMarkedDeleted ? .removed : nil
     }
 
-    private static func matches(_ match: WeiboAnswerRule.Match, _ answer: WeiboAnswer, postID: String?, uid: String?)
+    private static func matches(_ match: WeiboAnswerMatch, _ answer: WeiboAnswer, postID: String?, uid: String?)
         -> Bool
     {
         switch match {

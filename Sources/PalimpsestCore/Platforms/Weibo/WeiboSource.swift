@@ -1,9 +1,35 @@
-import Foundation
+public import Foundation
 import TOMLKit
 
 /// The config of a `weibo` account: a numeric uid read through the mobile site's API.
-enum WeiboSource: PlatformSource {
-    static let platform = Platform.weibo
+public struct WeiboSource: PlatformSource {
+    public static let platform = Platform.weibo
+    /// The account's numeric uid.
+    public var uid: String
+    /// The API host (default `https://m.weibo.cn`).
+    public var baseURL: URL
+    /// Timeline pages per poll.
+    public var pages: Int
+    /// A file holding the visitor cookies sent with every request, when set.
+    public var cookieFile: URL?
+
+    /// Creates the source.
+    public init(uid: String, baseURL: URL, pages: Int, cookieFile: URL?) {
+        self.uid = uid
+        self.baseURL = baseURL
+        self.pages = pages
+        self.cookieFile = cookieFile
+    }
+
+    public var keyIdentifier: String { self.uid }
+
+    public var summaryRows: [(key: String, value: String)] {
+        [("uid", self.uid), ("base_url", self.baseURL.absoluteString), ("pages", String(self.pages))]
+            + (self.cookieFile.map { [("cookie_file", $0.path)] } ?? [])
+    }
+
+    static var adapter: any PlatformAdapter { WeiboAdapter() }
+
     static let identityKey = "uid"
     /// The API host unless `base_url` names another (m.weibo.cn, the mobile site).
     static let defaultBaseURL = "https://m.weibo.cn"
@@ -37,5 +63,18 @@ enum WeiboSource: PlatformSource {
             ? nil : reader.readPath(table, "cookie_file", isDirectory: false, in: scope)
         guard let uid, let base else { return [] }
         return [.weibo(uid: uid, baseURL: base, pages: pages, cookieFile: cookieFile)]
+    }
+}
+
+extension Platform {
+    /// A Sina Weibo account, read through the mobile web API (`m.weibo.cn`).
+    public static let weibo = Platform(declaring: "weibo")
+}
+
+extension AccountSource {
+    /// A Weibo account by numeric `uid`, read from `baseURL` (default `https://m.weibo.cn`),
+    /// `pages` timeline pages per poll, with visitor cookies from `cookieFile` when set.
+    public static func weibo(uid: String, baseURL: URL, pages: Int, cookieFile: URL?) -> AccountSource {
+        AccountSource(WeiboSource(uid: uid, baseURL: baseURL, pages: pages, cookieFile: cookieFile))
     }
 }

@@ -40,9 +40,4 @@ struct WeiboTimelinePage: Decodable, Sendable {
         let payload = try container.decode(Payload.self, forKey: .data)
         self.statuses = (payload.cards ?? []).compactMap(\.status)
     }
-
-    /// A decoding error in one line: what was wrong, and where (`at .data.cards[3].mblog.text`).
-    static func describe(_ error: any Error) -> String {
-        DecodingErrorText.describe(error)
-    }
 }

@@ -317,7 +317,7 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
     @Test func postMissingFromGetPostsIsARemovedTombstone() throws {
         let post = try Fixture.posts(ofPage: "getAuthorFeed_dril_page")[3]
         let verdict = self.adapter.classifyProbe(
-            Fixture.response(status: 200, text: #"{"posts":[]}"#), for: post, now: probedAt)
+            Fixture.response(status: 200, text: #"{"posts":[]}"#), for: post, of: self.account, now: probedAt)
         guard case .tombstone(let reason, let detail) = verdict else {
             Issue.record("expected a tombstone, got \(verdict)")
             return
@@ -327,7 +327,7 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
         let others = try Fixture.getPostsAnswer(Array(try Fixture.items(ofPage: "getAuthorFeed_dril_page")[0..<3]))
         guard
             case .tombstone(.removed, _) = self.adapter.classifyProbe(
-                Fixture.response(body: others), for: post, now: probedAt)
+                Fixture.response(body: others), for: post, of: self.account, now: probedAt)
         else {
             Issue.record("a getPosts answer with other posts only is still a tombstone for this one")
             return
@@ -339,7 +339,7 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
         let items = try Fixture.items(ofPage: "getAuthorFeed_dril_page")
         let post = try Fixture.posts(ofPage: "getAuthorFeed_dril_page")[3]
         let answer = Fixture.response(body: try Fixture.getPostsAnswer([items[3]]))
-        #expect(self.adapter.classifyProbe(answer, for: post, now: probedAt) == .exists)
+        #expect(self.adapter.classifyProbe(answer, for: post, of: self.account, now: probedAt) == .exists)
     }
 
     @Test(arguments: [
@@ -349,7 +349,8 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
     ])
     func probeAnswersThatAreNotAGetPostsListProveNothing(status: Int, body: String) throws {
         let post = try Fixture.posts(ofPage: "getAuthorFeed_dril_page")[3]
-        let verdict = self.adapter.classifyProbe(Fixture.response(status: status, text: body), for: post, now: probedAt)
+        let verdict = self.adapter.classifyProbe(
+            Fixture.response(status: status, text: body), for: post, of: self.account, now: probedAt)
         guard case .inconclusive = verdict else {
             Issue.record("HTTP \(status) \(body) must be inconclusive, got \(verdict)")
             return

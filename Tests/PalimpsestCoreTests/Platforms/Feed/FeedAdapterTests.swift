@@ -193,16 +193,18 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
         let url = URL(string: "https://rsshub.example.org/items/42")!
         let post = Self.post(url: url.absoluteString)
         #expect(
-            Self.adapter.classifyProbe(Self.response(404, url: url), for: post, now: probedAt)
+            Self.adapter.classifyProbe(Self.response(404, url: url), for: post, of: Self.account, now: probedAt)
                 == .tombstone(reason: .removed, detail: "HTTP 404 Not Found from https://rsshub.example.org/items/42"))
         #expect(
-            Self.adapter.classifyProbe(Self.response(410, url: url), for: post, now: probedAt)
+            Self.adapter.classifyProbe(Self.response(410, url: url), for: post, of: Self.account, now: probedAt)
                 == .tombstone(reason: .removed, detail: "HTTP 410 Gone from https://rsshub.example.org/items/42"))
-        #expect(Self.adapter.classifyProbe(Self.response(200, url: url), for: post, now: probedAt) == .exists)
+        #expect(
+            Self.adapter.classifyProbe(Self.response(200, url: url), for: post, of: Self.account, now: probedAt)
+                == .exists)
         for status in [301, 302, 401, 403, 429, 500, 502, 503, 504] {
             guard
                 case .inconclusive(let detail) = Self.adapter.classifyProbe(
-                    Self.response(status, url: url), for: post, now: probedAt)
+                    Self.response(status, url: url), for: post, of: Self.account, now: probedAt)
             else {
                 Issue.record("HTTP \(status) must be inconclusive")
                 continue

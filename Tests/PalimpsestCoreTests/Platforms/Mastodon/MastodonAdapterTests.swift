@@ -320,17 +320,18 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
         let post = Post(id: "0", text: "")
         let notFound = try MastodonFixture.response(named: "status_404_not_found")
         #expect(
-            self.adapter.classifyProbe(notFound, for: post, now: probedAt)
+            self.adapter.classifyProbe(notFound, for: post, of: self.account, now: probedAt)
                 == .tombstone(reason: .removed, detail: "HTTP 404 {\"error\":\"Not Found\"}")
         )
         let recordNotFound = try MastodonFixture.response(named: "status_delete_404_record_not_found")
         #expect(
-            self.adapter.classifyProbe(recordNotFound, for: Post(id: "117020606379845323", text: ""), now: probedAt)
+            self.adapter.classifyProbe(
+                recordNotFound, for: Post(id: "117020606379845323", text: ""), of: self.account, now: probedAt)
                 == .tombstone(reason: .removed, detail: "HTTP 404 {\"error\":\"Record not found\"}")
         )
         let gone = MastodonFixture.response(status: 410, body: "")
         #expect(
-            self.adapter.classifyProbe(gone, for: post, now: probedAt)
+            self.adapter.classifyProbe(gone, for: post, of: self.account, now: probedAt)
                 == .tombstone(reason: .removed, detail: "HTTP 410 (empty body)")
         )
     }
@@ -338,9 +339,10 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
     @Test func probe200WithTheStatusMeansItExists() throws {
         let answer = try MastodonFixture.response(named: "status_with_media_attachment")
         let post = try MastodonFixture.post(named: "status_with_media_attachment")
-        #expect(self.adapter.classifyProbe(answer, for: post, now: probedAt) == .exists)
+        #expect(self.adapter.classifyProbe(answer, for: post, of: self.account, now: probedAt) == .exists)
         let other = Post(id: "117020580518794573", text: "Toot number 9!")
-        guard case .inconclusive = self.adapter.classifyProbe(answer, for: other, now: probedAt) else {
+        guard case .inconclusive = self.adapter.classifyProbe(answer, for: other, of: self.account, now: probedAt)
+        else {
             Issue.record("a 200 for another status proves nothing about this one")
             return
         }
@@ -370,12 +372,15 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
             MastodonFixture.response(status: 302, body: ""),
         ]
         for answer in answers {
-            guard case .inconclusive = self.adapter.classifyProbe(answer, for: post, now: probedAt) else {
+            guard case .inconclusive = self.adapter.classifyProbe(answer, for: post, of: self.account, now: probedAt)
+            else {
                 Issue.record("HTTP \(answer.status) must be inconclusive")
                 continue
             }
         }
-        if case .inconclusive(let detail) = self.adapter.classifyProbe(answers[0], for: post, now: probedAt) {
+        if case .inconclusive(let detail) = self.adapter.classifyProbe(
+            answers[0], for: post, of: self.account, now: probedAt)
+        {
             #expect(detail.hasPrefix("HTTP 503"))
         }
     }

@@ -150,7 +150,8 @@ struct TelegramAdapterTests {
         let post = Post(id: "6", text: "Unsigned message")
         let embedURL = "https://t.me/tchantest/6?embed=1"
         let gone = self.adapter.classifyProbe(
-            TelegramFixture.response(TelegramFixture.postNotFoundEmbed, url: embedURL), for: post, now: probedAt)
+            TelegramFixture.response(TelegramFixture.postNotFoundEmbed, url: embedURL), for: post,
+            of: TelegramFixture.topwarAccount(), now: probedAt)
         guard case .tombstone(let reason, let detail) = gone else {
             Issue.record("expected a tombstone, got \(gone)")
             return
@@ -161,9 +162,12 @@ struct TelegramAdapterTests {
         // The widget markup of the same post (the tchantest snippets are that markup).
         let shown = TelegramFixture.response(
             try TelegramFixture.body("telegram/tchantest/unsigned_text_message.html"), url: embedURL)
-        #expect(self.adapter.classifyProbe(shown, for: post, now: probedAt) == .exists)
         #expect(
-            self.adapter.classifyProbe(shown, for: Post(id: "7", text: ""), now: probedAt).isInconclusive,
+            self.adapter.classifyProbe(shown, for: post, of: TelegramFixture.topwarAccount(), now: probedAt) == .exists)
+        #expect(
+            self.adapter.classifyProbe(
+                shown, for: Post(id: "7", text: ""), of: TelegramFixture.topwarAccount(), now: probedAt
+            ).isInconclusive,
             "another post proves nothing")
 
         let placeholder = Data(
@@ -173,19 +177,26 @@ struct TelegramAdapterTests {
             <div class="message_media_not_supported_label">Please open Telegram to view this post</div></div></div></div>
             """.utf8)
         #expect(
-            self.adapter.classifyProbe(TelegramFixture.response(placeholder, url: embedURL), for: post, now: probedAt)
-                .isInconclusive,
+            self.adapter.classifyProbe(
+                TelegramFixture.response(placeholder, url: embedURL), for: post, of: TelegramFixture.topwarAccount(),
+                now: probedAt
+            )
+            .isInconclusive,
             "the placeholder hides the post: issue 3 item 9 says it proves nothing, even around the post's own element")
         #expect(
             self.adapter.classifyProbe(
                 TelegramFixture.response(TelegramFixture.postNotFoundEmbed, status: 503, url: embedURL), for: post,
+                of: TelegramFixture.topwarAccount(),
                 now: probedAt
             )
             .isInconclusive, "a 503 proves nothing, whatever its body")
         let otherError = Data(#"<div class="tgme_widget_message_error">Channel is unavailable</div>"#.utf8)
         #expect(
-            self.adapter.classifyProbe(TelegramFixture.response(otherError, url: embedURL), for: post, now: probedAt)
-                .isInconclusive)
+            self.adapter.classifyProbe(
+                TelegramFixture.response(otherError, url: embedURL), for: post, of: TelegramFixture.topwarAccount(),
+                now: probedAt
+            )
+            .isInconclusive)
     }
 
     @Test func accountProbeIsClassifiedWithTheRuleTable() throws {

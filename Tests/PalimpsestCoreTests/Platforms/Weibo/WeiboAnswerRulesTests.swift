@@ -16,7 +16,7 @@ private let probedAt = Date(timeIntervalSince1970: 1_790_000_000)
     static let profileURL = "https://m.weibo.cn/api/container/getIndex?type=uid&value=6279793937"
 
     private func probe(_ response: HTTPResponse) -> ProbeVerdict {
-        self.adapter.classifyProbe(response, for: self.post, now: probedAt)
+        self.adapter.classifyProbe(response, for: self.post, of: self.account, now: probedAt)
     }
 
     private func html(_ text: String, status: Int = 200, effectiveURL: String? = nil) -> HTTPResponse {
