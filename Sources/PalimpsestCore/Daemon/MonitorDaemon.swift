@@ -149,7 +149,7 @@ public final class MonitorDaemon: Service, Sendable {
         }
         let heartbeat = PollHeartbeat(
             stallLimit: stallLimit ?? PollHeartbeat.stallLimit(httpTimeout: config.daemon.timeout),
-            idleLimit: Self.idleLimit(accounts, jitter: config.daemon.jitter))
+            idleLimit: Self.idleLimit(accounts, jitter: config.daemon.jitter), clock: clock)
         let book = DaemonStatusBook(
             config: config, accounts: accounts, restored: restored, eventsToday: eventsToday, now: now)
         await Self.saveRunningConfig(config, shardOverride: shardOverride, at: now, logger: logger)

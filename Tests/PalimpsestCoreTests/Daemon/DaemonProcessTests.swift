@@ -94,12 +94,7 @@ import Testing
     }
 
     static func waitForRequest(_ server: ReplayServer, path: String, timeout: Duration = .seconds(20)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if server.requests().contains(where: { $0.path == path }) { return true }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        return false
+        await waitUntil(timeout: timeout) { server.requests().contains(where: { $0.path == path }) }
     }
 
     @Test func notifiesReadyStatusWatchdogReloadsAndStopsCleanly() async throws {
@@ -122,6 +117,39 @@ import Testing
             output: .discarded,
             error: .string(limit: 1 << 20)
         ) { execution -> String? in
+            await stopChild(execution) { try await Self.superviseDaemon(execution, server, scratch, listener, binary) }
+        }
+        let stderr = result.standardError
+        if let failure = result.closureResult {
+            Issue.record("\(failure)\n--- daemon stderr ---\n\(stderr)")
+        }
+        #expect(result.terminationStatus == TerminationStatus.exited(0), "daemon stderr:\n\(stderr)")
+        #expect(stderr.contains("reload rejected: 1 problem in "))
+        #expect(stderr.contains("key `daemon.interval`: expected a duration from 30s to 7d, found 5s"))
+
+        // Everything written: status.json says stopped with both accounts; no event left pending.
+        let status = try #require(try DaemonStatus.read(stateDirectory: scratch.state))
+        #expect(status.phase == .stopped)
+        #expect(status.accounts.map(\.name) == ["Feed a", "Feed b"])
+        #expect(status.accounts.allSatisfy { $0.lastPoll?.outcome == "complete" })
+        #expect(status.reloadError?.contains("from 30s to 7d") == true)
+        let store = try StateStore(root: scratch.state)
+        for entry in status.accounts {
+            let state = try #require(try store.accountStore(for: entry.account).loadState(AccountState.self))
+            #expect(state.pendingEvents.isEmpty)
+            #expect(state.lastPoll?.outcome == "complete")
+        }
+        // The lock went with the process.
+        #expect(StateDirectoryLock.holder(of: scratch.state) == nil)
+        await server.stop()
+    }
+
+    /// The steps of ``notifiesReadyStatusWatchdogReloadsAndStopsCleanly()`` while the daemon runs,
+    /// ending with SIGTERM; a failure text when a step fails (the daemon is then killed).
+    private static func superviseDaemon<Input: InputProtocol, Output: OutputProtocol, Failure: OutputProtocol>(
+        _ execution: Execution<Input, Output, Failure>, _ server: ReplayServer, _ scratch: Scratch, _ listener: NotifySocketListener,
+        _ binary: FilePath
+    ) async throws -> String? {
             // READY only once the config is loaded and the state restored, with a STATUS line.
             guard let ready = await listener.waitFor({ $0.notifyFields["READY"] == "1" }) else {
                 return "no READY=1; received \(listener.messages)"
@@ -190,29 +218,5 @@ import Testing
             guard await listener.waitFor(after: afterRejection, { $0.notifyFields["STOPPING"] == "1" }) != nil
             else { return "no STOPPING=1 after SIGTERM" }
             return nil
-        }
-        let stderr = result.standardError
-        if let failure = result.closureResult {
-            Issue.record("\(failure)\n--- daemon stderr ---\n\(stderr)")
-        }
-        #expect(result.terminationStatus == TerminationStatus.exited(0), "daemon stderr:\n\(stderr)")
-        #expect(stderr.contains("reload rejected: 1 problem in "))
-        #expect(stderr.contains("key `daemon.interval`: expected a duration from 30s to 7d, found 5s"))
-
-        // Everything written: status.json says stopped with both accounts; no event left pending.
-        let status = try #require(try DaemonStatus.read(stateDirectory: scratch.state))
-        #expect(status.phase == .stopped)
-        #expect(status.accounts.map(\.name) == ["Feed a", "Feed b"])
-        #expect(status.accounts.allSatisfy { $0.lastPoll?.outcome == "complete" })
-        #expect(status.reloadError?.contains("from 30s to 7d") == true)
-        let store = try StateStore(root: scratch.state)
-        for entry in status.accounts {
-            let state = try #require(try store.accountStore(for: entry.account).loadState(AccountState.self))
-            #expect(state.pendingEvents.isEmpty)
-            #expect(state.lastPoll?.outcome == "complete")
-        }
-        // The lock went with the process.
-        #expect(StateDirectoryLock.holder(of: scratch.state) == nil)
-        await server.stop()
     }
 }

@@ -73,10 +73,9 @@ import Testing
         let url = URL(string: "http://127.0.0.1:\(port)/metrics")!
         var response: HTTPResponse?
         // Generous: a loaded machine may take seconds to start the group.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while response == nil, ContinuousClock.now < deadline {
+        await waitUntil(timeout: .seconds(30)) {
             response = try? await client.send(HTTPRequest(url: url))
-            if response == nil { try await Task.sleep(for: .milliseconds(20)) }
+            return response != nil
         }
         let answer = try #require(response)
         #expect(answer.status == 200)
