@@ -1,4 +1,5 @@
 import Foundation
+import PalimpsestTestSupport
 import PalimpsestCore
 import Subprocess
 import SystemPackage

@@ -1,4 +1,5 @@
 import Foundation
+import PalimpsestTestSupport
 import Logging
 import PalimpsestReplay
 import Testing

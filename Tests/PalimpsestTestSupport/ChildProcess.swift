@@ -1,23 +1,23 @@
-import Foundation
+public import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+    public import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+    public import Darwin
 #endif
 
 /// A child process started with `posix_spawnp`, with an empty signal mask and default dispositions
 /// for SIGTERM, SIGINT and SIGPIPE (Foundation's `Process` lets children inherit the test runner's
 /// blocked signals, so SIGTERM could not stop them). Output goes to a file.
-final class ChildProcess: @unchecked Sendable {
+public final class ChildProcess: @unchecked Sendable {
     // @unchecked Sendable is safe: `pid` is immutable and `exitStatus` is only touched by the
     // single test that owns the process, from one task at a time.
-    let pid: pid_t
+    public let pid: pid_t
     private var exitStatus: Int32?
 
     /// Starts `arguments[0]` (searched in PATH) with the rest as its arguments.
     /// - Parameter output: The file that receives stdout and stderr.
-    init(_ arguments: [String], output: URL) throws {
+    public init(_ arguments: [String], output: URL) throws {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -48,7 +48,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Waits up to `timeout` seconds for the process to exit; its exit status, or `nil`.
-    func wait(timeout: TimeInterval) -> Int32? {
+    public func wait(timeout: TimeInterval) -> Int32? {
         if let status = self.exitStatus { return status }
         let deadline = Date().addingTimeInterval(timeout)
         repeat {
@@ -65,7 +65,7 @@ final class ChildProcess: @unchecked Sendable {
     }
 
     /// Sends SIGTERM, then SIGKILL if the process has not exited within two seconds, and reaps it.
-    func stop() {
+    public func stop() {
         guard self.exitStatus == nil else { return }
         kill(self.pid, SIGTERM)
         if self.wait(timeout: 2) == nil {
