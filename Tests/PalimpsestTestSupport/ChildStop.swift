@@ -1,11 +1,11 @@
 import Foundation
+public import Subprocess
 
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
     import Musl
 #endif
-public import Subprocess
 
 /// Ends a child process a test started with `Subprocess.run(…) { execution in … }`, so that a test
 /// that gives up fails instead of hanging: `Subprocess.run` returns only once the child has exited,
@@ -23,7 +23,8 @@ public import Subprocess
 ///   - steps: the test's dealings with the child.
 /// - Returns: `nil` when the steps succeeded and the child exited by itself; otherwise what failed.
 public func stopChild<Input: InputProtocol, Output: OutputProtocol, Error: OutputProtocol>(
-    _ execution: Execution<Input, Output, Error>, exitWithin: Duration = .seconds(30), _ steps: () async throws -> String?
+    _ execution: Execution<Input, Output, Error>, exitWithin: Duration = .seconds(30),
+    _ steps: () async throws -> String?
 ) async -> String? {
     let failure: String?
     do {

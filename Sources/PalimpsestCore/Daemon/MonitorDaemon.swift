@@ -262,7 +262,8 @@ public final class MonitorDaemon: Service, Sendable {
         self.book.setPhase(.reloading)
         self.notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
         self.logger.notice(
-            "reloading: re-reading the config, reopening the deletion log", metadata: ["config": "\(self.configURL.path)"])
+            "reloading: re-reading the config, reopening the deletion log",
+            metadata: ["config": "\(self.configURL.path)"])
 
         let log = self.runtime.log
         do {

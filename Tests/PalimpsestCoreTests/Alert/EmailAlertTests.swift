@@ -43,7 +43,8 @@ import Testing
 
     @Test(
         .enabled(
-            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)") { await SMTPTestServer.isAvailable() })
+            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
+        ) { await SMTPTestServer.isAvailable() })
     func anEmailSinkSendsOneShortMessagePerEvent() async throws {
         try await SMTPTestServer.with { server in
             let fixture = try await AlertDeliveryTests.Fixture()
@@ -77,7 +78,8 @@ import Testing
 
     @Test(
         .enabled(
-            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)") { await SMTPTestServer.isAvailable() })
+            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
+        ) { await SMTPTestServer.isAvailable() })
     func anEmailSinkWithABatchWindowSendsOneMessageListingTheWindow() async throws {
         try await SMTPTestServer.with { server in
             let fixture = try await AlertDeliveryTests.Fixture()
@@ -85,7 +87,9 @@ import Testing
             let clock = AlertDeliveryTests.TestClock()
             let pipeline = try Self.pipeline(fixture, server: server, batch: 300, clock: clock)
             await pipeline.start(now: clock.read())
-            let events = (1...20).map { AlertDeliveryTests.deletion($0, account: "feed:https://example.org/\($0 % 4).xml") }
+            let events = (1...20).map {
+                AlertDeliveryTests.deletion($0, account: "feed:https://example.org/\($0 % 4).xml")
+            }
             let written = try fixture.log.append(events)
             await pipeline.logged(written)
             await pipeline.dispatcher.deliverDue(draining: false)

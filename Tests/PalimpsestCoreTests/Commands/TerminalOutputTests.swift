@@ -1,6 +1,6 @@
 import Foundation
-import PalimpsestTestSupport
 import PalimpsestCore
+import PalimpsestTestSupport
 import Subprocess
 import Testing
 

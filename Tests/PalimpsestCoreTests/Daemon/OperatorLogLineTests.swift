@@ -33,7 +33,9 @@ import Testing
             output: .discarded, error: .string(limit: 1 << 20))
         let lines = (result.standardError ?? "").split(separator: "\n").map(String.init)
         let blind = try #require(lines.first { $0.hasPrefix("<4>account blind ") }, "stderr: \(lines)")
-        #expect(blind.hasPrefix("<4>account blind account.key=feed:\(feed) account.name=\"Example feed\" failure=\"connect: "))
+        #expect(
+            blind.hasPrefix(
+                "<4>account blind account.key=feed:\(feed) account.name=\"Example feed\" failure=\"connect: "))
         #expect(blind.hasSuffix(" (\(feed))\""))
         let logged = try #require(lines.first { $0.hasPrefix("<5>logged an event ") }, "stderr: \(lines)")
         #expect(logged.contains(" account.key=feed:\(feed) "))

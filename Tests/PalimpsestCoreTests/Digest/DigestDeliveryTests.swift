@@ -49,14 +49,15 @@ import Testing
 
     @Test(
         .enabled(
-                        "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
+            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
         ) { await SMTPTestServer.isAvailable() }
     )
     func digestArrivesWithRecipientsSubjectBothPartsAndTheAttachment() async throws {
         try await SMTPTestServer.with { server in
             let folder = try DigestTestSupport.makeTemporaryDirectory()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let job = try Self.job(smtpURL: "smtp://127.0.0.1:\(server.port)", password: server.password, folder: folder)
+            let job = try Self.job(
+                smtpURL: "smtp://127.0.0.1:\(server.port)", password: server.password, folder: folder)
 
             let output = try await job.write()
             let attempts = try await job.send(output, policy: Self.fast)
@@ -86,7 +87,7 @@ import Testing
 
     @Test(
         .enabled(
-                        "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
+            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
         ) { await SMTPTestServer.isAvailable() }
     )
     func aRefusedLoginFailsAtOnceWithAClearMessage() async throws {

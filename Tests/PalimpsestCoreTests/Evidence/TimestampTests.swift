@@ -1,7 +1,7 @@
 import Foundation
-import PalimpsestTestSupport
 import Logging
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 @testable import PalimpsestCore

@@ -1,6 +1,6 @@
 import Foundation
-import PalimpsestTestSupport
 import GRDB
+import PalimpsestTestSupport
 import Testing
 
 @testable import PalimpsestCore
