@@ -63,7 +63,7 @@ public struct SMTPTestServer: Sendable {
             return outcome
         }
         guard let outcome = run.closureResult else {
-            throw SMTPTestServerError(description: "the test SMTP server did not start: \(run.standardError ?? "")")
+            throw SMTPTestServerError(description: "the test SMTP server did not start: \(run.standardError)")
         }
         return try outcome.get()
     }

@@ -31,7 +31,7 @@ import Testing
             .path(try DaemonProcessTests.binary()), arguments: ["poll", "--config", config.path],
             environment: .inherit.updating(["JOURNAL_STREAM": "1", "NOTIFY_SOCKET": nil]),
             output: .discarded, error: .string(limit: 1 << 20))
-        let lines = (result.standardError ?? "").split(separator: "\n").map(String.init)
+        let lines = result.standardError.split(separator: "\n").map(String.init)
         let blind = try #require(lines.first { $0.hasPrefix("<4>account blind ") }, "stderr: \(lines)")
         #expect(
             blind.hasPrefix(
