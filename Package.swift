@@ -110,13 +110,15 @@ let package = Package(
             ]
         ),
         // Tests only (not a product): the helpers the test suites share: fixtures, temporary
-        // folders, `eventually`, a manual clock, awaited cleanup, the loopback integration harness.
+        // folders, `eventually`, a manual clock, awaited cleanup, the loopback integration harness,
+        // child processes (started with swift-subprocess) and the loopback SMTP server.
         .target(
             name: "PalimpsestTestSupport",
             dependencies: [
                 "PalimpsestCore",
                 "PalimpsestReplay",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             path: "Tests/PalimpsestTestSupport"
         ),

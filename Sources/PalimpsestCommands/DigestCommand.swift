@@ -113,8 +113,11 @@ struct DigestCommand: AsyncParsableCommand {
         do {
             let attempts = try await job.send(output) { attempt, error, delay in
                 logger.warning(
-                    "digest e-mail attempt \(attempt) failed: \(error); retrying in \(Int(delay)) s",
-                    metadata: ["smtp.server": "\(error.server)"]
+                    "digest e-mail attempt failed; retrying",
+                    metadata: [
+                        "smtp.server": "\(error.server)", "attempt": "\(attempt)", "retry.in_s": "\(Int(delay))",
+                        "error": "\(error)",
+                    ]
                 )
             }
             let tries = attempts == 1 ? "" : " (after \(attempts) attempts)"
@@ -149,7 +152,7 @@ struct DigestCommand: AsyncParsableCommand {
                 logger: logger)
             await checkpointer.checkpoint()
         } catch {
-            logger.error("no checkpoint for this digest: \(error)")
+            logger.error("no checkpoint for this digest", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -57,8 +57,12 @@ struct RunCommand: AsyncParsableCommand {
         }
         let runtime = try MonitorRuntime(config: config, logger: logger)
         defer { runtime.shutdown() }
-        let places = "state in \(config.daemon.stateDirectory.path), log \(config.daemon.deletionLog.path)"
-        logger.info("starting: \(Plural.count(config.watchedAccounts.count, "account")), \(places)")
+        logger.info(
+            "starting",
+            metadata: [
+                "accounts": "\(config.watchedAccounts.count)", "state_dir": "\(config.daemon.stateDirectory.path)",
+                "deletion_log": "\(config.daemon.deletionLog.path)",
+            ])
         let metrics = config.daemon.metricsListen.map { _ in DaemonMetrics() }
         let daemon = await MonitorDaemon.prepare(
             config: config, runtime: runtime, notifier: SystemdNotifier(),

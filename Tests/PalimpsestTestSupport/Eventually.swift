@@ -22,8 +22,9 @@ public func eventually(
     return false
 }
 
-/// Waits until `condition` holds, checking it every 10 ms, for at most `timeout`; records no
-/// issue (for waits whose timeout is an expected outcome the test checks itself).
+/// Waits until `condition` holds, checking it every `interval` (10 ms by default), for at most
+/// `timeout`; records no issue (for waits whose timeout is an expected outcome the test checks
+/// itself).
 ///
 /// The timeout counts the time this task was free to check, not the wall clock: a check that
 /// comes late because the machine or Swift's cooperative pool was busy (other tests hold its few
@@ -31,14 +32,17 @@ public func eventually(
 /// awaited, does not use up the wait.
 /// - Returns: whether the condition held before the timeout.
 @discardableResult
-public func waitUntil(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async rethrows -> Bool {
+public func waitUntil(
+    timeout: Duration = .seconds(10), checkingEvery interval: Duration = .milliseconds(10),
+    _ condition: () async throws -> Bool
+) async rethrows -> Bool {
     let clock = ContinuousClock()
     var waited = Duration.zero
     while true {
         if try await condition() { return true }
         guard waited < timeout, !Task.isCancelled else { return false }
         let before = clock.now
-        try? await Task.sleep(for: .milliseconds(10))
-        waited += min(before.duration(to: clock.now), .milliseconds(100))
+        try? await Task.sleep(for: interval)
+        waited += min(before.duration(to: clock.now), max(interval, .milliseconds(100)))
     }
 }

@@ -88,6 +88,37 @@ public final class IntegrationHarness: Sendable {
     public static let rss: HTTPHeaders = [("Content-Type", "application/rss+xml; charset=utf-8")]
     public static let json: HTTPHeaders = [("Content-Type", "application/json; charset=utf-8")]
 
+    /// A 200 answer whose body is a recorded fixture under `Tests/Fixtures/real`.
+    /// - Parameters:
+    ///   - path: the fixture (`feeds/…`, `mastodon/…`).
+    ///   - headers: the answer's header fields (RSS by default).
+    /// - Throws: when the fixture cannot be read.
+    public static func answer(fixture path: String, headers: HTTPHeaders = rss) throws -> ReplayResponse {
+        ReplayResponse(status: 200, headers: headers, body: try Self.fixture(path))
+    }
+
+    /// The lookup of the recorded Mastodon account of ``mastodonAccount(acct:)``.
+    public static let mastodonLookupPath = "/api/v1/accounts/lookup?acct=mastodonpy_test"
+    /// The first timeline page of the recorded Mastodon account.
+    public static let mastodonTimelinePath = "/api/v1/accounts/\(DemoScenario.mastodonAccountID)/statuses?limit=40"
+    /// The pinned posts of the recorded Mastodon account.
+    public static let mastodonPinnedPath = "/api/v1/accounts/\(DemoScenario.mastodonAccountID)/statuses?pinned=true"
+
+    /// Scripts the recorded Mastodon account of ``mastodonAccount(acct:)``: its lookup, and its
+    /// first timeline page and pinned posts as recorded (`Tests/Fixtures/real/mastodon/`) unless
+    /// other answers are given.
+    /// - Throws: when a fixture cannot be read.
+    public func scriptMastodon(timeline: ReplayResponse? = nil, pinned: ReplayResponse? = nil) throws {
+        self.server.script(
+            Self.mastodonLookupPath, [try Self.answer(fixture: "mastodon/account_lookup.json", headers: Self.json)])
+        self.server.script(
+            Self.mastodonTimelinePath,
+            [try timeline ?? Self.answer(fixture: "mastodon/account_statuses_page1.json", headers: Self.json)])
+        self.server.script(
+            Self.mastodonPinnedPath,
+            [try pinned ?? Self.answer(fixture: "mastodon/account_statuses_pinned.json", headers: Self.json)])
+    }
+
     /// 2026-08-01T14:00:00Z plus `minutes`.
     public static func time(_ minutes: Int) -> Date {
         Date(timeIntervalSince1970: 1_785_592_800 + TimeInterval(minutes * 60))

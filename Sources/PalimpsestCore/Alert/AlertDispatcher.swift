@@ -120,7 +120,7 @@ public final class AlertDispatcher: Sendable {
         do {
             waiting = try await BlockingIO.runConcurrently { try outbox.waiting() }
         } catch {
-            self.logger.error("alerts: cannot read the outbox: \(error)")
+            self.logger.error("alerts: cannot read the outbox; tried again later", metadata: ["error": "\(error)"])
             return ([], self.clock().addingTimeInterval(self.timing.retryBase))
         }
         let bySink = Dictionary(grouping: waiting, by: \.sink)
@@ -154,14 +154,17 @@ public final class AlertDispatcher: Sendable {
             let outbox = self.outbox
             try? await BlockingIO.runConcurrently { try outbox.markGivenUp(sink: name, ids: ids, at: now) }
             let last = expired.compactMap(\.lastError).last ?? "no answer recorded"
-            let text =
-                "alert sink \(name): gave up \(Plural.count(expired.count, "alert")) after "
-                + "\(DurationParser.string(from: sink.maxAge)) (max_age) of retries; the events stay in the "
-                + "deletion log (ids \(ids.prefix(10).joined(separator: ", "))\(ids.count > 10 ? ", …" : "")). "
-                + "Last answer: \(last). Fix the sink and check it with palimpsest alert test --sink \(name)"
             self.logger.error(
-                "\(text)",
-                metadata: ["alert.sink": "\(name)"])
+                """
+                alert sink: gave up alerts after max_age of retries; the events stay in the deletion log. Fix \
+                the sink and check it with palimpsest alert test --sink <name>
+                """,
+                metadata: [
+                    "alert.sink": "\(name)", "alerts": "\(expired.count)",
+                    "max_age": "\(DurationParser.string(from: sink.maxAge))",
+                    "event.ids": "\(ids.prefix(10).joined(separator: ","))\(ids.count > 10 ? ",…" : "")",
+                    "last_answer": "\(last)",
+                ])
         }
         let live = items.filter { now.timeIntervalSince($0.enqueuedAt) <= sink.maxAge }
         guard !live.isEmpty else { return ([], nil) }
@@ -198,11 +201,16 @@ public final class AlertDispatcher: Sendable {
                 do {
                     try await BlockingIO.runConcurrently { try outbox.markDelivered(sink: name, ids: ids, at: at) }
                 } catch {
-                    self.logger.error("alert sink \(name): delivered, but the outbox could not record it: \(error)")
+                    self.logger.error(
+                        "alert sink: delivered, but the outbox could not record it (the alert may be sent again)",
+                        metadata: ["alert.sink": "\(name)", "error": "\(error)"])
                 }
                 self.logger.info(
-                    "alert sink \(name): delivered \(Plural.count(ids.count, "event")) (\(answer))",
-                    metadata: ["alert.sink": "\(name)", "event.id": "\(ids.first ?? "")"])
+                    "alert sink: delivered",
+                    metadata: [
+                        "alert.sink": "\(name)", "event.id": "\(ids.first ?? "")", "events": "\(ids.count)",
+                        "answer": "\(answer)",
+                    ])
                 attempts.append(Attempt(sink: name, eventIDs: ids, result: .success(answer)))
             } catch {
                 let failure =
@@ -216,8 +224,11 @@ public final class AlertDispatcher: Sendable {
                     try outbox.markFailed(sink: name, ids: ids, error: failure.message, nextAttempt: retryAt)
                 }
                 self.logger.warning(
-                    "\(failure) (attempt \(previous + 1); next in \(DurationParser.string(from: delay.rounded(.up))))",
-                    metadata: ["alert.sink": "\(name)"])
+                    "alert not delivered; retried later",
+                    metadata: [
+                        "alert.sink": "\(name)", "error": "\(failure)", "attempt": "\(previous + 1)",
+                        "retry.in": "\(DurationParser.string(from: delay.rounded(.up)))",
+                    ])
                 attempts.append(Attempt(sink: name, eventIDs: ids, result: .failure(failure)))
                 next = min(next ?? retryAt, retryAt)
             }

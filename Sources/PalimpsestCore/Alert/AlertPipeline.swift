@@ -68,10 +68,13 @@ public final class AlertPipeline: LoggedEventsObserver {
         do {
             let missed = try await BlockingIO.run { try outbox.catchUp(log: log, at: wall) }
             if !missed.isEmpty {
-                self.logger.notice("alerts: queued \(Plural.count(missed.count, "event")) logged before a restart")
+                self.logger.notice(
+                    "alerts: queued events logged before a restart", metadata: ["events": "\(missed.count)"])
             }
         } catch {
-            self.logger.error("alerts: cannot catch up with the deletion log: \(error); alerts for those events wait")
+            self.logger.error(
+                "alerts: cannot catch up with the deletion log; alerts for those events wait",
+                metadata: ["error": "\(error)"])
         }
         guard self.config.alarms.enabled || self.feedWriter != nil else { return }
         let logURL = log.url
@@ -100,8 +103,8 @@ public final class AlertPipeline: LoggedEventsObserver {
                 self.dispatcher.wake()
             } catch {
                 self.logger.error(
-                    "\("alerts: cannot queue \(Plural.count(events.count, "event")): \(error); they are in the log and are queued when palimpsest starts again")"
-                )
+                    "alerts: cannot queue events; they are in the log and are queued when palimpsest starts again",
+                    metadata: ["events": "\(events.count)", "error": "\(error)"])
             }
         }
         let entries = self.config.feedOut?.entries ?? 0
@@ -124,8 +127,8 @@ public final class AlertPipeline: LoggedEventsObserver {
             try await BlockingIO.run { try alarms.noteProbes(answers) }
         } catch {
             self.logger.error(
-                "alarms: cannot record the probe answers of \(answers.map(\.host).joined(separator: ", ")): \(error); the probe-host alarm misses them"
-            )
+                "alarms: cannot record probe answers; the probe-host alarm misses them",
+                metadata: ["hosts": "\(answers.map(\.host).joined(separator: ","))", "error": "\(error)"])
         }
     }
 
@@ -137,7 +140,9 @@ public final class AlertPipeline: LoggedEventsObserver {
         do {
             try await BlockingIO.run { try writer.write(events, now: now) }
         } catch {
-            self.logger.error("feed_out: cannot write \(writer.settings.path.path): \(error); the previous feed stays")
+            self.logger.error(
+                "feed_out: cannot write the feed; the previous feed stays",
+                metadata: ["path": "\(writer.settings.path.path)", "error": "\(error)"])
         }
     }
 
@@ -160,17 +165,18 @@ public final class AlertPipeline: LoggedEventsObserver {
             let written = try await BlockingIO.run { try log.append(due.map(\.event)) }
             try await BlockingIO.run { try alarms.record(due) }
             for event in written {
-                let text =
-                    "alarm \(event.alarm?.kind.rawValue ?? "?") \(event.alarm?.state.rawValue ?? "?"): "
-                    + "\(event.account == .monitor ? "monitor" : event.account.rawValue): \(event.detail ?? "")"
                 self.logger.warning(
-                    "\(text)",
-                    metadata: ["account.key": "\(event.account)", "event.id": "\(event.id)"])
+                    "alarm",
+                    metadata: [
+                        "account.key": "\(event.account == .monitor ? "monitor" : event.account.rawValue)",
+                        "event.id": "\(event.id)", "alarm.kind": "\(event.alarm?.kind.rawValue ?? "?")",
+                        "alarm.state": "\(event.alarm?.state.rawValue ?? "?")", "detail": "\(event.detail ?? "")",
+                    ])
             }
             await self.logged(written)
             return written
         } catch {
-            self.logger.error("alarms: cannot evaluate or log: \(error)")
+            self.logger.error("alarms: cannot evaluate or log; tried again", metadata: ["error": "\(error)"])
             return []
         }
     }

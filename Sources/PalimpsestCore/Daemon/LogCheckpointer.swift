@@ -33,14 +33,18 @@ public struct LogCheckpointer: Sendable {
             do {
                 self.key = try CheckpointKey(contentsOf: settings.signingKeyFile)
             } catch {
-                logger.error("no signed checkpoints: \(error)")
+                logger.error(
+                    "no signed checkpoints: the signing key cannot be read",
+                    metadata: ["path": "\(settings.signingKeyFile.path)", "error": "\(error)"])
                 self.key = nil
             }
         } else {
-            let path = settings.signingKeyFile.path
             logger.notice(
-                "no signed checkpoints of the deletion log: no signing key at \(path); run `palimpsest keygen` as the daemon's user to write one ([evidence] signing_key_file)"
-            )
+                """
+                no signed checkpoints of the deletion log: no signing key; run `palimpsest keygen` as the \
+                daemon's user to write one ([evidence] signing_key_file)
+                """,
+                metadata: ["path": "\(settings.signingKeyFile.path)"])
             self.key = nil
         }
     }
@@ -58,14 +62,18 @@ public struct LogCheckpointer: Sendable {
         do {
             record = try await BlockingIO.run { try log.appendCheckpoint(key: key, at: now) }
         } catch {
-            self.logger.error("checkpoint of the deletion log not written: \(error)")
+            self.logger.error(
+                "checkpoint of the deletion log not written; tried again at the next checkpoint",
+                metadata: ["error": "\(error)"])
             return nil
         }
         guard let record, let checkpoint = record.checkpoint else { return nil }
-        let range = "\(checkpoint.firstSeq)–\(checkpoint.lastSeq)"
         self.logger.notice(
-            "checkpoint: seq \(record.seq ?? 0) signs \(checkpoint.treeSize) lines (seq \(range)), tree head \(checkpoint.root)"
-        )
+            "checkpoint signed",
+            metadata: [
+                "seq": "\(record.seq ?? 0)", "lines": "\(checkpoint.treeSize)",
+                "signs": "\(checkpoint.firstSeq)-\(checkpoint.lastSeq)", "checkpoint.root": "\(checkpoint.root)",
+            ])
         if timestamp { await self.timestampPending() }
         return record
     }

@@ -38,7 +38,9 @@ public final class MetricsEndpoint: Service, Sendable {
                     address: try .inet(ip4: self.address.host, port: self.address.port), logger: .disabled)
             }
         } catch {
-            self.logger.error("metrics endpoint: bad address \(self.address): \(error); metrics are off")
+            self.logger.error(
+                "metrics endpoint: bad address; metrics are off (fix [daemon] metrics_listen)",
+                metadata: ["address": "\(self.address)", "error": "\(error)"])
             try? await gracefulShutdown()
             return
         }
@@ -51,19 +53,22 @@ public final class MetricsEndpoint: Service, Sendable {
         }
         if !self.address.isLoopback {
             self.logger.warning(
-                "metrics endpoint on \(self.address) is not loopback: anyone who can reach it reads the metrics")
+                "metrics endpoint is not loopback: anyone who can reach it reads the metrics",
+                metadata: ["address": "\(self.address)"])
         }
         let logger = self.logger
         let address = self.address
         let stopping = Mutex(false)
         await withGracefulShutdownHandler {
             do {
-                logger.info("metrics at http://\(address)/metrics")
+                logger.info("metrics endpoint listening", metadata: ["url": "http://\(address)/metrics"])
                 try await server.run()
             } catch {
                 // Stopping closes the listening socket, which ends run() with an error too.
                 guard !stopping.withLock({ $0 }), !(error is CancellationError) else { return }
-                logger.error("metrics endpoint on \(address) failed: \(error); the daemon goes on without metrics")
+                logger.error(
+                    "metrics endpoint failed; the daemon goes on without metrics",
+                    metadata: ["address": "\(address)", "error": "\(error)"])
                 try? await gracefulShutdown()
             }
         } onGracefulShutdown: {

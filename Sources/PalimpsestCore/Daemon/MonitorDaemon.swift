@@ -149,7 +149,7 @@ public final class MonitorDaemon: Service, Sendable {
         }
         let heartbeat = PollHeartbeat(
             stallLimit: stallLimit ?? PollHeartbeat.stallLimit(httpTimeout: config.daemon.timeout),
-            idleLimit: Self.idleLimit(accounts, jitter: config.daemon.jitter))
+            idleLimit: Self.idleLimit(accounts, jitter: config.daemon.jitter), clock: clock)
         let book = DaemonStatusBook(
             config: config, accounts: accounts, restored: restored, eventsToday: eventsToday, now: now)
         await Self.saveRunningConfig(config, shardOverride: shardOverride, at: now, logger: logger)
@@ -178,7 +178,11 @@ public final class MonitorDaemon: Service, Sendable {
         await self.writeStatus(status)
         self.sendStatus(status.summary, prefix: "READY=1\n")
         self.logger.notice(
-            "ready: \(status.summary); state in \(self.runtime.stateStore.root.path), log \(self.runtime.log.url.path)")
+            "ready",
+            metadata: [
+                "status": "\(status.summary)", "state_dir": "\(self.runtime.stateStore.root.path)",
+                "deletion_log": "\(self.runtime.log.url.path)",
+            ])
         await self.reportChainHead()
         let config = self.config
         let checkpointer = LogCheckpointer(
@@ -214,10 +218,14 @@ public final class MonitorDaemon: Service, Sendable {
         let log = self.runtime.log
         do {
             if let mismatch = try await BlockingIO.run({ try log.checkChainHead() }) {
-                self.logger.error("\(log.url.path): \(mismatch); \(ChainHeadMismatch.advice)")
+                self.logger.error(
+                    "the deletion log's tail does not match its guarded head; \(ChainHeadMismatch.advice)",
+                    metadata: ["deletion_log": "\(log.url.path)", "mismatch": "\(mismatch)"])
             }
         } catch {
-            self.logger.error("\(log.url.path): the chain head could not be checked: \(error)")
+            self.logger.error(
+                "the deletion log's chain head could not be checked",
+                metadata: ["deletion_log": "\(log.url.path)", "error": "\(error)"])
         }
     }
 
@@ -225,7 +233,9 @@ public final class MonitorDaemon: Service, Sendable {
         self.state.withLock { $0.stopping = true }
         self.book.setPhase(.stopping)
         self.notifier.notify("STOPPING=1\n" + SystemdNotifier.statusLine("stopping: finishing in-flight polls"))
-        self.logger.notice("stopping: no new polls; waiting for \(self.heartbeat.pollsInFlight) in flight")
+        self.logger.notice(
+            "stopping: no new polls; waiting for the polls in flight",
+            metadata: ["polls.in_flight": "\(self.heartbeat.pollsInFlight)"])
     }
 
     // MARK: - Reload
@@ -251,13 +261,17 @@ public final class MonitorDaemon: Service, Sendable {
         defer { self.state.withLock { $0.reloading = false } }
         self.book.setPhase(.reloading)
         self.notifier.notify("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotifier.monotonicMicroseconds())")
-        self.logger.notice("reloading: re-reading \(self.configURL.path), reopening the deletion log")
+        self.logger.notice(
+            "reloading: re-reading the config, reopening the deletion log",
+            metadata: ["config": "\(self.configURL.path)"])
 
         let log = self.runtime.log
         do {
             try await BlockingIO.run { try log.reopen() }
         } catch {
-            self.logger.error("could not reopen the deletion log: \(error)")
+            self.logger.error(
+                "could not reopen the deletion log; appends go on to the file open before",
+                metadata: ["deletion_log": "\(log.url.path)", "error": "\(error)"])
         }
 
         let outcome = await self.applyNewConfig()
@@ -265,9 +279,12 @@ public final class MonitorDaemon: Service, Sendable {
         case .applied(let changes):
             self.book.setReloadError(nil)
             let summary = self.book.snapshot().summary
-            let counts =
-                "\(changes.added.count) added, \(changes.removed.count) removed, \(changes.changed.count) changed"
-            self.logger.notice("reload done: \(summary) (\(counts))")
+            self.logger.notice(
+                "reload done",
+                metadata: [
+                    "status": "\(summary)", "accounts.added": "\(changes.added.count)",
+                    "accounts.removed": "\(changes.removed.count)", "accounts.changed": "\(changes.changed.count)",
+                ])
         case .rejected(let reason):
             self.book.setReloadError(reason)
         case .ignored:
@@ -289,12 +306,17 @@ public final class MonitorDaemon: Service, Sendable {
             if let shard = self.shardOverride { new.daemon.shard = shard }
         } catch let error as ConfigValidationError {
             let path = self.configURL.path
-            let problems = Plural.count(error.errors.count, "problem")
-            self.logger.error("reload rejected: \(problems) in \(path); still running the previous config")
-            for problem in error.errors { self.logger.error("  \(problem)") }
+            self.logger.error(
+                "reload rejected: the config has problems; still running the previous config",
+                metadata: ["config": "\(path)", "problems": "\(error.errors.count)"])
+            for problem in error.errors {
+                self.logger.error("reload rejected: config problem", metadata: ["problem": "\(problem)"])
+            }
             return .rejected(error.errors.map(\.description).joined(separator: "; "))
         } catch {
-            self.logger.error("reload rejected: \(error); still running the previous config")
+            self.logger.error(
+                "reload rejected; still running the previous config",
+                metadata: ["config": "\(self.configURL.path)", "error": "\(error)"])
             return .rejected("\(error)")
         }
         var refusals: [String] = []
@@ -318,22 +340,30 @@ public final class MonitorDaemon: Service, Sendable {
         }
         guard refusals.isEmpty else {
             for refusal in refusals {
-                self.logger.error("reload rejected: \(refusal); still running the previous config")
+                self.logger.error(
+                    "reload rejected; still running the previous config",
+                    metadata: ["config": "\(self.configURL.path)", "reason": "\(refusal)"])
             }
             return .rejected(refusals.joined(separator: "; "))
         }
         let restartOnly = Self.restartOnlyChanges(from: old.daemon, to: new.daemon)
         if !restartOnly.isEmpty {
-            let keys = restartOnly.joined(separator: ", ")
             self.logger.warning(
-                "[daemon] \(keys) changed: these take effect at the next restart (systemctl restart palimpsest); the rest of the new config is applied now"
-            )
+                """
+                [daemon] keys changed that take effect at the next restart (systemctl restart palimpsest); the \
+                rest of the new config is applied now
+                """,
+                metadata: ["keys": "\(restartOnly.joined(separator: ","))"])
         }
         let alertTables = Self.restartOnlyAlertChanges(running: self.runtime.alerts?.config, to: new)
         if !alertTables.isEmpty {
             self.logger.warning(
-                "\(alertTables.joined(separator: ", ")) changed: alert sinks, alarms and the feed of events are read at start and take effect at the next restart (systemctl restart palimpsest); until then the daemon keeps those it started with"
-            )
+                """
+                alert tables changed: alert sinks, alarms and the feed of events are read at start and take \
+                effect at the next restart (systemctl restart palimpsest); until then the daemon keeps \
+                those it started with
+                """,
+                metadata: ["tables": "\(alertTables.joined(separator: ","))"])
         }
         let known = Set(self.monitor.watchedKeys)
         let restored = await Self.restore(
@@ -346,8 +376,10 @@ public final class MonitorDaemon: Service, Sendable {
         self.heartbeat.setIdleLimit(Self.idleLimit(accounts, jitter: new.daemon.jitter))
         self.state.withLock { $0.config = new }
         await Self.saveRunningConfig(new, shardOverride: self.shardOverride, at: self.clock.date, logger: self.logger)
-        for key in changes.added { self.logger.info("reload: now watching \(key)") }
-        for key in changes.removed { self.logger.info("reload: no longer watching \(key) (its data stays)") }
+        for key in changes.added { self.logger.info("reload: now watching", metadata: ["account.key": "\(key)"]) }
+        for key in changes.removed {
+            self.logger.info("reload: no longer watching (its data stays)", metadata: ["account.key": "\(key)"])
+        }
         return .applied(changes)
     }
 
@@ -391,7 +423,8 @@ public final class MonitorDaemon: Service, Sendable {
             if let problem = self.heartbeat.check() {
                 if !stalled {
                     self.logger.critical(
-                        "poll loop stalled: \(problem); withholding watchdog pings so systemd restarts the daemon")
+                        "poll loop stalled; withholding watchdog pings so systemd restarts the daemon",
+                        metadata: ["stall": "\(problem)"])
                     stalled = true
                 }
             } else {
@@ -474,7 +507,9 @@ public final class MonitorDaemon: Service, Sendable {
         do {
             try await BlockingIO.run { try status.write(stateDirectory: root) }
         } catch {
-            self.logger.warning("could not write \(DaemonStatus.fileName): \(error)")
+            self.logger.warning(
+                "could not write the status file; `palimpsest status` shows an older one",
+                metadata: ["path": "\(root.appendingPathComponent(DaemonStatus.fileName).path)", "error": "\(error)"])
         }
     }
 
@@ -515,10 +550,12 @@ public final class MonitorDaemon: Service, Sendable {
         do {
             try await BlockingIO.run { try record.write(stateDirectory: stateDirectory) }
         } catch {
-            let message =
-                "could not keep the running config in \(RunningConfig.fileName): \(error); status and tail will "
-                + "stop at an invalid config file instead of showing what the daemon runs"
-            logger.warning("\(message)")
+            logger.warning(
+                """
+                could not keep the running config; status and tail will stop at an invalid config file instead \
+                of showing what the daemon runs
+                """,
+                metadata: ["file": "\(RunningConfig.fileName)", "error": "\(error)"])
         }
     }
 
@@ -532,15 +569,19 @@ public final class MonitorDaemon: Service, Sendable {
         do {
             read = try await BlockingIO.run { try store.accountSummaries() }
         } catch {
-            logger.error("cannot read the accounts' states: \(error)")
+            logger.error(
+                "cannot read the accounts' states; each account's poll reports the same error",
+                metadata: ["error": "\(error)"])
             return [:]
         }
         var entries: [AccountKey: DaemonStatus.AccountEntry] = [:]
         for account in accounts {
             if let error = read.failures[account.key] {
                 logger.error(
-                    "cannot read the account's state: \(error)",
-                    metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
+                    "cannot read the account's state",
+                    metadata: [
+                        "account.key": "\(account.key)", "account.name": "\(account.displayName)", "error": "\(error)",
+                    ])
             }
             entries[account.key] = DaemonStatus.AccountEntry(summary: read.summaries[account.key], for: account)
         }

@@ -125,7 +125,9 @@ public struct TimestampAuthorities: Sendable {
                 do {
                     try await self.timestamp(root: root, authority: authority, into: file)
                 } catch {
-                    self.logger.warning("timestamp of checkpoint tree head \(root) not stored: \(error)")
+                    self.logger.warning(
+                        "timestamp of a checkpoint not stored; tried again at the next checkpoint",
+                        metadata: ["checkpoint.root": "\(root)", "error": "\(error)"])
                     break
                 }
             }
@@ -155,7 +157,8 @@ public struct TimestampAuthorities: Sendable {
         }
         let answer = response.body
         try await BlockingIO.run { try DurableFile.writeAtomically(answer, to: file) }
-        let time = check.time.map { " at \(RFC3339.string(from: $0))" } ?? ""
-        self.logger.notice("timestamped checkpoint tree head \(root) by \(authority.absoluteString)\(time)")
+        var metadata: Logger.Metadata = ["checkpoint.root": "\(root)", "tsa.url": "\(authority.absoluteString)"]
+        if let time = check.time { metadata["tsa.time"] = "\(RFC3339.string(from: time))" }
+        self.logger.notice("timestamped a checkpoint", metadata: metadata)
     }
 }

@@ -91,8 +91,11 @@ public struct AccountPoller: Sendable {
             logged = try await self.appendPending(&state, baseline: baseline, account: account, at: now)
         } catch let error as PollWriteError {
             self.logger.warning(
-                "\(error) Polling anyway; the write is tried again when this poll is committed.",
-                metadata: ["account.key": "\(account.key)"])
+                """
+                an earlier poll's findings are not written yet; polling anyway, the write is tried again when \
+                this poll is committed
+                """,
+                metadata: ["account.key": "\(account.key)", "error": "\(error)"])
         }
         // The cookie file is read at every poll, so renewed cookies need no reload.
         let cookie = try await BlockingIO.run { try CookieFile.cookie(for: account) }
@@ -398,8 +401,8 @@ public struct AccountPoller: Sendable {
             of: observation.posts, account: session.account, adapter: adapter)
         if !adopted.isEmpty {
             self.logger.info(
-                "\(adopted.count) stored post versions read again with today's normalisation: same content, no edit",
-                metadata: ["account.key": "\(session.account.key)"])
+                "stored post versions read again with today's normalisation: same content, no edit",
+                metadata: ["account.key": "\(session.account.key)", "posts": "\(adopted.count)"])
         }
         let diff = WindowDiffer.diff(state: state.detection, observation: observation, settings: self.detection)
         // Re-keyed posts keep their former IDs in the archive row of their new ID.
@@ -464,11 +467,10 @@ public struct AccountPoller: Sendable {
         }
         if !outcome.migrations.isEmpty {
             detail += ", \(outcome.migrations.count) re-keyed (same content under a new ID)"
-            let rekeyed = Plural.count(outcome.migrations.count, "post")
             self.logger.notice(
-                "\(rekeyed) changed ID with unchanged content and date: tracked under the new IDs",
+                "posts changed ID with unchanged content and date: tracked under the new IDs",
                 metadata: [
-                    "account.key": "\(session.account.key)",
+                    "account.key": "\(session.account.key)", "posts": "\(outcome.migrations.count)",
                     "post.ids": "\(outcome.migrations.prefix(5).map { "\($0.previous.post.id) -> \($0.current.id)" })",
                 ])
         }
@@ -479,8 +481,11 @@ public struct AccountPoller: Sendable {
         let pollOutcome: PollOutcome
         if let failure = outcome.failure {
             self.logger.warning(
-                "account blind: \(failure)",
-                metadata: ["account.key": "\(session.account.key)", "account.name": "\(session.account.displayName)"])
+                "account blind",
+                metadata: [
+                    "account.key": "\(session.account.key)", "account.name": "\(session.account.displayName)",
+                    "failure": "\(failure)",
+                ])
             pollOutcome = .blind(failure)
             state.lastPoll = PollRecord(
                 at: observation.polledAt, outcome: pollOutcome.recordName, detail: failure.description)
@@ -571,8 +576,11 @@ public struct AccountPoller: Sendable {
                 "account still blind", metadata: ["account.key": "\(session.account.key)", "failure": "\(failure)"])
         } else {
             self.logger.warning(
-                "account blind: \(failure)",
-                metadata: ["account.key": "\(session.account.key)", "account.name": "\(session.account.displayName)"])
+                "account blind",
+                metadata: [
+                    "account.key": "\(session.account.key)", "account.name": "\(session.account.displayName)",
+                    "failure": "\(failure)",
+                ])
         }
         logged += try await self.commit(events: outcome.events, state: &state, session: session)
         return pollOutcome
@@ -678,12 +686,12 @@ public struct AccountPoller: Sendable {
             throw self.writeError(error, stage: .log, state: state, account: account, at: now)
         }
         for event in written {
-            self.logger.notice(
-                "logged \(event.event.rawValue)\(event.postID.map { " of post \($0)" } ?? "")",
-                metadata: [
-                    "account.key": "\(event.account)", "event.id": "\(event.id)",
-                    "event.reason": "\(event.reason?.rawValue ?? "-")", "event.seq": "\(event.seq ?? 0)",
-                ])
+            var metadata: Logger.Metadata = [
+                "account.key": "\(event.account)", "event.id": "\(event.id)", "event.type": "\(event.event.rawValue)",
+                "event.reason": "\(event.reason?.rawValue ?? "-")", "event.seq": "\(event.seq ?? 0)",
+            ]
+            if let post = event.postID { metadata["post.id"] = "\(post)" }
+            self.logger.notice("logged an event", metadata: metadata)
         }
         if !written.isEmpty { await self.afterAppend?.logged(written) }
         state.pendingEvents = []

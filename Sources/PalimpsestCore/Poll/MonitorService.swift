@@ -219,7 +219,7 @@ public final class MonitorService: Service, Sendable {
     }
 
     public func run() async throws {
-        self.logger.info("watching \(Plural.count(self.state.withLock { $0.watches.count }, "account"))")
+        self.logger.info("watching", metadata: ["accounts": "\(self.state.withLock { $0.watches.count })"])
         for (key, due) in self.nextPolls { self.observer(.scheduled(key, nextPoll: due)) }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
@@ -299,8 +299,11 @@ public final class MonitorService: Service, Sendable {
             let report = try await poller.poll(account, at: now)
             result = .polled(report)
             self.logger.debug(
-                "polled: \(report.record.outcome) \(report.record.detail)",
-                metadata: ["account.key": "\(account.key)"])
+                "polled",
+                metadata: [
+                    "account.key": "\(account.key)", "poll.outcome": "\(report.record.outcome)",
+                    "poll.detail": "\(report.record.detail)",
+                ])
         } catch is CancellationError {
             result = .fault(account, CancellationError())
             // Shutdown cancelled the poll mid-request: nothing was recorded for it, which is
@@ -312,13 +315,17 @@ public final class MonitorService: Service, Sendable {
             result = .fault(account, error)
             // Not fatal: what waits is written by the account's next poll, first thing.
             self.logger.error(
-                "\(error) Still running: the account's next poll writes what waits, then polls again.",
-                metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
+                "poll not written; still running: the account's next poll writes what waits, then polls again",
+                metadata: [
+                    "account.key": "\(account.key)", "account.name": "\(account.displayName)", "error": "\(error)",
+                ])
         } catch {
             result = .fault(account, error)
             self.logger.error(
-                "poll could not run: \(error)",
-                metadata: ["account.key": "\(account.key)", "account.name": "\(account.displayName)"])
+                "poll could not run",
+                metadata: [
+                    "account.key": "\(account.key)", "account.name": "\(account.displayName)", "error": "\(error)",
+                ])
         }
         self.observer(.polled(account, result))
         let key = account.key
@@ -360,11 +367,13 @@ public final class MonitorService: Service, Sendable {
                     "wrote the account's state kept in memory since a write failed",
                     metadata: ["account.key": "\(account)"])
             case .failure(let error):
-                let message =
-                    "the account's state kept in memory since a write failed cannot be written before exit: "
-                    + "\(error); what it held since its last save (a blind span's start, events not yet "
-                    + "logged) is lost, and polling resumes from the state on disk"
-                self.logger.critical("\(message)", metadata: ["account.key": "\(account)"])
+                self.logger.critical(
+                    """
+                    the account's state kept in memory since a write failed cannot be written before exit: \
+                    what it held since its last save (a blind span's start, events not yet logged) is \
+                    lost, and polling resumes from the state on disk
+                    """,
+                    metadata: ["account.key": "\(account)", "error": "\(error)"])
             }
         }
     }

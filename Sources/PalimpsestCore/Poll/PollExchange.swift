@@ -88,14 +88,19 @@ struct PollExchange: Sendable {
         else { return }
         guard self.rateLimits.limit(host: host, until: until) else { return }
         self.logger.warning(
-            "rate limited by \(host) until \(RFC3339.string(from: until))",
-            metadata: ["account.key": "\(self.account.key)", "http.status": "\(response.status)"])
+            "rate limited: no request to the host until the time given",
+            metadata: [
+                "account.key": "\(self.account.key)", "http.status": "\(response.status)", "host": "\(host)",
+                "until": "\(RFC3339.string(from: until))",
+            ])
         let limits = self.rateLimits
         let now = self.now
         do {
             try await BlockingIO.run { try limits.save(now: now) }
         } catch {
-            self.logger.error("could not save the rate limits: \(error)")
+            self.logger.error(
+                "could not save the rate limits; they hold in memory until a restart",
+                metadata: ["account.key": "\(self.account.key)", "error": "\(error)"])
         }
     }
 
@@ -123,8 +128,10 @@ struct PollExchange: Sendable {
             return .success(try await BlockingIO.runConcurrently { try store.storeEvidence(capture) })
         } catch {
             self.logger.error(
-                "could not store the answer from \(response.url.absoluteString) as evidence: \(error)",
-                metadata: ["account.key": "\(self.account.key)"])
+                "could not store an answer as evidence",
+                metadata: [
+                    "account.key": "\(self.account.key)", "url": "\(response.url.absoluteString)", "error": "\(error)",
+                ])
             return .failure(
                 error as? StoreError
                     ?? StoreError(

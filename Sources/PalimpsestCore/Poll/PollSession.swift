@@ -151,8 +151,11 @@ struct PollSession: Sendable {
             if state.moved?.from == requested {
                 state.moved = nil
                 self.poller.logger.notice(
-                    "\(requested) no longer redirects to another host",
-                    metadata: ["account.key": "\(self.account.key)", "account.name": "\(self.account.displayName)"])
+                    "timeline no longer redirects to another host",
+                    metadata: [
+                        "account.key": "\(self.account.key)", "account.name": "\(self.account.displayName)",
+                        "url": "\(requested)",
+                    ])
             }
             return
         }
@@ -160,13 +163,15 @@ struct PollSession: Sendable {
         if let known = state.moved, known.from == requested, known.to == target { return }
         let move = TimelineMove(from: requested, to: target, status: hop.status, noticedAt: self.now)
         state.moved = move
-        let message =
-            "\(self.account.key) moved: \(move.summary); its answers are never evidence about the posts seen on "
-            + "\(response.url.host ?? requested). If the new address is the same account, put it in the "
-            + "configuration"
         self.poller.logger.warning(
-            "\(message)",
-            metadata: ["account.key": "\(self.account.key)", "account.name": "\(self.account.displayName)"])
+            """
+            timeline moved to another host: its answers are never evidence about the posts seen on the old \
+            host; if the new address is the same account, put it in the configuration
+            """,
+            metadata: [
+                "account.key": "\(self.account.key)", "account.name": "\(self.account.displayName)",
+                "move": "\(move.summary)", "host": "\(response.url.host ?? requested)",
+            ])
     }
 
     /// The blind poll for a timeline or account lookup answered by another host than the one

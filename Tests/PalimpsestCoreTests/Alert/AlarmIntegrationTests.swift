@@ -190,24 +190,24 @@ import Testing
 
         /// Starts `palimpsest run`, waits until `done` holds or it exits (at most 60 s), then stops it.
         func daemon(fault: String?, until done: @escaping @Sendable () -> Bool) async throws -> Int32 {
-            let process = Process()
             // With a fault, the fault harness's `run`: the same daemon with that point armed.
             let executable = fault == nil ? binary : try DatabaseCrashTests.faultHarness()
-            process.executableURL = URL(fileURLWithPath: executable.string)
-            process.arguments = (fault.map { [$0] } ?? []) + ["run", "--config", config.path]
-            var environment = ProcessInfo.processInfo.environment
-            environment["NOTIFY_SOCKET"] = nil
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let deadline = ContinuousClock.now + .seconds(60)
-            while process.isRunning, !done(), ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
+            let result = try await Subprocess.run(
+                .path(executable), arguments: Arguments((fault.map { [$0] } ?? []) + ["run", "--config", config.path]),
+                environment: .inherit.updating(["NOTIFY_SOCKET": nil]), input: .none, output: .discarded,
+                error: .discarded
+            ) { execution -> String? in
+                await stopChild(execution) {
+                    _ = await waitUntil(timeout: .seconds(60)) { execution.hasExited || done() }
+                    if !execution.hasExited { try execution.send(signal: .terminate) }
+                    return nil
+                }
             }
-            if process.isRunning { process.terminate() }
-            while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
-            return process.terminationReason == .uncaughtSignal ? -process.terminationStatus : process.terminationStatus
+            if let failure = result.closureResult { Issue.record("\(failure)") }
+            switch result.terminationStatus {
+            case .exited(let code): return code
+            case .signaled(let signal): return -signal
+            }
         }
         let log = root.appendingPathComponent("deletions.jsonl")
         let killed = try await daemon(fault: "kill-before-alert-queue") { false }

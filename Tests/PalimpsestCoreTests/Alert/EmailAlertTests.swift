@@ -43,63 +43,65 @@ import Testing
 
     @Test(
         .enabled(
-            if: SMTPTestServer.isAvailable,
-            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"))
+            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
+        ) { await SMTPTestServer.isAvailable() })
     func anEmailSinkSendsOneShortMessagePerEvent() async throws {
-        let server = try SMTPTestServer()
-        defer { server.stop() }
-        let fixture = try await AlertDeliveryTests.Fixture()
-        atEnd { await fixture.close() }
-        let clock = AlertDeliveryTests.TestClock()
-        let pipeline = try Self.pipeline(fixture, server: server, batch: nil, clock: clock)
-        await pipeline.start(now: clock.read())
-        let written = try fixture.log.append([AlertDeliveryTests.deletion(1), AlertDeliveryTests.deletion(2)])
-        await pipeline.logged(written)
-        let report = await pipeline.dispatcher.drain(within: 20)
-        #expect(report.waiting == 0)
+        try await SMTPTestServer.with { server in
+            let fixture = try await AlertDeliveryTests.Fixture()
+            atEnd { await fixture.close() }
+            let clock = AlertDeliveryTests.TestClock()
+            let pipeline = try Self.pipeline(fixture, server: server, batch: nil, clock: clock)
+            await pipeline.start(now: clock.read())
+            let written = try fixture.log.append([AlertDeliveryTests.deletion(1), AlertDeliveryTests.deletion(2)])
+            await pipeline.logged(written)
+            let report = await pipeline.dispatcher.drain(within: 20)
+            #expect(report.waiting == 0)
 
-        #expect(server.messageCount == 2)
-        var seen: [String] = []
-        for number in 1...2 {
-            let (content, envelope) = try #require(try server.message(number))
-            #expect(envelope["mail_from"] as? String == "palimpsest@example.org")
-            #expect(envelope["rcpt_tos"] as? [String] == ["alerts@example.net"], "the sink's `to` wins")
-            let message = try Self.parse(content)
-            let id = try #require(message.headers["Palimpsest-Event-Ids"])
-            seen.append(id)
-            let event = try #require(written.first { $0.id == id })
-            #expect(message.body.contains("Post number \(event.postID?.dropFirst() ?? "")"))
-            #expect(message.body.contains(event.id))
-            #expect(message.headers["Subject"]?.isEmpty == false)
+            #expect(server.messageCount == 2)
+            var seen: [String] = []
+            for number in 1...2 {
+                let (content, envelope) = try #require(try await server.message(number))
+                #expect(envelope["mail_from"] as? String == "palimpsest@example.org")
+                #expect(envelope["rcpt_tos"] as? [String] == ["alerts@example.net"], "the sink's `to` wins")
+                let message = try Self.parse(content)
+                let id = try #require(message.headers["Palimpsest-Event-Ids"])
+                seen.append(id)
+                let event = try #require(written.first { $0.id == id })
+                #expect(message.body.contains("Post number \(event.postID?.dropFirst() ?? "")"))
+                #expect(message.body.contains(event.id))
+                #expect(message.headers["Subject"]?.isEmpty == false)
+            }
+            #expect(seen.sorted() == written.map(\.id).sorted(), "one message per event, each once")
+            #expect(try pipeline.outbox.rows(of: "mail").allSatisfy(\.delivered))
         }
-        #expect(seen.sorted() == written.map(\.id).sorted(), "one message per event, each once")
-        #expect(try pipeline.outbox.rows(of: "mail").allSatisfy(\.delivered))
     }
 
     @Test(
         .enabled(
-            if: SMTPTestServer.isAvailable,
-            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"))
+            "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
+        ) { await SMTPTestServer.isAvailable() })
     func anEmailSinkWithABatchWindowSendsOneMessageListingTheWindow() async throws {
-        let server = try SMTPTestServer()
-        defer { server.stop() }
-        let fixture = try await AlertDeliveryTests.Fixture()
-        atEnd { await fixture.close() }
-        let clock = AlertDeliveryTests.TestClock()
-        let pipeline = try Self.pipeline(fixture, server: server, batch: 300, clock: clock)
-        await pipeline.start(now: clock.read())
-        let events = (1...20).map { AlertDeliveryTests.deletion($0, account: "feed:https://example.org/\($0 % 4).xml") }
-        let written = try fixture.log.append(events)
-        await pipeline.logged(written)
-        await pipeline.dispatcher.deliverDue(draining: false)
-        #expect(server.messageCount == 0, "nothing before the window ends")
-        clock.advance(301)
-        await pipeline.dispatcher.deliverDue(draining: false)
-        let (content, _) = try #require(try server.message(1))
-        let message = try Self.parse(content)
-        #expect(message.headers["Palimpsest-Event-Ids"] == written.map(\.id).joined(separator: ","))
-        for event in written { #expect(message.body.contains(event.id)) }
-        await pipeline.dispatcher.deliverDue(draining: false)
-        #expect(server.messageCount == 1, "one message for the whole window, sent once")
+        try await SMTPTestServer.with { server in
+            let fixture = try await AlertDeliveryTests.Fixture()
+            atEnd { await fixture.close() }
+            let clock = AlertDeliveryTests.TestClock()
+            let pipeline = try Self.pipeline(fixture, server: server, batch: 300, clock: clock)
+            await pipeline.start(now: clock.read())
+            let events = (1...20).map {
+                AlertDeliveryTests.deletion($0, account: "feed:https://example.org/\($0 % 4).xml")
+            }
+            let written = try fixture.log.append(events)
+            await pipeline.logged(written)
+            await pipeline.dispatcher.deliverDue(draining: false)
+            #expect(server.messageCount == 0, "nothing before the window ends")
+            clock.advance(301)
+            await pipeline.dispatcher.deliverDue(draining: false)
+            let (content, _) = try #require(try await server.message(1))
+            let message = try Self.parse(content)
+            #expect(message.headers["Palimpsest-Event-Ids"] == written.map(\.id).joined(separator: ","))
+            for event in written { #expect(message.body.contains(event.id)) }
+            await pipeline.dispatcher.deliverDue(draining: false)
+            #expect(server.messageCount == 1, "one message for the whole window, sent once")
+        }
     }
 }

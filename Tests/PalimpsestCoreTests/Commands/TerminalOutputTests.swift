@@ -1,5 +1,6 @@
 import Foundation
 import PalimpsestCore
+import PalimpsestTestSupport
 import Subprocess
 import Testing
 

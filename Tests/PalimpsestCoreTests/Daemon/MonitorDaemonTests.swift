@@ -70,13 +70,15 @@ final class RecordingNotifier: ServiceManagerNotifying {
     }
 
     private func daemon(
-        _ fixture: Fixture, notifier: RecordingNotifier, watchdog: Duration? = nil, stallLimit: Duration? = nil
+        _ fixture: Fixture, notifier: RecordingNotifier, watchdog: Duration? = nil, stallLimit: Duration? = nil,
+        statusInterval: Duration = .milliseconds(50), clock: (any TimerClock)? = nil
     ) async throws -> (MonitorDaemon, MonitorRuntime) {
         let config = try ConfigLoader.load(from: fixture.config)
         let runtime = try MonitorRuntime(config: config, logger: Logger(label: "test"))
         let daemon = await MonitorDaemon.prepare(
             config: config, runtime: runtime, notifier: notifier, watchdogInterval: watchdog,
-            statusInterval: .milliseconds(50), logger: Logger(label: "test"), stallLimit: stallLimit)
+            statusInterval: statusInterval, logger: Logger(label: "test"), stallLimit: stallLimit,
+            now: clock?.date ?? Date(), clock: clock ?? ContinuousClock())
         return (daemon, runtime)
     }
 
@@ -233,37 +235,58 @@ final class RecordingNotifier: ServiceManagerNotifying {
 
     /// The watchdog must catch a hang, not prove a timer runs: while a poll's request makes no
     /// progress past the stall limit, no WATCHDOG=1 goes out; pings resume when it completes.
+    /// The daemon's timers and its heartbeat run on a manual clock the test advances.
     @Test func watchdogPingsStopWhileAPollHangsAndResumeAfter() async throws {
         let fixture = try await Fixture()
         atEnd { await fixture.close() }
         let feed = IntegrationHarness.fixtures.appendingPathComponent("feeds/github_releases_atom.xml")
         var slow = try ReplayResponse.file(feed, contentType: "application/atom+xml")
-        // Long enough that both looks below fall inside the hang on a loaded machine.
-        slow.delay = 6.0
+        // The request hangs until the test ends it (the server stops): however loaded the machine,
+        // the hang outlasts the test's looks, which take no time on the manual clock.
+        slow.delay = 600
         fixture.server.script("/slow.xml", [slow])
-        try fixture.write(feeds: [("/slow.xml", "10m")])
+        // An HTTP timeout (real time) longer than the test, so that only the test ends the request.
+        try fixture.write(feeds: [("/slow.xml", "10m")], daemon: "timeout = \"10m\"")
         let notifier = RecordingNotifier()
+        let clock = ManualClock(start: Date())
         let (daemon, runtime) = try await self.daemon(
-            fixture, notifier: notifier, watchdog: .milliseconds(50), stallLimit: .milliseconds(300))
+            fixture, notifier: notifier, watchdog: .milliseconds(50), stallLimit: .milliseconds(300),
+            statusInterval: .seconds(3_600), clock: clock)
         defer { runtime.shutdown() }
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: daemon)], logger: Logger(label: "test")))
         let running = Task { try await group.run() }
 
-        #expect(await notifier.waitFor { $0.hasPrefix("READY=1") })
-        // The request arrives at once (first poll due at start) and hangs for 6 s.
-        await eventually("the slow feed is requested", timeout: .seconds(5)) { !fixture.server.requests().isEmpty }
-        try await Task.sleep(for: .milliseconds(700))
-        let pingsWhileHung = notifier.count(of: "WATCHDOG=1")
-        try await Task.sleep(for: .milliseconds(700))
-        #expect(notifier.count(of: "WATCHDOG=1") == pingsWhileHung, "pings went on during a hung poll")
-        // The answer comes (6 s after the request); the poll finishes; pings resume.
-        let resumed = await notifier.waitFor(timeout: .seconds(15)) { _ in
-            notifier.count(of: "WATCHDOG=1") > pingsWhileHung
+        /// Moves the clock on and waits until the watchdog has looked again and sleeps (its 50 ms
+        /// sleep is the earliest deadline on the clock).
+        func advance(by duration: Duration) async {
+            clock.advance(by: duration)
+            await eventually("the watchdog looks and sleeps again") { clock.nextDeadline == .milliseconds(50) }
         }
-        #expect(resumed)
-        await eventually("the poll is recorded", timeout: .seconds(5)) { daemon.status.accounts.first?.lastPoll != nil }
-        #expect(daemon.status.accounts.first?.lastPoll?.outcome == "complete")
+
+        #expect(await notifier.waitFor { $0.hasPrefix("READY=1") })
+        // The request arrives at once (first poll due at start) and hangs.
+        await eventually("the slow feed is requested", timeout: .seconds(5)) { !fixture.server.requests().isEmpty }
+        await eventually("the watchdog sleeps") { clock.nextDeadline == .milliseconds(50) }
+        let pingsAtStart = notifier.count(of: "WATCHDOG=1")
+        await advance(by: .milliseconds(50))
+        #expect(notifier.count(of: "WATCHDOG=1") == pingsAtStart + 1, "pings within the stall limit")
+        // Past the stall limit (300 ms) with no progress: no ping, however often the watchdog looks.
+        await advance(by: .milliseconds(300))
+        let pingsWhileHung = notifier.count(of: "WATCHDOG=1")
+        #expect(pingsWhileHung == pingsAtStart + 1, "a ping went out past the stall limit")
+        for _ in 1...3 { await advance(by: .milliseconds(50)) }
+        #expect(notifier.count(of: "WATCHDOG=1") == pingsWhileHung, "pings went on during a hung poll")
+        #expect(daemon.status.accounts.first?.lastPoll == nil, "the answer came before the hang was seen")
+        // The hung request ends (the server goes away); the poll finishes, blind; pings resume at the
+        // watchdog's next look.
+        await fixture.server.stop()
+        await eventually("the poll is recorded", timeout: .seconds(15)) {
+            daemon.status.accounts.first?.lastPoll != nil
+        }
+        #expect(daemon.status.accounts.first?.lastPoll?.outcome == "blind")
+        await advance(by: .milliseconds(50))
+        #expect(notifier.count(of: "WATCHDOG=1") == pingsWhileHung + 1, "pings did not resume")
 
         await group.triggerGracefulShutdown()
         try await running.value

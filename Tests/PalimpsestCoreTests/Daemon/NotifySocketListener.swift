@@ -1,4 +1,5 @@
 import Foundation
+import PalimpsestTestSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -63,13 +64,13 @@ final class NotifySocketListener: Sendable {
     func waitFor(
         after skip: Int = 0, timeout: Duration = .seconds(20), _ predicate: (String) -> Bool
     ) async -> Int? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        var found: Int?
+        await waitUntil(timeout: timeout) {
             let messages = self.messages
-            if skip < messages.count, let index = messages[skip...].firstIndex(where: predicate) { return index }
-            try? await Task.sleep(for: .milliseconds(20))
+            found = skip < messages.count ? messages[skip...].firstIndex(where: predicate) : nil
+            return found != nil
         }
-        return nil
+        return found
     }
 
     /// Stops the receiving thread and removes the socket file.

@@ -1,34 +1,44 @@
 import PalimpsestCore
+import PalimpsestTestSupport
 import Testing
 
 @Suite struct PollHeartbeatTests {
-    private let start = ContinuousClock.now
+    private let clock = ManualClock()
 
     @Test func aPollInFlightWithoutProgressPastTheLimitIsAStall() {
-        let heartbeat = PollHeartbeat(stallLimit: .seconds(120), idleLimit: .seconds(660), now: self.start)
-        heartbeat.pollStarted(at: self.start)
-        #expect(heartbeat.check(at: self.start + .seconds(119)) == nil)
-        let problem = heartbeat.check(at: self.start + .seconds(121))
+        let heartbeat = PollHeartbeat(stallLimit: .seconds(120), idleLimit: .seconds(660), clock: self.clock)
+        heartbeat.pollStarted()
+        self.clock.advance(by: .seconds(119))
+        #expect(heartbeat.check() == nil)
+        self.clock.advance(by: .seconds(2))
+        let problem = heartbeat.check()
         #expect(problem?.contains("1 poll in flight and no progress for 121 s") == true)
     }
 
     @Test func requestsCompletingKeepALongPollAlive() {
-        let heartbeat = PollHeartbeat(stallLimit: .seconds(120), idleLimit: .seconds(660), now: self.start)
-        heartbeat.pollStarted(at: self.start)
-        for minute in 1...10 { heartbeat.progress(at: self.start + .seconds(60 * minute)) }
-        #expect(heartbeat.check(at: self.start + .seconds(600 + 100)) == nil)
-        heartbeat.pollFinished(at: self.start + .seconds(700))
+        let heartbeat = PollHeartbeat(stallLimit: .seconds(120), idleLimit: .seconds(660), clock: self.clock)
+        heartbeat.pollStarted()
+        for _ in 1...10 {
+            self.clock.advance(by: .seconds(60))
+            heartbeat.progress()
+        }
+        self.clock.advance(by: .seconds(100))
+        #expect(heartbeat.check() == nil)
+        heartbeat.pollFinished()
         #expect(heartbeat.pollsInFlight == 0)
     }
 
     @Test func anIdleLoopMayWaitOneIntervalPlusTheLimit() {
-        let heartbeat = PollHeartbeat(stallLimit: .seconds(120), idleLimit: .seconds(660), now: self.start)
-        heartbeat.pollStarted(at: self.start)
-        heartbeat.pollFinished(at: self.start + .seconds(5))
-        #expect(heartbeat.check(at: self.start + .seconds(5 + 780)) == nil)
-        #expect(heartbeat.check(at: self.start + .seconds(5 + 781))?.contains("no poll started") == true)
+        let heartbeat = PollHeartbeat(stallLimit: .seconds(120), idleLimit: .seconds(660), clock: self.clock)
+        heartbeat.pollStarted()
+        self.clock.advance(by: .seconds(5))
+        heartbeat.pollFinished()
+        self.clock.advance(by: .seconds(780))
+        #expect(heartbeat.check() == nil)
+        self.clock.advance(by: .seconds(1))
+        #expect(heartbeat.check()?.contains("no poll started") == true)
         heartbeat.setIdleLimit(.seconds(3600))
-        #expect(heartbeat.check(at: self.start + .seconds(5 + 781)) == nil)
+        #expect(heartbeat.check() == nil)
     }
 
     @Test func theStallLimitAllowsTwoRequestTimeoutsAndAMinute() {

@@ -1,4 +1,5 @@
 import Foundation
+import PalimpsestTestSupport
 import Synchronization
 import Testing
 
@@ -48,67 +49,66 @@ import Testing
 
     @Test(
         .enabled(
-            if: SMTPTestServer.isAvailable,
             "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
-        )
+        ) { await SMTPTestServer.isAvailable() }
     )
     func digestArrivesWithRecipientsSubjectBothPartsAndTheAttachment() async throws {
-        let server = try SMTPTestServer()
-        defer { server.stop() }
-        let folder = try DigestTestSupport.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let job = try Self.job(smtpURL: "smtp://127.0.0.1:\(server.port)", password: server.password, folder: folder)
+        try await SMTPTestServer.with { server in
+            let folder = try DigestTestSupport.makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let job = try Self.job(
+                smtpURL: "smtp://127.0.0.1:\(server.port)", password: server.password, folder: folder)
 
-        let output = try await job.write()
-        let attempts = try await job.send(output, policy: Self.fast)
-        #expect(attempts == 1)
+            let output = try await job.write()
+            let attempts = try await job.send(output, policy: Self.fast)
+            #expect(attempts == 1)
 
-        let (content, envelope) = try #require(try server.message())
-        #expect(envelope["mail_from"] as? String == "digest@example.org")
-        #expect(envelope["rcpt_tos"] as? [String] == ["desk@example.org", "editor@example.net"])
-        #expect(envelope["login"] as? String == "digest")
+            let (content, envelope) = try #require(try await server.message())
+            #expect(envelope["mail_from"] as? String == "digest@example.org")
+            #expect(envelope["rcpt_tos"] as? [String] == ["desk@example.org", "editor@example.net"])
+            #expect(envelope["login"] as? String == "digest")
 
-        let text = String(decoding: content, as: UTF8.self)
-        #expect(text.contains("To: desk@example.org, editor@example.net\r\n"))
-        #expect(
-            try Self.decodedSubject(text)
-                == "Palimpsest digest 2026-W48 — 2 deleted, 1 altered, 1 restored (Asia/Shanghai)"
-        )
-        #expect(text.contains("Content-Type: multipart/alternative;"))
-        #expect(text.contains("Content-Type: text/plain; charset=utf-8\r\n"))
-        #expect(text.contains("Content-Type: text/html; charset=utf-8\r\n"))
-        #expect(text.contains("Content-Disposition: attachment; filename=\"events-2026-W48.csv\"\r\n"))
-        let parts = DigestMessageTests.base64Parts(text)
-        #expect(parts.count == 3)
-        #expect(parts == [output.files.markdown, output.files.html, output.files.csv])
-        #expect(String(decoding: parts[0], as: UTF8.self).contains("市政府门前，约两百人。"))
+            let text = String(decoding: content, as: UTF8.self)
+            #expect(text.contains("To: desk@example.org, editor@example.net\r\n"))
+            #expect(
+                try Self.decodedSubject(text)
+                    == "Palimpsest digest 2026-W48 — 2 deleted, 1 altered, 1 restored (Asia/Shanghai)"
+            )
+            #expect(text.contains("Content-Type: multipart/alternative;"))
+            #expect(text.contains("Content-Type: text/plain; charset=utf-8\r\n"))
+            #expect(text.contains("Content-Type: text/html; charset=utf-8\r\n"))
+            #expect(text.contains("Content-Disposition: attachment; filename=\"events-2026-W48.csv\"\r\n"))
+            let parts = DigestMessageTests.base64Parts(text)
+            #expect(parts.count == 3)
+            #expect(parts == [output.files.markdown, output.files.html, output.files.csv])
+            #expect(String(decoding: parts[0], as: UTF8.self).contains("市政府门前，约两百人。"))
+        }
     }
 
     @Test(
         .enabled(
-            if: SMTPTestServer.isAvailable,
             "SKIPPED: needs python3 with aiosmtpd (`make test` installs it; or `python3 -m pip install aiosmtpd`)"
-        )
+        ) { await SMTPTestServer.isAvailable() }
     )
     func aRefusedLoginFailsAtOnceWithAClearMessage() async throws {
-        let server = try SMTPTestServer()
-        defer { server.stop() }
-        let folder = try DigestTestSupport.makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let job = try Self.job(smtpURL: "smtp://127.0.0.1:\(server.port)", password: "wrong", folder: folder)
-        let output = try await job.write()
-        let retries = Mutex(0)
-        let error = await #expect(throws: DigestError.self) {
-            try await job.send(output, policy: Self.fast) { _, _, _ in retries.withLock { $0 += 1 } }
+        try await SMTPTestServer.with { server in
+            let folder = try DigestTestSupport.makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let job = try Self.job(smtpURL: "smtp://127.0.0.1:\(server.port)", password: "wrong", folder: folder)
+            let output = try await job.write()
+            let retries = Mutex(0)
+            let error = await #expect(throws: DigestError.self) {
+                try await job.send(output, policy: Self.fast) { _, _, _ in retries.withLock { $0 += 1 } }
+            }
+            #expect(retries.withLock { $0 } == 0)
+            let message = error?.description ?? ""
+            #expect(message.contains("(1 attempt)"))
+            #expect(message.contains("smtp://127.0.0.1:\(server.port)"))
+            #expect(message.contains("refused the login"))
+            #expect(message.contains("password_file"))
+            #expect(!message.contains("wrong"))
+            #expect(server.messageCount == 0)
         }
-        #expect(retries.withLock { $0 } == 0)
-        let message = error?.description ?? ""
-        #expect(message.contains("(1 attempt)"))
-        #expect(message.contains("smtp://127.0.0.1:\(server.port)"))
-        #expect(message.contains("refused the login"))
-        #expect(message.contains("password_file"))
-        #expect(!message.contains("wrong"))
-        #expect(server.messageCount == 0)
     }
 
     @Test func anUnreachableServerIsRetriedWithBackoffAndTheFilesStay() async throws {

@@ -1,6 +1,7 @@
 import Foundation
 import PalimpsestCore
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Subprocess
 import Testing
 
@@ -25,9 +26,13 @@ import Testing
             environment: .inherit.updating(["NOTIFY_SOCKET": nil, "JOURNAL_STREAM": nil]),
             input: .none, output: .discarded, error: .string(limit: 1 << 20)
         ) { execution -> String? in
-            guard await DaemonProcessTests.waitForRequest(server, path: "/a.xml") else { return "a was never polled" }
-            try execution.send(signal: .terminate)
-            return nil
+            await stopChild(execution) {
+                guard await DaemonProcessTests.waitForRequest(server, path: "/a.xml") else {
+                    return "a was never polled"
+                }
+                try execution.send(signal: .terminate)
+                return nil
+            }
         }
         if let failure = result.closureResult { Issue.record("\(failure)\n\(result.standardError)") }
         #expect(result.terminationStatus == TerminationStatus.exited(0), "\(result.standardError)")
@@ -64,9 +69,13 @@ import Testing
             environment: .inherit.updating(["NOTIFY_SOCKET": nil, "JOURNAL_STREAM": nil]),
             input: .none, output: .discarded, error: .string(limit: 1 << 20)
         ) { execution -> String? in
-            guard await DaemonProcessTests.waitForRequest(server, path: "/a.xml") else { return "a was never polled" }
-            try execution.send(signal: .terminate)
-            return nil
+            await stopChild(execution) {
+                guard await DaemonProcessTests.waitForRequest(server, path: "/a.xml") else {
+                    return "a was never polled"
+                }
+                try execution.send(signal: .terminate)
+                return nil
+            }
         }
         if let failure = result.closureResult { Issue.record("\(failure)\n\(result.standardError)") }
         #expect(result.standardError.contains("changed_last_line"), "\(result.standardError)")

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PalimpsestReplay
+import PalimpsestTestSupport
 import Testing
 
 @testable import PalimpsestCore

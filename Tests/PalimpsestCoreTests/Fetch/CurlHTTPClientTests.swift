@@ -38,13 +38,11 @@ import Testing
         }
     }
 
-    /// Waits (up to 5 s) until the server has received `count` requests.
+    /// Waits until the server has received `count` requests; a timeout fails the test.
     private func waitForRequests(_ server: ReplayServer, count: Int) async throws {
-        let deadline = Date().addingTimeInterval(5)
-        while server.requests().count < count {
-            try #require(Date() < deadline, "server saw \(server.requests().count) of \(count) requests")
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        try #require(
+            await waitUntil { server.requests().count >= count },
+            "server saw \(server.requests().count) of \(count) requests")
     }
 
     @Test func okAnswerCarriesStatusHeadersBodyAndEffectiveURL() async throws {

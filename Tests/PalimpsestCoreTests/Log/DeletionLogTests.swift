@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PalimpsestTestSupport
 import Synchronization
 import Testing
 

@@ -1,4 +1,5 @@
 import Foundation
+import PalimpsestTestSupport
 import Subprocess
 import Testing
 

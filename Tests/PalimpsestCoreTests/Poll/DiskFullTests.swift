@@ -253,14 +253,7 @@ import Testing
         defer { running.cancel() }
 
         func wait(_ what: String, until condition: () throws -> Bool) async throws {
-            let deadline = ContinuousClock.now + .seconds(20)
-            while try !condition() {
-                guard ContinuousClock.now < deadline else {
-                    Issue.record("timed out waiting for \(what)")
-                    return
-                }
-                try await Task.sleep(for: .milliseconds(20))
-            }
+            try await eventually(what, timeout: .seconds(20)) { try condition() }
         }
         try await wait("three failed polls") { faults.withLock { $0.count } >= 3 }
         #expect(try harness.loggedEvents().isEmpty)

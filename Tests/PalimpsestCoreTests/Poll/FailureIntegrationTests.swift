@@ -61,25 +61,14 @@ import Testing
     @Test func rateLimitedInstanceGetsNoRequestsUntilItsResetTime() async throws {
         let harness = try await IntegrationHarness()
         let account = harness.mastodonAccount()
-        let id = DemoScenario.mastodonAccountID
-        harness.server.script(
-            "/api/v1/accounts/lookup?acct=mastodonpy_test",
-            [
-                ReplayResponse(
-                    status: 200, headers: IntegrationHarness.json,
-                    body: try IntegrationHarness.fixture("mastodon/account_lookup.json"))
-            ])
         // The reset time lies 30 minutes after the poll (recorded header format, microseconds).
-        harness.server.script(
-            "/api/v1/accounts/\(id)/statuses?limit=40",
-            [
-                ReplayResponse(
-                    status: 429,
-                    headers: IntegrationHarness.json + [
-                        ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2026-08-01T14:30:00.348080Z"),
-                    ],
-                    body: Data(#"{"error":"Too many requests"}"#.utf8))
-            ])
+        try harness.scriptMastodon(
+            timeline: ReplayResponse(
+                status: 429,
+                headers: IntegrationHarness.json + [
+                    ("X-RateLimit-Remaining", "0"), ("X-RateLimit-Reset", "2026-08-01T14:30:00.348080Z"),
+                ],
+                body: Data(#"{"error":"Too many requests"}"#.utf8)))
         let limited = try await self.poll(harness, account, at: 0)
         #expect(limited.record.outcome == "rate_limited")
         let requestsAfterLimit = harness.server.requests().count
@@ -88,20 +77,7 @@ import Testing
         #expect(during.record.outcome == "rate_limited")
         #expect(harness.server.requests().count == requestsAfterLimit, "no request may reach the host before its reset")
 
-        harness.server.script(
-            "/api/v1/accounts/\(id)/statuses?limit=40",
-            [
-                ReplayResponse(
-                    status: 200, headers: IntegrationHarness.json,
-                    body: try IntegrationHarness.fixture("mastodon/account_statuses_page1.json"))
-            ])
-        harness.server.script(
-            "/api/v1/accounts/\(id)/statuses?pinned=true",
-            [
-                ReplayResponse(
-                    status: 200, headers: IntegrationHarness.json,
-                    body: try IntegrationHarness.fixture("mastodon/account_statuses_pinned.json"))
-            ])
+        try harness.scriptMastodon()
         let after = try await self.poll(harness, account, at: 31)
         #expect(after.record.outcome == "complete")
         #expect(harness.server.requests().count > requestsAfterLimit)
@@ -113,39 +89,18 @@ import Testing
     @Test func accountProbeWaitsForTheHostRateLimitAnAnswerOfTheSamePollSet() async throws {
         let harness = try await IntegrationHarness()
         let account = harness.mastodonAccount()
-        let id = DemoScenario.mastodonAccountID
-        let lookup = "/api/v1/accounts/lookup?acct=mastodonpy_test"
-        harness.server.script(
-            lookup,
-            [
-                ReplayResponse(
-                    status: 200, headers: IntegrationHarness.json,
-                    body: try IntegrationHarness.fixture("mastodon/account_lookup.json"))
-            ])
-        harness.server.script(
-            "/api/v1/accounts/\(id)/statuses?limit=40",
-            [
-                ReplayResponse(
-                    status: 200, headers: IntegrationHarness.json,
-                    body: try IntegrationHarness.fixture("mastodon/account_statuses_page1.json"))
-            ])
-        harness.server.script(
-            "/api/v1/accounts/\(id)/statuses?pinned=true",
-            [
-                ReplayResponse(
-                    status: 200, headers: IntegrationHarness.json,
-                    body: try IntegrationHarness.fixture("mastodon/account_statuses_pinned.json"))
-            ])
+        let lookup = IntegrationHarness.mastodonLookupPath
+        try harness.scriptMastodon()
         let first = try await self.poll(harness, account, at: 0)
         #expect(first.record.outcome == "complete")
 
         // Every post vanishes (a mass disappearance: the account is probed), and the last timeline
         // answer says the instance takes no more requests before 14:30.
         harness.server.script(
-            "/api/v1/accounts/\(id)/statuses?limit=40",
+            IntegrationHarness.mastodonTimelinePath,
             [ReplayResponse(status: 200, headers: IntegrationHarness.json, body: Data("[]".utf8))])
         harness.server.script(
-            "/api/v1/accounts/\(id)/statuses?pinned=true",
+            IntegrationHarness.mastodonPinnedPath,
             [
                 ReplayResponse(
                     status: 200,
@@ -175,8 +130,7 @@ import Testing
         harness.server.script(
             "/new-feed",
             [
-                ReplayResponse(
-                    status: 200, headers: IntegrationHarness.rss, body: try IntegrationHarness.fixture(Self.snapshot0))
+                try IntegrationHarness.answer(fixture: Self.snapshot0)
             ])
         let report = try await self.poll(harness, feed, at: 0)
         await harness.close()
@@ -214,8 +168,7 @@ import Testing
         harness.server.script(
             "/feed",
             [
-                ReplayResponse(
-                    status: 200, headers: IntegrationHarness.rss, body: try IntegrationHarness.fixture(Self.snapshot1))
+                try IntegrationHarness.answer(fixture: Self.snapshot1)
             ])
         _ = try await self.poll(harness, feed, at: 0)
         harness.server.script("/feed", [ReplayResponse(status: 503)])

@@ -7,21 +7,33 @@ import Testing
 
 @testable import PalimpsestCore
 
-/// Operator messages, kept for the test to read.
+/// Operator messages with their metadata, kept for the test to read.
 final class CapturedLog: Sendable {
-    private let lines = Mutex<[(Logger.Level, String)]>([])
+    /// One log call: its constant message and its metadata (values as text).
+    struct Entry: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let lines = Mutex<[Entry]>([])
 
     var logger: Logger {
         Logger(label: "test") { _ in CapturingLogHandler(log: self) }
     }
 
-    func append(_ level: Logger.Level, _ message: String) {
-        self.lines.withLock { $0.append((level, message)) }
+    func append(_ entry: Entry) {
+        self.lines.withLock { $0.append(entry) }
     }
 
     /// The messages of `level`.
     func messages(_ level: Logger.Level) -> [String] {
-        self.lines.withLock { $0.filter { $0.0 == level }.map(\.1) }
+        self.entries(level).map(\.message)
+    }
+
+    /// The log calls of `level`.
+    func entries(_ level: Logger.Level) -> [Entry] {
+        self.lines.withLock { $0.filter { $0.level == level } }
     }
 }
 
@@ -36,7 +48,11 @@ struct CapturingLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        self.log.append(event.level, "\(event.message)")
+        var merged = self.metadata
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        self.log.append(
+            CapturedLog.Entry(
+                level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
     }
 }
 
@@ -83,10 +99,10 @@ struct CapturingLogHandler: LogHandler {
         #expect(moved.noticedAt == IntegrationHarness.time(0))
         #expect(reports.allSatisfy { $0.moved == moved }, "noticed once: later polls keep the first record")
         #expect(state.moved == moved)
-        let warnings = log.messages(.warning).filter { $0.hasPrefix("\(account.key) moved") }
+        let warnings = log.entries(.warning).filter { $0.message.hasPrefix("timeline moved to another host") }
         #expect(warnings.count == 1, "told once, not at every poll: \(warnings)")
-        #expect(warnings.first?.contains("http://new-news.example/feed.xml") == true)
-        #expect(warnings.first?.contains(account.key.rawValue) == true)
+        #expect(warnings.first?.metadata["move"]?.contains("http://new-news.example/feed.xml") == true)
+        #expect(warnings.first?.metadata["account.key"] == account.key.rawValue)
         // Followed, but never evidence: blind with the move in the failure.
         #expect(reports.allSatisfy { $0.record.outcome == "blind" })
         #expect(reports[0].record.detail.contains("moved permanently"))

@@ -109,10 +109,8 @@ import Testing
             environment: .inherit.updating(["NOTIFY_SOCKET": nil]),
             input: .none, output: .discarded, error: .string(limit: 1 << 20)
         ) { execution in
-            let deadline = ContinuousClock.now + .seconds(30)
-            while ContinuousClock.now < deadline, !condition() {
-                try? await Task.sleep(for: .milliseconds(2))
-            }
+            // Checked every 2 ms: the kill lands close to the point the condition names.
+            await waitUntil(timeout: .seconds(30), checkingEvery: .milliseconds(2)) { condition() }
             try? execution.send(signal: .kill)
         }
         return (result.terminationStatus, result.standardError)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import PalimpsestTestSupport
 import Testing
 
 @testable import PalimpsestCore

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PalimpsestTestSupport
 import Testing
 
 @testable import PalimpsestCore

@@ -36,6 +36,41 @@ import Testing
         try await harness.poller().poll(account, at: IntegrationHarness.time(minutes))
     }
 
+    /// The polls of an answer that is not the page, with the article before and after it.
+    struct Look {
+        /// The poll at 10 minutes, answered with the other answer.
+        var other: PollReport
+        /// The poll at 20 minutes: the article as it was.
+        var back: PollReport
+        /// The poll at 30 minutes, the article edited; `nil` unless asked for.
+        var edited: PollReport?
+        var logged: [Event]
+    }
+
+    /// Polls the article at 0 minutes, `other` at 10, the article again at 20 and, with `edit`, the
+    /// article edited ("after the second report") at 30; `prepare` scripts more of the server.
+    func look(
+        at other: ReplayResponse, edit: Bool, prepare: (ReplayServer) -> Void = { _ in }
+    ) async throws -> Look {
+        try await IntegrationHarness.with { harness in
+            let account = self.account(harness)
+            harness.server.script(Self.path, [Self.article()])
+            prepare(harness.server)
+            _ = try await self.poll(harness, account, at: 0)
+            harness.server.script(Self.path, [other])
+            let answered = try await self.poll(harness, account, at: 10)
+            harness.server.script(Self.path, [Self.article()])
+            let back = try await self.poll(harness, account, at: 20)
+            var edited: PollReport?
+            if edit {
+                harness.server.script(
+                    Self.path, [Self.article("The minister resigned today after the second report.")])
+                edited = try await self.poll(harness, account, at: 30)
+            }
+            return Look(other: answered, back: back, edited: edited, logged: try harness.loggedEvents())
+        }
+    }
+
     // MARK: Item 1: the page's own address is its probe, so one answer proves nothing
 
     @Test func oneNotFoundAnswerOfAWatchedPageIsNoDeletion() async throws {
@@ -95,18 +130,8 @@ import Testing
         "<html><head><title>DDoS-Guard</title></head><body>Checking your browser before accessing</body></html>",
     ])
     func antiBotChallengeServedWith200IsBlindNeverAnEdit(challenge: String) async throws {
-        let harness = try await IntegrationHarness()
-        let account = self.account(harness)
-        harness.server.script(Self.path, [Self.article()])
-        _ = try await self.poll(harness, account, at: 0)
-        harness.server.script(Self.path, [Self.page(challenge)])
-        let challenged = try await self.poll(harness, account, at: 10)
-        harness.server.script(Self.path, [Self.article()])
-        let back = try await self.poll(harness, account, at: 20)
-        harness.server.script(Self.path, [Self.article("The minister resigned today after the second report.")])
-        let edited = try await self.poll(harness, account, at: 30)
-        let logged = try harness.loggedEvents()
-        await harness.close()
+        let look = try await self.look(at: Self.page(challenge), edit: true)
+        let (challenged, back, edited, logged) = (look.other, look.back, try #require(look.edited), look.logged)
 
         #expect(challenged.record.outcome == "blind")
         #expect(challenged.blindSpan?.failure.kind == .gated)
@@ -117,19 +142,10 @@ import Testing
     }
 
     @Test func redirectOfAWatchedPageToTheHomePageIsNoEdit() async throws {
-        let harness = try await IntegrationHarness()
-        let account = self.account(harness)
-        harness.server.script(Self.path, [Self.article()])
-        harness.server.script("/", [Self.page("<html><body><h1>Front page</h1><p>Other news</p></body></html>")])
-        _ = try await self.poll(harness, account, at: 0)
-        harness.server.script(Self.path, [ReplayResponse(status: 302, headers: [("Location", "/")])])
-        let moved = try await self.poll(harness, account, at: 10)
-        harness.server.script(Self.path, [Self.article()])
-        let back = try await self.poll(harness, account, at: 20)
-        harness.server.script(Self.path, [Self.article("The minister resigned today after the second report.")])
-        let edited = try await self.poll(harness, account, at: 30)
-        let logged = try harness.loggedEvents()
-        await harness.close()
+        let look = try await self.look(at: ReplayResponse(status: 302, headers: [("Location", "/")]), edit: true) {
+            $0.script("/", [Self.page("<html><body><h1>Front page</h1><p>Other news</p></body></html>")])
+        }
+        let (moved, back, edited, logged) = (look.other, look.back, try #require(look.edited), look.logged)
 
         #expect(moved.events.isEmpty, "the home page is not the article: \(moved.events.map(\.event))")
         #expect(back.events.isEmpty)
@@ -143,16 +159,8 @@ import Testing
         "<html><head><title>Example News</title></head><body><h1>404</h1><p>We looked everywhere.</p></body></html>",
     ])
     func softNotFoundPageServedWith200IsNoEdit(notFound: String) async throws {
-        let harness = try await IntegrationHarness()
-        let account = self.account(harness)
-        harness.server.script(Self.path, [Self.article()])
-        _ = try await self.poll(harness, account, at: 0)
-        harness.server.script(Self.path, [Self.page(notFound)])
-        let missing = try await self.poll(harness, account, at: 10)
-        harness.server.script(Self.path, [Self.article()])
-        let back = try await self.poll(harness, account, at: 20)
-        let logged = try harness.loggedEvents()
-        await harness.close()
+        let look = try await self.look(at: Self.page(notFound), edit: false)
+        let (missing, back, logged) = (look.other, look.back, look.logged)
 
         #expect(missing.events.isEmpty, "a page saying not found is not an edit of the article")
         #expect(back.events.isEmpty)

@@ -1,41 +1,37 @@
-import Foundation
+public import Foundation
 
-@testable import PalimpsestCore
+@testable public import PalimpsestCore
 
 /// The digest fixture (`Tests/Fixtures/digest/deletions.jsonl`, described in the README beside it),
 /// its accounts and store history, and temporary folders for the Digest tests.
-enum DigestTestSupport {
-    static let reporter = AccountKey(rawValue: "mastodon:@reporter@example.social")
-    static let news = AccountKey(rawValue: "feed:https://news.example.org/feed.xml")
-    static let channel = AccountKey(rawValue: "telegram:examplechannel")
+public enum DigestTestSupport {
+    public static let reporter = AccountKey(rawValue: "mastodon:@reporter@example.social")
+    public static let news = AccountKey(rawValue: "feed:https://news.example.org/feed.xml")
+    public static let channel = AccountKey(rawValue: "telegram:examplechannel")
 
-    static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
-    static let utc = TimeZone(identifier: "UTC")!
+    public static let shanghai = TimeZone(identifier: "Asia/Shanghai")!
+    public static let utc = TimeZone(identifier: "UTC")!
 
     /// `Tests/Fixtures/digest`.
-    static var fixtures: URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // Digest
-            .deletingLastPathComponent()  // PalimpsestCoreTests
-            .deletingLastPathComponent()  // Tests
-            .appendingPathComponent("Fixtures/digest", isDirectory: true)
+    public static var fixtures: URL {
+        TestFixtures.root.appendingPathComponent("digest", isDirectory: true)
     }
 
     /// The fixture log.
-    static var logURL: URL { self.fixtures.appendingPathComponent("deletions.jsonl") }
+    public static var logURL: URL { self.fixtures.appendingPathComponent("deletions.jsonl") }
 
     /// The fixture log, read and checked.
-    static func log() throws -> DigestLogInput {
+    public static func log() throws -> DigestLogInput {
         try DigestLoader.readLog(at: self.logURL, label: "deletions.jsonl")
     }
 
     /// A UTC date from RFC 3339 text.
-    static func date(_ text: String) -> Date {
+    public static func date(_ text: String) -> Date {
         RFC3339.date(from: text)!
     }
 
     /// The configured accounts of the fixture.
-    static var accounts: [Account] {
+    public static var accounts: [Account] {
         [
             Account(
                 key: self.reporter,
@@ -57,7 +53,7 @@ enum DigestTestSupport {
 
     /// What a state folder would add: polls since early November, still polling on 2026-11-30, an
     /// archived photo for post 1002 and the evidence of the deletion of 1002 verified.
-    static var histories: [AccountKey: DigestAccountHistory] {
+    public static var histories: [AccountKey: DigestAccountHistory] {
         let photoPost = Post(
             id: "1002",
             url: "https://example.social/@reporter/1002",
@@ -120,7 +116,7 @@ enum DigestTestSupport {
 
     /// The digest of `week` in `zone` from the fixture log and histories, made at `now` (by default
     /// 2026-12-01, after weeks 47 and 48), reproducible.
-    static func digest(
+    public static func digest(
         _ week: String,
         in zone: TimeZone,
         histories: [AccountKey: DigestAccountHistory]? = nil,
@@ -137,10 +133,7 @@ enum DigestTestSupport {
     }
 
     /// A new empty folder under the system's temporary folder; the caller removes it.
-    static func makeTemporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("palimpsest-digest-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+    public static func makeTemporaryDirectory() throws -> URL {
+        try TestFolder.make("digest-tests")
     }
 }

@@ -1,21 +1,26 @@
-import Foundation
-import PalimpsestCore
+public import Foundation
+public import PalimpsestCore
 import PalimpsestReplay
-import PalimpsestTestSupport
 import Subprocess
 import Testing
 
 /// Helpers of the evidence tests (issue 10): running standard tools (python3, openssl, sh) and
 /// producing a real state folder and log through the whole poll path.
-enum EvidenceTestSupport {
-    struct Output {
-        var succeeded: Bool
-        var standardOutput: String
-        var standardError: String
+public enum EvidenceTestSupport {
+    public struct Output {
+        public var succeeded: Bool
+        public var standardOutput: String
+        public var standardError: String
+
+        public init(succeeded: Bool, standardOutput: String, standardError: String) {
+            self.succeeded = succeeded
+            self.standardOutput = standardOutput
+            self.standardError = standardError
+        }
     }
 
     /// Runs `arguments` (the first is looked up on PATH), with `input` on stdin.
-    static func run(_ arguments: [String], input: String? = nil) async throws -> Output {
+    public static func run(_ arguments: [String], input: String? = nil) async throws -> Output {
         if let input {
             let result = try await Subprocess.run(
                 .name(arguments[0]), arguments: Arguments(Array(arguments.dropFirst())), input: .string(input),
@@ -33,7 +38,7 @@ enum EvidenceTestSupport {
     }
 
     /// Whether a command runs here (`python3 -c 'import bagit'`, `openssl version`).
-    static func available(_ arguments: [String]) -> Bool {
+    public static func available(_ arguments: [String]) -> Bool {
         guard let folder = try? StoreTestSupport.makeTemporaryDirectory() else { return false }
         defer { StoreTestSupport.remove(folder) }
         guard let probe = try? ChildProcess(arguments, output: folder.appendingPathComponent("probe.log")) else {
@@ -42,13 +47,13 @@ enum EvidenceTestSupport {
         return probe.wait(timeout: 30) == 0
     }
 
-    static let hasOpenSSL = available(["openssl", "version"])
-    static let hasPython = available(["python3", "-c", "import hashlib"])
-    static let hasBagit = available(["python3", "-c", "import bagit"])
+    public static let hasOpenSSL = available(["openssl", "version"])
+    public static let hasPython = available(["python3", "-c", "import hashlib"])
+    public static let hasBagit = available(["python3", "-c", "import bagit"])
 
     /// The demo scenario's five polls (an edit, a blind span, two deletions proved by probe
     /// answers) through the real poll path, with the guarded head; returns the harness (close it).
-    static func pollDemoScenario() async throws -> IntegrationHarness {
+    public static func pollDemoScenario() async throws -> IntegrationHarness {
         let harness = try await IntegrationHarness()
         let scenario = DemoScenario(fixtures: IntegrationHarness.fixtures)
         let feed = harness.feedAccount(path: DemoScenario.feedPath, name: "Arknights")

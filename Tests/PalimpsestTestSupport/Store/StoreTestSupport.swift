@@ -1,43 +1,36 @@
-import Foundation
+public import Foundation
 
-@testable import PalimpsestCore
+@testable public import PalimpsestCore
 
 /// Temporary folders, sample posts and events for the Store and Log tests.
-enum StoreTestSupport {
+public enum StoreTestSupport {
     /// A new empty folder under the system's temporary folder; the caller removes it.
-    static func makeTemporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("palimpsest-store-tests-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
+    public static func makeTemporaryDirectory() throws -> URL {
+        try TestFolder.make("store-tests")
     }
 
     /// Removes a folder made by ``makeTemporaryDirectory()``.
-    static func remove(_ url: URL) {
-        try? FileManager.default.removeItem(at: url)
+    public static func remove(_ url: URL) {
+        TestFolder.remove(url)
     }
 
-    /// The real fixture folder `Tests/Fixtures/real`, found from this file's path.
-    static var fixturesDirectory: URL {
-        URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent()  // Store
-            .deletingLastPathComponent()  // PalimpsestCoreTests
-            .deletingLastPathComponent()  // Tests
-            .appendingPathComponent("Fixtures/real", isDirectory: true)
+    /// The real fixture folder `Tests/Fixtures/real`.
+    public static var fixturesDirectory: URL {
+        TestFixtures.real
     }
 
     /// A fixed UTC date: 2026-11-29T22:18:40Z plus `offset` seconds.
-    static func date(_ offset: TimeInterval = 0) -> Date {
+    public static func date(_ offset: TimeInterval = 0) -> Date {
         Date(timeIntervalSince1970: 1_795_990_720 + offset)
     }
 
     /// Sorted names in `url`.
-    static func names(in url: URL) throws -> [String] {
+    public static func names(in url: URL) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: url.path).sorted()
     }
 
     /// A `deleted` event for account `feed:https://example.org/feed.xml`.
-    static func event(_ id: String, text: String = "text", at offset: TimeInterval = 0) -> Event {
+    public static func event(_ id: String, text: String = "text", at offset: TimeInterval = 0) -> Event {
         var event = Event(
             id: id,
             detectedAt: Self.date(offset),
@@ -54,7 +47,7 @@ enum StoreTestSupport {
     }
 
     /// The lines of a file without their newlines (a torn last line included).
-    static func lines(of url: URL) throws -> [String] {
+    public static func lines(of url: URL) throws -> [String] {
         let text = try String(contentsOf: url, encoding: .utf8)
         var lines = text.components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }

@@ -1,59 +1,56 @@
-import Foundation
+public import Foundation
 
-@testable import PalimpsestCore
+@testable public import PalimpsestCore
 
 /// Loads the recorded Mastodon answers in `Tests/Fixtures/real/mastodon/`: a body `<name>.json`
 /// and, for recorded HTTP exchanges, `<name>.meta.json` with the request, the status and the
 /// headers (see `Tests/Fixtures/real/PROVENANCE.md`).
-enum MastodonFixture {
-    /// `Tests/Fixtures/real/mastodon/`, found from this file's path.
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // Mastodon
-        .deletingLastPathComponent()  // Platforms
-        .deletingLastPathComponent()  // PalimpsestCoreTests
-        .deletingLastPathComponent()  // Tests
-        .appendingPathComponent("Fixtures/real/mastodon", isDirectory: true)
+public enum MastodonFixture {
+    /// `Tests/Fixtures/real/mastodon/`.
+    public static let directory = TestFixtures.root.appendingPathComponent("real/mastodon", isDirectory: true)
 
     /// The instance the fixtures were recorded against (a Mastodon dev server).
-    static let instance = URL(string: "http://localhost:3000")!
+    public static let instance = URL(string: "http://localhost:3000")!
 
     /// The recorded account (`account_lookup.json`).
-    static let account = Account(
+    public static let account = Account(
         key: Account.key(for: .mastodon(instance: instance, acct: "mastodonpy_test")),
         name: "Mastodon.py test account",
         source: .mastodon(instance: instance, acct: "@mastodonpy_test")
     )
 
     /// The recorded account's ID.
-    static let accountID = "117020565966271181"
+    public static let accountID = "117020565966271181"
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+
+        public init(description: String) { self.description = description }
     }
 
     private struct Meta: Decodable {
-        struct Request: Decodable {
+        public struct Request: Decodable {
             var method: String
             var uri: String
         }
-        struct Status: Decodable {
+        public struct Status: Decodable {
             var code: Int
         }
-        var request: Request
-        var status: Status
-        var headers: [String: [String]]
+        public var request: Request
+        public var status: Status
+        public var headers: [String: [String]]
     }
 
     /// The bytes of `<name>.json`.
     /// - Throws: when the file is missing.
-    static func body(named name: String) throws -> Data {
+    public static func body(named name: String) throws -> Data {
         try Data(contentsOf: self.directory.appendingPathComponent("\(name).json"))
     }
 
     /// The recorded exchange `<name>` as an ``HTTPResponse``: its real status, headers (sorted by
     /// name) and request URL, with `body` instead of the recorded body when given.
     /// - Throws: when `<name>.meta.json` is missing or malformed.
-    static func response(named name: String, body: Data? = nil) throws -> HTTPResponse {
+    public static func response(named name: String, body: Data? = nil) throws -> HTTPResponse {
         let metaData = try Data(contentsOf: self.directory.appendingPathComponent("\(name).meta.json"))
         let meta = try JSONDecoder().decode(Meta.self, from: metaData)
         guard let url = URL(string: meta.request.uri) else {
@@ -72,7 +69,7 @@ enum MastodonFixture {
     }
 
     /// A synthetic answer (for statuses the fixtures do not hold: 503, 429, HTML pages).
-    static func response(
+    public static func response(
         status: Int,
         body: String,
         headers: HTTPHeaders = ["Content-Type": "application/json; charset=utf-8"],
@@ -83,7 +80,7 @@ enum MastodonFixture {
 
     /// The body of `<name>.json` parsed as a JSON object, changed by `change`, serialized again.
     /// - Throws: when the file is not a JSON object.
-    static func modifiedObject(named name: String, _ change: (inout [String: Any]) -> Void) throws -> Data {
+    public static func modifiedObject(named name: String, _ change: (inout [String: Any]) -> Void) throws -> Data {
         guard var object = try JSONSerialization.jsonObject(with: self.body(named: name)) as? [String: Any] else {
             throw Failure(description: "\(name).json is not a JSON object")
         }
@@ -93,7 +90,7 @@ enum MastodonFixture {
 
     /// The statuses of `<name>.json` (an array, or one status) as posts, none pinned.
     /// - Throws: when the body is not a status or an array of statuses.
-    static func posts(named name: String) throws -> [Post] {
+    public static func posts(named name: String) throws -> [Post] {
         try self.statuses(named: name).map { $0.post(isPinned: false) }
     }
 
@@ -105,7 +102,7 @@ enum MastodonFixture {
     }
 
     /// The one post of a single-status file.
-    static func post(named name: String) throws -> Post {
+    public static func post(named name: String) throws -> Post {
         let posts = try self.posts(named: name)
         guard posts.count == 1, let post = posts.first else {
             throw Failure(description: "\(name).json holds \(posts.count) statuses, expected 1")
@@ -115,7 +112,7 @@ enum MastodonFixture {
 
     /// An exact UTC instant from seconds since 1970 (values computed by hand from the fixtures'
     /// RFC 3339 strings).
-    static func utc(_ secondsSince1970: Double) -> Date {
+    public static func utc(_ secondsSince1970: Double) -> Date {
         Date(timeIntervalSince1970: secondsSince1970)
     }
 }

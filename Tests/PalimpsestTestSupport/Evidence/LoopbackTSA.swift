@@ -1,29 +1,28 @@
-import Foundation
+public import Foundation
 
-@testable import PalimpsestCore
+@testable public import PalimpsestCore
 
 /// A real RFC 3161 time-stamp authority on 127.0.0.1: a throwaway CA and TSA certificate made
 /// with the openssl CLI, and `Tests/Fixtures/tsa/tsa_server.py`, which answers each POSTed
 /// TimeStampReq with `openssl ts -reply`.
-final class LoopbackTSA: Sendable {
-    let folder: URL
-    let port: Int
+public final class LoopbackTSA: Sendable {
+    public let folder: URL
+    public let port: Int
     private let process: ChildProcess
 
-    var url: URL { URL(string: "http://127.0.0.1:\(self.port)/tsa")! }
-    var caFile: URL { self.folder.appendingPathComponent("ca.crt") }
+    public var url: URL { URL(string: "http://127.0.0.1:\(self.port)/tsa")! }
+    public var caFile: URL { self.folder.appendingPathComponent("ca.crt") }
 
-    static var script: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/tsa/tsa_server.py")
+    public static var script: URL {
+        TestFixtures.root.appendingPathComponent("tsa/tsa_server.py")
     }
 
     /// Whether the openssl CLI and python3 are here.
-    static let isAvailable = EvidenceTestSupport.hasOpenSSL && EvidenceTestSupport.hasPython
+    public static let isAvailable = EvidenceTestSupport.hasOpenSSL && EvidenceTestSupport.hasPython
 
     /// Makes a CA and a TSA certificate signed by it in a new folder (`ca.crt`, `tsa.crt`, `tsa.key`,
     /// `tsa.cnf`). Returns the folder.
-    static func makeAuthority(name: String = "Test TSA") async throws -> URL {
+    public static func makeAuthority(name: String = "Test TSA") async throws -> URL {
         let folder = try StoreTestSupport.makeTemporaryDirectory()
         let path = folder.path
         try Data(
@@ -81,7 +80,7 @@ final class LoopbackTSA: Sendable {
     }
 
     /// Starts the server for the authority in `folder` and waits until it listens.
-    init(folder: URL) throws {
+    public init(folder: URL) throws {
         self.folder = folder
         self.process = try ChildProcess(
             ["python3", Self.script.path, folder.path], output: folder.appendingPathComponent("server.log"))
@@ -106,12 +105,12 @@ final class LoopbackTSA: Sendable {
     }
 
     /// The requests the authority received (one line each).
-    func requests() -> [String] {
+    public func requests() -> [String] {
         let text = (try? String(contentsOf: self.folder.appendingPathComponent("requests.log"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").map(String.init)
     }
 
-    func stop() {
+    public func stop() {
         self.process.stop()
         StoreTestSupport.remove(self.folder)
     }

@@ -1,31 +1,30 @@
-import Foundation
-import PalimpsestTestSupport
+public import Foundation
 
-@testable import PalimpsestCore
+@testable public import PalimpsestCore
 
 /// The recorded Telegram pages in `Tests/Fixtures/real/telegram/` and answers built from them.
-enum TelegramFixture {
+public enum TelegramFixture {
     /// The saved channel preview page (12 messages, 70989 … 71008).
-    static let topwarPage = "telegram/t_me_s_full_page_topwar_official.html"
+    public static let topwarPage = "telegram/t_me_s_full_page_topwar_official.html"
 
     /// `topwar_official` read from `https://t.me`, `pages` preview pages per poll.
-    static func topwarAccount(pages: Int = 1, baseURL: URL = URL(string: "https://t.me")!) -> Account {
+    public static func topwarAccount(pages: Int = 1, baseURL: URL = URL(string: "https://t.me")!) -> Account {
         let source = AccountSource.telegram(channel: "topwar_official", baseURL: baseURL, pages: pages)
         return Account(key: Account.key(for: source), name: "Военное обозрение", source: source)
     }
 
     /// The bytes of a fixture under `Tests/Fixtures/real/`.
-    static func body(_ path: String) throws -> Data {
+    public static func body(_ path: String) throws -> Data {
         try IntegrationHarness.fixture(path)
     }
 
     /// The fixture's text.
-    static func text(_ path: String) throws -> String {
+    public static func text(_ path: String) throws -> String {
         String(decoding: try self.body(path), as: UTF8.self)
     }
 
     /// An HTML answer for `url`.
-    static func response(
+    public static func response(
         _ body: Data, status: Int = 200, url: String = "https://t.me/s/topwar_official", effectiveURL: String? = nil,
         headers: HTTPHeaders = ["Content-Type": "text/html; charset=utf-8"]
     ) -> HTTPResponse {
@@ -36,12 +35,12 @@ enum TelegramFixture {
 
     /// The saved page with the message wrap of `id` cut out (derived: as the page reads after the
     /// channel deleted that message).
-    static func topwarPage(without id: String) throws -> Data {
+    public static func topwarPage(without id: String) throws -> Data {
         Data(try self.removingMessage(id, from: self.text(self.topwarPage)).utf8)
     }
 
     /// `html` without the `tgme_widget_message_wrap` element holding `data-post="…/<id>"`.
-    static func removingMessage(_ id: String, from html: String) throws -> String {
+    public static func removingMessage(_ id: String, from html: String) throws -> String {
         let marker = "data-post=\"topwar_official/\(id)\""
         guard let post = html.range(of: marker),
             let start = html.range(
@@ -54,24 +53,26 @@ enum TelegramFixture {
 
     /// An embed answer for a deleted post (derived: no recorded sample exists; the markup is the
     /// one public tools test for, `<div class="tgme_widget_message_error">Post not found</div>`).
-    static let postNotFoundEmbed = Data(
+    public static let postNotFoundEmbed = Data(
         """
         <!DOCTYPE html><html><head><meta charset="utf-8"><title>Telegram Widget</title></head>
         <body class="body_widget_post emoji_image nodark"><div class="tgme_widget_message_wrap js-widget_message_wrap">
         <div class="tgme_widget_message_error">Post not found</div></div></body></html>
         """.utf8)
 
-    struct FixtureError: Error, CustomStringConvertible {
-        var description: String
+    public struct FixtureError: Error, CustomStringConvertible {
+        public var description: String
+
+        public init(description: String) { self.description = description }
     }
 
     /// 2023-02-28T<hh>:<mm>:<ss>Z, the day of the saved page.
-    static func feb28(_ hour: Int, _ minute: Int, _ second: Int) -> Date {
+    public static func feb28(_ hour: Int, _ minute: Int, _ second: Int) -> Date {
         Date(timeIntervalSince1970: 1_677_542_400 + TimeInterval(hour * 3600 + minute * 60 + second))
     }
 
     /// 2023-02-24T<hh>:<mm>:<ss>Z, the day of the tchantest snippets.
-    static func feb24(_ hour: Int, _ minute: Int, _ second: Int) -> Date {
+    public static func feb24(_ hour: Int, _ minute: Int, _ second: Int) -> Date {
         Date(timeIntervalSince1970: 1_677_196_800 + TimeInterval(hour * 3600 + minute * 60 + second))
     }
 }
