@@ -1,4 +1,5 @@
 import Foundation
+import PalimpsestTestSupport
 import Testing
 
 @testable import PalimpsestCore
