@@ -199,35 +199,6 @@ struct PollSession: Sendable {
     mutating func probe(_ base: HTTPRequest, post: Post, adapter: any PlatformAdapter, state: inout AccountState)
         async throws(CancellationError) -> ProbeResult
     {
-        let result = try await self.askProbe(base, post: post, adapter: adapter, state: &state)
-        if case .inconclusive(let detail) = result.verdict {
-            self.noteProbeAnswer(base, conclusive: false, detail: detail)
-        } else {
-            self.noteProbeAnswer(base, conclusive: true, detail: "")
-        }
-        return result
-    }
-
-    /// Records a probe answer for its host; an answer the disk refused is not the host's.
-    private mutating func noteProbeAnswer(_ request: HTTPRequest, conclusive: Bool, detail: String) {
-        guard let host = request.url.host, detail != Self.unstoredAnswer else { return }
-        var answer =
-            self.probeHosts[host]
-            ?? ProbeHostAnswer(
-                host: host, account: self.account.key, platform: self.account.platform, at: self.now,
-                conclusive: false, inconclusiveAnswers: 0, detail: "")
-        if conclusive {
-            answer.conclusive = true
-        } else {
-            answer.inconclusiveAnswers += 1
-            answer.detail = detail
-        }
-        self.probeHosts[host] = answer
-    }
-
-    private mutating func askProbe(
-        _ base: HTTPRequest, post: Post, adapter: any PlatformAdapter, state: inout AccountState
-    ) async throws(CancellationError) -> ProbeResult {
         let account = self.account
         let now = self.now
         let (verdict, evidence) = try await self.ask(
@@ -251,19 +222,6 @@ struct PollSession: Sendable {
     /// Asks the platform whether the whole account is still there.
     /// - Throws: `CancellationError` when the poll is cancelled.
     mutating func probeAccount(_ base: HTTPRequest, adapter: any PlatformAdapter, state: inout AccountState)
-        async
-        throws(CancellationError) -> AccountProbeResult
-    {
-        let result = try await self.askAccountProbe(base, adapter: adapter, state: &state)
-        if case .inconclusive(let detail) = result.verdict {
-            self.noteProbeAnswer(base, conclusive: false, detail: detail)
-        } else {
-            self.noteProbeAnswer(base, conclusive: true, detail: "")
-        }
-        return result
-    }
-
-    private mutating func askAccountProbe(_ base: HTTPRequest, adapter: any PlatformAdapter, state: inout AccountState)
         async throws(CancellationError) -> AccountProbeResult
     {
         let account = self.account
@@ -277,6 +235,24 @@ struct PollSession: Sendable {
         return AccountProbeResult(verdict: verdict, evidence: evidence)
     }
 
+    /// Records a probe answer for its host (the `probe_host` alarm); an answer the disk refused is
+    /// not the host's.
+    private mutating func noteProbeAnswer(_ request: HTTPRequest, inconclusiveDetail: String?) {
+        guard let host = request.url.host, inconclusiveDetail != Self.unstoredAnswer else { return }
+        var answer =
+            self.probeHosts[host]
+            ?? ProbeHostAnswer(
+                host: host, account: self.account.key, platform: self.account.platform, at: self.now,
+                conclusive: false, inconclusiveAnswers: 0, detail: "")
+        if let detail = inconclusiveDetail {
+            answer.inconclusiveAnswers += 1
+            answer.detail = detail
+        } else {
+            answer.conclusive = true
+        }
+        self.probeHosts[host] = answer
+    }
+
     /// One probe (of a post or of the account) through the exchange. It proves nothing when the
     /// host is rate limited (nothing is sent until its limit ends), when no answer arrives, when
     /// the answer could not be kept as evidence (the probe is made again next poll) or when another
@@ -285,8 +261,20 @@ struct PollSession: Sendable {
     /// - Parameters:
     ///   - subject: what is probed, for the message (`the post`, `the account`).
     ///   - failure: the start of the detail when no answer arrived.
+    /// Each answer is noted for its host (``probeHosts``).
     /// - Throws: `CancellationError` when the poll is cancelled.
-    private mutating func ask<Verdict>(
+    private mutating func ask<Verdict: ProbeAnswerVerdict>(
+        _ base: HTTPRequest, about subject: String, failure: String,
+        inconclusive: (String) -> Verdict, classify: (HTTPResponse) -> Verdict
+    ) async throws(CancellationError) -> (Verdict, EvidenceReference?) {
+        let answer = try await self.send(
+            base, about: subject, failure: failure, inconclusive: inconclusive, classify: classify)
+        self.noteProbeAnswer(base, inconclusiveDetail: answer.0.inconclusiveDetail)
+        return answer
+    }
+
+    /// ``ask(_:about:failure:inconclusive:classify:)`` before the host's answer is noted.
+    private mutating func send<Verdict>(
         _ base: HTTPRequest, about subject: String, failure: String,
         inconclusive: (String) -> Verdict, classify: (HTTPResponse) -> Verdict
     ) async throws(CancellationError) -> (Verdict, EvidenceReference?) {
@@ -330,4 +318,24 @@ struct PollSession: Sendable {
     /// The verdict detail of a probe whose answer could not be stored as evidence.
     static let unstoredAnswer =
         "the answer could not be stored as evidence (the state folder's disk refused the write); probed again next poll"
+}
+
+/// A probe's verdict as the probe-host bookkeeping reads it: inconclusive (with its detail) or not.
+protocol ProbeAnswerVerdict {
+    /// The detail of an inconclusive verdict; `nil` for a conclusive one.
+    var inconclusiveDetail: String? { get }
+}
+
+extension ProbeVerdict: ProbeAnswerVerdict {
+    var inconclusiveDetail: String? {
+        if case .inconclusive(let detail) = self { return detail }
+        return nil
+    }
+}
+
+extension AccountVerdict: ProbeAnswerVerdict {
+    var inconclusiveDetail: String? {
+        if case .inconclusive(let detail) = self { return detail }
+        return nil
+    }
 }
