@@ -65,15 +65,18 @@ deps:
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 
+# Only the installed product: the tests' support target (Tests/PalimpsestTestSupport) imports the
+# core with @testable, which a release build without -enable-testing refuses. For the same reason
+# `make man` lets the plugin build in debug (it builds every target; it only runs `--help`).
 release: deps
-	$(SWIFT) build -c release $(BUILD_FLAGS)
+	$(SWIFT) build -c release --product palimpsest $(BUILD_FLAGS)
 	@$(MAKE) --no-print-directory man
 
 # The man page palimpsest(1), generated from the command line's own help (every command, option and
-# its text) by swift-argument-parser's generate-manual plugin, which builds the release first. Needs
+# its text) by swift-argument-parser's generate-manual plugin, which builds a debug build first. Needs
 # nothing beyond the toolchain and the package's dependencies: it runs on a clean machine.
 man: deps
-	$(SWIFT) package plugin generate-manual --date $(MAN_DATE) --authors "the Palimpsest authors"
+	$(SWIFT) package plugin generate-manual --configuration debug --date $(MAN_DATE) --authors "the Palimpsest authors"
 	@test -s $(MANPAGE) && echo "man page: $(MANPAGE)"
 
 # Style: swift-format (part of the Swift toolchain) with the settings in .swift-format (4-space

@@ -75,18 +75,7 @@ import Testing
             if: Self.warcioIsAvailable,
             "SKIPPED: needs python3 with warcio (`make test` installs it; or `python3 -m pip install warcio`)"))
     func warcioFindsEveryRecordTheLogCitesWithItsDigestAndItsRequest() async throws {
-        let harness = try await IntegrationHarness()
-        let scenario = DemoScenario(fixtures: IntegrationHarness.fixtures)
-        let feed = harness.feedAccount(path: DemoScenario.feedPath, name: "Arknights")
-        let mastodon = harness.mastodonAccount()
-        let weiboSource = AccountSource.weibo(
-            uid: DemoScenario.weiboUID, baseURL: harness.server.baseURL, pages: 1, cookieFile: nil)
-        let weibo = Account(key: Account.key(for: weiboSource), name: "明日方舟Arknights", source: weiboSource)
-        for step in 1...DemoScenario.pollCount {
-            try scenario.script(harness.server, forPoll: step)
-            let cycle = PollCycle(poller: try harness.poller(), concurrency: 2)
-            _ = await cycle.run([feed, mastodon, weibo], at: scenario.time(ofPoll: step))
-        }
+        let harness = try await EvidenceTestSupport.pollDemoScenario()
         let events = try harness.loggedEvents()
         let records = try await Self.index(harness.root.appendingPathComponent("state"))
         await harness.close()
