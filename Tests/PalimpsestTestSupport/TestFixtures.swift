@@ -9,6 +9,11 @@ public enum TestFixtures {
         .deletingLastPathComponent()  // Tests
         .appendingPathComponent("Fixtures", isDirectory: true)
 
+    /// The package's folder (the repository's root): README, docs/, Makefile.
+    public static let repository = Self.root
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()
+
     /// `Tests/Fixtures/real`: answers recorded from the platforms.
     public static var real: URL { Self.root.appendingPathComponent("real", isDirectory: true) }
 

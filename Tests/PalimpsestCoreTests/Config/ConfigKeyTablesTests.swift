@@ -1,4 +1,5 @@
 import Foundation
+import PalimpsestTestSupport
 import Testing
 
 @testable import PalimpsestCore
@@ -6,12 +7,7 @@ import Testing
 /// The key tables declared in the code (``ConfigSections``, each platform's ``PlatformSource``)
 /// are the ones `docs/configuration.md` shows and the ones the reader accepts.
 @Suite struct ConfigKeyTablesTests {
-    static let documentation = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // Config
-        .deletingLastPathComponent()  // PalimpsestCoreTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()
-        .appendingPathComponent("docs/configuration.md")
+    static let documentation = TestFixtures.repository.appendingPathComponent("docs/configuration.md")
 
     @Test func theDocumentedKeyTablesAreTheOnesTheCodeDeclares() throws {
         let text = try String(contentsOf: Self.documentation, encoding: .utf8)

@@ -1,4 +1,5 @@
 import Foundation
+import PalimpsestTestSupport
 import Subprocess
 import SystemPackage
 import Testing
@@ -11,11 +12,7 @@ import Testing
 /// `make install` into a DESTDIR with a stand-in binary (DESTDIR also keeps it from running
 /// systemd-sysusers on this machine).
 @Suite(.serialized) struct InstallLayoutTests {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // Config
-        .deletingLastPathComponent()  // PalimpsestCoreTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()
+    static let repository = TestFixtures.repository
 
     static let services = ["palimpsest.service", "palimpsest@.service", "palimpsest-digest.service"]
 

@@ -1,15 +1,12 @@
 import Foundation
+import PalimpsestTestSupport
 import Testing
 
 /// `docs/architecture.md` describes the tree as it is: every folder and target has its paragraph,
 /// and every path and type the page names exists, so a move or a rename that forgets the page fails
 /// here instead of misleading the next engineer.
 @Suite struct ArchitectureDocumentTests {
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent()  // Documentation
-        .deletingLastPathComponent()  // PalimpsestCoreTests
-        .deletingLastPathComponent()  // Tests
-        .deletingLastPathComponent()
+    static let repository = TestFixtures.repository
 
     static func page() throws -> String {
         try String(
