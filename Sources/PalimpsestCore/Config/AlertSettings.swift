@@ -203,18 +203,20 @@ extension AlertSink {
         in scope: ConfigReader.Scope
     ) -> AlertSink? {
         let errorsBefore = reader.errors.count
-        for key in table.keys where !ConfigSections.alert.names.contains(key) {
+        let keys = ConfigSections.alert
+        for key in table.keys where !keys.names.contains(key) {
             if key == "secret" || key == "password" {
                 reader.report(
                     "secrets never go in the config: put it in a file readable only by the daemon's user and name "
                         + "that file in `secret_file`",
                     key: key, in: scope)
             } else {
-                reader.reportUnknown(key, in: ConfigSections.alert, scope: scope)
+                reader.reportUnknown(key, in: keys, scope: scope)
             }
         }
         let kinds = AlertSink.Kind.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
-        guard let typeText = reader.readString(table, "type", in: scope, required: "the sink's type: \(kinds)") else {
+        guard let typeText = reader.string(keys["type"], in: table, scope: scope, required: "the sink's type: \(kinds)")
+        else {
             return nil
         }
         guard let kind = AlertSink.Kind(rawValue: typeText) else {
@@ -222,7 +224,7 @@ extension AlertSink {
             return nil
         }
         var sink = AlertSink(name: "\(kind.rawValue)-\(index)", kind: kind)
-        if let name = reader.readString(table, "name", in: scope) {
+        if let name = reader.string(keys["name"], in: table, scope: scope) {
             if name.isEmpty || name.unicodeScalars.contains(where: { $0.value < 0x20 }) {
                 reader.report("expected a non-empty name on one line", key: "name", in: scope)
             } else {
@@ -231,19 +233,18 @@ extension AlertSink {
         }
         switch kind {
         case .webhook:
-            sink.url = reader.readHTTPURL(table, "url", what: "the http(s) URL to POST each event to", in: scope)
+            sink.url = reader.httpURL(
+                keys["url"], in: table, scope: scope, what: "the http(s) URL to POST each event to")
             if table["secret_file"] != nil {
-                sink.secretFile = reader.readPath(table, "secret_file", isDirectory: false, in: scope)
+                sink.secretFile = reader.path(keys["secret_file"], in: table, scope: scope)
             } else {
                 reader.report(
                     "missing required key: the file holding the HMAC-SHA256 secret the receiver checks "
                         + "`Palimpsest-Signature` with", key: "secret_file", in: scope)
             }
         case .apprise:
-            sink.appriseURLs = reader.readStrings(table, "urls", in: scope) ?? []
-            if table["urls_file"] != nil {
-                sink.appriseURLsFile = reader.readPath(table, "urls_file", isDirectory: false, in: scope)
-            }
+            sink.appriseURLs = reader.strings(keys["urls"], in: table, scope: scope) ?? []
+            sink.appriseURLsFile = reader.path(keys["urls_file"], in: table, scope: scope)
             if sink.appriseURLs.isEmpty, table["urls_file"] == nil {
                 reader.report(
                     "missing required key: the Apprise URLs, e.g. [\"tgram://TOKEN/CHAT\", \"ntfy://ntfy.sh/topic\"] "
@@ -256,7 +257,7 @@ extension AlertSink {
                     "an e-mail sink sends through [digest.smtp]: configure the mail server there", key: "type",
                     in: scope)
             }
-            for address in reader.readStrings(table, "to", in: scope) ?? [] {
+            for address in reader.strings(keys["to"], in: table, scope: scope) ?? [] {
                 if SMTPSettings.isPlainAddress(address) {
                     sink.to.append(address)
                 } else {
@@ -279,7 +280,7 @@ extension AlertSink {
         if kind != .email, table["to"] != nil {
             reader.report("`to` is for type = \"email\"", key: "to", in: scope)
         }
-        if let names = reader.readStrings(table, "events", in: scope) {
+        if let names = reader.strings(keys["events"], in: table, scope: scope) {
             var events: Set<EventKind> = []
             for name in names {
                 if let event = EventKind(rawValue: name) {
@@ -293,7 +294,7 @@ extension AlertSink {
             }
             sink.filter.events = events
         }
-        if let names = reader.readStrings(table, "reasons", in: scope) {
+        if let names = reader.strings(keys["reasons"], in: table, scope: scope) {
             var reasons: Set<Reason> = []
             for name in names {
                 if let reason = Reason(rawValue: name) {
@@ -306,10 +307,10 @@ extension AlertSink {
             }
             sink.filter.reasons = reasons
         }
-        if let patterns = reader.readStrings(table, "accounts", in: scope) {
+        if let patterns = reader.strings(keys["accounts"], in: table, scope: scope) {
             sink.filter.accounts = patterns
         }
-        if let names = reader.readStrings(table, "platforms", in: scope) {
+        if let names = reader.strings(keys["platforms"], in: table, scope: scope) {
             var platforms: Set<Platform> = []
             for name in names {
                 if let platform = Platform(rawValue: name) {
@@ -323,15 +324,11 @@ extension AlertSink {
             }
             sink.filter.platforms = platforms
         }
-        if let batch = reader.readDuration(table, "batch", minimum: 0, maximum: 86_400, in: scope), batch > 0 {
+        if let batch = reader.duration(keys["batch"], in: table, scope: scope), batch > 0 {
             sink.batch = batch
         }
-        if let maxAge = reader.readDuration(table, "max_age", minimum: 60, maximum: 30 * 86_400, in: scope) {
-            sink.maxAge = maxAge
-        }
-        if let timeout = reader.readDuration(table, "timeout", minimum: 1, maximum: 600, in: scope) {
-            sink.timeout = timeout
-        }
+        sink.maxAge = reader.duration(keys["max_age"], in: table, scope: scope) ?? sink.maxAge
+        sink.timeout = reader.duration(keys["timeout"], in: table, scope: scope) ?? sink.timeout
         return reader.errors.count == errorsBefore ? sink : nil
     }
 }
@@ -346,48 +343,22 @@ extension AlarmSettings {
 
     private static func read(_ table: TOMLTable, into settings: inout AlarmSettings, with reader: inout ConfigReader) {
         let scope = ConfigReader.Scope(keyPrefix: "alarms", mapPrefix: "alarms")
-        for key in table.keys where !ConfigSections.alarms.names.contains(key) {
-            reader.reportUnknown(key, in: ConfigSections.alarms, scope: scope)
-        }
-        if let value = table["enabled"] {
-            if let flag = value.bool {
-                settings.enabled = flag
-            } else {
-                reader.report(
-                    "expected true or false, found \(ConfigReader.describe(value))", key: "enabled", in: scope)
-            }
-        }
-        let day: TimeInterval = 86_400
-        if let value = reader.readDuration(table, "blind_alarm", minimum: 60, maximum: 30 * day, in: scope) {
-            settings.blind = value
-        }
-        if let value = reader.readDuration(table, "silence_alarm", minimum: 60, maximum: 30 * day, in: scope) {
-            settings.silence = value
-        }
-        if let value = reader.readDuration(table, "probe_alarm", minimum: 60, maximum: 30 * day, in: scope) {
-            settings.probeHost = value
-        }
-        if let value = table["mass_deletion"] {
-            guard let mass = value.table else {
-                reader.report(
-                    "expected a table (write `[alarms.mass_deletion]`), found \(ConfigReader.describe(value))",
-                    key: "mass_deletion", in: scope)
-                return
-            }
-            let massScope = ConfigReader.Scope(keyPrefix: "alarms.mass_deletion", mapPrefix: "alarms.mass_deletion")
-            for key in mass.keys where !ConfigSections.massDeletion.names.contains(key) {
-                reader.reportUnknown(key, in: ConfigSections.massDeletion, scope: massScope)
-            }
-            if let posts = reader.readInt(mass, "posts", range: 2...100_000, in: massScope) {
-                settings.massDeletionPosts = posts
-            }
-            if let accounts = reader.readInt(mass, "accounts", range: 1...100_000, in: massScope) {
-                settings.massDeletionAccounts = accounts
-            }
-            if let window = reader.readDuration(mass, "window", minimum: 60, maximum: 7 * day, in: massScope) {
-                settings.massDeletionWindow = window
-            }
-        }
+        let keys = ConfigSections.alarms
+        reader.reportUnknownKeys(of: table, in: keys, scope: scope)
+        settings.enabled = reader.boolean(keys["enabled"], in: table, scope: scope) ?? settings.enabled
+        settings.blind = reader.duration(keys["blind_alarm"], in: table, scope: scope) ?? settings.blind
+        settings.silence = reader.duration(keys["silence_alarm"], in: table, scope: scope) ?? settings.silence
+        settings.probeHost = reader.duration(keys["probe_alarm"], in: table, scope: scope) ?? settings.probeHost
+        guard let mass = reader.table(keys["mass_deletion"], in: table, scope: scope) else { return }
+        let massScope = ConfigReader.Scope(keyPrefix: "alarms.mass_deletion", mapPrefix: "alarms.mass_deletion")
+        let massKeys = ConfigSections.massDeletion
+        reader.reportUnknownKeys(of: mass, in: massKeys, scope: massScope)
+        settings.massDeletionPosts =
+            reader.integer(massKeys["posts"], in: mass, scope: massScope) ?? settings.massDeletionPosts
+        settings.massDeletionAccounts =
+            reader.integer(massKeys["accounts"], in: mass, scope: massScope) ?? settings.massDeletionAccounts
+        settings.massDeletionWindow =
+            reader.duration(massKeys["window"], in: mass, scope: massScope) ?? settings.massDeletionWindow
     }
 }
 
@@ -401,20 +372,19 @@ extension FeedOutSettings {
 
     private static func read(_ table: TOMLTable, with reader: inout ConfigReader) -> FeedOutSettings? {
         let scope = ConfigReader.Scope(keyPrefix: "feed_out", mapPrefix: "feed_out")
-        for key in table.keys where !ConfigSections.feedOut.names.contains(key) {
-            reader.reportUnknown(key, in: ConfigSections.feedOut, scope: scope)
-        }
+        let keys = ConfigSections.feedOut
+        reader.reportUnknownKeys(of: table, in: keys, scope: scope)
         guard table["path"] != nil else {
             reader.report(
                 "missing required key: the Atom file to write, e.g. \"/var/lib/palimpsest/public/deletions.atom\"",
                 key: "path", in: scope)
             return nil
         }
-        guard let path = reader.readPath(table, "path", isDirectory: false, in: scope) else { return nil }
+        guard let path = reader.path(keys["path"], in: table, scope: scope) else { return nil }
         var settings = FeedOutSettings(path: path)
-        if let entries = reader.readInt(table, "entries", range: 1...10_000, in: scope) { settings.entries = entries }
-        if let title = reader.readString(table, "title", in: scope) { settings.title = title }
-        if let names = reader.readStrings(table, "events", in: scope) {
+        settings.entries = reader.integer(keys["entries"], in: table, scope: scope) ?? settings.entries
+        settings.title = reader.string(keys["title"], in: table, scope: scope) ?? settings.title
+        if let names = reader.strings(keys["events"], in: table, scope: scope) {
             settings.events = Set(
                 names.compactMap { name in
                     guard let event = EventKind(rawValue: name) else {

@@ -1,17 +1,59 @@
-import Foundation
+public import Foundation
 
-/// One key of a config table, declared once: the name the file uses, the type of value it takes,
-/// its default and what it means.
+/// One key of a config table, declared once: the name the file uses, the kind of value it takes
+/// (TOML type and accepted range), its default and what it means.
 ///
-/// The tables of these keys (``ConfigSection``) drive the reader's unknown-key check and its
-/// did-you-mean suggestions, `palimpsest check-config --keys`, and the key tables of
+/// The tables of these keys (``ConfigSection``) drive the reader: unknown keys and their
+/// did-you-mean suggestions, wrong types and out-of-range values (the reader's typed accessors take
+/// the range from ``kind``), `palimpsest check-config --keys`, and the key tables of
 /// `docs/configuration.md` (a test fails when the two differ).
 public struct ConfigKey: Sendable, Hashable {
+    /// What a key's value is, as TOML writes it, with the range the reader accepts.
+    public enum Kind: Sendable, Hashable {
+        /// A string. Further shape checks (a URL, an address, a zone name) belong to the section
+        /// reader; ``ConfigKey/format`` then says in the docs what the string holds.
+        case string
+        /// A whole number in the range.
+        case integer(ClosedRange<Int>)
+        /// A fraction (an integer or floating-point number) in the range.
+        case fraction(ClosedRange<Double>)
+        /// A duration: a string such as `"10m"` or a whole number of seconds, in the range (seconds;
+        /// an upper bound of `.infinity` means none).
+        case duration(ClosedRange<TimeInterval>)
+        /// A size: a string such as `"8MiB"` or a whole number of bytes, in the range (bytes).
+        case byteSize(ClosedRange<Int>)
+        /// `true` or `false`.
+        case boolean
+        /// A filesystem path (relative paths resolve against the config file's folder).
+        case path(ConfigKey.PathKind)
+        /// An array of strings; the text names the elements in the docs, e.g. `addresses`.
+        case strings(String)
+        /// A table, e.g. `[digest.smtp]`; the text says what it holds in the docs.
+        case table(String)
+        /// An array of tables (`[[account]]`, `tombstones = [{ … }]`).
+        case tables(String)
+    }
+
+    /// What a path names.
+    public enum PathKind: Sendable, Hashable {
+        /// A file or a folder.
+        case any
+        /// A file: a trailing `/` is refused.
+        case file
+        /// A folder.
+        case folder
+    }
+
     /// The key as written in the file, e.g. `interval`.
     public var name: String
-    /// The kind of value taken, with its range, as the docs show it (e.g. `duration, 30 s to 7 d`).
-    public var type: String
-    /// The default as the docs show it (empty when the key is required and says so in `type`).
+    /// The kind of value taken and the range accepted.
+    public var kind: Kind
+    /// What a string (or a list's elements) must look like, as the docs show it, when more than
+    /// its kind says, e.g. `proxy URL or \`""\``; `nil` for the kind's own wording.
+    public var format: String?
+    /// `true` when every table of this section must have the key.
+    public var isRequired: Bool
+    /// The default as the docs show it (empty when the key is required).
     public var defaultValue: String
     /// What the key does (one Markdown line).
     public var meaning: String
@@ -20,13 +62,63 @@ public struct ConfigKey: Sendable, Hashable {
 
     /// Declares a key.
     public init(
-        _ name: String, _ type: String, default defaultValue: String, _ meaning: String, isDocumented: Bool = true
+        _ name: String, _ kind: Kind, format: String? = nil, required isRequired: Bool = false,
+        default defaultValue: String, _ meaning: String, isDocumented: Bool = true
     ) {
         self.name = name
-        self.type = type
+        self.kind = kind
+        self.format = format
+        self.isRequired = isRequired
         self.defaultValue = defaultValue
         self.meaning = meaning
         self.isDocumented = isDocumented
+    }
+
+    /// The type column of the docs, made from ``kind``, ``format`` and ``isRequired``, e.g.
+    /// `integer, 1 to 1024` or `duration, 30s to 7d`.
+    public var type: String {
+        let text = self.format ?? self.kind.summary
+        return self.isRequired ? "\(text), required" : text
+    }
+}
+
+extension ConfigKey.Kind {
+    /// How the docs and `check-config --keys` name the kind and its range.
+    public var summary: String {
+        switch self {
+        case .string:
+            return "string"
+        case .integer(let range):
+            return "integer, \(range.lowerBound) to \(range.upperBound)"
+        case .fraction(let range):
+            return "number, \(Self.shortNumber(range.lowerBound)) to \(Self.shortNumber(range.upperBound))"
+        case .duration(let range):
+            let lower = DurationParser.string(from: range.lowerBound)
+            guard range.upperBound.isFinite else {
+                return range.lowerBound > 0 ? "duration, at least \(lower)" : "duration, ≥ 0"
+            }
+            return "duration, \(lower) to \(DurationParser.string(from: range.upperBound))"
+        case .byteSize(let range):
+            return
+                "size, \(ByteSizeParser.string(from: range.lowerBound)) to \(ByteSizeParser.string(from: range.upperBound))"
+        case .boolean:
+            return "boolean"
+        case .path(.any):
+            return "path"
+        case .path(.file):
+            return "path (file)"
+        case .path(.folder):
+            return "path (folder)"
+        case .strings(let elements):
+            return "list of \(elements)"
+        case .table(let text), .tables(let text):
+            return text
+        }
+    }
+
+    /// `0.5`, `0` (no trailing `.0`).
+    private static func shortNumber(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 }
 
@@ -49,6 +141,15 @@ public struct ConfigSection: Sendable {
 
     /// The accepted key names, in order.
     public var names: [String] { self.keys.map(\.name) }
+
+    /// The key named `name`. A name the table does not declare is a programming error (the
+    /// section reader and its table disagree) and stops the process.
+    public subscript(name: String) -> ConfigKey {
+        guard let key = self.keys.first(where: { $0.name == name }) else {
+            preconditionFailure("\(self.title) declare no key `\(name)`")
+        }
+        return key
+    }
 
     /// The Markdown rows of the documented keys (no header).
     public var markdownRows: [String] {

@@ -51,72 +51,49 @@ struct ConfigReader {
     // MARK: - Document
 
     mutating func read(_ root: TOMLTable) -> PalimpsestConfig {
-        for key in root.keys where !ConfigSections.topLevel.names.contains(key) {
-            self.reportUnknown(key, in: ConfigSections.topLevel, scope: .topLevel)
-        }
+        let keys = ConfigSections.topLevel
+        self.reportUnknownKeys(of: root, in: keys, scope: .topLevel)
         var daemon = DaemonSettings()
-        if let value = root["daemon"] {
-            if let table = value.table {
-                daemon = DaemonSettings(reading: table, with: &self)
-            } else {
-                self.report("expected a table (write `[daemon]`), found \(Self.describe(value))", key: "daemon")
-            }
+        if let table = self.table(keys["daemon"], in: root, scope: .topLevel) {
+            daemon = DaemonSettings(reading: table, with: &self)
         }
         var accounts: [Account] = []
-        if let value = root["account"] {
-            if let array = value.array {
-                var seen: [AccountKey: (index: Int, name: String?)] = [:]
-                for (offset, element) in array.enumerated() {
-                    let index = offset + 1
-                    var scope = Scope(keyPrefix: "account", mapPrefix: "account#\(index)", accountIndex: index)
-                    guard let table = element.table else {
-                        self.report("expected a table, found \(Self.describe(element))", key: nil, in: scope)
+        if let tables = self.tables(
+            keys["account"], in: root, scope: .topLevel, header: "[[account]]", element: "account")
+        {
+            var seen: [AccountKey: (index: Int, name: String?)] = [:]
+            for (offset, element) in tables.enumerated() {
+                let index = offset + 1
+                var scope = Scope(keyPrefix: "account", mapPrefix: "account#\(index)", accountIndex: index)
+                guard let table = element.table else {
+                    self.report("expected a table, found \(Self.describe(element))", key: nil, in: scope)
+                    continue
+                }
+                scope.accountName = table["name"]?.string
+                for account in self.readAccounts(table, scope: scope, daemon: daemon) {
+                    if let first = seen[account.key] {
+                        let firstName = first.name.map { " (\"\($0)\")" } ?? ""
+                        let key = PlatformSources.source(of: account.platform)?.identityKey ?? "url"
+                        self.report(
+                            "duplicate account: account #\(first.index)\(firstName) watches the same account "
+                                + "(key `\(account.key)`); remove one of them",
+                            key: key,
+                            in: scope
+                        )
                         continue
                     }
-                    scope.accountName = table["name"]?.string
-                    for account in self.readAccounts(table, scope: scope, daemon: daemon) {
-                        if let first = seen[account.key] {
-                            let firstName = first.name.map { " (\"\($0)\")" } ?? ""
-                            let key = PlatformSources.source(of: account.platform)?.identityKey ?? "url"
-                            self.report(
-                                "duplicate account: account #\(first.index)\(firstName) watches the same account "
-                                    + "(key `\(account.key)`); remove one of them",
-                                key: key,
-                                in: scope
-                            )
-                            continue
-                        }
-                        seen[account.key] = (index, account.name)
-                        accounts.append(account)
-                    }
+                    seen[account.key] = (index, account.name)
+                    accounts.append(account)
                 }
-            } else if value.table != nil {
-                self.report(
-                    "expected an array of tables: write `[[account]]` (double brackets) before each account",
-                    key: "account"
-                )
-            } else {
-                self.report(
-                    "expected an array of tables (`[[account]]`), found \(Self.describe(value))",
-                    key: "account"
-                )
             }
         }
         var digest = DigestSettings(stateDirectory: daemon.stateDirectory)
-        if let value = root["digest"] {
-            if let table = value.table {
-                digest = DigestSettings(reading: table, stateDirectory: daemon.stateDirectory, with: &self)
-            } else {
-                self.report("expected a table (write `[digest]`), found \(Self.describe(value))", key: "digest")
-            }
+        if let table = self.table(keys["digest"], in: root, scope: .topLevel) {
+            digest = DigestSettings(reading: table, stateDirectory: daemon.stateDirectory, with: &self)
         }
         var config = PalimpsestConfig(file: self.file, daemon: daemon, accounts: accounts, digest: digest)
-        if let value = root["evidence"] {
-            if let table = value.table {
-                config.evidence = EvidenceSettings(reading: table, stateDirectory: daemon.stateDirectory, with: &self)
-            } else {
-                self.report("expected a table (write `[evidence]`), found \(Self.describe(value))", key: "evidence")
-            }
+        if let table = self.table(keys["evidence"], in: root, scope: .topLevel) {
+            config.evidence = EvidenceSettings(reading: table, stateDirectory: daemon.stateDirectory, with: &self)
         }
         self.readAlerting(root, into: &config)
         return config
@@ -125,64 +102,34 @@ struct ConfigReader {
     // MARK: - [[alert]], [alarms], [feed_out] (each read by its settings type)
 
     private mutating func readAlerting(_ root: TOMLTable, into config: inout PalimpsestConfig) {
-        if let value = root["alert"] {
-            if let array = value.array {
-                for (offset, element) in array.enumerated() {
-                    let scope = Scope(keyPrefix: "alert", mapPrefix: "alert#\(offset + 1)")
-                    guard let table = element.table else {
-                        self.report("expected a table, found \(Self.describe(element))", key: nil, in: scope)
-                        continue
-                    }
-                    guard
-                        let sink = AlertSink(
-                            reading: table, index: offset + 1, config: config, with: &self, in: scope)
-                    else { continue }
-                    if config.alerts.contains(where: { $0.name == sink.name }) {
-                        self.report(
-                            "duplicate sink name \(Self.quote(sink.name)): give each [[alert]] its own `name`",
-                            key: "name", in: scope)
-                        continue
-                    }
-                    config.alerts.append(sink)
+        let keys = ConfigSections.topLevel
+        if let array = self.tables(keys["alert"], in: root, scope: .topLevel, header: "[[alert]]", element: "sink") {
+            for (offset, element) in array.enumerated() {
+                let scope = Scope(keyPrefix: "alert", mapPrefix: "alert#\(offset + 1)")
+                guard let table = element.table else {
+                    self.report("expected a table, found \(Self.describe(element))", key: nil, in: scope)
+                    continue
                 }
-            } else {
-                self.report(
-                    "expected an array of tables: write `[[alert]]` (double brackets) before each sink", key: "alert")
+                guard
+                    let sink = AlertSink(
+                        reading: table, index: offset + 1, config: config, with: &self, in: scope)
+                else { continue }
+                if config.alerts.contains(where: { $0.name == sink.name }) {
+                    self.report(
+                        "duplicate sink name \(Self.quote(sink.name)): give each [[alert]] its own `name`",
+                        key: "name", in: scope)
+                    continue
+                }
+                config.alerts.append(sink)
             }
         }
         config.alarms.enabled = !config.alerts.isEmpty || root["alarms"] != nil
-        if let value = root["alarms"] {
-            if let table = value.table {
-                config.alarms.update(reading: table, with: &self)
-            } else {
-                self.report("expected a table (write `[alarms]`), found \(Self.describe(value))", key: "alarms")
-            }
+        if let table = self.table(keys["alarms"], in: root, scope: .topLevel) {
+            config.alarms.update(reading: table, with: &self)
         }
-        if let value = root["feed_out"] {
-            if let table = value.table {
-                config.feedOut = FeedOutSettings(reading: table, with: &self)
-            } else {
-                self.report("expected a table (write `[feed_out]`), found \(Self.describe(value))", key: "feed_out")
-            }
+        if let table = self.table(keys["feed_out"], in: root, scope: .topLevel) {
+            config.feedOut = FeedOutSettings(reading: table, with: &self)
         }
-    }
-
-    /// A list of strings; `nil` (and an error on a wrong type) when it cannot be read.
-    mutating func readStrings(_ table: TOMLTable, _ key: String, in scope: Scope) -> [String]? {
-        guard let value = table[key] else { return nil }
-        guard let array = value.array else {
-            self.report("expected a list of strings, found \(Self.describe(value))", key: key, in: scope)
-            return nil
-        }
-        var strings: [String] = []
-        for element in array {
-            guard let text = element.string else {
-                self.report("expected a list of strings, found \(Self.describe(element)) in it", key: key, in: scope)
-                return nil
-            }
-            strings.append(text)
-        }
-        return strings
     }
 
     // MARK: - [[account]]
@@ -192,7 +139,8 @@ struct ConfigReader {
         let errorsBefore = self.errors.count
         let validPlatforms = Platform.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
         var platform: Platform?
-        if let text = self.readString(table, "platform", in: scope) {
+        let keys = ConfigSections.account
+        if let text = self.string(keys["platform"], in: table, scope: scope) {
             platform = Platform(rawValue: text)
             if platform == nil {
                 self.report("expected one of \(validPlatforms), found \(Self.quote(text))", key: "platform", in: scope)
@@ -226,18 +174,14 @@ struct ConfigReader {
             }
         }
 
-        let name = self.readString(table, "name", in: scope)
+        let name = self.string(keys["name"], in: table, scope: scope)
         if let name, name.trimmingCharacters(in: .whitespaces).isEmpty {
             self.report("expected a non-empty name, or no `name` key", key: "name", in: scope)
         }
-        let interval =
-            self.readDuration(
-                table, "interval", minimum: DaemonSettings.minimumInterval, maximum: DaemonSettings.maximumInterval,
-                in: scope) ?? daemon.interval
-        let proxy = self.readProxy(table, in: scope)
-        let headers = self.readHeaders(table, in: scope)
-        let maxItems =
-            self.readInt(table, "max_items", range: 1...DaemonSettings.maximumMaxItems, in: scope) ?? daemon.maxItems
+        let interval = self.duration(keys["interval"], in: table, scope: scope) ?? daemon.interval
+        let proxy = self.proxy(keys["proxy"], in: table, scope: scope)
+        let headers = self.headers(keys["headers"], in: table, scope: scope)
+        let maxItems = self.integer(keys["max_items"], in: table, scope: scope) ?? daemon.maxItems
 
         var sources: [AccountSource] = []
         if let platform, let source = PlatformSources.source(of: platform) {
@@ -281,39 +225,38 @@ struct ConfigReader {
     }
 
     /// A required identifier string (a leading `@` is dropped), checked against `pattern`.
-    mutating func readIdentifier(
-        _ table: TOMLTable, _ key: String, pattern: IdentifierPattern, what: String, in scope: Scope
+    mutating func identifier(
+        _ key: ConfigKey, in table: TOMLTable, scope: Scope, pattern: IdentifierPattern, what: String
     ) -> String? {
-        guard let text = self.readString(table, key, in: scope, required: what) else { return nil }
+        guard let text = self.string(key, in: table, scope: scope, required: what) else { return nil }
         let identifier = text.hasPrefix("@") ? String(text.dropFirst()) : text
         guard pattern.matches(identifier) else {
-            self.report("expected \(what), found \(Self.quote(text))", key: key, in: scope)
+            self.report("expected \(what), found \(Self.quote(text))", key: key.name, in: scope)
             return nil
         }
         return identifier
     }
 
-    /// `base_url`, or the platform's default (`defaultURL`).
-    mutating func readPlatformBaseURL(_ table: TOMLTable, default defaultURL: String, in scope: Scope) -> URL? {
+    /// A platform's `base_url`, or its default (`defaultURL`).
+    mutating func platformBaseURL(
+        _ key: ConfigKey, in table: TOMLTable, scope: Scope, default defaultURL: String
+    ) -> URL? {
         let fallback = URL(string: defaultURL)
-        guard table["base_url"] != nil else { return fallback }
-        let url = self.readHTTPURL(
-            table, "base_url", what: "the platform's base http(s) URL (default \(defaultURL))",
-            isBaseURL: true, in: scope)
+        guard table[key.name] != nil else { return fallback }
+        let url = self.httpURL(
+            key, in: table, scope: scope, what: "the platform's base http(s) URL (default \(defaultURL))",
+            isBaseURL: true)
         return url.map(Self.baseURL)
     }
 
-    private mutating func readHeaders(_ table: TOMLTable, in scope: Scope) -> [String: String] {
-        guard let value = table["headers"] else { return [:] }
-        guard let headers = value.table else {
-            self.report(
-                "expected a table of header names to strings, e.g. `headers = { Cookie = \"…\" }`, "
-                    + "found \(Self.describe(value))",
-                key: "headers",
-                in: scope
-            )
-            return [:]
-        }
+    /// An account's `headers`: header names (HTTP tokens, each once ignoring case) to one-line
+    /// strings.
+    private mutating func headers(_ key: ConfigKey, in table: TOMLTable, scope: Scope) -> [String: String] {
+        guard
+            let headers = self.table(
+                key, in: table, scope: scope,
+                example: "of header names to strings, e.g. `headers = { Cookie = \"…\" }`,")
+        else { return [:] }
         var result: [String: String] = [:]
         var seenLowercased: [String: String] = [:]
         for name in headers.keys.sorted() {
@@ -346,39 +289,43 @@ struct ConfigReader {
         return result
     }
 
-    // MARK: - Values
+    // MARK: - Values (each read as its key's table declares it)
 
-    /// A string value; `nil` (and an error when `required` names what is missing, or on a wrong
-    /// type) when it cannot be read.
-    mutating func readString(
-        _ table: TOMLTable,
-        _ key: String,
-        in scope: Scope,
-        required: String? = nil
+    /// The value of `key` in `table` as its declared kind, or `nil`: absent (an error when
+    /// `required` names what is missing), or of the wrong type or range (an error naming the key,
+    /// what its table declares and what was found). Reading a key as another kind than its table
+    /// declares is a programming error and stops the process.
+    private func declared(_ key: ConfigKey, is kind: String, _ matches: Bool) {
+        precondition(matches, "key `\(key.name)` is declared \(key.kind.summary), read as \(kind)")
+    }
+
+    /// A string (``ConfigKey/Kind/string``).
+    mutating func string(
+        _ key: ConfigKey, in table: TOMLTable, scope: Scope, required what: String? = nil
     ) -> String? {
-        guard let value = table[key] else {
-            if let required { self.report("missing required key: \(required)", key: key, in: scope) }
+        self.declared(key, is: "a string", key.kind == .string)
+        guard let value = table[key.name] else {
+            if let what { self.report("missing required key: \(what)", key: key.name, in: scope) }
             return nil
         }
         guard let text = value.string else {
-            self.report("expected a string, found \(Self.describe(value))", key: key, in: scope)
+            self.report("expected a string, found \(Self.describe(value))", key: key.name, in: scope)
             return nil
         }
         return text
     }
 
-    mutating func readDuration(
-        _ table: TOMLTable,
-        _ key: String,
-        minimum: TimeInterval,
-        maximum: TimeInterval? = nil,
-        in scope: Scope
-    ) -> TimeInterval? {
-        guard let value = table[key] else { return nil }
+    /// A duration in seconds (``ConfigKey/Kind/duration(_:)``): `"10m"` or a whole number of seconds.
+    mutating func duration(_ key: ConfigKey, in table: TOMLTable, scope: Scope) -> TimeInterval? {
+        guard case .duration(let range) = key.kind else {
+            self.declared(key, is: "a duration", false)
+            return nil
+        }
+        guard let value = table[key.name] else { return nil }
         let seconds: TimeInterval
         if let integer = value.int {
             guard integer >= 0 else {
-                self.report("a duration cannot be negative, found \(integer)", key: key, in: scope)
+                self.report("a duration cannot be negative, found \(integer)", key: key.name, in: scope)
                 return nil
             }
             seconds = TimeInterval(integer)
@@ -386,45 +333,52 @@ struct ConfigReader {
             do {
                 seconds = try DurationParser.seconds(from: text)
             } catch {
-                self.report(error.message, key: key, in: scope)
+                self.report(error.message, key: key.name, in: scope)
                 return nil
             }
         } else if let fraction = value.double {
             self.report(
                 "expected \(DurationParser.expectation), found a floating-point number (\(fraction)); fractions are "
                     + "not accepted: \(DurationParser.wholeUnitsAdvice(seconds: fraction, written: "\(fraction)"))",
-                key: key, in: scope)
+                key: key.name, in: scope)
             return nil
         } else {
-            self.report("expected \(DurationParser.expectation), found \(Self.describe(value))", key: key, in: scope)
-            return nil
-        }
-        if let maximum, !(minimum...maximum).contains(seconds) {
             self.report(
-                "expected a duration from \(DurationParser.string(from: minimum)) to "
-                    + "\(DurationParser.string(from: maximum)), found \(DurationParser.string(from: seconds))",
-                key: key, in: scope)
+                "expected \(DurationParser.expectation), found \(Self.describe(value))", key: key.name, in: scope)
             return nil
         }
-        guard seconds >= minimum else {
+        if range.upperBound.isFinite, !range.contains(seconds) {
+            self.report(
+                "expected a duration from \(DurationParser.string(from: range.lowerBound)) to "
+                    + "\(DurationParser.string(from: range.upperBound)), found \(DurationParser.string(from: seconds))",
+                key: key.name, in: scope)
+            return nil
+        }
+        guard seconds >= range.lowerBound else {
             let found = DurationParser.string(from: seconds)
-            let least = minimum > 0 ? "at least \(DurationParser.string(from: minimum))" : "not negative"
-            self.report("expected a duration of \(least), found \(found)", key: key, in: scope)
+            let least =
+                range.lowerBound > 0 ? "at least \(DurationParser.string(from: range.lowerBound))" : "not negative"
+            self.report("expected a duration of \(least), found \(found)", key: key.name, in: scope)
             return nil
         }
         return seconds
     }
 
-    mutating func readInt(_ table: TOMLTable, _ key: String, range: ClosedRange<Int>, in scope: Scope) -> Int? {
-        guard let value = table[key] else { return nil }
+    /// A whole number (``ConfigKey/Kind/integer(_:)``).
+    mutating func integer(_ key: ConfigKey, in table: TOMLTable, scope: Scope) -> Int? {
+        guard case .integer(let range) = key.kind else {
+            self.declared(key, is: "an integer", false)
+            return nil
+        }
+        guard let value = table[key.name] else { return nil }
         guard let integer = value.int else {
-            self.report("expected an integer, found \(Self.describe(value))", key: key, in: scope)
+            self.report("expected an integer, found \(Self.describe(value))", key: key.name, in: scope)
             return nil
         }
         guard range.contains(integer) else {
             self.report(
                 "expected an integer from \(range.lowerBound) to \(range.upperBound), found \(integer)",
-                key: key,
+                key: key.name,
                 in: scope
             )
             return nil
@@ -432,21 +386,21 @@ struct ConfigReader {
         return integer
     }
 
-    mutating func readFraction(
-        _ table: TOMLTable,
-        _ key: String,
-        range: ClosedRange<Double>,
-        in scope: Scope
-    ) -> Double? {
-        guard let value = table[key] else { return nil }
+    /// A fraction (``ConfigKey/Kind/fraction(_:)``): an integer or floating-point number.
+    mutating func fraction(_ key: ConfigKey, in table: TOMLTable, scope: Scope) -> Double? {
+        guard case .fraction(let range) = key.kind else {
+            self.declared(key, is: "a fraction", false)
+            return nil
+        }
+        guard let value = table[key.name] else { return nil }
         guard let number = value.double ?? value.int.map(Double.init) else {
-            self.report("expected a number, found \(Self.describe(value))", key: key, in: scope)
+            self.report("expected a number, found \(Self.describe(value))", key: key.name, in: scope)
             return nil
         }
         guard range.contains(number) else {
             self.report(
                 "expected a fraction from \(range.lowerBound) to \(range.upperBound) (0.1 means ±10%), found \(number)",
-                key: key,
+                key: key.name,
                 in: scope
             )
             return nil
@@ -454,13 +408,13 @@ struct ConfigReader {
         return number
     }
 
-    mutating func readByteSize(
-        _ table: TOMLTable,
-        _ key: String,
-        range: ClosedRange<Int>,
-        in scope: Scope
-    ) -> Int? {
-        guard let value = table[key] else { return nil }
+    /// A size in bytes (``ConfigKey/Kind/byteSize(_:)``): `"8MiB"` or a whole number of bytes.
+    mutating func byteSize(_ key: ConfigKey, in table: TOMLTable, scope: Scope) -> Int? {
+        guard case .byteSize(let range) = key.kind else {
+            self.declared(key, is: "a size", false)
+            return nil
+        }
+        guard let value = table[key.name] else { return nil }
         let bytes: Int
         if let integer = value.int {
             bytes = integer
@@ -468,18 +422,19 @@ struct ConfigReader {
             do {
                 bytes = try ByteSizeParser.bytes(from: text)
             } catch {
-                self.report(error.message, key: key, in: scope)
+                self.report(error.message, key: key.name, in: scope)
                 return nil
             }
         } else {
-            self.report("expected \(ByteSizeParser.expectation), found \(Self.describe(value))", key: key, in: scope)
+            self.report(
+                "expected \(ByteSizeParser.expectation), found \(Self.describe(value))", key: key.name, in: scope)
             return nil
         }
         guard range.contains(bytes) else {
             self.report(
                 "expected a size from \(ByteSizeParser.string(from: range.lowerBound)) to "
                     + "\(ByteSizeParser.string(from: range.upperBound)), found \(ByteSizeParser.string(from: bytes))",
-                key: key,
+                key: key.name,
                 in: scope
             )
             return nil
@@ -487,9 +442,30 @@ struct ConfigReader {
         return bytes
     }
 
-    /// A filesystem path; relative paths resolve against the config file's folder.
-    mutating func readPath(_ table: TOMLTable, _ key: String, isDirectory: Bool, in scope: Scope) -> URL? {
-        guard let text = self.readString(table, key, in: scope) else { return nil }
+    /// `true` or `false` (``ConfigKey/Kind/boolean``).
+    mutating func boolean(_ key: ConfigKey, in table: TOMLTable, scope: Scope) -> Bool? {
+        self.declared(key, is: "a boolean", key.kind == .boolean)
+        guard let value = table[key.name] else { return nil }
+        guard let flag = value.bool else {
+            self.report("expected true or false, found \(Self.describe(value))", key: key.name, in: scope)
+            return nil
+        }
+        return flag
+    }
+
+    /// A filesystem path (``ConfigKey/Kind/path(_:)``); a relative path resolves against the config
+    /// file's folder.
+    mutating func path(_ key: ConfigKey, in table: TOMLTable, scope: Scope) -> URL? {
+        guard case .path(let pathKind) = key.kind else {
+            self.declared(key, is: "a path", false)
+            return nil
+        }
+        guard let value = table[key.name] else { return nil }
+        guard let text = value.string else {
+            self.report("expected a path, found \(Self.describe(value))", key: key.name, in: scope)
+            return nil
+        }
+        let isDirectory = pathKind == .folder
         let problem: String? =
             if text.isEmpty {
                 "expected a path, found an empty string"
@@ -497,39 +473,129 @@ struct ConfigReader {
                 "`~` is not expanded: write the full path, e.g. \"/home/me/palimpsest\", found \(Self.quote(text))"
             } else if text.contains("\0") {
                 "a path cannot contain a NUL character"
-            } else if !isDirectory, text.hasSuffix("/") {
+            } else if pathKind == .file, text.hasSuffix("/") {
                 "expected the path of a file, found a folder \(Self.quote(text))"
             } else {
                 nil
             }
         if let problem {
-            self.report(problem, key: key, in: scope)
+            self.report(problem, key: key.name, in: scope)
             return nil
         }
+        let url = self.resolvedPath(text, isDirectory: isDirectory)
+        self.paths.append(
+            PathReference(key: key.name, location: self.location(key: key.name, in: scope), url: url))
+        return url
+    }
+
+    /// `text`, a path checked by the caller, as an absolute file URL: relative paths resolve against
+    /// the config file's folder.
+    func resolvedPath(_ text: String, isDirectory: Bool = false) -> URL {
         let folder = self.file.deletingLastPathComponent()
         let url =
             text.hasPrefix("/")
             ? URL(fileURLWithPath: text, isDirectory: isDirectory)
             : folder.appendingPathComponent(text, isDirectory: isDirectory)
-        let resolved = url.standardizedFileURL
-        self.paths.append(PathReference(key: key, location: self.location(key: key, in: scope), url: resolved))
-        return resolved
+        return url.standardizedFileURL
     }
 
-    mutating func readUserAgent(_ table: TOMLTable, in scope: Scope) -> String? {
-        guard let text = self.readString(table, "user_agent", in: scope) else { return nil }
+    /// A list of strings (``ConfigKey/Kind/strings(_:)``); `nil`, with an error naming the first
+    /// element of another type, when it is not one. `nonEmpty` refuses `[]`.
+    mutating func strings(
+        _ key: ConfigKey, in table: TOMLTable, scope: Scope, nonEmpty: Bool = false
+    ) -> [String]? {
+        guard case .strings(let elements) = key.kind else {
+            self.declared(key, is: "a list of strings", false)
+            return nil
+        }
+        guard let value = table[key.name] else { return nil }
+        guard let array = value.array, !(nonEmpty && array.isEmpty) else {
+            let what = nonEmpty ? "a non-empty list of \(elements)" : "a list of \(elements)"
+            self.report("expected \(what), found \(Self.describe(value))", key: key.name, in: scope)
+            return nil
+        }
+        var strings: [String] = []
+        for element in array {
+            guard let text = element.string else {
+                self.report(
+                    "expected a list of \(elements), found \(Self.describe(element)) in it", key: key.name, in: scope)
+                return nil
+            }
+            strings.append(text)
+        }
+        return strings
+    }
+
+    /// A table (``ConfigKey/Kind/table(_:)``). The error on another type says how to write it,
+    /// `(write \`[digest.smtp]\`)`, or `example` when given (an inline table: `of …, e.g. …,`).
+    mutating func table(
+        _ key: ConfigKey, in table: TOMLTable, scope: Scope, example: String? = nil
+    ) -> TOMLTable? {
+        guard case .table = key.kind else {
+            self.declared(key, is: "a table", false)
+            return nil
+        }
+        guard let value = table[key.name] else { return nil }
+        guard let inner = value.table else {
+            let header = ([scope.keyPrefix].compactMap { $0 } + [key.name]).joined(separator: ".")
+            let hint = example ?? "(write `[\(header)]`)"
+            self.report("expected a table \(hint), found \(Self.describe(value))", key: key.name, in: scope)
+            return nil
+        }
+        return inner
+    }
+
+    /// An array of tables (``ConfigKey/Kind/tables(_:)``), its elements for the caller to check
+    /// (each must be a table). `header` is how the file writes one element, `[[account]]` for
+    /// `element` `account`, or an inline example (`[{ contains = "…" }]`).
+    mutating func tables(
+        _ key: ConfigKey, in table: TOMLTable, scope: Scope, header: String, element: String
+    ) -> TOMLArray? {
+        guard case .tables(let kindText) = key.kind else {
+            self.declared(key, is: "an array of tables", false)
+            return nil
+        }
+        guard let value = table[key.name] else { return nil }
+        let what = ("aeiou".contains(kindText.first ?? "x") ? "an " : "a ") + kindText
+        guard let array = value.array else {
+            if value.table != nil, header.hasPrefix("[[") {
+                self.report(
+                    "expected \(what): write `\(header)` (double brackets) before each \(element)", key: key.name,
+                    in: scope)
+            } else if header.hasPrefix("[[") {
+                self.report(
+                    "expected \(what) (`\(header)`), found \(Self.describe(value))", key: key.name, in: scope)
+            } else {
+                self.report(
+                    "expected \(what) such as \(header), found \(Self.describe(value))", key: key.name, in: scope)
+            }
+            return nil
+        }
+        return array
+    }
+
+    /// Reports every key of `table` that `section` does not declare, with a did-you-mean.
+    mutating func reportUnknownKeys(of table: TOMLTable, in section: ConfigSection, scope: Scope) {
+        for key in table.keys where !section.names.contains(key) {
+            self.reportUnknown(key, in: section, scope: scope)
+        }
+    }
+
+    /// A `User-Agent` value: a string on one line, not blank.
+    mutating func userAgent(_ key: ConfigKey, in table: TOMLTable, scope: Scope) -> String? {
+        guard let text = self.string(key, in: table, scope: scope) else { return nil }
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty,
             !text.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" })
         else {
-            self.report("expected a non-empty User-Agent on one line", key: "user_agent", in: scope)
+            self.report("expected a non-empty User-Agent on one line", key: key.name, in: scope)
             return nil
         }
         return text
     }
 
     /// A proxy URL as written, or `""` (no proxy).
-    mutating func readProxy(_ table: TOMLTable, in scope: Scope) -> String? {
-        guard let text = self.readString(table, "proxy", in: scope) else { return nil }
+    mutating func proxy(_ key: ConfigKey, in table: TOMLTable, scope: Scope) -> String? {
+        guard let text = self.string(key, in: table, scope: scope) else { return nil }
         guard !text.isEmpty else { return "" }
         let expected =
             "expected a proxy URL such as \"socks5h://127.0.0.1:9050\" or \"http://proxy.example:3128\" "
@@ -538,12 +604,12 @@ struct ConfigReader {
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             let host = components.host, !host.isEmpty
         else {
-            self.report("\(expected), found \(shown)", key: "proxy", in: scope)
+            self.report("\(expected), found \(shown)", key: key.name, in: scope)
             return nil
         }
         guard Self.proxySchemes.contains(scheme) else {
             let hint = scheme == "socks5" ? " (use socks5h:// so host names resolve through the proxy)" : ""
-            self.report("\(expected), found \(shown)\(hint)", key: "proxy", in: scope)
+            self.report("\(expected), found \(shown)\(hint)", key: key.name, in: scope)
             return nil
         }
         return text
@@ -551,14 +617,11 @@ struct ConfigReader {
 
     /// A required absolute `http`/`https` URL with a host and no user or password; a base URL
     /// also has no query or fragment.
-    mutating func readHTTPURL(
-        _ table: TOMLTable,
-        _ key: String,
-        what: String,
-        isBaseURL: Bool = false,
-        in scope: Scope
+    mutating func httpURL(
+        _ key: ConfigKey, in table: TOMLTable, scope: Scope, what: String, isBaseURL: Bool = false
     ) -> URL? {
-        guard let text = self.readString(table, key, in: scope, required: what) else { return nil }
+        guard let text = self.string(key, in: table, scope: scope, required: what) else { return nil }
+        let key = key.name
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
             let host = url.host, !host.isEmpty
         else {

@@ -127,68 +127,39 @@ extension DaemonSettings {
 
     private static func read(_ table: TOMLTable, with reader: inout ConfigReader) -> DaemonSettings {
         let scope = ConfigReader.Scope.daemon
-        for key in table.keys where !ConfigSections.daemon.names.contains(key) {
-            reader.reportUnknown(key, in: ConfigSections.daemon, scope: scope)
-        }
+        let keys = ConfigSections.daemon
+        reader.reportUnknownKeys(of: table, in: keys, scope: scope)
         var settings = DaemonSettings()
-        if let url = reader.readPath(table, "state_dir", isDirectory: true, in: scope) {
-            settings.stateDirectory = url
-        }
+        settings.stateDirectory = reader.path(keys["state_dir"], in: table, scope: scope) ?? settings.stateDirectory
         settings.deletionLog =
-            reader.readPath(table, "deletion_log", isDirectory: false, in: scope)
+            reader.path(keys["deletion_log"], in: table, scope: scope)
             ?? settings.stateDirectory.appendingPathComponent(DaemonSettings.defaultDeletionLogName)
-        if let value = reader.readDuration(
-            table, "interval", minimum: DaemonSettings.minimumInterval, maximum: DaemonSettings.maximumInterval,
-            in: scope)
-        {
-            settings.interval = value
-        }
-        if let value = reader.readFraction(table, "jitter", range: DaemonSettings.jitterRange, in: scope) {
-            settings.jitter = value
-        }
-        if let value = reader.readInt(table, "concurrency", range: 1...1_024, in: scope) {
-            settings.concurrency = value
-        }
-        if let value = reader.readInt(table, "per_host_concurrency", range: 1...1_024, in: scope) {
-            settings.perHostConcurrency = value
-        }
-        if let value = reader.readDuration(table, "timeout", minimum: 1, in: scope) {
-            settings.timeout = value
-        }
-        if let value = reader.readDuration(table, "connect_timeout", minimum: 1, in: scope) {
-            settings.connectTimeout = value
-        }
-        if let value = reader.readUserAgent(table, in: scope) {
-            settings.userAgent = value
-        }
-        if let value = reader.readProxy(table, in: scope) {
+        settings.interval = reader.duration(keys["interval"], in: table, scope: scope) ?? settings.interval
+        settings.jitter = reader.fraction(keys["jitter"], in: table, scope: scope) ?? settings.jitter
+        settings.concurrency = reader.integer(keys["concurrency"], in: table, scope: scope) ?? settings.concurrency
+        settings.perHostConcurrency =
+            reader.integer(keys["per_host_concurrency"], in: table, scope: scope) ?? settings.perHostConcurrency
+        settings.timeout = reader.duration(keys["timeout"], in: table, scope: scope) ?? settings.timeout
+        settings.connectTimeout =
+            reader.duration(keys["connect_timeout"], in: table, scope: scope) ?? settings.connectTimeout
+        settings.userAgent = reader.userAgent(keys["user_agent"], in: table, scope: scope) ?? settings.userAgent
+        if let value = reader.proxy(keys["proxy"], in: table, scope: scope) {
             settings.proxy = value.isEmpty ? nil : value
         }
-        if let value = reader.readByteSize(table, "max_body_size", range: 1_024...(1 << 30), in: scope) {
-            settings.maxBodyBytes = value
-        }
-        if let value = reader.readInt(table, "confirm_polls", range: 1...100, in: scope) {
-            settings.confirmPolls = value
-        }
-        if let value = reader.readDuration(table, "confirm_min_age", minimum: 0, in: scope) {
-            settings.confirmMinAge = value
-        }
-        if let value = reader.readInt(table, "probe_attempts", range: 1...1_000, in: scope) {
-            settings.probeAttempts = value
-        }
-        if let value = reader.readDuration(table, "stale_tolerance", minimum: 0, maximum: 7 * 86_400, in: scope) {
-            settings.staleTolerance = value
-        }
-        if let value = reader.readInt(table, "snapshot_retention", range: 1...10_000, in: scope) {
-            settings.snapshotRetention = value
-        }
-        if let value = reader.readInt(table, "max_items", range: 1...DaemonSettings.maximumMaxItems, in: scope) {
-            settings.maxItems = value
-        }
-        if let value = reader.readByteSize(table, "event_text_limit", range: 1_024...(64 << 20), in: scope) {
-            settings.eventTextLimit = value
-        }
-        if let text = reader.readString(table, "shard", in: scope) {
+        settings.maxBodyBytes = reader.byteSize(keys["max_body_size"], in: table, scope: scope) ?? settings.maxBodyBytes
+        settings.confirmPolls = reader.integer(keys["confirm_polls"], in: table, scope: scope) ?? settings.confirmPolls
+        settings.confirmMinAge =
+            reader.duration(keys["confirm_min_age"], in: table, scope: scope) ?? settings.confirmMinAge
+        settings.probeAttempts =
+            reader.integer(keys["probe_attempts"], in: table, scope: scope) ?? settings.probeAttempts
+        settings.staleTolerance =
+            reader.duration(keys["stale_tolerance"], in: table, scope: scope) ?? settings.staleTolerance
+        settings.snapshotRetention =
+            reader.integer(keys["snapshot_retention"], in: table, scope: scope) ?? settings.snapshotRetention
+        settings.maxItems = reader.integer(keys["max_items"], in: table, scope: scope) ?? settings.maxItems
+        settings.eventTextLimit =
+            reader.byteSize(keys["event_text_limit"], in: table, scope: scope) ?? settings.eventTextLimit
+        if let text = reader.string(keys["shard"], in: table, scope: scope) {
             if let shard = AccountShard(parsing: text) {
                 settings.shard = shard
             } else {
@@ -198,7 +169,7 @@ extension DaemonSettings {
                     key: "shard", in: scope)
             }
         }
-        if let text = reader.readString(table, "metrics_listen", in: scope), !text.isEmpty {
+        if let text = reader.string(keys["metrics_listen"], in: table, scope: scope), !text.isEmpty {
             if let address = MetricsAddress(parsing: text) {
                 settings.metricsListen = address
             } else {

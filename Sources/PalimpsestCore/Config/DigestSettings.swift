@@ -42,11 +42,10 @@ extension DigestSettings {
     private static func read(_ table: TOMLTable, stateDirectory: URL, with reader: inout ConfigReader) -> DigestSettings
     {
         let scope = ConfigReader.Scope.digest
-        for key in table.keys where !ConfigSections.digest.names.contains(key) {
-            reader.reportUnknown(key, in: ConfigSections.digest, scope: scope)
-        }
+        let keys = ConfigSections.digest
+        reader.reportUnknownKeys(of: table, in: keys, scope: scope)
         var settings = DigestSettings(stateDirectory: stateDirectory)
-        if let text = reader.readString(table, "time_zone", in: scope) {
+        if let text = reader.string(keys["time_zone"], in: table, scope: scope) {
             if let zone = TimeZone(identifier: text), !text.isEmpty {
                 settings.timeZone = zone
             } else {
@@ -58,40 +57,20 @@ extension DigestSettings {
                 )
             }
         }
-        if let url = reader.readPath(table, "dir", isDirectory: true, in: scope) {
-            settings.directory = url
-        }
-        if let value = table["logs"] {
-            if let array = value.array {
-                for element in array {
-                    guard let text = element.string, !text.isEmpty, !text.hasPrefix("~"), !text.contains("\0"),
-                        !text.hasSuffix("/")
-                    else {
-                        reader.report(
-                            "expected a list of deletion log file paths, found \(ConfigReader.describe(element)) in it",
-                            key: "logs",
-                            in: scope
-                        )
-                        continue
-                    }
-                    let folder = reader.file.deletingLastPathComponent()
-                    let url =
-                        text.hasPrefix("/")
-                        ? URL(fileURLWithPath: text) : folder.appendingPathComponent(text)
-                    settings.extraLogs.append(url.standardizedFileURL)
-                }
-            } else {
-                reader.report("expected a list of paths, found \(ConfigReader.describe(value))", key: "logs", in: scope)
-            }
-        }
-        if let value = table["smtp"] {
-            if let smtp = value.table {
-                settings.smtp = SMTPSettings(reading: smtp, with: &reader)
-            } else {
+        settings.directory = reader.path(keys["dir"], in: table, scope: scope) ?? settings.directory
+        for text in reader.strings(keys["logs"], in: table, scope: scope) ?? [] {
+            guard !text.isEmpty, !text.hasPrefix("~"), !text.contains("\0"), !text.hasSuffix("/") else {
                 reader.report(
-                    "expected a table (write `[digest.smtp]`), found \(ConfigReader.describe(value))", key: "smtp",
-                    in: scope)
+                    "expected a list of deletion log file paths, found \(ConfigReader.quote(text)) in it",
+                    key: "logs",
+                    in: scope
+                )
+                continue
             }
+            settings.extraLogs.append(reader.resolvedPath(text))
+        }
+        if let smtp = reader.table(keys["smtp"], in: table, scope: scope) {
+            settings.smtp = SMTPSettings(reading: smtp, with: &reader)
         }
         return settings
     }

@@ -43,38 +43,24 @@ extension EvidenceSettings {
         -> EvidenceSettings
     {
         let scope = ConfigReader.Scope.evidence
-        for key in table.keys where !ConfigSections.evidence.names.contains(key) {
-            reader.reportUnknown(key, in: ConfigSections.evidence, scope: scope)
-        }
+        let keys = ConfigSections.evidence
+        reader.reportUnknownKeys(of: table, in: keys, scope: scope)
         var settings = EvidenceSettings(stateDirectory: stateDirectory)
-        if let url = reader.readPath(table, "signing_key_file", isDirectory: false, in: scope) {
-            settings.signingKeyFile = url
-        }
-        if let seconds = reader.readDuration(table, "checkpoint_interval", minimum: 60, in: scope) {
-            settings.checkpointInterval = seconds
-        }
-        if let value = table["tsa_urls"] {
-            if let array = value.array {
-                for element in array {
-                    guard let text = element.string, let url = URL(string: text),
-                        url.scheme == "http" || url.scheme == "https", url.host != nil
-                    else {
-                        reader.report(
-                            "expected a list of http:// or https:// time-stamp authority URLs (RFC 3161), found "
-                                + "\(ConfigReader.describe(element)) in it",
-                            key: "tsa_urls", in: scope)
-                        continue
-                    }
-                    settings.tsaURLs.append(url)
-                }
-            } else {
+        settings.signingKeyFile =
+            reader.path(keys["signing_key_file"], in: table, scope: scope) ?? settings.signingKeyFile
+        settings.checkpointInterval =
+            reader.duration(keys["checkpoint_interval"], in: table, scope: scope) ?? settings.checkpointInterval
+        for text in reader.strings(keys["tsa_urls"], in: table, scope: scope) ?? [] {
+            guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
                 reader.report(
-                    "expected a list of URLs, found \(ConfigReader.describe(value))", key: "tsa_urls", in: scope)
+                    "expected a list of http:// or https:// time-stamp authority URLs (RFC 3161), found "
+                        + "\(ConfigReader.quote(text)) in it",
+                    key: "tsa_urls", in: scope)
+                continue
             }
+            settings.tsaURLs.append(url)
         }
-        if let url = reader.readPath(table, "tsa_ca_file", isDirectory: false, in: scope) {
-            settings.tsaCAFile = url
-        }
+        settings.tsaCAFile = reader.path(keys["tsa_ca_file"], in: table, scope: scope) ?? settings.tsaCAFile
         return settings
     }
 }

@@ -89,6 +89,7 @@ extension SMTPSettings {
 
     private static func read(_ table: TOMLTable, with reader: inout ConfigReader) -> SMTPSettings? {
         let scope = ConfigReader.Scope.smtp
+        let keys = ConfigSections.smtp
         let errorsBefore = reader.errors.count
         for key in table.keys where !ConfigSections.smtp.names.contains(key) {
             if key == "password" {
@@ -104,7 +105,7 @@ extension SMTPSettings {
         }
         var url: URL?
         let what = "the mail server as \"smtp://host[:port]\" (STARTTLS) or \"smtps://host[:port]\" (TLS)"
-        if let text = reader.readString(table, "url", in: scope, required: what) {
+        if let text = reader.string(keys["url"], in: table, scope: scope, required: what) {
             if let parsed = URL(string: text), let scheme = parsed.scheme?.lowercased(),
                 ["smtp", "smtps"].contains(scheme), let host = parsed.host, !host.isEmpty
             {
@@ -123,22 +124,12 @@ extension SMTPSettings {
                     in: scope)
             }
         }
-        var starttls = true
-        if let value = table["starttls"] {
-            if let flag = value.bool {
-                starttls = flag
-            } else {
-                reader.report(
-                    "expected true or false, found \(ConfigReader.describe(value))", key: "starttls", in: scope)
-            }
-        }
-        let username = reader.readString(table, "username", in: scope)
+        let starttls = reader.boolean(keys["starttls"], in: table, scope: scope) ?? true
+        let username = reader.string(keys["username"], in: table, scope: scope)
         if let username, username.isEmpty || username.unicodeScalars.contains(where: { $0.value < 0x20 }) {
             reader.report("expected a non-empty user name on one line", key: "username", in: scope)
         }
-        let passwordFile =
-            table["password_file"] == nil
-            ? nil : reader.readPath(table, "password_file", isDirectory: false, in: scope)
+        let passwordFile = reader.path(keys["password_file"], in: table, scope: scope)
         if username != nil, table["password_file"] == nil {
             reader.report(
                 "missing `password_file`: the file holding the password of `username`", key: "username", in: scope)
@@ -148,7 +139,7 @@ extension SMTPSettings {
         }
         var from: String?
         let fromExample = "the sender address, e.g. \"digest@example.org\""
-        if let text = reader.readString(table, "from", in: scope, required: fromExample) {
+        if let text = reader.string(keys["from"], in: table, scope: scope, required: fromExample) {
             if SMTPSettings.isPlainAddress(text) {
                 from = text
             } else {
@@ -161,30 +152,20 @@ extension SMTPSettings {
             }
         }
         var recipients: [String] = []
-        if let value = table["to"] {
-            if let array = value.array, !array.isEmpty {
-                for element in array {
-                    if let text = element.string, SMTPSettings.isPlainAddress(text) {
-                        if !recipients.contains(text) { recipients.append(text) }
-                    } else {
-                        reader.report(
-                            "expected a list of plain addresses such as [\"desk@example.org\"], "
-                                + "found \(ConfigReader.describe(element)) in it",
-                            key: "to",
-                            in: scope
-                        )
-                    }
-                }
+        if table["to"] == nil {
+            reader.report("missing required key: the recipients, e.g. [\"desk@example.org\"]", key: "to", in: scope)
+        }
+        for text in reader.strings(keys["to"], in: table, scope: scope, nonEmpty: true) ?? [] {
+            if SMTPSettings.isPlainAddress(text) {
+                if !recipients.contains(text) { recipients.append(text) }
             } else {
                 reader.report(
-                    "expected a non-empty list of addresses such as [\"desk@example.org\"], "
-                        + "found \(ConfigReader.describe(value))",
+                    "expected a list of plain addresses such as [\"desk@example.org\"], "
+                        + "found \(ConfigReader.quote(text)) in it",
                     key: "to",
                     in: scope
                 )
             }
-        } else {
-            reader.report("missing required key: the recipients, e.g. [\"desk@example.org\"]", key: "to", in: scope)
         }
         guard reader.errors.count == errorsBefore, let url, let from, !recipients.isEmpty else { return nil }
         return SMTPSettings(

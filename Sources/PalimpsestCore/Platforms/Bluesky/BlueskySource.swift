@@ -43,17 +43,17 @@ public struct BlueskySource: PlatformSource {
         title: "bluesky account keys",
         keys: [
             ConfigKey(
-                "actor", "string, required", default: "",
+                "actor", .string, required: true, default: "",
                 "A handle (`\"bsky.app\"`) or a DID (`\"did:plc:…\"`); a leading `@` is dropped. It is resolved once to the DID, which every later request uses."
             ),
             ConfigKey(
-                "base_url", "string", default: "`\"https://public.api.bsky.app\"`",
+                "base_url", .string, format: "http(s) URL", default: "`\"https://public.api.bsky.app\"`",
                 "Another AppView or a mirror."),
             ConfigKey(
-                "pages", "integer 1–50", default: "`1`",
+                "pages", .integer(1...50), default: "`1`",
                 "Author-feed pages per poll (50 posts each)."),
             ConfigKey(
-                "filter", "string", default: "`\"posts_with_replies\"`",
+                "filter", .string, default: "`\"posts_with_replies\"`",
                 "`posts_with_replies`, `posts_no_replies`, `posts_with_media`, `posts_and_author_threads`, `posts_with_video`."
             ),
         ])
@@ -61,14 +61,13 @@ public struct BlueskySource: PlatformSource {
     static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
         -> [AccountSource]
     {
-        let actor = reader.readIdentifier(
-            table, "actor", pattern: .blueskyActor,
-            what: "a Bluesky handle such as \"bsky.app\" or a DID such as \"did:plc:z72i7hdynmk6r22z27h6tvur\"",
-            in: scope)
-        let base = reader.readPlatformBaseURL(table, default: self.defaultBaseURL, in: scope)
-        let pages = reader.readInt(table, "pages", range: 1...50, in: scope) ?? 1
+        let actor = reader.identifier(
+            self.keys["actor"], in: table, scope: scope, pattern: .blueskyActor,
+            what: "a Bluesky handle such as \"bsky.app\" or a DID such as \"did:plc:z72i7hdynmk6r22z27h6tvur\"")
+        let base = reader.platformBaseURL(self.keys["base_url"], in: table, scope: scope, default: self.defaultBaseURL)
+        let pages = reader.integer(self.keys["pages"], in: table, scope: scope) ?? 1
         var filter = "posts_with_replies"
-        if let text = reader.readString(table, "filter", in: scope) {
+        if let text = reader.string(self.keys["filter"], in: table, scope: scope) {
             if self.filters.contains(text) {
                 filter = text
             } else {

@@ -25,7 +25,7 @@ public struct FeedSource: PlatformSource {
         title: "feed account keys",
         keys: [
             ConfigKey(
-                "url", "string, required", default: "",
+                "url", .string, format: "http(s) URL", required: true, default: "",
                 "Absolute `http`/`https` URL of an RSS 2.0, Atom 1.0 or JSON Feed 1.0/1.1 document. No `user:password@`: the URL is the account key and appears in the log; use `headers` for credentials. Items that repeat a GUID with other content are distinct posts (`docs/feed-ids.md`)."
             )
         ])
@@ -33,7 +33,9 @@ public struct FeedSource: PlatformSource {
     static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
         -> [AccountSource]
     {
-        guard let url = reader.readHTTPURL(table, "url", what: "the feed's absolute http(s) URL", in: scope) else {
+        guard
+            let url = reader.httpURL(self.keys["url"], in: table, scope: scope, what: "the feed's absolute http(s) URL")
+        else {
             return []
         }
         return [.feed(url: url)]

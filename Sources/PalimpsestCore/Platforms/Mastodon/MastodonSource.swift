@@ -36,11 +36,11 @@ public struct MastodonSource: PlatformSource {
         title: "mastodon account keys",
         keys: [
             ConfigKey(
-                "instance", "string, required", default: "",
+                "instance", .string, format: "http(s) URL", required: true, default: "",
                 "Base URL of the instance, `http`/`https`, e.g. `\"https://mastodon.social\"`. It may carry a port and a path prefix (for mirrors and test servers); no query or fragment. A trailing `/` is dropped."
             ),
             ConfigKey(
-                "acct", "string, required", default: "",
+                "acct", .string, required: true, default: "",
                 "The username as the instance knows it: `\"Gargron\"` for a local account, `\"user@example.social\"` for a remote one. A leading `@` is allowed and dropped."
             ),
         ])
@@ -48,13 +48,9 @@ public struct MastodonSource: PlatformSource {
     static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
         -> [AccountSource]
     {
-        let instance = reader.readHTTPURL(
-            table,
-            "instance",
-            what: "the instance's base http(s) URL, e.g. \"https://mastodon.social\"",
-            isBaseURL: true,
-            in: scope
-        )
+        let instance = reader.httpURL(
+            self.keys["instance"], in: table, scope: scope,
+            what: "the instance's base http(s) URL, e.g. \"https://mastodon.social\"", isBaseURL: true)
         let acct = self.readAcct(table, with: &reader, in: scope)
         guard let instance, let acct else { return [] }
         return [.mastodon(instance: ConfigReader.baseURL(instance), acct: acct)]
@@ -64,7 +60,8 @@ public struct MastodonSource: PlatformSource {
     private static func readAcct(_ table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
         -> String?
     {
-        guard let text = reader.readString(table, "acct", in: scope, required: "the Mastodon username") else {
+        guard let text = reader.string(self.keys["acct"], in: table, scope: scope, required: "the Mastodon username")
+        else {
             return nil
         }
         let acct = text.hasPrefix("@") ? String(text.dropFirst()) : text

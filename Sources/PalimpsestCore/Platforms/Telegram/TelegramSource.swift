@@ -33,25 +33,25 @@ public struct TelegramSource: PlatformSource {
         title: "telegram account keys",
         keys: [
             ConfigKey(
-                "channel", "string, required", default: "",
+                "channel", .string, required: true, default: "",
                 "The public channel's username, e.g. `\"durov\"` (letters, digits, underscores); a leading `@` is dropped."
             ),
             ConfigKey(
-                "base_url", "string", default: "`\"https://t.me\"`",
+                "base_url", .string, format: "http(s) URL", default: "`\"https://t.me\"`",
                 "Another host; may carry a port and a path prefix (mirrors, test servers)."),
             ConfigKey(
-                "pages", "integer 1–50", default: "`1`",
+                "pages", .integer(1...50), default: "`1`",
                 "Preview pages per poll."),
         ])
 
     static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
         -> [AccountSource]
     {
-        let channel = reader.readIdentifier(
-            table, "channel", pattern: .telegramChannel,
-            what: "a public channel's username, e.g. \"durov\" (letters, digits, underscores)", in: scope)
-        let base = reader.readPlatformBaseURL(table, default: self.defaultBaseURL, in: scope)
-        let pages = reader.readInt(table, "pages", range: 1...50, in: scope) ?? 1
+        let channel = reader.identifier(
+            self.keys["channel"], in: table, scope: scope, pattern: .telegramChannel,
+            what: "a public channel's username, e.g. \"durov\" (letters, digits, underscores)")
+        let base = reader.platformBaseURL(self.keys["base_url"], in: table, scope: scope, default: self.defaultBaseURL)
+        let pages = reader.integer(self.keys["pages"], in: table, scope: scope) ?? 1
         guard let channel, let base else { return [] }
         return [.telegram(channel: channel, baseURL: base, pages: pages)]
     }

@@ -29,13 +29,13 @@ public struct WatchedPageSource: PlatformSource {
         title: "url account keys",
         keys: [
             ConfigKey(
-                "url", "string", default: "",
+                "url", .string, format: "http(s) URL", default: "",
                 "The page's absolute `http`/`https` URL. A `url` account needs `url` or `urls`."),
             ConfigKey(
-                "urls", "list of strings", default: "",
+                "urls", .strings("http(s) URLs"), default: "",
                 "Several pages: one account per URL, each with this table's other keys."),
             ConfigKey(
-                "tombstones", "list of tables", default: "none",
+                "tombstones", .tables("list of tables"), default: "none",
                 "Page texts that mean the page is gone, e.g. `[{ contains = \"…\", reason = \"censored\" }]`. A rule can rename a built-in notice's reason but never turns an anti-bot page into a deletion."
             ),
         ])
@@ -46,25 +46,19 @@ public struct WatchedPageSource: PlatformSource {
         let tombstones = self.readTombstones(table, with: &reader, in: scope)
         var urls: [URL] = []
         if table["url"] != nil,
-            let url = reader.readHTTPURL(table, "url", what: "the page's absolute http(s) URL", in: scope)
+            let url = reader.httpURL(
+                self.keys["url"], in: table, scope: scope, what: "the page's absolute http(s) URL")
         {
             urls.append(url)
         }
-        if let value = table["urls"] {
-            if let array = value.array {
-                for element in array {
-                    if let text = element.string, let url = URL(string: text),
-                        ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
-                    {
-                        urls.append(url)
-                    } else {
-                        reader.report(
-                            "expected a list of absolute http(s) URLs, found \(ConfigReader.describe(element)) in it",
-                            key: "urls", in: scope)
-                    }
-                }
+        for text in reader.strings(self.keys["urls"], in: table, scope: scope) ?? [] {
+            if let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+            {
+                urls.append(url)
             } else {
-                reader.report("expected a list of URLs, found \(ConfigReader.describe(value))", key: "urls", in: scope)
+                reader.report(
+                    "expected a list of absolute http(s) URLs, found \(ConfigReader.quote(text)) in it",
+                    key: "urls", in: scope)
             }
         }
         if table["url"] == nil, table["urls"] == nil {
@@ -77,14 +71,11 @@ public struct WatchedPageSource: PlatformSource {
     private static func readTombstones(
         _ table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope
     ) -> [TombstoneRule] {
-        guard let value = table["tombstones"] else { return [] }
-        guard let array = value.array else {
-            reader.report(
-                "expected a list of tables such as [{ contains = \"…\", reason = \"censored\" }], "
-                    + "found \(ConfigReader.describe(value))",
-                key: "tombstones", in: scope)
-            return []
-        }
+        guard
+            let array = reader.tables(
+                self.keys["tombstones"], in: table, scope: scope,
+                header: "[{ contains = \"…\", reason = \"censored\" }]", element: "tombstone")
+        else { return [] }
         let reasons = Reason.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
         var rules: [TombstoneRule] = []
         for element in array {

@@ -37,16 +37,16 @@ public struct WeiboSource: PlatformSource {
         title: "weibo account keys",
         keys: [
             ConfigKey(
-                "uid", "string of digits, required", default: "",
+                "uid", .string, format: "string of digits", required: true, default: "",
                 "The account's numeric uid (`https://weibo.com/u/<uid>`)."),
             ConfigKey(
-                "base_url", "string", default: "`\"https://m.weibo.cn\"`",
+                "base_url", .string, format: "http(s) URL", default: "`\"https://m.weibo.cn\"`",
                 "Another host; may carry a port and a path prefix (mirrors, test servers)."),
             ConfigKey(
-                "pages", "integer 1–50", default: "`1`",
+                "pages", .integer(1...50), default: "`1`",
                 "Timeline pages per poll, following `since_id`."),
             ConfigKey(
-                "cookie_file", "path", default: "none",
+                "cookie_file", .path(.file), default: "none",
                 "A file holding a `Cookie` header value (`SUB=…; SUBP=…`; `#` comments and a leading `Cookie:` allowed). Read at every poll; overrides a `Cookie` in `headers`. Without visitor cookies Weibo may answer with its visitor page: polls and probes are then blind (`gated`) and deletions wait unconfirmed."
             ),
         ])
@@ -54,13 +54,12 @@ public struct WeiboSource: PlatformSource {
     static func sources(reading table: TOMLTable, with reader: inout ConfigReader, in scope: ConfigReader.Scope)
         -> [AccountSource]
     {
-        let uid = reader.readIdentifier(
-            table, "uid", pattern: .digits, what: "the Weibo account's numeric uid, e.g. \"1195230310\"", in: scope)
-        let base = reader.readPlatformBaseURL(table, default: self.defaultBaseURL, in: scope)
-        let pages = reader.readInt(table, "pages", range: 1...50, in: scope) ?? 1
-        let cookieFile =
-            table["cookie_file"] == nil
-            ? nil : reader.readPath(table, "cookie_file", isDirectory: false, in: scope)
+        let uid = reader.identifier(
+            self.keys["uid"], in: table, scope: scope, pattern: .digits,
+            what: "the Weibo account's numeric uid, e.g. \"1195230310\"")
+        let base = reader.platformBaseURL(self.keys["base_url"], in: table, scope: scope, default: self.defaultBaseURL)
+        let pages = reader.integer(self.keys["pages"], in: table, scope: scope) ?? 1
+        let cookieFile = reader.path(self.keys["cookie_file"], in: table, scope: scope)
         guard let uid, let base else { return [] }
         return [.weibo(uid: uid, baseURL: base, pages: pages, cookieFile: cookieFile)]
     }
