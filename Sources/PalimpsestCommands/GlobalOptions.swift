@@ -6,6 +6,9 @@ import PalimpsestCore
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
     func validate() throws {
+        if let config = self.config, config.isEmpty {
+            throw ValidationError("--config: expected the path of a TOML config file, found an empty string")
+        }
         guard Logger.Level(rawValue: self.logLevel.lowercased()) != nil else {
             throw ValidationError(
                 "--log-level \(self.logLevel): expected one of trace, debug, info, notice, warning, error, critical")

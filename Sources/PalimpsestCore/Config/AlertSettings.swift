@@ -257,7 +257,7 @@ extension AlertSink {
                     "an e-mail sink sends through [digest.smtp]: configure the mail server there", key: "type",
                     in: scope)
             }
-            for address in reader.strings(keys["to"], in: table, scope: scope) ?? [] {
+            for address in reader.strings(keys["to"], in: table, scope: scope, nonEmpty: true) ?? [] {
                 if SMTPSettings.isPlainAddress(address) {
                     sink.to.append(address)
                 } else {
@@ -381,6 +381,13 @@ extension FeedOutSettings {
             return nil
         }
         guard let path = reader.path(keys["path"], in: table, scope: scope) else { return nil }
+        guard path.pathExtension.lowercased() != "json" else {
+            reader.report(
+                "the JSON Feed is written beside the Atom file with the extension .json, so this path would hold "
+                    + "both: give the Atom file another name, e.g. \"/var/lib/palimpsest/public/deletions.atom\"",
+                key: "path", in: scope)
+            return nil
+        }
         var settings = FeedOutSettings(path: path)
         settings.entries = reader.integer(keys["entries"], in: table, scope: scope) ?? settings.entries
         settings.title = reader.string(keys["title"], in: table, scope: scope) ?? settings.title
@@ -388,7 +395,10 @@ extension FeedOutSettings {
             settings.events = Set(
                 names.compactMap { name in
                     guard let event = EventKind(rawValue: name) else {
-                        reader.report("unknown event kind \(ConfigReader.quote(name))", key: "events", in: scope)
+                        let known = EventKind.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
+                        reader.report(
+                            "expected event kinds among \(known), found \(ConfigReader.quote(name))", key: "events",
+                            in: scope)
                         return nil
                     }
                     return event

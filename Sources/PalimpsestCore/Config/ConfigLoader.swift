@@ -130,6 +130,19 @@ public enum ConfigLoader {
                 )
             ])
         }
+        // TOMLKit hands strings over as C strings: an escaped NUL would cut the value short silently
+        // (a feed URL, a header value). Refuse it where it is written.
+        if let range = text.range(of: #"\\u0000|\\U00000000"#, options: .regularExpression) {
+            let line = text[..<range.lowerBound].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+            throw ConfigValidationError(errors: [
+                ConfigError(
+                    file: file.path,
+                    line: line,
+                    message: "a NUL character (\(text[range])) cannot be in a config value: it would cut the text "
+                        + "short; remove it"
+                )
+            ])
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

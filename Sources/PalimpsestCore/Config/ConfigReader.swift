@@ -161,9 +161,11 @@ struct ConfigReader {
             let platformKeys = PlatformSources.source(of: platform)?.keys.names ?? []
             let accepted = ConfigSections.account.names + platformKeys
             for key in table.keys where !accepted.contains(key) {
-                if let owner = PlatformSources.all.first(where: { $0.keys.names.contains(key) })?.platform {
+                let owners = PlatformSources.all.filter { $0.keys.names.contains(key) }.map { $0.platform.rawValue }
+                if !owners.isEmpty {
+                    let named = owners.map { "\"\($0)\"" }.joined(separator: ", ")
                     self.report(
-                        "`\(key)` belongs to platform \"\(owner.rawValue)\", not \"\(platform.rawValue)\"; "
+                        "`\(key)` belongs to platform\(owners.count == 1 ? "" : "s") \(named), not \"\(platform.rawValue)\"; "
                             + "a \"\(platform.rawValue)\" account accepts \(Self.list(accepted))",
                         key: key,
                         in: scope
@@ -206,6 +208,13 @@ struct ConfigReader {
     enum IdentifierPattern {
         case digits, blueskyActor, telegramChannel
 
+        /// `did:plc:<id>` or `did:web:<host>`, the two DID methods Bluesky supports
+        /// (https://atproto.com/specs/did), with a non-empty method-specific id.
+        static func isDID(_ text: String) -> Bool {
+            let parts = text.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            return parts.count == 3 && ["plc", "web"].contains(parts[1]) && !parts[2].isEmpty
+        }
+
         func matches(_ text: String) -> Bool {
             let scalars = text.unicodeScalars
             let alphanumerics = CharacterSet(
@@ -219,7 +228,7 @@ struct ConfigReader {
             case .blueskyActor:
                 let allowed = alphanumerics.union(CharacterSet(charactersIn: ".-:_"))
                 return (3...253).contains(scalars.count) && scalars.allSatisfy(allowed.contains)
-                    && (text.hasPrefix("did:") || text.contains("."))
+                    && (text.hasPrefix("did:") ? Self.isDID(text) : text.contains("."))
             }
         }
     }
@@ -255,7 +264,7 @@ struct ConfigReader {
         guard
             let headers = self.table(
                 key, in: table, scope: scope,
-                example: "of header names to strings, e.g. `headers = { Cookie = \"…\" }`,")
+                example: "of header names to strings, e.g. `headers = { Cookie = \"…\" }`")
         else { return [:] }
         var result: [String: String] = [:]
         var seenLowercased: [String: String] = [:]
@@ -309,7 +318,9 @@ struct ConfigReader {
             return nil
         }
         guard let text = value.string else {
-            self.report("expected a string, found \(Self.describe(value))", key: key.name, in: scope)
+            // A number where a string is expected (a Weibo uid) is a natural slip: say how to write it.
+            let hint = value.int.map { " (write it in quotes: \"\($0)\")" } ?? ""
+            self.report("expected a string, found \(Self.describe(value))\(hint)", key: key.name, in: scope)
             return nil
         }
         return text
@@ -336,6 +347,17 @@ struct ConfigReader {
                 self.report(error.message, key: key.name, in: scope)
                 return nil
             }
+        } else if let fraction = value.double, !fraction.isFinite || fraction < 0 {
+            self.report(
+                "expected \(DurationParser.expectation), found a floating-point number (\(fraction))", key: key.name,
+                in: scope)
+            return nil
+        } else if let fraction = value.double, fraction == fraction.rounded(), fraction < 1e15 {
+            self.report(
+                "expected \(DurationParser.expectation), found a floating-point number (\(fraction)): write it without "
+                    + "the decimal point, as \(Int(fraction)) or \"\(DurationParser.string(from: fraction))\"",
+                key: key.name, in: scope)
+            return nil
         } else if let fraction = value.double {
             self.report(
                 "expected \(DurationParser.expectation), found a floating-point number (\(fraction)); fractions are "
@@ -466,19 +488,7 @@ struct ConfigReader {
             return nil
         }
         let isDirectory = pathKind == .folder
-        let problem: String? =
-            if text.isEmpty {
-                "expected a path, found an empty string"
-            } else if text.hasPrefix("~") {
-                "`~` is not expanded: write the full path, e.g. \"/home/me/palimpsest\", found \(Self.quote(text))"
-            } else if text.contains("\0") {
-                "a path cannot contain a NUL character"
-            } else if pathKind == .file, text.hasSuffix("/") {
-                "expected the path of a file, found a folder \(Self.quote(text))"
-            } else {
-                nil
-            }
-        if let problem {
+        if let problem = Self.problem(ofPath: text, kind: pathKind) {
             self.report(problem, key: key.name, in: scope)
             return nil
         }
@@ -486,6 +496,21 @@ struct ConfigReader {
         self.paths.append(
             PathReference(key: key.name, location: self.location(key: key.name, in: scope), url: url))
         return url
+    }
+
+    /// What is wrong with `text` as a path of that kind, or `nil` when nothing is.
+    static func problem(ofPath text: String, kind: ConfigKey.PathKind) -> String? {
+        if text.isEmpty {
+            return "expected a path, found an empty string"
+        } else if text.hasPrefix("~") {
+            let example = kind == .folder ? "/home/me/palimpsest" : "/home/me/palimpsest/file"
+            return "`~` is not expanded: write the full path, e.g. \"\(example)\", found \(Self.quote(text))"
+        } else if text.contains("\0") {
+            return "a path cannot contain a NUL character"
+        } else if kind == .file, text.hasSuffix("/") {
+            return "expected the path of a file, found a folder \(Self.quote(text))"
+        }
+        return nil
     }
 
     /// `text`, a path checked by the caller, as an absolute file URL: relative paths resolve against
@@ -607,6 +632,10 @@ struct ConfigReader {
             self.report("\(expected), found \(shown)", key: key.name, in: scope)
             return nil
         }
+        if let problem = Self.problem(ofPort: components.port) {
+            self.report("\(expected), found \(shown) (\(problem))", key: key.name, in: scope)
+            return nil
+        }
         guard Self.proxySchemes.contains(scheme) else {
             let hint = scheme == "socks5" ? " (use socks5h:// so host names resolve through the proxy)" : ""
             self.report("\(expected), found \(shown)\(hint)", key: key.name, in: scope)
@@ -626,6 +655,10 @@ struct ConfigReader {
             let host = url.host, !host.isEmpty
         else {
             self.report("expected \(what), found \(Self.quote(text))", key: key, in: scope)
+            return nil
+        }
+        if let problem = Self.problem(ofPort: url.port) {
+            self.report("expected \(what), found \(Self.quote(text)) (\(problem))", key: key, in: scope)
             return nil
         }
         if isBaseURL, url.query != nil || url.fragment != nil {
@@ -686,11 +719,21 @@ struct ConfigReader {
     private mutating func reportUnknown(_ key: String, accepted: [String], what: String, in scope: Scope) {
         let suggestion =
             accepted.min { Self.editDistance(key, $0) < Self.editDistance(key, $1) }
-            .flatMap { Self.editDistance(key, $0) <= 2 ? " (did you mean `\($0)`?)" : nil } ?? ""
+            .flatMap { candidate in
+                // Within two edits, and not a rewrite of the whole key (`x` is not a typo of `to`).
+                let distance = Self.editDistance(key, candidate)
+                return distance <= 2 && distance < key.count ? " (did you mean `\(candidate)`?)" : nil
+            } ?? ""
         self.report("unknown key\(suggestion); accepted \(what): \(Self.list(accepted))", key: key, in: scope)
     }
 
     // MARK: - Helpers
+
+    /// What is wrong with a URL's port, or `nil` when it has none or one from 1 to 65535.
+    static func problem(ofPort port: Int?) -> String? {
+        guard let port, !(1...65_535).contains(port) else { return nil }
+        return "port \(port) is not from 1 to 65535"
+    }
 
     /// `https://example.social/` → `https://example.social`: adapters append `/api/v1/…`.
     static func baseURL(_ url: URL) -> URL {

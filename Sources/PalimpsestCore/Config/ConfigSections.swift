@@ -51,10 +51,10 @@ enum ConfigSections {
                 "per_host_concurrency", .integer(1...1_024), default: "`4`",
                 "Most HTTP requests in flight to one host."),
             ConfigKey(
-                "timeout", .duration(1...(.infinity)), default: "`\"30s\"`",
+                "timeout", .duration(1...3_600), default: "`\"30s\"`",
                 "Longest time a whole request may take (connect, send, receive)."),
             ConfigKey(
-                "connect_timeout", .duration(1...(.infinity)), default: "`\"10s\"`",
+                "connect_timeout", .duration(1...3_600), default: "`\"10s\"`",
                 "Longest time the connection phase (DNS, TCP, TLS) may take."),
             ConfigKey(
                 "user_agent", .string, format: "string, one line",
@@ -71,7 +71,7 @@ enum ConfigSections {
                 "Without a probe, a post must be missing from this many consecutive complete snapshots before its deletion is logged (`confirmed_by: absence`)."
             ),
             ConfigKey(
-                "confirm_min_age", .duration(0...(.infinity)), default: "`\"20m\"` (1200 s)",
+                "confirm_min_age", .duration(0...(30 * 86_400)), default: "`\"20m\"` (1200 s)",
                 "...and those snapshots must span at least this long. The same two keys prove a restore where no probe answers (`confirmed_by: listing`)."
             ),
             ConfigKey(
@@ -295,7 +295,7 @@ enum ConfigSections {
                 "The Ed25519 private key (PKCS#8 PEM, mode 0600) that signs the log's checkpoints; `palimpsest keygen` writes it and its public key (`.pub` beside it). Without the file no checkpoint is written (the daemon says so when it starts)."
             ),
             ConfigKey(
-                "checkpoint_interval", .duration(60...(.infinity)), default: "`\"1h\"`",
+                "checkpoint_interval", .duration(60...(7 * 86_400)), default: "`\"1h\"`",
                 "How often the running daemon appends a signed `checkpoint` line (only when lines were appended since the last one). It also writes one when it stops, `palimpsest digest` one before each digest, and `palimpsest evidence export` one when none covers the exported events yet."
             ),
             ConfigKey(

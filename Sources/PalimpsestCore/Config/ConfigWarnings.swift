@@ -10,7 +10,8 @@ import TOMLKit
 /// What `palimpsest check-config` warns about in a valid config: things that do not make the file
 /// invalid but will fail or leak once it runs.
 ///
-/// - A key naming a file that holds a secret (`cookie_file`, `password_file`, `secret_file`) whose
+/// - A key naming a file that holds a secret (`cookie_file`, `password_file`, `secret_file`,
+///   `urls_file`) whose
 ///   file does not exist, is a folder, or cannot be read by the user the systemd units run as
 ///   (``ServiceUser/name``, when that user exists here; judged from the owners and permission bits
 ///   of the file and of every folder above it, ACLs aside), else by the user running the check. A
@@ -24,7 +25,7 @@ import TOMLKit
 /// Warnings use the ``ConfigError`` format (`file:line:column: account #N ("name"): key `k`: …`).
 public enum ConfigWarnings {
     /// Keys whose value names a file holding a secret, checked for existence and readability.
-    public static let secretFileKeys: Set<String> = ["cookie_file", "password_file", "secret_file"]
+    public static let secretFileKeys: Set<String> = ["cookie_file", "password_file", "secret_file", "urls_file"]
 
     /// Where systemd puts a unit's credentials (`LoadCredential=`, systemd.exec(5)): those files
     /// exist only while the unit runs.

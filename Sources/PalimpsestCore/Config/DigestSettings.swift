@@ -59,12 +59,8 @@ extension DigestSettings {
         }
         settings.directory = reader.path(keys["dir"], in: table, scope: scope) ?? settings.directory
         for text in reader.strings(keys["logs"], in: table, scope: scope) ?? [] {
-            guard !text.isEmpty, !text.hasPrefix("~"), !text.contains("\0"), !text.hasSuffix("/") else {
-                reader.report(
-                    "expected a list of deletion log file paths, found \(ConfigReader.quote(text)) in it",
-                    key: "logs",
-                    in: scope
-                )
+            if let problem = ConfigReader.problem(ofPath: text, kind: .file) {
+                reader.report("a deletion log to read: \(problem)", key: "logs", in: scope)
                 continue
             }
             settings.extraLogs.append(reader.resolvedPath(text))

@@ -8,6 +8,9 @@ public import Foundation
 /// `d` (86 400 s), `h` (3 600 s), `m` (60 s), `s` and `ms`, in lower case only (`"10M"` is
 /// rejected: it could be read as months).
 public enum DurationParser {
+    /// Milliseconds below which a duration converts to `Int` milliseconds without overflow.
+    private static let largestMilliseconds = 9.0e18
+
     /// Units from largest to smallest, with their length in milliseconds.
     private static let units: [(symbol: String, milliseconds: Int)] = [
         ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1),
@@ -115,6 +118,9 @@ public enum DurationParser {
     /// How to write `seconds` in whole units, for a message about a fraction: `write "1.5h" as
     /// "1h30m" or "90m"` (the second form in the largest unit that holds it whole, when different).
     static func wholeUnitsAdvice(seconds: TimeInterval, written: String) -> String {
+        guard seconds.isFinite, seconds * 1_000 < Self.largestMilliseconds else {
+            return "write a whole number of seconds or a duration such as \"10m\""
+        }
         let milliseconds = Int((seconds * 1_000).rounded())
         guard milliseconds > 0 else { return "write whole numbers with a unit, e.g. \"90m\" or \"1h30m\"" }
         let exact = Self.string(from: seconds)
@@ -136,6 +142,8 @@ public enum DurationParser {
     /// - Returns: A string that ``seconds(from:)`` reads back to the same value (to the millisecond).
     public static func string(from seconds: TimeInterval) -> String {
         guard seconds.isFinite, seconds > 0 else { return "0s" }
+        // Beyond what milliseconds in an `Int` hold: whole seconds, as the number reads.
+        guard seconds * 1_000 < Self.largestMilliseconds else { return String(format: "%.0fs", seconds) }
         var remaining = Int((seconds * 1_000).rounded())
         guard remaining > 0 else { return "0s" }
         var text = ""

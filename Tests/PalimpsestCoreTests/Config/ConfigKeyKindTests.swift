@@ -223,7 +223,8 @@ import Testing
         let daemon = ConfigSections.daemon
         #expect(daemon["concurrency"].type == "integer, 1 to 1024")
         #expect(daemon["interval"].type == "duration, 30s to 7d")
-        #expect(daemon["timeout"].type == "duration, at least 1s")
+        #expect(daemon["timeout"].type == "duration, 1s to 1h")
+        #expect(ConfigSections.evidence["checkpoint_interval"].type == "duration, 1m to 7d")
         #expect(daemon["max_body_size"].type == "size, 1 KiB to 1 GiB")
         #expect(daemon["jitter"].type == "number, 0 to 0.5")
         #expect(ConfigSections.smtp["to"].type == "list of addresses, required")

@@ -51,7 +51,7 @@ public struct WatchedPageSource: PlatformSource {
         {
             urls.append(url)
         }
-        for text in reader.strings(self.keys["urls"], in: table, scope: scope) ?? [] {
+        for text in reader.strings(self.keys["urls"], in: table, scope: scope, nonEmpty: true) ?? [] {
             if let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
             {
                 urls.append(url)

@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+@testable import PalimpsestCore
+
+/// Configs a user can get wrong in ways that once crashed the reader or slipped through it: each
+/// is refused with a message naming the key and what to write, and none stops the process.
+@Suite struct ConfigHostileInputTests {
+    /// The problems `parse` reports for `text`.
+    static func problems(_ text: String) -> [ConfigError] {
+        do {
+            _ = try ConfigLoader.parse(text, file: URL(fileURLWithPath: "/etc/palimpsest/palimpsest.toml"))
+            return []
+        } catch {
+            return error.errors
+        }
+    }
+
+    static let feed = """
+        [[account]]
+        platform = "feed"
+        url = "https://example.org/feed.xml"
+        """
+
+    @Test(arguments: [
+        "interval = inf", "interval = nan", "interval = -inf", "timeout = inf",
+        "interval = 9223372036854775807", "confirm_min_age = 9223372036854775", "timeout = 9223372036854775807",
+        #"timeout = "9223372036854775807ms""#, #"stale_tolerance = "106751991167d""#, "interval = 1e300",
+    ])
+    func anInfiniteOrHugeDurationIsAnErrorNotACrash(_ line: String) throws {
+        let errors = Self.problems("[daemon]\n\(line)\n")
+        let key = String(line.prefix { $0 != " " })
+        #expect(errors.map(\.key) == ["daemon.\(key)"], "\(errors)")
+    }
+
+    @Test func aWholeFloatingPointDurationSaysHowToWriteIt() throws {
+        let errors = Self.problems("[daemon]\ninterval = 600.0\n")
+        let message = try #require(errors.first?.message)
+        #expect(message.contains(#"write it without the decimal point, as 600 or "10m""#), "\(message)")
+    }
+
+    @Test(arguments: [#"url = "https://example.org/f\u0000tail""#, #"url = "https://example.org/f\U00000000""#])
+    func anEscapedNULIsRefusedWhereItIsWritten(_ line: String) throws {
+        let errors = Self.problems("[[account]]\nplatform = \"feed\"\n\(line)\n")
+        let error = try #require(errors.first)
+        #expect(errors.count == 1)
+        #expect(error.line == 3)
+        #expect(error.message.contains("NUL"))
+    }
+
+    @Test func aWatchedPageWithAnEmptyURLListIsRefused() {
+        let errors = Self.problems("[[account]]\nplatform = \"url\"\nurls = []\n")
+        #expect(errors.map(\.key) == ["account.urls"])
+        #expect(errors.first?.message.hasPrefix("expected a non-empty list of http(s) URLs") == true)
+    }
+
+    @Test func headersOfTheWrongTypeAreExplainedInOneSentence() throws {
+        let errors = Self.problems(Self.feed + "\nheaders = \"Cookie: x\"\n")
+        let message = try #require(errors.first?.message)
+        #expect(!message.contains(",,"))
+        #expect(message.hasPrefix("expected a table of header names to strings, e.g. `headers = {"))
+    }
+
+    @Test(arguments: [
+        #"[[account]]\#nplatform = "feed"\#nurl = "https://example.org:99999/feed.xml""#,
+        #"[[account]]\#nplatform = "mastodon"\#ninstance = "https://example.social:0"\#nacct = "user""#,
+        #"[daemon]\#nproxy = "http://proxy.example:70000""#,
+    ])
+    func aPortOutsideOneTo65535IsRefused(_ text: String) throws {
+        let errors = Self.problems(text + "\n")
+        #expect(errors.count == 1)
+        #expect(errors.first?.message.contains("is not from 1 to 65535") == true, "\(errors)")
+    }
+
+    @Test func aFeedOutPathEndingInJSONIsRefused() {
+        let errors = Self.problems("[feed_out]\npath = \"/var/lib/palimpsest/public/deletions.json\"\n")
+        #expect(errors.map(\.key) == ["feed_out.path"])
+    }
+
+    @Test func aNumberWhereAStringIsExpectedSaysToQuoteIt() throws {
+        let errors = Self.problems("[[account]]\nplatform = \"weibo\"\nuid = 2803301701\n")
+        let message = try #require(errors.first?.message)
+        #expect(message.hasSuffix(#"(write it in quotes: "2803301701")"#), "\(message)")
+    }
+
+    @Test(arguments: ["did:plc:", "did:foo:bar", "did:plc"])
+    func aMalformedBlueskyDIDIsRefused(_ actor: String) {
+        let errors = Self.problems("[[account]]\nplatform = \"bluesky\"\nactor = \"\(actor)\"\n")
+        #expect(errors.map(\.key) == ["account.actor"])
+    }
+
+    @Test func aWellFormedBlueskyDIDIsAccepted() {
+        #expect(
+            Self.problems("[[account]]\nplatform = \"bluesky\"\nactor = \"did:plc:z72i7hdynmk6r22z27h6tvur\"\n").isEmpty
+        )
+    }
+
+    @Test func aKeyOfOtherPlatformsNamesEveryPlatformThatTakesIt() throws {
+        let errors = Self.problems(
+            "[[account]]\nplatform = \"mastodon\"\ninstance = \"https://example.social\"\nacct = \"u\"\npages = 2\n")
+        let message = try #require(errors.first?.message)
+        #expect(message.hasPrefix("`pages` belongs to platforms "), "\(message)")
+        for platform in ["weibo", "bluesky", "telegram"] {
+            #expect(message.contains("\"\(platform)\""), "\(message)")
+        }
+    }
+
+    @Test func aOneLetterUnknownKeyGetsNoSuggestion() throws {
+        let errors = Self.problems("[evidence]\nx = 1\n")
+        let message = try #require(errors.first?.message)
+        #expect(!message.contains("did you mean"), "\(message)")
+    }
+
+    @Test func anExtraLogPathWithATildeSaysItIsNotExpanded() throws {
+        let errors = Self.problems("[digest]\nlogs = [\"~/other/deletions.jsonl\"]\n")
+        #expect(errors.first?.message.contains("`~` is not expanded") == true, "\(errors)")
+    }
+
+    @Test func anEmailAlertWithAnEmptyRecipientListIsRefused() {
+        let text = """
+            [[alert]]
+            type = "email"
+            to = []
+
+            [digest.smtp]
+            url = "smtp://mail.example.org"
+            from = "digest@example.org"
+            to = ["desk@example.org"]
+
+            """
+        #expect(Self.problems(text).map(\.key) == ["alert.to"])
+    }
+}
