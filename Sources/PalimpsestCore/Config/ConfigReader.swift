@@ -698,6 +698,8 @@ struct ConfigReader {
             }
         }
         if let prefix = scope.mapPrefix { mapPaths.append(prefix) }
+        // A table written as an array of tables (`[[daemon]]`) is in the map as its first element.
+        if let key, scope.mapPrefix == nil, !key.contains(".") { mapPaths.append("\(key)#1") }
         let sourceMap = self.sourceMap
         let position = mapPaths.lazy.compactMap { sourceMap.position(of: $0) }.first
         return ConfigError(

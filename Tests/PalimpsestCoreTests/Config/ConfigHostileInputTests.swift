@@ -130,4 +130,11 @@ import Testing
             """
         #expect(Self.problems(text).map(\.key) == ["alert.to"])
     }
+
+    @Test func aTableWrittenAsAnArrayOfTablesIsPlacedOnItsHeader() throws {
+        let errors = Self.problems("# comment\n[[daemon]]\ninterval = \"10m\"\n")
+        let error = try #require(errors.first)
+        #expect(error.key == "daemon")
+        #expect(error.line == 2)
+    }
 }
