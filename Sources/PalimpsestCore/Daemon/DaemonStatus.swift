@@ -155,6 +155,19 @@ public struct DaemonStatus: Sendable, Codable, Hashable, VersionedDocument {
         return text
     }
 
+    /// Accounts whose `status.json` the daemon rewrites at every status refresh; a larger panel's
+    /// file is rewritten once per refresh per this many accounts (``writePeriod(refresh:accounts:)``).
+    public static let accountsPerRefresh = 10_000
+
+    /// How often, in seconds, the daemon rewrites `status.json` while something changes: every
+    /// `refresh` seconds up to ``accountsPerRefresh`` accounts, then `refresh` × ⌈accounts /
+    /// 10,000⌉, so the file (about 480 bytes per account) costs the same share of a core at
+    /// 100,000 accounts as at 10,000: 50 s there instead of rewriting ~48 MB every 5 s.
+    public static func writePeriod(refresh: TimeInterval, accounts: Int) -> TimeInterval {
+        let groups = max(1, (accounts + Self.accountsPerRefresh - 1) / Self.accountsPerRefresh)
+        return refresh * Double(groups)
+    }
+
     /// Reads `status.json` from `stateDirectory`.
     /// - Returns: The status, or `nil` when there is no such file (the daemon never ran there).
     /// - Throws: ``StoreError`` when the file cannot be read, is of a newer format version or is

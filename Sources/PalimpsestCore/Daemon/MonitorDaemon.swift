@@ -112,7 +112,8 @@ public final class MonitorDaemon: Service, Sendable {
     ///   - notifier: systemd's notify socket, or a recorder in tests.
     ///   - watchdogInterval: how often to send `WATCHDOG=1`
     ///     (``SystemdNotifier/watchdogPingInterval(environment:pid:)``), `nil` for never.
-    ///   - statusInterval: how often `status.json` and `STATUS=` are refreshed when something changed.
+    ///   - statusInterval: how often `STATUS=` and the metrics are refreshed, and `status.json` when
+    ///     something changed (less often above 10,000 accounts: ``DaemonStatus/writePeriod(refresh:accounts:)``).
     ///   - logger: operator messages.
     ///   - metrics: where to record Prometheus metrics (`[daemon] metrics_listen` set), or `nil`.
     ///   - shardOverride: a shard that replaces `[daemon] shard` in this and every reloaded config
@@ -452,12 +453,20 @@ public final class MonitorDaemon: Service, Sendable {
     private func statusLoop() async {
         let interval = self.statusInterval
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        var lastWrite = self.clock.date
         while true {
             let stopped = await self.finished.sleep(seconds: seconds, on: self.clock)
             if stopped || Task.isCancelled { return }
             let status = self.book.snapshot()
             self.metrics?.setAccounts(watched: status.accounts.count, blind: status.blindAccounts)
-            if self.book.takeDirty() { await self.writeStatus(status) }
+            // A large panel's file is rewritten less often (DaemonStatus.writePeriod); the changes
+            // wait, marked dirty, for the next write. Stopping and reloading write at once.
+            let period = DaemonStatus.writePeriod(refresh: seconds, accounts: status.accounts.count)
+            let now = self.clock.date
+            if now.timeIntervalSince(lastWrite) >= period - seconds / 2, self.book.takeDirty() {
+                await self.writeStatus(status)
+                lastWrite = now
+            }
             let quiet = self.state.withLock { $0.stopping || $0.reloading }
             if !quiet, status.summary != self.sentSummary.withLock({ $0 }) {
                 self.sendStatus(status.summary)

@@ -9,6 +9,14 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
+    @Test func aLargePanelsStatusFileIsRewrittenOncePerRefreshPerTenThousandAccounts() {
+        #expect(DaemonStatus.writePeriod(refresh: 5, accounts: 0) == 5)
+        #expect(DaemonStatus.writePeriod(refresh: 5, accounts: 10_000) == 5)
+        #expect(DaemonStatus.writePeriod(refresh: 5, accounts: 10_001) == 10)
+        #expect(DaemonStatus.writePeriod(refresh: 5, accounts: 100_000) == 50)
+        #expect(DaemonStatus.writePeriod(refresh: 0.05, accounts: 350_000) == 0.05 * 35)
+    }
+
     @Test func theReportShowsTheDaemonsRecordOfEachAccountWhole() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent(
             "palimpsest-status-record-\(UUID().uuidString)")
