@@ -414,6 +414,19 @@ public final class LogIndex: Sendable {
         }
     }
 
+    /// How many event lines detected at or after `cutoff` (UTC) the index holds, checkpoints and
+    /// `log_break` lines left out: the daemon's "events today" without reading the log.
+    public func eventCount(detectedSince cutoff: Date) throws -> Int {
+        try self.read { db in
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM log_lines WHERE detected_at >= ? AND kind IS NOT NULL
+                    AND kind NOT IN ('checkpoint', 'log_break')
+                    """, arguments: [cutoff.timeIntervalSince1970]) ?? 0
+        }
+    }
+
     /// The SHA-256 of the last line indexed, if any: equal to the log's last line when the index
     /// is complete.
     public func lastLineHash() throws -> String? {

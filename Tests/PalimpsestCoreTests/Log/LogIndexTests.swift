@@ -181,6 +181,25 @@ import Testing
         #expect(counts.lastDetectedAt == StoreTestSupport.date(300))
     }
 
+    @Test func theDaemonCountsTodaysEventsThroughTheIndexAsReadingTheLogWould() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        // Events e1…e4 were detected 60…240 s after StoreTestSupport.date(0); a later event,
+        // appended by a writer that does not index, must be caught up.
+        _ = try DeletionLog(url: fixture.logURL).append([StoreTestSupport.event("e5", at: 300)])
+        for cutoff in [0, 120, 121, 300, 301] {
+            let since = StoreTestSupport.date(TimeInterval(cutoff))
+            let counted = try MonitorDaemon.countEvents(
+                logURL: fixture.logURL, stateDirectory: fixture.state, detectedSince: since)
+            let read = try DeletionLogSet.recentEvents(url: fixture.logURL, since: since).count
+            #expect(counted == read, "since \(cutoff) s")
+        }
+        #expect(FileManager.default.fileExists(atPath: fixture.state.appendingPathComponent(LogIndex.fileName).path))
+        #expect(
+            try MonitorDaemon.countEvents(
+                logURL: fixture.logURL, stateDirectory: fixture.state, detectedSince: StoreTestSupport.date(121)) == 3)
+    }
+
     @Test func aRotatedLogIsIndexedWithItsRotatedFiles() throws {
         let fixture = try Fixture()
         defer { StoreTestSupport.remove(fixture.folder) }
