@@ -15,6 +15,10 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
     public var accountIndex: Int?
     /// The `name` of that account, if it has one.
     public var accountName: String?
+    /// The 1-based index of the `[[alert]]` table the problem is in (in file order), if any.
+    public var sinkIndex: Int?
+    /// The `name` of that sink, if it has one.
+    public var sinkName: String?
     /// The dotted key the problem is about, e.g. `daemon.interval`, `account.url`,
     /// `account.headers.Cookie`; `nil` for problems with the file as a whole.
     public var key: String?
@@ -28,6 +32,8 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         column: Int? = nil,
         accountIndex: Int? = nil,
         accountName: String? = nil,
+        sinkIndex: Int? = nil,
+        sinkName: String? = nil,
         key: String? = nil,
         message: String
     ) {
@@ -36,12 +42,15 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
         self.column = column
         self.accountIndex = accountIndex
         self.accountName = accountName
+        self.sinkIndex = sinkIndex
+        self.sinkName = sinkName
         self.key = key
         self.message = message
     }
 
-    /// `file[:line[:column]]: [account #N ("name"): ][key `k`: ]message`. Inside an account the key
-    /// is shown without its `account.` prefix.
+    /// `file[:line[:column]]: [account #N ("name"): ][sink #N ("name"): ][key `k`: ]message`.
+    /// Inside an account the key is shown without its `account.` prefix, inside a sink without
+    /// its `alert.` prefix.
     /// Names and values quoted from the file are shown on one line without control or
     /// bidirectional characters (``TerminalText/singleLine(_:)``).
     public var description: String {
@@ -56,8 +65,14 @@ public struct ConfigError: Error, Sendable, Hashable, CustomStringConvertible {
             if let name = self.accountName { text += " (\"\(TerminalText.singleLine(name))\")" }
             text += ": "
         }
+        if let index = self.sinkIndex {
+            text += "sink #\(index)"
+            if let name = self.sinkName { text += " (\"\(TerminalText.singleLine(name))\")" }
+            text += ": "
+        }
         if var key = self.key {
             if self.accountIndex != nil, key.hasPrefix("account.") { key.removeFirst("account.".count) }
+            if self.sinkIndex != nil, key.hasPrefix("alert.") { key.removeFirst("alert.".count) }
             text += "key `\(key)`: "
         }
         return text + TerminalText.singleLine(self.message)

@@ -18,6 +18,8 @@ struct ConfigReader {
         var mapPrefix: String?
         var accountIndex: Int?
         var accountName: String?
+        var sinkIndex: Int?
+        var sinkName: String?
 
         static let topLevel = Scope()
         static let daemon = Scope(keyPrefix: "daemon", mapPrefix: "daemon")
@@ -105,11 +107,12 @@ struct ConfigReader {
         let keys = ConfigSections.topLevel
         if let array = self.tables(keys["alert"], in: root, scope: .topLevel, header: "[[alert]]", element: "sink") {
             for (offset, element) in array.enumerated() {
-                let scope = Scope(keyPrefix: "alert", mapPrefix: "alert#\(offset + 1)")
+                var scope = Scope(keyPrefix: "alert", mapPrefix: "alert#\(offset + 1)", sinkIndex: offset + 1)
                 guard let table = element.table else {
                     self.report("expected a table, found \(Self.describe(element))", key: nil, in: scope)
                     continue
                 }
+                scope.sinkName = table["name"]?.string
                 guard
                     let sink = AlertSink(
                         reading: table, index: offset + 1, config: config, with: &self, in: scope)
@@ -708,6 +711,8 @@ struct ConfigReader {
             column: position?.column,
             accountIndex: scope.accountIndex,
             accountName: scope.accountName,
+            sinkIndex: scope.sinkIndex,
+            sinkName: scope.sinkName,
             key: fullKey,
             message: ""
         )

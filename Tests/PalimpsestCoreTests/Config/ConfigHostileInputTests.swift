@@ -137,4 +137,25 @@ import Testing
         #expect(error.key == "daemon")
         #expect(error.line == 2)
     }
+
+    @Test func aSinkProblemNamesTheSink() throws {
+        let text = """
+            [[alert]]
+            type = "webhook"
+            url = "https://example.org/hook"
+            secret_file = "/etc/palimpsest/hook.secret"
+
+            [[alert]]
+            type = "webhook"
+            name = "desk"
+            url = "https://example.org/hook"
+            secret_file = "/etc/palimpsest/hook.secret"
+            timeout = "1d"
+
+            """
+        let error = try #require(Self.problems(text).first)
+        #expect(error.sinkIndex == 2)
+        #expect(
+            error.description.contains(#"palimpsest.toml:11:1: sink #2 ("desk"): key `timeout`: expected"#), "\(error)")
+    }
 }
