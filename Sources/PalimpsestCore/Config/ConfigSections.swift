@@ -145,7 +145,7 @@ enum ConfigSections {
             ),
             ConfigKey(
                 "logs", .strings("paths or glob patterns"), default: "none",
-                "More deletion logs to read besides `deletion_log`, e.g. copies from other hosts watching other accounts: `[\"/srv/palimpsest/hosts/*/deletions.jsonl\"]`. Patterns (`*`, `?`, `[…]`) are expanded like the shell's; one that matches no file is an error. Each log is read with its rotated files (`deletions.jsonl.1`, `….2.gz`, `…-20261101.gz`; a rotated file matched by a pattern stands for its log). An event id found in two logs counts once."
+                "More deletion logs to read besides `deletion_log`, e.g. copies from other hosts watching other accounts: `[\"/srv/palimpsest/hosts/*/deletions.jsonl\"]`. Patterns (`*`, `?`, `[…]`) are expanded like the shell's; one that matches no file is an error when the digest runs (`check-config` warns about it). Each log is read with its rotated files (`deletions.jsonl.1`, `….2.gz`, `…-20261101.gz`; a rotated file matched by a pattern stands for its log). An event id found in two logs counts once."
             ),
             ConfigKey("smtp", .table("table"), default: "none", "`[digest.smtp]`", isDocumented: false),
         ])

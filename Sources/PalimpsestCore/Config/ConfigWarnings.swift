@@ -10,6 +10,7 @@ import TOMLKit
 /// What `palimpsest check-config` warns about in a valid config: things that do not make the file
 /// invalid but will fail or leak once it runs.
 ///
+/// - A `[digest] logs` path or pattern that matches no file (the digest refuses to run then).
 /// - A key naming a file that holds a secret (`cookie_file`, `password_file`, `secret_file`,
 ///   `urls_file`) whose
 ///   file does not exist, is a folder, or cannot be read by the user the systemd units run as
@@ -107,6 +108,14 @@ public enum ConfigWarnings {
             var warning = reference.location
             warning.message = "\(reference.url.path) \(problem). \(Self.advice(for: reference.key))"
             warnings.append(warning)
+        }
+        for log in config.digest.extraLogs where (try? LogPathPattern.expand(log))?.isEmpty == true {
+            let position = sourceMap.position(of: "digest.logs", "digest")
+            warnings.append(
+                ConfigError(
+                    file: config.file.path, line: position?.line, column: position?.column, key: "digest.logs",
+                    message: "\(log.path) matches no file (yet): `palimpsest digest` refuses to run until it does. "
+                        + "Check the path or pattern, or remove it"))
         }
         if let smtp = config.digest.smtp, smtp.username != nil || smtp.passwordFile != nil, !smtp.isImplicitTLS,
             !smtp.requiresSTARTTLS

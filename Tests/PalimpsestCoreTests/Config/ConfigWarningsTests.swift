@@ -77,6 +77,21 @@ import Testing
                 "\(folder.config.path):12:1: account #2 (\"People's Daily (Weibo)\"): key `cookie_file`: "))
     }
 
+    @Test func anExtraLogPatternMatchingNoFileIsAWarningAndOneThatMatchesIsNot() throws {
+        let folder = try Folder()
+        let text = "[daemon]\nstate_dir = \"state\"\n\n[digest]\nlogs = [\"hosts/*/deletions.jsonl\"]\n"
+        let warnings = try folder.warnings(text)
+        let warning = try #require(warnings.first)
+        #expect(warnings.count == 1)
+        #expect(warning.key == "digest.logs")
+        #expect(warning.line == 5)
+        #expect(warning.message.contains("hosts/*/deletions.jsonl matches no file"))
+        let host = folder.url.appendingPathComponent("hosts/a", isDirectory: true)
+        try FileManager.default.createDirectory(at: host, withIntermediateDirectories: true)
+        try Data().write(to: host.appendingPathComponent("deletions.jsonl"))
+        #expect(try folder.warnings(text).isEmpty)
+    }
+
     @Test func readableSecretFilesDrawNoWarning() throws {
         let folder = try Folder()
         _ = try folder.write("weibo.cookie")
