@@ -193,6 +193,7 @@ public struct DigestBuilder: Sendable {
         }
         if let history {
             times += history.versions.map(\.firstSeen)
+            if let range = history.archivedFirstSeen { times += [range.lowerBound, range.upperBound] }
             if let last = history.lastPollAt { times.append(last) }
         }
         // What counts as watched: the poll spans; before the first of them (a state written before

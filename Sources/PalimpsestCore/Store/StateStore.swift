@@ -415,7 +415,7 @@ public final class StateStore: StateStoring {
         ).flatMap(Self.unchangedRun)
     }
 
-    private static func unchangedRun(_ row: Row) -> UnchangedRun? {
+    static func unchangedRun(_ row: Row) -> UnchangedRun? {
         let since: String = row["since"]
         let until: String = row["until"]
         let lastModified: String? = row["last_modified"]
