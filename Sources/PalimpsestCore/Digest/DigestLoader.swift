@@ -77,6 +77,8 @@ public enum DigestLoader {
             // the versions themselves only for the accounts with events in the week.
             let overviews = (try? store.accountOverviews(pendingFindings: false))?.overviews ?? [:]
             let firstSeen = (try? store.archivedFirstSeenRanges()) ?? [:]
+            let archived =
+                (try? store.archivedVersions(of: keys.filter { !(eventsByAccount[$0] ?? []).isEmpty })) ?? [:]
             for key in keys {
                 // A state that does not decode only costs the last-poll time and the poll spans.
                 guard let state = overviews[key]?.state else { continue }
@@ -85,7 +87,7 @@ public enum DigestLoader {
                 if events.isEmpty {
                     history.archivedFirstSeen = firstSeen[key]
                 } else {
-                    history.versions = (try? store.archivedVersions(of: key)) ?? []
+                    history.versions = archived[key] ?? []
                 }
                 for reference in events.flatMap(\.evidence) where history.evidence[reference.sha256] == nil {
                     history.evidence[reference.sha256] = checks.verdict(reference, stateDirectory: root).status

@@ -41,7 +41,8 @@ extension StateStore {
                 failures[key] = StoreError.corrupt(
                     path, detail: "the state of account \(key) does not decode: \(detail)",
                     advice:
-                        "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh")
+                        "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh"
+                )
             }
             // SQLite picks the few fields out of each state's JSON (decoding every state with
             // JSONDecoder took most of `status`'s time at 100,000 accounts); the rare objects
@@ -177,6 +178,23 @@ extension StateStore {
     private struct StoredFieldError: Error, CustomStringConvertible {
         var field: String
         var description: String { "`\(self.field)` is missing or not of its type" }
+    }
+
+    /// Every archived version of each of `accounts` (as ``archivedVersions(of:)`` reads them, in
+    /// archive order), in one read: the digest reads the archive of every account with events
+    /// in its week, and a read (and a statement prepared) per account was a visible share.
+    /// Accounts without versions are left out.
+    /// - Throws: ``StoreError`` when the database cannot be read.
+    public func archivedVersions(of accounts: some Sequence<AccountKey>) throws -> [AccountKey: [ArchivedPostVersion]] {
+        try self.read { db in
+            let decoder = JSONCoding.decoder()
+            var versions: [AccountKey: [ArchivedPostVersion]] = [:]
+            for account in accounts where versions[account] == nil {
+                let read = try Self.archivedVersions(of: account, in: db, decoder: decoder)
+                if !read.isEmpty { versions[account] = read }
+            }
+            return versions
+        }
     }
 
     /// The earliest and the latest `first_seen` (UTC) of the archived versions of each account

@@ -127,7 +127,7 @@ import Testing
         }
     }
 
-    @Test func archiveRangesAreTheEarliestAndLatestVersionsSeenCompared() throws {
+    @Test func archiveRangesAreTheEarliestAndLatestVersionsSeenComparedAsTimes() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
         let store = try StateStore(root: root)
@@ -145,6 +145,10 @@ import Testing
         var empty = AccountState(account: self.blind)
         empty.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "blind", detail: "", posts: nil)
         try store.commitAndWait(StateCommit(account: self.blind, before: nil, state: empty))
+
+        let together = try store.archivedVersions(of: [self.quiet, self.blind, self.broken])
+        #expect(together[self.quiet] == (try store.archivedVersions(of: self.quiet)), "as read account by account")
+        #expect(together[self.blind] == nil && together[self.broken] == nil, "accounts without versions left out")
 
         let ranges = try store.archivedFirstSeenRanges()
         let seen = try store.archivedVersions(of: self.quiet).map(\.firstSeen)
