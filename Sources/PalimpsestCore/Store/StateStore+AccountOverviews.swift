@@ -22,7 +22,8 @@ extension StateStore {
 
     /// The overview of every account the store holds, in a few queries over whole tables rather
     /// than a state read per account: with 100,000 accounts `status` and the digest spent most of
-    /// their time in those reads.
+    /// their time in those reads. Committed states only (as a read-only store has them): a state
+    /// a failed commit keeps in memory is not seen.
     ///
     /// - Parameter pendingFindings: Also read the tracked posts that are findings still being
     ///   proved, and count the posts tracked (`status`); the digest needs neither.

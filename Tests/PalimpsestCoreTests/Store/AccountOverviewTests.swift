@@ -73,6 +73,12 @@ import Testing
         third.detection.blindSpan = BlindSpan(
             from: StoreTestSupport.date(0), failedPolls: 2, failure: PollFailure(kind: .timeout, message: "timed out"))
         third.lastPoll = PollRecord(at: StoreTestSupport.date(120), outcome: "blind", detail: "timed out", posts: nil)
+        // Spans in their order, with a gap between them.
+        third.pollSpans = [
+            PollSpan(from: StoreTestSupport.date(-7_200), to: StoreTestSupport.date(-6_000)),
+            PollSpan(from: StoreTestSupport.date(-600), to: StoreTestSupport.date(0.25)),
+            PollSpan(from: StoreTestSupport.date(60), to: StoreTestSupport.date(120)),
+        ]
         third.moved = TimelineMove(
             from: "https://example.org/blind.xml", to: "https://example.net/blind.xml", status: 301,
             noticedAt: StoreTestSupport.date(100))
@@ -117,6 +123,8 @@ import Testing
         #expect(overviews[self.pending]?.state.detection.pendingFindings(settings: settings, now: now).count == 2)
         #expect(overviews[self.quiet]?.state.lastPoll?.at == StoreTestSupport.date(60 + 1_200))
         #expect(overviews[self.quiet]?.state.pollSpans?.last?.to == StoreTestSupport.date(60 + 1_200))
+        #expect(overviews[self.blind]?.state.pollSpans?.count == 3)
+        #expect(overviews[self.pending]?.state.pollSpans == nil, "a state without poll spans has none")
 
         let withoutPosts = try store.accountOverviews(pendingFindings: false).overviews
         for key in [self.quiet, self.pending, self.blind] {
