@@ -39,10 +39,16 @@ struct ConfigReader {
     struct PathReference {
         /// The bare key, e.g. `cookie_file`.
         var key: String
-        /// Where it is: file, line, account and dotted key (the message is empty).
-        var location: ConfigError
+        /// Its table (``ConfigReader/location(of:)`` says where it is: finding the line scans the
+        /// whole text, which a config without warnings never needs).
+        var scope: Scope
         /// The path, resolved against the config file's folder.
         var url: URL
+    }
+
+    /// Where the path of `reference` is: file, line, account and dotted key (the message is empty).
+    func location(of reference: PathReference) -> ConfigError {
+        self.location(key: reference.key, in: reference.scope)
     }
 
     init(file: URL, sourceMap: ConfigSourceMap) {
@@ -497,7 +503,7 @@ struct ConfigReader {
         }
         let url = self.resolvedPath(text, isDirectory: isDirectory)
         self.paths.append(
-            PathReference(key: key.name, location: self.location(key: key.name, in: scope), url: url))
+            PathReference(key: key.name, scope: scope, url: url))
         return url
     }
 

@@ -105,7 +105,7 @@ public enum ConfigWarnings {
             guard !reference.url.path.hasPrefix(Self.credentialsFolder),
                 let problem = Self.problem(readingFile: reference.url.path, as: serviceUser)
             else { continue }
-            var warning = reference.location
+            var warning = reader.location(of: reference)
             warning.message = "\(reference.url.path) \(problem). \(Self.advice(for: reference.key))"
             warnings.append(warning)
         }

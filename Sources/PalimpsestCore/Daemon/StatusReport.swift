@@ -5,8 +5,8 @@ public import Foundation
 /// worst-case detection delay, and whether the daemon runs.
 ///
 /// Read-only and lock-free, so it works while the daemon runs: it reads the daemon's
-/// `status.json` (written atomically), each account's `state.json` (written atomically) when the
-/// daemon does not report the account, and the deletion log (append-only).
+/// `status.json` (written atomically), the accounts' states from the state store (every account
+/// at once, ``StateStore/accountOverviews(pendingFindings:)``), and the deletion log (append-only).
 public struct StatusReport: Sendable, Codable, Hashable {
     /// The daemon as its lock and `status.json` show it.
     public struct Daemon: Sendable, Codable, Hashable {
@@ -242,14 +242,18 @@ public struct StatusReport: Sendable, Codable, Hashable {
         let detection = config.daemon.detection
         // Read-only: nothing is created when the store is missing.
         let store = (try? StateStore.openReadOnly(root: stateDirectory)) ?? nil
+        // Every account's state in one pass (an account whose state does not decode shows none).
+        let overviews = (try? store?.accountOverviews(pendingFindings: true))?.overviews ?? [:]
         let rows = config.watchedAccounts.map { account -> Row in
-            let state = (try? store?.loadState(of: account.key)) ?? nil
+            let overview = overviews[account.key]
+            let state = overview?.state
             var entry: DaemonStatus.AccountEntry
             if live, let reported = entries[account.key] {
                 entry = reported
             } else {
                 // No live daemon reports it: its state on disk (no next poll is scheduled).
                 entry = DaemonStatus.AccountEntry(account: state, for: account)
+                entry.postsTracked = overview?.postsTracked ?? 0
             }
             // The config's view of the account, and no poll in flight without a live daemon.
             entry.account = account.key

@@ -114,7 +114,11 @@ public struct DigestBuilder: Sendable {
                 )
             )
         }
-        sections.sort(by: Self.accountOrder)
+        // Each account's counts once, not once per comparison (the comparison ends with the
+        // key, unique per account: any sort gives this one order).
+        let ranks = sections.map(Self.rank)
+        sections = sections.indices.sorted { Self.accountOrder(sections[$0], ranks[$0], sections[$1], ranks[$1]) }
+            .map { sections[$0] }
 
         return Digest(
             week: self.week,
@@ -193,6 +197,7 @@ public struct DigestBuilder: Sendable {
         }
         if let history {
             times += history.versions.map(\.firstSeen)
+            if let range = history.archivedFirstSeen { times += [range.lowerBound, range.upperBound] }
             if let last = history.lastPollAt { times.append(last) }
         }
         // What counts as watched: the poll spans; before the first of them (a state written before
@@ -349,14 +354,23 @@ public struct DigestBuilder: Sendable {
 
     /// Most deletions first, then most findings, then by name, then by key.
     static func accountOrder(_ a: DigestAccount, _ b: DigestAccount) -> Bool {
-        let deletedA = a.count(.deleted)
-        let deletedB = b.count(.deleted)
-        if deletedA != deletedB { return deletedA > deletedB }
-        let findingsA = a.entries.count { $0.event.event != .blind }
-        let findingsB = b.entries.count { $0.event.event != .blind }
-        if findingsA != findingsB { return findingsA > findingsB }
+        Self.accountOrder(a, Self.rank(a), b, Self.rank(b))
+    }
+
+    /// ``accountOrder(_:_:)`` with each account's ``rank(_:)`` counted already.
+    static func accountOrder(
+        _ a: DigestAccount, _ rankA: (deleted: Int, findings: Int), _ b: DigestAccount,
+        _ rankB: (deleted: Int, findings: Int)
+    ) -> Bool {
+        if rankA.deleted != rankB.deleted { return rankA.deleted > rankB.deleted }
+        if rankA.findings != rankB.findings { return rankA.findings > rankB.findings }
         if a.displayName != b.displayName { return a.displayName < b.displayName }
         return a.account < b.account
+    }
+
+    /// The counts that order accounts: deleted posts of its own, findings (blind spans apart).
+    static func rank(_ account: DigestAccount) -> (deleted: Int, findings: Int) {
+        (account.count(.deleted), account.entries.count { $0.event.event != .blind })
     }
 
     /// The platform named by a key's prefix (`feed` when unknown).

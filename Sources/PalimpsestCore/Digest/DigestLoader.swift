@@ -73,12 +73,26 @@ public enum DigestLoader {
         let eventsByAccount = Dictionary(grouping: weekEvents, by: \.account)
         var histories: [AccountKey: DigestAccountHistory] = [:]
         if let store = (try? StateStore.openReadOnly(root: root)) ?? nil {
+            // Every account's polls in one pass, and of the archive only what coverage needs:
+            // the versions themselves only for the accounts with events in the week.
+            let overviews = (try? store.accountOverviews(pendingFindings: false))?.overviews ?? [:]
+            let firstSeen = (try? store.archivedFirstSeenRanges()) ?? [:]
+            let archived =
+                (try? store.archivedVersions(of: keys.filter { !(eventsByAccount[$0] ?? []).isEmpty })) ?? [:]
             for key in keys {
-                let evidence = (eventsByAccount[key] ?? []).flatMap(\.evidence)
-                if let history = self.readHistory(of: key, store: store, root: root, evidence: evidence, checks: checks)
-                {
-                    histories[key] = history
+                // A state that does not decode only costs the last-poll time and the poll spans.
+                guard let state = overviews[key]?.state else { continue }
+                let events = eventsByAccount[key] ?? []
+                var history = DigestAccountHistory(lastPollAt: state.lastPoll?.at, pollSpans: state.pollSpans)
+                if events.isEmpty {
+                    history.archivedFirstSeen = firstSeen[key]
+                } else {
+                    history.versions = archived[key] ?? []
                 }
+                for reference in events.flatMap(\.evidence) where history.evidence[reference.sha256] == nil {
+                    history.evidence[reference.sha256] = checks.verdict(reference, stateDirectory: root).status
+                }
+                histories[key] = history
             }
         }
         var digest = builder.build(logs: logs, histories: histories)

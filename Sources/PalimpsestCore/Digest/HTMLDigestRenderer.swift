@@ -518,6 +518,12 @@ public struct HTMLDigestRenderer: Sendable {
     /// `text` with `&`, `<`, `>`, `"` and `'` replaced by character references: safe in element
     /// content and in quoted attribute values.
     public static func escape(_ text: String) -> String {
+        guard
+            text.utf8.contains(where: {
+                $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">")
+                    || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'")
+            })
+        else { return text }
         var result = ""
         result.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {

@@ -547,12 +547,36 @@ public struct MarkdownDigestRenderer: Sendable {
 
     /// Inline text with Markdown's active characters escaped, on one line, controls made visible.
     static func inline(_ text: String) -> String {
+        let line = DigestFormat.visibleLine(text)
+        if line.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: each byte is one character; only the active ones are escaped.
+            guard line.utf8.contains(where: Self.isActive) else { return line }
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(line.utf8.count + 8)
+            for byte in line.utf8 {
+                if Self.isActive(byte) { bytes.append(0x5C) }
+                bytes.append(byte)
+            }
+            return String(decoding: bytes, as: UTF8.self)
+        }
         var result = ""
-        for character in DigestFormat.visibleLine(text) {
+        for character in line {
             if "\\`*_[]<>|~#&!{}".contains(character) { result.append("\\") }
             result.append(character)
         }
         return result
+    }
+
+    /// Markdown's active characters, escaped in inline text: `` \`*_[]<>|~#&!{} ``.
+    private static func isActive(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "\\"), UInt8(ascii: "`"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "["),
+            UInt8(ascii: "]"), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "|"), UInt8(ascii: "~"),
+            UInt8(ascii: "#"), UInt8(ascii: "&"), UInt8(ascii: "!"), UInt8(ascii: "{"), UInt8(ascii: "}"):
+            return true
+        default:
+            return false
+        }
     }
 
     /// A code span that shows `text` literally on one line.
@@ -580,6 +604,14 @@ public struct MarkdownDigestRenderer: Sendable {
     private static func longestRun(of mark: Character, in text: String) -> Int {
         var longest = 0
         var current = 0
+        if let byte = mark.asciiValue, text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: each byte is one character.
+            for other in text.utf8 {
+                current = other == byte ? current + 1 : 0
+                longest = max(longest, current)
+            }
+            return longest
+        }
         for character in text {
             current = character == mark ? current + 1 : 0
             longest = max(longest, current)

@@ -108,6 +108,10 @@ public enum TerminalText {
     /// written (a line shown cut to a few columns need not read a long text to its end).
     /// - Returns: the line, and whether anything visible of `text` was left out.
     static func singleLine(_ text: String, maximumCharacters: Int) -> (text: String, cut: Bool) {
+        if text.utf8.count <= maximumCharacters, Self.isPlainLine(text) {
+            // Printable ASCII, single spaces, nothing to trim, short enough: kept as it is.
+            return (text, false)
+        }
         var result = ""
         var written = 0
         var pendingSpace = false
@@ -135,6 +139,17 @@ public enum TerminalText {
             written += 1
         }
         return (result, false)
+    }
+
+    /// True when ``singleLine(_:)`` leaves `text` as it is without reading it character by
+    /// character: printable ASCII only, no leading or trailing space, no two spaces in a row.
+    private static func isPlainLine(_ text: String) -> Bool {
+        var previous: UInt8 = 0x20
+        for byte in text.utf8 {
+            guard byte >= 0x20, byte < 0x7F, !(byte == 0x20 && previous == 0x20) else { return false }
+            previous = byte
+        }
+        return previous != 0x20 || text.isEmpty
     }
 
     /// The first characters of `text` that fit in `columns` terminal columns, never cutting a

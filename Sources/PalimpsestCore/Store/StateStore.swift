@@ -415,7 +415,7 @@ public final class StateStore: StateStoring {
         ).flatMap(Self.unchangedRun)
     }
 
-    private static func unchangedRun(_ row: Row) -> UnchangedRun? {
+    static func unchangedRun(_ row: Row) -> UnchangedRun? {
         let since: String = row["since"]
         let until: String = row["until"]
         let lastModified: String? = row["last_modified"]
@@ -955,28 +955,33 @@ public final class StateStore: StateStoring {
     }
 
     public func archivedVersions(of account: AccountKey) throws -> [ArchivedPostVersion] {
-        try self.read { db in
-            let rows = try Row.fetchAll(
-                db,
+        try self.read { db in try Self.archivedVersions(of: account, in: db, decoder: JSONCoding.decoder()) }
+    }
+
+    /// ``archivedVersions(of:)`` inside a read: the statement is prepared once per connection
+    /// (the digest reads the archive of every account with events in its week).
+    static func archivedVersions(of account: AccountKey, in db: Database, decoder: JSONDecoder) throws
+        -> [ArchivedPostVersion]
+    {
+        let rows = try Row.fetchAll(
+            db.cachedStatement(
                 sql: """
                     SELECT a.post_id, a.version, a.first_seen, a.snapshot, a.former_ids, v.post
                     FROM archive a JOIN post_versions v ON v.content_sha256 = a.content_sha256
                     WHERE a.account = ? ORDER BY a.seq
-                    """,
-                arguments: [account.rawValue])
-            let decoder = JSONCoding.decoder()
-            return rows.compactMap { row -> ArchivedPostVersion? in
-                let postJSON: String = row["post"]
-                let firstSeen: String = row["first_seen"]
-                let former: String? = row["former_ids"]
-                guard let post = try? decoder.decode(Post.self, from: Data(postJSON.utf8)),
-                    let seen = RFC3339.date(from: firstSeen)
-                else { return nil }
-                return ArchivedPostVersion(
-                    v: Self.formatVersion, postID: row["post_id"], version: row["version"], firstSeen: seen,
-                    snapshot: row["snapshot"], post: post,
-                    formerIDs: former.flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) })
-            }
+                    """),
+            arguments: [account.rawValue])
+        return rows.compactMap { row -> ArchivedPostVersion? in
+            let postJSON: String = row["post"]
+            let firstSeen: String = row["first_seen"]
+            let former: String? = row["former_ids"]
+            guard let post = try? decoder.decode(Post.self, from: Data(postJSON.utf8)),
+                let seen = RFC3339.date(from: firstSeen)
+            else { return nil }
+            return ArchivedPostVersion(
+                v: Self.formatVersion, postID: row["post_id"], version: row["version"], firstSeen: seen,
+                snapshot: row["snapshot"], post: post,
+                formerIDs: former.flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) })
         }
     }
 

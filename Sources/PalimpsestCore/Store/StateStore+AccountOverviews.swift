@@ -1,0 +1,236 @@
+public import Foundation
+import GRDB
+
+extension StateStore {
+    /// One stored account as `palimpsest status` and the digest read it: what reading its whole
+    /// state says of its polls, its blind span and the findings still being proved, read for every
+    /// account at once by ``accountOverviews(pendingFindings:)``.
+    public struct AccountOverview: Sendable, Hashable {
+        /// The parts of the stored state that `status` and the digest read, with its newest run
+        /// of unchanged polls applied (as ``StateStore/loadState(of:)`` applies it): the last
+        /// poll, the poll spans, the events logged, the move, and the detector's last complete
+        /// snapshot and blind span; in `detection.posts` only the tracked posts whose findings
+        /// are still being proved: missing posts, and deleted posts with a restore candidate
+        /// (none unless asked for). What ``DetectionState/pendingFindings(settings:now:)`` reads
+        /// is all there. Every other field is as in a new state (decoding them took most of the
+        /// time of reading 100,000 states).
+        public var state: AccountState
+        /// Posts the detector tracks, visible or missing (all of them, not only those in
+        /// ``state``); 0 unless the pending findings were asked for.
+        public var postsTracked: Int
+    }
+
+    /// The overview of every account the store holds, in a few queries over whole tables rather
+    /// than a state read per account: with 100,000 accounts `status` and the digest spent most of
+    /// their time in those reads. Committed states only (as a read-only store has them): a state
+    /// a failed commit keeps in memory is not seen.
+    ///
+    /// - Parameter pendingFindings: Also read the tracked posts that are findings still being
+    ///   proved, and count the posts tracked (`status`); the digest needs neither.
+    /// - Returns: one overview per stored account, and one error per account whose stored state
+    ///   (or one of its tracked posts read) does not decode; such an account has no overview.
+    /// - Throws: ``StoreError`` when the database cannot be read.
+    public func accountOverviews(pendingFindings: Bool) throws -> (
+        overviews: [AccountKey: AccountOverview], failures: [AccountKey: StoreError]
+    ) {
+        let path = self.databaseURL.path
+        return try self.read { db in
+            var overviews: [AccountKey: AccountOverview] = [:]
+            var failures: [AccountKey: StoreError] = [:]
+            let decoder = JSONCoding.decoder()
+            func corrupt(_ key: AccountKey, _ detail: String) {
+                failures[key] = StoreError.corrupt(
+                    path, detail: "the state of account \(key) does not decode: \(detail)",
+                    advice:
+                        "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh"
+                )
+            }
+            // SQLite picks the few fields out of each state's JSON (decoding every state with
+            // JSONDecoder took most of `status`'s time at 100,000 accounts); the rare objects
+            // (blind span, move, last complete snapshot) are decoded only where present.
+            for key in try String.fetchAll(db, sql: "SELECT key FROM accounts WHERE NOT json_valid(state)") {
+                corrupt(AccountKey(rawValue: key), "not JSON")
+            }
+            let states = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT key, json_type(state, '$.last_poll') AS poll_type,
+                    json_extract(state, '$.last_poll.at') AS poll_at,
+                    json_extract(state, '$.last_poll.outcome') AS poll_outcome,
+                    json_extract(state, '$.last_poll.detail') AS poll_detail,
+                    json_extract(state, '$.last_poll.posts') AS poll_posts,
+                    json_type(state, '$.events_logged') AS events_type,
+                    json_extract(state, '$.events_logged') AS events_logged,
+                    json_extract(state, '$.moved') AS moved,
+                    json_extract(state, '$.detection.blind_span') AS blind_span,
+                    json_extract(state, '$.detection.last_complete') AS last_complete,
+                    json_type(state, '$.poll_spans') AS spans_type
+                    FROM accounts WHERE json_valid(state)
+                    """)
+            var withSpans: Set<AccountKey> = []
+            // Columns by position: a lookup by name per value was a visible share at 100,000 rows.
+            while let row = try states.next() {
+                let key = AccountKey(rawValue: row[0])
+                var state = AccountState(account: key)
+                do {
+                    if (row[1] as String?) == "object" {
+                        guard let at = (row[2] as String?).flatMap(RFC3339.date(from:)),
+                            let outcome = row[3] as String?, let detail = row[4] as String?
+                        else { throw StoredFieldError(field: "last_poll") }
+                        state.lastPoll = PollRecord(at: at, outcome: outcome, detail: detail, posts: row[5])
+                    }
+                    guard (row[6] as String?) == "integer" else {
+                        throw StoredFieldError(field: "events_logged")
+                    }
+                    state.eventsLogged = row[7]
+                    if let text = row[8] as String? {
+                        state.moved = try decoder.decode(TimelineMove.self, from: Data(text.utf8))
+                    }
+                    if let text = row[9] as String? {
+                        state.detection.blindSpan = try decoder.decode(BlindSpan.self, from: Data(text.utf8))
+                    }
+                    if let text = row[10] as String? {
+                        state.detection.lastComplete = try decoder.decode(SnapshotSummary.self, from: Data(text.utf8))
+                    }
+                    if (row[11] as String?) == "array" {
+                        state.pollSpans = []
+                        withSpans.insert(key)
+                    }
+                    overviews[key] = AccountOverview(state: state, postsTracked: 0)
+                } catch {
+                    corrupt(key, "\(error)")
+                }
+            }
+            // The poll spans, in order, of every state that has them.
+            let spans = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT a.key AS key, json_extract(s.value, '$.from') AS span_from,
+                    json_extract(s.value, '$.to') AS span_to
+                    FROM accounts a, json_each(a.state, '$.poll_spans') s
+                    WHERE json_valid(a.state) AND json_type(a.state, '$.poll_spans') = 'array'
+                    ORDER BY a.key, s.id
+                    """)
+            while let row = try spans.next() {
+                let key = AccountKey(rawValue: row[0])
+                guard withSpans.contains(key), overviews[key] != nil else { continue }
+                guard let from = (row[1] as String?).flatMap(RFC3339.date(from:)),
+                    let to = (row[2] as String?).flatMap(RFC3339.date(from:))
+                else {
+                    overviews[key] = nil
+                    corrupt(key, StoredFieldError(field: "poll_spans").description)
+                    continue
+                }
+                overviews[key]?.state.pollSpans?.append(PollSpan(from: from, to: to))
+            }
+            if pendingFindings {
+                let counts = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT account, COUNT(*) AS watched FROM tracked_posts
+                        WHERE json_extract(post, '$.status.state') IN ('visible', 'missing') GROUP BY account
+                        """)
+                while let row = try counts.next() {
+                    overviews[AccountKey(rawValue: row["account"])]?.postsTracked = row["watched"]
+                }
+                let pending = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT account, post_id, post FROM tracked_posts
+                        WHERE json_extract(post, '$.status.state') = 'missing'
+                        OR (json_extract(post, '$.status.state') = 'deleted'
+                            AND json_extract(post, '$.status.deleted.restore') IS NOT NULL)
+                        """)
+                while let row = try pending.next() {
+                    let key = AccountKey(rawValue: row["account"])
+                    guard overviews[key] != nil else { continue }
+                    let id: String = row["post_id"]
+                    let json: String = row["post"]
+                    do {
+                        overviews[key]?.state.detection.posts[id] = try decoder.decode(
+                            TrackedPost.self, from: Data(json.utf8))
+                    } catch {
+                        // As a whole state read: one post that does not decode fails the account.
+                        overviews[key] = nil
+                        failures[key] = StoreError.corrupt(
+                            path, detail: "tracked post \(id) of account \(key) does not decode: \(error)",
+                            advice: "report this; the row was written by palimpsest in one transaction")
+                    }
+                }
+            }
+            // The newest run of unchanged polls of each account, as `latestRun` picks it (SQLite
+            // takes the other columns of a MAX() aggregate from the row that holds the maximum).
+            let runs = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT account, MAX(since) AS since, until, polls, url, status, body_sha256, etag, last_modified
+                    FROM unchanged_runs GROUP BY account
+                    """)
+            while let row = try runs.next() {
+                let key = AccountKey(rawValue: row["account"])
+                guard let overview = overviews[key], let run = Self.unchangedRun(row) else { continue }
+                overviews[key]?.state = run.applied(to: overview.state)
+            }
+            return (overviews, failures)
+        }
+    }
+
+    /// A field of a stored state that is missing or not of its type.
+    private struct StoredFieldError: Error, CustomStringConvertible {
+        var field: String
+        var description: String { "`\(self.field)` is missing or not of its type" }
+    }
+
+    /// Every archived version of each of `accounts` (as ``archivedVersions(of:)`` reads them, in
+    /// archive order), in one read: the digest reads the archive of every account with events
+    /// in its week, and a read (and a statement prepared) per account was a visible share.
+    /// Accounts without versions are left out.
+    /// - Throws: ``StoreError`` when the database cannot be read.
+    public func archivedVersions(of accounts: some Sequence<AccountKey>) throws -> [AccountKey: [ArchivedPostVersion]] {
+        try self.read { db in
+            let decoder = JSONCoding.decoder()
+            var versions: [AccountKey: [ArchivedPostVersion]] = [:]
+            for account in accounts where versions[account] == nil {
+                let read = try Self.archivedVersions(of: account, in: db, decoder: decoder)
+                if !read.isEmpty { versions[account] = read }
+            }
+            return versions
+        }
+    }
+
+    /// The earliest and the latest `first_seen` (UTC) of the archived versions of each account
+    /// that has any, in two queries over the archive instead of every version decoded: what the
+    /// digest's coverage of an account without events needs of its archive.
+    /// - Throws: ``StoreError`` when the database cannot be read.
+    public func archivedFirstSeenRanges() throws -> [AccountKey: ClosedRange<Date>] {
+        try self.read { db in
+            // Compared as times, not as text: `…:40Z` sorts after `…:40.5Z`.
+            var earliest: [AccountKey: Date] = [:]
+            var ranges: [AccountKey: ClosedRange<Date>] = [:]
+            let first = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT account, first_seen, MIN(julianday(first_seen)) FROM archive
+                    WHERE julianday(first_seen) IS NOT NULL GROUP BY account
+                    """)
+            while let row = try first.next() {
+                guard let date = RFC3339.date(from: row["first_seen"] as String) else { continue }
+                earliest[AccountKey(rawValue: row["account"])] = date
+            }
+            let last = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT account, first_seen, MAX(julianday(first_seen)) FROM archive
+                    WHERE julianday(first_seen) IS NOT NULL GROUP BY account
+                    """)
+            while let row = try last.next() {
+                let key = AccountKey(rawValue: row["account"])
+                guard let date = RFC3339.date(from: row["first_seen"] as String), let from = earliest[key] else {
+                    continue
+                }
+                ranges[key] = min(from, date)...max(from, date)
+            }
+            return ranges
+        }
+    }
+}

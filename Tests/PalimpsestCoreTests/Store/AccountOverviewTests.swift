@@ -1,0 +1,188 @@
+import Foundation
+import GRDB
+import PalimpsestTestSupport
+import Testing
+
+@testable import PalimpsestCore
+
+/// `palimpsest status` and the digest read every account at once (``StateStore/accountOverviews(pendingFindings:)``,
+/// ``StateStore/archivedFirstSeenRanges()``): what they read must be what reading each account's
+/// whole state and archive says, and an account whose state does not decode must be named without
+/// hiding the others.
+@Suite struct AccountOverviewTests {
+    let quiet = AccountKey(rawValue: "feed:https://example.org/feed.xml")
+    let pending = AccountKey(rawValue: "mastodon:@user@mastodon.social")
+    let blind = AccountKey(rawValue: "feed:https://example.org/blind.xml")
+    let broken = AccountKey(rawValue: "feed:https://example.org/broken.xml")
+
+    private func tracked(_ id: String, _ status: TrackedPostStatus) -> TrackedPost {
+        var tracked = TrackedPost(
+            post: Post(id: id, url: "https://example.org/\(id)", postedAt: StoreTestSupport.date(-600), text: id),
+            firstSeen: StoreTestSupport.date(0), lastSeen: StoreTestSupport.date(0), lastSeenSnapshot: "s")
+        tracked.status = status
+        return tracked
+    }
+
+    /// A store of several accounts: one with unchanged polls after its state, one with findings
+    /// still being proved (a missing post, a deleted one listed again, a deleted one not), one
+    /// blind, and one whose stored state does not decode.
+    private func makeStore(at root: URL) throws -> StateStore {
+        let store = try StateStore(root: root)
+        var first = AccountState(account: self.quiet)
+        first.detection.posts["a"] = self.tracked("a", .visible)
+        first.lastPoll = PollRecord(at: StoreTestSupport.date(60), outcome: "complete", detail: "1 post", posts: 1)
+        first.pollSpans = [PollSpan(from: StoreTestSupport.date(-3_600), to: StoreTestSupport.date(60))]
+        first.eventsLogged = 2
+        try store.commitAndWait(StateCommit(account: self.quiet, before: nil, state: first))
+        for minutes in [10.0, 20.0] {
+            try store.commitAndWait(
+                StateCommit(
+                    account: self.quiet, before: first, state: nil,
+                    unchanged: UnchangedObservation(
+                        at: StoreTestSupport.date(60 + minutes * 60), url: "https://example.org/feed.xml", status: 304,
+                        bodySHA256: "ab")))
+        }
+
+        var second = AccountState(account: self.pending)
+        let missing = MissingRecord(
+            firstMissing: StoreTestSupport.date(60), firstMissingSnapshot: "m", missingPolls: 1,
+            lastMissingSnapshot: "m")
+        let restored = DeletionRecord(
+            eventID: "e1", reason: .removed, confirmedBy: .absence, confirmedAt: StoreTestSupport.date(120),
+            snapshot: "d", firstMissing: StoreTestSupport.date(60),
+            restore: RestoreRecord(
+                firstListed: StoreTestSupport.date(180), firstListedSnapshot: "r", listedPolls: 1,
+                lastListedSnapshot: "r"))
+        let gone = DeletionRecord(
+            eventID: "e2", reason: .removed, confirmedBy: .probe, confirmedAt: StoreTestSupport.date(120),
+            snapshot: "d", firstMissing: StoreTestSupport.date(60))
+        for (id, status) in [
+            ("v", TrackedPostStatus.visible), ("m", .missing(missing)), ("r", .deleted(restored)),
+            ("g", .deleted(gone)), ("o", .agedOut(since: StoreTestSupport.date(30))),
+        ] {
+            second.detection.posts[id] = self.tracked(id, status)
+        }
+        second.lastPoll = PollRecord(at: StoreTestSupport.date(240), outcome: "complete", detail: "", posts: 3)
+        // The last complete snapshot is the pending findings' clock.
+        second.detection.lastComplete = SnapshotSummary(
+            id: "c", polledAt: StoreTestSupport.date(240),
+            window: TimelineWindow(newest: StoreTestSupport.date(200), floor: nil, postCount: 3, pinnedCount: 0))
+        try store.commitAndWait(StateCommit(account: self.pending, before: nil, state: second))
+
+        var third = AccountState(account: self.blind)
+        third.detection.blindSpan = BlindSpan(
+            from: StoreTestSupport.date(0), failedPolls: 2, failure: PollFailure(kind: .timeout, message: "timed out"))
+        third.lastPoll = PollRecord(at: StoreTestSupport.date(120), outcome: "blind", detail: "timed out", posts: nil)
+        // Spans in their order, with a gap between them.
+        third.pollSpans = [
+            PollSpan(from: StoreTestSupport.date(-7_200), to: StoreTestSupport.date(-6_000)),
+            PollSpan(from: StoreTestSupport.date(-600), to: StoreTestSupport.date(0.25)),
+            PollSpan(from: StoreTestSupport.date(60), to: StoreTestSupport.date(120)),
+        ]
+        third.moved = TimelineMove(
+            from: "https://example.org/blind.xml", to: "https://example.net/blind.xml", status: 301,
+            noticedAt: StoreTestSupport.date(100))
+        try store.commitAndWait(StateCommit(account: self.blind, before: nil, state: third))
+        try store.pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO accounts (key, state, updated_at) VALUES (?, '{\"v\": 1', '2026-01-01T00:00:00Z')",
+                arguments: [self.broken.rawValue])
+        }
+        return store
+    }
+
+    @Test func overviewsSayWhatEachWholeStateSays() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        _ = try self.makeStore(at: root)
+        let store = try #require(try StateStore.openReadOnly(root: root))
+        let settings = DetectionSettings()
+        let now = StoreTestSupport.date(3_600)
+
+        let (overviews, failures) = try store.accountOverviews(pendingFindings: true)
+        #expect(Set(overviews.keys) == [self.quiet, self.pending, self.blind])
+        #expect(Array(failures.keys) == [self.broken])
+        for key in [self.quiet, self.pending, self.blind] {
+            let whole = try #require(try store.loadState(of: key))
+            let overview = try #require(overviews[key])
+            let state = overview.state
+            #expect(state.account == whole.account, "\(key)")
+            #expect(state.lastPoll == whole.lastPoll, "unchanged runs applied: \(key)")
+            #expect(state.pollSpans == whole.pollSpans, "\(key)")
+            #expect(state.eventsLogged == whole.eventsLogged, "\(key)")
+            #expect(state.moved == whole.moved, "\(key)")
+            #expect(state.detection.blindSpan == whole.detection.blindSpan, "\(key)")
+            #expect(state.detection.lastComplete == whole.detection.lastComplete, "\(key)")
+            #expect(overview.postsTracked == whole.detection.trackedPostCount, "\(key)")
+            #expect(
+                overview.state.detection.pendingFindings(settings: settings, now: now)
+                    == whole.detection.pendingFindings(settings: settings, now: now), "\(key)")
+        }
+        #expect(overviews[self.pending]?.postsTracked == 2, "visible and missing posts count")
+        #expect(overviews[self.pending].map { Set($0.state.detection.posts.keys) } == ["m", "r"])
+        #expect(overviews[self.pending]?.state.detection.pendingFindings(settings: settings, now: now).count == 2)
+        #expect(overviews[self.quiet]?.state.lastPoll?.at == StoreTestSupport.date(60 + 1_200))
+        #expect(overviews[self.quiet]?.state.pollSpans?.last?.to == StoreTestSupport.date(60 + 1_200))
+        #expect(overviews[self.blind]?.state.pollSpans?.count == 3)
+        #expect(overviews[self.pending]?.state.pollSpans == nil, "a state without poll spans has none")
+
+        let withoutPosts = try store.accountOverviews(pendingFindings: false).overviews
+        for key in [self.quiet, self.pending, self.blind] {
+            let bare = try #require(try store.loadStateWithoutPosts(of: key))
+            #expect(withoutPosts[key]?.state.lastPoll == bare.lastPoll, "\(key)")
+            #expect(withoutPosts[key]?.state.pollSpans == bare.pollSpans, "\(key)")
+            #expect(withoutPosts[key]?.state.detection.posts.isEmpty == true, "\(key)")
+        }
+    }
+
+    @Test func archiveRangesAreTheEarliestAndLatestVersionsSeenComparedAsTimes() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        // Half a second apart within one second: as text `…:40.500Z` sorts before `…:40Z`.
+        for (index, offset) in [0.5, 0.0, 0.25].enumerated() {
+            let post = Post(
+                id: "p", url: "https://example.org/p", postedAt: StoreTestSupport.date(-60), text: "version \(index)")
+            let observation = Observation(
+                account: self.quiet, polledAt: StoreTestSupport.date(offset), posts: [post], evidence: [])
+            var state = AccountState(account: self.quiet)
+            state.lastPoll = PollRecord(at: StoreTestSupport.date(offset), outcome: "complete", detail: "", posts: 1)
+            try store.commitAndWait(
+                StateCommit(account: self.quiet, before: nil, state: state, snapshot: observation))
+        }
+        var empty = AccountState(account: self.blind)
+        empty.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "blind", detail: "", posts: nil)
+        try store.commitAndWait(StateCommit(account: self.blind, before: nil, state: empty))
+
+        let together = try store.archivedVersions(of: [self.quiet, self.blind, self.broken])
+        #expect(together[self.quiet] == (try store.archivedVersions(of: self.quiet)), "as read account by account")
+        #expect(together[self.blind] == nil && together[self.broken] == nil, "accounts without versions left out")
+
+        let ranges = try store.archivedFirstSeenRanges()
+        let seen = try store.archivedVersions(of: self.quiet).map(\.firstSeen)
+        #expect(seen.count == 3)
+        #expect(ranges[self.quiet] == seen.min()!...seen.max()!)
+        #expect(ranges[self.quiet] == StoreTestSupport.date(0)...StoreTestSupport.date(0.5))
+        #expect(ranges[self.blind] == nil, "an account without archived versions has no range")
+    }
+
+    @Test func coverageFromTheArchiveRangeIsCoverageFromEveryVersion() throws {
+        let week = DateInterval(start: StoreTestSupport.date(-86_400), duration: 7 * 86_400)
+        let versions = [3_600.0, 600, 7_200].map { offset in
+            ArchivedPostVersion(
+                v: 1, postID: "p\(offset)", version: "h\(offset)", firstSeen: StoreTestSupport.date(offset),
+                snapshot: "s",
+                post: Post(id: "p\(offset)", url: "https://example.org/p", postedAt: nil, text: "t"))
+        }
+        let whole = DigestAccountHistory(versions: versions, lastPollAt: StoreTestSupport.date(8_000))
+        var ranged = DigestAccountHistory(lastPollAt: StoreTestSupport.date(8_000))
+        ranged.archivedFirstSeen = StoreTestSupport.date(600)...StoreTestSupport.date(7_200)
+        let expectedEnd = week.end
+        #expect(
+            DigestBuilder.coverage(events: [], history: ranged, week: week, expectedEnd: expectedEnd)
+                == DigestBuilder.coverage(events: [], history: whole, week: week, expectedEnd: expectedEnd))
+        #expect(
+            DigestBuilder.coverage(events: [], history: ranged, week: week, expectedEnd: expectedEnd).watchedFrom
+                == StoreTestSupport.date(600))
+    }
+}
