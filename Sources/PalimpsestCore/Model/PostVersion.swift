@@ -133,6 +133,21 @@ public struct PostVersion: Sendable, Hashable {
                     index += 1
                     continue
                 }
+                if byte >= 0xE5 && byte <= 0xE9 {
+                    // U+5000–U+9FFF (CJK ideographs, the bulk of Chinese and Japanese text): plain
+                    // and never whitespace, copied without decoding.
+                    if pendingSpace {
+                        output[count] = 0x20
+                        count += 1
+                        pendingSpace = false
+                    }
+                    output[count] = byte
+                    output[count + 1] = bytes[index + 1]
+                    output[count + 2] = bytes[index + 2]
+                    count += 3
+                    index += 3
+                    continue
+                }
                 let (value, length) = PlainScalar.decode(bytes, at: index)
                 guard PlainScalar.isPlain(value) else {
                     isPlain = false

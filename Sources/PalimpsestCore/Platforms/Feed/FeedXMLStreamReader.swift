@@ -144,7 +144,8 @@ final class FeedXMLStreamReader {
     }
 
     /// The fields of one item or entry, each from the first element of its name (`nil`: none).
-    private struct RawItem {
+    /// A class: the item is filled in place while it streams by and then only passed around.
+    private final class RawItem {
         var isEntry: Bool
         /// An RSS item under the channel (the mapping reads those before the root's own).
         var inChannel: Bool
@@ -168,6 +169,11 @@ final class FeedXMLStreamReader {
         var mediaDescription: String?
         var groupDescription: String?
         var sawGroup = false
+
+        init(isEntry: Bool, inChannel: Bool) {
+            self.isEntry = isEntry
+            self.inChannel = inChannel
+        }
     }
 
     /// What a captured element's text goes to.
@@ -549,7 +555,7 @@ final class FeedXMLStreamReader {
             self.unmappedItemOpen[self.depth - 2] = true
             return .plain
         }
-        var item = RawItem(isEntry: isEntry, inChannel: inChannel)
+        let item = RawItem(isEntry: isEntry, inChannel: inChannel)
         if self.format == .rdf { item.about = Self.attribute("about", prefix: "rdf", in: attributes, count: count) }
         self.item = item
         return .item
@@ -858,28 +864,33 @@ final class FeedXMLStreamReader {
 // C function pointers cannot capture context: the reader comes back through the user-data
 // pointer, unretained; `FeedXMLStreamReader.read` holds it for the whole parse.
 
-private func streamReader(_ context: UnsafeMutableRawPointer?) -> FeedXMLStreamReader? {
-    context.map { Unmanaged<FeedXMLStreamReader>.fromOpaque($0).takeUnretainedValue() }
+/// Runs `body` with the reader behind `context`, without retaining it (the parse holds it).
+@inline(__always)
+private func withStreamReader(_ context: UnsafeMutableRawPointer?, _ body: (FeedXMLStreamReader) -> Void) {
+    guard let context else { return }
+    Unmanaged<FeedXMLStreamReader>.fromOpaque(context)._withUnsafeGuaranteedRef(body)
 }
 
 private let streamStartElement: startElementNsSAX2Func = {
     context, localName, prefix, uri, namespaceCount, namespaces, attributeCount, _, attributes in
     guard let localName else { return }
-    streamReader(context)?.startElement(
-        localName: localName, prefix: prefix, uri: uri, namespaces: namespaces, namespaceCount: Int(namespaceCount),
-        attributes: attributes, attributeCount: Int(attributeCount))
+    withStreamReader(context) {
+        $0.startElement(
+            localName: localName, prefix: prefix, uri: uri, namespaces: namespaces,
+            namespaceCount: Int(namespaceCount), attributes: attributes, attributeCount: Int(attributeCount))
+    }
 }
 
 private let streamEndElement: endElementNsSAX2Func = { context, _, _, _ in
-    streamReader(context)?.endElement()
+    withStreamReader(context) { $0.endElement() }
 }
 
 private let streamCharacters: charactersSAXFunc = { context, bytes, count in
     guard let bytes, count > 0 else { return }
-    streamReader(context)?.characters(bytes, count: Int(count))
+    withStreamReader(context) { $0.characters(bytes, count: Int(count)) }
 }
 
 private let streamError: xmlStructuredErrorFunc = { context, error in
     guard let error else { return }
-    streamReader(context)?.error(error.pointee)
+    withStreamReader(context) { $0.error(error.pointee) }
 }
