@@ -133,8 +133,12 @@ public struct PostVersion: Sendable, Hashable {
                     index += 1
                     continue
                 }
-                if byte >= 0xE5 && byte <= 0xE9 {
-                    // U+5000–U+9FFF (CJK ideographs, the bulk of Chinese and Japanese text): plain
+                if (byte >= 0xE5 && byte <= 0xE9)
+                    || (byte == 0xE3 && bytes[index + 1] >= 0x81 && bytes[index + 1] <= 0x83
+                        && !(bytes[index + 1] == 0x82 && (bytes[index + 2] == 0x99 || bytes[index + 2] == 0x9A)))
+                {
+                    // U+5000–U+9FFF (CJK ideographs) and U+3040–U+30FF (kana) but the two combining
+                    // sound marks U+3099 and U+309A: the bulk of Chinese and Japanese text, plain
                     // and never whitespace, copied without decoding.
                     if pendingSpace {
                         output[count] = 0x20

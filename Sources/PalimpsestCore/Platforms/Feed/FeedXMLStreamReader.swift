@@ -253,7 +253,11 @@ final class FeedXMLStreamReader {
     private var depth2IsChannel = false
     private var rootSeen = false
     private var rootClosed = false
-    private var capture: Capture?
+    private var capture: Capture? {
+        didSet { self.capturing = self.capture != nil }
+    }
+    /// ``capture`` is set (read on every text event).
+    private var capturing = false
     /// The UTF-8 of the captured element's text so far.
     private var captureText: [UInt8] = []
     /// The item being read (`nil` outside one, or in an item the mapping does not read).
@@ -429,7 +433,7 @@ final class FeedXMLStreamReader {
         let name = self.name(localName)
         let space = self.space(uri)
 
-        if self.capture != nil {
+        if self.capturing {
             // Inside a captured element: only an `xhtml` construct records what it holds.
             if self.capture?.subtree != nil {
                 let record = XMLTree.Record(
@@ -494,7 +498,7 @@ final class FeedXMLStreamReader {
             }
         }
         // A captured element's frame is plain; its children are the capture's.
-        self.frames.append(self.capture == nil ? frame : .plain)
+        self.frames.append(self.capturing ? .plain : frame)
     }
 
     private func isAtom(_ space: Space) -> Bool {
@@ -740,7 +744,7 @@ final class FeedXMLStreamReader {
     }
 
     fileprivate func characters(_ bytes: UnsafePointer<xmlChar>, count: Int) {
-        guard self.capture != nil, self.failure == nil else { return }
+        guard self.capturing, self.failure == nil else { return }
         self.captureText.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
     }
 
