@@ -453,8 +453,7 @@ final class FeedXMLStreamReader {
         switch parent {
         case .item?:
             frame = self.startItemChild(
-                name: name.kind, space: space.kind, namespaces: namespaces, namespaceCount: namespaceCount,
-                attributes: attributes, attributeCount: attributeCount)
+                name: name.kind, space: space.kind, attributes: attributes, attributeCount: attributeCount)
         case .media(let level, let firstGroup)?:
             frame = self.mediaCheck(
                 name: name.kind, space: space.kind, level: level + 1, attributes: attributes, count: attributeCount)
@@ -477,8 +476,8 @@ final class FeedXMLStreamReader {
                         count: attributeCount)
                 } else {
                     self.startRootChild(
-                        name: name.kind, space: space.kind, frame: &frame, namespaces: namespaces,
-                        namespaceCount: namespaceCount, attributes: attributes, attributeCount: attributeCount)
+                        name: name.kind, space: space.kind, frame: &frame, attributes: attributes,
+                        attributeCount: attributeCount)
                 }
             case 3 where self.depth2IsChannel:
                 let isTheChannel = parent == .channel
@@ -527,8 +526,8 @@ final class FeedXMLStreamReader {
     }
 
     private func startRootChild(
-        name: Name, space: Space, frame: inout Frame, namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
-        namespaceCount: Int, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, attributeCount: Int
+        name: Name, space: Space, frame: inout Frame, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
+        attributeCount: Int
     ) {
         switch self.format {
         case .rss, .rdf:
@@ -539,9 +538,7 @@ final class FeedXMLStreamReader {
         case .atom:
             guard self.isAtom(space) else { return }
             if name == .title && self.feedTitle == nil {
-                self.startConstruct(
-                    .feedTitle, namespaces: namespaces, namespaceCount: namespaceCount, attributes: attributes,
-                    attributeCount: attributeCount)
+                self.startConstruct(.feedTitle, attributes: attributes, attributeCount: attributeCount)
             } else if name == .updated && self.feedUpdated == nil {
                 self.startCapture(.feedUpdated)
             }
@@ -567,8 +564,7 @@ final class FeedXMLStreamReader {
 
     /// A direct child of a mapped item: its media, its link, or a field to capture.
     private func startItemChild(
-        name: Name, space: Space, namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, namespaceCount: Int,
-        attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, attributeCount: Int
+        name: Name, space: Space, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, attributeCount: Int
     ) -> Frame {
         var frame = self.mediaCheck(name: name, space: space, level: 1, attributes: attributes, count: attributeCount)
         guard let item = self.item else { return frame }
@@ -577,19 +573,13 @@ final class FeedXMLStreamReader {
                 switch name {
                 case .id where item.id == nil: self.startCapture(.id)
                 case .title where item.titleConstruct == nil:
-                    self.startConstruct(
-                        .atomTitle, namespaces: namespaces, namespaceCount: namespaceCount, attributes: attributes,
-                        attributeCount: attributeCount)
+                    self.startConstruct(.atomTitle, attributes: attributes, attributeCount: attributeCount)
                 case .published where item.published == nil: self.startCapture(.published)
                 case .updated where item.updated == nil: self.startCapture(.updated)
                 case .content where item.content == nil:
-                    self.startConstruct(
-                        .content, namespaces: namespaces, namespaceCount: namespaceCount, attributes: attributes,
-                        attributeCount: attributeCount)
+                    self.startConstruct(.content, attributes: attributes, attributeCount: attributeCount)
                 case .summary where item.summary == nil:
-                    self.startConstruct(
-                        .summary, namespaces: namespaces, namespaceCount: namespaceCount, attributes: attributes,
-                        attributeCount: attributeCount)
+                    self.startConstruct(.summary, attributes: attributes, attributeCount: attributeCount)
                 case .link:
                     self.item?.links.append(Self.link(attributes, count: attributeCount))
                 default: break
@@ -666,8 +656,7 @@ final class FeedXMLStreamReader {
 
     /// Captures an Atom text construct; one of type `xhtml` records its elements too.
     private func startConstruct(
-        _ target: Target, namespaces: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, namespaceCount: Int,
-        attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, attributeCount: Int
+        _ target: Target, attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?, attributeCount: Int
     ) {
         self.startCapture(target)
         let type = Self.attribute("type", in: attributes, count: attributeCount)
