@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The canonical, normalized content of a post, and its SHA-256.
@@ -70,9 +71,33 @@ public struct PostVersion: Sendable, Hashable {
         return form
     }
 
-    /// SHA-256 of ``canonicalForm``, lowercase hex (64 characters).
+    /// SHA-256 of ``canonicalForm``, lowercase hex (64 characters). The parts of the canonical
+    /// form are hashed one after the other, in its order, without building the string.
     public var hash: String {
-        ContentHash.sha256Hex(self.canonicalForm)
+        var hasher = SHA256()
+        func add(_ part: String) {
+            var part = part
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        add("v\(Self.formatVersion)\ntitle:")
+        add(self.title ?? "")
+        add("\ntext:")
+        add(self.text)
+        for media in self.media {
+            add("\nmedia:")
+            add(media)
+        }
+        for link in self.links {
+            add("\nlink:")
+            add(link)
+        }
+        add("\nref:")
+        add(self.reference ?? "")
+        if let revision = self.revision {
+            add("\nrev:")
+            add(revision)
+        }
+        return ContentHash.hex(hasher.finalize())
     }
 
     /// Collapses whitespace runs to one space, trims, and applies Unicode NFC.
