@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 
 /// The canonical, normalized content of a post, and its SHA-256.
@@ -70,9 +71,33 @@ public struct PostVersion: Sendable, Hashable {
         return form
     }
 
-    /// SHA-256 of ``canonicalForm``, lowercase hex (64 characters).
+    /// SHA-256 of ``canonicalForm``, lowercase hex (64 characters). The parts of the canonical
+    /// form are hashed one after the other, in its order, without building the string.
     public var hash: String {
-        ContentHash.sha256Hex(self.canonicalForm)
+        var hasher = SHA256()
+        func add(_ part: String) {
+            var part = part
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        add("v\(Self.formatVersion)\ntitle:")
+        add(self.title ?? "")
+        add("\ntext:")
+        add(self.text)
+        for media in self.media {
+            add("\nmedia:")
+            add(media)
+        }
+        for link in self.links {
+            add("\nlink:")
+            add(link)
+        }
+        add("\nref:")
+        add(self.reference ?? "")
+        if let revision = self.revision {
+            add("\nrev:")
+            add(revision)
+        }
+        return ContentHash.hex(hasher.finalize())
     }
 
     /// Collapses whitespace runs to one space, trims, and applies Unicode NFC.
@@ -131,6 +156,25 @@ public struct PostVersion: Sendable, Hashable {
                         count += 1
                     }
                     index += 1
+                    continue
+                }
+                if (byte >= 0xE5 && byte <= 0xE9)
+                    || (byte == 0xE3 && bytes[index + 1] >= 0x81 && bytes[index + 1] <= 0x83
+                        && !(bytes[index + 1] == 0x82 && (bytes[index + 2] == 0x99 || bytes[index + 2] == 0x9A)))
+                {
+                    // U+5000–U+9FFF (CJK ideographs) and U+3040–U+30FF (kana) but the two combining
+                    // sound marks U+3099 and U+309A: the bulk of Chinese and Japanese text, plain
+                    // and never whitespace, copied without decoding.
+                    if pendingSpace {
+                        output[count] = 0x20
+                        count += 1
+                        pendingSpace = false
+                    }
+                    output[count] = byte
+                    output[count + 1] = bytes[index + 1]
+                    output[count + 2] = bytes[index + 2]
+                    count += 3
+                    index += 3
                     continue
                 }
                 let (value, length) = PlainScalar.decode(bytes, at: index)

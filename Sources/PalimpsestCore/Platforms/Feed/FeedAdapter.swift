@@ -128,6 +128,9 @@ public struct FeedAdapter: SourcedPlatformAdapter {
     /// - Parameter posts: the feed's posts in feed order.
     /// - Returns: the posts in feed order, each ID once.
     static func distinctIDs(_ posts: [Post]) -> [Post] {
+        // The common case first: every ID once, nothing to change.
+        var ids = Set<String>(minimumCapacity: posts.count)
+        if posts.allSatisfy({ ids.insert($0.id).inserted }) { return posts }
         var versions: [String: Set<String>] = [:]
         for post in posts { versions[post.id, default: []].insert(post.versionHash) }
         var seen = Set<String>()

@@ -36,7 +36,7 @@ enum FeedCharset {
         }
         bytes = Self.declarationFirst(bytes)
         let declared = Self.declaredEncoding(in: bytes)
-        let isUTF8 = String(validating: bytes, as: UTF8.self) != nil
+        let isUTF8 = Self.isValidUTF8(bytes)
         var label = declared
         if label == nil, !isUTF8 {
             // Only bytes that are not UTF-8 (the XML default) make the header's charset matter:
@@ -129,7 +129,8 @@ enum FeedCharset {
     }
 
     /// The index just after the `?>` of a leading XML declaration (searched in the first 1 KiB).
-    private static func declarationEnd(in bytes: [UInt8]) -> Int? {
+    private static func declarationEnd<Bytes: RandomAccessCollection<UInt8>>(in bytes: Bytes) -> Int?
+    where Bytes.Index == Int {
         guard bytes.starts(with: Array("<?xml".utf8)) else { return nil }
         let limit = min(bytes.count, 1024)
         var index = 5
@@ -142,24 +143,42 @@ enum FeedCharset {
 
     /// Replaces a leading XML declaration by one that says UTF-8 (same line, so the parser's line
     /// numbers stay those of the original document). `isValidUTF8` says the bytes are known to be
-    /// UTF-8 (they stay so: the declaration ends with ASCII `?>`), else they are checked.
+    /// UTF-8 (they stay so: the declaration ends with ASCII `?>`), else they are checked. The
+    /// document is copied once, into the returned `Data`.
     private static func rewritingDeclaration(_ bytes: [UInt8], isValidUTF8: Bool = false) -> Data {
-        var bytes = bytes
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
-        if let end = Self.declarationEnd(in: bytes) {
-            let declaration = String(decoding: bytes[0..<end], as: UTF8.self)
-            let newlines = declaration.filter { $0 == "\n" }.count
-            let replacement = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + String(repeating: "\n", count: newlines)
-            bytes.replaceSubrange(0..<end, with: Array(replacement.utf8))
+        bytes.withUnsafeBufferPointer { all in
+            var rest = UnsafeBufferPointer(rebasing: all[(all.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0)...])
+            var replacement: [UInt8] = []
+            if let end = Self.declarationEnd(in: rest) {
+                let declaration = String(decoding: UnsafeBufferPointer(rebasing: rest[0..<end]), as: UTF8.self)
+                let newlines = declaration.filter { $0 == "\n" }.count
+                replacement = Array(
+                    ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>" + String(repeating: "\n", count: newlines)).utf8)
+                rest = UnsafeBufferPointer(rebasing: rest[end...])
+            }
+            // The replacement is whole ASCII, so the document is UTF-8 exactly when the rest is, and
+            // repairing the rest repairs the document.
+            if !isValidUTF8 && !Self.isValidUTF8(rest) {
+                return Data(replacement + Array(String(decoding: rest, as: UTF8.self).utf8))
+            }
+            var data = Data(capacity: replacement.count + rest.count)
+            data.append(contentsOf: replacement)
+            data.append(rest)
+            return data
         }
-        return Data(isValidUTF8 ? bytes : Self.validUTF8(bytes))
     }
 
-    /// `bytes` when they are valid UTF-8, else the same text with each invalid sequence replaced
-    /// by U+FFFD.
-    private static func validUTF8(_ bytes: [UInt8]) -> [UInt8] {
-        if String(validating: bytes, as: UTF8.self) != nil { return bytes }
-        return Array(String(decoding: bytes, as: UTF8.self).utf8)
+    /// True when `bytes` are valid UTF-8 (checked in place, nothing copied).
+    static func isValidUTF8(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBufferPointer { Self.isValidUTF8($0) }
+    }
+
+    /// True when `bytes` are valid UTF-8 (checked in place, nothing copied).
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if #available(macOS 26, *) {
+            return (try? UTF8Span(validating: bytes.span)) != nil
+        }
+        return String(validating: bytes, as: UTF8.self) != nil
     }
 
     /// Converts `bytes` from the iconv encoding `name` to UTF-8 (`iconv_open(3)`, `iconv(3)`).

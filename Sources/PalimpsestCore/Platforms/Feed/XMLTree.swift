@@ -1,7 +1,12 @@
 import Foundation
 
 /// A small element tree of an XML document, read with libxml2's SAX2 parser
-/// (``XMLTreeBuilder``). A tree keeps the RSS and Atom mappings short and readable.
+/// (``XMLTreeBuilder``).
+///
+/// Feeds are no longer read through a whole tree: ``FeedXMLStreamReader`` maps the SAX2 events
+/// straight to items and records only an Atom `xhtml` text construct as an ``Element``, whose
+/// markup ``Element/innerXML`` serializes. ``parse(_:itemLimit:)`` stays as the generic reader the
+/// tests hold the streaming reader to (the tree-based feed mapping it replaced lives in the tests).
 ///
 /// Elements carry the namespace URI libxml2 resolved from the `xmlns` declarations, so
 /// `media:content` and `m:content` bound to the same URI are the same element whatever the
