@@ -48,54 +48,43 @@ public struct PostVersion: Sendable, Hashable {
         self.revision = revision
     }
 
-    /// The canonical form as one string (see the type's documentation).
-    public var canonicalForm: String {
-        var form = "v\(Self.formatVersion)\ntitle:"
-        form += self.title ?? ""
-        form += "\ntext:"
-        form += self.text
+    /// Gives the parts of the canonical form to `part`, in order: concatenated, they are
+    /// ``canonicalForm`` (see the type's documentation). ``hash`` feeds them to SHA-256 as they
+    /// come, so the form is written in one place and no string is built to hash it.
+    private func forEachCanonicalPart(_ part: (String) -> Void) {
+        part("v\(Self.formatVersion)\ntitle:")
+        part(self.title ?? "")
+        part("\ntext:")
+        part(self.text)
         for media in self.media {
-            form += "\nmedia:"
-            form += media
+            part("\nmedia:")
+            part(media)
         }
         for link in self.links {
-            form += "\nlink:"
-            form += link
+            part("\nlink:")
+            part(link)
         }
-        form += "\nref:"
-        form += self.reference ?? ""
+        part("\nref:")
+        part(self.reference ?? "")
         if let revision = self.revision {
-            form += "\nrev:"
-            form += revision
+            part("\nrev:")
+            part(revision)
         }
+    }
+
+    /// The canonical form as one string (see the type's documentation).
+    public var canonicalForm: String {
+        var form = ""
+        self.forEachCanonicalPart { form += $0 }
         return form
     }
 
-    /// SHA-256 of ``canonicalForm``, lowercase hex (64 characters). The parts of the canonical
-    /// form are hashed one after the other, in its order, without building the string.
+    /// SHA-256 of ``canonicalForm``, lowercase hex (64 characters), hashed part by part.
     public var hash: String {
         var hasher = SHA256()
-        func add(_ part: String) {
+        self.forEachCanonicalPart { part in
             var part = part
             part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        }
-        add("v\(Self.formatVersion)\ntitle:")
-        add(self.title ?? "")
-        add("\ntext:")
-        add(self.text)
-        for media in self.media {
-            add("\nmedia:")
-            add(media)
-        }
-        for link in self.links {
-            add("\nlink:")
-            add(link)
-        }
-        add("\nref:")
-        add(self.reference ?? "")
-        if let revision = self.revision {
-            add("\nrev:")
-            add(revision)
         }
         return ContentHash.hex(hasher.finalize())
     }

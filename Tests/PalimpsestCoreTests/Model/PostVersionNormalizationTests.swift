@@ -88,6 +88,22 @@ import Testing
         #expect(full.hash == "7cbf7c249c90bcef944876a1a07aa9ca1a51b8b00702e7682e3477f0b99c8383")
     }
 
+    @Test func theHashIsTheSHA256OfTheCanonicalFormOnRandomVersions() {
+        // The hash feeds the canonical form's parts to SHA-256 one by one: it must equal the hash
+        // of the whole string, whatever the fields (empty, non-ASCII, several media and links).
+        var random = RandomText(seed: 11)
+        for round in 0..<2_000 {
+            let pick = { (random: inout RandomText) -> String in random.text(from: RandomText.pieces) }
+            let version = PostVersion(
+                text: pick(&random), title: round.isMultiple(of: 3) ? nil : pick(&random),
+                media: (0..<Int(random.next() % 3)).map { "https://cdn.example/\($0)/" + pick(&random) },
+                links: (0..<Int(random.next() % 3)).map { "https://x.example/\($0)?q=" + pick(&random) },
+                reference: round.isMultiple(of: 5) ? nil : pick(&random),
+                revision: round.isMultiple(of: 2) ? nil : pick(&random))
+            #expect(version.hash == ContentHash.sha256Hex(version.canonicalForm), "round \(round)")
+        }
+    }
+
     @Test func hexDigitsAreThoseOfFormattingEachByte() {
         var random = RandomText(seed: 3)
         for _ in 0..<200 {
