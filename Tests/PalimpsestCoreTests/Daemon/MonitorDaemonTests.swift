@@ -206,7 +206,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
         atEnd { await fixture.close() }
         let feed = IntegrationHarness.fixtures.appendingPathComponent("feeds/github_releases_atom.xml")
         var slow = try ReplayResponse.file(feed, contentType: "application/atom+xml")
-        slow.delay = 10.0
+        slow.delay = 120.0  // far past the bound below, so a loaded machine cannot blur the two
         fixture.server.script("/slow.xml", [slow])
         try fixture.write(feeds: [("/slow.xml", "10m")])
         let (daemon, runtime) = try await self.daemon(fixture, notifier: RecordingNotifier())
@@ -221,7 +221,7 @@ final class RecordingNotifier: ServiceManagerNotifying {
         let stopAsked = ContinuousClock.now
         await group.triggerGracefulShutdown()
         _ = try? await running.value
-        #expect(ContinuousClock.now - stopAsked < .seconds(5), "the stop waited for the slow answer")
+        #expect(ContinuousClock.now - stopAsked < .seconds(60), "the stop waited for the slow answer")
 
         let key = fixture.key("/slow.xml")
         let logURL = runtime.log.url
