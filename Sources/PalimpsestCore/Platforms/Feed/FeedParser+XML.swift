@@ -49,7 +49,8 @@ extension FeedParser {
             let inNamespace = namespace.isEmpty ? "" : " in namespace \(namespace)"
             throw FeedParseError(
                 kind: .unknownFormat, format: nil,
-                message: "the XML root element is <\(name)>\(inNamespace); a feed has <rss>, <rdf:RDF> or an Atom <feed>")
+                message:
+                    "the XML root element is <\(name)>\(inNamespace); a feed has <rss>, <rdf:RDF> or an Atom <feed>")
         }
     }
 

@@ -350,7 +350,8 @@ final class FeedXMLStreamReader {
     /// The value of the attribute with this local name and prefix (`nil`: unprefixed), the last one
     /// when repeated (as a dictionary keyed by qualified name keeps it).
     private static func attribute(
-        _ local: StaticString, prefix: StaticString? = nil, in attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
+        _ local: StaticString, prefix: StaticString? = nil,
+        in attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?,
         count: Int
     ) -> String? {
         guard let attributes, count > 0 else { return nil }

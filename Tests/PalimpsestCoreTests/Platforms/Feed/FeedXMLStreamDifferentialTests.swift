@@ -62,7 +62,8 @@ import Testing
         switch outcome {
         case .feed(let feed, let hashes):
             return "\(feed.format) \(feed.title ?? "-") omitted \(feed.omittedItems) items \(feed.items) \(hashes)"
-        case .failure(let error): return "failure \(error.kind) \(error.message) \(error.line ?? -1):\(error.column ?? -1)"
+        case .failure(let error):
+            return "failure \(error.kind) \(error.message) \(error.line ?? -1):\(error.column ?? -1)"
         }
     }
 

@@ -74,7 +74,6 @@ extension FeedParser {
         return feed
     }
 
-
     // MARK: - RSS 2.0
 
     static func treeReadRSS(_ root: XMLTree.Element, feedURL: URL) -> ParsedFeed {
@@ -97,7 +96,8 @@ extension FeedParser {
         return ParsedFeed(
             format: .rdf, version: nil,
             title: channel?.first("title", in: Namespace.rss)?.trimmedText,
-            items: root.all("item", in: Namespace.rss).map { Self.treeReadRSSItem($0, feedURL: feedURL, aboutID: true) })
+            items: root.all("item", in: Namespace.rss).map { Self.treeReadRSSItem($0, feedURL: feedURL, aboutID: true) }
+        )
     }
 
     /// One RSS item (2.0 or 1.0). ID: `guid`, else (RSS 1.0) `rdf:about`, else `link`, else the
