@@ -124,15 +124,7 @@ extension StateStore {
                 overviews[key]?.state.pollSpans?.append(PollSpan(from: from, to: to))
             }
             if pendingFindings {
-                let counts = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT account, COUNT(*) AS watched FROM tracked_posts
-                        WHERE json_extract(post, '$.status.state') IN ('visible', 'missing') GROUP BY account
-                        """)
-                while let row = try counts.next() {
-                    overviews[AccountKey(rawValue: row["account"])]?.postsTracked = row["watched"]
-                }
+                for (key, count) in try Self.watchedPostCounts(db) { overviews[key]?.postsTracked = count }
                 let pending = try Row.fetchCursor(
                     db,
                     sql: """

@@ -64,17 +64,22 @@ extension StateStore {
                 summary.lastPoll = PollRecord.unchanged(at: at, status: row["status"], after: summary.lastPoll)
                 summaries[key] = summary
             }
-            let counts = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT account, COUNT(*) AS watched FROM tracked_posts
-                    WHERE json_extract(post, '$.status.state') IN ('visible', 'missing') GROUP BY account
-                    """)
-            while let row = try counts.next() {
-                summaries[AccountKey(rawValue: row["account"])]?.postsTracked = row["watched"]
-            }
+            for (key, count) in try Self.watchedPostCounts(db) { summaries[key]?.postsTracked = count }
             return (summaries, failures)
         }
+    }
+
+    /// Per account, how many tracked posts are still watched (`visible` or `missing`), in one query.
+    static func watchedPostCounts(_ db: Database) throws -> [AccountKey: Int] {
+        var counts: [AccountKey: Int] = [:]
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT account, COUNT(*) AS watched FROM tracked_posts
+                WHERE json_extract(post, '$.status.state') IN ('visible', 'missing') GROUP BY account
+                """)
+        while let row = try rows.next() { counts[AccountKey(rawValue: row["account"])] = row["watched"] }
+        return counts
     }
 
     /// The parts of a stored ``AccountState`` a summary needs (decoding only them skips the

@@ -7,14 +7,7 @@ import Testing
 /// is refused with a message naming the key and what to write, and none stops the process.
 @Suite struct ConfigHostileInputTests {
     /// The problems `parse` reports for `text`.
-    static func problems(_ text: String) -> [ConfigError] {
-        do {
-            _ = try ConfigLoader.parse(text, file: URL(fileURLWithPath: "/etc/palimpsest/palimpsest.toml"))
-            return []
-        } catch {
-            return error.errors
-        }
-    }
+    static func problems(_ text: String) -> [ConfigError] { configProblems(text) }
 
     static let feed = """
         [[account]]

@@ -96,14 +96,7 @@ import Testing
     }
 
     /// The problems `parse` reports for `text`.
-    static func problems(_ text: String) -> [ConfigError] {
-        do {
-            _ = try ConfigLoader.parse(text, file: URL(fileURLWithPath: "/etc/palimpsest/palimpsest.toml"))
-            return []
-        } catch {
-            return error.errors
-        }
-    }
+    static func problems(_ text: String) -> [ConfigError] { configProblems(text) }
 
     /// A TOML value of another type than `kind` takes.
     static func wrongTypes(for kind: ConfigKey.Kind) -> [String] {

@@ -8,12 +8,7 @@ private let file = URL(fileURLWithPath: "/etc/palimpsest/palimpsest.toml")
 
 /// The problems `parse` reports for `text`, or `[]` when it is valid.
 private func problems(_ text: String, file: URL = file) -> [ConfigError] {
-    do {
-        _ = try ConfigLoader.parse(text, file: file)
-        return []
-    } catch {
-        return error.errors
-    }
+    configProblems(text, file: file)
 }
 
 /// The one problem `parse` reports for `text` (fails the test when there are more or none).
