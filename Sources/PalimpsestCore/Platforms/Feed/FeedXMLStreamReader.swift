@@ -290,41 +290,18 @@ final class FeedXMLStreamReader {
     // MARK: - The parse
 
     private func run(_ data: Data) {
-        LibXML2.initialize()
-        guard data.count < Int(Int32.max) else {
-            self.failure = XMLTree.Failure(message: "the document is larger than 2 GiB", line: 0, column: 0)
-            return
+        do {
+            (self.line, self.column) = try LibXML2.pushParse(
+                data, userData: Unmanaged.passUnretained(self).toOpaque(), startElement: streamStartElement,
+                endElement: streamEndElement, characters: streamCharacters, error: streamError
+            ) { context, bytes in
+                self.context = context
+                (self.endLine, self.endColumn) = XMLTreeBuilder.endPosition(of: bytes)
+            }
+        } catch {
+            self.failure = error
         }
-        var handler = xmlSAXHandler()
-        handler.initialized = UInt32(XML_SAX2_MAGIC)
-        handler.startElementNs = streamStartElement
-        handler.endElementNs = streamEndElement
-        handler.characters = streamCharacters
-        // Whitespace and CDATA are text like any other, as in XMLTreeBuilder.
-        handler.ignorableWhitespace = streamCharacters
-        handler.cdataBlock = streamCharacters
-        handler.serror = streamError
-        let userData = Unmanaged.passUnretained(self).toOpaque()
-        guard let context = xmlCreatePushParserCtxt(&handler, userData, nil, 0, nil) else {
-            self.failure = XMLTree.Failure(
-                message: "libxml2 could not create a parser (out of memory?)", line: 0, column: 0)
-            return
-        }
-        defer {
-            self.line = Int(xmlSAX2GetLineNumber(context))
-            self.column = Int(xmlSAX2GetColumnNumber(context))
-            self.context = nil
-            xmlFreeParserCtxt(context)
-        }
-        self.context = context
-        _ = xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOENT.rawValue))
-        data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            (self.endLine, self.endColumn) = XMLTreeBuilder.endPosition(of: bytes)
-            _ = xmlParseChunk(
-                context, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), 1
-            )
-        }
+        self.context = nil
     }
 
     /// Records the first failure and stops the parser.

@@ -101,46 +101,23 @@ final class XMLTreeBuilder {
     // MARK: - The parse
 
     private func run(_ data: Data) {
-        LibXML2.initialize()
-        guard data.count < Int(Int32.max) else {
-            self.failure = XMLTree.Failure(message: "the document is larger than 2 GiB", line: 0, column: 0)
-            return
+        do {
+            (self.line, self.column) = try LibXML2.pushParse(
+                data, userData: Unmanaged.passUnretained(self).toOpaque(), startElement: saxStartElement,
+                endElement: saxEndElement, characters: saxCharacters, error: saxError
+            ) { context, bytes in
+                self.context = context
+                (self.endLine, self.endColumn) = Self.endPosition(of: bytes)
+                // Room for every text byte and about one element per 64 bytes of a feed of usual
+                // size, so the arrays do not grow by copying while it is read (capped: a huge body
+                // read under an item limit keeps only a few items).
+                self.text.reserveCapacity(min(bytes.count, 1 << 20))
+                self.records.reserveCapacity(min(bytes.count / 64, 16_384))
+            }
+        } catch {
+            self.failure = error
         }
-        var handler = xmlSAXHandler()
-        handler.initialized = UInt32(XML_SAX2_MAGIC)
-        handler.startElementNs = saxStartElement
-        handler.endElementNs = saxEndElement
-        handler.characters = saxCharacters
-        // Whitespace and CDATA are text like any other (FoundationXML gave both to the tree too).
-        handler.ignorableWhitespace = saxCharacters
-        handler.cdataBlock = saxCharacters
-        handler.serror = saxError
-        let userData = Unmanaged.passUnretained(self).toOpaque()
-        guard let context = xmlCreatePushParserCtxt(&handler, userData, nil, 0, nil) else {
-            self.failure = XMLTree.Failure(
-                message: "libxml2 could not create a parser (out of memory?)", line: 0, column: 0)
-            return
-        }
-        defer {
-            self.line = Int(xmlSAX2GetLineNumber(context))
-            self.column = Int(xmlSAX2GetColumnNumber(context))
-            self.context = nil
-            xmlFreeParserCtxt(context)
-        }
-        self.context = context
-        _ = xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOENT.rawValue))
-        data.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            (self.endLine, self.endColumn) = Self.endPosition(of: bytes)
-            // Room for every text byte and about one element per 64 bytes of a feed of usual size,
-            // so the arrays do not grow by copying while it is read (capped: a huge body read
-            // under an item limit keeps only a few items).
-            self.text.reserveCapacity(min(bytes.count, 1 << 20))
-            self.records.reserveCapacity(min(bytes.count / 64, 16_384))
-            _ = xmlParseChunk(
-                context, UnsafeRawPointer(bytes.baseAddress)?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), 1
-            )
-        }
+        self.context = nil
     }
 
     /// The line (from 1) and the column (libxml2 counts characters, from 1) just past the last
