@@ -207,6 +207,99 @@ import Testing
         #expect(try store.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == StateStore.schemaVersion)
     }
 
+    /// Writes two accounts' states and snapshots through the store, each state and each snapshot
+    /// (20 posts listed) larger than 1 KB.
+    private func storeWithTwoAccounts(at root: URL) throws -> (keys: [AccountKey], snapshots: [String]) {
+        let store = try StateStore(root: root)
+        var snapshots: [String] = []
+        let keys = [self.key, AccountKey(rawValue: "mastodon:@other@mastodon.social")]
+        for (index, key) in keys.enumerated() {
+            let posts = (0..<20).map { self.post("\(index)-\($0)", String(repeating: "文字 text ", count: 20)) }
+            let observation = Observation(
+                account: key, polledAt: StoreTestSupport.date(Double(index) * 600), posts: posts, evidence: [])
+            snapshots.append(try StateStore.snapshotID(of: observation, account: key))
+            var state = AccountState(account: key)
+            for post in posts {
+                state.detection.posts[post.id] = TrackedPost(
+                    post: post, firstSeen: StoreTestSupport.date(0), lastSeen: StoreTestSupport.date(0),
+                    lastSeenSnapshot: snapshots.last!)
+            }
+            state.lastPoll = PollRecord(
+                at: StoreTestSupport.date(Double(index) * 600), outcome: "complete",
+                detail: String(repeating: "a long detail of the last poll ", count: 40), posts: posts.count)
+            try store.commitAndWait(
+                StateCommit(account: key, before: nil, state: state, snapshot: observation, keepSnapshots: 10))
+        }
+        return (keys, snapshots)
+    }
+
+    @Test func aVersion3DatabaseKeepsEveryStateAndSnapshotWhenItsTablesAreRebuilt() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let (keys, snapshots) = try self.storeWithTwoAccounts(at: root)
+        var states: [AccountState?] = []
+        var listings: [[String]] = []
+        do {
+            let store = try StateStore(root: root)
+            states = try keys.map { try store.loadState(of: $0) }
+            listings = try zip(keys, snapshots).map { key, id in
+                try #require(try store.snapshot(of: key, id: id)).posts.map(\.text)
+            }
+            // Back to version 3's tables: `WITHOUT ROWID`, the same rows.
+            try store.pool.writeWithoutTransaction { db in
+                for (table, key) in [("accounts", "key"), ("snapshots", "account, id")] {
+                    let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('\(table)')")
+                    let definition = try #require(
+                        try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = '\(table)'"))
+                    try db.execute(sql: "ALTER TABLE \(table) RENAME TO old_\(table)")
+                    try db.execute(sql: definition + " WITHOUT ROWID")
+                    try db.execute(
+                        sql:
+                            "INSERT INTO \(table) SELECT \(columns.joined(separator: ", ")) FROM old_\(table) ORDER BY \(key)"
+                    )
+                    try db.execute(sql: "DROP TABLE old_\(table)")
+                }
+                try db.execute(sql: "PRAGMA user_version = 3")
+            }
+        }
+        let reopened = try StateStore(root: root)
+        #expect(try keys.map { try reopened.loadState(of: $0) } == states)
+        #expect(
+            try zip(keys, snapshots).map { key, id in
+                try #require(try reopened.snapshot(of: key, id: id)).posts.map(\.text)
+            } == listings)
+        #expect(try reopened.accountKeys() == keys.sorted { $0.rawValue < $1.rawValue })
+        let rowid = try reopened.read { db in
+            try ["accounts", "snapshots"].map { table in
+                try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = '\(table)'") ?? ""
+            }
+        }
+        #expect(rowid.allSatisfy { !$0.contains("WITHOUT ROWID") }, "\(rowid)")
+        #expect(try reopened.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 4)
+    }
+
+    @Test func anAccountStateAndASnapshotOfOverAKilobyteTakeNoOverflowPage() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        _ = try self.storeWithTwoAccounts(at: root)
+        let store = try StateStore(root: root)
+        let (sizes, overflow) = try store.read { db in
+            (
+                try Int.fetchAll(
+                    db,
+                    sql:
+                        "SELECT length(state) FROM accounts UNION ALL SELECT length(head) + length(listing) FROM snapshots"
+                ),
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT count(*) FROM dbstat WHERE name IN ('accounts', 'snapshots') AND pagetype = 'overflow'"
+                )
+            )
+        }
+        #expect(sizes.allSatisfy { $0 > 1_100 }, "rows larger than a WITHOUT ROWID page keeps inline: \(sizes)")
+        #expect(overflow == 0, "each row inline in its table's page, not in an overflow page of its own")
+    }
+
     @Test func aDatabaseOfANewerSchemaIsRefusedNamingIt() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
