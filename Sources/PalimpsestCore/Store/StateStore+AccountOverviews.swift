@@ -39,60 +39,27 @@ extension StateStore {
             var failures: [AccountKey: StoreError] = [:]
             let decoder = JSONCoding.decoder()
             func corrupt(_ key: AccountKey, _ detail: String) {
-                failures[key] = StoreError.corrupt(
-                    path, detail: "the state of account \(key) does not decode: \(detail)",
-                    advice:
-                        "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh"
-                )
+                failures[key] = Self.undecodableState(key.rawValue, detail, path: path)
             }
-            // SQLite picks the few fields out of each state's JSON (decoding every state with
-            // JSONDecoder took most of `status`'s time at 100,000 accounts); the rare objects
-            // (blind span, move, last complete snapshot) are decoded only where present.
             for key in try String.fetchAll(db, sql: "SELECT key FROM accounts WHERE NOT json_valid(state)") {
                 corrupt(AccountKey(rawValue: key), "not JSON")
             }
+            // SQLite picks the few fields out of each state's JSON (decoding every state with
+            // JSONDecoder took most of `status`'s time at 100,000 accounts).
             let states = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT key, json_type(state, '$.last_poll') AS poll_type,
-                    json_extract(state, '$.last_poll.at') AS poll_at,
-                    json_extract(state, '$.last_poll.outcome') AS poll_outcome,
-                    json_extract(state, '$.last_poll.detail') AS poll_detail,
-                    json_extract(state, '$.last_poll.posts') AS poll_posts,
-                    json_type(state, '$.events_logged') AS events_type,
-                    json_extract(state, '$.events_logged') AS events_logged,
-                    json_extract(state, '$.moved') AS moved,
-                    json_extract(state, '$.detection.blind_span') AS blind_span,
-                    json_extract(state, '$.detection.last_complete') AS last_complete,
-                    json_type(state, '$.poll_spans') AS spans_type
-                    FROM accounts WHERE json_valid(state)
-                    """)
+                db, sql: "SELECT key, \(StoredStateFields.columns) FROM accounts WHERE json_valid(state)")
             var withSpans: Set<AccountKey> = []
-            // Columns by position: a lookup by name per value was a visible share at 100,000 rows.
             while let row = try states.next() {
                 let key = AccountKey(rawValue: row[0])
-                var state = AccountState(account: key)
                 do {
-                    if (row[1] as String?) == "object" {
-                        guard let at = (row[2] as String?).flatMap(RFC3339.date(from:)),
-                            let outcome = row[3] as String?, let detail = row[4] as String?
-                        else { throw StoredFieldError(field: "last_poll") }
-                        state.lastPoll = PollRecord(at: at, outcome: outcome, detail: detail, posts: row[5])
-                    }
-                    guard (row[6] as String?) == "integer" else {
-                        throw StoredFieldError(field: "events_logged")
-                    }
-                    state.eventsLogged = row[7]
-                    if let text = row[8] as String? {
-                        state.moved = try decoder.decode(TimelineMove.self, from: Data(text.utf8))
-                    }
-                    if let text = row[9] as String? {
-                        state.detection.blindSpan = try decoder.decode(BlindSpan.self, from: Data(text.utf8))
-                    }
-                    if let text = row[10] as String? {
-                        state.detection.lastComplete = try decoder.decode(SnapshotSummary.self, from: Data(text.utf8))
-                    }
-                    if (row[11] as String?) == "array" {
+                    let stored = try StoredStateFields(row, from: 1, decoder: decoder)
+                    var state = AccountState(account: key)
+                    state.lastPoll = stored.lastPoll
+                    state.eventsLogged = stored.eventsLogged
+                    state.moved = stored.moved
+                    state.detection.blindSpan = stored.blindSpan
+                    state.detection.lastComplete = stored.lastComplete
+                    if stored.hasPollSpans {
                         state.pollSpans = []
                         withSpans.insert(key)
                     }
@@ -168,11 +135,6 @@ extension StateStore {
     }
 
     /// A field of a stored state that is missing or not of its type.
-    private struct StoredFieldError: Error, CustomStringConvertible {
-        var field: String
-        var description: String { "`\(self.field)` is missing or not of its type" }
-    }
-
     /// Every archived version of each of `accounts` (as ``archivedVersions(of:)`` reads them, in
     /// archive order), in one read: the digest reads the archive of every account with events
     /// in its week, and a read (and a statement prepared) per account was a visible share.
