@@ -328,7 +328,9 @@ public final class StateStore: StateStoring {
     /// 1.5 KB) are larger than a `WITHOUT ROWID` page keeps inline (about 1 KB of a 4 KiB page), so
     /// each row had spilled into an overflow page of its own, mostly empty: at 10,000 accounts
     /// 44 MB for 10 MB of states, and one more page written per row written. Rows are copied as
-    /// they are.
+    /// they are. An index of each account's tracked posts by their status (`visible`, `missing`,
+    /// …) lets the start-up summaries and `status` count the watched posts without reading every
+    /// tracked post's JSON (``watchedPostCounts(_:)``).
     static let schemaV4 = """
         CREATE TABLE accounts_v4 (
             key TEXT PRIMARY KEY NOT NULL,
@@ -355,6 +357,7 @@ public final class StateStore: StateStoring {
             SELECT account, id, polled_at, is_complete, head, listing FROM snapshots ORDER BY account, id;
         DROP TABLE snapshots;
         ALTER TABLE snapshots_v4 RENAME TO snapshots;
+        CREATE INDEX tracked_posts_by_state ON tracked_posts (account, json_extract(post, '$.status.state'));
         """
 
     // MARK: States

@@ -245,8 +245,9 @@ import Testing
             listings = try zip(keys, snapshots).map { key, id in
                 try #require(try store.snapshot(of: key, id: id)).posts.map(\.text)
             }
-            // Back to version 3's tables: `WITHOUT ROWID`, the same rows.
+            // Back to version 3's tables: `WITHOUT ROWID`, the same rows, no index by status.
             try store.pool.writeWithoutTransaction { db in
+                try db.execute(sql: "DROP INDEX tracked_posts_by_state")
                 for (table, key) in [("accounts", "key"), ("snapshots", "account, id")] {
                     let columns = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('\(table)')")
                     let definition = try #require(
@@ -275,6 +276,8 @@ import Testing
             }
         }
         #expect(rowid.allSatisfy { !$0.contains("WITHOUT ROWID") }, "\(rowid)")
+        let (summaries, _) = try reopened.accountSummaries()
+        #expect(keys.map { summaries[$0]?.postsTracked } == [20, 20], "counted through the new index")
         #expect(try reopened.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 4)
     }
 
