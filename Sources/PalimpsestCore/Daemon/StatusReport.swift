@@ -332,7 +332,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
 
     /// The readable form: a header about the daemon, then a block per account.
     public func render() -> String {
-        var lines: [String] = []
+        // One string, each line after the first preceded by a line feed (as `joined(separator:)`
+        // of the lines would give, without an array of a million lines for 100,000 accounts).
+        var lines = Lines()
+        lines.text.reserveCapacity(64 + self.accounts.count * 400)
         let d = self.daemon
         if d.running {
             var head = "daemon: running"
@@ -447,7 +450,22 @@ public struct StatusReport: Sendable, Codable, Hashable {
                     "  " + key + String(repeating: " ", count: width - key.count + 2) + TerminalText.singleLine(value))
             }
         }
-        return lines.joined(separator: "\n")
+        return lines.text
+    }
+
+    /// Text built line by line: ``append(_:)`` adds a line feed before every line but the first.
+    private struct Lines {
+        var text = ""
+        private var isEmpty = true
+
+        mutating func append(_ line: String) {
+            if self.isEmpty {
+                self.isEmpty = false
+            } else {
+                self.text += "\n"
+            }
+            self.text += line
+        }
     }
 
     /// `3 min ago`, `2 h 5 min ago`.
