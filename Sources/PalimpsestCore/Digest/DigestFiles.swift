@@ -29,7 +29,8 @@ public struct DigestFiles: Sendable, Hashable {
         self.markdown = Data(MarkdownDigestRenderer(digest: digest, diffs: diffs).render().utf8)
         self.html = Data(HTMLDigestRenderer(digest: digest, diffs: diffs).render().utf8)
         self.csv = EventsCSV.render(digest)
-        self.json = try JSONCoding.documentEncoder().encode(digest) + Data("\n".utf8)
+        // The bytes of `JSONCoding.documentEncoder()`, written in one buffer.
+        self.json = try DocumentJSONEncoder.encode(digest) + Data("\n".utf8)
     }
 
     /// The files as `(name, bytes)`, in the order they are written.
