@@ -217,8 +217,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
         var weekly: [AccountKey: Int] = [:]
         var repostedOriginals: [AccountKey: Int] = [:]
         var recentEvents: [AccountKey: [Event]] = [:]
-        // The index's counts, looked up once per account (copying them into the dictionaries
-        // above cost a large `status` as much again).
+        // The index's counts, looked up once per account (not copied into three more
+        // dictionaries of every account first).
         var indexedCounts: [AccountKey: LogIndex.AccountCounts]?
         let logURL = config.daemon.deletionLog
         if let indexed = Self.recentThroughIndex(logURL: logURL, stateDirectory: stateDirectory, since: weekAgo) {
@@ -332,10 +332,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
 
     /// The readable form: a header about the daemon, then a block per account.
     public func render() -> String {
-        // One string, each line after the first preceded by a line feed (as `joined(separator:)`
-        // of the lines would give, without an array of a million lines for 100,000 accounts).
-        var lines = Lines()
-        lines.text.reserveCapacity(64 + self.accounts.count * 400)
+        var lines: [String] = []
         let d = self.daemon
         if d.running {
             var head = "daemon: running"
@@ -450,22 +447,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
                     "  " + key + String(repeating: " ", count: width - key.count + 2) + TerminalText.singleLine(value))
             }
         }
-        return lines.text
-    }
-
-    /// Text built line by line: ``append(_:)`` adds a line feed before every line but the first.
-    private struct Lines {
-        var text = ""
-        private var isEmpty = true
-
-        mutating func append(_ line: String) {
-            if self.isEmpty {
-                self.isEmpty = false
-            } else {
-                self.text += "\n"
-            }
-            self.text += line
-        }
+        return lines.joined(separator: "\n")
     }
 
     /// `3 min ago`, `2 h 5 min ago`.

@@ -11,7 +11,8 @@ public import Foundation
 /// ``RFC3339/string(from:)``; `URL` as its absolute string; `Data` in Base64; strings with `"`, `\`
 /// and the control characters U+0000 to U+001F escaped (`\b`, `\t`, `\n`, `\f`, `\r`, else
 /// `\u00XX` in lowercase hex), everything else as it is. `DocumentJSONEncoderTests` compares the
-/// two encoders byte for byte.
+/// two encoders byte for byte. Coding paths are not kept (each `codingPath` is empty, so an error
+/// names no path): building one per value cost more than the rest of the encoding.
 public enum DocumentJSONEncoder {
     /// The JSON of `value`, byte for byte what `JSONCoding.documentEncoder().encode(value)` gives.
     /// - Parameter value: The value to encode.
@@ -19,7 +20,7 @@ public enum DocumentJSONEncoder {
     /// - Throws: `EncodingError.invalidValue` when a `Double` or `Float` is not finite, or the
     ///   value encodes nothing (as `JSONEncoder`).
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let node = try JSONNodeEncoder.box(value, codingPath: [])
+        let node = try JSONNodeEncoder.box(value)
         guard let node else {
             throw EncodingError.invalidValue(
                 value, EncodingError.Context(codingPath: [], debugDescription: "Top-level value did not encode any values."))
@@ -147,10 +148,10 @@ enum JSONNode {
     }
 
     /// A finite `Double` as `JSONEncoder` writes it: its description without a trailing `.0`.
-    static func number(_ value: Double, codingPath: [any CodingKey]) throws -> JSONNode {
+    static func number(_ value: Double) throws -> JSONNode {
         guard value.isFinite else {
             throw EncodingError.invalidValue(
-                value, EncodingError.Context(codingPath: codingPath, debugDescription: "Unable to encode \(value) directly in JSON."))
+                value, EncodingError.Context(codingPath: [], debugDescription: "Unable to encode \(value) directly in JSON."))
         }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
@@ -158,10 +159,10 @@ enum JSONNode {
     }
 
     /// A finite `Float` as `JSONEncoder` writes it.
-    static func number(_ value: Float, codingPath: [any CodingKey]) throws -> JSONNode {
+    static func number(_ value: Float) throws -> JSONNode {
         guard value.isFinite else {
             throw EncodingError.invalidValue(
-                value, EncodingError.Context(codingPath: codingPath, debugDescription: "Unable to encode \(value) directly in JSON."))
+                value, EncodingError.Context(codingPath: [], debugDescription: "Unable to encode \(value) directly in JSON."))
         }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
@@ -181,16 +182,14 @@ final class JSONArrayBox {
 
 /// The `Encoder` handed to each value's `encode(to:)`; what it encoded is ``node``.
 final class JSONNodeEncoder: Encoder {
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     /// What the value encoded, `nil` while nothing.
     var node: JSONNode?
     /// Called with ``node`` when this encoder goes away (a `superEncoder`'s value is stored then).
     var onFinish: ((JSONNode?) -> Void)?
 
-    init(codingPath: [any CodingKey]) {
-        self.codingPath = codingPath
-    }
+    init() {}
 
     deinit {
         self.onFinish?(self.node)
@@ -198,12 +197,13 @@ final class JSONNodeEncoder: Encoder {
 
     /// `value` encoded: dates, URLs and data as `JSONEncoder` writes them with the document
     /// encoder's strategies, anything else through its `encode(to:)`; `nil` when it encodes nothing.
-    static func box<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> JSONNode? {
-        if let date = value as? Date { return .string(RFC3339.string(from: date)) }
-        if let url = value as? URL { return .string(url.absoluteString) }
-        if let data = value as? Data { return .string(data.base64EncodedString()) }
-        if let decimal = value as? Decimal { return .number(decimal.description) }
-        let encoder = JSONNodeEncoder(codingPath: codingPath)
+    static func box<T: Encodable>(_ value: T) throws -> JSONNode? {
+        // Metatypes compared first: a cast per value cost more than the comparison.
+        if T.self == Date.self, let date = value as? Date { return .string(RFC3339.string(from: date)) }
+        if T.self == URL.self, let url = value as? URL { return .string(url.absoluteString) }
+        if T.self == Data.self, let data = value as? Data { return .string(data.base64EncodedString()) }
+        if T.self == Decimal.self, let decimal = value as? Decimal { return .number(decimal.description) }
+        let encoder = JSONNodeEncoder()
         try value.encode(to: encoder)
         return encoder.node
     }
@@ -216,7 +216,7 @@ final class JSONNodeEncoder: Encoder {
             box = JSONObjectBox()
             self.node = .object(box)
         }
-        return KeyedEncodingContainer(JSONKeyedContainer<Key>(box: box, codingPath: self.codingPath))
+        return KeyedEncodingContainer(JSONKeyedContainer<Key>(box: box))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
@@ -227,7 +227,7 @@ final class JSONNodeEncoder: Encoder {
             box = JSONArrayBox()
             self.node = .array(box)
         }
-        return JSONUnkeyedContainer(box: box, codingPath: self.codingPath)
+        return JSONUnkeyedContainer(box: box)
     }
 
     func singleValueContainer() -> any SingleValueEncodingContainer {
@@ -235,23 +235,9 @@ final class JSONNodeEncoder: Encoder {
     }
 }
 
-/// A key of an array element or a `super` slot, for coding paths.
-private struct JSONIndexKey: CodingKey {
-    var stringValue: String
-    var intValue: Int?
-    init(stringValue: String) {
-        self.stringValue = stringValue
-        self.intValue = nil
-    }
-    init(intValue: Int) {
-        self.stringValue = "Index \(intValue)"
-        self.intValue = intValue
-    }
-}
-
 private struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let box: JSONObjectBox
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
 
     private func set(_ node: JSONNode, _ key: Key) {
         self.box.entries.append((key.stringValue, node))
@@ -261,10 +247,10 @@ private struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     mutating func encode(_ value: Bool, forKey key: Key) throws { self.set(.bool(value), key) }
     mutating func encode(_ value: String, forKey key: Key) throws { self.set(.string(value), key) }
     mutating func encode(_ value: Double, forKey key: Key) throws {
-        self.set(try JSONNode.number(value, codingPath: self.codingPath + [key]), key)
+        self.set(try JSONNode.number(value), key)
     }
     mutating func encode(_ value: Float, forKey key: Key) throws {
-        self.set(try JSONNode.number(value, codingPath: self.codingPath + [key]), key)
+        self.set(try JSONNode.number(value), key)
     }
     mutating func encode(_ value: Int, forKey key: Key) throws { self.set(.number(String(value)), key) }
     mutating func encode(_ value: Int8, forKey key: Key) throws { self.set(.number(String(value)), key) }
@@ -278,7 +264,7 @@ private struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     mutating func encode(_ value: UInt64, forKey key: Key) throws { self.set(.number(String(value)), key) }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        let node = try JSONNodeEncoder.box(value, codingPath: self.codingPath + [key])
+        let node = try JSONNodeEncoder.box(value)
         self.set(node ?? .object(JSONObjectBox()), key)
     }
 
@@ -287,28 +273,28 @@ private struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
     ) -> KeyedEncodingContainer<NestedKey> {
         let nested = JSONObjectBox()
         self.set(.object(nested), key)
-        return KeyedEncodingContainer(JSONKeyedContainer<NestedKey>(box: nested, codingPath: self.codingPath + [key]))
+        return KeyedEncodingContainer(JSONKeyedContainer<NestedKey>(box: nested))
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let nested = JSONArrayBox()
         self.set(.array(nested), key)
-        return JSONUnkeyedContainer(box: nested, codingPath: self.codingPath + [key])
+        return JSONUnkeyedContainer(box: nested)
     }
 
     mutating func superEncoder() -> any Encoder {
-        self.superEncoder(named: "super", key: JSONIndexKey(stringValue: "super"))
+        self.superEncoder(named: "super")
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
-        self.superEncoder(named: key.stringValue, key: key)
+        self.superEncoder(named: key.stringValue)
     }
 
-    private func superEncoder(named name: String, key: any CodingKey) -> any Encoder {
+    private func superEncoder(named name: String) -> any Encoder {
         let box = self.box
         let index = box.entries.count
         box.entries.append((name, .object(JSONObjectBox())))
-        let encoder = JSONNodeEncoder(codingPath: self.codingPath + [key])
+        let encoder = JSONNodeEncoder()
         encoder.onFinish = { node in box.entries[index].value = node ?? .object(JSONObjectBox()) }
         return encoder
     }
@@ -316,19 +302,17 @@ private struct JSONKeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtoco
 
 private struct JSONUnkeyedContainer: UnkeyedEncodingContainer {
     let box: JSONArrayBox
-    let codingPath: [any CodingKey]
+    var codingPath: [any CodingKey] { [] }
     var count: Int { self.box.elements.count }
-
-    private var nextPath: [any CodingKey] { self.codingPath + [JSONIndexKey(intValue: self.count)] }
 
     mutating func encodeNil() throws { self.box.elements.append(.null) }
     mutating func encode(_ value: Bool) throws { self.box.elements.append(.bool(value)) }
     mutating func encode(_ value: String) throws { self.box.elements.append(.string(value)) }
     mutating func encode(_ value: Double) throws {
-        self.box.elements.append(try JSONNode.number(value, codingPath: self.nextPath))
+        self.box.elements.append(try JSONNode.number(value))
     }
     mutating func encode(_ value: Float) throws {
-        self.box.elements.append(try JSONNode.number(value, codingPath: self.nextPath))
+        self.box.elements.append(try JSONNode.number(value))
     }
     mutating func encode(_ value: Int) throws { self.box.elements.append(.number(String(value))) }
     mutating func encode(_ value: Int8) throws { self.box.elements.append(.number(String(value))) }
@@ -342,30 +326,28 @@ private struct JSONUnkeyedContainer: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt64) throws { self.box.elements.append(.number(String(value))) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        let node = try JSONNodeEncoder.box(value, codingPath: self.nextPath)
+        let node = try JSONNodeEncoder.box(value)
         self.box.elements.append(node ?? .object(JSONObjectBox()))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
         -> KeyedEncodingContainer<NestedKey>
     {
-        let path = self.nextPath
         let nested = JSONObjectBox()
         self.box.elements.append(.object(nested))
-        return KeyedEncodingContainer(JSONKeyedContainer<NestedKey>(box: nested, codingPath: path))
+        return KeyedEncodingContainer(JSONKeyedContainer<NestedKey>(box: nested))
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-        let path = self.nextPath
         let nested = JSONArrayBox()
         self.box.elements.append(.array(nested))
-        return JSONUnkeyedContainer(box: nested, codingPath: path)
+        return JSONUnkeyedContainer(box: nested)
     }
 
     mutating func superEncoder() -> any Encoder {
         let box = self.box
         let index = box.elements.count
-        let encoder = JSONNodeEncoder(codingPath: self.nextPath)
+        let encoder = JSONNodeEncoder()
         box.elements.append(.object(JSONObjectBox()))
         encoder.onFinish = { node in box.elements[index] = node ?? .object(JSONObjectBox()) }
         return encoder
@@ -380,10 +362,10 @@ private struct JSONSingleValueContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: Bool) throws { self.encoder.node = .bool(value) }
     mutating func encode(_ value: String) throws { self.encoder.node = .string(value) }
     mutating func encode(_ value: Double) throws {
-        self.encoder.node = try JSONNode.number(value, codingPath: self.codingPath)
+        self.encoder.node = try JSONNode.number(value)
     }
     mutating func encode(_ value: Float) throws {
-        self.encoder.node = try JSONNode.number(value, codingPath: self.codingPath)
+        self.encoder.node = try JSONNode.number(value)
     }
     mutating func encode(_ value: Int) throws { self.encoder.node = .number(String(value)) }
     mutating func encode(_ value: Int8) throws { self.encoder.node = .number(String(value)) }
@@ -397,6 +379,6 @@ private struct JSONSingleValueContainer: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt64) throws { self.encoder.node = .number(String(value)) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        self.encoder.node = try JSONNodeEncoder.box(value, codingPath: self.codingPath) ?? .object(JSONObjectBox())
+        self.encoder.node = try JSONNodeEncoder.box(value) ?? .object(JSONObjectBox())
     }
 }
