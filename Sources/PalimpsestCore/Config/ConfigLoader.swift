@@ -110,8 +110,8 @@ public enum ConfigLoader {
 
     /// Whether `text` holds the bytes `\u0000` or `\U0000` (either case of `u`), the start of
     /// both escapes of NUL: a scan of the bytes, so that the regular expression that finds the
-    /// escape exactly runs only on a text that may hold one (it cost a large config a tenth of its
-    /// loading).
+    /// escape exactly runs only on a text that may hold one (a config of 100,000 accounts is
+    /// 9.6 MB).
     static func mayEscapeNUL(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
