@@ -41,8 +41,9 @@ import Testing
         #expect(error.message.contains("NUL"))
     }
 
-    /// A NUL byte is found wherever it is, also where it starts a character with a combining mark
-    /// after it (a search by character missed it there), with its line counted in CRLF files too.
+    /// A NUL byte is refused wherever it is (before a combining mark or a joiner too), and its line
+    /// is counted in a CRLF file as in an LF one (a count by character took CRLF, one character,
+    /// for no line break and named line 1).
     @Test(arguments: ["\0", "\0\u{301}", "\0\u{200D}"])
     func aNULCharacterIsRefusedWhereverItIs(_ nul: String) throws {
         for newline in ["\n", "\r\n"] {
