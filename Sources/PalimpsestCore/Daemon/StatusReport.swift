@@ -265,7 +265,8 @@ public struct StatusReport: Sendable, Codable, Hashable {
             let counts = indexedCounts?[account.key]
             let (observed, gaps) = Self.observation(
                 of: account, state: state, events: recentEvents[account.key] ?? [], jitter: config.daemon.jitter,
-                since: weekAgo, now: now, otherTimes: counts.map { [$0.firstTime, $0.lastTime].compactMap { $0 } } ?? [])
+                since: weekAgo, now: now,
+                otherTimes: counts.map { [$0.firstTime, $0.lastTime].compactMap { $0 } } ?? [])
             return Row(
                 entry: entry, eventsThisWeek: counts?.own ?? weekly[account.key] ?? 0,
                 repostedOriginalsDeleted: counts?.repostedOriginals ?? repostedOriginals[account.key] ?? 0,

@@ -66,7 +66,8 @@ public enum EventsCSV {
                 formula = false
             }
             let quoted = utf8.contains {
-                $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n")
+                $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\r")
+                    || $0 == UInt8(ascii: "\n")
             }
             if quoted { bytes.append(UInt8(ascii: "\"")) }
             if formula { bytes.append(UInt8(ascii: "'")) }

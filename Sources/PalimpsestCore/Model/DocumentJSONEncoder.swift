@@ -23,7 +23,8 @@ public enum DocumentJSONEncoder {
         let node = try JSONNodeEncoder.box(value)
         guard let node else {
             throw EncodingError.invalidValue(
-                value, EncodingError.Context(codingPath: [], debugDescription: "Top-level value did not encode any values."))
+                value,
+                EncodingError.Context(codingPath: [], debugDescription: "Top-level value did not encode any values."))
         }
         var output: [UInt8] = []
         output.reserveCapacity(1 << 16)
@@ -124,7 +125,9 @@ enum JSONNode {
             for index in 0..<bytes.count {
                 let byte = bytes[index]
                 guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                if runStart < index {
+                    output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                }
                 runStart = index + 1
                 output.append(UInt8(ascii: "\\"))
                 switch byte {
@@ -151,7 +154,8 @@ enum JSONNode {
     static func number(_ value: Double) throws -> JSONNode {
         guard value.isFinite else {
             throw EncodingError.invalidValue(
-                value, EncodingError.Context(codingPath: [], debugDescription: "Unable to encode \(value) directly in JSON."))
+                value,
+                EncodingError.Context(codingPath: [], debugDescription: "Unable to encode \(value) directly in JSON."))
         }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }
@@ -162,7 +166,8 @@ enum JSONNode {
     static func number(_ value: Float) throws -> JSONNode {
         guard value.isFinite else {
             throw EncodingError.invalidValue(
-                value, EncodingError.Context(codingPath: [], debugDescription: "Unable to encode \(value) directly in JSON."))
+                value,
+                EncodingError.Context(codingPath: [], debugDescription: "Unable to encode \(value) directly in JSON."))
         }
         var text = value.description
         if text.hasSuffix(".0") { text.removeLast(2) }

@@ -110,7 +110,8 @@ import Testing
         for _ in 0..<2_000 {
             let cells = (0..<Int.random(in: 0...6, using: &random)).map { _ in
                 (Bool.random(using: &random) ? specials.randomElement(using: &random)! : "")
-                    + random.text(maximumPieces: 6) + (Bool.random(using: &random) ? specials.randomElement(using: &random)! : "")
+                    + random.text(maximumPieces: 6)
+                    + (Bool.random(using: &random) ? specials.randomElement(using: &random)! : "")
             }
             var bytes: [UInt8] = []
             EventsCSV.appendRecord(cells, to: &bytes)

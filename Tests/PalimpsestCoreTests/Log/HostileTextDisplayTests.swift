@@ -69,7 +69,8 @@ import Testing
         }
         var random = RandomText(seed: 0x5AFE)
         for _ in 0..<2_000 {
-            let text = random.text(maximumPieces: 12, from: RandomText.pieces + ["\u{202E}", "\u{FEFF}", "\u{1B}", "\u{9B}"])
+            let text = random.text(
+                maximumPieces: 12, from: RandomText.pieces + ["\u{202E}", "\u{FEFF}", "\u{1B}", "\u{9B}"])
             #expect(TerminalText.safe(text) == byScalar(text))
         }
     }

@@ -94,10 +94,11 @@ import Testing
     private func sample(_ random: inout RandomText, index: Int) -> Sample {
         // Every control character, quotes, backslashes, slashes, DEL, C1 controls, line and
         // paragraph separators, bidirectional overrides, a byte-order mark, emoji, CJK.
-        let specials = (0..<0x20).map { String(UnicodeScalar(UInt8($0))) } + [
-            "\"", "\\", "/", "\u{7F}", "\u{80}", "\u{9F}", "\u{2028}", "\u{2029}", "\u{202E}", "\u{FEFF}", "😀",
-            "中文", "\\u0000", "</script>",
-        ]
+        let specials =
+            (0..<0x20).map { String(UnicodeScalar(UInt8($0))) } + [
+                "\"", "\\", "/", "\u{7F}", "\u{80}", "\u{9F}", "\u{2028}", "\u{2029}", "\u{202E}", "\u{FEFF}", "😀",
+                "中文", "\\u0000", "</script>",
+            ]
         func text() -> String {
             var text = random.text()
             for _ in 0..<Int.random(in: 0...4, using: &random) { text += specials.randomElement(using: &random)! }
@@ -123,7 +124,8 @@ import Testing
             date: Date(timeIntervalSince1970: Double(Int.random(in: 0...4_000_000_000, using: &random))),
             dates: [Date(timeIntervalSince1970: 1_764_000_000.25), Date(timeIntervalSince1970: 1_764_000_000)],
             url: URL(string: "https://example.social/@user/\(index)?q=a%20b&x=/y")!,
-            data: Data((0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }),
+            data: Data(
+                (0..<Int.random(in: 0...40, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }),
             byName: Dictionary(
                 keys.shuffled(using: &random).prefix(Int.random(in: 0...keys.count, using: &random)).map {
                     ($0, Int.random(in: -5...5, using: &random))
@@ -164,7 +166,8 @@ import Testing
             #expect(decoded == value)
             // And as plain JSON, the same document as Foundation's.
             let ours = try JSONSerialization.jsonObject(with: written) as? NSDictionary
-            let theirs = try JSONSerialization.jsonObject(with: try JSONCoding.documentEncoder().encode(value))
+            let theirs =
+                try JSONSerialization.jsonObject(with: try JSONCoding.documentEncoder().encode(value))
                 as? NSDictionary
             #expect(ours != nil && ours == theirs)
         }
