@@ -38,7 +38,8 @@ struct StatusCommand: AsyncParsableCommand {
             report.runningConfigAcceptedAt = fallback.record.acceptedAt
         }
         if self.json {
-            let data = try JSONCoding.documentEncoder().encode(report)
+            // The bytes of `JSONCoding.documentEncoder()`, written in one buffer.
+            let data = try DocumentJSONEncoder.encode(report)
             printJSON(String(decoding: data, as: UTF8.self))
         } else {
             printLine(report.render())

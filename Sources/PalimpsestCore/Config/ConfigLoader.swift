@@ -108,6 +108,28 @@ public enum ConfigLoader {
         return try Self.parse(text, file: file)
     }
 
+    /// Whether `text` holds the bytes `\u0000` or `\U0000` (either case of `u`), the start of
+    /// both escapes of NUL: a scan of the bytes, so that the regular expression that finds the
+    /// escape exactly runs only on a text that may hold one (a config of 100,000 accounts is
+    /// 9.6 MB).
+    static func mayEscapeNUL(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count >= 6 else { return false }
+            var index = 0
+            while index <= bytes.count - 6 {
+                if bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] | 0x20 == UInt8(ascii: "u"),
+                    bytes[index + 2] == UInt8(ascii: "0"), bytes[index + 3] == UInt8(ascii: "0"),
+                    bytes[index + 4] == UInt8(ascii: "0"), bytes[index + 5] == UInt8(ascii: "0")
+                {
+                    return true
+                }
+                index += 1
+            }
+            return false
+        }
+    }
+
     /// Validates config text as if read from `file`.
     ///
     /// - Parameters:
@@ -120,8 +142,10 @@ public enum ConfigLoader {
     public static func parse(_ text: String, file: URL) throws(ConfigValidationError) -> PalimpsestConfig {
         let file = file.absoluteURL.standardizedFileURL
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        if let offset = text.firstIndex(of: "\0") {
-            let line = text[..<offset].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+        // Searched byte by byte: a search by `Character` took a tenth of loading a config of
+        // 100,000 accounts.
+        if let offset = text.utf8.firstIndex(of: 0) {
+            let line = text.utf8[..<offset].reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
             throw ConfigValidationError(errors: [
                 ConfigError(
                     file: file.path,
@@ -132,7 +156,7 @@ public enum ConfigLoader {
         }
         // TOMLKit hands strings over as C strings: an escaped NUL would cut the value short silently
         // (a feed URL, a header value). Refuse it where it is written.
-        if let range = text.range(of: #"\\u0000|\\U00000000"#, options: .regularExpression) {
+        if Self.mayEscapeNUL(text), let range = text.range(of: #"\\u0000|\\U00000000"#, options: .regularExpression) {
             let line = text[..<range.lowerBound].reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
             throw ConfigValidationError(errors: [
                 ConfigError(

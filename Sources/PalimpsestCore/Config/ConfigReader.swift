@@ -146,7 +146,7 @@ struct ConfigReader {
     /// The accounts of one `[[account]]` table: one, or one per URL of a `url` table's `urls` list.
     private mutating func readAccounts(_ table: TOMLTable, scope: Scope, daemon: DaemonSettings) -> [Account] {
         let errorsBefore = self.errors.count
-        let validPlatforms = Platform.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+        let validPlatforms = Self.validPlatforms
         var platform: Platform?
         let keys = ConfigSections.account
         if let text = self.string(keys["platform"], in: table, scope: scope) {
@@ -186,7 +186,7 @@ struct ConfigReader {
         }
 
         let name = self.string(keys["name"], in: table, scope: scope)
-        if let name, name.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let name, Self.isBlank(name) {
             self.report("expected a non-empty name, or no `name` key", key: "name", in: scope)
         }
         let interval = self.duration(keys["interval"], in: table, scope: scope) ?? daemon.interval
@@ -211,6 +211,18 @@ struct ConfigReader {
                 maxItems: maxItems
             )
         }
+    }
+
+    /// `"feed", "mastodon", …`: every platform, quoted, for the errors of `platform` (made once, not
+    /// per account).
+    static let validPlatforms = Platform.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+
+    /// True when `text` is empty or only `CharacterSet.whitespaces` (what trimming them would leave
+    /// empty), without building the trimmed string: a name that starts with a visible ASCII
+    /// character answers at once.
+    static func isBlank(_ text: String) -> Bool {
+        if let first = text.utf8.first, first > 0x20, first < 0x7F { return false }
+        return text.unicodeScalars.allSatisfy { CharacterSet.whitespaces.contains($0) }
     }
 
     /// Shapes of platform identifiers.

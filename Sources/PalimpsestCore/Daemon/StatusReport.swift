@@ -217,15 +217,13 @@ public struct StatusReport: Sendable, Codable, Hashable {
         var weekly: [AccountKey: Int] = [:]
         var repostedOriginals: [AccountKey: Int] = [:]
         var recentEvents: [AccountKey: [Event]] = [:]
-        var eventTimes: [AccountKey: [Date]] = [:]
+        // The index's counts, looked up once per account (not copied into three more
+        // dictionaries of every account first).
+        var indexedCounts: [AccountKey: LogIndex.AccountCounts]?
         let logURL = config.daemon.deletionLog
         if let indexed = Self.recentThroughIndex(logURL: logURL, stateDirectory: stateDirectory, since: weekAgo) {
             // Counted by the index; only the blind events (their spans) are read from the log.
-            for (key, counts) in indexed.counts {
-                if counts.own > 0 { weekly[key] = counts.own }
-                if counts.repostedOriginals > 0 { repostedOriginals[key] = counts.repostedOriginals }
-                eventTimes[key] = [counts.firstTime, counts.lastTime].compactMap { $0 }
-            }
+            indexedCounts = indexed.counts
             for event in indexed.blind { recentEvents[event.account, default: []].append(event) }
         } else if try FileSystem.exists(logURL.path) || !DeletionLogSet.rotatedFiles(of: logURL).isEmpty {
             // The log with its rotated files: the last 7 days may span a rotation.
@@ -264,12 +262,15 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 interval: account.interval, jitter: config.daemon.jitter, confirmPolls: config.daemon.confirmPolls,
                 confirmMinAge: config.daemon.confirmMinAge)
             let blindFor = entry.blind.map { now.timeIntervalSince($0.from) } ?? 0
+            let counts = indexedCounts?[account.key]
             let (observed, gaps) = Self.observation(
                 of: account, state: state, events: recentEvents[account.key] ?? [], jitter: config.daemon.jitter,
-                since: weekAgo, now: now, otherTimes: eventTimes[account.key] ?? [])
+                since: weekAgo, now: now,
+                otherTimes: counts.map { [$0.firstTime, $0.lastTime].compactMap { $0 } } ?? [])
             return Row(
-                entry: entry, eventsThisWeek: weekly[account.key] ?? 0,
-                repostedOriginalsDeleted: repostedOriginals[account.key] ?? 0, worstCaseDelay: base + max(0, blindFor),
+                entry: entry, eventsThisWeek: counts?.own ?? weekly[account.key] ?? 0,
+                repostedOriginalsDeleted: counts?.repostedOriginals ?? repostedOriginals[account.key] ?? 0,
+                worstCaseDelay: base + max(0, blindFor),
                 pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [],
                 observedSeconds7d: observed, unobserved7d: gaps)
         }

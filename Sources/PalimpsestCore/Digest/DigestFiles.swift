@@ -24,10 +24,13 @@ public struct DigestFiles: Sendable, Hashable {
     /// Renders every file of `digest`.
     /// - Throws: `EncodingError` only if the digest cannot be encoded as JSON (it always can).
     public init(digest: Digest) throws {
-        self.markdown = Data(MarkdownDigestRenderer(digest: digest).render().utf8)
-        self.html = Data(HTMLDigestRenderer(digest: digest).render().utf8)
+        // Each altered post's diff computed once for both renderers.
+        let diffs = DigestTextDiffs(digest: digest)
+        self.markdown = Data(MarkdownDigestRenderer(digest: digest, diffs: diffs).render().utf8)
+        self.html = Data(HTMLDigestRenderer(digest: digest, diffs: diffs).render().utf8)
         self.csv = EventsCSV.render(digest)
-        self.json = try JSONCoding.documentEncoder().encode(digest) + Data("\n".utf8)
+        // The bytes of `JSONCoding.documentEncoder()`, written in one buffer.
+        self.json = try DocumentJSONEncoder.encode(digest) + Data("\n".utf8)
     }
 
     /// The files as `(name, bytes)`, in the order they are written.

@@ -32,11 +32,55 @@ public enum EventsCSV {
     /// ``Digest/allEntries``.
     public static func render(_ digest: Digest) -> Data {
         let zone = TimeZone(identifier: digest.timeZone) ?? TimeZone(identifier: "UTC")!
-        var text = self.record(self.columns)
+        // Written as bytes into one buffer (the same bytes as ``record(_:)`` of each row).
+        var bytes = self.byteOrderMark
+        bytes.reserveCapacity(1 << 16)
+        self.appendRecord(self.columns, to: &bytes)
         for entry in digest.allEntries {
-            text += self.record(self.row(entry, zone: zone))
+            self.appendRecord(self.row(entry, zone: zone), to: &bytes)
         }
-        return Data(self.byteOrderMark) + Data(text.utf8)
+        return Data(bytes)
+    }
+
+    /// Appends ``record(_:)`` of `cells` as UTF-8.
+    static func appendRecord(_ cells: [String], to bytes: inout [UInt8]) {
+        for (index, cell) in cells.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            self.appendField(cell, to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "\r"))
+        bytes.append(UInt8(ascii: "\n"))
+    }
+
+    /// Appends `field(neutralised(cell))` as UTF-8: the first byte is the first scalar when that
+    /// is one of the ASCII formula characters, and the `'` added never needs quoting.
+    static func appendField(_ cell: String, to bytes: inout [UInt8]) {
+        var cell = cell
+        cell.withUTF8 { utf8 in
+            let formula: Bool
+            switch utf8.first {
+            case UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), UInt8(ascii: "\t"),
+                UInt8(ascii: "\r"):
+                formula = true
+            default:
+                formula = false
+            }
+            let quoted = utf8.contains {
+                $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\r")
+                    || $0 == UInt8(ascii: "\n")
+            }
+            if quoted { bytes.append(UInt8(ascii: "\"")) }
+            if formula { bytes.append(UInt8(ascii: "'")) }
+            if quoted {
+                for byte in utf8 {
+                    if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+                    bytes.append(byte)
+                }
+                bytes.append(UInt8(ascii: "\""))
+            } else {
+                bytes.append(contentsOf: utf8)
+            }
+        }
     }
 
     /// The cells of one event, in ``columns`` order.
@@ -114,6 +158,15 @@ public enum EventsCSV {
         guard cell.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }) else {
             return cell
         }
-        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // Every quote scalar doubled, also one a combining mark follows (a replacement by
+        // character left that one single, which ended the field inside the cell).
+        var field = String.UnicodeScalarView()
+        field.append("\"")
+        for scalar in cell.unicodeScalars {
+            if scalar == "\"" { field.append("\"") }
+            field.append(scalar)
+        }
+        field.append("\"")
+        return String(field)
     }
 }

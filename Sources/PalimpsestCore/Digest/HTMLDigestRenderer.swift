@@ -23,9 +23,18 @@ public struct HTMLDigestRenderer: Sendable {
     /// The digest to render.
     public var digest: Digest
 
+    /// The diffs of the altered posts, when computed beforehand (``DigestFiles``).
+    var diffs = DigestTextDiffs()
+
     /// Creates a renderer for `digest`.
     public init(digest: Digest) {
         self.digest = digest
+    }
+
+    /// Creates a renderer for `digest` that takes the altered posts' diffs from `diffs`.
+    init(digest: Digest, diffs: DigestTextDiffs) {
+        self.digest = digest
+        self.diffs = diffs
     }
 
     private var zone: TimeZone { TimeZone(identifier: self.digest.timeZone) ?? TimeZone(identifier: "UTC")! }
@@ -331,7 +340,7 @@ public struct HTMLDigestRenderer: Sendable {
         }
         if let old = event.previousText, let new = event.text {
             var out = "<div class=\"diff\" dir=\"auto\">"
-            for segment in TextDiff.segments(from: old, to: new) {
+            for segment in self.diffs.segments(of: entry, from: old, to: new) {
                 switch segment {
                 case .unchanged(let text): out += Self.text(text, multiline: true)
                 case .removed(let text): out += "<del>\(Self.text(text, multiline: true))</del>"

@@ -11,9 +11,18 @@ public struct MarkdownDigestRenderer: Sendable {
     /// The digest to render.
     public var digest: Digest
 
+    /// The diffs of the altered posts, when computed beforehand (``DigestFiles``).
+    var diffs = DigestTextDiffs()
+
     /// Creates a renderer for `digest`.
     public init(digest: Digest) {
         self.digest = digest
+    }
+
+    /// Creates a renderer for `digest` that takes the altered posts' diffs from `diffs`.
+    init(digest: Digest, diffs: DigestTextDiffs) {
+        self.digest = digest
+        self.diffs = diffs
     }
 
     private var zone: TimeZone { TimeZone(identifier: self.digest.timeZone) ?? TimeZone(identifier: "UTC")! }
@@ -324,7 +333,9 @@ public struct MarkdownDigestRenderer: Sendable {
         }
         facts += self.commonFacts(entry)
         let diff: String? =
-            if let old = event.previousText, let new = event.text { TextDiff.inline(from: old, to: new) } else {
+            if let old = event.previousText, let new = event.text {
+                TextDiff.render(self.diffs.segments(of: entry, from: old, to: new), context: nil)
+            } else {
                 event.diff
             }
         out += self.textBlock("Change (`[-removed-]{+added+}`)", diff)

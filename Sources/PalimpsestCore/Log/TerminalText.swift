@@ -89,11 +89,50 @@ public enum TerminalText {
     /// (``hiddenKind(of:)``) removed except line feeds and tabs; spaces untouched. The last filter
     /// of every line the commands print.
     public static func safe(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0 != "\n" && $0 != "\t" && Self.hiddenKind(of: $0) != nil })
-        else { return text }
+        guard Self.containsHidden(text) else { return text }
         return String(
             String.UnicodeScalarView(
                 text.unicodeScalars.filter { $0 == "\n" || $0 == "\t" || Self.hiddenKind(of: $0) == nil }))
+    }
+
+    /// Whether `text` holds a scalar that ``safe(_:)`` removes (``hiddenKind(of:)`` other than line
+    /// feed and tab), found in its UTF-8 bytes: every such scalar is a control byte, or starts with
+    /// the lead byte `C2` (C1 controls), `D8` (U+061C), `E2` (U+200E/F, U+202A–E, U+2066–9) or `EF`
+    /// (U+FEFF), so other text is not decoded (a `status` of 100,000 accounts is tens of MB).
+    static func containsHidden(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            let count = bytes.count
+            var index = 0
+            while index < count {
+                let byte = bytes[index]
+                switch byte {
+                case 0x0A, 0x09:
+                    break
+                case 0x00...0x1F, 0x7F:
+                    return true
+                case 0xC2:
+                    if index + 1 < count, (0x80...0x9F).contains(bytes[index + 1]) { return true }
+                case 0xD8:
+                    if index + 1 < count, bytes[index + 1] == 0x9C { return true }
+                case 0xE2:
+                    if index + 2 < count {
+                        let second = bytes[index + 1]
+                        let third = bytes[index + 2]
+                        if second == 0x80, third == 0x8E || third == 0x8F || (0xAA...0xAE).contains(third) {
+                            return true
+                        }
+                        if second == 0x81, (0xA6...0xA9).contains(third) { return true }
+                    }
+                case 0xEF:
+                    if index + 2 < count, bytes[index + 1] == 0xBB, bytes[index + 2] == 0xBF { return true }
+                default:
+                    break
+                }
+                index += 1
+            }
+            return false
+        }
     }
 
     /// `text` on one line: every line break (CR, LF, CRLF, U+2028, U+2029) becomes `⏎`, other

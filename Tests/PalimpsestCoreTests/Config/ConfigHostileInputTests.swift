@@ -41,6 +41,32 @@ import Testing
         #expect(error.message.contains("NUL"))
     }
 
+    /// A NUL byte is refused wherever it is (before a combining mark or a joiner too), and its line
+    /// is counted in a CRLF file as in an LF one (a count by character took CRLF, one character,
+    /// for no line break and named line 1).
+    @Test(arguments: ["\0", "\0\u{301}", "\0\u{200D}"])
+    func aNULCharacterIsRefusedWhereverItIs(_ nul: String) throws {
+        for newline in ["\n", "\r\n"] {
+            let text = ["[[account]]", "platform = \"feed\"", "name = \"a\(nul)b\"", "url = \"https://example.org/f\""]
+                .joined(separator: newline)
+            let errors = Self.problems(text)
+            let error = try #require(errors.first)
+            #expect(errors.count == 1)
+            #expect(error.line == 3, "\(newline.debugDescription): \(error)")
+            #expect(error.message == "the file contains a NUL character; is it really TOML?")
+        }
+    }
+
+    /// The quick scan for an escaped NUL finds what the exact search finds.
+    @Test func theScanForAnEscapedNULFindsEveryOne() {
+        for text in [#"\u0000"#, #"a\U00000000b"#, #"x = "\u0000""#, #"\U0000"#] {
+            #expect(ConfigLoader.mayEscapeNUL(text), "\(text)")
+        }
+        for text in ["", #"\u000"#, #"\u0001"#, #"u0000"#, #"\x0000"#, "\\\n0000"] {
+            #expect(!ConfigLoader.mayEscapeNUL(text), "\(text)")
+        }
+    }
+
     @Test func aWatchedPageWithAnEmptyURLListIsRefused() {
         let errors = Self.problems("[[account]]\nplatform = \"url\"\nurls = []\n")
         #expect(errors.map(\.key) == ["account.urls"])

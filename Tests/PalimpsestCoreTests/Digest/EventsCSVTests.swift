@@ -93,4 +93,29 @@ import Testing
             }
         }
     }
+
+    /// A quote that a combining mark follows is doubled like any other: the field stays whole.
+    @Test func aQuoteBeforeACombiningMarkIsDoubled() {
+        let cell = "say \"\u{301}hi\u{301}\" now, \"\u{200D}x"
+        let record = EventsCSV.record([cell, "next"])
+        #expect(record == "\"say \"\"\u{301}hi\u{301}\"\" now, \"\"\u{200D}x\",next\r\n")
+        #expect(Self.parse(record) == [[cell, "next"]])
+    }
+
+    /// The file's rows, written as bytes, are ``EventsCSV/record(_:)`` of their cells: formula
+    /// characters, quotes, commas, line breaks, empty cells, Chinese and emoji.
+    @Test func recordsWrittenAsBytesAreTheRecordsAsText() {
+        var random = RandomText(seed: 0xC5F)
+        let specials = ["=", "+", "-", "@", "\t", "\r", "\r\n", "\n", ",", "\"", "'", "", "１＝", "😀"]
+        for _ in 0..<2_000 {
+            let cells = (0..<Int.random(in: 0...6, using: &random)).map { _ in
+                (Bool.random(using: &random) ? specials.randomElement(using: &random)! : "")
+                    + random.text(maximumPieces: 6)
+                    + (Bool.random(using: &random) ? specials.randomElement(using: &random)! : "")
+            }
+            var bytes: [UInt8] = []
+            EventsCSV.appendRecord(cells, to: &bytes)
+            #expect(bytes == Array(EventsCSV.record(cells).utf8), "\(cells)")
+        }
+    }
 }

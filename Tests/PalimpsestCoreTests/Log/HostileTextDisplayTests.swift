@@ -49,4 +49,29 @@ import Testing
         #expect(TerminalText.visible(arabic, isolated: false) == "مرحبا 2026")
         #expect(TerminalText.visible("a\r\nb\rc\td", isolated: false) == "a\nb\nc\td")
     }
+
+    /// `safe` finds hidden characters in the UTF-8 bytes: the same answer as asking each scalar,
+    /// for every hidden scalar, its neighbours, and random text.
+    @Test func safeFindsEveryHiddenScalarInTheBytes() {
+        var scalars: [Unicode.Scalar] = (0...0x3FF).compactMap(Unicode.Scalar.init)
+        for range in [0x0600...0x0620, 0x2000...0x2080, 0xFE00...0xFFFF] {
+            scalars += range.compactMap(Unicode.Scalar.init)
+        }
+        func byScalar(_ text: String) -> String {
+            String(
+                String.UnicodeScalarView(
+                    text.unicodeScalars.filter { $0 == "\n" || $0 == "\t" || TerminalText.hiddenKind(of: $0) == nil }))
+        }
+        for scalar in scalars {
+            for text in ["\(scalar)", "a\(scalar)b", "中\(scalar)", "\(scalar)\(scalar)"] {
+                #expect(TerminalText.safe(text) == byScalar(text), "U+\(String(scalar.value, radix: 16))")
+            }
+        }
+        var random = RandomText(seed: 0x5AFE)
+        for _ in 0..<2_000 {
+            let text = random.text(
+                maximumPieces: 12, from: RandomText.pieces + ["\u{202E}", "\u{FEFF}", "\u{1B}", "\u{9B}"])
+            #expect(TerminalText.safe(text) == byScalar(text))
+        }
+    }
 }

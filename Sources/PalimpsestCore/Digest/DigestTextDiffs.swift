@@ -1,0 +1,31 @@
+/// The text diff of each altered post of a digest, computed once and read by both renderers
+/// (``MarkdownDigestRenderer`` writes it as `[-…-]{+…+}` text, ``HTMLDigestRenderer`` as
+/// `<del>`/`<ins>`): each renderer computing it again took a large share of a digest with many
+/// altered posts.
+struct DigestTextDiffs: Sendable {
+    private var segments: [Key: [TextDiff.Segment]] = [:]
+
+    /// An entry's log and event id (an id is unique within its log).
+    private struct Key: Hashable, Sendable {
+        var log: String
+        var id: String
+    }
+
+    /// No diff computed: the renderers compute each one when they need it.
+    init() {}
+
+    /// The diff of every `altered` entry of `digest` that carries its text before and after.
+    init(digest: Digest) {
+        for account in digest.accounts {
+            for entry in account.entries where entry.event.event == .altered {
+                guard let old = entry.event.previousText, let new = entry.event.text else { continue }
+                self.segments[Key(log: entry.log, id: entry.event.id)] = TextDiff.segments(from: old, to: new)
+            }
+        }
+    }
+
+    /// The diff from `old` to `new`, the texts of `entry`: the one computed for it, else computed now.
+    func segments(of entry: DigestEntry, from old: String, to new: String) -> [TextDiff.Segment] {
+        self.segments[Key(log: entry.log, id: entry.event.id)] ?? TextDiff.segments(from: old, to: new)
+    }
+}
