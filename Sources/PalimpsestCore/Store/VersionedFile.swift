@@ -62,7 +62,9 @@ public struct VersionedFile<Document: VersionedDocument>: Sendable {
     public func write(_ document: Document) throws {
         var data: Data
         do {
-            data = try JSONCoding.documentEncoder().encode(document)
+            // The bytes of `JSONCoding.documentEncoder()`, written in one buffer: status.json of
+            // 100,000 accounts (48 MB) through `JSONEncoder` was a fifth of a restart's time.
+            data = try DocumentJSONEncoder.encode(document)
         } catch {
             throw StoreError(
                 operation: "encode", path: self.url.path, detail: "\(error)", advice: "report this as a bug")

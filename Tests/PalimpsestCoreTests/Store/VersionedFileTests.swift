@@ -77,6 +77,27 @@ import Testing
         let headBytes = try Data(contentsOf: headURL)
         #expect(headBytes == (try JSONCoding.documentEncoder().encode(Self.head())) + Data("\n".utf8))
         #expect(try ChainHead.load(from: headURL) == Self.head())
+
+        // The running config holds every account of the config, URLs, names and headers included.
+        let config = try ConfigLoader.parse(
+            """
+            [daemon]
+            state_dir = "\(folder.path)"
+            [[account]]
+            platform = "feed"
+            name = "Ministère \\"quoted\\" 新闻 \\t tab"
+            url = "https://example.org/feed.xml?a=1&b=%20"
+            headers = { "X-Token" = "a/b\\\\c" }
+            [[account]]
+            platform = "mastodon"
+            instance = "https://mastodon.social"
+            acct = "user"
+            """, file: folder.appendingPathComponent("palimpsest.toml"))
+        let running = RunningConfig(config: config, shardOverride: nil, acceptedAt: StoreTestSupport.date(0))
+        try running.write(stateDirectory: folder)
+        let runningBytes = try Data(contentsOf: folder.appendingPathComponent(RunningConfig.fileName))
+        #expect(runningBytes == (try JSONCoding.documentEncoder().encode(running)))
+        #expect(try RunningConfig.read(stateDirectory: folder) == running)
     }
 
     @Test func aStatusFileWithoutLaterOptionalFieldsStillLoads() throws {
