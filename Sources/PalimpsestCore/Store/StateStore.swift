@@ -345,16 +345,25 @@ public final class StateStore: StateStoring {
 
     public func loadQuietState(of account: AccountKey) throws -> AccountState? {
         guard !self.hasUnsavedState(account) else { return nil }
-        return try self.read { db -> AccountState? in
-            // Cached statements: this runs once per poll of every quiet account.
-            guard
-                let text = try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT state FROM accounts WHERE key = ? AND quiet = 1"),
-                    arguments: [account.rawValue])
-            else { return nil }
-            let state = try Self.decodeState(text, account: account, path: self.databaseURL.path)
-            return try Self.latestRun(db, account: account).map { $0.applied(to: state) } ?? state
-        }.map(self.applyingDeferred)
+        // This runs once per poll of every quiet account: one cached statement that reads the
+        // state with its newest run of unchanged polls, outside a transaction (one statement is
+        // one consistent read of the WAL; a transaction around it cost as much as the statement).
+        let row = try self.readOneStatement { db -> Row? in
+            try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT a.state, r.since, r.until, r.polls, r.url, r.status, r.body_sha256, r.etag,
+                        r.last_modified
+                        FROM accounts a LEFT JOIN unchanged_runs r ON r.account = a.key
+                        AND r.since = (SELECT MAX(since) FROM unchanged_runs WHERE account = a.key)
+                        WHERE a.key = ? AND a.quiet = 1
+                        """),
+                arguments: [account.rawValue])
+        }
+        guard let row else { return nil }
+        let state = try Self.decodeState(row["state"], account: account, path: self.databaseURL.path)
+        let run = (row["since"] as String?) == nil ? nil : Self.unchangedRun(row)
+        return self.applyingDeferred(run.map { $0.applied(to: state) } ?? state)
     }
 
     /// The account's state without its tracked posts (`detection.posts` empty), with its newest
@@ -1002,6 +1011,18 @@ public final class StateStore: StateStoring {
     }
 
     // MARK: Helpers
+
+    /// ``read(_:)`` for a body that runs one statement: no transaction around it (SQLite reads
+    /// one statement from one snapshot of the WAL).
+    func readOneStatement<Value>(_ body: (Database) throws -> Value) throws -> Value {
+        do {
+            return try self.pool.unsafeRead(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, path: self.databaseURL.path, operation: "read")
+        }
+    }
 
     func read<Value>(_ body: (Database) throws -> Value) throws -> Value {
         do {
