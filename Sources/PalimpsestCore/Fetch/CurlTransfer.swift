@@ -335,8 +335,12 @@ final class CurlTransfer: @unchecked Sendable {
     /// chain or after `100 Continue`, so the fields collected so far are dropped; the status and a
     /// `Location` are recorded for the request in flight (the redirect hops).
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
+        // "HTTP/" then an ASCII byte (or nothing): what `String.hasPrefix("HTTP/")` says, without
+        // making a `String` of every header line first.
+        let isStatusLine = bytes.starts(with: "HTTP/".utf8) && (bytes.count == 5 || bytes[5] < 0x80)
+        if !isStatusLine, self.receiveASCIIHeader(bytes) { return bytes.count }
         let line = String(decoding: bytes, as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
+        if isStatusLine {
             self.headerFields.removeAll()
             self.body.removeAll(keepingCapacity: true)
             if !self.answers.isEmpty {
@@ -346,7 +350,6 @@ final class CurlTransfer: @unchecked Sendable {
             }
             return bytes.count
         }
-        if self.receiveASCIIHeader(bytes) { return bytes.count }
         let trimmed = line.trimmingCharacters(in: .newlines)
         if trimmed.isEmpty { return bytes.count }
         if let first = trimmed.first, first == " " || first == "\t" {
@@ -368,7 +371,8 @@ final class CurlTransfer: @unchecked Sendable {
         return bytes.count
     }
 
-    /// ``receiveHeader(_:)`` for a header line of ASCII bytes (every line of nearly every answer),
+    /// ``receiveHeader(_:)`` for a header line of ASCII bytes (every line but the status line of
+    /// nearly every answer),
     /// read byte by byte with the same result as the general path below it: the line without its
     /// line breaks (CR, LF, VT, FF at either end), the name and value without spaces and tabs
     /// around them. Every answer of every poll passes its headers through here, and Foundation's
@@ -382,8 +386,10 @@ final class CurlTransfer: @unchecked Sendable {
         var end = bytes.count
         while start < end, isLineBreak(bytes[start]) { start += 1 }
         while end > start, isLineBreak(bytes[end - 1]) { end -= 1 }
-        // An empty line, or an obsolete folded continuation line: the general path.
-        guard start < end, !isBlank(bytes[start]) else { return false }
+        // The empty line that ends the headers.
+        guard start < end else { return true }
+        // An obsolete folded continuation line: the general path.
+        guard !isBlank(bytes[start]) else { return false }
         guard let colon = bytes[start..<end].firstIndex(of: 0x3A) else { return true }
         var nameEnd = colon
         while nameEnd > start, isBlank(bytes[nameEnd - 1]) { nameEnd -= 1 }

@@ -65,12 +65,13 @@ struct CurlTransferPlan: Sendable {
             guard !Self.containsLineBreak(field.value) else {
                 throw invalid("header \(name) contains a line break; header values must be one line")
             }
-            if name.caseInsensitiveCompare("User-Agent") == .orderedSame {
+            // The name is ASCII (checked above): compared byte by byte, case folded.
+            if name.utf8.count == 10, zip(name.utf8, "user-agent".utf8).allSatisfy({ $0 | 0x20 == $1 }) {
                 userAgent = field.value
                 continue
             }
             // libcurl reads "Name:" with nothing after it as "remove this header"; "Name;" sends it empty.
-            let value = field.value.trimmingCharacters(in: .whitespaces)
+            let value = Self.trimmingWhitespace(field.value)
             lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
         }
         if request.body != nil {
@@ -104,6 +105,16 @@ struct CurlTransferPlan: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.maxRedirects = configuration.maxRedirects
         self.waitsForMultiplexing = scheme == "https"
+    }
+
+    /// `text` without the white space (`CharacterSet.whitespaces`) at either end; a value that
+    /// starts and ends with an ASCII byte other than space and tab (nearly all) is returned as it is,
+    /// without Foundation's trimming (every request of every poll passes its headers through here).
+    static func trimmingWhitespace(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        func isPlainEnd(_ byte: UInt8) -> Bool { byte < 0x80 && byte != 0x20 && byte != 0x09 }
+        if isPlainEnd(first) && isPlainEnd(last) { return text }
+        return text.trimmingCharacters(in: .whitespaces)
     }
 
     /// True when `text` holds CR, LF or NUL, which would end a header line early (header injection).
