@@ -364,9 +364,12 @@ import Testing
 
     @Test func ifModifiedSinceBeforeTheGregorianReformIsWrittenAsFoundationsCalendarDoes() {
         // From 1583 on by arithmetic; before it, Foundation's calendar (Julian before October 1582).
-        #expect(CurlTransferPlan.httpDate(Date(timeIntervalSince1970: -12_212_553_600)) == "Sat, 01 Jan 1583 00:00:00 GMT")
-        #expect(CurlTransferPlan.httpDate(Date(timeIntervalSince1970: 784_111_777.9)) == "Sun, 06 Nov 1994 08:49:37 GMT")
-        #expect(CurlTransferPlan.httpDate(Date(timeIntervalSince1970: -12_212_553_601)) == "Fri, 31 Dec 1582 23:59:59 GMT")
+        #expect(
+            CurlTransferPlan.httpDate(Date(timeIntervalSince1970: -12_212_553_600)) == "Sat, 01 Jan 1583 00:00:00 GMT")
+        #expect(
+            CurlTransferPlan.httpDate(Date(timeIntervalSince1970: 784_111_777.9)) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(
+            CurlTransferPlan.httpDate(Date(timeIntervalSince1970: -12_212_553_601)) == "Fri, 31 Dec 1582 23:59:59 GMT")
     }
 
     @Test func refusedConnectionFailsWithConnect() async throws {
