@@ -335,8 +335,12 @@ final class CurlTransfer: @unchecked Sendable {
     /// chain or after `100 Continue`, so the fields collected so far are dropped; the status and a
     /// `Location` are recorded for the request in flight (the redirect hops).
     fileprivate func receiveHeader(_ bytes: UnsafeRawBufferPointer) -> Int {
+        // "HTTP/" then an ASCII byte (or nothing): what `String.hasPrefix("HTTP/")` says, without
+        // making a `String` of every header line first.
+        let isStatusLine = bytes.starts(with: "HTTP/".utf8) && (bytes.count == 5 || bytes[5] < 0x80)
+        if !isStatusLine, self.receiveASCIIHeader(bytes) { return bytes.count }
         let line = String(decoding: bytes, as: UTF8.self)
-        if line.hasPrefix("HTTP/") {
+        if isStatusLine {
             self.headerFields.removeAll()
             self.body.removeAll(keepingCapacity: true)
             if !self.answers.isEmpty {
@@ -365,6 +369,44 @@ final class CurlTransfer: @unchecked Sendable {
             }
         }
         return bytes.count
+    }
+
+    /// ``receiveHeader(_:)`` for a header line of ASCII bytes (every line but the status line of
+    /// nearly every answer),
+    /// read byte by byte with the same result as the general path below it: the line without its
+    /// line breaks (CR, LF, VT, FF at either end), the name and value without spaces and tabs
+    /// around them. Every answer of every poll passes its headers through here, and Foundation's
+    /// `trimmingCharacters` cost a fifteenth of an unchanged poll cycle's CPU.
+    /// - Returns: `false` when the line holds a byte outside ASCII (the general path reads it).
+    private func receiveASCIIHeader(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard !bytes.contains(where: { $0 >= 0x80 }) else { return false }
+        func isLineBreak(_ byte: UInt8) -> Bool { byte >= 0x0A && byte <= 0x0D }
+        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+        var start = 0
+        var end = bytes.count
+        while start < end, isLineBreak(bytes[start]) { start += 1 }
+        while end > start, isLineBreak(bytes[end - 1]) { end -= 1 }
+        // The empty line that ends the headers.
+        guard start < end else { return true }
+        // An obsolete folded continuation line: the general path.
+        guard !isBlank(bytes[start]) else { return false }
+        guard let colon = bytes[start..<end].firstIndex(of: 0x3A) else { return true }
+        var nameEnd = colon
+        while nameEnd > start, isBlank(bytes[nameEnd - 1]) { nameEnd -= 1 }
+        var valueStart = colon + 1
+        while valueStart < end, isBlank(bytes[valueStart]) { valueStart += 1 }
+        var valueEnd = end
+        while valueEnd > valueStart, isBlank(bytes[valueEnd - 1]) { valueEnd -= 1 }
+        let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[start..<nameEnd])
+        let name = String(decoding: nameBytes, as: UTF8.self)
+        let value = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]), as: UTF8.self)
+        self.headerFields.append((name: name, value: value))
+        if !self.answers.isEmpty, nameBytes.count == 8,
+            zip(nameBytes, "location".utf8).allSatisfy({ $0 | 0x20 == $1 })
+        {
+            self.answers[self.answers.count - 1].location = value
+        }
+        return true
     }
 
     // MARK: getinfo helpers

@@ -65,12 +65,13 @@ struct CurlTransferPlan: Sendable {
             guard !Self.containsLineBreak(field.value) else {
                 throw invalid("header \(name) contains a line break; header values must be one line")
             }
-            if name.caseInsensitiveCompare("User-Agent") == .orderedSame {
+            // The name is ASCII (checked above): compared byte by byte, case folded.
+            if name.utf8.count == 10, zip(name.utf8, "user-agent".utf8).allSatisfy({ $0 | 0x20 == $1 }) {
                 userAgent = field.value
                 continue
             }
             // libcurl reads "Name:" with nothing after it as "remove this header"; "Name;" sends it empty.
-            let value = field.value.trimmingCharacters(in: .whitespaces)
+            let value = Self.trimmingWhitespace(field.value)
             lines.append(value.isEmpty ? "\(name);" : "\(name): \(value)")
         }
         if request.body != nil {
@@ -106,6 +107,16 @@ struct CurlTransferPlan: Sendable {
         self.waitsForMultiplexing = scheme == "https"
     }
 
+    /// `text` without the white space (`CharacterSet.whitespaces`) at either end; a value that
+    /// starts and ends with an ASCII byte other than space and tab (nearly all) is returned as it is,
+    /// without Foundation's trimming (every request of every poll passes its headers through here).
+    static func trimmingWhitespace(_ text: String) -> String {
+        guard let first = text.utf8.first, let last = text.utf8.last else { return text }
+        func isPlainEnd(_ byte: UInt8) -> Bool { byte < 0x80 && byte != 0x20 && byte != 0x09 }
+        if isPlainEnd(first) && isPlainEnd(last) { return text }
+        return text.trimmingCharacters(in: .whitespaces)
+    }
+
     /// True when `text` holds CR, LF or NUL, which would end a header line early (header injection).
     /// Checked per Unicode scalar: "\r\n" is one `Character`, equal to neither "\r" nor "\n".
     static func containsLineBreak(_ text: String) -> Bool {
@@ -120,8 +131,16 @@ struct CurlTransferPlan: Sendable {
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
+    /// 1583-01-01T00:00:00Z: the first date ``HTTPDate/string(from:)`` writes as Foundation's
+    /// calendar does.
+    private static let firstProlepticDate = Date(timeIntervalSince1970: -12_212_553_600)
+
     /// `date` in the IMF-fixdate form of RFC 9110 section 5.6.7, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
     static func httpDate(_ date: Date) -> String {
+        // Every conditional GET sends one: read by arithmetic (``HTTPDate``) from 1583 on, where
+        // Foundation's Gregorian calendar and the proleptic one agree; a `Calendar` per call cost
+        // a fortieth of an unchanged poll cycle's CPU.
+        if date >= Self.firstProlepticDate { return HTTPDate.string(from: date) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: 0)!
         let parts = calendar.dateComponents([.weekday, .day, .month, .year, .hour, .minute, .second], from: date)

@@ -97,8 +97,10 @@ public struct AccountPoller: Sendable {
                 """,
                 metadata: ["account.key": "\(account.key)", "error": "\(error)"])
         }
-        // The cookie file is read at every poll, so renewed cookies need no reload.
-        let cookie = try await BlockingIO.run { try CookieFile.cookie(for: account) }
+        // The cookie file is read at every poll, so renewed cookies need no reload. An account
+        // without one (all but Weibo's) skips the hop to the blocking-I/O queue.
+        let cookie =
+            CookieFile.url(for: account) == nil ? nil : try await BlockingIO.run { try CookieFile.cookie(for: account) }
         var session = PollSession(
             poller: self, adapter: adapter, account: account, store: self.stateStore, baseline: baseline, now: now,
             cookie: cookie)

@@ -383,16 +383,25 @@ public final class StateStore: StateStoring {
 
     public func loadQuietState(of account: AccountKey) throws -> AccountState? {
         guard !self.hasUnsavedState(account) else { return nil }
-        return try self.read { db -> AccountState? in
-            // Cached statements: this runs once per poll of every quiet account.
-            guard
-                let text = try String.fetchOne(
-                    db.cachedStatement(sql: "SELECT state FROM accounts WHERE key = ? AND quiet = 1"),
-                    arguments: [account.rawValue])
-            else { return nil }
-            let state = try Self.decodeState(text, account: account, path: self.databaseURL.path)
-            return try Self.latestRun(db, account: account).map { $0.applied(to: state) } ?? state
-        }.map(self.applyingDeferred)
+        // This runs once per poll of every quiet account: one cached statement that reads the
+        // state with its newest run of unchanged polls, outside a transaction (one statement is
+        // one consistent read of the WAL; a transaction around it cost as much as the statement).
+        let row = try self.readOneStatement { db -> Row? in
+            try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT a.state, r.since, r.until, r.polls, r.url, r.status, r.body_sha256, r.etag,
+                        r.last_modified
+                        FROM accounts a LEFT JOIN unchanged_runs r ON r.account = a.key
+                        AND r.since = (SELECT MAX(since) FROM unchanged_runs WHERE account = a.key)
+                        WHERE a.key = ? AND a.quiet = 1
+                        """),
+                arguments: [account.rawValue])
+        }
+        guard let row else { return nil }
+        let state = try Self.decodeState(row["state"], account: account, path: self.databaseURL.path)
+        let run = (row["since"] as String?) == nil ? nil : Self.unchangedRun(row)
+        return self.applyingDeferred(run.map { $0.applied(to: state) } ?? state)
     }
 
     /// The account's state without its tracked posts (`detection.posts` empty), with its newest
@@ -628,23 +637,26 @@ public final class StateStore: StateStoring {
         ) {
             db, fullRewrite in
             if let snapshot = snapshotRowValue {
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT OR IGNORE INTO snapshots (account, id, polled_at, is_complete, head, listing)
                         VALUES (?, ?, ?, ?, ?, ?)
-                        """,
+                        """
+                ).execute(
                     arguments: [
                         key, snapshot.id, snapshot.polledAt, snapshot.isComplete, snapshot.head, snapshot.listing,
                     ])
                 for (sha, json, post) in snapshot.versions {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)",
+                    try db.cachedStatement(
+                        sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)"
+                    ).execute(
                         arguments: [sha, json])
-                    try db.execute(
+                    try db.cachedStatement(
                         sql: """
                             INSERT OR IGNORE INTO archive (account, post_id, version, first_seen, snapshot, content_sha256, former_ids)
                             VALUES (?, ?, ?, ?, ?, ?, ?)
-                            """,
+                            """
+                    ).execute(
                         arguments: [
                             key, post.id, post.versionHash, snapshot.polledAt, snapshot.id, sha,
                             snapshot.formerIDs[post.id],
@@ -654,18 +666,21 @@ public final class StateStore: StateStoring {
             if let unchanged = unchangedRow {
                 let written =
                     try state.map { $0.lastPoll?.at }
-                    ?? String.fetchOne(db, sql: "SELECT last_poll_at FROM accounts WHERE key = ?", arguments: [key])
+                    ?? String.fetchOne(
+                        db.cachedStatement(sql: "SELECT last_poll_at FROM accounts WHERE key = ?"), arguments: [key]
+                    )
                     .flatMap(RFC3339.date(from:))
                 try Self.record(unchanged, of: key, writtenAt: written, in: db)
             }
             guard let state, let stateJSON = stateJSONValue else { return }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO accounts (key, state, last_poll_at, last_outcome, updated_at, quiet)
                     VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(key) DO UPDATE SET state = excluded.state, last_poll_at = excluded.last_poll_at,
                     last_outcome = excluded.last_outcome, updated_at = excluded.updated_at, quiet = excluded.quiet
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     key, stateJSON, state.lastPoll.map { RFC3339.string(from: $0.at) }, state.lastPoll?.outcome,
                     RFC3339.string(from: Date()), quiet,
@@ -673,25 +688,27 @@ public final class StateStore: StateStoring {
             if fullRewrite {
                 // Unknown baseline (first write, or after a failed commit): make the rows equal the state.
                 let stored = try String.fetchAll(
-                    db, sql: "SELECT post_id FROM tracked_posts WHERE account = ?", arguments: [key])
+                    db.cachedStatement(sql: "SELECT post_id FROM tracked_posts WHERE account = ?"), arguments: [key])
                 for id in stored where state.detection.posts[id] == nil {
-                    try db.execute(
-                        sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?", arguments: [key, id])
+                    try db.cachedStatement(sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?").execute(
+                        arguments: [key, id])
                 }
                 for (id, tracked) in state.detection.posts {
                     let json = String(decoding: try JSONCoding.lineEncoder().encode(tracked), as: UTF8.self)
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO tracked_posts (account, post_id, post) VALUES (?, ?, ?)",
+                    try db.cachedStatement(
+                        sql: "INSERT OR REPLACE INTO tracked_posts (account, post_id, post) VALUES (?, ?, ?)"
+                    ).execute(
                         arguments: [key, id, json])
                 }
             } else {
                 for id in deletesValue {
-                    try db.execute(
-                        sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?", arguments: [key, id])
+                    try db.cachedStatement(sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?").execute(
+                        arguments: [key, id])
                 }
                 for (id, json) in upsertsValue {
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO tracked_posts (account, post_id, post) VALUES (?, ?, ?)",
+                    try db.cachedStatement(
+                        sql: "INSERT OR REPLACE INTO tracked_posts (account, post_id, post) VALUES (?, ?, ?)"
+                    ).execute(
                         arguments: [key, id, json])
                 }
             }
@@ -701,10 +718,11 @@ public final class StateStore: StateStoring {
                 var kept = cited
                 if let last = state.detection.lastComplete?.id { kept.insert(last) }
                 let ids = try String.fetchAll(
-                    db, sql: "SELECT id FROM snapshots WHERE account = ? ORDER BY id", arguments: [key])
+                    db.cachedStatement(sql: "SELECT id FROM snapshots WHERE account = ? ORDER BY id"), arguments: [key])
                 let newest = Set(ids.suffix(max(0, keep)))
                 for id in ids where !newest.contains(id) && !kept.contains(id) {
-                    try db.execute(sql: "DELETE FROM snapshots WHERE account = ? AND id = ?", arguments: [key, id])
+                    try db.cachedStatement(sql: "DELETE FROM snapshots WHERE account = ? AND id = ?").execute(
+                        arguments: [key, id])
                 }
             }
         }
@@ -855,13 +873,14 @@ public final class StateStore: StateStoring {
 
     static func insert(_ rows: [EvidenceRow], into db: Database) throws {
         for row in rows {
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT OR IGNORE INTO evidence (record_id, type, sha256, size, path, offset, length, request_offset,
                     request_length, body_path, body_offset, body_length, account, url, effective_url, status, fetched_at,
                     remote_ip, redirects, headers, legacy_path)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     row.recordID, row.type, row.sha256, row.size, row.location.path, row.location.offset,
                     row.location.length, row.request?.offset, row.request?.length, row.body.path, row.body.offset,
@@ -1040,6 +1059,18 @@ public final class StateStore: StateStoring {
     }
 
     // MARK: Helpers
+
+    /// ``read(_:)`` for a body that runs one statement: no transaction around it (SQLite reads
+    /// one statement from one snapshot of the WAL).
+    func readOneStatement<Value>(_ body: (Database) throws -> Value) throws -> Value {
+        do {
+            return try self.pool.unsafeRead(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw Self.storeError(error, path: self.databaseURL.path, operation: "read")
+        }
+    }
 
     func read<Value>(_ body: (Database) throws -> Value) throws -> Value {
         do {

@@ -1,8 +1,9 @@
 import Foundation
-import PalimpsestCore
 import PalimpsestReplay
 import PalimpsestTestSupport
 import Testing
+
+@testable import PalimpsestCore
 
 /// The real libcurl client against the loopback replay server. Serialized: the timing-sensitive
 /// tests (timeouts, concurrency) stay reliable on a small shared machine.
@@ -216,6 +217,33 @@ import Testing
         }
     }
 
+    @Test func headerNamesAndValuesAreReadWithoutTheSpaceAroundThem() async throws {
+        try await self.withServer { server, client in
+            server.script("/a", [ReplayResponse(status: 302, headers: ["LOCATION": "  /b \t"])])
+            server.script(
+                "/b",
+                [
+                    ReplayResponse(
+                        headers: HTTPHeaders([
+                            ("X-Padded", "  spaced  value \t"), ("X-Empty", ""), ("X-Unicode", "Gr\u{FC}\u{DF}e\u{A0}"),
+                            ("X-Colon", "a: b"),
+                        ]),
+                        body: Data("final".utf8))
+                ])
+
+            let response = try await client.send(HTTPRequest(url: server.url("/a")))
+
+            #expect(response.status == 200)
+            #expect(response.redirects.map(\.location) == ["/b"], "a Location in capitals, spaces dropped")
+            #expect(response.headers["x-padded"] == "spaced  value")
+            #expect(response.headers["x-empty"] == "")
+            // Outside ASCII: trimmed of Unicode white space (the no-break space) too.
+            #expect(response.headers["x-unicode"] == "Gr\u{FC}\u{DF}e")
+            #expect(response.headers["x-colon"] == "a: b")
+            #expect(response.headers.values(for: "location").isEmpty, "the redirect's headers are not the answer's")
+        }
+    }
+
     @Test func fiveRedirectsAreFollowedAndASixthFails() async throws {
         try await self.withServer { server, client in
             for hop in 0..<7 {
@@ -332,6 +360,16 @@ import Testing
             #expect(response.status == 304)
             #expect(response.body.isEmpty)
         }
+    }
+
+    @Test func ifModifiedSinceBeforeTheGregorianReformIsWrittenAsFoundationsCalendarDoes() {
+        // From 1583 on by arithmetic; before it, Foundation's calendar (Julian before October 1582).
+        #expect(
+            CurlTransferPlan.httpDate(Date(timeIntervalSince1970: -12_212_553_600)) == "Sat, 01 Jan 1583 00:00:00 GMT")
+        #expect(
+            CurlTransferPlan.httpDate(Date(timeIntervalSince1970: 784_111_777.9)) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(
+            CurlTransferPlan.httpDate(Date(timeIntervalSince1970: -12_212_553_601)) == "Fri, 31 Dec 1582 23:59:59 GMT")
     }
 
     @Test func refusedConnectionFailsWithConnect() async throws {
