@@ -73,7 +73,7 @@ final class DaemonStatusBook: Sendable {
                 if case .polled(let report) = result {
                     state.entries[account.key]?.lastPoll = report.record
                     state.entries[account.key]?.blind = report.blindSpan
-                    state.entries[account.key]?.postsTracked = report.postsTracked
+                    if let tracked = report.postsTracked { state.entries[account.key]?.postsTracked = tracked }
                     state.entries[account.key]?.eventsLogged = report.eventsLogged
                     state.entries[account.key]?.moved = report.moved
                     let today = Self.day(of: now)

@@ -18,8 +18,10 @@ public struct PollReport: Sendable {
     public var probes: Int
     /// The account's blind span after this poll: open while polls fail, `nil` once one succeeds.
     public var blindSpan: BlindSpan?
-    /// Posts the detector tracks after this poll (visible or missing; not deleted or aged out).
-    public var postsTracked: Int
+    /// Posts the detector tracks after this poll (visible or missing; not deleted or aged out);
+    /// `nil` when the poll did not read them: an unchanged answer of a quiet account ends before
+    /// its tracked posts are read, and leaves their count as it was.
+    public var postsTracked: Int?
     /// Events logged for the account so far, this poll's included.
     public var eventsLogged: Int
     /// The account's timeline address redirects permanently to another host, if it does.
@@ -29,7 +31,7 @@ public struct PollReport: Sendable {
 
     public init(
         account: Account, polledAt: Date, outcome: PollOutcome, record: PollRecord, events: [Event], probes: Int,
-        blindSpan: BlindSpan? = nil, postsTracked: Int = 0, eventsLogged: Int = 0, moved: TimelineMove? = nil,
+        blindSpan: BlindSpan? = nil, postsTracked: Int? = 0, eventsLogged: Int = 0, moved: TimelineMove? = nil,
         probeHosts: [ProbeHostAnswer] = []
     ) {
         self.account = account

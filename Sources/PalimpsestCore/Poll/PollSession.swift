@@ -303,7 +303,8 @@ struct PollSession: Sendable {
             account: self.account, polledAt: self.now, outcome: outcome,
             record: state.lastPoll ?? PollRecord(at: self.now, outcome: outcome.recordName, detail: ""), events: events,
             probes: self.probesSent, blindSpan: state.detection.blindSpan,
-            postsTracked: state.detection.trackedPostCount, eventsLogged: state.eventsLogged, moved: state.moved,
+            postsTracked: self.baseline.hasTrackedPosts ? state.detection.trackedPostCount : nil,
+            eventsLogged: state.eventsLogged, moved: state.moved,
             probeHosts: self.probeHosts.values.sorted { $0.host < $1.host })
     }
 

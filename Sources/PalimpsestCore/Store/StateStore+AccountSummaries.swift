@@ -79,7 +79,7 @@ extension StateStore {
             db,
             sql: """
                 SELECT account, COUNT(*) AS watched FROM tracked_posts INDEXED BY tracked_posts_by_state
-                WHERE json_extract(post, '$.status.state') IN ('visible', 'missing') GROUP BY account
+                WHERE \(Self.trackedPostState) IN ('visible', 'missing') GROUP BY account
                 """)
         while let row = try rows.next() { counts[AccountKey(rawValue: row["account"])] = row["watched"] }
         return counts

@@ -323,6 +323,11 @@ public final class StateStore: StateStoring {
         ) WITHOUT ROWID;
         """
 
+    /// A tracked post's status (`visible`, `missing`, `deleted`, `aged_out`) as SQL over its row,
+    /// the expression of the index `tracked_posts_by_state`; NULL for a row that is not JSON
+    /// (`json_extract` would fail the statement, and with the index every write of the row).
+    static let trackedPostState = "CASE WHEN json_valid(post) THEN json_extract(post, '$.status.state') END"
+
     /// Schema version 4: `accounts` and `snapshots` become rowid tables (same columns, same unique
     /// keys). Their rows (an account's state, about 1 KB; a snapshot's head and listing, about
     /// 1.5 KB) are larger than a `WITHOUT ROWID` page keeps inline (about 1 KB of a 4 KiB page), so
@@ -357,7 +362,7 @@ public final class StateStore: StateStoring {
             SELECT account, id, polled_at, is_complete, head, listing FROM snapshots ORDER BY account, id;
         DROP TABLE snapshots;
         ALTER TABLE snapshots_v4 RENAME TO snapshots;
-        CREATE INDEX tracked_posts_by_state ON tracked_posts (account, json_extract(post, '$.status.state'));
+        CREATE INDEX tracked_posts_by_state ON tracked_posts (account, \(trackedPostState));
         """
 
     // MARK: States

@@ -40,4 +40,37 @@ import Testing
         #expect(runs.map(\.until) == [IntegrationHarness.time(10), IntegrationHarness.time(50)])
         await harness.close()
     }
+
+    @Test func anUnchangedAnswerOfAQuietAccountLeavesItsCountOfTrackedPostsAsItWas() async throws {
+        let harness = try await IntegrationHarness()
+        let account = harness.feedAccount(path: "/feed")
+        var first = DiskFullTests.feed(harness, ids: [3, 2, 1])
+        first.headers.add(name: "ETag", value: "\"v1\"")
+        harness.server.script(
+            "/feed", [first, ReplayResponse(status: 304, headers: [("ETag", "\"v1\"")], body: Data())])
+        let poller = try harness.poller()
+        let seen = try await poller.poll(account, at: IntegrationHarness.time(0))
+        #expect(seen.postsTracked == 3)
+        _ = poller.stateStore.saveUnsavedStates()
+        // A new process: the account is quiet, so its 304 ends before its tracked posts are read.
+        let unchanged = try await harness.poller().poll(account, at: IntegrationHarness.time(10))
+        #expect(
+            unchanged.record.detail.hasPrefix("unchanged since the last poll (HTTP 304"), "\(unchanged.record.detail)")
+        #expect(unchanged.postsTracked == nil, "not read, so not reported as 0")
+
+        // The daemon's status keeps the count it had (it showed "0 tracked" after every 304).
+        let config = try ConfigLoader.parse(
+            "[daemon]\nstate_dir = \"\(harness.root.path)/state\"\n",
+            file: harness.root.appendingPathComponent("p.toml"))
+        var restored = DaemonStatus.AccountEntry(account: account.key, name: account.name, interval: account.interval)
+        restored.postsTracked = 3
+        let book = DaemonStatusBook(
+            config: config, accounts: [account], restored: [account.key: restored], eventsToday: 0,
+            now: IntegrationHarness.time(5))
+        book.record(.polled(account, .polled(unchanged)), now: IntegrationHarness.time(10))
+        let entry = try #require(book.snapshot(now: IntegrationHarness.time(10)).accounts.first)
+        #expect(entry.postsTracked == 3)
+        #expect(entry.lastPoll?.at == IntegrationHarness.time(10))
+        await harness.close()
+    }
 }
