@@ -72,13 +72,19 @@ extension StateStore {
 
     /// Per account, how many tracked posts are still watched (`visible` or `missing`), in one query
     /// over the index of tracked posts by status (schema 4): reading every tracked post's JSON
-    /// instead read the whole table, about 7 KB per account.
+    /// instead read the whole table, about 7 KB per account. A store of an earlier schema, read
+    /// without upgrading it (`status` beside an older daemon), is counted the slow way.
     static func watchedPostCounts(_ db: Database) throws -> [AccountKey: Int] {
         var counts: [AccountKey: Int] = [:]
+        let indexed =
+            try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'tracked_posts_by_state'")
+            ?? false
         let rows = try Row.fetchCursor(
             db,
             sql: """
-                SELECT account, COUNT(*) AS watched FROM tracked_posts INDEXED BY tracked_posts_by_state
+                SELECT account, COUNT(*) AS watched FROM tracked_posts
+                \(indexed ? "INDEXED BY tracked_posts_by_state" : "")
                 WHERE \(Self.trackedPostState) IN ('visible', 'missing') GROUP BY account
                 """)
         while let row = try rows.next() { counts[AccountKey(rawValue: row["account"])] = row["watched"] }

@@ -263,6 +263,13 @@ import Testing
                 try db.execute(sql: "PRAGMA user_version = 3")
             }
         }
+        // `status` beside a daemon of the earlier release reads the store without upgrading it.
+        let readOnly = try #require(try StateStore.openReadOnly(root: root))
+        let (overviews, unreadable) = try readOnly.accountOverviews(pendingFindings: true)
+        #expect(unreadable.isEmpty)
+        #expect(keys.map { overviews[$0]?.postsTracked } == [20, 20])
+        #expect(keys.map { overviews[$0]?.state.lastPoll } == states.map { $0?.lastPoll })
+
         let reopened = try StateStore(root: root)
         #expect(try keys.map { try reopened.loadState(of: $0) } == states)
         #expect(
