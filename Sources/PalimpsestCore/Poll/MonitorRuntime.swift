@@ -32,6 +32,14 @@ public struct MonitorRuntime: Sendable {
         http.perHostConcurrency = daemon.perHostConcurrency
         self.client = try CurlHTTPClient(configuration: http)
         self.stateStore = try StateStore(root: daemon.stateDirectory)
+        if let version = self.stateStore.upgradedFromVersion, version > 0 {
+            logger.notice(
+                "upgraded the state store; releases before this one no longer open it for writing",
+                metadata: [
+                    "path": "\(self.stateStore.databaseURL.path)", "schema.from": "\(version)",
+                    "schema.to": "\(StateStore.schemaVersion)",
+                ])
+        }
         self.log = try DeletionLog(
             url: daemon.deletionLog, headURL: daemon.stateDirectory.appendingPathComponent(ChainHead.fileName))
         if AlertPipeline.isWanted(by: config) {

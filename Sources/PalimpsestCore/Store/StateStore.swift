@@ -29,6 +29,11 @@ public final class StateStore: StateStoring {
     /// Format version of the JSON held in columns (`accounts.state`, `tracked_posts.post`, …).
     public static let formatVersion = 1
 
+    /// The schema version the database had when this store opened it, when this store upgraded
+    /// it (a new database reads 0); `nil` when it was already current or opened read-only.
+    public var upgradedFromVersion: Int? { self.upgrade.withLock { $0 } }
+    private let upgrade = Mutex<Int?>(nil)
+
     let pool: DatabasePool
     /// The permanent evidence (`warc/`): records events cite, and evidence migrated from the
     /// earlier layout. Never removed.
@@ -164,9 +169,11 @@ public final class StateStore: StateStoring {
     // MARK: Schema
 
     private func migrateSchema() throws {
+        var found = 0
         do {
             try self.pool.writeWithoutTransaction { db in
                 let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                found = version
                 guard version <= Self.schemaVersion else {
                     throw StoreError(
                         operation: "open", path: self.databaseURL.path,
@@ -186,8 +193,20 @@ public final class StateStore: StateStoring {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw Self.storeError(error, path: self.databaseURL.path, operation: "create schema")
+            guard found > 0 else {
+                throw Self.storeError(error, path: self.databaseURL.path, operation: "create schema")
+            }
+            // An upgrade copies tables (schema 4: `accounts` and `snapshots`) into the WAL first.
+            var failure = Self.storeError(
+                error, path: self.databaseURL.path,
+                operation: "upgrade the store from schema \(found) to \(Self.schemaVersion)")
+            failure.advice =
+                "nothing was changed (the upgrade is one transaction); it needs free space of about "
+                + "half of state.sqlite's size, then start palimpsest again; the previous release still reads "
+                + "the store as it is. " + failure.advice
+            throw failure
         }
+        if found < Self.schemaVersion { self.upgrade.withLock { $0 = found } }
     }
 
     /// Schema version 1 (docs/state-format.md explains every table and column).

@@ -271,6 +271,8 @@ import Testing
         #expect(keys.map { overviews[$0]?.state.lastPoll } == states.map { $0?.lastPoll })
 
         let reopened = try StateStore(root: root)
+        #expect(reopened.upgradedFromVersion == 3, "the daemon logs the upgrade from it")
+        #expect(try StateStore(root: root).upgradedFromVersion == nil, "upgraded once")
         #expect(try keys.map { try reopened.loadState(of: $0) } == states)
         #expect(
             try zip(keys, snapshots).map { key, id in
