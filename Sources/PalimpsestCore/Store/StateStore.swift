@@ -108,9 +108,10 @@ public final class StateStore: StateStoring {
     }
 
     /// Opens an existing store for reading only (`status`, the digest): nothing is created,
-    /// migrated or locked.
+    /// migrated or locked. A store of an earlier schema is read as it is.
     /// - Returns: `nil` when `root` holds no `state.sqlite`.
-    /// - Throws: ``StoreError`` when the database cannot be opened.
+    /// - Throws: ``StoreError`` when the database cannot be opened, or is of a newer schema than
+    ///   this release writes (a newer release may have changed what its columns mean).
     public static func openReadOnly(root: URL) throws -> StateStore? {
         let database = root.standardizedFileURL.appendingPathComponent("state.sqlite")
         guard FileSystem.exists(database.path) else { return nil }
@@ -121,6 +122,19 @@ public final class StateStore: StateStoring {
         self.root = root
         self.databaseURL = root.appendingPathComponent("state.sqlite")
         self.pool = try Self.openPool(self.databaseURL, readOnly: true)
+        // A newer release may have changed what the columns mean: read only what this one wrote.
+        let version: Int
+        do {
+            version = try self.pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+        } catch {
+            throw Self.storeError(error, path: self.databaseURL.path, operation: "open")
+        }
+        guard version <= Self.schemaVersion else {
+            throw StoreError(
+                operation: "open", path: self.databaseURL.path,
+                detail: "schema version \(version); this palimpsest reads version \(Self.schemaVersion)",
+                advice: "run a palimpsest release that reads this version")
+        }
         self.warc = WARCFiles(root: root)
         self.spool = WARCFiles(root: root, folder: Self.spoolFolder, rotateBytes: Self.spoolRotateBytes)
         self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path)

@@ -322,5 +322,8 @@ import Testing
         let error = #expect(throws: StoreError.self) { try StateStore(root: root) }
         #expect(error?.description.contains("schema version 99") == true)
         #expect(error?.path.hasSuffix("state.sqlite") == true)
+        // `status` and the digest too: a newer release may have changed what the columns mean.
+        let readOnly = #expect(throws: StoreError.self) { try StateStore.openReadOnly(root: root) }
+        #expect(readOnly?.description.contains("schema version 99") == true)
     }
 }
