@@ -214,10 +214,9 @@ public final class StateStore: StateStoring {
             var failure = Self.storeError(
                 error, path: self.databaseURL.path,
                 operation: "upgrade the store from schema \(found) to \(Self.schemaVersion)")
-            failure.advice =
-                "nothing was changed (the upgrade is one transaction); it needs free space of about "
-                + "half of state.sqlite's size, then start palimpsest again; the previous release still reads "
-                + "the store as it is. " + failure.advice
+            failure.advice +=
+                "; the upgrade is one transaction, so nothing was changed; it needs free space of about half of "
+                + "state.sqlite's size; until it succeeds, the previous release still runs on the store as it is"
             throw failure
         }
         if found < Self.schemaVersion { self.upgrade.withLock { $0 = found } }
