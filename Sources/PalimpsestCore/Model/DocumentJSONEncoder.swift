@@ -150,20 +150,9 @@ enum JSONNode {
         output.append(UInt8(ascii: "\""))
     }
 
-    /// A finite `Double` as `JSONEncoder` writes it: its description without a trailing `.0`.
-    static func number(_ value: Double) throws -> JSONNode {
-        guard value.isFinite else {
-            throw EncodingError.invalidValue(
-                value,
-                EncodingError.Context(codingPath: [], debugDescription: "Unable to encode \(value) directly in JSON."))
-        }
-        var text = value.description
-        if text.hasSuffix(".0") { text.removeLast(2) }
-        return .number(text)
-    }
-
-    /// A finite `Float` as `JSONEncoder` writes it.
-    static func number(_ value: Float) throws -> JSONNode {
+    /// A finite `Double` or `Float` as `JSONEncoder` writes it: its description without a
+    /// trailing `.0`.
+    static func number<Number: BinaryFloatingPoint & CustomStringConvertible>(_ value: Number) throws -> JSONNode {
         guard value.isFinite else {
             throw EncodingError.invalidValue(
                 value,
