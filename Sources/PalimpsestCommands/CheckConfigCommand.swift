@@ -9,8 +9,9 @@ struct CheckConfigCommand: AsyncParsableCommand {
             Every problem is reported with the file, the account (index and name) and the key, \
             and what was expected. Exit status 0 when valid, 78 (EX_CONFIG) when not. A valid \
             config can still draw warnings on stderr (exit status 0): a cookie_file or \
-            password_file that is missing or unreadable by the user the units run as, and an SMTP \
-            login without TLS. With --keys, list every key the file accepts (the tables of \
+            password_file that is missing or unreadable by the user the units run as, an SMTP \
+            login without TLS, a state_dir that is a file, an alert `accounts` entry that matches \
+            no account, and the others docs/configuration.md lists. With --keys, list every key the file accepts (the tables of \
             docs/configuration.md, generated from the same declarations) and read no file.
             """
     )

@@ -198,6 +198,24 @@ extension AlertSink {
         self = sink
     }
 
+    /// Whether `text` has the shape of an Apprise URL: a scheme (an ASCII letter, then letters,
+    /// digits, `+`, `-` or `.`), `://`, and something after it without spaces. Apprise picks the
+    /// service by the scheme (https://github.com/caronc/apprise/wiki); which schemes exist is
+    /// Apprise's to say, so only the shape is checked here.
+    static func looksLikeAppriseURL(_ text: String) -> Bool {
+        guard let separator = text.range(of: "://"), separator.upperBound < text.endIndex else { return false }
+        let scheme = Array(text[..<separator.lowerBound].utf8)
+        guard let first = scheme.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(first | 0x20) else {
+            return false
+        }
+        let schemeIsValid = scheme.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+        }
+        return schemeIsValid && !text[separator.upperBound...].contains(where: \.isWhitespace)
+    }
+
     private static func read(
         _ table: TOMLTable, index: Int, config: PalimpsestConfig, with reader: inout ConfigReader,
         in scope: ConfigReader.Scope
@@ -244,6 +262,14 @@ extension AlertSink {
             }
         case .apprise:
             sink.appriseURLs = reader.strings(keys["urls"], in: table, scope: scope) ?? []
+            for (offset, url) in sink.appriseURLs.enumerated() where !Self.looksLikeAppriseURL(url) {
+                // Not quoted: an Apprise URL holds the service's token.
+                reader.report(
+                    "expected Apprise URLs such as \"tgram://TOKEN/CHAT\" or \"ntfy://ntfy.sh/topic\" (the "
+                        + "service's scheme, then ://); URL \(offset + 1) of the list is not one (not shown here: "
+                        + "Apprise URLs hold tokens)",
+                    key: "urls", in: scope)
+            }
             sink.appriseURLsFile = reader.path(keys["urls_file"], in: table, scope: scope)
             if sink.appriseURLs.isEmpty, table["urls_file"] == nil {
                 reader.report(
@@ -280,7 +306,9 @@ extension AlertSink {
         if kind != .email, table["to"] != nil {
             reader.report("`to` is for type = \"email\"", key: "to", in: scope)
         }
-        if let names = reader.strings(keys["events"], in: table, scope: scope) {
+        if !reader.refusesEmptyFilter("events", listing: "event kinds", in: table, scope: scope),
+            let names = reader.strings(keys["events"], in: table, scope: scope)
+        {
             var events: Set<EventKind> = []
             for name in names {
                 if let event = EventKind(rawValue: name) {
@@ -294,7 +322,9 @@ extension AlertSink {
             }
             sink.filter.events = events
         }
-        if let names = reader.strings(keys["reasons"], in: table, scope: scope) {
+        if !reader.refusesEmptyFilter("reasons", listing: "reasons", in: table, scope: scope),
+            let names = reader.strings(keys["reasons"], in: table, scope: scope)
+        {
             var reasons: Set<Reason> = []
             for name in names {
                 if let reason = Reason(rawValue: name) {
@@ -307,10 +337,14 @@ extension AlertSink {
             }
             sink.filter.reasons = reasons
         }
-        if let patterns = reader.strings(keys["accounts"], in: table, scope: scope) {
+        if !reader.refusesEmptyFilter("accounts", listing: "account keys or patterns", in: table, scope: scope),
+            let patterns = reader.strings(keys["accounts"], in: table, scope: scope)
+        {
             sink.filter.accounts = patterns
         }
-        if let names = reader.strings(keys["platforms"], in: table, scope: scope) {
+        if !reader.refusesEmptyFilter("platforms", listing: "platforms", in: table, scope: scope),
+            let names = reader.strings(keys["platforms"], in: table, scope: scope)
+        {
             var platforms: Set<Platform> = []
             for name in names {
                 if let platform = Platform(rawValue: name) {
@@ -391,7 +425,10 @@ extension FeedOutSettings {
         var settings = FeedOutSettings(path: path)
         settings.entries = reader.integer(keys["entries"], in: table, scope: scope) ?? settings.entries
         settings.title = reader.string(keys["title"], in: table, scope: scope) ?? settings.title
-        if let names = reader.strings(keys["events"], in: table, scope: scope) {
+        if !reader.refusesEmptyFilter(
+            "events", listing: "event kinds", in: table, scope: scope, effect: "the feeds would never list anything"),
+            let names = reader.strings(keys["events"], in: table, scope: scope)
+        {
             settings.events = Set(
                 names.compactMap { name in
                     guard let event = EventKind(rawValue: name) else {
@@ -405,5 +442,25 @@ extension FeedOutSettings {
                 })
         }
         return settings
+    }
+}
+
+extension ConfigReader {
+    /// Whether `table[key]` is an empty list, reported when it is: a filter that lists nothing lets
+    /// no event through (`events = []` is more likely a mistake than a way to pause a sink, which
+    /// removing or commenting out its table does).
+    /// - Parameters:
+    ///   - what: What the list holds, for the message ("event kinds").
+    ///   - effect: What an empty list would do, for the message.
+    mutating func refusesEmptyFilter(
+        _ key: String, listing what: String, in table: TOMLTable, scope: Scope,
+        effect: String = "this sink would never send anything"
+    ) -> Bool {
+        guard table[key]?.array?.isEmpty == true else { return false }
+        self.report(
+            "an empty list lets no event through, so \(effect): list the \(what) to let through, or leave "
+                + "`\(key)` out to let them all through",
+            key: key, in: scope)
+        return true
     }
 }

@@ -708,7 +708,7 @@ struct ConfigReader {
 
     /// Where `key` of `scope` is: the file, the line and column of the key (else of its table), the
     /// account, and the dotted key; the message is empty.
-    private func location(key: String?, in scope: Scope) -> ConfigError {
+    func location(key: String?, in scope: Scope) -> ConfigError {
         let fullKey = key.map { name in scope.keyPrefix.map { "\($0).\(name)" } ?? name }
         var mapPaths: [String] = []
         if let key {

@@ -55,7 +55,8 @@ enum ConfigSections {
                 "Longest time a whole request may take (connect, send, receive)."),
             ConfigKey(
                 "connect_timeout", .duration(1...3_600), default: "`\"10s\"`",
-                "Longest time the connection phase (DNS, TCP, TLS) may take."),
+                "Longest time the connection phase (DNS, TCP, TLS) may take; at most `timeout`, which cuts the whole request (`check-config` warns otherwise)."
+            ),
             ConfigKey(
                 "user_agent", .string, format: "string, one line",
                 default: "`\"Palimpsest/0.1.0 (deletion monitor)\"` (the version of palimpsest)",
@@ -196,7 +197,7 @@ enum ConfigSections {
                 "File holding the HMAC-SHA256 key of `Palimpsest-Signature`"),
             ConfigKey(
                 "urls", .strings("strings"), default: "—",
-                "Apprise URLs (apprise needs `urls` or `urls_file`)"),
+                "Apprise URLs, each `scheme://…` (apprise needs `urls` or `urls_file`)"),
             ConfigKey(
                 "urls_file", .path(.file), default: "—",
                 "File of Apprise URLs, one a line, for URLs that hold tokens"),
@@ -205,14 +206,14 @@ enum ConfigSections {
                 "E-mail recipients"),
             ConfigKey(
                 "events", .strings("strings"), default: "all",
-                "Event kinds sent: `deleted`, `altered`, `restored`, `account_unavailable`, `account_restored`, `blind`, `alarm`"
+                "Event kinds sent: `deleted`, `altered`, `restored`, `account_unavailable`, `account_restored`, `blind`, `alarm`. This and the three filters below: absent lets every event through; an empty list is an error (it would let none through)"
             ),
             ConfigKey(
                 "reasons", .strings("strings"), default: "all",
                 "Only events with one of these reasons (see `docs/deletion-log.md`)"),
             ConfigKey(
                 "accounts", .strings("strings"), default: "all",
-                "Account keys or globs, e.g. `[\"weibo:*\", \"mastodon:@user@example.social\"]`; `monitor` for alarms about the whole monitor"
+                "Account keys or globs, e.g. `[\"weibo:*\", \"mastodon:@user@example.social\"]`; `monitor` for alarms about the whole monitor. `check-config` warns about one that matches no configured account"
             ),
             ConfigKey(
                 "platforms", .strings("strings"), default: "all",
@@ -283,7 +284,7 @@ enum ConfigSections {
                 "The feeds' title"),
             ConfigKey(
                 "events", .strings("strings"), default: "all but `blind`",
-                "Event kinds listed"),
+                "Event kinds listed (an empty list is an error)"),
         ])
 
     /// The keys of `[evidence]`.

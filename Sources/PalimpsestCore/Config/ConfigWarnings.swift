@@ -22,6 +22,12 @@ import TOMLKit
 ///   `smtps://` nor upgraded with STARTTLS (`smtp://` with `starttls = false`): the password would
 ///   cross the network in clear text (`CurlSMTPSender` sets `CURLOPT_USE_SSL` only when
 ///   ``SMTPSettings/requiresSTARTTLS``).
+/// - `[evidence] tsa_ca_file` missing or unreadable (judged as the secret files): `verify` and the
+///   digest fail on every timestamped checkpoint until it can be read.
+/// - `state_dir` naming something other than a folder, `deletion_log` naming a folder.
+/// - An `[[alert]] accounts` entry that matches no configured account.
+/// - `connect_timeout` longer than `timeout` (libcurl's `CURLOPT_TIMEOUT` bounds the whole
+///   transfer, connection included: https://curl.se/libcurl/c/CURLOPT_TIMEOUT.html).
 ///
 /// Warnings use the ``ConfigError`` format (`file:line:column: account #N ("name"): key `k`: …`).
 public enum ConfigWarnings {
@@ -109,6 +115,25 @@ public enum ConfigWarnings {
             warning.message = "\(reference.url.path) \(problem). \(Self.advice(for: reference.key))"
             warnings.append(warning)
         }
+        for reference in reader.paths where reference.key == "tsa_ca_file" {
+            guard let problem = Self.problem(readingFile: reference.url.path, as: serviceUser) else { continue }
+            var warning = reader.location(of: reference)
+            warning.message =
+                "\(reference.url.path) \(problem). `palimpsest verify` and the digest check each trusted timestamp "
+                + "against these certificates: until the file can be read they fail on every timestamped checkpoint. "
+                + "Put the authorities' CA certificates (PEM) there, or remove `tsa_ca_file`"
+            warnings.append(warning)
+        }
+        warnings += Self.pathKindProblems(of: config, reader: reader)
+        warnings += Self.unmatchedAlertPatterns(of: config, reader: reader)
+        if config.daemon.connectTimeout > config.daemon.timeout {
+            var warning = reader.location(key: "connect_timeout", in: .daemon)
+            warning.message =
+                "connect_timeout (\(StatusReport.duration(config.daemon.connectTimeout))) is longer than timeout "
+                + "(\(StatusReport.duration(config.daemon.timeout))), which cuts the whole request, connection "
+                + "included: the longer limit never applies. Make connect_timeout at most timeout"
+            warnings.append(warning)
+        }
         for log in config.digest.extraLogs where (try? LogPathPattern.expand(log))?.isEmpty == true {
             let position = sourceMap.position(of: "digest.logs", "digest")
             warnings.append(
@@ -134,6 +159,56 @@ public enum ConfigWarnings {
             )
         }
         return warnings.sorted { ($0.line ?? .max, $0.column ?? 0) < ($1.line ?? .max, $1.column ?? 0) }
+    }
+
+    /// `state_dir` naming something that is not a folder, or `deletion_log` a folder: the daemon
+    /// would fail at start (the state store and the log cannot be opened there).
+    static func pathKindProblems(of config: PalimpsestConfig, reader: ConfigReader) -> [ConfigError] {
+        var warnings: [ConfigError] = []
+        func kind(_ url: URL) -> mode_t? {
+            var info = stat()
+            return stat(url.path, &info) == 0 ? info.st_mode & S_IFMT : nil
+        }
+        if let mode = kind(config.daemon.stateDirectory), mode != S_IFDIR {
+            var warning = reader.location(key: "state_dir", in: .daemon)
+            warning.message =
+                "\(config.daemon.stateDirectory.path) exists and is not a folder: the daemon keeps its state "
+                + "store, evidence and snapshots in a folder there and cannot start. Point state_dir at a folder "
+                + "(it is created when missing)"
+            warnings.append(warning)
+        }
+        if kind(config.daemon.deletionLog) == S_IFDIR {
+            var warning = reader.location(key: "deletion_log", in: .daemon)
+            warning.message =
+                "\(config.daemon.deletionLog.path) is a folder: the deletion log is one file, which the daemon "
+                + "cannot create there. Name a file, e.g. "
+                + "\"\(config.daemon.deletionLog.appendingPathComponent(DaemonSettings.defaultDeletionLogName).path)\""
+            warnings.append(warning)
+        }
+        return warnings
+    }
+
+    /// Each `[[alert]] accounts` entry that names no configured account (neither its key nor, as a
+    /// `fnmatch(3)` pattern, any key; `monitor` is the key of alarms about the whole monitor): a
+    /// typo there silently keeps that account's events from the sink.
+    static func unmatchedAlertPatterns(of config: PalimpsestConfig, reader: ConfigReader) -> [ConfigError] {
+        var warnings: [ConfigError] = []
+        let keys = config.accounts.map(\.key.rawValue)
+        for (offset, sink) in config.alerts.enumerated() {
+            for pattern in sink.filter.accounts ?? [] where pattern != "monitor" {
+                guard !keys.contains(where: { AlertFilter.glob(pattern, matches: $0) }) else { continue }
+                var scope = ConfigReader.Scope(keyPrefix: "alert", mapPrefix: "alert#\(offset + 1)")
+                scope.sinkIndex = offset + 1
+                scope.sinkName = sink.name
+                var warning = reader.location(key: "accounts", in: scope)
+                warning.message =
+                    "\(ConfigReader.quote(pattern)) matches no configured account, so this sink gets no event of it. "
+                    + "Write an account's key as `palimpsest status` lists it (e.g. \"feed:https://example.org/feed.xml\", "
+                    + "\"weibo:2803301701\") or a pattern (\"weibo:*\")"
+                warnings.append(warning)
+            }
+        }
+        return warnings
     }
 
     /// Why the file at `path` cannot be read by `user` (or, without one, by this process), or `nil`

@@ -134,6 +134,13 @@ extension DaemonSettings {
         settings.deletionLog =
             reader.path(keys["deletion_log"], in: table, scope: scope)
             ?? settings.stateDirectory.appendingPathComponent(DaemonSettings.defaultDeletionLogName)
+        if settings.deletionLog.standardizedFileURL.path == settings.stateDirectory.standardizedFileURL.path {
+            reader.report(
+                "the deletion log cannot be the state folder itself (\(settings.stateDirectory.path)): name a file, "
+                    + "e.g. \"\(settings.stateDirectory.appendingPathComponent(Self.defaultDeletionLogName).path)\", "
+                    + "or leave `deletion_log` out for that default",
+                key: "deletion_log", in: scope)
+        }
         settings.interval = reader.duration(keys["interval"], in: table, scope: scope) ?? settings.interval
         settings.jitter = reader.fraction(keys["jitter"], in: table, scope: scope) ?? settings.jitter
         settings.concurrency = reader.integer(keys["concurrency"], in: table, scope: scope) ?? settings.concurrency

@@ -177,4 +177,60 @@ import Testing
         #expect(
             error.description.contains(#"palimpsest.toml:11:1: sink #2 ("desk"): key `timeout`: expected"#), "\(error)")
     }
+
+    /// A filter list of a sink or of the public feeds that lists nothing would let no event
+    /// through: a sink that never sends, without a word. Refused, saying so.
+    @Test(arguments: ["events", "reasons", "accounts", "platforms"])
+    func anEmptyFilterListOfASinkIsRefused(_ key: String) throws {
+        let text = "[[alert]]\ntype = \"apprise\"\nurls = [\"ntfy://ntfy.sh/desk\"]\n\(key) = []\n"
+        let errors = Self.problems(text)
+        let error = try #require(errors.first)
+        #expect(errors.count == 1)
+        #expect(error.key == "alert.\(key)")
+        #expect(error.line == 4)
+        #expect(error.message.contains("an empty list lets no event through, so this sink would never send"))
+    }
+
+    @Test func anEmptyEventListOfThePublicFeedsIsRefused() throws {
+        let errors = Self.problems("[feed_out]\npath = \"/tmp/deletions.atom\"\nevents = []\n")
+        #expect(errors.map(\.key) == ["feed_out.events"])
+        #expect(errors.first?.message.contains("the feeds would never list anything") == true, "\(errors)")
+    }
+
+    @Test(arguments: ["not a url", "ntfy:/ntfy.sh/topic", "://host", "json://", "9x://a", "ntfy://ntfy.sh/a b"])
+    func anAppriseURLWithoutASchemeIsRefused(_ url: String) throws {
+        let errors = Self.problems("[[alert]]\ntype = \"apprise\"\nurls = [\"ntfy://ntfy.sh/ok\", \"\(url)\"]\n")
+        #expect(errors.map(\.key) == ["alert.urls"], "\(url): \(errors)")
+        let message = try #require(errors.first?.message)
+        #expect(message.contains("expected Apprise URLs"))
+        #expect(message.contains("URL 2 of the list is not one"))
+        #expect(!message.contains(url), "an Apprise URL holds a token: never echoed")
+    }
+
+    @Test(arguments: [
+        "tgram://123:ABC/456", "ntfy://ntfy.sh/topic", "mailtos://user:pass@example.org", "json+x.y-z://h",
+    ])
+    func aWellFormedAppriseURLIsAccepted(_ url: String) {
+        #expect(Self.problems("[[alert]]\ntype = \"apprise\"\nurls = [\"\(url)\"]\n").isEmpty)
+    }
+
+    @Test(arguments: [
+        "smtp://mail.example.org:0", "smtp://mail.example.org:70000", "smtps://mail.example.org/inbox",
+        "smtp://mail.example.org?x=1",
+    ])
+    func anSMTPURLWithAPortOutOfRangeOrAPathIsRefused(_ url: String) throws {
+        let text = "[digest.smtp]\nurl = \"\(url)\"\nfrom = \"digest@example.org\"\nto = [\"desk@example.org\"]\n"
+        #expect(Self.problems(text).map(\.key) == ["digest.smtp.url"], "\(url)")
+        let fine = text.replacingOccurrences(of: url, with: "smtp://mail.example.org:587")
+        #expect(Self.problems(fine).isEmpty)
+    }
+
+    @Test(arguments: ["/var/lib/palimpsest", "/var/lib/palimpsest/.", "/var/lib/../lib/palimpsest"])
+    func aDeletionLogThatIsTheStateFolderIsRefused(_ log: String) throws {
+        let errors = Self.problems("[daemon]\nstate_dir = \"/var/lib/palimpsest\"\ndeletion_log = \"\(log)\"\n")
+        let error = try #require(errors.first)
+        #expect(errors.count == 1)
+        #expect(error.key == "daemon.deletion_log")
+        #expect(error.message.contains("/var/lib/palimpsest/deletions.jsonl"), "\(error)")
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PalimpsestTestSupport
 import Subprocess
 import Testing
 
@@ -147,6 +148,72 @@ import Testing
         #expect(try folder.warnings(Self.smtp(url: "smtps://mail.example.org", starttls: false)).isEmpty)
         #expect(
             try folder.warnings(Self.smtp(url: "smtp://127.0.0.1:25", starttls: false, login: false)).isEmpty)
+    }
+
+    @Test func aStateDirThatIsAFileOrADeletionLogThatIsAFolderIsAWarning() throws {
+        let folder = try Folder()
+        let text = "[daemon]\nstate_dir = \"state\"\ndeletion_log = \"log\"\n"
+        #expect(try folder.warnings(text).isEmpty, "neither exists yet: both are created at start")
+        try Data().write(to: folder.url.appendingPathComponent("state"))
+        try FileManager.default.createDirectory(
+            at: folder.url.appendingPathComponent("log"), withIntermediateDirectories: true)
+        let warnings = try folder.warnings(text)
+        #expect(warnings.map(\.key) == ["daemon.state_dir", "daemon.deletion_log"])
+        #expect(warnings.map(\.line) == [2, 3])
+        #expect(warnings.first?.message.contains("exists and is not a folder") == true)
+        #expect(warnings.last?.message.contains("\(folder.url.path)/log/deletions.jsonl") == true)
+    }
+
+    @Test func aTimestampCertificateFileThatIsMissingIsAWarning() throws {
+        let folder = try Folder()
+        let text = "[daemon]\nstate_dir = \"state\"\n\n[evidence]\ntsa_ca_file = \"tsa-ca.pem\"\n"
+        let warnings = try folder.warnings(text)
+        #expect(warnings.map(\.key) == ["evidence.tsa_ca_file"])
+        #expect(warnings.first?.line == 5)
+        #expect(warnings.first?.message.contains("tsa-ca.pem does not exist") == true)
+        _ = try folder.write("tsa-ca.pem")
+        #expect(try folder.warnings(text).isEmpty)
+    }
+
+    @Test func anAlertAccountPatternThatMatchesNoAccountIsAWarningNamingTheSink() throws {
+        let folder = try Folder()
+        _ = try folder.write("weibo.cookie")
+        let text =
+            Self.weibo + """
+
+                [[alert]]
+                type = "apprise"
+                name = "desk"
+                urls = ["ntfy://ntfy.sh/desk"]
+                accounts = ["weibo:*", "monitor", "feed:https://news.example.org/feed.xml", "weibo:280330170"]
+
+                """
+        let warnings = try folder.warnings(text)
+        let warning = try #require(warnings.first)
+        #expect(warnings.count == 1)
+        #expect(warning.key == "alert.accounts")
+        #expect(warning.sinkIndex == 1)
+        #expect(warning.sinkName == "desk")
+        #expect(warning.line == 17)
+        #expect(warning.message.contains(#""weibo:280330170" matches no configured account"#), "\(warning)")
+    }
+
+    /// The example config's sink listed `mastodon:@Mastodon@mastodon.social` while the account's
+    /// key is lowercase: that sink would never have sent the account's events.
+    @Test func theExampleConfigDrawsNoWarningButMissingFiles() throws {
+        let example = TestFixtures.repository.appendingPathComponent("Config/palimpsest.toml")
+        let warnings = ConfigWarnings.find(in: try ConfigLoader.load(from: example), serviceUser: nil)
+        #expect(warnings.allSatisfy { $0.message.contains(" does not exist.") }, "\(warnings)")
+    }
+
+    @Test func aConnectionTimeoutLongerThanTheRequestTimeoutIsAWarning() throws {
+        let folder = try Folder()
+        let text = "[daemon]\nstate_dir = \"state\"\ntimeout = \"20s\"\nconnect_timeout = \"1m\"\n"
+        let warnings = try folder.warnings(text)
+        #expect(warnings.map(\.key) == ["daemon.connect_timeout"])
+        #expect(warnings.first?.line == 4)
+        #expect(warnings.first?.message.contains("connect_timeout (1 min) is longer than timeout (20 s)") == true)
+        #expect(try folder.warnings(text.replacingOccurrences(of: "1m", with: "20s")).isEmpty)
     }
 
     @Test func checkConfigPrintsWarningsOnStderrAndExitsZero() async throws {
