@@ -13,7 +13,8 @@ public enum ByteSizeParser {
     ]
 
     /// The examples named in every error message.
-    static let expectation = #"a size such as "8MiB", "512KiB" or a whole number of bytes"#
+    static let expectation =
+        #"a size such as "8MiB", "512KiB" or a whole number of bytes (units: B, KiB, MiB, GiB, kB, MB, GB)"#
 
     /// Parses a byte size.
     ///

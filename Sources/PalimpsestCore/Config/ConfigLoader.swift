@@ -93,6 +93,14 @@ public enum ConfigLoader {
         guard !isDirectory.boolValue else {
             throw failure("this is a folder; --config and $\(Self.environmentVariable) must name the TOML file")
         }
+        if let kind = try? FileManager.default.attributesOfItem(atPath: file.path)[.type] as? FileAttributeType,
+            kind != .typeRegular
+        {
+            // A device or a FIFO: reading /dev/null gives an empty config, a FIFO can block forever.
+            throw failure(
+                "this is not a regular file (\(kind.rawValue)); --config and $\(Self.environmentVariable) must name "
+                    + "the TOML file")
+        }
         let data: Data
         do {
             data = try Data(contentsOf: file)

@@ -79,7 +79,12 @@ struct ConfigReader {
                 }
                 scope.accountName = table["name"]?.string
                 for account in self.readAccounts(table, scope: scope, daemon: daemon) {
-                    if let first = seen[account.key] {
+                    if let first = seen[account.key], first.index == index, table["urls"] != nil {
+                        self.report(
+                            "`urls` lists the same page twice (key `\(account.key)`); remove one of them",
+                            key: "urls", in: scope)
+                        continue
+                    } else if let first = seen[account.key] {
                         let firstName = first.name.map { " (\"\($0)\")" } ?? ""
                         let key = PlatformSources.source(of: account.platform)?.identityKey ?? "url"
                         self.report(
@@ -123,10 +128,13 @@ struct ConfigReader {
                     let sink = AlertSink(
                         reading: table, index: offset + 1, config: config, with: &self, in: scope)
                 else { continue }
-                if config.alerts.contains(where: { $0.name == sink.name }) {
-                    self.report(
-                        "duplicate sink name \(Self.quote(sink.name)): give each [[alert]] its own `name`",
-                        key: "name", in: scope)
+                if let first = config.alerts.firstIndex(where: { $0.name == sink.name }) {
+                    let message =
+                        table["name"] == nil
+                        ? "this sink's default name \(Self.quote(sink.name)) is the name sink #\(first + 1) was "
+                            + "given: give one of them another `name`"
+                        : "duplicate sink name \(Self.quote(sink.name)): give each [[alert]] its own `name`"
+                    self.report(message, key: "name", in: scope)
                     continue
                 }
                 config.alerts.append(sink)
@@ -460,6 +468,10 @@ struct ConfigReader {
         guard let value = table[key.name] else { return nil }
         let bytes: Int
         if let integer = value.int {
+            guard integer >= 0 else {
+                self.report("a size cannot be negative, found \(integer)", key: key.name, in: scope)
+                return nil
+            }
             bytes = integer
         } else if let text = value.string {
             do {

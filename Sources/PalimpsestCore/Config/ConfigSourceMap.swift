@@ -84,7 +84,15 @@ struct ConfigSourceMap {
                     index += isArray ? 2 : 1
                     let (parts, _) = Self.readKey(line, from: index)
                     self.enterTable(parts, isArray: isArray)
-                    positions[self.table] = positions[self.table] ?? Position(line: number, column: column)
+                    let position = Position(line: number, column: column)
+                    positions[self.table] = positions[self.table] ?? position
+                    // `[foo.bar]` defines `foo` too when no `[foo]` came first: an error about
+                    // `foo` (an unknown table) points here.
+                    var parent = self.table
+                    while let dot = parent.lastIndex(of: ".") {
+                        parent = String(parent[..<dot])
+                        positions[parent] = positions[parent] ?? position
+                    }
                     return
                 }
                 let (parts, afterKey) = Self.readKey(line, from: index)

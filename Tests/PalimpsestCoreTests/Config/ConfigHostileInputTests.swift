@@ -233,4 +233,48 @@ import Testing
         #expect(error.key == "daemon.deletion_log")
         #expect(error.message.contains("/var/lib/palimpsest/deletions.jsonl"), "\(error)")
     }
+
+    @Test func anUnknownDottedTableHeaderIsPlacedOnItsLine() throws {
+        let error = try #require(Self.problems("[daemon]\ninterval = \"10m\"\n\n[foo.bar]\nx = 1\n").first)
+        #expect(error.key == "foo")
+        #expect(error.line == 4, "\(error)")
+    }
+
+    @Test(arguments: ["-1", #""-8MiB""#])
+    func aNegativeSizeGetsOneMessageHoweverWritten(_ value: String) throws {
+        let error = try #require(Self.problems("[daemon]\nmax_body_size = \(value)\n").first)
+        #expect(error.message.hasPrefix("a size cannot be negative"), "\(error)")
+    }
+
+    @Test func aSizeWithAnUnknownUnitListsTheUnits() throws {
+        let error = try #require(Self.problems("[daemon]\nmax_body_size = \"8 furlongs\"\n").first)
+        #expect(error.message.contains("units: B, KiB, MiB, GiB, kB, MB, GB"), "\(error)")
+    }
+
+    @Test func aURLListedTwiceInOneURLsListIsPlacedOnTheList() throws {
+        let text = "[[account]]\nplatform = \"url\"\nurls = [\"https://a.example/x\", \"https://a.example/x\"]\n"
+        let errors = Self.problems(text)
+        let error = try #require(errors.first)
+        #expect(errors.count == 1)
+        #expect(error.key == "account.urls")
+        #expect(error.line == 3)
+        #expect(error.message.contains("`urls` lists the same page twice"), "\(error)")
+    }
+
+    @Test func aSinkWhoseDefaultNameIsTakenSaysSo() throws {
+        let text = """
+            [[alert]]
+            type = "apprise"
+            name = "apprise-2"
+            urls = ["ntfy://ntfy.sh/a"]
+
+            [[alert]]
+            type = "apprise"
+            urls = ["ntfy://ntfy.sh/b"]
+
+            """
+        let error = try #require(Self.problems(text).first)
+        #expect(error.sinkIndex == 2)
+        #expect(error.message.contains(#"this sink's default name "apprise-2" is the name sink #1 was given"#))
+    }
 }

@@ -608,6 +608,15 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         }
     }
 
+    /// `/dev/null` read as root said "permission"; a FIFO would block the reader forever.
+    @Test func aDeviceIsRefusedAsNotARegularFile() throws {
+        #expect {
+            try ConfigLoader.load(from: URL(fileURLWithPath: "/dev/null"))
+        } throws: { error in
+            (error as? ConfigValidationError)?.errors.first?.message.hasPrefix("this is not a regular file") == true
+        }
+    }
+
     @Test func loadReadsAFileWithAByteOrderMark() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("palimpsest-config-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
