@@ -754,14 +754,18 @@ struct ConfigReader {
     }
 
     private mutating func reportUnknown(_ key: String, accepted: [String], what: String, in scope: Scope) {
-        let suggestion =
-            accepted.min { Self.editDistance(key, $0) < Self.editDistance(key, $1) }
-            .flatMap { candidate in
-                // Within two edits, and not a rewrite of the whole key (`x` is not a typo of `to`).
-                let distance = Self.editDistance(key, candidate)
-                return distance <= 2 && distance < key.count ? " (did you mean `\(candidate)`?)" : nil
-            } ?? ""
+        let suggestion = Self.suggestion(for: key, among: accepted).map { " (did you mean `\($0)`?)" } ?? ""
         self.report("unknown key\(suggestion); accepted \(what): \(Self.list(accepted))", key: key, in: scope)
+    }
+
+    /// The accepted key `key` is most likely a typo of: within two edits, and not a rewrite of the
+    /// whole key (`x` is not a typo of `to`); `nil` when none is that near.
+    static func suggestion(for key: String, among accepted: [String]) -> String? {
+        accepted.min { Self.editDistance(key, $0) < Self.editDistance(key, $1) }
+            .flatMap { candidate in
+                let distance = Self.editDistance(key, candidate)
+                return distance <= 2 && distance < key.count ? candidate : nil
+            }
     }
 
     // MARK: - Helpers

@@ -115,9 +115,9 @@ extension SMTPSettings {
                         key: "url",
                         in: scope
                     )
-                } else if let port = parsed.port, !(1...65_535).contains(port) {
+                } else if let problem = ConfigReader.problem(ofPort: parsed.port) {
                     reader.report(
-                        "port \(port) is outside 1 to 65535: write the mail server's port (usually 587 with "
+                        "\(problem): write the mail server's port (usually 587 with "
                             + "smtp://, 465 with smtps://) or leave it out for 25 and 465",
                         key: "url", in: scope)
                 } else if !(parsed.path.isEmpty || parsed.path == "/") || parsed.query != nil || parsed.fragment != nil

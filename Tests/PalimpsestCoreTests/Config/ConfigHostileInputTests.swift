@@ -277,4 +277,21 @@ import Testing
         #expect(error.sinkIndex == 2)
         #expect(error.message.contains(#"this sink's default name "apprise-2" is the name sink #1 was given"#))
     }
+
+    /// Each way to get a tombstone wrong gets its own message (they all read "each tombstone is
+    /// { contains = …, reason = … }, found a table", whatever was wrong).
+    @Test(arguments: [
+        (#"{ contains = "gone" }"#, "tombstone 1: missing `reason`"),
+        (#"{ reason = "censored" }"#, "tombstone 1: missing `contains`"),
+        (#"{ contians = "gone", reason = "censored" }"#, "unknown key `contians` (did you mean `contains`?)"),
+        (#"{ contains = "", reason = "censored" }"#, "`contains` is empty"),
+        (#"{ contains = 5, reason = "censored" }"#, "`contains` must be a string"),
+        (#"{ contains = "x", reason = "censored" }, { contains = "y", reason = 1 }"#, "tombstone 2: expected `reason`"),
+    ])
+    func eachTombstoneProblemHasItsOwnMessage(_ tombstones: String, _ expected: String) throws {
+        let text = "[[account]]\nplatform = \"url\"\nurl = \"https://a.example/f\"\ntombstones = [\(tombstones)]\n"
+        let errors = Self.problems(text)
+        #expect(errors.count == 1, "\(errors)")
+        #expect(errors.first?.message.contains(expected) == true, "\(errors)")
+    }
 }

@@ -707,7 +707,7 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
             return text.contains("key `uid`: expected the Weibo account's numeric uid")
                 && text.contains("key `actor`: expected a Bluesky handle")
                 && text.contains("key `filter`: expected one of")
-                && text.contains(#"tombstone reason: expected one of"#)
+                && text.contains(#"tombstone 1: expected `reason` among"#)
                 && text.contains("missing required key: `url` (one page) or `urls`")
         }
     }

@@ -78,26 +78,45 @@ public struct WatchedPageSource: PlatformSource {
         else { return [] }
         let reasons = Reason.allCases.map { ConfigReader.quote($0.rawValue) }.joined(separator: ", ")
         var rules: [TombstoneRule] = []
-        for element in array {
-            guard let rule = element.table, let contains = rule["contains"]?.string, !contains.isEmpty,
-                let reasonText = rule["reason"]?.string
-            else {
-                reader.report(
-                    "each tombstone is { contains = \"<text on the page>\", reason = \"<reason>\" }, "
-                        + "found \(ConfigReader.describe(element))",
-                    key: "tombstones", in: scope)
+        for (offset, element) in array.enumerated() {
+            let shape = "{ contains = \"<text on the page>\", reason = \"<reason>\" }"
+            func report(_ problem: String) {
+                reader.report("tombstone \(offset + 1): \(problem)", key: "tombstones", in: scope)
+            }
+            guard let rule = element.table else {
+                report("each tombstone is \(shape), found \(ConfigReader.describe(element))")
                 continue
             }
-            guard let reason = Reason(rawValue: reasonText) else {
-                reader.report(
-                    "tombstone reason: expected one of \(reasons), found \(ConfigReader.quote(reasonText))",
-                    key: "tombstones", in: scope)
+            let unknown = rule.keys.filter { $0 != "contains" && $0 != "reason" }.sorted()
+            for key in unknown {
+                let hint = ConfigReader.suggestion(for: key, among: ["contains", "reason"]).map {
+                    " (did you mean `\($0)`?)"
+                }
+                report("unknown key `\(key)`\(hint ?? ""); a tombstone has `contains` and `reason`")
+            }
+            guard let containsValue = rule["contains"] else {
+                if unknown.isEmpty { report("missing `contains`: the text on the page that marks it as removed") }
                 continue
             }
-            for key in rule.keys where key != "contains" && key != "reason" {
-                reader.report(
-                    "tombstone: unknown key `\(key)`; accepted: `contains`, `reason`", key: "tombstones", in: scope)
+            guard let contains = containsValue.string else {
+                report(
+                    "`contains` must be a string (the text on the page), found \(ConfigReader.describe(containsValue))")
+                continue
             }
+            guard !contains.isEmpty else {
+                report("`contains` is empty, which every page contains: write the text that marks a removed page")
+                continue
+            }
+            guard let reasonValue = rule["reason"] else {
+                report("missing `reason`: one of \(reasons)")
+                continue
+            }
+            guard let reasonText = reasonValue.string, let reason = Reason(rawValue: reasonText) else {
+                let found = reasonValue.string.map(ConfigReader.quote) ?? ConfigReader.describe(reasonValue)
+                report("expected `reason` among \(reasons), found \(found)")
+                continue
+            }
+            guard unknown.isEmpty else { continue }
             rules.append(TombstoneRule(contains: contains, reason: reason))
         }
         return rules
