@@ -613,7 +613,7 @@ public final class StateStore: StateStoring {
         let path = self.databaseURL.path
         func encode<Value: Encodable>(_ value: Value) throws -> String {
             do {
-                return String(decoding: try JSONCoding.lineEncoder().encode(value), as: UTF8.self)
+                return String(decoding: try LineJSONEncoder.encode(value), as: UTF8.self)
             } catch {
                 throw StoreError(
                     operation: "encode", path: path, detail: "account \(commit.account): \(error)",
@@ -731,7 +731,7 @@ public final class StateStore: StateStoring {
                         arguments: [key, id])
                 }
                 for (id, tracked) in state.detection.posts {
-                    let json = String(decoding: try JSONCoding.lineEncoder().encode(tracked), as: UTF8.self)
+                    let json = String(decoding: try LineJSONEncoder.encode(tracked), as: UTF8.self)
                     try db.cachedStatement(
                         sql: "INSERT OR REPLACE INTO tracked_posts (account, post_id, post) VALUES (?, ?, ?)"
                     ).execute(
@@ -783,7 +783,7 @@ public final class StateStore: StateStoring {
     {
         let encoded: Data
         do {
-            encoded = try JSONCoding.lineEncoder().encode(observation)
+            encoded = try LineJSONEncoder.encode(observation)
         } catch {
             throw StoreError(
                 operation: "encode", path: path, detail: "account \(account): \(error)", advice: "report this as a bug")
@@ -855,15 +855,16 @@ public final class StateStore: StateStoring {
                 original: original.map { ($0.recordID, $0.effectiveURL, $0.fetchedAt) })
             let files = permanent ? self.warc : self.spool
             let locations = try files.append(built.members, day: WARCFiles.day(of: capture.fetchedAt))
-            let encoder = JSONCoding.lineEncoder()
             let row = EvidenceRow(
                 recordID: built.recordID, type: original == nil ? "response" : "revisit", sha256: sha256,
                 size: capture.body.count, location: locations[1], request: locations[0],
                 body: original?.body ?? locations[1], account: capture.account.rawValue, url: capture.url,
                 effectiveURL: capture.effectiveURL, status: capture.status,
                 fetchedAt: RFC3339.string(from: capture.fetchedAt), remoteIP: capture.remoteAddress,
-                redirects: String(decoding: (try? encoder.encode(capture.redirects)) ?? Data("[]".utf8), as: UTF8.self),
-                headers: String(decoding: (try? encoder.encode(capture.headers)) ?? Data("[]".utf8), as: UTF8.self),
+                redirects: String(
+                    decoding: (try? LineJSONEncoder.encode(capture.redirects)) ?? Data("[]".utf8), as: UTF8.self),
+                headers: String(
+                    decoding: (try? LineJSONEncoder.encode(capture.headers)) ?? Data("[]".utf8), as: UTF8.self),
                 legacyPath: legacyPath)
             pending.rows.append(row)
             if original == nil { pending.bodies[sha256] = row }

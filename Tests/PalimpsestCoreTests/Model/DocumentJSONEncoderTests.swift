@@ -1,4 +1,5 @@
 import Foundation
+import PalimpsestReplay
 import PalimpsestTestSupport
 import Testing
 
@@ -192,6 +193,64 @@ import Testing
     @Test func refusesANumberThatIsNotFinite() {
         #expect(throws: EncodingError.self) { try DocumentJSONEncoder.encode([Double.nan]) }
         #expect(throws: EncodingError.self) { try DocumentJSONEncoder.encode(["x": Double.infinity]) }
+    }
+
+    @Test func theLineEncoderWritesTheBytesOfJSONCodingsLineEncoder() throws {
+        var random = RandomText(seed: 0x1173)
+        for index in 0..<300 {
+            let value = self.sample(&random, index: index)
+            let expected = try JSONCoding.lineEncoder().encode(value)
+            let written = try LineJSONEncoder.encode(value)
+            #expect(
+                written == expected,
+                "value \(index): \(String(decoding: written, as: UTF8.self)) != \(String(decoding: expected, as: UTF8.self))"
+            )
+            if written != expected { break }
+        }
+        let encoder = JSONCoding.lineEncoder()
+        #expect(try LineJSONEncoder.encode([String]()) == (try encoder.encode([String]())))
+        #expect(try LineJSONEncoder.encode([String: Int]()) == (try encoder.encode([String: Int]())))
+        #expect(try LineJSONEncoder.encode([[String: [Int]]]()) == (try encoder.encode([[String: [Int]]]())))
+        #expect(try LineJSONEncoder.encode("a\"b/c") == (try encoder.encode("a\"b/c")))
+        #expect(throws: EncodingError.self) { try LineJSONEncoder.encode([Double.nan]) }
+    }
+
+    /// The state store names each post version by the SHA-256 of its line: the states, tracked
+    /// posts, snapshots and posts that real feeds make must encode to the same bytes as before.
+    @Test func theLineEncoderWritesWhatTheStoreWroteForRealFeeds() async throws {
+        let harness = try await IntegrationHarness()
+        let feed = harness.feedAccount(path: "/feed")
+        harness.server.script(
+            "/feed",
+            [
+                try IntegrationHarness.answer(fixture: "feeds/rsshub_twitter_ArknightsStaff_snapshot0.xml"),
+                try IntegrationHarness.answer(fixture: "feeds/rsshub_twitter_ArknightsStaff_snapshot1.xml"),
+                try IntegrationHarness.answer(fixture: "feeds/rsshub_twitter_ArknightsStaff_snapshot0.xml"),
+            ])
+        let poller = try harness.poller()
+        for minutes in [0, 30, 60] {
+            let report = try await poller.poll(feed, at: IntegrationHarness.time(minutes))
+            #expect(report.record.outcome == "complete")
+        }
+        _ = poller.stateStore.saveUnsavedStates()
+        let store = try StateStore(root: harness.root.appendingPathComponent("state"))
+        let state = try #require(try store.loadState(of: feed.key))
+        let encoder = JSONCoding.lineEncoder()
+        #expect(try LineJSONEncoder.encode(state) == (try encoder.encode(state)))
+        #expect(!state.detection.posts.isEmpty)
+        for tracked in state.detection.posts.values {
+            #expect(try LineJSONEncoder.encode(tracked) == (try encoder.encode(tracked)))
+        }
+        let ids = try store.snapshotIDs(of: feed.key)
+        #expect(ids.count == 3)
+        for id in ids {
+            let snapshot = try #require(try store.snapshot(of: feed.key, id: id))
+            #expect(try LineJSONEncoder.encode(snapshot) == (try encoder.encode(snapshot)))
+            for post in snapshot.posts {
+                #expect(try LineJSONEncoder.encode(post) == (try encoder.encode(post)))
+            }
+        }
+        await harness.close()
     }
 
     @Test func writesTheFixtureDigestAsTheDocumentEncoder() throws {
