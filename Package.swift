@@ -94,6 +94,7 @@ let package = Package(
             name: "palimpsest",
             dependencies: [
                 "PalimpsestCommands",
+                "PalimpsestCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -178,7 +178,7 @@ public final class MonitorDaemon: Service, Sendable {
         self.metrics?.setAccounts(watched: status.accounts.count, blind: status.blindAccounts)
         await self.writeStatus(status)
         self.sendStatus(status.summary, prefix: "READY=1\n")
-        Self.returnFreedMemory()
+        ProcessMemory.returnFreed()
         self.logger.notice(
             "ready",
             metadata: [
@@ -296,23 +296,8 @@ public final class MonitorDaemon: Service, Sendable {
         let status = self.book.snapshot()
         await self.writeStatus(status)
         self.sendStatus(status.summary, prefix: "READY=1\n")
-        Self.returnFreedMemory()
+        ProcessMemory.returnFreed()
         return outcome
-    }
-
-    /// Gives the memory freed since the start (or a reload) back to the system. Loading a large
-    /// config (the TOML tree of 100,000 accounts, then their checks) and reading every account
-    /// at start-up free far more than the daemon then keeps, and glibc's allocator holds freed
-    /// memory in its arenas: without this, a daemon watching 100,000 accounts kept the start's
-    /// peak (about 700 MiB) as its resident size for as long as it ran.
-    static func returnFreedMemory() {
-        #if canImport(Glibc)
-            // glibc's `malloc_trim(3)`, looked up at run time: the Glibc module does not export
-            // <malloc.h>. RTLD_DEFAULT is the null handle on Linux.
-            typealias MallocTrim = @convention(c) (Int) -> Int32
-            guard let symbol = dlsym(nil, "malloc_trim") else { return }
-            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
-        #endif
     }
 
     private func applyNewConfig() async -> ReloadOutcome {
@@ -471,6 +456,7 @@ public final class MonitorDaemon: Service, Sendable {
         let interval = self.statusInterval
         let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
         var lastWrite = self.clock.date
+        var lastTrim = self.clock.date
         while true {
             let stopped = await self.finished.sleep(seconds: seconds, on: self.clock)
             if stopped || Task.isCancelled { return }
@@ -487,6 +473,10 @@ public final class MonitorDaemon: Service, Sendable {
             let quiet = self.state.withLock { $0.stopping || $0.reloading }
             if !quiet, status.summary != self.sentSummary.withLock({ $0 }) {
                 self.sendStatus(status.summary)
+            }
+            if now.timeIntervalSince(lastTrim) >= ProcessMemory.trimPeriod {
+                lastTrim = now
+                _ = try? await BlockingIO.runConcurrently { ProcessMemory.returnFreed() }
             }
         }
     }
