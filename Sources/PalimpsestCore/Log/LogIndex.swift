@@ -439,7 +439,9 @@ public final class LogIndex: Sendable {
     public func counts(since cutoff: Date) throws -> [AccountKey: AccountCounts] {
         try self.read { db in
             var result: [AccountKey: AccountCounts] = [:]
-            for row in try Row.fetchAll(
+            // Read row by row, the columns by position (a lookup by name compares every column's
+            // name): at 100,000 accounts this was a tenth of `status`.
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT account, reposted_original, count(*) AS events, max(detected_at) AS last,
@@ -447,17 +449,17 @@ public final class LogIndex: Sendable {
                     WHERE detected_at >= ? AND account IS NOT NULL AND kind NOT IN ('checkpoint', 'log_break')
                     GROUP BY account, reposted_original
                     """, arguments: [cutoff.timeIntervalSince1970])
-            {
-                let key = AccountKey(rawValue: row["account"])
+            while let row = try rows.next() {
+                let key = AccountKey(rawValue: row[0])
                 var counts = result[key] ?? AccountCounts()
-                let events: Int = row["events"]
-                if row["reposted_original"] as Bool { counts.repostedOriginals += events } else { counts.own += events }
-                let last = Date(timeIntervalSince1970: row["last"])
+                let events: Int = row[2]
+                if row[1] as Bool { counts.repostedOriginals += events } else { counts.own += events }
+                let last = Date(timeIntervalSince1970: row[3])
                 counts.lastDetectedAt = max(counts.lastDetectedAt ?? last, last)
-                if let first = (row["first_time"] as Double?).map(Date.init(timeIntervalSince1970:)) {
+                if let first = (row[4] as Double?).map(Date.init(timeIntervalSince1970:)) {
                     counts.firstTime = min(counts.firstTime ?? first, first)
                 }
-                if let latest = (row["last_time"] as Double?).map(Date.init(timeIntervalSince1970:)) {
+                if let latest = (row[5] as Double?).map(Date.init(timeIntervalSince1970:)) {
                     counts.lastTime = max(counts.lastTime ?? latest, latest)
                 }
                 result[key] = counts
