@@ -123,8 +123,6 @@ public enum DigestLoader {
         return digest
     }
 
-    /// Checks the daemon's log as `palimpsest verify` does, going on from the verification memo in
-    /// `state_dir` (``LogVerifier/verify(memo:now:)``); `nil` when the log cannot be read.
     /// What the digest reads of the state store before it knows the week's events.
     private struct StoreReads: Sendable {
         var overviews: [AccountKey: StateStore.AccountOverview]
@@ -137,6 +135,8 @@ public enum DigestLoader {
         var logs: [DigestLogInput]
     }
 
+    /// Checks the daemon's log as `palimpsest verify` does, going on from the verification memo in
+    /// `state_dir` (``LogVerifier/verify(memo:now:)``); `nil` when the log cannot be read.
     static func verifyOwnLog(config: PalimpsestConfig, checks: EvidenceChecks, now: Date) -> LogVerifier
         .MemoVerification?
     {
