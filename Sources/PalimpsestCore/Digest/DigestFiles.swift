@@ -44,7 +44,10 @@ public struct DigestFiles: Sendable, Hashable {
             files.withLock { $0[index] = file }
         }
         let rendered = files.withLock { $0 }
-        func file(_ index: Int) throws -> Data { try rendered[index]?.get() ?? Data() }
+        func file(_ index: Int) throws -> Data {
+            guard let file = rendered[index] else { preconditionFailure("concurrentPerform runs every iteration") }
+            return try file.get()
+        }
         self.html = try file(0)
         self.markdown = try file(1)
         self.json = try file(2)
