@@ -333,37 +333,45 @@ public struct StatusReport: Sendable, Codable, Hashable {
 
     /// The readable form: a header about the daemon, then a block per account.
     public func render() -> String {
-        var lines: [String] = []
+        // One string, sized once, the lines appended with their separators (100,000 accounts make
+        // over a million lines: an array of them joined at the end cost a string each).
+        var text = ""
+        text.reserveCapacity(1_024 + 400 * self.accounts.count)
+        var first = true
+        func append(_ line: String) {
+            if first { first = false } else { text += "\n" }
+            text += line
+        }
         let d = self.daemon
         if d.running {
             var head = "daemon: running"
             if let pid = d.pid { head += " (PID \(pid))" }
             if let phase = d.phase, phase != .running { head += ", \(phase.rawValue)" }
             if let started = d.startedAt { head += ", since \(RFC3339.string(from: started))" }
-            lines.append(head)
-            if let summary = d.summary { lines.append("        \(TerminalText.singleLine(summary))") }
+            append(head)
+            if let summary = d.summary { append("        \(TerminalText.singleLine(summary))") }
             if let updated = d.updatedAt {
-                lines.append("        status written \(Self.ago(updated, from: self.generatedAt))")
+                append("        status written \(Self.ago(updated, from: self.generatedAt))")
             }
         } else {
             var head = "daemon: not running (no process holds \(self.stateDir)/\(StateDirectoryLock.fileName))"
             if let updated = d.updatedAt { head += "; last status written \(RFC3339.string(from: updated))" }
-            lines.append(head)
+            append(head)
         }
         if let error = d.reloadError {
-            lines.append("        last reload rejected: \(TerminalText.singleLine(error))")
+            append("        last reload rejected: \(TerminalText.singleLine(error))")
         }
-        lines.append("config: \(self.config)" + (self.shard.map { " (shard \($0))" } ?? ""))
+        append("config: \(self.config)" + (self.shard.map { " (shard \($0))" } ?? ""))
         if let problem = self.configProblem {
             let accepted = self.runningConfigAcceptedAt.map { ", accepted \(RFC3339.string(from: $0))" } ?? ""
-            lines.append("        invalid on disk (\(problem))")
-            lines.append(
+            append("        invalid on disk (\(problem))")
+            append(
                 "        shown: the config the daemon runs\(accepted) (\(self.stateDir)/\(RunningConfig.fileName))")
         }
-        lines.append("state:  \(self.stateDir)")
+        append("state:  \(self.stateDir)")
         for row in self.accounts {
-            lines.append("")
-            lines.append(
+            append("")
+            append(
                 TerminalText.singleLine(row.account.rawValue)
                     + (row.name.map { "  \"\(TerminalText.singleLine($0))\"" } ?? ""))
             var rows: [(String, String)] = []
@@ -444,11 +452,14 @@ public struct StatusReport: Sendable, Codable, Hashable {
             let width = rows.map(\.0.count).max() ?? 0
             for (key, value) in rows {
                 // Details quote platforms and names: one line, no control or bidirectional characters.
-                lines.append(
-                    "  " + key + String(repeating: " ", count: width - key.count + 2) + TerminalText.singleLine(value))
+                text += first ? "  " : "\n  "
+                first = false
+                text += key
+                for _ in 0..<(width - key.count + 2) { text += " " }
+                text += TerminalText.singleLine(value)
             }
         }
-        return lines.joined(separator: "\n")
+        return text
     }
 
     /// `3 min ago`, `2 h 5 min ago`.

@@ -52,7 +52,14 @@ public struct DigestAccount: Sendable, Hashable, Encodable {
 
     /// Number of entries of one kind about the account's own posts (see ``entries(_:)``).
     public func count(_ kind: EventKind) -> Int {
-        self.entries.reduce(0) { $0 + ($1.event.event == kind && !$1.event.isRepostedOriginalDeletion ? 1 : 0) }
+        // By index: the fields read in place, not each entry copied (its strings and arrays
+        // retained and released) as a closure over the elements did.
+        var count = 0
+        for index in self.entries.indices
+        where self.entries[index].event.event == kind && !self.entries[index].event.isRepostedOriginalDeletion {
+            count += 1
+        }
+        return count
     }
 
     /// True when the account has a post or account finding in the week (blind spans do not count).

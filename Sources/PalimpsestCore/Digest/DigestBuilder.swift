@@ -326,28 +326,39 @@ public struct DigestBuilder: Sendable {
         let intervals = self.week.days(in: self.timeZone)
         let dates = self.week.dates
         let names = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-        return (0..<7).map { index in
-            var counts: [String: Int] = [:]
-            for account in accounts {
-                let day = intervals[index]
-                let count = account.entries(.deleted).count {
-                    day.start <= $0.event.detectedAt && $0.event.detectedAt < day.end
+        // Each account's deletions read once for the seven days (not filtered again per day), by
+        // index: the entries are not copied.
+        var counts = [[String: Int]](repeating: [:], count: 7)
+        for account in accounts {
+            let entries = account.entries
+            var perDay = [Int](repeating: 0, count: 7)
+            for position in entries.indices
+            where entries[position].event.event == .deleted && !entries[position].event.isRepostedOriginalDeletion {
+                let detectedAt = entries[position].event.detectedAt
+                for index in 0..<7 where intervals[index].start <= detectedAt && detectedAt < intervals[index].end {
+                    perDay[index] += 1
                 }
-                if count > 0 { counts[account.account.rawValue] = count }
             }
+            for index in 0..<7 where perDay[index] > 0 { counts[index][account.account.rawValue] = perDay[index] }
+        }
+        return (0..<7).map { index in
             let date = dates[index]
             return DigestDay(
                 date: DigestFormat.date(year: date.year, month: date.month, day: date.day),
                 weekday: names[index],
-                deletedByAccount: counts
+                deletedByAccount: counts[index]
             )
         }
     }
 
     static func lifetimes(_ accounts: [DigestAccount]) -> [Digest.LifetimeCount] {
         var counts: [LifetimeBucket: Int] = [:]
-        for entry in accounts.flatMap({ $0.entries(.deleted) }) {
-            counts[LifetimeBucket(lifetime: entry.event.lifetime), default: 0] += 1
+        for account in accounts {
+            let entries = account.entries
+            for position in entries.indices
+            where entries[position].event.event == .deleted && !entries[position].event.isRepostedOriginalDeletion {
+                counts[LifetimeBucket(lifetime: entries[position].event.lifetime), default: 0] += 1
+            }
         }
         return LifetimeBucket.allCases.map { Digest.LifetimeCount(bucket: $0, deleted: counts[$0] ?? 0) }
     }

@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -42,18 +43,41 @@ public enum DigestLoader {
         let interval = week.interval(in: timeZone)
         // One verdict per evidence record for the whole run: the log check and the entries share it.
         let checks = EvidenceChecks()
-        let verification = Self.verifyOwnLog(config: config, checks: checks, now: now)
-        var logs: [DigestLogInput] = []
-        for (index, (url, label)) in zip(urls, labels).enumerated() {
-            if index == 0, let report = verification?.report,
-                let indexed = Self.readThroughIndex(
-                    at: url, label: label, stateDirectory: root, week: interval, report: report)
-            {
-                logs.append(indexed)
-            } else {
-                logs.append(try self.readLog(at: url, label: label))
+        let store = (try? StateStore.openReadOnly(root: root)) ?? nil
+        // The store's whole-table reads do not depend on the logs: made on the second core while
+        // the log is checked and read (each part into its own slot, joined before use).
+        let parts = Mutex<(reads: StoreReads?, logs: Result<LogsRead, any Error>?)>((nil, nil))
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            if part == 0 {
+                guard let store else { return }
+                let reads = StoreReads(
+                    // Every account's polls in one pass, and of the archive only what coverage
+                    // needs of the accounts without events in the week (their first sightings).
+                    overviews: (try? store.accountOverviews(pendingFindings: false))?.overviews ?? [:],
+                    firstSeen: (try? store.archivedFirstSeenRanges()) ?? [:])
+                parts.withLock { $0.reads = reads }
+                return
             }
+            let read = Result<LogsRead, any Error> {
+                let verification = Self.verifyOwnLog(config: config, checks: checks, now: now)
+                var logs: [DigestLogInput] = []
+                for (index, (url, label)) in zip(urls, labels).enumerated() {
+                    if index == 0, let report = verification?.report,
+                        let indexed = Self.readThroughIndex(
+                            at: url, label: label, stateDirectory: root, week: interval, report: report)
+                    {
+                        logs.append(indexed)
+                    } else {
+                        logs.append(try self.readLog(at: url, label: label))
+                    }
+                }
+                return LogsRead(verification: verification, logs: logs)
+            }
+            parts.withLock { $0.logs = read }
         }
+        let (storeReads, logsRead) = parts.withLock { ($0.reads, $0.logs) }
+        guard let logsRead else { preconditionFailure("concurrentPerform ran every part") }
+        let (verification, logs) = try logsRead.map { ($0.verification, $0.logs) }.get()
         let builder = DigestBuilder(
             week: week,
             timeZone: timeZone,
@@ -72,11 +96,10 @@ public enum DigestLoader {
         // Grouped once: a filter per account was accounts × events.
         let eventsByAccount = Dictionary(grouping: weekEvents, by: \.account)
         var histories: [AccountKey: DigestAccountHistory] = [:]
-        if let store = (try? StateStore.openReadOnly(root: root)) ?? nil {
-            // Every account's polls in one pass, and of the archive only what coverage needs:
-            // the versions themselves only for the accounts with events in the week.
-            let overviews = (try? store.accountOverviews(pendingFindings: false))?.overviews ?? [:]
-            let firstSeen = (try? store.archivedFirstSeenRanges()) ?? [:]
+        if let store, let storeReads {
+            // The archived versions themselves only for the accounts with events in the week.
+            let overviews = storeReads.overviews
+            let firstSeen = storeReads.firstSeen
             let archived =
                 (try? store.archivedVersions(of: keys.filter { !(eventsByAccount[$0] ?? []).isEmpty })) ?? [:]
             for key in keys {
@@ -98,6 +121,18 @@ public enum DigestLoader {
         var digest = builder.build(logs: logs, histories: histories)
         Self.addWitness(to: &digest, verification: verification, config: config, now: now)
         return digest
+    }
+
+    /// What the digest reads of the state store before it knows the week's events.
+    private struct StoreReads: Sendable {
+        var overviews: [AccountKey: StateStore.AccountOverview]
+        var firstSeen: [AccountKey: ClosedRange<Date>]
+    }
+
+    /// The log check and the logs as read.
+    private struct LogsRead: Sendable {
+        var verification: LogVerifier.MemoVerification?
+        var logs: [DigestLogInput]
     }
 
     /// Checks the daemon's log as `palimpsest verify` does, going on from the verification memo in

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -439,7 +440,9 @@ public final class LogIndex: Sendable {
     public func counts(since cutoff: Date) throws -> [AccountKey: AccountCounts] {
         try self.read { db in
             var result: [AccountKey: AccountCounts] = [:]
-            for row in try Row.fetchAll(
+            // Read row by row, the columns by position (a lookup by name compares every column's
+            // name): at 100,000 accounts this was a tenth of `status`.
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT account, reposted_original, count(*) AS events, max(detected_at) AS last,
@@ -447,17 +450,17 @@ public final class LogIndex: Sendable {
                     WHERE detected_at >= ? AND account IS NOT NULL AND kind NOT IN ('checkpoint', 'log_break')
                     GROUP BY account, reposted_original
                     """, arguments: [cutoff.timeIntervalSince1970])
-            {
-                let key = AccountKey(rawValue: row["account"])
+            while let row = try rows.next() {
+                let key = AccountKey(rawValue: row[0])
                 var counts = result[key] ?? AccountCounts()
-                let events: Int = row["events"]
-                if row["reposted_original"] as Bool { counts.repostedOriginals += events } else { counts.own += events }
-                let last = Date(timeIntervalSince1970: row["last"])
+                let events: Int = row[2]
+                if row[1] as Bool { counts.repostedOriginals += events } else { counts.own += events }
+                let last = Date(timeIntervalSince1970: row[3])
                 counts.lastDetectedAt = max(counts.lastDetectedAt ?? last, last)
-                if let first = (row["first_time"] as Double?).map(Date.init(timeIntervalSince1970:)) {
+                if let first = (row[4] as Double?).map(Date.init(timeIntervalSince1970:)) {
                     counts.firstTime = min(counts.firstTime ?? first, first)
                 }
-                if let latest = (row["last_time"] as Double?).map(Date.init(timeIntervalSince1970:)) {
+                if let latest = (row[5] as Double?).map(Date.init(timeIntervalSince1970:)) {
                     counts.lastTime = max(counts.lastTime ?? latest, latest)
                 }
                 result[key] = counts
@@ -522,45 +525,77 @@ public final class LogIndex: Sendable {
         for url in [logURL] + ((try? DeletionLogSet.rotatedFiles(of: logURL)) ?? []).map(\.url) {
             if let status = FileSystem.status(url.path) { paths["\(status.device):\(status.inode)"] = url }
         }
-        let decoder = JSONCoding.decoder()
+        // The lines' bytes read in order, until the first that cannot be read; then checked and
+        // decoded side by side on the machine's cores (a week of 100,000 events: decoding was a
+        // tenth of the digest), each part into its own slot. The error thrown is the one of the
+        // first line in log order that fails, as when every line was read and decoded in turn.
+        var read: [Data] = []
+        read.reserveCapacity(lines.count)
+        var readFailure: (any Error)?
+        do {
+            var open: (key: String, file: POSIXFile?, data: Data?)?
+            defer { open?.file?.closeFile() }
+            for line in lines {
+                let key = "\(line.device):\(line.inode)"
+                if open?.key != key {
+                    open?.file?.closeFile()
+                    open = nil
+                    guard let url = paths[key], let file = try POSIXFile.openIfPresent(url.path, flags: O_RDONLY)
+                    else {
+                        throw StaleLine(ordinal: line.ordinal, detail: "its file is gone (rotated or compressed since)")
+                    }
+                    if line.compressed {
+                        let raw = try file.readToEnd(from: 0)
+                        file.closeFile()
+                        open = (key, nil, try GzipReader.decompress(raw, path: url.path))
+                    } else {
+                        open = (key, file, nil)
+                    }
+                }
+                if let data = open?.data {
+                    guard line.offset + line.length <= data.count else {
+                        throw StaleLine(ordinal: line.ordinal, detail: "its file is shorter than indexed")
+                    }
+                    read.append(data.subdata(in: line.offset..<(line.offset + line.length)))
+                } else {
+                    read.append(try open!.file!.read(at: line.offset, count: line.length))
+                }
+            }
+        } catch {
+            readFailure = error
+        }
+        let parts = min(ProcessInfo.processInfo.activeProcessorCount, max(1, read.count / 1_000))
+        let decoded = Mutex<[Int: Result<[Event], StaleLine>]>([:])
+        let bytes = read
+        DispatchQueue.concurrentPerform(iterations: max(parts, 1)) { part in
+            let range = (bytes.count * part / parts)..<(bytes.count * (part + 1) / parts)
+            let decoder = JSONCoding.decoder()
+            var events: [Event] = []
+            events.reserveCapacity(range.count)
+            var failure: StaleLine?
+            for position in range {
+                let line = lines[position]
+                guard bytes[position].count == line.length, ContentHash.sha256Hex(bytes[position]) == line.sha256 else {
+                    failure = StaleLine(ordinal: line.ordinal, detail: "its bytes no longer have the SHA-256 indexed")
+                    break
+                }
+                do {
+                    events.append(try decoder.decode(Event.self, from: bytes[position]))
+                } catch {
+                    failure = StaleLine(ordinal: line.ordinal, detail: "not an event: \(error)")
+                    break
+                }
+            }
+            let result: Result<[Event], StaleLine> = failure.map { .failure($0) } ?? .success(events)
+            decoded.withLock { $0[part] = result }
+        }
+        let results = decoded.withLock { $0 }
         var events: [Event] = []
         events.reserveCapacity(lines.count)
-        var open: (key: String, file: POSIXFile?, data: Data?)?
-        defer { open?.file?.closeFile() }
-        for line in lines {
-            let key = "\(line.device):\(line.inode)"
-            if open?.key != key {
-                open?.file?.closeFile()
-                open = nil
-                guard let url = paths[key], let file = try POSIXFile.openIfPresent(url.path, flags: O_RDONLY) else {
-                    throw StaleLine(ordinal: line.ordinal, detail: "its file is gone (rotated or compressed since)")
-                }
-                if line.compressed {
-                    let raw = try file.readToEnd(from: 0)
-                    file.closeFile()
-                    open = (key, nil, try GzipReader.decompress(raw, path: url.path))
-                } else {
-                    open = (key, file, nil)
-                }
-            }
-            let bytes: Data
-            if let data = open?.data {
-                guard line.offset + line.length <= data.count else {
-                    throw StaleLine(ordinal: line.ordinal, detail: "its file is shorter than indexed")
-                }
-                bytes = data.subdata(in: line.offset..<(line.offset + line.length))
-            } else {
-                bytes = try open!.file!.read(at: line.offset, count: line.length)
-            }
-            guard bytes.count == line.length, ContentHash.sha256Hex(bytes) == line.sha256 else {
-                throw StaleLine(ordinal: line.ordinal, detail: "its bytes no longer have the SHA-256 indexed")
-            }
-            do {
-                events.append(try decoder.decode(Event.self, from: bytes))
-            } catch {
-                throw StaleLine(ordinal: line.ordinal, detail: "not an event: \(error)")
-            }
+        for part in 0..<max(parts, 1) {
+            events += try results[part]?.get() ?? []
         }
+        if let readFailure { throw readFailure }
         return events
     }
 }

@@ -93,6 +93,45 @@ import Testing
         #expect(throws: LogIndex.StaleLine.self) { try LogIndex.events(of: lines, logURL: fixture.logURL) }
     }
 
+    /// 2,500 more lines: enough that their checks and decoding are split between the cores.
+    static func manyLines(_ fixture: Fixture) throws -> [LogIndex.Line] {
+        let ids = (1...2_500).map { String(format: "n%04d", $0) }
+        for batch in stride(from: 0, to: ids.count, by: 500) {
+            _ = try fixture.log.append(
+                ids[batch..<(batch + 500)].enumerated().map {
+                    StoreTestSupport.event($0.element, at: TimeInterval(300 + batch + $0.offset))
+                })
+        }
+        let index = try LogIndex(stateDirectory: fixture.state)
+        try index.catchUp(logURL: fixture.logURL)
+        return try index.eventLines(from: StoreTestSupport.date(0), to: StoreTestSupport.date(86_400))
+    }
+
+    @Test func manyIndexedLinesComeBackInLogOrder() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        let lines = try Self.manyLines(fixture)
+        #expect(lines.count == 2_504)
+        let events = try LogIndex.events(of: lines, logURL: fixture.logURL)
+        #expect(events.map(\.id) == ["e1", "e2", "e3", "e4"] + (1...2_500).map { String(format: "n%04d", $0) })
+    }
+
+    @Test func ofSeveralChangedLinesTheFirstInLogOrderIsReported() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        let lines = try Self.manyLines(fixture)
+        // One in each half of the lines, the later one edited first.
+        try fixture.edit("post-n2400", "post-X2400")
+        try fixture.edit("post-n1100", "post-X1100")
+        do {
+            _ = try LogIndex.events(of: lines, logURL: fixture.logURL)
+            Issue.record("a changed line was trusted")
+        } catch let error as LogIndex.StaleLine {
+            #expect(error.ordinal == lines[4 + 1_099].ordinal)
+            #expect(error.detail.contains("SHA-256"))
+        }
+    }
+
     @Test func aDigestAfterAnEditInTheVerifiedPrefixStillReportsTheBreak() throws {
         let fixture = try Fixture()
         defer { StoreTestSupport.remove(fixture.folder) }
