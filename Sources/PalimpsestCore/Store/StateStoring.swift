@@ -178,11 +178,16 @@ public protocol StateStoring: Sendable {
     /// - Throws: ``StoreError`` when the store cannot be read or the state does not decode.
     func loadState(of account: AccountKey) throws -> AccountState?
 
-    /// The account's state WITHOUT its tracked posts (`detection.posts` empty) when the state last
-    /// written was quiet (``AccountState/isQuiet``: nothing in progress), with the runs of
-    /// unchanged polls since applied; `nil` otherwise, or when a failed commit keeps it in memory:
-    /// then ``loadState(of:)`` is the one to call.
-    /// - Throws: ``StoreError`` when the store cannot be read or the state does not decode.
+    /// The quiet fields of the account's state when the state last written was quiet
+    /// (``AccountState/isQuiet``: nothing in progress), with the newest run of unchanged polls
+    /// since applied: what a poll that ends with an unchanged answer reads and writes (the format
+    /// version, the resolved ID, the validators, the last poll, the events logged, the last watched
+    /// span). Everything else is empty: the tracked posts, the detector's memory, the cited
+    /// records, the watched spans before the last (``AccountState/withQuietFields(of:)`` puts the
+    /// quiet fields back into the whole state). `nil` when the state was not quiet, when one of
+    /// those fields is not of its type, or when a failed commit keeps the state in memory: then
+    /// ``loadState(of:)`` is the one to call.
+    /// - Throws: ``StoreError`` when the store cannot be read.
     func loadQuietState(of account: AccountKey) throws -> AccountState?
 
     /// Writes `commit` durably: returns once the transaction holding it is committed and synced,
