@@ -131,6 +131,18 @@ public struct AccountPoller: Sendable {
         return (state, baseline)
     }
 
+    /// Reads the quiet fields of those of `accounts` whose platform may end a poll with an unchanged
+    /// answer in one statement, for their polls' ``load(_:)``
+    /// (``StateStoring/prefetchQuietStates(of:)``: the caller makes sure nothing else writes
+    /// their states before). A read that fails is left to each poll, which reads alone and reports
+    /// its own error.
+    public func prefetchQuietStates(of accounts: [Account]) async {
+        let keys = accounts.filter { Self.oneAnswerPlatforms.contains($0.platform) }.map(\.key)
+        guard !keys.isEmpty else { return }
+        let store = self.stateStore
+        _ = try? await BlockingIO.runConcurrently { try store.prefetchQuietStates(of: keys) }
+    }
+
     /// The steps of one poll, in order; each `return` is a committed end.
     private func drive(
         adapter: any PlatformAdapter, state: inout AccountState, session: inout PollSession, logged: inout [Event]

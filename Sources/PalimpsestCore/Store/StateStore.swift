@@ -45,6 +45,10 @@ public final class StateStore: StateStoring {
 
     /// States a failed commit kept in memory, by account.
     private let unsaved = Mutex<[AccountKey: AccountState]>([:])
+    /// Quiet fields read ahead for a batch of polls (``prefetchQuietStates(of:)``), by account:
+    /// the state with its newest run of unchanged polls applied, `nil` when it was not quiet (or its
+    /// quiet fields not of their types). Each is taken by the account's next quiet read.
+    private let prefetchedQuiet = Mutex<[AccountKey: AccountState?]>([:])
     /// Evidence index rows whose WARC records are written but not yet committed (they go with the
     /// next batch), by record id; the response record of each body SHA-256 among them; and the
     /// records copied to the permanent files whose rows must follow them. Held while a record is
@@ -420,6 +424,9 @@ public final class StateStore: StateStoring {
 
     public func loadQuietState(of account: AccountKey) throws -> AccountState? {
         guard !self.hasUnsavedState(account) else { return nil }
+        if let prefetched = self.prefetchedQuiet.withLock({ $0.removeValue(forKey: account) }) {
+            return prefetched.map(self.applyingDeferred)
+        }
         // This runs once per poll of every quiet account: one cached statement, outside a
         // transaction (one statement is one consistent read of the WAL), in which SQLite picks the
         // quiet fields out of the state's JSON (decoding the whole state with JSONDecoder was a
@@ -434,6 +441,38 @@ public final class StateStore: StateStoring {
         guard let first = rows.first, let state = QuietFields.state(of: account, from: rows) else { return nil }
         let run = (first["since"] as String?) == nil ? nil : Self.unchangedRun(first)
         return self.applyingDeferred(run.map { $0.applied(to: state) } ?? state)
+    }
+
+    public func prefetchQuietStates(of accounts: [AccountKey]) throws {
+        guard !accounts.isEmpty else { return }
+        let placeholders = repeatElement("?", count: accounts.count).joined(separator: ", ")
+        let rows = try self.readOneStatement { db -> [Row] in
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(QuietFields.columns), a.key AS quiet_account \(QuietFields.source)
+                        WHERE a.key IN (\(placeholders)) AND a.quiet = 1
+                        """),
+                arguments: StatementArguments(accounts.map(\.rawValue)))
+        }
+        var rowsByAccount: [String: [Row]] = [:]
+        for row in rows { rowsByAccount[row["quiet_account"], default: []].append(row) }
+        var read: [AccountKey: AccountState?] = [:]
+        for account in accounts {
+            guard let rows = rowsByAccount[account.rawValue], let first = rows.first,
+                let state = QuietFields.state(of: account, from: rows)
+            else {
+                read[account] = .some(nil)
+                continue
+            }
+            let run = (first["since"] as String?) == nil ? nil : Self.unchangedRun(first)
+            read[account] = run.map { $0.applied(to: state) } ?? state
+        }
+        self.prefetchedQuiet.withLock { $0.merge(read) { $1 } }
+    }
+
+    public func discardPrefetchedQuietStates() {
+        self.prefetchedQuiet.withLock { $0 = [:] }
     }
 
     /// The account's state without its tracked posts (`detection.posts` empty), with its newest

@@ -190,6 +190,18 @@ public protocol StateStoring: Sendable {
     /// - Throws: ``StoreError`` when the store cannot be read.
     func loadQuietState(of account: AccountKey) throws -> AccountState?
 
+    /// Reads the quiet fields of `accounts` in one statement, for their next
+    /// ``loadQuietState(of:)`` each, which takes them (with the unchanged polls deferred since
+    /// applied) instead of reading alone: a read per account cost a database connection's
+    /// checkout and a lock of the WAL each. Only for accounts whose state nothing else writes
+    /// before that read (``PollCycle``: each account once, the batch read just before its polls);
+    /// ``discardPrefetchedQuietStates()`` drops what no poll took.
+    /// - Throws: ``StoreError`` when the store cannot be read (then each poll reads alone).
+    func prefetchQuietStates(of accounts: [AccountKey]) throws
+
+    /// Drops the quiet fields ``prefetchQuietStates(of:)`` read and no poll took.
+    func discardPrefetchedQuietStates()
+
     /// Writes `commit` durably: returns once the transaction holding it is committed and synced,
     /// together with the evidence its poll stored.
     /// - Throws: ``StoreError`` when the transaction fails (`ENOSPC` for a full disk, with the
@@ -245,6 +257,12 @@ public protocol StateStoring: Sendable {
 }
 
 extension StateStoring {
+    /// Reads nothing ahead: each ``loadQuietState(of:)`` reads alone.
+    public func prefetchQuietStates(of accounts: [AccountKey]) throws {}
+
+    /// Nothing to drop.
+    public func discardPrefetchedQuietStates() {}
+
     /// The store of one account (a handle over this store).
     public func accountStore(for key: AccountKey) -> AccountStore {
         AccountStore(key: key, store: self)

@@ -125,4 +125,29 @@ import Testing
         #expect(state.lastPoll?.at == IntegrationHarness.time(60))
         await harness.close()
     }
+
+    @Test func quietFieldsReadAheadForABatchAreTakenOnceByEachAccountsRead() async throws {
+        let harness = try await IntegrationHarness()
+        let (first, _) = try await Self.quietAccount(harness)
+        let second = harness.feedAccount(path: "/other", name: "Other feed")
+        harness.server.script("/other", [DiskFullTests.feed(harness, ids: [2, 1])])
+        _ = try await harness.poller().poll(second, at: IntegrationHarness.time(0))
+        let unknown = harness.feedAccount(path: "/never", name: "Never polled")
+        let store = try StateStore(root: harness.root.appendingPathComponent("state"))
+        let expected = try #require(try store.loadQuietState(of: first.key))
+        let expectedSecond = try #require(try store.loadQuietState(of: second.key))
+
+        try store.prefetchQuietStates(of: [first.key, second.key, unknown.key])
+        try await store.pool.writeWithoutTransaction { db in
+            try db.execute(
+                sql: "UPDATE accounts SET state = json_set(state, '$.events_logged', 8) WHERE key = ?",
+                arguments: [first.key.rawValue])
+        }
+        #expect(try store.loadQuietState(of: first.key) == expected, "the state as read ahead")
+        #expect(try store.loadQuietState(of: first.key)?.eventsLogged == 8, "taken once: then read alone")
+        #expect(try store.loadQuietState(of: unknown.key) == nil)
+        store.discardPrefetchedQuietStates()
+        #expect(try store.loadQuietState(of: second.key) == expectedSecond)
+        await harness.close()
+    }
 }
