@@ -438,9 +438,8 @@ public final class StateStore: StateStoring {
                 arguments: [account.rawValue])
         }
         // Not quiet; or quiet fields not of their types: the whole read says what does not decode.
-        guard let first = rows.first, let state = QuietFields.state(of: account, from: rows) else { return nil }
-        let run = (first["since"] as String?) == nil ? nil : Self.unchangedRun(first)
-        return self.applyingDeferred(run.map { $0.applied(to: state) } ?? state)
+        guard let state = QuietFields.stateWithNewestRun(of: account, from: rows) else { return nil }
+        return self.applyingDeferred(state)
     }
 
     public func prefetchQuietStates(of accounts: [AccountKey]) throws {
@@ -459,14 +458,7 @@ public final class StateStore: StateStoring {
         for row in rows { rowsByAccount[row["quiet_account"], default: []].append(row) }
         var read: [AccountKey: AccountState?] = [:]
         for account in accounts {
-            guard let rows = rowsByAccount[account.rawValue], let first = rows.first,
-                let state = QuietFields.state(of: account, from: rows)
-            else {
-                read[account] = .some(nil)
-                continue
-            }
-            let run = (first["since"] as String?) == nil ? nil : Self.unchangedRun(first)
-            read[account] = run.map { $0.applied(to: state) } ?? state
+            read[account] = .some(rowsByAccount[account.rawValue].flatMap { QuietFields.stateWithNewestRun(of: account, from: $0) })
         }
         self.prefetchedQuiet.withLock { $0.merge(read) { $1 } }
     }

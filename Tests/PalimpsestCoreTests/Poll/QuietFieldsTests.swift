@@ -72,6 +72,16 @@ import Testing
             #expect("\(error)".contains(account.key.rawValue), "\(error)")
             try store.commitAndWait(StateCommit(account: account.key, before: nil, state: whole))
         }
+        // Likewise the newest run of unchanged polls read with them.
+        harness.server.script("/feed", [ReplayResponse(status: 304, headers: [("ETag", "\"v1\"")], body: Data())])
+        let poller = try harness.poller()
+        _ = try await poller.poll(account, at: IntegrationHarness.time(10))
+        _ = poller.stateStore.saveUnsavedStates()
+        #expect(try store.loadQuietState(of: account.key)?.lastPoll?.at == IntegrationHarness.time(10))
+        try await store.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "UPDATE unchanged_runs SET until = 'ten past' WHERE account = ?", arguments: [account.key.rawValue])
+        }
+        #expect(try store.loadQuietState(of: account.key) == nil)
         await harness.close()
     }
 
