@@ -443,6 +443,10 @@ public final class StateStore: StateStoring {
     }
 
     public func prefetchQuietStates(of accounts: [AccountKey]) throws {
+        // An unchanged poll not yet written could be written between this read and the account's
+        // next one, and would then be in neither: such an account reads alone, as one whose
+        // state a failed commit keeps in memory.
+        let accounts = accounts.filter { !self.writer.hasUnwrittenUnchanged(of: $0) && !self.hasUnsavedState($0) }
         guard !accounts.isEmpty else { return }
         let placeholders = repeatElement("?", count: accounts.count).joined(separator: ", ")
         let rows = try self.readOneStatement { db -> [Row] in

@@ -195,7 +195,8 @@ public protocol StateStoring: Sendable {
     /// applied) instead of reading alone: a read per account cost a database connection's
     /// checkout and a lock of the WAL each. Only for accounts whose state nothing else writes
     /// before that read (``PollCycle``: each account once, the batch read just before its polls);
-    /// ``discardPrefetchedQuietStates()`` drops what no poll took.
+    /// an account with an unchanged poll not yet written, or a state a failed commit keeps in
+    /// memory, is not read ahead. ``discardPrefetchedQuietStates()`` drops what no poll took.
     /// - Throws: ``StoreError`` when the store cannot be read (then each poll reads alone).
     func prefetchQuietStates(of accounts: [AccountKey]) throws
 

@@ -62,13 +62,23 @@ final class StoreWriter: Sendable {
             self.newestDeferred[account] = unchanged
         }
 
-        /// Takes every deferred unchanged poll out (for a batch).
+        /// Accounts whose deferred unchanged polls a batch has taken and not yet written (or put
+        /// back, when it failed).
+        private(set) var inFlightDeferred: Set<AccountKey> = []
+
+        /// Takes every deferred unchanged poll out (for a batch; ``writtenDeferred()`` when done).
         mutating func takeDeferred() -> [(account: AccountKey, unchanged: UnchangedObservation)] {
             defer {
+                self.inFlightDeferred = Set(self.deferred.map(\.account))
                 self.deferred = []
                 self.newestDeferred = [:]
             }
             return self.deferred
+        }
+
+        /// The batch that took the deferred unchanged polls committed them or put them back.
+        mutating func writtenDeferred() {
+            self.inFlightDeferred = []
         }
 
         /// Puts `earlier` back before the deferred unchanged polls (a batch that failed).
@@ -137,6 +147,12 @@ final class StoreWriter: Sendable {
     /// The newest unchanged poll of `account` not written yet, if any.
     func deferredUnchanged(of account: AccountKey) -> UnchangedObservation? {
         self.queue.withLock { queue in queue.newestDeferred[account] }
+    }
+
+    /// Whether an unchanged poll of `account` waits for a batch or is in one not yet committed:
+    /// its run row in the database may not say it yet (``StateStore/prefetchQuietStates(of:)``).
+    func hasUnwrittenUnchanged(of account: AccountKey) -> Bool {
+        self.queue.withLock { $0.newestDeferred[account] != nil || $0.inFlightDeferred.contains(account) }
     }
 
     /// Writes every unchanged poll waiting; returns once they are committed.
@@ -216,6 +232,7 @@ final class StoreWriter: Sendable {
                     continue
                 }
                 self.write(batch, deferred: deferred)
+                if !deferred.isEmpty { self.queue.withLock { $0.writtenDeferred() } }
             }
         }
     }

@@ -160,4 +160,21 @@ import Testing
         #expect(try store.loadQuietState(of: second.key) == expectedSecond)
         await harness.close()
     }
+
+    @Test func anAccountWithAnUnchangedPollNotYetWrittenIsNotReadAhead() async throws {
+        // A process that polls an account again (`palimpsest demo` runs several cycles): its
+        // first unchanged poll waits for the writer's next batch, which may come between the read
+        // ahead and the account's next read; read alone, the poll is in the database or the queue.
+        let harness = try await IntegrationHarness()
+        let (account, _) = try await Self.quietAccount(harness)
+        harness.server.script("/feed", [ReplayResponse(status: 304, headers: [("ETag", "\"v1\"")], body: Data())])
+        let poller = try harness.poller()
+        let report = try await poller.poll(account, at: IntegrationHarness.time(10))
+        #expect(report.record.detail.hasPrefix("unchanged since the last poll (HTTP 304"), "\(report.record.detail)")
+        let store = try #require(poller.stateStore as? StateStore)
+        try store.prefetchQuietStates(of: [account.key])
+        _ = store.saveUnsavedStates()  // the writer's batch: the unchanged poll leaves its queue
+        #expect(try store.loadQuietState(of: account.key)?.lastPoll?.at == IntegrationHarness.time(10))
+        await harness.close()
+    }
 }
