@@ -69,7 +69,8 @@ extension StateStore {
         /// The account's newest run of unchanged polls in `row` (the columns after the quiet
         /// fields); `nil` when it has none, or when its values are not of their types.
         static func unchangedRun(_ row: Row) -> UnchangedRun? {
-            guard let since = date(row, 19) ?? nil, let until = date(row, 20) ?? nil, let polls = integer(row, 21) ?? nil,
+            guard let since = date(row, 19) ?? nil, let until = date(row, 20) ?? nil,
+                let polls = integer(row, 21) ?? nil,
                 let url = text(row, 22) ?? nil, let status = integer(row, 23) ?? nil,
                 let sha = text(row, 24) ?? nil, let etag = text(row, 25), let lastModified = date(row, 26)
             else { return nil }

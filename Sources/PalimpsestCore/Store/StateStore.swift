@@ -434,7 +434,8 @@ public final class StateStore: StateStoring {
         // with the account's newest run of unchanged polls.
         let rows = try self.readOneStatement { db -> [Row] in
             try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT \(QuietFields.columns) \(QuietFields.source) WHERE a.key = ? AND a.quiet = 1"),
+                db.cachedStatement(
+                    sql: "SELECT \(QuietFields.columns) \(QuietFields.source) WHERE a.key = ? AND a.quiet = 1"),
                 arguments: [account.rawValue])
         }
         // Not quiet; or quiet fields not of their types: the whole read says what does not decode.
@@ -462,7 +463,8 @@ public final class StateStore: StateStoring {
         for row in rows { rowsByAccount[row["quiet_account"], default: []].append(row) }
         var read: [AccountKey: AccountState?] = [:]
         for account in accounts {
-            read[account] = .some(rowsByAccount[account.rawValue].flatMap { QuietFields.stateWithNewestRun(of: account, from: $0) })
+            read[account] = .some(
+                rowsByAccount[account.rawValue].flatMap { QuietFields.stateWithNewestRun(of: account, from: $0) })
         }
         self.prefetchedQuiet.withLock { $0.merge(read) { $1 } }
     }

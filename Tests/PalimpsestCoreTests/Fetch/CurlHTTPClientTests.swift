@@ -509,7 +509,8 @@ import Testing
             let head = try await client.send(HTTPRequest(url: server.url("/head"), method: "HEAD"))
             #expect(head.body.isEmpty)
             let proxied = try await client.send(
-                HTTPRequest(url: URL(string: "http://feeds.example.invalid/rss")!, proxy: server.baseURL.absoluteString))
+                HTTPRequest(url: URL(string: "http://feeds.example.invalid/rss")!, proxy: server.baseURL.absoluteString)
+            )
             #expect(proxied.body == Data("via proxy".utf8))
             // Slower than the first transfer's timeout, larger than its body limit.
             let slow = try await client.send(HTTPRequest(url: server.url("/slow")))

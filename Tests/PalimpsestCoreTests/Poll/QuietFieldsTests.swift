@@ -64,7 +64,8 @@ import Testing
         let url = try #require(whole.validators.keys.first { $0.hasSuffix("/feed") })
         for edit in ["json_set(state, '$.v', '1')", "json_set(state, '$.validators.\"\(url)\".etag', 5)"] {
             try await store.pool.writeWithoutTransaction { db in
-                try db.execute(sql: "UPDATE accounts SET state = \(edit) WHERE key = ?", arguments: [account.key.rawValue])
+                try db.execute(
+                    sql: "UPDATE accounts SET state = \(edit) WHERE key = ?", arguments: [account.key.rawValue])
             }
             // No stop of the process on a value GRDB cannot convert: the whole read says what is wrong.
             #expect(try store.loadQuietState(of: account.key) == nil)
@@ -79,7 +80,9 @@ import Testing
         _ = poller.stateStore.saveUnsavedStates()
         #expect(try store.loadQuietState(of: account.key)?.lastPoll?.at == IntegrationHarness.time(10))
         try await store.pool.writeWithoutTransaction { db in
-            try db.execute(sql: "UPDATE unchanged_runs SET until = 'ten past' WHERE account = ?", arguments: [account.key.rawValue])
+            try db.execute(
+                sql: "UPDATE unchanged_runs SET until = 'ten past' WHERE account = ?", arguments: [account.key.rawValue]
+            )
         }
         #expect(try store.loadQuietState(of: account.key) == nil)
         await harness.close()
