@@ -69,6 +69,9 @@ public final class CurlHTTPClient: HTTPFetching {
         return try await self.loop.perform(CurlTransfer(plan: plan))
     }
 
+    /// libcurl easy handles made so far: transfers reuse the handles of finished ones (tests).
+    var easyHandlesMade: Int { self.loop.handlesMade }
+
     /// Stops the client: refuses requests waiting for a slot and every later request with
     /// `CancellationError`, fails running transfers with `CancellationError`, removes their handles
     /// and calls `curl_multi_cleanup`. Returns once the loop thread has finished (it blocks the

@@ -1,6 +1,7 @@
 import CCurl
 import Dispatch
 import Foundation
+import Synchronization
 
 /// One libcurl multi handle driven by one dedicated thread, bridged to async/await.
 ///
@@ -9,7 +10,8 @@ import Foundation
 /// (`curl_multi_perform`, `curl_multi_poll`), and resumes each caller's continuation after
 /// `curl_multi_remove_handle`. Nothing here blocks Swift's cooperative pool: callers only take a
 /// lock for a few instructions. The connection pool and DNS cache live on the multi handle, so
-/// connections are reused across transfers.
+/// connections are reused across transfers; easy handles are reused too (``idleHandles``), reset to
+/// libcurl's defaults between transfers and configured whole for each.
 final class CurlMultiLoop: @unchecked Sendable {
     // @unchecked Sendable is safe: `multi` and `active` are used only on the loop thread, except
     // `curl_multi_wakeup` (documented thread-safe), which callers make under `lock` while
@@ -25,6 +27,14 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Transfers whose easy handle is in the multi handle, by handle (loop thread only). Holding the
     /// transfer here keeps it alive for the unretained callback context.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
+    /// Easy handles of finished transfers, reset (`curl_easy_reset`), for the next ones (loop
+    /// thread only): a handle made and cleaned up per transfer was a visible share of a poll cycle
+    /// in which nothing changed. At most ``maximumIdleHandles``.
+    private var idleHandles: [UnsafeMutableRawPointer] = []
+    /// Most idle easy handles kept: the daemon's default concurrency.
+    static let maximumIdleHandles = 64
+    /// Easy handles made (`curl_easy_init`) so far (tests).
+    private let madeHandles = Mutex(0)
     /// Entered before the thread starts, left when it has cleaned up; ``shutdown()`` waits on it.
     private let running = DispatchGroup()
 
@@ -69,6 +79,9 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
         self.running.wait()
     }
+
+    /// Easy handles this loop has made (`curl_easy_init`) so far; transfers that reused one made none.
+    var handlesMade: Int { self.madeHandles.withLock { $0 } }
 
     // MARK: Callers' side
 
@@ -136,7 +149,9 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     private func start(_ transfer: CurlTransfer) {
         do {
-            let easy = try transfer.makeHandle()
+            let idle = self.idleHandles.popLast()
+            if idle == nil { self.madeHandles.withLock { $0 += 1 } }
+            let easy = try transfer.makeHandle(reusing: idle)
             let code = curl_multi_add_handle(self.multi, easy)
             guard code == CURLM_OK else {
                 transfer.releaseHandle()
@@ -166,11 +181,17 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
-    /// `curl_multi_remove_handle` + `curl_easy_cleanup`.
+    /// `curl_multi_remove_handle`, then the handle, reset, kept for the next transfer
+    /// (``idleHandles``) or, past ``maximumIdleHandles``, cleaned up.
     private func remove(_ easy: UnsafeMutableRawPointer) {
         guard let transfer = self.active.removeValue(forKey: easy) else { return }
         _ = curl_multi_remove_handle(self.multi, easy)
-        transfer.releaseHandle()
+        guard let idle = transfer.takeHandle() else { return }
+        if self.idleHandles.count < Self.maximumIdleHandles {
+            self.idleHandles.append(idle)
+        } else {
+            curl_easy_cleanup(idle)
+        }
     }
 
     private func finish(_ transfer: CurlTransfer, _ outcome: Result<HTTPResponse, any Error>) {
@@ -192,6 +213,8 @@ final class CurlMultiLoop: @unchecked Sendable {
             return self.inbox
         }
         for transfer in late { self.finish(transfer, .failure(CancellationError())) }
+        for idle in self.idleHandles { curl_easy_cleanup(idle) }
+        self.idleHandles.removeAll()
         curl_multi_cleanup(self.multi)
         self.running.leave()
     }

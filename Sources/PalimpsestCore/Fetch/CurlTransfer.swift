@@ -64,11 +64,14 @@ final class CurlTransfer: @unchecked Sendable {
 
     // MARK: Loop thread
 
-    /// Creates and configures the easy handle (`curl_easy_init` + `curl_easy_setopt`).
+    /// Configures an easy handle for this transfer (`curl_easy_setopt` of every option it uses):
+    /// `idle`, one a finished transfer gave back (``takeHandle()``: reset to libcurl's defaults),
+    /// or a new one (`curl_easy_init`).
     /// - Returns: the handle, to add to the multi handle.
-    /// - Throws: ``HTTPClientError`` when libcurl refuses an option this client relies on.
-    func makeHandle() throws(HTTPClientError) -> UnsafeMutableRawPointer {
-        guard let easy = curl_easy_init() else {
+    /// - Throws: ``HTTPClientError`` when libcurl refuses an option this client relies on (the
+    ///   handle is then cleaned up).
+    func makeHandle(reusing idle: UnsafeMutableRawPointer? = nil) throws(HTTPClientError) -> UnsafeMutableRawPointer {
+        guard let easy = idle ?? curl_easy_init() else {
             throw HTTPClientError(
                 kind: .transport,
                 url: self.plan.url,
@@ -274,6 +277,22 @@ final class CurlTransfer: @unchecked Sendable {
                 + "followed into a non-public network (a request sent there could read internal services); an "
                 + "address configured directly is allowed"
         )
+    }
+
+    /// Gives the easy handle back for another transfer, reset to libcurl's defaults
+    /// (`curl_easy_reset`: no option of this transfer stays, nor a pointer to this object; the
+    /// connections stay in the multi handle's pool), and frees the header list. The handle must
+    /// already be out of the multi handle.
+    /// - Returns: the handle, or `nil` when the transfer holds none.
+    func takeHandle() -> UnsafeMutableRawPointer? {
+        let easy = self.easy
+        if let easy { curl_easy_reset(easy) }
+        self.easy = nil
+        if let list = self.headerList {
+            curl_slist_free_all(list)
+            self.headerList = nil
+        }
+        return easy
     }
 
     /// Frees the easy handle and the header list (`curl_easy_cleanup`, `curl_slist_free_all`). The

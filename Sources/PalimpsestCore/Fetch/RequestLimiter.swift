@@ -85,13 +85,14 @@ public final class RequestLimiter: @unchecked Sendable {
     /// - Parameter host: the same host name passed to ``acquire(host:)``.
     public func release(host: String) {
         let host = host.lowercased()
-        let admitted: [Waiter] = self.lock.withLock {
+        let admitted: Waiter? = self.lock.withLock {
+            let globalWasFull = self.running >= self.globalLimit
             self.running -= 1
             let count = (self.runningPerHost[host] ?? 1) - 1
             self.runningPerHost[host] = count > 0 ? count : nil
-            return self.admitEligibleWaiters()
+            return self.admitNextWaiter(released: host, globalWasFull: globalWasFull)
         }
-        for waiter in admitted { waiter.continuation.resume() }
+        admitted?.continuation.resume()
     }
 
     /// Runs `body` while holding a slot for `host`.
@@ -142,21 +143,25 @@ public final class RequestLimiter: @unchecked Sendable {
         self.runningPerHost[host, default: 0] += 1
     }
 
-    // Must hold `lock`. Scans in arrival order so each host's waiters are served FIFO, and a waiter
-    // blocked by its host's limit does not hold up waiters for other hosts.
-    private func admitEligibleWaiters() -> [Waiter] {
-        var admitted: [Waiter] = []
+    // Must hold `lock`. Admits the first waiter, in arrival order, that the slot just released
+    // lets in, so each host's waiters are served FIFO and a waiter blocked by its host's limit does
+    // not hold up waiters for other hosts. No waiter is ever left admissible (each acquire queues
+    // only when it cannot be admitted, and each release admits what it can), so one release admits
+    // at most one waiter: one for `released` when the global limit was not reached (only that
+    // host's limit changed), else the first whose host is below its limit. Scanning the waiters of
+    // a full host at each release, a dictionary lookup each, was a fiftieth of a poll cycle.
+    private func admitNextWaiter(released host: String, globalWasFull: Bool) -> Waiter? {
+        guard self.running < self.globalLimit else { return nil }
         var index = self.waiters.startIndex
-        while index < self.waiters.endIndex, self.running < self.globalLimit {
+        while index < self.waiters.endIndex {
             let waiter = self.waiters[index]
-            if self.hasCapacity(for: waiter.host) {
+            if globalWasFull ? self.hasCapacity(for: waiter.host) : waiter.host == host {
+                guard self.hasCapacity(for: waiter.host) else { return nil }
                 self.admit(waiter.host)
-                admitted.append(waiter)
-                self.waiters.remove(at: index)
-            } else {
-                index += 1
+                return self.waiters.remove(at: index)
             }
+            index += 1
         }
-        return admitted
+        return nil
     }
 }

@@ -108,10 +108,10 @@ public struct AccountPoller: Sendable {
         return session.report(state: state, events: logged, outcome: outcome)
     }
 
-    /// Reads the account's state. A WAL read: never waits for the store's writer. An account that
-    /// was quiet when its state was last written is read without its tracked posts: an unchanged
-    /// answer, the usual end of its poll, needs none of them (they are read when anything else
-    /// happens).
+    /// Reads the account's state. A WAL read: never waits for the store's writer. Of an account
+    /// that was quiet when its state was last written only the quiet fields are read
+    /// (``StateStoring/loadQuietState(of:)``): an unchanged answer, the usual end of its poll, needs
+    /// nothing else (the whole state is read when anything else happens, ``loadTrackedPosts``).
     private func load(_ account: Account) async throws -> (state: AccountState, baseline: CommitBaseline) {
         let store = self.stateStore
         let key = account.key
@@ -129,6 +129,18 @@ public struct AccountPoller: Sendable {
         let baseline = CommitBaseline(loaded, hasTrackedPosts: hasTrackedPosts)
         if !state.pendingEvents.isEmpty { try await self.loadTrackedPosts(&state, key: key, baseline: baseline) }
         return (state, baseline)
+    }
+
+    /// Reads the quiet fields of those of `accounts` whose platform may end a poll with an unchanged
+    /// answer in one statement, for their polls' ``load(_:)``
+    /// (``StateStoring/prefetchQuietStates(of:)``: the caller makes sure nothing else writes
+    /// their states before). A read that fails is left to each poll, which reads alone and reports
+    /// its own error.
+    public func prefetchQuietStates(of accounts: [Account]) async {
+        let keys = accounts.filter { Self.oneAnswerPlatforms.contains($0.platform) }.map(\.key)
+        guard !keys.isEmpty else { return }
+        let store = self.stateStore
+        _ = try? await BlockingIO.runConcurrently { try store.prefetchQuietStates(of: keys) }
     }
 
     /// The steps of one poll, in order; each `return` is a committed end.
@@ -245,7 +257,13 @@ public struct AccountPoller: Sendable {
         var requests = adapter.timelineRequests(for: account, context: context)
         var fetched = FetchedTimeline(responses: [])
         var pageIndex = 0
-        session.mayEndUnchanged = requests.count == 1 && Self.isQuiet(state, platform: account.platform)
+        // A state read as its quiet fields was quiet when written (the store's `quiet` flag), and
+        // nothing before this step changes what made it quiet but a pending event or a move.
+        let quiet =
+            session.baseline.hasTrackedPosts
+            ? Self.isQuiet(state, platform: account.platform)
+            : Self.oneAnswerPlatforms.contains(account.platform) && state.pendingEvents.isEmpty && state.moved == nil
+        session.mayEndUnchanged = requests.count == 1 && quiet
         while !requests.isEmpty {
             let request = requests.removeFirst()
             let response: HTTPResponse
@@ -513,17 +531,18 @@ public struct AccountPoller: Sendable {
         Self.oneAnswerPlatforms.contains(platform) && state.isQuiet
     }
 
-    /// Puts the account's tracked posts into `state` when the poll began with the store's quiet
-    /// state (``StateStoring/loadQuietState(of:)``, read without them): every step but the early
-    /// end of an unchanged answer needs them, and every commit but that one writes them.
+    /// Reads the whole state (tracked posts, the detector's memory, cited records) when the poll
+    /// began with the store's quiet fields alone (``StateStoring/loadQuietState(of:)``): every step
+    /// but the early end of an unchanged answer needs it, and every commit but that one writes it.
+    /// What this poll changed so far, all of it in the quiet fields, stays
+    /// (``AccountState/withQuietFields(of:)``).
     private func loadTrackedPosts(_ state: inout AccountState, key: AccountKey, baseline: CommitBaseline)
         async throws
     {
         guard !baseline.hasTrackedPosts else { return }
         let store = self.stateStore
         let stored = try await BlockingIO.runConcurrently { try store.loadState(of: key) }
-        // The same stored state, now with its tracked posts; what this poll changed so far stays.
-        state.detection.posts = stored?.detection.posts ?? [:]
+        state = (stored ?? AccountState(account: key)).withQuietFields(of: state)
         baseline.setStored(stored)
     }
 
@@ -617,12 +636,14 @@ public struct AccountPoller: Sendable {
     private func commit(
         events: [Event], state: inout AccountState, session: PollSession, observation: StoredObservation? = nil
     ) async throws -> [Event] {
+        // Never a state without its tracked posts (each path above but an unchanged answer after a
+        // gap has read them already); read before the poll is recorded in the watched spans, of
+        // which the quiet fields hold only the last.
+        try await self.loadTrackedPosts(&state, key: session.account.key, baseline: session.baseline)
         // Every poll that ran, whatever its outcome, is watched time (a blind one is subtracted
         // as a blind span); a gap longer than the limit is not.
         state.recordPoll(
             at: session.now, gapLimit: PollSpan.gapLimit(interval: session.account.interval, jitter: self.jitter))
-        // Never a state without its tracked posts (each path above has read them already).
-        try await self.loadTrackedPosts(&state, key: session.account.key, baseline: session.baseline)
         // Texts longer than `event_text_limit` are cut in the event (the archive keeps them whole).
         let limit = self.detection.eventTextLimit
         var events = events.map { $0.cappingText(toBytes: limit) }
@@ -730,7 +751,7 @@ final class CommitBaseline: Sendable {
 
     /// - Parameters:
     ///   - state: the state as loaded.
-    ///   - hasTrackedPosts: `false` when it was loaded without its tracked posts (a quiet account).
+    ///   - hasTrackedPosts: `false` when only its quiet fields were loaded (a quiet account).
     init(_ state: AccountState?, hasTrackedPosts: Bool = true) {
         self.value = Mutex((state, hasTrackedPosts))
     }
@@ -740,7 +761,8 @@ final class CommitBaseline: Sendable {
         set { self.value.withLock { $0.state = newValue } }
     }
 
-    /// Whether ``state`` holds the account's tracked posts as stored.
+    /// Whether ``state`` is the whole stored state, its tracked posts included; `false` while it is
+    /// the quiet fields alone (``StateStoring/loadQuietState(of:)``).
     var hasTrackedPosts: Bool { self.value.withLock { $0.hasTrackedPosts } }
 
     /// The stored state read again with its tracked posts.

@@ -122,6 +122,21 @@ public struct AccountState: Sendable, Codable, Hashable {
         }
     }
 
+    /// `self` (the whole state as stored) with the fields of `quiet` that a quiet read holds
+    /// (``StateStoring/loadQuietState(of:)``) and a poll may change before it needs the whole state:
+    /// the resolved ID, the validators, the last poll, the move and the events logged. The watched
+    /// spans stay `self`'s: the quiet read holds only the last one, and a poll records itself in
+    /// them only once it holds the whole state.
+    func withQuietFields(of quiet: AccountState) -> AccountState {
+        var whole = self
+        whole.resolvedID = quiet.resolvedID
+        whole.validators = quiet.validators
+        whole.lastPoll = quiet.lastPoll
+        whole.moved = quiet.moved
+        whole.eventsLogged = quiet.eventsLogged
+        return whole
+    }
+
     enum CodingKeys: String, CodingKey {
         case v, account, validators, detection, moved
         case pollSpans = "poll_spans"

@@ -23,10 +23,14 @@ public struct PollCycle: Sendable {
     public func run(_ accounts: [Account], at now: Date) async -> [Result] {
         let poller = self.poller
         let indexed = Array(accounts.enumerated())
+        // An account listed twice is polled twice: its second read must see what its first poll
+        // wrote, so its state is never read ahead.
+        let listings = Dictionary(accounts.map { ($0.key, 1) }, uniquingKeysWith: +)
         var finished: [(Int, Result)] = []
         // Accounts are taken in batches of `concurrency`; each batch runs in parallel.
         for batchStart in stride(from: 0, to: indexed.count, by: self.concurrency) {
             let batch = indexed[batchStart..<min(batchStart + self.concurrency, indexed.count)]
+            await poller.prefetchQuietStates(of: batch.map(\.element).filter { listings[$0.key] == 1 })
             let results = await withTaskGroup(of: (Int, Result).self, returning: [(Int, Result)].self) { group in
                 for (index, account) in batch {
                     group.addTask {
@@ -48,6 +52,7 @@ public struct PollCycle: Sendable {
                 return collected
             }
             finished += results
+            poller.stateStore.discardPrefetchedQuietStates()
         }
         return finished.sorted { $0.0 < $1.0 }.map(\.1)
     }

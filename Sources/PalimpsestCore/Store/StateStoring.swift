@@ -178,12 +178,30 @@ public protocol StateStoring: Sendable {
     /// - Throws: ``StoreError`` when the store cannot be read or the state does not decode.
     func loadState(of account: AccountKey) throws -> AccountState?
 
-    /// The account's state WITHOUT its tracked posts (`detection.posts` empty) when the state last
-    /// written was quiet (``AccountState/isQuiet``: nothing in progress), with the runs of
-    /// unchanged polls since applied; `nil` otherwise, or when a failed commit keeps it in memory:
-    /// then ``loadState(of:)`` is the one to call.
-    /// - Throws: ``StoreError`` when the store cannot be read or the state does not decode.
+    /// The quiet fields of the account's state when the state last written was quiet
+    /// (``AccountState/isQuiet``: nothing in progress), with the newest run of unchanged polls
+    /// since applied: what a poll that ends with an unchanged answer reads and writes (the format
+    /// version, the resolved ID, the validators, the last poll, the events logged, the last watched
+    /// span). Everything else is empty: the tracked posts, the detector's memory, the cited
+    /// records, the watched spans before the last (``AccountState/withQuietFields(of:)`` puts the
+    /// quiet fields back into the whole state). `nil` when the state was not quiet, when one of
+    /// those fields is not of its type, or when a failed commit keeps the state in memory: then
+    /// ``loadState(of:)`` is the one to call.
+    /// - Throws: ``StoreError`` when the store cannot be read.
     func loadQuietState(of account: AccountKey) throws -> AccountState?
+
+    /// Reads the quiet fields of `accounts` in one statement, for their next
+    /// ``loadQuietState(of:)`` each, which takes them (with the unchanged polls deferred since
+    /// applied) instead of reading alone: a read per account cost a database connection's
+    /// checkout and a lock of the WAL each. Only for accounts whose state nothing else writes
+    /// before that read (``PollCycle``: each account once, the batch read just before its polls);
+    /// an account with an unchanged poll not yet written, or a state a failed commit keeps in
+    /// memory, is not read ahead. ``discardPrefetchedQuietStates()`` drops what no poll took.
+    /// - Throws: ``StoreError`` when the store cannot be read (then each poll reads alone).
+    func prefetchQuietStates(of accounts: [AccountKey]) throws
+
+    /// Drops the quiet fields ``prefetchQuietStates(of:)`` read and no poll took.
+    func discardPrefetchedQuietStates()
 
     /// Writes `commit` durably: returns once the transaction holding it is committed and synced,
     /// together with the evidence its poll stored.
@@ -240,6 +258,12 @@ public protocol StateStoring: Sendable {
 }
 
 extension StateStoring {
+    /// Reads nothing ahead: each ``loadQuietState(of:)`` reads alone.
+    public func prefetchQuietStates(of accounts: [AccountKey]) throws {}
+
+    /// Nothing to drop.
+    public func discardPrefetchedQuietStates() {}
+
     /// The store of one account (a handle over this store).
     public func accountStore(for key: AccountKey) -> AccountStore {
         AccountStore(key: key, store: self)

@@ -51,7 +51,41 @@ final class StoreWriter: Sendable {
     private struct Queue {
         var entries: [Entry] = []
         /// Unchanged polls not written yet, in the order they were made.
-        var deferred: [(account: AccountKey, unchanged: UnchangedObservation)] = []
+        private(set) var deferred: [(account: AccountKey, unchanged: UnchangedObservation)] = []
+        /// The newest entry of ``deferred`` per account: every state read asks for its account's,
+        /// and a scan of up to ``StoreWriter/maximumBatch`` entries per read was a hundredth of a
+        /// cycle in which nothing changed.
+        private(set) var newestDeferred: [AccountKey: UnchangedObservation] = [:]
+
+        mutating func appendDeferred(_ account: AccountKey, _ unchanged: UnchangedObservation) {
+            self.deferred.append((account, unchanged))
+            self.newestDeferred[account] = unchanged
+        }
+
+        /// Accounts whose deferred unchanged polls a batch has taken and not yet written (or put
+        /// back, when it failed).
+        private(set) var inFlightDeferred: Set<AccountKey> = []
+
+        /// Takes every deferred unchanged poll out (for a batch; ``writtenDeferred()`` when done).
+        mutating func takeDeferred() -> [(account: AccountKey, unchanged: UnchangedObservation)] {
+            defer {
+                self.inFlightDeferred = Set(self.deferred.map(\.account))
+                self.deferred = []
+                self.newestDeferred = [:]
+            }
+            return self.deferred
+        }
+
+        /// The batch that took the deferred unchanged polls committed them or put them back.
+        mutating func writtenDeferred() {
+            self.inFlightDeferred = []
+        }
+
+        /// Puts `earlier` back before the deferred unchanged polls (a batch that failed).
+        mutating func restoreDeferred(_ earlier: [(account: AccountKey, unchanged: UnchangedObservation)]) {
+            self.deferred = earlier + self.deferred
+            self.newestDeferred = Dictionary(self.deferred.map { ($0.account, $0.unchanged) }, uniquingKeysWith: { $1 })
+        }
         /// When the oldest of ``deferred`` came.
         var deferredSince: ContinuousClock.Instant?
         /// When the writer may next look whether a collection of the spool is due.
@@ -104,7 +138,7 @@ final class StoreWriter: Sendable {
     func deferUnchanged(_ account: AccountKey, _ unchanged: UnchangedObservation) {
         let full = self.queue.withLock { queue -> Bool in
             if queue.deferred.isEmpty { queue.deferredSince = .now }
-            queue.deferred.append((account, unchanged))
+            queue.appendDeferred(account, unchanged)
             return queue.deferred.count >= Self.maximumBatch
         }
         if full { self.wake.signal() }
@@ -112,7 +146,13 @@ final class StoreWriter: Sendable {
 
     /// The newest unchanged poll of `account` not written yet, if any.
     func deferredUnchanged(of account: AccountKey) -> UnchangedObservation? {
-        self.queue.withLock { queue in queue.deferred.last { $0.account == account }?.unchanged }
+        self.queue.withLock { queue in queue.newestDeferred[account] }
+    }
+
+    /// Whether an unchanged poll of `account` waits for a batch or is in one not yet committed:
+    /// its run row in the database may not say it yet (``StateStore/prefetchQuietStates(of:)``).
+    func hasUnwrittenUnchanged(of account: AccountKey) -> Bool {
+        self.queue.withLock { $0.newestDeferred[account] != nil || $0.inFlightDeferred.contains(account) }
     }
 
     /// Writes every unchanged poll waiting; returns once they are committed.
@@ -175,8 +215,7 @@ final class StoreWriter: Sendable {
                         !batch.isEmpty || queue.stopped || queue.deferred.count >= Self.maximumBatch
                         || queue.deferredSince.map { ContinuousClock.now - $0 >= Self.deferredFlushInterval } == true
                     guard due, !queue.deferred.isEmpty else { return (batch, [], queue.stopped) }
-                    let deferred = queue.deferred
-                    queue.deferred = []
+                    let deferred = queue.takeDeferred()
                     queue.deferredSince = nil
                     return (batch, deferred, queue.stopped)
                 }
@@ -193,6 +232,7 @@ final class StoreWriter: Sendable {
                     continue
                 }
                 self.write(batch, deferred: deferred)
+                if !deferred.isEmpty { self.queue.withLock { $0.writtenDeferred() } }
             }
         }
     }
@@ -270,7 +310,7 @@ final class StoreWriter: Sendable {
             if !deferred.isEmpty {
                 // Tried again with the next batch.
                 self.queue.withLock { queue in
-                    queue.deferred = deferred + queue.deferred
+                    queue.restoreDeferred(deferred)
                     if queue.deferredSince == nil { queue.deferredSince = .now }
                 }
             }

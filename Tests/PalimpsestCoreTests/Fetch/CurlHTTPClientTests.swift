@@ -476,6 +476,68 @@ import Testing
         }
     }
 
+    @Test func transfersOneAfterAnotherReuseOneEasyHandle() async throws {
+        try await self.withServer { server, client in
+            server.script("/feed", [ReplayResponse(body: Data("same".utf8))])
+            for _ in 0..<5 {
+                let response = try await client.send(HTTPRequest(url: server.url("/feed")))
+                #expect(response.body == Data("same".utf8))
+            }
+            #expect(client.easyHandlesMade == 1)
+            #expect(server.requests().count == 5)
+        }
+    }
+
+    @Test func aReusedEasyHandleCarriesNothingOfTheTransferBefore() async throws {
+        try await self.withServer(HTTPClientConfiguration(userAgent: "TestAgent/1", timeout: 5)) { server, client in
+            server.script("/first", [ReplayResponse(status: 201, body: Data("first".utf8))])
+            server.script("/head", [ReplayResponse(body: Data("has a body".utf8))])
+            server.script("/slow", [ReplayResponse(body: Data(repeating: 0x61, count: 4096), delay: 0.4)])
+            server.script("http://feeds.example.invalid/rss", [ReplayResponse(body: Data("via proxy".utf8))])
+            server.script("/plain", [ReplayResponse(body: Data(repeating: 0x62, count: 4096))])
+            // Everything a transfer can set: method, body, headers (a cookie from a cookie file, a
+            // conditional one), user agent, timeout, body limit, proxy.
+            var headers = HTTPHeaders()
+            headers.add(name: "Cookie", value: "SUB=secret")
+            headers.add(name: "X-Only-First", value: "1")
+            headers.add(name: "User-Agent", value: "Override/2")
+            let first = try await client.send(
+                HTTPRequest(
+                    url: server.url("/first"), method: "PUT", headers: headers, body: Data("a=1".utf8),
+                    ifNoneMatch: "\"v1\"", timeout: 0.2, maxBodyBytes: 1024))
+            #expect(first.status == 201)
+            let head = try await client.send(HTTPRequest(url: server.url("/head"), method: "HEAD"))
+            #expect(head.body.isEmpty)
+            let proxied = try await client.send(
+                HTTPRequest(url: URL(string: "http://feeds.example.invalid/rss")!, proxy: server.baseURL.absoluteString)
+            )
+            #expect(proxied.body == Data("via proxy".utf8))
+            // Slower than the first transfer's timeout, larger than its body limit.
+            let slow = try await client.send(HTTPRequest(url: server.url("/slow")))
+            #expect(slow.body.count == 4096)
+            let plain = try await client.send(HTTPRequest(url: server.url("/plain")))
+            #expect(plain.body.count == 4096)
+            #expect(client.easyHandlesMade == 1, "each transfer reused the handle of the one before")
+
+            let seen = server.requests()
+            try #require(seen.count == 5)
+            #expect(seen[0].method == "PUT")
+            #expect(seen[0].headers["Cookie"] == "SUB=secret")
+            #expect(seen[0].headers["User-Agent"] == "Override/2")
+            #expect(seen[1].method == "HEAD")
+            #expect(seen[2].path == "http://feeds.example.invalid/rss")
+            for request in seen[3...] {
+                #expect(request.method == "GET")
+                #expect(request.body.isEmpty)
+                #expect(request.path.hasPrefix("/"), "sent directly, not through the proxy before")
+                for name in ["Cookie", "X-Only-First", "If-None-Match", "Content-Length", "Content-Type"] {
+                    #expect(request.headers[name] == nil, "\(name) of an earlier transfer")
+                }
+                #expect(request.headers["User-Agent"] == "TestAgent/1")
+            }
+        }
+    }
+
     @Test func unusableRequestsFailBeforeAnyTransfer() async throws {
         try await self.withServer { server, client in
             let file = try await self.failure(client, HTTPRequest(url: URL(string: "file:///etc/passwd")!))
