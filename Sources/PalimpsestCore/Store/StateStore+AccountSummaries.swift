@@ -42,7 +42,8 @@ extension StateStore {
             let states = try Row.fetchCursor(
                 db, sql: "SELECT key, \(StoredStateFields.columns) FROM accounts WHERE json_valid(state)")
             while let row = try states.next() {
-                let key = AccountKey(rawValue: row[0])
+                guard let text = StoredValue.text(row[0]) ?? nil else { continue }  // a key that is not text
+                let key = AccountKey(rawValue: text)
                 do {
                     let stored = try StoredStateFields(row, from: 1, decoder: decoder)
                     summaries[key] = AccountSummary(
@@ -57,12 +58,14 @@ extension StateStore {
             let runs = try Row.fetchCursor(
                 db, sql: "SELECT account, MAX(since) AS since, until, status FROM unchanged_runs GROUP BY account")
             while let row = try runs.next() {
-                let key = AccountKey(rawValue: row["account"])
-                let until: String = row["until"]
-                guard var summary = summaries[key], let at = RFC3339.date(from: until),
+                guard let account = StoredValue.text(row["account"]) ?? nil,
+                    var summary = summaries[AccountKey(rawValue: account)],
+                    let at = StoredValue.date(row["until"]) ?? nil,
+                    let status = StoredValue.integer(row["status"]) ?? nil,
                     at > (summary.lastPoll?.at ?? .distantPast)
                 else { continue }
-                summary.lastPoll = PollRecord.unchanged(at: at, status: row["status"], after: summary.lastPoll)
+                let key = AccountKey(rawValue: account)
+                summary.lastPoll = PollRecord.unchanged(at: at, status: status, after: summary.lastPoll)
                 summaries[key] = summary
             }
             for (key, count) in try Self.watchedPostCounts(db) { summaries[key]?.postsTracked = count }
@@ -87,7 +90,10 @@ extension StateStore {
                 \(indexed ? "INDEXED BY tracked_posts_by_state" : "")
                 WHERE \(Self.trackedPostState) IN ('visible', 'missing') GROUP BY account
                 """)
-        while let row = try rows.next() { counts[AccountKey(rawValue: row["account"])] = row["watched"] }
+        while let row = try rows.next() {
+            guard let account = StoredValue.text(row["account"]) ?? nil else { continue }
+            counts[AccountKey(rawValue: account)] = StoredValue.integer(row["watched"]) ?? nil
+        }
         return counts
     }
 
@@ -127,24 +133,30 @@ extension StateStore {
         /// - Throws: ``StoredFieldError`` naming a field that is missing or not of its type, or
         ///   the decoder's error for the move, blind span or last complete snapshot.
         init(_ row: Row, from first: Int, decoder: JSONDecoder) throws {
-            if (row[first] as String?) == "object" {
-                guard let at = (row[first + 1] as String?).flatMap(RFC3339.date(from:)),
-                    let outcome = row[first + 2] as String?, let detail = row[first + 3] as String?
+            // By storage class (``StoredValue``): a hand-edited state is named, never a crash.
+            func text(_ offset: Int, _ field: String) throws -> String? {
+                guard let value = StoredValue.text(row[first + offset]) else { throw StoredFieldError(field: field) }
+                return value
+            }
+            if try text(0, "last_poll") == "object" {
+                guard let at = StoredValue.date(row[first + 1]) ?? nil, let outcome = try text(2, "last_poll.outcome"),
+                    let detail = try text(3, "last_poll.detail"), let posts = StoredValue.integer(row[first + 4])
                 else { throw StoredFieldError(field: "last_poll") }
-                self.lastPoll = PollRecord(at: at, outcome: outcome, detail: detail, posts: row[first + 4])
+                self.lastPoll = PollRecord(at: at, outcome: outcome, detail: detail, posts: posts)
             }
-            guard (row[first + 5] as String?) == "integer" else { throw StoredFieldError(field: "events_logged") }
-            self.eventsLogged = row[first + 6]
-            if let text = row[first + 7] as String? {
-                self.moved = try decoder.decode(TimelineMove.self, from: Data(text.utf8))
+            guard try text(5, "events_logged") == "integer", let logged = StoredValue.integer(row[first + 6]) ?? nil
+            else { throw StoredFieldError(field: "events_logged") }
+            self.eventsLogged = logged
+            if let json = try text(7, "moved") {
+                self.moved = try decoder.decode(TimelineMove.self, from: Data(json.utf8))
             }
-            if let text = row[first + 8] as String? {
-                self.blindSpan = try decoder.decode(BlindSpan.self, from: Data(text.utf8))
+            if let json = try text(8, "detection.blind_span") {
+                self.blindSpan = try decoder.decode(BlindSpan.self, from: Data(json.utf8))
             }
-            if let text = row[first + 9] as String? {
-                self.lastComplete = try decoder.decode(SnapshotSummary.self, from: Data(text.utf8))
+            if let json = try text(9, "detection.last_complete") {
+                self.lastComplete = try decoder.decode(SnapshotSummary.self, from: Data(json.utf8))
             }
-            self.hasPollSpans = (row[first + 10] as String?) == "array"
+            self.hasPollSpans = try text(10, "poll_spans") == "array"
         }
     }
 

@@ -38,33 +38,12 @@ extension StateStore {
         /// - Returns: `nil` when a field is missing or not of its type, or the move or the pending
         ///   events are not empty (``StateStore/loadState(of:)`` then reads the whole state).
         // Values read by position (a lookup by name per value was a sixth of the quiet read) and by
-        // their storage class: GRDB stops the process on a value it cannot convert, and a
-        // hand-edited state must only fall back to the whole read.
+        // their storage class (``StoredValue``): a hand-edited state must only fall back to the
+        // whole read.
 
-        /// The text at `index`: `.some(nil)` for NULL, `nil` for another type.
-        private static func text(_ row: Row, _ index: Int) -> String?? {
-            switch (row[index] as DatabaseValue).storage {
-            case .null: return .some(nil)
-            case .string(let value): return value
-            default: return nil
-            }
-        }
-
-        /// The integer at `index`: `.some(nil)` for NULL, `nil` for another type.
-        private static func integer(_ row: Row, _ index: Int) -> Int?? {
-            switch (row[index] as DatabaseValue).storage {
-            case .null: return .some(nil)
-            case .int64(let value): return Int(exactly: value)
-            default: return nil
-            }
-        }
-
-        /// The RFC 3339 time at `index`: `.some(nil)` for NULL, `nil` for another type or text.
-        private static func date(_ row: Row, _ index: Int) -> Date?? {
-            guard let value = text(row, index) else { return nil }
-            guard let value else { return .some(nil) }
-            return RFC3339.date(from: value)
-        }
+        private static func text(_ row: Row, _ index: Int) -> String?? { StoredValue.text(row[index]) }
+        private static func integer(_ row: Row, _ index: Int) -> Int?? { StoredValue.integer(row[index]) }
+        private static func date(_ row: Row, _ index: Int) -> Date?? { StoredValue.date(row[index]) }
 
         /// The account's newest run of unchanged polls in `row` (the columns after the quiet
         /// fields); `nil` when it has none, or when its values are not of their types.

@@ -531,14 +531,19 @@ public final class StateStore: StateStoring {
         ).flatMap(Self.unchangedRun)
     }
 
+    /// The run of unchanged polls in `row` (every column of `unchanged_runs`); `nil` when a value
+    /// is missing or not of its type (a hand-edited row is left out, as if those polls had not
+    /// been recorded: spans shorter, never longer).
     static func unchangedRun(_ row: Row) -> UnchangedRun? {
-        let since: String = row["since"]
-        let until: String = row["until"]
-        let lastModified: String? = row["last_modified"]
-        guard let sinceDate = RFC3339.date(from: since), let untilDate = RFC3339.date(from: until) else { return nil }
+        guard let since = StoredValue.date(row["since"]) ?? nil, let until = StoredValue.date(row["until"]) ?? nil,
+            let polls = StoredValue.integer(row["polls"]) ?? nil, let url = StoredValue.text(row["url"]) ?? nil,
+            let status = StoredValue.integer(row["status"]) ?? nil,
+            let sha = StoredValue.text(row["body_sha256"]) ?? nil, let etag = StoredValue.text(row["etag"]),
+            let lastModified = StoredValue.date(row["last_modified"])
+        else { return nil }
         return UnchangedRun(
-            since: sinceDate, until: untilDate, polls: row["polls"], url: row["url"], status: row["status"],
-            bodySHA256: row["body_sha256"], etag: row["etag"], lastModified: lastModified.flatMap(RFC3339.date(from:)))
+            since: since, until: until, polls: polls, url: url, status: status, bodySHA256: sha, etag: etag,
+            lastModified: lastModified)
     }
 
     /// Records an unchanged poll of `account`: extends its newest run when no state was written

@@ -79,4 +79,63 @@ import Testing
         #expect(summaries[self.watched]?.lastPoll?.detail.hasPrefix("unchanged since the last poll (HTTP 304") == true)
         #expect(summaries[self.blind]?.blindSpan?.failedPolls == 2)
     }
+
+    /// A state or run edited by hand with a value of another type (an integer where text was
+    /// written, text where a number was) is named or left out; GRDB's converting subscripts read
+    /// such values as something else (a summary with no post count) without a word.
+    @Test(arguments: [
+        ("UPDATE accounts SET state = json_set(state, '$.last_poll.posts', 'seven')", "last_poll"),
+        ("UPDATE accounts SET state = json_set(state, '$.last_poll.detail', 5)", "last_poll.detail"),
+        ("UPDATE accounts SET state = json_set(state, '$.moved', 5)", "moved"),
+        ("UPDATE accounts SET state = json_set(state, '$.detection.blind_span', 1.5)", "detection.blind_span"),
+    ])
+    func aStateEditedWithAValueOfAnotherTypeIsNamedNotACrash(_ edit: String, _ field: String) throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        var state = AccountState(account: self.watched)
+        state.lastPoll = PollRecord(at: StoreTestSupport.date(60), outcome: "complete", detail: "1 post", posts: 1)
+        try store.commitAndWait(StateCommit(account: self.watched, before: nil, state: state))
+        try store.commitAndWait(StateCommit(account: self.blind, before: nil, state: AccountState(account: self.blind)))
+        try store.pool.write { db in try db.execute(sql: edit + " WHERE key = ?", arguments: [self.watched.rawValue]) }
+
+        let (summaries, failures) = try StateStore(root: root).accountSummaries()
+        #expect(Set(summaries.keys) == [self.blind])
+        let failure = try #require(failures[self.watched])
+        #expect("\(failure)".contains("`\(field)` is missing or not of its type"), "\(failure)")
+    }
+
+    @Test func anUnchangedRunEditedWithValuesOfAnotherTypeIsLeftOutNotACrash() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        var state = AccountState(account: self.watched)
+        state.lastPoll = PollRecord(at: StoreTestSupport.date(60), outcome: "complete", detail: "1 post", posts: 1)
+        try store.commitAndWait(StateCommit(account: self.watched, before: nil, state: state))
+        for minutes in [10.0, 20.0] {
+            try store.commitAndWait(
+                StateCommit(
+                    account: self.watched, before: state, state: nil,
+                    unchanged: UnchangedObservation(
+                        at: StoreTestSupport.date(60 + minutes * 60), url: "https://example.org/feed.xml", status: 304,
+                        bodySHA256: "ab")))
+        }
+        #expect(try store.unchangedRuns(of: self.watched).count == 1)
+        var tracking = state
+        tracking.detection.posts["a"] = self.tracked("a", .visible)
+        try store.commitAndWait(StateCommit(account: self.watched, before: state, state: tracking))
+        try store.pool.write { db in
+            // Column affinity turns 42 into '42' in a TEXT column: a BLOB and a word are kept as written.
+            try db.execute(sql: "UPDATE unchanged_runs SET etag = x'01', status = 'three hundred four'")
+            try db.execute(sql: "UPDATE tracked_posts SET account = x'07'")
+        }
+        let reopened = try StateStore(root: root)
+        #expect(try reopened.unchangedRuns(of: self.watched).isEmpty)
+        let (summaries, failures) = try reopened.accountSummaries()
+        #expect(failures.isEmpty)
+        // The run left out: the last poll is the one the state recorded.
+        #expect(summaries[self.watched]?.lastPoll?.at == StoreTestSupport.date(60))
+        let whole = try #require(try reopened.loadState(of: self.watched))
+        #expect(whole.lastPoll?.at == StoreTestSupport.date(60))
+    }
 }

@@ -1,0 +1,36 @@
+import Foundation
+import GRDB
+
+/// Values of the state store read by their storage class, for the columns and JSON fields a person
+/// may have edited by hand (`sqlite3 state.sqlite`): GRDB's converting subscripts
+/// (`row["etag"] as String?`) never say that a value was of another type (they convert it, read
+/// it as NULL, or stop the process). Each reader returns `.some(nil)` for NULL and `nil` for a
+/// value of another type, so that the caller can name the field or skip the row.
+enum StoredValue {
+    /// The text of `value`: `.some(nil)` for NULL, `nil` for another type.
+    static func text(_ value: DatabaseValue) -> String?? {
+        switch value.storage {
+        case .null: return .some(nil)
+        case .string(let text): return text
+        default: return nil
+        }
+    }
+
+    /// The integer of `value`: `.some(nil)` for NULL, `nil` for another type (or one that does not
+    /// fit an `Int`).
+    static func integer(_ value: DatabaseValue) -> Int?? {
+        switch value.storage {
+        case .null: return .some(nil)
+        case .int64(let integer): return Int(exactly: integer)
+        default: return nil
+        }
+    }
+
+    /// The RFC 3339 time of `value`: `.some(nil)` for NULL, `nil` for another type or for text
+    /// that is not such a time.
+    static func date(_ value: DatabaseValue) -> Date?? {
+        guard let text = Self.text(value) else { return nil }
+        guard let text else { return .some(nil) }
+        return RFC3339.date(from: text)
+    }
+}
