@@ -47,7 +47,7 @@ public enum ConfigLoader {
         guard let data = try? Data(contentsOf: file), let text = String(data: data, encoding: .utf8) else {
             return fallback
         }
-        if let root = try? TOMLTable(string: text) {
+        if Self.lineWithTooManyKeyParts(text) == nil, let root = try? TOMLTable(string: text) {
             if let path = root["daemon"]?.table?["state_dir"]?.string, !path.isEmpty { return resolve(path) }
             return fallback
         }
@@ -147,6 +147,38 @@ public enum ConfigLoader {
     /// - Returns: The validated config.
     /// - Throws: ``ConfigValidationError`` with a TOML syntax error (with line and column) or every
     ///   validation problem found, in file order.
+    /// The most dotted parts a key or table name may have (`[account.headers]` has two). toml++
+    /// (TOMLKit) reads a dotted key recursively: one of 30,000 parts overflowed its stack and
+    /// stopped the process, a running daemon included when it reloaded such a file. Values are
+    /// bounded by toml++ itself (256 nested arrays or tables).
+    static let maximumKeyParts = 256
+
+    /// The first line (1-based) whose key or table name, before any quote, has more than
+    /// ``maximumKeyParts`` dotted parts; `nil` when none has. A byte scan of each line up to its
+    /// `=`, its closing `]` or a quote (a dot inside a quoted part or a value does not count).
+    static func lineWithTooManyKeyParts(_ text: String) -> Int? {
+        var line = 1
+        var dots = 0
+        var inKey = true
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\n"):
+                line += 1
+                dots = 0
+                inKey = true
+            case UInt8(ascii: "."):
+                guard inKey else { continue }
+                dots += 1
+                if dots >= Self.maximumKeyParts { return line }
+            case UInt8(ascii: "="), UInt8(ascii: "]"), UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "#"):
+                inKey = false
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
     public static func parse(_ text: String, file: URL) throws(ConfigValidationError) -> PalimpsestConfig {
         let file = file.absoluteURL.standardizedFileURL
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
@@ -173,6 +205,14 @@ public enum ConfigLoader {
                     message: "a NUL character (\(text[range])) cannot be in a config value: it would cut the text "
                         + "short; remove it"
                 )
+            ])
+        }
+        if let line = Self.lineWithTooManyKeyParts(text) {
+            throw ConfigValidationError(errors: [
+                ConfigError(
+                    file: file.path, line: line,
+                    message: "a key or table name of more than \(Self.maximumKeyParts) dotted parts; no config needs "
+                        + "that many (the TOML reader would overflow its stack): is it really this file?")
             ])
         }
         let root: TOMLTable

@@ -294,4 +294,24 @@ import Testing
         #expect(errors.count == 1, "\(errors)")
         #expect(errors.first?.message.contains(expected) == true, "\(errors)")
     }
+
+    /// A key or table name of 30,000 dotted parts overflowed toml++'s stack (a segmentation fault
+    /// of `check-config`, and of a daemon reloading the file); refused before it is parsed.
+    @Test(arguments: [
+        "[" + Array(repeating: "a", count: 30_000).joined(separator: ".") + "]\n",
+        "x = 1\n" + Array(repeating: "a", count: 30_000).joined(separator: ".") + " = 1\n",
+    ])
+    func aKeyOfThousandsOfDottedPartsIsRefusedNotACrash(_ text: String) throws {
+        let errors = Self.problems(text)
+        #expect(errors.count == 1)
+        #expect(errors.first?.line == (text.hasPrefix("[") ? 1 : 2))
+        #expect(errors.first?.message.contains("more than 256 dotted parts") == true, "\(errors)")
+    }
+
+    @Test func dotsInValuesAndQuotedKeysDoNotCount() {
+        let dots = String(repeating: ".", count: 1_000)
+        let text = "[daemon]\nuser_agent = \"a\(dots)b\"\n# \(dots)\n"
+        #expect(Self.problems(text).isEmpty)
+        #expect(ConfigLoader.lineWithTooManyKeyParts("\"\(dots)\" = 1\n") == nil)
+    }
 }
