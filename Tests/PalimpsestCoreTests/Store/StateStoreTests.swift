@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PalimpsestTestSupport
+import Synchronization
 import Testing
 
 @testable import PalimpsestCore
@@ -181,6 +182,32 @@ import Testing
         third.lastPoll = PollRecord(at: StoreTestSupport.date(180), outcome: "complete", detail: "", posts: 3)
         try store.commitAndWait(StateCommit(account: self.key, before: loaded, state: third))
         #expect(try StateStore(root: root).loadState(of: self.key) == third)
+    }
+
+    @Test func anUnchangedPollTheWriterHasTakenButNotCommittedIsStillReadBack() async throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let first = self.state(posts: [self.post("1", "one")], at: 0)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: first))
+        try await store.commit(
+            StateCommit(
+                account: self.key, before: first, state: nil,
+                unchanged: UnchangedObservation(
+                    at: StoreTestSupport.date(600), url: "https://example.org/feed", status: 304, bodySHA256: "ab")))
+        // Read between the moment the writer takes the unchanged poll off its queue and its commit.
+        let readInBetween = Mutex<Date?>(nil)
+        let key = self.key
+        store.writer.deferredTakenHook.withLock { hook in
+            hook = { [weak store] in
+                let last = (try? store?.loadState(of: key))??.lastPoll?.at
+                readInBetween.withLock { $0 = last }
+            }
+        }
+        _ = store.saveUnsavedStates()
+        store.writer.deferredTakenHook.withLock { $0 = nil }
+        #expect(readInBetween.withLock { $0 } == StoreTestSupport.date(600), "the unchanged poll was in neither")
+        #expect(try store.loadState(of: self.key)?.lastPoll?.at == StoreTestSupport.date(600))
     }
 
     @Test func aVersion1DatabaseKeepsItsUnchangedPollsAsRunsOfOne() throws {
