@@ -48,6 +48,7 @@ import Testing
         #expect(results.count == 2)
         #expect(peak == 1, "the account's two polls overlapped")
         #expect(requests.count == 2)
-        #expect(requests.last?.headers["If-None-Match"] == "\"v1\"", "the second poll must see what the first one wrote")
+        #expect(
+            requests.last?.headers["If-None-Match"] == "\"v1\"", "the second poll must see what the first one wrote")
     }
 }
