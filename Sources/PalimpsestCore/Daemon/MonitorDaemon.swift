@@ -46,6 +46,11 @@ public final class MonitorDaemon: Service, Sendable {
     /// The shard that replaces the config's `[daemon] shard` at every load (`--shard`), if any.
     public let shardOverride: AccountShard?
     private let runtime: MonitorRuntime
+    /// Longest wait of an unchanged poll's run row for its transaction under `run`.
+    static let unchangedHold = Duration.seconds(120)
+    /// Most unchanged polls waiting for a transaction under `run` (~100,000 feeds at 10 min make
+    /// 20,000 in 2 minutes).
+    static let unchangedHoldCount = 30_000
     private let notifier: any ServiceManagerNotifying
     private let watchdogInterval: Duration?
     private let statusInterval: Duration
@@ -79,6 +84,10 @@ public final class MonitorDaemon: Service, Sendable {
         self.book = book
         self.metrics = metrics
         self.state = Mutex(State(config: config))
+        // Unchanged polls' run rows in transactions of up to 2 minutes (the stop writes them): at
+        // 1 s each transaction wrote its own copy of the pages it touched (issue 9, README Benchmark).
+        runtime.stateStore.holdUnchangedPolls(
+            for: MonitorDaemon.unchangedHold, upTo: MonitorDaemon.unchangedHoldCount)
         let poller = Self.poller(for: config, runtime: runtime, heartbeat: heartbeat, metrics: metrics, logger: logger)
         let pollStarts = Mutex<[AccountKey: ContinuousClock.Instant]>([:])
         self.monitor = MonitorService(

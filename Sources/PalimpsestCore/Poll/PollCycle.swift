@@ -19,7 +19,9 @@ public struct PollCycle: Sendable {
         case fault(Account, any Error)
     }
 
-    /// Polls every account once as of `now` (UTC) and returns the results in account order.
+    /// Polls every account once as of `now` (UTC) and returns the results in account order. An
+    /// account listed twice is polled twice, one poll after the other (the second sees what the
+    /// first wrote), never both at once.
     public func run(_ accounts: [Account], at now: Date) async -> [Result] {
         let poller = self.poller
         let indexed = Array(accounts.enumerated())
@@ -27,9 +29,19 @@ public struct PollCycle: Sendable {
         // wrote, so its state is never read ahead.
         let listings = Dictionary(accounts.map { ($0.key, 1) }, uniquingKeysWith: +)
         var finished: [(Int, Result)] = []
-        // Accounts are taken in batches of `concurrency`; each batch runs in parallel.
-        for batchStart in stride(from: 0, to: indexed.count, by: self.concurrency) {
-            let batch = indexed[batchStart..<min(batchStart + self.concurrency, indexed.count)]
+        // Accounts are taken in batches of `concurrency`, each ended before an account it already
+        // holds; each batch runs in parallel.
+        var batchStart = 0
+        while batchStart < indexed.count {
+            var batchEnd = batchStart
+            var inBatch: Set<AccountKey> = []
+            while batchEnd < indexed.count, batchEnd - batchStart < self.concurrency,
+                inBatch.insert(indexed[batchEnd].element.key).inserted
+            {
+                batchEnd += 1
+            }
+            let batch = indexed[batchStart..<batchEnd]
+            batchStart = batchEnd
             await poller.prefetchQuietStates(of: batch.map(\.element).filter { listings[$0.key] == 1 })
             let results = await withTaskGroup(of: (Int, Result).self, returning: [(Int, Result)].self) { group in
                 for (index, account) in batch {

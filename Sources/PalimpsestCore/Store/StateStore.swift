@@ -584,6 +584,22 @@ public final class StateStore: StateStoring {
         }
     }
 
+    /// Lets the run rows of unchanged polls wait up to `interval` (and up to `count` of them) for
+    /// one transaction, instead of 1 s (and 512), and go early only with a commit of their own
+    /// account: each transaction then writes a page of `unchanged_runs` once for many polls, not
+    /// once per second (`palimpsest run`; docs/state-format.md, "Unchanged polls").
+    ///
+    /// What waits is read back by ``loadState(of:)`` and written by ``saveUnsavedStates()`` (a
+    /// graceful stop) and when the store closes. A crash loses only that those polls happened: the
+    /// account's watched span ends at its last written poll, which delays a confirmation by absence
+    /// and never makes one.
+    /// - Parameters:
+    ///   - interval: the longest wait of the oldest unchanged poll not written.
+    ///   - count: the most unchanged polls that wait (each a few hundred bytes of memory).
+    public func holdUnchangedPolls(for interval: Duration, upTo count: Int) {
+        self.writer.holdUnchanged(for: interval, upTo: count)
+    }
+
     /// The states failed commits keep in memory.
     func unsavedStates() -> [AccountState] {
         self.unsaved.withLock { Array($0.values) }

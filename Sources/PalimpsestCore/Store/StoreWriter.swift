@@ -17,9 +17,12 @@ import Synchronization
 /// Before that it fsyncs the WARC files written since its last batch and inserts their index rows,
 /// so a committed state never cites evidence that is not on disk.
 ///
-/// Unchanged polls (``deferUnchanged(_:_:)``) are not waited for: their run rows are written with
-/// the next batch, at the latest ``deferredFlushInterval`` after the oldest of them, or as soon as
-/// ``maximumBatch`` of them wait, so that a cycle in which nothing changed is a few transactions.
+/// Unchanged polls (``deferUnchanged(_:_:)``) are not waited for: their run rows are written
+/// 1 s after the oldest of them or with any batch before (`palimpsest run`: ``holdUnchanged(for:upTo:)``,
+/// only with a batch that commits their account), or as soon as enough of them wait, so that a
+/// cycle in which nothing changed is a few transactions. Each such transaction dirties a page of
+/// `unchanged_runs` per account it writes: fewer, larger ones write each page once per hold, not
+/// once per second (docs/state-format.md, "Unchanged polls").
 ///
 /// Latency is bounded by one batch: a commit waits at most for the batch being written and its own.
 /// A commit that fails alone (its savepoint) fails only its poll; a transaction that fails (a full
@@ -27,8 +30,16 @@ import Synchronization
 final class StoreWriter: Sendable {
     /// Most commits in one transaction.
     static let maximumBatch = 512
-    /// Longest wait of an unchanged poll's run row for a batch.
+    /// Longest wait of an unchanged poll's run row for a batch, unless ``holdUnchanged(for:upTo:)``.
     static let deferredFlushInterval = Duration.seconds(1)
+
+    /// How long unchanged polls may wait for a transaction, and how many may wait.
+    struct UnchangedHold: Sendable {
+        var interval: Duration = StoreWriter.deferredFlushInterval
+        var count: Int = StoreWriter.maximumBatch
+        /// Whether they go with any batch (a commit of another account's state), not only when due.
+        var withAnyBatch = true
+    }
     struct Job: Sendable {
         var account: AccountKey
         /// Bytes the job is expected to write (for the simulated full disk of the tests).
@@ -38,6 +49,8 @@ final class StoreWriter: Sendable {
         /// Whether the job writes the account's state and tracked posts: only such a job makes the
         /// stored rows equal a known state again, after a failed commit.
         var writesState: Bool = true
+        /// Whether the batch of this job writes every unchanged poll that waits (``flushDeferred()``).
+        var flushesDeferred = false
         /// A job that runs alone, outside any batch, with the pool (a collection of the spool).
         var standalone: (@Sendable (DatabasePool) throws -> Void)? = nil
         var work: @Sendable (Database, Bool) throws -> Void
@@ -62,23 +75,43 @@ final class StoreWriter: Sendable {
             self.newestDeferred[account] = unchanged
         }
 
-        /// Accounts whose deferred unchanged polls a batch has taken and not yet written (or put
-        /// back, when it failed).
-        private(set) var inFlightDeferred: Set<AccountKey> = []
+        /// The newest unchanged poll per account that a batch has taken and not yet committed (or
+        /// put back, when it failed): until then a read finds it neither queued nor stored.
+        private(set) var inFlightDeferred: [AccountKey: UnchangedObservation] = [:]
 
         /// Takes every deferred unchanged poll out (for a batch; ``writtenDeferred()`` when done).
         mutating func takeDeferred() -> [(account: AccountKey, unchanged: UnchangedObservation)] {
             defer {
-                self.inFlightDeferred = Set(self.deferred.map(\.account))
+                self.inFlightDeferred = self.newestDeferred
                 self.deferred = []
                 self.newestDeferred = [:]
             }
             return self.deferred
         }
 
+        /// Takes out the deferred unchanged polls of `accounts` only (a batch that commits states
+        /// of theirs writes them first); the others keep waiting.
+        mutating func takeDeferred(of accounts: Set<AccountKey>) -> [(
+            account: AccountKey, unchanged: UnchangedObservation
+        )] {
+            guard !accounts.isEmpty, accounts.contains(where: { self.newestDeferred[$0] != nil }) else { return [] }
+            var taken: [(account: AccountKey, unchanged: UnchangedObservation)] = []
+            var kept: [(account: AccountKey, unchanged: UnchangedObservation)] = []
+            for entry in self.deferred {
+                if accounts.contains(entry.account) { taken.append(entry) } else { kept.append(entry) }
+            }
+            self.deferred = kept
+            for account in accounts {
+                if let newest = self.newestDeferred.removeValue(forKey: account) {
+                    self.inFlightDeferred[account] = newest
+                }
+            }
+            return taken
+        }
+
         /// The batch that took the deferred unchanged polls committed them or put them back.
         mutating func writtenDeferred() {
-            self.inFlightDeferred = []
+            self.inFlightDeferred = [:]
         }
 
         /// Puts `earlier` back before the deferred unchanged polls (a batch that failed).
@@ -91,6 +124,7 @@ final class StoreWriter: Sendable {
         /// When the writer may next look whether a collection of the spool is due.
         var nextCollectionCheck: ContinuousClock.Instant?
         var stopped = false
+        var hold = UnchangedHold()
         /// Accounts whose last commit failed: their next commit rewrites every tracked post.
         var untrusted: Set<AccountKey> = []
     }
@@ -123,6 +157,17 @@ final class StoreWriter: Sendable {
         self.wake.signal()
     }
 
+    /// Lets unchanged polls wait up to `interval` and up to `count` of them for one transaction
+    /// (`palimpsest run`, whose shutdown writes them: ``flushDeferred()``). A crash loses at most
+    /// those: that the polls happened, never anything they found.
+    func holdUnchanged(for interval: Duration, upTo count: Int) {
+        self.queue.withLock { $0.hold = UnchangedHold(interval: interval, count: max(1, count), withAnyBatch: false) }
+    }
+
+    /// Tests only: called on the writer's thread after a batch took unchanged polls and before it
+    /// commits them.
+    let deferredTakenHook = Mutex<(@Sendable () -> Void)?>(nil)
+
     func forgetBaseline(_ account: AccountKey) {
         self.queue.withLock { _ = $0.untrusted.insert(account) }
     }
@@ -139,20 +184,21 @@ final class StoreWriter: Sendable {
         let full = self.queue.withLock { queue -> Bool in
             if queue.deferred.isEmpty { queue.deferredSince = .now }
             queue.appendDeferred(account, unchanged)
-            return queue.deferred.count >= Self.maximumBatch
+            return queue.deferred.count >= queue.hold.count
         }
         if full { self.wake.signal() }
     }
 
-    /// The newest unchanged poll of `account` not written yet, if any.
+    /// The newest unchanged poll of `account` not written yet (waiting, or in a batch not yet
+    /// committed), if any.
     func deferredUnchanged(of account: AccountKey) -> UnchangedObservation? {
-        self.queue.withLock { queue in queue.newestDeferred[account] }
+        self.queue.withLock { queue in queue.newestDeferred[account] ?? queue.inFlightDeferred[account] }
     }
 
     /// Whether an unchanged poll of `account` waits for a batch or is in one not yet committed:
     /// its run row in the database may not say it yet (``StateStore/prefetchQuietStates(of:)``).
     func hasUnwrittenUnchanged(of account: AccountKey) -> Bool {
-        self.queue.withLock { $0.newestDeferred[account] != nil || $0.inFlightDeferred.contains(account) }
+        self.queue.withLock { $0.newestDeferred[account] != nil || $0.inFlightDeferred[account] != nil }
     }
 
     /// Writes every unchanged poll waiting; returns once they are committed.
@@ -160,8 +206,10 @@ final class StoreWriter: Sendable {
     func flushDeferred() throws {
         guard self.queue.withLock({ !$0.deferred.isEmpty }) else { return }
         try self.submitAndWait(
-            Job(account: AccountKey(rawValue: ""), estimatedBytes: 0, fullRewrite: false, writesState: false) { _, _ in
-            })
+            Job(
+                account: AccountKey(rawValue: ""), estimatedBytes: 0, fullRewrite: false, writesState: false,
+                flushesDeferred: true
+            ) { _, _ in })
     }
 
     func submitAndWait(_ job: Job) throws {
@@ -210,11 +258,19 @@ final class StoreWriter: Sendable {
                     let count = min(alone, Self.maximumBatch)
                     let batch = Array(queue.entries.prefix(count))
                     queue.entries.removeFirst(count)
-                    // Unchanged polls go with any batch, else once enough wait or the oldest waited long.
+                    // Unchanged polls go once enough wait or the oldest waited long, or when asked;
+                    // else those of accounts whose states the batch commits go before them.
                     let due =
-                        !batch.isEmpty || queue.stopped || queue.deferred.count >= Self.maximumBatch
-                        || queue.deferredSince.map { ContinuousClock.now - $0 >= Self.deferredFlushInterval } == true
-                    guard due, !queue.deferred.isEmpty else { return (batch, [], queue.stopped) }
+                        (queue.hold.withAnyBatch && !batch.isEmpty) || batch.contains { $0.job.flushesDeferred }
+                        || queue.stopped
+                        || queue.deferred.count >= queue.hold.count
+                        || queue.deferredSince.map { ContinuousClock.now - $0 >= queue.hold.interval } == true
+                    guard !queue.deferred.isEmpty else { return (batch, [], queue.stopped) }
+                    guard due else {
+                        let deferred = queue.takeDeferred(of: Set(batch.map(\.job.account)))
+                        if queue.deferred.isEmpty { queue.deferredSince = nil }
+                        return (batch, deferred, queue.stopped)
+                    }
                     let deferred = queue.takeDeferred()
                     queue.deferredSince = nil
                     return (batch, deferred, queue.stopped)
@@ -231,6 +287,7 @@ final class StoreWriter: Sendable {
                     batch[0].done(result)
                     continue
                 }
+                if !deferred.isEmpty, let hook = self.deferredTakenHook.withLock({ $0 }) { hook() }
                 self.write(batch, deferred: deferred)
                 if !deferred.isEmpty { self.queue.withLock { $0.writtenDeferred() } }
             }

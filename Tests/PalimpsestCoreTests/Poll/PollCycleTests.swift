@@ -31,4 +31,24 @@ import Testing
         }
         await harness.close()
     }
+
+    @Test func anAccountListedTwiceInOneBatchIsPolledOneAfterTheOther() async throws {
+        let harness = try await IntegrationHarness()
+        let body = try IntegrationHarness.fixture("feeds/rsshub_twitter_ArknightsStaff_snapshot1.xml")
+        let headers = IntegrationHarness.rss + [("ETag", "\"v1\"")]
+        // Answered late: two polls of the account at once would both be waiting here.
+        harness.server.script("/twice", [ReplayResponse(status: 200, headers: headers, body: body, delay: 0.3)])
+        let account = harness.feedAccount(path: "/twice", name: "twice")
+        let cycle = PollCycle(poller: try harness.poller(), concurrency: 4)
+
+        let results = await cycle.run([account, account], at: IntegrationHarness.time(0))
+        let requests = harness.server.requests()
+        let peak = harness.server.peakConcurrentRequests()
+        await harness.close()
+        #expect(results.count == 2)
+        #expect(peak == 1, "the account's two polls overlapped")
+        #expect(requests.count == 2)
+        #expect(
+            requests.last?.headers["If-None-Match"] == "\"v1\"", "the second poll must see what the first one wrote")
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import PalimpsestTestSupport
+import Synchronization
 import Testing
 
 @testable import PalimpsestCore
@@ -181,6 +182,63 @@ import Testing
         third.lastPoll = PollRecord(at: StoreTestSupport.date(180), outcome: "complete", detail: "", posts: 3)
         try store.commitAndWait(StateCommit(account: self.key, before: loaded, state: third))
         #expect(try StateStore(root: root).loadState(of: self.key) == third)
+    }
+
+    @Test func anUnchangedPollTheWriterHasTakenButNotCommittedIsStillReadBack() async throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let first = self.state(posts: [self.post("1", "one")], at: 0)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: first))
+        try await store.commit(
+            StateCommit(
+                account: self.key, before: first, state: nil,
+                unchanged: UnchangedObservation(
+                    at: StoreTestSupport.date(600), url: "https://example.org/feed", status: 304, bodySHA256: "ab")))
+        // Read between the moment the writer takes the unchanged poll off its queue and its commit.
+        let readInBetween = Mutex<Date?>(nil)
+        let key = self.key
+        store.writer.deferredTakenHook.withLock { hook in
+            hook = { [weak store] in
+                let last = (try? store?.loadState(of: key))??.lastPoll?.at
+                readInBetween.withLock { $0 = last }
+            }
+        }
+        _ = store.saveUnsavedStates()
+        store.writer.deferredTakenHook.withLock { $0 = nil }
+        #expect(readInBetween.withLock { $0 } == StoreTestSupport.date(600), "the unchanged poll was in neither")
+        #expect(try store.loadState(of: self.key)?.lastPoll?.at == StoreTestSupport.date(600))
+    }
+
+    @Test func heldUnchangedPollsWaitForACommitOfTheirAccountOrAFlushAndAreReadBackMeanwhile() async throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        store.holdUnchangedPolls(for: .seconds(3600), upTo: 10_000)
+        let other = AccountKey(rawValue: "mastodon:@other@mastodon.social")
+        let first = self.state(posts: [self.post("1", "one")], at: 0)
+        var otherFirst = first
+        otherFirst.account = other
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: first))
+        try store.commitAndWait(StateCommit(account: other, before: nil, state: otherFirst))
+        for (account, before) in [(self.key, first), (other, otherFirst)] {
+            try await store.commit(
+                StateCommit(
+                    account: account, before: before, state: nil,
+                    unchanged: UnchangedObservation(
+                        at: StoreTestSupport.date(600), url: "https://example.org/feed", status: 304,
+                        bodySHA256: "ab")))
+        }
+        // A state of the other account: its unchanged poll is written first, this account's waits.
+        var otherSecond = try #require(try store.loadState(of: other))
+        otherSecond.lastPoll = PollRecord(at: StoreTestSupport.date(1200), outcome: "complete", detail: "", posts: 1)
+        try store.commitAndWait(StateCommit(account: other, before: otherFirst, state: otherSecond))
+        #expect(try store.unchangedRuns(of: other).count == 1)
+        #expect(try store.unchangedRuns(of: self.key).isEmpty, "held until due")
+        #expect(try store.loadState(of: self.key)?.lastPoll?.at == StoreTestSupport.date(600))
+        #expect(try store.loadState(of: other)?.lastPoll?.at == StoreTestSupport.date(1200))
+        _ = store.saveUnsavedStates()
+        #expect(try store.unchangedRuns(of: self.key).map(\.until) == [StoreTestSupport.date(600)])
     }
 
     @Test func aVersion1DatabaseKeepsItsUnchangedPollsAsRunsOfOne() throws {
