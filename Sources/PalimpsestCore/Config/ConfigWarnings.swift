@@ -75,13 +75,14 @@ public enum ConfigWarnings {
         }
     }
 
-    /// The warnings for `config`, read again from its file for line numbers.
+    /// The warnings for `config`, with line numbers from the text it was loaded from (a config
+    /// built in code is read again from its file).
     /// - Parameters:
     ///   - config: A config loaded with ``ConfigLoader/load(from:)``.
     ///   - serviceUser: The user whose access to secret files matters; by default the units' user
     ///     when it exists here, else access is judged for the user running the check.
-    /// - Returns: The warnings in file order; empty when there is nothing to warn about (or the file
-    ///   can no longer be read).
+    /// - Returns: The warnings in file order; empty when there is nothing to warn about (or, for a
+    ///   config built in code, the file cannot be read).
     public static func find(
         in config: PalimpsestConfig,
         serviceUser: ServiceUser? = ServiceUser.lookUp()

@@ -136,14 +136,15 @@ extension StateStore {
     /// The poll spans of a ``pollSpansColumn`` value, or `nil` when one of them is not two dates.
     static func pollSpans(_ column: String?) -> [PollSpan]? {
         guard let column else { return [] }
-        let parts = column.split(separator: ",", omittingEmptySubsequences: false)
+        // Split as bytes: splitting by `Character` was most of this function's time.
+        let parts = column.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
         guard parts.count % 2 == 0 else { return nil }
         var spans: [PollSpan] = []
         spans.reserveCapacity(parts.count / 2)
         var index = parts.startIndex
         while index < parts.endIndex {
-            guard let from = RFC3339.date(from: String(parts[index])),
-                let to = RFC3339.date(from: String(parts[index + 1]))
+            guard let from = RFC3339.date(from: String(decoding: parts[index], as: UTF8.self)),
+                let to = RFC3339.date(from: String(decoding: parts[index + 1], as: UTF8.self))
             else { return nil }
             spans.append(PollSpan(from: from, to: to))
             index += 2
