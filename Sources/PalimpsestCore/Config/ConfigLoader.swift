@@ -235,6 +235,7 @@ public enum ConfigLoader {
         var reader = ConfigReader(file: file, sourceMap: ConfigSourceMap(text: text))
         var config = reader.read(root)
         config.sourceText = text
+        config.pathReferences = reader.paths
         guard reader.errors.isEmpty else {
             // Stable sort: file order, problems without a line last.
             let sorted = reader.errors.enumerated().sorted { a, b in

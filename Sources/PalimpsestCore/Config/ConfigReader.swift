@@ -11,7 +11,7 @@ struct ConfigReader {
     static let proxySchemes = ["http", "https", "socks5h"]
 
     /// Where an error is: the table and, inside `[[account]]`, which account.
-    struct Scope {
+    struct Scope: Sendable, Hashable {
         /// The prefix of error keys: `daemon`, `account`, or `nil` at the top level.
         var keyPrefix: String?
         /// The prefix of source-map paths: `daemon`, `account#3`, or `nil` at the top level.
@@ -36,7 +36,7 @@ struct ConfigReader {
     private(set) var paths: [PathReference] = []
 
     /// A path key of the file and the absolute URL it resolved to.
-    struct PathReference {
+    struct PathReference: Sendable, Hashable {
         /// The bare key, e.g. `cookie_file`.
         var key: String
         /// Its table (``ConfigReader/location(of:)`` says where it is: finding the line scans the
@@ -56,6 +56,14 @@ struct ConfigReader {
         self.sourceMap = sourceMap
     }
 
+    /// A reader of a text already read, with the ``paths`` that reading found (``ConfigWarnings``
+    /// locates them without reading the tables again).
+    init(file: URL, sourceMap: ConfigSourceMap, paths: [PathReference]) {
+        self.file = file
+        self.sourceMap = sourceMap
+        self.paths = paths
+    }
+
     // MARK: - Document
 
     mutating func read(_ root: TOMLTable) -> PalimpsestConfig {
@@ -69,7 +77,10 @@ struct ConfigReader {
         if let tables = self.tables(
             keys["account"], in: root, scope: .topLevel, header: "[[account]]", element: "account")
         {
+            // Sized once: grown step by step, each copy held the old and the new storage at once.
             var seen: [AccountKey: (index: Int, name: String?)] = [:]
+            seen.reserveCapacity(tables.count)
+            accounts.reserveCapacity(tables.count)
             for (offset, element) in tables.enumerated() {
                 let index = offset + 1
                 var scope = Scope(keyPrefix: "account", mapPrefix: "account#\(index)", accountIndex: index)
@@ -174,9 +185,9 @@ struct ConfigReader {
         }
 
         // Without a valid platform the accepted keys are unknown: the platform error says enough.
+        let source = platform.flatMap(PlatformSources.source(of:))
         if let platform {
-            let platformKeys = PlatformSources.source(of: platform)?.keys.names ?? []
-            let accepted = ConfigSections.account.names + platformKeys
+            let accepted = Self.acceptedAccountKeys[platform] ?? ConfigSections.account.names
             for key in table.keys where !accepted.contains(key) {
                 let owners = PlatformSources.all.filter { $0.keys.names.contains(key) }.map { $0.platform.rawValue }
                 if !owners.isEmpty {
@@ -193,7 +204,8 @@ struct ConfigReader {
             }
         }
 
-        let name = self.string(keys["name"], in: table, scope: scope)
+        // The name the caller put in the scope is this string: read again only to report its type.
+        let name = scope.accountName ?? self.string(keys["name"], in: table, scope: scope)
         if let name, Self.isBlank(name) {
             self.report("expected a non-empty name, or no `name` key", key: "name", in: scope)
         }
@@ -203,7 +215,7 @@ struct ConfigReader {
         let maxItems = self.integer(keys["max_items"], in: table, scope: scope) ?? daemon.maxItems
 
         var sources: [AccountSource] = []
-        if let platform, let source = PlatformSources.source(of: platform) {
+        if let source {
             sources = source.sources(reading: table, with: &self, in: scope)
         }
 
@@ -220,6 +232,11 @@ struct ConfigReader {
             )
         }
     }
+
+    /// The keys an `[[account]]` table of each platform accepts: every account's, then the
+    /// platform's own (made once, not per account).
+    static let acceptedAccountKeys: [Platform: [String]] = Dictionary(
+        uniqueKeysWithValues: PlatformSources.all.map { ($0.platform, ConfigSections.account.names + $0.keys.names) })
 
     /// `"feed", "mastodon", …`: every platform, quoted, for the errors of `platform` (made once, not
     /// per account).

@@ -25,6 +25,9 @@ public struct PalimpsestConfig: Sendable, Hashable {
     /// The TOML text this was read from (set by ``ConfigLoader``; `nil` for a config built in
     /// code). The daemon keeps it in `state_dir` as its running config (``RunningConfig``).
     public var sourceText: String?
+    /// Every valid path value of ``sourceText`` with its table, in file order (set by
+    /// ``ConfigLoader``): what ``ConfigWarnings`` checks, without parsing the text again.
+    var pathReferences: [ConfigReader.PathReference]?
 
     /// Creates a config from already validated parts (tests and tools; the daemon uses
     /// ``ConfigLoader``).

@@ -128,6 +128,9 @@ extension StateStore {
             json_type(state, '$.poll_spans')
             """
 
+        /// How many result columns ``columns`` has.
+        static let columnCount = 11
+
         /// Reads the ``columns`` of `row` starting at column `first` (by position: a lookup by
         /// name per value was a visible share at 100,000 rows).
         /// - Throws: ``StoredFieldError`` naming a field that is missing or not of its type, or

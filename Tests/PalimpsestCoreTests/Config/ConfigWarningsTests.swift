@@ -62,6 +62,19 @@ import Testing
         return text
     }
 
+    @Test func aLoadedConfigIsCheckedAsItWasLoadedWithoutReadingTheFileAgain() throws {
+        let folder = try Folder()
+        try Self.weibo.write(to: folder.config, atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.load(from: folder.config)
+        try FileManager.default.removeItem(at: folder.config)
+        let warnings = ConfigWarnings.find(in: config, serviceUser: nil)
+        let warning = try #require(warnings.first)
+        #expect(warnings.count == 1)
+        #expect(warning.key == "account.cookie_file")
+        #expect(warning.line == 12)
+        #expect(warning.message.contains("\(folder.url.path)/weibo.cookie does not exist"))
+    }
+
     @Test func aMissingCookieFileIsAWarningNamingTheAccountKeyAndLine() throws {
         let folder = try Folder()
         let warnings = try folder.warnings(Self.weibo)
