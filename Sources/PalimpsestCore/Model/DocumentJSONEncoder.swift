@@ -20,12 +20,7 @@ public enum DocumentJSONEncoder {
     /// - Throws: `EncodingError.invalidValue` when a `Double` or `Float` is not finite, or the
     ///   value encodes nothing (as `JSONEncoder`).
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let node = try JSONNodeEncoder.box(value)
-        guard let node else {
-            throw EncodingError.invalidValue(
-                value,
-                EncodingError.Context(codingPath: [], debugDescription: "Top-level value did not encode any values."))
-        }
+        let node = try JSONNodeEncoder.root(value)
         var output: [UInt8] = []
         output.reserveCapacity(1 << 16)
         JSONNode.write(node, depth: 0, into: &output)
@@ -45,12 +40,7 @@ public enum LineJSONEncoder {
     /// - Throws: `EncodingError.invalidValue` when a `Double` or `Float` is not finite, or the
     ///   value encodes nothing (as `JSONEncoder`).
     public static func encode<T: Encodable>(_ value: T) throws -> Data {
-        let node = try JSONNodeEncoder.box(value)
-        guard let node else {
-            throw EncodingError.invalidValue(
-                value,
-                EncodingError.Context(codingPath: [], debugDescription: "Top-level value did not encode any values."))
-        }
+        let node = try JSONNodeEncoder.root(value)
         var output: [UInt8] = []
         output.reserveCapacity(1 << 10)
         JSONNode.writeLine(node, into: &output)
@@ -247,6 +237,18 @@ final class JSONNodeEncoder: Encoder {
 
     deinit {
         self.onFinish?(self.node)
+    }
+
+    /// `value` encoded as the top level of a document.
+    /// - Throws: `EncodingError.invalidValue` when it encodes nothing (as `JSONEncoder`), or what
+    ///   ``box(_:)`` throws.
+    static func root<T: Encodable>(_ value: T) throws -> JSONNode {
+        guard let node = try Self.box(value) else {
+            throw EncodingError.invalidValue(
+                value,
+                EncodingError.Context(codingPath: [], debugDescription: "Top-level value did not encode any values."))
+        }
+        return node
     }
 
     /// `value` encoded: dates, URLs and data as `JSONEncoder` writes them with the document
