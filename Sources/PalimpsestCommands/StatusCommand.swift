@@ -38,9 +38,10 @@ struct StatusCommand: AsyncParsableCommand {
             report.runningConfigAcceptedAt = fallback.record.acceptedAt
         }
         if self.json {
-            // The bytes of `JSONCoding.documentEncoder()`, written in one buffer.
-            let data = try DocumentJSONEncoder.encode(report)
-            printJSON(String(decoding: data, as: UTF8.self))
+            // The bytes of `JSONCoding.documentEncoder()`, written a megabyte at a time (the
+            // accounts encoded one by one as they are written).
+            try DocumentJSONEncoder.write(report) { bytes in FileHandle.standardOutput.write(Data(bytes)) }
+            FileHandle.standardOutput.write(Data("\n".utf8))
         } else {
             printLine(report.render())
         }

@@ -22,6 +22,19 @@ public enum DurableFile {
     /// - Throws: ``StoreError`` naming the file when a folder cannot be created or the write, fsync
     ///   or rename fails. The old contents are then untouched and the temporary file is removed.
     public static func writeAtomically(_ data: Data, to url: URL) throws {
+        try Self.writeAtomically(to: url) { file in try file.writeAll(data) }
+    }
+
+    /// Replaces the file at `url` atomically with what `write` writes into the temporary file, the
+    /// way ``writeAtomically(_:to:)`` does: for contents made piece by piece (`status.json` of
+    /// 100,000 accounts, 43 MB) rather than held whole in memory first.
+    /// - Parameters:
+    ///   - url: A `file:` URL.
+    ///   - write: Writes the complete new contents into the temporary file it is given, in order.
+    /// - Throws: ``StoreError`` naming the file when a folder cannot be created or the write, fsync
+    ///   or rename fails, or what `write` throws. The old contents are then untouched and the
+    ///   temporary file is removed.
+    static func writeAtomically(to url: URL, _ write: (POSIXFile) throws -> Void) throws {
         let path = url.path
         let folder = (path as NSString).deletingLastPathComponent
         let name = (path as NSString).lastPathComponent
@@ -29,7 +42,7 @@ public enum DurableFile {
         let temporary = "\(folder)/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let file = try POSIXFile(path: temporary, flags: O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
         do {
-            try file.writeAll(data)
+            try write(file)
             try file.sync()
         } catch {
             file.closeFile()

@@ -62,23 +62,31 @@ struct POSIXFile {
     /// - Throws: ``StoreError`` for any failure of `write(2)`, e.g. `ENOSPC` when the disk is full;
     ///   the bytes before the failure may then be in the file.
     func writeAll(_ data: Data) throws {
-        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-            guard let base = buffer.baseAddress else { return }
-            var done = 0
-            while done < buffer.count {
-                var wanted = buffer.count - done
-                if let allowed = SimulatedDiskSpace.allowance(for: self.path, wanted: wanted) {
-                    guard allowed > 0 else { throw StoreError.posix("write", path: self.path, code: ENOSPC) }
-                    wanted = allowed
-                }
-                let written = write(self.fd, base + done, wanted)
-                if written < 0 {
-                    let code = errno
-                    if code == EINTR { continue }
-                    throw StoreError.posix("write", path: self.path, code: code)
-                }
-                done += written
+        try data.withUnsafeBytes { try self.writeAll(buffer: $0) }
+    }
+
+    /// Writes every byte of `bytes`, as ``writeAll(_:)-(Data)`` does.
+    /// - Throws: ``StoreError`` for any failure of `write(2)`.
+    func writeAll(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try self.writeAll(buffer: $0) }
+    }
+
+    private func writeAll(buffer: UnsafeRawBufferPointer) throws {
+        guard let base = buffer.baseAddress else { return }
+        var done = 0
+        while done < buffer.count {
+            var wanted = buffer.count - done
+            if let allowed = SimulatedDiskSpace.allowance(for: self.path, wanted: wanted) {
+                guard allowed > 0 else { throw StoreError.posix("write", path: self.path, code: ENOSPC) }
+                wanted = allowed
             }
+            let written = write(self.fd, base + done, wanted)
+            if written < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                throw StoreError.posix("write", path: self.path, code: code)
+            }
+            done += written
         }
     }
 

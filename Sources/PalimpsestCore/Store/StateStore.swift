@@ -141,7 +141,7 @@ public final class StateStore: StateStoring {
         }
         self.warc = WARCFiles(root: root)
         self.spool = WARCFiles(root: root, folder: Self.spoolFolder, rotateBytes: Self.spoolRotateBytes)
-        self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path)
+        self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path, readOnly: true)
     }
 
     deinit {

@@ -129,6 +129,9 @@ final class StoreWriter: Sendable {
         var untrusted: Set<AccountKey> = []
     }
 
+    /// The writer thread's name in `/proc/PID/task/*/comm`.
+    static let threadName = "store-writer"
+
     private let pool: DatabasePool
     private let databasePath: String
     private let queue = Mutex<Queue>(Queue())
@@ -140,12 +143,30 @@ final class StoreWriter: Sendable {
         weak var store: StateStore?
     }
 
-    init(pool: DatabasePool, databasePath: String) {
+    /// A writer of the database at `databasePath`; `readOnly` for a store opened read-only
+    /// (`status`, `digest`, `tail`): no thread is started (one that only waited cost a second of
+    /// system time per `status` when the clock is frozen), and every job is refused.
+    init(pool: DatabasePool, databasePath: String, readOnly: Bool = false) {
         self.pool = pool
         self.databasePath = databasePath
-        let thread = Thread { [self] in self.loop() }
+        guard !readOnly else {
+            self.queue.withLock { $0.stopped = true }
+            return
+        }
+        let thread = Thread { [self] in
+            Self.nameCurrentThread(Self.threadName)
+            self.loop()
+        }
         thread.name = "palimpsest.store-writer"
         thread.start()
+    }
+
+    /// Sets the name `top -H`, `perf` and `/proc/PID/task/*/comm` show for the calling thread
+    /// (`Thread.name` does not reach the kernel on Linux; at most 15 bytes). Best effort.
+    private static func nameCurrentThread(_ name: String) {
+        guard let comm = FileHandle(forWritingAtPath: "/proc/thread-self/comm") else { return }
+        try? comm.write(contentsOf: Data(name.utf8.prefix(15)))
+        try? comm.close()
     }
 
     func attach(_ store: StateStore) {

@@ -260,4 +260,58 @@ import Testing
             #expect(try DocumentJSONEncoder.encode(digest) == (try JSONCoding.documentEncoder().encode(digest)))
         }
     }
+
+    /// A daemon status of `count` accounts with every kind of entry: never polled, polling,
+    /// blind, moved, names with quotes and CJK.
+    static func daemonStatus(accounts count: Int) -> DaemonStatus {
+        let now = Date(timeIntervalSince1970: 1_785_592_800.25)
+        let entries = (0..<count).map { index -> DaemonStatus.AccountEntry in
+            let key = AccountKey(rawValue: "feed:https://example.org/\(index)/feed.xml")
+            var entry = DaemonStatus.AccountEntry(
+                account: key, name: index % 3 == 0 ? nil : "官方 \"\(index)\"", interval: 600 + Double(index % 7) / 4,
+                lastPoll: index % 5 == 0
+                    ? nil : PollRecord(at: now.addingTimeInterval(-Double(index)), outcome: "complete", detail: "10 posts"),
+                nextPoll: index % 4 == 0 ? nil : now.addingTimeInterval(Double(index)), polling: index % 4 == 0,
+                postsTracked: index % 11, eventsLogged: index % 13)
+            if index % 9 == 0 { entry.blind = BlindSpan(
+                    from: now.addingTimeInterval(-3_600), failedPolls: 2,
+                    failure: PollFailure(kind: .httpStatus, message: "HTTP 503", httpStatus: 503)) }
+            return entry
+        }
+        return DaemonStatus(
+            pid: 4_242, phase: .running, startedAt: now, updatedAt: now, configLoadedAt: now,
+            config: "/etc/palimpsest/palimpsest.toml", shard: nil, recentPolls: count, recentWindow: 600,
+            eventsToday: 3, accounts: entries)
+    }
+
+    @Test func writesADaemonStatusOfManyAccountsInPiecesAsTheDocumentEncoder() throws {
+        for count in [0, 1, 2_000] {
+            let status = Self.daemonStatus(accounts: count)
+            let expected = try JSONCoding.documentEncoder().encode(status)
+            var pieces: [[UInt8]] = []
+            try DocumentJSONEncoder.write(status, chunkSize: 4_096) { pieces.append($0) }
+            #expect(Data(pieces.joined()) == expected, "\(count) accounts")
+            #expect(try DocumentJSONEncoder.encode(status) == expected, "\(count) accounts")
+            #expect(try LineJSONEncoder.encode(status) == (try JSONCoding.lineEncoder().encode(status)))
+            // Handed over while written: pieces of at least the chunk size but the last, none
+            // much larger than one account's entry past it.
+            #expect(pieces.dropLast().allSatisfy { $0.count >= 4_096 && $0.count < 4_096 + 2_048 })
+            if count == 2_000 { #expect(pieces.count > 100) }
+        }
+    }
+
+    @Test func writesAStatusReportInPiecesAsTheDocumentEncoder() throws {
+        let status = Self.daemonStatus(accounts: 500)
+        let rows = status.accounts.enumerated().map { index, entry in
+            StatusReport.Row(
+                entry: entry, eventsThisWeek: index % 3, worstCaseDelay: 1_800,
+                observedSeconds7d: index % 2 == 0 ? nil : 600_000)
+        }
+        let report = StatusReport(
+            generatedAt: status.updatedAt, config: status.config, stateDir: "/var/lib/palimpsest", shard: "1/2",
+            daemon: StatusReport.Daemon(running: true, pid: 4_242, phase: .running), accounts: rows)
+        var written = Data()
+        try DocumentJSONEncoder.write(report, chunkSize: 1_000) { written.append(contentsOf: $0) }
+        #expect(written == (try JSONCoding.documentEncoder().encode(report)))
+    }
 }

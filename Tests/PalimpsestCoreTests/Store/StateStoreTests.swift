@@ -55,6 +55,38 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("state.sqlite").path))
     }
 
+    /// Threads of this process named as the store's writer (`/proc/self/task/*/comm`).
+    private static func writerThreads() -> Int {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.filter { task in
+            let name = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+            return name?.hasPrefix(StoreWriter.threadName) == true
+        }.count
+    }
+
+    @Test func aStoreOpenedReadOnlyStartsNoWriterAndRefusesCommits() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let writable = try StateStore(root: root)
+        let first = self.state(posts: [self.post("1", "one")], at: 0)
+        try writable.commitAndWait(StateCommit(account: self.key, before: nil, state: first))
+        let before = Self.writerThreads()
+        #expect(before >= 1, "a writable store runs its writer thread")
+        // `status`, `digest` and `tail` open the store read-only: no thread that only waits.
+        let readers = try (0..<40).map { _ in try #require(try StateStore.openReadOnly(root: root)) }
+        // A writable store opened after them: once its writer has named itself, any the readers
+        // had started would have too.
+        let second = try StateStore(root: root)
+        let deadline = Date().addingTimeInterval(5)
+        while Self.writerThreads() < before + 1, Date() < deadline { usleep(10_000) }
+        #expect(Self.writerThreads() - before < 40)
+        #expect(try readers[0].loadState(of: self.key) == first)
+        #expect(throws: StoreError.self) {
+            try readers[0].commitAndWait(StateCommit(account: self.key, before: first, state: first))
+        }
+        withExtendedLifetime((writable, second)) {}
+    }
+
     @Test func aCommitTheDiskRefusesKeepsTheStateInMemoryUntilItCanBeWritten() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
