@@ -43,7 +43,7 @@ extension StateStore {
             func corrupt(_ key: AccountKey, _ detail: String) {
                 failures[key] = Self.undecodableState(key.rawValue, detail, path: path)
             }
-            for key in try String.fetchAll(db, sql: "SELECT key FROM accounts WHERE NOT json_valid(state)") {
+            for key in try StoredValue.texts(db, sql: "SELECT key FROM accounts WHERE NOT json_valid(state)") {
                 corrupt(AccountKey(rawValue: key), "not JSON")
             }
             // SQLite picks the few fields out of each state's JSON (decoding every state with
@@ -57,7 +57,10 @@ extension StateStore {
                     """)
             let spansColumn = 1 + StoredStateFields.columnCount
             while let row = try states.next() {
-                let key = AccountKey(rawValue: row[0])
+                // Read by storage class (StoredValue): a row edited by hand is named or left out,
+                // never a crash. A key that is not text is no account.
+                guard let text = StoredValue.text(row[0]) ?? nil else { continue }
+                let key = AccountKey(rawValue: text)
                 do {
                     let stored = try StoredStateFields(row, from: 1, decoder: decoder)
                     var state = AccountState(account: key)
@@ -67,7 +70,7 @@ extension StateStore {
                     state.detection.blindSpan = stored.blindSpan
                     state.detection.lastComplete = stored.lastComplete
                     if stored.hasPollSpans {
-                        guard let spans = Self.pollSpans(row[spansColumn] as String?) else {
+                        guard let column = StoredValue.text(row[spansColumn]), let spans = Self.pollSpans(column) else {
                             corrupt(key, StoredFieldError(field: "poll_spans").description)
                             continue
                         }
@@ -89,10 +92,17 @@ extension StateStore {
                             AND json_extract(post, '$.status.deleted.restore') IS NOT NULL)
                         """)
                 while let row = try pending.next() {
-                    let key = AccountKey(rawValue: row["account"])
+                    guard let account = StoredValue.text(row["account"]) ?? nil else { continue }
+                    let key = AccountKey(rawValue: account)
                     guard overviews[key] != nil else { continue }
-                    let id: String = row["post_id"]
-                    let json: String = row["post"]
+                    guard let id = StoredValue.text(row["post_id"]) ?? nil, let json = StoredValue.text(row["post"]) ?? nil
+                    else {
+                        overviews[key] = nil
+                        failures[key] = StoreError.corrupt(
+                            path, detail: "a tracked post of account \(key) has a post_id or post that is not text",
+                            advice: "restore state.sqlite from a backup, or delete that row of tracked_posts")
+                        continue
+                    }
                     do {
                         overviews[key]?.state.detection.posts[id] = try decoder.decode(
                             TrackedPost.self, from: Data(json.utf8))
@@ -114,7 +124,8 @@ extension StateStore {
                     FROM unchanged_runs GROUP BY account
                     """)
             while let row = try runs.next() {
-                let key = AccountKey(rawValue: row["account"])
+                guard let account = StoredValue.text(row["account"]) ?? nil else { continue }
+                let key = AccountKey(rawValue: account)
                 guard let overview = overviews[key], let run = Self.unchangedRun(row) else { continue }
                 overviews[key]?.state = run.applied(to: overview.state)
             }
@@ -185,8 +196,10 @@ extension StateStore {
                     WHERE julianday(first_seen) IS NOT NULL GROUP BY account
                     """)
             while let row = try first.next() {
-                guard let date = RFC3339.date(from: row["first_seen"] as String) else { continue }
-                earliest[AccountKey(rawValue: row["account"])] = date
+                guard let account = StoredValue.text(row["account"]) ?? nil,
+                    let date = StoredValue.date(row["first_seen"]) ?? nil
+                else { continue }
+                earliest[AccountKey(rawValue: account)] = date
             }
             let last = try Row.fetchCursor(
                 db,
@@ -195,10 +208,10 @@ extension StateStore {
                     WHERE julianday(first_seen) IS NOT NULL GROUP BY account
                     """)
             while let row = try last.next() {
-                let key = AccountKey(rawValue: row["account"])
-                guard let date = RFC3339.date(from: row["first_seen"] as String), let from = earliest[key] else {
-                    continue
-                }
+                guard let account = StoredValue.text(row["account"]) ?? nil,
+                    let date = StoredValue.date(row["first_seen"]) ?? nil, let from = earliest[AccountKey(rawValue: account)]
+                else { continue }
+                let key = AccountKey(rawValue: account)
                 ranges[key] = min(from, date)...max(from, date)
             }
             return ranges

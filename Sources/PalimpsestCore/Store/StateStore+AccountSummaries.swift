@@ -34,7 +34,7 @@ extension StateStore {
             var summaries: [AccountKey: AccountSummary] = [:]
             var failures: [AccountKey: StoreError] = [:]
             let decoder = JSONCoding.decoder()
-            for key in try String.fetchAll(db, sql: "SELECT key FROM accounts WHERE NOT json_valid(state)") {
+            for key in try StoredValue.texts(db, sql: "SELECT key FROM accounts WHERE NOT json_valid(state)") {
                 failures[AccountKey(rawValue: key)] = Self.undecodableState(key, "not JSON", path: path)
             }
             // SQLite picks the fields out of each state's JSON: decoding every state with

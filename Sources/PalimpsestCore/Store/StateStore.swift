@@ -1145,7 +1145,7 @@ public final class StateStore: StateStoring {
 
     public func accountKeys() throws -> [AccountKey] {
         try self.read { db in
-            try String.fetchAll(db, sql: "SELECT key FROM accounts ORDER BY key").map { AccountKey(rawValue: $0) }
+            try StoredValue.texts(db, sql: "SELECT key FROM accounts ORDER BY key").map { AccountKey(rawValue: $0) }
         }
     }
 

@@ -33,4 +33,19 @@ enum StoredValue {
         guard let text else { return .some(nil) }
         return RFC3339.date(from: text)
     }
+
+    /// The first column of each row `sql` selects that holds text, in order: rows whose value is
+    /// NULL or of another type (a key edited into a BLOB) are left out, where
+    /// `String.fetchAll` would stop the process on bytes that are not UTF-8.
+    /// - Throws: `DatabaseError` when the statement fails.
+    static func texts(_ db: Database, sql: String, arguments: StatementArguments = StatementArguments()) throws
+        -> [String]
+    {
+        var texts: [String] = []
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+        while let row = try rows.next() {
+            if let text = Self.text(row[0]) ?? nil { texts.append(text) }
+        }
+        return texts
+    }
 }

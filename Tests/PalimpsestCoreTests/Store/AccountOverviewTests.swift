@@ -135,6 +135,36 @@ import Testing
         }
     }
 
+    /// Rows edited by hand into bytes that are not text (`sqlite3`: `SET post_id = x'ff'`) are
+    /// named or left out: GRDB's converting subscripts stopped `status` and the digest there.
+    @Test func rowsEditedIntoBytesThatAreNotTextAreNamedOrLeftOutNotACrash() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try self.makeStore(at: root)
+        let post = Post(id: "p", url: "https://example.org/p", postedAt: StoreTestSupport.date(-60), text: "p")
+        var state = try #require(try store.loadState(of: self.quiet))
+        try store.commitAndWait(
+            StateCommit(
+                account: self.quiet, before: state, state: state,
+                snapshot: Observation(account: self.quiet, polledAt: StoreTestSupport.date(0), posts: [post], evidence: [])))
+        state = try #require(try store.loadState(of: self.quiet))
+        try store.pool.write { db in
+            try db.execute(sql: "UPDATE tracked_posts SET post_id = x'ff' WHERE account = ? AND post_id = 'm'", arguments: [self.pending.rawValue])
+            try db.execute(sql: "UPDATE accounts SET key = x'ff' WHERE key = ?", arguments: [self.blind.rawValue])
+            try db.execute(sql: "UPDATE unchanged_runs SET account = x'fe'")
+            try db.execute(sql: "UPDATE archive SET first_seen = x'fd'")
+        }
+        let reader = try #require(try StateStore.openReadOnly(root: root))
+        let (overviews, failures) = try reader.accountOverviews(pendingFindings: true)
+        #expect(Set(overviews.keys) == [self.quiet], "the account whose key is not text is no account")
+        #expect(Set(failures.keys) == [self.pending, self.broken])
+        #expect(failures[self.pending].map { "\($0)".contains("not text") } == true)
+        // Its run of unchanged polls no longer names it: the state's own last poll.
+        #expect(overviews[self.quiet]?.state.lastPoll == state.lastPoll)
+        #expect(try reader.archivedFirstSeenRanges().isEmpty)
+        #expect(try reader.accountKeys().count == 3)
+    }
+
     @Test func archiveRangesAreTheEarliestAndLatestVersionsSeenComparedAsTimes() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
