@@ -168,6 +168,40 @@ public struct DaemonStatus: Sendable, Codable, Hashable, VersionedDocument {
         return refresh * Double(groups)
     }
 
+    /// What `status.json` says of the daemon itself, without its accounts: what `palimpsest
+    /// status` shows when no process holds the state folder's lock (the accounts of a stopped
+    /// daemon are not shown; decoding the 100,000 entries of a 43 MB file took 1.5 s).
+    public struct Head: Sendable, Codable, Hashable, VersionedDocument {
+        public static var formatVersion: Int { DaemonStatus.formatVersion }
+        public static var documentName: String { DaemonStatus.documentName }
+        public static var unreadableAdvice: String { DaemonStatus.unreadableAdvice }
+        public static var endsWithLineFeed: Bool { DaemonStatus.endsWithLineFeed }
+
+        /// Format version.
+        public var v: Int
+        /// The daemon's process ID.
+        public var pid: Int32
+        /// The daemon's life stage when written.
+        public var phase: Phase
+        /// When the daemon started (UTC).
+        public var startedAt: Date
+        /// When the file was written (UTC).
+        public var updatedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case v, pid, phase
+            case startedAt = "started_at"
+            case updatedAt = "updated_at"
+        }
+
+        /// Reads the head of `status.json` from `stateDirectory`.
+        /// - Returns: The head, or `nil` when there is no such file.
+        /// - Throws: ``StoreError`` as ``DaemonStatus/read(stateDirectory:)``.
+        public static func read(stateDirectory: URL) throws -> Head? {
+            try VersionedFile<Head>(stateDirectory.appendingPathComponent(DaemonStatus.fileName)).read()
+        }
+    }
+
     /// Reads `status.json` from `stateDirectory`.
     /// - Returns: The status, or `nil` when there is no such file (the daemon never ran there).
     /// - Throws: ``StoreError`` when the file cannot be read, is of a newer format version or is

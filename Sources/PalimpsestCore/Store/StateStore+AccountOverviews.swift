@@ -95,7 +95,8 @@ extension StateStore {
                     guard let account = StoredValue.text(row["account"]) ?? nil else { continue }
                     let key = AccountKey(rawValue: account)
                     guard overviews[key] != nil else { continue }
-                    guard let id = StoredValue.text(row["post_id"]) ?? nil, let json = StoredValue.text(row["post"]) ?? nil
+                    guard let id = StoredValue.text(row["post_id"]) ?? nil,
+                        let json = StoredValue.text(row["post"]) ?? nil
                     else {
                         overviews[key] = nil
                         failures[key] = StoreError.corrupt(
@@ -209,7 +210,8 @@ extension StateStore {
                     """)
             while let row = try last.next() {
                 guard let account = StoredValue.text(row["account"]) ?? nil,
-                    let date = StoredValue.date(row["first_seen"]) ?? nil, let from = earliest[AccountKey(rawValue: account)]
+                    let date = StoredValue.date(row["first_seen"]) ?? nil,
+                    let from = earliest[AccountKey(rawValue: account)]
                 else { continue }
                 let key = AccountKey(rawValue: account)
                 ranges[key] = min(from, date)...max(from, date)

@@ -59,4 +59,39 @@ import Testing
             ])
         withExtendedLifetime(lock) {}
     }
+
+    /// Without a process holding the lock only the file's head is read: a stopped daemon's phase
+    /// and PID show even when an account entry in the file no longer decodes (before, the whole
+    /// file was decoded, and such an entry hid the daemon's phase as well).
+    @Test func withoutALockHolderTheReportReadsTheHeadOfTheStatusFile() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "palimpsest-status-head-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let now = Date(timeIntervalSince1970: 1_785_592_800)
+        let config = try ConfigLoader.parse(
+            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nname = \"A\"\n"
+                + "url = \"https://example.org/a.xml\"\n",
+            file: root.appendingPathComponent("p.toml"))
+        let entry = DaemonStatus.AccountEntry(account: config.accounts[0].key, name: "A", interval: 600)
+        let status = DaemonStatus(
+            pid: 4_242, phase: .stopped, startedAt: now.addingTimeInterval(-3_600),
+            updatedAt: now.addingTimeInterval(-60),
+            configLoadedAt: now.addingTimeInterval(-3_600), config: config.file.path, shard: nil, recentPolls: 0,
+            recentWindow: 600, eventsToday: 0, accounts: [entry])
+        try status.write(stateDirectory: config.daemon.stateDirectory)
+        let file = config.daemon.stateDirectory.appendingPathComponent(DaemonStatus.fileName)
+        // An entry edited into another type: the accounts no longer decode, the head does.
+        let text = try String(contentsOf: file, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "\"interval\" : 600", with: "\"interval\" : \"ten minutes\"").utf8)
+            .write(to: file)
+        #expect(throws: StoreError.self) { try DaemonStatus.read(stateDirectory: config.daemon.stateDirectory) }
+
+        let report = try StatusReport.gather(config: config, now: now)
+        #expect(report.daemon.running == false)
+        #expect(report.daemon.phase == .stopped)
+        #expect(report.daemon.pid == 4_242)
+        #expect(report.daemon.updatedAt == now.addingTimeInterval(-60))
+        #expect(report.daemon.summary == nil)
+        #expect(report.accounts.map(\.entry.account) == [config.accounts[0].key])
+    }
 }

@@ -270,12 +270,15 @@ import Testing
             var entry = DaemonStatus.AccountEntry(
                 account: key, name: index % 3 == 0 ? nil : "官方 \"\(index)\"", interval: 600 + Double(index % 7) / 4,
                 lastPoll: index % 5 == 0
-                    ? nil : PollRecord(at: now.addingTimeInterval(-Double(index)), outcome: "complete", detail: "10 posts"),
+                    ? nil
+                    : PollRecord(at: now.addingTimeInterval(-Double(index)), outcome: "complete", detail: "10 posts"),
                 nextPoll: index % 4 == 0 ? nil : now.addingTimeInterval(Double(index)), polling: index % 4 == 0,
                 postsTracked: index % 11, eventsLogged: index % 13)
-            if index % 9 == 0 { entry.blind = BlindSpan(
+            if index % 9 == 0 {
+                entry.blind = BlindSpan(
                     from: now.addingTimeInterval(-3_600), failedPolls: 2,
-                    failure: PollFailure(kind: .httpStatus, message: "HTTP 503", httpStatus: 503)) }
+                    failure: PollFailure(kind: .httpStatus, message: "HTTP 503", httpStatus: 503))
+            }
             return entry
         }
         return DaemonStatus(

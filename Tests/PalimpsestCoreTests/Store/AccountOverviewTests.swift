@@ -146,10 +146,13 @@ import Testing
         try store.commitAndWait(
             StateCommit(
                 account: self.quiet, before: state, state: state,
-                snapshot: Observation(account: self.quiet, polledAt: StoreTestSupport.date(0), posts: [post], evidence: [])))
+                snapshot: Observation(
+                    account: self.quiet, polledAt: StoreTestSupport.date(0), posts: [post], evidence: [])))
         state = try #require(try store.loadState(of: self.quiet))
         try store.pool.write { db in
-            try db.execute(sql: "UPDATE tracked_posts SET post_id = x'ff' WHERE account = ? AND post_id = 'm'", arguments: [self.pending.rawValue])
+            try db.execute(
+                sql: "UPDATE tracked_posts SET post_id = x'ff' WHERE account = ? AND post_id = 'm'",
+                arguments: [self.pending.rawValue])
             try db.execute(sql: "UPDATE accounts SET key = x'ff' WHERE key = ?", arguments: [self.blind.rawValue])
             try db.execute(sql: "UPDATE unchanged_runs SET account = x'fe'")
             try db.execute(sql: "UPDATE archive SET first_seen = x'fd'")
