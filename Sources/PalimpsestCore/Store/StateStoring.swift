@@ -143,22 +143,43 @@ public struct UnchangedRun: Sendable, Hashable {
 extension PollRecord {
     /// Separates an unchanged poll's own words from the detail of the last parsed poll.
     static let unchangedMarker = "; as then: "
+    private static let unchangedMarkerUTF8 = Array(unchangedMarker.utf8)
+
+    /// `detail` after its first ``unchangedMarker``; all of it when it holds none. A detail of
+    /// ASCII bytes (nearly every one) is searched byte by byte: the same match as Foundation's
+    /// `range(of:)`, which every unchanged poll called (a hundredth of such a cycle); any other
+    /// detail goes through `range(of:)`.
+    static func detailAfterUnchangedMarker(_ detail: String) -> String {
+        var text = detail
+        let ascii: String?? = text.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            let marker = Self.unchangedMarkerUTF8
+            guard bytes.count >= marker.count else { return .some(nil) }
+            for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
+                var length = 1
+                while length < marker.count, bytes[start + length] == marker[length] { length += 1 }
+                if length == marker.count {
+                    let rest = UnsafeBufferPointer(rebasing: bytes[(start + length)...])
+                    return .some(String(decoding: rest, as: UTF8.self))
+                }
+            }
+            return .some(nil)
+        }
+        switch ascii {
+        case .some(.some(let rest)): return rest
+        case .some(.none): return detail
+        case .none:
+            guard let range = detail.range(of: Self.unchangedMarker) else { return detail }
+            return String(detail[range.upperBound...])
+        }
+    }
 
     /// The record of an unchanged poll at `at` whose answer had HTTP `status`, after the record
     /// `previous`: outcome `complete`, the previous post count, and the detail `unchanged since the
     /// last poll (HTTP …, not parsed); as then: <the detail of the last parsed poll>` (what that
     /// poll said, a stale answer's reason say, still holds for the same answer).
     public static func unchanged(at: Date, status: Int, after previous: PollRecord?) -> PollRecord {
-        var then = previous?.detail ?? ""
-        if then.utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII (nearly every detail): the same match byte by byte, without Foundation's
-            // search (a hundredth of an unchanged poll cycle).
-            if let range = then.utf8.firstRange(of: Self.unchangedMarker.utf8) {
-                then = String(then[range.upperBound...])
-            }
-        } else if let range = then.range(of: Self.unchangedMarker) {
-            then = String(then[range.upperBound...])
-        }
+        let then = Self.detailAfterUnchangedMarker(previous?.detail ?? "")
         return PollRecord(
             at: at, outcome: "complete",
             detail: "unchanged since the last poll (HTTP \(status), not parsed)\(Self.unchangedMarker)\(then)",
