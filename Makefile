@@ -186,7 +186,9 @@ benchmark-digest: deps
 	$(BENCH_BIN)/palimpsest-bench --log-scale --palimpsest $(BIN)/palimpsest $(DIGEST_FLAGS)
 
 # `palimpsest poll` alone over loopback feeds in cycles where nothing changed: CPU, bytes written
-# and state growth per cycle (issue 9, target 2). E.g. UNCHANGED_FLAGS="--feeds 10000 --answers 200".
+# and state growth per cycle (issue 9, target 2). Serves the feeds from nginx (nginx-light installed
+# with apt-get when missing); e.g. UNCHANGED_FLAGS="--feeds 10000 --server http.server" for Python's
+# http.server, which closes each connection, or "--answers 200".
 UNCHANGED_FLAGS ?= --feeds 2000 --cycles 3
 benchmark-unchanged: release
 	python3 $(CURDIR)/Scripts/unchanged_cycles.py $(BIN)/palimpsest $(UNCHANGED_FLAGS)

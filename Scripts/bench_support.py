@@ -1,5 +1,6 @@
 """What the loopback benchmarks share: nginx on 127.0.0.1 (installed from Debian when missing) and
-free ports. Used by Scripts/peer_benchmark.py and Scripts/run_benchmark.py; nothing here leaves the
+free ports. Used by Scripts/peer_benchmark.py, Scripts/run_benchmark.py and
+Scripts/unchanged_cycles.py; nothing here leaves the
 machine once nginx is installed."""
 import os
 import shutil
@@ -37,9 +38,12 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_nginx(nginx, work, root, port):
+def start_nginx(nginx, work, root, port, conditional=True):
     """Starts nginx serving `root` on 127.0.0.1:`port` (ETag and Last-Modified on, so conditional
-    GETs answer 304), its files in `work`; returns its pid file once it listens."""
+    GETs answer 304), its files in `work`; returns its pid file once it listens. With
+    `conditional=False` it sends no ETag and ignores If-Modified-Since: every answer is a 200 with
+    the whole file."""
+    validators = "etag on;" if conditional else "etag off; if_modified_since off;"
     config = os.path.join(work, "nginx.conf")
     with open(config, "w") as handle:
         handle.write(f"""worker_processes 1;
@@ -56,7 +60,7 @@ http {{
   scgi_temp_path {work}/nginx-scgi;
   types {{ application/rss+xml xml; }}
   keepalive_requests 100000;
-  server {{ listen 127.0.0.1:{port}; root {root}; etag on; }}
+  server {{ listen 127.0.0.1:{port}; root {root}; {validators} }}
 }}
 """)
     result = run_quietly([nginx, "-c", config, "-e", os.path.join(work, "nginx-error.log")])

@@ -20,8 +20,10 @@ import Foundation
 ///   private, link-local, CGNAT, multicast, unspecified) is refused before its request is sent
 ///   (`CURLOPT_PREREQFUNCTION`; ``HTTPClientError/Kind/privateAddress``). The requested host itself
 ///   is allowed whatever its address.
-/// - Our own ``RequestLimiter`` enforces the global and per-host limits before a transfer starts,
-///   so queued time never counts toward the timeout.
+/// - The loop thread enforces the global and per-host limits before a transfer starts (its own
+///   queue, first come first served per host, rather than libcurl's `CURLMOPT_MAX_HOST_CONNECTIONS`,
+///   which counts queued time toward `CURLOPT_TIMEOUT_MS`), so queued time never counts toward the
+///   timeout.
 /// - A `304 Not Modified` comes back as a response with status 304 (``HTTPResponse/isNotModified``).
 ///
 /// Call ``shutdown()`` before the process exits (OpenSSL's exit handlers racing live handles have
@@ -29,7 +31,6 @@ import Foundation
 public final class CurlHTTPClient: HTTPFetching {
     /// The configuration the client was created with.
     public let configuration: HTTPClientConfiguration
-    private let limiter: RequestLimiter
     private let loop: CurlMultiLoop
 
     /// Creates a client and starts its loop thread. Calls ``globalInit()`` first.
@@ -40,19 +41,16 @@ public final class CurlHTTPClient: HTTPFetching {
         try configuration.validate()
         try Self.globalInit()
         self.configuration = configuration
-        self.limiter = RequestLimiter(
-            globalLimit: configuration.concurrency,
-            perHostLimit: configuration.perHostConcurrency
-        )
-        self.loop = try CurlMultiLoop()
+        self.loop = try CurlMultiLoop(
+            globalLimit: configuration.concurrency, perHostLimit: configuration.perHostConcurrency)
     }
 
     deinit {
         self.shutdown()
     }
 
-    /// Performs `request`: waits for a slot under the global and per-host limits, then runs the
-    /// transfer on the loop thread.
+    /// Performs `request` on the loop thread, which starts it once a slot under the global and
+    /// per-host limits is free.
     /// - Parameter request: the request; its `timeout`, `proxy` and `maxBodyBytes` override the
     ///   configuration, `ifNoneMatch` / `ifModifiedSince` make it conditional.
     /// - Returns: the final answer after redirects, whatever its HTTP status (a 304 included).
@@ -64,8 +62,6 @@ public final class CurlHTTPClient: HTTPFetching {
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let plan = try CurlTransferPlan(request: request, configuration: self.configuration)
         try Task.checkCancellation()
-        try await self.limiter.acquire(host: plan.hostKey)
-        defer { self.limiter.release(host: plan.hostKey) }
         return try await self.loop.perform(CurlTransfer(plan: plan))
     }
 
@@ -77,7 +73,6 @@ public final class CurlHTTPClient: HTTPFetching {
     /// and calls `curl_multi_cleanup`. Returns once the loop thread has finished (it blocks the
     /// calling thread that long, normally well under a millisecond). Idempotent.
     public func shutdown() {
-        self.limiter.close()
         self.loop.shutdown()
     }
 

@@ -1,4 +1,5 @@
 import CCurl
+import DequeModule
 import Dispatch
 import Foundation
 import Synchronization
@@ -6,12 +7,17 @@ import Synchronization
 /// One libcurl multi handle driven by one dedicated thread, bridged to async/await.
 ///
 /// Callers hand transfers over through a lock-protected inbox and wake the thread with
-/// `curl_multi_wakeup`; the thread adds them (`curl_multi_add_handle`), drives them
-/// (`curl_multi_perform`, `curl_multi_poll`), and resumes each caller's continuation after
-/// `curl_multi_remove_handle`. Nothing here blocks Swift's cooperative pool: callers only take a
-/// lock for a few instructions. The connection pool and DNS cache live on the multi handle, so
-/// connections are reused across transfers; easy handles are reused too (``idleHandles``), reset to
-/// libcurl's defaults between transfers and configured whole for each.
+/// `curl_multi_wakeup` (once per batch: a caller that finds the inbox already holding transfers
+/// leaves the wake-up to the first); the thread queues them in arrival order and admits them under
+/// the global and per-host limits, adds each admitted one (`curl_multi_add_handle`: only then does
+/// its timeout start, so time spent queued never counts), drives them (`curl_multi_perform`,
+/// `curl_multi_poll`), and resumes each caller's continuation after `curl_multi_remove_handle`,
+/// admitting the next queued transfers in the same turn. Nothing here blocks Swift's cooperative
+/// pool: callers only take a lock for a few instructions, and a queued transfer waits here
+/// rather than as a suspended task behind a limiter (a finished transfer starts the next one on
+/// this thread, no hop through the pool). The connection pool and DNS cache live on the multi
+/// handle, so connections are reused across transfers; easy handles are reused too
+/// (``idleHandles``), reset to libcurl's defaults between transfers and configured whole for each.
 final class CurlMultiLoop: @unchecked Sendable {
     // @unchecked Sendable is safe: `multi` and `active` are used only on the loop thread, except
     // `curl_multi_wakeup` (documented thread-safe), which callers make under `lock` while
@@ -24,6 +30,14 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var isMultiAlive = true
 
     private let multi: UnsafeMutableRawPointer
+    /// Most transfers in the multi handle at once, over all hosts.
+    let globalLimit: Int
+    /// Most transfers in the multi handle at once for one host (``CurlTransferPlan/hostKey``).
+    let perHostLimit: Int
+    /// Transfers handed over and not yet admitted, in arrival order (loop thread only).
+    private var queued: Deque<CurlTransfer> = []
+    /// Transfers in the multi handle per host (loop thread only).
+    private var activePerHost: [String: Int] = [:]
     /// Transfers whose easy handle is in the multi handle, by handle (loop thread only). Holding the
     /// transfer here keeps it alive for the unretained callback context.
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
@@ -39,12 +53,17 @@ final class CurlMultiLoop: @unchecked Sendable {
     private let running = DispatchGroup()
 
     /// Creates the multi handle (`curl_multi_init`) and starts the loop thread.
+    /// - Parameters:
+    ///   - globalLimit: most transfers running at once (at least 1; smaller values count as 1).
+    ///   - perHostLimit: most transfers running at once per host (at least 1).
     /// - Throws: ``HTTPClientSetupError`` when libcurl cannot create the multi handle.
-    init() throws(HTTPClientSetupError) {
+    init(globalLimit: Int = 64, perHostLimit: Int = 4) throws(HTTPClientSetupError) {
         guard let multi = curl_multi_init() else {
             throw HTTPClientSetupError("libcurl could not create a multi handle (out of memory?)")
         }
         self.multi = multi
+        self.globalLimit = max(1, globalLimit)
+        self.perHostLimit = max(1, perHostLimit)
         // HTTP/2 multiplexing: many transfers to one host share one TLS connection.
         _ = palimpsest_multi_setopt_long(multi, CURLMOPT_PIPELINING, Int(CURLPIPE_MULTIPLEX))
         self.running.enter()
@@ -55,10 +74,12 @@ final class CurlMultiLoop: @unchecked Sendable {
         thread.start()
     }
 
-    /// Runs `transfer` to completion on the loop thread.
+    /// Runs `transfer` to completion on the loop thread, once the limits admit it (first come,
+    /// first served per host; a transfer held by its host's limit does not hold up other hosts').
     /// - Returns: the final HTTP answer, whatever its status.
     /// - Throws: ``HTTPClientError`` when no answer arrived; `CancellationError` when the task is
-    ///   cancelled (the transfer is removed from the multi handle) or the loop shuts down.
+    ///   cancelled (a queued transfer leaves the queue, a running one is removed from the multi
+    ///   handle) or the loop shuts down.
     func perform(_ transfer: CurlTransfer) async throws -> HTTPResponse {
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
@@ -91,8 +112,11 @@ final class CurlMultiLoop: @unchecked Sendable {
             // one that lands after finds the transfer in the inbox or in `cancellations`.
             guard !self.isShuttingDown, !transfer.isCancelRequested, !Task.isCancelled else { return false }
             transfer.continuation = continuation
+            // The loop takes the whole inbox at each turn: a wake-up is owed only by the transfer
+            // that finds it empty (one `send` on libcurl's socket pair, and one turn of the loop,
+            // per batch of arrivals rather than per transfer).
+            if self.inbox.isEmpty { curl_multi_wakeup(self.multi) }
             self.inbox.append(transfer)
-            curl_multi_wakeup(self.multi)
             return true
         }
         if !accepted { continuation.resume(throwing: CancellationError()) }
@@ -130,21 +154,44 @@ final class CurlMultiLoop: @unchecked Sendable {
                 for transfer in arrivals { self.finish(transfer, .failure(CancellationError())) }
                 break
             }
-            for transfer in arrivals { self.start(transfer) }
+            self.queued.append(contentsOf: arrivals)
             for transfer in cancelled {
-                guard let easy = transfer.easy, self.active[easy] === transfer else { continue }
-                self.remove(easy)
+                if let easy = transfer.easy, self.active[easy] === transfer {
+                    self.remove(easy)
+                } else if let index = self.queued.firstIndex(where: { $0 === transfer }) {
+                    self.queued.remove(at: index)
+                } else {
+                    continue
+                }
                 self.finish(transfer, .failure(CancellationError()))
             }
+            self.admitQueued()
 
             var stillRunning: Int32 = 0
             _ = curl_multi_perform(self.multi, &stillRunning)
             self.collectFinishedTransfers()
+            // Slots freed by finished transfers go to queued ones now; libcurl's timer for a newly
+            // added handle is due at once, so the poll below returns without waiting.
+            self.admitQueued()
             // Returns on socket activity, on libcurl's own next timeout, on curl_multi_wakeup, or
             // after a second at most.
             _ = curl_multi_poll(self.multi, nil, 0, 1000, nil)
         }
         self.stop()
+    }
+
+    /// Starts queued transfers, in arrival order, while the global limit allows: each whose host
+    /// is below its limit; one whose host is full stays queued without holding up the others.
+    private func admitQueued() {
+        var index = self.queued.startIndex
+        while index < self.queued.endIndex, self.active.count < self.globalLimit {
+            let host = self.queued[index].plan.hostKey
+            guard self.activePerHost[host, default: 0] < self.perHostLimit else {
+                index += 1
+                continue
+            }
+            self.start(self.queued.remove(at: index))
+        }
     }
 
     private func start(_ transfer: CurlTransfer) {
@@ -163,6 +210,7 @@ final class CurlMultiLoop: @unchecked Sendable {
                 )
             }
             self.active[easy] = transfer
+            self.activePerHost[transfer.plan.hostKey, default: 0] += 1
         } catch {
             self.finish(transfer, .failure(error))
         }
@@ -185,6 +233,12 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// (``idleHandles``) or, past ``maximumIdleHandles``, cleaned up.
     private func remove(_ easy: UnsafeMutableRawPointer) {
         guard let transfer = self.active.removeValue(forKey: easy) else { return }
+        let host = transfer.plan.hostKey
+        if let count = self.activePerHost[host], count > 1 {
+            self.activePerHost[host] = count - 1
+        } else {
+            self.activePerHost[host] = nil
+        }
         _ = curl_multi_remove_handle(self.multi, easy)
         guard let idle = transfer.takeHandle() else { return }
         if self.idleHandles.count < Self.maximumIdleHandles {
@@ -207,6 +261,8 @@ final class CurlMultiLoop: @unchecked Sendable {
             self.remove(easy)
             self.finish(transfer, .failure(CancellationError()))
         }
+        for transfer in self.queued { self.finish(transfer, .failure(CancellationError())) }
+        self.queued.removeAll()
         let late = self.lock.withLock {
             self.isMultiAlive = false
             defer { self.inbox.removeAll() }

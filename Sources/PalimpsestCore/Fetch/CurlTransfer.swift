@@ -52,7 +52,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     init(plan: CurlTransferPlan) {
         self.plan = plan
-        self.requestedHost = URL(string: plan.url).flatMap(HostName.of)
+        self.requestedHost = HostName.of(plan.requestURL)
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
         self.errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
     }
@@ -224,8 +224,12 @@ final class CurlTransfer: @unchecked Sendable {
                 HTTPClientError(kind: .transport, url: self.plan.url, message: "the server sent no HTTP status line")
             )
         }
-        let requested = URL(string: self.plan.url)!
-        let effective = Self.string(easy, CURLINFO_EFFECTIVE_URL).flatMap { URL(string: $0) } ?? requested
+        // The URL objects of the plan when libcurl reports the requested URL (no redirect): one
+        // URL parse less per transfer.
+        let requested = self.plan.requestURL
+        let effective =
+            Self.string(easy, CURLINFO_EFFECTIVE_URL).flatMap { $0 == self.plan.url ? requested : URL(string: $0) }
+            ?? requested
         let version: String
         switch Self.long(easy, CURLINFO_HTTP_VERSION) {
         case CURL_HTTP_VERSION_1_0: version = "1.0"
@@ -331,7 +335,7 @@ final class CurlTransfer: @unchecked Sendable {
     fileprivate func beforeRequest(primaryAddress: String?) -> Int32 {
         let url = self.easy.flatMap { Self.string($0, CURLINFO_EFFECTIVE_URL) } ?? self.plan.url
         self.answers.append(Answer(url: url, remoteAddress: primaryAddress))
-        let host = URL(string: url).flatMap(HostName.of)
+        let host = url == self.plan.url ? self.requestedHost : URL(string: url).flatMap(HostName.of)
         guard host != self.requestedHost else { return Int32(CURL_PREREQFUNC_OK) }
         let addressClass: NetworkAddressClass?
         if self.plan.proxy.isEmpty {

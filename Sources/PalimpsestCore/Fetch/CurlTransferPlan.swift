@@ -6,6 +6,8 @@ import Foundation
 struct CurlTransferPlan: Sendable {
     /// The absolute URL as libcurl receives it.
     var url: String
+    /// ``url`` as a `URL` (the request's own when it has no base URL: no second parse per transfer).
+    var requestURL: URL
     /// The host name that the per-host limit counts (lowercased, without port).
     var hostKey: String
     var method: String
@@ -93,6 +95,7 @@ struct CurlTransferPlan: Sendable {
         }
 
         self.url = urlString
+        self.requestURL = request.url.baseURL == nil ? request.url : URL(string: urlString) ?? request.url
         self.hostKey = host.lowercased()
         self.method = method
         self.headerLines = lines

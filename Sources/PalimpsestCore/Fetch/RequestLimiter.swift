@@ -3,9 +3,10 @@ import Foundation
 
 /// Admits requests under a global limit and a per-host limit, in arrival order.
 ///
-/// ``CurlHTTPClient`` queues here rather than in libcurl (`CURLMOPT_MAX_HOST_CONNECTIONS`), because
-/// libcurl counts the time a transfer spends queued toward its `CURLOPT_TIMEOUT_MS`
-/// (see /work/shared/notes/libcurl.md): a tight timeout could kill a transfer that never started.
+/// For async work that must queue outside libcurl (`CURLMOPT_MAX_HOST_CONNECTIONS` counts the time a
+/// transfer spends queued toward its `CURLOPT_TIMEOUT_MS`, see /work/shared/notes/libcurl.md).
+/// ``CurlHTTPClient`` no longer queues here: its loop thread keeps the same limits and order itself,
+/// so a finished transfer starts the next one without a hop through Swift's cooperative pool.
 ///
 /// Waiters are served first come, first served, per host: a request waits only for earlier requests
 /// to the same host or for a free global slot. A waiter whose task is cancelled leaves the queue at

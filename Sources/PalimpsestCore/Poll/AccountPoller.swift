@@ -117,9 +117,17 @@ public struct AccountPoller: Sendable {
         let key = account.key
         var loaded: AccountState?
         var hasTrackedPosts = true
-        if Self.oneAnswerPlatforms.contains(account.platform),
-            let quiet = try await BlockingIO.runConcurrently({ try store.loadQuietState(of: key) })
-        {
+        var quiet: AccountState?
+        if Self.oneAnswerPlatforms.contains(account.platform) {
+            // Read ahead by the cycle (``prefetchQuietStates(of:)``): taken here, without a hop to
+            // the blocking-I/O queue and back; `.some(nil)`: read ahead, not quiet.
+            if let prefetched = store.takePrefetchedQuietState(of: key) {
+                quiet = prefetched
+            } else {
+                quiet = try await BlockingIO.runConcurrently { try store.loadQuietState(of: key) }
+            }
+        }
+        if let quiet {
             loaded = quiet
             hasTrackedPosts = false
         } else {

@@ -24,6 +24,10 @@ extension StateStore {
             r.since, r.until, r.polls, r.url, r.status, r.body_sha256, r.etag, r.last_modified
             """
 
+        /// The index of the first column after ``columns`` (27 of them), where a batch read puts
+        /// the account's key.
+        static let accountColumn = 27
+
         /// The tables: the account's row, one row per validated URL (`json_each`; one row of NULLs
         /// when it has none), each with the account's newest run of unchanged polls.
         static let source = """

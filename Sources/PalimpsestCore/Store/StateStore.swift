@@ -422,11 +422,16 @@ public final class StateStore: StateStoring {
         ).applied(to: state)
     }
 
+    public func takePrefetchedQuietState(of account: AccountKey) -> AccountState?? {
+        guard !self.hasUnsavedState(account),
+            let prefetched = self.prefetchedQuiet.withLock({ $0.removeValue(forKey: account) })
+        else { return nil }
+        return .some(prefetched.map(self.applyingDeferred))
+    }
+
     public func loadQuietState(of account: AccountKey) throws -> AccountState? {
         guard !self.hasUnsavedState(account) else { return nil }
-        if let prefetched = self.prefetchedQuiet.withLock({ $0.removeValue(forKey: account) }) {
-            return prefetched.map(self.applyingDeferred)
-        }
+        if let prefetched = self.takePrefetchedQuietState(of: account) { return prefetched }
         // This runs once per poll of every quiet account: one cached statement, outside a
         // transaction (one statement is one consistent read of the WAL), in which SQLite picks the
         // quiet fields out of the state's JSON (decoding the whole state with JSONDecoder was a
@@ -460,7 +465,8 @@ public final class StateStore: StateStoring {
                 arguments: StatementArguments(accounts.map(\.rawValue)))
         }
         var rowsByAccount: [String: [Row]] = [:]
-        for row in rows { rowsByAccount[row["quiet_account"], default: []].append(row) }
+        // By position: a lookup by name lowercases the name and searches the columns at each row.
+        for row in rows { rowsByAccount[row[QuietFields.accountColumn], default: []].append(row) }
         var read: [AccountKey: AccountState?] = [:]
         for account in accounts {
             read[account] = .some(

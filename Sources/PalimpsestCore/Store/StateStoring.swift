@@ -143,14 +143,43 @@ public struct UnchangedRun: Sendable, Hashable {
 extension PollRecord {
     /// Separates an unchanged poll's own words from the detail of the last parsed poll.
     static let unchangedMarker = "; as then: "
+    private static let unchangedMarkerUTF8 = Array(unchangedMarker.utf8)
+
+    /// `detail` after its first ``unchangedMarker``; all of it when it holds none. A detail of
+    /// ASCII bytes (nearly every one) is searched byte by byte: the same match as Foundation's
+    /// `range(of:)`, which every unchanged poll called (a hundredth of such a cycle); any other
+    /// detail goes through `range(of:)`.
+    static func detailAfterUnchangedMarker(_ detail: String) -> String {
+        var text = detail
+        let ascii: String?? = text.withUTF8 { bytes in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+            let marker = Self.unchangedMarkerUTF8
+            guard bytes.count >= marker.count else { return .some(nil) }
+            for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
+                var length = 1
+                while length < marker.count, bytes[start + length] == marker[length] { length += 1 }
+                if length == marker.count {
+                    let rest = UnsafeBufferPointer(rebasing: bytes[(start + length)...])
+                    return .some(String(decoding: rest, as: UTF8.self))
+                }
+            }
+            return .some(nil)
+        }
+        switch ascii {
+        case .some(.some(let rest)): return rest
+        case .some(.none): return detail
+        case .none:
+            guard let range = detail.range(of: Self.unchangedMarker) else { return detail }
+            return String(detail[range.upperBound...])
+        }
+    }
 
     /// The record of an unchanged poll at `at` whose answer had HTTP `status`, after the record
     /// `previous`: outcome `complete`, the previous post count, and the detail `unchanged since the
     /// last poll (HTTP …, not parsed); as then: <the detail of the last parsed poll>` (what that
     /// poll said, a stale answer's reason say, still holds for the same answer).
     public static func unchanged(at: Date, status: Int, after previous: PollRecord?) -> PollRecord {
-        var then = previous?.detail ?? ""
-        if let range = then.range(of: Self.unchangedMarker) { then = String(then[range.upperBound...]) }
+        let then = Self.detailAfterUnchangedMarker(previous?.detail ?? "")
         return PollRecord(
             at: at, outcome: "complete",
             detail: "unchanged since the last poll (HTTP \(status), not parsed)\(Self.unchangedMarker)\(then)",
@@ -202,6 +231,14 @@ public protocol StateStoring: Sendable {
 
     /// Drops the quiet fields ``prefetchQuietStates(of:)`` read and no poll took.
     func discardPrefetchedQuietStates()
+
+    /// What ``loadQuietState(of:)`` returns when ``prefetchQuietStates(of:)`` read the account
+    /// ahead (and takes it, as that call does), without reading the database: a poll on the
+    /// cooperative pool calls it there and skips the hop to a blocking-I/O queue.
+    /// - Returns: `nil` when nothing was read ahead for the account (or a failed commit keeps its
+    ///   state in memory): call ``loadQuietState(of:)``; `.some(nil)` when it was read ahead and
+    ///   its state was not quiet: call ``loadState(of:)``.
+    func takePrefetchedQuietState(of account: AccountKey) -> AccountState??
 
     /// Writes `commit` durably: returns once the transaction holding it is committed and synced,
     /// together with the evidence its poll stored.
@@ -263,6 +300,9 @@ extension StateStoring {
 
     /// Nothing to drop.
     public func discardPrefetchedQuietStates() {}
+
+    /// Nothing read ahead.
+    public func takePrefetchedQuietState(of account: AccountKey) -> AccountState?? { nil }
 
     /// The store of one account (a handle over this store).
     public func accountStore(for key: AccountKey) -> AccountStore {

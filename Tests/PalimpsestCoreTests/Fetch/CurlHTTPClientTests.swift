@@ -429,6 +429,32 @@ import Testing
         }
     }
 
+    @Test func requestHeldByItsHostsLimitDoesNotHoldUpAnotherHost() async throws {
+        let configuration = HTTPClientConfiguration(timeout: 10, perHostConcurrency: 1)
+        try await self.withServer(configuration) { server, client in
+            server.script("/hold", [ReplayResponse(body: Data("late".utf8), delay: 5)])
+            server.script("/other", [ReplayResponse(body: Data("other".utf8))])
+            let running = Task { try await client.send(HTTPRequest(url: server.url("/hold?running"))) }
+            try await self.waitForRequests(server, count: 1)
+            let queued = Task { try await client.send(HTTPRequest(url: server.url("/hold?queued"))) }
+            try await Task.sleep(for: .milliseconds(100))
+
+            // The same server under another host name has a slot of its own, while the queued
+            // request for 127.0.0.1 still waits for its host's one slot.
+            let other = try #require(URL(string: "http://localhost:\(server.port)/other"))
+            let answer = try await client.send(HTTPRequest(url: other))
+            #expect(answer.status == 200)
+            #expect(answer.body == Data("other".utf8))
+            #expect(!server.requests().map(\.path).contains("/hold?queued"))
+
+            queued.cancel()
+            await #expect(throws: CancellationError.self) { try await queued.value }
+            running.cancel()
+            await #expect(throws: CancellationError.self) { try await running.value }
+            #expect(!server.requests().map(\.path).contains("/hold?queued"))
+        }
+    }
+
     @Test func manyConcurrentRequestsAllComplete() async throws {
         let configuration = HTTPClientConfiguration(timeout: 10, perHostConcurrency: 16)
         try await self.withServer(configuration) { server, client in
