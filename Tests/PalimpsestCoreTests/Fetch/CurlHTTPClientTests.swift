@@ -405,6 +405,26 @@ import Testing
         }
     }
 
+    @Test func theGlobalLimitCapsConcurrentRequestsAcrossHosts() async throws {
+        let configuration = HTTPClientConfiguration(timeout: 5, concurrency: 2, perHostConcurrency: 4)
+        try await self.withServer(configuration) { server, client in
+            server.script("/held", [ReplayResponse(body: Data("ok".utf8), delay: 0.25)])
+            // The same server under two host names: each host's limit alone would let 4 + 4 run.
+            let urls = try (0..<3).flatMap { index in
+                [
+                    server.url("/held?a=\(index)"),
+                    try #require(URL(string: "http://localhost:\(server.port)/held?b=\(index)")),
+                ]
+            }
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for url in urls { group.addTask { try await client.send(HTTPRequest(url: url)).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 200, count: 6))
+            #expect(server.peakConcurrentRequests() == 2)
+        }
+    }
+
     @Test func cancellingWaitingAndRunningRequestsThrowsCancellationError() async throws {
         let configuration = HTTPClientConfiguration(timeout: 10, perHostConcurrency: 1)
         try await self.withServer(configuration) { server, client in
