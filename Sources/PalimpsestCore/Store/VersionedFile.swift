@@ -41,19 +41,29 @@ public struct VersionedFile<Document: VersionedDocument>: Sendable {
         let path = self.url.path
         guard let data = try POSIXFile.contents(of: path) else { return nil }
         let decoder = JSONCoding.decoder()
-        if let version = (try? decoder.decode(Version.self, from: data))?.v, version > Document.formatVersion {
-            throw StoreError.corrupt(
-                path,
-                detail: "\(Document.documentName) of format version \(version), written by a newer palimpsest "
-                    + "(this one reads versions up to \(Document.formatVersion))",
-                advice: "run the palimpsest version that wrote it; the file is left as it is")
-        }
+        // Decoded once; the version alone is read only when the document does not decode (a
+        // second pass over status.json of 100,000 accounts was a fifth of `status`'s read of it).
+        let document: Document
         do {
-            return try decoder.decode(Document.self, from: data)
+            document = try decoder.decode(Document.self, from: data)
         } catch {
+            if let version = (try? decoder.decode(Version.self, from: data))?.v, version > Document.formatVersion {
+                throw Self.newer(version, path: path)
+            }
             throw StoreError.corrupt(
                 path, detail: "not a \(Document.documentName): \(error)", advice: Document.unreadableAdvice)
         }
+        guard document.v <= Document.formatVersion else { throw Self.newer(document.v, path: path) }
+        return document
+    }
+
+    /// The error for a file of format `version`, newer than this palimpsest reads.
+    private static func newer(_ version: Int, path: String) -> StoreError {
+        StoreError.corrupt(
+            path,
+            detail: "\(Document.documentName) of format version \(version), written by a newer palimpsest "
+                + "(this one reads versions up to \(Document.formatVersion))",
+            advice: "run the palimpsest version that wrote it; the file is left as it is")
     }
 
     /// Replaces the file with `document`, atomically.

@@ -54,6 +54,13 @@ import Testing
         Self.expectRefusedAsNewer(folder.appendingPathComponent(DaemonStatus.fileName)) {
             _ = try DaemonStatus.read(stateDirectory: folder)
         }
+        // A newer file that this version cannot decode at all is still named as newer.
+        let statusURL = folder.appendingPathComponent(DaemonStatus.fileName)
+        let changed = try String(contentsOf: statusURL, encoding: .utf8)
+            .replacingOccurrences(of: "\"phase\" : \"running\"", with: "\"phase\" : {\"name\" : \"running\"}")
+        #expect(changed.contains("\"name\" : \"running\""))
+        try Data(changed.utf8).write(to: statusURL)
+        Self.expectRefusedAsNewer(statusURL) { _ = try DaemonStatus.read(stateDirectory: folder) }
 
         let headURL = folder.appendingPathComponent(ChainHead.fileName)
         try Self.head().save(to: headURL)
