@@ -99,7 +99,8 @@ import Testing
             try await group.waitForAll()
         }
         #expect(batches.withLock { $0 } == [1, count])
-        #expect(try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM accounts") } == count + 1)
+        let stored = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM accounts") }
+        #expect(stored == count + 1)
     }
 
     @Test func theWALIsCheckpointedOnlyOnceItHolds64MiB() throws {
