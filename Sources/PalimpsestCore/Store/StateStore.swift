@@ -178,7 +178,7 @@ public final class StateStore: StateStoring {
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
                 // A checkpoint copies each page once however many transactions wrote it since the
                 // last one: at 1,000 pages (the default) a first cycle checkpointed after every
-                // batch (docs/state-format.md, "Page cache and checkpoints").
+                // batch (docs/state-format.md, "Checkpoints").
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walCheckpointPages)")
             }
         }
