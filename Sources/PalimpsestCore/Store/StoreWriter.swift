@@ -24,9 +24,7 @@ import Synchronization
 /// `unchanged_runs` per account it writes: fewer, larger ones write each page once per hold, not
 /// once per second (docs/state-format.md, "Unchanged polls").
 ///
-/// Under load a batch waits for more commits (``GroupCommit``): a commit waits at most
-/// ``GroupCommit/maximumHold`` (0.5 s), the batch being written and its own; under light load only
-/// for the batch being written and its own.
+/// Latency is bounded by one batch: a commit waits at most for the batch being written and its own.
 /// A commit that fails alone (its savepoint) fails only its poll; a transaction that fails (a full
 /// disk: `SQLITE_FULL`) fails every commit of the batch, and SQLite leaves the database as it was.
 final class StoreWriter: Sendable {
@@ -61,48 +59,6 @@ final class StoreWriter: Sendable {
     private struct Entry: Sendable {
         var job: Job
         var done: @Sendable (Result<Void, StoreError>) -> Void
-        /// When it was queued.
-        var queuedAt: ContinuousClock.Instant = .now
-    }
-
-    /// Group commit under load: while commits come faster than the writer writes them (its last
-    /// transaction held at least ``busyBatch``), a batch waits for more, so that a transaction
-    /// writes each page it shares with other commits (the B-trees' interior pages, the tails of
-    /// the tables written in order, the pages of one account's rows) once for many polls. It is
-    /// written when ``StoreWriter/maximumBatch`` commits wait, when none came for ``quietGap``
-    /// (no more are coming: every poll in flight waits for it), or when the oldest has waited
-    /// ``maximumHold``, whichever comes first; a job that must not wait (one that runs alone, a
-    /// flush of unchanged polls, a stop) ends the wait at once. A commit's latency is bounded by
-    /// ``maximumHold`` plus the transaction that writes it. Under light load (a commit now and
-    /// then) nothing waits.
-    struct GroupCommit: Sendable, Equatable {
-        /// Commits the last transaction must have held for the next batch to wait for more.
-        var busyBatch = 16
-        /// How long since the last commit came that the batch is written.
-        var quietGap = Duration.milliseconds(25)
-        /// The longest a queued commit waits for others.
-        var maximumHold = Duration.milliseconds(500)
-
-        /// How long the writer waits before it takes a batch, or `nil` to take it now.
-        /// - Parameters:
-        ///   - waiting: commits queued.
-        ///   - oldest: when the oldest of them was queued.
-        ///   - newest: when the newest of them was queued.
-        ///   - lastBatch: commits in the last transaction.
-        ///   - mustNotWait: whether a waiting job must not wait (runs alone, flushes unchanged
-        ///     polls) or the writer is stopping.
-        func hold(
-            waiting: Int, oldest: ContinuousClock.Instant?, newest: ContinuousClock.Instant?, lastBatch: Int,
-            mustNotWait: Bool, now: ContinuousClock.Instant
-        ) -> Duration? {
-            guard !mustNotWait, lastBatch >= self.busyBatch, waiting < StoreWriter.maximumBatch,
-                let oldest, let newest
-            else { return nil }
-            let held = now - oldest
-            let quiet = now - newest
-            guard held < self.maximumHold, quiet < self.quietGap else { return nil }
-            return min(self.maximumHold - held, self.quietGap - quiet)
-        }
     }
 
     private struct Queue {
@@ -169,9 +125,6 @@ final class StoreWriter: Sendable {
         var nextCollectionCheck: ContinuousClock.Instant?
         var stopped = false
         var hold = UnchangedHold()
-        var groupCommit = GroupCommit()
-        /// Commits in the last transaction (``GroupCommit``).
-        var lastBatch = 0
         /// Accounts whose last commit failed: their next commit rewrites every tracked post.
         var untrusted: Set<AccountKey> = []
     }
@@ -214,15 +167,6 @@ final class StoreWriter: Sendable {
     /// Tests only: called on the writer's thread after a batch took unchanged polls and before it
     /// commits them.
     let deferredTakenHook = Mutex<(@Sendable () -> Void)?>(nil)
-
-    /// Tests only: called on the writer's thread after each transaction that committed, with the
-    /// number of commits it held.
-    let batchCommittedHook = Mutex<(@Sendable (Int) -> Void)?>(nil)
-
-    /// Tests only: replaces the rule of ``GroupCommit``.
-    func setGroupCommit(_ rule: GroupCommit) {
-        self.queue.withLock { $0.groupCommit = rule }
-    }
 
     func forgetBaseline(_ account: AccountKey) {
         self.queue.withLock { _ = $0.untrusted.insert(account) }
@@ -303,13 +247,6 @@ final class StoreWriter: Sendable {
         while true {
             _ = self.wake.wait(timeout: .now() + .milliseconds(200))
             while true {
-                if let hold = self.holdBeforeBatch() {
-                    // Woken early by each commit queued meanwhile.
-                    let (seconds, attoseconds) = max(hold, .milliseconds(1)).components
-                    _ = self.wake.wait(
-                        timeout: .now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)))
-                    continue
-                }
                 let (batch, deferred, stopped) = self.queue.withLock {
                     queue -> ([Entry], [(account: AccountKey, unchanged: UnchangedObservation)], Bool) in
                     if let first = queue.entries.first, first.job.standalone != nil {
@@ -321,7 +258,6 @@ final class StoreWriter: Sendable {
                     let count = min(alone, Self.maximumBatch)
                     let batch = Array(queue.entries.prefix(count))
                     queue.entries.removeFirst(count)
-                    if count > 0 { queue.lastBatch = count }
                     // Unchanged polls go once enough wait or the oldest waited long, or when asked;
                     // else those of accounts whose states the batch commits go before them.
                     let due =
@@ -355,19 +291,6 @@ final class StoreWriter: Sendable {
                 self.write(batch, deferred: deferred)
                 if !deferred.isEmpty { self.queue.withLock { $0.writtenDeferred() } }
             }
-        }
-    }
-
-    /// How long to wait for more commits before the next batch (``GroupCommit``), or `nil`.
-    private func holdBeforeBatch() -> Duration? {
-        let now = ContinuousClock.now
-        return self.queue.withLock { queue in
-            queue.groupCommit.hold(
-                waiting: queue.entries.count, oldest: queue.entries.first?.queuedAt,
-                newest: queue.entries.last?.queuedAt, lastBatch: queue.lastBatch,
-                mustNotWait: queue.stopped
-                    || queue.entries.contains { $0.job.standalone != nil || $0.job.flushesDeferred },
-                now: now)
         }
     }
 
@@ -438,7 +361,6 @@ final class StoreWriter: Sendable {
                 }
             }
             store?.evidenceCommitted(evidence.rows)
-            if let hook = self.batchCommittedHook.withLock({ $0 }) { hook(batch.count) }
         } catch {
             let failure = Self.mapped(error, db: nil, path: self.databasePath)
             store?.restorePendingEvidence(evidence)
