@@ -148,6 +148,10 @@ public final class StateStore: StateStoring {
         self.writer.stop()
     }
 
+    /// Pages the WAL holds before the writer copies them into `state.sqlite`
+    /// (`PRAGMA wal_autocheckpoint`; SQLite's default is 1,000): 64 MiB at 4 KiB pages.
+    static let walCheckpointPages = 16_384
+
     private static func openPool(_ url: URL, readOnly: Bool) throws -> DatabasePool {
         var configuration = Configuration()
         configuration.readonly = readOnly
@@ -172,6 +176,10 @@ public final class StateStore: StateStoring {
                 // cache wrote most of them). It is never needed after a crash (the WAL is), so
                 // it stays in memory, bounded by what one commit changes.
                 try db.execute(sql: "PRAGMA temp_store = MEMORY")
+                // A checkpoint copies each page once however many transactions wrote it since the
+                // last one: at 1,000 pages (the default) a first cycle checkpointed after every
+                // batch (docs/state-format.md, "Checkpoints").
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walCheckpointPages)")
             }
         }
         do {
