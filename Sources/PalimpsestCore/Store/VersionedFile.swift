@@ -41,8 +41,8 @@ public struct VersionedFile<Document: VersionedDocument>: Sendable {
         let path = self.url.path
         guard let data = try POSIXFile.contents(of: path) else { return nil }
         let decoder = JSONCoding.decoder()
-        // Decoded once; the version alone is read only when the document does not decode (a
-        // second pass over status.json of 100,000 accounts was a fifth of `status`'s read of it).
+        // Decoded once; the version alone is read only when the document does not decode, to
+        // tell a newer format from a damaged file.
         let document: Document
         do {
             document = try decoder.decode(Document.self, from: data)
