@@ -202,6 +202,11 @@ public struct DaemonStatus: Sendable, Codable, Hashable, VersionedDocument {
         }
     }
 
+    /// This status's head (without its accounts).
+    public var head: Head {
+        Head(v: self.v, pid: self.pid, phase: self.phase, startedAt: self.startedAt, updatedAt: self.updatedAt)
+    }
+
     /// Reads `status.json` from `stateDirectory`.
     /// - Returns: The status, or `nil` when there is no such file (the daemon never ran there).
     /// - Throws: ``StoreError`` when the file cannot be read, is of a newer format version or is

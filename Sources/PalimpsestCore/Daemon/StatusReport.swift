@@ -198,12 +198,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
         // The accounts of status.json only while a process holds the lock (without one, the
         // file's head: its 100,000 entries took 1.5 s to decode for nothing).
         let written = holder == nil ? nil : try? DaemonStatus.read(stateDirectory: stateDirectory)
-        let head =
-            written.map {
-                DaemonStatus.Head(
-                    v: $0.v, pid: $0.pid, phase: $0.phase, startedAt: $0.startedAt, updatedAt: $0.updatedAt)
-            }
-            ?? (holder == nil ? try? DaemonStatus.Head.read(stateDirectory: stateDirectory) : nil)
+        let head = holder == nil ? try? DaemonStatus.Head.read(stateDirectory: stateDirectory) : written?.head
         // Trust the daemon's live view only while a process holds the lock and wrote it.
         let live =
             holder != nil

@@ -9,6 +9,14 @@ import Testing
         try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
+    /// A config of one feed account "A" whose `state_dir` is `root/state`.
+    static func oneAccountConfig(in root: URL) throws -> PalimpsestConfig {
+        try ConfigLoader.parse(
+            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nname = \"A\"\n"
+                + "url = \"https://example.org/a.xml\"\n",
+            file: root.appendingPathComponent("p.toml"))
+    }
+
     @Test func aLargePanelsStatusFileIsRewrittenOncePerRefreshPerTenThousandAccounts() {
         #expect(DaemonStatus.writePeriod(refresh: 5, accounts: 0) == 5)
         #expect(DaemonStatus.writePeriod(refresh: 5, accounts: 10_000) == 5)
@@ -22,10 +30,7 @@ import Testing
             "palimpsest-status-record-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let now = Date(timeIntervalSince1970: 1_785_592_800)
-        let config = try ConfigLoader.parse(
-            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nname = \"A\"\n"
-                + "url = \"https://example.org/a.xml\"\n",
-            file: root.appendingPathComponent("p.toml"))
+        let config = try Self.oneAccountConfig(in: root)
         let key = config.accounts[0].key
         let lock = try StateDirectoryLock.acquire(stateDirectory: config.daemon.stateDirectory, purpose: "test")
         let entry = DaemonStatus.AccountEntry(
@@ -68,10 +73,7 @@ import Testing
             "palimpsest-status-head-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
         let now = Date(timeIntervalSince1970: 1_785_592_800)
-        let config = try ConfigLoader.parse(
-            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nname = \"A\"\n"
-                + "url = \"https://example.org/a.xml\"\n",
-            file: root.appendingPathComponent("p.toml"))
+        let config = try Self.oneAccountConfig(in: root)
         let entry = DaemonStatus.AccountEntry(account: config.accounts[0].key, name: "A", interval: 600)
         let status = DaemonStatus(
             pid: 4_242, phase: .stopped, startedAt: now.addingTimeInterval(-3_600),
