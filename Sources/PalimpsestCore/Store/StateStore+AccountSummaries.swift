@@ -73,28 +73,52 @@ extension StateStore {
         }
     }
 
-    /// Per account, how many tracked posts are still watched (`visible` or `missing`), in one query
-    /// over the index of tracked posts by status (schema 4): reading every tracked post's JSON
-    /// instead read the whole table, about 7 KB per account. A store of an earlier schema, read
-    /// without upgrading it (`status` beside an older daemon), is counted the slow way.
+    /// Per account, how many tracked posts are still watched (`visible` or `missing`), from the
+    /// index of tracked posts by status (schema 4): every post of the account counted from the
+    /// index alone, less those whose status is neither `visible` nor `missing` (deleted, aged
+    /// out, not JSON), looked up in ranges of the index around those two. SQLite 3.40 reads a
+    /// post's row to check a status read from the index, so counting the watched posts
+    /// themselves (most of them) read the whole table, about 7 KB per account. A store of an
+    /// earlier schema, read without upgrading it (`status` beside an older daemon), is counted
+    /// the slow way.
     static func watchedPostCounts(_ db: Database) throws -> [AccountKey: Int] {
         var counts: [AccountKey: Int] = [:]
-        let indexed =
-            try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'tracked_posts_by_state'")
-            ?? false
-        let rows = try Row.fetchCursor(
-            db,
-            sql: """
+        let state = Self.trackedPostState
+        let sql: String
+        if try Self.hasTrackedPostStateIndex(db) {
+            // Each range excludes the two watched statuses; together they hold every other value
+            // (NULL, numbers and text before "missing", text between, text and blobs after "visible").
+            let ranges = [
+                "\(state) IS NULL", "\(state) < 'missing'", "\(state) > 'missing' AND \(state) < 'visible'",
+                "\(state) > 'visible'",
+            ]
+            let unwatched = ranges.map {
+                "(SELECT COUNT(*) FROM tracked_posts INDEXED BY tracked_posts_by_state WHERE account = a.account AND \($0))"
+            }
+            sql = """
+                SELECT a.account, a.posts - \(unwatched.joined(separator: " - ")) AS watched
+                FROM (SELECT account, COUNT(*) AS posts FROM tracked_posts INDEXED BY tracked_posts_by_state
+                    GROUP BY account) AS a
+                """
+        } else {
+            sql = """
                 SELECT account, COUNT(*) AS watched FROM tracked_posts
-                \(indexed ? "INDEXED BY tracked_posts_by_state" : "")
-                WHERE \(Self.trackedPostState) IN ('visible', 'missing') GROUP BY account
-                """)
+                WHERE \(state) IN ('visible', 'missing') GROUP BY account
+                """
+        }
+        let rows = try Row.fetchCursor(db, sql: sql)
         while let row = try rows.next() {
-            guard let account = StoredValue.text(row["account"]) ?? nil else { continue }
-            counts[AccountKey(rawValue: account)] = StoredValue.integer(row["watched"]) ?? nil
+            guard let account = StoredValue.text(row[0]) ?? nil else { continue }
+            counts[AccountKey(rawValue: account)] = StoredValue.integer(row[1]) ?? nil
         }
         return counts
+    }
+
+    /// Whether the store has the index of tracked posts by status (schema 4 and later).
+    static func hasTrackedPostStateIndex(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = 'tracked_posts_by_state'")
+            ?? false
     }
 
     /// The error of an account whose stored state does not decode.

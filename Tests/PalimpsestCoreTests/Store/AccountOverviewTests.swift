@@ -168,6 +168,41 @@ import Testing
         #expect(try reader.accountKeys().count == 3)
     }
 
+    /// The pending posts and the watched counts are read through the index of tracked posts by
+    /// status (a seek per account) or, in a store without it (schema 3), by a scan: both say what
+    /// the whole states say, and a tracked post edited into text that is not JSON names its
+    /// account and hides no other (`json_extract` over it failed the whole read before).
+    @Test(arguments: [true, false])
+    func aTrackedPostThatIsNotJSONNamesItsAccountOnly(withStatusIndex: Bool) throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try self.makeStore(at: root)
+        let settings = DetectionSettings()
+        let now = StoreTestSupport.date(3_600)
+        let whole = try [self.pending, self.blind].map { try #require(try store.loadState(of: $0)) }
+        try store.pool.write { db in
+            if !withStatusIndex { try db.execute(sql: "DROP INDEX tracked_posts_by_state") }
+            try db.execute(
+                sql: "UPDATE tracked_posts SET post = '{\"post\": ' WHERE account = ? AND post_id = 'a'",
+                arguments: [self.quiet.rawValue])
+        }
+        let reader = try #require(try StateStore.openReadOnly(root: root))
+        let (overviews, failures) = try reader.accountOverviews(pendingFindings: true)
+        #expect(Set(failures.keys) == [self.quiet, self.broken])
+        #expect(failures[self.quiet].map { "\($0)".contains("tracked post a") } == true)
+        #expect(Set(overviews.keys) == [self.pending, self.blind])
+        for state in whole {
+            let overview = try #require(overviews[state.account])
+            #expect(overview.postsTracked == state.detection.trackedPostCount, "\(state.account)")
+            #expect(
+                overview.state.detection.pendingFindings(settings: settings, now: now)
+                    == state.detection.pendingFindings(settings: settings, now: now), "\(state.account)")
+        }
+        #expect(overviews[self.pending]?.postsTracked == 2, "visible and missing posts count")
+        #expect(overviews[self.pending].map { Set($0.state.detection.posts.keys) } == ["m", "r"])
+        #expect(try reader.accountSummaries().summaries[self.pending]?.postsTracked == 2)
+    }
+
     @Test func archiveRangesAreTheEarliestAndLatestVersionsSeenComparedAsTimes() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
