@@ -142,18 +142,24 @@ extension StateStore {
         /// `poll_spans` is an array (read apart, by `json_each`).
         var hasPollSpans: Bool
 
-        /// The result columns, eleven, in the order ``init(_:from:decoder:)`` reads them.
+        /// The result columns, nineteen, in the order ``init(_:from:decoder:)`` reads them.
         static let columns = """
             json_type(state, '$.last_poll'), json_extract(state, '$.last_poll.at'),
             json_extract(state, '$.last_poll.outcome'), json_extract(state, '$.last_poll.detail'),
             json_extract(state, '$.last_poll.posts'), json_type(state, '$.events_logged'),
             json_extract(state, '$.events_logged'), json_extract(state, '$.moved'),
-            json_extract(state, '$.detection.blind_span'), json_extract(state, '$.detection.last_complete'),
-            json_type(state, '$.poll_spans')
+            json_extract(state, '$.detection.blind_span'), json_type(state, '$.detection.last_complete'),
+            json_type(state, '$.poll_spans'), json_type(state, '$.detection.last_complete.id'),
+            json_extract(state, '$.detection.last_complete.id'), json_extract(state, '$.detection.last_complete.polled_at'),
+            json_type(state, '$.detection.last_complete.window'),
+            json_extract(state, '$.detection.last_complete.window.newest'),
+            json_extract(state, '$.detection.last_complete.window.floor'),
+            json_extract(state, '$.detection.last_complete.window.post_count'),
+            json_extract(state, '$.detection.last_complete.window.pinned_count')
             """
 
         /// How many result columns ``columns`` has.
-        static let columnCount = 11
+        static let columnCount = 19
 
         /// Reads the ``columns`` of `row` starting at column `first` (by position: a lookup by
         /// name per value was a visible share at 100,000 rows).
@@ -180,10 +186,38 @@ extension StateStore {
             if let json = try text(8, "detection.blind_span") {
                 self.blindSpan = try decoder.decode(BlindSpan.self, from: Data(json.utf8))
             }
-            if let json = try text(9, "detection.last_complete") {
-                self.lastComplete = try decoder.decode(SnapshotSummary.self, from: Data(json.utf8))
+            // The last complete snapshot (in every state that has polled) field by field: through
+            // JSONDecoder it was a tenth of `status`. Its JSON type first: `null` is none.
+            switch try text(9, "detection.last_complete") {
+            case nil, "null": break
+            case "object": self.lastComplete = try Self.snapshotSummary(row, from: first + 11)
+            default: throw StoredFieldError(field: "detection.last_complete")
             }
             self.hasPollSpans = try text(10, "poll_spans") == "array"
+        }
+
+        /// The ``SnapshotSummary`` of the columns from `first` on (`id`'s JSON type, `id`,
+        /// `polled_at`, `window`'s JSON type, `newest`, `floor`, `post_count`, `pinned_count`),
+        /// as strict as its `Decodable` reading: the id text, the times RFC 3339 (`newest` and
+        /// `floor` may be null or absent), the counts integers.
+        /// - Throws: ``StoredFieldError`` naming the field that is missing or not of its type.
+        static func snapshotSummary(_ row: Row, from first: Int) throws -> SnapshotSummary {
+            func field(_ name: String) -> StoredFieldError {
+                StoredFieldError(field: "detection.last_complete.\(name)")
+            }
+            guard StoredValue.text(row[first]) == "text", let id = StoredValue.text(row[first + 1]) ?? nil
+            else { throw field("id") }
+            guard let polledAt = StoredValue.date(row[first + 2]) ?? nil else { throw field("polled_at") }
+            guard StoredValue.text(row[first + 3]) == "object" else { throw field("window") }
+            guard let newest = StoredValue.date(row[first + 4]) else { throw field("window.newest") }
+            guard let floor = StoredValue.date(row[first + 5]) else { throw field("window.floor") }
+            guard let postCount = StoredValue.integer(row[first + 6]) ?? nil else { throw field("window.post_count") }
+            guard let pinnedCount = StoredValue.integer(row[first + 7]) ?? nil else {
+                throw field("window.pinned_count")
+            }
+            return SnapshotSummary(
+                id: id, polledAt: polledAt,
+                window: TimelineWindow(newest: newest, floor: floor, postCount: postCount, pinnedCount: pinnedCount))
         }
     }
 

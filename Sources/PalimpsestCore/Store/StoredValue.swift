@@ -31,7 +31,10 @@ enum StoredValue {
     static func date(_ value: DatabaseValue) -> Date?? {
         guard let text = Self.text(value) else { return nil }
         guard let text else { return .some(nil) }
-        return RFC3339.date(from: text)
+        // Not `return RFC3339.date(from: text)`: its `nil` would be promoted to `.some(nil)`, and
+        // text that is not a time would read as NULL.
+        guard let date = RFC3339.date(from: text) else { return nil }
+        return date
     }
 
     /// The first column of each row `sql` selects that holds text, in order: rows whose value is

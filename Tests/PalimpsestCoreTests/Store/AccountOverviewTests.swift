@@ -73,6 +73,11 @@ import Testing
         third.detection.blindSpan = BlindSpan(
             from: StoreTestSupport.date(0), failedPolls: 2, failure: PollFailure(kind: .timeout, message: "timed out"))
         third.lastPoll = PollRecord(at: StoreTestSupport.date(120), outcome: "blind", detail: "timed out", posts: nil)
+        third.detection.lastComplete = SnapshotSummary(
+            id: "b", polledAt: StoreTestSupport.date(0.5),
+            window: TimelineWindow(
+                newest: StoreTestSupport.date(-10), floor: StoreTestSupport.date(-500.25), postCount: 2, pinnedCount: 1)
+        )
         // Spans in their order, with a gap between them.
         third.pollSpans = [
             PollSpan(from: StoreTestSupport.date(-7_200), to: StoreTestSupport.date(-6_000)),

@@ -88,6 +88,23 @@ import Testing
         ("UPDATE accounts SET state = json_set(state, '$.last_poll.detail', 5)", "last_poll.detail"),
         ("UPDATE accounts SET state = json_set(state, '$.moved', 5)", "moved"),
         ("UPDATE accounts SET state = json_set(state, '$.detection.blind_span', 1.5)", "detection.blind_span"),
+        ("UPDATE accounts SET state = json_set(state, '$.detection.last_complete', 'c')", "detection.last_complete"),
+        (
+            "UPDATE accounts SET state = json_set(state, '$.detection.last_complete.id', 5)",
+            "detection.last_complete.id"
+        ),
+        (
+            "UPDATE accounts SET state = json_remove(state, '$.detection.last_complete.polled_at')",
+            "detection.last_complete.polled_at"
+        ),
+        (
+            "UPDATE accounts SET state = json_set(state, '$.detection.last_complete.window.newest', 'today')",
+            "detection.last_complete.window.newest"
+        ),
+        (
+            "UPDATE accounts SET state = json_set(state, '$.detection.last_complete.window.post_count', 2.5)",
+            "detection.last_complete.window.post_count"
+        ),
     ])
     func aStateEditedWithAValueOfAnotherTypeIsNamedNotACrash(_ edit: String, _ field: String) throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
@@ -95,6 +112,9 @@ import Testing
         let store = try StateStore(root: root)
         var state = AccountState(account: self.watched)
         state.lastPoll = PollRecord(at: StoreTestSupport.date(60), outcome: "complete", detail: "1 post", posts: 1)
+        state.detection.lastComplete = SnapshotSummary(
+            id: "c", polledAt: StoreTestSupport.date(60),
+            window: TimelineWindow(newest: StoreTestSupport.date(0), floor: nil, postCount: 1, pinnedCount: 0))
         try store.commitAndWait(StateCommit(account: self.watched, before: nil, state: state))
         try store.commitAndWait(StateCommit(account: self.blind, before: nil, state: AccountState(account: self.blind)))
         try store.pool.write { db in try db.execute(sql: edit + " WHERE key = ?", arguments: [self.watched.rawValue]) }
