@@ -515,16 +515,29 @@ public final class StateStore: StateStoring {
 
     static func readState(_ db: Database, account: AccountKey, path: String) throws -> AccountState? {
         guard
-            let text = try String.fetchOne(
+            let stored = try DatabaseValue.fetchOne(
                 db, sql: "SELECT state FROM accounts WHERE key = ?", arguments: [account.rawValue])
         else { return nil }
+        // By storage class (``StoredValue``): GRDB's conversions read bytes that are not text as
+        // U+FFFD, and a tracked post's id read that way would be missing from the next snapshot,
+        // a deletion that never happened. Such a row stops the account's polls instead.
+        guard let text = StoredValue.text(stored) ?? nil else {
+            throw StoreError.corrupt(
+                path, detail: "the state of account \(account) is not text",
+                advice:
+                    "restore state.sqlite from a backup, or `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` "
+                    + "to start the account afresh")
+        }
         var state = try Self.decodeState(text, account: account, path: path)
         let rows = try Row.fetchAll(
             db, sql: "SELECT post_id, post FROM tracked_posts WHERE account = ?", arguments: [account.rawValue])
         let decoder = JSONCoding.decoder()
         for row in rows {
-            let id: String = row["post_id"]
-            let json: String = row["post"]
+            guard let id = StoredValue.text(row[0]) ?? nil, let json = StoredValue.text(row[1]) ?? nil else {
+                throw StoreError.corrupt(
+                    path, detail: "a tracked post of account \(account) has a post_id or post that is not text",
+                    advice: "restore state.sqlite from a backup, or delete that row of tracked_posts")
+            }
             do {
                 state.detection.posts[id] = try decoder.decode(TrackedPost.self, from: Data(json.utf8))
             } catch {

@@ -64,6 +64,31 @@ import Testing
         }.count
     }
 
+    /// A state or tracked post edited into bytes that are not text stops the account's reads
+    /// with a message naming it: GRDB's conversion read them as U+FFFD, and a tracked post whose
+    /// id reads that way would be missing from the next snapshot (a deletion that never happened).
+    @Test(arguments: [
+        "UPDATE tracked_posts SET post_id = x'ff' WHERE post_id = '1'",
+        "UPDATE tracked_posts SET post = x'7bff7d' WHERE post_id = '2'",
+        "UPDATE accounts SET state = CAST(state AS BLOB)",
+    ])
+    func aRowThatIsNotTextIsNamedNotReadAsReplacementCharacters(_ edit: String) throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let state = self.state(posts: [self.post("1", "one"), self.post("2", "two")], at: 0)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: state))
+        #expect(try store.loadState(of: self.key)?.detection.posts.count == 2)
+        try store.pool.write { db in try db.execute(sql: edit) }
+
+        let reader = try StateStore(root: root)
+        #expect {
+            _ = try reader.loadState(of: self.key)
+        } throws: { error in
+            "\(error)".contains("not text") && "\(error)".contains(self.key.rawValue)
+        }
+    }
+
     @Test func aStoreOpenedReadOnlyStartsNoWriterAndRefusesCommits() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
