@@ -1089,9 +1089,10 @@ public final class StateStore: StateStoring {
                     arguments: [account.rawValue, id])
             else { return nil }
             let decoder = JSONCoding.decoder()
-            let headText: String = row["head"]
-            let listingText: String = row["listing"]
             do {
+                // By storage class: bytes that are not UTF-8 stopped the process in GRDB's conversion.
+                guard let headText = StoredValue.text(row[0]) ?? nil, let listingText = StoredValue.text(row[1]) ?? nil
+                else { throw StoredFieldError(field: "head or listing") }
                 var observation = try decoder.decode(Observation.self, from: Data(headText.utf8))
                 let listing = try decoder.decode([[String]].self, from: Data(listingText.utf8))
                 // Records move (promoted to the permanent files, or copied on in the spool): the
@@ -1147,16 +1148,16 @@ public final class StateStore: StateStoring {
                     """),
             arguments: [account.rawValue])
         return rows.compactMap { row -> ArchivedPostVersion? in
-            let postJSON: String = row["post"]
-            let firstSeen: String = row["first_seen"]
-            let former: String? = row["former_ids"]
-            guard let post = try? decoder.decode(Post.self, from: Data(postJSON.utf8)),
-                let seen = RFC3339.date(from: firstSeen)
+            // By storage class (``StoredValue``): a row edited into bytes that are not text is left
+            // out, as one that does not decode (GRDB's conversion stopped the process).
+            guard let postID = StoredValue.text(row[0]) ?? nil, let version = StoredValue.text(row[1]) ?? nil,
+                let seen = StoredValue.date(row[2]) ?? nil, let snapshot = StoredValue.text(row[3]) ?? nil,
+                let former = StoredValue.text(row[4]), let postJSON = StoredValue.text(row[5]) ?? nil,
+                let post = try? decoder.decode(Post.self, from: Data(postJSON.utf8))
             else { return nil }
             return ArchivedPostVersion(
-                v: Self.formatVersion, postID: row["post_id"], version: row["version"], firstSeen: seen,
-                snapshot: row["snapshot"], post: post,
-                formerIDs: former.flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) })
+                v: Self.formatVersion, postID: postID, version: version, firstSeen: seen, snapshot: snapshot,
+                post: post, formerIDs: former.flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) })
         }
     }
 

@@ -89,6 +89,32 @@ import Testing
         }
     }
 
+    /// A snapshot or archived version edited into bytes that are not text: the snapshot read
+    /// names it, the archive leaves that version out and keeps the others (GRDB's conversion
+    /// stopped the process on both).
+    @Test func aSnapshotOrArchiveRowThatIsNotTextIsNamedOrLeftOut() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let posts = [self.post("1", "one"), self.post("2", "two")]
+        let observation = Observation(account: self.key, polledAt: StoreTestSupport.date(0), posts: posts, evidence: [])
+        let id = try StateStore.snapshotID(of: observation, account: self.key)
+        try store.commitAndWait(
+            StateCommit(
+                account: self.key, before: nil, state: self.state(posts: posts, at: 0), snapshot: observation))
+        #expect(try store.archivedVersions(of: self.key).map(\.postID) == ["1", "2"])
+        try store.pool.write { db in
+            try db.execute(sql: "UPDATE snapshots SET listing = x'5bff5d'")
+            try db.execute(sql: "UPDATE archive SET first_seen = x'ff' WHERE post_id = '1'")
+        }
+        #expect {
+            _ = try store.snapshot(of: self.key, id: id)
+        } throws: { error in
+            "\(error)".contains("snapshot \(id)") && "\(error)".contains("not of its type")
+        }
+        #expect(try store.archivedVersions(of: self.key).map(\.postID) == ["2"])
+    }
+
     @Test func aStoreOpenedReadOnlyStartsNoWriterAndRefusesCommits() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
