@@ -1014,23 +1014,54 @@ public final class StateStore: StateStoring {
                 db, sql: "SELECT * FROM evidence WHERE sha256 = ? AND type = 'response' ORDER BY fetched_at LIMIT 1",
                 arguments: [sha256])
         else { return nil }
-        return Self.evidenceRow(row)
+        return try Self.evidenceRow(row)
     }
 
-    static func evidenceRow(_ row: Row) -> EvidenceRow {
-        let requestOffset: Int? = row["request_offset"]
-        let requestLength: Int? = row["request_length"]
-        let path: String = row["path"]
-        return EvidenceRow(
-            recordID: row["record_id"], type: row["type"], sha256: row["sha256"], size: row["size"],
-            location: WARCLocation(path: path, offset: row["offset"], length: row["length"]),
-            request: requestOffset.flatMap { offset in
-                requestLength.map { WARCLocation(path: path, offset: offset, length: $0) }
-            },
-            body: WARCLocation(path: row["body_path"], offset: row["body_offset"], length: row["body_length"]),
-            account: row["account"], url: row["url"], effectiveURL: row["effective_url"], status: row["status"],
-            fetchedAt: row["fetched_at"], remoteIP: row["remote_ip"], redirects: row["redirects"],
-            headers: row["headers"], legacyPath: row["legacy_path"])
+    /// The evidence index row `row` (every column of `evidence`), read by storage class
+    /// (``StoredValue``).
+    /// - Throws: ``StoreError/corrupt(_:detail:advice:)`` naming the record when a value is missing
+    ///   or not of its type (a row edited by hand; GRDB's conversion stopped the process).
+    static func evidenceRow(_ row: Row) throws -> EvidenceRow {
+        func text(_ column: String) throws -> String {
+            guard let value = StoredValue.text(row[column]) ?? nil else { throw StoredFieldError(field: column) }
+            return value
+        }
+        func optionalText(_ column: String) throws -> String? {
+            guard let value = StoredValue.text(row[column]) else { throw StoredFieldError(field: column) }
+            return value
+        }
+        func integer(_ column: String) throws -> Int {
+            guard let value = StoredValue.integer(row[column]) ?? nil else { throw StoredFieldError(field: column) }
+            return value
+        }
+        func optionalInteger(_ column: String) throws -> Int? {
+            guard let value = StoredValue.integer(row[column]) else { throw StoredFieldError(field: column) }
+            return value
+        }
+        do {
+            let path = try text("path")
+            let requestOffset = try optionalInteger("request_offset")
+            let requestLength = try optionalInteger("request_length")
+            return EvidenceRow(
+                recordID: try text("record_id"), type: try text("type"), sha256: try text("sha256"),
+                size: try integer("size"),
+                location: WARCLocation(path: path, offset: try integer("offset"), length: try integer("length")),
+                request: requestOffset.flatMap { offset in
+                    requestLength.map { WARCLocation(path: path, offset: offset, length: $0) }
+                },
+                body: WARCLocation(
+                    path: try text("body_path"), offset: try integer("body_offset"), length: try integer("body_length")),
+                account: try text("account"), url: try text("url"), effectiveURL: try text("effective_url"),
+                status: try integer("status"), fetchedAt: try text("fetched_at"),
+                remoteIP: try optionalText("remote_ip"),
+                redirects: try text("redirects"), headers: try text("headers"),
+                legacyPath: try optionalText("legacy_path"))
+        } catch {
+            let record = (StoredValue.text(row["record_id"]) ?? nil) ?? "?"
+            throw StoreError.corrupt(
+                "state.sqlite", detail: "evidence record \(record) has a value that is not of its type: \(error)",
+                advice: "restore state.sqlite from a backup; the WARC files themselves are not changed")
+        }
     }
 
     private func firstBodyRow(sha256: String) throws -> EvidenceRow? {
@@ -1073,7 +1104,7 @@ public final class StateStore: StateStoring {
                 db, sql: "SELECT * FROM evidence WHERE account = ? ORDER BY fetched_at, record_id",
                 arguments: [account.rawValue]
             ).map { row in
-                let evidence = Self.evidenceRow(row)
+                let evidence = try Self.evidenceRow(row)
                 return (evidence.recordID, evidence.sha256, evidence.body)
             }
         }

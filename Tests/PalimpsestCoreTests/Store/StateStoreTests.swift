@@ -115,6 +115,32 @@ import Testing
         #expect(try store.archivedVersions(of: self.key).map(\.postID) == ["2"])
     }
 
+    /// An evidence index row edited into a value of another type names its record when read;
+    /// GRDB's conversion stopped the process (bytes that are not UTF-8) or read text as 0.
+    @Test(arguments: [
+        "UPDATE evidence SET path = x'ff'", "UPDATE evidence SET size = 'large'", "UPDATE evidence SET status = 4.5",
+    ])
+    func anEvidenceRowEditedIntoAnotherTypeNamesItsRecord(_ edit: String) throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let stored = try store.storeEvidence(
+            EvidenceCapture(
+                account: self.key, url: "https://mastodon.social/api/v1/statuses/1",
+                effectiveURL: "https://mastodon.social/api/v1/statuses/1", status: 404, headers: [],
+                body: Data("gone".utf8), fetchedAt: StoreTestSupport.date(0), remoteAddress: "203.0.113.7"))
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
+        #expect(try StateStore(root: root).evidenceRecord(sha256: stored.sha256)?.status == 404)
+        try store.pool.write { db in
+            try db.execute(sql: edit)
+        }
+        #expect {
+            _ = try StateStore(root: root).evidenceRecord(sha256: stored.sha256)
+        } throws: { error in
+            "\(error)".contains("evidence record \(stored.record ?? "")")
+        }
+    }
+
     @Test func aStoreOpenedReadOnlyStartsNoWriterAndRefusesCommits() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
