@@ -474,7 +474,12 @@ public final class StateStore: StateStoring {
         }
         var rowsByAccount: [String: [Row]] = [:]
         // By position: a lookup by name lowercases the name and searches the columns at each row.
-        for row in rows { rowsByAccount[row[QuietFields.accountColumn], default: []].append(row) }
+        // By storage class: a key edited into bytes that are not text is no account (GRDB's
+        // conversion stopped the process).
+        for row in rows {
+            guard let key = StoredValue.text(row[QuietFields.accountColumn]) ?? nil else { continue }
+            rowsByAccount[key, default: []].append(row)
+        }
         var read: [AccountKey: AccountState?] = [:]
         for account in accounts {
             read[account] = .some(
@@ -1134,9 +1139,12 @@ public final class StateStore: StateStoring {
                             db, sql: "SELECT body_path, body_offset, body_length FROM evidence WHERE record_id = ?",
                             arguments: [id])
                     else { continue }
-                    observation.evidence[index].path = row["body_path"]
-                    observation.evidence[index].offset = row["body_offset"]
-                    observation.evidence[index].length = row["body_length"]
+                    guard let path = StoredValue.text(row[0]) ?? nil, let offset = StoredValue.integer(row[1]) ?? nil,
+                        let length = StoredValue.integer(row[2]) ?? nil
+                    else { throw StoredFieldError(field: "evidence \(id) body_path, body_offset or body_length") }
+                    observation.evidence[index].path = path
+                    observation.evidence[index].offset = offset
+                    observation.evidence[index].length = length
                 }
                 for entry in listing where entry.count == 2 {
                     guard
