@@ -64,12 +64,13 @@ public final class AlarmMonitor: Sendable {
         return try self.store.read { db in
             var result: [String: Raised] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT key, since, alarm FROM alarms") {
-                let text: String = row["alarm"]
-                guard let event = try? decoder.decode(Event.self, from: Data(text.utf8)), let record = event.alarm
+                // By storage class: a row edited into bytes that are not text is left out, as one
+                // that does not decode (GRDB's conversion stopped the process).
+                guard let key = StoredValue.text(row[0]) ?? nil, let text = StoredValue.text(row[2]) ?? nil,
+                    let event = try? decoder.decode(Event.self, from: Data(text.utf8)), let record = event.alarm
                 else {
                     continue
                 }
-                let key: String = row["key"]
                 result[key] = Raised(
                     key: key, since: record.since, record: record, account: event.account, name: event.accountName,
                     platform: event.platform)
@@ -280,8 +281,9 @@ public final class AlarmMonitor: Sendable {
             let rows = try Row.fetchAll(
                 db, sql: "SELECT key, value FROM store_meta WHERE key LIKE ?", arguments: [Self.probeHostPrefix + "%"])
             for row in rows {
-                let value: String = row["value"]
-                guard let record = try? decoder.decode(ProbeHostRecord.self, from: Data(value.utf8)) else { continue }
+                guard let value = StoredValue.text(row[1]) ?? nil,
+                    let record = try? decoder.decode(ProbeHostRecord.self, from: Data(value.utf8))
+                else { continue }
                 result[record.host] = record
             }
             return result

@@ -140,16 +140,21 @@ public final class AlertOutbox: Sendable {
                     WHERE delivered_at IS NULL AND given_up_at IS NULL ORDER BY sink, seq
                     """)
             return rows.compactMap { row -> Item? in
-                let text: String = row["event"]
-                guard let event = try? decoder.decode(Event.self, from: Data(text.utf8)) else { return nil }
-                let enqueued: String = row["enqueued_at"]
-                let next: String = row["next_attempt_at"]
+                // By storage class (``StoredValue``), as one whose event does not decode: a row
+                // edited into a value of another type is left out (GRDB's conversion stopped the
+                // process on bytes that are not UTF-8).
+                guard let sink = StoredValue.text(row[0]) ?? nil, let text = StoredValue.text(row[1]) ?? nil,
+                    let seq = StoredValue.integer(row[2]) ?? nil, let enqueued = StoredValue.text(row[3]) ?? nil,
+                    let attempts = StoredValue.integer(row[4]) ?? nil, let next = StoredValue.text(row[5]) ?? nil,
+                    let lastError = StoredValue.text(row[6]),
+                    let event = try? decoder.decode(Event.self, from: Data(text.utf8))
+                else { return nil }
                 return Item(
-                    sink: row["sink"], event: event, seq: row["seq"],
+                    sink: sink, event: event, seq: seq,
                     enqueuedAt: RFC3339.date(from: enqueued) ?? Date(timeIntervalSince1970: 0),
-                    attempts: row["attempts"],
+                    attempts: attempts,
                     nextAttemptAt: RFC3339.date(from: next) ?? Date(timeIntervalSince1970: 0),
-                    lastError: row["last_error"])
+                    lastError: lastError)
             }
         }
     }
