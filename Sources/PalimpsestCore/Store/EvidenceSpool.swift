@@ -267,9 +267,16 @@ extension StateStore {
             try Row.fetchAll(
                 db, sql: "SELECT record_id, body_path, body_offset FROM evidence WHERE body_path LIKE 'warc/spool/%'"
             ).compactMap { row -> String? in
-                let id: String = row["record_id"]
-                guard live.contains(id) else { return nil }
-                return "\(row["body_path"] as String)@\(row["body_offset"] as Int)"
+                // By storage class: a row that does not read stops the collection (a cited body's
+                // file must never be taken for unused); GRDB's conversion stopped the process.
+                guard let id = StoredValue.text(row[0]) ?? nil, let path = StoredValue.text(row[1]) ?? nil,
+                    let offset = StoredValue.integer(row[2]) ?? nil
+                else {
+                    throw StoreError.corrupt(
+                        "state.sqlite", detail: "an evidence row of the spool has a value that is not of its type",
+                        advice: "restore state.sqlite from a backup; no spool file is collected until then")
+                }
+                return live.contains(id) ? "\(path)@\(offset)" : nil
             })
         for row in pending.rows { liveBodies.insert("\(row.body.path)@\(row.body.offset)") }
 

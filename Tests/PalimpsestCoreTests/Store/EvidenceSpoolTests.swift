@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PalimpsestReplay
 import PalimpsestTestSupport
 import Testing
@@ -92,5 +93,27 @@ import Testing
         let next = try await harness.poller().poll(account, at: IntegrationHarness.time(70))
         #expect(next.record.outcome == "complete", "\(next.record.detail)")
         await harness.close()
+    }
+
+    /// An evidence row of the spool edited into a value of another type stops the collection and
+    /// removes no file: a cited body must never be taken for unused (GRDB's conversion stopped the
+    /// process before).
+    @Test func aSpoolRowThatDoesNotReadStopsTheCollectionAndRemovesNothing() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let account = AccountKey(rawValue: "feed:https://example.org/feed.xml")
+        _ = try store.storeEvidence(
+            EvidenceCapture(
+                account: account, url: "https://example.org/feed.xml", effectiveURL: "https://example.org/feed.xml",
+                status: 200, headers: [], body: Data("<rss/>".utf8), fetchedAt: StoreTestSupport.date(0),
+                remoteAddress: "203.0.113.7"))
+        try store.commitAndWait(StateCommit(account: account, before: nil, state: AccountState(account: account)))
+        let files = Self.spoolFiles(root)
+        #expect(files.count == 1)
+        try store.pool.write { db in try db.execute(sql: "UPDATE evidence SET body_offset = 'start'") }
+
+        #expect(throws: StoreError.self) { _ = try StateStore(root: root).collectSpool(minimumAge: 0) }
+        #expect(Self.spoolFiles(root) == files, "nothing removed")
     }
 }
