@@ -189,8 +189,14 @@ public final class LogIndex: Sendable {
 
     private static func meta(_ db: Database) throws -> [String: String] {
         var meta: [String: String] = [:]
+        // By storage class (``StoredValue``) here and below: a row of another type (an edited
+        // file) fails the read with the advice to delete the index, where GRDB's conversion
+        // stopped the process.
         for row in try Row.fetchAll(db, sql: "SELECT key, value FROM index_meta") {
-            meta[row["key"]] = row["value"]
+            guard let key = StoredValue.text(row[0]) ?? nil, let value = StoredValue.text(row[1]) ?? nil else {
+                throw StateStore.StoredFieldError(field: "index_meta")
+            }
+            meta[key] = value
         }
         return meta
     }
@@ -395,9 +401,10 @@ public final class LogIndex: Sendable {
                     GROUP BY account
                     """)
             {
-                let first: Double = row["first"]
-                let last: Double = row["last"]
-                result[AccountKey(rawValue: row["account"])] = DigestLogInput.TimeRange(
+                guard let account = StoredValue.text(row[0]) ?? nil, let first = StoredValue.number(row[1]) ?? nil,
+                    let last = StoredValue.number(row[2]) ?? nil
+                else { throw StateStore.StoredFieldError(field: "log_lines") }
+                result[AccountKey(rawValue: account)] = DigestLogInput.TimeRange(
                     first: Date(timeIntervalSince1970: first), last: Date(timeIntervalSince1970: last))
             }
             return result
@@ -451,16 +458,19 @@ public final class LogIndex: Sendable {
                     GROUP BY account, reposted_original
                     """, arguments: [cutoff.timeIntervalSince1970])
             while let row = try rows.next() {
-                let key = AccountKey(rawValue: row[0])
+                guard let account = StoredValue.text(row[0]) ?? nil, let reposted = StoredValue.integer(row[1]) ?? nil,
+                    let events = StoredValue.integer(row[2]) ?? nil, let detected = StoredValue.number(row[3]) ?? nil,
+                    let firstTime = StoredValue.number(row[4]), let lastTime = StoredValue.number(row[5])
+                else { throw StateStore.StoredFieldError(field: "log_lines") }
+                let key = AccountKey(rawValue: account)
                 var counts = result[key] ?? AccountCounts()
-                let events: Int = row[2]
-                if row[1] as Bool { counts.repostedOriginals += events } else { counts.own += events }
-                let last = Date(timeIntervalSince1970: row[3])
+                if reposted != 0 { counts.repostedOriginals += events } else { counts.own += events }
+                let last = Date(timeIntervalSince1970: detected)
                 counts.lastDetectedAt = max(counts.lastDetectedAt ?? last, last)
-                if let first = (row[4] as Double?).map(Date.init(timeIntervalSince1970:)) {
+                if let first = firstTime.map(Date.init(timeIntervalSince1970:)) {
                     counts.firstTime = min(counts.firstTime ?? first, first)
                 }
-                if let latest = (row[5] as Double?).map(Date.init(timeIntervalSince1970:)) {
+                if let latest = lastTime.map(Date.init(timeIntervalSince1970:)) {
                     counts.lastTime = max(counts.lastTime ?? latest, latest)
                 }
                 result[key] = counts
@@ -485,12 +495,16 @@ public final class LogIndex: Sendable {
         }
     }
 
-    private static func line(_ row: Row) -> Line {
-        let device: Int64 = row["device"]
-        let inode: Int64 = row["inode"]
+    /// The line of `row` (`ordinal, device, inode, compressed, file_offset, length, sha256`).
+    private static func line(_ row: Row) throws -> Line {
+        guard let ordinal = StoredValue.integer(row[0]) ?? nil, let device = StoredValue.integer(row[1]) ?? nil,
+            let inode = StoredValue.integer(row[2]) ?? nil, let compressed = StoredValue.integer(row[3]) ?? nil,
+            let offset = StoredValue.integer(row[4]) ?? nil, let length = StoredValue.integer(row[5]) ?? nil,
+            let sha256 = StoredValue.text(row[6]) ?? nil
+        else { throw StateStore.StoredFieldError(field: "log_lines") }
         return Line(
-            ordinal: row["ordinal"], device: UInt64(bitPattern: device), inode: UInt64(bitPattern: inode),
-            compressed: row["compressed"], offset: row["file_offset"], length: row["length"], sha256: row["sha256"])
+            ordinal: ordinal, device: UInt64(bitPattern: Int64(device)), inode: UInt64(bitPattern: Int64(inode)),
+            compressed: compressed != 0, offset: offset, length: length, sha256: sha256)
     }
 
     private func read<Value>(_ body: (Database) throws -> Value) throws -> Value {

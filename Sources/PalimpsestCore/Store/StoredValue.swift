@@ -26,6 +26,16 @@ enum StoredValue {
         }
     }
 
+    /// The number of `value` (an integer or a real): `.some(nil)` for NULL, `nil` for another type.
+    static func number(_ value: DatabaseValue) -> Double?? {
+        switch value.storage {
+        case .null: return .some(nil)
+        case .int64(let integer): return Double(integer)
+        case .double(let real): return real
+        default: return nil
+        }
+    }
+
     /// The RFC 3339 time of `value`: `.some(nil)` for NULL, `nil` for another type or for text
     /// that is not such a time.
     static func date(_ value: DatabaseValue) -> Date?? {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PalimpsestTestSupport
 import Testing
 
@@ -91,6 +92,30 @@ import Testing
         let lines = try index.eventLines(from: StoreTestSupport.date(0), to: StoreTestSupport.date(3600))
         try fixture.edit("post-e2", "post-X2")
         #expect(throws: LogIndex.StaleLine.self) { try LogIndex.events(of: lines, logURL: fixture.logURL) }
+    }
+
+    /// An index edited into values of other types fails its reads with the advice to delete it
+    /// (it is rebuilt from the log); GRDB's conversion stopped the process.
+    @Test func anIndexRowOfAnotherTypeFailsTheReadWithTheAdviceToDeleteIt() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        let index = try LogIndex(stateDirectory: fixture.state)
+        try index.catchUp(logURL: fixture.logURL)
+        #expect(try index.counts(since: StoreTestSupport.date(0)).values.map(\.own).reduce(0, +) == 4)
+        let file = try DatabaseQueue(path: fixture.state.appendingPathComponent("log-index.sqlite").path)
+        try file.write { db in
+            try db.execute(
+                sql:
+                    "UPDATE log_lines SET sha256 = x'ff', account = x'fe' WHERE ordinal = (SELECT min(ordinal) FROM log_lines WHERE account IS NOT NULL)"
+            )
+        }
+        try file.close()
+        func advisesDeletion(_ error: any Error) -> Bool { "\(error)".contains("it is rebuilt from the deletion log") }
+        #expect {
+            _ = try index.eventLines(from: StoreTestSupport.date(0), to: StoreTestSupport.date(3600))
+        } throws: { advisesDeletion($0) }
+        #expect { _ = try index.counts(since: StoreTestSupport.date(0)) } throws: { advisesDeletion($0) }
+        #expect { _ = try index.eventTimes() } throws: { advisesDeletion($0) }
     }
 
     /// 2,500 more lines: enough that their checks and decoding are split between the cores.
