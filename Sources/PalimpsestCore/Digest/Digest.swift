@@ -90,7 +90,32 @@ public struct Digest: Sendable, Hashable, Encodable {
     /// Every entry of every account, ordered by detection time, then account, then event id: the
     /// rows of `events.csv`.
     public var allEntries: [DigestEntry] {
-        self.accounts.flatMap(\.entries).sorted(by: DigestEntry.chronological)
+        self.chronologicalEntryIndices.map { self.accounts[$0.account].entries[$0.entry] }
+    }
+
+    /// Where each entry of ``allEntries`` is, in its order: the account's index in ``accounts``
+    /// and the entry's in its ``DigestAccount/entries``. Sorting these positions reads the compared
+    /// fields in place, where sorting the entries themselves copied whole entries (their strings and
+    /// arrays retained and released) at every comparison and move.
+    var chronologicalEntryIndices: [(account: Int, entry: Int)] {
+        let accounts = self.accounts
+        var positions: [(detectedAt: Date, account: Int, entry: Int)] = []
+        positions.reserveCapacity(accounts.reduce(0) { $0 + $1.entries.count })
+        for account in accounts.indices {
+            for entry in accounts[account].entries.indices {
+                positions.append((accounts[account].entries[entry].event.detectedAt, account, entry))
+            }
+        }
+        // ``DigestEntry/chronological(_:_:)``, field by field: the order of `flatMap` then a stable
+        // sort by that comparison.
+        positions.sort { a, b in
+            if a.detectedAt != b.detectedAt { return a.detectedAt < b.detectedAt }
+            let accountA = accounts[a.account].entries[a.entry].event.account
+            let accountB = accounts[b.account].entries[b.entry].event.account
+            if accountA != accountB { return accountA < accountB }
+            return accounts[a.account].entries[a.entry].event.id < accounts[b.account].entries[b.entry].event.id
+        }
+        return positions.map { ($0.account, $0.entry) }
     }
 
     enum CodingKeys: String, CodingKey {

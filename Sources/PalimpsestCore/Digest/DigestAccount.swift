@@ -63,7 +63,10 @@ public struct DigestAccount: Sendable, Hashable, Encodable {
     }
 
     /// True when the account has a post or account finding in the week (blind spans do not count).
-    public var hasFindings: Bool { self.entries.contains { $0.event.event != .blind } }
+    public var hasFindings: Bool {
+        for index in self.entries.indices where self.entries[index].event.event != .blind { return true }
+        return false
+    }
 
     enum CodingKeys: String, CodingKey {
         case account, name, platform, entries, coverage

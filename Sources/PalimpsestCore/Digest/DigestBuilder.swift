@@ -46,16 +46,21 @@ public struct DigestBuilder: Sendable {
         let interval = self.week.interval(in: self.timeZone)
         let expectedEnd = min(interval.end, max(interval.start, self.now))
 
-        // Merge the logs: each event id once, with the label of the first log that has it.
+        // Merge the logs: each event id once, with the label of the first log that has it. Kept as
+        // positions (log, event) in file order: the events are copied once, into their entries.
         var seen: Set<String> = []
-        var all: [(event: Event, log: String)] = []
-        for log in logs {
-            for event in log.events where seen.insert(event.id).inserted {
-                all.append((event, log.label))
+        var byAccount: [AccountKey: [(log: Int, event: Int)]] = [:]
+        // The accounts with events in the week, in the order of their first such event.
+        var inWeekAccounts: [AccountKey] = []
+        for log in logs.indices {
+            let events = logs[log].events
+            for index in events.indices where seen.insert(events[index].id).inserted {
+                let account = events[index].account
+                byAccount[account, default: []].append((log, index))
+                let detectedAt = events[index].detectedAt
+                if interval.start <= detectedAt && detectedAt < interval.end { inWeekAccounts.append(account) }
             }
         }
-        let inWeek = all.filter { interval.start <= $0.event.detectedAt && $0.event.detectedAt < interval.end }
-        let byAccount = Dictionary(grouping: all, by: { $0.event.account })
         // Lines in doubt, by log label and the event id they hold now.
         var suspects: [String: DigestEntry.ChainProblem] = [:]
         for log in logs {
@@ -71,43 +76,49 @@ public struct DigestBuilder: Sendable {
         // The accounts: configured ones, then others with events or blind spans in the week.
         var keys = self.accounts.map(\.key)
         var known = Set(keys)
-        for item in inWeek where known.insert(item.event.account).inserted {
-            keys.append(item.event.account)
+        for account in inWeekAccounts where known.insert(account).inserted {
+            keys.append(account)
         }
         let configured = Dictionary(self.accounts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
 
         var sections: [DigestAccount] = []
         for key in keys {
-            let events = byAccount[key] ?? []
+            let positions = byAccount[key] ?? []
+            let events = positions.map { logs[$0.log].events[$0.event] }
             let history = histories[key]
             // Grouped once per account: a filter per entry was entries × archived versions.
             let versionsByPost = Dictionary(grouping: history?.versions ?? [], by: \.postID)
-            let entries =
-                events
-                .filter { interval.start <= $0.event.detectedAt && $0.event.detectedAt < interval.end }
-                .map { item in
-                    var entry = self.entry(item.event, log: item.log, history: history, versionsByPost: versionsByPost)
-                    entry.chainProblem = suspects[item.log + "\n" + item.event.id]
-                    return entry
-                }
-                .sorted(by: DigestEntry.chronological)
+            var entries: [DigestEntry] = []
+            for (position, event) in zip(positions, events)
+            where interval.start <= event.detectedAt && event.detectedAt < interval.end {
+                let label = logs[position.log].label
+                var entry = self.entry(event, log: label, history: history, versionsByPost: versionsByPost)
+                entry.chainProblem = suspects[label + "\n" + event.id]
+                entries.append(entry)
+            }
+            entries.sort(by: DigestEntry.chronological)
             let coverage = Self.coverage(
-                events: events.map(\.event),
+                events: events,
                 history: history,
                 week: interval,
                 expectedEnd: expectedEnd,
                 otherTimes: logs.compactMap { $0.eventTimes[key] }.flatMap { [$0.first, $0.last] }
             )
-            let loggedName = events.map(\.event).sorted { $0.detectedAt < $1.detectedAt }.last {
-                $0.accountName != nil
-            }?
-            .accountName
+            // The name logged with the latest event that has one (of events detected at the same
+            // time, the last in file order: a stable sort by time, then the last with a name).
+            var loggedName: String?
+            var loggedAt: Date?
+            for event in events where event.accountName != nil {
+                if let latest = loggedAt, event.detectedAt < latest { continue }
+                loggedName = event.accountName
+                loggedAt = event.detectedAt
+            }
             let account = configured[key]
             sections.append(
                 DigestAccount(
                     account: key,
                     name: account?.name ?? loggedName,
-                    platform: account?.platform ?? events.first?.event.platform ?? Self.platform(of: key),
+                    platform: account?.platform ?? events.first?.platform ?? Self.platform(of: key),
                     isConfigured: account != nil,
                     entries: entries,
                     coverage: coverage
@@ -294,18 +305,23 @@ public struct DigestBuilder: Sendable {
         var confirmations: [String: Int] = [:]
         var events = 0
         var repostedOriginals = 0
-        for entry in accounts.flatMap(\.entries) {
-            events += 1
-            // Another account's post: counted apart, never among the watched accounts' deletions.
-            if entry.event.isRepostedOriginalDeletion {
-                repostedOriginals += 1
-                continue
-            }
-            byKind[entry.event.event.rawValue, default: 0] += 1
-            if entry.event.event == .deleted {
-                reasons[(entry.event.reason ?? .unknown).rawValue, default: 0] += 1
-                if let confirmation = entry.event.confirmedBy {
-                    confirmations[confirmation.rawValue, default: 0] += 1
+        // Each entry read in place (a flattened array copied every entry, retaining its strings).
+        for account in accounts.indices {
+            let entries = accounts[account].entries
+            for position in entries.indices {
+                events += 1
+                // Another account's post: counted apart, never among the watched accounts' deletions.
+                if entries[position].event.isRepostedOriginalDeletion {
+                    repostedOriginals += 1
+                    continue
+                }
+                let kind = entries[position].event.event
+                byKind[kind.rawValue, default: 0] += 1
+                if kind == .deleted {
+                    reasons[(entries[position].event.reason ?? .unknown).rawValue, default: 0] += 1
+                    if let confirmation = entries[position].event.confirmedBy {
+                        confirmations[confirmation.rawValue, default: 0] += 1
+                    }
                 }
             }
         }

@@ -154,12 +154,22 @@ extension DigestFormat {
         }
     }
 
-    /// The deleted posts among `entries` that are reposts (boosts) of the account itself: un-boosted
-    /// or deleted, not a deletion of the reposted original.
-    static func removedReposts(_ entries: [DigestEntry]) -> Int {
-        entries.filter {
-            $0.event.event == .deleted && $0.event.postKind == .repost && !$0.event.isRepostedOriginalDeletion
-        }.count
+    /// The deleted posts among the entries of `accounts` that are reposts (boosts) of the account
+    /// itself: un-boosted or deleted, not a deletion of the reposted original. The entries are read
+    /// in place, not flattened into one array of copies first.
+    static func removedReposts(_ accounts: [DigestAccount]) -> Int {
+        var count = 0
+        for account in accounts.indices {
+            for index in accounts[account].entries.indices where self.isRemovedRepost(accounts[account].entries[index])
+            {
+                count += 1
+            }
+        }
+        return count
+    }
+
+    private static func isRemovedRepost(_ entry: borrowing DigestEntry) -> Bool {
+        entry.event.event == .deleted && entry.event.postKind == .repost && !entry.event.isRepostedOriginalDeletion
     }
 
     /// `; 1 of them a repost removed (un-boosted or deleted)`, empty for none.

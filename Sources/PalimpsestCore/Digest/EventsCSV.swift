@@ -36,8 +36,9 @@ public enum EventsCSV {
         var bytes = self.byteOrderMark
         bytes.reserveCapacity(1 << 16)
         self.appendRecord(self.columns, to: &bytes)
-        for entry in digest.allEntries {
-            self.appendRecord(self.row(entry, zone: zone), to: &bytes)
+        for position in digest.chronologicalEntryIndices {
+            self.appendRecord(
+                self.row(digest.accounts[position.account].entries[position.entry], zone: zone), to: &bytes)
         }
         return Data(bytes)
     }

@@ -134,7 +134,7 @@ public struct HTMLDigestRenderer: Sendable {
             deletedItem +=
                 Self.escape(
                     DigestFormat.removedRepostsNote(
-                        DigestFormat.removedReposts(self.digest.accounts.flatMap(\.entries))))
+                        DigestFormat.removedReposts(self.digest.accounts)))
                 + ")"
         }
         items.append(deletedItem)

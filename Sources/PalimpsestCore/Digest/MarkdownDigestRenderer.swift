@@ -153,7 +153,7 @@ public struct MarkdownDigestRenderer: Sendable {
             notes.append("confirmed by probe \(probe), by absence \(absence)")
             deletedLine +=
                 " (" + notes.joined(separator: "; ")
-                + DigestFormat.removedRepostsNote(DigestFormat.removedReposts(self.digest.accounts.flatMap(\.entries)))
+                + DigestFormat.removedRepostsNote(DigestFormat.removedReposts(self.digest.accounts))
                 + ")"
         }
         lines.append(deletedLine)

@@ -285,8 +285,9 @@ final class JSONArrayBox {
 }
 
 /// An array of many values of one kind whose nodes are made one at a time while the document is
-/// written, and dropped once written: the accounts of `status.json` and of `status --json`
-/// (``JSONNodeEncoder/box(_:)`` names the kinds). The same bytes as an ``JSONArrayBox`` of them.
+/// written, and dropped once written: the accounts of `status.json`, of `status --json` and of
+/// `digest.json` (``JSONNodeEncoder/box(_:)`` names the kinds). The same bytes as an
+/// ``JSONArrayBox`` of them.
 struct JSONDeferredArray {
     /// How many elements the array has.
     let count: Int
@@ -347,6 +348,11 @@ final class JSONNodeEncoder: Encoder {
         }
         if T.self == [StatusReport.Row].self, let rows = value as? [StatusReport.Row] {
             return .deferred(JSONDeferredArray(rows))
+        }
+        // A digest's accounts: 100,000 of them with their entries were a tree of millions of nodes
+        // held whole until written.
+        if T.self == [DigestAccount].self, let accounts = value as? [DigestAccount] {
+            return .deferred(JSONDeferredArray(accounts))
         }
         let encoder = JSONNodeEncoder()
         try value.encode(to: encoder)

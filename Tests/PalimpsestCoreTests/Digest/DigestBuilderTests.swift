@@ -193,6 +193,62 @@ import Testing
         )
     }
 
+    /// An account found only in the logs is named as its latest event with a name says; of events
+    /// detected at the same time, the last in file order (as a stable sort by time, then the last
+    /// with a name, gave).
+    @Test func anUnconfiguredAccountTakesTheNameOfItsLatestNamedEventTheLastInFileOrderOnATie() throws {
+        let account = AccountKey(rawValue: "weibo:42")
+        func event(_ id: String, _ time: String, name: String?) -> Event {
+            var event = Event(
+                id: id, detectedAt: DigestTestSupport.date(time), event: .deleted, platform: .weibo,
+                account: account, accountName: name)
+            event.postID = id
+            return event
+        }
+        let events = [
+            event("a1", "2026-11-25T10:00:00Z", name: "Latest, first of the tie"),
+            event("a2", "2026-11-25T10:00:00Z", name: "Latest, last of the tie"),
+            event("a3", "2026-11-26T10:00:00Z", name: nil),
+            event("a4", "2026-11-24T10:00:00Z", name: "Earlier, later in the file"),
+        ]
+        let builder = DigestBuilder(
+            week: ISOWeek("2026-W48")!, timeZone: DigestTestSupport.utc, accounts: [],
+            now: DigestTestSupport.date("2026-12-01T00:00:00Z"), generatedAt: nil)
+        let digest = builder.build(logs: [DigestLogInput(label: "deletions.jsonl", events: events)])
+        let section = try #require(digest.accounts.first { $0.account == account })
+        #expect(section.name == "Latest, last of the tie")
+        #expect(section.entries.map(\.event.id) == ["a4", "a1", "a2", "a3"])
+    }
+
+    /// `events.csv`'s rows and ``Digest/allEntries``: every account's entries by detection time,
+    /// then account key, then event id, whatever the order of the accounts in the digest.
+    @Test func allEntriesAreOrderedByTimeThenAccountThenIdAcrossAccounts() throws {
+        func event(_ id: String, _ account: String, _ time: String) -> Event {
+            var event = Event(
+                id: id, detectedAt: DigestTestSupport.date(time), event: .deleted, platform: .feed,
+                account: AccountKey(rawValue: account))
+            event.postID = id
+            return event
+        }
+        let events = [
+            event("b2", "feed:b", "2026-11-25T10:00:00Z"),
+            event("b1", "feed:b", "2026-11-25T10:00:00Z"),
+            event("b0", "feed:b", "2026-11-24T10:00:00Z"),
+            event("a9", "feed:a", "2026-11-25T10:00:00Z"),
+            event("a1", "feed:a", "2026-11-26T10:00:00Z"),
+        ]
+        let builder = DigestBuilder(
+            week: ISOWeek("2026-W48")!, timeZone: DigestTestSupport.utc, accounts: [],
+            now: DigestTestSupport.date("2026-12-01T00:00:00Z"), generatedAt: nil)
+        let digest = builder.build(logs: [DigestLogInput(label: "deletions.jsonl", events: events)])
+        // feed:b first (three deletions), yet its entries interleave with feed:a's by time.
+        #expect(digest.accounts.map(\.account.rawValue) == ["feed:b", "feed:a"])
+        #expect(digest.allEntries.map(\.event.id) == ["b0", "a9", "b1", "b2", "a1"])
+        let csv = try #require(String(data: EventsCSV.render(digest).dropFirst(3), encoding: .utf8))
+        let ids = EventsCSVTests.parse(csv).dropFirst().map { $0[2] }
+        #expect(ids == ["b0", "a9", "b1", "b2", "a1"])
+    }
+
     @Test func aWeekInProgressIsCoveredUpToNow() throws {
         let builder = DigestBuilder(
             week: ISOWeek("2026-W48")!,
