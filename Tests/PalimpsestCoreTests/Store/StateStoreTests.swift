@@ -402,6 +402,39 @@ import Testing
         #expect(overflow == 0, "each row inline in its table's page, not in an overflow page of its own")
     }
 
+    /// A poll that sees its posts again changes only their fixed-width `last_seen` fields; each
+    /// row (over a kilobyte of JSON here, as a feed item's) keeps part of itself in an overflow
+    /// page. Written over in place, the rows' overflow pages are not written again: the commit
+    /// puts fewer pages in the WAL than it has posts (`INSERT OR REPLACE` wrote each row's
+    /// overflow page anew: 20 posts took over 20 pages).
+    @Test func seeingTrackedPostsAgainRewritesNoneOfTheirOverflowPages() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let text = String(repeating: "The city council published a notice on road works. ", count: 24)
+        let posts = (0..<20).map { self.post("post-\($0)", "\(text)\($0)", minutesAgo: Double($0)) }
+        let first = self.state(posts: posts, at: 0)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: first))
+        var second = first
+        for post in posts {
+            second.detection.posts[post.id]?.lastSeen = StoreTestSupport.date(600)
+            second.detection.posts[post.id]?.lastSeenSnapshot = "t"
+        }
+        second.lastPoll = PollRecord(at: StoreTestSupport.date(600), outcome: "complete", detail: "", posts: 20)
+        let overflow = try store.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM dbstat WHERE name = 'tracked_posts' AND pagetype = 'overflow'")
+        }
+        #expect(overflow == posts.count, "each row has one overflow page")
+        try store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try store.commitAndWait(StateCommit(account: self.key, before: first, state: second))
+        let frames = try store.pool.writeWithoutTransaction { db in
+            try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").map { row -> Int in row[1] }
+        }
+        #expect(try StateStore(root: root).loadState(of: self.key) == second)
+        #expect((frames ?? .max) < posts.count, "pages the commit wrote: \(frames.map(String.init) ?? "?")")
+    }
+
     @Test func aDatabaseOfANewerSchemaIsRefusedNamingIt() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
