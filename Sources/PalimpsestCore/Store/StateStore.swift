@@ -928,7 +928,15 @@ public final class StateStore: StateStoring {
                     fetchedAt: capture.fetchedAt, offset: known.body.offset, length: known.body.length,
                     record: known.recordID)
             }
-            let original = try pending.bodies[sha256] ?? self.read { db in try Self.bodyRow(db, sha256: sha256) }
+            // The body's record as it will be once the relocations not yet committed are: the
+            // writer may have taken its promotion to the permanent files into a batch that commits
+            // without this capture's row, so a revisit citing the spool copy would cite a place
+            // no index row names any more, and its own promotion would fail.
+            let original =
+                try pending.bodies[sha256]
+                ?? self.read { db in try Self.bodyRow(db, sha256: sha256) }.map {
+                    Self.relocated($0, by: pending.unwrittenRelocations)
+                }
             let built = try WARCFiles.records(
                 for: capture, sha256: sha256,
                 original: original.map { ($0.recordID, $0.effectiveURL, $0.fetchedAt) })

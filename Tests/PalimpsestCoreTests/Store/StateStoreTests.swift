@@ -185,6 +185,49 @@ import Testing
         #expect(Set(locations.map(\.body)).count == 1)
     }
 
+    /// A body promoted to the permanent files for one poll's event while another poll captures the
+    /// same body (a platform's 404 page): when the writer's batch that moves the first record
+    /// commits without the second capture's row, the second (a revisit) must cite the permanent
+    /// copy, or its own promotion finds no index row for the spool copy it names and that poll's
+    /// deletion is not written (seen once in a 2,000-feed cycle of `make benchmark-peer`).
+    @Test func aRevisitStoredWhileItsBodyIsBeingPromotedCitesThePromotedCopy() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        func capture(_ index: Int) -> EvidenceCapture {
+            EvidenceCapture(
+                account: self.key, url: "https://mastodon.social/api/v1/statuses/\(index)",
+                effectiveURL: "https://mastodon.social/api/v1/statuses/\(index)", status: 404, headers: [],
+                body: Data(#"{"error":"Record not found"}"#.utf8), fetchedAt: StoreTestSupport.date(Double(index)))
+        }
+        let first = try store.storeEvidence(capture(1))
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
+        var event = StoreTestSupport.event("e1")
+        event.evidence = [first]
+        let promoted = try #require(try store.promoteEvidence(of: [event]).first?.evidence.first)
+        #expect(!StateStore.isSpool(promoted.path))
+
+        // The writer takes the move into a batch; meanwhile another poll captures the same body;
+        // the batch commits without it (as the writer commits a batch).
+        let taken = store.takePendingEvidence()
+        let second = try store.storeEvidence(capture(2))
+        try store.pool.write { db in
+            try StateStore.insert(taken.rows, into: db)
+            try StateStore.apply(taken.relocations, in: db)
+        }
+        store.evidenceCommitted(taken.rows)
+
+        #expect(second.path == promoted.path && second.offset == promoted.offset, "the permanent copy")
+        var other = StoreTestSupport.event("e2")
+        other.evidence = [second]
+        let cited = try store.promoteEvidence(of: [other])
+        #expect(cited.first?.evidence.first?.path == promoted.path)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
+        #expect(
+            try StateStore(root: root).evidenceBody(sha256: second.sha256)
+                == Data(#"{"error":"Record not found"}"#.utf8))
+    }
+
     @Test func aCommitWithoutStateAfterAFailedOneLeavesTheNextStateWrittenWhole() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
