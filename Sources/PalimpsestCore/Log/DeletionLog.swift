@@ -261,17 +261,26 @@ public final class DeletionLog: Sendable {
         guard let headURL = self.headURL, let head = try ChainHead.load(from: headURL) else { return nil }
         let status = try file.status()
         let sameFile = status.device == head.device && status.inode == head.inode && status.size >= head.offset
-        // The head's own file: the last MiB before the head is enough (a log line is far shorter).
-        var base = sameFile ? max(0, head.offset - (1 << 20)) : 0
-        var found = ChainHeadMismatch.check(
-            head: head, data: try file.readToEnd(from: base), base: base, status: status, logURL: self.url)
-        if found?.kind == .changedLastLine, base > 0 {
-            base = 0
+        // The head's own file: the last line written ends at the head's offset, so the bytes just
+        // before it are enough (a log line is far shorter than the first window). A line that
+        // does not fit (no whole line ends at the offset within the window: `changedLastLine`) is
+        // looked for again in a wider window, at last in the whole file: each window gives the
+        // same verdict as the whole file whenever a whole line ends at the offset within it. Each
+        // append checks the head: a window of the whole last MiB read and split that MiB every
+        // time.
+        var found: ChainHeadMismatch?
+        for window in Self.chainCheckWindows {
+            let base = sameFile && window > 0 ? max(0, head.offset - window) : 0
             found = ChainHeadMismatch.check(
-                head: head, data: try file.readToEnd(from: 0), base: 0, status: status, logURL: self.url)
+                head: head, data: try file.readToEnd(from: base), base: base, status: status, logURL: self.url)
+            guard found?.kind == .changedLastLine, base > 0 else { break }
         }
         return found
     }
+
+    /// The bytes before the head's offset that ``chainHeadMismatch(_:)`` reads, widest last
+    /// (0: the whole file): 64 KiB, 1 MiB, all.
+    static let chainCheckWindows = [1 << 16, 1 << 20, 0]
 
     /// Rewrites the guarded head after an append (`file` still locked). A failed write is not an
     /// error: the lines are in the log, and the next check accepts lines that chain from the old head.

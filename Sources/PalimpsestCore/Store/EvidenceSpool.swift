@@ -97,7 +97,7 @@ extension StateStore {
         return row.map { Self.relocated($0, by: pending.unwrittenRelocations) }
     }
 
-    private static func relocated(_ row: EvidenceRow, by relocations: [Relocation]) -> EvidenceRow {
+    static func relocated(_ row: EvidenceRow, by relocations: [Relocation]) -> EvidenceRow {
         var row = row
         for relocation in relocations {
             if relocation.recordID == row.recordID {

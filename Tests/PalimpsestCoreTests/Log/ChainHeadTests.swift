@@ -80,6 +80,27 @@ import Testing
         #expect(try restarted.checkChainHead()?.kind == .changedLastLine)
     }
 
+    /// The check before an append reads a window before the head's offset, widening it when no
+    /// whole line ends there within it: a last line longer than each window still chains, and an
+    /// edit of its first bytes (outside the first window) is still found.
+    @Test func aLastLineLongerThanTheCheckedWindowsStillChainsAndAnEditOfItIsFound() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        let long = String(repeating: "x", count: DeletionLog.chainCheckWindows[0] + 1_000)
+        _ = try fixture.log.append([StoreTestSupport.event("long", text: "start " + long)])
+        _ = try fixture.reopened().append([StoreTestSupport.event("after-long")])
+        _ = try fixture.reopened().append([StoreTestSupport.event("last", text: "start " + long)])
+        #expect(try fixture.reopened().checkChainHead() == nil)
+
+        let edited = fixture.text.replacingOccurrences(
+            of: "\"text\":\"start x", with: "\"text\":\"Start x", options: .backwards)
+        #expect(edited != fixture.text && edited.utf8.count == fixture.text.utf8.count)
+        try fixture.overwriteInPlace(edited)
+        let error = try #require(self.refusal(try fixture.reopened()))
+        #expect(error.detail.contains("changed_last_line"))
+        #expect(fixture.text == edited, "nothing appended")
+    }
+
     @Test func aCommittedLineCutInHalfIsRefused() throws {
         let fixture = try Fixture()
         defer { StoreTestSupport.remove(fixture.folder) }

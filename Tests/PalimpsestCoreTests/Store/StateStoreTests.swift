@@ -262,6 +262,49 @@ import Testing
         #expect(Set(locations.map(\.body)).count == 1)
     }
 
+    /// A body promoted to the permanent files for one poll's event while another poll captures the
+    /// same body (a platform's 404 page): when the writer's batch that moves the first record
+    /// commits without the second capture's row, the second (a revisit) must cite the permanent
+    /// copy, or its own promotion finds no index row for the spool copy it names and that poll's
+    /// deletion is not written (seen once in a 2,000-feed cycle of `make benchmark-peer`).
+    @Test func aRevisitStoredWhileItsBodyIsBeingPromotedCitesThePromotedCopy() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        func capture(_ index: Int) -> EvidenceCapture {
+            EvidenceCapture(
+                account: self.key, url: "https://mastodon.social/api/v1/statuses/\(index)",
+                effectiveURL: "https://mastodon.social/api/v1/statuses/\(index)", status: 404, headers: [],
+                body: Data(#"{"error":"Record not found"}"#.utf8), fetchedAt: StoreTestSupport.date(Double(index)))
+        }
+        let first = try store.storeEvidence(capture(1))
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
+        var event = StoreTestSupport.event("e1")
+        event.evidence = [first]
+        let promoted = try #require(try store.promoteEvidence(of: [event]).first?.evidence.first)
+        #expect(!StateStore.isSpool(promoted.path))
+
+        // The writer takes the move into a batch; meanwhile another poll captures the same body;
+        // the batch commits without it (as the writer commits a batch).
+        let taken = store.takePendingEvidence()
+        let second = try store.storeEvidence(capture(2))
+        try store.pool.write { db in
+            try StateStore.insert(taken.rows, into: db)
+            try StateStore.apply(taken.relocations, in: db)
+        }
+        store.evidenceCommitted(taken.rows)
+
+        #expect(second.path == promoted.path && second.offset == promoted.offset, "the permanent copy")
+        var other = StoreTestSupport.event("e2")
+        other.evidence = [second]
+        let cited = try store.promoteEvidence(of: [other])
+        #expect(cited.first?.evidence.first?.path == promoted.path)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
+        #expect(
+            try StateStore(root: root).evidenceBody(sha256: second.sha256)
+                == Data(#"{"error":"Record not found"}"#.utf8))
+    }
+
     @Test func aCommitWithoutStateAfterAFailedOneLeavesTheNextStateWrittenWhole() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
@@ -477,6 +520,39 @@ import Testing
         }
         #expect(sizes.allSatisfy { $0 > 1_100 }, "rows larger than a WITHOUT ROWID page keeps inline: \(sizes)")
         #expect(overflow == 0, "each row inline in its table's page, not in an overflow page of its own")
+    }
+
+    /// A poll that sees its posts again changes only their fixed-width `last_seen` fields; each
+    /// row (over a kilobyte of JSON here, as a feed item's) keeps part of itself in an overflow
+    /// page. Written over in place, the rows' overflow pages are not written again: the commit
+    /// puts fewer pages in the WAL than it has posts (`INSERT OR REPLACE` wrote each row's
+    /// overflow page anew: 20 posts took over 20 pages).
+    @Test func seeingTrackedPostsAgainRewritesNoneOfTheirOverflowPages() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let text = String(repeating: "The city council published a notice on road works. ", count: 24)
+        let posts = (0..<20).map { self.post("post-\($0)", "\(text)\($0)", minutesAgo: Double($0)) }
+        let first = self.state(posts: posts, at: 0)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: first))
+        var second = first
+        for post in posts {
+            second.detection.posts[post.id]?.lastSeen = StoreTestSupport.date(600)
+            second.detection.posts[post.id]?.lastSeenSnapshot = "t"
+        }
+        second.lastPoll = PollRecord(at: StoreTestSupport.date(600), outcome: "complete", detail: "", posts: 20)
+        let overflow = try store.read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM dbstat WHERE name = 'tracked_posts' AND pagetype = 'overflow'")
+        }
+        #expect(overflow == posts.count, "each row has one overflow page")
+        try store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        try store.commitAndWait(StateCommit(account: self.key, before: first, state: second))
+        let frames = try store.pool.writeWithoutTransaction { db in
+            try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").map { row -> Int in row[1] }
+        }
+        #expect(try StateStore(root: root).loadState(of: self.key) == second)
+        #expect((frames ?? .max) < posts.count, "pages the commit wrote: \(frames.map(String.init) ?? "?")")
     }
 
     @Test func aDatabaseOfANewerSchemaIsRefusedNamingIt() throws {
