@@ -226,7 +226,8 @@ public final class AlertDispatcher: Sendable {
                 self.logger.warning(
                     "alert not delivered; retried later",
                     metadata: [
-                        "alert.sink": "\(name)", "error": "\(failure)", "attempt": "\(previous + 1)",
+                        "alert.sink": "\(name)", "error": "\(failure)",
+                        "attempt": "\(previous.addingReportingOverflow(1).overflow ? previous : previous + 1)",
                         "retry.in": "\(DurationParser.string(from: delay.rounded(.up)))",
                     ])
                 attempts.append(Attempt(sink: name, eventIDs: ids, result: .failure(failure)))

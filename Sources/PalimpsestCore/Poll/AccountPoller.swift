@@ -728,7 +728,7 @@ public struct AccountPoller: Sendable {
         state.pendingEvents = []
         // Every pending event is in the log now, whether this append wrote it or an earlier one
         // that failed half-way or was followed by a crash; each is counted once, as it leaves.
-        state.eventsLogged += Set(pending.map(\.id)).count
+        state.countEventsLogged(Set(pending.map(\.id)).count)
         let saved = state
         do {
             try await self.stateStore.commit(

@@ -148,3 +148,13 @@ public struct AccountState: Sendable, Codable, Hashable {
         case eventsLogged = "events_logged"
     }
 }
+
+extension AccountState {
+    /// Counts `count` more events logged for this account, stopping at `Int.max`: a count edited
+    /// by hand to the largest integer (`events_logged` in the stored state) must not stop the
+    /// daemon on an arithmetic overflow at the account's next logged event.
+    mutating func countEventsLogged(_ count: Int) {
+        let (sum, overflow) = self.eventsLogged.addingReportingOverflow(count)
+        self.eventsLogged = overflow ? .max : sum
+    }
+}
