@@ -61,6 +61,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
         public var observedSeconds7d: Int?
         /// The stretches of the last 7 days in which the account was not polled at all, oldest first.
         public var unobserved7d: [UnobservedGap] = []
+        /// Why the account's stored state (or one of its tracked posts) does not read, and what to
+        /// do; `nil` when it reads or there is none. Such an account's other figures are those of
+        /// an account never polled: this says they are not.
+        public var stateProblem: String?
 
         /// A row from the account's entry and the report's figures.
         public init(
@@ -106,6 +110,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
             case eventsThisWeek = "events_7d"
             case repostedOriginalsDeleted = "reposted_originals_deleted_7d"
             case worstCaseDelay = "worst_case_delay"
+            case stateProblem = "state_problem"
         }
 
         /// Decodes the entry's keys and the report's from one object.
@@ -119,6 +124,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
             self.pending = try container.decode([PendingFinding].self, forKey: .pending)
             self.observedSeconds7d = try container.decodeIfPresent(Int.self, forKey: .observedSeconds7d)
             self.unobserved7d = try container.decode([UnobservedGap].self, forKey: .unobserved7d)
+            self.stateProblem = try container.decodeIfPresent(String.self, forKey: .stateProblem)
         }
 
         /// Encodes the entry's keys and the report's into one object.
@@ -132,6 +138,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
             try container.encode(self.pending, forKey: .pending)
             try container.encodeIfPresent(self.observedSeconds7d, forKey: .observedSeconds7d)
             try container.encode(self.unobserved7d, forKey: .unobserved7d)
+            try container.encodeIfPresent(self.stateProblem, forKey: .stateProblem)
         }
     }
 
@@ -244,7 +251,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
         // Read-only: nothing is created when the store is missing.
         let store = (try? StateStore.openReadOnly(root: stateDirectory)) ?? nil
         // Every account's state in one pass (an account whose state does not decode shows none).
-        let overviews = (try? store?.accountOverviews(pendingFindings: true))?.overviews ?? [:]
+        let read = try? store?.accountOverviews(pendingFindings: true)
+        let overviews = read?.overviews ?? [:]
+        // An account whose state does not read is named, not shown as one never polled.
+        let failures = read?.failures ?? [:]
         let rows = config.watchedAccounts.map { account -> Row in
             let overview = overviews[account.key]
             let state = overview?.state
@@ -270,12 +280,14 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 of: account, state: state, events: recentEvents[account.key] ?? [], jitter: config.daemon.jitter,
                 since: weekAgo, now: now,
                 otherTimes: counts.map { [$0.firstTime, $0.lastTime].compactMap { $0 } } ?? [])
-            return Row(
+            var row = Row(
                 entry: entry, eventsThisWeek: counts?.own ?? weekly[account.key] ?? 0,
                 repostedOriginalsDeleted: counts?.repostedOriginals ?? repostedOriginals[account.key] ?? 0,
                 worstCaseDelay: base + max(0, blindFor),
                 pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [],
                 observedSeconds7d: observed, unobserved7d: gaps)
+            row.stateProblem = failures[account.key].map { "\($0)" }
+            return row
         }
         return StatusReport(
             generatedAt: now, config: config.file.path, stateDir: stateDirectory.path,
@@ -378,6 +390,9 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 TerminalText.singleLine(row.account.rawValue)
                     + (row.name.map { "  \"\(TerminalText.singleLine($0))\"" } ?? ""))
             var rows: [(String, String)] = []
+            if let problem = row.stateProblem {
+                rows.append(("state", "does not read: \(problem)"))
+            }
             if let last = row.lastPoll {
                 var text =
                     "\(RFC3339.string(from: last.at)) (\(Self.ago(last.at, from: self.generatedAt))): \(last.outcome)"

@@ -1,6 +1,9 @@
 import Foundation
-import PalimpsestCore
+import GRDB
+import PalimpsestTestSupport
 import Testing
+
+@testable import PalimpsestCore
 
 @Suite struct StatusReportTests {
     /// Deleted just after a poll; first missed one interval later; confirmed by absence once missed
@@ -92,6 +95,51 @@ import Testing
         #expect(text.contains("  events      1 in the last 7 days"))
         #expect(text.contains("  worst case  1 h from a deletion to its log entry (by absence)"))
         #expect(text.contains("  next poll   when the daemon runs"))
+    }
+
+    /// An account whose stored state or tracked post does not read is named with what is wrong,
+    /// where it showed as an account never polled (found by a tester's hand edits).
+    @Test(arguments: [
+        "UPDATE accounts SET state = '{\"account\":' WHERE key = ?",
+        "UPDATE tracked_posts SET post = '{' WHERE account = ?",
+    ])
+    func anAccountWhoseStateDoesNotReadIsNamedNotShownAsNeverPolled(_ edit: String) throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let config = try ConfigLoader.parse(
+            """
+            [daemon]
+            state_dir = "state"
+
+            [[account]]
+            platform = "feed"
+            url = "https://example.org/a.xml"
+
+            [[account]]
+            platform = "feed"
+            url = "https://example.org/b.xml"
+            """, file: root.appendingPathComponent("p.toml"))
+        let now = StoreTestSupport.date(600)
+        let store = try StateStore(root: config.daemon.stateDirectory)
+        for account in config.accounts {
+            var state = AccountState(account: account.key)
+            state.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 1)
+            state.detection.posts["p"] = TrackedPost(
+                post: Post(id: "p", url: "https://example.org/p", postedAt: nil, text: "p"),
+                firstSeen: StoreTestSupport.date(0), lastSeen: StoreTestSupport.date(0), lastSeenSnapshot: "s")
+            try store.commitAndWait(StateCommit(account: account.key, before: nil, state: state))
+        }
+        let broken = config.accounts[0].key
+        try store.pool.write { db in try db.execute(sql: edit, arguments: [broken.rawValue]) }
+
+        let report = try StatusReport.gather(config: config, now: now)
+        let problem = try #require(report.accounts[0].stateProblem)
+        #expect(problem.contains(broken.rawValue), "\(problem)")
+        #expect(report.accounts[1].stateProblem == nil)
+        #expect(report.accounts[1].lastPoll?.outcome == "complete")
+        #expect(report.render().contains("  state       does not read: "))
+        let json = try String(decoding: JSONCoding.documentEncoder().encode(report), as: UTF8.self)
+        #expect(json.components(separatedBy: "\"state_problem\"").count == 2, "only the broken account")
     }
 
     @Test func trustsTheDaemonsStatusWhileItHoldsTheLock() throws {
