@@ -1050,26 +1050,23 @@ public final class StateStore: StateStoring {
     /// - Throws: ``StoreError/corrupt(_:detail:advice:)`` naming the record when a value is missing
     ///   or not of its type (a row edited by hand; GRDB's conversion stopped the process).
     static func evidenceRow(_ row: Row) throws -> EvidenceRow {
-        func text(_ column: String) throws -> String {
-            guard let value = StoredValue.text(row[column]) ?? nil else { throw StoredFieldError(field: column) }
+        // `column` as `read` takes it: nil for NULL, a throw for a value of another type.
+        func optional<Value>(_ column: String, _ read: (DatabaseValue) -> Value??) throws -> Value? {
+            guard let value = read(row[column]) else { throw StoredFieldError(field: column) }
             return value
         }
-        func optionalText(_ column: String) throws -> String? {
-            guard let value = StoredValue.text(row[column]) else { throw StoredFieldError(field: column) }
+        func text(_ column: String) throws -> String {
+            guard let value = try optional(column, StoredValue.text) else { throw StoredFieldError(field: column) }
             return value
         }
         func integer(_ column: String) throws -> Int {
-            guard let value = StoredValue.integer(row[column]) ?? nil else { throw StoredFieldError(field: column) }
-            return value
-        }
-        func optionalInteger(_ column: String) throws -> Int? {
-            guard let value = StoredValue.integer(row[column]) else { throw StoredFieldError(field: column) }
+            guard let value = try optional(column, StoredValue.integer) else { throw StoredFieldError(field: column) }
             return value
         }
         do {
             let path = try text("path")
-            let requestOffset = try optionalInteger("request_offset")
-            let requestLength = try optionalInteger("request_length")
+            let requestOffset = try optional("request_offset", StoredValue.integer)
+            let requestLength = try optional("request_length", StoredValue.integer)
             return EvidenceRow(
                 recordID: try text("record_id"), type: try text("type"), sha256: try text("sha256"),
                 size: try integer("size"),
@@ -1081,9 +1078,9 @@ public final class StateStore: StateStoring {
                     path: try text("body_path"), offset: try integer("body_offset"), length: try integer("body_length")),
                 account: try text("account"), url: try text("url"), effectiveURL: try text("effective_url"),
                 status: try integer("status"), fetchedAt: try text("fetched_at"),
-                remoteIP: try optionalText("remote_ip"),
+                remoteIP: try optional("remote_ip", StoredValue.text),
                 redirects: try text("redirects"), headers: try text("headers"),
-                legacyPath: try optionalText("legacy_path"))
+                legacyPath: try optional("legacy_path", StoredValue.text))
         } catch {
             let record = (StoredValue.text(row["record_id"]) ?? nil) ?? "?"
             throw StoreError.corrupt(

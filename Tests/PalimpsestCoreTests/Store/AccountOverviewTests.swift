@@ -96,6 +96,16 @@ import Testing
         return store
     }
 
+    /// The overview's count of watched posts and its pending findings are the whole state's.
+    private func expectPostsAsInTheWholeState(_ overview: StateStore.AccountOverview, _ whole: AccountState, now: Date)
+    {
+        let settings = DetectionSettings()
+        #expect(overview.postsTracked == whole.detection.trackedPostCount, "\(whole.account)")
+        #expect(
+            overview.state.detection.pendingFindings(settings: settings, now: now)
+                == whole.detection.pendingFindings(settings: settings, now: now), "\(whole.account)")
+    }
+
     @Test func overviewsSayWhatEachWholeStateSays() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
@@ -118,10 +128,7 @@ import Testing
             #expect(state.moved == whole.moved, "\(key)")
             #expect(state.detection.blindSpan == whole.detection.blindSpan, "\(key)")
             #expect(state.detection.lastComplete == whole.detection.lastComplete, "\(key)")
-            #expect(overview.postsTracked == whole.detection.trackedPostCount, "\(key)")
-            #expect(
-                overview.state.detection.pendingFindings(settings: settings, now: now)
-                    == whole.detection.pendingFindings(settings: settings, now: now), "\(key)")
+            self.expectPostsAsInTheWholeState(overview, whole, now: now)
         }
         #expect(overviews[self.pending]?.postsTracked == 2, "visible and missing posts count")
         #expect(overviews[self.pending].map { Set($0.state.detection.posts.keys) } == ["m", "r"])
@@ -182,7 +189,6 @@ import Testing
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
         let store = try self.makeStore(at: root)
-        let settings = DetectionSettings()
         let now = StoreTestSupport.date(3_600)
         let whole = try [self.pending, self.blind].map { try #require(try store.loadState(of: $0)) }
         try store.pool.write { db in
@@ -197,11 +203,7 @@ import Testing
         #expect(failures[self.quiet].map { "\($0)".contains("tracked post a") } == true)
         #expect(Set(overviews.keys) == [self.pending, self.blind])
         for state in whole {
-            let overview = try #require(overviews[state.account])
-            #expect(overview.postsTracked == state.detection.trackedPostCount, "\(state.account)")
-            #expect(
-                overview.state.detection.pendingFindings(settings: settings, now: now)
-                    == state.detection.pendingFindings(settings: settings, now: now), "\(state.account)")
+            self.expectPostsAsInTheWholeState(try #require(overviews[state.account]), state, now: now)
         }
         #expect(overviews[self.pending]?.postsTracked == 2, "visible and missing posts count")
         #expect(overviews[self.pending].map { Set($0.state.detection.posts.keys) } == ["m", "r"])
