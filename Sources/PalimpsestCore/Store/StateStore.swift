@@ -727,12 +727,14 @@ public final class StateStore: StateStoring {
             var head = observation
             head.posts = []
             var listing: [[String]] = []
-            var versions: [(String, String, Post)] = []
+            var versions: [ListedVersion] = []
+            let tracked = commit.before?.detection.posts
             for post in observation.posts {
                 let json = try encode(post)
                 let sha = ContentHash.sha256Hex(json)
                 listing.append([post.id, sha])
-                versions.append((sha, json, post))
+                versions.append(
+                    ListedVersion(contentSHA256: sha, json: json, post: post, wasTracked: tracked?[post.id] != nil))
             }
             snapshotRow = SnapshotRow(
                 id: try commit.snapshotID ?? Self.snapshotID(of: observation, account: commit.account, path: path),
@@ -768,7 +770,26 @@ public final class StateStore: StateStoring {
                     arguments: [
                         key, snapshot.id, snapshot.polledAt, snapshot.isComplete, snapshot.head, snapshot.listing,
                     ])
-                for (sha, json, post) in snapshot.versions {
+                for version in snapshot.versions {
+                    let (sha, json, post) = (version.contentSHA256, version.json, version.post)
+                    // A post the state already tracked was archived when it was first listed: look
+                    // its version up in `archive`'s unique index, where the account's rows sit side
+                    // by side, before `post_versions`, keyed by a random hash (a page read from
+                    // disk per post). When that archived version has this content, both rows
+                    // exist (they are written together and never deleted) and both inserts below
+                    // would be ignored; on the 2,000-feed steady cycle they were 3,800 ignored
+                    // inserts, 60% of the writer's time in SQLite.
+                    if version.wasTracked,
+                        let archived = try DatabaseValue.fetchOne(
+                            db.cachedStatement(
+                                sql:
+                                    "SELECT content_sha256 FROM archive WHERE account = ? AND post_id = ? AND version = ?"
+                            ),
+                            arguments: [key, post.id, post.versionHash]),
+                        (StoredValue.text(archived) ?? nil) == sha
+                    {
+                        continue
+                    }
                     try db.cachedStatement(
                         sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)"
                     ).execute(
@@ -869,8 +890,18 @@ public final class StateStore: StateStoring {
         var isComplete: Bool
         var head: String
         var listing: String
-        var versions: [(String, String, Post)]
+        var versions: [ListedVersion]
         var formerIDs: [String: String]
+    }
+
+    /// One post of a snapshot as the store writes it: its compact JSON and that JSON's SHA-256
+    /// (lowercase hex, the `post_versions` key), and whether the state before the commit already
+    /// tracked the post (its version may be archived already).
+    struct ListedVersion: Sendable {
+        var contentSHA256: String
+        var json: String
+        var post: Post
+        var wasTracked: Bool
     }
 
     /// The id of the snapshot of `observation`: the poll time in compact UTC, `-`, and the first 8

@@ -218,6 +218,40 @@ import Testing
         #expect(versions == 3, "unchanged post content is stored once")
     }
 
+    /// The writer skips a tracked post whose listed content is archived already: a post whose
+    /// version is the same but whose stored form changed (pinned now) must still get its own
+    /// `post_versions` row, or the snapshot that lists it would not read back.
+    @Test func aTrackedPostPinnedWithoutANewVersionIsStoredForTheSnapshotThatListsIt() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let posts = [self.post("1", "one"), self.post("2", "two")]
+        let first = self.state(posts: posts, at: 0)
+        try store.commitAndWait(
+            StateCommit(
+                account: self.key, before: nil, state: first,
+                snapshot: Observation(account: self.key, polledAt: StoreTestSupport.date(0), posts: posts, evidence: [])
+            ))
+        var pinned = posts[1]
+        pinned.isPinned = true
+        #expect(pinned.versionHash == posts[1].versionHash, "pinning is not a new version")
+        let relisted = [posts[0], pinned]
+        let observation = Observation(
+            account: self.key, polledAt: StoreTestSupport.date(600), posts: relisted, evidence: [])
+        var second = self.state(posts: relisted, at: 600)
+        second.detection.posts["1"]?.firstSeen = StoreTestSupport.date(0)
+        try store.commitAndWait(
+            StateCommit(account: self.key, before: first, state: second, snapshot: observation))
+
+        let reopened = try StateStore(root: root)
+        let id = try StateStore.snapshotID(of: observation, account: self.key)
+        let snapshot = try #require(try reopened.snapshot(of: self.key, id: id))
+        #expect(snapshot.posts == relisted, "the second snapshot reads back with post 2 pinned")
+        #expect(try reopened.archivedVersions(of: self.key).map(\.postID) == ["1", "2"], "one version each")
+        let stored = try reopened.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM post_versions") }
+        #expect(stored == 3, "posts 1 and 2, and post 2 pinned")
+    }
+
     @Test func evidenceGoesToWARCFilesOnceAndIsFoundBySHA256() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
