@@ -21,7 +21,8 @@ struct StatusCommand: AsyncParsableCommand {
             worst-case delay from a deletion to its log entry (interval plus confirmation by \
             absence). `--json` prints the same as one JSON document. When the config file is \
             invalid (a reload was rejected), status shows the config the daemon runs, which it \
-            keeps in state_dir/running-config.json, and says so.
+            keeps in state_dir/running-config.json, and says so. `--account` shows only the \
+            accounts it names, and reads only their states (with many accounts, much faster).
             """
     )
 
@@ -30,9 +31,28 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Print one JSON document instead of text.")
     var json = false
 
+    @Option(
+        name: .customLong("account"),
+        help: ArgumentHelp(
+            "Only this account (its key or configured name). Repeatable.",
+            discussion:
+                "A name several accounts share shows them all. An account the config does not watch is an "
+                + "error (exit status 64).",
+            valueName: "key"))
+    var accounts: [String] = []
+
     func run() async throws {
         let (config, fallback) = try self.options.loadConfigOrRunningConfig(command: "status")
-        var report = try StatusReport.gather(config: config)
+        var selected: Set<AccountKey>?
+        if !self.accounts.isEmpty {
+            do {
+                selected = try StatusReport.selectAccounts(self.accounts, in: config)
+            } catch {
+                printError("status: \(error)")
+                throw ExitCode(64)
+            }
+        }
+        var report = try StatusReport.gather(config: config, accounts: selected)
         if let fallback {
             report.configProblem = fallback.summary
             report.runningConfigAcceptedAt = fallback.record.acceptedAt

@@ -6,7 +6,7 @@ public import Foundation
 ///
 /// Read-only and lock-free, so it works while the daemon runs: it reads the daemon's
 /// `status.json` (written atomically), the accounts' states from the state store (every account
-/// at once, ``StateStore/accountOverviews(pendingFindings:)``), and the deletion log (append-only).
+/// at once, ``StateStore/accountOverviews(pendingFindings:of:)``), and the deletion log (append-only).
 public struct StatusReport: Sendable, Codable, Hashable {
     /// The daemon as its lock and `status.json` show it.
     public struct Daemon: Sendable, Codable, Hashable {
@@ -196,10 +196,14 @@ public struct StatusReport: Sendable, Codable, Hashable {
     /// - Parameters:
     ///   - config: the loaded config.
     ///   - now: the time of the report (UTC).
+    ///   - accounts: only these of the watched accounts (``selectAccounts(_:in:)``), in config
+    ///     order; `nil` for all of them.
     /// - Throws: ``StoreError`` when the deletion log exists but cannot be read (its rotated files
     ///   are read too). An unreadable
     ///   `status.json` or account state is left out, not thrown.
-    public static func gather(config: PalimpsestConfig, now: Date = Date()) throws -> StatusReport {
+    public static func gather(config: PalimpsestConfig, now: Date = Date(), accounts: Set<AccountKey>? = nil) throws
+        -> StatusReport
+    {
         let stateDirectory = config.daemon.stateDirectory
         let holder = StateDirectoryLock.holder(of: stateDirectory)
         // The accounts of status.json only while a process holds the lock (without one, the
@@ -251,11 +255,12 @@ public struct StatusReport: Sendable, Codable, Hashable {
         // Read-only: nothing is created when the store is missing.
         let store = (try? StateStore.openReadOnly(root: stateDirectory)) ?? nil
         // Every account's state in one pass (an account whose state does not decode shows none).
-        let read = try? store?.accountOverviews(pendingFindings: true)
+        let read = try? store?.accountOverviews(pendingFindings: true, of: accounts)
         let overviews = read?.overviews ?? [:]
         // An account whose state does not read is named, not shown as one never polled.
         let failures = read?.failures ?? [:]
-        let rows = config.watchedAccounts.map { account -> Row in
+        let watched = config.watchedAccounts.filter { accounts?.contains($0.key) ?? true }
+        let rows = watched.map { account -> Row in
             let overview = overviews[account.key]
             let state = overview?.state
             var entry: DaemonStatus.AccountEntry
@@ -292,6 +297,45 @@ public struct StatusReport: Sendable, Codable, Hashable {
         return StatusReport(
             generatedAt: now, config: config.file.path, stateDir: stateDirectory.path,
             shard: config.daemon.shard?.description, daemon: daemon, accounts: rows)
+    }
+
+    /// The keys of the watched accounts that `requested` names, each by its key or its configured
+    /// `name` (a name several accounts share names them all): what `status --account` shows.
+    /// - Throws: ``AccountSelectionError`` naming the first request that matches no watched
+    ///   account, and saying so when it matches an account of another shard.
+    public static func selectAccounts(_ requested: [String], in config: PalimpsestConfig) throws(AccountSelectionError)
+        -> Set<AccountKey>
+    {
+        var selected: Set<AccountKey> = []
+        let watched = config.watchedAccounts
+        for request in requested {
+            let matches = watched.filter { $0.key.rawValue == request || $0.name == request }
+            guard !matches.isEmpty else {
+                let elsewhere = config.accounts.contains { $0.key.rawValue == request || $0.name == request }
+                throw AccountSelectionError(
+                    request: request, shard: elsewhere ? config.daemon.shard?.description : nil)
+            }
+            selected.formUnion(matches.map(\.key))
+        }
+        return selected
+    }
+
+    /// An account asked for by `status --account` that this host does not watch.
+    public struct AccountSelectionError: Error, CustomStringConvertible {
+        /// The key or name asked for.
+        public var request: String
+        /// This host's shard (`k/n`) when the account is configured but another shard watches it.
+        public var shard: String?
+
+        public var description: String {
+            if let shard {
+                return "--account \(request) is configured but not watched by shard \(shard); run status with "
+                    + "--shard set to the shard that watches it (`palimpsest check-config --shard k/n` lists a shard's "
+                    + "accounts)"
+            }
+            return "--account \(request) matches no configured account (by key or name); "
+                + "`palimpsest check-config` lists the accounts the config watches"
+        }
     }
 
     /// How much of `since…now` the account was watched and not blind, the same way the digest

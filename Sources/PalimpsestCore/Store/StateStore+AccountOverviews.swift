@@ -4,7 +4,7 @@ import GRDB
 extension StateStore {
     /// One stored account as `palimpsest status` and the digest read it: what reading its whole
     /// state says of its polls, its blind span and the findings still being proved, read for every
-    /// account at once by ``accountOverviews(pendingFindings:)``.
+    /// account at once by ``accountOverviews(pendingFindings:of:)``.
     public struct AccountOverview: Sendable, Hashable {
         /// The parts of the stored state that `status` and the digest read, with its newest run
         /// of unchanged polls applied (as ``StateStore/loadState(of:)`` applies it): the last
@@ -25,25 +25,38 @@ extension StateStore {
     /// their time in those reads. Committed states only (as a read-only store has them): a state
     /// a failed commit keeps in memory is not seen.
     ///
-    /// - Parameter pendingFindings: Also read the tracked posts that are findings still being
-    ///   proved, and count the posts tracked (`status`); the digest needs neither.
+    /// - Parameters:
+    ///   - pendingFindings: Also read the tracked posts that are findings still being proved, and
+    ///     count the posts tracked (`status`); the digest needs neither.
+    ///   - accounts: Only these accounts (`status --account`); `nil` for every stored account.
     /// - Returns: one overview per stored account, and one error per account whose stored state
     ///   (or one of its tracked posts read) does not decode; such an account has no overview.
     /// - Throws: ``StoreError`` when the database cannot be read.
-    public func accountOverviews(pendingFindings: Bool) throws -> (
+    public func accountOverviews(pendingFindings: Bool, of accounts: Set<AccountKey>? = nil) throws -> (
         overviews: [AccountKey: AccountOverview], failures: [AccountKey: StoreError]
     ) {
         let path = self.databaseURL.path
+        // The accounts as one JSON array bound to `key IN (SELECT value FROM json_each(?))`: a
+        // seek per account instead of every state read.
+        var only = ""
+        var arguments = StatementArguments()
+        if let accounts {
+            only = " AND key IN (SELECT value FROM json_each(?))"
+            arguments = [String(decoding: try JSONEncoder().encode(accounts.map(\.rawValue).sorted()), as: UTF8.self)]
+        }
         return try self.read { db in
             var overviews: [AccountKey: AccountOverview] = [:]
             // Sized once: growing it step by step rehashed 100,000 overviews several times.
-            overviews.reserveCapacity(try Int.fetchOne(db, sql: "SELECT count(*) FROM accounts") ?? 0)
+            overviews.reserveCapacity(
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM accounts WHERE 1\(only)", arguments: arguments) ?? 0)
             var failures: [AccountKey: StoreError] = [:]
             let decoder = JSONCoding.decoder()
             func corrupt(_ key: AccountKey, _ detail: String) {
                 failures[key] = Self.undecodableState(key.rawValue, detail, path: path)
             }
-            for key in try StoredValue.texts(db, sql: "SELECT key FROM accounts WHERE NOT json_valid(state)") {
+            for key in try StoredValue.texts(
+                db, sql: "SELECT key FROM accounts WHERE NOT json_valid(state)\(only)", arguments: arguments)
+            {
                 corrupt(AccountKey(rawValue: key), "not JSON")
             }
             // SQLite picks the few fields out of each state's JSON (decoding every state with
@@ -53,8 +66,8 @@ extension StateStore {
                 db,
                 sql: """
                     SELECT key, \(StoredStateFields.columns), \(Self.pollSpansColumn)
-                    FROM accounts WHERE json_valid(state)
-                    """)
+                    FROM accounts WHERE json_valid(state)\(only)
+                    """, arguments: arguments)
             let spansColumn = 1 + StoredStateFields.columnCount
             while let row = try states.next() {
                 // Read by storage class (StoredValue): a row edited by hand is named or left out,

@@ -97,6 +97,62 @@ import Testing
         #expect(text.contains("  next poll   when the daemon runs"))
     }
 
+    /// `status --account`: only the accounts named by key or configured name, in config order;
+    /// the others' states are not read (a broken one is not reported).
+    @Test func onlyTheAccountsAskedForAreShownByKeyOrName() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let config = try ConfigLoader.parse(
+            (0..<4).map {
+                "[[account]]\nplatform = \"feed\"\nname = \"\($0 < 2 ? "Ministry" : "Feed \($0)")\"\n"
+                    + "url = \"https://example.org/\($0).xml\"\n"
+            }.joined(separator: "\n")
+                + "[daemon]\nstate_dir = \"state\"\n",
+            file: root.appendingPathComponent("p.toml"))
+        let store = try StateStore(root: config.daemon.stateDirectory)
+        for account in config.accounts {
+            var state = AccountState(account: account.key)
+            state.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 0)
+            try store.commitAndWait(StateCommit(account: account.key, before: nil, state: state))
+        }
+        let keys = config.accounts.map(\.key)
+        try store.pool.write { db in
+            try db.execute(sql: "UPDATE accounts SET state = '{' WHERE key = ?", arguments: [keys[2].rawValue])
+        }
+
+        let selected = try StatusReport.selectAccounts([keys[3].rawValue, "Ministry"], in: config)
+        #expect(selected == [keys[0], keys[1], keys[3]], "the shared name names both accounts")
+        let report = try StatusReport.gather(config: config, now: StoreTestSupport.date(60), accounts: selected)
+        #expect(report.accounts.map(\.account) == [keys[0], keys[1], keys[3]], "in config order")
+        #expect(report.accounts.allSatisfy { $0.lastPoll?.outcome == "complete" && $0.stateProblem == nil })
+        let (overviews, failures) = try store.accountOverviews(pendingFindings: true, of: [keys[1], keys[2]])
+        #expect(Set(overviews.keys) == [keys[1]])
+        #expect(Set(failures.keys) == [keys[2]], "a broken state asked for is named")
+
+        #expect(throws: StatusReport.AccountSelectionError.self) {
+            try StatusReport.selectAccounts(["feed:https://example.org/9.xml"], in: config)
+        }
+    }
+
+    /// An account of another shard is configured, not unknown: the error says which shard runs here.
+    @Test func anAccountOfAnotherShardIsNamedAsSuch() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let config = try ConfigLoader.parse(
+            "[daemon]\nstate_dir = \"state\"\nshard = \"1/2\"\n"
+                + (0..<8).map { "[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/\($0).xml\"\n" }
+                .joined(separator: "\n"),
+            file: root.appendingPathComponent("p.toml"))
+        let elsewhere = try #require(config.accounts.first { !config.watchedAccounts.contains($0) })
+        do {
+            _ = try StatusReport.selectAccounts([elsewhere.key.rawValue], in: config)
+            Issue.record("an account of shard 2/2 was selected on shard 1/2")
+        } catch {
+            #expect(error.shard == "1/2")
+            #expect(error.description.contains("not watched by shard 1/2"), "\(error)")
+        }
+    }
+
     /// An account whose stored state or tracked post does not read is named with what is wrong,
     /// where it showed as an account never polled (found by a tester's hand edits).
     @Test(arguments: [

@@ -5,7 +5,7 @@ import Testing
 
 @testable import PalimpsestCore
 
-/// `palimpsest status` and the digest read every account at once (``StateStore/accountOverviews(pendingFindings:)``,
+/// `palimpsest status` and the digest read every account at once (``StateStore/accountOverviews(pendingFindings:of:)``,
 /// ``StateStore/archivedFirstSeenRanges()``): what they read must be what reading each account's
 /// whole state and archive says, and an account whose state does not decode must be named without
 /// hiding the others.
