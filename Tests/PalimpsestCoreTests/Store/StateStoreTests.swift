@@ -531,7 +531,108 @@ import Testing
         #expect(rowid.allSatisfy { !$0.contains("WITHOUT ROWID") }, "\(rowid)")
         let (summaries, _) = try reopened.accountSummaries()
         #expect(keys.map { summaries[$0]?.postsTracked } == [20, 20], "counted through the new index")
-        #expect(try reopened.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == 4)
+        #expect(
+            try reopened.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") } == StateStore.schemaVersion)
+    }
+
+    /// Schema 5 rebuilds `post_versions` and `tracked_posts` as rowid tables: every state, snapshot
+    /// and archived version reads back the same, rows of over a kilobyte no longer take an
+    /// overflow page each, and `archive`'s reference to `post_versions` is still enforced.
+    @Test func aVersion4DatabaseKeepsEveryPostWhenItsPostTablesAreRebuilt() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let text = String(repeating: "The ministry published a notice on road works. ", count: 26)
+        var snapshots: [(AccountKey, String)] = []
+        var states: [AccountState?] = []
+        var listings: [[Post]] = []
+        var archived: [[ArchivedPostVersion]] = []
+        let keys = [self.key, AccountKey(rawValue: "mastodon:@other@mastodon.social")]
+        func overflowPages(_ store: StateStore) throws -> Int {
+            try store.read { db in
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM dbstat WHERE name IN ('post_versions', 'tracked_posts')
+                        AND pagetype = 'overflow'
+                        """) ?? -1
+            }
+        }
+        do {
+            let store = try StateStore(root: root)
+            for (index, key) in keys.enumerated() {
+                let posts = (0..<10).map { self.post("\(index)-\($0)", "\(text)\($0)", minutesAgo: Double($0)) }
+                let observation = Observation(
+                    account: key, polledAt: StoreTestSupport.date(0), posts: posts, evidence: [])
+                snapshots.append((key, try StateStore.snapshotID(of: observation, account: key)))
+                var state = self.state(posts: [], at: 0)
+                state.account = key
+                for post in posts {
+                    state.detection.posts[post.id] = TrackedPost(
+                        post: post, firstSeen: StoreTestSupport.date(0), lastSeen: StoreTestSupport.date(0),
+                        lastSeenSnapshot: snapshots.last!.1)
+                }
+                try store.commitAndWait(StateCommit(account: key, before: nil, state: state, snapshot: observation))
+            }
+            states = try keys.map { try store.loadState(of: $0) }
+            listings = try snapshots.map { key, id in try #require(try store.snapshot(of: key, id: id)).posts }
+            archived = try keys.map { try store.archivedVersions(of: $0) }
+            #expect(try overflowPages(store) == 0, "a post of over a kilobyte inline in its table's page")
+            // Back to version 4's tables: `WITHOUT ROWID`, the same rows.
+            try store.pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                for (table, key, columns) in [
+                    ("post_versions", "content_sha256", "content_sha256 TEXT NOT NULL, post TEXT NOT NULL"),
+                    (
+                        "tracked_posts", "account, post_id",
+                        "account TEXT NOT NULL, post_id TEXT NOT NULL, post TEXT NOT NULL"
+                    ),
+                ] {
+                    // Copied, dropped, renamed: renaming the old table would rename `archive`'s
+                    // reference to it.
+                    let names = try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info('\(table)')")
+                    try db.execute(sql: "CREATE TABLE v4_\(table) (\(columns), PRIMARY KEY (\(key))) WITHOUT ROWID")
+                    try db.execute(
+                        sql: "INSERT INTO v4_\(table) SELECT \(names.joined(separator: ", ")) FROM \(table)")
+                    try db.execute(sql: "DROP TABLE \(table)")
+                    try db.execute(sql: "ALTER TABLE v4_\(table) RENAME TO \(table)")
+                }
+                try db.execute(
+                    sql:
+                        "CREATE INDEX tracked_posts_by_state ON tracked_posts (account, \(StateStore.trackedPostState))"
+                )
+                try db.execute(sql: "PRAGMA user_version = 4")
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
+            }
+            #expect(try overflowPages(store) >= 40, "version 4: each post's row spilled into an overflow page")
+        }
+
+        let reopened = try StateStore(root: root)
+        #expect(reopened.upgradedFromVersion == 4)
+        #expect(try keys.map { try reopened.loadState(of: $0) } == states)
+        #expect(
+            try snapshots.map { key, id in try #require(try reopened.snapshot(of: key, id: id)).posts } == listings)
+        #expect(try keys.map { try reopened.archivedVersions(of: $0) } == archived)
+        #expect(try overflowPages(reopened) == 0)
+        let (definitions, violations) = try reopened.read { db in
+            (
+                try String.fetchAll(
+                    db, sql: "SELECT sql FROM sqlite_schema WHERE name IN ('post_versions', 'tracked_posts', 'archive')"
+                ),
+                try Row.fetchAll(db, sql: "PRAGMA foreign_key_check")
+            )
+        }
+        #expect(definitions.count == 3 && definitions.allSatisfy { !$0.contains("WITHOUT ROWID") }, "\(definitions)")
+        #expect(definitions.contains { $0.contains("REFERENCES post_versions(content_sha256)") })
+        #expect(violations.isEmpty)
+        #expect(throws: (any Error).self, "archive still refers to post_versions, enforced") {
+            try reopened.pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO archive (account, post_id, version, first_seen, snapshot, content_sha256)
+                        VALUES ('a', 'p', 'v', '2026-12-06T00:00:00Z', 's', 'no such content')
+                        """)
+            }
+        }
     }
 
     @Test func anAccountStateAndASnapshotOfOverAKilobyteTakeNoOverflowPage() throws {
@@ -556,12 +657,12 @@ import Testing
         #expect(overflow == 0, "each row inline in its table's page, not in an overflow page of its own")
     }
 
-    /// A poll that sees its posts again changes only their fixed-width `last_seen` fields; each
-    /// row (over a kilobyte of JSON here, as a feed item's) keeps part of itself in an overflow
-    /// page. Written over in place, the rows' overflow pages are not written again: the commit
-    /// puts fewer pages in the WAL than it has posts (`INSERT OR REPLACE` wrote each row's
-    /// overflow page anew: 20 posts took over 20 pages).
-    @Test func seeingTrackedPostsAgainRewritesNoneOfTheirOverflowPages() throws {
+    /// A poll that sees its posts again changes only their fixed-width `last_seen` fields. Each
+    /// row (over a kilobyte of JSON here, as a feed item's) is kept inline in its page (schema 5;
+    /// before, each took an overflow page of its own) and written over in place: the commit puts
+    /// fewer pages in the WAL than it has posts (`INSERT OR REPLACE` in a `WITHOUT ROWID` table
+    /// wrote each row's overflow page anew: 20 posts took over 20 pages).
+    @Test func seeingTrackedPostsAgainRewritesFewerPagesThanPosts() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
         let store = try StateStore(root: root)
@@ -579,7 +680,7 @@ import Testing
             try Int.fetchOne(
                 db, sql: "SELECT count(*) FROM dbstat WHERE name = 'tracked_posts' AND pagetype = 'overflow'")
         }
-        #expect(overflow == posts.count, "each row has one overflow page")
+        #expect(overflow == 0, "each row inline in its table's page")
         try store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
         try store.commitAndWait(StateCommit(account: self.key, before: first, state: second))
         let frames = try store.pool.writeWithoutTransaction { db in
