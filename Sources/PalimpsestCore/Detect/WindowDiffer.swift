@@ -45,8 +45,10 @@ public enum ListingAge: Sendable, Hashable {
     /// Stale: its own dates (`lastBuildDate`/`updated`, `Last-Modified`) are older than the newest
     /// seen: proved old.
     case olderDates
-    /// Stale: identical to an earlier listing that a later fresh one replaced, with no newer date:
-    /// a lagging replica or cache, or the account went back to it (told apart by time only).
+    /// Stale: identical to an earlier listing that a later fresh one replaced, no post edited since
+    /// (a newer feed date or an unseen `ETag` proves nothing: feeds generated on request stamp
+    /// every answer): a lagging replica or cache, or the account went back to it (told apart by
+    /// time only).
     case repeated
     /// Fresh: older dates served for ``DetectionSettings/signalRegressionTolerance``: the source's
     /// clock went back, and its dates are the new baseline.
@@ -218,12 +220,16 @@ public enum WindowDiffer {
     ///    time counts as the poll time plus ``DetectionSettings/futureDateAllowance``) older than the
     ///    newest seen: stale, proved old — until such dates have been served for
     ///    ``DetectionSettings/signalRegressionTolerance``, when they are accepted.
-    /// 2. Something never seen before — a listing date newer than any seen, an `ETag` not among the
-    ///    recent ones, a post's edit marker newer than the one known: fresh.
+    /// 2. A post's edit marker newer than the one known: fresh (something never seen, from the
+    ///    posts themselves).
     /// 3. Identical to an earlier listing that a later fresh one replaced: stale (a lagging replica
     ///    or cache) — until the same listing has been served in ``DetectionSettings/confirmPolls``
     ///    consecutive polls spanning ``DetectionSettings/staleTolerance``: then the account went
-    ///    back to that state (a post published and deleted again, an edit reverted).
+    ///    back to that state (a post published and deleted again, an edit reverted). A listing
+    ///    date newer than any seen or an `ETag` never seen does not make such a repeat fresh: a
+    ///    feed generated on request (RSSHub and most bridges) stamps `lastBuildDate` with the time
+    ///    of the answer, and so changes its `ETag`, on every answer, a lagging replica's included
+    ///    (a replica one post behind then made a false `deleted`, found by a tester).
     /// 4. Anything else (a listing never seen, or the latest fresh one again): fresh.
     static func freshness(
         state: DetectionState, observation: Observation, view: SnapshotView, listingHash: String,
@@ -233,14 +239,9 @@ public enum WindowDiffer {
         let signals = observation.signals.map { Self.trusted($0, at: now, settings: settings) }
         let newest = state.newestSignals
         var older: [String] = []
-        var newer = false
         func compare(_ seen: Date?, _ date: Date?, _ what: String) {
-            guard let seen, let date else { return }
-            if date < seen {
-                older.append("its \(what) \(RFC3339.string(from: date)) is older than \(RFC3339.string(from: seen))")
-            } else if date > seen {
-                newer = true
-            }
+            guard let seen, let date, date < seen else { return }
+            older.append("its \(what) \(RFC3339.string(from: date)) is older than \(RFC3339.string(from: seen))")
         }
         compare(newest?.updatedAt, signals?.updatedAt, "feed date")
         compare(newest?.lastModified, signals?.lastModified, "Last-Modified")
@@ -252,16 +253,13 @@ public enum WindowDiffer {
             }
             return (.olderDates, older.joined(separator: "; ") + " seen before (a lagging replica or cache)")
         }
-        if let etag = signals?.etag, !state.recentETags.isEmpty, !state.recentETags.contains(etag) { newer = true }
-        if !newer {
-            newer = view.posts.values.contains { post in
-                guard let edited = post.editedAt, let known = state.posts[post.id], !known.status.isDeleted else {
-                    return false
-                }
-                return known.post.editedAt.map { edited > $0 } ?? true
+        let newerEdit = view.posts.values.contains { post in
+            guard let edited = post.editedAt, let known = state.posts[post.id], !known.status.isDeleted else {
+                return false
             }
+            return known.post.editedAt.map { edited > $0 } ?? true
         }
-        if newer { return (.new, nil) }
+        if newerEdit { return (.new, nil) }
         guard let index = state.recentListings.lastIndex(of: listingHash), index < state.recentListings.count - 1
         else { return (.new, nil) }
         let repeated = state.repeatedListing.flatMap { $0.hash == listingHash ? $0 : nil }
@@ -272,7 +270,7 @@ public enum WindowDiffer {
         }
         return (
             .repeated,
-            "identical to an earlier listing that a newer one replaced, with no newer date: a lagging replica or "
+            "identical to an earlier listing that a newer one replaced, no post edited since: a lagging replica or "
                 + "cache, or the account went back to it (taken as current once served over "
                 + "\(DurationParser.string(from: settings.staleTolerance)))"
         )
