@@ -58,7 +58,10 @@ public struct Post: Sendable, Codable, Hashable, Identifiable {
     /// The ID the platform gave when several items of one answer shared it with different content
     /// (a feed repeating a GUID): ``id`` is then `<baseID>#<first 12 hex digits of the version
     /// hash>` (docs/feed-ids.md), and an edit, which changes that suffix, is told by this base ID and
-    /// the publication time. `nil` for every other post (and in files written before it existed).
+    /// the publication time. For a feed item with neither ID nor link, whose fallback ID hashes its
+    /// content, the hash of its title and publication date (``FeedItem/fallbackBaseID(title:date:)``),
+    /// which an edit of the content keeps. `nil` for every other post (and in files written before
+    /// it existed).
     public var baseID: String?
 
     /// Creates a post and computes its version hash from the content fields.

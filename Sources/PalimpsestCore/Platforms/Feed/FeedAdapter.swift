@@ -108,7 +108,7 @@ public struct FeedAdapter: SourcedPlatformAdapter {
             let feed = try FeedParser.parse(
                 response.body, feedURL: response.effectiveURL, contentType: response.headers["Content-Type"],
                 itemLimit: account.maxItems)
-            let posts = Self.distinctIDs(feed.posts)
+            let posts = Self.distinctIDs(Self.unambiguousBaseIDs(feed.posts))
             return TimelineReading(outcome: .observed(posts: posts, isComplete: true), updatedAt: feed.updatedAt)
         } catch {
             let url = response.url.absoluteString
@@ -143,6 +143,22 @@ public struct FeedAdapter: SourcedPlatformAdapter {
             if seen.insert(post.id).inserted { distinct.append(post) }
         }
         return distinct
+    }
+
+    /// The posts with the base ID of an item without ID and link (``FeedItem/fallbackBaseID(title:date:)``)
+    /// removed where another item of the answer has the same one: items with the same title and
+    /// date cannot be told apart, so one of them replaced by another is never taken for an edit.
+    /// - Parameter posts: the feed's posts in feed order.
+    /// - Returns: the same posts in the same order.
+    static func unambiguousBaseIDs(_ posts: [Post]) -> [Post] {
+        var counts: [String: Int] = [:]
+        for post in posts { if let base = post.baseID { counts[base, default: 0] += 1 } }
+        guard counts.values.contains(where: { $0 > 1 }) else { return posts }
+        return posts.map { post in
+            var post = post
+            if let base = post.baseID, (counts[base] ?? 0) > 1 { post.baseID = nil }
+            return post
+        }
     }
 
     /// A GET of the post's own `url` when its host is the feed URL's host (compared

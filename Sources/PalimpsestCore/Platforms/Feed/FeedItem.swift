@@ -44,6 +44,10 @@ public struct FeedItem: Sendable, Hashable {
     public var media: [String]
     /// The targets of `<a href>` links in the HTML, absolute, each once.
     public var links: [String]
+    /// For an item with a ``IDSource/fallback`` ID and a publication date only: what stays when its
+    /// content is edited (``fallbackBaseID(title:date:)``), so that the edit, which changes the ID,
+    /// is paired with the item it replaces and logged as `altered` (``Post/baseID``). `nil` otherwise.
+    public var baseID: String?
 
     /// Creates an item.
     public init(
@@ -56,7 +60,8 @@ public struct FeedItem: Sendable, Hashable {
         html: String? = nil,
         text: String,
         media: [String] = [],
-        links: [String] = []
+        links: [String] = [],
+        baseID: String? = nil
     ) {
         self.id = id
         self.idSource = idSource
@@ -68,6 +73,7 @@ public struct FeedItem: Sendable, Hashable {
         self.text = text
         self.media = media
         self.links = links
+        self.baseID = baseID
     }
 
     /// The platform's edit marker: ``updatedAt`` when the item also has a ``publishedAt`` and the
@@ -85,7 +91,7 @@ public struct FeedItem: Sendable, Hashable {
     /// ``editedAt``. Volatile feed fields (YouTube `media:statistics` views, star ratings) are never
     /// read, so they cannot change the version hash.
     public var post: Post {
-        Post(
+        var post = Post(
             id: self.id,
             kind: .post,
             url: self.url,
@@ -97,6 +103,8 @@ public struct FeedItem: Sendable, Hashable {
             media: self.media,
             links: self.links
         )
+        post.baseID = self.baseID
+        return post
     }
 
     /// The ID of an item that has neither an ID field (RSS `guid`, Atom `id`, JSON Feed `id`) nor
@@ -114,5 +122,17 @@ public struct FeedItem: Sendable, Hashable {
     public static func fallbackID(title: String?, date: String?, content: String?) -> String {
         let parts = [title, date, content].map { FeedText.trimmed($0 ?? "") }
         return "sha256:" + ContentHash.sha256Hex(parts.joined(separator: "\n"))
+    }
+
+    /// The base ID of an item with a fallback ID: `title-date:` followed by the 64 lowercase hex
+    /// digits of the SHA-256 of `title + "\n" + date` (the parts of ``fallbackID(title:date:content:)``
+    /// without the content), or `nil` when the item has no publication date (undated untitled
+    /// items would all share one). An edit of the content keeps it; the detector pairs a vanished
+    /// post and a new one with the same base ID and publication time, one to one, as the same post
+    /// edited (docs/feed-ids.md).
+    public static func fallbackBaseID(title: String?, date: String?) -> String? {
+        let date = FeedText.trimmed(date ?? "")
+        guard !date.isEmpty else { return nil }
+        return "title-date:" + ContentHash.sha256Hex(FeedText.trimmed(title ?? "") + "\n" + date)
     }
 }

@@ -219,7 +219,8 @@ public enum FeedParser {
             html: markup,
             text: text,
             media: Self.unique(allMedia),
-            links: Self.unique(links)
+            links: Self.unique(links),
+            baseID: id == nil ? FeedItem.fallbackBaseID(title: fallback.title, date: fallback.date) : nil
         )
     }
 

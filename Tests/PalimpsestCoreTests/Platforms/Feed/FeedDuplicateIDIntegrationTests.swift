@@ -59,6 +59,35 @@ import Testing
         #expect(altered.postID?.hasPrefix("b#") == true)
     }
 
+    /// An item with neither GUID nor link has a fallback ID that hashes its content: a corrected
+    /// text gave a new ID, and the old post was logged `deleted` by absence with no `altered` (found
+    /// by a tester). Its title and date pair it with the new ID: one `altered`, nothing deleted.
+    @Test func editOfAnItemWithoutGUIDOrLinkIsOneAlterationNotADeletion() async throws {
+        let items = ["alpha", "beta", "gamma"].enumerated().map { index, text in
+            TestFeed.item(guid: nil, title: "Post \(index)", text: text, minutes: -300 + 60 * index)
+        }
+        let corrected = TestFeed.item(guid: nil, title: "Post 1", text: "beta (typo fixed)", minutes: -240)
+        let listings =
+            [items.reversed()] + Array(repeating: [items[2], corrected, items[0]], count: 4)
+        let logged = try await self.run(listings)
+        #expect(logged.map(\.event) == [.altered], "\(logged.map { "\($0.event.rawValue) \($0.postID ?? "")" })")
+        #expect(logged.first?.previousText == "beta")
+        #expect(logged.first?.text == "beta (typo fixed)")
+    }
+
+    /// Two dated items without GUID or link with the same title and date cannot be told apart:
+    /// one replaced by another is not taken for an edit (a deletion is never hidden as one).
+    @Test func itemsWithoutGUIDThatShareTitleAndDateAreNotPaired() async throws {
+        let first = TestFeed.item(guid: nil, title: "Notice", text: "first notice", minutes: -200)
+        let second = TestFeed.item(guid: nil, title: "Notice", text: "second notice", minutes: -200)
+        let third = TestFeed.item(guid: nil, title: "Notice", text: "third notice", minutes: -200)
+        let alpha = TestFeed.item(guid: nil, title: "A", text: "alpha", minutes: -300)
+        let logged = try await self.run(
+            [[first, second, alpha]] + Array(repeating: [third, second, alpha], count: 4))
+        #expect(logged.map(\.event) == [.deleted], "\(logged.map { "\($0.event.rawValue) \($0.postID ?? "")" })")
+        #expect(logged.first?.text == "first notice")
+    }
+
     @Test func identicalItemsSharingAGUIDStayOnePost() async throws {
         let logged = try await self.run([
             [Self.bravoOne, Self.bravoOne, Self.alpha], [Self.bravoOne, Self.alpha],
