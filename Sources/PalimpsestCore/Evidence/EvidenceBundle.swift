@@ -111,6 +111,14 @@ public struct EvidenceBundle: Sendable {
                 message: "the checkpoint at seq \(record.seq ?? 0) does not match the lines before it",
                 advice: "run `palimpsest verify`: the log changed after it was signed, or older files are missing")
         }
+        // A checkpoint signed over a changed line (by a release that did not check the chain
+        // first) would make a bundle certify it: the chain up to the checkpoint must hold.
+        if let problem = DeletionLog.chainBreaks(of: lines[..<checkpointIndex].map(\.bytes)).first {
+            throw EvidenceExportError(
+                message: "the chain of the log is broken before the checkpoint that proves the event: \(problem)",
+                advice: "see `palimpsest verify`: a line was changed, removed or inserted; put the original back "
+                    + "from a backup of the log; no bundle is written over a broken chain")
+        }
         let events = targets.compactMap { try? decoder.decode(Event.self, from: lines[$0].bytes) }
 
         // The folder.

@@ -144,11 +144,17 @@ extension DeletionLog {
     /// Merkle tree head over every complete line of the log before it (the rotated files, oldest
     /// first, then the log file), signed with `key`. Nothing is appended when the last line is
     /// already a checkpoint (no line since).
+    ///
+    /// A signature certifies the lines as they are, so none is made while the chain is broken
+    /// (``chainBreaks(of:)``: a line changed, removed or inserted before the last one, which the
+    /// chain head does not see; found by a tester, whose edited event was signed and exported).
     /// - Returns: the record written, or `nil` when there was nothing new to cover.
-    /// - Throws: ``StoreError`` as ``append(_:)`` (a chain head mismatch refuses it too).
+    /// - Throws: ``StoreError`` as ``append(_:)`` (a chain head mismatch refuses it too), and when
+    ///   the chain is broken, naming the first break.
     public func appendCheckpoint(key: CheckpointKey, at now: Date) throws -> LogRecord? {
         // Lines of the rotated files, in the order `verify` reads them.
         var leaves: [Data] = []
+        var rotatedLines: [Data] = []
         var firstLine: Data?
         var firstSeq: Int?
         let decoder = JSONDecoder()
@@ -161,6 +167,7 @@ extension DeletionLog {
                         firstSeq = try? decoder.decode(ChainLine.self, from: line.bytes).seq
                     }
                     leaves.append(MerkleTree.leafHash(line.bytes))
+                    rotatedLines.append(line.bytes)
                 }
             }
         }
@@ -180,6 +187,15 @@ extension DeletionLog {
                 all.append(MerkleTree.leafHash(line))
             }
             guard let first else { return nil }
+            if let problem = Self.chainBreaks(of: rotatedLines + live).first {
+                throw StoreError(
+                    operation: "sign a checkpoint of", path: self.url.path,
+                    detail: "the chain of the log is broken: \(problem)"
+                        + (rotatedLines.isEmpty ? "" : " (lines counted from the oldest rotated file)")
+                        + "; a signature would certify the changed line",
+                    advice: "see `palimpsest verify`; put the original line back from a backup of the log (or the "
+                        + "rotated file) and the next checkpoint is signed; until then nothing is signed")
+            }
             let root = ContentHash.hex(MerkleTree.root(all))
             let firstHash = ContentHash.sha256Hex(first)
             let message = Checkpoint.signedMessage(
@@ -191,5 +207,22 @@ extension DeletionLog {
             let id = String(ContentHash.sha256Hex("checkpoint\n\(root)\n\(all.count)").prefix(32))
             return LogRecord(id: id, detectedAt: now, event: .checkpoint, checkpoint: checkpoint)
         }
+    }
+
+    /// The breaks of the chain among `lines` (complete lines of the log and its rotated files,
+    /// oldest first, as `verify` reads them) that no `log_break` line acknowledges: a `prev` that
+    /// is not the previous line's hash, a `seq` out of order (a line changed, removed or inserted).
+    /// What a crash leaves (a torn or undecodable line the chain skips) is not a break, nor are the
+    /// problems an operator cannot record a `log_break` for and `verify` reports anyway (a chain
+    /// started over after a rotation, a repeated id): those would stop every later signature.
+    static func chainBreaks(of lines: [Data]) -> [LogProblem] {
+        var data = Data(capacity: lines.reduce(0) { $0 + $1.count + 1 })
+        for line in lines {
+            data.append(line)
+            data.append(0x0A)
+        }
+        var seen: Set<String> = []
+        let breaks: Set<LogProblem.Kind> = [.brokenChain, .sequenceGap]
+        return Self.verify(data, continuing: nil, seenIDs: &seen).problems.filter { breaks.contains($0.kind) }
     }
 }

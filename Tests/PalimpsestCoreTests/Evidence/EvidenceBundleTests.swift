@@ -156,4 +156,58 @@ import Testing
         }
         await exported.harness.close()
     }
+
+    /// A line changed before the event (the same length, so the chain head still matches): the
+    /// export does not sign a checkpoint over it, and a checkpoint an older release signed over it
+    /// does not make a bundle (found by a tester: the edited event was exported and verified "OK").
+    @Test func noBundleIsWrittenOverALineChangedBeforeTheEvent() async throws {
+        let harness = try await EvidenceTestSupport.pollDemoScenario()
+        let config = try ConfigLoader.parse(
+            """
+            [daemon]
+            state_dir = "state"
+            deletion_log = "deletions.jsonl"
+
+            [evidence]
+            signing_key_file = "checkpoint-key.pem"
+            """, file: harness.root.appendingPathComponent("palimpsest.toml"))
+        let key = CheckpointKey()
+        try Data(key.privateKeyPEM.utf8).write(to: config.evidence.signingKeyFile)
+        let event = try #require(try harness.loggedEvents().last { $0.event == .deleted })
+        let url = config.daemon.deletionLog
+        var lines = try StoreTestSupport.lines(of: url)
+        let target = try #require(lines.firstIndex { $0.contains(event.id) })
+        try #require(target > 0)
+        lines[target - 1] = lines[target - 1].replacingOccurrences(of: "2026-", with: "2025-")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+
+        #expect(throws: StoreError.self, "no checkpoint signed over the changed line") {
+            try EvidenceBundle(config: config).export(.event(event.id), to: harness.root.appendingPathComponent("a"))
+        }
+        // As a release that did not check the chain would have signed it.
+        let log = try DeletionLog(
+            url: url, headURL: config.daemon.stateDirectory.appendingPathComponent(ChainHead.fileName))
+        _ = try log.appendRecord { after, live in
+            let leaves = live.map(MerkleTree.leafHash)
+            let root = ContentHash.hex(MerkleTree.root(leaves))
+            let first = ContentHash.sha256Hex(live[0])
+            let at = StoreTestSupport.date(0)
+            let message = Checkpoint.signedMessage(
+                treeSize: leaves.count, firstSeq: 1, lastSeq: after.seq, firstLine: first, root: root, at: at)
+            return LogRecord(
+                id: "forged", detectedAt: at, event: .checkpoint,
+                checkpoint: Checkpoint(
+                    treeSize: leaves.count, firstSeq: 1, lastSeq: after.seq, firstLine: first, root: root,
+                    publicKey: key.publicKeyHex, signature: try key.sign(message)))
+        }
+        do {
+            _ = try EvidenceBundle(config: config).export(
+                .event(event.id), to: harness.root.appendingPathComponent("b"))
+            Issue.record("a bundle was written over the changed line")
+        } catch let error as EvidenceExportError {
+            #expect(error.message.contains("chain of the log is broken"), "\(error)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: harness.root.appendingPathComponent("b/data").path))
+        await harness.close()
+    }
 }

@@ -89,6 +89,33 @@ import Testing
         #expect(problem.message.contains("tree head does not match"))
     }
 
+    /// A line changed before the last one leaves the chain head as it was: the next checkpoint
+    /// (the daemon's, an export's, the digest's) would have signed the changed line, and an export
+    /// of it verified "OK" (found by a tester). No checkpoint is signed until the line is back.
+    @Test func noCheckpointIsSignedOverALineChangedBeforeTheLastOne() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        let original = try Data(contentsOf: fixture.url)
+        var lines = try StoreTestSupport.lines(of: fixture.url)
+        lines[2] = lines[2].replacingOccurrences(of: "\"text\":\"text\"", with: "\"text\":\"VOTE\"")
+        #expect(lines[2].contains("VOTE"), "the same length: the chain head still matches")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: fixture.url)
+
+        do {
+            _ = try fixture.log.appendCheckpoint(key: fixture.key, at: StoreTestSupport.date(60))
+            Issue.record("a checkpoint was signed over the changed line")
+        } catch let error as StoreError {
+            #expect(error.detail.contains("broken"), "\(error)")
+            #expect(error.detail.contains("line 4: broken_chain"), "the line after the changed one: \(error)")
+        }
+        #expect(
+            try Data(contentsOf: fixture.url) == Data((lines.joined(separator: "\n") + "\n").utf8), "nothing appended")
+        // The original line back: signed.
+        try original.write(to: fixture.url)
+        #expect(try fixture.log.appendCheckpoint(key: fixture.key, at: StoreTestSupport.date(120)) != nil)
+        #expect(try fixture.verify().isValid)
+    }
+
     @Test func verifyRejectsACheckpointSignedByAnUntrustedKeyOrWithABadSignature() throws {
         let fixture = try Fixture()
         defer { StoreTestSupport.remove(fixture.folder) }
