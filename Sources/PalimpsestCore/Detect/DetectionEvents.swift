@@ -55,9 +55,11 @@ enum DetectionEvents {
         event.detail = detail
         event.firstMissing = firstMissing
         // A post without a date has no known start: its time since first seen is not a lifetime
-        // (docs/deletion-log.md: `lifetime` only when `posted_at` is known).
+        // (docs/deletion-log.md: `lifetime` only when `posted_at` is known). A date later than the
+        // first poll that listed the post is wrong (a feed's time zone): the post existed by then,
+        // so the lifetime starts there at the latest (it had read 0 s for a post watched 30 min).
         event.lifetime = tracked.post.postedAt.map {
-            SecondsInterval(from: $0, earliestEnd: tracked.lastSeen, latestEnd: firstMissing)
+            SecondsInterval(from: min($0, tracked.firstSeen), earliestEnd: tracked.lastSeen, latestEnd: firstMissing)
         }
         return event
     }

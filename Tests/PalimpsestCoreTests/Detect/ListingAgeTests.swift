@@ -173,4 +173,19 @@ import Testing
         }
         #expect(h.status("d") == .visible)
     }
+
+    /// A feed whose dates are in the wrong time zone dates a post after the poll that first listed
+    /// it: its lifetime starts at that poll at the latest, never "0 s" for a post watched 20 min.
+    @Test func aPostDatedAfterItWasFirstSeenLivedAtLeastAsLongAsItWasWatched() throws {
+        var h = Harness()
+        let late = F.post("late", minutes: 60)
+        for minutes in [0, 10, 20] { h.poll([late, Self.b, Self.a], at: F.at(minutes: Double(minutes))) }
+        var events: [Event] = []
+        for minutes in [30, 40, 50] {
+            events += h.poll([Self.b, Self.a], at: F.at(minutes: Double(minutes)), unprobeable: ["late"])
+        }
+        let deleted = try #require(events.first { $0.event == .deleted })
+        #expect(deleted.postedAt == F.at(minutes: 60), "the source's date is kept as it said")
+        #expect(deleted.lifetime == SecondsInterval(minSeconds: 20 * 60, maxSeconds: 30 * 60))
+    }
 }
