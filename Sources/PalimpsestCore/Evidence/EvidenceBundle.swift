@@ -112,8 +112,9 @@ public struct EvidenceBundle: Sendable {
                 advice: "run `palimpsest verify`: the log changed after it was signed, or older files are missing")
         }
         // A checkpoint signed over a changed line (by a release that did not check the chain
-        // first) would make a bundle certify it: the chain up to the checkpoint must hold.
-        if let problem = DeletionLog.chainBreaks(of: lines[..<checkpointIndex].map(\.bytes)).first {
+        // first) would make a bundle certify it: the chain up to the checkpoint must hold (the one
+        // just made was checked as it was signed).
+        if !madeCheckpoint, let problem = DeletionLog.chainBreaks(of: lines[..<checkpointIndex].map(\.bytes)).first {
             throw EvidenceExportError(
                 message: "the chain of the log is broken before the checkpoint that proves the event: \(problem)",
                 advice: "see `palimpsest verify`: a line was changed, removed or inserted; put the original back "

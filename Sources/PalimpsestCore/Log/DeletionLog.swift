@@ -522,7 +522,11 @@ public final class DeletionLog: Sendable {
     /// ``verify(_:continuing:seenIDs:)`` that also gives what it decoded on the way: the complete
     /// lines, each log line's `seq` and each line's event (`nil` for records and lines that are not
     /// events), so that a caller checking more of each line does not decode it again.
-    static func verifyLines(_ data: Data, continuing previous: LogVerification?, seenIDs: inout Set<String>)
+    /// `decodingEvents: false` checks the chain alone (no `invalid_event` problems, no events
+    /// given): most of the time of a check is decoding each line as an event.
+    static func verifyLines(
+        _ data: Data, continuing previous: LogVerification?, seenIDs: inout Set<String>, decodingEvents: Bool = true
+    )
         -> (verification: LogVerification, lines: [(offset: Int, bytes: Data)], seqs: [Int?], events: [Event?])
     {
         let (lines, consumed) = JSONLines.split(data)
@@ -628,7 +632,9 @@ public final class DeletionLog: Sendable {
             }
             seqs[index] = fields.seq
             do {
-                if LogRecord.kind(ofLine: line.bytes) != nil {
+                if !decodingEvents {
+                    // The chain alone.
+                } else if LogRecord.kind(ofLine: line.bytes) != nil {
                     _ = try eventDecoder.decode(LogRecord.self, from: line.bytes)
                 } else {
                     decodedEvents[index] = try eventDecoder.decode(Event.self, from: line.bytes)

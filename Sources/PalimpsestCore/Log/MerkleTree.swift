@@ -223,6 +223,7 @@ extension DeletionLog {
         }
         var seen: Set<String> = []
         let breaks: Set<LogProblem.Kind> = [.brokenChain, .sequenceGap]
-        return Self.verify(data, continuing: nil, seenIDs: &seen).problems.filter { breaks.contains($0.kind) }
+        return Self.verifyLines(data, continuing: nil, seenIDs: &seen, decodingEvents: false).verification.problems
+            .filter { breaks.contains($0.kind) }
     }
 }
