@@ -1220,6 +1220,92 @@ public final class StateStore: StateStoring {
         }
     }
 
+    /// Every archived version of post `postID` of `account`, in archive order (the versions
+    /// ``archivedVersions(of:)`` reads of that post), and a description of each archive row that
+    /// may be of that post but does not read: a field edited into another type, a post that is not
+    /// JSON or not a post, a `content_sha256` that names no stored post. A row whose `post_id` is
+    /// not text may be of any post, so it is named too. What an evidence bundle would leave out.
+    /// - Throws: ``StoreError`` when the database cannot be read.
+    public func archivedVersions(of account: AccountKey, postID: String) throws -> (
+        versions: [ArchivedPostVersion], unreadable: [String]
+    ) {
+        try self.read { db in
+            let decoder = JSONCoding.decoder()
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.seq, a.post_id, a.version, a.first_seen, a.snapshot, a.former_ids, v.post,
+                    v.content_sha256 IS NOT NULL, a.content_sha256
+                    FROM archive a LEFT JOIN post_versions v ON v.content_sha256 = a.content_sha256
+                    WHERE a.account = ? ORDER BY a.seq
+                    """,
+                arguments: [account.rawValue])
+            var versions: [ArchivedPostVersion] = []
+            var unreadable: [String] = []
+            for row in rows {
+                let id = StoredValue.text(row[1]) ?? nil
+                if let id, id != postID { continue }
+                let seq = (StoredValue.integer(row[0]) ?? nil).map { "seq \($0)" } ?? "seq not an integer"
+                let name = "archive row \(seq) of account \(account)" + (id.map { " (post \($0))" } ?? "")
+                var problems: [String] = []
+                if id == nil { problems.append("its post_id is not text") }
+                let version = StoredValue.text(row[2]) ?? nil
+                if version == nil { problems.append("its version is not text") }
+                let seen = StoredValue.date(row[3]) ?? nil
+                if seen == nil { problems.append("its first_seen is not an RFC 3339 time") }
+                let snapshot = StoredValue.text(row[4]) ?? nil
+                if snapshot == nil { problems.append("its snapshot is not text") }
+                // Former ids that do not read leave the version in, without them, and are named.
+                var formerIDs: [String]?
+                var formerProblem: String?
+                if let former = StoredValue.text(row[5]) {
+                    if let former {
+                        formerIDs = try? decoder.decode([String].self, from: Data(former.utf8))
+                        if formerIDs == nil { formerProblem = "its former_ids is not a JSON array of ids" }
+                    }
+                } else {
+                    formerProblem = "its former_ids is not text"
+                }
+                var post: Post?
+                let sha = (StoredValue.text(row[8]) ?? nil) ?? "(not text)"
+                if (StoredValue.integer(row[7]) ?? nil) != 1 {
+                    problems.append("its content_sha256 \(sha) names no row of post_versions")
+                } else if let json = StoredValue.text(row[6]) ?? nil {
+                    do {
+                        post = try decoder.decode(Post.self, from: Data(json.utf8))
+                    } catch {
+                        problems.append(
+                            "the post_versions row \(sha) holds "
+                                + (Self.isJSON(json)
+                                    ? "JSON that is not a post (\(DecodingErrorText.describe(error)))"
+                                    : "text that is not JSON"))
+                    }
+                } else {
+                    problems.append("the post_versions row \(sha) holds a post that is not text")
+                }
+                guard problems.isEmpty, let id, let version, let seen, let snapshot, let post else {
+                    unreadable.append(
+                        "\(name): " + (problems + [formerProblem].compactMap { $0 }).joined(separator: "; "))
+                    continue
+                }
+                if let formerProblem {
+                    unreadable.append("\(name): \(formerProblem) (the version is included without them)")
+                }
+                versions.append(
+                    ArchivedPostVersion(
+                        v: Self.formatVersion, postID: id, version: version, firstSeen: seen, snapshot: snapshot,
+                        post: post, formerIDs: formerIDs))
+            }
+            return (versions, unreadable)
+        }
+    }
+
+    /// True when `text` is JSON (of any shape): what tells a value that is not JSON from JSON of
+    /// the wrong shape, which Foundation's `JSONDecoder` reports alike ("not valid JSON").
+    static func isJSON(_ text: String) -> Bool {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil
+    }
+
     /// The runs of unchanged polls recorded for `account`, oldest first.
     /// - Throws: ``StoreError`` when the store cannot be read.
     public func unchangedRuns(of account: AccountKey) throws -> [UnchangedRun] {
