@@ -448,7 +448,9 @@ public final class StateStore: StateStoring {
         let rows = try self.readOneStatement { db -> [Row] in
             try Row.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT \(QuietFields.columns) \(QuietFields.source) WHERE a.key = ? AND a.quiet = 1"),
+                    sql:
+                        "SELECT \(QuietFields.columns) \(QuietFields.source) WHERE a.key = ? AND a.quiet = 1 \(QuietFields.readable)"
+                ),
                 arguments: [account.rawValue])
         }
         // Not quiet; or quiet fields not of their types: the whole read says what does not decode.
@@ -468,7 +470,7 @@ public final class StateStore: StateStoring {
                 db.cachedStatement(
                     sql: """
                         SELECT \(QuietFields.columns), a.key AS quiet_account \(QuietFields.source)
-                        WHERE a.key IN (\(placeholders)) AND a.quiet = 1
+                        WHERE a.key IN (\(placeholders)) AND a.quiet = 1 \(QuietFields.readable)
                         """),
                 arguments: StatementArguments(accounts.map(\.rawValue)))
         }
@@ -511,11 +513,44 @@ public final class StateStore: StateStoring {
         do {
             return try JSONCoding.decoder().decode(AccountState.self, from: Data(text.utf8))
         } catch {
+            // Foundation's JSONDecoder says "not valid JSON" of valid JSON with a number it cannot
+            // read (`1e300` or `1.5` for a count): the text itself tells the two apart.
+            let detail: String
+            if !Self.isJSON(text) {
+                detail = "is not JSON (cut short, or edited by hand)"
+            } else if case DecodingError.dataCorrupted(let context) = error, context.codingPath.isEmpty {
+                detail =
+                    "is JSON, but not a state palimpsest reads: a value is of the wrong type or out of range "
+                    + "(e.g. a fraction or a number too large where a whole number belongs)"
+            } else {
+                detail = "is JSON, but not a state palimpsest reads: \(DecodingErrorText.describe(error))"
+            }
             throw StoreError.corrupt(
-                path, detail: "the state of account \(account) does not decode: \(error)",
-                advice:
-                    "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh")
+                path, detail: "the state of account \(account) \(detail)",
+                advice: Self.startAfreshAdvice(account: account, path: path))
         }
+    }
+
+    /// What to do about an account whose stored state does not read: restore the store, or start
+    /// the account afresh with the command that does it, its path and key quoted for the shell
+    /// and for SQL.
+    static func startAfreshAdvice(account: AccountKey, path: String) -> String {
+        let sql = "DELETE FROM accounts WHERE key = '\(account.rawValue.replacingOccurrences(of: "'", with: "''"))'"
+        return "restore state.sqlite from a backup, or start the account afresh (its tracked posts are forgotten; "
+            + "the log, the archive and the evidence stay): `sqlite3 \(Self.shellWord(path)) \(Self.shellWord(sql))`"
+    }
+
+    /// `word` as one word of a POSIX shell command line: as it is when it holds only characters
+    /// no shell treats specially, else in double quotes when nothing in it is special there, else
+    /// in single quotes (each `'` as `'\''`).
+    static func shellWord(_ word: String) -> String {
+        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_".unicodeScalars)
+        if !word.isEmpty && word.unicodeScalars.allSatisfy({ plain.contains($0) }) { return word }
+        let special = Set("\"$`\\!".unicodeScalars)
+        if !word.unicodeScalars.contains(where: { special.contains($0) || $0.properties.generalCategory == .control }) {
+            return "\"\(word)\""
+        }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     static func readState(_ db: Database, account: AccountKey, path: String) throws -> AccountState? {
@@ -528,10 +563,8 @@ public final class StateStore: StateStoring {
         // a deletion that never happened. Such a row stops the account's polls instead.
         guard let text = StoredValue.text(stored) ?? nil else {
             throw StoreError.corrupt(
-                path, detail: "the state of account \(account) is not text",
-                advice:
-                    "restore state.sqlite from a backup, or `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` "
-                    + "to start the account afresh")
+                path, detail: "the state of account \(account) is not text (edited by hand, or damaged)",
+                advice: Self.startAfreshAdvice(account: account, path: path))
         }
         var state = try Self.decodeState(text, account: account, path: path)
         let rows = try Row.fetchAll(
