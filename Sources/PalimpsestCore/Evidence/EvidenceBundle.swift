@@ -251,7 +251,7 @@ public struct EvidenceBundle: Sendable {
                 records: records, missing: missing, unreadable: unreadable, leftOut: state.leftOut, timestamps: stamps,
                 hasCA: payload["proof/tsa-ca.pem"] != nil
             ).utf8)
-        payload["verify.sh"] = Data(EvidenceReadme.verifyScript.utf8)
+        payload["verify.sh"] = Data(EvidenceReadme.verifyScript(leftOut: state.leftOut).utf8)
 
         try BagIt.write(
             payload: payload, to: folder, now: now, description: "Palimpsest evidence: \(events.count) event(s)",

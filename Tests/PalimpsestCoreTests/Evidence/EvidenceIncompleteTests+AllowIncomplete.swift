@@ -21,6 +21,9 @@ extension EvidenceIncompleteTests {
         for item in summary.leftOut { #expect(readme.contains("- \(item)\n")) }
         let info = try String(contentsOf: out.appendingPathComponent("bag-info.txt"), encoding: .utf8)
         #expect(info.contains("Palimpsest-Left-Out: archive row seq "), "\(info)")
+        let script = try String(contentsOf: out.appendingPathComponent("data/verify.sh"), encoding: .utf8)
+        #expect(!script.contains("OK: the bag is complete"), "its OK does not read as whole")
+        #expect(script.contains("echo \"INCOMPLETE: \(summary.leftOut.count) row(s) of the monitor's state"))
     }
 
     @Test func anIncompleteBundleListsTheSnapshotsItLeftOut() async throws {
