@@ -26,7 +26,10 @@ struct EvidenceExportCommand: AsyncParsableCommand {
             When no checkpoint covers the events yet, one is appended first (the signing key \
             must be there: `palimpsest keygen`). The folder must be new or empty; --zip also \
             writes <folder>.zip. Send the folder or the zip; the recipient runs `sh \
-            data/verify.sh`. See docs/evidence.md, "Handing over one finding".
+            data/verify.sh`. When rows of state.sqlite that belong in the bag do not read (an \
+            archived version, a snapshot: edited or damaged), the export is refused and names \
+            them; restore state.sqlite from a backup, or pass --allow-incomplete. See \
+            docs/evidence.md, "Handing over one finding".
             """
     )
 
@@ -40,6 +43,16 @@ struct EvidenceExportCommand: AsyncParsableCommand {
 
     @Flag(help: "Also write <dir>.zip beside the folder.")
     var zip = false
+
+    @Flag(
+        help: ArgumentHelp(
+            "Write the bag even when rows of state.sqlite that belong in it do not read.",
+            discussion: """
+                Without it such an export is refused. With it the bag leaves those rows out, lists \
+                them in data/README.txt ("THIS BUNDLE IS INCOMPLETE") and in bag-info.txt \
+                (Palimpsest-Left-Out), and the command prints them.
+                """))
+    var allowIncomplete = false
 
     func validate() throws {
         guard (1...2).contains(self.selection.count) else {
@@ -56,10 +69,12 @@ struct EvidenceExportCommand: AsyncParsableCommand {
             : .post(account: AccountKey(rawValue: self.selection[0]), postID: self.selection[1])
         let folder = URL(fileURLWithPath: self.out, isDirectory: true).standardizedFileURL
         let zip = self.zip
+        let allowIncomplete = self.allowIncomplete
         let summary: EvidenceBundle.Summary
         do {
             summary = try await BlockingIO.run {
-                try EvidenceBundle(config: config).export(selection, to: folder, zip: zip)
+                try EvidenceBundle(config: config).export(
+                    selection, to: folder, zip: zip, allowIncomplete: allowIncomplete)
             }
         } catch {
             printError("palimpsest evidence export: \(error)")
@@ -72,6 +87,11 @@ struct EvidenceExportCommand: AsyncParsableCommand {
             "wrote \(summary.folder.path): \(summary.events.count) event(s), \(summary.records) WARC record(s), "
                 + "checkpoint seq \(summary.checkpointSeq)")
         for missing in summary.missingRecords { printLine("  not included (collected from the spool): \(missing)") }
+        for unreadable in summary.unreadableRecords { printLine("  not included (cannot be copied): \(unreadable)") }
+        if !summary.leftOut.isEmpty {
+            printLine("INCOMPLETE (--allow-incomplete): left out, as rows of state.sqlite that do not read:")
+            for item in summary.leftOut { printLine("  \(item)") }
+        }
         if let zip = summary.zip { printLine("and \(zip.path)") }
         printLine("The recipient checks it with: sh \(summary.folder.lastPathComponent)/data/verify.sh")
     }

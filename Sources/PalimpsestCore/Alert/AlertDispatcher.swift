@@ -1,5 +1,6 @@
 public import Foundation
 public import Logging
+import Synchronization
 
 /// Sends what waits in the ``AlertOutbox``, off the poll path: each sink on its own task, so a
 /// slow or dead sink never delays polling nor another sink.
@@ -48,6 +49,9 @@ public final class AlertDispatcher: Sendable {
     private let clock: @Sendable () -> Date
     private let logger: Logger
     private let wakeSignal = WakeSignal()
+    /// The outbox rows that do not read already warned of (by their key, ``AlertOutbox/UnreadableRow/deleteStatement``):
+    /// once per process, not at every poll.
+    private let warnedUnreadable = Mutex<Set<String>>([])
 
     /// - Parameters:
     ///   - outbox: where alerts wait.
@@ -118,7 +122,9 @@ public final class AlertDispatcher: Sendable {
         let outbox = self.outbox
         let waiting: [AlertOutbox.Item]
         do {
-            waiting = try await BlockingIO.runConcurrently { try outbox.waiting() }
+            let read = try await BlockingIO.runConcurrently { try outbox.waitingRows() }
+            waiting = read.items
+            self.warn(of: read.unreadable)
         } catch {
             self.logger.error("alerts: cannot read the outbox; tried again later", metadata: ["error": "\(error)"])
             return ([], self.clock().addingTimeInterval(self.timing.retryBase))
@@ -137,6 +143,27 @@ public final class AlertDispatcher: Sendable {
                 if let due = result.next { next = min(next ?? due, due) }
             }
             return (attempts, next)
+        }
+    }
+
+    /// Warns once per row of the outbox that does not read: it is never sent, and without a word
+    /// it would wait there unseen.
+    private func warn(of rows: [AlertOutbox.UnreadableRow]) {
+        let new = self.warnedUnreadable.withLock { warned in
+            rows.filter { warned.insert($0.deleteStatement).inserted }
+        }
+        let path = self.outbox.store.databaseURL.path
+        for row in new {
+            self.logger.warning(
+                """
+                alerts: a waiting alert does not read and is never sent (state.sqlite edited or damaged); the \
+                event stays in the deletion log. Restore state.sqlite from a backup, or remove the row: \
+                sqlite3 <state> "<fix>"
+                """,
+                metadata: [
+                    "alert.sink": "\(row.sink ?? "(not text)")", "event.id": "\(row.eventID ?? "(not text)")",
+                    "problem": "\(row.problem)", "state": "\(path)", "fix": "\(row.deleteStatement)",
+                ])
         }
     }
 

@@ -129,33 +129,97 @@ public final class AlertOutbox: Sendable {
         return missed
     }
 
+    /// A row of the outbox, not yet delivered nor given up, that does not read (edited by hand or
+    /// damaged): it is never sent. Named by what of it reads.
+    public struct UnreadableRow: Sendable, Hashable {
+        /// The row's sink, or `nil` when that is not text.
+        public var sink: String?
+        /// The row's event id, or `nil` when that is not text.
+        public var eventID: String?
+        /// The row's key, `hex(sink)` and `hex(event_id)` as SQLite gives them: what finds the row
+        /// whatever the type of its values.
+        var hexSink: String
+        var hexEventID: String
+        /// What does not read.
+        public var problem: String
+
+        /// The SQL that removes the row (by the hex of its key, so it needs no quoting).
+        public var deleteStatement: String {
+            "DELETE FROM alert_outbox WHERE hex(sink) = '\(self.hexSink)' AND hex(event_id) = '\(self.hexEventID)'"
+        }
+    }
+
     /// Every alert not yet delivered nor given up, by sink, oldest first.
     public func waiting() throws -> [Item] {
+        try self.waitingRows().items
+    }
+
+    /// Every alert not yet delivered nor given up, by sink, oldest first, and the rows waiting so
+    /// that do not read, in the same order.
+    /// - Throws: ``StoreError`` when the database cannot be read.
+    public func waitingRows() throws -> (items: [Item], unreadable: [UnreadableRow]) {
         let decoder = JSONCoding.decoder()
         return try self.store.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT sink, event, seq, enqueued_at, attempts, next_attempt_at, last_error FROM alert_outbox
-                    WHERE delivered_at IS NULL AND given_up_at IS NULL ORDER BY sink, seq
+                    SELECT sink, event, seq, enqueued_at, attempts, next_attempt_at, last_error, event_id,
+                    hex(sink), hex(event_id)
+                    FROM alert_outbox WHERE delivered_at IS NULL AND given_up_at IS NULL ORDER BY sink, seq
                     """)
-            return rows.compactMap { row -> Item? in
+            var items: [Item] = []
+            var unreadable: [UnreadableRow] = []
+            for row in rows {
                 // By storage class (``StoredValue``), as one whose event does not decode: a row
                 // edited into a value of another type is left out (GRDB's conversion stopped the
-                // process on bytes that are not UTF-8).
-                guard let sink = StoredValue.text(row[0]) ?? nil, let text = StoredValue.text(row[1]) ?? nil,
-                    let seq = StoredValue.integer(row[2]) ?? nil, let enqueued = StoredValue.text(row[3]) ?? nil,
-                    let attempts = StoredValue.integer(row[4]) ?? nil, let next = StoredValue.text(row[5]) ?? nil,
-                    let lastError = StoredValue.text(row[6]),
-                    let event = try? decoder.decode(Event.self, from: Data(text.utf8))
-                else { return nil }
-                return Item(
-                    sink: sink, event: event, seq: seq,
-                    enqueuedAt: RFC3339.date(from: enqueued) ?? Date(timeIntervalSince1970: 0),
-                    attempts: attempts,
-                    nextAttemptAt: RFC3339.date(from: next) ?? Date(timeIntervalSince1970: 0),
-                    lastError: lastError)
+                // process on bytes that are not UTF-8), and named.
+                let sink = StoredValue.text(row[0]) ?? nil
+                let text = StoredValue.text(row[1]) ?? nil
+                let seq = StoredValue.integer(row[2]) ?? nil
+                let enqueued = StoredValue.text(row[3]) ?? nil
+                let attempts = StoredValue.integer(row[4]) ?? nil
+                let next = StoredValue.text(row[5]) ?? nil
+                let lastError = StoredValue.text(row[6])
+                var problems: [String] = []
+                if sink == nil { problems.append("sink is not text") }
+                if seq == nil { problems.append("seq is not an integer") }
+                if enqueued == nil { problems.append("enqueued_at is not text") }
+                if attempts == nil { problems.append("attempts is not an integer") }
+                if next == nil { problems.append("next_attempt_at is not text") }
+                if lastError == nil { problems.append("last_error is not text") }
+                var event: Event?
+                if let text {
+                    do {
+                        event = try decoder.decode(Event.self, from: Data(text.utf8))
+                    } catch {
+                        problems.append(
+                            StateStore.isJSON(text)
+                                ? "event is JSON but not an event (\(DecodingErrorText.describe(error)))"
+                                : "event is not JSON")
+                    }
+                } else {
+                    problems.append("event is not text")
+                }
+                guard problems.isEmpty, let sink, let event, let seq, let enqueued, let attempts, let next,
+                    let lastError
+                else {
+                    unreadable.append(
+                        UnreadableRow(
+                            sink: sink, eventID: StoredValue.text(row[7]) ?? nil,
+                            hexSink: (StoredValue.text(row[8]) ?? nil) ?? "",
+                            hexEventID: (StoredValue.text(row[9]) ?? nil) ?? "",
+                            problem: problems.joined(separator: "; ")))
+                    continue
+                }
+                items.append(
+                    Item(
+                        sink: sink, event: event, seq: seq,
+                        enqueuedAt: RFC3339.date(from: enqueued) ?? Date(timeIntervalSince1970: 0),
+                        attempts: attempts,
+                        nextAttemptAt: RFC3339.date(from: next) ?? Date(timeIntervalSince1970: 0),
+                        lastError: lastError))
             }
+            return (items, unreadable)
         }
     }
 

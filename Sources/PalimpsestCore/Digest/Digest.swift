@@ -42,6 +42,10 @@ public struct Digest: Sendable, Hashable, Encodable {
     /// What `palimpsest verify` finds wrong beyond the hash chain (which the chain warning shows):
     /// evidence, checkpoints, timestamps, the guarded head. `nil` when nothing.
     public var verdict: DigestVerdict?
+    /// The accounts of the digest whose stored state does not read (a hand-edited or damaged
+    /// `state.sqlite`), in key order: the digest cannot tell when they were polled, so it shows
+    /// them as never observed. `nil` when every state reads.
+    public var stateProblems: [DigestStateProblem]?
 
     /// The number of deleted posts in one lifetime bucket.
     public struct LifetimeCount: Sendable, Hashable, Encodable {
@@ -120,6 +124,7 @@ public struct Digest: Sendable, Hashable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case v, week, from, to, sources, totals, days, lifetimes, accounts, witness, verdict
+        case stateProblems = "state_problems"
         case timeZone = "time_zone"
         case isInProgress = "in_progress"
         case generatedAt = "generated_at"
@@ -135,5 +140,20 @@ public struct DigestVerdict: Sendable, Hashable, Codable {
     /// Creates a verdict.
     public init(problems: [String]) {
         self.problems = problems
+    }
+}
+
+/// An account of a digest whose stored state does not read, with what is wrong and what to do, as
+/// `palimpsest status` says it (its `state` line).
+public struct DigestStateProblem: Sendable, Hashable, Codable {
+    /// The account.
+    public var account: AccountKey
+    /// What is wrong and what to do.
+    public var problem: String
+
+    /// Creates a state problem.
+    public init(account: AccountKey, problem: String) {
+        self.account = account
+        self.problem = problem
     }
 }

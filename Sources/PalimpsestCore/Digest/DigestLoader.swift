@@ -43,18 +43,35 @@ public enum DigestLoader {
         let interval = week.interval(in: timeZone)
         // One verdict per evidence record for the whole run: the log check and the entries share it.
         let checks = EvidenceChecks()
-        let store = (try? StateStore.openReadOnly(root: root)) ?? nil
+        // A state folder that cannot be opened is said, as a state that does not read; one without
+        // a store (no poll yet) is not.
+        let store: StateStore?
+        let storeError: String?
+        do {
+            store = try StateStore.openReadOnly(root: root)
+            storeError = nil
+        } catch {
+            store = nil
+            storeError = "\(error)"
+        }
         // The store's whole-table reads do not depend on the logs: made on the second core while
         // the log is checked and read (each part into its own slot, joined before use).
         let parts = Mutex<(reads: StoreReads?, logs: Result<LogsRead, any Error>?)>((nil, nil))
         DispatchQueue.concurrentPerform(iterations: 2) { part in
             if part == 0 {
                 guard let store else { return }
-                let reads = StoreReads(
-                    // Every account's polls in one pass, and of the archive only what coverage
-                    // needs of the accounts without events in the week (their first sightings).
-                    overviews: (try? store.accountOverviews(pendingFindings: false))?.overviews ?? [:],
+                // Every account's polls in one pass, and of the archive only what coverage needs of
+                // the accounts without events in the week (their first sightings).
+                var reads = StoreReads(
+                    overviews: [:], failures: [:], readError: nil,
                     firstSeen: (try? store.archivedFirstSeenRanges()) ?? [:])
+                do {
+                    let read = try store.accountOverviews(pendingFindings: false)
+                    reads.overviews = read.overviews
+                    reads.failures = read.failures.mapValues { "\($0)" }
+                } catch {
+                    reads.readError = "\(error)"
+                }
                 parts.withLock { $0.reads = reads }
                 return
             }
@@ -96,6 +113,14 @@ public enum DigestLoader {
         // Grouped once: a filter per account was accounts × events.
         let eventsByAccount = Dictionary(grouping: weekEvents, by: \.account)
         var histories: [AccountKey: DigestAccountHistory] = [:]
+        // The accounts shown whose state does not read: named, not shown as never observed without
+        // a word.
+        var stateProblems: [DigestStateProblem] = []
+        for key in keys.sorted() where storeReads?.overviews[key] == nil {
+            if let problem = storeReads?.failures[key] ?? storeReads?.readError ?? storeError {
+                stateProblems.append(DigestStateProblem(account: key, problem: problem))
+            }
+        }
         if let store, let storeReads {
             // The archived versions themselves only for the accounts with events in the week.
             let overviews = storeReads.overviews
@@ -119,6 +144,7 @@ public enum DigestLoader {
             }
         }
         var digest = builder.build(logs: logs, histories: histories)
+        if !stateProblems.isEmpty { digest.stateProblems = stateProblems }
         Self.addWitness(to: &digest, verification: verification, config: config, now: now)
         return digest
     }
@@ -126,6 +152,10 @@ public enum DigestLoader {
     /// What the digest reads of the state store before it knows the week's events.
     private struct StoreReads: Sendable {
         var overviews: [AccountKey: StateStore.AccountOverview]
+        /// What is wrong with each account whose state does not read (``StoreError`` text).
+        var failures: [AccountKey: String]
+        /// Why the whole read failed, if it did: then no account's state reads.
+        var readError: String?
         var firstSeen: [AccountKey: ClosedRange<Date>]
     }
 

@@ -65,6 +65,7 @@ public struct HTMLDigestRenderer: Sendable {
         }
         out += self.chainWarning()
         out += self.verdictWarning()
+        out += self.stateWarning()
         out += "</header>\n"
 
         out += "<section id=\"summary\">\n<div class=\"keep\">\n<h2>Summary</h2>\n"
@@ -461,6 +462,24 @@ public struct HTMLDigestRenderer: Sendable {
         out += "\(DigestFormat.count(verdict.problems.count, "problem", "problems")) beyond the hash chain. Check the "
         out += "evidence and the checkpoints before relying on this digest.</p>\n<ul>\n"
         for problem in verdict.problems { out += "<li>\(Self.text(problem))</li>\n" }
+        return out + "</ul>\n</div>\n"
+    }
+
+    /// The warning at the top when the stored state of accounts does not read (see the Markdown
+    /// renderer).
+    private func stateWarning() -> String {
+        guard let problems = self.digest.stateProblems, !problems.isEmpty else { return "" }
+        let one = problems.count == 1
+        var out = "<div class=\"alert\" id=\"state-warning\" role=\"alert\">\n<p><strong>Warning: the stored "
+        out += "state of \(DigestFormat.count(problems.count, "account", "accounts")) does not read</strong> (a "
+        out += "hand-edited or damaged <code>state.sqlite</code>). This digest cannot tell when "
+        out += one ? "it was" : "they were"
+        out += " polled: it shows \(one ? "it" : "them") as never observed (0 % coverage), without archived "
+        out += "versions or evidence checks. <code>palimpsest status</code> names \(one ? "it" : "them") too; see "
+        out += "docs/operating.md.</p>\n<ul>\n"
+        for problem in problems {
+            out += "<li><code>\(Self.text(problem.account.rawValue))</code>: \(Self.text(problem.problem))</li>\n"
+        }
         return out + "</ul>\n</div>\n"
     }
 

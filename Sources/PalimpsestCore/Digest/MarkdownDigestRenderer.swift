@@ -52,6 +52,7 @@ public struct MarkdownDigestRenderer: Sendable {
         }
         out += self.chainWarning()
         out += self.verdictWarning()
+        out += self.stateWarning()
         out.append("")
         out.append("## Summary")
         out.append("")
@@ -469,6 +470,27 @@ public struct MarkdownDigestRenderer: Sendable {
             ">",
         ]
         for problem in verdict.problems { out.append("> - \(Self.inline(problem))") }
+        return out
+    }
+
+    /// The warning under the title when the stored state of accounts does not read: which, what
+    /// is wrong and what to do.
+    private func stateWarning() -> [String] {
+        guard let problems = self.digest.stateProblems, !problems.isEmpty else { return [] }
+        var out = [
+            "",
+            "> **Warning: the stored state of \(DigestFormat.count(problems.count, "account", "accounts")) does not "
+                + "read** (a hand-edited or damaged `state.sqlite`). This digest cannot tell when "
+                + (problems.count == 1 ? "it was" : "they were")
+                + " polled: it shows " + (problems.count == 1 ? "it" : "them")
+                + " as never observed (0 % coverage), without archived versions or evidence checks. "
+                + "`palimpsest status` names " + (problems.count == 1 ? "it" : "them")
+                + " too; see docs/operating.md.",
+            ">",
+        ]
+        for problem in problems {
+            out.append("> - \(Self.code(problem.account.rawValue)): \(Self.inline(problem.problem))")
+        }
         return out
     }
 

@@ -9,7 +9,12 @@ enum BagIt {
     ///   - folder: The bag's folder (created).
     ///   - now: The `Bagging-Date`.
     ///   - description: `External-Description`.
-    static func write(payload: [String: Data], to folder: URL, now: Date, description: String) throws {
+    ///   - extraInfo: More `bag-info.txt` fields (label, value), in order, after the others; a value
+    ///     is put on one line.
+    static func write(
+        payload: [String: Data], to folder: URL, now: Date, description: String,
+        extraInfo: [(String, String)] = []
+    ) throws {
         let names = payload.keys.sorted()
         var manifest = ""
         for name in names {
@@ -25,7 +30,8 @@ enum BagIt {
                 "bag-info.txt",
                 Data(
                     ("Bagging-Date: \(date)\nBag-Software-Agent: palimpsest \(PalimpsestVersion.current)\n"
-                        + "External-Description: \(description)\nPayload-Oxum: \(octets).\(names.count)\n").utf8)
+                        + "External-Description: \(description)\nPayload-Oxum: \(octets).\(names.count)\n"
+                        + extraInfo.map { "\($0.0): \(Self.oneLine($0.1))\n" }.joined()).utf8)
             ),
             ("manifest-sha256.txt", Data(manifest.utf8)),
         ]
@@ -36,5 +42,12 @@ enum BagIt {
         }
         try DurableFile.writeAtomically(
             Data(tagManifest.utf8), to: folder.appendingPathComponent("tagmanifest-sha256.txt"))
+    }
+
+    /// `text` with line breaks and other control characters as spaces: a `bag-info.txt` value
+    /// continues on the next line only when that line starts with white space (RFC 8493 §2.2.2).
+    static func oneLine(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
     }
 }

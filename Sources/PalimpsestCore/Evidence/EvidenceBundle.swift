@@ -1,5 +1,13 @@
 public import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// `palimpsest evidence export`: one finding as a BagIt bag (RFC 8493) that an editor, a lawyer
 /// or a court can check without Palimpsest and without trusting its operator's word:
 ///
@@ -35,9 +43,16 @@ public struct EvidenceBundle: Sendable {
         public var events: [Event]
         /// The checkpoint that covers them (its `seq`).
         public var checkpointSeq: Int
-        /// WARC records copied, and captures that could not be (their spool file was collected).
+        /// WARC records copied, and captures that could not be because their file is gone (the
+        /// spool copy was collected): `url (path)` each.
         public var records: Int
         public var missingRecords: [String]
+        /// Captures that could not be copied for another reason, each `url (path): why` (a
+        /// location outside `state_dir`, a record that is not a WARC record, …).
+        public var unreadableRecords: [String] = []
+        /// What the state store holds for the bundle but does not read (archive rows, snapshots),
+        /// left out of it; only with `allowIncomplete`, else the export is refused.
+        public var leftOut: [String] = []
         /// True when the export appended a checkpoint itself (none covered the events yet).
         public var madeCheckpoint: Bool
     }
@@ -51,10 +66,16 @@ public struct EvidenceBundle: Sendable {
     /// Writes the bag for `selection` into `folder` (which must not exist or be empty), and a zip
     /// of it beside it (`<folder>.zip`) when `zip` is true. When no signed checkpoint covers the
     /// events yet and the signing key is there, one is appended first (through the guarded path).
-    /// - Throws: ``EvidenceExportError`` naming what is missing and what to do.
-    public func export(_ selection: Selection, to folder: URL, zip: Bool = false, now: Date = Date()) throws
-        -> Summary
-    {
+    /// - Parameters:
+    ///   - allowIncomplete: Write the bag even when rows of the state store that belong in it do
+    ///     not read (archived versions, snapshots): it then lists them in `data/README.txt` and
+    ///     `bag-info.txt` (`Palimpsest-Left-Out`) and in ``Summary/leftOut``.
+    /// - Throws: ``EvidenceExportError`` naming what is missing and what to do; without
+    ///   `allowIncomplete`, naming the rows of the state store that do not read (nothing is
+    ///   written, and no checkpoint appended).
+    public func export(
+        _ selection: Selection, to folder: URL, zip: Bool = false, allowIncomplete: Bool = false, now: Date = Date()
+    ) throws -> Summary {
         let daemon = self.config.daemon
         var lines = try Self.logLines(daemon.deletionLog)
         let decoder = JSONCoding.decoder()
@@ -76,6 +97,21 @@ public struct EvidenceBundle: Sendable {
             throw EvidenceExportError(
                 message: "\(what) in \(daemon.deletionLog.path) or its rotated files",
                 advice: "copy the id from `palimpsest tail --json`, or give the account key and the post id")
+        }
+        let events = targets.compactMap { try? decoder.decode(Event.self, from: lines[$0].bytes) }
+        // What the state store holds of the finding, read before anything is written: a bundle
+        // that leaves out what does not read is made only when asked for.
+        let stateDirectory = daemon.stateDirectory
+        let state = Self.readState(of: events, stateDirectory: stateDirectory)
+        if !state.leftOut.isEmpty && !allowIncomplete {
+            throw EvidenceExportError(
+                message: "\(state.leftOut.count) \(state.leftOut.count == 1 ? "row" : "rows") of "
+                    + "\(stateDirectory.appendingPathComponent("state.sqlite").path) that belong in the "
+                    + "bundle \(state.leftOut.count == 1 ? "does" : "do") not read, so the bundle would not be whole: "
+                    + state.leftOut.joined(separator: "; "),
+                advice: "restore state.sqlite from a backup (stop the daemon first) and export again; or pass "
+                    + "--allow-incomplete to write the bundle without them (it lists them in data/README.txt and "
+                    + "bag-info.txt)")
         }
         var madeCheckpoint = false
         var checkpointIndex = lines.indices.first {
@@ -120,7 +156,6 @@ public struct EvidenceBundle: Sendable {
                 advice: "see `palimpsest verify`: a line was changed, removed or inserted; put the original back "
                     + "from a backup of the log; no bundle is written over a broken chain")
         }
-        let events = targets.compactMap { try? decoder.decode(Event.self, from: lines[$0].bytes) }
 
         // The folder.
         if let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path), !names.isEmpty {
@@ -158,7 +193,7 @@ public struct EvidenceBundle: Sendable {
         }
 
         // The post's versions and the captures.
-        let store = try? StateStore.openReadOnly(root: daemon.stateDirectory)
+        let store = state.store
         var captures: [(role: String, reference: EvidenceReference)] = []
         for event in events {
             for reference in event.evidence {
@@ -166,32 +201,17 @@ public struct EvidenceBundle: Sendable {
                     ("cited by the \(event.event.rawValue) event \(event.id) (seq \(event.seq ?? 0))", reference))
             }
         }
-        if let store, let first = events.first, let postID = first.postID {
-            let versions = ((try? store.archivedVersions(of: first.account)) ?? []).filter { $0.postID == postID }
+        if let versions = state.versions {
             let encoder = JSONCoding.lineEncoder()
             payload["versions.jsonl"] = versions.reduce(into: Data()) { data, version in
                 if let line = try? encoder.encode(version) { data += line + Data("\n".utf8) }
             }
-            for version in versions {
-                if let observation = try? store.snapshot(of: first.account, id: version.snapshot) {
-                    for reference in observation.evidence {
-                        captures.append(("the poll that first saw version \(version.version.prefix(12))…", reference))
-                    }
-                }
-            }
-            let lastSeen = events.compactMap(\.lastSeen).max()
-            for id in ((try? store.snapshotIDs(of: first.account)) ?? []) {
-                guard let lastSeen, let observation = try? store.snapshot(of: first.account, id: id),
-                    observation.polledAt == lastSeen
-                else { continue }
-                for reference in observation.evidence {
-                    captures.append(("the last poll that saw the post", reference))
-                }
-            }
         }
+        captures += state.captures
         var warc = Data()
         var records: [BundledRecord] = []
         var missing: [String] = []
+        var unreadable: [String] = []
         var seen: Set<String> = []
         for capture in captures {
             let reference = capture.reference
@@ -202,11 +222,23 @@ public struct EvidenceBundle: Sendable {
             }
             guard !seen.contains(key) else { continue }
             seen.insert(key)
-            guard let location = reference.warcLocation,
-                let member = try? WARCFiles.member(at: location, root: daemon.stateDirectory),
-                let parsed = try? WARCFiles.parse(Gzip.decompressMember(member), path: reference.path)
-            else {
+            let member: Data
+            let parsed: WARCRecord
+            do {
+                guard let location = reference.warcLocation else {
+                    throw StoreError.corrupt(
+                        reference.path, detail: "the reference gives no offset and length of the record",
+                        advice: "look the record up by its SHA-256")
+                }
+                member = try WARCFiles.member(at: location, root: daemon.stateDirectory)
+                parsed = try WARCFiles.parse(Gzip.decompressMember(member), path: reference.path)
+            } catch let error as StoreError where error.errno == ENOENT {
+                // Its file is gone: the spool copy was collected.
                 missing.append("\(reference.url) (\(reference.path))")
+                continue
+            } catch {
+                let why = (error as? StoreError).map { "\($0.detail) (\($0.advice))" } ?? "\(error)"
+                unreadable.append("\(reference.url) (\(reference.path)): \(why)")
                 continue
             }
             let index = store.flatMap { try? $0.evidenceRecord(sha256: reference.sha256) } ?? nil
@@ -225,13 +257,14 @@ public struct EvidenceBundle: Sendable {
         payload["README.txt"] = Data(
             EvidenceReadme.text(
                 events: events, checkpoint: checkpoint, checkpointSeq: record.seq ?? 0, checkpointAt: record.detectedAt,
-                records: records, missing: missing, timestamps: stamps,
+                records: records, missing: missing, unreadable: unreadable, leftOut: state.leftOut, timestamps: stamps,
                 hasCA: payload["proof/tsa-ca.pem"] != nil
             ).utf8)
-        payload["verify.sh"] = Data(EvidenceReadme.verifyScript.utf8)
+        payload["verify.sh"] = Data(EvidenceReadme.verifyScript(leftOut: state.leftOut).utf8)
 
         try BagIt.write(
-            payload: payload, to: folder, now: now, description: "Palimpsest evidence: \(events.count) event(s)")
+            payload: payload, to: folder, now: now, description: "Palimpsest evidence: \(events.count) event(s)",
+            extraInfo: state.leftOut.map { ("Palimpsest-Left-Out", $0) })
         _ = try? FileManager.default.setAttributes(
             [.posixPermissions: 0o755], ofItemAtPath: data.appendingPathComponent("verify.sh").path)
         var zipURL: URL?
@@ -242,7 +275,79 @@ public struct EvidenceBundle: Sendable {
         }
         return Summary(
             folder: folder, zip: zipURL, events: events, checkpointSeq: record.seq ?? 0, records: records.count,
-            missingRecords: missing, madeCheckpoint: madeCheckpoint)
+            missingRecords: missing, unreadableRecords: unreadable, leftOut: state.leftOut,
+            madeCheckpoint: madeCheckpoint)
+    }
+
+    /// What the state store holds of a finding: the post's archived versions (`nil` without a
+    /// store or a post), the captures of the polls that saw it, and what belongs in the bundle but
+    /// does not read.
+    struct StateReads {
+        var store: StateStore?
+        var versions: [ArchivedPostVersion]?
+        var captures: [(role: String, reference: EvidenceReference)] = []
+        var leftOut: [String] = []
+    }
+
+    /// Reads from the state store in `stateDirectory` what the bundle of `events` (of one post)
+    /// holds beside the log: the post's archived versions, the poll that first saw each and the
+    /// last poll that saw the post. A row that does not read is named in
+    /// ``StateReads/leftOut``, never dropped without a word.
+    static func readState(of events: [Event], stateDirectory: URL) -> StateReads {
+        var reads = StateReads()
+        do {
+            reads.store = try StateStore.openReadOnly(root: stateDirectory)
+        } catch {
+            reads.leftOut.append("the state store does not open: \(error)")
+            return reads
+        }
+        guard let store = reads.store, let first = events.first, let postID = first.postID else { return reads }
+        let account = first.account
+        do {
+            let archived = try store.archivedVersions(of: account, postID: postID)
+            reads.versions = archived.versions
+            reads.leftOut += archived.unreadable
+        } catch {
+            reads.versions = []
+            reads.leftOut.append("the archive of account \(account) does not read: \(error)")
+        }
+        for version in reads.versions ?? [] {
+            do {
+                // A snapshot no longer kept is no loss of this bundle's; one that does not read is.
+                guard let observation = try store.snapshot(of: account, id: version.snapshot) else { continue }
+                for reference in observation.evidence {
+                    reads.captures.append(("the poll that first saw version \(version.version.prefix(12))…", reference))
+                }
+            } catch {
+                reads.leftOut.append(
+                    Self.why(error) + " (the poll that first saw version \(version.version.prefix(12))…)")
+            }
+        }
+        guard let lastSeen = events.compactMap(\.lastSeen).max() else { return reads }
+        let ids: [String]
+        do {
+            ids = try store.snapshotIDs(of: account)
+        } catch {
+            reads.leftOut.append("the snapshots of account \(account) do not read: \(error)")
+            return reads
+        }
+        for id in ids {
+            do {
+                guard let observation = try store.snapshot(of: account, id: id), observation.polledAt == lastSeen
+                else { continue }
+                for reference in observation.evidence {
+                    reads.captures.append(("the last poll that saw the post", reference))
+                }
+            } catch {
+                reads.leftOut.append(Self.why(error) + " (it may be the last poll that saw the post)")
+            }
+        }
+        return reads
+    }
+
+    /// What is wrong, without the path and advice of a ``StoreError`` (the message names them once).
+    static func why(_ error: any Error) -> String {
+        (error as? StoreError)?.detail ?? "\(error)"
     }
 
     /// Every complete line of the log and its rotated files, in the order `verify` reads them.

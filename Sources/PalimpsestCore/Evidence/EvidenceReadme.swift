@@ -6,7 +6,7 @@ import Foundation
 enum EvidenceReadme {
     static func text(
         events: [Event], checkpoint: Checkpoint, checkpointSeq: Int, checkpointAt: Date, records: [BundledRecord],
-        missing: [String], timestamps: [String], hasCA: Bool
+        missing: [String], unreadable: [String] = [], leftOut: [String] = [], timestamps: [String], hasCA: Bool
     ) -> String {
         var out = """
             PALIMPSEST EVIDENCE BUNDLE
@@ -20,10 +20,20 @@ enum EvidenceReadme {
 
             Check it: sh data/verify.sh   (needs only sha256sum, openssl and python3)
 
-            The finding
-            -----------
 
             """
+        if !leftOut.isEmpty {
+            out += """
+                THIS BUNDLE IS INCOMPLETE
+                -------------------------
+                It was made with --allow-incomplete: these rows of Palimpsest's state store belong in it
+                but did not read (edited or damaged), so what they hold is not here:
+
+                """
+            for item in leftOut { out += "- \(item)\n" }
+            out += "\n"
+        }
+        out += "The finding\n-----------\n"
         for event in events {
             out += "- \(event.event.rawValue)"
             if let reason = event.reason {
@@ -83,6 +93,10 @@ enum EvidenceReadme {
             out += "\nCaptures not included (their spool copies were already collected):\n"
             for item in missing { out += "- \(item)\n" }
         }
+        if !unreadable.isEmpty {
+            out += "\nCaptures not included because they could not be read where the index says they are:\n"
+            for item in unreadable { out += "- \(item)\n" }
+        }
         out += """
 
             Rules of evidence applied (Palimpsest's docs/evidence.md)
@@ -111,6 +125,16 @@ enum EvidenceReadme {
 
             """
         return out
+    }
+
+    /// ``verifyScript``, or for a bag made with `--allow-incomplete` (`leftOut` not empty) the same
+    /// script whose last word says the bag is incomplete, so that its "OK" is not read as whole.
+    static func verifyScript(leftOut: [String]) -> String {
+        guard !leftOut.isEmpty else { return Self.verifyScript }
+        return Self.verifyScript.replacingOccurrences(
+            of: "echo \"OK: the bag is complete, ",
+            with: "echo \"INCOMPLETE: \(leftOut.count) row(s) of the monitor's state were left out (data/README.txt "
+                + "lists them)\"\n    echo \"OK as far as it goes: the files listed are all here, ")
     }
 
     /// `data/verify.sh`: sha256sum for the manifests, python3 (standard library) for the WARC

@@ -28,6 +28,11 @@ extension StateStore {
         /// the account's key.
         static let accountColumn = 27
 
+        /// The condition that leaves out a state that is not JSON text: SQLite's JSON functions
+        /// fail the whole read over it ("malformed JSON"), where the whole read of the account
+        /// (``StateStore/loadState(of:)``) says what is wrong with it.
+        static let readable = "AND typeof(a.state) = 'text' AND json_valid(a.state)"
+
         /// The tables: the account's row, one row per validated URL (`json_each`; one row of NULLs
         /// when it has none), each with the account's newest run of unchanged polls.
         static let source = """

@@ -490,7 +490,9 @@ public final class StateStore: StateStoring {
         let rows = try self.readOneStatement { db -> [Row] in
             try Row.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT \(QuietFields.columns) \(QuietFields.source) WHERE a.key = ? AND a.quiet = 1"),
+                    sql:
+                        "SELECT \(QuietFields.columns) \(QuietFields.source) WHERE a.key = ? AND a.quiet = 1 \(QuietFields.readable)"
+                ),
                 arguments: [account.rawValue])
         }
         // Not quiet; or quiet fields not of their types: the whole read says what does not decode.
@@ -510,7 +512,7 @@ public final class StateStore: StateStoring {
                 db.cachedStatement(
                     sql: """
                         SELECT \(QuietFields.columns), a.key AS quiet_account \(QuietFields.source)
-                        WHERE a.key IN (\(placeholders)) AND a.quiet = 1
+                        WHERE a.key IN (\(placeholders)) AND a.quiet = 1 \(QuietFields.readable)
                         """),
                 arguments: StatementArguments(accounts.map(\.rawValue)))
         }
@@ -553,11 +555,44 @@ public final class StateStore: StateStoring {
         do {
             return try JSONCoding.decoder().decode(AccountState.self, from: Data(text.utf8))
         } catch {
+            // Foundation's JSONDecoder says "not valid JSON" of valid JSON with a number it cannot
+            // read (`1e300` or `1.5` for a count): the text itself tells the two apart.
+            let detail: String
+            if !Self.isJSON(text) {
+                detail = "is not JSON (cut short, or edited by hand)"
+            } else if case DecodingError.dataCorrupted(let context) = error, context.codingPath.isEmpty {
+                detail =
+                    "is JSON, but not a state palimpsest reads: a value is of the wrong type or out of range "
+                    + "(e.g. a fraction or a number too large where a whole number belongs)"
+            } else {
+                detail = "is JSON, but not a state palimpsest reads: \(DecodingErrorText.describe(error))"
+            }
             throw StoreError.corrupt(
-                path, detail: "the state of account \(account) does not decode: \(error)",
-                advice:
-                    "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh")
+                path, detail: "the state of account \(account) \(detail)",
+                advice: Self.startAfreshAdvice(account: account, path: path))
         }
+    }
+
+    /// What to do about an account whose stored state does not read: restore the store, or start
+    /// the account afresh with the command that does it, its path and key quoted for the shell
+    /// and for SQL.
+    static func startAfreshAdvice(account: AccountKey, path: String) -> String {
+        let sql = "DELETE FROM accounts WHERE key = '\(account.rawValue.replacingOccurrences(of: "'", with: "''"))'"
+        return "restore state.sqlite from a backup, or start the account afresh (its tracked posts are forgotten; "
+            + "the log, the archive and the evidence stay): `sqlite3 \(Self.shellWord(path)) \(Self.shellWord(sql))`"
+    }
+
+    /// `word` as one word of a POSIX shell command line: as it is when it holds only characters
+    /// no shell treats specially, else in double quotes when nothing in it is special there, else
+    /// in single quotes (each `'` as `'\''`).
+    static func shellWord(_ word: String) -> String {
+        let plain = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./-_".unicodeScalars)
+        if !word.isEmpty && word.unicodeScalars.allSatisfy({ plain.contains($0) }) { return word }
+        let special = Set("\"$`\\!".unicodeScalars)
+        if !word.unicodeScalars.contains(where: { special.contains($0) || $0.properties.generalCategory == .control }) {
+            return "\"\(word)\""
+        }
+        return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     static func readState(_ db: Database, account: AccountKey, path: String) throws -> AccountState? {
@@ -570,10 +605,8 @@ public final class StateStore: StateStoring {
         // a deletion that never happened. Such a row stops the account's polls instead.
         guard let text = StoredValue.text(stored) ?? nil else {
             throw StoreError.corrupt(
-                path, detail: "the state of account \(account) is not text",
-                advice:
-                    "restore state.sqlite from a backup, or `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` "
-                    + "to start the account afresh")
+                path, detail: "the state of account \(account) is not text (edited by hand, or damaged)",
+                advice: Self.startAfreshAdvice(account: account, path: path))
         }
         var state = try Self.decodeState(text, account: account, path: path)
         let rows = try Row.fetchAll(
@@ -1291,6 +1324,92 @@ public final class StateStore: StateStoring {
                 v: Self.formatVersion, postID: postID, version: version, firstSeen: seen, snapshot: snapshot,
                 post: post, formerIDs: former.flatMap { try? decoder.decode([String].self, from: Data($0.utf8)) })
         }
+    }
+
+    /// Every archived version of post `postID` of `account`, in archive order (the versions
+    /// ``archivedVersions(of:)`` reads of that post), and a description of each archive row that
+    /// may be of that post but does not read: a field edited into another type, a post that is not
+    /// JSON or not a post, a `content_sha256` that names no stored post. A row whose `post_id` is
+    /// not text may be of any post, so it is named too. What an evidence bundle would leave out.
+    /// - Throws: ``StoreError`` when the database cannot be read.
+    public func archivedVersions(of account: AccountKey, postID: String) throws -> (
+        versions: [ArchivedPostVersion], unreadable: [String]
+    ) {
+        try self.read { db in
+            let decoder = JSONCoding.decoder()
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.seq, a.post_id, a.version, a.first_seen, a.snapshot, a.former_ids, v.post,
+                    v.content_sha256 IS NOT NULL, a.content_sha256
+                    FROM archive a LEFT JOIN post_versions v ON v.content_sha256 = a.content_sha256
+                    WHERE a.account = ? ORDER BY a.seq
+                    """,
+                arguments: [account.rawValue])
+            var versions: [ArchivedPostVersion] = []
+            var unreadable: [String] = []
+            for row in rows {
+                let id = StoredValue.text(row[1]) ?? nil
+                if let id, id != postID { continue }
+                let seq = (StoredValue.integer(row[0]) ?? nil).map { "seq \($0)" } ?? "seq not an integer"
+                let name = "archive row \(seq) of account \(account)" + (id.map { " (post \($0))" } ?? "")
+                var problems: [String] = []
+                if id == nil { problems.append("its post_id is not text") }
+                let version = StoredValue.text(row[2]) ?? nil
+                if version == nil { problems.append("its version is not text") }
+                let seen = StoredValue.date(row[3]) ?? nil
+                if seen == nil { problems.append("its first_seen is not an RFC 3339 time") }
+                let snapshot = StoredValue.text(row[4]) ?? nil
+                if snapshot == nil { problems.append("its snapshot is not text") }
+                // Former ids that do not read leave the version in, without them, and are named.
+                var formerIDs: [String]?
+                var formerProblem: String?
+                if let former = StoredValue.text(row[5]) {
+                    if let former {
+                        formerIDs = try? decoder.decode([String].self, from: Data(former.utf8))
+                        if formerIDs == nil { formerProblem = "its former_ids is not a JSON array of ids" }
+                    }
+                } else {
+                    formerProblem = "its former_ids is not text"
+                }
+                var post: Post?
+                let sha = (StoredValue.text(row[8]) ?? nil) ?? "(not text)"
+                if (StoredValue.integer(row[7]) ?? nil) != 1 {
+                    problems.append("its content_sha256 \(sha) names no row of post_versions")
+                } else if let json = StoredValue.text(row[6]) ?? nil {
+                    do {
+                        post = try decoder.decode(Post.self, from: Data(json.utf8))
+                    } catch {
+                        problems.append(
+                            "the post_versions row \(sha) holds "
+                                + (Self.isJSON(json)
+                                    ? "JSON that is not a post (\(DecodingErrorText.describe(error)))"
+                                    : "text that is not JSON"))
+                    }
+                } else {
+                    problems.append("the post_versions row \(sha) holds a post that is not text")
+                }
+                guard problems.isEmpty, let id, let version, let seen, let snapshot, let post else {
+                    unreadable.append(
+                        "\(name): " + (problems + [formerProblem].compactMap { $0 }).joined(separator: "; "))
+                    continue
+                }
+                if let formerProblem {
+                    unreadable.append("\(name): \(formerProblem) (the version is included without them)")
+                }
+                versions.append(
+                    ArchivedPostVersion(
+                        v: Self.formatVersion, postID: id, version: version, firstSeen: seen, snapshot: snapshot,
+                        post: post, formerIDs: formerIDs))
+            }
+            return (versions, unreadable)
+        }
+    }
+
+    /// True when `text` is JSON (of any shape): what tells a value that is not JSON from JSON of
+    /// the wrong shape, which Foundation's `JSONDecoder` reports alike ("not valid JSON").
+    static func isJSON(_ text: String) -> Bool {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])) != nil
     }
 
     /// The runs of unchanged polls recorded for `account`, oldest first.
