@@ -125,7 +125,7 @@ extension StateStore {
     static func undecodableState(_ key: String, _ detail: String, path: String) -> StoreError {
         StoreError.corrupt(
             path, detail: "the state of account \(key) does not decode: \(detail)",
-            advice: "report this; `sqlite3 \(path) \"DELETE FROM accounts WHERE key = '…'\"` starts the account afresh")
+            advice: Self.startAfreshAdvice(account: AccountKey(rawValue: key), path: path))
     }
 
     /// The fields of a stored ``AccountState`` (`accounts.state`) that the summaries and the
