@@ -65,6 +65,9 @@ public struct StatusReport: Sendable, Codable, Hashable {
         /// do; `nil` when it reads or there is none. Such an account's other figures are those of
         /// an account never polled: this says they are not.
         public var stateProblem: String?
+        /// Events of the account saved in its state that the deletion log has not taken yet (the
+        /// log refuses appends: its chain head does not match, the disk is full, …); `nil` for none.
+        public var eventsWaiting: Int?
 
         /// A row from the account's entry and the report's figures.
         public init(
@@ -111,6 +114,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
             case repostedOriginalsDeleted = "reposted_originals_deleted_7d"
             case worstCaseDelay = "worst_case_delay"
             case stateProblem = "state_problem"
+            case eventsWaiting = "events_waiting"
         }
 
         /// Decodes the entry's keys and the report's from one object.
@@ -125,6 +129,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
             self.observedSeconds7d = try container.decodeIfPresent(Int.self, forKey: .observedSeconds7d)
             self.unobserved7d = try container.decode([UnobservedGap].self, forKey: .unobserved7d)
             self.stateProblem = try container.decodeIfPresent(String.self, forKey: .stateProblem)
+            self.eventsWaiting = try container.decodeIfPresent(Int.self, forKey: .eventsWaiting)
         }
 
         /// Encodes the entry's keys and the report's into one object.
@@ -139,6 +144,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
             try container.encodeIfPresent(self.observedSeconds7d, forKey: .observedSeconds7d)
             try container.encode(self.unobserved7d, forKey: .unobserved7d)
             try container.encodeIfPresent(self.stateProblem, forKey: .stateProblem)
+            try container.encodeIfPresent(self.eventsWaiting, forKey: .eventsWaiting)
         }
     }
 
@@ -292,6 +298,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [],
                 observedSeconds7d: observed, unobserved7d: gaps)
             row.stateProblem = failures[account.key].map { "\($0)" }
+            if let waiting = overview?.eventsWaiting, waiting > 0 { row.eventsWaiting = waiting }
             return row
         }
         return StatusReport(
@@ -428,6 +435,14 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 "        shown: the config the daemon runs\(accepted) (\(self.stateDir)/\(RunningConfig.fileName))")
         }
         append("state:  \(self.stateDir)")
+        let waiting = self.accounts.compactMap(\.eventsWaiting)
+        if !waiting.isEmpty {
+            append(
+                "log:    \(Plural.count(waiting.reduce(0, +), "event")) of "
+                    + "\(Plural.count(waiting.count, "account")) not yet in the deletion log: it refuses appends "
+                    + "(the daemon's messages say why: journalctl -u palimpsest -p warning); they are kept in the state "
+                    + "and appended once it takes them")
+        }
         for row in self.accounts {
             append("")
             append(
@@ -436,6 +451,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
             var rows: [(String, String)] = []
             if let problem = row.stateProblem {
                 rows.append(("state", "does not read: \(problem)"))
+            }
+            if let waiting = row.eventsWaiting {
+                rows.append(
+                    ("waiting", "\(Plural.count(waiting, "event")) not yet in the deletion log (kept in the state)"))
             }
             if let last = row.lastPoll {
                 var text =

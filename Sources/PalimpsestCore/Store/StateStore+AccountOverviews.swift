@@ -18,6 +18,9 @@ extension StateStore {
         /// Posts the detector tracks, visible or missing (all of them, not only those in
         /// ``state``); 0 unless the pending findings were asked for.
         public var postsTracked: Int
+        /// Events the state keeps that the deletion log has not taken yet (its `pending_events`,
+        /// not decoded into ``state``): more than 0 while the log refuses appends.
+        public var eventsWaiting: Int = 0
     }
 
     /// The overview of every account the store holds, in a few queries over whole tables rather
@@ -89,7 +92,7 @@ extension StateStore {
                         }
                         state.pollSpans = spans
                     }
-                    overviews[key] = AccountOverview(state: state, postsTracked: 0)
+                    overviews[key] = AccountOverview(state: state, postsTracked: 0, eventsWaiting: stored.eventsWaiting)
                 } catch {
                     corrupt(key, "\(error)")
                 }

@@ -141,8 +141,11 @@ extension StateStore {
         var lastComplete: SnapshotSummary?
         /// `poll_spans` is an array (read apart, by `json_each`).
         var hasPollSpans: Bool
+        /// How many events the state keeps that the deletion log has not taken yet
+        /// (`pending_events`: saved before the append, removed after it).
+        var eventsWaiting: Int
 
-        /// The result columns, nineteen, in the order ``init(_:from:decoder:)`` reads them.
+        /// The result columns, twenty, in the order ``init(_:from:decoder:)`` reads them.
         static let columns = """
             json_type(state, '$.last_poll'), json_extract(state, '$.last_poll.at'),
             json_extract(state, '$.last_poll.outcome'), json_extract(state, '$.last_poll.detail'),
@@ -155,11 +158,12 @@ extension StateStore {
             json_extract(state, '$.detection.last_complete.window.newest'),
             json_extract(state, '$.detection.last_complete.window.floor'),
             json_extract(state, '$.detection.last_complete.window.post_count'),
-            json_extract(state, '$.detection.last_complete.window.pinned_count')
+            json_extract(state, '$.detection.last_complete.window.pinned_count'),
+            json_array_length(state, '$.pending_events')
             """
 
         /// How many result columns ``columns`` has.
-        static let columnCount = 19
+        static let columnCount = 20
 
         /// Reads the ``columns`` of `row` starting at column `first` (by position: a lookup by
         /// name per value was a visible share at 100,000 rows).
@@ -194,6 +198,8 @@ extension StateStore {
             default: throw StoredFieldError(field: "detection.last_complete")
             }
             self.hasPollSpans = try text(10, "poll_spans") == "array"
+            // `json_array_length` is 0 for a value that is not an array, NULL when there is none.
+            self.eventsWaiting = StoredValue.integer(row[first + 19]).flatMap { $0 } ?? 0
         }
 
         /// The ``SnapshotSummary`` of the columns from `first` on (`id`'s JSON type, `id`,

@@ -153,6 +153,41 @@ import Testing
         }
     }
 
+    /// Events saved in an account's state that the deletion log refuses (its head does not match,
+    /// the disk is full) are shown as waiting, where status looked healthy (found by a tester).
+    @Test func eventsTheLogHasNotTakenAreShownAsWaiting() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let config = try ConfigLoader.parse(
+            """
+            [daemon]
+            state_dir = "state"
+
+            [[account]]
+            platform = "feed"
+            url = "https://example.org/a.xml"
+
+            [[account]]
+            platform = "feed"
+            url = "https://example.org/b.xml"
+            """, file: root.appendingPathComponent("p.toml"))
+        let store = try StateStore(root: config.daemon.stateDirectory)
+        for (index, account) in config.accounts.enumerated() {
+            var state = AccountState(account: account.key)
+            state.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 0)
+            if index == 0 { state.pendingEvents = [StoreTestSupport.event("e1"), StoreTestSupport.event("e2")] }
+            try store.commitAndWait(StateCommit(account: account.key, before: nil, state: state))
+        }
+
+        let report = try StatusReport.gather(config: config, now: StoreTestSupport.date(60))
+        #expect(report.accounts.map(\.eventsWaiting) == [2, nil])
+        let text = report.render()
+        #expect(text.contains("log:    2 events of 1 account not yet in the deletion log"), "\(text)")
+        #expect(text.contains("  waiting     2 events not yet in the deletion log (kept in the state)"))
+        let json = try String(decoding: JSONCoding.documentEncoder().encode(report), as: UTF8.self)
+        #expect(json.components(separatedBy: "\"events_waiting\" : 2").count == 2, "only the account waiting")
+    }
+
     /// An account whose stored state or tracked post does not read is named with what is wrong,
     /// where it showed as an account never polled (found by a tester's hand edits).
     @Test(arguments: [
