@@ -174,6 +174,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
     public var configProblem: String?
     /// When the daemon accepted the running config shown, when ``configProblem`` is set (UTC).
     public var runningConfigAcceptedAt: Date?
+    /// Why the state store (`state_dir/state.sqlite`) does not open or read, and what to do;
+    /// `nil` when it reads or there is none yet. Every account then shows as never polled: this
+    /// says they are not.
+    public var storeProblem: String?
 
     enum CodingKeys: String, CodingKey {
         case config, shard, daemon, accounts
@@ -181,6 +185,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
         case stateDir = "state_dir"
         case configProblem = "config_problem"
         case runningConfigAcceptedAt = "running_config_accepted_at"
+        case storeProblem = "store_problem"
     }
 
     /// Worst-case seconds between a deletion and its log entry when it is confirmed by absence: the
@@ -259,9 +264,17 @@ public struct StatusReport: Sendable, Codable, Hashable {
 
         let detection = config.daemon.detection
         // Read-only: nothing is created when the store is missing.
-        let store = (try? StateStore.openReadOnly(root: stateDirectory)) ?? nil
         // Every account's state in one pass (an account whose state does not decode shows none).
-        let read = try? store?.accountOverviews(pendingFindings: true, of: accounts)
+        // A store that does not open or read (a damaged file) is said, not shown as a store of
+        // accounts never polled (found by a tester).
+        var read: (overviews: [AccountKey: StateStore.AccountOverview], failures: [AccountKey: StoreError])?
+        var storeProblem: String?
+        do {
+            read = try StateStore.openReadOnly(root: stateDirectory)?.accountOverviews(
+                pendingFindings: true, of: accounts)
+        } catch {
+            storeProblem = "\(error)"
+        }
         let overviews = read?.overviews ?? [:]
         // An account whose state does not read is named, not shown as one never polled.
         let failures = read?.failures ?? [:]
@@ -301,9 +314,11 @@ public struct StatusReport: Sendable, Codable, Hashable {
             if let waiting = overview?.eventsWaiting, waiting > 0 { row.eventsWaiting = waiting }
             return row
         }
-        return StatusReport(
+        var report = StatusReport(
             generatedAt: now, config: config.file.path, stateDir: stateDirectory.path,
             shard: config.daemon.shard?.description, daemon: daemon, accounts: rows)
+        report.storeProblem = storeProblem
+        return report
     }
 
     /// The keys of the watched accounts that `requested` names, each by its key or its configured
@@ -435,6 +450,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
                 "        shown: the config the daemon runs\(accepted) (\(self.stateDir)/\(RunningConfig.fileName))")
         }
         append("state:  \(self.stateDir)")
+        if let problem = self.storeProblem {
+            append(
+                "        does not read: \(TerminalText.singleLine(problem)); every account below shows as never polled")
+        }
         let waiting = self.accounts.compactMap(\.eventsWaiting)
         if !waiting.isEmpty {
             append(

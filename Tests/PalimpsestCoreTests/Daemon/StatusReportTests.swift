@@ -188,6 +188,34 @@ import Testing
         #expect(json.components(separatedBy: "\"events_waiting\" : 2").count == 2, "only the account waiting")
     }
 
+    /// A damaged `state.sqlite` is said, where every account showed as never polled with exit 0
+    /// (found by a tester).
+    @Test func aStateStoreThatDoesNotReadIsSaidNotShownAsAccountsNeverPolled() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let config = try ConfigLoader.parse(
+            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/a.xml\"\n",
+            file: root.appendingPathComponent("p.toml"))
+        do {
+            let store = try StateStore(root: config.daemon.stateDirectory)
+            var state = AccountState(account: config.accounts[0].key)
+            state.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 0)
+            try store.commitAndWait(StateCommit(account: state.account, before: nil, state: state))
+            try store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        }
+        let database = config.daemon.stateDirectory.appendingPathComponent("state.sqlite")
+        var bytes = try Data(contentsOf: database)
+        for index in 4_096..<bytes.count { bytes[index] = 0x5A }
+        try bytes.write(to: database)
+
+        let report = try StatusReport.gather(config: config, now: StoreTestSupport.date(60))
+        let problem = try #require(report.storeProblem)
+        #expect(problem.contains("state.sqlite"), "\(problem)")
+        #expect(report.render().contains("        does not read: "))
+        let json = try String(decoding: JSONCoding.documentEncoder().encode(report), as: UTF8.self)
+        #expect(json.contains("\"store_problem\""))
+    }
+
     /// An account whose stored state or tracked post does not read is named with what is wrong,
     /// where it showed as an account never polled (found by a tester's hand edits).
     @Test(arguments: [
