@@ -50,6 +50,9 @@ struct PollCommand: AsyncParsableCommand {
         let accounts =
             self.accountKeys.isEmpty
             ? config.watchedAccounts : try selectAccounts(config.accounts, keys: self.accountKeys)
+        // Nothing to poll: refused as `run` refuses it, not a silent exit 0 that reads as a poll
+        // with nothing new (found by a tester).
+        if self.accountKeys.isEmpty { try refuseWatchingNothing(config) }
         let time: Date
         if let text = self.now {
             guard let parsed = RFC3339.date(from: text) else {

@@ -34,19 +34,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = self.options.bootstrapLogging()
         let config = try self.options.loadConfig()
-        guard !config.accounts.isEmpty else {
-            printError(
-                "\(config.file.path): no [[account]] is configured; nothing to watch. Add one (every platform's keys: "
-                    + "configuration.md in /usr/local/share/doc/palimpsest), check it with `palimpsest check-config`, "
-                    + "then start again.")
-            throw ExitCode(78)
-        }
-        guard !config.watchedAccounts.isEmpty else {
-            printError(
-                "\(config.file.path): shard \(config.daemon.shard?.description ?? "") leaves this instance none of the "
-                    + "accounts (the config has \(config.accounts.count)); nothing to watch.")
-            throw ExitCode(78)
-        }
+        try refuseWatchingNothing(config)
         let lock: StateDirectoryLock
         do {
             lock = try StateDirectoryLock.acquire(
@@ -82,5 +70,25 @@ struct RunCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         withExtendedLifetime(lock) {}
+    }
+}
+
+/// Stops `run` and `poll` with exit status 78 (a config error) when `config` leaves this instance
+/// no account to watch: a daemon or a cycle that watches nothing would look healthy while nothing
+/// is watched (docs/configuration.md).
+/// - Throws: `ExitCode(78)` after saying why on stderr.
+func refuseWatchingNothing(_ config: PalimpsestConfig) throws {
+    guard !config.accounts.isEmpty else {
+        printError(
+            "\(config.file.path): no [[account]] is configured; nothing to watch. Add one (every platform's keys: "
+                + "configuration.md in /usr/local/share/doc/palimpsest), check it with `palimpsest check-config`, "
+                + "then start again.")
+        throw ExitCode(78)
+    }
+    guard !config.watchedAccounts.isEmpty else {
+        printError(
+            "\(config.file.path): shard \(config.daemon.shard?.description ?? "") leaves this instance none of the "
+                + "accounts (the config has \(config.accounts.count)); nothing to watch.")
+        throw ExitCode(78)
     }
 }

@@ -225,6 +225,7 @@ public enum ConfigLoader {
                     line: error.source.begin.line,
                     column: error.source.begin.column,
                     message: "TOML syntax error: \(error.description)"
+                        + Self.unquotedQuantityHint(text, line: error.source.begin.line)
                 )
             ])
         } catch {
@@ -245,5 +246,22 @@ public enum ConfigLoader {
             throw ConfigValidationError(errors: sorted.map(\.element))
         }
         return config
+    }
+
+    /// A hint for a syntax error on a line whose value is a number with a unit, unquoted
+    /// (`interval = 10m`): durations and sizes are strings. Empty for any other line.
+    /// - Parameters:
+    ///   - text: the config file's text.
+    ///   - line: the error's line, 1-based.
+    static func unquotedQuantityHint(_ text: String, line: Int) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard line >= 1, line <= lines.count, let equals = lines[line - 1].firstIndex(of: "=") else { return "" }
+        let value = lines[line - 1][lines[line - 1].index(after: equals)...].trimmingCharacters(in: .whitespaces)
+        guard let first = value.first, first.isNumber,
+            value.prefix(while: { $0 != "#" }).contains(where: \.isLetter)
+        else { return "" }
+        let key = lines[line - 1][..<equals].trimmingCharacters(in: .whitespaces)
+        let quoted = value.prefix(while: { $0 != "#" && $0 != " " })
+        return "; a duration or a size is a string in quotes: \(key) = \"\(quoted)\""
     }
 }

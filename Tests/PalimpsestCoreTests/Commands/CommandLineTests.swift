@@ -98,7 +98,7 @@ import Testing
     }
 
     /// Decided: a config without accounts is valid, `check-config` says `run` refuses it, and `run`
-    /// refuses it with exit status 78, as docs/configuration.md says.
+    /// and `poll` refuse it with exit status 78, as docs/configuration.md says.
     @Test func aConfigWithoutAccountsIsValidButRunRefusesIt() async throws {
         let folder = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(folder) }
@@ -111,6 +111,10 @@ import Testing
         let run = try await Self.run(["run", "--config", config.path])
         #expect(run.status == .exited(78))
         #expect(run.err.contains("no [[account]] is configured; nothing to watch. Add one"))
+        // `poll` too, where it exited 0 without a word (found by a tester).
+        let poll = try await Self.run(["poll", "--config", config.path])
+        #expect(poll.status == .exited(78))
+        #expect(poll.err.contains("no [[account]] is configured; nothing to watch. Add one"))
         let doc = try String(
             contentsOf: Self.repository.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
         #expect(

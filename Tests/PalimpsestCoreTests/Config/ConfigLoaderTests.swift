@@ -482,6 +482,18 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         #expect(error.description.hasPrefix("/etc/palimpsest/palimpsest.toml:3:"))
     }
 
+    /// A duration or size written without quotes is a TOML syntax error; the message says how to
+    /// write it (a tester got the bare parser error).
+    @Test func anUnquotedDurationOrSizeIsShownQuoted() throws {
+        let interval = try problem("[daemon]\ninterval = 10m  # ten minutes\n")
+        #expect(interval.line == 2)
+        #expect(interval.message.hasSuffix("; a duration or a size is a string in quotes: interval = \"10m\""))
+        let size = try problem("[daemon]\nmax_body_size = 8MiB\n")
+        #expect(size.message.hasSuffix("max_body_size = \"8MiB\""))
+        let other = try problem("[daemon]\njitter = = 0.1\n")
+        #expect(!other.message.contains("in quotes"), "no hint where no unit is involved")
+    }
+
     @Test func everyProblemIsReportedAtOnceInFileOrder() throws {
         let errors = problems(
             """
