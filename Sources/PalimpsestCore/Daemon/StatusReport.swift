@@ -24,12 +24,16 @@ public struct StatusReport: Sendable, Codable, Hashable {
         public var summary: String?
         /// Why the daemon's last reload was rejected, if it was.
         public var reloadError: String?
+        /// The command that holds the lock as its lock file says (`palimpsest run`, `palimpsest
+        /// poll`), when one does and the file says.
+        public var lockHolder: String?
 
         enum CodingKeys: String, CodingKey {
             case running, pid, phase, summary
             case startedAt = "started_at"
             case updatedAt = "updated_at"
             case reloadError = "reload_error"
+            case lockHolder = "lock_holder"
         }
     }
 
@@ -229,7 +233,7 @@ public struct StatusReport: Sendable, Codable, Hashable {
         var daemon = Daemon(
             running: holder != nil, pid: holder?.pid ?? head?.pid, phase: head?.phase,
             startedAt: head?.startedAt, updatedAt: head?.updatedAt, summary: written?.summary,
-            reloadError: written?.reloadError)
+            reloadError: written?.reloadError, lockHolder: holder?.purpose)
         if !live {
             // A stopped daemon's STATUS and reload outcome no longer hold.
             daemon.summary = nil
@@ -424,7 +428,12 @@ public struct StatusReport: Sendable, Codable, Hashable {
             text += line
         }
         let d = self.daemon
-        if d.running {
+        if d.running, let holder = d.lockHolder, holder == "palimpsest poll" {
+            // A one-shot poll holds the lock: no daemon runs (a tester read "daemon: running").
+            append(
+                "daemon: not running; `\(TerminalText.singleLine(holder))`"
+                    + (d.pid.map { " (PID \($0))" } ?? "") + " is using this state_dir now")
+        } else if d.running {
             var head = "daemon: running"
             if let pid = d.pid { head += " (PID \(pid))" }
             if let phase = d.phase, phase != .running { head += ", \(phase.rawValue)" }

@@ -75,16 +75,17 @@ public final class StateDirectoryLock: Sendable {
             let code = errno
             if code == EINTR { continue }
             if code == EWOULDBLOCK {
-                let pid = Self.pid(in: (try? file.readToEnd(from: 0, limit: 64)) ?? Data())
+                let pid = Self.pid(in: (try? file.readToEnd(from: 0, limit: 256)) ?? Data())
                 file.closeFile()
                 throw Held(path: url.path, holderPID: pid, purpose: purpose, waitOption: waitOption)
             }
             file.closeFile()
             throw StoreError.posix("flock", path: url.path, code: code)
         }
-        // Best effort: the PID is only for messages.
+        // Best effort: the PID and the command are only for messages (`status` tells a one-shot
+        // poll from the daemon by the second line).
         _ = ftruncate(file.fd, 0)
-        let text = Array("\(getpid())\n".utf8)
+        let text = Array("\(getpid())\n\(purpose)\n".utf8)
         _ = text.withUnsafeBytes { pwrite(file.fd, $0.baseAddress, $0.count, 0) }
         return StateDirectoryLock(url: url, fd: file.fd)
     }
@@ -93,10 +94,14 @@ public final class StateDirectoryLock: Sendable {
     public struct Holder: Sendable, Hashable {
         /// Its PID as written in the lock file; `nil` when unreadable.
         public var pid: Int32?
+        /// The command that holds it as written in the lock file (`palimpsest run`, `palimpsest
+        /// poll`); `nil` when the file does not say (written by an earlier release).
+        public var purpose: String?
 
-        /// A holder with the given PID.
-        public init(pid: Int32?) {
+        /// A holder with the given PID and command.
+        public init(pid: Int32?, purpose: String? = nil) {
             self.pid = pid
+            self.purpose = purpose
         }
     }
 
@@ -110,10 +115,15 @@ public final class StateDirectoryLock: Sendable {
             _ = flock(file.fd, LOCK_UN)
             return nil
         }
-        return Holder(pid: Self.pid(in: (try? file.readToEnd(from: 0, limit: 64)) ?? Data()))
+        let data = (try? file.readToEnd(from: 0, limit: 256)) ?? Data()
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let purpose = lines.count > 1 ? lines[1].trimmingCharacters(in: .whitespaces) : ""
+        return Holder(pid: Self.pid(in: data), purpose: purpose.isEmpty ? nil : purpose)
     }
 
+    /// The PID on the first line of the lock file's contents.
     private static func pid(in data: Data) -> Int32? {
-        Int32(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+        let first = String(decoding: data, as: UTF8.self).split(separator: "\n").first ?? ""
+        return Int32(first.trimmingCharacters(in: .whitespaces))
     }
 }

@@ -216,6 +216,29 @@ import Testing
         #expect(json.contains("\"store_problem\""))
     }
 
+    /// A one-shot `palimpsest poll` holding the lock is not the daemon (a tester read "daemon:
+    /// running (PID …)" during a poll); a lock file of an earlier release (PID only) reads as before.
+    @Test func aPollHoldingTheLockIsNotShownAsTheDaemon() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let config = try ConfigLoader.parse(
+            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/a.xml\"\n",
+            file: root.appendingPathComponent("p.toml"))
+        let lock = try StateDirectoryLock.acquire(
+            stateDirectory: config.daemon.stateDirectory, purpose: "palimpsest poll")
+        let report = try StatusReport.gather(config: config, now: StoreTestSupport.date(60))
+        #expect(report.daemon.lockHolder == "palimpsest poll")
+        #expect(
+            report.render().hasPrefix(
+                "daemon: not running; `palimpsest poll` (PID \(getpid())) is using this state_dir now"),
+            "\(report.render())")
+        try Data("\(getpid())\n".utf8).write(to: lock.url)
+        let earlier = try StatusReport.gather(config: config, now: StoreTestSupport.date(60))
+        #expect(earlier.daemon.lockHolder == nil)
+        #expect(earlier.render().hasPrefix("daemon: running (PID \(getpid()))"))
+        withExtendedLifetime(lock) {}
+    }
+
     /// An account whose stored state or tracked post does not read is named with what is wrong,
     /// where it showed as an account never polled (found by a tester's hand edits).
     @Test(arguments: [

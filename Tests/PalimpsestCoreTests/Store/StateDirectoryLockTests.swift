@@ -12,7 +12,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let first = try StateDirectoryLock.acquire(stateDirectory: directory, purpose: "palimpsest run")
         #expect(first.url.lastPathComponent == "palimpsest.lock")
-        #expect(StateDirectoryLock.holder(of: directory) == .init(pid: getpid()))
+        #expect(StateDirectoryLock.holder(of: directory) == .init(pid: getpid(), purpose: "palimpsest run"))
         do {
             _ = try StateDirectoryLock.acquire(stateDirectory: directory, purpose: "palimpsest run")
             Issue.record("a second lock on the same state_dir was granted")
