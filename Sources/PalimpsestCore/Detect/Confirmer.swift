@@ -134,11 +134,19 @@ public enum Confirmer {
             // Rule of evidence 4 with no answer: most of the window vanished and the account probe
             // proved nothing. Not the account's state, not evidence of anything: a blind poll, so the
             // operator sees it (an empty feed for an hour leaves a blind span, not silence).
-            let vanished = diff.candidates.filter { diff.insideWindow.contains($0.post.id) }.count
+            // An empty listing has no window: count the posts it had (it read "0 posts of the
+            // window vanished", found by a tester).
+            let vanished =
+                observation.window.postCount == 0
+                ? state.posts.values.filter {
+                    !$0.post.isPinned && ($0.status == .visible || $0.status.missingRecord != nil)
+                }.count
+                : diff.candidates.filter { diff.insideWindow.contains($0.post.id) }.count
             let failure = PollFailure(
                 kind: .vanished,
-                message: "\(Plural.count(vanished, "post")) of the window vanished at once"
-                    + (observation.window.postCount == 0 ? " (an empty listing)" : "")
+                message: (observation.window.postCount == 0
+                    ? "all \(Plural.count(vanished, "post")) of the window vanished at once (an empty listing)"
+                    : "\(Plural.count(vanished, "post")) of the window vanished at once")
                     + " and the account probe proved nothing (\(detail)); not taken as the account's state",
                 url: observation.evidence.first?.url)
             var outcome = Self.recordFailure(state: state, failure: failure, at: observation.polledAt, account: account)

@@ -492,6 +492,19 @@ import Testing
         #expect(back.first?.blind?.to == F.at(minutes: 20))
     }
 
+    /// An empty listing has no window: the blind poll says how many posts it had, not "0 posts"
+    /// (found by a tester).
+    @Test func anEmptyListingSaysEveryPostOfTheWindowVanished() throws {
+        var h = Harness()
+        h.poll(Self.five, at: F.t0)
+        let events = h.poll(
+            [], at: F.at(minutes: 10), accountProbe: AccountProbeResult(verdict: .inconclusive(detail: "HTTP 200")))
+        let blind = try #require(events.first)
+        #expect(
+            (blind.detail ?? "").contains("all 5 posts of the window vanished at once (an empty listing)"),
+            "\(blind.detail ?? "")")
+    }
+
     @Test func fewPostsVanishingAreCandidatesNotAMassDisappearance() {
         var h = Harness()
         let ten = (1...10).map { F.post("q\($0)", minutes: Double(-10 * $0)) }
