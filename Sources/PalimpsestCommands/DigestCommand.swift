@@ -108,7 +108,32 @@ struct DigestCommand: AsyncParsableCommand {
         )
         printLine("Written to \(job.folder.path)/")
         for url in output.written { printLine("  \(url.lastPathComponent)") }
+        try await self.send(output, of: job, config: config, logger: logger)
+        // What the digest warns of at its top also fails the run, so that a timer or cron job
+        // notices (found by a tester: exit 0 over a broken log).
+        let digest = output.digest
+        var problems: [String] = []
+        let breaks = digest.sources.reduce(0) { $0 + $1.chainBreaks.count }
+        if breaks > 0 { problems.append("\(Plural.count(breaks, "break")) of the log's hash chain") }
+        if let verdict = digest.verdict {
+            problems.append(Plural.count(verdict.problems.count, "problem") + " of the log")
+        }
+        if let states = digest.stateProblems {
+            problems.append("\(Plural.count(states.count, "account")) whose state does not read")
+        }
+        if !problems.isEmpty {
+            printError(
+                "palimpsest digest: written, with warnings at its top: \(problems.joined(separator: ", ")); "
+                    + "see `palimpsest verify` and `palimpsest status` (exit status 2)")
+            throw ExitCode(2)
+        }
+    }
 
+    /// E-mails the digest when `--send` asks for it.
+    /// - Throws: `ExitCode(75)` when it could not be sent (the files stay).
+    private func send(_ output: DigestJob.Output, of job: DigestJob, config: PalimpsestConfig, logger: Logger)
+        async throws
+    {
         guard self.send, let smtp = config.digest.smtp else { return }
         do {
             let attempts = try await job.send(output) { attempt, error, delay in

@@ -121,4 +121,31 @@ import Testing
             doc.contains(
                 "A file without accounts is valid: `check-config` accepts it and says that `palimpsest run` refuses"))
     }
+
+    /// `digest` over a log whose chain is broken writes its files with the warning at their top
+    /// and exits 2, so that the weekly timer notices (found by a tester: exit 0); a healthy log 0.
+    @Test func aDigestWithWarningsAtItsTopExitsTwo() async throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let config = folder.appendingPathComponent("palimpsest.toml")
+        try Data(
+            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/a.xml\"\n"
+                .utf8
+        ).write(to: config)
+        let url = folder.appendingPathComponent("state/deletions.jsonl")
+        let log = try DeletionLog(url: url, headURL: folder.appendingPathComponent("state/\(ChainHead.fileName)"))
+        _ = try log.append((1...4).map { StoreTestSupport.event("e\($0)", at: Double($0) * 60) })
+
+        let healthy = try await Self.run(["digest", "--config", config.path, "--week", "2026-W48"])
+        #expect(healthy.status == .exited(0), "\(healthy.err)")
+        var lines = try StoreTestSupport.lines(of: url)
+        lines[1] = lines[1].replacingOccurrences(of: "\"text\":\"text\"", with: "\"text\":\"TEXT\"")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
+        let broken = try await Self.run([
+            "digest", "--config", config.path, "--week", "2026-W48", "--out", folder.appendingPathComponent("d2").path,
+        ])
+        #expect(broken.status == .exited(2), "\(broken.err)")
+        #expect(broken.err.contains("written, with warnings at its top: 1 break of the log's hash chain"))
+        #expect(broken.out.contains("Written to "))
+    }
 }
