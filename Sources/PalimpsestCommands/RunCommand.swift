@@ -43,6 +43,21 @@ struct RunCommand: AsyncParsableCommand {
             printError("\(held)")
             throw ExitCode(75)
         }
+        // An upgrade of the store's schema copies its largest tables before READY=1 (schema 5: every
+        // tracked post and archived version, about 25 s a million rows here): more than systemd's
+        // start timeout allows for a large store. Say so, and ask for an hour.
+        if let stored = StateStore.storedSchemaVersion(root: config.daemon.stateDirectory),
+            stored > 0, stored < StateStore.schemaVersion
+        {
+            logger.notice(
+                "upgrading the state store before starting; a large store takes minutes",
+                metadata: ["schema.from": "\(stored)", "schema.to": "\(StateStore.schemaVersion)"])
+            _ = SystemdNotifier().notify(
+                "EXTEND_TIMEOUT_USEC=3600000000\n"
+                    + SystemdNotifier.statusLine(
+                        "upgrading the state store (schema \(stored) to \(StateStore.schemaVersion)); a large store "
+                            + "takes minutes"))
+        }
         let runtime = try MonitorRuntime(config: config, logger: logger)
         defer { runtime.shutdown() }
         logger.info(

@@ -81,7 +81,7 @@ enum ConfigSections {
             ),
             ConfigKey(
                 "stale_tolerance", .duration(0...(7 * 86_400)), default: "`\"2h\"` (7200 s)",
-                "A listing identical to an earlier one that a newer listing replaced, with no newer `lastBuildDate`/`Last-Modified` or unseen `ETag`, is taken for a lagging replica or cache (stale: it proves nothing) until it has been served in `confirm_polls` consecutive polls spanning this long; then the account went back to that state (a post published and deleted again, an edit reverted) and it counts. Longer: fewer false findings from a cache stuck that long; shorter: such findings logged sooner. See `docs/evidence.md`, rule 3."
+                "A listing identical to an earlier one that a newer listing replaced, with no post edited since (a newer `lastBuildDate` or an unseen `ETag` proves nothing: feeds generated on request stamp every answer), is taken for a lagging replica or cache (stale: it proves nothing) until it has been served in `confirm_polls` consecutive polls spanning this long; then the account went back to that state (a post published and deleted again, an edit reverted) and it counts. Longer: fewer false findings from a cache stuck that long; shorter: such findings logged sooner. See `docs/evidence.md`, rule 3."
             ),
             ConfigKey(
                 "snapshot_retention", .integer(1...10_000), default: "`10`",

@@ -122,6 +122,18 @@ public final class StateStore: StateStoring {
         return try StateStore(readOnlyRoot: root.standardizedFileURL)
     }
 
+    /// The schema version of the store in `root` (`PRAGMA user_version`), read without opening it
+    /// for writing: `run` tells systemd that an upgrade may take minutes before it starts one.
+    /// - Returns: `nil` when `root` holds no `state.sqlite` or it cannot be read.
+    public static func storedSchemaVersion(root: URL) -> Int? {
+        let path = root.standardizedFileURL.appendingPathComponent("state.sqlite").path
+        guard FileSystem.exists(path) else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        return try? queue.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") }
+    }
+
     private init(readOnlyRoot root: URL) throws {
         self.root = root
         self.databaseURL = root.appendingPathComponent("state.sqlite")

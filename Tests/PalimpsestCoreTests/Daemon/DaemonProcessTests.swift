@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import PalimpsestCore
 import PalimpsestReplay
 import PalimpsestTestSupport
@@ -142,6 +143,52 @@ import Testing
         }
         // The lock went with the process.
         #expect(StateDirectoryLock.holder(of: scratch.state) == nil)
+        await server.stop()
+    }
+
+    /// An upgrade of the store's schema copies its largest tables before READY=1, minutes for a
+    /// large store, past systemd's start timeout (5 min): the daemon asks for an hour first.
+    @Test func anUpgradeOfTheStoreAsksSystemdForTimeBeforeReady() async throws {
+        let binary = try Self.binary()
+        let scratch = try Scratch()
+        defer { scratch.remove() }
+        let server = try await Self.startServer()
+        try scratch.writeConfig(server, feeds: ["a"])
+        _ = try StateStore(root: scratch.state)
+        try await DatabaseQueue(path: scratch.state.appendingPathComponent("state.sqlite").path).write { db in
+            try db.execute(sql: "PRAGMA user_version = 4")
+        }
+        #expect(StateStore.storedSchemaVersion(root: scratch.state) == 4)
+        let listener = try NotifySocketListener(path: scratch.socket)
+        defer { listener.shutdown() }
+
+        let result = try await Subprocess.run(
+            .path(binary),
+            arguments: ["run", "--config", scratch.config.path, "--drain-timeout", "10"],
+            environment: .inherit.updating(["NOTIFY_SOCKET": scratch.socket, "JOURNAL_STREAM": nil]),
+            input: .none,
+            output: .discarded,
+            error: .string(limit: 1 << 20)
+        ) { execution -> String? in
+            await stopChild(execution) {
+                guard let ready = await listener.waitFor({ $0.notifyFields["READY"] == "1" }) else {
+                    return "no READY=1; received \(listener.messages)"
+                }
+                guard
+                    let extend = listener.messages.firstIndex(where: {
+                        $0.notifyFields["EXTEND_TIMEOUT_USEC"] == "3600000000"
+                    }), extend < ready
+                else { return "no EXTEND_TIMEOUT_USEC before READY=1; received \(listener.messages)" }
+                try execution.send(signal: .terminate)
+                return nil
+            }
+        }
+        if let failure = result.closureResult {
+            Issue.record("\(failure)\n--- daemon stderr ---\n\(result.standardError)")
+        }
+        #expect(result.terminationStatus == TerminationStatus.exited(0), "\(result.standardError)")
+        #expect(result.standardError.contains("upgrading the state store before starting"))
+        #expect(StateStore.storedSchemaVersion(root: scratch.state) == StateStore.schemaVersion)
         await server.stop()
     }
 
