@@ -199,7 +199,11 @@ extension StateStore {
             }
             self.hasPollSpans = try text(10, "poll_spans") == "array"
             // `json_array_length` is 0 for a value that is not an array, NULL when there is none.
-            self.eventsWaiting = StoredValue.integer(row[first + 19]).flatMap { $0 } ?? 0
+            // (A `flatMap` over the double optional here crashed the release compiler, 6.3.1.)
+            switch StoredValue.integer(row[first + 19]) {
+            case .some(.some(let count)): self.eventsWaiting = count
+            default: self.eventsWaiting = 0
+            }
         }
 
         /// The ``SnapshotSummary`` of the columns from `first` on (`id`'s JSON type, `id`,
