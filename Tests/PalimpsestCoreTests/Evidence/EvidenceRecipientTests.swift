@@ -178,6 +178,47 @@ import Testing
         #expect(readme.contains("No timestamp from the configured time-stamp authorities http://127.0.0.1:9/tsa"))
     }
 
+    /// The command line: the recipient's command names the folder as given to --out, the missing
+    /// timestamp is a warning on stderr, and an existing zip is refused.
+    @Test func theCommandPrintsAPathThatWorksAndWarnsOfAMissingTimestamp() async throws {
+        let exported = try await EvidenceBundleTests.export()
+        let root = exported.harness.root
+        let config = root.appendingPathComponent("palimpsest-tsa.toml")
+        try Data(
+            """
+            [daemon]
+            state_dir = "state"
+            deletion_log = "deletions.jsonl"
+
+            [evidence]
+            signing_key_file = "checkpoint-key.pem"
+            tsa_urls = ["http://127.0.0.1:9/tsa"]
+            """.utf8
+        ).write(to: config)
+        let out = root.appendingPathComponent("cases/one")
+        let export = try await EvidenceCommandTests.palimpsest([
+            "evidence", "export", "--config", config.path, exported.event.id, "--out", out.path, "--zip",
+        ])
+        #expect(export.succeeded, "\(export.standardError)")
+        #expect(
+            export.standardOutput.contains("The recipient checks it with: sh \(out.path)/data/verify.sh"),
+            "\(export.standardOutput)")
+        #expect(
+            export.standardError.contains("warning: no timestamp of checkpoint seq")
+                && export.standardError.contains("http://127.0.0.1:9/tsa"), "\(export.standardError)")
+        let zip = root.appendingPathComponent("cases/two.zip")
+        try Data("another case's zip\n".utf8).write(to: zip)
+        let again = try await EvidenceCommandTests.palimpsest([
+            "evidence", "export", "--config", config.path, exported.event.id, "--out",
+            root.appendingPathComponent("cases/two").path, "--zip",
+        ])
+        #expect(!again.succeeded)
+        #expect(again.standardError.contains("two.zip exists"), "\(again.standardError)")
+        #expect(try Data(contentsOf: zip) == Data("another case's zip\n".utf8))
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("cases/two").path))
+        await exported.harness.close()
+    }
+
     @Test func theRecipientsCommandUsesThePathAsGiven() {
         #expect(EvidenceBundle.verifyCommand(out: "x") == "sh x/data/verify.sh")
         #expect(EvidenceBundle.verifyCommand(out: "../cases/x/") == "sh ../cases/x/data/verify.sh")
