@@ -174,7 +174,7 @@ enum EvidenceReadme {
                 + "lists them)\"\n    echo \"OK as far as it goes: the files listed are all here, ")
     }
 
-    /// `data/verify.sh`: sha256sum (or shasum) for the manifests and a listing of `data/` for the
+    /// `data/verify.sh`: sha256sum (or shasum; `-c`, without GNU-only options) for the manifests and a listing of `data/` for the
     /// bag's completeness, python3 (standard library) for the WARC records, the inclusion proofs
     /// and the signed message, openssl (3.0 or later, for Ed25519) for the signature and the
     /// timestamps. Exit 0 when all holds; 1 when something does not (one `FAILED:` line per
@@ -213,9 +213,16 @@ enum EvidenceReadme {
         else
             sha256=""
         fi
+        # Each line that is not "<file>: OK" (GNU and busybox sha256sum, shasum: the same output).
+        check_manifest() {
+            result=$($sha256 -c "$1" 2>&1)
+            checked=$?
+            printf '%s\n' "$result" | grep -v ': OK$'
+            return "$checked"
+        }
         if [ -n "$sha256" ]; then
-            $sha256 --quiet -c tagmanifest-sha256.txt || fail "a tag file differs from tagmanifest-sha256.txt (named above)"
-            $sha256 --quiet -c manifest-sha256.txt || fail "a payload file differs from manifest-sha256.txt (named above)"
+            check_manifest tagmanifest-sha256.txt || fail "a tag file differs from tagmanifest-sha256.txt (named above)"
+            check_manifest manifest-sha256.txt || fail "a payload file differs from manifest-sha256.txt (named above)"
         else
             cannot "the files against the manifests: needs sha256sum or shasum (neither found)"
         fi
