@@ -25,8 +25,9 @@ struct EvidenceExportCommand: AsyncParsableCommand {
             data/verify.sh, which checks everything with sha256sum, openssl and python3 only. \
             When no checkpoint covers the events yet, one is appended first (the signing key \
             must be there: `palimpsest keygen`). The folder must be new or empty; --zip also \
-            writes <folder>.zip. Send the folder or the zip; the recipient runs `sh \
-            data/verify.sh`. When rows of state.sqlite that belong in the bag do not read (an \
+            writes <folder>.zip, which must not exist. Send the folder or the zip; the recipient \
+            runs `sh data/verify.sh` (exit 0 OK, 1 FAILED, 3 when a tool it needs is missing or \
+            too old). When rows of state.sqlite that belong in the bag do not read (an \
             archived version, a snapshot: edited or damaged), the export is refused and names \
             them; restore state.sqlite from a backup, or pass --allow-incomplete. See \
             docs/evidence.md, "Handing over one finding".
@@ -80,6 +81,13 @@ struct EvidenceExportCommand: AsyncParsableCommand {
             printError("palimpsest evidence export: \(error)")
             throw ExitCode(1)
         }
+        if !summary.untimestamped.isEmpty {
+            printError(
+                "palimpsest evidence export: warning: no timestamp of checkpoint seq \(summary.checkpointSeq) from "
+                    + summary.untimestamped.map(\.absoluteString).joined(separator: ", ")
+                    + " ([evidence] tsa_urls): the bundle holds none of theirs, and data/README.txt says so; the "
+                    + "running daemon asks again for recent checkpoints: export again to a new folder once it has")
+        }
         if summary.madeCheckpoint {
             printLine("no checkpoint covered the event(s) yet: appended one (seq \(summary.checkpointSeq))")
         }
@@ -93,6 +101,6 @@ struct EvidenceExportCommand: AsyncParsableCommand {
             for item in summary.leftOut { printLine("  \(item)") }
         }
         if let zip = summary.zip { printLine("and \(zip.path)") }
-        printLine("The recipient checks it with: sh \(summary.folder.lastPathComponent)/data/verify.sh")
+        printLine("The recipient checks it with: \(EvidenceBundle.verifyCommand(out: self.out))")
     }
 }

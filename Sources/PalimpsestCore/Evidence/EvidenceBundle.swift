@@ -55,6 +55,10 @@ public struct EvidenceBundle: Sendable {
         public var leftOut: [String] = []
         /// True when the export appended a checkpoint itself (none covered the events yet).
         public var madeCheckpoint: Bool
+        /// The configured time-stamp authorities (`[evidence] tsa_urls`) that gave no timestamp of
+        /// the checkpoint's tree head: the bundle holds none of theirs. Empty when all did, or
+        /// when none is configured.
+        public var untimestamped: [URL] = []
     }
 
     public var config: PalimpsestConfig
@@ -64,7 +68,7 @@ public struct EvidenceBundle: Sendable {
     }
 
     /// Writes the bag for `selection` into `folder` (which must not exist or be empty), and a zip
-    /// of it beside it (`<folder>.zip`) when `zip` is true. When no signed checkpoint covers the
+    /// of it beside it (`<folder>.zip`, which must not exist) when `zip` is true. When no signed checkpoint covers the
     /// events yet and the signing key is there, one is appended first (through the guarded path).
     /// - Parameters:
     ///   - allowIncomplete: Write the bag even when rows of the state store that belong in it do
@@ -99,6 +103,8 @@ public struct EvidenceBundle: Sendable {
                 advice: "copy the id from `palimpsest tail --json`, or give the account key and the post id")
         }
         let events = targets.compactMap { try? decoder.decode(Event.self, from: lines[$0].bytes) }
+        // Where it goes, before anything is written (a checkpoint included): nothing is overwritten.
+        try Self.checkDestination(folder: folder, zip: zip)
         // What the state store holds of the finding, read before anything is written: a bundle
         // that leaves out what does not read is made only when asked for.
         let stateDirectory = daemon.stateDirectory
@@ -157,12 +163,8 @@ public struct EvidenceBundle: Sendable {
                     + "from a backup of the log; no bundle is written over a broken chain")
         }
 
-        // The folder.
-        if let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path), !names.isEmpty {
-            throw EvidenceExportError(
-                message: "\(folder.path) exists and is not empty",
-                advice: "give a new folder to --out (nothing is overwritten)")
-        }
+        // The folder (checked again: it may have been filled meanwhile).
+        try Self.checkDestination(folder: folder, zip: zip)
         let data = folder.appendingPathComponent("data", isDirectory: true)
         var payload: [String: Data] = [:]
 
@@ -187,6 +189,9 @@ public struct EvidenceBundle: Sendable {
                 payload["proof/timestamps/\(name)"] = bytes
                 stamps.append(name)
             }
+        }
+        let untimestamped = self.config.evidence.tsaURLs.filter {
+            !stamps.contains(TimestampToken.fileName(authority: $0))
         }
         if let ca = self.config.evidence.tsaCAFile, let bytes = try? POSIXFile.contents(of: ca.path) {
             payload["proof/tsa-ca.pem"] = bytes
@@ -258,7 +263,9 @@ public struct EvidenceBundle: Sendable {
             EvidenceReadme.text(
                 events: events, checkpoint: checkpoint, checkpointSeq: record.seq ?? 0, checkpointAt: record.detectedAt,
                 records: records, missing: missing, unreadable: unreadable, leftOut: state.leftOut, timestamps: stamps,
-                hasCA: payload["proof/tsa-ca.pem"] != nil
+                hasCA: payload["proof/tsa-ca.pem"] != nil,
+                breaks: Self.breaks(in: lines[..<checkpointIndex].map(\.bytes)),
+                untimestamped: untimestamped.map(\.absoluteString)
             ).utf8)
         payload["verify.sh"] = Data(EvidenceReadme.verifyScript(leftOut: state.leftOut).utf8)
 
@@ -269,14 +276,60 @@ public struct EvidenceBundle: Sendable {
             [.posixPermissions: 0o755], ofItemAtPath: data.appendingPathComponent("verify.sh").path)
         var zipURL: URL?
         if zip {
-            let url = folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + ".zip")
+            let url = Self.zipURL(of: folder)
             try StoredZip.write(folder: folder, to: url)
             zipURL = url
         }
         return Summary(
             folder: folder, zip: zipURL, events: events, checkpointSeq: record.seq ?? 0, records: records.count,
             missingRecords: missing, unreadableRecords: unreadable, leftOut: state.leftOut,
-            madeCheckpoint: madeCheckpoint)
+            madeCheckpoint: madeCheckpoint, untimestamped: untimestamped)
+    }
+
+    /// `<folder>.zip`, beside the folder.
+    static func zipURL(of folder: URL) -> URL {
+        folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + ".zip")
+    }
+
+    /// Throws unless `folder` is new or empty and, with `zip`, `<folder>.zip` does not exist.
+    static func checkDestination(folder: URL, zip: Bool) throws {
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path), !names.isEmpty {
+            throw EvidenceExportError(
+                message: "\(folder.path) exists and is not empty",
+                advice: "give a new folder to --out (nothing is overwritten)")
+        }
+        let zipURL = Self.zipURL(of: folder)
+        if zip, (try? FileManager.default.attributesOfItem(atPath: zipURL.path)) != nil {
+            throw EvidenceExportError(
+                message: "\(zipURL.path) exists",
+                advice: "give --out a folder whose .zip does not exist yet, or move that file away (nothing is "
+                    + "overwritten)")
+        }
+    }
+
+    /// The `log_break` lines among `lines` (their `seq` and what they record), oldest first.
+    static func breaks(in lines: [Data]) -> [(seq: Int, logBreak: LogBreak)] {
+        let decoder = JSONCoding.decoder()
+        return lines.compactMap { line in
+            guard LogRecord.kind(ofLine: line) == .logBreak,
+                let record = try? decoder.decode(LogRecord.self, from: line), let logBreak = record.logBreak
+            else { return nil }
+            return (record.seq ?? 0, logBreak)
+        }
+    }
+
+    /// What to tell the recipient to run: `sh <out>/data/verify.sh`, with `out` as the user gave it
+    /// to `--out` (so it works from the folder the command ran in, relative or absolute), quoted
+    /// for the shell when it holds anything but letters, digits and `/._-+,:@%`.
+    public static func verifyCommand(out: String) -> String {
+        var path = out
+        while path.count > 1 && path.hasSuffix("/") { path.removeLast() }
+        path += "/data/verify.sh"
+        let plain = path.unicodeScalars.allSatisfy {
+            ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil))
+                || "/._-+,:@%".unicodeScalars.contains($0)
+        }
+        return "sh " + (plain ? path : "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'")
     }
 
     /// What the state store holds of a finding: the post's archived versions (`nil` without a
