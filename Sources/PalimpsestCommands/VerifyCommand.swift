@@ -85,7 +85,9 @@ struct VerifyCommand: AsyncParsableCommand {
                 + "\(stamps.filter(\.isValid).count) of \(stamps.count) timestamps valid)"
                 + (witnesses.isEmpty ? "" : "; \(witnesses.count) checkpoints of the digest")
                 + "; last seq \(report.lastSeq.map(String.init) ?? "-"), last hash \(report.lastHash)"
-                + (report.startsFromGenesis ? "" : "; the oldest line kept does not start from the genesis value")
+                // An empty log has no oldest line to say that of (a tester read it about one).
+                + (report.startsFromGenesis || report.lines == 0
+                    ? "" : "; the oldest line kept does not start from the genesis value")
             if report.isValid {
                 printLine("verified: \(summary)")
             } else {

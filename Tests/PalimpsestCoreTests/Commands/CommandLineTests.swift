@@ -148,4 +148,19 @@ import Testing
         #expect(broken.err.contains("written, with warnings at its top: 1 break of the log's hash chain"))
         #expect(broken.out.contains("Written to "))
     }
+
+    /// An empty log verifies without a word about its oldest line, which it does not have (a
+    /// tester read "does not start from the genesis value" about one).
+    @Test func anEmptyLogVerifiesWithoutANoteOnItsOldestLine() async throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let config = folder.appendingPathComponent("palimpsest.toml")
+        try Data("[daemon]\nstate_dir = \"state\"\n".utf8).write(to: config)
+        let log = folder.appendingPathComponent("empty.jsonl")
+        try Data().write(to: log)
+        let empty = try await Self.run(["verify", "--config", config.path, "--log", log.path])
+        #expect(empty.status == .exited(0), "\(empty.err)")
+        #expect(empty.out.hasPrefix("verified: 0 lines"), "\(empty.out)\(empty.err)")
+        #expect(!empty.out.contains("genesis"), "\(empty.out)")
+    }
 }
