@@ -45,17 +45,13 @@ struct TailCommand: AsyncParsableCommand {
     @Option(
         name: [.customShort("n"), .customLong("lines")],
         help: ArgumentHelp(
-            "Print only the last <n> events (after --since and --account). Not with --follow.",
+            "Print only the last <n> events (after --since and --account); with --follow, then what is appended.",
             discussion: "Without filters only the end of the log is read, however long its history.",
             valueName: "n"))
     var lines: Int?
 
     func validate() throws {
         if let lines, lines < 0 { throw ValidationError("--lines must be 0 or more, not \(lines)") }
-        if self.lines != nil, self.follow {
-            throw ValidationError(
-                "--lines and --follow go separately: --follow prints the whole log, then what is appended")
-        }
     }
 
     func run() async throws {
@@ -97,7 +93,20 @@ struct TailCommand: AsyncParsableCommand {
                 printLine(formatter.format(event))
             }
         }
-        if self.follow {
+        if self.follow, let count = self.lines {
+            // As `tail -F -n N`: the last N events, then what is appended. The follower's start is
+            // decided first, so an event appended meanwhile is not lost; one printed in both is
+            // printed once (event ids are unique).
+            let appended = LogFollower(url: url).events(fromStart: false)
+            var printed = Set<String>()
+            if try FileManager.default.fileExists(atPath: url.path) || !DeletionLogSet.rotatedFiles(of: url).isEmpty {
+                for event in try DeletionLogSet.read(url: url).events.filter(filter).suffix(count) {
+                    emit(event)
+                    printed.insert(event.id)
+                }
+            }
+            for try await event in appended where filter(event) && !printed.contains(event.id) { emit(event) }
+        } else if self.follow {
             for try await event in LogFollower(url: url).events(fromStart: true, includingRotated: true)
             where filter(event) {
                 emit(event)

@@ -113,10 +113,27 @@ import Testing
         try handle.write(contentsOf: Data(#"{"event":"checkpoint","id":"c1","seq":6,"v":1}"#.utf8 + [0x0A]))
         try handle.close()
         #expect(try await ids(["-n", "2"]) == ["e4", "e5"])
-        let both = try await Subprocess.run(
-            .path(binary), arguments: ["tail", "-n", "3", "--follow", "--config", config.file.path],
-            output: .discarded, error: .string(limit: 1 << 16))
-        #expect(both.terminationStatus == .exited(64))
-        #expect(both.standardError.contains("--lines and --follow go separately"))
+        // With --follow, as `tail -F -n 2`: the last two events, then what is appended (a tester
+        // had it refused).
+        let followed = try await Subprocess.run(
+            .path(binary), arguments: ["tail", "--json", "-n", "2", "--follow", "--config", config.file.path],
+            input: .none, output: .string(limit: 1 << 20), error: .string(limit: 1 << 16)
+        ) { execution -> String? in
+            // Time for the process to print the last two (a slow start would count e6 among them).
+            try await Task.sleep(for: .seconds(3))
+            var event = StoreTestSupport.event("e6")
+            event.detectedAt = Date()
+            let appending = try FileHandle(forWritingTo: config.daemon.deletionLog)
+            try appending.seekToEnd()
+            try appending.write(contentsOf: try JSONCoding.lineEncoder().encode(event) + [0x0A])
+            try appending.close()
+            try await Task.sleep(for: .seconds(3))
+            try execution.send(signal: .terminate)
+            return nil
+        }
+        let followedIDs = followed.standardOutput.split(separator: "\n").compactMap {
+            try? JSONCoding.decoder().decode(Event.self, from: Data($0.utf8)).id
+        }
+        #expect(followedIDs == ["e4", "e5", "e6"], "\(followed.standardOutput)\(followed.standardError)")
     }
 }
