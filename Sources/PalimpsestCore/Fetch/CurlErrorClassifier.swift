@@ -73,6 +73,14 @@ enum CurlErrorClassifier {
         case CURLE_UNSUPPORTED_PROTOCOL where context.redirectCount > 0 || context.unfollowedRedirect != nil:
             let target = context.unfollowedRedirect.map { " to \($0)" } ?? ""
             return (.redirect, "refused a redirect\(target): only http and https are followed")
+        case CURLE_UNSUPPORTED_PROTOCOL where context.errorText.contains("HTTP/0.9"):
+            // The server answered bytes that are not an HTTP answer (libcurl takes them for
+            // HTTP/0.9, which it refuses): nothing in the config to fix (a tester was told to).
+            return (
+                .transport,
+                "the server's answer is not HTTP (no status line); the server or what stands "
+                    + "in front of it at this address is not a web server, or is broken"
+            )
         case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT:
             return (.invalidRequest, "the URL cannot be fetched; fix it in the configuration")
         default:

@@ -387,6 +387,32 @@ import Testing
         #expect(error.pollFailure.kind == .connect)
     }
 
+    /// A server at the address that answers bytes that are not HTTP (libcurl takes them for
+    /// HTTP/0.9 and refuses) is a transport failure that says so, not "fix it in the
+    /// configuration" (a tester was told to fix a config that was right).
+    @Test func anAnswerThatIsNotHTTPIsSaidSo() async throws {
+        let listening = try TakenPort(port: 0, listening: true)
+        defer { listening.release() }
+        let fd = listening.fd
+        let server = Thread {
+            let connection = accept(fd, nil, nil)
+            guard connection >= 0 else { return }
+            var request = [UInt8](repeating: 0, count: 4_096)
+            _ = read(connection, &request, request.count)
+            let answer = Array("SSH-2.0-OpenSSH_9.2\r\nnot a web server\r\n".utf8)
+            _ = write(connection, answer, answer.count)
+            close(connection)
+        }
+        server.start()
+        let client = try CurlHTTPClient(configuration: HTTPClientConfiguration(timeout: 5))
+        defer { client.shutdown() }
+        let error = try await self.failure(
+            client, HTTPRequest(url: URL(string: "http://127.0.0.1:\(listening.port)/feed.xml")!))
+        #expect(error.kind == .transport)
+        #expect("\(error)".contains("the server's answer is not HTTP"), "\(error)")
+        #expect(!"\(error)".contains("fix it in the configuration"))
+    }
+
     @Test func perHostLimitCapsConcurrentRequestsAtTheServer() async throws {
         let configuration = HTTPClientConfiguration(timeout: 5, perHostConcurrency: 2)
         try await self.withServer(configuration) { server, client in
