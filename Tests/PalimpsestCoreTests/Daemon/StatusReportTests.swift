@@ -6,6 +6,35 @@ import Testing
 @testable import PalimpsestCore
 
 @Suite struct StatusReportTests {
+    /// A config over `root` watching `count` feed accounts (`https://example.org/<i>.xml`), each
+    /// named by `name(i)` when it gives one; `daemon` adds lines to `[daemon]`.
+    private func feedConfig(
+        in root: URL, count: Int, daemon: String = "", name: (Int) -> String? = { _ in nil }
+    ) throws -> PalimpsestConfig {
+        let accounts = (0..<count).map { index in
+            "[[account]]\nplatform = \"feed\"\n" + (name(index).map { "name = \"\($0)\"\n" } ?? "")
+                + "url = \"https://example.org/\(index).xml\"\n"
+        }
+        return try ConfigLoader.parse(
+            "[daemon]\nstate_dir = \"state\"\n\(daemon)\n" + accounts.joined(separator: "\n"),
+            file: root.appendingPathComponent("p.toml"))
+    }
+
+    /// The store of `config` with a state of each account polled (complete) at
+    /// `StoreTestSupport.date(0)`, each changed by `change` (with the account's index) first.
+    private func storeOfPolledStates(
+        _ config: PalimpsestConfig, _ change: (Int, inout AccountState) -> Void = { _, _ in }
+    ) throws -> StateStore {
+        let store = try StateStore(root: config.daemon.stateDirectory)
+        for (index, account) in config.accounts.enumerated() {
+            var state = AccountState(account: account.key)
+            state.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 0)
+            change(index, &state)
+            try store.commitAndWait(StateCommit(account: account.key, before: nil, state: state))
+        }
+        return store
+    }
+
     /// Deleted just after a poll; first missed one interval later; confirmed by absence once missed
     /// `confirm_polls` times over at least `confirm_min_age`.
     @Test func worstCaseDelayCountsTheIntervalAndTheConfirmation() {
@@ -102,19 +131,8 @@ import Testing
     @Test func onlyTheAccountsAskedForAreShownByKeyOrName() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
-        let config = try ConfigLoader.parse(
-            (0..<4).map {
-                "[[account]]\nplatform = \"feed\"\nname = \"\($0 < 2 ? "Ministry" : "Feed \($0)")\"\n"
-                    + "url = \"https://example.org/\($0).xml\"\n"
-            }.joined(separator: "\n")
-                + "[daemon]\nstate_dir = \"state\"\n",
-            file: root.appendingPathComponent("p.toml"))
-        let store = try StateStore(root: config.daemon.stateDirectory)
-        for account in config.accounts {
-            var state = AccountState(account: account.key)
-            state.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 0)
-            try store.commitAndWait(StateCommit(account: account.key, before: nil, state: state))
-        }
+        let config = try self.feedConfig(in: root, count: 4) { $0 < 2 ? "Ministry" : "Feed \($0)" }
+        let store = try self.storeOfPolledStates(config)
         let keys = config.accounts.map(\.key)
         try store.pool.write { db in
             try db.execute(sql: "UPDATE accounts SET state = '{' WHERE key = ?", arguments: [keys[2].rawValue])
@@ -138,11 +156,7 @@ import Testing
     @Test func anAccountOfAnotherShardIsNamedAsSuch() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
-        let config = try ConfigLoader.parse(
-            "[daemon]\nstate_dir = \"state\"\nshard = \"1/2\"\n"
-                + (0..<8).map { "[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/\($0).xml\"\n" }
-                .joined(separator: "\n"),
-            file: root.appendingPathComponent("p.toml"))
+        let config = try self.feedConfig(in: root, count: 8, daemon: "shard = \"1/2\"")
         let elsewhere = try #require(config.accounts.first { !config.watchedAccounts.contains($0) })
         do {
             _ = try StatusReport.selectAccounts([elsewhere.key.rawValue], in: config)
@@ -158,25 +172,9 @@ import Testing
     @Test func eventsTheLogHasNotTakenAreShownAsWaiting() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
-        let config = try ConfigLoader.parse(
-            """
-            [daemon]
-            state_dir = "state"
-
-            [[account]]
-            platform = "feed"
-            url = "https://example.org/a.xml"
-
-            [[account]]
-            platform = "feed"
-            url = "https://example.org/b.xml"
-            """, file: root.appendingPathComponent("p.toml"))
-        let store = try StateStore(root: config.daemon.stateDirectory)
-        for (index, account) in config.accounts.enumerated() {
-            var state = AccountState(account: account.key)
-            state.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 0)
+        let config = try self.feedConfig(in: root, count: 2)
+        _ = try self.storeOfPolledStates(config) { index, state in
             if index == 0 { state.pendingEvents = [StoreTestSupport.event("e1"), StoreTestSupport.event("e2")] }
-            try store.commitAndWait(StateCommit(account: account.key, before: nil, state: state))
         }
 
         let report = try StatusReport.gather(config: config, now: StoreTestSupport.date(60))
@@ -193,15 +191,9 @@ import Testing
     @Test func aStateStoreThatDoesNotReadIsSaidNotShownAsAccountsNeverPolled() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
-        let config = try ConfigLoader.parse(
-            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/a.xml\"\n",
-            file: root.appendingPathComponent("p.toml"))
-        do {
-            let store = try StateStore(root: config.daemon.stateDirectory)
-            var state = AccountState(account: config.accounts[0].key)
-            state.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 0)
-            try store.commitAndWait(StateCommit(account: state.account, before: nil, state: state))
-            try store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        let config = try self.feedConfig(in: root, count: 1)
+        try self.storeOfPolledStates(config).pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
         let database = config.daemon.stateDirectory.appendingPathComponent("state.sqlite")
         var bytes = try Data(contentsOf: database)
@@ -221,9 +213,7 @@ import Testing
     @Test func aPollHoldingTheLockIsNotShownAsTheDaemon() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
-        let config = try ConfigLoader.parse(
-            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/a.xml\"\n",
-            file: root.appendingPathComponent("p.toml"))
+        let config = try self.feedConfig(in: root, count: 1)
         let lock = try StateDirectoryLock.acquire(
             stateDirectory: config.daemon.stateDirectory, purpose: "palimpsest poll")
         let report = try StatusReport.gather(config: config, now: StoreTestSupport.date(60))
@@ -248,28 +238,13 @@ import Testing
     func anAccountWhoseStateDoesNotReadIsNamedNotShownAsNeverPolled(_ edit: String) throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
-        let config = try ConfigLoader.parse(
-            """
-            [daemon]
-            state_dir = "state"
-
-            [[account]]
-            platform = "feed"
-            url = "https://example.org/a.xml"
-
-            [[account]]
-            platform = "feed"
-            url = "https://example.org/b.xml"
-            """, file: root.appendingPathComponent("p.toml"))
+        let config = try self.feedConfig(in: root, count: 2)
         let now = StoreTestSupport.date(600)
-        let store = try StateStore(root: config.daemon.stateDirectory)
-        for account in config.accounts {
-            var state = AccountState(account: account.key)
-            state.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 1)
+        let store = try self.storeOfPolledStates(config) { _, state in
+            state.lastPoll?.posts = 1
             state.detection.posts["p"] = TrackedPost(
                 post: Post(id: "p", url: "https://example.org/p", postedAt: nil, text: "p"),
                 firstSeen: StoreTestSupport.date(0), lastSeen: StoreTestSupport.date(0), lastSeenSnapshot: "s")
-            try store.commitAndWait(StateCommit(account: account.key, before: nil, state: state))
         }
         let broken = config.accounts[0].key
         try store.pool.write { db in try db.execute(sql: edit, arguments: [broken.rawValue]) }

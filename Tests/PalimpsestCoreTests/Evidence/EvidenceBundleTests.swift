@@ -18,16 +18,7 @@ import Testing
     /// the bag of its first deletion proved by probe.
     static func export(zip: Bool = false) async throws -> Exported {
         let harness = try await EvidenceTestSupport.pollDemoScenario()
-        let config = try ConfigLoader.parse(
-            """
-            [daemon]
-            state_dir = "state"
-            deletion_log = "deletions.jsonl"
-
-            [evidence]
-            signing_key_file = "checkpoint-key.pem"
-            """, file: harness.root.appendingPathComponent("palimpsest.toml"))
-        try Data(CheckpointKey().privateKeyPEM.utf8).write(to: config.evidence.signingKeyFile)
+        let config = try EvidenceTestSupport.signingConfig(in: harness.root)
         let event = try #require(
             try harness.loggedEvents().first {
                 $0.event == .deleted && $0.confirmedBy == .probe && $0.platform == .mastodon
@@ -162,17 +153,8 @@ import Testing
     /// does not make a bundle (found by a tester: the edited event was exported and verified "OK").
     @Test func noBundleIsWrittenOverALineChangedBeforeTheEvent() async throws {
         let harness = try await EvidenceTestSupport.pollDemoScenario()
-        let config = try ConfigLoader.parse(
-            """
-            [daemon]
-            state_dir = "state"
-            deletion_log = "deletions.jsonl"
-
-            [evidence]
-            signing_key_file = "checkpoint-key.pem"
-            """, file: harness.root.appendingPathComponent("palimpsest.toml"))
         let key = CheckpointKey()
-        try Data(key.privateKeyPEM.utf8).write(to: config.evidence.signingKeyFile)
+        let config = try EvidenceTestSupport.signingConfig(in: harness.root, key: key)
         let event = try #require(try harness.loggedEvents().last { $0.event == .deleted })
         let url = config.daemon.deletionLog
         var lines = try StoreTestSupport.lines(of: url)

@@ -21,16 +21,7 @@ import Testing
     /// first deletion proved by probe, and the state store open for hand edits.
     static func fixture() async throws -> Fixture {
         let harness = try await EvidenceTestSupport.pollDemoScenario()
-        let config = try ConfigLoader.parse(
-            """
-            [daemon]
-            state_dir = "state"
-            deletion_log = "deletions.jsonl"
-
-            [evidence]
-            signing_key_file = "checkpoint-key.pem"
-            """, file: harness.root.appendingPathComponent("palimpsest.toml"))
-        try Data(CheckpointKey().privateKeyPEM.utf8).write(to: config.evidence.signingKeyFile)
+        let config = try EvidenceTestSupport.signingConfig(in: harness.root)
         let event = try #require(
             try harness.loggedEvents().first {
                 $0.event == .deleted && $0.confirmedBy == .probe && $0.platform == .mastodon

@@ -19,6 +19,23 @@ public enum EvidenceTestSupport {
         }
     }
 
+    /// A config over the state folder and log under `root` (`state`, `deletions.jsonl`) with a
+    /// signing key at `root/checkpoint-key.pem`, written there: what an export needs.
+    /// - Parameter key: the signing key written.
+    public static func signingConfig(in root: URL, key: CheckpointKey = CheckpointKey()) throws -> PalimpsestConfig {
+        let config = try ConfigLoader.parse(
+            """
+            [daemon]
+            state_dir = "state"
+            deletion_log = "deletions.jsonl"
+
+            [evidence]
+            signing_key_file = "checkpoint-key.pem"
+            """, file: root.appendingPathComponent("palimpsest.toml"))
+        try Data(key.privateKeyPEM.utf8).write(to: config.evidence.signingKeyFile)
+        return config
+    }
+
     /// Runs `arguments` (the first is looked up on PATH), with `input` on stdin.
     public static func run(_ arguments: [String], input: String? = nil) async throws -> Output {
         if let input {
