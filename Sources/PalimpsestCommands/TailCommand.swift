@@ -93,13 +93,16 @@ struct TailCommand: AsyncParsableCommand {
                 printLine(formatter.format(event))
             }
         }
+        let hasLog =
+            try FileManager.default.fileExists(atPath: url.path)
+            || !DeletionLogSet.rotatedFiles(of: url).isEmpty
         if self.follow, let count = self.lines {
             // As `tail -F -n N`: the last N events, then what is appended. The follower's start is
             // decided first, so an event appended meanwhile is not lost; one printed in both is
             // printed once (event ids are unique).
             let appended = LogFollower(url: url).events(fromStart: false)
             var printed = Set<String>()
-            if try FileManager.default.fileExists(atPath: url.path) || !DeletionLogSet.rotatedFiles(of: url).isEmpty {
+            if hasLog {
                 for event in try DeletionLogSet.read(url: url).events.filter(filter).suffix(count) {
                     emit(event)
                     printed.insert(event.id)
@@ -112,8 +115,7 @@ struct TailCommand: AsyncParsableCommand {
                 emit(event)
             }
         } else {
-            guard try FileManager.default.fileExists(atPath: url.path) || !DeletionLogSet.rotatedFiles(of: url).isEmpty
-            else {
+            guard hasLog else {
                 printError("\(url.path): no deletion log yet (nothing has been found, or the daemon has not run).")
                 return
             }
