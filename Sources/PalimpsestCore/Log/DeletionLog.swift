@@ -120,6 +120,22 @@ public final class DeletionLog: Sendable {
         return written
     }
 
+    /// Where the last check of the chain before a signature ended without a break
+    /// (``chainBreaks(of:leaves:)``): the next one goes on from there when those lines are unchanged.
+    struct ChainCheck: Sendable {
+        /// Lines checked (of the rotated files, oldest first, then the log file).
+        var lineCount: Int
+        /// SHA-256 of their leaf hashes, one after the other.
+        var prefixDigest: Data
+        /// The verification of those lines (the chain's end: last `seq` and hash).
+        var verification: LogVerification
+        /// Lines the check read (all of them, or only those after the previous check's).
+        var linesRead: Int
+    }
+
+    /// The last check of the chain without a break, `nil` before the first or after a break.
+    let chainCheck = Mutex<ChainCheck?>(nil)
+
     /// The ``LogIndex`` of a guarded log (in the head's folder, `state_dir`), opened at the first
     /// append after a reader created it; `nil` before, and for a log without a head.
     private let index = Mutex<LogIndex?>(nil)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PalimpsestTestSupport
 import Testing
 
@@ -113,6 +114,46 @@ import Testing
         // The original line back: signed.
         try original.write(to: fixture.url)
         #expect(try fixture.log.appendCheckpoint(key: fixture.key, at: StoreTestSupport.date(120)) != nil)
+        #expect(try fixture.verify().isValid)
+    }
+
+    /// The daemon signs every hour: its next check of the chain reads only the lines after the
+    /// ones it checked (issue 9: ~4 s a checkpoint at 150,000 lines), and still refuses to sign
+    /// when one of those earlier lines was changed in place since.
+    @Test func theNextCheckpointReadsOnlyNewLinesAndStillSeesAnEarlierLineChanged() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        _ = try #require(try fixture.log.appendCheckpoint(key: fixture.key, at: StoreTestSupport.date(60)))
+        #expect(fixture.log.chainCheck.withLock { $0?.linesRead } == 5, "the first check reads every line")
+        _ = try fixture.log.append([StoreTestSupport.event("e6"), StoreTestSupport.event("e7")])
+        _ = try #require(try fixture.log.appendCheckpoint(key: fixture.key, at: StoreTestSupport.date(120)))
+        #expect(
+            fixture.log.chainCheck.withLock { $0?.linesRead } == 3,
+            "the checkpoint line and the two events after the 5 lines checked before")
+        #expect(fixture.log.chainCheck.withLock { $0?.lineCount } == 8)
+        #expect(try fixture.verify().isValid)
+
+        // Line 3 changed in place (same length: the chain head does not see it), then a new event.
+        let original = try Data(contentsOf: fixture.url)
+        var lines = try StoreTestSupport.lines(of: fixture.url)
+        lines[2] = lines[2].replacingOccurrences(of: "\"text\":\"text\"", with: "\"text\":\"VOTE\"")
+        #expect(lines[2].contains("VOTE"))
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: fixture.url)
+        _ = try fixture.log.append([StoreTestSupport.event("e8")])
+        do {
+            _ = try fixture.log.appendCheckpoint(key: fixture.key, at: StoreTestSupport.date(180))
+            Issue.record("a checkpoint was signed over the changed line")
+        } catch let error as StoreError {
+            #expect(error.detail.contains("line 4: broken_chain"), "counted from the first line: \(error)")
+        }
+        #expect(fixture.log.chainCheck.withLock { $0 } == nil, "no check to go on from after a break")
+
+        // The original line back: checked from the first line again, then signed.
+        var restored = original
+        restored.append(try Data(contentsOf: fixture.url).dropFirst(original.count))
+        try restored.write(to: fixture.url)
+        _ = try #require(try fixture.log.appendCheckpoint(key: fixture.key, at: StoreTestSupport.date(240)))
+        #expect(fixture.log.chainCheck.withLock { $0?.linesRead } == 10)
         #expect(try fixture.verify().isValid)
     }
 
