@@ -291,8 +291,26 @@ public struct EvidenceBundle: Sendable {
         folder.deletingLastPathComponent().appendingPathComponent(folder.lastPathComponent + ".zip")
     }
 
-    /// Throws unless `folder` is new or empty and, with `zip`, `<folder>.zip` does not exist.
+    /// Throws unless `folder` is new or empty, can be made (the nearest part of its path that
+    /// exists is a folder this user may write in) and, with `zip`, `<folder>.zip` does not exist.
     static func checkDestination(folder: URL, zip: Bool) throws {
+        // Said of --out here: the store's own advice for a failed mkdir names the config's paths.
+        var existing = folder.standardizedFileURL.path
+        while !existing.isEmpty, existing != "/", !FileManager.default.fileExists(atPath: existing) {
+            existing = (existing as NSString).deletingLastPathComponent
+        }
+        if !existing.isEmpty {
+            if !FileSystem.isDirectory(existing) {
+                throw EvidenceExportError(
+                    message: "\(existing) is a file, so \(folder.path) cannot be made",
+                    advice: "give --out a path whose folders exist or can be made")
+            }
+            if access(existing, W_OK | X_OK) != 0 {
+                throw EvidenceExportError(
+                    message: "\(folder.path) cannot be made: no permission to write in \(existing)",
+                    advice: "give --out a folder this user may write in (e.g. under the home folder or /tmp)")
+            }
+        }
         if let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path), !names.isEmpty {
             throw EvidenceExportError(
                 message: "\(folder.path) exists and is not empty",

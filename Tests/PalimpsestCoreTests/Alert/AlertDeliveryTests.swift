@@ -231,7 +231,7 @@ import Testing
         let result = try await Subprocess.run(
             .name("python3"), arguments: [scriptURL.path, path.path], output: .bytes(limit: 1 << 20),
             error: .string(limit: 1 << 20))
-        #expect(result.terminationStatus.isSuccess, "\(result.standardError ?? "")")
+        #expect(result.terminationStatus.isSuccess, "\(result.standardError)")
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput)) as? [String: Any])
         #expect(parsed["bozo"] as? Int == 0 || parsed["bozo"] as? Bool == false)
         #expect(parsed["version"] as? String == "atom10")

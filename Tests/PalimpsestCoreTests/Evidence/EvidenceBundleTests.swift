@@ -145,6 +145,21 @@ import Testing
         #expect(throws: EvidenceExportError.self, "an existing bag is never overwritten") {
             try EvidenceBundle(config: exported.config).export(.event(exported.event.id), to: byPost)
         }
+        // An --out inside a file: said of --out, before anything is written (the store's advice
+        // for a failed mkdir named state_dir and deletion_log, found by a tester).
+        let file = exported.harness.root.appendingPathComponent("a-file")
+        try Data("x".utf8).write(to: file)
+        let logBefore = try Data(contentsOf: exported.config.daemon.deletionLog)
+        do {
+            _ = try EvidenceBundle(config: exported.config).export(
+                .event(exported.event.id), to: file.appendingPathComponent("bundle"))
+            Issue.record("a bundle was exported inside a file")
+        } catch let error as EvidenceExportError {
+            #expect(error.message.contains("\(file.path) is a file"), "\(error)")
+            #expect(error.advice.contains("--out"), "\(error)")
+            #expect(!error.advice.contains("state_dir"), "\(error)")
+        }
+        #expect(try Data(contentsOf: exported.config.daemon.deletionLog) == logBefore, "no checkpoint signed")
         await exported.harness.close()
     }
 
