@@ -73,7 +73,7 @@ extension StateStore {
     /// The index row of record `id` as it will be once the queued relocations are written.
     private func evidenceRow(id: String, pending: PendingEvidence) throws -> EvidenceRow? {
         let row =
-            try pending.row(where: { $0.recordID == id })
+            try pending.row(where: { $0.recordID == id }) ?? pending.recent.row(id: id)
             ?? self.read { db in
                 try Row.fetchOne(db, sql: "SELECT * FROM evidence WHERE record_id = ?", arguments: [id]).map(
                     Self.evidenceRow)
@@ -87,7 +87,7 @@ extension StateStore {
             return try self.evidenceRow(id: moved.recordID, pending: pending)
         }
         let row =
-            try pending.row(where: { $0.location == location })
+            try pending.row(where: { $0.location == location }) ?? pending.recent.row(at: location)
             ?? self.read { db in
                 try Row.fetchOne(
                     db, sql: "SELECT * FROM evidence WHERE path = ? AND offset = ?",
@@ -243,6 +243,7 @@ extension StateStore {
             }
             pending.rows = []
             pending.relocations = []
+            pending.recent.clear()
             for row in rows where pending.bodies[row.sha256]?.recordID == row.recordID {
                 pending.bodies[row.sha256] = nil
             }

@@ -64,6 +64,10 @@ public final class StateStore: StateStoring {
         var inFlightRows: [EvidenceRow] = []
         var inFlightRelocations: [Relocation] = []
 
+        /// Rows this store committed lately, as the table holds them (``RecentRows``): a promotion
+        /// or a body lookup of this process's own captures reads them here, not from the database.
+        var recent = RecentRows()
+
         /// The row waiting or in flight that matches, newest first.
         func row(where matches: (EvidenceRow) -> Bool) -> EvidenceRow? {
             self.rows.last(where: matches) ?? self.inFlightRows.last(where: matches)
@@ -71,6 +75,121 @@ public final class StateStore: StateStoring {
 
         /// Every relocation not yet in the database, in order.
         var unwrittenRelocations: [Relocation] { self.inFlightRelocations + self.relocations }
+    }
+
+    /// Evidence index rows this store committed in the last one to two minutes, by record id, by
+    /// location and (response records) by body SHA-256, each as the table holds it after the
+    /// relocations committed since. A changed feed's poll looked its own captures up again when it
+    /// promoted what its events cite and when the next capture shared a body: index reads through
+    /// the pool were 7% of its CPU (issue 9). Two generations: the older one is dropped when the
+    /// newer is a minute old or holds ``RecentRows/generationLimit`` rows, so memory stays bounded.
+    /// A spool collection (which copies records on and deletes rows) clears both; the database
+    /// stays the only record, this is what it said a moment ago.
+    struct RecentRows {
+        /// Rows per generation at most.
+        static let generationLimit = 8_192
+        /// Seconds a generation is the newer one at most.
+        static let generationSeconds: TimeInterval = 60
+
+        private struct Generation {
+            var rows: [String: EvidenceRow] = [:]
+            var byLocation: [WARCLocation.Key: String] = [:]
+            var bodies: [String: String] = [:]
+            var byCapture: [String: String] = [:]
+            var started = Date()
+
+            mutating func insert(_ row: EvidenceRow) {
+                if let old = self.rows[row.recordID] { self.byLocation[old.location.key] = nil }
+                self.rows[row.recordID] = row
+                self.byLocation[row.location.key] = row.recordID
+                if row.type == "response", self.bodies[row.sha256] == nil { self.bodies[row.sha256] = row.recordID }
+                let capture = RecentRows.captureKey(
+                    account: row.account, url: row.url, status: row.status, fetchedAt: row.fetchedAt, sha256: row.sha256)
+                if self.byCapture[capture] == nil { self.byCapture[capture] = row.recordID }
+            }
+
+            mutating func apply(_ relocations: [Relocation]) {
+                guard !relocations.isEmpty, !self.rows.isEmpty else { return }
+                for (id, row) in self.rows {
+                    let moved = StateStore.relocated(row, by: relocations)
+                    if moved.location != row.location { self.byLocation[row.location.key] = nil }
+                    if moved.location != row.location || moved.body != row.body || moved.request != row.request {
+                        self.rows[id] = moved
+                        self.byLocation[moved.location.key] = id
+                    }
+                }
+            }
+        }
+
+        private var newer = Generation()
+        private var older = Generation()
+
+        /// Every row this store committed since this time (UTC) is held: a capture fetched since
+        /// then that is not here was never stored by this store (its row would have been committed
+        /// after it was fetched). The store's opening, then the start of the older generation.
+        private(set) var coveredSince: Date
+
+        /// Nothing held, covering what is committed from `now` on.
+        init(now: Date = Date()) {
+            self.coveredSince = now
+        }
+
+        /// Takes in the rows and relocations one batch committed (`rows` as they were taken).
+        mutating func committed(_ rows: [EvidenceRow], relocations: [Relocation], at now: Date = Date()) {
+            self.older.apply(relocations)
+            self.newer.apply(relocations)
+            if self.newer.rows.isEmpty {
+                self.newer.started = now
+            } else if self.newer.rows.count >= Self.generationLimit
+                || now.timeIntervalSince(self.newer.started) >= Self.generationSeconds
+            {
+                self.older = self.newer
+                self.newer = Generation(started: now)
+                self.coveredSince = max(self.coveredSince, self.older.started)
+            }
+            for row in rows { self.newer.insert(StateStore.relocated(row, by: relocations)) }
+        }
+
+        /// Forgets every row (a spool collection moved or deleted some).
+        mutating func clear(now: Date = Date()) {
+            self = RecentRows(now: now)
+        }
+
+        /// What identifies a capture: one account's answer from one URL, with one status, at one
+        /// time (RFC 3339, as stored), with one body.
+        static func captureKey(account: String, url: String, status: Int, fetchedAt: String, sha256: String) -> String {
+            "\(account)\n\(url)\n\(status)\n\(fetchedAt)\n\(sha256)"
+        }
+
+        /// The row of the capture with this ``captureKey(account:url:status:fetchedAt:sha256:)``.
+        func row(capturedAs key: String) -> EvidenceRow? {
+            for generation in [self.newer, self.older] {
+                if let id = generation.byCapture[key], let row = generation.rows[id] { return row }
+            }
+            return nil
+        }
+
+        /// Every row held, newer generation first.
+        var all: [EvidenceRow] { Array(self.newer.rows.values) + Array(self.older.rows.values) }
+
+        func row(id: String) -> EvidenceRow? {
+            self.newer.rows[id] ?? self.older.rows[id]
+        }
+
+        func row(at location: WARCLocation) -> EvidenceRow? {
+            for generation in [self.newer, self.older] {
+                if let id = generation.byLocation[location.key], let row = generation.rows[id] { return row }
+            }
+            return nil
+        }
+
+        /// The response record holding the body `sha256`.
+        func body(sha256: String) -> EvidenceRow? {
+            for generation in [self.newer, self.older] {
+                if let id = generation.bodies[sha256], let row = generation.rows[id] { return row }
+            }
+            return nil
+        }
     }
 
     /// A record copied to another place (promoted to the permanent files, or moved forward in the
@@ -1009,7 +1128,7 @@ public final class StateStore: StateStoring {
 
     // MARK: Evidence
 
-    struct EvidenceRow: Sendable {
+    struct EvidenceRow: Sendable, Hashable {
         var recordID: String
         var type: String
         var sha256: String
@@ -1045,9 +1164,17 @@ public final class StateStore: StateStoring {
                 row.sha256 == sha256 && row.url == capture.url && row.status == capture.status
                     && row.fetchedAt == fetchedAt && row.account == capture.account.rawValue
             }
+            let captureKey = RecentRows.captureKey(
+                account: capture.account.rawValue, url: capture.url, status: capture.status, fetchedAt: fetchedAt,
+                sha256: sha256)
+            // A capture fetched since the rows held in memory cover, and not among them, was never
+            // stored by this store (another process polling the same account in the same
+            // millisecond would at worst make a second record of it): no index read.
             let known =
-                try pending.row(where: same)
-                ?? self.read { db in
+                try pending.row(where: same) ?? pending.recent.row(capturedAs: captureKey)
+                ?? (capture.fetchedAt >= pending.recent.coveredSince
+                    ? nil
+                    : self.read { db in
                     // Filtered by SQLite: one body (a platform's 404 page, say) may be cited by
                     // thousands of records, which must not all be decoded for each capture.
                     try Row.fetchOne(
@@ -1058,7 +1185,7 @@ public final class StateStore: StateStoring {
                                 """),
                         arguments: [sha256, capture.account.rawValue, capture.url, capture.status, fetchedAt]
                     ).map(Self.evidenceRow)
-                }
+                })
             if let known {
                 return EvidenceReference(
                     path: known.body.path, sha256: sha256, url: capture.url, status: capture.status,
@@ -1071,9 +1198,8 @@ public final class StateStore: StateStoring {
             // no index row names any more, and its own promotion would fail.
             let original =
                 try pending.bodies[sha256]
-                ?? self.read { db in try Self.bodyRow(db, sha256: sha256) }.map {
-                    Self.relocated($0, by: pending.unwrittenRelocations)
-                }
+                ?? (pending.recent.body(sha256: sha256) ?? self.read { db in try Self.bodyRow(db, sha256: sha256) })
+                .map { Self.relocated($0, by: pending.unwrittenRelocations) }
             let built = try WARCFiles.records(
                 for: capture, sha256: sha256,
                 original: original.map { ($0.recordID, $0.effectiveURL, $0.fetchedAt) })
@@ -1123,8 +1249,12 @@ public final class StateStore: StateStoring {
     }
 
     /// Called by the writer once rows are committed: their bodies are found in the table now.
-    func evidenceCommitted(_ rows: [EvidenceRow]) {
+    /// - Parameters:
+    ///   - rows: The rows the batch inserted, as it took them.
+    ///   - relocations: The relocations it applied.
+    func evidenceCommitted(_ rows: [EvidenceRow], relocations: [Relocation]) {
         self.pendingEvidence.withLock { pending in
+            pending.recent.committed(rows, relocations: relocations)
             pending.inFlightRows = []
             pending.inFlightRelocations = []
             for row in rows where pending.bodies[row.sha256]?.recordID == row.recordID {

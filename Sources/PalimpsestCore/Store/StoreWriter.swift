@@ -381,7 +381,7 @@ final class StoreWriter: Sendable {
                     throw Self.mapped(error, db: db, path: self.databasePath)
                 }
             }
-            store?.evidenceCommitted(evidence.rows)
+            store?.evidenceCommitted(evidence.rows, relocations: evidence.relocations)
         } catch {
             let failure = Self.mapped(error, db: nil, path: self.databasePath)
             store?.restorePendingEvidence(evidence)

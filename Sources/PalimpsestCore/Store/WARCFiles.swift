@@ -67,6 +67,14 @@ public struct WARCLocation: Sendable, Hashable, Codable {
     /// Length of the gzip member in bytes.
     public var length: Int
 
+    /// The file and offset, what names a record (its length follows from them).
+    struct Key: Hashable, Sendable {
+        var path: String
+        var offset: Int
+    }
+
+    var key: Key { Key(path: self.path, offset: self.offset) }
+
     /// Creates a location.
     public init(path: String, offset: Int, length: Int) {
         self.path = path

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PalimpsestReplay
 import PalimpsestTestSupport
+import Synchronization
 import Testing
 
 @testable import PalimpsestCore
@@ -93,6 +94,141 @@ import Testing
         let next = try await harness.poller().poll(account, at: IntegrationHarness.time(70))
         #expect(next.record.outcome == "complete", "\(next.record.detail)")
         await harness.close()
+    }
+
+    /// The rows a store committed lately are looked up in memory (issue 9: index reads were 7% of
+    /// a changed feed's poll): after polls that stored, promoted (moved) and revisited records,
+    /// each row held is the row the table holds, and the index and the memory agree on where the
+    /// cited records are. A collection forgets them all.
+    @Test func theRowsHeldInMemoryAreTheRowsOfTheIndex() async throws {
+        let harness = try await IntegrationHarness()
+        let account = harness.feedAccount(path: "/feed")
+        let poller = try harness.poller()
+        let store = try #require(poller.stateStore as? StateStore)
+        let feeds = [[3, 2, 1], [4, 3, 2, 1], [4, 2, 1], [4, 1], [5, 4, 1]].map { DiskFullTests.feed(harness, ids: $0) }
+        let gone = ReplayResponse(status: 404, body: Data("no such post".utf8))
+        // Posts 3 and 2 go; both probes answer the same 404 page (a revisit of the first).
+        harness.server.script("/posts/3", [gone])
+        harness.server.script("/posts/2", [gone])
+        var events: [Event] = []
+        for (index, feed) in feeds.enumerated() {
+            harness.server.script("/feed", [feed])
+            events += try await poller.poll(account, at: IntegrationHarness.time(10 * index)).events
+        }
+        _ = store.saveUnsavedStates()
+        #expect(events.filter { $0.event == .deleted }.count == 2, "\(events.map(\.event))")
+
+        let (held, unwritten) = store.pendingEvidence.withLock { ($0.recent.all, $0.unwrittenRelocations) }
+        #expect(held.count >= 6, "the polls' captures were committed by this store: \(held.count)")
+        #expect(held.contains { !StateStore.isSpool($0.location.path) }, "promoted records among them")
+        #expect(held.contains { $0.type != "response" }, "a revisit among them")
+        for row in held {
+            let stored = try store.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM evidence WHERE record_id = ?", arguments: [row.recordID])
+                    .map(StateStore.evidenceRow)
+            }
+            #expect(
+                stored.map { StateStore.relocated($0, by: unwritten) } == StateStore.relocated(row, by: unwritten),
+                "record \(row.recordID)")
+        }
+        // Every event's evidence is where both say it is.
+        for event in try harness.loggedEvents() {
+            for reference in event.evidence {
+                let record = try WARCFiles.read(try #require(reference.warcLocation), root: store.root)
+                #expect(ContentHash.sha256Hex(record.payload) == reference.sha256)
+            }
+        }
+
+        _ = try store.collectSpool(minimumAge: 0)
+        #expect(store.pendingEvidence.withLock { $0.recent.all.isEmpty }, "a collection forgets them")
+        await harness.close()
+    }
+
+    /// A capture stored again after its row was committed is the same record, found in memory
+    /// (fetched after the store opened); one fetched before is looked up in the index, as a
+    /// capture another process stored.
+    @Test func aCaptureStoredAgainIsOneRecordWhereverItsRowIsFound() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let key = AccountKey(rawValue: "feed:https://example.org/feed.xml")
+        func capture(at date: Date) -> EvidenceCapture {
+            EvidenceCapture(
+                account: key, url: "https://example.org/feed.xml", effectiveURL: "https://example.org/feed.xml",
+                status: 200, headers: [], body: Data("<rss/>".utf8), fetchedAt: date)
+        }
+        func rows(_ store: StateStore) throws -> Int {
+            try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM evidence") ?? 0 }
+        }
+        let earlier = Date(timeIntervalSinceNow: -3600)
+        do {
+            let store = try StateStore(root: root)
+            _ = try store.storeEvidence(capture(at: earlier))
+            try store.commitAndWait(StateCommit(account: key, before: nil, state: AccountState(account: key)))
+        }
+        let store = try StateStore(root: root)
+        // The collection that is due (the earlier store's spool file waits), run now rather than
+        // when the writer next idles: it forgets the rows held, covering from then on.
+        try store.collectSpool(minimumAge: 3600)
+        let now = Date()
+        let first = try store.storeEvidence(capture(at: now))
+        try store.commitAndWait(StateCommit(account: key, before: nil, state: AccountState(account: key)))
+        #expect(store.pendingEvidence.withLock { $0.rows.isEmpty }, "committed")
+        #expect(store.pendingEvidence.withLock { $0.recent.row(id: first.record ?? "") } != nil, "held")
+        #expect(store.pendingEvidence.withLock { $0.recent.all.map(\.recordID) } == [first.record ?? ""])
+        #expect(try store.storeEvidence(capture(at: now)) == first, "found in memory")
+        let before = try store.storeEvidence(capture(at: earlier))
+        #expect(before.record != first.record)
+        #expect(try store.storeEvidence(capture(at: earlier)) == before, "found in the index")
+        try store.commitAndWait(StateCommit(account: key, before: nil, state: AccountState(account: key)))
+        #expect(try rows(store) == 2, "one record per capture")
+    }
+
+    /// The rows held in memory follow the relocations the writer commits and age out: two
+    /// generations of at most a minute each.
+    @Test func rowsHeldInMemoryFollowRelocationsAndAgeOut() {
+        func row(_ id: String, offset: Int, sha: String) -> StateStore.EvidenceRow {
+            let location = WARCLocation(path: "warc/spool/s.warc.gz", offset: offset, length: 10)
+            return StateStore.EvidenceRow(
+                recordID: id, type: "response", sha256: sha, size: 1, location: location, request: nil,
+                body: location, account: "feed:x", url: "http://x/", effectiveURL: "http://x/", status: 200,
+                fetchedAt: "2026-12-07T00:00:00Z", remoteIP: nil, redirects: "[]", headers: "[]", legacyPath: nil)
+        }
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        var recent = StateStore.RecentRows(now: start)
+        let first = row("a", offset: 0, sha: "x")
+        recent.committed([first], relocations: [], at: start)
+        #expect(recent.row(id: "a") == first)
+        #expect(recent.row(at: first.location) == first)
+        #expect(recent.body(sha256: "x") == first)
+        let key = StateStore.RecentRows.captureKey(
+            account: "feed:x", url: "http://x/", status: 200, fetchedAt: "2026-12-07T00:00:00Z", sha256: "x")
+        #expect(recent.row(capturedAs: key) == first)
+        #expect(recent.coveredSince == start)
+
+        let permanent = WARCLocation(path: "warc/palimpsest-20261207-00000.warc.gz", offset: 5, length: 10)
+        recent.committed(
+            [],
+            relocations: [
+                StateStore.Relocation(
+                    recordID: "a", isResponse: true, from: first.location, to: permanent, request: nil)
+            ], at: start + 1)
+        #expect(recent.row(at: first.location) == nil, "no longer where it was")
+        #expect(recent.row(at: permanent)?.recordID == "a")
+        #expect(recent.body(sha256: "x")?.body == permanent)
+
+        recent.committed([row("b", offset: 20, sha: "y")], relocations: [], at: start + 61)
+        #expect(recent.row(id: "a") != nil, "a minute on: in the older generation")
+        #expect(recent.coveredSince == start, "all of it still held")
+        recent.committed([row("c", offset: 40, sha: "z")], relocations: [], at: start + 122)
+        #expect(recent.row(id: "a") == nil, "two minutes on: forgotten")
+        #expect(recent.body(sha256: "x") == nil)
+        #expect(recent.row(capturedAs: key) == nil)
+        #expect(recent.coveredSince == start + 61, "what was committed before b's generation is not held")
+        #expect(recent.row(id: "b") != nil)
+        #expect(recent.row(id: "c") != nil)
+        recent.clear(now: start + 130)
+        #expect(recent.all.isEmpty)
+        #expect(recent.coveredSince == start + 130)
     }
 
     /// An evidence row of the spool edited into a value of another type stops the collection and

@@ -326,7 +326,7 @@ import Testing
             try StateStore.insert(taken.rows, into: db)
             try StateStore.apply(taken.relocations, in: db)
         }
-        store.evidenceCommitted(taken.rows)
+        store.evidenceCommitted(taken.rows, relocations: taken.relocations)
 
         #expect(second.path == promoted.path && second.offset == promoted.offset, "the permanent copy")
         var other = StoreTestSupport.event("e2")
