@@ -104,7 +104,8 @@ public final class StateStore: StateStoring {
                 self.byLocation[row.location.key] = row.recordID
                 if row.type == "response", self.bodies[row.sha256] == nil { self.bodies[row.sha256] = row.recordID }
                 let capture = RecentRows.captureKey(
-                    account: row.account, url: row.url, status: row.status, fetchedAt: row.fetchedAt, sha256: row.sha256)
+                    account: row.account, url: row.url, status: row.status, fetchedAt: row.fetchedAt, sha256: row.sha256
+                )
                 if self.byCapture[capture] == nil { self.byCapture[capture] = row.recordID }
             }
 
@@ -1175,17 +1176,17 @@ public final class StateStore: StateStoring {
                 ?? (capture.fetchedAt >= pending.recent.coveredSince
                     ? nil
                     : self.read { db in
-                    // Filtered by SQLite: one body (a platform's 404 page, say) may be cited by
-                    // thousands of records, which must not all be decoded for each capture.
-                    try Row.fetchOne(
-                        db.cachedStatement(
-                            sql: """
-                                SELECT * FROM evidence WHERE sha256 = ? AND account = ? AND url = ? AND status = ?
-                                AND fetched_at = ? LIMIT 1
-                                """),
-                        arguments: [sha256, capture.account.rawValue, capture.url, capture.status, fetchedAt]
-                    ).map(Self.evidenceRow)
-                })
+                        // Filtered by SQLite: one body (a platform's 404 page, say) may be cited by
+                        // thousands of records, which must not all be decoded for each capture.
+                        try Row.fetchOne(
+                            db.cachedStatement(
+                                sql: """
+                                    SELECT * FROM evidence WHERE sha256 = ? AND account = ? AND url = ? AND status = ?
+                                    AND fetched_at = ? LIMIT 1
+                                    """),
+                            arguments: [sha256, capture.account.rawValue, capture.url, capture.status, fetchedAt]
+                        ).map(Self.evidenceRow)
+                    })
             if let known {
                 return EvidenceReference(
                     path: known.body.path, sha256: sha256, url: capture.url, status: capture.status,

@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import PalimpsestTestSupport
+import Synchronization
 import Testing
 
 @testable import PalimpsestCore
