@@ -82,12 +82,13 @@ public final class StateStore: StateStoring {
     /// relocations committed since. A changed feed's poll looked its own captures up again when it
     /// promoted what its events cite and when the next capture shared a body: index reads through
     /// the pool were 7% of its CPU (issue 9). Two generations: the older one is dropped when the
-    /// newer is a minute old or holds ``RecentRows/generationLimit`` rows, so memory stays bounded.
+    /// newer is a minute old or holds ``RecentRows/generationLimit`` rows, so memory stays bounded
+    /// (a row with its headers is about 1 KB: a few MB at most, beside the 500 MiB of target 3).
     /// A spool collection (which copies records on and deletes rows) clears both; the database
     /// stays the only record, this is what it said a moment ago.
     struct RecentRows {
         /// Rows per generation at most.
-        static let generationLimit = 8_192
+        static let generationLimit = 4_096
         /// Seconds a generation is the newer one at most.
         static let generationSeconds: TimeInterval = 60
 
