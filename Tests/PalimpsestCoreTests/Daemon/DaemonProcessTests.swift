@@ -155,7 +155,13 @@ import Testing
         let server = try await Self.startServer()
         try scratch.writeConfig(server, feeds: ["a"])
         _ = try StateStore(root: scratch.state)
-        try await DatabaseQueue(path: scratch.state.appendingPathComponent("state.sqlite").path).write { db in
+        // The store's writer thread closes the database (a last checkpoint) after the store is
+        // gone: wait for its lock rather than fail on it.
+        var waiting = Configuration()
+        waiting.busyMode = .timeout(30)
+        try await DatabaseQueue(
+            path: scratch.state.appendingPathComponent("state.sqlite").path, configuration: waiting
+        ).write { db in
             try db.execute(sql: "PRAGMA user_version = 4")
         }
         #expect(StateStore.storedSchemaVersion(root: scratch.state) == 4)
