@@ -319,6 +319,8 @@ extension StateStore {
     /// and the response records holding the bodies of conditional-GET validators and runs of
     /// unchanged polls.
     private func citedRecords(_ db: Database) throws -> Set<String> {
+        let status = TrackedPostRow.statusJSONSQL(
+            namesVersions: try TrackedPostRow.namesVersions(db), prefix: "tracked_posts.")
         var ids = Set(
             try String.fetchAll(
                 db,
@@ -327,8 +329,8 @@ extension StateStore {
                     WHERE json_extract(e.value, '$.record') IS NOT NULL
                     UNION
                     SELECT json_extract(e.value, '$.record')
-                    FROM tracked_posts, json_each(tracked_posts.post, '$.status.missing.probe_evidence') e
-                    WHERE instr(tracked_posts.post, 'probe_evidence') > 0 AND json_extract(e.value, '$.record') IS NOT NULL
+                    FROM tracked_posts, json_each(\(status), '$.status.missing.probe_evidence') e
+                    WHERE instr(\(status), 'probe_evidence') > 0 AND json_extract(e.value, '$.record') IS NOT NULL
                     UNION
                     SELECT json_extract(e.value, '$.record')
                     FROM accounts, json_each(accounts.state, '$.pending_events') p, json_each(p.value, '$.evidence') e

@@ -101,27 +101,24 @@ extension StateStore {
                 for (key, count) in try Self.watchedPostCounts(db) { overviews[key]?.postsTracked = count }
                 let pending = try Row.fetchCursor(db, sql: try Self.pendingTrackedPostsQuery(db))
                 while let row = try pending.next() {
-                    guard let account = StoredValue.text(row["account"]) ?? nil else { continue }
+                    guard let account = StoredValue.text(row[0]) ?? nil else { continue }
                     let key = AccountKey(rawValue: account)
                     guard overviews[key] != nil else { continue }
-                    guard let id = StoredValue.text(row["post_id"]) ?? nil,
-                        let json = StoredValue.text(row["post"]) ?? nil
-                    else {
+                    guard let id = StoredValue.text(row[1]) ?? nil else {
                         overviews[key] = nil
                         failures[key] = StoreError.corrupt(
-                            path, detail: "a tracked post of account \(key) has a post_id or post that is not text",
+                            path, detail: "a tracked post of account \(key) has a post_id that is not text",
                             advice: "restore state.sqlite from a backup, or delete that row of tracked_posts")
                         continue
                     }
-                    do {
-                        overviews[key]?.state.detection.posts[id] = try decoder.decode(
-                            TrackedPost.self, from: Data(json.utf8))
+                    do throws(StoreError) {
+                        overviews[key]?.state.detection.posts[id] = try TrackedPostRow.decode(
+                            id: id, tracking: row[2], inline: row[3], version: row[4], account: key, path: path,
+                            decoder: decoder)
                     } catch {
                         // As a whole state read: one post that does not decode fails the account.
                         overviews[key] = nil
-                        failures[key] = StoreError.corrupt(
-                            path, detail: "tracked post \(id) of account \(key) does not decode: \(error)",
-                            advice: "report this; the row was written by palimpsest in one transaction")
+                        failures[key] = error
                     }
                 }
             }
@@ -144,30 +141,33 @@ extension StateStore {
     }
 
     /// The tracked posts whose findings are still being proved (missing, or deleted with a
-    /// restore candidate): `account`, `post_id`, `post`. With the index of tracked posts by
-    /// status (schema 4), each account's missing and deleted posts are looked up in it, so the
-    /// cost follows those posts, not every tracked post: a scan of every post's JSON was most of
-    /// `status`'s time with 1,000,000 tracked posts. SQLite 3.40 reads a post's row to check the
-    /// indexed status, so ranges of the index are cheap only where they are small. A row that is
-    /// not JSON (no status, as in the index) is read too: it does not decode, which names its
-    /// account, as a whole state read would (`json_extract` over it failed the whole query).
+    /// restore candidate): `account`, `post_id`, then ``TrackedPostRow/columnsSQL(namesVersions:prefix:)``.
+    /// With the index of tracked posts by status (schema 4), each account's missing and deleted
+    /// posts are looked up in it, so the cost follows those posts, not every tracked post: a scan
+    /// of every post's JSON was most of `status`'s time with 1,000,000 tracked posts. A row
+    /// without a status (not JSON, as in the index of schemas 4 and 5) is read too: it does not
+    /// decode, which names its account, as a whole state read would (`json_extract` over it
+    /// failed the whole query).
     static func pendingTrackedPostsQuery(_ db: Database) throws -> String {
-        let state = Self.trackedPostState
+        let namesVersions = try TrackedPostRow.namesVersions(db)
+        let state = TrackedPostRow.statusSQL(namesVersions: namesVersions, prefix: "t.")
+        let json = TrackedPostRow.statusJSONSQL(namesVersions: namesVersions, prefix: "t.")
+        let columns = TrackedPostRow.columnsSQL(namesVersions: namesVersions, prefix: "t.")
         guard try Self.hasTrackedPostStateIndex(db) else {
             return """
-                SELECT account, post_id, post FROM tracked_posts
+                SELECT t.account, t.post_id, \(columns) FROM tracked_posts AS t
                 WHERE \(state) IS NULL OR \(state) = 'missing'
-                OR (\(state) = 'deleted' AND json_extract(post, '$.status.deleted.restore') IS NOT NULL)
+                OR (\(state) = 'deleted' AND json_extract(\(json), '$.status.deleted.restore') IS NOT NULL)
                 """
         }
         // CROSS JOIN keeps `accounts` outside: a seek per account into (account, status).
         return """
-            SELECT t.account, t.post_id, t.post
+            SELECT t.account, t.post_id, \(columns)
             FROM accounts AS a CROSS JOIN tracked_posts AS t INDEXED BY tracked_posts_by_state
             ON t.account = a.key AND \(state) IN ('missing', 'deleted')
-            WHERE \(state) = 'missing' OR json_extract(t.post, '$.status.deleted.restore') IS NOT NULL
+            WHERE \(state) = 'missing' OR json_extract(\(json), '$.status.deleted.restore') IS NOT NULL
             UNION ALL
-            SELECT t.account, t.post_id, t.post
+            SELECT t.account, t.post_id, \(columns)
             FROM accounts AS a CROSS JOIN tracked_posts AS t INDEXED BY tracked_posts_by_state
             ON t.account = a.key AND \(state) IS NULL
             """

@@ -83,7 +83,7 @@ extension StateStore {
     /// the slow way.
     static func watchedPostCounts(_ db: Database) throws -> [AccountKey: Int] {
         var counts: [AccountKey: Int] = [:]
-        let state = Self.trackedPostState
+        let state = TrackedPostRow.statusSQL(namesVersions: try TrackedPostRow.namesVersions(db))
         let sql: String
         if try Self.hasTrackedPostStateIndex(db) {
             // Each range excludes the two watched statuses; together they hold every other value

@@ -25,8 +25,8 @@ public final class StateStore: StateStoring {
     /// `root/state.sqlite`.
     public let databaseURL: URL
     /// The schema version this release writes (`PRAGMA user_version`).
-    public static let schemaVersion = 5
-    /// Format version of the JSON held in columns (`accounts.state`, `tracked_posts.post`, …).
+    public static let schemaVersion = 6
+    /// Format version of the JSON held in columns (`accounts.state`, `tracked_posts.tracking`, …).
     public static let formatVersion = 1
 
     /// The schema version the database had when this store opened it, when this store upgraded
@@ -353,6 +353,7 @@ public final class StateStore: StateStoring {
                     if version < 3 { try db.execute(sql: Self.schemaV3) }
                     if version < 4 { try db.execute(sql: Self.schemaV4) }
                     if version < 5 { try db.execute(sql: Self.schemaV5) }
+                    if version < 6 { try db.execute(sql: Self.schemaV6) }
                     try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
                     return .commit
                 }
@@ -364,7 +365,7 @@ public final class StateStore: StateStoring {
                 throw Self.storeError(error, path: self.databaseURL.path, operation: "create schema")
             }
             // An upgrade copies tables (schema 4: `accounts` and `snapshots`; schema 5:
-            // `post_versions` and `tracked_posts`) into the WAL first.
+            // `post_versions` and `tracked_posts`; schema 6: `tracked_posts`) into the WAL first.
             var failure = Self.storeError(
                 error, path: self.databaseURL.path,
                 operation: "upgrade the store from schema \(found) to \(Self.schemaVersion)")
@@ -509,8 +510,9 @@ public final class StateStore: StateStoring {
         ) WITHOUT ROWID;
         """
 
-    /// A tracked post's status (`visible`, `missing`, `deleted`, `aged_out`) as SQL over its row,
-    /// the expression of the index `tracked_posts_by_state`; NULL for a row that is not JSON
+    /// A tracked post's status (`visible`, `missing`, `deleted`, `aged_out`) as SQL over its row
+    /// of schema 5 or before, the expression of the index `tracked_posts_by_state` in schemas 4
+    /// and 5 (schema 6 keeps it in a column); NULL for a row that is not JSON
     /// (`json_extract` would fail the statement, and with the index every write of the row).
     static let trackedPostState = "CASE WHEN json_valid(post) THEN json_extract(post, '$.status.state') END"
 
@@ -582,6 +584,31 @@ public final class StateStore: StateStoring {
         DROP TABLE tracked_posts;
         ALTER TABLE tracked_posts_v5 RENAME TO tracked_posts;
         CREATE INDEX tracked_posts_by_state ON tracked_posts (account, \(trackedPostState));
+        """
+
+    /// Schema version 6: a tracked post's row holds its tracking fields (`tracking`: first and
+    /// last seen, status and its record) and its status (`status`, the index's key), and names its
+    /// last known version by `content_sha256` in `post_versions`, where each listed version is
+    /// already stored once (``TrackedPostRow``). Each row had held the whole post again: about
+    /// 1.1 KB of a feed item's JSON, rewritten at every poll that listed the post since
+    /// `last_seen` changes, and a second copy of every tracked post's content in the store. Rows are
+    /// copied as they are (their whole tracked post in `post`, the status taken from it as the
+    /// earlier index took it); each becomes a row of the new form at its next write.
+    static let schemaV6 = """
+        CREATE TABLE tracked_posts_v6 (
+            account TEXT NOT NULL,
+            post_id TEXT NOT NULL,
+            status TEXT,
+            content_sha256 TEXT,
+            tracking TEXT,
+            post TEXT,
+            UNIQUE (account, post_id)
+        );
+        INSERT INTO tracked_posts_v6 (account, post_id, status, post)
+            SELECT account, post_id, \(trackedPostState), post FROM tracked_posts ORDER BY account, post_id;
+        DROP TABLE tracked_posts;
+        ALTER TABLE tracked_posts_v6 RENAME TO tracked_posts;
+        CREATE INDEX tracked_posts_by_state ON tracked_posts (account, status);
         """
 
     // MARK: States
@@ -742,22 +769,20 @@ public final class StateStore: StateStoring {
                 advice: Self.startAfreshAdvice(account: account, path: path))
         }
         var state = try Self.decodeState(text, account: account, path: path)
+        let columns = TrackedPostRow.columnsSQL(namesVersions: try TrackedPostRow.namesVersions(db), prefix: "t.")
         let rows = try Row.fetchAll(
-            db, sql: "SELECT post_id, post FROM tracked_posts WHERE account = ?", arguments: [account.rawValue])
+            db.cachedStatement(sql: "SELECT t.post_id, \(columns) FROM tracked_posts AS t WHERE t.account = ?"),
+            arguments: [account.rawValue])
         let decoder = JSONCoding.decoder()
         for row in rows {
-            guard let id = StoredValue.text(row[0]) ?? nil, let json = StoredValue.text(row[1]) ?? nil else {
+            guard let id = StoredValue.text(row[0]) ?? nil else {
                 throw StoreError.corrupt(
-                    path, detail: "a tracked post of account \(account) has a post_id or post that is not text",
+                    path, detail: "a tracked post of account \(account) has a post_id that is not text",
                     advice: "restore state.sqlite from a backup, or delete that row of tracked_posts")
             }
-            do {
-                state.detection.posts[id] = try decoder.decode(TrackedPost.self, from: Data(json.utf8))
-            } catch {
-                throw StoreError.corrupt(
-                    path, detail: "tracked post \(id) of account \(account) does not decode: \(error)",
-                    advice: "report this; the row was written by palimpsest in one transaction")
-            }
+            state.detection.posts[id] = try TrackedPostRow.decode(
+                id: id, tracking: row[1], inline: row[2], version: row[3], account: account, path: path,
+                decoder: decoder)
         }
         // Unchanged polls after the state was written: the last one is the account's last poll.
         return try Self.latestRun(db, account: account).map { $0.applied(to: state) } ?? state
@@ -904,33 +929,22 @@ public final class StateStore: StateStoring {
     /// Encodes everything of `commit` before it reaches the writer (the writer thread only runs SQL).
     func prepare(_ commit: StateCommit) throws -> StoreWriter.Job {
         let path = self.databaseURL.path
-        func encode<Value: Encodable>(_ value: Value) throws -> String {
+        func encoded<Value>(_ body: () throws -> Value) throws -> Value {
             do {
-                return String(decoding: try LineJSONEncoder.encode(value), as: UTF8.self)
+                return try body()
             } catch {
                 throw StoreError(
                     operation: "encode", path: path, detail: "account \(commit.account): \(error)",
                     advice: "report this as a bug")
             }
         }
-        var stateJSON: String?
-        // Tracked posts: only the rows that changed since `before` (all of them when unknown).
-        var upserts: [(String, String)] = []
-        var deletes: [String] = []
-        if let state = commit.state {
-            var bare = state
-            bare.detection.posts = [:]
-            stateJSON = try encode(bare)
-            let previous = commit.before?.detection.posts
-            for (id, tracked) in state.detection.posts where previous?[id] != tracked {
-                upserts.append((id, try encode(tracked)))
-            }
-            if let previous {
-                deletes = previous.keys.filter { state.detection.posts[$0] == nil }
-            }
+        func encode<Value: Encodable>(_ value: Value) throws -> String {
+            try encoded { try Self.lineJSON(value) }
         }
-
         var snapshotRow: SnapshotRow?
+        // The versions this commit's snapshot lists, by post: a tracked post listed as it is names
+        // its version by the hash computed here.
+        var listed: [String: ListedVersion] = [:]
         if let observation = commit.snapshot {
             var head = observation
             head.posts = []
@@ -941,8 +955,10 @@ public final class StateStore: StateStoring {
                 let json = try encode(post)
                 let sha = ContentHash.sha256Hex(json)
                 listing.append([post.id, sha])
-                versions.append(
-                    ListedVersion(contentSHA256: sha, json: json, post: post, wasTracked: tracked?[post.id] != nil))
+                let version = ListedVersion(
+                    contentSHA256: sha, json: json, post: post, wasTracked: tracked?[post.id] != nil)
+                versions.append(version)
+                listed[post.id] = version
             }
             snapshotRow = SnapshotRow(
                 id: try commit.snapshotID ?? Self.snapshotID(of: observation, account: commit.account, path: path),
@@ -950,9 +966,31 @@ public final class StateStore: StateStoring {
                 head: try encode(head), listing: try encode(listing), versions: versions,
                 formerIDs: try commit.formerIDs.mapValues { try encode($0) })
         }
+
+        var stateJSON: String?
+        // Tracked posts: only the rows that changed since `before` (all of them when unknown).
+        var upserts: [(row: TrackedPostRow, statusChanged: Bool)] = []
+        var deletes: [String] = []
+        if let state = commit.state {
+            var bare = state
+            bare.detection.posts = [:]
+            stateJSON = try encode(bare)
+            let previous = commit.before?.detection.posts
+            for (id, tracked) in state.detection.posts {
+                let before = previous?[id]
+                guard before != tracked else { continue }
+                let row = try encoded { try Self.trackedPostRow(id: id, tracked, listed: listed) }
+                let statusChanged = before.map { TrackedPostRow.statusName($0.status) != row.status } ?? true
+                upserts.append((row, statusChanged))
+            }
+            if let previous {
+                deletes = previous.keys.filter { state.detection.posts[$0] == nil }
+            }
+        }
+
         let unchangedRow = commit.unchanged
         let estimate =
-            (stateJSON?.utf8.count ?? 0) + upserts.reduce(0) { $0 + $1.1.utf8.count }
+            (stateJSON?.utf8.count ?? 0) + upserts.reduce(0) { $0 + $1.row.tracking.utf8.count + ($1.row.version?.utf8.count ?? 0) }
             + (snapshotRow.map { $0.head.utf8.count + $0.listing.utf8.count } ?? 0) + 64
         let state = commit.state
         let key = commit.account.rawValue
@@ -960,6 +998,7 @@ public final class StateStore: StateStoring {
         let stateJSONValue = stateJSON
         let deletesValue = deletes
         let upsertsValue = upserts
+        let listedValue = listed
         let quiet = commit.state?.isQuiet ?? false
         let keep = commit.keepSnapshots
         let cited = commit.citedSnapshots
@@ -1045,22 +1084,16 @@ public final class StateStore: StateStoring {
                         arguments: [key, id])
                 }
                 for (id, tracked) in state.detection.posts {
-                    let json = String(decoding: try LineJSONEncoder.encode(tracked), as: UTF8.self)
-                    try db.cachedStatement(
-                        sql: Self.upsertTrackedPost
-                    ).execute(
-                        arguments: [key, id, json])
+                    let row = try Self.trackedPostRow(id: id, tracked, listed: listedValue)
+                    try Self.write(row, of: key, statusChanged: true, in: db)
                 }
             } else {
                 for id in deletesValue {
                     try db.cachedStatement(sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?").execute(
                         arguments: [key, id])
                 }
-                for (id, json) in upsertsValue {
-                    try db.cachedStatement(
-                        sql: Self.upsertTrackedPost
-                    ).execute(
-                        arguments: [key, id, json])
+                for (row, statusChanged) in upsertsValue {
+                    try Self.write(row, of: key, statusChanged: statusChanged, in: db)
                 }
             }
             if let cited {
@@ -1079,18 +1112,58 @@ public final class StateStore: StateStoring {
         }
     }
 
-    /// Writes one tracked post's row. An upsert, not `INSERT OR REPLACE`: a replace deletes the
-    /// old row and inserts the new one, so each of a poll's tracked posts (about 1 KB of JSON, past
-    /// what a 4 KiB page keeps in the row of a `WITHOUT ROWID` table) freed its overflow page and
-    /// took a new one; an update of a row of the same size (the usual change: `last_seen` and
-    /// `last_seen_snapshot`, the same width unless a time falls on a whole second and is written
-    /// without milliseconds) is written over the old one in place, and pages whose bytes did not
-    /// change are not written at all. Same rows either way; on the 2,000-feed steady cycle of
-    /// `make benchmark-peer` the WAL one poll process writes went from 43 to 27 MB.
-    static let upsertTrackedPost = """
-        INSERT INTO tracked_posts (account, post_id, post) VALUES (?, ?, ?)
-        ON CONFLICT (account, post_id) DO UPDATE SET post = excluded.post
-        """
+    /// The row of tracked post `id`: its tracking fields' JSON, and its post's version named by
+    /// the hash the commit's snapshot computed when it lists the post as it is (`listed`), else by
+    /// the hash of its JSON, which the row then carries to be stored in `post_versions`.
+    /// - Throws: `EncodingError` when a value does not encode (as ``lineJSON(_:)``).
+    static func trackedPostRow(id: String, _ tracked: TrackedPost, listed: [String: ListedVersion]) throws
+        -> TrackedPostRow
+    {
+        var row = TrackedPostRow(
+            id: id, status: TrackedPostRow.statusName(tracked.status), contentSHA256: "",
+            tracking: try Self.lineJSON(TrackedPostRow.Tracking(tracked)))
+        if let version = listed[id], version.post == tracked.post {
+            row.contentSHA256 = version.contentSHA256
+        } else {
+            let json = try Self.lineJSON(tracked.post)
+            row.contentSHA256 = ContentHash.sha256Hex(json)
+            row.version = json
+        }
+        return row
+    }
+
+    /// `value` as one line of JSON (``LineJSONEncoder``), as text.
+    /// - Throws: `EncodingError` when the value does not encode.
+    static func lineJSON<Value: Encodable>(_ value: Value) throws -> String {
+        String(decoding: try LineJSONEncoder.encode(value), as: UTF8.self)
+    }
+
+    /// Writes one tracked post's row (its version first, when the row carries it). An upsert,
+    /// not `INSERT OR REPLACE`, which deletes the old row and inserts the new one: an update is
+    /// written over the old row in place, and pages whose bytes did not change are not written.
+    /// When the status did not change, the row is updated without its `status` column, which
+    /// leaves the index `tracked_posts_by_state` as it was (an upsert setting the column rewrites
+    /// the row's index entry, even to the same value).
+    static func write(_ row: TrackedPostRow, of account: String, statusChanged: Bool, in db: Database) throws {
+        if let version = row.version {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)")
+                .execute(arguments: [row.contentSHA256, version])
+        }
+        if !statusChanged {
+            try db.cachedStatement(
+                sql: "UPDATE tracked_posts SET content_sha256 = ?, tracking = ?, post = NULL WHERE account = ? AND post_id = ?"
+            ).execute(arguments: [row.contentSHA256, row.tracking, account, row.id])
+            if db.changesCount > 0 { return }
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO tracked_posts (account, post_id, status, content_sha256, tracking, post)
+                VALUES (?, ?, ?, ?, ?, NULL)
+                ON CONFLICT (account, post_id) DO UPDATE SET status = excluded.status,
+                content_sha256 = excluded.content_sha256, tracking = excluded.tracking, post = NULL
+                """
+        ).execute(arguments: [account, row.id, row.status, row.contentSHA256, row.tracking])
+    }
 
     struct SnapshotRow: Sendable {
         var id: String

@@ -61,7 +61,11 @@ import Testing
             try String.fetchAll(
                 db, sql: "SELECT state || updated_at FROM accounts WHERE key = ?", arguments: [account.key.rawValue])
                 + String.fetchAll(
-                    db, sql: "SELECT post_id || post FROM tracked_posts WHERE account = ? ORDER BY post_id",
+                    db,
+                    sql: """
+                        SELECT post_id || status || content_sha256 || tracking FROM tracked_posts
+                        WHERE account = ? ORDER BY post_id
+                        """,
                     arguments: [account.key.rawValue])
         }
     }
@@ -131,7 +135,7 @@ import Testing
     static func damageTrackedPost(_ store: StateStore, _ account: Account, id: String) throws {
         try store.pool.writeWithoutTransaction { db in
             try db.execute(
-                sql: "UPDATE tracked_posts SET post = '{' WHERE account = ? AND post_id = ?",
+                sql: "UPDATE tracked_posts SET tracking = '{' WHERE account = ? AND post_id = ?",
                 arguments: [account.key.rawValue, id])
         }
     }

@@ -194,7 +194,10 @@ import Testing
         try store.pool.write { db in
             if !withStatusIndex { try db.execute(sql: "DROP INDEX tracked_posts_by_state") }
             try db.execute(
-                sql: "UPDATE tracked_posts SET post = '{\"post\": ' WHERE account = ? AND post_id = 'a'",
+                sql: """
+                    UPDATE tracked_posts SET tracking = NULL, content_sha256 = NULL, post = '{"post": ', status = NULL
+                    WHERE account = ? AND post_id = 'a'
+                    """,
                 arguments: [self.quiet.rawValue])
         }
         let reader = try #require(try StateStore.openReadOnly(root: root))

@@ -29,6 +29,30 @@ import Testing
         return state
     }
 
+    /// Puts `tracked_posts` back as schemas 5 and before had it: each row the whole tracked post's
+    /// JSON in `post`, the index by status over that JSON (the store's states read before).
+    static func rebuildTrackedPostsAsSchema5(_ store: StateStore) throws {
+        let states = try store.accountKeys().compactMap { try store.loadState(of: $0) }
+        try store.pool.writeWithoutTransaction { db in
+            try db.execute(sql: "DROP TABLE tracked_posts")
+            try db.execute(
+                sql: """
+                    CREATE TABLE tracked_posts (
+                        account TEXT NOT NULL, post_id TEXT NOT NULL, post TEXT NOT NULL, UNIQUE (account, post_id))
+                    """)
+            for state in states {
+                for (id, tracked) in state.detection.posts.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(
+                        sql: "INSERT INTO tracked_posts (account, post_id, post) VALUES (?, ?, ?)",
+                        arguments: [state.account.rawValue, id, try StateStore.lineJSON(tracked)])
+                }
+            }
+            try db.execute(
+                sql: "CREATE INDEX tracked_posts_by_state ON tracked_posts (account, \(StateStore.trackedPostState))")
+            try db.execute(sql: "PRAGMA user_version = 5")
+        }
+    }
+
     @Test func aStateIsAbsentThenRoundTripsWithItsTrackedPostsAsRows() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
@@ -69,7 +93,8 @@ import Testing
     /// id reads that way would be missing from the next snapshot (a deletion that never happened).
     @Test(arguments: [
         "UPDATE tracked_posts SET post_id = x'ff' WHERE post_id = '1'",
-        "UPDATE tracked_posts SET post = x'7bff7d' WHERE post_id = '2'",
+        "UPDATE tracked_posts SET tracking = x'7bff7d' WHERE post_id = '2'",
+        "UPDATE post_versions SET post = CAST(post AS BLOB)",
         "UPDATE accounts SET state = CAST(state AS BLOB)",
     ])
     func aRowThatIsNotTextIsNamedNotReadAsReplacementCharacters(_ edit: String) throws {
@@ -490,6 +515,7 @@ import Testing
                 try #require(try store.snapshot(of: key, id: id)).posts.map(\.text)
             }
             // Back to version 3's tables: `WITHOUT ROWID`, the same rows, no index by status.
+            try Self.rebuildTrackedPostsAsSchema5(store)
             try store.pool.writeWithoutTransaction { db in
                 try db.execute(sql: "DROP INDEX tracked_posts_by_state")
                 for (table, key) in [("accounts", "key"), ("snapshots", "account, id")] {
@@ -578,6 +604,7 @@ import Testing
             archived = try keys.map { try store.archivedVersions(of: $0) }
             #expect(try overflowPages(store) == 0, "a post of over a kilobyte inline in its table's page")
             // Back to version 4's tables: `WITHOUT ROWID`, the same rows.
+            try Self.rebuildTrackedPostsAsSchema5(store)
             try store.pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA foreign_keys = OFF")
                 for (table, key, columns) in [
@@ -657,6 +684,85 @@ import Testing
         #expect(overflow == 0, "each row inline in its table's page, not in an overflow page of its own")
     }
 
+    /// Schema 6: a tracked post's row names its version in `post_versions` instead of holding the
+    /// post again. Rows of a version 5 store are copied as they are and read back the same (by
+    /// `status` before the upgrade too), and each becomes a row of the new form at its next write:
+    /// the same state, the post's JSON no longer in the row.
+    @Test func aVersion5DatabaseKeepsEveryTrackedPostAndWritesEachAgainWithoutItsPost() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let (keys, _) = try self.storeWithTwoAccounts(at: root)
+        var states: [AccountState] = []
+        var postBytes = 0
+        do {
+            let store = try StateStore(root: root)
+            states = try keys.map { try #require(try store.loadState(of: $0)) }
+            try Self.rebuildTrackedPostsAsSchema5(store)
+            postBytes = try store.read { db in try Int.fetchOne(db, sql: "SELECT sum(length(post)) FROM tracked_posts") }
+                ?? 0
+        }
+        let readOnly = try #require(try StateStore.openReadOnly(root: root))
+        #expect(try keys.map { try readOnly.loadState(of: $0) } == states, "read as version 5 wrote it")
+        let (overviews, unreadable) = try readOnly.accountOverviews(pendingFindings: true)
+        #expect(unreadable.isEmpty)
+        #expect(keys.map { overviews[$0]?.postsTracked } == [20, 20])
+
+        let reopened = try StateStore(root: root)
+        #expect(reopened.upgradedFromVersion == 5)
+        #expect(try keys.map { try reopened.loadState(of: $0) } == states)
+        let (summaries, _) = try reopened.accountSummaries()
+        #expect(keys.map { summaries[$0]?.postsTracked } == [20, 20], "counted by the status column")
+
+        // The next poll of the first account sees its posts again; one of them went missing.
+        var next = states[0]
+        for id in next.detection.posts.keys {
+            next.detection.posts[id]?.lastSeen = StoreTestSupport.date(600)
+        }
+        let missing = try #require(next.detection.posts.keys.sorted().first)
+        next.detection.posts[missing]?.status = .missing(
+            MissingRecord(
+                firstMissing: StoreTestSupport.date(600), firstMissingSnapshot: "u", missingPolls: 1,
+                lastMissingSnapshot: "u"))
+        try reopened.commitAndWait(StateCommit(account: keys[0], before: states[0], state: next))
+        let again = try StateStore(root: root)
+        #expect(try again.loadState(of: keys[0]) == next)
+        #expect(try again.loadState(of: keys[1]) == states[1], "rows not written again stay as copied")
+        let (rows, copied, missingCount) = try again.read { db in
+            (
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT sum(length(tracking) + length(content_sha256)) FROM tracked_posts t
+                        WHERE post IS NULL AND EXISTS (SELECT 1 FROM post_versions v WHERE v.content_sha256 = t.content_sha256)
+                        """) ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM tracked_posts WHERE post IS NOT NULL") ?? -1,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM tracked_posts WHERE status = 'missing'") ?? -1
+            )
+        }
+        #expect(copied == 20, "the second account's rows, as copied")
+        #expect(missingCount == 1)
+        #expect(rows > 0 && rows * 2 < postBytes / 2, "20 rows of the new form: \(rows) bytes; 20 copied: \(postBytes / 2)")
+    }
+
+    /// A tracked post whose row names a version `post_versions` does not hold (edited by hand) is
+    /// named with its account, never read as a post without content.
+    @Test func aTrackedPostNamingNoStoredVersionIsNamed() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let state = self.state(posts: [self.post("1", "one"), self.post("2", "two")], at: 0)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: state))
+        try store.pool.write { db in
+            try db.execute(sql: "UPDATE tracked_posts SET content_sha256 = 'edited' WHERE post_id = '2'")
+        }
+        #expect {
+            _ = try StateStore(root: root).loadState(of: self.key)
+        } throws: { error in
+            "\(error)".contains("tracked post 2 of account \(self.key.rawValue)")
+                && "\(error)".contains("not in post_versions")
+        }
+    }
+
     /// A poll that sees its posts again changes only their fixed-width `last_seen` fields. Each
     /// row (over a kilobyte of JSON here, as a feed item's) is kept inline in its page (schema 5;
     /// before, each took an overflow page of its own) and written over in place: the commit puts
@@ -687,7 +793,7 @@ import Testing
             try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)").map { row -> Int in row[1] }
         }
         #expect(try StateStore(root: root).loadState(of: self.key) == second)
-        #expect((frames ?? .max) < posts.count, "pages the commit wrote: \(frames.map(String.init) ?? "?")")
+        #expect((frames ?? .max) < posts.count / 4, "pages the commit wrote: \(frames.map(String.init) ?? "?")")
     }
 
     @Test func aDatabaseOfANewerSchemaIsRefusedNamingIt() throws {
