@@ -49,6 +49,9 @@ public final class StateStore: StateStoring {
     /// the state with its newest run of unchanged polls applied, `nil` when it was not quiet (or its
     /// quiet fields not of their types). Each is taken by the account's next quiet read.
     private let prefetchedQuiet = Mutex<[AccountKey: AccountState?]>([:])
+    /// The tracked posts' versions of the latest whole-state reads, until each account's next
+    /// commit (``KnownVersions``).
+    let knownVersions = Mutex<KnownVersions>(KnownVersions())
     /// Evidence index rows whose WARC records are written but not yet committed (they go with the
     /// next batch), by record id; the response record of each body SHA-256 among them; and the
     /// records copied to the permanent files whose rows must follow them. Held while a record is
@@ -619,8 +622,12 @@ public final class StateStore: StateStoring {
             let run = try self.read { db in try Self.latestRun(db, account: account) }
             return self.applyingDeferred(run.map { $0.applied(to: kept) } ?? kept)
         }
-        return try self.read { db in try Self.readState(db, account: account, path: self.databaseURL.path) }
-            .map(self.applyingDeferred)
+        var versions: [String: KnownVersion] = [:]
+        let state = try self.read { db in
+            try Self.readState(db, account: account, path: self.databaseURL.path, versions: &versions)
+        }
+        self.knownVersions.withLock { $0.remember(versions, of: account) }
+        return state.map(self.applyingDeferred)
     }
 
     /// `state` with the newest unchanged poll of its account that waits for a batch, if any.
@@ -755,7 +762,12 @@ public final class StateStore: StateStoring {
         return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    static func readState(_ db: Database, account: AccountKey, path: String) throws -> AccountState? {
+    /// The state of `account`, its tracked posts with it, and the unchanged polls recorded since;
+    /// `versions` gets each tracked post whose row names its version (schema 6), for the
+    /// account's next commit (``KnownVersions``).
+    static func readState(
+        _ db: Database, account: AccountKey, path: String, versions: inout [String: KnownVersion]
+    ) throws -> AccountState? {
         guard
             let stored = try DatabaseValue.fetchOne(
                 db, sql: "SELECT state FROM accounts WHERE key = ?", arguments: [account.rawValue])
@@ -769,9 +781,12 @@ public final class StateStore: StateStoring {
                 advice: Self.startAfreshAdvice(account: account, path: path))
         }
         var state = try Self.decodeState(text, account: account, path: path)
-        let columns = TrackedPostRow.columnsSQL(namesVersions: try TrackedPostRow.namesVersions(db), prefix: "t.")
+        let namesVersions = try TrackedPostRow.namesVersions(db)
+        let columns = TrackedPostRow.columnsSQL(namesVersions: namesVersions, prefix: "t.")
+        let sha = namesVersions ? "t.content_sha256" : "NULL"
         let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT t.post_id, \(columns) FROM tracked_posts AS t WHERE t.account = ?"),
+            db.cachedStatement(
+                sql: "SELECT t.post_id, \(columns), \(sha) FROM tracked_posts AS t WHERE t.account = ?"),
             arguments: [account.rawValue])
         let decoder = JSONCoding.decoder()
         for row in rows {
@@ -780,9 +795,13 @@ public final class StateStore: StateStoring {
                     path, detail: "a tracked post of account \(account) has a post_id that is not text",
                     advice: "restore state.sqlite from a backup, or delete that row of tracked_posts")
             }
-            state.detection.posts[id] = try TrackedPostRow.decode(
+            let tracked = try TrackedPostRow.decode(
                 id: id, tracking: row[1], inline: row[2], version: row[3], account: account, path: path,
                 decoder: decoder)
+            state.detection.posts[id] = tracked
+            if let sha = StoredValue.text(row[4]) ?? nil, StoredValue.text(row[1]) != .some(nil) {
+                versions[id] = KnownVersion(post: tracked.post, contentSHA256: sha)
+            }
         }
         // Unchanged polls after the state was written: the last one is the account's last poll.
         return try Self.latestRun(db, account: account).map { $0.applied(to: state) } ?? state
@@ -943,8 +962,9 @@ public final class StateStore: StateStoring {
         }
         var snapshotRow: SnapshotRow?
         // The versions this commit's snapshot lists, by post: a tracked post listed as it is names
-        // its version by the hash computed here.
-        var listed: [String: ListedVersion] = [:]
+        // its version by the same hash.
+        var listed: [String: KnownVersion] = [:]
+        let known = self.knownVersions.withLock { $0.take(commit.account) }
         if let observation = commit.snapshot {
             var head = observation
             head.posts = []
@@ -952,13 +972,18 @@ public final class StateStore: StateStoring {
             var versions: [ListedVersion] = []
             let tracked = commit.before?.detection.posts
             for post in observation.posts {
+                if let version = known[post.id], version.post == post {
+                    // Read from its row with this content: stored and archived already.
+                    listing.append([post.id, version.contentSHA256])
+                    listed[post.id] = version
+                    continue
+                }
                 let json = try encode(post)
                 let sha = ContentHash.sha256Hex(json)
                 listing.append([post.id, sha])
-                let version = ListedVersion(
-                    contentSHA256: sha, json: json, post: post, wasTracked: tracked?[post.id] != nil)
-                versions.append(version)
-                listed[post.id] = version
+                versions.append(
+                    ListedVersion(contentSHA256: sha, json: json, post: post, wasTracked: tracked?[post.id] != nil))
+                listed[post.id] = KnownVersion(post: post, contentSHA256: sha)
             }
             snapshotRow = SnapshotRow(
                 id: try commit.snapshotID ?? Self.snapshotID(of: observation, account: commit.account, path: path),
@@ -1116,7 +1141,7 @@ public final class StateStore: StateStoring {
     /// the hash the commit's snapshot computed when it lists the post as it is (`listed`), else by
     /// the hash of its JSON, which the row then carries to be stored in `post_versions`.
     /// - Throws: `EncodingError` when a value does not encode (as ``lineJSON(_:)``).
-    static func trackedPostRow(id: String, _ tracked: TrackedPost, listed: [String: ListedVersion]) throws
+    static func trackedPostRow(id: String, _ tracked: TrackedPost, listed: [String: KnownVersion]) throws
         -> TrackedPostRow
     {
         var row = TrackedPostRow(

@@ -744,6 +744,56 @@ import Testing
         #expect(rows > 0 && rows * 2 < postBytes / 2, "20 rows of the new form: \(rows) bytes; 20 copied: \(postBytes / 2)")
     }
 
+    /// A poll that lists its posts as it read them names each by the hash its row names (no
+    /// encoding, no version stored again); an altered post and a new one are stored and archived
+    /// as before, and the snapshot reads back what was listed, in order.
+    @Test func aSnapshotListingPostsAsTheyWereReadNamesTheirStoredVersions() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let (keys, _) = try self.storeWithTwoAccounts(at: root)
+        let store = try StateStore(root: root)
+        let versionRows = { try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM post_versions") } }
+        let before = try #require(try versionRows())
+        let read = try #require(try store.loadState(of: keys[0]))
+        #expect(store.knownVersions.withLock { $0.count } == 1)
+
+        var posts = read.detection.posts.values.map(\.post).sorted { $0.id < $1.id }
+        posts[3] = self.post(posts[3].id, posts[3].text + " (edited)")
+        posts.insert(self.post("new", "a post first listed now"), at: 0)
+        let observation = Observation(
+            account: keys[0], polledAt: StoreTestSupport.date(1_200), posts: posts, evidence: [])
+        var next = read
+        for post in posts {
+            next.detection.posts[post.id] = TrackedPost(
+                post: post, firstSeen: read.detection.posts[post.id]?.firstSeen ?? StoreTestSupport.date(1_200),
+                lastSeen: StoreTestSupport.date(1_200), lastSeenSnapshot: "next")
+        }
+        let snapshotID = try StateStore.snapshotID(of: observation, account: keys[0])
+        try store.commitAndWait(
+            StateCommit(account: keys[0], before: read, state: next, snapshot: observation, keepSnapshots: 10))
+        #expect(store.knownVersions.withLock { $0.count } == 0, "taken by the commit")
+
+        #expect(try versionRows() == before + 2, "the edited post and the new one; the other 19 stored before")
+        let reopened = try StateStore(root: root)
+        #expect(try reopened.snapshot(of: keys[0], id: snapshotID)?.posts == posts)
+        #expect(try reopened.loadState(of: keys[0]) == next)
+        let archived = try reopened.archivedVersions(of: keys[0])
+        #expect(archived.filter { $0.postID == posts[4].id }.count == 2, "the edited post's first and second version")
+        #expect(archived.contains { $0.post == posts[0] } && archived.contains { $0.post == posts[4] })
+    }
+
+    /// The versions held for commits are bounded: the oldest read is dropped first.
+    @Test func versionsHeldForCommitsKeepTheNewestReadsOnly() {
+        var known = StateStore.KnownVersions()
+        let version = StateStore.KnownVersion(post: self.post("1", "one"), contentSHA256: "a")
+        let accounts = (0..<(StateStore.KnownVersions.accountLimit + 10)).map { AccountKey(rawValue: "feed:\($0)") }
+        for account in accounts { known.remember(["1": version], of: account) }
+        #expect(known.count == StateStore.KnownVersions.accountLimit)
+        #expect(known.take(accounts[0]).isEmpty)
+        #expect(known.take(accounts[accounts.count - 1])["1"]?.contentSHA256 == "a")
+        #expect(known.take(accounts[accounts.count - 1]).isEmpty, "taken once")
+    }
+
     /// A tracked post whose row names a version `post_versions` does not hold (edited by hand) is
     /// named with its account, never read as a post without content.
     @Test func aTrackedPostNamingNoStoredVersionIsNamed() throws {
