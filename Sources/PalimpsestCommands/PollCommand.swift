@@ -147,13 +147,33 @@ struct PollCommand: AsyncParsableCommand {
 }
 
 /// The accounts named by `--account` (key or name), or all of them.
+/// - Throws: `ValidationError` naming the first `--account` that names no account, with the
+///   accounts whose key or name contains it, else the first few accounts of the config (a config
+///   of 100,000 accounts is not listed whole).
 func selectAccounts(_ accounts: [Account], keys: [String]) throws -> [Account] {
     guard !keys.isEmpty else { return accounts }
     return try keys.map { key in
         guard let account = accounts.first(where: { $0.key.rawValue == key || $0.name == key }) else {
-            let known = accounts.map { $0.key.rawValue }.joined(separator: ", ")
-            throw ValidationError("--account \(key): no such account in the config. Known: \(known)")
+            throw ValidationError(unknownAccountMessage(key, accounts: accounts))
         }
         return account
     }
+}
+
+/// What `--account key` says when no account has that key or name (as `status --account`
+/// says it), with at most `shown` accounts whose key or name contains it, ignoring case. The
+/// config's accounts are never listed whole: there may be 100,000 of them.
+func unknownAccountMessage(_ key: String, accounts: [Account], shown: Int = 10) -> String {
+    let lookedFor = key.lowercased()
+    let similar = lookedFor.isEmpty ? [] : accounts.filter {
+        $0.key.rawValue.lowercased().contains(lookedFor) || ($0.name?.lowercased().contains(lookedFor) ?? false)
+    }
+    var message = StatusReport.AccountSelectionError(request: key, shard: nil).description
+    guard !similar.isEmpty else { return message }
+    var names = similar.prefix(shown).map { account in
+        account.name.map { "\(account.key.rawValue) (\($0))" } ?? account.key.rawValue
+    }
+    if similar.count > shown { names.append("and \(similar.count - shown) more") }
+    message += ". Keys or names containing it: " + names.joined(separator: ", ")
+    return message
 }

@@ -353,6 +353,12 @@ public struct StatusReport: Sendable, Codable, Hashable {
         /// This host's shard (`k/n`) when the account is configured but another shard watches it.
         public var shard: String?
 
+        /// The error for `request`; `shard` as ``shard`` says.
+        public init(request: String, shard: String?) {
+            self.request = request
+            self.shard = shard
+        }
+
         public var description: String {
             if let shard {
                 return "--account \(request) is configured but not watched by shard \(shard); run status with "

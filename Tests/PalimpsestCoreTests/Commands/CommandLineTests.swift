@@ -122,6 +122,31 @@ import Testing
                 "A file without accounts is valid: `check-config` accepts it and says that `palimpsest run` refuses"))
     }
 
+    /// `poll --account` naming no account says so with the accounts whose key or name contains
+    /// it, never the whole config's list (it printed every key: megabytes at 100,000 accounts).
+    @Test func pollOfAnUnknownAccountNamesLikeOnesNotEveryAccount() async throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let config = folder.appendingPathComponent("palimpsest.toml")
+        var text = "[daemon]\nstate_dir = \"state\"\n"
+        for index in 0..<40 {
+            text += "[[account]]\nplatform = \"feed\"\nname = \"Ministry \(index)\"\n"
+            text += "url = \"http://127.0.0.1:9/feed/\(index).xml\"\n"
+        }
+        try Data(text.utf8).write(to: config)
+
+        let like = try await Self.run(["poll", "--config", config.path, "--account", "ministry 1"])
+        #expect(like.status == .exited(64))
+        #expect(like.err.contains("--account ministry 1 matches no configured account (by key or name)"))
+        #expect(like.err.contains("Keys or names containing it: feed:http://127.0.0.1:9/feed/1.xml (Ministry 1), "))
+        #expect(like.err.contains("and 1 more"), "11 names contain it, 10 are shown")
+        #expect(!like.err.contains("feed/2.xml"))
+        let unlike = try await Self.run(["poll", "--config", config.path, "--account", "nothing"])
+        #expect(unlike.status == .exited(64))
+        #expect(unlike.err.contains("`palimpsest check-config` lists the accounts the config watches"))
+        #expect(!unlike.err.contains("feed/0.xml"))
+    }
+
     /// `digest` over a log whose chain is broken writes its files with the warning at their top
     /// and exits 2, so that the weekly timer notices (found by a tester: exit 0); a healthy log 0.
     @Test func aDigestWithWarningsAtItsTopExitsTwo() async throws {
