@@ -283,7 +283,7 @@ public final class DeletionLog: Sendable {
         // looked for again in a wider window, at last in the whole file: each window gives the
         // same verdict as the whole file whenever a whole line ends at the offset within it. Each
         // append checks the head: a window of the whole last MiB read and split that MiB every
-        // time.
+        // time (and the first window of 64 KiB was 1.3% of a steady cycle's CPU).
         var found: ChainHeadMismatch?
         for window in Self.chainCheckWindows {
             let base = sameFile && window > 0 ? max(0, head.offset - window) : 0
@@ -295,8 +295,8 @@ public final class DeletionLog: Sendable {
     }
 
     /// The bytes before the head's offset that ``chainHeadMismatch(_:)`` reads, widest last
-    /// (0: the whole file): 64 KiB, 1 MiB, all.
-    static let chainCheckWindows = [1 << 16, 1 << 20, 0]
+    /// (0: the whole file): 4 KiB (most log lines are shorter), 64 KiB, 1 MiB, all.
+    static let chainCheckWindows = [1 << 12, 1 << 16, 1 << 20, 0]
 
     /// Rewrites the guarded head after an append (`file` still locked). A failed write is not an
     /// error: the lines are in the log, and the next check accepts lines that chain from the old head.

@@ -98,14 +98,21 @@ public final class StateStore: StateStoring {
         private struct Generation {
             var rows: [String: EvidenceRow] = [:]
             var byLocation: [WARCLocation.Key: String] = [:]
+            /// The rows reading their body at each location (a response record's own, and the
+            /// revisits of its body): those a relocation of that response record moves.
+            var byBody: [WARCLocation.Key: Set<String>] = [:]
             var bodies: [String: String] = [:]
             var byCapture: [String: String] = [:]
             var started = Date()
 
             mutating func insert(_ row: EvidenceRow) {
-                if let old = self.rows[row.recordID] { self.byLocation[old.location.key] = nil }
+                if let old = self.rows[row.recordID] {
+                    self.byLocation[old.location.key] = nil
+                    self.byBody[old.body.key]?.remove(row.recordID)
+                }
                 self.rows[row.recordID] = row
                 self.byLocation[row.location.key] = row.recordID
+                self.byBody[row.body.key, default: []].insert(row.recordID)
                 if row.type == "response", self.bodies[row.sha256] == nil { self.bodies[row.sha256] = row.recordID }
                 let capture = RecentRows.captureKey(
                     account: row.account, url: row.url, status: row.status, fetchedAt: row.fetchedAt, sha256: row.sha256
@@ -113,15 +120,29 @@ public final class StateStore: StateStoring {
                 if self.byCapture[capture] == nil { self.byCapture[capture] = row.recordID }
             }
 
+            /// Moves the rows `relocations` moved: the relocated records themselves and the rows
+            /// reading their body from a relocated response record, found by record id and by body
+            /// location (each batch's relocations against every row held took 1.8% of a steady
+            /// cycle's CPU).
             mutating func apply(_ relocations: [Relocation]) {
                 guard !relocations.isEmpty, !self.rows.isEmpty else { return }
-                for (id, row) in self.rows {
-                    let moved = StateStore.relocated(row, by: relocations)
-                    if moved.location != row.location { self.byLocation[row.location.key] = nil }
-                    if moved.location != row.location || moved.body != row.body || moved.request != row.request {
-                        self.rows[id] = moved
-                        self.byLocation[moved.location.key] = id
+                var affected: Set<String> = []
+                for relocation in relocations {
+                    if self.rows[relocation.recordID] != nil { affected.insert(relocation.recordID) }
+                    if relocation.isResponse, let readers = self.byBody[relocation.from.key] {
+                        affected.formUnion(readers)
                     }
+                }
+                for id in affected {
+                    guard let row = self.rows[id] else { continue }
+                    let moved = StateStore.relocated(row, by: relocations)
+                    guard moved.location != row.location || moved.body != row.body || moved.request != row.request
+                    else { continue }
+                    self.byLocation[row.location.key] = nil
+                    self.byBody[row.body.key]?.remove(id)
+                    self.rows[id] = moved
+                    self.byLocation[moved.location.key] = id
+                    self.byBody[moved.body.key, default: []].insert(id)
                 }
             }
         }
