@@ -643,7 +643,7 @@ public final class StateStore: StateStoring {
             let run = try self.read { db in try Self.latestRun(db, account: account) }
             return self.applyingDeferred(run.map { $0.applied(to: kept) } ?? kept)
         }
-        var versions: [String: KnownVersion] = [:]
+        var versions: [String: String] = [:]
         let state = try self.read { db in
             try Self.readState(db, account: account, path: self.databaseURL.path, versions: &versions)
         }
@@ -763,11 +763,13 @@ public final class StateStore: StateStoring {
 
     /// What to do about an account whose stored state does not read: restore the store, or start
     /// the account afresh with the command that does it, its path and key quoted for the shell
-    /// and for SQL.
+    /// and for SQL. The command waits up to 5 s for a lock the daemon holds (`sqlite3` alone
+    /// answered "database is locked" while the daemon wrote).
     static func startAfreshAdvice(account: AccountKey, path: String) -> String {
         let sql = "DELETE FROM accounts WHERE key = '\(account.rawValue.replacingOccurrences(of: "'", with: "''"))'"
         return "restore state.sqlite from a backup, or start the account afresh (its tracked posts are forgotten; "
-            + "the log, the archive and the evidence stay): `sqlite3 \(Self.shellWord(path)) \(Self.shellWord(sql))`"
+            + "the log, the archive and the evidence stay): "
+            + "`sqlite3 -cmd '.timeout 5000' \(Self.shellWord(path)) \(Self.shellWord(sql))`"
     }
 
     /// `word` as one word of a POSIX shell command line: as it is when it holds only characters
@@ -787,7 +789,7 @@ public final class StateStore: StateStoring {
     /// `versions` gets each tracked post whose row names its version (schema 6), for the
     /// account's next commit (``KnownVersions``).
     static func readState(
-        _ db: Database, account: AccountKey, path: String, versions: inout [String: KnownVersion]
+        _ db: Database, account: AccountKey, path: String, versions: inout [String: String]
     ) throws -> AccountState? {
         guard
             let stored = try DatabaseValue.fetchOne(
@@ -821,7 +823,7 @@ public final class StateStore: StateStoring {
                 decoder: decoder)
             state.detection.posts[id] = tracked
             if let sha = StoredValue.text(row[4]) ?? nil, StoredValue.text(row[1]) != .some(nil) {
-                versions[id] = KnownVersion(post: tracked.post, contentSHA256: sha)
+                versions[id] = sha
             }
         }
         // Unchanged polls after the state was written: the last one is the account's last poll.
@@ -993,10 +995,10 @@ public final class StateStore: StateStoring {
             var versions: [ListedVersion] = []
             let tracked = commit.before?.detection.posts
             for post in observation.posts {
-                if let version = known[post.id], version.post == post {
-                    // Read from its row with this content: stored and archived already.
-                    listing.append([post.id, version.contentSHA256])
-                    listed[post.id] = version
+                if let sha = known[post.id], tracked?[post.id]?.post == post {
+                    // As its row held it when the state was read: stored and archived already.
+                    listing.append([post.id, sha])
+                    listed[post.id] = KnownVersion(post: post, contentSHA256: sha)
                     continue
                 }
                 let json = try encode(post)
