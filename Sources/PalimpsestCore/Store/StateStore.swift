@@ -98,9 +98,9 @@ public final class StateStore: StateStoring {
         private struct Generation {
             var rows: [String: EvidenceRow] = [:]
             var byLocation: [WARCLocation.Key: String] = [:]
-            /// The rows reading their body at each location (a response record's own, and the
-            /// revisits of its body): those a relocation of that response record moves.
-            var byBody: [WARCLocation.Key: Set<String>] = [:]
+            /// The rows reading their body from another record's location (revisits), by that
+            /// location: those a relocation of that response record moves besides itself.
+            var byBody: [WARCLocation.Key: [String]] = [:]
             var bodies: [String: String] = [:]
             var byCapture: [String: String] = [:]
             var started = Date()
@@ -108,11 +108,11 @@ public final class StateStore: StateStoring {
             mutating func insert(_ row: EvidenceRow) {
                 if let old = self.rows[row.recordID] {
                     self.byLocation[old.location.key] = nil
-                    self.byBody[old.body.key]?.remove(row.recordID)
+                    self.forgetBody(of: old)
                 }
                 self.rows[row.recordID] = row
                 self.byLocation[row.location.key] = row.recordID
-                self.byBody[row.body.key, default: []].insert(row.recordID)
+                self.rememberBody(of: row)
                 if row.type == "response", self.bodies[row.sha256] == nil { self.bodies[row.sha256] = row.recordID }
                 let capture = RecentRows.captureKey(
                     account: row.account, url: row.url, status: row.status, fetchedAt: row.fetchedAt, sha256: row.sha256
@@ -139,11 +139,22 @@ public final class StateStore: StateStoring {
                     guard moved.location != row.location || moved.body != row.body || moved.request != row.request
                     else { continue }
                     self.byLocation[row.location.key] = nil
-                    self.byBody[row.body.key]?.remove(id)
+                    self.forgetBody(of: row)
                     self.rows[id] = moved
                     self.byLocation[moved.location.key] = id
-                    self.byBody[moved.body.key, default: []].insert(id)
+                    self.rememberBody(of: moved)
                 }
+            }
+
+            private mutating func rememberBody(of row: EvidenceRow) {
+                guard row.body != row.location else { return }
+                self.byBody[row.body.key, default: []].append(row.recordID)
+            }
+
+            private mutating func forgetBody(of row: EvidenceRow) {
+                guard row.body != row.location else { return }
+                self.byBody[row.body.key]?.removeAll { $0 == row.recordID }
+                if self.byBody[row.body.key]?.isEmpty == true { self.byBody[row.body.key] = nil }
             }
         }
 
