@@ -13,9 +13,10 @@ extension StateStore {
     ///
     /// A poll's snapshot lists most of an account's posts as they were: a listed post equal to
     /// the one the commit's `before` state holds (the state that read returned) is named by the
-    /// hash its row names, instead of being encoded and hashed again and its archived version
-    /// looked up by the writer (both rows exist: its version was stored and archived when this
-    /// account first listed it). A post not found here, or not equal, is encoded as before, so a
+    /// hash its row names, instead of being encoded and hashed again (its version is in
+    /// `post_versions`: the read joined it; the writer still looks its archived version up and
+    /// archives it when a commit without a snapshot stored it). A post not found here, or not
+    /// equal (Swift's `==`: canonically equivalent text is equal), is encoded as before, so a
     /// missing entry costs time, never a wrong listing; every commit of the account takes the
     /// entry, so none outlives a change of its rows. Only hashes are held (about 2 KB an account),
     /// for at most ``accountLimit`` accounts, the oldest read dropped first: reads whose poll ended

@@ -42,6 +42,10 @@ public final class StateStore: StateStoring {
     /// removes what nothing cites any more.
     let spool: WARCFiles
     let writer: StoreWriter
+    /// True for a store opened for writing (its schema is this release's once opened): its
+    /// reads need not ask which columns `tracked_posts` has (a read-only store may be of an
+    /// earlier schema, or upgraded while it is read).
+    private let hasCurrentSchema: Bool
 
     /// States a failed commit kept in memory, by account.
     private let unsaved = Mutex<[AccountKey: AccountState]>([:])
@@ -262,6 +266,7 @@ public final class StateStore: StateStoring {
         self.warc = WARCFiles(root: self.root)
         self.spool = WARCFiles(root: self.root, folder: Self.spoolFolder, rotateBytes: Self.spoolRotateBytes)
         self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path)
+        self.hasCurrentSchema = true
         self.writer.attach(self)
         try self.migrateSchema()
         try LegacyMigration.run(store: self, fault: migrationFault)
@@ -310,6 +315,7 @@ public final class StateStore: StateStoring {
         self.warc = WARCFiles(root: root)
         self.spool = WARCFiles(root: root, folder: Self.spoolFolder, rotateBytes: Self.spoolRotateBytes)
         self.writer = StoreWriter(pool: self.pool, databasePath: self.databaseURL.path, readOnly: true)
+        self.hasCurrentSchema = false
     }
 
     deinit {
@@ -650,13 +656,17 @@ public final class StateStore: StateStoring {
 
     public func loadState(of account: AccountKey) throws -> AccountState? {
         if let kept = self.unsaved.withLock({ $0[account] }) {
+            // Hashes an earlier read remembered are not those of this state's rows.
+            _ = self.knownVersions.withLock { $0.take(account) }
             // A run of unchanged polls committed after the failed commit is newer than it.
             let run = try self.read { db in try Self.latestRun(db, account: account) }
             return self.applyingDeferred(run.map { $0.applied(to: kept) } ?? kept)
         }
         var versions: [String: String] = [:]
         let state = try self.read { db in
-            try Self.readState(db, account: account, path: self.databaseURL.path, versions: &versions)
+            try Self.readState(
+                db, account: account, path: self.databaseURL.path, namesVersions: self.hasCurrentSchema ? true : nil,
+                versions: &versions)
         }
         self.knownVersions.withLock { $0.remember(versions, of: account) }
         return state.map(self.applyingDeferred)
@@ -798,9 +808,10 @@ public final class StateStore: StateStoring {
 
     /// The state of `account`, its tracked posts with it, and the unchanged polls recorded since;
     /// `versions` gets each tracked post whose row names its version (schema 6), for the
-    /// account's next commit (``KnownVersions``).
+    /// account's next commit (``KnownVersions``). `namesVersions`: whether `tracked_posts` has
+    /// schema 6's columns, `nil` to ask the database.
     static func readState(
-        _ db: Database, account: AccountKey, path: String, versions: inout [String: String]
+        _ db: Database, account: AccountKey, path: String, namesVersions: Bool?, versions: inout [String: String]
     ) throws -> AccountState? {
         guard
             let stored = try DatabaseValue.fetchOne(
@@ -815,7 +826,7 @@ public final class StateStore: StateStoring {
                 advice: Self.startAfreshAdvice(account: account, path: path))
         }
         var state = try Self.decodeState(text, account: account, path: path)
-        let namesVersions = try TrackedPostRow.namesVersions(db)
+        let namesVersions = try namesVersions ?? TrackedPostRow.namesVersions(db)
         let columns = TrackedPostRow.columnsSQL(namesVersions: namesVersions, prefix: "t.")
         let sha = namesVersions ? "t.content_sha256" : "NULL"
         let rows = try Row.fetchAll(
@@ -1007,9 +1018,11 @@ public final class StateStore: StateStoring {
             let tracked = commit.before?.detection.posts
             for post in observation.posts {
                 if let sha = known[post.id], tracked?[post.id]?.post == post {
-                    // As its row held it when the state was read: stored and archived already.
+                    // As its row held it when the state was read: stored already (the writer
+                    // still makes sure it is archived).
                     listing.append([post.id, sha])
                     listed[post.id] = KnownVersion(post: post, contentSHA256: sha)
+                    versions.append(ListedVersion(contentSHA256: sha, json: nil, post: post, wasTracked: true))
                     continue
                 }
                 let json = try encode(post)
@@ -1084,7 +1097,10 @@ public final class StateStore: StateStoring {
                     // disk per post). When that archived version has this content, both rows
                     // exist (they are written together and never deleted) and both inserts below
                     // would be ignored; on the 2,000-feed steady cycle they were 3,800 ignored
-                    // inserts, 60% of the writer's time in SQLite.
+                    // inserts, 60% of the writer's time in SQLite. A version listed by the hash its
+                    // tracked row named (no JSON here) is in `post_versions`; it is archived unless
+                    // that row was written by a commit without a snapshot (a failed commit's state
+                    // saved later), whose version nothing archived: then it is archived now.
                     if version.wasTracked,
                         let archived = try DatabaseValue.fetchOne(
                             db.cachedStatement(
@@ -1092,14 +1108,16 @@ public final class StateStore: StateStoring {
                                     "SELECT content_sha256 FROM archive WHERE account = ? AND post_id = ? AND version = ?"
                             ),
                             arguments: [key, post.id, post.versionHash]),
-                        (StoredValue.text(archived) ?? nil) == sha
+                        json == nil || (StoredValue.text(archived) ?? nil) == sha
                     {
                         continue
                     }
-                    try db.cachedStatement(
-                        sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)"
-                    ).execute(
-                        arguments: [sha, json])
+                    if let json {
+                        try db.cachedStatement(
+                            sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)"
+                        ).execute(
+                            arguments: [sha, json])
+                    }
                     try db.cachedStatement(
                         sql: """
                             INSERT OR IGNORE INTO archive (account, post_id, version, first_seen, snapshot, content_sha256, former_ids)
@@ -1236,10 +1254,11 @@ public final class StateStore: StateStoring {
 
     /// One post of a snapshot as the store writes it: its compact JSON and that JSON's SHA-256
     /// (lowercase hex, the `post_versions` key), and whether the state before the commit already
-    /// tracked the post (its version may be archived already).
+    /// tracked the post (its version may be archived already). No JSON: listed by the hash its
+    /// tracked row named (``KnownVersions``), stored in `post_versions` already.
     struct ListedVersion: Sendable {
         var contentSHA256: String
-        var json: String
+        var json: String?
         var post: Post
         var wasTracked: Bool
     }

@@ -782,6 +782,35 @@ import Testing
         #expect(archived.contains { $0.post == posts[0] } && archived.contains { $0.post == posts[4] })
     }
 
+    /// A tracked post whose version was stored by a commit without a snapshot (a failed commit's
+    /// state saved later: its snapshot and archive rows were lost) is archived when a later poll
+    /// lists it as its row names it (found by a review: the listing by known hash skipped it).
+    @Test func aVersionStoredWithoutASnapshotIsArchivedWhenListedAsItsRowNamesIt() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let (keys, _) = try self.storeWithTwoAccounts(at: root)
+        let store = try StateStore(root: root)
+        let read = try #require(try store.loadState(of: keys[0]))
+        let id = try #require(read.detection.posts.keys.sorted().first)
+        let edited = self.post(id, "edited while the disk was full")
+        var saved = read
+        saved.detection.posts[id]?.post = edited
+        try store.commitAndWait(StateCommit(account: keys[0], before: read, state: saved))
+        #expect(try !store.archivedVersions(of: keys[0]).contains { $0.post == edited }, "no snapshot, no archive row")
+
+        let again = try #require(try store.loadState(of: keys[0]))
+        #expect(again.detection.posts[id]?.post == edited)
+        let posts = again.detection.posts.values.map(\.post).sorted { $0.id < $1.id }
+        let observation = Observation(
+            account: keys[0], polledAt: StoreTestSupport.date(1_800), posts: posts, evidence: [])
+        try store.commitAndWait(
+            StateCommit(
+                account: keys[0], before: again, state: again, snapshot: observation, keepSnapshots: 10))
+        let archived = try StateStore(root: root).archivedVersions(of: keys[0]).filter { $0.postID == id }
+        #expect(archived.map(\.post).contains(edited), "archived at its first listing")
+        #expect(archived.count == 2)
+    }
+
     /// The versions held for commits are bounded: the oldest read is dropped first.
     @Test func versionsHeldForCommitsKeepTheNewestReadsOnly() {
         var known = StateStore.KnownVersions()
