@@ -165,9 +165,12 @@ func selectAccounts(_ accounts: [Account], keys: [String]) throws -> [Account] {
 /// config's accounts are never listed whole: there may be 100,000 of them.
 func unknownAccountMessage(_ key: String, accounts: [Account], shown: Int = 10) -> String {
     let lookedFor = key.lowercased()
-    let similar = lookedFor.isEmpty ? [] : accounts.filter {
-        $0.key.rawValue.lowercased().contains(lookedFor) || ($0.name?.lowercased().contains(lookedFor) ?? false)
-    }
+    let similar =
+        lookedFor.isEmpty
+        ? []
+        : accounts.filter {
+            $0.key.rawValue.lowercased().contains(lookedFor) || ($0.name?.lowercased().contains(lookedFor) ?? false)
+        }
     var message = StatusReport.AccountSelectionError(request: key, shard: nil).description
     guard !similar.isEmpty else { return message }
     var names = similar.prefix(shown).map { account in

@@ -1062,7 +1062,8 @@ public final class StateStore: StateStoring {
 
         let unchangedRow = commit.unchanged
         let estimate =
-            (stateJSON?.utf8.count ?? 0) + upserts.reduce(0) { $0 + $1.row.tracking.utf8.count + ($1.row.version?.utf8.count ?? 0) }
+            (stateJSON?.utf8.count ?? 0)
+            + upserts.reduce(0) { $0 + $1.row.tracking.utf8.count + ($1.row.version?.utf8.count ?? 0) }
             + (snapshotRow.map { $0.head.utf8.count + $0.listing.utf8.count } ?? 0) + 64
         let state = commit.state
         let key = commit.account.rawValue
@@ -1228,7 +1229,8 @@ public final class StateStore: StateStoring {
         }
         if !statusChanged {
             try db.cachedStatement(
-                sql: "UPDATE tracked_posts SET content_sha256 = ?, tracking = ?, post = NULL WHERE account = ? AND post_id = ?"
+                sql:
+                    "UPDATE tracked_posts SET content_sha256 = ?, tracking = ?, post = NULL WHERE account = ? AND post_id = ?"
             ).execute(arguments: [row.contentSHA256, row.tracking, account, row.id])
             if db.changesCount > 0 { return }
         }

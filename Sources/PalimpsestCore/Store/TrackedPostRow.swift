@@ -138,7 +138,8 @@ struct TrackedPostRow: Sendable {
             throw error
         } catch {
             throw corrupt(
-                "does not decode: \(error)", advice: "report this; the row was written by palimpsest in one transaction")
+                "does not decode: \(error)", advice: "report this; the row was written by palimpsest in one transaction"
+            )
         }
     }
 }

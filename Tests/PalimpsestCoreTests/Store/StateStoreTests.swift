@@ -698,7 +698,8 @@ import Testing
             let store = try StateStore(root: root)
             states = try keys.map { try #require(try store.loadState(of: $0)) }
             try Self.rebuildTrackedPostsAsSchema5(store)
-            postBytes = try store.read { db in try Int.fetchOne(db, sql: "SELECT sum(length(post)) FROM tracked_posts") }
+            postBytes =
+                try store.read { db in try Int.fetchOne(db, sql: "SELECT sum(length(post)) FROM tracked_posts") }
                 ?? 0
         }
         let readOnly = try #require(try StateStore.openReadOnly(root: root))
@@ -741,7 +742,8 @@ import Testing
         }
         #expect(copied == 20, "the second account's rows, as copied")
         #expect(missingCount == 1)
-        #expect(rows > 0 && rows * 2 < postBytes / 2, "20 rows of the new form: \(rows) bytes; 20 copied: \(postBytes / 2)")
+        #expect(
+            rows > 0 && rows * 2 < postBytes / 2, "20 rows of the new form: \(rows) bytes; 20 copied: \(postBytes / 2)")
     }
 
     /// A poll that lists its posts as it read them names each by the hash its row names (no
