@@ -161,8 +161,9 @@ func selectAccounts(_ accounts: [Account], keys: [String]) throws -> [Account] {
 }
 
 /// What `--account key` says when no account has that key or name (as `status --account`
-/// says it), with at most `shown` accounts whose key or name contains it, ignoring case. The
-/// config's accounts are never listed whole: there may be 100,000 of them.
+/// says it), with at most `shown` accounts whose key or name contains it, ignoring case, else the
+/// config's first `shown` accounts. The config's accounts are never listed whole: there may be
+/// 100,000 of them.
 func unknownAccountMessage(_ key: String, accounts: [Account], shown: Int = 10) -> String {
     let lookedFor = key.lowercased()
     let similar =
@@ -171,12 +172,12 @@ func unknownAccountMessage(_ key: String, accounts: [Account], shown: Int = 10) 
         : accounts.filter {
             $0.key.rawValue.lowercased().contains(lookedFor) || ($0.name?.lowercased().contains(lookedFor) ?? false)
         }
-    var message = StatusReport.AccountSelectionError(request: key, shard: nil).description
-    guard !similar.isEmpty else { return message }
-    var names = similar.prefix(shown).map { account in
+    let listed = similar.isEmpty ? accounts : similar
+    var names = listed.prefix(shown).map { account in
         account.name.map { "\(account.key.rawValue) (\($0))" } ?? account.key.rawValue
     }
-    if similar.count > shown { names.append("and \(similar.count - shown) more") }
-    message += ". Keys or names containing it: " + names.joined(separator: ", ")
-    return message
+    if listed.count > shown { names.append("and \(listed.count - shown) more") }
+    let lead = similar.isEmpty ? "The config's accounts" : "Keys or names containing it"
+    return StatusReport.AccountSelectionError(request: key, shard: nil).description + ". \(lead): "
+        + names.joined(separator: ", ")
 }

@@ -628,29 +628,34 @@ public final class StateStore: StateStoring {
         """
 
     /// Schema version 6: a tracked post's row holds its tracking fields (`tracking`: first and
-    /// last seen, status and its record) and its status (`status`, the index's key), and names its
-    /// last known version by `content_sha256` in `post_versions`, where each listed version is
-    /// already stored once (``TrackedPostRow``). Each row had held the whole post again: about
-    /// 1.1 KB of a feed item's JSON, rewritten at every poll that listed the post since
-    /// `last_seen` changes, and a second copy of every tracked post's content in the store. Rows are
-    /// copied as they are (their whole tracked post in `post`, the status taken from it as the
-    /// earlier index took it); each becomes a row of the new form at its next write.
+    /// last seen, status and its record) and names its last known version by `content_sha256` in
+    /// `post_versions`, where each listed version is already stored once (``TrackedPostRow``).
+    /// Each row had held the whole post again: about 1.1 KB of a feed item's JSON, rewritten at
+    /// every poll that listed the post since `last_seen` changes, and a second copy of every
+    /// tracked post's content in the store. Rows are copied as they are (their whole tracked post
+    /// in `post`); each becomes a row of the new form at its next write. The index by status reads
+    /// the status out of whichever JSON the row holds (``trackedPostStateV6``): NULL for a row
+    /// whose JSON is not valid or has no status, which `status` then reads and names.
     static let schemaV6 = """
         CREATE TABLE tracked_posts_v6 (
             account TEXT NOT NULL,
             post_id TEXT NOT NULL,
-            status TEXT,
             content_sha256 TEXT,
             tracking TEXT,
             post TEXT,
             UNIQUE (account, post_id)
         );
-        INSERT INTO tracked_posts_v6 (account, post_id, status, post)
-            SELECT account, post_id, \(trackedPostState), post FROM tracked_posts ORDER BY account, post_id;
+        INSERT INTO tracked_posts_v6 (account, post_id, post)
+            SELECT account, post_id, post FROM tracked_posts ORDER BY account, post_id;
         DROP TABLE tracked_posts;
         ALTER TABLE tracked_posts_v6 RENAME TO tracked_posts;
-        CREATE INDEX tracked_posts_by_state ON tracked_posts (account, status);
+        CREATE INDEX tracked_posts_by_state ON tracked_posts (account, \(trackedPostStateV6));
         """
+
+    /// A tracked post's status as SQL over its row of schema 6, the expression of the index
+    /// `tracked_posts_by_state`: `$.status.state` of its tracking fields, or of the whole tracked
+    /// post of a row copied from schema 5; NULL when that JSON is not valid.
+    static let trackedPostStateV6 = TrackedPostRow.statusSQL(namesVersions: true)
 
     // MARK: States
 
@@ -1041,7 +1046,7 @@ public final class StateStore: StateStoring {
 
         var stateJSON: String?
         // Tracked posts: only the rows that changed since `before` (all of them when unknown).
-        var upserts: [(row: TrackedPostRow, statusChanged: Bool)] = []
+        var upserts: [TrackedPostRow] = []
         var deletes: [String] = []
         if let state = commit.state {
             var bare = state
@@ -1052,8 +1057,7 @@ public final class StateStore: StateStoring {
                 let before = previous?[id]
                 guard before != tracked else { continue }
                 let row = try encoded { try Self.trackedPostRow(id: id, tracked, listed: listed) }
-                let statusChanged = before.map { TrackedPostRow.statusName($0.status) != row.status } ?? true
-                upserts.append((row, statusChanged))
+                upserts.append(row)
             }
             if let previous {
                 deletes = previous.keys.filter { state.detection.posts[$0] == nil }
@@ -1063,7 +1067,7 @@ public final class StateStore: StateStoring {
         let unchangedRow = commit.unchanged
         let estimate =
             (stateJSON?.utf8.count ?? 0)
-            + upserts.reduce(0) { $0 + $1.row.tracking.utf8.count + ($1.row.version?.utf8.count ?? 0) }
+            + upserts.reduce(0) { $0 + $1.tracking.utf8.count + ($1.version?.utf8.count ?? 0) }
             + (snapshotRow.map { $0.head.utf8.count + $0.listing.utf8.count } ?? 0) + 64
         let state = commit.state
         let key = commit.account.rawValue
@@ -1163,15 +1167,15 @@ public final class StateStore: StateStoring {
                 }
                 for (id, tracked) in state.detection.posts {
                     let row = try Self.trackedPostRow(id: id, tracked, listed: listedValue)
-                    try Self.write(row, of: key, statusChanged: true, in: db)
+                    try Self.write(row, of: key, in: db)
                 }
             } else {
                 for id in deletesValue {
                     try db.cachedStatement(sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?").execute(
                         arguments: [key, id])
                 }
-                for (row, statusChanged) in upsertsValue {
-                    try Self.write(row, of: key, statusChanged: statusChanged, in: db)
+                for row in upsertsValue {
+                    try Self.write(row, of: key, in: db)
                 }
             }
             if let cited {
@@ -1198,7 +1202,7 @@ public final class StateStore: StateStoring {
         -> TrackedPostRow
     {
         var row = TrackedPostRow(
-            id: id, status: TrackedPostRow.statusName(tracked.status), contentSHA256: "",
+            id: id, contentSHA256: "",
             tracking: try Self.lineJSON(TrackedPostRow.Tracking(tracked)))
         if let version = listed[id], version.post == tracked.post {
             row.contentSHA256 = version.contentSHA256
@@ -1219,29 +1223,18 @@ public final class StateStore: StateStoring {
     /// Writes one tracked post's row (its version first, when the row carries it). An upsert,
     /// not `INSERT OR REPLACE`, which deletes the old row and inserts the new one: an update is
     /// written over the old row in place, and pages whose bytes did not change are not written.
-    /// When the status did not change, the row is updated without its `status` column, which
-    /// leaves the index `tracked_posts_by_state` as it was (an upsert setting the column rewrites
-    /// the row's index entry, even to the same value).
-    static func write(_ row: TrackedPostRow, of account: String, statusChanged: Bool, in db: Database) throws {
+    static func write(_ row: TrackedPostRow, of account: String, in db: Database) throws {
         if let version = row.version {
             try db.cachedStatement(sql: "INSERT OR IGNORE INTO post_versions (content_sha256, post) VALUES (?, ?)")
                 .execute(arguments: [row.contentSHA256, version])
         }
-        if !statusChanged {
-            try db.cachedStatement(
-                sql:
-                    "UPDATE tracked_posts SET content_sha256 = ?, tracking = ?, post = NULL WHERE account = ? AND post_id = ?"
-            ).execute(arguments: [row.contentSHA256, row.tracking, account, row.id])
-            if db.changesCount > 0 { return }
-        }
         try db.cachedStatement(
             sql: """
-                INSERT INTO tracked_posts (account, post_id, status, content_sha256, tracking, post)
-                VALUES (?, ?, ?, ?, ?, NULL)
-                ON CONFLICT (account, post_id) DO UPDATE SET status = excluded.status,
-                content_sha256 = excluded.content_sha256, tracking = excluded.tracking, post = NULL
+                INSERT INTO tracked_posts (account, post_id, content_sha256, tracking, post) VALUES (?, ?, ?, ?, NULL)
+                ON CONFLICT (account, post_id) DO UPDATE SET content_sha256 = excluded.content_sha256,
+                tracking = excluded.tracking, post = NULL
                 """
-        ).execute(arguments: [account, row.id, row.status, row.contentSHA256, row.tracking])
+        ).execute(arguments: [account, row.id, row.contentSHA256, row.tracking])
     }
 
     struct SnapshotRow: Sendable {

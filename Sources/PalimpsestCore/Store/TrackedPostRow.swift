@@ -4,7 +4,8 @@ import GRDB
 /// A tracked post as a row of `tracked_posts` holds it (docs/state-format.md).
 ///
 /// Since schema 6 a row holds the tracking fields alone (`tracking`: the ``TrackedPost`` JSON
-/// without `post`, about 250 bytes) and names the post's last known version by the SHA-256 of its
+/// without `post`, about 250 bytes, whose `$.status.state` the index by status reads) and names
+/// the post's last known version by the SHA-256 of its
 /// JSON (`content_sha256`, the key of `post_versions`, where every listed version is stored once).
 /// Before, each row held the whole post again (about 1.1 KB for a feed item), rewritten at every
 /// poll that listed it because `last_seen` changes. Rows copied from an earlier schema keep that
@@ -47,9 +48,6 @@ struct TrackedPostRow: Sendable {
 
     /// The post's ID (`post_id`).
     var id: String
-    /// `visible`, `missing`, `deleted` or `aged_out` (`status`, the key of the index
-    /// `tracked_posts_by_state`).
-    var status: String
     /// SHA-256 (lowercase hex) of the post's JSON: its `post_versions` row.
     var contentSHA256: String
     /// The tracking fields' JSON (`tracking`).
@@ -57,17 +55,6 @@ struct TrackedPostRow: Sendable {
     /// The post's JSON when this commit must make sure `post_versions` holds it (a post the
     /// commit's snapshot does not list as it is); `nil` when the snapshot's versions hold it.
     var version: String?
-
-    /// The status name of `status` as `tracked_posts.status` holds it (and `$.status.state` in
-    /// the JSON).
-    static func statusName(_ status: TrackedPostStatus) -> String {
-        switch status {
-        case .visible: "visible"
-        case .missing: "missing"
-        case .deleted: "deleted"
-        case .agedOut: "aged_out"
-        }
-    }
 
     // MARK: Reading
 
@@ -78,12 +65,13 @@ struct TrackedPostRow: Sendable {
     }
 
     /// SQL of a row's status (`visible`, `missing`, …) in a store with (`namesVersions`) or without
-    /// schema 6's columns: the column, or the expression of the earlier index over the row's JSON
-    /// (`prefix`: the table's alias and a dot, or empty).
+    /// schema 6's columns, the expression of the index `tracked_posts_by_state`: `$.status.state` of
+    /// the row's JSON (its tracking fields, or the whole tracked post of a row copied from an
+    /// earlier schema), NULL when that JSON is not valid (`prefix`: the table's alias and a dot,
+    /// or empty).
     static func statusSQL(namesVersions: Bool, prefix: String = "") -> String {
-        namesVersions
-            ? "\(prefix)status"
-            : "CASE WHEN json_valid(\(prefix)post) THEN json_extract(\(prefix)post, '$.status.state') END"
+        let json = Self.statusJSONSQL(namesVersions: namesVersions, prefix: prefix)
+        return "CASE WHEN json_valid(\(json)) THEN json_extract(\(json), '$.status.state') END"
     }
 
     /// SQL of the JSON holding a row's `status` object (at `$.status`) in either form of row.
@@ -105,41 +93,60 @@ struct TrackedPostRow: Sendable {
     }
 
     /// The tracked post of one row, read by storage class (``StoredValue``).
-    /// - Throws: ``StoreError`` (`corrupt`) naming the account and post when a column is not
-    ///   text, the named version is not in `post_versions`, or the JSON does not decode.
+    /// - Throws: ``StoreError`` (`corrupt`) naming the account, the post and the column when a
+    ///   column is not text, the named version is not in `post_versions`, or the JSON does not
+    ///   decode; its advice gives the command that forgets the post (``forgetAdvice(id:account:path:)``).
     static func decode(
         id: String, tracking: DatabaseValue, inline: DatabaseValue, version: DatabaseValue, account: AccountKey,
         path: String, decoder: JSONDecoder
     ) throws(StoreError) -> TrackedPost {
-        func corrupt(_ detail: String, advice: String) -> StoreError {
-            StoreError.corrupt(path, detail: "tracked post \(id) of account \(account) \(detail)", advice: advice)
+        func corrupt(_ detail: String) -> StoreError {
+            StoreError.corrupt(
+                path, detail: "tracked post \(id) of account \(account) \(detail)",
+                advice: Self.forgetAdvice(id: id, account: account, path: path))
         }
-        let editedAdvice = "restore state.sqlite from a backup, or delete that row of tracked_posts"
         guard let trackingText = StoredValue.text(tracking) else {
-            throw corrupt("has a tracking column that is not text", advice: editedAdvice)
+            throw corrupt("has a tracking column that is not text")
+        }
+        guard let trackingText else {
+            // A row copied from schema 5 or before: the whole tracked post.
+            guard let whole = StoredValue.text(inline) ?? nil else {
+                throw corrupt("has neither tracking fields nor a post that is text")
+            }
+            do {
+                return try decoder.decode(TrackedPost.self, from: Data(whole.utf8))
+            } catch {
+                throw corrupt("(column post) does not decode: \(DecodingErrorText.describe(error))")
+            }
+        }
+        guard let versionText = StoredValue.text(version) else {
+            throw corrupt("names a post_versions row whose post is not text")
+        }
+        guard let versionText else {
+            throw corrupt("names a version that is not in post_versions")
+        }
+        let fields: Tracking
+        do {
+            fields = try decoder.decode(Tracking.self, from: Data(trackingText.utf8))
+        } catch {
+            throw corrupt("(column tracking) does not decode: \(DecodingErrorText.describe(error))")
         }
         do {
-            guard let trackingText else {
-                // A row copied from schema 5 or before: the whole tracked post.
-                guard let whole = StoredValue.text(inline) ?? nil else {
-                    throw corrupt("has neither tracking fields nor a post that is text", advice: editedAdvice)
-                }
-                return try decoder.decode(TrackedPost.self, from: Data(whole.utf8))
-            }
-            guard let versionText = StoredValue.text(version) else {
-                throw corrupt("names a post_versions row whose post is not text", advice: editedAdvice)
-            }
-            guard let versionText else {
-                throw corrupt("names a version that is not in post_versions", advice: editedAdvice)
-            }
-            let fields = try decoder.decode(Tracking.self, from: Data(trackingText.utf8))
             return fields.tracked(post: try decoder.decode(Post.self, from: Data(versionText.utf8)))
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw corrupt(
-                "does not decode: \(error)", advice: "report this; the row was written by palimpsest in one transaction"
-            )
+            throw corrupt("names a post_versions row that does not decode: \(DecodingErrorText.describe(error))")
         }
+    }
+
+    /// What to do about a tracked post whose row does not read: restore the store, or forget the
+    /// post with the command that does it (its path, key and id quoted for the shell and for SQL;
+    /// waiting for the daemon's lock as ``StateStore/startAfreshAdvice(account:path:)``'s does).
+    static func forgetAdvice(id: String, account: AccountKey, path: String) -> String {
+        func literal(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        let sql = "DELETE FROM tracked_posts WHERE account = \(literal(account.rawValue)) AND post_id = \(literal(id))"
+        return "restore state.sqlite from a backup, or forget this post (a poll that lists it again tracks it "
+            + "afresh; a deletion or restore still being proved for it is dropped; the log, the archive and the "
+            + "evidence stay): "
+            + "`sqlite3 -cmd '.timeout 5000' \(StateStore.shellWord(path)) \(StateStore.shellWord(sql))`"
     }
 }

@@ -233,7 +233,8 @@ import Testing
     /// where it showed as an account never polled (found by a tester's hand edits).
     @Test(arguments: [
         "UPDATE accounts SET state = '{\"account\":' WHERE key = ?",
-        "UPDATE tracked_posts SET tracking = NULL, content_sha256 = NULL, post = '{', status = NULL WHERE account = ?",
+        "UPDATE tracked_posts SET tracking = '{' WHERE account = ?",
+        "UPDATE tracked_posts SET tracking = json_remove(tracking, '$.status') WHERE account = ?",
     ])
     func anAccountWhoseStateDoesNotReadIsNamedNotShownAsNeverPolled(_ edit: String) throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()

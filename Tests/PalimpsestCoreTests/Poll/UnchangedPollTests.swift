@@ -63,7 +63,7 @@ import Testing
                 + String.fetchAll(
                     db,
                     sql: """
-                        SELECT post_id || status || content_sha256 || tracking FROM tracked_posts
+                        SELECT post_id || content_sha256 || tracking FROM tracked_posts
                         WHERE account = ? ORDER BY post_id
                         """,
                     arguments: [account.key.rawValue])

@@ -195,8 +195,7 @@ import Testing
             if !withStatusIndex { try db.execute(sql: "DROP INDEX tracked_posts_by_state") }
             try db.execute(
                 sql: """
-                    UPDATE tracked_posts SET tracking = NULL, content_sha256 = NULL, post = '{"post": ', status = NULL
-                    WHERE account = ? AND post_id = 'a'
+                    UPDATE tracked_posts SET tracking = '{"first_seen": ' WHERE account = ? AND post_id = 'a'
                     """,
                 arguments: [self.quiet.rawValue])
         }

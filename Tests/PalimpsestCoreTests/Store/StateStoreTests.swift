@@ -737,7 +737,9 @@ import Testing
                         WHERE post IS NULL AND EXISTS (SELECT 1 FROM post_versions v WHERE v.content_sha256 = t.content_sha256)
                         """) ?? 0,
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM tracked_posts WHERE post IS NOT NULL") ?? -1,
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM tracked_posts WHERE status = 'missing'") ?? -1
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM tracked_posts WHERE \(StateStore.trackedPostStateV6) = 'missing'")
+                    ?? -1
             )
         }
         #expect(copied == 20, "the second account's rows, as copied")
@@ -824,23 +826,36 @@ import Testing
         #expect(known.take(accounts[accounts.count - 1]).isEmpty, "taken once")
     }
 
-    /// A tracked post whose row names a version `post_versions` does not hold (edited by hand) is
-    /// named with its account, never read as a post without content.
-    @Test func aTrackedPostNamingNoStoredVersionIsNamed() throws {
+    /// A tracked post whose row does not read (edited by hand: a version `post_versions` does not
+    /// hold, tracking fields that are not JSON or have no status) is named with its account and
+    /// what is wrong, never read as a post without content, and the command in the advice forgets
+    /// that post alone (found by a tester: the advice said "report this").
+    @Test(arguments: [
+        ("UPDATE tracked_posts SET content_sha256 = 'edited' WHERE post_id = '2'", "not in post_versions"),
+        ("UPDATE tracked_posts SET tracking = '{not json' WHERE post_id = '2'", "(column tracking) does not decode"),
+        (
+            "UPDATE tracked_posts SET tracking = json_remove(tracking, '$.status') WHERE post_id = '2'",
+            "(column tracking) does not decode"
+        ),
+    ])
+    func aTrackedPostWhoseRowDoesNotReadIsNamedAndCanBeForgotten(_ edit: String, _ what: String) throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
         let store = try StateStore(root: root)
         let state = self.state(posts: [self.post("1", "one"), self.post("2", "two")], at: 0)
         try store.commitAndWait(StateCommit(account: self.key, before: nil, state: state))
-        try store.pool.write { db in
-            try db.execute(sql: "UPDATE tracked_posts SET content_sha256 = 'edited' WHERE post_id = '2'")
-        }
-        #expect {
-            _ = try StateStore(root: root).loadState(of: self.key)
-        } throws: { error in
-            "\(error)".contains("tracked post 2 of account \(self.key.rawValue)")
-                && "\(error)".contains("not in post_versions")
-        }
+        try store.pool.write { db in try db.execute(sql: edit) }
+        let error = try #require(
+            #expect(throws: StoreError.self) { _ = try StateStore(root: root).loadState(of: self.key) })
+        #expect("\(error)".contains("tracked post 2 of account \(self.key.rawValue)") && "\(error)".contains(what))
+        let parts = error.advice.split(separator: "`", omittingEmptySubsequences: false)
+        try #require(parts.count == 3, "one command in backticks: \(error.advice)")
+        guard EvidenceTestSupport.available(["sqlite3", "-version"]) else { return }
+        let log = root.appendingPathComponent("advice.log")
+        let status = try ChildProcess(["sh", "-c", String(parts[1])], output: log).wait(timeout: 30)
+        #expect(status == 0, "\(parts[1]): \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        let read = try StateStore(root: root).loadState(of: self.key)
+        #expect(read?.detection.posts.keys.sorted() == ["1"], "post 2 forgotten, post 1 kept")
     }
 
     /// A poll that sees its posts again changes only their fixed-width `last_seen` fields. Each
