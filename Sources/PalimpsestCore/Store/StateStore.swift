@@ -1260,7 +1260,9 @@ public final class StateStore: StateStoring {
 
     /// The id of the snapshot of `observation`: the poll time in compact UTC, `-`, and the first 8
     /// hex digits of the SHA-256 of the observation as one compact JSON line (the same
-    /// observation always gets the same id; ids sort by poll time).
+    /// observation value always gets the same id; ids sort by poll time). Two polls of the same
+    /// answer still get different ids: the observation cites its evidence by WARC record id,
+    /// a random UUID per capture.
     /// - Throws: ``StoreError`` when the observation does not encode.
     public static func snapshotID(of observation: Observation, account: AccountKey, path: String = "") throws -> String
     {
