@@ -553,9 +553,9 @@ public final class StateStore: StateStoring {
 
     /// A tracked post's status (`visible`, `missing`, `deleted`, `aged_out`) as SQL over its row
     /// of schema 5 or before, the expression of the index `tracked_posts_by_state` in schemas 4
-    /// and 5 (schema 6 keeps it in a column); NULL for a row that is not JSON
+    /// and 5 (schema 6: ``trackedPostStateV6``); NULL for a row that is not JSON
     /// (`json_extract` would fail the statement, and with the index every write of the row).
-    static let trackedPostState = "CASE WHEN json_valid(post) THEN json_extract(post, '$.status.state') END"
+    static let trackedPostState = TrackedPostRow.statusSQL(namesVersions: false)
 
     /// Schema version 4: `accounts` and `snapshots` become rowid tables (same columns, same unique
     /// keys). Their rows (an account's state, about 1 KB; a snapshot's head and listing, about
