@@ -25,21 +25,48 @@ public struct DigestFiles: Sendable, Hashable {
     /// Renders every file of `digest`.
     /// - Throws: `EncodingError` only if the digest cannot be encoded as JSON (it always can).
     public init(digest: Digest) throws {
+        self = try Self.render(digest, writingInto: nil)
+    }
+
+    /// Renders every file of `digest` and writes each into `folder` as soon as it is rendered, so
+    /// the writing of one file overlaps the rendering of the others (a week of 100,000 events is
+    /// ~550 MB of files). Each is written atomically (temporary file, fsync, rename, folder fsync:
+    /// ``DurableFile/writeAtomically(_:to:)``): a reader sees the old file or the new one, never a
+    /// torn one.
+    /// - Parameters:
+    ///   - digest: The digest.
+    ///   - folder: The week's folder, created with mode 0700 when missing.
+    /// - Returns: The files and the URLs written, in ``all`` order.
+    /// - Throws: ``StoreError`` naming a file that could not be written (the files already written
+    ///   stay), or `EncodingError` if the digest cannot be encoded as JSON (it always can).
+    public static func write(_ digest: Digest, to folder: URL) throws -> (files: DigestFiles, written: [URL]) {
+        try FileSystem.makeDirectories(folder.path)
+        let files = try Self.render(digest, writingInto: folder)
+        return (files, files.all.map { folder.appendingPathComponent($0.name) })
+    }
+
+    /// The four files of `digest`, each written into `folder` (when given) right after it is
+    /// rendered.
+    private static func render(_ digest: Digest, writingInto folder: URL?) throws -> DigestFiles {
         // Each altered post's diff computed once for both renderers.
         let diffs = DigestTextDiffs(digest: digest)
         // The four files depend only on the digest: rendered side by side on the machine's cores
         // (a week of 100,000 events is hundreds of MB of output), each into its own slot, so the
         // bytes are those of rendering them one after the other. The largest first.
+        let names = [Self.htmlName, Self.markdownName, Self.jsonName, Self.csvName]
         let files = Mutex<[Int: Result<Data, any Error>]>([:])
-        DispatchQueue.concurrentPerform(iterations: 4) { index in
+        DispatchQueue.concurrentPerform(iterations: names.count) { index in
             let file = Result<Data, any Error> {
+                let data: Data
                 switch index {
-                case 0: return Data(HTMLDigestRenderer(digest: digest, diffs: diffs).render().utf8)
-                case 1: return Data(MarkdownDigestRenderer(digest: digest, diffs: diffs).render().utf8)
+                case 0: data = Data(HTMLDigestRenderer(digest: digest, diffs: diffs).render().utf8)
+                case 1: data = Data(MarkdownDigestRenderer(digest: digest, diffs: diffs).render().utf8)
                 // The bytes of `JSONCoding.documentEncoder()`, written in one buffer.
-                case 2: return try DocumentJSONEncoder.encode(digest) + Data("\n".utf8)
-                default: return EventsCSV.render(digest)
+                case 2: data = try DocumentJSONEncoder.encode(digest) + Data("\n".utf8)
+                default: data = EventsCSV.render(digest)
                 }
+                if let folder { try DurableFile.writeAtomically(data, to: folder.appendingPathComponent(names[index])) }
+                return data
             }
             files.withLock { $0[index] = file }
         }
@@ -48,34 +75,21 @@ public struct DigestFiles: Sendable, Hashable {
             guard let file = rendered[index] else { preconditionFailure("concurrentPerform runs every iteration") }
             return try file.get()
         }
-        self.html = try file(0)
-        self.markdown = try file(1)
-        self.json = try file(2)
-        self.csv = try file(3)
+        return DigestFiles(markdown: try file(1), html: try file(0), csv: try file(3), json: try file(2))
     }
 
-    /// The files as `(name, bytes)`, in the order they are written.
+    private init(markdown: Data, html: Data, csv: Data, json: Data) {
+        self.markdown = markdown
+        self.html = html
+        self.csv = csv
+        self.json = json
+    }
+
+    /// The files as `(name, bytes)`: `events.csv`, `digest.json`, `digest.md`, `digest.html`.
     public var all: [(name: String, data: Data)] {
         [
             (Self.csvName, self.csv), (Self.jsonName, self.json), (Self.markdownName, self.markdown),
             (Self.htmlName, self.html),
         ]
-    }
-
-    /// Writes every file into `folder` (created with mode 0700 when missing), each atomically
-    /// (temporary file, fsync, rename, folder fsync: ``DurableFile/writeAtomically(_:to:)``), so a
-    /// reader sees the old file or the new one, never a torn one.
-    /// - Parameter folder: The week's folder, e.g. `<dir>/2026-W48`.
-    /// - Returns: The URLs written, in ``all`` order.
-    /// - Throws: ``StoreError`` naming the file that could not be written.
-    @discardableResult
-    public func write(to folder: URL) throws -> [URL] {
-        var written: [URL] = []
-        for file in self.all {
-            let url = folder.appendingPathComponent(file.name)
-            try DurableFile.writeAtomically(file.data, to: url)
-            written.append(url)
-        }
-        return written
     }
 }

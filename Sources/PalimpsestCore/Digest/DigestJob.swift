@@ -64,8 +64,7 @@ public struct DigestJob: Sendable {
                 now: job.now,
                 reproducible: job.reproducible
             )
-            let files = try DigestFiles(digest: digest)
-            let written = try files.write(to: job.folder)
+            let (files, written) = try DigestFiles.write(digest, to: job.folder)
             return Output(digest: digest, files: files, written: written)
         }
     }

@@ -98,18 +98,23 @@ import Testing
     @Test func filesAreWrittenAtomicallyIntoTheWeeksFolder() throws {
         let folder = try DigestTestSupport.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let files = try DigestFiles(digest: try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai))
+        let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
         let week = folder.appendingPathComponent("2026-W48")
-        let written = try files.write(to: week)
+        let (files, written) = try DigestFiles.write(digest, to: week)
         #expect(written.map(\.lastPathComponent) == ["events.csv", "digest.json", "digest.md", "digest.html"])
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: week.path).sorted() == [
                 "digest.html", "digest.json", "digest.md", "events.csv",
             ]
         )
-        #expect(try Data(contentsOf: week.appendingPathComponent("digest.md")) == files.markdown)
+        // Each file written holds the bytes rendered, which are those `DigestFiles(digest:)` renders.
+        let rendered = try DigestFiles(digest: digest)
+        #expect(rendered == files)
+        for (name, data) in rendered.all {
+            #expect(try Data(contentsOf: week.appendingPathComponent(name)) == data, "\(name)")
+        }
         // Writing again replaces the files and leaves no temporary file behind.
-        try files.write(to: week)
+        _ = try DigestFiles.write(digest, to: week)
         #expect(try FileManager.default.contentsOfDirectory(atPath: week.path).count == 4)
     }
 }
