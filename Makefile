@@ -23,6 +23,11 @@ SYSUSERSDIR  ?= $(PREFIX)/lib/sysusers.d
 SYSCONFDIR   ?= /etc
 INSTALL      ?= install
 BUILD_FLAGS  ?=
+# The installed binary carries the Swift runtime and Foundation (statically linked): it needs only
+# the C libraries below at run time, not the toolchain's folder, and it holds ~5 MiB less resident
+# memory (the library pages it does not use are not mapped in). RELEASE_FLAGS= links them as
+# shared libraries from the toolchain instead.
+RELEASE_FLAGS ?= --static-swift-stdlib
 DEMO_DIR     ?= $(CURDIR)/demo-state
 BENCH_FLAGS  ?=
 BIN           = $(CURDIR)/.build/release
@@ -69,7 +74,7 @@ build: deps
 # core with @testable, which a release build without -enable-testing refuses. For the same reason
 # `make man` lets the plugin build in debug (it builds every target; it only runs `--help`).
 release: deps
-	$(SWIFT) build -c release --product palimpsest $(BUILD_FLAGS)
+	$(SWIFT) build -c release --product palimpsest $(RELEASE_FLAGS) $(BUILD_FLAGS)
 	@$(MAKE) --no-print-directory man
 
 # The man page palimpsest(1), generated from the command line's own help (every command, option and
@@ -181,7 +186,7 @@ benchmark: deps
 # E.g. DIGEST_FLAGS="--log-accounts 10000 --log-events 10000 --keep".
 DIGEST_FLAGS ?=
 benchmark-digest: deps
-	$(SWIFT) build -c release --product palimpsest $(BUILD_FLAGS)
+	$(SWIFT) build -c release --product palimpsest $(RELEASE_FLAGS) $(BUILD_FLAGS)
 	$(SWIFT) build --package-path $(CURDIR)/Benchmarks -c release --product palimpsest-bench $(BUILD_FLAGS)
 	$(BENCH_BIN)/palimpsest-bench --log-scale --palimpsest $(BIN)/palimpsest $(DIGEST_FLAGS)
 

@@ -130,6 +130,7 @@ let package = Package(
                 "PalimpsestReplay",
                 "PalimpsestTestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             exclude: []
         ),

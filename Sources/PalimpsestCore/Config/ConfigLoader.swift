@@ -47,9 +47,10 @@ public enum ConfigLoader {
         guard let data = try? Data(contentsOf: file), let text = String(data: data, encoding: .utf8) else {
             return fallback
         }
-        if Self.lineWithTooManyKeyParts(text) == nil, let root = try? TOMLTable(string: text) {
-            if let path = root["daemon"]?.table?["state_dir"]?.string, !path.isEmpty { return resolve(path) }
-            return fallback
+        if Self.lineWithTooManyKeyParts(text) == nil,
+            let path = try? TOMLDocument.withRoot(of: text, { $0["daemon"]?.table?["state_dir"]?.string ?? "" })
+        {
+            return path.isEmpty ? fallback : resolve(path)
         }
         var table = ""
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
@@ -215,9 +216,10 @@ public enum ConfigLoader {
                         + "that many (the TOML reader would overflow its stack): is it really this file?")
             ])
         }
-        let root: TOMLTable
+        var reader = ConfigReader(file: file, sourceMap: ConfigSourceMap(text: text))
+        var config: PalimpsestConfig
         do {
-            root = try TOMLTable(string: text)
+            config = try TOMLDocument.withRoot(of: text) { reader.read($0) }
         } catch let error as TOMLParseError {
             throw ConfigValidationError(errors: [
                 ConfigError(
@@ -233,8 +235,6 @@ public enum ConfigLoader {
                 ConfigError(file: file.path, message: "TOML syntax error: \(error)")
             ])
         }
-        var reader = ConfigReader(file: file, sourceMap: ConfigSourceMap(text: text))
-        var config = reader.read(root)
         config.sourceText = text
         config.pathReferences = reader.paths
         guard reader.errors.isEmpty else {

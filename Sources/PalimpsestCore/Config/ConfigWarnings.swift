@@ -108,9 +108,8 @@ public enum ConfigWarnings {
     /// - Returns: The warnings in file order.
     public static func find(in config: PalimpsestConfig, text: String, serviceUser: ServiceUser?) -> [ConfigError] {
         let text = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
-        guard let root = try? TOMLTable(string: text) else { return [] }
         var reader = ConfigReader(file: config.file, sourceMap: ConfigSourceMap(text: text))
-        _ = reader.read(root)
+        guard (try? TOMLDocument.withRoot(of: text, { _ = reader.read($0) })) != nil else { return [] }
         return self.find(in: config, reader: reader, serviceUser: serviceUser)
     }
 

@@ -42,7 +42,9 @@ public enum DocumentJSONEncoder {
     ) throws {
         let node = try JSONNodeEncoder.root(value)
         var output: [UInt8] = []
-        output.reserveCapacity(chunkSize + (1 << 12))
+        // Grown as the document needs: a chain head or a small state file (a few hundred bytes,
+        // written at every log append) does not take a megabyte.
+        output.reserveCapacity(min(chunkSize, 1 << 16) + (1 << 12))
         try JSONNode.write(node, depth: 0, into: &output) { bytes in
             guard bytes.count >= chunkSize else { return }
             try emit(bytes)
