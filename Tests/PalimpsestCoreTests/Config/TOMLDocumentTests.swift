@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TOMLKit
+import Testing
 
 @testable import PalimpsestCore
 
