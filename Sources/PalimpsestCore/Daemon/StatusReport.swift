@@ -250,7 +250,9 @@ public struct StatusReport: Sendable, Codable, Hashable {
         // dictionaries of every account first).
         var indexedCounts: [AccountKey: LogIndex.AccountCounts]?
         let logURL = config.daemon.deletionLog
-        if let indexed = Self.recentThroughIndex(logURL: logURL, stateDirectory: stateDirectory, since: weekAgo) {
+        if let indexed = Self.recentThroughIndex(
+            logURL: logURL, stateDirectory: stateDirectory, since: weekAgo, accounts: accounts)
+        {
             // Counted by the index; only the blind events (their spans) are read from the log.
             indexedCounts = indexed.counts
             for event in indexed.blind { recentEvents[event.account, default: []].append(event) }
@@ -376,14 +378,16 @@ public struct StatusReport: Sendable, Codable, Hashable {
     /// The per-account counts of the last 7 days from the ``LogIndex`` (caught up first), with
     /// the blind events among them read from the log; `nil` when the index cannot be used (the
     /// caller reads the log instead): `state_dir` not writable, or a line not as indexed.
-    static func recentThroughIndex(logURL: URL, stateDirectory: URL, since cutoff: Date)
-        -> (counts: [AccountKey: LogIndex.AccountCounts], blind: [Event])?
-    {
+    /// `accounts` limits the reads to the accounts shown (`nil`: every account).
+    static func recentThroughIndex(
+        logURL: URL, stateDirectory: URL, since cutoff: Date, accounts: Set<AccountKey>? = nil
+    ) -> (counts: [AccountKey: LogIndex.AccountCounts], blind: [Event])? {
         do {
             let index = try LogIndex(stateDirectory: stateDirectory)
             try index.catchUp(logURL: logURL, progress: LogIndex.stderrProgress)
-            let counts = try index.counts(since: cutoff)
-            let blind = try LogIndex.events(of: try index.eventLines(kinds: [.blind], since: cutoff), logURL: logURL)
+            let counts = try index.counts(since: cutoff, of: accounts)
+            let blind = try LogIndex.events(
+                of: try index.eventLines(kinds: [.blind], since: cutoff, of: accounts), logURL: logURL)
             return (counts, blind)
         } catch {
             return nil

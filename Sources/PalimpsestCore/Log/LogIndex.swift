@@ -444,8 +444,13 @@ public final class LogIndex: Sendable {
     }
 
     /// Per account, its events detected at or after `cutoff`, counted (``AccountCounts``).
-    public func counts(since cutoff: Date) throws -> [AccountKey: AccountCounts] {
-        try self.read { db in
+    /// - Parameters:
+    ///   - cutoff: The earliest detection time counted.
+    ///   - accounts: Count only these accounts (`status --account`), or every account when `nil`.
+    ///     A selection of more than ``selectionLimit`` accounts counts every account.
+    public func counts(since cutoff: Date, of accounts: Set<AccountKey>? = nil) throws -> [AccountKey: AccountCounts] {
+        let selection = Self.accountSelection(accounts)
+        return try self.read { db in
             var result: [AccountKey: AccountCounts] = [:]
             // Read row by row, the columns by position (a lookup by name compares every column's
             // name): at 100,000 accounts this was a tenth of `status`.
@@ -455,8 +460,8 @@ public final class LogIndex: Sendable {
                     SELECT account, reposted_original, count(*) AS events, max(detected_at) AS last,
                     min(min_time) AS first_time, max(max_time) AS last_time FROM log_lines
                     WHERE detected_at >= ? AND account IS NOT NULL AND kind NOT IN ('checkpoint', 'log_break')
-                    GROUP BY account, reposted_original
-                    """, arguments: [cutoff.timeIntervalSince1970])
+                    \(selection.sql) GROUP BY account, reposted_original
+                    """, arguments: [cutoff.timeIntervalSince1970] + selection.arguments)
             while let row = try rows.next() {
                 guard let account = StoredValue.text(row[0]) ?? nil, let reposted = StoredValue.integer(row[1]) ?? nil,
                     let events = StoredValue.integer(row[2]) ?? nil, let detected = StoredValue.number(row[3]) ?? nil,
@@ -480,19 +485,42 @@ public final class LogIndex: Sendable {
     }
 
     /// The event lines of `kinds` detected at or after `cutoff` (``eventLines(from:to:)``'s rows).
-    public func eventLines(kinds: [EventKind], since cutoff: Date) throws -> [Line] {
+    /// - Parameters:
+    ///   - kinds: The event kinds wanted.
+    ///   - cutoff: The earliest detection time.
+    ///   - accounts: Only the lines of these accounts, or of every account when `nil` (as
+    ///     ``counts(since:of:)`` selects them).
+    public func eventLines(kinds: [EventKind], since cutoff: Date, of accounts: Set<AccountKey>? = nil) throws
+        -> [Line]
+    {
         guard !kinds.isEmpty else { return [] }
         let marks = kinds.map { _ in "?" }.joined(separator: ", ")
+        let selection = Self.accountSelection(accounts)
         return try self.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT ordinal, device, inode, compressed, file_offset, length, sha256 FROM log_lines
-                    WHERE kind IN (\(marks)) AND detected_at >= ? ORDER BY ordinal
-                    """, arguments: StatementArguments(kinds.map(\.rawValue)) + [cutoff.timeIntervalSince1970]
+                    WHERE kind IN (\(marks)) AND detected_at >= ? \(selection.sql) ORDER BY ordinal
+                    """,
+                arguments: StatementArguments(kinds.map(\.rawValue)) + [cutoff.timeIntervalSince1970]
+                    + selection.arguments
             )
             .map(Self.line)
         }
+    }
+
+    /// The most accounts a read selects by key; a larger selection reads every account (one SQL
+    /// parameter per key, and SQLite allows 32,766).
+    public static let selectionLimit = 1_000
+
+    /// The `AND account IN (…)` of a read of `accounts` (empty when `nil` or more than
+    /// ``selectionLimit``), with its arguments.
+    private static func accountSelection(_ accounts: Set<AccountKey>?) -> (sql: String, arguments: StatementArguments) {
+        guard let accounts, accounts.count <= Self.selectionLimit else { return ("", []) }
+        guard !accounts.isEmpty else { return ("AND 0", []) }
+        let keys = accounts.map(\.rawValue).sorted()
+        return ("AND account IN (\(keys.map { _ in "?" }.joined(separator: ", ")))", StatementArguments(keys))
     }
 
     /// The line of `row` (`ordinal, device, inode, compressed, file_offset, length, sha256`).

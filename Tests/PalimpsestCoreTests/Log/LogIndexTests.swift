@@ -84,6 +84,45 @@ import Testing
         #expect(try LogIndex.events(of: lines, logURL: fixture.logURL).map(\.id) == ["e1", "e2", "e3", "e4", "e5"])
     }
 
+    /// `status --account` counts and reads only the accounts it shows: the same figures for them
+    /// as a count of every account, none for the others.
+    @Test func countsAndLinesOfSelectedAccountsAreThoseOfTheWholeCount() throws {
+        let fixture = try Fixture()
+        defer { StoreTestSupport.remove(fixture.folder) }
+        let other = AccountKey(rawValue: "feed:https://example.net/other.xml")
+        var blind = StoreTestSupport.event("b1", at: 400)
+        blind.event = .blind
+        var elsewhere = StoreTestSupport.event("o1", at: 500)
+        elsewhere.account = other
+        var elsewhereBlind = StoreTestSupport.event("o2", at: 600)
+        elsewhereBlind.account = other
+        elsewhereBlind.event = .blind
+        _ = try fixture.log.append([blind, elsewhere, elsewhereBlind])
+        let index = try LogIndex(stateDirectory: fixture.state)
+        try index.catchUp(logURL: fixture.logURL)
+        let since = StoreTestSupport.date(0)
+        let example = StoreTestSupport.event("x").account
+
+        let all = try index.counts(since: since)
+        #expect(Set(all.keys) == [example, other])
+        #expect(try index.counts(since: since, of: [example]) == [example: try #require(all[example])])
+        #expect(try index.counts(since: since, of: [other]) == [other: try #require(all[other])])
+        #expect(try index.counts(since: since, of: []).isEmpty)
+
+        func ids(_ accounts: Set<AccountKey>?) throws -> [String] {
+            try LogIndex.events(
+                of: try index.eventLines(kinds: [.blind], since: since, of: accounts), logURL: fixture.logURL
+            )
+            .map(\.id)
+        }
+        #expect(try ids(nil) == ["b1", "o2"])
+        #expect(try ids([example]) == ["b1"])
+        #expect(try ids([other]) == ["o2"])
+        // A selection too large for one statement reads every account (the caller looks its own up).
+        let many = Set((0...LogIndex.selectionLimit).map { AccountKey(rawValue: "feed:https://example.org/\($0)") })
+        #expect(try index.counts(since: since, of: many.union([other])) == all)
+    }
+
     @Test func anIndexedLineEditedInPlaceIsNotTrusted() throws {
         let fixture = try Fixture()
         defer { StoreTestSupport.remove(fixture.folder) }
@@ -240,6 +279,11 @@ import Testing
         let row = try #require(try StatusReport.gather(config: fixture.config, now: now).accounts.first)
         #expect(row.eventsThisWeek == 5)
         #expect(row.repostedOriginalsDeleted == 1)
+        // `status --account`: the same counts, read for that account alone.
+        let selected = try #require(
+            try StatusReport.gather(config: fixture.config, now: now, accounts: [row.account]).accounts.first)
+        #expect(selected.eventsThisWeek == 5)
+        #expect(selected.repostedOriginalsDeleted == 1)
         let counts = try #require(
             try LogIndex(stateDirectory: fixture.state).counts(since: now.addingTimeInterval(-7 * 86_400))[row.account])
         #expect(counts.lastDetectedAt == StoreTestSupport.date(300))
