@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// Builds the ``Digest`` of one ISO week from deletion logs and what the state folder knows: a pure
 /// function of its inputs (``DigestLoader`` does the reading), so the same log always gives the
@@ -81,9 +82,12 @@ public struct DigestBuilder: Sendable {
         }
         let configured = Dictionary(self.accounts.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
 
-        var sections: [DigestAccount] = []
-        for key in keys {
-            let positions = byAccount[key] ?? []
+        // Each account's section depends only on its own events and history: made side by side
+        // on the machine's cores (100,000 accounts took ~1.5 s on one), in the order of `keys`.
+        let byAccountPositions = byAccount
+        let suspectLines = suspects
+        @Sendable func section(_ key: AccountKey) -> DigestAccount {
+            let positions = byAccountPositions[key] ?? []
             let events = positions.map { logs[$0.log].events[$0.event] }
             let history = histories[key]
             // Grouped once per account: a filter per entry was entries × archived versions.
@@ -93,7 +97,7 @@ public struct DigestBuilder: Sendable {
             where interval.start <= event.detectedAt && event.detectedAt < interval.end {
                 let label = logs[position.log].label
                 var entry = self.entry(event, log: label, history: history, versionsByPost: versionsByPost)
-                entry.chainProblem = suspects[label + "\n" + event.id]
+                entry.chainProblem = suspectLines[label + "\n" + event.id]
                 entries.append(entry)
             }
             entries.sort(by: DigestEntry.chronological)
@@ -114,16 +118,29 @@ public struct DigestBuilder: Sendable {
                 loggedAt = event.detectedAt
             }
             let account = configured[key]
-            sections.append(
-                DigestAccount(
-                    account: key,
-                    name: account?.name ?? loggedName,
-                    platform: account?.platform ?? events.first?.platform ?? Self.platform(of: key),
-                    isConfigured: account != nil,
-                    entries: entries,
-                    coverage: coverage
-                )
+            return DigestAccount(
+                account: key,
+                name: account?.name ?? loggedName,
+                platform: account?.platform ?? events.first?.platform ?? Self.platform(of: key),
+                isConfigured: account != nil,
+                entries: entries,
+                coverage: coverage
             )
+        }
+        let parts = min(ProcessInfo.processInfo.activeProcessorCount, max(1, keys.count / 2_000))
+        let made = Mutex<[Int: [DigestAccount]]>([:])
+        let allKeys = keys
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let range = (allKeys.count * part / parts)..<(allKeys.count * (part + 1) / parts)
+            let sections = allKeys[range].map(section)
+            made.withLock { $0[part] = sections }
+        }
+        var sections: [DigestAccount] = []
+        sections.reserveCapacity(keys.count)
+        let madeSections = made.withLock { $0 }
+        for part in 0..<parts {
+            guard let part = madeSections[part] else { preconditionFailure("concurrentPerform runs every iteration") }
+            sections += part
         }
         // Each account's counts once, not once per comparison (the comparison ends with the
         // key, unique per account: any sort gives this one order).

@@ -220,6 +220,52 @@ import Testing
         #expect(section.entries.map(\.event.id) == ["a4", "a1", "a2", "a3"])
     }
 
+    /// A week of many accounts is built (and its diffs computed) in parts on the machine's cores:
+    /// every account gets its own events and no other's, and each altered post its own diff.
+    @Test func aDigestOfManyAccountsGivesEachAccountItsOwnEntriesAndEachEditItsOwnDiff() throws {
+        let accounts = 6_000
+        var events: [Event] = []
+        for number in 0..<accounts {
+            let account = AccountKey(rawValue: "feed:https://example.org/\(number).xml")
+            let minute = Double(number % 5_000) * 60
+            var deleted = Event(
+                id: "d\(number)", detectedAt: DigestTestSupport.date("2026-11-24T00:00:00Z").addingTimeInterval(minute),
+                event: .deleted, platform: .feed, account: account)
+            deleted.postID = "p\(number)"
+            events.append(deleted)
+            guard number.isMultiple(of: 3) else { continue }
+            var altered = Event(
+                id: "a\(number)", detectedAt: DigestTestSupport.date("2026-11-25T00:00:00Z").addingTimeInterval(minute),
+                event: .altered, platform: .feed, account: account)
+            altered.postID = "q\(number)"
+            altered.previousText = "post \(number) as first written"
+            altered.text = "post \(number) as edited \(number * 7)"
+            events.append(altered)
+        }
+        let builder = DigestBuilder(
+            week: ISOWeek("2026-W48")!, timeZone: DigestTestSupport.utc, accounts: [],
+            now: DigestTestSupport.date("2026-12-01T00:00:00Z"), generatedAt: nil)
+        let digest = builder.build(logs: [DigestLogInput(label: "deletions.jsonl", events: events)])
+        #expect(digest.accounts.count == accounts)
+        #expect(Set(digest.accounts.map(\.account)).count == accounts)
+        for section in digest.accounts {
+            let number = try #require(Int(section.account.rawValue.dropFirst(25).dropLast(4)))
+            let expected = number.isMultiple(of: 3) ? ["d\(number)", "a\(number)"] : ["d\(number)"]
+            #expect(section.entries.map(\.event.id) == expected, "\(section.account)")
+        }
+        let diffs = DigestTextDiffs(digest: digest)
+        var altered = 0
+        for entry in digest.allEntries where entry.event.event == .altered {
+            let old = try #require(entry.event.previousText)
+            let new = try #require(entry.event.text)
+            // The diff computed for this entry (asked with other texts, a diff not computed would
+            // be that of those texts).
+            #expect(diffs.segments(of: entry, from: "", to: "") == TextDiff.segments(from: old, to: new))
+            altered += 1
+        }
+        #expect(altered == 2_000)
+    }
+
     /// `events.csv`'s rows and ``Digest/allEntries``: every account's entries by detection time,
     /// then account key, then event id, whatever the order of the accounts in the digest.
     @Test func allEntriesAreOrderedByTimeThenAccountThenIdAcrossAccounts() throws {
