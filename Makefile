@@ -10,6 +10,8 @@ SWIFT        ?= swift
 PREFIX       ?= /usr/local
 DESTDIR      ?=
 BINDIR       ?= $(PREFIX)/bin
+# Helper programs: the crash reporter of the statically linked binary (swift-backtrace, below).
+LIBEXECDIR   ?= $(PREFIX)/libexec
 DOCDIR       ?= $(PREFIX)/share/doc/palimpsest
 MANDIR       ?= $(PREFIX)/share/man
 # Where bash-completion, zsh and fish look for completions of installed commands.
@@ -28,6 +30,12 @@ BUILD_FLAGS  ?=
 # memory (measured: a 2,000-feed poll, 64 -> 60 MiB). RELEASE_FLAGS= links them as shared libraries
 # from the toolchain instead.
 RELEASE_FLAGS ?= --static-swift-stdlib
+# A statically linked Swift program prints no crash report unless it finds the toolchain's
+# statically linked crash reporter: beside it as `swift-backtrace` (copied there by `make release`),
+# or where SWIFT_BACKTRACE's swift-backtrace= says (the installed units name
+# $(LIBEXECDIR)/palimpsest/swift-backtrace, which `make install` puts there).
+SWIFT_BACKTRACER ?= $(shell d=$$(dirname "$$(readlink -f "$$(command -v $(SWIFT))")" 2>/dev/null) && \
+	echo "$$d/../libexec/swift/linux/swift-backtrace-static")
 DEMO_DIR     ?= $(CURDIR)/demo-state
 BENCH_FLAGS  ?=
 BIN           = $(CURDIR)/.build/release
@@ -75,6 +83,8 @@ build: deps
 # `make man` lets the plugin build in debug (it builds every target; it only runs `--help`).
 release: deps
 	$(SWIFT) build -c release --product palimpsest $(RELEASE_FLAGS) $(BUILD_FLAGS)
+	@if [ -x "$(SWIFT_BACKTRACER)" ]; then cp -f "$(SWIFT_BACKTRACER)" $(BIN)/swift-backtrace; \
+	else echo "make: no $(SWIFT_BACKTRACER) in the toolchain: a crash of this build prints no backtrace"; fi
 	@$(MAKE) --no-print-directory man
 
 # The man page palimpsest(1), generated from the command line's own help (every command, option and
@@ -232,9 +242,17 @@ install:
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR) \
 		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/palimpsest $(DESTDIR)$(SYSCONFDIR)/logrotate.d
 	$(INSTALL) -m 0755 $(BIN)/palimpsest $(DESTDIR)$(BINDIR)/palimpsest
+	@if [ -x $(BIN)/swift-backtrace ]; then \
+		$(INSTALL) -d -m 0755 $(DESTDIR)$(LIBEXECDIR)/palimpsest && \
+		echo "install $(BIN)/swift-backtrace -> $(DESTDIR)$(LIBEXECDIR)/palimpsest/swift-backtrace" && \
+		$(INSTALL) -m 0755 $(BIN)/swift-backtrace $(DESTDIR)$(LIBEXECDIR)/palimpsest/swift-backtrace || exit 1; \
+	else \
+		echo "make install: no $(BIN)/swift-backtrace (make release copies it from the toolchain): a crash prints no backtrace"; \
+	fi
 	@for unit in $(UNITS); do \
 		echo "install $$unit -> $(DESTDIR)$(UNITDIR)/$$(basename $$unit)"; \
 		sed -e 's#/usr/local/bin/palimpsest#$(BINDIR)/palimpsest#g' \
+		    -e 's#/usr/local/libexec/palimpsest/#$(LIBEXECDIR)/palimpsest/#g' \
 		    -e 's#/usr/local/share/doc/palimpsest#$(DOCDIR)#g' \
 		    -e 's#/etc/palimpsest/#$(SYSCONFDIR)/palimpsest/#g' \
 		    $$unit > $(DESTDIR)$(UNITDIR)/$$(basename $$unit).tmp && \
@@ -285,6 +303,7 @@ install:
 # edited, and every state folder and deletion log (evidence is never deleted by a Makefile).
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/palimpsest
+	rm -rf $(DESTDIR)$(LIBEXECDIR)/palimpsest
 	@for unit in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$unit); echo "rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$unit)"; done
 	rm -f $(DESTDIR)$(SYSCONFDIR)/palimpsest/palimpsest.toml.example
 	rm -f $(DESTDIR)$(SYSUSERSDIR)/palimpsest.conf

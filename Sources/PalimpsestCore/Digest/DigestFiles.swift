@@ -28,54 +28,110 @@ public struct DigestFiles: Sendable, Hashable {
         self = try Self.render(digest, writingInto: nil)
     }
 
-    /// Renders every file of `digest` and writes each into `folder` as soon as it is rendered, so
-    /// the writing of one file overlaps the rendering of the others (a week of 100,000 events is
-    /// ~550 MB of files). Each is written atomically (temporary file, fsync, rename, folder fsync:
+    /// Renders every file of `digest` and writes them into `folder` one after the other, in
+    /// ``all`` order, each as soon as it and the files before it are rendered: the writing overlaps
+    /// the rendering of the files after it (a week of 100,000 events is ~550 MB of files). Each is
+    /// written atomically (temporary file, fsync, rename, folder fsync:
     /// ``DurableFile/writeAtomically(_:to:)``): a reader sees the old file or the new one, never a
-    /// torn one.
+    /// torn one, and one temporary file exists at a time.
     /// - Parameters:
     ///   - digest: The digest.
     ///   - folder: The week's folder, created with mode 0700 when missing.
     /// - Returns: The files and the URLs written, in ``all`` order.
-    /// - Throws: ``StoreError`` naming a file that could not be written (the files already written
-    ///   stay), or `EncodingError` if the digest cannot be encoded as JSON (it always can).
+    /// - Throws: ``StoreError`` naming the first file that could not be written (the files before
+    ///   it stay written, the files after it are not written), or `EncodingError` if the digest
+    ///   cannot be encoded as JSON (it always can).
     public static func write(_ digest: Digest, to folder: URL) throws -> (files: DigestFiles, written: [URL]) {
         try FileSystem.makeDirectories(folder.path)
         let files = try Self.render(digest, writingInto: folder)
         return (files, files.all.map { folder.appendingPathComponent($0.name) })
     }
 
-    /// The four files of `digest`, each written into `folder` (when given) right after it is
-    /// rendered.
+    /// The four files of `digest` in ``all`` order (`events.csv`, `digest.json`, `digest.md`,
+    /// `digest.html`), rendered side by side on the machine's cores; when `folder` is given, each
+    /// written there once it and every file before it are rendered, in that order, until a write
+    /// fails.
     private static func render(_ digest: Digest, writingInto folder: URL?) throws -> DigestFiles {
         // Each altered post's diff computed once for both renderers.
         let diffs = DigestTextDiffs(digest: digest)
-        // The four files depend only on the digest: rendered side by side on the machine's cores
-        // (a week of 100,000 events is hundreds of MB of output), each into its own slot, so the
-        // bytes are those of rendering them one after the other. The largest first.
-        let names = [Self.htmlName, Self.markdownName, Self.jsonName, Self.csvName]
+        // The four files depend only on the digest: each rendered into its own slot, so the bytes
+        // are those of rendering them one after the other. Started in the order they are written.
+        let names = [Self.csvName, Self.jsonName, Self.markdownName, Self.htmlName]
+        let writer = folder.map { InOrderWriter(folder: $0, names: names) }
         let files = Mutex<[Int: Result<Data, any Error>]>([:])
         DispatchQueue.concurrentPerform(iterations: names.count) { index in
             let file = Result<Data, any Error> {
-                let data: Data
                 switch index {
-                case 0: data = Data(HTMLDigestRenderer(digest: digest, diffs: diffs).render().utf8)
-                case 1: data = Data(MarkdownDigestRenderer(digest: digest, diffs: diffs).render().utf8)
+                case 0: return EventsCSV.render(digest)
                 // The bytes of `JSONCoding.documentEncoder()`, written in one buffer.
-                case 2: data = try DocumentJSONEncoder.encode(digest) + Data("\n".utf8)
-                default: data = EventsCSV.render(digest)
+                case 1: return try DocumentJSONEncoder.encode(digest) + Data("\n".utf8)
+                case 2: return Data(MarkdownDigestRenderer(digest: digest, diffs: diffs).render().utf8)
+                default: return Data(HTMLDigestRenderer(digest: digest, diffs: diffs).render().utf8)
                 }
-                if let folder { try DurableFile.writeAtomically(data, to: folder.appendingPathComponent(names[index])) }
-                return data
             }
             files.withLock { $0[index] = file }
+            writer?.rendered(index, file)
         }
+        if let failure = writer?.failure { throw failure }
         let rendered = files.withLock { $0 }
         func file(_ index: Int) throws -> Data {
             guard let file = rendered[index] else { preconditionFailure("concurrentPerform runs every iteration") }
             return try file.get()
         }
-        return DigestFiles(markdown: try file(1), html: try file(0), csv: try file(3), json: try file(2))
+        return DigestFiles(markdown: try file(2), html: try file(3), csv: try file(0), json: try file(1))
+    }
+
+    /// Writes rendered files into a folder strictly in their order: the thread that renders the
+    /// next file to write (or finds it rendered when its own write ends) writes it, one write at a
+    /// time; after a failed render or write, nothing more is written.
+    private final class InOrderWriter: Sendable {
+        private struct Progress {
+            var rendered: [Int: Result<Data, any Error>] = [:]
+            var next = 0
+            var writing = false
+            var failure: (any Error)?
+        }
+
+        private let folder: URL
+        private let names: [String]
+        private let progress = Mutex(Progress())
+
+        init(folder: URL, names: [String]) {
+            self.folder = folder
+            self.names = names
+        }
+
+        /// Why the writing stopped: the first failed render or write, in file order.
+        var failure: (any Error)? { self.progress.withLock { $0.failure } }
+
+        /// Takes file `index` as rendered and writes every file that is now next in order.
+        func rendered(_ index: Int, _ file: Result<Data, any Error>) {
+            self.progress.withLock { $0.rendered[index] = file }
+            while true {
+                let turn = self.progress.withLock { progress -> (index: Int, data: Data)? in
+                    guard !progress.writing, progress.failure == nil, let file = progress.rendered[progress.next]
+                    else { return nil }
+                    progress.rendered[progress.next] = nil
+                    switch file {
+                    case .success(let data):
+                        progress.writing = true
+                        return (progress.next, data)
+                    case .failure(let error):
+                        progress.failure = error
+                        return nil
+                    }
+                }
+                guard let turn else { return }
+                let written = Result {
+                    try DurableFile.writeAtomically(
+                        turn.data, to: self.folder.appendingPathComponent(self.names[turn.index]))
+                }
+                self.progress.withLock { progress in
+                    progress.writing = false
+                    if case .failure(let error) = written { progress.failure = error } else { progress.next += 1 }
+                }
+            }
+        }
     }
 
     private init(markdown: Data, html: Data, csv: Data, json: Data) {

@@ -25,6 +25,10 @@ import Testing
         let fake = bin.appendingPathComponent("palimpsest")
         try "#!/bin/sh\nexit 0\n".write(to: fake, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fake.path)
+        // `make release` copies the toolchain's crash reporter beside the binary: a stand-in too.
+        let backtracer = bin.appendingPathComponent("swift-backtrace")
+        try "#!/bin/sh\nexit 0\n".write(to: backtracer, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: backtracer.path)
         // The real man page comes from `make man` (a release build): a stand-in checks the install step.
         let page = bin.appendingPathComponent("palimpsest.1")
         try ".TH PALIMPSEST 1\n".write(to: page, atomically: true, encoding: .utf8)
@@ -99,8 +103,15 @@ import Testing
             let exec = try #require(unit["ExecStart"]?.first, "\(name) has no ExecStart=")
             #expect(exec.hasPrefix("/usr/local/bin/palimpsest "), "\(name): \(exec)")
             #expect(exec.contains("--config \(ConfigLoader.defaultPath) "), "\(name): \(exec)")
+            // The statically linked binary's crash report comes from the reporter installed for it.
+            #expect(
+                unit["Environment"]?.contains(
+                    "SWIFT_BACKTRACE=swift-backtrace=/usr/local/libexec/palimpsest/swift-backtrace")
+                    == true, "\(name): Environment=")
             stateDirectories.formUnion(unit["StateDirectory"] ?? [])
         }
+        let installedBacktracer = root.appendingPathComponent("usr/local/libexec/palimpsest/swift-backtrace")
+        #expect(FileManager.default.isExecutableFile(atPath: installedBacktracer.path))
         let stateDirectory = "/var/lib/" + (try #require(stateDirectories.first))
         #expect(stateDirectories.count == 1)
 

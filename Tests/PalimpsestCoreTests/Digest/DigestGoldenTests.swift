@@ -95,6 +95,29 @@ import Testing
         #expect(files.json.last == UInt8(ascii: "\n"))
     }
 
+    /// The files are written one after the other in ``DigestFiles/all`` order, rendered side by
+    /// side or not: a write that fails is the error, the files before it stay written and the
+    /// files after it are not written (one temporary file at a time, as when written in turn).
+    @Test func aFailedWriteStopsTheFilesAfterItInOrder() throws {
+        let folder = try DigestTestSupport.makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
+        let week = folder.appendingPathComponent("2026-W48")
+        // digest.json cannot be replaced: a folder holding a file is in its place.
+        let blocker = week.appendingPathComponent("digest.json", isDirectory: true)
+        try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: blocker.appendingPathComponent("kept"))
+        #expect {
+            _ = try DigestFiles.write(digest, to: week)
+        } throws: { error in
+            (error as? StoreError)?.path.hasSuffix("digest.json") == true
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: week.path).sorted()
+        #expect(left == ["digest.json", "events.csv"], "\(left)")
+        #expect(
+            try Data(contentsOf: week.appendingPathComponent("events.csv")) == (try DigestFiles(digest: digest)).csv)
+    }
+
     @Test func filesAreWrittenAtomicallyIntoTheWeeksFolder() throws {
         let folder = try DigestTestSupport.makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
