@@ -80,7 +80,7 @@ struct PollCommand: AsyncParsableCommand {
         // its error's message), in account order.
         let formatter = EventLineFormatter()
         var outputs = [PollOutput?](repeating: nil, count: accounts.count)
-        var views: [Int: AlarmInputs.AccountView] = [:]
+        var views = [AlarmInputs.AccountView?](repeating: nil, count: accounts.count)
         await PollCycle(poller: runtime.poller, concurrency: config.daemon.concurrency).run(accounts, at: time) {
             index, result in
             switch result {
@@ -104,8 +104,7 @@ struct PollCommand: AsyncParsableCommand {
             }
         }
         if let alerts = runtime.alerts {
-            let views = views.sorted { $0.key < $1.key }.map(\.value)
-            await alerts.evaluateAlarms(AlarmInputs(accounts: views), now: time)
+            await alerts.evaluateAlarms(AlarmInputs(accounts: views.compactMap { $0 }), now: time)
             if !config.alerts.isEmpty {
                 let drained = await alerts.dispatcher.drain(within: max(0, self.alertWait))
                 if drained.waiting > 0 {

@@ -1,5 +1,4 @@
 public import Foundation
-import Synchronization
 
 /// Builds the ``Digest`` of one ISO week from deletion logs and what the state folder knows: a pure
 /// function of its inputs (``DigestLoader`` does the reading), so the same log always gives the
@@ -127,21 +126,7 @@ public struct DigestBuilder: Sendable {
                 coverage: coverage
             )
         }
-        let parts = min(ProcessInfo.processInfo.activeProcessorCount, max(1, keys.count / 2_000))
-        let made = Mutex<[Int: [DigestAccount]]>([:])
-        let allKeys = keys
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let range = (allKeys.count * part / parts)..<(allKeys.count * (part + 1) / parts)
-            let sections = allKeys[range].map(section)
-            made.withLock { $0[part] = sections }
-        }
-        var sections: [DigestAccount] = []
-        sections.reserveCapacity(keys.count)
-        let madeSections = made.withLock { $0 }
-        for part in 0..<parts {
-            guard let part = madeSections[part] else { preconditionFailure("concurrentPerform runs every iteration") }
-            sections += part
-        }
+        var sections = Array(ParallelParts.map(keys, minimumPerPart: 2_000) { $0.map(section) }.joined())
         // Each account's counts once, not once per comparison (the comparison ends with the
         // key, unique per account: any sort gives this one order).
         let ranks = sections.map(Self.rank)

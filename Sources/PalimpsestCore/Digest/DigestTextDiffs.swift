@@ -1,6 +1,3 @@
-import Foundation
-import Synchronization
-
 /// The text diff of each altered post of a digest, computed once and read by both renderers
 /// (``MarkdownDigestRenderer`` writes it as `[-…-]{+…+}` text, ``HTMLDigestRenderer`` as
 /// `<del>`/`<ins>`): each renderer computing it again took a large share of a digest with many
@@ -27,24 +24,11 @@ struct DigestTextDiffs: Sendable {
                 pairs.append((Key(log: entry.log, id: entry.event.id), old, new))
             }
         }
-        let parts = min(ProcessInfo.processInfo.activeProcessorCount, max(1, pairs.count / 500))
-        let computed = Mutex<[Int: [[TextDiff.Segment]]]>([:])
-        let work = pairs
-        DispatchQueue.concurrentPerform(iterations: parts) { part in
-            let range = (work.count * part / parts)..<(work.count * (part + 1) / parts)
-            let diffs = work[range].map { TextDiff.segments(from: $0.old, to: $0.new) }
-            computed.withLock { $0[part] = diffs }
+        let diffs = ParallelParts.map(pairs, minimumPerPart: 500) { part in
+            part.map { TextDiff.segments(from: $0.old, to: $0.new) }
         }
-        let diffs = computed.withLock { $0 }
         self.segments.reserveCapacity(pairs.count)
-        var next = 0
-        for part in 0..<parts {
-            guard let part = diffs[part] else { preconditionFailure("concurrentPerform runs every iteration") }
-            for segments in part {
-                self.segments[pairs[next].key] = segments
-                next += 1
-            }
-        }
+        for (pair, segments) in zip(pairs, diffs.joined()) { self.segments[pair.key] = segments }
     }
 
     /// The diff from `old` to `new`, the texts of `entry`: the one computed for it, else computed now.

@@ -1,6 +1,5 @@
 public import Foundation
 import GRDB
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -606,37 +605,28 @@ public final class LogIndex: Sendable {
         } catch {
             readFailure = error
         }
-        let parts = min(ProcessInfo.processInfo.activeProcessorCount, max(1, read.count / 1_000))
-        let decoded = Mutex<[Int: Result<[Event], StaleLine>]>([:])
         let bytes = read
-        DispatchQueue.concurrentPerform(iterations: max(parts, 1)) { part in
-            let range = (bytes.count * part / parts)..<(bytes.count * (part + 1) / parts)
+        let decoded = ParallelParts.map(Array(bytes.indices), minimumPerPart: 1_000) { positions in
             let decoder = JSONCoding.decoder()
             var events: [Event] = []
-            events.reserveCapacity(range.count)
-            var failure: StaleLine?
-            for position in range {
+            events.reserveCapacity(positions.count)
+            for position in positions {
                 let line = lines[position]
                 guard bytes[position].count == line.length, ContentHash.sha256Hex(bytes[position]) == line.sha256 else {
-                    failure = StaleLine(ordinal: line.ordinal, detail: "its bytes no longer have the SHA-256 indexed")
-                    break
+                    return Result<[Event], StaleLine>.failure(
+                        StaleLine(ordinal: line.ordinal, detail: "its bytes no longer have the SHA-256 indexed"))
                 }
                 do {
                     events.append(try decoder.decode(Event.self, from: bytes[position]))
                 } catch {
-                    failure = StaleLine(ordinal: line.ordinal, detail: "not an event: \(error)")
-                    break
+                    return .failure(StaleLine(ordinal: line.ordinal, detail: "not an event: \(error)"))
                 }
             }
-            let result: Result<[Event], StaleLine> = failure.map { .failure($0) } ?? .success(events)
-            decoded.withLock { $0[part] = result }
+            return .success(events)
         }
-        let results = decoded.withLock { $0 }
         var events: [Event] = []
         events.reserveCapacity(lines.count)
-        for part in 0..<max(parts, 1) {
-            events += try results[part]?.get() ?? []
-        }
+        for part in decoded { events += try part.get() }
         if let readFailure { throw readFailure }
         return events
     }
