@@ -750,6 +750,10 @@ public final class StateStore: StateStoring {
         self.prefetchedQuiet.withLock { $0 = [:] }
     }
 
+    public func discardPrefetchedQuietState(of account: AccountKey) {
+        self.prefetchedQuiet.withLock { _ = $0.removeValue(forKey: account) }
+    }
+
     /// The account's state without its tracked posts (`detection.posts` empty), with its newest
     /// run of unchanged polls applied; `nil` when it has none. For readers that need its polls
     /// and spans only (the digest, `status`).

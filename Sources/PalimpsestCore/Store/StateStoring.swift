@@ -232,6 +232,10 @@ public protocol StateStoring: Sendable {
     /// Drops the quiet fields ``prefetchQuietStates(of:)`` read and no poll took.
     func discardPrefetchedQuietStates()
 
+    /// Drops the quiet fields ``prefetchQuietStates(of:)`` read for `account` if its poll did not
+    /// take them (it ended before reading its state), so that no later poll takes them.
+    func discardPrefetchedQuietState(of account: AccountKey)
+
     /// What ``loadQuietState(of:)`` returns when ``prefetchQuietStates(of:)`` read the account
     /// ahead (and takes it, as that call does), without reading the database: a poll on the
     /// cooperative pool calls it there and skips the hop to a blocking-I/O queue.
@@ -300,6 +304,9 @@ extension StateStoring {
 
     /// Nothing to drop.
     public func discardPrefetchedQuietStates() {}
+
+    /// Nothing to drop.
+    public func discardPrefetchedQuietState(of account: AccountKey) {}
 
     /// Nothing read ahead.
     public func takePrefetchedQuietState(of account: AccountKey) -> AccountState?? { nil }

@@ -131,4 +131,78 @@ import Testing
         #expect(polledAt.withLock { $0 } == [start, start.addingTimeInterval(600)])
         #expect(harness.server.requests().count == 2)
     }
+    /// Polls due within a quarter of a second start together, stamped with the round's time (the
+    /// scheduler wakes once for them, not once each); one due later waits for its time.
+    @Test(.awaitedCleanup) func pollsDueWithinAQuarterSecondStartTogetherAndALaterOneWaits() async throws {
+        let harness = try await IntegrationHarness()
+        atEnd { await harness.close() }
+        let accounts = ["a", "b", "c"].map { harness.feedAccount(path: "/\($0)", name: $0.uppercased()) }
+        for path in ["/a", "/b", "/c"] { harness.server.script(path, [DiskFullTests.feed(harness, ids: [1])]) }
+        let clock = ManualClock()
+        let start = clock.date
+        let polledAt = Mutex<[String: Date]>([:])
+        let service = MonitorService(
+            accounts: accounts, poller: try harness.poller(), jitter: 0, logger: Logger(label: "test"),
+            firstPolls: [
+                accounts[0].key: start, accounts[1].key: start.addingTimeInterval(0.125),
+                accounts[2].key: start.addingTimeInterval(0.5),
+            ],
+            now: start, clock: clock
+        ) { activity in
+            if case .polled(let account, .polled(let report)) = activity {
+                polledAt.withLock { $0[account.displayName] = report.polledAt }
+            }
+        }
+        let running = Task { try await service.run() }
+        atEnd {
+            service.stop()
+            _ = try? await running.value
+        }
+
+        await eventually("A and B are polled") { polledAt.withLock { $0.count == 2 } }
+        #expect(polledAt.withLock { $0 } == ["A": start, "B": start], "B, due 0.125 s later, started with A")
+        await eventually("the scheduler sleeps until C is due") { clock.nextDeadline == .milliseconds(500) }
+        clock.advance(by: .milliseconds(500))
+        await eventually("C is polled") { polledAt.withLock { $0.count == 3 } }
+        #expect(polledAt.withLock { $0["C"] } == start.addingTimeInterval(0.5))
+    }
+
+    /// A poll that ends due again before the scheduler's next wake-up wakes it: an account of a
+    /// short interval is not held back by one of a long interval that is due later.
+    @Test(.awaitedCleanup) func aPollDueAgainBeforeTheSchedulersWakeUpIsNotHeldBack() async throws {
+        let harness = try await IntegrationHarness()
+        atEnd { await harness.close() }
+        let often = {
+            var account = harness.feedAccount(path: "/often", name: "Often")
+            account.interval = 60
+            return account
+        }()
+        let seldom = harness.feedAccount(path: "/seldom", name: "Seldom")
+        harness.server.script("/often", [DiskFullTests.feed(harness, ids: [1]), DiskFullTests.feed(harness, ids: [1])])
+        harness.server.script("/seldom", [DiskFullTests.feed(harness, ids: [1])])
+        let clock = ManualClock()
+        let start = clock.date
+        let polled = Mutex<[Date]>([])
+        let service = MonitorService(
+            accounts: [often, seldom], poller: try harness.poller(), jitter: 0, logger: Logger(label: "test"),
+            firstPolls: [often.key: start, seldom.key: start.addingTimeInterval(300)], now: start, clock: clock
+        ) { activity in
+            if case .polled(let account, .polled(let report)) = activity, account.key == often.key {
+                polled.withLock { $0.append(report.polledAt) }
+            }
+        }
+        let running = Task { try await service.run() }
+        atEnd {
+            service.stop()
+            _ = try? await running.value
+        }
+
+        await eventually("Often's first poll ends") { polled.withLock { $0.count == 1 } }
+        await eventually("the scheduler sleeps until Often is due again, not until Seldom is") {
+            clock.nextDeadline == .seconds(60)
+        }
+        clock.advance(by: .seconds(60))
+        await eventually("Often's second poll ends") { polled.withLock { $0.count == 2 } }
+        #expect(polled.withLock { $0 } == [start, start.addingTimeInterval(60)])
+    }
 }

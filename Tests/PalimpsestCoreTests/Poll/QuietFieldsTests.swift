@@ -164,6 +164,30 @@ import Testing
         await harness.close()
     }
 
+    /// The daemon reads a round's quiet fields ahead and each poll drops its own at its end: an
+    /// account whose poll ended before its read must not hand what was read to its next poll.
+    @Test func quietFieldsReadAheadAndDroppedForOneAccountAreReadAgainByItsNextRead() async throws {
+        let harness = try await IntegrationHarness()
+        let (first, _) = try await Self.quietAccount(harness)
+        let second = harness.feedAccount(path: "/other", name: "Other feed")
+        harness.server.script("/other", [DiskFullTests.feed(harness, ids: [2, 1])])
+        _ = try await harness.poller().poll(second, at: IntegrationHarness.time(0))
+        let store = try StateStore(root: harness.root.appendingPathComponent("state"))
+        let expectedSecond = try #require(try store.loadQuietState(of: second.key))
+
+        try store.prefetchQuietStates(of: [first.key, second.key])
+        store.discardPrefetchedQuietState(of: first.key)
+        try await store.pool.writeWithoutTransaction { db in
+            try db.execute(
+                sql: "UPDATE accounts SET state = json_set(state, '$.events_logged', 8) WHERE key IN (?, ?)",
+                arguments: [first.key.rawValue, second.key.rawValue])
+        }
+        #expect(store.takePrefetchedQuietState(of: first.key) == nil, "dropped: nothing read ahead is left")
+        #expect(try store.loadQuietState(of: first.key)?.eventsLogged == 8, "read again, as it is now")
+        #expect(try store.loadQuietState(of: second.key) == expectedSecond, "the other account's read ahead stays")
+        await harness.close()
+    }
+
     @Test func anAccountWithAnUnchangedPollNotYetWrittenIsNotReadAhead() async throws {
         // A process that polls an account again (`palimpsest demo` runs several cycles): its
         // first unchanged poll waits for the writer's next batch, which may come between the read
