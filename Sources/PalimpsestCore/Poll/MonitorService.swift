@@ -11,7 +11,9 @@ import Synchronization
 /// when it is due; an account costs its entry (about 200 bytes) between polls, not a task, so
 /// 100,000 accounts fit in a few tens of MiB. A slow or blind account never delays another: polls
 /// run concurrently, at most ``maximumPollsInFlight`` at once (a poll that is due waits for a
-/// slot, then starts at once), and the HTTP client's global and per-host limits bound the load on
+/// slot; when every slot is taken, due polls start once a sixteenth of them are free), and polls
+/// due within a quarter of a second of each other start together. The HTTP client's global and
+/// per-host limits bound the load on
 /// the network and on each platform. ``update(accounts:poller:jitter:now:)`` changes the watch list
 /// while it runs (SIGHUP reload): added accounts start, removed ones stop after any poll in flight,
 /// changed ones take their new settings at their next poll. One account never has two polls at once.
@@ -86,6 +88,8 @@ public final class MonitorService: Service, Sendable {
         /// for an account to be added. A poll that ends wakes it only when that poll freed the slot
         /// it waits for or is due again before then.
         var schedulerWakesAt = Date.distantPast
+        /// The scheduler waits for free slots (every one was taken when it last looked).
+        var awaitingSlots = false
 
         /// Puts the account's next due time in the heap (a new generation).
         mutating func schedule(_ key: AccountKey) {
@@ -111,6 +115,11 @@ public final class MonitorService: Service, Sendable {
     /// 10 minutes, 167 polls are due each second), and the polls it starts together read their
     /// quiet fields in one statement. A quarter of a second against intervals of 30 s or more.
     static let startLead = 0.25
+    /// How many slots a scheduler that waits for free slots lets free before it wakes: a
+    /// sixteenth of ``maximumPollsInFlight`` (16 of 256), at least one. Where more polls are due
+    /// than can run (a first cycle of 100,000 accounts), it then wakes once for 16 polls, not for
+    /// each.
+    var slotRefill: Int { max(1, self.maximumPollsInFlight / 16) }
     private let state: Mutex<State>
     private let wake = WakeSignal()
     /// What the scheduler sleeps on and reads the time from.
@@ -303,6 +312,7 @@ public final class MonitorService: Service, Sendable {
             // All slots busy (a poll's end wakes the scheduler) or nothing queued.
             round.sleep = state.inFlight >= self.maximumPollsInFlight ? nil : (round.polls.isEmpty ? nil : 0)
             state.schedulerWakesAt = round.sleep == 0 ? now : .distantFuture
+            state.awaitingSlots = state.inFlight >= self.maximumPollsInFlight
             return round
         }
     }
@@ -354,8 +364,6 @@ public final class MonitorService: Service, Sendable {
             case stopping
         }
         let (after, wakeScheduler) = self.state.withLock { state -> (After, Bool) in
-            // The scheduler waits for this slot, or sleeps past this account's next due time.
-            let slotAwaited = state.inFlight >= self.maximumPollsInFlight
             state.inFlight -= 1
             guard var watch = state.watches[key] else { return (.stopping, true) }
             watch.polling = false
@@ -366,7 +374,16 @@ public final class MonitorService: Service, Sendable {
             }
             if state.stopping { return (.stopping, true) }
             state.schedule(key)
-            return (.scheduled(watch.nextDue), slotAwaited || watch.nextDue < state.schedulerWakesAt)
+            // The scheduler waits for free slots (woken once enough are free), or sleeps past
+            // this account's next due time (woken now).
+            let wake: Bool
+            if state.awaitingSlots {
+                wake = state.inFlight <= self.maximumPollsInFlight - self.slotRefill
+                if wake { state.awaitingSlots = false }
+            } else {
+                wake = watch.nextDue < state.schedulerWakesAt
+            }
+            return (.scheduled(watch.nextDue), wake)
         }
         switch after {
         case .ended: self.observer(.ended(key))

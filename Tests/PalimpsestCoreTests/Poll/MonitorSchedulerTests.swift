@@ -68,6 +68,55 @@ import Testing
         #expect(service.watchedKeys.isEmpty)
     }
 
+    /// When every slot is taken, the scheduler wakes once a sixteenth of them are free (2 of
+    /// 32), not at each poll's end, and the polls that waited then start.
+    @Test func whenEverySlotIsTakenDuePollsStartOnceASixteenthOfTheSlotsAreFree() async throws {
+        let harness = try await IntegrationHarness()
+        var accounts: [Account] = []
+        for index in 0..<34 {
+            let path = "/feed\(index)"
+            var slow = DiskFullTests.feed(harness, ids: [2, 1])
+            slow.delay = 0.2
+            harness.server.script(path, [slow])
+            accounts.append(harness.feedAccount(path: path, name: "Feed \(index)"))
+        }
+        struct Counts {
+            var started = 0
+            var ended = 0
+            var endedBeforeLaterStarts: [Int] = []
+            var mostAtOnce = 0
+        }
+        let counts = Mutex(Counts())
+        let start = Date()
+        let service = MonitorService(
+            accounts: accounts, poller: try harness.poller(), jitter: 0, logger: Logger(label: "test"),
+            maximumPollsInFlight: 32,
+            firstPolls: Dictionary(uniqueKeysWithValues: accounts.map { ($0.key, start) }), now: start
+        ) { activity in
+            counts.withLock { counts in
+                switch activity {
+                case .pollStarted:
+                    counts.started += 1
+                    counts.mostAtOnce = max(counts.mostAtOnce, counts.started - counts.ended)
+                    if counts.started > 32 { counts.endedBeforeLaterStarts.append(counts.ended) }
+                case .polled: counts.ended += 1
+                case .ended, .scheduled: break
+                }
+            }
+        }
+        let running = Task { try await service.run() }
+        await eventually("the 34 first polls end") { counts.withLock { $0.ended >= 34 } }
+        service.stop()
+        try await running.value
+        await harness.close()
+
+        let result = counts.withLock { $0 }
+        #expect(result.started == 34, "every due account was polled once")
+        #expect(result.mostAtOnce == 32)
+        #expect(result.endedBeforeLaterStarts.count == 2)
+        #expect(result.endedBeforeLaterStarts.allSatisfy { $0 >= 2 }, "\(result.endedBeforeLaterStarts)")
+    }
+
     @Test func aRemovedAccountStopsAndAnAddedOneIsPolled() async throws {
         let harness = try await IntegrationHarness()
         let first = harness.feedAccount(path: "/a", name: "A")
