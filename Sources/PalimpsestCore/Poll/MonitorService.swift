@@ -105,6 +105,8 @@ public final class MonitorService: Service, Sendable {
         var polls: [(Account, AccountPoller, Date)] = []
         var ended: [AccountKey] = []
         var sleep: Double?
+        /// When the next due poll is due, if that is what ends the sleep.
+        var wakesAt: Date?
         var stop = false
     }
 
@@ -254,7 +256,10 @@ public final class MonitorService: Service, Sendable {
                         group.addTask { await self.poll(account, poller: poller, at: now) }
                     }
                     if round.polls.isEmpty || round.sleep != 0 {
-                        await self.wake.sleep(seconds: round.sleep ?? 3_600, on: self.clock)
+                        // Until the next due time (the read ahead took some of the wait), or an
+                        // hour when only a poll's end or a change can start the next one.
+                        let seconds = round.wakesAt.map { max(0, $0.timeIntervalSince(self.clock.date)) }
+                        await self.wake.sleep(seconds: seconds ?? round.sleep ?? 3_600, on: self.clock)
                     }
                 }
             }
@@ -298,7 +303,9 @@ public final class MonitorService: Service, Sendable {
                 }
                 guard first.at <= now.addingTimeInterval(Self.startLead) else {
                     round.sleep = first.at.timeIntervalSince(now)
+                    round.wakesAt = first.at
                     state.schedulerWakesAt = first.at
+                    state.awaitingSlots = false
                     return round
                 }
                 _ = state.queue.removeMin()

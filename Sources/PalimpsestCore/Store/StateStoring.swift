@@ -223,7 +223,8 @@ public protocol StateStoring: Sendable {
     /// ``loadQuietState(of:)`` each, which takes them (with the unchanged polls deferred since
     /// applied) instead of reading alone: a read per account cost a database connection's
     /// checkout and a lock of the WAL each. Only for accounts whose state nothing else writes
-    /// before that read (``PollCycle``: each account once, the batch read just before its polls);
+    /// before that read (``PollCycle``: each account once, the batch read just before its polls;
+    /// `MonitorService`: a round's polls, each account's previous poll ended and written);
     /// an account with an unchanged poll not yet written, or a state a failed commit keeps in
     /// memory, is not read ahead. ``discardPrefetchedQuietStates()`` drops what no poll took.
     /// - Throws: ``StoreError`` when the store cannot be read (then each poll reads alone).

@@ -69,14 +69,15 @@ import Testing
     }
 
     /// When every slot is taken, the scheduler wakes once a sixteenth of them are free (2 of
-    /// 32), not at each poll's end, and the polls that waited then start.
+    /// 32), not at each poll's end, and the polls that waited then start. (The first 32 answers
+    /// come 40 ms apart, so a scheduler woken at the first poll's end would start one then.)
     @Test func whenEverySlotIsTakenDuePollsStartOnceASixteenthOfTheSlotsAreFree() async throws {
         let harness = try await IntegrationHarness()
         var accounts: [Account] = []
         for index in 0..<34 {
             let path = "/feed\(index)"
             var slow = DiskFullTests.feed(harness, ids: [2, 1])
-            slow.delay = 0.2
+            slow.delay = 0.2 + 0.04 * Double(min(index, 31))
             harness.server.script(path, [slow])
             accounts.append(harness.feedAccount(path: path, name: "Feed \(index)"))
         }
@@ -112,7 +113,7 @@ import Testing
 
         let result = counts.withLock { $0 }
         #expect(result.started == 34, "every due account was polled once")
-        #expect(result.mostAtOnce == 32)
+        #expect(result.mostAtOnce <= 32, "never more polls at once than slots")
         #expect(result.endedBeforeLaterStarts.count == 2)
         #expect(result.endedBeforeLaterStarts.allSatisfy { $0 >= 2 }, "\(result.endedBeforeLaterStarts)")
     }
