@@ -100,13 +100,21 @@ public final class MonitorService: Service, Sendable {
         }
     }
 
+    /// What the scheduler does after starting a round's polls.
+    private enum Wait {
+        /// Looks again at once: it started polls and slots are free.
+        case noWait
+        /// Sleeps until the next due poll is due.
+        case until(Date)
+        /// Sleeps until woken: every slot is taken (a poll's end wakes it) or nothing is queued.
+        case untilWoken
+    }
+
     /// The polls the scheduler starts now, and how long it may sleep after.
     private struct Round {
         var polls: [(Account, AccountPoller, Date)] = []
         var ended: [AccountKey] = []
-        var sleep: Double?
-        /// When the next due poll is due, if that is what ends the sleep.
-        var wakesAt: Date?
+        var wait = Wait.untilWoken
         var stop = false
     }
 
@@ -255,11 +263,12 @@ public final class MonitorService: Service, Sendable {
                     for (account, poller, now) in round.polls {
                         group.addTask { await self.poll(account, poller: poller, at: now) }
                     }
-                    if round.polls.isEmpty || round.sleep != 0 {
-                        // Until the next due time (the read ahead took some of the wait), or an
-                        // hour when only a poll's end or a change can start the next one.
-                        let seconds = round.wakesAt.map { max(0, $0.timeIntervalSince(self.clock.date)) }
-                        await self.wake.sleep(seconds: seconds ?? round.sleep ?? 3_600, on: self.clock)
+                    switch round.wait {
+                    case .noWait: break
+                    // From now: the read ahead took some of the wait.
+                    case .until(let due):
+                        await self.wake.sleep(seconds: max(0, due.timeIntervalSince(self.clock.date)), on: self.clock)
+                    case .untilWoken: await self.wake.sleep(seconds: 3_600, on: self.clock)
                     }
                 }
             }
@@ -302,8 +311,7 @@ public final class MonitorService: Service, Sendable {
                     continue
                 }
                 guard first.at <= now.addingTimeInterval(Self.startLead) else {
-                    round.sleep = first.at.timeIntervalSince(now)
-                    round.wakesAt = first.at
+                    round.wait = .until(first.at)
                     state.schedulerWakesAt = first.at
                     state.awaitingSlots = false
                     return round
@@ -317,8 +325,9 @@ public final class MonitorService: Service, Sendable {
                 round.polls.append((watch.account, state.poller, now))
             }
             // All slots busy (a poll's end wakes the scheduler) or nothing queued.
-            round.sleep = state.inFlight >= self.maximumPollsInFlight ? nil : (round.polls.isEmpty ? nil : 0)
-            state.schedulerWakesAt = round.sleep == 0 ? now : .distantFuture
+            let noWait = state.inFlight < self.maximumPollsInFlight && !round.polls.isEmpty
+            round.wait = noWait ? .noWait : .untilWoken
+            state.schedulerWakesAt = noWait ? now : .distantFuture
             state.awaitingSlots = state.inFlight >= self.maximumPollsInFlight
             return round
         }

@@ -19,16 +19,20 @@ import Testing
         var ended: Set<AccountKey> = []
     }
 
-    @Test func duePollsWaitForAFreeSlotAndEveryAccountIsPolledOnce() async throws {
-        let harness = try await IntegrationHarness()
-        var accounts: [Account] = []
-        for index in 0..<6 {
+    /// `count` feed accounts `/feed0`, `/feed1`, …, each answering once after `delay(index)` seconds.
+    static func slowFeedAccounts(_ harness: IntegrationHarness, count: Int, delay: (Int) -> Double) -> [Account] {
+        (0..<count).map { index in
             let path = "/feed\(index)"
             var slow = DiskFullTests.feed(harness, ids: [2, 1])
-            slow.delay = 0.2
+            slow.delay = delay(index)
             harness.server.script(path, [slow])
-            accounts.append(harness.feedAccount(path: path, name: "Feed \(index)"))
+            return harness.feedAccount(path: path, name: "Feed \(index)")
         }
+    }
+
+    @Test func duePollsWaitForAFreeSlotAndEveryAccountIsPolledOnce() async throws {
+        let harness = try await IntegrationHarness()
+        let accounts = Self.slowFeedAccounts(harness, count: 6) { _ in 0.2 }
         let seen = Mutex(Seen())
         let start = Date()
         let service = MonitorService(
@@ -73,14 +77,7 @@ import Testing
     /// come 40 ms apart, so a scheduler woken at the first poll's end would start one then.)
     @Test func whenEverySlotIsTakenDuePollsStartOnceASixteenthOfTheSlotsAreFree() async throws {
         let harness = try await IntegrationHarness()
-        var accounts: [Account] = []
-        for index in 0..<34 {
-            let path = "/feed\(index)"
-            var slow = DiskFullTests.feed(harness, ids: [2, 1])
-            slow.delay = 0.2 + 0.04 * Double(min(index, 31))
-            harness.server.script(path, [slow])
-            accounts.append(harness.feedAccount(path: path, name: "Feed \(index)"))
-        }
+        let accounts = Self.slowFeedAccounts(harness, count: 34) { 0.2 + 0.04 * Double(min($0, 31)) }
         struct Counts {
             var started = 0
             var ended = 0

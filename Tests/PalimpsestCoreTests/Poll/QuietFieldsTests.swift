@@ -139,12 +139,18 @@ import Testing
         await harness.close()
     }
 
+    /// A second feed account, `/other`, polled once at time 0.
+    static func polledFeedAccount(_ harness: IntegrationHarness) async throws -> Account {
+        let account = harness.feedAccount(path: "/other", name: "Other feed")
+        harness.server.script("/other", [DiskFullTests.feed(harness, ids: [2, 1])])
+        _ = try await harness.poller().poll(account, at: IntegrationHarness.time(0))
+        return account
+    }
+
     @Test func quietFieldsReadAheadForABatchAreTakenOnceByEachAccountsRead() async throws {
         let harness = try await IntegrationHarness()
         let (first, _) = try await Self.quietAccount(harness)
-        let second = harness.feedAccount(path: "/other", name: "Other feed")
-        harness.server.script("/other", [DiskFullTests.feed(harness, ids: [2, 1])])
-        _ = try await harness.poller().poll(second, at: IntegrationHarness.time(0))
+        let second = try await Self.polledFeedAccount(harness)
         let unknown = harness.feedAccount(path: "/never", name: "Never polled")
         let store = try StateStore(root: harness.root.appendingPathComponent("state"))
         let expected = try #require(try store.loadQuietState(of: first.key))
@@ -169,9 +175,7 @@ import Testing
     @Test func quietFieldsReadAheadAndDroppedForOneAccountAreReadAgainByItsNextRead() async throws {
         let harness = try await IntegrationHarness()
         let (first, _) = try await Self.quietAccount(harness)
-        let second = harness.feedAccount(path: "/other", name: "Other feed")
-        harness.server.script("/other", [DiskFullTests.feed(harness, ids: [2, 1])])
-        _ = try await harness.poller().poll(second, at: IntegrationHarness.time(0))
+        let second = try await Self.polledFeedAccount(harness)
         let store = try StateStore(root: harness.root.appendingPathComponent("state"))
         let expectedSecond = try #require(try store.loadQuietState(of: second.key))
 
