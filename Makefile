@@ -30,25 +30,30 @@ BUILD_FLAGS  ?=
 # memory (measured: a 2,000-feed poll, 64 -> 60 MiB). RELEASE_FLAGS= links them as shared libraries
 # from the toolchain instead.
 # LAYOUT_FLAGS lay the binary out for less resident memory (README, Benchmark: "binary layout";
-# a 2,000-feed poll 55 -> 46 MiB): every function in a section of its own, so that lld can put the
+# a 2,000-feed poll 55 -> 47 MiB): every function in a section of its own, so that lld can put the
 # functions a deployment runs side by side, in the order of Scripts/palimpsest.order (written by
 # Scripts/link_order.py; a stale file only orders less); relative relocations packed (DT_RELR, when
-# glibc is 2.36 or later); the program's own symbols not exported for dynamic linking (no library
-# it loads calls back into it by name). LAYOUT_FLAGS= links as before (gold, default layout), as does
-# a toolchain without its own lld (Swift's toolchains for Linux ship one beside `swift`).
-SWIFT_LLD    ?= $(shell d=$$(dirname "$$(readlink -f "$$(command -v $(SWIFT))")" 2>/dev/null) && \
-	[ -x "$$d/ld.lld" ] && echo "$$d/ld.lld")
+# the build machine's glibc is 2.36 or later: the binary then needs that too); the program's own
+# symbols not exported for dynamic linking (no library it loads calls back into it by name; crash
+# reports name functions from the file's symbol table: do not strip it). They go with RELEASE_FLAGS,
+# whatever those are. LAYOUT_FLAGS= links as before (gold, default layout), as does a toolchain
+# without its own lld (Swift's toolchains for Linux ship one beside `swift`).
+SWIFT_LLD    ?= $(shell p=$$($(SWIFT) -print-target-info 2>/dev/null | \
+	sed -n 's/.*"runtimeResourcePath": *"\([^"]*\)".*/\1/p' | head -n1); \
+	[ -n "$$p" ] && [ -x "$$p/../../bin/ld.lld" ] && echo "$$p/../../bin/ld.lld")
 RELR_FLAGS   ?= $(shell v=$$(getconf GNU_LIBC_VERSION 2>/dev/null | cut -d' ' -f2); \
 	[ -n "$$v" ] && [ "$$(printf '%s\n2.36\n' "$$v" | sort -V | head -n1)" = 2.36 ] && \
 	echo "-Xlinker -z -Xlinker pack-relative-relocs")
 LAYOUT_FLAGS ?= $(if $(SWIFT_LLD),-Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -use-ld=lld \
 	-Xlinker --symbol-ordering-file=$(CURDIR)/Scripts/palimpsest.order -Xlinker --no-warn-symbol-ordering \
 	-Xlinker --no-export-dynamic $(RELR_FLAGS))
-RELEASE_FLAGS ?= --static-swift-stdlib $(LAYOUT_FLAGS)
+RELEASE_FLAGS ?= --static-swift-stdlib
 # SwiftPM does not know the order file is an input of the link: a binary older than it is removed,
 # which makes `swift build` link it again.
 RELINK_IF_REORDERED = if [ -f $(BIN)/palimpsest ] && [ $(CURDIR)/Scripts/palimpsest.order -nt $(BIN)/palimpsest ]; \
-	then rm -f $(BIN)/palimpsest; fi
+	then rm -f $(BIN)/palimpsest; fi; \
+	if [ -z "$(LAYOUT_FLAGS)" ]; then echo "make: the binary keeps the default layout (LAYOUT_FLAGS is empty$(if \
+	$(SWIFT_LLD),,: no ld.lld in the Swift toolchain)), which holds more resident memory (docs/operating.md)"; fi
 # A statically linked Swift program prints no crash report unless it finds the toolchain's
 # statically linked crash reporter: beside it as `swift-backtrace` (copied there by `make release`),
 # or where SWIFT_BACKTRACE's swift-backtrace= says (the installed units name
@@ -102,7 +107,7 @@ build: deps
 # `make man` lets the plugin build in debug (it builds every target; it only runs `--help`).
 release: deps
 	@$(RELINK_IF_REORDERED)
-	$(SWIFT) build -c release --product palimpsest $(RELEASE_FLAGS) $(BUILD_FLAGS)
+	$(SWIFT) build -c release --product palimpsest $(RELEASE_FLAGS) $(LAYOUT_FLAGS) $(BUILD_FLAGS)
 	@if [ -x "$(SWIFT_BACKTRACER)" ]; then cp -f "$(SWIFT_BACKTRACER)" $(BIN)/swift-backtrace; \
 	else echo "make: no $(SWIFT_BACKTRACER) in the toolchain: a crash of this build prints no backtrace"; fi
 	@$(MAKE) --no-print-directory man
@@ -217,7 +222,7 @@ benchmark: deps
 DIGEST_FLAGS ?=
 benchmark-digest: deps
 	@$(RELINK_IF_REORDERED)
-	$(SWIFT) build -c release --product palimpsest $(RELEASE_FLAGS) $(BUILD_FLAGS)
+	$(SWIFT) build -c release --product palimpsest $(RELEASE_FLAGS) $(LAYOUT_FLAGS) $(BUILD_FLAGS)
 	$(SWIFT) build --package-path $(CURDIR)/Benchmarks -c release --product palimpsest-bench $(BUILD_FLAGS)
 	$(BENCH_BIN)/palimpsest-bench --log-scale --palimpsest $(BIN)/palimpsest $(DIGEST_FLAGS)
 

@@ -10,28 +10,28 @@ few MiB (README, Benchmark: "binary layout").
 
 How: runs a release build (built with -function-sections, so that each function can move) under
 valgrind's callgrind (installed with apt-get when missing) through the work a deployment does:
-`poll` of 200 loopback RSS feeds from one nginx (first cycle, then a cycle in which every tenth feed
-lost an item and a probe confirms it), `run` for its start and first cycle, `status`, `tail`,
-`digest`, `verify`, `check-config`, and the recorded-fixture demo (every platform adapter). Every
-function callgrind saw run goes into the file: the functions of a changed poll cycle first, then
-those the next workloads add, in that order, each group by its own instruction count (hottest
-first). A poll's code then lies in one run of pages (measured: ~1 MiB fewer of the binary resident
-in a poll than one order by instruction count over all workloads). A stale file does no harm:
-names the linker does not find are skipped, and what is not listed keeps its place.
+`poll` of 200 loopback RSS feeds from one nginx (first cycle, then a cycle in which every tenth
+feed lost an item and a probe confirms it), `status`, `tail`, `digest`, `verify`, `check-config`,
+`run` from an empty state folder for its start and first cycle, and the recorded-fixture demo
+(every platform adapter). Every function callgrind saw run goes into the file: the functions of a
+changed poll cycle first, then those the next workloads add, each group by its own instruction
+count (hottest first). A poll's code then lies in one run of pages (measured: ~1 MiB fewer of the
+binary resident in a poll than one order by instruction count over all workloads). A stale file
+does no harm: names the linker does not find are skipped, and what is not listed keeps its place.
 
-Usage: Scripts/link_order.py PATH/TO/palimpsest [--out Scripts/palimpsest.order] [--keep]
-(regenerate after large changes; takes 5 to 10 minutes).
+Usage: Scripts/link_order.py .build/release/palimpsest [--out FILE] [--keep]
+(regenerate after large changes; takes 10 to 15 minutes).
 """
 
 import argparse
 import collections
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_support import ensure_nginx, free_port, start_nginx, stop_nginx  # noqa: E402
@@ -73,7 +73,8 @@ def self_costs(profile):
     with open(profile, errors="replace") as handle:
         for line in handle:
             if line.startswith("fn="):
-                function = line[3:].strip()
+                # A recursive call's frames are named NAME'2, NAME'3…: the same function.
+                function = re.sub(r"'\d+$", "", line[3:].strip())
                 costs[function] += 0
             elif line.startswith("calls="):
                 skip_next = True
@@ -87,83 +88,110 @@ def self_costs(profile):
     return costs
 
 
+def traced(valgrind, binary, profile, command, seconds=None):
+    """Runs `binary command` under callgrind into `profile`; with `seconds`, sends SIGTERM after
+    that long (the daemon). Exits the script when the command does not exit 0."""
+    print(f"link order: {' '.join(command[:1])} ({os.path.basename(profile)})…", file=sys.stderr, flush=True)
+    with open(profile + ".log", "w") as log:
+        # Mangled names, as the linker and `nm` know them (callgrind demangles C++ by default).
+        process = subprocess.Popen(
+            [valgrind, "--tool=callgrind", f"--callgrind-out-file={profile}", "--compress-strings=no",
+             "--compress-pos=no", "--demangle=no", binary] + command,
+            stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            if seconds is not None:
+                try:
+                    process.wait(timeout=seconds)
+                except subprocess.TimeoutExpired:
+                    process.send_signal(signal.SIGTERM)
+            status = process.wait(timeout=1800)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            sys.exit(f"link order: `palimpsest {' '.join(command)}` did not end in 30 minutes; see {profile}.log")
+    if status != 0:
+        sys.exit(f"link order: `palimpsest {' '.join(command)}` exited {status}; see {profile}.log")
+
+
+def feed_config(path, work, port, state, log, interval):
+    """Writes a config of the FEEDS loopback feeds with its own state folder and deletion log."""
+    with open(path, "w") as handle:
+        handle.write(f'[daemon]\nstate_dir = "{work}/{state}"\ndeletion_log = "{work}/{log}"\n'
+                     f'interval = "{interval}"\n\n')
+        for index in range(FEEDS):
+            handle.write(f'[[account]]\nplatform = "feed"\nname = "Account {index}"\n'
+                         f'url = "http://127.0.0.1:{port}/feed/{index}.xml"\n\n')
+
+
 def main():
-    parser = argparse.ArgumentParser(usage=__doc__.strip().splitlines()[-3])
+    parser = argparse.ArgumentParser(usage="%(prog)s PATH/TO/palimpsest [--out FILE] [--keep]",
+                                     description="Writes the link order of `make release` (docs/operating.md).")
     parser.add_argument("palimpsest", help="a release build made with -function-sections (make release)")
-    parser.add_argument("--out", default=os.path.join(REPO, "Scripts", "palimpsest.order"))
-    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--out", default=os.path.join(REPO, "Scripts", "palimpsest.order"),
+                        help="the order file to write (default Scripts/palimpsest.order)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder (profiles, state) and print it")
     args = parser.parse_args()
     valgrind = ensure_valgrind()
     nginx = ensure_nginx()
     work = tempfile.mkdtemp(prefix="palimpsest-order-")
     os.chmod(work, 0o755)  # nginx's workers read the feeds as another user
-    # valgrind gives up on the release binary's DWARF; the symbol table is all it needs here.
-    binary = os.path.join(work, "palimpsest")
-    subprocess.run(["strip", "--strip-debug", "-o", binary, args.palimpsest], check=True)
     root = os.path.join(work, "www")
     port = free_port()
     pid_file = None
     profiles = {}
-    config = os.path.join(work, "palimpsest.toml")
-
-    def traced(name, command, seconds=None):
-        profile = os.path.join(work, f"callgrind.{name}")
-        profiles[name] = profile
-        print(f"link order: {name}…", file=sys.stderr, flush=True)
-        process = subprocess.Popen(
-            [valgrind, "--tool=callgrind", f"--callgrind-out-file={profile}", "--compress-strings=no",
-             "--compress-pos=no", binary] + command,
-            stdout=subprocess.DEVNULL, stderr=open(profile + ".log", "w"))
-        if seconds is not None:
-            time.sleep(seconds)
-            process.send_signal(signal.SIGTERM)
-        if process.wait(timeout=1800) not in (0, 1) and seconds is None:
-            sys.exit(f"link order: `palimpsest {' '.join(command)}` failed; see {profile}.log")
-
+    finished = False
     try:
+        # valgrind gives up on the release binary's DWARF; the symbol table is all it needs here.
+        binary = os.path.join(work, "palimpsest")
+        subprocess.run(["strip", "--strip-debug", "-o", binary, args.palimpsest], check=True)
+
+        def run(name, command, seconds=None):
+            profiles[name] = os.path.join(work, f"callgrind.{name}")
+            traced(valgrind, binary, profiles[name], command, seconds)
+
         write_feeds(root, FEEDS, 20, port, removed=set())
         pid_file = start_nginx(nginx, work, root, port)
-        with open(config, "w") as handle:
-            handle.write(f'[daemon]\nstate_dir = "{work}/state"\ndeletion_log = "{work}/deletions.jsonl"\n'
-                         'interval = "10m"\n\n')
-            for index in range(FEEDS):
-                handle.write(f'[[account]]\nplatform = "feed"\nname = "Account {index}"\n'
-                             f'url = "http://127.0.0.1:{port}/feed/{index}.xml"\n\n')
-        traced("check-config", ["check-config", "--config", config])
-        traced("poll-first", ["poll", "--config", config])
+        config = os.path.join(work, "palimpsest.toml")
+        feed_config(config, work, port, "state", "deletions.jsonl", "10m")
+        run("check-config", ["check-config", "--config", config])
+        run("poll-first", ["poll", "--config", config])
         write_feeds(root, FEEDS, 20, port, removed={2})
-        traced("poll-changed", ["poll", "--config", config])
-        traced("status", ["status", "--config", config])
-        traced("tail", ["tail", "-n", "10", "--config", config])
-        traced("digest", ["digest", "--config", config, "--last-week", "--out", os.path.join(work, "digest")])
-        traced("verify", ["verify", "--config", config])
-        write_feeds(root, FEEDS, 20, port, removed={2, 3})
-        traced("run", ["run", "--config", config], seconds=90)
-        traced("demo", ["demo", "--fixtures", os.path.join(REPO, "Tests", "Fixtures", "real"),
-                        "--state", os.path.join(work, "demo")])
+        run("poll-changed", ["poll", "--config", config])
+        run("status", ["status", "--config", config])
+        run("tail", ["tail", "-n", "10", "--config", config])
+        run("digest", ["digest", "--config", config, "--last-week", "--out", os.path.join(work, "digest")])
+        run("verify", ["verify", "--config", config])
+        # The daemon from an empty state folder: its start and first cycle (spread over the
+        # 1-minute interval, slower under valgrind), then SIGTERM.
+        run_config = os.path.join(work, "run.toml")
+        feed_config(run_config, work, port, "run-state", "run-deletions.jsonl", "1m")
+        run("run", ["run", "--config", run_config], seconds=180)
+        run("demo", ["demo", "--fixtures", os.path.join(REPO, "Tests", "Fixtures", "real"),
+                     "--state", os.path.join(work, "demo")])
+        stop_nginx(pid_file)
+        pid_file = None
+
+        defined = defined_functions(args.palimpsest)
+        ordered = []
+        listed = set()
+        for name in GROUPS:
+            costs = self_costs(profiles[name])
+            added = sorted((f for f in costs if f in defined and f not in listed), key=lambda f: (-costs[f], f))
+            ordered += added
+            listed.update(added)
+        with open(args.out, "w") as handle:
+            handle.write("# Functions a release palimpsest runs, grouped by workload, hottest first: lld's "
+                         "--symbol-ordering-file (make release).\n# Generated by Scripts/link_order.py; "
+                         "regenerate after large changes.\n")
+            handle.write("\n".join(ordered) + "\n")
+        print(f"link order: {len(ordered)} functions written to {args.out}", file=sys.stderr)
+        finished = True
     finally:
         stop_nginx(pid_file)
-
-    defined = defined_functions(args.palimpsest)
-    ordered = []
-    listed = set()
-    for name in GROUPS:
-        if not os.path.exists(profiles.get(name, "")):
-            continue
-        costs = self_costs(profiles[name])
-        added = sorted((f for f in costs if f in defined and f not in listed), key=lambda f: (-costs[f], f))
-        ordered += added
-        listed.update(added)
-    with open(args.out, "w") as handle:
-        handle.write("# Functions a release palimpsest runs, grouped by workload, hottest first: lld's "
-                     "--symbol-ordering-file (make release).\n# Generated by Scripts/link_order.py; regenerate "
-                     "after large changes.\n")
-        handle.write("\n".join(ordered) + "\n")
-    print(f"link order: {len(ordered)} functions written to {args.out}", file=sys.stderr)
-    if args.keep:
-        print(f"kept: {work}", file=sys.stderr)
-    else:
-        shutil.rmtree(work, ignore_errors=True)
+        if finished and not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print(f"link order: work folder kept: {work}", file=sys.stderr)
 
 
 if __name__ == "__main__":
