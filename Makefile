@@ -30,7 +30,7 @@ BUILD_FLAGS  ?=
 # memory (measured: a 2,000-feed poll, 64 -> 60 MiB). RELEASE_FLAGS= links them as shared libraries
 # from the toolchain instead.
 # LAYOUT_FLAGS lay the binary out for less resident memory (README, Benchmark: "binary layout";
-# a 2,000-feed poll 55 -> 47 MiB): every function in a section of its own, so that lld can put the
+# a 2,000-feed poll 59 -> 47 MiB): every function in a section of its own, so that lld can put the
 # functions a deployment runs side by side, in the order of Scripts/palimpsest.order (written by
 # Scripts/link_order.py; a stale file only orders less); relative relocations packed (DT_RELR, when
 # the build machine's glibc is 2.36 or later: the binary then needs that too); the program's own

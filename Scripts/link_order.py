@@ -5,8 +5,8 @@ the linker to lay out side by side (`make release`: lld's --symbol-ordering-file
 Why: each page of the binary's code that a process touches counts in its resident memory, and the
 kernel maps up to 64 KiB around every page it faults in. In the default layout the ~1.9 MB of code
 a poll cycle runs is spread over the 27 MB of machine code (the Swift runtime, Foundation and every
-package in between), so a `poll` had ~22 MiB of the binary resident; laid out together they take a
-few MiB (README, Benchmark: "binary layout").
+package in between), so a `poll` had ~27 MiB of the binary resident; with the functions laid out
+together, 17 MiB (README, Benchmark: "binary layout").
 
 How: runs a release build (built with -function-sections, so that each function can move) under
 valgrind's callgrind (installed with apt-get when missing) through the work a deployment does:
