@@ -48,9 +48,10 @@ LAYOUT_FLAGS ?= $(if $(SWIFT_LLD),-Xswiftc -Xfrontend -Xswiftc -function-section
 	-Xlinker --symbol-ordering-file=$(CURDIR)/Scripts/palimpsest.order -Xlinker --no-warn-symbol-ordering \
 	-Xlinker --no-export-dynamic $(RELR_FLAGS))
 RELEASE_FLAGS ?= --static-swift-stdlib
-# SwiftPM does not know the order file is an input of the link: a binary older than it is removed,
-# which makes `swift build` link it again.
-RELINK_IF_REORDERED = if [ -f $(BIN)/palimpsest ] && [ $(CURDIR)/Scripts/palimpsest.order -nt $(BIN)/palimpsest ]; \
+# Run before a release build: SwiftPM does not know the order file is an input of the link, so a
+# binary older than it is removed (`swift build` then links it again); and a build without the
+# layout says so.
+BEFORE_RELEASE_BUILD = if [ -f $(BIN)/palimpsest ] && [ $(CURDIR)/Scripts/palimpsest.order -nt $(BIN)/palimpsest ]; \
 	then rm -f $(BIN)/palimpsest; fi; \
 	if [ -z "$(LAYOUT_FLAGS)" ]; then echo "make: the binary keeps the default layout (LAYOUT_FLAGS is empty$(if \
 	$(SWIFT_LLD),,: no ld.lld in the Swift toolchain)), which holds more resident memory (docs/operating.md)"; fi
@@ -106,7 +107,7 @@ build: deps
 # core with @testable, which a release build without -enable-testing refuses. For the same reason
 # `make man` lets the plugin build in debug (it builds every target; it only runs `--help`).
 release: deps
-	@$(RELINK_IF_REORDERED)
+	@$(BEFORE_RELEASE_BUILD)
 	$(SWIFT) build -c release --product palimpsest $(RELEASE_FLAGS) $(LAYOUT_FLAGS) $(BUILD_FLAGS)
 	@if [ -x "$(SWIFT_BACKTRACER)" ]; then cp -f "$(SWIFT_BACKTRACER)" $(BIN)/swift-backtrace; \
 	else echo "make: no $(SWIFT_BACKTRACER) in the toolchain: a crash of this build prints no backtrace"; fi
@@ -221,7 +222,7 @@ benchmark: deps
 # E.g. DIGEST_FLAGS="--log-accounts 10000 --log-events 10000 --keep".
 DIGEST_FLAGS ?=
 benchmark-digest: deps
-	@$(RELINK_IF_REORDERED)
+	@$(BEFORE_RELEASE_BUILD)
 	$(SWIFT) build -c release --product palimpsest $(RELEASE_FLAGS) $(LAYOUT_FLAGS) $(BUILD_FLAGS)
 	$(SWIFT) build --package-path $(CURDIR)/Benchmarks -c release --product palimpsest-bench $(BUILD_FLAGS)
 	$(BENCH_BIN)/palimpsest-bench --log-scale --palimpsest $(BIN)/palimpsest $(DIGEST_FLAGS)

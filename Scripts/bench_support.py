@@ -1,6 +1,6 @@
 """What the loopback benchmarks share: nginx on 127.0.0.1 (installed from Debian when missing) and
-free ports. Used by Scripts/peer_benchmark.py, Scripts/run_benchmark.py and
-Scripts/unchanged_cycles.py; nothing here leaves the
+free ports. Used by Scripts/peer_benchmark.py, Scripts/run_benchmark.py,
+Scripts/unchanged_cycles.py and Scripts/link_order.py; nothing here leaves the
 machine once nginx is installed."""
 import os
 import shutil
@@ -15,19 +15,25 @@ def run_quietly(command, **kwargs):
     return subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **kwargs)
 
 
+def apt_install(package):
+    """Installs Debian's `package` with apt-get (through sudo when not root); exits with what to do
+    when that fails."""
+    prefix = [] if os.geteuid() == 0 else ["sudo"]
+    print(f"benchmark: installing {package} (apt-get)…", file=sys.stderr)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for step in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", package]):
+        result = run_quietly(prefix + step, env=env)
+        if result.returncode != 0:
+            sys.exit(f"benchmark: `{' '.join(step)}` failed: {result.stderr.strip()}\n"
+                     f"Install {package} yourself (apt-get install {package}) and run again.")
+
+
 def ensure_nginx():
     """Path of the nginx binary, installing Debian's nginx-light when there is none."""
     found = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
     if found:
         return found
-    prefix = [] if os.geteuid() == 0 else ["sudo"]
-    print("benchmark: installing nginx-light (apt-get)…", file=sys.stderr)
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for step in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "nginx-light"]):
-        result = run_quietly(prefix + step, env=env)
-        if result.returncode != 0:
-            sys.exit(f"benchmark: `{' '.join(step)}` failed: {result.stderr.strip()}\n"
-                     "Install nginx yourself (apt-get install nginx-light) and run again.")
+    apt_install("nginx-light")
     return shutil.which("nginx") or "/usr/sbin/nginx"
 
 

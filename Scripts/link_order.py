@@ -34,8 +34,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_support import ensure_nginx, free_port, start_nginx, stop_nginx  # noqa: E402
-from peer_benchmark import write_feeds  # noqa: E402
+from bench_support import apt_install, ensure_nginx, free_port, start_nginx, stop_nginx  # noqa: E402
+from peer_benchmark import write_config, write_feeds  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FEEDS = 200
@@ -45,14 +45,8 @@ GROUPS = ["poll-changed", "poll-first", "run", "status", "tail", "digest", "veri
 
 def ensure_valgrind():
     """Path of valgrind, installing Debian's package when there is none."""
-    found = shutil.which("valgrind")
-    if found:
-        return found
-    prefix = [] if os.geteuid() == 0 else ["sudo"]
-    print("link order: installing valgrind (apt-get)…", file=sys.stderr)
-    subprocess.run(prefix + ["apt-get", "update", "-qq"], check=True)
-    subprocess.run(prefix + ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "valgrind"],
-                   check=True, env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    if not shutil.which("valgrind"):
+        apt_install("valgrind")
     return shutil.which("valgrind") or sys.exit("link order: valgrind did not install")
 
 
@@ -113,16 +107,6 @@ def traced(valgrind, binary, profile, command, seconds=None):
         sys.exit(f"link order: `palimpsest {' '.join(command)}` exited {status}; see {profile}.log")
 
 
-def feed_config(path, work, port, state, log, interval):
-    """Writes a config of the FEEDS loopback feeds with its own state folder and deletion log."""
-    with open(path, "w") as handle:
-        handle.write(f'[daemon]\nstate_dir = "{work}/{state}"\ndeletion_log = "{work}/{log}"\n'
-                     f'interval = "{interval}"\n\n')
-        for index in range(FEEDS):
-            handle.write(f'[[account]]\nplatform = "feed"\nname = "Account {index}"\n'
-                         f'url = "http://127.0.0.1:{port}/feed/{index}.xml"\n\n')
-
-
 def main():
     parser = argparse.ArgumentParser(usage="%(prog)s PATH/TO/palimpsest [--out FILE] [--keep]",
                                      description="Writes the link order of `make release` (docs/operating.md).")
@@ -152,7 +136,7 @@ def main():
         write_feeds(root, FEEDS, 20, port, removed=set())
         pid_file = start_nginx(nginx, work, root, port)
         config = os.path.join(work, "palimpsest.toml")
-        feed_config(config, work, port, "state", "deletions.jsonl", "10m")
+        write_config(config, work, port, FEEDS)
         run("check-config", ["check-config", "--config", config])
         run("poll-first", ["poll", "--config", config])
         write_feeds(root, FEEDS, 20, port, removed={2})
@@ -164,7 +148,8 @@ def main():
         # The daemon from an empty state folder: its start and first cycle (spread over the
         # 1-minute interval, slower under valgrind), then SIGTERM.
         run_config = os.path.join(work, "run.toml")
-        feed_config(run_config, work, port, "run-state", "run-deletions.jsonl", "1m")
+        write_config(run_config, work, port, FEEDS, state="run-state", log="run-deletions.jsonl",
+                     interval="1m")
         run("run", ["run", "--config", run_config], seconds=180)
         run("demo", ["demo", "--fixtures", os.path.join(REPO, "Tests", "Fixtures", "real"),
                      "--state", os.path.join(work, "demo")])

@@ -78,6 +78,17 @@ def write_feeds(root, feeds, items, port, removed):
             handle.write(document)
 
 
+def write_config(path, work, port, feeds, state="state", log="deletions.jsonl", interval="10m"):
+    """Writes a palimpsest config watching the `feeds` loopback feeds of ``write_feeds``, its state
+    folder and deletion log named `state` and `log` inside `work`."""
+    with open(path, "w") as handle:
+        handle.write(f'[daemon]\nstate_dir = "{work}/{state}"\ndeletion_log = "{work}/{log}"\n'
+                     f'interval = "{interval}"\n\n')
+        for index in range(feeds):
+            handle.write(f'[[account]]\nplatform = "feed"\nname = "Account {index}"\n'
+                         f'url = "http://127.0.0.1:{port}/feed/{index}.xml"\n\n')
+
+
 def measured(command, log):
     """Runs `command`; returns (CPU seconds, peak RSS MiB, wall seconds, exit status)."""
     started = time.monotonic()
@@ -111,12 +122,7 @@ def main():
     try:
         write_feeds(root, args.feeds, args.items, port, removed=set())
         pid_file = start_nginx(nginx, work, root, port)
-        with open(os.path.join(work, "palimpsest.toml"), "w") as handle:
-            handle.write(f'[daemon]\nstate_dir = "{work}/state"\ndeletion_log = "{work}/deletions.jsonl"\n'
-                         'interval = "10m"\n\n')
-            for index in range(args.feeds):
-                handle.write(f'[[account]]\nplatform = "feed"\nname = "Account {index}"\n'
-                             f'url = "http://127.0.0.1:{port}/feed/{index}.xml"\n\n')
+        write_config(os.path.join(work, "palimpsest.toml"), work, port, args.feeds)
         with open(os.path.join(work, "urls.yaml"), "w") as handle:
             for index in range(args.feeds):
                 handle.write(f"---\nname: Account {index}\nurl: http://127.0.0.1:{port}/feed/{index}.xml\n")
