@@ -53,6 +53,9 @@ public final class StateStore: StateStoring {
     /// the state with its newest run of unchanged polls applied, `nil` when it was not quiet (or its
     /// quiet fields not of their types). Each is taken by the account's next quiet read.
     private let prefetchedQuiet = Mutex<[AccountKey: AccountState?]>([:])
+    /// Tests only: called by ``loadState(of:)`` and ``loadQuietState(of:)`` after their read of
+    /// the database, before they return.
+    let stateReadHook = Mutex<(@Sendable () -> Void)?>(nil)
     /// The tracked posts' versions of the latest whole-state reads, until each account's next
     /// commit (``KnownVersions``).
     let knownVersions = Mutex<KnownVersions>(KnownVersions())
@@ -660,12 +663,14 @@ public final class StateStore: StateStoring {
     // MARK: States
 
     public func loadState(of account: AccountKey) throws -> AccountState? {
+        // Before the database: see ``applying(_:to:)``.
+        let deferred = self.writer.deferredUnchanged(of: account)
         if let kept = self.unsaved.withLock({ $0[account] }) {
             // Hashes an earlier read remembered are not those of this state's rows.
             _ = self.knownVersions.withLock { $0.take(account) }
             // A run of unchanged polls committed after the failed commit is newer than it.
             let run = try self.read { db in try Self.latestRun(db, account: account) }
-            return self.applyingDeferred(run.map { $0.applied(to: kept) } ?? kept)
+            return Self.applying(deferred, to: run.map { $0.applied(to: kept) } ?? kept)
         }
         var versions: [String: String] = [:]
         let state = try self.read { db in
@@ -674,12 +679,20 @@ public final class StateStore: StateStoring {
                 versions: &versions)
         }
         self.knownVersions.withLock { $0.remember(versions, of: account) }
-        return state.map(self.applyingDeferred)
+        self.stateReadHook.withLock { $0 }?()
+        return state.map { Self.applying(deferred, to: $0) }
     }
 
-    /// `state` with the newest unchanged poll of its account that waits for a batch, if any.
-    private func applyingDeferred(_ state: AccountState) -> AccountState {
-        guard let unchanged = self.writer.deferredUnchanged(of: state.account) else { return state }
+    /// `state` with `deferred`, the newest unchanged poll of its account that was waiting for a
+    /// batch (or in one not yet committed), if any.
+    ///
+    /// A reader asks the writer for it *before* it reads the database: the writer forgets a
+    /// deferred poll only once the transaction holding it has committed, so the poll is then in
+    /// the one or the other. Asked after the read, a batch committed in between left it in neither:
+    /// the state read lacked the poll, its watched span ended early and an unchanged poll after it
+    /// took the gap path and wrote the whole state (a flaky `UnchangedPollTests` under load).
+    static func applying(_ deferred: UnchangedObservation?, to state: AccountState) -> AccountState {
+        guard let unchanged = deferred else { return state }
         return UnchangedRun(
             since: unchanged.at, until: unchanged.at, polls: 1, url: unchanged.url, status: unchanged.status,
             bodySHA256: unchanged.bodySHA256, etag: unchanged.etag, lastModified: unchanged.lastModified
@@ -690,12 +703,17 @@ public final class StateStore: StateStoring {
         guard !self.hasUnsavedState(account),
             let prefetched = self.prefetchedQuiet.withLock({ $0.removeValue(forKey: account) })
         else { return nil }
-        return .some(prefetched.map(self.applyingDeferred))
+        // Read when no unchanged poll of the account was unwritten (``prefetchQuietStates(of:)``):
+        // one deferred since is newer than the read.
+        let deferred = self.writer.deferredUnchanged(of: account)
+        return .some(prefetched.map { Self.applying(deferred, to: $0) })
     }
 
     public func loadQuietState(of account: AccountKey) throws -> AccountState? {
         guard !self.hasUnsavedState(account) else { return nil }
         if let prefetched = self.takePrefetchedQuietState(of: account) { return prefetched }
+        // Before the database: see ``applying(_:to:)``.
+        let deferred = self.writer.deferredUnchanged(of: account)
         // This runs once per poll of every quiet account: one cached statement, outside a
         // transaction (one statement is one consistent read of the WAL), in which SQLite picks the
         // quiet fields out of the state's JSON (decoding the whole state with JSONDecoder was a
@@ -710,8 +728,9 @@ public final class StateStore: StateStoring {
                 arguments: [account.rawValue])
         }
         // Not quiet; or quiet fields not of their types: the whole read says what does not decode.
+        self.stateReadHook.withLock { $0 }?()
         guard let state = QuietFields.stateWithNewestRun(of: account, from: rows) else { return nil }
-        return self.applyingDeferred(state)
+        return Self.applying(deferred, to: state)
     }
 
     public func prefetchQuietStates(of accounts: [AccountKey]) throws {

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import PalimpsestReplay
 import PalimpsestTestSupport
+import Synchronization
 import Testing
 
 @testable import PalimpsestCore
@@ -54,6 +55,39 @@ import Testing
         #expect(whole.validators.count == 2)
         // Put back into the whole state, they change nothing.
         #expect(whole.withQuietFields(of: quiet) == whole)
+        await harness.close()
+    }
+
+    /// A batch that commits an unchanged poll while a state is read, between the read of the
+    /// database and its return, must leave the poll in the state read: it was in the database too
+    /// late for the read and out of the writer's queue too early for the reader. (Missed, the
+    /// state's watched span ended early and the next unchanged poll wrote the whole state.)
+    @Test func anUnchangedPollCommittedDuringAStateReadIsInTheStateRead() async throws {
+        let harness = try await IntegrationHarness()
+        let (account, _) = try await Self.quietAccount(harness)
+        let store = try StateStore(root: harness.root.appendingPathComponent("state"))
+        let reads: [(String, @Sendable () throws -> AccountState?)] = [
+            ("loadState", { try store.loadState(of: account.key) }),
+            ("loadQuietState", { try store.loadQuietState(of: account.key) }),
+        ]
+        for (index, (name, read)) in reads.enumerated() {
+            let at = IntegrationHarness.time(10 * (index + 1))
+            try await store.commit(
+                StateCommit(
+                    account: account.key, before: nil, state: nil,
+                    unchanged: UnchangedObservation(
+                        at: at, url: "https://feed.example/other", status: 304,
+                        bodySHA256: String(repeating: "b", count: 64))))
+            #expect(store.writer.hasUnwrittenUnchanged(of: account.key), "\(name): the poll waits for a batch")
+            store.stateReadHook.withLock { hook in
+                hook = { [weak store] in _ = store?.saveUnsavedStates() }
+            }
+            let state = try read()
+            store.stateReadHook.withLock { $0 = nil }
+            #expect(try store.unchangedRuns(of: account.key).last?.until == at, "\(name): the batch committed it")
+            #expect(state?.lastPoll?.at == at, "\(name): the unchanged poll was in neither")
+            #expect(state?.pollSpans?.last?.to == at, "\(name): its watched span reaches the poll")
+        }
         await harness.close()
     }
 
