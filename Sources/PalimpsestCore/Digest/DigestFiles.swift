@@ -54,23 +54,41 @@ public struct DigestFiles: Sendable, Hashable {
     private static func render(_ digest: Digest, writingInto folder: URL?) throws -> DigestFiles {
         // Each altered post's diff computed once for both renderers.
         let diffs = DigestTextDiffs(digest: digest)
-        // The four files depend only on the digest: each rendered into its own slot, so the bytes
-        // are those of rendering them one after the other. Started in the order they are written.
+        // The four files depend only on the digest: each part rendered into its own slot, so the
+        // bytes are those of rendering them one after the other. The parts of all files are one
+        // list of tasks for the machine's cores (a task that renders a whole file held a core
+        // while the other had nothing left), the longest single task first, then each file's
+        // parts in the order the files are written: the thread that finishes a file's last part
+        // puts the file together and hands it to the writer.
         let names = [Self.csvName, Self.jsonName, Self.markdownName, Self.htmlName]
         let writer = folder.map { InOrderWriter(folder: $0, names: names) }
+        let tasks = Self.renderTasks(
+            digest, markdown: MarkdownDigestRenderer(digest: digest, diffs: diffs),
+            html: HTMLDigestRenderer(digest: digest, diffs: diffs))
+        let partCounts = (0..<names.count).map { file in tasks.count { $0.file == file } }
+        let parts = Mutex<[Int: [Int: Result<RenderedPart, any Error>]]>([:])
         let files = Mutex<[Int: Result<Data, any Error>]>([:])
-        DispatchQueue.concurrentPerform(iterations: names.count) { index in
-            let file = Result<Data, any Error> {
-                switch index {
-                case 0: return EventsCSV.render(digest)
-                // The bytes of `JSONCoding.documentEncoder()`, written in one buffer.
-                case 1: return try DocumentJSONEncoder.encode(digest) + Data("\n".utf8)
-                case 2: return Data(MarkdownDigestRenderer(digest: digest, diffs: diffs).render().utf8)
-                default: return Data(HTMLDigestRenderer(digest: digest, diffs: diffs).render().utf8)
-                }
+        DispatchQueue.concurrentPerform(iterations: tasks.count) { index in
+            let task = tasks[index]
+            let part = Result { try task.render() }
+            let complete = parts.withLock { parts -> [Result<RenderedPart, any Error>]? in
+                parts[task.file, default: [:]][task.part] = part
+                guard let done = parts[task.file], done.count == partCounts[task.file] else { return nil }
+                parts[task.file] = nil
+                return (0..<done.count).map { done[$0]! }
             }
-            files.withLock { $0[index] = file }
-            writer?.rendered(index, file)
+            guard let complete else { return }
+            let file = Result<Data, any Error> {
+                let rendered = try complete.map { try $0.get() }
+                if rendered.count == 1, case .bytes(let data) = rendered[0] { return data }
+                return Self.utf8(
+                    rendered.map { part in
+                        guard case .text(let text) = part else { preconditionFailure("a document's parts are text") }
+                        return text
+                    })
+            }
+            files.withLock { $0[task.file] = file }
+            writer?.rendered(task.file, file)
         }
         if let failure = writer?.failure { throw failure }
         let rendered = files.withLock { $0 }
@@ -79,6 +97,52 @@ public struct DigestFiles: Sendable, Hashable {
             return try file.get()
         }
         return DigestFiles(markdown: try file(2), html: try file(3), csv: try file(0), json: try file(1))
+    }
+
+    /// A rendered part of a file: a whole file's bytes, or a document's part as text.
+    private enum RenderedPart: Sendable {
+        case bytes(Data)
+        case text(String)
+    }
+
+    /// One part of one file to render: `file` is its index in ``all`` order, `part` its place in
+    /// the file.
+    private struct RenderTask: Sendable {
+        var file: Int
+        var part: Int
+        var render: @Sendable () throws -> RenderedPart
+    }
+
+    /// The tasks that render the files of `digest`: `digest.json` (the longest single task) and
+    /// `events.csv` whole, then the parts of `digest.md` and of `digest.html`
+    /// (``DigestDocumentRendering``).
+    private static func renderTasks(
+        _ digest: Digest, markdown: MarkdownDigestRenderer, html: HTMLDigestRenderer
+    ) -> [RenderTask] {
+        var tasks = [
+            // The bytes of `JSONCoding.documentEncoder()`, written in one buffer.
+            RenderTask(file: 1, part: 0) { .bytes(try DocumentJSONEncoder.encode(digest) + Data("\n".utf8)) },
+            RenderTask(file: 0, part: 0) { .bytes(EventsCSV.render(digest)) },
+        ]
+        let documents: [(file: Int, renderer: any DigestDocumentRendering)] = [(2, markdown), (3, html)]
+        for (file, renderer) in documents {
+            let ranges = renderer.sectionRanges
+            tasks.append(RenderTask(file: file, part: 0) { .text(renderer.head()) })
+            for (number, range) in ranges.enumerated() {
+                tasks.append(RenderTask(file: file, part: number + 1) { .text(renderer.sections(range)) })
+            }
+            tasks.append(RenderTask(file: file, part: ranges.count + 1) { .text(renderer.tail()) })
+        }
+        return tasks
+    }
+
+    /// The UTF-8 bytes of `parts` one after the other, copied once into storage of their size.
+    static func utf8(_ parts: [String]) -> Data {
+        var data = Data(capacity: parts.reduce(0) { $0 + $1.utf8.count })
+        for var part in parts {
+            part.withUTF8 { data.append($0) }
+        }
+        return data
     }
 
     /// Writes rendered files into a folder strictly in their order: the thread that renders the

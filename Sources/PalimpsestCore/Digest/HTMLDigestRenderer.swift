@@ -19,7 +19,7 @@ import Foundation
 ///   characters that reorder or hide text are shown as `[U+202E]` and texts sit in `dir="auto"`
 ///   blocks or `<bdi>` so a right-to-left post cannot reorder the page around it; only absolute
 ///   `http`/`https` URLs become links (`rel="noopener noreferrer nofollow"`).
-public struct HTMLDigestRenderer: Sendable {
+public struct HTMLDigestRenderer: DigestDocumentRendering {
     /// The digest to render.
     public var digest: Digest
 
@@ -41,6 +41,11 @@ public struct HTMLDigestRenderer: Sendable {
 
     /// The whole page, ending with a newline.
     public func render() -> String {
+        self.renderParts().joined()
+    }
+
+    /// Everything before the first account's section.
+    func head() -> String {
         let digest = self.digest
         let totals = digest.totals
         var out = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
@@ -81,8 +86,19 @@ public struct HTMLDigestRenderer: Sendable {
 
         out += "<section id=\"accounts\">\n<h2>Accounts</h2>\n"
         if digest.accounts.isEmpty { out += "<p>No account is configured and no log names one.</p>\n" }
-        for (index, account) in digest.accounts.enumerated() { out += self.section(account, number: index + 1) }
-        out += "</section>\n"
+        return out
+    }
+
+    /// The sections of the accounts at `positions` of the digest's accounts, in order.
+    func sections(_ positions: Range<Int>) -> String {
+        var out = ""
+        for index in positions { out += self.section(self.digest.accounts[index], number: index + 1) }
+        return out
+    }
+
+    /// Everything after the last account's section.
+    func tail() -> String {
+        var out = "</section>\n"
         out += self.witnessSection()
         out += self.sources()
         out += "</body>\n</html>\n"

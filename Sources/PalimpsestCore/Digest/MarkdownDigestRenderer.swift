@@ -7,7 +7,7 @@ import Foundation
 /// the fence longer than any run of `~` in the text), names and answers are backslash-escaped,
 /// ids are code spans, and only `http`/`https` URLs become links (`<…>`). Characters that would
 /// reorder or hide text (bidirectional overrides, control characters) are shown as `[U+202E]`.
-public struct MarkdownDigestRenderer: Sendable {
+public struct MarkdownDigestRenderer: DigestDocumentRendering {
     /// The digest to render.
     public var digest: Digest
 
@@ -29,6 +29,11 @@ public struct MarkdownDigestRenderer: Sendable {
 
     /// The whole document, ending with a newline.
     public func render() -> String {
+        self.renderParts().joined()
+    }
+
+    /// Everything before the first account's section, lines ending with a newline.
+    func head() -> String {
         var out: [String] = []
         let digest = self.digest
         let totals = digest.totals
@@ -94,12 +99,25 @@ public struct MarkdownDigestRenderer: Sendable {
             out.append("No account is configured and no log names one.")
             out.append("")
         }
-        for account in digest.accounts {
-            out += self.section(account)
-        }
-        out += self.witnessSection()
-        out += self.sources()
-        return out.joined(separator: "\n") + "\n"
+        return Self.lines(out)
+    }
+
+    /// The sections of the accounts at `positions` of the digest's accounts, in order, lines
+    /// ending with a newline.
+    func sections(_ positions: Range<Int>) -> String {
+        var out = ""
+        for index in positions { out += Self.lines(self.section(self.digest.accounts[index])) }
+        return out
+    }
+
+    /// Everything after the last account's section, lines ending with a newline.
+    func tail() -> String {
+        Self.lines(self.witnessSection() + self.sources())
+    }
+
+    /// `lines`, each ending with a newline.
+    private static func lines(_ lines: [String]) -> String {
+        lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n"
     }
 
     /// The warning under the title when a log's hash chain is broken: which lines, and that the

@@ -55,6 +55,47 @@ import Testing
         #expect(third == first)
     }
 
+    /// Many accounts are rendered in parts side by side: the sections must still come in the
+    /// digest's order, each once, and the files must hold exactly the rendered documents.
+    @Test func theAccountsOfALargeDigestKeepTheirOrderWhenRenderedSideBySide() throws {
+        var digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
+        let base = digest.accounts
+        let count = HTMLDigestRenderer.accountsPerPart * 3 + 7
+        digest.accounts = (0..<count).map { number in
+            var account = base[number % base.count]
+            account.name = "Account \(number + 1)"
+            return account
+        }
+        let files = try DigestFiles(digest: digest)
+        let html = HTMLDigestRenderer(digest: digest).render()
+        let markdown = MarkdownDigestRenderer(digest: digest).render()
+        #expect(files.html == Data(html.utf8))
+        #expect(files.markdown == Data(markdown.utf8))
+        #expect(markdown.hasSuffix("\n") && !markdown.hasSuffix("\n\n\n"))
+        var htmlFrom = html.startIndex
+        var markdownFrom = markdown.startIndex
+        for number in 1...count {
+            let anchor =
+                "<article class=\"account\" id=\"account-\(number)\">\n<div class=\"keep\">\n"
+                + "<h3><bdi class=\"name\">Account \(number)</bdi></h3>"
+            let section = try #require(html.range(of: anchor, range: htmlFrom..<html.endIndex), "HTML \(number)")
+            htmlFrom = section.upperBound
+            let heading = "\n### Account \(number)\n"
+            let found = try #require(
+                markdown.range(of: heading, range: markdownFrom..<markdown.endIndex), "Markdown \(number)")
+            markdownFrom = found.upperBound
+        }
+        #expect(html.components(separatedBy: "<article class=\"account\"").count == count + 1)
+        #expect(markdown.components(separatedBy: "\n### Account ").count == count + 1)
+        // Each section as the one account's own digest renders it (numbered 1 there).
+        var alone = digest
+        alone.accounts = [digest.accounts[count - 1]]
+        let lastSection = try #require(
+            MarkdownDigestRenderer(digest: alone).render().components(separatedBy: "## Accounts\n\n").last?
+                .components(separatedBy: "\n## ").first)
+        #expect(markdown.contains(lastSection))
+    }
+
     @Test func onlyTheGenerationTimeSetsANonReproducibleDigestApart() throws {
         let reproducible = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
         var stamped = reproducible
