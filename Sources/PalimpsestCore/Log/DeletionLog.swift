@@ -115,9 +115,67 @@ public final class DeletionLog: Sendable {
     ///   whole: the part of a line the write left is cut off again. The next append reads the whole
     ///   ones back and skips their ids, so no event is written twice.
     public func append(_ events: [Event]) throws -> [Event] {
-        let written = try self.appendLines(events)
-        if !written.isEmpty { self.indexAppended() }
-        return written
+        try self.appendQueued(self.queueAppend(events))
+    }
+
+    /// Events registered for an append of this log (``queueAppend(_:)``), and what became of them.
+    public final class AppendRequest: Sendable {
+        fileprivate let events: [Event]
+        /// The events written for this request, or why the append failed; `nil` until then.
+        fileprivate let outcome = Mutex<Result<[Event], any Error>?>(nil)
+
+        fileprivate init(events: [Event]) {
+            self.events = events
+        }
+    }
+
+    /// Appends registered and not yet written, oldest first.
+    private let queued = Mutex<[AppendRequest]>([])
+
+    /// Registers `events` for the next append of this log, without blocking: ``appendQueued(_:)``
+    /// writes them, together with every other request registered by then (group commit: several
+    /// polls' events in one write, one fsync and one chain-head record, where each append had
+    /// cost three fsyncs).
+    ///
+    /// Call it once everything the events cite is durable (the poll's state committed): a request
+    /// may be written by another caller's ``appendQueued(_:)`` from then on.
+    /// - Parameter events: Events from the detector; their `seq` and `prev` are replaced.
+    /// - Returns: The request to pass to ``appendQueued(_:)``.
+    public func queueAppend(_ events: [Event]) -> AppendRequest {
+        let request = AppendRequest(events: events)
+        self.queued.withLock { $0.append(request) }
+        return request
+    }
+
+    /// Writes `request` as ``append(_:)`` does, unless another call already wrote it: every request
+    /// registered by the time this one holds the log's lock goes into one write, in the order they
+    /// were registered (an id already logged, or repeated in an earlier request, is skipped).
+    /// - Returns: The events of `request` actually written, with `seq` and `prev` set.
+    /// - Throws: As ``append(_:)``; when the write of several requests fails, each of them throws
+    ///   the error (whole lines the write managed stay, and their ids are skipped next time).
+    public func appendQueued(_ request: AppendRequest) throws -> [Event] {
+        let wrote = self.state.withLock { state -> Bool in
+            if request.outcome.withLock({ $0 }) != nil { return false }
+            let batch = self.queued.withLock { queued in
+                defer { queued = [] }
+                return queued
+            }
+            let outcomes: [Result<[Event], any Error>]
+            do {
+                outcomes = try self.appendLines(batch.map(\.events), state: &state).map { .success($0) }
+            } catch {
+                outcomes = Array(repeating: .failure(error), count: batch.count)
+            }
+            for (queuedRequest, outcome) in zip(batch, outcomes) {
+                queuedRequest.outcome.withLock { $0 = outcome }
+            }
+            return outcomes.contains { (try? $0.get())?.isEmpty == false }
+        }
+        if wrote { self.indexAppended() }
+        guard let outcome = request.outcome.withLock({ $0 }) else {
+            preconditionFailure("a request registered before the lock was taken is written under it")
+        }
+        return try outcome.get()
     }
 
     /// Where the last check of the chain before a signature ended without a break
@@ -154,21 +212,24 @@ public final class DeletionLog: Sendable {
         _ = try? index?.catchUp(logURL: self.url, rebuild: false)
     }
 
-    private func appendLines(_ events: [Event]) throws -> [Event] {
-        try self.state.withLock { state in
-            let file = try DurableFile.openForAppend(self.url.path, readable: true)
-            defer { file.closeFile() }
-            try file.lock(exclusive: true)
-            let scan = try Self.scan(file, into: &state)
-            try self.checkChainHead(file)
+    /// Appends the events of each request in `requests`, in order, in one write; returns the
+    /// events written of each (``appendQueued(_:)``). Called with the log's lock held.
+    private func appendLines(_ requests: [[Event]], state: inout ChainState) throws -> [[Event]] {
+        let file = try DurableFile.openForAppend(self.url.path, readable: true)
+        defer { file.closeFile() }
+        try file.lock(exclusive: true)
+        let scan = try Self.scan(file, into: &state)
+        try self.checkChainHead(file)
 
-            var payload = Data()
-            if scan.hasTornTail { payload.append(UInt8(ascii: "\n")) }
-            var seq = state.lastSeq
-            var prev = state.lastHash
-            var written: [Event] = []
-            var batchIDs: Set<String> = []
-            let encoder = JSONCoding.lineEncoder()
+        var payload = Data()
+        if scan.hasTornTail { payload.append(UInt8(ascii: "\n")) }
+        var seq = state.lastSeq
+        var prev = state.lastHash
+        var written: [[Event]] = []
+        var batchIDs: Set<String> = []
+        let encoder = JSONCoding.lineEncoder()
+        for events in requests {
+            var writtenOfRequest: [Event] = []
             for var event in events {
                 if state.ids.contains(event.id) || batchIDs.contains(event.id) { continue }
                 seq += 1
@@ -188,20 +249,21 @@ public final class DeletionLog: Sendable {
                 prev = ContentHash.sha256Hex(line)
                 payload.append(line)
                 payload.append(UInt8(ascii: "\n"))
-                written.append(event)
+                writtenOfRequest.append(event)
                 batchIDs.insert(event.id)
             }
-            guard !written.isEmpty else { return [] }
-            // A write cut short by a full disk leaves no torn line: the whole lines it managed stay
-            // (the next scan reads them back and skips their ids), the rest is cut off again.
-            try file.appendLines(payload, toFileOfSize: scan.size)
-            state.offset = scan.size + payload.count
-            state.lastSeq = seq
-            state.lastHash = prev
-            state.ids.formUnion(batchIDs)
-            self.recordChainHead(file, seq: seq, hash: prev)
-            return written
+            written.append(writtenOfRequest)
         }
+        guard !batchIDs.isEmpty else { return written }
+        // A write cut short by a full disk leaves no torn line: the whole lines it managed stay
+        // (the next scan reads them back and skips their ids), the rest is cut off again.
+        try file.appendLines(payload, toFileOfSize: scan.size)
+        state.offset = scan.size + payload.count
+        state.lastSeq = seq
+        state.lastHash = prev
+        state.ids.formUnion(batchIDs)
+        self.recordChainHead(file, seq: seq, hash: prev)
+        return written
     }
 
     /// Opens the file at ``url`` again, for after log rotation (logrotate renamed the file; SIGHUP).

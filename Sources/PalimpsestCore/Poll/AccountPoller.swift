@@ -712,7 +712,10 @@ public struct AccountPoller: Sendable {
         let log = self.log
         let written: [Event]
         do {
-            written = try await BlockingIO.run { try log.append(pending) }
+            // Registered before the hop to the blocking-I/O queue, so that one write takes every
+            // poll's events that wait by then (``DeletionLog/queueAppend(_:)``).
+            let request = log.queueAppend(pending)
+            written = try await BlockingIO.run { try log.appendQueued(request) }
         } catch {
             throw self.writeError(error, stage: .log, state: state, account: account, at: now)
         }

@@ -1,0 +1,110 @@
+import Foundation
+import PalimpsestTestSupport
+import Synchronization
+import Testing
+
+@testable import PalimpsestCore
+
+/// Group commit of the deletion log (``DeletionLog/queueAppend(_:)``): requests registered by
+/// several polls go into one write, in the order they were registered, each event once, and each
+/// caller gets back what its own request wrote, or the write's error.
+@Suite struct DeletionLogGroupCommitTests {
+    @Test func requestsRegisteredBeforeAWriteAreWrittenTogetherInOrderAndEachReturnsItsOwn() throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let url = folder.appendingPathComponent("deletions.jsonl")
+        let log = try DeletionLog(url: url)
+        _ = try log.append([StoreTestSupport.event("logged")])
+
+        let first = log.queueAppend([StoreTestSupport.event("a1"), StoreTestSupport.event("a2")])
+        // "a2" again and an id already in the log: each is written once, for whoever came first.
+        let second = log.queueAppend([
+            StoreTestSupport.event("a2"), StoreTestSupport.event("b1"), StoreTestSupport.event("logged"),
+        ])
+        let third = log.queueAppend([StoreTestSupport.event("c1")])
+        // The second caller's turn comes first: it writes all three requests.
+        let secondWritten = try log.appendQueued(second)
+        #expect(try StoreTestSupport.lines(of: url).count == 5, "one write of every request registered")
+        let firstWritten = try log.appendQueued(first)
+        let thirdWritten = try log.appendQueued(third)
+
+        #expect(firstWritten.map(\.id) == ["a1", "a2"])
+        #expect(firstWritten.map(\.seq) == [2, 3])
+        #expect(secondWritten.map(\.id) == ["b1"])
+        #expect(secondWritten.map(\.seq) == [4])
+        #expect(thirdWritten.map(\.id) == ["c1"])
+        #expect(thirdWritten.map(\.seq) == [5])
+        #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["logged", "a1", "a2", "b1", "c1"])
+        let verification = try DeletionLog.verify(at: url)
+        #expect(verification.problems.isEmpty, "\(verification.problems)")
+        #expect(verification.eventCount == 5)
+        // A request registered after that write is written by its own call.
+        let fourth = log.queueAppend([StoreTestSupport.event("d1")])
+        #expect(try log.appendQueued(fourth).map(\.seq) == [6])
+    }
+
+    @Test func manyCallersAtOnceWriteEveryEventOnceOnAnUnbrokenChain() throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let url = folder.appendingPathComponent("deletions.jsonl")
+        let headURL = folder.appendingPathComponent("log-head.json")
+        let log = try DeletionLog(url: url, headURL: headURL)
+        let callers = 64
+        let returned = Mutex<[Int: [Event]]>([:])
+        DispatchQueue.concurrentPerform(iterations: callers) { caller in
+            let request = log.queueAppend([
+                StoreTestSupport.event("caller-\(caller)-1"), StoreTestSupport.event("caller-\(caller)-2"),
+            ])
+            let written = try? log.appendQueued(request)
+            returned.withLock { $0[caller] = written }
+        }
+        let byCaller = returned.withLock { $0 }
+        #expect(byCaller.count == callers)
+        for caller in 0..<callers {
+            #expect(byCaller[caller]?.map(\.id) == ["caller-\(caller)-1", "caller-\(caller)-2"], "caller \(caller)")
+        }
+        let events = try DeletionLog.readEvents(at: url)
+        #expect(events.count == 2 * callers)
+        #expect(events.map(\.seq) == Array(1...(2 * callers)))
+        #expect(Set(events.map(\.id)).count == 2 * callers)
+        // What each caller was given is what the log holds at that seq.
+        let bySeq = Dictionary(uniqueKeysWithValues: events.map { ($0.seq ?? 0, $0.id) })
+        for written in byCaller.values.joined() { #expect(bySeq[written.seq ?? 0] == written.id) }
+        let verification = try DeletionLog.verify(at: url)
+        #expect(verification.problems.isEmpty, "\(verification.problems)")
+        // The guarded head names the last line: a new instance appends after it.
+        #expect(
+            try DeletionLog(url: url, headURL: headURL).append([StoreTestSupport.event("after")]).first?.seq
+                == 2 * callers + 1)
+    }
+
+    @Test func aFailedWriteFailsEveryRequestInItAndTheirRetryWritesEachEventOnce() throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        let url = folder.appendingPathComponent("deletions.jsonl")
+        defer {
+            SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
+            StoreTestSupport.remove(folder)
+        }
+        let log = try DeletionLog(url: url)
+        let firstEvents = [StoreTestSupport.event("a"), StoreTestSupport.event("b")]
+        let secondEvents = [StoreTestSupport.event("c")]
+        let first = log.queueAppend(firstEvents)
+        let second = log.queueAppend(secondEvents)
+        // Room for the first line and part of the second.
+        var line = firstEvents[0]
+        line.seq = 1
+        line.prev = DeletionLog.genesis
+        SimulatedDiskSpace.setFreeBytes(try JSONCoding.lineEncoder().encode(line).count + 1 + 40, under: url.path)
+        #expect(throws: StoreError.self) { try log.appendQueued(first) }
+        #expect(throws: StoreError.self, "the second request was in the failed write") {
+            try log.appendQueued(second)
+        }
+        #expect(try StoreTestSupport.lines(of: url).count == 1, "the whole first line stays")
+
+        SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
+        #expect(try log.append(firstEvents).map(\.id) == ["b"])
+        #expect(try log.append(secondEvents).map(\.seq) == [3])
+        #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "b", "c"])
+        #expect(try DeletionLog.verify(at: url).problems.isEmpty)
+    }
+}
