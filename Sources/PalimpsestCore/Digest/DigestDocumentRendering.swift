@@ -8,22 +8,20 @@ protocol DigestDocumentRendering: Sendable {
     var digest: Digest { get }
     /// Everything before the first account's section.
     func head() -> String
-    /// The sections of the accounts at `positions` of ``Digest/accounts``, in order.
+    /// The sections of the accounts at `positions` of ``Digest/accounts``, in order; `positions`
+    /// lies within `digest.accounts.indices`. A section is the same whatever part it is rendered
+    /// in (the HTML numbers it by its place in the whole digest, from 1).
     func sections(_ positions: Range<Int>) -> String
     /// Everything after the last account's section.
     func tail() -> String
 }
 
 extension DigestDocumentRendering {
-    /// Accounts per part of the sections: enough that a part is worth a task of its own, few
-    /// enough that the parts of a large digest keep both cores of a small machine busy.
-    static var accountsPerPart: Int { 200 }
-
     /// The ranges of accounts whose sections are rendered as one part each, in order.
     var sectionRanges: [Range<Int>] {
         let count = self.digest.accounts.count
-        return stride(from: 0, to: count, by: Self.accountsPerPart).map {
-            $0..<min($0 + Self.accountsPerPart, count)
+        return stride(from: 0, to: count, by: DigestDocumentParts.accountsPerPart).map {
+            $0..<min($0 + DigestDocumentParts.accountsPerPart, count)
         }
     }
 
@@ -32,4 +30,11 @@ extension DigestDocumentRendering {
     func renderParts() -> [String] {
         [self.head()] + self.sectionRanges.map(self.sections) + [self.tail()]
     }
+}
+
+/// How ``DigestDocumentRendering`` documents are cut into parts.
+enum DigestDocumentParts {
+    /// Accounts whose sections make one part: enough that a part is worth a task of its own, few
+    /// enough that the parts of a large digest keep both cores of a small machine busy.
+    static let accountsPerPart = 200
 }

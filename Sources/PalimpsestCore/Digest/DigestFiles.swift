@@ -71,22 +71,14 @@ public struct DigestFiles: Sendable, Hashable {
         DispatchQueue.concurrentPerform(iterations: tasks.count) { index in
             let task = tasks[index]
             let part = Result { try task.render() }
-            let complete = parts.withLock { parts -> [Result<RenderedPart, any Error>]? in
+            // The file's parts are dropped once put together, before the file is written.
+            let assembled = parts.withLock { parts -> [Result<RenderedPart, any Error>]? in
                 parts[task.file, default: [:]][task.part] = part
                 guard let done = parts[task.file], done.count == partCounts[task.file] else { return nil }
                 parts[task.file] = nil
                 return (0..<done.count).map { done[$0]! }
-            }
-            guard let complete else { return }
-            let file = Result<Data, any Error> {
-                let rendered = try complete.map { try $0.get() }
-                if rendered.count == 1, case .bytes(let data) = rendered[0] { return data }
-                return Self.utf8(
-                    rendered.map { part in
-                        guard case .text(let text) = part else { preconditionFailure("a document's parts are text") }
-                        return text
-                    })
-            }
+            }.map(Self.assemble)
+            guard let file = assembled else { return }
             files.withLock { $0[task.file] = file }
             writer?.rendered(task.file, file)
         }
@@ -136,8 +128,23 @@ public struct DigestFiles: Sendable, Hashable {
         return tasks
     }
 
+    /// A file from its rendered parts, in order: the bytes of a file rendered whole, else the
+    /// UTF-8 of its text parts one after the other; the first part's error when one failed.
+    private static func assemble(_ parts: [Result<RenderedPart, any Error>]) -> Result<Data, any Error> {
+        Result {
+            var texts: [String] = []
+            for part in parts {
+                switch try part.get() {
+                case .bytes(let data): return data
+                case .text(let text): texts.append(text)
+                }
+            }
+            return Self.concatenatedUTF8(texts)
+        }
+    }
+
     /// The UTF-8 bytes of `parts` one after the other, copied once into storage of their size.
-    static func utf8(_ parts: [String]) -> Data {
+    private static func concatenatedUTF8(_ parts: [String]) -> Data {
         var data = Data(capacity: parts.reduce(0) { $0 + $1.utf8.count })
         for var part in parts {
             part.withUTF8 { data.append($0) }

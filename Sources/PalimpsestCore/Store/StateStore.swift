@@ -54,7 +54,8 @@ public final class StateStore: StateStoring {
     /// quiet fields not of their types). Each is taken by the account's next quiet read.
     private let prefetchedQuiet = Mutex<[AccountKey: AccountState?]>([:])
     /// Tests only: called by ``loadState(of:)`` and ``loadQuietState(of:)`` after their read of
-    /// the database, before they return.
+    /// the database, before they return (not when a state kept in memory after a failed commit, or
+    /// one read ahead, answers without reading).
     let stateReadHook = Mutex<(@Sendable () -> Void)?>(nil)
     /// The tracked posts' versions of the latest whole-state reads, until each account's next
     /// commit (``KnownVersions``).
@@ -691,6 +692,11 @@ public final class StateStore: StateStoring {
     /// the one or the other. Asked after the read, a batch committed in between left it in neither:
     /// the state read lacked the poll, its watched span ended early and an unchanged poll after it
     /// took the gap path and wrote the whole state (a flaky `UnchangedPollTests` under load).
+    ///
+    /// Asked first, it may be a poll the database already holds, or one older than the state read
+    /// (the writer forgets a committed poll just after the commit's callers resume): applying it
+    /// then changes nothing, since ``UnchangedRun/applied(to:)`` only applies a run newer than the
+    /// state's last poll.
     static func applying(_ deferred: UnchangedObservation?, to state: AccountState) -> AccountState {
         guard let unchanged = deferred else { return state }
         return UnchangedRun(

@@ -66,6 +66,8 @@ import Testing
         let harness = try await IntegrationHarness()
         let (account, _) = try await Self.quietAccount(harness)
         let store = try StateStore(root: harness.root.appendingPathComponent("state"))
+        // The polls wait for the hook's flush, however slow the machine (not the default 1 s).
+        store.holdUnchangedPolls(for: .seconds(3600), upTo: 10_000)
         let reads: [(String, @Sendable () throws -> AccountState?)] = [
             ("loadState", { try store.loadState(of: account.key) }),
             ("loadQuietState", { try store.loadQuietState(of: account.key) }),
@@ -80,7 +82,13 @@ import Testing
                         bodySHA256: String(repeating: "b", count: 64))))
             #expect(store.writer.hasUnwrittenUnchanged(of: account.key), "\(name): the poll waits for a batch")
             store.stateReadHook.withLock { hook in
-                hook = { [weak store] in _ = store?.saveUnsavedStates() }
+                hook = { [weak store] in
+                    guard let store else { return }
+                    _ = store.saveUnsavedStates()
+                    // The writer forgets the poll just after it tells the flush the batch is
+                    // committed: only then is the poll in neither place for a reader that asks late.
+                    while store.writer.hasUnwrittenUnchanged(of: account.key) { usleep(1_000) }
+                }
             }
             let state = try read()
             store.stateReadHook.withLock { $0 = nil }
