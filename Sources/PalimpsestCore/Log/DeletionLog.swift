@@ -110,10 +110,14 @@ public final class DeletionLog: Sendable {
     /// - Parameter events: Events from the detector; their `seq` and `prev` are replaced.
     /// - Returns: The events actually written, with `seq` and `prev` set (empty when all were
     ///   already logged).
+    ///
+    /// The write also holds the events of every request other callers registered by then
+    /// (``queueAppend(_:)``), and its error is theirs too.
     /// - Throws: ``StoreError`` when the file cannot be opened, locked, read, written or synced
-    ///   (`ENOSPC` when the disk is full). After a failed write the file may hold some of the lines,
-    ///   whole: the part of a line the write left is cut off again. The next append reads the whole
-    ///   ones back and skips their ids, so no event is written twice.
+    ///   (`ENOSPC` when the disk is full), or its tail is not the guarded head. After a failed
+    ///   write the file may hold some of the lines, whole: the part of a line the write left is cut
+    ///   off again. The next append reads the whole ones back and skips their ids, so no event is
+    ///   written twice.
     public func append(_ events: [Event]) throws -> [Event] {
         try self.appendQueued(self.queueAppend(events))
     }
@@ -121,11 +125,14 @@ public final class DeletionLog: Sendable {
     /// Events registered for an append of this log (``queueAppend(_:)``), and what became of them.
     public final class AppendRequest: Sendable {
         fileprivate let events: [Event]
+        /// The log that queued it: only that log writes it.
+        fileprivate let log: ObjectIdentifier
         /// The events written for this request, or why the append failed; `nil` until then.
         fileprivate let outcome = Mutex<Result<[Event], any Error>?>(nil)
 
-        fileprivate init(events: [Event]) {
+        fileprivate init(events: [Event], log: ObjectIdentifier) {
             self.events = events
+            self.log = log
         }
     }
 
@@ -134,26 +141,30 @@ public final class DeletionLog: Sendable {
 
     /// Registers `events` for the next append of this log, without blocking: ``appendQueued(_:)``
     /// writes them, together with every other request registered by then (group commit: several
-    /// polls' events in one write, one fsync and one chain-head record, where each append had
-    /// cost three fsyncs).
+    /// polls' events in one write, one fsync of the log and one atomic save of the chain head,
+    /// where each append had cost all three).
     ///
     /// Call it once everything the events cite is durable (the poll's state committed): a request
     /// may be written by another caller's ``appendQueued(_:)`` from then on.
     /// - Parameter events: Events from the detector; their `seq` and `prev` are replaced.
     /// - Returns: The request to pass to ``appendQueued(_:)``.
     public func queueAppend(_ events: [Event]) -> AppendRequest {
-        let request = AppendRequest(events: events)
+        let request = AppendRequest(events: events, log: ObjectIdentifier(self))
         self.queued.withLock { $0.append(request) }
         return request
     }
 
     /// Writes `request` as ``append(_:)`` does, unless another call already wrote it: every request
-    /// registered by the time this one holds the log's lock goes into one write, in the order they
+    /// registered by the time this call holds the log's lock goes into one write, in the order they
     /// were registered (an id already logged, or repeated in an earlier request, is skipped).
+    /// `request` must come from this log's ``queueAppend(_:)`` (anything else is a bug: it traps).
     /// - Returns: The events of `request` actually written, with `seq` and `prev` set.
-    /// - Throws: As ``append(_:)``; when the write of several requests fails, each of them throws
-    ///   the error (whole lines the write managed stay, and their ids are skipped next time).
+    /// - Throws: As ``append(_:)``: an error of the file (opening, locking, reading, the guarded
+    ///   head, writing, syncing) is the error of every request in the write, whichever caller's
+    ///   call made it (whole lines the write managed stay, and their ids are skipped next time); an
+    ///   event that cannot be encoded fails its own request only.
     public func appendQueued(_ request: AppendRequest) throws -> [Event] {
+        precondition(request.log == ObjectIdentifier(self), "a request is written by the log that queued it")
         let wrote = self.state.withLock { state -> Bool in
             if request.outcome.withLock({ $0 }) != nil { return false }
             let batch = self.queued.withLock { queued in
@@ -162,7 +173,7 @@ public final class DeletionLog: Sendable {
             }
             let outcomes: [Result<[Event], any Error>]
             do {
-                outcomes = try self.appendLines(batch.map(\.events), state: &state).map { .success($0) }
+                outcomes = try self.appendLines(batch.map(\.events), state: &state)
             } catch {
                 outcomes = Array(repeating: .failure(error), count: batch.count)
             }
@@ -213,8 +224,12 @@ public final class DeletionLog: Sendable {
     }
 
     /// Appends the events of each request in `requests`, in order, in one write; returns the
-    /// events written of each (``appendQueued(_:)``). Called with the log's lock held.
-    private func appendLines(_ requests: [[Event]], state: inout ChainState) throws -> [[Event]] {
+    /// events written of each, or the encoding error of a request whose events cannot all be
+    /// encoded (none of its events is written) (``appendQueued(_:)``). Called with the log's lock
+    /// held.
+    /// - Throws: ``StoreError`` when the file cannot be opened, locked, read, written or synced, or
+    ///   its tail is not the guarded head: nothing of any request counts as written.
+    private func appendLines(_ requests: [[Event]], state: inout ChainState) throws -> [Result<[Event], any Error>] {
         let file = try DurableFile.openForAppend(self.url.path, readable: true)
         defer { file.closeFile() }
         try file.lock(exclusive: true)
@@ -225,34 +240,43 @@ public final class DeletionLog: Sendable {
         if scan.hasTornTail { payload.append(UInt8(ascii: "\n")) }
         var seq = state.lastSeq
         var prev = state.lastHash
-        var written: [[Event]] = []
+        var written: [Result<[Event], any Error>] = []
         var batchIDs: Set<String> = []
         let encoder = JSONCoding.lineEncoder()
         for events in requests {
+            // Where the chain stood before this request: an event it cannot encode takes the whole
+            // request back out, and only this request fails.
+            let (seqBefore, prevBefore, idsBefore, bytesBefore) = (seq, prev, batchIDs, payload.count)
             var writtenOfRequest: [Event] = []
-            for var event in events {
-                if state.ids.contains(event.id) || batchIDs.contains(event.id) { continue }
-                seq += 1
-                event.seq = seq
-                event.prev = prev
-                let line: Data
-                do {
-                    line = try encoder.encode(event)
-                } catch {
-                    throw StoreError(
-                        operation: "encode",
-                        path: self.url.path,
-                        detail: "event \(event.id): \(error)",
-                        advice: "report this as a bug"
-                    )
+            do {
+                for var event in events {
+                    if state.ids.contains(event.id) || batchIDs.contains(event.id) { continue }
+                    seq += 1
+                    event.seq = seq
+                    event.prev = prev
+                    let line: Data
+                    do {
+                        line = try encoder.encode(event)
+                    } catch {
+                        throw StoreError(
+                            operation: "encode",
+                            path: self.url.path,
+                            detail: "event \(event.id): \(error)",
+                            advice: "report this as a bug"
+                        )
+                    }
+                    prev = ContentHash.sha256Hex(line)
+                    payload.append(line)
+                    payload.append(UInt8(ascii: "\n"))
+                    writtenOfRequest.append(event)
+                    batchIDs.insert(event.id)
                 }
-                prev = ContentHash.sha256Hex(line)
-                payload.append(line)
-                payload.append(UInt8(ascii: "\n"))
-                writtenOfRequest.append(event)
-                batchIDs.insert(event.id)
+                written.append(.success(writtenOfRequest))
+            } catch {
+                (seq, prev, batchIDs) = (seqBefore, prevBefore, idsBefore)
+                payload.removeLast(payload.count - bytesBefore)
+                written.append(.failure(error))
             }
-            written.append(writtenOfRequest)
         }
         guard !batchIDs.isEmpty else { return written }
         // A write cut short by a full disk leaves no torn line: the whole lines it managed stay

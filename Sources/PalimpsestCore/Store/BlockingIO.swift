@@ -3,8 +3,10 @@ import Dispatch
 /// Runs blocking file-system work (fsync, rename, reads of large files) on a dedicated serial
 /// dispatch queue instead of Swift's cooperative thread pool, whose few threads must never block.
 public enum BlockingIO {
-    // One serial queue keeps the order of writes for the whole process: a state file is always
-    // renamed into place before the log line that cites it is appended.
+    // One serial queue for the writes that need an order in the whole process. A log line never
+    // precedes the state that cites it because a poll registers its events for the log
+    // (`DeletionLog.queueAppend`) only once its state commit is durable: another caller's append
+    // may then write them, earlier than this queue would.
     private static let queue = DispatchQueue(label: "palimpsest.blocking-io", qos: .utility)
 
     // Reads of the state store (WAL snapshots) and WARC appends: never behind the serial queue.

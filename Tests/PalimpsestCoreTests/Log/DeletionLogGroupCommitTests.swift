@@ -35,6 +35,12 @@ import Testing
         #expect(thirdWritten.map(\.id) == ["c1"])
         #expect(thirdWritten.map(\.seq) == [5])
         #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["logged", "a1", "a2", "b1", "c1"])
+        // Each returned `prev` is the SHA-256 of the line before it in the file.
+        let lines = try StoreTestSupport.lines(of: url)
+        for written in firstWritten + secondWritten + thirdWritten {
+            let seq = try #require(written.seq)
+            #expect(written.prev == ContentHash.sha256Hex(Data(lines[seq - 2].utf8)), "seq \(seq)")
+        }
         let verification = try DeletionLog.verify(at: url)
         #expect(verification.problems.isEmpty, "\(verification.problems)")
         #expect(verification.eventCount == 5)
@@ -106,5 +112,54 @@ import Testing
         #expect(try log.append(secondEvents).map(\.seq) == [3])
         #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "b", "c"])
         #expect(try DeletionLog.verify(at: url).problems.isEmpty)
+    }
+
+    @Test func requestsRefusedBeforeTheWriteAreOutOfTheQueueAndNeverWrittenLater() throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let url = folder.appendingPathComponent("deletions.jsonl")
+        let headURL = folder.appendingPathComponent("state/\(ChainHead.fileName)")
+        let log = try DeletionLog(url: url, headURL: headURL)
+        _ = try log.append([StoreTestSupport.event("e1")])
+        // A torn line after the guarded head: every append is refused until `log continue`.
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"v\":1,\"seq\":2,\"id\":\"torn".utf8))
+        try handle.close()
+        let first = log.queueAppend([StoreTestSupport.event("refused-1")])
+        let second = log.queueAppend([StoreTestSupport.event("refused-2")])
+        let error = try #require(throws: StoreError.self) { try log.appendQueued(second) }
+        #expect(error.detail.contains("torn_line"), "\(error.detail)")
+        #expect(throws: StoreError.self, "the first request was in the refused write") { try log.appendQueued(first) }
+
+        _ = try DeletionLog(url: url, headURL: headURL).continueAfterBreak(reason: "torn by a test", at: Date())
+        let reopened = try DeletionLog(url: url, headURL: headURL)
+        let later = try reopened.append([StoreTestSupport.event("later")])
+        #expect(later.map(\.id) == ["later"])
+        // The refused requests stay the callers' to retry (their events pending in the state).
+        let ids = try DeletionLog.readEvents(at: url).map(\.id)
+        #expect(!ids.contains("refused-1") && !ids.contains("refused-2"), "\(ids)")
+        #expect(try DeletionLog.verify(at: url).isChainIntact)
+    }
+
+    @Test func aBatchAfterATornTailStartsOnALineOfItsOwn() throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let url = folder.appendingPathComponent("deletions.jsonl")
+        _ = try DeletionLog(url: url).append([StoreTestSupport.event("e1")])
+        // A crash mid-write left a torn line (no guarded head here, as in the tests of the log).
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"v\":1,\"seq\":2,\"id\":\"to".utf8))
+        try handle.close()
+        let log = try DeletionLog(url: url)
+        let first = log.queueAppend([StoreTestSupport.event("a")])
+        let second = log.queueAppend([StoreTestSupport.event("b")])
+        #expect(try log.appendQueued(second).map(\.seq) == [3])
+        #expect(try log.appendQueued(first).map(\.seq) == [2])
+        let lines = try StoreTestSupport.lines(of: url)
+        #expect(lines.count == 4)
+        #expect(lines[1].hasPrefix("{\"v\":1,\"seq\":2,\"id\":\"to"), "the torn bytes stay, never rewritten")
+        #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["e1", "a", "b"])
     }
 }
