@@ -52,6 +52,24 @@ public final class DeletionLog: Sendable {
         var lastHash = DeletionLog.genesis
         /// Every event id read or written by this instance (across rotations).
         var ids: Set<String> = []
+        /// The last write that failed after it began: whole lines of it may be in the file.
+        var failedWrite: FailedWrite?
+        /// Events whose lines a failed write left in the file, found there since, and not yet
+        /// given back to a request (by id): the next request that holds one gets it back as
+        /// written, so that each logged event is reported once (alerts, the mass-deletion alarm).
+        var unreported: [String: Event] = [:]
+    }
+
+    /// What a write that failed part-way had begun to append.
+    private struct FailedWrite {
+        var device: UInt64
+        var inode: UInt64
+        /// Where the write began: the file's size before it.
+        var offset: Int
+        /// Its bytes: a newline first when it followed a torn line, then one line per event.
+        var payload: Data
+        /// Its events, as numbered, each with the end of its line in `payload` (after the `\n`).
+        var lines: [(event: Event, end: Int)]
     }
 
     /// Opens the log at `url`, creating its folder (0700) and the file (0600) when missing, and
@@ -109,7 +127,9 @@ public final class DeletionLog: Sendable {
     /// one fsync, under an exclusive `flock` after reading what other writers appended.
     /// - Parameter events: Events from the detector; their `seq` and `prev` are replaced.
     /// - Returns: The events actually written, with `seq` and `prev` set (empty when all were
-    ///   already logged).
+    ///   already logged). An event whose line a failed write of this instance left in the file
+    ///   counts as written by the first later call that holds it (so each logged event is
+    ///   returned once, and alerts hear of it).
     ///
     /// The write also holds the events of every request other callers registered by then
     /// (``queueAppend(_:)``), and its error is theirs too.
@@ -233,6 +253,7 @@ public final class DeletionLog: Sendable {
         let file = try DurableFile.openForAppend(self.url.path, readable: true)
         defer { file.closeFile() }
         try file.lock(exclusive: true)
+        try Self.findLinesOfFailedWrite(file, in: &state)
         let scan = try Self.scan(file, into: &state)
         try self.checkChainHead(file)
 
@@ -242,15 +263,24 @@ public final class DeletionLog: Sendable {
         var prev = state.lastHash
         var written: [Result<[Event], any Error>] = []
         var batchIDs: Set<String> = []
+        var lineEnds: [(event: Event, end: Int)] = []
         let encoder = JSONCoding.lineEncoder()
         for events in requests {
             // Where the chain stood before this request: an event it cannot encode takes the whole
             // request back out, and only this request fails.
             let (seqBefore, prevBefore, idsBefore, bytesBefore) = (seq, prev, batchIDs, payload.count)
+            let linesBefore = lineEnds.count
             var writtenOfRequest: [Event] = []
             do {
                 for var event in events {
-                    if state.ids.contains(event.id) || batchIDs.contains(event.id) { continue }
+                    if batchIDs.contains(event.id) { continue }
+                    if state.ids.contains(event.id) {
+                        // In the file by a write of this instance that failed: written, not yet said.
+                        if let unreported = state.unreported.removeValue(forKey: event.id) {
+                            writtenOfRequest.append(unreported)
+                        }
+                        continue
+                    }
                     seq += 1
                     event.seq = seq
                     event.prev = prev
@@ -268,6 +298,7 @@ public final class DeletionLog: Sendable {
                     prev = ContentHash.sha256Hex(line)
                     payload.append(line)
                     payload.append(UInt8(ascii: "\n"))
+                    lineEnds.append((event, payload.count))
                     writtenOfRequest.append(event)
                     batchIDs.insert(event.id)
                 }
@@ -275,19 +306,61 @@ public final class DeletionLog: Sendable {
             } catch {
                 (seq, prev, batchIDs) = (seqBefore, prevBefore, idsBefore)
                 payload.removeLast(payload.count - bytesBefore)
+                lineEnds.removeLast(lineEnds.count - linesBefore)
+                // Given back again to a later request that holds them.
+                for event in writtenOfRequest where state.ids.contains(event.id) {
+                    state.unreported[event.id] = event
+                }
                 written.append(.failure(error))
             }
         }
         guard !batchIDs.isEmpty else { return written }
         // A write cut short by a full disk leaves no torn line: the whole lines it managed stay
-        // (the next scan reads them back and skips their ids), the rest is cut off again.
-        try file.appendLines(payload, toFileOfSize: scan.size)
+        // (the next scan reads them back and skips their ids; the next append finds which are this
+        // write's and gives their events back then), the rest is cut off again.
+        let status = try file.status()
+        do {
+            try file.appendLines(payload, toFileOfSize: scan.size)
+        } catch {
+            state.failedWrite = FailedWrite(
+                device: status.device, inode: status.inode, offset: scan.size, payload: payload, lines: lineEnds)
+            // Every request of this write fails: the events given back from an earlier failed
+            // write wait again for the retries.
+            for case .success(let events) in written {
+                for event in events where state.ids.contains(event.id) { state.unreported[event.id] = event }
+            }
+            throw error
+        }
         state.offset = scan.size + payload.count
         state.lastSeq = seq
         state.lastHash = prev
         state.ids.formUnion(batchIDs)
         self.recordChainHead(file, seq: seq, hash: prev)
         return written
+    }
+
+    /// Finds which lines of the last failed write of this instance are in the file, as it began
+    /// them where it began them (a write cut short keeps its whole lines), and keeps their events
+    /// for the requests that hold them again (``ChainState/unreported``). Called with the file
+    /// locked, before the scan that reads those lines.
+    /// - Throws: ``StoreError`` when the file cannot be read.
+    private static func findLinesOfFailedWrite(_ file: POSIXFile, in state: inout ChainState) throws {
+        guard let failed = state.failedWrite else { return }
+        state.failedWrite = nil
+        let status = try file.status()
+        guard status.device == failed.device, status.inode == failed.inode, status.size > failed.offset else {
+            return
+        }
+        let found = try file.read(at: failed.offset, count: min(failed.payload.count, status.size - failed.offset))
+        var start = 0
+        for (event, end) in failed.lines {
+            guard end <= found.count,
+                found[(found.startIndex + start)..<(found.startIndex + end)]
+                    == failed.payload[(failed.payload.startIndex + start)..<(failed.payload.startIndex + end)]
+            else { break }
+            state.unreported[event.id] = event
+            start = end
+        }
     }
 
     /// Opens the file at ``url`` again, for after log rotation (logrotate renamed the file; SIGHUP).

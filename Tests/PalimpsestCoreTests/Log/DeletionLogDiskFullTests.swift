@@ -28,8 +28,11 @@ import Testing
 
         SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
         let written = try log.append(batch)
-        #expect(written.map(\.id) == ["b", "c"])
-        #expect(written.map(\.seq) == [2, 3])
+        // "a", whose whole line the failed write left, is written once and given back now, once:
+        // the caller (alerts) hears of every logged event exactly once.
+        #expect(written.map(\.id) == ["a", "b", "c"])
+        #expect(written.map(\.seq) == [1, 2, 3])
+        #expect(try log.append(batch).isEmpty, "given back once")
         let verification = try DeletionLog.verify(at: url)
         #expect(verification.problems.isEmpty, "\(verification.problems)")
         #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "b", "c"])

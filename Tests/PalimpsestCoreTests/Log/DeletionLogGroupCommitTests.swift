@@ -108,8 +108,12 @@ import Testing
         #expect(try StoreTestSupport.lines(of: url).count == 1, "the whole first line stays")
 
         SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
-        #expect(try log.append(firstEvents).map(\.id) == ["b"])
+        // "a" is in the file by the failed write: given back to the retry that holds it, once.
+        let retried = try log.append(firstEvents)
+        #expect(retried.map(\.id) == ["a", "b"])
+        #expect(retried.map(\.seq) == [1, 2])
         #expect(try log.append(secondEvents).map(\.seq) == [3])
+        #expect(try log.append(firstEvents).isEmpty, "given back once")
         #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "b", "c"])
         #expect(try DeletionLog.verify(at: url).problems.isEmpty)
     }
@@ -161,5 +165,29 @@ import Testing
         #expect(lines.count == 4)
         #expect(lines[1].hasPrefix("{\"v\":1,\"seq\":2,\"id\":\"to"), "the torn bytes stay, never rewritten")
         #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["e1", "a", "b"])
+    }
+
+    @Test func linesOfAFailedWriteAreGivenBackOnceAfterAnotherWriterAppended() throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        let url = folder.appendingPathComponent("deletions.jsonl")
+        defer {
+            SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
+            StoreTestSupport.remove(folder)
+        }
+        let daemon = try DeletionLog(url: url)
+        let batch = [StoreTestSupport.event("a"), StoreTestSupport.event("b")]
+        var line = batch[0]
+        line.seq = 1
+        line.prev = DeletionLog.genesis
+        SimulatedDiskSpace.setFreeBytes(try JSONCoding.lineEncoder().encode(line).count + 1 + 40, under: url.path)
+        #expect(throws: StoreError.self) { try daemon.append(batch) }
+        SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
+        // A `palimpsest poll` beside the daemon appends first; it never hears of "a".
+        #expect(try DeletionLog(url: url).append([StoreTestSupport.event("other")]).map(\.seq) == [2])
+        let retried = try daemon.append(batch)
+        #expect(retried.map(\.id) == ["a", "b"])
+        #expect(retried.map(\.seq) == [1, 3])
+        #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "other", "b"])
+        #expect(try DeletionLog.verify(at: url).problems.isEmpty)
     }
 }
