@@ -136,7 +136,8 @@ public final class DeletionLog: Sendable {
     /// - Throws: ``StoreError`` when the file cannot be opened, locked, read, written or synced
     ///   (`ENOSPC` when the disk is full), or its tail is not the guarded head. After a failed
     ///   write the file may hold some of the lines, whole: the part of a line the write left is cut
-    ///   off again. The next append reads the whole ones back and skips their ids, so no event is
+    ///   off again. The next append reads the whole ones back, writes none of them again and gives
+    ///   back, once, those of this instance's write to the call that holds them, so no event is
     ///   written twice.
     public func append(_ events: [Event]) throws -> [Event] {
         try self.appendQueued(self.queueAppend(events))
@@ -181,7 +182,8 @@ public final class DeletionLog: Sendable {
     /// - Returns: The events of `request` actually written, with `seq` and `prev` set.
     /// - Throws: As ``append(_:)``: an error of the file (opening, locking, reading, the guarded
     ///   head, writing, syncing) is the error of every request in the write, whichever caller's
-    ///   call made it (whole lines the write managed stay, and their ids are skipped next time); an
+    ///   call made it (whole lines the write managed stay: they are not written again, and their
+    ///   events are given back, once, to the later call that holds them); an
     ///   event that cannot be encoded fails its own request only.
     public func appendQueued(_ request: AppendRequest) throws -> [Event] {
         precondition(request.log == ObjectIdentifier(self), "a request is written by the log that queued it")
@@ -264,6 +266,8 @@ public final class DeletionLog: Sendable {
         var written: [Result<[Event], any Error>] = []
         var batchIDs: Set<String> = []
         var lineEnds: [(event: Event, end: Int)] = []
+        // Before any event is given back below: a failure from here on gives none away.
+        let status = try file.status()
         let encoder = JSONCoding.lineEncoder()
         for events in requests {
             // Where the chain stood before this request: an event it cannot encode takes the whole
@@ -316,9 +320,8 @@ public final class DeletionLog: Sendable {
         }
         guard !batchIDs.isEmpty else { return written }
         // A write cut short by a full disk leaves no torn line: the whole lines it managed stay
-        // (the next scan reads them back and skips their ids; the next append finds which are this
+        // (the next scan reads them back and they are not written again; the next append finds which are this
         // write's and gives their events back then), the rest is cut off again.
-        let status = try file.status()
         do {
             try file.appendLines(payload, toFileOfSize: scan.size)
         } catch {
@@ -346,18 +349,25 @@ public final class DeletionLog: Sendable {
     /// - Throws: ``StoreError`` when the file cannot be read.
     private static func findLinesOfFailedWrite(_ file: POSIXFile, in state: inout ChainState) throws {
         guard let failed = state.failedWrite else { return }
-        state.failedWrite = nil
         let status = try file.status()
         guard status.device == failed.device, status.inode == failed.inode, status.size > failed.offset else {
+            state.failedWrite = nil
             return
         }
         let found = try file.read(at: failed.offset, count: min(failed.payload.count, status.size - failed.offset))
+        // Forgotten only once read: a read that fails leaves it for the next append.
+        state.failedWrite = nil
+        func same(_ range: Range<Int>) -> Bool {
+            range.upperBound <= found.count
+                && found[(found.startIndex + range.lowerBound)..<(found.startIndex + range.upperBound)]
+                    == failed.payload[
+                        (failed.payload.startIndex + range.lowerBound)..<(failed.payload.startIndex + range.upperBound)]
+        }
         var start = 0
         for (event, end) in failed.lines {
-            guard end <= found.count,
-                found[(found.startIndex + start)..<(found.startIndex + end)]
-                    == failed.payload[(failed.payload.startIndex + start)..<(failed.payload.startIndex + end)]
-            else { break }
+            // A whole line; or, at the file's end, a line without its newline (the cut-back failed),
+            // which the scan counts as logged too.
+            guard same(start..<end) || (end - 1 == found.count && same(start..<(end - 1))) else { break }
             state.unreported[event.id] = event
             start = end
         }

@@ -190,4 +190,32 @@ import Testing
         #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "other", "b"])
         #expect(try DeletionLog.verify(at: url).problems.isEmpty)
     }
+
+    @Test func linesOfAFailedWriteWaitThroughOtherAppendsAndASecondFailureUntilTheirRetry() throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        let url = folder.appendingPathComponent("deletions.jsonl")
+        defer {
+            SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
+            StoreTestSupport.remove(folder)
+        }
+        let log = try DeletionLog(url: url)
+        let mine = [StoreTestSupport.event("a"), StoreTestSupport.event("b")]
+        var line = mine[0]
+        line.seq = 1
+        line.prev = DeletionLog.genesis
+        SimulatedDiskSpace.setFreeBytes(try JSONCoding.lineEncoder().encode(line).count + 1 + 40, under: url.path)
+        #expect(throws: StoreError.self) { try log.append(mine) }
+        // The disk is still full: another account's append fails too, and writes nothing.
+        SimulatedDiskSpace.setFreeBytes(10, under: url.path)
+        #expect(throws: StoreError.self) { try log.append([StoreTestSupport.event("other")]) }
+        SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
+        // Another account's retry runs first: "a" is not its event and is not given to it.
+        #expect(try log.append([StoreTestSupport.event("other")]).map(\.id) == ["other"])
+        let retried = try log.append(mine)
+        #expect(retried.map(\.id) == ["a", "b"])
+        #expect(retried.map(\.seq) == [1, 3])
+        #expect(try log.append(mine).isEmpty, "given back once")
+        #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "other", "b"])
+        #expect(try DeletionLog.verify(at: url).problems.isEmpty)
+    }
 }
