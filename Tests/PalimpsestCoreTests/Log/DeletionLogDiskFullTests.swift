@@ -7,6 +7,15 @@ import Testing
 /// The deletion log on a disk that fills up in the middle of a batch: whole lines stay, the torn
 /// rest is cut off, and the retry writes each event once, the chain unbroken.
 @Suite struct DeletionLogDiskFullTests {
+    /// Fills the simulated disk of the new, empty log at `url` so that a write holds the whole first
+    /// line (`event` as the log's first: seq 1, chained to the genesis) and 40 bytes of the next.
+    static func leaveRoomForFirstLine(of event: Event, at url: URL) throws {
+        var first = event
+        first.seq = 1
+        first.prev = DeletionLog.genesis
+        SimulatedDiskSpace.setFreeBytes(try JSONCoding.lineEncoder().encode(first).count + 1 + 40, under: url.path)
+    }
+
     @Test func aBatchCutShortKeepsItsWholeLinesAndTheRetryWritesOnlyTheRest() throws {
         let folder = try StoreTestSupport.makeTemporaryDirectory()
         let url = folder.appendingPathComponent("deletions.jsonl")
@@ -16,12 +25,7 @@ import Testing
         }
         let log = try DeletionLog(url: url)
         let batch = [StoreTestSupport.event("a"), StoreTestSupport.event("b"), StoreTestSupport.event("c")]
-        // Room for the first line and part of the second.
-        var first = batch[0]
-        first.seq = 1
-        first.prev = DeletionLog.genesis
-        let firstLine = try JSONCoding.lineEncoder().encode(first)
-        SimulatedDiskSpace.setFreeBytes(firstLine.count + 1 + 40, under: url.path)
+        try Self.leaveRoomForFirstLine(of: batch[0], at: url)
         #expect(throws: StoreError.self) { try log.append(batch) }
         #expect(try StoreTestSupport.lines(of: url).count == 1, "the whole first line stays, the torn second goes")
         #expect(try Data(contentsOf: url).last == UInt8(ascii: "\n"))

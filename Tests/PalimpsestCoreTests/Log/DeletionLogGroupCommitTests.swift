@@ -96,11 +96,7 @@ import Testing
         let secondEvents = [StoreTestSupport.event("c")]
         let first = log.queueAppend(firstEvents)
         let second = log.queueAppend(secondEvents)
-        // Room for the first line and part of the second.
-        var line = firstEvents[0]
-        line.seq = 1
-        line.prev = DeletionLog.genesis
-        SimulatedDiskSpace.setFreeBytes(try JSONCoding.lineEncoder().encode(line).count + 1 + 40, under: url.path)
+        try DeletionLogDiskFullTests.leaveRoomForFirstLine(of: firstEvents[0], at: url)
         #expect(throws: StoreError.self) { try log.appendQueued(first) }
         #expect(throws: StoreError.self, "the second request was in the failed write") {
             try log.appendQueued(second)
@@ -176,10 +172,7 @@ import Testing
         }
         let daemon = try DeletionLog(url: url)
         let batch = [StoreTestSupport.event("a"), StoreTestSupport.event("b")]
-        var line = batch[0]
-        line.seq = 1
-        line.prev = DeletionLog.genesis
-        SimulatedDiskSpace.setFreeBytes(try JSONCoding.lineEncoder().encode(line).count + 1 + 40, under: url.path)
+        try DeletionLogDiskFullTests.leaveRoomForFirstLine(of: batch[0], at: url)
         #expect(throws: StoreError.self) { try daemon.append(batch) }
         SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
         // A `palimpsest poll` beside the daemon appends first; it never hears of "a".
@@ -200,10 +193,7 @@ import Testing
         }
         let log = try DeletionLog(url: url)
         let mine = [StoreTestSupport.event("a"), StoreTestSupport.event("b")]
-        var line = mine[0]
-        line.seq = 1
-        line.prev = DeletionLog.genesis
-        SimulatedDiskSpace.setFreeBytes(try JSONCoding.lineEncoder().encode(line).count + 1 + 40, under: url.path)
+        try DeletionLogDiskFullTests.leaveRoomForFirstLine(of: mine[0], at: url)
         #expect(throws: StoreError.self) { try log.append(mine) }
         // The disk is still full: another account's append fails too, and writes nothing.
         SimulatedDiskSpace.setFreeBytes(10, under: url.path)
