@@ -266,8 +266,6 @@ public final class DeletionLog: Sendable {
         var written: [Result<[Event], any Error>] = []
         var batchIDs: Set<String> = []
         var lineEnds: [(event: Event, end: Int)] = []
-        // Before any event is given back below: a failure from here on gives none away.
-        let status = try file.status()
         let encoder = JSONCoding.lineEncoder()
         for events in requests {
             // Where the chain stood before this request: an event it cannot encode takes the whole
@@ -325,8 +323,11 @@ public final class DeletionLog: Sendable {
         do {
             try file.appendLines(payload, toFileOfSize: scan.size)
         } catch {
-            state.failedWrite = FailedWrite(
-                device: status.device, inode: status.inode, offset: scan.size, payload: payload, lines: lineEnds)
+            // The file the scan just read (its identity is the scan's).
+            if let device = state.device, let inode = state.inode {
+                state.failedWrite = FailedWrite(
+                    device: device, inode: inode, offset: scan.size, payload: payload, lines: lineEnds)
+            }
             // Every request of this write fails: the events given back from an earlier failed
             // write wait again for the retries.
             for case .success(let events) in written {
