@@ -57,19 +57,23 @@ extension StateStore {
             func corrupt(_ key: AccountKey, _ detail: String) {
                 failures[key] = Self.undecodableState(key.rawValue, detail, path: path)
             }
+            let stored = try self.storesStateFields(db)
+            let isJSON = stored ? StoredStateFields.isJSON.column : StoredStateFields.isJSON.expression
             for key in try StoredValue.texts(
-                db, sql: "SELECT key FROM accounts WHERE NOT json_valid(state)\(only)", arguments: arguments)
+                db, sql: "SELECT key FROM accounts WHERE NOT \(isJSON)\(only)", arguments: arguments)
             {
                 corrupt(AccountKey(rawValue: key), "not JSON")
             }
             // SQLite picks the few fields out of each state's JSON (decoding every state with
             // JSONDecoder took most of `status`'s time at 100,000 accounts), the poll spans with
             // them: a second pass over every state, sorted by account, took a sixth of `status`.
+            // Since schema 7 the fields are kept beside the state (computed when it is written):
+            // picking them out of 100,000 states again at every read was a third of `status`.
             let states = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT key, \(StoredStateFields.columns), \(Self.pollSpansColumn)
-                    FROM accounts WHERE json_valid(state)\(only)
+                    SELECT key, \(StoredStateFields.columns(stored: stored)), \(Self.pollSpansColumn(stored: stored))
+                    FROM accounts WHERE \(isJSON)\(only)
                     """, arguments: arguments)
             let spansColumn = 1 + StoredStateFields.columnCount
             while let row = try states.next() {
@@ -175,16 +179,20 @@ extension StateStore {
 
     /// A result column of a state's poll spans, in order: `from,to,from,to,…` (NULL for none; an
     /// element whose `from` or `to` is not text without a comma is `,`, which does not read as a
-    /// span). Only read when `poll_spans` is an array (``StoredStateFields/hasPollSpans``).
-    static let pollSpansColumn = """
-        (SELECT group_concat(
-            CASE WHEN typeof(f) = 'text' AND typeof(t) = 'text' AND instr(f, ',') = 0 AND instr(t, ',') = 0
-            THEN f || ',' || t ELSE ',' END, ',')
-        FROM (SELECT json_extract(value, '$.from') AS f, json_extract(value, '$.to') AS t
-            FROM json_each(state, '$.poll_spans') WHERE json_type(state, '$.poll_spans') = 'array' ORDER BY id))
-        """
+    /// span). Only read when `poll_spans` is an array (``StoredStateFields/hasPollSpans``). Read
+    /// from the stored column of schema 7 and later (`stored`), or from the state's JSON.
+    static func pollSpansColumn(stored: Bool) -> String {
+        let spans = stored ? StoredStateFields.pollSpans.column : StoredStateFields.pollSpans.expression
+        return """
+            (SELECT group_concat(
+                CASE WHEN typeof(f) = 'text' AND typeof(t) = 'text' AND instr(f, ',') = 0 AND instr(t, ',') = 0
+                THEN f || ',' || t ELSE ',' END, ',')
+            FROM (SELECT json_extract(value, '$.from') AS f, json_extract(value, '$.to') AS t
+                FROM json_each(\(spans)) ORDER BY id))
+            """
+    }
 
-    /// The poll spans of a ``pollSpansColumn`` value, or `nil` when one of them is not two dates.
+    /// The poll spans of a ``pollSpansColumn(stored:)`` value, or `nil` when one of them is not two dates.
     static func pollSpans(_ column: String?) -> [PollSpan]? {
         guard let column else { return [] }
         // Split as bytes: splitting by `Character` was most of this function's time.

@@ -34,13 +34,17 @@ extension StateStore {
             var summaries: [AccountKey: AccountSummary] = [:]
             var failures: [AccountKey: StoreError] = [:]
             let decoder = JSONCoding.decoder()
-            for key in try StoredValue.texts(db, sql: "SELECT key FROM accounts WHERE NOT json_valid(state)") {
+            let stored = try self.storesStateFields(db)
+            let isJSON = stored ? StoredStateFields.isJSON.column : StoredStateFields.isJSON.expression
+            for key in try StoredValue.texts(db, sql: "SELECT key FROM accounts WHERE NOT \(isJSON)") {
                 failures[AccountKey(rawValue: key)] = Self.undecodableState(key, "not JSON", path: path)
             }
-            // SQLite picks the fields out of each state's JSON: decoding every state with
-            // JSONDecoder was a quarter of a restart's time to `READY=1`.
+            // SQLite picks the fields out of each state's JSON (decoding every state with
+            // JSONDecoder was a quarter of a restart's time to `READY=1`), kept beside it since
+            // schema 7.
             let states = try Row.fetchCursor(
-                db, sql: "SELECT key, \(StoredStateFields.columns) FROM accounts WHERE json_valid(state)")
+                db,
+                sql: "SELECT key, \(StoredStateFields.columns(stored: stored)) FROM accounts WHERE \(isJSON)")
             while let row = try states.next() {
                 guard let text = StoredValue.text(row[0]) ?? nil else { continue }  // a key that is not text
                 let key = AccountKey(rawValue: text)
@@ -145,27 +149,70 @@ extension StateStore {
         /// (`pending_events`: saved before the append, removed after it).
         var eventsWaiting: Int
 
-        /// The result columns, twenty, in the order ``init(_:from:decoder:)`` reads them.
-        static let columns = """
-            json_type(state, '$.last_poll'), json_extract(state, '$.last_poll.at'),
-            json_extract(state, '$.last_poll.outcome'), json_extract(state, '$.last_poll.detail'),
-            json_extract(state, '$.last_poll.posts'), json_type(state, '$.events_logged'),
-            json_extract(state, '$.events_logged'), json_extract(state, '$.moved'),
-            json_extract(state, '$.detection.blind_span'), json_type(state, '$.detection.last_complete'),
-            json_type(state, '$.poll_spans'), json_type(state, '$.detection.last_complete.id'),
-            json_extract(state, '$.detection.last_complete.id'), json_extract(state, '$.detection.last_complete.polled_at'),
-            json_type(state, '$.detection.last_complete.window'),
-            json_extract(state, '$.detection.last_complete.window.newest'),
-            json_extract(state, '$.detection.last_complete.window.floor'),
-            json_extract(state, '$.detection.last_complete.window.post_count'),
-            json_extract(state, '$.detection.last_complete.window.pinned_count'),
-            json_array_length(state, '$.pending_events')
-            """
+        /// The fields, in the order ``init(_:from:decoder:)`` reads them: each a column name kept
+        /// by schema 7 and later (a stored generated column of `accounts`) and the SQL over `state`
+        /// that computes it.
+        static let fields: [(column: String, expression: String)] = [
+            ("state_last_poll_type", "json_type(state, '$.last_poll')"),
+            ("state_last_poll_at", "json_extract(state, '$.last_poll.at')"),
+            ("state_last_poll_outcome", "json_extract(state, '$.last_poll.outcome')"),
+            ("state_last_poll_detail", "json_extract(state, '$.last_poll.detail')"),
+            ("state_last_poll_posts", "json_extract(state, '$.last_poll.posts')"),
+            ("state_events_logged_type", "json_type(state, '$.events_logged')"),
+            ("state_events_logged", "json_extract(state, '$.events_logged')"),
+            ("state_moved", "json_extract(state, '$.moved')"),
+            ("state_blind_span", "json_extract(state, '$.detection.blind_span')"),
+            ("state_last_complete_type", "json_type(state, '$.detection.last_complete')"),
+            ("state_poll_spans_type", "json_type(state, '$.poll_spans')"),
+            ("state_last_complete_id_type", "json_type(state, '$.detection.last_complete.id')"),
+            ("state_last_complete_id", "json_extract(state, '$.detection.last_complete.id')"),
+            ("state_last_complete_polled_at", "json_extract(state, '$.detection.last_complete.polled_at')"),
+            ("state_last_complete_window_type", "json_type(state, '$.detection.last_complete.window')"),
+            ("state_last_complete_newest", "json_extract(state, '$.detection.last_complete.window.newest')"),
+            ("state_last_complete_floor", "json_extract(state, '$.detection.last_complete.window.floor')"),
+            ("state_last_complete_post_count", "json_extract(state, '$.detection.last_complete.window.post_count')"),
+            (
+                "state_last_complete_pinned_count",
+                "json_extract(state, '$.detection.last_complete.window.pinned_count')"
+            ),
+            ("state_pending_events", "json_array_length(state, '$.pending_events')"),
+        ]
 
-        /// How many result columns ``columns`` has.
-        static let columnCount = 20
+        /// The result columns, twenty, in the order ``init(_:from:decoder:)`` reads them: the
+        /// stored columns (`stored`, schema 7 and later) or the same values computed from `state`'s
+        /// JSON (a store of an earlier schema, read as it is).
+        static func columns(stored: Bool) -> String {
+            Self.fields.map { stored ? $0.column : $0.expression }.joined(separator: ", ")
+        }
 
-        /// Reads the ``columns`` of `row` starting at column `first` (by position: a lookup by
+        /// How many result columns ``columns(stored:)`` has.
+        static let columnCount = Self.fields.count
+
+        /// Whether the state is JSON text SQLite can read: the condition of every other field
+        /// (the JSON functions fail the whole statement over a state that is not).
+        static let isJSON = (column: "state_is_json", expression: "json_valid(state)")
+
+        /// The watched spans (`poll_spans`) as JSON text when they are an array, NULL otherwise:
+        /// ``StateStore/pollSpansColumn(stored:)`` reads them.
+        static let pollSpans = (
+            column: "state_poll_spans",
+            expression: "CASE WHEN json_type(state, '$.poll_spans') = 'array' THEN json_extract(state, '$.poll_spans') END"
+        )
+
+        /// The definitions of `accounts`' stored generated columns (schema 7): ``isJSON``, then
+        /// each of ``fields`` and ``pollSpans``, NULL for a state that is not JSON. SQLite
+        /// computes them whenever a state is written, so they always say what the state says.
+        static var generatedColumnsSQL: String {
+            var definitions = ["\(Self.isJSON.column) GENERATED ALWAYS AS (\(Self.isJSON.expression)) STORED"]
+            for field in Self.fields + [Self.pollSpans] {
+                definitions.append(
+                    "\(field.column) GENERATED ALWAYS AS (CASE WHEN \(Self.isJSON.column) THEN \(field.expression) END) STORED"
+                )
+            }
+            return definitions.joined(separator: ",\n")
+        }
+
+        /// Reads the ``columns(stored:)`` of `row` starting at column `first` (by position: a lookup by
         /// name per value was a visible share at 100,000 rows).
         /// - Throws: ``StoredFieldError`` naming a field that is missing or not of its type, or
         ///   the decoder's error for the move, blind span or last complete snapshot.

@@ -25,7 +25,7 @@ public final class StateStore: StateStoring {
     /// `root/state.sqlite`.
     public let databaseURL: URL
     /// The schema version this release writes (`PRAGMA user_version`).
-    public static let schemaVersion = 6
+    public static let schemaVersion = 7
     /// Format version of the JSON held in columns (`accounts.state`, `tracked_posts.tracking`, …).
     public static let formatVersion = 1
 
@@ -399,6 +399,7 @@ public final class StateStore: StateStoring {
                     if version < 4 { try db.execute(sql: Self.schemaV4) }
                     if version < 5 { try db.execute(sql: Self.schemaV5) }
                     if version < 6 { try db.execute(sql: Self.schemaV6) }
+                    if version < 7 { try db.execute(sql: Self.schemaV7) }
                     try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
                     return .commit
                 }
@@ -410,7 +411,8 @@ public final class StateStore: StateStoring {
                 throw Self.storeError(error, path: self.databaseURL.path, operation: "create schema")
             }
             // An upgrade copies tables (schema 4: `accounts` and `snapshots`; schema 5:
-            // `post_versions` and `tracked_posts`; schema 6: `tracked_posts`) into the WAL first.
+            // `post_versions` and `tracked_posts`; schema 6: `tracked_posts`; schema 7: `accounts`)
+            // into the WAL first.
             var failure = Self.storeError(
                 error, path: self.databaseURL.path,
                 operation: "upgrade the store from schema \(found) to \(Self.schemaVersion)")
@@ -655,6 +657,37 @@ public final class StateStore: StateStoring {
         ALTER TABLE tracked_posts_v6 RENAME TO tracked_posts;
         CREATE INDEX tracked_posts_by_state ON tracked_posts (account, \(trackedPostStateV6));
         """
+
+    /// Schema version 7: `accounts` keeps, beside each state, the fields of it that `status`, the
+    /// digest and `run`'s start read for every account (``StoredStateFields``), as stored
+    /// generated columns: SQLite computes them from `state` whenever a row is written, so they
+    /// cannot say anything the state does not. SQLite 3.40 parses a state's JSON again for each
+    /// field picked out of it: 22 parses per account at every read, a third of `status`'s time at
+    /// 100,000 accounts, are now 22 per state written. Rows are copied as they are (each one's
+    /// fields computed once by the copy); a state that is not JSON has NULL fields and
+    /// `state_is_json` 0, and is named by the readers as before.
+    static let schemaV7 = """
+        CREATE TABLE accounts_v7 (
+            key TEXT PRIMARY KEY NOT NULL,
+            state TEXT NOT NULL,
+            last_poll_at TEXT,
+            last_outcome TEXT,
+            updated_at TEXT NOT NULL,
+            quiet INTEGER NOT NULL DEFAULT 0,
+            \(StoredStateFields.generatedColumnsSQL)
+        );
+        INSERT INTO accounts_v7 (key, state, last_poll_at, last_outcome, updated_at, quiet)
+            SELECT key, state, last_poll_at, last_outcome, updated_at, quiet FROM accounts ORDER BY key;
+        DROP TABLE accounts;
+        ALTER TABLE accounts_v7 RENAME TO accounts;
+        """
+
+    /// Whether `accounts` has the stored fields of schema 7 (``schemaV7``): a store opened for
+    /// writing has them; one opened read-only may be of an earlier schema, read as it is.
+    func storesStateFields(_ db: Database) throws -> Bool {
+        if self.hasCurrentSchema { return true }
+        return try (Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0) >= 7
+    }
 
     /// A tracked post's status as SQL over its row of schema 6, the expression of the index
     /// `tracked_posts_by_state`: `$.status.state` of its tracking fields, or of the whole tracked

@@ -106,10 +106,14 @@ import Testing
                 == whole.detection.pendingFindings(settings: settings, now: now), "\(whole.account)")
     }
 
-    @Test func overviewsSayWhatEachWholeStateSays() throws {
+    /// In the store as written (the state's fields kept beside it, schema 7) and in one of
+    /// schema 6 read as it is (`status` beside a daemon of the earlier release): the same answers.
+    @Test(arguments: [false, true])
+    func overviewsSayWhatEachWholeStateSays(ofSchema6: Bool) throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
-        _ = try self.makeStore(at: root)
+        let written = try self.makeStore(at: root)
+        if ofSchema6 { try StateStoreTests.rebuildAccountsAsSchema6(written) }
         let store = try #require(try StateStore.openReadOnly(root: root))
         let settings = DetectionSettings()
         let now = StoreTestSupport.date(3_600)
@@ -145,6 +149,62 @@ import Testing
             #expect(withoutPosts[key]?.state.pollSpans == bare.pollSpans, "\(key)")
             #expect(withoutPosts[key]?.state.detection.posts.isEmpty == true, "\(key)")
         }
+    }
+
+    /// Schema 7 keeps the fields `status`, the digest and `run`'s start read beside each state, as
+    /// columns SQLite computes from it whenever it is written: a store of schema 6 upgraded reads
+    /// the same overviews and summaries as before, each kept field is what its expression says of
+    /// the state, a state written after the upgrade shows its new fields, and a state that is not
+    /// JSON is still named, hiding no other account.
+    @Test func theFieldsKeptBesideEachStateSayWhatTheStateSays() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        try StateStoreTests.rebuildAccountsAsSchema6(try self.makeStore(at: root))
+        let old = try #require(try StateStore.openReadOnly(root: root))
+        let (before, beforeFailures) = try old.accountOverviews(pendingFindings: true)
+        let summaries = try old.accountSummaries()
+        #expect(Set(before.keys) == [self.quiet, self.pending, self.blind])
+        #expect(Array(beforeFailures.keys) == [self.broken])
+
+        let store = try StateStore(root: root)
+        #expect(store.upgradedFromVersion == 6)
+        let (after, afterFailures) = try store.accountOverviews(pendingFindings: true)
+        #expect(after == before)
+        #expect(Array(afterFailures.keys) == [self.broken])
+        #expect(try store.accountSummaries().summaries == summaries.summaries)
+        #expect(Array(try store.accountSummaries().failures.keys) == [self.broken])
+        let fields = StateStore.StoredStateFields.fields + [StateStore.StoredStateFields.pollSpans]
+        let differing = try store.read { db in
+            try fields.map { field in
+                let count = try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*) FROM accounts WHERE state_is_json IS NOT json_valid(state)
+                        OR \(field.column) IS NOT (CASE WHEN json_valid(state) THEN \(field.expression) END)
+                        """) ?? -1
+                return "\(field.column): \(count)"
+            }
+        }
+        #expect(differing.allSatisfy { $0.hasSuffix(": 0") }, "\(differing)")
+        let kept = try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM accounts WHERE state_last_poll_at IS NOT NULL") ?? 0
+        }
+        #expect(kept == 3, "the three JSON states have a last poll")
+
+        var state = try #require(try store.loadState(of: self.blind))
+        let previous = state
+        state.lastPoll = PollRecord(at: StoreTestSupport.date(900), outcome: "complete", detail: "2 posts", posts: 2)
+        state.detection.blindSpan = nil
+        state.eventsLogged = 7
+        state.pollSpans = [PollSpan(from: StoreTestSupport.date(600), to: StoreTestSupport.date(900))]
+        try store.commitAndWait(StateCommit(account: self.blind, before: previous, state: state))
+        let reader = try #require(try StateStore.openReadOnly(root: root))
+        let overview = try #require(try reader.accountOverviews(pendingFindings: false).overviews[self.blind])
+        #expect(overview.state.lastPoll == state.lastPoll)
+        #expect(overview.state.detection.blindSpan == nil)
+        #expect(overview.state.eventsLogged == 7)
+        #expect(overview.state.pollSpans == state.pollSpans)
+        #expect(try reader.accountSummaries().summaries[self.blind]?.lastPoll == state.lastPoll)
     }
 
     /// Rows edited by hand into bytes that are not text (`sqlite3`: `SET post_id = x'ff'`) are

@@ -53,6 +53,24 @@ import Testing
         }
     }
 
+    /// Puts `accounts` back as schemas 4 to 6 had it: the same rows, without the fields of each
+    /// state that schema 7 keeps beside it; the store then says it is of schema 6.
+    static func rebuildAccountsAsSchema6(_ store: StateStore) throws {
+        try store.pool.writeWithoutTransaction { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE accounts_v6 (
+                        key TEXT PRIMARY KEY NOT NULL, state TEXT NOT NULL, last_poll_at TEXT, last_outcome TEXT,
+                        updated_at TEXT NOT NULL, quiet INTEGER NOT NULL DEFAULT 0);
+                    INSERT INTO accounts_v6 (key, state, last_poll_at, last_outcome, updated_at, quiet)
+                        SELECT key, state, last_poll_at, last_outcome, updated_at, quiet FROM accounts;
+                    DROP TABLE accounts;
+                    ALTER TABLE accounts_v6 RENAME TO accounts;
+                    PRAGMA user_version = 6;
+                    """)
+        }
+    }
+
     @Test func aStateIsAbsentThenRoundTripsWithItsTrackedPostsAsRows() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
