@@ -44,7 +44,7 @@ extension StateStore {
         var only = ""
         var arguments = StatementArguments()
         if let accounts {
-            only = " AND key IN (SELECT value FROM json_each(?))"
+            only = Self.onlyNamedAccounts(column: "key")
             arguments = [String(decoding: try JSONEncoder().encode(accounts.map(\.rawValue).sorted()), as: UTF8.self)]
         }
         return try self.read { db in
@@ -72,10 +72,9 @@ extension StateStore {
             let states = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT key, \(StoredStateFields.columns(stored: stored)), \(Self.pollSpansColumn(stored: stored))
+                    SELECT key, \(StoredStateFields.columns(stored: stored))
                     FROM accounts WHERE \(isJSON)\(only)
                     """, arguments: arguments)
-            let spansColumn = 1 + StoredStateFields.columnCount
             while let row = try states.next() {
                 // Read by storage class (StoredValue): a row edited by hand is named or left out,
                 // never a crash. A key that is not text is no account.
@@ -89,17 +88,16 @@ extension StateStore {
                     state.moved = stored.moved
                     state.detection.blindSpan = stored.blindSpan
                     state.detection.lastComplete = stored.lastComplete
-                    if stored.hasPollSpans {
-                        guard let column = StoredValue.text(row[spansColumn]), let spans = Self.pollSpans(column) else {
-                            corrupt(key, StoredFieldError(field: "poll_spans").description)
-                            continue
-                        }
-                        state.pollSpans = spans
-                    }
+                    // Filled in by the spans' read below.
+                    if stored.hasPollSpans { state.pollSpans = [] }
                     overviews[key] = AccountOverview(state: state, postsTracked: 0, eventsWaiting: stored.eventsWaiting)
                 } catch {
                     corrupt(key, "\(error)")
                 }
+            }
+            try Self.readPollSpans(db, into: &overviews, stored: stored, named: accounts != nil, arguments: arguments) {
+                key in
+                corrupt(key, StoredFieldError(field: "poll_spans").description)
             }
             if pendingFindings {
                 for (key, count) in try Self.watchedPostCounts(db) { overviews[key]?.postsTracked = count }
@@ -177,38 +175,55 @@ extension StateStore {
             """
     }
 
-    /// A result column of a state's poll spans, in order: `from,to,from,to,…` (NULL for none; an
-    /// element whose `from` or `to` is not text without a comma is `,`, which does not read as a
-    /// span). Only read when `poll_spans` is an array (``StoredStateFields/hasPollSpans``). Read
-    /// from the stored column of schema 7 and later (`stored`), or from the state's JSON.
-    static func pollSpansColumn(stored: Bool) -> String {
-        let spans = stored ? StoredStateFields.pollSpans.column : StoredStateFields.pollSpans.expression
-        return """
-            (SELECT group_concat(
-                CASE WHEN typeof(f) = 'text' AND typeof(t) = 'text' AND instr(f, ',') = 0 AND instr(t, ',') = 0
-                THEN f || ',' || t ELSE ',' END, ',')
-            FROM (SELECT json_extract(value, '$.from') AS f, json_extract(value, '$.to') AS t
-                FROM json_each(\(spans)) ORDER BY id))
-            """
+    /// The condition that keeps the accounts named by the statement's one argument (a JSON array of
+    /// keys) of `column`: a seek per account instead of every state read.
+    static func onlyNamedAccounts(column: String) -> String {
+        " AND \(column) IN (SELECT value FROM json_each(?))"
     }
 
-    /// The poll spans of a ``pollSpansColumn(stored:)`` value, or `nil` when one of them is not two dates.
-    static func pollSpans(_ column: String?) -> [PollSpan]? {
-        guard let column else { return [] }
-        // Split as bytes: splitting by `Character` was most of this function's time.
-        let parts = column.utf8.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false)
-        guard parts.count % 2 == 0 else { return nil }
-        var spans: [PollSpan] = []
-        spans.reserveCapacity(parts.count / 2)
-        var index = parts.startIndex
-        while index < parts.endIndex {
-            guard let from = RFC3339.date(from: String(decoding: parts[index], as: UTF8.self)),
-                let to = RFC3339.date(from: String(decoding: parts[index + 1], as: UTF8.self))
-            else { return nil }
-            spans.append(PollSpan(from: from, to: to))
-            index += 2
+    /// Reads the watched spans (`poll_spans`) of every account in `overviews` whose state has them
+    /// as an array (its ``AccountState/pollSpans`` already `[]`), appending each span in order;
+    /// `corrupt` is called with (and `overviews` loses) each account one of whose spans is not an
+    /// object of two RFC 3339 times; only the accounts named by `arguments` when `named`
+    /// (``onlyNamedAccounts(column:)``). One join over the stored column of schema 7 (`stored`), or
+    /// over the state's JSON: a subquery per account, each aggregating its spans into one text, had
+    /// been most of the time of reading 100,000 accounts' overviews.
+    /// - Throws: `DatabaseError` when the read fails.
+    static func readPollSpans(
+        _ db: Database, into overviews: inout [AccountKey: AccountOverview], stored: Bool, named: Bool,
+        arguments: StatementArguments, corrupt: (AccountKey) -> Void
+    ) throws {
+        let spans = stored ? StoredStateFields.pollSpans.column : StoredStateFields.pollSpans.expression
+        let isJSON = stored ? StoredStateFields.isJSON.column : StoredStateFields.isJSON.expression
+        // `json_each` has a column `key` too: the account's is `accounts.key`. Ordered by each
+        // span's place in its array (`id` grows along it): the accounts' rows may interleave,
+        // each account's come in order, which is all the spans need (`accounts` of schemas 1 to
+        // 3 has no rowid to order by).
+        let rows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT accounts.key,
+                    CASE WHEN j.type = 'object' THEN json_extract(j.value, '$.from') END,
+                    CASE WHEN j.type = 'object' THEN json_extract(j.value, '$.to') END
+                FROM accounts, json_each(\(spans)) AS j
+                WHERE \(isJSON)\(named ? Self.onlyNamedAccounts(column: "accounts.key") : "")
+                ORDER BY j.id
+                """, arguments: arguments)
+        var unreadable: Set<AccountKey> = []
+        while let row = try rows.next() {
+            guard let text = StoredValue.text(row[0]) ?? nil else { continue }
+            let key = AccountKey(rawValue: text)
+            guard overviews[key]?.state.pollSpans != nil, !unreadable.contains(key) else { continue }
+            guard let from = StoredValue.date(row[1]) ?? nil, let to = StoredValue.date(row[2]) ?? nil else {
+                unreadable.insert(key)
+                continue
+            }
+            overviews[key]?.state.pollSpans?.append(PollSpan(from: from, to: to))
         }
-        return spans
+        for key in unreadable {
+            overviews[key] = nil
+            corrupt(key)
+        }
     }
 
     /// Every archived version of each of `accounts` (as ``archivedVersions(of:)`` reads them, in

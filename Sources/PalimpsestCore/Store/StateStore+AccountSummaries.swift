@@ -196,7 +196,8 @@ extension StateStore {
         /// ``StateStore/pollSpansColumn(stored:)`` reads them.
         static let pollSpans = (
             column: "state_poll_spans",
-            expression: "CASE WHEN json_type(state, '$.poll_spans') = 'array' THEN json_extract(state, '$.poll_spans') END"
+            expression:
+                "CASE WHEN json_type(state, '$.poll_spans') = 'array' THEN json_extract(state, '$.poll_spans') END"
         )
 
         /// The definitions of `accounts`' stored generated columns (schema 7): ``isJSON``, then

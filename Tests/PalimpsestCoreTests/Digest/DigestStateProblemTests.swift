@@ -54,6 +54,8 @@ import Testing
         "UPDATE accounts SET state = '{\"account\":' WHERE key = ?",
         "UPDATE accounts SET state = x'ff' WHERE key = ?",
         "UPDATE accounts SET state = json_set(state, '$.poll_spans[0].from', 'yesterday') WHERE key = ?",
+        // A span that is not an object (`json_extract` over it failed the whole read before).
+        "UPDATE accounts SET state = json_insert(state, '$.poll_spans[#]', 'a string') WHERE key = ?",
     ])
     func anAccountWhoseStateDoesNotReadIsNamedInEveryRendering(_ edit: String) throws {
         let (digest, config, root) = try Self.digest(after: edit)

@@ -176,12 +176,13 @@ import Testing
         let fields = StateStore.StoredStateFields.fields + [StateStore.StoredStateFields.pollSpans]
         let differing = try store.read { db in
             try fields.map { field in
-                let count = try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT count(*) FROM accounts WHERE state_is_json IS NOT json_valid(state)
-                        OR \(field.column) IS NOT (CASE WHEN json_valid(state) THEN \(field.expression) END)
-                        """) ?? -1
+                let count =
+                    try Int.fetchOne(
+                        db,
+                        sql: """
+                            SELECT count(*) FROM accounts WHERE state_is_json IS NOT json_valid(state)
+                            OR \(field.column) IS NOT (CASE WHEN json_valid(state) THEN \(field.expression) END)
+                            """) ?? -1
                 return "\(field.column): \(count)"
             }
         }
