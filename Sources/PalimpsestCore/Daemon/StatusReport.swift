@@ -282,41 +282,44 @@ public struct StatusReport: Sendable, Codable, Hashable {
         // An account whose state does not read is named, not shown as one never polled.
         let failures = storeRead.failures
         let watched = config.watchedAccounts.filter { accounts?.contains($0.key) ?? true }
-        let rows = watched.map { account -> Row in
-            let overview = overviews[account.key]
-            let state = overview?.state
-            var entry: DaemonStatus.AccountEntry
-            if live, let reported = entries[account.key] {
-                entry = reported
-            } else {
-                // No live daemon reports it: its state on disk (no next poll is scheduled).
-                entry = DaemonStatus.AccountEntry(account: state, for: account)
-                entry.postsTracked = overview?.postsTracked ?? 0
+        // Each account's row apart from the others': made in parts on the cores, in order.
+        let rows = ParallelParts.map(watched, minimumPerPart: 2_000) {
+            $0.map { account -> Row in
+                let overview = overviews[account.key]
+                let state = overview?.state
+                var entry: DaemonStatus.AccountEntry
+                if live, let reported = entries[account.key] {
+                    entry = reported
+                } else {
+                    // No live daemon reports it: its state on disk (no next poll is scheduled).
+                    entry = DaemonStatus.AccountEntry(account: state, for: account)
+                    entry.postsTracked = overview?.postsTracked ?? 0
+                }
+                // The config's view of the account, and no poll in flight without a live daemon.
+                entry.account = account.key
+                entry.name = account.name
+                entry.interval = account.interval
+                entry.polling = live && entry.polling
+                let base = StatusReport.worstCaseDelay(
+                    interval: account.interval, jitter: config.daemon.jitter, confirmPolls: config.daemon.confirmPolls,
+                    confirmMinAge: config.daemon.confirmMinAge)
+                let blindFor = entry.blind.map { now.timeIntervalSince($0.from) } ?? 0
+                let counts = indexedCounts?[account.key]
+                let (observed, gaps) = Self.observation(
+                    of: account, state: state, events: recentEvents[account.key] ?? [], jitter: config.daemon.jitter,
+                    since: weekAgo, now: now,
+                    otherTimes: counts.map { [$0.firstTime, $0.lastTime].compactMap { $0 } } ?? [])
+                var row = Row(
+                    entry: entry, eventsThisWeek: counts?.own ?? weekly[account.key] ?? 0,
+                    repostedOriginalsDeleted: counts?.repostedOriginals ?? repostedOriginals[account.key] ?? 0,
+                    worstCaseDelay: base + max(0, blindFor),
+                    pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [],
+                    observedSeconds7d: observed, unobserved7d: gaps)
+                row.stateProblem = failures[account.key].map { "\($0)" }
+                if let waiting = overview?.eventsWaiting, waiting > 0 { row.eventsWaiting = waiting }
+                return row
             }
-            // The config's view of the account, and no poll in flight without a live daemon.
-            entry.account = account.key
-            entry.name = account.name
-            entry.interval = account.interval
-            entry.polling = live && entry.polling
-            let base = StatusReport.worstCaseDelay(
-                interval: account.interval, jitter: config.daemon.jitter, confirmPolls: config.daemon.confirmPolls,
-                confirmMinAge: config.daemon.confirmMinAge)
-            let blindFor = entry.blind.map { now.timeIntervalSince($0.from) } ?? 0
-            let counts = indexedCounts?[account.key]
-            let (observed, gaps) = Self.observation(
-                of: account, state: state, events: recentEvents[account.key] ?? [], jitter: config.daemon.jitter,
-                since: weekAgo, now: now,
-                otherTimes: counts.map { [$0.firstTime, $0.lastTime].compactMap { $0 } } ?? [])
-            var row = Row(
-                entry: entry, eventsThisWeek: counts?.own ?? weekly[account.key] ?? 0,
-                repostedOriginalsDeleted: counts?.repostedOriginals ?? repostedOriginals[account.key] ?? 0,
-                worstCaseDelay: base + max(0, blindFor),
-                pending: state?.detection.pendingFindings(settings: detection, now: now) ?? [],
-                observedSeconds7d: observed, unobserved7d: gaps)
-            row.stateProblem = failures[account.key].map { "\($0)" }
-            if let waiting = overview?.eventsWaiting, waiting > 0 { row.eventsWaiting = waiting }
-            return row
-        }
+        }.flatMap { $0 }
         var report = StatusReport(
             generatedAt: now, config: config.file.path, stateDir: stateDirectory.path,
             shard: config.daemon.shard?.description, daemon: daemon, accounts: rows)
@@ -528,104 +531,115 @@ public struct StatusReport: Sendable, Codable, Hashable {
                     + "(the daemon's messages say why: journalctl -u palimpsest -p warning); they are kept in the state "
                     + "and appended once it takes them")
         }
-        for row in self.accounts {
-            append("")
-            append(
-                TerminalText.singleLine(row.account.rawValue)
-                    + (row.name.map { "  \"\(TerminalText.singleLine($0))\"" } ?? ""))
-            var rows: [(String, String)] = []
-            if let problem = row.stateProblem {
-                rows.append(("state", "does not read: \(problem)"))
-            }
-            if let waiting = row.eventsWaiting {
-                rows.append(
-                    ("waiting", "\(Plural.count(waiting, "event")) not yet in the deletion log (kept in the state)"))
-            }
-            if let last = row.lastPoll {
-                var text =
-                    "\(RFC3339.string(from: last.at)) (\(Self.ago(last.at, from: self.generatedAt))): \(last.outcome)"
-                if !last.detail.isEmpty { text += ", \(last.detail)" }
-                rows.append(("last poll", text))
-            } else {
-                rows.append(("last poll", "never"))
-            }
-            if row.polling {
-                rows.append(("next poll", "polling now"))
-            } else if let next = row.nextPoll {
-                let wait = next.timeIntervalSince(self.generatedAt)
-                rows.append(
-                    ("next poll", wait > 0 ? "in \(Self.duration(wait)) (\(RFC3339.string(from: next)))" : "due now"))
-            } else {
-                rows.append(("next poll", d.running ? "not scheduled yet" : "when the daemon runs"))
-            }
-            if let blind = row.blind {
-                rows.append(
-                    (
-                        "blind",
-                        "since \(RFC3339.string(from: blind.from)) "
-                            + "(\(Plural.count(blind.failedPolls, "failed poll")); last: "
-                            + "\(blind.failure.kind.rawValue): \(blind.failure.message))"
-                    ))
-            } else {
-                rows.append(("blind", "no"))
-            }
-            if let moved = row.moved {
-                rows.append(("moved", moved.summary))
-            }
-            rows.append(("posts", "\(row.postsTracked) tracked"))
-            if row.pending.isEmpty {
-                rows.append(("pending", "none"))
-            } else {
-                for (index, finding) in row.pending.enumerated() {
-                    rows.append(
-                        (
-                            index == 0 ? "pending" : "",
-                            "\(finding.kind.rawValue) of post \(finding.postID) since "
-                                + "\(RFC3339.string(from: finding.since)): \(finding.why)"
-                        ))
-                }
-            }
-            if let observed = row.observedSeconds7d {
-                let share = DigestFormat.percent(Double(observed) / (7 * 86_400))
-                rows.append(("observed", "\(share) of the last 7 days (\(Self.duration(Double(observed))))"))
-            } else {
-                rows.append(("observed", "no poll known yet"))
-            }
-            for (index, gap) in row.unobserved7d.enumerated() {
-                let text =
-                    gap.to.map {
-                        "no poll from \(RFC3339.string(from: gap.from)) to \(RFC3339.string(from: $0)) "
-                            + "(\(Self.duration($0.timeIntervalSince(gap.from)))): not observed"
-                    }
-                    ?? "no poll since \(RFC3339.string(from: gap.from)) "
-                    + "(\(Self.ago(gap.from, from: self.generatedAt))): "
-                    + "not observed"
-                rows.append((index == 0 ? "unwatched" : "", text))
-            }
-            rows.append(("events", "\(row.eventsThisWeek) in the last 7 days"))
-            if row.repostedOriginalsDeleted > 0 {
-                let count = row.repostedOriginalsDeleted
-                rows.append(
-                    (
-                        "reposts",
-                        count == 1
-                            ? "1 original this account reposted was deleted in the last 7 days (not its own post)"
-                            : "\(count) originals this account reposted were deleted in the last 7 days (not its own posts)"
-                    ))
-            }
+        // Each account's section rendered apart, in parts on the cores (at 100,000 accounts the
+        // text is tens of MB), then joined in order: the same text as one pass.
+        let sections = ParallelParts.map(self.accounts, minimumPerPart: 2_000) { rows in
+            var part = ""
+            part.reserveCapacity(400 * rows.count)
+            for row in rows { self.appendSection(of: row, to: &part) }
+            return part
+        }
+        for part in sections { text += part }
+        return text
+    }
+
+    /// Appends `row`'s section of ``render()`` to `text`: a blank line, its key and name, then one
+    /// line per field, the values one line each without control or bidirectional characters.
+    private func appendSection(of row: Row, to text: inout String) {
+        // A blank line, then the account's key and name (the header's lines come before).
+        text += "\n\n"
+        text += TerminalText.singleLine(row.account.rawValue)
+        text += row.name.map { "  \"\(TerminalText.singleLine($0))\"" } ?? ""
+        var rows: [(String, String)] = []
+        if let problem = row.stateProblem {
+            rows.append(("state", "does not read: \(problem)"))
+        }
+        if let waiting = row.eventsWaiting {
             rows.append(
-                ("worst case", "\(Self.duration(row.worstCaseDelay)) from a deletion to its log entry (by absence)"))
-            let width = rows.map(\.0.count).max() ?? 0
-            for (key, value) in rows {
-                // Details quote platforms and names: one line, no control or bidirectional characters.
-                text += first ? "  " : "\n  "
-                first = false
-                text += key
-                for _ in 0..<(width - key.count + 2) { text += " " }
-                text += TerminalText.singleLine(value)
+                ("waiting", "\(Plural.count(waiting, "event")) not yet in the deletion log (kept in the state)"))
+        }
+        if let last = row.lastPoll {
+            var text =
+                "\(RFC3339.string(from: last.at)) (\(Self.ago(last.at, from: self.generatedAt))): \(last.outcome)"
+            if !last.detail.isEmpty { text += ", \(last.detail)" }
+            rows.append(("last poll", text))
+        } else {
+            rows.append(("last poll", "never"))
+        }
+        if row.polling {
+            rows.append(("next poll", "polling now"))
+        } else if let next = row.nextPoll {
+            let wait = next.timeIntervalSince(self.generatedAt)
+            rows.append(
+                ("next poll", wait > 0 ? "in \(Self.duration(wait)) (\(RFC3339.string(from: next)))" : "due now"))
+        } else {
+            rows.append(("next poll", self.daemon.running ? "not scheduled yet" : "when the daemon runs"))
+        }
+        if let blind = row.blind {
+            rows.append(
+                (
+                    "blind",
+                    "since \(RFC3339.string(from: blind.from)) "
+                        + "(\(Plural.count(blind.failedPolls, "failed poll")); last: "
+                        + "\(blind.failure.kind.rawValue): \(blind.failure.message))"
+                ))
+        } else {
+            rows.append(("blind", "no"))
+        }
+        if let moved = row.moved {
+            rows.append(("moved", moved.summary))
+        }
+        rows.append(("posts", "\(row.postsTracked) tracked"))
+        if row.pending.isEmpty {
+            rows.append(("pending", "none"))
+        } else {
+            for (index, finding) in row.pending.enumerated() {
+                rows.append(
+                    (
+                        index == 0 ? "pending" : "",
+                        "\(finding.kind.rawValue) of post \(finding.postID) since "
+                            + "\(RFC3339.string(from: finding.since)): \(finding.why)"
+                    ))
             }
         }
-        return text
+        if let observed = row.observedSeconds7d {
+            let share = DigestFormat.percent(Double(observed) / (7 * 86_400))
+            rows.append(("observed", "\(share) of the last 7 days (\(Self.duration(Double(observed))))"))
+        } else {
+            rows.append(("observed", "no poll known yet"))
+        }
+        for (index, gap) in row.unobserved7d.enumerated() {
+            let text =
+                gap.to.map {
+                    "no poll from \(RFC3339.string(from: gap.from)) to \(RFC3339.string(from: $0)) "
+                        + "(\(Self.duration($0.timeIntervalSince(gap.from)))): not observed"
+                }
+                ?? "no poll since \(RFC3339.string(from: gap.from)) "
+                + "(\(Self.ago(gap.from, from: self.generatedAt))): "
+                + "not observed"
+            rows.append((index == 0 ? "unwatched" : "", text))
+        }
+        rows.append(("events", "\(row.eventsThisWeek) in the last 7 days"))
+        if row.repostedOriginalsDeleted > 0 {
+            let count = row.repostedOriginalsDeleted
+            rows.append(
+                (
+                    "reposts",
+                    count == 1
+                        ? "1 original this account reposted was deleted in the last 7 days (not its own post)"
+                        : "\(count) originals this account reposted were deleted in the last 7 days (not its own posts)"
+                ))
+        }
+        rows.append(
+            ("worst case", "\(Self.duration(row.worstCaseDelay)) from a deletion to its log entry (by absence)"))
+        let width = rows.map(\.0.count).max() ?? 0
+        for (key, value) in rows {
+            // Details quote platforms and names: one line, no control or bidirectional characters.
+            text += "\n  "
+            text += key
+            for _ in 0..<(width - key.count + 2) { text += " " }
+            text += TerminalText.singleLine(value)
+        }
     }
 
     /// `3 min ago`, `2 h 5 min ago`.
