@@ -222,9 +222,41 @@ public struct StatusReport: Sendable, Codable, Hashable {
     {
         let stateDirectory = config.daemon.stateDirectory
         let holder = StateDirectoryLock.holder(of: stateDirectory)
+        let weekAgo = now.addingTimeInterval(-7 * 86_400)
+        // The week's events from the log, every account's state from the store and the daemon's
+        // `status.json` do not depend on each other: read side by side on the cores (each part into
+        // its own slot, joined before use; at 100,000 accounts the store's read is about twice the
+        // log index's, and `status.json`'s 100,000 entries take longer than both).
+        let parts = Mutex<(log: Result<RecentLogEvents, any Error>?, store: StoreRead?, written: DaemonStatus?)>(
+            (nil, nil, nil))
         // The accounts of status.json only while a process holds the lock (without one, the
         // file's head: its 100,000 entries took 1.5 s to decode for nothing).
-        let written = holder == nil ? nil : try? DaemonStatus.read(stateDirectory: stateDirectory)
+        DispatchQueue.concurrentPerform(iterations: holder == nil ? 2 : 3) { part in
+            switch part {
+            case 0:
+                let log = Result { try Self.recentLogEvents(config: config, since: weekAgo, accounts: accounts) }
+                parts.withLock { $0.log = log }
+            case 1:
+                // Read-only: nothing is created when the store is missing.
+                // Every account's state in one pass (an account whose state does not decode shows
+                // none). A store that does not open or read (a damaged file) is said, not shown as
+                // a store of accounts never polled (found by a tester).
+                var read = StoreRead()
+                do {
+                    let overviews = try StateStore.openReadOnly(root: stateDirectory)?.accountOverviews(
+                        pendingFindings: true, of: accounts)
+                    read.overviews = overviews?.overviews ?? [:]
+                    read.failures = overviews?.failures ?? [:]
+                } catch {
+                    read.problem = "\(error)"
+                }
+                parts.withLock { $0.store = read }
+            default:
+                let written = try? DaemonStatus.read(stateDirectory: stateDirectory)
+                parts.withLock { $0.written = written }
+            }
+        }
+        let written = parts.withLock { $0.written }
         let head = holder == nil ? try? DaemonStatus.Head.read(stateDirectory: stateDirectory) : written?.head
         // Trust the daemon's live view only while a process holds the lock and wrote it.
         let live =
@@ -243,32 +275,6 @@ public struct StatusReport: Sendable, Codable, Hashable {
         let entries = Dictionary(
             (written?.accounts ?? []).map { ($0.account, $0) }, uniquingKeysWith: { first, _ in first })
 
-        let weekAgo = now.addingTimeInterval(-7 * 86_400)
-        // The week's events from the log and every account's state from the store do not depend on
-        // each other: read side by side, on two cores (each part into its own slot, joined before
-        // use; at 100,000 accounts the store's read is about twice the log index's).
-        let parts = Mutex<(log: Result<RecentLogEvents, any Error>?, store: StoreRead?)>((nil, nil))
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            if part == 0 {
-                let log = Result { try Self.recentLogEvents(config: config, since: weekAgo, accounts: accounts) }
-                parts.withLock { $0.log = log }
-            } else {
-                // Read-only: nothing is created when the store is missing.
-                // Every account's state in one pass (an account whose state does not decode shows
-                // none). A store that does not open or read (a damaged file) is said, not shown as
-                // a store of accounts never polled (found by a tester).
-                var read = StoreRead()
-                do {
-                    let overviews = try StateStore.openReadOnly(root: stateDirectory)?.accountOverviews(
-                        pendingFindings: true, of: accounts)
-                    read.overviews = overviews?.overviews ?? [:]
-                    read.failures = overviews?.failures ?? [:]
-                } catch {
-                    read.problem = "\(error)"
-                }
-                parts.withLock { $0.store = read }
-            }
-        }
         let (logRead, storeRead) = parts.withLock { ($0.log, $0.store) }
         guard let logRead, let storeRead else { preconditionFailure("concurrentPerform runs every iteration") }
         let recent = try logRead.get()
