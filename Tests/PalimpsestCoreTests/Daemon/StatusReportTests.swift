@@ -49,6 +49,35 @@ import Testing
         #expect(StatusReport.worstCaseDelay(interval: 300, jitter: 0, confirmPolls: 1, confirmMinAge: 0) == 300)
     }
 
+    /// With more accounts than one part of the cores' work (2,000 a part), the rows and the text
+    /// are made in parts: every account still shows once, in config order, with its own state.
+    @Test func aReportOfManyAccountsShowsEachOnceInConfigOrder() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "palimpsest-status-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let config = try self.feedConfig(in: root, count: 4_500, name: { "Account \($0)" })
+        let polled = [0, 1_999, 2_000, 2_250, 4_499]
+        let store = try StateStore(root: config.daemon.stateDirectory)
+        for index in polled {
+            let key = config.accounts[index].key
+            var state = AccountState(account: key)
+            state.lastPoll = PollRecord(
+                at: StoreTestSupport.date(Double(index)), outcome: "complete", detail: "\(index) posts", posts: index)
+            try store.commitAndWait(StateCommit(account: key, before: nil, state: state))
+        }
+        let report = try StatusReport.gather(config: config, now: StoreTestSupport.date(86_400))
+        #expect(report.accounts.map(\.account) == config.accounts.map(\.key))
+        for index in polled {
+            #expect(report.accounts[index].lastPoll?.detail == "\(index) posts", "account \(index)")
+        }
+        #expect(report.accounts.filter { $0.lastPoll != nil }.count == polled.count)
+        let text = report.render()
+        let headers = text.split(separator: "\n").filter { $0.hasPrefix("feed:") }.map(String.init)
+        #expect(headers == config.accounts.map { "\($0.key.rawValue)  \"\($0.name ?? "")\"" })
+        #expect(text.components(separatedBy: "\n  last poll   never").count - 1 == 4_500 - polled.count)
+        #expect(text.contains("\n  last poll   \(RFC3339.string(from: StoreTestSupport.date(2_250))) ("))
+    }
+
     @Test func readsAccountStatesAndTheLogWhenNoDaemonRuns() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent(
             "palimpsest-status-\(UUID().uuidString)")
