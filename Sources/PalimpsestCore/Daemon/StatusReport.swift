@@ -226,7 +226,10 @@ public struct StatusReport: Sendable, Codable, Hashable {
         // The week's events from the log, every account's state from the store and the daemon's
         // `status.json` do not depend on each other: read side by side on the cores (each part into
         // its own slot, joined before use; at 100,000 accounts the store's read is about twice the
-        // log index's, and `status.json`'s 100,000 entries take longer than both).
+        // log index's, and `status.json`'s 100,000 entries take longer than both). Beside a running
+        // daemon, an event appended between the two reads may show both as waiting in its state
+        // and in the week's events (read one after the other, it could be missed for a moment):
+        // the next `status` shows it once.
         let parts = Mutex<(log: Result<RecentLogEvents, any Error>?, store: StoreRead?, written: DaemonStatus?)>(
             (nil, nil, nil))
         // The accounts of status.json only while a process holds the lock (without one, the

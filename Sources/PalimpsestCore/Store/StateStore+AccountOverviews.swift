@@ -195,10 +195,10 @@ extension StateStore {
     ) throws {
         let spans = stored ? StoredStateFields.pollSpans.column : StoredStateFields.pollSpans.expression
         let isJSON = stored ? StoredStateFields.isJSON.column : StoredStateFields.isJSON.expression
-        // `json_each` has a column `key` too: the account's is `accounts.key`. Ordered by each
-        // span's place in its array (`id` grows along it): the accounts' rows may interleave,
-        // each account's come in order, which is all the spans need (`accounts` of schemas 1 to
-        // 3 has no rowid to order by).
+        // `json_each` has a column `key` too (an array element's index): the account's is
+        // `accounts.key`. Ordered by each span's index in its array: the accounts' rows may
+        // interleave, each account's come in order, which is all the spans need (`accounts` of
+        // schemas 1 to 3 has no rowid to order by).
         let rows = try Row.fetchCursor(
             db,
             sql: """
@@ -207,7 +207,7 @@ extension StateStore {
                     CASE WHEN j.type = 'object' THEN json_extract(j.value, '$.to') END
                 FROM accounts, json_each(\(spans)) AS j
                 WHERE \(isJSON)\(named ? Self.onlyNamedAccounts(column: "accounts.key") : "")
-                ORDER BY j.id
+                ORDER BY j.key
                 """, arguments: arguments)
         var unreadable: Set<AccountKey> = []
         while let row = try rows.next() {

@@ -151,7 +151,10 @@ extension StateStore {
 
         /// The fields, in the order ``init(_:from:decoder:)`` reads them: each a column name kept
         /// by schema 7 and later (a stored generated column of `accounts`) and the SQL over `state`
-        /// that computes it.
+        /// that computes it (read from a store of an earlier schema). A store keeps the definitions
+        /// its upgrade wrote (``StateStore/schemaV7``, written out as it was): a field added or an
+        /// expression changed here needs a new schema version that rebuilds `accounts` (a test
+        /// compares these with the definitions a new store holds).
         static let fields: [(column: String, expression: String)] = [
             ("state_last_poll_type", "json_type(state, '$.last_poll')"),
             ("state_last_poll_at", "json_extract(state, '$.last_poll.at')"),
@@ -193,24 +196,17 @@ extension StateStore {
         static let isJSON = (column: "state_is_json", expression: "json_valid(state)")
 
         /// The watched spans (`poll_spans`) as JSON text when they are an array, NULL otherwise:
-        /// ``StateStore/pollSpansColumn(stored:)`` reads them.
+        /// ``StateStore/readPollSpans(_:into:stored:named:arguments:corrupt:)`` reads them.
         static let pollSpans = (
             column: "state_poll_spans",
             expression:
                 "CASE WHEN json_type(state, '$.poll_spans') = 'array' THEN json_extract(state, '$.poll_spans') END"
         )
 
-        /// The definitions of `accounts`' stored generated columns (schema 7): ``isJSON``, then
-        /// each of ``fields`` and ``pollSpans``, NULL for a state that is not JSON. SQLite
-        /// computes them whenever a state is written, so they always say what the state says.
-        static var generatedColumnsSQL: String {
-            var definitions = ["\(Self.isJSON.column) GENERATED ALWAYS AS (\(Self.isJSON.expression)) STORED"]
-            for field in Self.fields + [Self.pollSpans] {
-                definitions.append(
-                    "\(field.column) GENERATED ALWAYS AS (CASE WHEN \(Self.isJSON.column) THEN \(field.expression) END) STORED"
-                )
-            }
-            return definitions.joined(separator: ",\n")
+        /// The definition schema 7 gave `field`'s stored generated column in `accounts`
+        /// (``StateStore/schemaV7``): NULL for a state that is not JSON.
+        static func generatedColumnSQL(_ field: (column: String, expression: String)) -> String {
+            "\(field.column) GENERATED ALWAYS AS (CASE WHEN \(Self.isJSON.column) THEN \(field.expression) END) STORED"
         }
 
         /// Reads the ``columns(stored:)`` of `row` starting at column `first` (by position: a lookup by

@@ -208,6 +208,29 @@ import Testing
         #expect(try reader.accountSummaries().summaries[self.blind]?.lastPoll == state.lastPoll)
     }
 
+    /// A store keeps the column definitions its upgrade to schema 7 wrote (``StateStore/schemaV7``):
+    /// the fields read from those columns must be what the code computes from the JSON of a store
+    /// of an earlier schema. A field changed or added in the code without a new schema version
+    /// fails here.
+    @Test func theColumnsAStoreKeepsAreTheFieldsTheCodeReads() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        let sql = try store.read { db in
+            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE name = 'accounts'") ?? ""
+        }
+        func normalized(_ text: String) -> String {
+            text.split(whereSeparator: \.isWhitespace).joined(separator: " ").replacingOccurrences(of: "( ", with: "(")
+        }
+        let table = normalized(sql)
+        let fields = StateStore.StoredStateFields.self
+        for field in fields.fields + [fields.pollSpans] {
+            #expect(table.contains(normalized(fields.generatedColumnSQL(field))), "\(field.column)")
+        }
+        #expect(table.contains("\(fields.isJSON.column) GENERATED ALWAYS AS (\(fields.isJSON.expression)) STORED"))
+        #expect(table.components(separatedBy: "GENERATED ALWAYS").count - 1 == fields.fields.count + 2, "\(table)")
+    }
+
     /// Rows edited by hand into bytes that are not text (`sqlite3`: `SET post_id = x'ff'`) are
     /// named or left out: GRDB's converting subscripts stopped `status` and the digest there.
     @Test func rowsEditedIntoBytesThatAreNotTextAreNamedOrLeftOutNotACrash() throws {

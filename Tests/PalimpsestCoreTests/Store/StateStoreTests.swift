@@ -532,8 +532,10 @@ import Testing
             listings = try zip(keys, snapshots).map { key, id in
                 try #require(try store.snapshot(of: key, id: id)).posts.map(\.text)
             }
-            // Back to version 3's tables: `WITHOUT ROWID`, the same rows, no index by status.
+            // Back to version 3's tables: `WITHOUT ROWID`, the same rows, no index by status, no
+            // fields kept beside the states.
             try Self.rebuildTrackedPostsAsSchema5(store)
+            try Self.rebuildAccountsAsSchema6(store)
             try store.pool.writeWithoutTransaction { db in
                 try db.execute(sql: "DROP INDEX tracked_posts_by_state")
                 for (table, key) in [("accounts", "key"), ("snapshots", "account, id")] {
