@@ -134,8 +134,9 @@ extension StateStore {
 
     /// The fields of a stored ``AccountState`` (`accounts.state`) that the summaries and the
     /// overviews read, picked out of its JSON by SQLite (``columns``) rather than decoded whole:
-    /// the last poll, the events logged, the move, and the detector's blind span and last complete
-    /// snapshot (the rare objects decoded only where present), and whether it has poll spans.
+    /// the last poll, the events logged, the move (the rare object decoded only where present), the
+    /// detector's blind span and last complete snapshot (field by field), and whether it has poll
+    /// spans.
     /// The JSON keys are those of ``AccountState``'s coding keys; docs/state-format.md lists them.
     struct StoredStateFields {
         var lastPoll: PollRecord?
@@ -164,7 +165,7 @@ extension StateStore {
             ("state_events_logged_type", "json_type(state, '$.events_logged')"),
             ("state_events_logged", "json_extract(state, '$.events_logged')"),
             ("state_moved", "json_extract(state, '$.moved')"),
-            ("state_blind_span", "json_extract(state, '$.detection.blind_span')"),
+            ("state_blind_span_type", "json_type(state, '$.detection.blind_span')"),
             ("state_last_complete_type", "json_type(state, '$.detection.last_complete')"),
             ("state_poll_spans_type", "json_type(state, '$.poll_spans')"),
             ("state_last_complete_id_type", "json_type(state, '$.detection.last_complete.id')"),
@@ -179,9 +180,26 @@ extension StateStore {
                 "json_extract(state, '$.detection.last_complete.window.pinned_count')"
             ),
             ("state_pending_events", "json_array_length(state, '$.pending_events')"),
+            // The blind span field by field, as the last complete snapshot: during an outage every
+            // account has one, and each through JSONDecoder was a seventh of `status`.
+            ("state_blind_span_from", "json_extract(state, '$.detection.blind_span.from')"),
+            ("state_blind_span_to", "json_extract(state, '$.detection.blind_span.to')"),
+            ("state_blind_span_failed_polls", "json_extract(state, '$.detection.blind_span.failed_polls')"),
+            ("state_blind_span_failure_type", "json_type(state, '$.detection.blind_span.failure')"),
+            ("state_blind_span_failure_kind", "json_extract(state, '$.detection.blind_span.failure.kind')"),
+            ("state_blind_span_failure_message", "json_extract(state, '$.detection.blind_span.failure.message')"),
+            ("state_blind_span_failure_url", "json_extract(state, '$.detection.blind_span.failure.url')"),
+            (
+                "state_blind_span_failure_http_status",
+                "json_extract(state, '$.detection.blind_span.failure.http_status')"
+            ),
+            (
+                "state_blind_span_failure_retry_after",
+                "json_extract(state, '$.detection.blind_span.failure.retry_after')"
+            ),
         ]
 
-        /// The result columns, twenty, in the order ``init(_:from:decoder:)`` reads them: the
+        /// The result columns, twenty-nine, in the order ``init(_:from:decoder:)`` reads them: the
         /// stored columns (`stored`, schema 7 and later) or the same values computed from `state`'s
         /// JSON (a store of an earlier schema, read as it is).
         static func columns(stored: Bool) -> String {
@@ -212,7 +230,7 @@ extension StateStore {
         /// Reads the ``columns(stored:)`` of `row` starting at column `first` (by position: a lookup by
         /// name per value was a visible share at 100,000 rows).
         /// - Throws: ``StoredFieldError`` naming a field that is missing or not of its type, or
-        ///   the decoder's error for the move, blind span or last complete snapshot.
+        ///   the decoder's error for the move.
         init(_ row: Row, from first: Int, decoder: JSONDecoder) throws {
             // By storage class (``StoredValue``): a hand-edited state is named, never a crash.
             func text(_ offset: Int, _ field: String) throws -> String? {
@@ -231,8 +249,10 @@ extension StateStore {
             if let json = try text(7, "moved") {
                 self.moved = try decoder.decode(TimelineMove.self, from: Data(json.utf8))
             }
-            if let json = try text(8, "detection.blind_span") {
-                self.blindSpan = try decoder.decode(BlindSpan.self, from: Data(json.utf8))
+            switch try text(8, "detection.blind_span") {
+            case nil, "null": break
+            case "object": self.blindSpan = try Self.blindSpan(row, from: first + 20)
+            default: throw StoredFieldError(field: "detection.blind_span")
             }
             // The last complete snapshot (in every state that has polled) field by field: through
             // JSONDecoder it was a tenth of `status`. Its JSON type first: `null` is none.
@@ -248,6 +268,32 @@ extension StateStore {
             case .some(.some(let count)): self.eventsWaiting = count
             default: self.eventsWaiting = 0
             }
+        }
+
+        /// The ``BlindSpan`` of the columns from `first` on (`from`, `to`, `failed_polls`,
+        /// `failure`'s JSON type, its `kind`, `message`, `url`, `http_status`, `retry_after`), as
+        /// strict as its `Decodable` reading: the times RFC 3339 (`to` and `retry_after` may be null
+        /// or absent), the kind one of ``PollFailure/Kind``, the message text, the count an integer.
+        /// - Throws: ``StoredFieldError`` naming the field that is missing or not of its type.
+        static func blindSpan(_ row: Row, from first: Int) throws -> BlindSpan {
+            func field(_ name: String) -> StoredFieldError {
+                StoredFieldError(field: "detection.blind_span.\(name)")
+            }
+            guard let from = StoredValue.date(row[first]) ?? nil else { throw field("from") }
+            guard let to = StoredValue.date(row[first + 1]) else { throw field("to") }
+            guard let failedPolls = StoredValue.integer(row[first + 2]) ?? nil else { throw field("failed_polls") }
+            guard StoredValue.text(row[first + 3]) == "object" else { throw field("failure") }
+            guard let kindText = StoredValue.text(row[first + 4]) ?? nil,
+                let kind = PollFailure.Kind(rawValue: kindText)
+            else { throw field("failure.kind") }
+            guard let message = StoredValue.text(row[first + 5]) ?? nil else { throw field("failure.message") }
+            guard let url = StoredValue.text(row[first + 6]) else { throw field("failure.url") }
+            guard let httpStatus = StoredValue.integer(row[first + 7]) else { throw field("failure.http_status") }
+            guard let retryAfter = StoredValue.date(row[first + 8]) else { throw field("failure.retry_after") }
+            return BlindSpan(
+                from: from, to: to, failedPolls: failedPolls,
+                failure: PollFailure(
+                    kind: kind, message: message, url: url, httpStatus: httpStatus, retryAfter: retryAfter))
         }
 
         /// The ``SnapshotSummary`` of the columns from `first` on (`id`'s JSON type, `id`,

@@ -71,7 +71,10 @@ import Testing
 
         var third = AccountState(account: self.blind)
         third.detection.blindSpan = BlindSpan(
-            from: StoreTestSupport.date(0), failedPolls: 2, failure: PollFailure(kind: .timeout, message: "timed out"))
+            from: StoreTestSupport.date(0), failedPolls: 2,
+            failure: PollFailure(
+                kind: .rateLimited, message: "too many requests", url: "https://example.org/blind.xml", httpStatus: 429,
+                retryAfter: StoreTestSupport.date(900.5)))
         third.lastPoll = PollRecord(at: StoreTestSupport.date(120), outcome: "blind", detail: "timed out", posts: nil)
         third.detection.lastComplete = SnapshotSummary(
             id: "b", polledAt: StoreTestSupport.date(0.5),

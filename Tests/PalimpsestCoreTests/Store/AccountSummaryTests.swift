@@ -105,6 +105,32 @@ import Testing
             "UPDATE accounts SET state = json_set(state, '$.detection.last_complete.window.post_count', 2.5)",
             "detection.last_complete.window.post_count"
         ),
+        ("UPDATE accounts SET state = json_remove(state, '$.detection.blind_span.from')", "detection.blind_span.from"),
+        ("UPDATE accounts SET state = json_set(state, '$.detection.blind_span.to', 5)", "detection.blind_span.to"),
+        (
+            "UPDATE accounts SET state = json_set(state, '$.detection.blind_span.failed_polls', 'two')",
+            "detection.blind_span.failed_polls"
+        ),
+        (
+            "UPDATE accounts SET state = json_set(state, '$.detection.blind_span.failure', 'x')",
+            "detection.blind_span.failure"
+        ),
+        (
+            "UPDATE accounts SET state = json_set(state, '$.detection.blind_span.failure.kind', 'meteor')",
+            "detection.blind_span.failure.kind"
+        ),
+        (
+            "UPDATE accounts SET state = json_remove(state, '$.detection.blind_span.failure.message')",
+            "detection.blind_span.failure.message"
+        ),
+        (
+            "UPDATE accounts SET state = json_set(state, '$.detection.blind_span.failure.http_status', '503')",
+            "detection.blind_span.failure.http_status"
+        ),
+        (
+            "UPDATE accounts SET state = json_set(state, '$.detection.blind_span.failure.retry_after', 'soon')",
+            "detection.blind_span.failure.retry_after"
+        ),
     ])
     func aStateEditedWithAValueOfAnotherTypeIsNamedNotACrash(_ edit: String, _ field: String) throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
@@ -115,9 +141,16 @@ import Testing
         state.detection.lastComplete = SnapshotSummary(
             id: "c", polledAt: StoreTestSupport.date(60),
             window: TimelineWindow(newest: StoreTestSupport.date(0), floor: nil, postCount: 1, pinnedCount: 0))
+        state.detection.blindSpan = BlindSpan(
+            from: StoreTestSupport.date(30), failedPolls: 1,
+            failure: PollFailure(
+                kind: .httpStatus, message: "503", url: "https://example.org/feed.xml", httpStatus: 503))
         try store.commitAndWait(StateCommit(account: self.watched, before: nil, state: state))
         try store.commitAndWait(StateCommit(account: self.blind, before: nil, state: AccountState(account: self.blind)))
+        #expect(try store.accountSummaries().summaries[self.watched]?.blindSpan == state.detection.blindSpan)
         try store.pool.write { db in try db.execute(sql: edit + " WHERE key = ?", arguments: [self.watched.rawValue]) }
+        // As strict as the whole state's reading, which fails on it too.
+        #expect(throws: StoreError.self) { try StateStore(root: root).loadState(of: self.watched) }
 
         let (summaries, failures) = try StateStore(root: root).accountSummaries()
         #expect(Set(summaries.keys) == [self.blind])
