@@ -237,11 +237,16 @@ extension StateStore {
                 guard let value = StoredValue.text(row[first + offset]) else { throw StoredFieldError(field: field) }
                 return value
             }
-            if try text(0, "last_poll") == "object" {
+            // Each object's JSON type first: `null` or absent is none, another type is named (read
+            // as none, a hand-edited state showed as never polled where its whole reading fails).
+            switch try text(0, "last_poll") {
+            case nil, "null": break
+            case "object":
                 guard let at = StoredValue.date(row[first + 1]) ?? nil, let outcome = try text(2, "last_poll.outcome"),
                     let detail = try text(3, "last_poll.detail"), let posts = StoredValue.integer(row[first + 4])
                 else { throw StoredFieldError(field: "last_poll") }
                 self.lastPoll = PollRecord(at: at, outcome: outcome, detail: detail, posts: posts)
+            default: throw StoredFieldError(field: "last_poll")
             }
             guard try text(5, "events_logged") == "integer", let logged = StoredValue.integer(row[first + 6]) ?? nil
             else { throw StoredFieldError(field: "events_logged") }
@@ -261,7 +266,11 @@ extension StateStore {
             case "object": self.lastComplete = try Self.snapshotSummary(row, from: first + 11)
             default: throw StoredFieldError(field: "detection.last_complete")
             }
-            self.hasPollSpans = try text(10, "poll_spans") == "array"
+            switch try text(10, "poll_spans") {
+            case nil, "null": self.hasPollSpans = false
+            case "array": self.hasPollSpans = true
+            default: throw StoredFieldError(field: "poll_spans")
+            }
             // `json_array_length` is 0 for a value that is not an array, NULL when there is none.
             // (A `flatMap` over the double optional here crashed the release compiler, 6.3.1.)
             switch StoredValue.integer(row[first + 19]) {

@@ -85,6 +85,8 @@ import Testing
     /// such values as something else (a summary with no post count) without a word.
     @Test(arguments: [
         ("UPDATE accounts SET state = json_set(state, '$.last_poll.posts', 'seven')", "last_poll"),
+        ("UPDATE accounts SET state = json_set(state, '$.last_poll', 'yesterday')", "last_poll"),
+        ("UPDATE accounts SET state = json_set(state, '$.poll_spans', json('{}'))", "poll_spans"),
         ("UPDATE accounts SET state = json_set(state, '$.last_poll.detail', 5)", "last_poll.detail"),
         ("UPDATE accounts SET state = json_set(state, '$.moved', 5)", "moved"),
         ("UPDATE accounts SET state = json_set(state, '$.detection.blind_span', 1.5)", "detection.blind_span"),
