@@ -85,33 +85,29 @@ import Testing
     }
 
     @Test func aFailedWriteFailsEveryRequestInItAndTheirRetryWritesEachEventOnce() throws {
-        let folder = try StoreTestSupport.makeTemporaryDirectory()
-        let url = folder.appendingPathComponent("deletions.jsonl")
-        defer {
-            SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
-            StoreTestSupport.remove(folder)
-        }
-        let log = try DeletionLog(url: url)
-        let firstEvents = [StoreTestSupport.event("a"), StoreTestSupport.event("b")]
-        let secondEvents = [StoreTestSupport.event("c")]
-        let first = log.queueAppend(firstEvents)
-        let second = log.queueAppend(secondEvents)
-        try DeletionLogDiskFullTests.leaveRoomForFirstLine(of: firstEvents[0], at: url)
-        #expect(throws: StoreError.self) { try log.appendQueued(first) }
-        #expect(throws: StoreError.self, "the second request was in the failed write") {
-            try log.appendQueued(second)
-        }
-        #expect(try StoreTestSupport.lines(of: url).count == 1, "the whole first line stays")
+        try DeletionLogDiskFullTests.withScratchLog { url in
+            let log = try DeletionLog(url: url)
+            let firstEvents = [StoreTestSupport.event("a"), StoreTestSupport.event("b")]
+            let secondEvents = [StoreTestSupport.event("c")]
+            let first = log.queueAppend(firstEvents)
+            let second = log.queueAppend(secondEvents)
+            try DeletionLogDiskFullTests.leaveRoomForFirstLine(of: firstEvents[0], at: url)
+            #expect(throws: StoreError.self) { try log.appendQueued(first) }
+            #expect(throws: StoreError.self, "the second request was in the failed write") {
+                try log.appendQueued(second)
+            }
+            #expect(try StoreTestSupport.lines(of: url).count == 1, "the whole first line stays")
 
-        SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
-        // "a" is in the file by the failed write: given back to the retry that holds it, once.
-        let retried = try log.append(firstEvents)
-        #expect(retried.map(\.id) == ["a", "b"])
-        #expect(retried.map(\.seq) == [1, 2])
-        #expect(try log.append(secondEvents).map(\.seq) == [3])
-        #expect(try log.append(firstEvents).isEmpty, "given back once")
-        #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "b", "c"])
-        #expect(try DeletionLog.verify(at: url).problems.isEmpty)
+            SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
+            // "a" is in the file by the failed write: given back to the retry that holds it, once.
+            let retried = try log.append(firstEvents)
+            #expect(retried.map(\.id) == ["a", "b"])
+            #expect(retried.map(\.seq) == [1, 2])
+            #expect(try log.append(secondEvents).map(\.seq) == [3])
+            #expect(try log.append(firstEvents).isEmpty, "given back once")
+            #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "b", "c"])
+            #expect(try DeletionLog.verify(at: url).problems.isEmpty)
+        }
     }
 
     @Test func requestsRefusedBeforeTheWriteAreOutOfTheQueueAndNeverWrittenLater() throws {
@@ -164,48 +160,40 @@ import Testing
     }
 
     @Test func linesOfAFailedWriteAreGivenBackOnceAfterAnotherWriterAppended() throws {
-        let folder = try StoreTestSupport.makeTemporaryDirectory()
-        let url = folder.appendingPathComponent("deletions.jsonl")
-        defer {
+        try DeletionLogDiskFullTests.withScratchLog { url in
+            let daemon = try DeletionLog(url: url)
+            let batch = [StoreTestSupport.event("a"), StoreTestSupport.event("b")]
+            try DeletionLogDiskFullTests.leaveRoomForFirstLine(of: batch[0], at: url)
+            #expect(throws: StoreError.self) { try daemon.append(batch) }
             SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
-            StoreTestSupport.remove(folder)
+            // A `palimpsest poll` beside the daemon appends first; it never hears of "a".
+            #expect(try DeletionLog(url: url).append([StoreTestSupport.event("other")]).map(\.seq) == [2])
+            let retried = try daemon.append(batch)
+            #expect(retried.map(\.id) == ["a", "b"])
+            #expect(retried.map(\.seq) == [1, 3])
+            #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "other", "b"])
+            #expect(try DeletionLog.verify(at: url).problems.isEmpty)
         }
-        let daemon = try DeletionLog(url: url)
-        let batch = [StoreTestSupport.event("a"), StoreTestSupport.event("b")]
-        try DeletionLogDiskFullTests.leaveRoomForFirstLine(of: batch[0], at: url)
-        #expect(throws: StoreError.self) { try daemon.append(batch) }
-        SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
-        // A `palimpsest poll` beside the daemon appends first; it never hears of "a".
-        #expect(try DeletionLog(url: url).append([StoreTestSupport.event("other")]).map(\.seq) == [2])
-        let retried = try daemon.append(batch)
-        #expect(retried.map(\.id) == ["a", "b"])
-        #expect(retried.map(\.seq) == [1, 3])
-        #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "other", "b"])
-        #expect(try DeletionLog.verify(at: url).problems.isEmpty)
     }
 
     @Test func linesOfAFailedWriteWaitThroughOtherAppendsAndASecondFailureUntilTheirRetry() throws {
-        let folder = try StoreTestSupport.makeTemporaryDirectory()
-        let url = folder.appendingPathComponent("deletions.jsonl")
-        defer {
+        try DeletionLogDiskFullTests.withScratchLog { url in
+            let log = try DeletionLog(url: url)
+            let mine = [StoreTestSupport.event("a"), StoreTestSupport.event("b")]
+            try DeletionLogDiskFullTests.leaveRoomForFirstLine(of: mine[0], at: url)
+            #expect(throws: StoreError.self) { try log.append(mine) }
+            // The disk is still full: another account's append fails too, and writes nothing.
+            SimulatedDiskSpace.setFreeBytes(10, under: url.path)
+            #expect(throws: StoreError.self) { try log.append([StoreTestSupport.event("other")]) }
             SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
-            StoreTestSupport.remove(folder)
+            // Another account's retry runs first: "a" is not its event and is not given to it.
+            #expect(try log.append([StoreTestSupport.event("other")]).map(\.id) == ["other"])
+            let retried = try log.append(mine)
+            #expect(retried.map(\.id) == ["a", "b"])
+            #expect(retried.map(\.seq) == [1, 3])
+            #expect(try log.append(mine).isEmpty, "given back once")
+            #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "other", "b"])
+            #expect(try DeletionLog.verify(at: url).problems.isEmpty)
         }
-        let log = try DeletionLog(url: url)
-        let mine = [StoreTestSupport.event("a"), StoreTestSupport.event("b")]
-        try DeletionLogDiskFullTests.leaveRoomForFirstLine(of: mine[0], at: url)
-        #expect(throws: StoreError.self) { try log.append(mine) }
-        // The disk is still full: another account's append fails too, and writes nothing.
-        SimulatedDiskSpace.setFreeBytes(10, under: url.path)
-        #expect(throws: StoreError.self) { try log.append([StoreTestSupport.event("other")]) }
-        SimulatedDiskSpace.setFreeBytes(nil, under: url.path)
-        // Another account's retry runs first: "a" is not its event and is not given to it.
-        #expect(try log.append([StoreTestSupport.event("other")]).map(\.id) == ["other"])
-        let retried = try log.append(mine)
-        #expect(retried.map(\.id) == ["a", "b"])
-        #expect(retried.map(\.seq) == [1, 3])
-        #expect(try log.append(mine).isEmpty, "given back once")
-        #expect(try DeletionLog.readEvents(at: url).map(\.id) == ["a", "other", "b"])
-        #expect(try DeletionLog.verify(at: url).problems.isEmpty)
     }
 }
