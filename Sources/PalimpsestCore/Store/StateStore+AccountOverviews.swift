@@ -58,7 +58,7 @@ extension StateStore {
                 failures[key] = Self.undecodableState(key.rawValue, detail, path: path)
             }
             let stored = try self.storesStateFields(db)
-            let isJSON = stored ? StoredStateFields.isJSON.column : StoredStateFields.isJSON.expression
+            let isJSON = StoredStateFields.sql(StoredStateFields.isJSON, stored: stored)
             for key in try StoredValue.texts(
                 db, sql: "SELECT key FROM accounts WHERE NOT \(isJSON)\(only)", arguments: arguments)
             {
@@ -193,8 +193,8 @@ extension StateStore {
         _ db: Database, into overviews: inout [AccountKey: AccountOverview], stored: Bool, named: Bool,
         arguments: StatementArguments, corrupt: (AccountKey) -> Void
     ) throws {
-        let spans = stored ? StoredStateFields.pollSpans.column : StoredStateFields.pollSpans.expression
-        let isJSON = stored ? StoredStateFields.isJSON.column : StoredStateFields.isJSON.expression
+        let spans = StoredStateFields.sql(StoredStateFields.pollSpans, stored: stored)
+        let isJSON = StoredStateFields.sql(StoredStateFields.isJSON, stored: stored)
         // `json_each` has a column `key` too (an array element's index): the account's is
         // `accounts.key`. Ordered by each span's index in its array: the accounts' rows may
         // interleave, each account's come in order, which is all the spans need (`accounts` of

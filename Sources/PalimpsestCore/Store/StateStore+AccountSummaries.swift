@@ -35,7 +35,7 @@ extension StateStore {
             var failures: [AccountKey: StoreError] = [:]
             let decoder = JSONCoding.decoder()
             let stored = try self.storesStateFields(db)
-            let isJSON = stored ? StoredStateFields.isJSON.column : StoredStateFields.isJSON.expression
+            let isJSON = StoredStateFields.sql(StoredStateFields.isJSON, stored: stored)
             for key in try StoredValue.texts(db, sql: "SELECT key FROM accounts WHERE NOT \(isJSON)") {
                 failures[AccountKey(rawValue: key)] = Self.undecodableState(key, "not JSON", path: path)
             }
@@ -203,7 +203,13 @@ extension StateStore {
         /// stored columns (`stored`, schema 7 and later) or the same values computed from `state`'s
         /// JSON (a store of an earlier schema, read as it is).
         static func columns(stored: Bool) -> String {
-            Self.fields.map { stored ? $0.column : $0.expression }.joined(separator: ", ")
+            Self.fields.map { Self.sql($0, stored: stored) }.joined(separator: ", ")
+        }
+
+        /// `field` as a read selects it: its stored column (`stored`, schema 7 and later) or its
+        /// expression over `state`.
+        static func sql(_ field: (column: String, expression: String), stored: Bool) -> String {
+            stored ? field.column : field.expression
         }
 
         /// How many result columns ``columns(stored:)`` has.
