@@ -244,6 +244,7 @@ extension StateStore {
             pending.rows = []
             pending.relocations = []
             pending.recent.clear()
+            pending.databaseChanges &+= 1
             for row in rows where pending.bodies[row.sha256]?.recordID == row.recordID {
                 pending.bodies[row.sha256] = nil
             }

@@ -79,6 +79,11 @@ public final class StateStore: StateStoring {
         /// or a body lookup of this process's own captures reads them here, not from the database.
         var recent = RecentRows()
 
+        /// Incremented whenever this process may have changed the `evidence` table (a commit of
+        /// rows or relocations, a spool collection): an index answer read outside the lock holds
+        /// while this is what it was.
+        var databaseChanges = 0
+
         /// The row waiting or in flight that matches, newest first.
         func row(where matches: (EvidenceRow) -> Bool) -> EvidenceRow? {
             self.rows.last(where: matches) ?? self.inFlightRows.last(where: matches)
@@ -1199,6 +1204,7 @@ public final class StateStore: StateStoring {
         let stateJSONValue = stateJSON
         let deletesValue = deletes
         let upsertsValue = upserts
+        let upsertsCoverEveryPost = commit.before == nil
         let listedValue = listed
         let quiet = commit.state?.isQuiet ?? false
         let keep = commit.keepSnapshots
@@ -1289,8 +1295,16 @@ public final class StateStore: StateStoring {
                     try db.cachedStatement(sql: "DELETE FROM tracked_posts WHERE account = ? AND post_id = ?").execute(
                         arguments: [key, id])
                 }
-                for (id, tracked) in state.detection.posts {
-                    let row = try Self.trackedPostRow(id: id, tracked, listed: listedValue)
+                // Without `before` the rows made above are every tracked post's already (a first
+                // poll's ten to twenty rows, encoded off this thread); a baseline the writer forgot
+                // after a failed commit needs them all made here.
+                let rows =
+                    upsertsCoverEveryPost
+                    ? upsertsValue
+                    : try state.detection.posts.map { id, tracked in
+                        try Self.trackedPostRow(id: id, tracked, listed: listedValue)
+                    }
+                for row in rows {
                     try Self.write(row, of: key, in: db)
                 }
             } else {
@@ -1425,79 +1439,146 @@ public final class StateStore: StateStoring {
         try self.storeEvidence(capture, legacyPath: nil)
     }
 
+    /// What the index said about a capture, read outside the evidence lock: valid while
+    /// ``PendingEvidence/databaseChanges`` is what it was when read (this process's commits and
+    /// collections are the only writers of its rows that the lock orders).
+    private struct EvidenceIndexAnswer {
+        var databaseChanges: Int
+        var row: EvidenceRow?
+    }
+
+    /// The next step of storing one capture, decided under the evidence lock.
+    private enum EvidenceStoreStep {
+        /// Stored already (the same capture, or this one): its reference.
+        case stored(EvidenceReference)
+        /// The index must be read first, outside the lock: the same capture, or the body's
+        /// first record.
+        case readCapture(databaseChanges: Int)
+        case readBody(databaseChanges: Int)
+        /// The records must be built (compressed) first, outside the lock, against this original.
+        case build(original: EvidenceRow?)
+    }
+
     /// - Parameter permanent: write to the permanent files (migrated evidence) instead of the spool.
+    ///
+    /// The index reads and the records' compression run outside the evidence lock, which every
+    /// capture of every poll takes (in a first cycle, 100,000 new bodies): under the lock the
+    /// capture is looked up in memory, then its records are appended if what they were built
+    /// against is still what the store holds; otherwise (another poll stored the same body, or
+    /// a commit changed the index meanwhile) the step is taken again. After
+    /// ``maximumOptimisticRounds`` the index is read under the lock, as before.
     func storeEvidence(_ capture: EvidenceCapture, legacyPath: String?, permanent: Bool = false) throws
         -> EvidenceReference
     {
         let sha256 = ContentHash.sha256Hex(capture.body)
-        let path = self.databaseURL.path
         let fetchedAt = RFC3339.string(from: capture.fetchedAt)
-        return try self.pendingEvidence.withLock { pending in
-            // The same capture stored twice (same account, URL, status, time and body) is one record.
-            let same = { (row: EvidenceRow) in
-                row.sha256 == sha256 && row.url == capture.url && row.status == capture.status
-                    && row.fetchedAt == fetchedAt && row.account == capture.account.rawValue
-            }
-            let captureKey = RecentRows.captureKey(
-                account: capture.account.rawValue, url: capture.url, status: capture.status, fetchedAt: fetchedAt,
-                sha256: sha256)
-            // A capture fetched since the rows held in memory cover, and not among them, was never
-            // stored by this store (another process polling the same account in the same
-            // millisecond would at worst make a second record of it): no index read.
-            let known =
-                try pending.row(where: same) ?? pending.recent.row(capturedAs: captureKey)
-                ?? (capture.fetchedAt >= pending.recent.coveredSince
-                    ? nil
-                    : self.read { db in
-                        // Filtered by SQLite: one body (a platform's 404 page, say) may be cited by
-                        // thousands of records, which must not all be decoded for each capture.
-                        try Row.fetchOne(
-                            db.cachedStatement(
-                                sql: """
-                                    SELECT * FROM evidence WHERE sha256 = ? AND account = ? AND url = ? AND status = ?
-                                    AND fetched_at = ? LIMIT 1
-                                    """),
-                            arguments: [sha256, capture.account.rawValue, capture.url, capture.status, fetchedAt]
-                        ).map(Self.evidenceRow)
-                    })
-            if let known {
-                return EvidenceReference(
-                    path: known.body.path, sha256: sha256, url: capture.url, status: capture.status,
-                    fetchedAt: capture.fetchedAt, offset: known.body.offset, length: known.body.length,
-                    record: known.recordID)
-            }
-            // The body's record as it will be once the relocations not yet committed are: the
-            // writer may have taken its promotion to the permanent files into a batch that commits
-            // without this capture's row, so a revisit citing the spool copy would cite a place
-            // no index row names any more, and its own promotion would fail.
-            let original =
-                try pending.bodies[sha256]
-                ?? (pending.recent.body(sha256: sha256) ?? self.read { db in try Self.bodyRow(db, sha256: sha256) })
-                .map { Self.relocated($0, by: pending.unwrittenRelocations) }
-            let built = try WARCFiles.records(
-                for: capture, sha256: sha256,
-                original: original.map { ($0.recordID, $0.effectiveURL, $0.fetchedAt) })
-            let files = permanent ? self.warc : self.spool
-            let locations = try files.append(built.members, day: WARCFiles.day(of: capture.fetchedAt))
-            let row = EvidenceRow(
-                recordID: built.recordID, type: original == nil ? "response" : "revisit", sha256: sha256,
-                size: capture.body.count, location: locations[1], request: locations[0],
-                body: original?.body ?? locations[1], account: capture.account.rawValue, url: capture.url,
-                effectiveURL: capture.effectiveURL, status: capture.status,
-                fetchedAt: RFC3339.string(from: capture.fetchedAt), remoteIP: capture.remoteAddress,
-                redirects: String(
-                    decoding: (try? LineJSONEncoder.encode(capture.redirects)) ?? Data("[]".utf8), as: UTF8.self),
-                headers: String(
-                    decoding: (try? LineJSONEncoder.encode(capture.headers)) ?? Data("[]".utf8), as: UTF8.self),
-                legacyPath: legacyPath)
-            pending.rows.append(row)
-            if original == nil { pending.bodies[sha256] = row }
-            _ = path
-            return EvidenceReference(
+        // The same capture stored twice (same account, URL, status, time and body) is one record.
+        let same = { (row: EvidenceRow) in
+            row.sha256 == sha256 && row.url == capture.url && row.status == capture.status
+                && row.fetchedAt == fetchedAt && row.account == capture.account.rawValue
+        }
+        let captureKey = RecentRows.captureKey(
+            account: capture.account.rawValue, url: capture.url, status: capture.status, fetchedAt: fetchedAt,
+            sha256: sha256)
+        func reference(_ row: EvidenceRow) -> EvidenceReference {
+            EvidenceReference(
                 path: row.body.path, sha256: sha256, url: capture.url, status: capture.status,
                 fetchedAt: capture.fetchedAt, offset: row.body.offset, length: row.body.length, record: row.recordID)
         }
+        func readCapture() throws -> EvidenceRow? {
+            try self.read { db in
+                // Filtered by SQLite: one body (a platform's 404 page, say) may be cited by
+                // thousands of records, which must not all be decoded for each capture.
+                try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT * FROM evidence WHERE sha256 = ? AND account = ? AND url = ? AND status = ?
+                            AND fetched_at = ? LIMIT 1
+                            """),
+                    arguments: [sha256, capture.account.rawValue, capture.url, capture.status, fetchedAt]
+                ).map(Self.evidenceRow)
+            }
+        }
+        func readBody() throws -> EvidenceRow? { try self.read { db in try Self.bodyRow(db, sha256: sha256) } }
+        func build(_ original: EvidenceRow?) throws -> (members: [Data], requestID: String, recordID: String) {
+            try WARCFiles.records(
+                for: capture, sha256: sha256, original: original.map { ($0.recordID, $0.effectiveURL, $0.fetchedAt) })
+        }
+
+        var storedCapture: EvidenceIndexAnswer?
+        var storedBody: EvidenceIndexAnswer?
+        var built: (original: EvidenceRow?, records: (members: [Data], requestID: String, recordID: String))?
+        var round = 0
+        while true {
+            round += 1
+            let underLock = round > Self.maximumOptimisticRounds
+            let step: EvidenceStoreStep = try self.pendingEvidence.withLock { pending in
+                let changes = pending.databaseChanges
+                // A capture fetched since the rows held in memory cover, and not among them, was
+                // never stored by this store (another process polling the same account in the same
+                // millisecond would at worst make a second record of it): no index read.
+                if let known = pending.row(where: same) ?? pending.recent.row(capturedAs: captureKey) {
+                    return .stored(reference(known))
+                }
+                if capture.fetchedAt < pending.recent.coveredSince {
+                    if storedCapture?.databaseChanges != changes {
+                        guard underLock else { return .readCapture(databaseChanges: changes) }
+                        storedCapture = EvidenceIndexAnswer(databaseChanges: changes, row: try readCapture())
+                    }
+                    if let known = storedCapture?.row { return .stored(reference(known)) }
+                }
+                // The body's record as it will be once the relocations not yet committed are: the
+                // writer may have taken its promotion to the permanent files into a batch that
+                // commits without this capture's row, so a revisit citing the spool copy would cite
+                // a place no index row names any more, and its own promotion would fail.
+                var firstRecord = pending.bodies[sha256] ?? pending.recent.body(sha256: sha256)
+                if firstRecord == nil {
+                    if storedBody?.databaseChanges != changes {
+                        guard underLock else { return .readBody(databaseChanges: changes) }
+                        storedBody = EvidenceIndexAnswer(databaseChanges: changes, row: try readBody())
+                    }
+                    firstRecord = storedBody?.row
+                }
+                let original = firstRecord.map { Self.relocated($0, by: pending.unwrittenRelocations) }
+                if built == nil || built?.original?.recordID != original?.recordID {
+                    guard underLock else { return .build(original: original) }
+                    built = (original, try build(original))
+                }
+                guard let records = built?.records else { return .build(original: original) }
+                let files = permanent ? self.warc : self.spool
+                let locations = try files.append(records.members, day: WARCFiles.day(of: capture.fetchedAt))
+                let row = EvidenceRow(
+                    recordID: records.recordID, type: original == nil ? "response" : "revisit", sha256: sha256,
+                    size: capture.body.count, location: locations[1], request: locations[0],
+                    body: original?.body ?? locations[1], account: capture.account.rawValue, url: capture.url,
+                    effectiveURL: capture.effectiveURL, status: capture.status,
+                    fetchedAt: fetchedAt, remoteIP: capture.remoteAddress,
+                    redirects: String(
+                        decoding: (try? LineJSONEncoder.encode(capture.redirects)) ?? Data("[]".utf8), as: UTF8.self),
+                    headers: String(
+                        decoding: (try? LineJSONEncoder.encode(capture.headers)) ?? Data("[]".utf8), as: UTF8.self),
+                    legacyPath: legacyPath)
+                pending.rows.append(row)
+                if original == nil { pending.bodies[sha256] = row }
+                return .stored(reference(row))
+            }
+            switch step {
+            case .stored(let reference):
+                return reference
+            case .readCapture(let changes):
+                storedCapture = EvidenceIndexAnswer(databaseChanges: changes, row: try readCapture())
+            case .readBody(let changes):
+                storedBody = EvidenceIndexAnswer(databaseChanges: changes, row: try readBody())
+            case .build(let original):
+                built = (original, try build(original))
+            }
+        }
     }
+
+    /// Rounds of ``storeEvidence(_:legacyPath:permanent:)`` that read the index and build records
+    /// outside the lock before the rest is done under it (each round ends early only when a
+    /// commit or another capture of the same body came between).
+    static let maximumOptimisticRounds = 4
 
     /// Takes the evidence rows and relocations waiting for a commit (the writer writes them first
     /// in its batch).
@@ -1529,6 +1610,7 @@ public final class StateStore: StateStoring {
     func evidenceCommitted(_ rows: [EvidenceRow], relocations: [Relocation]) {
         self.pendingEvidence.withLock { pending in
             pending.recent.committed(rows, relocations: relocations)
+            pending.databaseChanges &+= 1
             pending.inFlightRows = []
             pending.inFlightRelocations = []
             for row in rows where pending.bodies[row.sha256]?.recordID == row.recordID {

@@ -382,6 +382,76 @@ import Testing
                 == Data(#"{"error":"Record not found"}"#.utf8))
     }
 
+    /// Polls on several threads capturing the same body at the same moment (a platform's 404
+    /// page, say) while the writer commits: the index is read and the records compressed outside
+    /// the evidence lock, so a body stored by another capture in between must turn this one into
+    /// a revisit of it. Each body then has exactly one `response` record, every revisit reads its
+    /// body from that record, and each capture's reference reads back the bytes it stored.
+    @Test func capturesOfOneBodyOnManyThreadsStoreItOnce() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        // A new body per round, large enough that compressing it takes a while.
+        let rounds = 40
+        let threads = 4
+        let bodies = (0..<rounds).map { round in
+            Data((0..<2_000).map { #"{"error":"Record not found","round":\#(round),"line":\#($0)}"# }.joined().utf8)
+        }
+        let references = Mutex<[(body: Int, reference: EvidenceReference)]>([])
+        let failures = Mutex<[String]>([])
+        for round in 0..<rounds {
+            DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                let url = "https://mastodon.social/api/v1/statuses/\(round)-\(thread)"
+                let capture = EvidenceCapture(
+                    account: self.key, url: url, effectiveURL: url, status: 404, headers: [], body: bodies[round],
+                    fetchedAt: StoreTestSupport.date(Double(round)))
+                do {
+                    let reference = try store.storeEvidence(capture)
+                    references.withLock { $0.append((round, reference)) }
+                } catch {
+                    failures.withLock { $0.append("round \(round), thread \(thread): \(error)") }
+                }
+            }
+            // Commits now and then, as the writer's batches do.
+            if round % 3 == 0 {
+                try store.commitAndWait(
+                    StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty)
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
+
+        let rows = try store.pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT record_id, type, sha256, path, offset, length, body_path, body_offset FROM evidence")
+        }
+        #expect(rows.count == rounds * threads, "one record per capture")
+        for row in rows {
+            let record = try WARCFiles.read(
+                WARCLocation(path: row["path"], offset: row["offset"], length: row["length"]), root: root)
+            #expect(
+                record.field("WARC-Type") == row["type"] && record.field("WARC-Record-ID") == row["record_id"],
+                "the index row names the record written, of its type")
+        }
+        let responses = rows.filter { ($0["type"] as String) == "response" }
+        #expect(
+            responses.count == rounds,
+            "each body is stored once: \(responses.count) response records for \(rounds) bodies")
+        for row in rows where (row["type"] as String) == "revisit" {
+            let response = responses.first { ($0["sha256"] as String) == (row["sha256"] as String) }
+            let place = response.map { "\($0["path"] as String)@\($0["offset"] as Int)" }
+            #expect(
+                place == "\(row["body_path"] as String)@\(row["body_offset"] as Int)",
+                "a revisit reads its body from the body's response record")
+        }
+        let reopened = try StateStore(root: root)
+        for (body, reference) in references.withLock({ $0 }) {
+            #expect(try reopened.evidenceBody(sha256: reference.sha256) == bodies[body])
+            let record = try WARCFiles.read(try #require(reference.warcLocation), root: root)
+            #expect(record.payload == bodies[body], "the reference reads back the bytes captured")
+        }
+    }
+
     @Test func aCommitWithoutStateAfterAFailedOneLeavesTheNextStateWrittenWhole() throws {
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
