@@ -440,12 +440,14 @@ public struct AccountPoller: Sendable {
         // The snapshot (and the archive rows of its new post versions) is written with this poll's
         // commit below, in the same transaction as the state that cites it.
         let snapshotID: String
+        let encodedPosts: [StateStore.EncodedPost]
         do {
-            snapshotID = try StateStore.snapshotID(of: observation, account: session.account.key)
+            (snapshotID, encodedPosts) = try StateStore.encodedSnapshot(of: observation, account: session.account.key)
         } catch {
             throw self.writeError(error, stage: .observation, state: state, account: session.account, at: session.now)
         }
-        let stored = StoredObservation(observation: observation, id: snapshotID, formerIDs: formerIDs)
+        let stored = StoredObservation(
+            observation: observation, id: snapshotID, formerIDs: formerIDs, encodedPosts: encodedPosts)
         guard observation.isComplete else {
             // Rule of evidence 2: only a complete snapshot is diffed.
             state.lastPoll = PollRecord(
@@ -673,10 +675,11 @@ public struct AccountPoller: Sendable {
             for evidence in event.evidence { state.citedEvidence.insert(evidence.sha256) }
         }
         let saved = state
-        let commit = StateCommit(
+        var commit = StateCommit(
             account: session.account.key, before: session.baseline.state, state: saved,
             snapshot: observation?.observation, snapshotID: observation?.id, formerIDs: observation?.formerIDs ?? [:],
             citedSnapshots: observation == nil ? nil : saved.citedSnapshots, keepSnapshots: self.snapshotRetention)
+        commit.encodedPosts = observation?.encodedPosts ?? []
         do {
             try await self.stateStore.commit(commit)
         } catch {
@@ -788,4 +791,6 @@ struct StoredObservation: Sendable {
     /// ``StateStore/snapshotID(of:account:path:)`` of ``observation``.
     var id: String
     var formerIDs: [String: [String]]
+    /// The posts of ``observation`` as encoded for ``id`` (the commit stores their versions).
+    var encodedPosts: [StateStore.EncodedPost]
 }

@@ -1,4 +1,5 @@
 public import Foundation
+import Crypto
 import GRDB
 import GRDBSQLite
 import Synchronization
@@ -1150,7 +1151,8 @@ public final class StateStore: StateStoring {
             var listing: [[String]] = []
             var versions: [ListedVersion] = []
             let tracked = commit.before?.detection.posts
-            for post in observation.posts {
+            let encodedPosts = commit.encodedPosts
+            for (index, post) in observation.posts.enumerated() {
                 if let sha = known[post.id], tracked?[post.id]?.post == post {
                     // As its row held it when the state was read: stored already (the writer
                     // still makes sure it is archived).
@@ -1159,8 +1161,10 @@ public final class StateStore: StateStoring {
                     versions.append(ListedVersion(contentSHA256: sha, json: nil, post: post, wasTracked: true))
                     continue
                 }
-                let json = try encode(post)
-                let sha = ContentHash.sha256Hex(json)
+                // Encoded already for the snapshot's id when the poll computed it.
+                let encoded = index < encodedPosts.count && encodedPosts[index].post == post ? encodedPosts[index] : nil
+                let json = try encoded?.json ?? encode(post)
+                let sha = encoded?.contentSHA256 ?? ContentHash.sha256Hex(json)
                 listing.append([post.id, sha])
                 versions.append(
                     ListedVersion(contentSHA256: sha, json: json, post: post, wasTracked: tracked?[post.id] != nil))
@@ -1404,14 +1408,101 @@ public final class StateStore: StateStoring {
     /// - Throws: ``StoreError`` when the observation does not encode.
     public static func snapshotID(of observation: Observation, account: AccountKey, path: String = "") throws -> String
     {
-        let encoded: Data
+        try Self.encodedSnapshot(of: observation, account: account, path: path).id
+    }
+
+    /// One post of an observation as the store writes its version: its compact JSON line and
+    /// that line's SHA-256 (64 hex digits), the version's content address in `post_versions`.
+    struct EncodedPost: Sendable {
+        var post: Post
+        var json: String
+        var contentSHA256: String
+    }
+
+    /// ``snapshotID(of:account:path:)`` and each post's JSON, encoded once: the observation's
+    /// line is its JSON without posts with each post's line put in its `posts` array (the same
+    /// bytes as the whole observation encoded at once), so a poll's commit stores the versions
+    /// of its new posts without encoding them again.
+    /// - Throws: ``StoreError`` when the observation does not encode.
+    static func encodedSnapshot(of observation: Observation, account: AccountKey, path: String = "") throws
+        -> (id: String, posts: [EncodedPost])
+    {
         do {
-            encoded = try LineJSONEncoder.encode(observation)
+            var head = observation
+            head.posts = []
+            var headJSON = try LineJSONEncoder.encode(head)
+            let posts = try observation.posts.map { post in
+                let json = try Self.lineJSON(post)
+                return EncodedPost(post: post, json: json, contentSHA256: ContentHash.sha256Hex(json))
+            }
+            var hasher = SHA256()
+            if let range = Self.emptyPostsArray(in: headJSON) {
+                hasher.update(data: headJSON[..<range.lowerBound])
+                hasher.update(data: Data(#""posts":["#.utf8))
+                for (index, post) in posts.enumerated() {
+                    if index > 0 { hasher.update(data: Data(",".utf8)) }
+                    var json = post.json
+                    json.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+                }
+                hasher.update(data: Data("]".utf8))
+                hasher.update(data: headJSON[range.upperBound...])
+            } else {
+                // Not one top-level `"posts":[]` (never so for `Observation`'s own coding): the
+                // whole observation encoded at once.
+                headJSON = try LineJSONEncoder.encode(observation)
+                hasher.update(data: headJSON)
+            }
+            let digest = ContentHash.hex(hasher.finalize())
+            return ("\(AccountStore.compactUTC(observation.polledAt))-\(digest.prefix(8))", posts)
         } catch {
             throw StoreError(
                 operation: "encode", path: path, detail: "account \(account): \(error)", advice: "report this as a bug")
         }
-        return "\(AccountStore.compactUTC(observation.polledAt))-\(ContentHash.sha256Hex(encoded).prefix(8))"
+    }
+
+    /// Where `"posts":[]` is in `json` as a key of the outermost object (outside strings, at
+    /// depth one), when it is there exactly once.
+    static func emptyPostsArray(in json: Data) -> Range<Data.Index>? {
+        let pattern = Array(#""posts":[]"#.utf8)
+        var found: Range<Data.Index>?
+        var depth = 0
+        var inString = false
+        var escaped = false
+        var index = json.startIndex
+        while index < json.endIndex {
+            let byte = json[index]
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                index += 1
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+            case UInt8(ascii: "\""):
+                if depth == 1, json.endIndex - index >= pattern.count,
+                    json[index..<index + pattern.count].elementsEqual(pattern)
+                {
+                    guard found == nil else { return nil }
+                    found = index..<index + pattern.count
+                    index += pattern.count
+                    continue
+                }
+                inString = true
+            default:
+                break
+            }
+            index += 1
+        }
+        return found
     }
 
     // MARK: Evidence

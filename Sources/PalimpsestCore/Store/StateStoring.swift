@@ -30,6 +30,9 @@ public struct StateCommit: Sendable {
     /// ``state`` `nil` nothing else of the account is written: ``StateStoring/loadState(of:)``
     /// reads its `last_poll` and validators from the run.
     public var unchanged: UnchangedObservation?
+    /// The posts of ``snapshot`` as ``StateStore/encodedSnapshot(of:account:path:)`` encoded them
+    /// for ``snapshotID``, in order: a post equal to the one at its place is not encoded again.
+    var encodedPosts: [StateStore.EncodedPost] = []
 
     /// Creates a commit.
     public init(

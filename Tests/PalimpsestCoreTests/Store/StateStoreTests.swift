@@ -158,6 +158,51 @@ import Testing
         #expect(try store.archivedVersions(of: self.key).map(\.postID) == ["2"])
     }
 
+    /// A snapshot's id hashes the observation as one JSON line; a poll builds that line from the
+    /// observation without posts and each post's line, which the commit then stores as the
+    /// versions: the id must be the one the whole observation encoded at once gives, whatever
+    /// the posts hold (here texts that look like the `posts` key, quotes, backslashes, brackets,
+    /// non-ASCII), and each post's line must be its own encoding.
+    @Test(arguments: [0, 1, 3])
+    func aSnapshotIDBuiltFromItsPostsIsTheWholeObservationsID(posts count: Int) throws {
+        let texts = [
+            #"a "posts":[] inside a text"#, #"back\slash \" and ] } [ {"#, "中文 😀 \u{2028}", #"{"posts":[]}"#,
+        ]
+        let posts = (0..<count).map { index in
+            Post(
+                id: "\(index)", url: "https://example.org/\(index)", postedAt: StoreTestSupport.date(-Double(index)),
+                text: texts[index % texts.count], html: "<p>\(texts[index % texts.count])</p>",
+                media: ["https://example.org/\(index).jpg"])
+        }
+        let evidence = EvidenceReference(
+            path: "warc/spool/a.warc.gz", sha256: String(repeating: "ab", count: 32), url: #"https://example.org/?q="posts":[]"#,
+            status: 200, fetchedAt: StoreTestSupport.date(0), offset: 0, length: 10, record: "<urn:uuid:1>")
+        let observation = Observation(
+            account: self.key, polledAt: StoreTestSupport.date(0), posts: posts, evidence: [evidence],
+            signals: ListingSignals(etag: #""posts":[]"#))
+        let whole = ContentHash.sha256Hex(try LineJSONEncoder.encode(observation))
+        let (id, encoded) = try StateStore.encodedSnapshot(of: observation, account: self.key)
+        #expect(id == "\(AccountStore.compactUTC(observation.polledAt))-\(whole.prefix(8))")
+        #expect(encoded.map(\.post) == posts)
+        for post in encoded {
+            #expect(post.json == String(decoding: try LineJSONEncoder.encode(post.post), as: UTF8.self))
+            #expect(post.contentSHA256 == ContentHash.sha256Hex(post.json))
+        }
+    }
+
+    /// The `posts` key is found only as a key of the outermost object, and only when it is
+    /// there once.
+    @Test func theEmptyPostsArrayIsFoundOnlyAtTheTopLevel() {
+        func found(_ json: String) -> String? {
+            let data = Data(json.utf8)
+            return StateStore.emptyPostsArray(in: data).map { String(decoding: data[$0], as: UTF8.self) }
+        }
+        #expect(found(#"{"a":1,"posts":[],"z":2}"#) == #""posts":[]"#)
+        #expect(found(#"{"a":{"posts":[]},"b":"\"posts\":[]"}"#) == nil, "nested, or inside a string")
+        #expect(found(#"{"a":"x\\","posts":[]}"#) == #""posts":[]"#, "after a string ending in a backslash")
+        #expect(found(#"{"posts":[],"posts":[]}"#) == nil, "twice")
+    }
+
     /// An evidence index row edited into a value of another type names its record when read;
     /// GRDB's conversion stopped the process (bytes that are not UTF-8) or read text as 0.
     @Test(arguments: [
