@@ -245,6 +245,7 @@ extension StateStore {
             pending.relocations = []
             pending.recent.clear()
             pending.databaseChanges &+= 1
+            pending.forgetCommittedCaptureKeys()
             for row in rows where pending.bodies[row.sha256]?.recordID == row.recordID {
                 pending.bodies[row.sha256] = nil
             }

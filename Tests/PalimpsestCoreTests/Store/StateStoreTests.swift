@@ -427,6 +427,38 @@ import Testing
                 == Data(#"{"error":"Record not found"}"#.utf8))
     }
 
+    /// The same capture (same account, URL, status, time and body) stored again is the record
+    /// stored first, wherever that record is: waiting for a batch, taken by the writer's batch,
+    /// given back by a failed batch, or committed.
+    @Test func theSameCaptureStoredAgainIsOneRecordWhereverTheFirstIs() throws {
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        let store = try StateStore(root: root)
+        func capture(_ index: Int) -> EvidenceCapture {
+            EvidenceCapture(
+                account: self.key, url: "https://mastodon.social/api/v1/statuses/\(index)",
+                effectiveURL: "https://mastodon.social/api/v1/statuses/\(index)", status: 404, headers: [],
+                body: Data(#"{"error":"Record not found"}"#.utf8), fetchedAt: StoreTestSupport.date(Double(index)))
+        }
+        let waiting = try store.storeEvidence(capture(1))
+        #expect(try store.storeEvidence(capture(1)).record == waiting.record, "waiting for a batch")
+
+        let taken = store.takePendingEvidence()
+        #expect(try store.storeEvidence(capture(1)).record == waiting.record, "in the writer's batch")
+        store.restorePendingEvidence(taken)
+        #expect(try store.storeEvidence(capture(1)).record == waiting.record, "given back by a failed batch")
+
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
+        #expect(try store.storeEvidence(capture(1)).record == waiting.record, "committed")
+        let other = try store.storeEvidence(capture(2))
+        #expect(other.record != waiting.record, "another capture of the same body has its own record")
+        #expect(try store.storeEvidence(capture(2)).record == other.record)
+        #expect(try StateStore(root: root).storeEvidence(capture(1)).record == waiting.record, "read from the index")
+        try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
+        let count = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM evidence") }
+        #expect(count == 2, "one index row per capture")
+    }
+
     /// Polls on several threads capturing the same body at the same moment (a platform's 404
     /// page, say) while the writer commits: the index is read and the records compressed outside
     /// the evidence lock, so a body stored by another capture in between must turn this one into
