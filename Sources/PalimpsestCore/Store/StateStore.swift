@@ -1190,7 +1190,9 @@ public final class StateStore: StateStoring {
                     versions.append(ListedVersion(contentSHA256: sha, json: nil, post: post, wasTracked: true))
                     continue
                 }
-                // Encoded already for the snapshot's id when the poll computed it.
+                // Encoded already for the snapshot's id when the poll computed it (from this same
+                // observation value: `==` of strings is canonical equivalence, not byte equality,
+                // so it guards against a list that changed, not against one re-encoded).
                 let encoded = index < encodedPosts.count && encodedPosts[index].post == post ? encodedPosts[index] : nil
                 let json = try encoded?.json ?? encode(post)
                 let sha = encoded?.contentSHA256 ?? ContentHash.sha256Hex(json)
@@ -1640,14 +1642,16 @@ public final class StateStore: StateStoring {
                 if let known = pending.row(capturedAs: captureKey, where: same)
                     ?? pending.recent.row(capturedAs: captureKey)
                 {
-                    return .stored(reference(known))
+                    return .stored(reference(Self.relocated(known, by: pending.unwrittenRelocations)))
                 }
                 if capture.fetchedAt < pending.recent.coveredSince {
                     if storedCapture?.databaseChanges != changes {
                         guard underLock else { return .readCapture(databaseChanges: changes) }
                         storedCapture = EvidenceIndexAnswer(databaseChanges: changes, row: try readCapture())
                     }
-                    if let known = storedCapture?.row { return .stored(reference(known)) }
+                    if let known = storedCapture?.row {
+                        return .stored(reference(Self.relocated(known, by: pending.unwrittenRelocations)))
+                    }
                 }
                 // The body's record as it will be once the relocations not yet committed are: the
                 // writer may have taken its promotion to the permanent files into a batch that
@@ -1732,7 +1736,9 @@ public final class StateStore: StateStoring {
     func evidenceCommitted(_ rows: [EvidenceRow], relocations: [Relocation]) {
         self.pendingEvidence.withLock { pending in
             pending.recent.committed(rows, relocations: relocations)
-            pending.databaseChanges &+= 1
+            // A batch of states alone leaves the evidence index as it was (and the index answers
+            // read outside the lock valid).
+            if !rows.isEmpty || !relocations.isEmpty { pending.databaseChanges &+= 1 }
             pending.inFlightRows = []
             pending.inFlightRelocations = []
             pending.forgetCommittedCaptureKeys()

@@ -163,7 +163,7 @@ import Testing
     /// versions: the id must be the one the whole observation encoded at once gives, whatever
     /// the posts hold (here texts that look like the `posts` key, quotes, backslashes, brackets,
     /// non-ASCII), and each post's line must be its own encoding.
-    @Test(arguments: [0, 1, 3])
+    @Test(arguments: [0, 1, 4])
     func aSnapshotIDBuiltFromItsPostsIsTheWholeObservationsID(posts count: Int) throws {
         let texts = [
             #"a "posts":[] inside a text"#, #"back\slash \" and ] } [ {"#, "中文 😀 \u{2028}", #"{"posts":[]}"#,
@@ -180,6 +180,11 @@ import Testing
         let observation = Observation(
             account: self.key, polledAt: StoreTestSupport.date(0), posts: posts, evidence: [evidence],
             signals: ListingSignals(etag: #""posts":[]"#))
+        var head = observation
+        head.posts = []
+        #expect(
+            StateStore.emptyPostsArray(in: try LineJSONEncoder.encode(head)) != nil,
+            "the id is built from the posts' lines, not from the whole observation encoded again")
         let whole = ContentHash.sha256Hex(try LineJSONEncoder.encode(observation))
         let (id, encoded) = try StateStore.encodedSnapshot(of: observation, account: self.key)
         #expect(id == "\(AccountStore.compactUTC(observation.polledAt))-\(whole.prefix(8))")
@@ -477,7 +482,17 @@ import Testing
         let references = Mutex<[(body: Int, reference: EvidenceReference)]>([])
         let failures = Mutex<[String]>([])
         for round in 0..<rounds {
-            DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            DispatchQueue.concurrentPerform(iterations: threads + 1) { thread in
+                guard thread < threads else {
+                    // A commit beside the captures, as the writer's batches come.
+                    do {
+                        try store.commitAndWait(
+                            StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
+                    } catch {
+                        failures.withLock { $0.append("round \(round), commit: \(error)") }
+                    }
+                    return
+                }
                 let url = "https://mastodon.social/api/v1/statuses/\(round)-\(thread)"
                 let capture = EvidenceCapture(
                     account: self.key, url: url, effectiveURL: url, status: 404, headers: [], body: bodies[round],
@@ -489,11 +504,6 @@ import Testing
                     failures.withLock { $0.append("round \(round), thread \(thread): \(error)") }
                 }
             }
-            // Commits now and then, as the writer's batches do.
-            if round % 3 == 0 {
-                try store.commitAndWait(
-                    StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
-            }
         }
         #expect(failures.withLock { $0 }.isEmpty)
         try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
@@ -502,6 +512,9 @@ import Testing
             try Row.fetchAll(
                 db, sql: "SELECT record_id, type, sha256, path, offset, length, body_path, body_offset FROM evidence")
         }
+        let responseIDs = Dictionary(
+            rows.filter { ($0["type"] as String) == "response" }.map { ($0["sha256"] as String, $0["record_id"] as String) },
+            uniquingKeysWith: { first, _ in first })
         #expect(rows.count == rounds * threads, "one record per capture")
         for row in rows {
             let record = try WARCFiles.read(
@@ -509,6 +522,11 @@ import Testing
             #expect(
                 record.field("WARC-Type") == row["type"] && record.field("WARC-Record-ID") == row["record_id"],
                 "the index row names the record written, of its type")
+            if (row["type"] as String) == "revisit" {
+                #expect(
+                    record.field("WARC-Refers-To") == responseIDs[row["sha256"] as String],
+                    "a revisit record refers to the body's response record")
+            }
         }
         let responses = rows.filter { ($0["type"] as String) == "response" }
         #expect(
