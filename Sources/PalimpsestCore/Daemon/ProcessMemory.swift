@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Foundation
 
 /// The daemon's hold on memory that glibc's allocator keeps after it was freed.
 ///

@@ -175,7 +175,8 @@ import Testing
                 media: ["https://example.org/\(index).jpg"])
         }
         let evidence = EvidenceReference(
-            path: "warc/spool/a.warc.gz", sha256: String(repeating: "ab", count: 32), url: #"https://example.org/?q="posts":[]"#,
+            path: "warc/spool/a.warc.gz", sha256: String(repeating: "ab", count: 32),
+            url: #"https://example.org/?q="posts":[]"#,
             status: 200, fetchedAt: StoreTestSupport.date(0), offset: 0, length: 10, record: "<urn:uuid:1>")
         let observation = Observation(
             account: self.key, polledAt: StoreTestSupport.date(0), posts: posts, evidence: [evidence],
@@ -513,7 +514,9 @@ import Testing
                 db, sql: "SELECT record_id, type, sha256, path, offset, length, body_path, body_offset FROM evidence")
         }
         let responseIDs = Dictionary(
-            rows.filter { ($0["type"] as String) == "response" }.map { ($0["sha256"] as String, $0["record_id"] as String) },
+            rows.filter { ($0["type"] as String) == "response" }.map {
+                ($0["sha256"] as String, $0["record_id"] as String)
+            },
             uniquingKeysWith: { first, _ in first })
         #expect(rows.count == rounds * threads, "one record per capture")
         for row in rows {
