@@ -26,7 +26,22 @@ enum JSONNesting {
     /// level `limit + 1`, or `nil` when the text never nests deeper than `limit`.
     /// Brackets inside strings do not count; the text need not be valid JSON.
     static func firstExcess(in data: Data, limit: Int = JSONNesting.maximumDepth) -> Int? {
-        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Int? in
+        var excess: Int?
+        Self.walk(data) { offset, byte, depth in
+            guard byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{"), depth > limit else { return true }
+            excess = offset
+            return false
+        }
+        return excess
+    }
+
+    /// Walks the bytes of a JSON text outside its strings (one pass, no allocation; the text need
+    /// not be valid JSON). `visit` gets each `[`, `{`, `]` and `}` with the depth it leaves (1
+    /// after the outermost `{`, 0 after its `}`, never below 0) and each string's opening quote
+    /// with the depth the string is at, each with its offset in bytes from the start of `data`;
+    /// the walk stops when `visit` returns false.
+    static func walk(_ data: Data, _ visit: (_ offset: Int, _ byte: UInt8, _ depth: Int) -> Bool) {
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
             var depth = 0
             var inString = false
             var escaped = false
@@ -46,14 +61,13 @@ enum JSONNesting {
                     inString = true
                 case UInt8(ascii: "["), UInt8(ascii: "{"):
                     depth += 1
-                    if depth > limit { return offset }
                 case UInt8(ascii: "]"), UInt8(ascii: "}"):
                     depth = max(0, depth - 1)
                 default:
-                    break
+                    continue
                 }
+                guard visit(offset, byte, depth) else { return }
             }
-            return nil
         }
     }
 }

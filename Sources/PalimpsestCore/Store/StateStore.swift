@@ -1496,44 +1496,17 @@ public final class StateStore: StateStoring {
     static func emptyPostsArray(in json: Data) -> Range<Data.Index>? {
         let pattern = Array(#""posts":[]"#.utf8)
         var found: Range<Data.Index>?
-        var depth = 0
-        var inString = false
-        var escaped = false
-        var index = json.startIndex
-        while index < json.endIndex {
-            let byte = json[index]
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-                index += 1
-                continue
-            }
-            switch byte {
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                depth += 1
-            case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                depth -= 1
-            case UInt8(ascii: "\""):
-                if depth == 1, json.endIndex - index >= pattern.count,
-                    json[index..<index + pattern.count].elementsEqual(pattern)
-                {
-                    guard found == nil else { return nil }
-                    found = index..<index + pattern.count
-                    index += pattern.count
-                    continue
-                }
-                inString = true
-            default:
-                break
-            }
-            index += 1
+        var twice = false
+        JSONNesting.walk(json) { offset, byte, depth in
+            let start = json.startIndex + offset
+            guard byte == UInt8(ascii: "\""), depth == 1, json.endIndex - start >= pattern.count,
+                json[start..<start + pattern.count].elementsEqual(pattern)
+            else { return true }
+            twice = found != nil
+            found = start..<start + pattern.count
+            return !twice
         }
-        return found
+        return twice ? nil : found
     }
 
     // MARK: Evidence

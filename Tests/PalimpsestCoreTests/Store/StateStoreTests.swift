@@ -29,6 +29,15 @@ import Testing
         return state
     }
 
+    /// Mastodon's 404 answer for status `index`, fetched `index` seconds after the tests' epoch:
+    /// one body (a platform's not-found page) captured for many URLs.
+    private func notFoundCapture(_ index: Int) -> EvidenceCapture {
+        EvidenceCapture(
+            account: self.key, url: "https://mastodon.social/api/v1/statuses/\(index)",
+            effectiveURL: "https://mastodon.social/api/v1/statuses/\(index)", status: 404, headers: [],
+            body: Data(#"{"error":"Record not found"}"#.utf8), fetchedAt: StoreTestSupport.date(Double(index)))
+    }
+
     /// Puts `tracked_posts` back as schemas 5 and before had it: each row the whole tracked post's
     /// JSON in `post`, the index by status over that JSON (the store's states read before).
     static func rebuildTrackedPostsAsSchema5(_ store: StateStore) throws {
@@ -399,13 +408,7 @@ import Testing
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
         let store = try StateStore(root: root)
-        func capture(_ index: Int) -> EvidenceCapture {
-            EvidenceCapture(
-                account: self.key, url: "https://mastodon.social/api/v1/statuses/\(index)",
-                effectiveURL: "https://mastodon.social/api/v1/statuses/\(index)", status: 404, headers: [],
-                body: Data(#"{"error":"Record not found"}"#.utf8), fetchedAt: StoreTestSupport.date(Double(index)))
-        }
-        let first = try store.storeEvidence(capture(1))
+        let first = try store.storeEvidence(self.notFoundCapture(1))
         try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
         var event = StoreTestSupport.event("e1")
         event.evidence = [first]
@@ -415,7 +418,7 @@ import Testing
         // The writer takes the move into a batch; meanwhile another poll captures the same body;
         // the batch commits without it (as the writer commits a batch).
         let taken = store.takePendingEvidence()
-        let second = try store.storeEvidence(capture(2))
+        let second = try store.storeEvidence(self.notFoundCapture(2))
         try store.pool.write { db in
             try StateStore.insert(taken.rows, into: db)
             try StateStore.apply(taken.relocations, in: db)
@@ -440,26 +443,23 @@ import Testing
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
         let store = try StateStore(root: root)
-        func capture(_ index: Int) -> EvidenceCapture {
-            EvidenceCapture(
-                account: self.key, url: "https://mastodon.social/api/v1/statuses/\(index)",
-                effectiveURL: "https://mastodon.social/api/v1/statuses/\(index)", status: 404, headers: [],
-                body: Data(#"{"error":"Record not found"}"#.utf8), fetchedAt: StoreTestSupport.date(Double(index)))
-        }
-        let waiting = try store.storeEvidence(capture(1))
-        #expect(try store.storeEvidence(capture(1)).record == waiting.record, "waiting for a batch")
+        let waiting = try store.storeEvidence(self.notFoundCapture(1))
+        #expect(try store.storeEvidence(self.notFoundCapture(1)).record == waiting.record, "waiting for a batch")
 
         let taken = store.takePendingEvidence()
-        #expect(try store.storeEvidence(capture(1)).record == waiting.record, "in the writer's batch")
+        #expect(try store.storeEvidence(self.notFoundCapture(1)).record == waiting.record, "in the writer's batch")
         store.restorePendingEvidence(taken)
-        #expect(try store.storeEvidence(capture(1)).record == waiting.record, "given back by a failed batch")
+        #expect(
+            try store.storeEvidence(self.notFoundCapture(1)).record == waiting.record, "given back by a failed batch")
 
         try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
-        #expect(try store.storeEvidence(capture(1)).record == waiting.record, "committed")
-        let other = try store.storeEvidence(capture(2))
+        #expect(try store.storeEvidence(self.notFoundCapture(1)).record == waiting.record, "committed")
+        let other = try store.storeEvidence(self.notFoundCapture(2))
         #expect(other.record != waiting.record, "another capture of the same body has its own record")
-        #expect(try store.storeEvidence(capture(2)).record == other.record)
-        #expect(try StateStore(root: root).storeEvidence(capture(1)).record == waiting.record, "read from the index")
+        #expect(try store.storeEvidence(self.notFoundCapture(2)).record == other.record)
+        #expect(
+            try StateStore(root: root).storeEvidence(self.notFoundCapture(1)).record == waiting.record,
+            "read from the index")
         try store.commitAndWait(StateCommit(account: self.key, before: nil, state: AccountState(account: self.key)))
         let count = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM evidence") }
         #expect(count == 2, "one index row per capture")
