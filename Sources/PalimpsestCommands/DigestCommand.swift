@@ -48,12 +48,27 @@ struct DigestCommand: AsyncParsableCommand {
     @Flag(help: "Leave the generation time out, so the same log always gives the same bytes.")
     var reproducible = false
 
+    @Option(
+        help: ArgumentHelp(
+            "The most entries digest.md and digest.html show in full, accounts with the most deletions "
+                + "first; 0 shows every entry (default: [digest] entries_in_full, else 1000). "
+                + "events.csv and digest.json always hold every event.",
+            valueName: "n"
+        )
+    )
+    var entriesInFull: Int?
+
     func validate() throws {
         if self.week != nil, self.lastWeek {
             throw ValidationError("give either --week or --last-week, not both")
         }
         if let week = self.week, ISOWeek(week) == nil {
             throw ValidationError("--week \(week): expected an ISO week such as 2026-W48 (year, -W, two-digit week)")
+        }
+        if let limit = self.entriesInFull, !(0...DigestSettings.maximumEntriesInFull).contains(limit) {
+            throw ValidationError(
+                "--entries-in-full \(limit): expected a number from 0 (every entry) to "
+                    + "\(DigestSettings.maximumEntriesInFull)")
         }
         if let zone = self.timeZone, TimeZone(identifier: zone) == nil {
             throw ValidationError("--time-zone \(zone): expected an IANA time zone name such as UTC or Asia/Shanghai")
@@ -87,7 +102,8 @@ struct DigestCommand: AsyncParsableCommand {
             timeZone: zone,
             outputFolder: folder,
             reproducible: self.reproducible,
-            now: now
+            now: now,
+            entriesInFull: self.entriesInFull ?? config.digest.entriesInFull
         )
         let output: DigestJob.Output
         do {
@@ -107,6 +123,13 @@ struct DigestCommand: AsyncParsableCommand {
                 + "\(Plural.count(totals.accountsWatched, "account")) watched."
         )
         printLine("Written to \(job.folder.path)/")
+        let detail = output.files.detail
+        if detail.isPartial {
+            printLine(
+                "  digest.md and digest.html show \(detail.shownEntries) of the week's "
+                    + "\(detail.shownEntries + detail.omittedEntries) entries in full "
+                    + "(entries_in_full = \(job.entriesInFull)); events.csv and digest.json hold every event.")
+        }
         for url in output.written { printLine("  \(url.lastPathComponent)") }
         try await self.send(output, of: job, config: config, logger: logger)
         // What the digest warns of at its top also fails the run, so that a timer or cron job

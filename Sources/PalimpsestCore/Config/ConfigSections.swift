@@ -148,6 +148,10 @@ enum ConfigSections {
                 "logs", .strings("paths or glob patterns"), default: "none",
                 "More deletion logs to read besides `deletion_log`, e.g. copies from other hosts watching other accounts: `[\"/srv/palimpsest/hosts/*/deletions.jsonl\"]`. Patterns (`*`, `?`, `[…]`) are expanded like the shell's; one that matches no file is an error when the digest runs (`check-config` warns about it). Each log is read with its rotated files (`deletions.jsonl.1`, `….2.gz`, `…-20261101.gz`; a rotated file matched by a pattern stands for its log). An event id found in two logs counts once."
             ),
+            ConfigKey(
+                "entries_in_full", .integer(0...DigestSettings.maximumEntriesInFull), default: "`1000`",
+                "The most entries (deleted, altered, restored posts and account events; an account with nothing found counts as one) that `digest.md` and `digest.html` show in full, accounts with the most deletions first. The accounts past it get no section: the tables count them together and a notice under the title says how much is shown. `events.csv` and `digest.json` always hold every event. `0` shows everything (a week of 100,000 events is then ~230 MB of HTML, too large to mail). `--entries-in-full` overrides it."
+            ),
             ConfigKey("smtp", .table("table"), default: "none", "`[digest.smtp]`", isDocumented: false),
         ])
 

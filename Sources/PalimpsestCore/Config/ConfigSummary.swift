@@ -69,6 +69,7 @@ public enum ConfigSummary {
         var digestRows: [(String, String)] = [
             ("time_zone", DigestFormat.zoneName(digest.timeZone)),
             ("dir", digest.directory.path),
+            ("entries_in_full", digest.entriesInFull == 0 ? "0 (every entry)" : String(digest.entriesInFull)),
         ]
         if !digest.extraLogs.isEmpty {
             digestRows.append(("logs", digest.extraLogs.map(\.path).joined(separator: ", ")))

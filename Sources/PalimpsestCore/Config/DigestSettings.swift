@@ -16,8 +16,15 @@ public struct DigestSettings: Sendable, Hashable {
     /// `logs`: more deletion logs to read besides `[daemon] deletion_log` (for example copies from
     /// other hosts), in the order written. Default none.
     public var extraLogs: [URL]
+    /// `entries_in_full`: the most entries `digest.md` and `digest.html` show in full
+    /// (``DigestDetailPlan``); 0 shows every entry. Default
+    /// ``DigestDetailPlan/defaultEntryLimit``.
+    public var entriesInFull: Int
     /// `[digest.smtp]`: where `--send` delivers the digest; `nil` when the table is absent.
     public var smtp: SMTPSettings?
+
+    /// The largest `entries_in_full` accepted (beyond it, write 0 for every entry).
+    public static let maximumEntriesInFull = 10_000_000
 
     /// Settings with every default for a daemon whose `state_dir` is `stateDirectory`.
     /// - Parameter stateDirectory: The daemon's state folder; `dir` defaults to its `digests`
@@ -26,6 +33,7 @@ public struct DigestSettings: Sendable, Hashable {
         self.timeZone = TimeZone(identifier: "UTC")!
         self.directory = stateDirectory.appendingPathComponent(Self.defaultDirectoryName, isDirectory: true)
         self.extraLogs = []
+        self.entriesInFull = DigestDetailPlan.defaultEntryLimit
         self.smtp = nil
     }
 }
@@ -65,6 +73,8 @@ extension DigestSettings {
             }
             settings.extraLogs.append(reader.resolvedPath(text))
         }
+        settings.entriesInFull =
+            reader.integer(keys["entries_in_full"], in: table, scope: scope) ?? settings.entriesInFull
         if let smtp = reader.table(keys["smtp"], in: table, scope: scope) {
             settings.smtp = SMTPSettings(reading: smtp, with: &reader)
         }

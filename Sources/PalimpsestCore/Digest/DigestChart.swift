@@ -10,20 +10,29 @@ enum DigestChart {
     /// blindness); they repeat after eight accounts.
     static let palette = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999"]
 
+    /// The fill of the segment that counts the accounts without a section together
+    /// (``DigestDetailPlan/others``): grey stripes, unlike any account's colour.
+    static let othersBackground = "repeating-linear-gradient(45deg,#999999 0 3px,#DDDDDD 3px 6px)"
+
     /// The colour of the `index`-th account with deletions.
     static func color(_ index: Int) -> String { self.palette[index % self.palette.count] }
 
-    /// A stacked bar per day: one segment per account (in `accounts` order) with its deletions, the
-    /// day's total above the bar, the weekday and date below it.
+    /// A stacked bar per day: one segment per account (in `accounts` order) with its deletions, then
+    /// one for `others`, the day's total above the bar, the weekday and date below it.
     /// - Parameters:
     ///   - days: The seven days.
-    ///   - accounts: The accounts with deletions, as `(key, name)`, in legend order.
-    static func deletionsPerDay(_ days: [DigestDay], accounts: [(key: String, name: String)]) -> String {
+    ///   - accounts: The accounts with deletions shown on their own, as `(key, name)`, in legend
+    ///     order.
+    ///   - others: The other accounts' deletions counted together: their label and their count on
+    ///     each of `days`; `nil` when there are none.
+    static func deletionsPerDay(
+        _ days: [DigestDay], accounts: [(key: String, name: String)], others: (label: String, perDay: [Int])? = nil
+    ) -> String {
         let maximum = max(1, days.map(\.deleted).max() ?? 0)
         let summary = days.map { "\($0.weekday) \($0.date): \($0.deleted)" }.joined(separator: ", ")
         var html = "<div class=\"chart days-chart\" role=\"img\" "
         html += "aria-label=\"Deleted posts per day, by account: \(HTMLDigestRenderer.escape(summary))\">\n"
-        for day in days {
+        for (number, day) in days.enumerated() {
             html += "<div class=\"day\"><div class=\"plot\">"
             if day.deleted > 0 {
                 let height = Self.number(Double(day.deleted) / Double(maximum) * 100)
@@ -34,6 +43,12 @@ enum DigestChart {
                     html += "<span class=\"segment\" style=\"flex-grow:\(count);background:\(self.color(position))\" "
                     html += "title=\"\(HTMLDigestRenderer.escape(DigestFormat.visibleLine(account.name))): "
                     html += "\(count) on \(day.weekday) \(day.date)\"></span>"
+                }
+                if let others, number < others.perDay.count, others.perDay[number] > 0 {
+                    let count = others.perDay[number]
+                    html += "<span class=\"segment\" style=\"flex-grow:\(count);background:\(self.othersBackground)\" "
+                    html +=
+                        "title=\"\(HTMLDigestRenderer.escape(others.label)): \(count) on \(day.weekday) \(day.date)\"></span>"
                 }
                 html += "</div>"
             }

@@ -6,10 +6,12 @@
 protocol DigestDocumentRendering: Sendable {
     /// The digest to render.
     var digest: Digest { get }
+    /// Which accounts get a section and how many of their entries are shown in full.
+    var detail: DigestDetailPlan { get }
     /// Everything before the first account's section.
     func head() -> String
     /// The sections of the accounts at `positions` of ``Digest/accounts``, in order; `positions`
-    /// lies within `digest.accounts.indices`. A section is the same whatever part it is rendered
+    /// lies within the accounts with a section (``DigestDetailPlan/detailedAccounts``). A section is the same whatever part it is rendered
     /// in (the HTML numbers it by its place in the whole digest, from 1).
     func sections(_ positions: Range<Int>) -> String
     /// Everything after the last account's section.
@@ -17,9 +19,10 @@ protocol DigestDocumentRendering: Sendable {
 }
 
 extension DigestDocumentRendering {
-    /// The ranges of accounts whose sections are rendered as one part each, in order.
+    /// The ranges of accounts whose sections are rendered as one part each, in order: every
+    /// account with a section.
     var sectionRanges: [Range<Int>] {
-        let count = self.digest.accounts.count
+        let count = self.detail.detailedAccounts
         return stride(from: 0, to: count, by: DigestDocumentParts.accountsPerPart).map {
             $0..<min($0 + DigestDocumentParts.accountsPerPart, count)
         }

@@ -21,11 +21,18 @@ public struct DigestFiles: Sendable, Hashable {
     public var csv: Data
     /// `digest.json`, UTF-8, sorted keys, indented, ending with a newline.
     public var json: Data
+    /// What `digest.md` and `digest.html` show in full.
+    public var detail: DigestDetailPlan
 
     /// Renders every file of `digest`.
+    /// - Parameters:
+    ///   - digest: The digest.
+    ///   - entriesInFull: The most entries `digest.md` and `digest.html` show in full
+    ///     (``DigestDetailPlan``); `nil` or 0: every entry.
     /// - Throws: `EncodingError` only if the digest cannot be encoded as JSON (it always can).
-    public init(digest: Digest) throws {
-        self = try Self.render(digest, writingInto: nil)
+    public init(digest: Digest, entriesInFull: Int? = DigestDetailPlan.defaultEntryLimit) throws {
+        self = try Self.render(
+            digest, detail: DigestDetailPlan(digest: digest, entryLimit: entriesInFull), writingInto: nil)
     }
 
     /// Renders every file of `digest` and writes them into `folder` one after the other, in
@@ -37,13 +44,18 @@ public struct DigestFiles: Sendable, Hashable {
     /// - Parameters:
     ///   - digest: The digest.
     ///   - folder: The week's folder, created with mode 0700 when missing.
+    ///   - entriesInFull: The most entries `digest.md` and `digest.html` show in full
+    ///     (``DigestDetailPlan``); `nil` or 0: every entry.
     /// - Returns: The files and the URLs written, in ``all`` order.
     /// - Throws: ``StoreError`` naming the first file that could not be written (the files before
     ///   it stay written, the files after it are not written), or `EncodingError` if the digest
     ///   cannot be encoded as JSON (it always can).
-    public static func write(_ digest: Digest, to folder: URL) throws -> (files: DigestFiles, written: [URL]) {
+    public static func write(
+        _ digest: Digest, to folder: URL, entriesInFull: Int? = DigestDetailPlan.defaultEntryLimit
+    ) throws -> (files: DigestFiles, written: [URL]) {
         try FileSystem.makeDirectories(folder.path)
-        let files = try Self.render(digest, writingInto: folder)
+        let detail = DigestDetailPlan(digest: digest, entryLimit: entriesInFull)
+        let files = try Self.render(digest, detail: detail, writingInto: folder)
         return (files, files.all.map { folder.appendingPathComponent($0.name) })
     }
 
@@ -51,9 +63,11 @@ public struct DigestFiles: Sendable, Hashable {
     /// `digest.html`), rendered side by side on the machine's cores; when `folder` is given, each
     /// written there once it and every file before it are rendered, in that order, until a write
     /// fails.
-    private static func render(_ digest: Digest, writingInto folder: URL?) throws -> DigestFiles {
+    private static func render(
+        _ digest: Digest, detail: DigestDetailPlan, writingInto folder: URL?
+    ) throws -> DigestFiles {
         // Each altered post's diff computed once for both renderers.
-        let diffs = DigestTextDiffs(digest: digest)
+        let diffs = DigestTextDiffs(digest: digest, detail: detail)
         // The four files depend only on the digest: each part rendered into its own slot, so the
         // bytes are those of rendering them one after the other. The parts of all files are one
         // list of tasks for the machine's cores (a task that renders a whole file held a core
@@ -63,8 +77,8 @@ public struct DigestFiles: Sendable, Hashable {
         let names = [Self.csvName, Self.jsonName, Self.markdownName, Self.htmlName]
         let writer = folder.map { InOrderWriter(folder: $0, names: names) }
         let tasks = Self.renderTasks(
-            digest, markdown: MarkdownDigestRenderer(digest: digest, diffs: diffs),
-            html: HTMLDigestRenderer(digest: digest, diffs: diffs))
+            digest, markdown: MarkdownDigestRenderer(digest: digest, diffs: diffs, detail: detail),
+            html: HTMLDigestRenderer(digest: digest, diffs: diffs, detail: detail))
         let partCounts = (0..<names.count).map { file in tasks.count { $0.file == file } }
         let parts = Mutex<[Int: [Int: Result<RenderedPart, any Error>]]>([:])
         let files = Mutex<[Int: Result<Data, any Error>]>([:])
@@ -88,7 +102,8 @@ public struct DigestFiles: Sendable, Hashable {
             guard let file = rendered[index] else { preconditionFailure("concurrentPerform runs every iteration") }
             return try file.get()
         }
-        return DigestFiles(markdown: try file(2), html: try file(3), csv: try file(0), json: try file(1))
+        return DigestFiles(
+            markdown: try file(2), html: try file(3), csv: try file(0), json: try file(1), detail: detail)
     }
 
     /// A rendered part of a file: a whole file's bytes, or a document's part as text.
@@ -205,11 +220,12 @@ public struct DigestFiles: Sendable, Hashable {
         }
     }
 
-    private init(markdown: Data, html: Data, csv: Data, json: Data) {
+    private init(markdown: Data, html: Data, csv: Data, json: Data, detail: DigestDetailPlan) {
         self.markdown = markdown
         self.html = html
         self.csv = csv
         self.json = json
+        self.detail = detail
     }
 
     /// The files as `(name, bytes)`: `events.csv`, `digest.json`, `digest.md`, `digest.html`.

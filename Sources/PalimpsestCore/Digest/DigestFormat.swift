@@ -90,6 +90,29 @@ enum DigestFormat {
         return "\(tenths / 10).\(tenths % 10)%"
     }
 
+    /// The notice under the title of a document that leaves accounts or entries out
+    /// (``DigestDetailPlan/isPartial``): how much it shows and where the rest is.
+    static func partialNotice(_ plan: DigestDetailPlan, accounts: Int) -> String {
+        let entries = plan.shownEntries + plan.omittedEntries
+        var text =
+            "This document shows \(plan.shownEntries) of the week's \(self.count(entries, "entry", "entries")) in full"
+        if plan.omittedAccounts > 0 {
+            text += ", in the first \(plan.detailedAccounts) of its \(accounts) accounts (most deletions first); "
+            text +=
+                "the tables count the \(self.count(plan.omittedAccounts, "other account", "other accounts")) together"
+        }
+        text += ". events.csv and digest.json hold every event. "
+        text += "The limit is [digest] entries_in_full = \(plan.entryLimit.map(String.init) ?? "0") "
+        text += "(or palimpsest digest --entries-in-full N; 0 shows everything)."
+        return text
+    }
+
+    /// The line after the entries of a group shown in part: how many more, and where they are.
+    static func moreEntriesNote(_ count: Int) -> String {
+        "\(self.count(count, "more entry", "more entries")) of this group not shown here: events.csv and "
+            + "digest.json hold every event."
+    }
+
     /// `1 deleted post`, `2 deleted posts`.
     static func count(_ value: Int, _ singular: String, _ plural: String) -> String {
         Plural.count(value, singular, plural)

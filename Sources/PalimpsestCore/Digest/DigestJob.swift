@@ -16,15 +16,19 @@ public struct DigestJob: Sendable {
     public var reproducible: Bool
     /// The current time.
     public var now: Date
+    /// The most entries `digest.md` and `digest.html` show in full (``DigestDetailPlan``); 0: every
+    /// entry.
+    public var entriesInFull: Int
 
-    /// Creates a job.
+    /// Creates a job; `entriesInFull` defaults to `[digest] entries_in_full`.
     public init(
         config: PalimpsestConfig,
         week: ISOWeek,
         timeZone: TimeZone,
         outputFolder: URL? = nil,
         reproducible: Bool = false,
-        now: Date = Date()
+        now: Date = Date(),
+        entriesInFull: Int? = nil
     ) {
         self.config = config
         self.week = week
@@ -32,6 +36,7 @@ public struct DigestJob: Sendable {
         self.outputFolder = outputFolder
         self.reproducible = reproducible
         self.now = now
+        self.entriesInFull = entriesInFull ?? config.digest.entriesInFull
     }
 
     /// The folder the files go to.
@@ -64,7 +69,7 @@ public struct DigestJob: Sendable {
                 now: job.now,
                 reproducible: job.reproducible
             )
-            let (files, written) = try DigestFiles.write(digest, to: job.folder)
+            let (files, written) = try DigestFiles.write(digest, to: job.folder, entriesInFull: job.entriesInFull)
             return Output(digest: digest, files: files, written: written)
         }
     }

@@ -14,12 +14,14 @@ struct DigestTextDiffs: Sendable {
     /// No diff computed: the renderers compute each one when they need it.
     init() {}
 
-    /// The diff of every `altered` entry of `digest` that carries its text before and after,
+    /// The diff of every `altered` entry of `digest` that carries its text before and after and
+    /// that `detail` may show in full (of an account with a section, within its allowance),
     /// computed side by side on the machine's cores (each diff depends only on its two texts).
-    init(digest: Digest) {
+    init(digest: Digest, detail: DigestDetailPlan) {
         var pairs: [(key: Key, old: String, new: String)] = []
-        for account in digest.accounts {
-            for entry in account.entries where entry.event.event == .altered {
+        for (position, account) in digest.accounts.prefix(detail.detailedAccounts).enumerated() {
+            let altered = account.entries.lazy.filter { $0.event.event == .altered }
+            for entry in altered.prefix(detail.allowance(ofAccountAt: position)) {
                 guard let old = entry.event.previousText, let new = entry.event.text else { continue }
                 pairs.append((Key(log: entry.log, id: entry.event.id), old, new))
             }

@@ -23,18 +23,28 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
     /// The digest to render.
     public var digest: Digest
 
+    /// Which accounts get a section and how many of their entries are shown in full.
+    public var detail: DigestDetailPlan
+
     /// The diffs of the altered posts, when computed beforehand (``DigestFiles``).
     var diffs = DigestTextDiffs()
 
     /// Creates a renderer for `digest`.
-    public init(digest: Digest) {
+    /// - Parameters:
+    ///   - digest: The digest.
+    ///   - entriesInFull: The most entries shown in full (``DigestDetailPlan``); `nil` or 0: every
+    ///     entry.
+    public init(digest: Digest, entriesInFull: Int? = DigestDetailPlan.defaultEntryLimit) {
         self.digest = digest
+        self.detail = DigestDetailPlan(digest: digest, entryLimit: entriesInFull)
     }
 
-    /// Creates a renderer for `digest` that takes the altered posts' diffs from `diffs`.
-    init(digest: Digest, diffs: DigestTextDiffs) {
+    /// Creates a renderer for `digest` that shows what `detail` plans and takes the altered posts'
+    /// diffs from `diffs`.
+    init(digest: Digest, diffs: DigestTextDiffs, detail: DigestDetailPlan) {
         self.digest = digest
         self.diffs = diffs
+        self.detail = detail
     }
 
     private var zone: TimeZone { TimeZone(identifier: self.digest.timeZone) ?? TimeZone(identifier: "UTC")! }
@@ -71,6 +81,10 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
         out += self.chainWarning()
         out += self.verdictWarning()
         out += self.stateWarning()
+        if self.detail.isPartial {
+            out += "<p class=\"notice\">"
+            out += Self.escape(DigestFormat.partialNotice(self.detail, accounts: digest.accounts.count)) + "</p>\n"
+        }
         out += "</header>\n"
 
         out += "<section id=\"summary\">\n<div class=\"keep\">\n<h2>Summary</h2>\n"
@@ -196,7 +210,7 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
         let columns = ["Deleted", "Altered", "Restored", "Account events", "Observed"]
         var out = "<table class=\"numbers reflow\">\n<thead><tr><th scope=\"col\">Account</th>"
         out += columns.map { "<th scope=\"col\">\($0)</th>" }.joined() + "</tr></thead>\n<tbody>\n"
-        for (index, account) in self.digest.accounts.enumerated() {
+        for (index, account) in self.digest.accounts.prefix(self.detail.detailedAccounts).enumerated() {
             out += "<tr><th scope=\"row\"><a href=\"#account-\(index + 1)\"><bdi class=\"name\">"
             out += "\(Self.text(account.displayName))</bdi></a></th>"
             let values = [
@@ -206,18 +220,43 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
             for (column, value) in zip(columns, values) { out += "<td data-label=\"\(column)\">\(value)</td>" }
             out += "</tr>\n"
         }
+        if let others = self.detail.others {
+            out += "<tr class=\"others\"><th scope=\"row\">\(Self.othersLabel(others))</th>"
+            let values = [
+                String(others.deleted), String(others.altered), String(others.restored), String(others.accountEvents),
+                DigestFormat.percent(others.coverage),
+            ]
+            for (column, value) in zip(columns, values) { out += "<td data-label=\"\(column)\">\(value)</td>" }
+            out += "</tr>\n"
+        }
         return out + "</tbody>\n</table>\n"
     }
 
+    /// The row label of the accounts without a section.
+    private static func othersLabel(_ others: DigestDetailPlan.OtherAccounts) -> String {
+        Self.escape(DigestFormat.count(others.accounts, "other account", "other accounts") + " (no section)")
+    }
+
     private func charts() -> String {
-        let withDeletions = self.digest.accounts.filter { $0.count(.deleted) > 0 }
+        let withDeletions = self.digest.accounts.prefix(self.detail.detailedAccounts).filter { $0.count(.deleted) > 0 }
         let legend = withDeletions.map { (key: $0.account.rawValue, name: $0.displayName) }
+        let others = self.detail.others.flatMap { $0.deleted > 0 ? $0 : nil }
+        let otherSegments = others.map {
+            (
+                label: DigestFormat.count($0.accountsWithDeletions, "other account", "other accounts"),
+                perDay: $0.deletedPerDay
+            )
+        }
         var out = "<section id=\"charts\">\n<div class=\"keep\">\n<h2>Deletions per day</h2>\n<figure>\n"
-        out += DigestChart.deletionsPerDay(self.digest.days, accounts: legend) + "\n"
+        out += DigestChart.deletionsPerDay(self.digest.days, accounts: legend, others: otherSegments) + "\n"
         out += "<figcaption><ul class=\"legend\">\n"
         for (index, account) in withDeletions.enumerated() {
             out += "<li><span class=\"swatch\" style=\"background:\(DigestChart.color(index))\"></span>"
             out += "<bdi class=\"name\">\(Self.text(account.displayName))</bdi></li>\n"
+        }
+        if let otherSegments {
+            out += "<li><span class=\"swatch\" style=\"background:\(DigestChart.othersBackground)\"></span>"
+            out += "\(Self.escape(otherSegments.label))</li>\n"
         }
         out += "</ul></figcaption>\n</figure>\n</div>\n"
         let labels = self.digest.days.map { "\($0.weekday) \($0.date.suffix(5))" } + ["Total"]
@@ -229,6 +268,13 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
             let values =
                 self.digest.days.map { $0.deletedByAccount[account.account.rawValue] ?? 0 } + [account.count(.deleted)]
             for (label, value) in zip(labels, values) { out += "<td data-label=\"\(label)\">\(value)</td>" }
+            out += "</tr>\n"
+        }
+        if let others {
+            out += "<tr class=\"others\"><th scope=\"row\">\(Self.othersLabel(others))</th>"
+            for (label, value) in zip(labels, others.deletedPerDay + [others.deleted]) {
+                out += "<td data-label=\"\(label)\">\(value)</td>"
+            }
             out += "</tr>\n"
         }
         out += "<tr class=\"total\"><th scope=\"row\">All accounts</th>"
@@ -251,27 +297,31 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
     /// from 1 (its anchor).
     private func section(_ account: DigestAccount, number index: Int) -> String {
         var blocks: [String] = []
+        var allowance = DigestEntryAllowance(self.detail.allowance(ofAccountAt: index - 1))
         let groups: [(EventKind, String)] = [(.deleted, "Deleted"), (.altered, "Altered"), (.restored, "Restored")]
         for (kind, title) in groups {
             let entries = account.entries(kind)
-            guard let first = entries.first else { continue }
-            blocks.append("<div class=\"keep\">\n<h4>\(title) (\(entries.count))</h4>\n\(self.entry(first))</div>\n")
-            blocks += entries.dropFirst().map(self.entry)
+            guard !entries.isEmpty else { continue }
+            blocks += self.group("<h4>\(title) (\(entries.count))</h4>\n", entries, allowance: &allowance)
         }
         let reposted = account.repostedOriginalEntries
-        if let first = reposted.first {
-            var block = "<div class=\"keep\">\n<h4>Originals this account reposted, deleted (\(reposted.count))</h4>\n"
-            block += "<p class=\"muted\">Posts of other accounts, not of this one: the platform shows their removal "
-            block += "inside this account's reposts.</p>\n\(self.entry(first))</div>\n"
-            blocks.append(block)
-            blocks += reposted.dropFirst().map(self.entry)
+        if !reposted.isEmpty {
+            var heading = "<h4>Originals this account reposted, deleted (\(reposted.count))</h4>\n"
+            heading += "<p class=\"muted\">Posts of other accounts, not of this one: the platform shows their removal "
+            heading += "inside this account's reposts.</p>\n"
+            blocks += self.group(heading, reposted, allowance: &allowance)
         }
         let accountEvents = account.accountEntries
         if !accountEvents.isEmpty {
+            let shown = allowance.take(accountEvents)
             var block = "<div class=\"keep\">\n<h4>Account events (\(accountEvents.count))</h4>\n"
-            block += "<ul class=\"account-events\">\n"
-            for entry in accountEvents { block += "<li>\(self.accountEvent(entry))\(self.chainMark(entry))</li>\n" }
-            blocks.append(block + "</ul>\n</div>\n")
+            if !shown.isEmpty {
+                block += "<ul class=\"account-events\">\n"
+                for entry in shown { block += "<li>\(self.accountEvent(entry))\(self.chainMark(entry))</li>\n" }
+                block += "</ul>\n"
+            }
+            block += Self.moreEntries(accountEvents.count - shown.count)
+            blocks.append(block + "</div>\n")
         }
         blocks.append(self.coverage(account.coverage))
 
@@ -284,6 +334,26 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
         out += blocks.first ?? ""
         out += "</div>\n" + blocks.dropFirst().joined()
         return out + "</article>\n"
+    }
+
+    /// A group of entries as blocks: its `heading` kept with the first entry shown, each other
+    /// entry shown, and the line saying how many are not shown (``DigestFormat/moreEntriesNote(_:)``)
+    /// after the last one.
+    private func group(
+        _ heading: String, _ entries: [DigestEntry], allowance: inout DigestEntryAllowance
+    ) -> [String] {
+        let shown = allowance.take(entries)
+        let more = Self.moreEntries(entries.count - shown.count)
+        let first = "<div class=\"keep\">\n" + heading + (shown.first.map(self.entry) ?? "")
+        guard shown.count > 1 else { return [first + more + "</div>\n"] }
+        return [first + "</div>\n"] + shown.dropFirst().map(self.entry) + (more.isEmpty ? [] : [more])
+    }
+
+    /// The line after the entries of a group shown in part; empty when `count`, the entries not
+    /// shown, is 0.
+    private static func moreEntries(_ count: Int) -> String {
+        guard count > 0 else { return "" }
+        return "<p class=\"more muted\">\(Self.escape(DigestFormat.moreEntriesNote(count)))</p>\n"
     }
 
     private func entry(_ entry: DigestEntry) -> String {

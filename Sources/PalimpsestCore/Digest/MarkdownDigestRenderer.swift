@@ -11,18 +11,28 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
     /// The digest to render.
     public var digest: Digest
 
+    /// Which accounts get a section and how many of their entries are shown in full.
+    public var detail: DigestDetailPlan
+
     /// The diffs of the altered posts, when computed beforehand (``DigestFiles``).
     var diffs = DigestTextDiffs()
 
     /// Creates a renderer for `digest`.
-    public init(digest: Digest) {
+    /// - Parameters:
+    ///   - digest: The digest.
+    ///   - entriesInFull: The most entries shown in full (``DigestDetailPlan``); `nil` or 0: every
+    ///     entry.
+    public init(digest: Digest, entriesInFull: Int? = DigestDetailPlan.defaultEntryLimit) {
         self.digest = digest
+        self.detail = DigestDetailPlan(digest: digest, entryLimit: entriesInFull)
     }
 
-    /// Creates a renderer for `digest` that takes the altered posts' diffs from `diffs`.
-    init(digest: Digest, diffs: DigestTextDiffs) {
+    /// Creates a renderer for `digest` that shows what `detail` plans and takes the altered posts'
+    /// diffs from `diffs`.
+    init(digest: Digest, diffs: DigestTextDiffs, detail: DigestDetailPlan) {
         self.digest = digest
         self.diffs = diffs
+        self.detail = detail
     }
 
     private var zone: TimeZone { TimeZone(identifier: self.digest.timeZone) ?? TimeZone(identifier: "UTC")! }
@@ -58,6 +68,11 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
         out += self.chainWarning()
         out += self.verdictWarning()
         out += self.stateWarning()
+        if self.detail.isPartial {
+            out.append("")
+            // Only the notice's own words: no text from the log.
+            out.append("**" + DigestFormat.partialNotice(self.detail, accounts: digest.accounts.count) + "**")
+        }
         out.append("")
         out.append("## Summary")
         out.append("")
@@ -106,7 +121,10 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
     /// ending with a newline.
     func sections(_ positions: Range<Int>) -> String {
         var out = ""
-        for index in positions { out += Self.lines(self.section(self.digest.accounts[index])) }
+        for index in positions {
+            let allowance = DigestEntryAllowance(self.detail.allowance(ofAccountAt: index))
+            out += Self.lines(self.section(self.digest.accounts[index], allowance: allowance))
+        }
         return out
     }
 
@@ -210,11 +228,17 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
     private func accountTable() -> [String] {
         var lines = ["| Account | Deleted | Altered | Restored | Account events | Observed |"]
         lines.append("| --- | ---: | ---: | ---: | ---: | ---: |")
-        for account in self.digest.accounts {
+        for account in self.digest.accounts.prefix(self.detail.detailedAccounts) {
             lines.append(
                 "| \(Self.inline(account.displayName)) | \(account.count(.deleted)) | \(account.count(.altered)) | "
                     + "\(account.count(.restored)) | \(account.accountEntries.count) | "
                     + "\(DigestFormat.percent(account.coverage.share)) |"
+            )
+        }
+        if let others = self.detail.others {
+            lines.append(
+                "| \(Self.othersLabel(others)) | \(others.deleted) | \(others.altered) | \(others.restored) | "
+                    + "\(others.accountEvents) | \(DigestFormat.percent(others.coverage)) |"
             )
         }
         return lines
@@ -229,10 +253,15 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
             rule += " ---: |"
         }
         var lines = [header + " Total |", rule + " ---: |"]
-        for account in self.digest.accounts where account.count(.deleted) > 0 {
+        for account in self.digest.accounts.prefix(self.detail.detailedAccounts) where account.count(.deleted) > 0 {
             var row = "| \(Self.inline(account.displayName)) |"
             for day in days { row += " \(day.deletedByAccount[account.account.rawValue] ?? 0) |" }
             lines.append(row + " \(account.count(.deleted)) |")
+        }
+        if let others = self.detail.others, others.deleted > 0 {
+            var row = "| \(Self.othersLabel(others)) |"
+            for count in others.deletedPerDay { row += " \(count) |" }
+            lines.append(row + " \(others.deleted) |")
         }
         var total = "| **All accounts** |"
         for day in days { total += " \(day.deleted) |" }
@@ -240,9 +269,15 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
         return lines
     }
 
+    /// The row label of the accounts without a section.
+    private static func othersLabel(_ others: DigestDetailPlan.OtherAccounts) -> String {
+        DigestFormat.count(others.accounts, "other account", "other accounts") + " (no section)"
+    }
+
     // MARK: Accounts
 
-    private func section(_ account: DigestAccount) -> [String] {
+    private func section(_ account: DigestAccount, allowance: DigestEntryAllowance) -> [String] {
+        var allowance = allowance
         var out = ["### " + Self.inline(account.displayName), ""]
         var identity = Self.code(account.account.rawValue) + " on \(account.platform.rawValue)"
         if !account.isConfigured { identity += " (not in this config: found in a log)" }
@@ -256,7 +291,9 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
         if !deleted.isEmpty {
             out.append("#### Deleted (\(deleted.count))")
             out.append("")
-            for entry in deleted { out += self.deletedEntry(entry) }
+            let shown = allowance.take(deleted)
+            for entry in shown { out += self.deletedEntry(entry) }
+            out += Self.moreEntries(deleted.count - shown.count)
         }
         let reposted = account.repostedOriginalEntries
         if !reposted.isEmpty {
@@ -266,29 +303,43 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
                 "Posts of other accounts, not of this one: the platform shows their removal inside this account's reposts."
             )
             out.append("")
-            for entry in reposted { out += self.repostedOriginalEntry(entry) }
+            let shown = allowance.take(reposted)
+            for entry in shown { out += self.repostedOriginalEntry(entry) }
+            out += Self.moreEntries(reposted.count - shown.count)
         }
         let altered = account.entries(.altered)
         if !altered.isEmpty {
             out.append("#### Altered (\(altered.count))")
             out.append("")
-            for entry in altered { out += self.alteredEntry(entry) }
+            let shown = allowance.take(altered)
+            for entry in shown { out += self.alteredEntry(entry) }
+            out += Self.moreEntries(altered.count - shown.count)
         }
         let restored = account.entries(.restored)
         if !restored.isEmpty {
             out.append("#### Restored (\(restored.count))")
             out.append("")
-            for entry in restored { out += self.restoredEntry(entry) }
+            let shown = allowance.take(restored)
+            for entry in shown { out += self.restoredEntry(entry) }
+            out += Self.moreEntries(restored.count - shown.count)
         }
         let accountEvents = account.accountEntries
         if !accountEvents.isEmpty {
             out.append("#### Account events (\(accountEvents.count))")
             out.append("")
-            for entry in accountEvents { out.append(self.accountEventLine(entry)) }
-            out.append("")
+            let shown = allowance.take(accountEvents)
+            for entry in shown { out.append(self.accountEventLine(entry)) }
+            if !shown.isEmpty { out.append("") }
+            out += Self.moreEntries(accountEvents.count - shown.count)
         }
         out += self.coverage(account.coverage)
         return out
+    }
+
+    /// The paragraph after the entries of a group shown in part; none when `count`, the entries
+    /// not shown, is 0.
+    private static func moreEntries(_ count: Int) -> [String] {
+        count > 0 ? ["*" + DigestFormat.moreEntriesNote(count) + "*", ""] : []
     }
 
     private func deletedEntry(_ entry: DigestEntry) -> [String] {

@@ -24,6 +24,18 @@ import Testing
         #expect(config.digest.smtp == nil)
     }
 
+    /// `entries_in_full`: 1,000 by default, 0 for every entry, a negative number refused with the key.
+    @Test func entriesInFullDefaultsToAThousandAndRefusesANegativeNumber() throws {
+        let standard = try ConfigLoader.parse("[daemon]\nstate_dir = \"/srv/palimpsest\"\n", file: Self.file)
+        #expect(standard.digest.entriesInFull == 1_000)
+        let every = try ConfigLoader.parse("[digest]\nentries_in_full = 0\n", file: Self.file)
+        #expect(every.digest.entriesInFull == 0)
+        let errors = Self.errors("[digest]\nentries_in_full = -5\n")
+        let problem = try #require(errors.first { $0.key == "digest.entries_in_full" })
+        #expect(problem.message.contains("expected an integer from 0"), "\(problem.message)")
+        #expect(problem.line == 2)
+    }
+
     @Test func everyKeyIsRead() throws {
         let config = try ConfigLoader.parse(
             """
@@ -76,11 +88,13 @@ import Testing
         )
         let lines = ConfigSummary.describe(config).components(separatedBy: "\n")
         #expect(lines.contains("Digest:"))
-        #expect(lines.contains("  time_zone  Asia/Shanghai"))
-        #expect(lines.contains("  dir        /var/lib/palimpsest/digests"))
-        #expect(lines.contains("  smtp       smtp://mail.example.org:587 (STARTTLS required)"))
-        #expect(lines.contains("  login      palimpsest@example.org, password from /etc/palimpsest/smtp-password"))
-        #expect(lines.contains("  mail       from palimpsest@example.org to desk@example.org"))
+        #expect(lines.contains("  time_zone        Asia/Shanghai"))
+        #expect(lines.contains("  dir              /var/lib/palimpsest/digests"))
+        #expect(lines.contains("  entries_in_full  1000"))
+        #expect(lines.contains("  smtp             smtp://mail.example.org:587 (STARTTLS required)"))
+        #expect(
+            lines.contains("  login            palimpsest@example.org, password from /etc/palimpsest/smtp-password"))
+        #expect(lines.contains("  mail             from palimpsest@example.org to desk@example.org"))
     }
 
     @Test func starttlsIsRequiredUnlessTurnedOff() throws {

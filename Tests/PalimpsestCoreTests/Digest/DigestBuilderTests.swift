@@ -253,7 +253,7 @@ import Testing
             let expected = number.isMultiple(of: 3) ? ["d\(number)", "a\(number)"] : ["d\(number)"]
             #expect(section.entries.map(\.event.id) == expected, "\(section.account)")
         }
-        let diffs = DigestTextDiffs(digest: digest)
+        let diffs = DigestTextDiffs(digest: digest, detail: DigestDetailPlan(digest: digest, entryLimit: nil))
         var altered = 0
         for entry in digest.allEntries where entry.event.event == .altered {
             let old = try #require(entry.event.previousText)

@@ -66,10 +66,11 @@ import Testing
             account.name = "Account \(number + 1)"
             return account
         }
-        let files = try DigestFiles(digest: digest)
+        // Every entry in full (more than the default limit).
+        let files = try DigestFiles(digest: digest, entriesInFull: 0)
         // Against every section rendered as one part: no byte differs at the parts' boundaries.
-        let htmlRenderer = HTMLDigestRenderer(digest: digest)
-        let markdownRenderer = MarkdownDigestRenderer(digest: digest)
+        let htmlRenderer = HTMLDigestRenderer(digest: digest, entriesInFull: 0)
+        let markdownRenderer = MarkdownDigestRenderer(digest: digest, entriesInFull: 0)
         let html = htmlRenderer.head() + htmlRenderer.sections(0..<count) + htmlRenderer.tail()
         let markdown = markdownRenderer.head() + markdownRenderer.sections(0..<count) + markdownRenderer.tail()
         #expect(files.html == Data(html.utf8))
