@@ -106,10 +106,12 @@ public struct DigestFiles: Sendable, Hashable {
             markdown: try file(2), html: try file(3), csv: try file(0), json: try file(1), detail: detail)
     }
 
-    /// A rendered part of a file: a whole file's bytes, or a document's part as text.
+    /// A rendered part of a file: bytes or text, in the file's order; or the bytes that go
+    /// around all the file's other parts (its first part only).
     private enum RenderedPart: Sendable {
         case bytes(Data)
         case text(String)
+        case around(before: Data, after: Data)
     }
 
     /// One part of one file to render: `file` is its index in ``all`` order, `part` its place in
@@ -120,17 +122,14 @@ public struct DigestFiles: Sendable, Hashable {
         var render: @Sendable () throws -> RenderedPart
     }
 
-    /// The tasks that render the files of `digest`: `digest.json` (the longest single task) and
-    /// `events.csv` whole, then the parts of `digest.md` and of `digest.html`
-    /// (``DigestDocumentRendering``).
+    /// The tasks that render the files of `digest`: `events.csv` whole (the longest single task),
+    /// the parts of `digest.json` (``jsonTasks(_:)``), then the parts of `digest.md` and of
+    /// `digest.html` (``DigestDocumentRendering``).
     private static func renderTasks(
         _ digest: Digest, markdown: MarkdownDigestRenderer, html: HTMLDigestRenderer
     ) -> [RenderTask] {
-        var tasks = [
-            // The bytes of `JSONCoding.documentEncoder()`, written in one buffer.
-            RenderTask(file: 1, part: 0) { .bytes(try DocumentJSONEncoder.encode(digest) + Data("\n".utf8)) },
-            RenderTask(file: 0, part: 0) { .bytes(EventsCSV.render(digest)) },
-        ]
+        var tasks = [RenderTask(file: 0, part: 0) { .bytes(EventsCSV.render(digest)) }]
+        tasks += Self.jsonTasks(digest)
         let documents: [(file: Int, renderer: any DigestDocumentRendering)] = [(2, markdown), (3, html)]
         for (file, renderer) in documents {
             let ranges = renderer.sectionRanges
@@ -143,28 +142,85 @@ public struct DigestFiles: Sendable, Hashable {
         return tasks
     }
 
-    /// A file from its rendered parts, in order: the bytes of a file rendered whole, else the
-    /// UTF-8 of its text parts one after the other; the first part's error when one failed.
-    private static func assemble(_ parts: [Result<RenderedPart, any Error>]) -> Result<Data, any Error> {
-        Result {
-            var texts: [String] = []
-            for part in parts {
-                switch try part.get() {
-                case .bytes(let data): return data
-                case .text(let text): texts.append(text)
-                }
-            }
-            return Self.concatenatedUTF8(texts)
+    /// The tasks of `digest.json`, the bytes of `JSONCoding.documentEncoder()` and a line feed:
+    /// the digest without its accounts (encoded here, before the tasks run), then its accounts
+    /// encoded a range at a time, side by side (one task encoding the whole digest was the last
+    /// to end, alone on one core, in a digest of 100,000 events). Each account is written as the
+    /// whole digest's encoding writes it: in the top-level `accounts` array, at depth 2. When the
+    /// digest without accounts cannot be encoded, one task encodes the whole digest (and throws).
+    private static func jsonTasks(_ digest: Digest) -> [RenderTask] {
+        let accounts = digest.accounts
+        var shell = digest
+        shell.accounts = []
+        guard !accounts.isEmpty, let encoded = try? DocumentJSONEncoder.encode(shell),
+            let split = Self.emptyAccountsArray(in: encoded)
+        else {
+            return [RenderTask(file: 1, part: 0) { .bytes(try DocumentJSONEncoder.encode(digest) + Data("\n".utf8)) }]
         }
+        let around = RenderedPart.around(
+            before: encoded[..<split.before], after: encoded[split.after...] + Data("\n".utf8))
+        var tasks = [RenderTask(file: 1, part: 0) { around }]
+        let size = DigestDocumentParts.accountsPerPart
+        for (number, start) in stride(from: 0, to: accounts.count, by: size).enumerated() {
+            let range = start..<min(start + size, accounts.count)
+            tasks.append(
+                RenderTask(file: 1, part: number + 1) {
+                    var output: [UInt8] = []
+                    for index in range {
+                        if index > 0 { output.append(contentsOf: ",\n".utf8) }
+                        output.append(contentsOf: "    ".utf8)
+                        let node = try JSONNodeEncoder.root(accounts[index])
+                        try JSONNode.write(node, depth: 2, into: &output, flush: { _ in })
+                    }
+                    return .bytes(Data(output))
+                })
+        }
+        return tasks
     }
 
-    /// The UTF-8 bytes of `parts` one after the other, copied once into storage of their size.
-    private static func concatenatedUTF8(_ parts: [String]) -> Data {
-        var data = Data(capacity: parts.reduce(0) { $0 + $1.utf8.count })
-        for var part in parts {
-            part.withUTF8 { data.append($0) }
+    /// Where the elements of the top-level `accounts` array go in `json`, a digest encoded with no
+    /// account: the array is written `[`, line feed, line feed, two spaces, `]` (an empty
+    /// array, as `JSONEncoder` writes it), and a line feed followed by two spaces and
+    /// `"accounts" : [` occurs only at the top level (a string's line feeds are escaped).
+    /// - Returns: The offset after `[` and its line feed (`before`), and that of the line feed
+    ///   before the closing bracket (`after`); `nil` if the array is not there.
+    static func emptyAccountsArray(in json: Data) -> (before: Int, after: Int)? {
+        let key = Data("\n  \"accounts\" : [\n".utf8)
+        let empty = Data("\n  ]".utf8)
+        guard let found = json.firstRange(of: key), json[found.upperBound...].starts(with: empty) else {
+            return nil
         }
-        return data
+        return (found.upperBound, found.upperBound)
+    }
+
+    /// A file from its rendered parts, in order: the bytes and the UTF-8 of the texts one after
+    /// the other (inside the first part's `around` bytes, if any), copied once into storage of
+    /// their size; the first part's error when one failed.
+    private static func assemble(_ parts: [Result<RenderedPart, any Error>]) -> Result<Data, any Error> {
+        Result {
+            let rendered = try parts.map { try $0.get() }
+            var size = 0
+            for part in rendered {
+                switch part {
+                case .bytes(let data): size += data.count
+                case .text(let text): size += text.utf8.count
+                case .around(let before, let after): size += before.count + after.count
+                }
+            }
+            var data = Data(capacity: size)
+            var last: Data?
+            for part in rendered {
+                switch part {
+                case .bytes(let bytes): data.append(bytes)
+                case .text(var text): text.withUTF8 { data.append($0) }
+                case .around(let before, let after):
+                    data.append(before)
+                    last = after
+                }
+            }
+            if let last { data.append(last) }
+            return data
+        }
     }
 
     /// Writes rendered files into a folder strictly in their order: the thread that renders the

@@ -176,6 +176,39 @@ import Testing
         #expect(broken.out.contains("Written to "))
     }
 
+    /// `digest --entries-in-full N` caps what digest.md shows and says so; events.csv keeps every
+    /// event; a negative N is refused as a bad argument (64) before anything is read.
+    @Test func digestEntriesInFullCapsTheDocumentsAndSaysSo() async throws {
+        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(folder) }
+        let config = folder.appendingPathComponent("palimpsest.toml")
+        try Data(
+            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/a.xml\"\n"
+                .utf8
+        ).write(to: config)
+        let url = folder.appendingPathComponent("state/deletions.jsonl")
+        let log = try DeletionLog(url: url, headURL: folder.appendingPathComponent("state/\(ChainHead.fileName)"))
+        _ = try log.append((1...4).map { StoreTestSupport.event("e\($0)", at: Double($0) * 60) })
+        let out = folder.appendingPathComponent("out")
+        let capped = try await Self.run([
+            "digest", "--config", config.path, "--week", "2026-W48", "--out", out.path, "--entries-in-full", "2",
+        ])
+        #expect(capped.status == .exited(0), "\(capped.err)")
+        #expect(
+            capped.out.contains(
+                "digest.md and digest.html show 2 of the week's 4 entries in full (entries_in_full = 2)"),
+            "\(capped.out)")
+        let markdown = try String(contentsOf: out.appendingPathComponent("digest.md"), encoding: .utf8)
+        let csv = try String(contentsOf: out.appendingPathComponent("events.csv"), encoding: .utf8)
+        #expect(markdown.contains("post-e1") && markdown.contains("post-e2") && !markdown.contains("post-e3"))
+        #expect(markdown.contains("2 more entries of this group not shown here"))
+        #expect((1...4).allSatisfy { csv.contains("post-e\($0)") })
+
+        let refused = try await Self.run(["digest", "--config", config.path, "--entries-in-full=-1"])
+        #expect(refused.status == .exited(64))
+        #expect(refused.err.contains("--entries-in-full -1: expected a number from 0 (every entry)"), "\(refused.err)")
+    }
+
     /// An empty log verifies without a word about its oldest line, which it does not have (a
     /// tester read "does not start from the genesis value" about one).
     @Test func anEmptyLogVerifiesWithoutANoteOnItsOldestLine() async throws {

@@ -94,6 +94,36 @@ import Testing
         #expect(markdown.components(separatedBy: "\n### Account ").count == count + 1)
     }
 
+    /// `digest.json` is encoded in parts side by side (the digest without its accounts, then the
+    /// accounts a range at a time): it must be the bytes of the whole digest encoded at once,
+    /// whatever the accounts' names hold, with one account, with many, and with none.
+    @Test func theJSONEncodedInPartsIsTheWholeDigestsEncoding() throws {
+        let fixture = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
+        var many = fixture
+        let count = DigestDocumentParts.accountsPerPart * 2 + 3
+        many.accounts = (0..<count).map { number in
+            var account = fixture.accounts[number % fixture.accounts.count]
+            // A name holding what marks the accounts array when encoded (its line feeds escaped).
+            account.name = number == 5 ? "\n  \"accounts\" : [\n\n  ]" : "Account \(number + 1)"
+            return account
+        }
+        var one = fixture
+        one.accounts = Array(fixture.accounts.prefix(1))
+        var none = fixture
+        none.accounts = []
+        for digest in [fixture, many, one, none] {
+            let files = try DigestFiles(digest: digest)
+            #expect(
+                files.json == (try DocumentJSONEncoder.encode(digest)) + Data("\n".utf8), "\(digest.accounts.count)")
+        }
+        var shell = many
+        shell.accounts = []
+        let encoded = try DocumentJSONEncoder.encode(shell)
+        let split = try #require(DigestFiles.emptyAccountsArray(in: encoded))
+        #expect(String(decoding: encoded[..<split.before], as: UTF8.self).hasSuffix("\"accounts\" : [\n"))
+        #expect(DigestFiles.emptyAccountsArray(in: try DocumentJSONEncoder.encode(many)) == nil)
+    }
+
     @Test func onlyTheGenerationTimeSetsANonReproducibleDigestApart() throws {
         let reproducible = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
         var stamped = reproducible
