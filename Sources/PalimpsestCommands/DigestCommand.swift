@@ -123,14 +123,15 @@ struct DigestCommand: AsyncParsableCommand {
                 + "\(Plural.count(totals.accountsWatched, "account")) watched."
         )
         printLine("Written to \(job.folder.path)/")
+        for url in output.written { printLine("  \(url.lastPathComponent)") }
         let detail = output.files.detail
         if detail.isPartial {
             printLine(
-                "  digest.md and digest.html show \(detail.shownEntries) of the week's "
-                    + "\(detail.shownEntries + detail.omittedEntries) entries in full "
+                "digest.md and digest.html show \(detail.shownEntries) of the week's "
+                    + "\(detail.shownEntries + detail.omittedEntries) entries in full, in "
+                    + "\(detail.detailedAccounts) of \(Plural.count(output.digest.accounts.count, "account")) "
                     + "(entries_in_full = \(job.entriesInFull)); events.csv and digest.json hold every event.")
         }
-        for url in output.written { printLine("  \(url.lastPathComponent)") }
         try await self.send(output, of: job, config: config, logger: logger)
         // What the digest warns of at its top also fails the run, so that a timer or cron job
         // notices (found by a tester: exit 0 over a broken log).

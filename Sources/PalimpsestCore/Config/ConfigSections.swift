@@ -150,7 +150,7 @@ enum ConfigSections {
             ),
             ConfigKey(
                 "entries_in_full", .integer(0...DigestSettings.maximumEntriesInFull), default: "`1000`",
-                "The most entries (deleted, altered, restored posts and account events; an account with nothing found counts as one) that `digest.md` and `digest.html` show in full, accounts with the most deletions first. The accounts past it get no section: the tables count them together and a notice under the title says how much is shown. `events.csv` and `digest.json` always hold every event. `0` shows everything (a week of 100,000 events is then ~230 MB of HTML, too large to mail). `--entries-in-full` overrides it."
+                "The most entries (deleted, altered, restored posts, deleted originals an account reposted, account events; an account with nothing found counts as one) that `digest.md` and `digest.html` show in full, accounts with the most deletions first. The accounts past it get no section: the tables count them together, those that became unavailable or came back are still named, and a notice under the title says how much is shown. `events.csv` and `digest.json` always hold every event. `0` shows everything (a week of 100,000 events is then ~230 MB of HTML, too large to mail). `--entries-in-full` overrides it."
             ),
             ConfigKey("smtp", .table("table"), default: "none", "`[digest.smtp]`", isDocumented: false),
         ])

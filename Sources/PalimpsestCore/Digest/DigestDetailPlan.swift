@@ -11,7 +11,9 @@
 /// An entry is what an account's section lists: each deleted, altered or restored post, each
 /// deleted original it reposted, each account event; an account with nothing found counts as one
 /// (its section still says so and shows its coverage). The account whose entries cross the limit
-/// shows its first entries of each group in the document's order and says how many more there are.
+/// spends what is left group after group (``DigestEntryGroup``: the same entries in both
+/// documents) and says under each group how many are not shown. The accounts without a section
+/// that became unavailable or came back are still named, in a list under the account table.
 public struct DigestDetailPlan: Sendable, Hashable {
     /// `[digest] entries_in_full`'s default: a few megabytes of HTML at most.
     public static let defaultEntryLimit = 1_000
@@ -31,6 +33,11 @@ public struct DigestDetailPlan: Sendable, Hashable {
     public let omittedEntries: Int
     /// The accounts without a section counted together; `nil` when every account has one.
     public let others: OtherAccounts?
+    /// The positions in ``Digest/accounts`` of the accounts without a section that have account
+    /// events (`account_unavailable`, `account_restored`), in account order.
+    public let othersWithAccountEvents: [Int]
+    /// The entries not shown whose log line a chain break casts doubt on (``DigestEntry/chainProblem``).
+    public let omittedSuspects: Int
 
     /// The accounts without a section, counted together for the tables and the chart.
     public struct OtherAccounts: Sendable, Hashable {
@@ -68,11 +75,19 @@ public struct DigestDetailPlan: Sendable, Hashable {
         var shownEntries = 0
         var omittedEntries = 0
         var others = OtherAccounts()
-        for account in digest.accounts {
+        var othersWithAccountEvents: [Int] = []
+        var omittedSuspects = 0
+        for (position, account) in digest.accounts.enumerated() {
             let entries = Self.entryCount(of: account)
             guard remaining > 0 else {
                 omittedEntries += entries
                 others.add(account)
+                if !account.accountEntries.isEmpty { othersWithAccountEvents.append(position) }
+                if account.entries.contains(where: { $0.chainProblem != nil }) {
+                    for group in DigestEntryGroup.allCases {
+                        omittedSuspects += group.entries(of: account).count { $0.chainProblem != nil }
+                    }
+                }
                 continue
             }
             let shown = min(entries, remaining)
@@ -80,7 +95,17 @@ public struct DigestDetailPlan: Sendable, Hashable {
             shownEntries += shown
             omittedEntries += entries - shown
             remaining -= max(1, shown)
+            if shown < entries {
+                let split = DigestEntryAllowance(account, allowance: shown)
+                for group in DigestEntryGroup.allCases {
+                    omittedSuspects += group.entries(of: account).dropFirst(split.shown(group)).count {
+                        $0.chainProblem != nil
+                    }
+                }
+            }
         }
+        self.othersWithAccountEvents = othersWithAccountEvents
+        self.omittedSuspects = omittedSuspects
         self.allowances = allowances
         self.detailedAccounts = allowances.count
         self.omittedAccounts = digest.accounts.count - allowances.count
@@ -105,6 +130,11 @@ public struct DigestDetailPlan: Sendable, Hashable {
     /// account without a section.
     public func allowance(ofAccountAt position: Int) -> Int {
         position < self.allowances.count ? self.allowances[position] : 0
+    }
+
+    /// The entries of each group shown in full of `account`, at `position` of ``Digest/accounts``.
+    func entryAllowance(of account: DigestAccount, at position: Int) -> DigestEntryAllowance {
+        DigestEntryAllowance(account, allowance: self.allowance(ofAccountAt: position))
     }
 
     /// True when the account at `position` has a section.
@@ -137,20 +167,45 @@ extension DigestDetailPlan.OtherAccounts {
     }
 }
 
-/// The entries a section shows in full, taken group after group in the document's order from the
-/// account's allowance (``DigestDetailPlan/allowance(ofAccountAt:)``).
-struct DigestEntryAllowance {
-    /// Entries still to show in full.
-    private(set) var remaining: Int
+/// The groups of entries in an account's section, in the order an allowance is spent on them
+/// (``DigestEntryAllowance``), whatever order a document shows them in.
+enum DigestEntryGroup: CaseIterable {
+    case deleted, repostedOriginals, altered, restored, accountEvents
 
-    init(_ remaining: Int) {
-        self.remaining = remaining
+    /// The group's entries of `account`, oldest first.
+    func entries(of account: DigestAccount) -> [DigestEntry] {
+        switch self {
+        case .deleted: account.entries(.deleted)
+        case .repostedOriginals: account.repostedOriginalEntries
+        case .altered: account.entries(.altered)
+        case .restored: account.entries(.restored)
+        case .accountEvents: account.accountEntries
+        }
+    }
+}
+
+/// How many entries of each group of one account's section are shown in full: its allowance
+/// (``DigestDetailPlan/allowance(ofAccountAt:)``) spent group after group in ``DigestEntryGroup``
+/// order, so that `digest.md` and `digest.html` show the same entries.
+struct DigestEntryAllowance {
+    private var counts: [Int]
+
+    init(_ account: DigestAccount, allowance: Int) {
+        var remaining = allowance
+        self.counts = DigestEntryGroup.allCases.map { group in
+            let shown = min(group.entries(of: account).count, remaining)
+            remaining -= shown
+            return shown
+        }
     }
 
-    /// The first entries of `group` that are shown in full; the rest are counted, not shown.
-    mutating func take(_ group: [DigestEntry]) -> ArraySlice<DigestEntry> {
-        let shown = min(group.count, self.remaining)
-        self.remaining -= shown
-        return group.prefix(shown)
+    /// How many entries of `group` are shown.
+    func shown(_ group: DigestEntryGroup) -> Int {
+        self.counts[DigestEntryGroup.allCases.firstIndex(of: group)!]
+    }
+
+    /// The first entries of `entries`, the account's `group`, that are shown in full.
+    func take(_ entries: [DigestEntry], as group: DigestEntryGroup) -> ArraySlice<DigestEntry> {
+        entries.prefix(self.shown(group))
     }
 }

@@ -94,23 +94,61 @@ enum DigestFormat {
     /// (``DigestDetailPlan/isPartial``): how much it shows and where the rest is.
     static func partialNotice(_ plan: DigestDetailPlan, accounts: Int) -> String {
         let entries = plan.shownEntries + plan.omittedEntries
-        var text =
-            "This document shows \(plan.shownEntries) of the week's \(self.count(entries, "entry", "entries")) in full"
-        if plan.omittedAccounts > 0 {
-            text += ", in the first \(plan.detailedAccounts) of its \(accounts) accounts (most deletions first); "
-            text +=
-                "the tables count the \(self.count(plan.omittedAccounts, "other account", "other accounts")) together"
+        var text: String
+        if plan.omittedEntries > 0 {
+            text = "This document shows \(plan.shownEntries) of the week's \(self.count(entries, "entry", "entries")) "
+            text += "in full, in the first \(plan.detailedAccounts) of its \(accounts) accounts (most deletions first)"
+            if plan.omittedAccounts > 0 {
+                text += "; the other \(self.count(plan.omittedAccounts, "account is", "accounts are")) not given a "
+                text += "section (the tables count them together)"
+            }
+            text += ". "
+        } else {
+            text = "This document shows every entry of the week, in the first \(plan.detailedAccounts) of its "
+            text += "\(accounts) accounts; the other \(self.count(plan.omittedAccounts, "account", "accounts")), with "
+            text += "nothing found, \(plan.omittedAccounts == 1 ? "is" : "are") counted together in the tables. "
         }
-        text += ". events.csv and digest.json hold every event. "
-        text += "The limit is [digest] entries_in_full = \(plan.entryLimit.map(String.init) ?? "0") "
-        text += "(or palimpsest digest --entries-in-full N; 0 shows everything)."
+        text += "events.csv and digest.json hold every event. "
+        text += "The limit is \(self.count(plan.entryLimit ?? 0, "entry", "entries")) ([digest] entries_in_full, or "
+        text += "palimpsest digest --entries-in-full N; 0 shows everything)."
         return text
     }
 
-    /// The line after the entries of a group shown in part: how many more, and where they are.
-    static func moreEntriesNote(_ count: Int) -> String {
-        "\(self.count(count, "more entry", "more entries")) of this group not shown here: events.csv and "
-            + "digest.json hold every event."
+    /// The sentence the chain warning adds when entries from the lines in doubt are not shown
+    /// (``DigestDetailPlan/omittedSuspects``); `nil` when there are none.
+    static func omittedSuspectsNote(_ plan: DigestDetailPlan) -> String? {
+        guard plan.omittedSuspects > 0 else { return nil }
+        return
+            "\(self.count(plan.omittedSuspects, "entry", "entries")) from them \(plan.omittedSuspects == 1 ? "is" : "are") "
+            + "not shown here (entries_in_full): digest.json marks every one (chain_problem)."
+    }
+
+    /// An account's account events by kind: `became unavailable 1, came back 1`.
+    static func accountEventCounts(_ account: DigestAccount) -> String {
+        let entries = account.accountEntries
+        let unavailable = entries.count { $0.event.event == .accountUnavailable }
+        var parts: [String] = []
+        if unavailable > 0 { parts.append("became unavailable \(unavailable)") }
+        if entries.count > unavailable { parts.append("came back \(entries.count - unavailable)") }
+        return parts.joined(separator: ", ")
+    }
+
+    /// The heading of the list of accounts without a section that became unavailable or came back.
+    static let othersWithAccountEventsHeading =
+        "Other accounts that became unavailable or came back (no section here; events.csv and digest.json hold their events)"
+
+    /// At most this many accounts are named in that list; the rest are counted.
+    static let othersWithAccountEventsShown = 100
+
+    /// The label of the per-day tables' row of the accounts without a section that deleted posts.
+    static func othersWithDeletionsLabel(_ others: DigestDetailPlan.OtherAccounts) -> String {
+        self.count(others.accountsWithDeletions, "other account", "other accounts") + " with deletions (no section)"
+    }
+
+    /// The line after the entries of a group shown in part: how many are not shown, and where
+    /// they are.
+    static func moreEntriesNote(_ count: Int, of total: Int) -> String {
+        "Not shown here: \(count) of these \(total) (events.csv and digest.json hold every event)."
     }
 
     /// `1 deleted post`, `2 deleted posts`.

@@ -93,7 +93,7 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
             out += "or restored, and no account became unavailable or came back.</p>\n"
         }
         out += self.headline() + "</div>\n"
-        if totals.accountsWatched > 0 { out += self.accountTable() }
+        if totals.accountsWatched > 0 { out += self.accountTable() + self.othersWithAccountEvents() }
         out += "</section>\n"
 
         if totals.count(.deleted) > 0 { out += self.charts() }
@@ -129,7 +129,9 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
         out += "they were written, or the file was damaged, so entries of this digest may not be what Palimpsest "
         out += "logged. Entries from the "
         out += "lines concerned are marked “hash chain broken here”. Compare the log with a copy kept elsewhere "
-        out += "before relying on it (docs/deletion-log.md, “The hash chain”).</p>\n<ul>\n"
+        out += "before relying on it (docs/deletion-log.md, “The hash chain”)."
+        if let note = DigestFormat.omittedSuspectsNote(self.detail) { out += " " + Self.escape(note) }
+        out += "</p>\n<ul>\n"
         for source in broken {
             if source.chainBreaks.isEmpty {
                 out += "<li>\(Self.text(source.log)): \(source.chainProblems) problems</li>\n"
@@ -232,6 +234,24 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
         return out + "</tbody>\n</table>\n"
     }
 
+    /// The accounts without a section that became unavailable or came back, named (at most
+    /// ``DigestFormat/othersWithAccountEventsShown``), each with its account events' kinds.
+    private func othersWithAccountEvents() -> String {
+        let positions = self.detail.othersWithAccountEvents
+        guard !positions.isEmpty else { return "" }
+        var out = "<p><strong>\(Self.escape(DigestFormat.othersWithAccountEventsHeading)):</strong></p>\n<ul>\n"
+        for position in positions.prefix(DigestFormat.othersWithAccountEventsShown) {
+            let account = self.digest.accounts[position]
+            out += "<li><bdi class=\"name\">\(Self.text(account.displayName))</bdi> (<code>"
+            out += "\(Self.text(account.account.rawValue))</code>): "
+            out += "\(Self.escape(DigestFormat.accountEventCounts(account)))</li>\n"
+        }
+        if positions.count > DigestFormat.othersWithAccountEventsShown {
+            out += "<li>and \(positions.count - DigestFormat.othersWithAccountEventsShown) more</li>\n"
+        }
+        return out + "</ul>\n"
+    }
+
     /// The row label of the accounts without a section.
     private static func othersLabel(_ others: DigestDetailPlan.OtherAccounts) -> String {
         Self.escape(DigestFormat.count(others.accounts, "other account", "other accounts") + " (no section)")
@@ -271,7 +291,8 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
             out += "</tr>\n"
         }
         if let others {
-            out += "<tr class=\"others\"><th scope=\"row\">\(Self.othersLabel(others))</th>"
+            out += "<tr class=\"others\"><th scope=\"row\">"
+            out += "\(Self.escape(DigestFormat.othersWithDeletionsLabel(others)))</th>"
             for (label, value) in zip(labels, others.deletedPerDay + [others.deleted]) {
                 out += "<td data-label=\"\(label)\">\(value)</td>"
             }
@@ -297,30 +318,33 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
     /// from 1 (its anchor).
     private func section(_ account: DigestAccount, number index: Int) -> String {
         var blocks: [String] = []
-        var allowance = DigestEntryAllowance(self.detail.allowance(ofAccountAt: index - 1))
-        let groups: [(EventKind, String)] = [(.deleted, "Deleted"), (.altered, "Altered"), (.restored, "Restored")]
-        for (kind, title) in groups {
-            let entries = account.entries(kind)
+        let allowance = self.detail.entryAllowance(of: account, at: index - 1)
+        let groups: [(DigestEntryGroup, String)] = [
+            (.deleted, "Deleted"), (.altered, "Altered"), (.restored, "Restored"),
+        ]
+        for (group, title) in groups {
+            let entries = group.entries(of: account)
             guard !entries.isEmpty else { continue }
-            blocks += self.group("<h4>\(title) (\(entries.count))</h4>\n", entries, allowance: &allowance)
+            blocks += self.group(
+                "<h4>\(title) (\(entries.count))</h4>\n", entries, shown: allowance.take(entries, as: group))
         }
         let reposted = account.repostedOriginalEntries
         if !reposted.isEmpty {
             var heading = "<h4>Originals this account reposted, deleted (\(reposted.count))</h4>\n"
             heading += "<p class=\"muted\">Posts of other accounts, not of this one: the platform shows their removal "
             heading += "inside this account's reposts.</p>\n"
-            blocks += self.group(heading, reposted, allowance: &allowance)
+            blocks += self.group(heading, reposted, shown: allowance.take(reposted, as: .repostedOriginals))
         }
         let accountEvents = account.accountEntries
         if !accountEvents.isEmpty {
-            let shown = allowance.take(accountEvents)
+            let shown = allowance.take(accountEvents, as: .accountEvents)
             var block = "<div class=\"keep\">\n<h4>Account events (\(accountEvents.count))</h4>\n"
             if !shown.isEmpty {
                 block += "<ul class=\"account-events\">\n"
                 for entry in shown { block += "<li>\(self.accountEvent(entry))\(self.chainMark(entry))</li>\n" }
                 block += "</ul>\n"
             }
-            block += Self.moreEntries(accountEvents.count - shown.count)
+            block += Self.moreEntries(accountEvents.count - shown.count, of: accountEvents.count)
             blocks.append(block + "</div>\n")
         }
         blocks.append(self.coverage(account.coverage))
@@ -339,21 +363,18 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
     /// A group of entries as blocks: its `heading` kept with the first entry shown, each other
     /// entry shown, and the line saying how many are not shown (``DigestFormat/moreEntriesNote(_:)``)
     /// after the last one.
-    private func group(
-        _ heading: String, _ entries: [DigestEntry], allowance: inout DigestEntryAllowance
-    ) -> [String] {
-        let shown = allowance.take(entries)
-        let more = Self.moreEntries(entries.count - shown.count)
+    private func group(_ heading: String, _ entries: [DigestEntry], shown: ArraySlice<DigestEntry>) -> [String] {
+        let more = Self.moreEntries(entries.count - shown.count, of: entries.count)
         let first = "<div class=\"keep\">\n" + heading + (shown.first.map(self.entry) ?? "")
         guard shown.count > 1 else { return [first + more + "</div>\n"] }
         return [first + "</div>\n"] + shown.dropFirst().map(self.entry) + (more.isEmpty ? [] : [more])
     }
 
     /// The line after the entries of a group shown in part; empty when `count`, the entries not
-    /// shown, is 0.
-    private static func moreEntries(_ count: Int) -> String {
+    /// shown of the group's `total`, is 0.
+    private static func moreEntries(_ count: Int, of total: Int) -> String {
         guard count > 0 else { return "" }
-        return "<p class=\"more muted\">\(Self.escape(DigestFormat.moreEntriesNote(count)))</p>\n"
+        return "<p class=\"more muted\">\(Self.escape(DigestFormat.moreEntriesNote(count, of: total)))</p>\n"
     }
 
     private func entry(_ entry: DigestEntry) -> String {

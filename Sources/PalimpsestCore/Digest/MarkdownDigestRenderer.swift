@@ -87,6 +87,7 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
         out.append("")
         if totals.accountsWatched > 0 {
             out += self.accountTable()
+            out += self.othersWithAccountEvents()
             out.append("")
         }
         if totals.count(.deleted) > 0 {
@@ -122,8 +123,8 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
     func sections(_ positions: Range<Int>) -> String {
         var out = ""
         for index in positions {
-            let allowance = DigestEntryAllowance(self.detail.allowance(ofAccountAt: index))
-            out += Self.lines(self.section(self.digest.accounts[index], allowance: allowance))
+            let account = self.digest.accounts[index]
+            out += Self.lines(self.section(account, allowance: self.detail.entryAllowance(of: account, at: index)))
         }
         return out
     }
@@ -149,7 +150,8 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
                 + "or inserted after they were written, or the file was damaged, so entries of this digest may "
                 + "not be what Palimpsest logged. Entries from the lines concerned are marked “hash chain broken "
                 + "here”. Compare the log with a copy kept elsewhere before relying on it (docs/deletion-log.md, "
-                + "“The hash chain”).",
+                + "“The hash chain”)."
+                + (DigestFormat.omittedSuspectsNote(self.detail).map { " " + $0 } ?? ""),
             ">",
         ]
         for source in broken {
@@ -259,13 +261,31 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
             lines.append(row + " \(account.count(.deleted)) |")
         }
         if let others = self.detail.others, others.deleted > 0 {
-            var row = "| \(Self.othersLabel(others)) |"
+            var row = "| \(DigestFormat.othersWithDeletionsLabel(others)) |"
             for count in others.deletedPerDay { row += " \(count) |" }
             lines.append(row + " \(others.deleted) |")
         }
         var total = "| **All accounts** |"
         for day in days { total += " \(day.deleted) |" }
         lines.append(total + " \(self.digest.totals.count(.deleted)) |")
+        return lines
+    }
+
+    /// The accounts without a section that became unavailable or came back, named (at most
+    /// ``DigestFormat/othersWithAccountEventsShown``), each with its account events' kinds.
+    private func othersWithAccountEvents() -> [String] {
+        let positions = self.detail.othersWithAccountEvents
+        guard !positions.isEmpty else { return [] }
+        var lines = ["", "**" + DigestFormat.othersWithAccountEventsHeading + ":**", ""]
+        for position in positions.prefix(DigestFormat.othersWithAccountEventsShown) {
+            let account = self.digest.accounts[position]
+            lines.append(
+                "- \(Self.inline(account.displayName)) (\(Self.code(account.account.rawValue))): "
+                    + DigestFormat.accountEventCounts(account))
+        }
+        if positions.count > DigestFormat.othersWithAccountEventsShown {
+            lines.append("- and \(positions.count - DigestFormat.othersWithAccountEventsShown) more")
+        }
         return lines
     }
 
@@ -277,7 +297,6 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
     // MARK: Accounts
 
     private func section(_ account: DigestAccount, allowance: DigestEntryAllowance) -> [String] {
-        var allowance = allowance
         var out = ["### " + Self.inline(account.displayName), ""]
         var identity = Self.code(account.account.rawValue) + " on \(account.platform.rawValue)"
         if !account.isConfigured { identity += " (not in this config: found in a log)" }
@@ -291,9 +310,9 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
         if !deleted.isEmpty {
             out.append("#### Deleted (\(deleted.count))")
             out.append("")
-            let shown = allowance.take(deleted)
+            let shown = allowance.take(deleted, as: .deleted)
             for entry in shown { out += self.deletedEntry(entry) }
-            out += Self.moreEntries(deleted.count - shown.count)
+            out += Self.moreEntries(deleted.count - shown.count, of: deleted.count)
         }
         let reposted = account.repostedOriginalEntries
         if !reposted.isEmpty {
@@ -303,43 +322,43 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
                 "Posts of other accounts, not of this one: the platform shows their removal inside this account's reposts."
             )
             out.append("")
-            let shown = allowance.take(reposted)
+            let shown = allowance.take(reposted, as: .repostedOriginals)
             for entry in shown { out += self.repostedOriginalEntry(entry) }
-            out += Self.moreEntries(reposted.count - shown.count)
+            out += Self.moreEntries(reposted.count - shown.count, of: reposted.count)
         }
         let altered = account.entries(.altered)
         if !altered.isEmpty {
             out.append("#### Altered (\(altered.count))")
             out.append("")
-            let shown = allowance.take(altered)
+            let shown = allowance.take(altered, as: .altered)
             for entry in shown { out += self.alteredEntry(entry) }
-            out += Self.moreEntries(altered.count - shown.count)
+            out += Self.moreEntries(altered.count - shown.count, of: altered.count)
         }
         let restored = account.entries(.restored)
         if !restored.isEmpty {
             out.append("#### Restored (\(restored.count))")
             out.append("")
-            let shown = allowance.take(restored)
+            let shown = allowance.take(restored, as: .restored)
             for entry in shown { out += self.restoredEntry(entry) }
-            out += Self.moreEntries(restored.count - shown.count)
+            out += Self.moreEntries(restored.count - shown.count, of: restored.count)
         }
         let accountEvents = account.accountEntries
         if !accountEvents.isEmpty {
             out.append("#### Account events (\(accountEvents.count))")
             out.append("")
-            let shown = allowance.take(accountEvents)
+            let shown = allowance.take(accountEvents, as: .accountEvents)
             for entry in shown { out.append(self.accountEventLine(entry)) }
             if !shown.isEmpty { out.append("") }
-            out += Self.moreEntries(accountEvents.count - shown.count)
+            out += Self.moreEntries(accountEvents.count - shown.count, of: accountEvents.count)
         }
         out += self.coverage(account.coverage)
         return out
     }
 
     /// The paragraph after the entries of a group shown in part; none when `count`, the entries
-    /// not shown, is 0.
-    private static func moreEntries(_ count: Int) -> [String] {
-        count > 0 ? ["*" + DigestFormat.moreEntriesNote(count) + "*", ""] : []
+    /// not shown of the group's `total`, is 0.
+    private static func moreEntries(_ count: Int, of total: Int) -> [String] {
+        count > 0 ? ["*" + DigestFormat.moreEntriesNote(count, of: total) + "*", ""] : []
     }
 
     private func deletedEntry(_ entry: DigestEntry) -> [String] {

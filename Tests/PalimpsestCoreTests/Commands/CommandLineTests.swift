@@ -196,12 +196,13 @@ import Testing
         #expect(capped.status == .exited(0), "\(capped.err)")
         #expect(
             capped.out.contains(
-                "digest.md and digest.html show 2 of the week's 4 entries in full (entries_in_full = 2)"),
+                "digest.md and digest.html show 2 of the week's 4 entries in full, in 1 of 2 accounts "
+                    + "(entries_in_full = 2); events.csv and digest.json hold every event."),
             "\(capped.out)")
         let markdown = try String(contentsOf: out.appendingPathComponent("digest.md"), encoding: .utf8)
         let csv = try String(contentsOf: out.appendingPathComponent("events.csv"), encoding: .utf8)
         #expect(markdown.contains("post-e1") && markdown.contains("post-e2") && !markdown.contains("post-e3"))
-        #expect(markdown.contains("2 more entries of this group not shown here"))
+        #expect(markdown.contains("Not shown here: 2 of these 4 (events.csv and digest.json hold every event)."))
         #expect((1...4).allSatisfy { csv.contains("post-e\($0)") })
 
         let refused = try await Self.run(["digest", "--config", config.path, "--entries-in-full=-1"])

@@ -89,9 +89,11 @@ import Testing
             for post in omitted { #expect(!document.contains(post), "\(name) leaves \(post) out") }
             #expect(document.contains("This document shows 4 of the week"), "\(name)")
             #expect(document.contains("7 entries in full, in the first 2 of its 4 accounts"), "\(name)")
+            #expect(document.contains("the other 2 accounts are not given a section"), "\(name)")
             #expect(document.contains("events.csv and digest.json hold every event"), "\(name)")
             // `b`'s second deletion and its alteration are counted where they would be.
-            #expect(document.components(separatedBy: "1 more entry of this group not shown here").count == 3, "\(name)")
+            #expect(document.contains("Not shown here: 1 of these 2 (events.csv and digest.json"), "\(name)")
+            #expect(document.contains("Not shown here: 1 of these 1 (events.csv and digest.json"), "\(name)")
             #expect(!document.contains("Account c"), "\(name): no section, no row, no legend for c")
             #expect(document.contains("2 other accounts (no section)"), "\(name)")
         }
@@ -100,7 +102,8 @@ import Testing
         #expect(!html.contains("id=\"account-3\""))
         #expect(html.contains(DigestChart.othersBackground))
         // The deletions of c, without a section, in the per-day table's row of the other accounts.
-        #expect(markdown.contains("| 2 other accounts (no section) | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |"))
+        #expect(markdown.contains("| 1 other account with deletions (no section) | 0 | 1 | 0 | 0 | 0 | 0 | 0 | 1 |"))
+        #expect(html.contains("1 other account with deletions (no section)</th>"))
         #expect(markdown.contains("| **All accounts** | 0 | 6 | 0 | 0 | 0 | 0 | 0 | 6 |"))
 
         let csv = String(decoding: files.csv, as: UTF8.self)
@@ -113,6 +116,79 @@ import Testing
         let whole = try DigestFiles(digest: digest, entriesInFull: 0)
         #expect(whole.json == files.json)
         #expect(whole.csv == files.csv)
+    }
+
+    /// The account that crosses the limit spends it in one order of groups (deleted, reposted
+    /// originals, altered, restored, account events), so both documents show the same entries,
+    /// whatever order they show the groups in.
+    @Test func bothDocumentsShowTheSameEntriesOfTheAccountThatCrossesTheLimit() throws {
+        var digest = Self.digest()
+        var account = digest.accounts[0]
+        var reposted = account.entries[0]
+        reposted.event.id = "reposted1"
+        reposted.event.postID = "post-areposted1"
+        reposted.event.about = .repostedOriginal
+        var altered = account.entries[0]
+        altered.event.id = "altered1"
+        altered.event.event = .altered
+        altered.event.postID = "post-aaltered1"
+        altered.event.previousText = "before"
+        altered.event.text = "after"
+        var gone = account.entries[0]
+        gone.event.id = "gone1"
+        gone.event.event = .accountUnavailable
+        gone.event.postID = nil
+        account.entries += [reposted, altered, gone]
+        digest.accounts[0] = account
+        // a: 3 deleted, 1 reposted original, 1 altered, 1 account event; a limit of 4 shows the
+        // deletions and the reposted original.
+        let files = try DigestFiles(digest: digest, entriesInFull: 4)
+        let markdown = String(decoding: files.markdown, as: UTF8.self)
+        let html = String(decoding: files.html, as: UTF8.self)
+        for (name, document) in [("digest.md", markdown), ("digest.html", html)] {
+            #expect(document.contains("post-areposted1"), "\(name)")
+            #expect(!document.contains("post-aaltered1"), "\(name)")
+            #expect(document.components(separatedBy: "Not shown here: 1 of these 1 (").count == 3, "\(name)")
+        }
+    }
+
+    /// The accounts without a section that became unavailable or came back are still named; a
+    /// chain break on a line not shown is said in the chain warning.
+    @Test func otherAccountsThatBecameUnavailableAreNamedAndUnshownSuspectsAreCounted() throws {
+        var digest = Self.digest()
+        var account = digest.accounts[3]
+        var gone = digest.accounts[0].entries[0]
+        gone.event.id = "gone-d"
+        gone.event.event = .accountUnavailable
+        gone.event.account = account.account
+        gone.event.postID = nil
+        account.entries = [gone]
+        digest.accounts[3] = account
+        var suspect = digest.accounts[2]
+        suspect.entries[0].chainProblem = .init(line: 7, note: "prev does not match the line before")
+        digest.accounts[2] = suspect
+        digest.sources[0].chainProblems = 1
+        let plan = DigestDetailPlan(digest: digest, entryLimit: 4)
+        #expect(plan.othersWithAccountEvents == [3])
+        #expect(plan.omittedSuspects == 1)
+        let files = try DigestFiles(digest: digest, entriesInFull: 4)
+        for (name, data) in [("digest.md", files.markdown), ("digest.html", files.html)] {
+            let document = String(decoding: data, as: UTF8.self)
+            #expect(document.contains("Other accounts that became unavailable or came back"), "\(name)")
+            #expect(document.contains("Account d"), "\(name)")
+            #expect(document.contains("became unavailable 1"), "\(name)")
+            #expect(!document.contains("Account c"), "\(name)")
+            #expect(document.contains("1 entry from them is not shown here (entries_in_full)"), "\(name)")
+        }
+    }
+
+    /// When only accounts with nothing found are left out, the notice says every entry is shown.
+    @Test func aDocumentLeavingOutOnlyQuietAccountsSaysEveryEntryIsShown() throws {
+        let files = try DigestFiles(digest: Self.digest(), entriesInFull: 7)
+        let markdown = String(decoding: files.markdown, as: UTF8.self)
+        #expect(markdown.contains("This document shows every entry of the week, in the first 3 of its 4 accounts"))
+        #expect(markdown.contains("the other 1 account, with nothing found, is counted together in the tables"))
+        for post in Self.allPosts { #expect(markdown.contains(post)) }
     }
 
     @Test func aWeekWithinTheLimitIsRenderedAsWithoutOne() throws {
