@@ -171,6 +171,12 @@ struct DigestCommand: AsyncParsableCommand {
             }
             let tries = attempts == 1 ? "" : " (after \(attempts) attempts)"
             printLine("Sent to \(smtp.to.joined(separator: ", ")) through \(smtp.url.host ?? "?")\(tries).")
+            if output.files.csv.count > smtp.maxAttachmentBytes {
+                printLine(
+                    "events.csv (\(output.files.csv.count) bytes) was not attached: it is larger than "
+                        + "[digest.smtp] max_attachment_size (\(ByteSizeParser.string(from: smtp.maxAttachmentBytes))); "
+                        + "the message says where it is.")
+            }
         } catch {
             printError("palimpsest digest: \(error)")
             // EX_TEMPFAIL: systemd marks the run failed; the files written above stay.

@@ -180,6 +180,10 @@ enum ConfigSections {
             ConfigKey(
                 "to", .strings("addresses"), required: true, default: "",
                 "Recipients (`RCPT TO` and `To:`), at least one, e.g. `[\"desk@example.org\"]`."),
+            ConfigKey(
+                "max_attachment_size", .byteSize(0...(1 << 30)), default: "`\"10MiB\"`",
+                "The largest `events.csv` attached to the message. A larger one (a week of 100,000 events makes ~56 MB; base64 adds a third, and most mail servers refuse messages over 10 to 25 MB) is left out, and the message says so and where the file is on the host. `0` never attaches it."
+            ),
         ])
 
     /// The keys of `[[alert]]` (docs/alerts.md).

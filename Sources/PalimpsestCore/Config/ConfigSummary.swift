@@ -82,6 +82,8 @@ public enum ConfigSummary {
                 digestRows.append(("login", "\(username), password from \(smtp.passwordFile?.path ?? "?")"))
             }
             digestRows.append(("mail", "from \(smtp.from) to \(smtp.to.joined(separator: ", "))"))
+            digestRows.append(
+                ("attachment", "events.csv when at most \(ByteSizeParser.string(from: smtp.maxAttachmentBytes))"))
         } else {
             digestRows.append(("smtp", "none (--send needs a [digest.smtp] table)"))
         }

@@ -22,6 +22,13 @@ public struct SMTPSettings: Sendable, Hashable {
     public var from: String
     /// `to`: the recipient addresses (`RCPT TO` and the `To:` header), at least one.
     public var to: [String]
+    /// `max_attachment_size`: the largest `events.csv`, in bytes, attached to the message; a
+    /// larger one is left out and the message says where it is (mail servers refuse messages of
+    /// more than 10 to 25 MB, and base64 makes an attachment a third larger). Default 10 MiB.
+    public var maxAttachmentBytes: Int = SMTPSettings.defaultMaxAttachmentBytes
+
+    /// `max_attachment_size`'s default: 10 MiB.
+    public static let defaultMaxAttachmentBytes = 10 << 20
 
     /// Creates settings from validated values.
     public init(
@@ -178,8 +185,9 @@ extension SMTPSettings {
                 )
             }
         }
+        let maxAttachment = reader.byteSize(keys["max_attachment_size"], in: table, scope: scope)
         guard reader.errors.count == errorsBefore, let url, let from, !recipients.isEmpty else { return nil }
-        return SMTPSettings(
+        var settings = SMTPSettings(
             url: url,
             requiresSTARTTLS: starttls,
             username: username,
@@ -187,5 +195,7 @@ extension SMTPSettings {
             from: from,
             to: recipients
         )
+        settings.maxAttachmentBytes = maxAttachment ?? settings.maxAttachmentBytes
+        return settings
     }
 }

@@ -103,12 +103,15 @@ public struct DigestJob: Sendable {
             let password = try await BlockingIO.run { try smtp.readPassword() }
             chosen = CurlSMTPSender(settings: smtp, password: password)
         }
+        let csv = output.written.first { $0.lastPathComponent == DigestFiles.csvName }
         let message = DigestMessage(
             digest: output.digest,
             files: output.files,
             from: smtp.from,
             to: smtp.to,
-            date: self.now
+            date: self.now,
+            maxAttachmentBytes: smtp.maxAttachmentBytes,
+            csvLocation: csv.map { "\(ProcessInfo.processInfo.hostName):\($0.path)" }
         )
         return try await DigestDelivery(sender: chosen, policy: policy).send(message, onFailure: onFailure)
     }

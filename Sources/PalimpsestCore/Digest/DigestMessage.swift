@@ -2,7 +2,8 @@ public import Foundation
 
 /// The e-mail that carries a digest: RFC 5322 headers, a `multipart/mixed` body holding a
 /// `multipart/alternative` (the Markdown as `text/plain`, the HTML as `text/html`) and `events.csv`
-/// as an attachment. Every part is UTF-8 in base64 (lines of 76 characters); the subject is an
+/// as an attachment, or, when `events.csv` is larger than the message may carry, a short
+/// `text/plain` part saying so and where the file is. Every part is UTF-8 in base64 (lines of 76 characters); the subject is an
 /// RFC 2047 encoded word (`=?UTF-8?B?…?=`) when it is not plain ASCII; lines end with CRLF.
 public struct DigestMessage: Sendable, Hashable {
     /// The envelope and `From:` sender.
@@ -13,6 +14,8 @@ public struct DigestMessage: Sendable, Hashable {
     public var subject: String
     /// The message bytes, ready for ``SMTPSending/send(_:from:to:)``.
     public var bytes: [UInt8]
+    /// False when `events.csv` was larger than `maxAttachmentBytes` and is not attached.
+    public var attachesCSV: Bool
 
     /// Builds the message of `digest` from its rendered `files`.
     /// - Parameters:
@@ -22,7 +25,14 @@ public struct DigestMessage: Sendable, Hashable {
     ///   - to: The recipient addresses.
     ///   - date: The `Date:` header's time.
     ///   - messageID: The unique part of `Message-ID` (left of the `@`); random by default.
-    public init(digest: Digest, files: DigestFiles, from: String, to: [String], date: Date, messageID: String? = nil) {
+    ///   - maxAttachmentBytes: The largest `events.csv` attached, in bytes (`[digest.smtp]
+    ///     max_attachment_size`); `nil` attaches it whatever its size.
+    ///   - csvLocation: Where `events.csv` is, for the note that replaces a file too large to
+    ///     attach (e.g. `host:/var/lib/palimpsest/digests/2026-W48/events.csv`).
+    public init(
+        digest: Digest, files: DigestFiles, from: String, to: [String], date: Date, messageID: String? = nil,
+        maxAttachmentBytes: Int? = nil, csvLocation: String? = nil
+    ) {
         self.from = from
         self.to = to
         self.subject = Self.subject(digest)
@@ -45,7 +55,11 @@ public struct DigestMessage: Sendable, Hashable {
         lines.append("X-Palimpsest-Week: \(digest.week)")
         lines.append("Content-Type: multipart/mixed; boundary=\"\(mixed)\"")
         lines.append("")
-        lines.append("This is a MIME message: the digest as text and HTML, with the events as CSV.")
+        let attachesCSV = maxAttachmentBytes.map { files.csv.count <= $0 } ?? true
+        self.attachesCSV = attachesCSV
+        lines.append(
+            "This is a MIME message: the digest as text and HTML"
+                + (attachesCSV ? ", with the events as CSV." : "."))
         lines.append("")
         lines.append("--\(mixed)")
         lines.append("Content-Type: multipart/alternative; boundary=\"\(alternative)\"")
@@ -57,13 +71,28 @@ public struct DigestMessage: Sendable, Hashable {
         lines.append("--\(alternative)--")
         lines.append("")
         lines.append("--\(mixed)")
-        lines += Self.part(
-            type: "text/csv; charset=utf-8; name=\"\(csvName)\"",
-            data: files.csv,
-            disposition: "attachment; filename=\"\(csvName)\""
-        )
+        if attachesCSV {
+            lines += Self.part(
+                type: "text/csv; charset=utf-8; name=\"\(csvName)\"",
+                data: files.csv,
+                disposition: "attachment; filename=\"\(csvName)\""
+            )
+        } else {
+            let note = Self.csvNotAttachedNote(
+                size: files.csv.count, limit: maxAttachmentBytes ?? 0, location: csvLocation)
+            lines += Self.part(type: "text/plain; charset=utf-8", data: Data(note.utf8), disposition: "inline")
+        }
         lines.append("--\(mixed)--")
         self.bytes = Array((lines.joined(separator: "\r\n") + "\r\n").utf8)
+    }
+
+    /// The text that stands for an `events.csv` of `size` bytes too large to attach.
+    static func csvNotAttachedNote(size: Int, limit: Int, location: String?) -> String {
+        let megabytes = String(format: "%.1f", Double(size) / 1_000_000)
+        var text = "events.csv (every event of the week, \(megabytes) MB) is not attached: it is larger than "
+        text += "this message may carry ([digest.smtp] max_attachment_size = \(ByteSizeParser.string(from: limit))). "
+        if let location { text += "It is at \(location), beside digest.json, which holds every event too." }
+        return text + "\n"
     }
 
     /// `Palimpsest digest 2026-W48 — 3 deleted, 1 altered, 0 restored (Asia/Shanghai)`, or

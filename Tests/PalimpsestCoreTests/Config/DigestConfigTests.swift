@@ -69,6 +69,12 @@ import Testing
         #expect(smtp.passwordFile?.path == "/etc/palimpsest/smtp-password")
         #expect(smtp.from == "palimpsest@example.org")
         #expect(smtp.to == ["desk@example.org", "editor@example.org"])
+        #expect(smtp.maxAttachmentBytes == 10 << 20, "the default")
+        let smaller = try ConfigLoader.parse(
+            "[digest.smtp]\nurl = \"smtp://mail.example.org\"\nfrom = \"a@example.org\"\nto = [\"b@example.org\"]\n"
+                + "max_attachment_size = \"2MiB\"\n",
+            file: Self.file)
+        #expect(smaller.digest.smtp?.maxAttachmentBytes == 2 << 20)
     }
 
     @Test func checkConfigListsTheDigestSettingsWithoutThePassword() throws {
@@ -95,6 +101,7 @@ import Testing
         #expect(
             lines.contains("  login            palimpsest@example.org, password from /etc/palimpsest/smtp-password"))
         #expect(lines.contains("  mail             from palimpsest@example.org to desk@example.org"))
+        #expect(lines.contains("  attachment       events.csv when at most 10 MiB"))
     }
 
     @Test func starttlsIsRequiredUnlessTurnedOff() throws {

@@ -65,6 +65,36 @@ import Testing
         #expect(parts == [files.markdown, files.html, files.csv])
     }
 
+    /// An events.csv larger than `max_attachment_size` is left out, and a short text part says
+    /// so and where the file is; one within it is attached as before.
+    @Test func aCSVLargerThanTheLimitIsNotAttachedAndTheMessageSaysWhereItIs() throws {
+        let digest = try DigestTestSupport.digest("2026-W48", in: DigestTestSupport.shanghai)
+        let files = try DigestFiles(digest: digest)
+        func message(limit: Int) -> DigestMessage {
+            DigestMessage(
+                digest: digest, files: files, from: "digest@example.org", to: ["desk@example.org"],
+                date: DigestTestSupport.date("2026-11-30T07:00:00Z"), messageID: "test",
+                maxAttachmentBytes: limit, csvLocation: "monitor:/var/lib/palimpsest/digests/2026-W48/events.csv")
+        }
+        let small = message(limit: files.csv.count - 1)
+        #expect(!small.attachesCSV)
+        let text = String(decoding: small.bytes, as: UTF8.self)
+        #expect(!text.contains("text/csv"))
+        #expect(text.contains("the digest as text and HTML.\r\n"))
+        let parts = Self.base64Parts(text)
+        #expect(parts.count == 3)
+        #expect(Array(parts.prefix(2)) == [files.markdown, files.html])
+        let note = String(decoding: try #require(parts.last), as: UTF8.self)
+        #expect(note.contains("events.csv (every event of the week, "), "\(note)")
+        #expect(note.contains("is not attached: it is larger than this message may carry"), "\(note)")
+        #expect(note.contains("It is at monitor:/var/lib/palimpsest/digests/2026-W48/events.csv"), "\(note)")
+
+        let exact = message(limit: files.csv.count)
+        #expect(exact.attachesCSV)
+        #expect(
+            Self.base64Parts(String(decoding: exact.bytes, as: UTF8.self)) == [files.markdown, files.html, files.csv])
+    }
+
     @Test func asciiSubjectsStayReadable() {
         #expect(DigestMessage.encodedHeader("Subject", "Weekly digest") == "Subject: Weekly digest")
         let encoded = DigestMessage.encodedHeader("Subject", "审查周报")
