@@ -97,14 +97,15 @@ enum DigestFormat {
         var text: String
         if plan.omittedEntries > 0 {
             text = "This document shows \(plan.shownEntries) of the week's \(self.count(entries, "entry", "entries")) "
-            text += "in full, in the first \(plan.detailedAccounts) of its \(accounts) accounts (most deletions first)"
+            text += "in full, in \(self.theFirst(plan.detailedAccounts)) of its \(accounts) accounts "
+            text += "(most deletions first)"
             if plan.omittedAccounts > 0 {
                 text += "; the other \(self.count(plan.omittedAccounts, "account is", "accounts are")) not given a "
                 text += "section (the tables count them together)"
             }
             text += ". "
         } else {
-            text = "This document shows every entry of the week, in the first \(plan.detailedAccounts) of its "
+            text = "This document shows every entry of the week, in \(self.theFirst(plan.detailedAccounts)) of its "
             text += "\(accounts) accounts; the other \(self.count(plan.omittedAccounts, "account", "accounts")), with "
             text += "nothing found, \(plan.omittedAccounts == 1 ? "is" : "are") counted together in the tables. "
         }
@@ -144,6 +145,9 @@ enum DigestFormat {
     static func othersWithDeletionsLabel(_ others: DigestDetailPlan.OtherAccounts) -> String {
         self.count(others.accountsWithDeletions, "other account", "other accounts") + " with deletions (no section)"
     }
+
+    /// `the first 2`, `the first` (of its accounts).
+    private static func theFirst(_ count: Int) -> String { count == 1 ? "the first" : "the first \(count)" }
 
     /// The line after the entries of a group shown in part: how many are not shown, and where
     /// they are.
