@@ -159,6 +159,13 @@ struct DigestCommand: AsyncParsableCommand {
         async throws
     {
         guard self.send, let smtp = config.digest.smtp else { return }
+        let size = job.message(of: output, through: smtp).bytes.count
+        if size > DigestMessage.largeMessageBytes {
+            printError(
+                "palimpsest digest: warning: the e-mail is \(DigestMessage.mebibytes(size)); many mail servers refuse "
+                    + "messages over 10 to 25 MB. Sending it anyway; if it is refused, lower [digest] entries_in_full "
+                    + "(now \(job.entriesInFull)) or [digest.smtp] max_attachment_size.")
+        }
         do {
             let attempts = try await job.send(output) { attempt, error, delay in
                 logger.warning(
@@ -173,8 +180,8 @@ struct DigestCommand: AsyncParsableCommand {
             printLine("Sent to \(smtp.to.joined(separator: ", ")) through \(smtp.url.host ?? "?")\(tries).")
             if output.files.csv.count > smtp.maxAttachmentBytes {
                 printLine(
-                    "events.csv (\(output.files.csv.count) bytes) was not attached: it is larger than "
-                        + "[digest.smtp] max_attachment_size (\(ByteSizeParser.string(from: smtp.maxAttachmentBytes))); "
+                    "events.csv (\(DigestMessage.mebibytes(output.files.csv.count))) was not attached: it is larger "
+                        + "than [digest.smtp] max_attachment_size (\(DigestMessage.mebibytes(smtp.maxAttachmentBytes))); "
                         + "the message says where it is.")
             }
         } catch {

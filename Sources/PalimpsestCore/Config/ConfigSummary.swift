@@ -83,7 +83,12 @@ public enum ConfigSummary {
             }
             digestRows.append(("mail", "from \(smtp.from) to \(smtp.to.joined(separator: ", "))"))
             digestRows.append(
-                ("attachment", "events.csv when at most \(ByteSizeParser.string(from: smtp.maxAttachmentBytes))"))
+                (
+                    "attachment",
+                    smtp.maxAttachmentBytes == 0
+                        ? "never (max_attachment_size = 0)"
+                        : "events.csv when at most \(ByteSizeParser.string(from: smtp.maxAttachmentBytes))"
+                ))
         } else {
             digestRows.append(("smtp", "none (--send needs a [digest.smtp] table)"))
         }

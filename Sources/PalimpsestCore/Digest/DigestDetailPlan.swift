@@ -13,7 +13,8 @@
 /// (its section still says so and shows its coverage). The account whose entries cross the limit
 /// spends what is left group after group (``DigestEntryGroup``: the same entries in both
 /// documents) and says under each group how many are not shown. The accounts without a section
-/// that became unavailable or came back are still named, in a list under the account table.
+/// that became unavailable, came back or could not be seen for a while are still named, in a list
+/// under the account table.
 public struct DigestDetailPlan: Sendable, Hashable {
     /// `[digest] entries_in_full`'s default: a few megabytes of HTML at most.
     public static let defaultEntryLimit = 1_000
@@ -33,9 +34,10 @@ public struct DigestDetailPlan: Sendable, Hashable {
     public let omittedEntries: Int
     /// The accounts without a section counted together; `nil` when every account has one.
     public let others: OtherAccounts?
-    /// The positions in ``Digest/accounts`` of the accounts without a section that have account
-    /// events (`account_unavailable`, `account_restored`), in account order.
-    public let othersWithAccountEvents: [Int]
+    /// The positions in ``Digest/accounts`` of the accounts without a section that became
+    /// unavailable or came back (account events) or could not be seen for a while (blind spans in
+    /// the week), in account order: the documents still name them.
+    public let othersToName: [Int]
     /// The entries not shown whose log line a chain break casts doubt on (``DigestEntry/chainProblem``).
     public let omittedSuspects: Int
 
@@ -75,14 +77,16 @@ public struct DigestDetailPlan: Sendable, Hashable {
         var shownEntries = 0
         var omittedEntries = 0
         var others = OtherAccounts()
-        var othersWithAccountEvents: [Int] = []
+        var othersToName: [Int] = []
         var omittedSuspects = 0
         for (position, account) in digest.accounts.enumerated() {
             let entries = Self.entryCount(of: account)
             guard remaining > 0 else {
                 omittedEntries += entries
                 others.add(account)
-                if !account.accountEntries.isEmpty { othersWithAccountEvents.append(position) }
+                if !account.accountEntries.isEmpty || !account.coverage.blindSpans.isEmpty {
+                    othersToName.append(position)
+                }
                 if account.entries.contains(where: { $0.chainProblem != nil }) {
                     for group in DigestEntryGroup.allCases {
                         omittedSuspects += group.entries(of: account).count { $0.chainProblem != nil }
@@ -104,7 +108,7 @@ public struct DigestDetailPlan: Sendable, Hashable {
                 }
             }
         }
-        self.othersWithAccountEvents = othersWithAccountEvents
+        self.othersToName = othersToName
         self.omittedSuspects = omittedSuspects
         self.allowances = allowances
         self.detailedAccounts = allowances.count

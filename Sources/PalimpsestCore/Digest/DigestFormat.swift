@@ -94,65 +94,82 @@ enum DigestFormat {
     /// (``DigestDetailPlan/isPartial``): how much it shows and where the rest is.
     static func partialNotice(_ plan: DigestDetailPlan, accounts: Int) -> String {
         let entries = plan.shownEntries + plan.omittedEntries
+        let others = plan.omittedAccounts
         var text: String
         if plan.omittedEntries > 0 {
             text = "This document shows \(plan.shownEntries) of the week's \(self.count(entries, "entry", "entries")) "
-            text += "in full, in \(self.theFirst(plan.detailedAccounts)) of its \(accounts) accounts "
-            text += "(most deletions first)"
-            if plan.omittedAccounts > 0 {
-                text += "; the other \(self.count(plan.omittedAccounts, "account is", "accounts are")) not given a "
-                text += "section (the tables count them together)"
+            text += "in full, in \(self.theFirst(plan.detailedAccounts, of: accounts)) (most deletions first)"
+            if others > 0 {
+                text += "; " + (others == 1 ? "the other account is" : "the other \(others) accounts are")
+                text += " not given a section (the tables count them together)"
             }
             text += ". "
         } else {
-            text = "This document shows every entry of the week, in \(self.theFirst(plan.detailedAccounts)) of its "
-            text += "\(accounts) accounts; the other \(self.count(plan.omittedAccounts, "account", "accounts")), with "
-            text += "nothing found, \(plan.omittedAccounts == 1 ? "is" : "are") counted together in the tables. "
+            text =
+                "This document shows every entry of the week, in \(self.theFirst(plan.detailedAccounts, of: accounts))"
+            text += "; " + (others == 1 ? "the other account" : "the other \(others) accounts")
+            text += ", with nothing found, \(others == 1 ? "is" : "are") counted together in the tables. "
         }
         text += "events.csv and digest.json hold every event. "
-        text += "The limit is \(self.count(plan.entryLimit ?? 0, "entry", "entries")) ([digest] entries_in_full, or "
-        text += "palimpsest digest --entries-in-full N; 0 shows everything)."
+        text += "The limit is \(self.count(plan.entryLimit ?? 0, "entry", "entries")), an account with nothing found "
+        text += "counting as one (set by the operator: [digest] entries_in_full, or --entries-in-full N; 0 shows "
+        text += "everything)."
         return text
+    }
+
+    /// `the first 2 of its 5 accounts`, `the first of its 5 accounts`.
+    private static func theFirst(_ count: Int, of accounts: Int) -> String {
+        (count == 1 ? "the first" : "the first \(count)") + " of its \(self.count(accounts, "account", "accounts"))"
+    }
+
+    /// ` --entries-in-full N` when the documents were made with a limit other than the default
+    /// (for the footer's command that makes the same digest).
+    static func limitArgument(_ plan: DigestDetailPlan) -> String {
+        let limit = plan.entryLimit ?? 0
+        return limit == DigestDetailPlan.defaultEntryLimit ? "" : " --entries-in-full \(limit)"
+    }
+
+    /// The line after the entries of a group shown in part: how many are not shown, and where
+    /// they are.
+    static func moreEntriesNote(_ count: Int, of total: Int) -> String {
+        let which = count == total ? (total == 1 ? "this one" : "these \(total)") : "\(count) of these \(total)"
+        return "Not shown here: \(which) (events.csv and digest.json hold every event)."
     }
 
     /// The sentence the chain warning adds when entries from the lines in doubt are not shown
     /// (``DigestDetailPlan/omittedSuspects``); `nil` when there are none.
     static func omittedSuspectsNote(_ plan: DigestDetailPlan) -> String? {
         guard plan.omittedSuspects > 0 else { return nil }
-        return
-            "\(self.count(plan.omittedSuspects, "entry", "entries")) from them \(plan.omittedSuspects == 1 ? "is" : "are") "
-            + "not shown here (entries_in_full): digest.json marks every one (chain_problem)."
+        return "\(self.count(plan.omittedSuspects, "entry", "entries")) from them "
+            + "\(plan.omittedSuspects == 1 ? "is" : "are") not shown here (entries_in_full): digest.json marks "
+            + "every one (chain_problem)."
     }
 
-    /// An account's account events by kind: `became unavailable 1, came back 1`.
-    static func accountEventCounts(_ account: DigestAccount) -> String {
+    /// What the list of accounts without a section says of one (``DigestDetailPlan/othersToName``):
+    /// `became unavailable 1, came back 1, not seen 2 times (blind spans)`.
+    static func otherAccountFacts(_ account: DigestAccount) -> String {
         let entries = account.accountEntries
         let unavailable = entries.count { $0.event.event == .accountUnavailable }
         var parts: [String] = []
         if unavailable > 0 { parts.append("became unavailable \(unavailable)") }
         if entries.count > unavailable { parts.append("came back \(entries.count - unavailable)") }
+        let blind = account.coverage.blindSpans.count
+        if blind > 0 { parts.append("not seen \(self.count(blind, "time", "times")) (blind spans)") }
         return parts.joined(separator: ", ")
     }
 
-    /// The heading of the list of accounts without a section that became unavailable or came back.
-    static let othersWithAccountEventsHeading =
-        "Other accounts that became unavailable or came back (no section here; events.csv and digest.json hold their events)"
+    /// The heading of that list.
+    static let othersToNameHeading =
+        "Other accounts that became unavailable, came back or could not be seen for a while "
+        + "(no section here; events.csv and digest.json hold their events)"
 
     /// At most this many accounts are named in that list; the rest are counted.
-    static let othersWithAccountEventsShown = 100
+    static let othersNamedAtMost = 100
 
-    /// The label of the per-day tables' row of the accounts without a section that deleted posts.
+    /// The label of the per-day tables' row (and the chart's segment) of the accounts without a
+    /// section that deleted posts.
     static func othersWithDeletionsLabel(_ others: DigestDetailPlan.OtherAccounts) -> String {
         self.count(others.accountsWithDeletions, "other account", "other accounts") + " with deletions (no section)"
-    }
-
-    /// `the first 2`, `the first` (of its accounts).
-    private static func theFirst(_ count: Int) -> String { count == 1 ? "the first" : "the first \(count)" }
-
-    /// The line after the entries of a group shown in part: how many are not shown, and where
-    /// they are.
-    static func moreEntriesNote(_ count: Int, of total: Int) -> String {
-        "Not shown here: \(count) of these \(total) (events.csv and digest.json hold every event)."
     }
 
     /// `1 deleted post`, `2 deleted posts`.

@@ -74,6 +74,21 @@ public struct DigestJob: Sendable {
         }
     }
 
+    /// The e-mail of a written digest, as ``send(_:sender:policy:onFailure:)`` sends it through
+    /// `smtp`.
+    public func message(of output: Output, through smtp: SMTPSettings) -> DigestMessage {
+        let csv = output.written.first { $0.lastPathComponent == DigestFiles.csvName }
+        return DigestMessage(
+            digest: output.digest,
+            files: output.files,
+            from: smtp.from,
+            to: smtp.to,
+            date: self.now,
+            maxAttachmentBytes: smtp.maxAttachmentBytes,
+            csvLocation: csv.map { "\(ProcessInfo.processInfo.hostName):\($0.path)" }
+        )
+    }
+
     /// E-mails a written digest through `[digest.smtp]`.
     /// - Parameters:
     ///   - output: What ``write()`` returned.
@@ -103,16 +118,7 @@ public struct DigestJob: Sendable {
             let password = try await BlockingIO.run { try smtp.readPassword() }
             chosen = CurlSMTPSender(settings: smtp, password: password)
         }
-        let csv = output.written.first { $0.lastPathComponent == DigestFiles.csvName }
-        let message = DigestMessage(
-            digest: output.digest,
-            files: output.files,
-            from: smtp.from,
-            to: smtp.to,
-            date: self.now,
-            maxAttachmentBytes: smtp.maxAttachmentBytes,
-            csvLocation: csv.map { "\(ProcessInfo.processInfo.hostName):\($0.path)" }
-        )
+        let message = self.message(of: output, through: smtp)
         return try await DigestDelivery(sender: chosen, policy: policy).send(message, onFailure: onFailure)
     }
 }

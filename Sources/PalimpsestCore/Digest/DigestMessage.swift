@@ -88,12 +88,24 @@ public struct DigestMessage: Sendable, Hashable {
 
     /// The text that stands for an `events.csv` of `size` bytes too large to attach.
     static func csvNotAttachedNote(size: Int, limit: Int, location: String?) -> String {
-        let megabytes = String(format: "%.1f", Double(size) / 1_000_000)
-        var text = "events.csv (every event of the week, \(megabytes) MB) is not attached: it is larger than "
-        text += "this message may carry ([digest.smtp] max_attachment_size = \(ByteSizeParser.string(from: limit))). "
-        if let location { text += "It is at \(location), beside digest.json, which holds every event too." }
+        var text = "events.csv (every event of the week, \(Self.mebibytes(size))) is not attached: it is larger "
+        text += "than the digest's e-mail may carry (\(Self.mebibytes(limit)), [digest.smtp] max_attachment_size). "
+        if let location {
+            text += "Ask the operator for it: it is at \(location), beside digest.json, which holds every event too."
+        }
         return text + "\n"
     }
+
+    /// A size in MiB with one decimal (`54.1 MiB`), in KiB below one MiB (`5.6 KiB`), for people.
+    public static func mebibytes(_ bytes: Int) -> String {
+        bytes >= 1 << 20
+            ? String(format: "%.1f MiB", Double(bytes) / Double(1 << 20))
+            : String(format: "%.1f KiB", Double(bytes) / 1_024)
+    }
+
+    /// Above this many bytes a message is refused by many mail servers (10 to 25 MB are common
+    /// limits): `digest --send` warns before sending one.
+    public static let largeMessageBytes = 20 << 20
 
     /// `Palimpsest digest 2026-W48 — 3 deleted, 1 altered, 0 restored (Asia/Shanghai)`, or
     /// `… — nothing found (UTC)`.

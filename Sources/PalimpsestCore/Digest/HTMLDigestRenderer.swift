@@ -93,7 +93,7 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
             out += "or restored, and no account became unavailable or came back.</p>\n"
         }
         out += self.headline() + "</div>\n"
-        if totals.accountsWatched > 0 { out += self.accountTable() + self.othersWithAccountEvents() }
+        if totals.accountsWatched > 0 { out += self.accountTable() + self.namedOtherAccounts() }
         out += "</section>\n"
 
         if totals.count(.deleted) > 0 { out += self.charts() }
@@ -234,20 +234,21 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
         return out + "</tbody>\n</table>\n"
     }
 
-    /// The accounts without a section that became unavailable or came back, named (at most
-    /// ``DigestFormat/othersWithAccountEventsShown``), each with its account events' kinds.
-    private func othersWithAccountEvents() -> String {
-        let positions = self.detail.othersWithAccountEvents
+    /// The accounts without a section that became unavailable, came back or could not be seen for a
+    /// while, named (at most
+    /// ``DigestFormat/othersNamedAtMost``), each with what happened to it.
+    private func namedOtherAccounts() -> String {
+        let positions = self.detail.othersToName
         guard !positions.isEmpty else { return "" }
-        var out = "<p><strong>\(Self.escape(DigestFormat.othersWithAccountEventsHeading)):</strong></p>\n<ul>\n"
-        for position in positions.prefix(DigestFormat.othersWithAccountEventsShown) {
+        var out = "<p><strong>\(Self.escape(DigestFormat.othersToNameHeading)):</strong></p>\n<ul>\n"
+        for position in positions.prefix(DigestFormat.othersNamedAtMost) {
             let account = self.digest.accounts[position]
             out += "<li><bdi class=\"name\">\(Self.text(account.displayName))</bdi> (<code>"
             out += "\(Self.text(account.account.rawValue))</code>): "
-            out += "\(Self.escape(DigestFormat.accountEventCounts(account)))</li>\n"
+            out += "\(Self.escape(DigestFormat.otherAccountFacts(account)))</li>\n"
         }
-        if positions.count > DigestFormat.othersWithAccountEventsShown {
-            out += "<li>and \(positions.count - DigestFormat.othersWithAccountEventsShown) more</li>\n"
+        if positions.count > DigestFormat.othersNamedAtMost {
+            out += "<li>and \(positions.count - DigestFormat.othersNamedAtMost) more</li>\n"
         }
         return out + "</ul>\n"
     }
@@ -263,7 +264,7 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
         let others = self.detail.others.flatMap { $0.deleted > 0 ? $0 : nil }
         let otherSegments = others.map {
             (
-                label: DigestFormat.count($0.accountsWithDeletions, "other account", "other accounts"),
+                label: DigestFormat.othersWithDeletionsLabel($0),
                 perDay: $0.deletedPerDay
             )
         }
@@ -639,7 +640,8 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
             out += "</li>\n"
         }
         out += "</ul>\n</div>\n<p>Made by <code>palimpsest digest --week \(self.digest.week) --time-zone "
-        out += "\(Self.text(self.digest.timeZone))</code> from these logs and the state folder; the same log gives the "
+        out +=
+            "\(Self.text(self.digest.timeZone))\(DigestFormat.limitArgument(self.detail))</code> from these logs and the state folder; the same log gives the "
         out += "same digest. Each event's full record is in <code>events.csv</code> and <code>digest.json</code>.</p>\n"
         return out + "</footer>\n"
     }

@@ -87,7 +87,7 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
         out.append("")
         if totals.accountsWatched > 0 {
             out += self.accountTable()
-            out += self.othersWithAccountEvents()
+            out += self.namedOtherAccounts()
             out.append("")
         }
         if totals.count(.deleted) > 0 {
@@ -271,20 +271,22 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
         return lines
     }
 
-    /// The accounts without a section that became unavailable or came back, named (at most
-    /// ``DigestFormat/othersWithAccountEventsShown``), each with its account events' kinds.
-    private func othersWithAccountEvents() -> [String] {
-        let positions = self.detail.othersWithAccountEvents
+    /// The accounts without a section that became unavailable, came back or could not be seen for a
+    /// while, named (at most
+    /// ``DigestFormat/othersNamedAtMost``), each with what happened to it.
+    private func namedOtherAccounts() -> [String] {
+        let positions = self.detail.othersToName
         guard !positions.isEmpty else { return [] }
-        var lines = ["", "**" + DigestFormat.othersWithAccountEventsHeading + ":**", ""]
-        for position in positions.prefix(DigestFormat.othersWithAccountEventsShown) {
+        var lines = ["", "**" + DigestFormat.othersToNameHeading + ":**", ""]
+        for position in positions.prefix(DigestFormat.othersNamedAtMost) {
             let account = self.digest.accounts[position]
+            // The key's code span first: a name starting with `- ` or `1. ` cannot open a list.
             lines.append(
-                "- \(Self.inline(account.displayName)) (\(Self.code(account.account.rawValue))): "
-                    + DigestFormat.accountEventCounts(account))
+                "- \(Self.code(account.account.rawValue)) \(Self.inline(account.displayName)): "
+                    + DigestFormat.otherAccountFacts(account))
         }
-        if positions.count > DigestFormat.othersWithAccountEventsShown {
-            lines.append("- and \(positions.count - DigestFormat.othersWithAccountEventsShown) more")
+        if positions.count > DigestFormat.othersNamedAtMost {
+            lines.append("- and \(positions.count - DigestFormat.othersNamedAtMost) more")
         }
         return lines
     }
@@ -645,7 +647,8 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
         }
         out.append("")
         out.append(
-            "Made by `palimpsest digest --week \(self.digest.week) --time-zone \(self.digest.timeZone)` "
+            "Made by `palimpsest digest --week \(self.digest.week) --time-zone \(self.digest.timeZone)"
+                + "\(DigestFormat.limitArgument(self.detail))` "
                 + "from these logs "
                 + "and the state folder; the same log gives the same digest. Each event's full record is in "
                 + "`events.csv` and `digest.json`."

@@ -251,20 +251,7 @@ private final class SMTPTransfer: Sendable {
         case CURLE_OPERATION_TIMEDOUT:
             return SMTPError(kind: .transient, server: server, replyCode: replyCode, message: "timed out (\(detail))")
         default:
-            if let replyCode, replyCode >= 500 {
-                return SMTPError(
-                    kind: .permanent,
-                    server: server,
-                    replyCode: replyCode,
-                    message: "the server refused the message (\(detail)); check `from` and `to` in [digest.smtp]"
-                )
-            }
-            return SMTPError(
-                kind: .transient,
-                server: server,
-                replyCode: replyCode,
-                message: "sending failed (\(detail))"
-            )
+            return SMTPError.afterReply(replyCode, detail: detail, server: server)
         }
     }
 }
@@ -302,4 +289,32 @@ private let smtpProgress: palimpsest_progress_callback = { context, _, _, _, _ i
     guard let context else { return 0 }
     let reader = Unmanaged<MessageReader>.fromOpaque(context).takeUnretainedValue()
     return reader.transfer.isCancelled.load(ordering: .relaxed) ? 1 : 0
+}
+
+extension SMTPError {
+    /// Classifies a conversation that failed on the server's reply `reply` (`nil` when there was
+    /// none) rather than on the connection, the login or TLS.
+    static func afterReply(_ reply: Int?, detail: String, server: String) -> SMTPError {
+        // 552 and 452: the message is larger than the server takes (RFC 5321, 4.5.3.1.10) or
+        // than it can store now.
+        if reply == 552 || reply == 452 {
+            return SMTPError(
+                kind: reply == 552 ? .permanent : .transient,
+                server: server,
+                replyCode: reply,
+                message: "the server refused the message as too large (\(detail)); make it smaller: a lower "
+                    + "[digest] entries_in_full (fewer entries in digest.md and digest.html) or [digest.smtp] "
+                    + "max_attachment_size (events.csv left out); the files are written either way"
+            )
+        }
+        if let reply, reply >= 500 {
+            return SMTPError(
+                kind: .permanent,
+                server: server,
+                replyCode: reply,
+                message: "the server refused the message (\(detail)); check `from` and `to` in [digest.smtp]"
+            )
+        }
+        return SMTPError(kind: .transient, server: server, replyCode: reply, message: "sending failed (\(detail))")
+    }
 }

@@ -93,7 +93,7 @@ import Testing
             #expect(document.contains("events.csv and digest.json hold every event"), "\(name)")
             // `b`'s second deletion and its alteration are counted where they would be.
             #expect(document.contains("Not shown here: 1 of these 2 (events.csv and digest.json"), "\(name)")
-            #expect(document.contains("Not shown here: 1 of these 1 (events.csv and digest.json"), "\(name)")
+            #expect(document.contains("Not shown here: this one (events.csv and digest.json"), "\(name)")
             #expect(!document.contains("Account c"), "\(name): no section, no row, no legend for c")
             #expect(document.contains("2 other accounts (no section)"), "\(name)")
         }
@@ -148,13 +148,14 @@ import Testing
         for (name, document) in [("digest.md", markdown), ("digest.html", html)] {
             #expect(document.contains("post-areposted1"), "\(name)")
             #expect(!document.contains("post-aaltered1"), "\(name)")
-            #expect(document.components(separatedBy: "Not shown here: 1 of these 1 (").count == 3, "\(name)")
+            #expect(document.components(separatedBy: "Not shown here: this one (").count == 3, "\(name)")
         }
     }
 
-    /// The accounts without a section that became unavailable or came back are still named; a
-    /// chain break on a line not shown is said in the chain warning.
-    @Test func otherAccountsThatBecameUnavailableAreNamedAndUnshownSuspectsAreCounted() throws {
+    /// The accounts without a section that became unavailable, came back or could not be seen are
+    /// still named (the list cannot become markup); a chain break on a line not shown is said in
+    /// the chain warning.
+    @Test func otherAccountsThatBecameUnavailableOrWereNotSeenAreNamedAndUnshownSuspectsAreCounted() throws {
         var digest = Self.digest()
         var account = digest.accounts[3]
         var gone = digest.accounts[0].entries[0]
@@ -166,20 +167,35 @@ import Testing
         digest.accounts[3] = account
         var suspect = digest.accounts[2]
         suspect.entries[0].chainProblem = .init(line: 7, note: "prev does not match the line before")
+        suspect.name = "- 1. Account c"
+        suspect.coverage.blindSpans = [
+            .init(
+                from: DigestTestSupport.date("2026-11-25T10:00:00Z"),
+                to: DigestTestSupport.date("2026-11-25T11:00:00Z"),
+                failedPolls: 6, failureKind: "timeout", failureMessage: "timed out", secondsInWeek: 3_600)
+        ]
         digest.accounts[2] = suspect
         digest.sources[0].chainProblems = 1
         let plan = DigestDetailPlan(digest: digest, entryLimit: 4)
-        #expect(plan.othersWithAccountEvents == [3])
+        #expect(plan.othersToName == [2, 3])
         #expect(plan.omittedSuspects == 1)
         let files = try DigestFiles(digest: digest, entriesInFull: 4)
         for (name, data) in [("digest.md", files.markdown), ("digest.html", files.html)] {
             let document = String(decoding: data, as: UTF8.self)
-            #expect(document.contains("Other accounts that became unavailable or came back"), "\(name)")
+            #expect(
+                document.contains("Other accounts that became unavailable, came back or could not be seen"), "\(name)")
             #expect(document.contains("Account d"), "\(name)")
             #expect(document.contains("became unavailable 1"), "\(name)")
-            #expect(!document.contains("Account c"), "\(name)")
+            #expect(document.contains("Account c"), "\(name)")
+            #expect(document.contains("not seen 1 time (blind spans)"), "\(name)")
+            #expect(!document.contains("post-cdeleted1"), "\(name)")
             #expect(document.contains("1 entry from them is not shown here (entries_in_full)"), "\(name)")
         }
+        // The list item starts with the account's key: the name cannot open a list of its own.
+        let markdown = String(decoding: files.markdown, as: UTF8.self)
+        let item = try #require(
+            markdown.split(separator: "\n").first { $0.hasPrefix("- `feed:https://example.org/c.xml` ") })
+        #expect(item.hasSuffix("Account c: not seen 1 time (blind spans)"), "\(item)")
     }
 
     /// When only accounts with nothing found are left out, the notice says every entry is shown.
@@ -187,16 +203,23 @@ import Testing
         let files = try DigestFiles(digest: Self.digest(), entriesInFull: 7)
         let markdown = String(decoding: files.markdown, as: UTF8.self)
         #expect(markdown.contains("This document shows every entry of the week, in the first 3 of its 4 accounts"))
-        #expect(markdown.contains("the other 1 account, with nothing found, is counted together in the tables"))
+        #expect(markdown.contains("the other account, with nothing found, is counted together in the tables"))
         for post in Self.allPosts { #expect(markdown.contains(post)) }
     }
 
+    /// A week within the limit is rendered as without one, but for the footer's command that
+    /// makes the same digest (it names a limit other than the default).
     @Test func aWeekWithinTheLimitIsRenderedAsWithoutOne() throws {
         let digest = Self.digest()
         let whole = try DigestFiles(digest: digest, entriesInFull: 0)
         let standard = try DigestFiles(digest: digest)
-        #expect(standard.markdown == whole.markdown)
-        #expect(standard.html == whole.html)
+        func text(_ data: Data) -> String { String(decoding: data, as: UTF8.self) }
+        #expect(text(whole.markdown).contains("--time-zone UTC --entries-in-full 0`"))
+        #expect(text(whole.html).contains("--time-zone UTC --entries-in-full 0</code>"))
+        #expect(!text(standard.markdown).contains("--entries-in-full"))
+        #expect(
+            text(standard.markdown) == text(whole.markdown).replacingOccurrences(of: " --entries-in-full 0", with: ""))
+        #expect(text(standard.html) == text(whole.html).replacingOccurrences(of: " --entries-in-full 0", with: ""))
         let markdown = String(decoding: whole.markdown, as: UTF8.self)
         for post in Self.allPosts { #expect(markdown.contains(post)) }
         #expect(!markdown.contains("This document shows"))

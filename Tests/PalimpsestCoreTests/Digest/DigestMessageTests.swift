@@ -86,13 +86,29 @@ import Testing
         #expect(Array(parts.prefix(2)) == [files.markdown, files.html])
         let note = String(decoding: try #require(parts.last), as: UTF8.self)
         #expect(note.contains("events.csv (every event of the week, "), "\(note)")
-        #expect(note.contains("is not attached: it is larger than this message may carry"), "\(note)")
-        #expect(note.contains("It is at monitor:/var/lib/palimpsest/digests/2026-W48/events.csv"), "\(note)")
+        #expect(note.contains("is not attached: it is larger than the digest's e-mail may carry"), "\(note)")
+        #expect(note.contains("it is at monitor:/var/lib/palimpsest/digests/2026-W48/events.csv"), "\(note)")
+        #expect(DigestMessage.mebibytes(5_686) == "5.6 KiB")
+        #expect(DigestMessage.mebibytes(54_140_767) == "51.6 MiB")
 
         let exact = message(limit: files.csv.count)
         #expect(exact.attachesCSV)
         #expect(
             Self.base64Parts(String(decoding: exact.bytes, as: UTF8.self)) == [files.markdown, files.html, files.csv])
+    }
+
+    /// A server refusing the message as too large (552, or 452 for now) is told apart from a
+    /// refused sender or recipient, and the error says what makes the message smaller.
+    @Test func aMessageRefusedAsTooLargeSaysWhatMakesItSmaller() {
+        let large = SMTPError.afterReply(552, detail: "MAIL failed: 552", server: "s")
+        #expect(large.kind == .permanent)
+        #expect(large.message.contains("refused the message as too large"), "\(large.message)")
+        #expect(large.message.contains("entries_in_full") && large.message.contains("max_attachment_size"))
+        let later = SMTPError.afterReply(452, detail: "452", server: "s")
+        #expect(later.kind == .transient)
+        #expect(later.message.contains("too large"))
+        let refused = SMTPError.afterReply(550, detail: "550", server: "s")
+        #expect(refused.message.contains("check `from` and `to`"))
     }
 
     @Test func asciiSubjectsStayReadable() {
