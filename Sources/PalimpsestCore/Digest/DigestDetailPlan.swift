@@ -141,9 +141,6 @@ public struct DigestDetailPlan: Sendable, Hashable {
         DigestEntryAllowance(account, allowance: self.allowance(ofAccountAt: position))
     }
 
-    /// True when the account at `position` has a section.
-    public func isDetailed(_ position: Int) -> Bool { position < self.detailedAccounts }
-
     /// The entries of `account` that its section lists (see the type's description).
     static func entryCount(of account: DigestAccount) -> Int {
         var count = 0
