@@ -177,9 +177,17 @@ private func problem(_ text: String, sourceLocation: SourceLocation = #_sourceLo
         // Every key the loader accepts appears in the example.
         let text = try String(contentsOf: example, encoding: .utf8)
         let platformKeys = PlatformSources.all.flatMap { $0.keys.names }
-        for key in ConfigSections.daemon.names + ConfigSections.account.names + platformKeys {
+        // `[digest] logs` is shown commented out: a pattern matching no file is an error when
+        // the digest runs; `smtp` is the `[digest.smtp]` table.
+        let digestKeys = ConfigSections.digest.names.filter { $0 != "logs" && $0 != "smtp" }
+        for key in ConfigSections.daemon.names + ConfigSections.account.names + platformKeys + digestKeys
+            + ConfigSections.smtp.names
+        {
             #expect(text.contains("\n\(key) = "), "Config/palimpsest.toml does not use `\(key)`")
         }
+        #expect(text.contains("\n# logs = "))
+        #expect(config.digest.entriesInFull == 1_000)
+        #expect(config.digest.smtp?.maxAttachmentBytes == 10 << 20)
     }
 
     // MARK: Errors: each names the file, the place, the key and the expectation
