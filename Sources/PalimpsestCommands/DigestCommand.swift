@@ -48,7 +48,10 @@ struct DigestCommand: AsyncParsableCommand {
     @Flag(help: "Leave the generation time out, so the same log always gives the same bytes.")
     var reproducible = false
 
+    // Unconditional: `--entries-in-full -1` reaches validate() and its range message instead of
+    // reading as a missing value.
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "The most entries digest.md and digest.html show in full, accounts with the most deletions "
                 + "first; 0 shows every entry (default: [digest] entries_in_full, else 1000). "

@@ -208,6 +208,9 @@ import Testing
         let refused = try await Self.run(["digest", "--config", config.path, "--entries-in-full=-1"])
         #expect(refused.status == .exited(64))
         #expect(refused.err.contains("--entries-in-full -1: expected a number from 0 (every entry)"), "\(refused.err)")
+        let spaced = try await Self.run(["digest", "--config", config.path, "--entries-in-full", "-1"])
+        #expect(spaced.status == .exited(64))
+        #expect(spaced.err.contains("--entries-in-full -1: expected a number from 0 (every entry)"), "\(spaced.err)")
     }
 
     /// An empty log verifies without a word about its oldest line, which it does not have (a
