@@ -162,7 +162,8 @@ struct DigestCommand: AsyncParsableCommand {
         async throws
     {
         guard self.send, let smtp = config.digest.smtp else { return }
-        let size = job.message(of: output, through: smtp).bytes.count
+        let message = job.message(of: output, through: smtp)
+        let size = message.bytes.count
         if size > DigestMessage.largeMessageBytes {
             printError(
                 "palimpsest digest: warning: the e-mail is \(DigestMessage.mebibytes(size)); many mail servers refuse "
@@ -170,7 +171,7 @@ struct DigestCommand: AsyncParsableCommand {
                     + "(now \(job.entriesInFull)) or [digest.smtp] max_attachment_size.")
         }
         do {
-            let attempts = try await job.send(output) { attempt, error, delay in
+            let attempts = try await job.send(output, message: message) { attempt, error, delay in
                 logger.warning(
                     "digest e-mail attempt failed; retrying",
                     metadata: [
@@ -181,7 +182,7 @@ struct DigestCommand: AsyncParsableCommand {
             }
             let tries = attempts == 1 ? "" : " (after \(attempts) attempts)"
             printLine("Sent to \(smtp.to.joined(separator: ", ")) through \(smtp.url.host ?? "?")\(tries).")
-            if output.files.csv.count > smtp.maxAttachmentBytes {
+            if !message.attachesCSV {
                 printLine(
                     "events.csv (\(DigestMessage.mebibytes(output.files.csv.count))) was not attached: it is larger "
                         + "than [digest.smtp] max_attachment_size (\(DigestMessage.mebibytes(smtp.maxAttachmentBytes))); "

@@ -81,25 +81,20 @@ public struct DigestDetailPlan: Sendable, Hashable {
         var omittedSuspects = 0
         for (position, account) in digest.accounts.enumerated() {
             let entries = Self.entryCount(of: account)
-            guard remaining > 0 else {
-                omittedEntries += entries
+            let hasSection = remaining > 0
+            let shown = hasSection ? min(entries, remaining) : 0
+            omittedEntries += entries - shown
+            if hasSection {
+                allowances.append(shown)
+                shownEntries += shown
+                remaining -= max(1, shown)
+            } else {
                 others.add(account)
                 if !account.accountEntries.isEmpty || !account.coverage.blindSpans.isEmpty {
                     othersToName.append(position)
                 }
-                if account.entries.contains(where: { $0.chainProblem != nil }) {
-                    for group in DigestEntryGroup.allCases {
-                        omittedSuspects += group.entries(of: account).count { $0.chainProblem != nil }
-                    }
-                }
-                continue
             }
-            let shown = min(entries, remaining)
-            allowances.append(shown)
-            shownEntries += shown
-            omittedEntries += entries - shown
-            remaining -= max(1, shown)
-            if shown < entries {
+            if shown < entries, account.entries.contains(where: { $0.chainProblem != nil }) {
                 let split = DigestEntryAllowance(account, allowance: shown)
                 for group in DigestEntryGroup.allCases {
                     omittedSuspects += group.entries(of: account).dropFirst(split.shown(group)).count {

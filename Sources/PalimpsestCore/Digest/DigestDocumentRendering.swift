@@ -11,8 +11,9 @@ protocol DigestDocumentRendering: Sendable {
     /// Everything before the first account's section.
     func head() -> String
     /// The sections of the accounts at `positions` of ``Digest/accounts``, in order; `positions`
-    /// lies within the accounts with a section (``DigestDetailPlan/detailedAccounts``). A section is the same whatever part it is rendered
-    /// in (the HTML numbers it by its place in the whole digest, from 1).
+    /// lies within the accounts with a section (``DigestDetailPlan/detailedAccounts``). A section
+    /// is the same whatever part it is rendered in (the HTML numbers it by its place in the whole
+    /// digest, from 1).
     func sections(_ positions: Range<Int>) -> String
     /// Everything after the last account's section.
     func tail() -> String
@@ -22,10 +23,7 @@ extension DigestDocumentRendering {
     /// The ranges of accounts whose sections are rendered as one part each, in order: every
     /// account with a section.
     var sectionRanges: [Range<Int>] {
-        let count = self.detail.detailedAccounts
-        return stride(from: 0, to: count, by: DigestDocumentParts.accountsPerPart).map {
-            $0..<min($0 + DigestDocumentParts.accountsPerPart, count)
-        }
+        DigestDocumentParts.ranges(of: self.detail.detailedAccounts)
     }
 
     /// The document's parts in order, rendered one after the other: their concatenation is the
@@ -40,4 +38,9 @@ enum DigestDocumentParts {
     /// Accounts whose sections make one part: enough that a part is worth a task of its own, few
     /// enough that the parts of a large digest keep both cores of a small machine busy.
     static let accountsPerPart = 200
+
+    /// `0..<count` cut into ranges of ``accountsPerPart`` accounts, in order.
+    static func ranges(of count: Int) -> [Range<Int>] {
+        stride(from: 0, to: count, by: self.accountsPerPart).map { $0..<min($0 + self.accountsPerPart, count) }
+    }
 }

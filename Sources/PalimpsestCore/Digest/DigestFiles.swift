@@ -160,9 +160,7 @@ public struct DigestFiles: Sendable, Hashable {
         let around = RenderedPart.around(
             before: encoded[..<split.before], after: encoded[split.after...] + Data("\n".utf8))
         var tasks = [RenderTask(file: 1, part: 0) { around }]
-        let size = DigestDocumentParts.accountsPerPart
-        for (number, start) in stride(from: 0, to: accounts.count, by: size).enumerated() {
-            let range = start..<min(start + size, accounts.count)
+        for (number, range) in DigestDocumentParts.ranges(of: accounts.count).enumerated() {
             tasks.append(
                 RenderTask(file: 1, part: number + 1) {
                     var output: [UInt8] = []

@@ -166,6 +166,11 @@ enum DigestFormat {
     /// At most this many accounts are named in that list; the rest are counted.
     static let othersNamedAtMost = 100
 
+    /// The label of the account table's row of the accounts without a section.
+    static func othersLabel(_ others: DigestDetailPlan.OtherAccounts) -> String {
+        self.count(others.accounts, "other account", "other accounts") + " (no section)"
+    }
+
     /// The label of the per-day tables' row (and the chart's segment) of the accounts without a
     /// section that deleted posts.
     static func othersWithDeletionsLabel(_ others: DigestDetailPlan.OtherAccounts) -> String {

@@ -92,6 +92,7 @@ public struct DigestJob: Sendable {
     /// E-mails a written digest through `[digest.smtp]`.
     /// - Parameters:
     ///   - output: What ``write()`` returned.
+    ///   - message: Its e-mail when already made by ``message(of:through:)``; made here otherwise.
     ///   - sender: The SMTP sender; by default libcurl with the password from `password_file`.
     ///   - policy: Retries.
     ///   - onFailure: Called after each failed attempt that will be retried.
@@ -101,6 +102,7 @@ public struct DigestJob: Sendable {
     @discardableResult
     public func send(
         _ output: Output,
+        message: DigestMessage? = nil,
         sender: (any SMTPSending)? = nil,
         policy: DigestDelivery.RetryPolicy = .standard,
         onFailure: @Sendable (Int, SMTPError, Double) -> Void = { _, _, _ in }
@@ -118,7 +120,7 @@ public struct DigestJob: Sendable {
             let password = try await BlockingIO.run { try smtp.readPassword() }
             chosen = CurlSMTPSender(settings: smtp, password: password)
         }
-        let message = self.message(of: output, through: smtp)
+        let message = message ?? self.message(of: output, through: smtp)
         return try await DigestDelivery(sender: chosen, policy: policy).send(message, onFailure: onFailure)
     }
 }

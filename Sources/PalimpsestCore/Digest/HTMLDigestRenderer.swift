@@ -223,7 +223,7 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
             out += "</tr>\n"
         }
         if let others = self.detail.others {
-            out += "<tr class=\"others\"><th scope=\"row\">\(Self.othersLabel(others))</th>"
+            out += "<tr class=\"others\"><th scope=\"row\">\(Self.escape(DigestFormat.othersLabel(others)))</th>"
             let values = [
                 String(others.deleted), String(others.altered), String(others.restored), String(others.accountEvents),
                 DigestFormat.percent(others.coverage),
@@ -254,10 +254,6 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
     }
 
     /// The row label of the accounts without a section.
-    private static func othersLabel(_ others: DigestDetailPlan.OtherAccounts) -> String {
-        Self.escape(DigestFormat.count(others.accounts, "other account", "other accounts") + " (no section)")
-    }
-
     private func charts() -> String {
         let withDeletions = self.digest.accounts.prefix(self.detail.detailedAccounts).filter { $0.count(.deleted) > 0 }
         let legend = withDeletions.map { (key: $0.account.rawValue, name: $0.displayName) }

@@ -239,7 +239,7 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
         }
         if let others = self.detail.others {
             lines.append(
-                "| \(Self.othersLabel(others)) | \(others.deleted) | \(others.altered) | \(others.restored) | "
+                "| \(DigestFormat.othersLabel(others)) | \(others.deleted) | \(others.altered) | \(others.restored) | "
                     + "\(others.accountEvents) | \(DigestFormat.percent(others.coverage)) |"
             )
         }
@@ -292,10 +292,6 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
     }
 
     /// The row label of the accounts without a section.
-    private static func othersLabel(_ others: DigestDetailPlan.OtherAccounts) -> String {
-        DigestFormat.count(others.accounts, "other account", "other accounts") + " (no section)"
-    }
-
     // MARK: Accounts
 
     private func section(_ account: DigestAccount, allowance: DigestEntryAllowance) -> [String] {

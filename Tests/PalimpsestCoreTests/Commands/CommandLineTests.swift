@@ -149,11 +149,10 @@ import Testing
         #expect(unlike.err.contains("and 30 more") && !unlike.err.contains("feed/10.xml"), "the first 10 of 40")
     }
 
-    /// `digest` over a log whose chain is broken writes its files with the warning at their top
-    /// and exits 2, so that the weekly timer notices (found by a tester: exit 0); a healthy log 0.
-    @Test func aDigestWithWarningsAtItsTopExitsTwo() async throws {
+    /// A new folder with a config of one feed account (`state_dir = "state"`) and a deletion log of
+    /// four deletions (`post-e1` to `post-e4`) in 2026-W48; the caller removes the folder.
+    static func digestFolder() throws -> (folder: URL, config: URL, log: URL) {
         let folder = try StoreTestSupport.makeTemporaryDirectory()
-        defer { StoreTestSupport.remove(folder) }
         let config = folder.appendingPathComponent("palimpsest.toml")
         try Data(
             "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/a.xml\"\n"
@@ -162,6 +161,14 @@ import Testing
         let url = folder.appendingPathComponent("state/deletions.jsonl")
         let log = try DeletionLog(url: url, headURL: folder.appendingPathComponent("state/\(ChainHead.fileName)"))
         _ = try log.append((1...4).map { StoreTestSupport.event("e\($0)", at: Double($0) * 60) })
+        return (folder, config, url)
+    }
+
+    /// `digest` over a log whose chain is broken writes its files with the warning at their top
+    /// and exits 2, so that the weekly timer notices (found by a tester: exit 0); a healthy log 0.
+    @Test func aDigestWithWarningsAtItsTopExitsTwo() async throws {
+        let (folder, config, url) = try Self.digestFolder()
+        defer { StoreTestSupport.remove(folder) }
 
         let healthy = try await Self.run(["digest", "--config", config.path, "--week", "2026-W48"])
         #expect(healthy.status == .exited(0), "\(healthy.err)")
@@ -179,16 +186,8 @@ import Testing
     /// `digest --entries-in-full N` caps what digest.md shows and says so; events.csv keeps every
     /// event; a negative N is refused as a bad argument (64) before anything is read.
     @Test func digestEntriesInFullCapsTheDocumentsAndSaysSo() async throws {
-        let folder = try StoreTestSupport.makeTemporaryDirectory()
+        let (folder, config, _) = try Self.digestFolder()
         defer { StoreTestSupport.remove(folder) }
-        let config = folder.appendingPathComponent("palimpsest.toml")
-        try Data(
-            "[daemon]\nstate_dir = \"state\"\n[[account]]\nplatform = \"feed\"\nurl = \"https://example.org/a.xml\"\n"
-                .utf8
-        ).write(to: config)
-        let url = folder.appendingPathComponent("state/deletions.jsonl")
-        let log = try DeletionLog(url: url, headURL: folder.appendingPathComponent("state/\(ChainHead.fileName)"))
-        _ = try log.append((1...4).map { StoreTestSupport.event("e\($0)", at: Double($0) * 60) })
         let out = folder.appendingPathComponent("out")
         let capped = try await Self.run([
             "digest", "--config", config.path, "--week", "2026-W48", "--out", out.path, "--entries-in-full", "2",
