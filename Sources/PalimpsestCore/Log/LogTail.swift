@@ -16,7 +16,7 @@ enum LogTail {
     /// The events of `lines`, in order: `checkpoint` and `log_break` lines are left out (they are
     /// records, not findings). A line that does not decode as an event is skipped, or, with
     /// `strict`, makes the result `nil`.
-    static func events(of lines: [(offset: Int, bytes: Data)], decoder: JSONDecoder, strict: Bool) -> [Event]? {
+    static func events(of lines: [(offset: Int, bytes: Data)], decoder: StoredJSONDecoder, strict: Bool) -> [Event]? {
         var events: [Event] = []
         events.reserveCapacity(lines.count)
         for line in lines where LogRecord.kind(ofLine: line.bytes) == nil {

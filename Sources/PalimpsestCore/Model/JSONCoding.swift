@@ -22,8 +22,15 @@ public enum JSONCoding {
         return encoder
     }
 
-    /// A decoder that accepts the dates the encoders write (with or without fractions, any zone).
-    public static func decoder() -> JSONDecoder {
+    /// The decoder for what Palimpsest wrote: the values of ``foundationDecoder()``, read faster
+    /// (``StoredJSONDecoder``).
+    public static func decoder() -> StoredJSONDecoder {
+        StoredJSONDecoder()
+    }
+
+    /// Foundation's decoder, accepting the dates the encoders write (with or without fractions,
+    /// any zone): ``StoredJSONDecoder`` hands it what it does not read itself.
+    public static func foundationDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()

@@ -237,7 +237,7 @@ extension StateStore {
         /// name per value was a visible share at 100,000 rows).
         /// - Throws: ``StoredFieldError`` naming a field that is missing or not of its type, or
         ///   the decoder's error for the move.
-        init(_ row: Row, from first: Int, decoder: JSONDecoder) throws {
+        init(_ row: Row, from first: Int, decoder: StoredJSONDecoder) throws {
             // By storage class (``StoredValue``): a hand-edited state is named, never a crash.
             func text(_ offset: Int, _ field: String) throws -> String? {
                 guard let value = StoredValue.text(row[first + offset]) else { throw StoredFieldError(field: field) }

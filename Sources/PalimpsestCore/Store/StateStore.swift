@@ -1901,7 +1901,7 @@ public final class StateStore: StateStoring {
 
     /// ``archivedVersions(of:)`` inside a read: the statement is prepared once per connection
     /// (the digest reads the archive of every account with events in its week).
-    static func archivedVersions(of account: AccountKey, in db: Database, decoder: JSONDecoder) throws
+    static func archivedVersions(of account: AccountKey, in db: Database, decoder: StoredJSONDecoder) throws
         -> [ArchivedPostVersion]
     {
         let rows = try Row.fetchAll(

@@ -98,7 +98,7 @@ struct TrackedPostRow: Sendable {
     ///   decode; its advice gives the command that forgets the post (``forgetAdvice(id:account:path:)``).
     static func decode(
         id: String, tracking: DatabaseValue, inline: DatabaseValue, version: DatabaseValue, account: AccountKey,
-        path: String, decoder: JSONDecoder
+        path: String, decoder: StoredJSONDecoder
     ) throws(StoreError) -> TrackedPost {
         func corrupt(_ detail: String) -> StoreError {
             StoreError.corrupt(

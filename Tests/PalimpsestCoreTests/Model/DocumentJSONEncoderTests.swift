@@ -92,7 +92,8 @@ import Testing
         }
     }
 
-    private func sample(_ random: inout RandomText, index: Int) -> Sample {
+    /// A varied value (`StoredJSONDecoderTests` decodes the same ones).
+    func sample(_ random: inout RandomText, index: Int) -> Sample {
         // Every control character, quotes, backslashes, slashes, DEL, C1 controls, line and
         // paragraph separators, bidirectional overrides, a byte-order mark, emoji, CJK.
         let specials =

@@ -1,0 +1,734 @@
+public import Foundation
+
+/// Decodes the JSON Palimpsest writes (log lines, state rows, archive lines, the small files in
+/// `state_dir`) to the same values as ``JSONCoding/foundationDecoder()``, several times faster:
+/// Foundation's `JSONDecoder` was a fifth of a `digest` of 100,000 events (the week's log lines).
+///
+/// The document is checked whole against RFC 8259 and split into a flat list of tokens; values are
+/// then made straight from the bytes as each type's `init(from:)` asks for them. Only the forms the
+/// encoders write are read this way: objects whose keys are in strictly ascending byte order (the
+/// encoders sort keys, so no key repeats) with no escape in a key, integers without fraction or
+/// exponent for the integer types, strings whose escapes name no lone surrogate, at most 512
+/// levels deep. Anything else — and any value a type's `init(from:)` asks for that is missing or of
+/// the wrong type, even when it catches the error itself — sends the whole document to
+/// Foundation's decoder, whose value or error is the answer: an odd document costs a second
+/// decoding, never a different result. `StoredJSONDecoderTests` decodes the same documents with
+/// both.
+public struct StoredJSONDecoder: Sendable {
+    public init() {}
+
+    /// The value of type `type` in `data`.
+    /// - Throws: What `JSONCoding.foundationDecoder().decode(type, from: data)` throws
+    ///   (`DecodingError`), when `data` is not JSON or not a `type`.
+    public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        if let value = Self.decodeWithoutFoundation(type, from: data) { return value }
+        return try JSONCoding.foundationDecoder().decode(type, from: data)
+    }
+
+    /// The value decoded from tokens, or `nil` when the document or the type's decoding leaves the
+    /// forms read here (then Foundation's decoder decides).
+    static func decodeWithoutFoundation<T: Decodable>(_ type: T.Type, from data: Data) -> T? {
+        guard let document = JSONTokenDocument(data) else { return nil }
+        let value = try? document.decode(T.self, at: 0)
+        return document.leftTheFastForms ? nil : value
+    }
+}
+
+/// One token of a document: a scalar, or a container with the index of the token after it.
+struct JSONToken {
+    enum Kind: UInt8 {
+        case object, array, string, escapedString, integer, number, `true`, `false`, null
+    }
+
+    var kind: Kind
+    /// Scalars: the first byte (for strings, after the quote). Objects: the first of their keys'
+    /// token indices in ``JSONTokenDocument/members``.
+    var start: Int32
+    /// Scalars: the byte after the last (for strings, the closing quote). Containers: the index of
+    /// the first token after the container.
+    var end: Int32
+    /// Containers: how many members or elements.
+    var count: Int32
+}
+
+/// A JSON document split into tokens (``JSONToken``), and the values made from them.
+final class JSONTokenDocument {
+    /// The document's bytes.
+    private let bytes: [UInt8]
+    private(set) var tokens: [JSONToken] = []
+    /// For each object, the token indices of its keys (each key's value is the token after it),
+    /// contiguous from the object's ``JSONToken/start``.
+    private(set) var members: [Int32] = []
+    /// Set when a decoding asked for something outside the forms read here, or failed: the
+    /// document is then decoded by Foundation's decoder.
+    private(set) var leftTheFastForms = false
+
+    /// Containers nest at most this deep (Foundation's decoder allows 512 too).
+    static let depthLimit = 512
+
+    /// The tokens of `data`; `nil` when it is not JSON in the forms read here.
+    init?(_ data: Data) {
+        self.bytes = [UInt8](data)
+        self.tokens.reserveCapacity(max(16, self.bytes.count / 12))
+        let parsed = self.bytes.withUnsafeBufferPointer { buffer in self.tokenize(buffer) }
+        guard parsed else { return nil }
+    }
+
+    /// Marks the document for Foundation's decoder and returns an error to throw.
+    func leave(_ what: String) -> DecodingError {
+        self.leftTheFastForms = true
+        return DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: what))
+    }
+
+    // MARK: Tokenizing
+
+    private func tokenize(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
+        var position = 0
+        let count = input.count
+        /// Open containers: the token index of each, innermost last.
+        var open: [Int] = []
+        /// The keys of the open objects, each object's after its parent's.
+        var pendingMembers: [Int32] = []
+        var memberStarts: [Int] = []
+
+        func skipWhitespace() {
+            while position < count {
+                switch input[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
+            }
+        }
+
+        /// A string from the byte after its opening quote; `position` ends after the closing quote.
+        func string() -> JSONToken? {
+            let start = position
+            var escaped = false
+            var ascii = true
+            while position < count {
+                let byte = input[position]
+                if byte == UInt8(ascii: "\"") {
+                    let token = JSONToken(
+                        kind: escaped ? .escapedString : .string, start: Int32(start), end: Int32(position), count: 0)
+                    position += 1
+                    if !ascii, !Self.isValidUTF8(UnsafeBufferPointer(rebasing: input[start..<Int(token.end)])) {
+                        return nil
+                    }
+                    return token
+                }
+                if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                    position += 1
+                    guard position < count else { return nil }
+                    switch input[position] {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
+                        UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                        position += 1
+                    case UInt8(ascii: "u"):
+                        guard position + 4 < count else { return nil }
+                        for offset in 1...4 where Self.hexValue(input[position + offset]) == nil { return nil }
+                        position += 5
+                    default:
+                        return nil
+                    }
+                    continue
+                }
+                if byte < 0x20 { return nil }
+                if byte >= 0x80 { ascii = false }
+                position += 1
+            }
+            return nil
+        }
+
+        /// A number from its first byte, by RFC 8259's grammar.
+        func number() -> JSONToken? {
+            let start = position
+            var integer = true
+            if input[position] == UInt8(ascii: "-") { position += 1 }
+            guard position < count else { return nil }
+            if input[position] == UInt8(ascii: "0") {
+                position += 1
+            } else if (UInt8(ascii: "1")...UInt8(ascii: "9")).contains(input[position]) {
+                while position < count, Self.isDigit(input[position]) { position += 1 }
+            } else {
+                return nil
+            }
+            if position < count, input[position] == UInt8(ascii: ".") {
+                integer = false
+                position += 1
+                let digits = position
+                while position < count, Self.isDigit(input[position]) { position += 1 }
+                guard position > digits else { return nil }
+            }
+            if position < count, input[position] == UInt8(ascii: "e") || input[position] == UInt8(ascii: "E") {
+                integer = false
+                position += 1
+                if position < count, input[position] == UInt8(ascii: "+") || input[position] == UInt8(ascii: "-") {
+                    position += 1
+                }
+                let digits = position
+                while position < count, Self.isDigit(input[position]) { position += 1 }
+                guard position > digits else { return nil }
+            }
+            return JSONToken(kind: integer ? .integer : .number, start: Int32(start), end: Int32(position), count: 0)
+        }
+
+        func literal(_ text: StaticString, _ kind: JSONToken.Kind) -> JSONToken? {
+            let length = text.utf8CodeUnitCount
+            guard position + length <= count else { return nil }
+            for offset in 0..<length where input[position + offset] != text.utf8Start[offset] { return nil }
+            let token = JSONToken(kind: kind, start: Int32(position), end: Int32(position + length), count: 0)
+            position += length
+            return token
+        }
+
+        /// Closes the innermost open container at token `index`.
+        func close(_ index: Int) {
+            self.tokens[index].end = Int32(self.tokens.count)
+            if self.tokens[index].kind == .object {
+                let first = memberStarts.removeLast()
+                self.tokens[index].start = Int32(self.members.count)
+                self.members.append(contentsOf: pendingMembers[first...])
+                pendingMembers.removeSubrange(first...)
+            }
+        }
+
+        guard count <= Int(Int32.max) else { return false }
+        skipWhitespace()
+        // Expecting a value (after `[`, `,` in an array, `:` or at the top).
+        var expectValue = true
+        while true {
+            if expectValue {
+                guard position < count else { return false }
+                let byte = input[position]
+                switch byte {
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    guard open.count < Self.depthLimit else { return false }
+                    position += 1
+                    let isObject = byte == UInt8(ascii: "{")
+                    if let parent = open.last { self.tokens[parent].count += 1 }
+                    open.append(self.tokens.count)
+                    self.tokens.append(JSONToken(kind: isObject ? .object : .array, start: 0, end: 0, count: 0))
+                    if isObject { memberStarts.append(pendingMembers.count) }
+                    skipWhitespace()
+                    guard position < count else { return false }
+                    if input[position] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                        position += 1
+                        close(open.removeLast())
+                        expectValue = false
+                        break
+                    }
+                    if isObject {
+                        // The first key.
+                        guard input[position] == UInt8(ascii: "\"") else { return false }
+                        position += 1
+                        guard let key = string(), key.kind == .string else { return false }
+                        pendingMembers.append(Int32(self.tokens.count))
+                        self.tokens.append(key)
+                        skipWhitespace()
+                        guard position < count, input[position] == UInt8(ascii: ":") else { return false }
+                        position += 1
+                    }
+                    skipWhitespace()
+                    continue
+                case UInt8(ascii: "\""):
+                    position += 1
+                    guard let token = string() else { return false }
+                    self.appendScalar(token, parent: open.last)
+                case UInt8(ascii: "t"):
+                    guard let token = literal("true", .true) else { return false }
+                    self.appendScalar(token, parent: open.last)
+                case UInt8(ascii: "f"):
+                    guard let token = literal("false", .false) else { return false }
+                    self.appendScalar(token, parent: open.last)
+                case UInt8(ascii: "n"):
+                    guard let token = literal("null", .null) else { return false }
+                    self.appendScalar(token, parent: open.last)
+                default:
+                    guard let token = number() else { return false }
+                    self.appendScalar(token, parent: open.last)
+                }
+                expectValue = false
+            }
+            // After a value: `,`, a closing bracket, or the end of the document.
+            skipWhitespace()
+            guard let container = open.last else { return position == count }
+            guard position < count else { return false }
+            let isObject = self.tokens[container].kind == .object
+            switch input[position] {
+            case UInt8(ascii: ","):
+                position += 1
+                skipWhitespace()
+                if isObject {
+                    guard position < count, input[position] == UInt8(ascii: "\"") else { return false }
+                    position += 1
+                    guard let key = string(), key.kind == .string else { return false }
+                    // Keys strictly ascending: sorted as the encoders sort them, none repeated.
+                    guard let previous = pendingMembers.last,
+                        Self.precedes(self.tokens[Int(previous)], key, in: input)
+                    else { return false }
+                    pendingMembers.append(Int32(self.tokens.count))
+                    self.tokens.append(key)
+                    skipWhitespace()
+                    guard position < count, input[position] == UInt8(ascii: ":") else { return false }
+                    position += 1
+                    skipWhitespace()
+                }
+                expectValue = true
+            case UInt8(ascii: "}") where isObject, UInt8(ascii: "]") where !isObject:
+                position += 1
+                close(open.removeLast())
+            default:
+                return false
+            }
+        }
+    }
+
+    private func appendScalar(_ token: JSONToken, parent: Int?) {
+        if let parent { self.tokens[parent].count += 1 }
+        self.tokens.append(token)
+    }
+
+    /// True when key `a`'s bytes sort strictly before key `b`'s.
+    private static func precedes(_ a: JSONToken, _ b: JSONToken, in input: UnsafeBufferPointer<UInt8>) -> Bool {
+        let lengthA = Int(a.end - a.start)
+        let lengthB = Int(b.end - b.start)
+        let common = min(lengthA, lengthB)
+        if common > 0 {
+            let order = memcmp(input.baseAddress! + Int(a.start), input.baseAddress! + Int(b.start), common)
+            if order != 0 { return order < 0 }
+        }
+        return lengthA < lengthB
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
+        }
+    }
+
+    /// True when `bytes` are well-formed UTF-8 (no overlong form, no surrogate, nothing past
+    /// U+10FFFF), as the standard library's parser judges them.
+    private static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = bytes.makeIterator()
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid: continue
+            case .emptyInput: return true
+            case .error: return false
+            }
+        }
+    }
+
+    // MARK: Values
+
+    /// The index of the token after the value at `index`.
+    func next(after index: Int) -> Int {
+        switch self.tokens[index].kind {
+        case .object, .array: Int(self.tokens[index].end)
+        default: index + 1
+        }
+    }
+
+    func isNull(_ index: Int) -> Bool {
+        self.tokens[index].kind == .null
+    }
+
+    /// The value token of `key` in the object at `object`, found by binary search over its
+    /// sorted keys; `nil` when absent.
+    func value(forKey key: String, inObject object: Int) -> Int? {
+        let token = self.tokens[object]
+        var key = key
+        return key.withUTF8 { wanted -> Int? in
+            self.bytes.withUnsafeBufferPointer { input -> Int? in
+                var low = Int(token.start)
+                var high = low + Int(token.count)
+                while low < high {
+                    let middle = (low + high) / 2
+                    let keyIndex = Int(self.members[middle])
+                    let found = self.tokens[keyIndex]
+                    let length = Int(found.end - found.start)
+                    let common = min(length, wanted.count)
+                    var order: Int32 = 0
+                    if common > 0 {
+                        order = memcmp(input.baseAddress! + Int(found.start), wanted.baseAddress!, common)
+                    }
+                    if order == 0 {
+                        if length == wanted.count { return keyIndex + 1 }
+                        order = length < wanted.count ? -1 : 1
+                    }
+                    if order < 0 { low = middle + 1 } else { high = middle }
+                }
+                return nil
+            }
+        }
+    }
+
+    /// The keys of the object at `object`, in order.
+    func keys(ofObject object: Int) -> [String] {
+        let token = self.tokens[object]
+        return (Int(token.start)..<Int(token.start + token.count)).map { member in
+            let key = self.tokens[Int(self.members[member])]
+            return self.plainString(key)
+        }
+    }
+
+    private func plainString(_ token: JSONToken) -> String {
+        self.bytes.withUnsafeBufferPointer { input in
+            String(decoding: UnsafeBufferPointer(rebasing: input[Int(token.start)..<Int(token.end)]), as: UTF8.self)
+        }
+    }
+
+    func string(at index: Int) throws -> String {
+        let token = self.tokens[index]
+        switch token.kind {
+        case .string:
+            return self.plainString(token)
+        case .escapedString:
+            guard let text = self.unescaped(token) else { throw self.leave("a lone surrogate") }
+            return text
+        default:
+            throw self.leave("not a string")
+        }
+    }
+
+    /// The text of a string with escapes; `nil` when one names a lone surrogate.
+    private func unescaped(_ token: JSONToken) -> String? {
+        self.bytes.withUnsafeBufferPointer { input -> String? in
+            var output: [UInt8] = []
+            output.reserveCapacity(Int(token.end - token.start))
+            var position = Int(token.start)
+            let end = Int(token.end)
+            func hex4(_ at: Int) -> UInt32 {
+                var value: UInt32 = 0
+                for offset in 0..<4 { value = value << 4 | (Self.hexValue(input[at + offset]) ?? 0) }
+                return value
+            }
+            while position < end {
+                let byte = input[position]
+                guard byte == UInt8(ascii: "\\") else {
+                    output.append(byte)
+                    position += 1
+                    continue
+                }
+                let escape = input[position + 1]
+                position += 2
+                switch escape {
+                case UInt8(ascii: "b"): output.append(0x08)
+                case UInt8(ascii: "f"): output.append(0x0C)
+                case UInt8(ascii: "n"): output.append(0x0A)
+                case UInt8(ascii: "r"): output.append(0x0D)
+                case UInt8(ascii: "t"): output.append(0x09)
+                case UInt8(ascii: "u"):
+                    var code = hex4(position)
+                    position += 4
+                    if (0xD800...0xDBFF).contains(code) {
+                        guard position + 6 <= end, input[position] == UInt8(ascii: "\\"),
+                            input[position + 1] == UInt8(ascii: "u")
+                        else { return nil }
+                        let low = hex4(position + 2)
+                        guard (0xDC00...0xDFFF).contains(low) else { return nil }
+                        position += 6
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    } else if (0xDC00...0xDFFF).contains(code) {
+                        return nil
+                    }
+                    guard let scalar = Unicode.Scalar(code) else { return nil }
+                    output.append(contentsOf: UTF8.encode(scalar)!)
+                default: output.append(escape)
+                }
+            }
+            return String(decoding: output, as: UTF8.self)
+        }
+    }
+
+    func bool(at index: Int) throws -> Bool {
+        switch self.tokens[index].kind {
+        case .true: return true
+        case .false: return false
+        default: throw self.leave("not a Boolean")
+        }
+    }
+
+    /// An integer written without fraction or exponent that fits `Integer`.
+    func integer<Integer: FixedWidthInteger>(_ type: Integer.Type, at index: Int) throws -> Integer {
+        let token = self.tokens[index]
+        guard token.kind == .integer else { throw self.leave("not an integer") }
+        let value: Integer? = self.bytes.withUnsafeBufferPointer { input in
+            var position = Int(token.start)
+            let negative = input[position] == UInt8(ascii: "-")
+            if negative { position += 1 }
+            var value: Integer = 0
+            while position < Int(token.end) {
+                let digit = Integer(input[position] - UInt8(ascii: "0"))
+                let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) =
+                    negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
+                guard !overflow, !overflow2 else { return nil }
+                value = sum
+                position += 1
+            }
+            return value
+        }
+        guard let value else { throw self.leave("an integer out of range") }
+        return value
+    }
+
+    /// A number as `Double` (or `Float`), parsed from its text.
+    func floatingPoint<Number: LosslessStringConvertible & BinaryFloatingPoint>(
+        _ type: Number.Type, at index: Int
+    ) throws -> Number {
+        let token = self.tokens[index]
+        guard token.kind == .integer || token.kind == .number, let value = Number(self.plainString(token)),
+            value.isFinite
+        else { throw self.leave("not a finite number") }
+        return value
+    }
+
+    /// The value of type `T` at token `index`: dates, URLs and data as the decoder's strategies
+    /// read them, anything else through its `init(from:)`.
+    func decode<T: Decodable>(_ type: T.Type, at index: Int) throws -> T {
+        if T.self == String.self { return try self.string(at: index) as! T }
+        if T.self == Date.self {
+            guard let date = RFC3339.date(from: try self.string(at: index)) else { throw self.leave("not a date") }
+            return date as! T
+        }
+        if T.self == URL.self {
+            guard let url = URL(string: try self.string(at: index)) else { throw self.leave("not a URL") }
+            return url as! T
+        }
+        if T.self == Data.self {
+            guard let data = Data(base64Encoded: try self.string(at: index)) else { throw self.leave("not Base64") }
+            return data as! T
+        }
+        if T.self == Decimal.self { throw self.leave("a Decimal") }
+        return try T(from: JSONTokenDecoder(document: self, index: index))
+    }
+}
+
+/// The `Decoder` handed to each value's `init(from:)`: the value at one token.
+private struct JSONTokenDecoder: Decoder, SingleValueDecodingContainer {
+    let document: JSONTokenDocument
+    let index: Int
+    var codingPath: [any CodingKey] { [] }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard self.document.tokens[self.index].kind == .object else { throw self.document.leave("not an object") }
+        return KeyedDecodingContainer(JSONTokenKeyedContainer<Key>(document: self.document, object: self.index))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard self.document.tokens[self.index].kind == .array else { throw self.document.leave("not an array") }
+        return JSONTokenUnkeyedContainer(document: self.document, array: self.index)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
+
+    func decodeNil() -> Bool { self.document.isNull(self.index) }
+    func decode(_ type: Bool.Type) throws -> Bool { try self.document.bool(at: self.index) }
+    func decode(_ type: String.Type) throws -> String { try self.document.string(at: self.index) }
+    func decode(_ type: Double.Type) throws -> Double { try self.document.floatingPoint(type, at: self.index) }
+    func decode(_ type: Float.Type) throws -> Float { try self.document.floatingPoint(type, at: self.index) }
+    func decode(_ type: Int.Type) throws -> Int { try self.document.integer(type, at: self.index) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try self.document.integer(type, at: self.index) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try self.document.integer(type, at: self.index) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try self.document.integer(type, at: self.index) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try self.document.integer(type, at: self.index) }
+    func decode(_ type: UInt.Type) throws -> UInt { try self.document.integer(type, at: self.index) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try self.document.integer(type, at: self.index) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try self.document.integer(type, at: self.index) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try self.document.integer(type, at: self.index) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try self.document.integer(type, at: self.index) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try self.document.decode(type, at: self.index) }
+}
+
+private struct JSONTokenKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let document: JSONTokenDocument
+    let object: Int
+    var codingPath: [any CodingKey] { [] }
+
+    var allKeys: [Key] {
+        self.document.keys(ofObject: self.object).compactMap { Key(stringValue: $0) }
+    }
+
+    func contains(_ key: Key) -> Bool {
+        self.document.value(forKey: key.stringValue, inObject: self.object) != nil
+    }
+
+    /// The value token of `key`; throws (leaving the fast forms) when absent.
+    private func value(_ key: Key) throws -> Int {
+        guard let index = self.document.value(forKey: key.stringValue, inObject: self.object) else {
+            throw self.document.leave("no key \(key.stringValue)")
+        }
+        return index
+    }
+
+    /// The value token of `key`, `nil` when absent or `null`.
+    private func presentValue(_ key: Key) -> Int? {
+        guard let index = self.document.value(forKey: key.stringValue, inObject: self.object),
+            !self.document.isNull(index)
+        else { return nil }
+        return index
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool { self.document.isNull(try self.value(key)) }
+
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try self.document.bool(at: try self.value(key)) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        try self.document.string(at: try self.value(key))
+    }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double {
+        try self.document.floatingPoint(type, at: try self.value(key))
+    }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float {
+        try self.document.floatingPoint(type, at: try self.value(key))
+    }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try self.integer(type, key) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try self.integer(type, key) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try self.integer(type, key) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try self.integer(type, key) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try self.integer(type, key) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try self.integer(type, key) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try self.integer(type, key) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try self.integer(type, key) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try self.integer(type, key) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try self.integer(type, key) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+        try self.document.decode(type, at: try self.value(key))
+    }
+
+    private func integer<Integer: FixedWidthInteger>(_ type: Integer.Type, _ key: Key) throws -> Integer {
+        try self.document.integer(type, at: try self.value(key))
+    }
+
+    // `decodeIfPresent`: `nil` for a missing key and for `null`, as Foundation's decoder.
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+        try self.presentValue(key).map { try self.document.bool(at: $0) }
+    }
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        try self.presentValue(key).map { try self.document.string(at: $0) }
+    }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? {
+        try self.presentValue(key).map { try self.document.floatingPoint(type, at: $0) }
+    }
+    func decodeIfPresent(_ type: Float.Type, forKey key: Key) throws -> Float? {
+        try self.presentValue(key).map { try self.document.floatingPoint(type, at: $0) }
+    }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try self.optionalInteger(type, key) }
+    func decodeIfPresent(_ type: Int8.Type, forKey key: Key) throws -> Int8? { try self.optionalInteger(type, key) }
+    func decodeIfPresent(_ type: Int16.Type, forKey key: Key) throws -> Int16? { try self.optionalInteger(type, key) }
+    func decodeIfPresent(_ type: Int32.Type, forKey key: Key) throws -> Int32? { try self.optionalInteger(type, key) }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try self.optionalInteger(type, key) }
+    func decodeIfPresent(_ type: UInt.Type, forKey key: Key) throws -> UInt? { try self.optionalInteger(type, key) }
+    func decodeIfPresent(_ type: UInt8.Type, forKey key: Key) throws -> UInt8? { try self.optionalInteger(type, key) }
+    func decodeIfPresent(_ type: UInt16.Type, forKey key: Key) throws -> UInt16? {
+        try self.optionalInteger(type, key)
+    }
+    func decodeIfPresent(_ type: UInt32.Type, forKey key: Key) throws -> UInt32? {
+        try self.optionalInteger(type, key)
+    }
+    func decodeIfPresent(_ type: UInt64.Type, forKey key: Key) throws -> UInt64? {
+        try self.optionalInteger(type, key)
+    }
+    func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        try self.presentValue(key).map { try self.document.decode(type, at: $0) }
+    }
+
+    private func optionalInteger<Integer: FixedWidthInteger>(_ type: Integer.Type, _ key: Key) throws -> Integer? {
+        try self.presentValue(key).map { try self.document.integer(type, at: $0) }
+    }
+
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type, forKey key: Key
+    ) throws -> KeyedDecodingContainer<NestedKey> {
+        try JSONTokenDecoder(document: self.document, index: try self.value(key)).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try JSONTokenDecoder(document: self.document, index: try self.value(key)).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder { throw self.document.leave("a super decoder") }
+    func superDecoder(forKey key: Key) throws -> any Decoder { throw self.document.leave("a super decoder") }
+}
+
+private struct JSONTokenUnkeyedContainer: UnkeyedDecodingContainer {
+    let document: JSONTokenDocument
+    /// The token of the next element.
+    private var position: Int
+    let count: Int?
+    private(set) var currentIndex = 0
+    var codingPath: [any CodingKey] { [] }
+    var isAtEnd: Bool { self.currentIndex >= self.count! }
+
+    init(document: JSONTokenDocument, array: Int) {
+        self.document = document
+        self.position = array + 1
+        self.count = Int(document.tokens[array].count)
+    }
+
+    /// The token of the next element, and moves past it; throws (leaving the fast forms) at the end.
+    private mutating func take() throws -> Int {
+        guard !self.isAtEnd else { throw self.document.leave("past the end of an array") }
+        let index = self.position
+        self.position = self.document.next(after: index)
+        self.currentIndex += 1
+        return index
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !self.isAtEnd else { throw self.document.leave("past the end of an array") }
+        guard self.document.isNull(self.position) else { return false }
+        _ = try self.take()
+        return true
+    }
+
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try self.document.bool(at: try self.take()) }
+    mutating func decode(_ type: String.Type) throws -> String { try self.document.string(at: try self.take()) }
+    mutating func decode(_ type: Double.Type) throws -> Double {
+        try self.document.floatingPoint(type, at: try self.take())
+    }
+    mutating func decode(_ type: Float.Type) throws -> Float {
+        try self.document.floatingPoint(type, at: try self.take())
+    }
+    mutating func decode(_ type: Int.Type) throws -> Int { try self.document.integer(type, at: try self.take()) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try self.document.integer(type, at: try self.take()) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try self.document.integer(type, at: try self.take()) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try self.document.integer(type, at: try self.take()) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try self.document.integer(type, at: try self.take()) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try self.document.integer(type, at: try self.take()) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try self.document.integer(type, at: try self.take()) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 {
+        try self.document.integer(type, at: try self.take())
+    }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 {
+        try self.document.integer(type, at: try self.take())
+    }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 {
+        try self.document.integer(type, at: try self.take())
+    }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try self.document.decode(type, at: try self.take())
+    }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws -> KeyedDecodingContainer<NestedKey> {
+        try JSONTokenDecoder(document: self.document, index: try self.take()).container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        try JSONTokenDecoder(document: self.document, index: try self.take()).unkeyedContainer()
+    }
+
+    mutating func superDecoder() throws -> any Decoder { throw self.document.leave("a super decoder") }
+}
