@@ -164,11 +164,12 @@ public struct DigestFiles: Sendable, Hashable {
             tasks.append(
                 RenderTask(file: 1, part: number + 1) {
                     var output: [UInt8] = []
+                    var orders = JSONKeyOrders()
                     for index in range {
                         if index > 0 { output.append(contentsOf: ",\n".utf8) }
                         output.append(contentsOf: "    ".utf8)
                         let node = try JSONNodeEncoder.root(accounts[index])
-                        try JSONNode.write(node, depth: 2, into: &output, flush: { _ in })
+                        try JSONNode.write(node, depth: 2, into: &output, orders: &orders, flush: { _ in })
                     }
                     return .bytes(Data(output))
                 })

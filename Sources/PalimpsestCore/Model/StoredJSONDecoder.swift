@@ -55,10 +55,11 @@ struct JSONToken {
 final class JSONTokenDocument {
     /// The document's bytes.
     private let bytes: [UInt8]
-    private(set) var tokens: [JSONToken] = []
+    // Constants once split: a `var` would cost an exclusivity check at every read.
+    let tokens: [JSONToken]
     /// For each object, the token indices of its keys (each key's value is the token after it),
     /// contiguous from the object's ``JSONToken/start``.
-    private(set) var members: [Int32] = []
+    let members: [Int32]
     /// Set when a decoding asked for something outside the forms read here, or failed: the
     /// document is then decoded by Foundation's decoder.
     private(set) var leftTheFastForms = false
@@ -68,10 +69,17 @@ final class JSONTokenDocument {
 
     /// The tokens of `data`; `nil` when it is not JSON in the forms read here.
     init?(_ data: Data) {
-        self.bytes = [UInt8](data)
-        self.tokens.reserveCapacity(max(16, self.bytes.count / 12))
-        let parsed = self.bytes.withUnsafeBufferPointer { buffer in self.tokenize(buffer) }
+        let bytes = [UInt8](data)
+        var tokens: [JSONToken] = []
+        tokens.reserveCapacity(max(16, bytes.count / 12))
+        var members: [Int32] = []
+        let parsed = bytes.withUnsafeBufferPointer { buffer in
+            Self.tokenize(buffer, into: &tokens, members: &members)
+        }
         guard parsed else { return nil }
+        self.bytes = bytes
+        self.tokens = tokens
+        self.members = members
     }
 
     /// Marks the document for Foundation's decoder and returns an error to throw.
@@ -82,7 +90,9 @@ final class JSONTokenDocument {
 
     // MARK: Tokenizing
 
-    private func tokenize(_ input: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func tokenize(
+        _ input: UnsafeBufferPointer<UInt8>, into tokens: inout [JSONToken], members: inout [Int32]
+    ) -> Bool {
         var position = 0
         let count = input.count
         /// Open containers: the token index of each, innermost last.
@@ -182,13 +192,18 @@ final class JSONTokenDocument {
             return token
         }
 
+        func appendScalar(_ token: JSONToken) {
+            if let parent = open.last { tokens[parent].count += 1 }
+            tokens.append(token)
+        }
+
         /// Closes the innermost open container at token `index`.
         func close(_ index: Int) {
-            self.tokens[index].end = Int32(self.tokens.count)
-            if self.tokens[index].kind == .object {
+            tokens[index].end = Int32(tokens.count)
+            if tokens[index].kind == .object {
                 let first = memberStarts.removeLast()
-                self.tokens[index].start = Int32(self.members.count)
-                self.members.append(contentsOf: pendingMembers[first...])
+                tokens[index].start = Int32(members.count)
+                members.append(contentsOf: pendingMembers[first...])
                 pendingMembers.removeSubrange(first...)
             }
         }
@@ -206,9 +221,9 @@ final class JSONTokenDocument {
                     guard open.count < Self.depthLimit else { return false }
                     position += 1
                     let isObject = byte == UInt8(ascii: "{")
-                    if let parent = open.last { self.tokens[parent].count += 1 }
-                    open.append(self.tokens.count)
-                    self.tokens.append(JSONToken(kind: isObject ? .object : .array, start: 0, end: 0, count: 0))
+                    if let parent = open.last { tokens[parent].count += 1 }
+                    open.append(tokens.count)
+                    tokens.append(JSONToken(kind: isObject ? .object : .array, start: 0, end: 0, count: 0))
                     if isObject { memberStarts.append(pendingMembers.count) }
                     skipWhitespace()
                     guard position < count else { return false }
@@ -223,8 +238,8 @@ final class JSONTokenDocument {
                         guard input[position] == UInt8(ascii: "\"") else { return false }
                         position += 1
                         guard let key = string(), key.kind == .string else { return false }
-                        pendingMembers.append(Int32(self.tokens.count))
-                        self.tokens.append(key)
+                        pendingMembers.append(Int32(tokens.count))
+                        tokens.append(key)
                         skipWhitespace()
                         guard position < count, input[position] == UInt8(ascii: ":") else { return false }
                         position += 1
@@ -234,19 +249,19 @@ final class JSONTokenDocument {
                 case UInt8(ascii: "\""):
                     position += 1
                     guard let token = string() else { return false }
-                    self.appendScalar(token, parent: open.last)
+                    appendScalar(token)
                 case UInt8(ascii: "t"):
                     guard let token = literal("true", .true) else { return false }
-                    self.appendScalar(token, parent: open.last)
+                    appendScalar(token)
                 case UInt8(ascii: "f"):
                     guard let token = literal("false", .false) else { return false }
-                    self.appendScalar(token, parent: open.last)
+                    appendScalar(token)
                 case UInt8(ascii: "n"):
                     guard let token = literal("null", .null) else { return false }
-                    self.appendScalar(token, parent: open.last)
+                    appendScalar(token)
                 default:
                     guard let token = number() else { return false }
-                    self.appendScalar(token, parent: open.last)
+                    appendScalar(token)
                 }
                 expectValue = false
             }
@@ -254,7 +269,7 @@ final class JSONTokenDocument {
             skipWhitespace()
             guard let container = open.last else { return position == count }
             guard position < count else { return false }
-            let isObject = self.tokens[container].kind == .object
+            let isObject = tokens[container].kind == .object
             switch input[position] {
             case UInt8(ascii: ","):
                 position += 1
@@ -265,10 +280,10 @@ final class JSONTokenDocument {
                     guard let key = string(), key.kind == .string else { return false }
                     // Keys strictly ascending: sorted as the encoders sort them, none repeated.
                     guard let previous = pendingMembers.last,
-                        Self.precedes(self.tokens[Int(previous)], key, in: input)
+                        Self.precedes(tokens[Int(previous)], key, in: input)
                     else { return false }
-                    pendingMembers.append(Int32(self.tokens.count))
-                    self.tokens.append(key)
+                    pendingMembers.append(Int32(tokens.count))
+                    tokens.append(key)
                     skipWhitespace()
                     guard position < count, input[position] == UInt8(ascii: ":") else { return false }
                     position += 1
@@ -282,11 +297,6 @@ final class JSONTokenDocument {
                 return false
             }
         }
-    }
-
-    private func appendScalar(_ token: JSONToken, parent: Int?) {
-        if let parent { self.tokens[parent].count += 1 }
-        self.tokens.append(token)
     }
 
     /// True when key `a`'s bytes sort strictly before key `b`'s.
@@ -460,15 +470,26 @@ final class JSONTokenDocument {
 
     /// An integer written without fraction or exponent that fits `Integer`.
     func integer<Integer: FixedWidthInteger>(_ type: Integer.Type, at index: Int) throws -> Integer {
+        // Parsed as Int64 (UInt64 for the unsigned types past Int64), then narrowed: a parse
+        // generic over the type ran unspecialized, through its protocol witnesses.
+        if Integer.isSigned || Integer.bitWidth < 64 {
+            if let wide = self.int64(at: index), let value = Integer(exactly: wide) { return value }
+        } else if let wide = self.uint64(at: index), let value = Integer(exactly: wide) {
+            return value
+        }
+        throw self.leave("not an integer of that size")
+    }
+
+    private func int64(at index: Int) -> Int64? {
         let token = self.tokens[index]
-        guard token.kind == .integer else { throw self.leave("not an integer") }
-        let value: Integer? = self.bytes.withUnsafeBufferPointer { input in
+        guard token.kind == .integer else { return nil }
+        return self.bytes.withUnsafeBufferPointer { input -> Int64? in
             var position = Int(token.start)
             let negative = input[position] == UInt8(ascii: "-")
             if negative { position += 1 }
-            var value: Integer = 0
+            var value: Int64 = 0
             while position < Int(token.end) {
-                let digit = Integer(input[position] - UInt8(ascii: "0"))
+                let digit = Int64(input[position] &- UInt8(ascii: "0"))
                 let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
                 let (sum, overflow2) =
                     negative ? times10.subtractingReportingOverflow(digit) : times10.addingReportingOverflow(digit)
@@ -478,8 +499,25 @@ final class JSONTokenDocument {
             }
             return value
         }
-        guard let value else { throw self.leave("an integer out of range") }
-        return value
+    }
+
+    private func uint64(at index: Int) -> UInt64? {
+        let token = self.tokens[index]
+        guard token.kind == .integer else { return nil }
+        return self.bytes.withUnsafeBufferPointer { input -> UInt64? in
+            // A sign (even "-0") is Foundation's to judge.
+            var position = Int(token.start)
+            if input[position] == UInt8(ascii: "-") { return nil }
+            var value: UInt64 = 0
+            while position < Int(token.end) {
+                let (times10, overflow) = value.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times10.addingReportingOverflow(UInt64(input[position] &- UInt8(ascii: "0")))
+                guard !overflow, !overflow2 else { return nil }
+                value = sum
+                position += 1
+            }
+            return value
+        }
     }
 
     /// A number as `Double` (or `Float`), parsed from its text.

@@ -135,6 +135,10 @@ import Testing
             "{\"count\":9223372036854775807,\"text\":\"a\"}", "{\"count\":9223372036854775808,\"text\":\"a\"}",
             "{\"count\":-9223372036854775808,\"text\":\"a\"}", "{\"count\":-,\"text\":\"a\"}",
             "{\"count\":1.,\"text\":\"a\"}", "{\"count\":1e,\"text\":\"a\"}", "{\"count\":\"1\",\"text\":\"a\"}",
+            "{\"big\":18446744073709551615,\"count\":1,\"text\":\"a\"}",
+            "{\"big\":18446744073709551616,\"count\":1,\"text\":\"a\"}",
+            "{\"big\":-0,\"count\":1,\"text\":\"a\"}", "{\"big\":-1,\"count\":1,\"text\":\"a\"}",
+            "{\"big\":0,\"count\":1,\"text\":\"a\"}",
             "{\"count\":1,\"small\":127,\"text\":\"a\"}", "{\"count\":1,\"small\":128,\"text\":\"a\"}",
             "{\"count\":1,\"share\":1,\"text\":\"a\"}", "{\"count\":1,\"share\":-1.5e-3,\"text\":\"a\"}",
             "{\"count\":1,\"share\":1e999,\"text\":\"a\"}", "{\"count\":1,\"share\":NaN,\"text\":\"a\"}",
@@ -209,6 +213,7 @@ import Testing
         var text: String
         var count: Int
         var small: Int8?
+        var big: UInt64?
         var share: Double?
         var flag: Bool?
         var at: Date?
