@@ -140,6 +140,36 @@ import Testing
             "{\"big\":-0,\"count\":1,\"text\":\"a\"}", "{\"big\":-1,\"count\":1,\"text\":\"a\"}",
             "{\"big\":0,\"count\":1,\"text\":\"a\"}",
             "{\"count\":1,\"small\":127,\"text\":\"a\"}", "{\"count\":1,\"small\":128,\"text\":\"a\"}",
+            "{\"count\":1,\"ratio\":0.1,\"text\":\"a\"}", "{\"count\":1,\"ratio\":3.4e39,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":1e-400,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":5e-324,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":2.2250738585072014e-308,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":2.225073858507201e-308,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":1e308,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":1.7976931348623159e308,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":0e-999,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":0.0000,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":-0.0,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":-0,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":1E2,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":123456789012345678901234567890,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":0.1,\"text\":\"a\"}",
+            "{\"count\":1,\"share\":1e-7,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":1e-400,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":1e400,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":123456789012345678901234567890,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":-123456789012345678901234567890,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":5e-324,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":2.2250738585072014e-308,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":1e308,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":1.7976931348623159e308,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":0e-999,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":0.0000,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":-0.0,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":1E2,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":18446744073709551616,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":9223372036854775808,\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":-9223372036854775809,\"text\":\"a\"}",
             "{\"count\":1,\"share\":1,\"text\":\"a\"}", "{\"count\":1,\"share\":-1.5e-3,\"text\":\"a\"}",
             "{\"count\":1,\"share\":1e999,\"text\":\"a\"}", "{\"count\":1,\"share\":NaN,\"text\":\"a\"}",
             // Literals, types, missing values.
@@ -163,6 +193,10 @@ import Testing
             "{\"count\":1,\"nested\":{\"z\":[],\"é\":[]},\"text\":\"a\"}",
             "{\"count\":1,\"extra\":{\"deep\":[[[{}]]]},\"text\":\"a\"}",
             String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
+            "{\"count\":1,\"extra\":" + String(repeating: "[", count: 255) + String(repeating: "]", count: 255)
+                + ",\"text\":\"a\"}",
+            "{\"count\":1,\"extra\":" + String(repeating: "[", count: 300) + String(repeating: "]", count: 300)
+                + ",\"text\":\"a\"}",
             "{\"count\":1,\"extra\":" + String(repeating: "[", count: 520) + String(repeating: "]", count: 520)
                 + ",\"text\":\"a\"}",
         ]
@@ -215,6 +249,7 @@ import Testing
         var small: Int8?
         var big: UInt64?
         var share: Double?
+        var ratio: Float?
         var flag: Bool?
         var at: Date?
         var link: URL?
