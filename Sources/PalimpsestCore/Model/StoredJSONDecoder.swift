@@ -7,14 +7,18 @@ public import Foundation
 ///
 /// The document is checked whole against RFC 8259 and split into a flat list of tokens; values are
 /// then made straight from the bytes as each type's `init(from:)` asks for them. Only the forms the
-/// encoders write are read this way: objects whose keys are in strictly ascending byte order (the
-/// encoders sort keys, so no key repeats) with no escape in a key, integers without fraction or
-/// exponent for the integer types, strings whose escapes name no lone surrogate, no `Float`, at
-/// most 256 levels deep. Anything else — and any value a type's `init(from:)` asks for that is
-/// missing or of the wrong type, even when it catches the error itself — sends the whole document
-/// to Foundation's decoder, whose value or error is the answer: an odd document costs a second
-/// decoding, never a different result. `StoredJSONDecoderTests` decodes the same documents with
-/// both.
+/// encoders write are read this way: objects whose keys are ASCII, without escapes and in strictly
+/// ascending byte order (the encoders sort keys, so no key repeats; Foundation compares keys as
+/// Swift strings, where a decomposed `é` equals the composed one), integers without fraction or
+/// exponent for the integer types, strings whose escapes name no lone surrogate, no `Float`, a
+/// `Double` of 0 only from a plain zero, at most 256 levels deep. Anything else sends the whole
+/// document to Foundation's decoder, whose value or error is the answer: so does a value this
+/// decoder cannot give as asked (missing, of another type, a numeric key that does not print back
+/// as itself), even when the type catches the error, and any read of a coding path (none is kept;
+/// the standard library reads one to make its errors). An array's element is passed only once
+/// read, as in Foundation's decoder. An odd document costs a second decoding, never a different
+/// result: `StoredJSONDecoderTests` and `StoredJSONDecoderProbeTests` decode the same documents
+/// with both.
 public struct StoredJSONDecoder: Sendable {
     public init() {}
 
@@ -152,6 +156,13 @@ final class JSONTokenDocument {
             return nil
         }
 
+        /// True when a key is ASCII: Foundation compares keys as Swift strings, equal when
+        /// canonically equivalent (a decomposed `é` is the composed one), which bytes cannot tell.
+        func isASCII(_ key: JSONToken) -> Bool {
+            for index in Int(key.start)..<Int(key.end) where input[index] >= 0x80 { return false }
+            return true
+        }
+
         /// A number from its first byte, by RFC 8259's grammar.
         func number() -> JSONToken? {
             let start = position
@@ -239,7 +250,7 @@ final class JSONTokenDocument {
                         // The first key.
                         guard input[position] == UInt8(ascii: "\"") else { return false }
                         position += 1
-                        guard let key = string(), key.kind == .string else { return false }
+                        guard let key = string(), key.kind == .string, isASCII(key) else { return false }
                         pendingMembers.append(Int32(tokens.count))
                         tokens.append(key)
                         skipWhitespace()
@@ -279,7 +290,7 @@ final class JSONTokenDocument {
                 if isObject {
                     guard position < count, input[position] == UInt8(ascii: "\"") else { return false }
                     position += 1
-                    guard let key = string(), key.kind == .string else { return false }
+                    guard let key = string(), key.kind == .string, isASCII(key) else { return false }
                     // Keys strictly ascending: sorted as the encoders sort them, none repeated.
                     guard let previous = pendingMembers.last,
                         Self.precedes(tokens[Int(previous)], key, in: input)
@@ -356,9 +367,12 @@ final class JSONTokenDocument {
 
     /// The value token of `key` in the object at `object`, found by binary search over its
     /// sorted keys; `nil` when absent.
-    func value(forKey key: String, inObject object: Int) -> Int? {
+    /// - Throws: When `key` is not ASCII (leaving the fast forms): as a Swift string it may equal
+    ///   an ASCII key (U+212A KELVIN SIGN is `K`), which Foundation finds.
+    func value(forKey key: String, inObject object: Int) throws -> Int? {
         let token = self.tokens[object]
         var key = key
+        guard key.utf8.allSatisfy({ $0 < 0x80 }) else { throw self.leave("a key that is not ASCII") }
         return key.withUTF8 { wanted -> Int? in
             self.bytes.withUnsafeBufferPointer { input -> Int? in
                 var low = Int(token.start)
@@ -523,24 +537,21 @@ final class JSONTokenDocument {
     }
 
     /// A number as `Double`, parsed from its text (correctly rounded, as Foundation's parser). A
-    /// number that rounds to 0 without being 0 (`1e-400`, which Foundation refuses) or to infinity
-    /// is Foundation's to judge.
+    /// result of 0 is read here only from a plain zero (`0`, `-0.00`): Foundation refuses a number
+    /// that rounds to 0 (`1e-400`) and, reading the exponent as a digit, some zeros with one
+    /// (`0e5`). Infinity is Foundation's to judge too.
     func double(at index: Int) throws -> Double {
         let token = self.tokens[index]
         guard token.kind == .integer || token.kind == .number else { throw self.leave("not a number") }
         let text = self.plainString(token)
         guard let value = Double(text), value.isFinite else { throw self.leave("not a finite number") }
-        guard value != 0 || !Self.hasNonzeroDigit(text) else { throw self.leave("a number that rounds to 0") }
+        guard value != 0 || Self.isPlainZero(text) else { throw self.leave("a zero Foundation may refuse") }
         return value
     }
 
-    /// True when the mantissa of number `text` has a digit other than 0.
-    private static func hasNonzeroDigit(_ text: String) -> Bool {
-        for byte in text.utf8 {
-            if byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") { return false }
-            if byte >= UInt8(ascii: "1") && byte <= UInt8(ascii: "9") { return true }
-        }
-        return false
+    /// True when number `text` is a sign, zeros and a point: no other digit, no exponent.
+    private static func isPlainZero(_ text: String) -> Bool {
+        text.utf8.allSatisfy { $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") }
     }
 
     /// A `Float` is Foundation's to read: whether it rounds once or through `Double` decides
@@ -570,11 +581,16 @@ final class JSONTokenDocument {
     }
 }
 
-/// The `Decoder` handed to each value's `init(from:)`: the value at one token.
+/// The `Decoder` handed to each value's `init(from:)`: the value at one token. No coding path is
+/// kept: a type that reads one (the standard library does, to make an error) gets the document
+/// decoded by Foundation, which has it.
 private struct JSONTokenDecoder: Decoder, SingleValueDecodingContainer {
     let document: JSONTokenDocument
     let index: Int
-    var codingPath: [any CodingKey] { [] }
+    var codingPath: [any CodingKey] {
+        _ = self.document.leave("the coding path")
+        return []
+    }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
@@ -610,27 +626,36 @@ private struct JSONTokenDecoder: Decoder, SingleValueDecodingContainer {
 private struct JSONTokenKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let document: JSONTokenDocument
     let object: Int
-    var codingPath: [any CodingKey] { [] }
+    var codingPath: [any CodingKey] {
+        _ = self.document.leave("the coding path")
+        return []
+    }
 
     var allKeys: [Key] {
-        self.document.keys(ofObject: self.object).compactMap { Key(stringValue: $0) }
+        self.document.keys(ofObject: self.object).compactMap { text in
+            let key = Key(stringValue: text)
+            // A key read as a number that does not print back as itself (`+1`, `01`) may name the
+            // same number as another key: which one wins is Foundation's to say.
+            if let number = key?.intValue, String(number) != text { _ = self.document.leave("a numeric key") }
+            return key
+        }
     }
 
     func contains(_ key: Key) -> Bool {
-        self.document.value(forKey: key.stringValue, inObject: self.object) != nil
+        ((try? self.document.value(forKey: key.stringValue, inObject: self.object)) ?? nil) != nil
     }
 
     /// The value token of `key`; throws (leaving the fast forms) when absent.
     private func value(_ key: Key) throws -> Int {
-        guard let index = self.document.value(forKey: key.stringValue, inObject: self.object) else {
+        guard let index = try self.document.value(forKey: key.stringValue, inObject: self.object) else {
             throw self.document.leave("no key \(key.stringValue)")
         }
         return index
     }
 
     /// The value token of `key`, `nil` when absent or `null`.
-    private func presentValue(_ key: Key) -> Int? {
-        guard let index = self.document.value(forKey: key.stringValue, inObject: self.object),
+    private func presentValue(_ key: Key) throws -> Int? {
+        guard let index = try self.document.value(forKey: key.stringValue, inObject: self.object),
             !self.document.isNull(index)
         else { return nil }
         return index
@@ -721,7 +746,10 @@ private struct JSONTokenUnkeyedContainer: UnkeyedDecodingContainer {
     private var position: Int
     let count: Int?
     private(set) var currentIndex = 0
-    var codingPath: [any CodingKey] { [] }
+    var codingPath: [any CodingKey] {
+        _ = self.document.leave("the coding path")
+        return []
+    }
     var isAtEnd: Bool { self.currentIndex >= self.count! }
 
     init(document: JSONTokenDocument, array: Int) {
@@ -730,54 +758,76 @@ private struct JSONTokenUnkeyedContainer: UnkeyedDecodingContainer {
         self.count = Int(document.tokens[array].count)
     }
 
-    /// The token of the next element, and moves past it; throws (leaving the fast forms) at the end.
-    private mutating func take() throws -> Int {
+    /// The next element made by `read` from its token, moving past it only when `read` succeeds
+    /// (as Foundation's container: a type may catch the error and try the element again).
+    private mutating func next<Value>(_ read: (JSONTokenDocument, Int) throws -> Value) throws -> Value {
         guard !self.isAtEnd else { throw self.document.leave("past the end of an array") }
-        let index = self.position
-        self.position = self.document.next(after: index)
+        let value = try read(self.document, self.position)
+        self.position = self.document.next(after: self.position)
         self.currentIndex += 1
-        return index
+        return value
     }
 
     mutating func decodeNil() throws -> Bool {
         guard !self.isAtEnd else { throw self.document.leave("past the end of an array") }
         guard self.document.isNull(self.position) else { return false }
-        _ = try self.take()
+        self.position += 1
+        self.currentIndex += 1
         return true
     }
 
-    mutating func decode(_ type: Bool.Type) throws -> Bool { try self.document.bool(at: try self.take()) }
-    mutating func decode(_ type: String.Type) throws -> String { try self.document.string(at: try self.take()) }
-    mutating func decode(_ type: Double.Type) throws -> Double { try self.document.double(at: try self.take()) }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { try self.next { try $0.bool(at: $1) } }
+    mutating func decode(_ type: String.Type) throws -> String { try self.next { try $0.string(at: $1) } }
+    mutating func decode(_ type: Double.Type) throws -> Double { try self.next { try $0.double(at: $1) } }
     mutating func decode(_ type: Float.Type) throws -> Float { try self.document.float() }
-    mutating func decode(_ type: Int.Type) throws -> Int { try self.document.integer(type, at: try self.take()) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { try self.document.integer(type, at: try self.take()) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { try self.document.integer(type, at: try self.take()) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { try self.document.integer(type, at: try self.take()) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { try self.document.integer(type, at: try self.take()) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { try self.document.integer(type, at: try self.take()) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try self.document.integer(type, at: try self.take()) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 {
-        try self.document.integer(type, at: try self.take())
-    }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 {
-        try self.document.integer(type, at: try self.take())
-    }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 {
-        try self.document.integer(type, at: try self.take())
-    }
+    mutating func decode(_ type: Int.Type) throws -> Int { try self.integer(type) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { try self.integer(type) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { try self.integer(type) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { try self.integer(type) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { try self.integer(type) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { try self.integer(type) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { try self.integer(type) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { try self.integer(type) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { try self.integer(type) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try self.integer(type) }
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        try self.document.decode(type, at: try self.take())
+        try self.next { try $0.decode(type, at: $1) }
+    }
+
+    private mutating func integer<Integer: FixedWidthInteger>(_ type: Integer.Type) throws -> Integer {
+        try self.next { try $0.integer(type, at: $1) }
+    }
+
+    // `decodeIfPresent` in an array: Foundation's moves on even past the end, the standard
+    // library's default does not; so it is Foundation's.
+    mutating func decodeIfPresent(_ type: Bool.Type) throws -> Bool? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: String.Type) throws -> String? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: Double.Type) throws -> Double? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: Float.Type) throws -> Float? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: Int.Type) throws -> Int? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: Int8.Type) throws -> Int8? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: Int16.Type) throws -> Int16? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: Int32.Type) throws -> Int32? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: Int64.Type) throws -> Int64? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: UInt.Type) throws -> UInt? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: UInt8.Type) throws -> UInt8? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: UInt16.Type) throws -> UInt16? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: UInt32.Type) throws -> UInt32? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent(_ type: UInt64.Type) throws -> UInt64? { throw self.leavingForOptional() }
+    mutating func decodeIfPresent<T: Decodable>(_ type: T.Type) throws -> T? { throw self.leavingForOptional() }
+
+    private func leavingForOptional() -> DecodingError {
+        self.document.leave("decodeIfPresent in an array")
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
         keyedBy type: NestedKey.Type
     ) throws -> KeyedDecodingContainer<NestedKey> {
-        try JSONTokenDecoder(document: self.document, index: try self.take()).container(keyedBy: type)
+        try self.next { try JSONTokenDecoder(document: $0, index: $1).container(keyedBy: type) }
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        try JSONTokenDecoder(document: self.document, index: try self.take()).unkeyedContainer()
+        try self.next { try JSONTokenDecoder(document: $0, index: $1).unkeyedContainer() }
     }
 
     mutating func superDecoder() throws -> any Decoder { throw self.document.leave("a super decoder") }

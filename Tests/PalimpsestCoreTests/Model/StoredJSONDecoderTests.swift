@@ -47,15 +47,17 @@ import Testing
                 let decoded = try StoredJSONDecoder().decode(Sample.self, from: written)
                 #expect(decoded == value, "value \(index)")
                 #expect(decoded == (try JSONCoding.foundationDecoder().decode(Sample.self, from: written)))
-                // Keys with an escape (`key"quote`, U+0001) are Foundation's to read; every other
-                // document is read without it.
-                let escapedKey = value.byName.keys.contains { $0.contains("\"") || $0.contains("\u{1}") }
+                // Keys with an escape (`key"quote`, U+0001) or not ASCII (`é`) are Foundation's to
+                // read; every other document is read without it.
+                let oddKey = value.byName.keys.contains {
+                    $0.contains("\"") || $0.contains("\u{1}") || !$0.utf8.allSatisfy { $0 < 0x80 }
+                }
                 let fast = StoredJSONDecoder.decodeWithoutFoundation(Sample.self, from: written)
-                #expect(fast == (escapedKey ? nil : value), "value \(index)")
+                #expect(fast == (oddKey ? nil : value), "value \(index)")
                 if fast != nil { withoutFoundation += 1 }
             }
         }
-        #expect(withoutFoundation > 100)
+        #expect(withoutFoundation > 50)
     }
 
     @Test func readsTheLogLinesOfTheDigestFixtureWithoutFoundation() throws {
