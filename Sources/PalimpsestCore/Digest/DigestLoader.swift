@@ -328,7 +328,7 @@ public enum DigestLoader {
             var seq: Int?
             var prev: String?
         }
-        let decoder = JSONDecoder()
+        let decoder = JSONCoding.decoder()
         func fields(_ number: Int) -> Fields? {
             guard number >= 1, number <= lines.count else { return nil }
             return try? decoder.decode(Fields.self, from: lines[number - 1].bytes)

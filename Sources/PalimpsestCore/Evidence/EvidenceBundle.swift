@@ -429,7 +429,7 @@ public struct EvidenceBundle: Sendable {
         } catch {
             throw EvidenceExportError(message: "cannot read the deletion log: \(error)", advice: "check deletion_log")
         }
-        let decoder = JSONDecoder()
+        let decoder = JSONCoding.decoder()
         var lines: [(file: String, line: Int, seq: Int?, bytes: Data)] = []
         for file in set.files {
             let data = (try? DeletionLog.contents(of: file.url)) ?? Data()

@@ -121,7 +121,7 @@ public struct ChainHeadMismatch: Sendable, Hashable, CustomStringConvertible {
         -> ChainHeadMismatch?
     {
         let (lines, consumed) = JSONLines.split(data)
-        let decoder = JSONDecoder()
+        let decoder = JSONCoding.decoder()
         func fields(_ bytes: Data) -> (seq: Int, prev: String)? {
             guard let line = try? decoder.decode(ChainLine.self, from: bytes) else { return nil }
             return (line.seq, line.prev)

@@ -401,7 +401,7 @@ public final class DeletionLog: Sendable {
         }
         let unread = try file.readToEnd(from: state.offset)
         let (lines, consumed) = JSONLines.split(unread)
-        let decoder = JSONDecoder()
+        let decoder = JSONCoding.decoder()
         // Only the last log line's hash is the chain's end: hashing every line read was a tenth
         // of a restart's time with a 100 MB log.
         var lastLogLine: Data?
@@ -528,7 +528,7 @@ public final class DeletionLog: Sendable {
                     advice: "no break to record; `palimpsest verify` checks the whole log")
             }
             // The longest run of log lines that chain, from the file's first log line.
-            let decoder = JSONDecoder()
+            let decoder = JSONCoding.decoder()
             var resume: (index: Int, seq: Int, hash: String)?
             for (index, line) in lines.enumerated() {
                 guard let fields = try? decoder.decode(ChainLine.self, from: line.bytes) else { continue }
@@ -718,7 +718,7 @@ public final class DeletionLog: Sendable {
         let (lines, consumed) = JSONLines.split(data)
         var seqs = [Int?](repeating: nil, count: lines.count)
         var decodedEvents = [Event?](repeating: nil, count: lines.count)
-        let chainDecoder = JSONDecoder()
+        let chainDecoder = JSONCoding.decoder()
         let eventDecoder = JSONCoding.decoder()
         var problems: [LogProblem] = []
         var expectedPrev = previous?.lastHash
@@ -857,7 +857,7 @@ public final class DeletionLog: Sendable {
     /// (whether it starts a chain: the genesis value with `seq` 1), the SHA-256 of the last log
     /// line, and how many log lines there are; `nil` when there is none.
     static func chainEnds(_ data: Data) -> ChainEnds? {
-        let decoder = JSONDecoder()
+        let decoder = JSONCoding.decoder()
         var first: ChainFields?
         var last: (fields: ChainFields, bytes: Data)?
         var ids: Set<String> = []

@@ -55,7 +55,7 @@ public struct LogRecord: Sendable, Codable, Hashable {
                 || line.range(of: Data("\"event\":\"log_break\"".utf8)) != nil
         else { return nil }
         struct Peek: Decodable { var event: String }
-        guard let peek = try? JSONDecoder().decode(Peek.self, from: line) else { return nil }
+        guard let peek = try? JSONCoding.decoder().decode(Peek.self, from: line) else { return nil }
         return Kind(rawValue: peek.event)
     }
 }

@@ -207,7 +207,7 @@ public struct LogVerifier: Sendable {
         decoded: (seqs: [Int?], events: [Event?])? = nil
     ) {
         let decoder = JSONCoding.decoder()
-        let chainDecoder = JSONDecoder()
+        let chainDecoder = JSONCoding.decoder()
         var seqOfLine: [Int: Int] = [:]
         for (index, line) in split.enumerated() {
             if let decoded {

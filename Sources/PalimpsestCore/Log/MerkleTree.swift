@@ -158,7 +158,7 @@ extension DeletionLog {
         var rotatedLines: [Data] = []
         var firstLine: Data?
         var firstSeq: Int?
-        let decoder = JSONDecoder()
+        let decoder = JSONCoding.decoder()
         if let set = try? DeletionLogSet.read(url: self.url) {
             for file in set.files where !file.isLive {
                 guard let data = try? DeletionLog.contents(of: file.url) else { continue }
