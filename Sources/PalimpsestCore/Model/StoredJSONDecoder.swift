@@ -210,6 +210,22 @@ final class JSONTokenDocument {
             tokens.append(token)
         }
 
+        /// A key and its colon at `position`, noted as a member of the innermost open object;
+        /// `previous`, that object's key before it, must sort strictly before it (the encoders sort
+        /// keys, so none repeats).
+        func member(after previous: Int32?) -> Bool {
+            guard position < count, input[position] == UInt8(ascii: "\"") else { return false }
+            position += 1
+            guard let key = string(), key.kind == .string, isASCII(key) else { return false }
+            if let previous, !Self.precedes(tokens[Int(previous)], key, in: input) { return false }
+            pendingMembers.append(Int32(tokens.count))
+            tokens.append(key)
+            skipWhitespace()
+            guard position < count, input[position] == UInt8(ascii: ":") else { return false }
+            position += 1
+            return true
+        }
+
         /// Closes the innermost open container at token `index`.
         func close(_ index: Int) {
             tokens[index].end = Int32(tokens.count)
@@ -247,15 +263,7 @@ final class JSONTokenDocument {
                         break
                     }
                     if isObject {
-                        // The first key.
-                        guard input[position] == UInt8(ascii: "\"") else { return false }
-                        position += 1
-                        guard let key = string(), key.kind == .string, isASCII(key) else { return false }
-                        pendingMembers.append(Int32(tokens.count))
-                        tokens.append(key)
-                        skipWhitespace()
-                        guard position < count, input[position] == UInt8(ascii: ":") else { return false }
-                        position += 1
+                        guard member(after: nil) else { return false }
                     }
                     skipWhitespace()
                     continue
@@ -288,18 +296,7 @@ final class JSONTokenDocument {
                 position += 1
                 skipWhitespace()
                 if isObject {
-                    guard position < count, input[position] == UInt8(ascii: "\"") else { return false }
-                    position += 1
-                    guard let key = string(), key.kind == .string, isASCII(key) else { return false }
-                    // Keys strictly ascending: sorted as the encoders sort them, none repeated.
-                    guard let previous = pendingMembers.last,
-                        Self.precedes(tokens[Int(previous)], key, in: input)
-                    else { return false }
-                    pendingMembers.append(Int32(tokens.count))
-                    tokens.append(key)
-                    skipWhitespace()
-                    guard position < count, input[position] == UInt8(ascii: ":") else { return false }
-                    position += 1
+                    guard let previous = pendingMembers.last, member(after: previous) else { return false }
                     skipWhitespace()
                 }
                 expectValue = true
