@@ -126,12 +126,19 @@ public struct DigestBuilder: Sendable {
                 coverage: coverage
             )
         }
-        var sections = Array(ParallelParts.map(keys, minimumPerPart: 2_000) { $0.map(section) }.joined())
-        // Each account's counts once, not once per comparison (the comparison ends with the
-        // key, unique per account: any sort gives this one order).
-        let ranks = sections.map(Self.rank)
-        sections = sections.indices.sorted { Self.accountOrder(sections[$0], ranks[$0], sections[$1], ranks[$1]) }
-            .map { sections[$0] }
+        // Each section made with what orders it (counted on the section's core, not once per
+        // comparison). The comparison ends with the key, unique per account: any sort gives this
+        // one order.
+        let made = Array(
+            ParallelParts.map(keys, minimumPerPart: 2_000) { part in
+                part.map { key in
+                    let section = section(key)
+                    return (section: section, order: AccountOrderKey(section))
+                }
+            }.joined())
+        // Indices sorted by the precomputed keys: comparing the sections themselves copied two
+        // of them (every string and array retained) per comparison.
+        let sections = made.indices.sorted { made[$0].order < made[$1].order }.map { made[$0].section }
 
         return Digest(
             week: self.week,
@@ -144,9 +151,9 @@ public struct DigestBuilder: Sendable {
                 DigestSource(
                     log: log.label,
                     eventsRead: log.totalEvents ?? log.events.count,
-                    eventsInWeek: log.events.filter {
-                        interval.start <= $0.detectedAt && $0.detectedAt < interval.end
-                    }.count,
+                    eventsInWeek: log.events.indices.count {
+                        interval.start <= log.events[$0].detectedAt && log.events[$0].detectedAt < interval.end
+                    },
                     lastSeq: log.lastSeq,
                     lastHash: log.lastHash,
                     skippedLines: log.skippedLines,
@@ -334,9 +341,9 @@ public struct DigestBuilder: Sendable {
             deletedByConfirmation: confirmations,
             repostedOriginalsDeleted: repostedOriginals,
             accountsWatched: accounts.count,
-            accountsWithFindings: accounts.filter(\.hasFindings).count,
-            expectedSeconds: accounts.reduce(0) { $0 + $1.coverage.expectedSeconds },
-            observedSeconds: accounts.reduce(0) { $0 + $1.coverage.observedSeconds }
+            accountsWithFindings: accounts.indices.count { accounts[$0].hasFindings },
+            expectedSeconds: accounts.indices.reduce(0) { $0 + accounts[$1].coverage.expectedSeconds },
+            observedSeconds: accounts.indices.reduce(0) { $0 + accounts[$1].coverage.observedSeconds }
         )
     }
 
@@ -347,8 +354,8 @@ public struct DigestBuilder: Sendable {
         // Each account's deletions read once for the seven days (not filtered again per day), by
         // index: the entries are not copied.
         var counts = [[String: Int]](repeating: [:], count: 7)
-        for account in accounts {
-            let entries = account.entries
+        for account in accounts.indices {
+            let entries = accounts[account].entries
             var perDay = [Int](repeating: 0, count: 7)
             for position in entries.indices
             where entries[position].event.event == .deleted && !entries[position].event.isRepostedOriginalDeletion {
@@ -357,7 +364,9 @@ public struct DigestBuilder: Sendable {
                     perDay[index] += 1
                 }
             }
-            for index in 0..<7 where perDay[index] > 0 { counts[index][account.account.rawValue] = perDay[index] }
+            for index in 0..<7 where perDay[index] > 0 {
+                counts[index][accounts[account].account.rawValue] = perDay[index]
+            }
         }
         return (0..<7).map { index in
             let date = dates[index]
@@ -371,8 +380,8 @@ public struct DigestBuilder: Sendable {
 
     static func lifetimes(_ accounts: [DigestAccount]) -> [Digest.LifetimeCount] {
         var counts: [LifetimeBucket: Int] = [:]
-        for account in accounts {
-            let entries = account.entries
+        for account in accounts.indices {
+            let entries = accounts[account].entries
             for position in entries.indices
             where entries[position].event.event == .deleted && !entries[position].event.isRepostedOriginalDeletion {
                 counts[LifetimeBucket(lifetime: entries[position].event.lifetime), default: 0] += 1
@@ -383,23 +392,32 @@ public struct DigestBuilder: Sendable {
 
     /// Most deletions first, then most findings, then by name, then by key.
     static func accountOrder(_ a: DigestAccount, _ b: DigestAccount) -> Bool {
-        Self.accountOrder(a, Self.rank(a), b, Self.rank(b))
+        AccountOrderKey(a) < AccountOrderKey(b)
     }
 
-    /// ``accountOrder(_:_:)`` with each account's ``rank(_:)`` counted already.
-    static func accountOrder(
-        _ a: DigestAccount, _ rankA: (deleted: Int, findings: Int), _ b: DigestAccount,
-        _ rankB: (deleted: Int, findings: Int)
-    ) -> Bool {
-        if rankA.deleted != rankB.deleted { return rankA.deleted > rankB.deleted }
-        if rankA.findings != rankB.findings { return rankA.findings > rankB.findings }
-        if a.displayName != b.displayName { return a.displayName < b.displayName }
-        return a.account < b.account
-    }
+    /// What orders an account in the digest, counted once: deleted posts of its own (most
+    /// first), findings with blind spans apart (most first), the name shown, the key.
+    struct AccountOrderKey: Sendable, Comparable {
+        var deleted: Int
+        var findings: Int
+        var displayName: String
+        var account: AccountKey
 
-    /// The counts that order accounts: deleted posts of its own, findings (blind spans apart).
-    static func rank(_ account: DigestAccount) -> (deleted: Int, findings: Int) {
-        (account.count(.deleted), account.entries.count { $0.event.event != .blind })
+        init(_ account: DigestAccount) {
+            self.deleted = account.count(.deleted)
+            var findings = 0
+            for index in account.entries.indices where account.entries[index].event.event != .blind { findings += 1 }
+            self.findings = findings
+            self.displayName = account.displayName
+            self.account = account.account
+        }
+
+        static func < (a: Self, b: Self) -> Bool {
+            if a.deleted != b.deleted { return a.deleted > b.deleted }
+            if a.findings != b.findings { return a.findings > b.findings }
+            if a.displayName != b.displayName { return a.displayName < b.displayName }
+            return a.account < b.account
+        }
     }
 
     /// The platform named by a key's prefix (`feed` when unknown).

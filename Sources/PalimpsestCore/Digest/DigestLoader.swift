@@ -126,24 +126,36 @@ public enum DigestLoader {
             }
         }
         if let store, let storeReads {
-            // The archived versions themselves only for the accounts with events in the week.
+            // Each account's history depends only on its own rows and evidence: made side by side
+            // on the machine's cores (the archive's reads and the evidence's hashes of 100,000
+            // accounts took ~1.5 s on one), each part in its own read of the store.
             let overviews = storeReads.overviews
             let firstSeen = storeReads.firstSeen
-            let archived = (try? store.archivedVersions(of: keys.filter { evidenceByAccount[$0] != nil })) ?? [:]
-            for key in keys {
-                // A state that does not decode only costs the last-poll time and the poll spans.
-                guard let state = overviews[key]?.state else { continue }
-                let evidence = evidenceByAccount[key]
-                var history = DigestAccountHistory(lastPollAt: state.lastPoll?.at, pollSpans: state.pollSpans)
-                if evidence == nil {
-                    history.archivedFirstSeen = firstSeen[key]
-                } else {
-                    history.versions = archived[key] ?? []
+            let shownEvidence = evidenceByAccount
+            let parts = ParallelParts.map(Array(keys), minimumPerPart: 2_000) { part in
+                // The archived versions themselves only for the accounts with events in the week.
+                let archived = (try? store.archivedVersions(of: part.filter { shownEvidence[$0] != nil })) ?? [:]
+                var made: [(AccountKey, DigestAccountHistory)] = []
+                for key in part {
+                    // A state that does not decode only costs the last-poll time and the poll spans.
+                    guard let state = overviews[key]?.state else { continue }
+                    let evidence = shownEvidence[key]
+                    var history = DigestAccountHistory(lastPollAt: state.lastPoll?.at, pollSpans: state.pollSpans)
+                    if evidence == nil {
+                        history.archivedFirstSeen = firstSeen[key]
+                    } else {
+                        history.versions = archived[key] ?? []
+                    }
+                    for reference in evidence ?? [] where history.evidence[reference.sha256] == nil {
+                        history.evidence[reference.sha256] = checks.verdict(reference, stateDirectory: root).status
+                    }
+                    made.append((key, history))
                 }
-                for reference in evidence ?? [] where history.evidence[reference.sha256] == nil {
-                    history.evidence[reference.sha256] = checks.verdict(reference, stateDirectory: root).status
-                }
-                histories[key] = history
+                return made
+            }
+            histories.reserveCapacity(keys.count)
+            for part in parts {
+                for (key, history) in part { histories[key] = history }
             }
         }
         var digest = builder.build(logs: logs, histories: histories)
