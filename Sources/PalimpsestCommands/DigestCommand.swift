@@ -115,6 +115,7 @@ struct DigestCommand: AsyncParsableCommand {
             printError("palimpsest digest: \(error)")
             throw ExitCode.failure
         }
+        keepUntilExit((output, config))
         let totals = output.digest.totals
         let findings =
             totals.isEmpty

@@ -53,6 +53,7 @@ struct StatusCommand: AsyncParsableCommand {
             }
         }
         var report = try StatusReport.gather(config: config, accounts: selected)
+        keepUntilExit((report, config))
         if let fallback {
             report.configProblem = fallback.summary
             report.runningConfigAcceptedAt = fallback.record.acceptedAt

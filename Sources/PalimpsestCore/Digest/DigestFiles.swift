@@ -144,8 +144,8 @@ public struct DigestFiles: Sendable, Hashable {
 
     /// The tasks of `digest.json`, the bytes of `JSONCoding.documentEncoder()` and a line feed:
     /// the digest without its accounts (encoded here, before the tasks run), then its accounts
-    /// encoded a range at a time, side by side (one task encoding the whole digest was the last
-    /// to end, alone on one core, in a digest of 100,000 events). Each account is written as the
+    /// written a range at a time (``DigestAccountJSON``), side by side (one task encoding the
+    /// whole digest was the last to end, alone on one core, in a digest of 100,000 events). Each account is written as the
     /// whole digest's encoding writes it: in the top-level `accounts` array, at depth 2. When the
     /// digest without accounts cannot be encoded, one task encodes the whole digest (and throws).
     private static func jsonTasks(_ digest: Digest) -> [RenderTask] {
@@ -168,8 +168,7 @@ public struct DigestFiles: Sendable, Hashable {
                     for index in range {
                         if index > 0 { output.append(contentsOf: ",\n".utf8) }
                         output.append(contentsOf: "    ".utf8)
-                        let node = try JSONNodeEncoder.root(accounts[index])
-                        try JSONNode.write(node, depth: 2, into: &output, orders: &orders, flush: { _ in })
+                        try DigestAccountJSON.write(accounts[index], depth: 2, into: &output, orders: &orders)
                     }
                     return .bytes(Data(output))
                 })
