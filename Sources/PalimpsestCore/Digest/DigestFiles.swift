@@ -12,15 +12,20 @@ public struct DigestFiles: Sendable, Hashable {
     public static let csvName = "events.csv"
     /// File name of the JSON digest.
     public static let jsonName = "digest.json"
+    /// The files' names in ``all`` order.
+    static let names = [Self.csvName, Self.jsonName, Self.markdownName, Self.htmlName]
 
     /// `digest.md`, UTF-8.
-    public var markdown: Data
+    public var markdown: Data { Self.assemble(self.rendered[2]) }
     /// `digest.html`, UTF-8.
-    public var html: Data
+    public var html: Data { Self.assemble(self.rendered[3]) }
     /// `events.csv`, UTF-8 with a byte-order mark.
-    public var csv: Data
+    public var csv: Data { Self.assemble(self.rendered[0]) }
     /// `digest.json`, UTF-8, sorted keys, indented, ending with a newline.
-    public var json: Data
+    public var json: Data { Self.assemble(self.rendered[1]) }
+    /// Each file's rendered parts, in ``all`` order: a file's bytes are its parts' one after the
+    /// other (put together when asked for: a digest that is only written never holds a file whole).
+    private let rendered: [[RenderedPart]]
     /// What `digest.md` and `digest.html` show in full.
     public var detail: DigestDetailPlan
 
@@ -36,11 +41,12 @@ public struct DigestFiles: Sendable, Hashable {
     }
 
     /// Renders every file of `digest` and writes them into `folder` one after the other, in
-    /// ``all`` order, each as soon as it and the files before it are rendered: the writing overlaps
-    /// the rendering of the files after it (a week of 100,000 events is ~550 MB of files). Each is
-    /// written atomically (temporary file, fsync, rename, folder fsync:
-    /// ``DurableFile/writeAtomically(_:to:)``): a reader sees the old file or the new one, never a
-    /// torn one, and one temporary file exists at a time.
+    /// ``all`` order, each part of a file as soon as it and the parts and files before it are
+    /// rendered: the writing overlaps the rendering (a week of 100,000 events is ~240 MB of
+    /// files, whose writes took the last half second alone on one core when each file was written
+    /// whole after its last part). Each file is written atomically (temporary file, fsync, rename,
+    /// folder fsync: ``DurableFile/writeAtomically(to:_:)``): a reader sees the old file or the
+    /// new one, never a torn one, and one temporary file exists at a time.
     /// - Parameters:
     ///   - digest: The digest.
     ///   - folder: The week's folder, created with mode 0700 when missing.
@@ -56,13 +62,14 @@ public struct DigestFiles: Sendable, Hashable {
         try FileSystem.makeDirectories(folder.path)
         let detail = DigestDetailPlan(digest: digest, entryLimit: entriesInFull)
         let files = try Self.render(digest, detail: detail, writingInto: folder)
-        return (files, files.all.map { folder.appendingPathComponent($0.name) })
+        // Named without putting the files' bytes together (``all`` would).
+        return (files, Self.names.map { folder.appendingPathComponent($0) })
     }
 
     /// The four files of `digest` in ``all`` order (`events.csv`, `digest.json`, `digest.md`,
     /// `digest.html`), rendered side by side on the machine's cores; when `folder` is given, each
-    /// written there once it and every file before it are rendered, in that order, until a write
-    /// fails.
+    /// written there by a thread of its own while the others are rendered, part by part in order,
+    /// until a write (or the rendering of the part to write next) fails.
     private static func render(
         _ digest: Digest, detail: DigestDetailPlan, writingInto folder: URL?
     ) throws -> DigestFiles {
@@ -72,43 +79,26 @@ public struct DigestFiles: Sendable, Hashable {
         // bytes are those of rendering them one after the other. The parts of all files are one
         // list of tasks for the machine's cores (a task that renders a whole file held a core
         // while the other had nothing left), the longest single task first, then each file's
-        // parts in the order the files are written: the thread that finishes a file's last part
-        // puts the file together and hands it to the writer.
-        let names = [Self.csvName, Self.jsonName, Self.markdownName, Self.htmlName]
-        let writer = folder.map { InOrderWriter(folder: $0, names: names) }
+        // parts in the order the files are written.
+        let names = Self.names
         let tasks = Self.renderTasks(
             digest, markdown: MarkdownDigestRenderer(digest: digest, diffs: diffs, detail: detail),
             html: HTMLDigestRenderer(digest: digest, diffs: diffs, detail: detail))
-        let partCounts = (0..<names.count).map { file in tasks.count { $0.file == file } }
-        let parts = Mutex<[Int: [Int: Result<RenderedPart, any Error>]]>([:])
-        let files = Mutex<[Int: Result<Data, any Error>]>([:])
+        let parts = RenderedParts(counts: (0..<names.count).map { file in tasks.count { $0.file == file } })
+        let writer = folder.map { folder in
+            WriterThread.start { parts.write(names, into: folder) }
+        }
         DispatchQueue.concurrentPerform(iterations: tasks.count) { index in
             let task = tasks[index]
-            let part = Result { try task.render() }
-            // The file's parts are dropped once put together, before the file is written.
-            let assembled = parts.withLock { parts -> [Result<RenderedPart, any Error>]? in
-                parts[task.file, default: [:]][task.part] = part
-                guard let done = parts[task.file], done.count == partCounts[task.file] else { return nil }
-                parts[task.file] = nil
-                return (0..<done.count).map { done[$0]! }
-            }.map(Self.assemble)
-            guard let file = assembled else { return }
-            files.withLock { $0[task.file] = file }
-            writer?.rendered(task.file, file)
+            parts.deposit(file: task.file, part: task.part, Result { try task.render() })
         }
-        if let failure = writer?.failure { throw failure }
-        let rendered = files.withLock { $0 }
-        func file(_ index: Int) throws -> Data {
-            guard let file = rendered[index] else { preconditionFailure("concurrentPerform runs every iteration") }
-            return try file.get()
-        }
-        return DigestFiles(
-            markdown: try file(2), html: try file(3), csv: try file(0), json: try file(1), detail: detail)
+        if let writer, let failure = writer.wait() { throw failure }
+        return DigestFiles(rendered: try parts.files(), detail: detail)
     }
 
     /// A rendered part of a file: bytes or text, in the file's order; or the bytes that go
     /// around all the file's other parts (its first part only).
-    private enum RenderedPart: Sendable {
+    private enum RenderedPart: Sendable, Hashable {
         case bytes(Data)
         case text(String)
         case around(before: Data, after: Data)
@@ -193,96 +183,135 @@ public struct DigestFiles: Sendable, Hashable {
 
     /// A file from its rendered parts, in order: the bytes and the UTF-8 of the texts one after
     /// the other (inside the first part's `around` bytes, if any), copied once into storage of
-    /// their size; the first part's error when one failed.
-    private static func assemble(_ parts: [Result<RenderedPart, any Error>]) -> Result<Data, any Error> {
-        Result {
-            let rendered = try parts.map { try $0.get() }
-            var size = 0
-            for part in rendered {
-                switch part {
-                case .bytes(let data): size += data.count
-                case .text(let text): size += text.utf8.count
-                case .around(let before, let after): size += before.count + after.count
-                }
+    /// their size.
+    private static func assemble(_ parts: [RenderedPart]) -> Data {
+        var size = 0
+        for part in parts {
+            switch part {
+            case .bytes(let data): size += data.count
+            case .text(let text): size += text.utf8.count
+            case .around(let before, let after): size += before.count + after.count
             }
-            var data = Data(capacity: size)
-            var last: Data?
-            for part in rendered {
-                switch part {
-                case .bytes(let bytes): data.append(bytes)
-                case .text(var text): text.withUTF8 { data.append($0) }
-                case .around(let before, let after):
-                    data.append(before)
-                    last = after
-                }
-            }
-            if let last { data.append(last) }
-            return data
         }
+        var data = Data(capacity: size)
+        var last: Data?
+        for part in parts {
+            switch part {
+            case .bytes(let bytes): data.append(bytes)
+            case .text(var text): text.withUTF8 { data.append($0) }
+            case .around(let before, let after):
+                data.append(before)
+                last = after
+            }
+        }
+        if let last { data.append(last) }
+        return data
     }
 
-    /// Writes rendered files into a folder strictly in their order: the thread that renders the
-    /// next file to write (or finds it rendered when its own write ends) writes it, one write at a
-    /// time; after a failed render or write, nothing more is written.
-    private final class InOrderWriter: Sendable {
-        private struct Progress {
-            var rendered: [Int: Result<Data, any Error>] = [:]
-            var next = 0
-            var writing = false
-            var failure: (any Error)?
+    /// The parts of the files as they are rendered, each kept for the files returned, and the
+    /// writing of them in order (by one thread, ``write(_:into:)``) while the others are rendered.
+    private final class RenderedParts: Sendable {
+        /// How many parts each file has, in ``all`` order.
+        private let counts: [Int]
+        /// Each file's parts rendered so far (or why one could not be), by file and part.
+        private let parts: Mutex<[Int: [Int: Result<RenderedPart, any Error>]]>
+        /// Signalled once per part rendered: the writer waits on it for the part it needs next.
+        private let arrived = DispatchSemaphore(value: 0)
+
+        init(counts: [Int]) {
+            self.counts = counts
+            self.parts = Mutex([:])
         }
 
-        private let folder: URL
-        private let names: [String]
-        private let progress = Mutex(Progress())
-
-        init(folder: URL, names: [String]) {
-            self.folder = folder
-            self.names = names
+        /// Keeps part `part` of file `file` (or why it could not be rendered).
+        func deposit(file: Int, part: Int, _ rendered: Result<RenderedPart, any Error>) {
+            self.parts.withLock { $0[file, default: [:]][part] = rendered }
+            self.arrived.signal()
         }
 
-        /// Why the writing stopped: the first failed render or write, in file order.
-        var failure: (any Error)? { self.progress.withLock { $0.failure } }
-
-        /// Takes file `index` as rendered and writes every file that is now next in order.
-        func rendered(_ index: Int, _ file: Result<Data, any Error>) {
-            self.progress.withLock { $0.rendered[index] = file }
+        /// Part `part` of file `file`, waiting until it is rendered (every part is, once).
+        private func waitFor(file: Int, part: Int) -> Result<RenderedPart, any Error> {
             while true {
-                let turn = self.progress.withLock { progress -> (index: Int, data: Data)? in
-                    guard !progress.writing, progress.failure == nil, let file = progress.rendered[progress.next]
-                    else { return nil }
-                    progress.rendered[progress.next] = nil
-                    switch file {
-                    case .success(let data):
-                        progress.writing = true
-                        return (progress.next, data)
-                    case .failure(let error):
-                        progress.failure = error
-                        return nil
+                if let rendered = self.parts.withLock({ $0[file]?[part] }) { return rendered }
+                self.arrived.wait()
+            }
+        }
+
+        /// Writes the files named `names` (in ``all`` order) into `folder`, each atomically, its
+        /// parts as they are rendered, in order; stops at the first file that cannot be written,
+        /// or whose part to write next could not be rendered.
+        /// - Returns: Why the writing stopped; `nil` when every file is written.
+        func write(_ names: [String], into folder: URL) -> (any Error)? {
+            do {
+                for (file, name) in names.enumerated() {
+                    try DurableFile.writeAtomically(to: folder.appendingPathComponent(name)) { output in
+                        var last: Data?
+                        for part in 0..<self.counts[file] {
+                            switch try self.waitFor(file: file, part: part).get() {
+                            case .bytes(let bytes): try output.writeAll(bytes)
+                            case .text(let text): try output.writeAll(text)
+                            case .around(let before, let after):
+                                try output.writeAll(before)
+                                last = after
+                            }
+                        }
+                        if let last { try output.writeAll(last) }
                     }
                 }
-                guard let turn else { return }
-                let written = Result {
-                    try DurableFile.writeAtomically(
-                        turn.data, to: self.folder.appendingPathComponent(self.names[turn.index]))
-                }
-                self.progress.withLock { progress in
-                    progress.writing = false
-                    if case .failure(let error) = written { progress.failure = error } else { progress.next += 1 }
+                return nil
+            } catch {
+                return error
+            }
+        }
+
+        /// Every file's parts, in ``all`` order, once all are rendered.
+        /// - Throws: What rendering the first part that failed threw, in file order.
+        func files() throws -> [[RenderedPart]] {
+            let rendered = self.parts.withLock { $0 }
+            return try self.counts.indices.map { file in
+                try (0..<self.counts[file]).map { part in
+                    guard let result = rendered[file]?[part] else {
+                        preconditionFailure("concurrentPerform renders every part")
+                    }
+                    return try result.get()
                 }
             }
         }
     }
 
-    private init(markdown: Data, html: Data, csv: Data, json: Data, detail: DigestDetailPlan) {
-        self.markdown = markdown
-        self.html = html
-        self.csv = csv
-        self.json = json
+    /// The thread that writes the files while they are rendered: blocking writes and waits on a
+    /// thread of its own, not one of the threads that render.
+    private final class WriterThread: Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private let failure = Mutex<(any Error)?>(nil)
+
+        /// Starts a thread that runs `work` once.
+        static func start(_ work: @escaping @Sendable () -> (any Error)?) -> WriterThread {
+            let writer = WriterThread()
+            let thread = Thread {
+                let failure = work()
+                writer.failure.withLock { $0 = failure }
+                writer.done.signal()
+            }
+            thread.name = "palimpsest.digest-writer"
+            thread.start()
+            return writer
+        }
+
+        /// Waits until the work has run; what it returned.
+        func wait() -> (any Error)? {
+            self.done.wait()
+            return self.failure.withLock { $0 }
+        }
+    }
+
+    private init(rendered: [[RenderedPart]], detail: DigestDetailPlan) {
+        self.rendered = rendered
         self.detail = detail
     }
 
-    /// The files as `(name, bytes)`: `events.csv`, `digest.json`, `digest.md`, `digest.html`.
+    /// The files as `(name, bytes)`: `events.csv`, `digest.json`, `digest.md`, `digest.html`
+    /// (each put together from its parts at every call, as ``json`` and the others are).
     public var all: [(name: String, data: Data)] {
         [
             (Self.csvName, self.csv), (Self.jsonName, self.json), (Self.markdownName, self.markdown),

@@ -71,6 +71,13 @@ struct POSIXFile {
         try bytes.withUnsafeBytes { try self.writeAll(buffer: $0) }
     }
 
+    /// Writes the UTF-8 of `text`, as ``writeAll(_:)-(Data)`` does.
+    /// - Throws: ``StoreError`` for any failure of `write(2)`.
+    func writeAll(_ text: String) throws {
+        var text = text
+        try text.withUTF8 { try self.writeAll(buffer: UnsafeRawBufferPointer($0)) }
+    }
+
     private func writeAll(buffer: UnsafeRawBufferPointer) throws {
         guard let base = buffer.baseAddress else { return }
         var done = 0
