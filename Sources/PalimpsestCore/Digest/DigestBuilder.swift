@@ -136,9 +136,12 @@ public struct DigestBuilder: Sendable {
                     return (section: section, order: AccountOrderKey(section))
                 }
             }.joined())
-        // Indices sorted by the precomputed keys: comparing the sections themselves copied two
-        // of them (every string and array retained) per comparison.
-        let sections = made.indices.sorted { made[$0].order < made[$1].order }.map { made[$0].section }
+        // The keys sorted with each section's place: comparing the sections themselves (or
+        // reading a key out of a section's pair) copied the sections (every string and array
+        // retained) per comparison.
+        var order = made.indices.map { (key: made[$0].order, index: $0) }
+        order.sort { $0.key < $1.key }
+        let sections = order.map { made[$0.index].section }
 
         return Digest(
             week: self.week,
