@@ -98,7 +98,7 @@ public struct DigestFiles: Sendable, Hashable {
 
     /// A rendered part of a file: bytes or text, in the file's order; or the bytes that go
     /// around all the file's other parts (its first part only).
-    private enum RenderedPart: Sendable, Hashable {
+    private enum RenderedPart: Sendable {
         case bytes(Data)
         case text(String)
         case around(before: Data, after: Data)
@@ -303,6 +303,19 @@ public struct DigestFiles: Sendable, Hashable {
             self.done.wait()
             return self.failure.withLock { $0 }
         }
+    }
+
+    /// Equal when every file holds the same bytes (however it was cut into parts) and the same
+    /// entries are shown in full.
+    public static func == (a: DigestFiles, b: DigestFiles) -> Bool {
+        a.detail == b.detail
+            && a.rendered.indices.allSatisfy { Self.assemble(a.rendered[$0]) == Self.assemble(b.rendered[$0]) }
+    }
+
+    /// Hashes what ``==`` compares: the plan and each file's bytes.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(self.detail)
+        for file in self.rendered { hasher.combine(Self.assemble(file)) }
     }
 
     private init(rendered: [[RenderedPart]], detail: DigestDetailPlan) {

@@ -106,10 +106,13 @@ public enum DigestLoader {
         // the histories need: which accounts have any, and the evidence they cite (the events
         // themselves are not copied: 100,000 of them were a tenth of this).
         var keys = Set(config.accounts.map(\.key))
+        // The same accounts in an order that is the same in every run: configured, then by first
+        // event (a set's order changes from one process to the next).
+        var orderedKeys = config.accounts.map(\.key)
         var evidenceByAccount: [AccountKey: [EvidenceReference]] = [:]
         for log in logs {
             for event in log.events where interval.contains(event.detectedAt) {
-                keys.insert(event.account)
+                if keys.insert(event.account).inserted { orderedKeys.append(event.account) }
                 if event.detectedAt < interval.end {
                     evidenceByAccount[event.account, default: []].append(contentsOf: event.evidence)
                 }
@@ -132,9 +135,32 @@ public enum DigestLoader {
             let overviews = storeReads.overviews
             let firstSeen = storeReads.firstSeen
             let shownEvidence = evidenceByAccount
-            let parts = ParallelParts.map(Array(keys), minimumPerPart: 2_000) { part in
+            // In the same order in every run: which accounts share a part (and a read of the
+            // store) does not change.
+            let parts = ParallelParts.map(orderedKeys, minimumPerPart: 2_000) { part in
                 // The archived versions themselves only for the accounts with events in the week.
-                let archived = (try? store.archivedVersions(of: part.filter { shownEvidence[$0] != nil })) ?? [:]
+                // An account whose archive does not read is named (as a state that does not read);
+                // the others of its part keep theirs.
+                var archived: [AccountKey: [ArchivedPostVersion]] = [:]
+                var unreadable: [AccountKey: String] = [:]
+                // (Accounts whose state does not read are named already.)
+                let shown = part.filter { shownEvidence[$0] != nil && overviews[$0] != nil }
+                do {
+                    let read = try store.archivedVersions(of: shown)
+                    archived = read.versions
+                    unreadable = read.failures.mapValues { "its archived posts do not read: \($0)" }
+                } catch {
+                    // A damaged page fails the whole read (SQLite reports the database malformed
+                    // at its end): each account again in a read of its own.
+                    for key in shown {
+                        do {
+                            let versions = try store.archivedVersions(of: key)
+                            if !versions.isEmpty { archived[key] = versions }
+                        } catch {
+                            unreadable[key] = "its archived posts do not read: \(error)"
+                        }
+                    }
+                }
                 var made: [(AccountKey, DigestAccountHistory)] = []
                 for key in part {
                     // A state that does not decode only costs the last-poll time and the poll spans.
@@ -151,15 +177,18 @@ public enum DigestLoader {
                     }
                     made.append((key, history))
                 }
-                return made
+                return (histories: made, unreadable: unreadable)
             }
             histories.reserveCapacity(keys.count)
             for part in parts {
-                for (key, history) in part { histories[key] = history }
+                for (key, history) in part.histories { histories[key] = history }
+                for (key, problem) in part.unreadable.sorted(by: { $0.key < $1.key }) {
+                    stateProblems.append(DigestStateProblem(account: key, problem: problem))
+                }
             }
         }
         var digest = builder.build(logs: logs, histories: histories)
-        if !stateProblems.isEmpty { digest.stateProblems = stateProblems }
+        if !stateProblems.isEmpty { digest.stateProblems = stateProblems.sorted { $0.account < $1.account } }
         Self.addWitness(to: &digest, verification: verification, config: config, now: now)
         return digest
     }

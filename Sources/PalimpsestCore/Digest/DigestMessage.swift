@@ -38,8 +38,10 @@ public struct DigestMessage: Sendable, Hashable {
         self.subject = Self.subject(digest)
         let unique = messageID ?? UUID().uuidString.lowercased()
         let domain = from.split(separator: "@").last.map(String.init) ?? "localhost"
+        // Each file put together from its parts once (``DigestFiles`` does it at every ask).
+        let (markdown, html, csv) = (files.markdown, files.html, files.csv)
         // Boundaries hold "=_", which base64 never produces, so no part can contain one.
-        let seed = ContentHash.sha256Hex(files.markdown + files.html + files.csv).prefix(16)
+        let seed = ContentHash.sha256Hex(markdown + html + csv).prefix(16)
         let mixed = "=_palimpsest-mixed-\(seed)"
         let alternative = "=_palimpsest-alt-\(seed)"
         let csvName = "events-\(digest.week).csv"
@@ -55,7 +57,7 @@ public struct DigestMessage: Sendable, Hashable {
         lines.append("X-Palimpsest-Week: \(digest.week)")
         lines.append("Content-Type: multipart/mixed; boundary=\"\(mixed)\"")
         lines.append("")
-        let attachesCSV = maxAttachmentBytes.map { files.csv.count <= $0 } ?? true
+        let attachesCSV = maxAttachmentBytes.map { csv.count <= $0 } ?? true
         self.attachesCSV = attachesCSV
         lines.append(
             "This is a MIME message: the digest as text and HTML"
@@ -65,21 +67,21 @@ public struct DigestMessage: Sendable, Hashable {
         lines.append("Content-Type: multipart/alternative; boundary=\"\(alternative)\"")
         lines.append("")
         lines.append("--\(alternative)")
-        lines += Self.part(type: "text/plain; charset=utf-8", data: files.markdown)
+        lines += Self.part(type: "text/plain; charset=utf-8", data: markdown)
         lines.append("--\(alternative)")
-        lines += Self.part(type: "text/html; charset=utf-8", data: files.html)
+        lines += Self.part(type: "text/html; charset=utf-8", data: html)
         lines.append("--\(alternative)--")
         lines.append("")
         lines.append("--\(mixed)")
         if attachesCSV {
             lines += Self.part(
                 type: "text/csv; charset=utf-8; name=\"\(csvName)\"",
-                data: files.csv,
+                data: csv,
                 disposition: "attachment; filename=\"\(csvName)\""
             )
         } else {
             let note = Self.csvNotAttachedNote(
-                size: files.csv.count, limit: maxAttachmentBytes ?? 0, location: csvLocation)
+                size: csv.count, limit: maxAttachmentBytes ?? 0, location: csvLocation)
             lines += Self.part(type: "text/plain; charset=utf-8", data: Data(note.utf8), disposition: "inline")
         }
         lines.append("--\(mixed)--")

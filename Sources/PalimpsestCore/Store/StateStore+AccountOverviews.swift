@@ -229,17 +229,26 @@ extension StateStore {
     /// Every archived version of each of `accounts` (as ``archivedVersions(of:)`` reads them, in
     /// archive order), in one read: the digest reads the archive of every account with events
     /// in its week, and a read (and a statement prepared) per account was a visible share.
-    /// Accounts without versions are left out.
-    /// - Throws: ``StoreError`` when the database cannot be read.
-    public func archivedVersions(of accounts: some Sequence<AccountKey>) throws -> [AccountKey: [ArchivedPostVersion]] {
-        try self.read { db in
+    /// Accounts without versions are left out; an account whose archive cannot be read (a
+    /// damaged page of `state.sqlite`) is in `failures` with the error, and no other account is.
+    /// - Throws: ``StoreError`` when the database cannot be read at all.
+    public func archivedVersions(of accounts: some Sequence<AccountKey>) throws -> (
+        versions: [AccountKey: [ArchivedPostVersion]], failures: [AccountKey: StoreError]
+    ) {
+        let path = self.databaseURL.path
+        return try self.read { db in
             let decoder = JSONCoding.decoder()
             var versions: [AccountKey: [ArchivedPostVersion]] = [:]
-            for account in accounts where versions[account] == nil {
-                let read = try Self.archivedVersions(of: account, in: db, decoder: decoder)
-                if !read.isEmpty { versions[account] = read }
+            var failures: [AccountKey: StoreError] = [:]
+            for account in accounts where versions[account] == nil && failures[account] == nil {
+                do {
+                    let read = try Self.archivedVersions(of: account, in: db, decoder: decoder)
+                    if !read.isEmpty { versions[account] = read }
+                } catch {
+                    failures[account] = Self.storeError(error, path: path, operation: "read")
+                }
             }
-            return versions
+            return (versions, failures)
         }
     }
 

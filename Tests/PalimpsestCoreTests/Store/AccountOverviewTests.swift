@@ -319,8 +319,12 @@ import Testing
         try store.commitAndWait(StateCommit(account: self.blind, before: nil, state: empty))
 
         let together = try store.archivedVersions(of: [self.quiet, self.blind, self.broken])
-        #expect(together[self.quiet] == (try store.archivedVersions(of: self.quiet)), "as read account by account")
-        #expect(together[self.blind] == nil && together[self.broken] == nil, "accounts without versions left out")
+        #expect(
+            together.versions[self.quiet] == (try store.archivedVersions(of: self.quiet)), "as read account by account")
+        #expect(
+            together.versions[self.blind] == nil && together.versions[self.broken] == nil,
+            "accounts without versions left out")
+        #expect(together.failures.isEmpty)
 
         let ranges = try store.archivedFirstSeenRanges()
         let seen = try store.archivedVersions(of: self.quiet).map(\.firstSeen)

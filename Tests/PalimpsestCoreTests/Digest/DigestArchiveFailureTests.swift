@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+import PalimpsestTestSupport
+import Testing
+
+@testable import PalimpsestCore
+
+/// An account whose archived posts do not read (a damaged page of `state.sqlite`) is named among
+/// the states that do not read, and no other account loses its archive, whichever accounts share
+/// its part of the digest's reads: the same digest in every run (found by a fresh reviewer: one
+/// such account took the archive of a changing set of others with it).
+@Suite struct DigestArchiveFailureTests {
+    static let week = ISOWeek("2026-W48")!  // StoreTestSupport.date(0) is Sunday 2026-11-29
+
+    @Test func oneUnreadableArchiveNamesItsAccountAndNoOther() async throws {
+        let configured = 4_000  // two parts of 2,000 accounts on a machine of 2 cores or more
+        let withEvents = 40
+        let root = try StoreTestSupport.makeTemporaryDirectory()
+        defer { StoreTestSupport.remove(root) }
+        var toml = "[daemon]\nstate_dir = \"state\"\ndeletion_log = \"deletions.jsonl\"\n"
+        for number in 0..<configured {
+            toml += "\n[[account]]\nplatform = \"feed\"\nname = \"Account \(number)\"\n"
+            toml += "url = \"https://example.org/\(number).xml\"\n"
+        }
+        let config = try ConfigLoader.parse(toml, file: root.appendingPathComponent("p.toml"))
+        let state = config.daemon.stateDirectory
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        let shown = Array(config.accounts.prefix(withEvents))
+        let page: Int
+        let pageSize: Int
+        do {
+            let store = try StateStore(root: state)
+            for (number, account) in shown.enumerated() {
+                var accountState = AccountState(account: account.key)
+                accountState.lastPoll = PollRecord(
+                    at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 1)
+                accountState.pollSpans = [
+                    PollSpan(from: StoreTestSupport.date(-6 * 86_400), to: StoreTestSupport.date(0))
+                ]
+                // Account 0's post is long: stored over overflow pages of its own.
+                let text = number == 0 ? String(repeating: "long text ", count: 3_000) : "text \(number)"
+                let post = Post(
+                    id: "p", url: "https://example.org/\(number)/p", postedAt: StoreTestSupport.date(-86_400),
+                    text: text, title: "Title \(number)")
+                try await store.commit(
+                    StateCommit(
+                        account: account.key, before: nil, state: accountState,
+                        snapshot: Observation(
+                            account: account.key, polledAt: StoreTestSupport.date(-86_400), posts: [post],
+                            evidence: [])))
+            }
+            try await store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+            (page, pageSize) = try await store.pool.read { db in
+                let page = try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT pageno FROM dbstat WHERE name = 'post_versions' AND pagetype = 'overflow'
+                        AND path LIKE '%+000000' ORDER BY pageno LIMIT 1
+                        """)
+                return (
+                    try #require(page, "account 0's post has an overflow page"),
+                    try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
+                )
+            }
+        }
+        // The first overflow page's pointer to the next one names a page past the end of the file:
+        // reading account 0's post fails (SQLITE_CORRUPT), the other rows read.
+        let handle = try FileHandle(forUpdating: state.appendingPathComponent("state.sqlite"))
+        try handle.seek(toOffset: UInt64((page - 1) * pageSize))
+        try handle.write(contentsOf: Data([0x7F, 0xFF, 0xFF, 0xF0]))
+        try handle.close()
+
+        let events = shown.enumerated().map { number, account in
+            var event = StoreTestSupport.event("e\(number)", at: 60)
+            event.account = account.key
+            event.accountName = nil
+            event.postID = "p"
+            event.text = nil
+            return event
+        }
+        let log = try DeletionLog(
+            url: config.daemon.deletionLog, headURL: state.appendingPathComponent(ChainHead.fileName))
+        _ = try log.append(events)
+
+        var runs: [[String]] = []
+        for _ in 0..<3 {
+            let digest = try DigestLoader.makeDigest(
+                config: config, week: Self.week, timeZone: TimeZone(identifier: "UTC")!,
+                now: StoreTestSupport.date(3_600), reproducible: true)
+            runs.append(
+                digest.accounts.filter { !$0.entries.isEmpty && $0.entries[0].title == nil }.map { $0.name ?? "" })
+            let problems = digest.stateProblems ?? []
+            #expect(problems.map(\.account) == [shown[0].key], "\(problems)")
+            #expect(problems.first?.problem.contains("its archived posts do not read") == true, "\(problems)")
+        }
+        #expect(runs == [["Account 0"], ["Account 0"], ["Account 0"]], "\(runs.map { $0.prefix(5) })")
+    }
+}
