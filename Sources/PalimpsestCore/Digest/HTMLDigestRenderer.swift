@@ -573,14 +573,12 @@ public struct HTMLDigestRenderer: DigestDocumentRendering {
     /// renderer).
     private func stateWarning() -> String {
         guard let problems = self.digest.stateProblems, !problems.isEmpty else { return "" }
-        let one = problems.count == 1
         var out = "<div class=\"alert\" id=\"state-warning\" role=\"alert\">\n<p><strong>Warning: the stored "
         out += "state of \(DigestFormat.count(problems.count, "account", "accounts")) does not read</strong> (a "
-        out += "hand-edited or damaged <code>state.sqlite</code>). This digest cannot tell when "
-        out += one ? "it was" : "they were"
-        out += " polled: it shows \(one ? "it" : "them") as never observed (0 % coverage), without archived "
-        out += "versions or evidence checks. <code>palimpsest status</code> names \(one ? "it" : "them") too; see "
-        out += "docs/operating.md.</p>\n<ul>\n"
+        out += "hand-edited or damaged <code>state.sqlite</code>). What does not read is left out: an account whose "
+        out += "state does not read is shown as never observed (0 % coverage), without archived versions or "
+        out += "evidence checks (<code>palimpsest status</code> names it too); one whose archived posts do not "
+        out += "read, without their titles, media, links and archived text. See docs/operating.md.</p>\n<ul>\n"
         for problem in problems {
             out += "<li><code>\(Self.text(problem.account.rawValue))</code>: \(Self.text(problem.problem))</li>\n"
         }

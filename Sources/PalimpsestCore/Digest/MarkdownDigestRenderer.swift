@@ -566,12 +566,10 @@ public struct MarkdownDigestRenderer: DigestDocumentRendering {
         var out = [
             "",
             "> **Warning: the stored state of \(DigestFormat.count(problems.count, "account", "accounts")) does not "
-                + "read** (a hand-edited or damaged `state.sqlite`). This digest cannot tell when "
-                + (problems.count == 1 ? "it was" : "they were")
-                + " polled: it shows " + (problems.count == 1 ? "it" : "them")
-                + " as never observed (0 % coverage), without archived versions or evidence checks. "
-                + "`palimpsest status` names " + (problems.count == 1 ? "it" : "them")
-                + " too; see docs/operating.md.",
+                + "read** (a hand-edited or damaged `state.sqlite`). What does not read is left out: an account "
+                + "whose state does not read is shown as never observed (0 % coverage), without archived versions "
+                + "or evidence checks (`palimpsest status` names it too); one whose archived posts do not read, "
+                + "without their titles, media, links and archived text. See docs/operating.md.",
             ">",
         ]
         for problem in problems {

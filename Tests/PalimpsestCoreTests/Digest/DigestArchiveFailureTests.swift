@@ -84,6 +84,7 @@ import Testing
         _ = try log.append(events)
 
         var runs: [[String]] = []
+        var last: Digest?
         for _ in 0..<3 {
             let digest = try DigestLoader.makeDigest(
                 config: config, week: Self.week, timeZone: TimeZone(identifier: "UTC")!,
@@ -93,7 +94,13 @@ import Testing
             let problems = digest.stateProblems ?? []
             #expect(problems.map(\.account) == [shown[0].key], "\(problems)")
             #expect(problems.first?.problem.contains("its archived posts do not read") == true, "\(problems)")
+            last = digest
         }
+        // The digest's warning names it and says what is left out.
+        let files = try DigestFiles(digest: try #require(last))
+        let markdown = String(decoding: files.markdown, as: UTF8.self)
+        #expect(markdown.contains("> - `\(shown[0].key.rawValue)`: its archived posts do not read"), "\(markdown)")
+        #expect(markdown.contains("one whose archived posts do not read, without their titles"))
         #expect(runs == [["Account 0"], ["Account 0"], ["Account 0"]], "\(runs.map { $0.prefix(5) })")
     }
 }
