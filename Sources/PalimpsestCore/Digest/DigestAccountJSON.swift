@@ -23,12 +23,9 @@ enum DigestAccountJSON {
         object.key("coverage", into: &output)
         try Self.write(account.coverage, depth: depth + 1, into: &output)
         object.key("entries", into: &output)
-        var entries = IndentedJSONArray(depth: depth + 1, into: &output)
-        for index in account.entries.indices {
-            entries.element(into: &output)
-            try Self.write(account.entries[index], depth: depth + 2, into: &output, orders: &orders)
+        try IndentedJSONArray.write(account.entries, depth: depth + 1, into: &output) { entry, depth, output in
+            try Self.write(entry, depth: depth, into: &output, orders: &orders)
         }
-        entries.close(into: &output)
         if let name = account.name {
             object.key("name", into: &output)
             JSONNode.writeString(name, into: &output)
@@ -64,17 +61,14 @@ enum DigestAccountJSON {
             try JSONNodeEncoder.box(entry.event) ?? .object(JSONObjectBox()), depth: depth + 1, into: &output,
             orders: &orders, flush: { _ in })
         object.key("evidence_checks", into: &output)
-        var checks = IndentedJSONArray(depth: depth + 1, into: &output)
-        for check in entry.evidenceChecks {
-            checks.element(into: &output)
-            var inner = IndentedJSONObject(depth: depth + 2, into: &output)
+        IndentedJSONArray.write(entry.evidenceChecks, depth: depth + 1, into: &output) { check, depth, output in
+            var inner = IndentedJSONObject(depth: depth, into: &output)
             inner.key("sha256", into: &output)
             JSONNode.writeString(check.sha256, into: &output)
             inner.key("status", into: &output)
             JSONNode.writeString(check.status.rawValue, into: &output)
             inner.close(into: &output)
         }
-        checks.close(into: &output)
         object.key("links", into: &output)
         Self.write(entry.links, depth: depth + 1, into: &output)
         object.key("log", into: &output)
@@ -91,10 +85,8 @@ enum DigestAccountJSON {
     private static func write(_ coverage: DigestCoverage, depth: Int, into output: inout [UInt8]) throws {
         var object = IndentedJSONObject(depth: depth, into: &output)
         object.key("blind_spans", into: &output)
-        var spans = IndentedJSONArray(depth: depth + 1, into: &output)
-        for span in coverage.blindSpans {
-            spans.element(into: &output)
-            var inner = IndentedJSONObject(depth: depth + 2, into: &output)
+        IndentedJSONArray.write(coverage.blindSpans, depth: depth + 1, into: &output) { span, depth, output in
+            var inner = IndentedJSONObject(depth: depth, into: &output)
             inner.key("failed_polls", into: &output)
             output.append(contentsOf: String(span.failedPolls).utf8)
             inner.key("failure_kind", into: &output)
@@ -111,7 +103,6 @@ enum DigestAccountJSON {
             }
             inner.close(into: &output)
         }
-        spans.close(into: &output)
         object.key("expected_s", into: &output)
         output.append(contentsOf: String(coverage.expectedSeconds).utf8)
         object.key("observed_s", into: &output)
@@ -123,10 +114,8 @@ enum DigestAccountJSON {
         }
         output.append(contentsOf: share.utf8)
         object.key("unobserved_gaps", into: &output)
-        var gaps = IndentedJSONArray(depth: depth + 1, into: &output)
-        for gap in coverage.unobserved {
-            gaps.element(into: &output)
-            var inner = IndentedJSONObject(depth: depth + 2, into: &output)
+        IndentedJSONArray.write(coverage.unobserved, depth: depth + 1, into: &output) { gap, depth, output in
+            var inner = IndentedJSONObject(depth: depth, into: &output)
             inner.key("from", into: &output)
             Self.write(gap.from, into: &output)
             inner.key("seconds_in_week", into: &output)
@@ -135,7 +124,6 @@ enum DigestAccountJSON {
             Self.write(gap.to, into: &output)
             inner.close(into: &output)
         }
-        gaps.close(into: &output)
         if let from = coverage.watchedFrom {
             object.key("watched_from", into: &output)
             Self.write(from, into: &output)
@@ -149,12 +137,9 @@ enum DigestAccountJSON {
 
     /// A list of strings, one per line.
     private static func write(_ strings: [String], depth: Int, into output: inout [UInt8]) {
-        var array = IndentedJSONArray(depth: depth, into: &output)
-        for string in strings {
-            array.element(into: &output)
+        IndentedJSONArray.write(strings, depth: depth, into: &output) { string, _, output in
             JSONNode.writeString(string, into: &output)
         }
-        array.close(into: &output)
     }
 
     /// A date as the document encoder writes it: an RFC 3339 UTC string.
@@ -217,6 +202,19 @@ private struct IndentedJSONArray {
         output.append(UInt8(ascii: "\n"))
         IndentedJSON.indent(self.depth, into: &output)
         output.append(UInt8(ascii: "]"))
+    }
+
+    /// The array of `elements` at `depth`, each written by `element` at the depth it is given.
+    static func write<Element, Failure: Error>(
+        _ elements: [Element], depth: Int, into output: inout [UInt8],
+        element: (Element, Int, inout [UInt8]) throws(Failure) -> Void
+    ) throws(Failure) {
+        var array = IndentedJSONArray(depth: depth, into: &output)
+        for value in elements {
+            array.element(into: &output)
+            try element(value, depth + 1, &output)
+        }
+        array.close(into: &output)
     }
 }
 

@@ -135,9 +135,10 @@ public struct DigestFiles: Sendable, Hashable {
     /// The tasks of `digest.json`, the bytes of `JSONCoding.documentEncoder()` and a line feed:
     /// the digest without its accounts (encoded here, before the tasks run), then its accounts
     /// written a range at a time (``DigestAccountJSON``), side by side (one task encoding the
-    /// whole digest was the last to end, alone on one core, in a digest of 100,000 events). Each account is written as the
-    /// whole digest's encoding writes it: in the top-level `accounts` array, at depth 2. When the
-    /// digest without accounts cannot be encoded, one task encodes the whole digest (and throws).
+    /// whole digest was the last to end, alone on one core, in a digest of 100,000 events). Each
+    /// account is written as the whole digest's encoding writes it: in the top-level `accounts`
+    /// array, at depth 2. When the digest without accounts cannot be encoded, one task encodes the
+    /// whole digest (and throws).
     private static func jsonTasks(_ digest: Digest) -> [RenderTask] {
         let accounts = digest.accounts
         var shell = digest

@@ -17,37 +17,20 @@ import Testing
         let withEvents = 40
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
-        var toml = "[daemon]\nstate_dir = \"state\"\ndeletion_log = \"deletions.jsonl\"\n"
-        for number in 0..<configured {
-            toml += "\n[[account]]\nplatform = \"feed\"\nname = \"Account \(number)\"\n"
-            toml += "url = \"https://example.org/\(number).xml\"\n"
-        }
-        let config = try ConfigLoader.parse(toml, file: root.appendingPathComponent("p.toml"))
+        let config = try DigestTestSupport.manyFeedsConfig(configured, in: root)
         let state = config.daemon.stateDirectory
-        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let shown = Array(config.accounts.prefix(withEvents))
         let page: Int
         let pageSize: Int
         do {
             let store = try StateStore(root: state)
             for (number, account) in shown.enumerated() {
-                var accountState = AccountState(account: account.key)
-                accountState.lastPoll = PollRecord(
-                    at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 1)
-                accountState.pollSpans = [
-                    PollSpan(from: StoreTestSupport.date(-6 * 86_400), to: StoreTestSupport.date(0))
-                ]
                 // Account 0's post is long: stored over overflow pages of its own.
                 let text = number == 0 ? String(repeating: "long text ", count: 3_000) : "text \(number)"
                 let post = Post(
                     id: "p", url: "https://example.org/\(number)/p", postedAt: StoreTestSupport.date(-86_400),
                     text: text, title: "Title \(number)")
-                try await store.commit(
-                    StateCommit(
-                        account: account.key, before: nil, state: accountState,
-                        snapshot: Observation(
-                            account: account.key, polledAt: StoreTestSupport.date(-86_400), posts: [post],
-                            evidence: [])))
+                try await DigestTestSupport.commitPolledState(of: account.key, post: post, to: store)
             }
             try await store.pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             }

@@ -17,14 +17,8 @@ import Testing
         let count = 4_100
         let root = try StoreTestSupport.makeTemporaryDirectory()
         defer { StoreTestSupport.remove(root) }
-        var toml = "[daemon]\nstate_dir = \"state\"\ndeletion_log = \"deletions.jsonl\"\n"
-        for number in 0..<count {
-            toml += "\n[[account]]\nplatform = \"feed\"\nname = \"Account \(number)\"\n"
-            toml += "url = \"https://example.org/\(number).xml\"\n"
-        }
-        let config = try ConfigLoader.parse(toml, file: root.appendingPathComponent("p.toml"))
+        let config = try DigestTestSupport.manyFeedsConfig(count, in: root)
         let state = config.daemon.stateDirectory
-        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let body = Data("HTTP 404 body".utf8)
         let evidencePath = "evidence/\(ContentHash.sha256Hex(body)).body"
         try FileManager.default.createDirectory(
@@ -35,21 +29,10 @@ import Testing
         try await withThrowingTaskGroup(of: Void.self) { group in
             for (number, account) in config.accounts.enumerated() {
                 group.addTask {
-                    var accountState = AccountState(account: account.key)
-                    accountState.lastPoll = PollRecord(
-                        at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 1)
-                    accountState.pollSpans = [
-                        PollSpan(from: StoreTestSupport.date(-6 * 86_400), to: StoreTestSupport.date(0))
-                    ]
                     let post = Post(
                         id: "p", url: "https://example.org/\(number)/p", postedAt: StoreTestSupport.date(-86_400),
                         text: "text \(number)", title: "Title \(number)")
-                    try await store.commit(
-                        StateCommit(
-                            account: account.key, before: nil, state: accountState,
-                            snapshot: Observation(
-                                account: account.key, polledAt: StoreTestSupport.date(-86_400), posts: [post],
-                                evidence: [])))
+                    try await DigestTestSupport.commitPolledState(of: account.key, post: post, to: store)
                 }
             }
             try await group.waitForAll()

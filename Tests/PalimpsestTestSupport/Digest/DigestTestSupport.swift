@@ -132,6 +132,32 @@ public enum DigestTestSupport {
         return builder.build(logs: [try self.log()], histories: histories ?? self.histories)
     }
 
+    /// A config of `count` feeds, "Account 0" (`https://example.org/0.xml`) onwards, whose
+    /// `state_dir` (created) and deletion log are in `root`: a digest of many accounts.
+    public static func manyFeedsConfig(_ count: Int, in root: URL) throws -> PalimpsestConfig {
+        var toml = "[daemon]\nstate_dir = \"state\"\ndeletion_log = \"deletions.jsonl\"\n"
+        for number in 0..<count {
+            toml += "\n[[account]]\nplatform = \"feed\"\nname = \"Account \(number)\"\n"
+            toml += "url = \"https://example.org/\(number).xml\"\n"
+        }
+        let config = try ConfigLoader.parse(toml, file: root.appendingPathComponent("p.toml"))
+        try FileManager.default.createDirectory(at: config.daemon.stateDirectory, withIntermediateDirectories: true)
+        return config
+    }
+
+    /// Commits for `account` a state polled through the six days before `StoreTestSupport.date(0)`
+    /// and a snapshot of the day before holding `post`.
+    public static func commitPolledState(of account: AccountKey, post: Post, to store: StateStore) async throws {
+        var state = AccountState(account: account)
+        state.lastPoll = PollRecord(at: StoreTestSupport.date(0), outcome: "complete", detail: "", posts: 1)
+        state.pollSpans = [PollSpan(from: StoreTestSupport.date(-6 * 86_400), to: StoreTestSupport.date(0))]
+        try await store.commit(
+            StateCommit(
+                account: account, before: nil, state: state,
+                snapshot: Observation(
+                    account: account, polledAt: StoreTestSupport.date(-86_400), posts: [post], evidence: [])))
+    }
+
     /// A new empty folder under the system's temporary folder; the caller removes it.
     public static func makeTemporaryDirectory() throws -> URL {
         try TestFolder.make("digest-tests")
